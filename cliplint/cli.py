@@ -1,0 +1,268 @@
+"""The command line: a thin layer over the config, runner and formats.
+
+Exit status: 0 no problems left; 1 problems left; 2 usage, config or plugin error, or a
+path that does not exist; 3 a rule crashed (the other files were still linted);
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from cliplint import __version__
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+SUBCOMMANDS = ("rules", "explain")
+
+
+class UsageError(Exception):
+    """Bad command line, config or plugin: exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _lint_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cliplint",
+        description="Lint scraped news clippings. Subcommands: 'cliplint rules [--json]', "
+        "'cliplint explain RULE'.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files and folders to lint ('-' for standard input; default: .)")
+    parser.add_argument("--version", action="version", version=f"cliplint {__version__}")
+    selection = parser.add_argument_group("rule selection")
+    selection.add_argument("--select", type=_split, metavar="RULE[,RULE]",
+                           help="only these rules (ALL, an id, or a plugin prefix 'name/')")
+    selection.add_argument("--extend-select", type=_split, default=[], metavar="RULE[,RULE]",
+                           help="add rules to the selection")
+    selection.add_argument("--ignore", type=_split, default=[], metavar="RULE[,RULE]",
+                           help="leave these rules out")
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", default="text", metavar="FORMAT",
+                        help="text (default), json, github, or one a plugin provides")
+    output.add_argument("--output-file", metavar="FILE", help="write the report to FILE")
+    output.add_argument("--statistics", action="store_true",
+                        help="count problems per rule instead of listing them")
+    output.add_argument("--show-source", action="store_true",
+                        help="show the offending source line with a caret")
+    output.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even when problems are found")
+    config = parser.add_argument_group("configuration")
+    config.add_argument("--config", metavar="FILE", help="use this config file")
+    config.add_argument("--isolated", action="store_true", help="ignore all config files")
+    config.add_argument("--show-config", action="store_true",
+                        help="print the resolved configuration and exit")
+    config.add_argument("--stdin-filename", metavar="NAME",
+                        help="the name of the clipping read from '-' (for config and reports)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if arguments and arguments[0] == "rules":
+            return _rules_command(arguments[1:])
+        if arguments and arguments[0] == "explain":
+            return _explain_command(arguments[1:])
+        return _lint_command(arguments)
+    except UsageError as error:
+        _say(f"error: {error}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say to it.
+        sys.stderr.close()
+        return EXIT_PROBLEMS
+    except Exception as error:  # a bug in cliplint itself: say so plainly
+        if os.environ.get("CLIPLINT_DEBUG"):
+            traceback.print_exc()
+        _say(f"internal error: {type(error).__name__}: {error} "
+             "(set CLIPLINT_DEBUG=1 for a traceback, and please report it)")
+        return EXIT_INTERNAL
+
+
+def _say(message: str) -> None:
+    print(f"cliplint: {message}", file=sys.stderr)
+
+
+def _registry() -> Any:
+    from cliplint.plugins import PluginError, load_registry
+
+    try:
+        return load_registry()
+    except PluginError as error:
+        raise UsageError(str(error)) from None
+
+
+def _rules_command(arguments: list[str]) -> int:
+    parser = _Parser(prog="cliplint rules", description="List every installed rule.")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    options = parser.parse_args(arguments)
+    rules = _registry().rules
+    if options.json:
+        listing = [
+            {
+                "id": rule.id,
+                "summary": rule.summary,
+                "severity": rule.severity,
+                "fixable": rule.fix,
+                "plugin": rule.plugin,
+                "options": rule.options_schema,
+            }
+            for rule in rules.values()
+        ]
+        print(json.dumps(listing, ensure_ascii=False, indent=2))
+        return EXIT_CLEAN
+    width = max((len(rule_id) for rule_id in rules), default=10)
+    for rule in rules.values():
+        print(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.fix or '-':<6}  {rule.summary}")
+    return EXIT_CLEAN
+
+
+def _explain_command(arguments: list[str]) -> int:
+    parser = _Parser(prog="cliplint explain", description="Show a rule's documentation.")
+    parser.add_argument("rule")
+    options = parser.parse_args(arguments)
+    rules = _registry().rules
+    rule = rules.get(options.rule)
+    if rule is None:
+        raise UsageError(f"unknown rule {options.rule!r} (see 'cliplint rules')")
+    fix = {"safe": "safe fix", "unsafe": "unsafe fix", None: "no fix"}[rule.fix]
+    print(f"{rule.id} ({rule.severity}, {fix}, from {rule.plugin})\n")
+    print(rule.documentation)
+    return EXIT_CLEAN
+
+
+def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
+    from cliplint.config import (
+        ConfigError,
+        Selection,
+        check_selectors,
+        find_config,
+        load_config_file,
+        resolve,
+        validate,
+    )
+
+    try:
+        table: dict[str, Any] = {}
+        source: Path | None = None
+        if options.config and not options.isolated:
+            source = Path(options.config)
+            if not source.is_file():
+                raise ConfigError(f"config file not found: {options.config}")
+        elif not options.isolated:
+            source = find_config(Path.cwd())
+        if source is not None:
+            table = load_config_file(source)
+            validate(table, rules, str(source))
+        for option in ("select", "extend_select", "ignore"):
+            check_selectors(getattr(options, option) or [], rules, "--" + option.replace("_", "-"))
+        selection = Selection(
+            select=tuple(options.select) if options.select is not None else None,
+            extend_select=tuple(options.extend_select),
+            ignore=tuple(options.ignore),
+        )
+        root = str(source.parent) if source is not None else str(Path.cwd())
+        return resolve(table, rules, root=root, source=str(source) if source else None,
+                       command_line=selection)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _lint_command(arguments: list[str]) -> int:
+    options = _lint_parser().parse_args(arguments)
+    registry = _registry()
+    rules = registry.rules
+    if options.format not in registry.formats:
+        raise UsageError(f"unknown format {options.format!r} "
+                         f"(choose from {', '.join(sorted(registry.formats))})")
+    settings = _load_settings(options, rules)
+    if options.show_config:
+        print(_settings_as_json(settings))
+        return EXIT_CLEAN
+
+    from cliplint.files import expand_paths
+    from cliplint.linter import lint_bytes
+    from cliplint.model import INTERNAL_ERROR, Report
+    from cliplint.runner import lint_files
+
+    paths = options.paths or ["."]
+    if "-" in paths:
+        if len(paths) > 1:
+            raise UsageError("'-' (standard input) cannot be mixed with other paths")
+        name = options.stdin_filename or "-"
+        data = sys.stdin.buffer.read()
+        problems = lint_bytes(data, rules, settings, path=name, with_source=options.show_source)
+        files_checked = 1
+    else:
+        missing = [path for path in paths if not os.path.lexists(path)]
+        if missing:
+            raise UsageError("path does not exist: " + ", ".join(missing))
+        files = expand_paths(paths, settings)
+        if not files:
+            _say(f"warning: no clippings found under {', '.join(paths)} "
+                 f"(include: {', '.join(settings.include)})")
+        problems = lint_files(files, rules, settings, with_source=options.show_source)
+        files_checked = len(files)
+
+    report = Report(problems=tuple(problems), files_checked=files_checked, rules=rules)
+    _write_report(report, options, registry.formats[options.format])
+
+    if any(problem.rule == INTERNAL_ERROR for problem in problems):
+        return EXIT_INTERNAL
+    if options.exit_zero:
+        return EXIT_CLEAN
+    return EXIT_PROBLEMS if any(p.severity == "error" for p in problems) else EXIT_CLEAN
+
+
+def _write_report(report: Any, options: argparse.Namespace, renderer: Any) -> None:
+    from cliplint.formats import RenderOptions
+
+    to_terminal = options.output_file is None and sys.stdout.isatty()
+    render_options = RenderOptions(
+        show_source=options.show_source,
+        color=to_terminal and not os.environ.get("NO_COLOR"),
+        statistics=options.statistics,
+    )
+    text = renderer(report, render_options)
+    if options.output_file is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        with open(options.output_file, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as error:
+        raise UsageError(f"cannot write {options.output_file}: {error.strerror or error}") from None
+
+
+def _settings_as_json(settings: Any) -> str:
+    shown = {
+        "config-file": settings.source,
+        "root": settings.root,
+        "enabled": list(settings.enabled),
+        "severity": dict(settings.severity),
+        "per-file-ignores": {pattern: list(rules) for pattern, rules in settings.per_file_ignores},
+        "include": list(settings.include),
+        "exclude": list(settings.exclude),
+        "max-file-size": settings.max_file_size,
+        "rules": {rule: dict(values) for rule, values in settings.options.items()},
+    }
+    return json.dumps(shown, ensure_ascii=False, indent=2)

@@ -1,0 +1,253 @@
+"""Configuration: finding the file, validating it, and resolving the settings of a run.
+
+Sources, nearest first when walking up from the current folder: ``cliplint.toml``,
+``.cliplint.toml``, then ``pyproject.toml`` with a ``[tool.cliplint]`` table. The whole
+file is validated against a JSON Schema assembled from the engine's keys and every
+rule's option schema.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jsonschema
+
+from cliplint.model import SEVERITIES, Rule, Severity
+
+CONFIG_FILES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
+DEFAULT_INCLUDE = ("*.md",)
+DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".cliplint_cache", "node_modules", ".venv", "__pycache__")
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+ALL = "ALL"
+
+
+class ConfigError(Exception):
+    """The configuration is unreadable or invalid; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One layer of rule selection (the config file's, then the command line's)."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of a run. Globs are relative to ``root``."""
+
+    enabled: tuple[str, ...]
+    severity: Mapping[str, Severity]
+    options: Mapping[str, Mapping[str, Any]]
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    root: str = "."
+    source: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def rules_for(self, path: str | None) -> tuple[str, ...]:
+        """The rules enabled for one file, after ``per-file-ignores``."""
+        if path is None or not self.per_file_ignores:
+            return self.enabled
+        relative = relative_posix(path, self.root)
+        ignored: set[str] = set()
+        for pattern, selectors in self.per_file_ignores:
+            if matches(relative, pattern):
+                ignored.update(_expand(selectors, self.enabled))
+        return tuple(rule for rule in self.enabled if rule not in ignored)
+
+    def is_excluded(self, path: str) -> bool:
+        relative = relative_posix(path, self.root)
+        return any(matches(relative, pattern) for pattern in self.exclude)
+
+    def is_included(self, path: str) -> bool:
+        name = PurePosixPath(relative_posix(path, self.root)).name
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.include)
+
+
+def relative_posix(path: str, root: str) -> str:
+    absolute = Path(path).absolute()
+    try:
+        return absolute.relative_to(Path(root).absolute()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def matches(relative: str, pattern: str) -> bool:
+    """A glob matches the whole relative path, or (without a ``/``) any of its parts."""
+    if fnmatch.fnmatchcase(relative, pattern):
+        return True
+    if "/" not in pattern.rstrip("/"):
+        return any(fnmatch.fnmatchcase(part, pattern.rstrip("/")) for part in relative.split("/"))
+    return fnmatch.fnmatchcase(relative, pattern.rstrip("/") + "/*")
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file walking up from ``start``."""
+    for folder in (start, *start.parents):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                if name != "pyproject.toml" or "cliplint" in _load_toml(candidate).get("tool", {}):
+                    return candidate
+    return None
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def load_config_file(path: Path) -> dict[str, Any]:
+    """The cliplint table of a config file (``[tool.cliplint]`` in pyproject.toml)."""
+    data = _load_toml(path)
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("cliplint", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: tool.cliplint: expected a table")
+        return table
+    return data
+
+
+def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
+    """The JSON Schema of a config table, for the rules that are installed."""
+    plugin_prefixes = sorted({rule_id.split("/")[0] + "/" for rule_id in rules if "/" in rule_id})
+    selector = {"enum": [ALL, *rules, *plugin_prefixes]}
+    selectors = {"type": "array", "items": selector}
+    globs = {"type": "array", "items": {"type": "string", "minLength": 1}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "select": selectors,
+            "extend-select": selectors,
+            "ignore": selectors,
+            "per-file-ignores": {"type": "object", "additionalProperties": selectors},
+            "include": globs,
+            "exclude": globs,
+            "extend-exclude": globs,
+            "max-file-size": {"type": "integer", "minimum": 1},
+            "severity": {
+                "type": "object",
+                "propertyNames": {"enum": list(rules)},
+                "additionalProperties": {"enum": list(SEVERITIES)},
+            },
+            "rules": {
+                "type": "object",
+                "propertyNames": {"enum": list(rules)},
+                "properties": {rule_id: dict(rule.options_schema) for rule_id, rule in rules.items()},
+            },
+        },
+    }
+
+
+def validate(table: Mapping[str, Any], rules: Mapping[str, Rule], source: str) -> None:
+    """Raise :class:`ConfigError` naming the file, key path and expectation."""
+    validator = jsonschema.Draft202012Validator(config_schema(rules))
+    errors = sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.absolute_path)))
+    if not errors:
+        return
+    lines = [f"{source}: invalid configuration:"]
+    for error in errors:
+        lines.append(f"  {_describe(error)}")
+    raise ConfigError("\n".join(lines))
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    path = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"{path}: unknown key {', '.join(map(repr, extra))}"
+    naming_rules = ALL in error.schema.get("enum", ()) or "propertyNames" in error.schema_path
+    if error.validator == "enum" and naming_rules:
+        return f"{path}: unknown rule {error.instance!r} (see 'cliplint rules')"
+    return f"{path}: {error.message}"
+
+
+def resolve(
+    table: Mapping[str, Any],
+    rules: Mapping[str, Rule],
+    *,
+    root: str = ".",
+    source: str | None = None,
+    command_line: Selection = Selection(),
+) -> Settings:
+    """Turn a validated config table and the command line's selection into settings."""
+    file_selection = Selection(
+        select=tuple(table["select"]) if "select" in table else None,
+        extend_select=tuple(table.get("extend-select", ())),
+        ignore=tuple(table.get("ignore", ())),
+    )
+    enabled = select_rules(list(rules), [file_selection, command_line])
+    severity = {rule_id: rule.severity for rule_id, rule in rules.items()}
+    severity.update(table.get("severity", {}))
+    rule_options = table.get("rules", {})
+    options = {
+        rule_id: {**rule.default_options(), **rule_options.get(rule_id, {})}
+        for rule_id, rule in rules.items()
+    }
+    exclude = tuple(table.get("exclude", DEFAULT_EXCLUDE)) + tuple(table.get("extend-exclude", ()))
+    return Settings(
+        enabled=enabled,
+        severity=severity,
+        options=options,
+        per_file_ignores=tuple(
+            (pattern, tuple(selectors))
+            for pattern, selectors in table.get("per-file-ignores", {}).items()
+        ),
+        include=tuple(table.get("include", DEFAULT_INCLUDE)),
+        exclude=exclude,
+        max_file_size=table.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        root=root,
+        source=source,
+        raw=dict(table),
+    )
+
+
+def select_rules(known: Sequence[str], layers: Iterable[Selection]) -> tuple[str, ...]:
+    """Apply selection layers in order: ``select`` resets, then extend, then ignore."""
+    enabled = list(known)
+    for layer in layers:
+        if layer.select is not None:
+            enabled = _expand(layer.select, known)
+        enabled += [rule for rule in _expand(layer.extend_select, known) if rule not in enabled]
+        ignored = set(_expand(layer.ignore, known))
+        enabled = [rule for rule in enabled if rule not in ignored]
+    return tuple(rule for rule in known if rule in enabled)
+
+
+def _expand(selectors: Iterable[str], known: Sequence[str]) -> list[str]:
+    chosen: list[str] = []
+    for selector in selectors:
+        if selector == ALL:
+            chosen.extend(known)
+        elif selector.endswith("/"):
+            chosen.extend(rule for rule in known if rule.startswith(selector))
+        else:
+            chosen.append(selector)
+    return chosen
+
+
+def check_selectors(selectors: Iterable[str], rules: Mapping[str, Rule], option: str) -> None:
+    """Command-line selectors must name installed rules too."""
+    for selector in selectors:
+        if selector == ALL or selector in rules:
+            continue
+        if selector.endswith("/") and any(rule.startswith(selector) for rule in rules):
+            continue
+        raise ConfigError(f"{option}: unknown rule {selector!r} (see 'cliplint rules')")

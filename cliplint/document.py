@@ -1,0 +1,198 @@
+"""The document model: a clipping's text, where its parts are, and offset -> line/column.
+
+A clipping is::
+
+    ---                      optional YAML front matter
+    ...
+    ---
+    <!--1686778744000-->     timestamp comment
+    [Title](https://...)     title link (a broken one may span several lines)
+    ------                   setext underline
+    日期：Tue, 23 Jun ...    optional date line some bots write
+                             blank line
+    <p>...</p>               HTML body
+
+The header is found leniently, by position, so that rules can say precisely what is
+wrong with it instead of the document failing to load.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cliplint.html import BodyView
+
+BOM = "\ufeff"
+_UNDERLINE = re.compile(r"-+[ \t]*\r?")
+_DATE_LINE = re.compile(r"日期[：:]")
+# A broken title (raw newlines in the link text) may spread over a few lines before its underline.
+_TITLE_LOOKAHEAD = 6
+
+
+class UnreadableFile(Exception):
+    """The bytes are not a text clipping: not UTF-8, or binary."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open range of offsets into ``Document.text``."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where the header parts are. A part that is absent is ``None``.
+
+    Line spans exclude the line ending (``\\r\\n`` or ``\\n``).
+    """
+
+    front_matter: Span | None
+    first_line: Span  # the first line after front matter, whatever it holds
+    timestamp: Span | None  # that line, when it is an HTML comment
+    title: Span | None  # from the title's first line to the end of its last line
+    underline: Span | None
+    date_line: Span | None
+    blank: Span | None
+    body: Span
+
+
+@dataclass(frozen=True)
+class Document:
+    """One clipping. ``text`` is the decoded file without its BOM; all offsets refer to it."""
+
+    text: str
+    path: str | None = None
+    has_bom: bool = False
+
+    @classmethod
+    def from_bytes(cls, data: bytes, path: str | None = None) -> Document:
+        """Decode a file's bytes; raise :class:`UnreadableFile` when they are no clipping."""
+        if b"\x00" in data:
+            raise UnreadableFile("binary file (contains NUL bytes)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(
+                f"not valid UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}"
+            ) from None
+        return cls.from_text(text, path)
+
+    @classmethod
+    def from_text(cls, text: str, path: str | None = None) -> Document:
+        if text.startswith(BOM):
+            return cls(text[1:], path, has_bom=True)
+        return cls(text, path)
+
+    # -- lines and positions -------------------------------------------------------------
+
+    @cached_property
+    def line_starts(self) -> tuple[int, ...]:
+        starts = [0]
+        find = self.text.find
+        position = find("\n")
+        while position != -1:
+            starts.append(position + 1)
+            position = find("\n", position + 1)
+        return tuple(starts)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of an offset; columns count code points."""
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect.bisect_right(self.line_starts, offset) - 1
+        return index + 1, offset - self.line_starts[index] + 1
+
+    def line_span(self, line: int) -> Span:
+        """The span of a 1-based line, without its line ending."""
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] - 1 if line < len(self.line_starts) else len(self.text)
+        if end > start and self.text[end - 1] == "\r":
+            end -= 1
+        return Span(start, end)
+
+    def line_text(self, line: int) -> str:
+        span = self.line_span(line)
+        return self.text[span.start : span.end]
+
+    def newline(self) -> str:
+        """The file's line ending, for fixes that add a line."""
+        first = self.text.find("\n")
+        return "\r\n" if first > 0 and self.text[first - 1] == "\r" else "\n"
+
+    # -- structure -----------------------------------------------------------------------
+
+    @cached_property
+    def header(self) -> Header:
+        return _find_header(self)
+
+    @cached_property
+    def body(self) -> BodyView:
+        """The body parsed once with html5lib; shared by every rule."""
+        from cliplint import html
+
+        span = self.header.body
+        return html.parse_body(self.text, span.start, span.end)
+
+
+def _find_header(document: Document) -> Header:
+    line_count = len(document.line_starts)
+    lines = [document.line_span(number) for number in range(1, min(line_count, 40) + 1)]
+
+    def text_of(index: int) -> str:
+        span = lines[index]
+        return document.text[span.start : span.end]
+
+    index = 0
+    front_matter = None
+    if lines and text_of(0).rstrip() == "---":
+        for closing in range(1, len(lines)):
+            if text_of(closing).rstrip() in ("---", "..."):
+                front_matter = Span(0, lines[closing].end)
+                index = closing + 1
+                break
+        # Beyond the lines we look at, or never closed: not front matter.
+
+    if index >= len(lines):
+        end = len(document.text)
+        return Header(front_matter, Span(end, end), None, None, None, None, None, Span(end, end))
+
+    first_line = lines[index]
+    timestamp = first_line if text_of(index).startswith("<!--") else None
+    if timestamp:
+        index += 1
+
+    title = underline = date_line = blank = None
+    if index < len(lines):
+        for candidate in range(index + 1, min(index + 1 + _TITLE_LOOKAHEAD, len(lines))):
+            if _UNDERLINE.fullmatch(text_of(candidate)):
+                title = Span(lines[index].start, lines[candidate - 1].end)
+                underline = lines[candidate]
+                index = candidate + 1
+                break
+        else:
+            if text_of(index).startswith("["):
+                title = lines[index]
+                index += 1
+    if title and index < len(lines) and _DATE_LINE.match(text_of(index)):
+        date_line = lines[index]
+        index += 1
+    if (title or underline) and index < len(lines) and not text_of(index).strip():
+        blank = lines[index]
+        index += 1
+    body_start = document.line_starts[index] if index < line_count else len(document.text)
+    return Header(
+        front_matter=front_matter,
+        first_line=first_line,
+        timestamp=timestamp,
+        title=title,
+        underline=underline,
+        date_line=date_line,
+        blank=blank,
+        body=Span(body_start, len(document.text)),
+    )

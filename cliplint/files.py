@@ -1,0 +1,52 @@
+"""Turning command-line paths into the files to lint, and reading them safely."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator, Sequence
+
+from cliplint.config import Settings
+from cliplint.model import FILE_TOO_LARGE, FILE_UNREADABLE, Problem
+from cliplint.linter import file_problem
+
+
+def expand_paths(paths: Sequence[str], settings: Settings) -> list[str]:
+    """Files named on the command line are taken as they are; folders are walked for
+    files matching ``include`` and not ``exclude``. Symlinked folders are not followed."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for path in paths:
+        for candidate in _walk(path, settings) if os.path.isdir(path) else [path]:
+            key = os.path.normcase(os.path.abspath(candidate))
+            if key not in seen:
+                seen.add(key)
+                found.append(candidate)
+    return found
+
+
+def _walk(folder: str, settings: Settings) -> Iterator[str]:
+    for root, folders, names in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not settings.is_excluded(os.path.join(root, f)))
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            if settings.is_included(path) and not settings.is_excluded(path):
+                yield path
+
+
+def read_clipping(path: str, max_size: int) -> bytes | Problem:
+    """The file's bytes, or the problem that stands in for them."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return file_problem(path, FILE_UNREADABLE, "not a regular file")
+        if info.st_size > max_size:
+            return file_problem(
+                path, FILE_TOO_LARGE,
+                f"file is {info.st_size:,} bytes, over max-file-size ({max_size:,}); not linted",
+                severity="warning",
+            )
+        with open(path, "rb") as stream:
+            return stream.read()
+    except OSError as error:
+        return file_problem(path, FILE_UNREADABLE, f"cannot read: {error.strerror or error}")

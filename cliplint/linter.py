@@ -1,0 +1,124 @@
+"""Running rules over one document: pure functions from text (or bytes) to problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cliplint.config import Settings, resolve, validate
+from cliplint.document import Document, UnreadableFile
+from cliplint.model import (
+    FILE_TOO_LARGE,
+    FILE_UNREADABLE,
+    INTERNAL_ERROR,
+    Problem,
+    Rule,
+    Severity,
+    Violation,
+)
+
+
+def lint_document(
+    document: Document,
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    *,
+    path: str,
+    with_source: bool = False,
+) -> list[Problem]:
+    """Run every enabled rule on a document. A rule that raises becomes an
+    ``internal-error`` problem naming the rule; the other rules still run."""
+    problems: list[Problem] = []
+    for rule_id in settings.rules_for(document.path):
+        rule = rules[rule_id]
+        try:
+            violations = list(rule.check(document, settings.options.get(rule_id, {})))
+        except Exception as error:  # a crashing rule must not stop the run
+            problems.append(
+                _problem(document, path, INTERNAL_ERROR, "error",
+                         Violation(0, 0, f"rule {rule_id} crashed: {type(error).__name__}: {error}"),
+                         with_source=False)
+            )
+            continue
+        severity = settings.severity.get(rule_id, rule.severity)
+        problems.extend(
+            _problem(document, path, rule_id, severity, violation, with_source)
+            for violation in violations
+        )
+    problems.sort(key=lambda p: (p.line, p.column, p.rule, p.message))
+    return problems
+
+
+def lint_bytes(
+    data: bytes,
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    *,
+    path: str,
+    with_source: bool = False,
+) -> list[Problem]:
+    """Decode and lint a file's bytes; undecodable or oversized input is one problem."""
+    if len(data) > settings.max_file_size:
+        message = (f"file is {len(data):,} bytes, over max-file-size "
+                   f"({settings.max_file_size:,}); not linted")
+        return [file_problem(path, FILE_TOO_LARGE, message, severity="warning")]
+    try:
+        document = Document.from_bytes(data, path=path)
+    except UnreadableFile as error:
+        return [file_problem(path, FILE_UNREADABLE, str(error))]
+    return lint_document(document, rules, settings, path=path, with_source=with_source)
+
+
+def file_problem(path: str, rule: str, message: str, severity: Severity = "error") -> Problem:
+    """An engine problem about a whole file (unreadable, too large, I/O error)."""
+    return Problem(path, rule, severity, message, 1, 1, 1, 1)
+
+
+def _problem(
+    document: Document,
+    path: str,
+    rule_id: str,
+    severity: Severity,
+    violation: Violation,
+    with_source: bool,
+) -> Problem:
+    line, column = document.position(violation.start)
+    end_line, end_column = document.position(max(violation.end, violation.start))
+    return Problem(
+        path=path,
+        rule=rule_id,
+        severity=severity,
+        message=violation.message,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        start=violation.start,
+        end=violation.end,
+        fix=violation.fix,
+        source=document.line_text(line) if with_source else None,
+    )
+
+
+def lint_text(
+    text: str,
+    path: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    *,
+    select: Iterable[str] | None = None,
+) -> list[Problem]:
+    """Lint a clipping given as text; the library entry point.
+
+    ``config`` is a table shaped like ``cliplint.toml`` (validated the same way);
+    ``select`` narrows the rules further. Plugins are the installed ones.
+    """
+    from cliplint.config import Selection
+    from cliplint.plugins import load_registry
+
+    rules = load_registry().rules
+    table = dict(config or {})
+    validate(table, rules, source="config")
+    selection = Selection(select=tuple(select)) if select is not None else Selection()
+    settings = resolve(table, rules, command_line=selection)
+    document = Document.from_text(text, path=path)
+    return lint_document(document, rules, settings, path=path or "-")

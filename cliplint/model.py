@@ -1,0 +1,140 @@
+"""The values cliplint passes around: edits, fixes, violations, problems and rules.
+
+Everything here is a frozen dataclass of plain values, so results can cross process
+boundaries (a process pool, a cache on disk) unchanged.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from cliplint.document import Document
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+Applicability = Literal["safe", "unsafe"]
+
+#: Engine problems: reported like rule problems, but no rule module behind them.
+FILE_UNREADABLE = "file-unreadable"
+INTERNAL_ERROR = "internal-error"
+FILE_TOO_LARGE = "file-too-large"
+ENGINE_PROBLEMS = (FILE_UNREADABLE, INTERNAL_ERROR, FILE_TOO_LARGE)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``text[start:end]`` of the original (BOM-less) text with ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A set of edits that together repair one violation."""
+
+    edits: tuple[Edit, ...]
+    applicability: Applicability
+    description: str
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule's ``check`` yields: a span of the document text and a message.
+
+    ``start``/``end`` are code-point offsets into ``Document.text``; the engine turns
+    them into lines and columns.
+    """
+
+    start: int
+    end: int
+    message: str
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A violation located in a file, as reports show it. Lines and columns are 1-based;
+    columns count code points."""
+
+    path: str
+    rule: str
+    severity: Severity
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int = 0
+    end: int = 0
+    fix: Fix | None = None
+    source: str | None = None  # the problem's source line, only when asked for
+
+
+CheckFunction = Callable[["Document", Mapping[str, Any]], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule as the engine sees it, built from a rule module.
+
+    A rule module defines ``ID``, ``SEVERITY``, ``FIX`` (``"safe"``, ``"unsafe"`` or
+    ``None``), ``OPTIONS`` (a JSON Schema object whose properties carry defaults) and
+    ``check(document, options)``, a generator of :class:`Violation`. Its docstring is
+    its user documentation; the first line is the summary.
+    """
+
+    id: str
+    summary: str
+    documentation: str
+    severity: Severity
+    fix: Applicability | None
+    options_schema: Mapping[str, Any]
+    check: CheckFunction
+    plugin: str = "builtin"
+    module: str = ""
+
+    @classmethod
+    def from_module(cls, module: ModuleType, plugin: str = "builtin") -> Rule:
+        missing = [name for name in ("ID", "SEVERITY", "check") if not hasattr(module, name)]
+        if missing:
+            raise ValueError(f"rule module {module.__name__} lacks {', '.join(missing)}")
+        documentation = inspect.cleandoc(module.__doc__ or "")
+        severity = module.SEVERITY
+        if severity not in SEVERITIES:
+            raise ValueError(f"rule module {module.__name__}: SEVERITY must be one of {SEVERITIES}")
+        fix = getattr(module, "FIX", None)
+        if fix not in (None, "safe", "unsafe"):
+            raise ValueError(f"rule module {module.__name__}: FIX must be 'safe', 'unsafe' or None")
+        schema = getattr(module, "OPTIONS", None) or {"type": "object", "properties": {}}
+        schema = {"additionalProperties": False, **schema}
+        return cls(
+            id=module.ID,
+            summary=documentation.splitlines()[0] if documentation else module.ID,
+            documentation=documentation,
+            severity=severity,
+            fix=fix,
+            options_schema=schema,
+            check=module.check,
+            plugin=plugin,
+            module=module.__name__,
+        )
+
+    def default_options(self) -> dict[str, Any]:
+        properties = self.options_schema.get("properties", {})
+        return {name: spec["default"] for name, spec in properties.items() if "default" in spec}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one run: every problem and every file that was checked."""
+
+    problems: tuple[Problem, ...]
+    files_checked: int
+    rules: Mapping[str, Rule] = field(default_factory=dict)

@@ -1,0 +1,154 @@
+"""The first line must be a timestamp comment in epoch milliseconds.
+
+Why: the timestamp comment is the only machine-readable record of when an item was
+published or clipped. Archives sort, deduplicate and expire clippings by it; a missing,
+second-based or garbled one silently puts an article in the wrong year.
+
+The first line after any front matter must be ``<!--N-->`` where ``N`` is a Unix epoch
+in **milliseconds** (13 digits today), not before ``min-date`` and not later than now
+plus ``max-future``.
+
+Bad::
+
+    <!--1686778744-->          seconds, not milliseconds
+    <!--2023-06-14T21:03:30Z-->
+    [Title](https://example.com/a/1)
+
+Good::
+
+    <!--1686778744000-->
+    [Title](https://example.com/a/1)
+
+Options:
+
+- ``min-date`` (``"1995-01-01"``): earlier timestamps are implausible.
+- ``max-future`` (``"1d"``): how far after now a timestamp may lie (``s``, ``m``, ``h``,
+  ``d`` units).
+
+Fix (safe): a 10-digit epoch in seconds becomes milliseconds by appending ``000``;
+whitespace inside the comment is removed. Nothing is invented: a missing timestamp is
+reported, never made up (a ``日期：`` date line, when present, is quoted as a hint).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from cliplint.document import Document
+from cliplint.model import Edit, Fix, Violation
+
+ID = "timestamp-comment"
+SEVERITY = "error"
+FIX = "safe"
+OPTIONS = {
+    "type": "object",
+    "properties": {
+        "min-date": {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "default": "1995-01-01",
+            "description": "Timestamps before this date (YYYY-MM-DD, UTC) are implausible.",
+        },
+        "max-future": {
+            "type": "string",
+            "pattern": r"^\d+[smhd]$",
+            "default": "1d",
+            "description": "How far after now a timestamp may lie, e.g. 1d, 12h.",
+        },
+    },
+}
+
+_COMMENT = re.compile(r"<!--(?P<content>.*?)-->(?P<rest>.*)", re.DOTALL)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
+    header = document.header
+    line = header.first_line
+    text = document.text[line.start : line.end]
+    if not document.text.strip():
+        yield Violation(0, 0, "empty file: no timestamp comment, title or body")
+        return
+    if header.timestamp is None:
+        yield Violation(line.start, line.end, "missing timestamp comment: the first line "
+                        f"should be <!--EPOCH_MS-->{_date_line_hint(document)}")
+        return
+    match = _COMMENT.fullmatch(text)
+    if match is None:
+        yield Violation(line.start, line.end, "malformed timestamp comment: no closing '-->'")
+        return
+    content_start = line.start + match.start("content")
+    content_end = line.start + match.end("content")
+    if match.group("rest").strip():
+        rest_start = line.start + match.start("rest")
+        yield Violation(rest_start, line.end, "unexpected text after the timestamp comment")
+    content = match.group("content")
+    value = content.strip()
+    if value != content and value.isdigit():
+        yield Violation(content_start, content_end, "whitespace inside the timestamp comment",
+                        Fix((Edit(content_start, content_end, value),), "safe",
+                            "remove whitespace inside the timestamp comment"))
+    yield from _check_value(value, content_start, content_end, options)
+
+
+def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -> Iterator[Violation]:
+    if not value:
+        yield Violation(start, end, "empty timestamp comment")
+        return
+    if _ISO_DATE.fullmatch(value):
+        yield Violation(start, end, f"timestamp {value!r} is a date, not epoch milliseconds")
+        return
+    if not value.isdigit():
+        yield Violation(start, end, f"malformed timestamp {value!r}: expected epoch milliseconds")
+        return
+    earliest_ms = _parse_day(options["min-date"])
+    latest_ms = int((time.time() + _duration(options["max-future"])) * 1000)
+    number = int(value)
+    if not earliest_ms <= number <= latest_ms and earliest_ms <= number * 1000 <= latest_ms:
+        fixed = f"{number * 1000}"
+        yield Violation(start, end, f"timestamp {value} is in seconds, not milliseconds "
+                        f"(did you mean {fixed}?)",
+                        Fix((Edit(end, end, "000"),), "safe", "convert seconds to milliseconds"))
+        return
+    if number < earliest_ms:
+        yield Violation(start, end, f"implausible timestamp {value}: {_iso(number)} is before "
+                        f"min-date {options['min-date']}")
+    elif number > latest_ms:
+        yield Violation(start, end, f"implausible timestamp {value}: {_iso(number)} is in the "
+                        f"future (more than {options['max-future']} from now)")
+
+
+def _parse_day(day: str) -> int:
+    moment = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _duration(text: str) -> int:
+    return int(text[:-1]) * _UNIT_SECONDS[text[-1]]
+
+
+def _iso(milliseconds: int) -> str:
+    try:
+        return datetime.fromtimestamp(milliseconds / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return "a date out of range"
+
+
+def _date_line_hint(document: Document) -> str:
+    span = document.header.date_line
+    if span is None:
+        return ""
+    raw = document.text[span.start : span.end][3:].strip()
+    try:
+        moment = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return ""
+    if moment.tzinfo is None:
+        return ""
+    return f" (the date line says {raw}, which is <!--{int(moment.timestamp() * 1000)}-->)"

@@ -1,0 +1,158 @@
+"""The title must be one ``[text](url)`` link on its own line, underlined, then a blank line.
+
+Why: the title line is how readers and indexes find the original article. A newline
+pasted into the title, a stray bracket or a relative URL breaks the link when the
+archive is rendered, and the setext underline plus blank line are what make the title a
+heading instead of the first paragraph of the body.
+
+Checked: the title line exists and is exactly one Markdown link; its text is not empty,
+holds no raw newline and its brackets balance; its URL is an absolute ``http(s)`` URL
+with a host and no spaces; a ``-`` underline follows; a blank line follows the underline
+(or the ``日期：`` date line some bots write under it).
+
+Bad::
+
+    [Beijing responds
+
+    ](https://www.dw.com/zh/a-53985946)
+    ------
+
+Good::
+
+    [Beijing responds](https://www.dw.com/zh/a-53985946)
+    ------
+
+    <p>...</p>
+
+Options: none.
+
+Fix (safe): a missing underline or a missing blank line is added. Titles and URLs are
+never rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from cliplint.document import Document
+from cliplint.model import Edit, Fix, Violation
+
+ID = "title-link"
+SEVERITY = "error"
+FIX = "safe"
+OPTIONS: dict[str, Any] = {"type": "object", "properties": {}}
+
+_HOST = re.compile(r"(?=.{1,253}$)[^\s/?#@:\[\]]+(\.[^\s/?#@:\[\]]+)*")
+
+
+def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
+    header = document.header
+    if header.title is None:
+        first = header.first_line
+        at = first.start if header.timestamp is None else _line_after(document, first)
+        yield Violation(at, at, "missing title line: expected [text](url)")
+        return
+    title = header.title
+    text = document.text[title.start : title.end]
+    newline = text.find("\n")
+    if newline != -1:
+        cut = newline - 1 if newline and text[newline - 1] == "\r" else newline
+        yield Violation(title.start + cut, title.start + newline + 1,
+                        "raw newline inside the title link")
+    else:
+        yield from _check_link(text, title.start)
+
+    eol = document.newline()
+    if header.underline is None:
+        yield Violation(title.end, title.end, "missing '-' underline under the title",
+                        Fix((Edit(title.end, title.end, eol + "------"),), "safe",
+                            "add the underline"))
+        return
+    last = header.date_line or header.underline
+    if header.blank is None and last.end < len(document.text):
+        after = _line_after(document, last)
+        yield Violation(after, after, "missing blank line between the header and the body",
+                        Fix((Edit(after, after, eol),), "safe", "add a blank line"))
+
+
+def _line_after(document: Document, span: Any) -> int:
+    newline = document.text.find("\n", span.end)
+    return len(document.text) if newline == -1 else newline + 1
+
+
+def _check_link(line: str, offset: int) -> Iterator[Violation]:
+    if not line.startswith("["):
+        yield Violation(offset, offset + len(line), "title line is not a [text](url) link")
+        return
+    close = _matching_bracket(line)
+    if close is None:
+        yield Violation(offset, offset + 1, "unbalanced brackets in the title text: '[' never closed")
+        return
+    label = line[1:close]
+    if not label.strip():
+        yield Violation(offset, offset + close + 1, "empty title text")
+    if not line.startswith("(", close + 1):
+        yield Violation(offset + close + 1, offset + len(line),
+                        "title link has no (url) right after the text")
+        return
+    url_start = close + 2
+    url_end = _matching_paren(line, close + 1)
+    if url_end is None:
+        yield Violation(offset + close + 1, offset + len(line), "unbalanced parentheses in the title URL")
+        return
+    if line[url_end + 1 :].strip():
+        yield Violation(offset + url_end + 1, offset + len(line), "text after the title link")
+    url = line[url_start:url_end]
+    yield from _check_url(url, offset + url_start)
+
+
+def _matching_bracket(line: str) -> int | None:
+    depth = 0
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
+
+
+def _matching_paren(line: str, open_index: int) -> int | None:
+    depth = 0
+    for index in range(open_index, len(line)):
+        if line[index] == "(":
+            depth += 1
+        elif line[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _check_url(url: str, offset: int) -> Iterator[Violation]:
+    if not url.strip():
+        yield Violation(offset, offset, "empty title URL")
+        return
+    space = re.search(r"\s", url)
+    if space:
+        yield Violation(offset + space.start(), offset + space.end(), "space in the title URL")
+        return
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() not in ("http", "https"):
+        yield Violation(offset, offset + len(url), f"title URL {url!r} is not an absolute http(s) URL")
+    elif not host or not _HOST.fullmatch(host):
+        yield Violation(offset, offset + len(url), f"title URL {url!r} has no valid host")
