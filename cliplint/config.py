@@ -44,7 +44,7 @@ class Settings:
     """The resolved settings of a run. Globs are relative to ``root``."""
 
     enabled: tuple[str, ...]
-    severity: Mapping[str, Severity]
+    severity: Mapping[str, Severity]  # the user's overrides of rules' default severities
     options: Mapping[str, Mapping[str, Any]]
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     include: tuple[str, ...] = DEFAULT_INCLUDE
@@ -194,8 +194,7 @@ def resolve(
         ignore=tuple(table.get("ignore", ())),
     )
     enabled = select_rules(list(rules), [file_selection, command_line])
-    severity = {rule_id: rule.severity for rule_id, rule in rules.items()}
-    severity.update(table.get("severity", {}))
+    severity = dict(table.get("severity", {}))  # only what the user set
     rule_options = table.get("rules", {})
     options = {
         rule_id: {**rule.default_options(), **rule_options.get(rule_id, {})}

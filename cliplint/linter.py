@@ -40,9 +40,10 @@ def lint_document(
                          with_source=False)
             )
             continue
-        severity = settings.severity.get(rule_id, rule.severity)
+        configured = settings.severity.get(rule_id)
         problems.extend(
-            _problem(document, path, rule_id, severity, violation, with_source)
+            _problem(document, path, rule_id,
+                     configured or violation.severity or rule.severity, violation, with_source)
             for violation in violations
         )
     problems.sort(key=lambda p: (p.line, p.column, p.rule, p.message))

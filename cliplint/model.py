@@ -56,6 +56,9 @@ class Violation:
     end: int
     message: str
     fix: Fix | None = None
+    #: Overrides the rule's default severity for this violation (a user's configured
+    #: severity for the rule still wins).
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)
