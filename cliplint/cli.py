@@ -195,7 +195,7 @@ def _lint_command(arguments: list[str]) -> int:
                          f"(choose from {', '.join(sorted(registry.formats))})")
     settings = _load_settings(options, rules)
     if options.show_config:
-        print(_settings_as_json(settings))
+        print(_settings_as_json(settings, rules))
         return EXIT_CLEAN
 
     from cliplint.files import expand_paths
@@ -253,12 +253,13 @@ def _write_report(report: Any, options: argparse.Namespace, renderer: Any) -> No
         raise UsageError(f"cannot write {options.output_file}: {error.strerror or error}") from None
 
 
-def _settings_as_json(settings: Any) -> str:
+def _settings_as_json(settings: Any, rules: Any) -> str:
     shown = {
         "config-file": settings.source,
         "root": settings.root,
         "enabled": list(settings.enabled),
-        "severity": dict(settings.severity),
+        "severity": {rule_id: settings.severity.get(rule_id, rule.severity)
+                     for rule_id, rule in rules.items()},
         "per-file-ignores": {pattern: list(rules) for pattern, rules in settings.per_file_ignores},
         "include": list(settings.include),
         "exclude": list(settings.exclude),

@@ -1,0 +1,99 @@
+"""Shared test helpers: run the real command line, and build throwaway plugin
+distributions that importlib.metadata finds on PYTHONPATH (no mocks of entry points)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "oped2"
+EXAMPLE = SHARED / "examples" / "voa-blinken.md"
+
+GOOD_CLIPPING = (
+    "<!--1686778744000-->\n"
+    "[A good title](https://example.com/a/1)\n"
+    "------\n"
+    "\n"
+    "<p>Some article text.</p>\n"
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    status: int
+    stdout: str
+    stderr: str
+
+
+def run_cliplint(
+    *arguments: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: bytes | None = None,
+) -> Run:
+    """Run ``python -m cliplint`` as a user would, in a clean environment."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")}
+    environment.pop("NO_COLOR", None)
+    environment.update(env or {})
+    completed = subprocess.run(
+        [sys.executable, "-m", "cliplint", *arguments],
+        cwd=cwd,
+        env=environment,
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        timeout=300,
+    )
+    return Run(
+        completed.returncode,
+        completed.stdout.decode("utf-8", "replace"),
+        completed.stderr.decode("utf-8", "replace"),
+    )
+
+
+@pytest.fixture
+def cliplint() -> Callable[..., Run]:
+    return run_cliplint
+
+
+def make_plugin(
+    folder: Path, *, distribution: str, entry_name: str, module: str, source: str
+) -> Path:
+    """Write a plugin distribution (a module plus its .dist-info with an entry point in
+    the ``cliplint`` group) into ``folder``; put ``folder`` on PYTHONPATH to install it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = folder / f"{distribution.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        f"[cliplint]\n{entry_name} = {module}\n", encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.fixture
+def plugin_env(tmp_path: Path) -> Callable[..., dict[str, str]]:
+    """Build a plugin distribution and return the environment that installs it."""
+
+    def build(**kwargs: str) -> dict[str, str]:
+        folder = make_plugin(tmp_path / "site", **kwargs)  # type: ignore[arg-type]
+        return {"PYTHONPATH": str(folder)}
+
+    return build
+
+
+def require_corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is absent ({CORPUS})")
+    return CORPUS

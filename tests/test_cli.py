@@ -1,0 +1,289 @@
+"""The command line end to end: bad input, exit statuses, messages and output options."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import EXAMPLE, GOOD_CLIPPING, ROOT, run_cliplint
+
+REPORT_SCHEMA = json.loads((ROOT / "cliplint" / "schemas" / "report.schema.json").read_text())
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    return path
+
+
+def json_report(stdout: str) -> dict:
+    data = json.loads(stdout)
+    jsonschema.validate(data, REPORT_SCHEMA)
+    return data
+
+
+def test_shared_example_has_no_header_problems() -> None:
+    result = run_cliplint("--select", "timestamp-comment,title-link", "--format", "json", str(EXAMPLE))
+    data = json_report(result.stdout)
+    assert result.status == 0, result.stderr
+    assert data["files_checked"] == 1 and data["problems"] == []
+
+
+def test_good_file_exits_0(tmp_path: Path) -> None:
+    clip = write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("--isolated", str(clip), cwd=tmp_path)
+    assert result.status == 0, result.stdout + result.stderr
+    assert "All clean: 1 file checked." in result.stdout
+
+
+def test_problem_line_format_and_exit_1(tmp_path: Path) -> None:
+    clip = write(tmp_path / "a.md", GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->"))
+    result = run_cliplint("--isolated", "a.md", cwd=tmp_path)
+    assert result.status == 1
+    assert result.stdout.splitlines()[0] == (
+        "a.md:1:5: timestamp-comment timestamp 1686778744 is in seconds, not milliseconds "
+        "(did you mean 1686778744000?) [*]"
+    )
+    assert clip.read_text() .startswith("<!--1686778744-->")  # linting never writes
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    write(tmp_path / "empty.md", "")
+    result = run_cliplint("--isolated", "--select", "timestamp-comment", "empty.md", cwd=tmp_path)
+    assert result.status == 1
+    assert result.stdout.startswith("empty.md:1:1: timestamp-comment empty file")
+
+
+def test_binary_file_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
+    write(tmp_path / "a-binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    write(tmp_path / "b-good.md", GOOD_CLIPPING)
+    result = run_cliplint("--isolated", ".", cwd=tmp_path)
+    assert result.status == 1
+    assert result.stdout.splitlines()[0] == (
+        "a-binary.md:1:1: file-unreadable binary file (contains NUL bytes)"
+    ).replace("a-binary.md", os.path.join(".", "a-binary.md"))
+    assert "2 files checked" in result.stdout
+
+
+def test_non_utf8_file(tmp_path: Path) -> None:
+    write(tmp_path / "latin.md", GOOD_CLIPPING.replace("Some", "S\xf6me").encode("latin-1"))
+    result = run_cliplint("--isolated", "latin.md", cwd=tmp_path)
+    assert result.status == 1
+    offset = GOOD_CLIPPING.index("Some") + 1
+    assert result.stdout.splitlines()[0] == (
+        f"latin.md:1:1: file-unreadable not valid UTF-8: byte 0xf6 at offset {offset}"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_path_exits_2(tmp_path: Path) -> None:
+    result = run_cliplint("--isolated", "nope.md", cwd=tmp_path)
+    assert result.status == 2
+    assert result.stderr.strip() == "cliplint: error: path does not exist: nope.md"
+    assert result.stdout == ""
+
+
+def test_folder_without_clippings_exits_0_with_a_warning(tmp_path: Path) -> None:
+    write(tmp_path / "notes" / "readme.txt", "not a clipping")
+    result = run_cliplint("--isolated", "notes", cwd=tmp_path)
+    assert result.status == 0
+    assert "cliplint: warning: no clippings found under notes (include: *.md)" in result.stderr
+    assert "0 files checked" in result.stdout
+
+
+def test_directory_is_walked_with_include_and_exclude(tmp_path: Path) -> None:
+    write(tmp_path / "a" / "one.md", GOOD_CLIPPING)
+    write(tmp_path / "a" / "two.markdown", GOOD_CLIPPING)
+    write(tmp_path / "a" / "drafts" / "three.md", "no timestamp")
+    write(tmp_path / ".git" / "x.md", "no timestamp")
+    write(tmp_path / "cliplint.toml", 'include = ["*.md", "*.markdown"]\nextend-exclude = ["drafts"]\n')
+    result = run_cliplint("--format", "json", ".", cwd=tmp_path)
+    data = json_report(result.stdout)
+    assert data["files_checked"] == 2 and result.status == 0
+
+
+def test_odd_filenames(tmp_path: Path) -> None:
+    names = ["what?.md", "a|b.md", "中文 标题.md", "line\nbreak.md"]
+    for name in names:
+        write(tmp_path / name, "no header at all\n")
+    result = run_cliplint("--isolated", "--select", "timestamp-comment", ".", cwd=tmp_path)
+    assert result.status == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(names) + 1  # one line per problem, plus the summary
+    assert any(line.startswith("./line\\nbreak.md:1:1:") for line in lines)
+    data = json_report(run_cliplint("--isolated", "--select", "timestamp-comment", "--format",
+                                    "json", ".", cwd=tmp_path).stdout)
+    assert sorted(p["path"] for p in data["problems"]) == sorted(f"./{n}" for n in names)
+
+
+def test_stdin_with_filename(tmp_path: Path) -> None:
+    result = run_cliplint("--isolated", "-", "--stdin-filename", "incoming/x.md",
+                          stdin=b"[T](https://example.com)\n------\n\n<p>x</p>\n", cwd=tmp_path)
+    assert result.status == 1
+    assert result.stdout.startswith("incoming/x.md:1:1: timestamp-comment missing timestamp")
+
+
+def test_stdin_cannot_mix_with_paths(tmp_path: Path) -> None:
+    result = run_cliplint("--isolated", "-", "a.md", cwd=tmp_path)
+    assert result.status == 2
+    assert "cannot be mixed" in result.stderr
+
+
+def test_selection_options(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", "no header\n")
+    both = run_cliplint("--isolated", "--format", "json", "--select", "timestamp-comment,title-link",
+                        "a.md", cwd=tmp_path)
+    assert {p["rule"] for p in json_report(both.stdout)["problems"]} == {"timestamp-comment", "title-link"}
+    ignored = run_cliplint("--isolated", "--format", "json", "--select", "timestamp-comment,title-link",
+                           "--ignore", "title-link", "a.md", cwd=tmp_path)
+    assert {p["rule"] for p in json_report(ignored.stdout)["problems"]} == {"timestamp-comment"}
+    extended = run_cliplint("--isolated", "--format", "json", "--select", "title-link",
+                            "--extend-select", "timestamp-comment", "a.md", cwd=tmp_path)
+    assert {p["rule"] for p in json_report(extended.stdout)["problems"]} == {"timestamp-comment", "title-link"}
+    unknown = run_cliplint("--isolated", "--select", "no-such-rule", "a.md", cwd=tmp_path)
+    assert unknown.status == 2
+    assert "--select: unknown rule 'no-such-rule'" in unknown.stderr
+
+
+def test_unknown_option_exits_2(tmp_path: Path) -> None:
+    result = run_cliplint("--no-such-flag", cwd=tmp_path)
+    assert result.status == 2
+    assert result.stderr.startswith("cliplint: error: unrecognized arguments: --no-such-flag")
+
+
+def test_unknown_format_exits_2(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("--isolated", "--format", "yaml", "a.md", cwd=tmp_path)
+    assert result.status == 2
+    assert "unknown format 'yaml'" in result.stderr
+
+
+def test_json_report_validates_and_carries_fix(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->"))
+    result = run_cliplint("--isolated", "--format", "json", "a.md", cwd=tmp_path)
+    data = json_report(result.stdout)
+    (problem,) = data["problems"]
+    assert problem["rule"] == "timestamp-comment"
+    assert (problem["line"], problem["column"]) == (1, 5)
+    assert problem["end"] == {"line": 1, "column": 15}
+    assert problem["fix"]["applicability"] == "safe"
+    assert problem["fix"]["edits"] == [{"start": 14, "end": 14, "content": "000"}]
+
+
+def test_github_format(tmp_path: Path) -> None:
+    write(tmp_path / "a,b.md", GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--x-->"))
+    result = run_cliplint("--isolated", "--format", "github", "a,b.md", cwd=tmp_path)
+    assert result.status == 1
+    assert result.stdout == (
+        "::error file=a%2Cb.md,line=1,col=5,endLine=1,endColumn=6,"
+        "title=cliplint (timestamp-comment)::timestamp-comment: malformed timestamp 'x': "
+        "expected epoch milliseconds\n"
+    )
+
+
+def test_output_file_statistics_and_exit_zero(tmp_path: Path) -> None:
+    for name in ("a.md", "b.md"):
+        write(tmp_path / name, "no header\n")
+    result = run_cliplint("--isolated", "--statistics", "--exit-zero", "--output-file", "out.txt",
+                          "--select", "timestamp-comment", ".", cwd=tmp_path)
+    assert result.status == 0 and result.stdout == ""
+    report = (tmp_path / "out.txt").read_text()
+    assert report.splitlines()[0].split() [:2] == ["2", "timestamp-comment"]
+    assert "Found 2 problems in 2 files checked." in report
+
+
+def test_show_source_cuts_long_lines(tmp_path: Path) -> None:
+    long_title = "x" * 500
+    write(tmp_path / "a.md", f"<!--1686778744000-->\n[{long_title}](https://example.com/a b)\n------\n\n<p>t</p>\n")
+    result = run_cliplint("--isolated", "--show-source", "--select", "title-link", "a.md", cwd=tmp_path)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("a.md:2:525: title-link space in the title URL")
+    source, caret = lines[1], lines[2]
+    assert len(source) < 120 and source.startswith("  …")
+    assert source[caret.index("^")] == " "  # the caret sits under the space
+    assert source[caret.index("^") - 1] == "a"
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", "no header\n")
+
+    def on_terminal(extra_env: dict[str, str]) -> str:
+        leader, follower = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | extra_env
+        process = subprocess.Popen([sys.executable, "-m", "cliplint", "--isolated", "a.md"],
+                                   cwd=tmp_path, stdout=follower, stderr=follower, env=env)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+        os.close(leader)
+        return b"".join(chunks).decode()
+
+    assert "\x1b[" in on_terminal({})
+    assert "\x1b[" not in on_terminal({"NO_COLOR": "1"})
+    assert "\x1b[" not in run_cliplint("--isolated", "a.md", cwd=tmp_path).stdout
+
+
+def test_version() -> None:
+    from cliplint import __version__
+
+    result = run_cliplint("--version")
+    assert result.status == 0 and result.stdout.strip() == f"cliplint {__version__}"
+
+
+def test_rules_json_lists_metadata() -> None:
+    result = run_cliplint("rules", "--json")
+    listing = json.loads(result.stdout)
+    by_id = {rule["id"]: rule for rule in listing}
+    for rule_id in ("timestamp-comment", "title-link"):
+        rule = by_id[rule_id]
+        assert rule["severity"] == "error" and rule["fixable"] == "safe"
+        assert rule["summary"] and rule["options"]["type"] == "object"
+    assert by_id["timestamp-comment"]["options"]["properties"]["min-date"]["default"] == "1995-01-01"
+
+
+def test_explain() -> None:
+    result = run_cliplint("explain", "timestamp-comment")
+    assert result.status == 0
+    assert result.stdout.startswith("timestamp-comment (error, safe fix, from builtin)")
+    assert "min-date" in result.stdout
+    unknown = run_cliplint("explain", "nope")
+    assert unknown.status == 2 and "unknown rule 'nope'" in unknown.stderr
+
+
+def test_interrupt_exits_130(tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "cliplint", "--isolated", "-"],
+                               cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    time.sleep(1.5)  # let it start and block on standard input
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert b"cliplint: interrupted" in stderr and b"Traceback" not in stderr
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_fix_hint_in_summary(tmp_path: Path, newline: str) -> None:
+    text = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->").replace("\n", newline)
+    write(tmp_path / "a.md", text)
+    result = run_cliplint("--isolated", "a.md", cwd=tmp_path)
+    assert "(1 fixable with --fix)" in result.stdout

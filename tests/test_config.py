@@ -1,0 +1,109 @@
+"""Configuration: discovery, validation messages, and what each key does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import GOOD_CLIPPING, run_cliplint
+
+SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
+
+
+def write(path: Path, content: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("cliplint.toml", "select = [\n", "cliplint.toml: invalid TOML: "),
+        ("cliplint.toml", "colour = true\n", "cliplint.toml: invalid configuration:\n  (top level): unknown key 'colour'"),
+        ("cliplint.toml", "select = 'title-link'\n", "  select: 'title-link' is not of type 'array'"),
+        ("cliplint.toml", "select = ['title-lnk']\n", "  select.0: unknown rule 'title-lnk'"),
+        ("cliplint.toml", "[severity]\ntitle-link = 'fatal'\n", "  severity.title-link: 'fatal' is not one of ['error', 'warning', 'info']"),
+        ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = 1995\n", "  rules.timestamp-comment.min-date: 1995 is not of type 'string'"),
+        ("cliplint.toml", "[rules.timestamp-comment]\nmax-past = '1d'\n", "  rules.timestamp-comment: unknown key 'max-past'"),
+        ("cliplint.toml", "[rules.no-such-rule]\n", "  rules: unknown rule 'no-such-rule'"),
+        ("pyproject.toml", "[tool.cliplint]\nignore = [1]\n", "pyproject.toml: invalid configuration:\n  ignore.0: unknown rule 1"),
+    ],
+)
+def test_invalid_config_exits_2_naming_file_and_key(tmp_path: Path, name: str, content: str, message: str) -> None:
+    write(tmp_path / name, content)
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("a.md", cwd=tmp_path)
+    assert result.status == 2, result.stdout
+    assert result.stderr.startswith("cliplint: error: ")
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_config_is_found_walking_up_and_options_apply(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", "[rules.timestamp-comment]\nmin-date = '2024-01-01'\n")
+    write(tmp_path / "deep" / "er" / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("a.md", cwd=tmp_path / "deep" / "er")
+    assert result.status == 1
+    assert "before min-date 2024-01-01" in result.stdout
+    isolated = run_cliplint("--isolated", "a.md", cwd=tmp_path / "deep" / "er")
+    assert isolated.status == 0
+
+
+def test_nearest_config_wins_and_pyproject_without_table_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", "ignore = ['timestamp-comment']\n")
+    write(tmp_path / "sub" / "pyproject.toml", "[project]\nname = 'x'\n")
+    write(tmp_path / "sub" / "a.md", SECONDS)
+    assert run_cliplint("a.md", cwd=tmp_path / "sub").status == 0
+    write(tmp_path / "sub" / ".cliplint.toml", "select = ['ALL']\n")
+    assert run_cliplint("a.md", cwd=tmp_path / "sub").status == 1
+
+
+def test_explicit_config_and_missing_config(tmp_path: Path) -> None:
+    write(tmp_path / "conf" / "strict.toml", "[severity]\ntimestamp-comment = 'warning'\n")
+    write(tmp_path / "a.md", SECONDS)
+    result = run_cliplint("--config", "conf/strict.toml", "--format", "json", "a.md", cwd=tmp_path)
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert problem["severity"] == "warning"
+    assert result.status == 0  # warnings alone do not fail the run
+    missing = run_cliplint("--config", "nope.toml", "a.md", cwd=tmp_path)
+    assert missing.status == 2 and "config file not found: nope.toml" in missing.stderr
+
+
+def test_per_file_ignores(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", "[per-file-ignores]\n'legacy/**' = ['timestamp-comment']\n")
+    write(tmp_path / "legacy" / "old" / "a.md", SECONDS)
+    write(tmp_path / "new" / "b.md", SECONDS)
+    result = run_cliplint("--format", "json", ".", cwd=tmp_path)
+    paths = [p["path"] for p in json.loads(result.stdout)["problems"]]
+    assert paths == ["./new/b.md"]
+
+
+def test_command_line_select_overrides_config(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", "ignore = ['timestamp-comment']\n")
+    write(tmp_path / "a.md", SECONDS)
+    assert run_cliplint("a.md", cwd=tmp_path).status == 0
+    assert run_cliplint("--select", "timestamp-comment", "a.md", cwd=tmp_path).status == 1
+
+
+def test_show_config(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", "ignore = ['title-link']\n[severity]\ntimestamp-comment = 'info'\n")
+    result = run_cliplint("--show-config", cwd=tmp_path)
+    shown = json.loads(result.stdout)
+    assert result.status == 0
+    assert shown["config-file"].endswith("cliplint.toml")
+    assert "title-link" not in shown["enabled"] and "timestamp-comment" in shown["enabled"]
+    assert shown["severity"]["timestamp-comment"] == "info"
+    assert shown["severity"]["title-link"] == "error"
+    assert shown["rules"]["timestamp-comment"] == {"min-date": "1995-01-01", "max-future": "1d"}
+
+
+def test_max_file_size(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", "max-file-size = 100\n")
+    big = write(tmp_path / "big.md", GOOD_CLIPPING + "<p>" + "x" * 200 + "</p>\n")
+    result = run_cliplint("big.md", cwd=tmp_path)
+    assert result.status == 0  # a notice, not a failure
+    size = big.stat().st_size
+    assert result.stdout.startswith(f"big.md:1:1: file-too-large file is {size} bytes, over max-file-size (100)")
