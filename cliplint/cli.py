@@ -31,6 +31,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}")
+    return int(value)
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -68,6 +74,11 @@ def _lint_parser() -> argparse.ArgumentParser:
                         help="print the resolved configuration and exit")
     config.add_argument("--stdin-filename", metavar="NAME",
                         help="the name of the clipping read from '-' (for config and reports)")
+    speed = parser.add_argument_group("speed")
+    speed.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                       help="worker processes (default: all cores)")
+    speed.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the result cache (.cliplint_cache/)")
     return parser
 
 
@@ -201,7 +212,7 @@ def _lint_command(arguments: list[str]) -> int:
     from cliplint.files import expand_paths
     from cliplint.linter import lint_bytes
     from cliplint.model import INTERNAL_ERROR, Report
-    from cliplint.runner import lint_files
+    from cliplint.runner import RunOptions, default_jobs, lint_files
 
     paths = options.paths or ["."]
     if "-" in paths:
@@ -219,7 +230,13 @@ def _lint_command(arguments: list[str]) -> int:
         if not files:
             _say(f"warning: no clippings found under {', '.join(paths)} "
                  f"(include: {', '.join(settings.include)})")
-        problems = lint_files(files, rules, settings, with_source=options.show_source)
+        run_options = RunOptions(
+            jobs=options.jobs or default_jobs(),
+            use_cache=not options.no_cache,
+            with_source=options.show_source,
+            progress=sys.stderr.isatty() and not os.environ.get("CI"),
+        )
+        problems = lint_files(files, rules, settings, run_options, registry.plugins)
         files_checked = len(files)
 
     report = Report(problems=tuple(problems), files_checked=files_checked, rules=rules)
