@@ -2,8 +2,9 @@
 
 Library use::
 
-    from cliplint import lint_text
+    from cliplint import fix_text, lint_text
     problems = lint_text(text, path="a.md")
+    result = fix_text(text, path="a.md")  # result.text, result.applied, result.refusal
 
 Heavy modules (html5lib, jsonschema) load only when a function needs them.
 """
@@ -15,15 +16,29 @@ from typing import TYPE_CHECKING, Any
 from cliplint.hookspecs import hookimpl
 
 __version__ = "0.1.0"
-__all__ = ["Document", "Edit", "Fix", "Problem", "Violation", "__version__", "hookimpl", "lint_text"]
+__all__ = [
+    "Document",
+    "Edit",
+    "Fix",
+    "FixResult",
+    "Problem",
+    "Violation",
+    "__version__",
+    "fix_text",
+    "hookimpl",
+    "lint_text",
+]
 
 if TYPE_CHECKING:
     from cliplint.document import Document
+    from cliplint.fixer import FixResult, fix_text
     from cliplint.linter import lint_text
     from cliplint.model import Edit, Fix, Problem, Violation
 
 _LAZY = {
     "lint_text": "cliplint.linter",
+    "fix_text": "cliplint.fixer",
+    "FixResult": "cliplint.fixer",
     "Document": "cliplint.document",
     "Edit": "cliplint.model",
     "Fix": "cliplint.model",

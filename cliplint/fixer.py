@@ -1,0 +1,607 @@
+"""The fix loop: apply the fixes rules declare, re-lint, and refuse anything unsafe.
+
+A fix is a set of edits on the text it was found in (``Document.text``, without a BOM).
+One *pass* lints the text, picks the applicable fixes whose edits neither overlap nor
+touch (the others wait for the next pass, where the rule re-reports them against the
+new text), applies them from the end so offsets stay valid, and checks the result. The
+loop ends when a lint finds no applicable fix; that final lint *is* the "second pass is
+a no-op" check. It gives up, keeping the original text, when:
+
+- a fix is malformed (edits out of range, overlapping, splitting a CRLF pair, or
+  bringing line endings the file does not use);
+- a pass produces a text seen before (a cycle, or a fix that changes nothing);
+- fixes are still offered after :data:`MAX_PASSES` passes;
+- a pass fails a safety check: the title or front matter changed; the body has more
+  html5lib parse errors; the body's visible text changed other than by losing the
+  visible text of the blocks a fix removed (see below); a rule crashes on the result.
+
+*Removed blocks.* A fix declares that it removes a block by an edit whose replacement
+is empty and whose range lies in the body, starts and ends outside any tag or comment,
+and holds balanced tags (every element opened in it is closed in it, nothing outside is
+closed). Only such a block's *own* visible text may disappear. Its own text is measured
+in context, in the text before the pass: two private-use marker characters are put
+around each block, the body is parsed again, and the text between the markers is the
+block's. When the markers disturb the parse (the visible text without them is not the
+original) or do not come out in order (a block inside a table is foster-parented, say),
+no block is taken as declared: the check then demands the visible text be unchanged,
+and the fix is refused. In doubt, nothing is written.
+
+A refusal names the rules: when several fixes were applied in the failing pass, each
+is tried alone to find which one fails.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cliplint.config import Settings
+from cliplint.document import BOM, Document
+from cliplint.linter import lint_document
+from cliplint.model import (
+    ENGINE_PROBLEMS,
+    INTERNAL_ERROR,
+    Applicability,
+    Edit,
+    Fix,
+    Problem,
+    Report,
+    Rule,
+)
+
+MAX_PASSES = 10
+#: The engine problem reported when fixes were not written for a file.
+FIX_REFUSED = "fix-refused"
+_TEXT_TOKENS = frozenset({"Characters", "SpaceCharacters"})
+_VOID = frozenset({
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image",
+    "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+})
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    """A fix that was applied. ``edits`` are offsets into the text of pass ``pass_number``
+    (pass 1 works on the original text)."""
+
+    rule: str
+    message: str
+    description: str
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+    pass_number: int
+
+
+@dataclass(frozen=True)
+class RemovedBlock:
+    """A block a fix removed, as offsets into the original text (without its BOM)."""
+
+    rule: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why nothing was written: the check that failed and the rules to blame."""
+
+    check: str  # malformed-fix, repeated-state, too-many-passes, header, parse-errors, visible-text, crash
+    rules: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """The outcome of fixing one text.
+
+    ``text`` is what should be written: the input itself when nothing applied or the
+    fixes were refused, so ``changed`` tells whether to write. It keeps the input's BOM.
+    ``problems`` are the problems left in ``text``; on a refusal they are the original
+    text's problems plus one ``fix-refused`` problem naming the rules.
+    """
+
+    text: str
+    original: str
+    applied: tuple[AppliedFix, ...]
+    removed: tuple[RemovedBlock, ...]
+    problems: tuple[Problem, ...]
+    refusal: Refusal | None = None
+    passes: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+    def fixed_per_rule(self) -> dict[str, int]:
+        """How many problems each rule had fixed."""
+        return dict(Counter(fix.rule for fix in self.applied))
+
+    def removed_per_rule(self) -> dict[str, int]:
+        """Characters removed inside declared blocks, per rule."""
+        removed: Counter[str] = Counter()
+        for block in self.removed:
+            removed[block.rule] += len(block.text)
+        return dict(removed)
+
+
+@dataclass(frozen=True)
+class FixedCount:
+    """For reports: how many problems of a rule were fixed in a file."""
+
+    path: str
+    rule: str
+    count: int
+    descriptions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FixReport(Report):
+    """A report after fixing: the usual problems (those left) plus what was fixed.
+    ``mode`` is ``"fix"`` when files were written, ``"diff"`` when only shown."""
+
+    fixed: tuple[FixedCount, ...] = ()
+    mode: str = "fix"
+    unsafe: bool = False
+
+
+def fixed_counts(path: str, result: FixResult) -> list[FixedCount]:
+    by_rule: dict[str, list[str]] = {}
+    for fix in result.applied:
+        by_rule.setdefault(fix.rule, []).append(fix.description)
+    return [
+        FixedCount(path, rule, len(descriptions), tuple(dict.fromkeys(descriptions)))
+        for rule, descriptions in sorted(by_rule.items())
+    ]
+
+
+def applicable(problem: Problem, unsafe: bool) -> bool:
+    """Whether ``--fix`` (``unsafe=False``) or ``--fix --unsafe-fixes`` applies this fix."""
+    if problem.fix is None or problem.rule in ENGINE_PROBLEMS or problem.rule == FIX_REFUSED:
+        return False
+    return unsafe or problem.fix.applicability == "safe"
+
+
+# -- the loop -----------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    def __init__(self, refusal: Refusal, at: int = 0) -> None:
+        super().__init__(refusal.reason)
+        self.refusal = refusal
+        self.at = at  # offset in the original text the report points at
+
+
+def fix_document(
+    document: Document,
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    *,
+    path: str,
+    unsafe: bool = False,
+    with_source: bool = False,
+) -> FixResult:
+    """Fix one document with the enabled rules; never raises for a bad fix."""
+    original_text = (BOM if document.has_bom else "") + document.text
+    first = lint_document(document, rules, settings, path=path, with_source=with_source)
+    crashes = sum(1 for problem in first if problem.rule == INTERNAL_ERROR)
+    current, problems = document, first
+    seen = {document.text}
+    applied: list[AppliedFix] = []
+    removed: list[RemovedBlock] = []
+    history: list[tuple[Edit, ...]] = []  # each pass's edits, sorted, in that pass's text
+    try:
+        for pass_number in range(1, MAX_PASSES + 2):
+            candidates = [p for p in problems if applicable(p, unsafe)]
+            if not candidates:
+                break
+            if pass_number > MAX_PASSES:
+                raise _Refused(Refusal(
+                    "too-many-passes", _rules_of(candidates),
+                    f"fixes still offered after {MAX_PASSES} passes",
+                ), _map_back(candidates[0].start, history))
+            for problem in candidates:
+                _check_well_formed(problem, current, history)
+            chosen = _choose(candidates)
+            new = _apply(current, [fix for _, fix in _distinct(chosen)])
+            if new.text in seen:
+                what = "changes nothing" if new.text == current.text else "undoes an earlier pass"
+                raise _Refused(Refusal(
+                    "repeated-state", _rules_of(chosen),
+                    f"pass {pass_number} {what} (the fixes do not converge)",
+                ), _map_back(chosen[0].start, history))
+            failure = _check_pass(current, new, chosen)
+            if failure is not None:
+                raise _Refused(_blame(current, chosen, failure),
+                               _map_back(chosen[0].start, history))
+            after = lint_document(new, rules, settings, path=path, with_source=with_source)
+            crashed = [p for p in after if p.rule == INTERNAL_ERROR]
+            if len(crashed) > crashes:
+                raise _Refused(Refusal(
+                    "crash", _rules_of(chosen),
+                    f"a rule crashes on the fixed text ({crashed[0].message})",
+                ), _map_back(chosen[0].start, history))
+            for problem in chosen:
+                fix = problem.fix
+                assert fix is not None
+                applied.append(AppliedFix(problem.rule, problem.message, fix.description,
+                                          fix.applicability, fix.edits, pass_number))
+            for problem, fix in _distinct(chosen):
+                for start, end in _removal_spans(current, fix):
+                    removed.append(RemovedBlock(
+                        problem.rule, _map_back(start, history, side="start"),
+                        _map_back(end, history, side="end"), current.text[start:end]))
+            history.append(tuple(sorted(
+                {edit for _, fix in _distinct(chosen) for edit in fix.edits},
+                key=lambda edit: (edit.start, edit.end))))
+            seen.add(new.text)
+            current, problems = new, after
+    except _Refused as refused:
+        return FixResult(
+            text=original_text,
+            original=original_text,
+            applied=(),
+            removed=(),
+            problems=tuple(sorted(
+                [*first, _refusal_problem(document, path, refused)],
+                key=lambda p: (p.line, p.column, p.rule, p.message),
+            )),
+            refusal=refused.refusal,
+            passes=len(history),
+        )
+    return FixResult(
+        text=(BOM if document.has_bom else "") + current.text,
+        original=original_text,
+        applied=tuple(applied),
+        removed=tuple(sorted(removed, key=lambda block: block.start)),
+        problems=tuple(problems),
+        passes=len(history),
+    )
+
+
+def fix_text(
+    text: str,
+    path: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    *,
+    unsafe: bool = False,
+    select: Iterable[str] | None = None,
+) -> FixResult:
+    """Fix a clipping given as text; the library entry point, a pure function.
+
+    ``config`` is a table shaped like ``cliplint.toml``; ``select`` narrows the rules;
+    ``unsafe`` adds the unsafe fixes. The result's ``text`` keeps the input's BOM, line
+    endings and final newline; it is the input itself when fixing was refused (see
+    ``refusal``).
+    """
+    from cliplint.config import Selection, resolve, validate
+    from cliplint.plugins import load_registry
+
+    rules = load_registry().rules
+    table = dict(config or {})
+    validate(table, rules, source="config")
+    selection = Selection(select=tuple(select)) if select is not None else Selection()
+    settings = resolve(table, rules, command_line=selection)
+    document = Document.from_text(text, path=path)
+    return fix_document(document, rules, settings, path=path or "-", unsafe=unsafe)
+
+
+def _refusal_problem(document: Document, path: str, refused: _Refused) -> Problem:
+    refusal = refused.refusal
+    line, column = document.position(refused.at)
+    named = ", ".join(refusal.rules) or "unknown rule"
+    message = f"fix refused ({refusal.check}) for {named}: {refusal.reason}; nothing written"
+    return Problem(path, FIX_REFUSED, "error", message, line, column, line, column,
+                   refused.at, refused.at)
+
+
+def _rules_of(problems: Iterable[Problem]) -> tuple[str, ...]:
+    return tuple(sorted({problem.rule for problem in problems}))
+
+
+def _map_back(position: int, history: Sequence[tuple[Edit, ...]], side: str = "start") -> int:
+    """Map an offset in the current text back to the original text through each pass's
+    edits. An offset inside text a fix inserted maps to that edit's start (or end)."""
+    for edits in reversed(history):
+        delta = 0
+        mapped = None
+        for edit in edits:
+            new_start = edit.start + delta
+            new_end = new_start + len(edit.replacement)
+            if position < new_start or position == new_start < new_end:
+                break  # before this edit, or at the start of the text it inserted
+            if position < new_end:  # inside inserted text: widen to the whole edit
+                mapped = edit.start if side == "start" else edit.end
+                break
+            if position == new_start == new_end:  # exactly where text was deleted
+                mapped = edit.end if side == "start" else edit.start
+                break
+            delta += len(edit.replacement) - (edit.end - edit.start)
+        position = mapped if mapped is not None else position - delta
+    return position
+
+
+# -- choosing and applying ------------------------------------------------------------------
+
+
+def _check_well_formed(problem: Problem, document: Document, history: Sequence[Any]) -> None:
+    fix = problem.fix
+    assert fix is not None
+    text = document.text
+    reason = None
+    edits = sorted(fix.edits, key=lambda edit: (edit.start, edit.end))
+    if not edits:
+        reason = "the fix has no edits"
+    crlf = document.newline() == "\r\n"
+    for index, edit in enumerate(edits):
+        if reason:
+            break
+        if not 0 <= edit.start <= edit.end <= len(text):
+            reason = f"edit {edit.start}..{edit.end} is outside the text (0..{len(text)})"
+        elif index and edit.start < edits[index - 1].end:
+            reason = "the fix's own edits overlap"
+        elif any(0 < at < len(text) and text[at - 1] == "\r" and text[at] == "\n"
+                 for at in (edit.start, edit.end)):
+            reason = "an edit splits a CRLF line ending"
+        elif _foreign_newlines(edit.replacement, crlf):
+            reason = (f"an edit inserts {'LF' if crlf else 'CRLF or CR'} line endings into a "
+                      f"file that uses {'CRLF' if crlf else 'LF'} (use Document.newline())")
+    if reason:
+        raise _Refused(Refusal("malformed-fix", (problem.rule,), reason),
+                       _map_back(problem.start, history))
+
+
+def _foreign_newlines(replacement: str, crlf: bool) -> bool:
+    if crlf:
+        return replacement.replace("\r\n", "").count("\n") > 0 or "\r" in replacement.replace("\r\n", "")
+    return "\r" in replacement
+
+
+def _conflict(a: Edit, b: Edit) -> bool:
+    # Touching edits conflict too (as in ruff): two insertions at one offset, or an edit
+    # ending where another starts, have no order a rule could rely on.
+    return a.start <= b.end and b.start <= a.end
+
+
+def _choose(candidates: Sequence[Problem]) -> list[Problem]:
+    """Fixes that neither overlap nor touch, first come first served in text order.
+    A fix identical to a chosen one (two problems, one repair) rides along."""
+    ordered = sorted(candidates, key=lambda p: (
+        min(edit.start for edit in p.fix.edits), p.rule, p.message))  # type: ignore[union-attr]
+    chosen: list[Problem] = []
+    taken: list[Edit] = []
+    chosen_fixes: set[tuple[Edit, ...]] = set()
+    for problem in ordered:
+        fix = problem.fix
+        assert fix is not None
+        key = tuple(sorted(fix.edits, key=lambda edit: (edit.start, edit.end)))
+        if key in chosen_fixes:
+            chosen.append(problem)
+            continue
+        if any(_conflict(edit, other) for edit in fix.edits for other in taken):
+            continue  # deferred: the rule reports it again on the next pass's text
+        chosen.append(problem)
+        chosen_fixes.add(key)
+        taken.extend(fix.edits)
+    return chosen
+
+
+def _distinct(chosen: Sequence[Problem]) -> list[tuple[Problem, Fix]]:
+    seen: set[tuple[Edit, ...]] = set()
+    distinct = []
+    for problem in chosen:
+        assert problem.fix is not None
+        key = tuple(sorted(problem.fix.edits, key=lambda edit: (edit.start, edit.end)))
+        if key not in seen:
+            seen.add(key)
+            distinct.append((problem, problem.fix))
+    return distinct
+
+
+def _apply(document: Document, fixes: Iterable[Fix]) -> Document:
+    text = document.text
+    edits = sorted((edit for fix in fixes for edit in fix.edits),
+                   key=lambda edit: (edit.start, edit.end), reverse=True)
+    pieces: list[str] = []
+    cursor = len(text)
+    for edit in edits:  # from the end, so earlier offsets stay valid
+        pieces.append(text[edit.end:cursor])
+        pieces.append(edit.replacement)
+        cursor = edit.start
+    pieces.append(text[:cursor])
+    return Document("".join(reversed(pieces)), document.path, document.has_bom)
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Failure:
+    check: str
+    reason: str
+
+
+def _check_pass(before: Document, after: Document, chosen: Sequence[Problem]) -> _Failure | None:
+    for part in ("front_matter", "title"):
+        span = getattr(before.header, part)
+        if span is None:
+            continue
+        new_span = getattr(after.header, part)
+        old = before.text[span.start:span.end]
+        new = None if new_span is None else after.text[new_span.start:new_span.end]
+        if new != old:
+            name = part.replace("_", " ")
+            return _Failure("header", f"the {name} would change from {_excerpt(old)} to "
+                            f"{_excerpt(new) if new is not None else 'nothing'}")
+    old_body = before.text[before.header.body.start:]
+    new_body = after.text[after.header.body.start:]
+    if old_body == new_body:
+        return None
+    old_errors, new_errors = len(before.body.errors), len(after.body.errors)
+    if new_errors > old_errors:
+        first_new = _first_new_error(before, after)
+        return _Failure("parse-errors", f"html5lib parse errors in the body would rise from "
+                        f"{old_errors} to {new_errors} ({first_new})")
+    removals = [span for _, fix in _distinct(chosen) for span in _removal_spans(before, fix)]
+    expected = expected_visible_text(before, removals)
+    actual = after.body.visible_text
+    if actual != expected:
+        return _Failure("visible-text", "the body's visible text would change outside the "
+                        f"removed blocks: {_difference(expected, actual)}")
+    return None
+
+
+def _first_new_error(before: Document, after: Document) -> str:
+    old = Counter(error.code for error in before.body.errors)
+    for error in after.body.errors:
+        if old[error.code]:
+            old[error.code] -= 1
+        else:
+            return error.code
+    return "?"
+
+
+def _blame(before: Document, chosen: Sequence[Problem], failure: _Failure) -> Refusal:
+    """Name the rule whose fix fails on its own; all of the pass's rules if none does."""
+    distinct = _distinct(chosen)
+    if len(distinct) > 1:
+        guilty = []
+        for problem, fix in distinct:
+            alone = _check_pass(before, _apply(before, [fix]), [problem])
+            if alone is not None:
+                guilty.append((problem.rule, alone))
+        if guilty:
+            rules = tuple(sorted({rule for rule, _ in guilty}))
+            return Refusal(guilty[0][1].check, rules, guilty[0][1].reason)
+    return Refusal(failure.check, _rules_of(chosen), failure.reason)
+
+
+def _excerpt(text: str, width: int = 60) -> str:
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _difference(expected: str, actual: str) -> str:
+    index = 0
+    limit = min(len(expected), len(actual))
+    while index < limit and expected[index] == actual[index]:
+        index += 1
+    start = max(0, index - 20)
+    return (f"at character {index} expected {_excerpt(expected[start:index + 40])}, "
+            f"got {_excerpt(actual[start:index + 40])}")
+
+
+def _removal_spans(document: Document, fix: Fix) -> list[tuple[int, int]]:
+    """The declared removed blocks of a fix: adjacent empty-replacement edits merged,
+    keeping those that qualify as blocks of the body."""
+    spans: list[tuple[int, int]] = []
+    for edit in sorted(fix.edits, key=lambda edit: (edit.start, edit.end)):
+        if edit.replacement or edit.start == edit.end:
+            continue
+        if spans and spans[-1][1] == edit.start:
+            spans[-1] = (spans[-1][0], edit.end)
+        else:
+            spans.append((edit.start, edit.end))
+    return [span for span in spans if is_block(document, *span)]
+
+
+def is_block(document: Document, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` is a removable block of the body: inside the body, both
+    ends outside any tag, comment or doctype, and its tags balanced."""
+    body = document.header.body
+    if not body.start <= start < end <= body.end:
+        return False
+    view = document.body
+    starts = [token.start for token in view.tokens]
+    for position in (start, end):
+        index = bisect.bisect_right(starts, position) - 1
+        if index >= 0:
+            token = view.tokens[index]
+            if token.start < position < token.end and token.kind not in _TEXT_TOKENS:
+                return False
+    open_tags: list[str] = []
+    first = bisect.bisect_left(starts, start)
+    for token in view.tokens[first:]:
+        if token.end > end:
+            break
+        name = (token.name or "").lower()
+        if token.kind == "StartTag" and name not in _VOID and not token.self_closing:
+            open_tags.append(name)
+        elif token.kind == "EndTag" and name not in _VOID:
+            if not open_tags or open_tags[-1] != name:
+                return False
+            open_tags.pop()
+    return not open_tags
+
+
+def expected_visible_text(document: Document, removals: Sequence[tuple[int, int]]) -> str:
+    """The body's visible text with the removed blocks' own visible text taken out.
+
+    The blocks' own text is found by parsing the body again with marker characters
+    around each block; when that is not conclusive, nothing is taken out.
+    """
+    view = document.body
+    visible = view.visible_text
+    if not removals:
+        return visible
+    opening, closing = _markers(document.text)
+    spans = sorted(removals)
+    text = document.text
+    pieces = []
+    cursor = len(text)
+    for start, end in reversed(spans):
+        pieces += [text[end:cursor], closing, text[start:end], opening]
+        cursor = start
+    pieces.append(text[:cursor])
+    marked = "".join(reversed(pieces))
+    from cliplint.html import iter_visible_text, parse_body
+
+    marked_view = parse_body(marked, view.start, view.end + 2 * len(spans))
+    marked_visible = "".join(iter_visible_text(marked_view.fragment))
+    if marked_visible.replace(opening, "").replace(closing, "") != visible:
+        return visible  # the markers changed how the body parses: inconclusive
+    sequence = [char for char in marked_visible if char in (opening, closing)]
+    if sequence != [opening, closing] * len(spans):
+        return visible  # a block's text was moved or hidden: inconclusive
+    kept = []
+    inside = False
+    for char in marked_visible:
+        if char == opening:
+            inside = True
+        elif char == closing:
+            inside = False
+        elif not inside:
+            kept.append(char)
+    return "".join(kept)
+
+
+def _markers(text: str) -> tuple[str, str]:
+    """Two private-use characters that do not occur in ``text``."""
+    found = []
+    for code in range(0xE000, 0xF900):
+        char = chr(code)
+        if char not in text:
+            found.append(char)
+            if len(found) == 2:
+                return found[0], found[1]
+    raise ValueError("no free private-use characters for markers")  # pragma: no cover
+
+
+__all__ = [
+    "FIX_REFUSED",
+    "MAX_PASSES",
+    "AppliedFix",
+    "FixReport",
+    "FixResult",
+    "FixedCount",
+    "Refusal",
+    "RemovedBlock",
+    "applicable",
+    "expected_visible_text",
+    "fix_document",
+    "fix_text",
+    "fixed_counts",
+    "is_block",
+]

@@ -1,0 +1,179 @@
+"""Fixing files on disk, and writing them so that a crash never leaves half a file.
+
+Writing (:func:`replace_file`): the new bytes go to a temporary file in the target's own
+folder (so the final rename never crosses file systems), are fsync'ed, get the target's
+permission bits (and owner, when we may set it), and ``os.replace`` moves them over the
+target; the folder is fsync'ed too. Right before the move the target is read again: if
+it no longer holds the bytes the fix was computed from (an editor saved meanwhile), it
+is left alone.
+
+Symlinks are *followed*: the link's final target is rewritten and the link stays a link
+pointing at it (replacing the link itself by a regular file would silently detach it).
+A file with several hard links is refused: ``os.replace`` would give this path a new
+inode and leave the other names holding the old text.
+
+Only changed files are written; the bytes come from :func:`cliplint.fixer.fix_document`,
+whose edits leave every other character as it was, and are encoded back to UTF-8 (with
+the BOM the file had). A file that is not UTF-8, or binary, is never fixed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cliplint.config import Settings
+from cliplint.document import Document, UnreadableFile
+from cliplint.files import read_clipping
+from cliplint.fixer import FIX_REFUSED, FixResult, fix_document
+from cliplint.linter import file_problem
+from cliplint.model import FILE_TOO_LARGE, FILE_UNREADABLE, Problem, Rule
+
+
+class WriteError(Exception):
+    """The file could not be replaced; it was left as it was."""
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What fixing one file did. ``result`` is ``None`` when the file could not be read
+    as a clipping; ``written`` tells whether the file on disk changed."""
+
+    path: str
+    problems: tuple[Problem, ...]
+    result: FixResult | None = None
+    written: bool = False
+
+
+def fix_file(
+    path: str,
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    *,
+    unsafe: bool = False,
+    write: bool = True,
+    with_source: bool = False,
+) -> FileOutcome:
+    """Read, fix and (with ``write``) safely rewrite one file."""
+    data = read_clipping(path, settings.max_file_size)
+    if isinstance(data, Problem):
+        return FileOutcome(path, (data,))
+    outcome = fix_bytes(data, rules, settings, path=path, unsafe=unsafe, with_source=with_source)
+    result = outcome.result
+    if result is None or not write or not result.changed:
+        return outcome
+    try:
+        replace_file(path, encode(result), expected=data)
+    except WriteError as error:
+        problem = file_problem(path, FIX_REFUSED, f"fixes not written: {error}")
+        return FileOutcome(path, (*outcome.problems, problem), result, written=False)
+    return FileOutcome(path, outcome.problems, result, written=True)
+
+
+def fix_bytes(
+    data: bytes,
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    *,
+    path: str,
+    unsafe: bool = False,
+    with_source: bool = False,
+) -> FileOutcome:
+    """Fix a file's bytes in memory; undecodable or oversized input is one problem."""
+    if len(data) > settings.max_file_size:
+        message = (f"file is {len(data):,} bytes, over max-file-size "
+                   f"({settings.max_file_size:,}); not fixed")
+        return FileOutcome(path, (file_problem(path, FILE_TOO_LARGE, message, "warning"),))
+    try:
+        document = Document.from_bytes(data, path=path)
+    except UnreadableFile as error:
+        return FileOutcome(path, (file_problem(path, FILE_UNREADABLE, str(error)),))
+    result = fix_document(document, rules, settings, path=path, unsafe=unsafe,
+                          with_source=with_source)
+    return FileOutcome(path, result.problems, result)
+
+
+def encode(result: FixResult) -> bytes:
+    """The bytes to write. UTF-8 decoding is one-to-one, so every character outside the
+    edits comes back as the very bytes it was read from."""
+    return result.text.encode("utf-8")
+
+
+def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> None:
+    """Atomically replace the file at ``path`` (its symlink target, if it is a link).
+
+    With ``expected``, refuse when the file no longer holds those bytes.
+    Raises :class:`WriteError`; the file is then untouched and no temporary file is left.
+    """
+    target = os.path.realpath(path)
+    try:
+        info = os.stat(target)
+    except OSError as error:
+        raise WriteError(f"cannot stat: {error.strerror or error}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise WriteError("not a regular file")
+    if info.st_nlink > 1:
+        raise WriteError(f"the file has {info.st_nlink} hard links; replacing it would "
+                         "split them")
+    folder, name = os.path.split(target)
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".cliplint-tmp",
+                                                 dir=folder or ".")
+    except OSError as error:
+        raise WriteError(f"cannot create a temporary file in {folder or '.'}: "
+                         f"{error.strerror or error}") from None
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fchmod(stream.fileno(), stat.S_IMODE(info.st_mode))
+            if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != _owner(stream.fileno()):
+                # Keep the owner when we may (root fixing another user's archive).
+                with contextlib.suppress(PermissionError):
+                    os.fchown(stream.fileno(), info.st_uid, info.st_gid)
+            os.fsync(stream.fileno())
+        if expected is not None and _read(target) != expected:
+            raise WriteError("the file changed while it was being fixed; left as it is")
+        os.replace(temporary, target)
+    except WriteError:
+        _remove(temporary)
+        raise
+    except OSError as error:
+        _remove(temporary)
+        raise WriteError(f"cannot write: {error.strerror or error}") from None
+    _fsync_folder(folder or ".")
+
+
+def _owner(descriptor: int) -> tuple[int, int]:
+    info = os.fstat(descriptor)
+    return info.st_uid, info.st_gid
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as stream:
+            return stream.read()
+    except OSError:
+        return None
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _fsync_folder(folder: str) -> None:
+    # So the rename itself survives a power cut; not possible everywhere (Windows).
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
