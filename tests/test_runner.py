@@ -1,0 +1,130 @@
+"""Running over many files: one parse per file, --jobs, and the result cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cliplint import html, lint_text
+from cliplint.cache import run_key
+from cliplint.config import resolve
+from cliplint.plugins import load_registry
+
+from conftest import EXAMPLE, GOOD_CLIPPING, require_corpus, run_cliplint
+
+
+def test_one_html_parse_per_file_serves_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real_parse = html.parse_body
+
+    def counting_parse(*args, **kwargs):
+        calls.append(args)
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(html, "parse_body", counting_parse)
+    rules = load_registry().rules
+    body_rules = [rule for rule in rules if rule not in ("timestamp-comment", "title-link")]
+    lint_text(EXAMPLE.read_text(encoding="utf-8"), select=["ALL"])
+    assert len(calls) == (1 if body_rules else 0)
+
+
+def corpus_sample(tmp_path: Path, count: int = 120) -> Path:
+    corpus = require_corpus()
+    sample = tmp_path / "sample"
+    for path in sorted(corpus.rglob("*.md"))[::25][:count]:
+        target = sample / path.relative_to(corpus)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return sample
+
+
+def problems_of(stdout: str) -> list[tuple]:
+    return [(p["path"], p["line"], p["column"], p["rule"], p["message"])
+            for p in json.loads(stdout)["problems"]]
+
+
+def test_jobs_give_the_same_results_as_one_process(tmp_path: Path) -> None:
+    sample = corpus_sample(tmp_path)
+    one = run_cliplint("--isolated", "--no-cache", "--jobs", "1", "--format", "json", ".", cwd=sample)
+    two = run_cliplint("--isolated", "--no-cache", "--jobs", "2", "--format", "json", ".", cwd=sample)
+    assert one.status == two.status
+    assert problems_of(one.stdout) == problems_of(two.stdout)
+    assert json.loads(two.stdout)["files_checked"] == 120
+    assert problems_of(one.stdout)  # the sample has problems to compare
+
+
+def test_bad_jobs_value(tmp_path: Path) -> None:
+    result = run_cliplint("--jobs", "0", cwd=tmp_path)
+    assert result.status == 2 and "expected a whole number >= 1" in result.stderr
+
+
+def cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("results-*.json"))
+
+
+def test_cache_is_read_and_invalidated_by_content(tmp_path: Path) -> None:
+    clip = tmp_path / "a.md"
+    clip.write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->"))
+    first = run_cliplint("--isolated", "--format", "json", "a.md", cwd=tmp_path)
+    (cache_file,) = cache_files(tmp_path / ".cliplint_cache")
+    assert (tmp_path / ".cliplint_cache" / ".gitignore").read_text().endswith("*\n")
+
+    # Plant a marker in the stored entry: seeing it proves the next run read the cache.
+    data = json.loads(cache_file.read_text())
+    (entry,) = data["entries"].values()
+    entry[0]["message"] = "from the cache"
+    cache_file.write_text(json.dumps(data))
+    second = run_cliplint("--isolated", "--format", "json", "a.md", cwd=tmp_path)
+    assert [p[4] for p in problems_of(second.stdout)] == ["from the cache"]
+    assert run_cliplint("--isolated", "--no-cache", "--format", "json", "a.md",
+                        cwd=tmp_path).stdout == first.stdout
+
+    clip.write_text(clip.read_text() + "<p>more</p>\n")  # new content: the entry no longer applies
+    third = run_cliplint("--isolated", "--format", "json", "a.md", cwd=tmp_path)
+    assert "from the cache" not in third.stdout
+    assert problems_of(third.stdout) == problems_of(first.stdout)
+
+
+def test_cache_key_follows_config_and_rules(tmp_path: Path) -> None:
+    clip = tmp_path / "a.md"
+    clip.write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->"))
+    run_cliplint("--format", "json", "a.md", cwd=tmp_path)
+    (tmp_path / "cliplint.toml").write_text("[severity]\ntimestamp-comment = 'warning'\n")
+    result = run_cliplint("--format", "json", "a.md", cwd=tmp_path)
+    assert json.loads(result.stdout)["problems"][0]["severity"] == "warning"
+    assert len(cache_files(tmp_path / ".cliplint_cache")) == 2
+    selected = run_cliplint("--format", "json", "--select", "title-link", "a.md", cwd=tmp_path)
+    assert json.loads(selected.stdout)["problems"] == []
+
+
+def test_run_key_changes_with_versions_and_settings() -> None:
+    rules = load_registry().rules
+    settings = resolve({}, rules)
+    other = resolve({"rules": {"timestamp-comment": {"min-date": "2000-01-01"}}}, rules)
+    base = run_key({"builtin": "cliplint 0.1.0"}, settings)
+    assert base == run_key({"builtin": "cliplint 0.1.0"}, settings)
+    assert base != run_key({"builtin": "cliplint 0.1.0", "x": "pack 1.0"}, settings)
+    assert base != run_key({"builtin": "cliplint 0.1.0"}, other)
+    assert base != run_key({"builtin": "cliplint 0.1.0"}, settings, with_source=True)
+
+
+def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING)
+    run_cliplint("--isolated", "a.md", cwd=tmp_path)
+    (cache_file,) = cache_files(tmp_path / ".cliplint_cache")
+    cache_file.write_bytes(b"\x00garbage{")
+    result = run_cliplint("--isolated", "a.md", cwd=tmp_path)
+    assert result.status == 0 and "All clean" in result.stdout
+    json.loads(cache_file.read_text())  # rewritten whole
+
+
+def test_no_cache_and_cache_dir_override(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING)
+    run_cliplint("--isolated", "--no-cache", "a.md", cwd=tmp_path)
+    assert not (tmp_path / ".cliplint_cache").exists()
+    elsewhere = tmp_path / "elsewhere"
+    run_cliplint("--isolated", "a.md", cwd=tmp_path, env={"CLIPLINT_CACHE_DIR": str(elsewhere)})
+    assert cache_files(elsewhere) and not (tmp_path / ".cliplint_cache").exists()
