@@ -9,13 +9,13 @@ rule's option schema.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
-
-import jsonschema
 
 from cliplint.model import SEVERITIES, Rule, Severity
 
@@ -156,11 +156,38 @@ def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
     }
 
 
-def validate(table: Mapping[str, Any], rules: Mapping[str, Rule], source: str) -> None:
-    """Raise :class:`ConfigError` naming the file, key path and expectation."""
-    validator = jsonschema.Draft202012Validator(config_schema(rules))
+def validate(
+    table: Mapping[str, Any],
+    rules: Mapping[str, Rule],
+    source: str,
+    *,
+    known_good: Path | None = None,
+) -> None:
+    """Raise :class:`ConfigError` naming the file, key path and expectation.
+
+    ``known_good`` is a folder where a marker records each (table, schema) pair that
+    validated, so that a one-file run (pre-commit) need not import jsonschema again.
+    """
+    if not table:
+        return  # nothing to check, and jsonschema is slow to import
+    schema = config_schema(rules)
+    marker = None
+    if known_good is not None:
+        described = json.dumps([table, schema], sort_keys=True, default=str).encode()
+        marker = known_good / f"config-valid-{hashlib.blake2b(described, digest_size=16).hexdigest()}"
+        if marker.exists():
+            return
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.absolute_path)))
     if not errors:
+        if marker is not None:
+            try:
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.touch()
+            except OSError:
+                pass  # only a shortcut for next time
         return
     lines = [f"{source}: invalid configuration:"]
     for error in errors:
@@ -168,7 +195,7 @@ def validate(table: Mapping[str, Any], rules: Mapping[str, Rule], source: str) -
     raise ConfigError("\n".join(lines))
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
+def _describe(error: Any) -> str:  # a jsonschema.ValidationError
     path = ".".join(str(part) for part in error.absolute_path) or "(top level)"
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))

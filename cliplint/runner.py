@@ -13,7 +13,6 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from cliplint.cache import Cache, cache_folder, content_key, problem_to_data, run_key
@@ -104,6 +103,8 @@ def _lint_pending(
             yield lint_file(path, rules, settings, options.with_source)
             advance(1)
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     size = max(1, min(MAX_CHUNK, len(paths) // (options.jobs * 4)))
     chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
     with ProcessPoolExecutor(max_workers=options.jobs, initializer=_ignore_interrupts) as pool:
