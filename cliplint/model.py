@@ -141,3 +141,5 @@ class Report:
     problems: tuple[Problem, ...]
     files_checked: int
     rules: Mapping[str, Rule] = field(default_factory=dict)
+    #: The files checked, in order, when the caller knows them (JUnit lists clean files too).
+    files: tuple[str, ...] = ()
