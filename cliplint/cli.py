@@ -74,6 +74,7 @@ def _lint_parser() -> argparse.ArgumentParser:
                         help="print the resolved configuration and exit")
     config.add_argument("--stdin-filename", metavar="NAME",
                         help="the name of the clipping read from '-' (for config and reports)")
+    _add_fix_arguments(parser)
     speed = parser.add_argument_group("speed")
     speed.add_argument("--jobs", "-j", type=_positive, metavar="N",
                        help="worker processes (default: all cores)")
@@ -208,6 +209,8 @@ def _lint_command(arguments: list[str]) -> int:
     if options.show_config:
         print(_settings_as_json(settings, rules))
         return EXIT_CLEAN
+    if options.fix or options.fix_only or options.diff:
+        return _fix_command(options, registry, settings)
 
     from cliplint.files import expand_paths
     from cliplint.linter import lint_bytes
@@ -249,19 +252,21 @@ def _lint_command(arguments: list[str]) -> int:
     return EXIT_PROBLEMS if any(p.severity == "error" for p in problems) else EXIT_CLEAN
 
 
-def _write_report(report: Any, options: argparse.Namespace, renderer: Any) -> None:
+def _write_report(report: Any, options: argparse.Namespace, renderer: Any,
+                  prefix: str = "", stream: Any = None) -> None:
     from cliplint.formats import RenderOptions
 
-    to_terminal = options.output_file is None and sys.stdout.isatty()
+    stream = stream or sys.stdout
+    to_terminal = options.output_file is None and stream.isatty()
     render_options = RenderOptions(
         show_source=options.show_source,
         color=to_terminal and not os.environ.get("NO_COLOR"),
         statistics=options.statistics,
     )
-    text = renderer(report, render_options)
+    text = prefix + renderer(report, render_options)
     if options.output_file is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stream.write(text)
+        stream.flush()
         return
     try:
         with open(options.output_file, "w", encoding="utf-8") as stream:
@@ -284,3 +289,96 @@ def _settings_as_json(settings: Any, rules: Any) -> str:
         "rules": {rule: dict(values) for rule, values in settings.options.items()},
     }
     return json.dumps(shown, ensure_ascii=False, indent=2)
+
+
+# -- fixing: --fix, --unsafe-fixes, --diff, --fix-only, --show-fixes ------------------------
+
+
+def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
+    fixing = parser.add_argument_group(
+        "fixing", "Fixes are checked before anything is written (see PRODUCT.md, Fixes); a "
+        "file whose fixes fail a check is left untouched and reported as fix-refused.")
+    fixing.add_argument("--fix", action="store_true",
+                        help="apply safe fixes, write the changed files, report what is left")
+    fixing.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix, --fix-only or --diff: apply unsafe fixes too")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print a unified diff of the fixes and write nothing; exit 1 "
+                        "if a file would change")
+    fixing.add_argument("--fix-only", action="store_true",
+                        help="apply fixes and report only what went wrong (refused fixes, "
+                        "unreadable files), not the problems left")
+    fixing.add_argument("--show-fixes", action="store_true",
+                        help="list what was fixed, per file and rule")
+
+
+def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> int:
+    """--fix / --fix-only / --diff. Standard input: the fixed text goes to standard
+    output (the input unchanged when it could not be fixed) and the report to standard
+    error, so that an editor or a pipe never loses the clipping."""
+    from cliplint.files import expand_paths
+    from cliplint.fixer import FIX_REFUSED, FixReport, fixed_counts, unified_diff
+    from cliplint.formats.text import render_fixes
+    from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
+    from cliplint.writer import fix_bytes, fix_files
+
+    rules = registry.rules
+    unsafe = bool(options.unsafe_fixes)
+    paths = options.paths or ["."]
+    stdin_data = None
+    if "-" in paths:
+        if len(paths) > 1:
+            raise UsageError("'-' (standard input) cannot be mixed with other paths")
+        stdin_data = sys.stdin.buffer.read()
+        name = options.stdin_filename or "-"
+        outcomes = [fix_bytes(stdin_data, rules, settings, path=name, unsafe=unsafe,
+                              with_source=options.show_source)]
+    else:
+        missing = [path for path in paths if not os.path.lexists(path)]
+        if missing:
+            raise UsageError("path does not exist: " + ", ".join(missing))
+        files = expand_paths(paths, settings)
+        if not files:
+            _say(f"warning: no clippings found under {', '.join(paths)} "
+                 f"(include: {', '.join(settings.include)})")
+        outcomes = fix_files(files, settings, unsafe=unsafe, write=not options.diff,
+                             with_source=options.show_source,
+                             jobs=getattr(options, "jobs", None) or 1)
+
+    problems = [problem for outcome in outcomes for problem in outcome.problems]
+    fixed = tuple(
+        entry for outcome in outcomes if outcome.result is not None and outcome.result.changed
+        for entry in fixed_counts(outcome.path, outcome.result)
+    )
+    failures = [p for p in problems if p.rule in (*ENGINE_PROBLEMS, FIX_REFUSED)]
+    if options.fix_only or options.diff:
+        problems = failures  # "report nothing left": only what kept a file from being fixed
+    report = FixReport(problems=tuple(problems), files_checked=len(outcomes), rules=rules,
+                       fixed=fixed, unsafe=unsafe,
+                       mode="diff" if options.diff else "fix-only" if options.fix_only else "fix")
+    renderer = registry.formats[options.format]
+    listing = render_fixes(report) if options.show_fixes and options.format == "text" else ""
+
+    if options.diff:
+        for outcome in outcomes:
+            if outcome.result is not None and outcome.result.changed:
+                sys.stdout.write(unified_diff(outcome.path, outcome.result))
+        sys.stdout.flush()
+        _write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
+    elif stdin_data is not None:
+        result = outcomes[0].result
+        sys.stdout.buffer.write(result.text.encode("utf-8") if result is not None else stdin_data)
+        sys.stdout.flush()
+        _write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
+    else:
+        _write_report(report, options, renderer, prefix=listing)
+
+    if any(problem.rule == INTERNAL_ERROR for problem in problems):
+        return EXIT_INTERNAL
+    if options.diff:
+        would_change = any(o.result is not None and o.result.changed for o in outcomes)
+        failed = any(p.severity == "error" for p in failures)
+        return EXIT_PROBLEMS if would_change or failed else EXIT_CLEAN
+    if options.exit_zero:
+        return EXIT_CLEAN
+    return EXIT_PROBLEMS if any(p.severity == "error" for p in problems) else EXIT_CLEAN

@@ -141,7 +141,8 @@ class FixedCount:
 @dataclass(frozen=True)
 class FixReport(Report):
     """A report after fixing: the usual problems (those left) plus what was fixed.
-    ``mode`` is ``"fix"`` when files were written, ``"diff"`` when only shown."""
+    ``mode``: ``"fix"`` (files written, problems left listed), ``"fix-only"`` (written,
+    only failures listed) or ``"diff"`` (nothing written, only failures listed)."""
 
     fixed: tuple[FixedCount, ...] = ()
     mode: str = "fix"
@@ -156,6 +157,24 @@ def fixed_counts(path: str, result: FixResult) -> list[FixedCount]:
         FixedCount(path, rule, len(descriptions), tuple(dict.fromkeys(descriptions)))
         for rule, descriptions in sorted(by_rule.items())
     ]
+
+
+def unified_diff(path: str, result: FixResult) -> str:
+    """A unified diff of a fix (``--diff``), like ``git diff``: lines split on LF only (a CR
+    inside an attribute or a U+2028 in prose is not a line break), and a missing final
+    newline marked with ``\\ No newline at end of file``."""
+    import difflib
+
+    lines = difflib.unified_diff(_lines(result.original), _lines(result.text),
+                                 f"a/{path}", f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
+
+
+def _lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 def applicable(problem: Problem, unsafe: bool) -> bool:
@@ -603,5 +622,6 @@ __all__ = [
     "fix_document",
     "fix_text",
     "fixed_counts",
+    "unified_diff",
     "is_block",
 ]

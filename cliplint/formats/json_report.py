@@ -17,12 +17,20 @@ def render(report: Report, options: RenderOptions) -> str:
 
 
 def as_data(report: Report) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "version": REPORT_VERSION,
         "tool": {"name": "cliplint", "version": __version__},
         "files_checked": report.files_checked,
         "problems": [_problem(problem) for problem in report.problems],
     }
+    fixed = getattr(report, "fixed", None)  # only a report made by --fix / --fix-only
+    if fixed is not None:
+        data["fixed"] = [
+            {"path": entry.path, "rule": entry.rule, "count": entry.count,
+             "descriptions": list(entry.descriptions)}
+            for entry in fixed
+        ]
+    return data
 
 
 def _problem(problem: Problem) -> dict[str, Any]:
@@ -30,6 +38,8 @@ def _problem(problem: Problem) -> dict[str, Any]:
     if problem.fix is not None:
         fix = {
             "applicability": problem.fix.applicability,
+            # The command line that applies it: remaining problems say how to fix them.
+            "flag": "--fix" if problem.fix.applicability == "safe" else "--fix --unsafe-fixes",
             "description": problem.fix.description,
             "edits": [
                 {"start": edit.start, "end": edit.end, "content": edit.replacement}

@@ -60,11 +60,50 @@ def _summary(report: Report) -> str:
     count = len(report.problems)
     files = report.files_checked
     checked = f"{files} file{'s' if files != 1 else ''} checked"
+    done = _fixed_sentence(report)
+    if not count and getattr(report, "mode", "fix") != "fix":
+        # --diff and --fix-only list only failures: "All clean" would be a false promise.
+        return f"{done}{checked[0].upper()}{checked[1:]}."
     if not count:
-        return f"All clean: {checked}."
-    fixable = sum(1 for p in report.problems if p.fix and p.fix.applicability == "safe")
-    hint = f" ({fixable} fixable with --fix)" if fixable else ""
-    return f"Found {count} problem{'s' if count != 1 else ''} in {checked}{hint}."
+        return f"{done}All clean: {checked}."
+    safe = sum(1 for p in report.problems if p.fix and p.fix.applicability == "safe")
+    unsafe = sum(1 for p in report.problems if p.fix and p.fix.applicability == "unsafe")
+    hints = [f"{safe} fixable with --fix"] if safe else []
+    if unsafe:
+        hints.append(f"{unsafe}{' more' if safe else ''} fixable with --fix --unsafe-fixes")
+    hint = f" ({', '.join(hints)})" if hints else ""
+    return f"{done}Found {count} problem{'s' if count != 1 else ''} in {checked}{hint}."
+
+
+def _fixed_sentence(report: Report) -> str:
+    """After --fix: "Fixed 3 problems in 2 files. " (a report of a plain lint has none)."""
+    fixed = getattr(report, "fixed", None)
+    if fixed is None:
+        return ""
+    total = sum(entry.count for entry in fixed)
+    files = len({entry.path for entry in fixed})
+    verb = "Would fix" if getattr(report, "mode", "fix") == "diff" else "Fixed"
+    if not total:
+        return "No fixes applied. " if verb == "Fixed" else "No fixes to apply. "
+    return (f"{verb} {total} problem{'s' if total != 1 else ''} in {files} "
+            f"file{'s' if files != 1 else ''}. ")
+
+
+def render_fixes(report: Report) -> str:
+    """``--show-fixes``: what was fixed, per file and rule, like ruff."""
+    fixed = getattr(report, "fixed", ()) or ()
+    if not fixed:
+        return ""
+    verb = "Would fix" if getattr(report, "mode", "fix") == "diff" else "Fixed"
+    total = sum(entry.count for entry in fixed)
+    lines = [f"{verb} {total} problem{'s' if total != 1 else ''}:"]
+    path = None
+    for entry in fixed:
+        if entry.path != path:
+            path = entry.path
+            lines.append(f"- {printable_path(path)}:")
+        lines.append(f"    {entry.count} × {entry.rule} ({'; '.join(entry.descriptions)})")
+    return "\n".join(lines) + "\n"
 
 
 def _statistics(report: Report) -> str:
