@@ -2,8 +2,23 @@
 
 html5lib builds a tree but forgets where things were. We keep them: the tokenizer is
 wrapped so that every token carries its span in the source, the tree builder remembers
-the start-tag span of each element it creates, and parse errors carry the offset where
-html5lib raised them. All offsets here are offsets into the whole document text.
+the start tag that created each element, and every parse error carries the span of the
+token it is about. All offsets here are offsets into the whole document text.
+
+How an error finds its token. html5lib's tokenizer is a generator that the parser pulls
+one token at a time, so when the parser raises an error the tokenizer has just yielded
+the token the error is about. Tokens are contiguous (each starts where the previous one
+ended), so a token's start is the end of the one before it, and:
+
+- an error the tree builder raises (``unexpected-end-tag``) is about the token being
+  processed: the last one yielded;
+- an error the tokenizer raises (``eof-in-tag-name``, ``expected-named-entity``,
+  ``duplicate-attribute``) is about the token being read, which starts where the last
+  token ended, even when html5lib drops that token (an unterminated ``<b`` at the end);
+- ``invalid-codepoint`` errors from the input stream are all raised when the stream is
+  read, long before the tokenizer gets there: we record where each character is;
+- errors raised at the end of input (``expected-closing-tag-but-got-eof``) are about an
+  element left open: we point at that element's start tag.
 
 html5lib reads a normalised stream (CRLF and lone CR become LF). We feed it that stream
 ourselves, in one chunk, so that a stream offset maps back to the source by counting the
@@ -18,6 +33,7 @@ from __future__ import annotations
 import bisect
 import sys
 import xml.etree.ElementTree as ElementTree
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,12 +44,20 @@ from html5lib import _inputstream, _tokenizer, constants, treebuilders
 
 _TOKEN_TYPES = {value: name for name, value in constants.tokenTypes.items()}
 _PARSE_ERROR = constants.tokenTypes["ParseError"]
-_START_TAG = constants.tokenTypes["StartTag"]
-_END_TAG = constants.tokenTypes["EndTag"]
-_EMPTY_TAG = constants.tokenTypes["EmptyTag"]
 #: Elements whose content a reader never sees as text.
 INVISIBLE_ELEMENTS = frozenset({"script", "style", "template", "noscript", "head", "title"})
 VOID_ELEMENTS = frozenset(constants.voidElements)
+#: Elements html5lib lets stay open at the end of input without an error (its in-body EOF rule).
+_MAY_STAY_OPEN = frozenset(
+    {"dd", "dt", "li", "p", "tbody", "td", "tfoot", "th", "thead", "tr", "body", "html"}
+)
+#: End-of-input errors that name no element but are about one.
+_EOF_ELEMENT = {"eof-in-table": "table", "eof-in-select": "select", "eof-in-frameset": "frameset"}
+_SPACE = frozenset(constants.spaceCharacters)
+_LOWER = constants.asciiUpper2Lower
+#: Tokenizer states in which a new token begins (text, and the '<' that may open a tag).
+_TEXT_STATES = frozenset({"dataState", "rcdataState", "rawtextState", "scriptDataState",
+                          "plaintextState"})
 
 
 @dataclass(frozen=True)
@@ -50,17 +74,25 @@ class Token:
 
 @dataclass(frozen=True)
 class ParseError:
-    """An html5lib parse error. ``offset`` is where html5lib raised it (usually the end
-    of the offending token); ``start``/``end`` are the span of that token."""
+    """An html5lib parse error.
+
+    ``start``/``end`` span the offending token: the tag, entity or text html5lib was
+    reading or processing (for an error at the end of input, the start tag of the
+    element left open). ``offset`` is where in the source html5lib raised it.
+    ``token`` is the index in ``BodyView.tokens`` of the offending token, when html5lib
+    kept it as a token (an unterminated ``<b`` at the end of input is dropped).
+    """
 
     code: str
     datavars: Mapping[str, Any]
     offset: int
     start: int
     end: int
+    token: int | None = None
 
     @property
     def message(self) -> str:
+        """html5lib's own English text for the error."""
         template = constants.E.get(self.code)
         if template is None:
             return self.code
@@ -71,12 +103,23 @@ class ParseError:
 
 
 @dataclass(frozen=True)
+class Attribute:
+    """An attribute as written in a tag: its (lower-cased) name and the source span from
+    the first character of its name to the last of its value (closing quote included)."""
+
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class BodyView:
     """A read-only view of the parsed body.
 
     ``fragment`` is an ``xml.etree`` element holding the parsed fragment (tags without
     namespaces); treat it as read-only. ``start_tags`` maps an element of that tree to
-    the index in ``tokens`` of the start tag that created it (implied elements have none).
+    the index in ``tokens`` of the start tag that created it (implied elements, and the
+    copies html5lib makes of misnested formatting elements, have none).
     """
 
     source: str  # the whole document text
@@ -110,27 +153,43 @@ class BodyView:
     def element_span(self, element: ElementTree.Element) -> tuple[int, int] | None:
         """The source span of an element from its start tag to its matching end tag.
 
-        Found by matching tags in the token stream, so it is exact for well-formed
-        markup; ``None`` when the element has no start tag or its end cannot be told
-        for sure (a rule should then offer no fix).
+        ``None`` when the element has no start tag or its end cannot be told for sure
+        (a rule should then offer no fix). See :meth:`token_span`.
         """
         index = self.start_tags.get(element)
-        if index is None:
-            return None
+        return None if index is None else self.token_span(index)
+
+    def token_span(self, index: int) -> tuple[int, int] | None:
+        """The source span from the start tag ``tokens[index]`` to its matching end tag.
+
+        The end tag is found by matching same-named tags in the token stream like
+        brackets, so it is exact for well-formed markup. A void element spans its start
+        tag alone; another start tag with no end tag left to match gives ``None``.
+        """
         opening = self.tokens[index]
         if opening.kind == "EmptyTag" or opening.name in VOID_ELEMENTS:
             return opening.start, opening.end
-        depth = 0
-        for token in self.tokens[index:]:
-            if token.name != opening.name:
-                continue
-            if token.kind == "StartTag":
-                depth += 1
+        closing = self.matching_end_tags.get(index)
+        return None if closing is None else (opening.start, self.tokens[closing].end)
+
+    def attributes(self, token: Token) -> tuple[Attribute, ...]:
+        """Where each attribute of a start tag is written, duplicates included."""
+        return tag_attributes(self.source, token.start, token.end)
+
+    @cached_property
+    def matching_end_tags(self) -> Mapping[int, int]:
+        """Start-tag index -> index of the end tag that closes it, for every element
+        that has one: same-named tags matched like brackets, in one pass."""
+        open_by_name: dict[str | None, list[int]] = {}
+        matches: dict[int, int] = {}
+        for index, token in enumerate(self.tokens):
+            if token.kind == "StartTag" and token.name not in VOID_ELEMENTS:
+                open_by_name.setdefault(token.name, []).append(index)
             elif token.kind == "EndTag":
-                depth -= 1
-                if depth == 0:
-                    return opening.start, token.end
-        return None
+                waiting = open_by_name.get(token.name)
+                if waiting:
+                    matches[waiting.pop()] = index
+        return matches
 
 
 def iter_visible_text(root: ElementTree.Element) -> Iterator[str]:
@@ -150,42 +209,126 @@ def iter_visible_text(root: ElementTree.Element) -> Iterator[str]:
         stack.extend((child, False) for child in reversed(element))
 
 
+def tag_attributes(source: str, start: int, end: int) -> tuple[Attribute, ...]:
+    """The attributes of the tag ``source[start:end]``, located the way html5lib's
+    tokenizer reads them (its attribute-name and attribute-value states), so the spans
+    agree with what html5lib parsed. End tags have none that count."""
+    tag = source[start:end]
+    length = len(tag)
+    if length < 2 or tag[0] != "<" or tag[1] == "/":
+        return ()
+    position = 1
+    while position < length and tag[position] not in _SPACE and tag[position] not in "/>":
+        position += 1  # the tag name
+    found: list[Attribute] = []
+    while position < length:
+        while position < length and (tag[position] in _SPACE or tag[position] == "/"):
+            position += 1
+        if position >= length or tag[position] == ">":
+            break
+        name_start = position
+        position += 1  # the first character is part of the name, even '=' or a quote
+        while position < length and tag[position] not in _SPACE and tag[position] not in "/>=":
+            position += 1
+        name = tag[name_start:position].translate(_LOWER)
+        attribute_end = position
+        after_name = position
+        while after_name < length and tag[after_name] in _SPACE:
+            after_name += 1
+        if after_name < length and tag[after_name] == "=":
+            position = after_name + 1
+            while position < length and tag[position] in _SPACE:
+                position += 1
+            if position < length and tag[position] in "\"'":
+                closing = tag.find(tag[position], position + 1)
+                position = length if closing == -1 else closing + 1
+            else:
+                while position < length and tag[position] not in _SPACE and tag[position] != ">":
+                    position += 1
+            attribute_end = position
+        else:
+            position = after_name
+        found.append(Attribute(name, start + name_start, start + attribute_end))
+    return tuple(found)
+
+
 class _OneChunkStream(_inputstream.HTMLUnicodeInputStream):
-    """The whole (already normalised) body in one chunk, with the absolute offset."""
+    """The whole (already normalised) body in one chunk, with the absolute offset and
+    the offsets of the characters html5lib reports as ``invalid-codepoint``."""
 
     _defaultChunkSize = sys.maxsize
 
     def reset(self) -> None:
         super().reset()
         self.consumed = 0  # the length of the chunks read before the current one
+        self.error_offsets: deque[int] = deque()
 
     def readChunk(self, chunkSize: int | None = None) -> bool:
         self.consumed += self.chunkSize
         return bool(super().readChunk(chunkSize))
+
+    def characterErrorsUCS4(self, data: str) -> None:
+        # html5lib reports these when it reads the chunk, with no position: keep them.
+        for match in _inputstream.invalid_unicode_re.finditer(data):
+            self.errors.append("invalid-codepoint")
+            self.error_offsets.append(self.consumed + match.start())
 
     @property
     def offset(self) -> int:
         return self.consumed + self.chunkOffset
 
 
+@dataclass(frozen=True)
+class _Current:
+    """The span (stream offsets) of what the parser is handling, and its token index."""
+
+    start: int
+    end: int
+    index: int | None
+
+
 class _SpanTokenizer(_tokenizer.HTMLTokenizer):
-    """Adds ``span`` (stream offsets) to each token. Tokens are contiguous: each one
-    starts where the previous one ended."""
+    """Adds ``index`` (into ``spans``) to each token and keeps ``current``, the span of
+    the token or error the parser is handling. ``exhausted`` turns true at end of input.
+
+    Tokens are contiguous except for characters html5lib drops: a token starts where the
+    previous one ended, or where the tokenizer last resumed reading text."""
 
     def __init__(self, stream: str, parser: Any = None, **kwargs: Any) -> None:
         super().__init__(stream, parser=parser, **kwargs)
         self.stream = _OneChunkStream(stream)
         self.spans: list[tuple[dict[str, Any], int, int]] = []
+        self.current = _Current(0, 0, None)
+        self.exhausted = False
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        start = 0
-        for token in super().__iter__():
-            end = self.stream.offset
-            token["span"] = (start, end)
-            if token["type"] != _PARSE_ERROR:
-                self.spans.append((token, start, end))
-                start = end
-            yield token
+        # html5lib's own loop, with spans: each state call may queue errors and tokens.
+        self.tokenQueue: deque[dict[str, Any]] = deque()
+        stream = self.stream
+        begin = 0  # where the token being read began
+        while True:
+            if self.state.__name__ in _TEXT_STATES:
+                # Every token starts in a text state; what the tokenizer read since the
+                # last token and dropped (the '</>' of 'a</>b') belongs to no token.
+                begin = stream.offset
+            if not self.state():
+                break
+            while stream.errors:
+                at = stream.error_offsets.popleft() if stream.error_offsets else stream.offset
+                self.current = _Current(at, at + 1, None)
+                yield {"type": _PARSE_ERROR, "data": stream.errors.pop(0)}
+            while self.tokenQueue:
+                token = self.tokenQueue.popleft()
+                end = stream.offset
+                if token["type"] == _PARSE_ERROR:
+                    self.current = _Current(begin, end, None)
+                else:
+                    token["index"] = len(self.spans)
+                    self.spans.append((token, begin, end))
+                    self.current = _Current(begin, end, token["index"])
+                    begin = end
+                yield token
+        self.exhausted = True
 
 
 class _SpanParser(html5lib.HTMLParser):
@@ -199,7 +342,31 @@ class _SpanParser(html5lib.HTMLParser):
         self.mainLoop()  # no _ReparseException: we never switch encodings on a str
 
     def parseError(self, errorcode: str = "XXX-undefined-error", datavars: Any = None) -> None:
-        self.errors.append((self.tokenizer.stream.offset, errorcode, datavars or {}))
+        datavars = datavars or {}
+        tokenizer = self.tokenizer
+        current = tokenizer.current
+        if tokenizer.exhausted:
+            current = self._left_open(errorcode, datavars) or current
+        self.errors.append((tokenizer.stream.offset, errorcode, datavars, current))
+
+    def _left_open(self, code: str, datavars: Mapping[str, Any]) -> _Current | None:
+        """At the end of input, the start tag of the element the error is about: the
+        innermost open element html5lib objects to, or the one it names."""
+        open_elements = self.tree.openElements[1:]  # [0] is the fragment's root
+        if code == "expected-closing-tag-but-got-eof":
+            culprits = [node for node in open_elements if node.name not in _MAY_STAY_OPEN]
+        elif "name" in datavars or code in _EOF_ELEMENT:
+            name = datavars.get("name", _EOF_ELEMENT.get(code))
+            culprits = [node for node in open_elements if node.name == name]
+        else:
+            culprits = open_elements
+        if not culprits:
+            return None
+        index = self.tree.created.get(culprits[-1]._element)
+        if index is None:
+            return None
+        _, start, end = self.tokenizer.spans[index]
+        return _Current(start, end, index)
 
 
 _EtreeBuilder = treebuilders.getTreeBuilder("etree")
@@ -210,12 +377,12 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
 
     def reset(self) -> None:
         super().reset()
-        self.created: list[tuple[Any, tuple[int, int]]] = []
+        self.created: dict[Any, int] = {}
 
     def _remember(self, element: Any, token: dict[str, Any]) -> Any:
-        span = token.get("span")
-        if span is not None:
-            self.created.append((element._element, span))
+        index = token.get("index")
+        if index is not None:
+            self.created.setdefault(element._element, index)
         return element
 
     def createElement(self, token: dict[str, Any]) -> Any:
@@ -246,40 +413,32 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
     fragment = parser.parseFragment(normalised)
 
     tokens: list[Token] = []
-    index_of: dict[int, int] = {}
     for raw_token, token_start, token_end in parser.tokenizer.spans:
-        kind = _TOKEN_TYPES.get(raw_token["type"], "?")
         data = raw_token.get("data")
-        attributes = data if isinstance(data, dict) else {}
-        index_of[id(raw_token)] = len(tokens)
         tokens.append(
             Token(
-                kind=kind,
+                kind=_TOKEN_TYPES.get(raw_token["type"], "?"),
                 name=raw_token.get("name"),
-                attributes=attributes,
+                attributes=data if isinstance(data, dict) else {},
                 start=to_source(token_start),
                 end=to_source(token_end),
                 self_closing=bool(raw_token.get("selfClosing")),
             )
         )
-    token_starts = [token.start for token in tokens]
-    token_index_by_span = {(token.start, token.end): i for i, token in enumerate(tokens)}
-    start_tags: dict[ElementTree.Element, int] = {}
-    for element, (span_start, span_end) in parser.tree.created:
-        index = token_index_by_span.get((to_source(span_start), to_source(span_end)))
-        if index is not None:
-            start_tags.setdefault(element, index)
+    start_tags = {element: index for element, index in parser.tree.created.items()}
+    first_token_at = {}
+    for index, token in enumerate(tokens):
+        first_token_at.setdefault(token.start, index)
 
     errors = []
-    for offset, code, datavars in parser.errors:
-        source_offset = to_source(offset)
-        # The token being read when the error was raised: the last one starting before it.
-        index = bisect.bisect_left(token_starts, source_offset) - 1
-        if 0 <= index < len(tokens) and tokens[index].end >= source_offset:
-            token_start, token_end = tokens[index].start, tokens[index].end
-        else:
-            token_start = token_end = source_offset
-        errors.append(ParseError(code, datavars, source_offset, token_start, token_end))
+    for offset, code, datavars, current in parser.errors:
+        error_start, error_end = to_source(current.start), to_source(current.end)
+        index = current.index
+        if index is None:
+            # A tokenizer error comes before the token it is about (or that token was
+            # dropped): the token, if any, is the one starting where the error does.
+            index = first_token_at.get(error_start)
+        errors.append(ParseError(code, datavars, to_source(offset), error_start, error_end, index))
 
     return BodyView(
         source=source,
