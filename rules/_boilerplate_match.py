@@ -1,0 +1,468 @@
+"""Finding catalogue entries in a parsed body, with exact source spans.
+
+Works on the one html5lib parse the engine shares (:class:`cliplint.html.BodyView`):
+the tree says what a block contains, the token stream says where it is. A block is
+reported only when both agree (the tokens in its span are balanced and carry the same
+visible text as the tree), because the fixer deletes exactly the reported span.
+
+Steps: find candidate blocks (elements of the entry's names, or bare text runs) whose
+content matches an entry; give each its span; keep those whose position holds
+(``anywhere`` first, then ``trailing`` from the end of the body backwards, so a footer
+followed only by a tracker pixel is still the last block, then ``leading``); extend
+trailing (leading) blocks over the ``<br>``/``<hr>`` separators before (after) them;
+drop blocks nested in or overlapping a block already kept.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from cliplint.html import VOID_ELEMENTS, BodyView, Token
+
+from cliplint_rules._boilerplate import FIRST_LINK_IS_TITLE_URL, TEXT_RUN, Entry
+
+#: A block whose text is longer than this is article text, never boilerplate; the bound
+#: also keeps the search linear-ish on long bodies.
+MAX_BLOCK_TEXT = 4000
+#: Inline elements: a text run or block right after one of these is mid-sentence.
+PHRASING = frozenset(
+    {"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "dfn", "em", "font", "i",
+     "img", "kbd", "label", "mark", "nobr", "q", "s", "samp", "small", "span", "strike",
+     "strong", "sub", "sup", "time", "tt", "u", "var", "wbr"}
+)
+#: Elements that show something without text: after a "trailing" footer they are content.
+EMBEDDED = frozenset(
+    {"img", "image", "iframe", "video", "audio", "object", "embed", "picture", "svg", "canvas",
+     "math", "input", "button", "select", "textarea", "frame", "frameset", "applet"}
+)
+SEPARATORS = frozenset({"br", "hr"})
+_HTML_SPACE = " \t\n\r\f"
+_WHITESPACE = re.compile(r"\s+")
+_SIZE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*(?:px)?\s*", re.IGNORECASE)
+_STYLE_SIZE = re.compile(r"(?:^|;)\s*(width|height)\s*:\s*(\d+(?:\.\d*)?)\s*px\s*(?=;|$)",
+                         re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A match: ``start``/``end`` is the span to delete (separators included), ``core_*``
+    the block itself."""
+
+    entry: Entry
+    start: int
+    end: int
+    core_start: int
+    core_end: int
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What a block holds, as the tree sees it."""
+
+    skeleton: str  # visible text, each link's text in [brackets]
+    plain: str  # visible text
+    tags: frozenset[str]  # names of the elements inside (not the block's own element)
+    links: tuple[ElementTree.Element, ...]
+    images: tuple[ElementTree.Element, ...]
+
+    @cached_property
+    def normalised(self) -> str:
+        return _WHITESPACE.sub(" ", self.skeleton).strip()
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    entry: Entry
+    core_start: int
+    core_end: int
+    first: int  # index of the first token of the core
+    last: int  # index of its last token
+
+
+# -- the entry point ---------------------------------------------------------------------
+
+
+def find_blocks(body: BodyView, entries: Sequence[Entry], title_url: str | None) -> list[Block]:
+    """Every block of ``body`` that one of ``entries`` identifies, in document order."""
+    if not entries or not body.tokens:
+        return []
+    tokens = _Tokens(body)
+    candidates = list(_candidates(body, tokens, entries, title_url))
+    kept: list[Block] = []
+    for candidate in candidates:
+        if candidate.entry.position == "anywhere":
+            kept.append(Block(candidate.entry, candidate.core_start, candidate.core_end,
+                              candidate.core_start, candidate.core_end))
+    trailing = [c for c in candidates if c.entry.position == "trailing"]
+    for candidate in sorted(trailing, key=lambda c: (-c.core_start, c.core_end)):
+        if tokens.is_last(candidate, kept) and tokens.at_boundary(candidate.first):
+            start = tokens.separators_before(candidate.first)
+            kept.append(Block(candidate.entry, start, candidate.core_end,
+                              candidate.core_start, candidate.core_end))
+    leading = [c for c in candidates if c.entry.position == "leading"]
+    for candidate in sorted(leading, key=lambda c: (c.core_start, -c.core_end)):
+        if tokens.is_first(candidate, kept):
+            end = tokens.separators_after(candidate.last)
+            kept.append(Block(candidate.entry, candidate.core_start, end,
+                              candidate.core_start, candidate.core_end))
+    return _outermost(kept)
+
+
+def _outermost(blocks: Iterable[Block]) -> list[Block]:
+    """Keep the outer one of nested blocks (the inner one is deleted with it) and the
+    first of partly overlapping ones (edits must not overlap)."""
+    result: list[Block] = []
+    for block in sorted(blocks, key=lambda b: (b.start, -b.end)):
+        if result and block.start < result[-1].end:
+            continue
+        result.append(block)
+    return result
+
+
+# -- candidates --------------------------------------------------------------------------
+
+
+def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
+                title_url: str | None) -> Iterator[_Candidate]:
+    by_element: dict[str, list[Entry]] = {}
+    for entry in entries:
+        for name in entry.elements:
+            by_element.setdefault(name, []).append(entry)
+    run_entries = by_element.pop(TEXT_RUN, [])
+
+    for element in body.elements(*by_element) if by_element else ():
+        if not _any_class(element, by_element[element.tag]):
+            continue
+        content = _describe(element)
+        if content is None:
+            continue
+        matching = [entry for entry in by_element[element.tag]
+                    if _has_class(element, entry) and _matches(entry, content, title_url)]
+        if not matching:
+            continue
+        span = body.element_span(element)
+        if span is None:
+            continue  # unsure where it ends: nothing we could safely delete
+        located = tokens.locate(span[0], span[1], content)
+        if located is not None:
+            yield from (tokens.candidate(entry, *located) for entry in matching)
+
+    if run_entries:
+        for parent, first_sibling, content in _runs(body):
+            matching = [entry for entry in run_entries if _matches(entry, content, title_url)]
+            span = _run_span(body, tokens, parent, first_sibling) if matching else None
+            located = None if span is None else tokens.locate(*span, content)
+            if located is not None:
+                yield from (tokens.candidate(entry, *located) for entry in matching)
+
+
+def _any_class(element: ElementTree.Element, entries: Iterable[Entry]) -> bool:
+    return any(_has_class(element, entry) for entry in entries)
+
+
+def _has_class(element: ElementTree.Element, entry: Entry) -> bool:
+    if not entry.classes:
+        return True
+    return not entry.classes.isdisjoint(element.get("class", "").split())
+
+
+def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
+    if not content.tags <= entry.allowed:
+        return False
+    if entry.text:
+        text = content.normalised
+        if not any(pattern.fullmatch(text) for pattern in entry.text):
+            return False
+    count = len(content.links)
+    if count < entry.min_links or (entry.max_links is not None and count > entry.max_links):
+        return False
+    if not all(entry.links.matches(link.get("href")) for link in content.links):
+        return False
+    for image in content.images:
+        if not entry.images.matches(image.get("src")):
+            return False
+        if entry.max_image_size is not None and not _is_pixel(image, entry.max_image_size):
+            return False
+    if FIRST_LINK_IS_TITLE_URL in entry.conditions:
+        href = (content.links[0].get("href") or "").strip() if content.links else ""
+        if not title_url or href not in (title_url, html.unescape(title_url)):
+            return False
+    return True
+
+
+def _is_pixel(image: ElementTree.Element, limit: int) -> bool:
+    """Both dimensions known (attributes, else inline style) and at most ``limit``."""
+    sizes: dict[str, float] = {}
+    for match in _STYLE_SIZE.finditer(image.get("style", "")):
+        sizes[match.group(1).lower()] = float(match.group(2))
+    for name in ("width", "height"):
+        value = _SIZE.fullmatch(image.get(name, ""))
+        if value:
+            sizes[name] = float(value.group(1))
+    return all(name in sizes and sizes[name] <= limit for name in ("width", "height"))
+
+
+# -- what a block holds ------------------------------------------------------------------
+
+
+class _Collector:
+    """Accumulates the content of one block during one walk (local, never shared)."""
+
+    def __init__(self) -> None:
+        self.skeleton: list[str] = []
+        self.plain: list[str] = []
+        self.tags: set[str] = set()
+        self.links: list[ElementTree.Element] = []
+        self.images: list[ElementTree.Element] = []
+        self.size = 0
+
+    def text(self, text: str | None) -> bool:
+        """Add text; False once the block is too long to be boilerplate."""
+        if text:
+            self.skeleton.append(text)
+            self.plain.append(text)
+            self.size += len(text)
+        return self.size <= MAX_BLOCK_TEXT
+
+    def element(self, element: ElementTree.Element, inner: bool = True) -> bool:
+        """Walk an element's subtree (not its tail), without recursion."""
+        stack: list[tuple[ElementTree.Element, bool]] = [(element, False)]
+        while stack:
+            node, closing = stack.pop()
+            if closing:
+                if node.tag == "a":
+                    self.skeleton.append("]")
+                elif node.tag not in PHRASING:
+                    self.skeleton.append(" ")
+                if node is not element and not self.text(node.tail):
+                    return False
+                continue
+            stack.append((node, True))
+            if not isinstance(node.tag, str):
+                continue  # a comment: only its tail shows
+            if node is not element or not inner:
+                self.tags.add(node.tag)
+            if node.tag == "a":
+                self.links.append(node)
+                self.skeleton.append("[")
+            elif node.tag == "img":
+                self.images.append(node)
+            elif node.tag not in PHRASING:
+                self.skeleton.append(" ")  # br, p, div...: words on either side stay apart
+            if not self.text(node.text):
+                return False
+            stack.extend((child, False) for child in reversed(node))
+        return True
+
+    def content(self) -> _Content:
+        return _Content("".join(self.skeleton), "".join(self.plain), frozenset(self.tags),
+                        tuple(self.links), tuple(self.images))
+
+
+def _describe(element: ElementTree.Element) -> _Content | None:
+    collector = _Collector()
+    return collector.content() if collector.element(element) else None
+
+
+def _runs(body: BodyView) -> Iterator[tuple[ElementTree.Element, int, _Content]]:
+    """Bare text runs: a non-blank text node and its following siblings (with their
+    tails) up to the end of the parent, as (parent, index of the first sibling, content).
+
+    Walks each parent's children from the last one backwards and stops at the first run
+    that is too long, since every earlier run contains it.
+    """
+    for parent in [body.fragment, *body.elements()]:
+        if parent.tag in VOID_ELEMENTS:
+            continue
+        children = list(parent)
+        # The text right before children[i:]: the parent's own text, then the tails.
+        texts = [parent.text, *(child.tail for child in children)]
+        for first_sibling in range(len(children), -1, -1):
+            text = texts[first_sibling]
+            if not text or not text.strip(_HTML_SPACE):
+                continue
+            collector = _Collector()
+            complete = collector.text(text) and all(
+                collector.element(child, inner=False) and collector.text(child.tail)
+                for child in children[first_sibling:]
+            )
+            if not complete:
+                break  # this run is too long, and so is every run before it
+            yield parent, first_sibling, collector.content()
+
+
+def _run_span(body: BodyView, tokens: _Tokens, parent: ElementTree.Element,
+              first_sibling: int) -> tuple[int, int] | None:
+    """Source span of a run, from its text to the end of the parent's content."""
+    start = (_text_start(body, parent) if first_sibling == 0
+             else _tail_start(body, parent[first_sibling - 1]))
+    end = _content_end(body, tokens, parent)
+    return None if start is None or end is None else (start, end)
+
+
+def _text_start(body: BodyView, parent: ElementTree.Element) -> int | None:
+    if parent is body.fragment:
+        return body.start
+    opening = body.start_tag(parent)
+    return None if opening is None else opening.end
+
+
+def _tail_start(body: BodyView, element: ElementTree.Element) -> int | None:
+    if not isinstance(element.tag, str):
+        return None  # comments have no recorded span
+    span = body.element_span(element)
+    return None if span is None else span[1]
+
+
+def _content_end(body: BodyView, tokens: _Tokens, parent: ElementTree.Element) -> int | None:
+    """Where the parent's content ends: the start of its end tag (the body's end for the
+    fragment); None for void and unclosed elements."""
+    if parent is body.fragment:
+        return body.end
+    if parent.tag in VOID_ELEMENTS:
+        return None
+    span = body.element_span(parent)
+    if span is None:
+        return None
+    closing = tokens.ending_at(span[1])
+    return None if closing is None or closing.kind != "EndTag" else closing.start
+
+
+# -- positions in the token stream -------------------------------------------------------
+
+
+def _raw(body: BodyView, token: Token) -> str:
+    return body.source[token.start : token.end]
+
+
+class _Tokens:
+    """Questions about the body's token stream (read-only)."""
+
+    def __init__(self, body: BodyView) -> None:
+        self.body = body
+        self.tokens = body.tokens
+        self.starts = [token.start for token in body.tokens]
+        self.ends = [token.end for token in body.tokens]
+
+    def ending_at(self, end: int) -> Token | None:
+        index = bisect.bisect_left(self.ends, end)
+        if index < len(self.tokens) and self.tokens[index].end == end:
+            return self.tokens[index]
+        return None
+
+    def index_at(self, offset: int) -> int | None:
+        index = bisect.bisect_left(self.starts, offset)
+        if index < len(self.tokens) and self.tokens[index].start == offset:
+            return index
+        return None
+
+    def candidate(self, entry: Entry, first: int, last: int) -> _Candidate:
+        return _Candidate(entry, self.tokens[first].start, self.tokens[last].end, first, last)
+
+    def is_blank(self, token: Token) -> bool:
+        return token.kind in ("SpaceCharacters", "Characters") and not _raw(
+            self.body, token).strip(_HTML_SPACE)
+
+    def is_significant(self, token: Token) -> bool:
+        """Shows something to a reader: text, or an image, video, frame..."""
+        if token.kind == "Characters":
+            return bool(_raw(self.body, token).strip(_HTML_SPACE))
+        return token.kind in ("StartTag", "EmptyTag") and token.name in EMBEDDED
+
+    def locate(self, start: int, end: int, content: _Content) -> tuple[int, int] | None:
+        """The first and last token of a block spanning ``start:end``, blank text at both
+        ends left out; None when the tokens there do not hold exactly the
+        block: unbalanced tags, or another visible text than the tree's."""
+        first = self.index_at(start)
+        if first is None:
+            return None
+        last = first
+        while last + 1 < len(self.tokens) and self.tokens[last + 1].start < end:
+            last += 1
+        if self.tokens[last].end != end:
+            return None
+        while first < last and self.is_blank(self.tokens[first]):
+            first += 1
+        while last > first and self.is_blank(self.tokens[last]):
+            last -= 1
+        span = self.tokens[first : last + 1]
+        if not _balanced(span) or _squeeze(self._text(span)) != _squeeze(content.plain):
+            return None
+        return first, last
+
+    def _text(self, span: Sequence[Token]) -> str:
+        return "".join(html.unescape(_raw(self.body, token)) for token in span
+                       if token.kind in ("Characters", "SpaceCharacters"))
+
+    def is_last(self, candidate: _Candidate, kept: Sequence[Block]) -> bool:
+        """Nothing a reader sees follows the block, except blocks already kept."""
+        return not any(self.is_significant(token) and not _covered(token, kept)
+                       for token in self.tokens[candidate.last + 1 :])
+
+    def is_first(self, candidate: _Candidate, kept: Sequence[Block]) -> bool:
+        return not any(self.is_significant(token) and not _covered(token, kept)
+                       for token in self.tokens[: candidate.first])
+
+    def at_boundary(self, first: int) -> bool:
+        """The block starts a line: it follows the body's start, a break or a block-level
+        tag, not inline text (a marker quoted in a sentence is no footer)."""
+        index = first - 1
+        while index >= 0 and (self.is_blank(self.tokens[index])
+                              or self.tokens[index].kind == "Comment"):
+            index -= 1
+        if index < 0:
+            return True
+        token = self.tokens[index]
+        if token.kind not in ("StartTag", "EndTag", "EmptyTag"):
+            return False
+        return token.name in SEPARATORS or token.name not in PHRASING
+
+    def separators_before(self, first: int) -> int:
+        """Where the run of <br>/<hr> (and whitespace between them) right before a
+        trailing block begins; the block's own start when there is none."""
+        start = self.tokens[first].start
+        index = first - 1
+        while index >= 0:
+            token = self.tokens[index]
+            if token.name in SEPARATORS and token.kind in ("StartTag", "EmptyTag", "EndTag"):
+                start = token.start
+            elif not self.is_blank(token):
+                break
+            index -= 1
+        return start
+
+    def separators_after(self, last: int) -> int:
+        end = self.tokens[last].end
+        for token in self.tokens[last + 1 :]:
+            if token.name in SEPARATORS and token.kind in ("StartTag", "EmptyTag", "EndTag"):
+                end = token.end
+            elif not self.is_blank(token):
+                break
+        return end
+
+
+def _covered(token: Token, blocks: Sequence[Block]) -> bool:
+    return any(block.start <= token.start and token.end <= block.end for block in blocks)
+
+
+def _balanced(span: Sequence[Token]) -> bool:
+    """Every tag opened in the span is closed in it, in order (void elements aside)."""
+    open_tags: list[str | None] = []
+    for token in span:
+        if token.kind == "StartTag" and token.name not in VOID_ELEMENTS:
+            open_tags.append(token.name)
+        elif token.kind == "EndTag" and token.name not in VOID_ELEMENTS:
+            # (html5lib ignores </img> and reads </br> as <br>: neither closes anything)
+            if not open_tags or open_tags.pop() != token.name:
+                return False
+    return not open_tags
+
+
+def _squeeze(text: str) -> str:
+    return _WHITESPACE.sub("", text)
