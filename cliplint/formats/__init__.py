@@ -21,6 +21,7 @@ Renderer = Callable[[Report, RenderOptions], str]
 
 @hookimpl
 def cliplint_formats() -> Mapping[str, Renderer]:
-    from cliplint.formats import github, json_report, text
+    from cliplint.formats import github, gitlab, json_report, junit, sarif, text
 
-    return {"text": text.render, "json": json_report.render, "github": github.render}
+    return {"text": text.render, "json": json_report.render, "github": github.render,
+            "sarif": sarif.render, "junit": junit.render, "gitlab": gitlab.render}

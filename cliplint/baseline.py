@@ -1,0 +1,198 @@
+"""A baseline: the problems an archive already has, so that only new ones are reported.
+
+A big archive adopts cliplint without first fixing 60,000 old files:
+``cliplint --write-baseline FILE`` records today's problems, ``cliplint --baseline FILE``
+then reports only the problems that are not in it.
+
+A problem is identified by its path (relative to the baseline file's folder, so the
+baseline works from any working folder), its rule, and a *fingerprint*: a hash of the
+rule, the message, the text around the problem on its own line, and an occurrence
+counter among the problems of that file with the same three. Line and column numbers
+are not part of it, so adding or removing lines above an old problem, or text elsewhere
+on its line, leaves it suppressed; editing the text right around it makes it new. Two
+identical problems on identical lines are told apart by the counter only, so a new copy
+inserted above an old one is reported in the old one's place (the count stays right).
+
+The same fingerprints go into SARIF ``partialFingerprints`` and GitLab Code Quality
+``fingerprint``, so dashboards track a problem across runs the same way.
+
+The file is JSON, one entry per line and sorted, so that a baseline diffs well in git::
+
+    {
+      "version": 1,
+      "tool": "cliplint 0.1.0",
+      "problems": [
+        {"path": "BBC/1.md", "rule": "title-link", "fingerprint": "9c0d…", "message": "…"},
+        …
+      ]
+    }
+
+Everything here is a pure function; the command line reads and writes the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from cliplint import __version__
+from cliplint.model import INTERNAL_ERROR, Problem
+
+BASELINE_VERSION = 1
+#: Code points of the problem's line kept on each side of it in the fingerprint: enough to
+#: tell two problems on one long body line apart, little enough that an unrelated edit
+#: elsewhere on that line does not make an old problem new.
+CONTEXT = 32
+#: A long span (a whole unclosed element) is fingerprinted by its first code points only.
+MAX_SPAN = 120
+#: Never baselined: a crash must always be seen.
+NEVER_BASELINED = frozenset({INTERNAL_ERROR})
+
+
+class BaselineError(Exception):
+    """The baseline file cannot be read or is not a cliplint baseline."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One recorded problem. ``message`` is for the people reading the file."""
+
+    path: str
+    rule: str
+    fingerprint: str
+    message: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.path, self.rule, self.fingerprint)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    entries: tuple[Entry, ...]
+
+    def keys(self) -> frozenset[tuple[str, str, str]]:
+        return frozenset(entry.key for entry in self.entries)
+
+
+def context(problem: Problem) -> str:
+    """The text around a problem on its line. Needs ``problem.source`` (lint with
+    ``with_source=True``); without it the fingerprint rests on rule and message alone."""
+    line = problem.source
+    if line is None:
+        return ""
+    start = problem.column - 1
+    end = problem.end_column - 1 if problem.end_line == problem.line else len(line)
+    end = min(max(end, start), start + MAX_SPAN)
+    return line[max(0, start - CONTEXT) : end + CONTEXT]
+
+
+def fingerprints(problems: Sequence[Problem]) -> list[str]:
+    """One fingerprint per problem, in the order given. Problems of one file must come
+    in the order of their position (as the linter returns them): the occurrence counter
+    counts in that order."""
+    seen: Counter[tuple[str, str, str, str]] = Counter()
+    result = []
+    for problem in problems:
+        key = (problem.path, problem.rule, problem.message, context(problem))
+        occurrence = seen[key]
+        seen[key] += 1
+        digest = hashlib.sha256()
+        for part in (problem.rule, problem.message, key[3], str(occurrence)):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        result.append(digest.hexdigest()[:32])
+    return result
+
+
+def relative_path(path: str, base: str) -> str:
+    """``path`` relative to the folder ``base``, with ``/`` separators: how a baseline
+    names files wherever cliplint is run from."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, os.path.abspath(base))
+    except ValueError:  # another drive on Windows
+        relative = absolute
+    return PurePath(relative).as_posix()
+
+
+def build(problems: Sequence[Problem], base: str) -> Baseline:
+    """The baseline of these problems, paths relative to the folder ``base``."""
+    entries = {
+        Entry(relative_path(problem.path, base), problem.rule, fingerprint, problem.message)
+        for problem, fingerprint in zip(problems, fingerprints(problems))
+        if problem.rule not in NEVER_BASELINED
+    }
+    return Baseline(tuple(sorted(entries, key=lambda entry: (*entry.key, entry.message))))
+
+
+def dumps(baseline: Baseline) -> str:
+    lines = [
+        json.dumps({"path": e.path, "rule": e.rule, "fingerprint": e.fingerprint,
+                    "message": e.message}, ensure_ascii=False)
+        for e in baseline.entries
+    ]
+    body = ",\n    ".join(lines)
+    problems = f"[\n    {body}\n  ]" if lines else "[]"
+    return (f'{{\n  "version": {BASELINE_VERSION},\n  "tool": "cliplint {__version__}",\n'
+            f'  "problems": {problems}\n}}\n')
+
+
+def loads(text: str, source: str) -> Baseline:
+    """Parse a baseline file; :class:`BaselineError` names ``source`` and what is wrong."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BaselineError(f"{source}: not a cliplint baseline (invalid JSON: {error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("problems"), list):
+        raise BaselineError(f"{source}: not a cliplint baseline (no \"problems\" list)")
+    if data.get("version") != BASELINE_VERSION:
+        raise BaselineError(f"{source}: baseline version {data.get('version')!r} is not "
+                            f"supported (expected {BASELINE_VERSION}); write it again "
+                            "with --write-baseline")
+    entries = []
+    for index, item in enumerate(data["problems"]):
+        fields = [item.get(name) if isinstance(item, dict) else None
+                  for name in ("path", "rule", "fingerprint")]
+        if not all(isinstance(value, str) for value in fields):
+            raise BaselineError(f"{source}: problems[{index}]: expected path, rule and "
+                                "fingerprint strings")
+        message = item.get("message", "")
+        entries.append(Entry(*fields, message=message if isinstance(message, str) else ""))
+    return Baseline(tuple(entries))
+
+
+@dataclass(frozen=True)
+class Split:
+    """Problems after a baseline: the new ones, and how many it suppressed."""
+
+    new: tuple[Problem, ...]
+    suppressed: int
+
+
+def apply(problems: Sequence[Problem], baseline: Baseline, base: str) -> Split:
+    """Keep only the problems the baseline does not record."""
+    known = baseline.keys()
+    new = []
+    for problem, fingerprint in zip(problems, fingerprints(problems)):
+        key = (relative_path(problem.path, base), problem.rule, fingerprint)
+        if problem.rule in NEVER_BASELINED or key not in known:
+            new.append(problem)
+    return Split(tuple(new), len(problems) - len(new))
+
+
+def stale(baseline: Baseline, problems: Sequence[Problem], checked: Iterable[str],
+          base: str) -> int:
+    """How many entries for the files that were ``checked`` no longer match a problem
+    (fixed since): a hint to write the baseline again."""
+    files = {relative_path(path, base) for path in checked}
+    current = {
+        (relative_path(problem.path, base), problem.rule, fingerprint)
+        for problem, fingerprint in zip(problems, fingerprints(problems))
+    }
+    return sum(1 for entry in baseline.entries if entry.path in files and entry.key not in current)

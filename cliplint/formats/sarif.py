@@ -1,0 +1,205 @@
+"""SARIF 2.1.0, for GitHub code scanning and other dashboards.
+
+Choices a consumer may need to know:
+
+- ``run.columnKind`` is ``unicodeCodePoints``: columns, ``charOffset`` and ``charLength``
+  count code points, as cliplint's text report does (not UTF-16 units).
+- Offsets count from the start of the decoded text *after* a UTF-8 byte order mark, like
+  the columns on line 1 do; a file's BOM is not a character of its content. This is how
+  text editors and the SARIF SDK read a file, and it keeps ``region`` offsets and
+  line/column consistent with each other.
+- Paths become relative URI references (``uriBaseId`` ``%SRCROOT%``, ``/`` separators,
+  every other reserved or non-ASCII character percent-encoded as UTF-8), so names with
+  CJK, spaces, ``?``, ``|``, ``:`` or newlines stay one valid URI. Run cliplint from the
+  repository root with relative paths; an absolute path becomes a ``file://`` URI.
+- ``helpUri`` is :data:`HELP_URI` with the rule id: one page per rule id, and rule ids are
+  stable forever. Plugin rules get no ``helpUri`` (their docs live elsewhere); every rule
+  carries its whole documentation in ``help``.
+- ``partialFingerprints["cliplint/v1"]`` is the baseline fingerprint (see
+  :mod:`cliplint.baseline`): rule, message and surrounding text, not the line number.
+- Fixes are SARIF ``fixes``, their edits ``replacements`` with a ``deletedRegion`` by
+  ``charOffset``/``charLength``; ``properties.applicability`` says safe or unsafe.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections.abc import Mapping
+from pathlib import Path, PurePath
+from typing import Any
+from urllib.parse import quote
+
+from cliplint import __version__
+from cliplint.baseline import fingerprints
+from cliplint.formats import RenderOptions
+from cliplint.model import (
+    FILE_TOO_LARGE,
+    FILE_UNREADABLE,
+    INTERNAL_ERROR,
+    Fix,
+    Problem,
+    Report,
+    Rule,
+    Severity,
+)
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/cliplint/"
+#: The documentation page of a built-in rule. The scheme is keyed on the rule id alone.
+HELP_URI = "https://cliplint.readthedocs.io/en/stable/rules/{rule}/"
+SOURCE_ROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "cliplint/v1"
+LEVELS: Mapping[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
+
+#: Problems the engine reports without a rule module behind them.
+ENGINE_DESCRIPTIONS = {
+    FILE_UNREADABLE: "The file could not be read as a text clipping (I/O error, binary, "
+                     "not UTF-8); no rule ran on it.",
+    FILE_TOO_LARGE: "The file is larger than max-file-size and was not linted.",
+    INTERNAL_ERROR: "A rule crashed on this file; the message names the rule. Please "
+                    "report it.",
+    "fix-refused": "A fix was not written because a check before writing failed; the "
+                   "message names the rule and the check.",
+}
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    return json.dumps(as_data(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def as_data(report: Report) -> dict[str, Any]:
+    rule_ids = list(report.rules)
+    rule_ids += sorted({p.rule for p in report.problems} - set(rule_ids))
+    index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
+    results = [
+        _result(problem, fingerprint, index[problem.rule])
+        for problem, fingerprint in zip(report.problems, fingerprints(report.problems))
+    ]
+    driver: dict[str, Any] = {
+        "name": "cliplint",
+        "version": __version__,
+        "semanticVersion": __version__,
+        "informationUri": INFORMATION_URI,
+        "rules": [_descriptor(rule_id, report.rules.get(rule_id)) for rule_id in rule_ids],
+    }
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {"driver": driver},
+                "invocations": [
+                    {"executionSuccessful": not any(p.rule == INTERNAL_ERROR
+                                                    for p in report.problems)}
+                ],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+                "properties": {"filesChecked": report.files_checked},
+            }
+        ],
+    }
+
+
+def artifact_uri(path: str) -> tuple[str, str | None]:
+    """A path as a SARIF URI and its ``uriBaseId`` (``None`` for an absolute path)."""
+    if PurePath(path).is_absolute():
+        return Path(path).as_uri(), None
+    posix = posixpath.normpath(PurePath(path).as_posix())
+    return quote(posix, safe="/"), SOURCE_ROOT
+
+
+def _location(path: str) -> dict[str, Any]:
+    uri, base = artifact_uri(path)
+    location: dict[str, Any] = {"uri": uri}
+    if base is not None:
+        location["uriBaseId"] = base
+    return location
+
+
+def _result(problem: Problem, fingerprint: str, rule_index: int) -> dict[str, Any]:
+    region = {
+        "startLine": problem.line,
+        "startColumn": problem.column,
+        "endLine": problem.end_line,
+        "endColumn": problem.end_column,
+        "charOffset": problem.start,
+        "charLength": max(0, problem.end - problem.start),
+    }
+    result: dict[str, Any] = {
+        "ruleId": problem.rule,
+        "ruleIndex": rule_index,
+        "level": LEVELS[problem.severity],
+        "message": {"text": problem.message},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": _location(problem.path), "region": region}}
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+    }
+    if problem.fix is not None:
+        result["fixes"] = [_fix(problem.path, problem.fix)]
+    return result
+
+
+def _fix(path: str, fix: Fix) -> dict[str, Any]:
+    replacements = []
+    for edit in fix.edits:
+        replacement: dict[str, Any] = {
+            "deletedRegion": {"charOffset": edit.start, "charLength": edit.end - edit.start}
+        }
+        if edit.replacement:
+            replacement["insertedContent"] = {"text": edit.replacement}
+        replacements.append(replacement)
+    return {
+        "description": {"text": fix.description},
+        "artifactChanges": [{"artifactLocation": _location(path), "replacements": replacements}],
+        "properties": {"applicability": fix.applicability},
+    }
+
+
+def _descriptor(rule_id: str, rule: Rule | None) -> dict[str, Any]:
+    if rule is None:  # an engine problem, or a rule the report does not know
+        text = ENGINE_DESCRIPTIONS.get(rule_id, "A problem cliplint's engine reports.")
+        return {
+            "id": rule_id,
+            "shortDescription": {"text": text.split(";")[0].rstrip(".") + "."},
+            "fullDescription": {"text": text},
+            "defaultConfiguration": {"level": "error"},
+            "properties": {"tags": ["cliplint-engine"]},
+        }
+    descriptor: dict[str, Any] = {
+        "id": rule.id,
+        "name": _pascal_case(rule.id),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": _description(rule.documentation) or rule.summary},
+        "help": {"text": rule.documentation or rule.summary,
+                 "markdown": _markdown(rule.documentation or rule.summary)},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"fix": rule.fix or "none", "plugin": rule.plugin,
+                       "tags": ["clippings", "data-quality"]},
+    }
+    if rule.plugin == "builtin":
+        descriptor["helpUri"] = HELP_URI.format(rule=quote(rule.id, safe=""))
+    return descriptor
+
+
+def _description(documentation: str) -> str:
+    """The documentation up to its first example: summary, why, what is checked."""
+    paragraphs = []
+    for paragraph in documentation.split("\n\n"):
+        if paragraph.rstrip().endswith("::"):
+            break
+        paragraphs.append(paragraph.strip())
+    return "\n\n".join(paragraphs)
+
+
+def _markdown(documentation: str) -> str:
+    # A rule docstring is reStructuredText-ish: ``Bad::`` introduces an indented block,
+    # which Markdown already renders as code; only the double colon needs to go.
+    return re.sub(r"::\n", ":\n", documentation)
+
+
+def _pascal_case(rule_id: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[-/]", rule_id) if part)
