@@ -1,0 +1,265 @@
+"""Where the image URLs of a body are, in the source: attributes, srcset candidates, entities.
+
+html5lib gives each start tag's attributes entity-decoded but without positions. To
+point at a URL and to edit it, we find the attribute's value in the raw tag text and
+decode it ourselves, keeping for every decoded character the source offset it came
+from. Our decoding is checked against html5lib's; when they differ we still report
+(on the whole value) but offer no edit.
+"""
+
+from __future__ import annotations
+
+import html.entities
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cliplint.document import Document
+from cliplint.html import BodyView, Token
+
+#: Attributes that carry image URLs, per element; the ``data-*`` ones are lazy loading.
+IMG_ATTRIBUTES = ("src", "srcset", "data-src", "data-original", "data-srcset")
+SOURCE_ATTRIBUTES = ("srcset", "data-srcset")
+SRCSET_ATTRIBUTES = frozenset({"srcset", "data-srcset"})
+
+_SPACE = " \t\n\f\r"
+
+
+@dataclass(frozen=True)
+class RawAttribute:
+    """An attribute as written in a start tag; offsets are into the document text."""
+
+    name: str
+    start: int  # where the name starts
+    value_start: int  # the value's first character (inside the quotes)
+    value_end: int
+    quote: str | None  # '"', "'", "" (unquoted), or None (no value at all)
+
+    @property
+    def end(self) -> int:
+        """Where the attribute ends, closing quote included."""
+        return self.value_end + (1 if self.quote else 0)
+
+
+@dataclass(frozen=True)
+class ImageURL:
+    """One URL in an image attribute: its text (entity-decoded) and source span.
+
+    ``editable`` is false when the source span cannot be trusted for an edit (our
+    entity decoding disagreed with html5lib's): the span then covers the whole value."""
+
+    element: str
+    attribute: RawAttribute
+    url: str
+    start: int
+    end: int
+    editable: bool
+
+
+@dataclass(frozen=True)
+class EmptySrc:
+    """An ``<img>`` whose ``src`` is empty and that has no other URL to fall back on."""
+
+    attribute: RawAttribute
+
+
+def scan_attributes(document_text: str, token: Token) -> dict[str, RawAttribute]:
+    """The attributes of a start tag as written, the way the HTML tokenizer reads them
+    (names lowercased; the first of duplicated names wins, as in html5lib)."""
+    tag = document_text[token.start : token.end]
+    offset = token.start
+    length = len(tag)
+    index = 1
+    while index < length and tag[index] not in _SPACE + "/>":
+        index += 1
+    found: dict[str, RawAttribute] = {}
+    while index < length:
+        while index < length and (tag[index] in _SPACE or tag[index] == "/"):
+            index += 1
+        if index >= length or tag[index] == ">":
+            break
+        name_start = index
+        index += 1  # a leading '=' belongs to the name
+        while index < length and tag[index] not in _SPACE + "/>=":
+            index += 1
+        name = tag[name_start:index].lower()
+        while index < length and tag[index] in _SPACE:
+            index += 1
+        quote: str | None = None
+        value_start = value_end = index
+        if index < length and tag[index] == "=":
+            index += 1
+            while index < length and tag[index] in _SPACE:
+                index += 1
+            if index < length and tag[index] in "\"'":
+                quote = tag[index]
+                value_start = index + 1
+                close = tag.find(quote, value_start)
+                value_end = close if close != -1 else length
+                index = value_end + 1
+            else:
+                quote = ""
+                value_start = index
+                while index < length and tag[index] not in _SPACE + ">":
+                    index += 1
+                value_end = index
+        if name not in found:
+            found[name] = RawAttribute(name, offset + name_start, offset + value_start,
+                                       offset + value_end, quote)
+    return found
+
+
+_REFERENCE = re.compile(r"&(?:#[xX]([0-9a-fA-F]+);?|#([0-9]+);?|([A-Za-z][A-Za-z0-9]*;?))")
+_ENTITIES = html.entities.html5
+_LONGEST_ENTITY = max(map(len, _ENTITIES))
+# What a numeric reference to a C1 control means (HTML: windows-1252).
+_C1 = dict(zip(range(0x80, 0xA0), bytes(range(0x80, 0xA0)).decode("cp1252", "replace")))
+
+
+def decode_attribute(raw: str) -> tuple[str, list[int]]:
+    """Decode an attribute value as HTML does; return the text and, for each decoded
+    character, its offset in ``raw`` (plus one final entry, ``len(raw)``)."""
+    out: list[str] = []
+    origin: list[int] = []
+    index = 0
+    while index < len(raw):
+        char = raw[index]
+        if char == "&":
+            decoded, consumed = _reference(raw, index)
+            if consumed:
+                out.extend(decoded)
+                origin.extend([index] * len(decoded))
+                index += consumed
+                continue
+        if char == "\r":
+            out.append("\n")  # the input stream turns CRLF and CR into LF
+            origin.append(index)
+            index += 2 if raw.startswith("\r\n", index) else 1
+            continue
+        out.append("\ufffd" if char == "\0" else char)
+        origin.append(index)
+        index += 1
+    origin.append(len(raw))
+    return "".join(out), origin
+
+
+def _reference(raw: str, index: int) -> tuple[str, int]:
+    found = _REFERENCE.match(raw, index)
+    if found is None:
+        return "", 0
+    hex_digits, decimal, name = found.groups()
+    if name is None:
+        number = int(hex_digits, 16) if hex_digits else int(decimal)
+        if number == 0 or number > 0x10FFFF or 0xD800 <= number <= 0xDFFF:
+            return "\ufffd", found.end() - index
+        return _C1.get(number, chr(number)), found.end() - index
+    # Named: the longest known name; without ';' it is not decoded in an attribute
+    # when followed by an alphanumeric or '='.
+    candidate = name[:_LONGEST_ENTITY]
+    for size in range(len(candidate), 0, -1):
+        key = candidate[:size]
+        if key in _ENTITIES:
+            after = index + 1 + size
+            legacy = not key.endswith(";")
+            if legacy and after < len(raw) and (raw[after].isalnum() or raw[after] == "="):
+                return "", 0
+            return _ENTITIES[key], 1 + size
+    return "", 0
+
+
+def srcset_urls(value: str) -> Iterator[tuple[int, int]]:
+    """The spans of the URLs in a ``srcset`` value (HTML's candidate-string parsing)."""
+    index, length = 0, len(value)
+    while True:
+        while index < length and (value[index] in _SPACE or value[index] == ","):
+            index += 1
+        if index >= length:
+            return
+        start = index
+        while index < length and value[index] not in _SPACE:
+            index += 1
+        end = index
+        if value[end - 1] == ",":
+            while end > start and value[end - 1] == ",":
+                end -= 1
+            if end > start:
+                yield start, end
+            continue
+        yield start, end
+        depth = 0  # skip the descriptors, up to a comma outside parentheses
+        while index < length:
+            char = value[index]
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth = max(0, depth - 1)
+            elif char == "," and depth == 0:
+                index += 1
+                break
+            index += 1
+
+
+def _trimmed(value: str) -> tuple[int, int]:
+    start, end = 0, len(value)
+    while start < end and value[start] in _SPACE:
+        start += 1
+    while end > start and value[end - 1] in _SPACE:
+        end -= 1
+    return start, end
+
+
+def image_elements(body: BodyView) -> Iterator[tuple[str, Token, tuple[str, ...]]]:
+    """``<img>`` and ``<picture>``'s ``<source>`` start tags, with the attributes to read."""
+    for element in body.elements("img", "picture"):
+        if element.tag == "img":
+            token = body.start_tag(element)
+            if token is not None:
+                yield "img", token, IMG_ATTRIBUTES
+            continue
+        for child in element:
+            if child.tag == "source":
+                token = body.start_tag(child)
+                if token is not None:
+                    yield "source", token, SOURCE_ATTRIBUTES
+    # An <img> inside <picture> is found by the first branch: elements() walks the tree.
+
+
+def image_urls(document: Document) -> Iterator[ImageURL | EmptySrc]:
+    """Every image URL of the body in document order, and every empty ``<img src>``."""
+    body = document.body
+    found: list[tuple[int, ImageURL | EmptySrc]] = []
+    for element, token, names in image_elements(body):
+        present = [name for name in names if name in token.attributes]
+        if not present:
+            continue
+        raw_attributes = scan_attributes(document.text, token)
+        for name in present:
+            raw = raw_attributes.get(name)
+            if raw is None:
+                continue  # cannot happen for a token html5lib built from this text
+            value = token.attributes[name]
+            if name == "src" and element == "img" and not value.strip(" \t\n\f\r"):
+                others = (token.attributes.get(other, "") for other in names if other != "src")
+                if not any(other.strip(" \t\n\f\r") for other in others):
+                    found.append((raw.start, EmptySrc(raw)))
+                continue
+            for item in _urls_in(document.text, element, raw, value, name in SRCSET_ATTRIBUTES):
+                found.append((item.start, item))
+    found.sort(key=lambda pair: pair[0])
+    yield from (item for _, item in found)
+
+
+def _urls_in(text: str, element: str, raw: RawAttribute, value: str,
+             is_srcset: bool) -> Iterator[ImageURL]:
+    decoded, origin = decode_attribute(text[raw.value_start : raw.value_end])
+    editable = decoded == value
+    spans = list(srcset_urls(value)) if is_srcset else [_trimmed(value)]
+    for start, end in spans:
+        if start >= end:
+            continue
+        if editable:
+            source_start = raw.value_start + origin[start]
+            source_end = raw.value_start + origin[end]
+        else:
+            source_start, source_end = raw.value_start, raw.value_end
+        yield ImageURL(element, raw, value[start:end], source_start, source_end, editable)

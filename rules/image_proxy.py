@@ -1,0 +1,191 @@
+"""Images routed through an image proxy must keep a recoverable upstream image URL.
+
+Why it matters: scrapers route images through proxies (images.weserv.nl, Photon's
+i0.wp.com, thumbor, camo, DuckDuckGo, Google's gadget proxy...) to dodge hotlink
+protection. When the upstream URL inside the proxy URL is empty, cut short, undecodable
+or wrapped in another proxy, the image is lost for good, and nobody notices until a
+reader does.
+
+Checked: the URLs of ``<img>`` (``src``, ``srcset`` and the lazy-load ``data-src``,
+``data-original``, ``data-srcset``) and of ``<picture>``'s ``<source>`` (``srcset``,
+``data-srcset``), entity-decoded. For each URL on a known proxy the upstream is
+recovered exactly as that proxy does it (weserv: the first ``url=``, decoded once,
+``ssl:`` and ``//`` mean https, no scheme means http), then reported when:
+
+- there is no upstream, or it is empty (error);
+- it cannot be decoded (error);
+- an unencoded ``&`` or ``?`` cut it, so the proxy fetches half a URL (error);
+- it is not an absolute http(s) URL, or its host is not a valid public host name
+  (error), or it is a private, loopback or link-local address (error);
+- proxies are nested, e.g. thumbor inside thumbor; the message shows the chain (warning);
+- the proxy hides it (Google's ``/proxy/`` tokens, imgproxy's encrypted or ``s3://``
+  sources, thumbor loader paths): unresolvable offline, not broken (info).
+
+An ``<img src="">`` with no lazy-load URL either is reported too (error). With
+``--online``, each distinct proxied image is requested from its proxy; an answer that
+is not 2xx with an image content type is an ``image-proxy`` problem whose message
+starts with ``proxy answered`` (or says why the proxy could not be asked).
+
+Known proxies: images.weserv.nl and wsrv.nl; i0-i3.wp.com (Photon);
+camo.githubusercontent.com; external-content/proxy.duckduckgo.com ``/iu/``;
+images*-focus-opensocial.googleusercontent.com ``/gadgets/proxy``; lh*/ci*.googleusercontent.com
+``/proxy/``; thumbor.ftacademy.cn; imageproxy.pimg.tw; pic*.xuehuaimg.com ``/proxy/``;
+cdn.statically.io ``/img/``; image.baidu.com ``/search/down``; fly.webp.se;
+nimg.ws.126.net; cors.netnr.workers.dev.
+
+Bad::
+
+    <img src="https://images.weserv.nl/?url=">
+    <img src="https://thumbor.example.com/unsafe/300x0/https://thumbor.example.com/unsafe/a.jpg">
+    <img src="https://images.weserv.nl/?url=example.com/watch?v=1&t=2s">
+
+Good::
+
+    <img src="https://images.weserv.nl/?url=ssl:example.com/a.jpg&w=300">
+
+Options:
+
+- ``proxies`` (table, default empty): extra proxy hosts, ``"host[:port][/path-prefix]" =
+  "kind"``, where kind is one of weserv, photon, camo, duckduckgo, google-gadgets,
+  google-proxy, imgproxy, thumbor, pimg, xuehuaimg, statically, url-param (``?url=``) or
+  path-suffix (the image URL is the path). E.g. ``proxies = {"img.example.org" = "imgproxy"}``.
+- ``report-opaque`` (default true): report proxies that hide their upstream.
+- For ``--online``: ``online-timeout`` (seconds, default 10), ``online-concurrency``
+  (requests at once, default 8), ``online-per-host`` (at once per host, default 2),
+  ``online-rate`` (requests per second per host, default 4: weserv blocks an address
+  after ~2,500 uncached images in 10 minutes), ``online-retries`` (on 429 and 5xx,
+  default 3), ``online-backoff`` (first retry delay in seconds, default 1, doubling),
+  ``online-cache`` (result cache file, default ``.cliplint_cache/image-proxy-online.json``
+  next to the configuration), ``online-cache-ttl`` (seconds, default 86400; 0: no cache),
+  ``online-allow-private`` (default false: a proxy host that resolves to a private,
+  loopback or link-local address is not contacted).
+
+Fix (unsafe): a nested proxy is unwrapped to one level: the URL becomes the innermost
+proxy's URL, which is what the outer proxy fetched. The outer proxy's resizing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cliplint.document import Document
+from cliplint.model import Edit, Fix, Violation
+from cliplint_rules._images import EmptySrc, ImageURL, image_urls
+from cliplint_rules._proxies import CUSTOM_KEY, KINDS, ProxyTable, Resolution, resolve
+
+ID = "image-proxy"
+SEVERITY = "error"
+FIX = "unsafe"
+OPTIONS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "proxies": {
+            "type": "object",
+            "description": "extra proxy hosts: host[:port][/path-prefix] -> kind of proxy",
+            "propertyNames": {"pattern": CUSTOM_KEY},
+            "additionalProperties": {"enum": list(KINDS)},
+            "default": {},
+        },
+        "report-opaque": {"type": "boolean", "default": True},
+        "online-timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 10},
+        "online-concurrency": {"type": "integer", "minimum": 1, "maximum": 64, "default": 8},
+        "online-per-host": {"type": "integer", "minimum": 1, "maximum": 16, "default": 2},
+        "online-rate": {"type": "number", "exclusiveMinimum": 0, "default": 4},
+        "online-retries": {"type": "integer", "minimum": 0, "maximum": 10, "default": 3},
+        "online-backoff": {"type": "number", "minimum": 0, "maximum": 60, "default": 1},
+        "online-cache": {"type": "string", "minLength": 1,
+                         "default": ".cliplint_cache/image-proxy-online.json"},
+        "online-cache-ttl": {"type": "integer", "minimum": 0, "default": 86400},
+        "online-allow-private": {"type": "boolean", "default": False},
+    },
+}
+
+#: Findings that mean the image is lost (the rule's severity); the others are milder.
+_BROKEN = {
+    "empty": "no upstream",
+    "undecodable": "undecodable upstream",
+    "truncated": "truncated upstream",
+    "not-http": "upstream is not an absolute http(s) URL",
+    "bad-host": "upstream has no valid host",
+    "private": "upstream is a private address",
+}
+
+
+def proxy_table(options: Mapping[str, Any]) -> ProxyTable:
+    return ProxyTable(dict(options.get("proxies") or {}))
+
+
+def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
+    table = proxy_table(options)
+    report_opaque = options.get("report-opaque", True)
+    for item in image_urls(document):
+        if isinstance(item, EmptySrc):
+            attribute = item.attribute
+            yield Violation(attribute.start, attribute.end, "empty src: the image has no URL")
+            continue
+        resolution = resolve(item.url, table)
+        if resolution is not None:
+            violation = _judge(item, resolution, report_opaque)
+            if violation is not None:
+                yield violation
+
+
+def _judge(item: ImageURL, resolution: Resolution, report_opaque: bool) -> Violation | None:
+    failure = resolution.failure
+    via = " -> ".join(hop.proxy for hop in resolution.hops)
+    if failure is not None and failure.kind in _BROKEN:
+        title = _BROKEN[failure.kind]
+        if failure.kind == "private":
+            category = "" if failure.detail == "private" else f" ({failure.detail})"
+            message = f"{title}{category}: {failure.upstream!r} via {via}"
+        elif failure.kind == "not-http":
+            message = f"{title}: {failure.upstream!r} via {via}"
+        elif failure.upstream:
+            message = f"{title}: {failure.upstream!r} via {via}: {failure.detail}"
+        else:
+            message = f"{title} on {via}: {failure.detail}"
+        return Violation(item.start, item.end, message)
+    if resolution.nested:
+        message = f"nested image proxies: {resolution.chain}"
+        if failure is not None:  # opaque at the end of the chain
+            message += f" ({failure.detail}, unresolvable offline)"
+        return Violation(item.start, item.end, message, fix=_unwrap_fix(item, resolution),
+                         severity="warning")
+    if failure is not None and report_opaque:  # opaque
+        return Violation(item.start, item.end,
+                         f"opaque image proxy: {resolution.chain} ({failure.detail}): "
+                         "unresolvable offline, checked only with --online",
+                         severity="info")
+    return None
+
+
+def _unwrap_fix(item: ImageURL, resolution: Resolution) -> Fix | None:
+    """Replace the URL with the innermost proxy's URL: the one the outer proxy fetched."""
+    if not item.editable:
+        return None
+    outer, inner = resolution.hops[0], resolution.hops[-1]
+    url = inner.url
+    # A scheme the outer proxy supplied by default (http) would be mixed content on an
+    # https page; the well-known proxies all serve https.
+    if inner.builtin and outer.url.lower().startswith("https:") and url.lower().startswith("http:"):
+        url = "https:" + url[len("http:"):]
+    replacement = _attribute_text(url, item.attribute.quote, item.attribute.name)
+    if replacement is None:
+        return None
+    return Fix((Edit(item.start, item.end, replacement),), "unsafe",
+               f"unwrap the nested proxy: use {inner.proxy} directly")
+
+
+def _attribute_text(url: str, quote: str | None, name: str) -> str | None:
+    """``url`` escaped for the attribute's quoting, or ``None`` when it cannot be written."""
+    if any(char in url for char in " \t\n\f\r") or (name.endswith("srcset") and url.endswith(",")):
+        return None
+    text = url.replace("&", "&amp;")
+    if quote == '"':
+        return text.replace('"', "&quot;")
+    if quote == "'":
+        return text.replace("'", "&#39;")
+    if any(char in text for char in "\"'=<>`"):
+        return None
+    return text
