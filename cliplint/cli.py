@@ -67,6 +67,9 @@ def _lint_parser() -> argparse.ArgumentParser:
                         help="show the offending source line with a caret")
     output.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when problems are found")
+    output.add_argument("--max-warnings", type=_count, metavar="N",
+                        help="exit 1 when more than N warnings are found (by default "
+                        "warnings do not fail the run)")
     config = parser.add_argument_group("configuration")
     config.add_argument("--config", metavar="FILE", help="use this config file")
     config.add_argument("--isolated", action="store_true", help="ignore all config files")
@@ -74,6 +77,14 @@ def _lint_parser() -> argparse.ArgumentParser:
                         help="print the resolved configuration and exit")
     config.add_argument("--stdin-filename", metavar="NAME",
                         help="the name of the clipping read from '-' (for config and reports)")
+    config.add_argument("--force-exclude", action="store_true",
+                        help="skip files the configuration excludes even when they are named "
+                        "on the command line (pre-commit names every file)")
+    baseline = parser.add_argument_group("baseline")
+    baseline.add_argument("--baseline", metavar="FILE",
+                          help="report only problems not recorded in FILE")
+    baseline.add_argument("--write-baseline", metavar="FILE",
+                          help="record today's problems in FILE and exit 0")
     _add_fix_arguments(parser)
     speed = parser.add_argument_group("speed")
     speed.add_argument("--jobs", "-j", type=_positive, metavar="N",
@@ -210,6 +221,9 @@ def _lint_command(arguments: list[str]) -> int:
         print(_settings_as_json(settings, rules))
         return EXIT_CLEAN
     if options.fix or options.fix_only or options.diff:
+        if options.write_baseline:
+            raise UsageError("--write-baseline records a lint run's problems; it cannot be "
+                             "combined with --fix, --fix-only or --diff")
         return _fix_command(options, registry, settings)
 
     from cliplint.files import expand_paths
@@ -217,39 +231,128 @@ def _lint_command(arguments: list[str]) -> int:
     from cliplint.model import INTERNAL_ERROR, Report
     from cliplint.runner import RunOptions, default_jobs, lint_files
 
-    paths = options.paths or ["."]
+    paths = _paths_to_lint(options, settings)
+    files: list[str] = []
     if "-" in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be mixed with other paths")
         name = options.stdin_filename or "-"
         data = sys.stdin.buffer.read()
-        problems = lint_bytes(data, rules, settings, path=name, with_source=options.show_source)
+        problems = lint_bytes(data, rules, settings, path=name, with_source=_with_source(options))
+        files = [name]
         files_checked = 1
     else:
         missing = [path for path in paths if not os.path.lexists(path)]
         if missing:
             raise UsageError("path does not exist: " + ", ".join(missing))
         files = expand_paths(paths, settings)
-        if not files:
+        if not files and paths:
             _say(f"warning: no clippings found under {', '.join(paths)} "
                  f"(include: {', '.join(settings.include)})")
         run_options = RunOptions(
             jobs=options.jobs or default_jobs(),
             use_cache=not options.no_cache,
-            with_source=options.show_source,
+            with_source=_with_source(options),
             progress=sys.stderr.isatty() and not os.environ.get("CI"),
         )
         problems = lint_files(files, rules, settings, run_options, registry.plugins)
         files_checked = len(files)
 
-    report = Report(problems=tuple(problems), files_checked=files_checked, rules=rules)
+    if options.write_baseline:
+        _write_baseline(options.write_baseline, problems)
+        return EXIT_INTERNAL if any(p.rule == INTERNAL_ERROR for p in problems) else EXIT_CLEAN
+    problems = _apply_baseline(options, problems, files)
+    report = Report(problems=tuple(problems), files_checked=files_checked, rules=rules,
+                    files=tuple(files))
     _write_report(report, options, registry.formats[options.format])
 
     if any(problem.rule == INTERNAL_ERROR for problem in problems):
         return EXIT_INTERNAL
+    return _exit_status(problems, options)
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value!r}")
+    return number
+
+
+def _paths_to_lint(options: argparse.Namespace, settings: Any) -> list[str]:
+    """The paths named on the command line (default: the current folder). With
+    --force-exclude the ones the configuration excludes are dropped, as ruff does:
+    pre-commit names every staged file, excluded or not."""
+    paths = options.paths or ["."]
+    if not options.force_exclude:
+        return paths
+    if paths == ["-"] and options.stdin_filename and settings.is_excluded(options.stdin_filename):
+        return []
+    return [path for path in paths if path == "-" or not settings.is_excluded(path)]
+
+
+def _with_source(options: argparse.Namespace) -> bool:
+    # Baseline fingerprints, SARIF and GitLab fingerprints hash the text around a problem.
+    return bool(options.show_source or options.baseline or options.write_baseline
+                or options.format in ("sarif", "gitlab"))
+
+
+def _exit_status(problems: Sequence[Any], options: argparse.Namespace) -> int:
+    """0 or 1 after the report: errors fail the run; warnings only past --max-warnings;
+    infos never. --exit-zero wins."""
     if options.exit_zero:
         return EXIT_CLEAN
-    return EXIT_PROBLEMS if any(p.severity == "error" for p in problems) else EXIT_CLEAN
+    if any(problem.severity == "error" for problem in problems):
+        return EXIT_PROBLEMS
+    warnings = sum(1 for problem in problems if problem.severity == "warning")
+    if options.max_warnings is not None and warnings > options.max_warnings:
+        _say(f"{warnings} warnings, more than --max-warnings {options.max_warnings}")
+        return EXIT_PROBLEMS
+    return EXIT_CLEAN
+
+
+def _write_baseline(target: str, problems: Sequence[Any]) -> None:
+    from cliplint import baseline
+
+    recorded = baseline.build(problems, os.path.dirname(os.path.abspath(target)))
+    try:
+        with open(target, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(baseline.dumps(recorded))
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+    count = len(recorded.entries)
+    files = len({entry.path for entry in recorded.entries})
+    _say(f"baseline {target}: recorded {count} problem{'s' if count != 1 else ''} "
+         f"in {files} file{'s' if files != 1 else ''}")
+
+
+def _apply_baseline(options: argparse.Namespace, problems: Sequence[Any],
+                    files: Sequence[str]) -> list[Any]:
+    """The problems not in --baseline FILE (all of them without the option)."""
+    if not options.baseline:
+        return list(problems)
+    from cliplint import baseline
+
+    try:
+        with open(options.baseline, encoding="utf-8") as stream:
+            recorded = baseline.loads(stream.read(), options.baseline)
+    except OSError as error:
+        raise UsageError(f"cannot read baseline {options.baseline}: "
+                         f"{error.strerror or error}") from None
+    except (baseline.BaselineError, UnicodeDecodeError) as error:
+        raise UsageError(str(error)) from None
+    base = os.path.dirname(os.path.abspath(options.baseline))
+    split = baseline.apply(problems, recorded, base)
+    if split.suppressed:
+        _say(f"{split.suppressed} problem{'s' if split.suppressed != 1 else ''} suppressed "
+             f"by the baseline {options.baseline}")
+    stale = baseline.stale(recorded, problems, files, base)
+    if stale:
+        _say(f"{stale} baseline entr{'ies no longer match' if stale != 1 else 'y no longer matches'}"
+             f" (fixed?): write it again with --write-baseline")
+    return list(split.new)
 
 
 def _write_report(report: Any, options: argparse.Namespace, renderer: Any,
@@ -324,7 +427,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
 
     rules = registry.rules
     unsafe = bool(options.unsafe_fixes)
-    paths = options.paths or ["."]
+    paths = _paths_to_lint(options, settings)
     stdin_data = None
     if "-" in paths:
         if len(paths) > 1:
@@ -332,20 +435,21 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
         stdin_data = sys.stdin.buffer.read()
         name = options.stdin_filename or "-"
         outcomes = [fix_bytes(stdin_data, rules, settings, path=name, unsafe=unsafe,
-                              with_source=options.show_source)]
+                              with_source=_with_source(options))]
     else:
         missing = [path for path in paths if not os.path.lexists(path)]
         if missing:
             raise UsageError("path does not exist: " + ", ".join(missing))
         files = expand_paths(paths, settings)
-        if not files:
+        if not files and paths:
             _say(f"warning: no clippings found under {', '.join(paths)} "
                  f"(include: {', '.join(settings.include)})")
         outcomes = fix_files(files, settings, unsafe=unsafe, write=not options.diff,
-                             with_source=options.show_source,
+                             with_source=_with_source(options),
                              jobs=getattr(options, "jobs", None) or 1)
 
     problems = [problem for outcome in outcomes for problem in outcome.problems]
+    problems = _apply_baseline(options, problems, [outcome.path for outcome in outcomes])
     fixed = tuple(
         entry for outcome in outcomes if outcome.result is not None and outcome.result.changed
         for entry in fixed_counts(outcome.path, outcome.result)
@@ -354,6 +458,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     if options.fix_only or options.diff:
         problems = failures  # "report nothing left": only what kept a file from being fixed
     report = FixReport(problems=tuple(problems), files_checked=len(outcomes), rules=rules,
+                       files=tuple(outcome.path for outcome in outcomes),
                        fixed=fixed, unsafe=unsafe,
                        mode="diff" if options.diff else "fix-only" if options.fix_only else "fix")
     renderer = registry.formats[options.format]
@@ -379,6 +484,4 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
         would_change = any(o.result is not None and o.result.changed for o in outcomes)
         failed = any(p.severity == "error" for p in failures)
         return EXIT_PROBLEMS if would_change or failed else EXIT_CLEAN
-    if options.exit_zero:
-        return EXIT_CLEAN
-    return EXIT_PROBLEMS if any(p.severity == "error" for p in problems) else EXIT_CLEAN
+    return _exit_status(problems, options)
