@@ -11,9 +11,10 @@ a no-op" check. It gives up, keeping the original text, when:
   bringing line endings the file does not use);
 - a pass produces a text seen before (a cycle, or a fix that changes nothing);
 - fixes are still offered after :data:`MAX_PASSES` passes;
-- a pass fails a safety check: the title or front matter changed; the body has more
-  html5lib parse errors; the body's visible text changed other than by losing the
-  visible text of the blocks a fix removed (see below); a rule crashes on the result.
+- a pass fails a safety check: the title or front matter changed; the body's visible
+  text changed other than by losing the visible text of the blocks a fix removed (see
+  below; runs of HTML whitespace compare as one space, as a reader sees them); the body
+  has more html5lib parse errors; a rule crashes on the result.
 
 *Removed blocks.* A fix declares that it removes a block by an edit whose replacement
 is empty and whose range lies in the body, starts and ends outside any tag or comment,
@@ -33,6 +34,7 @@ is tried alone to find which one fails.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -55,6 +57,7 @@ from cliplint.model import (
 MAX_PASSES = 10
 #: The engine problem reported when fixes were not written for a file.
 FIX_REFUSED = "fix-refused"
+_HTML_WHITESPACE = re.compile(r"[ \t\n\f\r]+")
 _TEXT_TOKENS = frozenset({"Characters", "SpaceCharacters"})
 _VOID = frozenset({
     "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image",
@@ -459,18 +462,25 @@ def _check_pass(before: Document, after: Document, chosen: Sequence[Problem]) ->
     new_body = after.text[after.header.body.start:]
     if old_body == new_body:
         return None
+    removals = [span for _, fix in _distinct(chosen) for span in _removal_spans(before, fix)]
+    expected = _collapse(expected_visible_text(before, removals))
+    actual = _collapse(after.body.visible_text)
+    if actual != expected:
+        return _Failure("visible-text", "the body's visible text would change outside the "
+                        f"removed blocks: {_difference(expected, actual)}")
     old_errors, new_errors = len(before.body.errors), len(after.body.errors)
     if new_errors > old_errors:
         first_new = _first_new_error(before, after)
         return _Failure("parse-errors", f"html5lib parse errors in the body would rise from "
                         f"{old_errors} to {new_errors} ({first_new})")
-    removals = [span for _, fix in _distinct(chosen) for span in _removal_spans(before, fix)]
-    expected = expected_visible_text(before, removals)
-    actual = after.body.visible_text
-    if actual != expected:
-        return _Failure("visible-text", "the body's visible text would change outside the "
-                        f"removed blocks: {_difference(expected, actual)}")
     return None
+
+
+def _collapse(text: str) -> str:
+    """Visible text as a reader sees it: a run of HTML whitespace shows as one space (a
+    fix that adds a line between two tags changes nothing a reader sees). Other spaces,
+    U+00A0 and U+3000 among them, are kept as they are."""
+    return _HTML_WHITESPACE.sub(" ", text).strip(" ")
 
 
 def _first_new_error(before: Document, after: Document) -> str:
