@@ -1,0 +1,172 @@
+"""Baselines: the pure functions, and a round trip through the command line where a file
+gains a new problem (and lines above an old one) after the baseline was written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cliplint import baseline
+from cliplint.model import Problem
+from conftest import GOOD_CLIPPING, run_cliplint
+
+HEADER_RULES = "timestamp-comment,title-link"
+SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
+
+
+def problem(path: str = "a.md", line: int = 1, column: int = 5, source: str | None = None,
+            rule: str = "timestamp-comment", message: str = "m") -> Problem:
+    return Problem(path, rule, "error", message, line, column, line, column + 1, source=source)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+# -- pure functions ----------------------------------------------------------------------
+
+
+def test_fingerprint_ignores_line_numbers_but_not_the_text_around() -> None:
+    [old] = baseline.fingerprints([problem(line=3, source="<p>abc</p>")])
+    [shifted] = baseline.fingerprints([problem(line=40, source="<p>abc</p>")])
+    [edited] = baseline.fingerprints([problem(line=3, source="<p>xyz</p>")])
+    [other_rule] = baseline.fingerprints([problem(line=3, source="<p>abc</p>", rule="title-link")])
+    assert old == shifted
+    assert len({old, edited, other_rule}) == 3
+
+
+def test_fingerprint_keeps_to_the_neighbourhood_on_a_long_line() -> None:
+    line = "x" * 500 + "<b>" + "y" * 500
+    column = 501
+    [before] = baseline.fingerprints([problem(column=column, source=line)])
+    far_edit = "z" + line[1:]  # an edit 500 code points away on the same line
+    [after] = baseline.fingerprints([problem(column=column, source=far_edit)])
+    near_edit = line[: column - 2] + "Q" + line[column - 1 :]
+    [near] = baseline.fingerprints([problem(column=column, source=near_edit)])
+    assert before == after
+    assert before != near
+
+
+def test_identical_problems_are_counted_not_merged() -> None:
+    twins = [problem(line=2, source="same"), problem(line=9, source="same")]
+    first, second = baseline.fingerprints(twins)
+    assert first != second
+    other_file = baseline.fingerprints([problem(path="b.md", source="same")])
+    assert other_file == [first]  # the counter is per file
+
+
+def test_build_dumps_loads_apply(tmp_path: Path) -> None:
+    base = str(tmp_path)
+    old = [problem(path=str(tmp_path / "d" / "a.md"), source="<!--1-->")]
+    written = baseline.dumps(baseline.build(old, base))
+    data = json.loads(written)
+    assert data["version"] == baseline.BASELINE_VERSION
+    assert [entry["path"] for entry in data["problems"]] == ["d/a.md"]
+    loaded = baseline.loads(written, "b.json")
+    new = problem(path=str(tmp_path / "d" / "a.md"), line=7, source="<p>new</p>", message="n")
+    split = baseline.apply([old[0], new], loaded, base)
+    assert split.new == (new,) and split.suppressed == 1
+
+
+def test_internal_errors_are_never_baselined(tmp_path: Path) -> None:
+    crash = problem(rule="internal-error", message="rule x crashed")
+    recorded = baseline.build([crash], str(tmp_path))
+    assert recorded.entries == ()
+    assert baseline.apply([crash], recorded, str(tmp_path)).new == (crash,)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("{", "invalid JSON"),
+    ("[]", "no \"problems\" list"),
+    ('{"version": 99, "problems": []}', "version 99 is not supported"),
+    ('{"version": 1, "problems": [{"path": "a.md"}]}', "problems[0]: expected path"),
+])
+def test_bad_baseline_files_are_named(text: str, expected: str) -> None:
+    with pytest.raises(baseline.BaselineError, match="^b.json: ") as caught:
+        baseline.loads(text, "b.json")
+    assert expected in str(caught.value)
+
+
+# -- the command line -----------------------------------------------------------------
+
+
+def test_round_trip_new_problem_and_shifted_lines(tmp_path: Path) -> None:
+    """The title-link problem in old.md is recorded; then lines are added above it and a
+    new problem appears in the same file: only the new one is reported."""
+    body_without_blank = SECONDS.replace("------\n\n", "------\n")  # title-link + timestamp
+    write(tmp_path / "archive" / "old.md", body_without_blank)
+    write(tmp_path / "archive" / "clean.md", GOOD_CLIPPING)
+    wrote = run_cliplint("--isolated", "--select", HEADER_RULES,
+                         "--write-baseline", "cliplint-baseline.json", "archive", cwd=tmp_path)
+    assert wrote.status == 0, wrote.stderr
+    assert wrote.stdout == ""
+    assert "recorded 2 problems in 1 file" in wrote.stderr
+    recorded = json.loads((tmp_path / "cliplint-baseline.json").read_text(encoding="utf-8"))
+    assert {entry["rule"] for entry in recorded["problems"]} == {"timestamp-comment", "title-link"}
+    assert {entry["path"] for entry in recorded["problems"]} == {"archive/old.md"}
+
+    # Same problems: nothing new.
+    again = run_cliplint("--isolated", "--select", HEADER_RULES,
+                         "--baseline", "cliplint-baseline.json", "archive", cwd=tmp_path)
+    assert again.status == 0, again.stdout + again.stderr
+    assert "All clean: 2 files checked." in again.stdout
+    assert "2 problems suppressed by the baseline" in again.stderr
+
+    # Front matter shifts every line down by three; the title gains a stray bracket: new.
+    shifted = "---\nlayout: post\n---\n" + body_without_blank.replace(
+        "[A good title]", "[A good [title]")
+    write(tmp_path / "archive" / "old.md", shifted)
+    result = run_cliplint("--isolated", "--select", HEADER_RULES,
+                          "--baseline", "cliplint-baseline.json", "archive", cwd=tmp_path)
+    assert result.status == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("archive/old.md:5:1: title-link unbalanced brackets"), lines
+    assert len(lines) == 2 and lines[1].startswith("Found 1 problem in 2 files checked")
+    assert "2 problems suppressed by the baseline" in result.stderr
+
+
+def test_baseline_from_another_working_folder(tmp_path: Path) -> None:
+    """Paths are relative to the baseline file, so running from a subfolder matches."""
+    write(tmp_path / "archive" / "old.md", SECONDS)
+    assert run_cliplint("--isolated", "--select", HEADER_RULES, "--write-baseline",
+                        "b.json", "archive", cwd=tmp_path).status == 0
+    inside = run_cliplint("--isolated", "--select", HEADER_RULES, "--baseline",
+                          "../b.json", "old.md", cwd=tmp_path / "archive")
+    assert inside.status == 0, inside.stdout + inside.stderr
+
+
+def test_fixed_problems_are_reported_as_stale(tmp_path: Path) -> None:
+    clip = write(tmp_path / "a.md", SECONDS)
+    run_cliplint("--isolated", "--select", HEADER_RULES, "--write-baseline", "b.json", "a.md",
+                 cwd=tmp_path)
+    write(clip, GOOD_CLIPPING)
+    result = run_cliplint("--isolated", "--select", HEADER_RULES, "--baseline", "b.json",
+                          "a.md", cwd=tmp_path)
+    assert result.status == 0
+    assert "1 baseline entry no longer matches" in result.stderr
+
+
+def test_missing_or_broken_baseline_is_a_usage_error(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    missing = run_cliplint("--isolated", "--baseline", "nope.json", "a.md", cwd=tmp_path)
+    assert missing.status == 2
+    assert "nope.json" in missing.stderr and "Traceback" not in missing.stderr
+    write(tmp_path / "bad.json", "{")
+    broken = run_cliplint("--isolated", "--baseline", "bad.json", "a.md", cwd=tmp_path)
+    assert broken.status == 2
+    assert "bad.json: not a cliplint baseline" in broken.stderr
+
+
+def test_baseline_with_a_machine_format(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", SECONDS)
+    run_cliplint("--isolated", "--select", HEADER_RULES, "--write-baseline", "b.json", "a.md",
+                 cwd=tmp_path)
+    write(tmp_path / "b.md", SECONDS)
+    result = run_cliplint("--isolated", "--select", HEADER_RULES, "--baseline", "b.json",
+                          "--format", "json", "a.md", "b.md", cwd=tmp_path)
+    assert result.status == 1
+    assert [p["path"] for p in json.loads(result.stdout)["problems"]] == ["b.md"]
