@@ -1,0 +1,189 @@
+"""CI-facing behaviour: JUnit and GitLab Code Quality reports, --max-warnings and per-rule
+severity in the exit status, and --force-exclude for files named on the command line."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import GOOD_CLIPPING, run_cliplint
+
+HEADER_RULES = "timestamp-comment,title-link"
+SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
+NO_BLANK = GOOD_CLIPPING.replace("------\n\n", "------\n")
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    return path
+
+
+# -- JUnit -------------------------------------------------------------------------------
+
+
+def test_junit_one_testcase_per_file_one_failure_per_problem(tmp_path: Path) -> None:
+    write(tmp_path / "a" / "bad.md", SECONDS.replace("------\n\n", "------\n"))
+    write(tmp_path / "a" / "good.md", GOOD_CLIPPING)
+    write(tmp_path / "a" / "esc\x1bape & <odd>.md", SECONDS)  # not even valid in XML 1.0
+    result = run_cliplint("--isolated", "--select", HEADER_RULES, "--format", "junit", "a",
+                          cwd=tmp_path)
+    assert result.status == 1, result.stderr
+    root = ET.fromstring(result.stdout.encode("utf-8"))
+    assert root.tag == "testsuites"
+    [suite] = root.findall("testsuite")
+    assert suite.get("name") == "cliplint"
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "3", "0")
+    cases = {case.get("name"): case for case in suite.findall("testcase")}
+    assert set(cases) == {"a/bad.md", "a/good.md", "a/esc\\x1bape & <odd>.md"}
+    assert cases["a/good.md"].findall("failure") == []  # a clean file is a passing test
+    failures = cases["a/bad.md"].findall("failure")
+    assert [f.get("type") for f in failures] == ["timestamp-comment", "title-link"]
+    assert failures[0].get("message").startswith("error: timestamp 1686778744 is in seconds")
+    assert failures[0].text.startswith("a/bad.md:1:5: timestamp-comment ")
+    assert all(case.get("classname") == "cliplint" and case.get("file") == name
+               for name, case in cases.items())
+
+
+def test_junit_for_a_clean_run(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("--isolated", "--format", "junit", "a.md", cwd=tmp_path)
+    assert result.status == 0
+    suite = ET.fromstring(result.stdout.encode("utf-8")).find("testsuite")
+    assert (suite.get("tests"), suite.get("failures")) == ("1", "0")
+    assert [case.get("name") for case in suite.iter("testcase")] == ["a.md"]
+
+
+# -- GitLab Code Quality ----------------------------------------------------------------
+
+
+def test_gitlab_code_quality_shape(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", '[severity]\ntitle-link = "warning"\n')
+    write(tmp_path / "中文 目录" / "x?.md", SECONDS.replace("------\n\n", "------\n"))
+    write(tmp_path / "copy.md", SECONDS)
+    result = run_cliplint("--select", HEADER_RULES, "--format", "gitlab", ".", cwd=tmp_path)
+    assert result.status == 1
+    issues = json.loads(result.stdout)
+    assert isinstance(issues, list) and len(issues) == 3
+    for issue in issues:
+        assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
+        assert isinstance(issue["location"]["lines"]["begin"], int)
+        assert issue["description"].startswith(issue["check_name"] + ": ")
+    by_path = {(i["location"]["path"], i["check_name"]): i for i in issues}
+    assert set(by_path) == {("copy.md", "timestamp-comment"),
+                            ("中文 目录/x?.md", "timestamp-comment"),
+                            ("中文 目录/x?.md", "title-link")}
+    assert by_path[("中文 目录/x?.md", "title-link")]["severity"] == "minor"
+    assert by_path[("copy.md", "timestamp-comment")]["severity"] == "major"
+    assert by_path[("中文 目录/x?.md", "title-link")]["location"]["lines"]["begin"] == 4
+    # The same problem in two files: two issues, told apart by their fingerprints.
+    assert len({issue["fingerprint"] for issue in issues}) == 3
+    again = json.loads(run_cliplint("--select", HEADER_RULES, "--format", "gitlab", ".",
+                                    cwd=tmp_path).stdout)
+    assert [i["fingerprint"] for i in again] == [i["fingerprint"] for i in issues]
+
+
+# -- exit status: severity and --max-warnings --------------------------------------------
+
+
+@pytest.mark.parametrize("severity, arguments, status", [
+    ("error", [], 1),
+    ("warning", [], 0),                         # warnings do not fail by default
+    ("warning", ["--max-warnings", "1"], 0),    # one warning is not more than one
+    ("warning", ["--max-warnings", "0"], 1),
+    ("warning", ["--max-warnings", "0", "--exit-zero"], 0),
+    ("info", ["--max-warnings", "0"], 0),       # infos never fail
+])
+def test_exit_status_follows_configured_severity(
+    tmp_path: Path, severity: str, arguments: list[str], status: int
+) -> None:
+    write(tmp_path / "cliplint.toml", f'[severity]\ntitle-link = "{severity}"\n')
+    write(tmp_path / "a.md", NO_BLANK)
+    result = run_cliplint("--select", "title-link", *arguments, "a.md", cwd=tmp_path)
+    assert result.status == status, result.stdout + result.stderr
+    assert "a.md:4:1: title-link missing blank line" in result.stdout
+    if status == 1 and severity == "warning":
+        assert "1 warnings, more than --max-warnings 0" in result.stderr
+
+
+def test_max_warnings_counts_every_file(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", '[severity]\ntitle-link = "warning"\n')
+    for name in ("a.md", "b.md", "c.md"):
+        write(tmp_path / name, NO_BLANK)
+    assert run_cliplint("--select", "title-link", "--max-warnings", "3", ".",
+                        cwd=tmp_path).status == 0
+    failed = run_cliplint("--select", "title-link", "--max-warnings", "2", ".", cwd=tmp_path)
+    assert failed.status == 1
+    assert "3 warnings, more than --max-warnings 2" in failed.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "many"])
+def test_max_warnings_must_be_a_count(tmp_path: Path, value: str) -> None:
+    result = run_cliplint("--isolated", "--max-warnings", value, cwd=tmp_path)
+    assert result.status == 2
+    assert "--max-warnings" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_max_warnings_after_fixing(tmp_path: Path) -> None:
+    """--fix applies the safe fixes, then the warnings left count as in a lint run."""
+    write(tmp_path / "cliplint.toml", '[severity]\ntitle-link = "warning"\n')
+    write(tmp_path / "a.md", SECONDS.replace("[A good title](https://example.com/a/1)",
+                                             "[A good title](https://exa mple.com/a/1)"))
+    result = run_cliplint("--fix", "--select", HEADER_RULES, "--max-warnings", "0", "a.md",
+                          cwd=tmp_path)
+    assert result.status == 1, result.stdout + result.stderr
+    assert (tmp_path / "a.md").read_text(encoding="utf-8").startswith("<!--1686778744000-->")
+    assert "space in the title URL" in result.stdout
+
+
+# -- --force-exclude ---------------------------------------------------------------------
+
+
+def test_force_exclude_skips_explicitly_named_excluded_files(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", 'extend-exclude = ["drafts", "README.md"]\n')
+    write(tmp_path / "README.md", "# Not a clipping\n")
+    write(tmp_path / "drafts" / "x.md", SECONDS)
+    write(tmp_path / "news" / "y.md", SECONDS)
+    named = ["README.md", "drafts/x.md", "news/y.md"]
+    without = run_cliplint("--select", HEADER_RULES, *named, cwd=tmp_path)
+    assert {line.split(":")[0] for line in without.stdout.splitlines()[:-1]} == set(named)
+    forced = run_cliplint("--select", HEADER_RULES, "--force-exclude", *named, cwd=tmp_path)
+    assert forced.status == 1
+    assert [line.split(":")[0] for line in forced.stdout.splitlines()[:-1]] == ["news/y.md"]
+    assert "1 file checked" in forced.stdout
+
+
+def test_force_exclude_with_every_file_excluded_lints_nothing(tmp_path: Path) -> None:
+    """Not the current folder either (no paths left must not mean '.')."""
+    write(tmp_path / "cliplint.toml", 'extend-exclude = ["drafts"]\n')
+    write(tmp_path / "drafts" / "x.md", SECONDS)
+    write(tmp_path / "bad.md", SECONDS)
+    result = run_cliplint("--force-exclude", "drafts/x.md", cwd=tmp_path)
+    assert result.status == 0, result.stdout
+    assert "0 files checked" in result.stdout and result.stderr == ""
+
+
+def test_force_exclude_with_fix(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", 'extend-exclude = ["drafts"]\n')
+    draft = write(tmp_path / "drafts" / "x.md", SECONDS)
+    news = write(tmp_path / "news" / "y.md", SECONDS)
+    result = run_cliplint("--fix", "--force-exclude", "drafts/x.md", "news/y.md", cwd=tmp_path)
+    assert result.status == 0, result.stdout + result.stderr
+    assert draft.read_text(encoding="utf-8") == SECONDS
+    assert news.read_text(encoding="utf-8") == GOOD_CLIPPING
+
+
+def test_force_exclude_with_stdin_filename(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", 'extend-exclude = ["drafts"]\n')
+    skipped = run_cliplint("--force-exclude", "--stdin-filename", "drafts/x.md", "-",
+                           cwd=tmp_path, stdin=SECONDS.encode())
+    assert skipped.status == 0 and "0 files checked" in skipped.stdout
+    linted = run_cliplint("--force-exclude", "--stdin-filename", "news/x.md", "-",
+                          cwd=tmp_path, stdin=SECONDS.encode())
+    assert linted.status == 1 and linted.stdout.startswith("news/x.md:1:5: timestamp-comment")
