@@ -34,6 +34,7 @@ is tried alone to find which one fails.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -168,8 +169,9 @@ def unified_diff(path: str, result: FixResult) -> str:
     newline marked with ``\\ No newline at end of file``."""
     import difflib
 
-    lines = difflib.unified_diff(_lines(result.original), _lines(result.text),
-                                 f"a/{path}", f"b/{path}")
+    # git's a/ b/ prefixes (so `git apply` takes it) for relative paths; as-is otherwise.
+    before, after = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
+    lines = difflib.unified_diff(_lines(result.original), _lines(result.text), before, after)
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in lines)
 
@@ -237,8 +239,9 @@ def fix_document(
                 ), _map_back(chosen[0].start, history))
             failure = _check_pass(current, new, chosen)
             if failure is not None:
-                raise _Refused(_blame(current, chosen, failure),
-                               _map_back(chosen[0].start, history))
+                refusal = _blame(current, chosen, failure)
+                at = next(p.start for p in chosen if p.rule in refusal.rules)
+                raise _Refused(refusal, _map_back(at, history))
             after = lint_document(new, rules, settings, path=path, with_source=with_source)
             crashed = [p for p in after if p.rule == INTERNAL_ERROR]
             if len(crashed) > crashes:

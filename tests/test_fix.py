@@ -19,7 +19,13 @@ from cliplint import fix_text as library_fix_text
 from cliplint import lint_text
 from cliplint.config import resolve
 from cliplint.document import Document
-from cliplint.fixer import FIX_REFUSED, MAX_PASSES, expected_visible_text, is_block
+from cliplint.fixer import (
+    FIX_REFUSED,
+    MAX_PASSES,
+    expected_visible_text,
+    is_block,
+    unified_diff,
+)
 from cliplint.plugins import load_registry
 from cliplint.writer import WriteError, fix_file, replace_file
 from plugins.testfix_env import testfix, testfix_site  # noqa: F401  (fixtures)
@@ -206,6 +212,16 @@ def test_unsafe_fixes_only_when_asked(testfix: Path) -> None:
     unsafe = fix_text(text, unsafe=True)
     assert unsafe.text == clip("<p>hello</p>\n")
     assert unsafe.fixed_per_rule() == {"testfix/drop-onclick": 1}
+
+
+def test_unified_diff_marks_a_missing_final_newline_and_splits_on_lf_only() -> None:
+    text = clip("<p>a\u2028b\rc</p>", header=HEADER.replace("------\n\n", "------\n"))
+    result = fix_text(text)
+    assert unified_diff("x.md", result) == (
+        "--- a/x.md\n+++ b/x.md\n@@ -1,4 +1,5 @@\n <!--1686778744000-->\n"
+        " [A title](https://example.com/a/1)\n ------\n+\n <p>a\u2028b\rc</p>\n"
+        "\\ No newline at end of file\n")
+    assert unified_diff("/abs/x.md", result).startswith("--- /abs/x.md\n+++ /abs/x.md\n")
 
 
 # -- removed blocks ---------------------------------------------------------------------------
