@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 
 from cliplint.formats import RenderOptions
@@ -37,17 +38,51 @@ def render(report: Report, options: RenderOptions) -> str:
 
 
 def source_window(line: str, column: int, width: int = SOURCE_WINDOW) -> tuple[str, int]:
-    """Cut a long line to ``width`` characters around ``column``; return it and the
-    caret's offset in it. Tabs become spaces so the caret lines up."""
-    line = line.replace("\t", " ")
-    index = max(0, column - 1)
-    if len(line) <= width:
-        return line, min(index, len(line))
-    start = max(0, min(index - width // 2, len(line) - width))
-    window = line[start : start + width]
+    """Cut a long line to about ``width`` terminal columns around ``column``; return it
+    and the caret's offset in columns.
+
+    The caret must land under the character in a terminal: wide (CJK) characters take
+    two columns and combining or zero-width ones none, and tabs and control characters
+    (a stray CR would send the cursor back) are shown as one-column stand-ins.
+    """
+    index = min(max(0, column - 1), len(line))
+    if len(line) <= width and _columns(line) <= width:
+        shown = _printable(line)
+        return shown, _columns(shown[:index])
+    start = end = index
+    used = 0
+    while start > 0 and used + _char_columns(line[start - 1]) <= width // 2:
+        start -= 1
+        used += _char_columns(line[start])
+    while end < len(line) and used + _char_columns(line[end]) <= width:
+        used += _char_columns(line[end])
+        end += 1
+    while start > 0 and used + _char_columns(line[start - 1]) <= width:
+        start -= 1  # near the end of the line: fill the window leftwards
+        used += _char_columns(line[start])
     prefix = "…" if start > 0 else ""
-    suffix = "…" if start + width < len(line) else ""
-    return f"{prefix}{window}{suffix}", index - start + len(prefix)
+    suffix = "…" if end < len(line) else ""
+    window = _printable(line[start:end])
+    return f"{prefix}{window}{suffix}", len(prefix) + _columns(window[: index - start])
+
+
+def _char_columns(char: str) -> int:
+    """Terminal columns of one character (what wcwidth computes, from unicodedata)."""
+    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _columns(text: str) -> int:
+    return sum(map(_char_columns, text))
+
+
+def _printable(text: str) -> str:
+    """Tabs become a space and other control characters U+FFFD, one column each."""
+    if text.isprintable():
+        return text
+    return "".join(" " if char == "\t" else "\ufffd" if unicodedata.category(char) == "Cc"
+                   else char for char in text)
 
 
 def _fix_mark(problem: Problem) -> str:
