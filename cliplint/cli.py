@@ -91,6 +91,8 @@ def _lint_parser() -> argparse.ArgumentParser:
                        help="worker processes (default: all cores)")
     speed.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the result cache (.cliplint_cache/)")
+    parser.add_argument("--online", action="store_true",
+                        help="also ask the image proxies for every proxied image (image-proxy)")
     return parser
 
 
@@ -257,6 +259,12 @@ def _lint_command(arguments: list[str]) -> int:
         )
         problems = lint_files(files, rules, settings, run_options, registry.plugins)
         files_checked = len(files)
+
+    if options.online:  # image-proxy's HTTP checks: cliplint/online.py
+        from cliplint.online import check_online
+
+        sources = [(name, data)] if "-" in paths else [(path, None) for path in files]
+        problems = [*problems, *check_online(sources, settings, use_cache=not options.no_cache)]
 
     if options.write_baseline:
         _write_baseline(options.write_baseline, problems)

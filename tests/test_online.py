@@ -1,0 +1,327 @@
+"""image-proxy --online against a real HTTP server on 127.0.0.1.
+
+The server speaks like weserv: ``/?url=<upstream>``, JSON errors
+``{"status": "error", "code": N, "message": ...}``, ``default=`` turning a failure into
+a 302 to the placeholder. It is declared as a custom weserv proxy, and the tests allow
+private addresses to reach it, except the one that checks they are refused by default.
+No other address is ever contacted.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jsonschema
+import pytest
+
+import cliplint
+from cliplint.config import resolve, validate
+from cliplint.online import CACHE_FILE, check_online
+from cliplint.plugins import load_registry
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
+HEADER = "<!--1594857600000-->\n[Title](https://example.com/a/1)\n------\n\n"
+SLOW = 1.0  # seconds the "slow" upstream takes; the tests' timeout is far below
+
+
+class FakeWeserv(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.requests: Counter[str] = Counter()
+        self.user_agents: set[str] = set()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.lock = threading.Lock()
+
+    @property
+    def netloc(self) -> str:
+        return f"127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FakeWeserv
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        query = parse_qs(urlsplit(self.path).query)
+        upstream = query.get("url", [""])[0]
+        server = self.server
+        with server.lock:
+            server.requests[upstream] += 1
+            count = server.requests[upstream]
+            server.user_agents.add(self.headers.get("User-Agent", ""))
+            server.in_flight += 1
+            server.most_in_flight = max(server.most_in_flight, server.in_flight)
+        try:
+            self._answer(upstream, count, query)
+        finally:
+            with server.lock:
+                server.in_flight -= 1
+
+    def _answer(self, upstream: str, count: int, query: dict[str, list[str]]) -> None:
+        name = upstream.rsplit("/", 1)[-1].split("?")[0]
+        if name == "ok.jpg":
+            self._send(200, "image/png", PNG)
+        elif name == "paced.jpg":
+            time.sleep(0.05)
+            self._send(200, "image/png", PNG)
+        elif name == "missing.jpg" and "default" in query:
+            self._error(404, "The requested URL returned error: 404",
+                        location="http://placeholder.invalid/p.png", status=302)
+        elif name == "missing.jpg":
+            self._error(404, "The requested URL returned error: 404")
+        elif name == "slow.jpg":
+            time.sleep(SLOW)
+            self._send(200, "image/png", PNG)
+        elif name == "busy.jpg" and count == 1:
+            self._error(429, "There are an unusual number of requests", retry_after="0")
+        elif name == "busy.jpg":
+            self._send(200, "image/png", PNG)
+        elif name == "down.jpg":
+            self._send(503, "text/html", b"<h1>Service Unavailable</h1>")
+        elif name == "page.jpg":
+            self._send(200, "text/html; charset=utf-8", b"<html>not an image</html>")
+        else:
+            self._error(400, "Unable to parse URI")
+
+    def _send(self, status: int, content_type: str, body: bytes,
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Images-Api", "5")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _error(self, code: int, message: str, *, status: int | None = None,
+               location: str | None = None, retry_after: str | None = None) -> None:
+        body = json.dumps({"status": "error", "code": code, "message": message}).encode()
+        headers = {}
+        if location:
+            headers["Location"] = location
+        if retry_after:
+            headers["Retry-After"] = retry_after
+        self._send(status or code, "application/json", body, headers)
+
+
+@pytest.fixture()
+def server() -> Iterator[FakeWeserv]:
+    fake = FakeWeserv()
+    thread = threading.Thread(target=fake.serve_forever, kwargs={"poll_interval": 0.01},
+                              daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        fake.shutdown()
+        fake.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLIPLINT_CACHE_DIR", raising=False)
+
+
+def _settings(server: FakeWeserv, root: Path, **options: Any) -> Any:
+    rules = load_registry().rules
+    rule_options = {
+        "proxies": {server.netloc: "weserv"},
+        "online-allow-private": True,
+        "online-timeout": 0.3,
+        "online-backoff": 0.01,
+        "online-rate": 1000,
+        **options,
+    }
+    table = {"rules": {"image-proxy": rule_options}}
+    validate(table, rules, "test")
+    return resolve(table, rules, root=str(root))
+
+
+def _clipping(server: FakeWeserv, *names: str, extra: str = "") -> bytes:
+    images = "".join(
+        f'<img src="http://{server.netloc}/?url=example.com/{name}{extra}">' for name in names)
+    return (HEADER + "<p>text</p>" + images + "\n").encode()
+
+
+def _run(server: FakeWeserv, root: Path, *names: str, extra: str = "", **options: Any) -> list:
+    settings = _settings(server, root, **options)
+    return check_online([("a.md", _clipping(server, *names, extra=extra))], settings,
+                        progress=False)
+
+
+def test_an_image_passes(server: FakeWeserv, tmp_path: Path) -> None:
+    assert _run(server, tmp_path, "ok.jpg") == []
+    assert server.requests == {"example.com/ok.jpg": 1}
+    assert all(agent.startswith("cliplint/") for agent in server.user_agents)
+
+
+def test_404_carries_weservs_json_message(server: FakeWeserv, tmp_path: Path) -> None:
+    problems = _run(server, tmp_path, "missing.jpg")
+    assert [(p.rule, p.severity, p.message) for p in problems] == [(
+        "image-proxy", "error",
+        f"proxy answered 404: The requested URL returned error: 404 "
+        f"({server.netloc} -> http://example.com/missing.jpg)",
+    )]
+    assert (problems[0].line, problems[0].column) == (5, 22)
+
+
+def test_placeholder_redirect_is_reported_not_followed(server: FakeWeserv, tmp_path: Path) -> None:
+    problems = _run(server, tmp_path, "missing.jpg", extra="&amp;default=placeholder.invalid/p.png")
+    assert [p.message.split(" (" + server.netloc)[0] for p in problems] == [
+        "proxy answered 302 (a redirect to http://placeholder.invalid/p.png, not the image): "
+        "The requested URL returned error: 404"
+    ]
+    assert sum(server.requests.values()) == 1  # the placeholder was not fetched
+
+
+def test_timeout(server: FakeWeserv, tmp_path: Path) -> None:
+    started = time.monotonic()
+    problems = _run(server, tmp_path, "slow.jpg")
+    assert time.monotonic() - started < SLOW
+    assert [p.message.split(" (")[0] for p in problems] == ["proxy did not answer within 0.3s"]
+    # A timeout says nothing lasting about the image: not cached.
+    cached = json.loads((tmp_path / ".cliplint_cache" / CACHE_FILE).read_text())
+    assert cached["entries"] == {}
+
+
+def test_429_then_200_is_retried(server: FakeWeserv, tmp_path: Path) -> None:
+    assert _run(server, tmp_path, "busy.jpg") == []
+    assert server.requests == {"example.com/busy.jpg": 2}
+
+
+def test_5xx_is_retried_then_reported(server: FakeWeserv, tmp_path: Path) -> None:
+    problems = _run(server, tmp_path, "down.jpg", **{"online-retries": 2})
+    assert [p.message.split(" (")[0] for p in problems] == ["proxy answered 503: Service Unavailable"]
+    assert server.requests == {"example.com/down.jpg": 3}
+
+
+def test_2xx_that_is_not_an_image(server: FakeWeserv, tmp_path: Path) -> None:
+    problems = _run(server, tmp_path, "page.jpg")
+    assert [p.message.split(" (")[0] for p in problems] == [
+        "proxy answered 200 with text/html, not an image"]
+
+
+def test_private_address_is_refused_by_default(server: FakeWeserv, tmp_path: Path) -> None:
+    problems = _run(server, tmp_path, "ok.jpg", **{"online-allow-private": False})
+    assert [(p.severity, p.message.split(" (" + server.netloc)[0]) for p in problems] == [(
+        "warning",
+        "proxy not checked: 127.0.0.1 resolves to a loopback address (127.0.0.1); "
+        "set online-allow-private to allow it",
+    )]
+    assert server.requests == {}
+
+
+def test_each_distinct_image_is_asked_once(server: FakeWeserv, tmp_path: Path) -> None:
+    settings = _settings(server, tmp_path)
+    first = _clipping(server, "missing.jpg", "ok.jpg", "missing.jpg")
+    second = _clipping(server, "missing.jpg")
+    problems = check_online([("a.md", first), ("b.md", second)], settings, progress=False)
+    line = first.decode().splitlines()[4]
+    missing = f"http://{server.netloc}/?url=example.com/missing.jpg"
+    columns = [line.index(missing) + 1, line.rindex(missing) + 1]
+    assert [(p.path, p.line, p.column) for p in problems] == [
+        ("a.md", 5, columns[0]), ("a.md", 5, columns[1]), ("b.md", 5, columns[0])]
+    assert server.requests == {"example.com/missing.jpg": 1, "example.com/ok.jpg": 1}
+
+
+def test_results_are_cached_until_they_expire(server: FakeWeserv, tmp_path: Path) -> None:
+    first = _run(server, tmp_path, "missing.jpg", "ok.jpg")
+    assert server.requests == {"example.com/missing.jpg": 1, "example.com/ok.jpg": 1}
+    again = _run(server, tmp_path, "missing.jpg", "ok.jpg")
+    assert [p.message for p in again] == [p.message for p in first]
+    assert sum(server.requests.values()) == 2  # nothing asked again
+
+    cache_file = tmp_path / ".cliplint_cache" / CACHE_FILE
+    data = json.loads(cache_file.read_text())
+    for entry in data["entries"].values():
+        entry["checked"] -= 86400 + 1
+    cache_file.write_text(json.dumps(data))
+    _run(server, tmp_path, "missing.jpg", "ok.jpg")
+    assert sum(server.requests.values()) == 4  # expired: asked again
+
+    assert _run(server, tmp_path, "ok.jpg", **{"online-cache-ttl": 0}) == []
+    assert server.requests["example.com/ok.jpg"] == 3  # ttl 0: no cache
+
+
+@pytest.mark.parametrize("content", [
+    "{not json", "[]", '{"version": 1, "entries": []}',
+    '{"version": 1, "entries": {"http://x/": {"checked": "yesterday"}}}', "\0\0\0",
+])
+def test_a_corrupt_cache_is_ignored_and_replaced(server: FakeWeserv, tmp_path: Path,
+                                                 content: str) -> None:
+    cache_file = tmp_path / ".cliplint_cache" / CACHE_FILE
+    cache_file.parent.mkdir()
+    cache_file.write_text(content)
+    problems = _run(server, tmp_path, "missing.jpg")
+    assert len(problems) == 1 and problems[0].message.startswith("proxy answered 404")
+    assert json.loads(cache_file.read_text())["version"] == 1
+
+
+def test_requests_to_one_host_are_bounded(server: FakeWeserv, tmp_path: Path) -> None:
+    names = [f"paced.jpg?n={n}" for n in range(6)]
+    started = time.monotonic()
+    assert _run(server, tmp_path, *names, **{"online-per-host": 1, "online-concurrency": 6,
+                                             "online-rate": 20}) == []
+    assert server.most_in_flight == 1
+    assert time.monotonic() - started >= 5 / 20  # six starts at most 20 a second
+
+
+def test_nothing_is_asked_when_the_rule_is_off(server: FakeWeserv, tmp_path: Path) -> None:
+    rules = load_registry().rules
+    table = {"ignore": ["image-proxy"],
+             "rules": {"image-proxy": {"proxies": {server.netloc: "weserv"},
+                                       "online-allow-private": True}}}
+    settings = resolve(table, rules, root=str(tmp_path))
+    assert check_online([("a.md", _clipping(server, "missing.jpg"))], settings) == []
+    assert server.requests == {}
+
+
+def test_broken_upstreams_are_not_asked_for(server: FakeWeserv, tmp_path: Path) -> None:
+    settings = _settings(server, tmp_path)
+    body = f'<img src="http://{server.netloc}/?url=">'.encode()
+    assert check_online([("a.md", HEADER.encode() + body)], settings) == []
+    assert server.requests == {}
+
+
+def test_command_line_online_flag(server: FakeWeserv, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from cliplint.cli import main
+
+    config = tmp_path / "cliplint.toml"
+    config.write_text(
+        '[rules.image-proxy]\n'
+        f'proxies = {{ "{server.netloc}" = "weserv" }}\n'
+        'online-allow-private = true\nonline-timeout = 0.3\nonline-backoff = 0.01\n'
+    )
+    clipping = tmp_path / "a.md"
+    clipping.write_bytes(_clipping(server, "missing.jpg", "ok.jpg"))
+    arguments = ["--config", str(config), "--jobs", "1", "--format", "json", str(clipping)]
+
+    assert main(arguments) == 0  # offline: nothing wrong, nothing asked
+    assert json.loads(capsys.readouterr().out)["problems"] == []
+    assert server.requests == {}
+
+    assert main([*arguments, "--online"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    jsonschema.validate(report, json.loads(
+        (Path(cliplint.__file__).parent / "schemas" / "report.schema.json").read_text()))
+    problems = report["problems"]
+    assert [(p["rule"], p["severity"], p["line"], p["message"].split(" (")[0]) for p in problems] == [
+        ("image-proxy", "error", 5, "proxy answered 404: The requested URL returned error: 404")]
+    assert server.requests == {"example.com/missing.jpg": 1, "example.com/ok.jpg": 1}
+    assert (tmp_path / ".cliplint_cache" / CACHE_FILE).is_file()
