@@ -127,13 +127,16 @@ def _excerpt(source: str, start: int, end: int, width: int = 40) -> str:
 
 
 def _tag(token: Token | None, error: ParseError) -> str | None:
-    """The offending tag as ``<name>`` or ``</name>``, when the error is about a tag."""
-    if token is not None and token.kind == "StartTag":
-        return f"<{token.name}>"
-    if token is not None and token.kind == "EndTag":
-        return f"</{token.name}>"
-    name = error.datavars.get("name")
-    return f"<{name}>" if isinstance(name, str) else None
+    """The offending tag as ``<name>`` or ``</name>``, when the error is about a tag.
+    A name html5lib read from broken markup (``<divclass="x"``) is cut short."""
+    name = token.name if token is not None and token.kind in ("StartTag", "EndTag") else None
+    if name is None:
+        name = error.datavars.get("name")
+        if not isinstance(name, str):
+            return None
+    if len(name) > 30:
+        name = name[:29] + "…"
+    return f"</{name}>" if token is not None and token.kind == "EndTag" else f"<{name}>"
 
 
 def _entity_message(error: ParseError, body: BodyView, tag: str | None) -> str:
