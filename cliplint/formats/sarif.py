@@ -12,8 +12,9 @@ Choices a consumer may need to know:
   every other reserved or non-ASCII character percent-encoded as UTF-8), so names with
   CJK, spaces, ``?``, ``|``, ``:`` or newlines stay one valid URI. Run cliplint from the
   repository root with relative paths; an absolute path becomes a ``file://`` URI.
-- ``helpUri`` is :data:`HELP_URI` with the rule id: one page per rule id, and rule ids are
-  stable forever. Plugin rules get no ``helpUri`` (their docs live elsewhere); every rule
+- ``helpUri`` is :data:`HELP_URI`, ``<documentation>/rules/<rule-id>/``: one page per rule
+  id, and rule ids are stable forever (the version is not in it, so links in old alerts
+  keep working). Plugin rules get no ``helpUri`` (their docs live elsewhere); every rule
   carries its whole documentation in ``help``.
 - ``partialFingerprints["cliplint/v1"]`` is the baseline fingerprint (see
   :mod:`cliplint.baseline`): rule, message and surrounding text, not the line number.
@@ -47,9 +48,11 @@ from cliplint.model import (
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/cliplint/"
-#: The documentation page of a built-in rule. The scheme is keyed on the rule id alone.
-HELP_URI = "https://cliplint.readthedocs.io/en/stable/rules/{rule}/"
+#: cliplint's documentation site. The project has no public home yet: this is the one
+#: place to change when it does.
+DOCUMENTATION_URL = "https://cliplint.readthedocs.io/en/stable/"
+#: The documentation page of a built-in rule, keyed on the rule id alone (ids are stable).
+HELP_URI = DOCUMENTATION_URL + "rules/{rule}/"
 SOURCE_ROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "cliplint/v1"
 LEVELS: Mapping[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
@@ -82,7 +85,7 @@ def as_data(report: Report) -> dict[str, Any]:
         "name": "cliplint",
         "version": __version__,
         "semanticVersion": __version__,
-        "informationUri": INFORMATION_URI,
+        "informationUri": DOCUMENTATION_URL,
         "rules": [_descriptor(rule_id, report.rules.get(rule_id)) for rule_id in rule_ids],
     }
     return {
