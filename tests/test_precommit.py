@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml  # PyYAML comes with pre-commit
 
 from conftest import GOOD_CLIPPING, ROOT
 
@@ -162,11 +163,22 @@ def test_try_repo_both_hooks(tmp_path: Path, base_env: dict[str, str],
 # -- the README snippet: .pre-commit-config.yaml, pre-commit install, git commit ---------
 
 
+def readme_snippet() -> dict:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(# \.pre-commit-config\.yaml\n.*?)```", readme, re.DOTALL)
+    assert block, "README.md lost its .pre-commit-config.yaml snippet"
+    return yaml.safe_load(block.group(1))
+
+
 def write_config(repo: Path, hook_repo: HookRepo, hook_ids: list[str]) -> None:
-    hooks = "".join(f"      - id: {hook_id}\n" for hook_id in hook_ids)
-    (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {hook_repo.path}\n    rev: {hook_repo.rev}\n    hooks:\n{hooks}",
-        encoding="utf-8")
+    """The README's snippet, with this checkout's snapshot in place of cliplint's public
+    repository URL and tag (and the hooks asked for)."""
+    config = readme_snippet()
+    [entry] = config["repos"]
+    assert entry["hooks"] == [{"id": "cliplint"}] and entry["rev"].startswith("v")
+    entry.update(repo=str(hook_repo.path), rev=hook_repo.rev,
+                 hooks=[{"id": hook_id} for hook_id in hook_ids])
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
 
 
 def test_snippet_blocks_a_commit_of_a_bad_clipping(tmp_path: Path, base_env: dict[str, str],

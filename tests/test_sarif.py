@@ -5,6 +5,8 @@ URIs must really be URIs."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -12,7 +14,7 @@ from urllib.parse import unquote
 import jsonschema
 import pytest
 
-from conftest import GOOD_CLIPPING, SHARED, require_corpus, run_cliplint
+from conftest import GOOD_CLIPPING, ROOT, SHARED, require_corpus, run_cliplint
 
 SARIF_SCHEMA = SHARED / "reference" / "schemas" / "sarif-schema-2.1.0.json"
 HEADER_RULES = "timestamp-comment,title-link"
@@ -205,3 +207,40 @@ def test_corpus_sarif_is_valid_and_complete(tmp_path: Path) -> None:
     assert paths == {p["path"].removeprefix("./") for p in problems}
     for path in list(paths)[:50]:
         assert (corpus / path).is_file(), path
+
+
+def test_readme_workflow(tmp_path: Path) -> None:
+    """The README's GitHub Actions workflow: its cliplint commands parse, the full scan
+    uploads SARIF with the permission code scanning needs, and its command, run here on
+    an archive, writes a valid SARIF log and exits 0."""
+    import yaml  # PyYAML comes with pre-commit, in the test extra
+
+    from cliplint.cli import _lint_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(# \.github/workflows/clippings\.yml\n.*?)```", readme,
+                      re.DOTALL)
+    assert block, "README.md lost its GitHub Actions workflow"
+    jobs = yaml.safe_load(block.group(1))["jobs"]
+    commands = [
+        shlex.split(line.split("cliplint", 1)[1])
+        for job in jobs.values() for step in job["steps"]
+        for line in step.get("run", "").splitlines() if re.search(r"(^|\s)cliplint\s", line)
+    ]
+    assert len(commands) == 2
+    for arguments in commands:
+        _lint_parser().parse_args(arguments)  # raises on an unknown option
+    assert ["--format", "github"] == commands[0][1:3]
+    full_scan = jobs["full-scan"]
+    assert full_scan["permissions"]["security-events"] == "write"
+    upload = [s for s in full_scan["steps"] if s.get("uses", "").startswith(
+        "github/codeql-action/upload-sarif@")]
+    assert upload and upload[0]["with"]["sarif_file"] == "cliplint.sarif"
+
+    write(tmp_path / "BBC" / "a b.md", SECONDS)
+    write(tmp_path / "BBC" / "ok.md", GOOD_CLIPPING)
+    result = run_cliplint(*commands[1], cwd=tmp_path)
+    assert result.status == 0, result.stderr
+    run = sarif((tmp_path / "cliplint.sarif").read_text(encoding="utf-8"))["runs"][0]
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run["results"]} == {"BBC/a%20b.md"}
