@@ -55,8 +55,9 @@ Options:
   ``online-rate`` (requests per second per host, default 4: weserv blocks an address
   after ~2,500 uncached images in 10 minutes), ``online-retries`` (on 429 and 5xx,
   default 3), ``online-backoff`` (first retry delay in seconds, default 1, doubling),
-  ``online-cache`` (result cache file, default ``.cliplint_cache/image-proxy-online.json``
-  next to the configuration), ``online-cache-ttl`` (seconds, default 86400; 0: no cache),
+  ``online-cache-ttl`` (how long an answer is remembered, in seconds, default 86400; 0:
+  never; the results live in ``image-proxy-online.json`` in the cache folder,
+  ``.cliplint_cache/`` or ``$CLIPLINT_CACHE_DIR``; ``--no-cache`` skips them),
   ``online-allow-private`` (default false: a proxy host that resolves to a private,
   loopback or link-local address is not contacted).
 
@@ -94,8 +95,6 @@ OPTIONS: dict[str, Any] = {
         "online-rate": {"type": "number", "exclusiveMinimum": 0, "default": 4},
         "online-retries": {"type": "integer", "minimum": 0, "maximum": 10, "default": 3},
         "online-backoff": {"type": "number", "minimum": 0, "maximum": 60, "default": 1},
-        "online-cache": {"type": "string", "minLength": 1,
-                         "default": ".cliplint_cache/image-proxy-online.json"},
         "online-cache-ttl": {"type": "integer", "minimum": 0, "default": 86400},
         "online-allow-private": {"type": "boolean", "default": False},
     },
