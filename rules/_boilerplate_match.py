@@ -102,13 +102,13 @@ def find_blocks(body: BodyView, entries: Sequence[Entry], title_url: str | None)
     trailing = [c for c in candidates if c.entry.position == "trailing"]
     for candidate in sorted(trailing, key=lambda c: (-c.core_start, c.core_end)):
         if tokens.is_last(candidate, kept) and tokens.at_boundary(candidate.first):
-            start = tokens.separators_before(candidate.first)
+            start = tokens.separators_before(candidate)
             kept.append(Block(candidate.entry, start, candidate.core_end,
                               candidate.core_start, candidate.core_end))
     leading = [c for c in candidates if c.entry.position == "leading"]
     for candidate in sorted(leading, key=lambda c: (c.core_start, -c.core_end)):
         if tokens.is_first(candidate, kept):
-            end = tokens.separators_after(candidate.last)
+            end = tokens.separators_after(candidate)
             kept.append(Block(candidate.entry, candidate.core_start, end,
                               candidate.core_start, candidate.core_end))
     return _outermost(kept)
@@ -154,7 +154,8 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
             yield from (tokens.candidate(entry, *located) for entry in matching)
 
     if run_entries:
-        for parent, first_sibling, content in _runs(body):
+        allowed = frozenset().union(*(entry.allowed for entry in run_entries))
+        for parent, first_sibling, content in _runs(body, allowed):
             matching = [entry for entry in run_entries if _matches(entry, content, title_url)]
             span = _run_span(body, tokens, parent, first_sibling) if matching else None
             located = None if span is None else tokens.locate(*span, content)
@@ -270,12 +271,14 @@ def _describe(element: ElementTree.Element) -> _Content | None:
     return collector.content() if collector.element(element) else None
 
 
-def _runs(body: BodyView) -> Iterator[tuple[ElementTree.Element, int, _Content]]:
+def _runs(body: BodyView, allowed: frozenset[str]
+          ) -> Iterator[tuple[ElementTree.Element, int, _Content]]:
     """Bare text runs: a non-blank text node and its following siblings (with their
     tails) up to the end of the parent, as (parent, index of the first sibling, content).
 
     Walks each parent's children from the last one backwards and stops at the first run
-    that is too long, since every earlier run contains it.
+    that is too long or holds an element none of the entries allow, since every earlier
+    run contains it.
     """
     for parent in [body.fragment, *body.elements()]:
         if parent.tag in VOID_ELEMENTS:
@@ -292,8 +295,8 @@ def _runs(body: BodyView) -> Iterator[tuple[ElementTree.Element, int, _Content]]
                 collector.element(child, inner=False) and collector.text(child.tail)
                 for child in children[first_sibling:]
             )
-            if not complete:
-                break  # this run is too long, and so is every run before it
+            if not complete or not collector.tags <= allowed:
+                break  # no entry can match this run, nor any run before it
             yield parent, first_sibling, collector.content()
 
 
@@ -363,7 +366,16 @@ class _Tokens:
         return None
 
     def candidate(self, entry: Entry, first: int, last: int) -> _Candidate:
-        return _Candidate(entry, self.tokens[first].start, self.tokens[last].end, first, last)
+        """A block from token ``first`` to token ``last``, without the blank text a text
+        token may carry at either end ("FetchRSS)\n" is one token)."""
+        start, end = self.tokens[first].start, self.tokens[last].end
+        if self.tokens[first].kind == "Characters":
+            raw = _raw(self.body, self.tokens[first])
+            start += len(raw) - len(raw.lstrip(_HTML_SPACE))
+        if self.tokens[last].kind == "Characters":
+            end -= len(_raw(self.body, self.tokens[last])) - len(
+                _raw(self.body, self.tokens[last]).rstrip(_HTML_SPACE))
+        return _Candidate(entry, start, end, first, last)
 
     def is_blank(self, token: Token) -> bool:
         return token.kind in ("SpaceCharacters", "Characters") and not _raw(
@@ -423,11 +435,11 @@ class _Tokens:
             return False
         return token.name in SEPARATORS or token.name not in PHRASING
 
-    def separators_before(self, first: int) -> int:
+    def separators_before(self, candidate: _Candidate) -> int:
         """Where the run of <br>/<hr> (and whitespace between them) right before a
         trailing block begins; the block's own start when there is none."""
-        start = self.tokens[first].start
-        index = first - 1
+        start = candidate.core_start
+        index = candidate.first - 1
         while index >= 0:
             token = self.tokens[index]
             if token.name in SEPARATORS and token.kind in ("StartTag", "EmptyTag", "EndTag"):
@@ -437,9 +449,10 @@ class _Tokens:
             index -= 1
         return start
 
-    def separators_after(self, last: int) -> int:
-        end = self.tokens[last].end
-        for token in self.tokens[last + 1 :]:
+    def separators_after(self, candidate: _Candidate) -> int:
+        """Where the run of <br>/<hr> right after a leading block ends."""
+        end = candidate.core_end
+        for token in self.tokens[candidate.last + 1 :]:
             if token.name in SEPARATORS and token.kind in ("StartTag", "EmptyTag", "EndTag"):
                 end = token.end
             elif not self.is_blank(token):

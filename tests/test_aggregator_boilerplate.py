@@ -1,0 +1,351 @@
+"""aggregator-boilerplate: exact spans for every catalogue entry, negative controls,
+the catalogue as data, and user entries from configuration end to end.
+
+The case files (tests/cases/aggregator-boilerplate) check start positions; these tests
+check that ``text[start:end]`` is exactly the block a fix deletes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cliplint import lint_text
+from cliplint.cli import main
+from cliplint.document import Document
+from cliplint.model import Problem
+from cliplint_rules import _boilerplate
+
+RULE = "aggregator-boilerplate"
+HERE = Path(__file__).parent
+CASES = HERE / "cases" / RULE
+EXAMPLE = Path("/work/shared/examples/voa-blinken.md")
+DATA = HERE.parent / "rules" / "data"
+
+TITLE_URL = "https://www.example.com/a/blinken-20230614.html"
+HEADER = f"<!--1686778744000-->\n[布林肯周五访华]({TITLE_URL})\n------\n\n"
+ARTICLE = "<p>美国国务卿布林肯周五访华。</p><p>观察人士表示，两国政府正试图举行峰会。</p>"
+FEEDX_DOMAINS = ("net", "xyz", "run", "best", "site", "co", "top")
+
+
+def _lint(text: str, config: dict | None = None) -> list[Problem]:
+    return lint_text(text, path="clip.md", config=config, select=[RULE])
+
+
+def _apply(text: str, problem: Problem) -> str:
+    assert problem.fix is not None
+    (edit,) = problem.fix.edits
+    assert (edit.start, edit.end, edit.replacement) == (problem.start, problem.end, "")
+    return text[: edit.start] + text[edit.end :]
+
+
+def _feedx(domain: str, colon: str = "：") -> str:
+    link = '<a href="https://feedx.{0}" style="color:orange" target="_blank">https://feedx.{0}</a>'
+    return (f"<br><hr><div>获取更多RSS{colon}<br>{link.format('net')} "
+            f"<br>{link.format(domain)}<br></div>")
+
+
+# -- trailing footers: one problem, exactly the block, safe or unsafe --------------------
+
+TRAILING = {
+    **{f"feedx-{domain}-{name}": (_feedx(domain, colon), "feedx", "safe")
+       for domain in FEEDX_DOMAINS for name, colon in (("fullwidth", "："), ("ascii", ":"))},
+    "feedx-sanitised": (
+        '<hr/>获取更多RSS：<a href="https://feedx.net">https://feedx.net</a> '
+        '<a href="https://feedx.xyz">https://feedx.xyz</a>', "feedx", "safe"),
+    "feedx-separators-with-whitespace": (
+        "<br>\n<hr>\n<div>获取更多RSS：<br>"
+        '<a href="https://feedx.site">https://feedx.site</a></div>', "feedx", "safe"),
+    "fetchrss": (
+        '<br/><br/><span style="font-size:12px; color: gray;">(Feed generated with '
+        '<a href="https://fetchrss.com" target="_blank">FetchRSS</a>)</span>',
+        "fetchrss", "safe"),
+    "fetchrss-text-only": ("<br/><br/>(Feed generated with FetchRSS)", "fetchrss", "safe"),
+    "feed43": ("<p><sub><i>-- Delivered by Feed43 service</i></sub></p>", "feed43", "safe"),
+    "kill-the-newsletter": (
+        '<hr /><p><small><a href="https://ktn.example.net/feeds/abc123">'
+        "Kill the Newsletter! feed settings</a></small></p>", "kill-the-newsletter", "safe"),
+    "yoast": (
+        f'<p>The post <a rel="nofollow" href="{TITLE_URL}">布林肯周五访华</a> appeared first '
+        'on <a rel="nofollow" href="https://www.example.com">Example</a>.</p>',
+        "yoast-appeared-first", "unsafe"),
+    "yoast-german": (
+        f'<p>Der Beitrag <a rel="nofollow" href="{TITLE_URL}">Blinken</a> erschien zuerst '
+        'auf <a rel="nofollow" href="https://www.example.com">Beispiel</a>.</p>',
+        "yoast-appeared-first", "unsafe"),
+    "better-feed": (
+        "<p><small>Feed enhanced by <a href='http://planetozh.com/blog/my-projects/"
+        "wordpress-plugin-better-feed-rss/'>Better Feed</a> from  "
+        "<a href='http://planetozh.com/blog/'>Ozh</a></small></p>", "better-feed", "unsafe"),
+}
+
+
+@pytest.mark.parametrize("block, name, applicability", TRAILING.values(), ids=TRAILING.keys())
+def test_trailing_footer_span_is_exactly_the_block(block: str, name: str,
+                                                   applicability: str) -> None:
+    text = HEADER + ARTICLE + block + "\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == block
+    assert problem.message.endswith(f"[{name}]")
+    assert problem.fix is not None and problem.fix.applicability == applicability
+    fixed = _apply(text, problem)
+    assert fixed == HEADER + ARTICLE + "\n"
+    assert _lint(fixed) == []
+
+
+def test_trailing_footer_inside_a_wrapper_keeps_the_wrapper() -> None:
+    block = _feedx("xyz")
+    text = HEADER + "<div>" + ARTICLE + block + "</div>\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == block
+    assert _apply(text, problem) == HEADER + "<div>" + ARTICLE + "</div>\n"
+
+
+def test_whitespace_before_the_first_separator_stays() -> None:
+    block = _feedx("best")
+    text = HEADER + ARTICLE + "\n" + block + "\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == block
+
+
+def test_footer_followed_by_a_tracker_is_still_the_last_block() -> None:
+    pixel = '<img src="https://pixel.wp.com/b.gif?blog=1&amp;feed=1" width="1" height="1">'
+    footer = _feedx("xyz")
+    text = HEADER + ARTICLE + footer + pixel + "\n"
+    problems = _lint(text)
+    assert [text[p.start : p.end] for p in problems] == [footer, pixel]
+
+
+def test_crlf_file() -> None:
+    text = (HEADER + ARTICLE + _feedx("top") + "\n").replace("\n", "\r\n")
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == _feedx("top")
+    assert _apply(text, problem).endswith("</p>\r\n")
+
+
+# -- leading and anywhere ----------------------------------------------------------------
+
+
+def test_inoreader_header_ad() -> None:
+    ad = ('<center><a href="https://ads.example.net/c?id=1"><img src="https://ads.example.net/b.png">'
+          '</a><br><a href="https://www.inoreader.com/upgrade">Ads from Inoreader</a> &bull; '
+          '<a href="https://www.inoreader.com/remove_ads">Remove</a></center><br>')
+    text = HEADER + ad + ARTICLE + "\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == ad
+    assert problem.fix is not None and problem.fix.applicability == "unsafe"
+    assert _apply(text, problem) == HEADER + ARTICLE + "\n"
+
+
+PIXELS = {
+    "feedburner-pixel": '<img src="http://feeds.feedburner.com/~r/Example/~4/AbC123" height="1" width="1" alt=""/>',
+    "feedburner-pixel-custom-host": '<img src="https://news.example.org/~r/Example/~4/AbC" width="1" height="1">',
+    "wordpress-stats": '<img alt="" border="0" src="https://pixel.wp.com/b.gif?host=example.wordpress.com&#038;blog=1&#038;feed=1" width="1" height="1" />',
+    "wordpress-stats-old-host": '<img src="https://stats.wordpress.com/b.gif?blog=1" width="1" height="1">',
+    "medium-stat": '<img src="https://medium.com/_/stat?event=post.clientViewed&amp;postId=abc" width="1" height="1" alt="">',
+    "google-analytics": '<img src="https://www.google-analytics.com/collect?v=1&amp;t=pageview" width="1" height="1">',
+    "scorecardresearch": '<img src="https://sb.scorecardresearch.com/p?c1=2&amp;c2=1" width="0" height="0">',
+    "baidu-tongji": '<img src="https://hm.baidu.com/hm.gif?si=abc" style="width:1px;height:1px">',
+    "statcounter": '<img src="https://c.statcounter.com/1/0/abc/1/" width="1px" height="1px">',
+}
+
+
+@pytest.mark.parametrize("pixel", PIXELS.values(), ids=PIXELS.keys())
+def test_tracking_pixel_anywhere(pixel: str) -> None:
+    text = HEADER + f"<p>第一段。{pixel}仍是正文。</p><p>第二段。</p>\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == pixel
+    assert problem.fix is not None and problem.fix.applicability == "safe"
+    assert _apply(text, problem) == HEADER + "<p>第一段。仍是正文。</p><p>第二段。</p>\n"
+
+
+def test_feedburner_flare() -> None:
+    flare = ('<div class="feedflare">\n<a href="http://feeds.feedburner.com/~ff/Example?a=Ab:cd">'
+             '<img src="http://feeds.feedburner.com/~ff/Example?d=yIl2AUoC8zA" border="0"></img>'
+             '</a>\n</div>')
+    text = HEADER + ARTICLE + flare + "<p>More text.</p>\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == flare
+    assert problem.message.endswith("[feedburner-flare]")
+
+
+# -- negative controls: none of these may fire -------------------------------------------
+
+NEGATIVE = {
+    "marker-mid-article": ARTICLE + _feedx("xyz") + "<p>正文还没有结束，这一段仍然是文章。</p>",
+    "marker-quoted-in-a-sentence": '<p>页面底部写着“获取更多RSS：<a href="https://feedx.net">'
+                                   "https://feedx.net</a>”。</p>",
+    "marker-after-inline-text": '<p>他说<b>注意</b>获取更多RSS：<a href="https://feedx.net">x</a></p>',
+    "appeared-first-in-prose": "<p>The post office report appeared first on the front page.</p>",
+    "appeared-first-other-url": '<p>The post <a href="https://other.example.com/s">S</a> appeared '
+                                'first on <a href="https://other.example.com">O</a>.</p>',
+    "appeared-first-not-last": f'<p>The post <a href="{TITLE_URL}">T</a> appeared first on '
+                               '<a href="https://www.example.com">E</a>.</p><p>More text.</p>',
+    "wide-divider": '<p>One.</p><img alt="" src="https://pixel.wp.com/b.gif" width="600" '
+                    'height="1"><p>Two.</p>',
+    "pixel-size-unknown": '<p>One.<img src="https://pixel.wp.com/b.gif?blog=1"></p>',
+    "unknown-beacon": '<p>Book<img src="//ir-na.amazon-adsystem.com/e/ir?t=x" width="1" height="1"></p>',
+    "feedx-link-in-article": '<p>The site <a href="https://feedx.net">feedx.net</a> republishes '
+                             "full-text feeds.</p>",
+    "feedx-marker-without-links": ARTICLE + "<p>获取更多RSS：</p>",
+    "feedx-marker-other-host": ARTICLE + '<br><hr><div>获取更多RSS：<a href="https://e.org/rss">'
+                               "https://e.org/rss</a></div>",
+    "better-feed-not-last": "<p><small>Feed enhanced by <a href='http://planetozh.com/'>Better Feed"
+                            "</a> from <a href='http://planetozh.com/blog/'>Ozh</a></small></p>"
+                            "<p>Article text after it.</p>",
+    "inoreader-not-first": "<p>Article first.</p><center>Ads from Inoreader</center>",
+    "footer-then-image": ARTICLE + _feedx("net") + '<img src="https://example.com/photo.jpg">',
+    "footer-with-a-script": ARTICLE + "<br><hr><div>获取更多RSS：<script>x()</script></div>",
+}
+
+
+@pytest.mark.parametrize("body", NEGATIVE.values(), ids=NEGATIVE.keys())
+def test_negative_controls_do_not_fire(body: str) -> None:
+    assert _lint(HEADER + body + "\n") == []
+
+
+# -- the real example --------------------------------------------------------------------
+
+
+def test_voa_blinken_fix_leaves_the_article() -> None:
+    original = EXAMPLE.read_text(encoding="utf-8")
+    (problem,) = _lint(original)
+    assert problem.fix is not None and problem.fix.applicability == "safe"
+    end_of_article = original.index("恢复”。</p>") + len("恢复”。</p>")
+    assert original.endswith("\n")
+    assert _apply(original, problem) == original[:end_of_article] + "\n"
+    removed = original[problem.start : problem.end]
+    assert removed.startswith("<br><hr><div>获取更多RSS：") and removed.endswith("</div>")
+
+
+def test_fix_removes_only_the_footer_text() -> None:
+    original = EXAMPLE.read_text(encoding="utf-8")
+    (problem,) = _lint(original)
+    before = Document.from_text(original).body.visible_text
+    after = Document.from_text(_apply(original, problem)).body.visible_text
+    assert before.startswith(after.rstrip("\n"))
+    assert re.sub(r"\s", "", before[len(after.rstrip("\n")):]) == (
+        "获取更多RSS：https://feedx.nethttps://feedx.best")
+
+
+# -- the catalogue as data ---------------------------------------------------------------
+
+
+def test_shipped_catalogue_is_valid() -> None:
+    data = json.loads((DATA / "boilerplate.json").read_text(encoding="utf-8"))
+    schema = json.loads((DATA / "boilerplate.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(data)
+    names = [entry["name"] for entry in data["entries"]]
+    assert len(names) == len(set(names))
+    assert _boilerplate.builtin_names() == tuple(names)
+
+
+def test_every_catalogue_entry_has_a_failing_case_file() -> None:
+    expected = "".join(path.read_text(encoding="utf-8") for path in CASES.glob("*.expect"))
+    missing = [name for name in _boilerplate.builtin_names() if f"[{name}]" not in expected]
+    assert missing == []
+
+
+def test_invalid_user_entry_names_the_entry_and_field() -> None:
+    entry = {"name": "x", "label": "x", "position": "middle", "fix": "safe",
+             "elements": ["p"], "text": ["(unclosed"]}
+    with pytest.raises(_boilerplate.CatalogueError) as error:
+        _boilerplate.user_entries([entry])
+    message = str(error.value)
+    assert "entries[0].position" in message and "entries[0].text[0]" in message
+
+
+def test_disable_a_builtin_entry() -> None:
+    text = HEADER + ARTICLE + _feedx("xyz") + "\n"
+    assert _lint(text, {"rules": {RULE: {"disable": ["feedx"]}}}) == []
+    assert len(_lint(text, {"rules": {RULE: {"disable": ["fetchrss"]}}})) == 1
+
+
+def test_user_entry_replaces_a_builtin_of_the_same_name() -> None:
+    text = HEADER + ARTICLE + _feedx("xyz") + "\n"
+    entry = {"name": "feedx", "label": "feedx footer (mine)", "position": "trailing",
+             "fix": "unsafe", "elements": ["div"], "text": ["获取更多RSS：.*"]}
+    (problem,) = _lint(text, {"rules": {RULE: {"entries": [entry]}}})
+    assert problem.message.startswith("feedx footer (mine)")
+    assert problem.fix is not None and problem.fix.applicability == "unsafe"
+
+
+# -- configuration end to end through the command line -----------------------------------
+
+USER_CONFIG = """\
+[[rules.aggregator-boilerplate.entries]]
+name = "planet-example"
+label = "Planet Example syndication note"
+position = "trailing"
+fix = "safe"
+elements = ["p"]
+text = ['Syndicated by \\[Planet Example\\]']
+links = { hosts = ["planet.example.org"], min = 1, max = 1 }
+"""
+PLANET_NOTE = '<p><em>Syndicated by <a href="https://planet.example.org/">Planet Example</a></em></p>'
+
+
+def test_user_entry_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "cliplint.toml").write_text(USER_CONFIG, encoding="utf-8")
+    clipping = tmp_path / "clip.md"
+    clipping.write_text(HEADER + ARTICLE + PLANET_NOTE + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["--select", RULE, "--format", "json", "clip.md"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    (problem,) = [p for p in report["problems"]]
+    assert problem["rule"] == RULE and problem["message"].endswith("[planet-example]")
+
+    assert main(["--select", RULE, "--fix", "clip.md"]) == 0
+    assert clipping.read_text(encoding="utf-8") == HEADER + ARTICLE + "\n"
+
+
+def test_invalid_user_entry_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "cliplint.toml").write_text(
+        USER_CONFIG.replace('position = "trailing"', 'position = "middle"'), encoding="utf-8")
+    (tmp_path / "clip.md").write_text(HEADER + ARTICLE + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["clip.md"]) == 2
+    error = capsys.readouterr().err
+    assert "rules.aggregator-boilerplate.entries.0.position" in error
+    assert "'middle'" in error
+
+
+# -- generated bodies: the footer is found exactly, and nothing else ---------------------
+
+_words = st.text(alphabet=st.sampled_from(list("abc xyz 中国新闻 .,:：()[]-") + ["\u00a0", "\u3000"]),
+                 min_size=1, max_size=10)
+_inline = st.one_of(
+    _words,
+    _words.map(lambda w: f"<b>{w}</b>"),
+    _words.map(lambda w: f'<a href="https://feedx.net">{w}</a>'),  # aggregator links in prose
+    # Markers quoted in prose; bare, after a <br>, they would be the real footers.
+    st.sampled_from(["<br>", "<br />", "&amp;", "&nbsp;", "<!-- c -->", "“获取更多RSS：”",
+                     "“(Feed generated with FetchRSS)”", "“-- Delivered by Feed43 service”"]),
+)
+_paragraphs = st.lists(st.lists(_inline, min_size=1, max_size=5).map(
+    lambda parts: "<p>" + "".join(parts) + "</p>"), min_size=1, max_size=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(paragraphs=_paragraphs, footer=st.sampled_from([None, *FEEDX_DOMAINS]),
+       gap=st.sampled_from(["", "\n", " "]), crlf=st.booleans())
+def test_generated_bodies(paragraphs: list[str], footer: str | None, gap: str,
+                          crlf: bool) -> None:
+    block = "" if footer is None else _feedx(footer)
+    text = HEADER + "".join(paragraphs) + gap + block + "\n"
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    problems = _lint(text)
+    assert [text[p.start : p.end] for p in problems] == ([block] if block else [])
