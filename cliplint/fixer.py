@@ -245,10 +245,14 @@ def fix_document(
             after = lint_document(new, rules, settings, path=path, with_source=with_source)
             crashed = [p for p in after if p.rule == INTERNAL_ERROR]
             if len(crashed) > crashes:
+                # Name the fixes whose result alone makes a rule crash (all, if none does).
+                guilty = [problem for problem, fix in _distinct(chosen) if sum(
+                    1 for p in lint_document(_apply(current, [fix]), rules, settings, path=path)
+                    if p.rule == INTERNAL_ERROR) > crashes] or chosen
                 raise _Refused(Refusal(
-                    "crash", _rules_of(chosen),
+                    "crash", _rules_of(guilty),
                     f"a rule crashes on the fixed text ({crashed[0].message})",
-                ), _map_back(chosen[0].start, history))
+                ), _map_back(guilty[0].start, history))
             for problem in chosen:
                 fix = problem.fix
                 assert fix is not None

@@ -33,7 +33,7 @@ from cliplint.document import Document, UnreadableFile
 from cliplint.files import read_clipping
 from cliplint.fixer import FIX_REFUSED, FixResult, fix_document
 from cliplint.linter import file_problem
-from cliplint.model import FILE_TOO_LARGE, FILE_UNREADABLE, Problem, Rule
+from cliplint.model import FILE_TOO_LARGE, FILE_UNREADABLE, INTERNAL_ERROR, Problem, Rule
 
 
 #: Below this many files, starting worker processes costs more than it saves.
@@ -148,8 +148,13 @@ def fix_bytes(
         document = Document.from_bytes(data, path=path)
     except UnreadableFile as error:
         return FileOutcome(path, (file_problem(path, FILE_UNREADABLE, str(error)),))
-    result = fix_document(document, rules, settings, path=path, unsafe=unsafe,
-                          with_source=with_source)
+    try:
+        result = fix_document(document, rules, settings, path=path, unsafe=unsafe,
+                              with_source=with_source)
+    except Exception as error:  # a bug in the fixer must cost one file, not the run
+        message = (f"the fixer crashed on this file, nothing written: "
+                   f"{type(error).__name__}: {error}")
+        return FileOutcome(path, (file_problem(path, INTERNAL_ERROR, message),))
     return FileOutcome(path, result.problems, result)
 
 

@@ -280,6 +280,7 @@ def test_is_block_and_the_expected_visible_text() -> None:
     ("<!--ping--><p>x</p>", False, "testfix/ping", "repeated-state"),
     ("<!--noop--><p>x</p>", False, "testfix/noop", "repeated-state"),
     ("<!--grow--><p>x</p>", False, "testfix/grow", "too-many-passes"),
+    ("<!--explode--><p>x</p>", False, "testfix/explode", "crash"),
 ])
 def test_a_wrong_fix_is_refused_and_named(testfix: Path, tmp_path: Path, trigger: str,
                                           unsafe: bool, rule: str, check: str) -> None:
@@ -334,3 +335,13 @@ def test_only_the_failing_rule_of_a_pass_is_named(testfix: Path) -> None:
     result = fix_text(text)
     assert result.refusal is not None and result.refusal.rules == ("testfix/lossy",)
     assert not result.changed
+
+
+def test_a_fix_that_crashes_the_fixer_costs_one_file(testfix: Path, tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    original = clip("<p>x</p><!--bad-offsets-->\n", header=HEADER.replace(MS, SECONDS))
+    path.write_bytes(original.encode())
+    outcome = fix_path(path)
+    assert not outcome.written and path.read_bytes() == original.encode()
+    [problem] = outcome.problems
+    assert problem.rule == "internal-error" and "the fixer crashed" in problem.message

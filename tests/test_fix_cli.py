@@ -158,6 +158,17 @@ def test_refused_fix_names_file_and_rule_and_writes_nothing(tmp_path: Path, caps
     assert status == 1 and out == "" and "fix-refused" in err
 
 
+def test_fixer_crash_on_one_file_exits_3_and_the_rest_is_fixed(tmp_path: Path, capsys,
+                                                               testfix: Path) -> None:
+    bad = write(tmp_path / "a.md", SECONDS_CLIP.replace("</p>", "</p><!--bad-offsets-->"))
+    good = write(tmp_path / "b.md", SECONDS_CLIP)
+    status, out, _ = cli(capsys, WITH_PLUGIN, "--fix", ".")
+    assert status == 3
+    assert "./a.md:1:1: internal-error the fixer crashed on this file" in out
+    assert bad.read_text() == SECONDS_CLIP.replace("</p>", "</p><!--bad-offsets-->")
+    assert good.read_text() == FIXED_CLIP
+
+
 def test_json_report_after_fix_validates(tmp_path: Path, capsys) -> None:
     write(tmp_path / "a.md", SECONDS_CLIP)
     write(tmp_path / "b.md", b"\xff\xfe not utf-8")
