@@ -23,7 +23,9 @@ boilerplate.json``, validated by ``boilerplate.schema.json``):
   are both known and at most 1: a 600x1 divider is not a tracker.
 
 Each problem spans exactly the block a fix deletes: for a trailing footer, from the
-``<br>``/``<hr>`` separators right before it to its end.
+``<br>``/``<hr>`` separators right before it to its end. A block is reported only when
+the markup around it is unambiguous (its tags balance, its text is what the parse
+shows); a block with more than 4,000 characters of text is never boilerplate.
 
 Bad::
 
@@ -36,7 +38,8 @@ Good::
 Options:
 
 - ``entries`` (list, default ``[]``): more catalogue entries, shaped like the built-in
-  ones; an entry with a built-in entry's name replaces it. For example::
+  ones; an entry with a built-in entry's name replaces it. For example, in
+  ``cliplint.toml`` (``[[tool.cliplint.rules...]]`` in ``pyproject.toml``)::
 
       [[rules.aggregator-boilerplate.entries]]
       name = "my-planet"

@@ -21,12 +21,11 @@ from cliplint.cli import main
 from cliplint.document import Document
 from cliplint.model import Problem
 from cliplint_rules import _boilerplate
+from conftest import EXAMPLE, ROOT, require_corpus, run_cliplint
 
 RULE = "aggregator-boilerplate"
-HERE = Path(__file__).parent
-CASES = HERE / "cases" / RULE
-EXAMPLE = Path("/work/shared/examples/voa-blinken.md")
-DATA = HERE.parent / "rules" / "data"
+CASES = ROOT / "tests" / "cases" / RULE
+DATA = ROOT / "rules" / "data"
 
 TITLE_URL = "https://www.example.com/a/blinken-20230614.html"
 HEADER = f"<!--1686778744000-->\n[布林肯周五访华]({TITLE_URL})\n------\n\n"
@@ -349,3 +348,29 @@ def test_generated_bodies(paragraphs: list[str], footer: str | None, gap: str,
         text = text.replace("\n", "\r\n")
     problems = _lint(text)
     assert [text[p.start : p.end] for p in problems] == ([block] if block else [])
+
+
+# -- the shared corpus -------------------------------------------------------------------
+
+_FEEDX_END = re.compile(r'<br><hr><div>获取更多RSS[：:]<br>(<a href="https://feedx\.[a-z]+"[^>]*>'
+                        r'https://feedx\.[a-z]+</a> ?<br>)+</div>\n?\Z')
+
+
+def test_corpus_counts_match_a_plain_script() -> None:
+    corpus = require_corpus()
+    result = run_cliplint("--isolated", "--select", RULE, "--format", "json", str(corpus))
+    report = json.loads(result.stdout)
+    assert report["files_checked"] == 3000
+    assert not [p for p in report["problems"] if p["rule"] != RULE]  # no internal-error
+    per_entry: dict[str, set[str]] = {}
+    for problem in report["problems"]:
+        name = problem["message"].rsplit("[", 1)[1].rstrip("]")
+        per_entry.setdefault(name, set()).add(problem["path"])
+    assert len(report["problems"]) == sum(map(len, per_entry.values()))  # one per file
+
+    files = {str(path): path.read_text(encoding="utf-8") for path in corpus.rglob("*.md")}
+    feedx = {path for path, text in files.items() if _FEEDX_END.search(text)}
+    better_feed = {path for path, text in files.items()
+                   if "<p><small>Feed enhanced by <a" in text.rstrip("\n")[-300:]}
+    assert per_entry == {"feedx": feedx, "better-feed": better_feed}
+    assert (len(feedx), len(better_feed)) == (447, 421)  # the corpus README's counts
