@@ -384,7 +384,8 @@ class _Tokens:
     def is_significant(self, token: Token) -> bool:
         """Shows something to a reader: text, or an image, video, frame..."""
         if token.kind == "Characters":
-            return bool(_raw(self.body, token).strip(_HTML_SPACE))
+            # Decoded, and by Python's idea of space: <p>&nbsp;</p> after a footer shows nothing.
+            return bool(html.unescape(_raw(self.body, token)).strip())
         return token.kind in ("StartTag", "EmptyTag") and token.name in EMBEDDED
 
     def locate(self, start: int, end: int, content: _Content) -> tuple[int, int] | None:

@@ -121,6 +121,13 @@ def test_footer_followed_by_a_tracker_is_still_the_last_block() -> None:
     assert [text[p.start : p.end] for p in problems] == [footer, pixel]
 
 
+def test_empty_paragraphs_after_a_footer_do_not_hide_it() -> None:
+    footer = _feedx("xyz")
+    text = HEADER + ARTICLE + footer + "<p>&nbsp;</p><p>\u3000</p><div></div>\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == footer
+
+
 def test_crlf_file() -> None:
     text = (HEADER + ARTICLE + _feedx("top") + "\n").replace("\n", "\r\n")
     (problem,) = _lint(text)
