@@ -7,8 +7,8 @@ import stat
 from collections.abc import Iterator, Sequence
 
 from cliplint.config import Settings
-from cliplint.model import FILE_TOO_LARGE, FILE_UNREADABLE, Problem
-from cliplint.linter import file_problem
+from cliplint.linter import file_problem, too_large
+from cliplint.model import FILE_UNREADABLE, Problem
 
 
 def expand_paths(paths: Sequence[str], settings: Settings) -> list[str]:
@@ -41,11 +41,7 @@ def read_clipping(path: str, max_size: int) -> bytes | Problem:
         if not stat.S_ISREG(info.st_mode):
             return file_problem(path, FILE_UNREADABLE, "not a regular file")
         if info.st_size > max_size:
-            return file_problem(
-                path, FILE_TOO_LARGE,
-                f"file is {info.st_size:,} bytes, over max-file-size ({max_size:,}); not linted",
-                severity="warning",
-            )
+            return too_large(path, info.st_size, max_size)
         with open(path, "rb") as stream:
             return stream.read()
     except OSError as error:

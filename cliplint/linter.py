@@ -60,14 +60,18 @@ def lint_bytes(
 ) -> list[Problem]:
     """Decode and lint a file's bytes; undecodable or oversized input is one problem."""
     if len(data) > settings.max_file_size:
-        message = (f"file is {len(data):,} bytes, over max-file-size "
-                   f"({settings.max_file_size:,}); not linted")
-        return [file_problem(path, FILE_TOO_LARGE, message, severity="warning")]
+        return [too_large(path, len(data), settings.max_file_size)]
     try:
         document = Document.from_bytes(data, path=path)
     except UnreadableFile as error:
         return [file_problem(path, FILE_UNREADABLE, str(error))]
     return lint_document(document, rules, settings, path=path, with_source=with_source)
+
+
+def too_large(path: str, size: int, limit: int) -> Problem:
+    """Huge bodies take html5lib minutes; they are skipped with a notice instead."""
+    message = f"file is {size:,} bytes, over max-file-size ({limit:,}); not linted"
+    return file_problem(path, FILE_TOO_LARGE, message, severity="warning")
 
 
 def file_problem(path: str, rule: str, message: str, severity: Severity = "error") -> Problem:
@@ -121,5 +125,8 @@ def lint_text(
     validate(table, rules, source="config")
     selection = Selection(select=tuple(select)) if select is not None else Selection()
     settings = resolve(table, rules, command_line=selection)
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > settings.max_file_size:
+        return [too_large(path or "-", size, settings.max_file_size)]
     document = Document.from_text(text, path=path)
     return lint_document(document, rules, settings, path=path or "-")
