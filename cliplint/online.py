@@ -122,7 +122,8 @@ class Place:
 # -- finding the proxied images ------------------------------------------------------------
 
 
-def proxied_images(document: Document, options: Mapping[str, Any]) -> Iterator[tuple[str, int, int, str]]:
+def proxied_images(document: Document,
+                   options: Mapping[str, Any]) -> Iterator[tuple[str, int, int, str]]:
     """``(proxy URL, start, end, chain)`` for every proxied image of a document whose
     upstream the offline rule did not already find broken (opaque ones included: only
     the proxy can tell about those)."""
@@ -285,7 +286,7 @@ def choose_target(url: str, allow_private: bool) -> Target | Outcome:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         return Outcome(f"proxy not checked: cannot resolve {host}: {error}", "warning", False)
-    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     for address in addresses:
         category = address_category(address)
         if category is not None and not allow_private:
@@ -347,7 +348,8 @@ def _judge(response: httpx.Response) -> tuple[Outcome, bool, float | None]:
         location = response.headers.get("location", "")
         where = f" to {location}" if location else ""
         why = f": {detail}" if detail else ""
-        return Outcome(f"proxy answered {status} (a redirect{where}, not the image){why}"), False, None
+        message = f"proxy answered {status} (a redirect{where}, not the image){why}"
+        return Outcome(message), False, None
     message = f"proxy answered {status}: {detail or response.reason_phrase or 'error'}"
     if status == 429 or status >= 500:
         return Outcome(message), True, _retry_after(response.headers.get("retry-after"))
@@ -362,14 +364,16 @@ def _error_detail(response: httpx.Response) -> str | None:
             body.extend(chunk)
             if len(body) >= _ERROR_BODY_LIMIT:
                 break
-    except Exception:  # a broken body only loses the detail  # noqa: BLE001
+    except Exception:  # a broken body only loses the detail
         return None
     try:
         data = json.loads(bytes(body[:_ERROR_BODY_LIMIT]).decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
-    if isinstance(data, dict) and data.get("status") == "error" and isinstance(data.get("message"), str):
-        return data["message"].strip() or None
+    if not isinstance(data, dict) or data.get("status") != "error":
+        return None
+    message = data.get("message")
+    return message.strip() or None if isinstance(message, str) else None
     return None
 
 

@@ -113,7 +113,8 @@ _REFERENCE = re.compile(r"&(?:#[xX]([0-9a-fA-F]+);?|#([0-9]+);?|([A-Za-z][A-Za-z
 _ENTITIES = html.entities.html5
 _LONGEST_ENTITY = max(map(len, _ENTITIES))
 # What a numeric reference to a C1 control means (HTML: windows-1252).
-_C1 = dict(zip(range(0x80, 0xA0), bytes(range(0x80, 0xA0)).decode("cp1252", "replace")))
+_C1 = dict(zip(range(0x80, 0xA0), bytes(range(0x80, 0xA0)).decode("cp1252", "replace"),
+               strict=True))
 
 
 def decode_attribute(raw: str) -> tuple[str, list[int]]:

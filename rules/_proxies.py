@@ -421,14 +421,7 @@ def unwrap_weserv(match: Match) -> str | Failure:
         return Failure("empty", f"the url= parameter is blank ({params[index].value!r})")
     if len(text) < 4:  # weserv: shorter than "i.nl" cannot be a URL
         return Failure("undecodable", f"url={text!r} is too short to be a URL")
-    lower = text.lower()
-    for prefix, scheme in (("http://", "http"), ("https://", "https"), ("ssl:", "https"),
-                           ("//", "https")):
-        if lower.startswith(prefix):
-            rest = text[len(prefix):]
-            break
-    else:
-        scheme, rest = "http", text
+    scheme, rest = _weserv_scheme(text)
     rest = rest.lstrip("/")
     cut = rest.find("/")
     if cut == -1:
@@ -451,6 +444,16 @@ def unwrap_weserv(match: Match) -> str | Failure:
 
 
 _URI_SAFE = "%:/?#[]@!$&'()*+,;=-._~"
+_WESERV_SCHEMES = (("http://", "http"), ("https://", "https"), ("ssl:", "https"), ("//", "https"))
+
+
+def _weserv_scheme(text: str) -> tuple[str, str]:
+    """The scheme weserv fetches with, and the rest of the URL; no scheme means http."""
+    lower = text.lower()
+    for prefix, scheme in _WESERV_SCHEMES:
+        if lower.startswith(prefix):
+            return scheme, text[len(prefix):]
+    return "http", text
 
 _PHOTON_PARAMS = frozenset(
     "w h crop resize fit lb ulb filter brightness contrast colorize smooth zoom quality strip "

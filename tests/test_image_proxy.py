@@ -135,7 +135,8 @@ FAILURES = [
     ("https://camo.githubusercontent.com/0123/c0ff", "undecodable"),  # hex, not UTF-8
     ("https://camo.githubusercontent.com/0123", "empty"),
     ("https://external-content.duckduckgo.com/iu/?u=", "empty"),
-    ("https://images1-focus-opensocial.googleusercontent.com/gadgets/proxy?container=focus", "empty"),
+    ("https://images1-focus-opensocial.googleusercontent.com/gadgets/proxy?container=focus",
+     "empty"),
     ("https://lh3.googleusercontent.com/proxy/AVvXsEhOpaque", "opaque"),
     ("https://imageproxy.pimg.tw/resize?width=3", "empty"),
     ("https://pic1.xuehuaimg.com/proxy/", "empty"),

@@ -55,7 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:  # http.server's naming
         query = parse_qs(urlsplit(self.path).query)
         upstream = query.get("url", [""])[0]
         server = self.server
@@ -206,7 +206,8 @@ def test_429_then_200_is_retried(server: FakeWeserv, tmp_path: Path) -> None:
 
 def test_5xx_is_retried_then_reported(server: FakeWeserv, tmp_path: Path) -> None:
     problems = _run(server, tmp_path, "down.jpg", **{"online-retries": 2})
-    assert [p.message.split(" (")[0] for p in problems] == ["proxy answered 503: Service Unavailable"]
+    assert [p.message.split(" (")[0] for p in problems] == [
+        "proxy answered 503: Service Unavailable"]
     assert server.requests == {"example.com/down.jpg": 3}
 
 
@@ -321,7 +322,8 @@ def test_command_line_online_flag(server: FakeWeserv, tmp_path: Path,
     jsonschema.validate(report, json.loads(
         (Path(cliplint.__file__).parent / "schemas" / "report.schema.json").read_text()))
     problems = report["problems"]
-    assert [(p["rule"], p["severity"], p["line"], p["message"].split(" (")[0]) for p in problems] == [
+    found = [(p["rule"], p["severity"], p["line"], p["message"].split(" (")[0]) for p in problems]
+    assert found == [
         ("image-proxy", "error", 5, "proxy answered 404: The requested URL returned error: 404")]
     assert server.requests == {"example.com/missing.jpg": 1, "example.com/ok.jpg": 1}
     assert (tmp_path / ".cliplint_cache" / CACHE_FILE).is_file()
