@@ -44,13 +44,42 @@ def content_key(data: bytes, rules: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def run_key(plugins: Mapping[str, str], settings: Any, **report_options: Any) -> str:
+def code_fingerprint(modules: Iterable[str]) -> list[tuple[str, int, int]]:
+    """Size and modification time of the engine's files and of the rule modules' packages,
+    so that an edited rule (an editable install, a plugin under development) does not
+    get stale results from the cache while the version number stays the same."""
+    import sys
+
+    folders = {Path(__file__).parent}
+    files: set[Path] = set()
+    for name in modules:
+        module_file = getattr(sys.modules.get(name), "__file__", None)
+        if not module_file:
+            continue
+        if "." in name:  # a rule inside a package: the whole package, helpers and data too
+            folders.add(Path(module_file).parent)
+        else:
+            files.add(Path(module_file))
+    for folder in folders:
+        files.update(p for p in folder.rglob("*") if p.suffix in (".py", ".json"))
+    fingerprint = []
+    for path in sorted(files):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        fingerprint.append((str(path), info.st_mtime_ns, info.st_size))
+    return fingerprint
+
+
+def run_key(plugins: Mapping[str, str], settings: Any, code: Any = (), **report_options: Any) -> str:
     """A digest of everything besides a file's content and rules that results depend on."""
     described = json.dumps(
         {
             "format": _FORMAT,
             "cliplint": __version__,
             "plugins": dict(plugins),
+            "code": code,
             "severity": dict(settings.severity),
             "options": {rule: dict(values) for rule, values in settings.options.items()},
             "max-file-size": settings.max_file_size,

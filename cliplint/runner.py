@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from cliplint.cache import Cache, cache_folder, content_key, problem_to_data, run_key
+from cliplint.cache import (
+    Cache,
+    cache_folder,
+    code_fingerprint,
+    content_key,
+    problem_to_data,
+    run_key,
+)
 from cliplint.config import Settings
 from cliplint.files import read_clipping
 from cliplint.linter import lint_bytes
@@ -61,7 +68,8 @@ def lint_files(
     """Lint every file; problems come back grouped by file, in the order given."""
     cache = None
     if options.use_cache:
-        key = run_key(plugins or {}, settings, with_source=options.with_source)
+        code = code_fingerprint(rule.module for rule in rules.values())
+        key = run_key(plugins or {}, settings, code, with_source=options.with_source)
         cache = Cache.load(cache_folder(settings.root), key)
 
     results: list[list[Problem] | None] = [None] * len(paths)

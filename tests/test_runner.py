@@ -128,3 +128,28 @@ def test_no_cache_and_cache_dir_override(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     run_cliplint("--isolated", "a.md", cwd=tmp_path, env={"CLIPLINT_CACHE_DIR": str(elsewhere)})
     assert cache_files(elsewhere) and not (tmp_path / ".cliplint_cache").exists()
+
+
+def test_editing_a_rule_module_invalidates_the_cache(tmp_path: Path, plugin_env) -> None:
+    source = '''
+import sys
+from cliplint import Violation, hookimpl
+"""Says hello."""
+ID = "hello/hi"
+SEVERITY = "error"
+FIX = None
+def check(document, options):
+    yield Violation(0, 0, "MESSAGE")
+@hookimpl
+def cliplint_rules():
+    return [sys.modules[__name__]]
+'''
+    env = plugin_env(distribution="cliplint-hello", entry_name="hello", module="cliplint_hello",
+                     source=source.replace("MESSAGE", "first version"))
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING)
+    first = run_cliplint("--isolated", "--select", "hello/", "a.md", cwd=tmp_path, env=env)
+    assert "first version" in first.stdout
+    module = tmp_path / "site" / "cliplint_hello.py"
+    module.write_text(module.read_text().replace("first version", "second version"))
+    second = run_cliplint("--isolated", "--select", "hello/", "a.md", cwd=tmp_path, env=env)
+    assert "second version" in second.stdout
