@@ -59,7 +59,8 @@ def _lint_parser() -> argparse.ArgumentParser:
                            help="leave these rules out")
     output = parser.add_argument_group("output")
     output.add_argument("--format", default="text", metavar="FORMAT",
-                        help="text (default), json, github, or one a plugin provides")
+                        help="text (default), json, github, sarif, junit, gitlab, or one a "
+                        "plugin provides")
     output.add_argument("--output-file", metavar="FILE", help="write the report to FILE")
     output.add_argument("--statistics", action="store_true",
                         help="count problems per rule instead of listing them")
