@@ -157,13 +157,13 @@ def loads(text: str, source: str) -> Baseline:
                             "with --write-baseline")
     entries = []
     for index, item in enumerate(data["problems"]):
-        fields = [item.get(name) if isinstance(item, dict) else None
-                  for name in ("path", "rule", "fingerprint")]
-        if not all(isinstance(value, str) for value in fields):
+        item = item if isinstance(item, dict) else {}
+        path, rule, fingerprint = item.get("path"), item.get("rule"), item.get("fingerprint")
+        if not (isinstance(path, str) and isinstance(rule, str) and isinstance(fingerprint, str)):
             raise BaselineError(f"{source}: problems[{index}]: expected path, rule and "
                                 "fingerprint strings")
         message = item.get("message", "")
-        entries.append(Entry(*fields, message=message if isinstance(message, str) else ""))
+        entries.append(Entry(path, rule, fingerprint, message if isinstance(message, str) else ""))
     return Baseline(tuple(entries))
 
 

@@ -51,6 +51,7 @@ class Run:
 
 def run(command: list[str], cwd: Path, env: Mapping[str, str]) -> Run:
     completed = subprocess.run(command, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
+                               check=False,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                timeout=TIMEOUT)
     return Run(completed.returncode, completed.stdout.decode("utf-8", "replace"))
