@@ -92,13 +92,15 @@ class Entry:
 @cache
 def catalogue_schema() -> dict[str, Any]:
     """The JSON Schema of ``boilerplate.json``."""
-    return json.loads(_data_file("boilerplate.schema.json"))
+    schema: dict[str, Any] = json.loads(_data_file("boilerplate.schema.json"))
+    return schema
 
 
 @cache
 def entry_schema() -> dict[str, Any]:
     """The schema of one entry; self-contained, so the rule's options can embed it."""
-    return catalogue_schema()["$defs"]["entry"]
+    entry: dict[str, Any] = catalogue_schema()["$defs"]["entry"]
+    return entry
 
 
 def _data_file(name: str) -> str:

@@ -18,14 +18,14 @@ from __future__ import annotations
 import bisect
 import html
 import re
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-
-from cliplint.html import VOID_ELEMENTS, BodyView, Token
+from xml.etree import ElementTree
 
 from cliplint_rules._boilerplate import FIRST_LINK_IS_TITLE_URL, TEXT_RUN, Entry
+
+from cliplint.html import VOID_ELEMENTS, BodyView, Token
 
 #: A block whose text is longer than this is article text, never boilerplate; the bound
 #: also keeps the search linear-ish on long bodies.
@@ -471,9 +471,10 @@ def _balanced(span: Sequence[Token]) -> bool:
     for token in span:
         if token.kind == "StartTag" and token.name not in VOID_ELEMENTS:
             open_tags.append(token.name)
+        # html5lib ignores </img> and reads </br> as <br>: neither closes anything.
         elif token.kind == "EndTag" and token.name not in VOID_ELEMENTS:
-            # (html5lib ignores </img> and reads </br> as <br>: neither closes anything)
-            if not open_tags or open_tags.pop() != token.name:
+            closed = open_tags.pop() if open_tags else None
+            if closed != token.name:
                 return False
     return not open_tags
 

@@ -69,11 +69,11 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cliplint.document import Document
-from cliplint.model import Edit, Fix, Violation
-
 from cliplint_rules import _boilerplate
 from cliplint_rules._boilerplate_match import Block, find_blocks
+
+from cliplint.document import Document
+from cliplint.model import Edit, Fix, Violation
 
 ID = "aggregator-boilerplate"
 SEVERITY = "error"

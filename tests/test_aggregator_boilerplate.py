@@ -13,6 +13,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from cliplint_rules import _boilerplate
+from conftest import EXAMPLE, ROOT, require_corpus, run_cliplint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +22,6 @@ from cliplint import lint_text
 from cliplint.cli import main
 from cliplint.document import Document
 from cliplint.model import Problem
-from cliplint_rules import _boilerplate
-from conftest import EXAMPLE, ROOT, require_corpus, run_cliplint
 
 RULE = "aggregator-boilerplate"
 CASES = ROOT / "tests" / "cases" / RULE
@@ -56,32 +56,32 @@ TRAILING = {
     **{f"feedx-{domain}-{name}": (_feedx(domain, colon), "feedx", "safe")
        for domain in FEEDX_DOMAINS for name, colon in (("fullwidth", "："), ("ascii", ":"))},
     "feedx-sanitised": (
-        '<hr/>获取更多RSS：<a href="https://feedx.net">https://feedx.net</a> '
-        '<a href="https://feedx.xyz">https://feedx.xyz</a>', "feedx", "safe"),
+        ('<hr/>获取更多RSS：<a href="https://feedx.net">https://feedx.net</a> '
+        '<a href="https://feedx.xyz">https://feedx.xyz</a>'), "feedx", "safe"),
     "feedx-separators-with-whitespace": (
-        "<br>\n<hr>\n<div>获取更多RSS：<br>"
-        '<a href="https://feedx.site">https://feedx.site</a></div>', "feedx", "safe"),
+        ("<br>\n<hr>\n<div>获取更多RSS：<br>"
+        '<a href="https://feedx.site">https://feedx.site</a></div>'), "feedx", "safe"),
     "fetchrss": (
-        '<br/><br/><span style="font-size:12px; color: gray;">(Feed generated with '
-        '<a href="https://fetchrss.com" target="_blank">FetchRSS</a>)</span>',
+        ('<br/><br/><span style="font-size:12px; color: gray;">(Feed generated with '
+        '<a href="https://fetchrss.com" target="_blank">FetchRSS</a>)</span>'),
         "fetchrss", "safe"),
     "fetchrss-text-only": ("<br/><br/>(Feed generated with FetchRSS)", "fetchrss", "safe"),
     "feed43": ("<p><sub><i>-- Delivered by Feed43 service</i></sub></p>", "feed43", "safe"),
     "kill-the-newsletter": (
-        '<hr /><p><small><a href="https://ktn.example.net/feeds/abc123">'
-        "Kill the Newsletter! feed settings</a></small></p>", "kill-the-newsletter", "safe"),
+        ('<hr /><p><small><a href="https://ktn.example.net/feeds/abc123">'
+        "Kill the Newsletter! feed settings</a></small></p>"), "kill-the-newsletter", "safe"),
     "yoast": (
-        f'<p>The post <a rel="nofollow" href="{TITLE_URL}">布林肯周五访华</a> appeared first '
-        'on <a rel="nofollow" href="https://www.example.com">Example</a>.</p>',
+        (f'<p>The post <a rel="nofollow" href="{TITLE_URL}">布林肯周五访华</a> appeared first '
+        'on <a rel="nofollow" href="https://www.example.com">Example</a>.</p>'),
         "yoast-appeared-first", "unsafe"),
     "yoast-german": (
-        f'<p>Der Beitrag <a rel="nofollow" href="{TITLE_URL}">Blinken</a> erschien zuerst '
-        'auf <a rel="nofollow" href="https://www.example.com">Beispiel</a>.</p>',
+        (f'<p>Der Beitrag <a rel="nofollow" href="{TITLE_URL}">Blinken</a> erschien zuerst '
+        'auf <a rel="nofollow" href="https://www.example.com">Beispiel</a>.</p>'),
         "yoast-appeared-first", "unsafe"),
     "better-feed": (
-        "<p><small>Feed enhanced by <a href='http://planetozh.com/blog/my-projects/"
+        ("<p><small>Feed enhanced by <a href='http://planetozh.com/blog/my-projects/"
         "wordpress-plugin-better-feed-rss/'>Better Feed</a> from  "
-        "<a href='http://planetozh.com/blog/'>Ozh</a></small></p>", "better-feed", "unsafe"),
+        "<a href='http://planetozh.com/blog/'>Ozh</a></small></p>"), "better-feed", "unsafe"),
 }
 
 
