@@ -432,12 +432,18 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     from cliplint.fixer import FIX_REFUSED, FixReport, fixed_counts, unified_diff
     from cliplint.formats.text import render_fixes
     from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
+    from cliplint.runner import default_jobs
     from cliplint.writer import fix_bytes, fix_files
 
     rules = registry.rules
     unsafe = bool(options.unsafe_fixes)
     paths = _paths_to_lint(options, settings)
     stdin_data = None
+    if options.paths == ["-"] and not paths and not options.diff:
+        # --force-exclude dropped the clipping on standard input: hand it back untouched.
+        sys.stdout.buffer.write(sys.stdin.buffer.read())
+        sys.stdout.flush()
+        return EXIT_CLEAN
     if "-" in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be mixed with other paths")
@@ -455,7 +461,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
                  f"(include: {', '.join(settings.include)})")
         outcomes = fix_files(files, settings, unsafe=unsafe, write=not options.diff,
                              with_source=_with_source(options),
-                             jobs=getattr(options, "jobs", None) or 1)
+                             jobs=options.jobs or default_jobs())
 
     problems = [problem for outcome in outcomes for problem in outcome.problems]
     problems = _apply_baseline(options, problems, [outcome.path for outcome in outcomes])

@@ -203,6 +203,17 @@ def test_stdin_is_fixed_to_stdout(capsys, monkeypatch: pytest.MonkeyPatch) -> No
     assert "Fixed 1 problem in 1 file." in capsys.readouterr().err
 
 
+def test_stdin_fix_as_a_user_runs_it(tmp_path: Path) -> None:
+    result = run_cliplint("--isolated", HEADERS, "--fix", "--stdin-filename", "a.md", "-",
+                          cwd=tmp_path, stdin=SECONDS_CLIP.replace("\n", "\r\n").encode())
+    assert result.status == 0
+    assert result.stdout == FIXED_CLIP.replace("\n", "\r\n")
+    (tmp_path / "cliplint.toml").write_text('exclude = ["a.md"]\n')
+    excluded = run_cliplint(HEADERS, "--fix", "--force-exclude", "--stdin-filename", "a.md", "-",
+                            cwd=tmp_path, stdin=SECONDS_CLIP.encode())
+    assert (excluded.status, excluded.stdout) == (0, SECONDS_CLIP)  # handed back untouched
+
+
 def test_many_files_with_jobs_match_one_process(tmp_path: Path, capsys) -> None:
     for index in range(40):
         write(tmp_path / "one" / f"{index:02}.md", SECONDS_CLIP)
