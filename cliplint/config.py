@@ -179,7 +179,10 @@ def validate(
             return
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schema)
+    # Format checks too: a rule's option may be a regular expression ("format": "regex").
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     errors = sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.absolute_path)))
     if not errors:
         if marker is not None:

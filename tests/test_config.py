@@ -29,6 +29,9 @@ def write(path: Path, content: str) -> Path:
         ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = 1995\n", "  rules.timestamp-comment.min-date: 1995 is not of type 'string'"),
         ("cliplint.toml", "[rules.timestamp-comment]\nmax-past = '1d'\n", "  rules.timestamp-comment: unknown key 'max-past'"),
         ("cliplint.toml", "[rules.no-such-rule]\n", "  rules: unknown rule 'no-such-rule'"),
+        ("cliplint.toml", "[[rules.aggregator-boilerplate.entries]]\nname = 'mine'\nlabel = 'Mine'\n"
+         "position = 'trailing'\nfix = 'safe'\nelements = ['p']\ntext = ['(unclosed']\n",
+         "  rules.aggregator-boilerplate.entries.0.text.0: '(unclosed' is not a 'regex'"),
         ("pyproject.toml", "[tool.cliplint]\nignore = [1]\n", "pyproject.toml: invalid configuration:\n  ignore.0: unknown rule 1"),
     ],
 )
