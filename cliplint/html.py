@@ -33,11 +33,11 @@ from __future__ import annotations
 import bisect
 import sys
 import xml.etree.ElementTree as ElementTree
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import html5lib
 from html5lib import _inputstream, _tokenizer, constants, treebuilders
@@ -56,8 +56,10 @@ _EOF_ELEMENT = {"eof-in-table": "table", "eof-in-select": "select", "eof-in-fram
 _SPACE = frozenset(constants.spaceCharacters)
 _LOWER = constants.asciiUpper2Lower
 #: Tokenizer states in which a new token begins (text, and the '<' that may open a tag).
-_TEXT_STATES = frozenset({"dataState", "rcdataState", "rawtextState", "scriptDataState",
-                          "plaintextState"})
+_TEXT_STATES = frozenset(
+    getattr(_tokenizer.HTMLTokenizer, name)
+    for name in ("dataState", "rcdataState", "rawtextState", "scriptDataState", "plaintextState")
+)
 
 
 @dataclass(frozen=True)
@@ -278,9 +280,9 @@ class _OneChunkStream(_inputstream.HTMLUnicodeInputStream):
         return self.consumed + self.chunkOffset
 
 
-@dataclass(frozen=True)
-class _Current:
-    """The span (stream offsets) of what the parser is handling, and its token index."""
+class _Current(NamedTuple):
+    """The span (stream offsets) of what the parser is handling, and its token index.
+    (A named tuple: one is made per token, and a frozen dataclass is slower to build.)"""
 
     start: int
     end: int
@@ -304,28 +306,33 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
     def __iter__(self) -> Iterator[dict[str, Any]]:
         # html5lib's own loop, with spans: each state call may queue errors and tokens.
         self.tokenQueue: deque[dict[str, Any]] = deque()
+        queue = self.tokenQueue
         stream = self.stream
+        spans = self.spans
+        text_states = _TEXT_STATES
         begin = 0  # where the token being read began
+        # This loop runs once per character state; it is kept lean on purpose.
         while True:
-            if self.state.__name__ in _TEXT_STATES:
+            state = self.state
+            if state.__func__ in text_states:
                 # Every token starts in a text state; what the tokenizer read since the
                 # last token and dropped (the '</>' of 'a</>b') belongs to no token.
-                begin = stream.offset
-            if not self.state():
+                begin = stream.consumed + stream.chunkOffset
+            if not state():
                 break
             while stream.errors:
                 at = stream.error_offsets.popleft() if stream.error_offsets else stream.offset
                 self.current = _Current(at, at + 1, None)
                 yield {"type": _PARSE_ERROR, "data": stream.errors.pop(0)}
-            while self.tokenQueue:
-                token = self.tokenQueue.popleft()
-                end = stream.offset
+            while queue:
+                token = queue.popleft()
+                end = stream.consumed + stream.chunkOffset
                 if token["type"] == _PARSE_ERROR:
                     self.current = _Current(begin, end, None)
                 else:
-                    token["index"] = len(self.spans)
-                    self.spans.append((token, begin, end))
-                    self.current = _Current(begin, end, token["index"])
+                    index = token["index"] = len(spans)
+                    spans.append((token, begin, end))
+                    self.current = _Current(begin, end, index)
                     begin = end
                 yield token
         self.exhausted = True
@@ -380,31 +387,34 @@ class _OpenElements(list):  # type: ignore[type-arg]
 
     def __init__(self) -> None:
         super().__init__()
-        self.names: Counter[str] = Counter()
+        self.names: dict[str, int] = {}  # a plain dict: Counter is slower on this hot path
+
+    def _count(self, name: str, change: int) -> None:
+        self.names[name] = self.names.get(name, 0) + change
 
     def append(self, node: Any) -> None:
         super().append(node)
-        self.names[node.name] += 1
+        self._count(node.name, 1)
 
     def insert(self, index: Any, node: Any) -> None:
         super().insert(index, node)
-        self.names[node.name] += 1
+        self._count(node.name, 1)
 
     def pop(self, index: Any = -1) -> Any:
         node = super().pop(index)
-        self.names[node.name] -= 1
+        self._count(node.name, -1)
         return node
 
     def remove(self, node: Any) -> None:
         super().remove(node)
-        self.names[node.name] -= 1
+        self._count(node.name, -1)
 
     def __setitem__(self, index: Any, node: Any) -> None:
         if not isinstance(index, int):
             raise TypeError("the stack of open elements is changed one element at a time")
-        self.names[self[index].name] -= 1
+        self._count(self[index].name, -1)
         super().__setitem__(index, node)
-        self.names[node.name] += 1
+        self._count(node.name, 1)
 
     def _untracked(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("the stack of open elements is changed one element at a time")
@@ -426,7 +436,7 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
     def elementInScope(self, target: Any, variant: str | None = None) -> bool:
         # By name, with no open element of that name: html5lib's walk would end on a
         # scope boundary (the root is one for every variant) and answer no.
-        if isinstance(target, str) and not self.openElements.names[target]:
+        if isinstance(target, str) and not self.openElements.names.get(target):
             return False
         return bool(super().elementInScope(target, variant))
 
