@@ -55,14 +55,18 @@ _NOT_WORD = re.compile(r"[\W_]+")
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
     span = document.header.body
     body = document.body
-    text = _words(html.unescape(body.visible_text))
+    visible = body.visible_text
+    title = _title_words(document)
+    # Most bodies are far longer than their title: no need to normalise all their text.
+    if len(_NOT_WORD.sub("", visible)) > 4 * len(title) + 64:
+        return
+    text = _words(html.unescape(visible))
     if not text:
         source = document.text[span.start : span.end]
         what = ("empty" if not source.strip() else
                 "only markup" if "<" in source else "only invisible characters")
         yield Violation(span.start, span.end, f"the body has no visible text ({what})")
         return
-    title = _title_words(document)
     if title and not text.replace(title, ""):
         yield Violation(span.start, span.end, "the body is only the title repeated")
 
