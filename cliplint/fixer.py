@@ -639,6 +639,6 @@ __all__ = [
     "fix_document",
     "fix_text",
     "fixed_counts",
-    "unified_diff",
     "is_block",
+    "unified_diff",
 ]

@@ -35,7 +35,6 @@ from cliplint.fixer import FIX_REFUSED, FixResult, fix_document
 from cliplint.linter import file_problem
 from cliplint.model import FILE_TOO_LARGE, FILE_UNREADABLE, INTERNAL_ERROR, Problem, Rule
 
-
 #: Below this many files, starting worker processes costs more than it saves.
 MIN_FILES_FOR_POOL = 24
 MAX_CHUNK = 64
@@ -151,7 +150,7 @@ def fix_bytes(
     try:
         result = fix_document(document, rules, settings, path=path, unsafe=unsafe,
                               with_source=with_source)
-    except Exception as error:  # a bug in the fixer must cost one file, not the run
+    except Exception as error:  # noqa: BLE001  a bug in the fixer must cost one file, not the run
         message = (f"the fixer crashed on this file, nothing written: "
                    f"{type(error).__name__}: {error}")
         return FileOutcome(path, (file_problem(path, INTERNAL_ERROR, message),))

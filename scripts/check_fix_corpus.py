@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +145,7 @@ def check(copy: Path, flags: list[str], jobs: list[str]) -> int:
 
 def text_of(data: bytes) -> str:
     text = data.decode("utf-8")
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")
 
 
 def apply_declared(original: bytes, fixes: list[tuple[str, list[dict]]]) -> tuple[bytes, str]:
@@ -155,7 +156,7 @@ def apply_declared(original: bytes, fixes: list[tuple[str, list[dict]]]) -> tupl
                    key=lambda edit: edit["start"])
     if not edits:
         return original, "changed although no fix was declared for it"
-    for first, second in zip(edits, edits[1:]):
+    for first, second in pairwise(edits):
         if first["end"] > second["start"]:
             return original, "declared deletions overlap"
     pieces, cursor = [], 0

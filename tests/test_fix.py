@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from plugins import testfix_env
 
 from cliplint import fix_text as library_fix_text
 from cliplint import lint_text
@@ -28,7 +29,10 @@ from cliplint.fixer import (
 )
 from cliplint.plugins import load_registry
 from cliplint.writer import WriteError, fix_file, replace_file
-from plugins.testfix_env import testfix, testfix_site  # noqa: F401  (fixtures)
+
+# The pip-installed test plugin, as fixtures of this module.
+testfix = testfix_env.testfix
+testfix_site = testfix_env.testfix_site
 
 HEADER = "<!--1686778744000-->\n[A title](https://example.com/a/1)\n------\n\n"
 SECONDS = "<!--1686778744-->"

@@ -14,10 +14,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import EXAMPLE, ROOT, run_cliplint
+from plugins import testfix_env
 
 from cliplint.cli import main
-from conftest import EXAMPLE, ROOT, run_cliplint
-from plugins.testfix_env import testfix, testfix_site  # noqa: F401  (fixtures)
+
+# The pip-installed test plugin, as fixtures of this module.
+testfix = testfix_env.testfix
+testfix_site = testfix_env.testfix_site
 
 REPORT_SCHEMA = json.loads((ROOT / "cliplint" / "schemas" / "report.schema.json").read_text())
 HEADERS = "--select=timestamp-comment,title-link"

@@ -12,13 +12,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from plugins import testfix_env
 
 from cliplint import fix_text
 from cliplint.document import Document
-from plugins.testfix_env import testfix, testfix_site  # noqa: F401  (fixtures)
+
+# The pip-installed test plugin, as fixtures of this module.
+testfix = testfix_env.testfix
+testfix_site = testfix_env.testfix_site
 
 MS = "1686778744000"
 FEEDX = ('<br><hr><div>获取更多RSS：<br><a href="https://feedx.net" style="color:orange" '

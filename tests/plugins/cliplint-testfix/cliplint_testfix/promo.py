@@ -4,7 +4,6 @@ Fix (safe): the whole element is deleted, and with it its own text.
 """
 from cliplint import Edit, Fix, Violation
 
-
 ID = "testfix/promo"
 SEVERITY = "warning"
 FIX = "safe"

@@ -9,8 +9,8 @@ FIX = "safe"
 
 def check(document, options):
     for token in document.body.tokens:
-        if token.kind == "StartTag" and token.name == "i" and token.attributes.get("class") == "t":
-            if document.text[token.start + 1] == "i":
-                yield Violation(token.start, token.end, "lower-case i",
-                                Fix((Edit(token.start + 1, token.start + 2, "I"),), "safe",
-                                    "upper-case the tag name"))
+        if (token.kind == "StartTag" and token.name == "i"
+                and token.attributes.get("class") == "t" and document.text[token.start + 1] == "i"):
+            yield Violation(token.start, token.end, "lower-case i",
+                            Fix((Edit(token.start + 1, token.start + 2, "I"),), "safe",
+                                "upper-case the tag name"))
