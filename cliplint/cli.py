@@ -176,6 +176,7 @@ def _explain_command(arguments: list[str]) -> int:
 
 
 def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
+    from cliplint.cache import cache_folder
     from cliplint.config import (
         ConfigError,
         Selection,
@@ -197,7 +198,8 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
             source = find_config(Path.cwd())
         if source is not None:
             table = load_config_file(source)
-            validate(table, rules, str(source))
+            known_good = None if options.no_cache else cache_folder(str(source.parent))
+            validate(table, rules, str(source), known_good=known_good)
         for option in ("select", "extend_select", "ignore"):
             check_selectors(getattr(options, option) or [], rules, "--" + option.replace("_", "-"))
         selection = Selection(
