@@ -431,7 +431,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     output (the input unchanged when it could not be fixed) and the report to standard
     error, so that an editor or a pipe never loses the clipping."""
     from cliplint.files import expand_paths
-    from cliplint.fixer import FIX_REFUSED, FixReport, fixed_counts, unified_diff
+    from cliplint.fixer import FixReport, fixed_counts, unified_diff
     from cliplint.formats.text import render_fixes
     from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
     from cliplint.runner import default_jobs
@@ -461,7 +461,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
         if not files and paths:
             _say(f"warning: no clippings found under {', '.join(paths)} "
                  f"(include: {', '.join(settings.include)})")
-        outcomes = fix_files(files, settings, unsafe=unsafe, write=not options.diff,
+        outcomes = fix_files(files, rules, settings, unsafe=unsafe, write=not options.diff,
                              with_source=_with_source(options),
                              jobs=options.jobs or default_jobs())
 
@@ -471,7 +471,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
         entry for outcome in outcomes if outcome.result is not None and outcome.result.changed
         for entry in fixed_counts(outcome.path, outcome.result)
     )
-    failures = [p for p in problems if p.rule in (*ENGINE_PROBLEMS, FIX_REFUSED)]
+    failures = [p for p in problems if p.rule in ENGINE_PROBLEMS]
     if options.fix_only or options.diff:
         problems = failures  # "report nothing left": only what kept a file from being fixed
     report = FixReport(problems=tuple(problems), files_checked=len(outcomes), rules=rules,

@@ -46,6 +46,7 @@ from cliplint.document import BOM, Document
 from cliplint.linter import lint_document
 from cliplint.model import (
     ENGINE_PROBLEMS,
+    FIX_REFUSED,
     INTERNAL_ERROR,
     Applicability,
     Edit,
@@ -57,7 +58,6 @@ from cliplint.model import (
 
 MAX_PASSES = 10
 #: The engine problem reported when fixes were not written for a file.
-FIX_REFUSED = "fix-refused"
 _HTML_WHITESPACE = re.compile(r"[ \t\n\f\r]+")
 _TEXT_TOKENS = frozenset({"Characters", "SpaceCharacters"})
 _VOID = frozenset({
@@ -184,7 +184,7 @@ def _lines(text: str) -> list[str]:
 
 def applicable(problem: Problem, unsafe: bool) -> bool:
     """Whether ``--fix`` (``unsafe=False``) or ``--fix --unsafe-fixes`` applies this fix."""
-    if problem.fix is None or problem.rule in ENGINE_PROBLEMS or problem.rule == FIX_REFUSED:
+    if problem.fix is None or problem.rule in ENGINE_PROBLEMS:
         return False
     return unsafe or problem.fix.applicability == "safe"
 

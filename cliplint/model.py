@@ -23,7 +23,8 @@ Applicability = Literal["safe", "unsafe"]
 FILE_UNREADABLE = "file-unreadable"
 INTERNAL_ERROR = "internal-error"
 FILE_TOO_LARGE = "file-too-large"
-ENGINE_PROBLEMS = (FILE_UNREADABLE, INTERNAL_ERROR, FILE_TOO_LARGE)
+FIX_REFUSED = "fix-refused"
+ENGINE_PROBLEMS = (FILE_UNREADABLE, INTERNAL_ERROR, FILE_TOO_LARGE, FIX_REFUSED)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 from cliplint.cache import (
     Cache,
@@ -31,6 +33,7 @@ from cliplint.model import INTERNAL_ERROR, Problem, Rule
 #: Below this many files to lint, starting worker processes costs more than it saves.
 MIN_FILES_FOR_POOL = 24
 MAX_CHUNK = 64
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,10 +90,11 @@ def lint_files(
         pending.append(index)
 
     new_entries: dict[str, list[dict[str, object]]] = {}
+    work = partial(_lint_paths, rules=rules, settings=settings, with_source=options.with_source)
+    outcomes = map_in_chunks(work, [paths[i] for i in pending], options.jobs)
     with _progress(len(pending), options.progress) as advance:
-        for index, (key, problems) in zip(
-            pending, _lint_pending([paths[i] for i in pending], rules, settings, options, advance)
-        ):
+        for index, (key, problems) in zip(pending, outcomes):
+            advance(1)
             results[index] = problems
             if key is not None and not any(p.rule == INTERNAL_ERROR for p in problems):
                 new_entries[key] = [problem_to_data(problem) for problem in problems]
@@ -99,29 +103,26 @@ def lint_files(
     return [problem for problems in results for problem in problems or ()]
 
 
-def _lint_pending(
-    paths: Sequence[str],
-    rules: Mapping[str, Rule],
-    settings: Settings,
-    options: RunOptions,
-    advance: Callable[[int], object],
-) -> Iterator[tuple[str | None, list[Problem]]]:
-    if options.jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
+def map_in_chunks(
+    work: Callable[[Sequence[str]], list[T]], paths: Sequence[str], jobs: int
+) -> Iterator[T]:
+    """``work`` (a picklable function from a list of paths to one result per path) over
+    ``paths``, in ``jobs`` worker processes when there are enough paths to be worth it;
+    results one per path, in the order of ``paths``."""
+    if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
         for path in paths:
-            yield lint_file(path, rules, settings, options.with_source)
-            advance(1)
+            yield from work([path])
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, min(MAX_CHUNK, len(paths) // (options.jobs * 4)))
+    size = max(1, min(MAX_CHUNK, len(paths) // (jobs * 4)))
     chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
-    with ProcessPoolExecutor(max_workers=options.jobs, initializer=_ignore_interrupts) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts) as pool:
         try:
-            for results in pool.map(_lint_chunk, chunks, [settings] * len(chunks),
-                                    [options.with_source] * len(chunks)):
+            for results in pool.map(work, chunks):
                 yield from results
-                advance(len(results))
         except BaseException:
+            # Running chunks finish their files; the rest never start.
             pool.shutdown(wait=False, cancel_futures=True)
             raise
 
@@ -131,11 +132,8 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _lint_chunk(paths: Sequence[str], settings: Settings,
+def _lint_paths(paths: Sequence[str], *, rules: Mapping[str, Rule], settings: Settings,
                 with_source: bool) -> list[tuple[str | None, list[Problem]]]:
-    from cliplint.plugins import load_registry
-
-    rules = load_registry().rules  # loaded once per worker process (cached)
     return [lint_file(path, rules, settings, with_source) for path in paths]
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import stat
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -31,13 +30,17 @@ from functools import partial
 from cliplint.config import Settings
 from cliplint.document import Document, UnreadableFile
 from cliplint.files import read_clipping
-from cliplint.fixer import FIX_REFUSED, FixResult, fix_document
+from cliplint.fixer import FixResult, fix_document
 from cliplint.linter import file_problem
-from cliplint.model import FILE_TOO_LARGE, FILE_UNREADABLE, INTERNAL_ERROR, Problem, Rule
-
-#: Below this many files, starting worker processes costs more than it saves.
-MIN_FILES_FOR_POOL = 24
-MAX_CHUNK = 64
+from cliplint.model import (
+    FILE_TOO_LARGE,
+    FILE_UNREADABLE,
+    FIX_REFUSED,
+    INTERNAL_ERROR,
+    Problem,
+    Rule,
+)
+from cliplint.runner import map_in_chunks
 
 
 class WriteError(Exception):
@@ -82,6 +85,7 @@ def fix_file(
 
 def fix_files(
     paths: Sequence[str],
+    rules: Mapping[str, Rule],
     settings: Settings,
     *,
     unsafe: bool = False,
@@ -91,42 +95,15 @@ def fix_files(
 ) -> list[FileOutcome]:
     """Fix many files, in worker processes when there are enough of them; outcomes come
     back in the order of ``paths``. Each file is written by the process that fixed it."""
-    if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
-        from cliplint.plugins import load_registry
-
-        rules = load_registry().rules
-        return [fix_file(path, rules, settings, unsafe=unsafe, write=write,
-                         with_source=with_source) for path in paths]
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(1, min(MAX_CHUNK, len(paths) // (jobs * 4)))
-    chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
-    work = partial(_fix_chunk, settings=settings, unsafe=unsafe, write=write,
+    work = partial(_fix_paths, rules=rules, settings=settings, unsafe=unsafe, write=write,
                    with_source=with_source)
-    outcomes: list[FileOutcome] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts) as pool:
-        try:
-            for chunk in pool.map(work, chunks):
-                outcomes.extend(chunk)
-        except BaseException:
-            # Running chunks finish their files (each write is atomic); the rest never start.
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    return outcomes
+    return list(map_in_chunks(work, paths, jobs))
 
 
-def _fix_chunk(paths: Sequence[str], *, settings: Settings, unsafe: bool, write: bool,
-               with_source: bool) -> list[FileOutcome]:
-    from cliplint.plugins import load_registry
-
-    rules = load_registry().rules  # once per worker process (cached)
+def _fix_paths(paths: Sequence[str], *, rules: Mapping[str, Rule], settings: Settings,
+               unsafe: bool, write: bool, with_source: bool) -> list[FileOutcome]:
     return [fix_file(path, rules, settings, unsafe=unsafe, write=write,
                      with_source=with_source) for path in paths]
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group; the main process alone handles it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def fix_bytes(

@@ -70,10 +70,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cliplint.document import Document
-from cliplint.model import Edit, Fix, Violation
 from cliplint_rules._images import EmptySrc, ImageURL, image_urls
 from cliplint_rules._proxies import CUSTOM_KEY, KINDS, ProxyTable, Resolution, resolve
+
+from cliplint.document import Document
+from cliplint.model import Edit, Fix, Violation
 
 ID = "image-proxy"
 SEVERITY = "error"

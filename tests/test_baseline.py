@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import GOOD_CLIPPING, run_cliplint
 
 from cliplint import baseline
 from cliplint.model import Problem
-from conftest import GOOD_CLIPPING, run_cliplint
 
 HEADER_RULES = "timestamp-comment,title-link"
 SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import CORPUS, EXAMPLE, ROOT, run_cliplint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +25,6 @@ from cliplint.document import Document
 from cliplint.formats.text import source_window
 from cliplint.html import parse_body
 from cliplint.model import Edit, Problem
-from conftest import CORPUS, EXAMPLE, ROOT, run_cliplint
 
 REPORT_SCHEMA = json.loads((ROOT / "cliplint" / "schemas" / "report.schema.json").read_text())
 HEADER = "<!--1686778744000-->\n[Blinken visits Beijing](https://www.voachinese.com/a/1.html)\n------\n\n"
@@ -128,8 +128,9 @@ TRICKY = [
 @pytest.mark.parametrize("body", [*TRICKY, *(p.read_text(encoding="utf-8") for p in corpus_sample(100))])
 def test_the_parse_is_html5lib_s_own(body: str) -> None:
     """Positions are added without changing what html5lib parses or reports."""
-    import html5lib
     from xml.etree import ElementTree
+
+    import html5lib
 
     plain = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
     expected_tree = plain.parseFragment(body)

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import EXAMPLE, GOOD_CLIPPING, ROOT, run_cliplint
 
 REPORT_SCHEMA = json.loads((ROOT / "cliplint" / "schemas" / "report.schema.json").read_text())

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import GOOD_CLIPPING, run_cliplint
 
 SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")

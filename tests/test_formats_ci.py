@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import GOOD_CLIPPING, run_cliplint
 
 HEADER_RULES = "timestamp-comment,title-link"

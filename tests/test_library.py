@@ -5,11 +5,10 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from conftest import GOOD_CLIPPING
 
 from cliplint import lint_text
 from cliplint.config import ConfigError
-
-from conftest import GOOD_CLIPPING
 
 
 def test_lint_text_returns_picklable_problems() -> None:

@@ -30,7 +30,6 @@ from pathlib import Path
 
 import pytest
 import yaml  # PyYAML comes with pre-commit
-
 from conftest import GOOD_CLIPPING, ROOT
 
 SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import ROOT
+
 from cliplint.docs import TABLE_END, TABLE_START, rules_table
 from cliplint.plugins import load_registry
-
-from conftest import ROOT
 
 
 def test_rules_table_is_in_sync_with_the_registry() -> None:

@@ -7,13 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE, GOOD_CLIPPING, require_corpus, run_cliplint
 
 from cliplint import html, lint_text
 from cliplint.cache import run_key
 from cliplint.config import resolve
 from cliplint.plugins import load_registry
-
-from conftest import EXAMPLE, GOOD_CLIPPING, require_corpus, run_cliplint
 
 
 def test_one_html_parse_per_file_serves_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:

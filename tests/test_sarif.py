@@ -13,7 +13,6 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-
 from conftest import GOOD_CLIPPING, ROOT, SHARED, require_corpus, run_cliplint
 
 SARIF_SCHEMA = SHARED / "reference" / "schemas" / "sarif-schema-2.1.0.json"
