@@ -231,29 +231,18 @@ def _lint_command(arguments: list[str]) -> int:
                              "combined with --fix, --fix-only or --diff")
         return _fix_command(options, registry, settings)
 
-    from cliplint.files import expand_paths
     from cliplint.linter import lint_bytes
     from cliplint.model import INTERNAL_ERROR, Report
     from cliplint.runner import RunOptions, default_jobs, lint_files
 
-    paths = _paths_to_lint(options, settings)
-    files: list[str] = []
-    if "-" in paths:
-        if len(paths) > 1:
-            raise UsageError("'-' (standard input) cannot be mixed with other paths")
-        name = options.stdin_filename or "-"
+    stdin_name, files = _inputs(options, settings)
+    if stdin_name is not None:
         data = sys.stdin.buffer.read()
-        problems = lint_bytes(data, rules, settings, path=name, with_source=_with_source(options))
-        files = [name]
+        problems = lint_bytes(data, rules, settings, path=stdin_name,
+                              with_source=_with_source(options))
+        files = [stdin_name]
         files_checked = 1
     else:
-        missing = [path for path in paths if not os.path.lexists(path)]
-        if missing:
-            raise UsageError("path does not exist: " + ", ".join(missing))
-        files = expand_paths(paths, settings)
-        if not files and paths:
-            _say(f"warning: no clippings found under {', '.join(paths)} "
-                 f"(include: {', '.join(settings.include)})")
         run_options = RunOptions(
             jobs=options.jobs or default_jobs(),
             use_cache=not options.no_cache,
@@ -266,7 +255,10 @@ def _lint_command(arguments: list[str]) -> int:
     if options.online:  # image-proxy's HTTP checks: cliplint/online.py
         from cliplint.online import check_online
 
-        sources = [(name, data)] if "-" in paths else [(path, None) for path in files]
+        if stdin_name is not None:
+            sources = [(stdin_name, data)]
+        else:
+            sources = [(path, None) for path in files]
         problems = [*problems, *check_online(sources, settings, use_cache=not options.no_cache)]
 
     if options.write_baseline:
@@ -290,6 +282,25 @@ def _count(value: str) -> int:
     if number < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value!r}")
     return number
+
+
+def _inputs(options: argparse.Namespace, settings: Any) -> tuple[str | None, list[str]]:
+    """What to work on: the name of the clipping on standard input, or the files."""
+    from cliplint.files import expand_paths
+
+    paths = _paths_to_lint(options, settings)
+    if "-" in paths:
+        if len(paths) > 1:
+            raise UsageError("'-' (standard input) cannot be mixed with other paths")
+        return options.stdin_filename or "-", []
+    missing = [path for path in paths if not os.path.lexists(path)]
+    if missing:
+        raise UsageError("path does not exist: " + ", ".join(missing))
+    files = expand_paths(paths, settings)
+    if not files and paths:
+        _say(f"warning: no clippings found under {', '.join(paths)} "
+             f"(include: {', '.join(settings.include)})")
+    return None, files
 
 
 def _paths_to_lint(options: argparse.Namespace, settings: Any) -> list[str]:
@@ -430,7 +441,6 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     """--fix / --fix-only / --diff. Standard input: the fixed text goes to standard
     output (the input unchanged when it could not be fixed) and the report to standard
     error, so that an editor or a pipe never loses the clipping."""
-    from cliplint.files import expand_paths
     from cliplint.fixer import FixReport, fixed_counts, unified_diff
     from cliplint.formats.text import render_fixes
     from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
@@ -446,21 +456,12 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
         sys.stdout.buffer.write(sys.stdin.buffer.read())
         sys.stdout.flush()
         return EXIT_CLEAN
-    if "-" in paths:
-        if len(paths) > 1:
-            raise UsageError("'-' (standard input) cannot be mixed with other paths")
+    stdin_name, files = _inputs(options, settings)
+    if stdin_name is not None:
         stdin_data = sys.stdin.buffer.read()
-        name = options.stdin_filename or "-"
-        outcomes = [fix_bytes(stdin_data, rules, settings, path=name, unsafe=unsafe,
+        outcomes = [fix_bytes(stdin_data, rules, settings, path=stdin_name, unsafe=unsafe,
                               with_source=_with_source(options))]
     else:
-        missing = [path for path in paths if not os.path.lexists(path)]
-        if missing:
-            raise UsageError("path does not exist: " + ", ".join(missing))
-        files = expand_paths(paths, settings)
-        if not files and paths:
-            _say(f"warning: no clippings found under {', '.join(paths)} "
-                 f"(include: {', '.join(settings.include)})")
         outcomes = fix_files(files, rules, settings, unsafe=unsafe, write=not options.diff,
                              with_source=_with_source(options),
                              jobs=options.jobs or default_jobs())

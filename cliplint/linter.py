@@ -59,18 +59,26 @@ def lint_bytes(
     with_source: bool = False,
 ) -> list[Problem]:
     """Decode and lint a file's bytes; undecodable or oversized input is one problem."""
-    if len(data) > settings.max_file_size:
-        return [too_large(path, len(data), settings.max_file_size)]
-    try:
-        document = Document.from_bytes(data, path=path)
-    except UnreadableFile as error:
-        return [file_problem(path, FILE_UNREADABLE, str(error))]
+    document = decode_clipping(data, settings, path=path)
+    if isinstance(document, Problem):
+        return [document]
     return lint_document(document, rules, settings, path=path, with_source=with_source)
+
+
+def decode_clipping(data: bytes, settings: Settings, *, path: str) -> Document | Problem:
+    """The document in a file's bytes, or the one problem that stands in for it (too
+    large to parse in reasonable time, binary, not UTF-8)."""
+    if len(data) > settings.max_file_size:
+        return too_large(path, len(data), settings.max_file_size)
+    try:
+        return Document.from_bytes(data, path=path)
+    except UnreadableFile as error:
+        return file_problem(path, FILE_UNREADABLE, str(error))
 
 
 def too_large(path: str, size: int, limit: int) -> Problem:
     """Huge bodies take html5lib minutes; they are skipped with a notice instead."""
-    message = f"file is {size:,} bytes, over max-file-size ({limit:,}); not linted"
+    message = f"file is {size:,} bytes, over max-file-size ({limit:,}); skipped"
     return file_problem(path, FILE_TOO_LARGE, message, severity="warning")
 
 

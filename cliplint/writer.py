@@ -28,13 +28,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from cliplint.config import Settings
-from cliplint.document import Document, UnreadableFile
 from cliplint.files import read_clipping
 from cliplint.fixer import FixResult, fix_document
-from cliplint.linter import file_problem
+from cliplint.linter import decode_clipping, file_problem
 from cliplint.model import (
-    FILE_TOO_LARGE,
-    FILE_UNREADABLE,
     FIX_REFUSED,
     INTERNAL_ERROR,
     Problem,
@@ -116,14 +113,9 @@ def fix_bytes(
     with_source: bool = False,
 ) -> FileOutcome:
     """Fix a file's bytes in memory; undecodable or oversized input is one problem."""
-    if len(data) > settings.max_file_size:
-        message = (f"file is {len(data):,} bytes, over max-file-size "
-                   f"({settings.max_file_size:,}); not fixed")
-        return FileOutcome(path, (file_problem(path, FILE_TOO_LARGE, message, "warning"),))
-    try:
-        document = Document.from_bytes(data, path=path)
-    except UnreadableFile as error:
-        return FileOutcome(path, (file_problem(path, FILE_UNREADABLE, str(error)),))
+    document = decode_clipping(data, settings, path=path)
+    if isinstance(document, Problem):
+        return FileOutcome(path, (document,))
     try:
         result = fix_document(document, rules, settings, path=path, unsafe=unsafe,
                               with_source=with_source)
