@@ -59,6 +59,16 @@ def run_cliplint(
     )
 
 
+def write(path: Path, content: str | bytes) -> Path:
+    """Write a file exactly (no newline translation), making its folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    return path
+
+
 @pytest.fixture
 def cliplint() -> Callable[..., Run]:
     return run_cliplint

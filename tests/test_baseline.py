@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint
+from conftest import GOOD_CLIPPING, run_cliplint, write
 
 from cliplint import baseline
 from cliplint.model import Problem
@@ -19,12 +19,6 @@ SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
 def problem(path: str = "a.md", line: int = 1, column: int = 5, source: str | None = None,
             rule: str = "timestamp-comment", message: str = "m") -> Problem:
     return Problem(path, rule, "error", message, line, column, line, column + 1, source=source)
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
 
 
 # -- pure functions ----------------------------------------------------------------------

@@ -13,18 +13,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import EXAMPLE, GOOD_CLIPPING, ROOT, run_cliplint
+from conftest import EXAMPLE, GOOD_CLIPPING, ROOT, run_cliplint, write
 
 REPORT_SCHEMA = json.loads((ROOT / "cliplint" / "schemas" / "report.schema.json").read_text())
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
 
 
 def json_report(stdout: str) -> dict:

@@ -6,15 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint
+from conftest import GOOD_CLIPPING, run_cliplint, write
 
 SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
-
-
-def write(path: Path, content: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize(

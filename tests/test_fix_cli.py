@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import EXAMPLE, ROOT, run_cliplint
+from conftest import EXAMPLE, ROOT, run_cliplint, write
 from plugins import testfix_env
 
 from cliplint.cli import main
@@ -35,12 +35,6 @@ FIXED_CLIP = SECONDS_CLIP.replace("744-->", "744000-->")
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NO_COLOR", raising=False)
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content.encode() if isinstance(content, str) else content)
-    return path
 
 
 def cli(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str, str]:

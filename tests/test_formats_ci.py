@@ -8,20 +8,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint
+from conftest import GOOD_CLIPPING, run_cliplint, write
 
 HEADER_RULES = "timestamp-comment,title-link"
 SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
 NO_BLANK = GOOD_CLIPPING.replace("------\n\n", "------\n")
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
 
 
 # -- JUnit -------------------------------------------------------------------------------

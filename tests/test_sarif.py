@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-from conftest import GOOD_CLIPPING, ROOT, SHARED, require_corpus, run_cliplint
+from conftest import GOOD_CLIPPING, ROOT, SHARED, require_corpus, run_cliplint, write
 
 SARIF_SCHEMA = SHARED / "reference" / "schemas" / "sarif-schema-2.1.0.json"
 HEADER_RULES = "timestamp-comment,title-link"
@@ -37,15 +37,6 @@ def sarif(stdout: str) -> dict[str, Any]:
     errors = sorted(sarif_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
     return data
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8", newline="")
-    return path
 
 
 def results_by_uri(run: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
