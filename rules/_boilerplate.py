@@ -14,9 +14,13 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
+
+# The regex parser of the standard library (private, hence used defensively: any
+# surprise disables the prefilter instead of risking a wrong skip).
+from re import _parser as _sre  # type: ignore[attr-defined]
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -84,6 +88,111 @@ class Entry:
     allowed: frozenset[str] = ALWAYS_ALLOWED  # elements allowed inside the block
     conditions: frozenset[str] = frozenset()
     description: str = ""
+    #: Derived from ``text`` (see :func:`text_needs`); never set by hand.
+    needs: TextNeeds | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Derived here rather than in entry_from_json so that no Entry, however it is
+        # built, can carry a prefilter that disagrees with its own patterns.
+        object.__setattr__(self, "needs", text_needs(self.text))
+
+    def may_match_text(self, text: str, start: int, end: int) -> bool:
+        """False only when no block whose plain text is ``text[start:end]`` can match
+        ``self.text`` (a cheap, necessary test: True proves nothing)."""
+        return self.needs is None or self.needs.found(text, start, end)
+
+
+# -- the text prefilter ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextNeeds:
+    """Literals one of an entry's text patterns needs, for skipping blocks cheaply.
+
+    ``alternatives`` holds one tuple of clauses per text pattern; a clause searches for
+    one of a few literals. A block can match the entry only if, for some pattern, every
+    clause finds something in the block's plain text (its text nodes concatenated, no
+    link brackets, whitespace as written).
+
+    Why that is safe: a pattern must fullmatch the block's *normalised* text (the plain
+    text with ``[``/``]`` around links and spaces between blocks inserted, whitespace
+    runs collapsed to one space). A literal holding no whitespace and no bracket that
+    a match must contain therefore appears unbroken in the normalised text, hence in
+    the skeleton with nothing inserted inside it, hence in the plain text. Each clause
+    is compiled with the pattern's own case flags, so ``(?i)`` literals are searched
+    exactly as the pattern's matcher compares them.
+    """
+
+    alternatives: tuple[tuple[re.Pattern[str], ...], ...]
+
+    def found(self, text: str, start: int, end: int) -> bool:
+        return any(all(clause.search(text, start, end) for clause in clauses)
+                   for clauses in self.alternatives)
+
+
+#: Characters a needed literal never spans: the normaliser rewrites whitespace and the
+#: skeleton inserts brackets (and spaces) that the plain text does not have.
+_BREAKS_LITERAL = re.compile(r"[\s\[\]]")
+#: Flags that change how a literal compares; the others do not apply to escaped text.
+_CASE_FLAGS = re.IGNORECASE | re.ASCII
+
+
+def text_needs(patterns: tuple[re.Pattern[str], ...]) -> TextNeeds | None:
+    """The literals ``patterns`` need (see :class:`TextNeeds`), or None when there are
+    no patterns or one of them needs no literal we can prove: the entry is then never
+    skipped on its text."""
+    alternatives = []
+    for pattern in patterns:
+        try:
+            clauses = _needed(_sre.parse(pattern.pattern, pattern.flags))
+        except Exception:  # noqa: BLE001 (a private parser: in doubt, no prefilter)
+            return None
+        if not clauses:
+            return None
+        flags = pattern.flags & _CASE_FLAGS
+        # Longest literals first: the rarest, so that a miss is found early.
+        ordered = sorted(set(clauses), key=lambda clause: (-min(map(len, clause)),
+                                                             sorted(clause)))
+        alternatives.append(tuple(
+            re.compile("|".join(re.escape(literal) for literal in sorted(clause)), flags)
+            for clause in ordered))
+    return TextNeeds(tuple(alternatives)) if alternatives else None
+
+
+def _needed(items: Iterable[tuple[Any, Any]]) -> list[frozenset[str]]:
+    """Clauses (sets of literals, one of which must occur) that any match of the parsed
+    sequence ``items`` contains. Whatever is not understood contributes nothing."""
+    clauses: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            clauses.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, argument in items:
+        if op is _sre.LITERAL and not _BREAKS_LITERAL.fullmatch(chr(argument)):
+            run.append(chr(argument))
+            continue
+        flush()
+        if op is _sre.SUBPATTERN:
+            _group, add_flags, del_flags, sub = argument
+            if not add_flags and not del_flags:  # scoped flags would change the case rules
+                clauses += _needed(sub)
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+            low, _high, sub = argument
+            if low >= 1:
+                clauses += _needed(sub)
+        elif op is _sre.ATOMIC_GROUP:
+            clauses += _needed(argument)
+        elif op is _sre.BRANCH:
+            # One of the alternatives matches, so one of their best literals occurs.
+            best = [max(_needed(alternative), key=lambda c: min(map(len, c)), default=None)
+                    for alternative in argument[1]]
+            if best and all(clause is not None for clause in best):
+                clauses.append(frozenset().union(*best))  # type: ignore[arg-type]
+    flush()
+    return clauses
 
 
 # -- the schema --------------------------------------------------------------------------

@@ -130,6 +130,14 @@ def _outermost(blocks: Iterable[Block]) -> list[Block]:
 
 def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
                 title_url: str | None) -> Iterator[_Candidate]:
+    # Entries whose text patterns need literals the body does not hold are dropped
+    # before any block is described; the same test then skips single blocks cheaply.
+    index = None
+    if any(entry.needs is not None for entry in entries):
+        text = _plain_text(body.fragment)
+        entries = [entry for entry in entries if entry.may_match_text(text, 0, len(text))]
+        if any(entry.needs is not None for entry in entries):
+            index = _TextIndex.of(body.fragment)
     by_element: dict[str, list[Entry]] = {}
     for entry in entries:
         for name in entry.elements:
@@ -137,13 +145,17 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
     run_entries = by_element.pop(TEXT_RUN, [])
 
     for element in body.elements(*by_element) if by_element else ():
-        if not _any_class(element, by_element[element.tag]):
+        possible = [entry for entry in by_element[element.tag] if _has_class(element, entry)]
+        if index is not None and possible:
+            if index.size(element) > MAX_BLOCK_TEXT:
+                continue  # what _describe would find out the slow way
+            possible = [entry for entry in possible if index.may_match(entry, element)]
+        if not possible:
             continue
         content = _describe(element)
         if content is None:
             continue
-        matching = [entry for entry in by_element[element.tag]
-                    if _has_class(element, entry) and _matches(entry, content, title_url)]
+        matching = [entry for entry in possible if _matches(entry, content, title_url)]
         if not matching:
             continue
         span = body.element_span(element)
@@ -155,16 +167,12 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
 
     if run_entries:
         allowed = frozenset().union(*(entry.allowed for entry in run_entries))
-        for parent, first_sibling, content in _runs(body, allowed):
+        for parent, first_sibling, content in _runs(body, allowed, run_entries, index):
             matching = [entry for entry in run_entries if _matches(entry, content, title_url)]
             span = _run_span(body, tokens, parent, first_sibling) if matching else None
             located = None if span is None else tokens.locate(*span, content)
             if located is not None:
                 yield from (tokens.candidate(entry, *located) for entry in matching)
-
-
-def _any_class(element: ElementTree.Element, entries: Iterable[Entry]) -> bool:
-    return any(_has_class(element, entry) for entry in entries)
 
 
 def _has_class(element: ElementTree.Element, entry: Entry) -> bool:
@@ -186,9 +194,10 @@ def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
     if not all(entry.links.matches(link.get("href")) for link in content.links):
         return False
     for image in content.images:
-        if not entry.images.matches(image.get("src")):
-            return False
+        # Size first: it is cheaper than parsing the URL, and rules out most images.
         if entry.max_image_size is not None and not _is_pixel(image, entry.max_image_size):
+            return False
+        if not entry.images.matches(image.get("src")):
             return False
     if FIRST_LINK_IS_TITLE_URL in entry.conditions:
         href = (content.links[0].get("href") or "").strip() if content.links else ""
@@ -210,6 +219,72 @@ def _is_pixel(image: ElementTree.Element, limit: int) -> bool:
 
 
 # -- what a block holds ------------------------------------------------------------------
+
+
+def _plain_text(fragment: ElementTree.Element) -> str:
+    """The body's plain text (:attr:`_TextIndex.text`), without a Python walk when
+    there is no comment: ``itertext`` is the same text then, but it keeps comments'."""
+    if all(isinstance(node.tag, str) for node in fragment.iter()):
+        return "".join(fragment.itertext())
+    return _TextIndex.of(fragment).text
+
+
+@dataclass(frozen=True)
+class _TextIndex:
+    """The body's plain text, built in one walk, and where each element's lies in it.
+
+    ``text`` is every text node and tail in document order, comments' own text left
+    out: exactly what :class:`_Collector` gathers as ``plain``, so the plain text of an
+    element (its text, descendants and their tails, not its own tail) is
+    ``text[start:end]`` for ``spans[element]``, and that of a run is a suffix of its
+    parent's. Comments get an empty span where they stand, so their tails have a start.
+    """
+
+    text: str
+    spans: dict[ElementTree.Element, tuple[int, int]]
+
+    @classmethod
+    def of(cls, fragment: ElementTree.Element) -> _TextIndex:
+        pieces: list[str] = []
+        spans: dict[ElementTree.Element, tuple[int, int]] = {}
+        offset = 0
+        # (node, -1) opens a node; (node, start) closes it (its content began at start).
+        stack: list[tuple[ElementTree.Element, int]] = [(fragment, -1)]
+        while stack:
+            node, start = stack.pop()
+            if start < 0 and isinstance(node.tag, str):
+                stack.append((node, offset))
+                if node.text:
+                    pieces.append(node.text)
+                    offset += len(node.text)
+                stack.extend([(child, -1) for child in reversed(node)])
+                continue
+            # Closing an element, or a comment (only its tail shows, as in _Collector).
+            spans[node] = (offset if start < 0 else start, offset)
+            if node is not fragment and node.tail:
+                pieces.append(node.tail)
+                offset += len(node.tail)
+        return cls("".join(pieces), spans)
+
+    def size(self, element: ElementTree.Element) -> int:
+        start, end = self.spans[element]
+        return end - start
+
+    def run_start(self, parent: ElementTree.Element, children: Sequence[ElementTree.Element],
+                  first_sibling: int) -> int:
+        """Where the run starting before ``children[first_sibling]`` starts."""
+        if first_sibling == 0:
+            return self.spans[parent][0]
+        return self.spans[children[first_sibling - 1]][1]  # the previous child's tail
+
+    def may_match(self, entry: Entry, element: ElementTree.Element | None = None, *,
+                  start: int = 0, end: int = 0) -> bool:
+        """False only when ``entry`` cannot match the element's (or ``start:end``'s)
+        plain text: see :class:`cliplint_rules._boilerplate.TextNeeds`."""
+        if element is not None:
+            start, end = self.spans[element]
+        return entry.may_match_text(self.text, start, end)
+
 
 
 class _Collector:
@@ -271,16 +346,18 @@ def _describe(element: ElementTree.Element) -> _Content | None:
     return collector.content() if collector.element(element) else None
 
 
-def _runs(body: BodyView, allowed: frozenset[str]
-          ) -> Iterator[tuple[ElementTree.Element, int, _Content]]:
+def _runs(body: BodyView, allowed: frozenset[str], entries: Sequence[Entry],
+          index: _TextIndex | None) -> Iterator[tuple[ElementTree.Element, int, _Content]]:
     """Bare text runs: a non-blank text node and its following siblings (with their
     tails) up to the end of the parent, as (parent, index of the first sibling, content).
 
     Walks each parent's children from the last one backwards and stops at the first run
     that is too long or holds an element none of the entries allow, since every earlier
-    run contains it.
+    run contains it. With an ``index``, runs none of ``entries`` can match on their
+    text are skipped without being described (an earlier run holds everything a
+    skipped one holds, so it still ends the walk when it should).
     """
-    for parent in [body.fragment, *body.elements()]:
+    for parent in body.elements():  # the fragment first (once: it has no runs twice)
         if parent.tag in VOID_ELEMENTS:
             continue
         children = list(parent)
@@ -290,6 +367,13 @@ def _runs(body: BodyView, allowed: frozenset[str]
             text = texts[first_sibling]
             if not text or not text.strip(_HTML_SPACE):
                 continue
+            if index is not None:
+                start = index.run_start(parent, children, first_sibling)
+                end = index.spans[parent][1]
+                if end - start > MAX_BLOCK_TEXT:
+                    break  # too long, as the collector below would find
+                if not any(index.may_match(entry, start=start, end=end) for entry in entries):
+                    continue
             collector = _Collector()
             complete = collector.text(text) and all(
                 collector.element(child, inner=False) and collector.text(child.tail)
@@ -350,8 +434,15 @@ class _Tokens:
     def __init__(self, body: BodyView) -> None:
         self.body = body
         self.tokens = body.tokens
-        self.starts = [token.start for token in body.tokens]
-        self.ends = [token.end for token in body.tokens]
+
+    # Built on first use: most bodies have no candidate, so no question to answer.
+    @cached_property
+    def starts(self) -> list[int]:
+        return [token.start for token in self.tokens]
+
+    @cached_property
+    def ends(self) -> list[int]:
+        return [token.end for token in self.tokens]
 
     def ending_at(self, end: int) -> Token | None:
         index = bisect.bisect_left(self.ends, end)
