@@ -285,6 +285,67 @@ def test_user_entry_replaces_a_builtin_of_the_same_name() -> None:
     assert problem.fix is not None and problem.fix.applicability == "unsafe"
 
 
+# -- the text prefilter never skips a block that matches --------------------------------
+
+
+def test_needed_literals_are_derived_conservatively() -> None:
+    def literals(*patterns: str) -> list[list[str]] | None:
+        needs = _boilerplate.text_needs(tuple(re.compile(p) for p in patterns))
+        return None if needs is None else [
+            [clause.pattern for clause in clauses] for clauses in needs.alternatives]
+
+    assert literals() is None
+    assert literals(r"[A-Z][a-z]+ \d+") is None  # nothing literal: never skipped
+    assert literals(r"Hello \[x\]", r"\w+") is None  # one pattern without: never skipped
+    assert literals(r"(ab)?cd") == [["cd"]]  # optional parts are not needed
+    assert literals(r"a(?i:bcd)e") == [["a", "e"]]  # scoped flags: left out
+    assert literals(r"(foo|barbaz) x") == [["barbaz|foo", "x"]]
+    assert literals(r"(foo|.*) x") == [["x"]]
+
+
+@pytest.mark.parametrize("marker", ["获取<b>更多</b>RSS", "获取&#26356;多RSS",
+                                    "获取<span>更</span>多RSS"])
+def test_footer_whose_marker_is_split_in_the_source_is_still_found(marker: str) -> None:
+    # The literal the prefilter looks for ("获取更多RSS") is whole only in the parsed text.
+    block = _feedx("xyz").replace("获取更多RSS", marker)
+    text = HEADER + ARTICLE + block + "\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == block
+
+
+def test_user_entries_without_literals_or_with_ignorecase_still_fire() -> None:
+    entries = [
+        {"name": "no-literal", "label": "numbered note", "position": "trailing",
+         "fix": "safe", "elements": ["p"], "text": [r"[A-Z]\w+ \d+"]},
+        {"name": "no-text", "label": "example link", "position": "leading", "fix": "safe",
+         "elements": ["p"], "links": {"hosts": ["example.org"], "min": 1, "max": 1}},
+        # U+212A KELVIN SIGN and U+017F LONG S equal k and s only case-insensitively.
+        {"name": "ignorecase", "label": "kelvin note", "position": "anywhere",
+         "fix": "safe", "elements": ["div"], "text": ["(?i)kelvin sign"]},
+    ]
+    lead = '<p><a href="https://example.org/">x</a></p>'
+    middle = "<div>\u212aELVIN \u017fIGN</div>"
+    trail = "<p>Note 42</p>"
+    text = HEADER + lead + ARTICLE + middle + ARTICLE + trail + "\n"
+    problems = _lint(text, {"rules": {RULE: {"entries": entries}}})
+    assert [text[p.start : p.end] for p in problems] == [lead, middle, trail]
+
+
+def test_text_index_spans_are_the_collected_plain_text() -> None:
+    from cliplint_rules import _boilerplate_match as match
+
+    body = ('x<p>a<!--c-->b<b>c<i>d</i>e</b>f<br>g</p>t&amp;<script>s</script><div>'
+            '<div>h<!--c--><a href="u">i</a></div>j</div>k<img src="v">l')
+    document = Document.from_bytes((HEADER + body + "\n").encode())
+    index = match._TextIndex.of(document.body.fragment)
+    assert match._plain_text(document.body.fragment) == index.text
+    for element in document.body.elements():
+        content = match._describe(element)
+        assert content is not None
+        start, end = index.spans[element]
+        assert index.text[start:end] == content.plain, element.tag
+
+
 # -- configuration end to end through the command line -----------------------------------
 
 USER_CONFIG = """\
