@@ -75,6 +75,12 @@ class _Content:
     def normalised(self) -> str:
         return _WHITESPACE.sub(" ", self.skeleton).strip()
 
+    @cached_property
+    def image_sizes(self) -> tuple[float | None, ...]:
+        """Per image, the larger of its two dimensions, None when one is unknown (read
+        once, not once per pixel entry)."""
+        return tuple(_image_size(image) for image in self.images)
+
 
 @dataclass(frozen=True)
 class _Candidate:
@@ -193,9 +199,10 @@ def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
         return False
     if not all(entry.links.matches(link.get("href")) for link in content.links):
         return False
-    for image in content.images:
+    sizes = content.image_sizes if entry.max_image_size is not None else ()
+    for number, image in enumerate(content.images):
         # Size first: it is cheaper than parsing the URL, and rules out most images.
-        if entry.max_image_size is not None and not _is_pixel(image, entry.max_image_size):
+        if sizes and not _is_pixel(sizes[number], entry.max_image_size):
             return False
         if not entry.images.matches(image.get("src")):
             return False
@@ -206,8 +213,14 @@ def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
     return True
 
 
-def _is_pixel(image: ElementTree.Element, limit: int) -> bool:
-    """Both dimensions known (attributes, else inline style) and at most ``limit``."""
+def _is_pixel(size: float | None, limit: int | None) -> bool:
+    """Both dimensions known and at most ``limit`` (``size`` from :func:`_image_size`)."""
+    return size is not None and limit is not None and size <= limit
+
+
+def _image_size(image: ElementTree.Element) -> float | None:
+    """The larger of width and height (attributes, else inline style); None when
+    either is unknown."""
     sizes: dict[str, float] = {}
     for match in _STYLE_SIZE.finditer(image.get("style", "")):
         sizes[match.group(1).lower()] = float(match.group(2))
@@ -215,7 +228,9 @@ def _is_pixel(image: ElementTree.Element, limit: int) -> bool:
         value = _SIZE.fullmatch(image.get(name, ""))
         if value:
             sizes[name] = float(value.group(1))
-    return all(name in sizes and sizes[name] <= limit for name in ("width", "height"))
+    if "width" not in sizes or "height" not in sizes:
+        return None
+    return max(sizes["width"], sizes["height"])
 
 
 # -- what a block holds ------------------------------------------------------------------
