@@ -65,11 +65,19 @@ class _Handler(BaseHTTPRequestHandler):
             server.user_agents.add(self.headers.get("User-Agent", ""))
             server.in_flight += 1
             server.most_in_flight = max(server.most_in_flight, server.in_flight)
+        self.counted = True
         try:
             self._answer(upstream, count, query)
         finally:
-            with server.lock:
-                server.in_flight -= 1
+            self._finished()
+
+    def _finished(self) -> None:
+        # Called before the response is written: once the client has it, it may send the
+        # next request at once, before this thread would get back to its bookkeeping.
+        if getattr(self, "counted", False):
+            self.counted = False
+            with self.server.lock:
+                self.server.in_flight -= 1
 
     def _answer(self, upstream: str, count: int, query: dict[str, list[str]]) -> None:
         name = upstream.rsplit("/", 1)[-1].split("?")[0]
@@ -99,6 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, content_type: str, body: bytes,
               headers: dict[str, str] | None = None) -> None:
+        self._finished()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
