@@ -264,7 +264,7 @@ def test_interrupt_exits_130(tmp_path: Path) -> None:
     process = subprocess.Popen([sys.executable, "-m", "cliplint", "--isolated", "-"],
                                cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
-    time.sleep(1.5)  # let it start and block on standard input
+    time.sleep(3)  # let it start and block on standard input
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130
