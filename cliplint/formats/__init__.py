@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -19,9 +20,19 @@ class RenderOptions:
 Renderer = Callable[[Report, RenderOptions], str]
 
 
+def _lazy(module: str) -> Renderer:
+    """A renderer that imports its module only when a report is rendered in that
+    format: a pre-commit run on one file should not pay for XML and SARIF."""
+
+    def render(report: Report, options: RenderOptions) -> str:
+        renderer: Renderer = importlib.import_module(f"cliplint.formats.{module}").render
+        return renderer(report, options)
+
+    return render
+
+
 @hookimpl
 def cliplint_formats() -> Mapping[str, Renderer]:
-    from cliplint.formats import github, gitlab, json_report, junit, sarif, text
-
-    return {"text": text.render, "json": json_report.render, "github": github.render,
-            "sarif": sarif.render, "junit": junit.render, "gitlab": gitlab.render}
+    modules = {"text": "text", "json": "json_report", "github": "github", "sarif": "sarif",
+               "junit": "junit", "gitlab": "gitlab"}
+    return {name: _lazy(module) for name, module in modules.items()}
