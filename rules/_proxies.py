@@ -356,6 +356,20 @@ def _required(params: list[Param], name: str) -> int | Failure:
     return index
 
 
+def _query_value(match: Match, name: str, *, plus: bool = False
+                 ) -> tuple[list[Param], int, str] | Failure:
+    """The proxy URL's query, the index of its ``name`` parameter, and that parameter's
+    value percent-decoded once (``plus``: ``+`` is a space)."""
+    params = split_query(match.query)
+    index = _required(params, name)
+    if isinstance(index, Failure):
+        return index
+    text = _decode_once(params[index].value, plus=plus)
+    if isinstance(text, Failure):
+        return text
+    return params, index, text
+
+
 def _cut_by(following: list[Param], upstream: str, known: frozenset[str],
             url_valued: frozenset[str] = frozenset()) -> Param | None:
     """The parameter that shows an unencoded ``&`` cut the upstream, if any.
@@ -515,13 +529,12 @@ def _base64url(text: str) -> str | None:
 def unwrap_duckduckgo(match: Match) -> str | Failure:
     """DuckDuckGo (``/iu/?u=``, ``/iur/?u=``): ``u`` decoded, and decoded again when it
     is still encoded (``https%3A``)."""
-    params = split_query(match.query)
-    index = _required(params, "u")
-    if isinstance(index, Failure):
-        return index
-    text = _decode_once(params[index].value, plus=True)
-    if isinstance(text, str) and re.match(r"(?i)https?%3A", text):
-        text = _decode_once(text, plus=True)
+    found = _query_value(match, "u", plus=True)
+    if isinstance(found, Failure):
+        return found
+    text = found[2]
+    if re.match(r"(?i)https?%3A", text):
+        return _decode_once(text, plus=True)
     return text
 
 
@@ -534,13 +547,10 @@ _GADGET_PARAMS = frozenset(
 def unwrap_google_gadgets(match: Match) -> str | Failure:
     """Google's opensocial gadget proxy: the ``url`` parameter, raw or encoded; a raw
     upstream is cut at its first ``&``."""
-    params = split_query(match.query)
-    index = _required(params, "url")
-    if isinstance(index, Failure):
-        return index
-    text = _decode_once(params[index].value, plus=True)
-    if isinstance(text, Failure):
-        return text
+    found = _query_value(match, "url", plus=True)
+    if isinstance(found, Failure):
+        return found
+    params, index, text = found
     cut_by = _cut_by(params[index + 1:], text, _GADGET_PARAMS,
                      frozenset({"url", "gadget", "fallback_url", "rewritemime"}))
     return _truncated(match.proxy, text, cut_by) if cut_by else text
@@ -559,13 +569,10 @@ def unwrap_google_proxy(match: Match) -> str | Failure:
 
 def unwrap_pimg(match: Match) -> str | Failure:
     """imageproxy.pimg.tw ``/resize`` and ``/zoomcrop``: the ``url`` parameter."""
-    params = split_query(match.query)
-    index = _required(params, "url")
-    if isinstance(index, Failure):
-        return index
-    text = _decode_once(params[index].value, plus=True)
-    if isinstance(text, Failure):
-        return text
+    found = _query_value(match, "url", plus=True)
+    if isinstance(found, Failure):
+        return found
+    params, index, text = found
     cut_by = _cut_by(params[index + 1:], text, frozenset({"url", "width", "height"}))
     return _truncated(match.proxy, text, cut_by) if cut_by else text
 
@@ -692,13 +699,10 @@ _URL_PARAM_PARAMS = frozenset("url thumbnail quality type w h q width height out
 def unwrap_url_param(match: Match) -> str | Failure:
     """Proxies that take the image as ``?url=`` (Baidu's download link, fly.webp.se,
     nimg.ws.126.net): decoded once, no scheme means http."""
-    params = split_query(match.query)
-    index = _required(params, "url")
-    if isinstance(index, Failure):
-        return index
-    text = _decode_once(params[index].value)
-    if isinstance(text, Failure):
-        return text
+    found = _query_value(match, "url")
+    if isinstance(found, Failure):
+        return found
+    params, index, text = found
     upstream = _with_default_scheme(text, "http")
     cut_by = _cut_by(params[index + 1:], text, _URL_PARAM_PARAMS, frozenset({"url"}))
     return _truncated(match.proxy, upstream, cut_by) if cut_by else upstream
