@@ -421,7 +421,7 @@ def _settings_as_json(settings: Any, rules: Any) -> str:
 
 def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
     fixing = parser.add_argument_group(
-        "fixing", "Fixes are checked before anything is written (see PRODUCT.md, Fixes); a "
+        "fixing", "Fixes are checked before anything is written (see README, Fixing); a "
         "file whose fixes fail a check is left untouched and reported as fix-refused.")
     fixing.add_argument("--fix", action="store_true",
                         help="apply safe fixes, write the changed files, report what is left")
