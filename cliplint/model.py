@@ -27,7 +27,8 @@ FIX_REFUSED = "fix-refused"
 ENGINE_PROBLEMS = (FILE_UNREADABLE, INTERNAL_ERROR, FILE_TOO_LARGE, FIX_REFUSED)
 
 
-@dataclass(frozen=True)
+# slots=True on the values a run holds by the thousand: a third of the memory of a dict.
+@dataclass(frozen=True, slots=True)
 class Edit:
     """Replace ``text[start:end]`` of the original (BOM-less) text with ``replacement``."""
 
@@ -36,7 +37,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A set of edits that together repair one violation."""
 
@@ -45,7 +46,7 @@ class Fix:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     """What a rule's ``check`` yields: a span of the document text and a message.
 
@@ -62,7 +63,7 @@ class Violation:
     severity: Severity | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A violation located in a file, as reports show it. Lines and columns are 1-based;
     columns count code points."""

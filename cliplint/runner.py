@@ -8,14 +8,16 @@ Results come back in the order the files were given, whatever ``jobs`` is.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cliplint.cache import (
     Cache,
@@ -31,6 +33,9 @@ from cliplint.linter import lint_bytes
 from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
 #: Below this many files to lint, starting worker processes costs more than it saves.
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 MIN_FILES_FOR_POOL = 24
 MAX_CHUNK = 64
 T = TypeVar("T")
@@ -118,8 +123,18 @@ def map_in_chunks(
     size = max(1, min(MAX_CHUNK, len(paths) // (jobs * 4)))
     chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
     with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts) as pool:
+        # A sliding window of submitted chunks (Executor.map would submit them all at
+        # once), so memory does not grow with the number of files waiting.
+        window: deque[Future[list[T]]] = deque()
+        pending = iter(chunks)
         try:
-            for results in pool.map(work, chunks):
+            for chunk in itertools.islice(pending, jobs * 2):
+                window.append(pool.submit(work, chunk))
+            while window:
+                results = window.popleft().result()
+                following = next(pending, None)
+                if following is not None:
+                    window.append(pool.submit(work, following))
                 yield from results
         except BaseException:
             # Running chunks finish their files; the rest never start.
