@@ -241,7 +241,6 @@ def _lint_command(arguments: list[str]) -> int:
         problems = lint_bytes(data, rules, settings, path=stdin_name,
                               with_source=_with_source(options))
         files = [stdin_name]
-        files_checked = 1
     else:
         run_options = RunOptions(
             jobs=options.jobs or default_jobs(),
@@ -250,7 +249,6 @@ def _lint_command(arguments: list[str]) -> int:
             progress=sys.stderr.isatty() and not os.environ.get("CI"),
         )
         problems = lint_files(files, rules, settings, run_options, registry.plugins)
-        files_checked = len(files)
 
     if options.online:  # image-proxy's HTTP checks: cliplint/online.py
         from cliplint.online import check_online
@@ -265,8 +263,7 @@ def _lint_command(arguments: list[str]) -> int:
         _write_baseline(options.write_baseline, problems)
         return EXIT_INTERNAL if any(p.rule == INTERNAL_ERROR for p in problems) else EXIT_CLEAN
     problems = _apply_baseline(options, problems, files)
-    report = Report(problems=tuple(problems), files_checked=files_checked, rules=rules,
-                    files=tuple(files))
+    report = Report(problems=tuple(problems), files=tuple(files), rules=rules)
     _write_report(report, options, registry.formats[options.format])
 
     if any(problem.rule == INTERNAL_ERROR for problem in problems):
@@ -475,7 +472,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     failures = [p for p in problems if p.rule in ENGINE_PROBLEMS]
     if options.fix_only or options.diff:
         problems = failures  # "report nothing left": only what kept a file from being fixed
-    report = FixReport(problems=tuple(problems), files_checked=len(outcomes), rules=rules,
+    report = FixReport(problems=tuple(problems), rules=rules,
                        files=tuple(outcome.path for outcome in outcomes),
                        fixed=fixed, unsafe=unsafe,
                        mode="diff" if options.diff else "fix-only" if options.fix_only else "fix")

@@ -141,7 +141,9 @@ class Report:
     """The outcome of one run: every problem and every file that was checked."""
 
     problems: tuple[Problem, ...]
-    files_checked: int
+    files: tuple[str, ...]  # every file checked, in order (JUnit lists clean ones too)
     rules: Mapping[str, Rule] = field(default_factory=dict)
-    #: The files checked, in order, when the caller knows them (JUnit lists clean files too).
-    files: tuple[str, ...] = ()
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.files)

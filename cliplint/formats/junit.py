@@ -3,8 +3,7 @@
 One ``testsuite`` named cliplint; one ``testcase`` per file checked (``classname``
 cliplint, ``name`` and ``file`` the path); one ``failure`` per problem, as ESLint's
 JUnit formatter does, with ``type`` the rule id and the severity in the message; an
-``internal-error`` (a rule crashed) is an ``error`` instead. Files the report does not
-list (a caller that did not fill ``Report.files``) appear only through their problems.
+``internal-error`` (a rule crashed) is an ``error`` instead.
 No timestamps or durations: the same run gives the same bytes.
 """
 
