@@ -83,11 +83,12 @@ class Baseline:
 def context(problem: Problem) -> str:
     """The text around a problem on its line. Needs ``problem.source`` (lint with
     ``with_source=True``); without it the fingerprint rests on rule and message alone."""
-    line = problem.source
+    line = problem.source  # may be an excerpt of the line, from problem.source_column
     if line is None:
         return ""
-    start = problem.column - 1
-    end = problem.end_column - 1 if problem.end_line == problem.line else len(line)
+    start = problem.column - problem.source_column
+    end = (problem.end_column - problem.source_column if problem.end_line == problem.line
+           else len(line))
     end = min(max(end, start), start + MAX_SPAN)
     return line[max(0, start - CONTEXT) : end + CONTEXT]
 

@@ -79,7 +79,10 @@ class Problem:
     start: int = 0
     end: int = 0
     fix: Fix | None = None
-    source: str | None = None  # the problem's source line, only when asked for
+    #: Only when asked for: the problem's source line, or on a long line (bodies are often
+    #: one 200 KB line) an excerpt of it around the problem that starts at ``source_column``.
+    source: str | None = None
+    source_column: int = 1
 
 
 CheckFunction = Callable[["Document", Mapping[str, Any]], Iterable[Violation]]

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,7 +46,8 @@ from urllib.parse import urlsplit
 
 from cliplint import __version__
 from cliplint.config import Settings
-from cliplint.document import Document, UnreadableFile
+from cliplint.document import Document
+from cliplint.linter import decode_clipping, source_excerpt
 from cliplint.model import Problem, Severity
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class Place:
     start: int
     end: int
     chain: str
-    source: str  # the line, for --show-source and baseline fingerprints
+    excerpt: Mapping[str, Any]  # source and source_column, for --show-source and baselines
 
 
 # -- finding the proxied images ------------------------------------------------------------
@@ -143,22 +144,29 @@ def proxied_images(document: Document,
         yield resolution.url, item.start, item.end, resolution.chain
 
 
-def collect(sources: Sequence[tuple[str, bytes]], settings: Settings) -> dict[str, list[Place]]:
-    """Every distinct proxy URL, with the places it appears, over the sources (path, bytes)."""
+def collect(sources: Iterable[tuple[str, bytes | None]],
+            settings: Settings) -> dict[str, list[Place]]:
+    """Every distinct proxy URL, with the places it appears, over the sources: ``(path,
+    bytes)`` pairs, where ``None`` bytes means read the file. One file at a time."""
+    from cliplint.files import read_clipping
+
     options = settings.options.get(RULE, {})
     places: dict[str, list[Place]] = {}
     for path, data in sources:
         if RULE not in settings.rules_for(path):
             continue
-        try:
-            document = Document.from_bytes(data, path=path)
-        except UnreadableFile:
-            continue  # the offline run already reported it
+        if data is None:
+            data = read_clipping(path, settings.max_file_size)
+        document = data if isinstance(data, Problem) else decode_clipping(data, settings,
+                                                                            path=path)
+        if isinstance(document, Problem):
+            continue  # unreadable or too large: the offline run already reported it
         for url, start, end, chain in proxied_images(document, options):
             line, column = document.position(start)
             end_line, end_column = document.position(end)
             places.setdefault(url, []).append(Place(path, line, column, end_line, end_column,
-                                                    start, end, chain, document.line_text(line)))
+                                                    start, end, chain,
+                                                    source_excerpt(document, line, column)))
     return places
 
 
@@ -449,17 +457,8 @@ def check_online(sources: Sequence[tuple[str, bytes | None]], settings: Settings
     """The online problems of the given clippings: ``(path, bytes)`` pairs, where
     ``None`` bytes means read the file. Nothing is asked when image-proxy is not enabled."""
     from cliplint.cache import cache_folder
-    from cliplint.files import read_clipping
 
-    loaded: list[tuple[str, bytes]] = []
-    for path, data in sources:
-        if data is None:
-            read = read_clipping(path, settings.max_file_size)
-            if isinstance(read, Problem):
-                continue  # reported by the offline run
-            data = read
-        loaded.append((path, data))
-    places = collect(loaded, settings)
+    places = collect(sources, settings)
     if not places:
         return []
     options = OnlineOptions.from_rule_options(settings.options.get(RULE, {}))
@@ -479,6 +478,6 @@ def check_online(sources: Sequence[tuple[str, bytes | None]], settings: Settings
                 path=place.path, rule=RULE, severity=configured or outcome.severity,
                 message=f"{outcome.message} ({place.chain})", line=place.line,
                 column=place.column, end_line=place.end_line, end_column=place.end_column,
-                start=place.start, end=place.end, source=place.source))
+                start=place.start, end=place.end, **place.excerpt))
     problems.sort(key=lambda p: (p.path, p.line, p.column, p.message))
     return problems

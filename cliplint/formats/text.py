@@ -30,7 +30,8 @@ def render(report: Report, options: RenderOptions) -> str:
             f"{paint(problem.rule, problem.severity)} {problem.message}{_fix_mark(problem)}"
         )
         if options.show_source and problem.source is not None:
-            source, caret = source_window(problem.source, problem.column)
+            source, caret = source_window(problem.source,
+                                          problem.column - problem.source_column + 1)
             lines.append(f"  {source}")
             lines.append(f"  {' ' * caret}{paint('^', 'caret')}")
     lines.append(_summary(report))
