@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -103,6 +102,8 @@ def find_config(start: Path) -> Path | None:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a config file to read
+
     try:
         with path.open("rb") as stream:
             return tomllib.load(stream)

@@ -57,7 +57,9 @@ def load_registry(builtins_only: bool | None = None) -> Registry:
     for entry_point in sorted(
         metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name
     ):
-        distribution = entry_point.dist.name if entry_point.dist else "unknown distribution"
+        # Distribution.name and .version each parse the METADATA file again: parse it once.
+        about = entry_point.dist.metadata if entry_point.dist else None
+        distribution = about["Name"] if about else "unknown distribution"
         own = (distribution or "").lower() == OWN_DISTRIBUTION
         if builtins_only and not own:
             continue
@@ -75,7 +77,7 @@ def load_registry(builtins_only: bool | None = None) -> Registry:
                 f"plugin {entry_point.name!r} from distribution {distribution!r} failed "
                 f"to load: {type(error).__name__}: {error}"
             ) from error
-        version = entry_point.dist.version if entry_point.dist else "?"
+        version = about["Version"] if about else "?"
         plugins[entry_point.name] = f"{distribution} {version}"
     if "builtin" not in plugins:
         raise PluginError(

@@ -125,7 +125,9 @@ def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -
 
 
 def _parse_day(day: str) -> int:
-    moment = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
+    # fromisoformat, not strptime: the same answer for YYYY-MM-DD (the option's pattern),
+    # without importing _strptime on every run.
+    moment = datetime.fromisoformat(day).replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
 
 
