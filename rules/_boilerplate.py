@@ -23,7 +23,7 @@ from importlib import resources
 # The regex parser of the standard library (private, hence used defensively: any
 # surprise disables the prefilter instead of risking a wrong skip).
 from re import _parser as _sre  # type: ignore[attr-defined]
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 Position = Literal["trailing", "leading", "anywhere"]
@@ -123,11 +123,28 @@ class TextNeeds:
     exactly as the pattern's matcher compares them.
     """
 
-    alternatives: tuple[tuple[re.Pattern[str], ...], ...]
+    alternatives: tuple[tuple[Clause, ...], ...]
 
     def found(self, text: str, start: int, end: int) -> bool:
-        return any(all(clause.search(text, start, end) for clause in clauses)
+        return any(all(clause.found(text, start, end) for clause in clauses)
                    for clauses in self.alternatives)
+
+
+class Clause(NamedTuple):
+    """One of ``literals`` must occur. Case-sensitive literals are looked for with
+    ``str.find``; ``pattern`` (their alternation, with the pattern's case flags) is
+    compiled only when case does not matter. Every catalogue entry has clauses, and
+    compiling them all as regexes cost a one-file run more than linting the file."""
+
+    literals: tuple[str, ...]
+    pattern: re.Pattern[str] | None = None
+
+    def found(self, text: str, start: int, end: int) -> bool:
+        if self.pattern is not None:
+            return self.pattern.search(text, start, end) is not None
+        return any(text.find(literal, start, end) >= 0 for literal in self.literals)
+
+
 
 
 #: Characters a needed literal never spans: the normaliser rewrites whitespace and the
@@ -153,10 +170,14 @@ def text_needs(patterns: tuple[re.Pattern[str], ...]) -> TextNeeds | None:
         # Longest literals first: the rarest, so that a miss is found early.
         ordered = sorted(set(clauses), key=lambda clause: (-min(map(len, clause)),
                                                              sorted(clause)))
-        alternatives.append(tuple(
-            re.compile("|".join(re.escape(literal) for literal in sorted(clause)), flags)
-            for clause in ordered))
+        alternatives.append(tuple(_clause(tuple(sorted(clause)), flags) for clause in ordered))
     return TextNeeds(tuple(alternatives)) if alternatives else None
+
+
+def _clause(literals: tuple[str, ...], flags: int) -> Clause:
+    if not flags & re.IGNORECASE:  # re.ASCII alone does not change how a literal matches
+        return Clause(literals)
+    return Clause(literals, re.compile("|".join(map(re.escape, literals)), flags))
 
 
 def _needed(items: Iterable[tuple[Any, Any]]) -> list[frozenset[str]]:

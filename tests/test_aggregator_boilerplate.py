@@ -292,7 +292,7 @@ def test_needed_literals_are_derived_conservatively() -> None:
     def literals(*patterns: str) -> list[list[str]] | None:
         needs = _boilerplate.text_needs(tuple(re.compile(p) for p in patterns))
         return None if needs is None else [
-            [clause.pattern for clause in clauses] for clauses in needs.alternatives]
+            ["|".join(clause.literals) for clause in clauses] for clauses in needs.alternatives]
 
     assert literals() is None
     assert literals(r"[A-Z][a-z]+ \d+") is None  # nothing literal: never skipped
@@ -301,6 +301,17 @@ def test_needed_literals_are_derived_conservatively() -> None:
     assert literals(r"a(?i:bcd)e") == [["a", "e"]]  # scoped flags: left out
     assert literals(r"(foo|barbaz) x") == [["barbaz|foo", "x"]]
     assert literals(r"(foo|.*) x") == [["x"]]
+
+
+def test_clauses_compare_case_as_their_pattern_does() -> None:
+    (sensitive,), (insensitive,) = (
+        _boilerplate.text_needs((re.compile(p),)).alternatives  # type: ignore[union-attr]
+        for p in (r"Kelvin sign", r"(?i)Kelvin sign"))
+    text = "xx \u212aELVIN \u017fIGN xx"
+    assert sensitive[0].pattern is None and not sensitive[0].found(text, 0, len(text))
+    assert insensitive[0].found(text, 0, len(text))
+    assert not insensitive[0].found(text, 4, len(text))  # the range is honoured
+    assert sensitive[0].found("a Kelvin b", 2, 8) and not sensitive[0].found("a Kelvin b", 3, 10)
 
 
 @pytest.mark.parametrize("marker", ["获取<b>更多</b>RSS", "获取&#26356;多RSS",
