@@ -41,8 +41,7 @@ class CatalogueError(ValueError):
     """An entry does not have the catalogue's shape; the message names entry and field."""
 
 
-@dataclass(frozen=True)
-class UrlMatch:
+class UrlMatch(NamedTuple):
     """Which URLs a link or image may point to. Empty tuples allow any host or path."""
 
     hosts: tuple[str, ...] = ()
@@ -63,6 +62,10 @@ class UrlMatch:
         return not self.paths or any(pattern.search(parts.path) for pattern in self.paths)
 
 
+#: Any URL at all.
+ANY_URL = UrlMatch()
+
+
 def _host_matches(host: str, pattern: str) -> bool:
     """A host glob matches the host itself or any of its subdomains."""
     return bool(host) and (fnmatch.fnmatchcase(host, pattern) or
@@ -80,10 +83,10 @@ class Entry:
     elements: frozenset[str]
     classes: frozenset[str] = frozenset()
     text: tuple[re.Pattern[str], ...] = ()
-    links: UrlMatch = UrlMatch()
+    links: UrlMatch = ANY_URL
     min_links: int = 0
     max_links: int | None = None
-    images: UrlMatch = UrlMatch()
+    images: UrlMatch = ANY_URL
     max_image_size: int | None = None
     allowed: frozenset[str] = ALWAYS_ALLOWED  # elements allowed inside the block
     conditions: frozenset[str] = frozenset()
@@ -105,8 +108,7 @@ class Entry:
 # -- the text prefilter ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TextNeeds:
+class TextNeeds(NamedTuple):
     """Literals one of an entry's text patterns needs, for skipping blocks cheaply.
 
     ``alternatives`` holds one tuple of clauses per text pattern; a clause searches for

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 from xml.etree import ElementTree
 
 from cliplint_rules._boilerplate import FIRST_LINK_IS_TITLE_URL, TEXT_RUN, Entry
@@ -49,8 +50,7 @@ _STYLE_SIZE = re.compile(r"(?:^|;)\s*(width|height)\s*:\s*(\d+(?:\.\d*)?)\s*px\s
                          re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A match: ``start``/``end`` is the span to delete (separators included), ``core_*``
     the block itself."""
 
@@ -82,8 +82,7 @@ class _Content:
         return tuple(_image_size(image) for image in self.images)
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     entry: Entry
     core_start: int
     core_end: int
@@ -244,8 +243,7 @@ def _plain_text(fragment: ElementTree.Element) -> str:
     return _TextIndex.of(fragment).text
 
 
-@dataclass(frozen=True)
-class _TextIndex:
+class _TextIndex(NamedTuple):
     """The body's plain text, built in one walk, and where each element's lies in it.
 
     ``text`` is every text node and tail in document order, comments' own text left

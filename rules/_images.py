@@ -12,7 +12,7 @@ from __future__ import annotations
 import html.entities
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cliplint.document import Document
 from cliplint.html import BodyView, Token
@@ -25,8 +25,7 @@ SRCSET_ATTRIBUTES = frozenset({"srcset", "data-srcset"})
 _SPACE = " \t\n\f\r"
 
 
-@dataclass(frozen=True)
-class RawAttribute:
+class RawAttribute(NamedTuple):
     """An attribute as written in a start tag; offsets are into the document text."""
 
     name: str
@@ -41,8 +40,7 @@ class RawAttribute:
         return self.value_end + (1 if self.quote else 0)
 
 
-@dataclass(frozen=True)
-class ImageURL:
+class ImageURL(NamedTuple):
     """One URL in an image attribute: its text (entity-decoded) and source span.
 
     ``editable`` is false when the source span cannot be trusted for an edit (our
@@ -56,8 +54,7 @@ class ImageURL:
     editable: bool
 
 
-@dataclass(frozen=True)
-class EmptySrc:
+class EmptySrc(NamedTuple):
     """An ``<img>`` whose ``src`` is empty and that has no other URL to fall back on."""
 
     attribute: RawAttribute

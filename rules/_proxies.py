@@ -16,7 +16,7 @@ import binascii
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import SplitResult, quote, unquote_to_bytes, urlsplit
 
 #: The kinds of proxy a host can behave like (custom proxies name one of these).
@@ -44,8 +44,7 @@ FAILURE_KINDS = ("empty", "undecodable", "truncated", "not-http", "bad-host", "p
 MAX_DEPTH = 5
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(NamedTuple):
     """Why the upstream cannot be recovered; ``upstream`` is what was recovered, if anything."""
 
     kind: str
@@ -53,8 +52,7 @@ class Failure:
     upstream: str | None = None
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A URL recognised as a request to a proxy."""
 
     kind: str
@@ -65,8 +63,7 @@ class Match:
     fragment: str | None
 
 
-@dataclass(frozen=True)
-class Hop:
+class Hop(NamedTuple):
     """One proxy crossed: its kind, how it is shown, and the URL requested from it."""
 
     kind: str
@@ -75,8 +72,7 @@ class Hop:
     builtin: bool
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """A proxied URL followed to its upstream. ``hops`` runs outermost first."""
 
     url: str
@@ -122,8 +118,7 @@ _HOST_KINDS: tuple[tuple[re.Pattern[str], str, re.Pattern[str] | None], ...] = (
 CUSTOM_KEY = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[^\s?#]*)?$"
 
 
-@dataclass(frozen=True)
-class ProxyTable:
+class ProxyTable(NamedTuple):
     """The well-known proxies plus the custom ones a configuration declares.
 
     ``custom`` maps ``host[:port][/prefix]`` to a kind; a custom entry wins over a
@@ -322,8 +317,7 @@ def address_category(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> 
 # -- query strings -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     name: str
     value: str  # raw: not percent-decoded
 
