@@ -236,8 +236,10 @@ def _lint_command(arguments: list[str]) -> int:
     from cliplint.model import INTERNAL_ERROR, Report
     from cliplint.runner import RunOptions, default_jobs, iter_results
 
-    stdin_name, files = _inputs(options, settings)
     streamed = _streamed_format(options)
+    stdin_name, found = _lazy_inputs(options, settings)
+    # A streamed report takes the files as they are found; the others keep the list.
+    files: Sequence[str] = [] if streamed is not None else list(found)
     if stdin_name is not None:
         data = sys.stdin.buffer.read()
         problems = lint_bytes(data, rules, settings, path=stdin_name,
@@ -253,7 +255,8 @@ def _lint_command(arguments: list[str]) -> int:
             progress=(sys.stderr.isatty() and not os.environ.get("CI")
                       and not (streamed and to_terminal)),
         )
-        results = iter_results(files, rules, settings, run_options, registry.plugins)
+        to_lint = found if streamed is not None else files
+        results = iter_results(to_lint, rules, settings, run_options, registry.plugins)
         if streamed is not None:
             return _stream_report(results, rules, options, streamed)
         problems = [problem for result in results for problem in result.problems]
@@ -334,21 +337,34 @@ def _count(value: str) -> int:
 
 def _inputs(options: argparse.Namespace, settings: Any) -> tuple[str | None, list[str]]:
     """What to work on: the name of the clipping on standard input, or the files."""
-    from cliplint.files import expand_paths
+    stdin_name, files = _lazy_inputs(options, settings)
+    return stdin_name, list(files)
+
+
+def _lazy_inputs(options: argparse.Namespace,
+                 settings: Any) -> tuple[str | None, Iterator[str]]:
+    """``_inputs``, the files found as they are needed (a streamed report need not hold
+    a list of them all)."""
+    from cliplint.files import iter_files
 
     paths = _paths_to_lint(options, settings)
     if "-" in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be mixed with other paths")
-        return options.stdin_filename or "-", []
+        return options.stdin_filename or "-", iter(())
     missing = [path for path in paths if not os.path.lexists(path)]
     if missing:
         raise UsageError("path does not exist: " + ", ".join(missing))
-    files = expand_paths(paths, settings)
-    if not files and paths:
+    return None, _warn_if_none(iter_files(paths, settings), paths, settings)
+
+
+def _warn_if_none(files: Iterator[str], paths: Sequence[str], settings: Any) -> Iterator[str]:
+    found = False
+    for found, path in enumerate(files, 1):
+        yield path
+    if not found and paths:
         _say(f"warning: no clippings found under {', '.join(paths)} "
              f"(include: {', '.join(settings.include)})")
-    return None, files
 
 
 def _paths_to_lint(options: argparse.Namespace, settings: Any) -> list[str]:
