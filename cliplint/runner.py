@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 MIN_FILES_FOR_POOL = 24
 MAX_CHUNK = 64
 T = TypeVar("T")
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def lint_files(
 
 
 def iter_results(
-    paths: Sequence[str],
+    paths: Iterable[str],
     rules: Mapping[str, Rule],
     settings: Settings,
     options: RunOptions = RunOptions(),
@@ -102,7 +103,8 @@ def iter_results(
         cache = Cache.open(cache_folder(settings.root), key)
     try:
         looked_up = (_look_up(cache, path, settings) for path in paths)
-        yield from _lint_missing(looked_up, rules, settings, options, cache, len(paths))
+        total = len(paths) if isinstance(paths, Sized) else None  # None: a count, no bar
+        yield from _lint_missing(looked_up, rules, settings, options, cache, total)
     finally:
         if cache is not None:
             cache.close()
@@ -126,43 +128,36 @@ def _look_up(cache: Cache | None, path: str, settings: Settings) -> _LookUp:
 
 def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], settings: Settings,
                   options: RunOptions, cache: Cache | None,
-                  total: int) -> Iterator[FileResult]:
+                  total: int | None) -> Iterator[FileResult]:
     """Cache hits pass through; the other files are linted in ``jobs`` processes, and
     their results stored in the cache as they arrive."""
-    # The look-ups read ahead of the results (the pool's window of chunks): they wait
-    # here, in order, until the misses before them come back.
+    # The look-ups read ahead of the results (the pool's window of chunks) and wait here,
+    # in order. Hits travel through the pool too, as None (nothing to do): a run of hits
+    # must not be read ahead all at once while the pool looks for the next file to lint.
     waiting: deque[_LookUp] = deque()
 
-    def misses() -> Iterator[str]:
+    def to_lint() -> Iterator[str | None]:
         for entry in looked_up:
             waiting.append(entry)
-            if entry.hit is None:
-                yield entry.path
+            yield entry.path if entry.hit is None else None
 
     work = partial(_lint_paths, rules=rules, settings=settings, with_source=options.with_source)
     with _progress(total, options.progress) as advance:
-        for key, problems in map_in_chunks(work, misses(), options.jobs):
-            while waiting[0].hit is not None:
-                advance(1)
-                yield _hit(waiting.popleft())
+        for key, problems in map_in_chunks(work, to_lint(), options.jobs):
             advance(1)
-            path = waiting.popleft().path
+            entry = waiting.popleft()
+            if entry.hit is not None:
+                yield FileResult(entry.path, entry.hit)
+                continue
             if cache is not None and key is not None and not any(
                 p.rule == INTERNAL_ERROR for p in problems
             ):
                 cache.put(key, problems)
-            yield FileResult(path, problems)
-        while waiting:  # the hits after the last miss
-            advance(1)
-            yield _hit(waiting.popleft())
-
-
-def _hit(entry: _LookUp) -> FileResult:
-    return FileResult(entry.path, entry.hit or [])
+            yield FileResult(entry.path, problems)
 
 
 def map_in_chunks(
-    work: Callable[[Sequence[str]], list[T]], paths: Iterable[str], jobs: int
+    work: Callable[[Sequence[P]], list[T]], paths: Iterable[P], jobs: int
 ) -> Iterator[T]:
     """``work`` (a picklable function from a list of paths to one result per path) over
     ``paths``, in ``jobs`` worker processes when there are enough paths to be worth it;
@@ -199,7 +194,7 @@ def map_in_chunks(
             raise
 
 
-def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
+def _batches(items: Iterable[P], size: int) -> Iterator[list[P]]:
     items = iter(items)
     while batch := list(itertools.islice(items, size)):
         yield batch
@@ -210,16 +205,18 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _lint_paths(paths: Sequence[str], *, rules: Mapping[str, Rule], settings: Settings,
+def _lint_paths(paths: Sequence[str | None], *, rules: Mapping[str, Rule], settings: Settings,
                 with_source: bool) -> list[tuple[str | None, list[Problem]]]:
-    return [lint_file(path, rules, settings, with_source) for path in paths]
+    """Lint each path; None (a cache hit, already known) is left alone."""
+    return [lint_file(path, rules, settings, with_source) if path is not None else (None, [])
+            for path in paths]
 
 
 @contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], object]]:
+def _progress(total: int | None, enabled: bool) -> Iterator[Callable[[int], object]]:
     """A progress bar on standard error (tqdm), only when asked for, and shown only once
     the run has taken a moment."""
-    if not (enabled and total):
+    if not enabled or total == 0:
         yield lambda count: None
         return
     from tqdm import tqdm

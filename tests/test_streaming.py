@@ -111,3 +111,37 @@ def test_map_in_chunks_reads_paths_only_a_window_ahead() -> None:
     # The chunk size is told from 2 * 4 * 64 paths; then a window of 4 chunks of 64.
     assert next(taken) < 2 * 4 * 64 + 4 * 64 + 2
     results.close()
+
+
+@pytest.mark.parametrize("order", [("d", "d/a.md"), ("d/a.md", "d"), ("d", "d"), ("d", "./d/")])
+def test_overlapping_paths_give_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               order: tuple[str, str]) -> None:
+    from cliplint.config import resolve
+    from cliplint.files import iter_files
+    from cliplint.plugins import load_registry
+
+    (tmp_path / "d").mkdir()
+    for name in ("a.md", "b.md"):
+        (tmp_path / "d" / name).write_text(GOOD_CLIPPING)
+    monkeypatch.chdir(tmp_path)
+    found = list(iter_files(list(order), resolve({}, load_registry().rules)))
+    assert sorted(Path(path).name for path in found) == ["a.md", "b.md"]
+
+
+def test_cache_hits_are_not_read_ahead_of_the_results() -> None:
+    from cliplint.config import resolve
+    from cliplint.plugins import load_registry
+
+    taken = itertools.count()
+
+    def look_ups() -> Iterator[runner._LookUp]:
+        for index in range(100_000):
+            next(taken)
+            yield runner._LookUp(str(index), [])  # all hits: nothing for the pool to lint
+
+    settings = resolve({}, load_registry().rules)
+    results = runner._lint_missing(look_ups(), {}, settings, runner.RunOptions(jobs=2),
+                                   cache=None, total=None)
+    assert next(results) == FileResult("0", [])
+    assert next(taken) < 2 * 4 * 64 + 4 * 64 + 2
+    results.close()
