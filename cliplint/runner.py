@@ -33,7 +33,7 @@ from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
 #: Below this many files to lint, starting worker processes costs more than it saves.
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Executor, Future
 
 MIN_FILES_FOR_POOL = 24
 MAX_CHUNK = 64
@@ -181,17 +181,30 @@ def map_in_chunks(
         window: deque[Future[list[T]]] = deque()
         try:
             for chunk in itertools.islice(chunks, jobs * 2):
-                window.append(pool.submit(work, chunk))
+                window.append(_submit(pool, work, chunk))
             while window:
                 results = window.popleft().result()
                 following = next(chunks, None)
                 if following is not None:
-                    window.append(pool.submit(work, following))
+                    window.append(_submit(pool, work, following))
                 yield from results
         except BaseException:
             # Running chunks finish their files; the rest never start.
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def _submit(pool: Executor, work: Callable[[Sequence[P]], list[T]],
+            chunk: list[P]) -> Future[list[T]]:
+    """The chunk's results to come. A chunk of None only (cache hits: nothing to do) is
+    done here rather than sent to a worker: a warm run starts no worker at all."""
+    from concurrent.futures import Future
+
+    if any(item is not None for item in chunk):
+        return pool.submit(work, chunk)
+    done: Future[list[T]] = Future()
+    done.set_result(work(chunk))
+    return done
 
 
 def _batches(items: Iterable[P], size: int) -> Iterator[list[P]]:

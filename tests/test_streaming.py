@@ -145,3 +145,18 @@ def test_cache_hits_are_not_read_ahead_of_the_results() -> None:
     assert next(results) == FileResult("0", [])
     assert next(taken) < 2 * 4 * 64 + 4 * 64 + 2
     results.close()
+
+
+def test_a_chunk_with_nothing_to_do_is_not_sent_to_a_worker() -> None:
+    import os
+
+    items = [None] * 320 + ["x"] * 192  # chunks of 64: five with nothing to do
+    results = list(map_in_chunks(_pid_or_none, items, jobs=2))
+    assert results[:320] == [os.getpid()] * 320  # done here: no worker woken for them
+    assert os.getpid() not in results[320:]
+
+
+def _pid_or_none(items: list[str | None]) -> list[int]:
+    import os
+
+    return [os.getpid() for _ in items]
