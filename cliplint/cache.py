@@ -5,10 +5,11 @@ cache file itself is named after everything else the results depend on: cliplint
 version, every plugin's version, the resolved settings and the report options. Change
 any of them and a different cache file is used.
 
-The cache is one JSON file per key, read once at the start of a run and replaced
-atomically at the end (temporary file + ``os.replace``), so concurrent runs never see a
-half-written file: the last one to finish wins, and the other's new entries are simply
-computed again next time. A corrupt or unreadable cache file is ignored.
+The cache file is an SQLite database, looked up one file at a time and written as
+results arrive (committed every few hundred entries), so a run never holds the whole
+cache in memory however many files it has. SQLite's locking lets concurrent runs share
+it; a run that cannot read or write it (locked too long, read-only folder) goes on
+without it, and a corrupt cache file is replaced.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,14 @@ from cliplint.model import Edit, Fix, Problem
 CACHE_FOLDER = ".cliplint_cache"
 #: Overrides where the cache lives (like XDG_CACHE_HOME for other tools).
 CACHE_DIR_VARIABLE = "CLIPLINT_CACHE_DIR"
-#: Entries beyond this many are dropped, oldest first, when the cache is saved.
+#: Entries beyond this many are dropped, oldest first, at the end of a run.
 MAX_ENTRIES = 500_000
-_FORMAT = 1
+#: New entries are committed in batches: one transaction per file would be slow, and a
+#: run interrupted half-way still keeps most of its work.
+COMMIT_EVERY = 256
+#: Seconds to wait for another run's write to finish before giving up on the cache.
+SQLITE_TIMEOUT = 5.0
+_FORMAT = 2
 
 
 def cache_folder(root: str) -> Path:
@@ -91,52 +97,104 @@ def run_key(plugins: Mapping[str, str], settings: Any, code: Any = (), **report_
     return hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
 
 
-@dataclass(frozen=True)
 class Cache:
-    """Entries loaded at the start of a run; ``save`` writes them back with new ones."""
+    """An open cache file: ``get`` entries, ``put`` new ones, ``close`` at the end.
 
-    path: Path
-    entries: Mapping[str, list[dict[str, Any]]]
+    Every operation swallows SQLite's errors and turns the cache off: a cache is an
+    optimisation, never a reason for a run to fail."""
+
+    def __init__(self, connection: sqlite3.Connection | None) -> None:
+        self._connection = connection
+        self._uncommitted = 0
 
     @classmethod
-    def load(cls, folder: Path, key: str) -> Cache:
-        path = folder / f"results-{key}.json"
+    def open(cls, folder: Path, key: str) -> Cache:
+        path = folder / f"results-{key}.sqlite3"
         try:
-            with path.open(encoding="utf-8") as stream:
-                data = json.load(stream)
-            entries = data["entries"] if data.get("format") == _FORMAT else {}
-            if not isinstance(entries, dict):
-                entries = {}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            entries = {}  # missing or corrupt: start afresh
-        return cls(path, entries)
+            folder.mkdir(parents=True, exist_ok=True)
+            _write_gitignore(folder)
+        except OSError:
+            return cls(None)
+        for attempt in range(2):
+            try:
+                return cls(_connect(path))
+            except sqlite3.DatabaseError:  # not a database, or a damaged one
+                if attempt:
+                    break
+                try:
+                    path.unlink()
+                except OSError:
+                    break
+            except sqlite3.Error:
+                break
+        return cls(None)
 
     def get(self, key: str, path: str) -> list[Problem] | None:
-        stored = self.entries.get(key)
-        if stored is None:
+        if self._connection is None:
             return None
         try:
-            return [problem_from_data(item, path) for item in stored]
+            row = self._connection.execute(
+                "SELECT problems FROM entries WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            self._disable()
+            return None
+        if row is None:
+            return None
+        try:
+            return [problem_from_data(item, path) for item in json.loads(row[0])]
         except (KeyError, TypeError, ValueError):
             return None
 
-    def save(self, new_entries: Mapping[str, list[dict[str, Any]]]) -> None:
-        """Merge and write atomically; a cache that cannot be written is not an error."""
-        if not new_entries:
+    def put(self, key: str, problems: Iterable[Problem]) -> None:
+        if self._connection is None:
             return
-        merged = {key: value for key, value in self.entries.items() if key not in new_entries}
-        merged.update(new_entries)
-        if len(merged) > MAX_ENTRIES:
-            merged = dict(list(merged.items())[-MAX_ENTRIES:])
+        data = json.dumps([problem_to_data(problem) for problem in problems], ensure_ascii=False)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _write_gitignore(self.path.parent)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump({"format": _FORMAT, "entries": merged}, stream, ensure_ascii=False)
-            os.replace(temporary, self.path)
-        except OSError:
+            self._connection.execute(
+                "INSERT OR REPLACE INTO entries (key, problems) VALUES (?, ?)", (key, data))
+            self._uncommitted += 1
+            if self._uncommitted >= COMMIT_EVERY:
+                self._commit()
+        except sqlite3.Error:
+            self._disable()
+
+    def close(self) -> None:
+        """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES``."""
+        if self._connection is None:
+            return
+        try:
+            # REPLACE gives a rewritten entry a new rowid: the smallest are the oldest.
+            self._connection.execute(
+                "DELETE FROM entries WHERE rowid <= (SELECT max(rowid) FROM entries) - ?",
+                (MAX_ENTRIES,))
+            self._commit()
+        except sqlite3.Error:
             pass
+        self._disable()
+
+    def _commit(self) -> None:
+        assert self._connection is not None
+        self._connection.commit()
+        self._uncommitted = 0
+
+    def _disable(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        self._connection = None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=SQLITE_TIMEOUT)
+    try:
+        # A lost cache costs a re-lint, not data: no fsync on every commit.
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, problems TEXT NOT NULL)")
+        connection.commit()
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 def _write_gitignore(folder: Path) -> None:

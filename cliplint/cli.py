@@ -12,9 +12,10 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 from cliplint import __version__
 
@@ -233,22 +234,32 @@ def _lint_command(arguments: list[str]) -> int:
 
     from cliplint.linter import lint_bytes
     from cliplint.model import INTERNAL_ERROR, Report
-    from cliplint.runner import RunOptions, default_jobs, lint_files
+    from cliplint.runner import RunOptions, default_jobs, iter_results
 
-    stdin_name, files = _inputs(options, settings)
+    streamed = _streamed_format(options)
+    stdin_name, found = _lazy_inputs(options, settings)
+    # A streamed report takes the files as they are found; the others keep the list.
+    files: Sequence[str] = [] if streamed is not None else list(found)
     if stdin_name is not None:
         data = sys.stdin.buffer.read()
         problems = lint_bytes(data, rules, settings, path=stdin_name,
                               with_source=_with_source(options))
         files = [stdin_name]
     else:
+        to_terminal = options.output_file is None and sys.stdout.isatty()
         run_options = RunOptions(
             jobs=options.jobs or default_jobs(),
             use_cache=not options.no_cache,
             with_source=_with_source(options),
-            progress=sys.stderr.isatty() and not os.environ.get("CI"),
+            # A bar on the terminal the report is streaming to would garble both.
+            progress=(sys.stderr.isatty() and not os.environ.get("CI")
+                      and not (streamed and to_terminal)),
         )
-        problems = lint_files(files, rules, settings, run_options, registry.plugins)
+        to_lint = found if streamed is not None else files
+        results = iter_results(to_lint, rules, settings, run_options, registry.plugins)
+        if streamed is not None:
+            return _stream_report(results, rules, options, streamed)
+        problems = [problem for result in results for problem in result.problems]
 
     if options.online:  # image-proxy's HTTP checks: cliplint/online.py
         from cliplint.online import check_online
@@ -271,6 +282,49 @@ def _lint_command(arguments: list[str]) -> int:
     return _exit_status(problems, options)
 
 
+#: The formats written while the files are linted (``write_stream`` in their module); the
+#: others are rendered whole at the end, so they hold every problem until then.
+STREAMED_FORMATS = {"text": "text", "github": "github", "json": "json_report"}
+
+
+def _streamed_format(options: argparse.Namespace) -> str | None:
+    """The module that streams the report, when the run allows it: a baseline and
+    --online need every problem before anything is reported."""
+    if options.baseline or options.write_baseline or options.online:
+        return None
+    return STREAMED_FORMATS.get(options.format)
+
+
+def _stream_report(results: Any, rules: Any, options: argparse.Namespace, module: str) -> int:
+    """Write the report as ``results`` come; the exit status from its tally."""
+    import importlib
+
+    writer = importlib.import_module(f"cliplint.formats.{module}").write_stream
+    with _report_stream(options) as stream:
+        def write(text: str) -> None:
+            stream.write(text)
+            stream.flush()  # each file's problems as soon as they are known
+
+        tally = writer(results, rules, _render_options(options, stream), write)
+    if tally.internal_errors:
+        return EXIT_INTERNAL
+    return _status(tally.errors > 0, tally.warnings, options)
+
+
+@contextmanager
+def _report_stream(options: argparse.Namespace) -> Iterator[TextIO]:
+    """Standard output, or --output-file opened before the run (a bad path fails fast)."""
+    if options.output_file is None:
+        yield sys.stdout
+        return
+    try:
+        stream = open(options.output_file, "w", encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {options.output_file}: {error.strerror or error}") from None
+    with stream:
+        yield stream
+
+
 def _count(value: str) -> int:
     try:
         number = int(value)
@@ -283,21 +337,34 @@ def _count(value: str) -> int:
 
 def _inputs(options: argparse.Namespace, settings: Any) -> tuple[str | None, list[str]]:
     """What to work on: the name of the clipping on standard input, or the files."""
-    from cliplint.files import expand_paths
+    stdin_name, files = _lazy_inputs(options, settings)
+    return stdin_name, list(files)
+
+
+def _lazy_inputs(options: argparse.Namespace,
+                 settings: Any) -> tuple[str | None, Iterator[str]]:
+    """``_inputs``, the files found as they are needed (a streamed report need not hold
+    a list of them all)."""
+    from cliplint.files import iter_files
 
     paths = _paths_to_lint(options, settings)
     if "-" in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be mixed with other paths")
-        return options.stdin_filename or "-", []
+        return options.stdin_filename or "-", iter(())
     missing = [path for path in paths if not os.path.lexists(path)]
     if missing:
         raise UsageError("path does not exist: " + ", ".join(missing))
-    files = expand_paths(paths, settings)
-    if not files and paths:
+    return None, _warn_if_none(iter_files(paths, settings), paths, settings)
+
+
+def _warn_if_none(files: Iterator[str], paths: Sequence[str], settings: Any) -> Iterator[str]:
+    found = False
+    for found, path in enumerate(files, 1):
+        yield path
+    if not found and paths:
         _say(f"warning: no clippings found under {', '.join(paths)} "
              f"(include: {', '.join(settings.include)})")
-    return None, files
 
 
 def _paths_to_lint(options: argparse.Namespace, settings: Any) -> list[str]:
@@ -319,13 +386,18 @@ def _with_source(options: argparse.Namespace) -> bool:
 
 
 def _exit_status(problems: Sequence[Any], options: argparse.Namespace) -> int:
+    errors = any(problem.severity == "error" for problem in problems)
+    warnings = sum(1 for problem in problems if problem.severity == "warning")
+    return _status(errors, warnings, options)
+
+
+def _status(errors: bool, warnings: int, options: argparse.Namespace) -> int:
     """0 or 1 after the report: errors fail the run; warnings only past --max-warnings;
     infos never. --exit-zero wins."""
     if options.exit_zero:
         return EXIT_CLEAN
-    if any(problem.severity == "error" for problem in problems):
+    if errors:
         return EXIT_PROBLEMS
-    warnings = sum(1 for problem in problems if problem.severity == "warning")
     if options.max_warnings is not None and warnings > options.max_warnings:
         _say(f"{warnings} warnings, more than --max-warnings {options.max_warnings}")
         return EXIT_PROBLEMS
@@ -374,18 +446,21 @@ def _apply_baseline(options: argparse.Namespace, problems: Sequence[Any],
     return list(split.new)
 
 
-def _write_report(report: Any, options: argparse.Namespace, renderer: Any,
-                  prefix: str = "", stream: Any = None) -> None:
+def _render_options(options: argparse.Namespace, stream: Any) -> Any:
     from cliplint.formats import RenderOptions
 
-    stream = stream or sys.stdout
     to_terminal = options.output_file is None and stream.isatty()
-    render_options = RenderOptions(
+    return RenderOptions(
         show_source=options.show_source,
         color=to_terminal and not os.environ.get("NO_COLOR"),
         statistics=options.statistics,
     )
-    text = prefix + renderer(report, render_options)
+
+
+def _write_report(report: Any, options: argparse.Namespace, renderer: Any,
+                  prefix: str = "", stream: Any = None) -> None:
+    stream = stream or sys.stdout
+    text = prefix + renderer(report, _render_options(options, stream))
     if options.output_file is None:
         stream.write(text)
         stream.flush()

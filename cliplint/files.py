@@ -14,15 +14,23 @@ from cliplint.model import FILE_UNREADABLE, Problem
 def expand_paths(paths: Sequence[str], settings: Settings) -> list[str]:
     """Files named on the command line are taken as they are; folders are walked for
     files matching ``include`` and not ``exclude``. Symlinked folders are not followed."""
-    found: list[str] = []
+    return list(iter_files(paths, settings))
+
+
+def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
+    """The files of ``expand_paths``, one by one as the folders are walked."""
     seen: set[str] = set()
-    for path in paths:
+    last = len(paths) - 1
+    for index, path in enumerate(paths):
         for candidate in _walk(path, settings) if os.path.isdir(path) else [path]:
+            # One path's files are distinct; a file is repeated only by another path that
+            # overlaps it. So the last path's files need not be remembered: one folder
+            # of any size needs no memory per file.
             key = os.path.normcase(os.path.abspath(candidate))
             if key not in seen:
-                seen.add(key)
-                found.append(candidate)
-    return found
+                if index < last:
+                    seen.add(key)
+                yield candidate
 
 
 def _walk(folder: str, settings: Settings) -> Iterator[str]:

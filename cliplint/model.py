@@ -150,3 +150,39 @@ class Report:
     @property
     def files_checked(self) -> int:
         return len(self.files)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What a report's summary and the exit status need to know of a run, counted file
+    by file so that the problems themselves need not be kept."""
+
+    files: int = 0
+    problems: int = 0
+    errors: int = 0
+    warnings: int = 0
+    internal_errors: int = 0
+    safe_fixes: int = 0
+    unsafe_fixes: int = 0
+    by_rule: Mapping[str, int] = field(default_factory=dict)
+
+    def add(self, problems: Iterable[Problem]) -> Tally:
+        """This tally with one more file and its problems."""
+        problems = tuple(problems)
+        by_rule = dict(self.by_rule)
+        for problem in problems:
+            by_rule[problem.rule] = by_rule.get(problem.rule, 0) + 1
+        return Tally(
+            files=self.files + 1,
+            problems=self.problems + len(problems),
+            errors=self.errors + sum(p.severity == "error" for p in problems),
+            warnings=self.warnings + sum(p.severity == "warning" for p in problems),
+            internal_errors=self.internal_errors + sum(p.rule == INTERNAL_ERROR for p in problems),
+            safe_fixes=self.safe_fixes + sum(_fix_is(p, "safe") for p in problems),
+            unsafe_fixes=self.unsafe_fixes + sum(_fix_is(p, "unsafe") for p in problems),
+            by_rule=by_rule,
+        )
+
+
+def _fix_is(problem: Problem, applicability: Applicability) -> bool:
+    return problem.fix is not None and problem.fix.applicability == applicability

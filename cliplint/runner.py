@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +24,6 @@ from cliplint.cache import (
     cache_folder,
     code_fingerprint,
     content_key,
-    problem_to_data,
     run_key,
 )
 from cliplint.config import Settings
@@ -34,11 +33,12 @@ from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
 #: Below this many files to lint, starting worker processes costs more than it saves.
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Executor, Future
 
 MIN_FILES_FOR_POOL = 24
 MAX_CHUNK = 64
 T = TypeVar("T")
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,14 @@ def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
     return content_key(data, settings.rules_for(path)), problems
 
 
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """One file's problems, in the order the linter reports them."""
+
+    path: str
+    problems: list[Problem]
+
+
 def lint_files(
     paths: Sequence[str],
     rules: Mapping[str, Rule],
@@ -74,67 +82,111 @@ def lint_files(
     plugins: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """Lint every file; problems come back grouped by file, in the order given."""
+    results = iter_results(paths, rules, settings, options, plugins)
+    return [problem for result in results for problem in result.problems]
+
+
+def iter_results(
+    paths: Iterable[str],
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    options: RunOptions = RunOptions(),
+    plugins: Mapping[str, str] | None = None,
+) -> Iterator[FileResult]:
+    """Lint every file and yield its result as soon as it and every file before it are
+    done, in the order given: a report can be written while the run goes on, and
+    nothing here holds more than a window of files (memory stays flat however many)."""
     cache = None
     if options.use_cache:
         code = code_fingerprint(rule.module for rule in rules.values())
         key = run_key(plugins or {}, settings, code, with_source=options.with_source)
-        cache = Cache.load(cache_folder(settings.root), key)
-
-    results: list[list[Problem] | None] = [None] * len(paths)
-    pending: list[int] = []
-    for index, path in enumerate(paths):
+        cache = Cache.open(cache_folder(settings.root), key)
+    try:
+        looked_up = (_look_up(cache, path, settings) for path in paths)
+        total = len(paths) if isinstance(paths, Sized) else None  # None: a count, no bar
+        yield from _lint_missing(looked_up, rules, settings, options, cache, total)
+    finally:
         if cache is not None:
-            data = read_clipping(path, settings.max_file_size)
-            if isinstance(data, Problem):
-                results[index] = [data]
-                continue
-            hit = cache.get(content_key(data, settings.rules_for(path)), path)
-            if hit is not None:
-                results[index] = hit
-                continue
-        pending.append(index)
+            cache.close()
 
-    new_entries: dict[str, list[dict[str, object]]] = {}
+
+@dataclass(frozen=True, slots=True)
+class _LookUp:
+    path: str
+    #: The cached problems, or None when the file must be linted.
+    hit: list[Problem] | None
+
+
+def _look_up(cache: Cache | None, path: str, settings: Settings) -> _LookUp:
+    if cache is None:
+        return _LookUp(path, None)
+    data = read_clipping(path, settings.max_file_size)
+    if isinstance(data, Problem):
+        return _LookUp(path, [data])
+    return _LookUp(path, cache.get(content_key(data, settings.rules_for(path)), path))
+
+
+def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], settings: Settings,
+                  options: RunOptions, cache: Cache | None,
+                  total: int | None) -> Iterator[FileResult]:
+    """Cache hits pass through; the other files are linted in ``jobs`` processes, and
+    their results stored in the cache as they arrive."""
+    # The look-ups read ahead of the results (the pool's window of chunks) and wait here,
+    # in order. Hits travel through the pool too, as None (nothing to do): a run of hits
+    # must not be read ahead all at once while the pool looks for the next file to lint.
+    waiting: deque[_LookUp] = deque()
+
+    def to_lint() -> Iterator[str | None]:
+        for entry in looked_up:
+            waiting.append(entry)
+            yield entry.path if entry.hit is None else None
+
     work = partial(_lint_paths, rules=rules, settings=settings, with_source=options.with_source)
-    outcomes = map_in_chunks(work, [paths[i] for i in pending], options.jobs)
-    with _progress(len(pending), options.progress) as advance:
-        for index, (key, problems) in zip(pending, outcomes):
+    with _progress(total, options.progress) as advance:
+        for key, problems in map_in_chunks(work, to_lint(), options.jobs):
             advance(1)
-            results[index] = problems
-            if key is not None and not any(p.rule == INTERNAL_ERROR for p in problems):
-                new_entries[key] = [problem_to_data(problem) for problem in problems]
-    if cache is not None:
-        cache.save(new_entries)
-    return [problem for problems in results for problem in problems or ()]
+            entry = waiting.popleft()
+            if entry.hit is not None:
+                yield FileResult(entry.path, entry.hit)
+                continue
+            if cache is not None and key is not None and not any(
+                p.rule == INTERNAL_ERROR for p in problems
+            ):
+                cache.put(key, problems)
+            yield FileResult(entry.path, problems)
 
 
 def map_in_chunks(
-    work: Callable[[Sequence[str]], list[T]], paths: Sequence[str], jobs: int
+    work: Callable[[Sequence[P]], list[T]], paths: Iterable[P], jobs: int
 ) -> Iterator[T]:
     """``work`` (a picklable function from a list of paths to one result per path) over
     ``paths``, in ``jobs`` worker processes when there are enough paths to be worth it;
-    results one per path, in the order of ``paths``."""
-    if jobs <= 1 or len(paths) < MIN_FILES_FOR_POOL:
-        for path in paths:
+    results one per path, in the order of ``paths``, as soon as they are ready.
+    ``paths`` is read only a window ahead of the results."""
+    paths = iter(paths)
+    # Enough paths to tell the chunk size (below this many they are all in ``head``).
+    head = list(itertools.islice(paths, jobs * 4 * MAX_CHUNK))
+    if jobs <= 1 or len(head) < MIN_FILES_FOR_POOL:
+        for path in itertools.chain(head, paths):
             yield from work([path])
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, min(MAX_CHUNK, len(paths) // (jobs * 4)))
-    chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
+    size = max(1, min(MAX_CHUNK, len(head) // (jobs * 4)))
+    chunks = _batches(itertools.chain(head, paths), size)
+    del head
     with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts) as pool:
         # A sliding window of submitted chunks (Executor.map would submit them all at
         # once), so memory does not grow with the number of files waiting.
         window: deque[Future[list[T]]] = deque()
-        pending = iter(chunks)
         try:
-            for chunk in itertools.islice(pending, jobs * 2):
-                window.append(pool.submit(work, chunk))
+            for chunk in itertools.islice(chunks, jobs * 2):
+                window.append(_submit(pool, work, chunk))
             while window:
                 results = window.popleft().result()
-                following = next(pending, None)
+                following = next(chunks, None)
                 if following is not None:
-                    window.append(pool.submit(work, following))
+                    window.append(_submit(pool, work, following))
                 yield from results
         except BaseException:
             # Running chunks finish their files; the rest never start.
@@ -142,21 +194,42 @@ def map_in_chunks(
             raise
 
 
+def _submit(pool: Executor, work: Callable[[Sequence[P]], list[T]],
+            chunk: list[P]) -> Future[list[T]]:
+    """The chunk's results to come. A chunk of None only (cache hits: nothing to do) is
+    done here rather than sent to a worker: a warm run starts no worker at all."""
+    from concurrent.futures import Future
+
+    if any(item is not None for item in chunk):
+        return pool.submit(work, chunk)
+    done: Future[list[T]] = Future()
+    done.set_result(work(chunk))
+    return done
+
+
+def _batches(items: Iterable[P], size: int) -> Iterator[list[P]]:
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
 def _ignore_interrupts() -> None:
     # Ctrl-C reaches the whole process group; the main process alone handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _lint_paths(paths: Sequence[str], *, rules: Mapping[str, Rule], settings: Settings,
+def _lint_paths(paths: Sequence[str | None], *, rules: Mapping[str, Rule], settings: Settings,
                 with_source: bool) -> list[tuple[str | None, list[Problem]]]:
-    return [lint_file(path, rules, settings, with_source) for path in paths]
+    """Lint each path; None (a cache hit, already known) is left alone."""
+    return [lint_file(path, rules, settings, with_source) if path is not None else (None, [])
+            for path in paths]
 
 
 @contextmanager
-def _progress(total: int, enabled: bool) -> Iterator[Callable[[int], object]]:
+def _progress(total: int | None, enabled: bool) -> Iterator[Callable[[int], object]]:
     """A progress bar on standard error (tqdm), only when asked for, and shown only once
     the run has taken a moment."""
-    if not (enabled and total):
+    if not enabled or total == 0:
         yield lambda count: None
         return
     from tqdm import tqdm

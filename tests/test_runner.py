@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -61,7 +63,19 @@ def test_bad_jobs_value(tmp_path: Path) -> None:
 
 
 def cache_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("results-*.json"))
+    return sorted(folder.glob("results-*.sqlite3"))
+
+
+def cache_entries(cache_file: Path) -> dict[str, list[dict[str, object]]]:
+    with closing(sqlite3.connect(cache_file)) as connection:
+        rows = connection.execute("SELECT key, problems FROM entries").fetchall()
+    return {key: json.loads(problems) for key, problems in rows}
+
+
+def store_entry(cache_file: Path, key: str, problems: list[dict[str, object]]) -> None:
+    with closing(sqlite3.connect(cache_file)) as connection, connection:
+        connection.execute("UPDATE entries SET problems = ? WHERE key = ?",
+                           (json.dumps(problems), key))
 
 
 def test_cache_is_read_and_invalidated_by_content(tmp_path: Path) -> None:
@@ -72,10 +86,9 @@ def test_cache_is_read_and_invalidated_by_content(tmp_path: Path) -> None:
     assert (tmp_path / ".cliplint_cache" / ".gitignore").read_text().endswith("*\n")
 
     # Plant a marker in the stored entry: seeing it proves the next run read the cache.
-    data = json.loads(cache_file.read_text())
-    (entry,) = data["entries"].values()
+    ((key, entry),) = cache_entries(cache_file).items()
     entry[0]["message"] = "from the cache"
-    cache_file.write_text(json.dumps(data))
+    store_entry(cache_file, key, entry)
     second = run_cliplint("--isolated", "--format", "json", "a.md", cwd=tmp_path)
     assert [p[4] for p in problems_of(second.stdout)] == ["from the cache"]
     assert run_cliplint("--isolated", "--no-cache", "--format", "json", "a.md",
@@ -117,7 +130,7 @@ def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     cache_file.write_bytes(b"\x00garbage{")
     result = run_cliplint("--isolated", "a.md", cwd=tmp_path)
     assert result.status == 0 and "All clean" in result.stdout
-    json.loads(cache_file.read_text())  # rewritten whole
+    assert len(cache_entries(cache_file)) == 1  # replaced by a working cache
 
 
 def test_no_cache_and_cache_dir_override(tmp_path: Path) -> None:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
+
 from cliplint.formats import RenderOptions
-from cliplint.model import Report
+from cliplint.model import Problem, Report, Rule, Tally
+
+if TYPE_CHECKING:
+    from cliplint.runner import FileResult
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -17,19 +23,31 @@ def _escape_property(text: str) -> str:
 
 
 def render(report: Report, options: RenderOptions) -> str:
-    lines = []
-    for problem in report.problems:
-        properties = ",".join(
-            f"{key}={_escape_property(str(value))}"
-            for key, value in (
-                ("file", problem.path),
-                ("line", problem.line),
-                ("col", problem.column),
-                ("endLine", problem.end_line),
-                ("endColumn", problem.end_column),
-                ("title", f"cliplint ({problem.rule})"),
-            )
+    return "".join(_annotation(problem) for problem in report.problems)
+
+
+def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
+                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
+    """The annotations of a lint run, written file by file as ``results`` come."""
+    tally = Tally()
+    for result in results:
+        tally = tally.add(result.problems)
+        if result.problems:
+            write("".join(_annotation(problem) for problem in result.problems))
+    return tally
+
+
+def _annotation(problem: Problem) -> str:
+    properties = ",".join(
+        f"{key}={_escape_property(str(value))}"
+        for key, value in (
+            ("file", problem.path),
+            ("line", problem.line),
+            ("col", problem.column),
+            ("endLine", problem.end_line),
+            ("endColumn", problem.end_column),
+            ("title", f"cliplint ({problem.rule})"),
         )
-        message = _escape_data(f"{problem.rule}: {problem.message}")
-        lines.append(f"::{_LEVELS[problem.severity]} {properties}::{message}")
-    return "".join(line + "\n" for line in lines)
+    )
+    message = _escape_data(f"{problem.rule}: {problem.message}")
+    return f"::{_LEVELS[problem.severity]} {properties}::{message}\n"

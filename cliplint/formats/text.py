@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from cliplint.formats import RenderOptions
-from cliplint.model import Problem, Report
+from cliplint.model import Problem, Report, Rule, Tally
+
+if TYPE_CHECKING:
+    from cliplint.runner import FileResult
 
 #: How much of a long source line ``--show-source`` shows around the column.
 SOURCE_WINDOW = 100
@@ -24,18 +29,41 @@ def render(report: Report, options: RenderOptions) -> str:
         return _statistics(report)
     lines: list[str] = []
     for problem in report.problems:
-        lines.append(
-            f"{paint(printable_path(problem.path), 'path')}{paint(':', 'position')}"
-            f"{problem.line}{paint(':', 'position')}{problem.column}{paint(':', 'position')} "
-            f"{paint(problem.rule, problem.severity)} {problem.message}{_fix_mark(problem)}"
-        )
-        if options.show_source and problem.source is not None:
-            source, caret = source_window(problem.source,
-                                          problem.column - problem.source_column + 1)
-            lines.append(f"  {source}")
-            lines.append(f"  {' ' * caret}{paint('^', 'caret')}")
+        lines.extend(_problem_lines(problem, options, paint))
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
+
+
+def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
+                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
+    """The report of a lint run, written file by file as ``results`` come (the summary,
+    and with ``statistics`` the whole report, at the end); the same text as ``render``."""
+    paint = _painter(options.color)
+    tally = Tally()
+    for result in results:
+        tally = tally.add(result.problems)
+        if not options.statistics and result.problems:
+            write("".join(line + "\n" for problem in result.problems
+                          for line in _problem_lines(problem, options, paint)))
+    if options.statistics:
+        write("".join(line + "\n" for line in _rule_counts(tally.by_rule, rules)))
+    write(_summary_line(tally.problems, tally.files, tally.safe_fixes, tally.unsafe_fixes) + "\n")
+    return tally
+
+
+def _problem_lines(problem: Problem, options: RenderOptions, paint: Callable[[str, str], str]
+                   ) -> list[str]:
+    lines = [
+        f"{paint(printable_path(problem.path), 'path')}{paint(':', 'position')}"
+        f"{problem.line}{paint(':', 'position')}{problem.column}{paint(':', 'position')} "
+        f"{paint(problem.rule, problem.severity)} {problem.message}{_fix_mark(problem)}"
+    ]
+    if options.show_source and problem.source is not None:
+        source, caret = source_window(problem.source,
+                                      problem.column - problem.source_column + 1)
+        lines.append(f"  {source}")
+        lines.append(f"  {' ' * caret}{paint('^', 'caret')}")
+    return lines
 
 
 def source_window(line: str, column: int, width: int = SOURCE_WINDOW) -> tuple[str, int]:
@@ -93,17 +121,20 @@ def _fix_mark(problem: Problem) -> str:
 
 
 def _summary(report: Report) -> str:
-    count = len(report.problems)
-    files = report.files_checked
+    safe = sum(1 for p in report.problems if p.fix and p.fix.applicability == "safe")
+    unsafe = sum(1 for p in report.problems if p.fix and p.fix.applicability == "unsafe")
+    return _summary_line(len(report.problems), report.files_checked, safe, unsafe,
+                         done=_fixed_sentence(report), mode=getattr(report, "mode", "fix"))
+
+
+def _summary_line(count: int, files: int, safe: int, unsafe: int, done: str = "",
+                  mode: str = "fix") -> str:
     checked = f"{files} file{'s' if files != 1 else ''} checked"
-    done = _fixed_sentence(report)
-    if not count and getattr(report, "mode", "fix") != "fix":
+    if not count and mode != "fix":
         # --diff and --fix-only list only failures: "All clean" would be a false promise.
         return f"{done}{checked[0].upper()}{checked[1:]}."
     if not count:
         return f"{done}All clean: {checked}."
-    safe = sum(1 for p in report.problems if p.fix and p.fix.applicability == "safe")
-    unsafe = sum(1 for p in report.problems if p.fix and p.fix.applicability == "unsafe")
     hints = [f"{safe} fixable with --fix"] if safe else []
     if unsafe:
         hints.append(f"{unsafe}{' more' if safe else ''} fixable with --fix --unsafe-fixes")
@@ -144,13 +175,18 @@ def render_fixes(report: Report) -> str:
 
 def _statistics(report: Report) -> str:
     counts = Counter(problem.rule for problem in report.problems)
+    lines = [*_rule_counts(counts, report.rules), _summary(report)]
+    return "\n".join(lines) + "\n"
+
+
+def _rule_counts(counts: Mapping[str, int], rules: Mapping[str, Rule]) -> list[str]:
+    """``--statistics``: one line per rule, the most frequent first."""
     lines = []
     for rule, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        rule_info = report.rules.get(rule)
+        rule_info = rules.get(rule)
         summary = rule_info.summary if rule_info else ""
         lines.append(f"{count:>7}  {rule:<24} {summary}".rstrip())
-    lines.append(_summary(report))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _painter(enabled: bool):  # type: ignore[no-untyped-def]

@@ -1,0 +1,162 @@
+"""Reports written while the files are linted, and a run that holds only a window of them."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import GOOD_CLIPPING
+
+from cliplint import cli, runner
+from cliplint.formats import RenderOptions, github, json_report, text
+from cliplint.model import Edit, Fix, Problem, Report, Tally
+from cliplint.runner import FileResult, map_in_chunks
+
+
+def _problem(path: str, line: int, message: str = "bad", fix: Fix | None = None,
+             severity: str = "error") -> Problem:
+    return Problem(path, "title-link", severity, message, line, 2, line, 5, fix=fix)  # type: ignore[arg-type]
+
+
+FIX = Fix((Edit(1, 2, "é\n"),), "safe", "replace")
+RESULTS = [
+    FileResult("a.md", [_problem("a.md", 1, "quote \" and\nnewline", FIX), _problem("a.md", 3)]),
+    FileResult("b.md", []),
+    FileResult("c/中.md", [_problem("c/中.md", 2, "warn", severity="warning")]),
+]
+
+
+def _streamed(module, results: list[FileResult], options: RenderOptions) -> tuple[str, Tally]:
+    out: list[str] = []
+    tally = module.write_stream(iter(results), {}, options, out.append)
+    return "".join(out), tally
+
+
+@pytest.mark.parametrize("module", [text, github, json_report])
+@pytest.mark.parametrize("results", [RESULTS, [], RESULTS[1:2]])
+@pytest.mark.parametrize("options", [RenderOptions(), RenderOptions(statistics=True)])
+def test_a_streamed_report_is_the_rendered_one(module, results, options) -> None:
+    report = Report(problems=tuple(p for r in results for p in r.problems),
+                    files=tuple(r.path for r in results))
+    streamed, tally = _streamed(module, results, options)
+    assert streamed == module.render(report, options)
+    assert (tally.files, tally.problems) == (len(results), len(report.problems))
+
+
+def test_json_stream_is_valid_json() -> None:
+    streamed, _ = _streamed(json_report, RESULTS, RenderOptions())
+    data = json.loads(streamed)
+    assert data["files_checked"] == 3
+    assert [p["message"] for p in data["problems"]] == ["quote \" and\nnewline", "bad", "warn"]
+
+
+def test_tally_counts_what_the_summary_and_exit_status_need() -> None:
+    tally = Tally()
+    for result in RESULTS:
+        tally = tally.add(result.problems)
+    assert (tally.files, tally.problems, tally.errors, tally.warnings) == (3, 3, 2, 1)
+    assert (tally.safe_fixes, tally.unsafe_fixes, tally.internal_errors) == (1, 0, 0)
+    assert dict(tally.by_rule) == {"title-link": 3}
+
+
+def test_text_is_written_file_by_file_before_the_run_ends() -> None:
+    out: list[str] = []
+
+    def results() -> Iterator[FileResult]:
+        yield RESULTS[0]
+        # The next file is not linted yet: the first one's problems are already out.
+        assert "a.md:1:2: title-link" in "".join(out)
+        yield RESULTS[2]
+        assert "c/中.md:2:2" in "".join(out)
+
+    text.write_stream(results(), {}, RenderOptions(), out.append)
+    assert out[-1].startswith("Found 3 problems in 2 files checked")
+
+
+def test_the_command_line_reports_a_file_before_linting_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.md", "b.md", "c.md"):
+        (tmp_path / name).write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1-->"))
+    stdout = io.StringIO()
+    seen: list[str] = []
+    real_lint_file = runner.lint_file
+
+    def lint_file(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(stdout.getvalue())  # what the report said when this file's turn came
+        return real_lint_file(path, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "lint_file", lint_file)
+    monkeypatch.setattr("sys.stdout", stdout)
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(["--isolated", "--no-cache", "--jobs", "1", "a.md", "b.md", "c.md"])
+    assert status == 1
+    assert [text.count("timestamp-comment") for text in seen] == [0, 1, 2]
+    assert stdout.getvalue().endswith("in 3 files checked.\n")
+
+
+def _echo(paths: list[str]) -> list[str]:
+    return list(paths)
+
+
+def test_map_in_chunks_reads_paths_only_a_window_ahead() -> None:
+    taken = itertools.count()
+    paths = (str(next(taken)) for _ in range(100_000))
+    results = map_in_chunks(_echo, paths, jobs=2)
+    assert [next(results) for _ in range(3)] == ["0", "1", "2"]
+    # The chunk size is told from 2 * 4 * 64 paths; then a window of 4 chunks of 64.
+    assert next(taken) < 2 * 4 * 64 + 4 * 64 + 2
+    results.close()
+
+
+@pytest.mark.parametrize("order", [("d", "d/a.md"), ("d/a.md", "d"), ("d", "d"), ("d", "./d/")])
+def test_overlapping_paths_give_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               order: tuple[str, str]) -> None:
+    from cliplint.config import resolve
+    from cliplint.files import iter_files
+    from cliplint.plugins import load_registry
+
+    (tmp_path / "d").mkdir()
+    for name in ("a.md", "b.md"):
+        (tmp_path / "d" / name).write_text(GOOD_CLIPPING)
+    monkeypatch.chdir(tmp_path)
+    found = list(iter_files(list(order), resolve({}, load_registry().rules)))
+    assert sorted(Path(path).name for path in found) == ["a.md", "b.md"]
+
+
+def test_cache_hits_are_not_read_ahead_of_the_results() -> None:
+    from cliplint.config import resolve
+    from cliplint.plugins import load_registry
+
+    taken = itertools.count()
+
+    def look_ups() -> Iterator[runner._LookUp]:
+        for index in range(100_000):
+            next(taken)
+            yield runner._LookUp(str(index), [])  # all hits: nothing for the pool to lint
+
+    settings = resolve({}, load_registry().rules)
+    results = runner._lint_missing(look_ups(), {}, settings, runner.RunOptions(jobs=2),
+                                   cache=None, total=None)
+    assert next(results) == FileResult("0", [])
+    assert next(taken) < 2 * 4 * 64 + 4 * 64 + 2
+    results.close()
+
+
+def test_a_chunk_with_nothing_to_do_is_not_sent_to_a_worker() -> None:
+    import os
+
+    items = [None] * 320 + ["x"] * 192  # chunks of 64: five with nothing to do
+    results = list(map_in_chunks(_pid_or_none, items, jobs=2))
+    assert results[:320] == [os.getpid()] * 320  # done here: no worker woken for them
+    assert os.getpid() not in results[320:]
+
+
+def _pid_or_none(items: list[str | None]) -> list[int]:
+    import os
+
+    return [os.getpid() for _ in items]
