@@ -62,9 +62,11 @@ _TEXT_STATES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Token:
-    """A token of the body as html5lib's tokenizer saw it, with its source span."""
+class Token(NamedTuple):
+    """A token of the body as html5lib's tokenizer saw it, with its source span.
+
+    (A named tuple, not a frozen dataclass: a body has hundreds of tokens, and a named
+    tuple is several times cheaper to build. Read it by attribute name.)"""
 
     kind: str  # StartTag, EndTag, EmptyTag, Characters, SpaceCharacters, Comment, Doctype
     name: str | None
@@ -473,24 +475,15 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
     parser = _SpanParser(tree=_SpanTreeBuilder, namespaceHTMLElements=False)
     fragment = parser.parseFragment(normalised)
 
-    tokens: list[Token] = []
-    for raw_token, token_start, token_end in parser.tokenizer.spans:
-        data = raw_token.get("data")
-        tokens.append(
-            Token(
-                kind=_TOKEN_TYPES.get(raw_token["type"], "?"),
-                name=raw_token.get("name"),
-                attributes=data if isinstance(data, dict) else {},
-                start=to_source(token_start),
-                end=to_source(token_end),
-                self_closing=bool(raw_token.get("selfClosing")),
-            )
-        )
-    start_tags = {element: index for element, index in parser.tree.created.items()}
-    first_token_at = {}
-    for index, token in enumerate(tokens):
-        first_token_at.setdefault(token.start, index)
+    spans = parser.tokenizer.spans
+    if crlf_positions:
+        tokens = tuple([_token(raw_token, to_source(token_start), to_source(token_end))
+                        for raw_token, token_start, token_end in spans])
+    else:  # the common case: stream offsets are source offsets shifted by ``start``
+        tokens = tuple([_token(raw_token, start + token_start, start + token_end)
+                        for raw_token, token_start, token_end in spans])
 
+    first_token_at: dict[int, int] | None = None
     errors = []
     for offset, code, datavars, current in parser.errors:
         error_start, error_end = to_source(current.start), to_source(current.end)
@@ -498,6 +491,8 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
         if index is None:
             # A tokenizer error comes before the token it is about (or that token was
             # dropped): the token, if any, is the one starting where the error does.
+            if first_token_at is None:
+                first_token_at = _first_token_at(tokens)
             index = first_token_at.get(error_start)
         errors.append(ParseError(code, datavars, to_source(offset), error_start, error_end, index))
 
@@ -505,8 +500,29 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
         source=source,
         start=start,
         end=end,
-        tokens=tuple(tokens),
+        tokens=tokens,
         errors=tuple(errors),
         fragment=fragment,
-        start_tags=start_tags,
+        start_tags=parser.tree.created,  # made for this parse alone: no copy needed
     )
+
+
+def _token(raw_token: dict[str, Any], start: int, end: int) -> Token:
+    """Our token for one of html5lib's (its dict), spanning ``start:end`` in the source."""
+    data = raw_token.get("data")
+    return Token(
+        _TOKEN_TYPES.get(raw_token["type"], "?"),
+        raw_token.get("name"),
+        data if isinstance(data, dict) else {},
+        start,
+        end,
+        bool(raw_token.get("selfClosing")),
+    )
+
+
+def _first_token_at(tokens: tuple[Token, ...]) -> dict[int, int]:
+    """Source offset -> index of the first token starting there."""
+    first: dict[int, int] = {}
+    for index, token in enumerate(tokens):
+        first.setdefault(token.start, index)
+    return first
