@@ -31,6 +31,7 @@ This module uses html5lib's internal tokenizer and parser hooks (``_parse``,
 from __future__ import annotations
 
 import bisect
+import re
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections import deque
@@ -53,6 +54,13 @@ _MAY_STAY_OPEN = frozenset(
 )
 #: End-of-input errors that name no element but are about one.
 _EOF_ELEMENT = {"eof-in-table": "table", "eof-in-select": "select", "eof-in-frameset": "frameset"}
+#: A superset of html5lib's ``invalid_unicode_re`` that the regex engine scans about ten
+#: times faster: its invalid characters outside the Basic Multilingual Plane (U+1FFFE,
+#: U+1FFFF, ... U+10FFFF) widened to the whole range above U+FFFF, which is one range.
+_MAYBE_INVALID_CODEPOINT = re.compile(
+    "[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
+    "\U00010000-\U0010ffff]"
+)
 _SPACE = frozenset(constants.spaceCharacters)
 _LOWER = constants.asciiUpper2Lower
 #: Tokenizer states in which a new token begins (text, and the '<' that may open a tag).
@@ -273,6 +281,8 @@ class _OneChunkStream(_inputstream.HTMLUnicodeInputStream):
 
     def characterErrorsUCS4(self, data: str) -> None:
         # html5lib reports these when it reads the chunk, with no position: keep them.
+        if not _MAYBE_INVALID_CODEPOINT.search(data):
+            return  # the usual case, found ~10x faster than by html5lib's own scan
         for match in _inputstream.invalid_unicode_re.finditer(data):
             self.errors.append("invalid-codepoint")
             self.error_offsets.append(self.consumed + match.start())
