@@ -101,7 +101,10 @@ def lint_files(
         for index, (key, problems) in zip(pending, outcomes):
             advance(1)
             results[index] = problems
-            if key is not None and not any(p.rule == INTERNAL_ERROR for p in problems):
+            if cache is not None and key is not None and not any(
+                    p.rule == INTERNAL_ERROR for p in problems):
+                # Only for the cache: converting every problem costs the main process
+                # time the workers could use (there are as many workers as cores).
                 new_entries[key] = [problem_to_data(problem) for problem in problems]
     if cache is not None:
         cache.save(new_entries)
