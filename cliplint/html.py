@@ -303,7 +303,9 @@ class _Current(NamedTuple):
 
 class _SpanTokenizer(_tokenizer.HTMLTokenizer):
     """Adds ``index`` (into ``spans``) to each token and keeps ``current``, the span of
-    the token or error the parser is handling. ``exhausted`` turns true at end of input.
+    the error the parser is handling, or ``None`` while it handles a token: the last one
+    in ``spans`` (errors are rare, so no span is made per token). ``exhausted`` turns
+    true at end of input.
 
     Tokens are contiguous except for characters html5lib drops: a token starts where the
     previous one ended, or where the tokenizer last resumed reading text."""
@@ -312,8 +314,16 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         super().__init__(stream, parser=parser, **kwargs)
         self.stream = _OneChunkStream(stream)
         self.spans: list[tuple[dict[str, Any], int, int]] = []
-        self.current = _Current(0, 0, None)
+        self.current: _Current | None = _Current(0, 0, None)
         self.exhausted = False
+
+    def current_span(self) -> _Current:
+        """The span of what the parser is handling (see ``current``)."""
+        if self.current is not None:
+            return self.current
+        index = len(self.spans) - 1
+        _, start, end = self.spans[index]
+        return _Current(start, end, index)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         # html5lib's own loop, with spans: each state call may queue errors and tokens.
@@ -342,9 +352,9 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                 if token["type"] == _PARSE_ERROR:
                     self.current = _Current(begin, end, None)
                 else:
-                    index = token["index"] = len(spans)
+                    token["index"] = len(spans)
                     spans.append((token, begin, end))
-                    self.current = _Current(begin, end, index)
+                    self.current = None  # the last of ``spans``, worked out on an error
                     begin = end
                 yield token
         self.exhausted = True
@@ -363,7 +373,7 @@ class _SpanParser(html5lib.HTMLParser):
     def parseError(self, errorcode: str = "XXX-undefined-error", datavars: Any = None) -> None:
         datavars = datavars or {}
         tokenizer = self.tokenizer
-        current = tokenizer.current
+        current = tokenizer.current_span()
         if tokenizer.exhausted:
             current = self._left_open(errorcode, datavars) or current
         self.errors.append((tokenizer.stream.offset, errorcode, datavars, current))
@@ -517,17 +527,22 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
     )
 
 
+_new_tuple = tuple.__new__
+
+
 def _token(raw_token: dict[str, Any], start: int, end: int) -> Token:
     """Our token for one of html5lib's (its dict), spanning ``start:end`` in the source."""
     data = raw_token.get("data")
-    return Token(
+    # tuple.__new__ is what Token(...) does, without its Python-level __new__ (hundreds
+    # of tokens a body); the fields are in Token's order.
+    return _new_tuple(Token, (
         _TOKEN_TYPES.get(raw_token["type"], "?"),
         raw_token.get("name"),
         data if isinstance(data, dict) else {},
         start,
         end,
         bool(raw_token.get("selfClosing")),
-    )
+    ))
 
 
 def _first_token_at(tokens: tuple[Token, ...]) -> dict[int, int]:
