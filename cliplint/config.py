@@ -9,9 +9,11 @@ rule's option schema.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -69,7 +71,10 @@ class Settings:
         return any(matches(relative, pattern) for pattern in self.exclude)
 
     def is_included(self, path: str) -> bool:
-        name = PurePosixPath(relative_posix(path, self.root)).name
+        return self.includes_name(PurePosixPath(relative_posix(path, self.root)).name)
+
+    def includes_name(self, name: str) -> bool:
+        """Whether a file of this name is linted when found in a folder."""
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.include)
 
 
@@ -83,11 +88,26 @@ def relative_posix(path: str, root: str) -> str:
 
 def matches(relative: str, pattern: str) -> bool:
     """A glob matches the whole relative path, or (without a ``/``) any of its parts."""
-    if fnmatch.fnmatchcase(relative, pattern):
-        return True
-    if "/" not in pattern.rstrip("/"):
-        return any(fnmatch.fnmatchcase(part, pattern.rstrip("/")) for part in relative.split("/"))
-    return fnmatch.fnmatchcase(relative, pattern.rstrip("/") + "/*")
+    return _glob(pattern)(relative)
+
+
+@functools.lru_cache(maxsize=256)
+def _glob(pattern: str) -> Callable[[str], bool]:
+    """``matches`` for one pattern, its regular expressions compiled once: a folder walk
+    asks about every part of every path, for every exclude pattern."""
+    whole = _fnmatch_regex(pattern)
+    bare = pattern.rstrip("/")
+    if "/" not in bare:
+        part = _fnmatch_regex(bare)
+        return lambda relative: (whole(relative) is not None
+                                 or any(part(name) is not None for name in relative.split("/")))
+    inside = _fnmatch_regex(bare + "/*")
+    return lambda relative: whole(relative) is not None or inside(relative) is not None
+
+
+def _fnmatch_regex(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    # What fnmatch.fnmatchcase does, without its per-call look-up of the compiled pattern.
+    return re.compile(fnmatch.translate(pattern)).match
 
 
 def find_config(start: Path) -> Path | None:

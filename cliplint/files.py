@@ -37,8 +37,10 @@ def _walk(folder: str, settings: Settings) -> Iterator[str]:
     for root, folders, names in os.walk(folder):
         folders[:] = sorted(f for f in folders if not settings.is_excluded(os.path.join(root, f)))
         for name in sorted(names):
+            if not settings.includes_name(name):  # is_included(path), without the path work
+                continue
             path = os.path.join(root, name)
-            if settings.is_included(path) and not settings.is_excluded(path):
+            if not settings.is_excluded(path):
                 yield path
 
 

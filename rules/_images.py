@@ -114,18 +114,32 @@ _C1 = dict(zip(range(0x80, 0xA0), bytes(range(0x80, 0xA0)).decode("cp1252", "rep
                strict=True))
 
 
+#: What decoding changes: a character reference, CR (and CRLF) and NUL.
+_DECODED = re.compile("[&\r\0]")
+
+
 def decode_attribute(raw: str) -> tuple[str, list[int]]:
     """Decode an attribute value as HTML does; return the text and, for each decoded
     character, its offset in ``raw`` (plus one final entry, ``len(raw)``)."""
     out: list[str] = []
     origin: list[int] = []
     index = 0
-    while index < len(raw):
+    length = len(raw)
+    while index < length:
+        # Up to the next character that decoding changes, the value is copied as is, in
+        # one piece (values can be long: a data: URL, a srcset of many candidates).
+        found = _DECODED.search(raw, index)
+        stop = length if found is None else found.start()
+        out.append(raw[index:stop])
+        origin.extend(range(index, stop))
+        if found is None:
+            break
+        index = stop
         char = raw[index]
         if char == "&":
             decoded, consumed = _reference(raw, index)
             if consumed:
-                out.extend(decoded)
+                out.append(decoded)
                 origin.extend([index] * len(decoded))
                 index += consumed
                 continue
@@ -134,10 +148,10 @@ def decode_attribute(raw: str) -> tuple[str, list[int]]:
             origin.append(index)
             index += 2 if raw.startswith("\r\n", index) else 1
             continue
-        out.append("\ufffd" if char == "\0" else char)
+        out.append("\ufffd" if char == "\0" else char)  # NUL, or an '&' left as it is
         origin.append(index)
         index += 1
-    origin.append(len(raw))
+    origin.append(length)
     return "".join(out), origin
 
 

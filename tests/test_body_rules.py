@@ -122,6 +122,7 @@ TRICKY = [
     "<select><option>a<select>b", "<p><div>x</div></p>", "<svg><title>t</title><p>x",
     "<ul><li>a<li>b</ul><dl><dt>x<dd>y", "<form><form><input></form>", "<b>" * 20 + "x</p>",
     "<textarea>\n<b></textarea>", "<pre>\n\nx</pre>", "<frameset><body>", "</br></p>",
+    "a\x01b\U0001fffe\U0001f600c\ufdd0<p title='\x7f'>\U0010ffff",  # invalid code points
 ]
 
 
@@ -137,6 +138,18 @@ def test_the_parse_is_html5lib_s_own(body: str) -> None:
     view = parse_body(body, 0, len(body))
     assert [error.code for error in view.errors] == [code for _, code, _ in plain.errors]
     assert ElementTree.tostring(view.fragment) == ElementTree.tostring(expected_tree)
+
+
+def test_the_invalid_code_point_pre_check_misses_none_of_html5lib_s() -> None:
+    """Our quick scan for a body with no invalid code point is exact: it matches every
+    character html5lib's own scan does."""
+    from html5lib._inputstream import invalid_unicode_re
+
+    from cliplint.html import _MAYBE_INVALID_CODEPOINT
+
+    missed = [code for code in range(0x110000)
+              if invalid_unicode_re.match(chr(code)) and not _MAYBE_INVALID_CODEPOINT.match(chr(code))]
+    assert missed == []
 
 
 # -- where attributes are written ----------------------------------------------------------
