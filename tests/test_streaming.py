@@ -82,12 +82,12 @@ def test_the_command_line_reports_a_file_before_linting_the_next(
 ) -> None:
     for name in ("a.md", "b.md", "c.md"):
         (tmp_path / name).write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1-->"))
-    stdout = io.StringIO()
+    stdout = _FlushedOnly()
     seen: list[str] = []
     real_lint_file = runner.lint_file
 
     def lint_file(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(stdout.getvalue())  # what the report said when this file's turn came
+        seen.append(stdout.flushed)  # what the report had put out when this file's turn came
         return real_lint_file(path, *args, **kwargs)
 
     monkeypatch.setattr(runner, "lint_file", lint_file)
@@ -97,6 +97,16 @@ def test_the_command_line_reports_a_file_before_linting_the_next(
     assert status == 1
     assert [text.count("timestamp-comment") for text in seen] == [0, 1, 2]
     assert stdout.getvalue().endswith("in 3 files checked.\n")
+
+
+class _FlushedOnly(io.StringIO):
+    """Standard output as a reader of a pipe sees it: only what was flushed."""
+
+    flushed = ""
+
+    def flush(self) -> None:
+        super().flush()
+        self.flushed = self.getvalue()
 
 
 def _echo(paths: list[str]) -> list[str]:
