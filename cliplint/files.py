@@ -11,14 +11,10 @@ from cliplint.linter import file_problem, too_large
 from cliplint.model import FILE_UNREADABLE, Problem
 
 
-def expand_paths(paths: Sequence[str], settings: Settings) -> list[str]:
-    """Files named on the command line are taken as they are; folders are walked for
-    files matching ``include`` and not ``exclude``. Symlinked folders are not followed."""
-    return list(iter_files(paths, settings))
-
-
 def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
-    """The files of ``expand_paths``, one by one as the folders are walked."""
+    """Files named on the command line are taken as they are; folders are walked for
+    files matching ``include`` and not ``exclude`` (symlinked folders are not followed).
+    Each file once, yielded as the folders are walked."""
     seen: set[str] = set()
     last = len(paths) - 1
     for index, path in enumerate(paths):

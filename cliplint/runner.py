@@ -74,18 +74,6 @@ class FileResult:
     problems: list[Problem]
 
 
-def lint_files(
-    paths: Sequence[str],
-    rules: Mapping[str, Rule],
-    settings: Settings,
-    options: RunOptions = RunOptions(),
-    plugins: Mapping[str, str] | None = None,
-) -> list[Problem]:
-    """Lint every file; problems come back grouped by file, in the order given."""
-    results = iter_results(paths, rules, settings, options, plugins)
-    return [problem for result in results for problem in result.problems]
-
-
 def iter_results(
     paths: Iterable[str],
     rules: Mapping[str, Rule],
