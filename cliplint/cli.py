@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except Exception as error:  # a bug in cliplint itself: say so plainly
         if os.environ.get("CLIPLINT_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         _say(f"internal error: {type(error).__name__}: {error} "
              "(set CLIPLINT_DEBUG=1 for a traceback, and please report it)")
@@ -177,7 +178,6 @@ def _explain_command(arguments: list[str]) -> int:
 
 
 def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
-    from cliplint.cache import cache_folder
     from cliplint.config import (
         ConfigError,
         Selection,
@@ -199,7 +199,11 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
             source = find_config(Path.cwd())
         if source is not None:
             table = load_config_file(source)
-            known_good = None if options.no_cache else cache_folder(str(source.parent))
+            known_good = None
+            if not options.no_cache:
+                from cliplint.cache import cache_folder  # and SQLite: not without a cache
+
+                known_good = cache_folder(str(source.parent))
             validate(table, rules, str(source), known_good=known_good)
         for option in ("select", "extend_select", "ignore"):
             check_selectors(getattr(options, option) or [], rules, "--" + option.replace("_", "-"))

@@ -19,13 +19,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
-from cliplint.cache import (
-    Cache,
-    cache_folder,
-    code_fingerprint,
-    content_key,
-    run_key,
-)
 from cliplint.config import Settings
 from cliplint.files import read_clipping
 from cliplint.linter import lint_bytes
@@ -33,6 +26,7 @@ from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
 #: Below this many files to lint, starting worker processes costs more than it saves.
 if TYPE_CHECKING:
+    from cliplint.cache import Cache
     from concurrent.futures import Executor, Future
 
 MIN_FILES_FOR_POOL = 24
@@ -57,12 +51,17 @@ def default_jobs() -> int:
 
 
 def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
-              with_source: bool = False) -> tuple[str | None, list[Problem]]:
-    """Lint one file; also return its cache key (``None`` when it could not be read)."""
+              with_source: bool = False, keyed: bool = False) -> tuple[str | None, list[Problem]]:
+    """Lint one file; with ``keyed``, also return its cache key (otherwise, or when the
+    file could not be read, ``None``)."""
     data = read_clipping(path, settings.max_file_size)
     if isinstance(data, Problem):
         return None, [data]
     problems = lint_bytes(data, rules, settings, path=path, with_source=with_source)
+    if not keyed:
+        return None, problems
+    from cliplint.cache import content_key  # the cache (and SQLite) only when it is used
+
     return content_key(data, settings.rules_for(path)), problems
 
 
@@ -86,6 +85,8 @@ def iter_results(
     nothing here holds more than a window of files (memory stays flat however many)."""
     cache = None
     if options.use_cache:
+        from cliplint.cache import Cache, cache_folder, code_fingerprint, run_key
+
         code = code_fingerprint(rule.module for rule in rules.values())
         key = run_key(plugins or {}, settings, code, with_source=options.with_source)
         cache = Cache.open(cache_folder(settings.root), key)
@@ -111,6 +112,8 @@ def _look_up(cache: Cache | None, path: str, settings: Settings) -> _LookUp:
     data = read_clipping(path, settings.max_file_size)
     if isinstance(data, Problem):
         return _LookUp(path, [data])
+    from cliplint.cache import content_key
+
     return _LookUp(path, cache.get(content_key(data, settings.rules_for(path)), path))
 
 
@@ -129,7 +132,8 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
             waiting.append(entry)
             yield entry.path if entry.hit is None else None
 
-    work = partial(_lint_paths, rules=rules, settings=settings, with_source=options.with_source)
+    work = partial(_lint_paths, rules=rules, settings=settings, with_source=options.with_source,
+                   keyed=cache is not None)
     with _progress(total, options.progress) as advance:
         for key, problems in map_in_chunks(work, to_lint(), options.jobs):
             advance(1)
@@ -207,10 +211,10 @@ def _ignore_interrupts() -> None:
 
 
 def _lint_paths(paths: Sequence[str | None], *, rules: Mapping[str, Rule], settings: Settings,
-                with_source: bool) -> list[tuple[str | None, list[Problem]]]:
+                with_source: bool, keyed: bool) -> list[tuple[str | None, list[Problem]]]:
     """Lint each path; None (a cache hit, already known) is left alone."""
-    return [lint_file(path, rules, settings, with_source) if path is not None else (None, [])
-            for path in paths]
+    return [lint_file(path, rules, settings, with_source, keyed) if path is not None
+            else (None, []) for path in paths]
 
 
 @contextmanager

@@ -1,0 +1,62 @@
+"""A one-file run (pre-commit) loads only what it needs: start-up is most of its time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples"
+
+# Runs cliplint in-process on one file, then reports which modules ran their code.
+_PROBE = """
+import json, sys, types
+from cliplint.cli import main
+status = main(sys.argv[1:])
+print(json.dumps({
+    "status": status,
+    "ran": sorted(name for name, module in sys.modules.items()
+                  if type(module) is types.ModuleType),
+    "deferred": sorted(name for name, module in sys.modules.items()
+                       if type(module) is not types.ModuleType),
+}))
+"""
+
+
+def _probe(where: Path, *arguments: str) -> dict[str, object]:
+    example = next(EXAMPLE.glob("*.md"))
+    completed = subprocess.run(
+        [sys.executable, "-c", _PROBE, "--isolated", *arguments, str(example)],
+        capture_output=True, text=True, check=True, cwd=where,  # the cache goes there
+    )
+    return json.loads(completed.stdout.splitlines()[-1])
+
+
+def test_one_file_run_leaves_heavy_modules_alone(tmp_path: Path) -> None:
+    found = _probe(tmp_path, "--no-cache")
+    assert found["status"] == 1  # the example has a problem: the run did lint it
+    ran = set(found["ran"])  # type: ignore[arg-type]
+    assert "cliplint_rules.well_formed_html" in ran and "html5lib" in ran
+    # Config validation, the process pool, the progress bar, HTTP, the SQLite cache,
+    # and html5lib's debugging serialiser: none of them serve a one-file run.
+    unwanted = {"jsonschema", "concurrent.futures", "multiprocessing", "tqdm", "httpx",
+                "sqlite3", "tomllib", "html5lib._ihatexml", "traceback"}
+    assert ran & unwanted == set()
+    assert "html5lib._ihatexml" in found["deferred"]  # type: ignore[operator]
+
+
+def test_cache_run_loads_sqlite(tmp_path: Path) -> None:
+    # The probe above would pass if the cache were silently off: show it is not.
+    found = _probe(tmp_path, "--no-cache")
+    with_cache = _probe(tmp_path)
+    assert "sqlite3" in with_cache["ran"]  # type: ignore[operator]
+    assert "sqlite3" not in found["ran"]  # type: ignore[operator]
+
+
+def test_deferred_module_still_works() -> None:
+    code = ("import cliplint.html\nfrom html5lib import _ihatexml\n"
+            "print(_ihatexml.InfosetFilter().coerceElement('a:b'))")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               check=True)
+    assert completed.stdout.strip() == "aU0003Ab"
