@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from cliplint.model import SEVERITIES, Rule, Severity
 
@@ -31,9 +31,9 @@ class ConfigError(Exception):
     """The configuration is unreadable or invalid; the message names file and key."""
 
 
-@dataclass(frozen=True)
-class Selection:
-    """One layer of rule selection (the config file's, then the command line's)."""
+class Selection(NamedTuple):
+    """One layer of rule selection (the config file's, then the command line's). (A named
+    tuple: it is defined on every start, and a frozen dataclass costs more to define.)"""
 
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()

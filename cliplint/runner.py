@@ -15,9 +15,8 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from cliplint.config import Settings
 from cliplint.files import read_clipping
@@ -35,8 +34,11 @@ T = TypeVar("T")
 P = TypeVar("P")
 
 
-@dataclass(frozen=True)
-class RunOptions:
+class RunOptions(NamedTuple):
+    """How to run: worker processes, cache, source lines in problems, progress bar.
+    (This module's records are named tuples: they are defined on every start, a
+    one-file run included, and a frozen dataclass costs several times more to define.)"""
+
     jobs: int = 1
     use_cache: bool = False
     with_source: bool = False
@@ -65,8 +67,7 @@ def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
     return content_key(data, settings.rules_for(path)), problems
 
 
-@dataclass(frozen=True, slots=True)
-class FileResult:
+class FileResult(NamedTuple):
     """One file's problems, in the order the linter reports them."""
 
     path: str
@@ -99,8 +100,7 @@ def iter_results(
             cache.close()
 
 
-@dataclass(frozen=True, slots=True)
-class _LookUp:
+class _LookUp(NamedTuple):
     path: str
     #: The cached problems, or None when the file must be linted.
     hit: list[Problem] | None
