@@ -67,7 +67,10 @@ class Settings:
         return tuple(rule for rule in self.enabled if rule not in ignored)
 
     def is_excluded(self, path: str) -> bool:
-        relative = relative_posix(path, self.root)
+        return self.excludes(relative_posix(path, self.root))
+
+    def excludes(self, relative: str) -> bool:
+        """``is_excluded`` for a path already made relative (see ``relative_posix``)."""
         return any(matches(relative, pattern) for pattern in self.exclude)
 
     def is_included(self, path: str) -> bool:

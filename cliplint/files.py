@@ -6,7 +6,7 @@ import os
 import stat
 from collections.abc import Iterator, Sequence
 
-from cliplint.config import Settings
+from cliplint.config import Settings, relative_posix
 from cliplint.linter import file_problem, too_large
 from cliplint.model import FILE_UNREADABLE, Problem
 
@@ -31,13 +31,16 @@ def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
 
 def _walk(folder: str, settings: Settings) -> Iterator[str]:
     for root, folders, names in os.walk(folder):
-        folders[:] = sorted(f for f in folders if not settings.is_excluded(os.path.join(root, f)))
+        # A folder's relative path is worked out once (pathlib is slow enough to show per
+        # file); its entries' are that and their name, as relative_posix would give them.
+        inside = relative_posix(root, settings.root)
+        prefix = "" if inside == "." else inside.rstrip("/") + "/"
+        folders[:] = sorted(f for f in folders if not settings.excludes(prefix + f))
         for name in sorted(names):
             if not settings.includes_name(name):  # is_included(path), without the path work
                 continue
-            path = os.path.join(root, name)
-            if not settings.is_excluded(path):
-                yield path
+            if not settings.excludes(prefix + name):
+                yield os.path.join(root, name)
 
 
 def read_clipping(path: str, max_size: int) -> bytes | Problem:

@@ -103,3 +103,29 @@ def test_max_file_size(tmp_path: Path) -> None:
     assert result.status == 0  # a notice, not a failure
     size = big.stat().st_size
     assert result.stdout.startswith(f"big.md:1:1: file-too-large file is {size} bytes, over max-file-size (100)")
+
+
+@pytest.mark.parametrize("root", [".", "./", "a", "a/", "a//b", "./a/./b", "/tmp", "/tmp/", "/",
+                                  "..", "../x", "a/../b"])
+@pytest.mark.parametrize("config_root", [".", "/tmp", "a"])
+def test_walk_relative_paths_agree_with_relative_posix(root: str, config_root: str) -> None:
+    # files._walk works out a folder's relative path once and appends each entry's name;
+    # that must be what relative_posix gives for the entry's own path.
+    import os
+
+    from cliplint.config import relative_posix
+
+    inside = relative_posix(root, config_root)
+    prefix = "" if inside == "." else inside.rstrip("/") + "/"
+    for name in ["x.md", "b c", "é?|", "new\nline", ".hidden"]:
+        assert prefix + name == relative_posix(os.path.join(root, name), config_root)
+
+
+def test_exclude_applies_in_nested_folders(tmp_path: Path) -> None:
+    write(tmp_path / "keep" / "a.md", GOOD_CLIPPING)
+    write(tmp_path / "keep" / "skip" / "b.md", GOOD_CLIPPING)
+    write(tmp_path / "keep" / "c.draft.md", GOOD_CLIPPING)
+    (tmp_path / ".cliplint.toml").write_text(
+        'exclude = ["keep/skip", "*.draft.md"]\n', encoding="utf-8")
+    result = run_cliplint("--format", "json", "--no-cache", ".", cwd=tmp_path)
+    assert json.loads(result.stdout)["files_checked"] == 1

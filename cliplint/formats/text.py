@@ -20,6 +20,8 @@ _COLORS = {"path": "1", "position": "2", "error": "31", "warning": "33", "info":
 
 def printable_path(path: str) -> str:
     """Paths may hold newlines and control characters; keep one problem per line."""
+    if path.isprintable():  # the usual case, without a look at each character
+        return path
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in path)
 
 
