@@ -68,6 +68,29 @@ _TEXT_STATES = frozenset(
     getattr(_tokenizer.HTMLTokenizer, name)
     for name in ("dataState", "rcdataState", "rawtextState", "scriptDataState", "plaintextState")
 )
+_START_TAG = constants.tokenTypes["StartTag"]
+_END_TAG = constants.tokenTypes["EndTag"]
+#: html5lib's spaceCharacters, in a regex character class.
+_SPACE_CLASS = "\t\n\x0c\r "
+#: An attribute as html5lib's attribute states read it without an error: a space, the
+#: name (a first character other than '=', then up to a space, '/', '>' or '='; a quote or
+#: '<' in it is an error, NUL too) and maybe '=' and a value: double-quoted, single-quoted
+#: or unquoted (no '&': it starts a character reference; no NUL, and no quote, '=', '<' or
+#: '`' in an unquoted value: errors). Groups: name, then the value in one of three.
+_ATTRIBUTE_PATTERN = (
+    f"[{_SPACE_CLASS}]+([^{_SPACE_CLASS}/>\"'<=\x00]+)"
+    f"(?:[{_SPACE_CLASS}]*=[{_SPACE_CLASS}]*"
+    f"(?:\"([^\"&\x00]*)\"|'([^'&\x00]*)'|([^{_SPACE_CLASS}&>\"'=<`\x00]+)))?"
+)
+_ATTRIBUTE = re.compile(_ATTRIBUTE_PATTERN)
+#: The rest of a tag after its '<', when html5lib's tag states read it without an error:
+#: '/' for an end tag, the name (a letter, then up to a space, '/', '>' or NUL), the
+#: attributes, then '>' or '/>'. Anything else (an entity or an error inside the tag, or
+#: end of input before the '>') does not match.
+_SIMPLE_TAG = re.compile(
+    f"(?P<end_tag>/?)(?P<name>[a-zA-Z][^{_SPACE_CLASS}/>\x00]*)"
+    f"(?P<attributes>(?:{_ATTRIBUTE_PATTERN})*)[{_SPACE_CLASS}]*(?P<self_closing>/?)>"
+)
 
 
 class Token(NamedTuple):
@@ -266,7 +289,8 @@ def tag_attributes(source: str, start: int, end: int) -> tuple[Attribute, ...]:
 
 class _OneChunkStream(_inputstream.HTMLUnicodeInputStream):
     """The whole (already normalised) body in one chunk, with the absolute offset and
-    the offsets of the characters html5lib reports as ``invalid-codepoint``."""
+    the offsets of the characters html5lib reports as ``invalid-codepoint``. (html5lib
+    holds back a last character that is a high surrogate: it comes as a second chunk.)"""
 
     _defaultChunkSize = sys.maxsize
 
@@ -358,6 +382,46 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                     begin = end
                 yield token
         self.exhausted = True
+
+    def tagOpenState(self) -> bool:
+        """After a '<' in text: read a whole tag in one call when it is a simple one.
+
+        html5lib reads a tag one character (or one run of letters) per state call: some
+        15 calls for ``<a href="..." target="...">``, the bulk of the tokenizer's work on
+        clippings. A tag that its states would read without an error (``_SIMPLE_TAG``) is
+        read here with one regex match into the dict they would build, attribute names
+        lower-cased as attributeNameState does, and emitted by html5lib's own
+        emitCurrentToken (which lower-cases the tag name, turns the attributes into a
+        dict and reports attributes or '/>' on an end tag, in the same call as html5lib).
+        Every other tag goes through html5lib's states, from this one: tags with a
+        duplicate attribute (an error html5lib raises inside the tag), '<!', '</ ', an
+        entity in a value, a tag cut off by the end of input, or running into a second
+        chunk of the stream (see ``_OneChunkStream``).
+        """
+        stream = self.stream
+        match = _SIMPLE_TAG.match(stream.chunk, stream.chunkOffset)
+        if match is None:
+            return bool(super().tagOpenState())
+        end_tag, name, attributes, self_closing = match.group(
+            "end_tag", "name", "attributes", "self_closing")
+        data: list[list[str]] = []
+        if attributes:
+            for attribute in _ATTRIBUTE.finditer(attributes):
+                # At most one of the three value groups matched; none: no value, "".
+                value = attribute[2] or attribute[3] or attribute[4] or ""
+                data.append([attribute[1].translate(_LOWER), value])
+            if len({attribute_name for attribute_name, _ in data}) < len(data):
+                return bool(super().tagOpenState())  # duplicate-attribute: html5lib's way
+        if end_tag:
+            self.currentToken = {"type": _END_TAG, "name": name, "data": data,
+                                 "selfClosing": bool(self_closing)}
+        else:
+            self.currentToken = {"type": _START_TAG, "name": name, "data": data,
+                                 "selfClosing": bool(self_closing),
+                                 "selfClosingAcknowledged": False}
+        stream.chunkOffset = match.end()
+        self.emitCurrentToken()
+        return True
 
 
 class _SpanParser(html5lib.HTMLParser):
