@@ -136,3 +136,11 @@ def test_simple_tags_take_the_fast_path() -> None:
     assert all(matched)
     for tag in ['<a href="?a=1&amp;b=2">', "<a\x00>", "<a b='x'c>", "<a", "<!-- x -->", "<a / >"]:
         assert html._SIMPLE_TAG.fullmatch(tag[1:]) is None, tag
+
+
+@pytest.mark.parametrize("cases", ["tricky", "random"])
+def test_visible_text_shortcut_agrees_with_the_walk(cases: str) -> None:
+    """``visible_text`` takes ElementTree's itertext() when nothing is hidden."""
+    for body in TRICKY if cases == "tricky" else RANDOM:
+        view = html.parse_body(body, 0, len(body))
+        assert view.visible_text == "".join(html.iter_visible_text(view.fragment)), repr(body)
