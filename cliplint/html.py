@@ -70,6 +70,9 @@ _TOKEN_TYPES = {value: name for name, value in constants.tokenTypes.items()}
 _PARSE_ERROR = constants.tokenTypes["ParseError"]
 #: Elements whose content a reader never sees as text.
 INVISIBLE_ELEMENTS = frozenset({"script", "style", "template", "noscript", "head", "title"})
+#: The tags of the elements whose text ``iter_visible_text`` leaves out (a comment's tag
+#: is ElementTree's ``Comment`` function).
+_HIDDEN_TAGS = (*sorted(INVISIBLE_ELEMENTS), ElementTree.Comment)
 VOID_ELEMENTS = frozenset(constants.voidElements)
 #: Elements html5lib lets stay open at the end of input without an error (its in-body EOF rule).
 _MAY_STAY_OPEN = frozenset(
@@ -87,9 +90,33 @@ _MAYBE_INVALID_CODEPOINT = re.compile(
 _SPACE = frozenset(constants.spaceCharacters)
 _LOWER = constants.asciiUpper2Lower
 #: Tokenizer states in which a new token begins (text, and the '<' that may open a tag).
-_TEXT_STATES = frozenset(
-    getattr(_tokenizer.HTMLTokenizer, name)
-    for name in ("dataState", "rcdataState", "rawtextState", "scriptDataState", "plaintextState")
+_TEXT_STATES = ("dataState", "rcdataState", "rawtextState", "scriptDataState", "plaintextState")
+_START_TAG = constants.tokenTypes["StartTag"]
+_END_TAG = constants.tokenTypes["EndTag"]
+_CHARACTERS = constants.tokenTypes["Characters"]
+#: Text html5lib's dataState reads as one Characters token: a first character that is
+#: not a space (spaces make a SpaceCharacters token), then up to '&', '<' or NUL.
+_TEXT = re.compile("[^\t\n\x0c\r &<\x00][^&<\x00]*")
+#: html5lib's spaceCharacters, in a regex character class.
+_SPACE_CLASS = "\t\n\x0c\r "
+#: An attribute as html5lib's attribute states read it without an error: a space, the
+#: name (a first character other than '=', then up to a space, '/', '>' or '='; a quote or
+#: '<' in it is an error, NUL too) and maybe '=' and a value: double-quoted, single-quoted
+#: or unquoted (no '&': it starts a character reference; no NUL, and no quote, '=', '<' or
+#: '`' in an unquoted value: errors). Groups: name, then the value in one of three.
+_ATTRIBUTE_PATTERN = (
+    f"[{_SPACE_CLASS}]+([^{_SPACE_CLASS}/>\"'<=\x00]+)"
+    f"(?:[{_SPACE_CLASS}]*=[{_SPACE_CLASS}]*"
+    f"(?:\"([^\"&\x00]*)\"|'([^'&\x00]*)'|([^{_SPACE_CLASS}&>\"'=<`\x00]+)))?"
+)
+_ATTRIBUTE = re.compile(_ATTRIBUTE_PATTERN)
+#: The rest of a tag after its '<', when html5lib's tag states read it without an error:
+#: '/' for an end tag, the name (a letter, then up to a space, '/', '>' or NUL), the
+#: attributes, then '>' or '/>'. Anything else (an entity or an error inside the tag, or
+#: end of input before the '>') does not match.
+_SIMPLE_TAG = re.compile(
+    f"(?P<end_tag>/?)(?P<name>[a-zA-Z][^{_SPACE_CLASS}/>\x00]*)"
+    f"(?P<attributes>(?:{_ATTRIBUTE_PATTERN})*)[{_SPACE_CLASS}]*(?P<self_closing>/?)>"
 )
 
 
@@ -173,7 +200,13 @@ class BodyView:
     @cached_property
     def visible_text(self) -> str:
         """The text a reader sees: text nodes outside script, style and comments."""
-        return "".join(iter_visible_text(self.fragment))
+        fragment = self.fragment
+        if not any(next(fragment.iter(tag), None) is not None for tag in _HIDDEN_TAGS):
+            # Nothing to leave out: ElementTree's own walk (in C, several times faster
+            # than iter_visible_text's) yields the same texts and tails. (It would yield
+            # a comment's text, hence comments count as hidden here.)
+            return "".join(fragment.itertext())
+        return "".join(iter_visible_text(fragment))
 
     def elements(self, *names: str) -> Iterator[ElementTree.Element]:
         """Elements of the tree in document order, optionally only those named."""
@@ -289,7 +322,8 @@ def tag_attributes(source: str, start: int, end: int) -> tuple[Attribute, ...]:
 
 class _OneChunkStream(_inputstream.HTMLUnicodeInputStream):
     """The whole (already normalised) body in one chunk, with the absolute offset and
-    the offsets of the characters html5lib reports as ``invalid-codepoint``."""
+    the offsets of the characters html5lib reports as ``invalid-codepoint``. (html5lib
+    holds back a last character that is a high surrogate: it comes as a second chunk.)"""
 
     _defaultChunkSize = sys.maxsize
 
@@ -354,7 +388,8 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         queue = self.tokenQueue
         stream = self.stream
         spans = self.spans
-        text_states = _TEXT_STATES
+        # (the functions, as this class has them: some are overridden)
+        text_states = frozenset(getattr(type(self), name) for name in _TEXT_STATES)
         begin = 0  # where the token being read began
         # This loop runs once per character state; it is kept lean on purpose.
         while True:
@@ -381,6 +416,72 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                     begin = end
                 yield token
         self.exhausted = True
+
+    def dataState(self) -> bool:
+        """Text, or the '<' of a tag: the two cases this state meets most, made cheaper.
+
+        html5lib reads the '<' and returns, and reads the tag in the next call: here the
+        tag is read in the same call (tagOpenState always sets the next state; an error
+        it raises still spans from the '<', where this call began). Text up to '&', '<'
+        or NUL is the Characters token html5lib makes, with one regex match instead of
+        ``char()`` and ``charsUntil()``, unless it runs to the end of the chunk (there may
+        be a second: see ``_OneChunkStream``). Everything else is html5lib's: spaces,
+        '&', NUL, the end of input.
+        """
+        stream = self.stream
+        chunk = stream.chunk
+        offset = stream.chunkOffset
+        if chunk.startswith("<", offset):
+            stream.chunkOffset = offset + 1
+            return self.tagOpenState()
+        match = _TEXT.match(chunk, offset)
+        if match is not None:
+            end = match.end()
+            if end < stream.chunkSize:
+                stream.chunkOffset = end
+                self.tokenQueue.append({"type": _CHARACTERS, "data": match.group()})
+                return True
+        return bool(super().dataState())
+
+    def tagOpenState(self) -> bool:
+        """After a '<' in text: read a whole tag in one call when it is a simple one.
+
+        html5lib reads a tag one character (or one run of letters) per state call: some
+        15 calls for ``<a href="..." target="...">``, the bulk of the tokenizer's work on
+        clippings. A tag that its states would read without an error (``_SIMPLE_TAG``) is
+        read here with one regex match into the dict they would build, attribute names
+        lower-cased as attributeNameState does, and emitted by html5lib's own
+        emitCurrentToken (which lower-cases the tag name, turns the attributes into a
+        dict and reports attributes or '/>' on an end tag, in the same call as html5lib).
+        Every other tag goes through html5lib's states, from this one: tags with a
+        duplicate attribute (an error html5lib raises inside the tag), '<!', '</ ', an
+        entity in a value, a tag cut off by the end of input, or running into a second
+        chunk of the stream (see ``_OneChunkStream``).
+        """
+        stream = self.stream
+        match = _SIMPLE_TAG.match(stream.chunk, stream.chunkOffset)
+        if match is None:
+            return bool(super().tagOpenState())
+        end_tag, name, attributes, self_closing = match.group(
+            "end_tag", "name", "attributes", "self_closing")
+        data: list[list[str]] = []
+        if attributes:
+            for attribute in _ATTRIBUTE.finditer(attributes):
+                # At most one of the three value groups matched; none: no value, "".
+                value = attribute[2] or attribute[3] or attribute[4] or ""
+                data.append([attribute[1].translate(_LOWER), value])
+            if len({attribute_name for attribute_name, _ in data}) < len(data):
+                return bool(super().tagOpenState())  # duplicate-attribute: html5lib's way
+        if end_tag:
+            self.currentToken = {"type": _END_TAG, "name": name, "data": data,
+                                 "selfClosing": bool(self_closing)}
+        else:
+            self.currentToken = {"type": _START_TAG, "name": name, "data": data,
+                                 "selfClosing": bool(self_closing),
+                                 "selfClosingAcknowledged": False}
+        stream.chunkOffset = match.end()
+        self.emitCurrentToken()
+        return True
 
 
 class _SpanParser(html5lib.HTMLParser):

@@ -1,0 +1,146 @@
+"""cliplint.html's faster tokenizer states must read exactly what html5lib's own states read.
+
+Every state ``_SpanTokenizer`` overrides is compared with html5lib's: the same body is parsed
+with the overrides and again with html5lib's states put back, and everything ``parse_body``
+returns must agree (tokens and their spans, errors, the tree, which start tag made which
+element, the visible text).
+"""
+
+from __future__ import annotations
+
+import random
+import xml.etree.ElementTree as ElementTree
+from typing import Any
+
+import pytest
+from html5lib import _tokenizer
+
+from cliplint import html
+
+#: The tokenizer states cliplint overrides (each must behave as html5lib's).
+OVERRIDDEN_STATES = sorted(
+    name for name in vars(html._SpanTokenizer)
+    if name.endswith("State") and hasattr(_tokenizer.HTMLTokenizer, name)
+)
+
+TRICKY = [
+    "", "x", " ", "<p>a</p>\n<p>b</p>", "a\r\nb<p>x\r\ny</p>\rz\r\n<b>",
+    # unterminated at the end of input
+    "<", "<b", "x<b", "<ab", '<a href="x', "<a href='x", "<a href=x", "<a href", "<a href=", "<a ",
+    "<a /", "</", "</b", "</b ", "<!", "<!--", "<a b='x'",
+    # a lone surrogate at the end makes html5lib read a second chunk
+    "<b\ud800", "<ab\ud800", "<a b\ud800", '<a b="\ud800', "<a b=\ud800", "</b\ud800", "x<\ud800",
+    "<a b='x'\ud800", "x\ud800", "<p>\ud800",
+    # NUL and invalid code points
+    "a\x00b<p\x00q x\x00=y\x00>\x00</p\x00>", "<a b=\"x\x00y\">", "<a b\x00=c>", "<a b=c\x00>", "<a\x00>",
+    "\x01\x0b\x7f\ufdd0\ufffe\U0001fffe x", "<\x00>",
+    # case, odd names, odd tag ends
+    "<DIV CLASS=X>Y</DIV><P>a<B>b</B></P><Br/>", "<A HREF=X>Y</A>", "<aÄb c>", "<a<b>", "a</>b", "</>",
+    "<//>", "</ >", "</1>", "< p>", "<1>", "<?xml x?>", "<p/>", "</p/>", "<a/b>", "<a / >", "<br/ >",
+    "<img src=x/>", "<a b/>", "<a b='x'/>",
+    # attributes: without values, duplicates, spacing, quoting, entities, errors
+    "<input disabled checked><a b c=d e>", '<a x=1 x=2 X=3 y="1" y=\'2\'>t</a>', "<a B=1 b=2>",
+    "<a x =  1  y\t=\n'2'   z>q</a>", "<a\tb\nc\x0cd>", "<a\x0cb\x0c=\x0cc\x0c>", "<a b c=\"\" d='' e=f g = h>",
+    "<a \"x\"=y 'z'=w =v <=q>", "<a b=\"x\"c=d>", "<a b=`x`>", "<a b=x`y>", "<a b=x=y>", "<a b==c>",
+    "<a b='x\"y'>", "<a \"b\">", "<a <b>", "<a =b>", "<a b= >", "<a b=>",
+    "<a href='?a=1&b=2&amp;c'>", "<a title=&quot;x&quot>", "<a b=\"&notit;\">", "<A B='&amp;' C=\"&\" D=&lt E>",
+    "</p a=b>", "</p a=b a=c>", "</p/>",
+    # content models the parser switches the tokenizer into
+    "<script>var a = '<b>'; if (a<b && c>d) {} </scr</script>x", "<script><!-- <script> --></script>",
+    "<script>x", "<script/>x</script>", "<style>a{}</style>", "<textarea>a<b>&amp;c</textarea>",
+    "<textarea/>x", "<title a=b>t &amp; <b></title>", "<xmp><b></xmp>", "<plaintext><b>x",
+    "<noscript><b>x</b></noscript>y", "<template><b>x</b></template>y",
+    "<svg><path d='x'/><A xLink:Href=x/><![CDATA[x<y]]></svg>", "<math><mi>x</mi></math>",
+    # comments, doctypes, entities in text
+    "<!DOCTYPE html>", "<!--a--!>b", "x<!-- c -->y<!--z-->w", "&amp; &lt &notin; &#65; &#x41; &#0; & &#;",
+    # tree construction
+    "<p>a<div>b</p>c</div>", "<b><i>x</b></i>" * 5, "<table>x<tr><td>y</table>", "<li>a<li>b",
+    "<a><p><a>x</a></p></a>", "<div>" * 300 + "x", "<p>" * 300,
+]
+
+
+def _tags(rng: random.Random) -> str:
+    """A run of tags, most of them well formed, some with the errors html5lib reports."""
+    spaces = [" ", "  ", "\n", "\t", "\x0c", "\r\n", ""]
+    pieces = []
+    for _ in range(rng.randint(1, 12)):
+        tag = "<" + rng.choice(["", "", "/"]) + rng.choice(
+            ["a", "A", "p", "DiV", "img", "br", "span", "x-y", "h1", "a\x00b", "a<b", "1", "!", ""])
+        for _ in range(rng.choice([0, 1, 1, 2, 3])):
+            tag += rng.choice([" ", "\n", "\t", "/", "", '"x"'])
+            tag += rng.choice(["href", "HREF", "src", "data-x", "a=", '"q', "<q", "=q", "\x00", "é", "`"])
+            if rng.random() < 0.7:
+                value = rng.choice(["v", "http://x/?a=1", "", "a b", "&amp;", "x&y", "\x00", "a'b", 'a"b',
+                                    "<", "=", "`", "x/"])
+                quote = rng.choice(['"', "'", ""])
+                tag += rng.choice(spaces) + "=" + rng.choice(spaces) + quote + value
+                tag += quote if rng.random() < 0.95 else ""
+        tag += rng.choice(spaces) + rng.choice([">", ">", "/>", "", "/ >", "x>"])
+        pieces.append(tag if rng.random() < 0.8 else rng.choice(["text", "&amp;", "<!--c-->", "\ud800"]))
+    return "".join(pieces)
+
+
+RANDOM = [_tags(random.Random(seed)) for seed in range(400)]
+
+
+def _result(body: str) -> tuple[Any, ...]:
+    prefix = "X\r\n"  # offsets are into the whole document, after a CRLF
+    source = prefix + body + "<tail>"
+    view = html.parse_body(source, len(prefix), len(prefix) + len(body))
+    order = {id(element): index for index, element in enumerate(view.fragment.iter())}
+    shape = [
+        (element.tag if isinstance(element.tag, str) else "comment", dict(element.attrib),
+         element.text, element.tail, len(element))
+        for element in view.fragment.iter()
+    ]
+    return (
+        view.tokens,
+        [(e.code, dict(e.datavars), e.offset, e.start, e.end, e.token) for e in view.errors],
+        sorted((order[id(element)], index) for element, index in view.start_tags.items()),
+        shape,
+        ElementTree.tostring(view.fragment),
+        view.visible_text,
+        "".join(html.iter_visible_text(view.fragment)),
+    )
+
+
+@pytest.fixture
+def html5lib_states(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put html5lib's own states back in place of cliplint's overrides."""
+    for name in OVERRIDDEN_STATES:
+        monkeypatch.setattr(html._SpanTokenizer, name, getattr(_tokenizer.HTMLTokenizer, name))
+
+
+@pytest.fixture(scope="module")
+def with_overrides() -> dict[str, tuple[Any, ...]]:
+    return {body: _result(body) for body in TRICKY + RANDOM}
+
+
+def test_states_are_overridden() -> None:
+    assert "tagOpenState" in OVERRIDDEN_STATES
+
+
+@pytest.mark.parametrize("cases", ["tricky", "random"])
+def test_overrides_read_what_html5lib_reads(
+    cases: str, with_overrides: dict[str, tuple[Any, ...]], html5lib_states: None
+) -> None:
+    for body in TRICKY if cases == "tricky" else RANDOM:
+        assert _result(body) == with_overrides[body], repr(body)
+
+
+def test_simple_tags_take_the_fast_path() -> None:
+    """The well-formed tags clippings are made of are read in one state call."""
+    matched = [html._SIMPLE_TAG.fullmatch(tag[1:]) is not None for tag in [
+        "<p>", "</p>", "<br/>", "<br />", '<a href="https://x.example/a?b=c" target=_blank>',
+        "<img src='x.jpg' alt=\"\" width=10 hidden>", "<figure\nclass=\"a b\">"]]
+    assert all(matched)
+    for tag in ['<a href="?a=1&amp;b=2">', "<a\x00>", "<a b='x'c>", "<a", "<!-- x -->", "<a / >"]:
+        assert html._SIMPLE_TAG.fullmatch(tag[1:]) is None, tag
+
+
+@pytest.mark.parametrize("cases", ["tricky", "random"])
+def test_visible_text_shortcut_agrees_with_the_walk(cases: str) -> None:
+    """``visible_text`` takes ElementTree's itertext() when nothing is hidden."""
+    for body in TRICKY if cases == "tricky" else RANDOM:
+        view = html.parse_body(body, 0, len(body))
+        assert view.visible_text == "".join(html.iter_visible_text(view.fragment)), repr(body)
