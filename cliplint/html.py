@@ -134,9 +134,9 @@ class Token(NamedTuple):
     self_closing: bool = False
 
 
-@dataclass(frozen=True)
-class ParseError:
-    """An html5lib parse error.
+class ParseError(NamedTuple):
+    """An html5lib parse error. (Like Token, Attribute and Span, a named tuple: cheaper to
+    define at every start, and to build, than a frozen dataclass.)
 
     ``start``/``end`` span the offending token: the tag, entity or text html5lib was
     reading or processing (for an error at the end of input, the start tag of the
@@ -164,8 +164,7 @@ class ParseError:
             return self.code
 
 
-@dataclass(frozen=True)
-class Attribute:
+class Attribute(NamedTuple):
     """An attribute as written in a tag: its (lower-cased) name and the source span from
     the first character of its name to the last of its value (closing quote included)."""
 
