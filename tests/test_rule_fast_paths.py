@@ -11,11 +11,13 @@ import re
 import sys
 
 from cliplint_rules import active_content, empty_body
+from cliplint_rules._images import RawAttribute, image_urls, scan_attributes, srcset_urls
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cliplint import lint_text
 from cliplint.document import Document
+from cliplint.html import Token
 
 # Letters, digits and what is not a word character by a hair: underscore, combining
 # marks, CJK and full-width punctuation, zero-width and other spaces.
@@ -91,3 +93,113 @@ def test_only_the_gated_elements_can_be_element_problems() -> None:
             if token.kind == "StartTag":
                 problem = active_content._element_problem(body, index, token, ())
                 assert (problem is not None) == (token.name in active_content._ACTIVE_ELEMENTS)
+
+
+# -- image-proxy ---------------------------------------------------------------------------
+
+
+def _scan_attributes_loop(text: str, start: int, end: int) -> dict[str, RawAttribute]:
+    """_images.scan_attributes as it was written before, one character at a time."""
+    tag, space = text[start:end], " \t\n\f\r"
+    length, index = len(tag), 1
+    while index < length and tag[index] not in space + "/>":
+        index += 1
+    found: dict[str, RawAttribute] = {}
+    while index < length:
+        while index < length and (tag[index] in space or tag[index] == "/"):
+            index += 1
+        if index >= length or tag[index] == ">":
+            break
+        name_start = index
+        index += 1
+        while index < length and tag[index] not in space + "/>=":
+            index += 1
+        name = tag[name_start:index].lower()
+        while index < length and tag[index] in space:
+            index += 1
+        quote: str | None = None
+        value_start = value_end = index
+        if index < length and tag[index] == "=":
+            index += 1
+            while index < length and tag[index] in space:
+                index += 1
+            if index < length and tag[index] in "\"'":
+                quote = tag[index]
+                value_start = index + 1
+                close = tag.find(quote, value_start)
+                value_end = close if close != -1 else length
+                index = value_end + 1
+            else:
+                quote = ""
+                value_start = index
+                while index < length and tag[index] not in space + ">":
+                    index += 1
+                value_end = index
+        if name not in found:
+            found[name] = RawAttribute(name, start + name_start, start + value_start,
+                                       start + value_end, quote)
+    return found
+
+
+_TAG_PIECES = st.sampled_from(["<img", "<IMG", " ", "\t", "\n", "\f", "\r", "/", ">", "=",
+                               '"', "'", "src", "SRC", "srcset", "data-src", "a", "x y",
+                               "\u00a0", "\x0b", "&amp;", "<"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(before=st.text(alphabet="ab<>", max_size=3), tag=st.lists(_TAG_PIECES, max_size=14),
+       after=st.text(alphabet="ab<>", max_size=3))
+def test_scan_attributes_reads_tags_as_the_character_loop_did(
+        before: str, tag: list[str], after: str) -> None:
+    text = before + "<img" + "".join(tag) + after
+    start, end = len(before), len(text) - len(after)
+    token = Token("StartTag", "img", {}, start, end)
+    assert scan_attributes(text, token) == _scan_attributes_loop(text, start, end)
+
+
+def test_image_urls_come_in_document_order_with_pictures() -> None:
+    body = ('<img src="a.jpg"><picture><source srcset="b.jpg 1x, c.jpg 2x">'
+            '<img src="d.jpg" srcset="e.jpg 2x, f&amp.jpg 3x"></picture><img src="g.jpg">'
+            '<picture><source data-srcset="h.jpg"></picture>')
+    urls = [item.url for item in image_urls(Document.from_text(HEADER + body))]
+    assert urls == ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f&.jpg", "g.jpg", "h.jpg"]
+
+
+def _srcset_urls_loop(value: str) -> list[tuple[int, int]]:
+    """_images.srcset_urls as it was written before, one character at a time."""
+    spans, index, length, space = [], 0, len(value), " \t\n\f\r"
+    while True:
+        while index < length and (value[index] in space or value[index] == ","):
+            index += 1
+        if index >= length:
+            return spans
+        start = index
+        while index < length and value[index] not in space:
+            index += 1
+        end = index
+        if value[end - 1] == ",":
+            while end > start and value[end - 1] == ",":
+                end -= 1
+            if end > start:
+                spans.append((start, end))
+            continue
+        spans.append((start, end))
+        depth = 0
+        while index < length:
+            char = value[index]
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth = max(0, depth - 1)
+            elif char == "," and depth == 0:
+                index += 1
+                break
+            index += 1
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=st.lists(st.sampled_from(["a.jpg", "b", " ", "\t", "\n", "\f", "\r", "\x0b",
+                                       "\u00a0", ",", ",,", "(", ")", "2x", "100w"]),
+                      max_size=12).map("".join))
+def test_srcset_urls_splits_as_the_character_loop_did(value: str) -> None:
+    assert list(srcset_urls(value)) == _srcset_urls_loop(value)
