@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import sys
 
-from cliplint_rules import active_content, empty_body
+from cliplint_rules import _boilerplate, active_content, empty_body
 from cliplint_rules._images import RawAttribute, image_urls, scan_attributes, srcset_urls
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cliplint import lint_text
@@ -203,3 +203,24 @@ def _srcset_urls_loop(value: str) -> list[tuple[int, int]]:
                       max_size=12).map("".join))
 def test_srcset_urls_splits_as_the_character_loop_did(value: str) -> None:
     assert list(srcset_urls(value)) == _srcset_urls_loop(value)
+
+
+# -- aggregator-boilerplate ----------------------------------------------------------------
+
+_CASE_TRAPS = "()-1aAkKsS\u212a\u017fi\u0130\u0131\uff08\u00b5\u03bc\u2160\u2170"  # \u2160: cased, no letter
+
+
+@settings(max_examples=1000, deadline=None)
+@given(literals=st.lists(st.text(alphabet=_CASE_TRAPS, min_size=1, max_size=3),
+                         min_size=1, max_size=3, unique=True),
+       text=st.text(alphabet=_CASE_TRAPS + " x", max_size=12),
+       flags=st.sampled_from([0, re.IGNORECASE, re.IGNORECASE | re.ASCII]),
+       start=st.integers(0, 12), end=st.integers(0, 12))
+@example(literals=["\u2160"], text="\u2170", flags=re.IGNORECASE, start=0, end=1)
+@example(literals=["(", "k"], text="\u212a", flags=re.IGNORECASE, start=0, end=1)
+@example(literals=["(1"], text="x(1", flags=re.IGNORECASE, start=1, end=3)
+def test_clauses_find_what_their_regex_would(literals: list[str], text: str, flags: int,
+                                             start: int, end: int) -> None:
+    clause = _boilerplate._clause(tuple(sorted(literals)), flags)
+    regex = re.compile("|".join(map(re.escape, sorted(literals))), flags)
+    assert clause.found(text, start, end) == (regex.search(text, start, end) is not None)
