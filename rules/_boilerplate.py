@@ -190,9 +190,9 @@ def text_needs(patterns: tuple[re.Pattern[str], ...]) -> TextNeeds | None:
 
 def _clause(literals: tuple[str, ...], flags: int) -> Clause:
     # re.ASCII alone does not change how a literal matches, and neither does IGNORECASE
-    # when no character is cased: re compiles those as plain literals. Only ASCII
-    # letters are taken as cased here, and any other letter or non-ASCII character
-    # as maybe cased, so that the test needs no Unicode tables.
+    # when no character is cased: re compiles those as plain literals. Any letter or
+    # non-ASCII character counts as cased here (no Unicode tables needed), so only
+    # literals of ASCII digits and punctuation go to str.find.
     if not flags & re.IGNORECASE or not any(
             char.isalpha() or not char.isascii() for literal in literals for char in literal):
         return Clause(literals)
