@@ -128,8 +128,14 @@ class TextNeeds(NamedTuple):
     alternatives: tuple[tuple[Clause, ...], ...]
 
     def found(self, text: str, start: int, end: int) -> bool:
-        return any(all(clause.found(text, start, end) for clause in clauses)
-                   for clauses in self.alternatives)
+        # Plain loops, not any(all(...)): this runs for every candidate block.
+        for clauses in self.alternatives:
+            for clause in clauses:
+                if not clause.found(text, start, end):
+                    break
+            else:
+                return True
+        return False
 
 
 class Clause(NamedTuple):
@@ -144,7 +150,10 @@ class Clause(NamedTuple):
     def found(self, text: str, start: int, end: int) -> bool:
         if self.pattern is not None:
             return self.pattern.search(text, start, end) is not None
-        return any(text.find(literal, start, end) >= 0 for literal in self.literals)
+        for literal in self.literals:
+            if text.find(literal, start, end) >= 0:
+                return True
+        return False
 
 
 
@@ -169,15 +178,23 @@ def text_needs(patterns: tuple[re.Pattern[str], ...]) -> TextNeeds | None:
         if not clauses:
             return None
         flags = pattern.flags & _CASE_FLAGS
-        # Longest literals first: the rarest, so that a miss is found early.
-        ordered = sorted(set(clauses), key=lambda clause: (-min(map(len, clause)),
-                                                             sorted(clause)))
-        alternatives.append(tuple(_clause(tuple(sorted(clause)), flags) for clause in ordered))
+        # Longest literals first: the rarest, so that a miss is found early; but those
+        # str.find looks for before those needing a regex, which is many times slower.
+        found = [_clause(tuple(sorted(clause)), flags) for clause in set(clauses)]
+        ordered = sorted(found, key=lambda clause: (clause.pattern is not None,
+                                                    -min(map(len, clause.literals)),
+                                                    clause.literals))
+        alternatives.append(tuple(ordered))
     return TextNeeds(tuple(alternatives)) if alternatives else None
 
 
 def _clause(literals: tuple[str, ...], flags: int) -> Clause:
-    if not flags & re.IGNORECASE:  # re.ASCII alone does not change how a literal matches
+    # re.ASCII alone does not change how a literal matches, and neither does IGNORECASE
+    # when no character is cased: re compiles those as plain literals. Any letter or
+    # non-ASCII character counts as cased here (no Unicode tables needed), so only
+    # literals of ASCII digits and punctuation go to str.find.
+    if not flags & re.IGNORECASE or not any(
+            char.isalpha() or not char.isascii() for literal in literals for char in literal):
         return Clause(literals)
     return Clause(literals, re.compile("|".join(map(re.escape, literals)), flags))
 

@@ -113,6 +113,13 @@ _HOST_KINDS: tuple[tuple[re.Pattern[str], str, re.Pattern[str] | None], ...] = (
     (re.compile(r"fly\.webp\.se|nimg\.ws\.126\.net"), "url-param", None),
     (re.compile(r"cors\.netnr\.workers\.dev"), "path-suffix", re.compile(r"/.")),
 )
+#: Any of those hosts: most image URLs are on none, which one search tells.
+_ANY_PROXY_HOST = re.compile("|".join(f"(?:{host.pattern})" for host, _, _ in _HOST_KINDS))
+
+#: The start of an absolute http(s) URL.
+_HTTP_URL = re.compile(r"(?i)https?://")
+#: A URL's scheme, up to its colon.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 #: ``host[:port][/path-prefix]`` as custom proxies are declared.
 CUSTOM_KEY = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[^\s?#]*)?$"
@@ -147,6 +154,8 @@ class ProxyTable(NamedTuple):
         if best is not None:
             length, kind, key = best
             return Match(kind, key, False, path[length:], _query(parts, url), _fragment(url))
+        if not _ANY_PROXY_HOST.fullmatch(host):
+            return None
         for pattern, kind, path_pattern in _HOST_KINDS:
             if pattern.fullmatch(host) and (path_pattern is None or path_pattern.match(path)):
                 return Match(kind, host, True, path, _query(parts, url), _fragment(url))
@@ -164,7 +173,7 @@ def _fragment(url: str) -> str | None:
 
 def split_absolute(url: str) -> SplitResult | None:
     """``urlsplit`` for an absolute http(s) URL; ``None`` for anything else."""
-    if not re.match(r"(?i)https?://", url):
+    if not _HTTP_URL.match(url):
         return None
     try:
         parts = urlsplit(url)
@@ -179,7 +188,7 @@ def absolutise(url: str) -> str | None:
     (clippings are read over https); relative and non-http URLs give ``None``."""
     if url.startswith("//"):
         return "https:" + url
-    return url if re.match(r"(?i)https?://", url) else None
+    return url if _HTTP_URL.match(url) else None
 
 
 # -- following a URL through its proxies -----------------------------------------------
@@ -210,9 +219,9 @@ def resolve(url: str, table: ProxyTable, max_depth: int = MAX_DEPTH) -> Resoluti
 
 def check_upstream(url: str) -> Failure | None:
     """An upstream must be an absolute http(s) URL with a public host."""
-    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", url)
-    if scheme is None or scheme.group(1).lower() not in ("http", "https") or not re.match(
-        r"(?i)https?://", url
+    scheme = _SCHEME.match(url)
+    if scheme is None or scheme.group(1).lower() not in ("http", "https") or not _HTTP_URL.match(
+        url
     ):
         return Failure("not-http", "not an absolute http(s) URL", url)
     try:
@@ -231,6 +240,11 @@ def check_upstream(url: str) -> Failure | None:
 
 
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")
+_TOP_LABEL = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]+")
+# The number forms of an IPv4 address part, as a browser reads them.
+_HEX_PART = re.compile(r"0[xX][0-9a-fA-F]*")
+_OCTAL_PART = re.compile(r"0[0-7]+")
+_DECIMAL_PART = re.compile(r"[0-9]+")
 
 
 def host_problem(host: str) -> str | None:
@@ -257,7 +271,7 @@ def host_problem(host: str) -> str | None:
         return f"{host!r} is not a valid host name"
     if name == "localhost" or name.endswith(".localhost"):
         return None  # a valid name; private_address reports it
-    if len(labels) < 2 or not re.fullmatch(r"[a-z]{2,63}|xn--[a-z0-9-]+", labels[-1]):
+    if len(labels) < 2 or not _TOP_LABEL.fullmatch(labels[-1]):
         return f"{host!r} is not a public host name"
     return None
 
@@ -271,11 +285,11 @@ def ipv4_value(host: str) -> ipaddress.IPv4Address | None:
     numbers = []
     for part in parts:
         try:
-            if re.fullmatch(r"0[xX][0-9a-fA-F]*", part):
+            if _HEX_PART.fullmatch(part):
                 numbers.append(int(part[2:] or "0", 16))
-            elif re.fullmatch(r"0[0-7]+", part):
+            elif _OCTAL_PART.fullmatch(part):
                 numbers.append(int(part, 8))
-            elif re.fullmatch(r"[0-9]+", part):
+            elif _DECIMAL_PART.fullmatch(part):
                 numbers.append(int(part, 10))
             else:
                 return None
@@ -586,7 +600,7 @@ def unwrap_xuehuaimg(match: Match) -> str | Failure:
 
 
 def _with_default_scheme(text: str, scheme: str) -> str:
-    if re.match(r"(?i)https?://", text):
+    if _HTTP_URL.match(text):
         return text
     if text.startswith("//"):
         return f"{scheme}:{text}"

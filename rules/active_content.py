@@ -70,6 +70,9 @@ OPTIONS = {
 
 #: The element and the attribute holding the URL it embeds.
 _EMBEDS = {"iframe": "src", "embed": "src", "object": "data"}
+#: The elements _element_problem may report (it is called for no other: most tags are
+#: <p>, <a>, <img>...).
+_ACTIVE_ELEMENTS = frozenset({"script", *_EMBEDS, "meta", "base", "form"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction"})
 # Every event handler HTML defines has at least three letters after "on" (oncut);
 # this keeps words like one="…" out.
@@ -87,6 +90,8 @@ _HTML_SPACE = " \t\n\f\r"
 # What a URL parser strips at both ends (C0 controls and space) and removes inside.
 _URL_STRIP = "".join(chr(code) for code in range(0x21))
 _URL_REMOVE = str.maketrans("", "", "\t\n\r")
+#: What an active scheme's URL starts with, before _active_scheme strips and lower-cases it.
+_MAY_BE_ACTIVE = re.compile("[\x00-\x20]*[jvdJVD]")
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
@@ -96,10 +101,11 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     for index, token in enumerate(body.tokens):
         if token.kind != "StartTag":
             continue
-        problem = _element_problem(body, index, token, allowed)
+        problem = (_element_problem(body, index, token, allowed)
+                   if token.name in _ACTIVE_ELEMENTS else None)
         if problem is not None:
             yield problem  # its attributes go with it
-        else:
+        elif token.attributes:
             yield from _attribute_problems(body, token)
 
 
@@ -141,7 +147,8 @@ def _element_problem(body: BodyView, index: int, token: Token,
 
 def _attribute_problems(body: BodyView, token: Token) -> Iterator[Violation]:
     for key, value in token.attributes.items():
-        name = _attribute_name(key)
+        # Nearly every key is a plain name: it is lower-cased here, not in a call.
+        name = key.lower() if isinstance(key, str) else _attribute_name(key)
         local = name.rpartition(":")[2]
         if _HANDLER.fullmatch(local):
             message = f"event-handler attribute {name} on <{token.name}> runs code"
@@ -187,6 +194,10 @@ def _runs(attributes: Mapping[Any, str]) -> bool:
 
 def _active_scheme(value: str) -> str | None:
     """``javascript:``, ``vbscript:`` or ``data:text/html`` when the URL is one."""
+    # Each of them starts with j, v or d, and only those letters lower-case to one
+    # (checked over all of Unicode): most URLs are out without being copied.
+    if not _MAY_BE_ACTIVE.match(value):
+        return None
     url = value.strip(_URL_STRIP).translate(_URL_REMOVE).lower()
     for scheme in ("javascript:", "vbscript:"):
         if url.startswith(scheme):

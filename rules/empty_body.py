@@ -35,10 +35,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from cliplint.document import Document
+from cliplint.html import iter_visible_text
 from cliplint.model import Violation
 
 ID = "empty-body"
@@ -50,17 +51,18 @@ _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 # Letters and digits carry the words; everything else (spaces, punctuation, symbols,
 # controls, zero-width characters) is left out of the comparison.
 _NOT_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")  # what _NOT_WORD leaves, character for character
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
     span = document.header.body
     body = document.body
-    visible = body.visible_text
     title = _title_words(document)
-    # Most bodies are far longer than their title: no need to normalise all their text.
-    if len(_NOT_WORD.sub("", visible)) > 4 * len(title) + 64:
+    # Most bodies are far longer than their title: their first text nodes tell, without
+    # walking the whole tree for the visible text or normalising all of it.
+    if more_words_than(iter_visible_text(body.fragment), 4 * len(title) + 64):
         return
-    text = _words(html.unescape(visible))
+    text = _words(html.unescape(body.visible_text))
     if not text:
         source = document.text[span.start : span.end]
         what = ("empty" if not source.strip() else
@@ -92,3 +94,16 @@ def _title_words(document: Document) -> str:
 def _words(text: str) -> str:
     """Only the letters and digits of the text, NFKC-normalised and case-folded."""
     return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def more_words_than(pieces: Iterable[str], limit: int) -> bool:
+    """Whether ``len(_NOT_WORD.sub("", "".join(pieces))) > limit``, reading only as
+    much text as it takes: both classes are per character, so the count of letters
+    and digits adds up run by run and piece by piece."""
+    count = 0
+    for piece in pieces:
+        for word in _WORD.finditer(piece):
+            count += word.end() - word.start()
+            if count > limit:
+                return True
+    return count > limit

@@ -1,0 +1,226 @@
+"""The built-in rules' shortcuts give what the plain computation they replace gives.
+
+Each shortcut is checked against the slow form it stands for, on inputs chosen to
+break it (text split across pieces at awkward places, characters at the edge of a
+class), so that a wrong shortcut fails here rather than changing a report.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from cliplint_rules import _boilerplate, active_content, empty_body
+from cliplint_rules._images import RawAttribute, image_urls, scan_attributes, srcset_urls
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from cliplint import lint_text
+from cliplint.document import Document
+from cliplint.html import Token
+
+# Letters, digits and what is not a word character by a hair: underscore, combining
+# marks, CJK and full-width punctuation, zero-width and other spaces.
+_TRICKY_TEXT = st.text(alphabet="aZ09_\u0301\u00e9\u4e2d\u3002\uff1a\u200b\u00a0 \t\n-!&;\ufeff",
+                       max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(_TRICKY_TEXT, max_size=8), limit=st.integers(-1, 40))
+def test_more_words_than_counts_as_removing_the_non_words(pieces: list[str], limit: int) -> None:
+    slow = len(re.sub(r"[\W_]+", "", "".join(pieces))) > limit
+    assert empty_body.more_words_than(iter(pieces), limit) == slow
+
+
+HEADER = "<!--1686778744000-->\n[Beijing responds](https://www.dw.com/zh/a-53985946)\n------\n\n"
+
+
+def test_empty_body_at_the_length_threshold() -> None:
+    # The title has 15 word characters: a body with more than 4 * 15 + 64 = 124 is long
+    # enough to be skipped, whatever it says. Around that length, spread over several
+    # text nodes, the title repeated is reported exactly when the count is at most 124.
+    for repeats in (7, 8, 9):  # 105, 120, 135 word characters
+        body = "".join("<p><b>Beijing</b> re_spon&shy;ds!</p>\n" for _ in range(repeats))
+        problems = lint_text(HEADER + body, select=["empty-body"])
+        assert [p.message for p in problems] == (
+            ["the body is only the title repeated"] if repeats < 9 else []), repeats
+
+
+# -- active-content ------------------------------------------------------------------------
+
+
+def _active_scheme_slow(value: str) -> str | None:
+    """active_content._active_scheme without its first-letter shortcut."""
+    url = value.strip(active_content._URL_STRIP).translate(active_content._URL_REMOVE).lower()
+    for scheme in ("javascript:", "vbscript:"):
+        if url.startswith(scheme):
+            return scheme
+    if url.startswith("data:") and url[5:].lstrip(" \t\n\f\r").startswith("text/html"):
+        return "data:text/html"
+    return None
+
+
+_URL_PIECES = st.sampled_from([
+    "javascript:", "JaVaScRiPt:", "java\tscript:", "vbscript:", "VBSCRIPT:", "data:",
+    "DATA:", "text/html", "TEXT/HTML", "http://e.com/", "d", "j", "v", " ", "\t", "\n",
+    "\x00", "\x01", "\x1f", "\x7f", "\u00a0", "\u0130", "\u212a", "\uff4a", "\u0135", ":",
+])
+
+
+def test_only_j_v_and_d_lower_case_to_what_starts_an_active_scheme() -> None:
+    # What _active_scheme's shortcut relies on, for the Unicode of this Python.
+    starters = [chr(code) for code in range(sys.maxunicode + 1)
+                if chr(code).lower()[:1] in ("j", "v", "d")]
+    assert sorted(starters) == sorted("jvdJVD")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(value=st.lists(_URL_PIECES, max_size=6).map("".join))
+def test_active_scheme_shortcut_agrees_with_the_full_check(value: str) -> None:
+    assert active_content._active_scheme(value) == _active_scheme_slow(value)
+
+
+def test_only_the_gated_elements_can_be_element_problems() -> None:
+    # Every tag here carries what would make one of the checked elements active.
+    attributes = ' src="x.js" data="x.swf" http-equiv="refresh" action="x" srcdoc="x"'
+    names = ["p", "a", "img", "div", "svg", "math", "video", "audio", "frame", "frameset",
+             "applet", "link", "style", "noscript", "template", "portal", "input", "button",
+             "x-script", "scripts", *sorted(active_content._ACTIVE_ELEMENTS)]
+    for name in names:
+        text = f"<!--1-->\n[t](https://e.com/a)\n------\n\n<{name}{attributes}></{name}>"
+        body = Document.from_text(text).body
+        for index, token in enumerate(body.tokens):
+            if token.kind == "StartTag":
+                problem = active_content._element_problem(body, index, token, ())
+                assert (problem is not None) == (token.name in active_content._ACTIVE_ELEMENTS)
+
+
+# -- image-proxy ---------------------------------------------------------------------------
+
+
+def _scan_attributes_loop(text: str, start: int, end: int) -> dict[str, RawAttribute]:
+    """_images.scan_attributes as it was written before, one character at a time."""
+    tag, space = text[start:end], " \t\n\f\r"
+    length, index = len(tag), 1
+    while index < length and tag[index] not in space + "/>":
+        index += 1
+    found: dict[str, RawAttribute] = {}
+    while index < length:
+        while index < length and (tag[index] in space or tag[index] == "/"):
+            index += 1
+        if index >= length or tag[index] == ">":
+            break
+        name_start = index
+        index += 1
+        while index < length and tag[index] not in space + "/>=":
+            index += 1
+        name = tag[name_start:index].lower()
+        while index < length and tag[index] in space:
+            index += 1
+        quote: str | None = None
+        value_start = value_end = index
+        if index < length and tag[index] == "=":
+            index += 1
+            while index < length and tag[index] in space:
+                index += 1
+            if index < length and tag[index] in "\"'":
+                quote = tag[index]
+                value_start = index + 1
+                close = tag.find(quote, value_start)
+                value_end = close if close != -1 else length
+                index = value_end + 1
+            else:
+                quote = ""
+                value_start = index
+                while index < length and tag[index] not in space + ">":
+                    index += 1
+                value_end = index
+        if name not in found:
+            found[name] = RawAttribute(name, start + name_start, start + value_start,
+                                       start + value_end, quote)
+    return found
+
+
+_TAG_PIECES = st.sampled_from(["<img", "<IMG", " ", "\t", "\n", "\f", "\r", "/", ">", "=",
+                               '"', "'", "src", "SRC", "srcset", "data-src", "a", "x y",
+                               "\u00a0", "\x0b", "&amp;", "<"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(before=st.text(alphabet="ab<>", max_size=3), tag=st.lists(_TAG_PIECES, max_size=14),
+       after=st.text(alphabet="ab<>", max_size=3))
+def test_scan_attributes_reads_tags_as_the_character_loop_did(
+        before: str, tag: list[str], after: str) -> None:
+    text = before + "<img" + "".join(tag) + after
+    start, end = len(before), len(text) - len(after)
+    token = Token("StartTag", "img", {}, start, end)
+    assert scan_attributes(text, token) == _scan_attributes_loop(text, start, end)
+
+
+def test_image_urls_come_in_document_order_with_pictures() -> None:
+    body = ('<img src="a.jpg"><picture><source srcset="b.jpg 1x, c.jpg 2x">'
+            '<img src="d.jpg" srcset="e.jpg 2x, f&amp.jpg 3x"></picture><img src="g.jpg">'
+            '<picture><source data-srcset="h.jpg"></picture>')
+    urls = [item.url for item in image_urls(Document.from_text(HEADER + body))]
+    assert urls == ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f&.jpg", "g.jpg", "h.jpg"]
+
+
+def _srcset_urls_loop(value: str) -> list[tuple[int, int]]:
+    """_images.srcset_urls as it was written before, one character at a time."""
+    spans, index, length, space = [], 0, len(value), " \t\n\f\r"
+    while True:
+        while index < length and (value[index] in space or value[index] == ","):
+            index += 1
+        if index >= length:
+            return spans
+        start = index
+        while index < length and value[index] not in space:
+            index += 1
+        end = index
+        if value[end - 1] == ",":
+            while end > start and value[end - 1] == ",":
+                end -= 1
+            if end > start:
+                spans.append((start, end))
+            continue
+        spans.append((start, end))
+        depth = 0
+        while index < length:
+            char = value[index]
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth = max(0, depth - 1)
+            elif char == "," and depth == 0:
+                index += 1
+                break
+            index += 1
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=st.lists(st.sampled_from(["a.jpg", "b", " ", "\t", "\n", "\f", "\r", "\x0b",
+                                       "\u00a0", ",", ",,", "(", ")", "2x", "100w"]),
+                      max_size=12).map("".join))
+def test_srcset_urls_splits_as_the_character_loop_did(value: str) -> None:
+    assert list(srcset_urls(value)) == _srcset_urls_loop(value)
+
+
+# -- aggregator-boilerplate ----------------------------------------------------------------
+
+_CASE_TRAPS = "()-1aAkKsS\u212a\u017fi\u0130\u0131\uff08\u00b5\u03bc\u2160\u2170"  # \u2160: cased, no letter
+
+
+@settings(max_examples=1000, deadline=None)
+@given(literals=st.lists(st.text(alphabet=_CASE_TRAPS, min_size=1, max_size=3),
+                         min_size=1, max_size=3, unique=True),
+       text=st.text(alphabet=_CASE_TRAPS + " x", max_size=12),
+       flags=st.sampled_from([0, re.IGNORECASE, re.IGNORECASE | re.ASCII]),
+       start=st.integers(0, 12), end=st.integers(0, 12))
+@example(literals=["\u2160"], text="\u2170", flags=re.IGNORECASE, start=0, end=1)
+@example(literals=["(", "k"], text="\u212a", flags=re.IGNORECASE, start=0, end=1)
+@example(literals=["(1"], text="x(1", flags=re.IGNORECASE, start=1, end=3)
+def test_clauses_find_what_their_regex_would(literals: list[str], text: str, flags: int,
+                                             start: int, end: int) -> None:
+    clause = _boilerplate._clause(tuple(sorted(literals)), flags)
+    regex = re.compile("|".join(map(re.escape, sorted(literals))), flags)
+    assert clause.found(text, start, end) == (regex.search(text, start, end) is not None)
