@@ -263,7 +263,10 @@ def host_problem(host: str) -> str | None:
     if ipv4_value(name) is not None:
         return None
     try:
-        ascii_name = name.encode("idna").decode("ascii")
+        # An ASCII name is its own IDNA form: the codec would only reject empty or long
+        # labels, which the label check below rejects with the same message (and not
+        # asking it spares a one-file run the codec's import).
+        ascii_name = name if name.isascii() else name.encode("idna").decode("ascii")
     except (UnicodeError, ValueError):
         return f"{host!r} is not a valid host name"
     labels = ascii_name.split(".")

@@ -224,3 +224,27 @@ def test_clauses_find_what_their_regex_would(literals: list[str], text: str, fla
     clause = _boilerplate._clause(tuple(sorted(literals)), flags)
     regex = re.compile("|".join(map(re.escape, sorted(literals))), flags)
     assert clause.found(text, start, end) == (regex.search(text, start, end) is not None)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(host=st.text(alphabet="aZ09-_.", max_size=80)
+       | st.builds(lambda n, rest: "a" * n + "." + rest, st.integers(60, 70),
+                   st.text(alphabet="az.", max_size=10)))
+@example(host="...")
+@example(host="a..b")
+@example(host="x" * 64 + ".com")
+def test_ascii_host_skips_the_idna_codec_with_the_same_verdict(host: str) -> None:
+    # host_problem uses an ASCII name as it is; the IDNA codec would give the same name,
+    # or reject it for a reason the label check reports with the same message.
+    from cliplint_rules._proxies import host_problem, ipv4_value
+
+    name = host.rstrip(".").lower()
+    if not name or ipv4_value(name) is not None:
+        return
+    problem = host_problem(host)
+    try:
+        encoded = name.encode("idna").decode("ascii")
+    except UnicodeError:
+        assert problem == f"{host!r} is not a valid host name"
+    else:
+        assert encoded == name
