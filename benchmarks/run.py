@@ -38,7 +38,6 @@ class Measurement:
     name: str
     seconds: list[float]
     peak_rss_mb: float
-    note: str = ""
 
     @property
     def median(self) -> float:
@@ -54,26 +53,46 @@ def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return environment
 
 
-def measure(name: str, command: Sequence[str], runs: int, env: dict[str, str] | None = None,
-            ok_statuses: Sequence[int] = (0, 1, 2), note: str = "") -> Measurement:
-    """Run ``command`` once to warm up (bytecode, disk cache), then ``runs`` times; wall
-    time and the peak RSS of its biggest process."""
-    seconds, peaks = [], []
-    environment = child_environment(env)
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
-    for _ in range(runs):
-        with tempfile.NamedTemporaryFile("r") as rusage:
-            started = time.perf_counter()
-            completed = subprocess.run([TIME, "-f", "%M", "-o", rusage.name, *command],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                       env=environment)
-            seconds.append(time.perf_counter() - started)
-            if completed.returncode not in ok_statuses:
-                raise SystemExit(f"{name} failed ({completed.returncode}): "
-                                 f"{completed.stderr.decode(errors='replace')[-2000:]}")
-            lines = [line for line in Path(rusage.name).read_text().splitlines() if line.strip()]
-            peaks.append(int(lines[-1]) / 1024)
-    return Measurement(name, seconds, max(peaks), note)
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    command: list[str]
+    runs: int
+    env: dict[str, str] | None = None
+
+
+def measure_all(benchmarks: Sequence[Benchmark]) -> list[Measurement]:
+    """Run each command once to warm up (bytecode, disk cache), then its runs, taking
+    turns with the other commands: a shared machine's speed drifts by a third within
+    minutes, and the ratio of two commands timed minutes apart would measure the drift.
+    Wall time and the peak RSS of each command's biggest process."""
+    for benchmark in benchmarks:
+        subprocess.run(benchmark.command, check=False, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL,
+                       env=child_environment(benchmark.env))
+    seconds: dict[str, list[float]] = {benchmark.name: [] for benchmark in benchmarks}
+    peaks: dict[str, list[float]] = {benchmark.name: [] for benchmark in benchmarks}
+    for turn in range(max((benchmark.runs for benchmark in benchmarks), default=0)):
+        for benchmark in benchmarks:
+            if turn < benchmark.runs:
+                wall, peak = _run_once(benchmark)
+                seconds[benchmark.name].append(wall)
+                peaks[benchmark.name].append(peak)
+    return [Measurement(b.name, seconds[b.name], max(peaks[b.name])) for b in benchmarks]
+
+
+def _run_once(benchmark: Benchmark, ok_statuses: Sequence[int] = (0, 1, 2)) -> tuple[float, float]:
+    with tempfile.NamedTemporaryFile("r") as rusage:
+        started = time.perf_counter()
+        completed = subprocess.run([TIME, "-f", "%M", "-o", rusage.name, *benchmark.command],
+                                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   env=child_environment(benchmark.env))
+        wall = time.perf_counter() - started
+        if completed.returncode not in ok_statuses:
+            raise SystemExit(f"{benchmark.name} failed ({completed.returncode}): "
+                             f"{completed.stderr.decode(errors='replace')[-2000:]}")
+        lines = [line for line in Path(rusage.name).read_text().splitlines() if line.strip()]
+        return wall, int(lines[-1]) / 1024
 
 
 def corpus_files(corpus: Path) -> list[str]:
@@ -107,37 +126,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     files = corpus_files(options.corpus)
     cliplint = [sys.executable, "-m", "cliplint", "--isolated"]
     runs = options.runs
-    results: list[Measurement] = []
     missing: list[str] = []
 
     with tempfile.TemporaryDirectory() as scratch:
         cache = {"CLIPLINT_CACHE_DIR": str(Path(scratch) / "cache")}
-        results.append(measure("cliplint cold (all rules, all cores)",
-                               [*cliplint, "--no-cache", str(options.corpus)], runs))
-        results.append(measure("cliplint warm cache", [*cliplint, str(options.corpus)], runs, cache))
-        results.append(measure("cliplint one file (--no-cache)",
-                               [*cliplint, "--no-cache", files[len(files) // 2]], runs))
-        # The floor under the one-file time: Python starting and importing the libraries
-        # cliplint cannot lint without (html5lib with the etree tree builder that its
-        # parse() uses by default, pluggy and the entry-point machinery).
-        results.append(measure("python importing html5lib, pluggy (floor)",
-                               [sys.executable, "-c", "import html5lib.treebuilders.etree, "
-                                "pluggy, importlib.metadata"], runs))
-        results.append(measure("cliplint cold, --jobs 1",
-                               [*cliplint, "--no-cache", "--jobs", "1", str(options.corpus)],
-                               max(1, runs // 2)))
-
-        tools = _external_tools(options.node_modules, files)
-        for name, command in tools.items():
+        benchmarks = [
+            Benchmark("cliplint cold (all rules, all cores)",
+                      [*cliplint, "--no-cache", str(options.corpus)], runs),
+            Benchmark("cliplint warm cache", [*cliplint, str(options.corpus)], runs, cache),
+            Benchmark("cliplint one file (--no-cache)",
+                      [*cliplint, "--no-cache", files[len(files) // 2]], runs),
+            # The floor under the one-file time: Python starting and importing the
+            # libraries cliplint cannot lint without (html5lib with the etree tree
+            # builder that its parse() uses by default, pluggy and the entry points).
+            Benchmark("python importing html5lib, pluggy (floor)",
+                      [sys.executable, "-c",
+                       "import html5lib.treebuilders.etree, pluggy, importlib.metadata"], runs),
+            Benchmark("cliplint cold, --jobs 1",
+                      [*cliplint, "--no-cache", "--jobs", "1", str(options.corpus)],
+                      max(1, runs // 2)),
+        ]
+        for name, command in _external_tools(options.node_modules, files).items():
             if command is None:
                 missing.append(name)
-                continue
-            results.append(measure(name, command, runs))
+            else:
+                benchmarks.append(Benchmark(name, command, runs))
+        results = measure_all(benchmarks)
 
         if options.memory:
             big = repeated_corpus(options.corpus, 10, Path(scratch) / "x10")
-            results.append(measure("cliplint cold, corpus x10 (30,000 files)",
-                                   [*cliplint, "--no-cache", str(big)], 1))
+            results += measure_all([Benchmark("cliplint cold, corpus x10 (30,000 files)",
+                                              [*cliplint, "--no-cache", str(big)], 1)])
 
     _print_table(results, len(files))
     if missing:
