@@ -190,17 +190,23 @@ def srcset_urls(value: str) -> Iterator[tuple[int, int]]:
                 yield start, end
             continue
         yield start, end
-        depth = 0  # skip the descriptors, up to a comma outside parentheses
-        while index < length:
-            char = value[index]
-            if char == "(":
-                depth += 1
-            elif char == ")":
-                depth = max(0, depth - 1)
-            elif char == "," and depth == 0:
-                index += 1
-                break
-            index += 1
+        index = descriptors_end(value, index)
+
+
+def descriptors_end(value: str, index: int) -> int:
+    """Where the descriptors of a ``srcset`` candidate that start at ``index`` end: just
+    after the next comma outside parentheses, or at the end of the value."""
+    depth = 0
+    while index < len(value):
+        char = value[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            return index + 1
+        index += 1
+    return index
 
 
 def _trimmed(value: str) -> tuple[int, int]:
