@@ -9,6 +9,7 @@ element, the visible text).
 from __future__ import annotations
 
 import random
+import sys
 import xml.etree.ElementTree as ElementTree
 from typing import Any
 
@@ -45,6 +46,11 @@ TRICKY = [
     "<a b='x\"y'>", "<a \"b\">", "<a <b>", "<a =b>", "<a b= >", "<a b=>",
     "<a href='?a=1&b=2&amp;c'>", "<a title=&quot;x&quot>", "<a b=\"&notit;\">", "<A B='&amp;' C=\"&\" D=&lt E>",
     "</p a=b>", "</p a=b a=c>", "</p/>",
+    # duplicates on html5lib's own attribute states (off the fast path: '&', an error, EOF)
+    "<a x=1 y=2 X=&amp; z x y=3 Z>", "<a x y z y\tx=1 /z x>", "<a x=& y x", "<a x y x",
+    "<a x y x=", "<a x=& y x/", "<a x=& Y\x00 y\x00 y\x00>", "<a x=& a\"b a\"b c<d c<d>",
+    "<a x=& y x=1 y=2 q\ud800", "<p b=& " + " ".join(f"a{i % 7}" for i in range(40)) + ">",
+    "</p x=& x x>",
     # content models the parser switches the tokenizer into
     "<script>var a = '<b>'; if (a<b && c>d) {} </scr</script>x", "<script><!-- <script> --></script>",
     "<script>x", "<script/>x</script>", "<style>a{}</style>", "<textarea>a<b>&amp;c</textarea>",
@@ -136,6 +142,38 @@ def test_simple_tags_take_the_fast_path() -> None:
     assert all(matched)
     for tag in ['<a href="?a=1&amp;b=2">', "<a\x00>", "<a b='x'c>", "<a", "<!-- x -->", "<a / >"]:
         assert html._SIMPLE_TAG.fullmatch(tag[1:]) is None, tag
+
+
+def _traced_lines(body: str) -> int:
+    """How many lines of Python parsing ``body`` runs: a measure of work that, unlike
+    time, does not depend on the machine."""
+    lines = 0
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal lines
+        lines += event == "line"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        html.parse_body(body, 0, len(body))
+    finally:
+        sys.settrace(None)
+    return lines
+
+
+@pytest.mark.parametrize("tail", ["", " a7", " A0=x"])
+def test_attribute_work_is_linear(tail: str) -> None:
+    """Checking for duplicate attributes costs the same per attribute however many the tag
+    has. (html5lib compares each name with all the earlier ones: a tag with 300,000
+    attributes, which fits in a 2 MB body, took hours.) The '&' keeps these tags on
+    html5lib's attribute states."""
+    def tag(count: int) -> str:
+        return "<p b=&amp; " + " ".join(f"a{i}" for i in range(count)) + tail + ">x</p>"
+
+    assert _traced_lines(tag(800)) < 2.2 * _traced_lines(tag(400))
+    errors = [error.code for error in html.parse_body(tag(800), 0, len(tag(800))).errors]
+    assert errors == (["duplicate-attribute"] if tail else [])
 
 
 @pytest.mark.parametrize("cases", ["tricky", "random"])
