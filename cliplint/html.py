@@ -565,44 +565,53 @@ class _SpanParser(html5lib.HTMLParser):
 
 
 class _OpenElements(list):  # type: ignore[type-arg]
-    """html5lib's stack of open elements, counting the names on it.
+    """html5lib's stack of open elements, counting the names and the nodes on it.
 
     html5lib asks "is there a <p> in scope?" before every block start tag by walking
     the stack from the top, so 10,000 nested <div>s cost 10,000 walks of up to 10,000
-    elements. When no open element has the name the answer is no without a walk. These
-    are the only ways html5lib changes the stack.
+    elements. When no open element has the name the answer is no without a walk.
+    Before every formatting element (<b>, <font>, ...) it asks whether the last active
+    one is open, and ``in`` on a list compares with every node: 40,000 nested <b>s took
+    24 s. Here ``in`` looks the node up by identity (html5lib's nodes compare by
+    identity). These are the only ways html5lib changes the stack.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self.names: dict[str, int] = {}  # a plain dict: Counter is slower on this hot path
+        # plain dicts: Counter is slower on this hot path
+        self.names: dict[str, int] = {}
+        self._nodes: dict[int, int] = {}  # id(node) -> how many times it is on the stack
 
-    def _count(self, name: str, change: int) -> None:
-        self.names[name] = self.names.get(name, 0) + change
+    def _count(self, node: Any, change: int) -> None:
+        self.names[node.name] = self.names.get(node.name, 0) + change
+        self._nodes[id(node)] = self._nodes.get(id(node), 0) + change
+
+    def __contains__(self, node: object) -> bool:
+        return self._nodes.get(id(node), 0) > 0
 
     def append(self, node: Any) -> None:
         super().append(node)
-        self._count(node.name, 1)
+        self._count(node, 1)
 
     def insert(self, index: Any, node: Any) -> None:
         super().insert(index, node)
-        self._count(node.name, 1)
+        self._count(node, 1)
 
     def pop(self, index: Any = -1) -> Any:
         node = super().pop(index)
-        self._count(node.name, -1)
+        self._count(node, -1)
         return node
 
     def remove(self, node: Any) -> None:
         super().remove(node)
-        self._count(node.name, -1)
+        self._count(node, -1)
 
     def __setitem__(self, index: Any, node: Any) -> None:
         if not isinstance(index, int):
             raise TypeError("the stack of open elements is changed one element at a time")
-        self._count(self[index].name, -1)
+        self._count(self[index], -1)
         super().__setitem__(index, node)
-        self._count(node.name, 1)
+        self._count(node, 1)
 
     def _untracked(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("the stack of open elements is changed one element at a time")
