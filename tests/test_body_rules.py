@@ -345,3 +345,18 @@ def test_clean_clippings_raise_nothing_and_the_example_is_clean() -> None:
         problems = lint_text(path.read_text(encoding="utf-8"), select=BODY_RULES)
         assert not [p for p in problems if p.rule == "internal-error"], path
         assert not [p for p in problems if p.rule == "empty-body"], path
+
+
+def test_content_moved_out_of_a_table_is_checked() -> None:
+    """An image or iframe a table cannot hold is moved before the table (foster
+    parenting); the rules must still see it, where it is written."""
+    image = '<img src="https://images.weserv.nl/?url=127.0.0.1/a.jpg">'
+    frame = '<iframe src="https://e.example/"></iframe>'
+    body = f"<table>{image}{frame}<tr><td>words here</td></tr></table>"
+    source = HEADER + body
+    found = {(p.rule, source[p.start:p.end])
+             for p in lint_body(body, ["image-proxy", "active-content"])}
+    assert found == {("image-proxy", "https://images.weserv.nl/?url=127.0.0.1/a.jpg"),
+                     ("active-content", '<iframe src="https://e.example/">')}
+    codes = [p.message for p in lint_body(body, ["well-formed-html"])]
+    assert len(codes) == 2 and all("voodoo" in code for code in codes)
