@@ -122,6 +122,19 @@ _ATTRIBUTE_PATTERN = (
     f"(?:\"([^\"&\x00]*)\"|'([^'&\x00]*)'|([^{_SPACE_CLASS}&>\"'=<`\x00]+)))?"
 )
 _ATTRIBUTE = re.compile(_ATTRIBUTE_PATTERN)
+#: A tag's name as it is written, up to the first attribute.
+_WRITTEN_TAG_NAME = re.compile(f"[^{_SPACE_CLASS}/>]*")
+#: One attribute as html5lib's tokenizer reads it, errors and all: the spaces and
+#: slashes before it, its name (whose first character may be '='), then maybe '=' and
+#: a value: double-quoted, single-quoted (left open, it runs to the end of the tag) or
+#: unquoted.
+_WRITTEN_ATTRIBUTE = re.compile(
+    f"[{_SPACE_CLASS}/]*(?P<name>[^{_SPACE_CLASS}/>][^{_SPACE_CLASS}/>=]*)[{_SPACE_CLASS}]*"
+    f"(?:=[{_SPACE_CLASS}]*(?:\"(?P<double>[^\"]*)\"?|'(?P<single>[^']*)'?"
+    f"|(?P<unquoted>[^{_SPACE_CLASS}>]*)))?"
+)
+#: Attribute.quote for the group of _WRITTEN_ATTRIBUTE that holds the value.
+_VALUE_QUOTES: dict[str, str | None] = {"double": '"', "single": "'", "unquoted": "", "name": None}
 #: The rest of a tag after its '<', when html5lib's tag states read it without an error:
 #: '/' for an end tag, the name (a letter, then up to a space, '/', '>' or NUL), the
 #: attributes, then '>' or '/>'. Anything else (an entity or an error inside the tag, or
@@ -177,12 +190,19 @@ class ParseError(NamedTuple):
 
 
 class Attribute(NamedTuple):
-    """An attribute as written in a tag: its (lower-cased) name and the source span from
-    the first character of its name to the last of its value (closing quote included)."""
+    """An attribute as written in a start tag, the way html5lib's tokenizer reads it (its
+    name lower-cased as html5lib does). Offsets are into the document text."""
 
     name: str
-    start: int
-    end: int
+    start: int  # where the name starts
+    value_start: int  # the value's first character (inside the quotes)
+    value_end: int  # for an attribute without a value, both are where its name ends
+    quote: str | None  # '"', "'", "" (unquoted), or None (no value at all)
+
+    @property
+    def end(self) -> int:
+        """Where the attribute ends, closing quote included."""
+        return self.value_end + (1 if self.quote else 0)
 
 
 @dataclass(frozen=True)
@@ -289,45 +309,22 @@ def iter_visible_text(root: ElementTree.Element) -> Iterator[str]:
 
 
 def tag_attributes(source: str, start: int, end: int) -> tuple[Attribute, ...]:
-    """The attributes of the tag ``source[start:end]``, located the way html5lib's
-    tokenizer reads them (its attribute-name and attribute-value states), so the spans
-    agree with what html5lib parsed. End tags have none that count."""
-    tag = source[start:end]
-    length = len(tag)
-    if length < 2 or tag[0] != "<" or tag[1] == "/":
+    """The attributes of the tag ``source[start:end]``, duplicates included, located the
+    way html5lib's tokenizer reads them (its attribute-name and attribute-value states),
+    so that the spans agree with what html5lib parsed. End tags have none that count."""
+    if end - start < 2 or source[start] != "<" or source[start + 1] == "/":
         return ()
-    position = 1
-    while position < length and tag[position] not in _SPACE and tag[position] not in "/>":
-        position += 1  # the tag name
+    index = _WRITTEN_TAG_NAME.match(source, start + 1, end).end()  # type: ignore[union-attr]
     found: list[Attribute] = []
-    while position < length:
-        while position < length and (tag[position] in _SPACE or tag[position] == "/"):
-            position += 1
-        if position >= length or tag[position] == ">":
-            break
-        name_start = position
-        position += 1  # the first character is part of the name, even '=' or a quote
-        while position < length and tag[position] not in _SPACE and tag[position] not in "/>=":
-            position += 1
-        name = tag[name_start:position].translate(_LOWER)
-        attribute_end = position
-        after_name = position
-        while after_name < length and tag[after_name] in _SPACE:
-            after_name += 1
-        if after_name < length and tag[after_name] == "=":
-            position = after_name + 1
-            while position < length and tag[position] in _SPACE:
-                position += 1
-            if position < length and tag[position] in "\"'":
-                closing = tag.find(tag[position], position + 1)
-                position = length if closing == -1 else closing + 1
-            else:
-                while position < length and tag[position] not in _SPACE and tag[position] != ">":
-                    position += 1
-            attribute_end = position
-        else:
-            position = after_name
-        found.append(Attribute(name, start + name_start, start + attribute_end))
+    while (match := _WRITTEN_ATTRIBUTE.match(source, index, end)) is not None:
+        index = match.end()
+        group = match.lastgroup or "name"  # the value's group; "name" when there is none
+        quote = _VALUE_QUOTES[group]
+        value_start, value_end = match.span("name" if quote is None else group)
+        if quote is None:
+            value_start = value_end
+        found.append(Attribute(match["name"].translate(_LOWER), match.start("name"),
+                               value_start, value_end, quote))
     return tuple(found)
 
 

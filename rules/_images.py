@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from cliplint.document import Document
-from cliplint.html import BodyView, Token
+from cliplint.html import Attribute, BodyView, Token, tag_attributes
 
 #: Attributes that carry image URLs, per element; the ``data-*`` ones are lazy loading.
 IMG_ATTRIBUTES = ("src", "srcset", "data-src", "data-original", "data-srcset")
@@ -23,34 +23,6 @@ SOURCE_ATTRIBUTES = ("srcset", "data-srcset")
 SRCSET_ATTRIBUTES = frozenset({"srcset", "data-srcset"})
 
 _SPACE = " \t\n\f\r"
-_TAG_NAME = re.compile(r"[^ \t\n\f\r/>]*")
-# One attribute as the tokenizer reads it: the spaces and slashes before it, its name
-# (whose first character may be '='), then maybe '=' and a value: double-quoted,
-# single-quoted (left open, it runs to the end of the tag) or unquoted.
-_ATTRIBUTE = re.compile(r"""
-    [ \t\n\f\r/]*
-    (?P<name> [^ \t\n\f\r/>] [^ \t\n\f\r/>=]* ) [ \t\n\f\r]*
-    (?: = [ \t\n\f\r]*
-        (?: "(?P<double>[^"]*)"? | '(?P<single>[^']*)'? | (?P<unquoted>[^ \t\n\f\r>]*) )
-    )?
-""", re.VERBOSE)
-#: RawAttribute.quote for the group that holds the value.
-_QUOTES: dict[str, str | None] = {"double": '"', "single": "'", "unquoted": "", "name": None}
-
-
-class RawAttribute(NamedTuple):
-    """An attribute as written in a start tag; offsets are into the document text."""
-
-    name: str
-    start: int  # where the name starts
-    value_start: int  # the value's first character (inside the quotes)
-    value_end: int
-    quote: str | None  # '"', "'", "" (unquoted), or None (no value at all)
-
-    @property
-    def end(self) -> int:
-        """Where the attribute ends, closing quote included."""
-        return self.value_end + (1 if self.quote else 0)
 
 
 class ImageURL(NamedTuple):
@@ -60,7 +32,7 @@ class ImageURL(NamedTuple):
     entity decoding disagreed with html5lib's): the span then covers the whole value."""
 
     element: str
-    attribute: RawAttribute
+    attribute: Attribute
     url: str
     start: int
     end: int
@@ -70,7 +42,7 @@ class ImageURL(NamedTuple):
 class EmptySrc(NamedTuple):
     """An ``<img>`` whose ``src`` is empty and that has no other URL to fall back on."""
 
-    attribute: RawAttribute
+    attribute: Attribute
 
 
 def _run_end(run: re.Pattern[str], text: str, index: int, end: int | None = None) -> int:
@@ -80,20 +52,12 @@ def _run_end(run: re.Pattern[str], text: str, index: int, end: int | None = None
     return index if found is None else found.end()
 
 
-def scan_attributes(document_text: str, token: Token) -> dict[str, RawAttribute]:
-    """The attributes of a start tag as written, the way the HTML tokenizer reads them
-    (names lowercased; the first of duplicated names wins, as in html5lib)."""
-    found: dict[str, RawAttribute] = {}
-    index = _run_end(_TAG_NAME, document_text, token.start + 1, token.end)
-    while (attribute := _ATTRIBUTE.match(document_text, index, token.end)) is not None:
-        index = attribute.end()
-        name = attribute["name"].lower()
-        if name in found:
-            continue
-        group = attribute.lastgroup or "name"  # the value's group; "name" when there is none
-        quote = _QUOTES[group]
-        value_start, value_end = (index, index) if quote is None else attribute.span(group)
-        found[name] = RawAttribute(name, attribute.start("name"), value_start, value_end, quote)
+def scan_attributes(document_text: str, token: Token) -> dict[str, Attribute]:
+    """The attributes of a start tag as written, by name (the first of duplicated names
+    wins, as in html5lib)."""
+    found: dict[str, Attribute] = {}
+    for attribute in tag_attributes(document_text, token.start, token.end):
+        found.setdefault(attribute.name, attribute)
     return found
 
 
@@ -261,7 +225,7 @@ def image_urls(document: Document) -> Iterator[ImageURL | EmptySrc]:
     yield from (item for _, item in found)
 
 
-def _urls_in(text: str, element: str, raw: RawAttribute, value: str,
+def _urls_in(text: str, element: str, raw: Attribute, value: str,
              is_srcset: bool) -> Iterator[ImageURL]:
     decoded, origin = decode_attribute(text[raw.value_start : raw.value_end])
     editable = decoded == value

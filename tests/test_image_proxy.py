@@ -324,6 +324,15 @@ def test_urls_point_at_their_source_text() -> None:
     ]
 
 
+@pytest.mark.parametrize(("tag", "pointed_at"), [
+    ("<img src >", "src"), ("<img SRC\n/>", "SRC"), ('<img src="" >', 'src=""'),
+    ("<img src=''\talt=x>", "src=''")])
+def test_an_empty_src_is_pointed_at_without_the_spaces_after_it(tag: str, pointed_at: str) -> None:
+    problems = lint_text(HEADER + tag + "\n", select=["image-proxy"])
+    assert [(p.message, (HEADER + tag)[p.start:p.end]) for p in problems] == [
+        ("empty src: the image has no URL", pointed_at)]
+
+
 def test_duplicate_attributes_the_first_wins() -> None:
     body = '<img src="" src="https://images.weserv.nl/?url=">'
     problems = lint_text(HEADER + body + "\n", select=["image-proxy"])

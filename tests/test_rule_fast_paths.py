@@ -12,7 +12,6 @@ import sys
 
 from cliplint_rules import _boilerplate, active_content, empty_body
 from cliplint_rules._images import (
-    RawAttribute,
     descriptors_end,
     image_urls,
     scan_attributes,
@@ -23,7 +22,7 @@ from hypothesis import strategies as st
 
 from cliplint import lint_text
 from cliplint.document import Document
-from cliplint.html import Token
+from cliplint.html import Attribute, Token, tag_attributes
 
 # Letters, digits and what is not a word character by a hair: underscore, combining
 # marks, CJK and full-width punctuation, zero-width and other spaces.
@@ -104,13 +103,14 @@ def test_only_the_gated_elements_can_be_element_problems() -> None:
 # -- image-proxy ---------------------------------------------------------------------------
 
 
-def _scan_attributes_loop(text: str, start: int, end: int) -> dict[str, RawAttribute]:
-    """_images.scan_attributes as it was written before, one character at a time."""
+def _attributes_loop(text: str, start: int, end: int) -> list[Attribute]:
+    """The attributes of a start tag, read one character at a time as html5lib's
+    tokenizer does (the way cliplint read them before it used regexes)."""
     tag, space = text[start:end], " \t\n\f\r"
     length, index = len(tag), 1
     while index < length and tag[index] not in space + "/>":
         index += 1
-    found: dict[str, RawAttribute] = {}
+    found: list[Attribute] = []
     while index < length:
         while index < length and (tag[index] in space or tag[index] == "/"):
             index += 1
@@ -120,11 +120,12 @@ def _scan_attributes_loop(text: str, start: int, end: int) -> dict[str, RawAttri
         index += 1
         while index < length and tag[index] not in space + "/>=":
             index += 1
-        name = tag[name_start:index].lower()
-        while index < length and tag[index] in space:
-            index += 1
+        name = "".join(char.lower() if "A" <= char <= "Z" else char  # ASCII only
+                       for char in tag[name_start:index])
         quote: str | None = None
         value_start = value_end = index
+        while index < length and tag[index] in space:
+            index += 1
         if index < length and tag[index] == "=":
             index += 1
             while index < length and tag[index] in space:
@@ -141,26 +142,30 @@ def _scan_attributes_loop(text: str, start: int, end: int) -> dict[str, RawAttri
                 while index < length and tag[index] not in space + ">":
                     index += 1
                 value_end = index
-        if name not in found:
-            found[name] = RawAttribute(name, start + name_start, start + value_start,
-                                       start + value_end, quote)
+        found.append(Attribute(name, start + name_start, start + value_start,
+                               start + value_end, quote))
     return found
 
 
 _TAG_PIECES = st.sampled_from(["<img", "<IMG", " ", "\t", "\n", "\f", "\r", "/", ">", "=",
                                '"', "'", "src", "SRC", "srcset", "data-src", "a", "x y",
-                               "\u00a0", "\x0b", "&amp;", "<"])
+                               "\u00a0", "\x0b", "&amp;", "<", "\u212a", "\u0130"])
 
 
 @settings(max_examples=2000, deadline=None)
 @given(before=st.text(alphabet="ab<>", max_size=3), tag=st.lists(_TAG_PIECES, max_size=14),
        after=st.text(alphabet="ab<>", max_size=3))
-def test_scan_attributes_reads_tags_as_the_character_loop_did(
+def test_attributes_are_read_as_the_character_loop_reads_them(
         before: str, tag: list[str], after: str) -> None:
     text = before + "<img" + "".join(tag) + after
     start, end = len(before), len(text) - len(after)
     token = Token("StartTag", "img", {}, start, end)
-    assert scan_attributes(text, token) == _scan_attributes_loop(text, start, end)
+    written = _attributes_loop(text, start, end)
+    assert tag_attributes(text, start, end) == tuple(written)
+    first_of_each = {}
+    for attribute in written:
+        first_of_each.setdefault(attribute.name, attribute)
+    assert scan_attributes(text, token) == first_of_each
 
 
 def test_image_urls_come_in_document_order_with_pictures() -> None:
