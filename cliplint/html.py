@@ -96,7 +96,6 @@ _MAYBE_INVALID_CODEPOINT = re.compile(
     "[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
     "\U00010000-\U0010ffff]"
 )
-_SPACE = frozenset(constants.spaceCharacters)
 _LOWER = constants.asciiUpper2Lower
 #: Tokenizer states in which a new token begins (text, and the '<' that may open a tag).
 _TEXT_STATES = ("dataState", "rcdataState", "rawtextState", "scriptDataState", "plaintextState")
@@ -495,7 +494,6 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         stream.chunkOffset = match.end()
         self.emitCurrentToken()
         return True
-
 
     def attributeNameState(self) -> bool:
         """html5lib's, with its duplicate-attribute check in constant time.
