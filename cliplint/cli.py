@@ -201,7 +201,9 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
             table = load_config_file(source)
             known_good = None
             if not options.no_cache:
-                from cliplint.cache import cache_folder  # and SQLite: not without a cache
+                from cliplint.cache import (
+                    cache_folder,  # and SQLite: not without a cache
+                )
 
                 known_good = cache_folder(str(source.parent))
             validate(table, rules, str(source), known_good=known_good)
@@ -286,9 +288,6 @@ def _lint_command(arguments: list[str]) -> int:
     return _exit_status(problems, options)
 
 
-#: The formats written while the files are linted (``write_stream`` in their module); the
-#: others are rendered whole at the end, so they hold every problem until then.
-STREAMED_FORMATS = {"text": "text", "github": "github", "json": "json_report"}
 
 
 def _streamed_format(options: argparse.Namespace) -> str | None:
@@ -296,7 +295,10 @@ def _streamed_format(options: argparse.Namespace) -> str | None:
     --online need every problem before anything is reported."""
     if options.baseline or options.write_baseline or options.online:
         return None
-    return STREAMED_FORMATS.get(options.format)
+    from cliplint.formats import BUILTIN_FORMATS
+
+    # A plugin's format is rendered whole at the end: it holds every problem until then.
+    return BUILTIN_FORMATS.get(options.format)
 
 
 def _stream_report(results: Any, rules: Any, options: argparse.Namespace, module: str) -> int:

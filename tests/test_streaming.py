@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,16 @@ import pytest
 from conftest import GOOD_CLIPPING
 
 from cliplint import cli, runner
-from cliplint.formats import RenderOptions, github, json_report, text
+from cliplint.formats import (
+    BUILTIN_FORMATS,
+    RenderOptions,
+    github,
+    gitlab,
+    json_report,
+    junit,
+    sarif,
+    text,
+)
 from cliplint.model import Edit, Fix, Problem, Report, Tally
 from cliplint.runner import FileResult, map_in_chunks
 
@@ -29,6 +39,13 @@ RESULTS = [
     FileResult("c/中.md", [_problem("c/中.md", 2, "warn", severity="warning")]),
 ]
 
+#: Engine problems (no rule behind them), the later one first by name.
+WITH_ENGINE_PROBLEMS = [
+    *RESULTS,
+    FileResult("d.md", [Problem("d.md", "internal-error", "error", "rule x crashed", 1, 1, 1, 1)]),
+    FileResult("e.md", [Problem("e.md", "file-unreadable", "error", "not UTF-8", 1, 1, 1, 1)]),
+]
+
 
 def _streamed(module, results: list[FileResult], options: RenderOptions) -> tuple[str, Tally]:
     out: list[str] = []
@@ -36,8 +53,8 @@ def _streamed(module, results: list[FileResult], options: RenderOptions) -> tupl
     return "".join(out), tally
 
 
-@pytest.mark.parametrize("module", [text, github, json_report])
-@pytest.mark.parametrize("results", [RESULTS, [], RESULTS[1:2]])
+@pytest.mark.parametrize("module", [text, github, json_report, sarif, gitlab, junit])
+@pytest.mark.parametrize("results", [RESULTS, [], RESULTS[1:2], WITH_ENGINE_PROBLEMS])
 @pytest.mark.parametrize("options", [RenderOptions(), RenderOptions(statistics=True)])
 def test_a_streamed_report_is_the_rendered_one(module, results, options) -> None:
     report = Report(problems=tuple(p for r in results for p in r.problems),
@@ -77,8 +94,10 @@ def test_text_is_written_file_by_file_before_the_run_ends() -> None:
     assert out[-1].startswith("Found 3 problems in 2 files checked")
 
 
+@pytest.mark.parametrize(("report_format", "problem"), [
+    ("text", "timestamp-comment"), ("gitlab", "timestamp-comment:")])
 def test_the_command_line_reports_a_file_before_linting_the_next(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, report_format: str, problem: str
 ) -> None:
     for name in ("a.md", "b.md", "c.md"):
         (tmp_path / name).write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1-->"))
@@ -93,10 +112,13 @@ def test_the_command_line_reports_a_file_before_linting_the_next(
     monkeypatch.setattr(runner, "lint_file", lint_file)
     monkeypatch.setattr("sys.stdout", stdout)
     monkeypatch.chdir(tmp_path)
-    status = cli.main(["--isolated", "--no-cache", "--jobs", "1", "a.md", "b.md", "c.md"])
+    status = cli.main(["--isolated", "--no-cache", "--jobs", "1", "--format", report_format,
+                       "a.md", "b.md", "c.md"])
     assert status == 1
-    assert [text.count("timestamp-comment") for text in seen] == [0, 1, 2]
-    assert stdout.getvalue().endswith("in 3 files checked.\n")
+    assert [text.count(problem) for text in seen] == [0, 1, 2]
+    assert stdout.getvalue().count(problem) == 3
+    if report_format == "text":
+        assert stdout.getvalue().endswith("in 3 files checked.\n")
 
 
 class _FlushedOnly(io.StringIO):
@@ -170,3 +192,32 @@ def _pid_or_none(items: list[str | None]) -> list[int]:
     import os
 
     return [os.getpid() for _ in items]
+
+
+@pytest.mark.parametrize("report_format", ["sarif", "gitlab", "json", "junit"])
+def test_the_command_line_streams_whole_document_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, report_format: str
+) -> None:
+    """These reports are written from the results as they come (not rendered from a
+    list of every problem): the whole-report renderer is not called."""
+    import importlib
+
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1-->"))
+    module = importlib.import_module(f"cliplint.formats.{BUILTIN_FORMATS[report_format]}")
+
+    def no_render(*args: object) -> str:
+        raise AssertionError("rendered whole")
+
+    monkeypatch.setattr(module, "render", no_render)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "report.json"
+    status = cli.main(["--isolated", "--no-cache", "--jobs", "1", "--format", report_format,
+                       "--output-file", str(out), "a.md", "b.md"])
+    assert status == 1
+    written = out.read_text(encoding="utf-8")
+    if report_format == "junit":
+        cases = ElementTree.fromstring(written).iter("testcase")
+        assert [case.get("name") for case in cases] == ["a.md", "b.md"]
+    else:
+        assert json.dumps(json.loads(written)).count("timestamp-comment") >= 2

@@ -31,8 +31,12 @@ def _lazy(module: str) -> Renderer:
     return render
 
 
+#: The built-in formats and their modules. Each module has ``render`` (a whole report)
+#: and ``write_stream`` (a lint run's report, written as the files are linted).
+BUILTIN_FORMATS = {"text": "text", "json": "json_report", "github": "github", "sarif": "sarif",
+                   "junit": "junit", "gitlab": "gitlab"}
+
+
 @hookimpl
 def cliplint_formats() -> Mapping[str, Renderer]:
-    modules = {"text": "text", "json": "json_report", "github": "github", "sarif": "sarif",
-               "junit": "junit", "gitlab": "gitlab"}
-    return {name: _lazy(module) for name, module in modules.items()}
+    return {name: _lazy(module) for name, module in BUILTIN_FORMATS.items()}

@@ -13,12 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cliplint.baseline import fingerprints
 from cliplint.formats import RenderOptions
-from cliplint.model import INTERNAL_ERROR, Problem, Report
+from cliplint.model import INTERNAL_ERROR, Problem, Report, Rule, Tally
+
+if TYPE_CHECKING:
+    from cliplint.runner import FileResult
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
@@ -29,6 +33,22 @@ def render(report: Report, options: RenderOptions) -> str:
         for problem, fingerprint in zip(report.problems, fingerprints(report.problems))
     ]
     return json.dumps(issues, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
+                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
+    """The same document as ``render`` for a lint run, written file by file."""
+    tally = Tally()
+    written = 0
+    for result in results:
+        for problem, fingerprint in zip(result.problems, fingerprints(result.problems)):
+            # An item of the array, indented as json.dumps(indent=2) nests it.
+            item = json.dumps(_issue(problem, fingerprint), ensure_ascii=False, indent=2)
+            write(("," if written else "[") + "\n  " + item.replace("\n", "\n  "))
+            written += 1
+        tally = tally.add(result.problems)
+    write("\n]\n" if written else "[]\n")
+    return tally
 
 
 def report_path(path: str) -> str:

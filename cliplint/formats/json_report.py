@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cliplint import __version__
 from cliplint.formats import RenderOptions
+from cliplint.formats.spool import JsonListSpool
 from cliplint.model import Problem, Report, Rule, Tally
 
 if TYPE_CHECKING:
@@ -28,44 +27,23 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
     problems but is known only at the end: the problems wait in a temporary file, not in
     memory."""
     tally = Tally()
-    written = 0
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+    with JsonListSpool(depth=2) as problems:
         for result in results:
             for problem in result.problems:
-                # An item of the list, indented as json.dumps(indent=2) nests it (strings
-                # hold no raw newline: JSON escapes them).
-                item = json.dumps(_problem(problem), ensure_ascii=False, indent=2)
-                separator = ",\n    " if written else "\n    "
-                spool.write(separator + item.replace("\n", "\n    "))
-                written += 1
+                problems.add(_problem(problem))
             tally = tally.add(result.problems)
-        head = {"version": REPORT_VERSION, "tool": {"name": "cliplint", "version": __version__},
-                "files_checked": tally.files, "problems": []}
-        text = json.dumps(head, ensure_ascii=False, indent=2)
-        if not tally.problems:
-            write(text + "\n")
-            return tally
-        write(text[: -len("[]\n}")] + "[")
-        spool.seek(0)
-        shutil.copyfileobj(spool, _Writer(write))
-        write("\n  ]\n}\n")
+        problems.write_document(_head(tally.files), "problems", write)
     return tally
 
 
-class _Writer:
-    """A file-like front for a ``write`` function (for ``shutil.copyfileobj``)."""
-
-    def __init__(self, write: Callable[[str], object]) -> None:
-        self.write = write
+def _head(files_checked: int) -> dict[str, Any]:
+    return {"version": REPORT_VERSION, "tool": {"name": "cliplint", "version": __version__},
+            "files_checked": files_checked, "problems": []}
 
 
 def as_data(report: Report) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "version": REPORT_VERSION,
-        "tool": {"name": "cliplint", "version": __version__},
-        "files_checked": report.files_checked,
-        "problems": [_problem(problem) for problem in report.problems],
-    }
+    data = _head(report.files_checked)
+    data["problems"] = [_problem(problem) for problem in report.problems]
     fixed = getattr(report, "fixed", None)  # only a report made by --fix / --fix-only
     if fixed is not None:
         data["fixed"] = [

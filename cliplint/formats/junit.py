@@ -10,11 +10,17 @@ No timestamps or durations: the same run gives the same bytes.
 from __future__ import annotations
 
 import re
+import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from cliplint import __version__
 from cliplint.formats import RenderOptions
-from cliplint.model import INTERNAL_ERROR, Problem, Report
+from cliplint.model import INTERNAL_ERROR, Problem, Report, Rule, Tally
+
+if TYPE_CHECKING:
+    from cliplint.runner import FileResult
 
 # Characters XML 1.0 cannot carry at all, not even as references; paths and messages
 # taken from scraped files may hold them.
@@ -30,24 +36,62 @@ def render(report: Report, options: RenderOptions) -> str:
     for problem in report.problems:
         by_file.setdefault(problem.path, []).append(problem)
     errors = sum(1 for p in report.problems if p.rule == INTERNAL_ERROR)
-    failures = len(report.problems) - errors
-    counts = {"tests": str(len(by_file)), "failures": str(failures), "errors": str(errors)}
+    suites, suite = _skeleton(len(by_file), len(report.problems) - errors, errors)
+    for path, problems in by_file.items():
+        suite.append(_testcase(path, problems))
+    ET.indent(suites)
+    return _DECLARATION + ET.tostring(suites, "unicode") + "\n"
+
+
+def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
+                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
+    """The same document as ``render`` for a lint run. The counts come first but are
+    known only at the end: the test cases wait in a temporary file, not in memory."""
+    tally = Tally()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for result in results:
+            case = _testcase(result.path, result.problems)
+            ET.indent(case, level=2)  # where render's ET.indent(suites) puts a test case
+            spool.write(_CASE_INDENT + ET.tostring(case, "unicode"))
+            tally = tally.add(result.problems)
+        suites, _ = _skeleton(tally.files, tally.problems - tally.internal_errors,
+                              tally.internal_errors)
+        ET.indent(suites)
+        # The test cases go after the properties, the suite's first child.
+        head, tail = ET.tostring(suites, "unicode").split("</properties>")
+        write(_DECLARATION + head + "</properties>")
+        spool.seek(0)
+        while chunk := spool.read(1 << 16):
+            write(chunk)
+        write(tail + "\n")
+    return tally
+
+
+_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+#: What ET.indent puts before a test case (the suite's child, two levels down).
+_CASE_INDENT = "\n    "
+
+
+def _skeleton(tests: int, failures: int, errors: int) -> tuple[ET.Element, ET.Element]:
+    """The report's elements other than the test cases: the root and the one suite."""
+    counts = {"tests": str(tests), "failures": str(failures), "errors": str(errors)}
     suites = ET.Element("testsuites", {"name": "cliplint", **counts})
     suite = ET.SubElement(suites, "testsuite", {"name": "cliplint", **counts, "skipped": "0"})
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", {"name": "cliplint.version", "value": __version__})
-    for path, problems in by_file.items():
-        name = xml_safe(path)
-        case = ET.SubElement(suite, "testcase", {"classname": "cliplint", "name": name,
-                                                 "file": name})
-        for problem in problems:
-            tag = "error" if problem.rule == INTERNAL_ERROR else "failure"
-            element = ET.SubElement(case, tag, {
-                "type": xml_safe(problem.rule),
-                "message": xml_safe(f"{problem.severity}: {problem.message}"),
-            })
-            element.text = xml_safe(
-                f"{path}:{problem.line}:{problem.column}: {problem.rule} {problem.message}"
-            )
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+    return suites, suite
+
+
+def _testcase(path: str, problems: Iterable[Problem]) -> ET.Element:
+    name = xml_safe(path)
+    case = ET.Element("testcase", {"classname": "cliplint", "name": name, "file": name})
+    for problem in problems:
+        tag = "error" if problem.rule == INTERNAL_ERROR else "failure"
+        element = ET.SubElement(case, tag, {
+            "type": xml_safe(problem.rule),
+            "message": xml_safe(f"{problem.severity}: {problem.message}"),
+        })
+        element.text = xml_safe(
+            f"{path}:{problem.line}:{problem.column}: {problem.rule} {problem.message}"
+        )
+    return case

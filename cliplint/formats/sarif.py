@@ -27,14 +27,15 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from cliplint import __version__
 from cliplint.baseline import fingerprints
 from cliplint.formats import RenderOptions
+from cliplint.formats.spool import JsonListSpool
 from cliplint.model import (
     FILE_TOO_LARGE,
     FILE_UNREADABLE,
@@ -44,7 +45,11 @@ from cliplint.model import (
     Report,
     Rule,
     Severity,
+    Tally,
 )
+
+if TYPE_CHECKING:
+    from cliplint.runner import FileResult
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -73,20 +78,56 @@ def render(report: Report, options: RenderOptions) -> str:
     return json.dumps(as_data(report), ensure_ascii=False, indent=2) + "\n"
 
 
+def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
+                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
+    """The same document as ``render`` for a lint run. The rules, the invocation and the
+    count of files come before the results but are known only at the end: the results
+    wait in a temporary file, not in memory."""
+    rule_ids = _RuleIds(rules)
+    tally = Tally()
+    with JsonListSpool(depth=4) as spooled:  # runs[0].results[i]
+        for result in results:
+            for problem, fingerprint in zip(result.problems, fingerprints(result.problems)):
+                spooled.add(_result(problem, fingerprint, rule_ids.index(problem.rule)))
+            tally = tally.add(result.problems)
+        document = _document(rule_ids, rules, tally.internal_errors == 0, tally.files, [])
+        spooled.write_document(document, "results", write)
+    return tally
+
+
 def as_data(report: Report) -> dict[str, Any]:
-    rule_ids = list(report.rules)
-    rule_ids += sorted({p.rule for p in report.problems} - set(rule_ids))
-    index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
+    rule_ids = _RuleIds(report.rules)
     results = [
-        _result(problem, fingerprint, index[problem.rule])
+        _result(problem, fingerprint, rule_ids.index(problem.rule))
         for problem, fingerprint in zip(report.problems, fingerprints(report.problems))
     ]
+    successful = not any(p.rule == INTERNAL_ERROR for p in report.problems)
+    return _document(rule_ids, report.rules, successful, report.files_checked, results)
+
+
+class _RuleIds:
+    """The rules of ``tool.driver.rules``, in order: the run's rules, then the ids of
+    problems without a rule of the run (an engine problem) as they first occur."""
+
+    def __init__(self, rules: Mapping[str, Rule]) -> None:
+        self.ids = list(rules)
+        self._positions = {rule_id: position for position, rule_id in enumerate(self.ids)}
+
+    def index(self, rule_id: str) -> int:
+        if rule_id not in self._positions:
+            self._positions[rule_id] = len(self.ids)
+            self.ids.append(rule_id)
+        return self._positions[rule_id]
+
+
+def _document(rule_ids: _RuleIds, rules: Mapping[str, Rule], successful: bool,
+              files_checked: int, results: list[dict[str, Any]]) -> dict[str, Any]:
     driver: dict[str, Any] = {
         "name": "cliplint",
         "version": __version__,
         "semanticVersion": __version__,
         "informationUri": DOCUMENTATION_URL,
-        "rules": [_descriptor(rule_id, report.rules.get(rule_id)) for rule_id in rule_ids],
+        "rules": [_descriptor(rule_id, rules.get(rule_id)) for rule_id in rule_ids.ids],
     }
     return {
         "$schema": SARIF_SCHEMA,
@@ -94,13 +135,10 @@ def as_data(report: Report) -> dict[str, Any]:
         "runs": [
             {
                 "tool": {"driver": driver},
-                "invocations": [
-                    {"executionSuccessful": not any(p.rule == INTERNAL_ERROR
-                                                    for p in report.problems)}
-                ],
+                "invocations": [{"executionSuccessful": successful}],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
-                "properties": {"filesChecked": report.files_checked},
+                "properties": {"filesChecked": files_checked},
             }
         ],
     }
