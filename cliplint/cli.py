@@ -200,10 +200,8 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
         if source is not None:
             table = load_config_file(source)
             known_good = None
-            if not options.no_cache:
-                from cliplint.cache import (
-                    cache_folder,  # and SQLite: not without a cache
-                )
+            if not options.no_cache:  # the cache module (and SQLite) only when it is used
+                from cliplint.cache import cache_folder
 
                 known_good = cache_folder(str(source.parent))
             validate(table, rules, str(source), known_good=known_good)
@@ -286,8 +284,6 @@ def _lint_command(arguments: list[str]) -> int:
     if any(problem.rule == INTERNAL_ERROR for problem in problems):
         return EXIT_INTERNAL
     return _exit_status(problems, options)
-
-
 
 
 def _streamed_format(options: argparse.Namespace) -> str | None:

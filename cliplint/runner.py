@@ -23,11 +23,12 @@ from cliplint.files import read_clipping
 from cliplint.linter import lint_bytes
 from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
-#: Below this many files to lint, starting worker processes costs more than it saves.
 if TYPE_CHECKING:
-    from cliplint.cache import Cache
     from concurrent.futures import Executor, Future
 
+    from cliplint.cache import Cache
+
+#: Below this many files to lint, starting worker processes costs more than it saves.
 MIN_FILES_FOR_POOL = 24
 MAX_CHUNK = 64
 T = TypeVar("T")

@@ -220,9 +220,8 @@ def resolve(url: str, table: ProxyTable, max_depth: int = MAX_DEPTH) -> Resoluti
 def check_upstream(url: str) -> Failure | None:
     """An upstream must be an absolute http(s) URL with a public host."""
     scheme = _SCHEME.match(url)
-    if scheme is None or scheme.group(1).lower() not in ("http", "https") or not _HTTP_URL.match(
-        url
-    ):
+    if (scheme is None or scheme.group(1).lower() not in ("http", "https")
+            or not _HTTP_URL.match(url)):
         return Failure("not-http", "not an absolute http(s) URL", url)
     try:
         parts = urlsplit(url)

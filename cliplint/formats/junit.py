@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from cliplint import __version__
 from cliplint.formats import RenderOptions
+from cliplint.formats.spool import copy_out
 from cliplint.model import INTERNAL_ERROR, Problem, Report, Rule, Tally
 
 if TYPE_CHECKING:
@@ -60,9 +61,7 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
         # The test cases go after the properties, the suite's first child.
         head, tail = ET.tostring(suites, "unicode").split("</properties>")
         write(_DECLARATION + head + "</properties>")
-        spool.seek(0)
-        while chunk := spool.read(1 << 16):
-            write(chunk)
+        copy_out(spool, write)
         write(tail + "\n")
     return tally
 

@@ -1,4 +1,4 @@
-"""A JSON list written to a temporary file item by item, then put into its document.
+"""Report items written to a temporary file as they come, then put into their document.
 
 For reports that stream: what comes before the list in the document (a count of files,
 the rules that occurred) is known only when the run ends, and holding the items in
@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 
 class JsonListSpool:
@@ -47,9 +47,14 @@ class JsonListSpool:
         # A key is the only place the marker can be: a string value escapes its quotes.
         head, tail = text.split(f'"{key}": []')
         write(f'{head}"{key}": [')
-        self._file.seek(0)
-        shutil.copyfileobj(self._file, _Writer(write))
+        copy_out(self._file, write)
         write(self._newline[:-2] + "]" + tail + "\n")
+
+
+def copy_out(spool: IO[str], write: Callable[[str], object]) -> None:
+    """Everything written to the temporary file ``spool``, passed on to ``write``."""
+    spool.seek(0)
+    shutil.copyfileobj(spool, _Writer(write))
 
 
 class _Writer:
