@@ -7,7 +7,10 @@ any of them and a different cache file is used.
 
 The cache file is an SQLite database, looked up one file at a time and written as
 results arrive (committed every few hundred entries), so a run never holds the whole
-cache in memory however many files it has. SQLite's locking lets concurrent runs share
+cache in memory however many files it has. An entry holds a file's problems and its
+archive-rule records. A second table maps each file's path, size and modification time
+to its content key, so that a run comparing a few files with the rest of the archive
+(see :mod:`cliplint.archive`) knows the unchanged files without reading them. SQLite's locking lets concurrent runs share
 it; a run that cannot read or write it (locked too long, read-only folder) goes on
 without it, and a corrupt cache file is replaced.
 """
@@ -21,10 +24,10 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cliplint import __version__
-from cliplint.model import Edit, Fix, Problem
+from cliplint.model import Edit, Fix, Problem, Related
 
 CACHE_FOLDER = ".cliplint_cache"
 #: Overrides where the cache lives (like XDG_CACHE_HOME for other tools).
@@ -36,7 +39,7 @@ MAX_ENTRIES = 500_000
 COMMIT_EVERY = 256
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
-_FORMAT = 2
+_FORMAT = 3
 
 
 def cache_folder(root: str) -> Path:
@@ -97,6 +100,15 @@ def run_key(plugins: Mapping[str, str], settings: Any, code: Any = (), **report_
     return hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
 
 
+class KnownPath(NamedTuple):
+    """What the cache knows of a file at a path: its size and modification time when its
+    content was linted, and that content's archive records."""
+
+    size: int
+    mtime_ns: int
+    records: dict[str, Any]
+
+
 class Cache:
     """An open cache file: ``get`` entries, ``put`` new ones, ``close`` at the end.
 
@@ -129,29 +141,64 @@ class Cache:
                 break
         return cls(None)
 
-    def get(self, key: str, path: str) -> list[Problem] | None:
+    def get(self, key: str, path: str) -> tuple[list[Problem], dict[str, Any]] | None:
+        """The problems (named after ``path``) and archive records of an entry."""
         if self._connection is None:
             return None
         try:
             row = self._connection.execute(
-                "SELECT problems FROM entries WHERE key = ?", (key,)).fetchone()
+                "SELECT problems, records FROM entries WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             self._disable()
             return None
         if row is None:
             return None
         try:
-            return [problem_from_data(item, path) for item in json.loads(row[0])]
+            problems = [problem_from_data(item, path) for item in json.loads(row[0])]
+            records = json.loads(row[1])
         except (KeyError, TypeError, ValueError):
             return None
+        return (problems, records) if isinstance(records, dict) else None
 
-    def put(self, key: str, problems: Iterable[Problem]) -> None:
+    def put(self, key: str, problems: Iterable[Problem], records: Mapping[str, Any]) -> None:
         if self._connection is None:
             return
         data = json.dumps([problem_to_data(problem) for problem in problems], ensure_ascii=False)
+        self._write("INSERT OR REPLACE INTO entries (key, problems, records) VALUES (?, ?, ?)",
+                    (key, data, json.dumps(records, ensure_ascii=False)))
+
+    def remember_path(self, path: str, size: int, mtime_ns: int, key: str) -> None:
+        """Record that the file at ``path`` (absolute) with this size and modification
+        time holds the content ``key``."""
+        if self._connection is not None:
+            self._write("INSERT OR REPLACE INTO files (path, size, mtime, key) "
+                        "VALUES (?, ?, ?, ?)", (path, size, mtime_ns, key))
+
+    def known_paths(self) -> dict[str, KnownPath]:
+        """Every remembered path whose entry is still here, with its archive records."""
+        if self._connection is None:
+            return {}
         try:
-            self._connection.execute(
-                "INSERT OR REPLACE INTO entries (key, problems) VALUES (?, ?)", (key, data))
+            rows = self._connection.execute(
+                "SELECT files.path, files.size, files.mtime, entries.records FROM files "
+                "JOIN entries ON entries.key = files.key").fetchall()
+        except sqlite3.Error:
+            self._disable()
+            return {}
+        known = {}
+        for path, size, mtime, records in rows:
+            try:
+                data = json.loads(records)
+            except ValueError:
+                continue
+            if isinstance(data, dict):
+                known[path] = KnownPath(size, mtime, data)
+        return known
+
+    def _write(self, statement: str, values: tuple[Any, ...]) -> None:
+        assert self._connection is not None
+        try:
+            self._connection.execute(statement, values)
             self._uncommitted += 1
             if self._uncommitted >= COMMIT_EVERY:
                 self._commit()
@@ -159,14 +206,16 @@ class Cache:
             self._disable()
 
     def close(self) -> None:
-        """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES``."""
+        """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES`` (and
+        the oldest remembered paths beyond as many)."""
         if self._connection is None:
             return
         try:
-            # REPLACE gives a rewritten entry a new rowid: the smallest are the oldest.
-            self._connection.execute(
-                "DELETE FROM entries WHERE rowid <= (SELECT max(rowid) FROM entries) - ?",
-                (MAX_ENTRIES,))
+            # REPLACE gives a rewritten row a new rowid: the smallest are the oldest.
+            for table in ("entries", "files"):
+                self._connection.execute(
+                    f"DELETE FROM {table} WHERE rowid <= (SELECT max(rowid) FROM {table}) - ?",
+                    (MAX_ENTRIES,))
             self._commit()
         except sqlite3.Error:
             pass
@@ -189,7 +238,11 @@ def _connect(path: Path) -> sqlite3.Connection:
         # A lost cache costs a re-lint, not data: no fsync on every commit.
         connection.execute("PRAGMA synchronous = OFF")
         connection.execute(
-            "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, problems TEXT NOT NULL)")
+            "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, problems TEXT NOT NULL, "
+            "records TEXT NOT NULL)")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, "
+            "mtime INTEGER NOT NULL, key TEXT NOT NULL)")
         connection.commit()
     except BaseException:
         connection.close()
@@ -211,6 +264,7 @@ def problem_to_data(problem: Problem) -> dict[str, Any]:
 
 def problem_from_data(data: Mapping[str, Any], path: str) -> Problem:
     values = {**data, "path": path}
+    values["related"] = tuple(Related(**item) for item in values.get("related", ()))
     fix = values.get("fix")
     if fix is not None:
         values["fix"] = Fix(

@@ -261,6 +261,7 @@ def _lint_command(arguments: list[str]) -> int:
         )
         to_lint = found if streamed is not None else files
         results = iter_results(to_lint, rules, settings, run_options, registry.plugins)
+        results = _with_archive_rules(results, options, registry, settings, run_options)
         if streamed is not None:
             return _stream_report(results, rules, options, streamed)
         problems = [problem for result in results for problem in result.problems]
@@ -284,6 +285,19 @@ def _lint_command(arguments: list[str]) -> int:
     if any(problem.rule == INTERNAL_ERROR for problem in problems):
         return EXIT_INTERNAL
     return _exit_status(problems, options)
+
+
+def _with_archive_rules(results: Any, options: argparse.Namespace, registry: Any,
+                        settings: Any, run_options: Any) -> Any:
+    """The results, then what the archive rules find (cliplint/archive.py)."""
+    from cliplint.archive import archive_rules, find_archive, with_archive_rules
+
+    paths = [path for path in _paths_to_lint(options, settings) if os.path.exists(path)]
+    if not paths or not archive_rules(registry.rules, settings):
+        return results
+    archive = find_archive(paths, settings)
+    return with_archive_rules(results, registry.rules, settings, archive, run_options,
+                              registry.plugins)
 
 
 def _streamed_format(options: argparse.Namespace) -> str | None:

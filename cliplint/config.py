@@ -12,6 +12,7 @@ import fnmatch
 import functools
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class Settings:
     root: str = "."
     source: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
+    #: The folder archive rules compare files within (``archive-root``), when configured.
+    archive_root: str | None = None
 
     def rules_for(self, path: str | None) -> tuple[str, ...]:
         """The rules enabled for one file, after ``per-file-ignores``."""
@@ -166,6 +169,7 @@ def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
             "exclude": globs,
             "extend-exclude": globs,
             "max-file-size": {"type": "integer", "minimum": 1},
+            "archive-root": {"type": "string", "minLength": 1},
             "severity": {
                 "type": "object",
                 "propertyNames": {"enum": list(rules)},
@@ -269,6 +273,8 @@ def resolve(
         root=root,
         source=source,
         raw=dict(table),
+        archive_root=(os.path.normpath(os.path.join(os.path.abspath(root), table["archive-root"]))
+                      if "archive-root" in table else None),
     )
 
 

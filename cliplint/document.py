@@ -48,6 +48,15 @@ class Span(NamedTuple):
     end: int
 
 
+class TitleLink(NamedTuple):
+    """The parts of a well-formed ``[text](url)`` title line."""
+
+    text: str  # as written: Markdown escapes and entities are left as they are
+    url: str
+    text_span: Span
+    url_span: Span
+
+
 class Header(NamedTuple):
     """Where the header parts are. A part that is absent is ``None``.
 
@@ -133,12 +142,65 @@ class Document:
         return _find_header(self)
 
     @cached_property
+    def title_link(self) -> TitleLink | None:
+        """The title line as a link, when it is one ``[text](url)`` on one line (with
+        nothing but spaces after it); None otherwise (the title-link rule says why)."""
+        span = self.header.title
+        if span is None:
+            return None
+        line = self.text[span.start : span.end]
+        if "\n" in line or not line.startswith("["):
+            return None
+        close = matching_bracket(line)
+        if close is None or not line.startswith("(", close + 1):
+            return None
+        end = matching_paren(line, close + 1)
+        if end is None or line[end + 1 :].strip():
+            return None
+        return TitleLink(line[1:close], line[close + 2 : end],
+                         Span(span.start + 1, span.start + close),
+                         Span(span.start + close + 2, span.start + end))
+
+    @cached_property
     def body(self) -> BodyView:
         """The body parsed once with html5lib; shared by every rule."""
         from cliplint import html
 
         span = self.header.body
         return html.parse_body(self.text, span.start, span.end)
+
+
+def matching_bracket(line: str) -> int | None:
+    """The index of the ``]`` closing the ``[`` that starts ``line`` (backslash escapes
+    skipped), or None."""
+    depth = 0
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
+
+
+def matching_paren(line: str, open_index: int) -> int | None:
+    """The index of the ``)`` closing the ``(`` at ``open_index``, or None."""
+    depth = 0
+    for index in range(open_index, len(line)):
+        if line[index] == "(":
+            depth += 1
+        elif line[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
 
 
 def _find_header(document: Document) -> Header:

@@ -45,6 +45,13 @@ def _walk(folder: str, settings: Settings) -> Iterator[str]:
 
 def read_clipping(path: str, max_size: int) -> bytes | Problem:
     """The file's bytes, or the problem that stands in for them."""
+    read = read_with_stat(path, max_size)
+    return read if isinstance(read, Problem) else read[0]
+
+
+def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result] | Problem:
+    """``read_clipping``, with the file's status as it was before it was read (a file that
+    changes while it is read then looks changed next time, never unchanged)."""
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
@@ -52,6 +59,6 @@ def read_clipping(path: str, max_size: int) -> bytes | Problem:
         if info.st_size > max_size:
             return too_large(path, info.st_size, max_size)
         with open(path, "rb") as stream:
-            return stream.read()
+            return stream.read(), info
     except OSError as error:
         return file_problem(path, FILE_UNREADABLE, f"cannot read: {error.strerror or error}")

@@ -31,14 +31,12 @@ def lint_document(
     problems: list[Problem] = []
     for rule_id in settings.rules_for(document.path):
         rule = rules[rule_id]
+        if rule.check is None:  # an archive rule: see archive_records
+            continue
         try:
             violations = list(rule.check(document, settings.options.get(rule_id, {})))
         except Exception as error:  # a crashing rule must not stop the run
-            problems.append(
-                _problem(document, path, INTERNAL_ERROR, "error",
-                         Violation(0, 0, f"rule {rule_id} crashed: {type(error).__name__}: {error}"),
-                         with_source=False)
-            )
+            problems.append(_crash(document, path, rule_id, error))
             continue
         configured = settings.severity.get(rule_id)
         problems.extend(
@@ -48,6 +46,34 @@ def lint_document(
         )
     problems.sort(key=lambda p: (p.line, p.column, p.rule, p.message))
     return problems
+
+
+def archive_records(
+    document: Document,
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    *,
+    path: str,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The map step of every archive rule enabled for the document: its records by rule
+    id, and an ``internal-error`` problem for each map step that raised."""
+    records: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for rule_id in settings.rules_for(document.path):
+        rule = rules[rule_id]
+        if rule.record is None:
+            continue
+        try:
+            records[rule_id] = rule.record(document, settings.options.get(rule_id, {}))
+        except Exception as error:  # a crashing rule must not stop the run
+            problems.append(_crash(document, path, rule_id, error))
+    return records, problems
+
+
+def _crash(document: Document, path: str, rule_id: str, error: Exception) -> Problem:
+    return _problem(document, path, INTERNAL_ERROR, "error",
+                    Violation(0, 0, f"rule {rule_id} crashed: {type(error).__name__}: {error}"),
+                    with_source=False)
 
 
 def lint_bytes(

@@ -7,7 +7,7 @@ boundaries (a process pool, a cache on disk) unchanged.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -64,6 +64,15 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """Another file a problem points at (the copy a duplicate duplicates), with what it
+    is to that problem."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A violation located in a file, as reports show it. Lines and columns are 1-based;
     columns count code points."""
@@ -83,9 +92,38 @@ class Problem:
     #: one 200 KB line) an excerpt of it around the problem that starts at ``source_column``.
     source: str | None = None
     source_column: int = 1
+    #: Other files the problem is about (an archive rule's problem may name several).
+    related: tuple[Related, ...] = ()
 
 
 CheckFunction = Callable[["Document", Mapping[str, Any]], Iterable[Violation]]
+#: An archive rule's map step: a small JSON value (dicts, lists, strings, numbers, None)
+#: describing one clipping, from its content alone (the same content at two paths gives
+#: one record: it is cached by content).
+RecordFunction = Callable[["Document", Mapping[str, Any]], Any]
+ReduceFunction = Callable[[Sequence["ArchiveEntry"], Mapping[str, Any]],
+                          Iterable["ArchiveViolation"]]
+
+
+class ArchiveEntry(NamedTuple):
+    """One file of the archive as an archive rule's reduce step sees it: its path relative
+    to the archive's root (``/`` separators), and the record its map step made of it
+    (``None`` when the file could not be read, or the rule has no map step)."""
+
+    path: str
+    record: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveViolation:
+    """What an archive rule's ``reduce`` yields: a problem with one file of the archive
+    (``path`` as in :class:`ArchiveEntry`), which may name other files (``related``, their
+    paths as in :class:`ArchiveEntry` too)."""
+
+    path: str
+    message: str
+    related: tuple[Related, ...] = ()
+    severity: Severity | None = None
 
 
 class Rule(NamedTuple):
@@ -93,8 +131,12 @@ class Rule(NamedTuple):
 
     A rule module defines ``ID``, ``SEVERITY``, ``FIX`` (``"safe"``, ``"unsafe"`` or
     ``None``), ``OPTIONS`` (a JSON Schema object whose properties carry defaults) and
-    ``check(document, options)``, a generator of :class:`Violation`. Its docstring is
-    its user documentation; the first line is the summary.
+    either ``check(document, options)``, a generator of :class:`Violation` (a rule of
+    one clipping), or ``reduce(entries, options)``, a generator of
+    :class:`ArchiveViolation` over every file of the archive (an archive rule), with an
+    optional map step ``record(document, options)`` that makes each file's
+    :class:`ArchiveEntry` record while the file is linted. Its docstring is its user
+    documentation; the first line is the summary.
 
     (A named tuple, unlike the values above: every start defines it, and a frozen
     dataclass costs several times more to define.)
@@ -106,13 +148,24 @@ class Rule(NamedTuple):
     severity: Severity
     fix: Applicability | None
     options_schema: Mapping[str, Any]
-    check: CheckFunction
+    check: CheckFunction | None
     plugin: str = "builtin"
     module: str = ""
+    record: RecordFunction | None = None
+    reduce: ReduceFunction | None = None
+
+    @property
+    def is_archive_rule(self) -> bool:
+        return self.reduce is not None
 
     @classmethod
     def from_module(cls, module: ModuleType, plugin: str = "builtin") -> Rule:
-        missing = [name for name in ("ID", "SEVERITY", "check") if not hasattr(module, name)]
+        missing = [name for name in ("ID", "SEVERITY") if not hasattr(module, name)]
+        check = getattr(module, "check", None)
+        reduce = getattr(module, "reduce", None)
+        if (check is None) == (reduce is None):
+            missing.append("check (a rule of one clipping) or reduce (an archive rule), "
+                           "not both")
         if missing:
             raise ValueError(f"rule module {module.__name__} lacks {', '.join(missing)}")
         documentation = inspect.cleandoc(module.__doc__ or "")
@@ -122,6 +175,9 @@ class Rule(NamedTuple):
         fix = getattr(module, "FIX", None)
         if fix not in (None, "safe", "unsafe"):
             raise ValueError(f"rule module {module.__name__}: FIX must be 'safe', 'unsafe' or None")
+        if reduce is not None and fix is not None:
+            raise ValueError(f"rule module {module.__name__}: an archive rule has no fix "
+                             "(FIX must be None)")
         schema = getattr(module, "OPTIONS", None) or {"type": "object", "properties": {}}
         schema = {"additionalProperties": False, **schema}
         return cls(
@@ -131,9 +187,11 @@ class Rule(NamedTuple):
             severity=severity,
             fix=fix,
             options_schema=schema,
-            check=module.check,
+            check=check,
             plugin=plugin,
             module=module.__name__,
+            record=getattr(module, "record", None) if reduce is not None else None,
+            reduce=reduce,
         )
 
     def default_options(self) -> dict[str, Any]:
@@ -168,14 +226,15 @@ class Tally:
     unsafe_fixes: int = 0
     by_rule: Mapping[str, int] = field(default_factory=dict)
 
-    def add(self, problems: Iterable[Problem]) -> Tally:
-        """This tally with one more file and its problems."""
+    def add(self, problems: Iterable[Problem], checked: bool = True) -> Tally:
+        """This tally with one more file and its problems (``checked`` False: problems an
+        archive rule found once every file was checked, not another file)."""
         problems = tuple(problems)
         by_rule = dict(self.by_rule)
         for problem in problems:
             by_rule[problem.rule] = by_rule.get(problem.rule, 0) + 1
         return Tally(
-            files=self.files + 1,
+            files=self.files + checked,
             problems=self.problems + len(problems),
             errors=self.errors + sum(p.severity == "error" for p in problems),
             warnings=self.warnings + sum(p.severity == "warning" for p in problems),

@@ -12,15 +12,16 @@ import itertools
 import os
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from functools import partial
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from cliplint.config import Settings
-from cliplint.files import read_clipping
-from cliplint.linter import lint_bytes
+from cliplint.files import read_clipping, read_with_stat
+from cliplint.linter import archive_records, decode_clipping, lint_document
 from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
 if TYPE_CHECKING:
@@ -53,26 +54,46 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+class Linted(NamedTuple):
+    """One file linted: its cache key (``None`` unless asked for, or when the file could
+    not be read), its problems, and its archive-rule records by rule id."""
+
+    key: str | None
+    problems: list[Problem]
+    records: dict[str, Any]
+
+
 def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
-              with_source: bool = False, keyed: bool = False) -> tuple[str | None, list[Problem]]:
-    """Lint one file; with ``keyed``, also return its cache key (otherwise, or when the
-    file could not be read, ``None``)."""
+              with_source: bool = False, keyed: bool = False) -> Linted:
+    """Lint one file and make its archive records; with ``keyed``, also its cache key."""
     data = read_clipping(path, settings.max_file_size)
     if isinstance(data, Problem):
-        return None, [data]
-    problems = lint_bytes(data, rules, settings, path=path, with_source=with_source)
+        return Linted(None, [data], {})
+    document = decode_clipping(data, settings, path=path)
+    if isinstance(document, Problem):
+        problems, records = [document], {}
+    else:
+        problems = lint_document(document, rules, settings, path=path, with_source=with_source)
+        records, crashes = archive_records(document, rules, settings, path=path)
+        if crashes:
+            problems = sorted([*problems, *crashes],
+                              key=lambda p: (p.line, p.column, p.rule, p.message))
     if not keyed:
-        return None, problems
+        return Linted(None, problems, records)
     from cliplint.cache import content_key  # the cache (and SQLite) only when it is used
 
-    return content_key(data, settings.rules_for(path)), problems
+    return Linted(content_key(data, settings.rules_for(path)), problems, records)
 
 
 class FileResult(NamedTuple):
-    """One file's problems, in the order the linter reports them."""
+    """One file's problems, in the order the linter reports them, and its archive records.
+    ``checked`` is False for the problems archive rules find once every file is checked
+    (they come after the files, one result per file they concern)."""
 
     path: str
     problems: list[Problem]
+    records: Mapping[str, Any] = {}
+    checked: bool = True
 
 
 def iter_results(
@@ -85,37 +106,61 @@ def iter_results(
     """Lint every file and yield its result as soon as it and every file before it are
     done, in the order given: a report can be written while the run goes on, and
     nothing here holds more than a window of files (memory stays flat however many)."""
-    cache = None
-    if options.use_cache:
-        from cliplint.cache import Cache, cache_folder, code_fingerprint, run_key
-
-        code = code_fingerprint(rule.module for rule in rules.values())
-        key = run_key(plugins or {}, settings, code, with_source=options.with_source)
-        cache = Cache.open(cache_folder(settings.root), key)
-    try:
+    with open_cache(rules, settings, options, plugins) as cache:
         looked_up = (_look_up(cache, path, settings) for path in paths)
         total = len(paths) if isinstance(paths, Sized) else None  # None: a count, no bar
         yield from _lint_missing(looked_up, rules, settings, options, cache, total)
+
+
+@contextmanager
+def open_cache(rules: Mapping[str, Rule], settings: Settings, options: RunOptions,
+               plugins: Mapping[str, str] | None) -> Iterator[Cache | None]:
+    """The run's cache (None without one), closed at the end."""
+    if not options.use_cache:
+        yield None
+        return
+    from cliplint.cache import Cache, cache_folder, code_fingerprint, run_key
+
+    code = code_fingerprint(rule.module for rule in rules.values())
+    key = run_key(plugins or {}, settings, code, with_source=options.with_source)
+    cache = Cache.open(cache_folder(settings.root), key)
+    try:
+        yield cache
     finally:
-        if cache is not None:
-            cache.close()
+        cache.close()
 
 
 class _LookUp(NamedTuple):
     path: str
-    #: The cached problems, or None when the file must be linted.
-    hit: list[Problem] | None
+    #: The cached result, or None when the file must be linted.
+    hit: Linted | None
 
 
 def _look_up(cache: Cache | None, path: str, settings: Settings) -> _LookUp:
     if cache is None:
         return _LookUp(path, None)
-    data = read_clipping(path, settings.max_file_size)
-    if isinstance(data, Problem):
-        return _LookUp(path, [data])
+    read = read_with_stat(path, settings.max_file_size)
+    if isinstance(read, Problem):
+        return _LookUp(path, Linted(None, [read], {}))
+    data, info = read
     from cliplint.cache import content_key
 
-    return _LookUp(path, cache.get(content_key(data, settings.rules_for(path)), path))
+    key = content_key(data, settings.rules_for(path))
+    remember_path(cache, path, info, key)
+    found = cache.get(key, path)
+    return _LookUp(path, None if found is None else Linted(key, *found))
+
+
+#: A file modified this recently may be modified again within the same tick of its
+#: modification time, keeping its size: its status says nothing (git's "racy clean").
+RACY_SECONDS = 2
+
+
+def remember_path(cache: Cache, path: str, info: os.stat_result, key: str) -> None:
+    """Remember that the file holds the content ``key`` while its size and modification
+    time stay as in ``info``; not while it may still change unnoticed."""
+    if time.time_ns() - info.st_mtime_ns > RACY_SECONDS * 1_000_000_000:
+        cache.remember_path(os.path.abspath(path), info.st_size, info.st_mtime_ns, key)
 
 
 def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], settings: Settings,
@@ -136,17 +181,16 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
     work = partial(_lint_paths, rules=rules, settings=settings, with_source=options.with_source,
                    keyed=cache is not None)
     with _progress(total, options.progress) as advance:
-        for key, problems in map_in_chunks(work, to_lint(), options.jobs):
+        for linted in map_in_chunks(work, to_lint(), options.jobs):
             advance(1)
             entry = waiting.popleft()
             if entry.hit is not None:
-                yield FileResult(entry.path, entry.hit)
-                continue
-            if cache is not None and key is not None and not any(
-                p.rule == INTERNAL_ERROR for p in problems
+                linted = entry.hit
+            elif cache is not None and linted.key is not None and not any(
+                p.rule == INTERNAL_ERROR for p in linted.problems
             ):
-                cache.put(key, problems)
-            yield FileResult(entry.path, problems)
+                cache.put(linted.key, linted.problems, linted.records)
+            yield FileResult(entry.path, linted.problems, linted.records)
 
 
 def map_in_chunks(
@@ -212,10 +256,13 @@ def _ignore_interrupts() -> None:
 
 
 def _lint_paths(paths: Sequence[str | None], *, rules: Mapping[str, Rule], settings: Settings,
-                with_source: bool, keyed: bool) -> list[tuple[str | None, list[Problem]]]:
+                with_source: bool, keyed: bool) -> list[Linted]:
     """Lint each path; None (a cache hit, already known) is left alone."""
     return [lint_file(path, rules, settings, with_source, keyed) if path is not None
-            else (None, []) for path in paths]
+            else _NOTHING for path in paths]
+
+
+_NOTHING = Linted(None, [], {})
 
 
 @contextmanager

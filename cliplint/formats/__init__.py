@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from cliplint.hookspecs import hookimpl
-from cliplint.model import Report
+from cliplint.model import Problem, Report
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,15 @@ class RenderOptions:
 
 
 Renderer = Callable[[Report, RenderOptions], str]
+
+
+def full_message(problem: Problem, show_path: Callable[[str], str] = str) -> str:
+    """The problem's message and the other files it names, for formats with one text per
+    problem: ``same article URL — duplicate of b.md``."""
+    if not problem.related:
+        return problem.message
+    others = ", ".join(f"{item.message} {show_path(item.path)}" for item in problem.related)
+    return f"{problem.message} — {others}"
 
 
 def _lazy(module: str) -> Renderer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from cliplint.formats import RenderOptions
+from cliplint.formats import RenderOptions, full_message
 from cliplint.model import Problem, Report, Rule, Tally
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
     """The annotations of a lint run, written file by file as ``results`` come."""
     tally = Tally()
     for result in results:
-        tally = tally.add(result.problems)
+        tally = tally.add(result.problems, result.checked)
         if result.problems:
             write("".join(_annotation(problem) for problem in result.problems))
     return tally
@@ -49,5 +49,5 @@ def _annotation(problem: Problem) -> str:
             ("title", f"cliplint ({problem.rule})"),
         )
     )
-    message = _escape_data(f"{problem.rule}: {problem.message}")
+    message = _escape_data(f"{problem.rule}: {full_message(problem)}")
     return f"::{_LEVELS[problem.severity]} {properties}::{message}\n"

@@ -18,7 +18,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from cliplint.baseline import fingerprints
-from cliplint.formats import RenderOptions
+from cliplint.formats import RenderOptions, full_message
 from cliplint.model import INTERNAL_ERROR, Problem, Report, Rule, Tally
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
             item = json.dumps(_issue(problem, fingerprint), ensure_ascii=False, indent=2)
             write(("," if written else "[") + "\n  " + item.replace("\n", "\n  "))
             written += 1
-        tally = tally.add(result.problems)
+        tally = tally.add(result.problems, result.checked)
     write("\n]\n" if written else "[]\n")
     return tally
 
@@ -64,7 +64,7 @@ def _issue(problem: Problem, fingerprint: str) -> dict[str, Any]:
     return {
         "type": "issue",
         "engine_name": "cliplint",
-        "description": f"{problem.rule}: {problem.message}",
+        "description": f"{problem.rule}: {full_message(problem, report_path)}",
         "check_name": problem.rule,
         "fingerprint": unique[:32],
         "severity": severity,

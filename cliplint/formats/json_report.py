@@ -31,7 +31,7 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
         for result in results:
             for problem in result.problems:
                 problems.add(_problem(problem))
-            tally = tally.add(result.problems)
+            tally = tally.add(result.problems, result.checked)
         problems.write_document(_head(tally.files), "problems", write)
     return tally
 
@@ -67,7 +67,7 @@ def _problem(problem: Problem) -> dict[str, Any]:
                 for edit in problem.fix.edits
             ],
         }
-    return {
+    data = {
         "path": problem.path,
         "rule": problem.rule,
         "severity": problem.severity,
@@ -77,3 +77,7 @@ def _problem(problem: Problem) -> dict[str, Any]:
         "end": {"line": problem.end_line, "column": problem.end_column},
         "fix": fix,
     }
+    if problem.related:  # an archive rule's problem that names other files
+        data["related"] = [{"path": item.path, "message": item.message}
+                           for item in problem.related]
+    return data

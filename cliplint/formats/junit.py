@@ -1,7 +1,8 @@
 """JUnit XML, for CI systems that show test reports (GitLab, Jenkins, Azure, CircleCI).
 
 One ``testsuite`` named cliplint; one ``testcase`` per file checked (``classname``
-cliplint, ``name`` and ``file`` the path); one ``failure`` per problem, as ESLint's
+cliplint, ``name`` and ``file`` the path), then one per file that archive rules found
+problems with (``classname`` cliplint.archive); one ``failure`` per problem, as ESLint's
 JUnit formatter does, with ``type`` the rule id and the severity in the message; an
 ``internal-error`` (a rule crashed) is an ``error`` instead.
 No timestamps or durations: the same run gives the same bytes.
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from cliplint import __version__
-from cliplint.formats import RenderOptions
+from cliplint.formats import RenderOptions, full_message
 from cliplint.formats.spool import copy_out
 from cliplint.model import INTERNAL_ERROR, Problem, Report, Rule, Tally
 
@@ -34,12 +35,17 @@ def xml_safe(text: str) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     by_file: dict[str, list[Problem]] = {path: [] for path in report.files}
+    archive: dict[str, list[Problem]] = {}
     for problem in report.problems:
-        by_file.setdefault(problem.path, []).append(problem)
+        rule = report.rules.get(problem.rule)
+        found = archive if rule is not None and rule.is_archive_rule else by_file
+        found.setdefault(problem.path, []).append(problem)
     errors = sum(1 for p in report.problems if p.rule == INTERNAL_ERROR)
-    suites, suite = _skeleton(len(by_file), len(report.problems) - errors, errors)
+    suites, suite = _skeleton(len(by_file) + len(archive), len(report.problems) - errors, errors)
     for path, problems in by_file.items():
         suite.append(_testcase(path, problems))
+    for path, problems in archive.items():
+        suite.append(_testcase(path, problems, ARCHIVE_CLASS))
     ET.indent(suites)
     return _DECLARATION + ET.tostring(suites, "unicode") + "\n"
 
@@ -49,13 +55,16 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
     """The same document as ``render`` for a lint run. The counts come first but are
     known only at the end: the test cases wait in a temporary file, not in memory."""
     tally = Tally()
+    cases = 0
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for result in results:
-            case = _testcase(result.path, result.problems)
+            case = _testcase(result.path, result.problems,
+                             "cliplint" if result.checked else ARCHIVE_CLASS)
             ET.indent(case, level=2)  # where render's ET.indent(suites) puts a test case
             spool.write(_CASE_INDENT + ET.tostring(case, "unicode"))
-            tally = tally.add(result.problems)
-        suites, _ = _skeleton(tally.files, tally.problems - tally.internal_errors,
+            tally = tally.add(result.problems, result.checked)
+            cases += 1
+        suites, _ = _skeleton(cases, tally.problems - tally.internal_errors,
                               tally.internal_errors)
         ET.indent(suites)
         # The test cases go after the properties, the suite's first child.
@@ -66,6 +75,9 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
     return tally
 
 
+#: The class of the test cases that hold what archive rules found in a file (the file's
+#: own test case was written before every file was checked).
+ARCHIVE_CLASS = "cliplint.archive"
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 #: What ET.indent puts before a test case (the suite's child, two levels down).
 _CASE_INDENT = "\n    "
@@ -81,16 +93,17 @@ def _skeleton(tests: int, failures: int, errors: int) -> tuple[ET.Element, ET.El
     return suites, suite
 
 
-def _testcase(path: str, problems: Iterable[Problem]) -> ET.Element:
+def _testcase(path: str, problems: Iterable[Problem],
+              classname: str = "cliplint") -> ET.Element:
     name = xml_safe(path)
-    case = ET.Element("testcase", {"classname": "cliplint", "name": name, "file": name})
+    case = ET.Element("testcase", {"classname": classname, "name": name, "file": name})
     for problem in problems:
         tag = "error" if problem.rule == INTERNAL_ERROR else "failure"
         element = ET.SubElement(case, tag, {
             "type": xml_safe(problem.rule),
-            "message": xml_safe(f"{problem.severity}: {problem.message}"),
+            "message": xml_safe(f"{problem.severity}: {full_message(problem)}"),
         })
         element.text = xml_safe(
-            f"{path}:{problem.line}:{problem.column}: {problem.rule} {problem.message}"
+            f"{path}:{problem.line}:{problem.column}: {problem.rule} {full_message(problem)}"
         )
     return case

@@ -89,7 +89,7 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
         for result in results:
             for problem, fingerprint in zip(result.problems, fingerprints(result.problems)):
                 spooled.add(_result(problem, fingerprint, rule_ids.index(problem.rule)))
-            tally = tally.add(result.problems)
+            tally = tally.add(result.problems, result.checked)
         document = _document(rule_ids, rules, tally.internal_errors == 0, tally.files, [])
         spooled.write_document(document, "results", write)
     return tally
@@ -179,9 +179,24 @@ def _result(problem: Problem, fingerprint: str, rule_index: int) -> dict[str, An
         ],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
+    if problem.related:  # an archive rule's problem: the other files it names
+        result["relatedLocations"] = [
+            {"id": number, "physicalLocation": {"artifactLocation": _location(item.path)},
+             "message": {"text": item.message}}
+            for number, item in enumerate(problem.related, 1)
+        ]
+        # SARIF's embedded links: "[text](id)" points at a related location.
+        links = ", ".join(f"{_link_text(item.message)} [{_link_text(item.path)}]({number})"
+                          for number, item in enumerate(problem.related, 1))
+        result["message"] = {"text": f"{_link_text(problem.message)} — {links}"}
     if problem.fix is not None:
         result["fixes"] = [_fix(problem.path, problem.fix)]
     return result
+
+
+def _link_text(text: str) -> str:
+    """Text in a message with embedded links: SARIF escapes ``[``, ``]`` and ``\\``."""
+    return re.sub(r"([\\\[\]])", r"\\\1", text)
 
 
 def _fix(path: str, fix: Fix) -> dict[str, Any]:

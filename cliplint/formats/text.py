@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from cliplint.formats import RenderOptions
+from cliplint.formats import RenderOptions, full_message
 from cliplint.model import Problem, Report, Rule, Tally
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
     paint = _painter(options.color)
     tally = Tally()
     for result in results:
-        tally = tally.add(result.problems)
+        tally = tally.add(result.problems, result.checked)
         if not options.statistics and result.problems:
             write("".join(line + "\n" for problem in result.problems
                           for line in _problem_lines(problem, options, paint)))
@@ -58,7 +58,8 @@ def _problem_lines(problem: Problem, options: RenderOptions, paint: Callable[[st
     lines = [
         f"{paint(printable_path(problem.path), 'path')}{paint(':', 'position')}"
         f"{problem.line}{paint(':', 'position')}{problem.column}{paint(':', 'position')} "
-        f"{paint(problem.rule, problem.severity)} {problem.message}{_fix_mark(problem)}"
+        f"{paint(problem.rule, problem.severity)} {full_message(problem, printable_path)}"
+        f"{_fix_mark(problem)}"
     ]
     if options.show_source and problem.source is not None:
         source, caret = source_window(problem.source,

@@ -1,0 +1,205 @@
+"""Archive rules: what only shows between files.
+
+An archive rule has two pure steps. While each file is linted, its *map* step
+(``record``) makes a small JSON record of the file, stored in the cache with the file's
+problems; once every file is linted, its *reduce* step sees every file's record, with the
+file's path relative to the archive's root, and yields problems that may name several
+files. See :class:`cliplint.model.Rule`.
+
+What the archive is:
+
+- given folders (``cliplint .``, ``cliplint articles``): the files found in them;
+- given files, as pre-commit gives them: the archive root's files, so that a new clipping
+  is compared with every clipping already committed. The files that were not given are
+  not reported on, and they are not read again when the cache knows them: a file whose
+  size and modification time are unchanged since the cache last saw it keeps its
+  records (a stat, no read); the others are read, hashed and, if their content is new,
+  linted, in the usual worker processes.
+
+The archive root is ``archive-root`` from the configuration (relative to its file), else
+the folder of the configuration file, else, for given files, the top of the git work
+tree holding them; for given folders without a configuration file, the folders' common
+parent. Paths in archive rules' records and options (``mirrors``) are relative to it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from cliplint.config import Settings
+from cliplint.linter import file_problem
+from cliplint.model import (
+    INTERNAL_ERROR,
+    ArchiveEntry,
+    ArchiveViolation,
+    Problem,
+    Related,
+    Rule,
+)
+
+if TYPE_CHECKING:
+    from cliplint.runner import FileResult, RunOptions
+
+
+class Archive(NamedTuple):
+    """Where the archive is, and whether the files linted are all of it."""
+
+    root: str  # absolute
+    #: The files given on the command line (absolute, case-normalised) when they are only
+    #: part of the archive; None when the files linted are the whole archive.
+    given: frozenset[str] | None = None
+
+
+def archive_rules(rules: Mapping[str, Rule], settings: Settings) -> list[Rule]:
+    return [rules[rule_id] for rule_id in settings.enabled if rules[rule_id].is_archive_rule]
+
+
+def find_archive(paths: Sequence[str], settings: Settings) -> Archive:
+    """The archive a run's paths belong to (see the module's documentation)."""
+    absolute = [os.path.abspath(path) for path in paths]
+    folders_only = all(os.path.isdir(path) for path in absolute)
+    root = settings.archive_root or (os.path.dirname(settings.source) if settings.source else None)
+    if folders_only:
+        return Archive(os.path.abspath(root) if root else os.path.commonpath(absolute))
+    root = root or git_top(os.path.dirname(absolute[0]))
+    given = frozenset(os.path.normcase(path) for path in absolute)
+    if root is None:  # nothing beyond the files themselves
+        parents = [path if os.path.isdir(path) else os.path.dirname(path) for path in absolute]
+        return Archive(os.path.commonpath(parents))
+    return Archive(os.path.abspath(root), given)
+
+
+def git_top(folder: str) -> str | None:
+    """The top of the git work tree holding ``folder``, if any."""
+    current = os.path.abspath(folder)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+class _File(NamedTuple):
+    path: str  # as reports show it
+    relative: str  # to the archive root, "/" separators
+    records: Mapping[str, Any]
+
+
+def with_archive_rules(
+    results: Iterable[FileResult],
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    archive: Archive,
+    options: RunOptions,
+    plugins: Mapping[str, str] | None = None,
+) -> Iterator[FileResult]:
+    """``results`` as they come, then the archive rules' problems: one result per file
+    they concern (``checked`` False), in path order. Holds every file's records (and
+    nothing else of them) until the end."""
+    from cliplint.runner import FileResult
+
+    chosen = archive_rules(rules, settings)
+    if not chosen:
+        yield from results
+        return
+    files: list[_File] = []
+    for result in results:
+        yield result
+        files.append(_File(result.path, relative_to(result.path, archive.root), result.records))
+    if archive.given is not None:
+        files.extend(_rest_of_archive(archive, rules, settings, options, plugins))
+    problems = reduce_archive(files, chosen, settings, archive)
+    by_path: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_path.setdefault(problem.path, []).append(problem)
+    for path in sorted(by_path):
+        found = sorted(by_path[path], key=lambda p: (p.rule, p.message))
+        yield FileResult(path, found, checked=False)
+
+
+def relative_to(path: str, root: str) -> str:
+    relative = os.path.relpath(os.path.abspath(path), root)
+    return relative if os.sep == "/" else PurePath(relative).as_posix()
+
+
+def reduce_archive(files: Sequence[_File], chosen: Sequence[Rule], settings: Settings,
+                   archive: Archive) -> list[Problem]:
+    """Every archive rule's reduce step over the files; in a partial archive, only the
+    problems that concern a given file."""
+    shown = {file.relative: file.path for file in files}
+    per_file_rules = bool(settings.per_file_ignores)
+    problems: list[Problem] = []
+    for rule in chosen:
+        assert rule.reduce is not None
+        entries = [ArchiveEntry(file.relative, file.records.get(rule.id)) for file in files
+                   if not per_file_rules or rule.id in settings.rules_for(file.path)]
+        options = settings.options.get(rule.id, {})
+        try:
+            violations = list(rule.reduce(entries, options))
+        except Exception as error:  # a crashing rule must not stop the run
+            where = os.path.relpath(archive.root)
+            problems.append(file_problem(where, INTERNAL_ERROR, f"rule {rule.id} crashed: "
+                                         f"{type(error).__name__}: {error}"))
+            continue
+        severity = settings.severity.get(rule.id)
+        for violation in violations:
+            problem = _problem(violation, rule, severity, shown)
+            if problem is not None and _concerns_given(problem, archive):
+                problems.append(problem)
+    return problems
+
+
+def _problem(violation: ArchiveViolation, rule: Rule, severity: Any,
+             shown: Mapping[str, str]) -> Problem | None:
+    path = shown.get(violation.path)
+    if path is None:  # not a file of the archive: a rule's bug, not the user's
+        return None
+    related = tuple(Related(shown.get(item.path, item.path), item.message)
+                    for item in violation.related)
+    return Problem(path, rule.id, severity or violation.severity or rule.severity,
+                   violation.message, 1, 1, 1, 1, related=related)
+
+
+def _concerns_given(problem: Problem, archive: Archive) -> bool:
+    if archive.given is None:
+        return True
+    paths = [problem.path, *(item.path for item in problem.related)]
+    return any(os.path.normcase(os.path.abspath(path)) in archive.given for path in paths)
+
+
+def _rest_of_archive(archive: Archive, rules: Mapping[str, Rule], settings: Settings,
+                     options: RunOptions, plugins: Mapping[str, str] | None) -> list[_File]:
+    """The records of the archive's files that were not given: from the cache when a
+    file's size and modification time are as the cache last saw them, else by linting it
+    (through the cache: an unchanged content is not linted again)."""
+    from cliplint.files import iter_files
+    from cliplint.runner import iter_results, open_cache
+
+    assert archive.given is not None
+    with open_cache(rules, settings, options, plugins) as cache:
+        known = cache.known_paths() if cache is not None else {}
+    found: list[_File] = []
+    stale: list[str] = []
+    for path in iter_files([os.path.relpath(archive.root)], settings):
+        absolute = os.path.abspath(path)
+        if os.path.normcase(absolute) in archive.given:
+            continue
+        cached = known.get(absolute)
+        if cached is not None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                info = None
+            if info is not None and (info.st_size, info.st_mtime_ns) == (cached.size,
+                                                                       cached.mtime_ns):
+                found.append(_File(path, relative_to(path, archive.root), cached.records))
+                continue
+        stale.append(path)
+    for result in iter_results(stale, rules, settings, options, plugins):
+        found.append(_File(result.path, relative_to(result.path, archive.root), result.records))
+    return found

@@ -1,0 +1,516 @@
+"""The archive must hold each article once.
+
+Why: bots re-scrape items after a retitle, feeds repost each other's articles, and
+Jekyll archives keep a post under ``_posts/`` and again under ``archived/<date>/``.
+Search indexes and training pipelines fed from the archive then count, rank and train
+on the same article several times.
+
+An archive rule: it compares every clipping of the archive with every other (see
+"Archive rules" in the README; in pre-commit, the committed clippings come from the
+cache). Two clippings are the same article when they have
+
+- ``url``: the same canonical article URL in the title link. Canonical: the scheme
+  (``http`` is ``https``) and host in lower case, default ports, the fragment and a
+  trailing ``/`` dropped, percent-encoding decoded (also when a copy encoded it twice),
+  query parameters sorted, tracking parameters dropped (``utm_*``, ``fbclid``,
+  ``gclid``, ``dclid``, ``gbraid``, ``wbraid``, ``msclkid``, ``mc_cid``, ``mc_eid``,
+  ``igshid``, ``yclid``, ``_hsenc``, ``_hsmi``, ``mkt_tok``, ``ref_src``, ``spm``, and
+  the option ``ignore-query-parameters``). A site's home page (no path, no query) is a
+  feed's link, not an article's, and is never compared;
+- ``id``: the same numeric id at the start of their file names (option ``id-pattern``,
+  default ``^(\\d+)_``: ``398145_title.md`` and ``398145_title（一）.md``) in one folder;
+- ``body``: the same body text (visible text, case and spacing folded; at least
+  ``min-body-length`` characters) **and agreeing titles**;
+- ``near``: nearly the same body **and agreeing titles**. Similarity is the Jaccard
+  similarity of the two bodies' sets of clauses (the visible text cut at punctuation and
+  line breaks, case and spacing folded), at least ``near-similarity`` (0.7: a fixed
+  typo, an added paragraph or a changed footer in a body of a few dozen clauses). Each
+  body keeps the 64 clauses with the lowest hash as its sketch, so long bodies are
+  compared on the same sample of clauses; bodies with at most 64 distinct clauses are
+  compared exactly.
+
+Titles agree when they are equal after normalisation (entities and Markdown escapes
+decoded, NFKC, case folded, everything but letters and digits dropped), or when the
+Jaccard similarity of their character pairs is at least ``title-similarity`` (0.7: a
+typo fixed, a source prefix such as ``BBC |`` added) and they hold the same numbers (the
+same digits, and the same part marks such as ``(上)``, ``（二）``: episode 12 and episode
+13 of a series are two items).
+
+A body shared by clippings whose titles disagree is a *template* (a YouTube channel's
+standard description under every video), never a duplicate. With ``templates = true``
+each group of three or more clippings sharing one body under different titles is
+reported once, as an info, naming its size.
+
+Copies are grouped (a copy of a copy is in the same group). Of each group the oldest
+clipping (by its timestamp comment, then by path; one without a timestamp comes last)
+is the one to keep; every other clipping is reported once, naming the clipping it
+matches (and the one to keep, when that is another). Nothing is deleted: which copy to
+remove is the keeper's call (``--format json`` lists the groups for a script).
+
+Finding the pairs never compares every pair of files: files are grouped by URL, id, body
+and title, and similar titles and bodies are found with a prefix-filtered similarity
+join, near-linear in the size of the archive.
+
+Bad::
+
+    articles/RFA/1048441_公务员职位疑被人顶包.md   [公务员职位疑被人顶包](https://www.rfa.org/.../a.html)
+    articles/RFA/1048442_公务员职位疑被人顶包.md   [公务员职位疑被人顶包](https://www.rfa.org/.../a.html)
+
+Good::
+
+    articles/RFA/1048441_公务员职位疑被人顶包.md   (one copy)
+
+Options:
+
+- ``kinds`` (``["url", "id", "body", "near"]``): which kinds of match count.
+- ``near-similarity`` (``0.7``), ``title-similarity`` (``0.7``): the thresholds above.
+- ``min-body-length`` (``80``): shorter bodies (failed fetches, live-stream stubs) are
+  never compared by body.
+- ``id-pattern`` (``"^(\\d+)_"``): a regular expression whose first group is a file
+  name's numeric id.
+- ``ignore-query-parameters`` (``[]``): more query parameters (glob patterns) that do
+  not make an article URL different.
+- ``mirrors`` (``[]``): folders that hold the same clippings on purpose, e.g.
+  ``[["_posts", "archived/*"]]``: two clippings with one file name in folders matching
+  globs of one group are not duplicates of each other.
+- ``templates`` (``false``): also report template bodies (info).
+
+Fix: none: deleting a file is the keeper's decision.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import hashlib
+import html
+import posixpath
+import re
+import unicodedata
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+from cliplint.document import Document
+from cliplint.model import ArchiveEntry, ArchiveViolation, Related
+from cliplint_rules._similarity import similar_pairs
+
+ID = "duplicate-clipping"
+SEVERITY = "error"
+FIX = None
+KINDS = ("url", "id", "body", "near")
+OPTIONS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "kinds": {"type": "array", "items": {"enum": list(KINDS)}, "uniqueItems": True,
+                  "default": list(KINDS)},
+        "near-similarity": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+                            "default": 0.7},
+        "title-similarity": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+                             "default": 0.7},
+        "min-body-length": {"type": "integer", "minimum": 1, "default": 80},
+        "id-pattern": {"type": "string", "format": "regex", "default": r"^(\d+)_"},
+        "ignore-query-parameters": {"type": "array", "items": {"type": "string"},
+                                    "default": []},
+        "mirrors": {"type": "array", "default": [],
+                    "items": {"type": "array", "minItems": 1,
+                              "items": {"type": "string", "minLength": 1}}},
+        "templates": {"type": "boolean", "default": False},
+    },
+}
+
+#: Clauses kept per body: the sketch two long bodies are compared on.
+SKETCH_SIZE = 64
+TRACKING_PARAMETERS = ("utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid",
+                       "mc_cid", "mc_eid", "igshid", "yclid", "_hsenc", "_hsmi", "mkt_tok",
+                       "ref_src", "spm")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_CLAUSE = re.compile(r"[^\n.!?;,:。！？；，、：…]+")
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+_NOT_WORD = re.compile(r"[\W_]+")
+_NUMBERS = re.compile(r"\d+|[(（]\s*[上中下一二三四五六七八九十]\s*[)）]")
+
+
+# -- the map step: one record per clipping -------------------------------------------------
+
+
+def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
+    """What this rule needs of a clipping, from its content alone."""
+    link = document.title_link
+    text = " ".join(document.body.visible_text.casefold().split())
+    return {
+        "url": canonical_url(link.url, options["ignore-query-parameters"]) if link else None,
+        "title": normal_title(link.text) if link else None,
+        "time": _timestamp(document),
+        "length": len(text),
+        "body": hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
+                                digest_size=12).hexdigest() if text else None,
+        "sketch": _sketch(text) if text else None,
+    }
+
+
+def canonical_url(url: str, ignored: Sequence[str] = ()) -> str | None:
+    """The URL as the same article is always written, or None when it is no article's
+    (not http(s), no host, a site's home page)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    path = _requote(parts.path).rstrip("/")
+    patterns = (*TRACKING_PARAMETERS, *ignored)
+    query = sorted(
+        (_requote(name), _requote(value))
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in patterns)
+    )
+    if not path and not query:
+        return None
+    rest = "&".join(f"{name}={value}" for name, value in query)
+    return f"https://{host}{path}" + (f"?{rest}" if rest else "")
+
+
+def _requote(text: str) -> str:
+    """Percent-encoding written one way: decoded until stable (a copy that encoded the
+    URL twice is the same URL), then encoded again."""
+    for _ in range(3):
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return quote(text, safe="/:@!$'()*+,;-._~")
+
+
+def normal_title(text: str) -> str | None:
+    """The title without what does not make it another title."""
+    text = html.unescape(_MARKDOWN_ESCAPE.sub(r"\1", text))
+    folded = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return folded or None
+
+
+def _timestamp(document: Document) -> int | None:
+    span = document.header.timestamp
+    if span is None:
+        return None
+    value = document.text[span.start : span.end].strip()
+    if value.startswith("<!--") and value.endswith("-->") and value[4:-3].isdigit():
+        return int(value[4:-3])
+    return None
+
+
+def _sketch(text: str) -> str:
+    """The hashes of the body's ``SKETCH_SIZE`` clauses with the lowest hash, packed."""
+    clauses = {" ".join(clause.split()) for clause in _CLAUSE.findall(text)}
+    clauses.discard("")
+    hashes = sorted(
+        int.from_bytes(hashlib.blake2b(clause.encode("utf-8", "surrogatepass"),
+                                       digest_size=4).digest(), "big")
+        for clause in clauses
+    )[:SKETCH_SIZE]
+    return base64.b64encode(array("I", hashes).tobytes()).decode("ascii")
+
+
+def _unpack(sketch: str) -> frozenset[int]:
+    packed = array("I")
+    packed.frombytes(base64.b64decode(sketch))
+    return frozenset(packed)
+
+
+# -- the reduce step: the whole archive -----------------------------------------------------
+
+
+class _Clipping(NamedTuple):
+    path: str
+    url: str | None
+    title: str | None
+    time: int | None
+    length: int
+    body: str | None
+    sketch: str | None
+
+    @property
+    def order(self) -> tuple[bool, int, str]:
+        """Oldest first, then by path; without a timestamp, last."""
+        return (self.time is None, self.time or 0, self.path)
+
+
+class _Match(NamedTuple):
+    kind: str  # url, id, body, near
+    similarity: float = 1.0
+    same_title: bool = True
+
+
+def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Iterator[ArchiveViolation]:
+    clippings = sorted((_clipping(entry) for entry in entries if isinstance(entry.record, dict)),
+                       key=lambda clipping: clipping.order)
+    kinds = set(options["kinds"])
+    mirrors = _Mirrors(options["mirrors"])
+    graph = _Graph(len(clippings), mirrors, [clipping.path for clipping in clippings])
+    if "url" in kinds:
+        _link_groups(graph, _group(clippings, lambda c: c.url), _Match("url"))
+    if "id" in kinds:
+        pattern = re.compile(options["id-pattern"])
+        _link_groups(graph, _group(clippings, lambda c: _numeric_id(c.path, pattern)), _Match("id"))
+    titles = _TitleAgreement(clippings, options["title-similarity"])
+    bodied = [i for i, c in enumerate(clippings)
+              if c.body is not None and c.length >= options["min-body-length"]]
+    if kinds & {"body", "near"}:
+        _link_bodies(graph, clippings, bodied, titles, kinds, options["near-similarity"])
+    yield from _report(graph, clippings)
+    if options["templates"]:
+        yield from _templates(clippings, bodied, titles)
+
+
+def _clipping(entry: ArchiveEntry) -> _Clipping:
+    data = entry.record
+    return _Clipping(entry.path, data.get("url"), data.get("title"), data.get("time"),
+                     data.get("length") or 0, data.get("body"), data.get("sketch"))
+
+
+def _numeric_id(path: str, pattern: re.Pattern[str]) -> tuple[str, str] | None:
+    folder, name = posixpath.split(path)
+    found = pattern.search(name)
+    return (folder, found.group(1)) if found and found.groups() else None
+
+
+def _group(clippings: Sequence[_Clipping], key: Any) -> list[list[int]]:
+    groups: defaultdict[Any, list[int]] = defaultdict(list)
+    for index, clipping in enumerate(clippings):
+        value = key(clipping)
+        if value is not None:
+            groups[value].append(index)
+    return [members for members in groups.values() if len(members) > 1]
+
+
+class _Mirrors:
+    """Folders that hold the same clippings on purpose (option ``mirrors``)."""
+
+    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+        self._groups = [tuple(group) for group in groups]
+
+    def __call__(self, first: str, second: str) -> bool:
+        if not self._groups:
+            return False
+        folder_a, name_a = posixpath.split(first)
+        folder_b, name_b = posixpath.split(second)
+        if name_a != name_b or folder_a == folder_b:
+            return False
+        return any(self._matches(folder_a, group) and self._matches(folder_b, group)
+                   for group in self._groups)
+
+    @staticmethod
+    def _matches(folder: str, globs: Sequence[str]) -> bool:
+        return any(fnmatch.fnmatchcase(folder, glob.strip("/")) for glob in globs)
+
+
+class _Graph:
+    """Which clippings match which: union-find for the groups, and the matches kept to
+    say why each clipping is in its group."""
+
+    def __init__(self, size: int, mirrors: _Mirrors, paths: Sequence[str]) -> None:
+        self._parent = list(range(size))
+        self.edges: defaultdict[int, dict[int, _Match]] = defaultdict(dict)
+        self._mirrors = mirrors
+        self._paths = paths
+
+    def link(self, first: int, second: int, match: _Match) -> bool:
+        """Record a match (the strongest kind wins), unless the two are mirrors."""
+        if first == second or self._mirrors(self._paths[first], self._paths[second]):
+            return False
+        known = self.edges[first].get(second)
+        if known is None or _strength(match) > _strength(known):
+            self.edges[first][second] = self.edges[second][first] = match
+        self._parent[self.find(first)] = self.find(second)
+        return True
+
+    def find(self, index: int) -> int:
+        while self._parent[index] != index:
+            self._parent[index] = self._parent[self._parent[index]]
+            index = self._parent[index]
+        return index
+
+
+def _strength(match: _Match) -> tuple[int, float]:
+    return (-KINDS.index(match.kind), match.similarity)
+
+
+def _link_groups(graph: _Graph, groups: Iterable[list[int]], match: _Match) -> None:
+    """Link every member of each group to the first member (in keeping order) that is
+    not its mirror: a star, not every pair."""
+    for members in groups:
+        for position, member in enumerate(members[1:], 1):
+            for other in members[:position]:
+                if graph.link(other, member, match):
+                    break
+
+
+class _TitleAgreement:
+    """Whether two clippings' titles agree, for the clippings that have a title: equal,
+    or similar enough with the same numbers (found by a similarity join, not pairwise)."""
+
+    def __init__(self, clippings: Sequence[_Clipping], threshold: float) -> None:
+        self.titles = [clipping.title for clipping in clippings]
+        distinct = sorted({title for title in self.titles if title})
+        pairs = similar_pairs([_character_pairs(title) for title in distinct], threshold)
+        self.similar: dict[tuple[str, str], float] = {}
+        for i, j, similarity in pairs:
+            if _NUMBERS.findall(distinct[i]) == _NUMBERS.findall(distinct[j]):
+                self.similar[(distinct[i], distinct[j])] = similarity
+                self.similar[(distinct[j], distinct[i])] = similarity
+
+    def agree(self, first: int, second: int) -> _Match | None:
+        """``None``, or a match whose ``same_title`` says how the titles agree."""
+        a, b = self.titles[first], self.titles[second]
+        if a is None or b is None:
+            return None
+        if a == b:
+            return _Match("body")
+        return _Match("body", same_title=False) if (a, b) in self.similar else None
+
+
+def _character_pairs(title: str) -> frozenset[str]:
+    return frozenset(title[i : i + 2] for i in range(len(title) - 1)) or frozenset((title,))
+
+
+def _link_bodies(graph: _Graph, clippings: Sequence[_Clipping], bodied: Sequence[int],
+                 titles: _TitleAgreement, kinds: set[str], threshold: float) -> None:
+    """Same and nearly the same bodies under agreeing titles. Clippings are first put
+    together by title (equal titles, and similar ones through the title join), so that
+    a template body shared by thousands of differently titled clippings is never
+    compared pairwise; within each title group, equal bodies are grouped by hash and
+    near ones found by the similarity join over distinct bodies."""
+    by_title: defaultdict[str, list[int]] = defaultdict(list)
+    for index in bodied:
+        title = clippings[index].title
+        if title is not None:
+            by_title[title].append(index)
+    title_groups = _components(by_title, titles)
+    for members in title_groups:
+        by_body: defaultdict[str, list[int]] = defaultdict(list)
+        for index in members:
+            by_body[clippings[index].body or ""].append(index)
+        if "body" in kinds:
+            for same in by_body.values():
+                _link_agreeing(graph, titles, same, same, "body", 1.0)
+        if "near" in kinds and len(by_body) > 1:
+            bodies = list(by_body)
+            sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
+            for i, j, similarity in similar_pairs(sketches, threshold):
+                _link_agreeing(graph, titles, by_body[bodies[i]], by_body[bodies[j]],
+                               "near", similarity)
+
+
+def _components(by_title: Mapping[str, list[int]], titles: _TitleAgreement) -> list[list[int]]:
+    """Clippings grouped by title, similar titles joined (transitively: the pairs are
+    checked again when linked)."""
+    names = list(by_title)
+    position = {name: i for i, name in enumerate(names)}
+    parent = list(range(len(names)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (a, b) in titles.similar:
+        if a in position and b in position:
+            parent[find(position[a])] = find(position[b])
+    groups: defaultdict[int, list[int]] = defaultdict(list)
+    for name in names:
+        groups[find(position[name])].extend(by_title[name])
+    return [sorted(members) for members in groups.values() if len(members) > 1]
+
+
+def _link_agreeing(graph: _Graph, titles: _TitleAgreement, first: Sequence[int],
+                   second: Sequence[int], kind: str, similarity: float) -> None:
+    """Link the clippings of ``first`` to those of ``second`` whose titles agree: each to
+    the first agreeing one (in keeping order), not every pair."""
+    for member in second:
+        for other in first:
+            if other >= member and first is second:
+                break
+            agreement = titles.agree(other, member)
+            if agreement is not None and graph.link(
+                    other, member, _Match(kind, similarity, agreement.same_title)):
+                break
+    if first is not second:
+        for member in first:
+            for other in second:
+                agreement = titles.agree(other, member)
+                if agreement is not None and graph.link(
+                        other, member, _Match(kind, similarity, agreement.same_title)):
+                    break
+
+
+def _report(graph: _Graph, clippings: Sequence[_Clipping]) -> Iterator[ArchiveViolation]:
+    """One problem per clipping that is not the one to keep of its group, naming the
+    clipping it matches on the way to the one to keep."""
+    groups: defaultdict[int, list[int]] = defaultdict(list)
+    for index in graph.edges:
+        groups[graph.find(index)].append(index)
+    for members in groups.values():
+        keep = min(members)  # clippings are in keeping order
+        reached = {keep: keep}
+        frontier = [keep]
+        while frontier:  # breadth first from the one to keep, in keeping order
+            following = []
+            for index in frontier:
+                for other in sorted(graph.edges[index]):
+                    if other not in reached:
+                        reached[other] = index
+                        following.append(other)
+            frontier = following
+        for index in sorted(reached):
+            if index == keep:
+                continue
+            parent = reached[index]
+            related = [Related(clippings[parent].path, "duplicate of")]
+            if parent != keep:
+                related.append(Related(clippings[keep].path, "the copy to keep"))
+            yield ArchiveViolation(clippings[index].path,
+                                   _describe(graph.edges[index][parent]), tuple(related))
+
+
+def _describe(match: _Match) -> str:
+    if match.kind == "url":
+        return "the same article as another clipping: same article URL"
+    if match.kind == "id":
+        return "the same article as another clipping: same numeric id in the file name"
+    titles = "the same title" if match.same_title else "a similar title"
+    if match.kind == "body":
+        return f"the same article as another clipping: same body under {titles}"
+    return (f"the same article as another clipping: nearly the same body (similarity "
+            f"{match.similarity:.2f}) under {titles}")
+
+
+def _templates(clippings: Sequence[_Clipping], bodied: Sequence[int],
+               titles: _TitleAgreement) -> Iterator[ArchiveViolation]:
+    """One info per body shared by three or more clippings whose titles disagree."""
+    by_body: defaultdict[str, list[int]] = defaultdict(list)
+    for index in bodied:
+        by_body[clippings[index].body or ""].append(index)
+    for members in by_body.values():
+        if len(members) < 3:
+            continue
+        distinct = {clippings[index].title or "" for index in members}
+        kinds = _components({title: [0] for title in distinct}, titles)
+        different = len(distinct) - sum(len(group) - 1 for group in kinds)
+        if different > 1:
+            first = clippings[members[0]]
+            yield ArchiveViolation(
+                first.path,
+                f"template body: the same body under {different} different titles in "
+                f"{len(members)} clippings (a channel's or site's standard text, not an "
+                "article)",
+                tuple(Related(clippings[index].path, "also in") for index in members[1:4]),
+                severity="info",
+            )
