@@ -26,17 +26,20 @@ __all__ = [
     "__version__",
     "fix_text",
     "hookimpl",
+    "lint_archive",
     "lint_text",
 ]
 
 if TYPE_CHECKING:
     from cliplint.document import Document
     from cliplint.fixer import FixResult, fix_text
+    from cliplint.archive import lint_archive
     from cliplint.linter import lint_text
     from cliplint.model import Edit, Fix, Problem, Violation
 
 _LAZY = {
     "lint_text": "cliplint.linter",
+    "lint_archive": "cliplint.archive",
     "fix_text": "cliplint.fixer",
     "FixResult": "cliplint.fixer",
     "Document": "cliplint.document",

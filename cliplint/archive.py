@@ -30,7 +30,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.config import Settings
-from cliplint.linter import file_problem
+from cliplint.linter import archive_records, file_problem, lint_document
 from cliplint.model import (
     INTERNAL_ERROR,
     ArchiveEntry,
@@ -113,13 +113,40 @@ def with_archive_rules(
         files.append(_File(result.path, relative_to(result.path, archive.root), result.records))
     if archive.given is not None:
         files.extend(_rest_of_archive(archive, rules, settings, options, plugins))
-    problems = reduce_archive(files, chosen, settings, archive)
     by_path: dict[str, list[Problem]] = {}
-    for problem in problems:
+    for problem in reduce_archive(files, chosen, settings, archive):
         by_path.setdefault(problem.path, []).append(problem)
-    for path in sorted(by_path):
-        found = sorted(by_path[path], key=lambda p: (p.rule, p.message))
+    for path, found in by_path.items():
         yield FileResult(path, found, checked=False)
+
+
+def lint_archive(
+    texts: Mapping[str, str],
+    config: Mapping[str, Any] | None = None,
+    *,
+    select: Iterable[str] | None = None,
+) -> list[Problem]:
+    """Lint clippings given as texts, ``{path: text}`` with paths relative to the
+    archive's root (``/`` separators), as one archive: each clipping's problems in the
+    order given, then what archive rules (duplicate-clipping, path-portability) find
+    between them. The library's counterpart of ``cliplint FOLDER``."""
+    from cliplint.linter import library_document, library_settings
+
+    rules, settings = library_settings(config, select)
+    problems: list[Problem] = []
+    files: list[_File] = []
+    for path, text in texts.items():
+        document = library_document(text, path, settings)
+        if isinstance(document, Problem):
+            problems.append(document)
+            files.append(_File(path, path, {}))
+            continue
+        problems.extend(lint_document(document, rules, settings, path=path))
+        records, crashes = archive_records(document, rules, settings, path=path)
+        problems.extend(crashes)
+        files.append(_File(path, path, records))
+    chosen = archive_rules(rules, settings)
+    return problems + reduce_archive(files, chosen, settings, Archive(os.getcwd()))
 
 
 def relative_to(path: str, root: str) -> str:
@@ -129,8 +156,8 @@ def relative_to(path: str, root: str) -> str:
 
 def reduce_archive(files: Sequence[_File], chosen: Sequence[Rule], settings: Settings,
                    archive: Archive) -> list[Problem]:
-    """Every archive rule's reduce step over the files; in a partial archive, only the
-    problems that concern a given file."""
+    """Every archive rule's reduce step over the files, in path order; in a partial
+    archive, only the problems that concern a given file."""
     shown = {file.relative: file.path for file in files}
     per_file_rules = bool(settings.per_file_ignores)
     problems: list[Problem] = []
@@ -151,6 +178,7 @@ def reduce_archive(files: Sequence[_File], chosen: Sequence[Rule], settings: Set
             problem = _problem(violation, rule, severity, shown)
             if problem is not None and _concerns_given(problem, archive):
                 problems.append(problem)
+    problems.sort(key=lambda p: (p.path, p.rule, p.message))
     return problems
 
 
@@ -185,7 +213,8 @@ def _rest_of_archive(archive: Archive, rules: Mapping[str, Rule], settings: Sett
         known = cache.known_paths() if cache is not None else {}
     found: list[_File] = []
     stale: list[str] = []
-    for path in iter_files([os.path.relpath(archive.root)], settings):
+    for found_path in iter_files([os.path.relpath(archive.root)], settings):
+        path = os.path.normpath(found_path)  # "feed/a.md", not "./feed/a.md"
         absolute = os.path.abspath(path)
         if os.path.normcase(absolute) in archive.given:
             continue

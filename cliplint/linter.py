@@ -162,8 +162,19 @@ def lint_text(
     """Lint a clipping given as text; the library entry point.
 
     ``config`` is a table shaped like ``cliplint.toml`` (validated the same way);
-    ``select`` narrows the rules further. Plugins are the installed ones.
+    ``select`` narrows the rules further. Plugins are the installed ones. Archive rules
+    need the other clippings of the archive: see :func:`cliplint.archive.lint_archive`.
     """
+    rules, settings = library_settings(config, select)
+    document = library_document(text, path, settings)
+    if isinstance(document, Problem):
+        return [document]
+    return lint_document(document, rules, settings, path=path or "-")
+
+
+def library_settings(config: Mapping[str, Any] | None,
+                     select: Iterable[str] | None) -> tuple[Mapping[str, Rule], Settings]:
+    """The installed rules, and the settings of a config table given to the library."""
     from cliplint.config import Selection
     from cliplint.plugins import load_registry
 
@@ -171,9 +182,12 @@ def lint_text(
     table = dict(config or {})
     validate(table, rules, source="config")
     selection = Selection(select=tuple(select)) if select is not None else Selection()
-    settings = resolve(table, rules, command_line=selection)
+    return rules, resolve(table, rules, command_line=selection)
+
+
+def library_document(text: str, path: str | None, settings: Settings) -> Document | Problem:
+    """The document of a text given to the library, or the problem that it is too large."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > settings.max_file_size:
-        return [too_large(path or "-", size, settings.max_file_size)]
-    document = Document.from_text(text, path=path)
-    return lint_document(document, rules, settings, path=path or "-")
+        return too_large(path or "-", size, settings.max_file_size)
+    return Document.from_text(text, path=path)

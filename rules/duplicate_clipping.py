@@ -130,7 +130,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _CLAUSE = re.compile(r"[^\n.!?;,:。！？；，、：…]+")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 _NOT_WORD = re.compile(r"[\W_]+")
-_NUMBERS = re.compile(r"\d+|[(（]\s*[上中下一二三四五六七八九十]\s*[)）]")
+_NUMBERS = re.compile(r"\d+|[(\[【]\s*[上中下一二三四五六七八九十]\s*[)\]】]")
 
 
 # -- the map step: one record per clipping -------------------------------------------------
@@ -143,6 +143,7 @@ def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "url": canonical_url(link.url, options["ignore-query-parameters"]) if link else None,
         "title": normal_title(link.text) if link else None,
+        "numbers": title_numbers(link.text) if link else "",
         "time": _timestamp(document),
         "length": len(text),
         "body": hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
@@ -196,6 +197,12 @@ def normal_title(text: str) -> str | None:
     return folded or None
 
 
+def title_numbers(text: str) -> str:
+    """The numbers in a title (digits, and part marks such as ``(上)`` or ``（二）``),
+    which two titles of one article share: episode 12 and episode 13 are two items."""
+    return " ".join(_NUMBERS.findall(unicodedata.normalize("NFKC", html.unescape(text))))
+
+
 def _timestamp(document: Document) -> int | None:
     span = document.header.timestamp
     if span is None:
@@ -231,6 +238,7 @@ class _Clipping(NamedTuple):
     path: str
     url: str | None
     title: str | None
+    numbers: str
     time: int | None
     length: int
     body: str | None
@@ -271,7 +279,8 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
 
 def _clipping(entry: ArchiveEntry) -> _Clipping:
     data = entry.record
-    return _Clipping(entry.path, data.get("url"), data.get("title"), data.get("time"),
+    return _Clipping(entry.path, data.get("url"), data.get("title"), data.get("numbers") or "",
+                     data.get("time"),
                      data.get("length") or 0, data.get("body"), data.get("sketch"))
 
 
@@ -353,27 +362,34 @@ def _link_groups(graph: _Graph, groups: Iterable[list[int]], match: _Match) -> N
 
 
 class _TitleAgreement:
-    """Whether two clippings' titles agree, for the clippings that have a title: equal,
-    or similar enough with the same numbers (found by a similarity join, not pairwise)."""
+    """Whether two clippings' titles agree: equal, or similar enough (found by a
+    similarity join over the distinct titles, not pairwise) with the same numbers."""
 
     def __init__(self, clippings: Sequence[_Clipping], threshold: float) -> None:
-        self.titles = [clipping.title for clipping in clippings]
-        distinct = sorted({title for title in self.titles if title})
-        pairs = similar_pairs([_character_pairs(title) for title in distinct], threshold)
-        self.similar: dict[tuple[str, str], float] = {}
-        for i, j, similarity in pairs:
-            if _NUMBERS.findall(distinct[i]) == _NUMBERS.findall(distinct[j]):
-                self.similar[(distinct[i], distinct[j])] = similarity
-                self.similar[(distinct[j], distinct[i])] = similarity
+        self._clippings = clippings
+        # Titles with other numbers never agree: each group of numbers is joined alone
+        # (a series of ten thousand numbered episodes costs nothing).
+        by_numbers: defaultdict[str, set[str]] = defaultdict(set)
+        for clipping in clippings:
+            if clipping.title:
+                by_numbers[clipping.numbers].add(clipping.title)
+        self.similar: set[tuple[str, str]] = set()
+        for titles in by_numbers.values():
+            distinct = sorted(titles)
+            sets = [_character_pairs(title) for title in distinct]
+            for i, j, _ in similar_pairs(sets, threshold):
+                self.similar.update(((distinct[i], distinct[j]), (distinct[j], distinct[i])))
 
-    def agree(self, first: int, second: int) -> _Match | None:
-        """``None``, or a match whose ``same_title`` says how the titles agree."""
-        a, b = self.titles[first], self.titles[second]
-        if a is None or b is None:
+    def agree(self, first: int, second: int) -> bool | None:
+        """True: the same title; False: similar titles; None: they disagree."""
+        a, b = self._clippings[first], self._clippings[second]
+        if a.title is None or b.title is None:
             return None
-        if a == b:
-            return _Match("body")
-        return _Match("body", same_title=False) if (a, b) in self.similar else None
+        if a.title == b.title:
+            return True
+        if (a.title, b.title) in self.similar and a.numbers == b.numbers:
+            return False
+        return None
 
 
 def _character_pairs(title: str) -> frozenset[str]:
@@ -432,22 +448,17 @@ def _components(by_title: Mapping[str, list[int]], titles: _TitleAgreement) -> l
 
 def _link_agreeing(graph: _Graph, titles: _TitleAgreement, first: Sequence[int],
                    second: Sequence[int], kind: str, similarity: float) -> None:
-    """Link the clippings of ``first`` to those of ``second`` whose titles agree: each to
-    the first agreeing one (in keeping order), not every pair."""
-    for member in second:
-        for other in first:
-            if other >= member and first is second:
-                break
-            agreement = titles.agree(other, member)
-            if agreement is not None and graph.link(
-                    other, member, _Match(kind, similarity, agreement.same_title)):
-                break
-    if first is not second:
-        for member in first:
-            for other in second:
-                agreement = titles.agree(other, member)
-                if agreement is not None and graph.link(
-                        other, member, _Match(kind, similarity, agreement.same_title)):
+    """Link each clipping of ``second`` to the first one of ``first`` (in keeping order)
+    whose title agrees, and the other way round: not every pair."""
+    for these, those in ((second, first), (first, second)) if first is not second else (
+            (first, first),):
+        for member in these:
+            for other in those:
+                if these is those and other >= member:
+                    break
+                same_title = titles.agree(other, member)
+                if same_title is not None and graph.link(
+                        other, member, _Match(kind, similarity, same_title)):
                     break
 
 
@@ -482,14 +493,13 @@ def _report(graph: _Graph, clippings: Sequence[_Clipping]) -> Iterator[ArchiveVi
 
 def _describe(match: _Match) -> str:
     if match.kind == "url":
-        return "the same article as another clipping: same article URL"
+        return "same article URL"
     if match.kind == "id":
-        return "the same article as another clipping: same numeric id in the file name"
+        return "same numeric id in the file name"
     titles = "the same title" if match.same_title else "a similar title"
     if match.kind == "body":
-        return f"the same article as another clipping: same body under {titles}"
-    return (f"the same article as another clipping: nearly the same body (similarity "
-            f"{match.similarity:.2f}) under {titles}")
+        return f"same body under {titles}"
+    return f"nearly the same body (similarity {match.similarity:.2f}) under {titles}"
 
 
 def _templates(clippings: Sequence[_Clipping], bodied: Sequence[int],

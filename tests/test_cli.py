@@ -95,7 +95,7 @@ def test_folder_without_clippings_exits_0_with_a_warning(tmp_path: Path) -> None
 
 def test_directory_is_walked_with_include_and_exclude(tmp_path: Path) -> None:
     write(tmp_path / "a" / "one.md", GOOD_CLIPPING)
-    write(tmp_path / "a" / "two.markdown", GOOD_CLIPPING)
+    write(tmp_path / "a" / "two.markdown", GOOD_CLIPPING.replace("/a/1", "/a/2"))
     write(tmp_path / "a" / "drafts" / "three.md", "no timestamp")
     write(tmp_path / ".git" / "x.md", "no timestamp")
     write(tmp_path / "cliplint.toml", 'include = ["*.md", "*.markdown"]\nextend-exclude = ["drafts"]\n')

@@ -71,7 +71,7 @@ def test_explicit_config_and_missing_config(tmp_path: Path) -> None:
 def test_per_file_ignores(tmp_path: Path) -> None:
     write(tmp_path / "cliplint.toml", "[per-file-ignores]\n'legacy/**' = ['timestamp-comment']\n")
     write(tmp_path / "legacy" / "old" / "a.md", SECONDS)
-    write(tmp_path / "new" / "b.md", SECONDS)
+    write(tmp_path / "new" / "b.md", SECONDS.replace("/a/1", "/a/2"))
     result = run_cliplint("--format", "json", ".", cwd=tmp_path)
     paths = [p["path"] for p in json.loads(result.stdout)["problems"]]
     assert paths == ["./new/b.md"]

@@ -138,8 +138,9 @@ def test_try_repo_both_hooks(tmp_path: Path, base_env: dict[str, str],
     fails on the bad clipping (and names only it), the fix hook rewrites it and pre-commit
     reports the modification; the good clipping is left as it was. Then, on the fixed
     tree, both pass."""
+    good = GOOD_CLIPPING.replace("/a/1", "/a/2")  # another article: no duplicate once fixed
     repo = clippings_repo(tmp_path / "archive", base_env,
-                          {"news/bad.md": SECONDS, "news/good.md": GOOD_CLIPPING})
+                          {"news/bad.md": SECONDS, "news/good.md": good})
     first = pre_commit(repo, base_env, "try-repo", str(hook_repo.path), "--ref", hook_repo.rev,
                        "--all-files")
     assert first.status == 1, first.output
@@ -212,6 +213,29 @@ def test_snippet_blocks_a_commit_of_a_bad_clipping(tmp_path: Path, base_env: dic
     committed = run(["git", "commit", "-m", "add a clipping"], repo, base_env)
     assert committed.status == 0, committed.output
     assert hook_status(committed.output, "cliplint") == "Passed"
+
+
+def test_snippet_blocks_a_commit_of_a_committed_article(
+        tmp_path: Path, base_env: dict[str, str], hook_repo: HookRepo) -> None:
+    """pre-commit names only the new file; duplicate-clipping still compares it with the
+    clippings already committed, and the commit fails naming the committed copy."""
+    repo = clippings_repo(tmp_path / "archive", base_env, {
+        "BBC/1048026_harbour.md": GOOD_CLIPPING,
+        "BBC/1048027_budget.md": GOOD_CLIPPING.replace("/a/1", "/a/2"),
+    })
+    write_config(repo, hook_repo, ["cliplint"])
+    git(repo, base_env, "add", ".pre-commit-config.yaml")
+    assert pre_commit(repo, base_env, "install").status == 0
+    (repo / "BBC" / "1048100_harbour-again.md").write_text(
+        GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778999000-->")
+        .replace("/a/1", "/a/1?utm_source=rss"), encoding="utf-8")
+    git(repo, base_env, "add", "-A")
+    blocked = run(["git", "commit", "-m", "add a clipping"], repo, base_env)
+    assert blocked.status != 0, blocked.output
+    section = hook_section(blocked.output, "cliplint")
+    assert ("BBC/1048100_harbour-again.md:1:1: duplicate-clipping same article URL — "
+            "duplicate of BBC/1048026_harbour.md") in section
+    assert "1 file checked" in section
 
 
 def test_snippet_fix_hook(tmp_path: Path, base_env: dict[str, str],

@@ -228,7 +228,7 @@ def test_readme_workflow(tmp_path: Path) -> None:
     assert upload and upload[0]["with"]["sarif_file"] == "cliplint.sarif"
 
     write(tmp_path / "BBC" / "a b.md", SECONDS)
-    write(tmp_path / "BBC" / "ok.md", GOOD_CLIPPING)
+    write(tmp_path / "BBC" / "ok.md", GOOD_CLIPPING.replace("/a/1", "/a/2"))
     result = run_cliplint(*commands[1], cwd=tmp_path)
     assert result.status == 0, result.stderr
     run = sarif((tmp_path / "cliplint.sarif").read_text(encoding="utf-8"))["runs"][0]

@@ -25,7 +25,10 @@ print(json.dumps({
 
 
 def _probe(where: Path, *arguments: str) -> dict[str, object]:
-    example = next(EXAMPLE.glob("*.md"))
+    # A copy outside any git work tree: a file of one would be compared with the rest of
+    # its archive (archive rules), which is not the one-file path measured here.
+    example = where / "example.md"
+    example.write_bytes(next(EXAMPLE.glob("*.md")).read_bytes())
     completed = subprocess.run(
         [sys.executable, "-c", _PROBE, "--isolated", *arguments, str(example)],
         capture_output=True, text=True, check=True, cwd=where,  # the cache goes there

@@ -169,7 +169,7 @@ def test_cache_hits_are_not_read_ahead_of_the_results() -> None:
     def look_ups() -> Iterator[runner._LookUp]:
         for index in range(100_000):
             next(taken)
-            yield runner._LookUp(str(index), [])  # all hits: nothing for the pool to lint
+            yield runner._LookUp(str(index), runner.Linted(None, [], {}))  # all hits
 
     settings = resolve({}, load_registry().rules)
     results = runner._lint_missing(look_ups(), {}, settings, runner.RunOptions(jobs=2),
@@ -202,8 +202,9 @@ def test_the_command_line_streams_whole_document_reports(
     list of every problem): the whole-report renderer is not called."""
     import importlib
 
-    for name in ("a.md", "b.md"):
-        (tmp_path / name).write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1-->"))
+    for name in ("a.md", "b.md"):  # two articles, not one twice (duplicate-clipping)
+        (tmp_path / name).write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1-->")
+                                     .replace("/a/1", f"/{name}"))
     module = importlib.import_module(f"cliplint.formats.{BUILTIN_FORMATS[report_format]}")
 
     def no_render(*args: object) -> str:

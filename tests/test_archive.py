@@ -1,0 +1,251 @@
+"""Archive rules: path-portability per kind of name, duplicate-clipping's options and
+URL canonicalisation, and that neither does quadratic work on big clusters.
+
+Names that Windows cannot check out are built here, not committed under tests/cases:
+cliplint's own repository must stay portable.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cliplint import lint_archive
+from cliplint.formats import full_message
+from cliplint_rules import _similarity
+from cliplint_rules.duplicate_clipping import canonical_url, normal_title, title_numbers
+
+
+def clipping(title: str = "A title", url: str = "https://example.com/a/1",
+             body: str = "<p>Some article text.</p>", stamp: int | None = 1594000000000) -> str:
+    head = f"<!--{stamp}-->\n" if stamp is not None else ""
+    return f"{head}[{title}]({url})\n------\n\n{body}\n"
+
+
+def portability(*paths: str, **options: object) -> list[tuple[str, str]]:
+    """(path, message with related files) of what path-portability reports."""
+    texts = {path: clipping(url=f"https://example.com/{n}") for n, path in enumerate(paths)}
+    config = {"rules": {"path-portability": options}} if options else None
+    return [(p.path, full_message(p))
+            for p in lint_archive(texts, config, select=["path-portability"])]
+
+
+# -- path-portability -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("char", list('<>:"|?*\\') + ["\n", "\x01", "\x1f"])
+def test_each_character_windows_forbids(char: str) -> None:
+    name = f"news/ab{char}cd.md"
+    [(path, message)] = portability(name, "news/fine.md")
+    assert path == name
+    assert f"U+{ord(char):04X}" in message and "at position 3" in message
+    assert message.startswith("file name: ")
+
+
+def test_characters_windows_accepts_are_not_reported() -> None:
+    # Full-width forms, CJK punctuation, spaces inside, percent-escapes, emoji.
+    assert portability("news/美国波特兰示威：特朗普｜BBC？＊＂.md", "news/a %0A b.md",
+                       "news/🙂 (1).md", "news/[x] {y} #z.md") == []
+
+
+def test_trailing_dot_and_space_of_a_folder_are_reported_once() -> None:
+    found = portability("feed./a.md", "feed./b.md", "other /c.md")
+    assert found == [
+        ("feed./a.md", "folder name 'feed.': ends with a dot: Windows drops it"),
+        ("other /c.md", "folder name 'other ': ends with a space: Windows drops it"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["con.md", "NUL.md", "com1.txt.md", "Lpt9.md", "lpt¹.md",
+                                  "aux"])
+def test_reserved_device_names(name: str) -> None:
+    [(path, message)] = portability(f"a/{name}")
+    assert "is a name Windows reserves for a device" in message
+
+
+@pytest.mark.parametrize("name", ["console.md", "icon.md", "con-game.md", "com10.md", "nully.md"])
+def test_names_that_only_look_reserved(name: str) -> None:
+    assert portability(f"a/{name}") == []
+
+
+def test_name_length_in_bytes() -> None:
+    long_name = "字" * 84 + ".md"  # 255 bytes: the limit itself is fine
+    longer = "字" * 85 + ".md"  # 258
+    found = portability(f"a/{long_name}", f"a/{longer}")
+    assert found == [(f"a/{longer}", "file name: 258 bytes long in UTF-8, over "
+                                     "max-name-bytes (255)")]
+    assert len(portability(f"a/{'x' * 150}.md", **{"max-name-bytes": 143})) == 1
+
+
+def test_path_length_counts_utf16_units_and_can_be_turned_off() -> None:
+    path = "a/" + "𝄞" * 50 + ".md"  # 50 code points, 100 UTF-16 units
+    [(_, message)] = portability(path, **{"max-path-length": 90})
+    assert "path is 105 characters long (UTF-16)" in message
+    assert portability(path, **{"max-path-length": 0}) == []
+
+
+def test_names_that_differ_only_in_case() -> None:
+    found = portability("news/Report.md", "news/report.md", "news/other.md")
+    assert found == [("news/report.md", "file name 'report.md' and 'Report.md' differ only in "
+                      "case: a case-insensitive or normalising file system (macOS, Windows) "
+                      "keeps only one — collides with news/Report.md")]
+
+
+def test_names_that_differ_only_in_unicode_normalisation() -> None:
+    composed, decomposed = "caf\u00e9.md", "cafe\u0301.md"
+    [(path, message)] = portability(f"n/{composed}", f"n/{decomposed}")
+    assert path == f"n/{composed}"  # sorted: the decomposed one comes first
+    assert "the same after Unicode normalisation (NFC/NFD)" in message
+    assert message.endswith(f"collides with n/{decomposed}")
+
+
+def test_folders_that_differ_only_in_case_are_one_problem() -> None:
+    found = portability("BBC/a.md", "BBC/b.md", "bbc/c.md", "bbc/d.md")
+    assert found == [("bbc/c.md", "folder name 'bbc' and 'BBC' differ only in case: a "
+                      "case-insensitive or normalising file system (macOS, Windows) keeps "
+                      "only one — collides with BBC/a.md")]
+
+
+# -- duplicate-clipping ------------------------------------------------------------------------
+
+ARTICLE = ("<p>The harbour reopened on Monday after three weeks of repairs, the port "
+           "authority said.</p><p>Ships waiting offshore began to unload cargo within hours. "
+           "Dock workers, who had been sent home, returned to work.</p>")
+
+
+@pytest.mark.parametrize(("url", "canonical"), [
+    ("https://news.example.com/a/1", "https://news.example.com/a/1"),
+    ("HTTP://News.Example.COM:80/a/1/", "https://news.example.com/a/1"),
+    ("https://news.example.com:443/a/1#comments", "https://news.example.com/a/1"),
+    ("https://news.example.com:8443/a/1", "https://news.example.com:8443/a/1"),
+    ("https://x.org/a?utm_source=rss&b=2&a=1&fbclid=x&UTM_Medium=y", "https://x.org/a?a=1&b=2"),
+    ("https://x.org/%E5%9B%9E%E9%A1%BE", "https://x.org/%E5%9B%9E%E9%A1%BE"),
+    ("https://x.org/%25E5%259B%259E%25E9%25A1%25BE", "https://x.org/%E5%9B%9E%E9%A1%BE"),
+    ("https://x.org/回顾", "https://x.org/%E5%9B%9E%E9%A1%BE"),
+    ("https://www.youtube.com/watch?v=abc", "https://www.youtube.com/watch?v=abc"),
+    ("https://news.example.com/", None),
+    ("https://news.example.com/?utm_source=x", None),
+    ("ftp://x.org/a", None),
+    ("https:///a", None),
+    ("https://x.org:99999/a", None),
+])
+def test_canonical_url(url: str, canonical: str | None) -> None:
+    assert canonical_url(url) == canonical
+
+
+def test_canonical_url_drops_configured_parameters() -> None:
+    assert canonical_url("https://medium.com/p/1?source=rss-85307064eb48------2",
+                         ["source"]) == "https://medium.com/p/1"
+
+
+def test_title_normalisation_and_numbers() -> None:
+    assert normal_title("港民主派 &amp; 中联办: \\[初选\\]") == normal_title("港民主派&中联办：[初选]")
+    assert normal_title(" \\* ") is None
+    assert title_numbers("誰當選？（上） feat. 第２期 episode 12") == "(上) 2 12"
+    assert title_numbers("【二】x") == "【二】"
+
+
+def duplicates(texts: dict[str, str], **options: object) -> list[tuple[str, str]]:
+    config = {"rules": {"duplicate-clipping": options}} if options else None
+    return [(p.path, full_message(p))
+            for p in lint_archive(texts, config, select=["duplicate-clipping"])]
+
+
+def test_kinds_option_leaves_out_the_kinds_not_chosen() -> None:
+    texts = {"a/1_x.md": clipping(url="https://x.org/1", body=ARTICLE),
+             "a/1_y.md": clipping(url="https://x.org/2", body="<p>Other.</p>", stamp=1594000000001),
+             "b.md": clipping(url="https://x.org/1", body="<p>Else.</p>", stamp=1594000000002)}
+    assert [path for path, _ in duplicates(texts)] == ["a/1_y.md", "b.md"]
+    assert [path for path, _ in duplicates(texts, kinds=["id"])] == ["a/1_y.md"]
+    assert [path for path, _ in duplicates(texts, kinds=["url"])] == ["b.md"]
+    assert duplicates(texts, kinds=[]) == []
+
+
+def test_near_similarity_threshold() -> None:
+    more = ARTICLE + "<p>A new paragraph was added to this copy, with two clauses.</p>"
+    texts = {"a.md": clipping(url="https://x.org/1", body=ARTICLE),
+             "b.md": clipping(url="https://x.org/2", body=more, stamp=1594000000001)}
+    [(path, message)] = duplicates(texts)
+    assert path == "b.md" and "nearly the same body (similarity 0.75) under the same title" in message
+    assert duplicates(texts, **{"near-similarity": 0.8}) == []
+
+
+def test_titles_must_agree_for_a_body_match() -> None:
+    texts = {"a.md": clipping(title="Harbour reopens", url="https://x.org/1", body=ARTICLE),
+             "b.md": clipping(title="Storm hits the coast", url="https://x.org/2", body=ARTICLE,
+                              stamp=1594000000001),
+             "c.md": clipping(title="Harbour reopens!", url="https://x.org/3", body=ARTICLE,
+                              stamp=1594000000002)}
+    assert duplicates(texts) == [("c.md", "same body under the same title — duplicate of a.md")]
+    assert duplicates(texts, **{"title-similarity": 1.0}) == [
+        ("c.md", "same body under the same title — duplicate of a.md")]
+
+
+def test_short_bodies_are_not_compared() -> None:
+    texts = {"a.md": clipping(url="https://x.org/1", body="<p>Live now.</p>"),
+             "b.md": clipping(url="https://x.org/2", body="<p>Live now.</p>")}
+    assert duplicates(texts) == []
+    assert len(duplicates(texts, **{"min-body-length": 5})) == 1
+
+
+def test_id_pattern_option() -> None:
+    texts = {"a/2020-01-01-x.md": clipping(url="https://x.org/1"),
+             "a/2020-01-01-y.md": clipping(url="https://x.org/2", stamp=1594000000001)}
+    assert duplicates(texts) == []  # a date is no numeric id
+    [(path, message)] = duplicates(texts, **{"id-pattern": r"^(\d{4}-\d\d-\d\d)-"})
+    assert path == "a/2020-01-01-y.md" and "same numeric id" in message
+
+
+def test_unreadable_and_titleless_clippings_take_no_part() -> None:
+    texts = {"a.md": "no clipping at all\n", "b.md": "", "c.md": clipping(url="https://x.org/1")}
+    assert duplicates(texts) == []
+
+
+# -- no quadratic work -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def comparisons(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the similarity measurements the join makes."""
+    count = [0]
+    measure = _similarity.jaccard
+
+    def counted(first: frozenset[object], second: frozenset[object]) -> float:
+        count[0] += 1
+        return measure(first, second)
+
+    monkeypatch.setattr(_similarity, "jaccard", counted)
+    return count
+
+
+def _near_copies(n: int) -> dict[str, str]:
+    """n clippings under one title whose bodies are one template plus a line of their
+    own: every pair is a near match."""
+    return {f"live/{i:05}.md": clipping(title="城寨 Singjai is live", url=f"https://y.tube/{i}",
+                                        body=f"{ARTICLE}<p>Episode tag {i:05}</p>",
+                                        stamp=1594000000000 + i) for i in range(n)}
+
+
+def test_near_copies_cost_linear_work(comparisons: list[int]) -> None:
+    counts = []
+    for n in (100, 200):
+        comparisons[0] = 0
+        found = duplicates(_near_copies(n))
+        assert len(found) == n - 1
+        counts.append(comparisons[0])
+    assert counts[1] <= 2 * counts[0] + 10, counts  # pairwise would be 4x
+
+
+def test_template_bodies_and_numbered_titles_are_not_compared(comparisons: list[int]) -> None:
+    template = {f"v/{i:05}.md": clipping(title=f"Daily briefing, episode {i}",
+                                         url=f"https://y.tube/{i}", body=ARTICLE,
+                                         stamp=1594000000000 + i) for i in range(300)}
+    assert duplicates(template) == []
+    assert comparisons[0] == 0
+
+
+def test_thousands_of_copies_of_one_url() -> None:
+    copies = {f"c/{i:05}.md": clipping(url="https://x.org/1", stamp=1594000000000 + i)
+              for i in range(3000)}
+    found = duplicates(copies)
+    assert len(found) == 2999
+    assert all(message == "same article URL — duplicate of c/00000.md" for _, message in found)

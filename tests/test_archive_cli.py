@@ -1,0 +1,224 @@
+"""Archive rules through the command line: every report format carries the files a
+problem names, --jobs does not change the report, and a run given some files of an
+archive (pre-commit) compares them with the rest, from the cache when it can."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import write
+
+from cliplint import files as files_module
+from cliplint.cli import main
+
+ARTICLE = ("<p>The harbour reopened on Monday after three weeks of repairs, the port "
+           "authority said.</p><p>Ships waiting offshore began to unload cargo within hours. "
+           "Dock workers, who had been sent home, returned to work.</p>")
+LONG_AGO = 1_500_000_000  # seconds: a file this old is not "racily clean"
+
+
+def clipping(title: str, url: str, body: str = ARTICLE, stamp: int = 1594000000000) -> str:
+    return f"<!--{stamp}-->\n[{title}]({url})\n------\n\n{body}\n"
+
+
+def cli(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str]:
+    status = main(["--isolated", *arguments])
+    return status, capsys.readouterr().out
+
+
+@pytest.fixture
+def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small archive: one real duplicate (same URL) and one clean clipping."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    write(tmp_path / "news/a.md", clipping("Harbour reopens", "https://x.org/a/1"))
+    write(tmp_path / "news/b.md", clipping("Harbour reopens", "https://x.org/a/1",
+                                           stamp=1594000000001))
+    write(tmp_path / "news/c.md", clipping("Budget approved", "https://x.org/a/2",
+                                           body="<p>The council approved the budget.</p>"))
+    return tmp_path
+
+
+def test_text_names_the_copy_and_counts(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = cli(capsys, "--select", "duplicate-clipping", "news")
+    assert status == 1
+    assert out == ("news/b.md:1:1: duplicate-clipping same article URL — duplicate of "
+                   "news/a.md\nFound 1 problem in 3 files checked.\n")
+    status, out = cli(capsys, "--select", "duplicate-clipping", "--statistics", "news")
+    assert "      1  duplicate-clipping" in out and "3 files checked" in out
+
+
+def test_json_lists_related_files(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from jsonschema import Draft202012Validator
+
+    status, out = cli(capsys, "--select", "duplicate-clipping", "--format", "json", "news")
+    report = json.loads(out)
+    schema = json.loads((Path(__file__).parents[1] / "cliplint/schemas/report.schema.json")
+                        .read_text(encoding="utf-8"))
+    Draft202012Validator(schema).validate(report)
+    assert report["files_checked"] == 3
+    [problem] = report["problems"]
+    assert problem["path"] == "news/b.md"
+    assert problem["related"] == [{"path": "news/a.md", "message": "duplicate of"}]
+
+
+def test_sarif_related_locations(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out = cli(capsys, "--select", "duplicate-clipping", "--format", "sarif", "news")
+    [result] = json.loads(out)["runs"][0]["results"]
+    [related] = result["relatedLocations"]
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "news/a.md"
+    assert related["id"] == 1 and related["message"]["text"] == "duplicate of"
+    assert result["message"]["text"] == "same article URL — duplicate of [news/a.md](1)"
+
+
+@pytest.mark.parametrize("form", ["github", "gitlab", "junit"])
+def test_ci_formats_name_the_copy(archive: Path, capsys: pytest.CaptureFixture[str],
+                                  form: str) -> None:
+    status, out = cli(capsys, "--select", "duplicate-clipping", "--format", form, "news")
+    assert status == 1
+    assert "same article URL — duplicate of news/a.md" in out
+    if form == "junit":
+        assert 'classname="cliplint.archive" name="news/b.md"' in out
+        assert 'tests="4"' in out  # three files, then one archive test case
+
+
+def test_jobs_do_not_change_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    for n in range(40):  # more than the pool's threshold
+        write(tmp_path / f"feed/{n:03}.md",
+              clipping("Harbour reopens" if n % 7 == 0 else f"Story {n}",
+                       f"https://x.org/{n % 5 if n % 3 == 0 else n}", stamp=1594000000000 + n))
+    write(tmp_path / "feed/a|b.md", clipping("Odd name", "https://x.org/odd"))
+    reports = []
+    for jobs in ("1", "2"):
+        status, out = cli(capsys, "--no-cache", "--jobs", jobs, "--format", "json", "feed")
+        reports.append(out)
+    assert reports[0] == reports[1]
+    rules = {problem["rule"] for problem in json.loads(reports[0])["problems"]}
+    assert {"duplicate-clipping", "path-portability"} <= rules
+
+
+# -- given files: compared with the rest of the archive ----------------------------------------
+
+
+def git_archive(root: Path) -> None:
+    """A git work tree of committed clippings, old enough for their status to count."""
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for n in range(5):
+        path = write(root / f"feed/{n}.md", clipping(f"Story number {n}", f"https://x.org/s/{n}",
+                                                     body=f"<p>Text {n} " + "word " * 30 + "</p>"))
+        os.utime(path, (LONG_AGO, LONG_AGO))
+    old = write(root / "feed/harbour.md", clipping("Harbour reopens", "https://x.org/a/1"))
+    os.utime(old, (LONG_AGO, LONG_AGO))
+
+
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files cliplint reads, by name."""
+    seen: list[str] = []
+    real = files_module.read_with_stat
+
+    def counted(path: str, max_size: int):  # type: ignore[no-untyped-def]
+        seen.append(os.path.basename(path))
+        return real(path, max_size)
+
+    monkeypatch.setattr(files_module, "read_with_stat", counted)
+    from cliplint import runner
+    monkeypatch.setattr(runner, "read_with_stat", counted)
+    return seen
+
+
+def test_a_new_file_is_compared_with_the_committed_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "repo"
+    git_archive(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    new = write(root / "feed/new.md", clipping("Harbour reopens!", "https://x.org/a/1?utm_source=rss",
+                                               stamp=1594000009000))
+    status, out = cli(capsys, "feed/new.md")
+    assert status == 1
+    assert out == ("feed/new.md:1:1: duplicate-clipping same article URL — duplicate of "
+                   "feed/harbour.md\nFound 1 problem in 1 file checked.\n")
+
+    # Warm: the committed files are known by their status; only the new file is read.
+    seen = reads(monkeypatch)
+    status, out = cli(capsys, "feed/new.md")
+    assert status == 1 and seen == ["new.md"]
+    assert "duplicate of feed/harbour.md" in out
+
+    # The twin changes: it is read again, and the duplicate is gone.
+    twin = root / "feed/harbour.md"
+    twin.write_text(clipping("Budget approved", "https://x.org/a/other",
+                             body="<p>The council approved the budget.</p>"), encoding="utf-8")
+    os.utime(twin, (LONG_AGO + 10, LONG_AGO + 10))
+    seen.clear()
+    status, out = cli(capsys, "feed/new.md")
+    assert status == 0, out
+    assert set(seen) == {"harbour.md", "new.md"}  # a changed file is read, the others not
+
+    # Changed back, then deleted.
+    twin.write_text(clipping("Harbour reopens", "https://x.org/a/1"), encoding="utf-8")
+    os.utime(twin, (LONG_AGO + 20, LONG_AGO + 20))
+    assert cli(capsys, "feed/new.md")[0] == 1
+    twin.unlink()
+    status, out = cli(capsys, "feed/new.md")
+    assert status == 0 and "All clean" in out
+
+
+def test_an_older_new_file_reports_the_committed_copy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The copy to keep is the oldest, whichever was given: the committed file is then
+    the one reported, because the given file is involved."""
+    root = tmp_path / "repo"
+    git_archive(root)
+    monkeypatch.chdir(root)
+    write(root / "feed/older.md", clipping("Harbour reopens", "https://x.org/a/1", stamp=1500000000000))
+    status, out = cli(capsys, "--no-cache", "feed/older.md")
+    assert status == 1
+    assert out.startswith("feed/harbour.md:1:1: duplicate-clipping same article URL — "
+                          "duplicate of feed/older.md\n")
+
+
+def test_problems_between_other_files_are_not_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "repo"
+    git_archive(root)
+    shutil.copy(root / "feed/harbour.md", root / "feed/harbour-copy.md")
+    monkeypatch.chdir(root)
+    status, out = cli(capsys, "--no-cache", "feed/0.md")
+    assert status == 0 and "All clean: 1 file checked." in out
+    status, out = cli(capsys, "--no-cache", "feed")  # the whole folder: reported
+    assert status == 1 and "feed/harbour.md:1:1: duplicate-clipping" in out
+
+
+def test_without_git_or_config_only_the_given_files_count(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a.md", clipping("Harbour reopens", "https://x.org/a/1"))
+    write(tmp_path / "b.md", clipping("Harbour reopens", "https://x.org/a/1", stamp=1594000000001))
+    assert cli(capsys, "--no-cache", "a.md")[0] == 0
+    status, out = cli(capsys, "--no-cache", "a.md", "b.md")
+    assert status == 1 and "b.md:1:1: duplicate-clipping" in out
+
+
+def test_archive_root_from_the_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "cliplint.toml", 'archive-root = "archive"\n')
+    write(tmp_path / "archive/old.md", clipping("Harbour reopens", "https://x.org/a/1"))
+    write(tmp_path / "archive/x/new.md", clipping("Harbour reopens", "https://x.org/a/1",
+                                                  stamp=1594000000001))
+    monkeypatch.chdir(tmp_path)
+    status = main(["--no-cache", "archive/x/new.md"])
+    assert status == 1
+    assert "duplicate of archive/old.md" in capsys.readouterr().out
