@@ -45,12 +45,10 @@ if TYPE_CHECKING:
 
 
 class Archive(NamedTuple):
-    """Where the archive is, and whether the files linted are all of it."""
+    """Where the archive is, and whether the files linted are only part of it."""
 
     root: str  # absolute
-    #: The files given on the command line (absolute, case-normalised) when they are only
-    #: part of the archive; None when the files linted are the whole archive.
-    given: frozenset[str] | None = None
+    partial: bool = False
 
 
 def archive_rules(rules: Mapping[str, Rule], settings: Settings) -> list[Rule]:
@@ -65,11 +63,10 @@ def find_archive(paths: Sequence[str], settings: Settings) -> Archive:
     if folders_only:
         return Archive(os.path.abspath(root) if root else os.path.commonpath(absolute))
     root = root or git_top(os.path.dirname(absolute[0]))
-    given = frozenset(os.path.normcase(path) for path in absolute)
     if root is None:  # nothing beyond the files themselves
         parents = [path if os.path.isdir(path) else os.path.dirname(path) for path in absolute]
         return Archive(os.path.commonpath(parents))
-    return Archive(os.path.abspath(root), given)
+    return Archive(os.path.abspath(root), partial=True)
 
 
 def git_top(folder: str) -> str | None:
@@ -84,7 +81,9 @@ def git_top(folder: str) -> str | None:
         current = parent
 
 
-class _File(NamedTuple):
+class ArchiveFile(NamedTuple):
+    """One file of the archive as the engine holds it until the reduce step."""
+
     path: str  # as reports show it
     relative: str  # to the archive root, "/" separators
     records: Mapping[str, Any]
@@ -107,14 +106,16 @@ def with_archive_rules(
     if not chosen:
         yield from results
         return
-    files: list[_File] = []
+    files: list[ArchiveFile] = []
     for result in results:
         yield result
-        files.append(_File(result.path, relative_to(result.path, archive.root), result.records))
-    if archive.given is not None:
-        files.extend(_rest_of_archive(archive, rules, settings, options, plugins))
+        files.append(ArchiveFile(result.path, relative_to(result.path, archive.root), result.records))
+    focus = None
+    if archive.partial:
+        focus = frozenset(file.relative for file in files)
+        files.extend(_rest_of_archive(archive, focus, rules, settings, options, plugins))
     by_path: dict[str, list[Problem]] = {}
-    for problem in reduce_archive(files, chosen, settings, archive):
+    for problem in reduce_archive(files, chosen, settings, archive.root, focus):
         by_path.setdefault(problem.path, []).append(problem)
     for path, found in by_path.items():
         yield FileResult(path, found, checked=False)
@@ -134,19 +135,19 @@ def lint_archive(
 
     rules, settings = library_settings(config, select)
     problems: list[Problem] = []
-    files: list[_File] = []
+    files: list[ArchiveFile] = []
     for path, text in texts.items():
         document = library_document(text, path, settings)
         if isinstance(document, Problem):
             problems.append(document)
-            files.append(_File(path, path, {}))
+            files.append(ArchiveFile(path, path, {}))
             continue
         problems.extend(lint_document(document, rules, settings, path=path))
         records, crashes = archive_records(document, rules, settings, path=path)
         problems.extend(crashes)
-        files.append(_File(path, path, records))
+        files.append(ArchiveFile(path, path, records))
     chosen = archive_rules(rules, settings)
-    return problems + reduce_archive(files, chosen, settings, Archive(os.getcwd()))
+    return problems + reduce_archive(files, chosen, settings, os.getcwd())
 
 
 def relative_to(path: str, root: str) -> str:
@@ -154,71 +155,68 @@ def relative_to(path: str, root: str) -> str:
     return relative if os.sep == "/" else PurePath(relative).as_posix()
 
 
-def reduce_archive(files: Sequence[_File], chosen: Sequence[Rule], settings: Settings,
-                   archive: Archive) -> list[Problem]:
-    """Every archive rule's reduce step over the files, in path order; in a partial
-    archive, only the problems that concern a given file."""
+def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings: Settings,
+                   root: str, focus: frozenset[str] | None = None) -> list[Problem]:
+    """Every archive rule's reduce step over the files, its problems in path order. With
+    ``focus`` (paths relative to the root), only the problems about those files or
+    naming them."""
     shown = {file.relative: file.path for file in files}
     per_file_rules = bool(settings.per_file_ignores)
     problems: list[Problem] = []
     for rule in chosen:
         assert rule.reduce is not None
-        entries = [ArchiveEntry(file.relative, file.records.get(rule.id)) for file in files
+        entries = [ArchiveEntry(file.relative, file.records.get(rule.id),
+                                focus is None or file.relative in focus)
+                   for file in files
                    if not per_file_rules or rule.id in settings.rules_for(file.path)]
         options = settings.options.get(rule.id, {})
         try:
             violations = list(rule.reduce(entries, options))
         except Exception as error:  # a crashing rule must not stop the run
-            where = os.path.relpath(archive.root)
-            problems.append(file_problem(where, INTERNAL_ERROR, f"rule {rule.id} crashed: "
-                                         f"{type(error).__name__}: {error}"))
+            problems.append(file_problem(os.path.relpath(root), INTERNAL_ERROR,
+                                         f"rule {rule.id} crashed: {type(error).__name__}: "
+                                         f"{error}"))
             continue
         severity = settings.severity.get(rule.id)
         for violation in violations:
-            problem = _problem(violation, rule, severity, shown)
-            if problem is not None and _concerns_given(problem, archive):
-                problems.append(problem)
+            if violation.path not in shown:  # not a file of the archive: a rule's bug
+                continue
+            if focus is None or violation.path in focus or any(
+                    item.path in focus for item in violation.related):
+                problems.append(_problem(violation, rule, severity, shown))
     problems.sort(key=lambda p: (p.path, p.rule, p.message))
     return problems
 
 
 def _problem(violation: ArchiveViolation, rule: Rule, severity: Any,
-             shown: Mapping[str, str]) -> Problem | None:
-    path = shown.get(violation.path)
-    if path is None:  # not a file of the archive: a rule's bug, not the user's
-        return None
+             shown: Mapping[str, str]) -> Problem:
     related = tuple(Related(shown.get(item.path, item.path), item.message)
                     for item in violation.related)
-    return Problem(path, rule.id, severity or violation.severity or rule.severity,
+    return Problem(shown[violation.path], rule.id,
+                   severity or violation.severity or rule.severity,
                    violation.message, 1, 1, 1, 1, related=related)
 
 
-def _concerns_given(problem: Problem, archive: Archive) -> bool:
-    if archive.given is None:
-        return True
-    paths = [problem.path, *(item.path for item in problem.related)]
-    return any(os.path.normcase(os.path.abspath(path)) in archive.given for path in paths)
-
-
-def _rest_of_archive(archive: Archive, rules: Mapping[str, Rule], settings: Settings,
-                     options: RunOptions, plugins: Mapping[str, str] | None) -> list[_File]:
-    """The records of the archive's files that were not given: from the cache when a
-    file's size and modification time are as the cache last saw them, else by linting it
-    (through the cache: an unchanged content is not linted again)."""
-    from cliplint.files import iter_files
+def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str, Rule],
+                     settings: Settings, options: RunOptions,
+                     plugins: Mapping[str, str] | None) -> list[ArchiveFile]:
+    """The records of the archive's files that were not given (``given``: their paths
+    relative to the root): from the cache when a file's size and modification time are
+    as the cache last saw them, else by linting it (through the cache: a content it
+    knows is not linted again)."""
+    from cliplint.files import walk_relative
     from cliplint.runner import iter_results, open_cache
 
-    assert archive.given is not None
     with open_cache(rules, settings, options, plugins) as cache:
         known = cache.known_paths() if cache is not None else {}
-    found: list[_File] = []
-    stale: list[str] = []
-    for found_path in iter_files([os.path.relpath(archive.root)], settings):
-        path = os.path.normpath(found_path)  # "feed/a.md", not "./feed/a.md"
-        absolute = os.path.abspath(path)
-        if os.path.normcase(absolute) in archive.given:
+    start = os.path.relpath(archive.root)
+    found: list[ArchiveFile] = []
+    stale: list[tuple[str, str]] = []
+    for path, relative in walk_relative(start, settings):
+        if relative in given:
             continue
-        cached = known.get(absolute)
+        shown = relative if start == "." else path  # "feed/a.md", not "./feed/a.md"
+        cached = known.get(os.path.join(archive.root, relative))
         if cached is not None:
             try:
                 info = os.stat(path)
@@ -226,9 +224,10 @@ def _rest_of_archive(archive: Archive, rules: Mapping[str, Rule], settings: Sett
                 info = None
             if info is not None and (info.st_size, info.st_mtime_ns) == (cached.size,
                                                                        cached.mtime_ns):
-                found.append(_File(path, relative_to(path, archive.root), cached.records))
+                found.append(ArchiveFile(shown, relative, cached.records))
                 continue
-        stale.append(path)
-    for result in iter_results(stale, rules, settings, options, plugins):
-        found.append(_File(result.path, relative_to(result.path, archive.root), result.records))
+        stale.append((shown, relative))
+    results = iter_results([shown for shown, _ in stale], rules, settings, options, plugins)
+    for (_, relative), result in zip(stale, results):
+        found.append(ArchiveFile(result.path, relative, result.records))
     return found

@@ -76,6 +76,25 @@ class Settings:
         """``is_excluded`` for a path already made relative (see ``relative_posix``)."""
         return any(matches(relative, pattern) for pattern in self.exclude)
 
+    def excludes_entry(self, prefix: str, name: str) -> bool:
+        """``excludes(prefix + name)`` for an entry of a folder ``prefix`` (``""`` or
+        ending with ``/``) that a walk reached without excluding it or any folder above
+        it: then a pattern without ``/`` can only match the name or the whole path."""
+        whole, name_only, inside = self._exclude_regexes
+        return bool(whole.match(prefix + name) or (name_only and name_only.match(name))
+                    or (inside and inside.match(prefix + name)))
+
+    @functools.cached_property
+    def _exclude_regexes(self) -> tuple[re.Pattern[str], re.Pattern[str] | None,
+                                        re.Pattern[str] | None]:
+        """The exclude patterns as three regular expressions (the whole path; a name, for
+        patterns without ``/``; a path inside, for patterns with ``/``): three matches a
+        file instead of two per pattern."""
+        bare = [p.rstrip("/") for p in self.exclude if "/" not in p.rstrip("/")]
+        nested = [p.rstrip("/") + "/*" for p in self.exclude if "/" in p.rstrip("/")]
+        return (_alternatives(self.exclude) or re.compile("(?!)"), _alternatives(bare),
+                _alternatives(nested))
+
     def is_included(self, path: str) -> bool:
         return self.includes_name(PurePosixPath(relative_posix(path, self.root)).name)
 
@@ -94,21 +113,40 @@ def relative_posix(path: str, root: str) -> str:
 
 def matches(relative: str, pattern: str) -> bool:
     """A glob matches the whole relative path, or (without a ``/``) any of its parts."""
-    return _glob(pattern)(relative)
+    glob = _glob(pattern)
+    if glob.whole(relative) is not None:
+        return True
+    if glob.part is not None:
+        return any(glob.part(name) is not None for name in relative.split("/"))
+    return glob.inside(relative) is not None
+
+
+Match = Callable[[str], "re.Match[str] | None"]
+
+
+class _Glob(NamedTuple):
+    whole: Match  # the whole relative path
+    part: Match | None  # one part of it (a pattern without "/")
+    inside: Match  # a path inside what the pattern names (a pattern with "/")
 
 
 @functools.lru_cache(maxsize=256)
-def _glob(pattern: str) -> Callable[[str], bool]:
-    """``matches`` for one pattern, its regular expressions compiled once: a folder walk
-    asks about every part of every path, for every exclude pattern."""
+def _glob(pattern: str) -> _Glob:
+    """A pattern's regular expressions, compiled once: a folder walk asks about every
+    path, for every exclude pattern."""
     whole = _fnmatch_regex(pattern)
     bare = pattern.rstrip("/")
     if "/" not in bare:
         part = _fnmatch_regex(bare)
-        return lambda relative: (whole(relative) is not None
-                                 or any(part(name) is not None for name in relative.split("/")))
-    inside = _fnmatch_regex(bare + "/*")
-    return lambda relative: whole(relative) is not None or inside(relative) is not None
+        return _Glob(whole, part, part)
+    return _Glob(whole, None, _fnmatch_regex(bare + "/*"))
+
+
+def _alternatives(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """One regular expression matching what any of the globs matches (None: none)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in patterns))
 
 
 def _fnmatch_regex(pattern: str) -> Callable[[str], re.Match[str] | None]:

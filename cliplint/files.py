@@ -30,17 +30,30 @@ def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
 
 
 def _walk(folder: str, settings: Settings) -> Iterator[str]:
+    for path, _ in walk_relative(folder, settings):
+        yield path
+
+
+def walk_relative(folder: str, settings: Settings) -> Iterator[tuple[str, str]]:
+    """The files to lint under ``folder``, each as a path (``folder`` joined with the rest)
+    and relative to ``folder`` with ``/`` separators, in a stable order."""
+    start = len(folder.rstrip(os.sep)) + 1
     for root, folders, names in os.walk(folder):
         # A folder's relative path is worked out once (pathlib is slow enough to show per
         # file); its entries' are that and their name, as relative_posix would give them.
         inside = relative_posix(root, settings.root)
         prefix = "" if inside == "." else inside.rstrip("/") + "/"
-        folders[:] = sorted(f for f in folders if not settings.excludes(prefix + f))
+        # Below the first folder every part above an entry has passed the exclude
+        # patterns already: only the entry's own name and whole path are left to match.
+        excludes = settings.excludes_entry if root != folder else (
+            lambda prefix, name: settings.excludes(prefix + name))
+        folders[:] = sorted(f for f in folders if not excludes(prefix, f))
+        below = root[start:].replace(os.sep, "/") + "/" if root != folder else ""
         for name in sorted(names):
             if not settings.includes_name(name):  # is_included(path), without the path work
                 continue
-            if not settings.excludes(prefix + name):
-                yield os.path.join(root, name)
+            if not excludes(prefix, name):
+                yield os.path.join(root, name), below + name
 
 
 def read_clipping(path: str, max_size: int) -> bytes | Problem:

@@ -108,10 +108,16 @@ ReduceFunction = Callable[[Sequence["ArchiveEntry"], Mapping[str, Any]],
 class ArchiveEntry(NamedTuple):
     """One file of the archive as an archive rule's reduce step sees it: its path relative
     to the archive's root (``/`` separators), and the record its map step made of it
-    (``None`` when the file could not be read, or the rule has no map step)."""
+    (``None`` when the file could not be read, or the rule has no map step).
+
+    ``focus`` is False for a file whose problems the run does not show (a run given some
+    files of an archive shows only the problems about them or naming them): a rule may
+    skip the work of problems that concern no focused file; the engine drops them
+    anyway, so a rule that ignores ``focus`` is just slower."""
 
     path: str
     record: Any
+    focus: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,6 +236,7 @@ def _unpack(sketch: str) -> frozenset[int]:
 
 class _Clipping(NamedTuple):
     path: str
+    focus: bool
     url: str | None
     title: str | None
     numbers: str
@@ -279,13 +280,13 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
 
 def _clipping(entry: ArchiveEntry) -> _Clipping:
     data = entry.record
-    return _Clipping(entry.path, data.get("url"), data.get("title"), data.get("numbers") or "",
+    return _Clipping(entry.path, entry.focus, data.get("url"), data.get("title"), data.get("numbers") or "",
                      data.get("time"),
                      data.get("length") or 0, data.get("body"), data.get("sketch"))
 
 
 def _numeric_id(path: str, pattern: re.Pattern[str]) -> tuple[str, str] | None:
-    folder, name = posixpath.split(path)
+    folder, _, name = path.rpartition("/")
     found = pattern.search(name)
     return (folder, found.group(1)) if found and found.groups() else None
 
@@ -469,6 +470,8 @@ def _report(graph: _Graph, clippings: Sequence[_Clipping]) -> Iterator[ArchiveVi
     for index in graph.edges:
         groups[graph.find(index)].append(index)
     for members in groups.values():
+        if not any(clippings[index].focus for index in members):
+            continue  # no problem of this group is shown
         keep = min(members)  # clippings are in keeping order
         reached = {keep: keep}
         frontier = [keep]
@@ -509,7 +512,7 @@ def _templates(clippings: Sequence[_Clipping], bodied: Sequence[int],
     for index in bodied:
         by_body[clippings[index].body or ""].append(index)
     for members in by_body.values():
-        if len(members) < 3:
+        if len(members) < 3 or not any(clippings[index].focus for index in members):
             continue
         distinct = {clippings[index].title or "" for index in members}
         kinds = _components({title: [0] for title in distinct}, titles)

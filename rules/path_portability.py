@@ -67,33 +67,70 @@ OPTIONS: dict[str, Any] = {
 
 _FORBIDDEN = re.compile(r'[<>:"\\|?*\x00-\x1f]')
 _RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?", re.IGNORECASE)
+#: Whatever could make a name a problem, in one search: most names pass with it alone.
+_SUSPECT = re.compile(r'[<>:"\\|?*\x00-\x1f]|[. ]$|^(?:con|prn|aux|nul|com|lpt)',
+                      re.IGNORECASE)
 
 
 def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Iterator[ArchiveViolation]:
-    paths = sorted({entry.path for entry in entries if not entry.path.startswith("../")})
-    reported_folders: set[str] = set()
-    for path in paths:
-        parts = path.split("/")
-        for depth, name in enumerate(parts):
-            where = "/".join(parts[: depth + 1])
-            is_folder = depth < len(parts) - 1
-            if is_folder and where in reported_folders:
-                continue
-            messages = list(_name_problems(name, options["max-name-bytes"]))
-            if messages and is_folder:
-                reported_folders.add(where)
-            kind = f"folder name {where!r}" if is_folder else "file name"
-            for message in messages:
-                yield ArchiveViolation(path, f"{kind}: {message}")
-        limit = options["max-path-length"]
-        length = len(path.encode("utf-16-le", "surrogatepass")) // 2
-        if limit and length > limit:
-            yield ArchiveViolation(path, f"path is {length} characters long (UTF-16), over "
-                                   f"max-path-length ({limit})")
-    yield from _collisions(paths)
+    inside = sorted((entry for entry in entries if not entry.path.startswith("../")),
+                    key=lambda entry: entry.path)
+    by_folder: defaultdict[str, list[str]] = defaultdict(list)
+    focused: set[str] = set()
+    for entry in inside:
+        folder, _, name = entry.path.rpartition("/")
+        by_folder[folder].append(name)
+        if entry.focus:
+            focused.add(folder)
+    first_file = _first_files(by_folder)
+    max_bytes, max_length = options["max-name-bytes"], options["max-path-length"]
+    for folder in sorted(first_file):
+        if first_file[folder] == folder:
+            continue  # a file, not a folder
+        # A folder's name is reported once, on the first file under it.
+        for message in _name_problems(folder.rpartition("/")[2], max_bytes):
+            yield ArchiveViolation(first_file[folder], f"folder name {folder!r}: {message}")
+    for entry in inside:
+        if not entry.focus:
+            continue
+        for message in _name_problems(entry.path.rpartition("/")[2], max_bytes):
+            yield ArchiveViolation(entry.path, f"file name: {message}")
+        length = _utf16_length(entry.path, max_length)
+        if max_length and length > max_length:
+            yield ArchiveViolation(entry.path, f"path is {length} characters long (UTF-16), "
+                                   f"over max-path-length ({max_length})")
+    yield from _collisions(by_folder, focused, first_file)
+
+
+def _first_files(by_folder: Mapping[str, list[str]]) -> dict[str, str]:
+    """For every file its own path, and for every folder (every prefix of a file's path)
+    the first file under it: where a problem with the folder is reported."""
+    first: dict[str, str] = {}
+    for folder, names in by_folder.items():
+        for name in names:
+            path = f"{folder}/{name}" if folder else name
+            first[path] = path
+        below = f"{folder}/{names[0]}" if folder else names[0]
+        while folder:
+            first[folder] = min(first.get(folder, below), below)
+            folder = folder.rpartition("/")[0]
+    return first
+
+
+def _utf16_length(path: str, limit: int) -> int:
+    """The length Windows counts (UTF-16 code units), measured only when it may matter."""
+    if 2 * len(path) <= limit:
+        return len(path)  # at most 2 units per character: within the limit anyway
+    return len(path.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _name_problems(name: str, max_bytes: int) -> Iterator[str]:
+    if 4 * len(name) > max_bytes:  # a character is at most 4 bytes of UTF-8
+        size = len(name.encode("utf-8", "surrogatepass"))
+        if size > max_bytes:
+            yield f"{size} bytes long in UTF-8, over max-name-bytes ({max_bytes})"
+    if not _SUSPECT.search(name):
+        return
     for found in _FORBIDDEN.finditer(name):
         char = found.group()
         shown = repr(char)[1:-1] if not char.isprintable() else char
@@ -103,22 +140,21 @@ def _name_problems(name: str, max_bytes: int) -> Iterator[str]:
         yield f"ends with {'a dot' if name.endswith('.') else 'a space'}: Windows drops it"
     if _RESERVED.fullmatch(name.rstrip(". ")):
         yield f"{name.split('.')[0]!r} is a name Windows reserves for a device"
-    size = len(name.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        yield f"{size} bytes long in UTF-8, over max-name-bytes ({max_bytes})"
 
 
-def _collisions(paths: Sequence[str]) -> Iterator[ArchiveViolation]:
+def _collisions(by_folder: Mapping[str, list[str]], focused: set[str],
+                first_file: Mapping[str, str]) -> Iterator[ArchiveViolation]:
     """Names that one folder of a case-insensitive or normalising file system cannot hold
-    apart. Folders are compared too: ``A/x.md`` and ``a/y.md`` land in one folder."""
+    apart. Folders are compared too: ``A/x.md`` and ``a/y.md`` land in one folder. Files
+    are compared only in the folders of focused files."""
     children: defaultdict[str, set[str]] = defaultdict(set)
-    first_file: dict[str, str] = {}
-    for path in paths:
-        parts = path.split("/")
-        for depth in range(len(parts)):
-            where = "/".join(parts[: depth + 1])
-            children["/".join(parts[:depth])].add(parts[depth])
-            first_file.setdefault(where, path)
+    for folder, names in by_folder.items():
+        if folder in focused:
+            children[folder].update(names)
+        while folder:
+            parent, _, name = folder.rpartition("/")
+            children[parent].add(name)
+            folder = parent
     for folder in sorted(children):
         seen: dict[tuple[str, str], str] = {}
         for name in sorted(children[folder]):

@@ -249,3 +249,39 @@ def test_thousands_of_copies_of_one_url() -> None:
     found = duplicates(copies)
     assert len(found) == 2999
     assert all(message == "same article URL — duplicate of c/00000.md" for _, message in found)
+
+
+# -- focus: a run on some files of an archive --------------------------------------------------
+
+
+def test_focus_changes_no_problem_about_the_focused_files() -> None:
+    """Given some files, rules skip work for the rest (ArchiveEntry.focus); the problems
+    about the given files, or naming them, are those of a whole run."""
+    from cliplint.archive import ArchiveFile, archive_rules, reduce_archive
+    from cliplint.document import Document
+    from cliplint.linter import archive_records, library_settings
+
+    texts = {
+        "a/1_x.md": clipping(url="https://x.org/1", body=ARTICLE),
+        "a/1_y.md": clipping(url="https://x.org/2", stamp=1594000000001),
+        "a/c.md": clipping(url="https://x.org/1", stamp=1594000000002),
+        "a/d.md": clipping(title="Other", url="https://x.org/9", body=ARTICLE),
+        "a/e.md": clipping(title="Other", url="https://x.org/10", body=ARTICLE, stamp=1),
+        "b/Q.md": clipping(url="https://x.org/20"), "b/q.md": clipping(url="https://x.org/21"),
+        "B/x.md": clipping(url="https://x.org/22"), "c?/z.md": clipping(url="https://x.org/23"),
+        "c?/w|.md": clipping(url="https://x.org/24"),
+    }
+    rules, settings = library_settings({"rules": {"duplicate-clipping": {"templates": True}}},
+                                       None)
+    files = [ArchiveFile(path, path, archive_records(Document.from_text(text, path), rules,
+                                                    settings, path=path)[0])
+             for path, text in texts.items()]
+    chosen = archive_rules(rules, settings)
+    everything = reduce_archive(files, chosen, settings, "/archive")
+    assert {p.rule for p in everything} == {"duplicate-clipping", "path-portability"}
+    for given in (["a/c.md"], ["a/e.md"], ["b/q.md"], ["c?/w|.md"], ["a/1_y.md", "B/x.md"]):
+        focus = frozenset(given)
+        expected = [p for p in everything
+                    if p.path in focus or any(item.path in focus for item in p.related)]
+        assert reduce_archive(files, chosen, settings, "/archive", focus) == expected, given
+        assert expected, given

@@ -129,3 +129,31 @@ def test_exclude_applies_in_nested_folders(tmp_path: Path) -> None:
         'exclude = ["keep/skip", "*.draft.md"]\n', encoding="utf-8")
     result = run_cliplint("--format", "json", "--no-cache", ".", cwd=tmp_path)
     assert json.loads(result.stdout)["files_checked"] == 1
+
+
+def test_entry_exclusion_agrees_with_whole_path_exclusion() -> None:
+    """A folder walk asks about each entry with excludes_entry (the parts above it have
+    passed already); it must agree with excludes on the whole path."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cliplint.config import resolve
+    from cliplint.plugins import load_registry
+
+    patterns = [".git", "node_modules", "drafts*", "a/b", "x/*.md", "*.bak", "[ab]c", "d?",
+                "a*z", "deep/er/"]
+    configured = resolve({"exclude": patterns}, load_registry().rules)
+    name = st.sampled_from([".git", "node_modules", "drafts1", "a", "b", "x", "y.md", "z.bak",
+                            "ac", "bc", "dd", "d", "abz", "deep", "er", "plain.md"])
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.lists(name, min_size=1, max_size=5))
+    def agree(parts: list[str]) -> None:
+        above = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        if any(configured.excludes(folder) for folder in above):
+            return  # a walk never gets there
+        prefix = "".join(part + "/" for part in parts[:-1])
+        assert configured.excludes_entry(prefix, parts[-1]) == configured.excludes(
+            prefix + parts[-1])
+
+    agree()
