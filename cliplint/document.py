@@ -64,6 +64,14 @@ class Header(NamedTuple):
     body: Span
 
 
+class TitleLink(NamedTuple):
+    """The title's ``[text](url)`` link: the spans of its text (inside the brackets) and
+    of its URL (inside the parentheses)."""
+
+    text: Span
+    url: Span
+
+
 @dataclass(frozen=True)
 class Document:
     """One clipping. ``text`` is the decoded file without its BOM; all offsets refer to it."""
@@ -133,12 +141,70 @@ class Document:
         return _find_header(self)
 
     @cached_property
+    def title_link(self) -> TitleLink | None:
+        """The title's ``[text](url)`` link, or ``None`` when the title is not one (no
+        title, no '[' first, brackets or parentheses that do not close, no '(' right
+        after the ']'). The text may hold raw newlines (a broken title spreads over
+        lines); text after the link is left out (``title-link`` reports it)."""
+        title = self.header.title
+        if title is None:
+            return None
+        return parse_title_link(self.text[title.start : title.end], title.start)
+
+    @cached_property
     def body(self) -> BodyView:
         """The body parsed once with html5lib; shared by every rule."""
         from cliplint import html
 
         span = self.header.body
         return html.parse_body(self.text, span.start, span.end)
+
+
+def parse_title_link(title: str, offset: int = 0) -> TitleLink | None:
+    """The ``[text](url)`` link at the start of ``title`` (which starts at ``offset`` in the
+    document), or ``None``. Backslash escapes in the text are honoured (``\\]`` does not
+    close it); brackets and parentheses nest."""
+    if not title.startswith("["):
+        return None
+    close = matching_bracket(title)
+    if close is None or not title.startswith("(", close + 1):
+        return None
+    url_end = matching_paren(title, close + 1)
+    if url_end is None:
+        return None
+    return TitleLink(Span(offset + 1, offset + close), Span(offset + close + 2, offset + url_end))
+
+
+def matching_bracket(text: str) -> int | None:
+    """The index of the ']' that closes the '[' at ``text[0]``, skipping backslash escapes."""
+    depth = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
+
+
+def matching_paren(text: str, open_index: int) -> int | None:
+    """The index of the ')' that closes the '(' at ``text[open_index]``."""
+    depth = 0
+    for index in range(open_index, len(text)):
+        if text[index] == "(":
+            depth += 1
+        elif text[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
 
 
 def _find_header(document: Document) -> Header:

@@ -37,7 +37,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from cliplint.document import Document
+from cliplint.document import Document, matching_bracket, matching_paren
 from cliplint.model import Edit, Fix, Violation
 
 ID = "title-link"
@@ -87,7 +87,7 @@ def _check_link(line: str, offset: int) -> Iterator[Violation]:
     if not line.startswith("["):
         yield Violation(offset, offset + len(line), "title line is not a [text](url) link")
         return
-    close = _matching_bracket(line)
+    close = matching_bracket(line)
     if close is None:
         yield Violation(offset, offset + 1, "unbalanced brackets in the title text: '[' never closed")
         return
@@ -99,7 +99,7 @@ def _check_link(line: str, offset: int) -> Iterator[Violation]:
                         "title link has no (url) right after the text")
         return
     url_start = close + 2
-    url_end = _matching_paren(line, close + 1)
+    url_end = matching_paren(line, close + 1)
     if url_end is None:
         yield Violation(offset + close + 1, offset + len(line), "unbalanced parentheses in the title URL")
         return
@@ -107,36 +107,6 @@ def _check_link(line: str, offset: int) -> Iterator[Violation]:
         yield Violation(offset + url_end + 1, offset + len(line), "text after the title link")
     url = line[url_start:url_end]
     yield from _check_url(url, offset + url_start)
-
-
-def _matching_bracket(line: str) -> int | None:
-    depth = 0
-    index = 0
-    while index < len(line):
-        char = line[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None
-
-
-def _matching_paren(line: str, open_index: int) -> int | None:
-    depth = 0
-    for index in range(open_index, len(line)):
-        if line[index] == "(":
-            depth += 1
-        elif line[index] == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-    return None
 
 
 def _check_url(url: str, offset: int) -> Iterator[Violation]:
