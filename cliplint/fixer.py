@@ -12,8 +12,8 @@ a no-op" check. It gives up, keeping the original text, when:
 - a pass produces a text seen before (a cycle, or a fix that changes nothing);
 - fixes are still offered after :data:`MAX_PASSES` passes;
 - a pass fails a safety check: the front matter changed, or the title other than by
-  edits inside it that add no line break (a fix may decode an entity in it); the body's visible
-  text changed other than by losing the visible text of the blocks a fix removed (see
+  edits inside it that add no line break (a fix may decode an entity in it); the body's
+  visible text changed other than by losing the visible text of the blocks a fix removed (see
   below; runs of HTML whitespace compare as one space, as a reader sees them); the body
   has more html5lib parse errors; a rule crashes on the result.
 
