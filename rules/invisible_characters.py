@@ -59,8 +59,6 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
-from html5lib.constants import entities
-
 from cliplint.document import Document
 from cliplint.html import INVISIBLE_ELEMENTS, BodyView
 from cliplint.model import Edit, Fix, Violation
@@ -88,14 +86,13 @@ OPTIONS = {
 
 _RAW = "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\ufffd"
 _REPORTED = re.compile(f"[{_RAW}]")
+#: The names HTML gives the characters this rule reports (HTML's list of names is
+#: closed; a test checks this against html5lib's table).
+NAMED = ("NegativeMediumSpace", "NegativeThickSpace", "NegativeThinSpace",
+         "NegativeVeryThinSpace", "NoBreak", "ZeroWidthSpace", "zwj", "zwnj")
 #: A character this rule reports, raw, or maybe written as a reference: any number, or
-#: one of the names that stand for one of them (U+200B has five: &ZeroWidthSpace;,
-#: &NegativeThinSpace;...).
-_CANDIDATE = re.compile("|".join([
-    f"[{_RAW}]", "&#[0-9xX]",
-    *sorted({f"&{name.rstrip(';')};" for name, value in entities.items()
-             if _REPORTED.fullmatch(value)}),
-]))
+#: one of NAMED.
+_CANDIDATE = re.compile(f"[{_RAW}]|&#[0-9xX]|&(?:{'|'.join(NAMED)});")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 #: Scripts whose shaping needs ZWNJ/ZWJ (joining and Brahmic scripts), by block.
@@ -148,15 +145,14 @@ _CONTEXT = 10  # characters of context on each side in messages
 
 
 class _Found(NamedTuple):
-    """A run of one reported character: its span, the character, how it is written
+    """A run of one reported character: its span, the character, how each is written
     (``""`` raw, else the reference) and where it is (``"the body text"``...)."""
 
     start: int
     end: int
     char: str
-    written: str
+    written: tuple[str, ...]
     where: str
-    count: int = 1
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
@@ -183,7 +179,7 @@ def _in_title(document: Document) -> Iterator[_Found]:
                 where = "the title text"
             elif link.url.start <= start < link.url.end:
                 where = "the title URL"
-        yield _Found(start, end, char, written, where)
+        yield _Found(start, end, char, (written,), where)
 
 
 def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
@@ -205,7 +201,7 @@ def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
                 continue
             char, start, end, written = _at(text, match, token.end, HTML_REFERENCE)
             if char is not None and not _legitimate(text, start, end, char):
-                yield _Found(start, end, char, written, "the body text")
+                yield _Found(start, end, char, (written,), "the body text")
         elif token.kind == "StartTag" and attributes:
             attribute = next((a for a in body.attributes(token)
                               if a.value_start <= match.start() < a.value_end), None)
@@ -213,7 +209,7 @@ def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
                 continue
             char, start, end, written = _at(text, match, attribute.value_end, HTML_REFERENCE)
             if char is not None:
-                yield _Found(start, end, char, written,
+                yield _Found(start, end, char, (written,),
                              f"the {attribute.name} attribute of <{token.name}>")
 
 
@@ -284,8 +280,7 @@ def _runs(found: list[_Found]) -> Iterator[_Found]:
     for item in sorted(found):
         if (current is not None and item.start == current.end and item.char == current.char
                 and item.where == current.where):
-            written = current.written if current.written == item.written else "mixed"
-            current = current._replace(end=item.end, count=current.count + 1, written=written)
+            current = current._replace(end=item.end, written=current.written + item.written)
             continue
         if current is not None:
             yield current
@@ -306,13 +301,10 @@ def _violation(text: str, run: _Found) -> Violation:
         kind, fixable = "", False  # its name says what it is
     else:
         kind, fixable = "control character ", True
-    times = f" \u00d7{run.count}" if run.count > 1 else ""
-    if run.written == "mixed":
-        written = " (raw and as references)"
-    elif run.written:
-        written = f" (written {run.written})"
-    else:
-        written = ""
+    count = len(run.written)
+    times = f" \u00d7{count}" if count > 1 else ""
+    forms = list(dict.fromkeys(form or "raw" for form in run.written))
+    written = "" if forms == ["raw"] else f" (written {', '.join(forms)})"
     before = text[max(0, run.start - _CONTEXT) : run.start]
     after = text[run.end : run.end + _CONTEXT]
     context = f"between {_quote(before, left=True)} and {_quote(after, left=False)}"
@@ -323,7 +315,7 @@ def _violation(text: str, run: _Found) -> Violation:
         message += ": a character was lost when the text was decoded; left for a person"
     fix = None
     if fixable:
-        what = "them" if run.count > 1 else "it"
+        what = "them" if count > 1 else "it"
         fix = Fix((Edit(run.start, run.end, ""),), "safe", f"delete {what} ({code})")
     return Violation(run.start, run.end, message, fix)
 

@@ -78,17 +78,19 @@ OPTIONS = {
     },
 }
 
-_TIMESTAMP = re.compile(r"<!--\s*(\d+)\s*-->")
+_TIMESTAMP = re.compile(r"<!--[ \t]*([0-9]+)[ \t]*-->")
 _FRONT_MATTER_DATE = re.compile(r"^date:[ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
+# ASCII digits and spaces only ([0-9], not \d): dates are written so, and a regex of
+# ASCII classes compiles several times faster at start-up.
 _ISO = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?"
-    r"[ \t]*(?P<zone>Z|[+-]\d{2}:?\d{2})?"
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:[T ](?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?))?"
+    r"[ \t]*(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
-_RFC_822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?"
-                      r"(?:\s+(?:[A-Za-z]{1,5}|[+-]\d{4}))?")
-_DAY_MONTH = re.compile(r"(\d{2})/(\d{2})/(\d{4}) - (\d{2}):(\d{2})")
-_CJK_DAY = re.compile(r"(\d{4})年\s*(\d{1,2})月\s*(\d{1,2})日")
+_RFC_822 = re.compile(r"(?:[A-Za-z]{3},[ \t]*)?[0-9]{1,2}[ \t]+[A-Za-z]{3}[ \t]+[0-9]{4}[ \t]+"
+                      r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[ \t]+(?:[A-Za-z]{1,5}|[+-][0-9]{4}))?")
+_DAY_MONTH = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4}) - ([0-9]{2}):([0-9]{2})")
+_CJK_DAY = re.compile(r"([0-9]{4})年[ \t]*([0-9]{1,2})月[ \t]*([0-9]{1,2})日")
 #: How far local time may be ahead of UTC (UTC+14, Kiribati) and behind it (UTC-12).
 _AHEAD = timedelta(hours=14)
 _BEHIND = timedelta(hours=12)
@@ -130,9 +132,10 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         if as_seconds is not None and _gap(as_seconds, date, tolerance) is None:
             continue  # a timestamp in seconds: timestamp-comment's problem
         direction = "after" if gap > timedelta(0) else "before"
-        zone = "" if date.zoned else ", read in any time zone"
+        # Without a zone, the gap is from the nearest moment the date can mean.
+        zone, least = ("", "") if date.zoned else (", read in any time zone", "at least ")
         yield Violation(match.start(1), match.end(1), (
-            f"timestamp {iso_utc(milliseconds)} is {_span(abs(gap))} {direction} the date "
+            f"timestamp {iso_utc(milliseconds)} is {least}{_span(abs(gap))} {direction} the date "
             f"{date.where} states ({date.written!r}{zone}); more than the tolerance of "
             f"{options.get('tolerance', '2d')}"))
 
