@@ -210,7 +210,8 @@ def _base(document: Document) -> _Base:
 
 
 def _violation(token: Token, attribute: Attribute, url: _Url, kind: str, base: _Base) -> Violation:
-    shown = url.value if len(url.value) <= 80 else url.value[:79] + "…"
+    value = url.value.strip(_URL_STRIP)
+    shown = value if len(value) <= 80 else value[:79] + "…"
     where = f"the {attribute.name} of <{token.name}>"
     if kind == "protocol-relative":
         message = (f"protocol-relative URL {shown!r} in {where}: it has no scheme outside a "
