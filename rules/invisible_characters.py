@@ -85,7 +85,8 @@ OPTIONS = {
 }
 
 _RAW = "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\ufffd"
-_REPORTED = re.compile(f"[{_RAW}]")
+#: A character this rule reports (where it is not legitimate).
+REPORTED = re.compile(f"[{_RAW}]")
 #: The names HTML gives the characters this rule reports (HTML's list of names is
 #: closed; a test checks this against html5lib's table).
 NAMED = ("NegativeMediumSpace", "NegativeThickSpace", "NegativeThinSpace",
@@ -234,7 +235,7 @@ def _at(text: str, match: re.Match[str], limit: int,
     if reference is None:
         return None, start, start, ""
     char = decode(reference.group())
-    if char is None or not _REPORTED.fullmatch(char):
+    if char is None or not REPORTED.fullmatch(char):
         return None, start, start, ""
     return char, start, reference.end(), reference.group()
 
@@ -338,6 +339,6 @@ def _quote(context: str, *, left: bool) -> str:
         context = context.rpartition("\n")[2]
     else:
         context = context.partition("\n")[0]
-    shown = "".join(f"\\u{ord(char):04x}" if _REPORTED.match(char) or char in "\r\t" else char
+    shown = "".join(f"\\u{ord(char):04x}" if REPORTED.match(char) or char in "\r\t" else char
                     for char in context)
     return f"'{shown}'" if shown else "''"

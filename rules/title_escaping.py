@@ -45,6 +45,7 @@ from typing import Any
 from cliplint.document import Document
 from cliplint.model import Edit, Fix, Violation
 from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode
+from cliplint_rules.invisible_characters import REPORTED
 
 ID = "title-escaping"
 SEVERITY = "warning"
@@ -64,12 +65,9 @@ OPTIONS = {
 _REFERENCE_REST = re.compile(MARKDOWN_REFERENCE.pattern[1:])
 #: Characters a reference is the right way to write in Markdown link text: syntax
 #: (brackets, backslash, code, emphasis, raw HTML, strikethrough, images), line breaks
-#: and tabs, and what invisible-characters reports (zero-width, bidi and control
-#: characters, U+FFFD).
-_KEEP = re.compile(
-    "[][\\\\`*_<>~!\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-    "\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\ufffd]"
-)
+#: and tabs; what invisible-characters reports (zero-width, bidi and control characters,
+#: U+FFFD) is left to it.
+_MARKDOWN_SYNTAX = re.compile("[][\\\\`*_<>~!\t\n\r]")
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
@@ -101,7 +99,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         if not escaped_once:
             continue
         character = decode(match.group())
-        if character is None or _KEEP.search(character):
+        if character is None or _MARKDOWN_SYNTAX.search(character) or REPORTED.search(character):
             continue
         yield Violation(
             at, match.end(),

@@ -216,9 +216,9 @@ def test_references_decode_as_html_does(reference: str, text: str | None) -> Non
 def test_invisible_characters_knows_every_name_html_gives_them() -> None:
     from html5lib.constants import entities
 
-    from cliplint_rules.invisible_characters import _REPORTED, NAMED
+    from cliplint_rules.invisible_characters import REPORTED, NAMED
 
-    names = {name.rstrip(";") for name, value in entities.items() if _REPORTED.fullmatch(value)}
+    names = {name.rstrip(";") for name, value in entities.items() if REPORTED.fullmatch(value)}
     assert set(NAMED) == names
 
 
