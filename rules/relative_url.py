@@ -47,7 +47,6 @@ the body from elsewhere.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -56,6 +55,7 @@ from cliplint.document import Document
 from cliplint.html import Attribute, Token
 from cliplint.model import Edit, Fix, Violation
 from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode
+from cliplint_rules._urls import SCHEME, URL_REMOVE, URL_STRIP
 
 ID = "relative-url"
 SEVERITY = "warning"
@@ -80,10 +80,6 @@ _URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 #: The attributes holding a list of image candidates, per element.
 _SRCSET_ELEMENTS = frozenset({"img", "source"})
-#: What a URL parser strips from both ends (C0 controls and space) and removes inside.
-_URL_STRIP = "".join(chr(code) for code in range(0x21))
-_URL_REMOVE = str.maketrans("", "", "\t\n\r")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _HTML_SPACE = " \t\n\f\r"
 #: Characters that may not be inserted into an attribute value written with each quote.
 _NOT_IN_VALUE = {'"': '"', "'": "'", "": "\"'=<>` \t\n\f\r"}
@@ -124,9 +120,11 @@ def _urls(text: str, attributes: tuple[Attribute, ...], names: tuple[str, ...],
     two attributes of one name, and so do we)."""
     seen = set()
     for attribute in attributes:
-        if attribute.name in seen or attribute.quote is None:
+        if attribute.name in seen:
             continue
         seen.add(attribute.name)
+        if attribute.quote is None:
+            continue  # no value: no URL
         value = text[attribute.value_start : attribute.value_end]
         if attribute.name in names:
             yield attribute, _Url(attribute.value_start, value, _decoded(value))
@@ -168,8 +166,8 @@ def _decoded(source: str) -> str:
 def _kind(value: str) -> str | None:
     """``relative``, ``protocol-relative``, or ``None`` for a URL that is absolute, a
     fragment alone or empty."""
-    url = value.strip(_URL_STRIP).translate(_URL_REMOVE)
-    if not url or url.startswith("#") or _SCHEME.match(url):
+    url = value.strip(URL_STRIP).translate(URL_REMOVE)
+    if not url or url.startswith("#") or SCHEME.match(url):
         return None
     # URL parsers read '\' as '/' in http(s) URLs: \\host is //host.
     if url[:2].replace("\\", "/") == "//":
@@ -201,7 +199,7 @@ def _base(document: Document) -> _Base:
     except ValueError:
         parts, host = None, None
     if (parts is None or parts.scheme.lower() not in ("http", "https") or not host
-            or any(char in _URL_STRIP for char in url)):
+            or any(char in URL_STRIP for char in url)):
         return _Base(None, None, None, None, "the title URL is no absolute http(s) URL")
     scheme = parts.scheme.lower()
     origin = f"{scheme}://{parts.netloc}"
@@ -210,7 +208,7 @@ def _base(document: Document) -> _Base:
 
 
 def _violation(token: Token, attribute: Attribute, url: _Url, kind: str, base: _Base) -> Violation:
-    value = url.value.strip(_URL_STRIP)
+    value = url.value.strip(URL_STRIP)
     shown = value if len(value) <= 80 else value[:79] + "…"
     where = f"the {attribute.name} of <{token.name}>"
     if kind == "protocol-relative":
@@ -218,16 +216,16 @@ def _violation(token: Token, attribute: Attribute, url: _Url, kind: str, base: _
                    "page served over http(s)")
     else:
         message = f"relative URL {shown!r} in {where} does not resolve inside an archive"
-    start = url.start + len(url.source) - len(url.source.lstrip(_URL_STRIP))
-    end = url.start + len(url.source.rstrip(_URL_STRIP))
-    prefix = _prefix(url.value.strip(_URL_STRIP).translate(_URL_REMOVE), kind, base)
+    start = url.start + len(url.source) - len(url.source.lstrip(URL_STRIP))
+    end = url.start + len(url.source.rstrip(URL_STRIP))
+    prefix = _prefix(url.value.strip(URL_STRIP).translate(URL_REMOVE), kind, base)
     fix = None
     if prefix is None:
         message += f" (no fix: {base.reason})"
     else:
         escaped = prefix.replace("&", "&amp;")
         if not any(char in escaped for char in _NOT_IN_VALUE[attribute.quote or ""]):
-            resolved = prefix + url.value.strip(_URL_STRIP)
+            resolved = prefix + url.value.strip(URL_STRIP)
             fix = Fix((Edit(start, start, escaped),), "unsafe",
                       f"resolve it against the title URL: {resolved!r}")
     return Violation(start, max(start, end), message, fix,
