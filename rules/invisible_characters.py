@@ -1,8 +1,8 @@
 """The title and the body's text must not hold invisible or broken characters.
 
 Why: a zero-width space or a control character copied from a CMS is invisible to the
-reader but not to search, deduplication or a diff: ``流行病信\u200b\u200b息`` no longer
-matches ``流行病信息``. A bidi override silently reorders the text around it, and a
+reader but not to search, deduplication or a diff: ``流行病信⟨U+200B⟩⟨U+200B⟩息`` no
+longer matches ``流行病信息``. A bidi override silently reorders the text around it, and a
 U+FFFD replacement character marks a character lost when the feed was decoded
 (``沈�s榕``).
 
@@ -31,8 +31,10 @@ A soft hyphen (U+00AD), a variation selector (U+FE0F) or a narrow no-break space
 
 Bad::
 
-    [六神磊磊读金庸｜​有没有发现：她们都很像？](https://chinadigitaltimes.net/...)
+    [六神磊磊读金庸｜⟨U+200B⟩有没有发现：她们都很像？](https://chinadigitaltimes.net/...)
     <p>世卫组织的流行病信&#8203;&#8203;息服务机构</p>
+
+(⟨U+200B⟩ stands for a raw zero-width space, which would not show here.)
 
 Good::
 
