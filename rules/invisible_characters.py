@@ -26,8 +26,9 @@ it is written (raw or as a reference like ``&#8203;``) and the text around it:
   feed, form feed and carriage return, which HTML reads as white space;
 - U+FFFD REPLACEMENT CHARACTER.
 
-A soft hyphen (U+00AD), a variation selector (U+FE0F) or a narrow no-break space
-(U+202F) is visible typography and is not reported.
+Not reported either, being typography rather than debris: a soft hyphen (U+00AD, a
+hyphenation point), a variation selector (U+FE0F), a narrow no-break space (U+202F), the
+line and paragraph separators U+2028 and U+2029 (they stand for a break).
 
 Bad::
 
