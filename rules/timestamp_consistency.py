@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
 
@@ -92,20 +92,22 @@ _RFC_822 = re.compile(r"(?:[A-Za-z]{3},[ \t]*)?[0-9]{1,2}[ \t]+[A-Za-z]{3}[ \t]+
 _DAY_MONTH = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4}) - ([0-9]{2}):([0-9]{2})")
 _CJK_DAY = re.compile(r"([0-9]{4})年[ \t]*([0-9]{1,2})月[ \t]*([0-9]{1,2})日")
 #: How far local time may be ahead of UTC (UTC+14, Kiribati) and behind it (UTC-12).
-_AHEAD = timedelta(hours=14)
-_BEHIND = timedelta(hours=12)
+_AHEAD = 14 * 3600
+_BEHIND = 12 * 3600
+_DAY = 86400
 #: The body's date line is short: its lines are at most this long.
 _DATE_LINE_TEXT = 80
 
 
 class _Stated(NamedTuple):
     """A date the clipping states: where (for messages), as written, and the earliest
-    and latest instants it can mean."""
+    and latest instants it can mean, in epoch seconds (floats: no overflow at year 1
+    or 9999, where datetime arithmetic has one)."""
 
     where: str
     written: str
-    earliest: datetime
-    latest: datetime
+    earliest: float
+    latest: float
     zoned: bool
 
 
@@ -120,18 +122,15 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     if not stated:
         return
     milliseconds = int(match.group(1))
-    moment = _instant(milliseconds)
-    if moment is None:
-        return
-    as_seconds = _instant(milliseconds * 1000)
-    tolerance = timedelta(seconds=duration_seconds(options.get("tolerance", "2d")))
+    moment = milliseconds / 1000
+    tolerance = duration_seconds(options.get("tolerance", "2d"))
     for date in stated:
         gap = _gap(moment, date, tolerance)
         if gap is None:
             continue
-        if as_seconds is not None and _gap(as_seconds, date, tolerance) is None:
+        if _gap(float(milliseconds), date, tolerance) is None:
             continue  # a timestamp in seconds: timestamp-comment's problem
-        direction = "after" if gap > timedelta(0) else "before"
+        direction = "after" if gap > 0 else "before"
         # Without a zone, the gap is from the nearest moment the date can mean.
         zone, least = ("", "") if date.zoned else (", read in any time zone", "at least ")
         yield Violation(match.start(1), match.end(1), (
@@ -140,16 +139,10 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
             f"{options.get('tolerance', '2d')}"))
 
 
-def _instant(milliseconds: int) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(milliseconds / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _gap(moment: datetime, date: _Stated, tolerance: timedelta) -> timedelta | None:
+def _gap(moment: float, date: _Stated, tolerance: float) -> float | None:
     """How far a moment lies past the latest (positive) or before the earliest
-    (negative) instant the date can mean, when that is more than the tolerance."""
+    (negative) instant the date can mean, when that is more than the tolerance
+    (all in seconds)."""
     if moment > date.latest + tolerance:
         return moment - date.latest
     if moment < date.earliest - tolerance:
@@ -157,8 +150,8 @@ def _gap(moment: datetime, date: _Stated, tolerance: timedelta) -> timedelta | N
     return None
 
 
-def _span(delta: timedelta) -> str:
-    days, seconds = delta.days, delta.seconds
+def _span(seconds_apart: float) -> str:
+    days, seconds = divmod(int(seconds_apart), 86400)
     if days >= 365:
         return f"{days / 365.25:.1f} years"
     if days:
@@ -299,13 +292,13 @@ def _cjk_day(value: str, where: str) -> _Stated | None:
 def _moment(moment: datetime, value: str, where: str) -> _Stated:
     """An instant, or with no zone every instant it can be from UTC-12 to UTC+14."""
     if moment.tzinfo is not None:
-        instant = moment.astimezone(UTC)
+        instant = moment.timestamp()
         return _Stated(where, value, instant, instant, True)
-    local = moment.replace(tzinfo=UTC)
+    local = moment.replace(tzinfo=UTC).timestamp()
     return _Stated(where, value, local - _AHEAD, local + _BEHIND, False)
 
 
 def _day(day: datetime, value: str, where: str) -> _Stated:
     """Any moment of a day, in any time zone."""
-    start = day.replace(tzinfo=UTC)
-    return _Stated(where, value, start - _AHEAD, start + timedelta(days=1) + _BEHIND, False)
+    start = day.replace(tzinfo=UTC).timestamp()
+    return _Stated(where, value, start - _AHEAD, start + _DAY + _BEHIND, False)
