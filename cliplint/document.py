@@ -48,15 +48,6 @@ class Span(NamedTuple):
     end: int
 
 
-class TitleLink(NamedTuple):
-    """The parts of a well-formed ``[text](url)`` title line."""
-
-    text: str  # as written: Markdown escapes and entities are left as they are
-    url: str
-    text_span: Span
-    url_span: Span
-
-
 class Header(NamedTuple):
     """Where the header parts are. A part that is absent is ``None``.
 
@@ -71,6 +62,14 @@ class Header(NamedTuple):
     date_line: Span | None
     blank: Span | None
     body: Span
+
+
+class TitleLink(NamedTuple):
+    """The title's ``[text](url)`` link: the spans of its text (inside the brackets) and
+    of its URL (inside the parentheses)."""
+
+    text: Span
+    url: Span
 
 
 @dataclass(frozen=True)
@@ -143,23 +142,14 @@ class Document:
 
     @cached_property
     def title_link(self) -> TitleLink | None:
-        """The title line as a link, when it is one ``[text](url)`` on one line (with
-        nothing but spaces after it); None otherwise (the title-link rule says why)."""
-        span = self.header.title
-        if span is None:
+        """The title's ``[text](url)`` link, or ``None`` when the title is not one (no
+        title, no '[' first, brackets or parentheses that do not close, no '(' right
+        after the ']'). The text may hold raw newlines (a broken title spreads over
+        lines); text after the link is left out (``title-link`` reports it)."""
+        title = self.header.title
+        if title is None:
             return None
-        line = self.text[span.start : span.end]
-        if "\n" in line or not line.startswith("["):
-            return None
-        close = matching_bracket(line)
-        if close is None or not line.startswith("(", close + 1):
-            return None
-        end = matching_paren(line, close + 1)
-        if end is None or line[end + 1 :].strip():
-            return None
-        return TitleLink(line[1:close], line[close + 2 : end],
-                         Span(span.start + 1, span.start + close),
-                         Span(span.start + close + 2, span.start + end))
+        return parse_title_link(self.text[title.start : title.end], title.start)
 
     @cached_property
     def body(self) -> BodyView:
@@ -170,13 +160,27 @@ class Document:
         return html.parse_body(self.text, span.start, span.end)
 
 
-def matching_bracket(line: str) -> int | None:
-    """The index of the ``]`` closing the ``[`` that starts ``line`` (backslash escapes
-    skipped), or None."""
+def parse_title_link(title: str, offset: int = 0) -> TitleLink | None:
+    """The ``[text](url)`` link at the start of ``title`` (which starts at ``offset`` in the
+    document), or ``None``. Backslash escapes in the text are honoured (``\\]`` does not
+    close it); brackets and parentheses nest."""
+    if not title.startswith("["):
+        return None
+    close = matching_bracket(title)
+    if close is None or not title.startswith("(", close + 1):
+        return None
+    url_end = matching_paren(title, close + 1)
+    if url_end is None:
+        return None
+    return TitleLink(Span(offset + 1, offset + close), Span(offset + close + 2, offset + url_end))
+
+
+def matching_bracket(text: str) -> int | None:
+    """The index of the ']' that closes the '[' at ``text[0]``, skipping backslash escapes."""
     depth = 0
     index = 0
-    while index < len(line):
-        char = line[index]
+    while index < len(text):
+        char = text[index]
         if char == "\\":
             index += 2
             continue
@@ -190,13 +194,13 @@ def matching_bracket(line: str) -> int | None:
     return None
 
 
-def matching_paren(line: str, open_index: int) -> int | None:
-    """The index of the ``)`` closing the ``(`` at ``open_index``, or None."""
+def matching_paren(text: str, open_index: int) -> int | None:
+    """The index of the ')' that closes the '(' at ``text[open_index]``."""
     depth = 0
-    for index in range(open_index, len(line)):
-        if line[index] == "(":
+    for index in range(open_index, len(text)):
+        if text[index] == "(":
             depth += 1
-        elif line[index] == ")":
+        elif text[index] == ")":
             depth -= 1
             if depth == 0:
                 return index

@@ -11,8 +11,9 @@ a no-op" check. It gives up, keeping the original text, when:
   bringing line endings the file does not use);
 - a pass produces a text seen before (a cycle, or a fix that changes nothing);
 - fixes are still offered after :data:`MAX_PASSES` passes;
-- a pass fails a safety check: the title or front matter changed; the body's visible
-  text changed other than by losing the visible text of the blocks a fix removed (see
+- a pass fails a safety check: the front matter changed, or the title other than by
+  edits inside it that add no line break (a fix may decode an entity in it); the body's
+  visible text changed other than by losing the visible text of the blocks a fix removed (see
   below; runs of HTML whitespace compare as one space, as a reader sees them); the body
   has more html5lib parse errors; a rule crashes on the result.
 
@@ -42,7 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cliplint.config import Settings
-from cliplint.document import BOM, Document
+from cliplint.document import BOM, Document, Span
 from cliplint.linter import lint_document
 from cliplint.model import (
     ENGINE_PROBLEMS,
@@ -461,7 +462,8 @@ def _check_pass(before: Document, after: Document, chosen: Sequence[Problem]) ->
         new_span = getattr(after.header, part)
         old = before.text[span.start:span.end]
         new = None if new_span is None else after.text[new_span.start:new_span.end]
-        if new != old:
+        expected = _title_as_edited(before.text, span, chosen) if part == "title" else old
+        if new != expected:
             name = part.replace("_", " ")
             return _Failure("header", f"the {name} would change from {_excerpt(old)} to "
                             f"{_excerpt(new) if new is not None else 'nothing'}")
@@ -481,6 +483,30 @@ def _check_pass(before: Document, after: Document, chosen: Sequence[Problem]) ->
         return _Failure("parse-errors", f"html5lib parse errors in the body would rise from "
                         f"{old_errors} to {new_errors} ({first_new})")
     return None
+
+
+def _title_as_edited(text: str, span: Span, chosen: Sequence[Problem]) -> str | None:
+    """The title a pass must leave: the old one with the edits made inside it applied.
+
+    A fix may change the title on purpose (decode an entity, drop a zero-width space)
+    by edits that lie inside it and add no line break; any other change (an edit
+    reaching across its ends, a line break that moves where the header splits) leaves
+    the title found after the pass different from this, and the pass is refused. An
+    insertion at either end of the title belongs to the line before or after it (the
+    underline title-link adds), not to the title. ``None`` (which no title equals) when
+    an inside edit adds a line break."""
+    old = text[span.start:span.end]
+    inside = sorted(
+        {edit for _, fix in _distinct(chosen) for edit in fix.edits
+         if span.start <= edit.start <= edit.end <= span.end
+         and not (edit.start == edit.end and edit.start in (span.start, span.end))},
+        key=lambda edit: (edit.start, edit.end), reverse=True)
+    for edit in inside:
+        if "\n" in edit.replacement or "\r" in edit.replacement:
+            return None
+        start, end = edit.start - span.start, edit.end - span.start
+        old = old[:start] + edit.replacement + old[end:]
+    return old
 
 
 def _collapse(text: str) -> str:

@@ -139,11 +139,15 @@ _NUMBERS = re.compile(r"\d+|[(\[【]\s*[上中下一二三四五六七八九十]
 def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
     """What this rule needs of a clipping, from its content alone."""
     link = document.title_link
+    title = url = ""
+    if link is not None:
+        title = document.text[link.text.start : link.text.end]
+        url = document.text[link.url.start : link.url.end]
     text = " ".join(document.body.visible_text.casefold().split())
     return {
-        "url": canonical_url(link.url, options["ignore-query-parameters"]) if link else None,
-        "title": normal_title(link.text) if link else None,
-        "numbers": title_numbers(link.text) if link else "",
+        "url": canonical_url(url, options["ignore-query-parameters"]) if url else None,
+        "title": normal_title(title),
+        "numbers": title_numbers(title),
         "time": _timestamp(document),
         "length": len(text),
         "body": hashlib.blake2b(text.encode("utf-8", "surrogatepass"),

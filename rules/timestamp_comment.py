@@ -41,6 +41,7 @@ from typing import Any
 
 from cliplint.document import Document
 from cliplint.model import Edit, Fix, Violation
+from cliplint_rules._time import DURATION_PATTERN, duration_seconds, iso_utc
 
 ID = "timestamp-comment"
 SEVERITY = "error"
@@ -56,7 +57,7 @@ OPTIONS = {
         },
         "max-future": {
             "type": "string",
-            "pattern": r"^\d+[smhd]$",
+            "pattern": DURATION_PATTERN,
             "default": "1d",
             "description": "How far after now a timestamp may lie, e.g. 1d, 12h.",
         },
@@ -65,7 +66,6 @@ OPTIONS = {
 
 _COMMENT = re.compile(r"<!--(?P<content>.*?)-->(?P<rest>.*)", re.DOTALL)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
@@ -108,7 +108,7 @@ def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -
         yield Violation(start, end, f"malformed timestamp {value!r}: expected epoch milliseconds")
         return
     earliest_ms = _parse_day(options["min-date"])
-    latest_ms = int((time.time() + _duration(options["max-future"])) * 1000)
+    latest_ms = int((time.time() + duration_seconds(options["max-future"])) * 1000)
     number = int(value)
     if not earliest_ms <= number <= latest_ms and earliest_ms <= number * 1000 <= latest_ms:
         fixed = f"{number * 1000}"
@@ -117,10 +117,10 @@ def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -
                         Fix((Edit(end, end, "000"),), "safe", "convert seconds to milliseconds"))
         return
     if number < earliest_ms:
-        yield Violation(start, end, f"implausible timestamp {value}: {_iso(number)} is before "
+        yield Violation(start, end, f"implausible timestamp {value}: {iso_utc(number)} is before "
                         f"min-date {options['min-date']}")
     elif number > latest_ms:
-        yield Violation(start, end, f"implausible timestamp {value}: {_iso(number)} is in the "
+        yield Violation(start, end, f"implausible timestamp {value}: {iso_utc(number)} is in the "
                         f"future (more than {options['max-future']} from now)")
 
 
@@ -129,17 +129,6 @@ def _parse_day(day: str) -> int:
     # without importing _strptime on every run.
     moment = datetime.fromisoformat(day).replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
-
-
-def _duration(text: str) -> int:
-    return int(text[:-1]) * _UNIT_SECONDS[text[-1]]
-
-
-def _iso(milliseconds: int) -> str:
-    try:
-        return datetime.fromtimestamp(milliseconds / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return "a date out of range"
 
 
 def _date_line_hint(document: Document) -> str:

@@ -105,8 +105,11 @@ def check(copy: Path, flags: list[str], jobs: list[str]) -> int:
             failures.append(f"{path}: differs from the original outside the declared removed "
                             "blocks (a fix needed a second pass, or wrote other bytes)")
         else:
+            every_edit = [edit for _, edits in declared[os.path.normpath(path)] for edit in edits]
             for rule, edits in declared[os.path.normpath(path)]:
                 for edit in edits:
+                    if subsumed(edit, every_edit):
+                        continue
                     if edit["content"]:
                         rewritten[rule] += 1  # an unwrapped URL, a fixed header: not a removal
                         continue
@@ -143,6 +146,14 @@ def check(copy: Path, flags: list[str], jobs: list[str]) -> int:
     return 1 if failures else 0
 
 
+def subsumed(edit: dict, edits: list[dict]) -> bool:
+    """Whether an edit lies inside another declared edit that deletes: it goes with the
+    deleted block (relative-url's prefix in the src of an <iframe> active-content deletes)."""
+    return any(other is not edit and not other["content"] and other["end"] > other["start"]
+               and other["start"] <= edit["start"] and edit["end"] <= other["end"]
+               for other in edits)
+
+
 def text_of(data: bytes) -> str:
     text = data.decode("utf-8")
     return text.removeprefix("\ufeff")
@@ -156,6 +167,7 @@ def apply_declared(original: bytes, fixes: list[tuple[str, list[dict]]]) -> tupl
                    key=lambda edit: edit["start"])
     if not edits:
         return original, "changed although no fix was declared for it"
+    edits = [edit for edit in edits if not subsumed(edit, edits)]
     for first, second in pairwise(edits):
         if first["end"] > second["start"]:
             return original, "declared deletions overlap"

@@ -35,19 +35,24 @@ def _archive_cases() -> list[Path]:
     return sorted(path for path in CASES.glob("*/*") if path.is_dir())
 
 
-#: ``[PATH:]LINE:COL fragment``: a path may hold spaces and colons.
-_EXPECTATION = re.compile(r"(?:(?P<path>.+?):)?(?P<line>\d+):(?P<column>\d+)(?: (?P<fragment>.*))?")
+#: ``LINE:COL fragment`` for a clipping, ``PATH:LINE:COL fragment`` in an archive (a path
+#: may hold spaces and colons; a fragment too).
+_POSITION = r"(?P<line>\d+):(?P<column>\d+)(?: (?P<fragment>.*))?"
+_EXPECTATION = re.compile(_POSITION)
+_ARCHIVE_EXPECTATION = re.compile(r"(?P<path>.+?\.md):" + _POSITION)
 
 
 def _expected(case: Path) -> list[tuple[str, int, int, str]]:
     """(path, line, column, fragment) per expected problem; path "" for a clipping."""
     expected = []
+    pattern = _ARCHIVE_EXPECTATION if case.is_dir() else _EXPECTATION
     for line in case.with_suffix(".expect").read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
-        found = _EXPECTATION.fullmatch(line)
+        found = pattern.fullmatch(line)
         assert found, f"{case.with_suffix('.expect')}: cannot read {line!r}"
-        expected.append((found["path"] or "", int(found["line"]), int(found["column"]),
+        expected.append((found.groupdict().get("path") or "", int(found["line"]),
+                         int(found["column"]),
                          (found["fragment"] or "").strip()))
     return expected
 

@@ -285,6 +285,8 @@ def test_is_block_and_the_expected_visible_text() -> None:
     ("<!--noop--><p>x</p>", False, "testfix/noop", "repeated-state"),
     ("<!--grow--><p>x</p>", False, "testfix/grow", "too-many-passes"),
     ("<!--explode--><p>x</p>", False, "testfix/explode", "crash"),
+    ("<!--title-reach--><p>x</p>", False, "testfix/title-reach", "header"),
+    ("<!--title-break--><p>x</p>", False, "testfix/title-break", "header"),
 ])
 def test_a_wrong_fix_is_refused_and_named(testfix: Path, tmp_path: Path, trigger: str,
                                           unsafe: bool, rule: str, check: str) -> None:
@@ -305,6 +307,15 @@ def test_a_wrong_fix_is_refused_and_named(testfix: Path, tmp_path: Path, trigger
     assert "timestamp-comment" in {p.rule for p in outcome.problems}
     if check == "too-many-passes":
         assert f"after {MAX_PASSES} passes" in refused.message
+
+
+def test_a_fix_may_change_the_title_by_edits_inside_it(testfix: Path) -> None:
+    # (title-escaping and invisible-characters do; an edit reaching out of the title, or
+    # adding a line break inside it, is refused above.)
+    result = fix_text(clip("<p>x</p><!--retitle-->\n"))
+    assert result.refusal is None
+    assert result.text == clip("<p>x</p><!--retitle-->\n",
+                               header=HEADER.replace("[A title]", "[Retitled]"))
 
 
 def test_a_hard_coded_lf_in_a_crlf_file_is_a_malformed_fix(testfix: Path) -> None:

@@ -1,0 +1,39 @@
+"""Character references (``&amp;``, ``&#22338;``, ``&#x200B;``) as HTML decodes them.
+
+Shared by the rules that look at what text a reference stands for; the table of names
+is html5lib's, already loaded for the body's parse.
+"""
+
+from __future__ import annotations
+
+import re
+
+from html5lib.constants import entities, replacementCharacters
+
+#: A reference as CommonMark reads one in Markdown text (the title line): a name HTML
+#: knows, or a decimal (1-7 digits) or hexadecimal (1-6 digits) number, and always ';'.
+MARKDOWN_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
+#: A reference as HTML's tokenizer may read one in a body: the ';' is optional.
+HTML_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?")
+
+
+def decode(reference: str) -> str | None:
+    """The text a whole reference (``&...``, with or without its ';') stands for, by
+    HTML's rules (a number naming no valid character stands for U+FFFD, 0x80-0x9F for
+    windows-1252's characters), or ``None`` when it is none."""
+    if not reference.startswith("&") or len(reference) < 2:
+        return None
+    if reference[1] == "#":
+        digits = reference[2:].rstrip(";")
+        hexadecimal = digits[:1] in ("x", "X")
+        try:
+            number = int(digits[1:] if hexadecimal else digits, 16 if hexadecimal else 10)
+        except ValueError:
+            return None
+        if number in replacementCharacters:
+            return replacementCharacters[number]
+        if 0xD800 <= number <= 0xDFFF or number > 0x10FFFF:
+            return "\ufffd"
+        return chr(number)
+    # ``entities`` holds every name with its ';' and the legacy ones also without.
+    return entities.get(reference[1:])

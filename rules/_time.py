@@ -1,0 +1,22 @@
+"""Durations written in options (``1d``, ``12h``) and instants shown in messages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+#: The JSON Schema pattern of a duration option: a number and a unit.
+DURATION_PATTERN = r"^\d+[smhd]$"
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration_seconds(text: str) -> int:
+    """Seconds in a duration matching DURATION_PATTERN (``90s``, ``15m``, ``12h``, ``2d``)."""
+    return int(text[:-1]) * _UNIT_SECONDS[text[-1]]
+
+
+def iso_utc(milliseconds: int) -> str:
+    """An epoch in milliseconds as ``2023-06-14T21:39:04Z``."""
+    try:
+        return datetime.fromtimestamp(milliseconds / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return "a date out of range"

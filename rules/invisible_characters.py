@@ -1,0 +1,347 @@
+"""The title and the body's text must not hold invisible or broken characters.
+
+Why: a zero-width space or a control character copied from a CMS is invisible to the
+reader but not to search, deduplication or a diff: ``流行病信⟨U+200B⟩⟨U+200B⟩息`` no
+longer matches ``流行病信息``. A bidi override silently reorders the text around it, and a
+U+FFFD replacement character marks a character lost when the feed was decoded
+(``沈�s榕``).
+
+Reported, in the title line (its text and its URL) and in the text a reader sees in the
+body (not in comments, scripts or styles; attribute values only with the option below;
+never in the front matter), each run of one character once, naming the character, how
+it is written (raw or as a reference like ``&#8203;``) and the text around it:
+
+- zero-width characters: U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER, U+FEFF ZERO
+  WIDTH NO-BREAK SPACE (a byte-order mark inside the text), and U+200C ZERO WIDTH
+  NON-JOINER / U+200D ZERO WIDTH JOINER outside the places they belong: a ZWJ between
+  two emoji (``👨‍⚕️``), a ZWNJ or ZWJ next to a letter of a script that needs them
+  (Arabic and Persian, Syriac, N'Ko, Mongolian, the Indic scripts, Tibetan, Myanmar,
+  Khmer). A U+200B between letters of a script written without spaces (Thai, Lao,
+  Myanmar, Khmer, Tibetan, Javanese, Balinese, Tai Tham) marks a word break there and
+  is not reported;
+- bidi embedding, override and isolate controls: U+202A-U+202E, U+2066-U+2069 (the
+  marks U+200E, U+200F and U+061C are legitimate in right-to-left text and not
+  reported);
+- C0 and C1 control characters (U+0000-U+001F, U+007F-U+009F) other than tab, line
+  feed, form feed and carriage return, which HTML reads as white space;
+- U+FFFD REPLACEMENT CHARACTER.
+
+Not reported either, being typography rather than debris: a soft hyphen (U+00AD, a
+hyphenation point), a variation selector (U+FE0F), a narrow no-break space (U+202F), the
+line and paragraph separators U+2028 and U+2029 (they stand for a break).
+
+Bad::
+
+    [六神磊磊读金庸｜⟨U+200B⟩有没有发现：她们都很像？](https://chinadigitaltimes.net/...)
+    <p>世卫组织的流行病信&#8203;&#8203;息服务机构</p>
+
+(⟨U+200B⟩ stands for a raw zero-width space, which would not show here.)
+
+Good::
+
+    [六神磊磊读金庸｜有没有发现：她们都很像？](https://chinadigitaltimes.net/...)
+    <p>世卫组织的流行病信息服务机构</p>
+
+Options:
+
+- ``attributes`` (``false``): also check the values of the body's attributes (``alt``,
+  ``title``, ``href``...).
+- ``allow`` (``[]``): characters never reported, written ``U+200B``.
+
+Fix (safe): a run of zero-width or control characters is deleted (raw or written as
+references). Nothing a reader sees changes: they have no width. Bidi controls and
+U+FFFD are only reported: deleting a bidi control may reorder what the reader sees, and
+the character a U+FFFD replaced is unknown.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+from cliplint.document import Document
+from cliplint.html import INVISIBLE_ELEMENTS, BodyView
+from cliplint.model import Edit, Fix, Violation
+from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode
+
+ID = "invisible-characters"
+SEVERITY = "warning"
+FIX = "safe"
+OPTIONS = {
+    "type": "object",
+    "properties": {
+        "attributes": {
+            "type": "boolean",
+            "default": False,
+            "description": "Also check the values of the body's attributes.",
+        },
+        "allow": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^U\\+[0-9A-Fa-f]{4,6}$"},
+            "default": [],
+            "description": "Characters never reported, written U+200B.",
+        },
+    },
+}
+
+_RAW = "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\ufffd"
+#: A character this rule reports (where it is not legitimate).
+REPORTED = re.compile(f"[{_RAW}]")
+#: The names HTML gives the characters this rule reports (HTML's list of names is
+#: closed; a test checks this against html5lib's table).
+NAMED = ("NegativeMediumSpace", "NegativeThickSpace", "NegativeThinSpace",
+         "NegativeVeryThinSpace", "NoBreak", "ZeroWidthSpace", "zwj", "zwnj")
+#: A character this rule reports, raw, or maybe written as a reference: any number, or
+#: one of NAMED.
+_CANDIDATE = re.compile(f"[{_RAW}]|&#[0-9xX]|&(?:{'|'.join(NAMED)});")
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Scripts whose shaping needs ZWNJ/ZWJ (joining and Brahmic scripts), by block.
+_JOINING_SCRIPTS = (
+    (0x0600, 0x07FF),  # Arabic, Syriac, Arabic Supplement, Thaana, N'Ko
+    (0x0840, 0x08FF),  # Mandaic, Syriac Supplement, Arabic Extended-B/A
+    (0x0900, 0x0DFF),  # Devanagari .. Sinhala
+    (0x0F00, 0x0FFF),  # Tibetan
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x18AF),  # Khmer, Mongolian
+    (0xA8E0, 0xA8FF),  # Devanagari Extended
+    (0xFB50, 0xFDFF),  # Arabic Presentation Forms-A
+    (0xFE70, 0xFEFE),  # Arabic Presentation Forms-B
+    (0x11000, 0x11DFF),  # Brahmi .. Indic scripts of the SMP
+)
+#: Scripts written without spaces, where U+200B marks word breaks, by block.
+_UNSPACED_SCRIPTS = (
+    (0x0E00, 0x0FFF),  # Thai, Lao, Tibetan
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x1A20, 0x1AAF),  # Tai Tham
+    (0x1B00, 0x1B7F),  # Balinese
+    (0xA980, 0xA9DF),  # Javanese
+)
+#: What may sit between an emoji and a ZWJ: variation selectors, skin tones, keycaps, tags.
+_EMOJI_MODIFIERS = re.compile("[\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+_CONTROL_NAMES = (
+    "NULL", "START OF HEADING", "START OF TEXT", "END OF TEXT", "END OF TRANSMISSION",
+    "ENQUIRY", "ACKNOWLEDGE", "BELL", "BACKSPACE", "CHARACTER TABULATION", "LINE FEED",
+    "LINE TABULATION", "FORM FEED", "CARRIAGE RETURN", "SHIFT OUT", "SHIFT IN",
+    "DATA LINK ESCAPE", "DEVICE CONTROL ONE", "DEVICE CONTROL TWO", "DEVICE CONTROL THREE",
+    "DEVICE CONTROL FOUR", "NEGATIVE ACKNOWLEDGE", "SYNCHRONOUS IDLE",
+    "END OF TRANSMISSION BLOCK", "CANCEL", "END OF MEDIUM", "SUBSTITUTE", "ESCAPE",
+    "INFORMATION SEPARATOR FOUR", "INFORMATION SEPARATOR THREE",
+    "INFORMATION SEPARATOR TWO", "INFORMATION SEPARATOR ONE",
+)
+_C1_NAMES = (
+    "PADDING CHARACTER", "HIGH OCTET PRESET", "BREAK PERMITTED HERE", "NO BREAK HERE",
+    "INDEX", "NEXT LINE", "START OF SELECTED AREA", "END OF SELECTED AREA",
+    "CHARACTER TABULATION SET", "CHARACTER TABULATION WITH JUSTIFICATION",
+    "LINE TABULATION SET", "PARTIAL LINE FORWARD", "PARTIAL LINE BACKWARD",
+    "REVERSE LINE FEED", "SINGLE SHIFT TWO", "SINGLE SHIFT THREE", "DEVICE CONTROL STRING",
+    "PRIVATE USE ONE", "PRIVATE USE TWO", "SET TRANSMIT STATE", "CANCEL CHARACTER",
+    "MESSAGE WAITING", "START OF GUARDED AREA", "END OF GUARDED AREA", "START OF STRING",
+    "SINGLE GRAPHIC CHARACTER INTRODUCER", "SINGLE CHARACTER INTRODUCER",
+    "CONTROL SEQUENCE INTRODUCER", "STRING TERMINATOR", "OPERATING SYSTEM COMMAND",
+    "PRIVACY MESSAGE", "APPLICATION PROGRAM COMMAND",
+)
+_CONTEXT = 10  # characters of context on each side in messages
+
+
+class _Found(NamedTuple):
+    """A run of one reported character: its span, the character, how each is written
+    (``""`` raw, else the reference) and where it is (``"the body text"``...)."""
+
+    start: int
+    end: int
+    char: str
+    written: tuple[str, ...]
+    where: str
+
+
+def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
+    allowed = frozenset(chr(int(code[2:], 16)) for code in options.get("allow", ()))
+    found = [*_in_title(document), *_in_body(document, bool(options.get("attributes")))]
+    for run in _runs(found):
+        if run.char not in allowed:
+            yield _violation(document.text, run)
+
+
+def _in_title(document: Document) -> Iterator[_Found]:
+    title = document.header.title
+    if title is None:
+        return
+    link = document.title_link
+    text = document.text
+    for match in _CANDIDATE.finditer(text, title.start, title.end):
+        char, start, end, written = _at(text, match, title.end, MARKDOWN_REFERENCE)
+        if char is None or _legitimate(text, start, end, char):
+            continue
+        where = "the title"
+        if link is not None:
+            if link.text.start <= start < link.text.end:
+                where = "the title text"
+            elif link.url.start <= start < link.url.end:
+                where = "the title URL"
+        yield _Found(start, end, char, (written,), where)
+
+
+def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
+    span = document.header.body
+    text = document.text
+    matches = list(_CANDIDATE.finditer(text, span.start, span.end))
+    if not matches:
+        return  # the usual case, without a look at the tokens
+    body = document.body
+    starts = [token.start for token in body.tokens]
+    hidden = _hidden_tokens(body)
+    for match in matches:
+        index = bisect.bisect_right(starts, match.start()) - 1
+        if index < 0:
+            continue
+        token = body.tokens[index]
+        if token.kind in ("Characters", "SpaceCharacters"):
+            if any(first <= index < last for first, last in hidden):
+                continue
+            char, start, end, written = _at(text, match, token.end, HTML_REFERENCE)
+            if char is not None and not _legitimate(text, start, end, char):
+                yield _Found(start, end, char, (written,), "the body text")
+        elif token.kind == "StartTag" and attributes:
+            attribute = next((a for a in body.attributes(token)
+                              if a.value_start <= match.start() < a.value_end), None)
+            if attribute is None:
+                continue
+            char, start, end, written = _at(text, match, attribute.value_end, HTML_REFERENCE)
+            if char is not None:
+                yield _Found(start, end, char, (written,),
+                             f"the {attribute.name} attribute of <{token.name}>")
+
+
+def _hidden_tokens(body: BodyView) -> list[tuple[int, int]]:
+    """Token index ranges inside elements a reader does not see (script, style...)."""
+    ranges = []
+    for index, token in enumerate(body.tokens):
+        if token.kind == "StartTag" and token.name in INVISIBLE_ELEMENTS:
+            ranges.append((index, body.matching_end_tags.get(index, len(body.tokens))))
+    return ranges
+
+
+def _at(text: str, match: re.Match[str], limit: int,
+        references: re.Pattern[str]) -> tuple[str | None, int, int, str]:
+    """The reported character a candidate match stands for (or ``None``), its span, and
+    the reference it is written as (``""`` when raw): a reference as ``references``
+    reads them (HTML's or Markdown's), ending by ``limit``."""
+    start = match.start()
+    if not match.group().startswith("&"):
+        return match.group(), start, match.end(), ""
+    reference = references.match(text, start, limit)
+    if reference is None:
+        return None, start, start, ""
+    char = decode(reference.group())
+    if char is None or not REPORTED.fullmatch(char):
+        return None, start, start, ""
+    return char, start, reference.end(), reference.group()
+
+
+def _legitimate(text: str, start: int, end: int, char: str) -> bool:
+    """Whether a ZWJ, ZWNJ or ZWSP sits where a script or an emoji sequence needs it."""
+    if char not in "\u200b\u200c\u200d":
+        return False
+    before, after = _letter_before(text, start), _letter_after(text, end)
+    if char == "\u200b":
+        return _in(before, _UNSPACED_SCRIPTS) and _in(after, _UNSPACED_SCRIPTS)
+    if _in(before, _JOINING_SCRIPTS) or _in(after, _JOINING_SCRIPTS):
+        return True
+    return char == "\u200d" and _is_emoji(before) and _is_emoji(after)
+
+
+def _letter_before(text: str, position: int) -> str:
+    """The character before ``position``, past combining marks and emoji modifiers."""
+    while position > 0:
+        char = text[position - 1]
+        if not (unicodedata.category(char) in ("Mn", "Mc", "Me") or _EMOJI_MODIFIERS.match(char)):
+            return char
+        position -= 1
+    return ""
+
+
+def _letter_after(text: str, position: int) -> str:
+    return text[position] if position < len(text) else ""
+
+
+def _in(char: str, blocks: tuple[tuple[int, int], ...]) -> bool:
+    return bool(char) and any(low <= ord(char) <= high for low, high in blocks)
+
+
+def _is_emoji(char: str) -> bool:
+    # Emoji are "other symbols" (So): 👨 U+1F468, ⚕ U+2695, ❤ U+2764, regional indicators.
+    return bool(char) and unicodedata.category(char) == "So"
+
+
+def _runs(found: list[_Found]) -> Iterator[_Found]:
+    """Adjacent findings of one character, in one place, as one."""
+    current: _Found | None = None
+    for item in sorted(found):
+        if (current is not None and item.start == current.end and item.char == current.char
+                and item.where == current.where):
+            current = current._replace(end=item.end, written=current.written + item.written)
+            continue
+        if current is not None:
+            yield current
+        current = item
+    if current is not None:
+        yield current
+
+
+def _violation(text: str, run: _Found) -> Violation:
+    char = run.char
+    code = f"U+{ord(char):04X}"
+    name = f"{code} {_name(char)}"
+    if char in _ZERO_WIDTH:
+        kind, fixable = "zero-width character ", True
+    elif char in _BIDI:
+        kind, fixable = "bidi control ", False
+    elif char == "\ufffd":
+        kind, fixable = "", False  # its name says what it is
+    else:
+        kind, fixable = "control character ", True
+    count = len(run.written)
+    times = f" \u00d7{count}" if count > 1 else ""
+    forms = list(dict.fromkeys(form or "raw" for form in run.written))
+    written = "" if forms == ["raw"] else f" (written {', '.join(forms)})"
+    before = text[max(0, run.start - _CONTEXT) : run.start]
+    after = text[run.end : run.end + _CONTEXT]
+    context = f"between {_quote(before, left=True)} and {_quote(after, left=False)}"
+    message = f"{kind}{name}{times}{written} in {run.where}, {context}"
+    if char in _BIDI:
+        message += ": it reorders the text around it; left for a person to judge"
+    elif char == "\ufffd":
+        message += ": a character was lost when the text was decoded; left for a person"
+    fix = None
+    if fixable:
+        what = "them" if count > 1 else "it"
+        fix = Fix((Edit(run.start, run.end, ""),), "safe", f"delete {what} ({code})")
+    return Violation(run.start, run.end, message, fix)
+
+
+def _name(char: str) -> str:
+    code = ord(char)
+    if code < 0x20:
+        return _CONTROL_NAMES[code]
+    if code == 0x7F:
+        return "DELETE"
+    if 0x80 <= code <= 0x9F:
+        return _C1_NAMES[code - 0x80]
+    return unicodedata.name(char, "UNNAMED")
+
+
+def _quote(context: str, *, left: bool) -> str:
+    """A piece of context for a message, with line breaks and invisible characters shown
+    as escapes, cut at a line break."""
+    if left:
+        context = context.rpartition("\n")[2]
+    else:
+        context = context.partition("\n")[0]
+    shown = "".join(f"\\u{ord(char):04x}" if REPORTED.match(char) or char in "\r\t" else char
+                    for char in context)
+    return f"'{shown}'" if shown else "''"

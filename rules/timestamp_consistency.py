@@ -1,0 +1,305 @@
+"""The timestamp comment must agree with the publication date the clipping states.
+
+Why: the timestamp comment is what archives sort and expire by; the date in the
+clipping is what a reader sees. When they disagree by days, one of them is wrong: a bot
+that wrote the clipping time of a re-scraped old item, a date parsed in the wrong time
+zone or month order, a feed that re-dated its items.
+
+Compared with the timestamp (``<!--N-->``, epoch milliseconds), each date the clipping
+states, where this archive family writes one:
+
+- the front matter's ``date`` (Jekyll: ``2020-11-12T09:15:08.000Z``,
+  ``2020-11-12 09:15:08 +0800``, ``2020-11-12``);
+- the ``日期：`` line under the title (``日期：Tue, 23 Jun 2020 05:40:58 +0000``);
+- the body's date line: its first element, a ``<div>`` holding at most two short lines
+  (split by ``<br>``) of which the last is a date alone:
+  ``<div><i>Wed, 14 Jun 2023 21:03:30 GMT</i></div>``,
+  ``<div><i>RAYMOND ZHONG<br>2020-07-20 12:40:46</i></div>`` (an author line, then an ISO
+  date), ``<div>29/06/2020 - 17:05</div>`` (day first; when both numbers could be the
+  month, either reading is accepted), ``<div><i>2020年 7月 16日</i></div>`` (a day).
+
+A date without a time zone is read in every zone from UTC-12 to UTC+14, a day as any
+moment of it; the timestamp is reported when it lies more than ``tolerance`` outside
+that. A timestamp that would agree if it were in seconds is ``timestamp-comment``'s
+problem and is not reported here.
+
+The default tolerance, two days, comes from the two corpora this project is tested on
+(3,054 stated dates; ``scripts/count_rule_hits.py --distribution``): the timestamp is
+when the feed aggregator picked the item up, never before the stated date, up to 28
+hours after it for dates with a zone (95% within 3 hours, 99% within 12), up to 18 hours
+past the last moment a date without a zone, or a day, can mean; the front matter's date
+equals it in all 1,025 Jekyll clippings. Two days leave room above the largest lag.
+
+Bad::
+
+    <!--1687640344000-->                          2023-06-24T21:39:04Z
+    [Title](https://example.com/a/1)
+    ------
+
+    <div><i>Wed, 14 Jun 2023 21:03:30 GMT</i></div><p>...</p>
+
+Good::
+
+    <!--1686778744000-->                          2023-06-14T21:39:04Z
+    ...
+    <div><i>Wed, 14 Jun 2023 21:03:30 GMT</i></div><p>...</p>
+
+Options:
+
+- ``tolerance`` (``"2d"``): how far the timestamp may lie from a stated date (``s``,
+  ``m``, ``h``, ``d`` units).
+
+Fix: none. Which of the two dates is wrong is for a person to find out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, NamedTuple
+
+from cliplint.document import Document
+from cliplint.model import Violation
+from cliplint_rules._time import DURATION_PATTERN, duration_seconds, iso_utc
+
+ID = "timestamp-consistency"
+SEVERITY = "warning"
+FIX = None
+OPTIONS = {
+    "type": "object",
+    "properties": {
+        "tolerance": {
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "default": "2d",
+            "description": "How far the timestamp may lie from a stated date, e.g. 2d, 12h.",
+        },
+    },
+}
+
+_TIMESTAMP = re.compile(r"<!--[ \t]*([0-9]+)[ \t]*-->")
+_FRONT_MATTER_DATE = re.compile(r"^date:[ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
+# ASCII digits and spaces only ([0-9], not \d): dates are written so, and a regex of
+# ASCII classes compiles several times faster at start-up.
+_ISO = re.compile(
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:[T ](?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?))?"
+    r"[ \t]*(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
+_RFC_822 = re.compile(r"(?:[A-Za-z]{3},[ \t]*)?[0-9]{1,2}[ \t]+[A-Za-z]{3}[ \t]+[0-9]{4}[ \t]+"
+                      r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[ \t]+(?:[A-Za-z]{1,5}|[+-][0-9]{4}))?")
+_DAY_MONTH = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4}) - ([0-9]{2}):([0-9]{2})")
+_CJK_DAY = re.compile(r"([0-9]{4})年[ \t]*([0-9]{1,2})月[ \t]*([0-9]{1,2})日")
+#: How far local time may be ahead of UTC (UTC+14, Kiribati) and behind it (UTC-12).
+_AHEAD = 14 * 3600
+_BEHIND = 12 * 3600
+_DAY = 86400
+#: The body's date line is short: its lines are at most this long.
+_DATE_LINE_TEXT = 80
+
+
+class _Stated(NamedTuple):
+    """A date the clipping states: where (for messages), as written, and the earliest
+    and latest instants it can mean, in epoch seconds (floats: no overflow at year 1
+    or 9999, where datetime arithmetic has one)."""
+
+    where: str
+    written: str
+    earliest: float
+    latest: float
+    zoned: bool
+
+
+def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
+    span = document.header.timestamp
+    if span is None:
+        return
+    match = _TIMESTAMP.fullmatch(document.text, span.start, span.end)
+    if match is None:
+        return  # timestamp-comment reports what is wrong with it
+    stated = list(_stated_dates(document))
+    if not stated:
+        return
+    milliseconds = int(match.group(1))
+    moment = milliseconds / 1000
+    tolerance = duration_seconds(options.get("tolerance", "2d"))
+    for date in stated:
+        gap = _gap(moment, date, tolerance)
+        if gap is None:
+            continue
+        if _gap(float(milliseconds), date, tolerance) is None:
+            continue  # a timestamp in seconds: timestamp-comment's problem
+        direction = "after" if gap > 0 else "before"
+        # Without a zone, the gap is from the nearest moment the date can mean.
+        zone, least = ("", "") if date.zoned else (", read in any time zone", "at least ")
+        yield Violation(match.start(1), match.end(1), (
+            f"timestamp {iso_utc(milliseconds)} is {least}{_span(abs(gap))} {direction} the date "
+            f"{date.where} states ({date.written!r}{zone}); more than the tolerance of "
+            f"{options.get('tolerance', '2d')}"))
+
+
+def _gap(moment: float, date: _Stated, tolerance: float) -> float | None:
+    """How far a moment lies past the latest (positive) or before the earliest
+    (negative) instant the date can mean, when that is more than the tolerance
+    (all in seconds)."""
+    if moment > date.latest + tolerance:
+        return moment - date.latest
+    if moment < date.earliest - tolerance:
+        return moment - date.earliest
+    return None
+
+
+def _span(seconds_apart: float) -> str:
+    days, seconds = divmod(int(seconds_apart), 86400)
+    if days >= 365:
+        return f"{days / 365.25:.1f} years"
+    if days:
+        return f"{days}d {seconds // 3600}h"
+    return f"{seconds // 3600}h {seconds % 3600 // 60}m"
+
+
+def _stated_dates(document: Document) -> Iterator[_Stated]:
+    header = document.header
+    text = document.text
+    if header.front_matter is not None:
+        found = _FRONT_MATTER_DATE.search(text, header.front_matter.start, header.front_matter.end)
+        if found is not None:
+            value = found.group("value").strip("'\"")
+            line = document.position(found.start())[0]
+            yield from _parsed(value, f"the front matter (line {line})", (_iso,))
+    if header.date_line is not None:
+        value = text[header.date_line.start : header.date_line.end][3:].strip()
+        line = document.position(header.date_line.start)[0]
+        yield from _parsed(value, f"the 日期 line (line {line})", (_rfc_822,))
+    found_line = _body_date_line(document)
+    if found_line is not None:
+        value, offset = found_line
+        line, column = document.position(offset)
+        yield from _parsed(value, f"the body's date line ({line}:{column})",
+                           (_rfc_822, _iso, _day_month, _cjk_day))
+
+
+def _body_date_line(document: Document) -> tuple[str, int] | None:
+    """The last line of the body's first element, when that is a short ``<div>`` of at
+    most two lines, and where the element starts."""
+    if document.header.body.end == document.header.body.start:
+        return None
+    body = document.body
+    fragment = body.fragment
+    if len(fragment) == 0 or (fragment.text or "").strip():
+        return None
+    first = fragment[0]
+    token = body.start_tag(first)
+    if first.tag != "div" or token is None:
+        return None
+    lines = [line.strip() for line in _lines(first) or () if line.strip()]
+    if not lines or len(lines) > 2 or any(len(line) > _DATE_LINE_TEXT for line in lines):
+        return None
+    return lines[-1], token.start
+
+
+def _lines(root: Any) -> list[str] | None:
+    """The text of an element, cut into lines at each ``<br>``; comments left out.
+    ``None`` past a few lines' worth of text: the first element may be the whole body."""
+    lines = [""]
+    stack = [(root, False)]
+    while stack:
+        element, closing = stack.pop()
+        if closing:
+            if element is not root and element.tail:
+                lines[-1] += element.tail
+            continue
+        if element.tag == "br":
+            lines.append("")
+        elif isinstance(element.tag, str) and element.text:
+            lines[-1] += element.text
+        if len(lines) > 3 or len(lines[-1]) > _DATE_LINE_TEXT:
+            return None
+        stack.append((element, True))
+        if isinstance(element.tag, str):
+            stack.extend((child, False) for child in reversed(element))
+    return lines
+
+
+def _parsed(value: str, where: str, parsers: tuple[Any, ...]) -> Iterator[_Stated]:
+    for parser in parsers:
+        stated = parser(value, where)
+        if stated is not None:
+            yield stated
+            return
+
+
+def _rfc_822(value: str, where: str) -> _Stated | None:
+    if not _RFC_822.fullmatch(value):
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return _moment(moment, value, where)
+
+
+def _iso(value: str, where: str) -> _Stated | None:
+    match = _ISO.fullmatch(value)
+    if match is None:
+        return None
+    zone = match.group("zone")
+    if zone == "Z":
+        zone = "+00:00"
+    elif zone and ":" not in zone:
+        zone = f"{zone[:3]}:{zone[3:]}"
+    if match.group("time") is None:
+        try:
+            return _day(datetime.fromisoformat(match.group("date")), value, where)
+        except ValueError:
+            return None
+    try:
+        moment = datetime.fromisoformat(f"{match.group('date')}T{match.group('time')}{zone or ''}")
+    except ValueError:
+        return None
+    return _moment(moment, value, where)
+
+
+def _day_month(value: str, where: str) -> _Stated | None:
+    match = _DAY_MONTH.fullmatch(value)
+    if match is None:
+        return None
+    first, second, year, hour, minute = (int(group) for group in match.groups())
+    readings = []
+    for day, month in ((first, second), (second, first)):  # day first, as written; or US
+        try:
+            readings.append(_moment(datetime(year, month, day, hour, minute), value, where))
+        except ValueError:
+            continue
+    if not readings:
+        return None
+    return readings[0]._replace(earliest=min(r.earliest for r in readings),
+                                latest=max(r.latest for r in readings))
+
+
+def _cjk_day(value: str, where: str) -> _Stated | None:
+    match = _CJK_DAY.fullmatch(value)
+    if match is None:
+        return None
+    try:
+        day = datetime(*(int(group) for group in match.groups()))
+    except ValueError:
+        return None
+    return _day(day, value, where)
+
+
+def _moment(moment: datetime, value: str, where: str) -> _Stated:
+    """An instant, or with no zone every instant it can be from UTC-12 to UTC+14."""
+    if moment.tzinfo is not None:
+        instant = moment.timestamp()
+        return _Stated(where, value, instant, instant, True)
+    local = moment.replace(tzinfo=UTC).timestamp()
+    return _Stated(where, value, local - _AHEAD, local + _BEHIND, False)
+
+
+def _day(day: datetime, value: str, where: str) -> _Stated:
+    """Any moment of a day, in any time zone."""
+    start = day.replace(tzinfo=UTC).timestamp()
+    return _Stated(where, value, start - _AHEAD, start + _DAY + _BEHIND, False)

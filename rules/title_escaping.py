@@ -1,0 +1,116 @@
+"""The title's text must be text: no entity escaped twice, no entity where a character belongs.
+
+Why: a feed title that was HTML-escaped twice (``&amp;amp;``, ``&amp;#22338;``) shows
+the escape itself to every reader: ``AT&amp;T``, ``&#22338;``. One left escaped once
+(``Q&amp;A``) renders as ``Q&A`` in Markdown, but a search index, a deduplicator or a
+feed built from the archive reads the title line as text and gets ``Q&amp;A``; this
+archive family writes titles as plain text (``Q&A``, ``by民進黨&王丹``).
+
+Checked: the text of the title link (``[text](url)``), read as CommonMark reads it: a
+reference is ``&name;`` with a name HTML knows, ``&#digits;`` or ``&#xhex;``, always
+with its ';'; one after a backslash (``\\&amp;``) is literal text and left alone. The
+URL is not checked (Markdown decodes references in it, and ``&amp;`` there is right),
+nor the front matter's ``title`` (front matter is skipped; a fix could not touch it).
+
+- **escaped twice** (warning): ``&amp;`` followed by the rest of a reference
+  (``amp;``, ``#22338;``, ``quot;``...);
+- **escaped once** (info): any other reference, unless the character it stands for is
+  one Markdown would read as syntax in link text (``[ ] \\ ` * _ < > ~ !``: the
+  reference is how Markdown writes those), a line break or tab, or an invisible or
+  control character (``invisible-characters`` reports those).
+
+Bad::
+
+    [AT&amp;amp;T 與 &amp;#22338;本 Q&amp;A](https://example.com/a/1)
+
+Good::
+
+    [AT&T 與 坂本 Q&A](https://example.com/a/1)
+
+Options:
+
+- ``escaped-once`` (``true``): also report references escaped once.
+
+Fix (safe): decode one level. ``&amp;#22338;`` becomes ``&#22338;``, which the next pass
+of ``--fix`` decodes to ``坂``; ``&amp;`` becomes ``&``. The fixer checks that only the
+title's text changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cliplint.document import Document
+from cliplint.model import Edit, Fix, Violation
+from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode
+from cliplint_rules.invisible_characters import REPORTED
+
+ID = "title-escaping"
+SEVERITY = "warning"
+FIX = "safe"
+OPTIONS = {
+    "type": "object",
+    "properties": {
+        "escaped-once": {
+            "type": "boolean",
+            "default": True,
+            "description": "Also report references escaped once (&amp; for &), as infos.",
+        },
+    },
+}
+
+#: What follows ``&`` in a reference, as MARKDOWN_REFERENCE reads one.
+_REFERENCE_REST = re.compile(MARKDOWN_REFERENCE.pattern[1:])
+#: Characters a reference is the right way to write in Markdown link text: syntax
+#: (brackets, backslash, code, emphasis, raw HTML, strikethrough, images), line breaks
+#: and tabs; what invisible-characters reports (zero-width, bidi and control characters,
+#: U+FFFD) is left to it.
+_MARKDOWN_SYNTAX = re.compile("[][\\\\`*_<>~!\t\n\r]")
+
+
+def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
+    link = document.title_link
+    if link is None:
+        return  # no [text](url) to read: title-link says why
+    text = document.text
+    start, end = link.text
+    if "&" not in text[start:end]:
+        return
+    escaped_once = options.get("escaped-once", True)
+    position = start
+    while (match := MARKDOWN_REFERENCE.search(text, position, end)) is not None:
+        at = match.start()
+        position = match.end()
+        if _backslashes_before(text, at, start) % 2:
+            continue  # \& is a literal '&'
+        rest = _REFERENCE_REST.match(text, match.end(), end) if match.group() == "&amp;" else None
+        if rest is not None and decode("&" + rest.group()) is not None:
+            position = rest.end()
+            shown = "&" + rest.group()
+            yield Violation(
+                at, rest.end(),
+                f"entity escaped twice in the title text: {text[at:rest.end()]!r} shows as "
+                f"{shown!r}",
+                Fix((Edit(at + 1, at + 5, ""),), "safe", f"decode one level: {shown!r}"),
+            )
+            continue
+        if not escaped_once:
+            continue
+        character = decode(match.group())
+        if character is None or _MARKDOWN_SYNTAX.search(character) or REPORTED.search(character):
+            continue
+        yield Violation(
+            at, match.end(),
+            f"entity {match.group()!r} in the title text, which should read {character!r}",
+            Fix((Edit(at, match.end(), character),), "safe", f"decode it to {character!r}"),
+            severity="info",
+        )
+
+
+def _backslashes_before(text: str, position: int, start: int) -> int:
+    count = 0
+    while position - count > start and text[position - count - 1] == "\\":
+        count += 1
+    return count

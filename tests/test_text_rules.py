@@ -1,0 +1,283 @@
+"""invisible-characters, title-escaping, relative-url and timestamp-consistency: their
+fixes through ``fix_text`` and ``cliplint --fix`` on files on disk (real excerpts and
+copies of real corpus files), and the pieces they are built from.
+
+What each rule reports and does not report is in tests/cases/<rule>/.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SHARED, run_cliplint, write
+
+from cliplint import fix_text, lint_text
+from cliplint.document import Document, TitleLink
+from cliplint.document import Span as S
+
+# -- invisible-characters -----------------------------------------------------------------
+
+DW = ("<!--1593856449000-->\n[六神磊磊读金庸｜\u200b有没有发现：她们都很像？](https://www.dw.com/zh/a-1)\n"
+      "------\n\n<p>世卫组织的流行病信\u200b\u200b息服务机构，新冠病毒已导致596,576&#8203;人丧生，"
+      "维生素K\x7f。</p><p>泥沙混杂\u202c浑浊 沈\ufffds榕</p>"
+      "<p><a href=\"https://x.example/?title=读金庸｜\u200b有\">del.icio.us</a></p>\n")
+
+
+def test_fix_text_deletes_zero_width_and_control_runs_only() -> None:
+    result = fix_text(DW, select=["invisible-characters"])
+    assert result.refusal is None
+    assert result.text == (
+        "<!--1593856449000-->\n[六神磊磊读金庸｜有没有发现：她们都很像？](https://www.dw.com/zh/a-1)\n"
+        "------\n\n<p>世卫组织的流行病信息服务机构，新冠病毒已导致596,576人丧生，"
+        "维生素K。</p><p>泥沙混杂\u202c浑浊 沈\ufffds榕</p>"
+        "<p><a href=\"https://x.example/?title=读金庸｜\u200b有\">del.icio.us</a></p>\n")
+    assert result.fixed_per_rule() == {"invisible-characters": 4}
+    # Left: the bidi control and U+FFFD, reported without a fix.
+    assert [(p.message.split(" in ")[0], p.fix) for p in result.problems] == [
+        ("bidi control U+202C POP DIRECTIONAL FORMATTING", None),
+        ("U+FFFD REPLACEMENT CHARACTER", None),
+    ]
+    assert fix_text(result.text, select=["invisible-characters"]).applied == ()
+
+
+def test_fix_text_leaves_a_crlf_file_crlf_and_attributes_alone_unless_asked() -> None:
+    crlf = DW.replace("\n", "\r\n")
+    result = fix_text(crlf, select=["invisible-characters"])
+    assert result.refusal is None and result.changed
+    assert result.text.count("\r\n") == crlf.count("\r\n") and "\n" not in result.text.replace("\r\n", "")
+    assert "title=读金庸｜\u200b有" in result.text
+    asked = fix_text(DW, select=["invisible-characters"],
+                     config={"rules": {"invisible-characters": {"attributes": True}}})
+    assert asked.refusal is None and "title=读金庸｜有" in asked.text
+
+
+def test_cli_fix_on_a_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "dw.md", DW)
+    run = run_cliplint("--isolated", "--no-cache", "--select", "invisible-characters", "--fix",
+                       str(path))
+    assert run.status == 0, run.stderr  # warnings left: the bidi control and U+FFFD
+    assert "Fixed 4 problems in 1 file" in run.stdout
+    assert path.read_text(encoding="utf-8") == fix_text(DW, select=["invisible-characters"]).text
+
+
+# -- title-escaping -----------------------------------------------------------------------
+
+ESCAPED = ("<!--1686778744000-->\n[AT&amp;amp;T 與 &amp;#22338;本 Q&amp;A &lt;b&gt;](https://example.com/a?x=1&amp;y=2)\n"
+           "------\n\n<p>AT&amp;amp;T in the body is left alone.</p>\n")
+DECODED = ("<!--1686778744000-->\n[AT&T 與 坂本 Q&A &lt;b&gt;](https://example.com/a?x=1&amp;y=2)\n"
+           "------\n\n<p>AT&amp;amp;T in the body is left alone.</p>\n")
+
+
+def test_title_escaping_decodes_one_level_per_pass() -> None:
+    result = fix_text(ESCAPED, select=["title-escaping"])
+    assert result.refusal is None
+    assert result.text == DECODED
+    assert result.passes == 2  # &amp;#22338; -> &#22338; -> 坂
+    assert [fix.description for fix in result.applied] == [
+        "decode one level: '&amp;'", "decode one level: '&#22338;'", "decode it to '&'",
+        "decode it to '&'", "decode it to '坂'"]
+    assert lint_text(DECODED, select=["title-escaping"]) == []
+
+
+def test_title_escaping_cli_fix_and_severities(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.md", ESCAPED)
+    report = run_cliplint("--isolated", "--no-cache", "--select", "title-escaping",
+                          "--format", "json", str(path))
+    assert report.status == 0  # warnings and infos do not fail a run
+    assert [(p["column"], p["severity"]) for p in json.loads(report.stdout)["problems"]] == [
+        (4, "warning"), (17, "warning"), (32, "info")]
+    run = run_cliplint("--isolated", "--no-cache", "--select", "title-escaping", "--fix", str(path))
+    assert run.status == 0, run.stderr
+    assert path.read_text(encoding="utf-8") == DECODED
+
+
+# -- relative-url ---------------------------------------------------------------------------
+
+RELATIVE = ("<!--1594799100000-->\n[RFA](https://www.rfa.org/mandarin/yataibaodao/a.html?x=1)\n------\n\n"
+            "<a href=\"/mandarin/b.jpg\"><img src=\"/rfa_resources/graphics/icon-zoom.png\"></a>"
+            "<a href=\"//www.reuters.com/companies/SINA.O\">SINA.O</a><img src='photo.jpg?a=1&amp;b=2'>"
+            "<a href=?page=2>2</a><a href=\" ../up.html\">up</a>"
+            "<img srcset=\"a@2x.jpg 2x, https://cdn.example.com/a.jpg 3x,/b.jpg 4x\">\n")
+RESOLVED = ("<!--1594799100000-->\n[RFA](https://www.rfa.org/mandarin/yataibaodao/a.html?x=1)\n------\n\n"
+            "<a href=\"https://www.rfa.org/mandarin/b.jpg\"><img src=\"https://www.rfa.org/rfa_resources/graphics/icon-zoom.png\"></a>"
+            "<a href=\"https://www.reuters.com/companies/SINA.O\">SINA.O</a>"
+            "<img src='https://www.rfa.org/mandarin/yataibaodao/photo.jpg?a=1&amp;b=2'>"
+            "<a href=https://www.rfa.org/mandarin/yataibaodao/a.html?page=2>2</a>"
+            "<a href=\" https://www.rfa.org/mandarin/yataibaodao/../up.html\">up</a>"
+            "<img srcset=\"https://www.rfa.org/mandarin/yataibaodao/a@2x.jpg 2x, https://cdn.example.com/a.jpg 3x,"
+            "https://www.rfa.org/b.jpg 4x\">\n")
+
+
+def test_relative_url_fix_is_unsafe_and_resolves_against_the_title_url() -> None:
+    assert not fix_text(RELATIVE, select=["relative-url"]).changed
+    result = fix_text(RELATIVE, select=["relative-url"], unsafe=True)
+    assert result.refusal is None
+    assert result.text == RESOLVED
+    assert lint_text(RESOLVED, select=["relative-url"]) == []
+
+
+def test_relative_url_resolves_as_urljoin_does() -> None:
+    # What the fix writes is what a URL parser makes of the relative URL and the title URL.
+    from urllib.parse import urljoin
+
+    base = "https://www.rfa.org/mandarin/yataibaodao/a.html?x=1"
+    written = {"/mandarin/b.jpg": "https://www.rfa.org/mandarin/b.jpg",
+               "photo.jpg?a=1&b=2": "https://www.rfa.org/mandarin/yataibaodao/photo.jpg?a=1&b=2",
+               "?page=2": "https://www.rfa.org/mandarin/yataibaodao/a.html?page=2",
+               "../up.html": "https://www.rfa.org/mandarin/up.html",
+               "//www.reuters.com/companies/SINA.O": "https://www.reuters.com/companies/SINA.O"}
+    for relative, absolute in written.items():
+        assert urljoin(base, relative) == absolute
+    fixes = {p.message.split("'")[1]: p.fix.description.split("'")[1]  # type: ignore[union-attr]
+             for p in lint_text(RELATIVE, select=["relative-url"])}
+    for relative, absolute in written.items():
+        assert urljoin(fixes[relative], ".") == urljoin(absolute, ".")  # dot segments resolved
+
+
+def test_relative_url_cli_needs_unsafe_fixes(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.md", RELATIVE)
+    safe = run_cliplint("--isolated", "--no-cache", "--select", "relative-url", "--fix", str(path))
+    assert path.read_text(encoding="utf-8") == RELATIVE
+    assert "fixable with --fix --unsafe-fixes" in safe.stdout
+    run = run_cliplint("--isolated", "--no-cache", "--select", "relative-url", "--fix",
+                       "--unsafe-fixes", str(path))
+    assert run.status == 0, run.stderr
+    assert path.read_text(encoding="utf-8") == RESOLVED
+
+
+def test_srcset_candidates_split_as_html_does() -> None:
+    from cliplint_rules.relative_url import _srcset_urls
+
+    value = " a.jpg 1x,b.jpg,, c.jpg 2x ,data:image/png;base64,AA== 3x, d(1).jpg 4x (x, y), e.jpg,"
+    assert [url for _, url in _srcset_urls(value)] == [
+        "a.jpg", "b.jpg", "c.jpg", "data:image/png;base64,AA==", "d(1).jpg", "e.jpg"]
+    assert all(value[start:].startswith(url) for start, url in _srcset_urls(value))
+
+
+# -- timestamp-consistency ------------------------------------------------------------------
+
+
+def test_timestamp_consistency_offers_no_fix() -> None:
+    text = ("<!--1595331682000-->\n[T](https://www.voachinese.com/a/1.html)\n------\n\n"
+            "<div><i>Sat, 11 Jul 2020 04:10:23 GMT</i></div><p>x</p>\n")
+    [problem] = lint_text(text, select=["timestamp-consistency"])
+    assert problem.fix is None and problem.severity == "warning"
+    assert not fix_text(text, select=["timestamp-consistency"], unsafe=True).changed
+
+
+# -- the shared pieces -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("title", "text", "url"), [
+    ("[A title](https://example.com/a/1)", "A title", "https://example.com/a/1"),
+    ("[a \\] [b] (c)](https://x.example/(1)) trailing", "a \\] [b] (c)", "https://x.example/(1)"),
+    ("[德语媒体：北京的快速回应\n\n](https://www.dw.com/zh/a-53985946)", "德语媒体：北京的快速回应\n\n",
+     "https://www.dw.com/zh/a-53985946"),
+    ("[empty]()", "empty", ""),
+])
+def test_title_link_spans(title: str, text: str, url: str) -> None:
+    document = Document.from_text(f"<!--1-->\n{title}\n------\n\n<p>x</p>\n")
+    link = document.title_link
+    assert isinstance(link, TitleLink)
+    assert document.text[link.text.start:link.text.end] == text
+    assert document.text[link.url.start:link.url.end] == url
+    assert link.text.start == len("<!--1-->\n[")
+
+
+@pytest.mark.parametrize("title", [
+    "no link at all", "[never closed\\](https://x.example/a)", "[text] (https://x.example/a)",
+    "[text](https://x.example/a", "[text]",
+])
+def test_title_link_is_none_when_the_title_is_no_link(title: str) -> None:
+    assert Document.from_text(f"<!--1-->\n{title}\n------\n\n<p>x</p>\n").title_link is None
+    assert Document.from_text("<!--1-->\n").title_link is None
+
+
+def test_title_link_is_cached_and_span_typed() -> None:
+    document = Document.from_text("[A](https://example.com/)\n------\n\nx")
+    assert document.title_link is document.title_link
+    assert document.title_link == TitleLink(S(1, 2), S(4, 24))
+
+
+@pytest.mark.parametrize(("reference", "text"), [
+    ("&amp;", "&"), ("&amp", "&"), ("&#22338;", "坂"), ("&#x5742;", "坂"), ("&#X5742", "坂"),
+    ("&#0;", "\ufffd"), ("&#xD800;", "\ufffd"), ("&#x110000;", "\ufffd"), ("&#x80;", "€"),
+    ("&ZeroWidthSpace;", "\u200b"), ("&foo;", None), ("&#;", None), ("&#x;", None), ("&", None),
+])
+def test_references_decode_as_html_does(reference: str, text: str | None) -> None:
+    from cliplint_rules._charrefs import decode
+
+    assert decode(reference) == text
+
+
+def test_invisible_characters_knows_every_name_html_gives_them() -> None:
+    from html5lib.constants import entities
+
+    from cliplint_rules.invisible_characters import REPORTED, NAMED
+
+    names = {name.rstrip(";") for name, value in entities.items() if REPORTED.fullmatch(value)}
+    assert set(NAMED) == names
+
+
+# -- real files --------------------------------------------------------------------------------
+
+_FIXABLE = set("\u200b\u200c\u200d\u2060\ufeff\x7f")
+
+
+def _corpus_files_with(characters: str, limit: int) -> list[Path]:
+    found = []
+    for corpus in ("oped2", "teahouse-dev"):
+        folder = SHARED / "corpus" / corpus
+        if not folder.is_dir():
+            pytest.skip(f"the shared corpus is absent ({folder})")
+        for path in sorted(folder.rglob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            if any(char in text for char in characters):
+                found.append(path)
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+def _deleted(before: str, after: str) -> list[str]:
+    """The characters deleted from ``before`` to give ``after``; fails unless ``after`` is
+    ``before`` with characters deleted."""
+    removed, index = [], 0
+    for char in before:
+        if index < len(after) and after[index] == char:
+            index += 1
+        else:
+            removed.append(char)
+    assert index == len(after), "not only deletions"
+    return removed
+
+
+def test_cli_fix_on_real_files_only_deletes_invisible_characters(tmp_path: Path) -> None:
+    originals = _corpus_files_with("\u200b\ufeff\x7f", limit=200)
+    assert len(originals) >= 60  # 67 files in the two corpora hold one
+    copies = []
+    for index, original in enumerate(originals):
+        copy = tmp_path / f"{index}.md"
+        shutil.copyfile(original, copy)
+        copies.append(copy)
+    run = run_cliplint("--isolated", "--no-cache", "--select", "invisible-characters", "--fix",
+                       str(tmp_path))
+    assert run.status == 0, run.stdout + run.stderr
+    changed = 0
+    for original, copy in zip(originals, copies):
+        before, after = original.read_text(encoding="utf-8"), copy.read_text(encoding="utf-8")
+        changed += before != after
+        # Only deletions of zero-width and control characters: the rest, in order, intact.
+        removed = _deleted(before, after)
+        assert set(removed) <= _FIXABLE, (original, removed[:5])
+    assert changed >= 60
+    left = run_cliplint("--isolated", "--no-cache", "--select", "invisible-characters",
+                        "--format", "json", str(tmp_path))
+    assert '"applicability"' not in left.stdout  # nothing fixable is left
+    # The ZWSP inside a del.icio.us href (attributes are not checked by default) stays.
+    cdt = [copy for original, copy in zip(originals, copies) if "400161_" in original.name]
+    if cdt:
+        assert "&amp;title=六神磊磊读金庸｜\u200b" in cdt[0].read_text(encoding="utf-8")
