@@ -61,6 +61,9 @@ class Violation:
     #: Overrides the rule's default severity for this violation (a user's configured
     #: severity for the rule still wins).
     severity: Severity | None = None
+    #: Which of the rule's ``FINDINGS`` this is: its severity is the finding's (unless
+    #: ``severity`` says otherwise). None: the rule's default severity.
+    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,14 @@ class Problem:
 CheckFunction = Callable[["Document", Mapping[str, Any]], Iterable[Violation]]
 
 
+class Finding(NamedTuple):
+    """One kind of problem a rule reports: its severity and what it means. A rule module
+    declares them in ``FINDINGS`` (kind -> Finding); a violation names its kind."""
+
+    severity: Severity
+    description: str
+
+
 class Rule(NamedTuple):
     """A rule as the engine sees it, built from a rule module.
 
@@ -95,6 +106,11 @@ class Rule(NamedTuple):
     ``None``), ``OPTIONS`` (a JSON Schema object whose properties carry defaults) and
     ``check(document, options)``, a generator of :class:`Violation`. Its docstring is
     its user documentation; the first line is the summary.
+
+    A rule that reports several kinds of problem of different weight declares them in
+    ``FINDINGS``, kind -> :class:`Finding`; its violations then name their ``kind``, and
+    ``SEVERITY`` is the severity of violations that name none. Without ``FINDINGS`` the
+    rule has one kind, ``problem``, of severity ``SEVERITY``.
 
     (A named tuple, unlike the values above: every start defines it, and a frozen
     dataclass costs several times more to define.)
@@ -109,6 +125,24 @@ class Rule(NamedTuple):
     check: CheckFunction
     plugin: str = "builtin"
     module: str = ""
+    findings: Mapping[str, Finding] = {}
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """The severities the rule's findings can have, most severe first."""
+        found = {finding.severity for finding in self.findings.values()} or {self.severity}
+        return tuple(severity for severity in SEVERITIES if severity in found)
+
+    def severity_of(self, violation: Violation) -> Severity:
+        """The severity of one of this rule's violations, before the user's configuration."""
+        if violation.severity is not None:
+            return violation.severity
+        if violation.kind is None:
+            return self.severity
+        finding = self.findings.get(violation.kind)
+        if finding is None:
+            raise ValueError(f"rule {self.id} reported a kind it does not declare: {violation.kind!r}")
+        return finding.severity
 
     @classmethod
     def from_module(cls, module: ModuleType, plugin: str = "builtin") -> Rule:
@@ -124,9 +158,15 @@ class Rule(NamedTuple):
             raise ValueError(f"rule module {module.__name__}: FIX must be 'safe', 'unsafe' or None")
         schema = getattr(module, "OPTIONS", None) or {"type": "object", "properties": {}}
         schema = {"additionalProperties": False, **schema}
+        summary = documentation.splitlines()[0] if documentation else module.ID
+        findings = dict(getattr(module, "FINDINGS", None) or {"problem": Finding(severity, summary)})
+        for kind, finding in findings.items():
+            if not isinstance(finding, Finding) or finding.severity not in SEVERITIES:
+                raise ValueError(f"rule module {module.__name__}: FINDINGS[{kind!r}] must be a "
+                                 f"Finding whose severity is one of {SEVERITIES}")
         return cls(
             id=module.ID,
-            summary=documentation.splitlines()[0] if documentation else module.ID,
+            summary=summary,
             documentation=documentation,
             severity=severity,
             fix=fix,
@@ -134,6 +174,7 @@ class Rule(NamedTuple):
             check=module.check,
             plugin=plugin,
             module=module.__name__,
+            findings=findings,
         )
 
     def default_options(self) -> dict[str, Any]:
