@@ -96,6 +96,17 @@ VOID_ELEMENTS = frozenset({
 _MAY_STAY_OPEN = frozenset(
     {"dd", "dt", "li", "p", "tbody", "td", "tfoot", "th", "thead", "tr", "body", "html"}
 )
+#: The current standard's list (the "in body" insertion mode, end-of-file token) adds
+#: these: html5lib objects to them, the standard does not.
+STANDARD_MAY_STAY_OPEN = _MAY_STAY_OPEN | {"optgroup", "option", "rb", "rp", "rt", "rtc"}
+#: The ``datavars`` key under which the name of the current node (the innermost open
+#: element) is kept with each error the tree builder raises: what a message needs to say
+#: which element was still open.
+CURRENT_NODE = "currentNode"
+#: The ``datavars`` key telling, for a tree builder error that names an element, whether
+#: an element of that name was open (a stray ``</div>`` and a ``</div>`` that closes a
+#: <div> with a <span> still open inside raise the same error).
+NAME_OPEN = "nameOpen"
 #: End-of-input errors that name no element but are about one.
 _EOF_ELEMENT = {"eof-in-table": "table", "eof-in-select": "select", "eof-in-frameset": "frameset"}
 #: A superset of html5lib's ``invalid_unicode_re`` that the regex engine scans about ten
@@ -584,6 +595,11 @@ class _SpanParser(html5lib.HTMLParser):
 
     def parseError(self, errorcode: str = "XXX-undefined-error", datavars: Any = None) -> None:
         datavars = datavars or {}
+        open_elements = self.tree.openElements
+        if len(open_elements) > 1:  # [0] is the fragment's root
+            datavars = {**datavars, CURRENT_NODE: open_elements[-1].name}
+        if isinstance(datavars.get("name"), str):
+            datavars = {**datavars, NAME_OPEN: bool(open_elements.names.get(datavars["name"]))}
         tokenizer = self.tokenizer
         current = tokenizer.current_span()
         if tokenizer.exhausted:
@@ -595,7 +611,10 @@ class _SpanParser(html5lib.HTMLParser):
         innermost open element html5lib objects to, or the one it names."""
         open_elements = self.tree.openElements[1:]  # [0] is the fragment's root
         if code == "expected-closing-tag-but-got-eof":
-            culprits = [node for node in open_elements if node.name not in _MAY_STAY_OPEN]
+            # The element the standard objects to, when there is one; else the one only
+            # html5lib objects to (an <option>), which tells the rule the error is html5lib's.
+            culprits = ([node for node in open_elements if node.name not in STANDARD_MAY_STAY_OPEN]
+                        or [node for node in open_elements if node.name not in _MAY_STAY_OPEN])
         elif "name" in datavars or code in _EOF_ELEMENT:
             name = datavars.get("name", _EOF_ELEMENT.get(code))
             culprits = [node for node in open_elements if node.name == name]

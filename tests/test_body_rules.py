@@ -87,9 +87,9 @@ def test_error_positions_in_file_coordinates_with_crlf_and_front_matter() -> Non
     problems = lint_text(text, select=["well-formed-html"])
     assert [(p.line, p.column, p.message) for p in problems] == [
         (10, 1, "unexpected end tag </i> (unexpected-end-tag)"),
-        (10, 5, "invalid character U+0002 (invalid-codepoint)"),
+        (10, 5, "control character U+0002 (control-character-in-input-stream)"),
         (11, 16, "unexpected end tag </span> (unexpected-end-tag)"),
-        (11, 23, "invalid character U+0001 (invalid-codepoint)"),
+        (11, 23, "control character U+0001 (control-character-in-input-stream)"),
     ]
 
 
