@@ -38,10 +38,10 @@ import re
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import html5lib
 from html5lib import (
@@ -164,6 +164,9 @@ _SIMPLE_TAG = re.compile(
 )
 
 
+_T = TypeVar("_T")
+
+
 class Token(NamedTuple):
     """A token of the body as html5lib's tokenizer saw it, with its source span.
 
@@ -241,6 +244,18 @@ class BodyView:
     errors: tuple[ParseError, ...]
     fragment: ElementTree.Element
     start_tags: Mapping[ElementTree.Element, int] = field(repr=False)
+    #: What ``shared`` computed, by key (like the cached properties: filled on first use).
+    _shared: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False,
+                                         compare=False)
+
+    def shared(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, computed once per body and ``key``: for work that several rules
+        do on the same body (the aggregator-boilerplate catalogue's blocks, which
+        empty-body leaves out). ``key`` must say everything the result depends on
+        besides the body."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]  # type: ignore[no-any-return]
 
     @property
     def text(self) -> str:

@@ -106,9 +106,18 @@ class _Candidate(NamedTuple):
 
 
 def find_blocks(body: BodyView, entries: Sequence[Entry], title_url: str | None) -> list[Block]:
-    """Every block of ``body`` that one of ``entries`` identifies, in document order."""
+    """Every block of ``body`` that one of ``entries`` identifies, in document order.
+    Found once per body for the same entries and title URL (aggregator-boilerplate and
+    empty-body both ask)."""
     if not entries or not body.tokens:
         return []
+    # The entries by identity: comparing them whole costs more than finding the blocks.
+    # (The blocks found hold their entries, so no other entry can take an id meanwhile.)
+    key = ("aggregator-boilerplate blocks", tuple(map(id, entries)), title_url)
+    return list(body.shared(key, lambda: tuple(_find_blocks(body, entries, title_url))))
+
+
+def _find_blocks(body: BodyView, entries: Sequence[Entry], title_url: str | None) -> list[Block]:
     tokens = _Tokens(body)
     candidates = list(_candidates(body, tokens, entries, title_url))
     if not candidates:
@@ -186,14 +195,12 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
 
     for element in body.elements(*by_element) if by_element else ():
         possible = [entry for entry in by_element[element.tag] if _has_class(element, entry)]
-        if possible and sizes.of(element) > MAX_BLOCK_ELEMENTS:
-            continue  # what _describe would find out, walking the whole subtree
         if index is not None and possible:
             if index.size(element) > MAX_BLOCK_TEXT:
                 continue  # what _describe would find out the slow way
             possible = [entry for entry in possible if index.may_match(entry, element)]
-        if not possible:
-            continue
+        if not possible or sizes.of(element) > MAX_BLOCK_ELEMENTS:
+            continue  # (too big: what _describe would find out, walking the whole subtree)
         content = _describe(element, frozenset().union(*(entry.allowed for entry in possible)))
         if content is None:
             continue

@@ -360,3 +360,57 @@ def test_content_moved_out_of_a_table_is_checked() -> None:
                      ("active-content", '<iframe src="https://e.example/">')}
     codes = [p.message for p in lint_body(body, ["well-formed-html"])]
     assert len(codes) == 2 and all("voodoo" in code for code in codes)
+
+
+# -- empty-body without the aggregator boilerplate ------------------------------------------
+
+
+@pytest.mark.parametrize("body", [
+    *TRICKY, "<p>a<script>b</script>c<style>d</style>e<!-- f -->g</p>", "<p>a<script>never closed",
+    "<p>x</p>\r\n<title>t</title><noscript>n</noscript><template>u</template>y",
+    *(p.read_text(encoding="utf-8") for p in corpus_sample(50)),
+])
+def test_text_outside_no_span_is_the_visible_text(body: str) -> None:
+    """empty-body reads the text from the tokens when it leaves boilerplate out: with
+    nothing left out, it has the words of the tree's visible text."""
+    import html as html_module
+
+    from cliplint_rules.empty_body import _words, iter_text_outside
+
+    view = Document.from_text(HEADER + body).body
+    assert _words(html_module.unescape("".join(iter_text_outside(view, [])))) == _words(
+        html_module.unescape(view.visible_text))
+
+
+def test_text_outside_leaves_out_exactly_the_blocks() -> None:
+    from cliplint_rules import _boilerplate
+    from cliplint_rules._boilerplate_match import find_blocks
+    from cliplint_rules.empty_body import iter_text_outside
+
+    body = ("<p>one</p>\n(Feed generated with FetchRSS)<script>two</script><p>three</p>"
+            '<img src="https://pixel.wp.com/b.gif" width="1" height="1">'
+            "<br/><br/>\n(Feed generated with FetchRSS)\n")
+    view = Document.from_text(HEADER + body).body
+    blocks = find_blocks(view, _boilerplate.catalogue(), None)
+    assert [view.source[b.start : b.end] for b in blocks] == [
+        '<img src="https://pixel.wp.com/b.gif" width="1" height="1">',
+        "<br/><br/>\n(Feed generated with FetchRSS)"]
+    assert "".join(iter_text_outside(view, blocks)) == "one\n(Feed generated with FetchRSS)three\n"
+
+
+def test_shared_work_is_done_once_per_body_and_key() -> None:
+    """aggregator-boilerplate and empty-body find the catalogue's blocks once per body."""
+    from cliplint_rules import _boilerplate
+    from cliplint_rules._boilerplate_match import find_blocks
+
+    view = Document.from_text(HEADER + "<p>x</p><br/><br/>(Feed generated with FetchRSS)\n").body
+    calls: list[str] = []
+    assert view.shared("k", lambda: calls.append("k") or 1) == 1
+    assert view.shared("k", lambda: calls.append("again") or 2) == 1
+    assert calls == ["k"]
+    entries = _boilerplate.catalogue()
+    first = find_blocks(view, entries, None)
+    assert first and find_blocks(view, entries, None) == first
+    assert len(view._shared) == 2  # "k" and the blocks, found once
+    assert find_blocks(view, entries, "https://example.com/") == first  # another key
+    assert len(view._shared) == 3
