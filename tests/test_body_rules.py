@@ -221,6 +221,8 @@ FIXED = [
     ('<p>x</p><iframe src="https://e.example/"></iframe>', "<p>x</p>"),
     ("<meta http-equiv=refresh content=0><p>x</p><base href=/>", "<p>x</p>"),
     ("<p>y</p><object data=https://e.example/a.swf><embed src=a.swf></object>", "<p>y</p>"),
+    ('<link rel="stylesheet" href="//static.example.org/a.css"><p>z</p>', "<p>z</p>"),
+    ("<p>z</p><style>@import 'https://e.example/a.css';</style>", "<p>z</p>"),
 ]
 
 
@@ -237,6 +239,19 @@ def test_active_content_fixes_delete_exactly_the_element_or_attribute(body: str,
             outermost.append(edit)
     assert apply(HEADER + body, outermost) == HEADER + fixed
     assert lint_body(fixed, ["active-content"]) == []
+
+
+def test_active_content_severities_follow_the_declared_findings() -> None:
+    from cliplint_rules import active_content
+
+    body = ('<script>x()</script><link rel="stylesheet" href="https://e.example/a.css">'
+            '<iframe data-src="https://www.youtube.com/embed/1"></iframe>')
+    found = [(p.severity, p.message.split(" ")[0]) for p in lint_body(
+        body, ["active-content"], config={"rules": {"active-content": {"report-lazy-embeds": True}}})]
+    assert found == [("error", "<script>"), ("warning", "<link"), ("info", "lazy-load")]
+    kinds = ["active", "outside-resource", "lazy-embed"]
+    assert [active_content.FINDINGS[kind].severity for kind in kinds] == [s for s, _ in found]
+    assert [p.severity for p in lint_body(body, ["active-content"])] == ["error", "warning"]
 
 
 def test_unsafe_fixes_go_through_the_fixer() -> None:
