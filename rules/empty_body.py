@@ -147,11 +147,12 @@ def iter_text_outside(body: BodyView, blocks: list[Block]) -> Iterator[str]:
         while first < len(hidden) and hidden[first][1] <= token.start:
             first += 1
         position = token.start
-        for start, end in hidden[first:]:
-            if start >= token.end:
-                break
+        index = first
+        while index < len(hidden) and hidden[index][0] < token.end:
+            start, end = hidden[index]
             yield source[position:max(position, start)]
             position = max(position, end)
+            index += 1
         yield source[position:max(position, token.end)]
 
 
