@@ -38,6 +38,7 @@ from cliplint.model import (
     Problem,
     Related,
     Rule,
+    Severity,
 )
 
 if TYPE_CHECKING:
@@ -170,31 +171,31 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
                    for file in files
                    if not per_file_rules or rule.id in settings.rules_for(file.path)]
         options = settings.options.get(rule.id, {})
+        configured = settings.severity.get(rule.id)
         try:
-            violations = list(rule.reduce(entries, options))
+            found = [
+                _problem(violation, rule.id, configured or rule.severity_of(violation), shown)
+                for violation in rule.reduce(entries, options)
+                if violation.path in shown  # else not a file of the archive: a rule's bug
+                and (focus is None or violation.path in focus
+                     or any(item.path in focus for item in violation.related))
+            ]
         except Exception as error:  # a crashing rule must not stop the run
             problems.append(file_problem(os.path.relpath(root), INTERNAL_ERROR,
                                          f"rule {rule.id} crashed: {type(error).__name__}: "
                                          f"{error}"))
             continue
-        severity = settings.severity.get(rule.id)
-        for violation in violations:
-            if violation.path not in shown:  # not a file of the archive: a rule's bug
-                continue
-            if focus is None or violation.path in focus or any(
-                    item.path in focus for item in violation.related):
-                problems.append(_problem(violation, rule, severity, shown))
+        problems.extend(found)
     problems.sort(key=lambda p: (p.path, p.rule, p.message))
     return problems
 
 
-def _problem(violation: ArchiveViolation, rule: Rule, severity: Any,
+def _problem(violation: ArchiveViolation, rule_id: str, severity: Severity,
              shown: Mapping[str, str]) -> Problem:
     related = tuple(Related(shown.get(item.path, item.path), item.message)
                     for item in violation.related)
-    return Problem(shown[violation.path], rule.id,
-                   severity or violation.severity or rule.severity,
-                   violation.message, 1, 1, 1, 1, related=related)
+    return Problem(shown[violation.path], rule_id, severity, violation.message, 1, 1, 1, 1,
+                   related=related)
 
 
 def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str, Rule],

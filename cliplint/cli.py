@@ -149,6 +149,9 @@ def _rules_command(arguments: list[str]) -> int:
                 "id": rule.id,
                 "summary": rule.summary,
                 "severity": rule.severity,
+                "findings": [{"kind": kind, "severity": finding.severity,
+                              "description": finding.description}
+                             for kind, finding in rule.findings.items()],
                 "fixable": rule.fix,
                 "plugin": rule.plugin,
                 "options": rule.options_schema,
@@ -159,7 +162,10 @@ def _rules_command(arguments: list[str]) -> int:
         return EXIT_CLEAN
     width = max((len(rule_id) for rule_id in rules), default=10)
     for rule in rules.values():
-        print(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.fix or '-':<6}  {rule.summary}")
+        # Every severity the rule's findings can have: "error" alone would oversell a
+        # rule that mostly warns.
+        severities = "/".join(rule.severities)
+        print(f"{rule.id:<{width}}  {severities:<18}  {rule.fix or '-':<6}  {rule.summary}")
     return EXIT_CLEAN
 
 
@@ -172,8 +178,12 @@ def _explain_command(arguments: list[str]) -> int:
     if rule is None:
         raise UsageError(f"unknown rule {options.rule!r} (see 'cliplint rules')")
     fix = {"safe": "safe fix", "unsafe": "unsafe fix", None: "no fix"}[rule.fix]
-    print(f"{rule.id} ({rule.severity}, {fix}, from {rule.plugin})\n")
+    print(f"{rule.id} ({'/'.join(rule.severities)}, {fix}, from {rule.plugin})\n")
     print(rule.documentation)
+    if len(rule.findings) > 1:
+        print("\nFindings:\n")
+        for kind, finding in rule.findings.items():
+            print(f"- {kind} ({finding.severity}): {finding.description}")
     return EXIT_CLEAN
 
 

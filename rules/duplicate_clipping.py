@@ -94,12 +94,17 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from cliplint.document import Document
-from cliplint.model import ArchiveEntry, ArchiveViolation, Related
+from cliplint.model import ArchiveEntry, ArchiveViolation, Finding, Related
 from cliplint_rules._similarity import similar_pairs
 
 ID = "duplicate-clipping"
 SEVERITY = "error"
 FIX = None
+FINDINGS = {
+    "duplicate": Finding("error", "a clipping that holds the same article as another"),
+    "template": Finding("info", "a body shared by clippings whose titles disagree "
+                                "(only with templates = true)"),
+}
 KINDS = ("url", "id", "body", "near")
 OPTIONS: dict[str, Any] = {
     "type": "object",
@@ -494,8 +499,8 @@ def _report(graph: _Graph, clippings: Sequence[_Clipping]) -> Iterator[ArchiveVi
             related = [Related(clippings[parent].path, "duplicate of")]
             if parent != keep:
                 related.append(Related(clippings[keep].path, "the copy to keep"))
-            yield ArchiveViolation(clippings[index].path,
-                                   _describe(graph.edges[index][parent]), tuple(related))
+            yield ArchiveViolation(clippings[index].path, _describe(graph.edges[index][parent]),
+                                   tuple(related), kind="duplicate")
 
 
 def _describe(match: _Match) -> str:
@@ -529,5 +534,5 @@ def _templates(clippings: Sequence[_Clipping], bodied: Sequence[int],
                 f"{len(members)} clippings (a channel's or site's standard text, not an "
                 "article)",
                 tuple(Related(clippings[index].path, "also in") for index in members[1:4]),
-                severity="info",
+                kind="template",
             )
