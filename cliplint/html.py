@@ -265,13 +265,17 @@ class BodyView:
     @cached_property
     def visible_text(self) -> str:
         """The text a reader sees: text nodes outside script, style and comments."""
+        return "".join(self.visible_texts())
+
+    def visible_texts(self) -> Iterator[str]:
+        """``visible_text`` node by node (where elements start and end)."""
         fragment = self.fragment
         if not any(next(fragment.iter(tag), None) is not None for tag in _HIDDEN_TAGS):
             # Nothing to leave out: ElementTree's own walk (in C, several times faster
             # than iter_visible_text's) yields the same texts and tails. (It would yield
             # a comment's text, hence comments count as hidden here.)
-            return "".join(fragment.itertext())
-        return "".join(iter_visible_text(fragment))
+            return fragment.itertext()
+        return iter_visible_text(fragment)
 
     def elements(self, *names: str) -> Iterator[ElementTree.Element]:
         """Elements of the tree in document order, optionally only those named."""

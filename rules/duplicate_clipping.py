@@ -23,11 +23,12 @@ cache). Two clippings are the same article when they have
   ``min-body-length`` characters) **and agreeing titles**;
 - ``near``: nearly the same body **and agreeing titles**. Similarity is the Jaccard
   similarity of the two bodies' sets of clauses (the visible text cut at punctuation and
-  line breaks, case and spacing folded), at least ``near-similarity`` (0.7: a fixed
-  typo, an added paragraph or a changed footer in a body of a few dozen clauses). Each
-  body keeps the 64 clauses with the lowest hash as its sketch, so long bodies are
-  compared on the same sample of clauses; bodies with at most 64 distinct clauses are
-  compared exactly.
+  line breaks and at the edges of elements, case and spacing folded), at least
+  ``near-similarity`` (0.7: a fixed typo, an added paragraph or a changed footer in a
+  body of a few dozen clauses). Each body keeps the 64 clauses with the lowest hash as
+  its sketch; two long bodies are compared on the 64 lowest hashes of both sketches
+  together (the bottom-k estimate, within a few hundredths of the true value); bodies
+  with at most 64 distinct clauses are compared exactly.
 
 Titles agree when they are equal after normalisation (entities and Markdown escapes
 decoded, NFKC, case folded, everything but letters and digits dropped), or when the
@@ -95,7 +96,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from cliplint.document import Document
 from cliplint.model import ArchiveEntry, ArchiveViolation, Finding, Related
-from cliplint_rules._similarity import similar_pairs
+from cliplint_rules._similarity import similar_pairs, sketch_filter_threshold, sketch_similarity
 
 ID = "duplicate-clipping"
 SEVERITY = "error"
@@ -148,16 +149,19 @@ def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
     if link is not None:
         title = document.text[link.text.start : link.text.end]
         url = document.text[link.url.start : link.url.end]
-    text = " ".join(document.body.visible_text.casefold().split())
+    # Text nodes apart: a block's end ends a clause, and two copies whose markup differs
+    # only in the spaces between tags read the same.
+    text = "\n".join(document.body.visible_texts()).casefold()
+    folded = " ".join(text.split())
     return {
         "url": canonical_url(url, options["ignore-query-parameters"]) if url else None,
         "title": normal_title(title),
         "numbers": title_numbers(title),
         "time": _timestamp(document),
-        "length": len(text),
-        "body": hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
-                                digest_size=12).hexdigest() if text else None,
-        "sketch": _sketch(text) if text else None,
+        "length": len(folded),
+        "body": hashlib.blake2b(folded.encode("utf-8", "surrogatepass"),
+                                digest_size=12).hexdigest() if folded else None,
+        "sketch": _sketch(text) if folded else None,
     }
 
 
@@ -232,6 +236,10 @@ def _sketch(text: str) -> str:
         for clause in clauses
     )[:SKETCH_SIZE]
     return base64.b64encode(array("I", hashes).tobytes()).decode("ascii")
+
+
+def _sketch_similarity(first: frozenset[int], second: frozenset[int]) -> float:
+    return sketch_similarity(first, second, SKETCH_SIZE)
 
 
 def _unpack(sketch: str) -> frozenset[int]:
@@ -429,7 +437,9 @@ def _link_bodies(graph: _Graph, clippings: Sequence[_Clipping], bodied: Sequence
         if "near" in kinds and len(by_body) > 1:
             bodies = list(by_body)
             sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
-            for i, j, similarity in similar_pairs(sketches, threshold):
+            pairs = similar_pairs(sketches, threshold, _sketch_similarity,
+                                  sketch_filter_threshold(threshold))
+            for i, j, similarity in pairs:
                 _link_agreeing(graph, titles, by_body[bodies[i]], by_body[bodies[j]],
                                "near", similarity)
 
