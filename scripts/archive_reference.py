@@ -1,6 +1,6 @@
 """A plain, independent reference for cliplint's two archive rules, to check them against.
 
-    python scripts/archive_reference.py ARCHIVE [--mirrors "_posts,archived/*"] [--json OUT]
+    python scripts/archive_reference.py ARCHIVE [--mirrors "_posts,archived/*"] [--groups] [--json OUT]
 
 Finds in ARCHIVE (every ``*.md`` under it; paths are relative to ARCHIVE):
 
@@ -13,8 +13,16 @@ Written from the rules' docstrings only (rules/duplicate_clipping.py, rules/path
 without importing cliplint: it parses the clipping format itself, takes the visible text from
 html5lib's tree, and compares every pair of files (near: on the FULL clause sets, no sketch).
 The only shortcut is the size filter Jaccard(A, B) >= t  =>  min(|A|,|B|) >= t * max(|A|,|B|),
-which cannot change the result. Interpretations where the docstrings are silent are marked
-"interpretation:" below. Prints a summary; ``--json OUT`` writes everything as JSON.
+which cannot change the result. Prints counts (``--groups``: every group, its copy to keep and
+the pairs on each other file); ``--json OUT`` writes everything as JSON.
+
+Interpretations where the docstrings are silent or loose (each marked "interpretation:" below):
+visible text breaks lines at block elements and <br> (like a browser's innerText) and keeps
+<noscript> and <iframe> text; "spacing folded" turns every whitespace run into one space;
+punctuation is Unicode category P*; entities are decoded until nothing changes (double-escaped
+titles); "the same numbers" means the same multiset of digit runs and of part marks (一…十, 上中下
+in brackets); two folders "of one group" of mirrors may match the same glob; a reserved name is
+the part before the first dot; the collision key folds case and NFC together.
 """
 
 from __future__ import annotations
@@ -363,6 +371,22 @@ def summary(result: dict) -> str:
     return "\n".join(lines)
 
 
+def group_listing(result: dict) -> str:
+    dup = result["duplicate-clipping"]
+    kinds: dict[frozenset, list[str]] = defaultdict(list)
+    for kind, found in dup["per_kind"].items():
+        for a, b, detail in found["pairs"]:
+            kinds[frozenset((a, b))].append(f"{kind} {detail}")
+    lines = []
+    for group in dup["groups"]:
+        lines.append(f"keep {group['keep']}")
+        for other in group["reported"]:
+            pairs = [f"{partner} ({', '.join(k)})" for pair, k in sorted(kinds.items(), key=str)
+                     if other in pair and (partner := next(iter(pair - {other}))) in group["files"]]
+            lines.append(f"  report {other}\n      matches " + "\n      matches ".join(pairs))
+    return "\n".join(lines)
+
+
 def parse_mirrors(values: list[str]) -> list[list[str]]:
     return [[g.strip() for g in value.split(",") if g.strip()] for value in values]
 
@@ -372,12 +396,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("archive", type=Path)
     parser.add_argument("--mirrors", action="append", default=[],
                         help="one mirror group as comma-separated folder globs (repeatable)")
+    parser.add_argument("--groups", action="store_true", help="list every group")
     parser.add_argument("--json", type=Path, help="write the full result here")
     args = parser.parse_args(argv)
     if not args.archive.is_dir():
         parser.error(f"not a folder: {args.archive}")
     result = run(args.archive, parse_mirrors(args.mirrors))
     print(summary(result))
+    if args.groups:
+        print(group_listing(result))
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

@@ -18,6 +18,10 @@ report equals ``cliplint --isolated`` run on the archive itself). Then it lists:
   and every one whose twin is not the reference's copy to keep;
 - path-portability: the files per check on both sides.
 
+``--what-if`` measures two causes of difference: the reference's body/near pairs when clauses
+are cut at punctuation only (what cliplint was seen to do: no cut at line breaks or blocks), and,
+per near pair, what a 64-clause sketch does over 50 salted hash functions, for the Jaccard of
+the two sketches and for the bottom-k estimator (the 64 lowest clauses of the union).
 ``--five-grams`` counts the pairs with identical or >= 0.9 similar bodies (Jaccard of character
 5-grams of the folded visible text, bodies of at least 80 characters), split by whether the
 titles agree, and how many of them cliplint reports. ``--sample-near N --seed S`` draws N of
@@ -34,8 +38,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from hashlib import blake2b
 from collections import Counter, defaultdict
+from hashlib import blake2b
 from itertools import combinations
 from pathlib import Path
 
@@ -106,37 +110,54 @@ def explain_file(path: str, result: dict, index: dict[frozenset, dict[str, str]]
     return lines
 
 
-def compare(archive: Path, mirrors: list[list[str]], per_kind: bool) -> tuple[dict, list[dict], list[str]]:
+def compare(archive: Path, mirrors: list[list[str]],
+            per_kind: bool) -> tuple[dict, list[dict], list[str]]:
     result = ref.run(archive, mirrors)
     options = {"mirrors": mirrors} if mirrors else {}
     problems = run_cliplint(archive, options)
-    dups = duplicate_problems(problems)
-    index = pair_index(result)
-    keep_of = {p: g["keep"] for g in result["duplicate-clipping"]["groups"] for p in g["files"]}
     out = [f"== {archive}  ({result['files']} files, mirrors {mirrors or 'none'})"]
-    out.append(f"{'kind':<6} {'ref pairs':>9} {'ref groups':>10} {'ref files':>9} {'cliplint files (by message)':>28}"
-               + ("  cliplint files (kinds=[kind])" if per_kind else ""))
+    out += kind_table(archive, result, problems, options if per_kind else None)
+    out += file_differences(result, duplicate_problems(problems))
+    out += similarities(archive, duplicate_problems(problems))
+    out += portability_table(result, problems)
+    return result, problems, out
+
+
+def kind_table(archive: Path, result: dict, problems: list[dict], options: dict | None) -> list[str]:
+    """Counts per kind; with `options`, cliplint also runs once per kind and files are diffed."""
+    dups = duplicate_problems(problems)
+    out = [f"{'kind':<6} {'ref pairs':>9} {'ref groups':>10} {'ref files':>9} "
+           f"{'cliplint files (by message)':>28}"
+           + ("  cliplint files (kinds=[kind])" if options is not None else "")]
     by_message = Counter(kind for _, _, kind, _ in dups)
-    per_kind_diffs = []
+    diffs = []
     for kind in KINDS:
         found = result["duplicate-clipping"]["per_kind"][kind]
         ref_files = {p for g in found["groups"] for p in g["reported"]}
-        row = f"{kind:<6} {len(found['pairs']):>9} {len(found['groups']):>10} {len(ref_files):>9} {by_message[kind]:>28}"
-        if per_kind:
-            only = {f for f, *_ in duplicate_problems(run_cliplint(archive, {**options, "kinds": [kind]}))}
-            row += f"  {len(only):>29}"
-            per_kind_diffs += [f"  [{kind}] cliplint only: {f}" for f in sorted(only - ref_files)]
-            per_kind_diffs += [f"  [{kind}] reference only: {f}" for f in sorted(ref_files - only)]
+        row = (f"{kind:<6} {len(found['pairs']):>9} {len(found['groups']):>10} "
+               f"{len(ref_files):>9} {by_message[kind]:>28}")
+        if options is not None:
+            alone = run_cliplint(archive, {**options, "kinds": [kind]})
+            theirs = {f for f, *_ in duplicate_problems(alone)}
+            row += f"  {len(theirs):>29}"
+            diffs += [f"  [{kind}] cliplint only: {f}" for f in sorted(theirs - ref_files)]
+            diffs += [f"  [{kind}] reference only: {f}" for f in sorted(ref_files - theirs)]
         out.append(row)
+    out.append(f"all    {'':>9} {len(result['duplicate-clipping']['groups']):>10} "
+               f"{len(reported(result)):>9} {len({f for f, *_ in dups}):>28}")
+    if options is not None:
+        out += [f"per-kind differences: {len(diffs) or 'none'}"] + diffs
+    return out
+
+
+def file_differences(result: dict, dups: list[tuple[str, str, str, str]]) -> list[str]:
+    index = pair_index(result)
+    keep_of = {p: g["keep"] for g in result["duplicate-clipping"]["groups"] for p in g["files"]}
     ours, theirs = reported(result), {f for f, *_ in dups}
-    out.append(f"all    {'':>9} {len(result['duplicate-clipping']['groups']):>10} {len(ours):>9} {len(theirs):>28}")
-    if per_kind:
-        out.append("per-kind differences:" if per_kind_diffs else "per-kind differences: none")
-        out += per_kind_diffs
-    out.append("files reported by the reference only:" if ours - theirs else "files reported by the reference only: none")
+    out = [f"files reported by the reference only: {len(ours - theirs) or 'none'}"]
     for f in sorted(ours - theirs):
         out += [f"  {f}"] + explain_file(f, result, index)
-    out.append("files reported by cliplint only:" if theirs - ours else "files reported by cliplint only: none")
+    out.append(f"files reported by cliplint only: {len(theirs - ours) or 'none'}")
     for f, twin, kind, message in dups:
         if f not in ours:
             out += [f"  {f}", f"      cliplint: {message} -> {twin}"] + explain_file(f, result, index)
@@ -149,21 +170,29 @@ def compare(archive: Path, mirrors: list[list[str]], per_kind: bool) -> tuple[di
     for f, twin, kind, message in dups:
         if f in keep_of and twin != keep_of[f]:
             out.append(f"  {f} -> {twin} (reference keeps {keep_of[f]})")
-    out.append("similarity of cliplint's body and near pairs (cliplint, reference on full clause sets):")
+    return out
+
+
+def similarities(archive: Path, dups: list[tuple[str, str, str, str]]) -> list[str]:
+    out = ["similarity of cliplint's body and near pairs (cliplint, reference on full clause sets):"]
     for f, twin, kind, message in dups:
         if kind in ("body", "near"):
-            theirs_similarity = m.group(1) if (m := re.search(r"similarity ([\d.]+)", message)) else "same"
-            out.append(f"  {theirs_similarity:>5} {similarity(archive, f, twin):.3f}  {f}")
-    out.append(f"{'path check':<20} {'reference':>9} {'cliplint':>9}  differences")
-    theirs_by_check: dict[str, set[str]] = defaultdict(set)
+            m = re.search(r"similarity ([\d.]+)", message)
+            out.append(f"  {m.group(1) if m else 'same':>5} {similarity(archive, f, twin):.3f}  {f}")
+    return out
+
+
+def portability_table(result: dict, problems: list[dict]) -> list[str]:
+    theirs: dict[str, set[str]] = defaultdict(set)
     for p in problems:
         if p["rule"] == "path-portability":
-            theirs_by_check[classify(p["message"], CHECK_OF_MESSAGE)].add(p["path"])
+            theirs[classify(p["message"], CHECK_OF_MESSAGE)].add(p["path"])
+    out = [f"{'path check':<20} {'reference':>9} {'cliplint':>9}  differences"]
     for check in (*ref.CHECKS, "other"):
         mine = set(result["path-portability"].get(check, []))
-        diff = sorted(mine ^ theirs_by_check[check])
-        out.append(f"{check:<20} {len(mine):>9} {len(theirs_by_check[check]):>9}  {diff[:5]}")
-    return result, problems, out
+        diff = sorted(mine ^ theirs[check])
+        out.append(f"{check:<20} {len(mine):>9} {len(theirs[check]):>9}  {diff[:5]}")
+    return out
 
 
 def similarity(archive: Path, a: str, b: str) -> float:
@@ -174,7 +203,10 @@ def similarity(archive: Path, a: str, b: str) -> float:
 
 def bottom(clause_set: frozenset[str], salt: bytes, k: int = 64) -> frozenset[str]:
     """The k clauses with the lowest (salted) hash: a sketch as the rule's docstring describes it."""
-    return frozenset(sorted(clause_set, key=lambda c: blake2b(salt + c.encode(), digest_size=8).digest())[:k])
+    def rank(clause: str) -> bytes:
+        return blake2b(salt + clause.encode(), digest_size=8).digest()
+
+    return frozenset(sorted(clause_set, key=rank)[:k])
 
 
 def sketch_estimates(a: frozenset[str], b: frozenset[str], salt: bytes) -> tuple[float, float]:
@@ -187,38 +219,42 @@ def sketch_estimates(a: frozenset[str], b: frozenset[str], salt: bytes) -> tuple
 def what_if(archive: Path, result: dict, problems: list[dict]) -> list[str]:
     """The reference's body/near pairs under cliplint's observed clause cut (punctuation only,
     no break at line breaks or blocks), and what a 64-clause sketch does to each near pair."""
-    mirrors = result["mirrors"]
     flat = [c._replace(text=" ".join(c.text.splitlines())) for c in ref.load(archive, blocks=False)]
     variant = ref.find_pairs(flat)
     out = ["what if clauses were cut at punctuation only (no line-break or block cut):"]
     for kind in ("body", "near"):
         mine = {frozenset(p[:2]) for p in result["duplicate-clipping"]["per_kind"][kind]["pairs"]}
-        theirs = {frozenset(k) for k in variant[kind] if not ref.is_mirror_pair(*k, mirrors)}
-        out.append(f"  {kind}: {len(theirs)} pairs ({len(theirs - mine)} new, {len(mine - theirs)} gone)")
+        theirs = {frozenset(k) for k in variant[kind] if not ref.is_mirror_pair(*k, result["mirrors"])}
+        out.append(f"  {kind}: {len(theirs)} pairs "
+                   f"({len(theirs - mine)} new, {len(mine - theirs)} gone)")
         out += [f"    {'new' if pair in theirs else 'gone'}: {' <-> '.join(sorted(pair))}"
                 for pair in sorted(mine ^ theirs, key=sorted)]
-    sets = {c.path: ref.clauses(c.text) for c in ref.load(archive)}
-    flat_sets = {c.path: ref.clauses(c.text) for c in flat}
-    reported = {frozenset((f, twin)): message for f, twin, kind, message in duplicate_problems(problems)}
-    salts = [bytes([n]) for n in range(50)]
-    out.append("near pairs under a 64-clause sketch (50 random hash functions): mean estimate and "
-               "share below the threshold, for the Jaccard of the two sketches and for the bottom-k "
-               "estimator on the union")
-    out.append("  full  flat  sizes     sketch-J  <0.7   bottom-k  <0.7   cliplint")
-    lost = Counter()
+    full = {c.path: ref.clauses(c.text) for c in ref.load(archive)}
+    return out + sketch_table(result, problems, full, {c.path: ref.clauses(c.text) for c in flat})
+
+
+def sketch_table(result: dict, problems: list[dict], full: dict[str, frozenset[str]],
+                 flat: dict[str, frozenset[str]], runs: int = 50) -> list[str]:
+    reported = {frozenset((f, twin)): message for f, twin, _, message in duplicate_problems(problems)}
+    out = [f"near pairs under a 64-clause sketch ({runs} salted hashes): mean estimate and share "
+           "below the threshold, for the Jaccard of the two sketches and for the bottom-k estimator",
+           "  full  flat  sizes     sketch-J  <0.7   bottom-k  <0.7   cliplint"]
+    lost = [0.0, 0.0]
     for a, b, _ in result["duplicate-clipping"]["per_kind"]["near"]["pairs"]:
-        runs = [sketch_estimates(sets[a], sets[b], salt) for salt in salts]
-        naive, proper = [r[0] for r in runs], [r[1] for r in runs]
-        below = [sum(v < ref.NEAR_SIMILARITY for v in values) / len(values) for values in (naive, proper)]
-        lost["sketch-J"] += below[0]
-        lost["bottom-k"] += below[1]
+        estimates = [sketch_estimates(full[a], full[b], bytes([n])) for n in range(runs)]
+        means, below = [], []
+        for column in (0, 1):
+            values = [e[column] for e in estimates]
+            means.append(sum(values) / runs)
+            below.append(sum(v < ref.NEAR_SIMILARITY for v in values) / runs)
+            lost[column] += below[column]
         message = reported.get(frozenset((a, b)), "")
         m = re.search(r"similarity [\d.]+", message) or re.search(r"same body|URL|numeric id", message)
-        out.append(f"  {ref.jaccard(sets[a], sets[b]):.3f} {ref.jaccard(flat_sets[a], flat_sets[b]):.3f} "
-                   f"{len(sets[a]):>4}/{len(sets[b]):<4} {sum(naive) / 50:.3f}  {below[0]:.2f}   "
-                   f"{sum(proper) / 50:.3f}  {below[1]:.2f}   {m.group(0) if m else '-':<15} {a}")
-    out.append(f"  expected near pairs lost to the sketch: sketch-J {lost['sketch-J']:.1f}, "
-               f"bottom-k {lost['bottom-k']:.1f}")
+        out.append(f"  {ref.jaccard(full[a], full[b]):.3f} {ref.jaccard(flat[a], flat[b]):.3f} "
+                   f"{len(full[a]):>4}/{len(full[b]):<4} {means[0]:.3f}  {below[0]:.2f}   "
+                   f"{means[1]:.3f}  {below[1]:.2f}   {m.group(0) if m else '-':<15} {a}")
+    out.append(f"  expected near pairs lost to the sketch: "
+               f"sketch-J {lost[0]:.1f}, bottom-k {lost[1]:.1f}")
     return out
 
 
