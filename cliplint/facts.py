@@ -41,7 +41,7 @@ MAX_NAME = 80
 _LAST_SECOND = 253_402_300_799
 
 _FRONT_MATTER_KEY = re.compile(r"^(categories|category|author)[ \t]*:[ \t]*(.*?)[ \t\r]*$", re.M)
-_BLOCK_ITEM = re.compile(r"[ \t]*(?:-[ \t]+|name[ \t]*:[ \t]*)(.*?)[ \t\r]*$")
+_BLOCK_ITEM = re.compile(r"[ \t]*(?:-[ \t]+|name[ \t]*:[ \t]*)(.*?)[ \t\r]*$", re.M)
 _URL_HOST = re.compile(r"[ \t]*[A-Za-z][A-Za-z0-9+.-]*://([^/?#\\\s]*)")
 _DATE_LIKE = re.compile(r"[\d._-]*\d[\d._-]*")
 
@@ -140,8 +140,10 @@ def _title_host(document: Document) -> str | None:
     if match is None:
         return None
     host = match.group(1).rpartition("@")[2]
-    if not host.startswith("["):  # not an IPv6 literal: drop the port
-        host = host.partition(":")[0]
+    if host.startswith("["):  # an IPv6 literal
+        host = host.partition("]")[0] + "]"
+    else:
+        host = host.partition(":")[0]  # no port
     host = host.lower().rstrip(".")
     if host.startswith("www."):
         host = host[4:]
