@@ -613,6 +613,8 @@ tfoot th,tfoot td{border-top:2px solid var(--line);font-weight:600}
 .sev.error{color:var(--error)}.sev.warning{color:var(--warning)}.sev.info{color:var(--info)}
 .scroll{overflow-x:auto}
 ul.first{margin:0;padding-left:1rem}ul.first li{overflow-wrap:anywhere}
+#files-table{width:100%}#files-table td:nth-child(2){min-width:14rem;max-width:24rem}
+#files-table td:last-child{min-width:24rem}
 td code{overflow-wrap:anywhere}
 .filter{display:block;margin:.5rem 0;padding:.3rem .5rem;min-width:18rem;
 background:var(--panel);color:var(--fg);border:1px solid var(--line);border-radius:4px}
