@@ -34,6 +34,8 @@ DUPLICATE_RULE = "duplicate-clipping"
 DUPLICATE_OF, COPY_TO_KEEP = "duplicate of", "the copy to keep"
 OTHER_SOURCES = "(other sources)"
 _SEVERITY_INDEX = {"error": 0, "warning": 1, "info": 2}
+#: Folders made relative to the archive root, remembered (then forgotten, to stay small).
+_FOLDERS_REMEMBERED = 4_096
 
 
 class Limits(NamedTuple):
@@ -79,6 +81,7 @@ class Collector:
         self.tally = Tally()
         self.limits = limits
         self._root = root
+        self._folders: dict[str, str] = {}
         # Per rule: errors, warnings, infos, safe fixes, unsafe fixes, files.
         self._rules: dict[str, list[int]] = {rule_id: [0] * 6 for rule_id in rules}
         self._months: dict[str | None, _Source] = {}
@@ -125,12 +128,21 @@ class Collector:
         self._add_top(result.path, source[0], problems)
 
     def _relative(self, path: str) -> str:
+        """The path relative to the archive root (what a source's folder is read from).
+        Files come folder by folder: each folder is made relative once."""
         if self._root is None:
             return path.replace(os.sep, "/")
-        try:
-            return relative_to(path, self._root)
-        except ValueError:  # another drive
-            return path.replace(os.sep, "/")
+        folder, name = os.path.split(path)
+        relative = self._folders.get(folder)
+        if relative is None:
+            if len(self._folders) >= _FOLDERS_REMEMBERED:
+                self._folders.clear()
+            try:
+                relative = relative_to(folder or ".", self._root)
+            except ValueError:  # another drive
+                relative = folder.replace(os.sep, "/")
+            self._folders[folder] = relative
+        return name if relative == "." else f"{relative}/{name}"
 
     def _source(self, key: tuple[str, str]) -> _Source:
         found = self._sources.get(key)
