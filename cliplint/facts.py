@@ -40,10 +40,11 @@ MAX_NAME = 80
 #: The last second of year 9999: later timestamps have no calendar month.
 _LAST_SECOND = 253_402_300_799
 
-_FRONT_MATTER_KEY = re.compile(r"^(categories|category|author)[ \t]*:[ \t]*(.*?)[ \t\r]*$", re.M)
-_BLOCK_ITEM = re.compile(r"[ \t]*(?:-[ \t]+|name[ \t]*:[ \t]*)(.*?)[ \t\r]*$", re.M)
-_URL_HOST = re.compile(r"[ \t]*[A-Za-z][A-Za-z0-9+.-]*://([^/?#\\\s]*)")
-_DATE_LIKE = re.compile(r"[\d._-]*\d[\d._-]*")
+# Patterns as strings, compiled (and cached by ``re``) when first used: a one-file run
+# starts without compiling those it never needs.
+_FRONT_MATTER_KEY = r"(?m)^(categories|category|author)[ \t]*:[ \t]*(.*?)[ \t\r]*$"
+_BLOCK_ITEM = r"(?m)[ \t]*(?:-[ \t]+|name[ \t]*:[ \t]*)(.*?)[ \t\r]*$"
+_DATE_LIKE = r"[\d._-]*\d[\d._-]*"
 
 
 class FileFacts(NamedTuple):
@@ -100,12 +101,12 @@ def _front_matter_feed(document: Document) -> tuple[str | None, str | None]:
         return None, None
     text = document.text[span.start : span.end]
     found: dict[str, str] = {}
-    for match in _FRONT_MATTER_KEY.finditer(text):
+    for match in re.finditer(_FRONT_MATTER_KEY, text):
         key, value = match.group(1), match.group(2)
         if key in found:
             continue
         if not value:  # a block list or mapping on the following lines
-            following = _BLOCK_ITEM.match(text, match.end() + 1) if match.end() < len(text) else None
+            following = re.match(_BLOCK_ITEM, text[match.end() + 1 :])
             value = following.group(1) if following else ""
         name = _first_entry(value, split_words=key == "categories")
         if name:
@@ -136,10 +137,15 @@ def _title_host(document: Document) -> str | None:
     link = document.title_link
     if link is None:
         return None
-    match = _URL_HOST.match(document.text, link.url.start, link.url.end)
-    if match is None:
+    scheme, slashes, rest = document.text[link.url.start : link.url.end].strip().partition("://")
+    if not slashes or not scheme.isascii() or not scheme[:1].isalpha() or not all(
+            char.isalnum() or char in "+.-" for char in scheme):
         return None
-    host = match.group(1).rpartition("@")[2]
+    for end, char in enumerate(rest):  # the authority ends at the path, query or fragment
+        if char in "/?#\\" or char.isspace():
+            rest = rest[:end]
+            break
+    host = rest.rpartition("@")[2]
     if host.startswith("["):  # an IPv6 literal
         host = host.partition("]")[0] + "]"
     else:
@@ -161,7 +167,7 @@ def folder_source(relative: str) -> str | None:
     if not slash:
         return None
     name = folder.rpartition("/")[2]
-    if not name or name in (".", "..") or name[0] in "._" or _DATE_LIKE.fullmatch(name):
+    if not name or name in (".", "..") or name[0] in "._" or re.fullmatch(_DATE_LIKE, name):
         return None
     return _cut(name)
 

@@ -133,12 +133,13 @@ def test_duplicate_clusters_from_duplicate_clipping() -> None:
         return f"<!--{stamp}-->\n[{title}]({url})\n------\n\n<p>{body}</p>\n"
 
     long_body = "A body long enough to be compared by the duplicate rule, sentence one. " * 3
+    edited = "An edited body, long enough to be compared by the duplicate rule, again. " * 3
     template = "Subscribe to the channel, follow us on every network, support the show. " * 3
-    texts = {
+    texts = {  # copy: old's URL; copy2: copy's body, not old's (a chain to the copy to keep)
         "feed/old.md": clipping("https://example.com/a/1", "Story", long_body, 1600000000000),
-        "feed/copy.md": clipping("https://example.com/a/1?utm_source=x", "Story", "other",
+        "feed/copy.md": clipping("https://example.com/a/1?utm_source=x", "Story", edited,
                                  1600000001000),
-        "feed/copy2.md": clipping("https://example.com/b/9", "Story", long_body, 1600000002000),
+        "feed/copy2.md": clipping("https://example.com/b/9", "Story", edited, 1600000002000),
         **{f"tv/{n}.md": clipping(f"https://example.com/v/{n}", f"Video {n} about {n * 7}",
                                   template, 1600000000000 + n) for n in range(4)},
     }
@@ -154,7 +155,8 @@ def test_duplicate_clusters_from_duplicate_clipping() -> None:
     assert (duplicates["copies"], duplicates["clusters"], duplicates["exact"]) == (2, 1, True)
     (cluster,) = duplicates["listed"]
     assert cluster["keep"] == "feed/old.md" and cluster["size"] == 3
-    assert sorted(copy["path"] for copy in cluster["copies"]) == ["feed/copy.md", "feed/copy2.md"]
+    assert sorted((copy["path"], copy["duplicate_of"]) for copy in cluster["copies"]) == [
+        ("feed/copy.md", "feed/old.md"), ("feed/copy2.md", "feed/copy.md")]
     page = parse(page_of(results))
     listed = section(page, "duplicates")
     assert "3 copies" in text_of(listed) and "feed/copy2.md" in text_of(listed)
@@ -188,6 +190,16 @@ def test_the_report_does_not_grow_with_the_number_of_files() -> None:
     assert stats["files"] == 20_000 and len(stats["top_files"]) == 50
     assert stats["duplicates"]["copies"] == 2_000
     assert len(stats["duplicates"]["listed"][0]["copies"]) == 10
+
+
+def test_the_top_files_are_those_with_the_most_problems() -> None:
+    counts = [(index * 37) % 101 for index in range(400)]  # 0..100, in a scrambled order
+    results = [FileResult(f"{index}.md", [problem(f"{index}.md")] * count)
+               for index, count in enumerate(counts)]
+    top = stats_of(results, limits=Limits(top_files=20))["top_files"]
+    expected = sorted(range(400), key=lambda index: (-counts[index], index))[:20]
+    assert [entry["path"] for entry in top] == [f"{index}.md" for index in expected]
+    assert [entry["problems"] for entry in top] == [counts[index] for index in expected]
 
 
 def test_sources_past_the_tracked_ones_are_counted_together() -> None:
@@ -434,3 +446,19 @@ def test_html_streams_from_the_results(tmp_path: Path, monkeypatch: pytest.Monke
                      "--output-file", "b.html", "archive"]) == 0
     document = parse((tmp_path / "b.html").read_text(encoding="utf-8"))
     assert "4 files checked" in text_of(document.find(".//header"))
+
+
+def test_archive_problems_come_with_their_file_month(tmp_path: Path) -> None:
+    """duplicate-clipping's problems (found once every file is linted) carry the facts
+    of the file they are about: they count in its month."""
+    write(tmp_path / "feed" / "a.md", GOOD_CLIPPING)
+    write(tmp_path / "feed" / "b.md", GOOD_CLIPPING.replace("<!--1686778744000-->",
+                                                            "<!--1686778745000-->"))
+    result = run_cliplint("--isolated", "--no-cache", "--format", "html", "--output-file",
+                          "r.html", "feed", cwd=tmp_path)
+    assert result.status == 1, result.stderr
+    stats = json.loads((tmp_path / "r.stats.json").read_text(encoding="utf-8"))
+    assert stats["months"] == [{"month": "2023-06", "files": 2,
+                                "by_rule": {"duplicate-clipping": 1}}]
+    assert stats["duplicates"]["listed"] == [{"keep": "feed/a.md", "size": 2, "copies": [
+        {"path": "feed/b.md", "duplicate_of": "feed/a.md", "message": "same article URL"}]}]
