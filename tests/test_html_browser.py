@@ -5,7 +5,8 @@ DOM is checked for each section, the chart, sorting and filtering, dark mode, a 
 without JavaScript, and no console error, dialog or network request.
 
 CI installs chromium (.ci/run) and must run this test: there, a missing browser fails it.
-Elsewhere it is skipped, saying what is missing."""
+Elsewhere it is skipped, saying what is missing. ``CLIPLINT_CHROMIUM`` names another
+Chromium binary."""
 
 from __future__ import annotations
 

@@ -192,11 +192,34 @@ def test_the_report_does_not_grow_with_the_number_of_files() -> None:
     assert len(stats["duplicates"]["listed"][0]["copies"]) == 10
 
 
+def test_memory_stays_flat_however_many_files() -> None:
+    """What the collector keeps after ten times the files: the same, give or take (the
+    results themselves come from a generator and are dropped as they are counted)."""
+    import tracemalloc
+
+    def kept(count: int) -> int:
+        tracemalloc.start()
+        collector = Collector(RULES, "arc", Limits(sources_tracked=100))
+        for result in synthetic(count, sources=300):
+            collector.add(result)
+        current, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert len(collector._top) == 50 and len(collector._sources) == 100
+        return current
+
+    small, big = kept(1_000), kept(10_000)
+    assert big < small * 1.2, (small, big)
+
+
 def test_the_top_files_are_those_with_the_most_problems() -> None:
     counts = [(index * 37) % 101 for index in range(400)]  # 0..100, in a scrambled order
     results = [FileResult(f"{index}.md", [problem(f"{index}.md")] * count)
                for index, count in enumerate(counts)]
-    top = stats_of(results, limits=Limits(top_files=20))["top_files"]
+    collector = Collector(RULES, limits=Limits(top_files=20))
+    for result in results:
+        collector.add(result)
+    assert len(collector._top_entries) == 20  # evicted files are forgotten
+    top = collector.document(GENERATED)["top_files"]
     expected = sorted(range(400), key=lambda index: (-counts[index], index))[:20]
     assert [entry["path"] for entry in top] == [f"{index}.md" for index in expected]
     assert [entry["problems"] for entry in top] == [counts[index] for index in expected]
