@@ -134,7 +134,7 @@ _SECTIONS = (("summary", "Summary"), ("trend", "Trend"), ("rules", "Rules"),
 
 
 def _section(key: str, title: str, *content: object) -> Markup:
-    return tag("section", tag("h2", title), *content, id=key, aria_labelledby=None)
+    return tag("section", tag("h2", title), *content, id=key)
 
 
 def _rule_order(stats: Mapping[str, Any]) -> list[str]:
