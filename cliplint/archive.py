@@ -42,6 +42,7 @@ from cliplint.model import (
 )
 
 if TYPE_CHECKING:
+    from cliplint.facts import FileFacts
     from cliplint.runner import FileResult, RunOptions
 
 
@@ -88,6 +89,8 @@ class ArchiveFile(NamedTuple):
     path: str  # as reports show it
     relative: str  # to the archive root, "/" separators
     records: Mapping[str, Any]
+    #: Passed on with the file's archive problems, for the archive report.
+    facts: FileFacts | None = None
 
 
 def with_archive_rules(
@@ -110,7 +113,8 @@ def with_archive_rules(
     files: list[ArchiveFile] = []
     for result in results:
         yield result
-        files.append(ArchiveFile(result.path, relative_to(result.path, archive.root), result.records))
+        files.append(ArchiveFile(result.path, relative_to(result.path, archive.root),
+                                 result.records, result.facts))
     focus = None
     if archive.partial:
         focus = frozenset(file.relative for file in files)
@@ -118,8 +122,9 @@ def with_archive_rules(
     by_path: dict[str, list[Problem]] = {}
     for problem in reduce_archive(files, chosen, settings, archive.root, focus):
         by_path.setdefault(problem.path, []).append(problem)
+    facts = {file.path: file.facts for file in files if file.path in by_path}
     for path, found in by_path.items():
-        yield FileResult(path, found, checked=False)
+        yield FileResult(path, found, checked=False, facts=facts.get(path))
 
 
 def lint_archive(
@@ -230,5 +235,5 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
         stale.append((shown, relative))
     results = iter_results([shown for shown, _ in stale], rules, settings, options, plugins)
     for (_, relative), result in zip(stale, results):
-        found.append(ArchiveFile(result.path, relative, result.records))
+        found.append(ArchiveFile(result.path, relative, result.records, result.facts))
     return found
