@@ -21,7 +21,8 @@ is empty and whose range lies in the body, starts and ends outside any tag or co
 and holds balanced tags (every element opened in it is closed in it, nothing outside is
 closed). Only such a block's *own* visible text may disappear. Its own text is measured
 in context, in the text before the pass: two private-use marker characters are put
-around each block, the body is parsed again, and the text between the markers is the
+around each block (the ones the text already holds are swapped for a third, so markers
+never run out), the body is parsed again, and the text between the markers is the
 block's. When the markers disturb the parse (the visible text without them is not the
 original) or do not come out in order (a block inside a table is foster-parented, say),
 no block is taken as declared: the check then demands the visible text be unchanged,
@@ -577,18 +578,23 @@ def expected_visible_text(document: Document, removals: Sequence[tuple[int, int]
 
     The blocks' own text is found by parsing the body again with marker characters
     around each block; when that is not conclusive, nothing is taken out.
+
+    The two markers are fixed private-use characters, so they can never run out: in the
+    marked copy every occurrence of them the text already held is replaced by a third
+    (:data:`_STAND_IN`), which parses the same. That swap keeps every length, so a
+    position in the marked copy's visible text (markers left out) is the same position
+    in the original's, and the blocks' text is cut out of the original's by position.
     """
     view = document.body
     visible = view.visible_text
     if not removals:
         return visible
-    opening, closing = _markers(document.text)
     spans = sorted(removals)
-    text = document.text
+    text = _swap(document.text)
     pieces = []
     cursor = len(text)
     for start, end in reversed(spans):
-        pieces += [text[end:cursor], closing, text[start:end], opening]
+        pieces += [text[end:cursor], _CLOSING, text[start:end], _OPENING]
         cursor = start
     pieces.append(text[:cursor])
     marked = "".join(reversed(pieces))
@@ -596,33 +602,33 @@ def expected_visible_text(document: Document, removals: Sequence[tuple[int, int]
 
     marked_view = parse_body(marked, view.start, view.end + 2 * len(spans))
     marked_visible = "".join(iter_visible_text(marked_view.fragment))
-    if marked_visible.replace(opening, "").replace(closing, "") != visible:
+    if marked_visible.replace(_OPENING, "").replace(_CLOSING, "") != _swap(visible):
         return visible  # the markers changed how the body parses: inconclusive
-    sequence = [char for char in marked_visible if char in (opening, closing)]
-    if sequence != [opening, closing] * len(spans):
-        return visible  # a block's text was moved or hidden: inconclusive
     kept = []
-    inside = False
-    for char in marked_visible:
-        if char == opening:
-            inside = True
-        elif char == closing:
-            inside = False
-        elif not inside:
-            kept.append(char)
+    count = -1
+    cursor = 0  # where the current kept run starts, in the visible text without markers
+    for count, marker in enumerate(_MARKER.finditer(marked_visible)):
+        at = marker.start() - count  # the same position in the original's visible text
+        if marker.group() != (_OPENING, _CLOSING)[count % 2]:
+            return visible  # a block's text was moved or hidden: inconclusive
+        if marker.group() == _OPENING:
+            kept.append(visible[cursor:at])
+        else:
+            cursor = at
+    if count + 1 != 2 * len(spans):
+        return visible  # a marker was lost (inside a tag the block did not hold, say)
+    kept.append(visible[cursor:])
     return "".join(kept)
 
 
-def _markers(text: str) -> tuple[str, str]:
-    """Two private-use characters that do not occur in ``text``."""
-    found = []
-    for code in range(0xE000, 0xF900):
-        char = chr(code)
-        if char not in text:
-            found.append(char)
-            if len(found) == 2:
-                return found[0], found[1]
-    raise ValueError("no free private-use characters for markers")  # pragma: no cover
+#: The markers around removed blocks, and the character that stands in for them where
+#: the text already holds them (see :func:`expected_visible_text`).
+_OPENING, _CLOSING, _STAND_IN = "\ue000", "\ue001", "\ue002"
+_MARKER = re.compile(f"[{_OPENING}{_CLOSING}]")
+
+
+def _swap(text: str) -> str:
+    return text.replace(_OPENING, _STAND_IN).replace(_CLOSING, _STAND_IN)
 
 
 __all__ = [
