@@ -365,7 +365,7 @@ def _check_well_formed(problem: Problem, document: Document, history: Sequence[A
     edits = sorted(fix.edits, key=lambda edit: (edit.start, edit.end))
     if not edits:
         reason = "the fix has no edits"
-    crlf = document.newline() == "\r\n"
+    newline = document.newline()
     for index, edit in enumerate(edits):
         if reason:
             break
@@ -376,18 +376,21 @@ def _check_well_formed(problem: Problem, document: Document, history: Sequence[A
         elif any(0 < at < len(text) and text[at - 1] == "\r" and text[at] == "\n"
                  for at in (edit.start, edit.end)):
             reason = "an edit splits a CRLF line ending"
-        elif _foreign_newlines(edit.replacement, crlf):
-            reason = (f"an edit inserts {'LF' if crlf else 'CRLF or CR'} line endings into a "
-                      f"file that uses {'CRLF' if crlf else 'LF'} (use Document.newline())")
+        elif _foreign_newlines(edit.replacement, newline):
+            reason = (f"an edit inserts line endings other than the file's "
+                      f"({_NEWLINE_NAMES[newline]}; use Document.newline())")
     if reason:
         raise _Refused(Refusal("malformed-fix", (problem.rule,), reason),
                        _map_back(problem.start, history))
 
 
-def _foreign_newlines(replacement: str, crlf: bool) -> bool:
-    if crlf:
-        return replacement.replace("\r\n", "").count("\n") > 0 or "\r" in replacement.replace("\r\n", "")
-    return "\r" in replacement
+_NEWLINE_NAMES = {"\n": "LF", "\r\n": "CRLF", "\r": "CR"}
+
+
+def _foreign_newlines(replacement: str, newline: str) -> bool:
+    """Whether a replacement brings line endings the file does not use."""
+    others = replacement.replace(newline, "") if newline == "\r\n" else replacement
+    return any(char in others for char in "\r\n" if char != newline)
 
 
 def _conflict(a: Edit, b: Edit) -> bool:
