@@ -8,6 +8,7 @@ path that does not exist; 3 a rule crashed (the other files were still linted);
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -245,9 +246,10 @@ def _lint_command(arguments: list[str]) -> int:
     # A streamed report takes the files as they are found; the others keep the list.
     files: Sequence[str] = [] if streamed is not None else list(found)
     if stdin_name is not None:
-        data = sys.stdin.buffer.read()
-        problems = lint_bytes(data, rules, settings, path=stdin_name,
-                              with_source=_with_source(options))
+        data, whole = _read_stdin(settings.max_file_size)
+        problems = (lint_bytes(data, rules, settings, path=stdin_name,
+                               with_source=_with_source(options))
+                    if whole else [_stdin_too_large(stdin_name, settings.max_file_size)])
         files = [stdin_name]
     else:
         to_terminal = options.output_file is None and sys.stdout.isatty()
@@ -269,7 +271,7 @@ def _lint_command(arguments: list[str]) -> int:
         from cliplint.online import check_online
 
         if stdin_name is not None:
-            sources = [(stdin_name, data)]
+            sources = [(stdin_name, data)] if whole else []
         else:
             sources = [(path, None) for path in files]
         problems = [*problems, *check_online(sources, settings, use_cache=not options.no_cache)]
@@ -319,11 +321,7 @@ def _report_stream(options: argparse.Namespace) -> Iterator[TextIO]:
     if options.output_file is None:
         yield sys.stdout
         return
-    try:
-        stream = open(options.output_file, "w", encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write {options.output_file}: {error.strerror or error}") from None
-    with stream:
+    with open_for_writing(options.output_file) as stream:
         yield stream
 
 
@@ -411,7 +409,7 @@ def _write_baseline(target: str, problems: Sequence[Any]) -> None:
 
     recorded = baseline.build(problems, os.path.dirname(os.path.abspath(target)))
     try:
-        with open(target, "w", encoding="utf-8", newline="\n") as stream:
+        with open_for_writing(target, newline="\n") as stream:
             stream.write(baseline.dumps(recorded))
     except OSError as error:
         raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
@@ -429,8 +427,7 @@ def _apply_baseline(options: argparse.Namespace, problems: Sequence[Any],
     from cliplint import baseline
 
     try:
-        with open(options.baseline, encoding="utf-8") as stream:
-            recorded = baseline.loads(stream.read(), options.baseline)
+        recorded = baseline.loads(_read_baseline(options.baseline), options.baseline)
     except OSError as error:
         raise UsageError(f"cannot read baseline {options.baseline}: "
                          f"{error.strerror or error}") from None
@@ -468,10 +465,71 @@ def _write_report(report: Any, options: argparse.Namespace, renderer: Any,
         stream.flush()
         return
     try:
-        with open(options.output_file, "w", encoding="utf-8") as stream:
+        with open_for_writing(options.output_file) as stream:
             stream.write(text)
     except OSError as error:
         raise UsageError(f"cannot write {options.output_file}: {error.strerror or error}") from None
+
+
+def open_for_writing(path: str, newline: str | None = None) -> TextIO:
+    """Open a report or baseline file. Nothing here waits: a FIFO is opened only when a
+    process is reading it (with none, opening it would block until one came; this is
+    an error instead), so ``--output-file >(jq .)`` works and a forgotten FIFO does not
+    hang CI."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK, 0o666)
+    except OSError as error:
+        if error.errno == errno.ENXIO:  # a FIFO (or socket) nobody reads
+            raise UsageError(f"cannot write {path}: no process is reading this FIFO") from None
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    os.set_blocking(descriptor, True)
+    return open(descriptor, "w", encoding="utf-8", newline=newline)
+
+
+def _read_baseline(path: str) -> str:
+    """The baseline file's text. Opened without waiting for a writer, as
+    :func:`open_for_writing` does: a FIFO no process writes reads as empty."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(descriptor, True)
+    with open(descriptor, encoding="utf-8") as stream:
+        text = stream.read()
+    if not text and not os.path.isfile(path):
+        raise UsageError(f"cannot read baseline {path}: nothing to read (a FIFO or device "
+                         "no process writes to)")
+    return text
+
+
+def _read_stdin(limit: int) -> tuple[bytes, bool]:
+    """Standard input, and whether that is all of it: reading stops past ``limit`` bytes
+    (max-file-size), as it might never end (``< /dev/zero``)."""
+    stream = sys.stdin.buffer
+    chunks = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks), False
+
+
+def _stdin_too_large(name: str, limit: int) -> Any:
+    from cliplint.linter import file_problem
+    from cliplint.model import FILE_TOO_LARGE
+
+    return file_problem(name, FILE_TOO_LARGE, f"standard input is over max-file-size "
+                        f"({limit:,} bytes); skipped", severity="warning")
+
+
+def _pass_through(head: bytes) -> None:
+    """Hand standard input back on standard output untouched: ``head`` (already read),
+    then the rest as it comes, a chunk at a time."""
+    import shutil
+
+    sys.stdout.buffer.write(head)
+    shutil.copyfileobj(sys.stdin.buffer, sys.stdout.buffer, 1 << 20)
+    sys.stdout.flush()
 
 
 def _settings_as_json(settings: Any, rules: Any) -> str:
@@ -485,6 +543,7 @@ def _settings_as_json(settings: Any, rules: Any) -> str:
         "include": list(settings.include),
         "exclude": list(settings.exclude),
         "max-file-size": settings.max_file_size,
+        "max-problems-per-rule": settings.max_problems_per_rule,
         "rules": {rule: dict(values) for rule, values in settings.options.items()},
     }
     return json.dumps(shown, ensure_ascii=False, indent=2)
@@ -519,7 +578,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     from cliplint.formats.text import render_fixes
     from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
     from cliplint.runner import default_jobs
-    from cliplint.writer import fix_bytes, fix_files
+    from cliplint.writer import FileOutcome, fix_bytes, fix_files
 
     rules = registry.rules
     unsafe = bool(options.unsafe_fixes)
@@ -527,14 +586,16 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     stdin_data = None
     if options.paths == ["-"] and not paths and not options.diff:
         # --force-exclude dropped the clipping on standard input: hand it back untouched.
-        sys.stdout.buffer.write(sys.stdin.buffer.read())
-        sys.stdout.flush()
+        _pass_through(b"")
         return EXIT_CLEAN
     stdin_name, files = _inputs(options, settings)
+    stdin_whole = True
     if stdin_name is not None:
-        stdin_data = sys.stdin.buffer.read()
-        outcomes = [fix_bytes(stdin_data, rules, settings, path=stdin_name, unsafe=unsafe,
-                              with_source=_with_source(options))]
+        stdin_data, stdin_whole = _read_stdin(settings.max_file_size)
+        outcomes = ([fix_bytes(stdin_data, rules, settings, path=stdin_name, unsafe=unsafe,
+                               with_source=_with_source(options))] if stdin_whole
+                    else [FileOutcome(stdin_name, (_stdin_too_large(stdin_name,
+                                                                    settings.max_file_size),))])
     else:
         outcomes = fix_files(files, rules, settings, unsafe=unsafe, write=not options.diff,
                              with_source=_with_source(options),
@@ -564,8 +625,12 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
         _write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
     elif stdin_data is not None:
         result = outcomes[0].result
-        sys.stdout.buffer.write(result.text.encode("utf-8") if result is not None else stdin_data)
-        sys.stdout.flush()
+        if not stdin_whole:  # too large to fix: handed back as it came, however long
+            _pass_through(stdin_data)
+        else:
+            sys.stdout.buffer.write(result.text.encode("utf-8") if result is not None
+                                    else stdin_data)
+            sys.stdout.flush()
         _write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
     else:
         _write_report(report, options, renderer, prefix=listing)

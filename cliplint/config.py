@@ -24,6 +24,9 @@ CONFIG_FILES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
 DEFAULT_INCLUDE = ("*.md",)
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".cliplint_cache", "node_modules", ".venv", "__pycache__")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024  # html5lib takes ~10 s on a 2 MB body
+#: Problems listed per rule per file; the rest are one summary problem. Real archives
+#: have at most ~100 (a 2 MB body of '<' would make two million).
+DEFAULT_MAX_PROBLEMS_PER_RULE = 1000
 ALL = "ALL"
 
 
@@ -51,6 +54,7 @@ class Settings:
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_problems_per_rule: int = DEFAULT_MAX_PROBLEMS_PER_RULE
     root: str = "."
     source: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
@@ -166,6 +170,7 @@ def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
             "exclude": globs,
             "extend-exclude": globs,
             "max-file-size": {"type": "integer", "minimum": 1},
+            "max-problems-per-rule": {"type": "integer", "minimum": 1},
             "severity": {
                 "type": "object",
                 "propertyNames": {"enum": list(rules)},
@@ -266,6 +271,7 @@ def resolve(
         include=tuple(table.get("include", DEFAULT_INCLUDE)),
         exclude=exclude,
         max_file_size=table.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        max_problems_per_rule=table.get("max-problems-per-rule", DEFAULT_MAX_PROBLEMS_PER_RULE),
         root=root,
         source=source,
         raw=dict(table),

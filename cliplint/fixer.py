@@ -28,23 +28,28 @@ original) or do not come out in order (a block inside a table is foster-parented
 no block is taken as declared: the check then demands the visible text be unchanged,
 and the fix is refused. In doubt, nothing is written.
 
-A refusal names the rules: when several fixes were applied in the failing pass, each
-is tried alone to find which one fails.
+A refusal names the rules: when several rules' fixes were applied in the failing pass,
+each rule's fixes are tried alone to find which fail.
+
+Work stays linear in the number of fixes (a clipping may hold thousands of scripts):
+choosing, mapping offsets back and finding blocks are binary searches, and a refusal is
+blamed rule by rule, not fix by fix.
 """
 
 from __future__ import annotations
 
 import bisect
+import operator
 import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cliplint.config import Settings
 from cliplint.document import BOM, Document
-from cliplint.linter import lint_document
+from cliplint.linter import lint_document, text_too_large
 from cliplint.model import (
     ENGINE_PROBLEMS,
     FIX_REFUSED,
@@ -217,7 +222,7 @@ def fix_document(
     seen = {document.text}
     applied: list[AppliedFix] = []
     removed: list[RemovedBlock] = []
-    history: list[tuple[Edit, ...]] = []  # each pass's edits, sorted, in that pass's text
+    history: list[_PassMap] = []  # each pass's edits, sorted, in that pass's text
     try:
         for pass_number in range(1, MAX_PASSES + 2):
             candidates = [p for p in problems if applicable(p, unsafe)]
@@ -247,9 +252,11 @@ def fix_document(
             crashed = [p for p in after if p.rule == INTERNAL_ERROR]
             if len(crashed) > crashes:
                 # Name the fixes whose result alone makes a rule crash (all, if none does).
-                guilty = [problem for problem, fix in _distinct(chosen) if sum(
-                    1 for p in lint_document(_apply(current, [fix]), rules, settings, path=path)
-                    if p.rule == INTERNAL_ERROR) > crashes] or chosen
+                # (Tried rule by rule, not fix by fix: a pass may hold thousands of fixes.)
+                guilty = [problem for group in _by_rule(chosen) if sum(
+                    1 for p in lint_document(_apply(current, [fix for _, fix in _distinct(group)]),
+                                             rules, settings, path=path)
+                    if p.rule == INTERNAL_ERROR) > crashes for problem in group] or chosen
                 raise _Refused(Refusal(
                     "crash", _rules_of(guilty),
                     f"a rule crashes on the fixed text ({crashed[0].message})",
@@ -264,7 +271,7 @@ def fix_document(
                     removed.append(RemovedBlock(
                         problem.rule, _map_back(start, history, side="start"),
                         _map_back(end, history, side="end"), current.text[start:end]))
-            history.append(tuple(sorted(
+            history.append(_pass_map(sorted(
                 {edit for _, fix in _distinct(chosen) for edit in fix.edits},
                 key=lambda edit: (edit.start, edit.end))))
             seen.add(new.text)
@@ -305,7 +312,8 @@ def fix_text(
     ``config`` is a table shaped like ``cliplint.toml``; ``select`` narrows the rules;
     ``unsafe`` adds the unsafe fixes. The result's ``text`` keeps the input's BOM, line
     endings and final newline; it is the input itself when fixing was refused (see
-    ``refusal``).
+    ``refusal``) or when the text is over ``max-file-size`` (then its one problem is
+    ``file-too-large``, as with :func:`lint_text`).
     """
     from cliplint.config import Selection, resolve, validate
     from cliplint.plugins import load_registry
@@ -315,6 +323,9 @@ def fix_text(
     validate(table, rules, source="config")
     selection = Selection(select=tuple(select)) if select is not None else Selection()
     settings = resolve(table, rules, command_line=selection)
+    oversized = text_too_large(text, settings, path=path or "-")
+    if oversized is not None:  # as lint_text: nothing is parsed, nothing changes
+        return FixResult(text=text, original=text, applied=(), removed=(), problems=(oversized,))
     document = Document.from_text(text, path=path)
     return fix_document(document, rules, settings, path=path or "-", unsafe=unsafe)
 
@@ -332,24 +343,46 @@ def _rules_of(problems: Iterable[Problem]) -> tuple[str, ...]:
     return tuple(sorted({problem.rule for problem in problems}))
 
 
-def _map_back(position: int, history: Sequence[tuple[Edit, ...]], side: str = "start") -> int:
+class _PassMap(NamedTuple):
+    """One pass's edits (sorted, in the text before the pass) and what maps an offset in
+    the text after it back: ``thresholds[k]`` is the first offset that lies past edit
+    ``k``; ``deltas[k]`` how much the edits before edit ``k`` moved the text."""
+
+    edits: tuple[Edit, ...]
+    thresholds: tuple[int, ...]
+    deltas: tuple[int, ...]
+
+
+def _pass_map(edits: Sequence[Edit]) -> _PassMap:
+    thresholds, deltas = [], [0]
+    delta = 0
+    for edit in edits:
+        new_start = edit.start + delta
+        new_end = new_start + len(edit.replacement)
+        thresholds.append(max(new_end, new_start + 1))  # non-decreasing: edits are sorted
+        delta += len(edit.replacement) - (edit.end - edit.start)
+        deltas.append(delta)
+    return _PassMap(tuple(edits), tuple(thresholds), tuple(deltas))
+
+
+def _map_back(position: int, history: Sequence[_PassMap], side: str = "start") -> int:
     """Map an offset in the current text back to the original text through each pass's
-    edits. An offset inside text a fix inserted maps to that edit's start (or end)."""
-    for edits in reversed(history):
-        delta = 0
+    edits. An offset inside text a fix inserted maps to that edit's start (or end).
+    A binary search per pass: removed blocks are mapped by the thousand."""
+    for edits, thresholds, deltas in reversed(history):
+        index = bisect.bisect_right(thresholds, position)  # the first edit not wholly before
+        delta = deltas[index]
         mapped = None
-        for edit in edits:
+        if index < len(edits):
+            edit = edits[index]
             new_start = edit.start + delta
             new_end = new_start + len(edit.replacement)
             if position < new_start or position == new_start < new_end:
-                break  # before this edit, or at the start of the text it inserted
-            if position < new_end:  # inside inserted text: widen to the whole edit
+                pass  # before this edit, or at the start of the text it inserted
+            elif position < new_end:  # inside inserted text: widen to the whole edit
                 mapped = edit.start if side == "start" else edit.end
-                break
-            if position == new_start == new_end:  # exactly where text was deleted
+            elif position == new_start == new_end:  # exactly where text was deleted
                 mapped = edit.end if side == "start" else edit.start
-                break
-            delta += len(edit.replacement) - (edit.end - edit.start)
         position = mapped if mapped is not None else position - delta
     return position
 
@@ -357,7 +390,8 @@ def _map_back(position: int, history: Sequence[tuple[Edit, ...]], side: str = "s
 # -- choosing and applying ------------------------------------------------------------------
 
 
-def _check_well_formed(problem: Problem, document: Document, history: Sequence[Any]) -> None:
+def _check_well_formed(problem: Problem, document: Document,
+                       history: Sequence[_PassMap]) -> None:
     fix = problem.fix
     assert fix is not None
     text = document.text
@@ -393,19 +427,17 @@ def _foreign_newlines(replacement: str, newline: str) -> bool:
     return any(char in others for char in "\r\n" if char != newline)
 
 
-def _conflict(a: Edit, b: Edit) -> bool:
-    # Touching edits conflict too (as in ruff): two insertions at one offset, or an edit
-    # ending where another starts, have no order a rule could rely on.
-    return a.start <= b.end and b.start <= a.end
-
-
 def _choose(candidates: Sequence[Problem]) -> list[Problem]:
     """Fixes that neither overlap nor touch, first come first served in text order.
     A fix identical to a chosen one (two problems, one repair) rides along."""
     ordered = sorted(candidates, key=lambda p: (
         min(edit.start for edit in p.fix.edits), p.rule, p.message))  # type: ignore[union-attr]
     chosen: list[Problem] = []
-    taken: list[Edit] = []
+    # The chosen edits, sorted by start. They neither overlap nor nest (touching is the
+    # most a fix's own edits do), so their ends are sorted too, and one binary search
+    # tells whether an edit conflicts with any of them.
+    starts: list[int] = []
+    ends: list[int] = []
     chosen_fixes: set[tuple[Edit, ...]] = set()
     for problem in ordered:
         fix = problem.fix
@@ -414,12 +446,23 @@ def _choose(candidates: Sequence[Problem]) -> list[Problem]:
         if key in chosen_fixes:
             chosen.append(problem)
             continue
-        if any(_conflict(edit, other) for edit in fix.edits for other in taken):
+        if any(_conflicts(edit, starts, ends) for edit in key):
             continue  # deferred: the rule reports it again on the next pass's text
         chosen.append(problem)
         chosen_fixes.add(key)
-        taken.extend(fix.edits)
+        for edit in key:
+            at = bisect.bisect_right(starts, edit.start)
+            starts.insert(at, edit.start)
+            ends.insert(at, edit.end)
     return chosen
+
+
+def _conflicts(edit: Edit, starts: Sequence[int], ends: Sequence[int]) -> bool:
+    # Touching edits conflict too (as in ruff): two insertions at one offset, or an edit
+    # ending where another starts, have no order a rule could rely on. The chosen edit
+    # starting last at or before this one's end has the greatest end of those.
+    before = bisect.bisect_right(starts, edit.end) - 1
+    return before >= 0 and ends[before] >= edit.start
 
 
 def _distinct(chosen: Sequence[Problem]) -> list[tuple[Problem, Fix]]:
@@ -505,18 +548,27 @@ def _first_new_error(before: Document, after: Document) -> str:
 
 
 def _blame(before: Document, chosen: Sequence[Problem], failure: _Failure) -> Refusal:
-    """Name the rule whose fix fails on its own; all of the pass's rules if none does."""
-    distinct = _distinct(chosen)
-    if len(distinct) > 1:
+    """Name the rules whose fixes fail on their own; all of the pass's rules if none
+    does. Each rule's fixes are tried together, not fix by fix: a pass may hold
+    thousands of fixes, and one check costs a parse of the body."""
+    groups = _by_rule(chosen)
+    if len(groups) > 1:
         guilty = []
-        for problem, fix in distinct:
-            alone = _check_pass(before, _apply(before, [fix]), [problem])
+        for group in groups:
+            alone = _check_pass(before, _apply(before, [fix for _, fix in _distinct(group)]), group)
             if alone is not None:
-                guilty.append((problem.rule, alone))
+                guilty.append((group[0].rule, alone))
         if guilty:
             rules = tuple(sorted({rule for rule, _ in guilty}))
             return Refusal(guilty[0][1].check, rules, guilty[0][1].reason)
     return Refusal(failure.check, _rules_of(chosen), failure.reason)
+
+
+def _by_rule(problems: Sequence[Problem]) -> list[list[Problem]]:
+    groups: dict[str, list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault(problem.rule, []).append(problem)
+    return list(groups.values())
 
 
 def _excerpt(text: str, width: int = 60) -> str:
@@ -553,17 +605,17 @@ def is_block(document: Document, start: int, end: int) -> bool:
     body = document.header.body
     if not body.start <= start < end <= body.end:
         return False
-    view = document.body
-    starts = [token.start for token in view.tokens]
+    tokens = document.body.tokens
     for position in (start, end):
-        index = bisect.bisect_right(starts, position) - 1
+        index = bisect.bisect_right(tokens, position, key=_start) - 1
         if index >= 0:
-            token = view.tokens[index]
+            token = tokens[index]
             if token.start < position < token.end and token.kind not in _TEXT_TOKENS:
                 return False
     open_tags: list[str] = []
-    first = bisect.bisect_left(starts, start)
-    for token in view.tokens[first:]:
+    # Only the block's own tokens are looked at (a fix may remove thousands of blocks).
+    for index in range(bisect.bisect_left(tokens, start, key=_start), len(tokens)):
+        token = tokens[index]
         if token.end > end:
             break
         name = (token.name or "").lower()
@@ -574,6 +626,10 @@ def is_block(document: Document, start: int, end: int) -> bool:
                 return False
             open_tags.pop()
     return not open_tags
+
+
+#: A token's start, the key that binary searches over the body's tokens use.
+_start = operator.attrgetter("start")
 
 
 def expected_visible_text(document: Document, removals: Sequence[tuple[int, int]]) -> str:

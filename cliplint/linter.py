@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,6 +19,11 @@ from cliplint.model import (
 )
 
 
+#: Past the cap, a rule's further violations are counted, up to this many times the cap,
+#: for the summary's message; then the rule is no longer asked.
+COUNT_BEYOND_CAP = 10
+
+
 def lint_document(
     document: Document,
     rules: Mapping[str, Rule],
@@ -27,12 +33,20 @@ def lint_document(
     with_source: bool = False,
 ) -> list[Problem]:
     """Run every enabled rule on a document. A rule that raises becomes an
-    ``internal-error`` problem naming the rule; the other rules still run."""
+    ``internal-error`` problem naming the rule; the other rules still run.
+
+    A rule's first ``max-problems-per-rule`` violations become problems; past that,
+    one more problem of the rule, at the first violation left out, says how many more
+    there are. The rule's generator is counted on only up to :data:`COUNT_BEYOND_CAP`
+    times the cap and then dropped, so neither the time nor the memory a file costs
+    grows without bound with what a hostile body makes a rule find."""
     problems: list[Problem] = []
+    cap = settings.max_problems_per_rule
     for rule_id in settings.rules_for(document.path):
         rule = rules[rule_id]
         try:
-            violations = list(rule.check(document, settings.options.get(rule_id, {})))
+            violations = _capped(rule.check(document, settings.options.get(rule_id, {})),
+                                 rule_id, cap)
         except Exception as error:  # a crashing rule must not stop the run
             problems.append(
                 _problem(document, path, INTERNAL_ERROR, "error",
@@ -48,6 +62,23 @@ def lint_document(
         )
     problems.sort(key=lambda p: (p.line, p.column, p.rule, p.message))
     return problems
+
+
+def _capped(found: Iterable[Violation], rule_id: str, cap: int) -> list[Violation]:
+    """The first ``cap`` violations, and a summary of the rest when there are more."""
+    found = iter(found)
+    violations = list(itertools.islice(found, cap))
+    first = next(found, None) if len(violations) == cap else None
+    if first is None:
+        return violations
+    limit = cap * COUNT_BEYOND_CAP
+    more = 1 + sum(1 for _ in itertools.islice(found, limit))
+    count = f"{more:,}" if more <= limit else f"over {limit:,}"
+    violations.append(Violation(
+        first.start, first.end,
+        f"{count} more {rule_id} problems not listed (max-problems-per-rule is {cap:,}); "
+        "this is the first of them", severity=first.severity))
+    return violations
 
 
 def lint_bytes(
@@ -80,6 +111,14 @@ def too_large(path: str, size: int, limit: int) -> Problem:
     """Huge bodies take html5lib minutes; they are skipped with a notice instead."""
     message = f"file is {size:,} bytes, over max-file-size ({limit:,}); skipped"
     return file_problem(path, FILE_TOO_LARGE, message, severity="warning")
+
+
+def text_too_large(text: str, settings: Settings, *, path: str) -> Problem | None:
+    """``too_large`` for a text given to the library, measured as its UTF-8 file."""
+    if len(text) * 4 <= settings.max_file_size:  # no need to encode it to know
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return too_large(path, size, settings.max_file_size) if size > settings.max_file_size else None
 
 
 def file_problem(path: str, rule: str, message: str, severity: Severity = "error") -> Problem:
@@ -146,8 +185,8 @@ def lint_text(
     validate(table, rules, source="config")
     selection = Selection(select=tuple(select)) if select is not None else Selection()
     settings = resolve(table, rules, command_line=selection)
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > settings.max_file_size:
-        return [too_large(path or "-", size, settings.max_file_size)]
+    oversized = text_too_large(text, settings, path=path or "-")
+    if oversized is not None:
+        return [oversized]
     document = Document.from_text(text, path=path)
     return lint_document(document, rules, settings, path=path or "-")
