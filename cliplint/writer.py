@@ -30,7 +30,7 @@ from functools import partial
 from cliplint.config import Settings
 from cliplint.files import read_clipping
 from cliplint.fixer import FixResult, fix_document
-from cliplint.linter import decode_clipping, file_problem
+from cliplint.linter import decode_clipping, file_problem, lint_bytes
 from cliplint.model import (
     FIX_REFUSED,
     INTERNAL_ERROR,
@@ -47,7 +47,9 @@ class WriteError(Exception):
 @dataclass(frozen=True)
 class FileOutcome:
     """What fixing one file did. ``result`` is ``None`` when the file could not be read
-    as a clipping; ``written`` tells whether the file on disk changed."""
+    as a clipping, or its fixes could not be written (then ``problems`` are the ones
+    still in the file, and a ``fix-refused`` saying why); ``written`` tells whether the
+    file on disk changed."""
 
     path: str
     problems: tuple[Problem, ...]
@@ -75,8 +77,11 @@ def fix_file(
     try:
         replace_file(path, encode(result), expected=data)
     except WriteError as error:
+        # The file keeps its problems, all of them; none was fixed (so no result).
         problem = file_problem(path, FIX_REFUSED, f"fixes not written: {error}")
-        return FileOutcome(path, (*outcome.problems, problem), result, written=False)
+        left = lint_bytes(data, rules, settings, path=path, with_source=with_source)
+        return FileOutcome(path, tuple(sorted(
+            (*left, problem), key=lambda p: (p.line, p.column, p.rule, p.message))))
     return FileOutcome(path, outcome.problems, result, written=True)
 
 
