@@ -95,6 +95,10 @@ def _lint_parser() -> argparse.ArgumentParser:
                        help="neither read nor write the result cache (.cliplint_cache/)")
     parser.add_argument("--online", action="store_true",
                         help="also ask the image proxies for every proxied image (image-proxy)")
+    parser.add_argument("--online-allow-private", action="store_true",
+                        help="with --online, also ask proxies at private, loopback or "
+                        "link-local addresses (only here or in the user configuration, "
+                        "never in a project's)")
     return parser
 
 
@@ -185,6 +189,8 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
         check_selectors,
         find_config,
         load_config_file,
+        load_user_config,
+        refuse_untrusted,
         resolve,
         validate,
     )
@@ -206,6 +212,7 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
 
                 known_good = cache_folder(str(source.parent))
             validate(table, rules, str(source), known_good=known_good)
+            refuse_untrusted(table, str(source))
         for option in ("select", "extend_select", "ignore"):
             check_selectors(getattr(options, option) or [], rules, "--" + option.replace("_", "-"))
         selection = Selection(
@@ -214,10 +221,25 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
             ignore=tuple(options.ignore),
         )
         root = str(source.parent) if source is not None else str(Path.cwd())
-        return resolve(table, rules, root=root, source=str(source) if source else None,
-                       command_line=selection)
+        settings = resolve(table, rules, root=root, source=str(source) if source else None,
+                           command_line=selection)
+        return _trust(settings, options, {} if options.isolated else load_user_config())
     except ConfigError as error:
         raise UsageError(str(error)) from None
+
+
+def _trust(settings: Any, options: argparse.Namespace, user: dict[str, bool]) -> Any:
+    """The settings with what weakens security turned on, from the command line or the
+    user's own configuration only (``refuse_untrusted`` keeps it out of project files)."""
+    from dataclasses import replace
+
+    if options.fix_outside_tree or user.get("--fix-outside-tree"):
+        settings = replace(settings, fix_outside_tree=True)
+    if (options.online_allow_private or user.get("--online-allow-private")) and (
+            "image-proxy" in settings.options):
+        allowed = {**settings.options["image-proxy"], "online-allow-private": True}
+        settings = replace(settings, options={**settings.options, "image-proxy": allowed})
+    return settings
 
 
 def _lint_command(arguments: list[str]) -> int:
@@ -552,6 +574,17 @@ def _settings_as_json(settings: Any, rules: Any) -> str:
 # -- fixing: --fix, --unsafe-fixes, --diff, --fix-only, --show-fixes ------------------------
 
 
+def _linted_tree(paths: Sequence[str], settings: Any) -> tuple[str, ...]:
+    """The folders --fix may write in (symlinks resolved): the folders named on the
+    command line, the folders of the files named, and the project's (where its
+    configuration file is)."""
+    roots = {os.path.realpath(path) if os.path.isdir(path)
+             else os.path.realpath(os.path.dirname(os.path.abspath(path))) for path in paths}
+    if settings.source is not None:
+        roots.add(os.path.realpath(settings.root))
+    return tuple(sorted(roots))
+
+
 def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
     fixing = parser.add_argument_group(
         "fixing", "Fixes are checked before anything is written (see README, Fixing); a "
@@ -568,6 +601,9 @@ def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
                         "unreadable files), not the problems left")
     fixing.add_argument("--show-fixes", action="store_true",
                         help="list what was fixed, per file and rule")
+    fixing.add_argument("--fix-outside-tree", action="store_true",
+                        help="write through symlinks to files outside the linted tree (only "
+                        "here or in the user configuration, never in a project's)")
 
 
 def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> int:
@@ -578,7 +614,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     from cliplint.formats.text import render_fixes
     from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
     from cliplint.runner import default_jobs
-    from cliplint.writer import FileOutcome, fix_bytes, fix_files
+    from cliplint.writer import FileOutcome, fix_bytes, fix_files, remove_stale_temporaries
 
     rules = registry.rules
     unsafe = bool(options.unsafe_fixes)
@@ -597,9 +633,16 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
                     else [FileOutcome(stdin_name, (_stdin_too_large(stdin_name,
                                                                     settings.max_file_size),))])
     else:
+        tree = None if settings.fix_outside_tree else _linted_tree(paths, settings)
+        if not options.diff:
+            removed = remove_stale_temporaries(files, tree)
+            if removed:
+                _say(f"removed {len(removed)} stale temporary file"
+                     f"{'s' if len(removed) != 1 else ''} of an interrupted --fix "
+                     f"(e.g. {removed[0]})")
         outcomes = fix_files(files, rules, settings, unsafe=unsafe, write=not options.diff,
                              with_source=_with_source(options),
-                             jobs=options.jobs or default_jobs())
+                             jobs=options.jobs or default_jobs(), tree=tree)
 
     problems = [problem for outcome in outcomes for problem in outcome.problems]
     problems = _apply_baseline(options, problems, [outcome.path for outcome in outcomes])
