@@ -138,6 +138,10 @@ def _registry() -> Any:
     from cliplint.plugins import PluginError, load_registry
 
     try:
+        import cliplint.html  # noqa: F401  (checks the html5lib release it needs)
+    except ImportError as error:  # html5lib missing, or not the release cliplint needs
+        raise UsageError(str(error)) from None
+    try:
         return load_registry()
     except PluginError as error:
         raise UsageError(str(error)) from None
