@@ -49,7 +49,7 @@ from typing import Any, NamedTuple
 
 from cliplint.config import Settings
 from cliplint.document import BOM, Document
-from cliplint.linter import lint_document, text_too_large
+from cliplint.linter import lint_document, lint_past_the_cap, text_too_large
 from cliplint.model import (
     ENGINE_PROBLEMS,
     FIX_REFUSED,
@@ -216,7 +216,14 @@ def fix_document(
 ) -> FixResult:
     """Fix one document with the enabled rules; never raises for a bad fix."""
     original_text = (BOM if document.has_bom else "") + document.text
-    first = lint_document(document, rules, settings, path=path, with_source=with_source)
+
+    def lint(document: Document) -> tuple[list[Problem], list[Problem]]:
+        # The report's problems, and the fixes to apply past max-problems-per-rule.
+        return lint_past_the_cap(document, rules, settings, path=path, with_source=with_source,
+                                 wanted=lambda violation: violation.fix is not None and (
+                                     unsafe or violation.fix.applicability == "safe"))
+
+    first, past = lint(document)
     crashes = sum(1 for problem in first if problem.rule == INTERNAL_ERROR)
     current, problems = document, first
     seen = {document.text}
@@ -225,7 +232,7 @@ def fix_document(
     history: list[_PassMap] = []  # each pass's edits, sorted, in that pass's text
     try:
         for pass_number in range(1, MAX_PASSES + 2):
-            candidates = [p for p in problems if applicable(p, unsafe)]
+            candidates = [p for p in (*problems, *past) if applicable(p, unsafe)]
             if not candidates:
                 break
             if pass_number > MAX_PASSES:
@@ -248,7 +255,7 @@ def fix_document(
                 refusal = _blame(current, chosen, failure)
                 at = next(p.start for p in chosen if p.rule in refusal.rules)
                 raise _Refused(refusal, _map_back(at, history))
-            after = lint_document(new, rules, settings, path=path, with_source=with_source)
+            after, past_after = lint(new)
             crashed = [p for p in after if p.rule == INTERNAL_ERROR]
             if len(crashed) > crashes:
                 # Name the fixes whose result alone makes a rule crash (all, if none does).
@@ -275,7 +282,7 @@ def fix_document(
                 {edit for _, fix in _distinct(chosen) for edit in fix.edits},
                 key=lambda edit: (edit.start, edit.end))))
             seen.add(new.text)
-            current, problems = new, after
+            current, problems, past = new, after, past_after
     except _Refused as refused:
         return FixResult(
             text=original_text,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from cliplint.config import Settings, resolve, validate
@@ -40,13 +40,31 @@ def lint_document(
     there are. The rule's generator is counted on only up to :data:`COUNT_BEYOND_CAP`
     times the cap and then dropped, so neither the time nor the memory a file costs
     grows without bound with what a hostile body makes a rule find."""
+    return lint_past_the_cap(document, rules, settings, path=path, with_source=with_source)[0]
+
+
+def lint_past_the_cap(
+    document: Document,
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    *,
+    path: str,
+    with_source: bool = False,
+    wanted: Callable[[Violation], bool] | None = None,
+) -> tuple[list[Problem], list[Problem]]:
+    """:func:`lint_document`, and the violations past the cap that ``wanted`` accepts,
+    as problems apart. The fixer wants the fixes it will apply, all of them: a cap on
+    them would cost a pass (a full re-lint) per thousand fixes, while the report stays
+    capped. There are at most as many as the text has characters (fixes the fixer
+    applies together neither overlap nor touch), so the work stays linear."""
     problems: list[Problem] = []
+    wanted_problems: list[Problem] = []
     cap = settings.max_problems_per_rule
     for rule_id in settings.rules_for(document.path):
         rule = rules[rule_id]
         try:
-            violations = _capped(rule.check(document, settings.options.get(rule_id, {})),
-                                 rule_id, cap)
+            listed, past = _capped(rule.check(document, settings.options.get(rule_id, {})),
+                                   rule_id, cap, wanted, len(document.text) + 1)
         except Exception as error:  # a crashing rule must not stop the run
             problems.append(
                 _problem(document, path, INTERNAL_ERROR, "error",
@@ -55,30 +73,49 @@ def lint_document(
             )
             continue
         configured = settings.severity.get(rule_id)
-        problems.extend(
-            _problem(document, path, rule_id,
-                     configured or violation.severity or rule.severity, violation, with_source)
-            for violation in violations
-        )
+        for violations, into in ((listed, problems), (past, wanted_problems)):
+            into.extend(
+                _problem(document, path, rule_id,
+                         configured or violation.severity or rule.severity, violation, with_source)
+                for violation in violations
+            )
     problems.sort(key=lambda p: (p.line, p.column, p.rule, p.message))
-    return problems
+    return problems, wanted_problems
 
 
-def _capped(found: Iterable[Violation], rule_id: str, cap: int) -> list[Violation]:
-    """The first ``cap`` violations, and a summary of the rest when there are more."""
+def _capped(found: Iterable[Violation], rule_id: str, cap: int,
+            wanted: Callable[[Violation], bool] | None,
+            most_wanted: int) -> tuple[list[Violation], list[Violation]]:
+    """The first ``cap`` violations with a summary of the rest when there are more, and
+    the rest that ``wanted`` accepts (at most ``most_wanted`` of them)."""
     found = iter(found)
-    violations = list(itertools.islice(found, cap))
-    first = next(found, None) if len(violations) == cap else None
+    listed = list(itertools.islice(found, cap))
+    if len(listed) < cap:
+        return listed, []
+    past: list[Violation] = []
+    first = None
+    more = others = 0
+    stopped = False
+    for violation in found:
+        if first is None:
+            first = violation
+        more += 1
+        if wanted is not None and wanted(violation):
+            past.append(violation)
+            stopped = len(past) > most_wanted
+        else:
+            others += 1
+            stopped = others > cap * COUNT_BEYOND_CAP
+        if stopped:
+            break
     if first is None:
-        return violations
-    limit = cap * COUNT_BEYOND_CAP
-    more = 1 + sum(1 for _ in itertools.islice(found, limit))
-    count = f"{more:,}" if more <= limit else f"over {limit:,}"
-    violations.append(Violation(
+        return listed, []
+    count = f"over {more - 1:,}" if stopped else f"{more:,}"
+    listed.append(Violation(
         first.start, first.end,
         f"{count} more {rule_id} problems not listed (max-problems-per-rule is {cap:,}); "
         "this is the first of them", severity=first.severity))
-    return violations
+    return listed, past
 
 
 def lint_bytes(

@@ -165,6 +165,19 @@ def test_an_endless_rule_ends(plugin_env: Callable[..., dict[str, str]], tmp_pat
                         "listed (max-problems-per-rule is 5); this is the first of them")
 
 
+def test_the_fixer_applies_every_fix_past_the_cap_in_one_pass() -> None:
+    """The cap bounds the report, not the fixes: a pass per thousand fixes would cost a
+    re-lint each, and past ten passes the fix would be refused."""
+    text = HEADER + "<p>t</p><script>1</script>" * 35
+    config = {"max-problems-per-rule": 10}
+    result = fix_text(text, unsafe=True, config=config, select=["active-content"])
+    assert result.refusal is None and result.passes == 1 and len(result.removed) == 35
+    assert result.text == HEADER + "<p>t</p>" * 35
+    left = fix_text(text, config=config, select=["active-content"]).problems  # unsafe: not applied
+    assert len(left) == 11
+    assert left[-1].message.startswith("25 more active-content problems not listed")
+
+
 def test_max_problems_per_rule_is_validated() -> None:
     from cliplint.config import ConfigError
 
