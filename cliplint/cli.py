@@ -8,7 +8,6 @@ path that does not exist; 3 a rule crashed (the other files were still linted);
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import os
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from cliplint import __version__
+from cliplint.streams import open_for_writing, pass_through, read_at_most, read_text
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SUBCOMMANDS = ("rules", "explain")
@@ -347,7 +347,7 @@ def _report_stream(options: argparse.Namespace) -> Iterator[TextIO]:
     if options.output_file is None:
         yield sys.stdout
         return
-    with open_for_writing(options.output_file) as stream:
+    with _open_report(options.output_file) as stream:
         yield stream
 
 
@@ -453,7 +453,7 @@ def _apply_baseline(options: argparse.Namespace, problems: Sequence[Any],
     from cliplint import baseline
 
     try:
-        recorded = baseline.loads(_read_baseline(options.baseline), options.baseline)
+        recorded = baseline.loads(read_text(options.baseline), options.baseline)
     except OSError as error:
         raise UsageError(f"cannot read baseline {options.baseline}: "
                          f"{error.strerror or error}") from None
@@ -491,53 +491,28 @@ def _write_report(report: Any, options: argparse.Namespace, renderer: Any,
         stream.flush()
         return
     try:
-        with open_for_writing(options.output_file) as stream:
+        with _open_report(options.output_file) as stream:
             stream.write(text)
     except OSError as error:
         raise UsageError(f"cannot write {options.output_file}: {error.strerror or error}") from None
 
 
-def open_for_writing(path: str, newline: str | None = None) -> TextIO:
-    """Open a report or baseline file. Nothing here waits: a FIFO is opened only when a
-    process is reading it (with none, opening it would block until one came; this is
-    an error instead), so ``--output-file >(jq .)`` works and a forgotten FIFO does not
-    hang CI."""
+def _open_report(path: str) -> TextIO:
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK, 0o666)
+        return open_for_writing(path)
     except OSError as error:
-        if error.errno == errno.ENXIO:  # a FIFO (or socket) nobody reads
-            raise UsageError(f"cannot write {path}: no process is reading this FIFO") from None
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-    os.set_blocking(descriptor, True)
-    return open(descriptor, "w", encoding="utf-8", newline=newline)
-
-
-def _read_baseline(path: str) -> str:
-    """The baseline file's text. Opened without waiting for a writer, as
-    :func:`open_for_writing` does: a FIFO no process writes reads as empty."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    os.set_blocking(descriptor, True)
-    with open(descriptor, encoding="utf-8") as stream:
-        text = stream.read()
-    if not text and not os.path.isfile(path):
-        raise UsageError(f"cannot read baseline {path}: nothing to read (a FIFO or device "
-                         "no process writes to)")
-    return text
 
 
 def _read_stdin(limit: int) -> tuple[bytes, bool]:
     """Standard input, and whether that is all of it: reading stops past ``limit`` bytes
     (max-file-size), as it might never end (``< /dev/zero``)."""
-    stream = sys.stdin.buffer
-    chunks = []
-    size = 0
-    while size <= limit:
-        chunk = stream.read(min(1 << 20, limit + 1 - size))
-        if not chunk:
-            return b"".join(chunks), True
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks), False
+    return read_at_most(sys.stdin.buffer, limit)
+
+
+def _pass_through(head: bytes) -> None:
+    """Hand standard input back on standard output untouched, however long it is."""
+    pass_through(head, sys.stdin.buffer, sys.stdout.buffer)
 
 
 def _stdin_too_large(name: str, limit: int) -> Any:
@@ -546,16 +521,6 @@ def _stdin_too_large(name: str, limit: int) -> Any:
 
     return file_problem(name, FILE_TOO_LARGE, f"standard input is over max-file-size "
                         f"({limit:,} bytes); skipped", severity="warning")
-
-
-def _pass_through(head: bytes) -> None:
-    """Hand standard input back on standard output untouched: ``head`` (already read),
-    then the rest as it comes, a chunk at a time."""
-    import shutil
-
-    sys.stdout.buffer.write(head)
-    shutil.copyfileobj(sys.stdin.buffer, sys.stdout.buffer, 1 << 20)
-    sys.stdout.flush()
 
 
 def _settings_as_json(settings: Any, rules: Any) -> str:
