@@ -25,8 +25,8 @@ from cliplint import fix_text, lint_text
 from cliplint.config import resolve
 from cliplint.document import Document
 from cliplint.fixer import _map_back, _pass_map
-from cliplint.linter import COUNT_BEYOND_CAP, lint_document
-from cliplint.model import Edit, Rule
+from cliplint.linter import COUNT_BEYOND_CAP, lint_document, lint_past_the_cap
+from cliplint.model import Edit, Fix, Rule, Violation
 from cliplint.plugins import load_registry
 
 HEADER = "<!--1686778744000-->\n[A title](https://example.com/a/1)\n------\n\n"
@@ -135,6 +135,26 @@ def test_a_rule_is_not_asked_for_more_past_the_cap(size: int) -> None:
     assert taken[0] == 100 + 1 + 100 * COUNT_BEYOND_CAP
     assert len(problems) == 101
     assert problems[-1].message.startswith("over 1,000 more well-formed-html problems")
+
+
+def test_fixes_past_the_cap_are_bounded_by_the_text() -> None:
+    """The fixer takes every fix past the cap, but a rule offering fixes forever is still
+    dropped: there cannot be more fixes to apply together than characters."""
+    taken = [0]
+
+    def endless(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
+        while True:
+            taken[0] += 1
+            yield Violation(0, 0, "again", Fix((Edit(0, 0, "x"),), "safe", "add an x"))
+
+    rule = Rule("endless", "", "", "warning", "safe", {}, endless)
+    settings = resolve({"max-problems-per-rule": 5}, {"endless": rule})
+    document = Document(HEADER)
+    listed, past = lint_past_the_cap(document, {"endless": rule}, settings, path="x",
+                                     wanted=lambda violation: True)
+    assert len(listed) == 6 and len(past) == len(HEADER) + 2
+    assert taken[0] == 5 + len(HEADER) + 2
+    assert listed[-1].message.startswith(f"over {len(HEADER) + 1:,} more endless problems")
 
 
 def test_an_endless_rule_ends(plugin_env: Callable[..., dict[str, str]], tmp_path: Path) -> None:
