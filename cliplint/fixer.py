@@ -31,9 +31,11 @@ and the fix is refused. In doubt, nothing is written.
 A refusal names the rules: when several rules' fixes were applied in the failing pass,
 each rule's fixes are tried alone to find which fail.
 
-Work stays linear in the number of fixes (a clipping may hold thousands of scripts):
-choosing, mapping offsets back and finding blocks are binary searches, and a refusal is
-blamed rule by rule, not fix by fix.
+Each pass takes every applicable fix, also past ``max-problems-per-rule`` (which caps
+the report only; see :func:`cliplint.linter.lint_past_the_cap`), so thousands of fixes
+take one pass. Work stays linear in the number of fixes (a clipping may hold thousands
+of scripts): choosing, mapping offsets back and finding blocks are binary searches, and
+a refusal is blamed rule by rule, not fix by fix.
 """
 
 from __future__ import annotations
