@@ -11,6 +11,7 @@ import importlib.util
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load_fuzz():  # scripts/ is not a package
+def _load_fuzz() -> Any:  # scripts/ is not a package
     spec = importlib.util.spec_from_file_location("cliplint_fuzz", ROOT / "scripts" / "fuzz.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
