@@ -535,6 +535,7 @@ def _settings_as_json(settings: Any, rules: Any) -> str:
         "exclude": list(settings.exclude),
         "max-file-size": settings.max_file_size,
         "max-problems-per-rule": settings.max_problems_per_rule,
+        "fix-outside-tree": settings.fix_outside_tree,
         "rules": {rule: dict(values) for rule, values in settings.options.items()},
     }
     return json.dumps(shown, ensure_ascii=False, indent=2)

@@ -140,6 +140,10 @@ def test_the_command_line_and_the_user_configuration_can(tmp_path: Path, home: P
     assert allowed()
     assert not allowed("--isolated")  # --isolated ignores every configuration file
     assert allowed("--isolated", "--online-allow-private")
+    assert not _effective(cwd=tmp_path, home=home)["fix-outside-tree"]
+    assert _effective("--fix-outside-tree", cwd=tmp_path, home=home)["fix-outside-tree"]
+    user_config(home, "fix-outside-tree = true\n")
+    assert _effective(cwd=tmp_path, home=home)["fix-outside-tree"]
 
 
 @pytest.mark.parametrize(("text", "message"), [
