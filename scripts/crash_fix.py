@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     options = parser.parse_args(argv)
     rng = random.Random(options.seed)
+    if not any(options.corpus.rglob("*.md")):
+        parser.error(f"no clippings (*.md) under {options.corpus}")
 
     with tempfile.TemporaryDirectory(prefix="cliplint-crash-") as scratch:
         base = Path(scratch)
