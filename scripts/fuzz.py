@@ -57,13 +57,14 @@ Mutator = Callable[[bytes, random.Random, Sequence[bytes]], bytes]
 # -- seeds ----------------------------------------------------------------------------------
 
 
-def load_seeds(folders: Sequence[Path], limit: int = 4000) -> list[bytes]:
-    """Real clippings: every ``*.md`` under the folders (the first ``limit``, sorted)."""
+def load_seeds(folders: Sequence[Path], limit: int = 4000, step: int = 1) -> list[bytes]:
+    """Real clippings: every ``step``-th ``*.md`` under the folders (of the first
+    ``limit``, sorted)."""
     paths: list[Path] = []
     for folder in folders:
         if folder.is_dir():
             paths += sorted(folder.rglob("*.md"))
-    return [path.read_bytes() for path in paths[:limit]]
+    return [path.read_bytes() for path in paths[:limit:step]]
 
 
 def default_seed_folders() -> list[Path]:
