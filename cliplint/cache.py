@@ -94,6 +94,7 @@ def run_key(plugins: Mapping[str, str], settings: Any, code: Any = (), **report_
             "severity": dict(settings.severity),
             "options": {rule: dict(values) for rule, values in settings.options.items()},
             "max-file-size": settings.max_file_size,
+            "max-problems-per-rule": settings.max_problems_per_rule,
             "report": report_options,
         },
         sort_keys=True,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from cliplint import __version__
+from cliplint.streams import open_for_writing, pass_through, read_at_most, read_text
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SUBCOMMANDS = ("rules", "explain")
@@ -98,6 +99,10 @@ def _lint_parser() -> argparse.ArgumentParser:
                        help="neither read nor write the result cache (.cliplint_cache/)")
     parser.add_argument("--online", action="store_true",
                         help="also ask the image proxies for every proxied image (image-proxy)")
+    parser.add_argument("--online-allow-private", action="store_true",
+                        help="with --online, also ask proxies at private, loopback or "
+                        "link-local addresses (only here or in the user configuration, "
+                        "never in a project's)")
     return parser
 
 
@@ -136,6 +141,10 @@ def _say(message: str) -> None:
 def _registry() -> Any:
     from cliplint.plugins import PluginError, load_registry
 
+    try:
+        import cliplint.html  # noqa: F401  (checks the html5lib release it needs)
+    except ImportError as error:  # html5lib missing, or not the release cliplint needs
+        raise UsageError(str(error)) from None
     try:
         return load_registry()
     except PluginError as error:
@@ -198,6 +207,8 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
         check_selectors,
         find_config,
         load_config_file,
+        load_user_config,
+        refuse_untrusted,
         resolve,
         validate,
     )
@@ -219,6 +230,7 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
 
                 known_good = cache_folder(str(source.parent))
             validate(table, rules, str(source), known_good=known_good)
+            refuse_untrusted(table, str(source))
         for option in ("select", "extend_select", "ignore"):
             check_selectors(getattr(options, option) or [], rules, "--" + option.replace("_", "-"))
         selection = Selection(
@@ -227,10 +239,25 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
             ignore=tuple(options.ignore),
         )
         root = str(source.parent) if source is not None else str(Path.cwd())
-        return resolve(table, rules, root=root, source=str(source) if source else None,
-                       command_line=selection)
+        settings = resolve(table, rules, root=root, source=str(source) if source else None,
+                           command_line=selection)
+        return _trust(settings, options, {} if options.isolated else load_user_config())
     except ConfigError as error:
         raise UsageError(str(error)) from None
+
+
+def _trust(settings: Any, options: argparse.Namespace, user: dict[str, bool]) -> Any:
+    """The settings with what weakens security turned on, from the command line or the
+    user's own configuration only (``refuse_untrusted`` keeps it out of project files)."""
+    from dataclasses import replace
+
+    if options.fix_outside_tree or user.get("--fix-outside-tree"):
+        settings = replace(settings, fix_outside_tree=True)
+    if (options.online_allow_private or user.get("--online-allow-private")) and (
+            "image-proxy" in settings.options):
+        allowed = {**settings.options["image-proxy"], "online-allow-private": True}
+        settings = replace(settings, options={**settings.options, "image-proxy": allowed})
+    return settings
 
 
 def _lint_command(arguments: list[str]) -> int:
@@ -263,9 +290,10 @@ def _lint_command(arguments: list[str]) -> int:
     # A streamed report takes the files as they are found; the others keep the list.
     files: Sequence[str] = [] if streamed is not None else list(found)
     if stdin_name is not None:
-        data = sys.stdin.buffer.read()
-        problems = lint_bytes(data, rules, settings, path=stdin_name,
-                              with_source=_with_source(options))
+        data, whole = _read_stdin(settings.max_file_size)
+        problems = (lint_bytes(data, rules, settings, path=stdin_name,
+                               with_source=_with_source(options))
+                    if whole else [_stdin_too_large(stdin_name, settings.max_file_size)])
         files = [stdin_name]
     else:
         to_terminal = options.output_file is None and sys.stdout.isatty()
@@ -290,7 +318,7 @@ def _lint_command(arguments: list[str]) -> int:
         from cliplint.online import check_online
 
         if stdin_name is not None:
-            sources = [(stdin_name, data)]
+            sources = [(stdin_name, data)] if whole else []
         else:
             sources = [(path, None) for path in files]
         problems = [*problems, *check_online(sources, settings, use_cache=not options.no_cache)]
@@ -382,11 +410,7 @@ def _report_stream(options: argparse.Namespace) -> Iterator[TextIO]:
     if options.output_file is None:
         yield sys.stdout
         return
-    try:
-        stream = open(options.output_file, "w", encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write {options.output_file}: {error.strerror or error}") from None
-    with stream:
+    with _open_report(options.output_file) as stream:
         yield stream
 
 
@@ -474,7 +498,7 @@ def _write_baseline(target: str, problems: Sequence[Any]) -> None:
 
     recorded = baseline.build(problems, os.path.dirname(os.path.abspath(target)))
     try:
-        with open(target, "w", encoding="utf-8", newline="\n") as stream:
+        with open_for_writing(target, newline="\n") as stream:
             stream.write(baseline.dumps(recorded))
     except OSError as error:
         raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
@@ -492,8 +516,7 @@ def _apply_baseline(options: argparse.Namespace, problems: Sequence[Any],
     from cliplint import baseline
 
     try:
-        with open(options.baseline, encoding="utf-8") as stream:
-            recorded = baseline.loads(stream.read(), options.baseline)
+        recorded = baseline.loads(read_text(options.baseline), options.baseline)
     except OSError as error:
         raise UsageError(f"cannot read baseline {options.baseline}: "
                          f"{error.strerror or error}") from None
@@ -531,10 +554,36 @@ def _write_report(report: Any, options: argparse.Namespace, renderer: Any,
         stream.flush()
         return
     try:
-        with open(options.output_file, "w", encoding="utf-8") as stream:
+        with _open_report(options.output_file) as stream:
             stream.write(text)
     except OSError as error:
         raise UsageError(f"cannot write {options.output_file}: {error.strerror or error}") from None
+
+
+def _open_report(path: str) -> TextIO:
+    try:
+        return open_for_writing(path)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _read_stdin(limit: int) -> tuple[bytes, bool]:
+    """Standard input, and whether that is all of it: reading stops past ``limit`` bytes
+    (max-file-size), as it might never end (``< /dev/zero``)."""
+    return read_at_most(sys.stdin.buffer, limit)
+
+
+def _pass_through(head: bytes) -> None:
+    """Hand standard input back on standard output untouched, however long it is."""
+    pass_through(head, sys.stdin.buffer, sys.stdout.buffer)
+
+
+def _stdin_too_large(name: str, limit: int) -> Any:
+    from cliplint.linter import file_problem
+    from cliplint.model import FILE_TOO_LARGE
+
+    return file_problem(name, FILE_TOO_LARGE, f"standard input is over max-file-size "
+                        f"({limit:,} bytes); skipped", severity="warning")
 
 
 def _settings_as_json(settings: Any, rules: Any) -> str:
@@ -553,11 +602,24 @@ def _settings_data(settings: Any, rules: Any) -> dict[str, Any]:
         "include": list(settings.include),
         "exclude": list(settings.exclude),
         "max-file-size": settings.max_file_size,
+        "max-problems-per-rule": settings.max_problems_per_rule,
+        "fix-outside-tree": settings.fix_outside_tree,
         "rules": {rule: dict(values) for rule, values in settings.options.items()},
     }
 
 
 # -- fixing: --fix, --unsafe-fixes, --diff, --fix-only, --show-fixes ------------------------
+
+
+def _linted_tree(paths: Sequence[str], settings: Any) -> tuple[str, ...]:
+    """The folders --fix may write in (symlinks resolved): the folders named on the
+    command line, the folders of the files named, and the project's (where its
+    configuration file is)."""
+    roots = {os.path.realpath(path) if os.path.isdir(path)
+             else os.path.realpath(os.path.dirname(os.path.abspath(path))) for path in paths}
+    if settings.source is not None:
+        roots.add(os.path.realpath(settings.root))
+    return tuple(sorted(roots))
 
 
 def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
@@ -576,6 +638,9 @@ def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
                         "unreadable files), not the problems left")
     fixing.add_argument("--show-fixes", action="store_true",
                         help="list what was fixed, per file and rule")
+    fixing.add_argument("--fix-outside-tree", action="store_true",
+                        help="write through symlinks to files outside the linted tree (only "
+                        "here or in the user configuration, never in a project's)")
 
 
 def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> int:
@@ -586,7 +651,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     from cliplint.formats.text import render_fixes
     from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
     from cliplint.runner import default_jobs
-    from cliplint.writer import fix_bytes, fix_files
+    from cliplint.writer import FileOutcome, fix_bytes, fix_files, remove_stale_temporaries
 
     rules = registry.rules
     unsafe = bool(options.unsafe_fixes)
@@ -594,18 +659,27 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     stdin_data = None
     if options.paths == ["-"] and not paths and not options.diff:
         # --force-exclude dropped the clipping on standard input: hand it back untouched.
-        sys.stdout.buffer.write(sys.stdin.buffer.read())
-        sys.stdout.flush()
+        _pass_through(b"")
         return EXIT_CLEAN
     stdin_name, files = _inputs(options, settings)
+    stdin_whole = True
     if stdin_name is not None:
-        stdin_data = sys.stdin.buffer.read()
-        outcomes = [fix_bytes(stdin_data, rules, settings, path=stdin_name, unsafe=unsafe,
-                              with_source=_with_source(options))]
+        stdin_data, stdin_whole = _read_stdin(settings.max_file_size)
+        outcomes = ([fix_bytes(stdin_data, rules, settings, path=stdin_name, unsafe=unsafe,
+                               with_source=_with_source(options))] if stdin_whole
+                    else [FileOutcome(stdin_name, (_stdin_too_large(stdin_name,
+                                                                    settings.max_file_size),))])
     else:
+        tree = None if settings.fix_outside_tree else _linted_tree(paths, settings)
+        if not options.diff:
+            removed = remove_stale_temporaries(files, tree)
+            if removed:
+                _say(f"removed {len(removed)} stale temporary file"
+                     f"{'s' if len(removed) != 1 else ''} of an interrupted --fix "
+                     f"(e.g. {removed[0]})")
         outcomes = fix_files(files, rules, settings, unsafe=unsafe, write=not options.diff,
                              with_source=_with_source(options),
-                             jobs=options.jobs or default_jobs())
+                             jobs=options.jobs or default_jobs(), tree=tree)
 
     problems = [problem for outcome in outcomes for problem in outcome.problems]
     problems = _apply_baseline(options, problems, [outcome.path for outcome in outcomes])
@@ -631,8 +705,12 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
         _write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
     elif stdin_data is not None:
         result = outcomes[0].result
-        sys.stdout.buffer.write(result.text.encode("utf-8") if result is not None else stdin_data)
-        sys.stdout.flush()
+        if not stdin_whole:  # too large to fix: handed back as it came, however long
+            _pass_through(stdin_data)
+        else:
+            sys.stdout.buffer.write(result.text.encode("utf-8") if result is not None
+                                    else stdin_data)
+            sys.stdout.flush()
         _write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
     else:
         _write_report(report, options, renderer, prefix=listing)

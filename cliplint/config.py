@@ -4,6 +4,11 @@ Sources, nearest first when walking up from the current folder: ``cliplint.toml`
 ``.cliplint.toml``, then ``pyproject.toml`` with a ``[tool.cliplint]`` table. The whole
 file is validated against a JSON Schema assembled from the engine's keys and every
 rule's option schema.
+
+Settings that weaken security (:data:`TRUSTED_ONLY`) are honoured only from the command
+line or the user's own configuration (:func:`user_config_path`), never from a
+configuration file of the project: whoever can change the linted tree (a pull request
+in CI) must not be able to switch a guard off.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ CONFIG_FILES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
 DEFAULT_INCLUDE = ("*.md",)
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".cliplint_cache", "node_modules", ".venv", "__pycache__")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024  # html5lib takes ~10 s on a 2 MB body
+#: Problems listed per rule per file; the rest are one summary problem. Real archives
+#: have at most ~100 (a 2 MB body of '<' would make two million).
+DEFAULT_MAX_PROBLEMS_PER_RULE = 1000
 ALL = "ALL"
 
 
@@ -52,6 +60,9 @@ class Settings:
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_problems_per_rule: int = DEFAULT_MAX_PROBLEMS_PER_RULE
+    #: --fix may write through a symlink to a file outside the linted tree (trusted only).
+    fix_outside_tree: bool = False
     root: str = "."
     source: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
@@ -188,6 +199,80 @@ def load_config_file(path: Path) -> dict[str, Any]:
     return data
 
 
+# -- settings that weaken security -----------------------------------------------------------
+
+
+class Trusted(NamedTuple):
+    """A key path that weakens security when true, and the command-line flag that sets it."""
+
+    path: tuple[str, ...]
+    flag: str
+
+
+TRUSTED_ONLY = (
+    Trusted(("fix-outside-tree",), "--fix-outside-tree"),
+    Trusted(("rules", "image-proxy", "online-allow-private"), "--online-allow-private"),
+)
+
+
+def user_config_path() -> Path:
+    """The user's own configuration: ``$XDG_CONFIG_HOME/cliplint/cliplint.toml``
+    (``~/.config/cliplint/cliplint.toml`` without the variable)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "cliplint" / "cliplint.toml"
+
+
+def _lookup(table: Mapping[str, Any], path: Sequence[str]) -> Any:
+    for key in path:
+        if not isinstance(table, Mapping):
+            return None
+        table = table.get(key)  # type: ignore[assignment]
+    return table
+
+
+def refuse_untrusted(table: Mapping[str, Any], source: str) -> None:
+    """Raise :class:`ConfigError` when a project's configuration turns on a setting that
+    weakens security (setting it to false is harmless and allowed)."""
+    for trusted in TRUSTED_ONLY:
+        if _lookup(table, trusted.path) is True:
+            raise ConfigError(
+                f"{source}: {'.'.join(trusted.path)} = true weakens security, so it is "
+                f"honoured only from the command line ({trusted.flag}) or your own "
+                f"configuration ({user_config_path()}), never from a configuration file "
+                "of the linted project")
+
+
+def load_user_config() -> dict[str, bool]:
+    """The settings the user's own configuration turns on, by flag (``--fix-outside-tree``
+    ...). It holds only the :data:`TRUSTED_ONLY` settings, in the shape a project's
+    configuration would use; anything else there is an error naming the file."""
+    path = user_config_path()
+    if not path.is_file():
+        return {}
+    table = _load_toml(path)
+    allowed = {trusted.path for trusted in TRUSTED_ONLY}
+    turned_on = {}
+    for key_path, value in _leaves(table):
+        if key_path not in allowed:
+            keys = ", ".join(".".join(trusted.path) for trusted in TRUSTED_ONLY)
+            raise ConfigError(f"{path}: unknown key {'.'.join(key_path)!r} (the user "
+                              f"configuration holds only {keys})")
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: {'.'.join(key_path)}: {value!r} is not of type 'boolean'")
+        if value:
+            turned_on[next(t.flag for t in TRUSTED_ONLY if t.path == key_path)] = True
+    return turned_on
+
+
+def _leaves(table: Mapping[str, Any],
+            prefix: tuple[str, ...] = ()) -> Iterable[tuple[tuple[str, ...], Any]]:
+    for key, value in table.items():
+        if isinstance(value, Mapping) and value:
+            yield from _leaves(value, (*prefix, key))
+        else:
+            yield (*prefix, key), value
+
+
 def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
     """The JSON Schema of a config table, for the rules that are installed."""
     plugin_prefixes = sorted({rule_id.split("/")[0] + "/" for rule_id in rules if "/" in rule_id})
@@ -208,6 +293,8 @@ def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
             "extend-exclude": globs,
             "max-file-size": {"type": "integer", "minimum": 1},
             "archive-root": {"type": "string", "minLength": 1},
+            "max-problems-per-rule": {"type": "integer", "minimum": 1},
+            "fix-outside-tree": {"type": "boolean"},
             "severity": {
                 "type": "object",
                 "propertyNames": {"enum": list(rules)},
@@ -308,6 +395,8 @@ def resolve(
         include=tuple(table.get("include", DEFAULT_INCLUDE)),
         exclude=exclude,
         max_file_size=table.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        max_problems_per_rule=table.get("max-problems-per-rule", DEFAULT_MAX_PROBLEMS_PER_RULE),
+        fix_outside_tree=bool(table.get("fix-outside-tree", False)),
         root=root,
         source=source,
         raw=dict(table),

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 BOM = "\ufeff"
 _UNDERLINE = re.compile(r"-+[ \t]*\r?")
 _DATE_LINE = re.compile(r"日期[：:]")
+_ANY_BREAK = re.compile(r"\r\n?|\n")
 # A broken title (raw newlines in the link text) may spread over a few lines before its underline.
 _TITLE_LOOKAHEAD = 6
 
@@ -103,7 +104,15 @@ class Document:
 
     @cached_property
     def line_starts(self) -> tuple[int, ...]:
+        """Where each line starts. Lines end at the file's own line ending (see
+        :meth:`newline`): in a LF or CRLF file at each LF, so a lone CR (real archives
+        hold them inside attributes) is not a line break; in a CR file (classic Mac OS)
+        at each CR, CRLF or LF, so a file whose lines were joined from several sources
+        still has lines."""
         starts = [0]
+        if self.newline() == "\r":
+            starts.extend(match.end() for match in _ANY_BREAK.finditer(self.text))
+            return tuple(starts)
         find = self.text.find
         position = find("\n")
         while position != -1:
@@ -120,19 +129,35 @@ class Document:
     def line_span(self, line: int) -> Span:
         """The span of a 1-based line, without its line ending."""
         start = self.line_starts[line - 1]
-        end = self.line_starts[line] - 1 if line < len(self.line_starts) else len(self.text)
-        if end > start and self.text[end - 1] == "\r":
-            end -= 1
+        if line < len(self.line_starts):
+            end = self.line_starts[line] - 1  # the line break's last character
+            if self.text[end] == "\n" and end > start and self.text[end - 1] == "\r":
+                end -= 1
+        else:
+            end = len(self.text)
+            if end > start and self.text[end - 1] == "\r":
+                end -= 1
         return Span(start, end)
 
     def line_text(self, line: int) -> str:
         span = self.line_span(line)
         return self.text[span.start : span.end]
 
+    def next_line_start(self, offset: int) -> int:
+        """Where the line after the one holding ``offset`` starts (the text's end when
+        there is none)."""
+        line = self.position(offset)[0]
+        return self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+
     def newline(self) -> str:
-        """The file's line ending, for fixes that add a line."""
-        first = self.text.find("\n")
-        return "\r\n" if first > 0 and self.text[first - 1] == "\r" else "\n"
+        """The file's line ending, for fixes that add a line: its first one, ``\\n``,
+        ``\\r\\n`` or ``\\r`` (``\\n`` when the text has none)."""
+        return self._newline
+
+    @cached_property
+    def _newline(self) -> str:
+        match = _ANY_BREAK.search(self.text)
+        return "\n" if match is None else match.group()
 
     # -- structure -----------------------------------------------------------------------
 

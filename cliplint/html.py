@@ -25,8 +25,11 @@ ourselves, in one chunk, so that a stream offset maps back to the source by coun
 CRLF pairs removed before it.
 
 This module uses html5lib's internal tokenizer, parser and tree-builder hooks (``_parse``,
-``HTMLTokenizer``, the "in body" phase class, the etree element class), stable since
-html5lib 1.0; the dependency is pinned to ``<2``. Where it replaces html5lib's code for
+``HTMLTokenizer``, the "in body" phase class, the etree element class): about twenty
+private names, which html5lib's development branch already changes (``getPhases`` is
+gone). So it is written against one release, :data:`HTML5LIB_VERSION`, pinned exactly
+in pyproject.toml and checked when this module is imported: another version is a clear
+error (the command line exits 2) naming both. Where it replaces html5lib's code for
 speed, tests parse with and without the replacement and require the same result.
 """
 
@@ -44,7 +47,16 @@ from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
 
 import html5lib
-from html5lib import (
+
+#: The html5lib release this module is written against (its internals, see above).
+HTML5LIB_VERSION = "1.1"
+if getattr(html5lib, "__version__", None) != HTML5LIB_VERSION:
+    raise ImportError(
+        f"cliplint needs html5lib {HTML5LIB_VERSION} exactly (it uses html5lib's internals), "
+        f"but html5lib {getattr(html5lib, '__version__', 'of unknown version')} is installed "
+        f"({html5lib.__file__}): pip install 'html5lib=={HTML5LIB_VERSION}'")
+
+from html5lib import (  # noqa: E402  (after the version check: other versions lack these)
     _inputstream,
     _tokenizer,
     _utils,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from cliplint.config import Settings, resolve, validate
@@ -18,6 +19,11 @@ from cliplint.model import (
 )
 
 
+#: Past the cap, a rule's further violations are counted, up to this many times the cap,
+#: for the summary's message; then the rule is no longer asked.
+COUNT_BEYOND_CAP = 10
+
+
 def lint_document(
     document: Document,
     rules: Mapping[str, Rule],
@@ -27,31 +33,93 @@ def lint_document(
     with_source: bool = False,
 ) -> list[Problem]:
     """Run every enabled rule on a document. A rule that raises becomes an
-    ``internal-error`` problem naming the rule; the other rules still run."""
+    ``internal-error`` problem naming the rule; the other rules still run.
+
+    A rule's first ``max-problems-per-rule`` violations become problems; past that,
+    one more problem of the rule, at the first violation left out, says how many more
+    there are. The rule's generator is counted on only up to :data:`COUNT_BEYOND_CAP`
+    times the cap and then dropped, so neither the time nor the memory a file costs
+    grows without bound with what a hostile body makes a rule find."""
+    return lint_past_the_cap(document, rules, settings, path=path, with_source=with_source)[0]
+
+
+def lint_past_the_cap(
+    document: Document,
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    *,
+    path: str,
+    with_source: bool = False,
+    wanted: Callable[[Violation], bool] | None = None,
+) -> tuple[list[Problem], list[Problem]]:
+    """:func:`lint_document`, and the violations past the cap that ``wanted`` accepts,
+    as problems apart. The fixer wants the fixes it will apply, all of them: a cap on
+    them would cost a pass (a full re-lint) per thousand fixes, while the report stays
+    capped. There are at most as many as the text has characters (fixes the fixer
+    applies together neither overlap nor touch), so the work stays linear."""
     problems: list[Problem] = []
+    wanted_problems: list[Problem] = []
+    cap = settings.max_problems_per_rule
     for rule_id in settings.rules_for(document.path):
         rule = rules[rule_id]
         if rule.check is None:  # an archive rule: see archive_records
             continue
         try:
-            violations = list(rule.check(document, settings.options.get(rule_id, {})))
+            listed, past = _capped(rule.check(document, settings.options.get(rule_id, {})),
+                                   rule_id, cap, wanted, len(document.text) + 1)
         except Exception as error:  # a crashing rule must not stop the run
             problems.append(_crash(document, path, rule_id, error))
             continue
         configured = settings.severity.get(rule_id)
         try:
-            severities = [configured or rule.severity_of(violation) for violation in violations]
+            severities = [[configured or rule.severity_of(violation) for violation in violations]
+                          for violations in (listed, past)]
         except ValueError as error:  # a kind the rule does not declare: a bug in the rule
             problems.append(_problem(document, path, INTERNAL_ERROR, "error",
                                      Violation(0, 0, f"rule {rule_id} crashed: {error}"),
                                      with_source=False))
             continue
-        problems.extend(
-            _problem(document, path, rule_id, severity, violation, with_source)
-            for severity, violation in zip(severities, violations)
-        )
+        for violations, kinds, into in ((listed, severities[0], problems),
+                                        (past, severities[1], wanted_problems)):
+            into.extend(_problem(document, path, rule_id, severity, violation, with_source)
+                        for severity, violation in zip(kinds, violations))
     problems.sort(key=lambda p: (p.line, p.column, p.rule, p.message))
-    return problems
+    return problems, wanted_problems
+
+
+def _capped(found: Iterable[Violation], rule_id: str, cap: int,
+            wanted: Callable[[Violation], bool] | None,
+            most_wanted: int) -> tuple[list[Violation], list[Violation]]:
+    """The first ``cap`` violations with a summary of the rest when there are more, and
+    the rest that ``wanted`` accepts (at most ``most_wanted`` of them)."""
+    found = iter(found)
+    listed = list(itertools.islice(found, cap))
+    if len(listed) < cap:
+        return listed, []
+    past: list[Violation] = []
+    first = None
+    more = others = 0
+    stopped = False
+    for violation in found:
+        if first is None:
+            first = violation
+        more += 1
+        if wanted is not None and wanted(violation):
+            past.append(violation)
+            stopped = len(past) > most_wanted
+        else:
+            others += 1
+            stopped = others > cap * COUNT_BEYOND_CAP
+        if stopped:
+            break
+    if first is None:
+        return listed, []
+    count = f"over {more - 1:,}" if stopped else f"{more:,}"
+    listed.append(Violation(
+        first.start, first.end,
+        f"{count} more {rule_id} problems not listed (max-problems-per-rule is {cap:,}); "
+        "this is the first of them", severity=first.severity, kind=first.kind))
+    return listed, past
 
 
 def archive_records(
@@ -112,6 +180,14 @@ def too_large(path: str, size: int, limit: int) -> Problem:
     """Huge bodies take html5lib minutes; they are skipped with a notice instead."""
     message = f"file is {size:,} bytes, over max-file-size ({limit:,}); skipped"
     return file_problem(path, FILE_TOO_LARGE, message, severity="warning")
+
+
+def text_too_large(text: str, settings: Settings, *, path: str) -> Problem | None:
+    """``too_large`` for a text given to the library, measured as its UTF-8 file."""
+    if len(text) * 4 <= settings.max_file_size:  # no need to encode it to know
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return too_large(path, size, settings.max_file_size) if size > settings.max_file_size else None
 
 
 def file_problem(path: str, rule: str, message: str, severity: Severity = "error") -> Problem:
@@ -193,7 +269,5 @@ def library_settings(config: Mapping[str, Any] | None,
 
 def library_document(text: str, path: str | None, settings: Settings) -> Document | Problem:
     """The document of a text given to the library, or the problem that it is too large."""
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > settings.max_file_size:
-        return too_large(path or "-", size, settings.max_file_size)
-    return Document.from_text(text, path=path)
+    oversized = text_too_large(text, settings, path=path or "-")
+    return oversized if oversized is not None else Document.from_text(text, path=path)

@@ -18,7 +18,9 @@ How it behaves on the network:
   (``{"status": "error", "code": 404, "message": "..."}``);
 - a proxy host that resolves to a private, loopback or link-local address is not
   contacted unless ``online-allow-private`` is set (scraped content must not make CI
-  probe its own network); the connection then goes to the address that was checked;
+  probe its own network), which only the command line (``--online-allow-private``) or
+  the user's own configuration can do (see :mod:`cliplint.config`); the connection then
+  goes to the address that was checked;
 - results are kept in ``image-proxy-online.json`` in the cache folder for
   ``online-cache-ttl`` seconds, so CI runs do not ask again; a corrupt cache is ignored;
 - a progress bar on standard error, only on a terminal and never in CI.
@@ -300,7 +302,8 @@ def choose_target(url: str, allow_private: bool) -> Target | Outcome:
         if category is not None and not allow_private:
             return Outcome(
                 f"proxy not checked: {host} resolves to a {category} address ({address}); "
-                "set online-allow-private to allow it", "warning", False)
+                "allow it with --online-allow-private (or online-allow-private = true "
+                "in your user configuration)", "warning", False)
     address = addresses[0]
     literal = f"[{address}]" if address.version == 6 else str(address)
     netloc = literal if parts.port is None else f"{literal}:{parts.port}"

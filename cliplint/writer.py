@@ -9,8 +9,15 @@ is left alone.
 
 Symlinks are *followed*: the link's final target is rewritten and the link stays a link
 pointing at it (replacing the link itself by a regular file would silently detach it).
-A file with several hard links is refused: ``os.replace`` would give this path a new
-inode and leave the other names holding the old text.
+A target outside the linted tree (``tree``: a clipping linked to ``~/.bashrc``, say) is
+refused unless the user allowed it (``fix-outside-tree``, trusted settings only). A file
+with several hard links is refused: ``os.replace`` would give this path a new inode and
+leave the other names holding the old text.
+
+Temporary files are named ``.NAME.PID.XXXXXXXX.cliplint-tmp`` (PID: the process writing
+it). A ``kill -9`` between creating one and the rename leaves it behind; the next
+``--fix`` removes those of processes that no longer run
+(:func:`remove_stale_temporaries`) and says so.
 
 Only changed files are written; the bytes come from :func:`cliplint.fixer.fix_document`,
 whose edits leave every other character as it was, and are encoded back to UTF-8 (with
@@ -21,16 +28,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from cliplint.config import Settings
 from cliplint.files import read_clipping
 from cliplint.fixer import FixResult, fix_document
-from cliplint.linter import decode_clipping, file_problem
+from cliplint.linter import decode_clipping, file_problem, lint_bytes
 from cliplint.model import (
     FIX_REFUSED,
     INTERNAL_ERROR,
@@ -47,7 +55,9 @@ class WriteError(Exception):
 @dataclass(frozen=True)
 class FileOutcome:
     """What fixing one file did. ``result`` is ``None`` when the file could not be read
-    as a clipping; ``written`` tells whether the file on disk changed."""
+    as a clipping, or its fixes could not be written (then ``problems`` are the ones
+    still in the file, and a ``fix-refused`` saying why); ``written`` tells whether the
+    file on disk changed."""
 
     path: str
     problems: tuple[Problem, ...]
@@ -63,8 +73,10 @@ def fix_file(
     unsafe: bool = False,
     write: bool = True,
     with_source: bool = False,
+    tree: Sequence[str] | None = None,
 ) -> FileOutcome:
-    """Read, fix and (with ``write``) safely rewrite one file."""
+    """Read, fix and (with ``write``) safely rewrite one file; with ``tree`` (resolved
+    folders), only when the file, symlinks followed, lies inside one of them."""
     data = read_clipping(path, settings.max_file_size)
     if isinstance(data, Problem):
         return FileOutcome(path, (data,))
@@ -73,10 +85,15 @@ def fix_file(
     if result is None or not write or not result.changed:
         return outcome
     try:
+        if tree is not None:
+            check_inside(path, tree)
         replace_file(path, encode(result), expected=data)
     except WriteError as error:
+        # The file keeps its problems, all of them; none was fixed (so no result).
         problem = file_problem(path, FIX_REFUSED, f"fixes not written: {error}")
-        return FileOutcome(path, (*outcome.problems, problem), result, written=False)
+        left = lint_bytes(data, rules, settings, path=path, with_source=with_source)
+        return FileOutcome(path, tuple(sorted(
+            (*left, problem), key=lambda p: (p.line, p.column, p.rule, p.message))))
     return FileOutcome(path, outcome.problems, result, written=True)
 
 
@@ -89,18 +106,34 @@ def fix_files(
     write: bool = True,
     with_source: bool = False,
     jobs: int = 1,
+    tree: Sequence[str] | None = None,
 ) -> list[FileOutcome]:
     """Fix many files, in worker processes when there are enough of them; outcomes come
     back in the order of ``paths``. Each file is written by the process that fixed it."""
     work = partial(_fix_paths, rules=rules, settings=settings, unsafe=unsafe, write=write,
-                   with_source=with_source)
+                   with_source=with_source, tree=tree)
     return list(map_in_chunks(work, paths, jobs))
 
 
 def _fix_paths(paths: Sequence[str], *, rules: Mapping[str, Rule], settings: Settings,
-               unsafe: bool, write: bool, with_source: bool) -> list[FileOutcome]:
+               unsafe: bool, write: bool, with_source: bool,
+               tree: Sequence[str] | None) -> list[FileOutcome]:
     return [fix_file(path, rules, settings, unsafe=unsafe, write=write,
-                     with_source=with_source) for path in paths]
+                     with_source=with_source, tree=tree) for path in paths]
+
+
+def inside(target: str, tree: Sequence[str]) -> bool:
+    """Whether a resolved path lies in one of the resolved folders of ``tree``."""
+    return any(os.path.commonpath((target, root)) == root for root in tree)
+
+
+def check_inside(path: str, tree: Sequence[str]) -> None:
+    """Raise :class:`WriteError` when ``path`` (symlinks followed) leaves ``tree``."""
+    target = os.path.realpath(path)
+    if not inside(target, tree):
+        raise WriteError(f"it leads to {target}, outside the linted tree (allow that with "
+                         "--fix-outside-tree, or fix-outside-tree = true in your user "
+                         "configuration)")
 
 
 def fix_bytes(
@@ -150,8 +183,8 @@ def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> No
                          "split them")
     folder, name = os.path.split(target)
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".cliplint-tmp",
-                                                 dir=folder or ".")
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.",
+                                                 suffix=TEMPORARY_SUFFIX, dir=folder or ".")
     except OSError as error:
         raise WriteError(f"cannot create a temporary file in {folder or '.'}: "
                          f"{error.strerror or error}") from None
@@ -175,6 +208,50 @@ def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> No
         _remove(temporary)
         raise WriteError(f"cannot write: {error.strerror or error}") from None
     _fsync_folder(folder or ".")
+
+
+def remove_stale_temporaries(paths: Iterable[str], tree: Sequence[str] | None) -> list[str]:
+    """Remove the temporary files an interrupted ``--fix`` left in the folders of
+    ``paths`` (where their fixes would be written; within ``tree`` when given): regular
+    files named as :func:`replace_file` names them, whose process no longer runs. Returns
+    their paths. (Linting never writes, so only ``--fix`` calls this.)"""
+    folders = {os.path.dirname(os.path.realpath(path)) for path in paths}
+    removed = []
+    for folder in sorted(folders):
+        if tree is not None and not inside(folder, tree):
+            continue
+        try:
+            entries = [entry for entry in os.scandir(folder)
+                       if entry.name.endswith(TEMPORARY_SUFFIX)]
+        except OSError:
+            continue
+        for entry in entries:
+            match = _TEMPORARY.fullmatch(entry.name)
+            if match is None or not entry.is_file(follow_symlinks=False):
+                continue
+            if _running(int(match["pid"])):
+                continue  # another run is writing it right now
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(entry.path)
+    return removed
+
+
+TEMPORARY_SUFFIX = ".cliplint-tmp"
+#: ``.NAME.PID.XXXXXXXX.cliplint-tmp``; tempfile's random part is 8 of [a-z0-9_].
+_TEMPORARY = re.compile(r"\..+\.(?P<pid>[0-9]{1,9})\.[a-z0-9_]{8}" + re.escape(TEMPORARY_SUFFIX))
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:  # signal 0: only asks whether the process exists (pid 0, our group, does)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: it runs
+        return True
+    return True
 
 
 def _owner(descriptor: int) -> tuple[int, int]:

@@ -141,7 +141,8 @@ def title_url(document: Document) -> str | None:
         return None
     line = document.text[span.start : span.end].strip()
     separator = line.rfind("](")
-    if "\n" in line or not line.startswith("[") or not line.endswith(")") or separator < 0:
+    several_lines = document.position(span.start)[0] != document.position(span.end)[0]
+    if several_lines or not line.startswith("[") or not line.endswith(")") or separator < 0:
         return None
     url = line[separator + 2 : -1].strip()
     return url or None

@@ -68,7 +68,9 @@ Options:
   never; the results live in ``image-proxy-online.json`` in the cache folder,
   ``.cliplint_cache/`` or ``$CLIPLINT_CACHE_DIR``; ``--no-cache`` skips them),
   ``online-allow-private`` (default false: a proxy host that resolves to a private,
-  loopback or link-local address is not contacted).
+  loopback or link-local address is not contacted; it weakens security, so it is
+  honoured only from the command line, ``--online-allow-private``, or the user's own
+  configuration, ``~/.config/cliplint/cliplint.toml``, never from a project's).
 
 Fix (unsafe): a nested proxy is unwrapped to one level: the URL becomes the innermost
 proxy's URL, which is what the outer proxy fetched. The outer proxy's resizing is lost.

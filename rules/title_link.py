@@ -57,10 +57,9 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         return
     title = header.title
     text = document.text[title.start : title.end]
-    newline = text.find("\n")
-    if newline != -1:
-        cut = newline - 1 if newline and text[newline - 1] == "\r" else newline
-        yield Violation(title.start + cut, title.start + newline + 1,
+    first_line = document.line_span(document.position(title.start)[0])
+    if first_line.end < title.end:  # the title runs over several lines
+        yield Violation(first_line.end, document.next_line_start(title.start),
                         "raw newline inside the title link")
     else:
         yield from _check_link(text, title.start)
@@ -79,8 +78,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
 
 
 def _line_after(document: Document, span: Any) -> int:
-    newline = document.text.find("\n", span.end)
-    return len(document.text) if newline == -1 else newline + 1
+    return document.next_line_start(span.end)
 
 
 def _check_link(line: str, offset: int) -> Iterator[Violation]:

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 import pytest
+from conftest import run_cliplint
 
 import cliplint
 from cliplint.config import resolve, validate
@@ -29,7 +30,10 @@ from cliplint.plugins import load_registry
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 HEADER = "<!--1594857600000-->\n[Title](https://example.com/a/1)\n------\n\n"
-SLOW = 1.0  # seconds the "slow" upstream takes; the tests' timeout is far below
+#: Seconds the "slow" upstream takes. The tests' timeout is generous (a loaded CI machine
+#: must not turn an answer into a timeout), except in the timeout test, and far below this.
+SLOW = 4.0
+TIMEOUT = 5.0
 
 
 class FakeWeserv(ThreadingHTTPServer):
@@ -151,7 +155,7 @@ def _settings(server: FakeWeserv, root: Path, **options: Any) -> Any:
     rule_options = {
         "proxies": {server.netloc: "weserv"},
         "online-allow-private": True,
-        "online-timeout": 0.3,
+        "online-timeout": TIMEOUT,
         "online-backoff": 0.01,
         "online-rate": 1000,
         **options,
@@ -200,8 +204,8 @@ def test_placeholder_redirect_is_reported_not_followed(server: FakeWeserv, tmp_p
 
 def test_timeout(server: FakeWeserv, tmp_path: Path) -> None:
     started = time.monotonic()
-    problems = _run(server, tmp_path, "slow.jpg")
-    assert time.monotonic() - started < SLOW
+    problems = _run(server, tmp_path, "slow.jpg", **{"online-timeout": 0.3})
+    assert time.monotonic() - started < SLOW  # it did not wait for the answer
     assert [p.message.split(" (")[0] for p in problems] == ["proxy did not answer within 0.3s"]
     # A timeout says nothing lasting about the image: not cached.
     cached = json.loads((tmp_path / ".cliplint_cache" / CACHE_FILE).read_text())
@@ -231,7 +235,8 @@ def test_private_address_is_refused_by_default(server: FakeWeserv, tmp_path: Pat
     assert [(p.severity, p.message.split(" (" + server.netloc)[0]) for p in problems] == [(
         "warning",
         "proxy not checked: 127.0.0.1 resolves to a loopback address (127.0.0.1); "
-        "set online-allow-private to allow it",
+        "allow it with --online-allow-private (or online-allow-private = true in your "
+        "user configuration)",
     )]
     assert server.requests == {}
 
@@ -316,11 +321,12 @@ def test_command_line_online_flag(server: FakeWeserv, tmp_path: Path,
     config.write_text(
         '[rules.image-proxy]\n'
         f'proxies = {{ "{server.netloc}" = "weserv" }}\n'
-        'online-allow-private = true\nonline-timeout = 0.3\nonline-backoff = 0.01\n'
+        'online-timeout = 5.0\nonline-backoff = 0.01\n'
     )
     clipping = tmp_path / "a.md"
     clipping.write_bytes(_clipping(server, "missing.jpg", "ok.jpg"))
-    arguments = ["--config", str(config), "--jobs", "1", "--format", "json", str(clipping)]
+    arguments = ["--config", str(config), "--jobs", "1", "--format", "json",
+                 "--online-allow-private", str(clipping)]  # the fake proxy is on 127.0.0.1
 
     assert main(arguments) == 0  # offline: nothing wrong, nothing asked
     assert json.loads(capsys.readouterr().out)["problems"] == []
@@ -336,3 +342,36 @@ def test_command_line_online_flag(server: FakeWeserv, tmp_path: Path,
         ("image-proxy", "error", 5, "proxy answered 404: The requested URL returned error: 404")]
     assert server.requests == {"example.com/missing.jpg": 1, "example.com/ok.jpg": 1}
     assert (tmp_path / ".cliplint_cache" / CACHE_FILE).is_file()
+
+
+def test_only_the_user_can_allow_private_addresses(server: FakeWeserv, tmp_path: Path) -> None:
+    """A pull request must not switch the SSRF guard off for CI: the linted project's own
+    configuration cannot allow private addresses; the user's configuration can."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "a.md").write_bytes(_clipping(server, "missing.jpg"))
+    settings = (f'[rules.image-proxy]\nproxies = {{ "{server.netloc}" = "weserv" }}\n'
+                'online-timeout = 5.0\nonline-backoff = 0.01\n')
+    (project / "cliplint.toml").write_text(settings + "online-allow-private = true\n")
+    home = tmp_path / "home"
+    env = {"XDG_CONFIG_HOME": str(home)}
+    refused = run_cliplint("--online", "--no-cache", "a.md", cwd=project, env=env)
+    assert refused.status == 2
+    assert refused.stderr == (
+        f"cliplint: error: {project / 'cliplint.toml'}: rules.image-proxy.online-allow-private "
+        "= true weakens security, so it is honoured only from the command line "
+        f"(--online-allow-private) or your own configuration ({home}/cliplint/cliplint.toml), "
+        "never from a configuration file of the linted project\n")
+    assert server.requests == {}
+
+    (project / "cliplint.toml").write_text(settings)
+    guarded = run_cliplint("--online", "--no-cache", "a.md", cwd=project, env=env)
+    assert "proxy not checked: 127.0.0.1 resolves to a loopback address" in guarded.stdout
+    assert server.requests == {}
+
+    (home / "cliplint").mkdir(parents=True)
+    (home / "cliplint" / "cliplint.toml").write_text(
+        "[rules.image-proxy]\nonline-allow-private = true\n")
+    allowed = run_cliplint("--online", "--no-cache", "a.md", cwd=project, env=env)
+    assert "proxy answered 404" in allowed.stdout, allowed.stdout + allowed.stderr
+    assert server.requests == {"example.com/missing.jpg": 1}

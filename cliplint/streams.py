@@ -1,0 +1,62 @@
+"""Reading and writing what is not a clipping (reports, baselines, standard input) so
+that nothing waits forever and nothing is read without bound.
+
+A FIFO named as a report or a baseline would block ``open`` until a process opens its
+other end; these helpers open it without waiting and turn "nobody there" into an error,
+so that ``--output-file >(jq .)`` works and a forgotten FIFO does not hang CI. Standard
+input may never end (``cliplint - < /dev/zero``): it is read only up to a limit.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import BinaryIO, TextIO
+
+
+def open_for_writing(path: str, newline: str | None = None) -> TextIO:
+    """Open (create, truncate) a text file for writing. A FIFO nobody reads raises
+    ``OSError`` (ENXIO) saying so instead of waiting for a reader."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK, 0o666)
+    except OSError as error:
+        if error.errno == errno.ENXIO:  # a FIFO (or socket) nobody reads
+            raise OSError(errno.ENXIO, "no process is reading this FIFO") from None
+        raise
+    os.set_blocking(descriptor, True)
+    return open(descriptor, "w", encoding="utf-8", newline=newline)
+
+
+def read_text(path: str) -> str:
+    """A text file's content. A FIFO is opened without waiting for a writer; when
+    nobody writes to it there is nothing to read, which raises ``OSError`` (ENODATA)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(descriptor, True)
+    with open(descriptor, encoding="utf-8") as stream:
+        text = stream.read()
+    if not text and not os.path.isfile(path):
+        raise OSError(errno.ENODATA, "nothing to read (a FIFO or device no process writes to)")
+    return text
+
+
+def read_at_most(stream: BinaryIO, limit: int) -> tuple[bytes, bool]:
+    """Up to ``limit`` + 1 bytes of ``stream``, and whether that is all of it."""
+    chunks = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(1 << 20, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks), False
+
+
+def pass_through(head: bytes, source: BinaryIO, target: BinaryIO) -> None:
+    """Copy ``head`` (already read from ``source``), then the rest of ``source`` as it
+    comes, a chunk at a time: memory stays flat however long it is."""
+    import shutil  # (it imports the compression modules: only when needed)
+
+    target.write(head)
+    shutil.copyfileobj(source, target, 1 << 20)
+    target.flush()

@@ -1,0 +1,79 @@
+"""A ``kill -9`` during ``--fix`` can leave ``.NAME.PID.XXXXXXXX.cliplint-tmp`` behind; the
+next ``--fix`` removes those whose process no longer runs, and says so. Linting never
+writes, so it leaves them alone. (scripts/crash_fix.py kills real runs.)"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import GOOD_CLIPPING, run_cliplint, write
+
+from cliplint.writer import replace_file
+
+
+@pytest.fixture(scope="module")
+def dead_pid() -> int:
+    """The id of a process that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _leftovers(folder: Path, dead_pid: int) -> dict[str, Path]:
+    write(folder / "a.md", GOOD_CLIPPING.replace("000-->", "-->"))
+    made = {
+        "stale": folder / f".a.md.{dead_pid}.k2_x9q0z.cliplint-tmp",
+        "running": folder / f".a.md.{os.getpid()}.abcdefgh.cliplint-tmp",  # this test runs
+        "not ours": folder / ".a.md.cliplint-tmp",
+        "stale in a subfolder": folder / "sub" / f".b.md.{dead_pid}.aaaaaaaa.cliplint-tmp",
+    }
+    for path in made.values():
+        write(path, "half a clipping")
+    write(folder / "sub" / "b.md", GOOD_CLIPPING)
+    made["a folder"] = folder / f".c.md.{dead_pid}.bbbbbbbb.cliplint-tmp"
+    made["a folder"].mkdir()
+    made["a link"] = folder / f".d.md.{dead_pid}.cccccccc.cliplint-tmp"
+    made["a link"].symlink_to("a.md")
+    return made
+
+
+def test_fix_removes_the_stale_temporary_files_and_says_so(tmp_path: Path, dead_pid: int) -> None:
+    made = _leftovers(tmp_path, dead_pid)
+    result = run_cliplint("--isolated", "--no-cache", "--fix", ".", cwd=tmp_path)
+    assert result.status == 0, result.stdout
+    gone = {name for name, path in made.items() if not os.path.lexists(path)}
+    assert gone == {"stale", "stale in a subfolder"}
+    assert result.stderr.startswith("cliplint: removed 2 stale temporary files of an "
+                                    "interrupted --fix (e.g. ")
+    assert (tmp_path / "a.md").read_text().startswith("<!--1686778744000-->")
+
+
+def test_linting_and_diff_leave_them_alone(tmp_path: Path, dead_pid: int) -> None:
+    made = _leftovers(tmp_path, dead_pid)
+    for arguments in (["."], ["--diff", "."]):
+        run_cliplint("--isolated", "--no-cache", *arguments, cwd=tmp_path)
+        assert all(os.path.lexists(path) for path in made.values())
+
+
+def test_the_writer_names_its_temporary_files_after_its_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a kill between creating the temporary file and the rename would leave: the
+    # rename is watched (and done), not replaced.
+    path = write(tmp_path / "a.md", "old\n")
+    seen: list[str] = []
+    original_replace = os.replace
+
+    def look(source: str, target: str) -> None:
+        seen.append(os.path.basename(source))
+        original_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", look)
+    replace_file(str(path), b"new\n")
+    assert path.read_bytes() == b"new\n"
+    [name] = seen
+    assert name.startswith(f".a.md.{os.getpid()}.") and name.endswith(".cliplint-tmp")
+    assert len(name) == len(f".a.md.{os.getpid()}.") + 8 + len(".cliplint-tmp")
