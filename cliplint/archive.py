@@ -30,7 +30,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.config import Settings
-from cliplint.linter import archive_records, file_problem, lint_document
+from cliplint.linter import file_problem, lint_and_record
 from cliplint.model import (
     INTERNAL_ERROR,
     ArchiveEntry,
@@ -148,9 +148,8 @@ def lint_archive(
             problems.append(document)
             files.append(ArchiveFile(path, path, {}))
             continue
-        problems.extend(lint_document(document, rules, settings, path=path))
-        records, crashes = archive_records(document, rules, settings, path=path)
-        problems.extend(crashes)
+        found, records = lint_and_record(document, rules, settings, path=path)
+        problems.extend(found)
         files.append(ArchiveFile(path, path, records))
     chosen = archive_rules(rules, settings)
     return problems + reduce_archive(files, chosen, settings, os.getcwd())

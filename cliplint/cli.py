@@ -348,6 +348,20 @@ def _with_archive_rules(results: Any, options: argparse.Namespace, registry: Any
                               registry.plugins)
 
 
+def _archive_problems_after_fixing(outcomes: Sequence[Any], options: argparse.Namespace,
+                                   registry: Any, settings: Any) -> list[Any]:
+    """What archive rules find once the files are fixed (from each file's records as
+    written), as a lint run would report it."""
+    from cliplint.runner import FileResult, RunOptions, default_jobs
+
+    results = [FileResult(outcome.path, [], outcome.records) for outcome in outcomes]
+    run_options = RunOptions(jobs=options.jobs or default_jobs(),
+                             use_cache=not options.no_cache)
+    return [problem for result in
+            _with_archive_rules(results, options, registry, settings, run_options)
+            if not result.checked for problem in result.problems]
+
+
 def _streamed_format(options: argparse.Namespace) -> str | None:
     """The module that streams the report, when the run allows it: a baseline and
     --online need every problem before anything is reported."""
@@ -682,6 +696,8 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
                              jobs=options.jobs or default_jobs(), tree=tree)
 
     problems = [problem for outcome in outcomes for problem in outcome.problems]
+    if stdin_name is None and not (options.diff or options.fix_only):
+        problems += _archive_problems_after_fixing(outcomes, options, registry, settings)
     problems = _apply_baseline(options, problems, [outcome.path for outcome in outcomes])
     fixed = tuple(
         entry for outcome in outcomes if outcome.result is not None and outcome.result.changed

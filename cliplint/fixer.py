@@ -47,12 +47,12 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from cliplint.config import Settings
 from cliplint.document import BOM, Document, Span
-from cliplint.linter import lint_document, lint_past_the_cap, text_too_large
+from cliplint.linter import archive_records, lint_document, lint_past_the_cap, text_too_large
 from cliplint.model import (
     ENGINE_PROBLEMS,
     FIX_REFUSED,
@@ -110,7 +110,8 @@ class FixResult:
     ``text`` is what should be written: the input itself when nothing applied or the
     fixes were refused, so ``changed`` tells whether to write. It keeps the input's BOM.
     ``problems`` are the problems left in ``text``; on a refusal they are the original
-    text's problems plus one ``fix-refused`` problem naming the rules.
+    text's problems plus one ``fix-refused`` problem naming the rules. ``records`` are
+    the archive rules' records of ``text`` (see :mod:`cliplint.archive`).
     """
 
     text: str
@@ -120,6 +121,7 @@ class FixResult:
     problems: tuple[Problem, ...]
     refusal: Refusal | None = None
     passes: int = 0
+    records: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -283,25 +285,30 @@ def fix_document(
             seen.add(new.text)
             current, problems, past = new, after, past_after
     except _Refused as refused:
+        records, crashed = archive_records(document, rules, settings, path=path)
         return FixResult(
             text=original_text,
             original=original_text,
             applied=(),
             removed=(),
             problems=tuple(sorted(
-                [*first, _refusal_problem(document, path, refused)],
+                [*first, *crashed, _refusal_problem(document, path, refused)],
                 key=lambda p: (p.line, p.column, p.rule, p.message),
             )),
             refusal=refused.refusal,
             passes=len(history),
+            records=records,
         )
+    records, crashed = archive_records(current, rules, settings, path=path)
     return FixResult(
         text=(BOM if document.has_bom else "") + current.text,
         original=original_text,
         applied=tuple(applied),
         removed=tuple(sorted(removed, key=lambda block: block.start)),
-        problems=tuple(problems),
+        problems=tuple(sorted([*problems, *crashed],
+                              key=lambda p: (p.line, p.column, p.rule, p.message))),
         passes=len(history),
+        records=records,
     )
 
 

@@ -122,6 +122,23 @@ def _capped(found: Iterable[Violation], rule_id: str, cap: int,
     return listed, past
 
 
+def lint_and_record(
+    document: Document,
+    rules: Mapping[str, Rule],
+    settings: Settings,
+    *,
+    path: str,
+    with_source: bool = False,
+) -> tuple[list[Problem], dict[str, Any]]:
+    """:func:`lint_document`, and the archive records of :func:`archive_records` (a map
+    step that crashed is one more problem, in order)."""
+    problems = lint_document(document, rules, settings, path=path, with_source=with_source)
+    records, crashes = archive_records(document, rules, settings, path=path)
+    if crashes:
+        problems = sorted([*problems, *crashes], key=lambda p: (p.line, p.column, p.rule, p.message))
+    return problems, records
+
+
 def archive_records(
     document: Document,
     rules: Mapping[str, Rule],

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from cliplint.config import Settings
 from cliplint.facts import FileFacts, file_facts
 from cliplint.files import read_clipping, read_with_stat
-from cliplint.linter import archive_records, decode_clipping, lint_document
+from cliplint.linter import decode_clipping, lint_and_record
 from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
 if TYPE_CHECKING:
@@ -77,11 +77,8 @@ def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
     if isinstance(document, Problem):
         problems, records = [document], {}
     else:
-        problems = lint_document(document, rules, settings, path=path, with_source=with_source)
-        records, crashes = archive_records(document, rules, settings, path=path)
-        if crashes:
-            problems = sorted([*problems, *crashes],
-                              key=lambda p: (p.line, p.column, p.rule, p.message))
+        problems, records = lint_and_record(document, rules, settings, path=path,
+                                            with_source=with_source)
         facts = file_facts(document)
     if not keyed:
         return Linted(None, problems, records, facts)

@@ -32,13 +32,14 @@ import re
 import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import Any
+from dataclasses import dataclass, field
 from functools import partial
 
 from cliplint.config import Settings
 from cliplint.files import read_clipping
 from cliplint.fixer import FixResult, fix_document
-from cliplint.linter import decode_clipping, file_problem, lint_bytes
+from cliplint.linter import decode_clipping, file_problem, lint_and_record
 from cliplint.model import (
     FIX_REFUSED,
     INTERNAL_ERROR,
@@ -63,6 +64,8 @@ class FileOutcome:
     problems: tuple[Problem, ...]
     result: FixResult | None = None
     written: bool = False
+    #: The archive rules' records of the file as it now is (see cliplint/archive.py).
+    records: Mapping[str, Any] = field(default_factory=dict)
 
 
 def fix_file(
@@ -91,10 +94,14 @@ def fix_file(
     except WriteError as error:
         # The file keeps its problems, all of them; none was fixed (so no result).
         problem = file_problem(path, FIX_REFUSED, f"fixes not written: {error}")
-        left = lint_bytes(data, rules, settings, path=path, with_source=with_source)
+        document = decode_clipping(data, settings, path=path)
+        assert not isinstance(document, Problem)  # it was fixed: it decodes
+        left, records = lint_and_record(document, rules, settings, path=path,
+                                        with_source=with_source)
         return FileOutcome(path, tuple(sorted(
-            (*left, problem), key=lambda p: (p.line, p.column, p.rule, p.message))))
-    return FileOutcome(path, outcome.problems, result, written=True)
+            (*left, problem), key=lambda p: (p.line, p.column, p.rule, p.message))),
+            records=records)
+    return FileOutcome(path, outcome.problems, result, written=True, records=result.records)
 
 
 def fix_files(
@@ -156,7 +163,7 @@ def fix_bytes(
         message = (f"the fixer crashed on this file, nothing written: "
                    f"{type(error).__name__}: {error}")
         return FileOutcome(path, (file_problem(path, INTERNAL_ERROR, message),))
-    return FileOutcome(path, result.problems, result)
+    return FileOutcome(path, result.problems, result, records=result.records)
 
 
 def encode(result: FixResult) -> bytes:

@@ -246,3 +246,22 @@ def test_baseline_knows_archive_problems_from_any_folder(
     assert status == 1
     assert out.startswith("./d.md:1:1: duplicate-clipping same article URL — duplicate of "
                           "./a.md\n")
+
+
+def test_fix_reports_what_archive_rules_find_in_the_fixed_files(
+        archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--fix writes the fixes, then reports the duplicates left, as a lint run would; the
+    copies are compared as written (a fix that makes two files one article counts)."""
+    seconds = clipping("Harbour reopens", "https://x.org/a/1").replace(
+        "<!--1594000000000-->", "<!--1594000002-->")
+    write(archive / "news/d.md", seconds)
+    status, out = cli(capsys, "--fix", "--select", "timestamp-comment,duplicate-clipping",
+                      "news")
+    assert status == 1
+    assert (archive / "news/d.md").read_text(encoding="utf-8").startswith("<!--1594000002000-->")
+    assert out.splitlines() == [
+        "news/b.md:1:1: duplicate-clipping same article URL — duplicate of news/a.md",
+        "news/d.md:1:1: duplicate-clipping same article URL — duplicate of news/a.md",
+        "Fixed 1 problem in 1 file. Found 2 problems in 4 files checked.",
+    ]
+    assert cli(capsys, "--fix-only", "--select", "duplicate-clipping", "news")[0] == 0
