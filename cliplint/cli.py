@@ -97,7 +97,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     speed.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the result cache (.cliplint_cache/)")
     parser.add_argument("--online", action="store_true",
-                        help="also ask the image proxies for every proxied image (image-proxy)")
+                        help="also run the online step of the rules that have one (they "
+                        "ask the network, e.g. whether an image still loads)")
     return parser
 
 
@@ -133,11 +134,19 @@ def _say(message: str) -> None:
     print(f"cliplint: {message}", file=sys.stderr)
 
 
-def _registry() -> Any:
+def _registry(options: argparse.Namespace | None = None) -> Any:
     from cliplint.plugins import PluginError, load_registry
 
+    known_good = None
+    if options is not None and not options.no_cache:
+        # Plugins' option schemas checked once: a marker in the cache folder, when there
+        # is one here already (a run elsewhere must not leave cache folders behind).
+        from cliplint.cache import cache_folder
+
+        folder = cache_folder(str(Path.cwd()))
+        known_good = folder if folder.is_dir() else None
     try:
-        return load_registry()
+        return load_registry(known_good=known_good)
     except PluginError as error:
         raise UsageError(str(error)) from None
 
@@ -157,6 +166,7 @@ def _rules_command(arguments: list[str]) -> int:
                               "description": finding.description}
                              for kind, finding in rule.findings.items()],
                 "fixable": rule.fix,
+                "online": rule.is_online,
                 "plugin": rule.plugin,
                 "options": rule.options_schema,
             }
@@ -235,7 +245,7 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
 
 def _lint_command(arguments: list[str]) -> int:
     options = _lint_parser().parse_args(arguments)
-    registry = _registry()
+    registry = _registry(options)
     rules = registry.rules
     if options.format not in registry.formats:
         raise UsageError(f"unknown format {options.format!r} "
@@ -286,14 +296,15 @@ def _lint_command(arguments: list[str]) -> int:
             return _stream_report(results, rules, options, streamed)
         problems = [problem for result in results for problem in result.problems]
 
-    if options.online:  # image-proxy's HTTP checks: cliplint/online.py
+    if options.online:  # the rules' online steps: cliplint/online.py
         from cliplint.online import check_online
 
         if stdin_name is not None:
             sources = [(stdin_name, data)]
         else:
             sources = [(path, None) for path in files]
-        problems = [*problems, *check_online(sources, settings, use_cache=not options.no_cache)]
+        problems = [*problems, *check_online(sources, rules, settings,
+                                             use_cache=not options.no_cache)]
 
     if options.write_baseline:
         _write_baseline(options.write_baseline, problems)

@@ -57,6 +57,22 @@ class Settings:
     raw: Mapping[str, Any] = field(default_factory=dict)
     #: The folder archive rules compare files within (``archive-root``), when configured.
     archive_root: str | None = None
+    #: The run's inputs (see :data:`cliplint.model.RUN_INPUTS`), fixed when the settings
+    #: are made: every file of a run sees the same.
+    inputs: Mapping[str, str] = field(default_factory=lambda: current_inputs())
+
+    def rule_options(self, rule: Rule) -> Mapping[str, Any]:
+        """What a rule gets as ``options``: its options, and the inputs it asks for."""
+        options = self.options.get(rule.id, {})
+        if not rule.inputs:
+            return options
+        return {**options, **{name: self.inputs[name] for name in rule.inputs}}
+
+    def input_values(self, rules: Iterable[Rule]) -> tuple[tuple[str, str], ...]:
+        """The inputs the rules ask for, with their values: what a file's cached result
+        depends on besides its content and the settings."""
+        names = sorted({name for rule in rules for name in rule.inputs})
+        return tuple((name, self.inputs[name]) for name in names)
 
     def rules_for(self, path: str | None) -> tuple[str, ...]:
         """The rules enabled for one file, after ``per-file-ignores``."""
@@ -101,6 +117,13 @@ class Settings:
     def includes_name(self, name: str) -> bool:
         """Whether a file of this name is linted when found in a folder."""
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.include)
+
+
+def current_inputs(now: float | None = None) -> dict[str, str]:
+    """The run inputs at ``now`` (seconds since the epoch; default: the clock)."""
+    import time
+
+    return {"today": time.strftime("%Y-%m-%d", time.gmtime(now))}
 
 
 def relative_posix(path: str, root: str) -> str:
@@ -282,8 +305,10 @@ def resolve(
     root: str = ".",
     source: str | None = None,
     command_line: Selection = Selection(),
+    inputs: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Turn a validated config table and the command line's selection into settings."""
+    """Turn a validated config table and the command line's selection into settings.
+    ``inputs``: the run's inputs (default: :func:`current_inputs`)."""
     file_selection = Selection(
         select=tuple(table["select"]) if "select" in table else None,
         extend_select=tuple(table.get("extend-select", ())),
@@ -313,6 +338,7 @@ def resolve(
         raw=dict(table),
         archive_root=(os.path.normpath(os.path.join(os.path.abspath(root), table["archive-root"]))
                       if "archive-root" in table else None),
+        inputs=dict(inputs) if inputs is not None else current_inputs(),
     )
 
 

@@ -24,8 +24,10 @@ import pytest
 
 import cliplint
 from cliplint.config import resolve, validate
-from cliplint.online import CACHE_FILE, check_online
+from cliplint.online import cache_file_name, check_online
 from cliplint.plugins import load_registry
+
+CACHE_FILE = cache_file_name("image-proxy")
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 HEADER = "<!--1594857600000-->\n[Title](https://example.com/a/1)\n------\n\n"
@@ -169,8 +171,8 @@ def _clipping(server: FakeWeserv, *names: str, extra: str = "") -> bytes:
 
 def _run(server: FakeWeserv, root: Path, *names: str, extra: str = "", **options: Any) -> list:
     settings = _settings(server, root, **options)
-    return check_online([("a.md", _clipping(server, *names, extra=extra))], settings,
-                        progress=False)
+    return check_online([("a.md", _clipping(server, *names, extra=extra))],
+                        load_registry().rules, settings, progress=False)
 
 
 def test_an_image_passes(server: FakeWeserv, tmp_path: Path) -> None:
@@ -240,7 +242,8 @@ def test_each_distinct_image_is_asked_once(server: FakeWeserv, tmp_path: Path) -
     settings = _settings(server, tmp_path)
     first = _clipping(server, "missing.jpg", "ok.jpg", "missing.jpg")
     second = _clipping(server, "missing.jpg")
-    problems = check_online([("a.md", first), ("b.md", second)], settings, progress=False)
+    problems = check_online([("a.md", first), ("b.md", second)], load_registry().rules, settings,
+                            progress=False)
     line = first.decode().splitlines()[4]
     missing = f"http://{server.netloc}/?url=example.com/missing.jpg"
     columns = [line.index(missing) + 1, line.rindex(missing) + 1]
@@ -297,14 +300,14 @@ def test_nothing_is_asked_when_the_rule_is_off(server: FakeWeserv, tmp_path: Pat
              "rules": {"image-proxy": {"proxies": {server.netloc: "weserv"},
                                        "online-allow-private": True}}}
     settings = resolve(table, rules, root=str(tmp_path))
-    assert check_online([("a.md", _clipping(server, "missing.jpg"))], settings) == []
+    assert check_online([("a.md", _clipping(server, "missing.jpg"))], rules, settings) == []
     assert server.requests == {}
 
 
 def test_broken_upstreams_are_not_asked_for(server: FakeWeserv, tmp_path: Path) -> None:
     settings = _settings(server, tmp_path)
     body = f'<img src="http://{server.netloc}/?url=">'.encode()
-    assert check_online([("a.md", HEADER.encode() + body)], settings) == []
+    assert check_online([("a.md", HEADER.encode() + body)], load_registry().rules, settings) == []
     assert server.requests == {}
 
 
