@@ -314,7 +314,7 @@ class Rule(NamedTuple):
         rule_id = module.ID
         if not isinstance(rule_id, str) or not rule_id:
             raise ValueError(f"rule module {name}: ID must be a non-empty string")
-        documentation = inspect.cleandoc(module.__doc__ or "")
+        documentation = inspect.cleandoc(module.__doc__ or "").strip()
         if not documentation:
             raise ValueError(
                 f"rule module {name} ({rule_id}) has no docstring: a rule module starts with "
