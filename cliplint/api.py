@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         Problem,
         Related,
         Report,
+        Rule,
         Severity,
         Verdict,
         Violation,
@@ -68,6 +69,7 @@ EXPORTS: dict[str, str] = {
     # Report formats: render(report, options) -> str
     "Report": "cliplint.model",
     "Problem": "cliplint.model",
+    "Rule": "cliplint.model",
     "RenderOptions": "cliplint.formats",
     "Renderer": "cliplint.formats",
 }

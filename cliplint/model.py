@@ -275,6 +275,7 @@ class Rule(NamedTuple):
 
     @property
     def is_archive_rule(self) -> bool:
+        """Whether the rule is an archive rule (``reduce``), not a rule of one clipping."""
         return self.reduce is not None
 
     @property
@@ -368,6 +369,7 @@ class Rule(NamedTuple):
         )
 
     def default_options(self) -> dict[str, Any]:
+        """Every option's default, by name."""
         properties = self.options_schema.get("properties", {})
         return {name: spec["default"] for name, spec in properties.items() if "default" in spec}
 
