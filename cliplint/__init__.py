@@ -6,6 +6,9 @@ Library use::
     problems = lint_text(text, path="a.md")
     result = fix_text(text, path="a.md")  # result.text, result.applied, result.refusal
 
+Writing rules: the names of :mod:`cliplint.api` (``Document``, ``Violation``, ``Fix``...)
+are importable from here too; see ``docs/plugins.md``.
+
 Heavy modules (html5lib, jsonschema) load only when a function needs them.
 """
 
@@ -13,41 +16,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cliplint.api import EXPORTS
 from cliplint.hookspecs import hookimpl
 
 __version__ = "0.1.0"
-__all__ = [
-    "Document",
-    "Edit",
-    "Fix",
-    "FixResult",
-    "Problem",
-    "Violation",
-    "__version__",
-    "fix_text",
-    "hookimpl",
-    "lint_archive",
-    "lint_text",
-]
 
-if TYPE_CHECKING:
-    from cliplint.document import Document
-    from cliplint.fixer import FixResult, fix_text
-    from cliplint.archive import lint_archive
-    from cliplint.linter import lint_text
-    from cliplint.model import Edit, Fix, Problem, Violation
-
+#: The library's functions, then the rule-author API (cliplint.api), loaded on first use.
 _LAZY = {
     "lint_text": "cliplint.linter",
     "lint_archive": "cliplint.archive",
     "fix_text": "cliplint.fixer",
     "FixResult": "cliplint.fixer",
-    "Document": "cliplint.document",
-    "Edit": "cliplint.model",
-    "Fix": "cliplint.model",
-    "Problem": "cliplint.model",
-    "Violation": "cliplint.model",
+    **EXPORTS,
 }
+__all__ = ["__version__", *_LAZY]
+
+if TYPE_CHECKING:
+    from cliplint.api import *  # noqa: F403
+    from cliplint.archive import lint_archive
+    from cliplint.fixer import FixResult, fix_text
+    from cliplint.linter import lint_text
 
 
 def __getattr__(name: str) -> Any:

@@ -174,7 +174,7 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
                                 focus is None or file.relative in focus)
                    for file in files
                    if not per_file_rules or rule.id in settings.rules_for(file.path)]
-        options = settings.options.get(rule.id, {})
+        options = settings.rule_options(rule)
         configured = settings.severity.get(rule.id)
         try:
             found = [

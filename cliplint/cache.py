@@ -49,9 +49,14 @@ def cache_folder(root: str) -> Path:
     return Path(override) if override else Path(root) / CACHE_FOLDER
 
 
-def content_key(data: bytes, rules: Iterable[str]) -> str:
+def content_key(data: bytes, rules: Iterable[str],
+                inputs: Iterable[tuple[str, str]] = ()) -> str:
+    """The key of a file's entry: its content, the rules enabled for it, and the run
+    inputs those rules ask for (``(name, value)`` pairs)."""
     digest = hashlib.blake2b(data, digest_size=20)
     digest.update("\0".join(rules).encode())
+    for name, value in inputs:
+        digest.update(f"\1{name}={value}".encode())
     return digest.hexdigest()
 
 

@@ -11,13 +11,16 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from cliplint import __version__
 from cliplint.streams import open_for_writing, pass_through, read_at_most, read_text
+
+if TYPE_CHECKING:
+    from cliplint.model import Rule
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SUBCOMMANDS = ("rules", "explain")
@@ -98,9 +101,10 @@ def _lint_parser() -> argparse.ArgumentParser:
     speed.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the result cache (.cliplint_cache/)")
     parser.add_argument("--online", action="store_true",
-                        help="also ask the image proxies for every proxied image (image-proxy)")
+                        help="also run the online step of the rules that have one (they "
+                        "ask the network, e.g. whether an image still loads)")
     parser.add_argument("--online-allow-private", action="store_true",
-                        help="with --online, also ask proxies at private, loopback or "
+                        help="with --online, also ask hosts at private, loopback or "
                         "link-local addresses (only here or in the user configuration, "
                         "never in a project's)")
     return parser
@@ -138,15 +142,23 @@ def _say(message: str) -> None:
     print(f"cliplint: {message}", file=sys.stderr)
 
 
-def _registry() -> Any:
+def _registry(options: argparse.Namespace | None = None) -> Any:
     from cliplint.plugins import PluginError, load_registry
 
+    known_good = None
+    if options is not None and not options.no_cache:
+        # Plugins' option schemas checked once: a marker in the cache folder, when there
+        # is one here already (a run elsewhere must not leave cache folders behind).
+        from cliplint.cache import cache_folder
+
+        folder = cache_folder(str(Path.cwd()))
+        known_good = folder if folder.is_dir() else None
     try:
         import cliplint.html  # noqa: F401  (checks the html5lib release it needs)
     except ImportError as error:  # html5lib missing, or not the release cliplint needs
         raise UsageError(str(error)) from None
     try:
-        return load_registry()
+        return load_registry(known_good=known_good)
     except PluginError as error:
         raise UsageError(str(error)) from None
 
@@ -166,6 +178,7 @@ def _rules_command(arguments: list[str]) -> int:
                               "description": finding.description}
                              for kind, finding in rule.findings.items()],
                 "fixable": rule.fix,
+                "online": rule.is_online,
                 "plugin": rule.plugin,
                 "options": rule.options_schema,
             }
@@ -241,28 +254,31 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
         root = str(source.parent) if source is not None else str(Path.cwd())
         settings = resolve(table, rules, root=root, source=str(source) if source else None,
                            command_line=selection)
-        return _trust(settings, options, {} if options.isolated else load_user_config())
+        return _trust(settings, rules, options, {} if options.isolated else load_user_config())
     except ConfigError as error:
         raise UsageError(str(error)) from None
 
 
-def _trust(settings: Any, options: argparse.Namespace, user: dict[str, bool]) -> Any:
+def _trust(settings: Any, rules: Mapping[str, Rule], options: argparse.Namespace,
+           user: dict[str, bool]) -> Any:
     """The settings with what weakens security turned on, from the command line or the
-    user's own configuration only (``refuse_untrusted`` keeps it out of project files)."""
+    user's own configuration only (``refuse_untrusted`` keeps it out of project files).
+    ``--online-allow-private`` applies to the online step of every enabled rule."""
     from dataclasses import replace
 
     if options.fix_outside_tree or user.get("--fix-outside-tree"):
         settings = replace(settings, fix_outside_tree=True)
-    if (options.online_allow_private or user.get("--online-allow-private")) and (
-            "image-proxy" in settings.options):
-        allowed = {**settings.options["image-proxy"], "online-allow-private": True}
-        settings = replace(settings, options={**settings.options, "image-proxy": allowed})
+    if options.online_allow_private or user.get("--online-allow-private"):
+        allowed = {rule_id: {**settings.options[rule_id], "online-allow-private": True}
+                   for rule_id, rule in rules.items()
+                   if rule.is_online and rule_id in settings.options}
+        settings = replace(settings, options={**settings.options, **allowed})
     return settings
 
 
 def _lint_command(arguments: list[str]) -> int:
     options = _lint_parser().parse_args(arguments)
-    registry = _registry()
+    registry = _registry(options)
     rules = registry.rules
     if options.format not in registry.formats:
         raise UsageError(f"unknown format {options.format!r} "
@@ -314,14 +330,15 @@ def _lint_command(arguments: list[str]) -> int:
             return _stream_report(results, rules, options, streamed)
         problems = [problem for result in results for problem in result.problems]
 
-    if options.online:  # image-proxy's HTTP checks: cliplint/online.py
+    if options.online:  # the rules' online steps: cliplint/online.py
         from cliplint.online import check_online
 
         if stdin_name is not None:
             sources = [(stdin_name, data)] if whole else []
         else:
             sources = [(path, None) for path in files]
-        problems = [*problems, *check_online(sources, settings, use_cache=not options.no_cache)]
+        problems = [*problems, *check_online(sources, rules, settings,
+                                             use_cache=not options.no_cache)]
 
     if options.write_baseline:
         _write_baseline(options.write_baseline, problems)

@@ -68,6 +68,22 @@ class Settings:
     raw: Mapping[str, Any] = field(default_factory=dict)
     #: The folder archive rules compare files within (``archive-root``), when configured.
     archive_root: str | None = None
+    #: The run's inputs (see :data:`cliplint.model.RUN_INPUTS`), fixed when the settings
+    #: are made: every file of a run sees the same.
+    inputs: Mapping[str, str] = field(default_factory=lambda: current_inputs())
+
+    def rule_options(self, rule: Rule) -> Mapping[str, Any]:
+        """What a rule gets as ``options``: its options, and the inputs it asks for."""
+        options = self.options.get(rule.id, {})
+        if not rule.inputs:
+            return options
+        return {**options, **{name: self.inputs[name] for name in rule.inputs}}
+
+    def input_values(self, rules: Iterable[Rule]) -> tuple[tuple[str, str], ...]:
+        """The inputs the rules ask for, with their values: what a file's cached result
+        depends on besides its content and the settings."""
+        names = sorted({name for rule in rules for name in rule.inputs})
+        return tuple((name, self.inputs[name]) for name in names)
 
     def rules_for(self, path: str | None) -> tuple[str, ...]:
         """The rules enabled for one file, after ``per-file-ignores``."""
@@ -112,6 +128,13 @@ class Settings:
     def includes_name(self, name: str) -> bool:
         """Whether a file of this name is linted when found in a folder."""
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.include)
+
+
+def current_inputs(now: float | None = None) -> dict[str, str]:
+    """The run inputs at ``now`` (seconds since the epoch; default: the clock)."""
+    import time
+
+    return {"today": time.strftime("%Y-%m-%d", time.gmtime(now))}
 
 
 def relative_posix(path: str, root: str) -> str:
@@ -203,7 +226,8 @@ def load_config_file(path: Path) -> dict[str, Any]:
 
 
 class Trusted(NamedTuple):
-    """A key path that weakens security when true, and the command-line flag that sets it."""
+    """A key path that weakens security when true, and the command-line flag that sets it
+    (``*`` in a path stands for any key: any rule's ``online-allow-private``)."""
 
     path: tuple[str, ...]
     flag: str
@@ -211,7 +235,7 @@ class Trusted(NamedTuple):
 
 TRUSTED_ONLY = (
     Trusted(("fix-outside-tree",), "--fix-outside-tree"),
-    Trusted(("rules", "image-proxy", "online-allow-private"), "--online-allow-private"),
+    Trusted(("rules", "*", "online-allow-private"), "--online-allow-private"),
 )
 
 
@@ -222,21 +246,19 @@ def user_config_path() -> Path:
     return Path(base) / "cliplint" / "cliplint.toml"
 
 
-def _lookup(table: Mapping[str, Any], path: Sequence[str]) -> Any:
-    for key in path:
-        if not isinstance(table, Mapping):
-            return None
-        table = table.get(key)  # type: ignore[assignment]
-    return table
+def _matches(key_path: Sequence[str], pattern: Sequence[str]) -> bool:
+    return len(key_path) == len(pattern) and all(
+        wanted in ("*", key) for key, wanted in zip(key_path, pattern))
 
 
 def refuse_untrusted(table: Mapping[str, Any], source: str) -> None:
     """Raise :class:`ConfigError` when a project's configuration turns on a setting that
     weakens security (setting it to false is harmless and allowed)."""
-    for trusted in TRUSTED_ONLY:
-        if _lookup(table, trusted.path) is True:
+    for key_path, value in _leaves(table):
+        trusted = _trusted(key_path)
+        if trusted is not None and value is True:
             raise ConfigError(
-                f"{source}: {'.'.join(trusted.path)} = true weakens security, so it is "
+                f"{source}: {'.'.join(key_path)} = true weakens security, so it is "
                 f"honoured only from the command line ({trusted.flag}) or your own "
                 f"configuration ({user_config_path()}), never from a configuration file "
                 "of the linted project")
@@ -250,18 +272,23 @@ def load_user_config() -> dict[str, bool]:
     if not path.is_file():
         return {}
     table = _load_toml(path)
-    allowed = {trusted.path for trusted in TRUSTED_ONLY}
     turned_on = {}
     for key_path, value in _leaves(table):
-        if key_path not in allowed:
-            keys = ", ".join(".".join(trusted.path) for trusted in TRUSTED_ONLY)
+        trusted = _trusted(key_path)
+        if trusted is None:
+            keys = ", ".join(".".join(trusted.path).replace("*", "<rule>")
+                             for trusted in TRUSTED_ONLY)
             raise ConfigError(f"{path}: unknown key {'.'.join(key_path)!r} (the user "
                               f"configuration holds only {keys})")
         if not isinstance(value, bool):
             raise ConfigError(f"{path}: {'.'.join(key_path)}: {value!r} is not of type 'boolean'")
         if value:
-            turned_on[next(t.flag for t in TRUSTED_ONLY if t.path == key_path)] = True
+            turned_on[trusted.flag] = True
     return turned_on
+
+
+def _trusted(key_path: Sequence[str]) -> Trusted | None:
+    return next((trusted for trusted in TRUSTED_ONLY if _matches(key_path, trusted.path)), None)
 
 
 def _leaves(table: Mapping[str, Any],
@@ -369,8 +396,10 @@ def resolve(
     root: str = ".",
     source: str | None = None,
     command_line: Selection = Selection(),
+    inputs: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Turn a validated config table and the command line's selection into settings."""
+    """Turn a validated config table and the command line's selection into settings.
+    ``inputs``: the run's inputs (default: :func:`current_inputs`)."""
     file_selection = Selection(
         select=tuple(table["select"]) if "select" in table else None,
         extend_select=tuple(table.get("extend-select", ())),
@@ -402,6 +431,7 @@ def resolve(
         raw=dict(table),
         archive_root=(os.path.normpath(os.path.join(os.path.abspath(root), table["archive-root"]))
                       if "archive-root" in table else None),
+        inputs=dict(inputs) if inputs is not None else current_inputs(),
     )
 
 

@@ -96,6 +96,7 @@ class Document:
 
     @classmethod
     def from_text(cls, text: str, path: str | None = None) -> Document:
+        """A document of a text; a leading BOM is dropped (and remembered in ``has_bom``)."""
         if text.startswith(BOM):
             return cls(text[1:], path, has_bom=True)
         return cls(text, path)
@@ -140,6 +141,7 @@ class Document:
         return Span(start, end)
 
     def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its line ending."""
         span = self.line_span(line)
         return self.text[span.start : span.end]
 
@@ -163,6 +165,8 @@ class Document:
 
     @cached_property
     def header(self) -> Header:
+        """Where the header's parts are (found leniently, by position: a rule says what
+        is wrong with them)."""
         return _find_header(self)
 
     @cached_property

@@ -28,10 +28,12 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def cliplint_rules() -> Sequence[ModuleType]:
     """Return the rule modules this plugin provides.
 
-    Each module defines ``ID`` (``"<plugin>/<name>"`` for a third-party plugin, where
-    ``<plugin>`` is the entry-point name), ``SEVERITY``, ``FIX``, ``OPTIONS`` (a JSON
-    Schema with defaults), ``check(document, options)`` and a docstring documenting
-    the rule. See :class:`cliplint.model.Rule`.
+    Each module starts with a docstring documenting the rule and defines ``ID``
+    (``"<plugin>/<name>"`` for a third-party plugin, where ``<plugin>`` is the
+    entry-point name), ``SEVERITY``, ``FIX``, ``OPTIONS`` (a JSON Schema with defaults)
+    and ``check(document, options)`` (or an archive rule's ``reduce``). See
+    ``docs/plugins.md`` and :class:`cliplint.model.Rule`; the modules are checked when
+    the plugin loads.
     """
 
 @hookspec
@@ -39,5 +41,6 @@ def cliplint_formats() -> Mapping[str, Renderer]:
     """Return the report formats this plugin provides, by name (``--format NAME``).
 
     A renderer is a callable ``render(report, options) -> str`` taking a
-    :class:`cliplint.model.Report` and :class:`cliplint.formats.RenderOptions`.
+    :class:`cliplint.model.Report` (the whole run's, once it is over) and
+    :class:`cliplint.formats.RenderOptions`. See ``docs/plugins.md``.
     """

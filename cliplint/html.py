@@ -296,6 +296,8 @@ class BodyView:
                 yield element
 
     def start_tag(self, element: ElementTree.Element) -> Token | None:
+        """The start-tag token that created an element of ``fragment``, or ``None`` for an
+        element html5lib implied or copied."""
         index = self.start_tags.get(element)
         return None if index is None else self.tokens[index]
 

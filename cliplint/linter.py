@@ -65,10 +65,10 @@ def lint_past_the_cap(
         if rule.check is None:  # an archive rule: see archive_records
             continue
         try:
-            listed, past = _capped(rule.check(document, settings.options.get(rule_id, {})),
+            listed, past = _capped(rule.check(document, settings.rule_options(rule)),
                                    rule_id, cap, wanted, len(document.text) + 1)
         except Exception as error:  # a crashing rule must not stop the run
-            problems.append(_crash(document, path, rule_id, error))
+            problems.append(crash_problem(document, path, rule_id, error))
             continue
         configured = settings.severity.get(rule_id)
         try:
@@ -147,7 +147,9 @@ def archive_records(
     path: str,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """The map step of every archive rule enabled for the document: its records by rule
-    id, and an ``internal-error`` problem for each map step that raised."""
+    id, and an ``internal-error`` problem for each map step that raised. A map step gets
+    the rule's options without its inputs: a record describes the content alone (it is
+    cached by content, and by path to spare reading files again)."""
     records: dict[str, Any] = {}
     problems: list[Problem] = []
     for rule_id in settings.rules_for(document.path):
@@ -157,11 +159,12 @@ def archive_records(
         try:
             records[rule_id] = rule.record(document, settings.options.get(rule_id, {}))
         except Exception as error:  # a crashing rule must not stop the run
-            problems.append(_crash(document, path, rule_id, error))
+            problems.append(crash_problem(document, path, rule_id, error))
     return records, problems
 
 
-def _crash(document: Document, path: str, rule_id: str, error: Exception) -> Problem:
+def crash_problem(document: Document, path: str, rule_id: str, error: Exception) -> Problem:
+    """The ``internal-error`` problem of a rule that raised on a document."""
     return _problem(document, path, INTERNAL_ERROR, "error",
                     Violation(0, 0, f"rule {rule_id} crashed: {type(error).__name__}: {error}"),
                     with_source=False)

@@ -7,6 +7,7 @@ boundaries (a process pool, a cache on disk) unchanged.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -144,6 +145,88 @@ class Finding(NamedTuple):
     description: str
 
 
+class OnlineURL(NamedTuple):
+    """What a rule's online step ``online_urls(document, options)`` yields: a URL to ask
+    for, and the span of the document it stands for. ``note`` is added to the message of
+    every problem found there, in parentheses (say which of several URLs it was).
+    ``accept`` is the request's ``Accept`` header."""
+
+    url: str
+    start: int
+    end: int
+    note: str = ""
+    accept: str = "*/*"
+
+
+class Answer(NamedTuple):
+    """What asking for an :class:`OnlineURL` got, as a rule's ``online_judge(answer,
+    options)`` sees it. Redirects are not followed (a 3xx is the answer).
+
+    ``status`` is None when there was no answer; ``failure`` then says why, as a phrase
+    that reads after the thing that was asked (``"did not answer within 10s"``,
+    ``"not reached: ConnectError: ..."``, ``"not checked: ... resolves to a loopback
+    address ..."``), and ``checked`` is False when the engine did not even ask (a host
+    it may not contact, a name it cannot resolve). ``headers`` have lower-case names.
+    ``body`` holds the first 64 KB of an answer that is not 2xx (error answers explain
+    themselves there), and nothing for a 2xx answer (it is never downloaded)."""
+
+    url: str
+    status: int | None
+    reason: str = ""
+    headers: Mapping[str, str] = {}
+    body: bytes = b""
+    failure: str | None = None
+    checked: bool = True
+
+
+class Verdict(NamedTuple):
+    """What a rule's ``online_judge`` returns when an answer is a problem (None when it
+    is fine): the message, and the kind of finding (see :class:`Finding`) or a severity,
+    as in :class:`Violation`."""
+
+    message: str
+    kind: str | None = None
+    severity: Severity | None = None
+
+
+#: The options the engine adds to every rule with an online step (its ``--online``
+#: checks), with their defaults: how hard the engine may knock on other people's doors.
+ONLINE_OPTIONS: Mapping[str, Mapping[str, Any]] = {
+    "online-timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 10,
+                       "description": "seconds to wait for one answer"},
+    "online-concurrency": {"type": "integer", "minimum": 1, "maximum": 64, "default": 8,
+                           "description": "requests at once"},
+    "online-per-host": {"type": "integer", "minimum": 1, "maximum": 16, "default": 2,
+                        "description": "requests at once to one host"},
+    "online-rate": {"type": "number", "exclusiveMinimum": 0, "default": 4,
+                    "description": "requests started per second to one host"},
+    "online-retries": {"type": "integer", "minimum": 0, "maximum": 10, "default": 3,
+                       "description": "retries after a 429 or 5xx answer or a failed "
+                       "connection"},
+    "online-backoff": {"type": "number", "minimum": 0, "maximum": 60, "default": 1,
+                       "description": "seconds before the first retry (doubling) when "
+                       "the server does not say (Retry-After)"},
+    "online-cache-ttl": {"type": "integer", "minimum": 0, "default": 86400,
+                         "description": "seconds an answer is remembered (0: never)"},
+    "online-allow-private": {"type": "boolean", "default": False,
+                             "description": "contact hosts that resolve to private, "
+                             "loopback or link-local addresses"},
+}
+
+#: What a rule may ask the engine for besides the document and its options (``INPUTS``),
+#: given to it in ``options`` under the same name. The cache key covers them.
+RUN_INPUTS: Mapping[str, str] = {
+    "today": "the run's date, UTC, as YYYY-MM-DD: a rule that compares with the "
+             "current time uses it (results are then cached for the day)",
+}
+
+#: A rule's id (after its plugin's ``<plugin>/`` prefix), a kind of finding: kebab-case.
+KEBAB_CASE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+
+OnlineURLsFunction = Callable[["Document", Mapping[str, Any]], Iterable[OnlineURL]]
+JudgeFunction = Callable[[Answer, Mapping[str, Any]], "Verdict | None"]
+
+
 class Rule(NamedTuple):
     """A rule as the engine sees it, built from a rule module.
 
@@ -161,6 +244,15 @@ class Rule(NamedTuple):
     ``SEVERITY`` is the severity of violations that name none. Without ``FINDINGS`` the
     rule has one kind, ``problem``, of severity ``SEVERITY``.
 
+    Rules are pure: what they need besides the document and their options they ask for
+    in ``INPUTS`` (see :data:`RUN_INPUTS`), and it comes in ``options``. A rule of one
+    clipping may have an online step, run with ``--online``: ``online_urls(document,
+    options)`` yields :class:`OnlineURL`, and ``online_judge(answer, options)`` turns
+    each distinct URL's :class:`Answer` into a :class:`Verdict` or None; the engine does
+    the asking (see :mod:`cliplint.online`) and adds :data:`ONLINE_OPTIONS` to the rule's.
+
+    The module is checked when it is loaded: a ``ValueError`` says what is wrong.
+
     (A named tuple, unlike the values above: every start defines it, and a frozen
     dataclass costs several times more to define.)
     """
@@ -177,10 +269,19 @@ class Rule(NamedTuple):
     record: RecordFunction | None = None
     reduce: ReduceFunction | None = None
     findings: Mapping[str, Finding] = {}
+    inputs: tuple[str, ...] = ()
+    online_urls: OnlineURLsFunction | None = None
+    online_judge: JudgeFunction | None = None
 
     @property
     def is_archive_rule(self) -> bool:
+        """Whether the rule is an archive rule (``reduce``), not a rule of one clipping."""
         return self.reduce is not None
+
+    @property
+    def is_online(self) -> bool:
+        """Whether the rule has an online step (run with ``--online``)."""
+        return self.online_urls is not None
 
     @property
     def severities(self) -> tuple[Severity, ...]:
@@ -188,7 +289,7 @@ class Rule(NamedTuple):
         found = {finding.severity for finding in self.findings.values()} or {self.severity}
         return tuple(severity for severity in SEVERITIES if severity in found)
 
-    def severity_of(self, violation: Violation | ArchiveViolation) -> Severity:
+    def severity_of(self, violation: Violation | ArchiveViolation | Verdict) -> Severity:
         """The severity of one of this rule's violations, before the user's configuration."""
         if violation.severity is not None:
             return violation.severity
@@ -201,34 +302,56 @@ class Rule(NamedTuple):
 
     @classmethod
     def from_module(cls, module: ModuleType, plugin: str = "builtin") -> Rule:
-        missing = [name for name in ("ID", "SEVERITY") if not hasattr(module, name)]
+        """The rule a module defines; ``ValueError`` saying what is wrong with it."""
+        name = module.__name__
+        missing = [attribute for attribute in ("ID", "SEVERITY") if not hasattr(module, attribute)]
         check = getattr(module, "check", None)
         reduce = getattr(module, "reduce", None)
         if (check is None) == (reduce is None):
             missing.append("check (a rule of one clipping) or reduce (an archive rule), "
                            "not both")
         if missing:
-            raise ValueError(f"rule module {module.__name__} lacks {', '.join(missing)}")
-        documentation = inspect.cleandoc(module.__doc__ or "")
+            raise ValueError(f"rule module {name} lacks {', '.join(missing)}")
+        rule_id = module.ID
+        if not isinstance(rule_id, str) or not rule_id:
+            raise ValueError(f"rule module {name}: ID must be a non-empty string")
+        documentation = inspect.cleandoc(module.__doc__ or "").strip()
+        if not documentation:
+            raise ValueError(
+                f"rule module {name} ({rule_id}) has no docstring: a rule module starts with "
+                "its documentation, before any import (the first line is the summary "
+                "'cliplint rules' shows, the whole is what 'cliplint explain' prints)")
         severity = module.SEVERITY
         if severity not in SEVERITIES:
-            raise ValueError(f"rule module {module.__name__}: SEVERITY must be one of {SEVERITIES}")
+            raise ValueError(f"rule module {name}: SEVERITY must be one of {SEVERITIES}")
         fix = getattr(module, "FIX", None)
         if fix not in (None, "safe", "unsafe"):
-            raise ValueError(f"rule module {module.__name__}: FIX must be 'safe', 'unsafe' or None")
+            raise ValueError(f"rule module {name}: FIX must be 'safe', 'unsafe' or None")
+        for function, label in ((check, "check"), (reduce, "reduce")):
+            if function is not None and not callable(function):
+                raise ValueError(f"rule module {name}: {label} must be a function")
+        record = getattr(module, "record", None)
+        online_urls = getattr(module, "online_urls", None)
+        online_judge = getattr(module, "online_judge", None)
         if reduce is not None and fix is not None:
-            raise ValueError(f"rule module {module.__name__}: an archive rule has no fix "
-                             "(FIX must be None)")
-        schema = getattr(module, "OPTIONS", None) or {"type": "object", "properties": {}}
-        schema = {"additionalProperties": False, **schema}
-        summary = documentation.splitlines()[0] if documentation else module.ID
-        findings = dict(getattr(module, "FINDINGS", None) or {"problem": Finding(severity, summary)})
-        for kind, finding in findings.items():
-            if not isinstance(finding, Finding) or finding.severity not in SEVERITIES:
-                raise ValueError(f"rule module {module.__name__}: FINDINGS[{kind!r}] must be a "
-                                 f"Finding whose severity is one of {SEVERITIES}")
+            raise ValueError(f"rule module {name}: an archive rule has no fix (FIX must be None)")
+        if record is not None and (reduce is None or not callable(record)):
+            raise ValueError(f"rule module {name}: record is an archive rule's map step: a "
+                             "function, in a module that defines reduce")
+        if (online_urls is None) != (online_judge is None) or (
+                online_urls is not None and not (callable(online_urls) and callable(online_judge))):
+            raise ValueError(f"rule module {name}: an online step is two functions, "
+                             "online_urls and online_judge")
+        if online_urls is not None and reduce is not None:
+            raise ValueError(f"rule module {name}: only a rule of one clipping (check) may "
+                             "have an online step")
+        summary = documentation.splitlines()[0]
+        findings = _findings(name, getattr(module, "FINDINGS", None), severity, summary)
+        inputs = _inputs(name, getattr(module, "INPUTS", ()))
+        schema = _options_schema(name, getattr(module, "OPTIONS", None),
+                                 online=online_urls is not None, inputs=inputs)
         return cls(
-            id=module.ID,
+            id=rule_id,
             summary=summary,
             documentation=documentation,
             severity=severity,
@@ -236,15 +359,71 @@ class Rule(NamedTuple):
             options_schema=schema,
             check=check,
             plugin=plugin,
-            module=module.__name__,
-            record=getattr(module, "record", None) if reduce is not None else None,
+            module=name,
+            record=record,
             reduce=reduce,
             findings=findings,
+            inputs=inputs,
+            online_urls=online_urls,
+            online_judge=online_judge,
         )
 
     def default_options(self) -> dict[str, Any]:
+        """Every option's default, by name."""
         properties = self.options_schema.get("properties", {})
         return {name: spec["default"] for name, spec in properties.items() if "default" in spec}
+
+
+def _findings(module: str, declared: Any, severity: Severity,
+              summary: str) -> dict[str, Finding]:
+    if declared is None:
+        return {"problem": Finding(severity, summary)}
+    if not isinstance(declared, Mapping) or not declared:
+        raise ValueError(f"rule module {module}: FINDINGS must be a non-empty dict, kind -> "
+                         "Finding(severity, description)")
+    for kind, finding in declared.items():
+        if not isinstance(kind, str) or not KEBAB_CASE.fullmatch(kind):
+            raise ValueError(f"rule module {module}: FINDINGS: kind {kind!r} is not kebab-case")
+        if (not isinstance(finding, Finding) or finding.severity not in SEVERITIES
+                or not isinstance(finding.description, str) or not finding.description.strip()):
+            raise ValueError(f"rule module {module}: FINDINGS[{kind!r}] must be a Finding whose "
+                             f"severity is one of {SEVERITIES}, with a description")
+    return dict(declared)
+
+
+def _inputs(module: str, declared: Any) -> tuple[str, ...]:
+    if not isinstance(declared, (tuple, list, frozenset, set)) or not all(
+            name in RUN_INPUTS for name in declared):
+        raise ValueError(f"rule module {module}: INPUTS must be a tuple of names among "
+                         f"{tuple(RUN_INPUTS)}, got {declared!r}")
+    return tuple(sorted(declared))
+
+
+def _options_schema(module: str, declared: Any, *, online: bool,
+                    inputs: Sequence[str]) -> dict[str, Any]:
+    """The rule's options schema, with the engine's online options when it has an online
+    step. Checks what a run relies on without jsonschema (every option has a default);
+    :func:`cliplint.plugins.check_options_schemas` checks the rest."""
+    schema = {"type": "object", "properties": {}} if declared is None else declared
+    where = f"rule module {module}: OPTIONS"
+    if not isinstance(schema, Mapping) or schema.get("type") != "object" or not isinstance(
+            schema.get("properties", {}), Mapping):
+        raise ValueError(f"{where} must be a JSON Schema of type 'object' with "
+                         "'properties' (one per option)")
+    properties = dict(schema.get("properties", {}))
+    for option, spec in properties.items():
+        if not isinstance(spec, Mapping) or "default" not in spec:
+            raise ValueError(f"{where}: option {option!r} has no 'default' (every option has "
+                             "one: the rule gets every option, set or not)")
+        if option in inputs:
+            raise ValueError(f"{where}: option {option!r} is also one of its INPUTS")
+    if online:
+        taken = sorted(set(properties) & set(ONLINE_OPTIONS))
+        if taken:
+            raise ValueError(f"{where}: {', '.join(taken)} are the engine's online options; "
+                             "a rule with an online step gets them without declaring them")
+        properties.update(ONLINE_OPTIONS)
+    return {"additionalProperties": False, **schema, "properties": properties}
 
 
 @dataclass(frozen=True)
@@ -257,6 +436,7 @@ class Report:
 
     @property
     def files_checked(self) -> int:
+        """How many files were checked."""
         return len(self.files)
 
 

@@ -1,28 +1,34 @@
-"""``--online``: ask each image proxy for each distinct proxied image.
+"""``--online``: the online step of every rule that has one.
 
-The offline ``image-proxy`` rule recovers upstreams; this module checks that the proxy
-really answers with an image: 2xx and an ``image/*`` content type. Everything else is an
-``image-proxy`` problem whose message starts with ``proxy answered`` (or says why the
-proxy could not be asked), at every place the image appears.
+A rule of one clipping may check things only the network can tell (does this image
+still load?). It declares an online step (see :class:`cliplint.model.Rule`):
+``online_urls(document, options)`` yields the :class:`~cliplint.model.OnlineURL` to ask
+for, and ``online_judge(answer, options)`` turns the :class:`~cliplint.model.Answer`
+to one into a :class:`~cliplint.model.Verdict`, or None when it is fine. The rule never
+touches the network: this module asks, for every rule, and reports each verdict as a
+problem of that rule at every place the URL appears, its ``note`` in parentheses.
 
-How it behaves on the network:
+How it behaves on the network, per rule, with the rule's ``online-*`` options
+(:data:`cliplint.model.ONLINE_OPTIONS`, which the engine adds to the rule's own):
 
-- one request per distinct proxy URL, a GET whose body is not read when it is an image;
+- one request per distinct URL, a GET whose body is not read when the answer is 2xx
+  (and read up to 64 KB otherwise: error answers explain themselves there);
 - at most ``online-concurrency`` requests at once, ``online-per-host`` per host, and at
-  most ``online-rate`` requests a second to one host (weserv blocks an address after
-  ~2,500 uncached images in 10 minutes);
+  most ``online-rate`` requests a second to one host (weserv, for one, blocks an address
+  after ~2,500 uncached images in 10 minutes);
 - ``online-timeout`` seconds per request; 429 and 5xx answers and connection failures
   are retried ``online-retries`` times, after ``Retry-After`` or an exponential backoff;
-- redirects are not followed: weserv's ``default=`` turns a failure into a 302 to a
-  placeholder, which is reported with the error weserv put in its JSON body
-  (``{"status": "error", "code": 404, "message": "..."}``);
-- a proxy host that resolves to a private, loopback or link-local address is not
-  contacted unless ``online-allow-private`` is set (scraped content must not make CI
-  probe its own network), which only the command line (``--online-allow-private``) or
-  the user's own configuration can do (see :mod:`cliplint.config`); the connection then
-  goes to the address that was checked;
-- results are kept in ``image-proxy-online.json`` in the cache folder for
-  ``online-cache-ttl`` seconds, so CI runs do not ask again; a corrupt cache is ignored;
+- redirects are not followed: the rule judges the 3xx answer itself (weserv's
+  ``default=`` turns a failure into a 302 to a placeholder);
+- a host that resolves to a private, loopback or link-local address is not contacted
+  unless ``online-allow-private`` is set (scraped content must not make CI probe its own
+  network), which only the command line (``--online-allow-private``) or the user's own
+  configuration can do (see :mod:`cliplint.config`); the connection then goes to the
+  address that was checked;
+- verdicts are kept in ``<rule>-online.json`` in the cache folder for
+  ``online-cache-ttl`` seconds, so CI runs do not ask again; answers that say nothing
+  lasting (timeouts, failed connections, refusals, retries exhausted) are not kept; a
+  corrupt cache is ignored;
 - a progress bar on standard error, only on a terminal and never in CI.
 
 httpx and tqdm are imported only here, and this module only with ``--online``.
@@ -39,77 +45,75 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from cliplint import __version__
+from cliplint.addresses import address_category
 from cliplint.config import Settings
-from cliplint.document import Document
-from cliplint.linter import decode_clipping, source_excerpt
-from cliplint.model import Problem, Severity
+from cliplint.linter import crash_problem, decode_clipping, file_problem, source_excerpt
+from cliplint.model import INTERNAL_ERROR, Answer, Problem, Rule, Severity, Verdict
 
 if TYPE_CHECKING:
     import httpx
 
-RULE = "image-proxy"
-CACHE_FILE = "image-proxy-online.json"
 _CACHE_VERSION = 1
-#: How much of an error answer we read, for weserv's JSON message.
-_ERROR_BODY_LIMIT = 64 * 1024
-#: The longest Retry-After we honour, in seconds.
+#: How much of an answer that is not 2xx is read, for the rule to judge.
+BODY_LIMIT = 64 * 1024
+#: The longest Retry-After honoured, in seconds.
 _MAX_RETRY_AFTER = 60.0
+
+
+def cache_file_name(rule_id: str) -> str:
+    """The file in the cache folder that keeps a rule's verdicts (``mypack/x`` ->
+    ``mypack--x-online.json``: a kebab-case name never holds ``--``)."""
+    return f"{rule_id.replace('/', '--')}-online.json"
 
 
 @dataclass(frozen=True)
 class OnlineOptions:
-    """The ``online-*`` options of the image-proxy rule."""
+    """A rule's ``online-*`` options (their defaults are in ONLINE_OPTIONS, and every
+    rule's options hold them once resolved)."""
 
-    timeout: float = 10.0
-    concurrency: int = 8
-    per_host: int = 2
-    rate: float = 4.0
-    retries: int = 3
-    backoff: float = 1.0
-    cache_ttl: int = 86400
-    allow_private: bool = False
+    timeout: float
+    concurrency: int
+    per_host: int
+    rate: float
+    retries: int
+    backoff: float
+    cache_ttl: int
+    allow_private: bool
 
     @classmethod
     def from_rule_options(cls, options: Mapping[str, Any]) -> OnlineOptions:
         return cls(
-            timeout=float(options.get("online-timeout", cls.timeout)),
-            concurrency=int(options.get("online-concurrency", cls.concurrency)),
-            per_host=int(options.get("online-per-host", cls.per_host)),
-            rate=float(options.get("online-rate", cls.rate)),
-            retries=int(options.get("online-retries", cls.retries)),
-            backoff=float(options.get("online-backoff", cls.backoff)),
-            cache_ttl=int(options.get("online-cache-ttl", cls.cache_ttl)),
-            allow_private=bool(options.get("online-allow-private", cls.allow_private)),
+            timeout=float(options["online-timeout"]),
+            concurrency=int(options["online-concurrency"]),
+            per_host=int(options["online-per-host"]),
+            rate=float(options["online-rate"]),
+            retries=int(options["online-retries"]),
+            backoff=float(options["online-backoff"]),
+            cache_ttl=int(options["online-cache-ttl"]),
+            allow_private=bool(options["online-allow-private"]),
         )
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What asking the proxy for one image found. ``message`` is ``None`` when it is fine.
+    """What asking for one URL came to: the rule's verdict (None: fine), or the message
+    of the rule's crash. ``cacheable`` is False when the answer said nothing lasting."""
 
-    ``cacheable`` is false for answers that say nothing lasting about the image
-    (timeouts, connection failures, refusals, exhausted retries)."""
-
-    message: str | None
-    severity: Severity = "error"
+    verdict: Verdict | None
     cacheable: bool = True
-
-    @property
-    def ok(self) -> bool:
-        return self.message is None
+    crash: str | None = None
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where a proxied image appears: a file, a span, and the chain the rule recovered."""
+    """Where a URL appears: a file, a span, and the rule's note about it."""
 
     path: str
     line: int
@@ -118,44 +122,39 @@ class Place:
     end_column: int
     start: int
     end: int
-    chain: str
+    note: str
     excerpt: Mapping[str, Any]  # source and source_column, for --show-source and baselines
 
 
-# -- finding the proxied images ------------------------------------------------------------
+class Asked(NamedTuple):
+    """The URLs one rule asks for: the places of each, and the Accept header of each."""
+
+    places: dict[str, list[Place]]
+    accept: dict[str, str]
 
 
-def proxied_images(document: Document,
-                   options: Mapping[str, Any]) -> Iterator[tuple[str, int, int, str]]:
-    """``(proxy URL, start, end, chain)`` for every proxied image of a document whose
-    upstream the offline rule did not already find broken (opaque ones included: only
-    the proxy can tell about those)."""
-    from cliplint_rules._images import ImageURL, image_urls
-    from cliplint_rules._proxies import resolve
-    from cliplint_rules.image_proxy import proxy_table
-
-    table = proxy_table(options)
-    for item in image_urls(document):
-        if not isinstance(item, ImageURL):
-            continue
-        resolution = resolve(item.url, table)
-        if resolution is None:
-            continue
-        if resolution.failure is not None and resolution.failure.kind != "opaque":
-            continue
-        yield resolution.url, item.start, item.end, resolution.chain
+# -- finding the URLs ----------------------------------------------------------------------
 
 
-def collect(sources: Iterable[tuple[str, bytes | None]],
-            settings: Settings) -> dict[str, list[Place]]:
-    """Every distinct proxy URL, with the places it appears, over the sources: ``(path,
-    bytes)`` pairs, where ``None`` bytes means read the file. One file at a time."""
+def online_rules(rules: Mapping[str, Rule], settings: Settings) -> list[Rule]:
+    """The enabled rules with an online step."""
+    return [rules[rule_id] for rule_id in settings.enabled if rules[rule_id].is_online]
+
+
+def collect(sources: Iterable[tuple[str, bytes | None]], rules: Sequence[Rule],
+            settings: Settings) -> tuple[dict[str, Asked], list[Problem]]:
+    """Every distinct URL each rule asks for, with the places it appears, over the
+    sources: ``(path, bytes)`` pairs, where ``None`` bytes means read the file. One file
+    at a time, each parsed once for all the rules. Also an ``internal-error`` problem for
+    each ``online_urls`` that raised."""
     from cliplint.files import read_clipping
 
-    options = settings.options.get(RULE, {})
-    places: dict[str, list[Place]] = {}
+    asked = {rule.id: Asked({}, {}) for rule in rules}
+    crashes: list[Problem] = []
     for path, data in sources:
-        if RULE not in settings.rules_for(path):
+        for_path = settings.rules_for(path)
+        enabled = [rule for rule in rules if rule.id in for_path]
+        if not enabled:
             continue
         if data is None:
             data = read_clipping(path, settings.max_file_size)
@@ -163,13 +162,22 @@ def collect(sources: Iterable[tuple[str, bytes | None]],
                                                                             path=path)
         if isinstance(document, Problem):
             continue  # unreadable or too large: the offline run already reported it
-        for url, start, end, chain in proxied_images(document, options):
-            line, column = document.position(start)
-            end_line, end_column = document.position(end)
-            places.setdefault(url, []).append(Place(path, line, column, end_line, end_column,
-                                                    start, end, chain,
-                                                    source_excerpt(document, line, column)))
-    return places
+        for rule in enabled:
+            assert rule.online_urls is not None
+            places, accept = asked[rule.id]
+            try:
+                found = list(rule.online_urls(document, settings.rule_options(rule)))
+            except Exception as error:  # a crashing rule must not stop the run
+                crashes.append(crash_problem(document, path, rule.id, error))
+                continue
+            for item in found:
+                line, column = document.position(item.start)
+                end_line, end_column = document.position(max(item.end, item.start))
+                places.setdefault(item.url, []).append(Place(
+                    path, line, column, end_line, end_column, item.start, item.end, item.note,
+                    source_excerpt(document, line, column)))
+                accept.setdefault(item.url, item.accept)
+    return asked, crashes
 
 
 # -- the cache -----------------------------------------------------------------------------
@@ -177,7 +185,7 @@ def collect(sources: Iterable[tuple[str, bytes | None]],
 
 @dataclass
 class ResultCache:
-    """Outcomes by URL, in one JSON file, for ``ttl`` seconds.
+    """A rule's verdicts by URL, in one JSON file, for ``ttl`` seconds.
 
     Read once, written once, atomically (temporary file + ``os.replace``). Anything
     unreadable, of the wrong shape or expired is ignored, entry by entry."""
@@ -207,12 +215,19 @@ class ResultCache:
         entry = self.entries.get(url)
         if entry is None:
             return None
-        return Outcome(entry["message"], entry["severity"])
+        if entry["message"] is None:
+            return Outcome(None)
+        return Outcome(Verdict(entry["message"], entry.get("kind"), entry.get("severity")))
 
     def put(self, url: str, outcome: Outcome) -> None:
-        if outcome.cacheable:
-            self.entries[url] = {"checked": self.now, "message": outcome.message,
-                                 "severity": outcome.severity}
+        if outcome.cacheable and outcome.crash is None:
+            verdict = outcome.verdict
+            self.entries[url] = {
+                "checked": self.now,
+                "message": None if verdict is None else verdict.message,
+                "kind": None if verdict is None else verdict.kind,
+                "severity": None if verdict is None else verdict.severity,
+            }
 
     def save(self) -> None:
         if self.path is None or self.ttl <= 0:
@@ -241,7 +256,8 @@ def _valid_entry(entry: Any) -> bool:
         isinstance(entry, dict)
         and isinstance(entry.get("checked"), (int, float))
         and (entry.get("message") is None or isinstance(entry.get("message"), str))
-        and entry.get("severity") in ("error", "warning", "info")
+        and (entry.get("kind") is None or isinstance(entry.get("kind"), str))
+        and entry.get("severity") in (None, "error", "warning", "info")
     )
 
 
@@ -272,7 +288,7 @@ class HostGate:
             yield
 
 
-# -- asking a proxy ------------------------------------------------------------------------
+# -- asking --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -284,26 +300,26 @@ class Target:
     extensions: Mapping[str, Any]
 
 
-def choose_target(url: str, allow_private: bool) -> Target | Outcome:
-    """Resolve the URL's host once; refuse non-public addresses unless allowed; connect
-    to the very address that was checked (a second DNS answer could differ)."""
-    from cliplint_rules._proxies import address_category
-
+def choose_target(url: str, allow_private: bool) -> Target | Answer:
+    """Resolve the URL's host once; refuse non-public addresses unless allowed (an
+    unchecked :class:`Answer` says why); connect to the very address that was checked (a
+    second DNS answer could differ)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        return Outcome(f"proxy not checked: cannot resolve {host}: {error}", "warning", False)
+        return Answer(url, None, failure=f"not checked: cannot resolve {host}: {error}",
+                      checked=False)
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     for address in addresses:
         category = address_category(address)
         if category is not None and not allow_private:
-            return Outcome(
-                f"proxy not checked: {host} resolves to a {category} address ({address}); "
+            return Answer(url, None, checked=False, failure=(
+                f"not checked: {host} resolves to a {category} address ({address}); "
                 "allow it with --online-allow-private (or online-allow-private = true "
-                "in your user configuration)", "warning", False)
+                "in your user configuration)"))
     address = addresses[0]
     literal = f"[{address}]" if address.version == 6 else str(address)
     netloc = literal if parts.port is None else f"{literal}:{parts.port}"
@@ -312,80 +328,58 @@ def choose_target(url: str, allow_private: bool) -> Target | Outcome:
     return Target(pinned, {"Host": parts.netloc.rpartition("@")[2]}, extensions)
 
 
-def probe(client: httpx.Client, url: str, options: OnlineOptions, gate: HostGate) -> Outcome:
-    """Ask the proxy for one image, with retries on 429, 5xx and connection failures."""
+def ask(client: httpx.Client, url: str, accept: str, options: OnlineOptions,
+        gate: HostGate) -> tuple[Answer, bool]:
+    """Ask for one URL, with retries on 429, 5xx and connection failures: the answer,
+    and whether it says something lasting (worth caching)."""
     import httpx
 
     target = choose_target(url, options.allow_private)
-    if isinstance(target, Outcome):
-        return target
+    if isinstance(target, Answer):
+        return target, False
     host = urlsplit(url).netloc
-    outcome = Outcome("proxy not checked", "warning", False)
+    answer = Answer(url, None, failure="not checked", checked=False)
     for attempt in range(options.retries + 1):
+        retry_after = None
         try:
             with gate.slot(host):
-                request = client.build_request("GET", target.url, headers=dict(target.headers),
-                                               extensions=dict(target.extensions))
+                request = client.build_request(
+                    "GET", target.url, extensions=dict(target.extensions),
+                    headers={**target.headers, "Accept": accept})
                 response = client.send(request, stream=True)
                 try:
-                    outcome, again, retry_after = _judge(response)
+                    answer = _answer(url, response)
                 finally:
                     response.close()
         except httpx.TimeoutException:
-            return Outcome(f"proxy did not answer within {options.timeout:g}s", "error", False)
+            return Answer(url, None, failure=f"did not answer within {options.timeout:g}s"), False
         except httpx.HTTPError as error:
-            outcome = Outcome(f"proxy not reached: {type(error).__name__}: {error}", "error", False)
-            again, retry_after = True, None
-        if not again:
-            return outcome
+            answer = Answer(url, None, failure=f"not reached: {type(error).__name__}: {error}")
+        else:
+            if answer.status != 429 and answer.status is not None and answer.status < 500:
+                return answer, True
+            retry_after = _retry_after(answer.headers.get("retry-after"))
         if attempt < options.retries:
             delay = retry_after if retry_after is not None else options.backoff * 2**attempt
             time.sleep(min(delay, _MAX_RETRY_AFTER))
-    return Outcome(outcome.message, outcome.severity, cacheable=False)
+    return answer, False
 
 
-def _judge(response: httpx.Response) -> tuple[Outcome, bool, float | None]:
-    """The outcome of an answer; whether to ask again (429, 5xx), and after how long
-    the proxy asked us to wait (``Retry-After``)."""
-    status = response.status_code
-    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if 200 <= status < 300:
-        if content_type.startswith("image/"):
-            return Outcome(None), False, None
-        shown = content_type or "no content type"
-        return Outcome(f"proxy answered {status} with {shown}, not an image"), False, None
-    detail = _error_detail(response)
-    if 300 <= status < 400:
-        location = response.headers.get("location", "")
-        where = f" to {location}" if location else ""
-        why = f": {detail}" if detail else ""
-        message = f"proxy answered {status} (a redirect{where}, not the image){why}"
-        return Outcome(message), False, None
-    message = f"proxy answered {status}: {detail or response.reason_phrase or 'error'}"
-    if status == 429 or status >= 500:
-        return Outcome(message), True, _retry_after(response.headers.get("retry-after"))
-    return Outcome(message), False, None
-
-
-def _error_detail(response: httpx.Response) -> str | None:
-    """weserv's JSON error message, or None."""
-    body = bytearray()
-    try:
-        for chunk in response.iter_bytes():
-            body.extend(chunk)
-            if len(body) >= _ERROR_BODY_LIMIT:
-                break
-    except Exception:  # a broken body only loses the detail
-        return None
-    try:
-        data = json.loads(bytes(body[:_ERROR_BODY_LIMIT]).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("status") != "error":
-        return None
-    message = data.get("message")
-    return message.strip() or None if isinstance(message, str) else None
-    return None
+def _answer(url: str, response: httpx.Response) -> Answer:
+    """The answer as a rule sees it: the body only when it is not 2xx, up to BODY_LIMIT."""
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    body = b""
+    if not 200 <= response.status_code < 300:
+        buffer = bytearray()
+        try:
+            for chunk in response.iter_bytes():
+                buffer.extend(chunk)
+                if len(buffer) >= BODY_LIMIT:
+                    break
+        except Exception:  # a broken body only loses what it would have said
+            pass
+        body = bytes(buffer[:BODY_LIMIT])
+    return Answer(url, response.status_code, response.reason_phrase or "", headers, body)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -396,17 +390,30 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+def _judge(rule: Rule, answer: Answer, cacheable: bool, options: Mapping[str, Any]) -> Outcome:
+    assert rule.online_judge is not None
+    try:
+        return Outcome(rule.online_judge(answer, options), cacheable)
+    except Exception as error:  # a crashing rule must not stop the run
+        return Outcome(None, False, crash=f"rule {rule.id} crashed: {type(error).__name__}: "
+                                          f"{error}")
+
+
 # -- the run -------------------------------------------------------------------------------
 
 
-def check_urls(urls: Sequence[str], options: OnlineOptions, cache: ResultCache,
+def check_urls(rule: Rule, asked: Asked, options: Mapping[str, Any], cache: ResultCache,
                progress: bool = False) -> dict[str, Outcome]:
-    """Ask for every URL not in the cache; return the outcome of each."""
+    """Ask for every URL not in the cache and have the rule judge each answer; return
+    the outcome of each URL."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
     import httpx
 
+    online = OnlineOptions.from_rule_options(options)
     outcomes: dict[str, Outcome] = {}
     todo = []
-    for url in urls:
+    for url in asked.places:
         cached = cache.get(url)
         if cached is None:
             todo.append(url)
@@ -414,16 +421,20 @@ def check_urls(urls: Sequence[str], options: OnlineOptions, cache: ResultCache,
             outcomes[url] = cached
     if not todo:
         return outcomes
-    gate = HostGate(options.per_host, options.rate)
-    limits = httpx.Limits(max_connections=options.concurrency,
-                          max_keepalive_connections=options.concurrency)
-    headers = {"User-Agent": f"cliplint/{__version__} (image-proxy --online)",
-               "Accept": "image/*"}
-    with httpx.Client(timeout=httpx.Timeout(options.timeout), follow_redirects=False,
+    gate = HostGate(online.per_host, online.rate)
+    limits = httpx.Limits(max_connections=online.concurrency,
+                          max_keepalive_connections=online.concurrency)
+    headers = {"User-Agent": f"cliplint/{__version__} ({rule.id} --online)"}
+
+    def work(url: str) -> Outcome:
+        answer, cacheable = ask(client, url, asked.accept[url], online, gate)
+        return _judge(rule, answer, cacheable, options)
+
+    with httpx.Client(timeout=httpx.Timeout(online.timeout), follow_redirects=False,
                       limits=limits, headers=headers) as client, \
-            ThreadPoolExecutor(max_workers=options.concurrency) as pool, \
-            _progress_bar(len(todo), progress) as bar:
-        futures = {pool.submit(probe, client, url, options, gate): url for url in todo}
+            ThreadPoolExecutor(max_workers=online.concurrency) as pool, \
+            _progress_bar(len(todo), f"{rule.id} --online", progress) as bar:
+        futures = {pool.submit(work, url): url for url in todo}
         for future in as_completed(futures):
             url = futures[future]
             outcome = future.result()
@@ -439,14 +450,14 @@ class _NoBar:
 
 
 @contextmanager
-def _progress_bar(total: int, shown: bool) -> Iterator[Any]:
+def _progress_bar(total: int, description: str, shown: bool) -> Iterator[Any]:
     if not shown:
         yield _NoBar()
         return
     from tqdm import tqdm
 
-    with tqdm(total=total, unit="image", desc="image-proxy --online", file=sys.stderr,
-              leave=False, delay=0.5) as bar:
+    with tqdm(total=total, unit="url", desc=description, file=sys.stderr, leave=False,
+              delay=0.5) as bar:
         yield bar
 
 
@@ -455,32 +466,57 @@ def show_progress() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def check_online(sources: Sequence[tuple[str, bytes | None]], settings: Settings, *,
-                 use_cache: bool = True, progress: bool | None = None) -> list[Problem]:
-    """The online problems of the given clippings: ``(path, bytes)`` pairs, where
-    ``None`` bytes means read the file. Nothing is asked when image-proxy is not enabled."""
+def check_online(sources: Sequence[tuple[str, bytes | None]], rules: Mapping[str, Rule],
+                 settings: Settings, *, use_cache: bool = True,
+                 progress: bool | None = None) -> list[Problem]:
+    """The online problems of the given clippings (``(path, bytes)`` pairs, where
+    ``None`` bytes means read the file), for every enabled rule with an online step.
+    Nothing is asked for a rule that is not enabled for a file."""
     from cliplint.cache import cache_folder
 
-    places = collect(sources, settings)
-    if not places:
+    chosen = online_rules(rules, settings)
+    if not chosen:
         return []
-    options = OnlineOptions.from_rule_options(settings.options.get(RULE, {}))
-    cache_path = cache_folder(settings.root) / CACHE_FILE if use_cache else None
-    cache = ResultCache(cache_path, options.cache_ttl)
-    cache.load()
-    outcomes = check_urls(list(places), options, cache,
-                          show_progress() if progress is None else progress)
-    cache.save()
-    configured = settings.severity.get(RULE)
-    problems = []
-    for url, outcome in outcomes.items():
-        if outcome.ok:
+    asked, problems = collect(sources, chosen, settings)
+    shown = show_progress() if progress is None else progress
+    for rule in chosen:
+        if not asked[rule.id].places:
             continue
-        for place in places[url]:
-            problems.append(Problem(
-                path=place.path, rule=RULE, severity=configured or outcome.severity,
-                message=f"{outcome.message} ({place.chain})", line=place.line,
-                column=place.column, end_line=place.end_line, end_column=place.end_column,
-                start=place.start, end=place.end, **place.excerpt))
+        options = settings.rule_options(rule)
+        ttl = int(options["online-cache-ttl"])
+        cache_path = cache_folder(settings.root) / cache_file_name(rule.id) if use_cache else None
+        cache = ResultCache(cache_path, ttl)
+        cache.load()
+        outcomes = check_urls(rule, asked[rule.id], options, cache, shown)
+        cache.save()
+        problems.extend(_problems(rule, asked[rule.id], outcomes, settings))
     problems.sort(key=lambda p: (p.path, p.line, p.column, p.message))
     return problems
+
+
+def _problems(rule: Rule, asked: Asked, outcomes: Mapping[str, Outcome],
+              settings: Settings) -> Iterator[Problem]:
+    """A problem of the rule at every place of every URL it did not find fine; a crash
+    of its judge (or a kind it does not declare) at the first place of the URL."""
+    configured = settings.severity.get(rule.id)
+    for url, outcome in outcomes.items():
+        places = asked.places[url]
+        verdict, crash = outcome.verdict, outcome.crash
+        severity: Severity = "error"
+        if verdict is not None and crash is None:
+            try:
+                severity = configured or rule.severity_of(verdict)
+            except ValueError as error:  # a kind the rule does not declare: its bug
+                crash = f"rule {rule.id} crashed: {error}"
+        if crash is not None:
+            yield file_problem(places[0].path, INTERNAL_ERROR, crash)
+            continue
+        if verdict is None:
+            continue
+        for place in places:
+            note = f" ({place.note})" if place.note else ""
+            yield Problem(
+                path=place.path, rule=rule.id, severity=severity,
+                message=f"{verdict.message}{note}", line=place.line,
+                column=place.column, end_line=place.end_line, end_column=place.end_column,
+                start=place.start, end=place.end, **place.excerpt)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import pluggy
 
-from cliplint import hookspecs
-from cliplint.model import ENGINE_PROBLEMS, Rule
+from cliplint import __version__, hookspecs
+from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, Rule
 
 if TYPE_CHECKING:
     from cliplint.formats import Renderer
@@ -21,7 +23,6 @@ ENTRY_POINT_GROUP = "cliplint"
 OWN_DISTRIBUTION = "cliplint"
 #: Set to 1 to load only cliplint's own rules and formats.
 NO_PLUGINS_VARIABLE = "CLIPLINT_NO_PLUGINS"
-_BUILTIN_ID = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
 class PluginError(Exception):
@@ -42,11 +43,15 @@ def plugins_disabled() -> bool:
 
 
 @cache
-def load_registry(builtins_only: bool | None = None) -> Registry:
+def load_registry(builtins_only: bool | None = None, known_good: Path | None = None) -> Registry:
     """Load every plugin registered under the ``cliplint`` entry-point group.
 
     With ``builtins_only`` (default: the ``CLIPLINT_NO_PLUGINS`` variable) only
-    cliplint's own entry points are loaded. Raises :class:`PluginError`.
+    cliplint's own entry points are loaded. Raises :class:`PluginError` when a plugin
+    fails to load or one of its rules breaks the contract (see
+    :meth:`cliplint.model.Rule.from_module` and :func:`check_options_schemas`).
+    ``known_good``: a folder where a marker remembers that the plugins' option schemas
+    were valid (as config validation does), so that a run need not import jsonschema.
     """
     if builtins_only is None:
         builtins_only = plugins_disabled()
@@ -83,34 +88,91 @@ def load_registry(builtins_only: bool | None = None) -> Registry:
             "cliplint's built-in rules are not registered: reinstall cliplint "
             "(pip install cliplint) so that its entry points exist"
         )
+    rules = _collect_rules(manager, plugins)
+    # cliplint's own schemas are checked by its tests; a third party's when it loads.
+    check_options_schemas([rule for rule in rules.values() if not _own(plugins[rule.plugin])],
+                          plugins, known_good)
     return Registry(
-        rules=_collect_rules(manager, plugins),
+        rules=rules,
         formats=_collect_formats(manager, plugins),
         plugins=plugins,
     )
+
+
+def _own(about: str) -> bool:
+    """Whether a plugin ("distribution version") is cliplint's own."""
+    return about.split()[0].lower() == OWN_DISTRIBUTION
+
+
+def _where(name: str, plugins: Mapping[str, str]) -> str:
+    return f"plugin {name!r} from distribution {plugins[name].split()[0]!r}"
 
 
 def _collect_rules(manager: pluggy.PluginManager, plugins: Mapping[str, str]) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for implementation in manager.hook.cliplint_rules.get_hookimpls():
         name = implementation.plugin_name
-        where = f"plugin {name!r} from distribution {plugins[name].split()[0]!r}"
+        where = _where(name, plugins)
         try:
             modules = list(implementation.function())
             found = [Rule.from_module(module, plugin=name) for module in modules]
         except Exception as error:
             raise PluginError(f"{where} failed to provide rules: {error}") from error
-        own = plugins[name].split()[0].lower() == OWN_DISTRIBUTION
+        own = _own(plugins[name])
         for rule in found:
-            if own and not _BUILTIN_ID.fullmatch(rule.id):
+            if own and not KEBAB_CASE.fullmatch(rule.id):
                 raise PluginError(f"{where}: rule id {rule.id!r} is not kebab-case")
             if not own and not rule.id.startswith(f"{name}/"):
                 raise PluginError(f"{where}: rule id {rule.id!r} must start with {name + '/'!r}")
+            if not own and not KEBAB_CASE.fullmatch(rule.id[len(name) + 1:]):
+                raise PluginError(f"{where}: rule id {rule.id!r} must be {name + '/'!r} and a "
+                                  "kebab-case name (lower-case words joined by '-')")
             if rule.id in rules or rule.id in ENGINE_PROBLEMS:
                 other = rules[rule.id].plugin if rule.id in rules else "the engine"
                 raise PluginError(f"{where}: duplicate rule id {rule.id!r} (also in {other})")
             rules[rule.id] = rule
     return dict(sorted(rules.items()))
+
+
+def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
+                          known_good: Path | None = None) -> None:
+    """Raise :class:`PluginError` naming the plugin when a rule's ``OPTIONS`` is not a
+    valid JSON Schema (draft 2020-12) or an option's default does not match its own
+    schema: the configuration is validated against these schemas, and a rule gets the
+    defaults. ``known_good`` as in :func:`load_registry`."""
+    if not rules:
+        return
+    marker = None
+    if known_good is not None:
+        described = json.dumps([__version__, [[rule.id, rule.options_schema] for rule in rules]],
+                               sort_keys=True, default=repr).encode()
+        digest = hashlib.blake2b(described, digest_size=16).hexdigest()
+        marker = known_good / f"plugin-options-valid-{digest}"
+        if marker.exists():
+            return
+    import jsonschema  # only here: it takes a tenth of a second to import
+
+    validator_class = jsonschema.Draft202012Validator
+    for rule in rules:
+        where = f"{_where(rule.plugin, plugins)}: rule {rule.id}"
+        try:
+            validator_class.check_schema(rule.options_schema)
+        except jsonschema.SchemaError as error:
+            at = "/".join(map(str, error.absolute_path)) or "(top level)"
+            raise PluginError(f"{where}: OPTIONS is not a valid JSON Schema: {error.message} "
+                              f"(at {at})") from None
+        for option, spec in rule.options_schema.get("properties", {}).items():
+            checker = validator_class(spec, format_checker=validator_class.FORMAT_CHECKER)
+            error = next(iter(checker.iter_errors(spec["default"])), None)
+            if error is not None:
+                raise PluginError(f"{where}: the default of option {option!r} does not match "
+                                  f"its schema: {error.message}")
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # only a shortcut for next time
 
 
 def _collect_formats(
@@ -119,11 +181,17 @@ def _collect_formats(
     formats: dict[str, Renderer] = {}
     for implementation in manager.hook.cliplint_formats.get_hookimpls():
         name = implementation.plugin_name
-        for format_name, renderer in dict(implementation.function()).items():
+        try:
+            provided = dict(implementation.function())
+        except Exception as error:
+            raise PluginError(f"{_where(name, plugins)} failed to provide report formats: "
+                              f"{type(error).__name__}: {error}") from error
+        for format_name, renderer in provided.items():
+            if not isinstance(format_name, str) or not callable(renderer):
+                raise PluginError(f"{_where(name, plugins)}: report format {format_name!r} "
+                                  "must be a name and a function render(report, options)")
             if format_name in formats:
-                raise PluginError(
-                    f"plugin {name!r} from distribution {plugins[name].split()[0]!r}: "
-                    f"duplicate report format {format_name!r}"
-                )
+                raise PluginError(f"{_where(name, plugins)}: duplicate report format "
+                                  f"{format_name!r}")
             formats[format_name] = renderer
     return formats

@@ -82,9 +82,18 @@ def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
         facts = file_facts(document)
     if not keyed:
         return Linted(None, problems, records, facts)
+    return Linted(file_key(data, path, rules, settings), problems, records, facts)
+
+
+def file_key(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings) -> str:
+    """A file's key in the cache: its content, the rules enabled for it and the inputs
+    those rules ask for (the day, for a rule that compares with the current time)."""
     from cliplint.cache import content_key  # the cache (and SQLite) only when it is used
 
-    return Linted(content_key(data, settings.rules_for(path)), problems, records, facts)
+    enabled = settings.rules_for(path)
+    inputs = settings.input_values(rules[rule_id] for rule_id in enabled
+                                   if rules[rule_id].check is not None)
+    return content_key(data, enabled, inputs)
 
 
 class FileResult(NamedTuple):
@@ -111,7 +120,7 @@ def iter_results(
     done, in the order given: a report can be written while the run goes on, and
     nothing here holds more than a window of files (memory stays flat however many)."""
     with open_cache(rules, settings, options, plugins) as cache:
-        looked_up = (_look_up(cache, path, settings) for path in paths)
+        looked_up = (_look_up(cache, path, rules, settings) for path in paths)
         total = len(paths) if isinstance(paths, Sized) else None  # None: a count, no bar
         yield from _lint_missing(looked_up, rules, settings, options, cache, total)
 
@@ -140,16 +149,15 @@ class _LookUp(NamedTuple):
     hit: Linted | None
 
 
-def _look_up(cache: Cache | None, path: str, settings: Settings) -> _LookUp:
+def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
+             settings: Settings) -> _LookUp:
     if cache is None:
         return _LookUp(path, None)
     read = read_with_stat(path, settings.max_file_size)
     if isinstance(read, Problem):
         return _LookUp(path, Linted(None, [read], {}))
     data, info = read
-    from cliplint.cache import content_key
-
-    key = content_key(data, settings.rules_for(path))
+    key = file_key(data, path, rules, settings)
     remember_path(cache, path, info, key)
     found = cache.get(key, path)
     return _LookUp(path, None if found is None else Linted(key, *found))

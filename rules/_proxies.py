@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple
 from urllib.parse import SplitResult, quote, unquote_to_bytes, urlsplit
 
+from cliplint.addresses import address_category
+
 #: The kinds of proxy a host can behave like (custom proxies name one of these).
 KINDS = (
     "weserv",
@@ -318,16 +320,6 @@ def private_address(host: str) -> str | None:
         except ValueError:
             return None
     return address_category(address)
-
-
-def address_category(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """``loopback``, ``private``, ``link-local``... for a non-public address, else ``None``."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    for category in ("loopback", "link_local", "unspecified", "private", "multicast", "reserved"):
-        if getattr(address, f"is_{category}"):
-            return category.replace("_", "-")
-    return None if address.is_global else "not public"
 
 
 # -- query strings -----------------------------------------------------------------------

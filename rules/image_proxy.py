@@ -59,18 +59,19 @@ Options:
   path-suffix (the image URL is the path). E.g. ``proxies = {"img.example.org" = "imgproxy"}``.
 - ``report-opaque`` (default false): also report proxies that hide their upstream,
   nested or not (as infos).
-- For ``--online``: ``online-timeout`` (seconds, default 10), ``online-concurrency``
-  (requests at once, default 8), ``online-per-host`` (at once per host, default 2),
-  ``online-rate`` (requests per second per host, default 4: weserv blocks an address
-  after ~2,500 uncached images in 10 minutes), ``online-retries`` (on 429 and 5xx,
-  default 3), ``online-backoff`` (first retry delay in seconds, default 1, doubling),
-  ``online-cache-ttl`` (how long an answer is remembered, in seconds, default 86400; 0:
-  never; the results live in ``image-proxy-online.json`` in the cache folder,
-  ``.cliplint_cache/`` or ``$CLIPLINT_CACHE_DIR``; ``--no-cache`` skips them),
-  ``online-allow-private`` (default false: a proxy host that resolves to a private,
-  loopback or link-local address is not contacted; it weakens security, so it is
-  honoured only from the command line, ``--online-allow-private``, or the user's own
-  configuration, ``~/.config/cliplint/cliplint.toml``, never from a project's).
+- For ``--online``, the options every rule with an online step has: ``online-timeout``
+  (seconds, default 10), ``online-concurrency`` (requests at once, default 8),
+  ``online-per-host`` (at once per host, default 2), ``online-rate`` (requests per
+  second per host, default 4: weserv blocks an address after ~2,500 uncached images in
+  10 minutes), ``online-retries`` (on 429 and 5xx, default 3), ``online-backoff`` (first
+  retry delay in seconds, default 1, doubling), ``online-cache-ttl`` (how long an answer
+  is remembered, in seconds, default 86400; 0: never; the results live in
+  ``image-proxy-online.json`` in the cache folder, ``.cliplint_cache/`` or
+  ``$CLIPLINT_CACHE_DIR``; ``--no-cache`` skips them), ``online-allow-private`` (default
+  false: a proxy host that resolves to a private, loopback or link-local address is not
+  contacted; it weakens security, so it is honoured only from the command line,
+  ``--online-allow-private``, or the user's own configuration,
+  ``~/.config/cliplint/cliplint.toml``, never from a project's).
 
 Fix (unsafe): a nested proxy is unwrapped to one level: the URL becomes the innermost
 proxy's URL, which is what the outer proxy fetched. The outer proxy's resizing is lost.
@@ -79,6 +80,7 @@ The problem goes with it; a ``nested-opaque`` one becomes ``opaque``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -86,7 +88,7 @@ from cliplint_rules._images import EmptySrc, ImageURL, image_urls
 from cliplint_rules._proxies import CUSTOM_KEY, KINDS, ProxyTable, Resolution, resolve
 
 from cliplint.document import Document
-from cliplint.model import Edit, Finding, Fix, Violation
+from cliplint.model import Answer, Edit, Finding, Fix, OnlineURL, Verdict, Violation
 
 ID = "image-proxy"
 SEVERITY = "error"
@@ -115,16 +117,8 @@ OPTIONS: dict[str, Any] = {
             "default": {},
         },
         "report-opaque": {"type": "boolean", "default": False},
-        "online-timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 10},
-        "online-concurrency": {"type": "integer", "minimum": 1, "maximum": 64, "default": 8},
-        "online-per-host": {"type": "integer", "minimum": 1, "maximum": 16, "default": 2},
-        "online-rate": {"type": "number", "exclusiveMinimum": 0, "default": 4},
-        "online-retries": {"type": "integer", "minimum": 0, "maximum": 10, "default": 3},
-        "online-backoff": {"type": "number", "minimum": 0, "maximum": 60, "default": 1},
-        "online-cache-ttl": {"type": "integer", "minimum": 0, "default": 86400},
-        "online-allow-private": {"type": "boolean", "default": False},
     },
-}
+}  # and the online-* options of every rule with an online step (the engine adds them)
 
 #: Findings that mean the image is lost (the rule's severity); the others are milder.
 _BROKEN = {
@@ -216,3 +210,59 @@ def _attribute_text(url: str, quote: str | None, name: str) -> str | None:
     if any(char in text for char in "\"'=<>`"):
         return None
     return text
+
+
+# -- the online step (--online) ------------------------------------------------------------
+
+
+def online_urls(document: Document, options: Mapping[str, Any]) -> Iterator[OnlineURL]:
+    """Every proxied image whose upstream ``check`` did not already find broken (opaque
+    ones included: only the proxy can tell about those), to ask its proxy for."""
+    table = proxy_table(options)
+    for item in image_urls(document):
+        if not isinstance(item, ImageURL):
+            continue
+        resolution = resolve(item.url, table)
+        if resolution is None:
+            continue
+        if resolution.failure is not None and resolution.failure.kind != "opaque":
+            continue
+        yield OnlineURL(resolution.url, item.start, item.end, note=resolution.chain,
+                        accept="image/*")
+
+
+def online_judge(answer: Answer, options: Mapping[str, Any]) -> Verdict | None:
+    """The proxy must answer 2xx with an image. weserv's ``default=`` turns a failure
+    into a redirect to a placeholder: a redirect is a problem, with the error weserv put
+    in its JSON body (``{"status": "error", "code": 404, "message": "..."}``)."""
+    if answer.status is None:
+        kind = "online-failed" if answer.checked else "online-unchecked"
+        return Verdict(f"proxy {answer.failure}", kind)
+    status = answer.status
+    if 200 <= status < 300:
+        content_type = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type.startswith("image/"):
+            return None
+        shown = content_type or "no content type"
+        return Verdict(f"proxy answered {status} with {shown}, not an image", "online-failed")
+    detail = _error_detail(answer.body)
+    if 300 <= status < 400:
+        location = answer.headers.get("location", "")
+        where = f" to {location}" if location else ""
+        why = f": {detail}" if detail else ""
+        return Verdict(f"proxy answered {status} (a redirect{where}, not the image){why}",
+                       "online-failed")
+    return Verdict(f"proxy answered {status}: {detail or answer.reason or 'error'}",
+                   "online-failed")
+
+
+def _error_detail(body: bytes) -> str | None:
+    """weserv's JSON error message, or None."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("status") != "error":
+        return None
+    message = data.get("message")
+    return (message.strip() or None) if isinstance(message, str) else None

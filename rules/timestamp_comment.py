@@ -6,7 +6,8 @@ second-based or garbled one silently puts an article in the wrong year.
 
 The first line after any front matter must be ``<!--N-->`` where ``N`` is a Unix epoch
 in **milliseconds** (13 digits today), not before ``min-date`` and not later than now
-plus ``max-future``.
+plus ``max-future``. "Now" is the end of the run's day (UTC): a result stays true all
+day, so the cache keeps it for the day.
 
 Bad::
 
@@ -22,8 +23,8 @@ Good::
 Options:
 
 - ``min-date`` (``"1995-01-01"``): earlier timestamps are implausible.
-- ``max-future`` (``"1d"``): how far after now a timestamp may lie (``s``, ``m``, ``h``,
-  ``d`` units).
+- ``max-future`` (``"1d"``): how far after the end of today (UTC) a timestamp may lie
+  (``s``, ``m``, ``h``, ``d`` units).
 
 Fix (safe): a 10-digit epoch in seconds becomes milliseconds by appending ``000``;
 whitespace inside the comment is removed. Nothing is invented: a missing timestamp is
@@ -33,7 +34,6 @@ reported, never made up (a ``日期：`` date line, when present, is quoted as a
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -46,6 +46,8 @@ from cliplint_rules._time import DURATION_PATTERN, duration_seconds, iso_utc
 ID = "timestamp-comment"
 SEVERITY = "error"
 FIX = "safe"
+#: "In the future" depends on the day: the engine gives it (options["today"]).
+INPUTS = ("today",)
 OPTIONS = {
     "type": "object",
     "properties": {
@@ -64,6 +66,7 @@ OPTIONS = {
     },
 }
 
+_DAY_MS = 86_400_000
 _COMMENT = re.compile(r"<!--(?P<content>.*?)-->(?P<rest>.*)", re.DOTALL)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?")
 
@@ -108,7 +111,8 @@ def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -
         yield Violation(start, end, f"malformed timestamp {value!r}: expected epoch milliseconds")
         return
     earliest_ms = _parse_day(options["min-date"])
-    latest_ms = int((time.time() + duration_seconds(options["max-future"])) * 1000)
+    end_of_today_ms = _parse_day(options["today"]) + _DAY_MS
+    latest_ms = end_of_today_ms + duration_seconds(options["max-future"]) * 1000
     number = int(value)
     if not earliest_ms <= number <= latest_ms and earliest_ms <= number * 1000 <= latest_ms:
         fixed = f"{number * 1000}"
@@ -121,7 +125,8 @@ def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -
                         f"min-date {options['min-date']}")
     elif number > latest_ms:
         yield Violation(start, end, f"implausible timestamp {value}: {iso_utc(number)} is in the "
-                        f"future (more than {options['max-future']} from now)")
+                        f"future (more than {options['max-future']} after today, "
+                        f"{options['today']} UTC)")
 
 
 def _parse_day(day: str) -> int:

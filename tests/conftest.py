@@ -92,6 +92,30 @@ def make_plugin(
     return folder
 
 
+def install_pack(source: Path, site: Path) -> Path:
+    """Install the rule pack in ``source`` into the folder ``site`` as pip would lay out
+    a pure-Python distribution (its packages, and a .dist-info with its metadata and
+    entry points), from its own pyproject.toml: offline, and in milliseconds rather than
+    the seconds of a build. Put ``site`` on PYTHONPATH to use it."""
+    import shutil
+    import tomllib
+
+    project = tomllib.loads((source / "pyproject.toml").read_text(encoding="utf-8"))
+    about = project["project"]
+    for package in project["tool"]["setuptools"]["packages"]:
+        shutil.copytree(source / package, site / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    info = site / f"{about['name'].replace('-', '_')}-{about['version']}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {about['name']}\n"
+                                   f"Version: {about['version']}\n", encoding="utf-8")
+    entry_points = "".join(
+        f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in points.items())
+        for group, points in about.get("entry-points", {}).items())
+    (info / "entry_points.txt").write_text(entry_points, encoding="utf-8")
+    return site
+
+
 @pytest.fixture
 def plugin_env(tmp_path: Path) -> Callable[..., dict[str, str]]:
     """Build a plugin distribution and return the environment that installs it."""

@@ -1,104 +1,120 @@
-"""Every rule's case files, run by one parametrized test per kind of rule.
-
-A rule of one clipping: ``tests/cases/<rule-id>/<name>.md`` is a clipping;
-``<name>.expect`` lists the problems that rule must report on it, one per line as
-``LINE:COL message fragment`` (an empty file: the rule must report nothing).
-
-An archive rule: ``tests/cases/<rule-id>/<name>/`` is an archive (every ``*.md`` under
-it); ``<name>.expect`` lists the problems as ``PATH:LINE:COL message fragment``, paths
-relative to the folder, in the order the rule reports them; the fragment is looked for in
-the message with the files it names (``… — duplicate of b.md``).
-
-An optional ``<name>.toml`` is a config table (shaped like cliplint.toml) for that case.
-"""
+"""Every rule's case files, run by the kit plugin packs use too (cliplint.testing: its
+docstring describes the files), and the kit itself: it fails when a rule does not do
+what the files say."""
 
 from __future__ import annotations
 
-import re
-import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conftest import write
 
-from cliplint import lint_archive, lint_text
-from cliplint.formats import full_message
+from cliplint.testing import Case, CaseFailure, check_case, find_cases
 
 CASES = Path(__file__).parent / "cases"
+ALL_CASES = find_cases(CASES)
 
 
-def _case_files() -> list[Path]:
-    return sorted(CASES.glob("*/*.md"))
+@pytest.mark.parametrize("case", [case for case in ALL_CASES if not case.is_archive], ids=str)
+def test_case(case: Case) -> None:
+    check_case(case)
 
 
-def _archive_cases() -> list[Path]:
-    return sorted(path for path in CASES.glob("*/*") if path.is_dir())
-
-
-#: ``LINE:COL fragment`` for a clipping, ``PATH:LINE:COL fragment`` in an archive (a path
-#: may hold spaces and colons; a fragment too).
-_POSITION = r"(?P<line>\d+):(?P<column>\d+)(?: (?P<fragment>.*))?"
-_EXPECTATION = re.compile(_POSITION)
-_ARCHIVE_EXPECTATION = re.compile(r"(?P<path>.+?\.md):" + _POSITION)
-
-
-def _expected(case: Path) -> list[tuple[str, int, int, str]]:
-    """(path, line, column, fragment) per expected problem; path "" for a clipping."""
-    expected = []
-    pattern = _ARCHIVE_EXPECTATION if case.is_dir() else _EXPECTATION
-    for line in case.with_suffix(".expect").read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        found = pattern.fullmatch(line)
-        assert found, f"{case.with_suffix('.expect')}: cannot read {line!r}"
-        expected.append((found.groupdict().get("path") or "", int(found["line"]),
-                         int(found["column"]),
-                         (found["fragment"] or "").strip()))
-    return expected
-
-
-def _config(case: Path) -> dict[str, Any] | None:
-    config_file = case.with_suffix(".toml")
-    return tomllib.loads(config_file.read_text(encoding="utf-8")) if config_file.exists() else None
-
-
-@pytest.mark.parametrize("case", _case_files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_case(case: Path) -> None:
-    rule = case.parent.name
-    text = case.read_bytes().decode("utf-8")
-    problems = lint_text(text, path=str(case), config=_config(case), select=[rule])
-    found = [(p.line, p.column, p.message) for p in problems]
-    expected = _expected(case)
-    assert [(line, column) for line, column, _ in found] == [
-        (line, column) for _, line, column, _ in expected
-    ], f"problems found: {found}"
-    for (_, _, message), (_, _, _, fragment) in zip(found, expected):
-        assert fragment in message, f"{message!r} lacks {fragment!r}"
-    assert all(p.rule == rule for p in problems)
-
-
-@pytest.mark.parametrize("case", _archive_cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_archive_case(case: Path) -> None:
-    rule = case.parent.name
-    texts = {path.relative_to(case).as_posix(): path.read_bytes().decode("utf-8")
-             for path in sorted(case.rglob("*.md"))}
-    problems = lint_archive(texts, config=_config(case), select=[rule])
-    found = [(p.path, p.line, p.column, full_message(p)) for p in problems]
-    expected = _expected(case)
-    assert [item[:3] for item in found] == [item[:3] for item in expected], \
-        f"problems found: {found}"
-    for (*_, message), (*_, fragment) in zip(found, expected):
-        assert fragment in message, f"{message!r} lacks {fragment!r}"
-    assert all(p.rule == rule for p in problems)
+@pytest.mark.parametrize("case", [case for case in ALL_CASES if case.is_archive], ids=str)
+def test_archive_case(case: Case) -> None:
+    check_case(case)
 
 
 def test_every_rule_has_failing_and_passing_cases() -> None:
     from cliplint.plugins import load_registry
 
     for rule in load_registry(builtins_only=True).rules.values():
-        if rule.is_archive_rule:
-            cases = sorted(path for path in (CASES / rule.id).glob("*") if path.is_dir())
-        else:
-            cases = sorted((CASES / rule.id).glob("*.md"))
-        outcomes = {bool(_expected(case)) for case in cases}
+        cases = [case for case in ALL_CASES if case.rule == rule.id]
+        assert all(case.is_archive == rule.is_archive_rule for case in cases), rule.id
+        outcomes = {bool(case.expected) for case in cases}
         assert outcomes == {True, False}, f"{rule.id} needs case files that fail and that pass"
+
+
+def test_every_rule_with_a_fix_has_a_fixed_case() -> None:
+    from cliplint.plugins import load_registry
+
+    for rule in load_registry(builtins_only=True).rules.values():
+        if rule.fix is None:
+            continue
+        suffix = ".fixed.md" if rule.fix == "safe" else ".unsafe-fixed.md"
+        fixed = [case for case in ALL_CASES if case.rule == rule.id
+                 and case.sibling(suffix).exists()
+                 and case.sibling(suffix).read_bytes() != case.path.read_bytes()]
+        assert fixed, f"{rule.id}: no case shows its {rule.fix} fix ({suffix})"
+
+
+# -- the kit catches what it is for --------------------------------------------------------
+
+SECONDS = "<!--1686778744-->\n[T](https://example.com/a)\n------\n\n<p>Body.</p>\n"
+
+
+def _case(tmp_path: Path, files: dict[str, str]) -> Case:
+    for name, text in files.items():
+        write(tmp_path / "timestamp-comment" / name, text)
+    (case,) = find_cases(tmp_path)
+    return case
+
+
+def test_a_wrong_position_fails(tmp_path: Path) -> None:
+    case = _case(tmp_path, {"s.md": SECONDS, "s.expect": "1:6 in seconds\n"})
+    with pytest.raises(CaseFailure, match=r"found:\n  1:5 timestamp-comment timestamp 1686778744"):
+        check_case(case)
+
+
+def test_a_wrong_fragment_fails(tmp_path: Path) -> None:
+    case = _case(tmp_path, {"s.md": SECONDS, "s.expect": "1:5 in minutes\n"})
+    with pytest.raises(CaseFailure, match="lacks 'in minutes'"):
+        check_case(case)
+
+
+def test_an_unexpected_problem_fails(tmp_path: Path) -> None:
+    case = _case(tmp_path, {"s.md": SECONDS, "s.expect": ""})
+    with pytest.raises(CaseFailure, match="found"):
+        check_case(case)
+
+
+def test_the_fixed_text_is_compared_byte_for_byte(tmp_path: Path) -> None:
+    fixed = SECONDS.replace("744-->", "744000-->")
+    case = _case(tmp_path, {"s.md": SECONDS, "s.expect": "1:5 in seconds\n",
+                            "s.fixed.md": fixed})
+    check_case(case)
+    write(tmp_path / "timestamp-comment" / "s.fixed.md", fixed.replace("\n", "\r\n"))
+    with pytest.raises(CaseFailure, match="fixed text differs from s.fixed.md"):
+        check_case(case)
+
+
+def test_unsafe_fixes_only_in_the_unsafe_file(tmp_path: Path) -> None:
+    # image-proxy's unwrapping of a nested proxy is unsafe: --fix alone leaves it.
+    nested = ('<img src="https://images.weserv.nl/?url=i0.wp.com/example.com/a.jpg">')
+    text = SECONDS.replace("744-->", "744000-->").replace("<p>Body.</p>", nested)
+    unwrapped = text.replace("https://images.weserv.nl/?url=i0.wp.com/", "https://i0.wp.com/")
+    folder = tmp_path / "image-proxy"
+    write(folder / "n.md", text)
+    write(folder / "n.expect", "5:11 nested image proxies\n")
+    write(folder / "n.fixed.md", text)
+    write(folder / "n.unsafe-fixed.md", unwrapped)
+    (case,) = find_cases(tmp_path)
+    check_case(case)
+    write(folder / "n.fixed.md", unwrapped)
+    with pytest.raises(CaseFailure, match="the fixed text differs"):
+        check_case(case)
+
+
+def test_a_clipping_without_expectations_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path / "timestamp-comment" / "forgotten.md", SECONDS)
+    with pytest.raises(CaseFailure, match="no forgotten.expect"):
+        find_cases(tmp_path)
+
+
+def test_a_rule_that_is_not_installed_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path / "mypack" / "nothing" / "a.md", SECONDS)
+    write(tmp_path / "mypack" / "nothing" / "a.expect", "")
+    (case,) = find_cases(tmp_path)
+    assert case.rule == "mypack/nothing"
+    with pytest.raises(CaseFailure, match="no installed rule is named 'mypack/nothing'"):
+        check_case(case)

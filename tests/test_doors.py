@@ -148,7 +148,7 @@ def test_the_command_line_and_the_user_configuration_can(tmp_path: Path, home: P
 
 @pytest.mark.parametrize(("text", "message"), [
     ("select = ['ALL']\n", "unknown key 'select' (the user configuration holds only "
-     "fix-outside-tree, rules.image-proxy.online-allow-private)"),
+     "fix-outside-tree, rules.<rule>.online-allow-private)"),
     ("fix-outside-tree = 'yes'\n", "fix-outside-tree: 'yes' is not of type 'boolean'"),
     ("fix-outside-tree = [\n", "invalid TOML"),
 ])

@@ -25,8 +25,10 @@ from conftest import run_cliplint
 
 import cliplint
 from cliplint.config import resolve, validate
-from cliplint.online import CACHE_FILE, check_online
+from cliplint.online import cache_file_name, check_online
 from cliplint.plugins import load_registry
+
+CACHE_FILE = cache_file_name("image-proxy")
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
 HEADER = "<!--1594857600000-->\n[Title](https://example.com/a/1)\n------\n\n"
@@ -176,8 +178,8 @@ def _clipping(server: FakeWeserv, *names: str, extra: str = "") -> bytes:
 
 def _run(server: FakeWeserv, root: Path, *names: str, extra: str = "", **options: Any) -> list:
     settings = _settings(server, root, **options)
-    return check_online([("a.md", _clipping(server, *names, extra=extra))], settings,
-                        progress=False)
+    return check_online([("a.md", _clipping(server, *names, extra=extra))],
+                        load_registry().rules, settings, progress=False)
 
 
 def test_an_image_passes(server: FakeWeserv, tmp_path: Path) -> None:
@@ -248,7 +250,8 @@ def test_each_distinct_image_is_asked_once(server: FakeWeserv, tmp_path: Path) -
     settings = _settings(server, tmp_path)
     first = _clipping(server, "missing.jpg", "ok.jpg", "missing.jpg")
     second = _clipping(server, "missing.jpg")
-    problems = check_online([("a.md", first), ("b.md", second)], settings, progress=False)
+    problems = check_online([("a.md", first), ("b.md", second)], load_registry().rules, settings,
+                            progress=False)
     line = first.decode().splitlines()[4]
     missing = f"http://{server.netloc}/?url=example.com/missing.jpg"
     columns = [line.index(missing) + 1, line.rindex(missing) + 1]
@@ -305,14 +308,14 @@ def test_nothing_is_asked_when_the_rule_is_off(server: FakeWeserv, tmp_path: Pat
              "rules": {"image-proxy": {"proxies": {server.netloc: "weserv"},
                                        "online-allow-private": True}}}
     settings = resolve(table, rules, root=str(tmp_path))
-    assert check_online([("a.md", _clipping(server, "missing.jpg"))], settings) == []
+    assert check_online([("a.md", _clipping(server, "missing.jpg"))], rules, settings) == []
     assert server.requests == {}
 
 
 def test_broken_upstreams_are_not_asked_for(server: FakeWeserv, tmp_path: Path) -> None:
     settings = _settings(server, tmp_path)
     body = f'<img src="http://{server.netloc}/?url=">'.encode()
-    assert check_online([("a.md", HEADER.encode() + body)], settings) == []
+    assert check_online([("a.md", HEADER.encode() + body)], load_registry().rules, settings) == []
     assert server.requests == {}
 
 
@@ -378,3 +381,149 @@ def test_only_the_user_can_allow_private_addresses(server: FakeWeserv, tmp_path:
     allowed = run_cliplint("--online", "--no-cache", "a.md", cwd=project, env=env)
     assert "proxy answered 404" in allowed.stdout, allowed.stdout + allowed.stderr
     assert server.requests == {"example.com/missing.jpg": 1}
+
+
+# -- the online step is a capability of any rule -------------------------------------------
+
+LINKCHECK = '''
+"""The title link must answer 200.
+
+Why: a test of the online step any rule may declare.
+"""
+import sys
+
+from cliplint.api import OnlineURL, Verdict, hookimpl
+
+ID = "linkcheck/title-url"
+SEVERITY = "warning"
+FIX = None
+FINDINGS = None
+
+
+def check(document, options):
+    yield from ()
+
+
+def online_urls(document, options):
+    link = document.title_link
+    if link is not None:
+        url = document.text[link.url.start:link.url.end]
+        yield OnlineURL(url, link.url.start, link.url.end, note="the title link")
+
+
+def online_judge(answer, options):
+    if answer.status is None:
+        return Verdict("link " + answer.failure)
+    if answer.status != 200:
+        return Verdict(f"link answered {answer.status}: {answer.body.decode()}")
+    assert answer.body == b""  # a 2xx answer's body is never downloaded
+    return None
+
+
+@hookimpl
+def cliplint_rules():
+    return [sys.modules[__name__]]
+'''
+
+
+def _linkcheck_clipping(server: FakeWeserv, name: str) -> bytes:
+    return (f"<!--1594857600000-->\n[Title](http://{server.netloc}/?url=example.com/{name})\n"
+            "------\n\n<p>text</p>\n").encode()
+
+
+def test_any_rule_may_have_an_online_step(server: FakeWeserv, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import make_plugin
+
+    site = make_plugin(tmp_path / "site", distribution="cliplint-linkcheck",
+                       entry_name="linkcheck", module="cliplint_linkcheck", source=LINKCHECK)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delenv("CLIPLINT_NO_PLUGINS", raising=False)
+    load_registry.cache_clear()
+    try:
+        rules = load_registry().rules
+        table = {"rules": {"linkcheck/title-url": {"online-allow-private": True}}}
+        validate(table, rules, "test")
+        settings = resolve(table, rules, root=str(tmp_path))
+        sources = [("a.md", _linkcheck_clipping(server, "missing.jpg")),
+                   ("b.md", _linkcheck_clipping(server, "ok.jpg"))]
+        problems = check_online(sources, rules, settings, progress=False)
+        assert [(p.path, p.rule, p.severity, p.line, p.column) for p in problems] == [
+            ("a.md", "linkcheck/title-url", "warning", 2, 9)]
+        assert problems[0].message == (
+            'link answered 404: {"status": "error", "code": 404, "message": "The requested '
+            'URL returned error: 404"} (the title link)')
+        assert server.requests == {"example.com/missing.jpg": 1, "example.com/ok.jpg": 1}
+        assert any("linkcheck/title-url --online" in agent for agent in server.user_agents)
+        # Its own verdicts, kept apart from other rules'.
+        assert (tmp_path / ".cliplint_cache" / "linkcheck--title-url-online.json").is_file()
+        assert check_online(sources, rules, settings, progress=False) == problems
+        assert sum(server.requests.values()) == 2
+        # The engine's guard holds for it too: no private address unless allowed.
+        refused = resolve({}, rules, root=str(tmp_path / "elsewhere"))
+        (problem,) = check_online(sources[:1], rules, refused, progress=False)
+        assert problem.message.startswith("link not checked: 127.0.0.1 resolves to a loopback")
+    finally:
+        load_registry.cache_clear()
+
+
+def test_a_crashing_online_step_is_an_internal_error(server: FakeWeserv, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import make_plugin
+
+    source = LINKCHECK.replace('    if answer.status is None:',
+                               '    if answer.status == 404:\n        raise ValueError("boom")\n'
+                               '    if answer.status is None:')
+    # Another module name: this process imported cliplint_linkcheck already.
+    site = make_plugin(tmp_path / "site", distribution="cliplint-linkcheck",
+                       entry_name="linkcheck", module="cliplint_linkcheck_crash", source=source)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delenv("CLIPLINT_NO_PLUGINS", raising=False)
+    load_registry.cache_clear()
+    try:
+        rules = load_registry().rules
+        settings = resolve({"rules": {"linkcheck/title-url": {"online-allow-private": True}}},
+                           rules, root=str(tmp_path))
+        problems = check_online([("a.md", _linkcheck_clipping(server, "missing.jpg"))], rules,
+                                settings, progress=False)
+        assert [(p.path, p.rule, p.message) for p in problems] == [
+            ("a.md", "internal-error", "rule linkcheck/title-url crashed: ValueError: boom")]
+    finally:
+        load_registry.cache_clear()
+
+
+def test_online_runs_the_step_of_every_rule(server: FakeWeserv, tmp_path: Path) -> None:
+    from conftest import make_plugin, run_cliplint
+
+    site = make_plugin(tmp_path / "site", distribution="cliplint-linkcheck",
+                       entry_name="linkcheck", module="cliplint_linkcheck", source=LINKCHECK)
+    config = tmp_path / "cliplint.toml"
+    config.write_text(
+        '[rules.image-proxy]\n'
+        f'proxies = {{ "{server.netloc}" = "weserv" }}\n')
+    clipping = tmp_path / "a.md"
+    clipping.write_bytes(_linkcheck_clipping(server, "missing.jpg").replace(
+        b"<p>text</p>",
+        f'<p>text</p><img src="http://{server.netloc}/?url=example.com/page.jpg">'.encode()))
+    env = {"PYTHONPATH": str(site)}
+    offline = run_cliplint("--format", "json", "a.md", cwd=tmp_path, env=env)
+    assert offline.status == 0 and server.requests == {}
+    # --online-allow-private reaches every rule's online step.
+    online = run_cliplint("--format", "json", "--online", "--online-allow-private", "a.md",
+                          cwd=tmp_path, env=env)
+    assert online.status == 1, online.stderr
+    found = [(p["rule"], p["severity"], p["message"].split(" (")[0].split(":")[0])
+             for p in json.loads(online.stdout)["problems"]]
+    assert found == [("linkcheck/title-url", "warning", "link answered 404"),
+                     ("image-proxy", "error", "proxy answered 200 with text/html, not an image")]
+    assert server.requests == {"example.com/missing.jpg": 1, "example.com/page.jpg": 1}
+
+
+def test_the_engine_names_no_rule() -> None:
+    """The engine offers the online step to every rule: it names none of them, nor
+    imports the built-in rules' modules."""
+    engine = Path(cliplint.__file__).parent
+    for path in sorted(engine.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert "image-proxy" not in text and "image_proxy" not in text, path
+        assert "import cliplint_rules" not in text and "from cliplint_rules" not in text, path

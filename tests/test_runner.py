@@ -144,9 +144,9 @@ def test_no_cache_and_cache_dir_override(tmp_path: Path) -> None:
 
 def test_editing_a_rule_module_invalidates_the_cache(tmp_path: Path, plugin_env) -> None:
     source = '''
+"""Says hello."""
 import sys
 from cliplint import Violation, hookimpl
-"""Says hello."""
 ID = "hello/hi"
 SEVERITY = "error"
 FIX = None

@@ -12,6 +12,10 @@ from cliplint.model import Problem, Report
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """How the user asked for the report: ``--show-source`` (each problem's source line
+    and a caret), colour (only on a terminal, never with ``NO_COLOR``) and
+    ``--statistics`` (problems counted per rule instead of listed)."""
+
     show_source: bool = False
     color: bool = False
     statistics: bool = False

@@ -1,0 +1,87 @@
+"""Everything a rule module or a report-format plugin touches, in one place.
+
+    from cliplint.api import Document, Edit, Fix, Violation, hookimpl
+
+A plugin imports from here (or from ``cliplint``, which re-exports these names); the
+modules they live in may move, these names stay. See ``docs/plugins.md`` for how to
+write a rule pack, and its reference section (generated from this module) for each name.
+
+The names load on first use: a rule module that imports ``Violation`` does not pay for
+html5lib until a document's body is parsed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cliplint.document import Document, Header, Span, TitleLink
+    from cliplint.formats import RenderOptions, Renderer
+    from cliplint.hookspecs import hookimpl
+    from cliplint.html import Attribute, BodyView, ParseError, Token
+    from cliplint.model import (
+        Answer,
+        Applicability,
+        ArchiveEntry,
+        ArchiveViolation,
+        Edit,
+        Finding,
+        Fix,
+        OnlineURL,
+        Problem,
+        Related,
+        Report,
+        Rule,
+        Severity,
+        Verdict,
+        Violation,
+    )
+
+#: Name -> the module that defines it, in the order the reference documents them.
+EXPORTS: dict[str, str] = {
+    # Registering a plugin
+    "hookimpl": "cliplint.hookspecs",
+    # What check(document, options) reads
+    "Document": "cliplint.document",
+    "Header": "cliplint.document",
+    "Span": "cliplint.document",
+    "TitleLink": "cliplint.document",
+    "BodyView": "cliplint.html",
+    "Token": "cliplint.html",
+    "Attribute": "cliplint.html",
+    "ParseError": "cliplint.html",
+    # What check(document, options) yields
+    "Violation": "cliplint.model",
+    "Fix": "cliplint.model",
+    "Edit": "cliplint.model",
+    "Finding": "cliplint.model",
+    "Severity": "cliplint.model",
+    "Applicability": "cliplint.model",
+    # Archive rules: record(document, options) and reduce(entries, options)
+    "ArchiveEntry": "cliplint.model",
+    "ArchiveViolation": "cliplint.model",
+    "Related": "cliplint.model",
+    # Online steps: online_urls(document, options) and online_judge(answer, options)
+    "OnlineURL": "cliplint.model",
+    "Answer": "cliplint.model",
+    "Verdict": "cliplint.model",
+    # Report formats: render(report, options) -> str
+    "Report": "cliplint.model",
+    "Problem": "cliplint.model",
+    "Rule": "cliplint.model",
+    "RenderOptions": "cliplint.formats",
+    "Renderer": "cliplint.formats",
+}
+
+__all__ = list(EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in EXPORTS:
+        return getattr(importlib.import_module(EXPORTS[name]), name)
+    raise AttributeError(f"module 'cliplint.api' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *EXPORTS])

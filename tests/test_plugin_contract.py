@@ -1,0 +1,242 @@
+"""The plugin contract is checked when plugins load: a rule module that breaks it stops the
+run with exit status 2 and a message naming the plugin, never an internal error later."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from conftest import GOOD_CLIPPING, run_cliplint
+
+from cliplint.model import Finding, Rule
+from cliplint.plugins import PluginError, check_options_schemas, load_registry
+
+GOOD = '''
+"""Titles must not be all capitals.
+
+Why: shouting titles are usually scraped from a promo banner.
+"""
+import sys
+from cliplint.api import Finding, Violation, hookimpl
+
+ID = "shout/shouting-title"
+SEVERITY = "warning"
+FIX = None
+OPTIONS = {"type": "object", "properties": {"min-letters": {"type": "integer", "default": 3}}}
+
+def check(document, options):
+    yield from ()
+
+@hookimpl
+def cliplint_rules():
+    return [sys.modules[__name__]]
+'''
+
+
+def _env(plugin_env: Callable[..., dict[str, str]], source: str) -> dict[str, str]:
+    return plugin_env(distribution="cliplint-shout", entry_name="shout", module="cliplint_shout",
+                      source=source)
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    # The README's old example: the docstring after the imports is no docstring at all.
+    (lambda s: s.replace('\n"""Titles must not be all capitals.\n\nWhy: shouting titles are '
+                         'usually scraped from a promo banner.\n"""\nimport sys\n',
+                         '\nimport sys\n"""Titles must not be all capitals."""\n'),
+     "has no docstring: a rule module starts with its documentation, before any import"),
+    (lambda s: s.replace('"integer", "default": 3', '"integer"'),
+     "option 'min-letters' has no 'default'"),
+    (lambda s: s.replace('"type": "integer"', '"type": "int"'),
+     "OPTIONS is not a valid JSON Schema: 'int' is not valid under any of the given schemas"),
+    (lambda s: s.replace('"default": 3', '"default": "three"'),
+     "the default of option 'min-letters' does not match its schema: 'three' is not of type "
+     "'integer'"),
+    (lambda s: s.replace('FIX = None', 'FIX = None\nFINDINGS = {"caps": ("warning", "all caps")}'),
+     "FINDINGS['caps'] must be a Finding"),
+    (lambda s: s.replace('ID = "shout/shouting-title"', 'ID = "shout/Shouting_Title"'),
+     "rule id 'shout/Shouting_Title' must be 'shout/' and a kebab-case name"),
+])
+def test_a_broken_rule_module_stops_the_run_naming_the_plugin(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]],
+        change: Callable[[str], str], said: str) -> None:
+    broken = change(GOOD)
+    assert broken != GOOD
+    env = _env(plugin_env, broken)
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING)
+    for arguments in (["--isolated", "a.md"], ["rules"]):
+        result = run_cliplint(*arguments, cwd=tmp_path, env=env)
+        assert result.status == 2, result.stderr
+        assert "plugin 'shout' from distribution 'cliplint-shout'" in result.stderr
+        assert said in result.stderr
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_the_good_module_loads(tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # The parametrized test above changes this module: it must itself be fine.
+    result = run_cliplint("rules", "--json", env=_env(plugin_env, GOOD))
+    assert result.status == 0, result.stderr
+    listing = {rule["id"]: rule for rule in json.loads(result.stdout)}
+    assert listing["shout/shouting-title"]["summary"] == "Titles must not be all capitals."
+
+
+# -- each check, on modules built in-process ------------------------------------------------
+
+
+def _module(**attributes: Any) -> ModuleType:
+    module = ModuleType("demo_rule", attributes.pop("doc", "A demo rule.\n\nWhy: a test."))
+    values = {"ID": "demo/rule", "SEVERITY": "error", "FIX": None,
+              "check": lambda document, options: iter(())}
+    values.update(attributes)
+    for name, value in values.items():
+        if value is not None or name == "FIX":
+            setattr(module, name, value)
+    return module
+
+
+@pytest.mark.parametrize(("attributes", "said"), [
+    ({"doc": None}, "has no docstring"),
+    ({"doc": "   \n  "}, "has no docstring"),
+    ({"ID": ""}, "ID must be a non-empty string"),
+    ({"ID": 7}, "ID must be a non-empty string"),
+    ({"SEVERITY": "fatal"}, "SEVERITY must be one of"),
+    ({"FIX": "maybe"}, "FIX must be 'safe', 'unsafe' or None"),
+    ({"check": "not a function"}, "check must be a function"),
+    ({"record": lambda document, options: {}}, "record is an archive rule's map step"),
+    ({"OPTIONS": {"properties": {}}}, "OPTIONS must be a JSON Schema of type 'object'"),
+    ({"OPTIONS": {"type": "object", "properties": {"x": {"type": "integer"}}}},
+     "option 'x' has no 'default'"),
+    ({"OPTIONS": {"type": "object", "properties": {"x": 3}}}, "option 'x' has no 'default'"),
+    ({"FINDINGS": {}}, "FINDINGS must be a non-empty dict"),
+    ({"FINDINGS": [Finding("error", "x")]}, "FINDINGS must be a non-empty dict"),
+    ({"FINDINGS": {"Big_One": Finding("error", "x")}}, "kind 'Big_One' is not kebab-case"),
+    ({"FINDINGS": {"big": Finding("error", " ")}}, "with a description"),
+    ({"FINDINGS": {"big": Finding("fatal", "x")}}, "FINDINGS['big'] must be a Finding"),
+    ({"INPUTS": ("clock",)}, "INPUTS must be a tuple of names among ('today',)"),
+    ({"INPUTS": "today"}, "INPUTS must be a tuple"),
+    ({"INPUTS": ("today",),
+      "OPTIONS": {"type": "object", "properties": {"today": {"type": "string", "default": ""}}}},
+     "option 'today' is also one of its INPUTS"),
+    ({"online_urls": lambda document, options: iter(())}, "an online step is two functions"),
+    ({"online_judge": lambda answer, options: None}, "an online step is two functions"),
+    ({"online_urls": lambda document, options: iter(()),
+      "online_judge": lambda answer, options: None,
+      "OPTIONS": {"type": "object",
+                  "properties": {"online-timeout": {"type": "number", "default": 1}}}},
+     "online-timeout are the engine's online options"),
+    ({"check": None, "reduce": lambda entries, options: iter(()),
+      "online_urls": lambda document, options: iter(()),
+      "online_judge": lambda answer, options: None},
+     "only a rule of one clipping (check) may have an online step"),
+])
+def test_rule_module_checks(attributes: dict[str, Any], said: str) -> None:
+    with pytest.raises(ValueError, match=None) as raised:
+        Rule.from_module(_module(**attributes), plugin="demo")
+    assert said in str(raised.value)
+
+
+def test_a_rule_with_an_online_step_gets_the_engines_online_options() -> None:
+    rule = Rule.from_module(_module(online_urls=lambda document, options: iter(()),
+                                    online_judge=lambda answer, options: None), plugin="demo")
+    assert rule.is_online
+    defaults = rule.default_options()
+    assert defaults["online-timeout"] == 10 and defaults["online-allow-private"] is False
+    assert not Rule.from_module(_module(), plugin="demo").default_options()
+
+
+def _rule_with_options(properties: dict[str, Any]) -> Rule:
+    return Rule.from_module(_module(OPTIONS={"type": "object", "properties": properties}),
+                            plugin="demo")
+
+
+def test_option_schemas_are_checked_with_jsonschema(tmp_path: Path) -> None:
+    plugins = {"demo": "cliplint-demo 1.0"}
+    good = _rule_with_options({"n": {"type": "integer", "minimum": 0, "default": 3}})
+    check_options_schemas([good], plugins)
+    bad_schema = _rule_with_options({"n": {"type": "integer", "minimum": "zero", "default": 3}})
+    with pytest.raises(PluginError, match=r"plugin 'demo' from distribution 'cliplint-demo': "
+                       r"rule demo/rule: OPTIONS is not a valid JSON Schema: 'zero' is not of "
+                       r"type 'number' \(at properties/n/minimum\)"):
+        check_options_schemas([bad_schema], plugins)
+    bad_default = _rule_with_options({"n": {"type": "integer", "minimum": 0, "default": -1}})
+    with pytest.raises(PluginError, match="the default of option 'n' does not match its schema: "
+                       "-1 is less than the minimum of 0"):
+        check_options_schemas([bad_default], plugins)
+    bad_pattern = _rule_with_options({"p": {"type": "string", "format": "regex",
+                                            "default": "(unclosed"}})
+    with pytest.raises(PluginError, match="the default of option 'p'"):
+        check_options_schemas([bad_pattern], plugins)
+
+
+def test_a_valid_verdict_is_remembered(tmp_path: Path) -> None:
+    plugins = {"demo": "cliplint-demo 1.0"}
+    good = _rule_with_options({"n": {"type": "integer", "default": 3}})
+    check_options_schemas([good], plugins, known_good=tmp_path)
+    (marker,) = tmp_path.iterdir()
+    assert marker.name.startswith("plugin-options-valid-")
+    # A marker says nothing about another schema.
+    bad = _rule_with_options({"n": {"type": "integer", "default": "3"}})
+    with pytest.raises(PluginError):
+        check_options_schemas([bad], plugins, known_good=tmp_path)
+    assert list(tmp_path.iterdir()) == [marker]
+
+
+def test_builtin_option_schemas_are_valid() -> None:
+    """cliplint's own schemas are not checked at every start (jsonschema is slow to
+    import): here instead."""
+    rules = load_registry(builtins_only=True).rules
+    check_options_schemas(list(rules.values()), {"builtin": "cliplint 0"})
+
+
+_PROBE = """
+import json, sys
+from cliplint.cli import main
+status = main(sys.argv[1:])
+print(json.dumps({"status": status, "jsonschema": "jsonschema" in sys.modules}))
+"""
+
+
+def test_a_packs_schemas_are_checked_once_per_cache_folder(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    env = _env(plugin_env, GOOD)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "a.md").write_text(GOOD_CLIPPING)
+
+    def probe(*arguments: str) -> dict[str, Any]:
+        completed = subprocess.run([sys.executable, "-c", _PROBE, "--isolated", *arguments,
+                                    "a.md"], cwd=work, env={**_clean_env(), **env},
+                                   capture_output=True, text=True, check=True)
+        return json.loads(completed.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+    assert probe("--no-cache") == {"status": 0, "jsonschema": True}
+    assert not (work / ".cliplint_cache").exists()  # --no-cache: no marker, no folder
+    # No cache folder here yet: checked, and the run makes the folder (its results cache).
+    assert probe() == {"status": 0, "jsonschema": True}
+    assert not list((work / ".cliplint_cache").glob("plugin-options-valid-*"))
+    assert probe() == {"status": 0, "jsonschema": True}  # checked, and remembered there
+    assert probe() == {"status": 0, "jsonschema": False}
+    assert probe("--no-cache") == {"status": 0, "jsonschema": True}  # --no-cache reads nothing
+
+
+def _clean_env() -> dict[str, str]:
+    import os
+
+    return {key: value for key, value in os.environ.items() if not key.startswith("CLIPLINT")}
+
+
+def test_a_format_that_is_not_a_function_is_refused(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    source = ('"""A pack with a broken format."""\nfrom cliplint.api import hookimpl\n\n'
+              '@hookimpl\ndef cliplint_formats():\n    return {"csv": "not a function"}\n')
+    env = plugin_env(distribution="cliplint-csv", entry_name="csv", module="cliplint_csv",
+                     source=source)
+    result = run_cliplint("rules", env=env)
+    assert result.status == 2
+    assert ("plugin 'csv' from distribution 'cliplint-csv': report format 'csv' must be a name "
+            "and a function render(report, options)") in result.stderr
