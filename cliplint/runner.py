@@ -16,6 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -69,10 +70,22 @@ def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
     data = read_clipping(path, settings.max_file_size)
     if isinstance(data, Problem):
         return Linted(None, [data], {})
+    return lint_data(data, path, rules, settings, with_source, keyed)
+
+
+def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
+              with_source: bool = False, keyed: bool = False,
+              rules_path: str | None = None) -> Linted:
+    """``lint_file`` for bytes already read. ``rules_path``: the path that
+    ``per-file-ignores`` see, when it is not ``path`` (a file read on another machine
+    or from object storage)."""
+    rules_path = rules_path or path
     document = decode_clipping(data, settings, path=path)
     if isinstance(document, Problem):
         problems, records = [document], {}
     else:
+        if rules_path != path:
+            document = replace(document, path=rules_path)
         problems = lint_document(document, rules, settings, path=path, with_source=with_source)
         records, crashes = archive_records(document, rules, settings, path=path)
         if crashes:
@@ -82,7 +95,7 @@ def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
         return Linted(None, problems, records)
     from cliplint.cache import content_key  # the cache (and SQLite) only when it is used
 
-    return Linted(content_key(data, settings.rules_for(path)), problems, records)
+    return Linted(content_key(data, settings.rules_for(rules_path)), problems, records)
 
 
 class FileResult(NamedTuple):
