@@ -144,7 +144,7 @@ def reduce_cost(corpus: Path, copies: int) -> tuple[float, int]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--s3-files", type=int, default=30_000)
     parser.add_argument("--skip-s3", action="store_true")
     options = parser.parse_args(argv)
@@ -156,68 +156,65 @@ def main(argv: Sequence[str] | None = None) -> int:
         small = repeated_corpus(corpus, 1, scratch / "small")
         large = repeated_corpus(corpus, 10, scratch / "large")
         count = sum(1 for _ in large.rglob("*.md"))
-
-        # 1. local disk: the process pool against a LocalCluster, and the same report
-        reports = {name: scratch / f"{name}.json" for name in ("pool", "dask")}
-        run_client([str(large)], env, reports["pool"])
-        run_client(["--scheduler", "dask", str(large)], env, reports["dask"])
-        same = reports["pool"].read_bytes() == reports["dask"].read_bytes()
-        print(f"json reports of the pool and of dask over {count:,} files identical: {same}")
-        local = interleaved({
-            f"process pool, {count:,} files": [str(large)],
-            f"--scheduler dask ({jobs} workers), {count:,} files": [
-                "--scheduler", "dask", str(large)],
-        }, options.runs, env)
-        table(f"{count:,} files on local disk, every rule, --no-cache", local,
-              f"process pool, {count:,} files")
+        files = min(options.s3_files, count)
+        s3_env: dict[str, str] = {}
+        server = None
+        if not options.skip_s3:  # filled first: the S3 run takes its turn with the others
+            server, endpoint = start_s3(large, "bench", files)
+            s3_env = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                      "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint}
+            serial, together = s3_latency(endpoint, "bench", s3_env)
+            print(f"the S3 server: {serial:.1f} ms per GET one after the other, "
+                  f"{together:.1f} ms per object for 100 at once", flush=True)
+        try:
+            # 1. local disk: the process pool against a LocalCluster, the same report;
+            #    3. the same files from the S3 server; 4. the client's memory
+            reports = {name: scratch / f"{name}.json" for name in ("pool", "dask", "s3")}
+            commands: dict[str, tuple[list[str], Path | None]] = {
+                f"process pool, {count:,} files": ([str(large)], reports["pool"]),
+                f"--scheduler dask ({jobs} workers), {count:,} files": (
+                    ["--scheduler", "dask", str(large)], reports["dask"]),
+                f"--scheduler dask, {count:,} files, archive rules off": (
+                    ["--scheduler", "dask", "--ignore", ARCHIVE_RULES, str(large)], None),
+                "--scheduler dask, 3,000 files": (["--scheduler", "dask", str(small)], None),
+                "--scheduler dask, 3,000 files, archive rules off": (
+                    ["--scheduler", "dask", "--ignore", ARCHIVE_RULES, str(small)], None),
+            }
+            if server is not None:
+                commands[f"--scheduler dask, {files:,} objects from s3://bench/"] = (
+                    ["--scheduler", "dask", "s3://bench/"], reports["s3"])
+            found: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
+            for _ in range(options.runs):
+                for name, (arguments, output) in commands.items():
+                    found[name].append(run_client(arguments, {**env, **s3_env}, output))
+                    print(f"  {name}: {found[name][-1][0]:.1f} s", flush=True)
+            table("every rule, --no-cache (the client: its own peak RSS and CPU, the "
+                  "LocalCluster's scheduler included, its workers not)", found,
+                  f"process pool, {count:,} files")
+            same = reports["pool"].read_bytes() == reports["dask"].read_bytes()
+            print(f"json reports of the pool and of dask identical: {same}")
+            if server is not None and files == count:
+                spelled = reports["s3"].read_text().replace("s3://bench/", str(large) + "/")
+                print(f"json report from S3, paths spelled locally, identical: "
+                      f"{spelled == reports['pool'].read_text()}")
+        finally:
+            if server is not None:
+                server.stop()  # type: ignore[attr-defined]
 
         # 2. batch sizes
         sizes = interleaved({
             f"--scheduler dask --batch-size {size}, 3,000 files": [
                 "--scheduler", "dask", "--batch-size", str(size), str(small)]
             for size in (10, 100, 1000)
-        }, max(1, options.runs), env)
+        }, options.runs, env)
         table("files per task (3,000 files)", sizes, "--scheduler dask --batch-size 100, 3,000 files")
 
-        # 4. client memory, flat in the number of files apart from the archive records
-        memory = interleaved({
-            "dask, 3,000 files": ["--scheduler", "dask", str(small)],
-            "dask, 30,000 files": ["--scheduler", "dask", str(large)],
-            "dask, 3,000 files, archive rules off": [
-                "--scheduler", "dask", "--ignore", ARCHIVE_RULES, str(small)],
-            "dask, 30,000 files, archive rules off": [
-                "--scheduler", "dask", "--ignore", ARCHIVE_RULES, str(large)],
-        }, 1, env)
-        table("the client's peak memory", memory, "dask, 3,000 files")
+        # 5. the archive records and the reduce step
         from archive import record_sizes
 
         record_sizes(corpus)
         seconds, records = reduce_cost(corpus, 10)
         print(f"reduce step over {records:,} records: {seconds:.2f} s of CPU on the client")
-
-        # 3. object storage
-        if not options.skip_s3:
-            server, endpoint = start_s3(large, "bench", options.s3_files)
-            s3_env = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                      "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint}
-            try:
-                serial, together = s3_latency(endpoint, "bench", s3_env)
-                print(f"\nthe S3 server: {serial:.1f} ms per GET one after the other, "
-                      f"{together:.1f} ms per object for 100 at once")
-                files = min(options.s3_files, count)
-                local_files = sorted(large.rglob("*.md"))[:files]
-                manifest = scratch / "local-manifest.txt"
-                manifest.write_text("".join(f"{path}\n" for path in local_files))
-                s3 = interleaved({
-                    f"--scheduler dask, {files:,} files on local disk": [
-                        "--scheduler", "dask", "--paths-from", str(manifest)],
-                    f"--scheduler dask, {files:,} objects, s3://bench/": [
-                        "--scheduler", "dask", "s3://bench/"],
-                }, 1, s3_env)
-                table("local disk against the local S3 server", s3,
-                      f"--scheduler dask, {files:,} files on local disk")
-            finally:
-                server.stop()  # type: ignore[attr-defined]
     return 0
 
 

@@ -240,7 +240,10 @@ class ProcessEngine:
             done, self._pending = wait(self._pending, return_when=FIRST_COMPLETED)
             self._done.extend(done)
         future = self._done.popleft()
-        return future, future.result()
+        try:
+            return future, future.result()
+        except (StorageError, WorkerMismatch) as error:
+            raise RunFailed(str(error)) from None
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -285,6 +288,9 @@ def batched_results(
     """Every source's result, in order, linted on ``engine`` (see the module's
     documentation); ``stats`` (if given) is kept up to date as batches come back."""
     stats = stats if stats is not None else RunStats()
+    # Workers may run in another folder, or on another machine: globs count from an
+    # absolute root.
+    settings = replace(settings, root=os.path.abspath(settings.root))
     job = Job(rules, settings, options.with_source, options.use_cache,
               dict(storage_options or {}), dict(plugins))
     with open_cache(rules, settings, options, plugins) as cache, \
@@ -294,7 +300,7 @@ def batched_results(
         for entry, linted in _in_order(groups, engine, job, advance, stats):
             stats.files += 1
             if entry.hit is not None:
-                stats.cache_hits += entry.item is None and cache is not None
+                stats.cache_hits += entry.hit.key is not None
             elif cache is not None and linted.key is not None and not any(
                     p.rule == INTERNAL_ERROR for p in linted.problems):
                 cache.put(linted.key, linted.problems, linted.records)

@@ -176,7 +176,7 @@ def _unreadable(url: str, error: BaseException) -> Problem:
 
 def _empty_range(error: BaseException) -> bool:
     # S3 answers a range request on an empty object with 416 InvalidRange.
-    return "InvalidRange" in repr(error) or "416" in str(error)
+    return "InvalidRange" in repr(error) or "range is not satisfiable" in str(error)
 
 
 def _size(fs: AbstractFileSystem, path: str) -> int | None:
