@@ -55,7 +55,7 @@ from cliplint.storage import (
 #: a busy machine); 100 files make a task of a quarter of a second or more: the overhead is
 #: under 1%, a lost worker costs a quarter of a second, and the last batches straggle
 #: little. Reads from object storage overlap within a batch, so a batch is also how many
-#: requests a worker has in flight. (benchmarks/distributed.py measures 10 to 1,000.)
+#: requests a worker has in flight. (benchmarks/scale_out.py measures 10 to 1,000.)
 DEFAULT_BATCH_SIZE = 100
 #: A batch is tried again this many times when it raises (a storage error); a worker
 #: that dies is the scheduler's business (Dask gives its tasks to another worker).

@@ -1,6 +1,6 @@
 """cliplint on Dask and object storage, against the local process pool.
 
-    python benchmarks/distributed.py [--corpus ../shared/corpus/oped2] [--runs 2]
+    python benchmarks/scale_out.py [--corpus ../shared/corpus/oped2] [--runs 2]
                                      [--s3-files 30000] [--skip-s3]
 
 Needs ``pip install -e '.[dask,s3,test-dask]'``. Prints, each measured in one run with
