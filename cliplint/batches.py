@@ -355,7 +355,7 @@ def _in_order(groups: Iterator[list[_Entry]], engine: Engine, job: Job,
     finished: dict[Hashable, list[Linted]] = {}
 
     def fill() -> None:
-        while len(sizes) < window and len(waiting) < 4 * window:
+        while len(sizes) < window and len(waiting) < 2 * window:
             group = next(groups, None)
             if group is None:
                 return

@@ -581,6 +581,8 @@ def _batched_results(options: argparse.Namespace, registry: Any, settings: Any,
         sources,
     )
 
+    if options.paths_from and options.paths:
+        raise UsageError("give the paths on the command line or in --paths-from, not both")
     paths = [] if options.paths_from else _paths_to_lint(options, settings)
     if "-" in paths:
         raise UsageError("'-' (standard input) cannot be linted with --scheduler")

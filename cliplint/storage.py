@@ -149,9 +149,11 @@ def read_objects(urls: Sequence[str], options: Mapping[str, Any],
     by_system: dict[str, list[int]] = {}
     for index, url in enumerate(urls):
         by_system.setdefault(url.partition("://")[0], []).append(index)
+    from fsspec.core import strip_protocol
+
     for indexes in by_system.values():
         fs, _ = filesystem(urls[indexes[0]], options)
-        paths = [fs._strip_protocol(urls[index]) for index in indexes]
+        paths = [strip_protocol(urls[index]) for index in indexes]
         # Reading at most one byte past the limit is enough to tell an oversized object.
         contents = fs.cat_ranges(paths, 0, max_size + 1, on_error="return")
         for index, path, content in zip(indexes, paths, contents):

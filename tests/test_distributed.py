@@ -390,6 +390,7 @@ def test_unreachable_endpoint_is_exit_2(archive: Path) -> None:
     (["--scheduler", "threads"], "expected processes, dask or an address"),
     (["--paths-from", "no-such-manifest.txt"], "cannot read the manifest no-such-manifest.txt"),
     (["--scheduler", "dask", "-"], "'-' (standard input) cannot be linted with --scheduler"),
+    (["--paths-from", "-", "feed"], "on the command line or in --paths-from, not both"),
 ])
 def test_bad_options_are_exit_2(archive: Path, arguments: list[str], message: str) -> None:
     run = lint(archive, *arguments)
@@ -405,3 +406,38 @@ def test_workers_with_other_plugins_are_refused() -> None:
     job = Job(rules, settings, False, False, {}, {"builtin": "cliplint 0.0.1"})
     with pytest.raises(WorkerMismatch, match="the client has builtin=cliplint 0.0.1"):
         lint_batch([], job)
+
+
+def test_the_client_holds_a_window_not_the_run(cluster: Any, archive: Path) -> None:
+    """How far the client reads ahead of the results it has given out is the same for
+    200 files and for 2,000: what it holds does not grow with the run."""
+    from cliplint.batches import Source, batched_results
+    from cliplint.dask import DaskEngine
+    from cliplint.linter import library_settings
+    from cliplint.plugins import load_registry
+    from cliplint.runner import RunOptions
+
+    rules, settings = library_settings(None, ["title-link"])
+    location = str(archive / "feed/02.md")
+
+    def ahead(count: int) -> int:
+        pulled = 0
+
+        def found() -> Iterator[Source]:
+            nonlocal pulled
+            for n in range(count):
+                pulled += 1
+                yield Source(f"{n}.md", location, location)
+
+        most = 0
+        for given, _ in enumerate(batched_results(
+                found(), rules, settings, RunOptions(), load_registry().plugins,
+                DaskEngine(cluster), batch_size=10), 1):
+            most = max(most, pulled - given)
+        assert given == count
+        return most
+
+    small, large = ahead(200), ahead(2000)
+    # The window (two batches for each of the two workers), the batch being given out,
+    # and the one being gathered.
+    assert small == large <= (2 * 2 + 2) * 10
