@@ -38,9 +38,11 @@ from cliplint.model import (
     Problem,
     Related,
     Rule,
+    Severity,
 )
 
 if TYPE_CHECKING:
+    from cliplint.facts import FileFacts
     from cliplint.runner import FileResult, RunOptions
 
 
@@ -87,6 +89,8 @@ class ArchiveFile(NamedTuple):
     path: str  # as reports show it
     relative: str  # to the archive root, "/" separators
     records: Mapping[str, Any]
+    #: Passed on with the file's archive problems, for the archive report.
+    facts: FileFacts | None = None
 
 
 def with_archive_rules(
@@ -109,7 +113,8 @@ def with_archive_rules(
     files: list[ArchiveFile] = []
     for result in results:
         yield result
-        files.append(ArchiveFile(result.path, relative_to(result.path, archive.root), result.records))
+        files.append(ArchiveFile(result.path, relative_to(result.path, archive.root),
+                                 result.records, result.facts))
     focus = None
     if archive.partial:
         focus = frozenset(file.relative for file in files)
@@ -117,8 +122,9 @@ def with_archive_rules(
     by_path: dict[str, list[Problem]] = {}
     for problem in reduce_archive(files, chosen, settings, archive.root, focus):
         by_path.setdefault(problem.path, []).append(problem)
+    facts = {file.path: file.facts for file in files if file.path in by_path}
     for path, found in by_path.items():
-        yield FileResult(path, found, checked=False)
+        yield FileResult(path, found, checked=False, facts=facts.get(path))
 
 
 def lint_archive(
@@ -174,32 +180,32 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
                    for file in files
                    if not per_file_rules or rule.id in settings.rules_for(file.path)]
         options = settings.options.get(rule.id, {})
+        configured = settings.severity.get(rule.id)
         try:
-            violations = list(rule.reduce(entries, options))
+            found = [
+                _problem(violation, rule.id, configured or rule.severity_of(violation), shown)
+                for violation in rule.reduce(entries, options)
+                if violation.path in shown  # else not a file of the archive: a rule's bug
+                and (focus is None or violation.path in focus
+                     or any(item.path in focus for item in violation.related))
+            ]
         except Exception as error:  # a crashing rule must not stop the run
             shown_root = root if "://" in root else os.path.relpath(root)
             problems.append(file_problem(shown_root, INTERNAL_ERROR,
                                          f"rule {rule.id} crashed: {type(error).__name__}: "
                                          f"{error}"))
             continue
-        severity = settings.severity.get(rule.id)
-        for violation in violations:
-            if violation.path not in shown:  # not a file of the archive: a rule's bug
-                continue
-            if focus is None or violation.path in focus or any(
-                    item.path in focus for item in violation.related):
-                problems.append(_problem(violation, rule, severity, shown))
+        problems.extend(found)
     problems.sort(key=lambda p: (p.path, p.rule, p.message))
     return problems
 
 
-def _problem(violation: ArchiveViolation, rule: Rule, severity: Any,
+def _problem(violation: ArchiveViolation, rule_id: str, severity: Severity,
              shown: Mapping[str, str]) -> Problem:
     related = tuple(Related(shown.get(item.path, item.path), item.message)
                     for item in violation.related)
-    return Problem(shown[violation.path], rule.id,
-                   severity or violation.severity or rule.severity,
-                   violation.message, 1, 1, 1, 1, related=related)
+    return Problem(shown[violation.path], rule_id, severity, violation.message, 1, 1, 1, 1,
+                   related=related)
 
 
 def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str, Rule],
@@ -234,5 +240,5 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
         stale.append((shown, relative))
     results = iter_results([shown for shown, _ in stale], rules, settings, options, plugins)
     for (_, relative), result in zip(stale, results):
-        found.append(ArchiveFile(result.path, relative, result.records))
+        found.append(ArchiveFile(result.path, relative, result.records, result.facts))
     return found

@@ -303,8 +303,8 @@ def batched_results(
                 stats.cache_hits += entry.hit.key is not None
             elif cache is not None and linted.key is not None and not any(
                     p.rule == INTERNAL_ERROR for p in linted.problems):
-                cache.put(linted.key, linted.problems, linted.records)
-            yield FileResult(entry.shown, linted.problems, linted.records)
+                cache.put(linted.key, linted.problems, linted.records, linted.facts)
+            yield FileResult(entry.shown, linted.problems, linted.records, facts=linted.facts)
 
 
 def _entry(source: Source, cache: Any, settings: Settings) -> _Entry:

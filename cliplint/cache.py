@@ -7,8 +7,8 @@ any of them and a different cache file is used.
 
 The cache file is an SQLite database, looked up one file at a time and written as
 results arrive (committed every few hundred entries), so a run never holds the whole
-cache in memory however many files it has. An entry holds a file's problems and its
-archive-rule records. A second table maps each file's path, size and modification time
+cache in memory however many files it has. An entry holds a file's problems, its
+archive-rule records and its facts for the archive report (:mod:`cliplint.facts`). A second table maps each file's path, size and modification time
 to its content key, so that a run comparing a few files with the rest of the archive
 (see :mod:`cliplint.archive`) knows the unchanged files without reading them. SQLite's locking lets concurrent runs share
 it; a run that cannot read or write it (locked too long, read-only folder) goes on
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cliplint import __version__
+from cliplint.facts import FileFacts, facts_from_data
 from cliplint.model import Edit, Fix, Problem, Related
 
 CACHE_FOLDER = ".cliplint_cache"
@@ -39,7 +40,8 @@ MAX_ENTRIES = 500_000
 COMMIT_EVERY = 256
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
-_FORMAT = 3
+#: Version 4: entries hold the file's facts.
+_FORMAT = 4
 
 
 def cache_folder(root: str) -> Path:
@@ -141,13 +143,14 @@ class Cache:
                 break
         return cls(None)
 
-    def get(self, key: str, path: str) -> tuple[list[Problem], dict[str, Any]] | None:
-        """The problems (named after ``path``) and archive records of an entry."""
+    def get(self, key: str, path: str
+            ) -> tuple[list[Problem], dict[str, Any], FileFacts | None] | None:
+        """The problems (named after ``path``), archive records and facts of an entry."""
         if self._connection is None:
             return None
         try:
             row = self._connection.execute(
-                "SELECT problems, records FROM entries WHERE key = ?", (key,)).fetchone()
+                "SELECT problems, records, facts FROM entries WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             self._disable()
             return None
@@ -156,16 +159,20 @@ class Cache:
         try:
             problems = [problem_from_data(item, path) for item in json.loads(row[0])]
             records = json.loads(row[1])
+            facts = facts_from_data(json.loads(row[2]))
         except (KeyError, TypeError, ValueError):
             return None
-        return (problems, records) if isinstance(records, dict) else None
+        return (problems, records, facts) if isinstance(records, dict) else None
 
-    def put(self, key: str, problems: Iterable[Problem], records: Mapping[str, Any]) -> None:
+    def put(self, key: str, problems: Iterable[Problem], records: Mapping[str, Any],
+            facts: FileFacts | None = None) -> None:
         if self._connection is None:
             return
         data = json.dumps([problem_to_data(problem) for problem in problems], ensure_ascii=False)
-        self._write("INSERT OR REPLACE INTO entries (key, problems, records) VALUES (?, ?, ?)",
-                    (key, data, json.dumps(records, ensure_ascii=False)))
+        self._write("INSERT OR REPLACE INTO entries (key, problems, records, facts) "
+                    "VALUES (?, ?, ?, ?)",
+                    (key, data, json.dumps(records, ensure_ascii=False),
+                     json.dumps(facts, ensure_ascii=False)))
 
     def remember_path(self, path: str, size: int, mtime_ns: int, key: str) -> None:
         """Record that the file at ``path`` (absolute) with this size and modification
@@ -239,7 +246,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA synchronous = OFF")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, problems TEXT NOT NULL, "
-            "records TEXT NOT NULL)")
+            "records TEXT NOT NULL, facts TEXT NOT NULL)")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, "
             "mtime INTEGER NOT NULL, key TEXT NOT NULL)")

@@ -59,9 +59,13 @@ def _lint_parser() -> argparse.ArgumentParser:
                            help="leave these rules out")
     output = parser.add_argument_group("output")
     output.add_argument("--format", default="text", metavar="FORMAT",
-                        help="text (default), json, github, sarif, junit, gitlab, or one a "
-                        "plugin provides")
+                        help="text (default), json, github, sarif, junit, gitlab, html (the "
+                        "archive report), or one a plugin provides")
     output.add_argument("--output-file", metavar="FILE", help="write the report to FILE")
+    output.add_argument("--compare", metavar="STATS",
+                        help="with --format html: show the change per rule since the run "
+                        "that wrote STATS (the REPORT.stats.json written next to an html "
+                        "--output-file)")
     output.add_argument("--statistics", action="store_true",
                         help="count problems per rule instead of listing them")
     output.add_argument("--show-source", action="store_true",
@@ -150,6 +154,9 @@ def _rules_command(arguments: list[str]) -> int:
                 "id": rule.id,
                 "summary": rule.summary,
                 "severity": rule.severity,
+                "findings": [{"kind": kind, "severity": finding.severity,
+                              "description": finding.description}
+                             for kind, finding in rule.findings.items()],
                 "fixable": rule.fix,
                 "plugin": rule.plugin,
                 "options": rule.options_schema,
@@ -160,7 +167,10 @@ def _rules_command(arguments: list[str]) -> int:
         return EXIT_CLEAN
     width = max((len(rule_id) for rule_id in rules), default=10)
     for rule in rules.values():
-        print(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.fix or '-':<6}  {rule.summary}")
+        # Every severity the rule's findings can have: "error" alone would oversell a
+        # rule that mostly warns.
+        severities = "/".join(rule.severities)
+        print(f"{rule.id:<{width}}  {severities:<18}  {rule.fix or '-':<6}  {rule.summary}")
     return EXIT_CLEAN
 
 
@@ -173,8 +183,12 @@ def _explain_command(arguments: list[str]) -> int:
     if rule is None:
         raise UsageError(f"unknown rule {options.rule!r} (see 'cliplint rules')")
     fix = {"safe": "safe fix", "unsafe": "unsafe fix", None: "no fix"}[rule.fix]
-    print(f"{rule.id} ({rule.severity}, {fix}, from {rule.plugin})\n")
+    print(f"{rule.id} ({'/'.join(rule.severities)}, {fix}, from {rule.plugin})\n")
     print(rule.documentation)
+    if len(rule.findings) > 1:
+        print("\nFindings:\n")
+        for kind, finding in rule.findings.items():
+            print(f"- {kind} ({finding.severity}): {finding.description}")
     return EXIT_CLEAN
 
 
@@ -227,6 +241,10 @@ def _lint_command(arguments: list[str]) -> int:
     if options.format not in registry.formats:
         raise UsageError(f"unknown format {options.format!r} "
                          f"(choose from {', '.join(sorted(registry.formats))})")
+    if options.compare and (options.format != "html" or _streamed_format(options) is None
+                            or options.fix or options.fix_only or options.diff):
+        raise UsageError("--compare works with --format html on a lint run (not with "
+                         "--baseline, --write-baseline, --online, --fix or --diff)")
     settings = _load_settings(options, rules)
     if options.show_config:
         print(_settings_as_json(settings, rules))
@@ -270,6 +288,8 @@ def _lint_command(arguments: list[str]) -> int:
             to_lint = found if streamed is not None else files
             results = iter_results(to_lint, rules, settings, run_options, registry.plugins)
             results = _with_archive_rules(results, options, registry, settings, run_options)
+        if streamed is not None and options.format == "html":
+            return _html_report(results, registry, options, settings)
         if streamed is not None:
             return _stream_report(results, rules, options, streamed)
         problems = [problem for result in results for problem in result.problems]
@@ -319,11 +339,12 @@ def _streamed_format(options: argparse.Namespace) -> str | None:
     return BUILTIN_FORMATS.get(options.format)
 
 
-def _stream_report(results: Any, rules: Any, options: argparse.Namespace, module: str) -> int:
+def _stream_report(results: Any, rules: Any, options: argparse.Namespace, module: str,
+                   writer: Any = None) -> int:
     """Write the report as ``results`` come; the exit status from its tally."""
     import importlib
 
-    writer = importlib.import_module(f"cliplint.formats.{module}").write_stream
+    writer = writer or importlib.import_module(f"cliplint.formats.{module}").write_stream
     with _report_stream(options) as stream:
         def write(text: str) -> None:
             stream.write(text)
@@ -333,6 +354,34 @@ def _stream_report(results: Any, rules: Any, options: argparse.Namespace, module
     if tally.internal_errors:
         return EXIT_INTERNAL
     return _status(tally.errors > 0, tally.warnings, options)
+
+
+def _html_report(results: Any, registry: Any, options: argparse.Namespace,
+                 settings: Any) -> int:
+    """``--format html``: the archive report, with the configuration, the archive root
+    (sources are folders relative to it), --compare's stats and the stats file."""
+    from cliplint.archive import find_archive
+    from cliplint.formats import archive_stats, html_report
+
+    try:
+        previous = archive_stats.load(options.compare) if options.compare else None
+    except archive_stats.StatsError as error:
+        raise UsageError(str(error)) from None
+    paths = [path for path in _paths_to_lint(options, settings) if os.path.exists(path)]
+    context = html_report.PageContext(
+        root=find_archive(paths, settings).root if paths else None,
+        configuration=_settings_data(settings, registry.rules),
+        previous=previous, previous_name=options.compare,
+        stats_path=(archive_stats.stats_path(options.output_file)
+                    if options.output_file else None))
+
+    def write_stream(results: Any, rules: Any, render_options: Any, write: Any) -> Any:
+        return html_report.write_report(results, rules, context, write)
+
+    try:
+        return _stream_report(results, registry.rules, options, "html_report", write_stream)
+    except archive_stats.StatsError as error:
+        raise UsageError(str(error)) from None
 
 
 @contextmanager
@@ -497,7 +546,12 @@ def _write_report(report: Any, options: argparse.Namespace, renderer: Any,
 
 
 def _settings_as_json(settings: Any, rules: Any) -> str:
-    shown = {
+    return json.dumps(_settings_data(settings, rules), ensure_ascii=False, indent=2)
+
+
+def _settings_data(settings: Any, rules: Any) -> dict[str, Any]:
+    """The resolved configuration, as --show-config prints it."""
+    return {
         "config-file": settings.source,
         "root": settings.root,
         "enabled": list(settings.enabled),
@@ -509,7 +563,6 @@ def _settings_as_json(settings: Any, rules: Any) -> str:
         "max-file-size": settings.max_file_size,
         "rules": {rule: dict(values) for rule, values in settings.options.items()},
     }
-    return json.dumps(shown, ensure_ascii=False, indent=2)
 
 
 # -- beyond one machine: --scheduler, URLs, --paths-from (cliplint/batches.py) --------------

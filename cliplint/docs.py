@@ -11,11 +11,13 @@ TABLE_END = "<!-- rules-table:end -->"
 
 
 def rules_table(rules: Mapping[str, Rule]) -> str:
-    """A Markdown table of the rules: id, default severity, fix, summary."""
+    """A Markdown table of the rules: id, the severities its findings can have, fix,
+    summary."""
     rows = ["| rule | severity | fix | what it checks |", "|---|---|---|---|"]
     for rule in rules.values():
         summary = rule.summary.replace("|", "\\|")
-        rows.append(f"| `{rule.id}` | {rule.severity} | {rule.fix or '-'} | {summary} |")
+        severities = "/".join(rule.severities)
+        rows.append(f"| `{rule.id}` | {severities} | {rule.fix or '-'} | {summary} |")
     return "\n".join(rows)
 
 

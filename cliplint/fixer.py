@@ -61,10 +61,6 @@ MAX_PASSES = 10
 #: The engine problem reported when fixes were not written for a file.
 _HTML_WHITESPACE = re.compile(r"[ \t\n\f\r]+")
 _TEXT_TOKENS = frozenset({"Characters", "SpaceCharacters"})
-_VOID = frozenset({
-    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image",
-    "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
-})
 
 
 @dataclass(frozen=True)
@@ -583,15 +579,17 @@ def is_block(document: Document, start: int, end: int) -> bool:
             token = view.tokens[index]
             if token.start < position < token.end and token.kind not in _TEXT_TOKENS:
                 return False
+    from cliplint.html import VOID_ELEMENTS  # loaded already: the body is parsed
+
     open_tags: list[str] = []
     first = bisect.bisect_left(starts, start)
     for token in view.tokens[first:]:
         if token.end > end:
             break
         name = (token.name or "").lower()
-        if token.kind == "StartTag" and name not in _VOID and not token.self_closing:
+        if token.kind == "StartTag" and name not in VOID_ELEMENTS and not token.self_closing:
             open_tags.append(name)
-        elif token.kind == "EndTag" and name not in _VOID:
+        elif token.kind == "EndTag" and name not in VOID_ELEMENTS:
             if not open_tags or open_tags[-1] != name:
                 return False
             open_tags.pop()

@@ -38,10 +38,10 @@ import re
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import html5lib
 from html5lib import (
@@ -82,11 +82,31 @@ INVISIBLE_ELEMENTS = frozenset({"script", "style", "template", "noscript", "head
 #: The tags of the elements whose text ``iter_visible_text`` leaves out (a comment's tag
 #: is ElementTree's ``Comment`` function).
 _HIDDEN_TAGS = (*sorted(INVISIBLE_ELEMENTS), ElementTree.Comment)
-VOID_ELEMENTS = frozenset(constants.voidElements)
+#: Elements that never have content or an end tag, the one list for the whole project:
+#: the standard's void elements (https://html.spec.whatwg.org/multipage/syntax.html#void-elements)
+#: and those its parser treats the same way in a body (basefont, bgsound, frame, image,
+#: keygen, param; and command, which html5lib 1.1 still inserts and pops at once).
+#: html5lib's own ``constants.voidElements`` lacks wbr, keygen, basefont, bgsound, frame
+#: and image, and holds event-source, which its parser keeps open.
+VOID_ELEMENTS = frozenset({
+    "area", "base", "basefont", "bgsound", "br", "col", "command", "embed", "frame", "hr",
+    "image", "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+})
 #: Elements html5lib lets stay open at the end of input without an error (its in-body EOF rule).
 _MAY_STAY_OPEN = frozenset(
     {"dd", "dt", "li", "p", "tbody", "td", "tfoot", "th", "thead", "tr", "body", "html"}
 )
+#: The current standard's list (the "in body" insertion mode, end-of-file token) adds
+#: these: html5lib objects to them, the standard does not.
+STANDARD_MAY_STAY_OPEN = _MAY_STAY_OPEN | {"optgroup", "option", "rb", "rp", "rt", "rtc"}
+#: The ``datavars`` key under which the name of the current node (the innermost open
+#: element) is kept with each error the tree builder raises: what a message needs to say
+#: which element was still open.
+CURRENT_NODE = "currentNode"
+#: The ``datavars`` key telling, for a tree builder error that names an element, whether
+#: an element of that name was open (a stray ``</div>`` and a ``</div>`` that closes a
+#: <div> with a <span> still open inside raise the same error).
+NAME_OPEN = "nameOpen"
 #: End-of-input errors that name no element but are about one.
 _EOF_ELEMENT = {"eof-in-table": "table", "eof-in-select": "select", "eof-in-frameset": "frameset"}
 #: A superset of html5lib's ``invalid_unicode_re`` that the regex engine scans about ten
@@ -142,6 +162,9 @@ _SIMPLE_TAG = re.compile(
     f"(?P<end_tag>/?)(?P<name>[a-zA-Z][^{_SPACE_CLASS}/>\x00]*)"
     f"(?P<attributes>(?:{_ATTRIBUTE_PATTERN})*)[{_SPACE_CLASS}]*(?P<self_closing>/?)>"
 )
+
+
+_T = TypeVar("_T")
 
 
 class Token(NamedTuple):
@@ -221,6 +244,18 @@ class BodyView:
     errors: tuple[ParseError, ...]
     fragment: ElementTree.Element
     start_tags: Mapping[ElementTree.Element, int] = field(repr=False)
+    #: What ``shared`` computed, by key (like the cached properties: filled on first use).
+    _shared: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False,
+                                         compare=False)
+
+    def shared(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, computed once per body and ``key``: for work that several rules
+        do on the same body (the aggregator-boilerplate catalogue's blocks, which
+        empty-body leaves out). ``key`` must say everything the result depends on
+        besides the body."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]  # type: ignore[no-any-return]
 
     @property
     def text(self) -> str:
@@ -230,13 +265,17 @@ class BodyView:
     @cached_property
     def visible_text(self) -> str:
         """The text a reader sees: text nodes outside script, style and comments."""
+        return "".join(self.visible_texts())
+
+    def visible_texts(self) -> Iterator[str]:
+        """``visible_text`` node by node (where elements start and end)."""
         fragment = self.fragment
         if not any(next(fragment.iter(tag), None) is not None for tag in _HIDDEN_TAGS):
             # Nothing to leave out: ElementTree's own walk (in C, several times faster
             # than iter_visible_text's) yields the same texts and tails. (It would yield
             # a comment's text, hence comments count as hidden here.)
-            return "".join(fragment.itertext())
-        return "".join(iter_visible_text(fragment))
+            return fragment.itertext()
+        return iter_visible_text(fragment)
 
     def elements(self, *names: str) -> Iterator[ElementTree.Element]:
         """Elements of the tree in document order, optionally only those named."""
@@ -575,6 +614,11 @@ class _SpanParser(html5lib.HTMLParser):
 
     def parseError(self, errorcode: str = "XXX-undefined-error", datavars: Any = None) -> None:
         datavars = datavars or {}
+        open_elements = self.tree.openElements
+        if len(open_elements) > 1:  # [0] is the fragment's root
+            datavars = {**datavars, CURRENT_NODE: open_elements[-1].name}
+        if isinstance(datavars.get("name"), str):
+            datavars = {**datavars, NAME_OPEN: bool(open_elements.names.get(datavars["name"]))}
         tokenizer = self.tokenizer
         current = tokenizer.current_span()
         if tokenizer.exhausted:
@@ -586,7 +630,10 @@ class _SpanParser(html5lib.HTMLParser):
         innermost open element html5lib objects to, or the one it names."""
         open_elements = self.tree.openElements[1:]  # [0] is the fragment's root
         if code == "expected-closing-tag-but-got-eof":
-            culprits = [node for node in open_elements if node.name not in _MAY_STAY_OPEN]
+            # The element the standard objects to, when there is one; else the one only
+            # html5lib objects to (an <option>), which tells the rule the error is html5lib's.
+            culprits = ([node for node in open_elements if node.name not in STANDARD_MAY_STAY_OPEN]
+                        or [node for node in open_elements if node.name not in _MAY_STAY_OPEN])
         elif "name" in datavars or code in _EOF_ELEMENT:
             name = datavars.get("name", _EOF_ELEMENT.get(code))
             culprits = [node for node in open_elements if node.name == name]

@@ -39,10 +39,16 @@ def lint_document(
             problems.append(_crash(document, path, rule_id, error))
             continue
         configured = settings.severity.get(rule_id)
+        try:
+            severities = [configured or rule.severity_of(violation) for violation in violations]
+        except ValueError as error:  # a kind the rule does not declare: a bug in the rule
+            problems.append(_problem(document, path, INTERNAL_ERROR, "error",
+                                     Violation(0, 0, f"rule {rule_id} crashed: {error}"),
+                                     with_source=False))
+            continue
         problems.extend(
-            _problem(document, path, rule_id,
-                     configured or violation.severity or rule.severity, violation, with_source)
-            for violation in violations
+            _problem(document, path, rule_id, severity, violation, with_source)
+            for severity, violation in zip(severities, violations)
         )
     problems.sort(key=lambda p: (p.line, p.column, p.rule, p.message))
     return problems

@@ -61,6 +61,9 @@ class Violation:
     #: Overrides the rule's default severity for this violation (a user's configured
     #: severity for the rule still wins).
     severity: Severity | None = None
+    #: Which of the rule's ``FINDINGS`` this is: its severity is the finding's (unless
+    #: ``severity`` says otherwise). None: the rule's default severity.
+    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,15 @@ class ArchiveViolation:
     message: str
     related: tuple[Related, ...] = ()
     severity: Severity | None = None
+    kind: str | None = None  # as in Violation
+
+
+class Finding(NamedTuple):
+    """One kind of problem a rule reports: its severity and what it means. A rule module
+    declares them in ``FINDINGS`` (kind -> Finding); a violation names its kind."""
+
+    severity: Severity
+    description: str
 
 
 class Rule(NamedTuple):
@@ -143,6 +155,11 @@ class Rule(NamedTuple):
     optional map step ``record(document, options)`` that makes each file's
     :class:`ArchiveEntry` record while the file is linted. Its docstring is its user
     documentation; the first line is the summary.
+
+    A rule that reports several kinds of problem of different weight declares them in
+    ``FINDINGS``, kind -> :class:`Finding`; its violations then name their ``kind``, and
+    ``SEVERITY`` is the severity of violations that name none. Without ``FINDINGS`` the
+    rule has one kind, ``problem``, of severity ``SEVERITY``.
 
     (A named tuple, unlike the values above: every start defines it, and a frozen
     dataclass costs several times more to define.)
@@ -159,10 +176,28 @@ class Rule(NamedTuple):
     module: str = ""
     record: RecordFunction | None = None
     reduce: ReduceFunction | None = None
+    findings: Mapping[str, Finding] = {}
 
     @property
     def is_archive_rule(self) -> bool:
         return self.reduce is not None
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """The severities the rule's findings can have, most severe first."""
+        found = {finding.severity for finding in self.findings.values()} or {self.severity}
+        return tuple(severity for severity in SEVERITIES if severity in found)
+
+    def severity_of(self, violation: Violation | ArchiveViolation) -> Severity:
+        """The severity of one of this rule's violations, before the user's configuration."""
+        if violation.severity is not None:
+            return violation.severity
+        if violation.kind is None:
+            return self.severity
+        finding = self.findings.get(violation.kind)
+        if finding is None:
+            raise ValueError(f"rule {self.id} reported a kind it does not declare: {violation.kind!r}")
+        return finding.severity
 
     @classmethod
     def from_module(cls, module: ModuleType, plugin: str = "builtin") -> Rule:
@@ -186,9 +221,15 @@ class Rule(NamedTuple):
                              "(FIX must be None)")
         schema = getattr(module, "OPTIONS", None) or {"type": "object", "properties": {}}
         schema = {"additionalProperties": False, **schema}
+        summary = documentation.splitlines()[0] if documentation else module.ID
+        findings = dict(getattr(module, "FINDINGS", None) or {"problem": Finding(severity, summary)})
+        for kind, finding in findings.items():
+            if not isinstance(finding, Finding) or finding.severity not in SEVERITIES:
+                raise ValueError(f"rule module {module.__name__}: FINDINGS[{kind!r}] must be a "
+                                 f"Finding whose severity is one of {SEVERITIES}")
         return cls(
             id=module.ID,
-            summary=documentation.splitlines()[0] if documentation else module.ID,
+            summary=summary,
             documentation=documentation,
             severity=severity,
             fix=fix,
@@ -198,6 +239,7 @@ class Rule(NamedTuple):
             module=module.__name__,
             record=getattr(module, "record", None) if reduce is not None else None,
             reduce=reduce,
+            findings=findings,
         )
 
     def default_options(self) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from cliplint.config import Settings
+from cliplint.facts import FileFacts, file_facts
 from cliplint.files import read_clipping, read_with_stat
 from cliplint.linter import archive_records, decode_clipping, lint_document
 from cliplint.model import INTERNAL_ERROR, Problem, Rule
@@ -57,11 +58,13 @@ def default_jobs() -> int:
 
 class Linted(NamedTuple):
     """One file linted: its cache key (``None`` unless asked for, or when the file could
-    not be read), its problems, and its archive-rule records by rule id."""
+    not be read), its problems, its archive-rule records by rule id, and what the
+    archive report needs of it (``None`` when it could not be read)."""
 
     key: str | None
     problems: list[Problem]
     records: dict[str, Any]
+    facts: FileFacts | None = None
 
 
 def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
@@ -81,6 +84,7 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
     or from object storage)."""
     rules_path = rules_path or path
     document = decode_clipping(data, settings, path=path)
+    facts = None
     if isinstance(document, Problem):
         problems, records = [document], {}
     else:
@@ -91,22 +95,25 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
         if crashes:
             problems = sorted([*problems, *crashes],
                               key=lambda p: (p.line, p.column, p.rule, p.message))
+        facts = file_facts(document)
     if not keyed:
-        return Linted(None, problems, records)
+        return Linted(None, problems, records, facts)
     from cliplint.cache import content_key  # the cache (and SQLite) only when it is used
 
-    return Linted(content_key(data, settings.rules_for(rules_path)), problems, records)
+    return Linted(content_key(data, settings.rules_for(rules_path)), problems, records, facts)
 
 
 class FileResult(NamedTuple):
-    """One file's problems, in the order the linter reports them, and its archive records.
-    ``checked`` is False for the problems archive rules find once every file is checked
-    (they come after the files, one result per file they concern)."""
+    """One file's problems, in the order the linter reports them, its archive records and
+    its facts for the archive report (:mod:`cliplint.facts`; ``None`` when the file could
+    not be read). ``checked`` is False for the problems archive rules find once every
+    file is checked (they come after the files, one result per file they concern)."""
 
     path: str
     problems: list[Problem]
     records: Mapping[str, Any] = {}
     checked: bool = True
+    facts: FileFacts | None = None
 
 
 def iter_results(
@@ -202,8 +209,8 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
             elif cache is not None and linted.key is not None and not any(
                 p.rule == INTERNAL_ERROR for p in linted.problems
             ):
-                cache.put(linted.key, linted.problems, linted.records)
-            yield FileResult(entry.path, linted.problems, linted.records)
+                cache.put(linted.key, linted.problems, linted.records, linted.facts)
+            yield FileResult(entry.path, linted.problems, linted.records, facts=linted.facts)
 
 
 def map_in_chunks(

@@ -91,6 +91,8 @@ class Entry:
     allowed: frozenset[str] = ALWAYS_ALLOWED  # elements allowed inside the block
     conditions: frozenset[str] = frozenset()
     description: str = ""
+    #: Entries whose block right before this one is part of the same boilerplate.
+    joins: frozenset[str] = frozenset()
     #: Derived from ``text`` (see :func:`text_needs`); never set by hand.
     needs: TextNeeds | None = field(init=False, repr=False, compare=False)
 
@@ -343,6 +345,7 @@ def entry_from_json(raw: Mapping[str, Any]) -> Entry:
         allowed=ALWAYS_ALLOWED | frozenset(raw.get("allow", ())),
         conditions=frozenset(raw.get("conditions", ())),
         description=raw.get("description", ""),
+        joins=frozenset(raw.get("joins", ())),
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 
@@ -29,12 +29,36 @@ def jaccard(first: frozenset[Any], second: frozenset[Any]) -> float:
     return shared / (len(first) + len(second) - shared)
 
 
-def similar_pairs(sets: Sequence[frozenset[Any]],
-                  threshold: float) -> Iterator[tuple[int, int, float]]:
-    """Pairs ``(i, j, similarity)`` of non-empty ``sets`` whose Jaccard similarity is at
-    least ``threshold`` (0 < threshold <= 1): each set with every indexed set it reaches
-    (see the module's documentation). The tokens of all sets must be of one orderable
-    type (strings, or integers). Sets are taken smallest first, then in order."""
+def sketch_similarity(first: frozenset[int], second: frozenset[int], size: int) -> float:
+    """The Jaccard similarity of two sets estimated from their bottom-``size`` sketches
+    (each set's ``size`` smallest hashes): the share of the union's ``size`` smallest
+    hashes that are in both. Exact when both sets have at most ``size`` members."""
+    union = sorted(first | second)[:size]
+    if not union:
+        return 1.0
+    return sum(1 for value in union if value in first and value in second) / len(union)
+
+
+def sketch_filter_threshold(threshold: float) -> float:
+    """A threshold on the Jaccard similarity of two sketches below which their estimated
+    similarity cannot reach ``threshold``: with ``e`` the estimate, the sketches share at
+    least ``e * size`` of their ``2 * size`` hashes, so their Jaccard is at least
+    ``e / (2 - e)``."""
+    return threshold / (2 - threshold)
+
+
+def similar_pairs(sets: Sequence[frozenset[Any]], threshold: float,
+                  measure: Callable[[frozenset[Any], frozenset[Any]], float] | None = None,
+                  filter_threshold: float | None = None) -> Iterator[tuple[int, int, float]]:
+    """Pairs ``(i, j, similarity)`` of non-empty ``sets`` whose similarity is at least
+    ``threshold`` (0 < threshold <= 1): each set with every indexed set it reaches (see
+    the module's documentation). The similarity is ``measure`` (default: their Jaccard
+    similarity); a measure other than Jaccard gives ``filter_threshold``, a Jaccard
+    similarity below which the measure cannot reach ``threshold``. The tokens of all sets
+    must be of one orderable type (strings, or integers). Sets are taken smallest first,
+    then in order."""
+    measure = measure or jaccard
+    bound = threshold if filter_threshold is None else filter_threshold
     frequency: Counter[Any] = Counter(token for tokens in sets for token in tokens)
     index: defaultdict[Any, list[int]] = defaultdict(list)
     order = sorted((i for i, tokens in enumerate(sets) if tokens),
@@ -43,12 +67,12 @@ def similar_pairs(sets: Sequence[frozenset[Any]],
         tokens = sets[i]
         size = len(tokens)
         ranked = sorted(tokens, key=lambda token: (frequency[token], token))
-        prefix = ranked[: size - math.ceil(threshold * size - 1e-9) + 1]
-        smallest = threshold * size - 1e-9  # a smaller set cannot reach the threshold
+        prefix = ranked[: size - math.ceil(bound * size - 1e-9) + 1]
+        smallest = bound * size - 1e-9  # a smaller set cannot reach the bound
         candidates = {j for token in prefix for j in index[token] if len(sets[j]) >= smallest}
         found = False
         for j in sorted(candidates):
-            similarity = jaccard(tokens, sets[j])
+            similarity = measure(tokens, sets[j])
             if similarity >= threshold:
                 found = True
                 yield (min(i, j), max(i, j), similarity)

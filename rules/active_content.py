@@ -6,12 +6,21 @@ the archive's readers' browsers, under the archive's name; a ``<meta http-equiv=
 or ``<base>`` sends them elsewhere; a ``<form>`` collects what they type. Clippings fed
 to search or ML carry them as noise.
 
-Reported, each naming the element and the attribute that makes it active:
+Reported, each naming the element and the attribute that makes it active (errors
+unless said otherwise):
 
 - ``<script>`` elements that a browser runs (a ``type`` that is not JavaScript, a module
   or an import map makes a data block, which is not reported);
 - ``<iframe>``, ``<embed>`` (``src``) and ``<object>`` (``data``) unless their URL is
-  http(s) on one of ``allowed-hosts``;
+  http(s) on one of ``allowed-hosts``. One without that URL (missing, empty or
+  ``about:blank``) embeds nothing: a lazy-load ``<iframe data-src="..."
+  class="lazyload">`` is inert in an archive, where no script swaps the URL in; it is
+  reported only with ``report-lazy-embeds`` (info);
+- ``<style>`` elements whose CSS loads something from another site (``@import``,
+  ``url(...)`` with an http(s) or ``//`` URL), and ``<link>`` elements that fetch one
+  (``rel`` stylesheet, preload, modulepreload or prefetch), unless the host is on
+  ``allowed-hosts`` (warnings: the page calls a third party with every reading, and may
+  change how the archive looks). Inline ``style=`` attributes and relative URLs are not;
 - event-handler attributes: ``onclick``, ``onerror``, any ``on`` and three or more
   letters;
 - ``javascript:``, ``vbscript:`` and ``data:text/html`` URLs in ``href``, ``src``,
@@ -30,10 +39,12 @@ Good::
 
 Options:
 
-- ``allowed-hosts`` (``[]``): hosts whose ``<iframe>``/``<embed>``/``<object>`` are
-  allowed, e.g. ``["youtube.com", "player.vimeo.com"]``. An entry allows that host and
-  its subdomains (``youtube.com`` allows ``www.youtube.com``); a leading ``*.`` is
-  accepted and means the same.
+- ``allowed-hosts`` (``[]``): hosts whose ``<iframe>``/``<embed>``/``<object>``,
+  stylesheets and other fetched resources are allowed, e.g. ``["youtube.com",
+  "player.vimeo.com"]``. An entry allows that host and its subdomains (``youtube.com``
+  allows ``www.youtube.com``); a leading ``*.`` is accepted and means the same.
+- ``report-lazy-embeds`` (``false``): also report embeds whose only URL is a lazy-load
+  one (``data-src``, ``data-lazy-src``...), as infos.
 
 Fix (unsafe, with ``--unsafe-fixes``): the element is deleted from its start tag to its
 end tag (none is offered when that end cannot be told for sure); a ``<form>`` loses only
@@ -50,11 +61,19 @@ from urllib.parse import urlsplit
 
 from cliplint.document import Document
 from cliplint.html import BodyView, Token
-from cliplint.model import Edit, Fix, Violation
+from cliplint.model import Edit, Finding, Fix, Violation
 
 ID = "active-content"
 SEVERITY = "error"
 FIX = "unsafe"
+FINDINGS = {
+    "active": Finding("error", "a script, embed, event handler, script URL, redirect, <base> "
+                      "or form: something that acts on its own"),
+    "outside-resource": Finding("warning", "a <style> or <link> that loads a resource from a "
+                                "host not on allowed-hosts"),
+    "lazy-embed": Finding("info", "an embed whose only URL is a lazy-load one, inert in an "
+                          "archive (only with report-lazy-embeds)"),
+}
 OPTIONS = {
     "type": "object",
     "properties": {
@@ -62,8 +81,14 @@ OPTIONS = {
             "type": "array",
             "items": {"type": "string", "pattern": r"^(\*\.)?[^\s/:@*]+$"},
             "default": [],
-            "description": "Hosts (and their subdomains) allowed in <iframe>, <embed> "
-            "and <object>, e.g. youtube.com.",
+            "description": "Hosts (and their subdomains) allowed in <iframe>, <embed>, "
+            "<object>, stylesheets and <link>s, e.g. youtube.com.",
+        },
+        "report-lazy-embeds": {
+            "type": "boolean",
+            "default": False,
+            "description": "Also report embeds whose only URL is a lazy-load one "
+            "(data-src...), as infos.",
         },
     },
 }
@@ -72,7 +97,16 @@ OPTIONS = {
 _EMBEDS = {"iframe": "src", "embed": "src", "object": "data"}
 #: The elements _element_problem may report (it is called for no other: most tags are
 #: <p>, <a>, <img>...).
-_ACTIVE_ELEMENTS = frozenset({"script", *_EMBEDS, "meta", "base", "form"})
+_ACTIVE_ELEMENTS = frozenset({"script", *_EMBEDS, "meta", "base", "form", "style", "link"})
+#: Where lazy-load scripts keep an embed's URL until they swap it in.
+_LAZY_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-url", "data-data")
+#: <link rel> keywords that make a browser fetch the linked resource.
+_FETCHING_RELS = frozenset({"stylesheet", "preload", "modulepreload", "prefetch"})
+#: URLs in CSS: url(...), quoted or not, and @import "...".
+_CSS_URL = re.compile(
+    r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""",
+    re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction"})
 # Every event handler HTML defines has at least three letters after "on" (oncut);
 # this keeps words like one="…" out.
@@ -98,10 +132,11 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     body = document.body
     allowed = tuple(host.lower().removeprefix("*.").rstrip(".")
                     for host in options.get("allowed-hosts", ()))
+    lazy = options.get("report-lazy-embeds", False)
     for index, token in enumerate(body.tokens):
         if token.kind != "StartTag":
             continue
-        problem = (_element_problem(body, index, token, allowed)
+        problem = (_element_problem(body, index, token, allowed, lazy)
                    if token.name in _ACTIVE_ELEMENTS else None)
         if problem is not None:
             yield problem  # its attributes go with it
@@ -110,7 +145,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
 
 
 def _element_problem(body: BodyView, index: int, token: Token,
-                     allowed: Sequence[str]) -> Violation | None:
+                     allowed: Sequence[str], lazy: bool) -> Violation | None:
     name = token.name
     attributes = token.attributes
     if name == "script" and _runs(attributes):
@@ -118,17 +153,18 @@ def _element_problem(body: BodyView, index: int, token: Token,
         what = f"code from {_http_host(src) or repr(_short(src))} (src)" if src else "inline code"
         return _delete_element(body, index, token, f"<script> element runs {what}")
     if name in _EMBEDS:
-        attribute = _EMBEDS[name]
-        host = _http_host(attributes.get(attribute, ""))
-        if host and any(host == entry or host.endswith("." + entry) for entry in allowed):
-            return None
-        if host:
-            message = f"<{name}> embeds {host}, which is not in allowed-hosts ({attribute})"
-        elif name == "iframe" and "srcdoc" in attributes:
-            message = "<iframe> embeds inline HTML (srcdoc)"
-        else:
-            message = f"<{name}> embeds content without an http(s) URL in {attribute}"
-        return _delete_element(body, index, token, message)
+        return _embed_problem(body, index, token, allowed, lazy)
+    if name == "style":
+        return _style_problem(body, index, token, allowed)
+    if name == "link":
+        rels = set(attributes.get("rel", "").lower().split())
+        host = _http_host(attributes.get("href", ""))
+        if rels & _FETCHING_RELS and host and not _allowed(host, allowed):
+            rel = " ".join(sorted(rels & _FETCHING_RELS))
+            return _delete_element(body, index, token, f"<link rel={rel}> loads a resource from "
+                                   f"{host}, which is not in allowed-hosts (href)",
+                                   kind="outside-resource")
+        return None
     if name == "meta" and attributes.get("http-equiv", "").strip(_HTML_SPACE).lower() == "refresh":
         content = _short(attributes.get("content", ""))
         return _delete_element(body, index, token,
@@ -145,6 +181,56 @@ def _element_problem(body: BodyView, index: int, token: Token,
     return None
 
 
+def _embed_problem(body: BodyView, index: int, token: Token, allowed: Sequence[str],
+                   lazy: bool) -> Violation | None:
+    name = token.name
+    attributes = token.attributes
+    attribute = _EMBEDS[name]  # type: ignore[index]
+    url = attributes.get(attribute, "").strip(_URL_STRIP)
+    host = _http_host(url)
+    if host and _allowed(host, allowed):
+        return None
+    if host:
+        message = f"<{name}> embeds {host}, which is not in allowed-hosts ({attribute})"
+    elif name == "iframe" and "srcdoc" in attributes:
+        message = "<iframe> embeds inline HTML (srcdoc)"
+    elif not url or url.lower() == "about:blank":
+        # Embeds nothing: at most a lazy-load URL that no script swaps in here.
+        held = next((key for key in _LAZY_ATTRIBUTES if attributes.get(key, "").strip()), None)
+        lazy_host = _http_host(attributes.get(held, "")) if held else None
+        if not lazy or held is None or (lazy_host and _allowed(lazy_host, allowed)):
+            return None
+        where = lazy_host or repr(_short(attributes[held]))
+        return _delete_element(body, index, token, f"lazy-load <{name}> would embed {where} "
+                               f"({held}), inert without a script", kind="lazy-embed")
+    else:
+        message = f"<{name}> embeds content without an http(s) URL in {attribute}"
+    return _delete_element(body, index, token, message)
+
+
+def _style_problem(body: BodyView, index: int, token: Token,
+                   allowed: Sequence[str]) -> Violation | None:
+    """A <style> whose CSS loads something from a host not on allowed-hosts."""
+    closing = body.matching_end_tags.get(index)
+    end = body.tokens[closing].start if closing is not None else body.end
+    css = _CSS_COMMENT.sub(" ", body.source[token.end : end])
+    outside = []
+    for match in _CSS_URL.finditer(css):
+        host = _http_host(next((group for group in match.groups() if group is not None), ""))
+        if host and not _allowed(host, allowed):
+            outside.append(host)
+    if not outside:
+        return None
+    more = f" and {len(outside) - 1} more" if len(outside) > 1 else ""
+    return _delete_element(body, index, token, f"<style> element loads a resource from "
+                           f"{outside[0]}{more}, which is not in allowed-hosts",
+                           kind="outside-resource")
+
+
+def _allowed(host: str, allowed: Sequence[str]) -> bool:
+    return any(host == entry or host.endswith("." + entry) for entry in allowed)
+
+
 def _attribute_problems(body: BodyView, token: Token) -> Iterator[Violation]:
     for key, value in token.attributes.items():
         # Nearly every key is a plain name: it is lower-cased here, not in a call.
@@ -158,21 +244,22 @@ def _attribute_problems(body: BodyView, token: Token) -> Iterator[Violation]:
             continue
         written = next((a for a in body.attributes(token) if a.name == name), None)
         if written is None:  # not found as written: report the tag, offer no fix
-            yield Violation(token.start, token.end, message)
+            yield Violation(token.start, token.end, message, kind="active")
             continue
         start = written.start
         while start > token.start and body.source[start - 1] in _HTML_SPACE:
             start -= 1  # the space before it goes too
         fix = Fix((Edit(start, written.end, ""),), "unsafe", f"delete the {name} attribute")
-        yield Violation(written.start, written.end, message, fix)
+        yield Violation(written.start, written.end, message, fix, kind="active")
 
 
-def _delete_element(body: BodyView, index: int, token: Token, message: str) -> Violation:
+def _delete_element(body: BodyView, index: int, token: Token, message: str,
+                    kind: str = "active") -> Violation:
     span = body.token_span(index)
     fix = None
     if span is not None:
         fix = Fix((Edit(span[0], span[1], ""),), "unsafe", f"delete the <{token.name}> element")
-    return Violation(token.start, token.end, message, fix)
+    return Violation(token.start, token.end, message, fix, kind=kind)
 
 
 def _unwrap_form(body: BodyView, index: int, token: Token, message: str) -> Violation:
@@ -182,7 +269,7 @@ def _unwrap_form(body: BodyView, index: int, token: Token, message: str) -> Viol
         end_tag = body.tokens[closing]
         edits.append(Edit(end_tag.start, end_tag.end, ""))
     fix = Fix(tuple(edits), "unsafe", "delete the <form> tags, keeping what is inside")
-    return Violation(token.start, token.end, message, fix)
+    return Violation(token.start, token.end, message, fix, kind="active")
 
 
 def _runs(attributes: Mapping[Any, str]) -> bool:

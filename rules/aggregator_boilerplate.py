@@ -15,17 +15,23 @@ boilerplate.json``, validated by ``boilerplate.schema.json``):
   full-width or ASCII colon, also in its sanitised ``<hr/>获取更多RSS：<a ...>`` form;
   FetchRSS; Feed43; Kill the Newsletter!; WordPress/Yoast "The post ... appeared first
   on ..." (only as the last paragraph, with two links, the first one to the
-  clipping's own title URL); the WordPress "Feed enhanced by Better Feed" note;
+  clipping's own title URL); the WordPress Better Feed plugin's footer (``<hr />``, then
+  ``© AUTHOR for BLOG, YEAR. | Permalink | No comment | Add to del.icio.us`` and the post's
+  tags, where PHP 7 leaves the year as the unexecuted ``get_post_time('Y')``) and its
+  "Feed enhanced by Better Feed" note: both, when together, are one block;
 - header ads, only as the first block: Inoreader's ``<center>... Ads from Inoreader``;
 - anywhere: Feedburner flares (``div.feedflare``) and 1x1 tracking pixels of known
   beacons (Feedburner ``/~r/``, WordPress.com stats, Medium, Google Analytics,
-  comScore, Baidu Tongji, StatCounter). A pixel is an image whose width and height
-  are both known and at most 1: a 600x1 divider is not a tracker.
+  comScore, Baidu Tongji, StatCounter, the Amazon Associates impression pixel, the
+  Meta Pixel, LinkedIn Insight and Quantcast ``<noscript>`` images). A pixel is an
+  image whose width and height are both known and at most 1: a 600x1 divider is not a
+  tracker. Each entry's ``sources`` in the catalogue say where its facts come from.
 
 Each problem spans exactly the block a fix deletes: for a trailing footer, from the
-``<br>``/``<hr>`` separators right before it to its end. A block is reported only when
-the markup around it is unambiguous (its tags balance, its text is what the parse
-shows); a block with more than 4,000 characters of text is never boilerplate.
+``<br>``/``<hr>`` separators right before it to its end; for parts of one footer (an
+entry's ``joins``), all of them. A block is reported only when the markup around it is
+unambiguous (its tags balance, its text is what the parse shows); a block with more
+than 4,000 characters of text or 200 elements is never boilerplate.
 
 Bad::
 
@@ -53,9 +59,10 @@ Options:
   Other fields: ``class`` (the element carries one of these classes), ``images``
   (``hosts``, ``paths``, ``max-size`` in pixels), ``allow`` (elements allowed inside
   besides links, breaks and inline formatting), ``conditions``
-  (``first-link-is-title-url``), ``description``. Hosts are globs that also match
-  subdomains; paths and texts are regular expressions (paths searched, texts matched
-  whole, after collapsing whitespace).
+  (``first-link-is-title-url``), ``joins`` (entries whose block right before this one
+  is part of the same boilerplate: one problem, one fix), ``description``, ``sources``.
+  Hosts are globs that also match subdomains; paths and texts are regular expressions
+  (paths searched, texts matched whole, after collapsing whitespace).
 - ``disable`` (list, default ``[]``): names of built-in entries to leave out, e.g.
   ``["feedx"]``.
 
@@ -114,11 +121,15 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
 
 def _violation(block: Block) -> Violation:
     entry = block.entry
+    label = entry.label
+    if block.joined:  # parts of one boilerplate: one problem, one fix
+        label += " with the " + " and the ".join(part.label for part in block.joined) + " before it"
+    applicability = "unsafe" if any(part.fix == "unsafe" for part in (*block.joined, entry)) else "safe"
     return Violation(
         block.start,
         block.end,
-        f"{entry.label}{_WHERE[entry.position]} [{entry.name}]",
-        Fix((Edit(block.start, block.end, ""),), entry.fix, f"delete the {entry.label}"),
+        f"{label}{_WHERE[entry.position]} [{entry.name}]",
+        Fix((Edit(block.start, block.end, ""),), applicability, f"delete the {label}"),
     )
 
 

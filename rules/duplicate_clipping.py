@@ -23,11 +23,12 @@ cache). Two clippings are the same article when they have
   ``min-body-length`` characters) **and agreeing titles**;
 - ``near``: nearly the same body **and agreeing titles**. Similarity is the Jaccard
   similarity of the two bodies' sets of clauses (the visible text cut at punctuation and
-  line breaks, case and spacing folded), at least ``near-similarity`` (0.7: a fixed
-  typo, an added paragraph or a changed footer in a body of a few dozen clauses). Each
-  body keeps the 64 clauses with the lowest hash as its sketch, so long bodies are
-  compared on the same sample of clauses; bodies with at most 64 distinct clauses are
-  compared exactly.
+  line breaks and at the edges of elements, case and spacing folded), at least
+  ``near-similarity`` (0.7: a fixed typo, an added paragraph or a changed footer in a
+  body of a few dozen clauses). Each body keeps the 64 clauses with the lowest hash as
+  its sketch; two long bodies are compared on the 64 lowest hashes of both sketches
+  together (the bottom-k estimate, within a few hundredths of the true value); bodies
+  with at most 64 distinct clauses are compared exactly.
 
 Titles agree when they are equal after normalisation (entities and Markdown escapes
 decoded, NFKC, case folded, everything but letters and digits dropped), or when the
@@ -82,24 +83,32 @@ from __future__ import annotations
 
 import base64
 import fnmatch
+import functools
 import hashlib
 import html
+import operator
 import posixpath
 import re
 import unicodedata
+import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from cliplint.document import Document
-from cliplint.model import ArchiveEntry, ArchiveViolation, Related
-from cliplint_rules._similarity import similar_pairs
+from cliplint.model import ArchiveEntry, ArchiveViolation, Finding, Related
+from cliplint_rules._similarity import similar_pairs, sketch_filter_threshold, sketch_similarity
 
 ID = "duplicate-clipping"
 SEVERITY = "error"
 FIX = None
+FINDINGS = {
+    "duplicate": Finding("error", "a clipping that holds the same article as another"),
+    "template": Finding("info", "a body shared by clippings whose titles disagree "
+                                "(only with templates = true)"),
+}
 KINDS = ("url", "id", "body", "near")
 OPTIONS: dict[str, Any] = {
     "type": "object",
@@ -127,7 +136,8 @@ TRACKING_PARAMETERS = ("utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", 
                        "mc_cid", "mc_eid", "igshid", "yclid", "_hsenc", "_hsmi", "mkt_tok",
                        "ref_src", "spm")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_CLAUSE = re.compile(r"[^\n.!?;,:。！？；，、：…]+")
+_CLAUSE = re.compile(r"[^\n.!?;,:。！？；，、：…]+")  # text between breaks and line ends
+_ENCODE = operator.methodcaller("encode", "utf-8", "surrogatepass")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 _NOT_WORD = re.compile(r"[\W_]+")
 _NUMBERS = re.compile(r"\d+|[(\[【]\s*[上中下一二三四五六七八九十]\s*[)\]】]")
@@ -143,16 +153,19 @@ def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
     if link is not None:
         title = document.text[link.text.start : link.text.end]
         url = document.text[link.url.start : link.url.end]
-    text = " ".join(document.body.visible_text.casefold().split())
+    # Text nodes apart: a block's end ends a clause, and two copies whose markup differs
+    # only in the spaces between tags read the same.
+    text = "\n".join(document.body.visible_texts()).casefold()
+    folded = " ".join(text.split())
     return {
         "url": canonical_url(url, options["ignore-query-parameters"]) if url else None,
         "title": normal_title(title),
         "numbers": title_numbers(title),
         "time": _timestamp(document),
-        "length": len(text),
-        "body": hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
-                                digest_size=12).hexdigest() if text else None,
-        "sketch": _sketch(text) if text else None,
+        "length": len(folded),
+        "body": hashlib.blake2b(folded.encode("utf-8", "surrogatepass"),
+                                digest_size=12).hexdigest() if folded else None,
+        "sketch": _sketch(text) if folded else None,
     }
 
 
@@ -171,11 +184,11 @@ def canonical_url(url: str, ignored: Sequence[str] = ()) -> str | None:
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         host = f"{host}:{port}"
     path = _requote(parts.path).rstrip("/")
-    patterns = (*TRACKING_PARAMETERS, *ignored)
+    tracking = _tracking(tuple(ignored))
     query = sorted(
         (_requote(name), _requote(value))
         for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in patterns)
+        if not tracking(name.lower())
     )
     if not path and not query:
         return None
@@ -183,10 +196,18 @@ def canonical_url(url: str, ignored: Sequence[str] = ()) -> str | None:
     return f"https://{host}{path}" + (f"?{rest}" if rest else "")
 
 
+@functools.lru_cache(maxsize=16)
+def _tracking(ignored: tuple[str, ...]) -> Callable[[str], re.Match[str] | None]:
+    """Whether a query parameter's name (lower case) is a tracking parameter: one regular
+    expression for all the globs."""
+    patterns = (*TRACKING_PARAMETERS, *ignored)
+    return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns)).match
+
+
 def _requote(text: str) -> str:
     """Percent-encoding written one way: decoded until stable (a copy that encoded the
     URL twice is the same URL), then encoded again."""
-    for _ in range(3):
+    for _ in range(3 if "%" in text else 0):
         decoded = unquote(text)
         if decoded == text:
             break
@@ -218,15 +239,17 @@ def _timestamp(document: Document) -> int | None:
 
 
 def _sketch(text: str) -> str:
-    """The hashes of the body's ``SKETCH_SIZE`` clauses with the lowest hash, packed."""
-    clauses = {" ".join(clause.split()) for clause in _CLAUSE.findall(text)}
+    """The CRC-32 of the body's ``SKETCH_SIZE`` clauses with the lowest one, packed.
+    (CRC-32, computed in C over every clause, estimates as well as a cryptographic hash
+    here and costs a third: a body holds a hundred clauses or more.)"""
+    clauses = set(map(" ".join, map(str.split, _CLAUSE.findall(text))))  # spacing folded
     clauses.discard("")
-    hashes = sorted(
-        int.from_bytes(hashlib.blake2b(clause.encode("utf-8", "surrogatepass"),
-                                       digest_size=4).digest(), "big")
-        for clause in clauses
-    )[:SKETCH_SIZE]
+    hashes = sorted(map(zlib.crc32, map(_ENCODE, clauses)))[:SKETCH_SIZE]
     return base64.b64encode(array("I", hashes).tobytes()).decode("ascii")
+
+
+def _sketch_similarity(first: frozenset[int], second: frozenset[int]) -> float:
+    return sketch_similarity(first, second, SKETCH_SIZE)
 
 
 def _unpack(sketch: str) -> frozenset[int]:
@@ -424,7 +447,9 @@ def _link_bodies(graph: _Graph, clippings: Sequence[_Clipping], bodied: Sequence
         if "near" in kinds and len(by_body) > 1:
             bodies = list(by_body)
             sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
-            for i, j, similarity in similar_pairs(sketches, threshold):
+            pairs = similar_pairs(sketches, threshold, _sketch_similarity,
+                                  sketch_filter_threshold(threshold))
+            for i, j, similarity in pairs:
                 _link_agreeing(graph, titles, by_body[bodies[i]], by_body[bodies[j]],
                                "near", similarity)
 
@@ -494,8 +519,8 @@ def _report(graph: _Graph, clippings: Sequence[_Clipping]) -> Iterator[ArchiveVi
             related = [Related(clippings[parent].path, "duplicate of")]
             if parent != keep:
                 related.append(Related(clippings[keep].path, "the copy to keep"))
-            yield ArchiveViolation(clippings[index].path,
-                                   _describe(graph.edges[index][parent]), tuple(related))
+            yield ArchiveViolation(clippings[index].path, _describe(graph.edges[index][parent]),
+                                   tuple(related), kind="duplicate")
 
 
 def _describe(match: _Match) -> str:
@@ -529,5 +554,5 @@ def _templates(clippings: Sequence[_Clipping], bodied: Sequence[int],
                 f"{len(members)} clippings (a channel's or site's standard text, not an "
                 "article)",
                 tuple(Related(clippings[index].path, "also in") for index in members[1:4]),
-                severity="info",
+                kind="template",
             )

@@ -7,9 +7,12 @@ the body is then just the title. Such clippings inflate archives, poison dedupli
 and train models on headlines posing as articles.
 
 The visible text is what a reader would see: tags, comments, ``<script>``/``<style>``
-content and whitespace removed. The title comparison ignores case, whitespace,
-punctuation, entities and Markdown escapes, and the title repeated more than once still
-counts as only the title.
+content and whitespace removed, and the aggregator boilerplate that the
+``aggregator-boilerplate`` rule's built-in catalogue finds (a feedx footer, a Better Feed
+note, a tracking pixel...): a body that is nothing but a footer is reported before
+anyone runs ``--fix``, and the message says the boilerplate was left out. The title
+comparison ignores case, whitespace, punctuation, entities and Markdown escapes, and the
+title repeated more than once still counts as only the title.
 
 Bad::
 
@@ -25,7 +28,14 @@ Good::
 
     <p>Beijing said on Monday that ...</p>
 
-Options: none.
+Bad (only an aggregator's footer)::
+
+    <br><hr><div>获取更多RSS：<br><a href="https://feedx.net">https://feedx.net</a></div>
+
+Options:
+
+- ``without-boilerplate`` (``true``): judge the body as it would be once the aggregator
+  boilerplate of the built-in catalogue is removed; ``false`` counts it as text.
 
 Fix: none: the text has to be fetched again.
 """
@@ -38,14 +48,29 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from cliplint_rules._boilerplate import catalogue
+from cliplint_rules._boilerplate_match import Block, find_blocks
+from cliplint_rules.aggregator_boilerplate import title_url
+
 from cliplint.document import Document
-from cliplint.html import iter_visible_text
+from cliplint.html import INVISIBLE_ELEMENTS, BodyView, iter_visible_text
 from cliplint.model import Violation
 
 ID = "empty-body"
 SEVERITY = "error"
 FIX = None
-OPTIONS: dict[str, Any] = {"type": "object", "properties": {}}
+OPTIONS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "without-boilerplate": {
+            "type": "boolean",
+            "default": True,
+            "description": "Judge the body without the aggregator boilerplate the built-in "
+            "catalogue finds.",
+        },
+    },
+}
+_TEXT_TOKENS = ("Characters", "SpaceCharacters")
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 # Letters and digits carry the words; everything else (spaces, punctuation, symbols,
@@ -58,19 +83,88 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     span = document.header.body
     body = document.body
     title = _title_words(document)
+    limit = 4 * len(title) + 64
+    entries = catalogue() if options.get("without-boilerplate", True) else ()
     # Most bodies are far longer than their title: their first text nodes tell, without
-    # walking the whole tree for the visible text or normalising all of it.
-    if more_words_than(iter_visible_text(body.fragment), 4 * len(title) + 64):
-        return
-    text = _words(html.unescape(body.visible_text))
-    if not text:
+    # walking the whole tree for the visible text or normalising all of it. Unless the
+    # boilerplate is all the text there is: the blocks (found once for this rule and
+    # aggregator-boilerplate) are usually at the end, the text before them tells.
+    if more_words_than(iter_visible_text(body.fragment), limit):
+        blocks = find_blocks(body, entries, title_url(document)) if entries else []
+        if not blocks or more_words_than(iter_text_outside(body, blocks), limit):
+            return
+        text = _words(html.unescape(body.visible_text))
+    else:
+        text = _words(html.unescape(body.visible_text))
+        blocks = find_blocks(body, entries, title_url(document)) if entries and text else []
+    left = _words(html.unescape("".join(iter_text_outside(body, blocks)))) if blocks else text
+    # Said only when the boilerplate makes the difference.
+    removed = f" once the aggregator boilerplate is left out ({_labels(blocks)})"
+    if not left:
         source = document.text[span.start : span.end]
+        if text:  # left without its boilerplate
+            source = "".join(_outside(document.text, span.start, span.end, blocks))
         what = ("empty" if not source.strip() else
                 "only markup" if "<" in source else "only invisible characters")
-        yield Violation(span.start, span.end, f"the body has no visible text ({what})")
+        yield Violation(span.start, span.end,
+                        f"the body has no visible text ({what}){removed if text else ''}")
         return
-    if title and not text.replace(title, ""):
-        yield Violation(span.start, span.end, "the body is only the title repeated")
+    if title and not left.replace(title, ""):
+        before = "" if not text.replace(title, "") or left == text else removed
+        yield Violation(span.start, span.end, f"the body is only the title repeated{before}")
+
+
+def _outside(text: str, start: int, end: int, blocks: list[Block]) -> Iterator[str]:
+    """``text[start:end]`` without the blocks' spans (in order, not overlapping)."""
+    for block in blocks:
+        yield text[start : block.start]
+        start = block.end
+    yield text[start:end]
+
+
+def _labels(blocks: list[Block]) -> str:
+    labels = dict.fromkeys(part.label for block in blocks for part in (*block.joined, block.entry))
+    return ", ".join(labels)
+
+
+def iter_text_outside(body: BodyView, blocks: list[Block]) -> Iterator[str]:
+    """The text a reader sees, leaving out the source spans of ``blocks``: the body's
+    text tokens, less what lies in a block or in an element a reader does not see
+    (script, style...), as written (entities not decoded). (The tree has no source
+    positions for text; the tokens do.)"""
+    ranges = [(block.start, block.end) for block in blocks]
+    for name in INVISIBLE_ELEMENTS:
+        for element in body.fragment.iter(name):
+            opening = body.start_tag(element)
+            if opening is not None:  # unclosed: hidden to the end
+                ranges.append(body.element_span(element) or (opening.start, body.end))
+    hidden = _merged(ranges)
+    source = body.source
+    first = 0  # hidden[first:] may still overlap the tokens to come (both are in order)
+    for token in body.tokens:
+        if token.kind not in _TEXT_TOKENS:
+            continue
+        while first < len(hidden) and hidden[first][1] <= token.start:
+            first += 1
+        position = token.start
+        index = first
+        while index < len(hidden) and hidden[index][0] < token.end:
+            start, end = hidden[index]
+            yield source[position:max(position, start)]
+            position = max(position, end)
+            index += 1
+        yield source[position:max(position, token.end)]
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ranges as disjoint, sorted ones."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _title_words(document: Document) -> str:

@@ -53,13 +53,19 @@ from urllib.parse import urlsplit
 
 from cliplint.document import Document
 from cliplint.html import Attribute, Token
-from cliplint.model import Edit, Fix, Violation
+from cliplint.model import Edit, Finding, Fix, Violation
 from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode
 from cliplint_rules._urls import SCHEME, URL_REMOVE, URL_STRIP
 
 ID = "relative-url"
 SEVERITY = "warning"
 FIX = "unsafe"
+FINDINGS = {
+    "relative": Finding("warning", "a relative URL: it resolves against nothing inside an "
+                        "archive"),
+    "protocol-relative": Finding("info", "a protocol-relative URL (//host/...): it works "
+                                 "wherever the page is served over http(s)"),
+}
 OPTIONS = {
     "type": "object",
     "properties": {
@@ -229,7 +235,7 @@ def _violation(token: Token, attribute: Attribute, url: _Url, kind: str, base: _
             fix = Fix((Edit(start, start, escaped),), "unsafe",
                       f"resolve it against the title URL: {resolved!r}")
     return Violation(start, max(start, end), message, fix,
-                     severity="info" if kind == "protocol-relative" else None)
+                     kind="protocol-relative" if kind == "protocol-relative" else "relative")
 
 
 def _prefix(url: str, kind: str, base: _Base) -> str | None:

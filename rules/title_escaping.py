@@ -43,13 +43,18 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cliplint.document import Document
-from cliplint.model import Edit, Fix, Violation
+from cliplint.model import Edit, Finding, Fix, Violation
 from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode
 from cliplint_rules.invisible_characters import REPORTED
 
 ID = "title-escaping"
 SEVERITY = "warning"
 FIX = "safe"
+FINDINGS = {
+    "escaped-twice": Finding("warning", "an entity escaped twice: readers see the entity, "
+                             "not the character"),
+    "entity": Finding("info", "an entity where the character itself belongs"),
+}
 OPTIONS = {
     "type": "object",
     "properties": {
@@ -94,6 +99,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
                 f"entity escaped twice in the title text: {text[at:rest.end()]!r} shows as "
                 f"{shown!r}",
                 Fix((Edit(at + 1, at + 5, ""),), "safe", f"decode one level: {shown!r}"),
+                kind="escaped-twice",
             )
             continue
         if not escaped_once:
@@ -105,7 +111,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
             at, match.end(),
             f"entity {match.group()!r} in the title text, which should read {character!r}",
             Fix((Edit(at, match.end(), character),), "safe", f"decode it to {character!r}"),
-            severity="info",
+            kind="entity",
         )
 
 

@@ -1,30 +1,103 @@
-"""The body must parse as HTML without errors.
+"""The body must parse as HTML without errors, as the current HTML standard defines them.
 
-Why: feeds emit unbalanced tags, stray end tags and broken entities. A browser (and
-html5lib, which follows the same parsing rules) silently repairs them, each in its own
-way: a stray ``</div>`` can close the wrong block, an unescaped ``&`` in a URL can turn
-into a different character, an unclosed ``<a>`` turns the rest of the article into a
-link. What a reader, a search index or a model gets then depends on the parser.
+Why: feeds emit unbalanced tags, stray end tags and broken character references. A
+browser (and html5lib, which follows the same parsing rules) silently repairs them, each
+in its own way: a stray ``</div>`` can close the wrong block, ``&foo;`` is not what its
+writer meant, an unclosed ``<a>`` turns the rest of the article into a link. What a
+reader, a search index or a model gets then depends on the parser.
 
-One problem is reported per parse error html5lib raises, at the start of the offending
-tag, entity or text (for an element left open at the end of the body: its start tag).
-The message ends with html5lib's error code, which is what ``ignore-codes`` takes.
+Which errors: the parse errors of the current WHATWG HTML standard
+(https://html.spec.whatwg.org/multipage/parsing.html#parse-errors), found through
+html5lib 1.1. html5lib predates the standard's list: its codes are mapped onto the
+standard's errors, and what the standard does not call an error is not reported. One
+problem per error, at the start of the offending tag, character reference or text
+(inside an attribute value: the tag; for an element left open at the end of the body:
+its start tag). The message ends with the standard's name for the error; the standard
+names none for tree construction errors (a stray end tag, misnested formatting...),
+whose messages end with html5lib's code. ``ignore-codes`` takes either.
+
+Not errors in the standard, though html5lib 1.1 reports them (reported only with
+``report-html5lib-only``, as warnings):
+
+- ``expected-named-entity`` on an ``&`` that is not followed by alphanumerics and a
+  ``;``: a bare ``&``, ``AT&T``, ``?a=1&b=2``. The standard reads them as text, as
+  browsers do; only ``&`` + alphanumerics + ``;`` naming nothing (``&foo;``) is its
+  ``unknown-named-character-reference`` (§13.2.5.72 character reference state,
+  §13.2.5.74 ambiguous ampersand state);
+- ``named-entity-without-semicolon`` in an attribute value when the legacy reference
+  is followed by an alphanumeric or ``=`` (``?a=1&copy=2``, ``&notx``): kept as written,
+  "for historical reasons", without an error (§13.2.5.73 named character reference
+  state); elsewhere it is ``missing-semicolon-after-character-reference``;
+- ``unexpected-char-in-comment`` and ``unexpected-dash-after-double-dash-in-comment``:
+  ``--`` inside a comment and ``--->`` (§13.2.5.51 comment end state);
+- ``unexpected-bang-after-double-dash-in-comment`` unless ``--!>`` closes the comment,
+  which is ``incorrectly-closed-comment`` (§13.2.5.52 comment end bang state);
+- ``deprecated-tag``: ``<isindex>`` is an ordinary unknown element now (§13.2.6.4.7
+  "in body");
+- ``expected-closing-tag-but-got-eof`` when only ``<option>``, ``<optgroup>``,
+  ``<rb>``, ``<rp>``, ``<rt>`` or ``<rtc>`` are left open (§13.2.6.4.7 "in body",
+  end-of-file token);
+- ``XXX-undefined-error`` for ``<rp>``/``<rt>`` in an open ``<rtc>`` (§13.2.6.4.7,
+  html5lib does not know ``rtc``);
+- ``need-space-after-doctype`` on ``<!DOCTYPE>``, which lacks a name, not a space
+  (§13.2.5.53 DOCTYPE state; the missing name is reported).
+
+html5lib's codes and the standard's names, where they differ:
+
+- ``attributes-in-end-tag``: end-tag-with-attributes; ``self-closing-flag-on-end-tag``:
+  end-tag-with-trailing-solidus;
+- ``expected-tag-name`` (eof-before-tag-name at the end of the body),
+  ``expected-tag-name-but-got-right-bracket``, ``expected-closing-tag-but-got-char``:
+  invalid-first-character-of-tag-name; ``expected-tag-name-but-got-question-mark``:
+  unexpected-question-mark-instead-of-tag-name; ``expected-closing-tag-but-got-right-
+  bracket``: missing-end-tag-name;
+- ``eof-in-tag-name``, ``eof-in-attribute-*``, ``expected-*-but-got-eof`` in a tag,
+  ``unexpected-EOF-after-*``: eof-in-tag;
+- ``invalid-character-in-attribute-name`` (unexpected-equals-sign-before-attribute-name
+  for a leading ``=``), ``invalid-character-after-attribute-name``: unexpected-character-
+  in-attribute-name; ``expected-attribute-value-but-got-right-bracket``: missing-
+  attribute-value; ``equals-in-unquoted-attribute-value``: unexpected-character-in-
+  unquoted-attribute-value; ``unexpected-character-after-attribute-value``: missing-
+  whitespace-between-attributes; ``unexpected-character-after-solidus-in-tag``:
+  unexpected-solidus-in-tag; ``non-void-element-with-trailing-solidus``: non-void-html-
+  element-start-tag-with-trailing-solidus;
+- ``expected-named-entity``: unknown-named-character-reference; ``named-entity-without-
+  semicolon``, ``numeric-entity-without-semicolon``: missing-semicolon-after-character-
+  reference; ``expected-numeric-entity``: absence-of-digits-in-numeric-character-
+  reference; ``illegal-codepoint-for-numeric-entity``: null-, surrogate-, noncharacter-
+  or control-character-reference, or character-reference-outside-unicode-range, by the
+  value; ``invalid-codepoint``: unexpected-null-character, or control-character-,
+  noncharacter- or surrogate-in-input-stream, by the character;
+- ``expected-dashes-or-doctype``: incorrectly-opened-comment (cdata-in-html-content for
+  ``<![CDATA[``); ``incorrect-comment``: abrupt-closing-of-empty-comment;
+  ``eof-in-comment*``: eof-in-comment; ``eof-in-script-in-script``: eof-in-script-html-
+  comment-like-text;
+- DOCTYPE codes: the standard's DOCTYPE errors, except ``unexpected-char-in-doctype`` and
+  ``unexpected-end-of-doctype``, which stand for several and keep html5lib's code (a
+  DOCTYPE in a body is an error of its own anyway, ``unexpected-doctype``).
+
+Some of the standard's errors html5lib 1.1 does not detect, so neither does this rule:
+nested-comment, eof-in-script-html-comment-like-text outside double-escaped script
+text, a NUL in a bogus comment.
 
 Bad::
 
-    <p>Beijing responds</span> to the <a href="/a">report <a href="/b">here</a></p>
+    <p>Beijing responds</span> to the <a href="/a">report <a href="/b">here</a> &c;</p>
 
-(``unexpected end tag </span> (unexpected-end-tag)`` and
-``<a> inside an open <a> (unexpected-start-tag-implies-end-tag)``)
+(``unexpected end tag </span> (unexpected-end-tag)``, ``<a> inside an open <a>
+(unexpected-start-tag-implies-end-tag)``, ``'&c;' is not a known character reference
+(escape '&' as '&amp;') (unknown-named-character-reference)``)
 
 Good::
 
-    <p>Beijing responds to the <a href="/a">report</a> <a href="/b">here</a></p>
+    <p>Beijing responds to the <a href="/a?x=1&y=2">report</a> <a href="/b">here</a> &amp;c.</p>
 
 Options:
 
-- ``ignore-codes`` (``[]``): html5lib error codes not to report, e.g.
-  ``["expected-named-entity"]`` for archives full of bare ``&`` in URLs.
+- ``ignore-codes`` (``[]``): errors not to report, by the standard's name or html5lib's
+  code (both are accepted), e.g. ``["missing-semicolon-after-character-reference"]``.
+- ``report-html5lib-only`` (``false``): also report the errors html5lib 1.1 reports and
+  the standard does not (listed above), as warnings: html5lib's full list.
 
 Fix: none yet. A repair is only safe where the visible text stays the same.
 """
@@ -35,13 +108,20 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from cliplint_rules._parse_errors import Judgement, judge, legacy_reference, offending_character
+
 from cliplint.document import Document
-from cliplint.html import BodyView, ParseError, Token
-from cliplint.model import Violation
+from cliplint.html import CURRENT_NODE, NAME_OPEN, BodyView, ParseError, Token
+from cliplint.model import Finding, Violation
 
 ID = "well-formed-html"
 SEVERITY = "error"
 FIX = None
+FINDINGS = {
+    "parse-error": Finding("error", "a parse error of the current HTML standard"),
+    "html5lib-only": Finding("warning", "an error html5lib 1.1 reports that the current HTML "
+                             "standard does not (only with report-html5lib-only)"),
+}
 OPTIONS = {
     "type": "object",
     "properties": {
@@ -50,8 +130,14 @@ OPTIONS = {
             "items": {"type": "string", "pattern": r"^[A-Za-z0-9.-]+$"},
             "uniqueItems": True,
             "default": [],
-            "description": "html5lib error codes not to report (the code in parentheses "
-            "at the end of a message).",
+            "description": "Errors not to report: the standard's names or html5lib's codes "
+            "(the name in parentheses at the end of a message).",
+        },
+        "report-html5lib-only": {
+            "type": "boolean",
+            "default": False,
+            "description": "Also report, as warnings, what html5lib 1.1 reports but the "
+            "current HTML standard does not call a parse error.",
         },
     },
 }
@@ -61,13 +147,20 @@ _EOF_CODES = frozenset({
     "expected-closing-tag-but-got-eof", "expected-named-closing-tag-but-got-eof",
     "eof-in-table", "eof-in-select", "eof-in-frameset",
 })
+#: Tree construction codes about an end tag. When the token is a start tag, the end tag
+#: was implied by it (<div> closes an open <p>): the message says so.
+_END_TAG_CODES = frozenset({
+    "unexpected-end-tag", "end-tag-too-early", "end-tag-too-early-ignored",
+    "end-tag-too-early-named", "expected-one-end-tag-but-got-another",
+    "adoption-agency-1.1", "adoption-agency-1.2", "adoption-agency-1.3", "adoption-agency-4.4",
+})
 #: Plain words for the errors feeds make most; others use html5lib's own text.
 _PHRASES = {
     "unexpected-end-tag": "unexpected end tag {tag}",
     "unexpected-end-tag-treated-as": "unexpected end tag {tag}",
-    "end-tag-too-early": "end tag {tag} while an element inside it is still open",
-    "end-tag-too-early-ignored": "end tag {tag} while an element inside it is still open",
-    "end-tag-too-early-named": "end tag {tag} while an element inside it is still open",
+    "end-tag-too-early": "end tag {tag} while {inner} inside it is still open",
+    "end-tag-too-early-ignored": "end tag {tag} while {inner} inside it is still open",
+    "end-tag-too-early-named": "end tag {tag} while {inner} inside it is still open",
     "expected-one-end-tag-but-got-another": "end tag {tag} does not match the open element",
     "adoption-agency-1.1": "misnested end tag {tag}",
     "adoption-agency-1.2": "misnested end tag {tag}",
@@ -79,40 +172,116 @@ _PHRASES = {
     "duplicate-attribute": "duplicate attribute in {tag}",
     "unexpected-character-after-attribute-value": "no space after an attribute value in {tag}",
     "invalid-character-in-attribute-name": "invalid character in an attribute name in {tag}",
+    "invalid-character-after-attribute-name": "invalid character in an attribute name in {tag}",
     "unexpected-character-in-unquoted-attribute-value":
         "unquoted attribute value holds a quote, '=', '<' or '`' in {tag}",
+    "equals-in-unquoted-attribute-value":
+        "unquoted attribute value starts with '=', '<' or '`' in {tag}",
     "unexpected-character-after-solidus-in-tag": "stray '/' inside {tag}",
     "attributes-in-end-tag": "attributes on end tag {tag}",
     "self-closing-flag-on-end-tag": "'/>' on end tag {tag}",
+    "expected-attribute-value-but-got-right-bracket":
+        "attribute without a value after '=' in {tag}",
+}
+#: Plain words for the standard's errors whose html5lib text is not (by the standard's
+#: name; {excerpt} is the offending source, quoted).
+_STANDARD_PHRASES = {
+    "unexpected-question-mark-instead-of-tag-name":
+        "'<?' starts a processing instruction, which HTML does not have",
+    "missing-end-tag-name": "end tag {excerpt} has no name",
+    "eof-before-tag-name": "{excerpt} at the end of the body",
+    "eof-in-tag": "tag cut off by the end of the body: {excerpt}",
+    "cdata-in-html-content": "CDATA section outside SVG or MathML",
+    "incorrectly-opened-comment": "{excerpt} is not followed by '--' or 'DOCTYPE'",
+    "abrupt-closing-of-empty-comment": "comment closed by its own start: {excerpt}",
+    "eof-in-comment": "comment not closed by the end of the body: {excerpt}",
+    "eof-in-doctype": "DOCTYPE cut off by the end of the body: {excerpt}",
+}
+#: Plain words for tree construction errors that name no tag.
+_TREE_PHRASES = {
+    "unexpected-doctype": "DOCTYPE inside the body: {excerpt}",
+    "deprecated-tag": "<isindex>, which is no longer special in HTML",
+    "XXX-undefined-error": "misplaced {tag}",
+}
+#: The character a numeric reference names, by the standard's error.
+_NAMED_CHARACTER = {
+    "null-character-reference": "U+0000 NULL",
+    "character-reference-outside-unicode-range": "a value beyond U+10FFFF",
+    "surrogate-character-reference": "a surrogate",
+    "noncharacter-character-reference": "a noncharacter",
+    "control-character-reference": "a control character",
+}
+#: What an invalid character in the input is, by the standard's error.
+_INVALID_CHARACTER = {
+    "unexpected-null-character": "NUL character",
+    "control-character-in-input-stream": "control character",
+    "noncharacter-in-input-stream": "noncharacter",
+    "surrogate-in-input-stream": "lone surrogate",
 }
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
     body = document.body
     ignored = frozenset(options.get("ignore-codes", ()))
+    html5lib_only = options.get("report-html5lib-only", False)
     for error in body.errors:
-        if error.code in ignored:
+        judgement = judge(error, body)
+        if not judgement.error and not html5lib_only:
             continue
-        yield Violation(error.start, max(error.end, error.start),
-                        f"{_describe(error, body)} ({error.code})")
+        name = judgement.name or error.code
+        if error.code in ignored or name in ignored:
+            continue
+        message = f"{_describe(error, judgement, body)} ({name})"
+        if not judgement.error:
+            message = message[:-1] + "; not an error in the HTML standard)"
+        yield Violation(error.start, max(error.end, error.start), message,
+                        kind="parse-error" if judgement.error else "html5lib-only")
 
 
-def _describe(error: ParseError, body: BodyView) -> str:
+def _describe(error: ParseError, judgement: Judgement, body: BodyView) -> str:
     token = body.tokens[error.token] if error.token is not None else None
     tag = _tag(token, error)
     code = error.code
-    if code in _EOF_CODES and tag is not None:
+    inner = error.datavars.get(CURRENT_NODE)
+    inner_tag = f"<{_short(inner)}>" if isinstance(inner, str) else "an element"
+    if code in _EOF_CODES and tag is not None and (token is None or token.kind != "EndTag"):
         return f"{tag} is not closed by the end of the body"
+    if code in _EOF_CODES and judgement.name is None:  # an element html5lib made itself
+        return f"{inner_tag} is not closed by the end of the body"
     if code == "unexpected-start-tag-implies-end-tag":
         return f"{tag or 'start tag'} inside an open <{error.datavars.get('endName', '?')}>"
+    if code in _END_TAG_CODES and token is not None and token.kind == "StartTag":
+        # html5lib's implied end tag: the start tag closed an open element for it.
+        closed = error.datavars.get("name") or error.datavars.get("gotName") or "?"
+        if code.startswith("adoption-agency"):
+            return f"{tag} closes the open <{closed}>, which is misnested"
+        return f"{tag} closes the open <{closed}> while {inner_tag} inside it is still open"
     if "entity" in code:
-        return _entity_message(error, body, tag)
+        return _reference_message(error, judgement, body, tag, token)
     if code == "invalid-codepoint":
-        character = body.source[error.start : error.start + 1]
-        return f"invalid character U+{ord(character):04X}" if character else "invalid character"
+        character = offending_character(error, body.source)
+        what = _INVALID_CHARACTER.get(judgement.name or "", "invalid character")
+        return f"{what} U+{ord(character):04X}" if character else what
+    if code in ("unexpected-char-in-comment", "unexpected-dash-after-double-dash-in-comment"):
+        return "'--' inside a comment"
+    if code == "unexpected-bang-after-double-dash-in-comment":
+        return ("comment closed by '--!>' instead of '-->'" if judgement.error
+                else "'--!' inside a comment")
+    if code.startswith("end-tag-too-early") and error.datavars.get(NAME_OPEN) is False:
+        # html5lib's code for a </div> that closes nothing too: no inner element to blame.
+        return f"unexpected end tag {tag or 'tag'}: no <{_short(str(error.datavars['name']))}> is open"
     phrase = _PHRASES.get(code)
     if phrase is not None and tag is not None:
-        return phrase.format(tag=tag)
+        return phrase.format(tag=tag, inner=inner_tag)
+    if judgement.name == "invalid-first-character-of-tag-name":
+        source = body.source
+        lead = "</" if source.startswith("</", error.start) else "<"
+        after = source[error.start + len(lead) : error.start + len(lead) + 1]
+        return f"{lead!r} is followed by {after!r}, not by a tag name"
+    phrase = _STANDARD_PHRASES.get(judgement.name or "") or _TREE_PHRASES.get(code)
+    if phrase is not None:
+        return phrase.format(excerpt=_excerpt(body.source, error.start, error.end),
+                             tag=tag or "tag")
     message = error.message.rstrip(". ")
     message = message[:1].lower() + message[1:]
     if tag is not None:
@@ -134,24 +303,43 @@ def _tag(token: Token | None, error: ParseError) -> str | None:
         name = error.datavars.get("name")
         if not isinstance(name, str):
             return None
-    if len(name) > 30:
-        name = name[:29] + "…"
+    name = _short(name)
     return f"</{name}>" if token is not None and token.kind == "EndTag" else f"<{name}>"
 
 
-def _entity_message(error: ParseError, body: BodyView, tag: str | None) -> str:
-    """Quote the entity as written; inside an attribute html5lib points at the tag."""
+def _short(name: str, width: int = 30) -> str:
+    """A tag name as written, cut short: one html5lib read from broken markup
+    (``<divclass="x"``) can be long."""
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def _reference_message(error: ParseError, judgement: Judgement, body: BodyView,
+                       tag: str | None, token: Token | None) -> str:
+    """Quote the character reference as written; inside an attribute html5lib points
+    at the tag."""
     source = body.source
     amp = source.rfind("&", error.start, max(error.offset, error.start + 1))
     match = _ENTITY.match(source, amp) if amp != -1 else None
     written = repr(match.group()) if match else "'&'"
-    where = f" in an attribute of {tag}" if tag is not None and source.startswith("<", error.start) else ""
-    if error.code == "expected-named-entity":
-        return f"{written}{where} is not a known entity (escape '&' as '&amp;')"
-    if error.code == "named-entity-without-semicolon":
-        return f"entity {written}{where} lacks its ';'"
-    if error.code == "numeric-entity-without-semicolon":
+    if error.code == "named-entity-without-semicolon" and amp != -1:
+        name = legacy_reference(source, amp)  # the reference html5lib matched: &not(it)
+        written = repr(f"&{name}") if name else written
+    in_tag = token is not None and token.kind in ("StartTag", "EndTag") or (
+        token is None and source.startswith("<", error.start))
+    where = f" in an attribute of {tag}" if tag is not None and in_tag else ""
+    name = judgement.name
+    if name == "unknown-named-character-reference":
+        return f"{written}{where} is not a known character reference (escape '&' as '&amp;')"
+    if name == "missing-semicolon-after-character-reference":
         return f"character reference {written}{where} lacks its ';'"
-    if error.code == "illegal-codepoint-for-numeric-entity":
-        return f"character reference {written}{where} names an invalid character"
+    if name == "absence-of-digits-in-numeric-character-reference":
+        return f"character reference {written}{where} has no digits"
+    if name in _NAMED_CHARACTER:
+        return f"character reference {written}{where} names {_NAMED_CHARACTER[name]}"
+    if error.code == "expected-named-entity":  # not an error in the standard
+        if written == "'&'":
+            return f"'&'{where} is not followed by a character reference"
+        return f"{written}{where} is not a character reference, so it reads as text"
+    if error.code == "named-entity-without-semicolon":  # in an attribute, kept as written
+        return f"{written}{where} lacks its ';', so it reads as text"
     return f"bad character reference {written}{where}"

@@ -50,6 +50,21 @@ def _feedx(domain: str, colon: str = "：") -> str:
             f"<br>{link.format(domain)}<br></div>")
 
 
+# The Better Feed plugin's footer and note as the oped2 corpus has them (421 files).
+BETTER_FEED_FOOTER = (
+    '<p><small>&copy; 大号冲塔 for <a href="https://chinadigitaltimes.net/chinese">中国数字时代</a>, '
+    "get_post_time('Y'). |<a href=\"https://chinadigitaltimes.net/chinese/2020/06/x/\">Permalink</a> "
+    '|<a href="https://chinadigitaltimes.net/chinese/2020/06/x/#comments">No comment</a> |Add to'
+    '<a href="http://del.icio.us/post?url=https://chinadigitaltimes.net/chinese/2020/06/x/&amp;'
+    'title=标题">del.icio.us</a><br/>Post tags: <a href="https://chinadigitaltimes.net/chinese/tag/'
+    'a/" rel="tag">华为</a>, <a href="https://chinadigitaltimes.net/chinese/tag/b/" rel="tag">5G</a>'
+    "<br/></small></p>")
+BETTER_FEED_NOTE = (
+    "<p><small>Feed enhanced by <a href='http://planetozh.com/blog/my-projects/"
+    "wordpress-plugin-better-feed-rss/'>Better Feed</a> from  "
+    "<a href='http://planetozh.com/blog/'>Ozh</a></small></p>")
+
+
 # -- trailing footers: one problem, exactly the block, safe or unsafe --------------------
 
 TRAILING = {
@@ -78,10 +93,11 @@ TRAILING = {
         (f'<p>Der Beitrag <a rel="nofollow" href="{TITLE_URL}">Blinken</a> erschien zuerst '
         'auf <a rel="nofollow" href="https://www.example.com">Beispiel</a>.</p>'),
         "yoast-appeared-first", "unsafe"),
-    "better-feed": (
-        ("<p><small>Feed enhanced by <a href='http://planetozh.com/blog/my-projects/"
-        "wordpress-plugin-better-feed-rss/'>Better Feed</a> from  "
-        "<a href='http://planetozh.com/blog/'>Ozh</a></small></p>"), "better-feed", "unsafe"),
+    "better-feed-note": (BETTER_FEED_NOTE, "better-feed", "unsafe"),
+    "better-feed-footer": ("<hr />" + BETTER_FEED_FOOTER, "better-feed-footer", "unsafe"),
+    # The whole Better Feed block: one span, one fix, the unexecuted PHP with it.
+    "better-feed-block": ("<hr />\n" + BETTER_FEED_FOOTER + "\n" + BETTER_FEED_NOTE,
+                          "better-feed", "unsafe"),
 }
 
 
@@ -159,6 +175,16 @@ PIXELS = {
     "scorecardresearch": '<img src="https://sb.scorecardresearch.com/p?c1=2&amp;c2=1" width="0" height="0">',
     "baidu-tongji": '<img src="https://hm.baidu.com/hm.gif?si=abc" style="width:1px;height:1px">',
     "statcounter": '<img src="https://c.statcounter.com/1/0/abc/1/" width="1px" height="1px">',
+    "amazon-associates": '<img style="border: none !important;margin: 0px !important" src="//ir-na.'
+                         'amazon-adsystem.com/e/ir?t=cdt02c-20&amp;l=am2&amp;o=1&amp;a=B07X25PDNY" '
+                         'alt="" width="1" height="1" border="0" />',
+    "amazon-associates-old-host": '<img src="http://www.assoc-amazon.com/e/ir?t=x-20&l=as2&o=1" '
+                                  'width="1" height="1" border="0" alt="">',
+    "facebook-pixel": '<img height="1" width="1" style="display:none" src="https://www.facebook.com/'
+                      'tr?id=1&amp;ev=PageView&amp;noscript=1"/>',
+    "linkedin-insight": '<img height="1" width="1" style="display:none;" alt="" src="https://px.ads.'
+                        'linkedin.com/collect/?pid=2439282&amp;fmt=gif" />',
+    "quantcast": '<img src="//pixel.quantserve.com/pixel/p-test123.gif" height="1" width="1" alt="Quantcast"/>',
 }
 
 
@@ -196,7 +222,12 @@ NEGATIVE = {
     "wide-divider": '<p>One.</p><img alt="" src="https://pixel.wp.com/b.gif" width="600" '
                     'height="1"><p>Two.</p>',
     "pixel-size-unknown": '<p>One.<img src="https://pixel.wp.com/b.gif?blog=1"></p>',
-    "unknown-beacon": '<p>Book<img src="//ir-na.amazon-adsystem.com/e/ir?t=x" width="1" height="1"></p>',
+    "unknown-beacon": '<p>Book<img src="//beacon.example.net/e/ir?t=x" width="1" height="1"></p>',
+    "amazon-product-image": '<p><img src="//ws-na.amazon-adsystem.com/widgets/q?ASIN=1" width="1" '
+                            'height="1"><img src="//ir-na.amazon-adsystem.com/e/ir?t=x"></p>',
+    "better-feed-footer-mid-article": "<hr />" + BETTER_FEED_FOOTER + "<p>Article text after it.</p>",
+    "better-feed-note-after-other-text": BETTER_FEED_FOOTER.replace("Permalink", "Link") + BETTER_FEED_NOTE
+                                         + "<p>Article text after it.</p>",
     "feedx-link-in-article": '<p>The site <a href="https://feedx.net">feedx.net</a> republishes '
                              "full-text feeds.</p>",
     "feedx-marker-without-links": ARTICLE + "<p>获取更多RSS：</p>",
@@ -431,6 +462,8 @@ def test_generated_bodies(paragraphs: list[str], footer: str | None, gap: str,
 
 # -- the shared corpus -------------------------------------------------------------------
 
+_AMAZON_PIXEL = re.compile(r'<img [^>]*src="//ir-na\.amazon-adsystem\.com/e/ir\?[^"]*"[^>]* width="1" '
+                           r'height="1"')
 _FEEDX_END = re.compile(r'<br><hr><div>获取更多RSS[：:]<br>(<a href="https://feedx\.[a-z]+"[^>]*>'
                         r'https://feedx\.[a-z]+</a> ?<br>)+</div>\n?\Z')
 
@@ -451,5 +484,72 @@ def test_corpus_counts_match_a_plain_script() -> None:
     feedx = {path for path, text in files.items() if _FEEDX_END.search(text)}
     better_feed = {path for path, text in files.items()
                    if "<p><small>Feed enhanced by <a" in text.rstrip("\n")[-300:]}
-    assert per_entry == {"feedx": feedx, "better-feed": better_feed}
-    assert (len(feedx), len(better_feed)) == (447, 421)  # the corpus README's counts
+    amazon = {path for path, text in files.items() if _AMAZON_PIXEL.search(text)}
+    assert per_entry == {"feedx": feedx, "better-feed": better_feed, "amazon-associates": amazon}
+    assert (len(feedx), len(better_feed), len(amazon)) == (447, 421, 12)
+    # The whole Better Feed block, <hr /> to the end, the PHP residue with it.
+    for problem in report["problems"]:
+        if problem["message"].endswith("[better-feed]"):
+            text = files[problem["path"]]
+            removed = text[problem["fix"]["edits"][0]["start"] : problem["fix"]["edits"][0]["end"]]
+            assert removed.startswith("<hr /><p><small>&copy;") and "get_post_time('Y')" in removed
+            assert text[problem["fix"]["edits"][0]["end"] :] == "\n"
+            assert "get_post_time" not in text[: problem["fix"]["edits"][0]["start"]]
+
+
+# -- work is linear in the size of the body ------------------------------------------------
+
+
+def _traced_lines(body: str, found: bool = True) -> int:
+    """Lines of Python the rule runs on ``body`` (parsed beforehand): a measure of work
+    that, unlike time, does not depend on the machine (as in tests/test_html_parse.py)."""
+    import sys
+
+    from cliplint_rules import aggregator_boilerplate
+
+    document = Document.from_text(HEADER + body + "\n")
+    document.body  # noqa: B018 (the parse is not the rule's work)
+    lines = 0
+
+    def trace(frame: object, event: str, arg: object) -> object:
+        nonlocal lines
+        lines += event == "line"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        problems = list(aggregator_boilerplate.check(document, {}))
+    finally:
+        sys.settrace(None)
+    assert bool(problems) == found  # the footer is still found, however deep
+    return lines
+
+
+FETCHRSS_NOTE = "(Feed generated with FetchRSS)"
+DEEP = {
+    # 4,000 unclosed <div>s around a footer took 8.6 s: each <div> was described whole.
+    "unclosed-divs": lambda n: "<div>" * n + ARTICLE + _feedx("net"),
+    # A footer at the bottom of as many closed <div>s.
+    "closed-divs": lambda n: "<div>" * n + ARTICLE + f"<div>{FETCHRSS_NOTE}</div>" + "</div>" * n,
+    # Many footers in a row: each was checked against every token after it.
+    "repeated-footers": lambda n: ARTICLE + f"<p>{FETCHRSS_NOTE}</p>" * n,
+    "nested-flares": lambda n: ARTICLE + '<div class="feedflare">' * n
+    + '<a href="http://feeds.feedburner.com/~ff/E?a=1">x</a>' + "</div>" * n,
+}
+
+
+@pytest.mark.parametrize("shape", DEEP.values(), ids=DEEP.keys())
+def test_work_is_linear_in_depth_and_repetition(shape: object) -> None:
+    assert _traced_lines(shape(800)) < 2.2 * _traced_lines(shape(400))  # type: ignore[operator]
+
+
+def test_nested_matching_elements_cost_the_same_per_element() -> None:
+    """Spans in spans all match a footer's text; past MAX_BLOCK_ELEMENTS nested ones
+    a block is too big to be boilerplate, and none is described whole."""
+    from cliplint_rules._boilerplate_match import MAX_BLOCK_ELEMENTS
+
+    def spans(count: int) -> str:
+        return ARTICLE + "<br><br>" + "<span>" * count + FETCHRSS_NOTE + "</span>" * count
+
+    assert _traced_lines(spans(MAX_BLOCK_ELEMENTS // 2))  # found when it is small
+    assert _traced_lines(spans(800), found=False) < 2.2 * _traced_lines(spans(400), found=False)

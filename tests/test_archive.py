@@ -285,3 +285,50 @@ def test_focus_changes_no_problem_about_the_focused_files() -> None:
                     if p.path in focus or any(item.path in focus for item in p.related)]
         assert reduce_archive(files, chosen, settings, "/archive", focus) == expected, given
         assert expected, given
+
+
+# -- how bodies are compared ---------------------------------------------------------------------
+
+
+def _sentences(count: int, start: int = 0) -> list[str]:
+    return [f"Sentence number {n} says something of its own about the harbour."
+            for n in range(start, start + count)]
+
+
+def test_long_bodies_are_compared_on_both_sketches_together() -> None:
+    """Two bodies of 150 and 145 clauses (one holds the other: similarity 0.967) are
+    compared on the 64 lowest hashes of both sketches: at least 59 of those 64 are shared.
+    Comparing the two sketches as sets would say (64 - a) / (64 + a), about 0.91."""
+    full = _sentences(150)
+    texts = {"a.md": clipping(url="https://x.org/1", body="<p>" + " ".join(full) + "</p>"),
+             "b.md": clipping(url="https://x.org/2", body="<p>" + " ".join(full[5:]) + "</p>",
+                              stamp=1594000000001)}
+    [(_, message)] = duplicates(texts)
+    similarity = float(message.split("similarity ")[1].split(")")[0])
+    assert 0.92 <= similarity < 1.0, message
+
+
+def test_part_marks_make_two_titles() -> None:
+    body = "<p>" + " ".join(_sentences(6)) + "</p>"
+    for first, second in (("寻衅滋事（一）", "寻衅滋事（二）"), ("两岸发展？(上)", "两岸发展？(下)"),
+                          ("两岸发展？(上)", "两岸发展？"), ("Episode 12", "Episode 13")):
+        texts = {"a.md": clipping(title="不正确的历史记忆那些" + first, url="https://x.org/1",
+                                  body=body),
+                 "b.md": clipping(title="不正确的历史记忆那些" + second, url="https://x.org/2",
+                                  body=body, stamp=1594000000001)}
+        assert duplicates(texts) == [], (first, second)
+
+
+def test_line_breaks_and_element_edges_end_clauses() -> None:
+    lines = [f"line {n} of a plain text description without any punctuation"
+             for n in range(20)]
+    changed = [*lines[:-1], "a last line that was rewritten from start to end"]
+    texts = {"a.md": clipping(url="https://x.org/1", body="<br>".join(lines)),
+             "b.md": clipping(url="https://x.org/2", body="<br>\n".join(changed),
+                              stamp=1594000000001)}
+    [(_, message)] = duplicates(texts)
+    assert "nearly the same body (similarity 0.90)" in message
+    spaced = {"a.md": clipping(url="https://x.org/1", body="<p>" + "</p><p>".join(lines) + "</p>"),
+              "b.md": clipping(url="https://x.org/2", body="<p>" + "</p>\n   <p>".join(lines)
+                               + "</p>", stamp=1594000000001)}
+    assert duplicates(spaced) == [("b.md", "same body under the same title — duplicate of a.md")]

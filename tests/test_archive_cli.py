@@ -222,3 +222,27 @@ def test_archive_root_from_the_configuration(tmp_path: Path, monkeypatch: pytest
     status = main(["--no-cache", "archive/x/new.md"])
     assert status == 1
     assert "duplicate of archive/old.md" in capsys.readouterr().out
+
+
+def test_baseline_knows_archive_problems_from_any_folder(
+        archive: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    baseline = archive / "baseline.json"
+    assert cli(capsys, "--select", "duplicate-clipping", "--write-baseline", str(baseline),
+               "news")[0] == 0
+    recorded = json.loads(baseline.read_text(encoding="utf-8"))["problems"]
+    assert [(entry["path"], entry["rule"]) for entry in recorded] == [
+        ("news/b.md", "duplicate-clipping")]
+    status, out = cli(capsys, "--select", "duplicate-clipping", "--baseline", str(baseline),
+                      "news")
+    assert status == 0 and "All clean" in out
+    monkeypatch.chdir(archive / "news")
+    status, out = cli(capsys, "--select", "duplicate-clipping", "--baseline", str(baseline), ".")
+    assert status == 0 and "All clean" in out
+    # A third copy is a new problem; the known one stays suppressed.
+    write(archive / "news/d.md", clipping("Harbour reopens", "https://x.org/a/1",
+                                          stamp=1594000000002))
+    status, out = cli(capsys, "--select", "duplicate-clipping", "--baseline", str(baseline), ".")
+    assert status == 1
+    assert out.startswith("./d.md:1:1: duplicate-clipping same article URL — duplicate of "
+                          "./a.md\n")

@@ -87,9 +87,9 @@ def test_error_positions_in_file_coordinates_with_crlf_and_front_matter() -> Non
     problems = lint_text(text, select=["well-formed-html"])
     assert [(p.line, p.column, p.message) for p in problems] == [
         (10, 1, "unexpected end tag </i> (unexpected-end-tag)"),
-        (10, 5, "invalid character U+0002 (invalid-codepoint)"),
+        (10, 5, "control character U+0002 (control-character-in-input-stream)"),
         (11, 16, "unexpected end tag </span> (unexpected-end-tag)"),
-        (11, 23, "invalid character U+0001 (invalid-codepoint)"),
+        (11, 23, "control character U+0001 (control-character-in-input-stream)"),
     ]
 
 
@@ -221,6 +221,8 @@ FIXED = [
     ('<p>x</p><iframe src="https://e.example/"></iframe>', "<p>x</p>"),
     ("<meta http-equiv=refresh content=0><p>x</p><base href=/>", "<p>x</p>"),
     ("<p>y</p><object data=https://e.example/a.swf><embed src=a.swf></object>", "<p>y</p>"),
+    ('<link rel="stylesheet" href="//static.example.org/a.css"><p>z</p>', "<p>z</p>"),
+    ("<p>z</p><style>@import 'https://e.example/a.css';</style>", "<p>z</p>"),
 ]
 
 
@@ -237,6 +239,19 @@ def test_active_content_fixes_delete_exactly_the_element_or_attribute(body: str,
             outermost.append(edit)
     assert apply(HEADER + body, outermost) == HEADER + fixed
     assert lint_body(fixed, ["active-content"]) == []
+
+
+def test_active_content_severities_follow_the_declared_findings() -> None:
+    from cliplint_rules import active_content
+
+    body = ('<script>x()</script><link rel="stylesheet" href="https://e.example/a.css">'
+            '<iframe data-src="https://www.youtube.com/embed/1"></iframe>')
+    found = [(p.severity, p.message.split(" ")[0]) for p in lint_body(
+        body, ["active-content"], config={"rules": {"active-content": {"report-lazy-embeds": True}}})]
+    assert found == [("error", "<script>"), ("warning", "<link"), ("info", "lazy-load")]
+    kinds = ["active", "outside-resource", "lazy-embed"]
+    assert [active_content.FINDINGS[kind].severity for kind in kinds] == [s for s, _ in found]
+    assert [p.severity for p in lint_body(body, ["active-content"])] == ["error", "warning"]
 
 
 def test_unsafe_fixes_go_through_the_fixer() -> None:
@@ -360,3 +375,57 @@ def test_content_moved_out_of_a_table_is_checked() -> None:
                      ("active-content", '<iframe src="https://e.example/">')}
     codes = [p.message for p in lint_body(body, ["well-formed-html"])]
     assert len(codes) == 2 and all("voodoo" in code for code in codes)
+
+
+# -- empty-body without the aggregator boilerplate ------------------------------------------
+
+
+@pytest.mark.parametrize("body", [
+    *TRICKY, "<p>a<script>b</script>c<style>d</style>e<!-- f -->g</p>", "<p>a<script>never closed",
+    "<p>x</p>\r\n<title>t</title><noscript>n</noscript><template>u</template>y",
+    *(p.read_text(encoding="utf-8") for p in corpus_sample(50)),
+])
+def test_text_outside_no_span_is_the_visible_text(body: str) -> None:
+    """empty-body reads the text from the tokens when it leaves boilerplate out: with
+    nothing left out, it has the words of the tree's visible text."""
+    import html as html_module
+
+    from cliplint_rules.empty_body import _words, iter_text_outside
+
+    view = Document.from_text(HEADER + body).body
+    assert _words(html_module.unescape("".join(iter_text_outside(view, [])))) == _words(
+        html_module.unescape(view.visible_text))
+
+
+def test_text_outside_leaves_out_exactly_the_blocks() -> None:
+    from cliplint_rules import _boilerplate
+    from cliplint_rules._boilerplate_match import find_blocks
+    from cliplint_rules.empty_body import iter_text_outside
+
+    body = ("<p>one</p>\n(Feed generated with FetchRSS)<script>two</script><p>three</p>"
+            '<img src="https://pixel.wp.com/b.gif" width="1" height="1">'
+            "<br/><br/>\n(Feed generated with FetchRSS)\n")
+    view = Document.from_text(HEADER + body).body
+    blocks = find_blocks(view, _boilerplate.catalogue(), None)
+    assert [view.source[b.start : b.end] for b in blocks] == [
+        '<img src="https://pixel.wp.com/b.gif" width="1" height="1">',
+        "<br/><br/>\n(Feed generated with FetchRSS)"]
+    assert "".join(iter_text_outside(view, blocks)) == "one\n(Feed generated with FetchRSS)three\n"
+
+
+def test_shared_work_is_done_once_per_body_and_key() -> None:
+    """aggregator-boilerplate and empty-body find the catalogue's blocks once per body."""
+    from cliplint_rules import _boilerplate
+    from cliplint_rules._boilerplate_match import find_blocks
+
+    view = Document.from_text(HEADER + "<p>x</p><br/><br/>(Feed generated with FetchRSS)\n").body
+    calls: list[str] = []
+    assert view.shared("k", lambda: calls.append("k") or 1) == 1
+    assert view.shared("k", lambda: calls.append("again") or 2) == 1
+    assert calls == ["k"]
+    entries = _boilerplate.catalogue()
+    first = find_blocks(view, entries, None)
+    assert first and find_blocks(view, entries, None) == first
+    assert len(view._shared) == 2  # "k" and the blocks, found once
+    assert find_blocks(view, entries, "https://example.com/") == first  # another key
+    assert len(view._shared) == 3

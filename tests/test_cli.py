@@ -249,6 +249,17 @@ def test_rules_json_lists_metadata() -> None:
         assert rule["severity"] == "error" and rule["fixable"] == "safe"
         assert rule["summary"] and rule["options"]["type"] == "object"
     assert by_id["timestamp-comment"]["options"]["properties"]["min-date"]["default"] == "1995-01-01"
+    assert by_id["timestamp-comment"]["findings"] == [
+        {"kind": "problem", "severity": "error", "description": by_id["timestamp-comment"]["summary"]}]
+    proxy = {finding["kind"]: finding["severity"] for finding in by_id["image-proxy"]["findings"]}
+    assert proxy["lost"] == "error" and proxy["nested"] == "warning" and proxy["opaque"] == "info"
+    assert all(finding["description"] for finding in by_id["image-proxy"]["findings"])
+
+
+def test_rules_text_shows_every_severity_a_rule_can_report() -> None:
+    lines = {line.split()[0]: line.split()[1] for line in run_cliplint("rules").stdout.splitlines()}
+    assert lines["image-proxy"] == "error/warning/info"
+    assert lines["title-link"] == "error"
 
 
 def test_explain() -> None:

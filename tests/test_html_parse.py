@@ -284,3 +284,23 @@ def test_foster_parented_content_stays_in_the_fragment(body: str) -> None:
     assert ElementTree.tostring(fragment)[len(b"<DOCUMENT_FRAGMENT>"):] == \
         ElementTree.tostring(expected)[len(b"<body>"):].replace(b"</body>", b"</DOCUMENT_FRAGMENT>")
     assert len(list(fragment.iter())) == len(list(expected.iter()))
+
+
+@pytest.mark.parametrize("name", sorted(html.VOID_ELEMENTS))
+def test_void_elements_never_hold_content(name: str) -> None:
+    """The project's one void-element list agrees with the parser: what follows a void
+    element's start tag is never inside it (html5lib's own list lacks <wbr>, <keygen>...)."""
+    body = f"<div><{name}>text</{name}>more</div>"
+    view = html.parse_body(body, 0, len(body))
+    for element in view.elements(name):
+        assert len(element) == 0 and not element.text, name
+    assert "text" in view.visible_text
+
+
+@pytest.mark.parametrize("name", ["event-source", "span", "p", "video", "menuitem"])
+def test_other_elements_hold_what_follows(name: str) -> None:
+    body = f"<div><{name}>text</{name}></div>"
+    view = html.parse_body(body, 0, len(body))
+    (element,) = view.elements(name)
+    assert element.text == "text"
+    assert name not in html.VOID_ELEMENTS

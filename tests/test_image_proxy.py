@@ -346,24 +346,51 @@ def _lint(body: str, config: dict | None = None) -> list:
     return lint_text(HEADER + body + "\n", config=config, select=["image-proxy"])
 
 
-def test_severities_broken_nested_opaque() -> None:
-    problems = _lint(
-        '<img src="https://images.weserv.nl/?url=">'
-        '<img src="https://thumbor.ftacademy.cn/unsafe/1340x754/'
-        'https://thumbor.ftacademy.cn/unsafe/picture/5/000097075_piclink.jpg">'
-        '<img src="https://lh3.googleusercontent.com/proxy/AVvXsEh">'
-    )
-    assert [(p.severity, p.message.split(":")[0]) for p in problems] == [
+SEVERITY_SAMPLE = (
+    '<img src="https://images.weserv.nl/?url=">'
+    '<img src="https://images.weserv.nl/?url=i0.wp.com/example.com/a.jpg&amp;w=600">'
+    '<img src="https://thumbor.ftacademy.cn/unsafe/1340x754/'
+    'https://thumbor.ftacademy.cn/unsafe/picture/5/000097075_piclink.jpg">'
+    '<img src="https://lh3.googleusercontent.com/proxy/AVvXsEh">'
+)
+
+
+def test_severities_follow_the_declared_findings() -> None:
+    from cliplint_rules import image_proxy
+
+    problems = _lint(SEVERITY_SAMPLE, {"rules": {"image-proxy": {"report-opaque": True}}})
+    found = [(p.severity, p.message.split(":")[0]) for p in problems]
+    assert found == [
         ("error", "no upstream on images.weserv.nl"),
         ("warning", "nested image proxies"),
+        ("info", "nested image proxies"),
         ("info", "opaque image proxy"),
     ]
+    kinds = ["lost", "nested", "nested-opaque", "opaque"]
+    assert [image_proxy.FINDINGS[kind].severity for kind in kinds] == [s for s, _ in found]
+
+
+def test_opaque_findings_are_off_by_default() -> None:
+    """Nothing removes them, and they are not defects: only the broken and the nested
+    ones a fix removes are reported unless report-opaque asks for the rest."""
+    assert [p.severity for p in _lint(SEVERITY_SAMPLE)] == ["error", "warning"]
+
+
+def test_the_fix_of_a_nested_warning_makes_it_go() -> None:
+    body = '<img src="https://images.weserv.nl/?url=i0.wp.com/example.com/a.jpg&amp;w=600">'
+    (problem,) = _lint(body)
+    assert problem.severity == "warning" and problem.fix is not None
+    result = fix_text(HEADER + body + "\n", select=["image-proxy"], unsafe=True)
+    assert result.text == HEADER + '<img src="https://i0.wp.com/example.com/a.jpg">\n'
+    assert _lint(result.text[len(HEADER):].rstrip("\n")) == []
 
 
 def test_configured_severity_wins() -> None:
-    problems = _lint('<img src="https://lh3.googleusercontent.com/proxy/AVvXsEh">',
-                     {"severity": {"image-proxy": "warning"}})
-    assert [p.severity for p in problems] == ["warning"]
+    problems = _lint('<img src="https://lh3.googleusercontent.com/proxy/AVvXsEh">'
+                     '<img src="https://images.weserv.nl/?url=">',
+                     {"severity": {"image-proxy": "warning"},
+                      "rules": {"image-proxy": {"report-opaque": True}}})
+    assert [p.severity for p in problems] == ["warning", "warning"]
 
 
 def test_nested_fix_unwraps_to_one_level_and_is_unsafe() -> None:
@@ -371,17 +398,18 @@ def test_nested_fix_unwraps_to_one_level_and_is_unsafe() -> None:
             'https://thumbor.ftacademy.cn/unsafe/picture/5/000097075_piclink.jpg">'
             "<img srcset='https://images.weserv.nl/?url=i0.wp.com/e.com/a.jpg&amp;w=600 1x, "
             "https://e.com/b.jpg 2x'>")
-    problems = _lint(body)
+    opaque = {"rules": {"image-proxy": {"report-opaque": True}}}
+    problems = _lint(body, opaque)
     assert [p.fix.applicability for p in problems] == ["unsafe", "unsafe"]
     assert fix_text(HEADER + body + "\n", select=["image-proxy"]).text == HEADER + body + "\n"
-    result = fix_text(HEADER + body + "\n", select=["image-proxy"], unsafe=True)
+    result = fix_text(HEADER + body + "\n", select=["image-proxy"], unsafe=True, config=opaque)
     assert result.text == HEADER + (
         '<img src="https://thumbor.ftacademy.cn/unsafe/picture/5/000097075_piclink.jpg">'
         # weserv fetched i0.wp.com over http (no scheme given); Photon serves https.
         "<img srcset='https://i0.wp.com/e.com/a.jpg 1x, https://e.com/b.jpg 2x'>"
     ) + "\n"
     # What is left: the thumbor loader path, opaque offline.
-    assert [p.message.split(":")[0] for p in _lint(result.text[len(HEADER):])] == [
+    assert [p.message.split(":")[0] for p in _lint(result.text[len(HEADER):], opaque)] == [
         "opaque image proxy"]
 
 

@@ -102,3 +102,4 @@ def test_crashing_rule_is_an_internal_error_and_the_run_goes_on(tmp_path: Path, 
     lines = result.stdout.splitlines()
     assert "./a.md:1:1: internal-error rule shout/shouting-title crashed: ValueError: boom" in lines
     assert any(line.startswith("./b.md:1:5: timestamp-comment") for line in lines)
+

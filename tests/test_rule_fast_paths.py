@@ -87,16 +87,18 @@ def test_active_scheme_shortcut_agrees_with_the_full_check(value: str) -> None:
 
 def test_only_the_gated_elements_can_be_element_problems() -> None:
     # Every tag here carries what would make one of the checked elements active.
-    attributes = ' src="x.js" data="x.swf" http-equiv="refresh" action="x" srcdoc="x"'
+    attributes = (' src="x.js" data="x.swf" http-equiv="refresh" action="x" srcdoc="x"'
+                  ' rel="stylesheet" href="https://e.example/a.css"')
+    content = "@import url(https://e.example/b.css);"  # a <style>'s CSS; text elsewhere
     names = ["p", "a", "img", "div", "svg", "math", "video", "audio", "frame", "frameset",
              "applet", "link", "style", "noscript", "template", "portal", "input", "button",
              "x-script", "scripts", *sorted(active_content._ACTIVE_ELEMENTS)]
     for name in names:
-        text = f"<!--1-->\n[t](https://e.com/a)\n------\n\n<{name}{attributes}></{name}>"
+        text = f"<!--1-->\n[t](https://e.com/a)\n------\n\n<{name}{attributes}>{content}</{name}>"
         body = Document.from_text(text).body
         for index, token in enumerate(body.tokens):
             if token.kind == "StartTag":
-                problem = active_content._element_problem(body, index, token, ())
+                problem = active_content._element_problem(body, index, token, (), False)
                 assert (problem is not None) == (token.name in active_content._ACTIVE_ELEMENTS)
 
 

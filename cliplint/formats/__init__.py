@@ -43,7 +43,7 @@ def _lazy(module: str) -> Renderer:
 #: The built-in formats and their modules. Each module has ``render`` (a whole report)
 #: and ``write_stream`` (a lint run's report, written as the files are linted).
 BUILTIN_FORMATS = {"text": "text", "json": "json_report", "github": "github", "sarif": "sarif",
-                   "junit": "junit", "gitlab": "gitlab"}
+                   "junit": "junit", "gitlab": "gitlab", "html": "html_report"}
 
 
 @hookimpl

@@ -1,0 +1,183 @@
+"""What the archive report needs to know of each clipping besides its problems.
+
+A run makes a :class:`FileFacts` of each file it lints, from the same parse (the header is
+found once and shared with the rules), and the cache keeps it with the file's problems:
+the report never reads or parses a file again. It is small on purpose (a month and a
+feed name), since a run over a big archive holds one per file in the cache and, with
+archive rules, in memory until the end.
+
+A clipping's *source* is its feed, in this order:
+
+1. the folder holding it, in archives kept one folder per feed (``articles/BBC/a.md``:
+   ``BBC``), with its path taken relative to the archive root (see
+   :mod:`cliplint.archive`); a folder is no feed when its name is a date or a part of
+   one (digits and ``-``, ``_``, ``.``: ``archived/2021-03-04/``, ``2021/03/``), or
+   starts with ``_`` or ``.`` (Jekyll's ``_posts/``, hidden folders), and a file at the
+   archive root has none;
+2. else the front matter's first ``categories`` (or ``category``) entry, else its
+   ``author`` (Jekyll archives keep each feed's name there);
+3. else the title link's host, lower case, without ``www.``;
+4. else none: the report counts the clipping under "(unknown)".
+
+The folder comes from the path at report time (a path is not content: the same content
+at two paths has one cache entry); the rest is in :class:`FileFacts`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from cliplint.document import Document
+
+#: How a source was found, in the order they are tried.
+FOLDER, CATEGORY, AUTHOR, HOST, UNKNOWN = "folder", "category", "author", "host", "unknown"
+UNKNOWN_SOURCE = "(unknown)"
+#: Longer feed names (hostile front matter) are cut.
+MAX_NAME = 80
+#: The last second of year 9999: later timestamps have no calendar month.
+_LAST_SECOND = 253_402_300_799
+
+# Patterns as strings, compiled (and cached by ``re``) when first used: a one-file run
+# starts without compiling those it never needs.
+_FRONT_MATTER_KEY = r"(?m)^(categories|category|author)[ \t]*:[ \t]*(.*?)[ \t\r]*$"
+_BLOCK_ITEM = r"(?m)[ \t]*(?:-[ \t]+|name[ \t]*:[ \t]*)(.*?)[ \t\r]*$"
+_DATE_LIKE = r"[\d._-]*\d[\d._-]*"
+
+
+class FileFacts(NamedTuple):
+    """A clipping's month (``YYYY-MM`` in UTC, from its timestamp comment) and the feed
+    its content names (``feed_kind``: ``category``, ``author`` or ``host``); ``None``
+    where the clipping does not say."""
+
+    month: str | None
+    feed: str | None
+    feed_kind: str | None
+
+
+def file_facts(document: Document) -> FileFacts:
+    """The facts of a parsed clipping; cheap (the header, the front matter's lines and
+    the title link, all found once per document)."""
+    feed, kind = _front_matter_feed(document)
+    if feed is None:
+        feed = _title_host(document)
+        kind = HOST if feed is not None else None
+    return FileFacts(_month(document), feed, kind)
+
+
+def facts_from_data(data: object) -> FileFacts | None:
+    """Facts as the cache stores them (a list of three), or None for anything else."""
+    if isinstance(data, list) and len(data) == 3 and all(
+            item is None or isinstance(item, str) for item in data):
+        return FileFacts(*data)
+    return None
+
+
+def _month(document: Document) -> str | None:
+    span = document.header.timestamp
+    if span is None:
+        return None
+    value = document.text[span.start : span.end].strip()
+    if not (value.startswith("<!--") and value.endswith("-->")):
+        return None
+    digits = value[4:-3].strip()
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 16:
+        return None
+    number = int(digits)
+    # Below 10**11 a value makes no sense as milliseconds (1973) and is a date in seconds
+    # (timestamp-comment reports it): its month is still the clipping's.
+    seconds = number if number < 10**11 else number // 1000
+    if seconds > _LAST_SECOND:
+        return None
+    moment = time.gmtime(seconds)
+    return f"{moment.tm_year:04d}-{moment.tm_mon:02d}"
+
+
+def _front_matter_feed(document: Document) -> tuple[str | None, str | None]:
+    span = document.header.front_matter
+    if span is None:
+        return None, None
+    text = document.text[span.start : span.end]
+    found: dict[str, str] = {}
+    for match in re.finditer(_FRONT_MATTER_KEY, text):
+        key, value = match.group(1), match.group(2)
+        if key in found:
+            continue
+        if not value:  # a block list or mapping on the following lines
+            following = re.match(_BLOCK_ITEM, text[match.end() + 1 :])
+            value = following.group(1) if following else ""
+        name = _first_entry(value, split_words=key == "categories")
+        if name:
+            found[key] = name
+    for key, kind in (("categories", CATEGORY), ("category", CATEGORY), ("author", AUTHOR)):
+        if key in found:
+            return found[key], kind
+    return None, None
+
+
+def _first_entry(value: str, split_words: bool) -> str:
+    """The first entry of a YAML value: a flow list ``[ a, b ]``, a quoted or plain
+    scalar (for ``categories``, Jekyll reads a plain scalar as a space-separated list)."""
+    value = value.strip()
+    if value.startswith("["):
+        value = value[1:].rstrip("]").split(",")[0].strip()
+        split_words = False
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    elif split_words and value:
+        value = value.split()[0]
+    if value.startswith("#"):
+        return ""
+    return _cut(value.strip().strip("\"'").strip())
+
+
+def _title_host(document: Document) -> str | None:
+    link = document.title_link
+    if link is None:
+        return None
+    scheme, slashes, rest = document.text[link.url.start : link.url.end].strip().partition("://")
+    if not slashes or not scheme.isascii() or not scheme[:1].isalpha() or not all(
+            char.isalnum() or char in "+.-" for char in scheme):
+        return None
+    for end, char in enumerate(rest):  # the authority ends at the path, query or fragment
+        if char in "/?#\\" or char.isspace():
+            rest = rest[:end]
+            break
+    host = rest.rpartition("@")[2]
+    if host.startswith("["):  # an IPv6 literal
+        host = host.partition("]")[0] + "]"
+    else:
+        host = host.partition(":")[0]  # no port
+    host = host.lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    return _cut(host) or None
+
+
+def _cut(name: str) -> str:
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
+
+
+def folder_source(relative: str) -> str | None:
+    """The feed folder of a path relative to the archive root (``/`` separators), if its
+    folder is one (see the module's documentation)."""
+    folder, slash, _ = relative.rpartition("/")
+    if not slash:
+        return None
+    name = folder.rpartition("/")[2]
+    if not name or name in (".", "..") or name[0] in "._" or re.fullmatch(_DATE_LIKE, name):
+        return None
+    return _cut(name)
+
+
+def source_of(relative: str, facts: FileFacts | None) -> tuple[str, str]:
+    """A clipping's source and how it was found (``folder``, ``category``, ``author``,
+    ``host``, or ``unknown``)."""
+    folder = folder_source(relative)
+    if folder is not None:
+        return folder, FOLDER
+    if facts is not None and facts.feed is not None and facts.feed_kind is not None:
+        return facts.feed, facts.feed_kind
+    return UNKNOWN_SOURCE, UNKNOWN

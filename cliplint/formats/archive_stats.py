@@ -1,0 +1,344 @@
+"""The archive report's numbers, counted file by file as the results stream.
+
+Only aggregates and capped lists are kept: counts per rule, per month, per source (the
+first ``sources_tracked`` sources; later ones are counted together), the ``top_files``
+files with the most problems, and the biggest duplicate clusters (the first
+``clusters_tracked`` clusters are counted, later copies only as copies). Memory does not
+grow with the number of files. The result is the *stats document*, written next to the
+page (``report.stats.json``) and read back by ``--compare``; its JSON Schema ships as
+``cliplint/schemas/stats.schema.json`` (the README describes it).
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from cliplint import __version__
+from cliplint.archive import relative_to
+from cliplint.facts import source_of
+from cliplint.model import Problem, Rule, Tally
+
+if TYPE_CHECKING:
+    from cliplint.runner import FileResult
+
+STATS_VERSION = 1
+DUPLICATE_RULE = "duplicate-clipping"
+#: What duplicate-clipping's related locations say (rules/duplicate_clipping.py): a
+#: template's "also in" names no copy, and is no cluster.
+DUPLICATE_OF, COPY_TO_KEEP = "duplicate of", "the copy to keep"
+OTHER_SOURCES = "(other sources)"
+_SEVERITY_INDEX = {"error": 0, "warning": 1, "info": 2}
+#: Folders made relative to the archive root, remembered (then forgotten, to stay small).
+_FOLDERS_REMEMBERED = 4_096
+
+
+class Limits(NamedTuple):
+    """The caps that keep the report's size and memory flat."""
+
+    top_files: int = 50
+    first_problems: int = 3
+    sources_shown: int = 20
+    sources_tracked: int = 2_000
+    clusters_shown: int = 50
+    clusters_tracked: int = 10_000
+    copies_shown: int = 10
+    message_length: int = 300
+
+
+class StatsError(Exception):
+    """A stats file that cannot be written, or a --compare file that is not a stats
+    document this version can read."""
+
+
+class _Source:
+    __slots__ = ("files", "by_rule")
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.by_rule: Counter[str] = Counter()
+
+
+class _Cluster:
+    __slots__ = ("keep", "size", "copies")
+
+    def __init__(self, keep: str) -> None:
+        self.keep = keep
+        self.size = 1  # the copy to keep
+        self.copies: list[dict[str, str]] = []
+
+
+class Collector:
+    """Counts a run's results (``add`` each, in order); ``document`` makes the stats."""
+
+    def __init__(self, rules: Mapping[str, Rule], root: str | None = None,
+                 limits: Limits = Limits()) -> None:
+        self.tally = Tally()
+        self.limits = limits
+        self._root = root
+        self._folders: dict[str, str] = {}
+        # Per rule: errors, warnings, infos, safe fixes, unsafe fixes, files.
+        self._rules: dict[str, list[int]] = {rule_id: [0] * 6 for rule_id in rules}
+        self._months: dict[str | None, _Source] = {}
+        self._sources: dict[tuple[str, str], _Source] = {}
+        self._overflow = _Source()  # sources past the tracked ones, counted together
+        self._overflowed = False
+        self._top: list[list[Any]] = []  # a min-heap of [count, -order, path]
+        self._top_entries: dict[str, dict[str, Any]] = {}
+        self._order = 0
+        self._clusters: dict[str, _Cluster] = {}
+        self._copies = 0
+        self._untracked_copies = 0
+
+    def add(self, result: FileResult) -> None:
+        problems = result.problems
+        self.tally = self.tally.add(problems, result.checked)
+        facts = result.facts
+        month = facts.month if facts is not None else None
+        by_month = self._months.get(month)
+        if by_month is None:
+            by_month = self._months[month] = _Source()
+        source = source_of(self._relative(result.path), facts)
+        by_source = self._source(source)
+        if result.checked:
+            by_month.files += 1
+            by_source.files += 1
+        if not problems:
+            return
+        seen: set[str] = set()
+        for problem in problems:
+            counts = self._rules.get(problem.rule)
+            if counts is None:
+                counts = self._rules[problem.rule] = [0] * 6
+            counts[_SEVERITY_INDEX.get(problem.severity, 0)] += 1
+            if problem.fix is not None:
+                counts[3 if problem.fix.applicability == "safe" else 4] += 1
+            if problem.rule not in seen:
+                seen.add(problem.rule)
+                counts[5] += 1
+            by_month.by_rule[problem.rule] += 1
+            by_source.by_rule[problem.rule] += 1
+            if problem.rule == DUPLICATE_RULE and problem.related:
+                self._add_copy(problem)
+        self._add_top(result.path, source[0], problems)
+
+    def _relative(self, path: str) -> str:
+        """The path relative to the archive root (what a source's folder is read from).
+        Files come folder by folder: each folder is made relative once."""
+        if self._root is None:
+            return path.replace(os.sep, "/")
+        folder, name = os.path.split(path)
+        relative = self._folders.get(folder)
+        if relative is None:
+            if len(self._folders) >= _FOLDERS_REMEMBERED:
+                self._folders.clear()
+            try:
+                relative = relative_to(folder or ".", self._root)
+            except ValueError:  # another drive
+                relative = folder.replace(os.sep, "/")
+            self._folders[folder] = relative
+        return name if relative == "." else f"{relative}/{name}"
+
+    def _source(self, key: tuple[str, str]) -> _Source:
+        found = self._sources.get(key)
+        if found is not None:
+            return found
+        if len(self._sources) >= self.limits.sources_tracked:
+            self._overflowed = True
+            return self._overflow
+        found = self._sources[key] = _Source()
+        return found
+
+    def _add_top(self, path: str, source: str, problems: list[Problem]) -> None:
+        entry = self._top_entries.get(path)
+        if entry is not None:  # an archive rule's problems with a file already listed
+            entry["problems"] += len(problems)
+            self._count_severities(entry, problems)
+            self._add_first(entry, problems)
+            for item in self._top:
+                if item[2] == path:
+                    item[0] = entry["problems"]
+            heapq.heapify(self._top)
+            return
+        count = len(problems)
+        if len(self._top) >= self.limits.top_files and count <= self._top[0][0]:
+            return  # the usual case: not among the files with the most problems
+        self._order += 1
+        entry = {"path": path, "source": source, "problems": count,
+                 "error": 0, "warning": 0, "info": 0, "first": []}
+        self._count_severities(entry, problems)
+        self._add_first(entry, problems)
+        self._top_entries[path] = entry
+        item = [count, -self._order, path]
+        if len(self._top) < self.limits.top_files:
+            heapq.heappush(self._top, item)
+        else:
+            dropped = heapq.heapreplace(self._top, item)
+            del self._top_entries[dropped[2]]
+
+    @staticmethod
+    def _count_severities(entry: dict[str, Any], problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            if problem.severity in _SEVERITY_INDEX:
+                entry[problem.severity] += 1
+
+    def _add_first(self, entry: dict[str, Any], problems: Iterable[Problem]) -> None:
+        first: list[dict[str, Any]] = entry["first"]
+        for problem in problems:
+            if len(first) >= self.limits.first_problems:
+                return
+            first.append({"rule": problem.rule, "severity": problem.severity,
+                          "line": problem.line, "column": problem.column,
+                          "message": self._cut(problem.message)})
+
+    def _cut(self, text: str) -> str:
+        limit = self.limits.message_length
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def _add_copy(self, problem: Problem) -> None:
+        duplicate_of = next((item.path for item in problem.related
+                             if item.message == DUPLICATE_OF), None)
+        if duplicate_of is None:
+            return  # a template body, not a copy
+        self._copies += 1
+        keep = next((item.path for item in problem.related if item.message == COPY_TO_KEEP),
+                    duplicate_of)
+        cluster = self._clusters.get(keep)
+        if cluster is None:
+            if len(self._clusters) >= self.limits.clusters_tracked:
+                self._untracked_copies += 1
+                return
+            cluster = self._clusters[keep] = _Cluster(keep)
+        cluster.size += 1
+        if len(cluster.copies) < self.limits.copies_shown:
+            cluster.copies.append({"path": problem.path, "duplicate_of": duplicate_of,
+                                   "message": self._cut(problem.message)})
+
+    # -- the stats document -----------------------------------------------------------
+
+    def document(self, generated: str, configuration: Mapping[str, Any] | None = None
+                 ) -> dict[str, Any]:
+        """The stats of the run so far (see ``cliplint/schemas/stats.schema.json``)."""
+        tally = self.tally
+        no_month = self._months.get(None, _Source())
+        return {
+            "version": STATS_VERSION,
+            "tool": {"name": "cliplint", "version": __version__},
+            "generated": generated,
+            "configuration": dict(configuration) if configuration is not None else None,
+            "files": tally.files,
+            "problems": {"total": tally.problems, "error": tally.errors,
+                         "warning": tally.warnings,
+                         "info": tally.problems - tally.errors - tally.warnings,
+                         "safe_fixes": tally.safe_fixes, "unsafe_fixes": tally.unsafe_fixes},
+            "rules": {rule_id: {"total": sum(counts[:3]), "error": counts[0],
+                                "warning": counts[1], "info": counts[2],
+                                "safe_fixes": counts[3], "unsafe_fixes": counts[4],
+                                "files": counts[5]}
+                      for rule_id, counts in sorted(self._rules.items())},
+            "months": [{"month": month, "files": bucket.files, "by_rule": _sorted(bucket.by_rule)}
+                       for month, bucket in sorted((m, b) for m, b in self._months.items()
+                                                   if m is not None)],
+            "no_month": {"files": no_month.files, "by_rule": _sorted(no_month.by_rule)},
+            "sources": self._sources_document(),
+            "top_files": self._top_files(),
+            "duplicates": self._duplicates(),
+            "limits": self.limits._asdict(),
+        }
+
+    def _sources_document(self) -> dict[str, Any]:
+        ranked = sorted(self._sources.items(),
+                        key=lambda item: (-item[1].by_rule.total(), -item[1].files, item[0]))
+        shown = ranked[: self.limits.sources_shown]
+        other = _Source()
+        other.files = self._overflow.files
+        other.by_rule.update(self._overflow.by_rule)
+        for _, bucket in ranked[self.limits.sources_shown:]:
+            other.files += bucket.files
+            other.by_rule.update(bucket.by_rule)
+        return {
+            "count": len(self._sources),
+            "exact": not self._overflowed,
+            "shown": [{"name": name, "kind": kind, "files": bucket.files,
+                       "total": bucket.by_rule.total(), "by_rule": _sorted(bucket.by_rule)}
+                      for (name, kind), bucket in shown],
+            "other": {"sources": len(ranked) - len(shown),
+                      "files": other.files, "total": other.by_rule.total(),
+                      "by_rule": _sorted(other.by_rule)},
+        }
+
+    def _top_files(self) -> list[dict[str, Any]]:
+        ranked = sorted(self._top, key=lambda item: (-item[0], -item[1]))
+        return [self._top_entries[item[2]] for item in ranked]
+
+    def _duplicates(self) -> dict[str, Any]:
+        clusters = sorted(self._clusters.values(), key=lambda c: (-c.size, c.keep))
+        return {
+            "copies": self._copies,
+            "clusters": len(clusters),
+            "exact": not self._untracked_copies,
+            "listed": [{"keep": cluster.keep, "size": cluster.size, "copies": cluster.copies}
+                       for cluster in clusters[: self.limits.clusters_shown]],
+        }
+
+
+def _sorted(counts: Counter[str]) -> dict[str, int]:
+    return dict(sorted(counts.items()))
+
+
+def stats_path(report_path: str) -> str:
+    """Where the stats of a report written to ``report_path`` go: ``report.html`` ->
+    ``report.stats.json``."""
+    folder, name = os.path.split(report_path)
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return os.path.join(folder, f"{stem}.stats.json")
+
+
+def dumps(stats: Mapping[str, Any]) -> str:
+    return json.dumps(stats, ensure_ascii=False, indent=2) + "\n"
+
+
+def write(path: str, stats: Mapping[str, Any]) -> None:
+    """Write the stats file. A path a run could not decode (``surrogateescape``) is
+    written as JSON's escape of the lone surrogate, so the file stays UTF-8 and JSON."""
+    try:
+        with open(path, "w", encoding="utf-8", errors="backslashreplace",
+                  newline="\n") as stream:
+            stream.write(dumps(stats))
+    except OSError as error:
+        raise StatsError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def schema() -> dict[str, Any]:
+    text = resources.files("cliplint").joinpath("schemas/stats.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def load(path: str) -> dict[str, Any]:
+    """A previous run's stats file, validated against the schema; :class:`StatsError`
+    saying what is wrong otherwise."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = json.load(stream)
+    except OSError as error:
+        raise StatsError(f"cannot read {path}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise StatsError(f"{path} is not a cliplint stats file (not JSON: {error})") from None
+    if isinstance(data, dict) and isinstance(data.get("version"), int) and \
+            data["version"] > STATS_VERSION:
+        raise StatsError(f"{path} is a stats file of version {data['version']}, newer than "
+                         f"this cliplint reads ({STATS_VERSION})")
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(schema()).iter_errors(data))
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "the top level"
+        raise StatsError(f"{path} is not a cliplint stats file: at {where}: {error.message}")
+    return data

@@ -1,0 +1,267 @@
+"""What the current WHATWG HTML standard makes of each of html5lib 1.1's parse errors.
+
+html5lib 1.1 (2020) follows the parsing rules of its time, before the standard named its
+parse errors and dropped some. :func:`judge` maps one html5lib error onto the standard's
+(https://html.spec.whatwg.org/multipage/parsing.html#parse-errors): its name when the
+standard has one (the tokenizer's errors; tree construction errors are unnamed), or that
+the standard does not call it an error at all. Where one html5lib code stands for several
+of the standard's errors, or for an error and a non-error, the source around the error
+decides (the character after a ``&``, after ``--!``...).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from html5lib.constants import entities
+
+from cliplint.html import CURRENT_NODE, BodyView, ParseError, Token
+
+SPEC = "https://html.spec.whatwg.org/multipage/parsing.html"
+
+
+class Judgement(NamedTuple):
+    """The standard's view of one html5lib error."""
+
+    error: bool  # False: the standard does not call this a parse error
+    name: str | None  # the standard's name for it; None where the standard names none
+    section: str  # where the standard says so (an anchor of SPEC)
+
+
+def _named(name: str, section: str = "") -> Judgement:
+    return Judgement(True, name, section or f"#parse-error-{name}")
+
+
+#: html5lib tokenizer codes with exactly one counterpart in the standard.
+SAME = {
+    "duplicate-attribute": _named("duplicate-attribute"),
+    "attributes-in-end-tag": _named("end-tag-with-attributes"),
+    "self-closing-flag-on-end-tag": _named("end-tag-with-trailing-solidus"),
+    "expected-tag-name-but-got-right-bracket": _named("invalid-first-character-of-tag-name"),
+    "expected-tag-name-but-got-question-mark": _named(
+        "unexpected-question-mark-instead-of-tag-name"),
+    "expected-closing-tag-but-got-right-bracket": _named("missing-end-tag-name"),
+    "expected-closing-tag-but-got-char": _named("invalid-first-character-of-tag-name"),
+    "eof-in-tag-name": _named("eof-in-tag"),
+    "expected-attribute-name-but-got-eof": _named("eof-in-tag"),
+    "eof-in-attribute-name": _named("eof-in-tag"),
+    "expected-end-of-tag-but-got-eof": _named("eof-in-tag"),
+    "expected-attribute-value-but-got-eof": _named("eof-in-tag"),
+    "eof-in-attribute-value-double-quote": _named("eof-in-tag"),
+    "eof-in-attribute-value-single-quote": _named("eof-in-tag"),
+    "eof-in-attribute-value-no-quotes": _named("eof-in-tag"),
+    "unexpected-EOF-after-solidus-in-tag": _named("eof-in-tag"),
+    "unexpected-EOF-after-attribute-value": _named("eof-in-tag"),
+    "invalid-character-after-attribute-name": _named("unexpected-character-in-attribute-name"),
+    "expected-attribute-value-but-got-right-bracket": _named("missing-attribute-value"),
+    "equals-in-unquoted-attribute-value": _named(
+        "unexpected-character-in-unquoted-attribute-value"),
+    "unexpected-character-in-unquoted-attribute-value": _named(
+        "unexpected-character-in-unquoted-attribute-value"),
+    "unexpected-character-after-attribute-value": _named("missing-whitespace-between-attributes"),
+    "unexpected-character-after-solidus-in-tag": _named("unexpected-solidus-in-tag"),
+    "non-void-element-with-trailing-solidus": _named(
+        "non-void-html-element-start-tag-with-trailing-solidus"),
+    "incorrect-comment": _named("abrupt-closing-of-empty-comment"),
+    "eof-in-comment": _named("eof-in-comment"),
+    "eof-in-comment-end-dash": _named("eof-in-comment"),
+    "eof-in-comment-double-dash": _named("eof-in-comment"),
+    "eof-in-comment-end-bang-state": _named("eof-in-comment"),
+    "eof-in-comment-end-space-state": _named("eof-in-comment"),
+    "eof-in-script-in-script": _named("eof-in-script-html-comment-like-text"),
+    "expected-numeric-entity": _named("absence-of-digits-in-numeric-character-reference"),
+    "expected-numeric-entity-but-got-eof": _named(
+        "absence-of-digits-in-numeric-character-reference"),
+    "numeric-entity-without-semicolon": _named("missing-semicolon-after-character-reference"),
+    "expected-doctype-name-but-got-right-bracket": _named("missing-doctype-name"),
+    "expected-doctype-name-but-got-eof": _named("eof-in-doctype"),
+    "eof-in-doctype-name": _named("eof-in-doctype"),
+    "eof-in-doctype": _named("eof-in-doctype"),
+    "expected-space-or-right-bracket-in-doctype": _named(
+        "invalid-character-sequence-after-doctype-name"),
+}
+
+#: What the standard does not call an error, each with the section that says so. (The
+#: conditions under which an html5lib code is one of these are in :func:`judge`.)
+NOT_ERRORS = {
+    "bare-ampersand": "#character-reference-state",
+    "ampersand-without-semicolon": "#ambiguous-ampersand-state",
+    "legacy-reference-in-attribute": "#named-character-reference-state",
+    "dashes-in-comment": "#comment-end-state",
+    "bang-in-comment": "#comment-end-bang-state",
+    "isindex": "#parsing-main-inbody",
+    "open-at-end": "#parsing-main-inbody",
+    "rt-in-rtc": "#parsing-main-inbody",
+    "doctype-without-space": "#doctype-state",
+}
+
+#: Tree construction errors: the standard calls each a parse error without naming it.
+TREE_CONSTRUCTION = Judgement(True, None, "#tree-construction")
+#: Codes standing for several DOCTYPE errors of the standard, which html5lib's code does
+#: not tell apart; in a body a DOCTYPE is an error anyway (unexpected-doctype).
+_DOCTYPE_CODES = frozenset({"unexpected-char-in-doctype", "unexpected-end-of-doctype"})
+#: Elements the standard lets stay open at the end of the body (html5lib does not).
+_STANDARD_OPEN_AT_END = frozenset({"optgroup", "option", "rb", "rp", "rt", "rtc"})
+#: What the named character reference state matches, and what makes the ambiguous
+#: ampersand state raise its error: alphanumerics, then a ';'.
+_AMBIGUOUS = re.compile(r"&[0-9A-Za-z]+;")
+_ALPHANUMERIC = re.compile(r"[0-9A-Za-z]")
+#: After a legacy reference without ';' in an attribute value: the value is kept as written.
+_KEPT_AFTER_LEGACY = re.compile(r"[0-9A-Za-z=]")
+_ALPHANUMERICS = re.compile(r"[0-9A-Za-z]+")
+_LONGEST_NAME = max(map(len, entities))
+
+
+def judge(error: ParseError, body: BodyView) -> Judgement:
+    """The standard's view of ``error`` (see the module docstring)."""
+    code = error.code
+    same = SAME.get(code)
+    if same is not None:
+        return same
+    source = body.source
+    if code == "expected-named-entity":
+        # html5lib objects to any '&' followed by something that is not a reference; the
+        # standard only to alphanumerics ending in ';' that name nothing (&foo;).
+        amp = _ampersand(error, source)
+        if amp is not None and _AMBIGUOUS.match(source, amp):
+            return _named("unknown-named-character-reference")
+        if amp is not None and _ALPHANUMERIC.match(source, amp + 1):
+            return _not_error("ampersand-without-semicolon")  # AT&T, ?a=1&b=2
+        return _not_error("bare-ampersand")  # "& ", "&-", "&\""
+    if code == "named-entity-without-semicolon":
+        # In an attribute value, a legacy reference (&copy, &not) followed by an
+        # alphanumeric or '=' is kept as written, without an error: "?a=1&copy=2".
+        amp = _ampersand(error, source)
+        name = legacy_reference(source, amp) if amp is not None else None
+        after = amp + 1 + len(name) if amp is not None and name is not None else -1
+        if after != -1 and _in_attribute(error, body) and _KEPT_AFTER_LEGACY.match(source, after):
+            return _not_error("legacy-reference-in-attribute")
+        return _named("missing-semicolon-after-character-reference")
+    if code == "illegal-codepoint-for-numeric-entity":
+        return _named(_numeric_reference_error(int(error.datavars.get("charAsInt", 0))))
+    if code == "invalid-codepoint":
+        return _named(_input_stream_error(offending_character(error, source)))
+    if code == "expected-tag-name":
+        # '<' then anything but a letter, '!', '/' or '?'; or '<' at the very end.
+        if error.start + 1 >= body.end:
+            return _named("eof-before-tag-name")
+        return _named("invalid-first-character-of-tag-name")
+    if code == "expected-closing-tag-but-got-eof":
+        if source[error.start : body.end] == "</":  # the tokenizer's: '</' at the end
+            return _named("eof-before-tag-name")
+        token = body.tokens[error.token] if error.token is not None else None
+        if token is not None and token.name in _STANDARD_OPEN_AT_END:
+            return _not_error("open-at-end")  # html.py points at one only html5lib objects to
+        return TREE_CONSTRUCTION
+    if code == "invalid-character-in-attribute-name":
+        if source[error.offset - 1 : error.offset] == "=":
+            return _named("unexpected-equals-sign-before-attribute-name")
+        return _named("unexpected-character-in-attribute-name")
+    if code == "expected-dashes-or-doctype":
+        if source.startswith("<![CDATA[", error.start):
+            return _named("cdata-in-html-content")
+        return _named("incorrectly-opened-comment")
+    if code in ("unexpected-dash-after-double-dash-in-comment", "unexpected-char-in-comment"):
+        return _not_error("dashes-in-comment")
+    if code == "unexpected-bang-after-double-dash-in-comment":
+        if source.startswith(">", error.offset):
+            return _named("incorrectly-closed-comment")
+        return _not_error("bang-in-comment")
+    if code == "need-space-after-doctype":
+        # <!DOCTYPE> has no name, which html5lib also reports (the standard's only error).
+        keyword = source.lower().find("doctype", error.start, error.offset + 1)
+        if keyword != -1 and source.startswith(">", keyword + len("doctype")):
+            return _not_error("doctype-without-space")
+        return _named("missing-whitespace-before-doctype-name")
+    if code in _DOCTYPE_CODES:
+        return Judgement(True, None, "#doctype-state")
+    if code == "deprecated-tag":
+        return _not_error("isindex")
+    if code == "XXX-undefined-error" and error.datavars.get(CURRENT_NODE) == "rtc":
+        token = body.tokens[error.token] if error.token is not None else None
+        if token is not None and token.kind == "StartTag" and token.name in ("rp", "rt"):
+            return _not_error("rt-in-rtc")
+    return TREE_CONSTRUCTION
+
+
+def _not_error(reason: str) -> Judgement:
+    return Judgement(False, None, NOT_ERRORS[reason])
+
+
+def legacy_reference(source: str, amp: int) -> str | None:
+    """The name of the reference html5lib (and the standard) read at the '&' at ``amp``:
+    the longest name in the table that the alphanumerics after it start with."""
+    run = _ALPHANUMERICS.match(source, amp + 1)
+    if run is None:
+        return None
+    word = run.group()
+    for length in range(min(len(word), _LONGEST_NAME), 0, -1):
+        if word[:length] in entities:
+            return word[:length]
+    return None
+
+
+def _ampersand(error: ParseError, source: str) -> int | None:
+    """Where the '&' of a character-reference error is: the last one before html5lib
+    raised it (inside an attribute, the error's span starts at the tag)."""
+    amp = source.rfind("&", error.start, max(error.offset, error.start + 1))
+    return None if amp == -1 else amp
+
+
+def _in_attribute(error: ParseError, body: BodyView) -> bool:
+    token: Token | None = body.tokens[error.token] if error.token is not None else None
+    if token is not None:
+        return token.kind in ("StartTag", "EndTag", "EmptyTag")
+    return body.source.startswith("<", error.start)  # a tag html5lib dropped (cut off)
+
+
+def _numeric_reference_error(value: int) -> str:
+    """The standard's error for a numeric character reference to ``value``
+    (#numeric-character-reference-end-state); html5lib calls them all one code."""
+    if value == 0:
+        return "null-character-reference"
+    if value > 0x10FFFF:
+        return "character-reference-outside-unicode-range"
+    if 0xD800 <= value <= 0xDFFF:
+        return "surrogate-character-reference"
+    if _is_noncharacter(value):
+        return "noncharacter-character-reference"
+    return "control-character-reference"
+
+
+def _input_stream_error(character: str) -> str:
+    if character == "\x00":
+        return "unexpected-null-character"
+    value = ord(character) if character else 0
+    if 0xD800 <= value <= 0xDFFF:
+        return "surrogate-in-input-stream"
+    if _is_noncharacter(value):
+        return "noncharacter-in-input-stream"
+    return "control-character-in-input-stream"
+
+
+def _is_noncharacter(value: int) -> bool:
+    return 0xFDD0 <= value <= 0xFDEF or (value & 0xFFFE) == 0xFFFE
+
+
+#: What html5lib reports as invalid-codepoint: NUL (in the tokenizer's states) and, in
+#: the input stream, controls other than whitespace, noncharacters and surrogates.
+_INVALID = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
+    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+    "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+    "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
+)
+
+
+def offending_character(error: ParseError, source: str) -> str:
+    """The character an invalid-codepoint error is about. The input stream's errors, and
+    a NUL in text, point at it; a NUL inside a tag or comment is reported at the token's
+    start: the NUL is then the first one after it."""
+    first = source[error.start : error.start + 1]
+    if first and _INVALID.match(first):
+        return first
+    nul = source.find("\x00", error.start, max(error.offset, error.start + 1))
+    return "\x00" if nul != -1 else first

@@ -1,0 +1,188 @@
+"""The per-file facts of the archive report: a clipping's month and feed, made from the
+one parse of each file and kept in the cache."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import GOOD_CLIPPING, SHARED, write
+
+from cliplint import cli, html
+from cliplint.document import Document
+from cliplint.facts import FileFacts, facts_from_data, file_facts, folder_source, source_of
+
+TEAHOUSE = SHARED / "corpus" / "teahouse-dev"
+OPED2 = SHARED / "corpus" / "oped2"
+
+
+def _facts(text: str) -> FileFacts:
+    return file_facts(Document.from_text(text))
+
+
+def _corpus_file(corpus: Path, relative: str) -> Path:
+    path = corpus / relative
+    if not path.is_file():
+        pytest.skip(f"the shared corpus is absent ({path})")
+    return path
+
+
+def test_a_feedx_clipping_has_its_month_and_host() -> None:
+    path = _corpus_file(OPED2, "articles/BBC/1048026_英国指责中国“严重”侵犯新疆维族人权 中国称指控不实.md")
+    facts = file_facts(Document.from_bytes(path.read_bytes()))
+    assert facts == FileFacts("2020-07", "bbc.com", "host")
+    assert source_of("articles/BBC/x.md", facts) == ("BBC", "folder")  # the folder wins
+
+
+def test_a_jekyll_clipping_names_its_feed_in_the_front_matter() -> None:
+    path = _corpus_file(TEAHOUSE, "_posts/2018-10-10-“何不食肉糜”的劉瑜——自由派公知的衰落.md")
+    facts = file_facts(Document.from_bytes(path.read_bytes()))
+    assert facts == FileFacts("2018-10", "Matters", "category")
+    # _posts/ and dated folders are no feed: the front matter's category is.
+    assert source_of("_posts/2018-10-10-x.md", facts) == ("Matters", "category")
+    assert source_of("archived/2018-10-10/2018-10-10-x.md", facts) == ("Matters", "category")
+
+
+def test_a_clipping_without_timestamp_has_no_month() -> None:
+    path = _corpus_file(OPED2, "articles/中国数字时代/400093_质化研究 | 社会性别视角下的农村留守女性生命史.md")
+    assert file_facts(Document.from_bytes(path.read_bytes())).month is None
+
+
+@pytest.mark.parametrize(("front_matter", "expected"), [
+    ("categories: [ 老楊到處說 ]\nauthor: 老楊到處說", ("老楊到處說", "category")),
+    ("categories: [\"Hong Kong\", News]", ("Hong Kong", "category")),
+    ("categories: news politics", ("news", "category")),  # Jekyll: a space-separated list
+    ("categories:\n  - Matters\n  - Other", ("Matters", "category")),
+    ("category: Hong Kong News", ("Hong Kong News", "category")),
+    ("author: 城寨 Singjai", ("城寨 Singjai", "author")),
+    ("author: \"Quoted: Name\"", ("Quoted: Name", "author")),
+    ("author:\n  name: Jane Doe", ("Jane Doe", "author")),
+    ("categories: []\nauthor: someone", ("someone", "author")),
+    ("title: no feed here", ("example.com", "host")),
+])
+def test_the_feed_from_front_matter(front_matter: str, expected: tuple[str, str]) -> None:
+    facts = _facts(f"---\n{front_matter}\n---\n{GOOD_CLIPPING}")
+    assert (facts.feed, facts.feed_kind) == expected
+
+
+@pytest.mark.parametrize(("title", "host"), [
+    ("[T](https://WWW.Example.COM:8080/a)", "example.com"),
+    ("[T](http://user:pw@news.example.org/a)", "news.example.org"),
+    ("[T](https://[2001:db8::1]:443/a)", "[2001:db8::1]"),
+    ("[T](/relative/only)", None),
+    ("[T]()", None),
+    ("no link at all", None),
+])
+def test_the_feed_from_the_title_host(title: str, host: str | None) -> None:
+    facts = _facts(f"<!--1686778744000-->\n{title}\n------\n\n<p>x</p>\n")
+    assert facts.feed == host
+    assert facts.feed_kind == ("host" if host else None)
+
+
+@pytest.mark.parametrize(("line", "month"), [
+    ("<!--1686778744000-->", "2023-06"),
+    ("<!--1686778744-->", "2023-06"),  # seconds (timestamp-comment reports it): same month
+    ("<!-- 1686778744000 -->", "2023-06"),
+    ("<!--0-->", "1970-01"),
+    ("<!--99999999999999999-->", None),  # beyond year 9999, or too many digits
+    ("<!--9999999999999999-->", None),
+    ("<!--2023-06-14-->", None),
+    ("<!--１２３-->", None),  # full-width digits are no epoch
+    ("<!--1686778744000", None),
+    ("[no timestamp](https://example.com/a)", None),
+])
+def test_the_month_of_the_timestamp(line: str, month: str | None) -> None:
+    assert _facts(GOOD_CLIPPING.replace("<!--1686778744000-->", line)).month == month
+
+
+@pytest.mark.parametrize(("relative", "folder"), [
+    ("articles/BBC/1048026_x.md", "BBC"),
+    ("feeds/路透/a.md", "路透"),
+    ("a.md", None),
+    ("archived/2021-03-04/a.md", None),
+    ("2021/03/a.md", None),
+    ("news/20210304/a.md", None),
+    ("_posts/a.md", None),
+    (".hidden/a.md", None),
+])
+def test_the_feed_folder(relative: str, folder: str | None) -> None:
+    assert folder_source(relative) == folder
+
+
+def test_without_facts_or_folder_the_source_is_unknown() -> None:
+    assert source_of("a.md", None) == ("(unknown)", "unknown")
+    assert source_of("a.md", FileFacts(None, None, None)) == ("(unknown)", "unknown")
+
+
+def test_long_feed_names_are_cut() -> None:
+    facts = _facts(f"---\nauthor: {'x' * 500}\n---\n{GOOD_CLIPPING}")
+    assert facts.feed is not None and len(facts.feed) == 80 and facts.feed.endswith("…")
+
+
+def test_facts_from_the_cache_are_checked() -> None:
+    assert facts_from_data(["2020-07", "BBC", "folder"]) == FileFacts("2020-07", "BBC", "folder")
+    for bad in (None, [], ["2020-07", 3, "x"], {"month": "2020-07"}, ["a", "b"]):
+        assert facts_from_data(bad) is None
+
+
+def _archive(tmp_path: Path) -> Path:
+    folder = tmp_path / "archive"
+    for feed, number in (("alpha", 1), ("alpha", 2), ("beta", 3)):
+        write(folder / feed / f"{number}.md",
+              GOOD_CLIPPING.replace("/a/1", f"/a/{number}").replace("<p>Some", "<p>Some<b>"))
+    return folder
+
+
+def test_the_report_parses_each_file_once_and_reads_facts_from_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's months and sources come from the one parse of each file, and from the
+    cache when the file is unchanged (no parse at all then)."""
+    folder = _archive(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    parsed: list[object] = []
+    real_parse = html.parse_body
+    monkeypatch.setattr(html, "parse_body", lambda *a, **k: parsed.append(a) or real_parse(*a, **k))
+
+    def stats_of_run() -> dict[str, object]:
+        assert cli.main(["--isolated", "--jobs", "1", "--format", "html", "--output-file",
+                         "report.html", "archive"]) == 1
+        return json.loads((tmp_path / "report.stats.json").read_text(encoding="utf-8"))
+
+    first = stats_of_run()
+    assert len(parsed) == 3
+    assert first["months"][0]["month"] == "2023-06" and first["months"][0]["files"] == 3
+    assert [(s["name"], s["files"]) for s in first["sources"]["shown"]] == [("alpha", 2),
+                                                                           ("beta", 1)]
+    parsed.clear()
+    second = stats_of_run()
+    assert parsed == []  # every file from the cache
+    assert second["months"] == first["months"] and second["sources"] == first["sources"]
+
+
+def test_facts_survive_the_cache_and_worker_processes(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A planted month in the cache shows in the next report: facts are read from it."""
+    import sqlite3
+    from contextlib import closing
+
+    folder = _archive(tmp_path)
+    for number in range(4, 40):  # enough files for the process pool
+        shutil.copyfile(folder / "beta" / "3.md", folder / "beta" / f"{number}.md")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    arguments = ["--isolated", "--jobs", "2", "--select", "well-formed-html", "--format", "html",
+                 "--output-file", "report.html", "archive"]
+    assert cli.main(arguments) == 1
+    stats = json.loads((tmp_path / "report.stats.json").read_text(encoding="utf-8"))
+    ((month,),) = [stats["months"]]
+    assert (month["month"], month["files"], list(month["by_rule"])) == (
+        "2023-06", 39, ["well-formed-html"])
+    (cache_file,) = (tmp_path / "cache").glob("results-*.sqlite3")
+    with closing(sqlite3.connect(cache_file)) as connection, connection:
+        connection.execute("UPDATE entries SET facts = ?", (json.dumps(["1999-12", None, None]),))
+    assert cli.main(arguments) == 1
+    stats = json.loads((tmp_path / "report.stats.json").read_text(encoding="utf-8"))
+    assert [month["month"] for month in stats["months"]] == ["1999-12"]
