@@ -98,8 +98,10 @@ def connect(scheduler: str, jobs: int) -> Iterator[Client]:
     except ImportError:
         raise RunFailed("--scheduler needs Dask: pip install 'cliplint[dask]'") from None
     if scheduler == "dask":
+        # The scheduler serves HTTP whatever is asked: on a free local port, not on
+        # 8787 (taken by another cluster, it would print a warning).
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
         try:
             with Client(cluster) as client:
                 yield client
