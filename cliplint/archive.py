@@ -156,6 +156,10 @@ def lint_archive(
 
 
 def relative_to(path: str, root: str) -> str:
+    if "://" in path:  # an object storage URL (cliplint/storage.py)
+        from cliplint.storage import key_relative
+
+        return key_relative(path, root)
     relative = os.path.relpath(os.path.abspath(path), root)
     return relative if os.sep == "/" else PurePath(relative).as_posix()
 
@@ -185,7 +189,8 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
                      or any(item.path in focus for item in violation.related))
             ]
         except Exception as error:  # a crashing rule must not stop the run
-            problems.append(file_problem(os.path.relpath(root), INTERNAL_ERROR,
+            shown_root = root if "://" in root else os.path.relpath(root)
+            problems.append(file_problem(shown_root, INTERNAL_ERROR,
                                          f"rule {rule.id} crashed: {type(error).__name__}: "
                                          f"{error}"))
             continue

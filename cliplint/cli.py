@@ -100,6 +100,7 @@ def _lint_parser() -> argparse.ArgumentParser:
                        help="worker processes (default: all cores)")
     speed.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the result cache (.cliplint_cache/)")
+    _add_scale_arguments(parser)
     parser.add_argument("--online", action="store_true",
                         help="also run the online step of the rules that have one (they "
                         "ask the network, e.g. whether an image still loads)")
@@ -292,6 +293,7 @@ def _lint_command(arguments: list[str]) -> int:
         print(_settings_as_json(settings, rules))
         return EXIT_CLEAN
     if options.fix or options.fix_only or options.diff:
+        _refuse_remote_fixes(options)
         if options.write_baseline:
             raise UsageError("--write-baseline records a lint run's problems; it cannot be "
                              "combined with --fix, --fix-only or --diff")
@@ -302,7 +304,7 @@ def _lint_command(arguments: list[str]) -> int:
     from cliplint.runner import RunOptions, default_jobs, iter_results
 
     streamed = _streamed_format(options)
-    stdin_name, found = _lazy_inputs(options, settings)
+    stdin_name, found = _lazy_inputs(options, settings) if not _batched(options) else (None, [])
     # A streamed report takes the files as they are found; the others keep the list.
     files: Sequence[str] = [] if streamed is not None else list(found)
     if stdin_name is not None:
@@ -321,9 +323,15 @@ def _lint_command(arguments: list[str]) -> int:
             progress=(sys.stderr.isatty() and not os.environ.get("CI")
                       and not (streamed and to_terminal)),
         )
-        to_lint = found if streamed is not None else files
-        results = iter_results(to_lint, rules, settings, run_options, registry.plugins)
-        results = _with_archive_rules(results, options, registry, settings, run_options)
+        if _batched(options):  # --scheduler, URLs, --paths-from: cliplint/batches.py
+            results = _batched_results(options, registry, settings, run_options)
+            if streamed is None:
+                results = list(results)
+                files = [result.path for result in results if result.checked]
+        else:
+            to_lint = found if streamed is not None else files
+            results = iter_results(to_lint, rules, settings, run_options, registry.plugins)
+            results = _with_archive_rules(results, options, registry, settings, run_options)
         if streamed is not None and options.format == "html":
             return _html_report(results, registry, options, settings)
         if streamed is not None:
@@ -637,6 +645,100 @@ def _settings_data(settings: Any, rules: Any) -> dict[str, Any]:
         "fix-outside-tree": settings.fix_outside_tree,
         "rules": {rule: dict(values) for rule, values in settings.options.items()},
     }
+
+
+# -- beyond one machine: --scheduler, URLs, --paths-from (cliplint/batches.py) --------------
+
+
+def _add_scale_arguments(parser: argparse.ArgumentParser) -> None:
+    scale = parser.add_argument_group(
+        "beyond one machine", "Dask and object storage: pip install 'cliplint[dask,s3]'. "
+        "PATHs may be fsspec URLs (s3://bucket/prefix/, file://...).")
+    scale.add_argument("--scheduler", default="processes", type=_scheduler,
+                       metavar="processes|dask|tcp://HOST:PORT",
+                       help="where files are linted: local processes (default), a local "
+                       "Dask cluster, or the Dask scheduler at an address")
+    scale.add_argument("--paths-from", metavar="FILE",
+                       help="lint the files (paths or URLs) listed in FILE, one per line "
+                       "('-': standard input); nothing is listed")
+    scale.add_argument("--storage-options", type=_json_object, default={}, metavar="JSON",
+                       help="fsspec storage options for URLs, e.g. "
+                       "'{\"endpoint_url\": \"http://127.0.0.1:9000\"}'")
+    scale.add_argument("--batch-size", type=_positive, metavar="N",
+                       help="files per task with --scheduler or URLs (default 100)")
+
+
+def _scheduler(value: str) -> str:
+    if value in ("processes", "dask") or "://" in value:
+        return value
+    raise argparse.ArgumentTypeError(f"expected processes, dask or an address such as "
+                                     f"tcp://HOST:PORT, got {value!r}")
+
+
+def _json_object(value: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object")
+    return parsed
+
+
+def _batched(options: argparse.Namespace) -> bool:
+    """Whether the run goes through cliplint/batches.py rather than the runner."""
+    return bool(options.scheduler != "processes" or options.paths_from
+                or any("://" in path for path in options.paths))
+
+
+def _refuse_remote_fixes(options: argparse.Namespace) -> None:
+    urls = [path for path in options.paths if "://" in path]
+    if urls:
+        raise UsageError(f"--fix, --fix-only and --diff write local files only: {urls[0]} is "
+                         "object storage, linted read-only (download, fix, upload)")
+    if options.paths_from or options.scheduler != "processes":
+        raise UsageError("--fix, --fix-only and --diff run on this machine on the files named "
+                         "on the command line: drop --scheduler and --paths-from")
+
+
+def _batched_results(options: argparse.Namespace, registry: Any, settings: Any,
+                     run_options: Any) -> Iterator[Any]:
+    """The results of a run on --scheduler's workers, then the archive rules'."""
+    from cliplint.archive import archive_rules, with_archive_rules
+    from cliplint.batches import (
+        DEFAULT_BATCH_SIZE,
+        RunFailed,
+        archive_of,
+        batched_results,
+        manifest_sources,
+        open_engine,
+        read_manifest,
+        sources,
+    )
+
+    if options.paths_from and options.paths:
+        raise UsageError("give the paths on the command line or in --paths-from, not both")
+    paths = [] if options.paths_from else _paths_to_lint(options, settings)
+    if "-" in paths:
+        raise UsageError("'-' (standard input) cannot be linted with --scheduler")
+    missing = [path for path in paths if "://" not in path and not os.path.lexists(path)]
+    if missing:
+        raise UsageError("path does not exist: " + ", ".join(missing))
+    storage = options.storage_options
+    try:
+        with open_engine(options.scheduler, run_options.jobs) as engine:
+            found = (manifest_sources(read_manifest(options.paths_from, sys.stdin), settings)
+                     if options.paths_from else sources(paths, settings, storage))
+            results = batched_results(found, registry.rules, settings, run_options,
+                                      registry.plugins, engine, storage_options=storage,
+                                      batch_size=options.batch_size or DEFAULT_BATCH_SIZE)
+            if archive_rules(registry.rules, settings):
+                archive = archive_of(paths, settings, bool(options.paths_from), storage)
+                results = with_archive_rules(results, registry.rules, settings, archive,
+                                             run_options, registry.plugins)
+            yield from _warn_if_none(results, paths, settings)
+    except RunFailed as error:
+        raise UsageError(str(error)) from None
 
 
 # -- fixing: --fix, --unsafe-fixes, --diff, --fix-only, --show-fixes ------------------------

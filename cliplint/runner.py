@@ -16,6 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -72,17 +73,29 @@ def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
     data = read_clipping(path, settings.max_file_size)
     if isinstance(data, Problem):
         return Linted(None, [data], {})
+    return lint_data(data, path, rules, settings, with_source, keyed)
+
+
+def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
+              with_source: bool = False, keyed: bool = False,
+              rules_path: str | None = None) -> Linted:
+    """``lint_file`` for bytes already read. ``rules_path``: the path that
+    ``per-file-ignores`` see, when it is not ``path`` (a file read on another machine
+    or from object storage)."""
+    rules_path = rules_path or path
     document = decode_clipping(data, settings, path=path)
     facts = None
     if isinstance(document, Problem):
         problems, records = [document], {}
     else:
+        if rules_path != path:
+            document = replace(document, path=rules_path)
         problems, records = lint_and_record(document, rules, settings, path=path,
                                             with_source=with_source)
         facts = file_facts(document)
     if not keyed:
         return Linted(None, problems, records, facts)
-    return Linted(file_key(data, path, rules, settings), problems, records, facts)
+    return Linted(file_key(data, rules_path, rules, settings), problems, records, facts)
 
 
 def file_key(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings) -> str:
@@ -90,10 +103,17 @@ def file_key(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settin
     those rules ask for (the day, for a rule that compares with the current time)."""
     from cliplint.cache import content_key  # the cache (and SQLite) only when it is used
 
+    return content_key(data, *key_parts(path, rules, settings))
+
+
+def key_parts(path: str, rules: Mapping[str, Rule],
+              settings: Settings) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """What a file's result depends on besides its content: the rules enabled for it
+    and the inputs those rules ask for."""
     enabled = settings.rules_for(path)
     inputs = settings.input_values(rules[rule_id] for rule_id in enabled
                                    if rules[rule_id].check is not None)
-    return content_key(data, enabled, inputs)
+    return enabled, inputs
 
 
 class FileResult(NamedTuple):

@@ -1,0 +1,203 @@
+"""cliplint on a Dask cluster (``pip install 'cliplint[dask]'``).
+
+From the command line, ``--scheduler dask`` starts a ``LocalCluster`` (one worker
+process per core, or ``--jobs``) and ``--scheduler tcp://HOST:PORT`` connects to a
+running scheduler. From Python (a notebook)::
+
+    from distributed import Client
+    from cliplint.dask import lint_paths
+
+    client = Client("tcp://scheduler:8786")
+    run = lint_paths(["s3://bucket/clippings/"], {"select": ["ALL"]}, client=client)
+    for result in run:                      # FileResults, in order, as batches come back
+        ...
+    text = lint_paths(paths, client=client).report("json")   # the report a CLI run writes
+
+Each batch of files is one task (``distributed.Client.submit``, futures rather than a
+dask.bag: results must come back in order while the next batches are queued, and a
+window of submitted batches keeps the scheduler's and the client's memory flat). A task
+that raises is retried (``RETRIES``); a worker that dies has its running batches given
+to another worker by the scheduler; results already fetched are not recomputed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from cliplint.batches import (
+    DEFAULT_BATCH_SIZE,
+    RETRIES,
+    Batch,
+    Item,
+    Job,
+    RunFailed,
+    RunStats,
+    WorkerMismatch,
+    archive_of,
+    batched_results,
+    lint_batch,
+    manifest_sources,
+    sources,
+)
+from cliplint.storage import StorageError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from cliplint.model import Rule, Tally
+    from cliplint.runner import FileResult
+
+#: Seconds to wait for a scheduler that has no worker yet.
+WAIT_FOR_WORKERS = 30
+
+
+class DaskEngine:
+    """Batches as tasks on a Dask cluster (see :class:`cliplint.batches.Engine`)."""
+
+    def __init__(self, client: Client) -> None:
+        from distributed import as_completed
+
+        self._client = client
+        self._done = as_completed(with_results=True)
+
+    def slots(self) -> int:
+        return max(1, sum(self._client.nthreads().values()))
+
+    def submit(self, items: list[Item], job: Job) -> Hashable:
+        future = self._client.submit(lint_batch, items, job, retries=RETRIES, pure=False)
+        self._done.add(future)
+        return future.key
+
+    def next_done(self) -> tuple[Hashable, Batch]:
+        from distributed import KilledWorker
+
+        try:
+            future, batch = next(self._done)
+        except (StorageError, WorkerMismatch) as error:
+            raise RunFailed(str(error)) from None
+        except KilledWorker as error:
+            raise RunFailed(f"workers died running one batch again and again ({error}); "
+                            "a file of it may crash the parser, or the workers lack memory"
+                            ) from None
+        except OSError as error:  # CommClosedError and the like: the scheduler went away
+            raise RunFailed(f"lost the Dask scheduler: {error}") from None
+        key = future.key
+        future.release()  # the result is here: the cluster can forget it
+        return key, batch
+
+
+@contextmanager
+def connect(scheduler: str, jobs: int) -> Iterator[Client]:
+    """A client of a new LocalCluster (``dask``) or of the scheduler at an address,
+    closed at the end. Raises :class:`RunFailed` when there is none to be had."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise RunFailed("--scheduler needs Dask: pip install 'cliplint[dask]'") from None
+    if scheduler == "dask":
+        # The scheduler serves HTTP whatever is asked: on a free local port, not on
+        # 8787 (taken by another cluster, it would print a warning).
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+        try:
+            with Client(cluster) as client:
+                yield client
+        finally:
+            cluster.close()
+        return
+    try:
+        client = Client(scheduler)
+    except (OSError, ValueError) as error:  # refused, timed out, or not an address
+        raise RunFailed(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    try:
+        try:
+            client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+        except TimeoutError:
+            raise RunFailed(f"the Dask scheduler at {scheduler} has no workers (waited "
+                            f"{WAIT_FOR_WORKERS} s)") from None
+        yield client
+    finally:
+        client.close()
+
+
+class LintRun:
+    """A lint run on a cluster: iterate it for each file's result (then the archive
+    rules' results), or write its report. It runs once, as it is iterated."""
+
+    def __init__(self, results: Iterator[FileResult], rules: Mapping[str, Rule],
+                 stats: RunStats) -> None:
+        self._results = results
+        self.rules = rules
+        self.stats = stats
+
+    def __iter__(self) -> Iterator[FileResult]:
+        return self._results
+
+    def write(self, format: str, write: Callable[[str], object]) -> Tally:
+        """Stream the report in a built-in format (``text``, ``json``, ``sarif``,
+        ``github``, ``junit``, ``gitlab``) to ``write``, as the command line does."""
+        import importlib
+
+        from cliplint.formats import BUILTIN_FORMATS, RenderOptions
+
+        writer = importlib.import_module(f"cliplint.formats.{BUILTIN_FORMATS[format]}")
+        return writer.write_stream(self._results, self.rules, RenderOptions(), write)
+
+    def report(self, format: str = "json") -> str:
+        """The whole report as text."""
+        parts: list[str] = []
+        self.write(format, parts.append)
+        return "".join(parts)
+
+
+def lint_paths(
+    paths: Iterable[str],
+    config: Mapping[str, Any] | None = None,
+    *,
+    client: Client | None = None,
+    select: Iterable[str] | None = None,
+    walk: bool = True,
+    storage_options: Mapping[str, Any] | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    use_cache: bool = False,
+    with_source: bool = False,
+) -> LintRun:
+    """Lint files, folders, URLs and URL prefixes on a Dask cluster: the library's
+    counterpart of ``cliplint --scheduler …``. ``config`` is a table shaped like
+    ``cliplint.toml`` (as for :func:`cliplint.lint_text`). Folders and prefixes are
+    walked; with ``walk=False`` each path is taken as a file, as ``--paths-from`` takes
+    a manifest's lines (nothing is listed: give millions of keys this way). Without a
+    ``client``, a LocalCluster runs for the length of the run. Archive rules (on by
+    default) reduce on the client once every file is in."""
+    from cliplint.archive import with_archive_rules
+    from cliplint.linter import library_settings
+    from cliplint.plugins import load_registry
+    from cliplint.runner import RunOptions, default_jobs
+
+    rules, settings = library_settings(config, select)
+    plugins = load_registry().plugins
+    options = RunOptions(use_cache=use_cache, with_source=with_source)
+    options_given = dict(storage_options or {})
+    stats = RunStats()
+    named = [] if not walk else list(paths)
+
+    def run() -> Iterator[FileResult]:
+        with (connect("dask", default_jobs()) if client is None
+              else _given(client)) as used:
+            found = sources(named, settings, options_given) if walk else manifest_sources(
+                paths, settings)
+            results = batched_results(found, rules, settings, options, plugins,
+                                      DaskEngine(used), storage_options=options_given,
+                                      batch_size=batch_size, stats=stats)
+            archive = archive_of(named, settings, not walk, options_given)
+            yield from with_archive_rules(results, rules, settings, archive, options, plugins)
+
+    return LintRun(run(), rules, stats)
+
+
+@contextmanager
+def _given(client: Client) -> Iterator[Client]:
+    yield client  # the caller's client: theirs to close

@@ -1,0 +1,215 @@
+"""Clippings in object storage: fsspec URLs (``s3://bucket/prefix/``, ``file://…``).
+
+A URL names one object or, ending in ``/`` or naming a prefix, every object below it.
+A prefix is walked the way a folder is (:func:`cliplint.files.walk_relative`): each
+"folder" is listed on its own (``ls``, one request per thousand keys), its files first,
+then its subfolders, each in name order, so a report lists the files in the same order
+as a run over the same files on disk. ``include`` applies to names and ``exclude`` to
+paths relative to the URL named, as they apply to paths relative to a folder.
+
+Storage options (credentials, ``endpoint_url``, …) come from ``--storage-options JSON``
+and from the environment as fsspec and the storage's own library read it
+(``FSSPEC_S3_ENDPOINT_URL``, ``FSSPEC_S3='{"anon": true}'``, ``AWS_PROFILE``,
+``AWS_ENDPOINT_URL``, …). fsspec is imported only when a URL is linted.
+
+Reading happens on the workers, many objects at once (:func:`read_objects`): object
+storage answers each request after tens of milliseconds, so a batch's reads are sent
+together rather than one after the other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from cliplint.config import Settings
+from cliplint.linter import file_problem
+from cliplint.model import FILE_UNREADABLE, Problem
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
+
+#: ``scheme://`` with a scheme of two letters or more (``C:\`` is a Windows drive).
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+
+
+def is_url(path: str) -> bool:
+    return _URL.match(path) is not None
+
+
+class StorageError(Exception):
+    """Object storage that cannot be used: missing library, unreachable, refused."""
+
+
+class Listed(NamedTuple):
+    """An object found under a URL: its URL, its path relative to the URL named (``/``
+    separators), its size, and its ETag when the storage gives one."""
+
+    url: str
+    relative: str
+    size: int | None
+    etag: str | None
+
+
+def filesystem(url: str, options: Mapping[str, Any]) -> tuple[AbstractFileSystem, str]:
+    """The file system serving ``url`` and the path within it."""
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError:
+        raise StorageError("object storage URLs need fsspec: pip install 'cliplint[s3]'") from None
+    try:
+        return url_to_fs(url, **dict(options))
+    except ImportError as error:  # the protocol's library (s3fs, gcsfs, …) is missing
+        hint = " (pip install 'cliplint[s3]')" if url.startswith(("s3://", "s3a://")) else ""
+        raise StorageError(f"cannot open {url}: {error}{hint}") from None
+    except (ValueError, TypeError) as error:  # unknown protocol, bad storage options
+        raise StorageError(f"cannot open {url}: {error}") from None
+
+
+def list_objects(url: str, settings: Settings, options: Mapping[str, Any]) -> Iterator[Listed]:
+    """The objects to lint under ``url`` in walk order (see the module's documentation);
+    ``url`` itself when it names one object. Raises :class:`StorageError` when it names
+    nothing or the storage cannot be reached."""
+    fs, path = filesystem(url, options)
+    info = _info(fs, url, path)
+    if info.get("type") != "directory":
+        yield Listed(url, url.rstrip("/").rpartition("/")[2], info.get("size"), etag(info))
+        return
+    yield from _walk(fs, url, path.rstrip("/"), "", settings)
+
+
+def _info(fs: AbstractFileSystem, url: str, path: str) -> dict[str, Any]:
+    try:
+        if path.endswith("/") or not path.strip("/").count("/"):
+            # A prefix or a bucket: what is below it, not an object of that name.
+            found = fs.ls(path, detail=True)
+            fs.invalidate_cache(path)
+            if found or fs.exists(path):
+                return {"type": "directory"}
+            raise FileNotFoundError(url)
+        return fs.info(path)
+    except FileNotFoundError:
+        raise StorageError(f"path does not exist: {url}") from None
+    except Exception as error:  # the storage's own errors: no credentials, no network
+        raise StorageError(f"cannot reach {url}: {describe(error)}") from None
+
+
+def _walk(fs: AbstractFileSystem, url: str, path: str, below: str,
+          settings: Settings) -> Iterator[Listed]:
+    try:
+        entries = fs.ls(path, detail=True)
+    except Exception as error:
+        raise StorageError(f"cannot list {fs.unstrip_protocol(path)}: {describe(error)}") from None
+    fs.invalidate_cache(path)  # a listing is used once: do not keep a million of them
+    files: list[tuple[str, dict[str, Any]]] = []
+    folders: list[str] = []
+    for entry in entries:
+        name = entry["name"].rstrip("/").rpartition("/")[2]
+        if not name or settings.excludes(below + name):
+            continue
+        if entry.get("type") == "directory":
+            folders.append(name)
+        elif settings.includes_name(name):
+            files.append((name, entry))
+    base = url.rstrip("/")
+    for name, entry in sorted(files, key=lambda item: item[0]):
+        yield Listed(f"{base}/{name}", below + name, entry.get("size"), etag(entry))
+    for name in sorted(folders):
+        yield from _walk(fs, f"{base}/{name}", f"{path}/{name}", f"{below}{name}/", settings)
+
+
+def etag(info: Mapping[str, Any]) -> str | None:
+    """The storage's own content tag of an object: S3's ETag (an MD5 of the content, or
+    of its parts for a multipart upload), GCS's md5Hash. None when there is none."""
+    for name in ("ETag", "etag", "md5Hash"):
+        value = info.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def object_key(tag: str, size: int | None, rules: Sequence[str],
+               inputs: Iterable[tuple[str, str]] = ()) -> str:
+    """The cache key of an object known by its content tag: the same content under the
+    same tag, rules and run inputs is the same entry, whatever its URL (like
+    ``content_key``)."""
+    from cliplint.cache import content_key
+
+    return content_key(f"object\0{tag}\0{size}".encode(), rules, inputs)
+
+
+def read_objects(urls: Sequence[str], options: Mapping[str, Any],
+                 max_size: int) -> list[bytes | Problem]:
+    """Each object's bytes (at most ``max_size + 1`` of them), or the problem that stands
+    in for them, with every request of a file system sent at once. Raises
+    :class:`StorageError` for what is not about one object (no network, no
+    credentials): the batch fails and is tried again."""
+    found: list[bytes | Problem] = [b""] * len(urls)
+    by_system: dict[str, list[int]] = {}
+    for index, url in enumerate(urls):
+        by_system.setdefault(url.partition("://")[0], []).append(index)
+    from fsspec.core import strip_protocol
+
+    for indexes in by_system.values():
+        fs, _ = filesystem(urls[indexes[0]], options)
+        paths = [strip_protocol(urls[index]) for index in indexes]
+        # Reading at most one byte past the limit is enough to tell an oversized object.
+        contents = fs.cat_ranges(paths, 0, max_size + 1, on_error="return")
+        for index, path, content in zip(indexes, paths, contents):
+            if isinstance(content, bytes):
+                found[index] = content
+            elif _empty_range(content) and _size(fs, path) == 0:
+                found[index] = b""  # an empty object has no byte range to read
+            else:
+                found[index] = _unreadable(urls[index], content)
+    return found
+
+
+def _unreadable(url: str, error: BaseException) -> Problem:
+    if isinstance(error, FileNotFoundError):
+        return file_problem(url, FILE_UNREADABLE, "cannot read: no such object")
+    if isinstance(error, IsADirectoryError):
+        return file_problem(url, FILE_UNREADABLE, "not a regular file")
+    if isinstance(error, PermissionError):
+        return file_problem(url, FILE_UNREADABLE, f"cannot read: {describe(error)}")
+    raise StorageError(f"cannot read {url}: {describe(error)}")
+
+
+def _empty_range(error: BaseException) -> bool:
+    # S3 answers a range request on an empty object with 416 InvalidRange.
+    return "InvalidRange" in repr(error) or "range is not satisfiable" in str(error)
+
+
+def _size(fs: AbstractFileSystem, path: str) -> int | None:
+    try:
+        size = fs.size(path)
+    except Exception:
+        return None
+    return int(size) if size is not None else None
+
+
+def object_size(url: str, options: Mapping[str, Any]) -> int | None:
+    """An object's size (one request), for the message about an oversized one."""
+    fs, path = filesystem(url, options)
+    return _size(fs, path)
+
+
+def describe(error: BaseException) -> str:
+    """An error of a storage library in one line, without its class's module path."""
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def key_relative(url: str, root: str) -> str:
+    """An object's path relative to the archive root: below a root URL, its path from
+    there; else its path in its bucket (``bucket/key``)."""
+    if root.endswith("/") and url.startswith(root):
+        return url[len(root):]
+    return url.partition("://")[2]
+
+
+def names_prefix(url: str, options: Mapping[str, Any]) -> bool:
+    """Whether ``url`` names a prefix (a folder) rather than one object."""
+    fs, path = filesystem(url, options)
+    return _info(fs, url, path).get("type") == "directory"

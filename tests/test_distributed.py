@@ -1,0 +1,480 @@
+"""Beyond one machine: Dask and object storage give the report a local run gives.
+
+Everything runs here: one LocalCluster of two worker processes for the module, and a
+real S3-compatible server (moto's) on 127.0.0.1, both started by the fixtures. The
+command line connects to the module's cluster by its address (``--scheduler tcp://…``);
+one test starts its own (``--scheduler dask``), as a user's run does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, run_cliplint, write
+
+distributed = pytest.importorskip(
+    "distributed", reason="the dask extra is not installed (pip install -e '.[dask]')")
+
+ARTICLE = ("<p>The harbour reopened on Monday after three weeks of repairs, the port "
+           "authority said.</p><p>Ships waiting offshore began to unload cargo within hours.</p>")
+CONFIG = """\
+max-file-size = 3000
+[per-file-ignores]
+"feed/sub/*" = ["timestamp-comment"]
+"""
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+               "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def clipping(title: str, url: str, body: str = ARTICLE, stamp: str = "1594000000000") -> str:
+    return f"<!--{stamp}-->\n[{title}]({url})\n------\n\n{body}\n"
+
+
+def build_archive(root: Path) -> Path:
+    """An archive with what a batched run must get right: files before subfolders in
+    each folder, names fsspec would take for globs, duplicates between folders,
+    per-file-ignores, unreadable, empty and oversized files, and what is not linted."""
+    write(root / "cliplint.toml", CONFIG)
+    example = (ROOT / "examples" / "harbour-reopens.md").read_bytes()
+    (root / "z-example.md").write_bytes(example)
+    for n in range(30):
+        folder = "feed" if n % 3 else "feed/sub"
+        write(root / f"{folder}/{n:02}.md",
+              clipping("Harbour reopens" if n % 7 == 0 else f"Story {n}",
+                       f"https://x.org/{n % 5 if n % 4 == 0 else n}",
+                       stamp="1594000000" if n % 5 == 1 else str(1594000000000 + n)))
+    write(root / "feed/sub/deeper/a [1] *.md", clipping("Odd name", "https://x.org/odd"))
+    write(root / "feed/no-blank.md", "<!--1594000000000-->\n[T](https://x.org/t)\n------\n<p>x</p>\n")
+    (root / "feed/binary.md").write_bytes(b"<!--1-->\x00\x01")
+    (root / "feed/latin1.md").write_bytes(clipping("Caf\xe9", "https://x.org/c").encode("latin-1"))
+    (root / "feed/empty.md").write_bytes(b"")
+    write(root / "feed/huge.md", clipping("Huge", "https://x.org/h", body="<p>" + "x" * 4000 + "</p>"))
+    write(root / "feed/notes.txt", "not a clipping")
+    write(root / "node_modules/skip.md", clipping("Skipped", "https://x.org/s"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_archive(tmp_path_factory.mktemp("archive"))
+
+
+@pytest.fixture(scope="module")
+def s3(archive: Path) -> Iterator[dict[str, Any]]:
+    """A moto S3 server on 127.0.0.1 holding the archive in ``s3://clippings/``; its
+    address and credentials are in the environment while the module runs (the cluster's
+    workers inherit them)."""
+    pytest.importorskip("s3fs", reason="the s3 extra is not installed (pip install -e '.[s3]')")
+    server_module = pytest.importorskip(
+        "moto.server", reason="moto is not installed (pip install -e '.[test-dask]')")
+    import logging
+
+    import s3fs
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    saved = {name: os.environ.get(name) for name in [*CREDENTIALS, "AWS_ENDPOINT_URL"]}
+    os.environ.update(CREDENTIALS, AWS_ENDPOINT_URL=endpoint)
+    fs = s3fs.S3FileSystem(endpoint_url=endpoint, skip_instance_cache=True)
+    fs.mkdir("clippings")
+    fs.pipe({f"clippings/{path.relative_to(archive).as_posix()}": path.read_bytes()
+             for path in archive.rglob("*") if path.is_file() and path.name != "cliplint.toml"})
+    try:
+        yield {"endpoint": endpoint, "fs": fs}
+    finally:
+        server.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture(scope="module")
+def cluster(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Two worker processes, one thread each, for the whole module; started after the
+    S3 server (when the s3 extra is there), so that they inherit its address."""
+    import logging
+
+    try:
+        request.getfixturevalue("s3")
+    except pytest.skip.Exception:
+        pass
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, silence_logs=logging.ERROR) as local:
+        with distributed.Client(local) as client:
+            yield client
+
+
+def lint(archive: Path, *arguments: str, env: dict[str, str] | None = None) -> Any:
+    return run_cliplint("--no-cache", "--format", "json", *arguments, cwd=archive,
+                        env={"PYTHONWARNINGS": "ignore", **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def local_report(archive: Path) -> str:
+    """The report of an ordinary run (local process pool) over the archive."""
+    run = lint(archive, ".")
+    assert run.status == 1, run.stderr
+    return run.stdout
+
+
+def local_spelling(report: str, prefix: str) -> str:
+    """A report over ``prefix`` with paths spelled as a local run over ``.`` spells them."""
+    return report.replace(json.dumps(prefix)[1:-1], "./")
+
+
+def test_the_local_report_has_what_the_archive_was_built_for(local_report: str) -> None:
+    problems = json.loads(local_report)["problems"]
+    rules = {(problem["path"], problem["rule"]) for problem in problems}
+    assert json.loads(local_report)["files_checked"] == 37
+    assert ("./feed/binary.md", "file-unreadable") in rules
+    assert ("./feed/latin1.md", "file-unreadable") in rules
+    assert ("./feed/huge.md", "file-too-large") in rules
+    assert any(rule == "duplicate-clipping" for _, rule in rules)
+    assert ("./feed/01.md", "timestamp-comment") in rules  # seconds, not milliseconds
+    assert ("./feed/sub/06.md", "timestamp-comment") not in rules  # per-file-ignores
+    assert ("./feed/sub/06.md", "title-link") not in rules  # it is a clean clipping
+
+
+def test_a_cluster_run_is_byte_for_byte_the_local_run(
+        archive: Path, cluster: Any, local_report: str) -> None:
+    run = lint(archive, "--scheduler", cluster.scheduler.address, "--batch-size", "4", ".")
+    assert (run.status, run.stderr) == (1, "")
+    assert run.stdout == local_report
+
+
+def test_scheduler_dask_starts_its_own_cluster(archive: Path, local_report: str) -> None:
+    run = lint(archive, "--scheduler", "dask", "--jobs", "2", ".")
+    assert (run.status, run.stderr) == (1, "")
+    assert run.stdout == local_report
+
+
+def test_text_report_too(archive: Path, cluster: Any) -> None:
+    local = run_cliplint("--no-cache", ".", cwd=archive)
+    remote = run_cliplint("--no-cache", "--scheduler", cluster.scheduler.address, ".",
+                          cwd=archive)
+    assert remote.stdout == local.stdout and "problems in 37 files checked" in local.stdout
+
+
+def test_the_archive_report_too(archive: Path, cluster: Any) -> None:
+    import re
+
+    def page(*arguments: str) -> str:
+        run = run_cliplint("--no-cache", "--format", "html", *arguments, ".", cwd=archive)
+        assert run.status == 1, run.stderr
+        return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "TIME", run.stdout)
+
+    local = page()
+    assert "37 files checked" in local
+    assert page("--scheduler", cluster.scheduler.address) == local
+
+
+@pytest.mark.parametrize("scheduler", ["processes", "cluster"])
+def test_an_s3_prefix_gives_the_local_report(archive: Path, cluster: Any, local_report: str,
+                                             scheduler: str) -> None:
+    address = cluster.scheduler.address if scheduler == "cluster" else "processes"
+    run = lint(archive, "--scheduler", address, "--batch-size", "5", "s3://clippings/")
+    assert (run.status, run.stderr) == (1, "")
+    assert "s3://clippings/feed/sub/deeper/a [1] *.md" in run.stdout
+    assert local_spelling(run.stdout, "s3://clippings/") == local_report
+
+
+def test_storage_options_on_the_command_line(archive: Path, cluster: Any, s3: dict[str, Any],
+                                             local_report: str) -> None:
+    """Without the endpoint in the environment, --storage-options reaches the listing on
+    the client and the reads on the workers (which have a wrong endpoint here)."""
+    options = json.dumps({"endpoint_url": s3["endpoint"]})
+    env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    run = lint(archive, "--storage-options", options, "s3://clippings/", env=env)
+    assert run.status == 1, run.stderr
+    assert local_spelling(run.stdout, "s3://clippings/") == local_report
+    wrong = lint(archive, "s3://clippings/", env=env)
+    assert wrong.status == 2 and "cannot reach s3://clippings/" in wrong.stderr
+
+
+def test_a_file_url_gives_the_local_report(archive: Path, cluster: Any,
+                                           local_report: str) -> None:
+    url = archive.as_uri() + "/"
+    run = lint(archive, "--scheduler", cluster.scheduler.address, url)
+    assert run.status == 1, run.stderr
+    assert local_spelling(run.stdout, url) == local_report
+
+
+def test_a_manifest_lists_what_to_lint(archive: Path, cluster: Any, tmp_path: Path) -> None:
+    manifest = tmp_path / "paths.txt"
+    lines = ["s3://clippings/feed/01.md", "", "feed/01.md", "s3://clippings/feed/missing.md",
+             "feed/missing.md", "s3://clippings/feed/huge.md", "s3://clippings/feed/empty.md"]
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = lint(archive, "--scheduler", cluster.scheduler.address, "--paths-from",
+               str(manifest))
+    assert run.status == 1, run.stderr
+    report = json.loads(run.stdout)
+    assert report["files_checked"] == 6  # the blank line is no file
+    found = [(problem["path"], problem["rule"], problem["message"])
+             for problem in report["problems"]]
+    order = list(dict.fromkeys(path for path, _, _ in found))
+    assert order[:3] == ["s3://clippings/feed/01.md", "feed/01.md",
+                         "s3://clippings/feed/missing.md"]
+    assert ("s3://clippings/feed/missing.md", "file-unreadable",
+            "cannot read: no such object") in found
+    assert ("feed/missing.md", "file-unreadable",
+            "cannot read: No such file or directory") in found
+    size = (archive / "feed/huge.md").stat().st_size  # read past the limit, not whole
+    assert ("s3://clippings/feed/huge.md", "file-too-large",
+            f"file is {size:,} bytes, over max-file-size (3,000); skipped") in found
+    object_problems = [(rule, message) for path, rule, message in found
+                       if path == "s3://clippings/feed/01.md"]
+    file_problems = [(rule, message) for path, rule, message in found if path == "feed/01.md"]
+    assert object_problems and file_problems == [*object_problems, (
+        "duplicate-clipping", "same article URL")]  # the archive holds both
+    [duplicate] = [problem for problem in report["problems"]
+                   if problem["rule"] == "duplicate-clipping"]
+    assert duplicate["related"] == [{"path": "s3://clippings/feed/01.md",
+                                     "message": "duplicate of"}]
+    # From standard input, with the default scheduler.
+    piped = run_cliplint("--no-cache", "--format", "json", "--paths-from", "-", cwd=archive,
+                         stdin=manifest.read_bytes())
+    assert piped.stdout == run.stdout
+
+
+def test_the_library_streams_the_same_report(archive: Path, cluster: Any, local_report: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from cliplint.config import load_config_file
+    from cliplint.dask import lint_paths
+
+    monkeypatch.chdir(archive)
+    config = load_config_file(archive / "cliplint.toml")
+    run = lint_paths(["."], config, client=cluster, batch_size=3)
+    assert run.report("json") == local_report
+    assert run.stats.files == 37 and run.stats.linted == 37
+    assert run.stats.batches == 13  # 37 files, three a batch
+    assert len(run.stats.workers) == 2  # both workers had work
+
+
+def test_the_cache_knows_objects_by_their_etag(archive: Path, cluster: Any, s3: dict[str, Any],
+                                               tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from cliplint.config import load_config_file
+    from cliplint.dask import lint_paths
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    fs = s3["fs"]
+    fs.mkdir("cached")
+    fs.pipe({f"cached/{path.relative_to(archive).as_posix()}": path.read_bytes()
+             for path in (archive / "feed").rglob("*") if path.is_file()})
+    config = load_config_file(archive / "cliplint.toml")
+
+    def run() -> tuple[str, Any]:
+        started = lint_paths(["s3://cached/"], config, client=cluster, use_cache=True)
+        return started.report("json"), started.stats
+
+    cold, stats = run()
+    assert stats.linted == 35 and stats.cache_hits == 0  # huge.md: too large by its listing
+    warm, stats = run()
+    assert warm == cold
+    assert stats.linted == 0 and stats.batches == 0 and stats.cache_hits == 35
+    fs.pipe_file("cached/feed/07.md", clipping("Story 7", "not a url").encode())
+    changed, stats = run()
+    assert stats.linted == 1 and stats.cache_hits == 34
+    assert "s3://cached/feed/07.md" in changed and changed != cold
+
+
+def test_progress_advances_by_completed_batches(cluster: Any, archive: Path) -> None:
+    from cliplint.batches import Job, RunStats, _entry, _groups, _in_order
+    from cliplint.linter import library_settings
+    from cliplint.plugins import load_registry
+    from cliplint.batches import sources
+    from cliplint.dask import DaskEngine
+
+    rules, settings = library_settings(None, None)
+    job = Job(rules, settings, False, False, {}, load_registry().plugins)
+    found = [_entry(source, None, rules, settings) for source in sources([str(archive)], settings, {})]
+    steps: list[int] = []
+    results = list(_in_order(_groups(iter(found), 5), DaskEngine(cluster), job, steps.append,
+                             RunStats()))
+    assert [entry.shown for entry, _ in results] == [entry.shown for entry in found]
+    assert sorted(steps) == [2] + [5] * 7  # one step per batch as it completes
+
+
+def test_a_worker_dying_costs_its_batch_only(archive: Path, cluster: Any,
+                                             local_report: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from cliplint.config import load_config_file
+    from cliplint.dask import lint_paths
+
+    monkeypatch.chdir(archive)
+    before = set(cluster.run(os.getpid).values())
+    started = time.time()
+    run = lint_paths(["."], load_config_file(archive / "cliplint.toml"), client=cluster,
+                     batch_size=1)
+    results = iter(run)
+    first = next(results)
+    victim = sorted(before)[0]
+    os.kill(victim, signal.SIGKILL)  # mid-run: the other batches are queued or running
+    rest = list(results)
+    assert [first, *rest] and len([r for r in [first, *rest] if r.checked]) == 37
+    cluster.wait_for_workers(2, timeout=180)  # the nanny starts a new one
+    after = set(cluster.run(os.getpid).values())
+    assert victim not in after
+    # The report of those results is the local one: nothing lost, nothing twice.
+    from cliplint.formats import RenderOptions
+    from cliplint.formats.json_report import write_stream
+
+    parts: list[str] = []
+    write_stream(iter([first, *rest]), run.rules, RenderOptions(), parts.append)
+    assert "".join(parts) == local_report
+    assert run.stats.linted == 37  # each batch's result taken once
+
+    def processing(dask_scheduler: Any) -> list[str]:
+        return [str(entry[0]) for entry in dask_scheduler.transition_log
+                if entry[2] == "processing" and entry[5] >= started]
+
+    runs = [key for key in cluster.run_on_scheduler(processing) if "lint_batch" in key]
+    # Run again: at most the batches in flight (the window: two for each worker), not
+    # the run's; a result already fetched is never computed again.
+    assert 37 <= len(runs) <= 37 + 4, runs
+
+
+def test_fix_over_object_storage_is_refused(archive: Path, s3: dict[str, Any]) -> None:
+    before = s3["fs"].cat_file("clippings/feed/no-blank.md")
+    for flag in ("--fix", "--diff", "--fix-only"):
+        run = run_cliplint(flag, "s3://clippings/feed/", cwd=archive)
+        assert run.status == 2 and "Traceback" not in run.stderr
+        assert "object storage, linted read-only" in run.stderr
+    run = run_cliplint("--fix", "--scheduler", "dask", "feed", cwd=archive)
+    assert run.status == 2 and "drop --scheduler" in run.stderr
+    assert s3["fs"].cat_file("clippings/feed/no-blank.md") == before
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_unreachable_scheduler_is_exit_2(archive: Path) -> None:
+    address = f"tcp://127.0.0.1:{free_port()}"
+    run = lint(archive, "--scheduler", address, ".",
+               env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
+    assert run.status == 2 and "Traceback" not in run.stderr
+    assert f"cannot reach the Dask scheduler at {address}" in run.stderr
+
+
+@pytest.mark.parametrize("url, message", [
+    ("s3://no-such-bucket/", "path does not exist: s3://no-such-bucket/"),
+    ("s3://clippings/no/such/prefix/", "path does not exist: s3://clippings/no/such/prefix/"),
+    ("nosuchprotocol://x/", "cannot open nosuchprotocol://x/"),
+])
+def test_missing_storage_is_exit_2(archive: Path, s3: dict[str, Any], url: str,
+                                   message: str) -> None:
+    run = lint(archive, url)
+    assert run.status == 2 and "Traceback" not in run.stderr
+    assert message in run.stderr
+
+
+def test_unreachable_endpoint_is_exit_2(archive: Path) -> None:
+    run = lint(archive, "s3://clippings/",
+               env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
+                    "AWS_MAX_ATTEMPTS": "1"})
+    assert run.status == 2 and "Traceback" not in run.stderr
+    assert "cannot reach s3://clippings/: Could not connect" in run.stderr
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--storage-options", "{nope"], "--storage-options: not JSON"),
+    (["--storage-options", "[1]"], "expected a JSON object"),
+    (["--scheduler", "threads"], "expected processes, dask or an address"),
+    (["--paths-from", "no-such-manifest.txt"], "cannot read the manifest no-such-manifest.txt"),
+    (["--scheduler", "dask", "-"], "'-' (standard input) cannot be linted with --scheduler"),
+    (["--paths-from", "-", "feed"], "on the command line or in --paths-from, not both"),
+])
+def test_bad_options_are_exit_2(archive: Path, arguments: list[str], message: str) -> None:
+    run = lint(archive, *arguments)
+    assert run.status == 2 and "Traceback" not in run.stderr
+    assert message in run.stderr
+
+
+def test_workers_with_other_plugins_are_refused() -> None:
+    from cliplint.batches import Job, WorkerMismatch, lint_batch
+    from cliplint.linter import library_settings
+
+    rules, settings = library_settings(None, None)
+    job = Job(rules, settings, False, False, {}, {"builtin": "cliplint 0.0.1"})
+    with pytest.raises(WorkerMismatch, match="the client has builtin=cliplint 0.0.1"):
+        lint_batch([], job)
+
+
+def test_the_client_holds_a_window_not_the_run(cluster: Any, archive: Path) -> None:
+    """How far the client reads ahead of the results it has given out is the same for
+    200 files and for 2,000: what it holds does not grow with the run."""
+    from cliplint.batches import Source, batched_results
+    from cliplint.dask import DaskEngine
+    from cliplint.linter import library_settings
+    from cliplint.plugins import load_registry
+    from cliplint.runner import RunOptions
+
+    rules, settings = library_settings(None, ["title-link"])
+    location = str(archive / "feed/02.md")
+
+    def ahead(count: int) -> int:
+        pulled = 0
+
+        def found() -> Iterator[Source]:
+            nonlocal pulled
+            for n in range(count):
+                pulled += 1
+                yield Source(f"{n}.md", location, location)
+
+        most = 0
+        for given, _ in enumerate(batched_results(
+                found(), rules, settings, RunOptions(), load_registry().plugins,
+                DaskEngine(cluster), batch_size=10), 1):
+            most = max(most, pulled - given)
+        assert given == count
+        return most
+
+    # At most twice the window (two batches for each of the two workers) of batches sent
+    # or done and waiting for the ones before them, and the batch being gathered: how
+    # close to that depends on the workers' timing, not on the number of files.
+    bound = (2 * (2 * 2) + 1) * 10
+    assert ahead(200) <= bound and ahead(2000) <= bound
+
+
+def test_an_objects_cache_entry_is_for_one_day(tmp_path: Path) -> None:
+    """timestamp-comment compares with the run's day (an input): an object's cached result
+    is keyed by it, as a local file's is, so tomorrow's run does not reuse today's."""
+    from dataclasses import replace
+
+    from cliplint.batches import Source, _entry
+    from cliplint.linter import library_settings
+
+    rules, settings = library_settings(None, None)
+
+    class Cache:
+        keys: list[str] = []
+
+        def get(self, key: str, shown: str) -> None:
+            self.keys.append(key)
+
+    source = Source("s3://b/a.md", "s3://b/a.md", "a.md", tag="etag-1", size=10)
+    for day in ("2026-12-05", "2026-12-06", "2026-12-05"):
+        _entry(source, Cache(), rules, replace(settings, inputs={"today": day}))
+    today, tomorrow, again = Cache.keys
+    assert today != tomorrow and today == again
