@@ -33,7 +33,7 @@ def _leftovers(folder: Path, dead_pid: int) -> dict[str, Path]:
     }
     for path in made.values():
         write(path, "half a clipping")
-    write(folder / "sub" / "b.md", GOOD_CLIPPING)
+    write(folder / "sub" / "b.md", GOOD_CLIPPING.replace("/a/1", "/b/2"))
     made["a folder"] = folder / f".c.md.{dead_pid}.bbbbbbbb.cliplint-tmp"
     made["a folder"].mkdir()
     made["a link"] = folder / f".d.md.{dead_pid}.cccccccc.cliplint-tmp"

@@ -243,7 +243,7 @@ def test_snippet_fix_hook(tmp_path: Path, base_env: dict[str, str],
     """cliplint-fix in the user's config: the file is fixed, pre-commit fails the run
     because files changed, and a second run passes. A problem with no fix stays reported."""
     no_blank = SECONDS.replace("------\n\n", "------\n")
-    unfixable = GOOD_CLIPPING.replace("https://example.com/a/1", "https://exa mple.com/a/1")
+    unfixable = GOOD_CLIPPING.replace("https://example.com/a/1", "https://exa mple.com/b/2")
     repo = clippings_repo(tmp_path / "archive", base_env,
                           {"a.md": no_blank, "b.md": unfixable})
     write_config(repo, hook_repo, ["cliplint-fix"])
@@ -256,7 +256,7 @@ def test_snippet_fix_hook(tmp_path: Path, base_env: dict[str, str],
     assert (repo / "a.md").read_text(encoding="utf-8") == GOOD_CLIPPING
     assert (repo / "b.md").read_text(encoding="utf-8") == unfixable
 
-    (repo / "b.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    (repo / "b.md").write_text(GOOD_CLIPPING.replace("/a/1", "/b/2"), encoding="utf-8")
     second = pre_commit(repo, base_env, "run", "--all-files")
     assert second.status == 0, second.output
     assert hook_status(second.output, "cliplint (fix)") == "Passed"
