@@ -197,20 +197,21 @@ def _rules_command(arguments: list[str]) -> int:
 
 
 def _explain_command(arguments: list[str]) -> int:
-    parser = _Parser(prog="cliplint explain", description="Show a rule's documentation.")
+    parser = _Parser(prog="cliplint explain",
+                     description="Show a rule's documentation (or an engine problem's).")
     parser.add_argument("rule")
     options = parser.parse_args(arguments)
+    from cliplint.docs import explanation
+
     rules = _registry().rules
-    rule = rules.get(options.rule)
-    if rule is None:
-        raise UsageError(f"unknown rule {options.rule!r} (see 'cliplint rules')")
-    fix = {"safe": "safe fix", "unsafe": "unsafe fix", None: "no fix"}[rule.fix]
-    print(f"{rule.id} ({'/'.join(rule.severities)}, {fix}, from {rule.plugin})\n")
-    print(rule.documentation)
-    if len(rule.findings) > 1:
-        print("\nFindings:\n")
-        for kind, finding in rule.findings.items():
-            print(f"- {kind} ({finding.severity}): {finding.description}")
+    text = explanation(options.rule, rules)
+    if text is None:
+        from cliplint.engine_docs import ENGINE_DOCS
+        from cliplint.suggest import did_you_mean
+
+        hint = did_you_mean(options.rule, [*rules, *ENGINE_DOCS])
+        raise UsageError(f"unknown rule {options.rule!r}{hint} (see 'cliplint rules')")
+    print(text)
     return EXIT_CLEAN
 
 
@@ -243,7 +244,7 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
                 from cliplint.cache import cache_folder
 
                 known_good = cache_folder(str(source.parent))
-            validate(table, rules, str(source), known_good=known_good)
+            validate(table, rules, str(source), known_good=known_good, file=source)
             refuse_untrusted(table, str(source))
         for option in ("select", "extend_select", "ignore"):
             check_selectors(getattr(options, option) or [], rules, "--" + option.replace("_", "-"))

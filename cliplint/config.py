@@ -342,11 +342,13 @@ def validate(
     source: str,
     *,
     known_good: Path | None = None,
+    file: Path | None = None,
 ) -> None:
     """Raise :class:`ConfigError` naming the file, key path and expectation.
 
     ``known_good`` is a folder where a marker records each (table, schema) pair that
     validated, so that a one-file run (pre-commit) need not import jsonschema again.
+    ``file``: the TOML file the table was read from, whose lines the errors give.
     """
     if not table:
         return  # nothing to check, and jsonschema is slow to import
@@ -372,21 +374,10 @@ def validate(
             except OSError:
                 pass  # only a shortcut for next time
         return
-    lines = [f"{source}: invalid configuration:"]
-    for error in errors:
-        lines.append(f"  {_describe(error)}")
-    raise ConfigError("\n".join(lines))
+    from cliplint.config_errors import describe  # only when there is an error
 
-
-def _describe(error: Any) -> str:  # a jsonschema.ValidationError
-    path = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-    if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"{path}: unknown key {', '.join(map(repr, extra))}"
-    naming_rules = ALL in error.schema.get("enum", ()) or "propertyNames" in error.schema_path
-    if error.validator == "enum" and naming_rules:
-        return f"{path}: unknown rule {error.instance!r} (see 'cliplint rules')"
-    return f"{path}: {error.message}"
+    raise ConfigError("\n".join([f"{source}: invalid configuration:",
+                                  *describe(errors, source, file)]))
 
 
 def resolve(
@@ -466,4 +457,7 @@ def check_selectors(selectors: Iterable[str], rules: Mapping[str, Rule], option:
             continue
         if selector.endswith("/") and any(rule.startswith(selector) for rule in rules):
             continue
-        raise ConfigError(f"{option}: unknown rule {selector!r} (see 'cliplint rules')")
+        from cliplint.suggest import did_you_mean  # only when there is an error
+
+        hint = did_you_mean(selector, [ALL, *rules])
+        raise ConfigError(f"{option}: unknown rule {selector!r}{hint} (see 'cliplint rules')")

@@ -268,7 +268,45 @@ def test_explain() -> None:
     assert result.stdout.startswith("timestamp-comment (error, safe fix, from builtin)")
     assert "min-date" in result.stdout
     unknown = run_cliplint("explain", "nope")
-    assert unknown.status == 2 and "unknown rule 'nope'" in unknown.stderr
+    assert unknown.status == 2 and "unknown rule 'nope' (see 'cliplint rules')" in unknown.stderr
+
+
+def test_explain_renders_the_documentation_for_a_terminal() -> None:
+    result = run_cliplint("explain", "title-link")
+    assert result.status == 0
+    # No reStructuredText (``x``, Bad::) and no Markdown marks (`x`, fences) left.
+    assert "``" not in result.stdout and "::" not in result.stdout
+    assert "`" not in result.stdout
+    assert "its URL is an absolute http(s) URL" in result.stdout
+    assert "Bad:\n\n    [Beijing responds\n\n    ](https://www.dw.com/zh/a-53985946)\n" \
+        "    ------\n\nGood:" in result.stdout
+    findings = run_cliplint("explain", "image-proxy").stdout
+    assert "Findings\n--------\n\n- lost (error): " in findings
+
+
+@pytest.mark.parametrize("problem", ["fix-refused", "file-too-large", "internal-error",
+                                     "file-unreadable"])
+def test_explain_engine_problems(problem: str) -> None:
+    result = run_cliplint("explain", problem)
+    assert result.status == 0, result.stderr
+    assert result.stdout.startswith(f"{problem} (")
+    assert "a problem the engine reports, not a rule" in result.stdout.splitlines()[0]
+    assert "What to do:" in result.stdout and "`" not in result.stdout
+
+
+def test_mistyped_rule_ids_get_a_suggestion(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    for option in ("--select", "--ignore", "--extend-select"):
+        result = run_cliplint("--isolated", option, "title-link,timestamp-coment", "a.md",
+                              cwd=tmp_path)
+        assert result.status == 2
+        assert (f"{option}: unknown rule 'timestamp-coment' (did you mean "
+                "'timestamp-comment'?)") in result.stderr
+    explained = run_cliplint("explain", "fix-refussed")
+    assert explained.status == 2
+    assert "unknown rule 'fix-refussed' (did you mean 'fix-refused'?)" in explained.stderr
+    far = run_cliplint("--isolated", "--select", "zzzz", "a.md", cwd=tmp_path)
+    assert "unknown rule 'zzzz' (see 'cliplint rules')" in far.stderr  # nothing close
 
 
 def test_interrupt_exits_130(tmp_path: Path) -> None:

@@ -15,23 +15,25 @@ SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
     ("name", "content", "message"),
     [
         ("cliplint.toml", "select = [\n", "cliplint.toml: invalid TOML: "),
-        ("cliplint.toml", "colour = true\n", "cliplint.toml: invalid configuration:\n  (top level): unknown key 'colour'"),
-        ("cliplint.toml", "select = 'title-link'\n", "  select: 'title-link' is not of type 'array'"),
-        ("cliplint.toml", "select = ['title-lnk']\n", "  select.0: unknown rule 'title-lnk'"),
-        ("cliplint.toml", "[severity]\ntitle-link = 'fatal'\n", "  severity.title-link: 'fatal' is not one of ['error', 'warning', 'info']"),
-        ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = 1995\n", "  rules.timestamp-comment.min-date: 1995 is not of type 'string'"),
-        ("cliplint.toml", "[rules.timestamp-comment]\nmax-past = '1d'\n", "  rules.timestamp-comment: unknown key 'max-past'"),
-        ("cliplint.toml", "[rules.no-such-rule]\n", "  rules: unknown rule 'no-such-rule'"),
+        ("cliplint.toml", "colour = true\n", "cliplint.toml: invalid configuration:\n  cliplint.toml:1: unknown key 'colour'"),
+        ("cliplint.toml", "select = 'title-link'\n", "  cliplint.toml:1: select: 'title-link' is not of type 'array'"),
+        ("cliplint.toml", "select = ['title-lnk']\n", "  cliplint.toml:1: select[0]: unknown rule 'title-lnk'"),
+        ("cliplint.toml", "[severity]\ntitle-link = 'fatal'\n", "  cliplint.toml:2: severity.title-link: 'fatal' is not one of ['error', 'warning', 'info']"),
+        ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = 1995\n", "  cliplint.toml:2: rules.timestamp-comment.min-date: 1995 is not of type 'string'"),
+        ("cliplint.toml", "[rules.timestamp-comment]\nmax-past = '1d'\n", "  cliplint.toml:2: rules.timestamp-comment: unknown key 'max-past'"),
+        ("cliplint.toml", "[rules.no-such-rule]\n", "  cliplint.toml:1: rules: unknown rule 'no-such-rule'"),
         ("cliplint.toml", "[[rules.aggregator-boilerplate.entries]]\nname = 'mine'\nlabel = 'Mine'\n"
          "position = 'trailing'\nfix = 'safe'\nelements = ['p']\ntext = ['(unclosed']\n",
-         "  rules.aggregator-boilerplate.entries.0.text.0: '(unclosed' is not a 'regex'"),
-        ("pyproject.toml", "[tool.cliplint]\nignore = [1]\n", "pyproject.toml: invalid configuration:\n  ignore.0: unknown rule 1"),
+         "  cliplint.toml:7: rules.aggregator-boilerplate.entries[0].text[0]: '(unclosed' is not a "
+         "valid regular expression (missing ), unterminated subpattern at position 0)"),
+        ("pyproject.toml", "[tool.cliplint]\nignore = [1]\n", "pyproject.toml: invalid configuration:\n  pyproject.toml:2: tool.cliplint.ignore[0]: unknown rule 1"),
+        ("pyproject.toml", "[tool.cliplint]\ncolour = true\n", "  pyproject.toml:2: tool.cliplint: unknown key 'colour'"),
     ],
 )
 def test_invalid_config_exits_2_naming_file_and_key(tmp_path: Path, name: str, content: str, message: str) -> None:
     write(tmp_path / name, content)
     write(tmp_path / "a.md", GOOD_CLIPPING)
-    result = run_cliplint("a.md", cwd=tmp_path)
+    result = run_cliplint("--config", name, "a.md", cwd=tmp_path)
     assert result.status == 2, result.stdout
     assert result.stderr.startswith("cliplint: error: ")
     assert message in result.stderr
@@ -157,3 +159,58 @@ def test_entry_exclusion_agrees_with_whole_path_exclusion() -> None:
             prefix + parts[-1])
 
     agree()
+
+
+def test_config_errors_in_pyproject_give_lines_toml_values_and_suggestions(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", """\
+[project]
+name = "archive"
+
+[tool.cliplint]
+ignore = ["titel-link"]
+exlude = ["drafts"]
+
+[tool.cliplint.per-file-ignores]
+"legacy/**" = ["timestamp-coment"]
+
+[tool.cliplint.severity]
+titlelink = "warning"
+
+[tool.cliplint.rules.duplicate-clipping]
+id-pattern = '^(\\d+_'
+
+[tool.cliplint.rules.timestamp-coment]
+""")
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("a.md", cwd=tmp_path)
+    assert result.status == 2
+    source = tmp_path / "pyproject.toml"
+    assert result.stderr == f"""\
+cliplint: error: {source}: invalid configuration:
+  {source}:5: tool.cliplint.ignore[0]: unknown rule 'titel-link' (did you mean 'title-link'?) (see 'cliplint rules')
+  {source}:6: tool.cliplint: unknown key 'exlude' (did you mean 'exclude'?)
+  {source}:9: tool.cliplint.per-file-ignores."legacy/**"[0]: unknown rule 'timestamp-coment' (did you mean 'timestamp-comment'?) (see 'cliplint rules')
+  {source}:12: tool.cliplint.severity: unknown rule 'titlelink' (did you mean 'title-link'?) (see 'cliplint rules')
+  {source}:15: tool.cliplint.rules.duplicate-clipping.id-pattern: '^(\\d+_' is not a valid regular expression (missing ), unterminated subpattern at position 1)
+  {source}:17: tool.cliplint.rules: unknown rule 'timestamp-coment' (did you mean 'timestamp-comment'?) (see 'cliplint rules')
+"""
+
+
+def test_a_valid_config_loads_no_error_reporting(tmp_path: Path) -> None:
+    # Line numbers, TOML values and suggestions cost nothing until a configuration is wrong.
+    write(tmp_path / "cliplint.toml", "ignore = ['title-link']\n")
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    probe = ("import sys; from cliplint.cli import main; status = main(['--no-cache', 'a.md']); "
+             "print(status, sorted(m for m in ('cliplint.toml_text', 'cliplint.config_errors', "
+             "'cliplint.suggest', 'difflib') if m in sys.modules))")
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                               text=True, check=True)
+    assert completed.stdout.split("\n")[-2] == "0 []"
+    write(tmp_path / "cliplint.toml", "ignore = ['titel-link']\n")
+    completed = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                               text=True, check=True)
+    assert completed.stdout.split("\n")[-2] == (
+        "2 ['cliplint.config_errors', 'cliplint.suggest', 'cliplint.toml_text', 'difflib']")

@@ -94,7 +94,7 @@ def test_readme_pack_options_are_validated(tmp_path: Path, readme_pack: dict[str
     wrong = run_cliplint("a.md", cwd=tmp_path, env=readme_pack)
     assert wrong.status == 2
     assert "cliplint.toml: invalid configuration" in wrong.stderr
-    assert "rules.example/shouting-title.min-letters: 'ten' is not of type 'integer'" in wrong.stderr
+    assert "rules.\"example/shouting-title\".min-letters: 'ten' is not of type 'integer'" in wrong.stderr
     write(config, '[rules.example/shouting-title]\nmin-letters = 10\n')  # unquoted
     unquoted = run_cliplint("a.md", cwd=tmp_path, env=readme_pack)
     assert unquoted.status == 2 and "invalid TOML" in unquoted.stderr

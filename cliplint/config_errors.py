@@ -1,0 +1,80 @@
+"""What an invalid configuration's errors say: for each, the file and line where the key
+is set, the key path and the value as the TOML file writes them (``tool.cliplint.select[0]``,
+``'^(\\d+'`` rather than Python's ``'^(\\\\d+'``), what was expected, and the closest known
+name for a mistyped key or rule id. Loaded only when a configuration is invalid."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from cliplint.suggest import did_you_mean
+from cliplint.toml_text import KeyPath, key_lines, key_path, line_of, toml_value
+
+#: Where a pyproject.toml keeps cliplint's table.
+PYPROJECT_TABLE = ("tool", "cliplint")
+
+
+class _Said(NamedTuple):
+    shown: KeyPath  # the key path the message names
+    at: KeyPath  # the key path whose line it gives
+    message: str
+
+
+def describe(errors: Iterable[Any], source: str, file: Path | None) -> list[str]:
+    """One line per problem of ``errors`` (jsonschema's ``ValidationError``), indented,
+    ``source:LINE: key.path: message`` (without the line when it is unknown: a table
+    given to the library)."""
+    lines: dict[KeyPath, int] = {}
+    prefix: KeyPath = ()
+    if file is not None:
+        if file.name == "pyproject.toml":
+            prefix = PYPROJECT_TABLE
+        try:
+            lines = key_lines(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            pass  # it was read a moment ago; without lines the errors still say the keys
+    described = []
+    for error in errors:
+        for said in _said(error):
+            line = line_of(lines, (*prefix, *said.at)) if lines else None
+            where = f"{source}:{line}: " if line is not None else ""
+            shown = key_path((*prefix, *said.shown))
+            described.append((line or 0, f"  {where}{shown + ': ' if shown else ''}{said.message}"))
+    return [text for _, text in sorted(described, key=lambda item: item[0])]  # in file order
+
+
+def _said(error: Any) -> list[_Said]:
+    path: KeyPath = tuple(error.absolute_path)
+    if error.validator == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(known))
+        return [_Said(path, (*path, key), f"unknown key {key!r}{did_you_mean(key, known)}")
+                for key in extra]
+    choices = [choice for choice in error.schema.get("enum", ()) if isinstance(choice, str)]
+    if "propertyNames" in error.schema_path:  # an unknown rule under [rules] or [severity]
+        return [_Said(path, (*path, error.instance), _unknown_rule(error.instance, choices))]
+    if error.validator == "enum" and "ALL" in choices:  # select, ignore, per-file-ignores
+        return [_Said(path, path, _unknown_rule(error.instance, choices))]
+    return [_Said(path, path, _message(error))]
+
+
+def _unknown_rule(rule: object, choices: Sequence[str]) -> str:
+    written = repr(rule) if isinstance(rule, str) else toml_value(rule)
+    return f"unknown rule {written}{did_you_mean(rule, choices)} (see 'cliplint rules')"
+
+
+def _message(error: Any) -> str:
+    value = error.instance
+    if error.validator == "format" and error.validator_value == "regex":
+        try:
+            re.compile(value)
+        except re.error as reason:
+            return f"{toml_value(value)} is not a valid regular expression ({reason})"
+    message: str = error.message
+    # jsonschema starts its messages with the value's Python repr: show it as TOML does.
+    if message.startswith(repr(value)):
+        message = toml_value(value) + message[len(repr(value)):]
+    return message

@@ -1,0 +1,231 @@
+"""TOML as a user writes it: values and key paths shown the way they are written in a
+configuration file (``'^(\\d+)_'``, not Python's doubled backslashes), and the line of a
+file where each key is set.
+
+tomllib gives no positions for valid TOML, so :func:`key_lines` scans the text itself:
+table headers (``[a.b]``, ``[[a.b]]``), ``key = value`` lines with dotted and quoted keys,
+and inside values the elements of arrays and the keys of inline tables, each at the line
+where it starts. The file has already been read by tomllib, so the scan need not judge
+it; on anything it does not follow it keeps what it found so far.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+KeyPath = tuple[str | int, ...]
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_value(value: Any) -> str:
+    """``value`` written as TOML (a literal string when it can be one, so a regular
+    expression or a glob shows its backslashes once)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        if "'" not in value and not any(ord(c) < 0x20 or c == "\x7f" for c in value):
+            return f"'{value}'"
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, Sequence):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    return str(value)
+
+
+def toml_key(key: str) -> str:
+    """A key as TOML writes it: bare when it can be, else quoted (double quotes, as keys
+    usually are, unless the key holds what they would have to escape)."""
+    if _BARE_KEY.fullmatch(key):
+        return key
+    if not re.search(r'["\\\x00-\x1f\x7f]', key):
+        return f'"{key}"'
+    return toml_value(key)
+
+
+def key_path(path: Sequence[str | int]) -> str:
+    """``rules.aggregator-boilerplate.entries[0].text[1]``, ``per-file-ignores."a/**"``."""
+    written = ""
+    for part in path:
+        if isinstance(part, int):
+            written += f"[{part}]"
+        else:
+            written += ("." if written else "") + toml_key(part)
+    return written
+
+
+def line_of(lines: Mapping[KeyPath, int], path: Sequence[str | int]) -> int | None:
+    """The line of ``path``, or of the nearest key above it that has one."""
+    path = tuple(path)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
+
+
+def key_lines(text: str) -> dict[KeyPath, int]:
+    """Every key path set in the TOML ``text`` (array elements as ints), mapped to the
+    1-based line where it is set (a table's: its header's; an implicit table's: the first
+    line that makes it)."""
+    scanner = _Scanner(text)
+    try:
+        scanner.document()
+    except (IndexError, ValueError):
+        pass  # something the scan does not follow: keep what it found
+    return scanner.found
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at = 0
+        self.line = 1
+        self.found: dict[KeyPath, int] = {}
+        self.arrays: dict[KeyPath, int] = {}  # array-of-tables path -> its last index
+
+    def document(self) -> None:
+        table: KeyPath = ()
+        while True:
+            self.skip(newlines=True)
+            if self.at >= len(self.text):
+                return
+            line = self.line
+            if self.text.startswith("[[", self.at):
+                self.at += 2
+                keys = self.resolve(self.key())
+                self.expect("]]")
+                index = self.arrays.get(keys, -1) + 1
+                self.arrays[keys] = index
+                table = (*keys, index)
+                self.record(table, line)
+            elif self.text.startswith("[", self.at):
+                self.at += 1
+                table = self.resolve(self.key())
+                self.expect("]")
+                self.record(table, line)
+            else:
+                path = (*table, *self.key())
+                self.record(path, line)
+                self.expect("=")
+                self.value(path)
+
+    def resolve(self, keys: tuple[str, ...]) -> KeyPath:
+        """A header's key path with the current index of each array of tables in it
+        (``[a.b]`` after ``[[a]]`` is a table in the last element of ``a``)."""
+        path: KeyPath = ()
+        for key in keys:
+            path = (*path, key)
+            if path in self.arrays and path != keys:
+                path = (*path, self.arrays[path])
+        return path
+
+    def record(self, path: KeyPath, line: int) -> None:
+        for end in range(1, len(path) + 1):
+            self.found.setdefault(path[:end], line)
+
+    def value(self, path: KeyPath) -> None:
+        self.skip(newlines=False)
+        char = self.text[self.at]
+        if char == "[":
+            self.at += 1
+            index = 0
+            while True:
+                self.skip(newlines=True)
+                if self.text[self.at] == "]":
+                    self.at += 1
+                    return
+                self.record((*path, index), self.line)
+                self.value((*path, index))
+                self.skip(newlines=True)
+                if self.text[self.at] == ",":
+                    self.at += 1
+                index += 1
+        elif char == "{":
+            self.at += 1
+            while True:
+                self.skip(newlines=True)
+                if self.text[self.at] == "}":
+                    self.at += 1
+                    return
+                line = self.line
+                keys = (*path, *self.key())
+                self.record(keys, line)
+                self.expect("=")
+                self.value(keys)
+                self.skip(newlines=True)
+                if self.text[self.at] == ",":
+                    self.at += 1
+        elif char in "\"'":
+            self.string()
+        else:  # a number, a boolean, a date (which may hold a space)
+            end = re.compile(r"[,\]}\n#]").search(self.text, self.at)
+            self.at = end.start() if end else len(self.text)
+
+    def key(self) -> tuple[str, ...]:
+        parts = []
+        while True:
+            self.skip(newlines=False)
+            if self.text[self.at] in "\"'":
+                parts.append(self.string())
+            else:
+                bare = _BARE_KEY.match(self.text, self.at)
+                if bare is None:
+                    raise ValueError("not a key")
+                parts.append(bare.group())
+                self.at = bare.end()
+            self.skip(newlines=False)
+            if self.at < len(self.text) and self.text[self.at] == ".":
+                self.at += 1
+                continue
+            return tuple(parts)
+
+    def string(self) -> str:
+        """Skip the string at ``at`` (any of TOML's four kinds) and return its value."""
+        quote = self.text[self.at]
+        start = self.at
+        if self.text.startswith(quote * 3, self.at):
+            end = self.text.index(quote * 3, self.at + 3)
+            while self.text.startswith(quote, end + 3):  # up to two quotes end the content
+                end += 1
+            self.at = end + 3
+        elif quote == "'":
+            self.at = self.text.index("'", self.at + 1) + 1
+        else:
+            escaped = re.compile(r'"(?:[^"\\\n]|\\.)*"').match(self.text, self.at)
+            if escaped is None:
+                raise ValueError("unterminated string")
+            self.at = escaped.end()
+        written = self.text[start : self.at]
+        self.line += written.count("\n")
+        import tomllib
+
+        return str(tomllib.loads(f"k = {written}")["k"])
+
+    def skip(self, *, newlines: bool) -> None:
+        """Skip spaces and comments (and line breaks, when ``newlines``)."""
+        text = self.text
+        while self.at < len(text):
+            char = text[self.at]
+            if char in " \t\r" or (newlines and char == "\n"):
+                self.line += char == "\n"
+                self.at += 1
+            elif char == "#":
+                end = text.find("\n", self.at)
+                self.at = len(text) if end < 0 else end
+            else:
+                return
+
+    def expect(self, token: str) -> None:
+        self.skip(newlines=False)
+        if not self.text.startswith(token, self.at):
+            raise ValueError(f"expected {token}")
+        self.at += len(token)
