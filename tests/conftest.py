@@ -14,9 +14,33 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The real data, beside the checkout as in CI: the corpora, the VOA example, the SARIF
+#: schema. A test that reads it carries the marker ``@pytest.mark.shared``: without
+#: ../shared (a fresh clone) it is skipped, saying why; with it, it runs.
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "oped2"
 EXAMPLE = SHARED / "examples" / "voa-blinken.md"
+SHARED_ABSENT = (f"needs ../shared beside the checkout (the real corpora, examples/voa-blinken.md, "
+                 f"the SARIF schema), and {SHARED} is absent")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "shared: the test reads ../shared (skipped without it)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("shared") is not None and not SHARED.is_dir():
+        pytest.skip(SHARED_ABSENT)
+
+
+def require_shared(path: Path) -> Path:
+    """``path`` in ../shared, or skip the test saying what is missing."""
+    if not SHARED.is_dir():
+        pytest.skip(SHARED_ABSENT)
+    if not path.exists():
+        pytest.skip(f"{path} is absent from ../shared")
+    return path
 
 GOOD_CLIPPING = (
     "<!--1686778744000-->\n"
@@ -128,6 +152,4 @@ def plugin_env(tmp_path: Path) -> Callable[..., dict[str, str]]:
 
 
 def require_corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the shared corpus is absent ({CORPUS})")
-    return CORPUS
+    return require_shared(CORPUS)

@@ -250,6 +250,7 @@ def test_negative_controls_do_not_fire(body: str) -> None:
 # -- the real example --------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_voa_blinken_fix_leaves_the_article() -> None:
     original = EXAMPLE.read_text(encoding="utf-8")
     (problem,) = _lint(original)
@@ -261,6 +262,7 @@ def test_voa_blinken_fix_leaves_the_article() -> None:
     assert removed.startswith("<br><hr><div>获取更多RSS：") and removed.endswith("</div>")
 
 
+@pytest.mark.shared
 def test_fix_removes_only_the_footer_text() -> None:
     original = EXAMPLE.read_text(encoding="utf-8")
     (problem,) = _lint(original)
@@ -468,6 +470,7 @@ _FEEDX_END = re.compile(r'<br><hr><div>获取更多RSS[：:]<br>(<a href="https:
                         r'https://feedx\.[a-z]+</a> ?<br>)+</div>\n?\Z')
 
 
+@pytest.mark.shared
 def test_corpus_counts_match_a_plain_script() -> None:
     corpus = require_corpus()
     result = run_cliplint("--isolated", "--select", RULE, "--format", "json", str(corpus))

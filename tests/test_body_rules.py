@@ -102,6 +102,7 @@ def test_characters_html5lib_drops_do_not_move_the_next_token() -> None:
     assert view.element_span(element) == (source.index("<script>"), len(source))
 
 
+@pytest.mark.shared
 def test_tag_tokens_span_exactly_their_tags_in_real_clippings() -> None:
     for path in [EXAMPLE, *corpus_sample()]:
         document = Document.from_bytes(path.read_bytes())
@@ -192,6 +193,7 @@ def test_attribute_spans_agree_with_html5lib(tag: str) -> None:
         assert not text[-1:].isspace()
 
 
+@pytest.mark.shared
 def test_attribute_spans_agree_with_html5lib_on_real_clippings() -> None:
     checked = 0
     for path in corpus_sample(10):
@@ -354,6 +356,7 @@ def test_source_window_caret_lines_up_in_a_terminal(line: str, target: str) -> N
 
 # -- clean input ------------------------------------------------------------------------------
 
+@pytest.mark.shared
 def test_clean_clippings_raise_nothing_and_the_example_is_clean() -> None:
     assert lint_text(EXAMPLE.read_text(encoding="utf-8"), select=BODY_RULES) == []
     for path in corpus_sample(50):

@@ -24,6 +24,7 @@ def json_report(stdout: str) -> dict:
     return data
 
 
+@pytest.mark.shared
 def test_shared_example_has_no_header_problems() -> None:
     result = run_cliplint("--select", "timestamp-comment,title-link", "--format", "json", str(EXAMPLE))
     data = json_report(result.stdout)

@@ -6,9 +6,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from conftest import require_corpus, run_cliplint
 
 
+@pytest.mark.shared
 def test_header_rules_fire_exactly_where_a_plain_script_says() -> None:
     corpus = require_corpus()
     result = run_cliplint("--isolated", "--select", "timestamp-comment,title-link",

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, SHARED, write
+from conftest import GOOD_CLIPPING, SHARED, require_shared, write
 
 from cliplint import cli, html
 from cliplint.document import Document
@@ -23,12 +23,10 @@ def _facts(text: str) -> FileFacts:
 
 
 def _corpus_file(corpus: Path, relative: str) -> Path:
-    path = corpus / relative
-    if not path.is_file():
-        pytest.skip(f"the shared corpus is absent ({path})")
-    return path
+    return require_shared(corpus / relative)
 
 
+@pytest.mark.shared
 def test_a_feedx_clipping_has_its_month_and_host() -> None:
     path = _corpus_file(OPED2, "articles/BBC/1048026_英国指责中国“严重”侵犯新疆维族人权 中国称指控不实.md")
     facts = file_facts(Document.from_bytes(path.read_bytes()))
@@ -36,6 +34,7 @@ def test_a_feedx_clipping_has_its_month_and_host() -> None:
     assert source_of("articles/BBC/x.md", facts) == ("BBC", "folder")  # the folder wins
 
 
+@pytest.mark.shared
 def test_a_jekyll_clipping_names_its_feed_in_the_front_matter() -> None:
     path = _corpus_file(TEAHOUSE, "_posts/2018-10-10-“何不食肉糜”的劉瑜——自由派公知的衰落.md")
     facts = file_facts(Document.from_bytes(path.read_bytes()))
@@ -45,6 +44,7 @@ def test_a_jekyll_clipping_names_its_feed_in_the_front_matter() -> None:
     assert source_of("archived/2018-10-10/2018-10-10-x.md", facts) == ("Matters", "category")
 
 
+@pytest.mark.shared
 def test_a_clipping_without_timestamp_has_no_month() -> None:
     path = _corpus_file(OPED2, "articles/中国数字时代/400093_质化研究 | 社会性别视角下的农村留守女性生命史.md")
     assert file_facts(Document.from_bytes(path.read_bytes())).month is None

@@ -255,6 +255,7 @@ def test_subprocess_refusal_exit_status(tmp_path: Path, testfix_site: Path) -> N
 # -- the acceptance: the shared VOA example ------------------------------------------------
 
 
+@pytest.mark.shared
 def test_voa_example_loses_the_feedx_footer_and_nothing_else(tmp_path: Path) -> None:
     original = EXAMPLE.read_bytes()
     path = write(tmp_path / "voa-blinken.md", original)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHARED, run_cliplint, write
+from conftest import SHARED, require_shared, run_cliplint, write
 
 CHROMIUM = os.environ.get("CLIPLINT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -61,8 +61,8 @@ def _copy(source: Path, target: Path) -> None:
 def build_corpus(folder: Path) -> Path:
     """Real clippings from both corpora (oped2's feed folders, teahouse's _posts/ and
     archived/ twins: duplicates), and copies under hostile folder names."""
-    if not OPED2.is_dir() or not TEAHOUSE.is_dir():
-        pytest.skip(f"the shared corpus is absent ({OPED2.parent})")
+    require_shared(OPED2)
+    require_shared(TEAHOUSE)
     corpus = folder / "corpus"
     for feed in sorted((OPED2 / "articles").iterdir()):
         for path in sorted(feed.glob("*.md"))[:3]:

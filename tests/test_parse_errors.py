@@ -189,7 +189,7 @@ def test_positions_are_html5lib_s_error_starts() -> None:
     assert {p.start for p in problems} == starts
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not there")
+@pytest.mark.shared
 def test_no_bare_ampersand_is_reported_on_the_corpus() -> None:
     """On real archives the bare '&' in URLs and text was 44% of all problems."""
     dropped = 0

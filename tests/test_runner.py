@@ -17,6 +17,7 @@ from cliplint.config import resolve
 from cliplint.plugins import load_registry
 
 
+@pytest.mark.shared
 def test_one_html_parse_per_file_serves_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     real_parse = html.parse_body
@@ -47,6 +48,7 @@ def problems_of(stdout: str) -> list[tuple]:
             for p in json.loads(stdout)["problems"]]
 
 
+@pytest.mark.shared
 def test_jobs_give_the_same_results_as_one_process(tmp_path: Path) -> None:
     sample = corpus_sample(tmp_path)
     one = run_cliplint("--isolated", "--no-cache", "--jobs", "1", "--format", "json", ".", cwd=sample)

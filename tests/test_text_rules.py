@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, run_cliplint, write
+from conftest import SHARED, require_shared, run_cliplint, write
 
 from cliplint import fix_text, lint_text
 from cliplint.document import Document, TitleLink
@@ -230,9 +230,7 @@ _FIXABLE = set("\u200b\u200c\u200d\u2060\ufeff\x7f")
 def _corpus_files_with(characters: str, limit: int) -> list[Path]:
     found = []
     for corpus in ("oped2", "teahouse-dev"):
-        folder = SHARED / "corpus" / corpus
-        if not folder.is_dir():
-            pytest.skip(f"the shared corpus is absent ({folder})")
+        folder = require_shared(SHARED / "corpus" / corpus)
         for path in sorted(folder.rglob("*.md")):
             text = path.read_text(encoding="utf-8")
             if any(char in text for char in characters):
@@ -255,6 +253,7 @@ def _deleted(before: str, after: str) -> list[str]:
     return removed
 
 
+@pytest.mark.shared
 def test_cli_fix_on_real_files_only_deletes_invisible_characters(tmp_path: Path) -> None:
     originals = _corpus_files_with("\u200b\ufeff\x7f", limit=200)
     assert len(originals) >= 60  # 67 files in the two corpora hold one
