@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-from conftest import GOOD_CLIPPING, ROOT, SHARED, require_corpus, run_cliplint, write
+from conftest import GOOD_CLIPPING, ROOT, SHARED, require_corpus, require_shared, run_cliplint, write
 
 SARIF_SCHEMA = SHARED / "reference" / "schemas" / "sarif-schema-2.1.0.json"
 HEADER_RULES = "timestamp-comment,title-link"
@@ -21,9 +21,7 @@ SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
 
 
 def sarif_validator() -> jsonschema.Draft4Validator:
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip(f"the official SARIF schema is absent ({SARIF_SCHEMA}): shared/ is not "
-                    "next to this checkout")
+    require_shared(SARIF_SCHEMA)
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     checker = jsonschema.FormatChecker()
     # Without a URI library jsonschema skips "uri" checks silently; the percent-encoding
@@ -74,7 +72,8 @@ def test_rules_metadata(tmp_path: Path) -> None:
     assert timestamp["fullDescription"]["text"].startswith(timestamp["shortDescription"]["text"])
     assert "Bad::" not in timestamp["fullDescription"]["text"]  # examples stay in help
     assert "max-future" in timestamp["help"]["text"] and "Bad:" in timestamp["help"]["markdown"]
-    assert timestamp["helpUri"] == "https://cliplint.readthedocs.io/en/stable/rules/timestamp-comment/"
+    assert timestamp["helpUri"] == rule_page_url("timestamp-comment")
+    assert driver["informationUri"] == documentation_base()
     assert timestamp["defaultConfiguration"] == {"level": "error"}
     assert timestamp["properties"]["fix"] == "safe"
 
@@ -168,7 +167,36 @@ def test_engine_problems_have_rule_descriptors(tmp_path: Path) -> None:
     [entry] = run["results"]
     descriptor = run["tool"]["driver"]["rules"][entry["ruleIndex"]]
     assert entry["ruleId"] == descriptor["id"] == "file-unreadable"
-    assert "helpUri" not in descriptor and descriptor["fullDescription"]["text"]
+    assert descriptor["helpUri"] == rule_page_url("file-unreadable")
+    assert descriptor["shortDescription"]["text"] == (
+        "The file could not be read as a text clipping; no rule ran on it.")
+    assert "What to do:" in descriptor["help"]["text"]
+
+
+def documentation_base() -> str:
+    """The Documentation URL of pyproject.toml's [project.urls], which the installed
+    metadata must carry (after a change: pip install -e .)."""
+    import tomllib
+
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
+    return urls["Documentation"]
+
+
+def rule_page_url(rule_id: str) -> str:
+    assert (ROOT / "docs" / "rules" / f"{rule_id}.md").is_file()  # the page it links to
+    return f"{documentation_base()}rules/{rule_id}.md"
+
+
+def test_json_problems_link_their_rule_documentation(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", SECONDS)
+    write(tmp_path / "binary.md", b"\x89PNG\x00\x00")
+    result = run_cliplint("--isolated", "--format", "json", "a.md", "binary.md", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    schema = json.loads((ROOT / "cliplint" / "schemas" / "report.schema.json").read_text())
+    jsonschema.validate(report, schema, format_checker=jsonschema.FormatChecker())
+    problems = {p["rule"]: p for p in report["problems"]}
+    assert problems["timestamp-comment"]["url"] == rule_page_url("timestamp-comment")
+    assert problems["file-unreadable"]["url"] == rule_page_url("file-unreadable")
 
 
 def test_output_file(tmp_path: Path) -> None:
@@ -179,6 +207,7 @@ def test_output_file(tmp_path: Path) -> None:
     assert sarif((tmp_path / "out.sarif").read_text(encoding="utf-8"))["runs"][0]["results"]
 
 
+@pytest.mark.shared
 def test_corpus_sarif_is_valid_and_complete(tmp_path: Path) -> None:
     """The whole shared corpus (3,000 real clippings with CJK, spaces, '?', '|' and '%'
     in their names) as one SARIF log: valid, every problem of the JSON report in it."""

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cliplint import __version__
+from cliplint.docs import documented, rule_url
 from cliplint.formats import RenderOptions
 from cliplint.formats.spool import JsonListSpool
 from cliplint.model import Problem, Report, Rule, Tally
@@ -27,10 +28,11 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
     problems but is known only at the end: the problems wait in a temporary file, not in
     memory."""
     tally = Tally()
+    linked = documented(rules)
     with JsonListSpool(depth=2) as problems:
         for result in results:
             for problem in result.problems:
-                problems.add(_problem(problem))
+                problems.add(_problem(problem, linked))
             tally = tally.add(result.problems, result.checked)
         problems.write_document(_head(tally.files), "problems", write)
     return tally
@@ -43,7 +45,8 @@ def _head(files_checked: int) -> dict[str, Any]:
 
 def as_data(report: Report) -> dict[str, Any]:
     data = _head(report.files_checked)
-    data["problems"] = [_problem(problem) for problem in report.problems]
+    linked = documented(report.rules)
+    data["problems"] = [_problem(problem, linked) for problem in report.problems]
     fixed = getattr(report, "fixed", None)  # only a report made by --fix / --fix-only
     if fixed is not None:
         data["fixed"] = [
@@ -54,7 +57,8 @@ def as_data(report: Report) -> dict[str, Any]:
     return data
 
 
-def _problem(problem: Problem) -> dict[str, Any]:
+def _problem(problem: Problem, linked: frozenset[str]) -> dict[str, Any]:
+    """A problem's JSON; ``linked``: the rule ids whose documentation page it links to."""
     fix = None
     if problem.fix is not None:
         fix = {
@@ -77,6 +81,9 @@ def _problem(problem: Problem) -> dict[str, Any]:
         "end": {"line": problem.end_line, "column": problem.end_column},
         "fix": fix,
     }
+    url = rule_url(problem.rule) if problem.rule in linked else None
+    if url is not None:
+        data["url"] = url
     if problem.related:  # an archive rule's problem that names other files
         data["related"] = [{"path": item.path, "message": item.message}
                            for item in problem.related]

@@ -12,10 +12,12 @@ Choices a consumer may need to know:
   every other reserved or non-ASCII character percent-encoded as UTF-8), so names with
   CJK, spaces, ``?``, ``|``, ``:`` or newlines stay one valid URI. Run cliplint from the
   repository root with relative paths; an absolute path becomes a ``file://`` URI.
-- ``helpUri`` is :data:`HELP_URI`, ``<documentation>/rules/<rule-id>/``: one page per rule
-  id, and rule ids are stable forever (the version is not in it, so links in old alerts
-  keep working). Plugin rules get no ``helpUri`` (their docs live elsewhere); every rule
-  carries its whole documentation in ``help``.
+- ``helpUri`` is the rule's page in the repository, ``docs/rules/<rule-id>.md`` under the
+  ``Documentation`` URL of cliplint's ``[project.urls]`` (see :func:`cliplint.docs.rule_url`):
+  one page per rule id, and rule ids are stable forever (the version is not in it, so
+  links in old alerts keep working). Engine problems have pages too; plugin rules get no
+  ``helpUri`` (their docs live elsewhere); every rule carries its whole documentation in
+  ``help``.
 - ``partialFingerprints["cliplint/v1"]`` is the baseline fingerprint (see
   :mod:`cliplint.baseline`): rule, message and surrounding text, not the line number.
 - Fixes are SARIF ``fixes``, their edits ``replacements`` with a ``deletedRegion`` by
@@ -34,11 +36,11 @@ from urllib.parse import quote
 
 from cliplint import __version__
 from cliplint.baseline import fingerprints
+from cliplint.docs import docstring_markdown, documentation_url, rule_url
+from cliplint.engine_docs import ENGINE_DOCS
 from cliplint.formats import RenderOptions
 from cliplint.formats.spool import JsonListSpool
 from cliplint.model import (
-    FILE_TOO_LARGE,
-    FILE_UNREADABLE,
     INTERNAL_ERROR,
     Fix,
     Problem,
@@ -53,25 +55,9 @@ if TYPE_CHECKING:
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-#: cliplint's documentation site. The project has no public home yet: this is the one
-#: place to change when it does.
-DOCUMENTATION_URL = "https://cliplint.readthedocs.io/en/stable/"
-#: The documentation page of a built-in rule, keyed on the rule id alone (ids are stable).
-HELP_URI = DOCUMENTATION_URL + "rules/{rule}/"
 SOURCE_ROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "cliplint/v1"
 LEVELS: Mapping[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
-
-#: Problems the engine reports without a rule module behind them.
-ENGINE_DESCRIPTIONS = {
-    FILE_UNREADABLE: "The file could not be read as a text clipping (I/O error, binary, "
-                     "not UTF-8); no rule ran on it.",
-    FILE_TOO_LARGE: "The file is larger than max-file-size and was not linted.",
-    INTERNAL_ERROR: "A rule crashed on this file; the message names the rule. Please "
-                    "report it.",
-    "fix-refused": "A fix was not written because a check before writing failed; the "
-                   "message names the rule and the check.",
-}
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -126,9 +112,10 @@ def _document(rule_ids: _RuleIds, rules: Mapping[str, Rule], successful: bool,
         "name": "cliplint",
         "version": __version__,
         "semanticVersion": __version__,
-        "informationUri": DOCUMENTATION_URL,
         "rules": [_descriptor(rule_id, rules.get(rule_id)) for rule_id in rule_ids.ids],
     }
+    if documentation_url() is not None:
+        driver["informationUri"] = documentation_url()
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -217,27 +204,32 @@ def _fix(path: str, fix: Fix) -> dict[str, Any]:
 
 def _descriptor(rule_id: str, rule: Rule | None) -> dict[str, Any]:
     if rule is None:  # an engine problem, or a rule the report does not know
-        text = ENGINE_DESCRIPTIONS.get(rule_id, "A problem cliplint's engine reports.")
-        return {
+        severity, documentation = ENGINE_DOCS.get(
+            rule_id, ("error", "A problem cliplint's engine reports."))
+        engine: dict[str, Any] = {
             "id": rule_id,
-            "shortDescription": {"text": text.split(";")[0].rstrip(".") + "."},
-            "fullDescription": {"text": text},
-            "defaultConfiguration": {"level": "error"},
+            "shortDescription": {"text": documentation.splitlines()[0]},
+            "fullDescription": {"text": _description(documentation)},
+            "help": {"text": documentation, "markdown": docstring_markdown(documentation)},
+            "defaultConfiguration": {"level": LEVELS[severity]},
             "properties": {"tags": ["cliplint-engine"]},
         }
+        if rule_id in ENGINE_DOCS and rule_url(rule_id) is not None:
+            engine["helpUri"] = rule_url(rule_id)
+        return engine
     descriptor: dict[str, Any] = {
         "id": rule.id,
         "name": _pascal_case(rule.id),
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _description(rule.documentation) or rule.summary},
         "help": {"text": rule.documentation or rule.summary,
-                 "markdown": _markdown(rule.documentation or rule.summary)},
+                 "markdown": docstring_markdown(rule.documentation or rule.summary)},
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"fix": rule.fix or "none", "plugin": rule.plugin,
                        "tags": ["clippings", "data-quality"]},
     }
-    if rule.plugin == "builtin":
-        descriptor["helpUri"] = HELP_URI.format(rule=quote(rule.id, safe=""))
+    if rule.plugin == "builtin" and rule_url(rule.id) is not None:
+        descriptor["helpUri"] = rule_url(rule.id)
     return descriptor
 
 
@@ -249,12 +241,6 @@ def _description(documentation: str) -> str:
             break
         paragraphs.append(paragraph.strip())
     return "\n\n".join(paragraphs)
-
-
-def _markdown(documentation: str) -> str:
-    # A rule docstring is reStructuredText-ish: ``Bad::`` introduces an indented block,
-    # which Markdown already renders as code; only the double colon needs to go.
-    return re.sub(r"::\n", ":\n", documentation)
 
 
 def _pascal_case(rule_id: str) -> str:
