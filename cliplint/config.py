@@ -27,7 +27,8 @@ from typing import Any, NamedTuple
 from cliplint.model import SEVERITIES, Rule, Severity
 
 CONFIG_FILES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
-DEFAULT_INCLUDE = ("*.md",)
+#: Markdown as pre-commit's hooks (``types: [markdown]``, identify) see it: .md, .markdown.
+DEFAULT_INCLUDE = ("*.md", "*.markdown")
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".cliplint_cache", "node_modules", ".venv", "__pycache__")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024  # html5lib takes ~10 s on a 2 MB body
 #: Problems listed per rule per file; the rest are one summary problem. Real archives

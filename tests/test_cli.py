@@ -90,7 +90,7 @@ def test_folder_without_clippings_exits_0_with_a_warning(tmp_path: Path) -> None
     write(tmp_path / "notes" / "readme.txt", "not a clipping")
     result = run_cliplint("--isolated", "notes", cwd=tmp_path)
     assert result.status == 0
-    assert "cliplint: warning: no clippings found under notes (include: *.md)" in result.stderr
+    assert "cliplint: warning: no clippings found under notes (include: *.md, *.markdown)" in result.stderr
     assert "0 files checked" in result.stdout
 
 
@@ -103,6 +103,21 @@ def test_directory_is_walked_with_include_and_exclude(tmp_path: Path) -> None:
     result = run_cliplint("--format", "json", ".", cwd=tmp_path)
     data = json_report(result.stdout)
     assert data["files_checked"] == 2 and result.status == 0
+
+
+def test_folders_give_every_file_the_hooks_pass_as_markdown(tmp_path: Path) -> None:
+    # The hooks take what pre-commit's identify types as markdown; `cliplint .` by default
+    # must lint the same files.
+    from identify.extensions import EXTENSIONS
+
+    extensions = sorted(ext for ext, tags in EXTENSIONS.items() if "markdown" in tags)
+    assert {"md", "markdown"} <= set(extensions)
+    for number, extension in enumerate(extensions):
+        write(tmp_path / "archive" / f"a{number}.{extension}",
+              GOOD_CLIPPING.replace("/a/1", f"/a/{number + 10}"))
+    write(tmp_path / "archive" / "notes.txt", "not a clipping")
+    result = run_cliplint("--isolated", "--format", "json", "archive", cwd=tmp_path)
+    assert json_report(result.stdout)["files_checked"] == len(extensions), result.stderr
 
 
 def test_odd_filenames(tmp_path: Path) -> None:
