@@ -48,3 +48,19 @@ def test_first_screen_commands_use_the_bundled_example_and_the_test_command() ->
     assert "pip install . && cliplint examples/" in first_screen
     assert "pip install -e '.[test]' && pytest" in first_screen
     assert "pytest" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_and_changelog_name_the_current_release() -> None:
+    """The README's `rev:` and `pip install ...@` name the tag of the package's version,
+    and the changelog has that release, dated, with its link."""
+    from cliplint import __version__
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tags = re.findall(r"rev: (\S+)", readme) + re.findall(r"cliplint@(\S+?)\"", readme)
+    assert len(tags) >= 3 and set(tags) == {f"v{__version__}"}
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## [Unreleased]" in changelog
+    assert re.search(rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog,
+                     re.MULTILINE)
+    assert re.search(rf"^\[{re.escape(__version__)}\]: .*/v{re.escape(__version__)}$", changelog,
+                     re.MULTILINE)

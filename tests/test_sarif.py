@@ -252,6 +252,8 @@ def test_readme_workflow(tmp_path: Path) -> None:
     assert ["--format", "github"] == commands[0][1:3]
     full_scan = jobs["full-scan"]
     assert full_scan["permissions"]["security-events"] == "write"
+    assert full_scan["permissions"]["actions"] == "read"  # upload-sarif in a private repo
+    assert full_scan["permissions"]["contents"] == "read"
     upload = [s for s in full_scan["steps"] if s.get("uses", "").startswith(
         "github/codeql-action/upload-sarif@")]
     assert upload and upload[0]["with"]["sarif_file"] == "cliplint.sarif"
