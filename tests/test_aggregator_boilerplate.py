@@ -429,7 +429,7 @@ def test_invalid_user_entry_is_a_config_error(tmp_path: Path, monkeypatch: pytes
     monkeypatch.chdir(tmp_path)
     assert main(["clip.md"]) == 2
     error = capsys.readouterr().err
-    assert "rules.aggregator-boilerplate.entries.0.position" in error
+    assert "cliplint.toml:4: rules.aggregator-boilerplate.entries[0].position: 'middle' is not one of" in error
     assert "'middle'" in error
 
 
