@@ -29,9 +29,10 @@ How it behaves on the network, per rule, with the rule's ``online-*`` options
   ``online-cache-ttl`` seconds, so CI runs do not ask again; answers that say nothing
   lasting (timeouts, failed connections, refusals, retries exhausted) are not kept; a
   corrupt cache is ignored;
-- a progress bar on standard error, only on a terminal and never in CI.
+- a progress bar on standard error, only on a terminal and never in CI
+  (:mod:`cliplint.progress`).
 
-httpx and tqdm are imported only here, and this module only with ``--online``.
+httpx is imported only here, and this module only with ``--online``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ import ipaddress
 import json
 import os
 import socket
-import sys
 import tempfile
 import threading
 import time
@@ -56,6 +56,7 @@ from cliplint.addresses import address_category
 from cliplint.config import Settings
 from cliplint.linter import crash_problem, decode_clipping, file_problem, source_excerpt
 from cliplint.model import INTERNAL_ERROR, Answer, Problem, Rule, Severity, Verdict
+from cliplint.progress import bar, wanted
 
 if TYPE_CHECKING:
     import httpx
@@ -433,37 +434,15 @@ def check_urls(rule: Rule, asked: Asked, options: Mapping[str, Any], cache: Resu
     with httpx.Client(timeout=httpx.Timeout(online.timeout), follow_redirects=False,
                       limits=limits, headers=headers) as client, \
             ThreadPoolExecutor(max_workers=online.concurrency) as pool, \
-            _progress_bar(len(todo), f"{rule.id} --online", progress) as bar:
+            bar(len(todo), "url", f"{rule.id} --online", progress) as advance:
         futures = {pool.submit(work, url): url for url in todo}
         for future in as_completed(futures):
             url = futures[future]
             outcome = future.result()
             outcomes[url] = outcome
             cache.put(url, outcome)
-            bar.update(1)
+            advance(1)
     return outcomes
-
-
-class _NoBar:
-    def update(self, count: int) -> None:
-        pass
-
-
-@contextmanager
-def _progress_bar(total: int, description: str, shown: bool) -> Iterator[Any]:
-    if not shown:
-        yield _NoBar()
-        return
-    from tqdm import tqdm
-
-    with tqdm(total=total, unit="url", desc=description, file=sys.stderr, leave=False,
-              delay=0.5) as bar:
-        yield bar
-
-
-def show_progress() -> bool:
-    """A progress bar only on a terminal, and never in CI."""
-    return sys.stderr.isatty() and not os.environ.get("CI")
 
 
 def check_online(sources: Sequence[tuple[str, bytes | None]], rules: Mapping[str, Rule],
@@ -478,7 +457,7 @@ def check_online(sources: Sequence[tuple[str, bytes | None]], rules: Mapping[str
     if not chosen:
         return []
     asked, problems = collect(sources, chosen, settings)
-    shown = show_progress() if progress is None else progress
+    shown = wanted() if progress is None else progress
     for rule in chosen:
         if not asked[rule.id].places:
             continue

@@ -224,3 +224,62 @@ def test_quiet_verbose_and_show_files(three: Path) -> None:
     listed = run_cliplint("--show-files", ".", cwd=three)
     assert listed.status == 0
     assert listed.stdout.splitlines() == ["./a.md", "./b.md", "./c.md"]  # skip/ excluded
+
+
+# -- the progress bar ----------------------------------------------------------------------
+
+#: tqdm's bar with a total: percentage, steps of the total, time spent < time left.
+BAR = re.compile(r"(\d+)%\|[^|\r\n]*\| *(\d+)/(\d+) \[\d\d:\d\d<\d\d:\d\d")
+
+
+@pytest.fixture
+def slow(tmp_path: Path) -> Path:
+    """An archive that takes a few seconds to lint on one core (the bar shows after 0.5 s):
+    60 clippings whose bodies hold 180 parse errors each."""
+    body = "<p>" + "<b>x</i> &bogus; <div " * 60 + "</p>"
+    for index in range(60):
+        write(tmp_path / f"{index:02}.md", f"<!--1686778744-->\n[T {index}]"
+              f"(https://example.com/a/{index})\n------\n\n{body}\n")
+    write(tmp_path / "cliplint.toml", "")  # the archive's root, for archive rules
+    return tmp_path
+
+
+def bars(shown: str) -> list[tuple[int, int, int]]:
+    return [tuple(map(int, found)) for found in BAR.findall(shown)]  # type: ignore[misc]
+
+
+def test_the_bar_shows_total_percentage_and_time_left_in_long_runs(slow: Path) -> None:
+    fast = ["--no-cache", "--jobs", "1"]
+    # --statistics on a terminal: nothing else shows until the end.
+    status, shown = on_terminal([*fast, "--statistics", "."], slow)
+    assert status == 1 and bars(shown) and all(total == 60 for _, _, total in bars(shown))
+    assert shown.rstrip().endswith("in 60 files checked (60 fixable with --fix).")
+    # --diff to a file, --format html to a file: the bar on standard error alone.
+    with open(slow / "diff.out", "w") as target:
+        status, shown = on_terminal([*fast, "--diff", "."], slow, stdout=target.fileno())
+    assert status == 1 and bars(shown) and all(total == 60 for _, _, total in bars(shown))
+    assert (slow / "diff.out").read_text().count("+++ b/") == 60
+    status, shown = on_terminal([*fast, "--format", "html", "--output-file", "r.html", "."],
+                                slow)
+    # The files are found as they are linted: their total comes from a count alongside.
+    assert status == 1 and any(total == 60 for _, _, total in bars(shown)), shown[-500:]
+    # One new file, the rest of the archive linted for archive rules: a bar for that too.
+    status, shown = on_terminal([*fast, "--select", "duplicate-clipping", "00.md"], slow)
+    assert status == 0 and any(total == 59 for _, _, total in bars(shown)), shown[-500:]
+
+
+def test_the_bar_and_a_streamed_report_share_the_terminal(slow: Path) -> None:
+    plain = run_cliplint("--no-cache", "--jobs", "1", ".", cwd=slow, env={"NO_COLOR": "1"})
+    status, shown = on_terminal(["--no-cache", "--jobs", "1", "."], slow, {"NO_COLOR": "1"})
+    assert status == 1 and bars(shown)
+    # Every report line reaches the terminal whole, the bar cleared around it.
+    pieces = set(re.split(r"[\r\n]+", shown))
+    assert all(line in pieces for line in plain.stdout.splitlines())
+
+
+def test_no_bar_in_ci_with_q_or_off_a_terminal(slow: Path) -> None:
+    arguments = ["--no-cache", "--jobs", "1", "--statistics", "."]
+    assert not bars(on_terminal(arguments, slow, {"CI": "true"})[1])
+    assert not bars(on_terminal([*arguments, "-q"], slow)[1])
+    piped = run_cliplint(*arguments, cwd=slow)
+    assert piped.status == 1 and "%|" not in piped.stderr
