@@ -46,7 +46,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
@@ -60,6 +60,8 @@ from cliplint.progress import bar, wanted
 
 if TYPE_CHECKING:
     import httpx
+
+    from cliplint.runner import FileResult
 
 _CACHE_VERSION = 1
 #: How much of an answer that is not 2xx is read, for the rule to judge.
@@ -110,6 +112,7 @@ class Outcome:
     verdict: Verdict | None
     cacheable: bool = True
     crash: str | None = None
+    unanswered: bool = False  # no answer at all: refused, unresolvable, timed out
 
 
 @dataclass(frozen=True)
@@ -429,7 +432,8 @@ def check_urls(rule: Rule, asked: Asked, options: Mapping[str, Any], cache: Resu
 
     def work(url: str) -> Outcome:
         answer, cacheable = ask(client, url, asked.accept[url], online, gate)
-        return _judge(rule, answer, cacheable, options)
+        outcome = _judge(rule, answer, cacheable, options)
+        return replace(outcome, unanswered=answer.status is None)
 
     with httpx.Client(timeout=httpx.Timeout(online.timeout), follow_redirects=False,
                       limits=limits, headers=headers) as client, \
@@ -476,8 +480,10 @@ def check_online(sources: Sequence[tuple[str, bytes | None]], rules: Mapping[str
 def _problems(rule: Rule, asked: Asked, outcomes: Mapping[str, Outcome],
               settings: Settings) -> Iterator[Problem]:
     """A problem of the rule at every place of every URL it did not find fine; a crash
-    of its judge (or a kind it does not declare) at the first place of the URL."""
+    of its judge (or a kind it does not declare) at the first place of the URL. A host
+    that answered none of its URLs is one problem (see ``_unreachable``)."""
     configured = settings.severity.get(rule.id)
+    down = _unreachable(asked, outcomes)
     for url, outcome in outcomes.items():
         places = asked.places[url]
         verdict, crash = outcome.verdict, outcome.crash
@@ -492,10 +498,61 @@ def _problems(rule: Rule, asked: Asked, outcomes: Mapping[str, Outcome],
             continue
         if verdict is None:
             continue
+        host = urlsplit(url).netloc
+        if host in down:
+            if url != down[host][0]:
+                continue  # said once, at the host's first URL
+            places = places[:1]
         for place in places:
             note = f" ({place.note})" if place.note else ""
+            summary = _host_summary(host, down[host], asked) if host in down else ""
             yield Problem(
                 path=place.path, rule=rule.id, severity=severity,
-                message=f"{verdict.message}{note}", line=place.line,
+                message=f"{verdict.message}{note}{summary}", line=place.line,
                 column=place.column, end_line=place.end_line, end_column=place.end_column,
                 start=place.start, end=place.end, **place.excerpt)
+
+
+def _unreachable(asked: Asked, outcomes: Mapping[str, Outcome]) -> dict[str, list[str]]:
+    """The hosts that answered none of their URLs (refused, unresolvable, timed out,
+    not to be contacted), when they have more than one, each with its URLs in the order
+    they first appear. Such a host is one problem, at its first place, not one per URL:
+    the host is what is wrong, and a run against a proxy that is down would otherwise
+    bury every other problem. A host that answered any URL keeps a problem at every place
+    of every failing URL: then each failure says something about that image, and the
+    keeper fixes it in that file."""
+    by_host: dict[str, list[str]] = {}
+    for url in asked.places:
+        by_host.setdefault(urlsplit(url).netloc, []).append(url)
+    return {host: urls for host, urls in by_host.items() if len(urls) > 1 and all(
+        url in outcomes and outcomes[url].unanswered and outcomes[url].crash is None
+        and outcomes[url].verdict is not None for url in urls)}
+
+
+def _host_summary(host: str, urls: Sequence[str], asked: Asked) -> str:
+    places = [place for url in urls for place in asked.places[url]]
+    files = len({place.path for place in places})
+    return (f"; the same for all {len(urls)} URLs of {host} ({len(places)} places in "
+            f"{files} file{'s' if files != 1 else ''}), reported once, here")
+
+
+def in_file_order(results: Iterable[FileResult], online: Sequence[Problem]) -> list[Problem]:
+    """Every problem of the run: each file's own problems with its online ones among
+    them, by position, as one lint would have reported them; then what archive rules
+    found (results not ``checked``), as before."""
+    import heapq
+
+    by_path: dict[str, list[Problem]] = {}
+    for problem in online:
+        by_path.setdefault(problem.path, []).append(problem)
+    problems: list[Problem] = []
+    for result in results:
+        mine = by_path.pop(result.path, []) if result.checked else []
+        problems.extend(heapq.merge(result.problems, mine, key=_position))
+    problems.extend(problem for left in by_path.values() for problem in left)
+    return problems
+
+
+def _position(problem: Problem) -> tuple[int, int, str, str]:
+    """The order of a file's problems (as :func:`cliplint.linter.lint_and_record` sorts)."""
+    return problem.line, problem.column, problem.rule, problem.message
