@@ -92,6 +92,9 @@ def _lint_parser() -> argparse.ArgumentParser:
                         help="print the resolved configuration and exit")
     config.add_argument("--show-files", action="store_true",
                         help="print the files that would be linted, one a line, and exit")
+    config.add_argument("--watch", action="store_true",
+                        help="lint, then lint again whenever a clipping or a configuration "
+                        "file changes, until Ctrl-C (pip install 'cliplint[watch]')")
     config.add_argument("--stdin-filename", metavar="NAME",
                         help="the name of the clipping read from '-' (for config and reports)")
     config.add_argument("--force-exclude", action="store_true",
@@ -288,6 +291,8 @@ def _trust(settings: Any, rules: Mapping[str, Rule], options: argparse.Namespace
 
 def _lint_command(arguments: list[str]) -> int:
     options = _lint_parser().parse_args(arguments)
+    if options.watch:
+        return _watch(options, arguments)
     registry = _registry(options)
     rules = registry.rules
     if options.format not in registry.formats:
@@ -374,6 +379,58 @@ def _lint_command(arguments: list[str]) -> int:
     if any(problem.rule == INTERNAL_ERROR for problem in problems):
         return EXIT_INTERNAL
     return _exit_status(problems, options)
+
+
+#: The files whose change starts a --watch run again, besides the clippings.
+CONFIG_NAMES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
+
+
+def _watch(options: argparse.Namespace, arguments: list[str]) -> int:
+    """``--watch``: a lint run, then another each time files change (watchfiles), with
+    the configuration read again each time; Ctrl-C ends it (exit 130), as ruff's
+    ``--watch``. Only a lint run of local paths: fixing on every save would rewrite
+    files under an editor's feet."""
+    if options.fix or options.fix_only or options.diff:
+        raise UsageError("--watch lints again on every change; it does not fix "
+                         "(drop --fix, --fix-only and --diff)")
+    if "-" in options.paths or _batched(options):
+        raise UsageError("--watch watches local files: not standard input, --scheduler, "
+                         "--paths-from or URLs")
+    try:
+        from watchfiles import watch
+    except ImportError:
+        raise UsageError("--watch needs watchfiles: pip install 'cliplint[watch]'") from None
+    once = [argument for argument in arguments if argument != "--watch"]
+    paths = [os.path.abspath(path) for path in options.paths or ["."]]
+    missing = [path for path in options.paths if not os.path.lexists(path)]
+    if missing:
+        raise UsageError("path does not exist: " + ", ".join(missing))
+    report = os.path.abspath(options.output_file) if options.output_file else None
+    settings = _load_settings(options, _registry(options).rules)
+
+    def wanted(change: object, path: str) -> bool:
+        # Clippings and configuration files only: never cliplint's own writes (its cache,
+        # the report), or the run would never end.
+        name = os.path.basename(path)
+        return path != report and (settings.includes_name(name) or name in CONFIG_NAMES)
+
+    while True:
+        try:
+            _lint_command(once)
+        except UsageError as error:  # a broken configuration, mid-edit: say so and wait
+            _say(f"error: {error}")
+        # Said once the watcher is set up (its first yield, at the latest after a
+        # quiet half second): a change from then on is not missed.
+        watching = False
+        for changes in watch(*paths, watch_filter=wanted, raise_interrupt=True,
+                             rust_timeout=500, yield_on_timeout=True):
+            if not watching:
+                _say("watching for changes (Ctrl-C to stop)")
+                watching = True
+            if changes:
+                count = len({path for _, path in changes})
+                _say(f"{count} file{'s' if count != 1 else ''} changed: linting again")
+                break
 
 
 def _show_files(options: argparse.Namespace, settings: Any) -> int:

@@ -283,3 +283,48 @@ def test_no_bar_in_ci_with_q_or_off_a_terminal(slow: Path) -> None:
     assert not bars(on_terminal([*arguments, "-q"], slow)[1])
     piped = run_cliplint(*arguments, cwd=slow)
     assert piped.status == 1 and "%|" not in piped.stderr
+
+
+# -- --watch -------------------------------------------------------------------------------
+
+
+def test_watch_lints_again_when_a_clipping_changes(tmp_path: Path) -> None:
+    import queue
+    import signal
+    import threading
+
+    write(tmp_path / "a.md", SECONDS)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cliplint", "--isolated", "--select", "timestamp-comment",
+         "--watch", "."], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=environment | {"NO_COLOR": "1"}, text=True)
+    lines: dict[str, queue.Queue[str]] = {"out": queue.Queue(), "err": queue.Queue()}
+    for name, stream in (("out", process.stdout), ("err", process.stderr)):
+        threading.Thread(target=lambda s=stream, q=lines[name]: [q.put(x) for x in s],
+                         daemon=True).start()
+
+    def until(name: str, start: str) -> list[str]:
+        seen = [lines[name].get(timeout=120)]
+        while not seen[-1].startswith(start):
+            seen.append(lines[name].get(timeout=120))
+        return seen
+
+    try:
+        first = until("out", "Found")
+        assert first[0].startswith("./a.md:1:5: timestamp-comment")
+        until("err", "cliplint: watching for changes")
+        (tmp_path / "a.md").write_text(GOOD_CLIPPING)
+        until("err", "cliplint: 1 file changed: linting again")
+        assert until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        until("err", "cliplint: watching for changes")
+        (tmp_path / "notes.txt").write_text("not a clipping: no run")
+        (tmp_path / "a.md").write_text(SECONDS)
+        until("err", "cliplint: 1 file changed")  # a.md alone: notes.txt is no clipping
+        assert until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
+    finally:
+        process.send_signal(signal.SIGINT)
+        status = process.wait(timeout=60)
+    assert status == 130  # Ctrl-C ends a watch, as it ends any run
+    refused = run_cliplint("--isolated", "--watch", "--fix", ".", cwd=tmp_path)
+    assert refused.status == 2 and "does not fix" in refused.stderr
