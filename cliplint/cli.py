@@ -289,9 +289,9 @@ def _trust(settings: Any, rules: Mapping[str, Rule], options: argparse.Namespace
     return settings
 
 
-def _lint_command(arguments: list[str]) -> int:
+def _lint_command(arguments: list[str], watching: bool = False) -> int:
     options = _lint_parser().parse_args(arguments)
-    if options.watch:
+    if options.watch and not watching:
         return _watch(options, arguments)
     registry = _registry(options)
     rules = registry.rules
@@ -355,7 +355,8 @@ def _lint_command(arguments: list[str]) -> int:
             return _html_report(results, registry, options, settings)
         if streamed is not None:
             return _stream_report(results, rules, options, streamed)
-        results = list(results)
+        if options.online:
+            results = list(results)  # each file's problems, for its online ones to join
         problems = [problem for result in results for problem in result.problems]
 
     if options.online:  # the rules' online steps: cliplint/online.py
@@ -400,7 +401,6 @@ def _watch(options: argparse.Namespace, arguments: list[str]) -> int:
         from watchfiles import watch
     except ImportError:
         raise UsageError("--watch needs watchfiles: pip install 'cliplint[watch]'") from None
-    once = [argument for argument in arguments if argument != "--watch"]
     paths = [os.path.abspath(path) for path in options.paths or ["."]]
     missing = [path for path in options.paths if not os.path.lexists(path)]
     if missing:
@@ -416,7 +416,7 @@ def _watch(options: argparse.Namespace, arguments: list[str]) -> int:
 
     while True:
         try:
-            _lint_command(once)
+            _lint_command(arguments, watching=True)
         except UsageError as error:  # a broken configuration, mid-edit: say so and wait
             _say(f"error: {error}")
         # Said once the watcher is set up (its first yield, at the latest after a
