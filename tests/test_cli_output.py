@@ -210,6 +210,12 @@ def test_quiet_verbose_and_show_files(three: Path) -> None:
     assert quiet.stdout.splitlines() == loud.stdout.splitlines()[:-1]  # no summary
     silent = run_cliplint(RULES, "-qq", ".", cwd=three)
     assert (silent.status, silent.stdout, silent.stderr) == (1, "", "")
+    # A report rendered whole at the end (with a baseline), not streamed: silent too.
+    run_cliplint(RULES, "--write-baseline", "base.json", "b.md", cwd=three)
+    silent = run_cliplint(RULES, "-qq", "--baseline", "base.json", ".", cwd=three)
+    assert (silent.status, silent.stdout) == (1, "")
+    assert run_cliplint(RULES, "-q", "--baseline", "base.json", ".", cwd=three).stdout.startswith(
+        "./a.md:1:5: timestamp-comment")
 
     verbose = run_cliplint(RULES, "-v", ".", cwd=three)
     assert verbose.stdout == loud.stdout
