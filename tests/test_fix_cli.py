@@ -112,7 +112,7 @@ def test_fixable_hints_name_the_flag(tmp_path: Path, capsys, testfix: Path) -> N
     status, out, _ = cli(capsys, WITH_PLUGIN, "a.md")
     assert status == 1
     lines = out.splitlines()
-    assert lines[-1] == ("Found 2 problems (2 errors) in 1 file checked (1 fixable with --fix, "
+    assert lines[-1] == ("Found 2 problems (1 error, 1 warning) in 1 file checked (1 fixable with --fix, "
                          "1 more fixable with --fix --unsafe-fixes).")
     assert any(line.endswith("onclick attribute [unsafe fix]") for line in lines)
     status, out, _ = cli(capsys, WITH_PLUGIN, "--format", "json", "a.md")
