@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -74,6 +74,12 @@ def _lint_parser() -> argparse.ArgumentParser:
                         help="count problems per rule instead of listing them")
     output.add_argument("--show-source", action="store_true",
                         help="show the offending source line with a caret")
+    output.add_argument("-q", "--quiet", action="count", default=0,
+                        help="print the problems and nothing else (no summary, no progress "
+                        "bar); -qq: print nothing, only the exit status tells")
+    output.add_argument("-v", "--verbose", action="store_true",
+                        help="also say on standard error which configuration file was "
+                        "used, how many files came from the cache, and how long it took")
     output.add_argument("--exit-zero", action="store_true",
                         help="exit 0 even when problems are found")
     output.add_argument("--max-warnings", type=_count, metavar="N",
@@ -84,6 +90,11 @@ def _lint_parser() -> argparse.ArgumentParser:
     config.add_argument("--isolated", action="store_true", help="ignore all config files")
     config.add_argument("--show-config", action="store_true",
                         help="print the resolved configuration and exit")
+    config.add_argument("--show-files", action="store_true",
+                        help="print the files that would be linted, one a line, and exit")
+    config.add_argument("--watch", action="store_true",
+                        help="lint, then lint again whenever a clipping or a configuration "
+                        "file changes, until Ctrl-C (pip install 'cliplint[watch]')")
     config.add_argument("--stdin-filename", metavar="NAME",
                         help="the name of the clipping read from '-' (for config and reports)")
     config.add_argument("--force-exclude", action="store_true",
@@ -126,9 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`); nothing more to say to it.
+        # The reader went away (e.g. `| head`); nothing more to say to it. Not a failure
+        # with --exit-zero, which promises 0 whatever the run found.
         sys.stderr.close()
-        return EXIT_PROBLEMS
+        return EXIT_CLEAN if "--exit-zero" in arguments else EXIT_PROBLEMS
     except Exception as error:  # a bug in cliplint itself: say so plainly
         if os.environ.get("CLIPLINT_DEBUG"):
             import traceback
@@ -278,8 +290,10 @@ def _trust(settings: Any, rules: Mapping[str, Rule], options: argparse.Namespace
     return settings
 
 
-def _lint_command(arguments: list[str]) -> int:
+def _lint_command(arguments: list[str], watching: bool = False) -> int:
     options = _lint_parser().parse_args(arguments)
+    if options.watch and not watching:
+        return _watch(options, arguments)
     registry = _registry(options)
     rules = registry.rules
     if options.format not in registry.formats:
@@ -293,6 +307,10 @@ def _lint_command(arguments: list[str]) -> int:
     if options.show_config:
         print(_settings_as_json(settings, rules))
         return EXIT_CLEAN
+    if options.show_files:
+        return _show_files(options, settings)
+    if options.verbose:
+        _say(f"configuration: {_config_used(options, settings)}")
     if options.fix or options.fix_only or options.diff:
         _refuse_remote_fixes(options)
         if options.write_baseline:
@@ -302,7 +320,7 @@ def _lint_command(arguments: list[str]) -> int:
 
     from cliplint.linter import lint_bytes
     from cliplint.model import INTERNAL_ERROR, Report
-    from cliplint.runner import RunOptions, default_jobs, iter_results
+    from cliplint.runner import FileResult, RunOptions, default_jobs, iter_results
 
     streamed = _streamed_format(options)
     stdin_name, found = _lazy_inputs(options, settings) if not _batched(options) else (None, [])
@@ -314,15 +332,13 @@ def _lint_command(arguments: list[str]) -> int:
                                with_source=_with_source(options))
                     if whole else [_stdin_too_large(stdin_name, settings.max_file_size)])
         files = [stdin_name]
+        results = [FileResult(stdin_name, problems)]
     else:
-        to_terminal = options.output_file is None and sys.stdout.isatty()
         run_options = RunOptions(
             jobs=options.jobs or default_jobs(),
             use_cache=not options.no_cache,
             with_source=_with_source(options),
-            # A bar on the terminal the report is streaming to would garble both.
-            progress=(sys.stderr.isatty() and not os.environ.get("CI")
-                      and not (streamed and to_terminal)),
+            progress=_progress_wanted(options),
         )
         if _batched(options):  # --scheduler, URLs, --paths-from: cliplint/batches.py
             results = _batched_results(options, registry, settings, run_options)
@@ -331,23 +347,29 @@ def _lint_command(arguments: list[str]) -> int:
                 files = [result.path for result in results if result.checked]
         else:
             to_lint = found if streamed is not None else files
-            results = iter_results(to_lint, rules, settings, run_options, registry.plugins)
+            results = iter_results(to_lint, rules, settings, run_options, registry.plugins,
+                                   total=_file_count(options, settings, run_options, to_lint))
             results = _with_archive_rules(results, options, registry, settings, run_options)
+        if options.verbose:
+            results = _counted(results)
         if streamed is not None and options.format == "html":
             return _html_report(results, registry, options, settings)
         if streamed is not None:
             return _stream_report(results, rules, options, streamed)
+        if options.online:
+            results = list(results)  # each file's problems, for its online ones to join
         problems = [problem for result in results for problem in result.problems]
 
     if options.online:  # the rules' online steps: cliplint/online.py
-        from cliplint.online import check_online
+        from cliplint.online import check_online, in_file_order
 
         if stdin_name is not None:
             sources = [(stdin_name, data)] if whole else []
         else:
             sources = [(path, None) for path in files]
-        problems = [*problems, *check_online(sources, rules, settings,
-                                             use_cache=not options.no_cache)]
+        online = check_online(sources, rules, settings, use_cache=not options.no_cache,
+                              progress=_progress_wanted(options))
+        problems = in_file_order(results, online)
 
     if options.write_baseline:
         _write_baseline(options.write_baseline, problems)
@@ -359,6 +381,113 @@ def _lint_command(arguments: list[str]) -> int:
     if any(problem.rule == INTERNAL_ERROR for problem in problems):
         return EXIT_INTERNAL
     return _exit_status(problems, options)
+
+
+#: The files whose change starts a --watch run again, besides the clippings.
+CONFIG_NAMES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
+
+
+def _watch(options: argparse.Namespace, arguments: list[str]) -> int:
+    """``--watch``: a lint run, then another each time files change (watchfiles), with
+    the configuration read again each time; Ctrl-C ends it (exit 130), as ruff's
+    ``--watch``. Only a lint run of local paths: fixing on every save would rewrite
+    files under an editor's feet."""
+    if options.fix or options.fix_only or options.diff:
+        raise UsageError("--watch lints again on every change; it does not fix "
+                         "(drop --fix, --fix-only and --diff)")
+    if "-" in options.paths or _batched(options):
+        raise UsageError("--watch watches local files: not standard input, --scheduler, "
+                         "--paths-from or URLs")
+    try:
+        from watchfiles import watch
+    except ImportError:
+        raise UsageError("--watch needs watchfiles: pip install 'cliplint[watch]'") from None
+    paths = [os.path.abspath(path) for path in options.paths or ["."]]
+    missing = [path for path in options.paths if not os.path.lexists(path)]
+    if missing:
+        raise UsageError("path does not exist: " + ", ".join(missing))
+    report = os.path.abspath(options.output_file) if options.output_file else None
+    settings = _load_settings(options, _registry(options).rules)
+
+    def wanted(change: object, path: str) -> bool:
+        # Clippings and configuration files only: never cliplint's own writes (its cache,
+        # the report), or the run would never end.
+        name = os.path.basename(path)
+        return path != report and (settings.includes_name(name) or name in CONFIG_NAMES)
+
+    while True:
+        try:
+            _lint_command(arguments, watching=True)
+        except UsageError as error:  # a broken configuration, mid-edit: say so and wait
+            _say(f"error: {error}")
+        # Said once the watcher is set up (its first yield, at the latest after a
+        # quiet half second): a change from then on is not missed.
+        watching = False
+        for changes in watch(*paths, watch_filter=wanted, raise_interrupt=True,
+                             rust_timeout=500, yield_on_timeout=True):
+            if not watching:
+                _say("watching for changes (Ctrl-C to stop)")
+                watching = True
+            if changes:
+                count = len({path for _, path in changes})
+                _say(f"{count} file{'s' if count != 1 else ''} changed: linting again")
+                break
+
+
+def _show_files(options: argparse.Namespace, settings: Any) -> int:
+    """``--show-files``: the files a run would lint, after include, exclude and
+    --force-exclude, one a line (as ruff's --show-files), and exit 0."""
+    from cliplint.formats.text import printable_path
+
+    if _batched(options):
+        raise UsageError("--show-files lists local files: drop --scheduler, --paths-from "
+                         "and URLs")
+    stdin_name, found = _lazy_inputs(options, settings)
+    for path in [stdin_name] if stdin_name is not None else found:
+        print(printable_path(path))
+    return EXIT_CLEAN
+
+
+def _file_count(options: argparse.Namespace, settings: Any, run_options: Any,
+                files: Iterable[str]) -> Any:
+    """The bar's total for a streamed run (its files come as they are found): counted
+    by a second walk in the background, only when the bar is shown."""
+    if not run_options.progress or isinstance(files, Sized):
+        return None
+    from cliplint.files import iter_files
+    from cliplint.progress import Count
+
+    return Count(iter_files(_paths_to_lint(options, settings), settings))
+
+
+def _config_used(options: argparse.Namespace, settings: Any) -> str:
+    """For --verbose: the configuration file the run took its settings from."""
+    if settings.source is not None:
+        return os.path.abspath(settings.source)
+    return "none (--isolated)" if options.isolated else "none found, the defaults"
+
+
+def _progress_wanted(options: argparse.Namespace) -> bool:
+    """A progress bar on standard error: on a terminal, never in CI, not with -q."""
+    from cliplint.progress import wanted
+
+    return wanted() and not options.quiet
+
+
+def _counted(results: Iterator[Any]) -> Iterator[Any]:
+    """``results`` as they come; at the end (--verbose) how many files were checked,
+    how many of them came from the cache, and how long the run took."""
+    import time
+
+    start = time.perf_counter()
+    checked = cached = 0
+    for result in results:
+        checked += result.checked
+        cached += result.cached
+        yield result
+    seconds = time.perf_counter() - start
+    _say(f"{checked:,} file{'s' if checked != 1 else ''} checked in {seconds:.2f} s: "
+         f"{cached:,} from the cache, {checked - cached:,} linted")
 
 
 def _with_archive_rules(results: Any, options: argparse.Namespace, registry: Any,
@@ -405,12 +534,17 @@ def _stream_report(results: Any, rules: Any, options: argparse.Namespace, module
     import importlib
 
     writer = writer or importlib.import_module(f"cliplint.formats.{module}").write_stream
+    from cliplint.progress import report_writer
+
     with _report_stream(options) as stream:
         def write(text: str) -> None:
             stream.write(text)
             stream.flush()  # each file's problems as soon as they are known
 
-        tally = writer(results, rules, _render_options(options, stream), write)
+        # The bar on standard error steps aside while report lines reach the terminal.
+        shared = _progress_wanted(options) and stream.isatty()
+        tally = writer(results, rules, _render_options(options, stream),
+                       report_writer(write, shared))
     if tally.internal_errors:
         return EXIT_INTERNAL
     return _status(tally.errors > 0, tally.warnings, options)
@@ -448,10 +582,23 @@ def _html_report(results: Any, registry: Any, options: argparse.Namespace,
 def _report_stream(options: argparse.Namespace) -> Iterator[TextIO]:
     """Standard output, or --output-file opened before the run (a bad path fails fast)."""
     if options.output_file is None:
-        yield sys.stdout
+        yield _Silent() if options.quiet >= 2 else sys.stdout  # -qq: the exit status only
         return
     with _open_report(options.output_file) as stream:
         yield stream
+
+
+class _Silent:
+    """Where the report goes with -qq: nowhere."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
 
 
 def _count(value: str) -> int:
@@ -528,7 +675,8 @@ def _status(errors: bool, warnings: int, options: argparse.Namespace) -> int:
     if errors:
         return EXIT_PROBLEMS
     if options.max_warnings is not None and warnings > options.max_warnings:
-        _say(f"{warnings} warnings, more than --max-warnings {options.max_warnings}")
+        _say(f"{warnings} warning{'s' if warnings != 1 else ''}, more than --max-warnings "
+             f"{options.max_warnings}")
         return EXIT_PROBLEMS
     return EXIT_CLEAN
 
@@ -582,6 +730,8 @@ def _render_options(options: argparse.Namespace, stream: Any) -> Any:
         show_source=options.show_source,
         color=to_terminal and not os.environ.get("NO_COLOR"),
         statistics=options.statistics,
+        summary=not options.quiet,
+        max_warnings=options.max_warnings,
     )
 
 
@@ -590,6 +740,8 @@ def _write_report(report: Any, options: argparse.Namespace, renderer: Any,
     stream = stream or sys.stdout
     text = prefix + renderer(report, _render_options(options, stream))
     if options.output_file is None:
+        if options.quiet >= 2:
+            return  # -qq: only the exit status tells
         stream.write(text)
         stream.flush()
         return
@@ -813,7 +965,8 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
                      f"(e.g. {removed[0]})")
         outcomes = fix_files(files, rules, settings, unsafe=unsafe, write=not options.diff,
                              with_source=_with_source(options),
-                             jobs=options.jobs or default_jobs(), tree=tree)
+                             jobs=options.jobs or default_jobs(), tree=tree,
+                             progress=_progress_wanted(options))
 
     problems = [problem for outcome in outcomes for problem in outcome.problems]
     if stdin_name is None and not (options.diff or options.fix_only):
@@ -835,7 +988,7 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
 
     if options.diff:
         for outcome in outcomes:
-            if outcome.result is not None and outcome.result.changed:
+            if outcome.result is not None and outcome.result.changed and options.quiet < 2:
                 sys.stdout.write(unified_diff(outcome.path, outcome.result))
         sys.stdout.flush()
         _write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
@@ -856,5 +1009,6 @@ def _fix_command(options: argparse.Namespace, registry: Any, settings: Any) -> i
     if options.diff:
         would_change = any(o.result is not None and o.result.changed for o in outcomes)
         failed = any(p.severity == "error" for p in failures)
-        return EXIT_PROBLEMS if would_change or failed else EXIT_CLEAN
+        # --exit-zero gives 0 here too, as the README promises (and ruff does).
+        return EXIT_PROBLEMS if (would_change or failed) and not options.exit_zero else EXIT_CLEAN
     return _exit_status(problems, options)

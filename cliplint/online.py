@@ -29,9 +29,10 @@ How it behaves on the network, per rule, with the rule's ``online-*`` options
   ``online-cache-ttl`` seconds, so CI runs do not ask again; answers that say nothing
   lasting (timeouts, failed connections, refusals, retries exhausted) are not kept; a
   corrupt cache is ignored;
-- a progress bar on standard error, only on a terminal and never in CI.
+- a progress bar on standard error, only on a terminal and never in CI
+  (:mod:`cliplint.progress`).
 
-httpx and tqdm are imported only here, and this module only with ``--online``.
+httpx is imported only here, and this module only with ``--online``.
 """
 
 from __future__ import annotations
@@ -40,13 +41,12 @@ import ipaddress
 import json
 import os
 import socket
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
@@ -56,9 +56,12 @@ from cliplint.addresses import address_category
 from cliplint.config import Settings
 from cliplint.linter import crash_problem, decode_clipping, file_problem, source_excerpt
 from cliplint.model import INTERNAL_ERROR, Answer, Problem, Rule, Severity, Verdict
+from cliplint.progress import bar, wanted
 
 if TYPE_CHECKING:
     import httpx
+
+    from cliplint.runner import FileResult
 
 _CACHE_VERSION = 1
 #: How much of an answer that is not 2xx is read, for the rule to judge.
@@ -109,6 +112,7 @@ class Outcome:
     verdict: Verdict | None
     cacheable: bool = True
     crash: str | None = None
+    unanswered: bool = False  # no answer at all: refused, unresolvable, timed out
 
 
 @dataclass(frozen=True)
@@ -428,42 +432,21 @@ def check_urls(rule: Rule, asked: Asked, options: Mapping[str, Any], cache: Resu
 
     def work(url: str) -> Outcome:
         answer, cacheable = ask(client, url, asked.accept[url], online, gate)
-        return _judge(rule, answer, cacheable, options)
+        outcome = _judge(rule, answer, cacheable, options)
+        return replace(outcome, unanswered=answer.status is None)
 
     with httpx.Client(timeout=httpx.Timeout(online.timeout), follow_redirects=False,
                       limits=limits, headers=headers) as client, \
             ThreadPoolExecutor(max_workers=online.concurrency) as pool, \
-            _progress_bar(len(todo), f"{rule.id} --online", progress) as bar:
+            bar(len(todo), "url", f"{rule.id} --online", progress) as advance:
         futures = {pool.submit(work, url): url for url in todo}
         for future in as_completed(futures):
             url = futures[future]
             outcome = future.result()
             outcomes[url] = outcome
             cache.put(url, outcome)
-            bar.update(1)
+            advance(1)
     return outcomes
-
-
-class _NoBar:
-    def update(self, count: int) -> None:
-        pass
-
-
-@contextmanager
-def _progress_bar(total: int, description: str, shown: bool) -> Iterator[Any]:
-    if not shown:
-        yield _NoBar()
-        return
-    from tqdm import tqdm
-
-    with tqdm(total=total, unit="url", desc=description, file=sys.stderr, leave=False,
-              delay=0.5) as bar:
-        yield bar
-
-
-def show_progress() -> bool:
-    """A progress bar only on a terminal, and never in CI."""
-    return sys.stderr.isatty() and not os.environ.get("CI")
 
 
 def check_online(sources: Sequence[tuple[str, bytes | None]], rules: Mapping[str, Rule],
@@ -478,7 +461,7 @@ def check_online(sources: Sequence[tuple[str, bytes | None]], rules: Mapping[str
     if not chosen:
         return []
     asked, problems = collect(sources, chosen, settings)
-    shown = show_progress() if progress is None else progress
+    shown = wanted() if progress is None else progress
     for rule in chosen:
         if not asked[rule.id].places:
             continue
@@ -497,8 +480,10 @@ def check_online(sources: Sequence[tuple[str, bytes | None]], rules: Mapping[str
 def _problems(rule: Rule, asked: Asked, outcomes: Mapping[str, Outcome],
               settings: Settings) -> Iterator[Problem]:
     """A problem of the rule at every place of every URL it did not find fine; a crash
-    of its judge (or a kind it does not declare) at the first place of the URL."""
+    of its judge (or a kind it does not declare) at the first place of the URL. A host
+    that answered none of its URLs is one problem (see ``_unreachable``)."""
     configured = settings.severity.get(rule.id)
+    down = _unreachable(asked, outcomes)
     for url, outcome in outcomes.items():
         places = asked.places[url]
         verdict, crash = outcome.verdict, outcome.crash
@@ -513,10 +498,61 @@ def _problems(rule: Rule, asked: Asked, outcomes: Mapping[str, Outcome],
             continue
         if verdict is None:
             continue
+        host = urlsplit(url).netloc
+        if host in down:
+            if url != down[host][0]:
+                continue  # said once, at the host's first URL
+            places = places[:1]
         for place in places:
             note = f" ({place.note})" if place.note else ""
+            summary = _host_summary(host, down[host], asked) if host in down else ""
             yield Problem(
                 path=place.path, rule=rule.id, severity=severity,
-                message=f"{verdict.message}{note}", line=place.line,
+                message=f"{verdict.message}{note}{summary}", line=place.line,
                 column=place.column, end_line=place.end_line, end_column=place.end_column,
                 start=place.start, end=place.end, **place.excerpt)
+
+
+def _unreachable(asked: Asked, outcomes: Mapping[str, Outcome]) -> dict[str, list[str]]:
+    """The hosts that answered none of their URLs (refused, unresolvable, timed out,
+    not to be contacted), when they have more than one, each with its URLs in the order
+    they first appear. Such a host is one problem, at its first place, not one per URL:
+    the host is what is wrong, and a run against a proxy that is down would otherwise
+    bury every other problem. A host that answered any URL keeps a problem at every place
+    of every failing URL: then each failure says something about that image, and the
+    keeper fixes it in that file."""
+    by_host: dict[str, list[str]] = {}
+    for url in asked.places:
+        by_host.setdefault(urlsplit(url).netloc, []).append(url)
+    return {host: urls for host, urls in by_host.items() if len(urls) > 1 and all(
+        url in outcomes and outcomes[url].unanswered and outcomes[url].crash is None
+        and outcomes[url].verdict is not None for url in urls)}
+
+
+def _host_summary(host: str, urls: Sequence[str], asked: Asked) -> str:
+    places = [place for url in urls for place in asked.places[url]]
+    files = len({place.path for place in places})
+    return (f"; the same for all {len(urls)} URLs of {host} ({len(places)} places in "
+            f"{files} file{'s' if files != 1 else ''}), reported once, here")
+
+
+def in_file_order(results: Iterable[FileResult], online: Sequence[Problem]) -> list[Problem]:
+    """Every problem of the run: each file's own problems with its online ones among
+    them, by position, as one lint would have reported them; then what archive rules
+    found (results not ``checked``), as before."""
+    import heapq
+
+    by_path: dict[str, list[Problem]] = {}
+    for problem in online:
+        by_path.setdefault(problem.path, []).append(problem)
+    problems: list[Problem] = []
+    for result in results:
+        mine = by_path.pop(result.path, []) if result.checked else []
+        problems.extend(heapq.merge(result.problems, mine, key=_position))
+    problems.extend(problem for left in by_path.values() for problem in left)
+    return problems
+
+
+def _position(problem: Problem) -> tuple[int, int, str, str]:
+    """The order of a file's problems (as :func:`cliplint.linter.lint_and_record` sorts)."""
+    return problem.line, problem.column, problem.rule, problem.message

@@ -11,11 +11,10 @@ from __future__ import annotations
 import itertools
 import os
 import signal
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -28,6 +27,8 @@ from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
+
+    from cliplint.progress import Count
 
     from cliplint.cache import Cache
 
@@ -127,6 +128,7 @@ class FileResult(NamedTuple):
     records: Mapping[str, Any] = {}
     checked: bool = True
     facts: FileFacts | None = None
+    cached: bool = False  # the result came from the cache (--verbose counts them)
 
 
 def iter_results(
@@ -135,13 +137,15 @@ def iter_results(
     settings: Settings,
     options: RunOptions = RunOptions(),
     plugins: Mapping[str, str] | None = None,
+    total: int | Count | None = None,
 ) -> Iterator[FileResult]:
     """Lint every file and yield its result as soon as it and every file before it are
     done, in the order given: a report can be written while the run goes on, and
     nothing here holds more than a window of files (memory stays flat however many)."""
     with open_cache(rules, settings, options, plugins) as cache:
         looked_up = (_look_up(cache, path, rules, settings) for path in paths)
-        total = len(paths) if isinstance(paths, Sized) else None  # None: a count, no bar
+        if total is None and isinstance(paths, Sized):
+            total = len(paths)  # else a count of files, with no percentage until known
         yield from _lint_missing(looked_up, rules, settings, options, cache, total)
 
 
@@ -197,7 +201,7 @@ def remember_path(cache: Cache, path: str, info: os.stat_result, key: str) -> No
 
 def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], settings: Settings,
                   options: RunOptions, cache: Cache | None,
-                  total: int | None) -> Iterator[FileResult]:
+                  total: int | Count | None) -> Iterator[FileResult]:
     """Cache hits pass through; the other files are linted in ``jobs`` processes, and
     their results stored in the cache as they arrive."""
     # The look-ups read ahead of the results (the pool's window of chunks) and wait here,
@@ -216,13 +220,15 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
         for linted in map_in_chunks(work, to_lint(), options.jobs):
             advance(1)
             entry = waiting.popleft()
+            cached = entry.hit is not None
             if entry.hit is not None:
                 linted = entry.hit
             elif cache is not None and linted.key is not None and not any(
                 p.rule == INTERNAL_ERROR for p in linted.problems
             ):
                 cache.put(linted.key, linted.problems, linted.records, linted.facts)
-            yield FileResult(entry.path, linted.problems, linted.records, facts=linted.facts)
+            yield FileResult(entry.path, linted.problems, linted.records, facts=linted.facts,
+                             cached=cached)
 
 
 def map_in_chunks(
@@ -297,15 +303,9 @@ def _lint_paths(paths: Sequence[str | None], *, rules: Mapping[str, Rule], setti
 _NOTHING = Linted(None, [], {})
 
 
-@contextmanager
-def _progress(total: int | None, enabled: bool) -> Iterator[Callable[[int], object]]:
-    """A progress bar on standard error (tqdm), only when asked for, and shown only once
-    the run has taken a moment."""
-    if not enabled or total == 0:
-        yield lambda count: None
-        return
-    from tqdm import tqdm
+def _progress(total: int | Count | None,
+              enabled: bool) -> AbstractContextManager[Callable[[int], object]]:
+    """The run's progress bar (:mod:`cliplint.progress`), when asked for."""
+    from cliplint.progress import bar
 
-    with tqdm(total=total, unit="file", file=sys.stderr, delay=0.5, leave=False,
-              dynamic_ncols=True) as bar:
-        yield bar.update
+    return bar(total, shown=enabled)

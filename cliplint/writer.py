@@ -114,12 +114,21 @@ def fix_files(
     with_source: bool = False,
     jobs: int = 1,
     tree: Sequence[str] | None = None,
+    progress: bool = False,
 ) -> list[FileOutcome]:
     """Fix many files, in worker processes when there are enough of them; outcomes come
-    back in the order of ``paths``. Each file is written by the process that fixed it."""
+    back in the order of ``paths``. Each file is written by the process that fixed it.
+    ``progress``: a progress bar on standard error (:mod:`cliplint.progress`)."""
+    from cliplint.progress import bar
+
     work = partial(_fix_paths, rules=rules, settings=settings, unsafe=unsafe, write=write,
                    with_source=with_source, tree=tree)
-    return list(map_in_chunks(work, paths, jobs))
+    outcomes = []
+    with bar(len(paths), shown=progress) as advance:
+        for outcome in map_in_chunks(work, paths, jobs):
+            outcomes.append(outcome)
+            advance(1)
+    return outcomes
 
 
 def _fix_paths(paths: Sequence[str], *, rules: Mapping[str, Rule], settings: Settings,

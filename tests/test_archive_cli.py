@@ -49,7 +49,7 @@ def test_text_names_the_copy_and_counts(archive: Path, capsys: pytest.CaptureFix
     status, out = cli(capsys, "--select", "duplicate-clipping", "news")
     assert status == 1
     assert out == ("news/b.md:1:1: duplicate-clipping same article URL — duplicate of "
-                   "news/a.md\nFound 1 problem in 3 files checked.\n")
+                   "news/a.md\nFound 1 problem (1 error) in 3 files checked.\n")
     status, out = cli(capsys, "--select", "duplicate-clipping", "--statistics", "news")
     assert "      1  duplicate-clipping" in out and "3 files checked" in out
 
@@ -146,7 +146,7 @@ def test_a_new_file_is_compared_with_the_committed_ones(
     status, out = cli(capsys, "feed/new.md")
     assert status == 1
     assert out == ("feed/new.md:1:1: duplicate-clipping same article URL — duplicate of "
-                   "feed/harbour.md\nFound 1 problem in 1 file checked.\n")
+                   "feed/harbour.md\nFound 1 problem (1 error) in 1 file checked.\n")
 
     # Warm: the committed files are known by their status; only the new file is read.
     seen = reads(monkeypatch)
@@ -262,6 +262,6 @@ def test_fix_reports_what_archive_rules_find_in_the_fixed_files(
     assert out.splitlines() == [
         "news/b.md:1:1: duplicate-clipping same article URL — duplicate of news/a.md",
         "news/d.md:1:1: duplicate-clipping same article URL — duplicate of news/a.md",
-        "Fixed 1 problem in 1 file. Found 2 problems in 4 files checked.",
+        "Fixed 1 problem in 1 file. Found 2 problems (2 errors) in 4 files checked.",
     ]
     assert cli(capsys, "--fix-only", "--select", "duplicate-clipping", "news")[0] == 0

@@ -119,7 +119,7 @@ def test_round_trip_new_problem_and_shifted_lines(tmp_path: Path) -> None:
     assert result.status == 1
     lines = result.stdout.splitlines()
     assert lines[0].startswith("archive/old.md:5:1: title-link unbalanced brackets"), lines
-    assert len(lines) == 2 and lines[1].startswith("Found 1 problem in 2 files checked")
+    assert len(lines) == 2 and lines[1].startswith("Found 1 problem (1 error) in 2 files checked")
     assert "2 problems suppressed by the baseline" in result.stderr
 
 

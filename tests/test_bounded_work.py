@@ -180,8 +180,8 @@ def test_an_endless_rule_ends(plugin_env: Callable[..., dict[str, str]], tmp_pat
     result = run_cliplint("--no-cache", "--select", "endless/", "a.md", cwd=tmp_path, env=env)
     assert result.status == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:5] == ["a.md:1:1: endless/forever again"] * 5
-    assert lines[5] == ("a.md:1:1: endless/forever over 50 more endless/forever problems not "
+    assert lines[:5] == ["a.md:1:1: warning endless/forever again"] * 5
+    assert lines[5] == ("a.md:1:1: warning endless/forever over 50 more endless/forever problems not "
                         "listed (max-problems-per-rule is 5); this is the first of them")
 
 
@@ -234,7 +234,7 @@ def test_standard_input_that_never_ends_is_file_too_large(tmp_path: Path) -> Non
             preexec_fn=_limit_memory)  # 1 GB: reading it all would fail long before the end
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.decode().splitlines()[0] == (
-        "-:1:1: file-too-large standard input is over max-file-size (2,097,152 bytes); skipped")
+        "-:1:1: warning file-too-large standard input is over max-file-size (2,097,152 bytes); skipped")
 
 
 def test_fixing_standard_input_over_the_limit_hands_it_back(tmp_path: Path) -> None:

@@ -207,7 +207,7 @@ def test_output_file_statistics_and_exit_zero(tmp_path: Path) -> None:
     assert result.status == 0 and result.stdout == ""
     report = (tmp_path / "out.txt").read_text()
     assert report.splitlines()[0].split() [:2] == ["2", "timestamp-comment"]
-    assert "Found 2 problems in 2 files checked." in report
+    assert "Found 2 problems (2 errors) in 2 files checked." in report
 
 
 def test_show_source_cuts_long_lines(tmp_path: Path) -> None:

@@ -104,7 +104,7 @@ def test_max_file_size(tmp_path: Path) -> None:
     result = run_cliplint("big.md", cwd=tmp_path)
     assert result.status == 0  # a notice, not a failure
     size = big.stat().st_size
-    assert result.stdout.startswith(f"big.md:1:1: file-too-large file is {size} bytes, over max-file-size (100)")
+    assert result.stdout.startswith(f"big.md:1:1: warning file-too-large file is {size} bytes, over max-file-size (100)")
 
 
 @pytest.mark.parametrize("root", [".", "./", "a", "a/", "a//b", "./a/./b", "/tmp", "/tmp/", "/",

@@ -63,7 +63,7 @@ def test_fix_exits_1_when_problems_are_left(tmp_path: Path, capsys) -> None:
     status, out, _ = cli(capsys, HEADERS, "--fix", ".")
     assert status == 1
     assert "./b.md:1:1: timestamp-comment missing timestamp comment" in out
-    assert "Fixed 1 problem in 1 file. Found 1 problem in 2 files checked." in out
+    assert "Fixed 1 problem in 1 file. Found 1 problem (1 error) in 2 files checked." in out
 
 
 def test_diff_prints_a_unified_diff_and_leaves_the_file_untouched(tmp_path: Path, capsys) -> None:
@@ -112,7 +112,7 @@ def test_fixable_hints_name_the_flag(tmp_path: Path, capsys, testfix: Path) -> N
     status, out, _ = cli(capsys, WITH_PLUGIN, "a.md")
     assert status == 1
     lines = out.splitlines()
-    assert lines[-1] == ("Found 2 problems in 1 file checked (1 fixable with --fix, "
+    assert lines[-1] == ("Found 2 problems (1 error, 1 warning) in 1 file checked (1 fixable with --fix, "
                          "1 more fixable with --fix --unsafe-fixes).")
     assert any(line.endswith("onclick attribute [unsafe fix]") for line in lines)
     status, out, _ = cli(capsys, WITH_PLUGIN, "--format", "json", "a.md")

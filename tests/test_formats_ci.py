@@ -97,9 +97,16 @@ def test_exit_status_follows_configured_severity(
     write(tmp_path / "a.md", NO_BLANK)
     result = run_cliplint("--select", "title-link", *arguments, "a.md", cwd=tmp_path)
     assert result.status == status, result.stdout + result.stderr
-    assert "a.md:4:1: title-link missing blank line" in result.stdout
+    # The severity in words, errors unmarked (as ruff's lines), with or without colour.
+    word = "" if severity == "error" else f"{severity} "
+    assert f"a.md:4:1: {word}title-link missing blank line" in result.stdout
     if status == 1 and severity == "warning":
-        assert "1 warnings, more than --max-warnings 0" in result.stderr
+        assert "1 warning, more than --max-warnings 0" in result.stderr
+    summary = result.stdout.splitlines()[-1]
+    assert summary.startswith(f"Found 1 problem (1 {severity}) in 1 file checked")
+    # A run that finds problems and still passes says why; a failing one does not.
+    passes = "No errors" in summary and "the run passes (exit status 0)" in summary
+    assert passes == (severity != "error" and status == 0 and "--exit-zero" not in arguments)
 
 
 def test_max_warnings_counts_every_file(tmp_path: Path) -> None:

@@ -527,3 +527,57 @@ def test_the_engine_names_no_rule() -> None:
         text = path.read_text(encoding="utf-8")
         assert "image-proxy" not in text and "image_proxy" not in text, path
         assert "import cliplint_rules" not in text and "from cliplint_rules" not in text, path
+
+
+def _closed_port() -> str:
+    """An address on 127.0.0.1 where nothing listens: connections are refused."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{probe.getsockname()[1]}"
+
+
+def test_online_problems_come_in_file_order_and_a_dead_host_once(
+        server: FakeWeserv, tmp_path: Path) -> None:
+    dead = _closed_port()
+    (tmp_path / "cliplint.toml").write_text(
+        '[rules.image-proxy]\n'
+        f'proxies = {{ "{server.netloc}" = "weserv", "{dead}" = "weserv" }}\n'
+        'online-timeout = 5.0\nonline-backoff = 0.01\nonline-retries = 1\n')
+
+    def images(host: str, *names: str) -> str:
+        return "".join(f'<img src="http://{host}/?url=example.com/{name}">' for name in names)
+
+    late = HEADER.replace("594857600000", "594857600")  # timestamp-comment: seconds
+    (tmp_path / "a.md").write_text(f"{late}<p>text</p>{images(server.netloc, 'missing.jpg')}"
+                                   f"{images(dead, 'x.jpg', 'y.jpg')}\n")
+    (tmp_path / "b.md").write_text(f"{late}<p>text</p>{images(server.netloc, 'missing.jpg')}"
+                                   f"{images(dead, 'y.jpg', 'z.jpg')}\n")
+    result = run_cliplint("--select", "image-proxy,timestamp-comment", "--online",
+                          "--online-allow-private", "--no-cache", ".", cwd=tmp_path)
+    assert result.status == 1, result.stderr
+    found = [line.split(" ")[:2] for line in result.stdout.splitlines()[:-1]]
+    # Each file's online problems among its own, not after every file's.
+    assert found == [
+        ["./a.md:1:5:", "timestamp-comment"],
+        ["./a.md:5:22:", "image-proxy"],  # the answering host's 404: at every place
+        [f"./a.md:5:{22 + len(images(server.netloc, 'missing.jpg'))}:", "image-proxy"],
+        ["./b.md:1:5:", "timestamp-comment"],  # (the dead host, once, just above)
+        ["./b.md:5:22:", "image-proxy"],
+    ], result.stdout
+    [dead_line] = [line for line in result.stdout.splitlines() if dead in line]
+    assert dead_line.startswith(f"./a.md:5:{22 + len(images(server.netloc, 'missing.jpg'))}:")
+    assert "proxy not reached: ConnectError" in dead_line
+    assert dead_line.endswith(f"; the same for all 3 URLs of {dead} (4 places in 2 files), "
+                              "reported once, here")
+    assert "404" in result.stdout.splitlines()[1]
+
+
+def test_a_host_that_answers_some_urls_keeps_every_failure(server: FakeWeserv,
+                                                          tmp_path: Path) -> None:
+    problems = _run(server, tmp_path, "missing.jpg", "slow.jpg", "ok.jpg",
+                    **{"online-timeout": 0.3})
+    assert [p.message.split(" (")[0] for p in problems] == [
+        "proxy answered 404: The requested URL returned error: 404",
+        "proxy did not answer within 0.3s"]

@@ -91,7 +91,7 @@ def test_text_is_written_file_by_file_before_the_run_ends() -> None:
         assert "c/中.md:2:2" in "".join(out)
 
     text.write_stream(results(), {}, RenderOptions(), out.append)
-    assert out[-1].startswith("Found 3 problems in 2 files checked")
+    assert out[-1].startswith("Found 3 problems (2 errors, 1 warning) in 2 files checked")
 
 
 @pytest.mark.parametrize(("report_format", "problem"), [
@@ -174,7 +174,7 @@ def test_cache_hits_are_not_read_ahead_of_the_results() -> None:
     settings = resolve({}, load_registry().rules)
     results = runner._lint_missing(look_ups(), {}, settings, runner.RunOptions(jobs=2),
                                    cache=None, total=None)
-    assert next(results) == FileResult("0", [])
+    assert next(results) == FileResult("0", [], cached=True)
     assert next(taken) < 2 * 4 * 64 + 4 * 64 + 2
     results.close()
 

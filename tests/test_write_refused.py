@@ -39,7 +39,7 @@ def test_text_report_when_a_hard_link_refuses_the_write(tmp_path: Path) -> None:
     ]
     assert "fixes not written: the file has 2 hard links" in lines[0]
     assert "Fixed" not in result.stdout
-    assert lines[-1].startswith("No fixes applied. Found 3 problems in 1 file checked")
+    assert lines[-1].startswith("No fixes applied. Found 3 problems (3 errors) in 1 file checked")
 
 
 def test_json_report_when_a_hard_link_refuses_the_write(tmp_path: Path) -> None:

@@ -14,11 +14,15 @@ from cliplint.model import Problem, Report
 class RenderOptions:
     """How the user asked for the report: ``--show-source`` (each problem's source line
     and a caret), colour (only on a terminal, never with ``NO_COLOR``) and
-    ``--statistics`` (problems counted per rule instead of listed)."""
+    ``--statistics`` (problems counted per rule instead of listed); ``summary`` False
+    with ``-q`` (the problems and nothing else); ``max_warnings`` from
+    ``--max-warnings``, for a summary that says whether the run passes."""
 
     show_source: bool = False
     color: bool = False
     statistics: bool = False
+    summary: bool = True
+    max_warnings: int | None = None
 
 
 Renderer = Callable[[Report, RenderOptions], str]

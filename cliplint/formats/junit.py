@@ -2,9 +2,11 @@
 
 One ``testsuite`` named cliplint; one ``testcase`` per file checked (``classname``
 cliplint, ``name`` and ``file`` the path), then one per file that archive rules found
-problems with (``classname`` cliplint.archive); one ``failure`` per problem, as ESLint's
-JUnit formatter does, with ``type`` the rule id and the severity in the message; an
-``internal-error`` (a rule crashed) is an ``error`` instead.
+problems with (``classname`` cliplint.archive); one ``failure`` per error or warning, as
+ESLint's JUnit formatter does, with ``type`` the rule id and the severity in the message;
+an ``internal-error`` (a rule crashed) is an ``error`` instead. An info is no failure: a
+run of infos only passes, and a dashboard must not show it red. Its test case passes and
+lists it in ``system-out`` (not ``skipped``: the file was checked, not left out).
 No timestamps or durations: the same run gives the same bytes.
 """
 
@@ -41,7 +43,8 @@ def render(report: Report, options: RenderOptions) -> str:
         found = archive if rule is not None and rule.is_archive_rule else by_file
         found.setdefault(problem.path, []).append(problem)
     errors = sum(1 for p in report.problems if p.rule == INTERNAL_ERROR)
-    suites, suite = _skeleton(len(by_file) + len(archive), len(report.problems) - errors, errors)
+    failures = sum(1 for p in report.problems if p.severity != "info") - errors
+    suites, suite = _skeleton(len(by_file) + len(archive), failures, errors)
     for path, problems in by_file.items():
         suite.append(_testcase(path, problems))
     for path, problems in archive.items():
@@ -64,8 +67,8 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
             spool.write(_CASE_INDENT + ET.tostring(case, "unicode"))
             tally = tally.add(result.problems, result.checked)
             cases += 1
-        suites, _ = _skeleton(cases, tally.problems - tally.internal_errors,
-                              tally.internal_errors)
+        failures = tally.errors + tally.warnings - tally.internal_errors
+        suites, _ = _skeleton(cases, failures, tally.internal_errors)
         ET.indent(suites)
         # The test cases go after the properties, the suite's first child.
         head, tail = ET.tostring(suites, "unicode").split("</properties>")
@@ -97,13 +100,24 @@ def _testcase(path: str, problems: Iterable[Problem],
               classname: str = "cliplint") -> ET.Element:
     name = xml_safe(path)
     case = ET.Element("testcase", {"classname": classname, "name": name, "file": name})
+    infos = []
     for problem in problems:
+        if problem.severity == "info" and problem.rule != INTERNAL_ERROR:
+            infos.append(problem)
+            continue
         tag = "error" if problem.rule == INTERNAL_ERROR else "failure"
         element = ET.SubElement(case, tag, {
             "type": xml_safe(problem.rule),
             "message": xml_safe(f"{problem.severity}: {full_message(problem)}"),
         })
-        element.text = xml_safe(
-            f"{path}:{problem.line}:{problem.column}: {problem.rule} {full_message(problem)}"
-        )
+        element.text = xml_safe(_line(path, problem))
+    if infos:
+        ET.SubElement(case, "system-out").text = xml_safe(
+            "".join(f"{_line(path, problem)}\n" for problem in infos))
     return case
+
+
+def _line(path: str, problem: Problem) -> str:
+    """The problem as the text report shows it (the severity named unless an error)."""
+    word = "" if problem.severity == "error" else f"{problem.severity} "
+    return f"{path}:{problem.line}:{problem.column}: {word}{problem.rule} {full_message(problem)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cliplint.formats import RenderOptions, full_message
@@ -19,21 +20,30 @@ _COLORS = {"path": "1", "position": "2", "error": "31", "warning": "33", "info":
 
 
 def printable_path(path: str) -> str:
-    """Paths may hold newlines and control characters; keep one problem per line."""
+    """A path as a shell would take it back: printed as it is (CJK, U+3000, zero-width
+    characters), except what would break the one-problem-per-line format or cannot be
+    printed: control characters (a newline, a CR, an escape), line and paragraph
+    separators and lone surrogates (bytes of a name that is not UTF-8) become escapes."""
     if path.isprintable():  # the usual case, without a look at each character
         return path
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in path)
+    return "".join(repr(char)[1:-1] if unicodedata.category(char) in _UNPRINTABLE else char
+                   for char in path)
+
+
+#: Character categories a path is not printed with (see ``printable_path``).
+_UNPRINTABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 def render(report: Report, options: RenderOptions) -> str:
     paint = _painter(options.color)
     if options.statistics:
-        return _statistics(report)
+        return _statistics(report, options)
     lines: list[str] = []
     for problem in report.problems:
         lines.extend(_problem_lines(problem, options, paint))
-    lines.append(_summary(report))
-    return "\n".join(lines) + "\n"
+    if options.summary:
+        lines.append(_summary(report, options))
+    return "".join(line + "\n" for line in lines)
 
 
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
@@ -49,7 +59,8 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
                           for line in _problem_lines(problem, options, paint)))
     if options.statistics:
         write("".join(line + "\n" for line in _rule_counts(tally.by_rule, rules)))
-    write(_summary_line(tally.problems, tally.files, tally.safe_fixes, tally.unsafe_fixes) + "\n")
+    if options.summary:
+        write(_summary_line(tally, options) + "\n")
     return tally
 
 
@@ -58,6 +69,7 @@ def _problem_lines(problem: Problem, options: RenderOptions, paint: Callable[[st
     lines = [
         f"{paint(printable_path(problem.path), 'path')}{paint(':', 'position')}"
         f"{problem.line}{paint(':', 'position')}{problem.column}{paint(':', 'position')} "
+        f"{_severity_word(problem, paint)}"
         f"{paint(problem.rule, problem.severity)} {full_message(problem, printable_path)}"
         f"{_fix_mark(problem)}"
     ]
@@ -123,26 +135,60 @@ def _fix_mark(problem: Problem) -> str:
     return " [*]" if problem.fix.applicability == "safe" else " [unsafe fix]"
 
 
-def _summary(report: Report) -> str:
-    safe = sum(1 for p in report.problems if p.fix and p.fix.applicability == "safe")
-    unsafe = sum(1 for p in report.problems if p.fix and p.fix.applicability == "unsafe")
-    return _summary_line(len(report.problems), report.files_checked, safe, unsafe,
-                         done=_fixed_sentence(report), mode=getattr(report, "mode", "fix"))
+def _severity_word(problem: Problem, paint: Callable[[str, str], str]) -> str:
+    """``warning `` or ``info ``: an error goes unmarked, as every problem in ruff's and
+    flake8's reports, so the line keeps their shape; a warning or an info says so in
+    words, with or without colour (pipes, CI logs, NO_COLOR)."""
+    if problem.severity == "error":
+        return ""
+    return paint(problem.severity, problem.severity) + " "
 
 
-def _summary_line(count: int, files: int, safe: int, unsafe: int, done: str = "",
+def _summary(report: Report, options: RenderOptions) -> str:
+    tally = Tally().add(report.problems, checked=False)
+    tally = replace(tally, files=report.files_checked)
+    return _summary_line(tally, options, done=_fixed_sentence(report),
+                         mode=getattr(report, "mode", "fix"))
+
+
+def _summary_line(tally: Tally, options: RenderOptions, done: str = "",
                   mode: str = "fix") -> str:
+    files, count = tally.files, tally.problems
     checked = f"{files} file{'s' if files != 1 else ''} checked"
     if not count and mode != "fix":
         # --diff and --fix-only list only failures: "All clean" would be a false promise.
         return f"{done}{checked[0].upper()}{checked[1:]}."
     if not count:
         return f"{done}All clean: {checked}."
-    hints = [f"{safe} fixable with --fix"] if safe else []
-    if unsafe:
-        hints.append(f"{unsafe}{' more' if safe else ''} fixable with --fix --unsafe-fixes")
+    hints = [f"{tally.safe_fixes} fixable with --fix"] if tally.safe_fixes else []
+    if tally.unsafe_fixes:
+        hints.append(f"{tally.unsafe_fixes}{' more' if tally.safe_fixes else ''} fixable "
+                     "with --fix --unsafe-fixes")
     hint = f" ({', '.join(hints)})" if hints else ""
-    return f"{done}Found {count} problem{'s' if count != 1 else ''} in {checked}{hint}."
+    return (f"{done}Found {count} problem{'s' if count != 1 else ''} ({_by_severity(tally)}) "
+            f"in {checked}{hint}.{_passes(tally, options, mode)}")
+
+
+def _by_severity(tally: Tally) -> str:
+    """``1 error, 2 warnings, 1 info``: the severities found, in that order."""
+    infos = tally.problems - tally.errors - tally.warnings
+    counts = ((tally.errors, "error", "errors"), (tally.warnings, "warning", "warnings"),
+              (infos, "info", "infos"))
+    return ", ".join(f"{number} {one if number == 1 else many}"
+                     for number, one, many in counts if number)
+
+
+def _passes(tally: Tally, options: RenderOptions, mode: str) -> str:
+    """Why a run that found problems still exits 0: only warnings and infos, which do not
+    fail a run (warnings do past --max-warnings). Only in a lint or --fix report: --diff
+    and --fix-only exit on what they would change or could not fix."""
+    if tally.errors or mode != "fix":
+        return ""
+    if options.max_warnings is not None and tally.warnings > options.max_warnings:
+        return ""
+    limit = (f", {tally.warnings} within --max-warnings {options.max_warnings}"
+             if options.max_warnings is not None and tally.warnings else "")
+    return f" No errors{limit}: the run passes (exit status 0)."
 
 
 def _fixed_sentence(report: Report) -> str:
@@ -176,10 +222,12 @@ def render_fixes(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _statistics(report: Report) -> str:
+def _statistics(report: Report, options: RenderOptions) -> str:
     counts = Counter(problem.rule for problem in report.problems)
-    lines = [*_rule_counts(counts, report.rules), _summary(report)]
-    return "\n".join(lines) + "\n"
+    lines = _rule_counts(counts, report.rules)
+    if options.summary:
+        lines.append(_summary(report, options))
+    return "".join(line + "\n" for line in lines)
 
 
 def _rule_counts(counts: Mapping[str, int], rules: Mapping[str, Rule]) -> list[str]:

@@ -1,0 +1,336 @@
+"""What a person reads from the command line: severities in plain text, the summary's
+counts, paths as they are, CI reports where infos do not fail, --exit-zero on every path,
+-q/-qq/-v/--show-files and the progress bar (issue 17). All through the real CLI."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import GOOD_CLIPPING, run_cliplint, write
+
+SECONDS = GOOD_CLIPPING.replace("744000-->", "744-->")  # timestamp-comment: an error
+NO_BLANK = GOOD_CLIPPING.replace("------\n\n", "------\n")  # title-link, made a warning
+ESCAPED = GOOD_CLIPPING.replace("A good title", "Tom &amp; Jerry")  # title-escaping: info
+RULES = "--select=timestamp-comment,title-link,title-escaping"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> Path:
+    """An archive with one error, one warning and one info."""
+    write(tmp_path / "cliplint.toml", '[severity]\ntitle-link = "warning"\n')
+    write(tmp_path / "a.md", SECONDS)
+    write(tmp_path / "b.md", NO_BLANK)
+    write(tmp_path / "c.md", ESCAPED)
+    return tmp_path
+
+
+def on_terminal(arguments: list[str], cwd: Path, env: dict[str, str] | None = None,
+                stdout: int | None = None) -> tuple[int, str]:
+    """Run cliplint with standard error (and standard output, unless ``stdout`` is
+    given) on a pseudo-terminal 120 columns wide; its exit status and what the terminal
+    got."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("NO_COLOR", "CI") and not k.startswith("CLIPLINT")}
+    process = subprocess.Popen([sys.executable, "-m", "cliplint", *arguments], cwd=cwd,
+                               stdout=follower if stdout is None else stdout,
+                               stderr=follower, env=environment | (env or {}))
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    status = process.wait(timeout=300)
+    os.close(leader)
+    return status, b"".join(chunks).decode("utf-8", "replace")
+
+
+# -- severity in plain text --------------------------------------------------------------
+
+
+def test_plain_text_names_each_severity_and_counts_them(three: Path) -> None:
+    result = run_cliplint(RULES, ".", cwd=three)
+    assert result.status == 1  # the error fails the run
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("./a.md:1:5: timestamp-comment timestamp 1686778744 is in")
+    assert lines[1].startswith("./b.md:4:1: warning title-link missing blank line")
+    assert lines[2].startswith("./c.md:2:6: info title-escaping entity '&amp;'")
+    assert lines[3] == ("Found 3 problems (1 error, 1 warning, 1 info) in 3 files checked "
+                        "(3 fixable with --fix).")
+    # The same words with colour on a terminal: only the escapes differ.
+    status, shown = on_terminal([RULES, "."], three)
+    assert status == 1 and "\x1b[" in shown
+    assert ANSI.sub("", shown).replace("\r\n", "\n") == result.stdout
+    assert run_cliplint(RULES, ".", cwd=three, env={"NO_COLOR": "1"}).stdout == result.stdout
+
+
+def test_the_summary_says_why_a_run_with_problems_passes(three: Path) -> None:
+    (three / "a.md").unlink()
+    result = run_cliplint(RULES, ".", cwd=three)
+    assert result.status == 0
+    assert result.stdout.splitlines()[-1] == (
+        "Found 2 problems (1 warning, 1 info) in 2 files checked (2 fixable with --fix). "
+        "No errors: the run passes (exit status 0).")
+    failing = run_cliplint(RULES, "--max-warnings", "0", ".", cwd=three)
+    assert failing.status == 1 and "passes" not in failing.stdout
+    assert "1 warning, more than --max-warnings 0" in failing.stderr
+    within = run_cliplint(RULES, "--max-warnings", "1", "--statistics", ".", cwd=three)
+    assert within.status == 0 and within.stdout.splitlines()[-1].endswith(
+        "No errors, 1 within --max-warnings 1: the run passes (exit status 0).")
+
+
+def test_rules_lists_every_severity_a_rule_reports() -> None:
+    listing = run_cliplint("rules").stdout.splitlines()
+    [image_proxy] = [line for line in listing if line.startswith("image-proxy ")]
+    assert image_proxy.split()[1] == "error/warning/info"
+
+
+# -- CI reports: infos are not failures ---------------------------------------------------
+
+
+def test_junit_and_gitlab_do_not_fail_on_infos(three: Path) -> None:
+    junit = run_cliplint(RULES, "--format", "junit", ".", cwd=three)
+    suite = ET.fromstring(junit.stdout.encode("utf-8")).find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "2", "0")
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert [f.get("message").split(":")[0] for f in cases["./a.md"].iter("failure")] == ["error"]
+    assert [f.get("message").split(":")[0] for f in cases["./b.md"].iter("failure")] == ["warning"]
+    info_case = cases["./c.md"]
+    assert info_case.find("failure") is None and info_case.find("skipped") is None
+    assert info_case.findtext("system-out").startswith("./c.md:2:6: info title-escaping ")
+    # Streamed to a file as the files are linted: the same document.
+    run_cliplint(RULES, "--format", "junit", "--output-file", "out.xml", ".", cwd=three)
+    assert (three / "out.xml").read_text(encoding="utf-8") == junit.stdout
+
+    (three / "a.md").unlink()
+    (three / "b.md").unlink()
+    only_info = run_cliplint(RULES, "--format", "junit", ".", cwd=three)
+    assert only_info.status == 0
+    suite = ET.fromstring(only_info.stdout.encode("utf-8")).find("testsuite")
+    assert suite is not None and suite.get("failures") == "0"
+
+
+def test_gitlab_severities(three: Path) -> None:
+    result = run_cliplint(RULES, "--format", "gitlab", ".", cwd=three)
+    severities = {issue["location"]["path"]: issue["severity"]
+                  for issue in json.loads(result.stdout)}
+    # GitLab Code Quality: info, minor, major, critical, blocker.
+    assert severities == {"a.md": "major", "b.md": "minor", "c.md": "info"}
+
+
+# -- --exit-zero on every exit path ------------------------------------------------------
+
+
+def test_exit_zero_with_diff(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", SECONDS)
+    changed = run_cliplint("--isolated", "--diff", "a.md", cwd=tmp_path)
+    assert changed.status == 1 and changed.stdout.startswith("--- a/a.md")
+    zero = run_cliplint("--isolated", "--diff", "--exit-zero", "a.md", cwd=tmp_path)
+    assert zero.status == 0 and zero.stdout == changed.stdout
+    assert (tmp_path / "a.md").read_text() == SECONDS  # --diff writes nothing
+
+
+def test_exit_zero_when_the_reader_goes_away(tmp_path: Path) -> None:
+    for index in range(30):
+        write(tmp_path / f"{index:02}.md", SECONDS)
+
+    def status(*extra: str) -> int:
+        reader, writer = os.pipe()
+        process = subprocess.Popen([sys.executable, "-m", "cliplint", "--isolated", *extra,
+                                    "."], cwd=tmp_path, stdout=writer,
+                                   stderr=subprocess.DEVNULL)
+        os.close(writer)
+        os.close(reader)  # gone before cliplint writes a line
+        return process.wait(timeout=300)
+
+    assert status() == 1
+    assert status("--exit-zero") == 0
+
+
+# -- paths ---------------------------------------------------------------------------------
+
+
+def test_paths_are_printed_as_they_are_save_control_characters(tmp_path: Path) -> None:
+    odd = "迫近\u3000香港\u200b"
+    write(tmp_path / f"{odd}.md", SECONDS)
+    write(tmp_path / "new\nline.md", SECONDS)
+    result = run_cliplint("--isolated", "--select", "timestamp-comment", ".", cwd=tmp_path)
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3  # the newline in a name does not split its problem in two
+    assert lines[0].startswith("./new\\nline.md:1:5: timestamp-comment ")
+    assert lines[1].startswith(f"./{odd}.md:1:5: timestamp-comment ")  # pasteable
+    # Pasted back into a shell, the path names the file.
+    pasted = lines[1].split(":")[0]
+    assert run_cliplint("--isolated", "--select", "timestamp-comment", pasted,
+                        cwd=tmp_path).status == 1
+    shown = run_cliplint("--isolated", "--show-files", ".", cwd=tmp_path).stdout
+    assert shown.splitlines() == ["./new\\nline.md", f"./{odd}.md"]
+
+
+def test_github_escapes_what_workflow_commands_need(tmp_path: Path) -> None:
+    # GitHub's workflow commands: %, CR and LF escaped everywhere; ':' and ',' too in
+    # the properties (file=...,line=...).
+    write(tmp_path / "a%b,c:d\ne.md", SECONDS)
+    result = run_cliplint("--isolated", "--select", "timestamp-comment", "--format", "github",
+                          ".", cwd=tmp_path)
+    [line] = result.stdout.splitlines()
+    assert line.startswith("::error file=./a%25b%2Cc%3Ad%0Ae.md,line=1,col=5,")
+    assert "::timestamp-comment: timestamp 1686778744" in line
+
+
+# -- -q, -qq, -v, --show-files -----------------------------------------------------------
+
+
+def test_quiet_verbose_and_show_files(three: Path) -> None:
+    write(three / "skip" / "x.md", SECONDS)
+    write(three / "cliplint.toml", 'exclude = ["skip/**"]\n'
+          '[severity]\ntitle-link = "warning"\n')
+    loud = run_cliplint(RULES, ".", cwd=three)
+    quiet = run_cliplint(RULES, "-q", ".", cwd=three)
+    assert quiet.status == loud.status == 1
+    assert quiet.stdout.splitlines() == loud.stdout.splitlines()[:-1]  # no summary
+    silent = run_cliplint(RULES, "-qq", ".", cwd=three)
+    assert (silent.status, silent.stdout, silent.stderr) == (1, "", "")
+    # A report rendered whole at the end (with a baseline), not streamed: silent too.
+    run_cliplint(RULES, "--write-baseline", "base.json", "b.md", cwd=three)
+    silent = run_cliplint(RULES, "-qq", "--baseline", "base.json", ".", cwd=three)
+    assert (silent.status, silent.stdout) == (1, "")
+    assert run_cliplint(RULES, "-q", "--baseline", "base.json", ".", cwd=three).stdout.startswith(
+        "./a.md:1:5: timestamp-comment")
+
+    verbose = run_cliplint(RULES, "-v", ".", cwd=three)
+    assert verbose.stdout == loud.stdout
+    notes = verbose.stderr.splitlines()
+    assert notes[0] == f"cliplint: configuration: {three / 'cliplint.toml'}"
+    assert re.fullmatch(r"cliplint: 3 files checked in \d+\.\d\d s: 3 from the cache, "
+                        r"0 linted", notes[1]), notes
+    cold = run_cliplint(RULES, "-v", "--no-cache", "--isolated", "a.md", cwd=three)
+    assert cold.stderr.splitlines()[0] == "cliplint: configuration: none (--isolated)"
+    assert "1 file checked in" in cold.stderr and "0 from the cache, 1 linted" in cold.stderr
+
+    listed = run_cliplint("--show-files", ".", cwd=three)
+    assert listed.status == 0
+    assert listed.stdout.splitlines() == ["./a.md", "./b.md", "./c.md"]  # skip/ excluded
+
+
+# -- the progress bar ----------------------------------------------------------------------
+
+#: tqdm's bar with a total: percentage, steps of the total, time spent < time left.
+BAR = re.compile(r"(\d+)%\|[^|\r\n]*\| *(\d+)/(\d+) \[\d\d:\d\d<\d\d:\d\d")
+
+
+@pytest.fixture
+def slow(tmp_path: Path) -> Path:
+    """An archive that takes a few seconds to lint on one core (the bar shows after 0.5 s):
+    60 clippings whose bodies hold 180 parse errors each."""
+    body = "<p>" + "<b>x</i> &bogus; <div " * 60 + "</p>"
+    for index in range(60):
+        write(tmp_path / f"{index:02}.md", f"<!--1686778744-->\n[T {index}]"
+              f"(https://example.com/a/{index})\n------\n\n{body}\n")
+    write(tmp_path / "cliplint.toml", "")  # the archive's root, for archive rules
+    return tmp_path
+
+
+def bars(shown: str) -> list[tuple[int, int, int]]:
+    return [tuple(map(int, found)) for found in BAR.findall(shown)]  # type: ignore[misc]
+
+
+def test_the_bar_shows_total_percentage_and_time_left_in_long_runs(slow: Path) -> None:
+    fast = ["--no-cache", "--jobs", "1"]
+    # --statistics on a terminal: nothing else shows until the end.
+    status, shown = on_terminal([*fast, "--statistics", "."], slow)
+    assert status == 1 and bars(shown) and all(total == 60 for _, _, total in bars(shown))
+    assert shown.rstrip().endswith("in 60 files checked (60 fixable with --fix).")
+    # --diff to a file, --format html to a file: the bar on standard error alone.
+    with open(slow / "diff.out", "w") as target:
+        status, shown = on_terminal([*fast, "--diff", "."], slow, stdout=target.fileno())
+    assert status == 1 and bars(shown) and all(total == 60 for _, _, total in bars(shown))
+    assert (slow / "diff.out").read_text().count("+++ b/") == 60
+    status, shown = on_terminal([*fast, "--format", "html", "--output-file", "r.html", "."],
+                                slow)
+    # The files are found as they are linted: their total comes from a count alongside.
+    assert status == 1 and any(total == 60 for _, _, total in bars(shown)), shown[-500:]
+    # One new file, the rest of the archive linted for archive rules: a bar for that too.
+    status, shown = on_terminal([*fast, "--select", "duplicate-clipping", "00.md"], slow)
+    assert status == 0 and any(total == 59 for _, _, total in bars(shown)), shown[-500:]
+
+
+def test_the_bar_and_a_streamed_report_share_the_terminal(slow: Path) -> None:
+    plain = run_cliplint("--no-cache", "--jobs", "1", ".", cwd=slow, env={"NO_COLOR": "1"})
+    status, shown = on_terminal(["--no-cache", "--jobs", "1", "."], slow, {"NO_COLOR": "1"})
+    assert status == 1 and bars(shown)
+    # Every report line reaches the terminal whole, the bar cleared around it.
+    pieces = set(re.split(r"[\r\n]+", shown))
+    assert all(line in pieces for line in plain.stdout.splitlines())
+
+
+def test_no_bar_in_ci_with_q_or_off_a_terminal(slow: Path) -> None:
+    arguments = ["--no-cache", "--jobs", "1", "--statistics", "."]
+    assert not bars(on_terminal(arguments, slow, {"CI": "true"})[1])
+    assert not bars(on_terminal([*arguments, "-q"], slow)[1])
+    piped = run_cliplint(*arguments, cwd=slow)
+    assert piped.status == 1 and "%|" not in piped.stderr
+
+
+# -- --watch -------------------------------------------------------------------------------
+
+
+def test_watch_lints_again_when_a_clipping_changes(tmp_path: Path) -> None:
+    import queue
+    import signal
+    import threading
+
+    write(tmp_path / "a.md", SECONDS)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cliplint", "--isolated", "--select", "timestamp-comment",
+         "--watch", "."], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=environment | {"NO_COLOR": "1"}, text=True)
+    lines: dict[str, queue.Queue[str]] = {"out": queue.Queue(), "err": queue.Queue()}
+    for name, stream in (("out", process.stdout), ("err", process.stderr)):
+        threading.Thread(target=lambda s=stream, q=lines[name]: [q.put(x) for x in s],
+                         daemon=True).start()
+
+    def until(name: str, start: str) -> list[str]:
+        seen = [lines[name].get(timeout=120)]
+        while not seen[-1].startswith(start):
+            seen.append(lines[name].get(timeout=120))
+        return seen
+
+    try:
+        first = until("out", "Found")
+        assert first[0].startswith("./a.md:1:5: timestamp-comment")
+        until("err", "cliplint: watching for changes")
+        (tmp_path / "a.md").write_text(GOOD_CLIPPING)
+        until("err", "cliplint: 1 file changed: linting again")
+        assert until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        until("err", "cliplint: watching for changes")
+        (tmp_path / "notes.txt").write_text("not a clipping: no run")
+        (tmp_path / "a.md").write_text(SECONDS)
+        until("err", "cliplint: 1 file changed")  # a.md alone: notes.txt is no clipping
+        assert until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
+    finally:
+        process.send_signal(signal.SIGINT)
+        status = process.wait(timeout=60)
+    assert status == 130  # Ctrl-C ends a watch, as it ends any run
+    refused = run_cliplint("--isolated", "--watch", "--fix", ".", cwd=tmp_path)
+    assert refused.status == 2 and "does not fix" in refused.stderr
