@@ -317,7 +317,7 @@ def _entry(source: Source, cache: Any, rules: Mapping[str, Rule], settings: Sett
     if cache is None:
         return _Entry(source.shown, None, item)
     if not is_url(source.location):
-        found = _look_up(cache, source.shown, settings).hit
+        found = _look_up(cache, source.shown, rules, settings).hit
         return _Entry(source.shown, found, None if found is not None else item)
     if source.tag is None:
         return _Entry(source.shown, None, item)
