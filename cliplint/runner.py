@@ -20,6 +20,7 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from cliplint.budget import within_budget
 from cliplint.config import Settings
 from cliplint.facts import FileFacts, file_facts
 from cliplint.files import read_clipping, read_with_stat
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
 
     from cliplint.cache import Cache
+    from cliplint.document import Document
 
 #: Below this many files to lint, starting worker processes costs more than it saves.
 MIN_FILES_FOR_POOL = 24
@@ -83,19 +85,26 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
     ``per-file-ignores`` see, when it is not ``path`` (a file read on another machine
     or from object storage)."""
     rules_path = rules_path or path
-    document = decode_clipping(data, settings, path=path)
-    facts = None
-    if isinstance(document, Problem):
-        problems, records = [document], {}
-    else:
-        if rules_path != path:
-            document = replace(document, path=rules_path)
-        problems, records = lint_and_record(document, rules, settings, path=path,
-                                            with_source=with_source)
-        facts = file_facts(document)
+    linted = within_budget(
+        lambda: _lint_decoded(decode_clipping(data, settings, path=path), path, rules_path,
+                              rules, settings, with_source),
+        settings.file_timeout, path=path, rules=rules.values())
+    if isinstance(linted, Problem):  # out of time: nothing to cache
+        return Linted(None, [linted], {})
     if not keyed:
-        return Linted(None, problems, records, facts)
-    return Linted(file_key(data, rules_path, rules, settings), problems, records, facts)
+        return linted
+    return linted._replace(key=file_key(data, rules_path, rules, settings))
+
+
+def _lint_decoded(document: Document | Problem, path: str, rules_path: str,
+                  rules: Mapping[str, Rule], settings: Settings, with_source: bool) -> Linted:
+    if isinstance(document, Problem):
+        return Linted(None, [document], {})
+    if rules_path != path:
+        document = replace(document, path=rules_path)
+    problems, records = lint_and_record(document, rules, settings, path=path,
+                                        with_source=with_source)
+    return Linted(None, problems, records, file_facts(document))
 
 
 def file_key(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings) -> str:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from cliplint.config import Settings
+from cliplint.budget import within_budget
 from cliplint.files import read_clipping
 from cliplint.fixer import FixResult, fix_document
 from cliplint.linter import decode_clipping, file_problem, lint_and_record
@@ -152,7 +153,16 @@ def fix_bytes(
     unsafe: bool = False,
     with_source: bool = False,
 ) -> FileOutcome:
-    """Fix a file's bytes in memory; undecodable or oversized input is one problem."""
+    """Fix a file's bytes in memory; undecodable or oversized input is one problem, and
+    so is running out of the file's time budget (``file-timeout``)."""
+    outcome = within_budget(lambda: _fix_in_memory(data, rules, settings, path=path,
+                                                   unsafe=unsafe, with_source=with_source),
+                            settings.file_timeout, path=path, rules=rules.values())
+    return FileOutcome(path, (outcome,)) if isinstance(outcome, Problem) else outcome
+
+
+def _fix_in_memory(data: bytes, rules: Mapping[str, Rule], settings: Settings, *, path: str,
+                   unsafe: bool, with_source: bool) -> FileOutcome:
     document = decode_clipping(data, settings, path=path)
     if isinstance(document, Problem):
         return FileOutcome(path, (document,))

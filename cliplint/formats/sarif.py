@@ -71,6 +71,8 @@ ENGINE_DESCRIPTIONS = {
                     "report it.",
     "fix-refused": "A fix was not written because a check before writing failed; the "
                    "message names the rule and the check.",
+    "file-timeout": "The file's checks ran longer than file-timeout seconds and were "
+                    "stopped; the message names the rule that was running.",
 }
 
 
