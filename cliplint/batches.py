@@ -217,12 +217,10 @@ class ProcessEngine:
     """Batches in local worker processes (``--scheduler processes``)."""
 
     def __init__(self, jobs: int) -> None:
-        from concurrent.futures import ProcessPoolExecutor
-
-        from cliplint.runner import _ignore_interrupts
+        from cliplint.runner import process_pool
 
         self._jobs = jobs
-        self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
+        self._pool = process_pool(jobs)
         self._pending: set[Any] = set()
         self._done: deque[Any] = deque()
 
