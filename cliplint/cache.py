@@ -12,7 +12,9 @@ archive-rule records and its facts for the archive report (:mod:`cliplint.facts`
 to its content key, so that a run comparing a few files with the rest of the archive
 (see :mod:`cliplint.archive`) knows the unchanged files without reading them. SQLite's locking lets concurrent runs share
 it; a run that cannot read or write it (locked too long, read-only folder) goes on
-without it, and a corrupt cache file is replaced.
+without it. A damaged cache file (damaged pages, not SQLite, tables of another shape) is
+replaced by an empty one as soon as it is noticed, with one line on standard error, so
+that it does not turn the cache off run after run.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -123,9 +126,11 @@ class Cache:
     Every operation swallows SQLite's errors and turns the cache off: a cache is an
     optimisation, never a reason for a run to fail."""
 
-    def __init__(self, connection: sqlite3.Connection | None) -> None:
+    def __init__(self, connection: sqlite3.Connection | None, path: Path | None = None) -> None:
         self._connection = connection
+        self._path = path
         self._uncommitted = 0
+        self._rebuilt = False
 
     @classmethod
     def open(cls, folder: Path, key: str) -> Cache:
@@ -135,19 +140,12 @@ class Cache:
             _write_gitignore(folder)
         except OSError:
             return cls(None)
-        for attempt in range(2):
-            try:
-                return cls(_connect(path))
-            except sqlite3.DatabaseError:  # not a database, or a damaged one
-                if attempt:
-                    break
-                try:
-                    path.unlink()
-                except OSError:
-                    break
-            except sqlite3.Error:
-                break
-        return cls(None)
+        cache = cls(None, path)
+        try:
+            cache._connection = _connect(path)
+        except sqlite3.Error as error:
+            cache._failed(error)
+        return cache
 
     def get(self, key: str, path: str
             ) -> tuple[list[Problem], dict[str, Any], FileFacts | None] | None:
@@ -157,8 +155,8 @@ class Cache:
         try:
             row = self._connection.execute(
                 "SELECT problems, records, facts FROM entries WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error:
-            self._disable()
+        except sqlite3.Error as error:
+            self._failed(error)
             return None
         if row is None:
             return None
@@ -195,8 +193,8 @@ class Cache:
             rows = self._connection.execute(
                 "SELECT files.path, files.size, files.mtime, entries.records FROM files "
                 "JOIN entries ON entries.key = files.key").fetchall()
-        except sqlite3.Error:
-            self._disable()
+        except sqlite3.Error as error:
+            self._failed(error)
             return {}
         known = {}
         for path, size, mtime, records in rows:
@@ -215,8 +213,8 @@ class Cache:
             self._uncommitted += 1
             if self._uncommitted >= COMMIT_EVERY:
                 self._commit()
-        except sqlite3.Error:
-            self._disable()
+        except sqlite3.Error as error:
+            self._failed(error)
 
     def close(self) -> None:
         """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES`` (and
@@ -230,8 +228,8 @@ class Cache:
                     f"DELETE FROM {table} WHERE rowid <= (SELECT max(rowid) FROM {table}) - ?",
                     (MAX_ENTRIES,))
             self._commit()
-        except sqlite3.Error:
-            pass
+        except sqlite3.Error as error:
+            self._failed(error)
         self._disable()
 
     def _commit(self) -> None:
@@ -244,18 +242,59 @@ class Cache:
             self._connection.close()
         self._connection = None
 
+    def _failed(self, error: sqlite3.Error) -> None:
+        """Go on without the cache after ``error``; a damaged file is replaced first."""
+        self._disable()
+        if not _is_damage(error) or self._path is None or self._rebuilt:
+            return
+        self._rebuilt = True  # damaged again in the same run: off until the next one
+        try:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{self._path}{suffix}").unlink(missing_ok=True)
+            self._connection = _connect(self._path)
+        except (OSError, sqlite3.Error) as again:
+            _warn(f"the cache file {self._path} is damaged ({error}) and could not be "
+                  f"replaced ({again}); this run goes on without a cache")
+            return
+        _warn(f"the cache file {self._path} was damaged ({error}); it was replaced by "
+              "an empty one")
+
+
+class _WrongSchema(sqlite3.DatabaseError):
+    """A cache file whose tables are not the ones this version writes."""
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    """Whether ``error`` says the file is damaged, not merely busy or unwritable."""
+    name = getattr(error, "sqlite_errorname", None) or ""
+    return isinstance(error, _WrongSchema) or name.startswith(("SQLITE_CORRUPT",
+                                                               "SQLITE_NOTADB"))
+
+
+def _warn(message: str) -> None:
+    print(f"cliplint: {message}", file=sys.stderr)
+
+
+#: The cache's tables and their columns, in order.
+_TABLES = {
+    "entries": "key TEXT PRIMARY KEY, problems TEXT NOT NULL, records TEXT NOT NULL, "
+               "facts TEXT NOT NULL",
+    "files": "path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, "
+             "key TEXT NOT NULL",
+}
+
 
 def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=SQLITE_TIMEOUT)
     try:
         # A lost cache costs a re-lint, not data: no fsync on every commit.
         connection.execute("PRAGMA synchronous = OFF")
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, problems TEXT NOT NULL, "
-            "records TEXT NOT NULL, facts TEXT NOT NULL)")
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, "
-            "mtime INTEGER NOT NULL, key TEXT NOT NULL)")
+        for table, columns in _TABLES.items():
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+            found = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+            wanted = [column.split()[0] for column in columns.split(", ")]
+            if found != wanted:
+                raise _WrongSchema(f"table {table} has the columns {', '.join(found)}")
         connection.commit()
     except BaseException:
         connection.close()
