@@ -15,15 +15,23 @@ it; a run that cannot read or write it (locked too long, read-only folder) goes 
 without it. A damaged cache file (damaged pages, not SQLite, tables of another shape) is
 replaced by an empty one as soon as it is noticed, with one line on standard error, so
 that it does not turn the cache off run after run.
+
+The cache folder lies in the linted tree, where a pull request could commit a cache that
+says every file is clean. So every row is signed (keyed BLAKE2b) with a secret that lives
+outside the tree, in the user's own cache folder (:func:`secret_path`), made on first use;
+a row without the right signature is ignored (a miss), and the run says how many it
+ignored. A cache copied from another machine or user is thus rebuilt, not believed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -43,13 +51,58 @@ MAX_ENTRIES = 500_000
 COMMIT_EVERY = 256
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
-#: Version 4: entries hold the file's facts.
-_FORMAT = 4
+#: Version 4: entries hold the file's facts. Version 5: rows are signed.
+_FORMAT = 5
+#: The file holding the secret that signs the cache's rows, in the user's cache folder.
+SECRET_FILE = "cache-key"
+SECRET_BYTES = 32
 
 
 def cache_folder(root: str) -> Path:
     override = os.environ.get(CACHE_DIR_VARIABLE)
     return Path(override) if override else Path(root) / CACHE_FOLDER
+
+
+def secret_path() -> Path:
+    """``$XDG_CACHE_HOME/cliplint/cache-key`` (``~/.cache/...`` without the variable): the
+    user's own, outside any linted tree."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cliplint" / SECRET_FILE
+
+
+def cache_secret() -> bytes:
+    """The secret that signs the cache's rows, made on first use (readable by the user
+    alone); ``OSError`` when it can be neither read nor made."""
+    path = secret_path()
+    try:
+        secret = path.read_bytes()
+    except FileNotFoundError:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Written whole under another name, then linked into place: a concurrent run
+        # reads either no secret or the whole of one, and the first one made wins.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-key.")
+        try:
+            os.write(handle, os.urandom(SECRET_BYTES))
+            os.close(handle)
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+        secret = path.read_bytes()
+    if len(secret) != SECRET_BYTES:
+        raise OSError(f"{path} is not a cliplint cache key ({len(secret)} bytes)")
+    return secret
+
+
+def signature(secret: bytes, *fields: str) -> str:
+    """A row's signature: a keyed hash of its fields (NUL never occurs in them: JSON
+    escapes it, and paths cannot hold it)."""
+    digest = hashlib.blake2b(key=secret, digest_size=16)
+    for field in fields:
+        digest.update(field.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
 
 
 def content_key(data: bytes, rules: Iterable[str],
@@ -126,11 +179,15 @@ class Cache:
     Every operation swallows SQLite's errors and turns the cache off: a cache is an
     optimisation, never a reason for a run to fail."""
 
-    def __init__(self, connection: sqlite3.Connection | None, path: Path | None = None) -> None:
+    def __init__(self, connection: sqlite3.Connection | None, path: Path | None = None,
+                 secret: bytes = b"") -> None:
         self._connection = connection
         self._path = path
+        self._secret = secret
         self._uncommitted = 0
         self._rebuilt = False
+        #: Rows found with a wrong signature (reported once, at the end).
+        self._forged = 0
 
     @classmethod
     def open(cls, folder: Path, key: str) -> Cache:
@@ -140,7 +197,14 @@ class Cache:
             _write_gitignore(folder)
         except OSError:
             return cls(None)
-        cache = cls(None, path)
+        try:
+            secret = cache_secret()
+        except OSError as error:
+            _warn(f"no key to sign the cache with ({secret_path()}: "
+                  f"{getattr(error, 'strerror', None) or error}); this run goes on without "
+                  "a cache (set XDG_CACHE_HOME to a folder of your own)")
+            return cls(None)
+        cache = cls(None, path, secret)
         try:
             cache._connection = _connect(path)
         except sqlite3.Error as error:
@@ -154,11 +218,12 @@ class Cache:
             return None
         try:
             row = self._connection.execute(
-                "SELECT problems, records, facts FROM entries WHERE key = ?", (key,)).fetchone()
+                "SELECT problems, records, facts, mac FROM entries WHERE key = ?",
+                (key,)).fetchone()
         except sqlite3.Error as error:
             self._failed(error)
             return None
-        if row is None:
+        if row is None or not self._signed(row[3], "entry", key, *row[:3]):
             return None
         try:
             problems = [problem_from_data(item, path) for item in json.loads(row[0])]
@@ -172,18 +237,19 @@ class Cache:
             facts: FileFacts | None = None) -> None:
         if self._connection is None:
             return
-        data = json.dumps([problem_to_data(problem) for problem in problems], ensure_ascii=False)
-        self._write("INSERT OR REPLACE INTO entries (key, problems, records, facts) "
-                    "VALUES (?, ?, ?, ?)",
-                    (key, data, json.dumps(records, ensure_ascii=False),
-                     json.dumps(facts, ensure_ascii=False)))
+        row = (key, json.dumps([problem_to_data(problem) for problem in problems],
+                               ensure_ascii=False),
+               json.dumps(records, ensure_ascii=False), json.dumps(facts, ensure_ascii=False))
+        self._write("INSERT OR REPLACE INTO entries (key, problems, records, facts, mac) "
+                    "VALUES (?, ?, ?, ?, ?)", (*row, signature(self._secret, "entry", *row)))
 
     def remember_path(self, path: str, size: int, mtime_ns: int, key: str) -> None:
         """Record that the file at ``path`` (absolute) with this size and modification
         time holds the content ``key``."""
         if self._connection is not None:
-            self._write("INSERT OR REPLACE INTO files (path, size, mtime, key) "
-                        "VALUES (?, ?, ?, ?)", (path, size, mtime_ns, key))
+            mac = signature(self._secret, "file", path, str(size), str(mtime_ns), key)
+            self._write("INSERT OR REPLACE INTO files (path, size, mtime, key, mac) "
+                        "VALUES (?, ?, ?, ?, ?)", (path, size, mtime_ns, key, mac))
 
     def known_paths(self) -> dict[str, KnownPath]:
         """Every remembered path whose entry is still here, with its archive records."""
@@ -191,13 +257,17 @@ class Cache:
             return {}
         try:
             rows = self._connection.execute(
-                "SELECT files.path, files.size, files.mtime, entries.records FROM files "
+                "SELECT files.path, files.size, files.mtime, files.key, files.mac, "
+                "entries.problems, entries.records, entries.facts, entries.mac FROM files "
                 "JOIN entries ON entries.key = files.key").fetchall()
         except sqlite3.Error as error:
             self._failed(error)
             return {}
         known = {}
-        for path, size, mtime, records in rows:
+        for path, size, mtime, key, file_mac, problems, records, facts, entry_mac in rows:
+            if not (self._signed(file_mac, "file", path, str(size), str(mtime), key)
+                    and self._signed(entry_mac, "entry", key, problems, records, facts)):
+                continue
             try:
                 data = json.loads(records)
             except ValueError:
@@ -205,6 +275,15 @@ class Cache:
             if isinstance(data, dict):
                 known[path] = KnownPath(size, mtime, data)
         return known
+
+    def _signed(self, mac: object, *fields: object) -> bool:
+        """Whether a row's ``mac`` is its signature with this user's secret; counts the
+        rows that are not."""
+        if (isinstance(mac, str) and all(isinstance(field, str) for field in fields)
+                and hmac.compare_digest(mac, signature(self._secret, *fields))):
+            return True
+        self._forged += 1
+        return False
 
     def _write(self, statement: str, values: tuple[Any, ...]) -> None:
         assert self._connection is not None
@@ -219,6 +298,11 @@ class Cache:
     def close(self) -> None:
         """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES`` (and
         the oldest remembered paths beyond as many)."""
+        if self._forged:
+            _warn(f"ignored {self._forged:,} cache row{'s' if self._forged != 1 else ''} "
+                  f"not signed with this user's key ({secret_path()}): made by another "
+                  "user or machine, or altered; they are linted again")
+            self._forged = 0
         if self._connection is None:
             return
         try:
@@ -278,9 +362,9 @@ def _warn(message: str) -> None:
 #: The cache's tables and their columns, in order.
 _TABLES = {
     "entries": "key TEXT PRIMARY KEY, problems TEXT NOT NULL, records TEXT NOT NULL, "
-               "facts TEXT NOT NULL",
+               "facts TEXT NOT NULL, mac TEXT NOT NULL",
     "files": "path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, "
-             "key TEXT NOT NULL",
+             "key TEXT NOT NULL, mac TEXT NOT NULL",
 }
 
 
