@@ -9,7 +9,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import GOOD_CLIPPING, run_cliplint, write
 
 FILES = 60

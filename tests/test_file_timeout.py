@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import GOOD_CLIPPING, run_cliplint, write
 
 #: A plugin rule that never ends on a title holding SPIN, and swallows what it can: the
