@@ -345,9 +345,7 @@ def _watch_parent(parent: int) -> None:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process now holds the number
+    except (ProcessLookupError, PermissionError):  # gone; or someone else's has its number
         return False
     return True
 

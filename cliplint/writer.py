@@ -36,8 +36,8 @@ from typing import Any
 from dataclasses import dataclass, field
 from functools import partial
 
-from cliplint.config import Settings
 from cliplint.budget import within_budget
+from cliplint.config import Settings
 from cliplint.files import read_clipping
 from cliplint.fixer import FixResult, fix_document
 from cliplint.linter import decode_clipping, file_problem, lint_and_record
