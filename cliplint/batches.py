@@ -217,12 +217,10 @@ class ProcessEngine:
     """Batches in local worker processes (``--scheduler processes``)."""
 
     def __init__(self, jobs: int) -> None:
-        from concurrent.futures import ProcessPoolExecutor
-
-        from cliplint.runner import _ignore_interrupts
+        from cliplint.runner import process_pool
 
         self._jobs = jobs
-        self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
+        self._pool = process_pool(jobs)
         self._pending: set[Any] = set()
         self._done: deque[Any] = deque()
 
@@ -317,7 +315,7 @@ def _entry(source: Source, cache: Any, rules: Mapping[str, Rule], settings: Sett
     if cache is None:
         return _Entry(source.shown, None, item)
     if not is_url(source.location):
-        found = _look_up(cache, source.shown, settings).hit
+        found = _look_up(cache, source.shown, rules, settings).hit
         return _Entry(source.shown, found, None if found is not None else item)
     if source.tag is None:
         return _Entry(source.shown, None, item)

@@ -12,15 +12,26 @@ archive-rule records and its facts for the archive report (:mod:`cliplint.facts`
 to its content key, so that a run comparing a few files with the rest of the archive
 (see :mod:`cliplint.archive`) knows the unchanged files without reading them. SQLite's locking lets concurrent runs share
 it; a run that cannot read or write it (locked too long, read-only folder) goes on
-without it, and a corrupt cache file is replaced.
+without it. A damaged cache file (damaged pages, not SQLite, tables of another shape) is
+replaced by an empty one as soon as it is noticed, with one line on standard error, so
+that it does not turn the cache off run after run.
+
+The cache folder lies in the linted tree, where a pull request could commit a cache that
+says every file is clean. So every row is signed (keyed BLAKE2b) with a secret that lives
+outside the tree, in the user's own cache folder (:func:`secret_path`), made on first use;
+a row without the right signature is ignored (a miss), and the run says how many it
+ignored. A cache copied from another machine or user is thus rebuilt, not believed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
+import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -40,13 +51,58 @@ MAX_ENTRIES = 500_000
 COMMIT_EVERY = 256
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
-#: Version 4: entries hold the file's facts.
-_FORMAT = 4
+#: Version 4: entries hold the file's facts. Version 5: rows are signed.
+_FORMAT = 5
+#: The file holding the secret that signs the cache's rows, in the user's cache folder.
+SECRET_FILE = "cache-key"
+SECRET_BYTES = 32
 
 
 def cache_folder(root: str) -> Path:
     override = os.environ.get(CACHE_DIR_VARIABLE)
     return Path(override) if override else Path(root) / CACHE_FOLDER
+
+
+def secret_path() -> Path:
+    """``$XDG_CACHE_HOME/cliplint/cache-key`` (``~/.cache/...`` without the variable): the
+    user's own, outside any linted tree."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cliplint" / SECRET_FILE
+
+
+def cache_secret() -> bytes:
+    """The secret that signs the cache's rows, made on first use (readable by the user
+    alone); ``OSError`` when it can be neither read nor made."""
+    path = secret_path()
+    try:
+        secret = path.read_bytes()
+    except FileNotFoundError:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Written whole under another name, then linked into place: a concurrent run
+        # reads either no secret or the whole of one, and the first one made wins.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-key.")
+        try:
+            os.write(handle, os.urandom(SECRET_BYTES))
+            os.close(handle)
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+        secret = path.read_bytes()
+    if len(secret) != SECRET_BYTES:
+        raise OSError(f"{path} is not a cliplint cache key ({len(secret)} bytes)")
+    return secret
+
+
+def signature(secret: bytes, *fields: str) -> str:
+    """A row's signature: a keyed hash of its fields (NUL never occurs in them: JSON
+    escapes it, and paths cannot hold it)."""
+    digest = hashlib.blake2b(key=secret, digest_size=16)
+    for field in fields:
+        digest.update(field.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
 
 
 def content_key(data: bytes, rules: Iterable[str],
@@ -123,9 +179,15 @@ class Cache:
     Every operation swallows SQLite's errors and turns the cache off: a cache is an
     optimisation, never a reason for a run to fail."""
 
-    def __init__(self, connection: sqlite3.Connection | None) -> None:
+    def __init__(self, connection: sqlite3.Connection | None, path: Path | None = None,
+                 secret: bytes = b"") -> None:
         self._connection = connection
+        self._path = path
+        self._secret = secret
         self._uncommitted = 0
+        self._rebuilt = False
+        #: Rows found with a wrong signature (reported once, at the end).
+        self._forged = 0
 
     @classmethod
     def open(cls, folder: Path, key: str) -> Cache:
@@ -135,19 +197,19 @@ class Cache:
             _write_gitignore(folder)
         except OSError:
             return cls(None)
-        for attempt in range(2):
-            try:
-                return cls(_connect(path))
-            except sqlite3.DatabaseError:  # not a database, or a damaged one
-                if attempt:
-                    break
-                try:
-                    path.unlink()
-                except OSError:
-                    break
-            except sqlite3.Error:
-                break
-        return cls(None)
+        try:
+            secret = cache_secret()
+        except OSError as error:
+            _warn(f"no key to sign the cache with ({secret_path()}: "
+                  f"{getattr(error, 'strerror', None) or error}); this run goes on without "
+                  "a cache (set XDG_CACHE_HOME to a folder of your own)")
+            return cls(None)
+        cache = cls(None, path, secret)
+        try:
+            cache._connection = _connect(path)
+        except sqlite3.Error as error:
+            cache._failed(error)
+        return cache
 
     def get(self, key: str, path: str
             ) -> tuple[list[Problem], dict[str, Any], FileFacts | None] | None:
@@ -156,11 +218,12 @@ class Cache:
             return None
         try:
             row = self._connection.execute(
-                "SELECT problems, records, facts FROM entries WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error:
-            self._disable()
+                "SELECT problems, records, facts, mac FROM entries WHERE key = ?",
+                (key,)).fetchone()
+        except sqlite3.Error as error:
+            self._failed(error)
             return None
-        if row is None:
+        if row is None or not self._signed(row[3], "entry", key, *row[:3]):
             return None
         try:
             problems = [problem_from_data(item, path) for item in json.loads(row[0])]
@@ -174,18 +237,19 @@ class Cache:
             facts: FileFacts | None = None) -> None:
         if self._connection is None:
             return
-        data = json.dumps([problem_to_data(problem) for problem in problems], ensure_ascii=False)
-        self._write("INSERT OR REPLACE INTO entries (key, problems, records, facts) "
-                    "VALUES (?, ?, ?, ?)",
-                    (key, data, json.dumps(records, ensure_ascii=False),
-                     json.dumps(facts, ensure_ascii=False)))
+        row = (key, json.dumps([problem_to_data(problem) for problem in problems],
+                               ensure_ascii=False),
+               json.dumps(records, ensure_ascii=False), json.dumps(facts, ensure_ascii=False))
+        self._write("INSERT OR REPLACE INTO entries (key, problems, records, facts, mac) "
+                    "VALUES (?, ?, ?, ?, ?)", (*row, signature(self._secret, "entry", *row)))
 
     def remember_path(self, path: str, size: int, mtime_ns: int, key: str) -> None:
         """Record that the file at ``path`` (absolute) with this size and modification
         time holds the content ``key``."""
         if self._connection is not None:
-            self._write("INSERT OR REPLACE INTO files (path, size, mtime, key) "
-                        "VALUES (?, ?, ?, ?)", (path, size, mtime_ns, key))
+            mac = signature(self._secret, "file", path, str(size), str(mtime_ns), key)
+            self._write("INSERT OR REPLACE INTO files (path, size, mtime, key, mac) "
+                        "VALUES (?, ?, ?, ?, ?)", (path, size, mtime_ns, key, mac))
 
     def known_paths(self) -> dict[str, KnownPath]:
         """Every remembered path whose entry is still here, with its archive records."""
@@ -193,13 +257,17 @@ class Cache:
             return {}
         try:
             rows = self._connection.execute(
-                "SELECT files.path, files.size, files.mtime, entries.records FROM files "
+                "SELECT files.path, files.size, files.mtime, files.key, files.mac, "
+                "entries.problems, entries.records, entries.facts, entries.mac FROM files "
                 "JOIN entries ON entries.key = files.key").fetchall()
-        except sqlite3.Error:
-            self._disable()
+        except sqlite3.Error as error:
+            self._failed(error)
             return {}
         known = {}
-        for path, size, mtime, records in rows:
+        for path, size, mtime, key, file_mac, problems, records, facts, entry_mac in rows:
+            if not (self._signed(file_mac, "file", path, str(size), str(mtime), key)
+                    and self._signed(entry_mac, "entry", key, problems, records, facts)):
+                continue
             try:
                 data = json.loads(records)
             except ValueError:
@@ -208,6 +276,16 @@ class Cache:
                 known[path] = KnownPath(size, mtime, data)
         return known
 
+    def _signed(self, mac: object, *fields: object) -> bool:
+        """Whether a row's ``mac`` is its signature with this user's secret; counts the
+        rows that are not."""
+        texts = [field for field in fields if isinstance(field, str)]  # SQLite's types vary
+        if (isinstance(mac, str) and len(texts) == len(fields)
+                and hmac.compare_digest(mac, signature(self._secret, *texts))):
+            return True
+        self._forged += 1
+        return False
+
     def _write(self, statement: str, values: tuple[Any, ...]) -> None:
         assert self._connection is not None
         try:
@@ -215,12 +293,17 @@ class Cache:
             self._uncommitted += 1
             if self._uncommitted >= COMMIT_EVERY:
                 self._commit()
-        except sqlite3.Error:
-            self._disable()
+        except sqlite3.Error as error:
+            self._failed(error)
 
     def close(self) -> None:
         """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES`` (and
         the oldest remembered paths beyond as many)."""
+        if self._forged:
+            _warn(f"ignored {self._forged:,} cache row{'s' if self._forged != 1 else ''} "
+                  f"not signed with this user's key ({secret_path()}): made by another "
+                  "user or machine, or altered; they are linted again")
+            self._forged = 0
         if self._connection is None:
             return
         try:
@@ -230,8 +313,8 @@ class Cache:
                     f"DELETE FROM {table} WHERE rowid <= (SELECT max(rowid) FROM {table}) - ?",
                     (MAX_ENTRIES,))
             self._commit()
-        except sqlite3.Error:
-            pass
+        except sqlite3.Error as error:
+            self._failed(error)
         self._disable()
 
     def _commit(self) -> None:
@@ -244,18 +327,59 @@ class Cache:
             self._connection.close()
         self._connection = None
 
+    def _failed(self, error: sqlite3.Error) -> None:
+        """Go on without the cache after ``error``; a damaged file is replaced first."""
+        self._disable()
+        if not _is_damage(error) or self._path is None or self._rebuilt:
+            return
+        self._rebuilt = True  # damaged again in the same run: off until the next one
+        try:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{self._path}{suffix}").unlink(missing_ok=True)
+            self._connection = _connect(self._path)
+        except (OSError, sqlite3.Error) as again:
+            _warn(f"the cache file {self._path} is damaged ({error}) and could not be "
+                  f"replaced ({again}); this run goes on without a cache")
+            return
+        _warn(f"the cache file {self._path} was damaged ({error}); it was replaced by "
+              "an empty one")
+
+
+class _WrongSchema(sqlite3.DatabaseError):
+    """A cache file whose tables are not the ones this version writes."""
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    """Whether ``error`` says the file is damaged, not merely busy or unwritable."""
+    name = getattr(error, "sqlite_errorname", None) or ""
+    return isinstance(error, _WrongSchema) or name.startswith(("SQLITE_CORRUPT",
+                                                               "SQLITE_NOTADB"))
+
+
+def _warn(message: str) -> None:
+    print(f"cliplint: {message}", file=sys.stderr)
+
+
+#: The cache's tables and their columns, in order.
+_TABLES = {
+    "entries": "key TEXT PRIMARY KEY, problems TEXT NOT NULL, records TEXT NOT NULL, "
+               "facts TEXT NOT NULL, mac TEXT NOT NULL",
+    "files": "path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, "
+             "key TEXT NOT NULL, mac TEXT NOT NULL",
+}
+
 
 def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, timeout=SQLITE_TIMEOUT)
     try:
         # A lost cache costs a re-lint, not data: no fsync on every commit.
         connection.execute("PRAGMA synchronous = OFF")
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, problems TEXT NOT NULL, "
-            "records TEXT NOT NULL, facts TEXT NOT NULL)")
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, "
-            "mtime INTEGER NOT NULL, key TEXT NOT NULL)")
+        for table, columns in _TABLES.items():
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+            found = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+            wanted = [column.split()[0] for column in columns.split(", ")]
+            if found != wanted:
+                raise _WrongSchema(f"table {table} has the columns {', '.join(found)}")
         connection.commit()
     except BaseException:
         connection.close()

@@ -41,6 +41,16 @@ def _positive(value: str) -> int:
     return int(value)
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}")
+    return seconds
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -109,6 +119,9 @@ def _lint_parser() -> argparse.ArgumentParser:
     speed = parser.add_argument_group("speed")
     speed.add_argument("--jobs", "-j", type=_positive, metavar="N",
                        help="worker processes (default: all cores)")
+    speed.add_argument("--file-timeout", type=_seconds, metavar="SECONDS",
+                       help="stop a file's checks after SECONDS and report file-timeout "
+                       "(default: 60; 0: no limit)")
     speed.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the result cache (.cliplint_cache/)")
     _add_scale_arguments(parser)
@@ -268,6 +281,10 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
         root = str(source.parent) if source is not None else str(Path.cwd())
         settings = resolve(table, rules, root=root, source=str(source) if source else None,
                            command_line=selection)
+        if options.file_timeout is not None:
+            from dataclasses import replace
+
+            settings = replace(settings, file_timeout=options.file_timeout)
         return _trust(settings, rules, options, {} if options.isolated else load_user_config())
     except ConfigError as error:
         raise UsageError(str(error)) from None
@@ -318,7 +335,6 @@ def _lint_command(arguments: list[str], watching: bool = False) -> int:
                              "combined with --fix, --fix-only or --diff")
         return _fix_command(options, registry, settings)
 
-    from cliplint.linter import lint_bytes
     from cliplint.model import INTERNAL_ERROR, Report
     from cliplint.runner import FileResult, RunOptions, default_jobs, iter_results
 
@@ -328,8 +344,7 @@ def _lint_command(arguments: list[str], watching: bool = False) -> int:
     files: Sequence[str] = [] if streamed is not None else list(found)
     if stdin_name is not None:
         data, whole = _read_stdin(settings.max_file_size)
-        problems = (lint_bytes(data, rules, settings, path=stdin_name,
-                               with_source=_with_source(options))
+        problems = (_lint_stdin(data, rules, settings, stdin_name, _with_source(options))
                     if whole else [_stdin_too_large(stdin_name, settings.max_file_size)])
         files = [stdin_name]
         results = [FileResult(stdin_name, problems)]
@@ -778,6 +793,17 @@ def _stdin_too_large(name: str, limit: int) -> Any:
                         f"({limit:,} bytes); skipped", severity="warning")
 
 
+def _lint_stdin(data: bytes, rules: Any, settings: Any, name: str, with_source: bool) -> list[Any]:
+    """Standard input's problems, within the file time budget (as a file's)."""
+    from cliplint.budget import within_budget
+    from cliplint.linter import lint_bytes
+
+    found = within_budget(lambda: lint_bytes(data, rules, settings, path=name,
+                                             with_source=with_source),
+                          settings.file_timeout, path=name, rules=rules.values())
+    return found if isinstance(found, list) else [found]
+
+
 def _settings_as_json(settings: Any, rules: Any) -> str:
     return json.dumps(_settings_data(settings, rules), ensure_ascii=False, indent=2)
 
@@ -795,6 +821,7 @@ def _settings_data(settings: Any, rules: Any) -> dict[str, Any]:
         "exclude": list(settings.exclude),
         "max-file-size": settings.max_file_size,
         "max-problems-per-rule": settings.max_problems_per_rule,
+        "file-timeout": settings.file_timeout,
         "fix-outside-tree": settings.fix_outside_tree,
         "rules": {rule: dict(values) for rule, values in settings.options.items()},
     }

@@ -34,6 +34,10 @@ DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024  # html5lib takes ~10 s on a 2 MB body
 #: Problems listed per rule per file; the rest are one summary problem. Real archives
 #: have at most ~100 (a 2 MB body of '<' would make two million).
 DEFAULT_MAX_PROBLEMS_PER_RULE = 1000
+#: Seconds a file's checks may take before they are stopped (cliplint/budget.py): six
+#: times what html5lib takes on a body of max-file-size, so that only a hostile or
+#: pathological file reaches it, even on a busy machine.
+DEFAULT_FILE_TIMEOUT = 60.0
 ALL = "ALL"
 
 
@@ -62,6 +66,8 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_problems_per_rule: int = DEFAULT_MAX_PROBLEMS_PER_RULE
+    #: Seconds a file's checks may take (0: no limit); see cliplint/budget.py.
+    file_timeout: float = DEFAULT_FILE_TIMEOUT
     #: --fix may write through a symlink to a file outside the linted tree (trusted only).
     fix_outside_tree: bool = False
     root: str = "."
@@ -322,6 +328,7 @@ def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
             "max-file-size": {"type": "integer", "minimum": 1},
             "archive-root": {"type": "string", "minLength": 1},
             "max-problems-per-rule": {"type": "integer", "minimum": 1},
+            "file-timeout": {"type": "number", "minimum": 0},
             "fix-outside-tree": {"type": "boolean"},
             "severity": {
                 "type": "object",
@@ -417,6 +424,7 @@ def resolve(
         exclude=exclude,
         max_file_size=table.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
         max_problems_per_rule=table.get("max-problems-per-rule", DEFAULT_MAX_PROBLEMS_PER_RULE),
+        file_timeout=float(table.get("file-timeout", DEFAULT_FILE_TIMEOUT)),
         fix_outside_tree=bool(table.get("fix-outside-tree", False)),
         root=root,
         source=source,

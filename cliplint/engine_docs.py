@@ -4,7 +4,14 @@ explain``, ``docs/rules/<id>.md`` and the SARIF report show them as they show a 
 
 from __future__ import annotations
 
-from cliplint.model import FILE_TOO_LARGE, FILE_UNREADABLE, FIX_REFUSED, INTERNAL_ERROR, Severity
+from cliplint.model import (
+    FILE_TIMEOUT,
+    FILE_TOO_LARGE,
+    FILE_UNREADABLE,
+    FIX_REFUSED,
+    INTERNAL_ERROR,
+    Severity,
+)
 
 #: An engine problem's documentation and severity, by id.
 ENGINE_DOCS: dict[str, tuple[Severity, str]] = {
@@ -69,6 +76,23 @@ with the system's reason.
 What to do: look at the file with ``cliplint --diff FILE`` and fix it by hand, or switch
 the named rule's fixes off for it (``--ignore RULE`` for that run); please report a
 refusal you did not expect.
+
+Fix: none."""),
+    FILE_TIMEOUT: ("error", """\
+The file's checks ran longer than ``file-timeout`` seconds and were stopped.
+
+Why: one hostile or enormous clipping must not hold a whole run (or a pre-commit hook)
+hostage. Each file gets a time budget; when its checks (or its fixes) run past it, they
+are stopped, this one problem stands for the file's findings, and the run goes on with
+the next file. A timed-out result is never cached.
+
+The message names the rule that was running, or says that the body's HTML parse was
+running for it.
+
+What to do: look at the file (a body of megabytes, thousands of unclosed elements); if it
+is a real clipping on a slow machine, raise ``file-timeout`` (seconds, default 60; 0
+turns the budget off) in the configuration or with ``--file-timeout``, and please report
+a rule that needs that long.
 
 Fix: none."""),
 }

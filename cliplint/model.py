@@ -25,7 +25,9 @@ FILE_UNREADABLE = "file-unreadable"
 INTERNAL_ERROR = "internal-error"
 FILE_TOO_LARGE = "file-too-large"
 FIX_REFUSED = "fix-refused"
-ENGINE_PROBLEMS = (FILE_UNREADABLE, INTERNAL_ERROR, FILE_TOO_LARGE, FIX_REFUSED)
+#: A file's checks ran past ``file-timeout`` seconds (cliplint/budget.py).
+FILE_TIMEOUT = "file-timeout"
+ENGINE_PROBLEMS = (FILE_UNREADABLE, INTERNAL_ERROR, FILE_TOO_LARGE, FIX_REFUSED, FILE_TIMEOUT)
 
 
 # slots=True on the values a run holds by the thousand: a third of the memory of a dict.

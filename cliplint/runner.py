@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
@@ -19,6 +20,7 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from cliplint.budget import within_budget
 from cliplint.config import Settings
 from cliplint.facts import FileFacts, file_facts
 from cliplint.files import read_clipping, read_with_stat
@@ -26,11 +28,12 @@ from cliplint.linter import decode_clipping, lint_and_record
 from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, Future
+    from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
     from cliplint.progress import Count
 
     from cliplint.cache import Cache
+    from cliplint.document import Document
 
 #: Below this many files to lint, starting worker processes costs more than it saves.
 MIN_FILES_FOR_POOL = 24
@@ -84,19 +87,26 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
     ``per-file-ignores`` see, when it is not ``path`` (a file read on another machine
     or from object storage)."""
     rules_path = rules_path or path
-    document = decode_clipping(data, settings, path=path)
-    facts = None
-    if isinstance(document, Problem):
-        problems, records = [document], {}
-    else:
-        if rules_path != path:
-            document = replace(document, path=rules_path)
-        problems, records = lint_and_record(document, rules, settings, path=path,
-                                            with_source=with_source)
-        facts = file_facts(document)
+    linted = within_budget(
+        lambda: _lint_decoded(decode_clipping(data, settings, path=path), path, rules_path,
+                              rules, settings, with_source),
+        settings.file_timeout, path=path, rules=rules.values())
+    if isinstance(linted, Problem):  # out of time: nothing to cache
+        return Linted(None, [linted], {})
     if not keyed:
-        return Linted(None, problems, records, facts)
-    return Linted(file_key(data, rules_path, rules, settings), problems, records, facts)
+        return linted
+    return linted._replace(key=file_key(data, rules_path, rules, settings))
+
+
+def _lint_decoded(document: Document | Problem, path: str, rules_path: str,
+                  rules: Mapping[str, Rule], settings: Settings, with_source: bool) -> Linted:
+    if isinstance(document, Problem):
+        return Linted(None, [document], {})
+    if rules_path != path:
+        document = replace(document, path=rules_path)
+    problems, records = lint_and_record(document, rules, settings, path=path,
+                                        with_source=with_source)
+    return Linted(None, problems, records, file_facts(document))
 
 
 def file_key(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings) -> str:
@@ -245,12 +255,10 @@ def map_in_chunks(
         for path in itertools.chain(head, paths):
             yield from work([path])
         return
-    from concurrent.futures import ProcessPoolExecutor
-
     size = max(1, min(MAX_CHUNK, len(head) // (jobs * 4)))
     chunks = _batches(itertools.chain(head, paths), size)
     del head
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts) as pool:
+    with process_pool(jobs) as pool:
         # A sliding window of submitted chunks (Executor.map would submit them all at
         # once), so memory does not grow with the number of files waiting.
         window: deque[Future[list[T]]] = deque()
@@ -288,9 +296,65 @@ def _batches(items: Iterable[P], size: int) -> Iterator[list[P]]:
         yield batch
 
 
-def _ignore_interrupts() -> None:
+def process_pool(jobs: int) -> ProcessPoolExecutor:
+    """``jobs`` worker processes that leave Ctrl-C to the main process and die with it."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                               initargs=(os.getpid(),))
+
+
+def _start_worker(main: int) -> None:
     # Ctrl-C reaches the whole process group; the main process alone handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(main)
+
+
+#: prctl(2) option: the signal the kernel sends a process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(main: int) -> None:
+    """End this worker when its parent ends, whatever ends it (``kill -9`` included): an
+    orphaned worker would go on fixing and writing files, then wait forever for work.
+    On Linux the kernel sends it SIGKILL (a file being written is a temporary file until
+    its ``os.replace``: it is left whole or not at all); elsewhere a thread checks."""
+    parent = os.getppid()
+    if not _death_signal():
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                         name="cliplint-watch-parent").start()
+    # The main process may have died before the kernel was told: no signal will come.
+    if not _alive(main):
+        os._exit(1)
+
+
+def _death_signal() -> bool:
+    """Ask Linux for SIGKILL when the parent dies; whether it was granted."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone; or someone else's has its number
+        return False
+    return True
 
 
 def _lint_paths(paths: Sequence[str | None], *, rules: Mapping[str, Rule], settings: Settings,

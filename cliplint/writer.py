@@ -36,6 +36,7 @@ from typing import Any
 from dataclasses import dataclass, field
 from functools import partial
 
+from cliplint.budget import within_budget
 from cliplint.config import Settings
 from cliplint.files import read_clipping
 from cliplint.fixer import FixResult, fix_document
@@ -161,7 +162,16 @@ def fix_bytes(
     unsafe: bool = False,
     with_source: bool = False,
 ) -> FileOutcome:
-    """Fix a file's bytes in memory; undecodable or oversized input is one problem."""
+    """Fix a file's bytes in memory; undecodable or oversized input is one problem, and
+    so is running out of the file's time budget (``file-timeout``)."""
+    outcome = within_budget(lambda: _fix_in_memory(data, rules, settings, path=path,
+                                                   unsafe=unsafe, with_source=with_source),
+                            settings.file_timeout, path=path, rules=rules.values())
+    return FileOutcome(path, (outcome,)) if isinstance(outcome, Problem) else outcome
+
+
+def _fix_in_memory(data: bytes, rules: Mapping[str, Rule], settings: Settings, *, path: str,
+                   unsafe: bool, with_source: bool) -> FileOutcome:
     document = decode_clipping(data, settings, path=path)
     if isinstance(document, Problem):
         return FileOutcome(path, (document,))

@@ -8,7 +8,6 @@ import pty
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import jsonschema
@@ -326,10 +325,19 @@ def test_mistyped_rule_ids_get_a_suggestion(tmp_path: Path) -> None:
 
 
 def test_interrupt_exits_130(tmp_path: Path) -> None:
+    import threading
+
     process = subprocess.Popen([sys.executable, "-m", "cliplint", "--isolated", "-"],
                                cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
-    time.sleep(3)  # let it start and block on standard input
+    # More than a pipe holds (64 KiB): the write ends only once cliplint is reading
+    # standard input, its interrupt handling in place; then it waits for the rest.
+    assert process.stdin is not None
+    writer = threading.Thread(target=process.stdin.write, args=(b"<p>x</p>\n" * 32_768,),
+                              daemon=True)
+    writer.start()
+    writer.join(timeout=120)
+    assert not writer.is_alive() and process.poll() is None
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130

@@ -75,9 +75,16 @@ def cache_entries(cache_file: Path) -> dict[str, list[dict[str, object]]]:
 
 
 def store_entry(cache_file: Path, key: str, problems: list[dict[str, object]]) -> None:
+    """Rewrite an entry's problems, signed with this user's key as cliplint would."""
+    from cliplint.cache import cache_secret, signature
+
     with closing(sqlite3.connect(cache_file)) as connection, connection:
-        connection.execute("UPDATE entries SET problems = ? WHERE key = ?",
-                           (json.dumps(problems), key))
+        records, facts = connection.execute("SELECT records, facts FROM entries WHERE key = ?",
+                                            (key,)).fetchone()
+        data = json.dumps(problems)
+        connection.execute("UPDATE entries SET problems = ?, mac = ? WHERE key = ?",
+                           (data, signature(cache_secret(), "entry", key, data, records, facts),
+                            key))
 
 
 def test_cache_is_read_and_invalidated_by_content(tmp_path: Path) -> None:

@@ -1,0 +1,89 @@
+"""A time budget per file: checks still running after ``file-timeout`` seconds are
+stopped, and the file gets one ``file-timeout`` problem instead of its results.
+
+The mechanism is a POSIX interval timer (``setitimer``) in the process doing the work,
+the main process with ``--jobs 1`` or a worker of the pool: when it expires, its
+``SIGALRM`` handler raises :class:`FileTimeout` inside whatever Python code is running,
+a rule, html5lib or a regular expression (CPython's ``re`` checks for signals while it
+backtracks). The worker then goes on with its next file; nothing has to be killed and
+replaced, so no other file's work is lost. Code that never returns to the interpreter
+(a C extension's endless loop) is not stopped; cliplint's own rules have none.
+
+Without ``setitimer`` (Windows), or off the main thread (Dask runs tasks in threads),
+there is no budget: a signal can only be handled by a process's main thread.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import TypeVar
+
+from cliplint.linter import file_problem
+from cliplint.model import FILE_TIMEOUT, Problem, Rule
+
+T = TypeVar("T")
+
+
+class FileTimeout(BaseException):
+    """The file's time budget ran out. A ``BaseException`` (as ``KeyboardInterrupt``): a
+    rule's or the engine's ``except Exception`` must not take it for a crash."""
+
+
+def within_budget(work: Callable[[], T], seconds: float | None, *, path: str,
+                  rules: Iterable[Rule]) -> T | Problem:
+    """``work()``, or the ``file-timeout`` problem of ``path`` when it takes longer than
+    ``seconds`` (``None`` or 0: no budget)."""
+    try:
+        with _timer(seconds):
+            return work()
+    except FileTimeout as timeout:
+        return timeout_problem(path, seconds or 0, _running(timeout, rules))
+
+
+@contextmanager
+def _timer(seconds: float | None) -> Iterator[None]:
+    if (not seconds or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):  # already within a budget
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _running(timeout: FileTimeout, rules: Iterable[Rule]) -> tuple[str | None, bool]:
+    """The rule whose code was running when ``timeout`` was raised (the innermost frame
+    of a rule module), and whether html5lib was parsing the body for it."""
+    modules = {rule.module: rule.id for rule in rules if rule.module}
+    rule = None
+    parsing = False
+    trace = timeout.__traceback__
+    while trace is not None:
+        name = trace.tb_frame.f_globals.get("__name__", "")
+        if name in modules:
+            rule = modules[name]
+        parsing = parsing or name.startswith("html5lib")
+        trace = trace.tb_next
+    return rule, parsing
+
+
+def timeout_problem(path: str, seconds: float, running: tuple[str | None, bool]) -> Problem:
+    rule, parsing = running
+    where = ("while parsing the body" + (f" for rule {rule}" if rule else "") if parsing
+             else f"in rule {rule}" if rule else "in the engine")
+    message = (f"checks stopped after {seconds:g} s (file-timeout), {where}; "
+               "the file's other problems are not reported")
+    return file_problem(path, FILE_TIMEOUT, message)

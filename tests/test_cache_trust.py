@@ -1,0 +1,187 @@
+"""The result cache is trusted no further than it deserves: a damaged cache file is noticed,
+said once and rebuilt. Real runs of the command line over real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import GOOD_CLIPPING, run_cliplint, write
+
+FILES = 60
+
+
+def _archive(folder: Path) -> Path:
+    for number in range(FILES):
+        text = (GOOD_CLIPPING.replace("A good title", f"Story {number}")
+                .replace("/a/1", f"/a/{number}")
+                .replace("<p>Some article text.</p>",
+                         "".join(f"<p>Part {i} of story {number}.</p>" for i in range(20))))
+        if number % 2:
+            text = text.replace("<!--1686778744000-->", "<!--1686778744-->")
+        write(folder / f"{number:02}.md", text)
+    return folder
+
+
+def _lint(archive: Path, cache: Path, *arguments: str) -> tuple[list[object], str]:
+    run = run_cliplint("--isolated", "--jobs", "1", "--format", "json", *arguments, ".",
+                       cwd=archive, env={"CLIPLINT_CACHE_DIR": str(cache)})
+    assert run.status == 1, run.stderr
+    return json.loads(run.stdout)["problems"], run.stderr
+
+
+def _garble(path: Path) -> None:
+    """Overwrite every page but the first (the header and the tables' definitions)."""
+    data = path.read_bytes()
+    page = int.from_bytes(data[16:18], "big")
+    path.write_bytes(data[:page] + bytes(range(256)) * ((len(data) - page) // 256 + 1))
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _not_sqlite(path: Path) -> None:
+    path.write_text("this is not a database\n" * 200)
+
+
+def _wrong_schema(path: Path) -> None:
+    path.unlink()
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, problems TEXT)")
+    connection.execute("INSERT INTO entries VALUES ('x', '[]')")
+    connection.commit()
+    connection.close()
+
+
+DAMAGE = {"garbled-pages": _garble, "truncated": _truncate, "not-sqlite": _not_sqlite,
+          "wrong-schema": _wrong_schema}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_cache_is_said_once_and_rebuilt(tmp_path: Path, damage) -> None:  # type: ignore[no-untyped-def]
+    archive = _archive(tmp_path / "archive")
+    cache = tmp_path / "cache"
+    expected, _ = _lint(archive, cache, "--no-cache")
+    assert _lint(archive, cache) == (expected, "")
+    [database] = cache.glob("results-*.sqlite3")
+    damage(database)
+
+    problems, stderr = _lint(archive, cache)
+    assert problems == expected
+    [line] = stderr.splitlines()
+    assert line.startswith(f"cliplint: the cache file {database} was damaged (")
+    assert line.endswith("it was replaced by an empty one")
+    # Rebuilt: the next run finds every file in it, and says nothing.
+    connection = sqlite3.connect(database)
+    assert connection.execute("SELECT count(*) FROM entries").fetchone() == (FILES,)
+    connection.close()
+    assert _lint(archive, cache) == (expected, "")
+
+
+def test_a_busy_cache_is_not_taken_for_a_damaged_one(tmp_path: Path) -> None:
+    """A cache another run holds locked is left alone (not replaced, nothing said)."""
+    archive = _archive(tmp_path / "archive")
+    cache = tmp_path / "cache"
+    expected, _ = _lint(archive, cache)
+    [database] = cache.glob("results-*.sqlite3")
+    before = database.stat().st_ino
+    holder = sqlite3.connect(database)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        problems, stderr = _lint(archive, cache)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert problems == expected and "damaged" not in stderr
+    assert database.stat().st_ino == before and os.path.getsize(database) > 0
+
+
+# -- integrity: the cache lies in the linted tree, its key does not ------------------------
+
+
+def _user(tmp_path: Path, name: str) -> dict[str, str]:
+    """The environment of a user whose own cache folder (the key's) is ``name``."""
+    return {"XDG_CACHE_HOME": str(tmp_path / name)}
+
+
+def _lint_as(archive: Path, env: dict[str, str]) -> tuple[int, list[object], str]:
+    run = run_cliplint("--format", "json", "--jobs", "1", ".", cwd=archive, env=env)
+    return run.status, json.loads(run.stdout)["problems"], run.stderr
+
+
+def _rows(database: Path) -> list[tuple[str, str, str, str]]:
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT key, problems, records, facts FROM entries").fetchall()
+
+
+def test_rows_altered_to_hide_problems_are_not_believed(tmp_path: Path) -> None:
+    archive = _archive(tmp_path / "archive")
+    me = _user(tmp_path, "me")
+    status, expected, _ = _lint_as(archive, me)
+    assert status == 1 and len(expected) == FILES // 2
+    [database] = (archive / ".cliplint_cache").glob("results-*.sqlite3")
+    with sqlite3.connect(database) as connection:  # "nothing wrong here"
+        connection.execute("UPDATE entries SET problems = '[]'")
+    status, problems, stderr = _lint_as(archive, me)
+    assert (status, problems) == (1, expected)
+    # The clean files' rows said "[]" already: they are as cliplint signed them.
+    assert f"ignored {FILES // 2} cache rows not signed with this user's key" in stderr
+    assert str(tmp_path / "me" / "cliplint" / "cache-key") in stderr
+    # Linted again, and signed: the next run believes its cache and says nothing.
+    assert _lint_as(archive, me) == (1, expected, "")
+
+
+def test_a_cache_committed_with_the_tree_is_not_believed(tmp_path: Path) -> None:
+    """A pull request commits a cache, made and signed with its author's own key, that
+    says every clipping is clean; CI (another user, another key) lints them all."""
+    from cliplint.cache import SECRET_FILE, signature
+
+    archive = _archive(tmp_path / "archive")
+    attacker = _user(tmp_path, "attacker")
+    _lint_as(archive, attacker)
+    secret = (tmp_path / "attacker" / "cliplint" / SECRET_FILE).read_bytes()
+    [database] = (archive / ".cliplint_cache").glob("results-*.sqlite3")
+    with sqlite3.connect(database) as connection:
+        for key, _, records, facts in _rows(database):
+            connection.execute("UPDATE entries SET problems = '[]', mac = ? WHERE key = ?",
+                               (signature(secret, "entry", key, "[]", records, facts), key))
+    assert _lint_as(archive, attacker) == (0, [], "")  # its author's key: believed
+
+    status, problems, stderr = _lint_as(archive, _user(tmp_path, "ci"))
+    assert status == 1 and len(problems) == FILES // 2
+    assert f"ignored {FILES} cache rows" in stderr
+    assert (tmp_path / "ci" / "cliplint" / SECRET_FILE).stat().st_mode & 0o077 == 0
+
+
+def test_without_a_place_for_the_key_the_run_goes_on_without_a_cache(tmp_path: Path) -> None:
+    archive = _archive(tmp_path / "archive")
+    (tmp_path / "file").write_text("not a folder")
+    status, problems, stderr = _lint_as(archive, {"XDG_CACHE_HOME": str(tmp_path / "file")})
+    assert status == 1 and len(problems) == FILES // 2
+    [line] = stderr.splitlines()
+    assert line.startswith("cliplint: no key to sign the cache with") and "without a cache" in line
+    assert not list((archive / ".cliplint_cache").glob("results-*.sqlite3"))
+
+
+def test_archive_records_of_the_rest_of_the_archive_are_checked_too(tmp_path: Path) -> None:
+    """Given one file (pre-commit), archive rules compare it with the others' records from
+    the cache: altered records ("nothing to compare") are not believed either."""
+    archive = tmp_path / "archive"
+    write(archive / ".git" / "HEAD", "ref: refs/heads/main\n")  # the archive's top
+    for name in ("a", "b"):  # the same article (URL) stored twice, long ago
+        text = GOOD_CLIPPING.replace("article text", f"article text ({name})")
+        os.utime(write(archive / f"{name}.md", text), (1e9, 1e9))
+    me = _user(tmp_path, "me")
+    whole = run_cliplint("--format", "json", ".", cwd=archive, env=me)
+    assert {p["rule"] for p in json.loads(whole.stdout)["problems"]} == {"duplicate-clipping"}
+    [database] = (archive / ".cliplint_cache").glob("results-*.sqlite3")
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE entries SET records = '{}'")
+    one = run_cliplint("--format", "json", "a.md", cwd=archive, env=me)
+    assert [p["rule"] for p in json.loads(one.stdout)["problems"]] == ["duplicate-clipping"]
+    assert "cache row" in one.stderr

@@ -1,0 +1,152 @@
+"""The per-file time budget (cliplint/budget.py): a file whose checks run past
+``file-timeout`` seconds gets one ``file-timeout`` problem naming the rule that was
+running, and the run goes on with the other files, in one process or in a pool."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import GOOD_CLIPPING, run_cliplint, write
+
+#: A plugin rule that never ends on a title holding SPIN, and swallows what it can: the
+#: budget must stop it anyway (FileTimeout is no Exception).
+SPINNING_RULE = '''
+"""Spins forever on a title holding SPIN.
+
+Why: to test the time budget.
+"""
+import sys
+from cliplint import Violation, hookimpl
+
+ID = "slow/spin"
+SEVERITY = "warning"
+FIX = None
+
+def check(document, options):
+    if "SPIN" in document.text:
+        while True:
+            try:
+                sum(range(1000))
+            except Exception:
+                pass
+    yield from ()
+
+@hookimpl
+def cliplint_rules():
+    return [sys.modules[__name__]]
+'''
+
+FILES = 30  # more than runner.MIN_FILES_FOR_POOL: with --jobs 2 the pool lints them
+SPINNING = (4, 27)
+
+
+@pytest.fixture
+def spinning(tmp_path: Path, plugin_env) -> tuple[Path, dict[str, str]]:
+    env = plugin_env(distribution="cliplint-slow", entry_name="slow", module="cliplint_slow",
+                     source=SPINNING_RULE)
+    archive = tmp_path / "archive"
+    for number in range(FILES):
+        title = f"SPIN {number}" if number in SPINNING else f"Story {number}"
+        text = (GOOD_CLIPPING.replace("A good title", title).replace("/a/1", f"/a/{number}")
+                .replace("<!--1686778744000-->", "<!--1686778744-->")  # seconds: a problem
+                .replace("article text", f"story number {number}"))
+        write(archive / f"{number:02}.md", text)
+    return archive, env
+
+
+def _by_file(stdout: str) -> dict[str, list[dict[str, object]]]:
+    found: dict[str, list[dict[str, object]]] = {}
+    for problem in json.loads(stdout)["problems"]:
+        found.setdefault(Path(str(problem["path"])).name, []).append(problem)
+    return found
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_past_its_budget_is_one_problem_and_the_run_goes_on(
+        spinning: tuple[Path, dict[str, str]], jobs: str) -> None:
+    archive, env = spinning
+    run = run_cliplint("--isolated", "--no-cache", "--jobs", jobs, "--file-timeout", "0.5",
+                       "--format", "json", ".", cwd=archive, env=env)
+    assert run.status == 1, run.stderr  # problems left; no internal error (3)
+    assert "Traceback" not in run.stderr
+    by_file = _by_file(run.stdout)
+    assert len(by_file) == FILES
+    for number in range(FILES):
+        problems = by_file[f"{number:02}.md"]
+        if number in SPINNING:
+            assert [(p["rule"], p["severity"]) for p in problems] == [("file-timeout", "error")]
+            message = str(problems[0]["message"])
+            assert "0.5 s (file-timeout)" in message and "in rule slow/spin" in message
+        else:
+            assert [p["rule"] for p in problems] == ["timestamp-comment"]
+
+
+def test_the_budget_comes_from_the_configuration(spinning: tuple[Path, dict[str, str]]) -> None:
+    archive, env = spinning
+    (archive / "cliplint.toml").write_text("file-timeout = 0.3\n")
+    run = run_cliplint("--no-cache", "--jobs", "1", "--format", "json", "04.md", "05.md",
+                       cwd=archive, env=env)
+    assert run.status == 1, run.stderr
+    by_file = _by_file(run.stdout)
+    assert "0.3 s (file-timeout)" in str(by_file["04.md"][0]["message"])
+    assert [p["rule"] for p in by_file["05.md"]] == ["timestamp-comment"]
+    shown = run_cliplint("--show-config", "--file-timeout", "7", cwd=archive, env=env)
+    assert json.loads(shown.stdout)["file-timeout"] == 7
+
+
+def test_a_batched_run_has_the_budget_too(spinning: tuple[Path, dict[str, str]]) -> None:
+    archive, env = spinning
+    (archive / "list.txt").write_text("".join(f"{n:02}.md\n" for n in range(FILES)))
+    run = run_cliplint("--isolated", "--no-cache", "--jobs", "2", "--file-timeout", "0.5",
+                       "--format", "json", "--paths-from", "list.txt", cwd=archive, env=env)
+    assert run.status == 1, run.stderr
+    by_file = _by_file(run.stdout)
+    assert [p["rule"] for n in SPINNING for p in by_file[f"{n:02}.md"]] == ["file-timeout"] * 2
+    assert [p["rule"] for p in by_file["05.md"]] == ["timestamp-comment"]
+
+
+def test_fix_writes_nothing_to_a_file_past_its_budget(
+        spinning: tuple[Path, dict[str, str]]) -> None:
+    archive, env = spinning
+    before = {path.name: path.read_bytes() for path in archive.glob("*.md")}
+    run = run_cliplint("--isolated", "--jobs", "2", "--file-timeout", "0.5", "--fix",
+                       "--format", "json", ".", cwd=archive, env=env)
+    assert run.status == 1, run.stderr
+    by_file = _by_file(run.stdout)
+    for name, data in before.items():
+        now = (archive / name).read_bytes()
+        if int(name[:2]) in SPINNING:
+            assert now == data
+            assert [p["rule"] for p in by_file[name]] == ["file-timeout"]
+        else:  # seconds made milliseconds
+            assert now == data.replace(b"<!--1686778744-->", b"<!--1686778744000-->")
+
+
+def test_standard_input_has_the_budget(spinning: tuple[Path, dict[str, str]]) -> None:
+    archive, env = spinning
+    run = run_cliplint("--isolated", "--file-timeout", "0.3", "-", cwd=archive, env=env,
+                       stdin=(archive / "04.md").read_bytes())
+    assert run.status == 1 and "file-timeout" in run.stdout and "slow/spin" in run.stdout
+
+
+def test_a_body_too_slow_to_parse_is_named_as_such(tmp_path: Path) -> None:
+    # About a megabyte of nested tags: html5lib takes seconds, fifty times the budget.
+    body = "<b><i>x" * 140_000
+    write(tmp_path / "slow.md", GOOD_CLIPPING + body + "\n")
+    write(tmp_path / "fine.md", GOOD_CLIPPING)
+    run = run_cliplint("--isolated", "--no-cache", "--file-timeout", "0.1", "--format", "json",
+                       "slow.md", "fine.md", cwd=tmp_path)
+    assert run.status == 1, run.stderr
+    by_file = _by_file(run.stdout)
+    assert "fine.md" not in by_file
+    [problem] = by_file["slow.md"]
+    assert problem["rule"] == "file-timeout"
+    assert "while parsing the body for rule" in str(problem["message"])
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "inf"])
+def test_a_bad_budget_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    run = run_cliplint("--isolated", "--file-timeout", value, ".", cwd=tmp_path)
+    assert run.status == 2 and "--file-timeout" in run.stderr and "Traceback" not in run.stderr
