@@ -317,7 +317,7 @@ def _entry(source: Source, cache: Any, rules: Mapping[str, Rule], settings: Sett
     if cache is None:
         return _Entry(source.shown, None, item)
     if not is_url(source.location):
-        found = _look_up(cache, source.shown, settings).hit
+        found = _look_up(cache, source.shown, rules, settings).hit
         return _Entry(source.shown, found, None if found is not None else item)
     if source.tag is None:
         return _Entry(source.shown, None, item)
@@ -439,7 +439,7 @@ def read_manifest(name: str, stdin: IO[str]) -> Iterator[str]:
         yield from stdin
         return
     try:
-        stream = open(name, encoding="utf-8")
+        stream = open(name, encoding="utf-8")  # noqa: SIM115  (closed by the with below)
     except OSError as error:
         raise RunFailed(f"cannot read the manifest {name}: {error.strerror or error}") from None
     with stream:
@@ -467,5 +467,5 @@ def archive_of(paths: Sequence[str], settings: Settings, manifest: bool,
                     else url.rpartition("/")[0] + "/" for url in urls]
     except StorageError as error:
         raise RunFailed(str(error)) from None
-    common = os.path.commonprefix(prefixes)
+    common = os.path.commonprefix(prefixes)  # noqa: RUF071  (cut back to a "/" next)
     return Archive(common[: common.rfind("/") + 1])
