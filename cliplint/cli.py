@@ -11,10 +11,10 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 from cliplint import __version__
 from cliplint.streams import open_for_writing, pass_through, read_at_most, read_text
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SUBCOMMANDS = ("rules", "explain")
+_T = TypeVar("_T")
 
 
 class UsageError(Exception):
@@ -323,6 +324,7 @@ def _lint_command(arguments: list[str]) -> int:
             progress=(sys.stderr.isatty() and not os.environ.get("CI")
                       and not (streamed and to_terminal)),
         )
+        results: Iterable[Any]
         if _batched(options):  # --scheduler, URLs, --paths-from: cliplint/batches.py
             results = _batched_results(options, registry, settings, run_options)
             if streamed is None:
@@ -341,6 +343,7 @@ def _lint_command(arguments: list[str]) -> int:
     if options.online:  # the rules' online steps: cliplint/online.py
         from cliplint.online import check_online
 
+        sources: list[tuple[str, bytes | None]]
         if stdin_name is not None:
             sources = [(stdin_name, data)] if whole else []
         else:
@@ -486,9 +489,10 @@ def _lazy_inputs(options: argparse.Namespace,
     return None, _warn_if_none(iter_files(paths, settings), paths, settings)
 
 
-def _warn_if_none(files: Iterator[str], paths: Sequence[str], settings: Any) -> Iterator[str]:
+def _warn_if_none(files: Iterator[_T], paths: Sequence[str], settings: Any) -> Iterator[_T]:
     found = False
-    for found, path in enumerate(files, 1):
+    for path in files:
+        found = True
         yield path
     if not found and paths:
         _say(f"warning: no clippings found under {', '.join(paths)} "
