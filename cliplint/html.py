@@ -214,7 +214,7 @@ class ParseError(NamedTuple):
     @property
     def message(self) -> str:
         """html5lib's own English text for the error."""
-        template = constants.E.get(self.code)
+        template: str | None = constants.E.get(self.code)
         if template is None:
             return self.code
         try:
@@ -282,7 +282,9 @@ class BodyView:
     def visible_texts(self) -> Iterator[str]:
         """``visible_text`` node by node (where elements start and end)."""
         fragment = self.fragment
-        if not any(next(fragment.iter(tag), None) is not None for tag in _HIDDEN_TAGS):
+        # (ElementTree.Comment, a function, is the tag of comments: iter() matches it.)
+        if not any(next(fragment.iter(tag), None) is not None  # type: ignore[arg-type]
+                   for tag in _HIDDEN_TAGS):
             # Nothing to leave out: ElementTree's own walk (in C, several times faster
             # than iter_visible_text's) yields the same texts and tails. (It would yield
             # a comment's text, hence comments count as hidden here.)
@@ -386,10 +388,11 @@ class _OneChunkStream(_inputstream.HTMLUnicodeInputStream):
     holds back a last character that is a high surrogate: it comes as a second chunk.)"""
 
     _defaultChunkSize = sys.maxsize
+    chunkOffset: int  # html5lib's
 
     def reset(self) -> None:
         super().reset()
-        self.consumed = 0  # the length of the chunks read before the current one
+        self.consumed: int = 0  # the length of the chunks read before the current one
         self.error_offsets: deque[int] = deque()
 
     def readChunk(self, chunkSize: int | None = None) -> bool:
@@ -415,7 +418,7 @@ class _Current(NamedTuple):
 
     start: int
     end: int
-    index: int | None
+    index: int | None  # type: ignore[assignment]  # hides tuple.index (unused)
 
 
 class _SpanTokenizer(_tokenizer.HTMLTokenizer):
@@ -720,7 +723,7 @@ class _OpenElements(list):  # type: ignore[type-arg]
 _EtreeBuilder = treebuilders.getTreeBuilder("etree")
 
 
-class _Element(_EtreeBuilder.elementClass):  # type: ignore[misc, name-defined]
+class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
     """html5lib's etree element, which forgets a child inserted before another: content
     foster-parented out of a table. A fragment's top-level elements are collected from
     that list, so ``<table><img src=x></table>`` parsed as a lone <table>, and the rules

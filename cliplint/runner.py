@@ -85,6 +85,7 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
     rules_path = rules_path or path
     document = decode_clipping(data, settings, path=path)
     facts = None
+    records: dict[str, Any]
     if isinstance(document, Problem):
         problems, records = [document], {}
     else:
