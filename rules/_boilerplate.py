@@ -152,10 +152,7 @@ class Clause(NamedTuple):
     def found(self, text: str, start: int, end: int) -> bool:
         if self.pattern is not None:
             return self.pattern.search(text, start, end) is not None
-        for literal in self.literals:
-            if text.find(literal, start, end) >= 0:
-                return True
-        return False
+        return any(text.find(literal, start, end) >= 0 for literal in self.literals)
 
 
 

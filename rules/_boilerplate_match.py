@@ -31,9 +31,8 @@ from functools import cached_property
 from typing import NamedTuple
 from xml.etree import ElementTree
 
-from cliplint_rules._boilerplate import FIRST_LINK_IS_TITLE_URL, TEXT_RUN, Entry
-
 from cliplint.html import VOID_ELEMENTS, BodyView, Token
+from cliplint_rules._boilerplate import FIRST_LINK_IS_TITLE_URL, TEXT_RUN, Entry
 
 #: A block whose text is longer than this is article text, never boilerplate; the bound
 #: also keeps the search linear-ish on long bodies.

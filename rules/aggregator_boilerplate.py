@@ -76,11 +76,10 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from cliplint.document import Document
+from cliplint.model import Applicability, Edit, Fix, Violation
 from cliplint_rules import _boilerplate
 from cliplint_rules._boilerplate_match import Block, find_blocks
-
-from cliplint.document import Document
-from cliplint.model import Edit, Fix, Violation
 
 ID = "aggregator-boilerplate"
 SEVERITY = "error"
@@ -124,7 +123,7 @@ def _violation(block: Block) -> Violation:
     label = entry.label
     if block.joined:  # parts of one boilerplate: one problem, one fix
         label += " with the " + " and the ".join(part.label for part in block.joined) + " before it"
-    applicability = "unsafe" if any(part.fix == "unsafe" for part in (*block.joined, entry)) else "safe"
+    applicability: Applicability = "unsafe" if any(part.fix == "unsafe" for part in (*block.joined, entry)) else "safe"
     return Violation(
         block.start,
         block.end,

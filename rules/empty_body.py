@@ -48,13 +48,12 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from cliplint_rules._boilerplate import catalogue
-from cliplint_rules._boilerplate_match import Block, find_blocks
-from cliplint_rules.aggregator_boilerplate import title_url
-
 from cliplint.document import Document
 from cliplint.html import INVISIBLE_ELEMENTS, BodyView, iter_visible_text
 from cliplint.model import Violation
+from cliplint_rules._boilerplate import catalogue
+from cliplint_rules._boilerplate_match import Block, find_blocks
+from cliplint_rules.aggregator_boilerplate import title_url
 
 ID = "empty-body"
 SEVERITY = "error"
