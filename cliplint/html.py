@@ -140,29 +140,31 @@ _CHARACTERS = constants.tokenTypes["Characters"]
 #: Text html5lib's dataState reads as one Characters token: a first character that is
 #: not a space (spaces make a SpaceCharacters token), then up to '&', '<' or NUL.
 _TEXT = re.compile("[^\t\n\x0c\r &<\x00][^&<\x00]*")
-#: html5lib's spaceCharacters, in a regex character class.
-_SPACE_CLASS = "\t\n\x0c\r "
+#: HTML's ASCII whitespace (html5lib's spaceCharacters), also as a regex character class.
+HTML_SPACE = "\t\n\x0c\r "
+#: A run of it (a reader sees one space).
+HTML_SPACE_RUN = re.compile(f"[{HTML_SPACE}]+")
 #: An attribute as html5lib's attribute states read it without an error: a space, the
 #: name (a first character other than '=', then up to a space, '/', '>' or '='; a quote or
 #: '<' in it is an error, NUL too) and maybe '=' and a value: double-quoted, single-quoted
 #: or unquoted (no '&': it starts a character reference; no NUL, and no quote, '=', '<' or
 #: '`' in an unquoted value: errors). Groups: name, then the value in one of three.
 _ATTRIBUTE_PATTERN = (
-    f"[{_SPACE_CLASS}]+([^{_SPACE_CLASS}/>\"'<=\x00]+)"
-    f"(?:[{_SPACE_CLASS}]*=[{_SPACE_CLASS}]*"
-    f"(?:\"([^\"&\x00]*)\"|'([^'&\x00]*)'|([^{_SPACE_CLASS}&>\"'=<`\x00]+)))?"
+    f"[{HTML_SPACE}]+([^{HTML_SPACE}/>\"'<=\x00]+)"
+    f"(?:[{HTML_SPACE}]*=[{HTML_SPACE}]*"
+    f"(?:\"([^\"&\x00]*)\"|'([^'&\x00]*)'|([^{HTML_SPACE}&>\"'=<`\x00]+)))?"
 )
 _ATTRIBUTE = re.compile(_ATTRIBUTE_PATTERN)
 #: A tag's name as it is written, up to the first attribute.
-_WRITTEN_TAG_NAME = re.compile(f"[^{_SPACE_CLASS}/>]*")
+_WRITTEN_TAG_NAME = re.compile(f"[^{HTML_SPACE}/>]*")
 #: One attribute as html5lib's tokenizer reads it, errors and all: the spaces and
 #: slashes before it, its name (whose first character may be '='), then maybe '=' and
 #: a value: double-quoted, single-quoted (left open, it runs to the end of the tag) or
 #: unquoted.
 _WRITTEN_ATTRIBUTE = re.compile(
-    f"[{_SPACE_CLASS}/]*(?P<name>[^{_SPACE_CLASS}/>][^{_SPACE_CLASS}/>=]*)[{_SPACE_CLASS}]*"
-    f"(?:=[{_SPACE_CLASS}]*(?:\"(?P<double>[^\"]*)\"?|'(?P<single>[^']*)'?"
-    f"|(?P<unquoted>[^{_SPACE_CLASS}>]*)))?"
+    f"[{HTML_SPACE}/]*(?P<name>[^{HTML_SPACE}/>][^{HTML_SPACE}/>=]*)[{HTML_SPACE}]*"
+    f"(?:=[{HTML_SPACE}]*(?:\"(?P<double>[^\"]*)\"?|'(?P<single>[^']*)'?"
+    f"|(?P<unquoted>[^{HTML_SPACE}>]*)))?"
 )
 #: Attribute.quote for the group of _WRITTEN_ATTRIBUTE that holds the value.
 _VALUE_QUOTES: dict[str, str | None] = {"double": '"', "single": "'", "unquoted": "", "name": None}
@@ -171,8 +173,8 @@ _VALUE_QUOTES: dict[str, str | None] = {"double": '"', "single": "'", "unquoted"
 #: attributes, then '>' or '/>'. Anything else (an entity or an error inside the tag, or
 #: end of input before the '>') does not match.
 _SIMPLE_TAG = re.compile(
-    f"(?P<end_tag>/?)(?P<name>[a-zA-Z][^{_SPACE_CLASS}/>\x00]*)"
-    f"(?P<attributes>(?:{_ATTRIBUTE_PATTERN})*)[{_SPACE_CLASS}]*(?P<self_closing>/?)>"
+    f"(?P<end_tag>/?)(?P<name>[a-zA-Z][^{HTML_SPACE}/>\x00]*)"
+    f"(?P<attributes>(?:{_ATTRIBUTE_PATTERN})*)[{HTML_SPACE}]*(?P<self_closing>/?)>"
 )
 
 

@@ -26,8 +26,9 @@ from re import _parser as _sre  # type: ignore[attr-defined]
 from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
+from cliplint.model import Applicability
+
 Position = Literal["trailing", "leading", "anywhere"]
-Applicability = Literal["safe", "unsafe"]
 #: ``elements`` value naming a bare run of text instead of an element.
 TEXT_RUN = "#text"
 FIRST_LINK_IS_TITLE_URL = "first-link-is-title-url"
