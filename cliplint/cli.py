@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from cliplint.model import Rule
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-SUBCOMMANDS = ("rules", "explain")
 _T = TypeVar("_T")
 
 
