@@ -44,6 +44,7 @@ def plugins_disabled() -> bool:
     return os.environ.get(NO_PLUGINS_VARIABLE, "").strip() not in ("", "0")
 
 
+@cache
 def load_registry(builtins_only: bool | None = None, known_good: Path | None = None) -> Registry:
     """Load every plugin registered under the ``cliplint`` entry-point group.
 
@@ -56,13 +57,6 @@ def load_registry(builtins_only: bool | None = None, known_good: Path | None = N
     """
     if builtins_only is None:
         builtins_only = plugins_disabled()
-    return _load_registry(builtins_only, known_good)
-
-
-@cache
-def _load_registry(builtins_only: bool, known_good: Path | None) -> Registry:
-    """``load_registry`` once per process and question (the variable read first, so that
-    a process that changes it, as the tests' in-process runs do, gets the other answer)."""
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
     plugins: dict[str, str] = {}
@@ -105,11 +99,6 @@ def _load_registry(builtins_only: bool, known_good: Path | None) -> Registry:
         formats=_collect_formats(manager, plugins),
         plugins=plugins,
     )
-
-
-def forget_registry() -> None:
-    """Load the plugins again next time (after sys.path changed: tests)."""
-    _load_registry.cache_clear()
 
 
 def _own(about: str) -> bool:

@@ -61,10 +61,10 @@ def testfix_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def testfix(testfix_site: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The plugin active in this process for one test (the registry is cached)."""
-    from cliplint.plugins import forget_registry
+    from cliplint.plugins import load_registry
 
     monkeypatch.delenv("CLIPLINT_NO_PLUGINS", raising=False)
     monkeypatch.syspath_prepend(str(testfix_site))
-    forget_registry()
+    load_registry.cache_clear()
     yield testfix_site
-    forget_registry()
+    load_registry.cache_clear()
