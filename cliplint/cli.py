@@ -144,7 +144,7 @@ def _say(message: str) -> None:
 
 
 def _registry(options: argparse.Namespace | None = None) -> Any:
-    from cliplint.plugins import PluginError, load_registry
+    from cliplint.plugins import PluginError, load_registry, plugins_disabled
 
     known_good = None
     if options is not None and not options.no_cache:
@@ -159,7 +159,9 @@ def _registry(options: argparse.Namespace | None = None) -> Any:
     except ImportError as error:  # html5lib missing, or not the release cliplint needs
         raise UsageError(str(error)) from None
     try:
-        return load_registry(known_good=known_good)
+        # The variable read here, not left to the cached default: main() may run again
+        # in the same process with another environment.
+        return load_registry(plugins_disabled(), known_good=known_good)
     except PluginError as error:
         raise UsageError(str(error)) from None
 
