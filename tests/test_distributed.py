@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from conftest import ROOT, run_cliplint, write
+
+# A Dask client makes itself the process's default and keeps an event loop: each run in
+# a process of its own, as a user's would be.
+from conftest import ROOT, run_cliplint_subprocess as run_cliplint, write
 
 distributed = pytest.importorskip(
     "distributed", reason="the dask extra is not installed (pip install -e '.[dask]')")
