@@ -45,11 +45,15 @@ def run_cliplint(
     through ``cliplint.cli.main(argv)`` (its own working folder, environment, standard
     streams and exit status), or in a fresh ``python -m cliplint`` when ``env`` sets
     something only a new interpreter reads (PYTHONPATH, TZ, the cloud clients' settings)."""
-    if any(not name.startswith(IN_PROCESS_VARIABLES) for name in env or {}):
+    if os.environ.get(ALL_IN_SUBPROCESSES) or any(
+            not name.startswith(IN_PROCESS_VARIABLES) for name in env or {}):
         return run_cliplint_subprocess(*arguments, cwd=cwd, env=env, stdin=stdin)
     return _run_in_process(list(arguments), cwd=cwd, env=env, stdin=stdin)
 
 
+#: Set (to 1) to run every test's command line in a new process, as before (to tell
+#: whether a failure comes from running in the test process, and to compare times).
+ALL_IN_SUBPROCESSES = "CLIPLINT_TESTS_IN_SUBPROCESSES"
 #: Variables cliplint reads when it runs (not when an interpreter or a library starts):
 #: setting them still lets a test run in this process.
 IN_PROCESS_VARIABLES = ("CLIPLINT_", "XDG_", "NO_COLOR", "CI", "HOME")
