@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cliplint.api import EXPORTS
-from cliplint.hookspecs import hookimpl
+from cliplint.hookspecs import hookimpl as hookimpl
 
 __version__ = "0.1.0"
 
@@ -33,9 +33,9 @@ __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
     from cliplint.api import *  # noqa: F403
-    from cliplint.archive import lint_archive
-    from cliplint.fixer import FixResult, fix_text
-    from cliplint.linter import lint_text
+    from cliplint.archive import lint_archive as lint_archive
+    from cliplint.fixer import FixResult as FixResult, fix_text as fix_text
+    from cliplint.linter import lint_text as lint_text
 
 
 def __getattr__(name: str) -> Any:

@@ -16,26 +16,41 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cliplint.document import Document, Header, Span, TitleLink
-    from cliplint.formats import RenderOptions, Renderer
-    from cliplint.hookspecs import hookimpl
-    from cliplint.html import Attribute, BodyView, ParseError, Token
+    from cliplint.document import (
+        Document as Document,
+        Header as Header,
+        Span as Span,
+        TitleLink as TitleLink,
+    )
+    from cliplint.formats import (
+        Renderer as Renderer,
+        RenderOptions as RenderOptions,
+    )
+    from cliplint.hookspecs import (
+        hookimpl as hookimpl,
+    )
+    from cliplint.html import (
+        Attribute as Attribute,
+        BodyView as BodyView,
+        ParseError as ParseError,
+        Token as Token,
+    )
     from cliplint.model import (
-        Answer,
-        Applicability,
-        ArchiveEntry,
-        ArchiveViolation,
-        Edit,
-        Finding,
-        Fix,
-        OnlineURL,
-        Problem,
-        Related,
-        Report,
-        Rule,
-        Severity,
-        Verdict,
-        Violation,
+        Answer as Answer,
+        Applicability as Applicability,
+        ArchiveEntry as ArchiveEntry,
+        ArchiveViolation as ArchiveViolation,
+        Edit as Edit,
+        Finding as Finding,
+        Fix as Fix,
+        OnlineURL as OnlineURL,
+        Problem as Problem,
+        Related as Related,
+        Report as Report,
+        Rule as Rule,
+        Severity as Severity,
+        Verdict as Verdict,
+        Violation as Violation,
     )
 
 #: Name -> the module that defines it, in the order the reference documents them.

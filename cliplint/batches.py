@@ -437,7 +437,7 @@ def read_manifest(name: str, stdin: IO[str]) -> Iterator[str]:
         yield from stdin
         return
     try:
-        stream = open(name, encoding="utf-8")
+        stream = open(name, encoding="utf-8")  # noqa: SIM115  (closed by the with below)
     except OSError as error:
         raise RunFailed(f"cannot read the manifest {name}: {error.strerror or error}") from None
     with stream:
@@ -465,5 +465,5 @@ def archive_of(paths: Sequence[str], settings: Settings, manifest: bool,
                     else url.rpartition("/")[0] + "/" for url in urls]
     except StorageError as error:
         raise RunFailed(str(error)) from None
-    common = os.path.commonprefix(prefixes)
+    common = os.path.commonprefix(prefixes)  # noqa: RUF071  (cut back to a "/" next)
     return Archive(common[: common.rfind("/") + 1])

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 from cliplint import __version__
 from cliplint.streams import open_for_writing, pass_through, read_at_most, read_text
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from cliplint.model import Rule
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-SUBCOMMANDS = ("rules", "explain")
+_T = TypeVar("_T")
 
 
 class UsageError(Exception):
@@ -169,7 +169,7 @@ def _say(message: str) -> None:
 
 
 def _registry(options: argparse.Namespace | None = None) -> Any:
-    from cliplint.plugins import PluginError, load_registry
+    from cliplint.plugins import PluginError, load_registry, plugins_disabled
 
     known_good = None
     if options is not None and not options.no_cache:
@@ -184,7 +184,9 @@ def _registry(options: argparse.Namespace | None = None) -> Any:
     except ImportError as error:  # html5lib missing, or not the release cliplint needs
         raise UsageError(str(error)) from None
     try:
-        return load_registry(known_good=known_good)
+        # The variable read here, not left to the cached default: main() may run again
+        # in the same process with another environment.
+        return load_registry(plugins_disabled(), known_good=known_good)
     except PluginError as error:
         raise UsageError(str(error)) from None
 
@@ -355,6 +357,7 @@ def _lint_command(arguments: list[str], watching: bool = False) -> int:
             with_source=_with_source(options),
             progress=_progress_wanted(options),
         )
+        results: Iterable[Any]
         if _batched(options):  # --scheduler, URLs, --paths-from: cliplint/batches.py
             results = _batched_results(options, registry, settings, run_options)
             if streamed is None:
@@ -378,6 +381,7 @@ def _lint_command(arguments: list[str], watching: bool = False) -> int:
     if options.online:  # the rules' online steps: cliplint/online.py
         from cliplint.online import check_online, in_file_order
 
+        sources: list[tuple[str, bytes | None]]
         if stdin_name is not None:
             sources = [(stdin_name, data)] if whole else []
         else:
@@ -649,9 +653,10 @@ def _lazy_inputs(options: argparse.Namespace,
     return None, _warn_if_none(iter_files(paths, settings), paths, settings)
 
 
-def _warn_if_none(files: Iterator[str], paths: Sequence[str], settings: Any) -> Iterator[str]:
+def _warn_if_none(files: Iterator[_T], paths: Sequence[str], settings: Any) -> Iterator[_T]:
     found = False
-    for found, path in enumerate(files, 1):
+    for path in files:
+        found = True
         yield path
     if not found and paths:
         _say(f"warning: no clippings found under {', '.join(paths)} "

@@ -21,7 +21,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from cliplint.model import SEVERITIES, Rule, Severity
@@ -72,7 +72,6 @@ class Settings:
     fix_outside_tree: bool = False
     root: str = "."
     source: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict)
     #: The folder archive rules compare files within (``archive-root``), when configured.
     archive_root: str | None = None
     #: The run's inputs (see :data:`cliplint.model.RUN_INPUTS`), fixed when the settings
@@ -128,9 +127,6 @@ class Settings:
         nested = [p.rstrip("/") + "/*" for p in self.exclude if "/" in p.rstrip("/")]
         return (_alternatives(self.exclude) or re.compile("(?!)"), _alternatives(bare),
                 _alternatives(nested))
-
-    def is_included(self, path: str) -> bool:
-        return self.includes_name(PurePosixPath(relative_posix(path, self.root)).name)
 
     def includes_name(self, name: str) -> bool:
         """Whether a file of this name is linted when found in a folder."""
@@ -428,7 +424,6 @@ def resolve(
         fix_outside_tree=bool(table.get("fix-outside-tree", False)),
         root=root,
         source=source,
-        raw=dict(table),
         archive_root=(os.path.normpath(os.path.join(os.path.abspath(root), table["archive-root"]))
                       if "archive-root" in table else None),
         inputs=dict(inputs) if inputs is not None else current_inputs(),

@@ -97,7 +97,7 @@ def _fields(cls: type) -> list[str]:
     for klass in reversed(cls.__mro__):
         annotations.update(getattr(klass, "__annotations__", {}))
     if hasattr(cls, "_fields"):
-        names = list(cls._fields)  # type: ignore[attr-defined]
+        names = list(cls._fields)
     elif dataclasses.is_dataclass(cls):
         names = [field.name for field in dataclasses.fields(cls)]
     else:

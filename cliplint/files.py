@@ -50,7 +50,7 @@ def walk_relative(folder: str, settings: Settings) -> Iterator[tuple[str, str]]:
         folders[:] = sorted(f for f in folders if not excludes(prefix, f))
         below = root[start:].replace(os.sep, "/") + "/" if root != folder else ""
         for name in sorted(names):
-            if not settings.includes_name(name):  # is_included(path), without the path work
+            if not settings.includes_name(name):  # the include patterns match the name alone
                 continue
             if not excludes(prefix, name):
                 yield os.path.join(root, name), below + name

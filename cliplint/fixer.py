@@ -67,7 +67,6 @@ from cliplint.model import (
 
 MAX_PASSES = 10
 #: The engine problem reported when fixes were not written for a file.
-_HTML_WHITESPACE = re.compile(r"[ \t\n\f\r]+")
 _TEXT_TOKENS = frozenset({"Characters", "SpaceCharacters"})
 
 
@@ -572,7 +571,9 @@ def _collapse(text: str) -> str:
     """Visible text as a reader sees it: a run of HTML whitespace shows as one space (a
     fix that adds a line between two tags changes nothing a reader sees). Other spaces,
     U+00A0 and U+3000 among them, are kept as they are."""
-    return _HTML_WHITESPACE.sub(" ", text).strip(" ")
+    from cliplint.html import HTML_SPACE_RUN  # loaded already: the body is parsed
+
+    return HTML_SPACE_RUN.sub(" ", text).strip(" ")
 
 
 def _first_new_error(before: Document, after: Document) -> str:

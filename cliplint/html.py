@@ -140,29 +140,31 @@ _CHARACTERS = constants.tokenTypes["Characters"]
 #: Text html5lib's dataState reads as one Characters token: a first character that is
 #: not a space (spaces make a SpaceCharacters token), then up to '&', '<' or NUL.
 _TEXT = re.compile("[^\t\n\x0c\r &<\x00][^&<\x00]*")
-#: html5lib's spaceCharacters, in a regex character class.
-_SPACE_CLASS = "\t\n\x0c\r "
+#: HTML's ASCII whitespace (html5lib's spaceCharacters), also as a regex character class.
+HTML_SPACE = "\t\n\x0c\r "
+#: A run of it (a reader sees one space).
+HTML_SPACE_RUN = re.compile(f"[{HTML_SPACE}]+")
 #: An attribute as html5lib's attribute states read it without an error: a space, the
 #: name (a first character other than '=', then up to a space, '/', '>' or '='; a quote or
 #: '<' in it is an error, NUL too) and maybe '=' and a value: double-quoted, single-quoted
 #: or unquoted (no '&': it starts a character reference; no NUL, and no quote, '=', '<' or
 #: '`' in an unquoted value: errors). Groups: name, then the value in one of three.
 _ATTRIBUTE_PATTERN = (
-    f"[{_SPACE_CLASS}]+([^{_SPACE_CLASS}/>\"'<=\x00]+)"
-    f"(?:[{_SPACE_CLASS}]*=[{_SPACE_CLASS}]*"
-    f"(?:\"([^\"&\x00]*)\"|'([^'&\x00]*)'|([^{_SPACE_CLASS}&>\"'=<`\x00]+)))?"
+    f"[{HTML_SPACE}]+([^{HTML_SPACE}/>\"'<=\x00]+)"
+    f"(?:[{HTML_SPACE}]*=[{HTML_SPACE}]*"
+    f"(?:\"([^\"&\x00]*)\"|'([^'&\x00]*)'|([^{HTML_SPACE}&>\"'=<`\x00]+)))?"
 )
 _ATTRIBUTE = re.compile(_ATTRIBUTE_PATTERN)
 #: A tag's name as it is written, up to the first attribute.
-_WRITTEN_TAG_NAME = re.compile(f"[^{_SPACE_CLASS}/>]*")
+_WRITTEN_TAG_NAME = re.compile(f"[^{HTML_SPACE}/>]*")
 #: One attribute as html5lib's tokenizer reads it, errors and all: the spaces and
 #: slashes before it, its name (whose first character may be '='), then maybe '=' and
 #: a value: double-quoted, single-quoted (left open, it runs to the end of the tag) or
 #: unquoted.
 _WRITTEN_ATTRIBUTE = re.compile(
-    f"[{_SPACE_CLASS}/]*(?P<name>[^{_SPACE_CLASS}/>][^{_SPACE_CLASS}/>=]*)[{_SPACE_CLASS}]*"
-    f"(?:=[{_SPACE_CLASS}]*(?:\"(?P<double>[^\"]*)\"?|'(?P<single>[^']*)'?"
-    f"|(?P<unquoted>[^{_SPACE_CLASS}>]*)))?"
+    f"[{HTML_SPACE}/]*(?P<name>[^{HTML_SPACE}/>][^{HTML_SPACE}/>=]*)[{HTML_SPACE}]*"
+    f"(?:=[{HTML_SPACE}]*(?:\"(?P<double>[^\"]*)\"?|'(?P<single>[^']*)'?"
+    f"|(?P<unquoted>[^{HTML_SPACE}>]*)))?"
 )
 #: Attribute.quote for the group of _WRITTEN_ATTRIBUTE that holds the value.
 _VALUE_QUOTES: dict[str, str | None] = {"double": '"', "single": "'", "unquoted": "", "name": None}
@@ -171,8 +173,8 @@ _VALUE_QUOTES: dict[str, str | None] = {"double": '"', "single": "'", "unquoted"
 #: attributes, then '>' or '/>'. Anything else (an entity or an error inside the tag, or
 #: end of input before the '>') does not match.
 _SIMPLE_TAG = re.compile(
-    f"(?P<end_tag>/?)(?P<name>[a-zA-Z][^{_SPACE_CLASS}/>\x00]*)"
-    f"(?P<attributes>(?:{_ATTRIBUTE_PATTERN})*)[{_SPACE_CLASS}]*(?P<self_closing>/?)>"
+    f"(?P<end_tag>/?)(?P<name>[a-zA-Z][^{HTML_SPACE}/>\x00]*)"
+    f"(?P<attributes>(?:{_ATTRIBUTE_PATTERN})*)[{HTML_SPACE}]*(?P<self_closing>/?)>"
 )
 
 
@@ -214,7 +216,7 @@ class ParseError(NamedTuple):
     @property
     def message(self) -> str:
         """html5lib's own English text for the error."""
-        template = constants.E.get(self.code)
+        template: str | None = constants.E.get(self.code)
         if template is None:
             return self.code
         try:
@@ -282,7 +284,9 @@ class BodyView:
     def visible_texts(self) -> Iterator[str]:
         """``visible_text`` node by node (where elements start and end)."""
         fragment = self.fragment
-        if not any(next(fragment.iter(tag), None) is not None for tag in _HIDDEN_TAGS):
+        # (ElementTree.Comment, a function, is the tag of comments: iter() matches it.)
+        if not any(next(fragment.iter(tag), None) is not None  # type: ignore[arg-type]
+                   for tag in _HIDDEN_TAGS):
             # Nothing to leave out: ElementTree's own walk (in C, several times faster
             # than iter_visible_text's) yields the same texts and tails. (It would yield
             # a comment's text, hence comments count as hidden here.)
@@ -386,10 +390,11 @@ class _OneChunkStream(_inputstream.HTMLUnicodeInputStream):
     holds back a last character that is a high surrogate: it comes as a second chunk.)"""
 
     _defaultChunkSize = sys.maxsize
+    chunkOffset: int  # html5lib's
 
     def reset(self) -> None:
         super().reset()
-        self.consumed = 0  # the length of the chunks read before the current one
+        self.consumed: int = 0  # the length of the chunks read before the current one
         self.error_offsets: deque[int] = deque()
 
     def readChunk(self, chunkSize: int | None = None) -> bool:
@@ -415,7 +420,7 @@ class _Current(NamedTuple):
 
     start: int
     end: int
-    index: int | None
+    index: int | None  # type: ignore[assignment]  # hides tuple.index (unused)
 
 
 class _SpanTokenizer(_tokenizer.HTMLTokenizer):
@@ -720,7 +725,7 @@ class _OpenElements(list):  # type: ignore[type-arg]
 _EtreeBuilder = treebuilders.getTreeBuilder("etree")
 
 
-class _Element(_EtreeBuilder.elementClass):  # type: ignore[misc, name-defined]
+class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
     """html5lib's etree element, which forgets a child inserted before another: content
     foster-parented out of a table. A fragment's top-level elements are collected from
     that list, so ``<table><img src=x></table>`` parsed as a lone <table>, and the rules

@@ -18,7 +18,6 @@ from cliplint.model import (
     Violation,
 )
 
-
 #: Past the cap, a rule's further violations are counted, up to this many times the cap,
 #: for the summary's message; then the rule is no longer asked.
 COUNT_BEYOND_CAP = 10

@@ -406,7 +406,7 @@ def _options_schema(module: str, declared: Any, *, online: bool,
     """The rule's options schema, with the engine's online options when it has an online
     step. Checks what a run relies on without jsonschema (every option has a default);
     :func:`cliplint.plugins.check_options_schemas` checks the rest."""
-    schema = {"type": "object", "properties": {}} if declared is None else declared
+    schema: Any = {"type": "object", "properties": {}} if declared is None else declared
     where = f"rule module {module}: OPTIONS"
     if not isinstance(schema, Mapping) or schema.get("type") != "object" or not isinstance(
             schema.get("properties", {}), Mapping):

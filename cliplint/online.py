@@ -160,9 +160,8 @@ def collect(sources: Iterable[tuple[str, bytes | None]], rules: Sequence[Rule],
         enabled = [rule for rule in rules if rule.id in for_path]
         if not enabled:
             continue
-        if data is None:
-            data = read_clipping(path, settings.max_file_size)
-        document = data if isinstance(data, Problem) else decode_clipping(data, settings,
+        read = read_clipping(path, settings.max_file_size) if data is None else data
+        document = read if isinstance(read, Problem) else decode_clipping(read, settings,
                                                                             path=path)
         if isinstance(document, Problem):
             continue  # unreadable or too large: the offline run already reported it

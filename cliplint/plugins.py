@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import pluggy
 
@@ -17,6 +17,8 @@ from cliplint import __version__, hookspecs
 from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, Rule
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from cliplint.formats import Renderer
 
 ENTRY_POINT_GROUP = "cliplint"
@@ -114,7 +116,7 @@ def _collect_rules(manager: pluggy.PluginManager, plugins: Mapping[str, str]) ->
         name = implementation.plugin_name
         where = _where(name, plugins)
         try:
-            modules = list(implementation.function())
+            modules = list(cast("Iterable[ModuleType]", implementation.function()))
             found = [Rule.from_module(module, plugin=name) for module in modules]
         except Exception as error:
             raise PluginError(f"{where} failed to provide rules: {error}") from error
@@ -163,10 +165,10 @@ def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
                               f"(at {at})") from None
         for option, spec in rule.options_schema.get("properties", {}).items():
             checker = validator_class(spec, format_checker=validator_class.FORMAT_CHECKER)
-            error = next(iter(checker.iter_errors(spec["default"])), None)
-            if error is not None:
+            mismatch = next(iter(checker.iter_errors(spec["default"])), None)
+            if mismatch is not None:
                 raise PluginError(f"{where}: the default of option {option!r} does not match "
-                                  f"its schema: {error.message}")
+                                  f"its schema: {mismatch.message}")
     if marker is not None:
         try:
             marker.parent.mkdir(parents=True, exist_ok=True)
@@ -182,7 +184,7 @@ def _collect_formats(
     for implementation in manager.hook.cliplint_formats.get_hookimpls():
         name = implementation.plugin_name
         try:
-            provided = dict(implementation.function())
+            provided = dict(cast("Mapping[str, Renderer]", implementation.function()))
         except Exception as error:
             raise PluginError(f"{_where(name, plugins)} failed to provide report formats: "
                               f"{type(error).__name__}: {error}") from error

@@ -59,7 +59,8 @@ def filesystem(url: str, options: Mapping[str, Any]) -> tuple[AbstractFileSystem
     except ImportError:
         raise StorageError("object storage URLs need fsspec: pip install 'cliplint[s3]'") from None
     try:
-        return url_to_fs(url, **dict(options))
+        found: tuple[AbstractFileSystem, str] = url_to_fs(url, **dict(options))
+        return found
     except ImportError as error:  # the protocol's library (s3fs, gcsfs, …) is missing
         hint = " (pip install 'cliplint[s3]')" if url.startswith(("s3://", "s3a://")) else ""
         raise StorageError(f"cannot open {url}: {error}{hint}") from None
@@ -88,7 +89,8 @@ def _info(fs: AbstractFileSystem, url: str, path: str) -> dict[str, Any]:
             if found or fs.exists(path):
                 return {"type": "directory"}
             raise FileNotFoundError(url)
-        return fs.info(path)
+        info: dict[str, Any] = fs.info(path)
+        return info
     except FileNotFoundError:
         raise StorageError(f"path does not exist: {url}") from None
     except Exception as error:  # the storage's own errors: no credentials, no network

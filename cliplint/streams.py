@@ -41,7 +41,7 @@ def read_text(path: str) -> str:
 
 def read_at_most(stream: BinaryIO, limit: int) -> tuple[bytes, bool]:
     """Up to ``limit`` + 1 bytes of ``stream``, and whether that is all of it."""
-    chunks = []
+    chunks: list[bytes] = []
     size = 0
     while size <= limit:
         chunk = stream.read(min(1 << 20, limit + 1 - size))

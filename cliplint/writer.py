@@ -32,9 +32,9 @@ import re
 import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from cliplint.budget import within_budget
 from cliplint.config import Settings

@@ -26,8 +26,9 @@ from re import _parser as _sre  # type: ignore[attr-defined]
 from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
+from cliplint.model import Applicability
+
 Position = Literal["trailing", "leading", "anywhere"]
-Applicability = Literal["safe", "unsafe"]
 #: ``elements`` value naming a bare run of text instead of an element.
 TEXT_RUN = "#text"
 FIRST_LINK_IS_TITLE_URL = "first-link-is-title-url"
@@ -152,10 +153,7 @@ class Clause(NamedTuple):
     def found(self, text: str, start: int, end: int) -> bool:
         if self.pattern is not None:
             return self.pattern.search(text, start, end) is not None
-        for literal in self.literals:
-            if text.find(literal, start, end) >= 0:
-                return True
-        return False
+        return any(text.find(literal, start, end) >= 0 for literal in self.literals)
 
 
 

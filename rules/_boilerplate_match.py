@@ -31,9 +31,8 @@ from functools import cached_property
 from typing import NamedTuple
 from xml.etree import ElementTree
 
+from cliplint.html import HTML_SPACE, VOID_ELEMENTS, BodyView, Token
 from cliplint_rules._boilerplate import FIRST_LINK_IS_TITLE_URL, TEXT_RUN, Entry
-
-from cliplint.html import VOID_ELEMENTS, BodyView, Token
 
 #: A block whose text is longer than this is article text, never boilerplate; the bound
 #: also keeps the search linear-ish on long bodies.
@@ -53,7 +52,6 @@ EMBEDDED = frozenset(
      "math", "input", "button", "select", "textarea", "frame", "frameset", "applet"}
 )
 SEPARATORS = frozenset({"br", "hr"})
-_HTML_SPACE = " \t\n\r\f"
 _WHITESPACE = re.compile(r"\s+")
 _SIZE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*(?:px)?\s*", re.IGNORECASE)
 _STYLE_SIZE = re.compile(r"(?:^|;)\s*(width|height)\s*:\s*(\d+(?:\.\d*)?)\s*px\s*(?=;|$)",
@@ -452,7 +450,7 @@ def _runs(body: BodyView, allowed: frozenset[str], entries: Sequence[Entry],
         texts = [parent.text, *(child.tail for child in children)]
         for first_sibling in range(len(children), -1, -1):
             text = texts[first_sibling]
-            if not text or not text.strip(_HTML_SPACE):
+            if not text or not text.strip(HTML_SPACE):
                 continue
             if index is not None:
                 start = index.run_start(parent, children, first_sibling)
@@ -549,15 +547,15 @@ class _Tokens:
         start, end = self.tokens[first].start, self.tokens[last].end
         if self.tokens[first].kind == "Characters":
             raw = _raw(self.body, self.tokens[first])
-            start += len(raw) - len(raw.lstrip(_HTML_SPACE))
+            start += len(raw) - len(raw.lstrip(HTML_SPACE))
         if self.tokens[last].kind == "Characters":
             end -= len(_raw(self.body, self.tokens[last])) - len(
-                _raw(self.body, self.tokens[last]).rstrip(_HTML_SPACE))
+                _raw(self.body, self.tokens[last]).rstrip(HTML_SPACE))
         return _Candidate(entry, start, end, first, last)
 
     def is_blank(self, token: Token) -> bool:
         return token.kind in ("SpaceCharacters", "Characters") and not _raw(
-            self.body, token).strip(_HTML_SPACE)
+            self.body, token).strip(HTML_SPACE)
 
     def is_significant(self, token: Token) -> bool:
         """Shows something to a reader: text, or an image, video, frame..."""

@@ -15,14 +15,13 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from cliplint.document import Document
-from cliplint.html import Attribute, BodyView, Token, tag_attributes
+from cliplint.html import HTML_SPACE, Attribute, BodyView, Token, tag_attributes
 
 #: Attributes that carry image URLs, per element; the ``data-*`` ones are lazy loading.
 IMG_ATTRIBUTES = ("src", "srcset", "data-src", "data-original", "data-srcset")
 SOURCE_ATTRIBUTES = ("srcset", "data-srcset")
 SRCSET_ATTRIBUTES = frozenset({"srcset", "data-srcset"})
 
-_SPACE = " \t\n\f\r"
 
 
 class ImageURL(NamedTuple):
@@ -175,9 +174,9 @@ def descriptors_end(value: str, index: int) -> int:
 
 def _trimmed(value: str) -> tuple[int, int]:
     start, end = 0, len(value)
-    while start < end and value[start] in _SPACE:
+    while start < end and value[start] in HTML_SPACE:
         start += 1
-    while end > start and value[end - 1] in _SPACE:
+    while end > start and value[end - 1] in HTML_SPACE:
         end -= 1
     return start, end
 

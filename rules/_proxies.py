@@ -38,16 +38,17 @@ KINDS = (
     "path-suffix",
 )
 
-#: Why an upstream is lost or suspect. ``opaque`` is the only one that is not broken:
-#: the proxy may well serve the image, we just cannot tell offline.
-FAILURE_KINDS = ("empty", "undecodable", "truncated", "not-http", "bad-host", "private", "opaque")
 
 #: A chain longer than this is reported instead of followed (a loop, or an attack).
 MAX_DEPTH = 5
 
 
 class Failure(NamedTuple):
-    """Why the upstream cannot be recovered; ``upstream`` is what was recovered, if anything."""
+    """Why the upstream cannot be recovered; ``upstream`` is what was recovered, if anything.
+
+    ``kind``: empty, undecodable, truncated, not-http, bad-host, private or opaque; opaque
+    is the only one that is not broken (the proxy may well serve the image, we just cannot
+    tell offline)."""
 
     kind: str
     detail: str

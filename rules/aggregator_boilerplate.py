@@ -76,11 +76,10 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from cliplint.document import Document
+from cliplint.model import Applicability, Edit, Fix, Violation
 from cliplint_rules import _boilerplate
 from cliplint_rules._boilerplate_match import Block, find_blocks
-
-from cliplint.document import Document
-from cliplint.model import Edit, Fix, Violation
 
 ID = "aggregator-boilerplate"
 SEVERITY = "error"
@@ -124,7 +123,7 @@ def _violation(block: Block) -> Violation:
     label = entry.label
     if block.joined:  # parts of one boilerplate: one problem, one fix
         label += " with the " + " and the ".join(part.label for part in block.joined) + " before it"
-    applicability = "unsafe" if any(part.fix == "unsafe" for part in (*block.joined, entry)) else "safe"
+    applicability: Applicability = "unsafe" if any(part.fix == "unsafe" for part in (*block.joined, entry)) else "safe"
     return Violation(
         block.start,
         block.end,
@@ -136,13 +135,11 @@ def _violation(block: Block) -> Violation:
 def title_url(document: Document) -> str | None:
     """The URL of the ``[text](url)`` title line, or None when there is no such line
     (the title-link rule reports that)."""
-    span = document.header.title
-    if span is None:
+    span, link = document.header.title, document.title_link
+    if span is None or link is None:
         return None
-    line = document.text[span.start : span.end].strip()
-    separator = line.rfind("](")
     several_lines = document.position(span.start)[0] != document.position(span.end)[0]
-    if several_lines or not line.startswith("[") or not line.endswith(")") or separator < 0:
+    if several_lines or document.text[link.url.end + 1 : span.end].strip():
         return None
-    url = line[separator + 2 : -1].strip()
+    url = document.text[link.url.start : link.url.end].strip()
     return url or None

@@ -48,13 +48,12 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from cliplint_rules._boilerplate import catalogue
-from cliplint_rules._boilerplate_match import Block, find_blocks
-from cliplint_rules.aggregator_boilerplate import title_url
-
 from cliplint.document import Document
 from cliplint.html import INVISIBLE_ELEMENTS, BodyView, iter_visible_text
 from cliplint.model import Violation
+from cliplint_rules._boilerplate import catalogue
+from cliplint_rules._boilerplate_match import Block, find_blocks
+from cliplint_rules.aggregator_boilerplate import title_url
 
 ID = "empty-body"
 SEVERITY = "error"
@@ -169,14 +168,10 @@ def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _title_words(document: Document) -> str:
     """The title link's text, reduced like the body's text; empty when there is none."""
-    span = document.header.title
-    if span is None:
+    link = document.title_link
+    if link is None:
         return ""
-    line = document.text[span.start : span.end]
-    close = line.rfind("](")
-    if not line.startswith("[") or close == -1:
-        return ""
-    label = _MARKDOWN_ESCAPE.sub(r"\1", line[1:close])
+    label = _MARKDOWN_ESCAPE.sub(r"\1", document.text[link.text.start : link.text.end])
     for _ in range(3):  # titles are often double-escaped: &amp;amp;
         unescaped = html.unescape(label)
         if unescaped == label:

@@ -84,11 +84,10 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cliplint_rules._images import EmptySrc, ImageURL, image_urls
-from cliplint_rules._proxies import CUSTOM_KEY, KINDS, ProxyTable, Resolution, resolve
-
 from cliplint.document import Document
 from cliplint.model import Answer, Edit, Finding, Fix, OnlineURL, Verdict, Violation
+from cliplint_rules._images import EmptySrc, ImageURL, image_urls
+from cliplint_rules._proxies import CUSTOM_KEY, KINDS, ProxyTable, Resolution, resolve
 
 ID = "image-proxy"
 SEVERITY = "error"

@@ -284,7 +284,8 @@ def _cjk_day(value: str, where: str) -> _Stated | None:
     if match is None:
         return None
     try:
-        day = datetime(*(int(group) for group in match.groups()))
+        year, month, date = (int(group) for group in match.groups())
+        day = datetime(year, month, date)
     except ValueError:
         return None
     return _day(day, value, where)

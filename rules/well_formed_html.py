@@ -108,11 +108,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cliplint_rules._parse_errors import Judgement, judge, legacy_reference, offending_character
-
 from cliplint.document import Document
 from cliplint.html import CURRENT_NODE, NAME_OPEN, BodyView, ParseError, Token
 from cliplint.model import Finding, Violation
+from cliplint_rules._parse_errors import Judgement, judge, legacy_reference, offending_character
 
 ID = "well-formed-html"
 SEVERITY = "error"
@@ -324,7 +323,7 @@ def _reference_message(error: ParseError, judgement: Judgement, body: BodyView,
     if error.code == "named-entity-without-semicolon" and amp != -1:
         name = legacy_reference(source, amp)  # the reference html5lib matched: &not(it)
         written = repr(f"&{name}") if name else written
-    in_tag = token is not None and token.kind in ("StartTag", "EndTag") or (
+    in_tag = (token is not None and token.kind in ("StartTag", "EndTag")) or (
         token is None and source.startswith("<", error.start))
     where = f" in an attribute of {tag}" if tag is not None and in_tag else ""
     name = judgement.name

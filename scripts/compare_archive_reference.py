@@ -158,7 +158,7 @@ def file_differences(result: dict, dups: list[tuple[str, str, str, str]]) -> lis
     for f in sorted(ours - theirs):
         out += [f"  {f}"] + explain_file(f, result, index)
     out.append(f"files reported by cliplint only: {len(theirs - ours) or 'none'}")
-    for f, twin, kind, message in dups:
+    for f, twin, _kind, message in dups:
         if f not in ours:
             out += [f"  {f}", f"      cliplint: {message} -> {twin}"] + explain_file(f, result, index)
     out.append("cliplint problems whose pair or kind the reference does not have:")
@@ -167,7 +167,7 @@ def file_differences(result: dict, dups: list[tuple[str, str, str, str]]) -> lis
         if kind not in kinds:
             out += [f"  {f} -> {twin}", f"      cliplint: {message}; reference: {kinds or 'no pair'}"]
     out.append("cliplint problems whose twin is not the reference's copy to keep:")
-    for f, twin, kind, message in dups:
+    for f, twin, _kind, _message in dups:
         if f in keep_of and twin != keep_of[f]:
             out.append(f"  {f} -> {twin} (reference keeps {keep_of[f]})")
     return out

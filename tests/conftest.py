@@ -3,6 +3,7 @@ distributions that importlib.metadata finds on PYTHONPATH (no mocks of entry poi
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -64,14 +65,43 @@ def run_cliplint(
     env: Mapping[str, str] | None = None,
     stdin: bytes | None = None,
 ) -> Run:
-    """Run ``python -m cliplint`` as a user would, in a clean environment."""
+    """Run the command line as a user would, in a clean environment: in this process
+    through ``cliplint.cli.main(argv)`` (its own working folder, environment, standard
+    streams and exit status), or in a fresh ``python -m cliplint`` when ``env`` sets
+    something only a new interpreter reads (PYTHONPATH, TZ, the cloud clients' settings)."""
+    if os.environ.get(ALL_IN_SUBPROCESSES) or any(
+            not name.startswith(IN_PROCESS_VARIABLES) for name in env or {}):
+        return run_cliplint_subprocess(*arguments, cwd=cwd, env=env, stdin=stdin)
+    return _run_in_process(list(arguments), cwd=cwd, env=env, stdin=stdin)
+
+
+#: Set (to 1) to run every test's command line in a new process, as before (to tell
+#: whether a failure comes from running in the test process, and to compare times).
+ALL_IN_SUBPROCESSES = "CLIPLINT_TESTS_IN_SUBPROCESSES"
+#: Variables cliplint reads when it runs (not when an interpreter or a library starts):
+#: setting them still lets a test run in this process.
+IN_PROCESS_VARIABLES = ("CLIPLINT_", "XDG_", "NO_COLOR", "CI", "HOME")
+
+
+def _environment(env: Mapping[str, str] | None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")}
     environment.pop("NO_COLOR", None)
     environment.update(env or {})
+    return environment
+
+
+def run_cliplint_subprocess(
+    *arguments: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: bytes | None = None,
+) -> Run:
+    """Run ``python -m cliplint`` in a new process: for what only a whole process shows
+    (start-up, the interpreter's own environment, signals, pipes, the exit itself)."""
     completed = subprocess.run(
         [sys.executable, "-m", "cliplint", *arguments],
         cwd=cwd,
-        env=environment,
+        env=_environment(env),
         input=stdin if stdin is not None else b"",
         capture_output=True,
         timeout=300,
@@ -81,6 +111,51 @@ def run_cliplint(
         completed.stdout.decode("utf-8", "replace"),
         completed.stderr.decode("utf-8", "replace"),
     )
+
+
+class _Captured(io.BytesIO):
+    """A standard stream's bytes, still readable after the command closed the stream
+    (it closes stderr when its reader went away)."""
+
+    def close(self) -> None:
+        pass
+
+
+def _run_in_process(
+    argv: list[str], *, cwd: Path | None, env: Mapping[str, str] | None, stdin: bytes | None
+) -> Run:
+    from cliplint.cli import main
+
+    out, err = _Captured(), _Captured()
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    saved_environment, saved_folder = dict(os.environ), os.getcwd()
+    # As in a new process with pipes: UTF-8, strict on stdout, backslashes on stderr.
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
+    sys.stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace",
+                                  newline="\n", line_buffering=True)
+    os.environ.clear()
+    os.environ.update(_environment(env))
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        try:
+            status = main(argv)
+        except SystemExit as leaving:  # argparse's --help and --version
+            code = leaving.code
+            if isinstance(code, str):
+                print(code, file=sys.stderr)
+            status = code if isinstance(code, int) else (0 if code is None else 1)
+        for stream in (sys.stdout, sys.stderr):
+            if not stream.closed:
+                stream.flush()
+    finally:
+        os.chdir(saved_folder)
+        os.environ.clear()
+        os.environ.update(saved_environment)
+        sys.stdin, sys.stdout, sys.stderr = streams
+    return Run(status, out.getvalue().decode("utf-8", "replace"),
+               err.getvalue().decode("utf-8", "replace"))
 
 
 def write(path: Path, content: str | bytes) -> Path:

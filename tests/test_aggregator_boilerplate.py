@@ -13,15 +13,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from cliplint_rules import _boilerplate
 from conftest import EXAMPLE, ROOT, require_corpus, run_cliplint
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from cliplint import lint_text
 from cliplint.cli import main
 from cliplint.document import Document
 from cliplint.model import Problem
+from cliplint_rules import _boilerplate
 
 RULE = "aggregator-boilerplate"
 CASES = ROOT / "tests" / "cases" / RULE

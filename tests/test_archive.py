@@ -59,6 +59,7 @@ def test_trailing_dot_and_space_of_a_folder_are_reported_once() -> None:
                                   "aux"])
 def test_reserved_device_names(name: str) -> None:
     [(path, message)] = portability(f"a/{name}")
+    assert path == f"a/{name}"
     assert "is a name Windows reserves for a device" in message
 
 

@@ -57,7 +57,7 @@ def test_text_names_the_copy_and_counts(archive: Path, capsys: pytest.CaptureFix
 def test_json_lists_related_files(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from jsonschema import Draft202012Validator
 
-    status, out = cli(capsys, "--select", "duplicate-clipping", "--format", "json", "news")
+    _status, out = cli(capsys, "--select", "duplicate-clipping", "--format", "json", "news")
     report = json.loads(out)
     schema = json.loads((Path(__file__).parents[1] / "cliplint/schemas/report.schema.json")
                         .read_text(encoding="utf-8"))
@@ -69,7 +69,7 @@ def test_json_lists_related_files(archive: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_sarif_related_locations(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out = cli(capsys, "--select", "duplicate-clipping", "--format", "sarif", "news")
+    _status, out = cli(capsys, "--select", "duplicate-clipping", "--format", "sarif", "news")
     [result] = json.loads(out)["runs"][0]["results"]
     [related] = result["relatedLocations"]
     assert related["physicalLocation"]["artifactLocation"]["uri"] == "news/a.md"
@@ -98,7 +98,7 @@ def test_jobs_do_not_change_the_report(tmp_path: Path, monkeypatch: pytest.Monke
     write(tmp_path / "feed/a|b.md", clipping("Odd name", "https://x.org/odd"))
     reports = []
     for jobs in ("1", "2"):
-        status, out = cli(capsys, "--no-cache", "--jobs", jobs, "--format", "json", "feed")
+        _status, out = cli(capsys, "--no-cache", "--jobs", jobs, "--format", "json", "feed")
         reports.append(out)
     assert reports[0] == reports[1]
     rules = {problem["rule"] for problem in json.loads(reports[0])["problems"]}
@@ -141,7 +141,7 @@ def test_a_new_file_is_compared_with_the_committed_ones(
     git_archive(root)
     monkeypatch.chdir(root)
     monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
-    new = write(root / "feed/new.md", clipping("Harbour reopens!", "https://x.org/a/1?utm_source=rss",
+    write(root / "feed/new.md", clipping("Harbour reopens!", "https://x.org/a/1?utm_source=rss",
                                                stamp=1594000009000))
     status, out = cli(capsys, "feed/new.md")
     assert status == 1

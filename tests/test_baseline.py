@@ -80,7 +80,7 @@ def test_internal_errors_are_never_baselined(tmp_path: Path) -> None:
     ('{"version": 1, "problems": [{"path": "a.md"}]}', "problems[0]: expected path"),
 ])
 def test_bad_baseline_files_are_named(text: str, expected: str) -> None:
-    with pytest.raises(baseline.BaselineError, match="^b.json: ") as caught:
+    with pytest.raises(baseline.BaselineError, match=r"^b\.json: ") as caught:
         baseline.loads(text, "b.json")
     assert expected in str(caught.value)
 

@@ -16,8 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from conftest import CORPUS, EXAMPLE, ROOT, run_cliplint
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from cliplint import fix_text, lint_text
 from cliplint.config import ConfigError

@@ -18,8 +18,7 @@ from typing import Any
 
 import pytest
 from conftest import GOOD_CLIPPING, run_cliplint, write
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from cliplint import fix_text, lint_text
 from cliplint.config import resolve

@@ -84,7 +84,7 @@ def test_the_fixed_text_is_compared_byte_for_byte(tmp_path: Path) -> None:
                             "s.fixed.md": fixed})
     check_case(case)
     write(tmp_path / "timestamp-comment" / "s.fixed.md", fixed.replace("\n", "\r\n"))
-    with pytest.raises(CaseFailure, match="fixed text differs from s.fixed.md"):
+    with pytest.raises(CaseFailure, match=r"fixed text differs from s\.fixed\.md"):
         check_case(case)
 
 
@@ -107,7 +107,7 @@ def test_unsafe_fixes_only_in_the_unsafe_file(tmp_path: Path) -> None:
 
 def test_a_clipping_without_expectations_is_an_error(tmp_path: Path) -> None:
     write(tmp_path / "timestamp-comment" / "forgotten.md", SECONDS)
-    with pytest.raises(CaseFailure, match="no forgotten.expect"):
+    with pytest.raises(CaseFailure, match=r"no forgotten\.expect"):
         find_cases(tmp_path)
 
 

@@ -136,8 +136,7 @@ def test_exclude_applies_in_nested_folders(tmp_path: Path) -> None:
 def test_entry_exclusion_agrees_with_whole_path_exclusion() -> None:
     """A folder walk asks about each entry with excludes_entry (the parts above it have
     passed already); it must agree with excludes on the whole path."""
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
+    from hypothesis import given, settings, strategies as st
 
     from cliplint.config import resolve
     from cliplint.plugins import load_registry

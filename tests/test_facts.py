@@ -139,7 +139,7 @@ def test_the_report_parses_each_file_once_and_reads_facts_from_the_cache(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The page's months and sources come from the one parse of each file, and from the
     cache when the file is unchanged (no parse at all then)."""
-    folder = _archive(tmp_path)
+    _archive(tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
     parsed: list[object] = []

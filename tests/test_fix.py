@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from plugins import testfix_env
 
-from cliplint import fix_text as library_fix_text
-from cliplint import lint_text
+from cliplint import fix_text as library_fix_text, lint_text
 from cliplint.config import resolve
 from cliplint.document import Document
 from cliplint.fixer import (

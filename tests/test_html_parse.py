@@ -16,8 +16,7 @@ from typing import Any
 import html5lib
 import pytest
 from html5lib import _tokenizer
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from cliplint import html
 

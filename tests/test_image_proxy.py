@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import html5lib
 import pytest
+
+from cliplint import fix_text, lint_text
+from cliplint.document import Document
 from cliplint_rules._images import EmptySrc, decode_attribute, image_urls, srcset_urls
 from cliplint_rules._proxies import (
     ProxyTable,
@@ -13,9 +16,6 @@ from cliplint_rules._proxies import (
     private_address,
     resolve,
 )
-
-from cliplint import fix_text, lint_text
-from cliplint.document import Document
 
 HEADER = "<!--1594857600000-->\n[Title](https://example.com/a/1)\n------\n\n"
 BUILTIN = ProxyTable({})

@@ -18,7 +18,7 @@ def test_lint_text_returns_picklable_problems() -> None:
 
 
 def test_lint_text_validates_its_config() -> None:
-    with pytest.raises(ConfigError, match="config: invalid configuration:\n  selct: unknown|unknown key 'selct'"):
+    with pytest.raises(ConfigError, match=r"config: invalid configuration:\n  selct: unknown|unknown key 'selct'"):
         lint_text(GOOD_CLIPPING, config={"selct": ["ALL"]})
 
 

@@ -10,6 +10,11 @@ from __future__ import annotations
 import re
 import sys
 
+from hypothesis import example, given, settings, strategies as st
+
+from cliplint import lint_text
+from cliplint.document import Document
+from cliplint.html import Attribute, Token, tag_attributes
 from cliplint_rules import _boilerplate, active_content, empty_body
 from cliplint_rules._images import (
     descriptors_end,
@@ -17,12 +22,6 @@ from cliplint_rules._images import (
     scan_attributes,
     srcset_urls,
 )
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
-
-from cliplint import lint_text
-from cliplint.document import Document
-from cliplint.html import Attribute, Token, tag_attributes
 
 # Letters, digits and what is not a word character by a hair: underscore, combining
 # marks, CJK and full-width punctuation, zero-width and other spaces.

@@ -109,6 +109,24 @@ def test_cache_is_read_and_invalidated_by_content(tmp_path: Path) -> None:
     assert problems_of(third.stdout) == problems_of(first.stdout)
 
 
+def test_a_manifest_of_local_files_reads_the_cache(tmp_path: Path) -> None:
+    """--paths-from goes through cliplint/batches.py, which looks local files up in the
+    same cache as a plain run (its look-up once crashed there: an internal error)."""
+    clip = tmp_path / "a.md"
+    clip.write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->"))
+    (tmp_path / "list.txt").write_text("a.md\n")
+    first = run_cliplint("--isolated", "--format", "json", "a.md", cwd=tmp_path)
+    (cache_file,) = cache_files(tmp_path / ".cliplint_cache")
+    ((key, entry),) = cache_entries(cache_file).items()
+    entry[0]["message"] = "from the cache"
+    store_entry(cache_file, key, entry)
+    listed = run_cliplint("--isolated", "--format", "json", "--paths-from", "list.txt",
+                          cwd=tmp_path)
+    assert listed.status == 1, listed.stderr
+    assert [p[4] for p in problems_of(listed.stdout)] == ["from the cache"]
+    assert problems_of(first.stdout) != problems_of(listed.stdout)
+
+
 def test_cache_key_follows_config_and_rules(tmp_path: Path) -> None:
     clip = tmp_path / "a.md"
     clip.write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->"))

@@ -249,7 +249,7 @@ def test_readme_workflow(tmp_path: Path) -> None:
     assert len(commands) == 2
     for arguments in commands:
         _lint_parser().parse_args(arguments)  # raises on an unknown option
-    assert ["--format", "github"] == commands[0][1:3]
+    assert commands[0][1:3] == ["--format", "github"]
     full_scan = jobs["full-scan"]
     assert full_scan["permissions"]["security-events"] == "write"
     assert full_scan["permissions"]["actions"] == "read"  # upload-sarif in a private repo

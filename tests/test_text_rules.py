@@ -15,8 +15,7 @@ import pytest
 from conftest import SHARED, require_shared, run_cliplint, write
 
 from cliplint import fix_text, lint_text
-from cliplint.document import Document, TitleLink
-from cliplint.document import Span as S
+from cliplint.document import Document, Span as S, TitleLink
 
 # -- invisible-characters -----------------------------------------------------------------
 
@@ -216,7 +215,7 @@ def test_references_decode_as_html_does(reference: str, text: str | None) -> Non
 def test_invisible_characters_knows_every_name_html_gives_them() -> None:
     from html5lib.constants import entities
 
-    from cliplint_rules.invisible_characters import REPORTED, NAMED
+    from cliplint_rules.invisible_characters import NAMED, REPORTED
 
     names = {name.rstrip(";") for name, value in entities.items() if REPORTED.fullmatch(value)}
     assert set(NAMED) == names

@@ -57,7 +57,7 @@ class StatsError(Exception):
 
 
 class _Source:
-    __slots__ = ("files", "by_rule")
+    __slots__ = ("by_rule", "files")
 
     def __init__(self) -> None:
         self.files = 0
@@ -65,7 +65,7 @@ class _Source:
 
 
 class _Cluster:
-    __slots__ = ("keep", "size", "copies")
+    __slots__ = ("copies", "keep", "size")
 
     def __init__(self, keep: str) -> None:
         self.keep = keep
@@ -336,9 +336,10 @@ def load(path: str) -> dict[str, Any]:
                          f"this cliplint reads ({STATS_VERSION})")
     import jsonschema
 
-    error = jsonschema.exceptions.best_match(
+    mismatch = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(schema()).iter_errors(data))
-    if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "the top level"
-        raise StatsError(f"{path} is not a cliplint stats file: at {where}: {error.message}")
-    return data
+    if mismatch is not None:
+        where = "/".join(str(part) for part in mismatch.absolute_path) or "the top level"
+        raise StatsError(f"{path} is not a cliplint stats file: at {where}: {mismatch.message}")
+    stats: dict[str, Any] = data
+    return stats

@@ -385,7 +385,7 @@ def _stacked_bars(axis: Sequence[str], series: Sequence[str], stacks: Sequence[S
     parts = [f'<svg class="chart" id="months-chart" viewBox="0 0 {width} {height}" '
              f'role="img" aria-labelledby="months-title months-desc" '
              f'preserveAspectRatio="xMidYMid meet">',
-             f'<title id="months-title">Problems per month by rule</title>',
+             '<title id="months-title">Problems per month by rule</title>',
              f'<desc id="months-desc">{text(description)}</desc>']
     for tick in range(0, int(ceiling) + 1, int(step)):
         y = top + plot_h - plot_h * tick / ceiling
@@ -419,7 +419,7 @@ def _nice_step(raw: float) -> float:
     """1, 2 or 5 times a power of ten, at least ``raw`` (and at least 1)."""
     if raw <= 1:
         return 1
-    power = 10 ** math.floor(math.log10(raw))
+    power: float = 10 ** math.floor(math.log10(raw))
     for factor in (1, 2, 5, 10):
         if factor * power >= raw:
             return factor * power

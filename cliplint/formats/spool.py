@@ -20,7 +20,7 @@ class JsonListSpool:
     ``depth`` (how many containers enclose the list's items)."""
 
     def __init__(self, depth: int) -> None:
-        self._file = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115  (kept open; closed by close())
         self._newline = "\n" + "  " * depth
         self.count = 0
 
