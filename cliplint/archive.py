@@ -40,6 +40,7 @@ from cliplint.model import (
     Rule,
     Severity,
 )
+from cliplint.suppressions import ARCHIVE_KEY
 
 if TYPE_CHECKING:
     from cliplint.facts import FileFacts
@@ -170,6 +171,9 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
     ``focus`` (paths relative to the root), only the problems about those files or
     naming them."""
     shown = {file.relative: file.path for file in files}
+    # Problems about a file whose comments suppress the rule there (cliplint.suppressions).
+    suppressed = {file.relative: file.records[ARCHIVE_KEY] for file in files
+                  if ARCHIVE_KEY in file.records}
     per_file_rules = bool(settings.per_file_ignores)
     problems: list[Problem] = []
     for rule in chosen:
@@ -185,6 +189,7 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
                 _problem(violation, rule.id, configured or rule.severity_of(violation), shown)
                 for violation in rule.reduce(entries, options)
                 if violation.path in shown  # else not a file of the archive: a rule's bug
+                and rule.id not in suppressed.get(violation.path, ())
                 and (focus is None or violation.path in focus
                      or any(item.path in focus for item in violation.related))
             ]
