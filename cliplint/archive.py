@@ -174,14 +174,15 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
     # Problems about a file whose comments suppress the rule there (cliplint.suppressions).
     suppressed = {file.relative: file.records[ARCHIVE_KEY] for file in files
                   if ARCHIVE_KEY in file.records}
-    per_file_rules = bool(settings.per_file_ignores)
+    per_file_rules = bool(settings.per_file_ignores) or settings.tree is not None
     problems: list[Problem] = []
     for rule in chosen:
         assert rule.reduce is not None
         entries = [ArchiveEntry(file.relative, file.records.get(rule.id),
                                 focus is None or file.relative in focus)
                    for file in files
-                   if not per_file_rules or rule.id in settings.rules_for(file.path)]
+                   if not per_file_rules
+                   or rule.id in settings.for_path(file.path).rules_for(file.path)]
         options = settings.rule_options(rule)
         configured = settings.severity.get(rule.id)
         try:

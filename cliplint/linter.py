@@ -65,6 +65,7 @@ def lint_past_the_cap(
     them would cost a pass (a full re-lint) per thousand fixes, while the report stays
     capped. There are at most as many as the text has characters (fixes the fixer
     applies together neither overlap nor touch), so the work stays linear."""
+    settings = settings.for_path(document.path)  # its folder's configuration
     problems: list[Problem] = []
     wanted_problems: list[Problem] = []
     cap = settings.max_problems_per_rule
@@ -184,6 +185,7 @@ def archive_records(
     id, and an ``internal-error`` problem for each map step that raised. A map step gets
     the rule's options without its inputs: a record describes the content alone (it is
     cached by content, and by path to spare reading files again)."""
+    settings = settings.for_path(document.path)  # its folder's configuration
     records: dict[str, Any] = {}
     problems: list[Problem] = []
     enabled = settings.rules_for(document.path)
