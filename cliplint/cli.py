@@ -271,8 +271,12 @@ def _lint_command(arguments: list[str]) -> int:
         raise UsageError("--compare works with --format html on a lint run (not with "
                          "--baseline, --write-baseline, --online, --fix or --diff)")
     settings = _load_settings(options, rules)
-    if options.show_config:
-        print(_settings_as_json(settings, rules))
+    if options.show_config:  # a file's or folder's settings when one is named (ruff's --show-settings)
+        shown = settings
+        if len(options.paths) == 1 and options.paths[0] != "-":
+            path = options.paths[0]
+            shown = settings.for_folder(path) if os.path.isdir(path) else settings.for_path(path)
+        print(_settings_as_json(shown, rules))
         return EXIT_CLEAN
     if options.fix or options.fix_only or options.diff:
         _refuse_remote_fixes(options)

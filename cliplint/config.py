@@ -81,7 +81,7 @@ class Settings:
         :mod:`cliplint.config_tree`), these when there is no tree."""
         if self.tree is None or path is None or "://" in path:
             return self
-        return self.tree.for_folder(os.path.dirname(os.path.abspath(path)))  # type: ignore[no-any-return]
+        return self.tree.for_file(path)  # type: ignore[no-any-return]
 
     def for_folder(self, folder: str) -> Settings:
         """The settings of the files in a folder (see :meth:`for_path`)."""

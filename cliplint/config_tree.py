@@ -156,9 +156,19 @@ class ConfigTree:
         self.overrides = overrides
         #: The run's configuration file's folder: a walk up stops there.
         self.stop = os.path.dirname(os.path.abspath(base.source)) if base.source else None
-        self._folders: dict[str, Settings] = {}
+        self._folders: dict[str, Settings] = {}  # by absolute path
+        self._named: dict[str, Settings] = {}  # by a file's folder as its path names it
         self._files: dict[str, Settings] = {}
         self._fingerprints: dict[int, str] = {}
+
+    def for_file(self, path: str) -> Settings:
+        """The settings of a file (asked for several times per file: by the folder's
+        name as given, without making it absolute)."""
+        folder = os.path.dirname(path)
+        found = self._named.get(folder)
+        if found is None:
+            found = self._named[folder] = self.for_folder(folder or os.curdir)
+        return found
 
     def for_folder(self, folder: str) -> Settings:
         """The settings of the files in ``folder``."""
