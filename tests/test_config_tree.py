@@ -178,10 +178,12 @@ def test_archive_rules_leave_out_the_folders_that_turn_them_off(
     body = "<p>The same article stored in three folders, word for word.</p>\n"
     for path in ("top.md", "sub/a.md", "sub/deeper/b.md"):
         write(tree / path, clipping(9, body))
-    _, found = problems(capsys, "--select", "duplicate-clipping", ".")
+    write(tree / "cliplint.toml", "select = ['duplicate-clipping']\n")
+    write(tree / "sub" / "cliplint.toml", "select = ['duplicate-clipping']\n")
+    _, found = problems(capsys, ".")
     assert len(found) == 2  # three copies: two are duplicates of the first
-    write(tree / "sub" / "cliplint.toml", "ignore = ['duplicate-clipping']\n")
-    _, found = problems(capsys, "--select", "duplicate-clipping", ".")
+    write(tree / "sub" / "cliplint.toml", "select = ['well-formed-html']\n")
+    _, found = problems(capsys, ".")
     assert found == []  # sub's files are not compared: top.md has no copy left
 
 
