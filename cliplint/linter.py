@@ -87,9 +87,8 @@ def lint_past_the_cap(
                       (problems, wanted_problems), with_source)
     if suppressions and UNUSED_SUPPRESSION in enabled and UNUSED_SUPPRESSION in rules:
         # Only now is it known which suppressions hid something.
-        archive_ids = [rule_id for rule_id in enabled if rules[rule_id].is_archive_rule]
         unused = list(suppressions.filter(
-            unused_violations(document, suppressions, rules, enabled, archive_ids),
+            unused_violations(document, suppressions, rules, enabled),
             UNUSED_SUPPRESSION, document.position))
         _add_problems(document, path, rules[UNUSED_SUPPRESSION], settings, (unused, []),
                       (problems, wanted_problems), with_source)

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from cliplint.model import Edit, Fix, Violation
+from cliplint.model import Edit, Fix, Rule, Violation
 
 if TYPE_CHECKING:
     from cliplint.document import Document
@@ -214,22 +214,25 @@ def is_known(selector: str, known: Collection[str]) -> bool:
 
 
 def unused_violations(document: Document, suppressions: Suppressions,
-                      known: Collection[str], enabled: Collection[str],
-                      archive_ids: Collection[str]) -> Iterator[Violation]:
+                      rules: Mapping[str, Rule], enabled: Collection[str]) -> Iterator[Violation]:
     """``unused-suppression``'s violations, once every other rule has run: malformed
     directives, rule ids nobody knows, and selectors that hid nothing.
 
     A selector is judged only when a rule it names is enabled for the file (a run
-    narrowed with ``--select`` cannot tell whether the others' suppressions are needed),
-    and not when it could hide an enabled archive rule's problem about the file
-    (``archive_ids``): those are found after every file is linted."""
+    narrowed with ``--select`` cannot tell whether the others' suppressions are needed;
+    a suppression of every rule, only when every rule of one clipping is enabled), and
+    not when it could hide an enabled archive rule's problem about the file: those are
+    found after every file is linted."""
+    archive_ids = {rule_id for rule_id in enabled if rules[rule_id].is_archive_rule}
+    every_rule_runs = all(rule_id in enabled for rule_id, rule in rules.items()
+                          if not rule.is_archive_rule)
     for bad in suppressions.malformed:
         yield Violation(bad.start, bad.end,
                         f"not a suppression: {_shorten(bad.text)!r} (expected cliplint-disable, "
                         "cliplint-enable, cliplint-disable-next-line or cliplint-disable-file)",
                         kind="malformed")
     for index, directive in enumerate(suppressions.directives):
-        unknown = [s for s in directive.selectors if not is_known(s, known)]
+        unknown = [s for s in directive.selectors if not is_known(s, rules)]
         for selector in unknown:
             yield Violation(directive.start, directive.end,
                             f"suppression names an unknown rule {selector!r} (see 'cliplint "
@@ -242,7 +245,8 @@ def unused_violations(document: Document, suppressions: Suppressions,
                 continue
             named = [rule_id for rule_id in enabled if covers(selector, rule_id)]
             whole_file = selector is not None or directive.kind == "disable-file"
-            if not named or (whole_file and any(r in archive_ids for r in named)):
+            if not named or (whole_file and any(r in archive_ids for r in named)) or (
+                    selector is None and not every_rule_runs):
                 continue
             if (index, selector) not in suppressions.used:
                 unused.append(selector)

@@ -9,9 +9,9 @@ The engine reports this rule once every other rule has run on the file: only the
 known which suppressions hid a problem. A rule named in a suppression is judged only
 when it is enabled for the file (a run narrowed with ``--select`` cannot tell whether
 the other suppressions are needed; ruff reports those as "non-enabled", cliplint keeps
-quiet so that ``--fix`` never removes a suppression a full run needs), and not when it
-is an archive rule (``duplicate-clipping``...): those problems are found after the files
-are linted.
+quiet so that ``--fix`` never removes a suppression a full run needs); a suppression of
+every rule only when every rule is enabled for the file; and not when it names an archive
+rule (``duplicate-clipping``...): those problems are found after the files are linted.
 
 Unused suppressions are infos: they never fail a run, but they show up, and ``--fix``
 removes them. Unknown rule ids and misspelt directives are warnings: the problem their

@@ -170,6 +170,13 @@ def test_unused_is_judged_only_for_enabled_rules(folder: Path,
                                     "<p>fine</p>"))
     _, problems = lint(capsys, "--select", "well-formed-html,unused-suppression", "a.md")
     assert found(problems) == [(5, "unused-suppression")]
+    # A suppression of every rule: judged only when every rule runs.
+    write(folder / "a.md", clipping("<!-- cliplint-disable-next-line -->\n<p>fine</p>"))
+    _, problems = lint(capsys, "--select", "well-formed-html,unused-suppression", "a.md")
+    assert problems == []
+    _, problems = lint(capsys, "a.md")
+    assert [(p["line"], p["message"]) for p in problems] == [
+        (5, "unused suppression: nothing to suppress on the next line")]
 
 
 def test_unused_suppression_can_itself_be_suppressed_or_ignored(
