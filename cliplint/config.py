@@ -81,11 +81,16 @@ class Settings:
         :mod:`cliplint.config_tree`), these when there is no tree."""
         if self.tree is None or path is None or "://" in path:
             return self
-        return self.tree.for_file(path)  # type: ignore[no-any-return]
+        return self._own(self.tree.for_file(path))
 
     def for_folder(self, folder: str) -> Settings:
         """The settings of the files in a folder (see :meth:`for_path`)."""
-        return self if self.tree is None else self.tree.for_folder(folder)  # type: ignore[no-any-return]
+        return self if self.tree is None else self._own(self.tree.for_folder(folder))
+
+    def _own(self, found: Settings) -> Settings:
+        # The run's configuration is these settings, also when they are a copy made
+        # with dataclasses.replace (batches make the root absolute).
+        return self if found is self.tree.base and self.source == found.source else found
 
     def rule_options(self, rule: Rule) -> Mapping[str, Any]:
         """What a rule gets as ``options``: its options, and the inputs it asks for."""

@@ -218,6 +218,8 @@ class ConfigTree:
         return known
 
     def __getstate__(self) -> dict[str, Any]:
-        # The folders' answers travel (one settings object per configuration, shared);
-        # fingerprints are keyed by identity, which does not survive the trip.
-        return {**self.__dict__, "_fingerprints": {}}
+        # Sent to the worker processes with every chunk of files: the configurations
+        # read so far travel (a worker need not read and validate them again), the
+        # folders' answers do not (one stat or three per folder, while they could be
+        # thousands); fingerprints are keyed by identity, which does not survive the trip.
+        return {**self.__dict__, "_folders": {}, "_named": {}, "_fingerprints": {}}
