@@ -83,7 +83,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     config.add_argument("--config", metavar="FILE", help="use this config file")
     config.add_argument("--isolated", action="store_true", help="ignore all config files")
     config.add_argument("--show-config", action="store_true",
-                        help="print the resolved configuration and exit")
+                        help="print the resolved configuration (the one PATH gets, when "
+                        "one PATH is given) and exit")
     config.add_argument("--stdin-filename", metavar="NAME",
                         help="the name of the clipping read from '-' (for config and reports)")
     config.add_argument("--force-exclude", action="store_true",
