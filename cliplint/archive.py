@@ -174,15 +174,17 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
     # Problems about a file whose comments suppress the rule there (cliplint.suppressions).
     suppressed = {file.relative: file.records[ARCHIVE_KEY] for file in files
                   if ARCHIVE_KEY in file.records}
-    per_file_rules = bool(settings.per_file_ignores) or settings.tree is not None
+    # The rules of each file, when they may differ between files (per-file-ignores, a
+    # folder's own configuration): once per file, not per rule.
+    per_file_rules = ([settings.for_path(file.path).rules_for(file.path) for file in files]
+                      if settings.per_file_ignores or settings.tree is not None else None)
     problems: list[Problem] = []
     for rule in chosen:
         assert rule.reduce is not None
         entries = [ArchiveEntry(file.relative, file.records.get(rule.id),
                                 focus is None or file.relative in focus)
-                   for file in files
-                   if not per_file_rules
-                   or rule.id in settings.for_path(file.path).rules_for(file.path)]
+                   for index, file in enumerate(files)
+                   if per_file_rules is None or rule.id in per_file_rules[index]]
         options = settings.rule_options(rule)
         configured = settings.severity.get(rule.id)
         try:
