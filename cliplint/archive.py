@@ -40,6 +40,7 @@ from cliplint.model import (
     Rule,
     Severity,
 )
+from cliplint.suppressions import ARCHIVE_KEY
 
 if TYPE_CHECKING:
     from cliplint.facts import FileFacts
@@ -170,14 +171,20 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
     ``focus`` (paths relative to the root), only the problems about those files or
     naming them."""
     shown = {file.relative: file.path for file in files}
-    per_file_rules = bool(settings.per_file_ignores)
+    # Problems about a file whose comments suppress the rule there (cliplint.suppressions).
+    suppressed = {file.relative: file.records[ARCHIVE_KEY] for file in files
+                  if ARCHIVE_KEY in file.records}
+    # The rules of each file, when they may differ between files (per-file-ignores, a
+    # folder's own configuration): once per file, not per rule.
+    per_file_rules = ([settings.for_path(file.path).rules_for(file.path) for file in files]
+                      if settings.per_file_ignores or settings.tree is not None else None)
     problems: list[Problem] = []
     for rule in chosen:
         assert rule.reduce is not None
         entries = [ArchiveEntry(file.relative, file.records.get(rule.id),
                                 focus is None or file.relative in focus)
-                   for file in files
-                   if not per_file_rules or rule.id in settings.rules_for(file.path)]
+                   for index, file in enumerate(files)
+                   if per_file_rules is None or rule.id in per_file_rules[index]]
         options = settings.rule_options(rule)
         configured = settings.severity.get(rule.id)
         try:
@@ -185,6 +192,7 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
                 _problem(violation, rule.id, configured or rule.severity_of(violation), shown)
                 for violation in rule.reduce(entries, options)
                 if violation.path in shown  # else not a file of the archive: a rule's bug
+                and rule.id not in suppressed.get(violation.path, ())
                 and (focus is None or violation.path in focus
                      or any(item.path in focus for item in violation.related))
             ]

@@ -99,7 +99,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     config.add_argument("--config", metavar="FILE", help="use this config file")
     config.add_argument("--isolated", action="store_true", help="ignore all config files")
     config.add_argument("--show-config", action="store_true",
-                        help="print the resolved configuration and exit")
+                        help="print the resolved configuration (the one PATH gets, when "
+                        "one PATH is given) and exit")
     config.add_argument("--show-files", action="store_true",
                         help="print the files that would be linted, one a line, and exit")
     config.add_argument("--watch", action="store_true",
@@ -155,6 +156,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_CLEAN if "--exit-zero" in arguments else EXIT_PROBLEMS
     except Exception as error:  # a bug in cliplint itself: say so plainly
+        from cliplint.config import ConfigError
+
+        if isinstance(error, ConfigError):  # a folder's configuration, found during the run
+            _say(f"error: {error}")
+            return EXIT_USAGE
         if os.environ.get("CLIPLINT_DEBUG"):
             import traceback
 
@@ -243,20 +249,15 @@ def _explain_command(arguments: list[str]) -> int:
 
 
 def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
-    from cliplint.config import (
-        ConfigError,
-        Selection,
-        check_selectors,
-        find_config,
-        load_config_file,
-        load_user_config,
-        refuse_untrusted,
-        resolve,
-        validate,
-    )
+    """The run's settings: the configuration file found from the current folder (with
+    the nearest file of each linted file's folder, cliplint/config_tree.py), --config's
+    for everything, or none with --isolated; the command line's flags on top."""
+    from dataclasses import replace
+
+    from cliplint.config import ConfigError, Selection, check_selectors, find_config, load_user_config
+    from cliplint.config_tree import ConfigTree, Overrides, settings_of_file
 
     try:
-        table: dict[str, Any] = {}
         source: Path | None = None
         if options.config and not options.isolated:
             source = Path(options.config)
@@ -264,49 +265,28 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
                 raise ConfigError(f"config file not found: {options.config}")
         elif not options.isolated:
             source = find_config(Path.cwd())
-        if source is not None:
-            table = load_config_file(source)
-            known_good = None
-            if not options.no_cache:  # the cache module (and SQLite) only when it is used
-                from cliplint.cache import cache_folder
-
-                known_good = cache_folder(str(source.parent))
-            validate(table, rules, str(source), known_good=known_good, file=source)
-            refuse_untrusted(table, str(source))
         for option in ("select", "extend_select", "ignore"):
             check_selectors(getattr(options, option) or [], rules, "--" + option.replace("_", "-"))
-        selection = Selection(
-            select=tuple(options.select) if options.select is not None else None,
-            extend_select=tuple(options.extend_select),
-            ignore=tuple(options.ignore),
+        user = {} if options.isolated else load_user_config()
+        overrides = Overrides(
+            selection=Selection(
+                select=tuple(options.select) if options.select is not None else None,
+                extend_select=tuple(options.extend_select),
+                ignore=tuple(options.ignore),
+            ),
+            fix_outside_tree=bool(options.fix_outside_tree or user.get("--fix-outside-tree")),
+            allow_private=bool(options.online_allow_private or user.get("--online-allow-private")),
+            use_cache=not options.no_cache,
+            file_timeout=options.file_timeout,
         )
-        root = str(source.parent) if source is not None else str(Path.cwd())
-        settings = resolve(table, rules, root=root, source=str(source) if source else None,
-                           command_line=selection)
-        if options.file_timeout is not None:
-            from dataclasses import replace
-
-            settings = replace(settings, file_timeout=options.file_timeout)
-        return _trust(settings, rules, options, {} if options.isolated else load_user_config())
+        settings = settings_of_file(source, rules, overrides)
+        if options.config or options.isolated:
+            return settings  # one configuration for every file, as in ruff
+        tree = ConfigTree(settings, rules, overrides)
+        tree.base = settings = replace(settings, tree=tree)
+        return settings
     except ConfigError as error:
         raise UsageError(str(error)) from None
-
-
-def _trust(settings: Any, rules: Mapping[str, Rule], options: argparse.Namespace,
-           user: dict[str, bool]) -> Any:
-    """The settings with what weakens security turned on, from the command line or the
-    user's own configuration only (``refuse_untrusted`` keeps it out of project files).
-    ``--online-allow-private`` applies to the online step of every enabled rule."""
-    from dataclasses import replace
-
-    if options.fix_outside_tree or user.get("--fix-outside-tree"):
-        settings = replace(settings, fix_outside_tree=True)
-    if options.online_allow_private or user.get("--online-allow-private"):
-        allowed = {rule_id: {**settings.options[rule_id], "online-allow-private": True}
-                   for rule_id, rule in rules.items()
-                   if rule.is_online and rule_id in settings.options}
-        settings = replace(settings, options={**settings.options, **allowed})
-    return settings
 
 
 def _lint_command(arguments: list[str], watching: bool = False) -> int:
@@ -323,8 +303,12 @@ def _lint_command(arguments: list[str], watching: bool = False) -> int:
         raise UsageError("--compare works with --format html on a lint run (not with "
                          "--baseline, --write-baseline, --online, --fix or --diff)")
     settings = _load_settings(options, rules)
-    if options.show_config:
-        print(_settings_as_json(settings, rules))
+    if options.show_config:  # a file's or folder's settings when one is named (ruff's --show-settings)
+        shown = settings
+        if len(options.paths) == 1 and options.paths[0] != "-":
+            path = options.paths[0]
+            shown = settings.for_folder(path) if os.path.isdir(path) else settings.for_path(path)
+        print(_settings_as_json(shown, rules))
         return EXIT_CLEAN
     if options.show_files:
         return _show_files(options, settings)
@@ -672,7 +656,8 @@ def _paths_to_lint(options: argparse.Namespace, settings: Any) -> list[str]:
         return paths
     if paths == ["-"] and options.stdin_filename and settings.is_excluded(options.stdin_filename):
         return []
-    return [path for path in paths if path == "-" or not settings.is_excluded(path)]
+    return [path for path in paths
+            if path == "-" or not settings.for_path(path).is_excluded(path)]
 
 
 def _with_source(options: argparse.Namespace) -> bool:

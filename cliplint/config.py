@@ -77,6 +77,26 @@ class Settings:
     #: The run's inputs (see :data:`cliplint.model.RUN_INPUTS`), fixed when the settings
     #: are made: every file of a run sees the same.
     inputs: Mapping[str, str] = field(default_factory=lambda: current_inputs())
+    #: Per-directory configuration (a :class:`cliplint.config_tree.ConfigTree`): the
+    #: settings of the nearest configuration file to each file. None: these settings
+    #: apply to every file (--config, --isolated, the library).
+    tree: Any = field(default=None, compare=False, repr=False)
+
+    def for_path(self, path: str | None) -> Settings:
+        """The settings of one file: its nearest configuration file's (see
+        :mod:`cliplint.config_tree`), these when there is no tree."""
+        if self.tree is None or path is None or "://" in path:
+            return self
+        return self._own(self.tree.for_file(path))
+
+    def for_folder(self, folder: str) -> Settings:
+        """The settings of the files in a folder (see :meth:`for_path`)."""
+        return self if self.tree is None else self._own(self.tree.for_folder(folder))
+
+    def _own(self, found: Settings) -> Settings:
+        # The run's configuration is these settings, also when they are a copy made
+        # with dataclasses.replace (batches make the root absolute).
+        return self if found is self.tree.base and self.source == found.source else found
 
     def rule_options(self, rule: Rule) -> Mapping[str, Any]:
         """What a rule gets as ``options``: its options, and the inputs it asks for."""
@@ -194,11 +214,19 @@ def _fnmatch_regex(pattern: str) -> Callable[[str], re.Match[str] | None]:
 def find_config(start: Path) -> Path | None:
     """The nearest config file walking up from ``start``."""
     for folder in (start, *start.parents):
-        for name in CONFIG_FILES:
-            candidate = folder / name
-            if candidate.is_file():
-                if name != "pyproject.toml" or "cliplint" in _load_toml(candidate).get("tool", {}):
-                    return candidate
+        found = config_in_folder(folder)
+        if found is not None:
+            return found
+    return None
+
+
+def config_in_folder(folder: Path) -> Path | None:
+    """The config file of one folder, if it has one."""
+    for name in CONFIG_FILES:
+        candidate = folder / name
+        if candidate.is_file():
+            if name != "pyproject.toml" or "cliplint" in _load_toml(candidate).get("tool", {}):
+                return candidate
     return None
 
 
@@ -314,6 +342,7 @@ def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "properties": {
+            "extend": {"type": "string", "minLength": 1},
             "select": selectors,
             "extend-select": selectors,
             "ignore": selectors,
@@ -392,15 +421,17 @@ def resolve(
     source: str | None = None,
     command_line: Selection = Selection(),
     inputs: Mapping[str, str] | None = None,
+    inherited: Sequence[Selection] = (),
 ) -> Settings:
     """Turn a validated config table and the command line's selection into settings.
-    ``inputs``: the run's inputs (default: :func:`current_inputs`)."""
+    ``inputs``: the run's inputs (default: :func:`current_inputs`). ``inherited``: the
+    selections of the files the table's file extends, farthest first."""
     file_selection = Selection(
         select=tuple(table["select"]) if "select" in table else None,
         extend_select=tuple(table.get("extend-select", ())),
         ignore=tuple(table.get("ignore", ())),
     )
-    enabled = select_rules(list(rules), [file_selection, command_line])
+    enabled = select_rules(list(rules), [*inherited, file_selection, command_line])
     severity = dict(table.get("severity", {}))  # only what the user set
     rule_options = table.get("rules", {})
     options = {

@@ -39,18 +39,20 @@ def walk_relative(folder: str, settings: Settings) -> Iterator[tuple[str, str]]:
     and relative to ``folder`` with ``/`` separators, in a stable order."""
     start = len(folder.rstrip(os.sep)) + 1
     for root, folders, names in os.walk(folder):
+        local = settings.for_folder(root)  # the folder's nearest configuration's
         # A folder's relative path is worked out once (pathlib is slow enough to show per
         # file); its entries' are that and their name, as relative_posix would give them.
-        inside = relative_posix(root, settings.root)
+        inside = relative_posix(root, local.root)
         prefix = "" if inside == "." else inside.rstrip("/") + "/"
         # Below the first folder every part above an entry has passed the exclude
-        # patterns already: only the entry's own name and whole path are left to match.
-        excludes = settings.excludes_entry if root != folder else (
-            lambda prefix, name: settings.excludes(prefix + name))
+        # patterns already: only the entry's own name and whole path are left to match
+        # (unless the folder has a configuration of its own).
+        excludes = local.excludes_entry if root != folder and local is settings else (
+            lambda prefix, name: local.excludes(prefix + name))
         folders[:] = sorted(f for f in folders if not excludes(prefix, f))
         below = root[start:].replace(os.sep, "/") + "/" if root != folder else ""
         for name in sorted(names):
-            if not settings.includes_name(name):  # the include patterns match the name alone
+            if not local.includes_name(name):  # is_included(path), without the path work
                 continue
             if not excludes(prefix, name):
                 yield os.path.join(root, name), below + name

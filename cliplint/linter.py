@@ -17,6 +17,14 @@ from cliplint.model import (
     Severity,
     Violation,
 )
+from cliplint.suppressions import (
+    ARCHIVE_KEY,
+    UNUSED_SUPPRESSION,
+    Suppressions,
+    archive_suppressed,
+    find,
+    unused_violations,
+)
 
 #: Past the cap, a rule's further violations are counted, up to this many times the cap,
 #: for the summary's message; then the rule is no longer asked.
@@ -56,34 +64,60 @@ def lint_past_the_cap(
     them would cost a pass (a full re-lint) per thousand fixes, while the report stays
     capped. There are at most as many as the text has characters (fixes the fixer
     applies together neither overlap nor touch), so the work stays linear."""
+    settings = settings.for_path(document.path)  # its folder's configuration
     problems: list[Problem] = []
     wanted_problems: list[Problem] = []
     cap = settings.max_problems_per_rule
-    for rule_id in settings.rules_for(document.path):
+    enabled = settings.rules_for(document.path)
+    suppressions = find_suppressions(document)
+    for rule_id in enabled:
         rule = rules[rule_id]
-        if rule.check is None:  # an archive rule: see archive_records
-            continue
+        if rule.check is None or rule_id == UNUSED_SUPPRESSION:
+            continue  # an archive rule (see archive_records); unused-suppression: below
         try:
-            listed, past = _capped(rule.check(document, settings.rule_options(rule)),
-                                   rule_id, cap, wanted, len(document.text) + 1)
+            found = rule.check(document, settings.rule_options(rule))
+            if suppressions:
+                found = suppressions.filter(found, rule_id, document.position)
+            listed, past = _capped(found, rule_id, cap, wanted, len(document.text) + 1)
         except Exception as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
             continue
-        configured = settings.severity.get(rule_id)
-        try:
-            severities = [[configured or rule.severity_of(violation) for violation in violations]
-                          for violations in (listed, past)]
-        except ValueError as error:  # a kind the rule does not declare: a bug in the rule
-            problems.append(_problem(document, path, INTERNAL_ERROR, "error",
-                                     Violation(0, 0, f"rule {rule_id} crashed: {error}"),
-                                     with_source=False))
-            continue
-        for violations, kinds, into in ((listed, severities[0], problems),
-                                        (past, severities[1], wanted_problems)):
-            into.extend(_problem(document, path, rule_id, severity, violation, with_source)
-                        for severity, violation in zip(kinds, violations))
+        _add_problems(document, path, rule, settings, (listed, past),
+                      (problems, wanted_problems), with_source)
+    if suppressions and UNUSED_SUPPRESSION in enabled and UNUSED_SUPPRESSION in rules:
+        # Only now is it known which suppressions hid something.
+        unused = list(suppressions.filter(
+            unused_violations(document, suppressions, rules, enabled),
+            UNUSED_SUPPRESSION, document.position))
+        _add_problems(document, path, rules[UNUSED_SUPPRESSION], settings, (unused, []),
+                      (problems, wanted_problems), with_source)
     problems.sort(key=lambda p: (p.line, p.column, p.rule, p.message))
     return problems, wanted_problems
+
+
+def find_suppressions(document: Document) -> Suppressions | None:
+    """The document's inline suppressions (None when it has none: the usual case, found
+    with a substring search)."""
+    directives, malformed = find(document)
+    return Suppressions(directives, malformed) if directives or malformed else None
+
+
+def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
+                  found: tuple[list[Violation], list[Violation]],
+                  into: tuple[list[Problem], list[Problem]], with_source: bool) -> None:
+    """A rule's violations as problems: the listed ones, and those past the cap."""
+    configured = settings.severity.get(rule.id)
+    try:
+        severities = [[configured or rule.severity_of(violation) for violation in violations]
+                      for violations in found]
+    except ValueError as error:  # a kind the rule does not declare: a bug in the rule
+        into[0].append(_problem(document, path, INTERNAL_ERROR, "error",
+                                Violation(0, 0, f"rule {rule.id} crashed: {error}"),
+                                with_source=False))
+        return
+    for violations, kinds, problems in zip(found, severities, into):
+        problems.extend(_problem(document, path, rule.id, severity, violation, with_source)
+                        for severity, violation in zip(kinds, violations))
 
 
 def _capped(found: Iterable[Violation], rule_id: str, cap: int,
@@ -149,9 +183,11 @@ def archive_records(
     id, and an ``internal-error`` problem for each map step that raised. A map step gets
     the rule's options without its inputs: a record describes the content alone (it is
     cached by content, and by path to spare reading files again)."""
+    settings = settings.for_path(document.path)  # its folder's configuration
     records: dict[str, Any] = {}
     problems: list[Problem] = []
-    for rule_id in settings.rules_for(document.path):
+    enabled = settings.rules_for(document.path)
+    for rule_id in enabled:
         rule = rules[rule_id]
         if rule.record is None:
             continue
@@ -159,6 +195,14 @@ def archive_records(
             records[rule_id] = rule.record(document, settings.options.get(rule_id, {}))
         except Exception as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
+    suppressions = find_suppressions(document)
+    if suppressions:
+        # The archive rules whose problems about this file its comments suppress: the
+        # reduce step drops them (cliplint.archive.reduce_archive).
+        hidden = archive_suppressed(suppressions, (rule_id for rule_id in enabled
+                                                   if rules[rule_id].is_archive_rule))
+        if hidden:
+            records[ARCHIVE_KEY] = hidden
     return records, problems
 
 

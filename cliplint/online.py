@@ -156,7 +156,7 @@ def collect(sources: Iterable[tuple[str, bytes | None]], rules: Sequence[Rule],
     asked = {rule.id: Asked({}, {}) for rule in rules}
     crashes: list[Problem] = []
     for path, data in sources:
-        for_path = settings.rules_for(path)
+        for_path = settings.for_path(path).rules_for(path)
         enabled = [rule for rule in rules if rule.id in for_path]
         if not enabled:
             continue

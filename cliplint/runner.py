@@ -74,7 +74,7 @@ class Linted(NamedTuple):
 def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
               with_source: bool = False, keyed: bool = False) -> Linted:
     """Lint one file and make its archive records; with ``keyed``, also its cache key."""
-    data = read_clipping(path, settings.max_file_size)
+    data = read_clipping(path, settings.for_path(path).max_file_size)
     if isinstance(data, Problem):
         return Linted(None, [data], {})
     return lint_data(data, path, rules, settings, with_source, keyed)
@@ -88,7 +88,7 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
     or from object storage)."""
     rules_path = rules_path or path
     linted = within_budget(
-        lambda: _lint_decoded(decode_clipping(data, settings, path=path), path, rules_path,
+        lambda: _lint_decoded(decode_clipping(data, settings.for_path(rules_path), path=path), path, rules_path,
                               rules, settings, with_source),
         settings.file_timeout, path=path, rules=rules.values())
     if isinstance(linted, Problem):  # out of time: nothing to cache
@@ -121,9 +121,12 @@ def key_parts(path: str, rules: Mapping[str, Rule],
               settings: Settings) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """What a file's result depends on besides its content: the rules enabled for it
     and the inputs those rules ask for."""
-    enabled = settings.rules_for(path)
-    inputs = settings.input_values(rules[rule_id] for rule_id in enabled
-                                   if rules[rule_id].check is not None)
+    own = settings.for_path(path)  # its folder's configuration
+    enabled = own.rules_for(path)
+    inputs = own.input_values(rules[rule_id] for rule_id in enabled
+                              if rules[rule_id].check is not None)
+    if own is not settings:  # the run's cache is named after the run's settings only
+        inputs += (("configuration", settings.tree.fingerprint(own)),)
     return enabled, inputs
 
 
@@ -187,7 +190,7 @@ def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
              settings: Settings) -> _LookUp:
     if cache is None:
         return _LookUp(path, None)
-    read = read_with_stat(path, settings.max_file_size)
+    read = read_with_stat(path, settings.for_path(path).max_file_size)
     if isinstance(read, Problem):
         return _LookUp(path, Linted(None, [read], {}))
     data, info = read

@@ -1,0 +1,229 @@
+"""Per-directory configuration: the nearest configuration file to each linted file.
+
+As in ruff and markdownlint-cli2, each file is linted with the settings of the nearest
+configuration file (``cliplint.toml``, ``.cliplint.toml``, ``pyproject.toml`` with a
+``[tool.cliplint]`` table) in its folder or above it; the run's own configuration (the
+one found from the current folder) applies where no nearer file is. As in ruff, the
+nearest file applies alone: it inherits nothing from the files above it unless it says
+``extend = "../cliplint.toml"`` (a path relative to the file that says it; the chain
+may go on, a cycle is an error naming the files). With ``extend``, the inheriting
+file's keys replace the inherited ones, except ``rules`` and ``severity`` (merged rule
+by rule, option by option) and ``per-file-ignores`` (merged pattern by pattern); rule
+selection applies layer by layer, the inherited file's first (its ``select`` and
+``ignore``, then the inheriting file's), then the command line's. Globs (``include``,
+``exclude``, ``per-file-ignores``) are relative to the folder of the file that applies,
+``archive-root`` to the file that sets it.
+
+Command-line flags override every file's settings; ``--isolated`` ignores all files and
+``--config FILE`` uses that one file for everything, as in ruff.
+
+Settings are resolved once per folder (:class:`ConfigTree` remembers them), so a run
+with one configuration costs a few ``stat`` calls per folder more than before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from cliplint.config import (
+    ConfigError,
+    Selection,
+    Settings,
+    config_in_folder,
+    load_config_file,
+    refuse_untrusted,
+    resolve,
+    validate,
+)
+from cliplint.model import Rule
+
+#: Keys merged entry by entry when a file extends another (the rest are replaced).
+MERGED = ("rules", "severity", "per-file-ignores")
+
+
+class Overrides(NamedTuple):
+    """What the command line (and the user's own configuration) adds to the settings of
+    every configuration file."""
+
+    selection: Selection = Selection()
+    fix_outside_tree: bool = False
+    allow_private: bool = False
+    #: Where config validation remembers what it checked (None: --no-cache).
+    use_cache: bool = True
+    #: ``--file-timeout``: seconds, when given.
+    file_timeout: float | None = None
+
+
+class Layers(NamedTuple):
+    """A configuration file with what it extends: one merged table, and the selection
+    layers of the files from the farthest to the nearest."""
+
+    table: dict[str, Any]
+    selections: tuple[Selection, ...]
+
+
+def load_layers(path: Path, rules: Mapping[str, Rule], *, use_cache: bool = True,
+                _seen: tuple[Path, ...] = ()) -> Layers:
+    """A configuration file's table merged with the files it extends, each validated and
+    checked for settings that weaken security."""
+    resolved = path.resolve()
+    if resolved in _seen:
+        chain = " -> ".join(str(seen) for seen in (*_seen, resolved))
+        raise ConfigError(f"{path}: extend makes a cycle: {chain}")
+    table = load_config_file(path)
+    known_good = None
+    if use_cache:
+        from cliplint.cache import cache_folder
+
+        known_good = cache_folder(str(path.parent))
+    validate(table, rules, str(path), known_good=known_good, file=path)
+    refuse_untrusted(table, str(path))
+    own = dict(table)
+    if "archive-root" in own:  # relative to the file that sets it
+        own["archive-root"] = os.path.normpath(os.path.join(path.parent.absolute(),
+                                                            own["archive-root"]))
+    selection = Selection(select=tuple(own.pop("select")) if "select" in own else None,
+                          extend_select=tuple(own.pop("extend-select", ())),
+                          ignore=tuple(own.pop("ignore", ())))
+    parent_name = own.pop("extend", None)
+    if parent_name is None:
+        return Layers(own, (selection,))
+    parent = Path(os.path.normpath(path.parent / parent_name))
+    if not parent.is_file():
+        raise ConfigError(f"{path}: extend: {parent_name!r} is not a file ({parent})")
+    inherited = load_layers(parent, rules, use_cache=use_cache, _seen=(*_seen, resolved))
+    merged = dict(inherited.table)
+    for key, value in own.items():
+        if key in MERGED and key in merged:
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return Layers(merged, (*inherited.selections, selection))
+
+
+def _merge(inherited: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(inherited)
+    for key, value in own.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def settings_of_file(path: Path | None, rules: Mapping[str, Rule], overrides: Overrides,
+                     inputs: Mapping[str, str] | None = None,
+                     root: str | None = None) -> Settings:
+    """The settings of a configuration file (``None``: of no file, rooted at ``root``),
+    with the command line's overrides."""
+    if path is None:
+        settings = resolve({}, rules, root=root or str(Path.cwd()),
+                           command_line=overrides.selection, inputs=inputs)
+    else:
+        layers = load_layers(path, rules, use_cache=overrides.use_cache)
+        settings = resolve(layers.table, rules, root=str(path.parent), source=str(path),
+                           command_line=overrides.selection, inputs=inputs,
+                           inherited=layers.selections)
+    if overrides.file_timeout is not None:
+        settings = replace(settings, file_timeout=overrides.file_timeout)
+    return trusted(settings, rules, overrides)
+
+
+def trusted(settings: Settings, rules: Mapping[str, Rule], overrides: Overrides) -> Settings:
+    """The settings with what weakens security turned on, from the command line or the
+    user's own configuration only (``refuse_untrusted`` keeps it out of project files).
+    ``--online-allow-private`` applies to the online step of every enabled rule."""
+    if overrides.fix_outside_tree:
+        settings = replace(settings, fix_outside_tree=True)
+    if overrides.allow_private:
+        allowed = {rule_id: {**settings.options[rule_id], "online-allow-private": True}
+                   for rule_id, rule in rules.items()
+                   if rule.is_online and rule_id in settings.options}
+        settings = replace(settings, options={**settings.options, **allowed})
+    return settings
+
+
+class ConfigTree:
+    """The settings of each folder: its nearest configuration file's, else the run's.
+    Remembers each folder's answer (a run asks once per file), and is pickled with the
+    settings to the worker processes."""
+
+    def __init__(self, base: Settings, rules: Mapping[str, Rule], overrides: Overrides) -> None:
+        self.base = base
+        self.rules = rules
+        self.overrides = overrides
+        #: The run's configuration file's folder: a walk up stops there.
+        self.stop = os.path.dirname(os.path.abspath(base.source)) if base.source else None
+        self._folders: dict[str, Settings] = {}  # by absolute path
+        self._named: dict[str, Settings] = {}  # by a file's folder as its path names it
+        self._files: dict[str, Settings] = {}
+        self._fingerprints: dict[int, str] = {}
+
+    def for_file(self, path: str) -> Settings:
+        """The settings of a file (asked for several times per file: by the folder's
+        name as given, without making it absolute)."""
+        folder = os.path.dirname(path)
+        found = self._named.get(folder)
+        if found is None:
+            found = self._named[folder] = self.for_folder(folder or os.curdir)
+        return found
+
+    def for_folder(self, folder: str) -> Settings:
+        """The settings of the files in ``folder``."""
+        current = os.path.abspath(folder)
+        passed: list[str] = []
+        while True:
+            found = self._folders.get(current)
+            if found is not None:
+                break
+            passed.append(current)
+            if current == self.stop:
+                found = self.base
+                break
+            config = config_in_folder(Path(current))
+            if config is not None:
+                found = self._settings_of(config)
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                found = self.base
+                break
+            current = parent
+        for folder_passed in passed:
+            self._folders[folder_passed] = found
+        return found
+
+    def _settings_of(self, config: Path) -> Settings:
+        key = str(config.absolute())
+        if self.base.source is not None and key == os.path.abspath(self.base.source):
+            return self.base
+        settings = self._files.get(key)
+        if settings is None:
+            settings = replace(settings_of_file(config, self.rules, self.overrides,
+                                                inputs=self.base.inputs), tree=self)
+            self._files[key] = settings
+        return settings
+
+    def fingerprint(self, settings: Settings) -> str:
+        """What a file's cached result depends on in settings other than the run's:
+        severities, options and limits (the enabled rules are in its key already)."""
+        known = self._fingerprints.get(id(settings))
+        if known is None:
+            described = json.dumps([settings.severity, settings.options, settings.max_file_size,
+                                    settings.max_problems_per_rule], sort_keys=True, default=str)
+            known = hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
+            self._fingerprints[id(settings)] = known
+        return known
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to the worker processes with every chunk of files: the configurations
+        # read so far travel (a worker need not read and validate them again), the
+        # folders' answers do not (one stat or three per folder, while they could be
+        # thousands); fingerprints are keyed by identity, which does not survive the trip.
+        return {**self.__dict__, "_folders": {}, "_named": {}, "_fingerprints": {}}
