@@ -11,16 +11,16 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar, cast
 
 from cliplint import __version__
 from cliplint.streams import open_for_writing, pass_through, read_at_most, read_text
 
 if TYPE_CHECKING:
-    from cliplint.model import Rule
+    pass
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 _T = TypeVar("_T")
@@ -254,7 +254,13 @@ def _load_settings(options: argparse.Namespace, rules: Any) -> Any:
     for everything, or none with --isolated; the command line's flags on top."""
     from dataclasses import replace
 
-    from cliplint.config import ConfigError, Selection, check_selectors, find_config, load_user_config
+    from cliplint.config import (
+        ConfigError,
+        Selection,
+        check_selectors,
+        find_config,
+        load_user_config,
+    )
     from cliplint.config_tree import ConfigTree, Overrides, settings_of_file
 
     try:
@@ -328,6 +334,7 @@ def _lint_command(arguments: list[str], watching: bool = False) -> int:
     stdin_name, found = _lazy_inputs(options, settings) if not _batched(options) else (None, [])
     # A streamed report takes the files as they are found; the others keep the list.
     files: Sequence[str] = [] if streamed is not None else list(found)
+    results: Iterable[Any]
     if stdin_name is not None:
         data, whole = _read_stdin(settings.max_file_size)
         problems = (_lint_stdin(data, rules, settings, stdin_name, _with_source(options))
@@ -341,7 +348,6 @@ def _lint_command(arguments: list[str], watching: bool = False) -> int:
             with_source=_with_source(options),
             progress=_progress_wanted(options),
         )
-        results: Iterable[Any]
         if _batched(options):  # --scheduler, URLs, --paths-from: cliplint/batches.py
             results = _batched_results(options, registry, settings, run_options)
             if streamed is None:
@@ -353,7 +359,7 @@ def _lint_command(arguments: list[str], watching: bool = False) -> int:
                                    total=_file_count(options, settings, run_options, to_lint))
             results = _with_archive_rules(results, options, registry, settings, run_options)
         if options.verbose:
-            results = _counted(results)
+            results = _counted(iter(results))
         if streamed is not None and options.format == "html":
             return _html_report(results, registry, options, settings)
         if streamed is not None:
@@ -466,7 +472,7 @@ def _file_count(options: argparse.Namespace, settings: Any, run_options: Any,
 def _config_used(options: argparse.Namespace, settings: Any) -> str:
     """For --verbose: the configuration file the run took its settings from."""
     if settings.source is not None:
-        return os.path.abspath(settings.source)
+        return str(os.path.abspath(settings.source))
     return "none (--isolated)" if options.isolated else "none found, the defaults"
 
 
@@ -585,7 +591,7 @@ def _html_report(results: Any, registry: Any, options: argparse.Namespace,
 def _report_stream(options: argparse.Namespace) -> Iterator[TextIO]:
     """Standard output, or --output-file opened before the run (a bad path fails fast)."""
     if options.output_file is None:
-        yield _Silent() if options.quiet >= 2 else sys.stdout  # -qq: the exit status only
+        yield cast(TextIO, _Silent()) if options.quiet >= 2 else sys.stdout  # -qq: the exit status only
         return
     with _open_report(options.output_file) as stream:
         yield stream

@@ -194,7 +194,7 @@ def documentation_url() -> str | None:
     except metadata.PackageNotFoundError:
         return None
     for entry in entries:
-        label, _, url = entry.partition(",")
+        label, _, url = str(entry).partition(",")
         if label.strip().lower() == "documentation" and url.strip():
             return url.strip().rstrip("/") + "/"
     return None

@@ -48,7 +48,7 @@ def walk_relative(folder: str, settings: Settings) -> Iterator[tuple[str, str]]:
         # patterns already: only the entry's own name and whole path are left to match
         # (unless the folder has a configuration of its own).
         excludes = local.excludes_entry if root != folder and local is settings else (
-            lambda prefix, name: local.excludes(prefix + name))
+            lambda prefix, name, local=local: local.excludes(prefix + name))
         folders[:] = sorted(f for f in folders if not excludes(prefix, f))
         below = root[start:].replace(os.sep, "/") + "/" if root != folder else ""
         for name in sorted(names):

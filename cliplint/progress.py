@@ -84,7 +84,7 @@ def report_writer(write: Callable[[str], Any], shown: bool) -> Callable[[str], A
     def clear_then_write(text: str) -> None:
         from tqdm import tqdm
 
-        with tqdm.get_lock():
+        with tqdm.get_lock():  # type: ignore[no-untyped-call]
             drawn = [each for each in list(getattr(tqdm, "_instances", ()))
                      if not each.disable and each.last_print_t >= each.start_t + each.delay]
             for each in drawn:

@@ -30,10 +30,9 @@ from cliplint.model import INTERNAL_ERROR, Problem, Rule
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
-    from cliplint.progress import Count
-
     from cliplint.cache import Cache
     from cliplint.document import Document
+    from cliplint.progress import Count
 
 #: Below this many files to lint, starting worker processes costs more than it saves.
 MIN_FILES_FOR_POOL = 24

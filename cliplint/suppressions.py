@@ -32,6 +32,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from cliplint.model import Edit, Fix, Rule, Violation
+from cliplint.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from cliplint.document import Document
@@ -233,10 +234,11 @@ def unused_violations(document: Document, suppressions: Suppressions,
                         kind="malformed")
     for index, directive in enumerate(suppressions.directives):
         unknown = [s for s in directive.selectors if not is_known(s, rules)]
-        for selector in unknown:
+        for name in unknown:
             yield Violation(directive.start, directive.end,
-                            f"suppression names an unknown rule {selector!r} (see 'cliplint "
-                            "rules')", kind="unknown-rule")
+                            f"suppression names an unknown rule {name!r}"
+                            f"{did_you_mean(name, rules)} (see 'cliplint rules')",
+                            kind="unknown-rule")
         if directive.kind not in DISABLING:
             continue
         unused: list[str | None] = []

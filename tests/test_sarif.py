@@ -13,7 +13,15 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-from conftest import GOOD_CLIPPING, ROOT, SHARED, require_corpus, require_shared, run_cliplint, write
+from conftest import (
+    GOOD_CLIPPING,
+    ROOT,
+    SHARED,
+    require_corpus,
+    require_shared,
+    run_cliplint,
+    write,
+)
 
 SARIF_SCHEMA = SHARED / "reference" / "schemas" / "sarif-schema-2.1.0.json"
 HEADER_RULES = "timestamp-comment,title-link"

@@ -116,7 +116,7 @@ def test_unknown_ids_and_misspelt_directives_are_warnings(
     write(folder / "a.md", clipping(
         "<!-- cliplint-disable-next-line well-formed-htm -->\n"
         f"{UNCLOSED}\n<!-- cliplint-disable-nextline well-formed-html -->\n{UNCLOSED}"))
-    status, problems = lint(capsys, "a.md")
+    _status, problems = lint(capsys, "a.md")
     assert found(problems) == [(5, "unused-suppression"), (6, "well-formed-html"),
                                (7, "unused-suppression"), (8, "well-formed-html")]
     unknown, misspelt = [p for p in problems if p["rule"] == "unused-suppression"]
