@@ -32,7 +32,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from cliplint.model import Edit, Fix, Rule, Violation
-from cliplint.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from cliplint.document import Document
@@ -235,6 +234,8 @@ def unused_violations(document: Document, suppressions: Suppressions,
     for index, directive in enumerate(suppressions.directives):
         unknown = [s for s in directive.selectors if not is_known(s, rules)]
         for name in unknown:
+            from cliplint.suggest import did_you_mean  # only for a mistyped id
+
             yield Violation(directive.start, directive.end,
                             f"suppression names an unknown rule {name!r}"
                             f"{did_you_mean(name, rules)} (see 'cliplint rules')",

@@ -293,8 +293,9 @@ def test_plugin_ids_and_prefixes(tmp_path: Path) -> None:
                           "a.md", "b.md", "c.md", cwd=tmp_path,
                           env=env)
     lines = result.stdout.splitlines()
-    assert [line.split(" ")[0:2] for line in lines[:-1]] == [
+    assert [line.replace(" warning ", " ").split(" ")[0:2] for line in lines[:-1]] == [
         ["b.md:7:4:", "pack/word"],
         ["c.md:5:1:", "unused-suppression"], ["c.md:5:1:", "unused-suppression"],
         ["c.md:6:4:", "pack/word"]], result.stdout
+    assert "(did you mean 'pack/word'?)" in lines[1] + lines[2]
     assert "'pack/wrd'" in lines[1] + lines[2] and "'other/'" in lines[1] + lines[2]
