@@ -8,6 +8,7 @@ path that does not exist; 3 a rule crashed (the other files were still linted);
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -137,6 +138,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"internal error: {type(error).__name__}: {error} "
              "(set CLIPLINT_DEBUG=1 for a traceback, and please report it)")
         return EXIT_INTERNAL
+
+
+def entry() -> NoReturn:
+    """The command: ``main``, then exit without tearing the interpreter down. Freeing
+    every module and object one by one at exit cost a one-file run about a seventh of
+    its time, and nothing is left to clean up: reports are written and closed, the
+    cache is closed, worker processes are joined. The output streams are flushed first.
+    (A thread still running, as a library may leave one, gets the ordinary exit.)"""
+    status = main()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away, or the stream is closed
+        pass
+    try:
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
+        sys.exit(status)
+    os._exit(status)
 
 
 def _say(message: str) -> None:
@@ -289,6 +310,9 @@ def _lint_command(arguments: list[str]) -> int:
         raise UsageError("--compare works with --format html on a lint run (not with "
                          "--baseline, --write-baseline, --online, --fix or --diff)")
     settings = _load_settings(options, rules)
+    # What start-up made (modules, the rules, their regexes) lives until the end: the
+    # collector need not look at it again in every full collection, nor the workers.
+    gc.freeze()
     if options.show_config:
         print(_settings_as_json(settings, rules))
         return EXIT_CLEAN

@@ -4,8 +4,12 @@ garbage collector. (Speed itself is measured in benchmarks/run.py.)"""
 from __future__ import annotations
 
 import gc
+import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +62,34 @@ def test_a_parse_leaves_no_cycles(collector_off: None) -> None:
         del view
     # Each parse made hundreds of objects; none of them needs the collector.
     assert gc.collect() == 0
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+_ENTRY = """
+import atexit, sys, threading
+atexit.register(print, "teardown ran")
+if sys.argv[1] == "thread":  # alive until the interpreter shuts down
+    threading.Thread(target=threading.main_thread().join).start()
+sys.argv[1:2] = []
+from cliplint.cli import entry
+entry()
+"""
+
+
+def _entry(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", _ENTRY, *arguments], capture_output=True,
+                          text=True, check=False)
+
+
+def test_the_command_exits_without_teardown_after_writing_everything() -> None:
+    completed = _entry("plain", "--isolated", "--no-cache", "--format", "json", str(EXAMPLES))
+    assert completed.returncode == 1  # the examples have problems
+    report = json.loads(completed.stdout)  # flushed whole, though the exit skipped teardown
+    assert report["version"] == 1 and report["problems"]
+    assert "teardown ran" not in completed.stdout
+
+
+def test_a_running_thread_gets_the_ordinary_exit() -> None:
+    completed = _entry("thread", "--isolated", "--no-cache", "--format", "json", str(EXAMPLES))
+    assert completed.returncode == 1
+    assert completed.stdout.rstrip().endswith("teardown ran")
