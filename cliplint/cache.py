@@ -40,8 +40,9 @@ MAX_ENTRIES = 500_000
 COMMIT_EVERY = 256
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
-#: Version 4: entries hold the file's facts.
-_FORMAT = 4
+#: Version 4: entries hold the file's facts. Version 5: an entry's key is made from the
+#: content's digest, which the files table keeps.
+_FORMAT = 5
 
 
 def cache_folder(root: str) -> Path:
@@ -53,7 +54,19 @@ def content_key(data: bytes, rules: Iterable[str],
                 inputs: Iterable[tuple[str, str]] = ()) -> str:
     """The key of a file's entry: its content, the rules enabled for it, and the run
     inputs those rules ask for (``(name, value)`` pairs)."""
-    digest = hashlib.blake2b(data, digest_size=20)
+    return entry_key(content_digest(data), rules, inputs)
+
+
+def content_digest(data: bytes) -> str:
+    """A digest of a file's content alone: what the files table remembers of it."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def entry_key(content: str, rules: Iterable[str],
+              inputs: Iterable[tuple[str, str]] = ()) -> str:
+    """``content_key`` from the content's digest: a file whose status is unchanged
+    need not be read again to find its entry."""
+    digest = hashlib.blake2b(content.encode(), digest_size=20)
     digest.update("\0".join(rules).encode())
     for name, value in inputs:
         digest.update(f"\1{name}={value}".encode())
@@ -180,12 +193,27 @@ class Cache:
                     (key, data, json.dumps(records, ensure_ascii=False),
                      json.dumps(facts, ensure_ascii=False)))
 
-    def remember_path(self, path: str, size: int, mtime_ns: int, key: str) -> None:
+    def remember_path(self, path: str, size: int, mtime_ns: int, key: str,
+                      content: str = "") -> None:
         """Record that the file at ``path`` (absolute) with this size and modification
-        time holds the content ``key``."""
+        time holds the content ``key`` (of digest ``content``)."""
         if self._connection is not None:
-            self._write("INSERT OR REPLACE INTO files (path, size, mtime, key) "
-                        "VALUES (?, ?, ?, ?)", (path, size, mtime_ns, key))
+            self._write("INSERT OR REPLACE INTO files (path, size, mtime, key, content) "
+                        "VALUES (?, ?, ?, ?, ?)", (path, size, mtime_ns, key, content))
+
+    def known_content(self, path: str, size: int, mtime_ns: int) -> str | None:
+        """The digest of the content the file at ``path`` (absolute) held when it had
+        this size and modification time, if the cache remembers it."""
+        if self._connection is None:
+            return None
+        try:
+            row = self._connection.execute(
+                "SELECT content FROM files WHERE path = ? AND size = ? AND mtime = ?",
+                (path, size, mtime_ns)).fetchone()
+        except sqlite3.Error:
+            self._disable()
+            return None
+        return row[0] if row and row[0] else None
 
     def known_paths(self) -> dict[str, KnownPath]:
         """Every remembered path whose entry is still here, with its archive records."""
@@ -255,7 +283,7 @@ def _connect(path: Path) -> sqlite3.Connection:
             "records TEXT NOT NULL, facts TEXT NOT NULL)")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, "
-            "mtime INTEGER NOT NULL, key TEXT NOT NULL)")
+            "mtime INTEGER NOT NULL, key TEXT NOT NULL, content TEXT NOT NULL)")
         connection.commit()
     except BaseException:
         connection.close()

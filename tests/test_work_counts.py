@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -93,3 +94,48 @@ def test_a_running_thread_gets_the_ordinary_exit() -> None:
     completed = _entry("thread", "--isolated", "--no-cache", "--format", "json", str(EXAMPLES))
     assert completed.returncode == 1
     assert completed.stdout.rstrip().endswith("teardown ran")
+
+
+def _clipping(number: int) -> str:
+    return (f"<!--{1_600_000_000_000 + number}-->\n[Story {number}](https://x.org/s/{number})\n"
+            f"------\n\n<p>Text of story {number} &amp; <b>more</p>\n")
+
+
+def test_a_warm_run_reads_no_unchanged_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from cliplint import runner
+    from cliplint.cli import main
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    long_ago = 1_600_000_000
+    for number in range(5):
+        path = folder / f"{number}.md"
+        path.write_text(_clipping(number), encoding="utf-8")
+        os.utime(path, (long_ago, long_ago))
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    read: list[str] = []
+    real = runner.read_with_stat
+
+    def counted(path: str, max_size: int):  # type: ignore[no-untyped-def]
+        read.append(os.path.basename(path))
+        return real(path, max_size)
+
+    monkeypatch.setattr(runner, "read_with_stat", counted)
+    arguments = ["--isolated", "--format", "json", "--jobs", "1", "archive"]
+    assert main(["--no-cache", *arguments]) == 1
+    expected = capsys.readouterr().out
+    assert main(arguments) == 1  # fills the cache
+    assert capsys.readouterr().out == expected and len(read) == 5
+    read.clear()
+    assert main(arguments) == 1
+    assert capsys.readouterr().out == expected
+    assert read == []  # every file's size and modification time were as remembered
+    # The same size, another content and modification time: read again, and linted.
+    changed = folder / "3.md"
+    changed.write_text(_clipping(3).replace("more", "MORE"), encoding="utf-8")
+    os.utime(changed, (long_ago + 60, long_ago + 60))
+    assert main(arguments) == 1
+    assert read == ["3.md"]
+    assert capsys.readouterr().out == expected.replace("more", "MORE")
