@@ -1,16 +1,21 @@
-"""Benchmark cliplint against the HTML checkers a user might run instead.
+"""cliplint's performance goals, each measured as a ratio to its baseline in one run.
 
-    python benchmarks/run.py [--corpus ../shared/corpus/oped2] [--runs 5] [--memory]
+    python benchmarks/run.py [--corpus ../shared/corpus/oped2] [--runs 5] [--only GOAL,...]
 
-Runs each command several times on the same files and prints one table of medians, with
-ratios to cliplint. Tools that are not installed are listed as such and skipped:
-``tidy`` (Debian package), ``htmlhint``, ``html-validate`` and ``vnu`` (the npm packages
-htmlhint, html-validate and vnu-jar; point ``--node-modules`` at their folder; vnu needs
-java). This is a benchmark, not a test: timings depend on the machine, so they are
-compared side by side in one run and never asserted.
+Each goal pairs a cliplint command with a baseline command on the same files: what
+cliplint cannot avoid (a plain script parsing every body with html5lib; Python importing
+html5lib and pluggy), what a user would run instead (``tidy -q -e``), or cliplint's own
+run without the cache. The two commands run in turn, A B A B ..., after one run of each
+to warm up, and the ratio is taken pair by pair: a shared machine's speed drifts by a
+third within minutes, so only side-by-side ratios mean anything. The figure is CPU time
+(user + system, the process and the workers it waited for), the median of the pairs'
+ratios; memory is the peak resident size of the largest process. Prints one table:
+goal, the medians, the ratio, the limit and whether it is met.
 
-``--memory`` also lints a folder holding the corpus ten times over (hard links), to show
-that peak memory stays flat as the number of files grows.
+The 30,000-file archive is the corpus ten times over (hard links) and the 100,000-file
+one holds tiny distinct clippings; both are made in a temporary folder, never in the
+repository. ``tidy`` is Debian's package; without it that goal is skipped and says so.
+A benchmark, not a test: nothing here is asserted.
 """
 
 from __future__ import annotations
@@ -24,24 +29,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "oped2"
-TIME = shutil.which("time") or "/usr/bin/time"
-
-
-@dataclass(frozen=True)
-class Measurement:
-    name: str
-    seconds: list[float]
-    peak_rss_mb: float
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.seconds)
+ARCHIVE_RULES = "duplicate-clipping,path-portability"
 
 
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -51,48 +45,6 @@ def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     environment = {**os.environ, **(extra or {})}
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
     return environment
-
-
-@dataclass(frozen=True)
-class Benchmark:
-    name: str
-    command: list[str]
-    runs: int
-    env: dict[str, str] | None = None
-
-
-def measure_all(benchmarks: Sequence[Benchmark]) -> list[Measurement]:
-    """Run each command once to warm up (bytecode, disk cache), then its runs, taking
-    turns with the other commands: a shared machine's speed drifts by a third within
-    minutes, and the ratio of two commands timed minutes apart would measure the drift.
-    Wall time and the peak RSS of each command's biggest process."""
-    for benchmark in benchmarks:
-        subprocess.run(benchmark.command, check=False, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL,
-                       env=child_environment(benchmark.env))
-    seconds: dict[str, list[float]] = {benchmark.name: [] for benchmark in benchmarks}
-    peaks: dict[str, list[float]] = {benchmark.name: [] for benchmark in benchmarks}
-    for turn in range(max((benchmark.runs for benchmark in benchmarks), default=0)):
-        for benchmark in benchmarks:
-            if turn < benchmark.runs:
-                wall, peak = _run_once(benchmark)
-                seconds[benchmark.name].append(wall)
-                peaks[benchmark.name].append(peak)
-    return [Measurement(b.name, seconds[b.name], max(peaks[b.name])) for b in benchmarks]
-
-
-def _run_once(benchmark: Benchmark, ok_statuses: Sequence[int] = (0, 1, 2)) -> tuple[float, float]:
-    with tempfile.NamedTemporaryFile("r") as rusage:
-        started = time.perf_counter()
-        completed = subprocess.run([TIME, "-f", "%M", "-o", rusage.name, *benchmark.command],
-                                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                   env=child_environment(benchmark.env))
-        wall = time.perf_counter() - started
-        if completed.returncode not in ok_statuses:
-            raise SystemExit(f"{benchmark.name} failed ({completed.returncode}): "
-                             f"{completed.stderr.decode(errors='replace')[-2000:]}")
-        lines = [line for line in Path(rusage.name).read_text().splitlines() if line.strip()]
-        return wall, int(lines[-1]) / 1024
 
 
 def corpus_files(corpus: Path) -> list[str]:
@@ -112,91 +64,278 @@ def repeated_corpus(corpus: Path, times: int, into: Path) -> Path:
     return into
 
 
+def tiny_archive(count: int, into: Path) -> Path:
+    """``count`` tiny distinct clippings (a timestamp, a title link, one paragraph), in
+    folders of 1,000, dated well in the past so that their status can be trusted."""
+    old = time.time() - 86_400
+    for index in range(count):
+        folder = into / f"feed{index // 1000:03d}"
+        if index % 1000 == 0:
+            folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"item{index:06d}.md"
+        path.write_text(f"<!--{1_600_000_000_000 + index * 60_000}-->\n"
+                        f"[Item {index} of the tiny archive](https://example.com/news/{index})\n"
+                        f"------\n\n<p>Paragraph number {index}, <b>bold</b>.</p>\n",
+                        encoding="utf-8")
+        os.utime(path, (old, old))
+    return into
+
+
+@dataclass(frozen=True)
+class Side:
+    """One command of a goal; ``prepare`` runs before each of its runs, untimed."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
+    prepare: Callable[[], object] | None = None
+    #: Exit statuses of a run that went through (tidy says 2 when it found errors).
+    ok: tuple[int, ...] = (0, 1)
+
+
+@dataclass(frozen=True)
+class Usage:
+    cpu: float
+    wall: float
+    peak_mb: float
+
+
+@dataclass(frozen=True)
+class Goal:
+    name: str
+    measured: Side
+    baseline: Side
+    limit: float
+    runs: int
+    figure: str = "cpu"  # or "peak": the ratio of peak memory
+
+
+def run_once(side: Side) -> Usage:
+    """CPU and wall seconds and peak memory of one run, from the kernel's accounting of
+    the finished process (its waited-for children, the workers, included)."""
+    if side.prepare is not None:
+        side.prepare()
+    started = time.perf_counter()
+    process = subprocess.Popen(side.command, cwd=side.cwd, env=child_environment(side.env),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    error = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in side.ok:
+        raise SystemExit(f"{side.name} failed ({process.returncode}): "
+                         f"{error.decode(errors='replace')[-2000:]}")
+    return Usage(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)
+
+
+@dataclass(frozen=True)
+class Result:
+    goal: Goal
+    measured: list[Usage]
+    baseline: list[Usage]
+
+    def ratio(self) -> float:
+        if self.goal.figure == "peak":
+            return max(u.peak_mb for u in self.measured) / max(u.peak_mb for u in self.baseline)
+        return statistics.median(a.cpu / b.cpu for a, b in zip(self.measured, self.baseline))
+
+    def figures(self) -> tuple[float, float]:
+        if self.goal.figure == "peak":
+            return (max(u.peak_mb for u in self.measured), max(u.peak_mb for u in self.baseline))
+        return (statistics.median(u.cpu for u in self.measured),
+                statistics.median(u.cpu for u in self.baseline))
+
+
+def measure(goal: Goal, warmup: int = 1) -> Result:
+    """Both sides in turn, after ``warmup`` runs of each."""
+    for _ in range(warmup):
+        run_once(goal.measured)
+        run_once(goal.baseline)
+    measured, baseline = [], []
+    for _ in range(goal.runs):
+        measured.append(run_once(goal.measured))
+        baseline.append(run_once(goal.baseline))
+    return Result(goal, measured, baseline)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--node-modules", type=Path, default=None,
-                        help="folder holding htmlhint, html-validate and vnu-jar")
-    parser.add_argument("--memory", action="store_true",
-                        help="also compare peak memory on 3,000 vs 30,000 files")
+    parser.add_argument("--runs", type=int, default=5, help="pairs per goal (large ones: fewer)")
+    parser.add_argument("--only", default="",
+                        help="comma-separated goal keys: " + ", ".join(GOAL_KEYS))
     options = parser.parse_args(argv)
-    if not options.corpus.is_dir():
-        raise SystemExit(f"corpus not found: {options.corpus}")
-    files = corpus_files(options.corpus)
-    cliplint = [sys.executable, "-m", "cliplint", "--isolated"]
-    runs = options.runs
-    missing: list[str] = []
-
-    with tempfile.TemporaryDirectory() as scratch:
-        cache = {"CLIPLINT_CACHE_DIR": str(Path(scratch) / "cache")}
-        benchmarks = [
-            Benchmark("cliplint cold (all rules, all cores)",
-                      [*cliplint, "--no-cache", str(options.corpus)], runs),
-            Benchmark("cliplint warm cache", [*cliplint, str(options.corpus)], runs, cache),
-            Benchmark("cliplint one file (--no-cache)",
-                      [*cliplint, "--no-cache", files[len(files) // 2]], runs),
-            # The floor under the one-file time: Python starting and importing the
-            # libraries cliplint cannot lint without (html5lib with the etree tree
-            # builder that its parse() uses by default, pluggy and the entry points).
-            Benchmark("python importing html5lib, pluggy (floor)",
-                      [sys.executable, "-c",
-                       "import html5lib.treebuilders.etree, pluggy, importlib.metadata"], runs),
-            Benchmark("cliplint cold, --jobs 1",
-                      [*cliplint, "--no-cache", "--jobs", "1", str(options.corpus)],
-                      max(1, runs // 2)),
-        ]
-        for name, command in _external_tools(options.node_modules, files).items():
-            if command is None:
-                missing.append(name)
-            else:
-                benchmarks.append(Benchmark(name, command, runs))
-        results = measure_all(benchmarks)
-
-        if options.memory:
-            big = repeated_corpus(options.corpus, 10, Path(scratch) / "x10")
-            results += measure_all([Benchmark("cliplint cold, corpus x10 (30,000 files)",
-                                              [*cliplint, "--no-cache", str(big)], 1)])
-
-    _print_table(results, len(files))
-    if missing:
-        print(f"\nnot installed, skipped: {', '.join(missing)}")
+    corpus = options.corpus.resolve()
+    if not corpus.is_dir():
+        raise SystemExit(f"corpus not found: {corpus}")
+    wanted = [key for key in options.only.split(",") if key] or list(GOAL_KEYS)
+    unknown = set(wanted) - set(GOAL_KEYS)
+    if unknown:
+        raise SystemExit(f"unknown goals: {', '.join(sorted(unknown))}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; command: python benchmarks/run.py "
+          + " ".join(argv if argv is not None else sys.argv[1:]), flush=True)
+    with tempfile.TemporaryDirectory(prefix="cliplint-bench-") as scratch:
+        results: list[Result] = []
+        skipped: list[tuple[str, str]] = []
+        for key in wanted:
+            goal_or_reason = GOAL_KEYS[key](corpus, Path(scratch), options.runs)
+            if isinstance(goal_or_reason, str):
+                skipped.append((key, goal_or_reason))
+                continue
+            result = measure(goal_or_reason, warmup=0 if "100,000" in goal_or_reason.name else 1)
+            print(_row(result), flush=True)
+            results.append(result)
+    print()
+    _print_table(results, skipped)
     return 0
 
 
-def _external_tools(node_modules: Path | None, files: list[str]) -> dict[str, list[str] | None]:
-    def node_tool(name: str) -> str | None:
-        if node_modules is not None and (node_modules / ".bin" / name).exists():
-            return str(node_modules / ".bin" / name)
-        return shutil.which(name)
+# Goals --------------------------------------------------------------------------------
 
+CLIPLINT = [sys.executable, "-m", "cliplint", "--isolated", "--exit-zero"]
+_IMPORTS = Side("python -c 'import html5lib, pluggy'",
+                [sys.executable, "-c", "import html5lib, pluggy"])
+
+
+def _fresh(folder: Path) -> Callable[[], None]:
+    def remove() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+    return remove
+
+
+def _cache(scratch: Path, name: str) -> dict[str, str]:
+    return {"CLIPLINT_CACHE_DIR": str(scratch / name)}
+
+
+def cold(corpus: Path, scratch: Path, runs: int) -> Goal:
+    return Goal(
+        "cold, 3,000 files, all rules, --jobs 1 / plain html5lib parse script",
+        Side("cliplint --no-cache --jobs 1", [*CLIPLINT, "--no-cache", "--jobs", "1", str(corpus)]),
+        Side("benchmarks/plain_parse.py", [sys.executable, str(HERE / "plain_parse.py"),
+                                           str(corpus)]),
+        1.3, max(1, runs // 2))
+
+
+def _first_run(name: str, folder: Path, scratch: Path, runs: int) -> Goal:
+    cache = scratch / f"first-run-{folder.name}"
+    return Goal(
+        f"first run with an empty cache, {name} / --no-cache",
+        Side("cliplint, empty cache", [*CLIPLINT, str(folder)],
+             _cache(scratch, cache.name), prepare=_fresh(cache)),
+        Side("cliplint --no-cache", [*CLIPLINT, "--no-cache", str(folder)]),
+        1.1, runs)
+
+
+def first_run(corpus: Path, scratch: Path, runs: int) -> Goal:
+    return _first_run("3,000 files", corpus, scratch, runs)
+
+
+def first_run_100k(corpus: Path, scratch: Path, runs: int) -> Goal:
+    folder = tiny_archive(100_000, scratch / "tiny")
+    return _first_run("100,000 tiny files", folder, scratch, max(1, runs // 3))
+
+
+def warm(corpus: Path, scratch: Path, runs: int) -> Goal | str:
     tidy = shutil.which("tidy")
-    htmlhint = node_tool("htmlhint")
-    html_validate = node_tool("html-validate")
-    vnu_jar = None
-    if node_modules is not None:
-        candidate = node_modules / "vnu-jar" / "build" / "dist" / "vnu.jar"
-        vnu_jar = candidate if candidate.exists() else None
-    java = shutil.which("java")
-    return {
-        "tidy -q -e": [tidy, "-q", "-e", *files] if tidy else None,
-        "htmlhint": [htmlhint, *files] if htmlhint else None,
-        "html-validate": [html_validate, *files] if html_validate else None,
-        "vnu (Nu validator)": ([java, "-jar", str(vnu_jar), "--errors-only", *files]
-                               if vnu_jar and java else None),
-    }
+    if tidy is None:
+        return "tidy is not installed (Debian: apt-get install tidy)"
+    return Goal(
+        "warm, 3,000 unchanged files / tidy -q -e",
+        Side("cliplint, warm cache", [*CLIPLINT, str(corpus)], _cache(scratch, "warm")),
+        Side("tidy -q -e", [tidy, "-q", "-e", *corpus_files(corpus)], ok=(0, 1, 2)),
+        0.3, runs)
 
 
-def _print_table(results: list[Measurement], file_count: int) -> None:
-    cold = results[0].median
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, {file_count} files")
-    print(f"{'command':<44} {'median s':>9} {'min s':>7} {'max s':>7} {'peak MB':>8} "
-          f"{'vs cliplint cold':>17}")
+def _one_file(scratch: Path) -> Path:
+    folder = scratch / "one"
+    folder.mkdir(exist_ok=True)
+    return folder / "clipping.md"
+
+
+def one_hit(corpus: Path, scratch: Path, runs: int) -> Goal:
+    path = _one_file(scratch)
+    shutil.copyfile(corpus_files(corpus)[len(corpus_files(corpus)) // 2], path)
+    return Goal(
+        "one file, cache hit / import html5lib, pluggy",
+        Side("cliplint one file, hit", [*CLIPLINT, str(path)], _cache(scratch, "one-hit")),
+        _IMPORTS, 0.8, runs * 2)
+
+
+def _changing(path: Path, original: bytes) -> Callable[[], None]:
+    """Before each run, the file holds new content (a miss), written long enough ago."""
+    counter = iter(range(10**9))
+
+    def change() -> None:
+        path.write_bytes(original + f"<p>Edit {next(counter)}.</p>\n".encode())
+        old = time.time() - 60
+        os.utime(path, (old, old))
+    return change
+
+
+def _miss_side(corpus: Path, scratch: Path) -> Side:
+    path = _one_file(scratch)
+    original = Path(corpus_files(corpus)[len(corpus_files(corpus)) // 2]).read_bytes()
+    return Side("cliplint one file, miss", [*CLIPLINT, str(path)],
+                _cache(scratch, "one-miss"), prepare=_changing(path, original))
+
+
+def one_miss(corpus: Path, scratch: Path, runs: int) -> Goal:
+    return Goal("one file, cache miss / import html5lib, pluggy", _miss_side(corpus, scratch),
+                _IMPORTS, 1.2, runs * 2)
+
+
+def pre_commit(corpus: Path, scratch: Path, runs: int) -> Goal:
+    archive = repeated_corpus(corpus, 10, scratch / "archive")
+    (archive / ".git").mkdir(exist_ok=True)  # a git work tree's top, as pre-commit runs in
+    new = archive / "new" / "clipping.md"
+    new.parent.mkdir(exist_ok=True)
+    original = Path(corpus_files(corpus)[0]).read_bytes()
+    env = _cache(scratch, "archive-cache")
+    prepare = _changing(new, original)
+    prepare()
+    # The archive's cache, filled once (untimed).
+    run_once(Side("fill", [*CLIPLINT, "new/clipping.md"], env, archive))
+    return Goal(
+        "pre-commit: one new file in a 30,000-file archive, warm cache / one-file miss",
+        Side("cliplint new/clipping.md", [*CLIPLINT, "new/clipping.md"], env, archive, prepare),
+        _miss_side(corpus, scratch), 1.5, runs * 2)
+
+
+def memory(corpus: Path, scratch: Path, runs: int) -> Goal:
+    big = repeated_corpus(corpus, 10, scratch / "x10")
+    return Goal(
+        "peak memory, cold, 30,000 files / 3,000 files",
+        Side("cliplint --no-cache, 30,000 files", [*CLIPLINT, "--no-cache", str(big)]),
+        Side("cliplint --no-cache, 3,000 files", [*CLIPLINT, "--no-cache", str(corpus)]),
+        1.1, 1, figure="peak")
+
+
+GOAL_KEYS: dict[str, Callable[[Path, Path, int], Goal | str]] = {
+    "cold": cold, "first-run": first_run, "first-run-100k": first_run_100k, "warm": warm,
+    "one-hit": one_hit, "one-miss": one_miss, "pre-commit": pre_commit, "memory": memory,
+}
+
+
+def _row(result: Result) -> str:
+    goal = result.goal
+    measured, baseline = result.figures()
+    unit = "MB" if goal.figure == "peak" else "s"
+    met = "yes" if result.ratio() <= goal.limit else "NO"
+    return (f"{goal.name:<82} {measured:>8.3f}{unit:<2} {baseline:>8.3f}{unit:<2} "
+            f"{result.ratio():>6.2f}x {goal.limit:>5.2f}x {met:>4}  ({goal.runs} pairs)")
+
+
+def _print_table(results: list[Result], skipped: list[tuple[str, str]]) -> None:
+    print(f"{'goal (measured / baseline)':<82} {'measured':>10} {'baseline':>10} "
+          f"{'ratio':>7} {'limit':>6} {'met':>4}")
     for result in results:
-        ratio = result.median / cold if cold else float("nan")
-        print(f"{result.name:<44} {result.median:>9.3f} {min(result.seconds):>7.3f} "
-              f"{max(result.seconds):>7.3f} {result.peak_rss_mb:>8.1f} {ratio:>16.2f}x")
+        print(_row(result))
+    for key, reason in skipped:
+        print(f"{key:<82} skipped: {reason}")
+    print("CPU figures: medians of user + system seconds; ratio: median of the pairs' ratios.")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import sys
+from cliplint.cli import entry
 
-from cliplint.cli import main
-
-sys.exit(main())
+entry()

@@ -51,8 +51,9 @@ MAX_ENTRIES = 500_000
 COMMIT_EVERY = 256
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
-#: Version 4: entries hold the file's facts. Version 5: rows are signed.
-_FORMAT = 5
+#: Version 4: entries hold the file's facts. Version 5: rows are signed. Version 6: an
+#: entry's key is made from the content's digest, which the files table keeps.
+_FORMAT = 6
 #: The file holding the secret that signs the cache's rows, in the user's cache folder.
 SECRET_FILE = "cache-key"
 SECRET_BYTES = 32
@@ -109,7 +110,19 @@ def content_key(data: bytes, rules: Iterable[str],
                 inputs: Iterable[tuple[str, str]] = ()) -> str:
     """The key of a file's entry: its content, the rules enabled for it, and the run
     inputs those rules ask for (``(name, value)`` pairs)."""
-    digest = hashlib.blake2b(data, digest_size=20)
+    return entry_key(content_digest(data), rules, inputs)
+
+
+def content_digest(data: bytes) -> str:
+    """A digest of a file's content alone: what the files table remembers of it."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def entry_key(content: str, rules: Iterable[str],
+              inputs: Iterable[tuple[str, str]] = ()) -> str:
+    """``content_key`` from the content's digest: a file whose status is unchanged
+    need not be read again to find its entry."""
+    digest = hashlib.blake2b(content.encode(), digest_size=20)
     digest.update("\0".join(rules).encode())
     for name, value in inputs:
         digest.update(f"\1{name}={value}".encode())
@@ -243,13 +256,33 @@ class Cache:
         self._write("INSERT OR REPLACE INTO entries (key, problems, records, facts, mac) "
                     "VALUES (?, ?, ?, ?, ?)", (*row, signature(self._secret, "entry", *row)))
 
-    def remember_path(self, path: str, size: int, mtime_ns: int, key: str) -> None:
+    def remember_path(self, path: str, size: int, mtime_ns: int, key: str,
+                      content: str = "") -> None:
         """Record that the file at ``path`` (absolute) with this size and modification
-        time holds the content ``key``."""
+        time holds the content ``key`` (of digest ``content``)."""
         if self._connection is not None:
-            mac = signature(self._secret, "file", path, str(size), str(mtime_ns), key)
-            self._write("INSERT OR REPLACE INTO files (path, size, mtime, key, mac) "
-                        "VALUES (?, ?, ?, ?, ?)", (path, size, mtime_ns, key, mac))
+            mac = signature(self._secret, "file", path, str(size), str(mtime_ns), key, content)
+            self._write("INSERT OR REPLACE INTO files (path, size, mtime, key, content, mac) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", (path, size, mtime_ns, key, content, mac))
+
+    def known_content(self, path: str, size: int, mtime_ns: int) -> str | None:
+        """The digest of the content the file at ``path`` (absolute) held when it had
+        this size and modification time, if the cache remembers it (and signed it)."""
+        if self._connection is None:
+            return None
+        try:
+            row = self._connection.execute(
+                "SELECT key, content, mac FROM files WHERE path = ? AND size = ? AND mtime = ?",
+                (path, size, mtime_ns)).fetchone()
+        except sqlite3.Error as error:
+            self._failed(error)
+            return None
+        if not row or not row[1]:
+            return None
+        key, content, mac = row
+        if not self._signed(mac, "file", path, str(size), str(mtime_ns), key, content):
+            return None
+        return str(content)
 
     def known_paths(self) -> dict[str, KnownPath]:
         """Every remembered path whose entry is still here, with its archive records."""
@@ -257,15 +290,16 @@ class Cache:
             return {}
         try:
             rows = self._connection.execute(
-                "SELECT files.path, files.size, files.mtime, files.key, files.mac, "
-                "entries.problems, entries.records, entries.facts, entries.mac FROM files "
-                "JOIN entries ON entries.key = files.key").fetchall()
+                "SELECT files.path, files.size, files.mtime, files.key, files.content, "
+                "files.mac, entries.problems, entries.records, entries.facts, entries.mac "
+                "FROM files JOIN entries ON entries.key = files.key").fetchall()
         except sqlite3.Error as error:
             self._failed(error)
             return {}
         known = {}
-        for path, size, mtime, key, file_mac, problems, records, facts, entry_mac in rows:
-            if not (self._signed(file_mac, "file", path, str(size), str(mtime), key)
+        for (path, size, mtime, key, content, file_mac,
+             problems, records, facts, entry_mac) in rows:
+            if not (self._signed(file_mac, "file", path, str(size), str(mtime), key, content)
                     and self._signed(entry_mac, "entry", key, problems, records, facts)):
                 continue
             try:
@@ -365,7 +399,7 @@ _TABLES = {
     "entries": "key TEXT PRIMARY KEY, problems TEXT NOT NULL, records TEXT NOT NULL, "
                "facts TEXT NOT NULL, mac TEXT NOT NULL",
     "files": "path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, "
-             "key TEXT NOT NULL, mac TEXT NOT NULL",
+             "key TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL",
 }
 
 

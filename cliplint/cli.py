@@ -8,6 +8,7 @@ path that does not exist; 3 a rule crashed (the other files were still linted);
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -170,6 +171,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def entry() -> NoReturn:
+    """The command: ``main``, then exit without tearing the interpreter down. Freeing
+    every module and object one by one at exit cost a one-file run about a seventh of
+    its time, and nothing is left to clean up: reports are written and closed, the
+    cache is closed, worker processes are joined. The output streams are flushed first.
+    (A thread still running, as a library may leave one, gets the ordinary exit.)"""
+    status = main()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away, or the stream is closed
+        pass
+    try:
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
+        sys.exit(status)
+    os._exit(status)
+
+
 def _say(message: str) -> None:
     print(f"cliplint: {message}", file=sys.stderr)
 
@@ -309,6 +330,9 @@ def _lint_command(arguments: list[str], watching: bool = False) -> int:
         raise UsageError("--compare works with --format html on a lint run (not with "
                          "--baseline, --write-baseline, --online, --fix or --diff)")
     settings = _load_settings(options, rules)
+    # What start-up made (modules, the rules, their regexes) lives until the end: the
+    # collector need not look at it again in every full collection, nor the workers.
+    gc.freeze()
     if options.show_config:  # a file's or folder's settings when one is named (ruff's --show-settings)
         shown = settings
         if len(options.paths) == 1 and options.paths[0] != "-":

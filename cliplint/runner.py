@@ -189,14 +189,38 @@ def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
              settings: Settings) -> _LookUp:
     if cache is None:
         return _LookUp(path, None)
+    unchanged = _unchanged(cache, path, rules, settings)
+    if unchanged is not None:
+        return unchanged
     read = read_with_stat(path, settings.for_path(path).max_file_size)
     if isinstance(read, Problem):
         return _LookUp(path, Linted(None, [read], {}))
     data, info = read
-    key = file_key(data, path, rules, settings)
-    remember_path(cache, path, info, key)
+    from cliplint.cache import content_digest, entry_key
+
+    content = content_digest(data)
+    key = entry_key(content, *key_parts(path, rules, settings))
+    remember_path(cache, path, info, key, content)
     found = cache.get(key, path)
     return _LookUp(path, None if found is None else Linted(key, *found))
+
+
+def _unchanged(cache: Cache, path: str, rules: Mapping[str, Rule],
+               settings: Settings) -> _LookUp | None:
+    """The cached result of a file whose size and modification time are those the cache
+    remembers (see ``remember_path``), found without reading it; None otherwise."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None  # reading it will say what is wrong
+    content = cache.known_content(os.path.abspath(path), info.st_size, info.st_mtime_ns)
+    if content is None:
+        return None
+    from cliplint.cache import entry_key
+
+    key = entry_key(content, *key_parts(path, rules, settings))
+    found = cache.get(key, path)
+    return None if found is None else _LookUp(path, Linted(key, *found))
 
 
 #: A file modified this recently may be modified again within the same tick of its
@@ -204,11 +228,14 @@ def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
 RACY_SECONDS = 2
 
 
-def remember_path(cache: Cache, path: str, info: os.stat_result, key: str) -> None:
-    """Remember that the file holds the content ``key`` while its size and modification
-    time stay as in ``info``; not while it may still change unnoticed."""
+def remember_path(cache: Cache, path: str, info: os.stat_result, key: str,
+                  content: str = "") -> None:
+    """Remember that the file holds the content ``key`` (digest ``content``) while its
+    size and modification time stay as in ``info``; not while it may still change
+    unnoticed."""
     if time.time_ns() - info.st_mtime_ns > RACY_SECONDS * 1_000_000_000:
-        cache.remember_path(os.path.abspath(path), info.st_size, info.st_mtime_ns, key)
+        cache.remember_path(os.path.abspath(path), info.st_size, info.st_mtime_ns, key,
+                            content)
 
 
 def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], settings: Settings,
