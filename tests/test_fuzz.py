@@ -62,6 +62,20 @@ def test_the_checks_catch_what_they_look_for() -> None:
     lossy = FixResult(text.replace("keep ", ""), text, (), (), ())
     assert fuzz._check_fixed(text, lossy, unsafe=False) == [
         "fix_text(unsafe=False) changed the visible text without removing a block"]
+    # Found by the long run: a stray control character between two spaces, removed as a
+    # block, leaves spaces that collapse into one: nothing visible is lost.
+    from dataclasses import replace
+
+    from cliplint.fixer import RemovedBlock
+
+    spaced = text.replace("keep this", "keep \x7f this")
+    stray = spaced.index("\x7f")
+    cleaned = FixResult(spaced.replace("\x7f", ""), spaced, (),
+                        (RemovedBlock("invisible-characters", stray, stray + 1, "\x7f"),), ())
+    assert fuzz._check_fixed(spaced, cleaned, unsafe=False) == []
+    eaten = replace(cleaned, text=spaced.replace(" \x7f this", ""))
+    assert fuzz._check_fixed(spaced, eaten, unsafe=False) == [
+        "fix_text(unsafe=False) changed the visible text beyond the removed blocks"]
     unfinished = FixResult(text.replace("000-->", "-->"), text, (), (), ())
     assert fuzz._check_fixed(text, unfinished, unsafe=False) == [
         "fix_text(unsafe=False) is not idempotent: a second fix changed the text"]
