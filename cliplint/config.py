@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from cliplint.marks import remember_checked
 from cliplint.model import SEVERITIES, Rule, Severity
 
 CONFIG_FILES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
@@ -400,12 +401,7 @@ def validate(
     )
     errors = sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.absolute_path)))
     if not errors:
-        if marker is not None:
-            try:
-                marker.parent.mkdir(parents=True, exist_ok=True)
-                marker.touch()
-            except OSError:
-                pass  # only a shortcut for next time
+        remember_checked(marker)
         return
     from cliplint.config_errors import describe  # only when there is an error
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 import pluggy
 
 from cliplint import __version__, hookspecs
+from cliplint.marks import remember_checked
 from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, Rule
 
 if TYPE_CHECKING:
@@ -169,12 +170,7 @@ def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
             if mismatch is not None:
                 raise PluginError(f"{where}: the default of option {option!r} does not match "
                                   f"its schema: {mismatch.message}")
-    if marker is not None:
-        try:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-        except OSError:
-            pass  # only a shortcut for next time
+    remember_checked(marker)
 
 
 def _collect_formats(
