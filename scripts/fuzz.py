@@ -1,7 +1,7 @@
 """Fuzz cliplint with mutated real clippings.
 
     python scripts/fuzz.py [--cases N] [--seed S] [--jobs J] [--cli-every K] [--save DIR]
-                           [--time-limit SECONDS] [SEED_FOLDER ...]
+                           [--max-size BYTES] [--time-limit SECONDS] [SEED_FOLDER ...]
 
 Each case takes a real clipping (SEED_FOLDERs, default: examples/ and the shared corpora
 when present) and applies one to four mutators: byte flips, splices of two clippings,
@@ -49,6 +49,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = [ROOT.parent / "shared" / "corpus" / "oped2", ROOT.parent / "shared" / "corpus" / "teahouse-dev"]
 #: Cases larger than this are cut: the point is shapes, not size (benchmarks/ do size).
+#: ``--max-size`` lowers it for a long run, as libFuzzer's ``-max_len`` does: a case of
+#: 2 KB costs about a thirtieth of a full one, so many more shapes are tried in an hour.
 MAX_CASE = 256 * 1024
 
 Mutator = Callable[[bytes, random.Random, Sequence[bytes]], bytes]
@@ -261,12 +263,14 @@ MUTATORS: dict[str, Mutator] = {
 Operation = tuple[str, int]
 
 
-def mutate(seed: bytes, operations: Sequence[Operation], seeds: Sequence[bytes]) -> bytes:
-    """Apply ``(mutator name, random seed)`` operations in turn: a case is reproducible
-    from its seed clipping and its operations."""
-    data = seed
+def mutate(seed: bytes, operations: Sequence[Operation], seeds: Sequence[bytes],
+           max_size: int = MAX_CASE) -> bytes:
+    """Apply ``(mutator name, random seed)`` operations in turn, cutting the case to
+    ``max_size`` bytes after each: a case is reproducible from its seed clipping, its
+    operations and the size."""
+    data = seed[:max_size]
     for name, number in operations:
-        data = MUTATORS[name](data, random.Random(number), seeds)[:MAX_CASE]
+        data = MUTATORS[name](data, random.Random(number), seeds)[:max_size]
     return data
 
 
@@ -383,10 +387,11 @@ def _seeds(folders: tuple[str, ...]) -> list[bytes]:
     return load_seeds([Path(folder) for folder in folders])
 
 
-def _run_cases(arguments: tuple[int, int, int, list[str]]) -> tuple[int, list[dict[str, Any]]]:
+def _run_cases(arguments: tuple[int, int, int, int, list[str]]
+               ) -> tuple[int, list[dict[str, Any]]]:
     """Worker: ``count`` cases from random seed ``seed``; returns how many ran and the
     failing ones."""
-    seed, count, cli_every, folders = arguments
+    seed, count, cli_every, max_size, folders = arguments
     seeds = _seeds(tuple(folders))
     rng = random.Random(seed)
     failed: list[dict[str, Any]] = []
@@ -394,10 +399,10 @@ def _run_cases(arguments: tuple[int, int, int, list[str]]) -> tuple[int, list[di
     for _ in range(count):
         index = rng.randrange(len(seeds))
         operations = random_operations(rng)
-        data = mutate(seeds[index], operations, seeds)
+        data = mutate(seeds[index], operations, seeds, max_size)
         for failure in check(data):
-            failed.append({"seed": index, "operations": operations, "failure": failure,
-                           "data": data.hex()})
+            failed.append({"seed": index, "operations": operations, "max_size": max_size,
+                           "failure": failure, "data": data.hex()})
         batch.append(data)
         if cli_every and len(batch) >= cli_every:
             failed += [{"batch": True, "failure": failure} for failure in check_cli(batch)]
@@ -414,6 +419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cli-every", type=int, default=1000,
                         help="run the command line over each batch of this many cases (0: never)")
     parser.add_argument("--save", type=Path, default=Path("fuzz-failures"))
+    parser.add_argument("--max-size", type=int, default=MAX_CASE,
+                        help=f"cut every case to this many bytes (default {MAX_CASE:,})")
     parser.add_argument("--replay", type=Path, help="check one saved case again")
     parser.add_argument("--time-limit", type=float, default=0,
                         help="stop after this many seconds (0: run every case)")
@@ -428,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     jobs = max(1, options.jobs)
     chunk = 100
     work = [(options.seed * 1_000_003 + index, min(chunk, options.cases - start),
-             options.cli_every, folders)
+             options.cli_every, options.max_size, folders)
             for index, start in enumerate(range(0, options.cases, chunk))]
     started = time.monotonic()
     done = 0
