@@ -240,9 +240,9 @@ BAR = re.compile(r"(\d+)%\|[^|\r\n]*\| *(\d+)/(\d+) \[\d\d:\d\d<\d\d:\d\d")
 
 @pytest.fixture
 def slow(tmp_path: Path) -> Path:
-    """An archive that takes a few seconds to lint on one core (the bar shows after 0.5 s):
-    60 clippings whose bodies hold 180 parse errors each."""
-    body = "<p>" + "<b>x</i> &bogus; <div " * 60 + "</p>"
+    """An archive that takes over a second of CPU to lint, however fast the machine (the
+    bar shows after 0.5 s): 60 clippings whose bodies hold 900 parse errors each."""
+    body = "<p>" + "<b>x</i> &bogus; <div " * 300 + "</p>"
     for index in range(60):
         write(tmp_path / f"{index:02}.md", f"<!--1686778744-->\n[T {index}]"
               f"(https://example.com/a/{index})\n------\n\n{body}\n")
