@@ -35,7 +35,7 @@ def fix_command(run: RunContext) -> int:
     from cliplint.writer import FileOutcome, fix_bytes, fix_files, remove_stale_temporaries
 
     rules = run.rules
-    unsafe = bool(options.unsafe_fixes)
+    unsafe = options.unsafe_fixes
     paths = run.paths_to_lint()
     stdin_data = None
     if options.paths == ("-",) and not paths and not options.diff:
