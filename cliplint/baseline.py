@@ -27,7 +27,8 @@ The file is JSON, one entry per line and sorted, so that a baseline diffs well i
       ]
     }
 
-Everything here is a pure function; the command line reads and writes the file.
+Everything here is a pure function but ``read_file`` and ``write_file``, the file's
+input and output.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from pathlib import PurePath
 
 from cliplint import __version__
 from cliplint.model import INTERNAL_ERROR, Problem
+from cliplint.streams import open_for_writing, read_text
 
 BASELINE_VERSION = 1
 #: Code points of the problem's line kept on each side of it in the fingerprint: enough to
@@ -166,6 +168,33 @@ def loads(text: str, source: str) -> Baseline:
         message = item.get("message", "")
         entries.append(Entry(path, rule, fingerprint, message if isinstance(message, str) else ""))
     return Baseline(tuple(entries))
+
+
+def read_file(path: str) -> Baseline:
+    """The baseline in the file ``path``; :class:`BaselineError` says why it cannot be read."""
+    try:
+        return loads(read_text(path), path)
+    except OSError as error:
+        raise BaselineError(f"cannot read baseline {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise BaselineError(str(error)) from None
+
+
+def write_file(path: str, problems: Sequence[Problem]) -> Baseline:
+    """Record the problems in the file ``path``, their paths relative to its folder;
+    :class:`BaselineError` says why it cannot be written."""
+    recorded = build(problems, folder_of(path))
+    try:
+        with open_for_writing(path, newline="\n") as stream:
+            stream.write(dumps(recorded))
+    except OSError as error:
+        raise BaselineError(f"cannot write {path}: {error.strerror or error}") from None
+    return recorded
+
+
+def folder_of(path: str) -> str:
+    """The folder of the baseline file ``path``: the paths it records are relative to it."""
+    return os.path.dirname(os.path.abspath(path))
 
 
 @dataclass(frozen=True)

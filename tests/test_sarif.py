@@ -242,7 +242,7 @@ def test_readme_workflow(tmp_path: Path) -> None:
     an archive, writes a valid SARIF log and exits 0."""
     import yaml  # PyYAML comes with pre-commit, in the test extra
 
-    from cliplint.cli import _lint_parser
+    from cliplint.cli.parser import lint_parser
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"```yaml\n(# \.github/workflows/clippings\.yml\n.*?)```", readme,
@@ -256,7 +256,7 @@ def test_readme_workflow(tmp_path: Path) -> None:
     ]
     assert len(commands) == 2
     for arguments in commands:
-        _lint_parser().parse_args(arguments)  # raises on an unknown option
+        lint_parser().parse_args(arguments)  # raises on an unknown option
     assert commands[0][1:3] == ["--format", "github"]
     full_scan = jobs["full-scan"]
     assert full_scan["permissions"]["security-events"] == "write"

@@ -1,0 +1,98 @@
+"""The command line: a thin layer over the config, runner and formats.
+
+One module per job: ``parser`` (the arguments), ``context`` (what a lint or fix run is
+given: the options, the installed rules and formats, the settings), the commands
+``lint`` (with --watch), ``fix``, ``rules`` and ``explain``, and what they share:
+``inputs`` (the files or standard input), ``results`` (archive rules and the baseline),
+``output`` (the report and the exit status), ``show`` (--show-config, --show-files),
+``batched`` (--scheduler, URLs, --paths-from). Each is imported when a command needs it:
+start-up is most of a one-file run's time.
+
+Exit status: 0 no problems left; 1 problems left; 2 usage, config or plugin error, or a
+path that does not exist; 3 a rule crashed (the other files were still linted);
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class UsageError(Exception):
+    """Bad command line, config or plugin: exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _command(arguments)
+    except UsageError as error:
+        say(f"error: {error}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        say("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say to it. Not a failure
+        # with --exit-zero, which promises 0 whatever the run found.
+        sys.stderr.close()
+        return EXIT_CLEAN if "--exit-zero" in arguments else EXIT_PROBLEMS
+    except Exception as error:  # a bug in cliplint itself: say so plainly
+        from cliplint.config import ConfigError
+
+        if isinstance(error, ConfigError):  # a folder's configuration, found during the run
+            say(f"error: {error}")
+            return EXIT_USAGE
+        if os.environ.get("CLIPLINT_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        say(f"internal error: {type(error).__name__}: {error} "
+            "(set CLIPLINT_DEBUG=1 for a traceback, and please report it)")
+        return EXIT_INTERNAL
+
+
+def _command(arguments: list[str]) -> int:
+    """Run the command the arguments name: 'rules', 'explain', or else a lint (or fix)
+    run."""
+    if arguments and arguments[0] == "rules":
+        from cliplint.cli.rules import rules_command
+
+        return rules_command(arguments[1:])
+    if arguments and arguments[0] == "explain":
+        from cliplint.cli.explain import explain_command
+
+        return explain_command(arguments[1:])
+    from cliplint.cli.lint import lint_command
+
+    return lint_command(arguments)
+
+
+def entry() -> NoReturn:
+    """The command: ``main``, then exit without tearing the interpreter down. Freeing
+    every module and object one by one at exit cost a one-file run about a seventh of
+    its time, and nothing is left to clean up: reports are written and closed, the
+    cache is closed, worker processes are joined. The output streams are flushed first.
+    (A thread still running, as a library may leave one, gets the ordinary exit.)"""
+    status = main()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away, or the stream is closed
+        pass
+    try:
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
+        sys.exit(status)
+    os._exit(status)
+
+
+def say(message: str) -> None:
+    """A message to the user on standard error."""
+    print(f"cliplint: {message}", file=sys.stderr)

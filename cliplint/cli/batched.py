@@ -1,0 +1,56 @@
+"""Beyond one machine: a lint run with --scheduler, of URLs, or of --paths-from's list
+(cliplint/batches.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from cliplint.cli import UsageError
+from cliplint.cli.inputs import warn_if_none
+
+if TYPE_CHECKING:
+    from cliplint.cli.context import RunContext
+    from cliplint.runner import FileResult, RunOptions
+
+
+def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileResult]:
+    """The results of a run on --scheduler's workers, then the archive rules'."""
+    from cliplint.archive import archive_rules, with_archive_rules
+    from cliplint.batches import (
+        DEFAULT_BATCH_SIZE,
+        RunFailed,
+        archive_of,
+        batched_results as lint_in_batches,
+        manifest_sources,
+        open_engine,
+        read_manifest,
+        sources,
+    )
+
+    options, registry, settings = run.options, run.registry, run.settings
+    if options.paths_from and options.paths:
+        raise UsageError("give the paths on the command line or in --paths-from, not both")
+    paths = [] if options.paths_from else run.paths_to_lint()
+    if "-" in paths:
+        raise UsageError("'-' (standard input) cannot be linted with --scheduler")
+    missing = [path for path in paths if "://" not in path and not os.path.lexists(path)]
+    if missing:
+        raise UsageError("path does not exist: " + ", ".join(missing))
+    storage = options.storage_options
+    try:
+        with open_engine(options.scheduler, run_options.jobs) as engine:
+            found = (manifest_sources(read_manifest(options.paths_from, sys.stdin), settings)
+                     if options.paths_from else sources(paths, settings, storage))
+            results = lint_in_batches(found, registry.rules, settings, run_options,
+                                      registry.plugins, engine, storage_options=storage,
+                                      batch_size=options.batch_size or DEFAULT_BATCH_SIZE)
+            if archive_rules(registry.rules, settings):
+                archive = archive_of(paths, settings, bool(options.paths_from), storage)
+                results = with_archive_rules(results, registry.rules, settings, archive,
+                                             run_options, registry.plugins)
+            yield from warn_if_none(results, paths, settings)
+    except RunFailed as error:
+        raise UsageError(str(error)) from None

@@ -1,0 +1,223 @@
+"""What a lint or fix run is given, made once before it starts: the command line's
+options (:class:`LintOptions`), the installed rules and formats, and the settings
+(:class:`RunContext`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cliplint.cli import UsageError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from cliplint.config import Settings
+    from cliplint.model import Rule
+    from cliplint.plugins import Registry
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """The options of a lint (or fix) command line; ``cliplint --help`` says what each
+    one means."""
+
+    paths: tuple[str, ...]
+    # rule selection
+    select: tuple[str, ...] | None
+    extend_select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    # output
+    format: str
+    output_file: str | None
+    compare: str | None
+    statistics: bool
+    show_source: bool
+    quiet: int
+    verbose: bool
+    exit_zero: bool
+    max_warnings: int | None
+    # configuration
+    config: str | None
+    isolated: bool
+    show_config: bool
+    show_files: bool
+    watch: bool
+    stdin_filename: str | None
+    force_exclude: bool
+    # baseline
+    baseline: str | None
+    write_baseline: str | None
+    # fixing
+    fix: bool
+    unsafe_fixes: bool
+    diff: bool
+    fix_only: bool
+    show_fixes: bool
+    fix_outside_tree: bool
+    # speed
+    jobs: int | None
+    file_timeout: float | None
+    no_cache: bool
+    # beyond one machine
+    scheduler: str
+    paths_from: str | None
+    storage_options: Mapping[str, Any]
+    batch_size: int | None
+    # online
+    online: bool
+    online_allow_private: bool
+
+    @classmethod
+    def from_namespace(cls, namespace: argparse.Namespace) -> LintOptions:
+        """The options argparse parsed (one attribute per field), lists made tuples."""
+        values = vars(namespace)
+        return cls(**{
+            **values,
+            "paths": tuple(values["paths"]),
+            "select": tuple(values["select"]) if values["select"] is not None else None,
+            "extend_select": tuple(values["extend_select"]),
+            "ignore": tuple(values["ignore"]),
+        })
+
+    @property
+    def fixing(self) -> bool:
+        """--fix, --fix-only or --diff: a fix run rather than a lint run."""
+        return self.fix or self.fix_only or self.diff
+
+    @property
+    def batched(self) -> bool:
+        """Whether the run goes through cliplint/batches.py rather than the runner."""
+        return bool(self.scheduler != "processes" or self.paths_from
+                    or any("://" in path for path in self.paths))
+
+    @property
+    def with_source(self) -> bool:
+        # Baseline fingerprints, SARIF and GitLab fingerprints hash the text around a problem.
+        return bool(self.show_source or self.baseline or self.write_baseline
+                    or self.format in ("sarif", "gitlab"))
+
+    def streamed_format(self) -> str | None:
+        """The module that streams the report, when the run allows it: a baseline and
+        --online need every problem before anything is reported."""
+        if self.baseline or self.write_baseline or self.online:
+            return None
+        from cliplint.formats import BUILTIN_FORMATS
+
+        # A plugin's format is rendered whole at the end: it holds every problem until then.
+        return BUILTIN_FORMATS.get(self.format)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """A lint or fix run's options, installed rules and formats, and settings."""
+
+    options: LintOptions
+    registry: Registry
+    settings: Settings
+
+    @property
+    def rules(self) -> Mapping[str, Rule]:
+        return self.registry.rules
+
+    def paths_to_lint(self) -> list[str]:
+        """The paths named on the command line (default: the current folder). With
+        --force-exclude the ones the configuration excludes are dropped, as ruff does:
+        pre-commit names every staged file, excluded or not."""
+        options, settings = self.options, self.settings
+        paths = list(options.paths or ["."])
+        if not options.force_exclude:
+            return paths
+        if (paths == ["-"] and options.stdin_filename
+                and settings.is_excluded(options.stdin_filename)):
+            return []
+        return [path for path in paths
+                if path == "-" or not settings.for_path(path).is_excluded(path)]
+
+
+def run_context(options: LintOptions) -> RunContext:
+    """The context of a run with these options; :class:`UsageError` when the format is
+    unknown, --compare cannot be used, or the configuration is broken."""
+    registry = plugin_registry(options)
+    if options.format not in registry.formats:
+        raise UsageError(f"unknown format {options.format!r} "
+                         f"(choose from {', '.join(sorted(registry.formats))})")
+    if options.compare and (options.format != "html" or options.streamed_format() is None
+                            or options.fixing):
+        raise UsageError("--compare works with --format html on a lint run (not with "
+                         "--baseline, --write-baseline, --online, --fix or --diff)")
+    return RunContext(options, registry, load_settings(options, registry.rules))
+
+
+def plugin_registry(options: LintOptions | None = None) -> Registry:
+    """The installed rules and formats (``options`` None: a command that lints nothing)."""
+    from cliplint.plugins import PluginError, load_registry, plugins_disabled
+
+    known_good = None
+    if options is not None and not options.no_cache:
+        # Plugins' option schemas checked once: a marker in the cache folder, when there
+        # is one here already (a run elsewhere must not leave cache folders behind).
+        from cliplint.cache import cache_folder
+
+        folder = cache_folder(str(Path.cwd()))
+        known_good = folder if folder.is_dir() else None
+    try:
+        import cliplint.html  # noqa: F401  (checks the html5lib release it needs)
+    except ImportError as error:  # html5lib missing, or not the release cliplint needs
+        raise UsageError(str(error)) from None
+    try:
+        # The variable read here, not left to the cached default: main() may run again
+        # in the same process with another environment.
+        return load_registry(plugins_disabled(), known_good=known_good)
+    except PluginError as error:
+        raise UsageError(str(error)) from None
+
+
+def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
+    """The run's settings: the configuration file found from the current folder (with
+    the nearest file of each linted file's folder, cliplint/config_tree.py), --config's
+    for everything, or none with --isolated; the command line's flags on top."""
+    from dataclasses import replace
+
+    from cliplint.config import (
+        ConfigError,
+        Selection,
+        check_selectors,
+        find_config,
+        load_user_config,
+    )
+    from cliplint.config_tree import ConfigTree, Overrides, settings_of_file
+
+    try:
+        source: Path | None = None
+        if options.config and not options.isolated:
+            source = Path(options.config)
+            if not source.is_file():
+                raise ConfigError(f"config file not found: {options.config}")
+        elif not options.isolated:
+            source = find_config(Path.cwd())
+        check_selectors(options.select or [], rules, "--select")
+        check_selectors(options.extend_select, rules, "--extend-select")
+        check_selectors(options.ignore, rules, "--ignore")
+        user = {} if options.isolated else load_user_config()
+        overrides = Overrides(
+            selection=Selection(
+                select=options.select,
+                extend_select=options.extend_select,
+                ignore=options.ignore,
+            ),
+            fix_outside_tree=bool(options.fix_outside_tree or user.get("--fix-outside-tree")),
+            allow_private=bool(options.online_allow_private or user.get("--online-allow-private")),
+            use_cache=not options.no_cache,
+            file_timeout=options.file_timeout,
+        )
+        settings = settings_of_file(source, rules, overrides)
+        if options.config or options.isolated:
+            return settings  # one configuration for every file, as in ruff
+        tree = ConfigTree(settings, rules, overrides)
+        tree.base = settings = replace(settings, tree=tree)
+        return settings
+    except ConfigError as error:
+        raise UsageError(str(error)) from None

@@ -1,0 +1,143 @@
+"""The fix run: --fix, --unsafe-fixes, --diff, --fix-only, --show-fixes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, EXIT_PROBLEMS, UsageError, say
+from cliplint.cli.inputs import inputs, pass_stdin_through, read_stdin, stdin_too_large
+from cliplint.cli.output import exit_status, progress_wanted, write_report
+from cliplint.cli.results import apply_baseline, with_archive_rules
+
+if TYPE_CHECKING:
+    from cliplint.cli.context import LintOptions, RunContext
+    from cliplint.config import Settings
+    from cliplint.model import Problem
+    from cliplint.writer import FileOutcome
+
+
+def fix_command(run: RunContext) -> int:
+    """--fix / --fix-only / --diff. Standard input: the fixed text goes to standard
+    output (the input unchanged when it could not be fixed) and the report to standard
+    error, so that an editor or a pipe never loses the clipping."""
+    options, settings = run.options, run.settings
+    _refuse_remote_fixes(options)
+    if options.write_baseline:
+        raise UsageError("--write-baseline records a lint run's problems; it cannot be "
+                         "combined with --fix, --fix-only or --diff")
+    from cliplint.fixer import FixReport, fixed_counts, unified_diff
+    from cliplint.formats.text import render_fixes
+    from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
+    from cliplint.runner import default_jobs
+    from cliplint.writer import FileOutcome, fix_bytes, fix_files, remove_stale_temporaries
+
+    rules = run.rules
+    unsafe = options.unsafe_fixes
+    paths = run.paths_to_lint()
+    stdin_data = None
+    if options.paths == ("-",) and not paths and not options.diff:
+        # --force-exclude dropped the clipping on standard input: hand it back untouched.
+        pass_stdin_through(b"")
+        return EXIT_CLEAN
+    stdin_name, files = inputs(run)
+    stdin_whole = True
+    if stdin_name is not None:
+        stdin_data, stdin_whole = read_stdin(settings.max_file_size)
+        outcomes = ([fix_bytes(stdin_data, rules, settings, path=stdin_name, unsafe=unsafe,
+                               with_source=options.with_source)] if stdin_whole
+                    else [FileOutcome(stdin_name, (stdin_too_large(stdin_name,
+                                                                   settings.max_file_size),))])
+    else:
+        tree = None if settings.fix_outside_tree else _linted_tree(paths, settings)
+        if not options.diff:
+            removed = remove_stale_temporaries(files, tree)
+            if removed:
+                say(f"removed {len(removed)} stale temporary file"
+                    f"{'s' if len(removed) != 1 else ''} of an interrupted --fix "
+                    f"(e.g. {removed[0]})")
+        outcomes = fix_files(files, rules, settings, unsafe=unsafe, write=not options.diff,
+                             with_source=options.with_source,
+                             jobs=options.jobs or default_jobs(), tree=tree,
+                             progress=progress_wanted(options))
+
+    problems = [problem for outcome in outcomes for problem in outcome.problems]
+    if stdin_name is None and not (options.diff or options.fix_only):
+        problems += _archive_problems_after_fixing(outcomes, run)
+    problems = apply_baseline(options, problems, [outcome.path for outcome in outcomes])
+    fixed = tuple(
+        entry for outcome in outcomes if outcome.result is not None and outcome.result.changed
+        for entry in fixed_counts(outcome.path, outcome.result)
+    )
+    failures = [p for p in problems if p.rule in ENGINE_PROBLEMS]
+    if options.fix_only or options.diff:
+        problems = failures  # "report nothing left": only what kept a file from being fixed
+    report = FixReport(problems=tuple(problems), rules=rules,
+                       files=tuple(outcome.path for outcome in outcomes),
+                       fixed=fixed, unsafe=unsafe,
+                       mode="diff" if options.diff else "fix-only" if options.fix_only else "fix")
+    renderer = run.registry.formats[options.format]
+    listing = render_fixes(report) if options.show_fixes and options.format == "text" else ""
+
+    if options.diff:
+        for outcome in outcomes:
+            if outcome.result is not None and outcome.result.changed and options.quiet < 2:
+                sys.stdout.write(unified_diff(outcome.path, outcome.result))
+        sys.stdout.flush()
+        write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
+    elif stdin_data is not None:
+        result = outcomes[0].result
+        if not stdin_whole:  # too large to fix: handed back as it came, however long
+            pass_stdin_through(stdin_data)
+        else:
+            sys.stdout.buffer.write(result.text.encode("utf-8") if result is not None
+                                    else stdin_data)
+            sys.stdout.flush()
+        write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
+    else:
+        write_report(report, options, renderer, prefix=listing)
+
+    if any(problem.rule == INTERNAL_ERROR for problem in problems):
+        return EXIT_INTERNAL
+    if options.diff:
+        would_change = any(o.result is not None and o.result.changed for o in outcomes)
+        failed = any(p.severity == "error" for p in failures)
+        # --exit-zero gives 0 here too, as the README promises (and ruff does).
+        return EXIT_PROBLEMS if (would_change or failed) and not options.exit_zero else EXIT_CLEAN
+    return exit_status(problems, options)
+
+
+def _refuse_remote_fixes(options: LintOptions) -> None:
+    urls = [path for path in options.paths if "://" in path]
+    if urls:
+        raise UsageError(f"--fix, --fix-only and --diff write local files only: {urls[0]} is "
+                         "object storage, linted read-only (download, fix, upload)")
+    if options.paths_from or options.scheduler != "processes":
+        raise UsageError("--fix, --fix-only and --diff run on this machine on the files named "
+                         "on the command line: drop --scheduler and --paths-from")
+
+
+def _linted_tree(paths: Sequence[str], settings: Settings) -> tuple[str, ...]:
+    """The folders --fix may write in (symlinks resolved): the folders named on the
+    command line, the folders of the files named, and the project's (where its
+    configuration file is)."""
+    roots = {os.path.realpath(path) if os.path.isdir(path)
+             else os.path.realpath(os.path.dirname(os.path.abspath(path))) for path in paths}
+    if settings.source is not None:
+        roots.add(os.path.realpath(settings.root))
+    return tuple(sorted(roots))
+
+
+def _archive_problems_after_fixing(outcomes: Sequence[FileOutcome],
+                                   run: RunContext) -> list[Problem]:
+    """What archive rules find once the files are fixed (from each file's records as
+    written), as a lint run would report it."""
+    from cliplint.runner import FileResult, RunOptions, default_jobs
+
+    results = [FileResult(outcome.path, [], outcome.records) for outcome in outcomes]
+    run_options = RunOptions(jobs=run.options.jobs or default_jobs(),
+                             use_cache=not run.options.no_cache)
+    return [problem for result in with_archive_rules(results, run, run_options)
+            if not result.checked for problem in result.problems]

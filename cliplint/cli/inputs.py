@@ -1,0 +1,72 @@
+"""What a run works on: the files under the paths named, or the clipping on standard
+input."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from cliplint.cli import UsageError, say
+from cliplint.streams import pass_through, read_at_most
+
+if TYPE_CHECKING:
+    from cliplint.cli.context import RunContext
+    from cliplint.config import Settings
+    from cliplint.model import Problem
+
+_T = TypeVar("_T")
+
+
+def inputs(run: RunContext) -> tuple[str | None, list[str]]:
+    """What to work on: the name of the clipping on standard input, or the files."""
+    stdin_name, files = lazy_inputs(run)
+    return stdin_name, list(files)
+
+
+def lazy_inputs(run: RunContext) -> tuple[str | None, Iterator[str]]:
+    """``inputs``, the files found as they are needed (a streamed report need not hold
+    a list of them all)."""
+    from cliplint.files import iter_files
+
+    paths = run.paths_to_lint()
+    if "-" in paths:
+        if len(paths) > 1:
+            raise UsageError("'-' (standard input) cannot be mixed with other paths")
+        return run.options.stdin_filename or "-", iter(())
+    missing = [path for path in paths if not os.path.lexists(path)]
+    if missing:
+        raise UsageError("path does not exist: " + ", ".join(missing))
+    return None, warn_if_none(iter_files(paths, run.settings), paths, run.settings)
+
+
+def warn_if_none(found: Iterator[_T], paths: Sequence[str], settings: Settings) -> Iterator[_T]:
+    """``found`` as it comes; a warning at the end when it was empty."""
+    anything = False
+    for item in found:
+        anything = True
+        yield item
+    if not anything and paths:
+        say(f"warning: no clippings found under {', '.join(paths)} "
+            f"(include: {', '.join(settings.include)})")
+
+
+def read_stdin(limit: int) -> tuple[bytes, bool]:
+    """Standard input, and whether that is all of it: reading stops past ``limit`` bytes
+    (max-file-size), as it might never end (``< /dev/zero``)."""
+    return read_at_most(sys.stdin.buffer, limit)
+
+
+def pass_stdin_through(head: bytes) -> None:
+    """Hand standard input (``head`` already read) back on standard output untouched,
+    however long it is."""
+    pass_through(head, sys.stdin.buffer, sys.stdout.buffer)
+
+
+def stdin_too_large(name: str, limit: int) -> Problem:
+    from cliplint.linter import file_problem
+    from cliplint.model import FILE_TOO_LARGE
+
+    return file_problem(name, FILE_TOO_LARGE, f"standard input is over max-file-size "
+                        f"({limit:,} bytes); skipped", severity="warning")

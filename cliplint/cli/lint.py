@@ -1,0 +1,240 @@
+"""The lint command: its command line, the run (or the fix run, --show-config,
+--show-files), and --watch, which runs it again on every change."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
+from typing import TYPE_CHECKING
+
+from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, UsageError, say
+from cliplint.cli.context import load_settings, plugin_registry, run_context
+from cliplint.cli.inputs import lazy_inputs, read_stdin, stdin_too_large
+from cliplint.cli.output import exit_status, progress_wanted, stream_report, write_report
+from cliplint.cli.parser import parse_lint
+from cliplint.cli.results import apply_baseline, with_archive_rules, write_baseline
+from cliplint.cli.show import config_used, settings_data, show_config, show_files
+
+if TYPE_CHECKING:
+    from cliplint.cli.context import LintOptions, RunContext
+    from cliplint.formats import RenderOptions
+    from cliplint.model import Problem, Rule, Tally
+    from cliplint.progress import Count
+    from cliplint.runner import FileResult, RunOptions
+
+#: The files whose change starts a --watch run again, besides the clippings.
+CONFIG_NAMES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
+
+
+def lint_command(arguments: Sequence[str]) -> int:
+    """``cliplint [OPTIONS] [PATH ...]``: one run, or --watch's runs."""
+    options = parse_lint(arguments)
+    if options.watch:
+        return _watch(options)
+    return _run(options)
+
+
+def _run(options: LintOptions) -> int:
+    """One run: the lint run, or the fix run, --show-config or --show-files."""
+    run = run_context(options)
+    # What start-up made (modules, the rules, their regexes) lives until the end: the
+    # collector need not look at it again in every full collection, nor the workers.
+    gc.freeze()
+    if options.show_config:
+        return show_config(run)
+    if options.show_files:
+        return show_files(run)
+    if options.verbose:
+        say(f"configuration: {config_used(run)}")
+    if options.fixing:
+        from cliplint.cli.fix import fix_command
+
+        return fix_command(run)
+    return _lint(run)
+
+
+def _lint(run: RunContext) -> int:
+    """The lint run: every file's problems, reported (as they come when the format
+    can), and the exit status."""
+    from cliplint.model import INTERNAL_ERROR, Report
+    from cliplint.runner import FileResult, RunOptions, default_jobs, iter_results
+
+    options, settings, rules = run.options, run.settings, run.rules
+    streamed = options.streamed_format()
+    stdin_name, found = lazy_inputs(run) if not options.batched else (None, iter(()))
+    # A streamed report takes the files as they are found; the others keep the list.
+    files: Sequence[str] = [] if streamed is not None else list(found)
+    results: Iterable[FileResult]
+    if stdin_name is not None:
+        data, whole = read_stdin(settings.max_file_size)
+        problems = (_lint_stdin(data, run, stdin_name)
+                    if whole else [stdin_too_large(stdin_name, settings.max_file_size)])
+        files = [stdin_name]
+        results = [FileResult(stdin_name, problems)]
+    else:
+        run_options = RunOptions(
+            jobs=options.jobs or default_jobs(),
+            use_cache=not options.no_cache,
+            with_source=options.with_source,
+            progress=progress_wanted(options),
+        )
+        if options.batched:  # --scheduler, URLs, --paths-from: cliplint/batches.py
+            from cliplint.cli.batched import batched_results
+
+            results = batched_results(run, run_options)
+            if streamed is None:
+                results = list(results)
+                files = [result.path for result in results if result.checked]
+        else:
+            to_lint = found if streamed is not None else files
+            results = iter_results(to_lint, rules, settings, run_options, run.registry.plugins,
+                                   total=_file_count(run, run_options, to_lint))
+            results = with_archive_rules(results, run, run_options)
+        if options.verbose:
+            results = _counted(iter(results))
+        if streamed is not None and options.format == "html":
+            return _html_report(results, run)
+        if streamed is not None:
+            return stream_report(results, rules, options, streamed)
+        if options.online:
+            results = list(results)  # each file's problems, for its online ones to join
+        problems = [problem for result in results for problem in result.problems]
+
+    if options.online:  # the rules' online steps: cliplint/online.py
+        from cliplint.online import check_online, in_file_order
+
+        sources: list[tuple[str, bytes | None]]
+        if stdin_name is not None:
+            sources = [(stdin_name, data)] if whole else []
+        else:
+            sources = [(path, None) for path in files]
+        online = check_online(sources, rules, settings, use_cache=not options.no_cache,
+                              progress=progress_wanted(options))
+        problems = in_file_order(results, online)
+
+    if options.write_baseline:
+        write_baseline(options.write_baseline, problems)
+        return EXIT_INTERNAL if any(p.rule == INTERNAL_ERROR for p in problems) else EXIT_CLEAN
+    problems = apply_baseline(options, problems, files)
+    report = Report(problems=tuple(problems), files=tuple(files), rules=rules)
+    write_report(report, options, run.registry.formats[options.format])
+
+    if any(problem.rule == INTERNAL_ERROR for problem in problems):
+        return EXIT_INTERNAL
+    return exit_status(problems, options)
+
+
+def _lint_stdin(data: bytes, run: RunContext, name: str) -> list[Problem]:
+    """Standard input's problems, within the file time budget (as a file's)."""
+    from cliplint.budget import within_budget
+    from cliplint.linter import lint_bytes
+
+    rules, settings = run.rules, run.settings
+    found = within_budget(lambda: lint_bytes(data, rules, settings, path=name,
+                                             with_source=run.options.with_source),
+                          settings.file_timeout, path=name, rules=rules.values())
+    return found if isinstance(found, list) else [found]
+
+
+def _file_count(run: RunContext, run_options: RunOptions, files: Iterable[str]) -> Count | None:
+    """The bar's total for a streamed run (its files come as they are found): counted
+    by a second walk in the background, only when the bar is shown."""
+    if not run_options.progress or isinstance(files, Sized):
+        return None
+    from cliplint.files import iter_files
+    from cliplint.progress import Count
+
+    return Count(iter_files(run.paths_to_lint(), run.settings))
+
+
+def _counted(results: Iterator[FileResult]) -> Iterator[FileResult]:
+    """``results`` as they come; at the end (--verbose) how many files were checked,
+    how many of them came from the cache, and how long the run took."""
+    import time
+
+    start = time.perf_counter()
+    checked = cached = 0
+    for result in results:
+        checked += result.checked
+        cached += result.cached
+        yield result
+    seconds = time.perf_counter() - start
+    say(f"{checked:,} file{'s' if checked != 1 else ''} checked in {seconds:.2f} s: "
+        f"{cached:,} from the cache, {checked - cached:,} linted")
+
+
+def _html_report(results: Iterable[FileResult], run: RunContext) -> int:
+    """``--format html``: the archive report, with the configuration, the archive root
+    (sources are folders relative to it), --compare's stats and the stats file."""
+    from cliplint.archive import find_archive
+    from cliplint.formats import archive_stats, html_report
+
+    options = run.options
+    try:
+        previous = archive_stats.load(options.compare) if options.compare else None
+    except archive_stats.StatsError as error:
+        raise UsageError(str(error)) from None
+    paths = [path for path in run.paths_to_lint() if os.path.exists(path)]
+    page = html_report.PageContext(
+        root=find_archive(paths, run.settings).root if paths else None,
+        configuration=settings_data(run.settings, run.rules),
+        previous=previous, previous_name=options.compare,
+        stats_path=(archive_stats.stats_path(options.output_file)
+                    if options.output_file else None))
+
+    def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
+                     render_options: RenderOptions, write: Callable[[str], object]) -> Tally:
+        return html_report.write_report(results, rules, page, write)
+
+    try:
+        return stream_report(results, run.rules, options, "html_report", write_stream)
+    except archive_stats.StatsError as error:
+        raise UsageError(str(error)) from None
+
+
+def _watch(options: LintOptions) -> int:
+    """``--watch``: a lint run, then another each time files change (watchfiles), with
+    the configuration read again each time; Ctrl-C ends it (exit 130), as ruff's
+    ``--watch``. Only a lint run of local paths: fixing on every save would rewrite
+    files under an editor's feet."""
+    if options.fixing:
+        raise UsageError("--watch lints again on every change; it does not fix "
+                         "(drop --fix, --fix-only and --diff)")
+    if "-" in options.paths or options.batched:
+        raise UsageError("--watch watches local files: not standard input, --scheduler, "
+                         "--paths-from or URLs")
+    try:
+        from watchfiles import watch
+    except ImportError:
+        raise UsageError("--watch needs watchfiles: pip install 'cliplint[watch]'") from None
+    paths = [os.path.abspath(path) for path in options.paths or ["."]]
+    missing = [path for path in options.paths if not os.path.lexists(path)]
+    if missing:
+        raise UsageError("path does not exist: " + ", ".join(missing))
+    report = os.path.abspath(options.output_file) if options.output_file else None
+    settings = load_settings(options, plugin_registry(options).rules)
+
+    def wanted(change: object, path: str) -> bool:
+        # Clippings and configuration files only: never cliplint's own writes (its cache,
+        # the report), or the run would never end.
+        name = os.path.basename(path)
+        return path != report and (settings.includes_name(name) or name in CONFIG_NAMES)
+
+    while True:
+        try:
+            _run(options)
+        except UsageError as error:  # a broken configuration, mid-edit: say so and wait
+            say(f"error: {error}")
+        # Said once the watcher is set up (its first yield, at the latest after a
+        # quiet half second): a change from then on is not missed.
+        watching = False
+        for changes in watch(*paths, watch_filter=wanted, raise_interrupt=True,
+                             rust_timeout=500, yield_on_timeout=True):
+            if not watching:
+                say("watching for changes (Ctrl-C to stop)")
+                watching = True
+            if changes:
+                count = len({path for _, path in changes})
+                say(f"{count} file{'s' if count != 1 else ''} changed: linting again")
+                break

@@ -1,0 +1,136 @@
+"""Where a run's report goes (standard output, or --output-file; nothing with -qq),
+written whole or as the results come, and the exit status it ends with."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, TextIO, cast
+
+from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, EXIT_PROBLEMS, UsageError, say
+from cliplint.streams import open_for_writing
+
+if TYPE_CHECKING:
+    from cliplint.cli.context import LintOptions
+    from cliplint.formats import Renderer, RenderOptions
+    from cliplint.model import Problem, Report, Rule, Tally
+    from cliplint.runner import FileResult
+
+    #: A format's ``write_stream``: writes the report as the results come, returns their tally.
+    StreamWriter = Callable[[Iterable[FileResult], Mapping[str, Rule], RenderOptions,
+                             Callable[[str], object]], Tally]
+
+
+def progress_wanted(options: LintOptions) -> bool:
+    """A progress bar on standard error: on a terminal, never in CI, not with -q."""
+    from cliplint.progress import wanted
+
+    return wanted() and not options.quiet
+
+
+def write_report(report: Report, options: LintOptions, renderer: Renderer,
+                 prefix: str = "", stream: TextIO | None = None) -> None:
+    """The whole report, rendered, after ``prefix``: on ``stream`` (default: standard
+    output), or in --output-file."""
+    stream = stream or sys.stdout
+    text = prefix + renderer(report, _render_options(options, stream))
+    if options.output_file is None:
+        if options.quiet >= 2:
+            return  # -qq: only the exit status tells
+        stream.write(text)
+        stream.flush()
+        return
+    try:
+        with _open_report(options.output_file) as stream:
+            stream.write(text)
+    except OSError as error:
+        raise UsageError(f"cannot write {options.output_file}: {error.strerror or error}") from None
+
+
+def stream_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
+                  options: LintOptions, module: str, writer: StreamWriter | None = None) -> int:
+    """Write the report as ``results`` come, with the ``write_stream`` of the format
+    module ``module`` (or ``writer``); the exit status from its tally."""
+    import importlib
+
+    writer = writer or importlib.import_module(f"cliplint.formats.{module}").write_stream
+    from cliplint.progress import report_writer
+
+    with _report_stream(options) as stream:
+        def write(text: str) -> None:
+            stream.write(text)
+            stream.flush()  # each file's problems as soon as they are known
+
+        # The bar on standard error steps aside while report lines reach the terminal.
+        shared = progress_wanted(options) and stream.isatty()
+        tally = writer(results, rules, _render_options(options, stream),
+                       report_writer(write, shared))
+    if tally.internal_errors:
+        return EXIT_INTERNAL
+    return status(tally.errors > 0, tally.warnings, options)
+
+
+def exit_status(problems: Sequence[Problem], options: LintOptions) -> int:
+    """``status`` of the problems left."""
+    errors = any(problem.severity == "error" for problem in problems)
+    warnings = sum(1 for problem in problems if problem.severity == "warning")
+    return status(errors, warnings, options)
+
+
+def status(errors: bool, warnings: int, options: LintOptions) -> int:
+    """0 or 1 after the report: errors fail the run; warnings only past --max-warnings;
+    infos never. --exit-zero wins."""
+    if options.exit_zero:
+        return EXIT_CLEAN
+    if errors:
+        return EXIT_PROBLEMS
+    if options.max_warnings is not None and warnings > options.max_warnings:
+        say(f"{warnings} warning{'s' if warnings != 1 else ''}, more than --max-warnings "
+            f"{options.max_warnings}")
+        return EXIT_PROBLEMS
+    return EXIT_CLEAN
+
+
+def _render_options(options: LintOptions, stream: TextIO) -> RenderOptions:
+    from cliplint.formats import RenderOptions
+
+    to_terminal = options.output_file is None and stream.isatty()
+    return RenderOptions(
+        show_source=options.show_source,
+        color=to_terminal and not os.environ.get("NO_COLOR"),
+        statistics=options.statistics,
+        summary=not options.quiet,
+        max_warnings=options.max_warnings,
+    )
+
+
+@contextmanager
+def _report_stream(options: LintOptions) -> Iterator[TextIO]:
+    """Standard output, or --output-file opened before the run (a bad path fails fast)."""
+    if options.output_file is None:
+        yield cast(TextIO, _Silent()) if options.quiet >= 2 else sys.stdout  # -qq: the exit status only
+        return
+    with _open_report(options.output_file) as stream:
+        yield stream
+
+
+def _open_report(path: str) -> TextIO:
+    try:
+        return open_for_writing(path)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+class _Silent:
+    """Where the report goes with -qq: nowhere."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False

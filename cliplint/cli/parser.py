@@ -1,0 +1,203 @@
+"""The command line's parsers, and the converters of their arguments' values."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from cliplint import __version__
+from cliplint.cli import UsageError
+from cliplint.cli.context import LintOptions
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def parse_lint(arguments: Sequence[str]) -> LintOptions:
+    """The options of a lint (or fix) command line."""
+    return LintOptions.from_namespace(lint_parser().parse_args(arguments))
+
+
+def lint_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cliplint",
+        description="Lint scraped news clippings. Subcommands: 'cliplint rules [--json]', "
+        "'cliplint explain RULE'.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files and folders to lint ('-' for standard input; default: .)")
+    parser.add_argument("--version", action="version", version=f"cliplint {__version__}")
+    selection = parser.add_argument_group("rule selection")
+    selection.add_argument("--select", type=_split, metavar="RULE[,RULE]",
+                           help="only these rules (ALL, an id, or a plugin prefix 'name/')")
+    selection.add_argument("--extend-select", type=_split, default=[], metavar="RULE[,RULE]",
+                           help="add rules to the selection")
+    selection.add_argument("--ignore", type=_split, default=[], metavar="RULE[,RULE]",
+                           help="leave these rules out")
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", default="text", metavar="FORMAT",
+                        help="text (default), json, github, sarif, junit, gitlab, html (the "
+                        "archive report), or one a plugin provides")
+    output.add_argument("--output-file", metavar="FILE", help="write the report to FILE")
+    output.add_argument("--compare", metavar="STATS",
+                        help="with --format html: show the change per rule since the run "
+                        "that wrote STATS (the REPORT.stats.json written next to an html "
+                        "--output-file)")
+    output.add_argument("--statistics", action="store_true",
+                        help="count problems per rule instead of listing them")
+    output.add_argument("--show-source", action="store_true",
+                        help="show the offending source line with a caret")
+    output.add_argument("-q", "--quiet", action="count", default=0,
+                        help="print the problems and nothing else (no summary, no progress "
+                        "bar); -qq: print nothing, only the exit status tells")
+    output.add_argument("-v", "--verbose", action="store_true",
+                        help="also say on standard error which configuration file was "
+                        "used, how many files came from the cache, and how long it took")
+    output.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even when problems are found")
+    output.add_argument("--max-warnings", type=_count, metavar="N",
+                        help="exit 1 when more than N warnings are found (by default "
+                        "warnings do not fail the run)")
+    config = parser.add_argument_group("configuration")
+    config.add_argument("--config", metavar="FILE", help="use this config file")
+    config.add_argument("--isolated", action="store_true", help="ignore all config files")
+    config.add_argument("--show-config", action="store_true",
+                        help="print the resolved configuration (the one PATH gets, when "
+                        "one PATH is given) and exit")
+    config.add_argument("--show-files", action="store_true",
+                        help="print the files that would be linted, one a line, and exit")
+    config.add_argument("--watch", action="store_true",
+                        help="lint, then lint again whenever a clipping or a configuration "
+                        "file changes, until Ctrl-C (pip install 'cliplint[watch]')")
+    config.add_argument("--stdin-filename", metavar="NAME",
+                        help="the name of the clipping read from '-' (for config and reports)")
+    config.add_argument("--force-exclude", action="store_true",
+                        help="skip files the configuration excludes even when they are named "
+                        "on the command line (pre-commit names every file)")
+    baseline = parser.add_argument_group("baseline")
+    baseline.add_argument("--baseline", metavar="FILE",
+                          help="report only problems not recorded in FILE")
+    baseline.add_argument("--write-baseline", metavar="FILE",
+                          help="record today's problems in FILE and exit 0")
+    _add_fix_arguments(parser)
+    speed = parser.add_argument_group("speed")
+    speed.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                       help="worker processes (default: all cores)")
+    speed.add_argument("--file-timeout", type=_seconds, metavar="SECONDS",
+                       help="stop a file's checks after SECONDS and report file-timeout "
+                       "(default: 60; 0: no limit)")
+    speed.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the result cache (.cliplint_cache/)")
+    _add_scale_arguments(parser)
+    parser.add_argument("--online", action="store_true",
+                        help="also run the online step of the rules that have one (they "
+                        "ask the network, e.g. whether an image still loads)")
+    parser.add_argument("--online-allow-private", action="store_true",
+                        help="with --online, also ask hosts at private, loopback or "
+                        "link-local addresses (only here or in the user configuration, "
+                        "never in a project's)")
+    return parser
+
+
+def rules_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cliplint rules", description="List every installed rule.")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def explain_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cliplint explain",
+                     description="Show a rule's documentation (or an engine problem's).")
+    parser.add_argument("rule")
+    return parser
+
+
+def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
+    fixing = parser.add_argument_group(
+        "fixing", "Fixes are checked before anything is written (see README, Fixing); a "
+        "file whose fixes fail a check is left untouched and reported as fix-refused.")
+    fixing.add_argument("--fix", action="store_true",
+                        help="apply safe fixes, write the changed files, report what is left")
+    fixing.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix, --fix-only or --diff: apply unsafe fixes too")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print a unified diff of the fixes and write nothing; exit 1 "
+                        "if a file would change")
+    fixing.add_argument("--fix-only", action="store_true",
+                        help="apply fixes and report only what went wrong (refused fixes, "
+                        "unreadable files), not the problems left")
+    fixing.add_argument("--show-fixes", action="store_true",
+                        help="list what was fixed, per file and rule")
+    fixing.add_argument("--fix-outside-tree", action="store_true",
+                        help="write through symlinks to files outside the linted tree (only "
+                        "here or in the user configuration, never in a project's)")
+
+
+def _add_scale_arguments(parser: argparse.ArgumentParser) -> None:
+    scale = parser.add_argument_group(
+        "beyond one machine", "Dask and object storage: pip install 'cliplint[dask,s3]'. "
+        "PATHs may be fsspec URLs (s3://bucket/prefix/, file://...).")
+    scale.add_argument("--scheduler", default="processes", type=_scheduler,
+                       metavar="processes|dask|tcp://HOST:PORT",
+                       help="where files are linted: local processes (default), a local "
+                       "Dask cluster, or the Dask scheduler at an address")
+    scale.add_argument("--paths-from", metavar="FILE",
+                       help="lint the files (paths or URLs) listed in FILE, one per line "
+                       "('-': standard input); nothing is listed")
+    scale.add_argument("--storage-options", type=_json_object, default={}, metavar="JSON",
+                       help="fsspec storage options for URLs, e.g. "
+                       "'{\"endpoint_url\": \"http://127.0.0.1:9000\"}'")
+    scale.add_argument("--batch-size", type=_positive, metavar="N",
+                       help="files per task with --scheduler or URLs (default 100)")
+
+
+def _scheduler(value: str) -> str:
+    if value in ("processes", "dask") or "://" in value:
+        return value
+    raise argparse.ArgumentTypeError(f"expected processes, dask or an address such as "
+                                     f"tcp://HOST:PORT, got {value!r}")
+
+
+def _json_object(value: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object")
+    return parsed
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}")
+    return int(value)
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}")
+    return seconds
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value!r}")
+    return number
+

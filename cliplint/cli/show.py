@@ -1,0 +1,70 @@
+"""What a run would do, said instead of or before doing it: --show-config,
+--show-files, and --verbose's configuration line."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from cliplint.cli import EXIT_CLEAN, UsageError
+from cliplint.cli.inputs import lazy_inputs
+
+if TYPE_CHECKING:
+    from cliplint.cli.context import RunContext
+    from cliplint.config import Settings
+    from cliplint.model import Rule
+
+
+def show_config(run: RunContext) -> int:
+    """``--show-config``: the resolved configuration as JSON, a file's or folder's
+    settings when one is named (ruff's --show-settings), and exit 0."""
+    shown = run.settings
+    paths = run.options.paths
+    if len(paths) == 1 and paths[0] != "-":
+        path = paths[0]
+        shown = shown.for_folder(path) if os.path.isdir(path) else shown.for_path(path)
+    print(json.dumps(settings_data(shown, run.rules), ensure_ascii=False, indent=2))
+    return EXIT_CLEAN
+
+
+def show_files(run: RunContext) -> int:
+    """``--show-files``: the files a run would lint, after include, exclude and
+    --force-exclude, one a line (as ruff's --show-files), and exit 0."""
+    from cliplint.formats.text import printable_path
+
+    if run.options.batched:
+        raise UsageError("--show-files lists local files: drop --scheduler, --paths-from "
+                         "and URLs")
+    stdin_name, found = lazy_inputs(run)
+    for path in [stdin_name] if stdin_name is not None else found:
+        print(printable_path(path))
+    return EXIT_CLEAN
+
+
+def config_used(run: RunContext) -> str:
+    """For --verbose: the configuration file the run took its settings from."""
+    if run.settings.source is not None:
+        return str(os.path.abspath(run.settings.source))
+    return "none (--isolated)" if run.options.isolated else "none found, the defaults"
+
+
+def settings_data(settings: Settings, rules: Mapping[str, Rule]) -> dict[str, Any]:
+    """The resolved configuration, as --show-config prints it."""
+    return {
+        "config-file": settings.source,
+        "root": settings.root,
+        "enabled": list(settings.enabled),
+        "severity": {rule_id: settings.severity.get(rule_id, rule.severity)
+                     for rule_id, rule in rules.items()},
+        "per-file-ignores": {pattern: list(selectors)
+                             for pattern, selectors in settings.per_file_ignores},
+        "include": list(settings.include),
+        "exclude": list(settings.exclude),
+        "max-file-size": settings.max_file_size,
+        "max-problems-per-rule": settings.max_problems_per_rule,
+        "file-timeout": settings.file_timeout,
+        "fix-outside-tree": settings.fix_outside_tree,
+        "rules": {rule: dict(values) for rule, values in settings.options.items()},
+    }
