@@ -28,7 +28,9 @@ How it behaves on the network, per rule, with the rule's ``online-*`` options
 - verdicts are kept in ``<rule>-online.json`` in the cache folder for
   ``online-cache-ttl`` seconds, so CI runs do not ask again; answers that say nothing
   lasting (timeouts, failed connections, refusals, retries exhausted) are not kept; a
-  corrupt cache is ignored;
+  corrupt cache is ignored, and so is an entry whose signature does not match (signed
+  with the key that signs the lint cache's rows, :mod:`cliplint.cache`: whoever can
+  write the linted tree must not be able to make a broken image pass);
 - a progress bar on standard error, only on a terminal and never in CI
   (:mod:`cliplint.progress`).
 
@@ -63,7 +65,7 @@ if TYPE_CHECKING:
 
     from cliplint.runner import FileResult
 
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 #: How much of an answer that is not 2xx is read, for the rule to judge.
 BODY_LIMIT = 64 * 1024
 #: The longest Retry-After honoured, in seconds.
@@ -191,17 +193,23 @@ class ResultCache:
     """A rule's verdicts by URL, in one JSON file, for ``ttl`` seconds.
 
     Read once, written once, atomically (temporary file + ``os.replace``). Anything
-    unreadable, of the wrong shape or expired is ignored, entry by entry."""
+    unreadable, of the wrong shape, expired or not signed with the user's cache key is
+    ignored, entry by entry; without a key (it can be neither read nor made) there is no
+    cache."""
 
     path: Path | None
     ttl: int
     now: float = field(default_factory=time.time)
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    secret: bytes | None = None
 
     def load(self) -> None:
         if self.path is None or self.ttl <= 0:
             return
+        from cliplint.cache import cache_secret
+
         try:
+            self.secret = cache_secret()
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
@@ -211,7 +219,8 @@ class ResultCache:
         if not isinstance(entries, dict):
             return
         for url, entry in entries.items():
-            if _valid_entry(entry) and self.now - entry["checked"] < self.ttl:
+            if (_valid_entry(entry) and self.now - entry["checked"] < self.ttl
+                    and entry.get("mac") == _signature(self.secret, url, entry)):
                 self.entries[url] = entry
 
     def get(self, url: str) -> Outcome | None:
@@ -223,17 +232,18 @@ class ResultCache:
         return Outcome(Verdict(entry["message"], entry.get("kind"), entry.get("severity")))
 
     def put(self, url: str, outcome: Outcome) -> None:
-        if outcome.cacheable and outcome.crash is None:
+        if outcome.cacheable and outcome.crash is None and self.secret is not None:
             verdict = outcome.verdict
-            self.entries[url] = {
+            entry: dict[str, Any] = {
                 "checked": self.now,
                 "message": None if verdict is None else verdict.message,
                 "kind": None if verdict is None else verdict.kind,
                 "severity": None if verdict is None else verdict.severity,
             }
+            self.entries[url] = entry | {"mac": _signature(self.secret, url, entry)}
 
     def save(self) -> None:
-        if self.path is None or self.ttl <= 0:
+        if self.path is None or self.ttl <= 0 or self.secret is None:
             return
         text = json.dumps({"version": _CACHE_VERSION, "entries": self.entries},
                           ensure_ascii=False, sort_keys=True)
@@ -252,6 +262,13 @@ class ResultCache:
                 raise
         except OSError:
             pass  # a cache we cannot write only costs the next run some requests
+
+
+def _signature(secret: bytes, url: str, entry: Mapping[str, Any]) -> str:
+    from cliplint.cache import signature
+
+    return signature(secret, json.dumps([url, entry["checked"], entry["message"], entry["kind"],
+                                         entry["severity"]], ensure_ascii=False))
 
 
 def _valid_entry(entry: Any) -> bool:

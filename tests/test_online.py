@@ -280,8 +280,8 @@ def test_results_are_cached_until_they_expire(server: FakeWeserv, tmp_path: Path
 
 
 @pytest.mark.parametrize("content", [
-    "{not json", "[]", '{"version": 1, "entries": []}',
-    '{"version": 1, "entries": {"http://x/": {"checked": "yesterday"}}}', "\0\0\0",
+    "{not json", "[]", '{"version": 2, "entries": []}',
+    '{"version": 2, "entries": {"http://x/": {"checked": "yesterday"}}}', "\0\0\0",
 ])
 def test_a_corrupt_cache_is_ignored_and_replaced(server: FakeWeserv, tmp_path: Path,
                                                  content: str) -> None:
@@ -290,7 +290,28 @@ def test_a_corrupt_cache_is_ignored_and_replaced(server: FakeWeserv, tmp_path: P
     cache_file.write_text(content)
     problems = _run(server, tmp_path, "missing.jpg")
     assert len(problems) == 1 and problems[0].message.startswith("proxy answered 404")
-    assert json.loads(cache_file.read_text())["version"] == 1
+    assert json.loads(cache_file.read_text())["version"] == 2
+
+
+def test_a_poisoned_cache_entry_is_not_believed(server: FakeWeserv, tmp_path: Path) -> None:
+    # Whoever can write the linted tree (a pull request) can write its cache folder:
+    # a verdict rewritten to "fine", or a forged entry, must not hide a broken image.
+    first = _run(server, tmp_path, "missing.jpg")
+    assert len(first) == 1
+    cache_file = tmp_path / ".cliplint_cache" / CACHE_FILE
+    data = json.loads(cache_file.read_text())
+    [(url, entry)] = data["entries"].items()
+    assert entry["message"] is not None and entry["mac"]
+    for poisoned in ({**entry, "message": None},
+                     {**entry, "message": None, "mac": None},
+                     {key: value for key, value in entry.items() if key != "mac"}):
+        data["entries"] = {url: poisoned}
+        cache_file.write_text(json.dumps(data))
+        again = _run(server, tmp_path, "missing.jpg")
+        assert [p.message for p in again] == [p.message for p in first]
+    assert server.requests == {"example.com/missing.jpg": 4}  # asked again each time
+    written = json.loads(cache_file.read_text())["entries"][url]
+    assert written["message"] == entry["message"] and written["mac"]  # the true one, signed
 
 
 def test_requests_to_one_host_are_bounded(server: FakeWeserv, tmp_path: Path) -> None:
