@@ -41,6 +41,7 @@ from cliplint.runner import (
     _progress,
     key_parts,
     lint_data,
+    lint_data_for_cache,
     open_cache,
 )
 from cliplint.storage import (
@@ -176,8 +177,9 @@ def _lint_item(item: Item, content: bytes | Problem, job: Job) -> Linted:
         size = object_size(item.location, job.storage_options) or len(content)
         return Linted(None, [too_large(item.shown, size, job.settings.max_file_size)], {})
     keyed = job.keyed and item.key is None and not is_url(item.location)
-    linted = lint_data(content, item.shown, job.rules, job.settings, job.with_source, keyed,
-                       rules_path=item.rules_path)
+    lint = lint_data_for_cache if keyed else lint_data
+    linted = lint(content, item.shown, job.rules, job.settings, job.with_source,
+                  rules_path=item.rules_path)
     return linted if item.key is None else linted._replace(key=item.key)
 
 

@@ -60,6 +60,9 @@ from cliplint.model import (
     Applicability,
     Edit,
     Fix,
+    FixedCount,
+    Fixes,
+    FixMode,
     Problem,
     Report,
     Rule,
@@ -139,24 +142,18 @@ class FixResult:
 
 
 @dataclass(frozen=True)
-class FixedCount:
-    """For reports: how many problems of a rule were fixed in a file."""
-
-    path: str
-    rule: str
-    count: int
-    descriptions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class FixReport(Report):
-    """A report after fixing: the usual problems (those left) plus what was fixed.
-    ``mode``: ``"fix"`` (files written, problems left listed), ``"fix-only"`` (written,
-    only failures listed) or ``"diff"`` (nothing written, only failures listed)."""
+    """A report after fixing: the usual problems (those left) plus what was fixed
+    (``fixed``) and how the run was asked for (``mode``, see :data:`FixMode`).
+    ``unsafe``: whether ``--unsafe-fixes`` was given (no report shows it)."""
 
     fixed: tuple[FixedCount, ...] = ()
-    mode: str = "fix"
+    mode: FixMode = "fix"
     unsafe: bool = False
+
+    @property
+    def fixes(self) -> Fixes:
+        return Fixes(self.fixed, self.mode)
 
 
 def fixed_counts(path: str, result: FixResult) -> list[FixedCount]:

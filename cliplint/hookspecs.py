@@ -43,4 +43,9 @@ def cliplint_formats() -> Mapping[str, Renderer]:
     A renderer is a callable ``render(report, options) -> str`` taking a
     :class:`cliplint.model.Report` (the whole run's, once it is over) and
     :class:`cliplint.formats.RenderOptions`. See ``docs/plugins.md``.
+
+    A format may be written as the built-in ones are, as a
+    :class:`cliplint.formats.StreamWriter` that writes each file's problems as they
+    come: ``cliplint.formats.whole_report(write_stream)`` is its renderer. (The command
+    line still hands a plugin's format the whole report at the end.)
     """

@@ -441,6 +441,42 @@ class Report:
         """How many files were checked."""
         return len(self.files)
 
+    @property
+    def fixes(self) -> Fixes | None:
+        """What ``--fix``, ``--fix-only`` or ``--diff`` did: ``fixed``, how many problems
+        of each rule were fixed in each file, and ``mode``; ``None`` for a lint run's
+        report (see :class:`cliplint.fixer.FixReport`)."""
+        return None
+
+
+#: ``"fix"`` (files written, the problems left listed), ``"fix-only"`` (written, only
+#: what kept a file from being fixed listed) or ``"diff"`` (nothing written, the same).
+FixMode = Literal["fix", "fix-only", "diff"]
+
+
+@dataclass(frozen=True)
+class FixedCount:
+    """For reports: how many problems of a rule were fixed in a file."""
+
+    path: str
+    rule: str
+    count: int
+    descriptions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Fixes:
+    """What a fix run did, for its report: the problems fixed, per file and rule, and
+    how the run was asked for."""
+
+    fixed: tuple[FixedCount, ...]
+    mode: FixMode
+
+    @property
+    def only_failures(self) -> bool:
+        """``--fix-only`` and ``--diff`` list only what kept a file from being fixed."""
+        return self.mode != "fix"
+
 
 @dataclass(frozen=True)
 class Tally:

@@ -71,30 +71,54 @@ class Linted(NamedTuple):
 
 
 def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
-              with_source: bool = False, keyed: bool = False) -> Linted:
-    """Lint one file and make its archive records; with ``keyed``, also its cache key."""
+              with_source: bool = False) -> Linted:
+    """Lint one file and make its archive records (no cache key)."""
+    data = _read(path, settings)
+    return data if isinstance(data, Linted) else lint_data(data, path, rules, settings,
+                                                           with_source)
+
+
+def lint_file_for_cache(path: str, rules: Mapping[str, Rule], settings: Settings,
+                        with_source: bool = False) -> Linted:
+    """:func:`lint_file`, with the file's cache key (``None`` when it could not be read
+    or ran out of time: nothing to cache)."""
+    data = _read(path, settings)
+    return data if isinstance(data, Linted) else lint_data_for_cache(data, path, rules, settings,
+                                                                     with_source)
+
+
+def _read(path: str, settings: Settings) -> bytes | Linted:
+    """The file's bytes, or what linting it comes to when it cannot be read."""
     data = read_clipping(path, settings.for_path(path).max_file_size)
-    if isinstance(data, Problem):
-        return Linted(None, [data], {})
-    return lint_data(data, path, rules, settings, with_source, keyed)
+    return Linted(None, [data], {}) if isinstance(data, Problem) else data
 
 
 def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
-              with_source: bool = False, keyed: bool = False,
-              rules_path: str | None = None) -> Linted:
+              with_source: bool = False, rules_path: str | None = None) -> Linted:
     """``lint_file`` for bytes already read. ``rules_path``: the path that
     ``per-file-ignores`` see, when it is not ``path`` (a file read on another machine
     or from object storage)."""
+    linted = _lint_in_time(data, path, rules, settings, with_source, rules_path or path)
+    return Linted(None, [linted], {}) if isinstance(linted, Problem) else linted
+
+
+def lint_data_for_cache(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
+                        with_source: bool = False, rules_path: str | None = None) -> Linted:
+    """:func:`lint_data`, with the file's cache key (``None`` when it ran out of time)."""
     rules_path = rules_path or path
-    linted = within_budget(
+    linted = _lint_in_time(data, path, rules, settings, with_source, rules_path)
+    if isinstance(linted, Problem):  # out of time: nothing to cache
+        return Linted(None, [linted], {})
+    return linted._replace(key=file_key(data, rules_path, rules, settings))
+
+
+def _lint_in_time(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
+                  with_source: bool, rules_path: str) -> Linted | Problem:
+    """The file linted, or the problem that it ran past ``file-timeout``."""
+    return within_budget(
         lambda: _lint_decoded(decode_clipping(data, settings.for_path(rules_path), path=path), path, rules_path,
                               rules, settings, with_source),
         settings.file_timeout, path=path, rules=rules.values())
-    if isinstance(linted, Problem):  # out of time: nothing to cache
-        return Linted(None, [linted], {})
-    if not keyed:
-        return linted
-    return linted._replace(key=file_key(data, rules_path, rules, settings))
 
 
 def _lint_decoded(document: Document | Problem, path: str, rules_path: str,
@@ -253,8 +277,8 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
             waiting.append(entry)
             yield entry.path if entry.hit is None else None
 
-    work = partial(_lint_paths, rules=rules, settings=settings, with_source=options.with_source,
-                   keyed=cache is not None)
+    work = partial(_lint_paths, lint=lint_file if cache is None else lint_file_for_cache,
+                   rules=rules, settings=settings, with_source=options.with_source)
     with _progress(total, options.progress) as advance:
         for linted in map_in_chunks(work, to_lint(), options.jobs):
             advance(1)
@@ -386,10 +410,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _lint_paths(paths: Sequence[str | None], *, rules: Mapping[str, Rule], settings: Settings,
-                with_source: bool, keyed: bool) -> list[Linted]:
-    """Lint each path; None (a cache hit, already known) is left alone."""
-    return [lint_file(path, rules, settings, with_source, keyed) if path is not None
+def _lint_paths(paths: Sequence[str | None], *, lint: Callable[..., Linted],
+                rules: Mapping[str, Rule], settings: Settings, with_source: bool) -> list[Linted]:
+    """Lint each path with ``lint`` (:func:`lint_file` or :func:`lint_file_for_cache`);
+    None (a cache hit, already known) is left alone."""
+    return [lint(path, rules, settings, with_source) if path is not None
             else _NOTHING for path in paths]
 
 

@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -224,6 +225,24 @@ def plugin_env(tmp_path: Path) -> Callable[..., dict[str, str]]:
         return {"PYTHONPATH": str(folder)}
 
     return build
+
+
+def traced_lines(work: Callable[[], object]) -> int:
+    """How many lines of Python ``work`` runs: a measure of work that, unlike time, does
+    not depend on the machine or on what else it is doing."""
+    lines = 0
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal lines
+        lines += event == "line"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        work()
+    finally:
+        sys.settrace(None)
+    return lines
 
 
 def require_corpus() -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import EXAMPLE, ROOT, require_corpus, run_cliplint
+from conftest import EXAMPLE, ROOT, require_corpus, run_cliplint, traced_lines
 from hypothesis import given, settings, strategies as st
 
 from cliplint import lint_text
@@ -504,25 +504,13 @@ def test_corpus_counts_match_a_plain_script() -> None:
 
 def _traced_lines(body: str, found: bool = True) -> int:
     """Lines of Python the rule runs on ``body`` (parsed beforehand): a measure of work
-    that, unlike time, does not depend on the machine (as in tests/test_html_parse.py)."""
-    import sys
-
+    that, unlike time, does not depend on the machine (see ``traced_lines``)."""
     from cliplint_rules import aggregator_boilerplate
 
     document = Document.from_text(HEADER + body + "\n")
     document.body  # noqa: B018 (the parse is not the rule's work)
-    lines = 0
-
-    def trace(frame: object, event: str, arg: object) -> object:
-        nonlocal lines
-        lines += event == "line"
-        return trace
-
-    sys.settrace(trace)
-    try:
-        problems = list(aggregator_boilerplate.check(document, {}))
-    finally:
-        sys.settrace(None)
+    problems: list[object] = []
+    lines = traced_lines(lambda: problems.extend(aggregator_boilerplate.check(document, {})))
     assert bool(problems) == found  # the footer is still found, however deep
     return lines
 

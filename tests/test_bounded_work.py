@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint, write
+from conftest import GOOD_CLIPPING, run_cliplint, traced_lines, write
 from hypothesis import given, strategies as st
 
 from cliplint import fix_text, lint_text
@@ -29,24 +29,6 @@ from cliplint.model import Edit, Fix, Rule, Violation
 from cliplint.plugins import load_registry
 
 HEADER = "<!--1686778744000-->\n[A title](https://example.com/a/1)\n------\n\n"
-
-
-def traced_lines(work: Callable[[], Any]) -> int:
-    """How many lines of Python ``work`` runs: a measure that, unlike time, does not
-    depend on the machine or on what else it is doing."""
-    lines = 0
-
-    def trace(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal lines
-        lines += event == "line"
-        return trace
-
-    sys.settrace(trace)
-    try:
-        work()
-    finally:
-        sys.settrace(None)
-    return lines
 
 
 # -- the fixer is linear in the number of fixes -------------------------------------------------

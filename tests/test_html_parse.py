@@ -9,12 +9,12 @@ element, the visible text).
 from __future__ import annotations
 
 import random
-import sys
 import xml.etree.ElementTree as ElementTree
 from typing import Any
 
 import html5lib
 import pytest
+from conftest import traced_lines
 from html5lib import _tokenizer
 from hypothesis import given, strategies as st
 
@@ -159,21 +159,8 @@ def test_simple_tags_take_the_fast_path() -> None:
 
 
 def _traced_lines(body: str) -> int:
-    """How many lines of Python parsing ``body`` runs: a measure of work that, unlike
-    time, does not depend on the machine."""
-    lines = 0
-
-    def trace(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal lines
-        lines += event == "line"
-        return trace
-
-    sys.settrace(trace)
-    try:
-        html.parse_body(body, 0, len(body))
-    finally:
-        sys.settrace(None)
-    return lines
+    """How many lines of Python parsing ``body`` runs (see ``traced_lines``)."""
+    return traced_lines(lambda: html.parse_body(body, 0, len(body)))
 
 
 @pytest.mark.parametrize("tail", ["", " a7", " A0=x"])

@@ -13,7 +13,8 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from conftest import run_cliplint
 
 import cliplint
 from cliplint.config import resolve, validate
+from cliplint.model import Rule
 from cliplint.online import cache_file_name, check_online
 from cliplint.plugins import load_registry
 
@@ -452,17 +454,27 @@ def _linkcheck_clipping(server: FakeWeserv, name: str) -> bytes:
             "------\n\n<p>text</p>\n").encode()
 
 
-def test_any_rule_may_have_an_online_step(server: FakeWeserv, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+@contextmanager
+def _linkcheck_installed(folder: Path, monkeypatch: pytest.MonkeyPatch, module: str,
+                         source: str) -> Iterator[Mapping[str, Rule]]:
+    """The rules with the linkcheck pack (``source``, imported as ``module``) installed in
+    this process; the registry is loaded afresh before and after."""
     from conftest import make_plugin
 
-    site = make_plugin(tmp_path / "site", distribution="cliplint-linkcheck",
-                       entry_name="linkcheck", module="cliplint_linkcheck", source=LINKCHECK)
+    site = make_plugin(folder / "site", distribution="cliplint-linkcheck",
+                       entry_name="linkcheck", module=module, source=source)
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.delenv("CLIPLINT_NO_PLUGINS", raising=False)
     load_registry.cache_clear()
     try:
-        rules = load_registry().rules
+        yield load_registry().rules
+    finally:
+        load_registry.cache_clear()
+
+
+def test_any_rule_may_have_an_online_step(server: FakeWeserv, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    with _linkcheck_installed(tmp_path, monkeypatch, "cliplint_linkcheck", LINKCHECK) as rules:
         table = {"rules": {"linkcheck/title-url": {"online-allow-private": True}}}
         validate(table, rules, "test")
         settings = resolve(table, rules, root=str(tmp_path))
@@ -484,33 +496,22 @@ def test_any_rule_may_have_an_online_step(server: FakeWeserv, tmp_path: Path,
         refused = resolve({}, rules, root=str(tmp_path / "elsewhere"))
         (problem,) = check_online(sources[:1], rules, refused, progress=False)
         assert problem.message.startswith("link not checked: 127.0.0.1 resolves to a loopback")
-    finally:
-        load_registry.cache_clear()
 
 
 def test_a_crashing_online_step_is_an_internal_error(server: FakeWeserv, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from conftest import make_plugin
-
     source = LINKCHECK.replace('    if answer.status is None:',
                                '    if answer.status == 404:\n        raise ValueError("boom")\n'
                                '    if answer.status is None:')
     # Another module name: this process imported cliplint_linkcheck already.
-    site = make_plugin(tmp_path / "site", distribution="cliplint-linkcheck",
-                       entry_name="linkcheck", module="cliplint_linkcheck_crash", source=source)
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.delenv("CLIPLINT_NO_PLUGINS", raising=False)
-    load_registry.cache_clear()
-    try:
-        rules = load_registry().rules
+    with _linkcheck_installed(tmp_path, monkeypatch, "cliplint_linkcheck_crash",
+                              source) as rules:
         settings = resolve({"rules": {"linkcheck/title-url": {"online-allow-private": True}}},
                            rules, root=str(tmp_path))
         problems = check_online([("a.md", _linkcheck_clipping(server, "missing.jpg"))], rules,
                                 settings, progress=False)
         assert [(p.path, p.rule, p.message) for p in problems] == [
             ("a.md", "internal-error", "rule linkcheck/title-url crashed: ValueError: boom")]
-    finally:
-        load_registry.cache_clear()
 
 
 def test_online_runs_the_step_of_every_rule(server: FakeWeserv, tmp_path: Path) -> None:

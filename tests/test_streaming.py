@@ -64,6 +64,44 @@ def test_a_streamed_report_is_the_rendered_one(module, results, options) -> None
     assert (tally.files, tally.problems) == (len(results), len(report.problems))
 
 
+def test_a_whole_report_is_taken_back_into_file_results() -> None:
+    """Each file checked with the problems that follow in the report and are its own;
+    then, not checked, what an archive rule found (here in c/中.md, after its own)."""
+    from cliplint.formats import file_results
+    from cliplint.plugins import load_registry
+
+    rules = load_registry().rules
+    duplicate = Problem("c/中.md", "duplicate-clipping", "error", "same URL", 1, 1, 1, 1)
+    report = Report(problems=(*RESULTS[0].problems, *RESULTS[2].problems, duplicate),
+                    files=("a.md", "b.md", "c/中.md"), rules=rules)
+    assert [(r.path, r.problems, r.checked) for r in file_results(report)] == [
+        ("a.md", RESULTS[0].problems, True), ("b.md", [], True),
+        ("c/中.md", RESULTS[2].problems, True), ("c/中.md", [duplicate], False)]
+    rendered = text.render(report, RenderOptions())
+    # In the report's order: a.md's, c/中.md's, then what the archive rule found.
+    assert rendered.index("a.md:3:2") < rendered.index("c/中.md:2:2") < rendered.index("same URL")
+    cases = ElementTree.fromstring(junit.render(report, RenderOptions())).iter("testcase")
+    assert [(case.get("classname"), case.get("name")) for case in cases] == [
+        ("cliplint", "a.md"), ("cliplint", "b.md"), ("cliplint", "c/中.md"),
+        ("cliplint.archive", "c/中.md")]
+
+
+def test_a_fix_report_says_what_was_fixed_whole_or_streamed() -> None:
+    from cliplint.fixer import FixReport
+    from cliplint.model import FixedCount
+
+    fixed = (FixedCount("a.md", "title-link", 2, ("replace",)),)
+    report = FixReport(problems=(), files=("a.md", "b.md"), fixed=fixed, mode="diff")
+    assert text.render(report, RenderOptions()) == (
+        "Would fix 2 problems in 1 file. 2 files checked.\n")
+    assert json.loads(json_report.render(report, RenderOptions()))["fixed"] == [
+        {"path": "a.md", "rule": "title-link", "count": 2, "descriptions": ["replace"]}]
+    assert "fixed" not in json.loads(json_report.render(Report((), ("a.md",)), RenderOptions()))
+    out: list[str] = []
+    text.write_stream(iter(RESULTS[1:2]), {}, RenderOptions(), out.append, fixes=report.fixes)
+    assert out == ["Would fix 2 problems in 1 file. 1 file checked.\n"]
+
+
 def test_json_stream_is_valid_json() -> None:
     streamed, _ = _streamed(json_report, RESULTS, RenderOptions())
     data = json.loads(streamed)

@@ -1,13 +1,24 @@
-"""Built-in report formats, registered through the ``cliplint_formats`` hook."""
+"""Built-in report formats, registered through the ``cliplint_formats`` hook.
+
+Each format has one renderer, ``write_stream`` (a :class:`StreamWriter`): it writes the
+report of a lint run as the files' results come. A whole report (``--baseline``,
+``--online``, ``--fix``) is written by the same function, from its problems taken back
+into file results (:func:`whole_report`).
+"""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from cliplint.hookspecs import hookimpl
-from cliplint.model import Problem, Report
+from cliplint.model import Fixes, Problem, Report, Rule, Tally
+
+if TYPE_CHECKING:
+    from cliplint.runner import FileResult
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,57 @@ class RenderOptions:
 
 
 Renderer = Callable[[Report, RenderOptions], str]
+
+
+class StreamWriter(Protocol):
+    """A report format: writes the report of ``results`` (each file's problems, in the
+    order a lint run yields them) through ``write`` as they come, and returns their
+    tally. ``fixes``: what ``--fix``, ``--fix-only`` or ``--diff`` did, for the formats
+    that report it (the text summary, the JSON's ``fixed``)."""
+
+    def __call__(self, results: Iterable[FileResult], rules: Mapping[str, Rule],
+                 options: RenderOptions, write: Callable[[str], object], /, *,
+                 fixes: Fixes | None = None) -> Tally: ...
+
+
+def whole_report(write_stream: StreamWriter,
+                 as_results: Callable[[Report], Iterable[FileResult]] | None = None
+                 ) -> Renderer:
+    """The renderer of a whole report that ``write_stream`` makes: the report's problems
+    as file results (by ``as_results``, :func:`file_results` unless said), written into
+    one string."""
+
+    def render(report: Report, options: RenderOptions) -> str:
+        parts: list[str] = []
+        results = (as_results or file_results)(report)
+        write_stream(results, report.rules, options, parts.append, fixes=report.fixes)
+        return "".join(parts)
+
+    return render
+
+
+def file_results(report: Report) -> Iterator[FileResult]:
+    """A whole report as the results of a lint run: each file checked, in order, with
+    its own problems (those that come next in the report and name it); then the
+    problems left (what archive rules found, of a file checked or not), one result for
+    each run of problems of one file, not ``checked``. The problems keep their order."""
+    from cliplint.runner import FileResult
+
+    problems = report.problems
+    taken = 0
+    for path in report.files:
+        start = taken
+        while (taken < len(problems) and problems[taken].path == path
+               and not _found_by_archive_rule(problems[taken], report.rules)):
+            taken += 1
+        yield FileResult(path, list(problems[start:taken]))
+    for path, found in itertools.groupby(problems[taken:], key=lambda problem: problem.path):
+        yield FileResult(path, list(found), checked=False)
+
+
+def _found_by_archive_rule(problem: Problem, rules: Mapping[str, Rule]) -> bool:
+    rule = rules.get(problem.rule)
+    return rule is not None and rule.is_archive_rule
 
 
 def full_message(problem: Problem, show_path: Callable[[str], str] = str) -> str:
@@ -48,8 +110,8 @@ def _lazy(module: str) -> Renderer:
     return render
 
 
-#: The built-in formats and their modules. Each module has ``render`` (a whole report)
-#: and ``write_stream`` (a lint run's report, written as the files are linted).
+#: The built-in formats and their modules. Each module has ``write_stream`` (a lint run's
+#: report, written as the files are linted) and ``render``, the whole report it makes.
 BUILTIN_FORMATS = {"text": "text", "json": "json_report", "github": "github", "sarif": "sarif",
                    "junit": "junit", "gitlab": "gitlab", "html": "html_report"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from cliplint.formats import RenderOptions, full_message
-from cliplint.model import Problem, Report, Rule, Tally
+from cliplint.formats import RenderOptions, full_message, whole_report
+from cliplint.model import Fixes, Problem, Rule, Tally
 
 if TYPE_CHECKING:
     from cliplint.runner import FileResult
@@ -22,12 +22,9 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    return "".join(_annotation(problem) for problem in report.problems)
-
-
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
-                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
+                 options: RenderOptions, write: Callable[[str], object], /, *,
+                 fixes: Fixes | None = None) -> Tally:
     """The annotations of a lint run, written file by file as ``results`` come."""
     tally = Tally()
     for result in results:
@@ -35,6 +32,9 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
         if result.problems:
             write("".join(_annotation(problem) for problem in result.problems))
     return tally
+
+
+render = whole_report(write_stream)
 
 
 def _annotation(problem: Problem) -> str:

@@ -18,8 +18,8 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from cliplint.baseline import fingerprints
-from cliplint.formats import RenderOptions, full_message
-from cliplint.model import INTERNAL_ERROR, Problem, Report, Rule, Tally
+from cliplint.formats import RenderOptions, full_message, whole_report
+from cliplint.model import INTERNAL_ERROR, Fixes, Problem, Rule, Tally
 
 if TYPE_CHECKING:
     from cliplint.runner import FileResult
@@ -27,17 +27,10 @@ if TYPE_CHECKING:
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    issues = [
-        _issue(problem, fingerprint)
-        for problem, fingerprint in zip(report.problems, fingerprints(report.problems))
-    ]
-    return json.dumps(issues, ensure_ascii=False, indent=2) + "\n"
-
-
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
-                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
-    """The same document as ``render`` for a lint run, written file by file."""
+                 options: RenderOptions, write: Callable[[str], object], /, *,
+                 fixes: Fixes | None = None) -> Tally:
+    """The issues of a lint run, written file by file as ``results`` come."""
     tally = Tally()
     written = 0
     for result in results:
@@ -49,6 +42,9 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
         tally = tally.add(result.problems, result.checked)
     write("\n]\n" if written else "[]\n")
     return tally
+
+
+render = whole_report(write_stream)
 
 
 def report_path(path: str) -> str:

@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from cliplint.formats import RenderOptions
+from cliplint.formats import RenderOptions, whole_report
 from cliplint.formats.archive_stats import Collector
 from cliplint.formats.html_page import page
-from cliplint.model import Report, Rule, Tally
+from cliplint.model import Fixes, Problem, Report, Rule, Tally
 
 if TYPE_CHECKING:
     from cliplint.runner import FileResult
@@ -35,18 +35,32 @@ class PageContext(NamedTuple):
     generated: str | None = None
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    """A report rendered whole (``--baseline``, ``--online``, ``--fix``): the same page,
-    without the per-file facts a lint run carries (no months, sources from folders or
-    "(unknown)")."""
-    out: list[str] = []
-    write_stream(_results_of(report), report.rules, options, out.append)
-    return "".join(out)
-
-
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
-                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
+                 options: RenderOptions, write: Callable[[str], object], /, *,
+                 fixes: Fixes | None = None) -> Tally:
+    """The page of a lint run, without what the command line adds (:class:`PageContext`).
+    A whole report (``--baseline``, ``--online``, ``--fix``) makes the same page, without
+    the per-file facts a lint run carries (no months, sources from folders or
+    "(unknown)")."""
     return write_report(results, rules, PageContext(), write)
+
+
+def _all_problems_by_file(report: Report) -> Iterator[FileResult]:
+    """A whole report's results for the page: each file checked with all its problems
+    (what archive rules found in it too, so that it ranks among the files with the most
+    problems by all of them), then the problems of files not in the list."""
+    from cliplint.runner import FileResult
+
+    by_path: dict[str, list[Problem]] = {}
+    for problem in report.problems:
+        by_path.setdefault(problem.path, []).append(problem)
+    for path in report.files:
+        yield FileResult(path, by_path.pop(path, []))
+    for path, problems in by_path.items():
+        yield FileResult(path, problems, checked=False)
+
+
+render = whole_report(write_stream, _all_problems_by_file)
 
 
 def write_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
@@ -64,15 +78,3 @@ def write_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
 
         archive_stats.write(context.stats_path, stats)
     return collector.tally
-
-
-def _results_of(report: Report) -> Iterator[FileResult]:
-    from cliplint.runner import FileResult
-
-    by_path: dict[str, list[Any]] = {}
-    for problem in report.problems:
-        by_path.setdefault(problem.path, []).append(problem)
-    for path in report.files:
-        yield FileResult(path, by_path.pop(path, []))
-    for path, problems in by_path.items():  # problems of files not in the list
-        yield FileResult(path, problems, checked=False)

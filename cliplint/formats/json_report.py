@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cliplint import __version__
 from cliplint.docs import documented, rule_url
-from cliplint.formats import RenderOptions
+from cliplint.formats import RenderOptions, whole_report
 from cliplint.formats.spool import JsonListSpool
-from cliplint.model import Problem, Report, Rule, Tally
+from cliplint.model import Fixes, Problem, Rule, Tally
 
 if TYPE_CHECKING:
     from cliplint.runner import FileResult
@@ -18,15 +17,12 @@ if TYPE_CHECKING:
 REPORT_VERSION = 1
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(as_data(report), ensure_ascii=False, indent=2) + "\n"
-
-
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
-                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
-    """The same document as ``render`` for a lint run. ``files_checked`` comes before the
-    problems but is known only at the end: the problems wait in a temporary file, not in
-    memory."""
+                 options: RenderOptions, write: Callable[[str], object], /, *,
+                 fixes: Fixes | None = None) -> Tally:
+    """The report of a lint run (and after a fix run, what was fixed). ``files_checked``
+    comes before the problems but is known only at the end: the problems wait in a
+    temporary file, not in memory."""
     tally = Tally()
     linked = documented(rules)
     with JsonListSpool(depth=2) as problems:
@@ -34,27 +30,25 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
             for problem in result.problems:
                 problems.add(_problem(problem, linked))
             tally = tally.add(result.problems, result.checked)
-        problems.write_document(_head(tally.files), "problems", write)
+        problems.write_document(_document(tally.files, fixes), "problems", write)
     return tally
 
 
-def _head(files_checked: int) -> dict[str, Any]:
-    return {"version": REPORT_VERSION, "tool": {"name": "cliplint", "version": __version__},
-            "files_checked": files_checked, "problems": []}
+render = whole_report(write_stream)
 
 
-def as_data(report: Report) -> dict[str, Any]:
-    data = _head(report.files_checked)
-    linked = documented(report.rules)
-    data["problems"] = [_problem(problem, linked) for problem in report.problems]
-    fixed = getattr(report, "fixed", None)  # only a report made by --fix / --fix-only
-    if fixed is not None:
-        data["fixed"] = [
+def _document(files_checked: int, fixes: Fixes | None) -> dict[str, Any]:
+    """The report but its problems (an empty list where they go)."""
+    document: dict[str, Any] = {
+        "version": REPORT_VERSION, "tool": {"name": "cliplint", "version": __version__},
+        "files_checked": files_checked, "problems": []}
+    if fixes is not None:  # only a report made by --fix, --fix-only or --diff
+        document["fixed"] = [
             {"path": entry.path, "rule": entry.rule, "count": entry.count,
              "descriptions": list(entry.descriptions)}
-            for entry in fixed
+            for entry in fixes.fixed
         ]
-    return data
+    return document
 
 
 def _problem(problem: Problem, linked: frozenset[str]) -> dict[str, Any]:

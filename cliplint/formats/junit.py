@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from cliplint import __version__
-from cliplint.formats import RenderOptions, full_message
+from cliplint.formats import RenderOptions, full_message, whole_report
 from cliplint.formats.spool import copy_out
-from cliplint.model import INTERNAL_ERROR, Problem, Report, Rule, Tally
+from cliplint.model import INTERNAL_ERROR, Fixes, Problem, Rule, Tally
 
 if TYPE_CHECKING:
     from cliplint.runner import FileResult
@@ -35,35 +35,18 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    by_file: dict[str, list[Problem]] = {path: [] for path in report.files}
-    archive: dict[str, list[Problem]] = {}
-    for problem in report.problems:
-        rule = report.rules.get(problem.rule)
-        found = archive if rule is not None and rule.is_archive_rule else by_file
-        found.setdefault(problem.path, []).append(problem)
-    errors = sum(1 for p in report.problems if p.rule == INTERNAL_ERROR)
-    failures = sum(1 for p in report.problems if p.severity != "info") - errors
-    suites, suite = _skeleton(len(by_file) + len(archive), failures, errors)
-    for path, problems in by_file.items():
-        suite.append(_testcase(path, problems))
-    for path, problems in archive.items():
-        suite.append(_testcase(path, problems, ARCHIVE_CLASS))
-    ET.indent(suites)
-    return _DECLARATION + ET.tostring(suites, "unicode") + "\n"
-
-
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
-                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
-    """The same document as ``render`` for a lint run. The counts come first but are
-    known only at the end: the test cases wait in a temporary file, not in memory."""
+                 options: RenderOptions, write: Callable[[str], object], /, *,
+                 fixes: Fixes | None = None) -> Tally:
+    """The report of a lint run. The counts come first but are known only at the end:
+    the test cases wait in a temporary file, not in memory."""
     tally = Tally()
     cases = 0
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for result in results:
             case = _testcase(result.path, result.problems,
                              "cliplint" if result.checked else ARCHIVE_CLASS)
-            ET.indent(case, level=2)  # where render's ET.indent(suites) puts a test case
+            ET.indent(case, level=2)  # where ET.indent(suites) would put a test case
             spool.write(_CASE_INDENT + ET.tostring(case, "unicode"))
             tally = tally.add(result.problems, result.checked)
             cases += 1
@@ -76,6 +59,9 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
         copy_out(spool, write)
         write(tail + "\n")
     return tally
+
+
+render = whole_report(write_stream)
 
 
 #: The class of the test cases that hold what archive rules found in a file (the file's

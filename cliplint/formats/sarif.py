@@ -26,7 +26,6 @@ Choices a consumer may need to know:
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -38,17 +37,9 @@ from cliplint import __version__
 from cliplint.baseline import fingerprints
 from cliplint.docs import docstring_markdown, documentation_url, rule_url
 from cliplint.engine_docs import ENGINE_DOCS
-from cliplint.formats import RenderOptions
+from cliplint.formats import RenderOptions, whole_report
 from cliplint.formats.spool import JsonListSpool
-from cliplint.model import (
-    INTERNAL_ERROR,
-    Fix,
-    Problem,
-    Report,
-    Rule,
-    Severity,
-    Tally,
-)
+from cliplint.model import Fix, Fixes, Problem, Rule, Severity, Tally
 
 if TYPE_CHECKING:
     from cliplint.runner import FileResult
@@ -60,15 +51,12 @@ FINGERPRINT_KEY = "cliplint/v1"
 LEVELS: Mapping[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    return json.dumps(as_data(report), ensure_ascii=False, indent=2) + "\n"
-
-
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
-                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
-    """The same document as ``render`` for a lint run. The rules, the invocation and the
-    count of files come before the results but are known only at the end: the results
-    wait in a temporary file, not in memory."""
+                 options: RenderOptions, write: Callable[[str], object], /, *,
+                 fixes: Fixes | None = None) -> Tally:
+    """The SARIF log of a lint run. The rules, the invocation and the count of files come
+    before the results but are known only at the end: the results wait in a temporary
+    file, not in memory."""
     rule_ids = _RuleIds(rules)
     tally = Tally()
     with JsonListSpool(depth=4) as spooled:  # runs[0].results[i]
@@ -81,14 +69,7 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
     return tally
 
 
-def as_data(report: Report) -> dict[str, Any]:
-    rule_ids = _RuleIds(report.rules)
-    results = [
-        _result(problem, fingerprint, rule_ids.index(problem.rule))
-        for problem, fingerprint in zip(report.problems, fingerprints(report.problems))
-    ]
-    successful = not any(p.rule == INTERNAL_ERROR for p in report.problems)
-    return _document(rule_ids, report.rules, successful, report.files_checked, results)
+render = whole_report(write_stream)
 
 
 class _RuleIds:

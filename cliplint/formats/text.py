@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from cliplint.formats import RenderOptions, full_message
-from cliplint.model import Problem, Report, Rule, Tally
+from cliplint.formats import RenderOptions, full_message, whole_report
+from cliplint.model import Fixes, Problem, Report, Rule, Tally
 
 if TYPE_CHECKING:
     from cliplint.runner import FileResult
@@ -34,22 +32,11 @@ def printable_path(path: str) -> str:
 _UNPRINTABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
-def render(report: Report, options: RenderOptions) -> str:
-    paint = _painter(options.color)
-    if options.statistics:
-        return _statistics(report, options)
-    lines: list[str] = []
-    for problem in report.problems:
-        lines.extend(_problem_lines(problem, options, paint))
-    if options.summary:
-        lines.append(_summary(report, options))
-    return "".join(line + "\n" for line in lines)
-
-
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
-                 options: RenderOptions, write: Callable[[str], object]) -> Tally:
+                 options: RenderOptions, write: Callable[[str], object], /, *,
+                 fixes: Fixes | None = None) -> Tally:
     """The report of a lint run, written file by file as ``results`` come (the summary,
-    and with ``statistics`` the whole report, at the end); the same text as ``render``."""
+    and with ``statistics`` the whole report, at the end)."""
     paint = _painter(options.color)
     tally = Tally()
     for result in results:
@@ -60,8 +47,11 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
     if options.statistics:
         write("".join(line + "\n" for line in _rule_counts(tally.by_rule, rules)))
     if options.summary:
-        write(_summary_line(tally, options) + "\n")
+        write(_summary_line(tally, options, fixes) + "\n")
     return tally
+
+
+render = whole_report(write_stream)
 
 
 def _problem_lines(problem: Problem, options: RenderOptions, paint: Callable[[str, str], str]
@@ -144,18 +134,12 @@ def _severity_word(problem: Problem, paint: Callable[[str, str], str]) -> str:
     return paint(problem.severity, problem.severity) + " "
 
 
-def _summary(report: Report, options: RenderOptions) -> str:
-    tally = Tally().add(report.problems, checked=False)
-    tally = replace(tally, files=report.files_checked)
-    return _summary_line(tally, options, done=_fixed_sentence(report),
-                         mode=getattr(report, "mode", "fix"))
-
-
-def _summary_line(tally: Tally, options: RenderOptions, done: str = "",
-                  mode: str = "fix") -> str:
+def _summary_line(tally: Tally, options: RenderOptions, fixes: Fixes | None) -> str:
     files, count = tally.files, tally.problems
+    done = _fixed_sentence(fixes) if fixes is not None else ""
+    only_failures = fixes is not None and fixes.only_failures
     checked = f"{files} file{'s' if files != 1 else ''} checked"
-    if not count and mode != "fix":
+    if not count and only_failures:
         # --diff and --fix-only list only failures: "All clean" would be a false promise.
         return f"{done}{checked[0].upper()}{checked[1:]}."
     if not count:
@@ -165,8 +149,9 @@ def _summary_line(tally: Tally, options: RenderOptions, done: str = "",
         hints.append(f"{tally.unsafe_fixes}{' more' if tally.safe_fixes else ''} fixable "
                      "with --fix --unsafe-fixes")
     hint = f" ({', '.join(hints)})" if hints else ""
+    passes = "" if only_failures else _passes(tally, options)
     return (f"{done}Found {count} problem{'s' if count != 1 else ''} ({_by_severity(tally)}) "
-            f"in {checked}{hint}.{_passes(tally, options, mode)}")
+            f"in {checked}{hint}.{passes}")
 
 
 def _by_severity(tally: Tally) -> str:
@@ -178,11 +163,11 @@ def _by_severity(tally: Tally) -> str:
                      for number, one, many in counts if number)
 
 
-def _passes(tally: Tally, options: RenderOptions, mode: str) -> str:
+def _passes(tally: Tally, options: RenderOptions) -> str:
     """Why a run that found problems still exits 0: only warnings and infos, which do not
     fail a run (warnings do past --max-warnings). Only in a lint or --fix report: --diff
     and --fix-only exit on what they would change or could not fix."""
-    if tally.errors or mode != "fix":
+    if tally.errors:
         return ""
     if options.max_warnings is not None and tally.warnings > options.max_warnings:
         return ""
@@ -191,43 +176,35 @@ def _passes(tally: Tally, options: RenderOptions, mode: str) -> str:
     return f" No errors{limit}: the run passes (exit status 0)."
 
 
-def _fixed_sentence(report: Report) -> str:
+def _fixed_sentence(fixes: Fixes) -> str:
     """After --fix: "Fixed 3 problems in 2 files. " (a report of a plain lint has none)."""
-    fixed = getattr(report, "fixed", None)
-    if fixed is None:
-        return ""
-    total = sum(entry.count for entry in fixed)
-    files = len({entry.path for entry in fixed})
-    verb = "Would fix" if getattr(report, "mode", "fix") == "diff" else "Fixed"
+    total = sum(entry.count for entry in fixes.fixed)
+    files = len({entry.path for entry in fixes.fixed})
+    verb = _fix_verb(fixes)
     if not total:
         return "No fixes applied. " if verb == "Fixed" else "No fixes to apply. "
     return (f"{verb} {total} problem{'s' if total != 1 else ''} in {files} "
             f"file{'s' if files != 1 else ''}. ")
 
 
+def _fix_verb(fixes: Fixes) -> str:
+    return "Would fix" if fixes.mode == "diff" else "Fixed"
+
+
 def render_fixes(report: Report) -> str:
     """``--show-fixes``: what was fixed, per file and rule, like ruff."""
-    fixed = getattr(report, "fixed", ()) or ()
-    if not fixed:
+    fixes = report.fixes
+    if fixes is None or not fixes.fixed:
         return ""
-    verb = "Would fix" if getattr(report, "mode", "fix") == "diff" else "Fixed"
-    total = sum(entry.count for entry in fixed)
-    lines = [f"{verb} {total} problem{'s' if total != 1 else ''}:"]
+    total = sum(entry.count for entry in fixes.fixed)
+    lines = [f"{_fix_verb(fixes)} {total} problem{'s' if total != 1 else ''}:"]
     path = None
-    for entry in fixed:
+    for entry in fixes.fixed:
         if entry.path != path:
             path = entry.path
             lines.append(f"- {printable_path(path)}:")
         lines.append(f"    {entry.count} × {entry.rule} ({'; '.join(entry.descriptions)})")
     return "\n".join(lines) + "\n"
-
-
-def _statistics(report: Report, options: RenderOptions) -> str:
-    counts = Counter(problem.rule for problem in report.problems)
-    lines = _rule_counts(counts, report.rules)
-    if options.summary:
-        lines.append(_summary(report, options))
-    return "".join(line + "\n" for line in lines)
 
 
 def _rule_counts(counts: Mapping[str, int], rules: Mapping[str, Rule]) -> list[str]:
