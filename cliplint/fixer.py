@@ -144,12 +144,10 @@ class FixResult:
 @dataclass(frozen=True)
 class FixReport(Report):
     """A report after fixing: the usual problems (those left) plus what was fixed
-    (``fixed``) and how the run was asked for (``mode``, see :data:`FixMode`).
-    ``unsafe``: whether ``--unsafe-fixes`` was given (no report shows it)."""
+    (``fixed``) and how the run was asked for (``mode``, see :data:`FixMode`)."""
 
     fixed: tuple[FixedCount, ...] = ()
     mode: FixMode = "fix"
-    unsafe: bool = False
 
     @property
     def fixes(self) -> Fixes:

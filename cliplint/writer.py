@@ -277,7 +277,19 @@ def _running(pid: int) -> bool:
         return False
     except OSError:  # someone else's process: it runs
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether the process has ended and waits to be reaped: a worker killed with its
+    main process stays a zombie until an init process reaps it, which some containers'
+    first process never does. (Linux; elsewhere False.)"""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stream:
+            state = stream.read().rpartition(b")")[2].split()[:1]
+    except OSError:
+        return False
+    return state in ([b"Z"], [b"X"])
 
 
 def _owner(descriptor: int) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,23 @@ def test_fix_removes_the_stale_temporary_files_and_says_so(tmp_path: Path, dead_
     assert result.stderr.startswith("cliplint: removed 2 stale temporary files of an "
                                     "interrupted --fix (e.g. ")
     assert (tmp_path / "a.md").read_text().startswith("<!--1686778744000-->")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_temporary_file_of_a_process_not_yet_reaped_is_stale(tmp_path: Path) -> None:
+    # A worker killed with its main process is a zombie until something reaps it; its
+    # number still answers signal 0, but it writes nothing any more.
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        stat = Path(f"/proc/{child.pid}/stat")
+        while stat.read_bytes().rpartition(b")")[2].split()[0] != b"Z":
+            time.sleep(0.01)  # until it has ended (not reaped: this test is its parent)
+        write(tmp_path / "a.md", GOOD_CLIPPING)
+        left = write(tmp_path / f".a.md.{child.pid}.zzzzzzzz.cliplint-tmp", "half")
+        result = run_cliplint("--isolated", "--no-cache", "--fix", ".", cwd=tmp_path)
+        assert result.status == 0 and not left.exists(), result.stderr
+    finally:
+        child.wait()
 
 
 def test_linting_and_diff_leave_them_alone(tmp_path: Path, dead_pid: int) -> None:

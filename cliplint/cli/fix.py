@@ -76,7 +76,7 @@ def fix_command(run: RunContext) -> int:
         problems = failures  # "report nothing left": only what kept a file from being fixed
     report = FixReport(problems=tuple(problems), rules=rules,
                        files=tuple(outcome.path for outcome in outcomes),
-                       fixed=fixed, unsafe=unsafe,
+                       fixed=fixed,
                        mode="diff" if options.diff else "fix-only" if options.fix_only else "fix")
     renderer = run.registry.formats[options.format]
     listing = render_fixes(report) if options.show_fixes and options.format == "text" else ""
