@@ -60,8 +60,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cliplint.document import Document
-from cliplint.html import BodyView, Token
+from cliplint.html import HTML_SPACE, BodyView, Token
 from cliplint.model import Edit, Finding, Fix, Violation
+from cliplint_rules._urls import URL_REMOVE, URL_STRIP
 
 ID = "active-content"
 SEVERITY = "error"
@@ -120,10 +121,6 @@ _SCRIPT_TYPES = frozenset({
     "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript",
     "text/x-javascript", "module", "importmap", "speculationrules",
 })
-_HTML_SPACE = " \t\n\f\r"
-# What a URL parser strips at both ends (C0 controls and space) and removes inside.
-_URL_STRIP = "".join(chr(code) for code in range(0x21))
-_URL_REMOVE = str.maketrans("", "", "\t\n\r")
 #: What an active scheme's URL starts with, before _active_scheme strips and lower-cases it.
 _MAY_BE_ACTIVE = re.compile("[\x00-\x20]*[jvdJVD]")
 
@@ -165,7 +162,7 @@ def _element_problem(body: BodyView, index: int, token: Token,
                                    f"{host}, which is not in allowed-hosts (href)",
                                    kind="outside-resource")
         return None
-    if name == "meta" and attributes.get("http-equiv", "").strip(_HTML_SPACE).lower() == "refresh":
+    if name == "meta" and attributes.get("http-equiv", "").strip(HTML_SPACE).lower() == "refresh":
         content = _short(attributes.get("content", ""))
         return _delete_element(body, index, token,
                                f"<meta http-equiv=refresh> reloads or redirects the page "
@@ -186,7 +183,7 @@ def _embed_problem(body: BodyView, index: int, token: Token, allowed: Sequence[s
     name = token.name
     attributes = token.attributes
     attribute = _EMBEDS[name]  # type: ignore[index]
-    url = attributes.get(attribute, "").strip(_URL_STRIP)
+    url = attributes.get(attribute, "").strip(URL_STRIP)
     host = _http_host(url)
     if host and _allowed(host, allowed):
         return None
@@ -247,7 +244,7 @@ def _attribute_problems(body: BodyView, token: Token) -> Iterator[Violation]:
             yield Violation(token.start, token.end, message, kind="active")
             continue
         start = written.start
-        while start > token.start and body.source[start - 1] in _HTML_SPACE:
+        while start > token.start and body.source[start - 1] in HTML_SPACE:
             start -= 1  # the space before it goes too
         fix = Fix((Edit(start, written.end, ""),), "unsafe", f"delete the {name} attribute")
         yield Violation(written.start, written.end, message, fix, kind="active")
@@ -275,8 +272,8 @@ def _unwrap_form(body: BodyView, index: int, token: Token, message: str) -> Viol
 def _runs(attributes: Mapping[Any, str]) -> bool:
     """Whether a browser runs a script with these attributes (else it is a data block).
     A ``type`` with parameters is counted as its essence, to err on the safe side."""
-    kind = attributes.get("type", "").strip(_HTML_SPACE).lower()
-    return not kind or kind.partition(";")[0].strip(_HTML_SPACE) in _SCRIPT_TYPES
+    kind = attributes.get("type", "").strip(HTML_SPACE).lower()
+    return not kind or kind.partition(";")[0].strip(HTML_SPACE) in _SCRIPT_TYPES
 
 
 def _active_scheme(value: str) -> str | None:
@@ -285,11 +282,11 @@ def _active_scheme(value: str) -> str | None:
     # (checked over all of Unicode): most URLs are out without being copied.
     if not _MAY_BE_ACTIVE.match(value):
         return None
-    url = value.strip(_URL_STRIP).translate(_URL_REMOVE).lower()
+    url = value.strip(URL_STRIP).translate(URL_REMOVE).lower()
     for scheme in ("javascript:", "vbscript:"):
         if url.startswith(scheme):
             return scheme
-    if url.startswith("data:") and url[5:].lstrip(_HTML_SPACE).startswith("text/html"):
+    if url.startswith("data:") and url[5:].lstrip(HTML_SPACE).startswith("text/html"):
         return "data:text/html"
     return None
 
@@ -298,7 +295,7 @@ def _http_host(value: str | None) -> str | None:
     """The host of an absolute or scheme-relative http(s) URL."""
     if not value:
         return None
-    url = value.strip(_URL_STRIP).translate(_URL_REMOVE)
+    url = value.strip(URL_STRIP).translate(URL_REMOVE)
     try:
         parts = urlsplit(url)
         host = parts.hostname

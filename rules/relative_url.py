@@ -52,7 +52,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from cliplint.document import Document
-from cliplint.html import Attribute, Token
+from cliplint.html import HTML_SPACE, Attribute, Token
 from cliplint.model import Edit, Finding, Fix, Violation
 from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode
 from cliplint_rules._urls import SCHEME, URL_REMOVE, URL_STRIP
@@ -86,7 +86,6 @@ _URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 #: The attributes holding a list of image candidates, per element.
 _SRCSET_ELEMENTS = frozenset({"img", "source"})
-_HTML_SPACE = " \t\n\f\r"
 #: Characters that may not be inserted into an attribute value written with each quote.
 _NOT_IN_VALUE = {'"': '"', "'": "'", "": "\"'=<>` \t\n\f\r"}
 
@@ -146,10 +145,10 @@ def _srcset_urls(value: str) -> Iterator[tuple[int, str]]:
     candidate, else its descriptors run to a comma outside parentheses."""
     position, length = 0, len(value)
     while position < length:
-        while position < length and (value[position] in _HTML_SPACE or value[position] == ","):
+        while position < length and (value[position] in HTML_SPACE or value[position] == ","):
             position += 1
         start = position
-        while position < length and value[position] not in _HTML_SPACE:
+        while position < length and value[position] not in HTML_SPACE:
             position += 1
         url = value[start:position]
         if url.endswith(","):
