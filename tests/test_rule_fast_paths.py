@@ -55,7 +55,7 @@ def test_empty_body_at_the_length_threshold() -> None:
 
 def _active_scheme_slow(value: str) -> str | None:
     """active_content._active_scheme without its first-letter shortcut."""
-    url = value.strip(active_content._URL_STRIP).translate(active_content._URL_REMOVE).lower()
+    url = value.strip(active_content.URL_STRIP).translate(active_content.URL_REMOVE).lower()
     for scheme in ("javascript:", "vbscript:"):
         if url.startswith(scheme):
             return scheme
