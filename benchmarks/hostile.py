@@ -3,8 +3,8 @@
     python benchmarks/hostile.py [--size 1500] [--runs 3]
 
 html5lib is quadratic on a few shapes of input; cliplint replaces those steps of its
-parse with linear ones (``cliplint/html.py``). For each shape this prints the median time
-of ``cliplint.html.parse_body`` and of ``html5lib.parseFragment`` (etree) on a body of
+parse with linear ones (``cliplint/html_parse.py``). For each shape this prints the median
+time of ``cliplint.html_parse.parse_body`` and of ``html5lib.parseFragment`` (etree) on a body of
 ``size`` repetitions and one four times larger. Linear work grows about 4x from one size
 to the next, quadratic work about 16x. A benchmark, not a test: timings depend on the
 machine, so they are compared side by side and never asserted.
@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import html5lib
 
-from cliplint.html import parse_body
+from cliplint.html_parse import parse_body
 
 #: Each shape: a body of ``count`` repetitions of what html5lib handles in quadratic time.
 SHAPES: dict[str, Callable[[int], str]] = {

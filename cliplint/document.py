@@ -183,10 +183,10 @@ class Document:
     @cached_property
     def body(self) -> BodyView:
         """The body parsed once with html5lib; shared by every rule."""
-        from cliplint import html
+        from cliplint import html_parse
 
         span = self.header.body
-        return html.parse_body(self.text, span.start, span.end)
+        return html_parse.parse_body(self.text, span.start, span.end)
 
 
 def parse_title_link(title: str, offset: int = 0) -> TitleLink | None:

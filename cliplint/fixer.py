@@ -693,7 +693,8 @@ def expected_visible_text(document: Document, removals: Sequence[tuple[int, int]
         cursor = start
     pieces.append(text[:cursor])
     marked = "".join(reversed(pieces))
-    from cliplint.html import iter_visible_text, parse_body
+    from cliplint.html import iter_visible_text
+    from cliplint.html_parse import parse_body
 
     marked_view = parse_body(marked, view.start, view.end + 2 * len(spans))
     marked_visible = "".join(iter_visible_text(marked_view.fragment))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 import pluggy
 
 from cliplint import __version__, hookspecs
+from cliplint.html import require_html5lib
 from cliplint.marks import remember_checked
 from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, Rule
 
@@ -55,7 +56,11 @@ def load_registry(builtins_only: bool | None = None, known_good: Path | None = N
     :meth:`cliplint.model.Rule.from_module` and :func:`check_options_schemas`).
     ``known_good``: a folder where a marker remembers that the plugins' option schemas
     were valid (as config validation does), so that a run need not import jsonschema.
+    Raises ImportError when html5lib is missing or not the release cliplint's parser
+    needs: checked here, before any rule runs, as the parser itself loads only when a
+    body is parsed (see :func:`cliplint.html.require_html5lib`).
     """
+    require_html5lib()
     if builtins_only is None:
         builtins_only = plugins_disabled()
     manager = pluggy.PluginManager(hookspecs.PROJECT)

@@ -22,7 +22,7 @@ from cliplint import fix_text, lint_text
 from cliplint.config import ConfigError
 from cliplint.document import Document
 from cliplint.formats.text import source_window
-from cliplint.html import parse_body
+from cliplint.html_parse import parse_body
 from cliplint.model import Edit, Problem
 
 REPORT_SCHEMA = json.loads((ROOT / "cliplint" / "schemas" / "report.schema.json").read_text())
@@ -145,7 +145,7 @@ def test_the_invalid_code_point_pre_check_misses_none_of_html5lib_s() -> None:
     character html5lib's own scan does."""
     from html5lib._inputstream import invalid_unicode_re
 
-    from cliplint.html import _MAYBE_INVALID_CODEPOINT
+    from cliplint.html_parse import _MAYBE_INVALID_CODEPOINT
 
     missed = [code for code in range(0x110000)
               if invalid_unicode_re.match(chr(code)) and not _MAYBE_INVALID_CODEPOINT.match(chr(code))]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import GOOD_CLIPPING, SHARED, require_shared, write
 
-from cliplint import cli, html
+from cliplint import cli, html_parse
 from cliplint.document import Document
 from cliplint.facts import FileFacts, facts_from_data, file_facts, folder_source, source_of
 
@@ -143,8 +143,8 @@ def test_the_report_parses_each_file_once_and_reads_facts_from_the_cache(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
     parsed: list[object] = []
-    real_parse = html.parse_body
-    monkeypatch.setattr(html, "parse_body", lambda *a, **k: parsed.append(a) or real_parse(*a, **k))
+    real_parse = html_parse.parse_body
+    monkeypatch.setattr(html_parse, "parse_body", lambda *a, **k: parsed.append(a) or real_parse(*a, **k))
 
     def stats_of_run() -> dict[str, object]:
         assert cli.main(["--isolated", "--jobs", "1", "--format", "html", "--output-file",

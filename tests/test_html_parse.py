@@ -1,4 +1,4 @@
-"""cliplint.html's faster tokenizer states must read exactly what html5lib's own states read.
+"""cliplint.html_parse's faster tokenizer states must read exactly what html5lib's own states read.
 
 Every state ``_SpanTokenizer`` overrides is compared with html5lib's: the same body is parsed
 with the overrides and again with html5lib's states put back, and everything ``parse_body``
@@ -18,11 +18,11 @@ from conftest import traced_lines
 from html5lib import _tokenizer
 from hypothesis import given, strategies as st
 
-from cliplint import html
+from cliplint import html, html_parse
 
 #: The tokenizer states cliplint overrides (each must behave as html5lib's).
 OVERRIDDEN_STATES = sorted(
-    name for name in vars(html._SpanTokenizer)
+    name for name in vars(html_parse._SpanTokenizer)
     if name.endswith("State") and hasattr(_tokenizer.HTMLTokenizer, name)
 )
 
@@ -101,7 +101,7 @@ RANDOM = [_tags(random.Random(seed)) for seed in range(400)]
 def _result(body: str) -> tuple[Any, ...]:
     prefix = "X\r\n"  # offsets are into the whole document, after a CRLF
     source = prefix + body + "<tail>"
-    view = html.parse_body(source, len(prefix), len(prefix) + len(body))
+    view = html_parse.parse_body(source, len(prefix), len(prefix) + len(body))
     order = {id(element): index for index, element in enumerate(view.fragment.iter())}
     shape = [
         (element.tag if isinstance(element.tag, str) else "comment", dict(element.attrib),
@@ -124,11 +124,11 @@ def html5lib_own(monkeypatch: pytest.MonkeyPatch) -> None:
     """Put html5lib's own code back in place of cliplint's shortcuts: the tokenizer
     states, the "in body" phase, the scope check and membership in the open elements."""
     for name in OVERRIDDEN_STATES:
-        monkeypatch.setattr(html._SpanTokenizer, name, getattr(_tokenizer.HTMLTokenizer, name))
-    monkeypatch.setattr(html._SpanParser, "__init__", html5lib.HTMLParser.__init__)
-    monkeypatch.setattr(html._SpanTreeBuilder, "elementInScope",
-                        html._EtreeBuilder.elementInScope)
-    monkeypatch.setattr(html._OpenElements, "__contains__", list.__contains__)
+        monkeypatch.setattr(html_parse._SpanTokenizer, name, getattr(_tokenizer.HTMLTokenizer, name))
+    monkeypatch.setattr(html_parse._SpanParser, "__init__", html5lib.HTMLParser.__init__)
+    monkeypatch.setattr(html_parse._SpanTreeBuilder, "elementInScope",
+                        html_parse._EtreeBuilder.elementInScope)
+    monkeypatch.setattr(html_parse._OpenElements, "__contains__", list.__contains__)
 
 
 @pytest.fixture(scope="module")
@@ -150,17 +150,17 @@ def test_overrides_read_what_html5lib_reads(
 
 def test_simple_tags_take_the_fast_path() -> None:
     """The well-formed tags clippings are made of are read in one state call."""
-    matched = [html._SIMPLE_TAG.fullmatch(tag[1:]) is not None for tag in [
+    matched = [html_parse._SIMPLE_TAG.fullmatch(tag[1:]) is not None for tag in [
         "<p>", "</p>", "<br/>", "<br />", '<a href="https://x.example/a?b=c" target=_blank>',
         "<img src='x.jpg' alt=\"\" width=10 hidden>", "<figure\nclass=\"a b\">"]]
     assert all(matched)
     for tag in ['<a href="?a=1&amp;b=2">', "<a\x00>", "<a b='x'c>", "<a", "<!-- x -->", "<a / >"]:
-        assert html._SIMPLE_TAG.fullmatch(tag[1:]) is None, tag
+        assert html_parse._SIMPLE_TAG.fullmatch(tag[1:]) is None, tag
 
 
 def _traced_lines(body: str) -> int:
     """How many lines of Python parsing ``body`` runs (see ``traced_lines``)."""
-    return traced_lines(lambda: html.parse_body(body, 0, len(body)))
+    return traced_lines(lambda: html_parse.parse_body(body, 0, len(body)))
 
 
 @pytest.mark.parametrize("tail", ["", " a7", " A0=x"])
@@ -173,7 +173,7 @@ def test_attribute_work_is_linear(tail: str) -> None:
         return "<p b=&amp; " + " ".join(f"a{i}" for i in range(count)) + tail + ">x</p>"
 
     assert _traced_lines(tag(800)) < 2.2 * _traced_lines(tag(400))
-    errors = [error.code for error in html.parse_body(tag(800), 0, len(tag(800))).errors]
+    errors = [error.code for error in html_parse.parse_body(tag(800), 0, len(tag(800))).errors]
     assert errors == (["duplicate-attribute"] if tail else [])
 
 
@@ -193,7 +193,7 @@ def test_end_tag_work_is_linear(shape: Any) -> None:
 def test_visible_text_shortcut_agrees_with_the_walk(cases: str) -> None:
     """``visible_text`` takes ElementTree's itertext() when nothing is hidden."""
     for body in TRICKY if cases == "tricky" else RANDOM:
-        view = html.parse_body(body, 0, len(body))
+        view = html_parse.parse_body(body, 0, len(body))
         assert view.visible_text == "".join(html.iter_visible_text(view.fragment)), repr(body)
 
 
@@ -217,7 +217,7 @@ class _Unscannable(_Node):
 def test_open_elements_membership_is_a_lookup() -> None:
     """Before every formatting element html5lib asks whether an element is on the stack
     of open elements: a scan of the stack, so 40,000 nested <b>s took 24 s."""
-    stack = html._OpenElements()
+    stack = html_parse._OpenElements()
     nodes = [_Unscannable("b") for _ in range(5)]
     for node in nodes:
         stack.append(node)
@@ -231,7 +231,7 @@ def test_open_elements_membership_is_a_lookup() -> None:
 def test_open_elements_counts_follow_the_stack(operations: list[tuple[str, int, int]]) -> None:
     """Names and membership agree with the list after any sequence of html5lib's changes."""
     pool = [_Node(name) for name in ["p", "b", "div", "p", "i", "b", "span", "a", "p", "td"]]
-    stack = html._OpenElements()
+    stack = html_parse._OpenElements()
     for operation, which, where in operations:
         node = pool[which]
         if operation == "append":
@@ -266,7 +266,7 @@ def test_foster_parented_content_stays_in_the_fragment(body: str) -> None:
     document = html5lib.parse(body, treebuilder="etree", namespaceHTMLElements=False)
     expected = document.find("body")
     assert expected is not None
-    fragment = html.parse_body(body, 0, len(body)).fragment
+    fragment = html_parse.parse_body(body, 0, len(body)).fragment
     assert ElementTree.tostring(fragment)[len(b"<DOCUMENT_FRAGMENT>"):] == \
         ElementTree.tostring(expected)[len(b"<body>"):].replace(b"</body>", b"</DOCUMENT_FRAGMENT>")
     assert len(list(fragment.iter())) == len(list(expected.iter()))
@@ -277,7 +277,7 @@ def test_void_elements_never_hold_content(name: str) -> None:
     """The project's one void-element list agrees with the parser: what follows a void
     element's start tag is never inside it (html5lib's own list lacks <wbr>, <keygen>...)."""
     body = f"<div><{name}>text</{name}>more</div>"
-    view = html.parse_body(body, 0, len(body))
+    view = html_parse.parse_body(body, 0, len(body))
     for element in view.elements(name):
         assert len(element) == 0 and not element.text, name
     assert "text" in view.visible_text
@@ -286,7 +286,19 @@ def test_void_elements_never_hold_content(name: str) -> None:
 @pytest.mark.parametrize("name", ["event-source", "span", "p", "video", "menuitem"])
 def test_other_elements_hold_what_follows(name: str) -> None:
     body = f"<div><{name}>text</{name}></div>"
-    view = html.parse_body(body, 0, len(body))
+    view = html_parse.parse_body(body, 0, len(body))
     (element,) = view.elements(name)
     assert element.text == "text"
     assert name not in html.VOID_ELEMENTS
+
+
+def test_the_light_module_s_tables_are_html5lib_s() -> None:
+    """cliplint.html and the rules' helpers use tables of their own or of the standard
+    library where html5lib has one, so that they need not import html5lib."""
+    from html.entities import html5
+
+    from html5lib import constants
+
+    assert constants.asciiUpper2Lower == html.ASCII_LOWER
+    assert html5 == constants.entities
+    assert frozenset(html.HTML_SPACE) == constants.spaceCharacters

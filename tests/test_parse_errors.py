@@ -13,7 +13,7 @@ from conftest import CORPUS
 
 from cliplint import lint_text
 from cliplint.document import Document
-from cliplint.html import parse_body
+from cliplint.html_parse import parse_body
 from cliplint_rules._parse_errors import NOT_ERRORS, SAME, judge
 
 HEADER = "<!--1686778744000-->\n[Beijing responds](https://www.dw.com/zh/a-53985946)\n------\n\n"

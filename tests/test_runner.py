@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, GOOD_CLIPPING, require_corpus, run_cliplint
 
-from cliplint import html, lint_text
+from cliplint import html_parse, lint_text
 from cliplint.cache import run_key
 from cliplint.config import resolve
 from cliplint.plugins import load_registry
@@ -20,13 +20,13 @@ from cliplint.plugins import load_registry
 @pytest.mark.shared
 def test_one_html_parse_per_file_serves_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    real_parse = html.parse_body
+    real_parse = html_parse.parse_body
 
     def counting_parse(*args, **kwargs):
         calls.append(args)
         return real_parse(*args, **kwargs)
 
-    monkeypatch.setattr(html, "parse_body", counting_parse)
+    monkeypatch.setattr(html_parse, "parse_body", counting_parse)
     rules = load_registry().rules
     body_rules = [rule for rule in rules if rule not in ("timestamp-comment", "title-link")]
     lint_text(EXAMPLE.read_text(encoding="utf-8"), select=["ALL"])

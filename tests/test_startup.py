@@ -65,8 +65,21 @@ def test_cache_run_loads_sqlite(tmp_path: Path) -> None:
     assert "sqlite3" not in found["ran"]  # type: ignore[operator]
 
 
+def test_cache_hit_leaves_html5lib_alone(tmp_path: Path) -> None:
+    # A run whose results all come from the cache parses no body: the rules' view of a
+    # parse (cliplint.html) must not bring the parser and html5lib with it.
+    miss = _probe(tmp_path)
+    hit = _probe(tmp_path)
+    assert hit["status"] == miss["status"] == 1
+    assert "html5lib" in miss["ran"]  # type: ignore[operator]
+    loaded = {*hit["ran"], *hit["deferred"]}  # type: ignore[misc]
+    assert "cliplint_rules.well_formed_html" in loaded and "cliplint.html" in loaded
+    assert {name for name in loaded
+            if name.partition(".")[0] == "html5lib" or name == "cliplint.html_parse"} == set()
+
+
 def test_deferred_module_still_works() -> None:
-    code = ("import cliplint.html\nfrom html5lib import _ihatexml\n"
+    code = ("import cliplint.html_parse\nfrom html5lib import _ihatexml\n"
             "print(_ihatexml.InfosetFilter().coerceElement('a:b'))")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                check=True)

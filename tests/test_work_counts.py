@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cliplint import html
+from cliplint import html_parse
 
 BODIES = [
     "<div><i>Wed, 14 Jun 2023 21:03:30 GMT</i></div><p>One <b>two <i>three</b> four</i></p>",
@@ -35,31 +35,31 @@ def collector_off() -> Iterator[None]:
 
 def test_one_parser_serves_every_body(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[object] = []
-    original = html._SpanParser.__init__
+    original = html_parse._SpanParser.__init__
 
-    def counting(self: html._SpanParser, *args: object, **kwargs: object) -> None:
+    def counting(self: html_parse._SpanParser, *args: object, **kwargs: object) -> None:
         built.append(self)
         original(self, *args, **kwargs)
 
-    monkeypatch.setattr(html._SpanParser, "__init__", counting)
-    monkeypatch.setattr(html, "_PARSERS", threading.local())
-    views = [html.parse_body(body, 0, len(body)) for body in BODIES * 5]
+    monkeypatch.setattr(html_parse._SpanParser, "__init__", counting)
+    monkeypatch.setattr(html_parse, "_PARSERS", threading.local())
+    views = [html_parse.parse_body(body, 0, len(body)) for body in BODIES * 5]
     assert len(built) == 1
     # Each view keeps its own parse: reuse leaks nothing from one body into the next.
-    again = [html.parse_body(body, 0, len(body)) for body in BODIES]
+    again = [html_parse.parse_body(body, 0, len(body)) for body in BODIES]
     for view, fresh in zip(views, again * 5):
         assert view.tokens == fresh.tokens and view.errors == fresh.errors
-        assert html.ElementTree.tostring(view.fragment) == html.ElementTree.tostring(
+        assert html_parse.ElementTree.tostring(view.fragment) == html_parse.ElementTree.tostring(
             fresh.fragment)
         assert len(view.start_tags) == len(fresh.start_tags) > 0
 
 
 def test_a_parse_leaves_no_cycles(collector_off: None) -> None:
     for body in BODIES:  # the parser itself is built (and kept) once
-        html.parse_body(body, 0, len(body))
+        html_parse.parse_body(body, 0, len(body))
     gc.collect()
     for body in BODIES * 10:
-        view = html.parse_body(body, 0, len(body))
+        view = html_parse.parse_body(body, 0, len(body))
         del view
     # Each parse made hundreds of objects; none of them needs the collector.
     assert gc.collect() == 0

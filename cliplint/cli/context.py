@@ -164,14 +164,10 @@ def plugin_registry(options: LintOptions | None = None) -> Registry:
         folder = cache_folder(str(Path.cwd()))
         known_good = folder if folder.is_dir() else None
     try:
-        import cliplint.html  # noqa: F401  (checks the html5lib release it needs)
-    except ImportError as error:  # html5lib missing, or not the release cliplint needs
-        raise UsageError(str(error)) from None
-    try:
         # The variable read here, not left to the cached default: main() may run again
         # in the same process with another environment.
         return load_registry(plugins_disabled(), known_good=known_good)
-    except PluginError as error:
+    except (ImportError, PluginError) as error:  # ImportError: html5lib missing, or the wrong one
         raise UsageError(str(error)) from None
 
 

@@ -1,0 +1,647 @@
+"""One html5lib parse of a clipping's body, with source positions.
+
+html5lib builds a tree but forgets where things were. We keep them: the tokenizer is
+wrapped so that every token carries its span in the source, the tree builder remembers
+the start tag that created each element, and every parse error carries the span of the
+token it is about. All offsets here are offsets into the whole document text.
+
+How an error finds its token. html5lib's tokenizer is a generator that the parser pulls
+one token at a time, so when the parser raises an error the tokenizer has just yielded
+the token the error is about. Tokens are contiguous (each starts where the previous one
+ended), so a token's start is the end of the one before it, and:
+
+- an error the tree builder raises (``unexpected-end-tag``) is about the token being
+  processed: the last one yielded;
+- an error the tokenizer raises (``eof-in-tag-name``, ``expected-named-entity``,
+  ``duplicate-attribute``) is about the token being read, which starts where the last
+  token ended, even when html5lib drops that token (an unterminated ``<b`` at the end);
+- ``invalid-codepoint`` errors from the input stream are all raised when the stream is
+  read, long before the tokenizer gets there: we record where each character is;
+- errors raised at the end of input (``expected-closing-tag-but-got-eof``) are about an
+  element left open: we point at that element's start tag.
+
+html5lib reads a normalised stream (CRLF and lone CR become LF). We feed it that stream
+ourselves, in one chunk, so that a stream offset maps back to the source by counting the
+CRLF pairs removed before it.
+
+This module uses html5lib's internal tokenizer, parser and tree-builder hooks (``_parse``,
+``HTMLTokenizer``, the "in body" phase class, the etree element class): about twenty
+private names, which html5lib's development branch already changes (``getPhases`` is
+gone). So it is written against one release, :data:`cliplint.html.HTML5LIB_VERSION`,
+pinned exactly in pyproject.toml and checked when this module is imported (and by the
+command line at start, without importing html5lib): another version is a clear error
+(the command line exits 2) naming both. Where it replaces html5lib's code for
+speed, tests parse with and without the replacement and require the same result.
+"""
+
+
+from __future__ import annotations
+
+import bisect
+import importlib.util
+import re
+import sys
+import threading
+import xml.etree.ElementTree as ElementTree
+from collections import deque
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+import html5lib
+
+from cliplint.html import (
+    ASCII_LOWER,
+    CURRENT_NODE,
+    HTML_SPACE,
+    NAME_OPEN,
+    BodyView,
+    ParseError,
+    Token,
+    check_html5lib_release,
+)
+
+# Other releases lack the internals imported below: say which release is needed first.
+check_html5lib_release(getattr(html5lib, "__version__", None), html5lib.__file__)
+
+from html5lib import (  # noqa: E402  (after the version check: other versions lack these)
+    _inputstream,
+    _tokenizer,
+    _utils,
+    constants,
+    html5parser,
+    treebuilders,
+)
+from html5lib.treebuilders import base as _base  # noqa: E402
+
+
+def _defer_import(name: str) -> None:
+    """Import module ``name`` so that its code runs only when it is first used: the
+    recipe "Implementing lazy imports" of the ``importlib`` documentation. Nothing
+    changes when the module is already imported."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)
+
+
+# html5lib's etree tree builder imports ``_ihatexml`` for its debugging serialiser alone;
+# running that module compiles regexes worth ~10% of a one-file run's start-up.
+_defer_import("html5lib._ihatexml")
+
+_TOKEN_TYPES = {value: name for name, value in constants.tokenTypes.items()}
+_PARSE_ERROR = constants.tokenTypes["ParseError"]
+#: Elements html5lib lets stay open at the end of input without an error (its in-body EOF rule).
+_MAY_STAY_OPEN = frozenset(
+    {"dd", "dt", "li", "p", "tbody", "td", "tfoot", "th", "thead", "tr", "body", "html"}
+)
+#: The current standard's list (the "in body" insertion mode, end-of-file token) adds
+#: these: html5lib objects to them, the standard does not.
+STANDARD_MAY_STAY_OPEN = _MAY_STAY_OPEN | {"optgroup", "option", "rb", "rp", "rt", "rtc"}
+#: End-of-input errors that name no element but are about one.
+_EOF_ELEMENT = {"eof-in-table": "table", "eof-in-select": "select", "eof-in-frameset": "frameset"}
+#: A superset of html5lib's ``invalid_unicode_re`` that the regex engine scans about ten
+#: times faster: its invalid characters outside the Basic Multilingual Plane (U+1FFFE,
+#: U+1FFFF, ... U+10FFFF) widened to the whole range above U+FFFF, which is one range.
+_MAYBE_INVALID_CODEPOINT = re.compile(
+    "[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
+    "\U00010000-\U0010ffff]"
+)
+#: Tokenizer states in which a new token begins (text, and the '<' that may open a tag).
+_TEXT_STATES = ("dataState", "rcdataState", "rawtextState", "scriptDataState", "plaintextState")
+#: The characters after an attribute name on which html5lib's attributeNameState leaves
+#: it for the next state (and checks for a duplicate), other than '>' and end of input.
+_ENDS_ATTRIBUTE_NAME = frozenset(["=", "/", *constants.spaceCharacters])
+_START_TAG = constants.tokenTypes["StartTag"]
+_END_TAG = constants.tokenTypes["EndTag"]
+_CHARACTERS = constants.tokenTypes["Characters"]
+#: Text html5lib's dataState reads as one Characters token: a first character that is
+#: not a space (spaces make a SpaceCharacters token), then up to '&', '<' or NUL.
+_TEXT = re.compile("[^\t\n\x0c\r &<\x00][^&<\x00]*")
+#: An attribute as html5lib's attribute states read it without an error: a space, the
+#: name (a first character other than '=', then up to a space, '/', '>' or '='; a quote or
+#: '<' in it is an error, NUL too) and maybe '=' and a value: double-quoted, single-quoted
+#: or unquoted (no '&': it starts a character reference; no NUL, and no quote, '=', '<' or
+#: '`' in an unquoted value: errors). Groups: name, then the value in one of three.
+_ATTRIBUTE_PATTERN = (
+    f"[{HTML_SPACE}]+([^{HTML_SPACE}/>\"'<=\x00]+)"
+    f"(?:[{HTML_SPACE}]*=[{HTML_SPACE}]*"
+    f"(?:\"([^\"&\x00]*)\"|'([^'&\x00]*)'|([^{HTML_SPACE}&>\"'=<`\x00]+)))?"
+)
+_ATTRIBUTE = re.compile(_ATTRIBUTE_PATTERN)
+#: The rest of a tag after its '<', when html5lib's tag states read it without an error:
+#: '/' for an end tag, the name (a letter, then up to a space, '/', '>' or NUL), the
+#: attributes, then '>' or '/>'. Anything else (an entity or an error inside the tag, or
+#: end of input before the '>') does not match.
+_SIMPLE_TAG = re.compile(
+    f"(?P<end_tag>/?)(?P<name>[a-zA-Z][^{HTML_SPACE}/>\x00]*)"
+    f"(?P<attributes>(?:{_ATTRIBUTE_PATTERN})*)[{HTML_SPACE}]*(?P<self_closing>/?)>"
+)
+
+
+class _OneChunkStream(_inputstream.HTMLUnicodeInputStream):
+    """The whole (already normalised) body in one chunk, with the absolute offset and
+    the offsets of the characters html5lib reports as ``invalid-codepoint``. (html5lib
+    holds back a last character that is a high surrogate: it comes as a second chunk.)"""
+
+    _defaultChunkSize = sys.maxsize
+    chunkOffset: int  # html5lib's
+
+    def reset(self) -> None:
+        super().reset()
+        self.consumed: int = 0  # the length of the chunks read before the current one
+        self.error_offsets: deque[int] = deque()
+
+    def readChunk(self, chunkSize: int | None = None) -> bool:
+        self.consumed += self.chunkSize
+        return bool(super().readChunk(chunkSize))
+
+    def characterErrorsUCS4(self, data: str) -> None:
+        # html5lib reports these when it reads the chunk, with no position: keep them.
+        if not _MAYBE_INVALID_CODEPOINT.search(data):
+            return  # the usual case, found ~10x faster than by html5lib's own scan
+        for match in _inputstream.invalid_unicode_re.finditer(data):
+            self.errors.append("invalid-codepoint")
+            self.error_offsets.append(self.consumed + match.start())
+
+    @property
+    def offset(self) -> int:
+        return self.consumed + self.chunkOffset
+
+
+class _Current(NamedTuple):
+    """The span (stream offsets) of what the parser is handling, and its token index.
+    (A named tuple: one is made per token, and a frozen dataclass is slower to build.)"""
+
+    start: int
+    end: int
+    index: int | None  # type: ignore[assignment]  # hides tuple.index (unused)
+
+
+class _SpanTokenizer(_tokenizer.HTMLTokenizer):
+    """Adds ``index`` (into ``spans``) to each token and keeps ``current``, the span of
+    the error the parser is handling, or ``None`` while it handles a token: the last one
+    in ``spans`` (errors are rare, so no span is made per token). ``exhausted`` turns
+    true at end of input.
+
+    Tokens are contiguous except for characters html5lib drops: a token starts where the
+    previous one ended, or where the tokenizer last resumed reading text."""
+
+    def __init__(self, stream: str, parser: Any = None, **kwargs: Any) -> None:
+        super().__init__(stream, parser=parser, **kwargs)
+        inherited: Any = getattr(self, "stream")  # noqa: B009  (html5lib's, untyped)
+        inherited.reportCharacterErrors = None  # its own bound method: a cycle
+        self.stream = _OneChunkStream(stream)
+        self.spans: list[tuple[dict[str, Any], int, int]] = []
+        self.current: _Current | None = _Current(0, 0, None)
+        self.exhausted = False
+        # For attributeNameState: the tag whose attribute names ``_names`` holds, and how
+        # many of its attributes those are.
+        self._names_of: dict[str, Any] | None = None
+        self._names_counted = 0
+        self._names: set[str] = set()
+
+    def current_span(self) -> _Current:
+        """The span of what the parser is handling (see ``current``)."""
+        if self.current is not None:
+            return self.current
+        index = len(self.spans) - 1
+        _, start, end = self.spans[index]
+        return _Current(start, end, index)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        # html5lib's own loop, with spans: each state call may queue errors and tokens.
+        self.tokenQueue: deque[dict[str, Any]] = deque()
+        queue = self.tokenQueue
+        stream = self.stream
+        spans = self.spans
+        # (the functions, as this class has them: some are overridden)
+        text_states = frozenset(getattr(type(self), name) for name in _TEXT_STATES)
+        begin = 0  # where the token being read began
+        # This loop runs once per character state; it is kept lean on purpose.
+        while True:
+            state = self.state
+            if state.__func__ in text_states:
+                # Every token starts in a text state; what the tokenizer read since the
+                # last token and dropped (the '</>' of 'a</>b') belongs to no token.
+                begin = stream.consumed + stream.chunkOffset
+            if not state():
+                break
+            while stream.errors:
+                at = stream.error_offsets.popleft() if stream.error_offsets else stream.offset
+                self.current = _Current(at, at + 1, None)
+                yield {"type": _PARSE_ERROR, "data": stream.errors.pop(0)}
+            while queue:
+                token = queue.popleft()
+                end = stream.consumed + stream.chunkOffset
+                if token["type"] == _PARSE_ERROR:
+                    self.current = _Current(begin, end, None)
+                else:
+                    token["index"] = len(spans)
+                    spans.append((token, begin, end))
+                    self.current = None  # the last of ``spans``, worked out on an error
+                    begin = end
+                yield token
+        self.exhausted = True
+
+    def dataState(self) -> bool:
+        """Text, or the '<' of a tag: the two cases this state meets most, made cheaper.
+
+        html5lib reads the '<' and returns, and reads the tag in the next call: here the
+        tag is read in the same call (tagOpenState always sets the next state; an error
+        it raises still spans from the '<', where this call began). Text up to '&', '<'
+        or NUL is the Characters token html5lib makes, with one regex match instead of
+        ``char()`` and ``charsUntil()``, unless it runs to the end of the chunk (there may
+        be a second: see ``_OneChunkStream``). Everything else is html5lib's: spaces,
+        '&', NUL, the end of input.
+        """
+        stream = self.stream
+        chunk = stream.chunk
+        offset = stream.chunkOffset
+        if chunk.startswith("<", offset):
+            stream.chunkOffset = offset + 1
+            return self.tagOpenState()
+        match = _TEXT.match(chunk, offset)
+        if match is not None:
+            end = match.end()
+            if end < stream.chunkSize:
+                stream.chunkOffset = end
+                self.tokenQueue.append({"type": _CHARACTERS, "data": match.group()})
+                return True
+        return bool(super().dataState())
+
+    def tagOpenState(self) -> bool:
+        """After a '<' in text: read a whole tag in one call when it is a simple one.
+
+        html5lib reads a tag one character (or one run of letters) per state call: some
+        15 calls for ``<a href="..." target="...">``, the bulk of the tokenizer's work on
+        clippings. A tag that its states would read without an error (``_SIMPLE_TAG``) is
+        read here with one regex match into the dict they would build, attribute names
+        lower-cased as attributeNameState does, and emitted by html5lib's own
+        emitCurrentToken (which lower-cases the tag name, turns the attributes into a
+        dict and reports attributes or '/>' on an end tag, in the same call as html5lib).
+        Every other tag goes through html5lib's states, from this one: tags with a
+        duplicate attribute (an error html5lib raises inside the tag), '<!', '</ ', an
+        entity in a value, a tag cut off by the end of input, or running into a second
+        chunk of the stream (see ``_OneChunkStream``).
+        """
+        stream = self.stream
+        match = _SIMPLE_TAG.match(stream.chunk, stream.chunkOffset)
+        if match is None:
+            return bool(super().tagOpenState())
+        end_tag, name, attributes, self_closing = match.group(
+            "end_tag", "name", "attributes", "self_closing")
+        data: list[list[str]] = []
+        if attributes:
+            for attribute in _ATTRIBUTE.finditer(attributes):
+                # At most one of the three value groups matched; none: no value, "".
+                value = attribute[2] or attribute[3] or attribute[4] or ""
+                data.append([attribute[1].translate(ASCII_LOWER), value])
+            if len({attribute_name for attribute_name, _ in data}) < len(data):
+                return bool(super().tagOpenState())  # duplicate-attribute: html5lib's way
+        if end_tag:
+            self.currentToken = {"type": _END_TAG, "name": name, "data": data,
+                                 "selfClosing": bool(self_closing)}
+        else:
+            self.currentToken = {"type": _START_TAG, "name": name, "data": data,
+                                 "selfClosing": bool(self_closing),
+                                 "selfClosingAcknowledged": False}
+        stream.chunkOffset = match.end()
+        self.emitCurrentToken()
+        return True
+
+    def attributeNameState(self) -> bool:
+        """html5lib's, with its duplicate-attribute check in constant time.
+
+        When an attribute name ends, html5lib copies the list of the tag's earlier
+        attributes and compares the name with each: quadratic in the number of attributes.
+        A tag with 6,000 distinct attributes and an '&' in a value (which keeps it off
+        tagOpenState's fast path) took 2 s; 300,000, which fit in a 2 MB body, take hours.
+        Here html5lib's state sees the tag holding only the attribute being read, and the
+        name is looked up in a set of the earlier names. A '>' (which makes html5lib emit
+        the tag, turning its attribute list into a dict) goes to html5lib's state as it
+        is: once per tag, so still linear. So does a character that does not end the name.
+        """
+        token = self.currentToken
+        attributes = token["data"]
+        stream = self.stream
+        offset = stream.chunkOffset
+        if (len(attributes) < 2 or offset >= stream.chunkSize
+                or stream.chunk[offset] not in _ENDS_ATTRIBUTE_NAME):
+            return bool(super().attributeNameState())  # the name goes on, or '>'
+        if self._names_of is not token or self._names_counted != len(attributes) - 1:
+            self._names = {name for name, _ in attributes[:-1]}
+            self._names_of = token
+        token["data"] = attributes[-1:]  # the same [name, value] list, alone
+        try:
+            result = super().attributeNameState()
+        finally:
+            token["data"] = attributes
+        name = attributes[-1][0]  # complete, and lower-cased by html5lib
+        if name in self._names:
+            self.tokenQueue.append({"type": _PARSE_ERROR, "data": "duplicate-attribute"})
+        self._names.add(name)
+        self._names_counted = len(attributes)
+        return bool(result)
+
+
+_InBodyPhase = html5parser.getPhases(False)["inBody"]
+
+
+class _LinearInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
+    """html5lib's "in body" insertion mode, with a shortcut for an end tag that matches
+    no open element.
+
+    For any end tag without a rule of its own (``</x>``, or a ``</b>`` with no <b> to
+    close), html5lib walks the stack of open elements from the top, looking for an
+    element of that name, until it meets a special element (the root <html> is one). So
+    20,000 unmatched end tags inside 20,000 nested <span>s took minutes. When no open
+    element has the name, the walk can only end on a special element, with one
+    ``unexpected-end-tag`` error and no change: that is done here without the walk.
+    """
+
+    __slots__ = ()
+
+    def endTagOther(self, token: dict[str, Any]) -> None:
+        if not self.tree.openElements.names.get(token["name"]):
+            self.parser.parseError("unexpected-end-tag", {"name": token["name"]})
+            return
+        super().endTagOther(token)
+
+    # html5lib's dispatch table holds its own endTagOther, as the default for end tags
+    # without a rule of their own: a copy of the table with this one.
+    endTagHandler = _utils.MethodDispatcher(_InBodyPhase.endTagHandler.dispatcher.items())
+    endTagHandler.default = endTagOther
+
+
+class _SpanParser(html5lib.HTMLParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.phases["inBody"] = _LinearInBodyPhase(self, self.tree)
+
+    def _parse(self, stream: Any, innerHTML: bool = False, container: str = "div",
+               scripting: bool = False, **kwargs: Any) -> None:
+        self.innerHTMLMode = innerHTML
+        self.container = container
+        self.scripting = scripting
+        self.tokenizer = _SpanTokenizer(stream, parser=self, **kwargs)
+        self.reset()
+        self.mainLoop()  # no _ReparseException: we never switch encodings on a str
+
+    def parse_fragment(self, text: str) -> ElementTree.Element:
+        """``parseFragment`` (inside a ``<div>``), leaving no reference cycles behind:
+        html5lib's tree nodes point at their parents and their parents at them, and a
+        tokenizer's state is its own bound method. Left to the garbage collector, those
+        cycles of every parse cost more than a tenth of a run."""
+        self._parse(text, innerHTML=True)
+        tree = self.tree
+        wrapper = _base.TreeBuilder.getFragment(tree)  # the etree builder's, unwrapped
+        _unlink(wrapper, tree.document)
+        tokenizer = self.tokenizer
+        tokenizer.state = tokenizer.stream.reportCharacterErrors = None
+        return wrapper._element  # type: ignore[no-any-return]
+
+    def parseError(self, errorcode: str = "XXX-undefined-error", datavars: Any = None) -> None:
+        datavars = datavars or {}
+        open_elements = self.tree.openElements
+        if len(open_elements) > 1:  # [0] is the fragment's root
+            datavars = {**datavars, CURRENT_NODE: open_elements[-1].name}
+        if isinstance(datavars.get("name"), str):
+            datavars = {**datavars, NAME_OPEN: bool(open_elements.names.get(datavars["name"]))}
+        tokenizer = self.tokenizer
+        current = tokenizer.current_span()
+        if tokenizer.exhausted:
+            current = self._left_open(errorcode, datavars) or current
+        self.errors.append((tokenizer.stream.offset, errorcode, datavars, current))
+
+    def _left_open(self, code: str, datavars: Mapping[str, Any]) -> _Current | None:
+        """At the end of input, the start tag of the element the error is about: the
+        innermost open element html5lib objects to, or the one it names."""
+        open_elements = self.tree.openElements[1:]  # [0] is the fragment's root
+        if code == "expected-closing-tag-but-got-eof":
+            # The element the standard objects to, when there is one; else the one only
+            # html5lib objects to (an <option>), which tells the rule the error is html5lib's.
+            culprits = ([node for node in open_elements if node.name not in STANDARD_MAY_STAY_OPEN]
+                        or [node for node in open_elements if node.name not in _MAY_STAY_OPEN])
+        elif "name" in datavars or code in _EOF_ELEMENT:
+            name = datavars.get("name", _EOF_ELEMENT.get(code))
+            culprits = [node for node in open_elements if node.name == name]
+        else:
+            culprits = open_elements
+        if not culprits:
+            return None
+        index = self.tree.created.get(culprits[-1]._element)
+        if index is None:
+            return None
+        _, start, end = self.tokenizer.spans[index]
+        return _Current(start, end, index)
+
+
+class _OpenElements(list):  # type: ignore[type-arg]
+    """html5lib's stack of open elements, counting the names and the nodes on it.
+
+    html5lib asks "is there a <p> in scope?" before every block start tag by walking
+    the stack from the top, so 10,000 nested <div>s cost 10,000 walks of up to 10,000
+    elements. When no open element has the name the answer is no without a walk.
+    Before every formatting element (<b>, <font>, ...) it asks whether the last active
+    one is open, and ``in`` on a list compares with every node: 40,000 nested <b>s took
+    24 s. Here ``in`` looks the node up by identity (html5lib's nodes compare by
+    identity). These are the only ways html5lib changes the stack.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        # plain dicts: Counter is slower on this hot path
+        self.names: dict[str, int] = {}
+        self._nodes: dict[int, int] = {}  # id(node) -> how many times it is on the stack
+
+    def _count(self, node: Any, change: int) -> None:
+        self.names[node.name] = self.names.get(node.name, 0) + change
+        self._nodes[id(node)] = self._nodes.get(id(node), 0) + change
+
+    def __contains__(self, node: object) -> bool:
+        return self._nodes.get(id(node), 0) > 0
+
+    def append(self, node: Any) -> None:
+        super().append(node)
+        self._count(node, 1)
+
+    def insert(self, index: Any, node: Any) -> None:
+        super().insert(index, node)
+        self._count(node, 1)
+
+    def pop(self, index: Any = -1) -> Any:
+        node = super().pop(index)
+        self._count(node, -1)
+        return node
+
+    def remove(self, node: Any) -> None:
+        super().remove(node)
+        self._count(node, -1)
+
+    def __setitem__(self, index: Any, node: Any) -> None:
+        if not isinstance(index, int):
+            raise TypeError("the stack of open elements is changed one element at a time")
+        self._count(self[index], -1)
+        super().__setitem__(index, node)
+        self._count(node, 1)
+
+    def _untracked(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("the stack of open elements is changed one element at a time")
+
+    __delitem__ = extend = clear = __iadd__ = sort = reverse = _untracked  # type: ignore[assignment]
+
+
+_EtreeBuilder = treebuilders.getTreeBuilder("etree")
+
+
+class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
+    """html5lib's etree element, which forgets a child inserted before another: content
+    foster-parented out of a table. A fragment's top-level elements are collected from
+    that list, so ``<table><img src=x></table>`` parsed as a lone <table>, and the rules
+    never saw the image."""
+
+    def insertBefore(self, node: Any, refNode: Any) -> None:
+        super().insertBefore(node, refNode)
+        self._childNodes.insert(self._childNodes.index(refNode), node)
+
+
+class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
+    """Remembers which start-tag token created each element."""
+
+    elementClass = _Element
+
+    def reset(self) -> None:
+        super().reset()
+        self.openElements = _OpenElements()
+        self.created: dict[Any, int] = {}
+
+    def elementInScope(self, target: Any, variant: str | None = None) -> bool:
+        # By name, with no open element of that name: html5lib's walk would end on a
+        # scope boundary (the root is one for every variant) and answer no.
+        if isinstance(target, str) and not self.openElements.names.get(target):
+            return False
+        return bool(super().elementInScope(target, variant))
+
+    def _remember(self, element: Any, token: dict[str, Any]) -> Any:
+        index = token.get("index")
+        if index is not None:
+            self.created.setdefault(element._element, index)
+        return element
+
+    def createElement(self, token: dict[str, Any]) -> Any:
+        return self._remember(super().createElement(token), token)
+
+    def insertElementNormal(self, token: dict[str, Any]) -> Any:
+        return self._remember(super().insertElementNormal(token), token)
+
+    def insertElementTable(self, token: dict[str, Any]) -> Any:
+        return self._remember(super().insertElementTable(token), token)
+
+
+def _unlink(*roots: Any) -> None:
+    """Drop the links from html5lib's tree nodes to their children (the elements of the
+    xml.etree tree they wrap keep theirs): what is left has no cycles."""
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        children = node._childNodes
+        if children:
+            stack.extend(children)
+            node._childNodes = []
+
+
+#: One parser per thread, reused for every body: building one (a tree builder and two
+#: dozen phase objects, all pointing at each other) for each body cost several percent
+#: of a run, and its cycles as much again in the garbage collector. ``_parse`` resets
+#: every per-parse field.
+_PARSERS = threading.local()
+
+
+def _span_parser() -> _SpanParser:
+    parser: _SpanParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = _SpanParser(tree=_SpanTreeBuilder,
+                                               namespaceHTMLElements=False)
+    return parser
+
+
+def parse_body(source: str, start: int, end: int) -> BodyView:
+    """Parse ``source[start:end]`` as an HTML fragment (as if inside a ``<div>``)."""
+    raw = source[start:end]
+    # Stream offset -> source offset: add the CRLF pairs removed before it.
+    crlf_positions: list[int] = []
+    position = raw.find("\r\n")
+    while position != -1:
+        crlf_positions.append(position - len(crlf_positions))  # in stream coordinates
+        position = raw.find("\r\n", position + 2)
+    normalised = raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw
+
+    def to_source(offset: int) -> int:
+        return start + offset + bisect.bisect_right(crlf_positions, offset - 1)
+
+    parser = _span_parser()
+    fragment = parser.parse_fragment(normalised)
+
+    spans = parser.tokenizer.spans
+    if crlf_positions:
+        tokens = tuple([_token(raw_token, to_source(token_start), to_source(token_end))
+                        for raw_token, token_start, token_end in spans])
+    else:  # the common case: stream offsets are source offsets shifted by ``start``
+        tokens = tuple([_token(raw_token, start + token_start, start + token_end)
+                        for raw_token, token_start, token_end in spans])
+
+    first_token_at: dict[int, int] | None = None
+    errors = []
+    for offset, code, datavars, current in parser.errors:
+        error_start, error_end = to_source(current.start), to_source(current.end)
+        index = current.index
+        if index is None:
+            # A tokenizer error comes before the token it is about (or that token was
+            # dropped): the token, if any, is the one starting where the error does.
+            if first_token_at is None:
+                first_token_at = _first_token_at(tokens)
+            index = first_token_at.get(error_start)
+        errors.append(ParseError(code, datavars, to_source(offset), error_start, error_end, index))
+
+    return BodyView(
+        source=source,
+        start=start,
+        end=end,
+        tokens=tokens,
+        errors=tuple(errors),
+        fragment=fragment,
+        start_tags=parser.tree.created,  # made for this parse alone: no copy needed
+    )
+
+
+_new_tuple = tuple.__new__
+
+
+def _token(raw_token: dict[str, Any], start: int, end: int) -> Token:
+    """Our token for one of html5lib's (its dict), spanning ``start:end`` in the source."""
+    data = raw_token.get("data")
+    # tuple.__new__ is what Token(...) does, without its Python-level __new__ (hundreds
+    # of tokens a body); the fields are in Token's order.
+    return _new_tuple(Token, (
+        _TOKEN_TYPES.get(raw_token["type"], "?"),
+        raw_token.get("name"),
+        data if isinstance(data, dict) else {},
+        start,
+        end,
+        bool(raw_token.get("selfClosing")),
+    ))
+
+
+def _first_token_at(tokens: tuple[Token, ...]) -> dict[int, int]:
+    """Source offset -> index of the first token starting there."""
+    first: dict[int, int] = {}
+    for index, token in enumerate(tokens):
+        first.setdefault(token.start, index)
+    return first
