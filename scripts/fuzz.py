@@ -20,7 +20,8 @@ Checked in this process, for every case (:func:`check`):
   of whitespace as one space); with them, the new text is the old with characters taken
   out, no more than the removed blocks held.
 
-Every ``--cli-every`` cases, the batch of cases since the last check is written to a
+Cases run in chunks of 100 (:data:`CHUNK`, one task of ``--jobs``). The chunk holding every
+``--cli-every``-th case (with ``--cli-every`` 100 or less: every chunk) is also written to a
 temporary folder and run through the real command line (lint as json, then ``--fix``):
 the exit status must be 0, 1 or 2 (3 is an internal error, a failure) and standard error
 must hold no traceback.
@@ -387,11 +388,15 @@ def _seeds(folders: tuple[str, ...]) -> list[bytes]:
     return load_seeds([Path(folder) for folder in folders])
 
 
-def _run_cases(arguments: tuple[int, int, int, int, list[str]]
+#: Cases per task.
+CHUNK = 100
+
+
+def _run_cases(arguments: tuple[int, int, bool, int, list[str]]
                ) -> tuple[int, list[dict[str, Any]]]:
-    """Worker: ``count`` cases from random seed ``seed``; returns how many ran and the
-    failing ones."""
-    seed, count, cli_every, max_size, folders = arguments
+    """Worker: ``count`` cases from random seed ``seed`` (and, ``with_cli``, all of them
+    through the command line); returns how many ran and the failing ones."""
+    seed, count, with_cli, max_size, folders = arguments
     seeds = _seeds(tuple(folders))
     rng = random.Random(seed)
     failed: list[dict[str, Any]] = []
@@ -404,10 +409,15 @@ def _run_cases(arguments: tuple[int, int, int, int, list[str]]
             failed.append({"seed": index, "operations": operations, "max_size": max_size,
                            "failure": failure, "data": data.hex()})
         batch.append(data)
-        if cli_every and len(batch) >= cli_every:
-            failed += [{"batch": True, "failure": failure} for failure in check_cli(batch)]
-            batch = []
+    if with_cli:
+        failed += [{"batch": True, "failure": failure} for failure in check_cli(batch)]
     return count, failed
+
+
+def _holds_a_multiple(start: int, count: int, every: int) -> bool:
+    """Whether cases ``start`` to ``start + count - 1`` hold a multiple of ``every``
+    (0: never)."""
+    return every > 0 and (start + count - 1) // every * every >= start
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -417,7 +427,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--cli-every", type=int, default=1000,
-                        help="run the command line over each batch of this many cases (0: never)")
+                        help="also run the command line over the chunk of every K-th case "
+                        "(0: never)")
     parser.add_argument("--save", type=Path, default=Path("fuzz-failures"))
     parser.add_argument("--max-size", type=int, default=MAX_CASE,
                         help=f"cut every case to this many bytes (default {MAX_CASE:,})")
@@ -433,10 +444,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     folders = [str(folder) for folder in (options.folders or default_seed_folders())]
     jobs = max(1, options.jobs)
-    chunk = 100
-    work = [(options.seed * 1_000_003 + index, min(chunk, options.cases - start),
-             options.cli_every, options.max_size, folders)
-            for index, start in enumerate(range(0, options.cases, chunk))]
+    work = [(options.seed * 1_000_003 + index, min(CHUNK, options.cases - start),
+             _holds_a_multiple(start, CHUNK, options.cli_every), options.max_size, folders)
+            for index, start in enumerate(range(0, options.cases, CHUNK))]
     started = time.monotonic()
     done = 0
     failures: list[dict[str, Any]] = []

@@ -86,3 +86,21 @@ def test_the_command_line_on_mutated_clippings() -> None:
     cases = [fuzz.mutate(rng.choice(SEEDS), fuzz.random_operations(rng), SEEDS)
              for _ in range(8)]
     assert fuzz.check_cli(cases) == []
+
+
+@pytest.mark.parametrize(("cases", "every", "through_cli"), [
+    (250, 100, [100, 100, 50]),   # every chunk
+    (250, 1000, [100]),           # the chunk of case 0 (a run shorter than --cli-every)
+    (2500, 1000, [100, 100, 100]),  # cases 0, 1000 and 2000
+    (250, 0, []),
+])
+def test_the_long_run_sends_chunks_through_the_command_line(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cases: int, every: int,
+        through_cli: list[int]) -> None:
+    # The driver alone: the checks are recorded, not run.
+    sent: list[int] = []
+    monkeypatch.setattr(fuzz, "check", lambda data: [])
+    monkeypatch.setattr(fuzz, "check_cli", lambda batch: sent.append(len(batch)) or [])
+    status = fuzz.main(["--cases", str(cases), "--cli-every", str(every), "--max-size", "64",
+                        "--save", str(tmp_path), str(ROOT / "examples")])
+    assert status == 0 and sent == through_cli
