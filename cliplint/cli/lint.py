@@ -19,7 +19,7 @@ from cliplint.cli.show import config_used, settings_data, show_config, show_file
 if TYPE_CHECKING:
     from cliplint.cli.context import LintOptions, RunContext
     from cliplint.formats import RenderOptions
-    from cliplint.model import Problem, Rule, Tally
+    from cliplint.model import Fixes, Problem, Rule, Tally
     from cliplint.progress import Count
     from cliplint.runner import FileResult, RunOptions
 
@@ -184,7 +184,8 @@ def _html_report(results: Iterable[FileResult], run: RunContext) -> int:
                     if options.output_file else None))
 
     def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
-                     render_options: RenderOptions, write: Callable[[str], object]) -> Tally:
+                     render_options: RenderOptions, write: Callable[[str], object], /, *,
+                     fixes: Fixes | None = None) -> Tally:
         return html_report.write_report(results, rules, page, write)
 
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO, cast
 
@@ -14,13 +14,9 @@ from cliplint.streams import open_for_writing
 
 if TYPE_CHECKING:
     from cliplint.cli.context import LintOptions
-    from cliplint.formats import Renderer, RenderOptions
-    from cliplint.model import Problem, Report, Rule, Tally
+    from cliplint.formats import Renderer, RenderOptions, StreamWriter
+    from cliplint.model import Problem, Report, Rule
     from cliplint.runner import FileResult
-
-    #: A format's ``write_stream``: writes the report as the results come, returns their tally.
-    StreamWriter = Callable[[Iterable[FileResult], Mapping[str, Rule], RenderOptions,
-                             Callable[[str], object]], Tally]
 
 
 def progress_wanted(options: LintOptions) -> bool:
