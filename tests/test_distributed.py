@@ -186,8 +186,8 @@ def test_the_archive_report_too(archive: Path, cluster: Any) -> None:
 
 
 @pytest.mark.parametrize("scheduler", ["processes", "cluster"])
-def test_an_s3_prefix_gives_the_local_report(archive: Path, cluster: Any, local_report: str,
-                                             scheduler: str) -> None:
+def test_an_s3_prefix_gives_the_local_report(archive: Path, s3: dict[str, Any], cluster: Any,
+                                             local_report: str, scheduler: str) -> None:
     address = cluster.scheduler.address if scheduler == "cluster" else "processes"
     run = lint(archive, "--scheduler", address, "--batch-size", "5", "s3://clippings/")
     assert (run.status, run.stderr) == (1, "")
@@ -216,7 +216,8 @@ def test_a_file_url_gives_the_local_report(archive: Path, cluster: Any,
     assert local_spelling(run.stdout, url) == local_report
 
 
-def test_a_manifest_lists_what_to_lint(archive: Path, cluster: Any, tmp_path: Path) -> None:
+def test_a_manifest_lists_what_to_lint(archive: Path, s3: dict[str, Any], cluster: Any,
+                                       tmp_path: Path) -> None:
     manifest = tmp_path / "paths.txt"
     lines = ["s3://clippings/feed/01.md", "", "feed/01.md", "s3://clippings/feed/missing.md",
              "feed/missing.md", "s3://clippings/feed/huge.md", "s3://clippings/feed/empty.md"]
@@ -389,6 +390,7 @@ def test_missing_storage_is_exit_2(archive: Path, s3: dict[str, Any], url: str,
 
 
 def test_unreachable_endpoint_is_exit_2(archive: Path) -> None:
+    pytest.importorskip("s3fs", reason="the s3 extra is not installed (pip install -e '.[s3]')")
     run = lint(archive, "s3://clippings/",
                env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
                     "AWS_MAX_ATTEMPTS": "1"})
