@@ -5,8 +5,10 @@ The mechanism is a POSIX interval timer (``setitimer``) in the process doing the
 the main process with ``--jobs 1`` or a worker of the pool: when it expires, its
 ``SIGALRM`` handler raises :class:`FileTimeout` inside whatever Python code is running,
 a rule, html5lib or a regular expression (CPython's ``re`` checks for signals while it
-backtracks). The worker then goes on with its next file; nothing has to be killed and
-replaced, so no other file's work is lost. Code that never returns to the interpreter
+backtracks), and again every ``REPEAT`` seconds should one be lost where Python cannot
+pass an exception on (a garbage-collector callback, a ``__del__``). The worker then goes
+on with its next file; nothing has to be killed and replaced, so no other file's work
+is lost. Code that never returns to the interpreter
 (a C extension's endless loop) is not stopped; cliplint's own rules have none.
 
 Without ``setitimer`` (Windows), or off the main thread (Dask runs tasks in threads),
@@ -44,6 +46,10 @@ def within_budget(work: Callable[[], T], seconds: float | None, *, path: str,
         return timeout_problem(path, seconds or 0, _running(timeout, rules))
 
 
+#: Seconds between a budget's alarms once it has run out (see ``_timer``).
+REPEAT = 0.05
+
+
 @contextmanager
 def _timer(seconds: float | None) -> Iterator[None]:
     if (not seconds or not hasattr(signal, "setitimer")
@@ -56,7 +62,10 @@ def _timer(seconds: float | None) -> Iterator[None]:
         raise FileTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Again every REPEAT seconds after the first: a FileTimeout raised where Python
+    # cannot pass it on (inside a garbage-collector callback or a __del__: it is printed
+    # as "ignored") is raised again, instead of letting the file run without a budget.
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
     try:
         yield
     finally:
