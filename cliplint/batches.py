@@ -33,12 +33,12 @@ from cliplint.config import Settings
 from cliplint.files import iter_files, read_clipping
 from cliplint.linter import too_large
 from cliplint.model import INTERNAL_ERROR, Problem, Rule
+from cliplint.progress import bar
 from cliplint.runner import (
     FileResult,
     Linted,
     RunOptions,
     _look_up,
-    _progress,
     key_parts,
     lint_data,
     lint_data_for_cache,
@@ -295,7 +295,7 @@ def batched_results(
     job = Job(rules, settings, options.with_source, options.use_cache,
               dict(storage_options or {}), dict(plugins))
     with open_cache(rules, settings, options, plugins) as cache, \
-            _progress(total, options.progress) as advance:
+            bar(total, shown=options.progress) as advance:
         entries = (_entry(source, cache, rules, settings) for source in sources)
         groups = _groups(entries, batch_size)
         for entry, linted in _in_order(groups, engine, job, advance, stats):

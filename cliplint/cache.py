@@ -40,6 +40,7 @@ from typing import Any, NamedTuple
 from cliplint import __version__
 from cliplint.facts import FileFacts, facts_from_data
 from cliplint.model import Edit, Fix, Problem, Related
+from cliplint.streams import say
 
 CACHE_FOLDER = ".cliplint_cache"
 #: Overrides where the cache lives (like XDG_CACHE_HOME for other tools).
@@ -133,7 +134,6 @@ def code_fingerprint(modules: Iterable[str]) -> list[tuple[str, int, int]]:
     """Size and modification time of the engine's files and of the rule modules' packages,
     so that an edited rule (an editable install, a plugin under development) does not
     get stale results from the cache while the version number stays the same."""
-    import sys
 
     folders = {Path(__file__).parent}
     files: set[Path] = set()
@@ -213,7 +213,7 @@ class Cache:
         try:
             secret = cache_secret()
         except OSError as error:
-            _warn(f"no key to sign the cache with ({secret_path()}: "
+            say(f"no key to sign the cache with ({secret_path()}: "
                   f"{getattr(error, 'strerror', None) or error}); this run goes on without "
                   "a cache (set XDG_CACHE_HOME to a folder of your own)")
             return cls(None)
@@ -334,7 +334,7 @@ class Cache:
         """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES`` (and
         the oldest remembered paths beyond as many)."""
         if self._forged:
-            _warn(f"ignored {self._forged:,} cache row{'s' if self._forged != 1 else ''} "
+            say(f"ignored {self._forged:,} cache row{'s' if self._forged != 1 else ''} "
                   f"not signed with this user's key ({secret_path()}): made by another "
                   "user or machine, or altered; they are linted again")
             self._forged = 0
@@ -372,10 +372,10 @@ class Cache:
                 Path(f"{self._path}{suffix}").unlink(missing_ok=True)
             self._connection = _connect(self._path)
         except (OSError, sqlite3.Error) as again:
-            _warn(f"the cache file {self._path} is damaged ({error}) and could not be "
+            say(f"the cache file {self._path} is damaged ({error}) and could not be "
                   f"replaced ({again}); this run goes on without a cache")
             return
-        _warn(f"the cache file {self._path} was damaged ({error}); it was replaced by "
+        say(f"the cache file {self._path} was damaged ({error}); it was replaced by "
               "an empty one")
 
 
@@ -390,8 +390,6 @@ def _is_damage(error: sqlite3.Error) -> bool:
                                                                "SQLITE_NOTADB"))
 
 
-def _warn(message: str) -> None:
-    print(f"cliplint: {message}", file=sys.stderr)
 
 
 #: The cache's tables and their columns, in order.

@@ -15,7 +15,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -279,7 +279,9 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
 
     work = partial(_lint_paths, lint=lint_file if cache is None else lint_file_for_cache,
                    rules=rules, settings=settings, with_source=options.with_source)
-    with _progress(total, options.progress) as advance:
+    from cliplint.progress import bar
+
+    with bar(total, shown=options.progress) as advance:
         for linted in map_in_chunks(work, to_lint(), options.jobs):
             advance(1)
             entry = waiting.popleft()
@@ -421,9 +423,3 @@ def _lint_paths(paths: Sequence[str | None], *, lint: Callable[..., Linted],
 _NOTHING = Linted(None, [], {})
 
 
-def _progress(total: int | Count | None,
-              enabled: bool) -> AbstractContextManager[Callable[[int], object]]:
-    """The run's progress bar (:mod:`cliplint.progress`), when asked for."""
-    from cliplint.progress import bar
-
-    return bar(total, shown=enabled)

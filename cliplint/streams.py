@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from typing import BinaryIO, TextIO
+
+
+def say(message: str) -> None:
+    """A message to the user on standard error, after the program's name."""
+    print(f"cliplint: {message}", file=sys.stderr)
 
 
 def open_for_writing(path: str, newline: str | None = None) -> TextIO:

@@ -20,6 +20,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from cliplint.streams import say
+
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
@@ -93,6 +95,3 @@ def entry() -> NoReturn:
     os._exit(status)
 
 
-def say(message: str) -> None:
-    """A message to the user on standard error."""
-    print(f"cliplint: {message}", file=sys.stderr)

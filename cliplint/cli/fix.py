@@ -7,10 +7,11 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, EXIT_PROBLEMS, UsageError, say
+from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, EXIT_PROBLEMS, UsageError
 from cliplint.cli.inputs import inputs, pass_stdin_through, read_stdin, stdin_too_large
 from cliplint.cli.output import exit_status, progress_wanted, write_report
 from cliplint.cli.results import apply_baseline, with_archive_rules
+from cliplint.streams import say
 
 if TYPE_CHECKING:
     from cliplint.cli.context import LintOptions, RunContext

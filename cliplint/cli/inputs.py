@@ -8,8 +8,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from cliplint.cli import UsageError, say
-from cliplint.streams import pass_through, read_at_most
+from cliplint.cli import UsageError
+from cliplint.streams import pass_through, read_at_most, say
 
 if TYPE_CHECKING:
     from cliplint.cli.context import RunContext

@@ -8,13 +8,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from typing import TYPE_CHECKING
 
-from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, UsageError, say
+from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, UsageError
 from cliplint.cli.context import load_settings, plugin_registry, run_context
 from cliplint.cli.inputs import lazy_inputs, read_stdin, stdin_too_large
 from cliplint.cli.output import exit_status, progress_wanted, stream_report, write_report
 from cliplint.cli.parser import parse_lint
 from cliplint.cli.results import apply_baseline, with_archive_rules, write_baseline
 from cliplint.cli.show import config_used, settings_data, show_config, show_files
+from cliplint.streams import say
 
 if TYPE_CHECKING:
     from cliplint.cli.context import LintOptions, RunContext
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
     from cliplint.progress import Count
     from cliplint.runner import FileResult, RunOptions
 
-#: The files whose change starts a --watch run again, besides the clippings.
-CONFIG_NAMES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
 
 
 def lint_command(arguments: Sequence[str]) -> int:
@@ -209,6 +208,8 @@ def _watch(options: LintOptions) -> int:
         from watchfiles import watch
     except ImportError:
         raise UsageError("--watch needs watchfiles: pip install 'cliplint[watch]'") from None
+    from cliplint.config import CONFIG_FILES  # a change to any of them starts a run again
+
     paths = [os.path.abspath(path) for path in options.paths or ["."]]
     missing = [path for path in options.paths if not os.path.lexists(path)]
     if missing:
@@ -220,7 +221,7 @@ def _watch(options: LintOptions) -> int:
         # Clippings and configuration files only: never cliplint's own writes (its cache,
         # the report), or the run would never end.
         name = os.path.basename(path)
-        return path != report and (settings.includes_name(name) or name in CONFIG_NAMES)
+        return path != report and (settings.includes_name(name) or name in CONFIG_FILES)
 
     while True:
         try:

@@ -8,7 +8,8 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from cliplint.cli import UsageError, say
+from cliplint.cli import UsageError
+from cliplint.streams import say
 
 if TYPE_CHECKING:
     from cliplint.cli.context import LintOptions, RunContext
