@@ -7,8 +7,14 @@ them): a run whose results all come from the cache imports rule modules, not htm
 
 from __future__ import annotations
 
+import html.entities
 import re
-from html.entities import html5 as entities
+
+#: Every character reference name HTML knows, with its ';' (and the legacy ones also
+#: without), and the text it stands for.
+ENTITIES = html.entities.html5
+#: The longest name in :data:`ENTITIES` (with its ';').
+LONGEST_ENTITY = max(map(len, ENTITIES))
 
 #: A reference as CommonMark reads one in Markdown text (the title line): a name HTML
 #: knows, or a decimal (1-7 digits) or hexadecimal (1-6 digits) number, and always ';'.
@@ -38,5 +44,5 @@ def decode(reference: str) -> str | None:
         if 0xD800 <= number <= 0xDFFF or number > 0x10FFFF:
             return "\ufffd"
         return chr(number)
-    # ``entities`` holds every name with its ';' and the legacy ones also without.
-    return entities.get(reference[1:])
+    # ``ENTITIES`` holds every name with its ';' and the legacy ones also without.
+    return ENTITIES.get(reference[1:])

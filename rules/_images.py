@@ -9,13 +9,13 @@ from. Our decoding is checked against html5lib's; when they differ we still repo
 
 from __future__ import annotations
 
-import html.entities
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from cliplint.document import Document
 from cliplint.html import HTML_SPACE, Attribute, BodyView, Token, tag_attributes
+from cliplint_rules._charrefs import ENTITIES, LONGEST_ENTITY
 
 #: Attributes that carry image URLs, per element; the ``data-*`` ones are lazy loading.
 IMG_ATTRIBUTES = ("src", "srcset", "data-src", "data-original", "data-srcset")
@@ -61,8 +61,6 @@ def scan_attributes(document_text: str, token: Token) -> dict[str, Attribute]:
 
 
 _REFERENCE = re.compile(r"&(?:#[xX]([0-9a-fA-F]+);?|#([0-9]+);?|([A-Za-z][A-Za-z0-9]*;?))")
-_ENTITIES = html.entities.html5
-_LONGEST_ENTITY = max(map(len, _ENTITIES))
 # What a numeric reference to a C1 control means (HTML: windows-1252).
 _C1 = dict(zip(range(0x80, 0xA0), bytes(range(0x80, 0xA0)).decode("cp1252", "replace"),
                strict=True))
@@ -121,20 +119,20 @@ def _reference(raw: str, index: int) -> tuple[str, int]:
         return _C1.get(number, chr(number)), found.end() - index
     # Named: the longest known name; without ';' it is not decoded in an attribute
     # when followed by an alphanumeric or '='.
-    candidate = name[:_LONGEST_ENTITY]
+    candidate = name[:LONGEST_ENTITY]
     for size in range(len(candidate), 0, -1):
         key = candidate[:size]
-        if key in _ENTITIES:
+        if key in ENTITIES:
             after = index + 1 + size
             legacy = not key.endswith(";")
             if legacy and after < len(raw) and (raw[after].isalnum() or raw[after] == "="):
                 return "", 0
-            return _ENTITIES[key], 1 + size
+            return ENTITIES[key], 1 + size
     return "", 0
 
 
-_SRCSET_SEPARATOR = re.compile(r"[ \t\n\f\r,]*")
-_SRCSET_URL = re.compile(r"[^ \t\n\f\r]*")  # up to a space, commas and all
+_SRCSET_SEPARATOR = re.compile(f"[{HTML_SPACE},]*")
+_SRCSET_URL = re.compile(f"[^{HTML_SPACE}]*")  # up to a space, commas and all
 
 
 def srcset_urls(value: str) -> Iterator[tuple[int, int]]:
@@ -211,9 +209,9 @@ def image_urls(document: Document) -> Iterator[ImageURL | EmptySrc]:
             if raw is None:
                 continue  # cannot happen for a token html5lib built from this text
             value = token.attributes[name]
-            if name == "src" and element == "img" and not value.strip(" \t\n\f\r"):
+            if name == "src" and element == "img" and not value.strip(HTML_SPACE):
                 others = (token.attributes.get(other, "") for other in names if other != "src")
-                if not any(other.strip(" \t\n\f\r") for other in others):
+                if not any(other.strip(HTML_SPACE) for other in others):
                     found.append((raw.start, EmptySrc(raw)))
                 continue
             for item in _urls_in(document.text, element, raw, value, name in SRCSET_ATTRIBUTES):

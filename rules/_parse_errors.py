@@ -12,10 +12,10 @@ decides (the character after a ``&``, after ``--!``...).
 from __future__ import annotations
 
 import re
-from html.entities import html5 as entities  # html5lib's table (a test compares them)
 from typing import NamedTuple
 
 from cliplint.html import CURRENT_NODE, BodyView, ParseError, Token
+from cliplint_rules._charrefs import ENTITIES, LONGEST_ENTITY
 
 SPEC = "https://html.spec.whatwg.org/multipage/parsing.html"
 
@@ -109,7 +109,6 @@ _ALPHANUMERIC = re.compile(r"[0-9A-Za-z]")
 #: After a legacy reference without ';' in an attribute value: the value is kept as written.
 _KEPT_AFTER_LEGACY = re.compile(r"[0-9A-Za-z=]")
 _ALPHANUMERICS = re.compile(r"[0-9A-Za-z]+")
-_LONGEST_NAME = max(map(len, entities))
 
 
 def judge(error: ParseError, body: BodyView) -> Judgement:
@@ -195,8 +194,8 @@ def legacy_reference(source: str, amp: int) -> str | None:
     if run is None:
         return None
     word = run.group()
-    for length in range(min(len(word), _LONGEST_NAME), 0, -1):
-        if word[:length] in entities:
+    for length in range(min(len(word), LONGEST_ENTITY), 0, -1):
+        if word[:length] in ENTITIES:
             return word[:length]
     return None
 

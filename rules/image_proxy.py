@@ -85,6 +85,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cliplint.document import Document
+from cliplint.html import HTML_SPACE
 from cliplint.model import Answer, Edit, Finding, Fix, OnlineURL, Verdict, Violation
 from cliplint_rules._images import EmptySrc, ImageURL, image_urls
 from cliplint_rules._proxies import CUSTOM_KEY, KINDS, ProxyTable, Resolution, resolve
@@ -199,7 +200,7 @@ def _unwrap_fix(item: ImageURL, resolution: Resolution) -> Fix | None:
 
 def _attribute_text(url: str, quote: str | None, name: str) -> str | None:
     """``url`` escaped for the attribute's quoting, or ``None`` when it cannot be written."""
-    if any(char in url for char in " \t\n\f\r") or (name.endswith("srcset") and url.endswith(",")):
+    if any(char in url for char in HTML_SPACE) or (name.endswith("srcset") and url.endswith(",")):
         return None
     text = url.replace("&", "&amp;")
     if quote == '"':

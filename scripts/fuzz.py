@@ -38,7 +38,6 @@ import argparse
 import functools
 import json
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -281,11 +280,10 @@ def random_operations(rng: random.Random) -> list[Operation]:
 
 # -- checks ---------------------------------------------------------------------------------
 
-_SPACES = re.compile(r"[ \t\n\f\r]+")
-
-
 def _collapse(text: str) -> str:
-    return _SPACES.sub(" ", text).strip(" ")
+    from cliplint.html import HTML_SPACE_RUN
+
+    return HTML_SPACE_RUN.sub(" ", text).strip(" ")
 
 
 def _is_subsequence(short: str, long: str) -> bool:
@@ -356,7 +354,9 @@ def _check_fixed(text: str, result: Any, unsafe: bool) -> list[str]:
 
 def _ink(text: str) -> int:
     """How many characters of ``text`` are not whitespace."""
-    return len(_SPACES.sub("", text))
+    from cliplint.html import HTML_SPACE_RUN
+
+    return len(HTML_SPACE_RUN.sub("", text))
 
 
 def check_cli(cases: Sequence[bytes]) -> list[str]:
@@ -408,7 +408,8 @@ def _run_cases(arguments: tuple[int, int, bool, int, list[str]]
         for failure in check(data):
             failed.append({"seed": index, "operations": operations, "max_size": max_size,
                            "failure": failure, "data": data.hex()})
-        batch.append(data)
+        if with_cli:
+            batch.append(data)
     if with_cli:
         failed += [{"batch": True, "failure": failure} for failure in check_cli(batch)]
     return count, failed
