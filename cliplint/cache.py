@@ -32,7 +32,7 @@ import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -136,25 +136,59 @@ def code_fingerprint(modules: Iterable[str]) -> list[tuple[str, int, int]]:
     get stale results from the cache while the version number stays the same."""
 
     folders = {Path(__file__).parent}
-    files: set[Path] = set()
+    files: set[str] = set()
     for name in modules:
-        module_file = getattr(sys.modules.get(name), "__file__", None)
+        module_file = _module_file(name)
         if not module_file:
             continue
         if "." in name:  # a rule inside a package: the whole package, helpers and data too
             folders.add(Path(module_file).parent)
         else:
-            files.add(Path(module_file))
+            files.add(str(Path(module_file)))
     for folder in folders:
-        files.update(p for p in folder.rglob("*") if p.suffix in (".py", ".json"))
+        files.update(_code_files(str(folder)))
     fingerprint = []
-    for path in sorted(files):
+    # In the order of the paths' parts, as pathlib sorts them.
+    for path in sorted(files, key=lambda path: os.path.normcase(path).split(os.sep)):
         try:
-            info = path.stat()
+            info = os.stat(path)
         except OSError:
             continue
-        fingerprint.append((str(path), info.st_mtime_ns, info.st_size))
+        fingerprint.append((path, info.st_mtime_ns, info.st_size))
     return fingerprint
+
+
+def _code_files(folder: str) -> Iterator[str]:
+    """The .py and .json files under ``folder``, as ``Path(folder).rglob`` finds them
+    (not inside linked folders), with os.scandir: a third of the time."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.endswith((".py", ".json")) and entry.name.rfind(".") > 0:
+            yield entry.path
+        try:
+            walk = entry.is_dir() and not entry.is_symlink()
+        except OSError:
+            walk = False
+        if walk:
+            yield from _code_files(entry.path)
+
+
+def _module_file(name: str) -> str | None:
+    """The file of a module, imported or not: a run with the registry's snapshot
+    (cliplint/registry_snapshot.py) imports a rule module only when the rule runs."""
+    if name in sys.modules:
+        return getattr(sys.modules[name], "__file__", None)
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(name)  # imports the packages it is in, not the module
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None and spec.has_location else None
 
 
 def run_key(plugins: Mapping[str, str], settings: Any, code: Any = (), **report_options: Any) -> str:

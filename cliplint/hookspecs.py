@@ -11,18 +11,61 @@ report formats are registered the same way (``builtin`` and ``formats``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING
-
-import pluggy
+from typing import TYPE_CHECKING, TypeVar, overload
 
 if TYPE_CHECKING:
     from cliplint.formats import Renderer
 
 PROJECT = "cliplint"
-hookspec = pluggy.HookspecMarker(PROJECT)
-hookimpl = pluggy.HookimplMarker(PROJECT)
+_F = TypeVar("_F", bound=Callable[..., object])
+
+# The markers are pluggy's HookspecMarker and HookimplMarker for PROJECT, written out:
+# a marked function carries its options where pluggy's PluginManager looks for them
+# (attributes cliplint_spec and cliplint_impl). pluggy (and what it imports) then loads
+# only with the plugins, not on every start: a run with the registry's snapshot
+# (cliplint/registry_snapshot.py) loads none. tests/test_registry_snapshot.py checks
+# that they mark a function exactly as pluggy's own markers do.
+
+
+def hookspec(function: _F) -> _F:
+    """Mark a hook specification (none of pluggy's options: cliplint's hooks need none)."""
+    setattr(function, f"{PROJECT}_spec", {"firstresult": False, "historic": False,
+                                           "warn_on_impl": None, "warn_on_impl_args": None})
+    return function
+
+
+class HookimplMarker:
+    """The decorator of a plugin's hook functions, with pluggy's options."""
+
+    __slots__ = ()
+
+    @overload
+    def __call__(self, function: _F, hookwrapper: bool = ..., optionalhook: bool = ...,
+                 tryfirst: bool = ..., trylast: bool = ..., specname: str | None = ...,
+                 wrapper: bool = ...) -> _F: ...
+
+    @overload
+    def __call__(self, function: None = ..., hookwrapper: bool = ...,
+                 optionalhook: bool = ..., tryfirst: bool = ..., trylast: bool = ...,
+                 specname: str | None = ..., wrapper: bool = ...) -> Callable[[_F], _F]: ...
+
+    def __call__(self, function: _F | None = None, hookwrapper: bool = False,
+                 optionalhook: bool = False, tryfirst: bool = False, trylast: bool = False,
+                 specname: str | None = None, wrapper: bool = False
+                 ) -> _F | Callable[[_F], _F]:
+        def mark(marked: _F) -> _F:
+            setattr(marked, f"{PROJECT}_impl", {
+                "wrapper": wrapper, "hookwrapper": hookwrapper, "optionalhook": optionalhook,
+                "tryfirst": tryfirst, "trylast": trylast, "specname": specname,
+            })
+            return marked
+
+        return mark if function is None else mark(function)
+
+
+hookimpl = HookimplMarker()
 
 @hookspec
 def cliplint_rules() -> Sequence[ModuleType]:

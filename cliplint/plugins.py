@@ -5,21 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
-import pluggy
-
-from cliplint import __version__, hookspecs
+from cliplint import __version__
 from cliplint.html import require_html5lib
 from cliplint.marks import remember_checked
 from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, Rule
 
 if TYPE_CHECKING:
     from types import ModuleType
+
+    import pluggy
 
     from cliplint.formats import Renderer
 
@@ -47,7 +46,8 @@ def plugins_disabled() -> bool:
 
 
 @cache
-def load_registry(builtins_only: bool | None = None, known_good: Path | None = None) -> Registry:
+def load_registry(builtins_only: bool | None = None, known_good: Path | None = None,
+                  snapshot: bool = False) -> Registry:
     """Load every plugin registered under the ``cliplint`` entry-point group.
 
     With ``builtins_only`` (default: the ``CLIPLINT_NO_PLUGINS`` variable) only
@@ -56,6 +56,10 @@ def load_registry(builtins_only: bool | None = None, known_good: Path | None = N
     :meth:`cliplint.model.Rule.from_module` and :func:`check_options_schemas`).
     ``known_good``: a folder where a marker remembers that the plugins' option schemas
     were valid (as config validation does), so that a run need not import jsonschema.
+    ``snapshot``: use the snapshot of the registry the last full load wrote when nothing
+    it depends on has changed, and write one after a full load
+    (:mod:`cliplint.registry_snapshot`): no plugin is then imported, nor any rule
+    module before its rule runs.
     Raises ImportError when html5lib is missing or not the release cliplint's parser
     needs: checked here, before any rule runs, as the parser itself loads only when a
     body is parsed (see :func:`cliplint.html.require_html5lib`).
@@ -63,9 +67,41 @@ def load_registry(builtins_only: bool | None = None, known_good: Path | None = N
     require_html5lib()
     if builtins_only is None:
         builtins_only = plugins_disabled()
+    if not snapshot:
+        return _load(builtins_only, known_good).registry
+    from cliplint.registry_snapshot import environment, read_snapshot, write_snapshot
+
+    before = environment(builtins_only)
+    found = read_snapshot(before)
+    if found is not None:
+        return found
+    loaded = _load(builtins_only, known_good)
+    write_snapshot(before, loaded.registry, loaded.modules, loaded.format_hooks)
+    return loaded.registry
+
+
+class _Loaded(NamedTuple):
+    """A full load: the registry, the plugins' entry-point modules, and the hook that
+    provides each report format (what a snapshot of the registry needs besides it)."""
+
+    registry: Registry
+    modules: list[str]
+    format_hooks: dict[str, Callable[..., object]]
+
+
+def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
+    """Import every plugin (cliplint's own alone with ``builtins_only``) and check it."""
+    # Only here: together they are a third of a one-file run's start-up.
+    from importlib import metadata
+
+    import pluggy
+
+    from cliplint import hookspecs
+
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
     plugins: dict[str, str] = {}
+    modules: list[str] = []
     for entry_point in sorted(
         metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name
     ):
@@ -91,6 +127,7 @@ def load_registry(builtins_only: bool | None = None, known_good: Path | None = N
             ) from error
         version = about["Version"] if about else "?"
         plugins[entry_point.name] = f"{distribution} {version}"
+        modules.append(entry_point.module)
     if "builtin" not in plugins:
         raise PluginError(
             "cliplint's built-in rules are not registered: reinstall cliplint "
@@ -100,11 +137,9 @@ def load_registry(builtins_only: bool | None = None, known_good: Path | None = N
     # cliplint's own schemas are checked by its tests; a third party's when it loads.
     check_options_schemas([rule for rule in rules.values() if not _own(plugins[rule.plugin])],
                           plugins, known_good)
-    return Registry(
-        rules=rules,
-        formats=_collect_formats(manager, plugins),
-        plugins=plugins,
-    )
+    formats, format_hooks = _collect_formats(manager, plugins)
+    return _Loaded(Registry(rules=rules, formats=formats, plugins=plugins), modules,
+                   format_hooks)
 
 
 def _own(about: str) -> bool:
@@ -180,8 +215,10 @@ def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
 
 def _collect_formats(
     manager: pluggy.PluginManager, plugins: Mapping[str, str]
-) -> dict[str, Renderer]:
+) -> tuple[dict[str, Renderer], dict[str, Callable[..., object]]]:
+    """The report formats by name, and the hook function that provides each."""
     formats: dict[str, Renderer] = {}
+    hooks: dict[str, Callable[..., object]] = {}
     for implementation in manager.hook.cliplint_formats.get_hookimpls():
         name = implementation.plugin_name
         try:
@@ -197,4 +234,5 @@ def _collect_formats(
                 raise PluginError(f"{_where(name, plugins)}: duplicate report format "
                                   f"{format_name!r}")
             formats[format_name] = renderer
-    return formats
+            hooks[format_name] = implementation.function
+    return formats, hooks

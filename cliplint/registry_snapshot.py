@@ -1,0 +1,250 @@
+"""A snapshot of the plugins' rules and formats, so that a run need not load the plugins.
+
+Loading them (reading every distribution's entry points with importlib.metadata,
+pluggy, importing every plugin and rule module) was most of a one-file cache hit's
+start-up. After a full load (:func:`cliplint.plugins.load_registry`) the registry is
+written down: the plugins' names and versions, each rule's metadata and which of its
+functions exist, and which plugin hook makes each report format. A run that finds a
+valid snapshot builds its rules from it; a rule's functions import its module on first
+call (:class:`ModuleFunction`), so a run whose files all come from the cache imports
+no rule it does not run.
+
+The snapshot lies in the user's own cache folder (beside the cache's key,
+:func:`cliplint.cache.secret_path`), signed with that key, and it names everything the
+registry depends on: cliplint's version, the interpreter and its ``sys.path``, whether
+only the built-in plugins load, the modification time of each ``sys.path`` folder
+(installing or removing a distribution, or an editable install's ``.pth`` file, changes
+it), and the size and modification time of the plugins' and rules' files, their
+packages' too (:func:`cliplint.cache.code_fingerprint`: an edit in an editable install).
+If any of them differs, or the file is unreadable, damaged or not signed with the
+user's key, it is not used: the plugins load in full, their contract checked again, and
+a new snapshot replaces it. A miss costs a full load; a stale snapshot would cost wrong
+results, so anything doubtful is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cliplint import __version__
+from cliplint.model import Finding, Rule
+
+if TYPE_CHECKING:
+    from cliplint.formats import Renderer, RenderOptions
+    from cliplint.model import Report
+    from cliplint.plugins import Registry
+
+#: Changes when the snapshot's layout does.
+_FORMAT = 1
+#: A rule's functions: the fields of :class:`cliplint.model.Rule` that hold them, named as
+#: the rule module's attributes are.
+FUNCTIONS = ("check", "record", "reduce", "online_urls", "online_judge")
+
+
+class ModuleFunction:
+    """A module's function, imported on its first call: a rule's ``check``, ``reduce``...
+    as a snapshot's rule holds it. Pickled as its names (a worker imports the module
+    when it first calls it)."""
+
+    __slots__ = ("module", "name", "_function")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def __call__(self, *arguments: Any, **keywords: Any) -> Any:
+        try:
+            function = self._function
+        except AttributeError:
+            function = self._function = getattr(importlib.import_module(self.module), self.name)
+        return function(*arguments, **keywords)
+
+    def __reduce__(self) -> tuple[type[ModuleFunction], tuple[str, str]]:
+        return ModuleFunction, (self.module, self.name)
+
+    def __repr__(self) -> str:
+        return f"<function {self.module}.{self.name}, imported on first call>"
+
+
+class HookFormat:
+    """A report format's renderer, asked of the plugin hook that provides it (the module
+    and name of its ``cliplint_formats`` function) when a report is rendered."""
+
+    __slots__ = ("module", "hook", "name")
+
+    def __init__(self, module: str, hook: str, name: str) -> None:
+        self.module = module
+        self.hook = hook
+        self.name = name
+
+    def __call__(self, report: Report, options: RenderOptions) -> str:
+        provided: Mapping[str, Renderer] = getattr(importlib.import_module(self.module),
+                                                   self.hook)()
+        return provided[self.name](report, options)
+
+
+def snapshot_path(builtins_only: bool) -> Path:
+    """The interpreter's snapshot (one for each, and for ``CLIPLINT_NO_PLUGINS``), in
+    the user's cache folder."""
+    from cliplint.cache import secret_path
+
+    name = hashlib.blake2b(f"{sys.executable}\0{builtins_only}".encode(),
+                           digest_size=8).hexdigest()
+    return secret_path().parent / f"plugins-{name}.json"
+
+
+def environment(builtins_only: bool) -> dict[str, Any]:
+    """What the set of plugins depends on besides their files, as JSON gives it back:
+    taken before the plugins load, so that a change while they load makes the snapshot
+    written after it stale rather than wrong."""
+    return {
+        "format": _FORMAT,
+        "cliplint": __version__,
+        "python": sys.executable,
+        "builtins-only": builtins_only,
+        # importlib.metadata looks for distributions in each folder ("" is the current one).
+        "path": [[entry, _modified(entry or ".")] for entry in sys.path],
+    }
+
+
+def read_snapshot(now: Mapping[str, Any]) -> Registry | None:
+    """The registry the snapshot describes, when it was written in the ``environment``
+    seen ``now`` and the plugins' files are unchanged; None otherwise (never an error:
+    the plugins are then loaded)."""
+    from cliplint.cache import cache_secret, signature
+
+    try:
+        path = snapshot_path(now["builtins-only"])
+        mac, _, body = path.read_text(encoding="utf-8").partition("\n")
+        if not hmac.compare_digest(mac, signature(cache_secret(), "plugins", body)):
+            return None
+        data = json.loads(body)
+        if data["environment"] != now:
+            return None
+        if data["code"] != _code(data["modules"]):
+            return None
+        return _registry(data["registry"])
+    except (OSError, ValueError, LookupError, TypeError, AttributeError):
+        return None
+
+
+def write_snapshot(before: Mapping[str, Any], registry: Registry, modules: Iterable[str],
+                   format_hooks: Mapping[str, Callable[..., object]]) -> None:
+    """Write the snapshot of a registry just loaded in full, in the :func:`environment`
+    seen ``before`` it loaded. ``modules``: the plugins' entry-point modules; ``format_hooks``: the hook function that provides each report
+    format. Nothing is written when the registry cannot be described (a rule whose
+    metadata JSON cannot hold, a function a module does not hold under its name), or
+    the cache folder cannot be written: the next run then loads the plugins again."""
+    from cliplint.cache import cache_secret, signature
+
+    described = _described(registry, format_hooks)
+    if described is None:
+        return
+    names = sorted({*modules, *(rule.module for rule in registry.rules.values()),
+                    *(hook[0] for hook in described["formats"].values())})
+    data = {"environment": before, "modules": names,
+            "code": _code(names), "registry": described}
+    try:
+        body = json.dumps(data, ensure_ascii=False)
+        path = snapshot_path(before["builtins-only"])
+        text = f"{signature(cache_secret(), 'plugins', body)}\n{body}"
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Whole or not at all: written under another name, then renamed into place.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".plugins-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass
+
+
+def _modified(folder: str) -> int | None:
+    try:
+        return os.stat(folder).st_mtime_ns
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _code(modules: Iterable[str]) -> list[list[Any]]:
+    """The modules' files (their packages' for a module in a package), as JSON reads
+    them back."""
+    from cliplint.cache import code_fingerprint
+
+    return [list(item) for item in code_fingerprint(modules)]
+
+
+def _described(registry: Registry,
+               format_hooks: Mapping[str, Callable[..., object]]) -> dict[str, Any] | None:
+    """The registry as JSON, or None when part of it cannot be written down faithfully."""
+    rules = []
+    for rule in registry.rules.values():
+        functions = [name for name in FUNCTIONS if getattr(rule, name) is not None]
+        if not all(_found(rule.module, name, getattr(rule, name)) for name in functions):
+            return None
+        about = {
+            "id": rule.id, "summary": rule.summary, "documentation": rule.documentation,
+            "severity": rule.severity, "fix": rule.fix, "options": rule.options_schema,
+            "plugin": rule.plugin, "module": rule.module,
+            "findings": {kind: list(finding) for kind, finding in rule.findings.items()},
+            "inputs": list(rule.inputs), "functions": functions,
+        }
+        if not _plain(about):
+            return None
+        rules.append(about)
+    formats = {}
+    for name, hook in format_hooks.items():
+        module, qualified = getattr(hook, "__module__", None), getattr(hook, "__qualname__", "")
+        if not isinstance(module, str) or not _found(module, qualified, hook):
+            return None
+        formats[name] = [module, qualified]
+    return {"plugins": dict(registry.plugins), "rules": rules, "formats": formats}
+
+
+def _found(module: str, name: str, function: object) -> bool:
+    """Whether importing ``module`` and taking its ``name`` gives ``function`` back."""
+    try:
+        return getattr(importlib.import_module(module), name, None) is function
+    except Exception:  # a module that does not import again by its name
+        return False
+
+
+def _plain(value: object) -> bool:
+    """Whether JSON gives ``value`` back as it is (no tuple, no subclass of str...)."""
+    if type(value) is dict:
+        return all(type(key) is str and _plain(item) for key, item in value.items())
+    if type(value) is list:
+        return all(_plain(item) for item in value)
+    return value is None or type(value) in (str, int, float, bool)
+
+
+def _registry(data: Mapping[str, Any]) -> Registry:
+    from cliplint.plugins import Registry
+
+    rules = {}
+    for about in data["rules"]:
+        functions = {name: ModuleFunction(about["module"], name) for name in about["functions"]}
+        rules[about["id"]] = Rule(
+            id=about["id"], summary=about["summary"], documentation=about["documentation"],
+            severity=about["severity"], fix=about["fix"], options_schema=about["options"],
+            check=functions.get("check"), plugin=about["plugin"], module=about["module"],
+            record=functions.get("record"), reduce=functions.get("reduce"),
+            findings={kind: Finding(*finding) for kind, finding in about["findings"].items()},
+            inputs=tuple(about["inputs"]), online_urls=functions.get("online_urls"),
+            online_judge=functions.get("online_judge"),
+        )
+    formats = {name: HookFormat(module, hook, name)
+               for name, (module, hook) in data["formats"].items()}
+    return Registry(rules=rules, formats=formats, plugins=dict(data["plugins"]))
