@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from cliplint import __version__
-from cliplint.html import require_html5lib
 from cliplint.marks import remember_checked
 from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, Rule
 
@@ -61,10 +60,10 @@ def load_registry(builtins_only: bool | None = None, known_good: Path | None = N
     (:mod:`cliplint.registry_snapshot`): no plugin is then imported, nor any rule
     module before its rule runs.
     Raises ImportError when html5lib is missing or not the release cliplint's parser
-    needs: checked here, before any rule runs, as the parser itself loads only when a
-    body is parsed (see :func:`cliplint.html.require_html5lib`).
+    needs: checked on a full load, before any rule runs, as the parser itself loads only
+    when a body is parsed (see :func:`cliplint.html.require_html5lib`). A snapshot is
+    valid only while no distribution is installed or removed: html5lib is as it was.
     """
-    require_html5lib()
     if builtins_only is None:
         builtins_only = plugins_disabled()
     if not snapshot:
@@ -91,6 +90,9 @@ class _Loaded(NamedTuple):
 
 def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
     """Import every plugin (cliplint's own alone with ``builtins_only``) and check it."""
+    from cliplint.html import require_html5lib
+
+    require_html5lib()
     # Only here: together they are a third of a one-file run's start-up.
     from importlib import metadata
 

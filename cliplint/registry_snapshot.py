@@ -55,7 +55,8 @@ class ModuleFunction:
     as a snapshot's rule holds it. Pickled as its names (a worker imports the module
     when it first calls it)."""
 
-    __slots__ = ("module", "name", "_function")
+    __slots__ = ("_function", "module", "name")
+    _function: Callable[..., Any]  # once imported
 
     def __init__(self, module: str, name: str) -> None:
         self.module = module
@@ -65,7 +66,8 @@ class ModuleFunction:
         try:
             function = self._function
         except AttributeError:
-            function = self._function = getattr(importlib.import_module(self.module), self.name)
+            function = getattr(importlib.import_module(self.module), self.name)
+            self._function = function
         return function(*arguments, **keywords)
 
     def __reduce__(self) -> tuple[type[ModuleFunction], tuple[str, str]]:
@@ -79,7 +81,7 @@ class HookFormat:
     """A report format's renderer, asked of the plugin hook that provides it (the module
     and name of its ``cliplint_formats`` function) when a report is rendered."""
 
-    __slots__ = ("module", "hook", "name")
+    __slots__ = ("hook", "module", "name")
 
     def __init__(self, module: str, hook: str, name: str) -> None:
         self.module = module

@@ -7,7 +7,6 @@ adding a module is all it takes to add a rule.
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from types import ModuleType
 
 from cliplint.hookspecs import hookimpl
@@ -15,6 +14,10 @@ from cliplint.hookspecs import hookimpl
 
 @hookimpl
 def cliplint_rules() -> list[ModuleType]:
+    # pkgutil only here: a run with the registry's snapshot imports this package (to find
+    # its rule modules' files) without loading its rules.
+    import pkgutil
+
     return [
         importlib.import_module(f"{__name__}.{info.name}")
         for info in pkgutil.iter_modules(__path__)

@@ -1,0 +1,260 @@
+"""The registry's snapshot (cliplint/registry_snapshot.py): a run that finds a valid one
+loads no plugin and no rule before it runs; any change to the plugins, a damaged or
+altered snapshot, makes the next run load them in full (their contract checked again)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import GOOD_CLIPPING, make_plugin
+
+from cliplint.archive import ArchiveFile, archive_rules, reduce_archive
+from cliplint.cache import signature
+from cliplint.config import resolve
+from cliplint.hookspecs import PROJECT, hookimpl, hookspec
+from cliplint.linter import library_document, lint_and_record
+from cliplint.model import Problem, Rule
+from cliplint.plugins import load_registry
+from cliplint.registry_snapshot import FUNCTIONS, ModuleFunction
+
+CASES = Path(__file__).parent / "cases"
+
+# Runs cliplint in-process, then prints its report and which modules it imported.
+_PROBE = """
+import json, sys
+from cliplint.cli import main
+status = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps({"status": status, "modules": sorted(sys.modules)}))
+"""
+
+#: What loading the plugins in full imports, and a run with the snapshot must not.
+PLUGIN_MACHINERY = {"pluggy", "importlib.metadata", "html5lib", "cliplint.html"}
+
+SHOUT = '''
+"""Titles must not be all capitals."""
+from cliplint import Violation, hookimpl
+import sys
+
+ID = "{id}"
+SEVERITY = "{severity}"
+
+def check(document, options):
+    title = document.header.title
+    text = document.text[title.start:title.end] if title else ""
+    if any(c.isalpha() for c in text) and text.split("](")[0].isupper():
+        yield Violation(title.start, title.end, "title is all capitals")
+
+@hookimpl
+def cliplint_rules():
+    return [sys.modules[__name__]]
+'''
+
+
+class Snapshots:
+    """A folder to lint and the environment of its runs: the user's cache folder (where
+    the snapshot lies) and the results cache in scratch folders, and plugins installed
+    in ``site`` (on PYTHONPATH)."""
+
+    def __init__(self, root: Path) -> None:
+        self.work = root / "work"  # the current folder (on sys.path): left unchanged
+        self.work.mkdir()
+        (self.work / "a.md").write_text(GOOD_CLIPPING.replace("A good title", "BREAKING NEWS"))
+        self.site = root / "site"
+        self.site.mkdir()
+        self.user_cache = root / "user-cache"
+        self.env = {**{key: value for key, value in os.environ.items()
+                       if not key.startswith("CLIPLINT")},
+                    "XDG_CACHE_HOME": str(self.user_cache),
+                    "CLIPLINT_CACHE_DIR": str(root / "results"),
+                    "PYTHONPATH": str(self.site)}
+
+    def run(self, *arguments: str) -> tuple[int, list[dict[str, Any]], set[str]]:
+        """A run's status, problems (its JSON report's) and imported modules."""
+        completed = subprocess.run(
+            [sys.executable, "-c", _PROBE, "--isolated", "--format", "json", *arguments,
+             "a.md"],
+            cwd=self.work, env=self.env, capture_output=True, text=True, check=True)
+        report, _, last = completed.stdout.rstrip("\n").rpartition("\n")
+        found = json.loads(last)
+        return found["status"], json.loads(report)["problems"], set(found["modules"])
+
+    def snapshots(self) -> list[Path]:
+        return list((self.user_cache / "cliplint").glob("plugins-*.json"))
+
+    def install(self, distribution: str, entry: str, severity: str = "warning") -> Path:
+        """Install a plugin with one rule, ``ENTRY/shouting-title``; its module."""
+        module = distribution.replace("-", "_")
+        make_plugin(self.site, distribution=distribution, entry_name=entry, module=module,
+                    source=SHOUT.format(id=f"{entry}/shouting-title", severity=severity))
+        return self.site / f"{module}.py"
+
+
+@pytest.fixture
+def snapshots(tmp_path: Path) -> Snapshots:
+    return Snapshots(tmp_path)
+
+
+def _loaded(modules: set[str]) -> set[str]:
+    """The plugin machinery and the rule modules among ``modules``."""
+    return {name for name in modules
+            if name in PLUGIN_MACHINERY or name.startswith("cliplint_rules.")}
+
+
+def _shouting(problems: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(problem["rule"], problem["severity"]) for problem in problems
+            if problem["rule"].endswith("/shouting-title")]
+
+
+def test_a_cache_hit_with_the_snapshot_loads_no_plugin_and_no_rule(snapshots: Snapshots) -> None:
+    one_clipping = ("--select", "title-link,well-formed-html")  # no archive rule to run
+    status, problems, modules = snapshots.run(*one_clipping)
+    assert modules >= PLUGIN_MACHINERY  # no snapshot yet: loaded in full, and linted
+    assert "cliplint_rules.title_link" in modules
+    assert len(snapshots.snapshots()) == 1
+    hit_status, hit_problems, hit_modules = snapshots.run(*one_clipping)
+    assert (hit_status, hit_problems) == (status, problems)
+    assert _loaded(hit_modules) == set()
+
+
+def test_a_run_with_the_snapshot_runs_its_rules(snapshots: Snapshots) -> None:
+    snapshots.install("cliplint-shout", "shout")
+    status, problems, modules = snapshots.run()
+    assert "pluggy" in modules
+    assert _shouting(problems) == [("shout/shouting-title", "warning")]
+    # An empty results cache: every rule runs, its module imported when first called.
+    snapshots.env["CLIPLINT_CACHE_DIR"] += "-empty"
+    again = snapshots.run()
+    assert again[:2] == (status, problems)
+    assert "pluggy" not in again[2] and "cliplint_rules.title_link" in again[2]
+
+
+def test_no_cache_neither_reads_nor_writes_the_snapshot(snapshots: Snapshots) -> None:
+    snapshots.run("--no-cache")
+    assert snapshots.snapshots() == []
+    snapshots.run()
+    assert len(snapshots.snapshots()) == 1
+    assert "pluggy" in snapshots.run("--no-cache")[2]
+
+
+def test_an_edited_plugin_is_loaded_again(snapshots: Snapshots) -> None:
+    module = snapshots.install("cliplint-shout", "shout", severity="warning")
+    snapshots.run()
+    assert "pluggy" not in snapshots.run()[2]
+    # Edited in place, as in an editable install: no folder of sys.path changes.
+    module.write_text(module.read_text().replace('"warning"', '"error"'))
+    _, problems, modules = snapshots.run()
+    assert "pluggy" in modules
+    assert _shouting(problems) == [("shout/shouting-title", "error")]
+    # The contract is checked again too: a rule id without its plugin's prefix.
+    module.write_text(module.read_text().replace('"shout/shouting-title"', '"shouting-title"'))
+    failed = subprocess.run([sys.executable, "-m", "cliplint", "--isolated", "a.md"],
+                            cwd=snapshots.work, env=snapshots.env, capture_output=True,
+                            text=True)
+    assert failed.returncode == 2
+    assert "rule id 'shouting-title' must start with 'shout/'" in failed.stderr
+
+
+def test_a_new_plugin_distribution_is_found(snapshots: Snapshots) -> None:
+    snapshots.install("cliplint-shout", "shout")
+    snapshots.run()
+    assert "pluggy" not in snapshots.run()[2]
+    snapshots.install("cliplint-yell", "yell")
+    _, problems, modules = snapshots.run()
+    assert "pluggy" in modules
+    assert _shouting(problems) == [("shout/shouting-title", "warning"),
+                                   ("yell/shouting-title", "warning")]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "altered", "other key"])
+def test_a_damaged_or_altered_snapshot_is_replaced(snapshots: Snapshots, damage: str) -> None:
+    snapshots.install("cliplint-shout", "shout")
+    expected = snapshots.run()[:2]
+    (path,) = snapshots.snapshots()
+    mac, _, body = path.read_text(encoding="utf-8").partition("\n")
+    if damage == "truncated":
+        path.write_text(f"{mac}\n{body[:len(body) // 2]}", encoding="utf-8")
+    elif damage == "garbage":
+        path.write_bytes(b"\xff\x00 not a snapshot")
+    elif damage == "altered":  # a rule's severity changed, the signature left as it was
+        altered = body.replace('"severity": "warning"', '"severity": "info"')
+        assert altered != body
+        path.write_text(f"{mac}\n{altered}", encoding="utf-8")
+    else:  # signed with another user's key
+        path.write_text(f"{signature(b'x' * 32, 'plugins', body)}\n{body}", encoding="utf-8")
+    status, problems, modules = snapshots.run()
+    assert (status, problems) == expected
+    assert "pluggy" in modules  # ignored: loaded in full
+    status, problems, modules = snapshots.run()
+    assert (status, problems) == expected
+    assert "pluggy" not in modules  # and written again
+
+
+def test_the_snapshot_gives_the_same_rules(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    load = load_registry.__wrapped__  # not the registry this process keeps
+    loaded = load(True, None, True)  # a full load, which writes the snapshot
+    snapshot = load(True, None, True)
+    assert snapshot.plugins == loaded.plugins
+    assert list(snapshot.formats) == list(loaded.formats)
+    assert list(snapshot.rules) == list(loaded.rules)
+    for rule_id, rule in loaded.rules.items():
+        lazy = snapshot.rules[rule_id]
+        assert _metadata(lazy) == _metadata(rule)
+        for name in FUNCTIONS:
+            assert (getattr(lazy, name) is None) == (getattr(rule, name) is None)
+            assert getattr(lazy, name) is None or isinstance(getattr(lazy, name), ModuleFunction)
+    expected = _results(loaded.rules)
+    assert any(problem.rule == "duplicate-clipping" for problem in expected)
+    assert _results(snapshot.rules) == expected
+    # As the process pool's workers get them: pickled, and imported there on first call.
+    assert _results(pickle.loads(pickle.dumps(snapshot.rules))) == expected
+
+
+def _metadata(rule: Rule) -> dict[str, Any]:
+    return {field: value for field, value in rule._asdict().items() if field not in FUNCTIONS}
+
+
+def _results(rules: Mapping[str, Rule]) -> list[Problem]:
+    """Every problem the rules find in the rules' case files, the archive rules' too."""
+    settings = resolve({}, rules, inputs={"today": "2024-01-01"})
+    problems: list[Problem] = []
+    files: list[ArchiveFile] = []
+    for path in sorted(CASES.rglob("*.md")):
+        name = path.relative_to(CASES).as_posix()
+        document = library_document(path.read_text(encoding="utf-8", errors="replace"), name,
+                                    settings)
+        assert not isinstance(document, Problem)
+        found, records = lint_and_record(document, rules, settings, path=name)
+        problems.extend(found)
+        files.append(ArchiveFile(name, name, records))
+    return problems + reduce_archive(files, archive_rules(rules, settings), settings, ".")
+
+
+def test_the_markers_mark_functions_as_pluggys_do() -> None:
+    import pluggy
+
+    pluggys_impl = pluggy.HookimplMarker(PROJECT)
+    for options in ({}, {"tryfirst": True}, {"trylast": True, "optionalhook": True},
+                    {"hookwrapper": True, "specname": "cliplint_rules"}, {"wrapper": True}):
+        assert vars(hookimpl(_function(), **options)) == vars(pluggys_impl(_function(),
+                                                                            **options))
+        assert vars(hookimpl(**options)(_function())) == vars(pluggys_impl(**options)(
+            _function()))
+    assert vars(hookspec(_function())) == vars(pluggy.HookspecMarker(PROJECT)(_function()))
+
+
+def _function() -> Callable[[], None]:
+    def hook() -> None:
+        """A hook."""
+
+    return hook
