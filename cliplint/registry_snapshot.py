@@ -30,7 +30,6 @@ import importlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -142,14 +141,18 @@ def read_snapshot(now: Mapping[str, Any]) -> Registry | None:
 def write_snapshot(before: Mapping[str, Any], registry: Registry, modules: Iterable[str],
                    format_hooks: Mapping[str, Callable[..., object]]) -> None:
     """Write the snapshot of a registry just loaded in full, in the :func:`environment`
-    seen ``before`` it loaded. ``modules``: the plugins' entry-point modules; ``format_hooks``: the hook function that provides each report
-    format. Nothing is written when the registry cannot be described (a rule whose
-    metadata JSON cannot hold, a function a module does not hold under its name), or
-    the cache folder cannot be written: the next run then loads the plugins again."""
+    seen ``before`` it loaded. ``modules``: the plugins' entry-point modules;
+    ``format_hooks``: the hook function that provides each report format. Nothing is
+    written when the registry cannot be described (a rule whose metadata JSON cannot
+    hold, a function a module does not hold under its name, a ``sys.path`` entry that
+    is no string), or the cache folder cannot be written: the next run then loads the
+    plugins again."""
+    import tempfile  # only here: a run with the snapshot writes none
+
     from cliplint.cache import cache_secret, signature
 
     described = _described(registry, format_hooks)
-    if described is None:
+    if described is None or not _plain(before):
         return
     names = sorted({*modules, *(rule.module for rule in registry.rules.values()),
                     *(hook[0] for hook in described["formats"].values())})

@@ -19,9 +19,10 @@ from conftest import GOOD_CLIPPING, make_plugin
 from cliplint.archive import ArchiveFile, archive_rules, reduce_archive
 from cliplint.cache import signature
 from cliplint.config import resolve
+from cliplint.formats import RenderOptions
 from cliplint.hookspecs import PROJECT, hookimpl, hookspec
 from cliplint.linter import library_document, lint_and_record
-from cliplint.model import Problem, Rule
+from cliplint.model import Problem, Report, Rule
 from cliplint.plugins import load_registry
 from cliplint.registry_snapshot import FUNCTIONS, ModuleFunction
 
@@ -218,6 +219,12 @@ def test_the_snapshot_gives_the_same_rules(tmp_path: Path,
     assert _results(snapshot.rules) == expected
     # As the process pool's workers get them: pickled, and imported there on first call.
     assert _results(pickle.loads(pickle.dumps(snapshot.rules))) == expected
+    # A whole report (--baseline, --fix...) goes through the registry's formats.
+    report = Report(tuple(expected), tuple(sorted({p.path for p in expected})), loaded.rules)
+    for name in ("text", "json", "sarif"):
+        rendered = snapshot.formats[name](report, RenderOptions())
+        assert rendered == loaded.formats[name](report, RenderOptions())
+        assert "duplicate-clipping" in rendered
 
 
 def _metadata(rule: Rule) -> dict[str, Any]:
