@@ -186,7 +186,7 @@ def _module_file(name: str) -> str | None:
 
     try:
         spec = find_spec(name)  # imports the packages it is in, not the module
-    except (ImportError, ValueError):
+    except Exception:  # a package that fails to import: the rule says so when it runs
         return None
     return spec.origin if spec is not None and spec.has_location else None
 
