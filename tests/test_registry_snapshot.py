@@ -37,7 +37,8 @@ sys.stdout.flush()
 print(json.dumps({"status": status, "modules": sorted(sys.modules)}))
 """
 
-#: What loading the plugins in full imports, and a run with the snapshot must not.
+#: What loading the plugins in full (pluggy, importlib.metadata, the rules' view of a
+#: parse) or linting (html5lib) imports, and a cache hit with the snapshot must not.
 PLUGIN_MACHINERY = {"pluggy", "importlib.metadata", "html5lib", "cliplint.html"}
 
 SHOUT = '''
