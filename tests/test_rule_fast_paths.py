@@ -7,6 +7,7 @@ class), so that a wrong shortcut fails here rather than changing a report.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 
@@ -226,6 +227,34 @@ def test_clauses_find_what_their_regex_would(literals: list[str], text: str, fla
     clause = _boilerplate._clause(tuple(sorted(literals)), flags)
     regex = re.compile("|".join(map(re.escape, sorted(literals))), flags)
     assert clause.found(text, start, end) == (regex.search(text, start, end) is not None)
+
+
+_SIZES = ["", "1", "1px", " 1 ", "0", "2", "1.0", "x", "1 px"]
+
+
+def test_an_image_s_size_is_asked_as_matching_asks_it() -> None:
+    """An <img> is skipped by its size before it is described: exactly the images that
+    the full match turns down for their size (entries without a size limit aside)."""
+    from cliplint_rules._boilerplate_match import _describe, _fits, _image_size, _matches
+
+    entries = [entry for entry in _boilerplate.catalogue("[]", ()) if "img" in entry.elements]
+    matched = set()
+    for width, height, style, src in itertools.product(
+            _SIZES, _SIZES, ["", "width:1px;height:1px", "width: 2px", "HEIGHT:1PX"],
+            ["https://pixel.wp.com/b.gif?blog=1", "https://hm.baidu.com/hm.gif?si=a"]):
+        attributes = "".join(f' {name}="{value}"' for name, value in
+                             [("width", width), ("height", height), ("style", style)] if value)
+        document = Document.from_text(f'{HEADER}<p>Text.<img src="{src}"{attributes}></p>')
+        image = next(document.body.elements("img"))
+        content = _describe(image)
+        assert content is not None and content.images == (image,)
+        for entry in entries:
+            fits = _fits(entry, _image_size(image))
+            assert fits == _fits(entry, content.image_sizes[0])
+            if _matches(entry, content, None):
+                assert fits
+                matched.add(entry.name)
+    assert matched == {"wordpress-stats", "baidu-tongji"}  # pixels were met
 
 
 @settings(max_examples=2000, deadline=None)
