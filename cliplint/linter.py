@@ -112,8 +112,9 @@ def _lint_in_scope(
         except Exception as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
             continue
-        _add_problems(document, path, rule, settings, (listed, past),
-                      (problems, wanted_problems), with_source)
+        if listed or past:  # most rules find nothing in most files
+            _add_problems(document, path, rule, settings, (listed, past),
+                          (problems, wanted_problems), with_source)
     if suppressions and UNUSED_SUPPRESSION in enabled and UNUSED_SUPPRESSION in rules:
         # Only now is it known which suppressions hid something.
         unused = list(suppressions.filter(
