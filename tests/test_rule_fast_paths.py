@@ -16,7 +16,7 @@ from hypothesis import example, given, settings, strategies as st
 from cliplint import lint_text
 from cliplint.document import Document
 from cliplint.html import Attribute, Token, tag_attributes
-from cliplint_rules import _boilerplate, active_content, empty_body
+from cliplint_rules import _boilerplate, _urls, active_content, empty_body
 from cliplint_rules._images import (
     descriptors_end,
     image_urls,
@@ -56,7 +56,7 @@ def test_empty_body_at_the_length_threshold() -> None:
 
 def _active_scheme_slow(value: str) -> str | None:
     """active_content._active_scheme without its first-letter shortcut."""
-    url = value.strip(active_content.URL_STRIP).translate(active_content.URL_REMOVE).lower()
+    url = value.strip(_urls.URL_STRIP).translate(_urls.URL_REMOVE).lower()
     for scheme in ("javascript:", "vbscript:"):
         if url.startswith(scheme):
             return scheme
@@ -206,6 +206,12 @@ def _srcset_urls_loop(value: str) -> list[tuple[int, int]]:
                       max_size=12).map("".join))
 def test_srcset_urls_splits_as_the_character_loop_did(value: str) -> None:
     assert list(srcset_urls(value)) == _srcset_urls_loop(value)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(value=st.text(alphabet=" \t\n\r\x00\x1f\x0b\x0c\x85\u3000a:/#\u4e2d", max_size=10))
+def test_a_url_is_read_as_the_strip_and_the_translation_read_it(value: str) -> None:
+    assert _urls.url_as_read(value) == value.strip(_urls.URL_STRIP).translate(_urls.URL_REMOVE)
 
 
 # -- aggregator-boilerplate ----------------------------------------------------------------
