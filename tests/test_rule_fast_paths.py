@@ -10,12 +10,13 @@ from __future__ import annotations
 import itertools
 import re
 import sys
+from xml.etree.ElementTree import Element
 
 from hypothesis import example, given, settings, strategies as st
 
 from cliplint import lint_text
 from cliplint.document import Document
-from cliplint.html import Attribute, Token, tag_attributes
+from cliplint.html import Attribute, BodyView, Token, tag_attributes
 from cliplint_rules import _boilerplate, _urls, active_content, empty_body
 from cliplint_rules._images import (
     descriptors_end,
@@ -167,7 +168,9 @@ def test_attributes_are_read_as_the_character_loop_reads_them(
     first_of_each = {}
     for attribute in written:
         first_of_each.setdefault(attribute.name, attribute)
-    assert scan_attributes(text, token) == first_of_each
+    body = BodyView(text, start, end, (token,), (), Element("div"), {})
+    assert scan_attributes(body, token) == first_of_each
+    assert body.attributes(token) is body.attributes(token)  # read once
 
 
 def test_image_urls_come_in_document_order_with_pictures() -> None:
