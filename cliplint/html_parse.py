@@ -193,6 +193,8 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
     Tokens are contiguous except for characters html5lib drops: a token starts where the
     previous one ended, or where the tokenizer last resumed reading text."""
 
+    state: Any  # html5lib's: the bound method of the state the tokenizer is in (or None)
+
     def __init__(self, stream: str, parser: Any = None, **kwargs: Any) -> None:
         super().__init__(stream, parser=parser, **kwargs)
         inherited: Any = getattr(self, "stream")  # noqa: B009  (html5lib's, untyped)
