@@ -217,6 +217,20 @@ def test_a_url_is_read_as_the_strip_and_the_translation_read_it(value: str) -> N
     assert _urls.url_as_read(value) == value.strip(_urls.URL_STRIP).translate(_urls.URL_REMOVE)
 
 
+@settings(max_examples=2000, deadline=None)
+@given(text=st.lists(st.sampled_from(
+    ["&", "#", "x", "1", ";", "zwj", "zwnj", "NoBreak", "&zwj;", "&#", "\u200b", "\x00", "\x9f",
+     "\ufffd", "\u4e2d", "a", " "]), max_size=12).map("".join),
+       start=st.integers(0, 8), end=st.integers(0, 40))
+@example(text="&&zwj;", start=0, end=6)
+@example(text="&zwj;", start=0, end=4)
+def test_invisible_candidates_are_what_finditer_finds(text: str, start: int, end: int) -> None:
+    from cliplint_rules import invisible_characters as rule
+
+    found = [(m.span(), m.group()) for m in rule._candidates(text, start, end)]
+    assert found == [(m.span(), m.group()) for m in rule._CANDIDATE.finditer(text, start, end)]
+
+
 # -- aggregator-boilerplate ----------------------------------------------------------------
 
 _CASE_TRAPS = "()-1aAkKsS\u212a\u017fi\u0130\u0131\uff08\u00b5\u03bc\u2160\u2170"  # \u2160: cased, no letter
