@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
@@ -206,33 +207,32 @@ def parse_title_link(title: str, offset: int = 0) -> TitleLink | None:
 
 def matching_bracket(text: str) -> int | None:
     """The index of the ']' that closes the '[' at ``text[0]``, skipping backslash escapes."""
-    depth = 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None
+    return _closing(_BRACKETS.finditer(text), "[", "]")
 
 
 def matching_paren(text: str, open_index: int) -> int | None:
     """The index of the ')' that closes the '(' at ``text[open_index]``."""
+    return _closing(_PARENS.finditer(text, open_index), "(", ")")
+
+
+#: What matching_bracket looks at: a backslash with the character it escapes, or a
+#: bracket. (A regex steps over the rest of a title in C, not a character at a time.)
+_BRACKETS = re.compile(r"\\.?|[\[\]]", re.DOTALL)
+_PARENS = re.compile(r"[()]")
+
+
+def _closing(found: Iterator[re.Match[str]], opening: str, closing: str) -> int | None:
+    """Where the depth that the ``opening``s and ``closing``s among ``found`` count
+    first comes back to zero at a ``closing`` (an escape counts for nothing)."""
     depth = 0
-    for index in range(open_index, len(text)):
-        if text[index] == "(":
+    for match in found:
+        char = match.group()
+        if char == opening:
             depth += 1
-        elif text[index] == ")":
+        elif char == closing:
             depth -= 1
             if depth == 0:
-                return index
+                return match.start()
     return None
 
 

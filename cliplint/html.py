@@ -185,6 +185,9 @@ class BodyView:
     #: What ``shared`` computed, by key (like the cached properties: filled on first use).
     _shared: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False,
                                          compare=False)
+    #: What ``attributes`` found, by the tag's span (several rules read the same tags).
+    _attributes: dict[tuple[int, int], tuple[Attribute, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def shared(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """``compute()``, computed once per body and ``key``: for work that several rules
@@ -252,8 +255,13 @@ class BodyView:
         return None if closing is None else (opening.start, self.tokens[closing].end)
 
     def attributes(self, token: Token) -> tuple[Attribute, ...]:
-        """Where each attribute of a start tag is written, duplicates included."""
-        return tag_attributes(self.source, token.start, token.end)
+        """Where each attribute of a start tag is written, duplicates included (read
+        once per tag)."""
+        span = (token.start, token.end)
+        found = self._attributes.get(span)
+        if found is None:
+            found = self._attributes[span] = tag_attributes(self.source, *span)
+        return found
 
     @cached_property
     def matching_end_tags(self) -> Mapping[int, int]:

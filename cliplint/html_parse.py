@@ -193,6 +193,8 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
     Tokens are contiguous except for characters html5lib drops: a token starts where the
     previous one ended, or where the tokenizer last resumed reading text."""
 
+    state: Any  # html5lib's: the bound method of the state the tokenizer is in (or None)
+
     def __init__(self, stream: str, parser: Any = None, **kwargs: Any) -> None:
         super().__init__(stream, parser=parser, **kwargs)
         inherited: Any = getattr(self, "stream")  # noqa: B009  (html5lib's, untyped)
@@ -283,9 +285,10 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         15 calls for ``<a href="..." target="...">``, the bulk of the tokenizer's work on
         clippings. A tag that its states would read without an error (``_SIMPLE_TAG``) is
         read here with one regex match into the dict they would build, attribute names
-        lower-cased as attributeNameState does, and emitted by html5lib's own
-        emitCurrentToken (which lower-cases the tag name, turns the attributes into a
-        dict and reports attributes or '/>' on an end tag, in the same call as html5lib).
+        lower-cased as attributeNameState does, and emitted as html5lib's
+        emitCurrentToken would (it lower-cases the tag name, turns a start tag's
+        attributes into a dict and reports attributes or '/>' on an end tag), without its
+        fix-up of duplicate attributes: those take html5lib's way, below.
         Every other tag goes through html5lib's states, from this one: tags with a
         duplicate attribute (an error html5lib raises inside the tag), '<!', '</ ', an
         entity in a value, a tag cut off by the end of input, or running into a second
@@ -297,23 +300,35 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
             return bool(super().tagOpenState())
         end_tag, name, attributes, self_closing = match.group(
             "end_tag", "name", "attributes", "self_closing")
-        data: list[list[str]] = []
+        data: dict[str, str] = {}
         if attributes:
+            count = 0
             for attribute in _ATTRIBUTE.finditer(attributes):
                 # At most one of the three value groups matched; none: no value, "".
                 value = attribute[2] or attribute[3] or attribute[4] or ""
-                data.append([attribute[1].translate(ASCII_LOWER), value])
-            if len({attribute_name for attribute_name, _ in data}) < len(data):
+                data[attribute[1].translate(ASCII_LOWER)] = value
+                count += 1
+            if len(data) < count:
                 return bool(super().tagOpenState())  # duplicate-attribute: html5lib's way
-        if end_tag:
-            self.currentToken = {"type": _END_TAG, "name": name, "data": data,
-                                 "selfClosing": bool(self_closing)}
-        else:
-            self.currentToken = {"type": _START_TAG, "name": name, "data": data,
-                                 "selfClosing": bool(self_closing),
-                                 "selfClosingAcknowledged": False}
         stream.chunkOffset = match.end()
-        self.emitCurrentToken()
+        # What emitCurrentToken does with such a tag, without its tests for the cases
+        # the match rules out (duplicate attributes).
+        queue = self.tokenQueue
+        name = name.translate(ASCII_LOWER)
+        if end_tag:
+            if data:
+                queue.append({"type": _PARSE_ERROR, "data": "attributes-in-end-tag"})
+            if self_closing:
+                queue.append({"type": _PARSE_ERROR, "data": "self-closing-flag-on-end-tag"})
+            token = {"type": _END_TAG, "name": name,
+                     "data": [[key, value] for key, value in data.items()],
+                     "selfClosing": bool(self_closing)}
+        else:
+            token = {"type": _START_TAG, "name": name, "data": data,
+                     "selfClosing": bool(self_closing), "selfClosingAcknowledged": False}
+        self.currentToken = token
+        queue.append(token)
+        self.state = self.dataState
         return True
 
     def attributeNameState(self) -> bool:
@@ -462,14 +477,16 @@ class _OpenElements(list):  # type: ignore[type-arg]
         self._nodes: dict[int, int] = {}  # id(node) -> how many times it is on the stack
 
     def _count(self, node: Any, change: int) -> None:
-        self.names[node.name] = self.names.get(node.name, 0) + change
-        self._nodes[id(node)] = self._nodes.get(id(node), 0) + change
+        # (locals and list's own methods below: this runs twice per element parsed)
+        names, nodes, name, key = self.names, self._nodes, node.name, id(node)
+        names[name] = names.get(name, 0) + change
+        nodes[key] = nodes.get(key, 0) + change
 
     def __contains__(self, node: object) -> bool:
         return self._nodes.get(id(node), 0) > 0
 
     def append(self, node: Any) -> None:
-        super().append(node)
+        list.append(self, node)
         self._count(node, 1)
 
     def insert(self, index: Any, node: Any) -> None:
@@ -477,7 +494,7 @@ class _OpenElements(list):  # type: ignore[type-arg]
         self._count(node, 1)
 
     def pop(self, index: Any = -1) -> Any:
-        node = super().pop(index)
+        node = list.pop(self, index)
         self._count(node, -1)
         return node
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from cliplint.config import Settings, resolve, validate
@@ -64,12 +65,41 @@ def lint_past_the_cap(
     them would cost a pass (a full re-lint) per thousand fixes, while the report stays
     capped. There are at most as many as the text has characters (fixes the fixer
     applies together neither overlap nor touch), so the work stays linear."""
-    settings = settings.for_path(document.path)  # its folder's configuration
+    return _lint_in_scope(document, rules, _file_scope(document, settings), path=path,
+                          with_source=with_source, wanted=wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class _FileScope:
+    """What linting a document and making its archive records both start from: the
+    settings of its folder, the rules enabled for it and its inline suppressions
+    (``None`` when it has none)."""
+
+    settings: Settings
+    enabled: tuple[str, ...]
+    suppressions: Suppressions | None
+
+
+def _file_scope(document: Document, settings: Settings) -> _FileScope:
+    """The scope of a document under the run's settings."""
+    own = settings.for_path(document.path)  # its folder's configuration
+    return _FileScope(own, own.rules_for(document.path), find_suppressions(document))
+
+
+def _lint_in_scope(
+    document: Document,
+    rules: Mapping[str, Rule],
+    scope: _FileScope,
+    *,
+    path: str,
+    with_source: bool,
+    wanted: Callable[[Violation], bool] | None,
+) -> tuple[list[Problem], list[Problem]]:
+    """:func:`lint_past_the_cap` in a scope already found."""
+    settings, enabled, suppressions = scope.settings, scope.enabled, scope.suppressions
     problems: list[Problem] = []
     wanted_problems: list[Problem] = []
     cap = settings.max_problems_per_rule
-    enabled = settings.rules_for(document.path)
-    suppressions = find_suppressions(document)
     for rule_id in enabled:
         rule = rules[rule_id]
         if rule.check is None or rule_id == UNUSED_SUPPRESSION:
@@ -82,8 +112,9 @@ def lint_past_the_cap(
         except Exception as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
             continue
-        _add_problems(document, path, rule, settings, (listed, past),
-                      (problems, wanted_problems), with_source)
+        if listed or past:  # most rules find nothing in most files
+            _add_problems(document, path, rule, settings, (listed, past),
+                          (problems, wanted_problems), with_source)
     if suppressions and UNUSED_SUPPRESSION in enabled and UNUSED_SUPPRESSION in rules:
         # Only now is it known which suppressions hid something.
         unused = list(suppressions.filter(
@@ -165,8 +196,10 @@ def lint_and_record(
 ) -> tuple[list[Problem], dict[str, Any]]:
     """:func:`lint_document`, and the archive records of :func:`archive_records` (a map
     step that crashed is one more problem, in order)."""
-    problems = lint_document(document, rules, settings, path=path, with_source=with_source)
-    records, crashes = archive_records(document, rules, settings, path=path)
+    scope = _file_scope(document, settings)  # once, for both
+    problems = _lint_in_scope(document, rules, scope, path=path, with_source=with_source,
+                              wanted=None)[0]
+    records, crashes = _records_in_scope(document, rules, scope, path=path)
     if crashes:
         problems = sorted([*problems, *crashes], key=lambda p: (p.line, p.column, p.rule, p.message))
     return problems, records
@@ -183,10 +216,20 @@ def archive_records(
     id, and an ``internal-error`` problem for each map step that raised. A map step gets
     the rule's options without its inputs: a record describes the content alone (it is
     cached by content, and by path to spare reading files again)."""
-    settings = settings.for_path(document.path)  # its folder's configuration
+    return _records_in_scope(document, rules, _file_scope(document, settings), path=path)
+
+
+def _records_in_scope(
+    document: Document,
+    rules: Mapping[str, Rule],
+    scope: _FileScope,
+    *,
+    path: str,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """:func:`archive_records` in a scope already found."""
+    settings, enabled, suppressions = scope.settings, scope.enabled, scope.suppressions
     records: dict[str, Any] = {}
     problems: list[Problem] = []
-    enabled = settings.rules_for(document.path)
     for rule_id in enabled:
         rule = rules[rule_id]
         if rule.record is None:
@@ -195,7 +238,6 @@ def archive_records(
             records[rule_id] = rule.record(document, settings.options.get(rule_id, {}))
         except Exception as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
-    suppressions = find_suppressions(document)
     if suppressions:
         # The archive rules whose problems about this file its comments suppress: the
         # reduce step drops them (cliplint.archive.reduce_archive).

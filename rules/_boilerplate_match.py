@@ -193,6 +193,11 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
 
     for element in body.elements(*by_element) if by_element else ():
         possible = [entry for entry in by_element[element.tag] if _has_class(element, entry)]
+        if possible and element.tag == "img":
+            # The block's one image is the element: what _matches asks of its size, asked
+            # before the block is described (most images are no pixel).
+            size = _image_size(element)
+            possible = [entry for entry in possible if _fits(entry, size)]
         if index is not None and possible:
             if index.size(element) > MAX_BLOCK_TEXT:
                 continue  # what _describe would find out the slow way
@@ -243,7 +248,7 @@ def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
     sizes = content.image_sizes if entry.max_image_size is not None else ()
     for number, image in enumerate(content.images):
         # Size first: it is cheaper than parsing the URL, and rules out most images.
-        if sizes and not _is_pixel(sizes[number], entry.max_image_size):
+        if sizes and not _fits(entry, sizes[number]):
             return False
         if not entry.images.matches(image.get("src")):
             return False
@@ -254,9 +259,11 @@ def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
     return True
 
 
-def _is_pixel(size: float | None, limit: int | None) -> bool:
-    """Both dimensions known and at most ``limit`` (``size`` from :func:`_image_size`)."""
-    return size is not None and limit is not None and size <= limit
+def _fits(entry: Entry, size: float | None) -> bool:
+    """An image of ``size`` (from :func:`_image_size`) may be in a block of ``entry``:
+    it has no size limit, or both dimensions are known and at most the limit."""
+    limit = entry.max_image_size
+    return limit is None or (size is not None and size <= limit)
 
 
 def _image_size(image: ElementTree.Element) -> float | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from cliplint.document import Document
-from cliplint.html import HTML_SPACE, Attribute, BodyView, Token, tag_attributes
+from cliplint.html import HTML_SPACE, Attribute, BodyView, Token
 from cliplint_rules._charrefs import ENTITIES, LONGEST_ENTITY
 
 #: Attributes that carry image URLs, per element; the ``data-*`` ones are lazy loading.
@@ -51,11 +51,11 @@ def _run_end(run: re.Pattern[str], text: str, index: int, end: int | None = None
     return index if found is None else found.end()
 
 
-def scan_attributes(document_text: str, token: Token) -> dict[str, Attribute]:
+def scan_attributes(body: BodyView, token: Token) -> dict[str, Attribute]:
     """The attributes of a start tag as written, by name (the first of duplicated names
     wins, as in html5lib)."""
     found: dict[str, Attribute] = {}
-    for attribute in tag_attributes(document_text, token.start, token.end):
+    for attribute in body.attributes(token):
         found.setdefault(attribute.name, attribute)
     return found
 
@@ -203,7 +203,7 @@ def image_urls(document: Document) -> Iterator[ImageURL | EmptySrc]:
         present = [name for name in names if name in token.attributes]
         if not present:
             continue
-        raw_attributes = scan_attributes(document.text, token)
+        raw_attributes = scan_attributes(body, token)
         for name in present:
             raw = raw_attributes.get(name)
             if raw is None:

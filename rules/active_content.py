@@ -62,7 +62,7 @@ from urllib.parse import urlsplit
 from cliplint.document import Document
 from cliplint.html import HTML_SPACE, BodyView, Token
 from cliplint.model import Edit, Finding, Fix, Violation
-from cliplint_rules._urls import URL_REMOVE, URL_STRIP
+from cliplint_rules._urls import URL_STRIP, url_as_read
 
 ID = "active-content"
 SEVERITY = "error"
@@ -282,7 +282,7 @@ def _active_scheme(value: str) -> str | None:
     # (checked over all of Unicode): most URLs are out without being copied.
     if not _MAY_BE_ACTIVE.match(value):
         return None
-    url = value.strip(URL_STRIP).translate(URL_REMOVE).lower()
+    url = url_as_read(value).lower()
     for scheme in ("javascript:", "vbscript:"):
         if url.startswith(scheme):
             return scheme
@@ -295,7 +295,7 @@ def _http_host(value: str | None) -> str | None:
     """The host of an absolute or scheme-relative http(s) URL."""
     if not value:
         return None
-    url = value.strip(URL_STRIP).translate(URL_REMOVE)
+    url = url_as_read(value)
     try:
         parts = urlsplit(url)
         host = parts.hostname

@@ -97,6 +97,22 @@ NAMED = ("NegativeMediumSpace", "NegativeThickSpace", "NegativeThinSpace",
 #: A character this rule reports, raw, or maybe written as a reference: any number, or
 #: one of NAMED.
 _CANDIDATE = re.compile(f"[{_RAW}]|&#[0-9xX]|&(?:{'|'.join(NAMED)});")
+#: The characters a candidate starts with: a search for one of them alone is a plain
+#: character-class scan, about twice as fast over a body as the search for _CANDIDATE.
+_CANDIDATE_START = re.compile(f"[{_RAW}&]")
+
+
+def _candidates(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``_CANDIDATE.finditer(text, start, end)``, found by scanning for the characters a
+    candidate starts with and trying _CANDIDATE only where one is."""
+    position = start
+    while (hit := _CANDIDATE_START.search(text, position, end)) is not None:
+        match = _CANDIDATE.match(text, hit.start(), end)
+        if match is None:
+            position = hit.start() + 1
+            continue
+        yield match
+        position = match.end()
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 #: Scripts whose shaping needs ZWNJ/ZWJ (joining and Brahmic scripts), by block.
@@ -173,7 +189,7 @@ def _in_title(document: Document) -> Iterator[_Found]:
         return
     link = document.title_link
     text = document.text
-    for match in _CANDIDATE.finditer(text, title.start, title.end):
+    for match in _candidates(text, title.start, title.end):
         char, start, end, written = _at(text, match, title.end, MARKDOWN_REFERENCE)
         if char is None or _legitimate(text, start, end, char):
             continue
@@ -189,7 +205,7 @@ def _in_title(document: Document) -> Iterator[_Found]:
 def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
     span = document.header.body
     text = document.text
-    matches = list(_CANDIDATE.finditer(text, span.start, span.end))
+    matches = list(_candidates(text, span.start, span.end))
     if not matches:
         return  # the usual case, without a look at the tokens
     body = document.body

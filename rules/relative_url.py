@@ -55,7 +55,7 @@ from cliplint.document import Document
 from cliplint.html import HTML_SPACE, Attribute, Token
 from cliplint.model import Edit, Finding, Fix, Violation
 from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode
-from cliplint_rules._urls import SCHEME, URL_REMOVE, URL_STRIP
+from cliplint_rules._urls import SCHEME, URL_STRIP, url_as_read
 
 ID = "relative-url"
 SEVERITY = "warning"
@@ -171,7 +171,7 @@ def _decoded(source: str) -> str:
 def _kind(value: str) -> str | None:
     """``relative``, ``protocol-relative``, or ``None`` for a URL that is absolute, a
     fragment alone or empty."""
-    url = value.strip(URL_STRIP).translate(URL_REMOVE)
+    url = url_as_read(value)
     if not url or url.startswith("#") or SCHEME.match(url):
         return None
     # URL parsers read '\' as '/' in http(s) URLs: \\host is //host.
@@ -223,7 +223,7 @@ def _violation(token: Token, attribute: Attribute, url: _Url, kind: str, base: _
         message = f"relative URL {shown!r} in {where} does not resolve inside an archive"
     start = url.start + len(url.source) - len(url.source.lstrip(URL_STRIP))
     end = url.start + len(url.source.rstrip(URL_STRIP))
-    prefix = _prefix(url.value.strip(URL_STRIP).translate(URL_REMOVE), kind, base)
+    prefix = _prefix(url_as_read(url.value), kind, base)
     fix = None
     if prefix is None:
         message += f" (no fix: {base.reason})"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings, strategies as st
 
-from cliplint.document import Document, UnreadableFile
+from cliplint.document import Document, UnreadableFile, matching_bracket, matching_paren
 
 
 def test_positions_count_code_points_and_lines() -> None:
@@ -75,3 +76,43 @@ def test_body_positions_survive_crlf() -> None:
 def test_unclosed_front_matter_is_not_front_matter() -> None:
     header = Document.from_text("---\nnot closed\n").header
     assert header.front_matter is None and header.timestamp is None
+
+
+def _bracket_loop(text: str) -> int | None:
+    """matching_bracket as a loop over characters (what the regex walk stands for)."""
+    depth = index = 0
+    while index < len(text):
+        if text[index] == "\\":
+            index += 2
+            continue
+        if text[index] == "[":
+            depth += 1
+        elif text[index] == "]":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
+
+
+def _paren_loop(text: str, open_index: int) -> int | None:
+    depth = 0
+    for index in range(open_index, len(text)):
+        if text[index] == "(":
+            depth += 1
+        elif text[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.text(alphabet="[]()\\a\n", max_size=14), open_index=st.integers(0, 15))
+@example(text="[a\\]b]", open_index=0)
+@example(text="[a\\\\]b]", open_index=0)
+@example(text="[\\\n]", open_index=0)
+def test_brackets_and_parentheses_close_where_a_character_loop_says(text: str,
+                                                                    open_index: int) -> None:
+    assert matching_bracket(text) == _bracket_loop(text)
+    assert matching_paren(text, open_index) == _paren_loop(text, open_index)

@@ -7,15 +7,17 @@ class), so that a wrong shortcut fails here rather than changing a report.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
+from xml.etree.ElementTree import Element
 
 from hypothesis import example, given, settings, strategies as st
 
 from cliplint import lint_text
 from cliplint.document import Document
-from cliplint.html import Attribute, Token, tag_attributes
-from cliplint_rules import _boilerplate, active_content, empty_body
+from cliplint.html import Attribute, BodyView, Token, tag_attributes
+from cliplint_rules import _boilerplate, _urls, active_content, empty_body
 from cliplint_rules._images import (
     descriptors_end,
     image_urls,
@@ -55,7 +57,7 @@ def test_empty_body_at_the_length_threshold() -> None:
 
 def _active_scheme_slow(value: str) -> str | None:
     """active_content._active_scheme without its first-letter shortcut."""
-    url = value.strip(active_content.URL_STRIP).translate(active_content.URL_REMOVE).lower()
+    url = value.strip(_urls.URL_STRIP).translate(_urls.URL_REMOVE).lower()
     for scheme in ("javascript:", "vbscript:"):
         if url.startswith(scheme):
             return scheme
@@ -166,7 +168,9 @@ def test_attributes_are_read_as_the_character_loop_reads_them(
     first_of_each = {}
     for attribute in written:
         first_of_each.setdefault(attribute.name, attribute)
-    assert scan_attributes(text, token) == first_of_each
+    body = BodyView(text, start, end, (token,), (), Element("div"), {})
+    assert scan_attributes(body, token) == first_of_each
+    assert body.attributes(token) is body.attributes(token)  # read once
 
 
 def test_image_urls_come_in_document_order_with_pictures() -> None:
@@ -207,6 +211,26 @@ def test_srcset_urls_splits_as_the_character_loop_did(value: str) -> None:
     assert list(srcset_urls(value)) == _srcset_urls_loop(value)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(value=st.text(alphabet=" \t\n\r\x00\x1f\x0b\x0c\x85\u3000a:/#\u4e2d", max_size=10))
+def test_a_url_is_read_as_the_strip_and_the_translation_read_it(value: str) -> None:
+    assert _urls.url_as_read(value) == value.strip(_urls.URL_STRIP).translate(_urls.URL_REMOVE)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.lists(st.sampled_from(
+    ["&", "#", "x", "1", ";", "zwj", "zwnj", "NoBreak", "&zwj;", "&#", "\u200b", "\x00", "\x9f",
+     "\ufffd", "\u4e2d", "a", " "]), max_size=12).map("".join),
+       start=st.integers(0, 8), end=st.integers(0, 40))
+@example(text="&&zwj;", start=0, end=6)
+@example(text="&zwj;", start=0, end=4)
+def test_invisible_candidates_are_what_finditer_finds(text: str, start: int, end: int) -> None:
+    from cliplint_rules import invisible_characters as rule
+
+    found = [(m.span(), m.group()) for m in rule._candidates(text, start, end)]
+    assert found == [(m.span(), m.group()) for m in rule._CANDIDATE.finditer(text, start, end)]
+
+
 # -- aggregator-boilerplate ----------------------------------------------------------------
 
 _CASE_TRAPS = "()-1aAkKsS\u212a\u017fi\u0130\u0131\uff08\u00b5\u03bc\u2160\u2170"  # \u2160: cased, no letter
@@ -226,6 +250,34 @@ def test_clauses_find_what_their_regex_would(literals: list[str], text: str, fla
     clause = _boilerplate._clause(tuple(sorted(literals)), flags)
     regex = re.compile("|".join(map(re.escape, sorted(literals))), flags)
     assert clause.found(text, start, end) == (regex.search(text, start, end) is not None)
+
+
+_SIZES = ["", "1", "1px", " 1 ", "0", "2", "1.0", "x", "1 px"]
+
+
+def test_an_image_s_size_is_asked_as_matching_asks_it() -> None:
+    """An <img> is skipped by its size before it is described: exactly the images that
+    the full match turns down for their size (entries without a size limit aside)."""
+    from cliplint_rules._boilerplate_match import _describe, _fits, _image_size, _matches
+
+    entries = [entry for entry in _boilerplate.catalogue("[]", ()) if "img" in entry.elements]
+    matched = set()
+    for width, height, style, src in itertools.product(
+            _SIZES, _SIZES, ["", "width:1px;height:1px", "width: 2px", "HEIGHT:1PX"],
+            ["https://pixel.wp.com/b.gif?blog=1", "https://hm.baidu.com/hm.gif?si=a"]):
+        attributes = "".join(f' {name}="{value}"' for name, value in
+                             [("width", width), ("height", height), ("style", style)] if value)
+        document = Document.from_text(f'{HEADER}<p>Text.<img src="{src}"{attributes}></p>')
+        image = next(document.body.elements("img"))
+        content = _describe(image)
+        assert content is not None and content.images == (image,)
+        for entry in entries:
+            fits = _fits(entry, _image_size(image))
+            assert fits == _fits(entry, content.image_sizes[0])
+            if _matches(entry, content, None):
+                assert fits
+                matched.add(entry.name)
+    assert matched == {"wordpress-stats", "baidu-tongji"}  # pixels were met
 
 
 @settings(max_examples=2000, deadline=None)

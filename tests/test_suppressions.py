@@ -299,3 +299,28 @@ def test_plugin_ids_and_prefixes(tmp_path: Path) -> None:
         ["c.md:6:4:", "pack/word"]], result.stdout
     assert "(did you mean 'pack/word'?)" in lines[1] + lines[2]
     assert "'pack/wrd'" in lines[1] + lines[2] and "'other/'" in lines[1] + lines[2]
+
+
+def test_lint_and_record_scans_a_file_for_suppressions_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The problems and the archive records of a file come from one scan of its
+    comments (and one look-up of its settings), and the records still carry it."""
+    from cliplint import linter
+    from cliplint.document import Document
+    from cliplint.suppressions import ARCHIVE_KEY, Suppressions
+
+    scans: list[str | None] = []
+    scan = linter.find_suppressions
+
+    def counted(document: Document) -> Suppressions | None:
+        scans.append(document.path)
+        return scan(document)
+
+    monkeypatch.setattr(linter, "find_suppressions", counted)
+    rules, settings = linter.library_settings(None, None)
+    text = clipping(f"{ARTICLE}\n<!-- cliplint-disable-file duplicate-clipping -->")
+    problems, records = linter.lint_and_record(Document.from_text(text, "a.md"), rules,
+                                               settings, path="a.md")
+    assert scans == ["a.md"]
+    assert records[ARCHIVE_KEY] and "duplicate-clipping" in records
+    assert not [p for p in problems if p.rule == "unused-suppression"]
