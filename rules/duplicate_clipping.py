@@ -82,12 +82,10 @@ Fix: none: deleting a file is the keeper's decision.
 from __future__ import annotations
 
 import base64
-import bisect
 import fnmatch
 import functools
 import hashlib
 import html
-import itertools
 import math
 import operator
 import posixpath
@@ -598,6 +596,10 @@ def _templates(clippings: Sequence[_Clipping], bodied: Sequence[int],
 _MAX_SCANS = 32
 
 
+#: Characters of the titles counted to tell which pairs of characters are rare.
+_RARITY_SAMPLE = 20_000
+
+
 class _TooWide(Exception):
     """The focused clippings reach so much of the archive that reducing it all is cheaper."""
 
@@ -655,10 +657,10 @@ class _Reach:
         kind, value = key
         archive = self._archive
         if kind == "url":
-            return archive.by_url[value]
+            return archive.with_url(value)
         if kind == "id":
             return archive.with_id(value)
-        return [index for title in value for index in archive.by_title[title]
+        return [index for title in value for index in archive.with_title(title)
                 if archive.bodied(index)]
 
     def _title_group(self, title: str) -> frozenset[str]:
@@ -683,8 +685,10 @@ class _Reach:
         archive = self._archive
         done: set[str] = set()
         for index in focused:
-            body = archive.records[index].get("body")
-            if not archive.bodied(index) or body in done:
+            if not archive.bodied(index):
+                continue
+            body: str = archive.records[index]["body"]
+            if body in done:
                 continue
             done.add(body)
             members = sorted(archive.with_body(body), key=archive.order)
@@ -698,22 +702,19 @@ class _Reach:
 
 
 class _Archive:
-    """Lookups over every usable clipping of the archive: URLs and titles indexed in one
-    pass; numeric ids and bodies found by a scan each, on demand, counted."""
+    """Lookups over every usable clipping of the archive, each made on demand and kept: by
+    URL and by title (a scan of a list in C), by numeric id and by body (a scan in
+    Python, counted against the budget)."""
 
     def __init__(self, usable: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> None:
         self._paths = [entry.path for entry in usable]
         self.records: list[dict[str, Any]] = [entry.record for entry in usable]
-        self.by_url: defaultdict[str, list[int]] = defaultdict(list)
-        self.by_title: defaultdict[str, list[int]] = defaultdict(list)
-        for index, record in enumerate(self.records):
-            url, title = record.get("url"), record.get("title")
-            if url is not None:
-                self.by_url[url].append(index)
-            if title is not None:
-                self.by_title[title].append(index)
+        self._urls = [record.get("url") for record in self.records]
+        self.titles = [record.get("title") for record in self.records]
         self._pattern = re.compile(options["id-pattern"])
         self._min_length = options["min-body-length"]
+        self.with_url = functools.cache(functools.partial(_positions, self._urls))
+        self.with_title = functools.cache(functools.partial(_positions, self.titles))
         self._by_id: dict[str, defaultdict[tuple[str, str] | None, list[int]]] = {}
         self._scans = 0
 
@@ -732,10 +733,10 @@ class _Archive:
         return record.get("body") is not None and (record.get("length") or 0) >= self._min_length
 
     def bodied_title(self, title: str) -> bool:
-        return any(self.bodied(index) for index in self.by_title[title])
+        return any(self.bodied(index) for index in self.with_title(title))
 
     def numbers(self, title: str) -> set[str]:
-        return {self.records[index].get("numbers") or "" for index in self.by_title[title]}
+        return {self.records[index].get("numbers") or "" for index in self.with_title(title)}
 
     def id_of(self, index: int) -> tuple[str, str] | None:
         return _numeric_id(self._paths[index], self._pattern)
@@ -758,6 +759,16 @@ class _Archive:
                 if record.get("body") == body and self.bodied(index)]
 
 
+def _positions(values: list[Any], value: Any) -> list[int]:
+    """Where ``value`` is in ``values`` (list.index: a loop in C)."""
+    found: list[int] = []
+    try:
+        while True:
+            found.append(values.index(value, found[-1] + 1 if found else 0))
+    except ValueError:
+        return found
+
+
 class _TitleSearch:
     """The pairs the title join (_similar_titles) makes with some titles, without the
     join: the titles similar to one are found by a search of all the distinct titles,
@@ -767,11 +778,13 @@ class _TitleSearch:
     def __init__(self, archive: _Archive, threshold: float) -> None:
         self._archive = archive
         self._threshold = threshold
-        self._titles = [title for title in archive.by_title if title]
+        self._titles = [title for title in dict.fromkeys(archive.titles) if title]
         self._text = "\n".join(self._titles)
-        self._starts = list(itertools.accumulate((len(title) + 1 for title in self._titles),
-                                                 initial=0))
-        self._join: JoinPartners[tuple[str, str]] = JoinPartners(self._similar, _join_order)
+        # How often a character occurs, in the first titles: the rarer the pairs searched
+        # for, the fewer titles to check.
+        self._occurrences = functools.cache(self._text[:_RARITY_SAMPLE].count)
+        self._pairs = functools.cache(_character_pairs)
+        self._join: JoinPartners[tuple[str, str]] = JoinPartners(self._similar, self._order)
         #: What partners() found, both ways, as _similar_titles gives it.
         self.similar: set[tuple[str, str]] = set()
 
@@ -787,25 +800,32 @@ class _TitleSearch:
     def _similar(self, item: tuple[str, str]) -> list[tuple[str, str]]:
         """The other titles of these numbers that reach the threshold with this one."""
         title, numbers = item
-        pairs = _character_pairs(title)
+        pairs = self._pairs(title)
         if len(title) < 2:
             return []  # its one token is the title itself, which no other title holds
         self._archive.scan()
         # A similar title shares at least this many of its pairs (Jaccard >= t means
         # |A & B| >= t * |A | B| >= t * |A|), so it holds one of any others - shared + 1.
         shared = math.ceil(self._threshold * len(pairs) - 1e-9)
-        rarest = sorted(pairs, key=self._text.count)[: len(pairs) - shared + 1]
-        found: set[int] = set()
+        rarest = sorted(pairs, key=self._rarity)[: len(pairs) - shared + 1]
+        text = self._text
+        found: set[str] = set()
         for pair in rarest:
-            at = self._text.find(pair)
+            at = text.find(pair)
             while at >= 0:
-                found.add(bisect.bisect_right(self._starts, at) - 1)
-                at = self._text.find(pair, at + 1)
-        return [(other, numbers) for other in map(self._titles.__getitem__, found)
-                if other != title and numbers in self._archive.numbers(other)
-                and jaccard(_character_pairs(other), pairs) >= self._threshold]
+                end = text.find("\n", at)
+                found.add(text[text.rfind("\n", 0, at) + 1 : end if end >= 0 else len(text)])
+                at = text.find(pair, at + 1)
+        return [(other, numbers) for other in found
+                if other != title and jaccard(self._pairs(other), pairs) >= self._threshold
+                and numbers in self._archive.numbers(other)]
 
+    def _rarity(self, pair: str) -> list[int]:
+        """How rare a pair of characters is likely to be: its characters' counts, the
+        rarer first."""
+        return sorted(map(self._occurrences, pair))
 
-def _join_order(item: tuple[str, str]) -> tuple[int, str]:
-    """The title join's order: by size, then by title (similar_pairs over sorted titles)."""
-    return (len(_character_pairs(item[0])), item[0])
+    def _order(self, item: tuple[str, str]) -> tuple[int, str]:
+        """The title join's order: by size, then by title (similar_pairs over sorted
+        titles)."""
+        return (len(self._pairs(item[0])), item[0])
