@@ -303,7 +303,7 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
             reach = _Reach(usable, options)
         except _TooWide:
             pass
-    clippings = sorted(map(_clipping, reach.entries if reach else usable),
+    clippings = sorted(map(_clipping, reach.entries if reach is not None else usable),
                        key=lambda clipping: clipping.order)
     kinds = set(options["kinds"])
     mirrors = _Mirrors(options["mirrors"])
@@ -313,7 +313,7 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     if "id" in kinds:
         pattern = re.compile(options["id-pattern"])
         _link_groups(graph, _group(clippings, lambda c: _numeric_id(c.path, pattern)), _Match("id"))
-    similar = (reach.similar_titles if reach
+    similar = (reach.similar_titles if reach is not None
                else _similar_titles(clippings, options["title-similarity"]))
     titles = _TitleAgreement(clippings, similar)
     bodied = [i for i, c in enumerate(clippings)
@@ -624,7 +624,7 @@ class _Reach:
         self._titles = _TitleSearch(archive, options["title-similarity"])
         self._groups: dict[str, frozenset[str]] = {}  # title groups found, by title
         kinds = set(options["kinds"])
-        limit = max(64, len(usable) // 4)
+        limit = max(64, len(usable) // 4)  # past a quarter, all of it costs little more
         focused = [index for index, entry in enumerate(usable) if entry.focus]
         taken: set[int] = set()
         blocks: set[Any] = set()  # the blocks already taken, by key
@@ -780,6 +780,8 @@ class _TitleSearch:
         self._threshold = threshold
         self._titles = [title for title in dict.fromkeys(archive.titles) if title]
         self._text = "\n".join(self._titles)
+        if self._text.count("\n") > max(len(self._titles) - 1, 0):
+            raise _TooWide  # a title holding a line break (no normal title does)
         # How often a character occurs, in the first titles: the rarer the pairs searched
         # for, the fewer titles to check.
         self._occurrences = functools.cache(self._text[:_RARITY_SAMPLE].count)
@@ -800,9 +802,9 @@ class _TitleSearch:
     def _similar(self, item: tuple[str, str]) -> list[tuple[str, str]]:
         """The other titles of these numbers that reach the threshold with this one."""
         title, numbers = item
-        pairs = self._pairs(title)
         if len(title) < 2:
             return []  # its one token is the title itself, which no other title holds
+        pairs = self._pairs(title)
         self._archive.scan()
         # A similar title shares at least this many of its pairs (Jaccard >= t means
         # |A & B| >= t * |A | B| >= t * |A|), so it holds one of any others - shared + 1.

@@ -172,14 +172,19 @@ def test_duplicates_of_focused_clippings_are_those_of_the_whole_archive(
     assert compared > 100
 
 
-def test_entries_without_a_record_and_unfocused_archives() -> None:
-    entries = records(made_archive(7, 40)) + [ArchiveEntry("x/none.md", None),
-                                               ArchiveEntry("x/list.md", [1])]
+def test_odd_records_and_unfocused_archives() -> None:
+    """Files without a record, and a record whose title holds a line break (no title
+    record() makes does), change nothing; with no file in focus, nothing is shown."""
+    entries = records(made_archive(7, 40))
+    odd = {**entries[0].record, "title": entries[0].record["title"][:4] + "\n"}
+    entries += [ArchiveEntry("x/none.md", None), ArchiveEntry("x/list.md", [1]),
+                ArchiveEntry("x/odd.md", odd)]
     options = defaults(dc, templates=True)
     assert list(dc.reduce(focused(entries, []), options)) == []
     everything = whole(dc, entries, options)
     assert assert_focus_changes_nothing(dc, entries, options, everything,
-                                        [["x/none.md"], ["x/none.md", entries[0].path]]) > 0
+                                        [["x/none.md"], ["x/odd.md"],
+                                         ["x/none.md", entries[0].path]]) > 0
 
 
 # -- the mechanism: what a focused reduce leaves alone ----------------------------------------
