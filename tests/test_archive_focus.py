@@ -168,7 +168,7 @@ def test_duplicates_of_focused_clippings_are_those_of_the_whole_archive(
         everything = whole(dc, entries, full_options)
         paths = [entry.path for entry in entries]
         compared += assert_focus_changes_nothing(dc, entries, full_options, everything,
-                                                 focus_sets(paths, everything, seed))
+                                                 focus_sets(paths, everything, seed, alone=60))
     assert compared > 100
 
 
@@ -338,7 +338,7 @@ def test_corpus_duplicates_given_a_few_files(corpora: dict[str, list[ArchiveEntr
         everything = whole(dc, entries, options)
         assert len(everything) >= hits
         assert_focus_changes_nothing(dc, entries, options, everything,
-                                     focus_sets(paths, everything, 3, 6, alone=60))
+                                     focus_sets(paths, everything, 3, 6, alone=40))
 
 
 @pytest.mark.shared
