@@ -16,10 +16,13 @@ any indexed one, is not paired with it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T", bound=Hashable)
 
 
 def jaccard(first: frozenset[Any], second: frozenset[Any]) -> float:
@@ -79,3 +82,46 @@ def similar_pairs(sets: Sequence[frozenset[Any]], threshold: float,
         if not found:
             for token in prefix:
                 index[token].append(i)
+
+
+class JoinPartners(Generic[T]):
+    """The partners :func:`similar_pairs` gives some of its sets, found without joining
+    all of them (in a run that reports on a few files of a big archive).
+
+    The join takes the sets in its order and indexes a set only when it reaches the
+    threshold with no set indexed before it; it pairs each set with every indexed set
+    before it that it reaches. So whether a set is indexed, and hence its partners,
+    depends only on the sets it reaches that come before it, and theirs in turn: with
+    ``similar`` giving every other set that reaches the threshold with one (as the
+    join's measure says) and ``order`` the join's order, :meth:`of` gives the sets the
+    join pairs with that one."""
+
+    def __init__(self, similar: Callable[[T], Iterable[T]], order: Callable[[T], Any]) -> None:
+        self._similar = functools.cache(lambda item: list(similar(item)))
+        self._order = order
+        self._indexed: dict[T, bool] = {}
+
+    def of(self, item: T) -> list[T]:
+        if self._is_indexed(item):  # paired with every later set that reaches it
+            return [other for other in self._similar(item)
+                    if self._order(other) > self._order(item)]
+        return [other for other in self._earlier(item) if self._is_indexed(other)]
+
+    def _earlier(self, item: T) -> list[T]:
+        return [other for other in self._similar(item) if self._order(other) < self._order(item)]
+
+    def _is_indexed(self, item: T) -> bool:
+        if item not in self._indexed:
+            # The sets before it that it reaches, theirs, and so on, decided in the
+            # join's order (a loop, not recursion: chains of titles can be long).
+            needed: set[T] = set()
+            pending = [item]
+            while pending:
+                current = pending.pop()
+                if current not in needed and current not in self._indexed:
+                    needed.add(current)
+                    pending.extend(self._earlier(current))
+            for current in sorted(needed, key=self._order):
+                self._indexed[current] = not any(self._indexed[other]
+                                                 for other in self._earlier(current))
+        return self._indexed[item]

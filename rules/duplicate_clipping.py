@@ -86,6 +86,7 @@ import fnmatch
 import functools
 import hashlib
 import html
+import math
 import operator
 import posixpath
 import re
@@ -99,7 +100,13 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from cliplint.document import Document
 from cliplint.model import ArchiveEntry, ArchiveViolation, Finding, Related
-from cliplint_rules._similarity import similar_pairs, sketch_filter_threshold, sketch_similarity
+from cliplint_rules._similarity import (
+    JoinPartners,
+    jaccard,
+    similar_pairs,
+    sketch_filter_threshold,
+    sketch_similarity,
+)
 
 ID = "duplicate-clipping"
 SEVERITY = "error"
@@ -132,6 +139,8 @@ OPTIONS: dict[str, Any] = {
 
 #: Clauses kept per body: the sketch two long bodies are compared on.
 SKETCH_SIZE = 64
+#: The clippings a template problem names: the one it is on, and three more.
+_TEMPLATE_NAMES = 4
 TRACKING_PARAMETERS = ("utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid",
                        "mc_cid", "mc_eid", "igshid", "yclid", "_hsenc", "_hsmi", "mkt_tok",
                        "ref_src", "spm")
@@ -285,7 +294,16 @@ class _Match(NamedTuple):
 
 
 def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Iterator[ArchiveViolation]:
-    clippings = sorted((_clipping(entry) for entry in entries if isinstance(entry.record, dict)),
+    usable = [entry for entry in entries if isinstance(entry.record, dict)]
+    if not any(entry.focus for entry in usable):
+        return  # every problem would concern files the run does not show
+    reach = None
+    if not all(entry.focus for entry in usable):
+        try:
+            reach = _Reach(usable, options)
+        except _TooWide:
+            pass
+    clippings = sorted(map(_clipping, reach.entries if reach is not None else usable),
                        key=lambda clipping: clipping.order)
     kinds = set(options["kinds"])
     mirrors = _Mirrors(options["mirrors"])
@@ -295,7 +313,9 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     if "id" in kinds:
         pattern = re.compile(options["id-pattern"])
         _link_groups(graph, _group(clippings, lambda c: _numeric_id(c.path, pattern)), _Match("id"))
-    titles = _TitleAgreement(clippings, options["title-similarity"])
+    similar = (reach.similar_titles if reach is not None
+               else _similar_titles(clippings, options["title-similarity"]))
+    titles = _TitleAgreement(clippings, similar)
     bodied = [i for i, c in enumerate(clippings)
               if c.body is not None and c.length >= options["min-body-length"]]
     if kinds & {"body", "near"}:
@@ -389,24 +409,31 @@ def _link_groups(graph: _Graph, groups: Iterable[list[int]], match: _Match) -> N
                     break
 
 
-class _TitleAgreement:
-    """Whether two clippings' titles agree: equal, or similar enough (found by a
-    similarity join over the distinct titles, not pairwise) with the same numbers."""
+def _similar_titles(clippings: Sequence[_Clipping], threshold: float) -> set[tuple[str, str]]:
+    """The pairs of similar titles (both ways), found by a similarity join over the
+    distinct titles, not pairwise. Titles with other numbers never agree: each group of
+    numbers is joined alone (a series of ten thousand numbered episodes costs nothing)."""
+    by_numbers: defaultdict[str, set[str]] = defaultdict(set)
+    for clipping in clippings:
+        if clipping.title:
+            by_numbers[clipping.numbers].add(clipping.title)
+    similar: set[tuple[str, str]] = set()
+    for titles in by_numbers.values():
+        distinct = sorted(titles)
+        sets = [_character_pairs(title) for title in distinct]
+        for i, j, _ in similar_pairs(sets, threshold):
+            similar.update(((distinct[i], distinct[j]), (distinct[j], distinct[i])))
+    return similar
 
-    def __init__(self, clippings: Sequence[_Clipping], threshold: float) -> None:
+
+class _TitleAgreement:
+    """Whether two clippings' titles agree: equal, or similar enough (``similar``: the
+    pairs of :func:`_similar_titles`, or those of them a focused reduce needs) with the
+    same numbers."""
+
+    def __init__(self, clippings: Sequence[_Clipping], similar: set[tuple[str, str]]) -> None:
         self._clippings = clippings
-        # Titles with other numbers never agree: each group of numbers is joined alone
-        # (a series of ten thousand numbered episodes costs nothing).
-        by_numbers: defaultdict[str, set[str]] = defaultdict(set)
-        for clipping in clippings:
-            if clipping.title:
-                by_numbers[clipping.numbers].add(clipping.title)
-        self.similar: set[tuple[str, str]] = set()
-        for titles in by_numbers.values():
-            distinct = sorted(titles)
-            sets = [_character_pairs(title) for title in distinct]
-            for i, j, _ in similar_pairs(sets, threshold):
-                self.similar.update(((distinct[i], distinct[j]), (distinct[j], distinct[i])))
+        self.similar = similar
 
     def agree(self, first: int, second: int) -> bool | None:
         """True: the same title; False: similar titles; None: they disagree."""
@@ -536,13 +563,15 @@ def _describe(match: _Match) -> str:
 
 def _templates(clippings: Sequence[_Clipping], bodied: Sequence[int],
                titles: _TitleAgreement) -> Iterator[ArchiveViolation]:
-    """One info per body shared by three or more clippings whose titles disagree."""
+    """One info per body shared by three or more clippings whose titles disagree, on the
+    first of them, naming the next three."""
     by_body: defaultdict[str, list[int]] = defaultdict(list)
     for index in bodied:
         by_body[clippings[index].body or ""].append(index)
     for members in by_body.values():
-        if len(members) < 3 or not any(clippings[index].focus for index in members):
-            continue
+        named = members[:_TEMPLATE_NAMES]
+        if len(members) < 3 or not any(clippings[index].focus for index in named):
+            continue  # too few, or not shown: it names no focused clipping
         distinct = {clippings[index].title or "" for index in members}
         kinds = _components({title: [0] for title in distinct}, titles)
         different = len(distinct) - sum(len(group) - 1 for group in kinds)
@@ -553,6 +582,252 @@ def _templates(clippings: Sequence[_Clipping], bodied: Sequence[int],
                 f"template body: the same body under {different} different titles in "
                 f"{len(members)} clippings (a channel's or site's standard text, not an "
                 "article)",
-                tuple(Related(clippings[index].path, "also in") for index in members[1:4]),
+                tuple(Related(clippings[index].path, "also in") for index in named[1:]),
                 kind="template",
             )
+
+
+# -- a run on a few files of a big archive: what the reduce must see ---------------------------
+
+
+#: Scans of the whole archive (a title search, a lookup of an id or a body) a focused
+#: reduce makes before reducing the whole archive is the cheaper way: about what the
+#: title join over every title costs.
+_MAX_SCANS = 32
+
+
+#: Characters of the titles counted to tell which pairs of characters are rare.
+_RARITY_SAMPLE = 20_000
+
+
+class _TooWide(Exception):
+    """The focused clippings reach so much of the archive that reducing it all is cheaper."""
+
+
+class _Reach:
+    """The clippings a reduce must see, and the similar titles it must know, for its
+    problems about the focused clippings to be those of the whole archive's reduce.
+
+    The problems shown are those of the groups holding a focused clipping (and of
+    template bodies naming one). Matches are made within blocks, each block's from its
+    members alone: the clippings of one URL, of one numeric id in one folder, of one
+    title group (titles joined by similarity: bodies are compared there). So the groups
+    of the focused clippings lie inside the blocks reached from them, block by block;
+    and a template problem about a focused clipping needs the clippings of its body.
+    Blocks are found by lookups, the title join's pairs by :class:`JoinPartners` over a
+    search of the distinct titles: nothing is decoded for clippings out of reach.
+
+    Raises :class:`_TooWide` when the reach is too wide to be worth it."""
+
+    def __init__(self, usable: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> None:
+        self._archive = archive = _Archive(usable, options)
+        self._titles = _TitleSearch(archive, options["title-similarity"])
+        self._groups: dict[str, frozenset[str]] = {}  # title groups found, by title
+        kinds = set(options["kinds"])
+        limit = max(64, len(usable) // 4)  # past a quarter, all of it costs little more
+        focused = [index for index, entry in enumerate(usable) if entry.focus]
+        taken: set[int] = set()
+        blocks: set[Any] = set()  # the blocks already taken, by key
+        pending = list(focused)
+        while pending:
+            index = pending.pop()
+            if index in taken:
+                continue
+            taken.add(index)
+            if len(taken) > limit:
+                raise _TooWide
+            record = archive.records[index]
+            keys = []
+            if "url" in kinds and record.get("url") is not None:
+                keys.append(("url", record["url"]))
+            if "id" in kinds:
+                keys.append(("id", archive.id_of(index)))
+            if kinds & {"body", "near"} and archive.bodied(index) and record.get("title") is not None:
+                keys.append(("title", self._title_group(record["title"])))
+            for key in keys:
+                if key[1] is not None and key not in blocks:
+                    blocks.add(key)
+                    pending.extend(self._block(key))
+        if options["templates"]:
+            taken.update(self._template_bodies(usable, focused))
+        self.entries = [usable[index] for index in sorted(taken)]
+        self.similar_titles = self._titles.similar
+
+    def _block(self, key: tuple[str, Any]) -> list[int]:
+        kind, value = key
+        archive = self._archive
+        if kind == "url":
+            return archive.with_url(value)
+        if kind == "id":
+            return archive.with_id(value)
+        return [index for title in value for index in archive.with_title(title)
+                if archive.bodied(index)]
+
+    def _title_group(self, title: str) -> frozenset[str]:
+        """The titles of bodied clippings joined with ``title`` (see _components)."""
+        if title in self._groups:
+            return self._groups[title]
+        group = {title}
+        pending = [title]
+        while pending:
+            for other in self._titles.partners(pending.pop()):
+                if other not in group and self._archive.bodied_title(other):
+                    group.add(other)
+                    pending.append(other)
+        found = frozenset(group)
+        self._groups.update(dict.fromkeys(found, found))
+        return found
+
+    def _template_bodies(self, usable: Sequence[ArchiveEntry],
+                         focused: Sequence[int]) -> Iterator[int]:
+        """The bodied clippings sharing a focused clipping's body; with the similar pairs
+        of their titles when the problem of that body would name a focused clipping."""
+        archive = self._archive
+        done: set[str] = set()
+        for index in focused:
+            if not archive.bodied(index):
+                continue
+            body: str = archive.records[index]["body"]
+            if body in done:
+                continue
+            done.add(body)
+            members = sorted(archive.with_body(body), key=archive.order)
+            yield from members
+            if len(members) >= 3 and any(usable[member].focus
+                                         for member in members[:_TEMPLATE_NAMES]):
+                for member in members:
+                    title = archive.records[member].get("title")
+                    if title is not None:
+                        self._titles.partners(title)
+
+
+class _Archive:
+    """Lookups over every usable clipping of the archive, each made on demand and kept: by
+    URL and by title (a scan of a list in C), by numeric id and by body (a scan in
+    Python, counted against the budget)."""
+
+    def __init__(self, usable: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> None:
+        self._paths = [entry.path for entry in usable]
+        self.records: list[dict[str, Any]] = [entry.record for entry in usable]
+        self._urls = [record.get("url") for record in self.records]
+        self.titles = [record.get("title") for record in self.records]
+        self._pattern = re.compile(options["id-pattern"])
+        self._min_length = options["min-body-length"]
+        self.with_url = functools.cache(functools.partial(_positions, self._urls))
+        self.with_title = functools.cache(functools.partial(_positions, self.titles))
+        self._by_id: dict[str, defaultdict[tuple[str, str] | None, list[int]]] = {}
+        self._scans = 0
+
+    def scan(self) -> None:
+        """Count one scan of the whole archive."""
+        self._scans += 1
+        if self._scans > _MAX_SCANS:
+            raise _TooWide
+
+    def order(self, index: int) -> tuple[bool, int, str]:
+        time = self.records[index].get("time")
+        return (time is None, time or 0, self._paths[index])  # as _Clipping.order
+
+    def bodied(self, index: int) -> bool:
+        record = self.records[index]
+        return record.get("body") is not None and (record.get("length") or 0) >= self._min_length
+
+    def bodied_title(self, title: str) -> bool:
+        return any(self.bodied(index) for index in self.with_title(title))
+
+    def numbers(self, title: str) -> set[str]:
+        return {self.records[index].get("numbers") or "" for index in self.with_title(title)}
+
+    def id_of(self, index: int) -> tuple[str, str] | None:
+        return _numeric_id(self._paths[index], self._pattern)
+
+    def with_id(self, key: tuple[str, str]) -> list[int]:
+        """The clippings with this numeric id in this folder: one scan for all the folders
+        (an archive ten times over holds one id in ten)."""
+        value = key[1]
+        if value not in self._by_id:
+            self.scan()
+            found = self._by_id[value] = defaultdict(list)
+            for index, path in enumerate(self._paths):
+                if not value or value in path:
+                    found[_numeric_id(path, self._pattern)].append(index)
+        return self._by_id[value][key]
+
+    def with_body(self, body: str) -> list[int]:
+        self.scan()
+        return [index for index, record in enumerate(self.records)
+                if record.get("body") == body and self.bodied(index)]
+
+
+def _positions(values: list[Any], value: Any) -> list[int]:
+    """Where ``value`` is in ``values`` (list.index: a loop in C)."""
+    found: list[int] = []
+    try:
+        while True:
+            found.append(values.index(value, found[-1] + 1 if found else 0))
+    except ValueError:
+        return found
+
+
+class _TitleSearch:
+    """The pairs the title join (_similar_titles) makes with some titles, without the
+    join: the titles similar to one are found by a search of all the distinct titles,
+    written one a line into one string, for the rarest of its character pairs that any
+    similar title must hold (the prefix filter's argument, for one set)."""
+
+    def __init__(self, archive: _Archive, threshold: float) -> None:
+        self._archive = archive
+        self._threshold = threshold
+        self._titles = [title for title in dict.fromkeys(archive.titles) if title]
+        self._text = "\n".join(self._titles)
+        if self._text.count("\n") > max(len(self._titles) - 1, 0):
+            raise _TooWide  # a title holding a line break (no normal title does)
+        # How often a character occurs, in the first titles: the rarer the pairs searched
+        # for, the fewer titles to check.
+        self._occurrences = functools.cache(self._text[:_RARITY_SAMPLE].count)
+        self._pairs = functools.cache(_character_pairs)
+        self._join: JoinPartners[tuple[str, str]] = JoinPartners(self._similar, self._order)
+        #: What partners() found, both ways, as _similar_titles gives it.
+        self.similar: set[tuple[str, str]] = set()
+
+    def partners(self, title: str) -> set[str]:
+        """The titles the join pairs with ``title``, in any group of numbers."""
+        if not title:
+            return set()  # the join takes no empty title
+        found = {other for numbers in self._archive.numbers(title)
+                 for other, _ in self._join.of((title, numbers))}
+        self.similar.update(pair for other in found for pair in ((title, other), (other, title)))
+        return found
+
+    def _similar(self, item: tuple[str, str]) -> list[tuple[str, str]]:
+        """The other titles of these numbers that reach the threshold with this one."""
+        title, numbers = item
+        if len(title) < 2:
+            return []  # its one token is the title itself, which no other title holds
+        pairs = self._pairs(title)
+        self._archive.scan()
+        # A similar title shares at least this many of its pairs (Jaccard >= t means
+        # |A & B| >= t * |A | B| >= t * |A|), so it holds one of any others - shared + 1.
+        shared = math.ceil(self._threshold * len(pairs) - 1e-9)
+        rarest = sorted(pairs, key=self._rarity)[: len(pairs) - shared + 1]
+        text = self._text
+        found: set[str] = set()
+        for pair in rarest:
+            at = text.find(pair)
+            while at >= 0:
+                end = text.find("\n", at)
+                found.add(text[text.rfind("\n", 0, at) + 1 : end if end >= 0 else len(text)])
+                at = text.find(pair, at + 1)
+        return [(other, numbers) for other in found
+                if other != title and jaccard(self._pairs(other), pairs) >= self._threshold
+                and numbers in self._archive.numbers(other)]
+
+    def _rarity(self, pair: str) -> list[int]:
+        """How rare a pair of characters is likely to be: its characters' counts, the
+        rarer first."""
+        return sorted(map(self._occurrences, pair))
+
+    def _order(self, item: tuple[str, str]) -> tuple[int, str]:
+        """The title join's order: by size, then by title (similar_pairs over sorted
+        titles)."""
+        return (len(self._pairs(item[0])), item[0])

@@ -46,6 +46,7 @@ Fix: none: renaming a clipping breaks every link to it, so it is the keeper's ca
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import defaultdict
@@ -73,15 +74,22 @@ _SUSPECT = re.compile(r'[<>:"\\|?*\x00-\x1f]|[. ]$|^(?:con|prn|aux|nul|com|lpt)'
 
 
 def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Iterator[ArchiveViolation]:
-    inside = sorted((entry for entry in entries if not entry.path.startswith("../")),
-                    key=lambda entry: entry.path)
+    inside = [entry for entry in entries if not entry.path.startswith("../")]
+    if not any(entry.focus for entry in inside):
+        return  # every problem would concern files the run does not show
+    if not all(entry.focus for entry in inside):
+        inside = _in_reach(inside)
+    inside.sort(key=lambda entry: entry.path)
     by_folder: defaultdict[str, list[str]] = defaultdict(list)
     focused: set[str] = set()
     for entry in inside:
         folder, _, name = entry.path.rpartition("/")
         by_folder[folder].append(name)
-        if entry.focus:
+        while entry.focus and folder not in focused:
+            # Its folders too: a file beside one of them may collide with its name
+            # ("a/deep" and "a/Deep/b.md"), a problem that names the focused file.
             focused.add(folder)
+            folder = folder.rpartition("/")[0]
     first_file = _first_files(by_folder)
     max_bytes, max_length = options["max-name-bytes"], options["max-path-length"]
     for folder in sorted(first_file):
@@ -100,6 +108,29 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
             yield ArchiveViolation(entry.path, f"path is {length} characters long (UTF-16), "
                                    f"over max-path-length ({max_length})")
     yield from _collisions(by_folder, focused, first_file)
+
+
+def _in_reach(inside: Sequence[ArchiveEntry]) -> list[ArchiveEntry]:
+    """The files whose names the problems about the focused files depend on: in each
+    folder of their paths, its files and, for each folder in it, the first file under
+    that folder (where the folder's problems are reported, and what names it in
+    collisions). The problems that concern a focused file are then those of the whole
+    archive."""
+    paths = sorted(entry.path for entry in inside)
+    wanted: set[str] = set()
+    folders = {"/".join(parts[:depth]) for parts in (entry.path.split("/") for entry in inside
+                                                      if entry.focus)
+               for depth in range(len(parts))}
+    for folder in folders:
+        prefix = f"{folder}/" if folder else ""
+        # The paths under the folder, in order: "0" is the character after "/".
+        at = bisect.bisect_left(paths, prefix)
+        end = bisect.bisect_left(paths, f"{folder}0") if folder else len(paths)
+        while at < end:
+            wanted.add(paths[at])  # a file of the folder, or the first under a folder in it
+            child, slash, _ = paths[at][len(prefix):].partition("/")
+            at = bisect.bisect_left(paths, f"{prefix}{child}0", at) if slash else at + 1
+    return [entry for entry in inside if entry.path in wanted]
 
 
 def _first_files(by_folder: Mapping[str, list[str]]) -> dict[str, str]:
@@ -146,7 +177,7 @@ def _collisions(by_folder: Mapping[str, list[str]], focused: set[str],
                 first_file: Mapping[str, str]) -> Iterator[ArchiveViolation]:
     """Names that one folder of a case-insensitive or normalising file system cannot hold
     apart. Folders are compared too: ``A/x.md`` and ``a/y.md`` land in one folder. Files
-    are compared only in the folders of focused files."""
+    are compared only in the folders of focused files' paths."""
     children: defaultdict[str, set[str]] = defaultdict(set)
     for folder, names in by_folder.items():
         if folder in focused:

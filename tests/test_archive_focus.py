@@ -1,0 +1,379 @@
+"""Archive rules given a few files of an archive (pre-commit): the reduce step reduces
+only what can reach the focused files, and the problems shown are exactly those of the
+whole archive's reduce.
+
+Shown, as cliplint.archive.reduce_archive filters: the problems about a focused file or
+naming one. Each check compares, for many focus sets (seeded), the focused reduce so
+filtered with the whole reduce (every file in focus) filtered the same way: same
+problems, same related files, same order.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from types import ModuleType
+from typing import Any
+
+import pytest
+from conftest import SHARED
+
+from cliplint.document import Document
+from cliplint.model import ArchiveEntry, ArchiveViolation
+from cliplint_rules import _similarity, duplicate_clipping as dc, path_portability as pp
+
+CORPORA = SHARED / "corpus"
+
+
+def defaults(rule: ModuleType, **options: Any) -> dict[str, Any]:
+    return {name: schema["default"] for name, schema in rule.OPTIONS["properties"].items()
+            } | options
+
+
+def shown(violations: Iterable[ArchiveViolation], focus: frozenset[str]) -> list[ArchiveViolation]:
+    return [v for v in violations
+            if v.path in focus or any(item.path in focus for item in v.related)]
+
+
+def focused(entries: Sequence[ArchiveEntry], focus: Iterable[str]) -> list[ArchiveEntry]:
+    chosen = frozenset(focus)
+    return [ArchiveEntry(entry.path, entry.record, entry.path in chosen) for entry in entries]
+
+
+def whole(rule: ModuleType, entries: Sequence[ArchiveEntry],
+          options: Mapping[str, Any]) -> list[ArchiveViolation]:
+    """The reduce of the whole archive: every file in focus."""
+    return list(rule.reduce(focused(entries, (entry.path for entry in entries)), options))
+
+
+def assert_focus_changes_nothing(rule: ModuleType, entries: Sequence[ArchiveEntry],
+                                 options: Mapping[str, Any],
+                                 everything: Sequence[ArchiveViolation],
+                                 focus_sets: Iterable[Iterable[str]]) -> int:
+    """Each focus set's shown problems are those of ``everything`` (the whole reduce);
+    returns how many shown problems were compared (comparing nothing proves nothing)."""
+    compared = 0
+    for focus_set in focus_sets:
+        focus = frozenset(focus_set)
+        expected = shown(everything, focus)
+        assert shown(rule.reduce(focused(entries, focus), options), focus) == expected, (
+            sorted(focus)[:5])
+        compared += len(expected)
+    return compared
+
+
+def focus_sets(paths: Sequence[str], violations: Sequence[ArchiveViolation],
+               seed: int, random_sets: int = 12, alone: int = 120) -> list[list[str]]:
+    """Files a problem is about or names, alone (all of them, or ``alone`` at random);
+    a few of them together; none; all; and random sets of one to a twentieth of the files."""
+    rng = random.Random(seed)
+    named = sorted({v.path for v in violations} | {r.path for v in violations for r in v.related})
+    sets = [[path] for path in rng.sample(named, min(alone, len(named)))] + [[], list(paths)]
+    sets += [rng.sample(named, min(len(named), size)) for size in (2, 3, 5) for _ in range(3)]
+    for _ in range(random_sets):
+        size = rng.choice([1, 1, 2, 3, 8, max(1, len(paths) // 20)])
+        sets.append(rng.sample(list(paths), size))
+    return sets
+
+
+# -- duplicate-clipping: hand-made archives -------------------------------------------------
+
+WORDS = ("harbour storm council vote budget ferry strike border court river school market "
+         "election museum bridge railway 港口 风暴 议会 投票 预算 渡轮 罢工 边境 法院 河流 学校").split()
+
+
+def _sentence(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 9))).capitalize() + "."
+
+
+def _retitled(title: str, rng: random.Random) -> str:
+    words = title.split()
+    words[rng.randrange(len(words))] = rng.choice(WORDS)
+    return " ".join(words)
+
+
+def _text(title: str, url: str, sentences: Sequence[str], stamp: int | None) -> str:
+    head = f"<!--{stamp}-->\n" if stamp is not None else ""
+    body = "".join(f"<p>{sentence}</p>" for sentence in sentences)
+    return f"{head}[{title}]({url})\n------\n\n{body}\n"
+
+
+def made_archive(seed: int, size: int = 160) -> dict[str, str]:
+    """Clippings of a few dozen stories, many of them copied: under the same URL (with
+    tracking parameters), the same numeric id in another folder or in a mirror, retitled
+    a word at a time, edited a sentence at a time (chains of near copies), numbered
+    episodes, one body under many titles (templates); some without a timestamp."""
+    rng = random.Random(seed)
+    folders = ["a", "b", "B", "c/d", "_posts", "archived/2020-07-01", "archived/2020-07-02"]
+    stories: list[tuple[str, str, list[str], int]] = []  # title, url, sentences, id
+    texts: dict[str, str] = {}
+    template = [_sentence(rng) for _ in range(6)]
+    while len(texts) < size:
+        choice = rng.random()
+        if not stories or choice < 0.3:
+            title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7)))
+            story = (title, f"https://news.example.org/{len(stories)}/a.html",
+                     [_sentence(rng) for _ in range(rng.randint(2, 10))], 1000 + len(stories))
+        else:
+            title, url, sentences, number = rng.choice(stories[-12:])  # recent: chains
+            sentences = list(sentences)
+            if rng.random() < 0.5:
+                del sentences[rng.randrange(len(sentences))]
+            if rng.random() < 0.5:
+                sentences.insert(rng.randrange(len(sentences) + 1), _sentence(rng))
+            if rng.random() < 0.4:
+                title = _retitled(title, rng)
+            if rng.random() < 0.1:
+                title, sentences = f"{title} episode {rng.randint(1, 3)}", template
+            if rng.random() < 0.5:
+                url = rng.choice([f"{url}?utm_source=rss", f"https://mirror.example.net/{number}",
+                                  f"https://news.example.org/{len(texts)}/b.html"])
+            if rng.random() < 0.3:
+                number = rng.randint(1000, 1000 + len(stories))
+            story = (title, url, sentences or [_sentence(rng)], number)
+        stories.append(story)
+        title, url, sentences, number = story
+        stamp = rng.choice([None, 1594000000000 + rng.randrange(50) * 1000])
+        name = f"{number}_{rng.choice(['x', 'y', 'z'])}.md"
+        texts.setdefault(f"{rng.choice(folders)}/{name}", _text(title, url, sentences, stamp))
+    return texts
+
+
+def records(texts: Mapping[str, str]) -> list[ArchiveEntry]:
+    options = defaults(dc)
+    return [ArchiveEntry(path, dc.record(Document.from_text(text, path), options))
+            for path, text in texts.items()]
+
+
+OPTION_SETS = [
+    {},
+    {"templates": True},
+    {"templates": True, "title-similarity": 0.6, "near-similarity": 0.5, "min-body-length": 20},
+    {"kinds": ["body", "near"], "title-similarity": 0.5},
+    {"mirrors": [["_posts", "archived/*"]], "kinds": ["id", "near"]},
+]
+
+
+@pytest.fixture(scope="module")
+def made() -> list[list[ArchiveEntry]]:
+    return [records(made_archive(seed)) for seed in range(3)]
+
+
+@pytest.mark.parametrize("options", OPTION_SETS)
+def test_duplicates_of_focused_clippings_are_those_of_the_whole_archive(
+        made: list[list[ArchiveEntry]], options: dict[str, Any]) -> None:
+    compared = 0
+    for seed, entries in enumerate(made):
+        full_options = defaults(dc, **options)
+        everything = whole(dc, entries, full_options)
+        paths = [entry.path for entry in entries]
+        compared += assert_focus_changes_nothing(dc, entries, full_options, everything,
+                                                 focus_sets(paths, everything, seed, alone=60))
+    assert compared > 100
+
+
+def test_odd_records_and_unfocused_archives() -> None:
+    """Files without a record, and a record whose title holds a line break (no title
+    record() makes does), change nothing; with no file in focus, nothing is shown."""
+    entries = records(made_archive(7, 40))
+    odd = {**entries[0].record, "title": entries[0].record["title"][:4] + "\n"}
+    entries += [ArchiveEntry("x/none.md", None), ArchiveEntry("x/list.md", [1]),
+                ArchiveEntry("x/odd.md", odd)]
+    options = defaults(dc, templates=True)
+    assert list(dc.reduce(focused(entries, []), options)) == []
+    everything = whole(dc, entries, options)
+    assert assert_focus_changes_nothing(dc, entries, options, everything,
+                                        [["x/none.md"], ["x/odd.md"],
+                                         ["x/none.md", entries[0].path]]) > 0
+
+
+# -- the mechanism: what a focused reduce leaves alone ----------------------------------------
+
+
+def _copies(entries: Sequence[ArchiveEntry], times: int) -> list[ArchiveEntry]:
+    """The archive ``times`` over, each copy in a folder of its own (as benchmarks/run.py's
+    pre-commit archive)."""
+    return [entry._replace(path=f"copy{n}/{entry.path}") for n in range(times)
+            for entry in entries]
+
+
+@pytest.fixture
+def unpacked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sketches the reduce decodes."""
+    seen: list[str] = []
+    unpack = dc._unpack
+
+    def counted(sketch: str) -> frozenset[int]:
+        seen.append(sketch)
+        return unpack(sketch)
+
+    monkeypatch.setattr(dc, "_unpack", counted)
+    return seen
+
+
+def test_a_focused_reduce_decodes_only_the_bodies_in_reach(
+        made: list[list[ArchiveEntry]], unpacked: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = _copies(made[0], 20)
+    options = defaults(dc)
+    everything = whole(dc, entries, options)
+    decoded = len(unpacked)
+    target = next(v.path for v in everything if v.path.startswith("copy3/"))
+
+    def no_join(*arguments: object) -> None:
+        raise AssertionError("the title join ran over the whole archive")
+
+    monkeypatch.setattr(dc, "_similar_titles", no_join)
+    unpacked.clear()
+    found = shown(dc.reduce(focused(entries, [target]), options), frozenset([target]))
+    assert found == shown(everything, frozenset([target])) != []
+    assert len(unpacked) * 10 < decoded, (len(unpacked), decoded)
+
+
+def test_a_reach_too_wide_reduces_the_whole_archive(made: list[list[ArchiveEntry]],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    joins = []
+    join = dc._similar_titles
+
+    def counted(*arguments: Any) -> set[tuple[str, str]]:
+        joins.append(arguments)
+        return join(*arguments)
+
+    monkeypatch.setattr(dc, "_similar_titles", counted)
+    monkeypatch.setattr(dc, "_MAX_SCANS", 0)
+    entries = made[1]
+    options = defaults(dc, templates=True)
+    everything = whole(dc, entries, options)
+    sets = focus_sets([entry.path for entry in entries], everything, 1, random_sets=3)
+    joins.clear()
+    assert assert_focus_changes_nothing(dc, entries, options, everything, sets) > 10
+    assert len(joins) == sum(len(set(s)) > 0 for s in sets)  # each reduced it all
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
+def test_join_partners_are_the_pairs_of_the_join(threshold: float) -> None:
+    """For sets drawn to be similar in chains (each a few tokens off a recent one), the
+    partners of each set are those similar_pairs pairs it with."""
+    rng = random.Random(5)
+    sets: list[frozenset[int]] = []
+    for _ in range(300):
+        if sets and rng.random() < 0.8:
+            tokens = set(rng.choice(sets[-20:]))
+            tokens ^= {rng.randrange(60) for _ in range(rng.randint(1, 3))}
+        else:
+            tokens = {rng.randrange(60) for _ in range(rng.randint(1, 12))}
+        sets.append(frozenset(tokens) or frozenset({0}))
+    paired: dict[int, set[int]] = {i: set() for i in range(len(sets))}
+    for i, j, _ in _similarity.similar_pairs(sets, threshold):
+        paired[i].add(j)
+        paired[j].add(i)
+
+    def similar(i: int) -> list[int]:
+        return [j for j in range(len(sets))
+                if j != i and _similarity.jaccard(sets[i], sets[j]) >= threshold]
+
+    partners = _similarity.JoinPartners(similar, lambda i: (len(sets[i]), i))
+    assert sum(map(len, paired.values())) > 100
+    for i in rng.sample(range(len(sets)), len(sets)):  # in no particular order
+        assert set(partners.of(i)) == paired[i], i
+
+
+# -- path-portability ---------------------------------------------------------------------------
+
+
+def made_paths(seed: int, size: int = 300) -> list[str]:
+    """Paths with the names path-portability reports: case and normalisation collisions of
+    files and folders, a file named as a folder, forbidden characters, reserved names."""
+    rng = random.Random(seed)
+    parts = ["a", "A", "b", "B", "é", "e\u0301", "con", "x?", "y.", "z ", "deep", "Deep", "f"]
+    paths: set[str] = set()
+    while len(paths) < size:
+        depth = rng.choice([1, 2, 2, 3, 3, 4])
+        folders = [rng.choice(parts) for _ in range(depth - 1)]
+        name = rng.choice([*parts, "note.md", "Note.md", "nul.md", "a|b.md"])
+        paths.add("/".join([*folders, name]))
+    paths.update(["../outside.md", "top.md"])
+    return sorted(paths, key=lambda _: rng.random())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_path_problems_of_focused_files_are_those_of_the_whole_archive(seed: int) -> None:
+    entries = [ArchiveEntry(path, None) for path in made_paths(seed)]
+    options = defaults(pp, **{"max-path-length": 12, "max-name-bytes": 5})
+    everything = whole(pp, entries, options)
+    paths = [entry.path for entry in entries]
+    assert assert_focus_changes_nothing(pp, entries, options, everything,
+                                        focus_sets(paths, everything, seed, 30)) > 100
+
+
+# -- the real corpora -------------------------------------------------------------------------
+
+
+def corpus_entries(name: str) -> list[ArchiveEntry]:
+    root = CORPORA / name
+    if not root.is_dir():
+        pytest.skip(f"needs the corpus {root} (../shared beside the checkout), absent")
+    options = defaults(dc)
+    entries = []
+    for path in sorted(root.rglob("*.md")):
+        relative = path.relative_to(root).as_posix()
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        entries.append(ArchiveEntry(relative, dc.record(Document.from_text(text, relative),
+                                                        options)))
+    return entries
+
+
+@pytest.fixture(scope="module")
+def corpora() -> dict[str, list[ArchiveEntry]]:
+    return {name: corpus_entries(name) for name in ("oped2", "teahouse-dev")}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(("name", "hits"), [("oped2", 66), ("teahouse-dev", 61)])
+def test_corpus_duplicates_given_a_few_files(corpora: dict[str, list[ArchiveEntry]],
+                                             name: str, hits: int) -> None:
+    entries = corpora[name]
+    paths = [entry.path for entry in entries]
+    for options in (defaults(dc), defaults(dc, templates=True, **{"title-similarity": 0.5})):
+        everything = whole(dc, entries, options)
+        assert len(everything) >= hits
+        assert_focus_changes_nothing(dc, entries, options, everything,
+                                     focus_sets(paths, everything, 3, 6, alone=40))
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["oped2", "teahouse-dev"])
+def test_corpus_paths_given_a_few_files(corpora: dict[str, list[ArchiveEntry]],
+                                        name: str) -> None:
+    entries = corpora[name]
+    options = defaults(pp, **{"max-path-length": 60})
+    everything = whole(pp, entries, options)
+    paths = [entry.path for entry in entries]
+    assert assert_focus_changes_nothing(pp, entries, options, everything,
+                                        focus_sets(paths, everything, 4, alone=60)) > 50
+
+
+@pytest.mark.shared
+def test_corpus_reduce_archive_given_a_few_files(
+        corpora: dict[str, list[ArchiveEntry]]) -> None:
+    """Through the engine (both archive rules, its filter and its order), on the two
+    corpora side by side as one archive."""
+    from cliplint.archive import ArchiveFile, archive_rules, reduce_archive
+    from cliplint.linter import library_settings
+
+    rules, settings = library_settings({"rules": {"duplicate-clipping": {"templates": True}}},
+                                       None)
+    files = [ArchiveFile(f"{name}/{entry.path}", f"{name}/{entry.path}",
+                         {dc.ID: entry.record})
+             for name, entries in corpora.items() for entry in entries]
+    chosen = archive_rules(rules, settings)
+    everything = reduce_archive(files, chosen, settings, "/archive")
+    named = sorted({p.path for p in everything if p.rule == dc.ID})
+    rng = random.Random(9)
+    for focus_set in [named[:1], named[-3:], rng.sample(named, 8),
+                      rng.sample([file.relative for file in files], 40)]:
+        focus = frozenset(focus_set)
+        expected = [p for p in everything
+                    if p.path in focus or any(item.path in focus for item in p.related)]
+        assert reduce_archive(files, chosen, settings, "/archive", focus) == expected
+        assert expected
