@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 #: Below this many files to lint, starting worker processes costs more than it saves.
 MIN_FILES_FOR_POOL = 24
 MAX_CHUNK = 64
+#: Files looked up in the cache together (a query for them all): enough to make a query's
+#: cost vanish per file, few enough that memory does not grow with the run.
+LOOKUP_BATCH = 256
 T = TypeVar("T")
 P = TypeVar("P")
 
@@ -165,6 +168,8 @@ class FileResult(NamedTuple):
     checked: bool = True
     facts: FileFacts | None = None
     cached: bool = False  # the result came from the cache (--verbose counts them)
+    #: The file's entry key in the cache (None without a cache, or nothing to cache).
+    key: str | None = None
 
 
 def iter_results(
@@ -179,7 +184,8 @@ def iter_results(
     done, in the order given: a report can be written while the run goes on, and
     nothing here holds more than a window of files (memory stays flat however many)."""
     with open_cache(rules, settings, options, plugins) as cache:
-        looked_up = (_look_up(cache, path, rules, settings) for path in paths)
+        looked_up = (_look_up_many(cache, paths, rules, settings) if cache is not None
+                     else (_LookUp(path, None) for path in paths))
         if total is None and isinstance(paths, Sized):
             total = len(paths)  # else a count of files, with no percentage until known
         yield from _lint_missing(looked_up, rules, settings, options, cache, total)
@@ -187,8 +193,9 @@ def iter_results(
 
 @contextmanager
 def open_cache(rules: Mapping[str, Rule], settings: Settings, options: RunOptions,
-               plugins: Mapping[str, str] | None) -> Iterator[Cache | None]:
-    """The run's cache (None without one), closed at the end."""
+               plugins: Mapping[str, str] | None, quiet: bool = False) -> Iterator[Cache | None]:
+    """The run's cache (None without one), closed at the end; ``quiet``: see
+    :meth:`Cache.open`."""
     if not options.use_cache:
         yield None
         return
@@ -196,7 +203,7 @@ def open_cache(rules: Mapping[str, Rule], settings: Settings, options: RunOption
 
     code = code_fingerprint(rule.module for rule in rules.values())
     key = run_key(plugins or {}, settings, code, with_source=options.with_source)
-    cache = Cache.open(cache_folder(settings.root), key)
+    cache = Cache.open(cache_folder(settings.root), key, quiet)
     try:
         yield cache
     finally:
@@ -209,13 +216,44 @@ class _LookUp(NamedTuple):
     hit: Linted | None
 
 
+def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
+                  settings: Settings) -> Iterator[_LookUp]:
+    """Each path looked up, ``LOOKUP_BATCH`` at a time: the unchanged files of a batch
+    are found in two queries, not two each; the others are read, one at a time."""
+    from cliplint.cache import entry_key
+
+    for batch in _batches(paths, LOOKUP_BATCH):
+        absolute = {path: os.path.abspath(path) for path in batch}
+        status = {}
+        for path in batch:
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue  # reading it will say what is wrong
+            status[absolute[path]] = (info.st_size, info.st_mtime_ns)
+        known = cache.known_files(status)
+        keys: dict[str, str] = {}
+        for path in batch:
+            found = known.get(absolute[path])
+            if found is not None and found.content:
+                keys[path] = entry_key(found.content, *key_parts(path, rules, settings))
+        entries = dict(zip(keys, cache.get_many([(key, path) for path, key in keys.items()])))
+        for path in batch:
+            entry = entries.get(path)
+            yield (_LookUp(path, Linted(keys[path], *entry)) if entry is not None
+                   else _read_and_look_up(cache, path, rules, settings))
+
+
 def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
              settings: Settings) -> _LookUp:
     if cache is None:
         return _LookUp(path, None)
-    unchanged = _unchanged(cache, path, rules, settings)
-    if unchanged is not None:
-        return unchanged
+    return next(_look_up_many(cache, [path], rules, settings))
+
+
+def _read_and_look_up(cache: Cache, path: str, rules: Mapping[str, Rule],
+                      settings: Settings) -> _LookUp:
+    """The file read and hashed, and its content looked up."""
     read = read_with_stat(path, settings.for_path(path).max_file_size)
     if isinstance(read, Problem):
         return _LookUp(path, Linted(None, [read], {}))
@@ -227,24 +265,6 @@ def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
     remember_path(cache, path, info, key, content)
     found = cache.get(key, path)
     return _LookUp(path, None if found is None else Linted(key, *found))
-
-
-def _unchanged(cache: Cache, path: str, rules: Mapping[str, Rule],
-               settings: Settings) -> _LookUp | None:
-    """The cached result of a file whose size and modification time are those the cache
-    remembers (see ``remember_path``), found without reading it; None otherwise."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None  # reading it will say what is wrong
-    content = cache.known_content(os.path.abspath(path), info.st_size, info.st_mtime_ns)
-    if content is None:
-        return None
-    from cliplint.cache import entry_key
-
-    key = entry_key(content, *key_parts(path, rules, settings))
-    found = cache.get(key, path)
-    return None if found is None else _LookUp(path, Linted(key, *found))
 
 
 #: A file modified this recently may be modified again within the same tick of its
@@ -288,12 +308,12 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
             cached = entry.hit is not None
             if entry.hit is not None:
                 linted = entry.hit
-            elif cache is not None and linted.key is not None and not any(
-                p.rule == INTERNAL_ERROR for p in linted.problems
-            ):
+            elif cache is None or any(p.rule == INTERNAL_ERROR for p in linted.problems):
+                linted = linted._replace(key=None)  # not kept: nothing to find it by
+            elif linted.key is not None:
                 cache.put(linted.key, linted.problems, linted.records, linted.facts)
             yield FileResult(entry.path, linted.problems, linted.records, facts=linted.facts,
-                             cached=cached)
+                             cached=cached, key=linted.key)
 
 
 def map_in_chunks(
