@@ -307,7 +307,8 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
             found.append(None)
     results = iter_results([shown for _, shown, _, _ in stale], rules, settings, options,
                            plugins)
-    for (place, _, relative, _), result in zip(stale, results):
+    # strict: the look-ups run to their end, and their cache is closed before this one writes.
+    for (place, _, relative, _), result in zip(stale, results, strict=True):
         found[place] = ArchiveFile(result.path, relative, result.records, result.facts,
                                    result.key)
     complete = [file for file in found if file is not None]

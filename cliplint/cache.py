@@ -307,15 +307,21 @@ class Cache:
         if not rows or not self._signed(rows[0][2], "archive", *rows[0][:2]):
             return {}
         try:
-            return {relative: IndexedFile(*fields) for relative, fields
-                    in json.loads(rows[0][1]).items()}
-        except (AttributeError, TypeError, ValueError):
+            stored = json.loads(rows[0][1])
+            records = stored["records"]
+            return {relative: IndexedFile(size, mtime_ns, key, records[key])
+                    for relative, (size, mtime_ns, key) in stored["files"].items()}
+        except (AttributeError, KeyError, TypeError, ValueError):
             return {}
 
     def remember_archive(self, root: str, files: Mapping[str, IndexedFile]) -> None:
         """Keep the index of the archive at ``root`` (see :meth:`archive_index`)."""
         if self._connection is not None:
-            text = json.dumps(files, ensure_ascii=False)
+            # Each content's records once, however many paths hold it.
+            text = json.dumps({
+                "files": {relative: file[:3] for relative, file in files.items()},
+                "records": {file.key: file.records for file in files.values()},
+            }, ensure_ascii=False)
             self._write("INSERT OR REPLACE INTO archives (root, files, mac) VALUES (?, ?, ?)",
                         (root, text, signature(self._secret, "archive", root, text)))
 
