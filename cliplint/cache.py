@@ -62,6 +62,9 @@ SQLITE_TIMEOUT = 5.0
 _FORMAT = 7
 #: Most values in one ``IN (...)`` of a query (SQLite before 3.32 allows 999 in all).
 _IN_LIMIT = 500
+#: The cache's JSON: ``json.dumps(value, ensure_ascii=False)``, without making an encoder
+#: for every value.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 #: The file holding the secret that signs the cache's rows, in the user's cache folder.
 SECRET_FILE = "cache-key"
 SECRET_BYTES = 32
@@ -220,6 +223,9 @@ class Cache:
         self._connection = connection
         self._path = path
         self._secret = secret
+        #: Rows to write, by statement: written together (``executemany``) before the
+        #: next read or commit.
+        self._pending: dict[str, list[tuple[Any, ...]]] = {}
         self._uncommitted = 0
         self._rebuilt = False
         #: Rows found with a wrong signature (reported once, at the end).
@@ -272,9 +278,8 @@ class Cache:
             facts: FileFacts | None = None) -> None:
         if self._connection is None:
             return
-        row = (key, json.dumps([problem_to_data(problem) for problem in problems],
-                               ensure_ascii=False),
-               json.dumps(records, ensure_ascii=False), json.dumps(facts, ensure_ascii=False))
+        row = (key, _JSON.encode([problem_to_data(problem) for problem in problems]),
+               _JSON.encode(records), _JSON.encode(facts))
         self._write("INSERT OR REPLACE INTO entries (key, problems, records, facts, mac) "
                     "VALUES (?, ?, ?, ?, ?)", (*row, signature(self._secret, "entry", *row)))
 
@@ -318,10 +323,10 @@ class Cache:
         """Keep the index of the archive at ``root`` (see :meth:`archive_index`)."""
         if self._connection is not None:
             # Each content's records once, however many paths hold it.
-            text = json.dumps({
+            text = _JSON.encode({
                 "files": {relative: file[:3] for relative, file in files.items()},
                 "records": {file.key: file.records for file in files.values()},
-            }, ensure_ascii=False)
+            })
             self._write("INSERT OR REPLACE INTO archives (root, files, mac) VALUES (?, ?, ?)",
                         (root, text, signature(self._secret, "archive", root, text)))
 
@@ -340,7 +345,7 @@ class Cache:
         """Keep the archive rules' problems under ``key``, a digest of everything they
         depend on (:func:`cliplint.archive.reduction_key`)."""
         if self._connection is not None:
-            text = json.dumps([asdict(problem) for problem in problems], ensure_ascii=False)
+            text = _JSON.encode([asdict(problem) for problem in problems])
             self._write("INSERT OR REPLACE INTO reductions (key, problems, mac) "
                         "VALUES (?, ?, ?)", (key, text, signature(self._secret, "reduction",
                                                                   key, text)))
@@ -354,6 +359,7 @@ class Cache:
                 return []
             part = values[start:start + _IN_LIMIT]
             try:
+                self._flush()  # a run reads what it wrote
                 rows += self._connection.execute(
                     query.format(", ".join("?" * len(part))), part).fetchall()
             except sqlite3.Error as error:
@@ -372,14 +378,20 @@ class Cache:
         return False
 
     def _write(self, statement: str, values: tuple[Any, ...]) -> None:
-        assert self._connection is not None
-        try:
-            self._connection.execute(statement, values)
-            self._uncommitted += 1
-            if self._uncommitted >= COMMIT_EVERY:
+        self._pending.setdefault(statement, []).append(values)
+        self._uncommitted += 1
+        if self._uncommitted >= COMMIT_EVERY:
+            try:
                 self._commit()
-        except sqlite3.Error as error:
-            self._failed(error)
+            except sqlite3.Error as error:
+                self._failed(error)
+
+    def _flush(self) -> None:
+        """Write the pending rows (SQLite's errors are the caller's to handle)."""
+        assert self._connection is not None
+        pending, self._pending = self._pending, {}
+        for statement, rows in pending.items():
+            self._connection.executemany(statement, rows)
 
     def close(self) -> None:
         """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES`` (and
@@ -392,6 +404,7 @@ class Cache:
         if self._connection is None:
             return
         try:
+            self._flush()
             # REPLACE gives a rewritten row a new rowid: the smallest are the oldest.
             for table, most in (("entries", MAX_ENTRIES), ("files", MAX_ENTRIES),
                                 ("reductions", MAX_REDUCTIONS)):
@@ -405,10 +418,12 @@ class Cache:
 
     def _commit(self) -> None:
         assert self._connection is not None
+        self._flush()
         self._connection.commit()
         self._uncommitted = 0
 
     def _disable(self) -> None:
+        self._pending = {}
         if self._connection is not None:
             self._connection.close()
         self._connection = None

@@ -218,8 +218,9 @@ class _LookUp(NamedTuple):
 
 def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
                   settings: Settings) -> Iterator[_LookUp]:
-    """Each path looked up, ``LOOKUP_BATCH`` at a time: the unchanged files of a batch
-    are found in two queries, not two each; the others are read, one at a time."""
+    """Each path looked up, ``LOOKUP_BATCH`` at a time, in a few queries per batch rather
+    than a few per file: the files whose status the cache knows are not read; the others
+    are read and hashed (and their status remembered)."""
     from cliplint.cache import entry_key
 
     for batch in _batches(paths, LOOKUP_BATCH):
@@ -233,15 +234,22 @@ def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
             status[absolute[path]] = (info.st_size, info.st_mtime_ns)
         known = cache.known_files(status)
         keys: dict[str, str] = {}
+        unreadable: dict[str, Linted] = {}
         for path in batch:
             found = known.get(absolute[path])
             if found is not None and found.content:
                 keys[path] = entry_key(found.content, *key_parts(path, rules, settings))
+                continue
+            read = _read_key(cache, path, rules, settings)
+            if isinstance(read, Linted):
+                unreadable[path] = read
+            else:
+                keys[path] = read
         entries = dict(zip(keys, cache.get_many([(key, path) for path, key in keys.items()])))
         for path in batch:
             entry = entries.get(path)
-            yield (_LookUp(path, Linted(keys[path], *entry)) if entry is not None
-                   else _read_and_look_up(cache, path, rules, settings))
+            yield _LookUp(path, unreadable.get(path) if entry is None
+                          else Linted(keys[path], *entry))
 
 
 def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
@@ -251,20 +259,20 @@ def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
     return next(_look_up_many(cache, [path], rules, settings))
 
 
-def _read_and_look_up(cache: Cache, path: str, rules: Mapping[str, Rule],
-                      settings: Settings) -> _LookUp:
-    """The file read and hashed, and its content looked up."""
+def _read_key(cache: Cache, path: str, rules: Mapping[str, Rule],
+              settings: Settings) -> str | Linted:
+    """The file's entry key, from its content (its status remembered with it), or what
+    linting it comes to when it cannot be read."""
     read = read_with_stat(path, settings.for_path(path).max_file_size)
     if isinstance(read, Problem):
-        return _LookUp(path, Linted(None, [read], {}))
+        return Linted(None, [read], {})
     data, info = read
     from cliplint.cache import content_digest, entry_key
 
     content = content_digest(data)
     key = entry_key(content, *key_parts(path, rules, settings))
     remember_path(cache, path, info, key, content)
-    found = cache.get(key, path)
-    return _LookUp(path, None if found is None else Linted(key, *found))
+    return key
 
 
 #: A file modified this recently may be modified again within the same tick of its

@@ -38,6 +38,20 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cache]:
     opened.close()
 
 
+def altered(cache: Cache, folder: Path, statement: str) -> Cache:
+    """The cache closed (what it wrote committed), altered by ``statement``, opened again."""
+    cache.close()
+    with closing(sqlite3.connect(folder / "results-k.sqlite3")) as connection, connection:
+        connection.execute(statement)
+    return Cache.open(folder, "k")
+
+
+def ignored_rows(cache: Cache, capsys: pytest.CaptureFixture[str]) -> str:
+    """What closing the cache says of the rows it did not believe."""
+    cache.close()
+    return capsys.readouterr().err
+
+
 def problem(path: str, message: str) -> Problem:
     return Problem(path, "rule-x", "error", message, 1, 2, 1, 3,
                    related=(Related("other.md", "see"),))
@@ -64,40 +78,40 @@ def test_a_bulk_look_up_goes_past_the_limit_of_one_query(cache: Cache) -> None:
     assert [entry[1]["rule-x"] for entry in found if entry is not None] == keys
 
 
-def test_known_files_need_the_same_status_and_a_signature(cache: Cache) -> None:
+def test_known_files_need_the_same_status_and_a_signature(
+        cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cache.remember_path("/a.md", 10, 100, "key-a", "content-a")
     cache.remember_path("/b.md", 20, 200, "key-b", "content-b")
     cache.remember_path("/c.md", 30, 300, "key-c", "content-c")
-    assert cache._connection is not None
-    cache._connection.execute("UPDATE files SET key = 'forged' WHERE path = '/c.md'")
+    cache = altered(cache, tmp_path / "cache", "UPDATE files SET key = 'forged' WHERE path = '/c.md'")
     found = cache.known_files({"/a.md": (10, 100), "/b.md": (20, 201), "/c.md": (30, 300),
                                "/d.md": (1, 1)})
     assert found == {"/a.md": (10, 100, "key-a", "content-a")}
-    assert cache._forged == 1
+    assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
 
 
-def test_the_archive_index_is_read_back_and_a_forged_one_is_ignored(cache: Cache) -> None:
+def test_the_archive_index_is_read_back_and_a_forged_one_is_ignored(
+        cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = {"feed/a.md": IndexedFile(10, 100, "key-a", {"rule-x": [1]}),
              "feed/b.md": IndexedFile(20, 200, "key-a", {"rule-x": [1]}),
              "c.md": IndexedFile(30, 300, "key-c", {})}
     cache.remember_archive("/archive", files)
     assert cache.archive_index("/archive") == files
     assert cache.archive_index("/elsewhere") == {}
-    assert cache._connection is not None
-    cache._connection.execute("UPDATE archives SET files = replace(files, '[1]', '[2]')")
+    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = replace(files, '[1]', '[2]')")
     assert cache.archive_index("/archive") == {}
-    assert cache._forged == 1
+    assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
 
 
-def test_a_kept_reduction_is_read_back_and_a_forged_one_is_ignored(cache: Cache) -> None:
+def test_a_kept_reduction_is_read_back_and_a_forged_one_is_ignored(
+        cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     kept = [problem("feed/a.md", "duplicate"), problem("feed/b.md", "another")]
     cache.put_reduction("r1", kept)
     assert cache.reduction("r1") == kept
     assert cache.reduction("r2") is None
-    assert cache._connection is not None
-    cache._connection.execute("UPDATE reductions SET problems = '[]'")
+    cache = altered(cache, tmp_path / "cache", "UPDATE reductions SET problems = '[]'")
     assert cache.reduction("r1") is None
-    assert cache._forged == 1
+    assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
 
 
 def test_the_reduction_key_follows_everything_the_reduce_step_reads() -> None:
