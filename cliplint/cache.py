@@ -261,6 +261,10 @@ class Cache:
         """The problems (named after ``path``), archive records and facts of an entry."""
         return self.get_many([(key, path)])[0]
 
+    def holds_entries(self) -> bool:
+        """Whether the cache holds any entry (none: a first run, nothing to look up)."""
+        return bool(self._rows("SELECT 1 FROM entries LIMIT 1", ()))
+
     def get_many(self, wanted: Sequence[tuple[str, str]]) -> list[Entry | None]:
         """:meth:`get` for each ``(key, path)``, in a query per few hundred keys rather
         than one each."""
@@ -307,8 +311,7 @@ class Cache:
         """The files of the archive at ``root`` (absolute) as a run that saw them all
         left them (:meth:`remember_archive`), by path relative to the root: one row and
         one signature however many files."""
-        rows = self._select_in("SELECT root, files, mac FROM archives WHERE root IN ({})",
-                               [root])
+        rows = self._rows("SELECT root, files, mac FROM archives WHERE root = ?", (root,))
         if not rows or not self._signed(rows[0][2], "archive", *rows[0][:2]):
             return {}
         try:
@@ -332,8 +335,7 @@ class Cache:
 
     def reduction(self, key: str) -> list[Problem] | None:
         """The archive rules' problems stored under ``key`` (see :meth:`put_reduction`)."""
-        rows = self._select_in("SELECT key, problems, mac FROM reductions WHERE key IN ({})",
-                               [key])
+        rows = self._rows("SELECT key, problems, mac FROM reductions WHERE key = ?", (key,))
         if not rows or not self._signed(rows[0][2], "reduction", *rows[0][:2]):
             return None
         try:
@@ -355,17 +357,23 @@ class Cache:
         ``values`` (a query per ``_IN_LIMIT`` of them); none without a cache."""
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(values), _IN_LIMIT):
-            if self._connection is None:
-                return []
             part = values[start:start + _IN_LIMIT]
-            try:
-                self._flush()  # a run reads what it wrote
-                rows += self._connection.execute(
-                    query.format(", ".join("?" * len(part))), part).fetchall()
-            except sqlite3.Error as error:
-                self._failed(error)
+            found = self._rows(query.format(", ".join("?" * len(part))), part)
+            if found is None:
                 return []
+            rows += found
         return rows
+
+    def _rows(self, query: str, values: Sequence[str]) -> list[tuple[Any, ...]] | None:
+        """The rows of ``query``; None without a cache, or when it failed."""
+        if self._connection is None:
+            return None
+        try:
+            self._flush()  # a run reads what it wrote
+            return self._connection.execute(query, values).fetchall()
+        except sqlite3.Error as error:
+            self._failed(error)
+            return None
 
     def _signed(self, mac: object, *fields: object) -> bool:
         """Whether a row's ``mac`` is its signature with this user's secret; counts the

@@ -62,15 +62,26 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+class FileStatus(NamedTuple):
+    """A file's size and modification time before it was read, and its content's digest:
+    what the cache's files table remembers of it."""
+
+    size: int
+    mtime_ns: int
+    content: str
+
+
 class Linted(NamedTuple):
     """One file linted: its cache key (``None`` unless asked for, or when the file could
     not be read), its problems, its archive-rule records by rule id, and what the
-    archive report needs of it (``None`` when it could not be read)."""
+    archive report needs of it (``None`` when it could not be read); ``status`` when
+    :func:`lint_file_for_cache` read it."""
 
     key: str | None
     problems: list[Problem]
     records: dict[str, Any]
     facts: FileFacts | None = None
+    status: FileStatus | None = None
 
 
 def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
@@ -83,11 +94,19 @@ def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
 
 def lint_file_for_cache(path: str, rules: Mapping[str, Rule], settings: Settings,
                         with_source: bool = False) -> Linted:
-    """:func:`lint_file`, with the file's cache key (``None`` when it could not be read
-    or ran out of time: nothing to cache)."""
-    data = _read(path, settings)
-    return data if isinstance(data, Linted) else lint_data_for_cache(data, path, rules, settings,
-                                                                     with_source)
+    """:func:`lint_file`, with the file's cache key and status (``None`` when it could
+    not be read or ran out of time: nothing to cache)."""
+    read = read_with_stat(path, settings.for_path(path).max_file_size)
+    if isinstance(read, Problem):
+        return Linted(None, [read], {})
+    data, info = read
+    from cliplint.cache import content_digest
+
+    content = content_digest(data)
+    linted = _keyed(_lint_in_time(data, path, rules, settings, with_source, path), content,
+                    path, rules, settings)
+    return linted if linted.key is None else linted._replace(
+        status=FileStatus(info.st_size, info.st_mtime_ns, content))
 
 
 def _read(path: str, settings: Settings) -> bytes | Linted:
@@ -108,11 +127,22 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
 def lint_data_for_cache(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
                         with_source: bool = False, rules_path: str | None = None) -> Linted:
     """:func:`lint_data`, with the file's cache key (``None`` when it ran out of time)."""
+    from cliplint.cache import content_digest
+
     rules_path = rules_path or path
-    linted = _lint_in_time(data, path, rules, settings, with_source, rules_path)
-    if isinstance(linted, Problem):  # out of time: nothing to cache
+    return _keyed(_lint_in_time(data, path, rules, settings, with_source, rules_path),
+                  content_digest(data), rules_path, rules, settings)
+
+
+def _keyed(linted: Linted | Problem, content: str, rules_path: str, rules: Mapping[str, Rule],
+           settings: Settings) -> Linted:
+    """The file linted, with the cache key of its content (of digest ``content``); no
+    key when it ran out of time (nothing to cache)."""
+    if isinstance(linted, Problem):
         return Linted(None, [linted], {})
-    return linted._replace(key=file_key(data, rules_path, rules, settings))
+    from cliplint.cache import entry_key
+
+    return linted._replace(key=entry_key(content, *key_parts(rules_path, rules, settings)))
 
 
 def _lint_in_time(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
@@ -133,14 +163,6 @@ def _lint_decoded(document: Document | Problem, path: str, rules_path: str,
     problems, records = lint_and_record(document, rules, settings, path=path,
                                         with_source=with_source)
     return Linted(None, problems, records, file_facts(document))
-
-
-def file_key(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings) -> str:
-    """A file's key in the cache: its content, the rules enabled for it and the inputs
-    those rules ask for (the day, for a rule that compares with the current time)."""
-    from cliplint.cache import content_key  # the cache (and SQLite) only when it is used
-
-    return content_key(data, *key_parts(path, rules, settings))
 
 
 def key_parts(path: str, rules: Mapping[str, Rule],
@@ -214,15 +236,19 @@ class _LookUp(NamedTuple):
     path: str
     #: The cached result, or None when the file must be linted.
     hit: Linted | None
+    #: The file's status is to be remembered from its linting (it was not read here).
+    unread: bool = False
 
 
 def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
                   settings: Settings) -> Iterator[_LookUp]:
     """Each path looked up, ``LOOKUP_BATCH`` at a time, in a few queries per batch rather
     than a few per file: the files whose status the cache knows are not read; the others
-    are read and hashed (and their status remembered)."""
+    are read and hashed (and their status remembered), unless the cache holds no entry
+    at all (a first run): then they are linted (and remembered) without that."""
     from cliplint.cache import entry_key
 
+    hashing = cache.holds_entries()
     for batch in _batches(paths, LOOKUP_BATCH):
         absolute = {path: os.path.abspath(path) for path in batch}
         status = {}
@@ -240,6 +266,8 @@ def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
             if found is not None and found.content:
                 keys[path] = entry_key(found.content, *key_parts(path, rules, settings))
                 continue
+            if not hashing:
+                continue
             read = _read_key(cache, path, rules, settings)
             if isinstance(read, Linted):
                 unreadable[path] = read
@@ -248,8 +276,10 @@ def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
         entries = dict(zip(keys, cache.get_many([(key, path) for path, key in keys.items()])))
         for path in batch:
             entry = entries.get(path)
-            yield _LookUp(path, unreadable.get(path) if entry is None
-                          else Linted(keys[path], *entry))
+            if entry is not None:
+                yield _LookUp(path, Linted(keys[path], *entry))
+            else:
+                yield _LookUp(path, unreadable.get(path), unread=path not in keys)
 
 
 def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
@@ -269,9 +299,9 @@ def _read_key(cache: Cache, path: str, rules: Mapping[str, Rule],
     data, info = read
     from cliplint.cache import content_digest, entry_key
 
-    content = content_digest(data)
-    key = entry_key(content, *key_parts(path, rules, settings))
-    remember_path(cache, path, info, key, content)
+    status = FileStatus(info.st_size, info.st_mtime_ns, content_digest(data))
+    key = entry_key(status.content, *key_parts(path, rules, settings))
+    remember_path(cache, path, status, key)
     return key
 
 
@@ -280,14 +310,12 @@ def _read_key(cache: Cache, path: str, rules: Mapping[str, Rule],
 RACY_SECONDS = 2
 
 
-def remember_path(cache: Cache, path: str, info: os.stat_result, key: str,
-                  content: str = "") -> None:
-    """Remember that the file holds the content ``key`` (digest ``content``) while its
-    size and modification time stay as in ``info``; not while it may still change
-    unnoticed."""
-    if time.time_ns() - info.st_mtime_ns > RACY_SECONDS * 1_000_000_000:
-        cache.remember_path(os.path.abspath(path), info.st_size, info.st_mtime_ns, key,
-                            content)
+def remember_path(cache: Cache, path: str, status: FileStatus, key: str) -> None:
+    """Remember that the file holds the content ``key`` while its status stays as it
+    was; not while it may still change unnoticed."""
+    if time.time_ns() - status.mtime_ns > RACY_SECONDS * 1_000_000_000:
+        cache.remember_path(os.path.abspath(path), status.size, status.mtime_ns, key,
+                            status.content)
 
 
 def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], settings: Settings,
@@ -320,6 +348,8 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
                 linted = linted._replace(key=None)  # not kept: nothing to find it by
             elif linted.key is not None:
                 cache.put(linted.key, linted.problems, linted.records, linted.facts)
+                if entry.unread and linted.status is not None:
+                    remember_path(cache, entry.path, linted.status, linted.key)
             yield FileResult(entry.path, linted.problems, linted.records, facts=linted.facts,
                              cached=cached, key=linted.key)
 
