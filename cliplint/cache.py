@@ -33,7 +33,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -513,9 +513,18 @@ def _entry(row: Sequence[Any], path: str) -> Entry | None:
     return (problems, row[1], facts) if isinstance(row[1], dict) else None
 
 
+#: A problem's fields as the cache stores them: all but its path (the same content may
+#: live at several paths).
+_STORED_FIELDS = tuple(field.name for field in fields(Problem) if field.name != "path")
+
+
 def problem_to_data(problem: Problem) -> dict[str, Any]:
-    data = asdict(problem)
-    del data["path"]  # the same content may live at several paths
+    """``asdict(problem)`` without the path; a few times faster (``asdict`` copies every
+    value deeply, and a first run stores every problem)."""
+    data = {name: getattr(problem, name) for name in _STORED_FIELDS}
+    if problem.fix is not None:
+        data["fix"] = asdict(problem.fix)
+    data["related"] = [asdict(item) for item in problem.related]
     return data
 
 

@@ -244,11 +244,13 @@ def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
                   settings: Settings) -> Iterator[_LookUp]:
     """Each path looked up, ``LOOKUP_BATCH`` at a time, in a few queries per batch rather
     than a few per file: the files whose status the cache knows are not read; the others
-    are read and hashed (and their status remembered), unless the cache holds no entry
-    at all (a first run): then they are linted (and remembered) without that."""
+    are read and hashed (and their status remembered). When the cache holds no entry at
+    all (a first run) there is nothing to find: every file is linted (and remembered)."""
     from cliplint.cache import entry_key
 
-    hashing = cache.holds_entries()
+    if not cache.holds_entries():
+        yield from (_LookUp(path, None, unread=True) for path in paths)
+        return
     for batch in _batches(paths, LOOKUP_BATCH):
         absolute = {path: os.path.abspath(path) for path in batch}
         status = {}
@@ -266,8 +268,6 @@ def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
             if found is not None and found.content:
                 keys[path] = entry_key(found.content, *key_parts(path, rules, settings))
                 continue
-            if not hashing:
-                continue
             read = _read_key(cache, path, rules, settings)
             if isinstance(read, Linted):
                 unreadable[path] = read
@@ -276,10 +276,8 @@ def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
         entries = dict(zip(keys, cache.get_many([(key, path) for path, key in keys.items()])))
         for path in batch:
             entry = entries.get(path)
-            if entry is not None:
-                yield _LookUp(path, Linted(keys[path], *entry))
-            else:
-                yield _LookUp(path, unreadable.get(path), unread=path not in keys)
+            yield _LookUp(path, unreadable.get(path) if entry is None
+                          else Linted(keys[path], *entry))
 
 
 def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
