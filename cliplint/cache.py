@@ -5,13 +5,16 @@ cache file itself is named after everything else the results depend on: cliplint
 version, every plugin's version, the resolved settings and the report options. Change
 any of them and a different cache file is used.
 
-The cache file is an SQLite database, looked up one file at a time and written as
-results arrive (committed every few hundred entries), so a run never holds the whole
-cache in memory however many files it has. An entry holds a file's problems, its
-archive-rule records and its facts for the archive report (:mod:`cliplint.facts`). A second table maps each file's path, size and modification time
-to its content key, so that a run comparing a few files with the rest of the archive
-(see :mod:`cliplint.archive`) knows the unchanged files without reading them. SQLite's locking lets concurrent runs share
-it; a run that cannot read or write it (locked too long, read-only folder) goes on
+The cache file is an SQLite database, looked up a few hundred files at a time (a query
+for them all) and written as results arrive (committed every thousand rows or so), so a
+run never holds the whole cache in memory however many files it has. An entry holds a
+file's problems, its archive-rule records and its facts for the archive report
+(:mod:`cliplint.facts`). A second table maps each file's path, size and modification
+time to its content key, so that an unchanged file is known without being read. For the
+archive rules (:mod:`cliplint.archive`) it also keeps, per archive, an index of its
+files (path, status, entry key, records) that a run given a few files reads in one go
+instead of a row per file, and the reduce step's problems under a digest of everything
+they depend on. SQLite's locking lets concurrent runs share it; a run that cannot read or write it (locked too long, read-only folder) goes on
 without it. A damaged cache file (damaged pages, not SQLite, tables of another shape) is
 replaced by an empty one as soon as it is noticed, with one line on standard error, so
 that it does not turn the cache off run after run.
@@ -50,9 +53,9 @@ MAX_ENTRIES = 500_000
 #: The archive rules' results kept (one per state of an archive a run saw): beyond this
 #: many, the oldest are dropped.
 MAX_REDUCTIONS = 64
-#: New entries are committed in batches: one transaction per file would be slow, and a
-#: run interrupted half-way still keeps most of its work.
-COMMIT_EVERY = 256
+#: New rows are written together and committed in batches: one transaction per file would
+#: be slow, and a run interrupted half-way still keeps most of its work.
+COMMIT_EVERY = 1024
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
 #: Version 4: entries hold the file's facts. Version 5: rows are signed. Version 6: an
