@@ -213,11 +213,10 @@ def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings
          for rule in chosen] + [sorted(focus) if focus is not None else None],
         sort_keys=True, default=str).encode())
     own_rules = _rules_per_file(files, settings)
-    for index, file in enumerate(files):
-        fields = [file.path, file.relative, str(file.key)]
-        if own_rules is not None:
-            fields.extend(own_rules[index])
-        digest.update(("\1" + "\0".join(fields)).encode("utf-8", "surrogatepass"))
+    described = (f"\1{file.path}\0{file.relative}\0{file.key}" for file in files)
+    if own_rules is not None:
+        described = (text + "\0" + "\0".join(own) for text, own in zip(described, own_rules))
+    digest.update("".join(described).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

@@ -135,6 +135,10 @@ def test_the_reduction_key_follows_everything_the_reduce_step_reads() -> None:
             {"rules": {"duplicate-clipping": {"kinds": ["url"]}}}, registry.rules), None),
     }
     assert key not in others and len(others) == 7
+    # Per-file rules: b.md leaves duplicate-clipping out, then a.md does.
+    ignoring = [reduction_key(files, chosen, resolve({"per-file-ignores": {name: [
+        "duplicate-clipping"]}}, registry.rules), None) for name in ("b.md", "a.md")]
+    assert len({key, *others, *ignoring}) == 10
     assert reduction_key([*files, ArchiveFile("d.md", "d.md", {})], chosen, settings,
                          None) is None  # a file nothing was kept of: reduced every time
 
