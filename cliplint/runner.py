@@ -28,7 +28,7 @@ from cliplint.linter import decode_clipping, lint_and_record
 from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, Future, ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from cliplint.cache import Cache
     from cliplint.document import Document
@@ -369,36 +369,51 @@ def map_in_chunks(
     size = max(1, min(MAX_CHUNK, len(head) // (jobs * 4)))
     chunks = _batches(itertools.chain(head, paths), size)
     del head
-    with process_pool(jobs) as pool:
-        # A sliding window of submitted chunks (Executor.map would submit them all at
-        # once), so memory does not grow with the number of files waiting.
-        window: deque[Future[list[T]]] = deque()
-        try:
-            for chunk in itertools.islice(chunks, jobs * 2):
-                window.append(_submit(pool, work, chunk))
-            while window:
-                results = window.popleft().result()
-                following = next(chunks, None)
-                if following is not None:
-                    window.append(_submit(pool, work, following))
-                yield from results
-        except BaseException:
-            # Running chunks finish their files; the rest never start.
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    pool = _Pool(jobs)
+    # A sliding window of submitted chunks (Executor.map would submit them all at
+    # once), so memory does not grow with the number of files waiting.
+    window: deque[Future[list[T]]] = deque()
+    try:
+        for chunk in itertools.islice(chunks, jobs * 2):
+            window.append(pool.submit(work, chunk))
+        while window:
+            results = window.popleft().result()
+            following = next(chunks, None)
+            if following is not None:
+                window.append(pool.submit(work, following))
+            yield from results
+    except BaseException:
+        # Running chunks finish their files; the rest never start.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown()
 
 
-def _submit(pool: Executor, work: Callable[[Sequence[P]], list[T]],
-            chunk: list[P]) -> Future[list[T]]:
-    """The chunk's results to come. A chunk of None only (cache hits: nothing to do) is
-    done here rather than sent to a worker: a warm run starts no worker at all."""
-    from concurrent.futures import Future
+class _Pool:
+    """``jobs`` worker processes, started when the first chunk with something to do is
+    submitted. A chunk of None only (cache hits: nothing to do) is done here rather than
+    sent to a worker: a warm run starts no worker, nor even the pool."""
 
-    if any(item is not None for item in chunk):
-        return pool.submit(work, chunk)
-    done: Future[list[T]] = Future()
-    done.set_result(work(chunk))
-    return done
+    def __init__(self, jobs: int) -> None:
+        self._jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, work: Callable[[Sequence[P]], list[T]], chunk: list[P]) -> Future[list[T]]:
+        """The chunk's results to come."""
+        if any(item is not None for item in chunk):
+            if self._pool is None:
+                self._pool = process_pool(self._jobs)
+            return self._pool.submit(work, chunk)
+        from concurrent.futures import Future
+
+        done: Future[list[T]] = Future()
+        done.set_result(work(chunk))
+        return done
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def _batches(items: Iterable[P], size: int) -> Iterator[list[P]]:
