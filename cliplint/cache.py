@@ -6,7 +6,7 @@ version, every plugin's version, the resolved settings and the report options. C
 any of them and a different cache file is used.
 
 The cache file is an SQLite database, looked up a few hundred files at a time (a query
-for them all) and written as results arrive (committed every thousand rows or so), so a
+for them all) and written as results arrive (committed every few thousand rows), so a
 run never holds the whole cache in memory however many files it has. An entry holds a
 file's problems, its archive-rule records and its facts for the archive report
 (:mod:`cliplint.facts`). A second table maps each file's path, size and modification
@@ -55,7 +55,7 @@ MAX_ENTRIES = 500_000
 MAX_REDUCTIONS = 64
 #: New rows are written together and committed in batches: one transaction per file would
 #: be slow, and a run interrupted half-way still keeps most of its work.
-COMMIT_EVERY = 1024
+COMMIT_EVERY = 4096
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
 #: Version 4: entries hold the file's facts. Version 5: rows are signed. Version 6: an
