@@ -350,7 +350,8 @@ class Cache:
         """Keep the archive rules' problems under ``key``, a digest of everything they
         depend on (:func:`cliplint.archive.reduction_key`)."""
         if self._connection is not None:
-            text = _JSON.encode([asdict(problem) for problem in problems])
+            text = _JSON.encode([{"path": problem.path, **problem_to_data(problem)}
+                                 for problem in problems])
             self._write("INSERT OR REPLACE INTO reductions (key, problems, mac) "
                         "VALUES (?, ?, ?)", (key, text, signature(self._secret, "reduction",
                                                                   key, text)))
