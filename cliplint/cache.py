@@ -226,8 +226,9 @@ class Cache:
         self._connection = connection
         self._path = path
         self._secret = secret
-        #: Rows to write, by statement: written together (``executemany``) before the
-        #: next read or commit.
+        #: Rows to write, by statement: written together (``executemany``) and committed
+        #: at once, so that the write lock is held for that moment only (concurrent runs
+        #: wait for it), not while files are linted. A run does not see them before.
         self._pending: dict[str, list[tuple[Any, ...]]] = {}
         self._uncommitted = 0
         self._rebuilt = False
@@ -373,7 +374,6 @@ class Cache:
         if self._connection is None:
             return None
         try:
-            self._flush()  # a run reads what it wrote
             return self._connection.execute(query, values).fetchall()
         except sqlite3.Error as error:
             self._failed(error)
@@ -398,13 +398,6 @@ class Cache:
             except sqlite3.Error as error:
                 self._failed(error)
 
-    def _flush(self) -> None:
-        """Write the pending rows (SQLite's errors are the caller's to handle)."""
-        assert self._connection is not None
-        pending, self._pending = self._pending, {}
-        for statement, rows in pending.items():
-            self._connection.executemany(statement, rows)
-
     def close(self) -> None:
         """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES`` (and
         the oldest remembered paths beyond as many)."""
@@ -416,7 +409,7 @@ class Cache:
         if self._connection is None:
             return
         try:
-            self._flush()
+            self._commit()
             # REPLACE gives a rewritten row a new rowid: the smallest are the oldest.
             for table, most in (("entries", MAX_ENTRIES), ("files", MAX_ENTRIES),
                                 ("reductions", MAX_REDUCTIONS)):
@@ -429,8 +422,11 @@ class Cache:
         self._disable()
 
     def _commit(self) -> None:
+        """Write the pending rows and commit (SQLite's errors are the caller's)."""
         assert self._connection is not None
-        self._flush()
+        pending, self._pending = self._pending, {}
+        for statement, rows in pending.items():
+            self._connection.executemany(statement, rows)
         self._connection.commit()
         self._uncommitted = 0
 

@@ -39,8 +39,15 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cache]:
     opened.close()
 
 
+def reopened(cache: Cache, folder: Path) -> Cache:
+    """The cache closed (what it wrote committed: a run reads it from then on), opened
+    again."""
+    cache.close()
+    return Cache.open(folder, "k")
+
+
 def altered(cache: Cache, folder: Path, statement: str) -> Cache:
-    """The cache closed (what it wrote committed), altered by ``statement``, opened again."""
+    """The cache closed, altered by ``statement``, opened again."""
     cache.close()
     with closing(sqlite3.connect(folder / "results-k.sqlite3")) as connection, connection:
         connection.execute(statement)
@@ -58,10 +65,12 @@ def problem(path: str, message: str) -> Problem:
                    related=(Related("other.md", "see"),))
 
 
-def test_a_bulk_look_up_finds_what_point_look_ups_find(cache: Cache) -> None:
+def test_a_bulk_look_up_finds_what_point_look_ups_find(cache: Cache, tmp_path: Path) -> None:
     for number in range(5):
         cache.put(f"key{number}", [problem("ignored", f"message {number}")],
                   {"rule-x": {"n": number}})
+    assert cache.get("key0", "a.md") is None  # written at the next commit
+    cache = reopened(cache, tmp_path / "cache")
     wanted = [("key3", "c.md"), ("absent", "x.md"), ("key0", "a.md"), ("key3", "d.md")]
     found = cache.get_many(wanted)
     assert found == [cache.get(key, path) for key, path in wanted]
@@ -71,10 +80,11 @@ def test_a_bulk_look_up_finds_what_point_look_ups_find(cache: Cache) -> None:
     assert found[2] is not None and found[2][1] == {"rule-x": {"n": 0}}
 
 
-def test_a_bulk_look_up_goes_past_the_limit_of_one_query(cache: Cache) -> None:
+def test_a_bulk_look_up_goes_past_the_limit_of_one_query(cache: Cache, tmp_path: Path) -> None:
     keys = [f"key{number}" for number in range(1234)]
     for key in keys:
         cache.put(key, [], {"rule-x": key})
+    cache = reopened(cache, tmp_path / "cache")
     found = cache.get_many([(key, f"{key}.md") for key in keys])
     assert [entry[1]["rule-x"] for entry in found if entry is not None] == keys
 
@@ -97,6 +107,7 @@ def test_the_archive_index_is_read_back_and_a_forged_one_is_ignored(
              "feed/b.md": IndexedFile(20, 200, "key-a", {"rule-x": [1]}),
              "c.md": IndexedFile(30, 300, "key-c", {})}
     cache.remember_archive("/archive", files)
+    cache = reopened(cache, tmp_path / "cache")
     assert cache.archive_index("/archive") == files
     assert cache.archive_index("/elsewhere") == {}
     cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = replace(files, '[1]', '[2]')")
@@ -108,6 +119,7 @@ def test_a_kept_reduction_is_read_back_and_a_forged_one_is_ignored(
         cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     kept = [problem("feed/a.md", "duplicate"), problem("feed/b.md", "another")]
     cache.put_reduction("r1", kept)
+    cache = reopened(cache, tmp_path / "cache")
     assert cache.reduction("r1") == kept
     assert cache.reduction("r2") is None
     cache = altered(cache, tmp_path / "cache", "UPDATE reductions SET problems = '[]'")
