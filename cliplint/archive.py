@@ -13,8 +13,13 @@ What the archive is:
   is compared with every clipping already committed. The files that were not given are
   not reported on, and they are not read again when the cache knows them: a file whose
   size and modification time are unchanged since the cache last saw it keeps its
-  records (a stat, no read); the others are read, hashed and, if their content is new,
-  linted, in the usual worker processes.
+  records (a stat, no read: the cache keeps an index of the archive's files, read in
+  one go); the others are read, hashed and, if their content is new, linted, in the
+  usual worker processes.
+
+With a cache, the reduce step's problems are kept too, under a digest of everything
+they depend on (:func:`reduction_key`): an archive whose files and settings are as a
+run before saw them is not reduced again.
 
 The archive root is ``archive-root`` from the configuration (relative to its file), else
 the folder of the configuration file, else, for given files, the top of the git work
@@ -24,6 +29,8 @@ parent. Paths in archive rules' records and options (``mirrors``) are relative t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
@@ -43,8 +50,14 @@ from cliplint.model import (
 from cliplint.suppressions import ARCHIVE_KEY
 
 if TYPE_CHECKING:
+    from cliplint.cache import Cache, IndexedFile
     from cliplint.facts import FileFacts
     from cliplint.runner import FileResult, RunOptions
+
+
+#: Below this many files, the reduce step costs less than opening the cache to look its
+#: result up (a run given a few files of an archive opens it anyway, for the index).
+MIN_FILES_TO_KEEP_REDUCTION = 200
 
 
 class Archive(NamedTuple):
@@ -92,6 +105,9 @@ class ArchiveFile(NamedTuple):
     records: Mapping[str, Any]
     #: Passed on with the file's archive problems, for the archive report.
     facts: FileFacts | None = None
+    #: The file's entry key in the cache, which its records are a function of (None
+    #: without a cache, or when nothing was kept).
+    key: str | None = None
 
 
 def with_archive_rules(
@@ -105,7 +121,7 @@ def with_archive_rules(
     """``results`` as they come, then the archive rules' problems: one result per file
     they concern (``checked`` False), in path order. Holds every file's records (and
     nothing else of them) until the end."""
-    from cliplint.runner import FileResult
+    from cliplint.runner import FileResult, open_cache
 
     chosen = archive_rules(rules, settings)
     if not chosen:
@@ -115,14 +131,19 @@ def with_archive_rules(
     for result in results:
         yield result
         files.append(ArchiveFile(result.path, relative_to(result.path, archive.root),
-                                 result.records, result.facts))
+                                 result.records, result.facts, result.key))
     focus = None
-    if archive.partial:
-        focus = frozenset(file.relative for file in files)
-        files.extend(_rest_of_archive(archive, focus, rules, settings, options, plugins))
     by_path: dict[str, list[Problem]] = {}
-    for problem in reduce_archive(files, chosen, settings, archive.root, focus):
-        by_path.setdefault(problem.path, []).append(problem)
+    if not archive.partial and len(files) < MIN_FILES_TO_KEEP_REDUCTION:
+        options = options._replace(use_cache=False)
+    # The files' look-ups opened the cache before: they said whatever was wrong with it.
+    with open_cache(rules, settings, options, plugins, quiet=True) as cache:
+        if archive.partial:
+            focus = frozenset(file.relative for file in files)
+            files.extend(_rest_of_archive(archive, focus, rules, settings, options, plugins,
+                                          cache))
+        for problem in _reduce_through(cache, files, chosen, settings, archive.root, focus):
+            by_path.setdefault(problem.path, []).append(problem)
     facts = {file.path: file.facts for file in files if file.path in by_path}
     for path, found in by_path.items():
         yield FileResult(path, found, checked=False, facts=facts.get(path))
@@ -161,8 +182,58 @@ def relative_to(path: str, root: str) -> str:
         from cliplint.storage import key_relative
 
         return key_relative(path, root)
-    relative = os.path.relpath(os.path.abspath(path), root)
+    absolute = os.path.abspath(path)
+    inside = root.rstrip(os.sep) + os.sep
+    # What relpath would say of a path below the root, without its work (once per file).
+    relative = (absolute[len(inside):] if absolute.startswith(inside)
+                else os.path.relpath(absolute, root))
     return relative if os.sep == "/" else PurePath(relative).as_posix()
+
+
+def _reduce_through(cache: Cache | None, files: Sequence[ArchiveFile], chosen: Sequence[Rule],
+                    settings: Settings, root: str,
+                    focus: frozenset[str] | None) -> list[Problem]:
+    """:func:`reduce_archive`, its problems taken from the cache when it holds them
+    for these files and settings, else kept there."""
+    key = reduction_key(files, chosen, settings, focus) if cache is not None else None
+    if cache is None or key is None:
+        return reduce_archive(files, chosen, settings, root, focus)
+    problems = cache.reduction(key)
+    if problems is None:
+        problems = reduce_archive(files, chosen, settings, root, focus)
+        if not any(problem.rule == INTERNAL_ERROR for problem in problems):
+            cache.put_reduction(key, problems)
+    return problems
+
+
+def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings: Settings,
+                  focus: frozenset[str] | None) -> str | None:
+    """A digest of everything :func:`reduce_archive` depends on beyond what names the
+    cache file (the run's settings, the rules' code): the rules chosen, their options
+    and severity, each file's paths, entry key (its records are a function of it) and
+    own rules, in order, and the focus. None when a file has no entry key."""
+    if any(file.key is None for file in files):
+        return None
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(json.dumps(
+        [[rule.id, settings.rule_options(rule), settings.severity.get(rule.id)]
+         for rule in chosen] + [sorted(focus) if focus is not None else None],
+        sort_keys=True, default=str).encode())
+    own_rules = _rules_per_file(files, settings)
+    described = (f"\1{file.path}\0{file.relative}\0{file.key}" for file in files)
+    if own_rules is not None:
+        described = (text + "\0" + "\0".join(own) for text, own in zip(described, own_rules))
+    digest.update("".join(described).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _rules_per_file(files: Sequence[ArchiveFile],
+                    settings: Settings) -> list[tuple[str, ...]] | None:
+    """The rules of each file, when they may differ between files (per-file-ignores, a
+    folder's own configuration): once per file, not per rule."""
+    if not (settings.per_file_ignores or settings.tree is not None):
+        return None
+    return [tuple(settings.for_path(file.path).rules_for(file.path)) for file in files]
 
 
 def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings: Settings,
@@ -174,10 +245,7 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
     # Problems about a file whose comments suppress the rule there (cliplint.suppressions).
     suppressed = {file.relative: file.records[ARCHIVE_KEY] for file in files
                   if ARCHIVE_KEY in file.records}
-    # The rules of each file, when they may differ between files (per-file-ignores, a
-    # folder's own configuration): once per file, not per rule.
-    per_file_rules = ([settings.for_path(file.path).rules_for(file.path) for file in files]
-                      if settings.per_file_ignores or settings.tree is not None else None)
+    per_file_rules = _rules_per_file(files, settings)
     problems: list[Problem] = []
     for rule in chosen:
         assert rule.reduce is not None
@@ -217,35 +285,74 @@ def _problem(violation: ArchiveViolation, rule_id: str, severity: Severity,
 
 def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str, Rule],
                      settings: Settings, options: RunOptions,
-                     plugins: Mapping[str, str] | None) -> list[ArchiveFile]:
+                     plugins: Mapping[str, str] | None, cache: Cache | None) -> list[ArchiveFile]:
     """The records of the archive's files that were not given (``given``: their paths
-    relative to the root): from the cache when a file's size and modification time are
-    as the cache last saw them, else by linting it (through the cache: a content it
-    knows is not linted again)."""
+    relative to the root), in the order of the walk: from the cache's index of the
+    archive when a file's size and modification time are as the index says, else
+    through the cache (a content it knows is not linted again) or by linting it. The
+    index is then brought up to date."""
     from cliplint.files import walk_relative
-    from cliplint.runner import iter_results, open_cache
+    from cliplint.runner import iter_results
 
-    with open_cache(rules, settings, options, plugins) as cache:
-        known = cache.known_paths() if cache is not None else {}
+    index = cache.archive_index(archive.root) if cache is not None else {}
     start = os.path.relpath(archive.root)
-    found: list[ArchiveFile] = []
-    stale: list[tuple[str, str]] = []
+    found: list[ArchiveFile | None] = []
+    kept = {relative: index[relative] for relative in given if relative in index}
+    stale: list[tuple[int, str, str, tuple[int, int] | None]] = []  # place, paths, status
     for path, relative in walk_relative(start, settings):
         if relative in given:
             continue
         shown = relative if start == "." else path  # "feed/a.md", not "./feed/a.md"
-        cached = known.get(os.path.join(archive.root, relative))
-        if cached is not None:
-            try:
-                info = os.stat(path)
-            except OSError:
-                info = None
-            if info is not None and (info.st_size, info.st_mtime_ns) == (cached.size,
-                                                                       cached.mtime_ns):
-                found.append(ArchiveFile(shown, relative, cached.records))
-                continue
-        stale.append((shown, relative))
-    results = iter_results([shown for shown, _ in stale], rules, settings, options, plugins)
-    for (_, relative), result in zip(stale, results):
-        found.append(ArchiveFile(result.path, relative, result.records, result.facts))
-    return found
+        status = _status(path)
+        indexed = index.get(relative)
+        if indexed is not None and status == (indexed.size, indexed.mtime_ns):
+            found.append(ArchiveFile(shown, relative, indexed.records, key=indexed.key))
+            kept[relative] = indexed
+        else:
+            stale.append((len(found), shown, relative, status))
+            found.append(None)
+    results = iter_results([shown for _, shown, _, _ in stale], rules, settings, options,
+                           plugins)
+    # strict: the look-ups run to their end, and their cache is closed before this one writes.
+    for (place, _, relative, _), result in zip(stale, results, strict=True):
+        found[place] = ArchiveFile(result.path, relative, result.records, result.facts,
+                                   result.key)
+    complete = [file for file in found if file is not None]
+    if cache is not None:
+        added = _confirmed(cache, archive.root, [(complete[place], status)
+                                                 for place, _, _, status in stale])
+        if added or len(kept) != len(index):
+            cache.remember_archive(archive.root, {**kept, **added})
+    return complete
+
+
+def _status(path: str) -> tuple[int, int] | None:
+    """A file's size and modification time, None when it cannot be had."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tuple[int, int] | None]]
+               ) -> dict[str, IndexedFile]:
+    """The index's entries for files just linted (with their status before): those the
+    cache's files table says held the content of their entry key with that status (the
+    look-up that read them remembered it), by path relative to the root."""
+    from cliplint.cache import IndexedFile
+
+    files: dict[str, tuple[ArchiveFile, str]] = {}
+    status: dict[str, tuple[int, int]] = {}
+    for file, before in linted:
+        if file.key is not None and before is not None:
+            path = os.path.join(root, file.relative)
+            files[path] = (file, file.key)
+            status[path] = before
+    confirmed = {}
+    for path, known in cache.known_files(status).items():
+        file, key = files[path]
+        if known.key == key:
+            confirmed[file.relative] = IndexedFile(known.size, known.mtime_ns, key,
+                                                   dict(file.records))
+    return confirmed

@@ -5,13 +5,16 @@ cache file itself is named after everything else the results depend on: cliplint
 version, every plugin's version, the resolved settings and the report options. Change
 any of them and a different cache file is used.
 
-The cache file is an SQLite database, looked up one file at a time and written as
-results arrive (committed every few hundred entries), so a run never holds the whole
-cache in memory however many files it has. An entry holds a file's problems, its
-archive-rule records and its facts for the archive report (:mod:`cliplint.facts`). A second table maps each file's path, size and modification time
-to its content key, so that a run comparing a few files with the rest of the archive
-(see :mod:`cliplint.archive`) knows the unchanged files without reading them. SQLite's locking lets concurrent runs share
-it; a run that cannot read or write it (locked too long, read-only folder) goes on
+The cache file is an SQLite database, looked up a few hundred files at a time (a query
+for them all) and written as results arrive (committed every few thousand rows), so a
+run never holds the whole cache in memory however many files it has. An entry holds a
+file's problems, its archive-rule records and its facts for the archive report
+(:mod:`cliplint.facts`). A second table maps each file's path, size and modification
+time to its content key, so that an unchanged file is known without being read. For the
+archive rules (:mod:`cliplint.archive`) it also keeps, per archive, an index of its
+files (path, status, entry key, records) that a run given a few files reads in one go
+instead of a row per file, and the reduce step's problems under a digest of everything
+they depend on. SQLite's locking lets concurrent runs share it; a run that cannot read or write it (locked too long, read-only folder) goes on
 without it. A damaged cache file (damaged pages, not SQLite, tables of another shape) is
 replaced by an empty one as soon as it is noticed, with one line on standard error, so
 that it does not turn the cache off run after run.
@@ -32,8 +35,8 @@ import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -47,14 +50,24 @@ CACHE_FOLDER = ".cliplint_cache"
 CACHE_DIR_VARIABLE = "CLIPLINT_CACHE_DIR"
 #: Entries beyond this many are dropped, oldest first, at the end of a run.
 MAX_ENTRIES = 500_000
-#: New entries are committed in batches: one transaction per file would be slow, and a
-#: run interrupted half-way still keeps most of its work.
-COMMIT_EVERY = 256
+#: The archive rules' results kept (one per state of an archive a run saw): beyond this
+#: many, the oldest are dropped.
+MAX_REDUCTIONS = 64
+#: New rows are written together and committed in batches: one transaction per file would
+#: be slow, and a run interrupted half-way still keeps most of its work.
+COMMIT_EVERY = 4096
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
 #: Version 4: entries hold the file's facts. Version 5: rows are signed. Version 6: an
-#: entry's key is made from the content's digest, which the files table keeps.
-_FORMAT = 6
+#: entry's key is made from the content's digest, which the files table keeps. Version 7:
+#: the archives table (each archive's files, signed whole) and the reductions table (the
+#: archive rules' problems).
+_FORMAT = 7
+#: Most values in one ``IN (...)`` of a query (SQLite before 3.32 allows 999 in all).
+_IN_LIMIT = 500
+#: The cache's JSON: ``json.dumps(value, ensure_ascii=False)``, without making an encoder
+#: for every value.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 #: The file holding the secret that signs the cache's rows, in the user's cache folder.
 SECRET_FILE = "cache-key"
 SECRET_BYTES = 32
@@ -102,8 +115,8 @@ def signature(secret: bytes, *fields: str) -> str:
     """A row's signature: a keyed hash of its fields (NUL never occurs in them: JSON
     escapes it, and paths cannot hold it)."""
     digest = hashlib.blake2b(key=secret, digest_size=16)
-    for field in fields:
-        digest.update(field.encode("utf-8", "surrogatepass") + b"\0")
+    # One update of the fields, each followed by NUL: the same bytes as one update each.
+    digest.update("".join(field + "\0" for field in fields).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -211,12 +224,28 @@ def run_key(plugins: Mapping[str, str], settings: Any, code: Any = (), **report_
     return hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
 
 
-class KnownPath(NamedTuple):
-    """What the cache knows of a file at a path: its size and modification time when its
-    content was linted, and that content's archive records."""
+#: An entry as the cache gives it back: a file's problems, archive records and facts.
+Entry = tuple[list[Problem], dict[str, Any], FileFacts | None]
+
+
+class KnownFile(NamedTuple):
+    """What the files table says of a path: the content (entry ``key``, and the content's
+    digest) it held when it had this size and modification time."""
 
     size: int
     mtime_ns: int
+    key: str
+    content: str
+
+
+class IndexedFile(NamedTuple):
+    """One file of an archive's index (:meth:`Cache.archive_index`): its size and
+    modification time when its content was linted, the entry key of that content and
+    its archive records."""
+
+    size: int
+    mtime_ns: int
+    key: str
     records: dict[str, Any]
 
 
@@ -231,13 +260,19 @@ class Cache:
         self._connection = connection
         self._path = path
         self._secret = secret
+        #: Rows to write, by statement: written together (``executemany``) and committed
+        #: at once, so that the write lock is held for that moment only (concurrent runs
+        #: wait for it), not while files are linted. A run does not see them before.
+        self._pending: dict[str, list[tuple[Any, ...]]] = {}
         self._uncommitted = 0
         self._rebuilt = False
         #: Rows found with a wrong signature (reported once, at the end).
         self._forged = 0
 
     @classmethod
-    def open(cls, folder: Path, key: str) -> Cache:
+    def open(cls, folder: Path, key: str, quiet: bool = False) -> Cache:
+        """The cache file of the run ``key`` in ``folder``. ``quiet``: without a key to
+        sign it, say nothing (a cache opened earlier in the run said it)."""
         path = folder / f"results-{key}.sqlite3"
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -247,6 +282,8 @@ class Cache:
         try:
             secret = cache_secret()
         except OSError as error:
+            if quiet:
+                return cls(None)
             say(f"no key to sign the cache with ({secret_path()}: "
                   f"{getattr(error, 'strerror', None) or error}); this run goes on without "
                   "a cache (set XDG_CACHE_HOME to a folder of your own)")
@@ -258,35 +295,33 @@ class Cache:
             cache._failed(error)
         return cache
 
-    def get(self, key: str, path: str
-            ) -> tuple[list[Problem], dict[str, Any], FileFacts | None] | None:
+    def get(self, key: str, path: str) -> Entry | None:
         """The problems (named after ``path``), archive records and facts of an entry."""
-        if self._connection is None:
-            return None
-        try:
-            row = self._connection.execute(
-                "SELECT problems, records, facts, mac FROM entries WHERE key = ?",
-                (key,)).fetchone()
-        except sqlite3.Error as error:
-            self._failed(error)
-            return None
-        if row is None or not self._signed(row[3], "entry", key, *row[:3]):
-            return None
-        try:
-            problems = [problem_from_data(item, path) for item in json.loads(row[0])]
-            records = json.loads(row[1])
-            facts = facts_from_data(json.loads(row[2]))
-        except (KeyError, TypeError, ValueError):
-            return None
-        return (problems, records, facts) if isinstance(records, dict) else None
+        return self.get_many([(key, path)])[0]
+
+    def holds_entries(self) -> bool:
+        """Whether the cache holds any entry (none: a first run, nothing to look up)."""
+        return bool(self._rows("SELECT 1 FROM entries LIMIT 1", ()))
+
+    def get_many(self, wanted: Sequence[tuple[str, str]]) -> list[Entry | None]:
+        """:meth:`get` for each ``(key, path)``, in a query per few hundred keys rather
+        than one each."""
+        rows = self._select_in("SELECT key, problems, records, facts, mac FROM entries "
+                               "WHERE key IN ({})", list({key for key, _ in wanted}))
+        signed = [row for row in rows if self._signed(row[4], "entry", *row[:4])]
+        try:  # one decoding for them all: most of the time of a look-up is in json.loads
+            decoded = dict(zip((row[0] for row in signed), json.loads(
+                "[" + ",".join(f"[{row[1]},{row[2]},{row[3]}]" for row in signed) + "]")))
+        except ValueError:
+            return [None] * len(wanted)
+        return [_entry(decoded[key], path) if key in decoded else None for key, path in wanted]
 
     def put(self, key: str, problems: Iterable[Problem], records: Mapping[str, Any],
             facts: FileFacts | None = None) -> None:
         if self._connection is None:
             return
-        row = (key, json.dumps([problem_to_data(problem) for problem in problems],
-                               ensure_ascii=False),
-               json.dumps(records, ensure_ascii=False), json.dumps(facts, ensure_ascii=False))
+        row = (key, _JSON.encode([problem_to_data(problem) for problem in problems]),
+               _JSON.encode(records), _JSON.encode(facts))
         self._write("INSERT OR REPLACE INTO entries (key, problems, records, facts, mac) "
                     "VALUES (?, ?, ?, ?, ?)", (*row, signature(self._secret, "entry", *row)))
 
@@ -299,50 +334,84 @@ class Cache:
             self._write("INSERT OR REPLACE INTO files (path, size, mtime, key, content, mac) "
                         "VALUES (?, ?, ?, ?, ?, ?)", (path, size, mtime_ns, key, content, mac))
 
-    def known_content(self, path: str, size: int, mtime_ns: int) -> str | None:
-        """The digest of the content the file at ``path`` (absolute) held when it had
-        this size and modification time, if the cache remembers it (and signed it)."""
-        if self._connection is None:
-            return None
-        try:
-            row = self._connection.execute(
-                "SELECT key, content, mac FROM files WHERE path = ? AND size = ? AND mtime = ?",
-                (path, size, mtime_ns)).fetchone()
-        except sqlite3.Error as error:
-            self._failed(error)
-            return None
-        if not row or not row[1]:
-            return None
-        key, content, mac = row
-        if not self._signed(mac, "file", path, str(size), str(mtime_ns), key, content):
-            return None
-        return str(content)
+    def known_files(self, wanted: Mapping[str, tuple[int, int]]) -> dict[str, KnownFile]:
+        """What the files table says of each path (absolute) of ``wanted`` that had the
+        size and modification time given with it (and was signed): a query per few
+        hundred paths."""
+        rows = self._select_in("SELECT path, size, mtime, key, content, mac FROM files "
+                               "WHERE path IN ({})", list(wanted))
+        return {path: KnownFile(size, mtime, key, content)
+                for path, size, mtime, key, content, mac in rows
+                if wanted.get(path) == (size, mtime)
+                and self._signed(mac, "file", path, str(size), str(mtime), key, content)}
 
-    def known_paths(self) -> dict[str, KnownPath]:
-        """Every remembered path whose entry is still here, with its archive records."""
-        if self._connection is None:
+    def archive_index(self, root: str) -> dict[str, IndexedFile]:
+        """The files of the archive at ``root`` (absolute) as a run that saw them all
+        left them (:meth:`remember_archive`), by path relative to the root: one row and
+        one signature however many files."""
+        rows = self._rows("SELECT root, files, mac FROM archives WHERE root = ?", (root,))
+        if not rows or not self._signed(rows[0][2], "archive", *rows[0][:2]):
             return {}
         try:
-            rows = self._connection.execute(
-                "SELECT files.path, files.size, files.mtime, files.key, files.content, "
-                "files.mac, entries.problems, entries.records, entries.facts, entries.mac "
-                "FROM files JOIN entries ON entries.key = files.key").fetchall()
+            stored = json.loads(rows[0][1])
+            records = stored["records"]
+            return {relative: IndexedFile(size, mtime_ns, key, records[key])
+                    for relative, (size, mtime_ns, key) in stored["files"].items()}
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return {}
+
+    def remember_archive(self, root: str, files: Mapping[str, IndexedFile]) -> None:
+        """Keep the index of the archive at ``root`` (see :meth:`archive_index`)."""
+        if self._connection is not None:
+            # Each content's records once, however many paths hold it.
+            text = _JSON.encode({
+                "files": {relative: file[:3] for relative, file in files.items()},
+                "records": {file.key: file.records for file in files.values()},
+            })
+            self._write("INSERT OR REPLACE INTO archives (root, files, mac) VALUES (?, ?, ?)",
+                        (root, text, signature(self._secret, "archive", root, text)))
+
+    def reduction(self, key: str) -> list[Problem] | None:
+        """The archive rules' problems stored under ``key`` (see :meth:`put_reduction`)."""
+        rows = self._rows("SELECT key, problems, mac FROM reductions WHERE key = ?", (key,))
+        if not rows or not self._signed(rows[0][2], "reduction", *rows[0][:2]):
+            return None
+        try:
+            return [problem_from_data(item, item.pop("path")) for item in json.loads(rows[0][1])]
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+
+    def put_reduction(self, key: str, problems: Iterable[Problem]) -> None:
+        """Keep the archive rules' problems under ``key``, a digest of everything they
+        depend on (:func:`cliplint.archive.reduction_key`)."""
+        if self._connection is not None:
+            text = _JSON.encode([{"path": problem.path, **problem_to_data(problem)}
+                                 for problem in problems])
+            self._write("INSERT OR REPLACE INTO reductions (key, problems, mac) "
+                        "VALUES (?, ?, ?)", (key, text, signature(self._secret, "reduction",
+                                                                  key, text)))
+
+    def _select_in(self, query: str, values: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The rows of ``query``, whose ``{}`` is the placeholders of ``IN (...)``, over
+        ``values`` (a query per ``_IN_LIMIT`` of them); none without a cache."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(values), _IN_LIMIT):
+            part = values[start:start + _IN_LIMIT]
+            found = self._rows(query.format(", ".join("?" * len(part))), part)
+            if found is None:
+                return []
+            rows += found
+        return rows
+
+    def _rows(self, query: str, values: Sequence[str]) -> list[tuple[Any, ...]] | None:
+        """The rows of ``query``; None without a cache, or when it failed."""
+        if self._connection is None:
+            return None
+        try:
+            return self._connection.execute(query, values).fetchall()
         except sqlite3.Error as error:
             self._failed(error)
-            return {}
-        known = {}
-        for (path, size, mtime, key, content, file_mac,
-             problems, records, facts, entry_mac) in rows:
-            if not (self._signed(file_mac, "file", path, str(size), str(mtime), key, content)
-                    and self._signed(entry_mac, "entry", key, problems, records, facts)):
-                continue
-            try:
-                data = json.loads(records)
-            except ValueError:
-                continue
-            if isinstance(data, dict):
-                known[path] = KnownPath(size, mtime, data)
-        return known
+            return None
 
     def _signed(self, mac: object, *fields: object) -> bool:
         """Whether a row's ``mac`` is its signature with this user's secret; counts the
@@ -355,14 +424,13 @@ class Cache:
         return False
 
     def _write(self, statement: str, values: tuple[Any, ...]) -> None:
-        assert self._connection is not None
-        try:
-            self._connection.execute(statement, values)
-            self._uncommitted += 1
-            if self._uncommitted >= COMMIT_EVERY:
+        self._pending.setdefault(statement, []).append(values)
+        self._uncommitted += 1
+        if self._uncommitted >= COMMIT_EVERY:
+            try:
                 self._commit()
-        except sqlite3.Error as error:
-            self._failed(error)
+            except sqlite3.Error as error:
+                self._failed(error)
 
     def close(self) -> None:
         """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES`` (and
@@ -375,22 +443,29 @@ class Cache:
         if self._connection is None:
             return
         try:
+            self._commit()
             # REPLACE gives a rewritten row a new rowid: the smallest are the oldest.
-            for table in ("entries", "files"):
+            for table, most in (("entries", MAX_ENTRIES), ("files", MAX_ENTRIES),
+                                ("reductions", MAX_REDUCTIONS)):
                 self._connection.execute(
                     f"DELETE FROM {table} WHERE rowid <= (SELECT max(rowid) FROM {table}) - ?",
-                    (MAX_ENTRIES,))
+                    (most,))
             self._commit()
         except sqlite3.Error as error:
             self._failed(error)
         self._disable()
 
     def _commit(self) -> None:
+        """Write the pending rows and commit (SQLite's errors are the caller's)."""
         assert self._connection is not None
+        pending, self._pending = self._pending, {}
+        for statement, rows in pending.items():
+            self._connection.executemany(statement, rows)
         self._connection.commit()
         self._uncommitted = 0
 
     def _disable(self) -> None:
+        self._pending = {}
         if self._connection is not None:
             self._connection.close()
         self._connection = None
@@ -432,6 +507,8 @@ _TABLES = {
                "facts TEXT NOT NULL, mac TEXT NOT NULL",
     "files": "path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, "
              "key TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL",
+    "archives": "root TEXT PRIMARY KEY, files TEXT NOT NULL, mac TEXT NOT NULL",
+    "reductions": "key TEXT PRIMARY KEY, problems TEXT NOT NULL, mac TEXT NOT NULL",
 }
 
 
@@ -459,9 +536,29 @@ def _write_gitignore(folder: Path) -> None:
         marker.write_text("# created by cliplint\n*\n", encoding="utf-8")
 
 
+def _entry(row: Sequence[Any], path: str) -> Entry | None:
+    """An entry's decoded row (problems, records, facts), its problems named after
+    ``path``."""
+    try:
+        problems = [problem_from_data(item, path) for item in row[0]]
+        facts = facts_from_data(row[2])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (problems, row[1], facts) if isinstance(row[1], dict) else None
+
+
+#: A problem's fields as the cache stores them: all but its path (the same content may
+#: live at several paths).
+_STORED_FIELDS = tuple(field.name for field in fields(Problem) if field.name != "path")
+
+
 def problem_to_data(problem: Problem) -> dict[str, Any]:
-    data = asdict(problem)
-    del data["path"]  # the same content may live at several paths
+    """``asdict(problem)`` without the path; a few times faster (``asdict`` copies every
+    value deeply, and a first run stores every problem)."""
+    data = {name: getattr(problem, name) for name in _STORED_FIELDS}
+    if problem.fix is not None:
+        data["fix"] = asdict(problem.fix)
+    data["related"] = [asdict(item) for item in problem.related]
     return data
 
 

@@ -28,7 +28,7 @@ from cliplint.linter import decode_clipping, lint_and_record
 from cliplint.model import INTERNAL_ERROR, Problem, Rule
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, Future, ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from cliplint.cache import Cache
     from cliplint.document import Document
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 #: Below this many files to lint, starting worker processes costs more than it saves.
 MIN_FILES_FOR_POOL = 24
 MAX_CHUNK = 64
+#: Files looked up in the cache together (a query for them all): enough to make a query's
+#: cost vanish per file, few enough that memory does not grow with the run.
+LOOKUP_BATCH = 256
 T = TypeVar("T")
 P = TypeVar("P")
 
@@ -59,15 +62,26 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+class FileStatus(NamedTuple):
+    """A file's size and modification time before it was read, and its content's digest:
+    what the cache's files table remembers of it."""
+
+    size: int
+    mtime_ns: int
+    content: str
+
+
 class Linted(NamedTuple):
     """One file linted: its cache key (``None`` unless asked for, or when the file could
     not be read), its problems, its archive-rule records by rule id, and what the
-    archive report needs of it (``None`` when it could not be read)."""
+    archive report needs of it (``None`` when it could not be read); ``status`` when
+    :func:`lint_file_for_cache` read it."""
 
     key: str | None
     problems: list[Problem]
     records: dict[str, Any]
     facts: FileFacts | None = None
+    status: FileStatus | None = None
 
 
 def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
@@ -80,11 +94,19 @@ def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
 
 def lint_file_for_cache(path: str, rules: Mapping[str, Rule], settings: Settings,
                         with_source: bool = False) -> Linted:
-    """:func:`lint_file`, with the file's cache key (``None`` when it could not be read
-    or ran out of time: nothing to cache)."""
-    data = _read(path, settings)
-    return data if isinstance(data, Linted) else lint_data_for_cache(data, path, rules, settings,
-                                                                     with_source)
+    """:func:`lint_file`, with the file's cache key and status (``None`` when it could
+    not be read or ran out of time: nothing to cache)."""
+    read = read_with_stat(path, settings.for_path(path).max_file_size)
+    if isinstance(read, Problem):
+        return Linted(None, [read], {})
+    data, info = read
+    from cliplint.cache import content_digest
+
+    content = content_digest(data)
+    linted = _keyed(_lint_in_time(data, path, rules, settings, with_source, path), content,
+                    path, rules, settings)
+    return linted if linted.key is None else linted._replace(
+        status=FileStatus(info.st_size, info.st_mtime_ns, content))
 
 
 def _read(path: str, settings: Settings) -> bytes | Linted:
@@ -105,11 +127,22 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
 def lint_data_for_cache(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
                         with_source: bool = False, rules_path: str | None = None) -> Linted:
     """:func:`lint_data`, with the file's cache key (``None`` when it ran out of time)."""
+    from cliplint.cache import content_digest
+
     rules_path = rules_path or path
-    linted = _lint_in_time(data, path, rules, settings, with_source, rules_path)
-    if isinstance(linted, Problem):  # out of time: nothing to cache
+    return _keyed(_lint_in_time(data, path, rules, settings, with_source, rules_path),
+                  content_digest(data), rules_path, rules, settings)
+
+
+def _keyed(linted: Linted | Problem, content: str, rules_path: str, rules: Mapping[str, Rule],
+           settings: Settings) -> Linted:
+    """The file linted, with the cache key of its content (of digest ``content``); no
+    key when it ran out of time (nothing to cache)."""
+    if isinstance(linted, Problem):
         return Linted(None, [linted], {})
-    return linted._replace(key=file_key(data, rules_path, rules, settings))
+    from cliplint.cache import entry_key
+
+    return linted._replace(key=entry_key(content, *key_parts(rules_path, rules, settings)))
 
 
 def _lint_in_time(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
@@ -130,14 +163,6 @@ def _lint_decoded(document: Document | Problem, path: str, rules_path: str,
     problems, records = lint_and_record(document, rules, settings, path=path,
                                         with_source=with_source)
     return Linted(None, problems, records, file_facts(document))
-
-
-def file_key(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings) -> str:
-    """A file's key in the cache: its content, the rules enabled for it and the inputs
-    those rules ask for (the day, for a rule that compares with the current time)."""
-    from cliplint.cache import content_key  # the cache (and SQLite) only when it is used
-
-    return content_key(data, *key_parts(path, rules, settings))
 
 
 def key_parts(path: str, rules: Mapping[str, Rule],
@@ -165,6 +190,8 @@ class FileResult(NamedTuple):
     checked: bool = True
     facts: FileFacts | None = None
     cached: bool = False  # the result came from the cache (--verbose counts them)
+    #: The file's entry key in the cache (None without a cache, or nothing to cache).
+    key: str | None = None
 
 
 def iter_results(
@@ -179,7 +206,8 @@ def iter_results(
     done, in the order given: a report can be written while the run goes on, and
     nothing here holds more than a window of files (memory stays flat however many)."""
     with open_cache(rules, settings, options, plugins) as cache:
-        looked_up = (_look_up(cache, path, rules, settings) for path in paths)
+        looked_up = (_look_up_many(cache, paths, rules, settings) if cache is not None
+                     else (_LookUp(path, None) for path in paths))
         if total is None and isinstance(paths, Sized):
             total = len(paths)  # else a count of files, with no percentage until known
         yield from _lint_missing(looked_up, rules, settings, options, cache, total)
@@ -187,8 +215,9 @@ def iter_results(
 
 @contextmanager
 def open_cache(rules: Mapping[str, Rule], settings: Settings, options: RunOptions,
-               plugins: Mapping[str, str] | None) -> Iterator[Cache | None]:
-    """The run's cache (None without one), closed at the end."""
+               plugins: Mapping[str, str] | None, quiet: bool = False) -> Iterator[Cache | None]:
+    """The run's cache (None without one), closed at the end; ``quiet``: see
+    :meth:`Cache.open`."""
     if not options.use_cache:
         yield None
         return
@@ -196,7 +225,7 @@ def open_cache(rules: Mapping[str, Rule], settings: Settings, options: RunOption
 
     code = code_fingerprint(rule.module for rule in rules.values())
     key = run_key(plugins or {}, settings, code, with_source=options.with_source)
-    cache = Cache.open(cache_folder(settings.root), key)
+    cache = Cache.open(cache_folder(settings.root), key, quiet)
     try:
         yield cache
     finally:
@@ -207,44 +236,71 @@ class _LookUp(NamedTuple):
     path: str
     #: The cached result, or None when the file must be linted.
     hit: Linted | None
+    #: The file's status is to be remembered from its linting (it was not read here).
+    unread: bool = False
+
+
+def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
+                  settings: Settings) -> Iterator[_LookUp]:
+    """Each path looked up, ``LOOKUP_BATCH`` at a time, in a few queries per batch rather
+    than a few per file: the files whose status the cache knows are not read; the others
+    are read and hashed (and their status remembered). When the cache holds no entry at
+    all (a first run) there is nothing to find: every file is linted (and remembered)."""
+    from cliplint.cache import entry_key
+
+    if not cache.holds_entries():
+        yield from (_LookUp(path, None, unread=True) for path in paths)
+        return
+    for batch in _batches(paths, LOOKUP_BATCH):
+        absolute = {path: os.path.abspath(path) for path in batch}
+        status = {}
+        for path in batch:
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue  # reading it will say what is wrong
+            status[absolute[path]] = (info.st_size, info.st_mtime_ns)
+        known = cache.known_files(status)
+        keys: dict[str, str] = {}
+        unreadable: dict[str, Linted] = {}
+        for path in batch:
+            found = known.get(absolute[path])
+            if found is not None and found.content:
+                keys[path] = entry_key(found.content, *key_parts(path, rules, settings))
+                continue
+            read = _read_key(cache, path, rules, settings)
+            if isinstance(read, Linted):
+                unreadable[path] = read
+            else:
+                keys[path] = read
+        entries = dict(zip(keys, cache.get_many([(key, path) for path, key in keys.items()])))
+        for path in batch:
+            entry = entries.get(path)
+            yield _LookUp(path, unreadable.get(path) if entry is None
+                          else Linted(keys[path], *entry))
 
 
 def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
              settings: Settings) -> _LookUp:
     if cache is None:
         return _LookUp(path, None)
-    unchanged = _unchanged(cache, path, rules, settings)
-    if unchanged is not None:
-        return unchanged
+    return next(_look_up_many(cache, [path], rules, settings))
+
+
+def _read_key(cache: Cache, path: str, rules: Mapping[str, Rule],
+              settings: Settings) -> str | Linted:
+    """The file's entry key, from its content (its status remembered with it), or what
+    linting it comes to when it cannot be read."""
     read = read_with_stat(path, settings.for_path(path).max_file_size)
     if isinstance(read, Problem):
-        return _LookUp(path, Linted(None, [read], {}))
+        return Linted(None, [read], {})
     data, info = read
     from cliplint.cache import content_digest, entry_key
 
-    content = content_digest(data)
-    key = entry_key(content, *key_parts(path, rules, settings))
-    remember_path(cache, path, info, key, content)
-    found = cache.get(key, path)
-    return _LookUp(path, None if found is None else Linted(key, *found))
-
-
-def _unchanged(cache: Cache, path: str, rules: Mapping[str, Rule],
-               settings: Settings) -> _LookUp | None:
-    """The cached result of a file whose size and modification time are those the cache
-    remembers (see ``remember_path``), found without reading it; None otherwise."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None  # reading it will say what is wrong
-    content = cache.known_content(os.path.abspath(path), info.st_size, info.st_mtime_ns)
-    if content is None:
-        return None
-    from cliplint.cache import entry_key
-
-    key = entry_key(content, *key_parts(path, rules, settings))
-    found = cache.get(key, path)
-    return None if found is None else _LookUp(path, Linted(key, *found))
+    status = FileStatus(info.st_size, info.st_mtime_ns, content_digest(data))
+    key = entry_key(status.content, *key_parts(path, rules, settings))
+    remember_path(cache, path, status, key)
+    return key
 
 
 #: A file modified this recently may be modified again within the same tick of its
@@ -252,14 +308,12 @@ def _unchanged(cache: Cache, path: str, rules: Mapping[str, Rule],
 RACY_SECONDS = 2
 
 
-def remember_path(cache: Cache, path: str, info: os.stat_result, key: str,
-                  content: str = "") -> None:
-    """Remember that the file holds the content ``key`` (digest ``content``) while its
-    size and modification time stay as in ``info``; not while it may still change
-    unnoticed."""
-    if time.time_ns() - info.st_mtime_ns > RACY_SECONDS * 1_000_000_000:
-        cache.remember_path(os.path.abspath(path), info.st_size, info.st_mtime_ns, key,
-                            content)
+def remember_path(cache: Cache, path: str, status: FileStatus, key: str) -> None:
+    """Remember that the file holds the content ``key`` while its status stays as it
+    was; not while it may still change unnoticed."""
+    if time.time_ns() - status.mtime_ns > RACY_SECONDS * 1_000_000_000:
+        cache.remember_path(os.path.abspath(path), status.size, status.mtime_ns, key,
+                            status.content)
 
 
 def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], settings: Settings,
@@ -288,12 +342,14 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
             cached = entry.hit is not None
             if entry.hit is not None:
                 linted = entry.hit
-            elif cache is not None and linted.key is not None and not any(
-                p.rule == INTERNAL_ERROR for p in linted.problems
-            ):
+            elif cache is None or any(p.rule == INTERNAL_ERROR for p in linted.problems):
+                linted = linted._replace(key=None)  # not kept: nothing to find it by
+            elif linted.key is not None:
                 cache.put(linted.key, linted.problems, linted.records, linted.facts)
+                if entry.unread and linted.status is not None:
+                    remember_path(cache, entry.path, linted.status, linted.key)
             yield FileResult(entry.path, linted.problems, linted.records, facts=linted.facts,
-                             cached=cached)
+                             cached=cached, key=linted.key)
 
 
 def map_in_chunks(
@@ -313,36 +369,51 @@ def map_in_chunks(
     size = max(1, min(MAX_CHUNK, len(head) // (jobs * 4)))
     chunks = _batches(itertools.chain(head, paths), size)
     del head
-    with process_pool(jobs) as pool:
-        # A sliding window of submitted chunks (Executor.map would submit them all at
-        # once), so memory does not grow with the number of files waiting.
-        window: deque[Future[list[T]]] = deque()
-        try:
-            for chunk in itertools.islice(chunks, jobs * 2):
-                window.append(_submit(pool, work, chunk))
-            while window:
-                results = window.popleft().result()
-                following = next(chunks, None)
-                if following is not None:
-                    window.append(_submit(pool, work, following))
-                yield from results
-        except BaseException:
-            # Running chunks finish their files; the rest never start.
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    pool = _Pool(jobs)
+    # A sliding window of submitted chunks (Executor.map would submit them all at
+    # once), so memory does not grow with the number of files waiting.
+    window: deque[Future[list[T]]] = deque()
+    try:
+        for chunk in itertools.islice(chunks, jobs * 2):
+            window.append(pool.submit(work, chunk))
+        while window:
+            results = window.popleft().result()
+            following = next(chunks, None)
+            if following is not None:
+                window.append(pool.submit(work, following))
+            yield from results
+    except BaseException:
+        # Running chunks finish their files; the rest never start.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown()
 
 
-def _submit(pool: Executor, work: Callable[[Sequence[P]], list[T]],
-            chunk: list[P]) -> Future[list[T]]:
-    """The chunk's results to come. A chunk of None only (cache hits: nothing to do) is
-    done here rather than sent to a worker: a warm run starts no worker at all."""
-    from concurrent.futures import Future
+class _Pool:
+    """``jobs`` worker processes, started when the first chunk with something to do is
+    submitted. A chunk of None only (cache hits: nothing to do) is done here rather than
+    sent to a worker: a warm run starts no worker, nor even the pool."""
 
-    if any(item is not None for item in chunk):
-        return pool.submit(work, chunk)
-    done: Future[list[T]] = Future()
-    done.set_result(work(chunk))
-    return done
+    def __init__(self, jobs: int) -> None:
+        self._jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, work: Callable[[Sequence[P]], list[T]], chunk: list[P]) -> Future[list[T]]:
+        """The chunk's results to come."""
+        if any(item is not None for item in chunk):
+            if self._pool is None:
+                self._pool = process_pool(self._jobs)
+            return self._pool.submit(work, chunk)
+        from concurrent.futures import Future
+
+        done: Future[list[T]] = Future()
+        done.set_result(work(chunk))
+        return done
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def _batches(items: Iterable[P], size: int) -> Iterator[list[P]]:

@@ -226,6 +226,16 @@ def test_a_chunk_with_nothing_to_do_is_not_sent_to_a_worker() -> None:
     assert os.getpid() not in results[320:]
 
 
+def test_a_run_with_nothing_to_do_starts_no_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    def no_pool(jobs: int) -> None:
+        raise AssertionError("a pool was started for chunks with nothing to do")
+
+    monkeypatch.setattr(runner, "process_pool", no_pool)
+    assert list(map_in_chunks(_pid_or_none, [None] * 512, jobs=2)) == [os.getpid()] * 512
+
+
 def _pid_or_none(items: list[str | None]) -> list[int]:
     import os
 

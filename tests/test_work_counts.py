@@ -137,5 +137,5 @@ def test_a_warm_run_reads_no_unchanged_file(tmp_path: Path, monkeypatch: pytest.
     changed.write_text(_clipping(3).replace("more", "MORE"), encoding="utf-8")
     os.utime(changed, (long_ago + 60, long_ago + 60))
     assert main(arguments) == 1
-    assert read == ["3.md"]
+    assert set(read) == {"3.md"}  # hashed to be looked up, then read to be linted
     assert capsys.readouterr().out == expected.replace("more", "MORE")

@@ -1,0 +1,271 @@
+"""The cache's bulk mechanisms: look-ups of many files at once, the archive's index and
+the archive rules' kept results. Each is believed only when signed, and used only when
+nothing it depends on changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from conftest import write
+
+from cliplint import archive as archive_module
+from cliplint.archive import ArchiveFile, reduction_key
+from cliplint.cache import Cache, IndexedFile, cache_secret, signature
+from cliplint.cli import main
+from cliplint.config import resolve
+from cliplint.model import Problem, Related
+from cliplint.plugins import load_registry
+
+LONG_AGO = 1_500_000_000  # seconds: a file this old is not "racily clean"
+BODY = ("<p>The harbour reopened on Monday after three weeks of repairs, the port "
+        "authority said.</p><p>Ships waiting offshore began to unload cargo within hours.</p>")
+
+
+def clipping(title: str, url: str, stamp: int = 1594000000000, body: str = BODY) -> str:
+    return f"<!--{stamp}-->\n[{title}]({url})\n------\n\n{body}\n"
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cache]:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    opened = Cache.open(tmp_path / "cache", "k")
+    yield opened
+    opened.close()
+
+
+def reopened(cache: Cache, folder: Path) -> Cache:
+    """The cache closed (what it wrote committed: a run reads it from then on), opened
+    again."""
+    cache.close()
+    return Cache.open(folder, "k")
+
+
+def altered(cache: Cache, folder: Path, statement: str) -> Cache:
+    """The cache closed, altered by ``statement``, opened again."""
+    cache.close()
+    with closing(sqlite3.connect(folder / "results-k.sqlite3")) as connection, connection:
+        connection.execute(statement)
+    return Cache.open(folder, "k")
+
+
+def ignored_rows(cache: Cache, capsys: pytest.CaptureFixture[str]) -> str:
+    """What closing the cache says of the rows it did not believe."""
+    cache.close()
+    return capsys.readouterr().err
+
+
+def problem(path: str, message: str) -> Problem:
+    return Problem(path, "rule-x", "error", message, 1, 2, 1, 3,
+                   related=(Related("other.md", "see"),))
+
+
+def test_a_bulk_look_up_finds_what_point_look_ups_find(cache: Cache, tmp_path: Path) -> None:
+    for number in range(5):
+        cache.put(f"key{number}", [problem("ignored", f"message {number}")],
+                  {"rule-x": {"n": number}})
+    assert cache.get("key0", "a.md") is None  # written at the next commit
+    cache = reopened(cache, tmp_path / "cache")
+    wanted = [("key3", "c.md"), ("absent", "x.md"), ("key0", "a.md"), ("key3", "d.md")]
+    found = cache.get_many(wanted)
+    assert found == [cache.get(key, path) for key, path in wanted]
+    assert found[1] is None
+    assert found[0] is not None and found[0][0][0].path == "c.md"
+    assert found[3] is not None and found[3][0][0].path == "d.md"
+    assert found[2] is not None and found[2][1] == {"rule-x": {"n": 0}}
+
+
+def test_a_bulk_look_up_goes_past_the_limit_of_one_query(cache: Cache, tmp_path: Path) -> None:
+    keys = [f"key{number}" for number in range(1234)]
+    for key in keys:
+        cache.put(key, [], {"rule-x": key})
+    cache = reopened(cache, tmp_path / "cache")
+    found = cache.get_many([(key, f"{key}.md") for key in keys])
+    assert [entry[1]["rule-x"] for entry in found if entry is not None] == keys
+
+
+def test_known_files_need_the_same_status_and_a_signature(
+        cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cache.remember_path("/a.md", 10, 100, "key-a", "content-a")
+    cache.remember_path("/b.md", 20, 200, "key-b", "content-b")
+    cache.remember_path("/c.md", 30, 300, "key-c", "content-c")
+    cache = altered(cache, tmp_path / "cache", "UPDATE files SET key = 'forged' WHERE path = '/c.md'")
+    found = cache.known_files({"/a.md": (10, 100), "/b.md": (20, 201), "/c.md": (30, 300),
+                               "/d.md": (1, 1)})
+    assert found == {"/a.md": (10, 100, "key-a", "content-a")}
+    assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
+
+
+def test_the_archive_index_is_read_back_and_a_forged_one_is_ignored(
+        cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = {"feed/a.md": IndexedFile(10, 100, "key-a", {"rule-x": [1]}),
+             "feed/b.md": IndexedFile(20, 200, "key-a", {"rule-x": [1]}),
+             "c.md": IndexedFile(30, 300, "key-c", {})}
+    cache.remember_archive("/archive", files)
+    cache = reopened(cache, tmp_path / "cache")
+    assert cache.archive_index("/archive") == files
+    assert cache.archive_index("/elsewhere") == {}
+    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = replace(files, '[1]', '[2]')")
+    assert cache.archive_index("/archive") == {}
+    assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
+
+
+def test_a_kept_reduction_is_read_back_and_a_forged_one_is_ignored(
+        cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kept = [problem("feed/a.md", "duplicate"), problem("feed/b.md", "another")]
+    cache.put_reduction("r1", kept)
+    cache = reopened(cache, tmp_path / "cache")
+    assert cache.reduction("r1") == kept
+    assert cache.reduction("r2") is None
+    cache = altered(cache, tmp_path / "cache", "UPDATE reductions SET problems = '[]'")
+    assert cache.reduction("r1") is None
+    assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
+
+
+def test_the_reduction_key_follows_everything_the_reduce_step_reads() -> None:
+    registry = load_registry()
+    settings = resolve({}, registry.rules)
+    chosen = [registry.rules["duplicate-clipping"]]
+    files = [ArchiveFile("a.md", "a.md", {}, key="k1"), ArchiveFile("b.md", "b.md", {}, key="k2")]
+    key = reduction_key(files, chosen, settings, None)
+    assert key is not None and key == reduction_key(list(files), chosen, settings, None)
+    changed = [files[0], files[1]._replace(key="k3")]  # b.md's content changed
+    moved = [files[0], files[1]._replace(path="c.md", relative="c.md")]
+    others = {
+        reduction_key(changed, chosen, settings, None),
+        reduction_key(moved, chosen, settings, None),
+        reduction_key(files[::-1], chosen, settings, None),
+        reduction_key(files, chosen, settings, frozenset({"a.md"})),
+        reduction_key(files, [*chosen, registry.rules["path-portability"]], settings, None),
+        reduction_key(files, chosen, resolve({"severity": {"duplicate-clipping": "warning"}},
+                                             registry.rules), None),
+        reduction_key(files, chosen, resolve(
+            {"rules": {"duplicate-clipping": {"kinds": ["url"]}}}, registry.rules), None),
+    }
+    assert key not in others and len(others) == 7
+    # Per-file rules: b.md leaves duplicate-clipping out, then a.md does.
+    ignoring = [reduction_key(files, chosen, resolve({"per-file-ignores": {name: [
+        "duplicate-clipping"]}}, registry.rules), None) for name in ("b.md", "a.md")]
+    assert len({key, *others, *ignoring}) == 10
+    assert reduction_key([*files, ArchiveFile("d.md", "d.md", {})], chosen, settings,
+                         None) is None  # a file nothing was kept of: reduced every time
+
+
+# -- through the command line ---------------------------------------------------------------
+
+
+@pytest.fixture
+def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git work tree's top holding two copies of one article and a third clipping,
+    written long ago; its reductions are kept however few its files."""
+    monkeypatch.setattr(archive_module, "MIN_FILES_TO_KEEP_REDUCTION", 0)
+    root = tmp_path / "repo"
+    write(root / ".git" / "HEAD", "ref: refs/heads/main\n")
+    for name, text in {"feed/a.md": clipping("Harbour reopens", "https://x.org/a/1"),
+                       "feed/b.md": clipping("Harbour reopens", "https://x.org/a/1",
+                                             stamp=1594000009000),
+                       "feed/c.md": clipping("Budget approved", "https://x.org/a/2",
+                                             body="<p>The council approved it.</p>")}.items():
+        os.utime(write(root / name, text), (LONG_AGO, LONG_AGO))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return root
+
+
+def lint(capsys: pytest.CaptureFixture[str], *paths: str) -> tuple[list[tuple[str, str]], str]:
+    main(["--isolated", "--format", "json", *paths])
+    captured = capsys.readouterr()
+    return ([(p["path"], p["message"]) for p in json.loads(captured.out)["problems"]
+             if p["rule"] == "duplicate-clipping"], captured.err)
+
+
+def database(root: Path) -> Path:
+    [found] = (root.parent / "cache").glob("results-*.sqlite3")
+    return found
+
+
+def mark_reductions(root: Path) -> None:
+    """Every kept reduction says "from the cache" instead, signed as cliplint would."""
+    with closing(sqlite3.connect(database(root))) as connection, connection:
+        for key, text in connection.execute("SELECT key, problems FROM reductions").fetchall():
+            marked = json.dumps([{**item, "message": "from the cache"}
+                                 for item in json.loads(text)])
+            connection.execute("UPDATE reductions SET problems = ?, mac = ? WHERE key = ?",
+                               (marked, signature(cache_secret(), "reduction", key, marked),
+                                key))
+
+
+def test_an_unchanged_archive_is_not_reduced_again(archive: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    expected = [("feed/b.md", "same article URL")]
+    assert lint(capsys, "feed") == (expected, "")
+    mark_reductions(archive)
+    assert lint(capsys, "feed") == ([("feed/b.md", "from the cache")], "")
+
+    # One file's content changes: reduced again (its copy is gone).
+    twin = archive / "feed/b.md"
+    twin.write_text(clipping("Port strike ends", "https://x.org/a/3",
+                             body="<p>Dock workers returned.</p>"), encoding="utf-8")
+    os.utime(twin, (LONG_AGO + 10, LONG_AGO + 10))
+    assert lint(capsys, "feed") == ([], "")
+    # Another file joins: reduced again.
+    os.utime(write(archive / "feed/d.md", clipping("Harbour reopens", "https://x.org/a/1",
+                                                   stamp=1594000099000)),
+             (LONG_AGO, LONG_AGO))
+    assert lint(capsys, "feed") == ([("feed/d.md", "same article URL")], "")
+
+
+def test_a_small_archive_is_reduced_without_the_cache(
+        archive: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(archive_module, "MIN_FILES_TO_KEEP_REDUCTION", 4)
+    assert lint(capsys, "feed") == ([("feed/b.md", "same article URL")], "")
+    with closing(sqlite3.connect(database(archive))) as connection:
+        assert connection.execute("SELECT count(*) FROM reductions").fetchone() == (0,)
+    monkeypatch.setattr(archive_module, "MIN_FILES_TO_KEEP_REDUCTION", 3)
+    assert lint(capsys, "feed") == ([("feed/b.md", "same article URL")], "")
+    with closing(sqlite3.connect(database(archive))) as connection:
+        assert connection.execute("SELECT count(*) FROM reductions").fetchone() == (1,)
+
+
+def test_a_forged_reduction_is_not_believed(archive: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    expected = [("feed/b.md", "same article URL")]
+    assert lint(capsys, "feed") == (expected, "")
+    with closing(sqlite3.connect(database(archive))) as connection, connection:
+        connection.execute("UPDATE reductions SET problems = '[]'")  # "no copies here"
+    problems, stderr = lint(capsys, "feed")
+    assert problems == expected
+    assert "ignored 1 cache row not signed with this user's key" in stderr
+
+
+def test_a_given_file_is_compared_with_the_archive_index(
+        archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Given one file (pre-commit), the others come from the archive's index: built by
+    the first run, believed only when signed, and not for a file whose status changed."""
+    expected = [("feed/b.md", "same article URL")]
+    assert lint(capsys, "feed/b.md") == (expected, "")
+    with closing(sqlite3.connect(database(archive))) as connection:
+        [(text,)] = connection.execute("SELECT files FROM archives").fetchall()
+    assert sorted(json.loads(text)["files"]) == ["feed/a.md", "feed/c.md"]
+    assert lint(capsys, "feed/b.md") == (expected, "")
+
+    # The index altered ("a.md is about something else"): not believed.
+    with closing(sqlite3.connect(database(archive))) as connection, connection:
+        connection.execute("UPDATE archives SET files = replace(files, 'x.org/a/1', 'x.org/z')")
+        connection.execute("DELETE FROM reductions")
+    problems, stderr = lint(capsys, "feed/b.md")
+    assert problems == expected and "ignored 1 cache row" in stderr
+
+    # a.md changes (a status the index does not know): read again, the copy is gone.
+    first = archive / "feed/a.md"
+    first.write_text(clipping("Port strike ends", "https://x.org/a/9",
+                              body="<p>Dock workers returned.</p>"), encoding="utf-8")
+    os.utime(first, (LONG_AGO + 10, LONG_AGO + 10))
+    assert lint(capsys, "feed/b.md") == ([], "")
