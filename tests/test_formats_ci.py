@@ -4,6 +4,7 @@ severity in the exit status, and --force-exclude for files named on the command 
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -184,3 +185,25 @@ def test_force_exclude_with_stdin_filename(tmp_path: Path) -> None:
     linted = run_cliplint("--force-exclude", "--stdin-filename", "news/x.md", "-",
                           cwd=tmp_path, stdin=SECONDS.encode())
     assert linted.status == 1 and linted.stdout.startswith("news/x.md:1:5: timestamp-comment")
+
+
+# -- a file name that is not UTF-8 ------------------------------------------------------
+
+
+@pytest.mark.parametrize("report", ["json", "sarif", "gitlab", "junit", "github", "text"])
+def test_every_format_reports_a_file_name_that_is_not_utf8(tmp_path: Path, report: str) -> None:
+    """Such a name reaches cliplint as a str with a lone surrogate (surrogateescape),
+    which UTF-8 cannot hold: the report stays UTF-8 (JSON's escape of the surrogate,
+    SARIF's percent-encoded byte) instead of the run ending in an internal error."""
+    write(tmp_path / "a" / os.fsdecode(b"bad\xff.md"), SECONDS)
+    result = run_cliplint("--isolated", "--select", HEADER_RULES, "--format", report, "a",
+                          cwd=tmp_path)
+    assert (result.status, result.stderr) == (1, "")
+    if report in ("json", "sarif", "gitlab"):
+        document = json.loads(result.stdout)
+        shown = {"json": lambda: document["problems"][0]["path"],
+                 "sarif": lambda: document["runs"][0]["results"][0]["locations"][0][
+                     "physicalLocation"]["artifactLocation"]["uri"],
+                 "gitlab": lambda: document[0]["location"]["path"]}[report]()
+        assert shown == {"json": "a/bad\udcff.md", "sarif": "a/bad%FF.md",
+                         "gitlab": "a/bad\udcff.md"}[report]

@@ -99,6 +99,19 @@ def full_message(problem: Problem, show_path: Callable[[str], str] = str) -> str
     return f"{problem.message} — {others}"
 
 
+def escape_surrogates(text: str) -> str:
+    """Report text with each lone surrogate (a file name that is not UTF-8, decoded with
+    ``surrogateescape``) written as the escape JSON and Python read back
+    (``\\udcff``): UTF-8 cannot hold the surrogate itself, and a report must stay UTF-8."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def _lazy(module: str) -> Renderer:
     """A renderer that imports its module only when a report is rendered in that
     format: a pre-commit run on one file should not pay for XML and SARIF."""

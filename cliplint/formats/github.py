@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from cliplint.formats import RenderOptions, full_message, whole_report
+from cliplint.formats import RenderOptions, escape_surrogates, full_message, whole_report
 from cliplint.model import Fixes, Problem, Rule, Tally
 
 if TYPE_CHECKING:
@@ -50,4 +50,4 @@ def _annotation(problem: Problem) -> str:
         )
     )
     message = _escape_data(f"{problem.rule}: {full_message(problem)}")
-    return f"::{_LEVELS[problem.severity]} {properties}::{message}\n"
+    return escape_surrogates(f"::{_LEVELS[problem.severity]} {properties}::{message}\n")

@@ -18,7 +18,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from cliplint.baseline import fingerprints
-from cliplint.formats import RenderOptions, full_message, whole_report
+from cliplint.formats import RenderOptions, escape_surrogates, full_message, whole_report
 from cliplint.model import INTERNAL_ERROR, Fixes, Problem, Rule, Tally
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
     for result in results:
         for problem, fingerprint in zip(result.problems, fingerprints(result.problems)):
             # An item of the array, indented as json.dumps(indent=2) nests it.
-            item = json.dumps(_issue(problem, fingerprint), ensure_ascii=False, indent=2)
+            item = escape_surrogates(json.dumps(_issue(problem, fingerprint),
+                                                ensure_ascii=False, indent=2))
             write(("," if written else "[") + "\n  " + item.replace("\n", "\n  "))
             written += 1
         tally = tally.add(result.problems, result.checked)

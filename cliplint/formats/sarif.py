@@ -117,7 +117,8 @@ def artifact_uri(path: str) -> tuple[str, str | None]:
     if PurePath(path).is_absolute():
         return Path(path).as_uri(), None
     posix = posixpath.normpath(PurePath(path).as_posix())
-    return quote(posix, safe="/"), SOURCE_ROOT
+    # A name that is not UTF-8 (surrogateescape) is percent-encoded as its own bytes.
+    return quote(posix, safe="/", errors="surrogateescape"), SOURCE_ROOT
 
 
 def _location(path: str) -> dict[str, Any]:

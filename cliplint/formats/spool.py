@@ -14,6 +14,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import IO, Any
 
+from cliplint.formats import escape_surrogates
+
 
 class JsonListSpool:
     """The items of one list of a document that ``json.dumps(indent=2)`` writes, at
@@ -32,7 +34,7 @@ class JsonListSpool:
         self._file.close()
 
     def add(self, item: Any) -> None:
-        text = json.dumps(item, ensure_ascii=False, indent=2)
+        text = escape_surrogates(json.dumps(item, ensure_ascii=False, indent=2))
         self._file.write(("," if self.count else "") + self._newline
                          + text.replace("\n", self._newline))
         self.count += 1
@@ -40,7 +42,7 @@ class JsonListSpool:
     def write_document(self, document: Any, key: str, write: Callable[[str], object]) -> None:
         """Write ``document`` as ``json.dumps(indent=2)`` does, with the items as the list
         under ``key`` (which must be empty in ``document``, and the only such key)."""
-        text = json.dumps(document, ensure_ascii=False, indent=2)
+        text = escape_surrogates(json.dumps(document, ensure_ascii=False, indent=2))
         if not self.count:
             write(text + "\n")
             return
