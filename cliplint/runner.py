@@ -241,14 +241,15 @@ class _LookUp(NamedTuple):
 
 
 def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
-                  settings: Settings) -> Iterator[_LookUp]:
+                  settings: Settings, *, first_run_unread: bool = True) -> Iterator[_LookUp]:
     """Each path looked up, ``LOOKUP_BATCH`` at a time, in a few queries per batch rather
     than a few per file: the files whose status the cache knows are not read; the others
     are read and hashed (and their status remembered). When the cache holds no entry at
-    all (a first run) there is nothing to find: every file is linted (and remembered)."""
+    all (a first run) there is nothing to find: with ``first_run_unread`` every file is
+    then left unread, for the worker that lints it to give its key and status."""
     from cliplint.cache import entry_key
 
-    if not cache.holds_entries():
+    if first_run_unread and not cache.holds_entries():
         yield from (_LookUp(path, None, unread=True) for path in paths)
         return
     for batch in _batches(paths, LOOKUP_BATCH):
@@ -282,9 +283,12 @@ def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
 
 def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
              settings: Settings) -> _LookUp:
+    """One file looked up (read and hashed unless the cache knows its status), for a
+    caller that lints the misses itself and does not ask for their status back
+    (cliplint/batches.py)."""
     if cache is None:
         return _LookUp(path, None)
-    return next(_look_up_many(cache, [path], rules, settings))
+    return next(_look_up_many(cache, [path], rules, settings, first_run_unread=False))
 
 
 def _read_key(cache: Cache, path: str, rules: Mapping[str, Rule],
