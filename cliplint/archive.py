@@ -195,23 +195,26 @@ def _reduce_through(cache: Cache | None, files: Sequence[ArchiveFile], chosen: S
                     focus: frozenset[str] | None) -> list[Problem]:
     """:func:`reduce_archive`, its problems taken from the cache when it holds them
     for these files and settings, else kept there."""
-    key = reduction_key(files, chosen, settings, focus) if cache is not None else None
-    if cache is None or key is None:
+    if cache is None:
         return reduce_archive(files, chosen, settings, root, focus)
-    problems = cache.reduction(key)
+    own_rules = _rules_per_file(files, settings)  # worked out once for both
+    key = reduction_key(files, chosen, settings, focus, own_rules=own_rules)
+    problems = cache.reduction(key) if key is not None else None
     if problems is None:
-        problems = reduce_archive(files, chosen, settings, root, focus)
-        if not any(problem.rule == INTERNAL_ERROR for problem in problems):
+        problems = reduce_archive(files, chosen, settings, root, focus, own_rules=own_rules)
+        if key is not None and not any(problem.rule == INTERNAL_ERROR for problem in problems):
             cache.put_reduction(key, problems)
     return problems
 
 
 def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings: Settings,
-                  focus: frozenset[str] | None) -> str | None:
+                  focus: frozenset[str] | None, *,
+                  own_rules: Sequence[tuple[str, ...]] | None = None) -> str | None:
     """A digest of everything :func:`reduce_archive` depends on beyond what names the
     cache file (the run's settings, the rules' code): the rules chosen, their options
     and severity, each file's paths, entry key (its records are a function of it) and
-    own rules, in order, and the focus. None when a file has no entry key."""
+    own rules, in order, and the focus. None when a file has no entry key.
+    ``own_rules``: each file's rules when already worked out (:func:`_rules_per_file`)."""
     if any(file.key is None for file in files):
         return None
     digest = hashlib.blake2b(digest_size=20)
@@ -219,7 +222,7 @@ def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings
         [[rule.id, settings.rule_options(rule), settings.severity.get(rule.id)]
          for rule in chosen] + [sorted(focus) if focus is not None else None],
         sort_keys=True, default=str).encode())
-    own_rules = _rules_per_file(files, settings)
+    own_rules = own_rules or _rules_per_file(files, settings)
     described = (f"\1{file.path}\0{file.relative}\0{file.key}" for file in files)
     if own_rules is not None:
         described = (text + "\0" + "\0".join(own) for text, own in zip(described, own_rules))
@@ -237,15 +240,16 @@ def _rules_per_file(files: Sequence[ArchiveFile],
 
 
 def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings: Settings,
-                   root: str, focus: frozenset[str] | None = None) -> list[Problem]:
+                   root: str, focus: frozenset[str] | None = None, *,
+                   own_rules: Sequence[tuple[str, ...]] | None = None) -> list[Problem]:
     """Every archive rule's reduce step over the files, its problems in path order. With
     ``focus`` (paths relative to the root), only the problems about those files or
-    naming them."""
+    naming them. ``own_rules`` as in :func:`reduction_key`."""
     shown = {file.relative: file.path for file in files}
     # Problems about a file whose comments suppress the rule there (cliplint.suppressions).
     suppressed = {file.relative: file.records[ARCHIVE_KEY] for file in files
                   if ARCHIVE_KEY in file.records}
-    per_file_rules = _rules_per_file(files, settings)
+    per_file_rules = own_rules or _rules_per_file(files, settings)
     problems: list[Problem] = []
     for rule in chosen:
         assert rule.reduce is not None
@@ -294,16 +298,23 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     from cliplint.files import walk_relative
     from cliplint.runner import iter_results
 
-    index = cache.archive_index(archive.root) if cache is not None else {}
     start = os.path.relpath(archive.root)
-    found: list[ArchiveFile | None] = []
-    kept = {relative: index[relative] for relative in given if relative in index}
-    stale: list[tuple[int, str, str, tuple[int, int] | None]] = []  # place, paths, status
+    walked: list[tuple[str, str, tuple[int, int] | None]] = []  # shown, relative, status
+    folders: dict[str, Settings] = {}
     for path, relative in walk_relative(start, settings):
         if relative in given:
             continue
+        folder = os.path.dirname(path)
+        if folder not in folders:
+            folders[folder] = settings.for_folder(folder)
         shown = relative if start == "." else path  # "feed/a.md", not "./feed/a.md"
-        status = _status(path)
+        walked.append((shown, relative, _status(path)))
+    name = index_name(archive.root, folders.values(), rules, settings)
+    index = cache.archive_index(name) if cache is not None else {}
+    found: list[ArchiveFile | None] = []
+    kept = {relative: index[relative] for relative in given if relative in index}
+    stale: list[tuple[int, str, str, tuple[int, int] | None]] = []  # place, paths, status
+    for shown, relative, status in walked:
         indexed = index.get(relative)
         if indexed is not None and status == (indexed.size, indexed.mtime_ns):
             found.append(ArchiveFile(shown, relative, indexed.records, key=indexed.key))
@@ -311,19 +322,44 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
         else:
             stale.append((len(found), shown, relative, status))
             found.append(None)
-    results = iter_results([shown for _, shown, _, _ in stale], rules, settings, options,
-                           plugins)
-    # strict: the look-ups run to their end, and their cache is closed before this one writes.
-    for (place, _, relative, _), result in zip(stale, results, strict=True):
-        found[place] = ArchiveFile(result.path, relative, result.records, result.facts,
-                                   result.key)
+    if stale:
+        results = iter_results([shown for _, shown, _, _ in stale], rules, settings, options,
+                               plugins)
+        # strict: the look-ups run to their end, and their cache is closed before this
+        # one writes.
+        for (place, _, relative, _), result in zip(stale, results, strict=True):
+            found[place] = ArchiveFile(result.path, relative, result.records, result.facts,
+                                       result.key)
     complete = [file for file in found if file is not None]
     if cache is not None:
         added = _confirmed(cache, archive.root, [(complete[place], status)
-                                                 for place, _, _, status in stale])
+                                                 for place, _, _, status in stale],
+                           rules, settings)
         if added or len(kept) != len(index):
-            cache.remember_archive(archive.root, {**kept, **added})
+            cache.remember_archive(name, {**kept, **added})
     return complete
+
+
+def index_name(root: str, folders: Iterable[Settings], rules: Mapping[str, Rule],
+                settings: Settings) -> str:
+    """The name of the archive's index in the cache: its root, and a digest of what its
+    files' entry keys depend on besides their content, for every configuration its
+    folders resolve to (the rules each enables, per-file-ignores, the inputs those rules
+    ask for, a folder's own settings). A run selecting other rules (``--select``, a
+    changed ``per-file-ignores`` or folder configuration) thus reads another index,
+    never records made without the rules it runs."""
+    described = []
+    for own in {id(own): own for own in folders}.values():
+        inputs = own.input_values(rules[rule_id] for rule_id in own.enabled
+                                  if rules[rule_id].check is not None)
+        configuration = (settings.tree.fingerprint(own)
+                         if own is not settings and settings.tree is not None else None)
+        described.append([own.source, own.enabled, own.per_file_ignores, inputs,
+                          configuration])
+    described.sort(key=lambda item: json.dumps(item, sort_keys=True, default=str))
+    digest = hashlib.blake2b(json.dumps(described, sort_keys=True, default=str).encode(),
+                             digest_size=16).hexdigest()
+    return f"{root}\0{digest}"
 
 
 def _status(path: str) -> tuple[int, int] | None:
@@ -335,24 +371,27 @@ def _status(path: str) -> tuple[int, int] | None:
     return info.st_size, info.st_mtime_ns
 
 
-def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tuple[int, int] | None]]
-               ) -> dict[str, IndexedFile]:
+def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tuple[int, int] | None]],
+               rules: Mapping[str, Rule], settings: Settings) -> dict[str, IndexedFile]:
     """The index's entries for files just linted (with their status before): those the
     cache's files table says held the content of their entry key with that status (the
-    look-up that read them remembered it), by path relative to the root."""
-    from cliplint.cache import IndexedFile
+    look-up that read them remembered it; or remembered the content under another
+    rule selection's key), by path relative to the root."""
+    from cliplint.cache import IndexedFile, entry_key
+    from cliplint.runner import key_parts
 
-    files: dict[str, tuple[ArchiveFile, str]] = {}
+    files: dict[str, ArchiveFile] = {}
     status: dict[str, tuple[int, int]] = {}
     for file, before in linted:
         if file.key is not None and before is not None:
             path = os.path.join(root, file.relative)
-            files[path] = (file, file.key)
+            files[path] = file
             status[path] = before
     confirmed = {}
     for path, known in cache.known_files(status).items():
-        file, key = files[path]
-        if known.key == key:
-            confirmed[file.relative] = IndexedFile(known.size, known.mtime_ns, key,
+        file = files[path]
+        if known.key == file.key or entry_key(
+                known.content, *key_parts(file.path, rules, settings)) == file.key:
+            confirmed[file.relative] = IndexedFile(known.size, known.mtime_ns, file.key,
                                                    dict(file.records))
     return confirmed

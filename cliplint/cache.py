@@ -6,24 +6,28 @@ version, every plugin's version, the resolved settings and the report options. C
 any of them and a different cache file is used.
 
 The cache file is an SQLite database, looked up a few hundred files at a time (a query
-for them all) and written as results arrive (committed every few thousand rows), so a
-run never holds the whole cache in memory however many files it has. An entry holds a
+for them all) and written a few thousand rows at a time (the rows are held until then,
+and a run does not see its own before), so a run never holds the whole cache in memory
+however many files it has. An entry holds a
 file's problems, its archive-rule records and its facts for the archive report
 (:mod:`cliplint.facts`). A second table maps each file's path, size and modification
 time to its content key, so that an unchanged file is known without being read. For the
 archive rules (:mod:`cliplint.archive`) it also keeps, per archive, an index of its
 files (path, status, entry key, records) that a run given a few files reads in one go
 instead of a row per file, and the reduce step's problems under a digest of everything
-they depend on. SQLite's locking lets concurrent runs share it; a run that cannot read or write it (locked too long, read-only folder) goes on
-without it. A damaged cache file (damaged pages, not SQLite, tables of another shape) is
-replaced by an empty one as soon as it is noticed, with one line on standard error, so
-that it does not turn the cache off run after run.
+they depend on. SQLite's locking lets concurrent runs share it; a run that cannot read
+or write it (locked too long, read-only folder) goes on without it. A damaged cache file
+(damaged pages, not SQLite, tables of another shape) is replaced by an empty one as soon
+as it is noticed, with one line on standard error, so that it does not turn the cache
+off run after run.
 
 The cache folder lies in the linted tree, where a pull request could commit a cache that
 says every file is clean. So every row is signed (keyed BLAKE2b) with a secret that lives
 outside the tree, in the user's own cache folder (:func:`secret_path`), made on first use;
 a row without the right signature is ignored (a miss), and the run says how many it
-ignored. A cache copied from another machine or user is thus rebuilt, not believed.
+ignored. A cache copied from another machine or user is thus rebuilt, not believed. The
+key a cache file's rows are signed with is made from that secret and the file's name, so
+that a row copied from one cache file into another is not believed either.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ MAX_ENTRIES = 500_000
 #: The archive rules' results kept (one per state of an archive a run saw): beyond this
 #: many, the oldest are dropped.
 MAX_REDUCTIONS = 64
+#: Archive indexes kept (one per archive root and rule selection), the newest.
+MAX_ARCHIVES = 16
 #: New rows are written together and committed in batches: one transaction per file would
 #: be slow, and a run interrupted half-way still keeps most of its work.
 COMMIT_EVERY = 4096
@@ -61,8 +67,9 @@ SQLITE_TIMEOUT = 5.0
 #: Version 4: entries hold the file's facts. Version 5: rows are signed. Version 6: an
 #: entry's key is made from the content's digest, which the files table keeps. Version 7:
 #: the archives table (each archive's files, signed whole) and the reductions table (the
-#: archive rules' problems).
-_FORMAT = 7
+#: archive rules' problems). Version 8: an archive's index is named after the rules its
+#: files' entries were made with; each cache file signs with a key of its own.
+_FORMAT = 8
 #: Most values in one ``IN (...)`` of a query (SQLite before 3.32 allows 999 in all).
 _IN_LIMIT = 500
 #: The cache's JSON: ``json.dumps(value, ensure_ascii=False)``, without making an encoder
@@ -109,6 +116,13 @@ def cache_secret() -> bytes:
     if len(secret) != SECRET_BYTES:
         raise OSError(f"{path} is not a cliplint cache key ({len(secret)} bytes)")
     return secret
+
+
+def file_secret(secret: bytes, path: Path) -> bytes:
+    """The key that signs the rows of the cache file at ``path``: made from the user's
+    secret and the file's name, so that a signed row copied into another cache file
+    (other settings, other rules' code) is not believed there."""
+    return hashlib.blake2b(path.name.encode(), key=secret).digest()
 
 
 def signature(secret: bytes, *fields: str) -> str:
@@ -288,7 +302,7 @@ class Cache:
                   f"{getattr(error, 'strerror', None) or error}); this run goes on without "
                   "a cache (set XDG_CACHE_HOME to a folder of your own)")
             return cls(None)
-        cache = cls(None, path, secret)
+        cache = cls(None, path, file_secret(secret, path))
         try:
             cache._connection = _connect(path)
         except sqlite3.Error as error:
@@ -326,7 +340,7 @@ class Cache:
                     "VALUES (?, ?, ?, ?, ?)", (*row, signature(self._secret, "entry", *row)))
 
     def remember_path(self, path: str, size: int, mtime_ns: int, key: str,
-                      content: str = "") -> None:
+                      content: str) -> None:
         """Record that the file at ``path`` (absolute) with this size and modification
         time holds the content ``key`` (of digest ``content``)."""
         if self._connection is not None:
@@ -345,11 +359,12 @@ class Cache:
                 if wanted.get(path) == (size, mtime)
                 and self._signed(mac, "file", path, str(size), str(mtime), key, content)}
 
-    def archive_index(self, root: str) -> dict[str, IndexedFile]:
-        """The files of the archive at ``root`` (absolute) as a run that saw them all
-        left them (:meth:`remember_archive`), by path relative to the root: one row and
-        one signature however many files."""
-        rows = self._rows("SELECT root, files, mac FROM archives WHERE root = ?", (root,))
+    def archive_index(self, name: str) -> dict[str, IndexedFile]:
+        """The files of an archive as the last run given part of it left them
+        (:meth:`remember_archive`), by path relative to the archive's root: one row and
+        one signature however many files. ``name``: the archive's root and what its
+        files' entry keys depend on (:func:`cliplint.archive.index_name`)."""
+        rows = self._rows("SELECT root, files, mac FROM archives WHERE root = ?", (name,))
         if not rows or not self._signed(rows[0][2], "archive", *rows[0][:2]):
             return {}
         try:
@@ -360,8 +375,8 @@ class Cache:
         except (AttributeError, KeyError, TypeError, ValueError):
             return {}
 
-    def remember_archive(self, root: str, files: Mapping[str, IndexedFile]) -> None:
-        """Keep the index of the archive at ``root`` (see :meth:`archive_index`)."""
+    def remember_archive(self, name: str, files: Mapping[str, IndexedFile]) -> None:
+        """Keep the index of the archive ``name`` (see :meth:`archive_index`)."""
         if self._connection is not None:
             # Each content's records once, however many paths hold it.
             text = _JSON.encode({
@@ -369,7 +384,7 @@ class Cache:
                 "records": {file.key: file.records for file in files.values()},
             })
             self._write("INSERT OR REPLACE INTO archives (root, files, mac) VALUES (?, ?, ?)",
-                        (root, text, signature(self._secret, "archive", root, text)))
+                        (name, text, signature(self._secret, "archive", name, text)))
 
     def reduction(self, key: str) -> list[Problem] | None:
         """The archive rules' problems stored under ``key`` (see :meth:`put_reduction`)."""
@@ -395,6 +410,7 @@ class Cache:
         """The rows of ``query``, whose ``{}`` is the placeholders of ``IN (...)``, over
         ``values`` (a query per ``_IN_LIMIT`` of them); none without a cache."""
         rows: list[tuple[Any, ...]] = []
+        values = [value for value in values if _storable(value)]  # the others: never stored
         for start in range(0, len(values), _IN_LIMIT):
             part = values[start:start + _IN_LIMIT]
             found = self._rows(query.format(", ".join("?" * len(part))), part)
@@ -407,6 +423,8 @@ class Cache:
         """The rows of ``query``; None without a cache, or when it failed."""
         if self._connection is None:
             return None
+        if not all(_storable(value) for value in values):
+            return []  # never stored (see _write)
         try:
             return self._connection.execute(query, values).fetchall()
         except sqlite3.Error as error:
@@ -417,13 +435,19 @@ class Cache:
         """Whether a row's ``mac`` is its signature with this user's secret; counts the
         rows that are not."""
         texts = [field for field in fields if isinstance(field, str)]  # SQLite's types vary
-        if (isinstance(mac, str) and len(texts) == len(fields)
+        # compare_digest refuses a str that is not ASCII (a damaged or altered row).
+        if (isinstance(mac, str) and mac.isascii() and len(texts) == len(fields)
                 and hmac.compare_digest(mac, signature(self._secret, *texts))):
             return True
         self._forged += 1
         return False
 
     def _write(self, statement: str, values: tuple[Any, ...]) -> None:
+        """Queue a row for the next commit; a row SQLite could not store (text holding a
+        lone surrogate: a file name that is not UTF-8) is left out, so that it does not
+        take the rest of its batch down with it. That file is linted again next time."""
+        if not all(_storable(value) for value in values):
+            return
         self._pending.setdefault(statement, []).append(values)
         self._uncommitted += 1
         if self._uncommitted >= COMMIT_EVERY:
@@ -433,8 +457,9 @@ class Cache:
                 self._failed(error)
 
     def close(self) -> None:
-        """Commit what is left and drop the oldest entries beyond ``MAX_ENTRIES`` (and
-        the oldest remembered paths beyond as many)."""
+        """Commit what is left and drop the oldest rows beyond each table's limit
+        (``MAX_ENTRIES`` entries and remembered paths, ``MAX_REDUCTIONS``,
+        ``MAX_ARCHIVES``)."""
         if self._forged:
             say(f"ignored {self._forged:,} cache row{'s' if self._forged != 1 else ''} "
                   f"not signed with this user's key ({secret_path()}): made by another "
@@ -446,7 +471,7 @@ class Cache:
             self._commit()
             # REPLACE gives a rewritten row a new rowid: the smallest are the oldest.
             for table, most in (("entries", MAX_ENTRIES), ("files", MAX_ENTRIES),
-                                ("reductions", MAX_REDUCTIONS)):
+                                ("reductions", MAX_REDUCTIONS), ("archives", MAX_ARCHIVES)):
                 self._connection.execute(
                     f"DELETE FROM {table} WHERE rowid <= (SELECT max(rowid) FROM {table}) - ?",
                     (most,))
@@ -486,6 +511,17 @@ class Cache:
             return
         say(f"the cache file {self._path} was damaged ({error}); it was replaced by "
               "an empty one")
+
+
+def _storable(value: object) -> bool:
+    """Whether SQLite can store ``value``: not a str it cannot encode as UTF-8."""
+    if not isinstance(value, str) or value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _WrongSchema(sqlite3.DatabaseError):

@@ -16,7 +16,7 @@ from conftest import write
 
 from cliplint import archive as archive_module
 from cliplint.archive import ArchiveFile, reduction_key
-from cliplint.cache import Cache, IndexedFile, cache_secret, signature
+from cliplint.cache import Cache, IndexedFile, cache_secret, file_secret, signature
 from cliplint.cli import main
 from cliplint.config import resolve
 from cliplint.model import Problem, Related
@@ -198,7 +198,7 @@ def mark_reductions(root: Path) -> None:
             marked = json.dumps([{**item, "message": "from the cache"}
                                  for item in json.loads(text)])
             connection.execute("UPDATE reductions SET problems = ?, mac = ? WHERE key = ?",
-                               (marked, signature(cache_secret(), "reduction", key, marked),
+                               (marked, signature(file_secret(cache_secret(), database(root)), "reduction", key, marked),
                                 key))
 
 
@@ -269,3 +269,67 @@ def test_a_given_file_is_compared_with_the_archive_index(
                               body="<p>Dock workers returned.</p>"), encoding="utf-8")
     os.utime(first, (LONG_AGO + 10, LONG_AGO + 10))
     assert lint(capsys, "feed/b.md") == ([], "")
+
+
+def test_the_archive_index_of_another_rule_selection_is_not_used(
+        archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run selecting other rules leaves an index whose records lack the rules it did
+    not run: a later run with every rule must not take the archive's files from it (it
+    lost the copy for good before: the index was named after the archive's root only)."""
+    expected = [("feed/b.md", "same article URL")]
+    main(["--isolated", "--select", "path-portability", "feed/b.md"])
+    capsys.readouterr()
+    assert lint(capsys, "feed/b.md") == (expected, "")
+    with closing(sqlite3.connect(database(archive))) as connection:
+        names = [name for (name,) in connection.execute("SELECT root FROM archives")]
+    assert len(names) == 2 and len({name.split("\0")[0] for name in names}) == 1
+    assert lint(capsys, "feed/b.md") == (expected, "")  # now from its own index
+
+
+def test_a_row_copied_from_another_cache_file_is_not_believed(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """Each cache file signs with a key of its own: a row signed for one run's settings
+    means nothing in another's file."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    first, second = (Cache.open(tmp_path / "cache", name) for name in ("one", "two"))
+    first.put("key", [], {"duplicate-clipping": {"url": "x"}})
+    first.close()
+    second.close()
+    files = sorted((tmp_path / "cache").glob("results-*.sqlite3"))
+    with closing(sqlite3.connect(files[0])) as source, \
+            closing(sqlite3.connect(files[1])) as target, target:
+        target.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
+                       source.execute("SELECT * FROM entries").fetchone())
+    reopened = Cache.open(tmp_path / "cache", "two")
+    assert reopened.get("key", "a.md") is None
+    reopened.close()
+    assert Cache.open(tmp_path / "cache", "one").get("key", "a.md") is not None
+
+
+def test_a_signature_that_is_not_ascii_is_a_forged_row_not_a_crash(
+        archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = [("feed/b.md", "same article URL")]
+    assert lint(capsys, "feed") == (expected, "")
+    with closing(sqlite3.connect(database(archive))) as connection, connection:
+        connection.execute("UPDATE entries SET mac = 'é'")
+    problems, stderr = lint(capsys, "feed")
+    assert problems == expected
+    assert "ignored 3 cache rows not signed with this user's key" in stderr
+
+
+def test_a_file_name_that_is_not_utf8_is_linted_and_the_rest_is_cached(
+        archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """SQLite cannot store a name holding a lone surrogate (a name that is not UTF-8):
+    that file's rows are left out, not the run or the other files' rows."""
+    odd = os.fsdecode(b"feed/d\xff.md")
+    write(archive / odd, clipping("Harbour reopens", "https://x.org/a/1",
+                                  stamp=1594000019000))
+    problems, stderr = lint(capsys, "feed")
+    assert stderr == ""
+    assert sorted(path for path, _ in problems) == ["feed/b.md", odd]
+    with closing(sqlite3.connect(database(archive))) as connection:
+        remembered = sorted(os.path.basename(path) for (path,) in
+                            connection.execute("SELECT path FROM files"))
+    assert remembered == ["a.md", "b.md", "c.md"]
+    assert lint(capsys, "feed") == (problems, "")

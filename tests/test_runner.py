@@ -76,14 +76,14 @@ def cache_entries(cache_file: Path) -> dict[str, list[dict[str, object]]]:
 
 def store_entry(cache_file: Path, key: str, problems: list[dict[str, object]]) -> None:
     """Rewrite an entry's problems, signed with this user's key as cliplint would."""
-    from cliplint.cache import cache_secret, signature
+    from cliplint.cache import cache_secret, file_secret, signature
 
     with closing(sqlite3.connect(cache_file)) as connection, connection:
         records, facts = connection.execute("SELECT records, facts FROM entries WHERE key = ?",
                                             (key,)).fetchone()
         data = json.dumps(problems)
         connection.execute("UPDATE entries SET problems = ?, mac = ? WHERE key = ?",
-                           (data, signature(cache_secret(), "entry", key, data, records, facts),
+                           (data, signature(file_secret(cache_secret(), cache_file), "entry", key, data, records, facts),
                             key))
 
 
