@@ -29,7 +29,6 @@ parent. Paths in archive rules' records and options (``mirrors``) are relative t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -37,6 +36,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.config import Settings
+from cliplint.digests import blake2b
 from cliplint.linter import file_problem, lint_and_record
 from cliplint.model import (
     INTERNAL_ERROR,
@@ -217,7 +217,7 @@ def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings
     ``own_rules``: each file's rules when already worked out (:func:`_rules_per_file`)."""
     if any(file.key is None for file in files):
         return None
-    digest = hashlib.blake2b(digest_size=20)
+    digest = blake2b(digest_size=20)
     digest.update(json.dumps(
         [[rule.id, settings.rule_options(rule), settings.severity.get(rule.id)]
          for rule in chosen] + [sorted(focus) if focus is not None else None],
@@ -357,7 +357,7 @@ def index_name(root: str, folders: Iterable[Settings], rules: Mapping[str, Rule]
         described.append([own.source, own.enabled, own.per_file_ignores, inputs,
                           configuration])
     described.sort(key=lambda item: json.dumps(item, sort_keys=True, default=str))
-    digest = hashlib.blake2b(json.dumps(described, sort_keys=True, default=str).encode(),
+    digest = blake2b(json.dumps(described, sort_keys=True, default=str).encode(),
                              digest_size=16).hexdigest()
     return f"{root}\0{digest}"
 

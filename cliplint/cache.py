@@ -32,8 +32,6 @@ that a row copied from one cache file into another is not believed either.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import sqlite3
@@ -45,6 +43,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cliplint import __version__
+from cliplint.digests import blake2b, compare_digest
 from cliplint.facts import FileFacts, facts_from_data
 from cliplint.model import Edit, Fix, Problem, Related
 from cliplint.streams import say
@@ -122,13 +121,13 @@ def file_secret(secret: bytes, path: Path) -> bytes:
     """The key that signs the rows of the cache file at ``path``: made from the user's
     secret and the file's name, so that a signed row copied into another cache file
     (other settings, other rules' code) is not believed there."""
-    return hashlib.blake2b(path.name.encode(), key=secret).digest()
+    return blake2b(path.name.encode(), key=secret).digest()
 
 
 def signature(secret: bytes, *fields: str) -> str:
     """A row's signature: a keyed hash of its fields (NUL never occurs in them: JSON
     escapes it, and paths cannot hold it)."""
-    digest = hashlib.blake2b(key=secret, digest_size=16)
+    digest = blake2b(key=secret, digest_size=16)
     # One update of the fields, each followed by NUL: the same bytes as one update each.
     digest.update("".join(field + "\0" for field in fields).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -143,14 +142,14 @@ def content_key(data: bytes, rules: Iterable[str],
 
 def content_digest(data: bytes) -> str:
     """A digest of a file's content alone: what the files table remembers of it."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    return blake2b(data, digest_size=20).hexdigest()
 
 
 def entry_key(content: str, rules: Iterable[str],
               inputs: Iterable[tuple[str, str]] = ()) -> str:
     """``content_key`` from the content's digest: a file whose status is unchanged
     need not be read again to find its entry."""
-    digest = hashlib.blake2b(content.encode(), digest_size=20)
+    digest = blake2b(content.encode(), digest_size=20)
     digest.update("\0".join(rules).encode())
     for name, value in inputs:
         digest.update(f"\1{name}={value}".encode())
@@ -235,7 +234,7 @@ def run_key(plugins: Mapping[str, str], settings: Any, code: Any = (), **report_
         sort_keys=True,
         default=str,
     )
-    return hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
+    return blake2b(described.encode(), digest_size=16).hexdigest()
 
 
 #: An entry as the cache gives it back: a file's problems, archive records and facts.
@@ -437,7 +436,7 @@ class Cache:
         texts = [field for field in fields if isinstance(field, str)]  # SQLite's types vary
         # compare_digest refuses a str that is not ASCII (a damaged or altered row).
         if (isinstance(mac, str) and mac.isascii() and len(texts) == len(fields)
-                and hmac.compare_digest(mac, signature(self._secret, *texts))):
+                and compare_digest(mac, signature(self._secret, *texts))):
             return True
         self._forged += 1
         return False

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import hashlib
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from cliplint.digests import blake2b
 from cliplint.marks import remember_checked
 from cliplint.model import SEVERITIES, Rule, Severity
 
@@ -390,7 +390,7 @@ def validate(
     marker = None
     if known_good is not None:
         described = json.dumps([table, schema], sort_keys=True, default=str).encode()
-        marker = known_good / f"config-valid-{hashlib.blake2b(described, digest_size=16).hexdigest()}"
+        marker = known_good / f"config-valid-{blake2b(described, digest_size=16).hexdigest()}"
         if marker.exists():
             return
     import jsonschema

@@ -23,7 +23,6 @@ with one configuration costs a few ``stat`` calls per folder more than before.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -41,6 +40,7 @@ from cliplint.config import (
     resolve,
     validate,
 )
+from cliplint.digests import blake2b
 from cliplint.model import Rule
 
 #: Keys merged entry by entry when a file extends another (the rest are replaced).
@@ -217,7 +217,7 @@ class ConfigTree:
         if known is None:
             described = json.dumps([settings.severity, settings.options, settings.max_file_size,
                                     settings.max_problems_per_rule], sort_keys=True, default=str)
-            known = hashlib.blake2b(described.encode(), digest_size=16).hexdigest()
+            known = blake2b(described.encode(), digest_size=16).hexdigest()
             self._fingerprints[id(settings)] = known
         return known
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from cliplint import __version__
+from cliplint.digests import blake2b
 from cliplint.marks import remember_checked
 from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, Rule
 
@@ -191,7 +191,7 @@ def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
     if known_good is not None:
         described = json.dumps([__version__, [[rule.id, rule.options_schema] for rule in rules]],
                                sort_keys=True, default=repr).encode()
-        digest = hashlib.blake2b(described, digest_size=16).hexdigest()
+        digest = blake2b(described, digest_size=16).hexdigest()
         marker = known_good / f"plugin-options-valid-{digest}"
         if marker.exists():
             return
