@@ -14,8 +14,11 @@ The snapshot lies in the user's own cache folder (beside the cache's key,
 registry depends on: cliplint's version, the interpreter and its ``sys.path``, whether
 only the built-in plugins load, the modification time of each ``sys.path`` folder
 (installing or removing a distribution, or an editable install's ``.pth`` file, changes
-it), and the size and modification time of the plugins' and rules' files, their
-packages' too (:func:`cliplint.cache.code_fingerprint`: an edit in an editable install).
+it), the size and modification time of the plugin distributions' metadata files (their
+entry points, name and version: a legacy editable install, ``setup.py develop``,
+rewrites its ``.egg-info`` in place, and the folder it lies in keeps its time), and those
+of the plugins' and rules' files, their packages' too
+(:func:`cliplint.cache.code_fingerprint`: an edit in an editable install).
 If any of them differs, or the file is unreadable, damaged or not signed with the
 user's key, it is not used: the plugins load in full, their contract checked again, and
 a new snapshot replaces it. A miss costs a full load; a stale snapshot would cost wrong
@@ -43,10 +46,13 @@ if TYPE_CHECKING:
     from cliplint.plugins import Registry
 
 #: Changes when the snapshot's layout does.
-_FORMAT = 1
+_FORMAT = 2
 #: A rule's functions: the fields of :class:`cliplint.model.Rule` that hold them, named as
 #: the rule module's attributes are.
 FUNCTIONS = ("check", "record", "reduce", "online_urls", "online_judge")
+#: A distribution's metadata files that give its entry points, name and version (a
+#: .dist-info folder has the first two, an .egg-info folder the first and last).
+METADATA_FILES = ("entry_points.txt", "METADATA", "PKG-INFO")
 
 
 class ModuleFunction:
@@ -133,31 +139,37 @@ def read_snapshot(now: Mapping[str, Any]) -> Registry | None:
             return None
         if data["code"] != _code(data["modules"]):
             return None
+        if data["metadata"] != _metadata(data["distributions"]):
+            return None
         return _registry(data["registry"])
     except (OSError, ValueError, LookupError, TypeError, AttributeError):
         return None
 
 
 def write_snapshot(before: Mapping[str, Any], registry: Registry, modules: Iterable[str],
+                   distributions: Iterable[str | None],
                    format_hooks: Mapping[str, Callable[..., object]]) -> None:
     """Write the snapshot of a registry just loaded in full, in the :func:`environment`
     seen ``before`` it loaded. ``modules``: the plugins' entry-point modules;
-    ``format_hooks``: the hook function that provides each report format. Nothing is
-    written when the registry cannot be described (a rule whose metadata JSON cannot
-    hold, a function a module does not hold under its name, a ``sys.path`` entry that
-    is no string), or the cache folder cannot be written: the next run then loads the
-    plugins again."""
+    ``distributions``: their distributions' metadata folders (None for one that is not
+    a folder: a zipped egg...); ``format_hooks``: the hook function that provides each
+    report format. Nothing is written when the registry cannot be described (a rule
+    whose metadata JSON cannot hold, a function a module does not hold under its name,
+    a ``sys.path`` entry that is no string), a plugin's metadata folder is unknown, or
+    the cache folder cannot be written: the next run then loads the plugins again."""
     import tempfile  # only here: a run with the snapshot writes none
 
     from cliplint.cache import cache_secret, signature
 
     described = _described(registry, format_hooks)
-    if described is None or not _plain(before):
+    folders = set(distributions)
+    if described is None or not _plain(before) or None in folders:
         return
     names = sorted({*modules, *(rule.module for rule in registry.rules.values()),
                     *(hook[0] for hook in described["formats"].values())})
-    data = {"environment": before, "modules": names,
-            "code": _code(names), "registry": described}
+    known = sorted(folder for folder in folders if folder is not None)
+    data = {"environment": before, "modules": names, "code": _code(names),
+            "distributions": known, "metadata": _metadata(known), "registry": described}
     try:
         body = json.dumps(data, ensure_ascii=False)
         path = snapshot_path(before["builtins-only"])
@@ -189,6 +201,22 @@ def _code(modules: Iterable[str]) -> list[list[Any]]:
     from cliplint.cache import code_fingerprint
 
     return [list(item) for item in code_fingerprint(modules)]
+
+
+def _metadata(folders: Iterable[str]) -> list[list[Any]]:
+    """Size and modification time of the distributions' :data:`METADATA_FILES` (None
+    for one a folder does not hold), as JSON reads them back: a few stats."""
+    found: list[list[Any]] = []
+    for folder in folders:
+        for name in METADATA_FILES:
+            path = os.path.join(folder, name)
+            try:
+                info = os.stat(path)
+            except (OSError, ValueError):
+                found.append([path, None, None])
+            else:
+                found.append([path, info.st_mtime_ns, info.st_size])
+    return found
 
 
 def _described(registry: Registry,

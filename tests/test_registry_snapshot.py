@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from conftest import GOOD_CLIPPING, make_plugin
 
+from cliplint import plugins
 from cliplint.archive import ArchiveFile, archive_rules, reduce_archive
 from cliplint.cache import signature
 from cliplint.config import resolve
@@ -174,6 +175,31 @@ def test_a_new_plugin_distribution_is_found(snapshots: Snapshots) -> None:
     assert "pluggy" in modules
     assert _shouting(problems) == [("shout/shouting-title", "warning"),
                                    ("yell/shouting-title", "warning")]
+
+
+def test_entry_points_rewritten_in_place_are_read_again(snapshots: Snapshots) -> None:
+    # As a legacy editable install (setup.py develop) rewrites its .egg-info: the file
+    # changes, no folder on sys.path does.
+    snapshots.install("cliplint-shout", "shout")
+    snapshots.run()
+    assert "pluggy" not in snapshots.run()[2]
+    (info,) = snapshots.site.glob("*.dist-info")
+    folders = {folder: os.stat(folder).st_mtime_ns for folder in (snapshots.site, info)}
+    entry_points = info / "entry_points.txt"
+    entry_points.write_text("[cliplint]\n", encoding="utf-8")  # no plugin any more
+    for folder, modified in folders.items():
+        os.utime(folder, ns=(modified, modified))
+    _, problems, modules = snapshots.run()
+    assert "pluggy" in modules
+    assert _shouting(problems) == []
+
+
+def test_no_snapshot_when_a_plugins_metadata_is_not_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(plugins, "_metadata_folder", lambda distribution: None)
+    load_registry.__wrapped__(True, None, True)  # a full load
+    assert list(tmp_path.rglob("plugins-*.json")) == []
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "altered", "other key"])
