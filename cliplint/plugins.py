@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -70,12 +71,13 @@ def load_registry(builtins_only: bool | None = None, known_good: Path | None = N
         return _load(builtins_only, known_good).registry
     from cliplint.registry_snapshot import environment, read_snapshot, write_snapshot
 
+    started = time.time_ns()
     before = environment(builtins_only)
     found = read_snapshot(before)
     if found is not None:
         return found
     loaded = _load(builtins_only, known_good)
-    write_snapshot(before, loaded.registry, loaded.modules, loaded.distributions,
+    write_snapshot(before, started, loaded.registry, loaded.modules, loaded.distributions,
                    loaded.format_hooks)
     return loaded.registry
 

@@ -21,7 +21,8 @@ of the plugins' and rules' files, their packages' too
 (:func:`cliplint.cache.code_fingerprint`: an edit in an editable install).
 If any of them differs, or the file is unreadable, damaged or not signed with the
 user's key, it is not used: the plugins load in full, their contract checked again, and
-a new snapshot replaces it. A miss costs a full load; a stale snapshot would cost wrong
+a new snapshot replaces it (unless one of those files changed a moment before or while
+they loaded: see :func:`write_snapshot`). A miss costs a full load; a stale snapshot would cost wrong
 results, so anything doubtful is a miss.
 """
 
@@ -53,6 +54,10 @@ FUNCTIONS = ("check", "record", "reduce", "online_urls", "online_judge")
 #: A distribution's metadata files that give its entry points, name and version (a
 #: .dist-info folder has the first two, an .egg-info folder the first and last).
 METADATA_FILES = ("entry_points.txt", "METADATA", "PKG-INFO")
+#: How long before a full load began the files a snapshot names must have last changed
+#: for it to be written (see :func:`write_snapshot`): a file system's clock may lag the
+#: system's by a tick (some keep times to 2 seconds).
+SETTLED_NS = 3_000_000_000
 
 
 class ModuleFunction:
@@ -146,17 +151,19 @@ def read_snapshot(now: Mapping[str, Any]) -> Registry | None:
         return None
 
 
-def write_snapshot(before: Mapping[str, Any], registry: Registry, modules: Iterable[str],
-                   distributions: Iterable[str | None],
+def write_snapshot(before: Mapping[str, Any], started: int, registry: Registry,
+                   modules: Iterable[str], distributions: Iterable[str | None],
                    format_hooks: Mapping[str, Callable[..., object]]) -> None:
     """Write the snapshot of a registry just loaded in full, in the :func:`environment`
-    seen ``before`` it loaded. ``modules``: the plugins' entry-point modules;
+    seen ``before`` it loaded, which ``started`` at that time (``time.time_ns()``).
+    ``modules``: the plugins' entry-point modules;
     ``distributions``: their distributions' metadata folders (None for one that is not
     a folder: a zipped egg...); ``format_hooks``: the hook function that provides each
     report format. Nothing is written when the registry cannot be described (a rule
     whose metadata JSON cannot hold, a function a module does not hold under its name,
     a ``sys.path`` entry that is no string), a plugin's metadata folder is unknown, or
-    the cache folder cannot be written: the next run then loads the plugins again."""
+    a file it names changed shortly before or while the plugins loaded, or the cache
+    folder cannot be written: the next run then loads the plugins again."""
     import tempfile  # only here: a run with the snapshot writes none
 
     from cliplint.cache import cache_secret, signature
@@ -168,8 +175,19 @@ def write_snapshot(before: Mapping[str, Any], registry: Registry, modules: Itera
     names = sorted({*modules, *(rule.module for rule in registry.rules.values()),
                     *(hook[0] for hook in described["formats"].values())})
     known = sorted(folder for folder in folders if folder is not None)
-    data = {"environment": before, "modules": names, "code": _code(names),
-            "distributions": known, "metadata": _metadata(known), "registry": described}
+    code, metadata = _code(names), _metadata(known)
+    # The files are known, and their times taken, only after the load: a file changed
+    # while the plugins loaded would vouch, with its new time, for a registry built
+    # from what it held before. So, as git does with a "racily clean" file, a snapshot
+    # that names a file changed since shortly before the load began is not written: the
+    # next run loads in full again, and writes it. Every file is covered, a plugin new
+    # since the last snapshot too, and an edit is never missed while the file system's
+    # clock keeps within SETTLED_NS of the system's.
+    if any(modified is not None and modified > started - SETTLED_NS
+           for _, modified, _ in [*code, *metadata]):
+        return
+    data = {"environment": before, "modules": names, "code": code,
+            "distributions": known, "metadata": metadata, "registry": described}
     try:
         body = json.dumps(data, ensure_ascii=False)
         path = snapshot_path(before["builtins-only"])

@@ -9,6 +9,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,13 @@ from cliplint.hookspecs import PROJECT, hookimpl, hookspec
 from cliplint.linter import library_document, lint_and_record
 from cliplint.model import Problem, Report, Rule
 from cliplint.plugins import load_registry
-from cliplint.registry_snapshot import FUNCTIONS, ModuleFunction
+from cliplint.registry_snapshot import (
+    FUNCTIONS,
+    SETTLED_NS,
+    ModuleFunction,
+    environment,
+    write_snapshot,
+)
 
 CASES = Path(__file__).parent / "cases"
 
@@ -98,7 +105,18 @@ class Snapshots:
         module = distribution.replace("-", "_")
         make_plugin(self.site, distribution=distribution, entry_name=entry, module=module,
                     source=SHOUT.format(id=f"{entry}/shouting-title", severity=severity))
-        return self.site / f"{module}.py"
+        installed = self.site / f"{module}.py"
+        backdate(installed, *self.site.glob(f"{module}-*.dist-info/*"))
+        return installed
+
+
+def backdate(*files: Path, seconds: int = 60) -> None:
+    """Set the files' modification time ``seconds`` before now: a snapshot is written
+    only when the files it names changed before the load that writes it began
+    (registry_snapshot.SETTLED_NS)."""
+    modified = time.time_ns() - seconds * 1_000_000_000
+    for path in files:
+        os.utime(path, ns=(modified, modified))
 
 
 @pytest.fixture
@@ -200,6 +218,23 @@ def test_no_snapshot_when_a_plugins_metadata_is_not_found(
     monkeypatch.setattr(plugins, "_metadata_folder", lambda distribution: None)
     load_registry.__wrapped__(True, None, True)  # a full load
     assert list(tmp_path.rglob("plugins-*.json")) == []
+
+
+def test_no_snapshot_names_a_file_changed_as_the_plugins_loaded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    before = environment(True)
+    loaded = plugins._load(True, None)
+    newest = max(os.stat(path).st_mtime_ns
+                 for path in Path(plugins.__file__).parent.rglob("*.py"))
+
+    def written(started: int) -> bool:
+        write_snapshot(before, started, loaded.registry, loaded.modules,
+                       loaded.distributions, loaded.format_hooks)
+        return bool(list(tmp_path.rglob("plugins-*.json")))
+
+    assert not written(newest)  # one of cliplint's files changed as the load began
+    assert written(newest + SETTLED_NS + 1)
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "altered", "other key"])
