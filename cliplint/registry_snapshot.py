@@ -156,14 +156,14 @@ def write_snapshot(before: Mapping[str, Any], started: int, registry: Registry,
                    format_hooks: Mapping[str, Callable[..., object]]) -> None:
     """Write the snapshot of a registry just loaded in full, in the :func:`environment`
     seen ``before`` it loaded, which ``started`` at that time (``time.time_ns()``).
-    ``modules``: the plugins' entry-point modules;
-    ``distributions``: their distributions' metadata folders (None for one that is not
-    a folder: a zipped egg...); ``format_hooks``: the hook function that provides each
-    report format. Nothing is written when the registry cannot be described (a rule
-    whose metadata JSON cannot hold, a function a module does not hold under its name,
-    a ``sys.path`` entry that is no string), a plugin's metadata folder is unknown, or
-    a file it names changed shortly before or while the plugins loaded, or the cache
-    folder cannot be written: the next run then loads the plugins again."""
+    ``modules``: the plugins' entry-point modules; ``distributions``: their
+    distributions' metadata folders (None for one that is not a folder: a zipped
+    egg...); ``format_hooks``: the hook function that provides each report format.
+    Nothing is written when the registry cannot be described (a rule whose metadata
+    JSON cannot hold, a function a module does not hold under its name, a ``sys.path``
+    entry that is no string or that UTF-8 cannot hold), a plugin's metadata folder is
+    unknown, a file it names changed shortly before or while the plugins loaded, or the
+    cache folder cannot be written: the next run then loads the plugins again."""
     import tempfile  # only here: a run with the snapshot writes none
 
     from cliplint.cache import cache_secret, signature
@@ -202,7 +202,9 @@ def write_snapshot(before: Mapping[str, Any], started: int, registry: Registry,
         except BaseException:
             os.unlink(temporary)
             raise
-    except OSError:
+    # ValueError: a sys.path entry or sys.executable that UTF-8 cannot hold (an
+    # undecodable byte in a file name) raises UnicodeEncodeError, one on every run.
+    except (OSError, ValueError):
         pass
 
 

@@ -237,6 +237,14 @@ def test_no_snapshot_names_a_file_changed_as_the_plugins_loaded(
     assert written(newest + SETTLED_NS + 1)
 
 
+def test_a_path_entry_utf_8_cannot_hold_writes_no_snapshot(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "path", [*sys.path, str(tmp_path / "caf\udce9")])  # latin-1
+    assert load_registry.__wrapped__(True, None, True).rules  # no UnicodeEncodeError
+    assert list(tmp_path.rglob("*plugins-*")) == []  # nor a temporary file left
+
+
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "altered", "other key"])
 def test_a_damaged_or_altered_snapshot_is_replaced(snapshots: Snapshots, damage: str) -> None:
     snapshots.install("cliplint-shout", "shout")
