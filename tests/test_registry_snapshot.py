@@ -89,13 +89,19 @@ class Snapshots:
 
     def run(self, *arguments: str) -> tuple[int, list[dict[str, Any]], set[str]]:
         """A run's status, problems (its JSON report's) and imported modules."""
-        completed = subprocess.run(
-            [sys.executable, "-c", _PROBE, "--isolated", "--format", "json", *arguments,
-             "a.md"],
-            cwd=self.work, env=self.env, capture_output=True, text=True, check=True)
+        completed = self.completed(*arguments)
+        completed.check_returncode()
         report, _, last = completed.stdout.rstrip("\n").rpartition("\n")
         found = json.loads(last)
         return found["status"], json.loads(report)["problems"], set(found["modules"])
+
+    def completed(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        """A run of cliplint, as :meth:`run` makes it (``python -c``: ``python -m``
+        would put another folder on sys.path, and so never use the same snapshot)."""
+        return subprocess.run(
+            [sys.executable, "-c", _PROBE, "--isolated", "--format", "json", *arguments,
+             "a.md"],
+            cwd=self.work, env=self.env, capture_output=True, text=True)
 
     def snapshots(self) -> list[Path]:
         return list((self.user_cache / "cliplint").glob("plugins-*.json"))
@@ -172,16 +178,20 @@ def test_an_edited_plugin_is_loaded_again(snapshots: Snapshots) -> None:
     assert "pluggy" not in snapshots.run()[2]
     # Edited in place, as in an editable install: no folder of sys.path changes.
     module.write_text(module.read_text().replace('"warning"', '"error"'))
+    backdate(module, seconds=50)
     _, problems, modules = snapshots.run()
     assert "pluggy" in modules
     assert _shouting(problems) == [("shout/shouting-title", "error")]
-    # The contract is checked again too: a rule id without its plugin's prefix.
-    module.write_text(module.read_text().replace('"shout/shouting-title"', '"shouting-title"'))
-    failed = subprocess.run([sys.executable, "-m", "cliplint", "--isolated", "a.md"],
-                            cwd=snapshots.work, env=snapshots.env, capture_output=True,
-                            text=True)
-    assert failed.returncode == 2
-    assert "rule id 'shouting-title' must start with 'shout/'" in failed.stderr
+    assert "pluggy" not in snapshots.run()[2]  # the snapshot written again
+    # An edit that keeps the file's size (its time alone tells); and the contract is
+    # checked again: a rule id whose name is not kebab-case.
+    edited = module.read_text().replace('"shout/shouting-title"', '"shout/shouting_title"')
+    assert len(edited) == len(module.read_text())
+    module.write_text(edited)
+    backdate(module, seconds=40)
+    failed = snapshots.completed()
+    assert json.loads(failed.stdout.splitlines()[-1])["status"] == 2
+    assert "rule id 'shout/shouting_title' must be 'shout/' and a kebab-case" in failed.stderr
 
 
 def test_a_new_plugin_distribution_is_found(snapshots: Snapshots) -> None:
