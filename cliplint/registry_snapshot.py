@@ -22,8 +22,17 @@ of the plugins' and rules' files, their packages' too
 If any of them differs, or the file is unreadable, damaged or not signed with the
 user's key, it is not used: the plugins load in full, their contract checked again, and
 a new snapshot replaces it (unless one of those files changed a moment before or while
-they loaded: see :func:`write_snapshot`). A miss costs a full load; a stale snapshot would cost wrong
-results, so anything doubtful is a miss.
+they loaded: see :func:`write_snapshot`). A miss costs a full load; a stale snapshot
+would cost wrong results, so anything doubtful is a miss.
+
+Accepted: a rule whose ``OPTIONS`` schema holds a value JSON does not give back as it
+was (a tuple...) cannot be described, so no snapshot is written and every run loads the
+plugins in full. ``python -m cliplint`` puts the current folder on ``sys.path`` (the
+``cliplint`` command puts its own ``bin`` folder), so its snapshot is rebuilt whenever a
+file is added to that folder or removed from it, and when a run starts in another
+folder. A distribution that provides no plugin is not watched: entry points written into
+its metadata in place, not by installing it again, are found when the snapshot is next
+rebuilt (deleting it is harmless).
 """
 
 from __future__ import annotations
@@ -209,6 +218,8 @@ def write_snapshot(before: Mapping[str, Any], started: int, registry: Registry,
 
 
 def _modified(folder: str) -> int | None:
+    """A folder's modification time; None when it cannot be read (a ``sys.path``
+    entry that is missing, a file, or no string)."""
     try:
         return os.stat(folder).st_mtime_ns
     except (OSError, ValueError, TypeError):
@@ -284,6 +295,8 @@ def _plain(value: object) -> bool:
 
 
 def _registry(data: Mapping[str, Any]) -> Registry:
+    """The registry a snapshot's ``"registry"`` describes (:func:`_described`'s
+    inverse), its rules' functions and its formats imported on first call."""
     from cliplint.plugins import Registry
 
     rules = {}
