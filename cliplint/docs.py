@@ -81,7 +81,8 @@ def api_reference() -> str:
     return "\n\n".join(sections)
 
 
-#: Names whose docstring is not their own (pluggy's decorator), said here instead.
+#: Names whose docstring is not their own (``hookimpl``, an instance of
+#: :class:`cliplint.hookspecs.HookimplMarker`, has its class's), said here instead.
 _DOCS = {
     "hookimpl": "The decorator of a plugin's hook functions: `cliplint_rules()` returns the "
                 "pack's rule modules, `cliplint_formats()` its report formats by name.",

@@ -26,7 +26,8 @@ _F = TypeVar("_F", bound=Callable[..., object])
 # (attributes cliplint_spec and cliplint_impl). pluggy (and what it imports) then loads
 # only with the plugins, not on every start: a run with the registry's snapshot
 # (cliplint/registry_snapshot.py) loads none. tests/test_registry_snapshot.py checks
-# that they mark a function exactly as pluggy's own markers do.
+# that they mark a function exactly as pluggy's own markers do (as pluggy 1.5 and later
+# do: pyproject.toml asks for no older one).
 
 
 def hookspec(function: _F) -> _F:

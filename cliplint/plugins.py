@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -70,21 +71,25 @@ def load_registry(builtins_only: bool | None = None, known_good: Path | None = N
         return _load(builtins_only, known_good).registry
     from cliplint.registry_snapshot import environment, read_snapshot, write_snapshot
 
+    started = time.time_ns()
     before = environment(builtins_only)
     found = read_snapshot(before)
     if found is not None:
         return found
     loaded = _load(builtins_only, known_good)
-    write_snapshot(before, loaded.registry, loaded.modules, loaded.format_hooks)
+    write_snapshot(before, started, loaded.registry, loaded.modules, loaded.distributions,
+                   loaded.format_hooks)
     return loaded.registry
 
 
 class _Loaded(NamedTuple):
-    """A full load: the registry, the plugins' entry-point modules, and the hook that
-    provides each report format (what a snapshot of the registry needs besides it)."""
+    """A full load: the registry, the plugins' entry-point modules, their distributions'
+    metadata folders (None where unknown), and the hook that provides each report
+    format (what a snapshot of the registry needs besides it)."""
 
     registry: Registry
     modules: list[str]
+    distributions: list[str | None]
     format_hooks: dict[str, Callable[..., object]]
 
 
@@ -104,6 +109,7 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
     manager.add_hookspecs(hookspecs)
     plugins: dict[str, str] = {}
     modules: list[str] = []
+    distributions: list[str | None] = []
     for entry_point in sorted(
         metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name
     ):
@@ -130,6 +136,7 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
         version = about["Version"] if about else "?"
         plugins[entry_point.name] = f"{distribution} {version}"
         modules.append(entry_point.module)
+        distributions.append(_metadata_folder(entry_point.dist))
     if "builtin" not in plugins:
         raise PluginError(
             "cliplint's built-in rules are not registered: reinstall cliplint "
@@ -141,7 +148,15 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
                           plugins, known_good)
     formats, format_hooks = _collect_formats(manager, plugins)
     return _Loaded(Registry(rules=rules, formats=formats, plugins=plugins), modules,
-                   format_hooks)
+                   distributions, format_hooks)
+
+
+def _metadata_folder(distribution: object) -> str | None:
+    """A distribution's .dist-info or .egg-info folder, absolute; None when it is not
+    one on disk (a zipped egg, a finder of another kind): importlib.metadata keeps it,
+    undocumented, as ``PathDistribution._path``."""
+    folder = getattr(distribution, "_path", None)
+    return os.path.abspath(folder) if isinstance(folder, Path) else None
 
 
 def _own(about: str) -> bool:

@@ -14,12 +14,25 @@ The snapshot lies in the user's own cache folder (beside the cache's key,
 registry depends on: cliplint's version, the interpreter and its ``sys.path``, whether
 only the built-in plugins load, the modification time of each ``sys.path`` folder
 (installing or removing a distribution, or an editable install's ``.pth`` file, changes
-it), and the size and modification time of the plugins' and rules' files, their
-packages' too (:func:`cliplint.cache.code_fingerprint`: an edit in an editable install).
+it), the size and modification time of the plugin distributions' metadata files (their
+entry points, name and version: a legacy editable install, ``setup.py develop``,
+rewrites its ``.egg-info`` in place, and the folder it lies in keeps its time), and those
+of the plugins' and rules' files, their packages' too
+(:func:`cliplint.cache.code_fingerprint`: an edit in an editable install).
 If any of them differs, or the file is unreadable, damaged or not signed with the
 user's key, it is not used: the plugins load in full, their contract checked again, and
-a new snapshot replaces it. A miss costs a full load; a stale snapshot would cost wrong
-results, so anything doubtful is a miss.
+a new snapshot replaces it (unless one of those files changed a moment before or while
+they loaded: see :func:`write_snapshot`). A miss costs a full load; a stale snapshot
+would cost wrong results, so anything doubtful is a miss.
+
+Accepted: a rule whose ``OPTIONS`` schema holds a value JSON does not give back as it
+was (a tuple...) cannot be described, so no snapshot is written and every run loads the
+plugins in full. ``python -m cliplint`` puts the current folder on ``sys.path`` (the
+``cliplint`` command puts its own ``bin`` folder), so its snapshot is rebuilt whenever a
+file is added to that folder or removed from it, and when a run starts in another
+folder. A distribution that provides no plugin is not watched: entry points written into
+its metadata in place, not by installing it again, are found when the snapshot is next
+rebuilt (deleting it is harmless).
 """
 
 from __future__ import annotations
@@ -43,10 +56,17 @@ if TYPE_CHECKING:
     from cliplint.plugins import Registry
 
 #: Changes when the snapshot's layout does.
-_FORMAT = 1
+_FORMAT = 2
 #: A rule's functions: the fields of :class:`cliplint.model.Rule` that hold them, named as
 #: the rule module's attributes are.
 FUNCTIONS = ("check", "record", "reduce", "online_urls", "online_judge")
+#: A distribution's metadata files that give its entry points, name and version (a
+#: .dist-info folder has the first two, an .egg-info folder the first and last).
+METADATA_FILES = ("entry_points.txt", "METADATA", "PKG-INFO")
+#: How long before a full load began the files a snapshot names must have last changed
+#: for it to be written (see :func:`write_snapshot`): a file system's clock may lag the
+#: system's by a tick (some keep times to 2 seconds).
+SETTLED_NS = 3_000_000_000
 
 
 class ModuleFunction:
@@ -133,31 +153,50 @@ def read_snapshot(now: Mapping[str, Any]) -> Registry | None:
             return None
         if data["code"] != _code(data["modules"]):
             return None
+        if data["metadata"] != _metadata(data["distributions"]):
+            return None
         return _registry(data["registry"])
     except (OSError, ValueError, LookupError, TypeError, AttributeError):
         return None
 
 
-def write_snapshot(before: Mapping[str, Any], registry: Registry, modules: Iterable[str],
+def write_snapshot(before: Mapping[str, Any], started: int, registry: Registry,
+                   modules: Iterable[str], distributions: Iterable[str | None],
                    format_hooks: Mapping[str, Callable[..., object]]) -> None:
     """Write the snapshot of a registry just loaded in full, in the :func:`environment`
-    seen ``before`` it loaded. ``modules``: the plugins' entry-point modules;
-    ``format_hooks``: the hook function that provides each report format. Nothing is
-    written when the registry cannot be described (a rule whose metadata JSON cannot
-    hold, a function a module does not hold under its name, a ``sys.path`` entry that
-    is no string), or the cache folder cannot be written: the next run then loads the
-    plugins again."""
+    seen ``before`` it loaded, which ``started`` at that time (``time.time_ns()``).
+    ``modules``: the plugins' entry-point modules; ``distributions``: their
+    distributions' metadata folders (None for one that is not a folder: a zipped
+    egg...); ``format_hooks``: the hook function that provides each report format.
+    Nothing is written when the registry cannot be described (a rule whose metadata
+    JSON cannot hold, a function a module does not hold under its name, a ``sys.path``
+    entry that is no string or that UTF-8 cannot hold), a plugin's metadata folder is
+    unknown, a file it names changed shortly before or while the plugins loaded, or the
+    cache folder cannot be written: the next run then loads the plugins again."""
     import tempfile  # only here: a run with the snapshot writes none
 
     from cliplint.cache import cache_secret, signature
 
     described = _described(registry, format_hooks)
-    if described is None or not _plain(before):
+    folders = set(distributions)
+    if described is None or not _plain(before) or None in folders:
         return
     names = sorted({*modules, *(rule.module for rule in registry.rules.values()),
                     *(hook[0] for hook in described["formats"].values())})
-    data = {"environment": before, "modules": names,
-            "code": _code(names), "registry": described}
+    known = sorted(folder for folder in folders if folder is not None)
+    code, metadata = _code(names), _metadata(known)
+    # The files are known, and their times taken, only after the load: a file changed
+    # while the plugins loaded would vouch, with its new time, for a registry built
+    # from what it held before. So, as git does with a "racily clean" file, a snapshot
+    # that names a file changed since shortly before the load began is not written: the
+    # next run loads in full again, and writes it. Every file is covered, a plugin new
+    # since the last snapshot too, and an edit is never missed while the file system's
+    # clock keeps within SETTLED_NS of the system's.
+    if any(modified is not None and modified > started - SETTLED_NS
+           for _, modified, _ in [*code, *metadata]):
+        return
+    data = {"environment": before, "modules": names, "code": code,
+            "distributions": known, "metadata": metadata, "registry": described}
     try:
         body = json.dumps(data, ensure_ascii=False)
         path = snapshot_path(before["builtins-only"])
@@ -172,11 +211,15 @@ def write_snapshot(before: Mapping[str, Any], registry: Registry, modules: Itera
         except BaseException:
             os.unlink(temporary)
             raise
-    except OSError:
+    # ValueError: a sys.path entry or sys.executable that UTF-8 cannot hold (an
+    # undecodable byte in a file name) raises UnicodeEncodeError, one on every run.
+    except (OSError, ValueError):
         pass
 
 
 def _modified(folder: str) -> int | None:
+    """A folder's modification time; None when it cannot be read (a ``sys.path``
+    entry that is missing, a file, or no string)."""
     try:
         return os.stat(folder).st_mtime_ns
     except (OSError, ValueError, TypeError):
@@ -189,6 +232,22 @@ def _code(modules: Iterable[str]) -> list[list[Any]]:
     from cliplint.cache import code_fingerprint
 
     return [list(item) for item in code_fingerprint(modules)]
+
+
+def _metadata(folders: Iterable[str]) -> list[list[Any]]:
+    """Size and modification time of the distributions' :data:`METADATA_FILES` (None
+    for one a folder does not hold), as JSON reads them back: a few stats."""
+    found: list[list[Any]] = []
+    for folder in folders:
+        for name in METADATA_FILES:
+            path = os.path.join(folder, name)
+            try:
+                info = os.stat(path)
+            except (OSError, ValueError):
+                found.append([path, None, None])
+            else:
+                found.append([path, info.st_mtime_ns, info.st_size])
+    return found
 
 
 def _described(registry: Registry,
@@ -236,6 +295,8 @@ def _plain(value: object) -> bool:
 
 
 def _registry(data: Mapping[str, Any]) -> Registry:
+    """The registry a snapshot's ``"registry"`` describes (:func:`_described`'s
+    inverse), its rules' functions and its formats imported on first call."""
     from cliplint.plugins import Registry
 
     rules = {}

@@ -7,15 +7,18 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from conftest import GOOD_CLIPPING, make_plugin
 
+from cliplint import plugins
 from cliplint.archive import ArchiveFile, archive_rules, reduce_archive
 from cliplint.cache import signature
 from cliplint.config import resolve
@@ -23,8 +26,15 @@ from cliplint.formats import RenderOptions
 from cliplint.hookspecs import PROJECT, hookimpl, hookspec
 from cliplint.linter import library_document, lint_and_record
 from cliplint.model import Problem, Report, Rule
-from cliplint.plugins import load_registry
-from cliplint.registry_snapshot import FUNCTIONS, ModuleFunction
+from cliplint.plugins import Registry, load_registry
+from cliplint.registry_snapshot import (
+    FUNCTIONS,
+    SETTLED_NS,
+    ModuleFunction,
+    environment,
+    read_snapshot,
+    write_snapshot,
+)
 
 CASES = Path(__file__).parent / "cases"
 
@@ -79,15 +89,22 @@ class Snapshots:
                     "CLIPLINT_CACHE_DIR": str(root / "results"),
                     "PYTHONPATH": str(self.site)}
 
-    def run(self, *arguments: str) -> tuple[int, list[dict[str, Any]], set[str]]:
-        """A run's status, problems (its JSON report's) and imported modules."""
-        completed = subprocess.run(
-            [sys.executable, "-c", _PROBE, "--isolated", "--format", "json", *arguments,
-             "a.md"],
-            cwd=self.work, env=self.env, capture_output=True, text=True, check=True)
+    def run(self, *arguments: str, **env: str) -> tuple[int, list[dict[str, Any]], set[str]]:
+        """A run's status, problems (its JSON report's) and imported modules; ``env``:
+        variables set for this run alone."""
+        completed = self.completed(*arguments, **env)
+        completed.check_returncode()
         report, _, last = completed.stdout.rstrip("\n").rpartition("\n")
         found = json.loads(last)
         return found["status"], json.loads(report)["problems"], set(found["modules"])
+
+    def completed(self, *arguments: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """A run of cliplint, as :meth:`run` makes it (``python -c``: ``python -m``
+        would put another folder on sys.path, and so never use the same snapshot)."""
+        return subprocess.run(
+            [sys.executable, "-c", _PROBE, "--isolated", "--format", "json", *arguments,
+             "a.md"],
+            cwd=self.work, env={**self.env, **env}, capture_output=True, text=True)
 
     def snapshots(self) -> list[Path]:
         return list((self.user_cache / "cliplint").glob("plugins-*.json"))
@@ -97,12 +114,38 @@ class Snapshots:
         module = distribution.replace("-", "_")
         make_plugin(self.site, distribution=distribution, entry_name=entry, module=module,
                     source=SHOUT.format(id=f"{entry}/shouting-title", severity=severity))
-        return self.site / f"{module}.py"
+        installed = self.site / f"{module}.py"
+        backdate(installed, *self.site.glob(f"{module}-*.dist-info/*"))
+        return installed
+
+
+def backdate(*files: Path, seconds: int = 60) -> None:
+    """Set the files' modification time ``seconds`` before now: a snapshot is written
+    only when the files it names changed before the load that writes it began
+    (registry_snapshot.SETTLED_NS)."""
+    modified = time.time_ns() - seconds * 1_000_000_000
+    for path in files:
+        os.utime(path, ns=(modified, modified))
 
 
 @pytest.fixture
 def snapshots(tmp_path: Path) -> Snapshots:
     return Snapshots(tmp_path)
+
+
+class Shouting(NamedTuple):
+    """Runs with the plugin ``shout`` installed, and the first one's result (a full
+    load, which wrote the snapshot). Shared by the tests that change none of it."""
+
+    snapshots: Snapshots
+    first: tuple[int, list[dict[str, Any]], set[str]]
+
+
+@pytest.fixture(scope="module")
+def shouting(tmp_path_factory: pytest.TempPathFactory) -> Shouting:
+    snapshots = Snapshots(tmp_path_factory.mktemp("shouting"))
+    snapshots.install("cliplint-shout", "shout")
+    return Shouting(snapshots, snapshots.run())
 
 
 def _loaded(modules: set[str]) -> set[str]:
@@ -127,24 +170,28 @@ def test_a_cache_hit_with_the_snapshot_loads_no_plugin_and_no_rule(snapshots: Sn
     assert _loaded(hit_modules) == set()
 
 
-def test_a_run_with_the_snapshot_runs_its_rules(snapshots: Snapshots) -> None:
-    snapshots.install("cliplint-shout", "shout")
-    status, problems, modules = snapshots.run()
+def test_a_run_with_the_snapshot_runs_its_rules(shouting: Shouting) -> None:
+    status, problems, modules = shouting.first
     assert "pluggy" in modules
     assert _shouting(problems) == [("shout/shouting-title", "warning")]
     # An empty results cache: every rule runs, its module imported when first called.
-    snapshots.env["CLIPLINT_CACHE_DIR"] += "-empty"
-    again = snapshots.run()
+    empty = shouting.snapshots.env["CLIPLINT_CACHE_DIR"] + "-empty"
+    again = shouting.snapshots.run(CLIPLINT_CACHE_DIR=empty)
     assert again[:2] == (status, problems)
     assert "pluggy" not in again[2] and "cliplint_rules.title_link" in again[2]
 
 
-def test_no_cache_neither_reads_nor_writes_the_snapshot(snapshots: Snapshots) -> None:
-    snapshots.run("--no-cache")
-    assert snapshots.snapshots() == []
-    snapshots.run()
-    assert len(snapshots.snapshots()) == 1
-    assert "pluggy" in snapshots.run("--no-cache")[2]
+def test_no_cache_neither_reads_nor_writes_the_snapshot(shouting: Shouting,
+                                                         tmp_path: Path) -> None:
+    snapshots = shouting.snapshots
+    (path,) = snapshots.snapshots()
+    written = os.stat(path)
+    assert "pluggy" in snapshots.run("--no-cache")[2]  # not read
+    assert os.stat(path)[:9] == written[:9]  # nor written again (a new file each time)
+    assert "pluggy" not in snapshots.run()[2]  # though it is valid
+    # Nor written where there is none yet.
+    snapshots.run("--no-cache", XDG_CACHE_HOME=str(tmp_path))
+    assert list(tmp_path.rglob("plugins-*.json")) == []
 
 
 def test_an_edited_plugin_is_loaded_again(snapshots: Snapshots) -> None:
@@ -153,16 +200,20 @@ def test_an_edited_plugin_is_loaded_again(snapshots: Snapshots) -> None:
     assert "pluggy" not in snapshots.run()[2]
     # Edited in place, as in an editable install: no folder of sys.path changes.
     module.write_text(module.read_text().replace('"warning"', '"error"'))
+    backdate(module, seconds=50)
     _, problems, modules = snapshots.run()
     assert "pluggy" in modules
     assert _shouting(problems) == [("shout/shouting-title", "error")]
-    # The contract is checked again too: a rule id without its plugin's prefix.
-    module.write_text(module.read_text().replace('"shout/shouting-title"', '"shouting-title"'))
-    failed = subprocess.run([sys.executable, "-m", "cliplint", "--isolated", "a.md"],
-                            cwd=snapshots.work, env=snapshots.env, capture_output=True,
-                            text=True)
-    assert failed.returncode == 2
-    assert "rule id 'shouting-title' must start with 'shout/'" in failed.stderr
+    assert "pluggy" not in snapshots.run()[2]  # the snapshot written again
+    # An edit that keeps the file's size (its time alone tells); and the contract is
+    # checked again: a rule id whose name is not kebab-case.
+    edited = module.read_text().replace('"shout/shouting-title"', '"shout/shouting_title"')
+    assert len(edited) == len(module.read_text())
+    module.write_text(edited)
+    backdate(module, seconds=40)
+    failed = snapshots.completed()
+    assert json.loads(failed.stdout.splitlines()[-1])["status"] == 2
+    assert "rule id 'shout/shouting_title' must be 'shout/' and a kebab-case" in failed.stderr
 
 
 def test_a_new_plugin_distribution_is_found(snapshots: Snapshots) -> None:
@@ -176,11 +227,77 @@ def test_a_new_plugin_distribution_is_found(snapshots: Snapshots) -> None:
                                    ("yell/shouting-title", "warning")]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "altered", "other key"])
-def test_a_damaged_or_altered_snapshot_is_replaced(snapshots: Snapshots, damage: str) -> None:
+def test_entry_points_rewritten_in_place_are_read_again(snapshots: Snapshots) -> None:
+    # As a legacy editable install (setup.py develop) rewrites its .egg-info: the file
+    # changes, no folder on sys.path does.
     snapshots.install("cliplint-shout", "shout")
-    expected = snapshots.run()[:2]
-    (path,) = snapshots.snapshots()
+    snapshots.run()
+    assert "pluggy" not in snapshots.run()[2]
+    (info,) = snapshots.site.glob("*.dist-info")
+    folders = {folder: os.stat(folder).st_mtime_ns for folder in (snapshots.site, info)}
+    entry_points = info / "entry_points.txt"
+    entry_points.write_text("[cliplint]\n", encoding="utf-8")  # no plugin any more
+    for folder, modified in folders.items():
+        os.utime(folder, ns=(modified, modified))
+    _, problems, modules = snapshots.run()
+    assert "pluggy" in modules
+    assert _shouting(problems) == []
+
+
+def test_no_snapshot_when_a_plugins_metadata_is_not_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(plugins, "_metadata_folder", lambda distribution: None)
+    load_registry.__wrapped__(True, None, True)  # a full load
+    assert list(tmp_path.rglob("plugins-*.json")) == []
+
+
+def test_no_snapshot_names_a_file_changed_as_the_plugins_loaded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    before = environment(True)
+    loaded = plugins._load(True, None)
+    newest = max(os.stat(path).st_mtime_ns
+                 for path in Path(plugins.__file__).parent.rglob("*.py"))
+
+    def written(started: int) -> bool:
+        write_snapshot(before, started, loaded.registry, loaded.modules,
+                       loaded.distributions, loaded.format_hooks)
+        return bool(list(tmp_path.rglob("plugins-*.json")))
+
+    assert not written(newest)  # one of cliplint's files changed as the load began
+    assert written(newest + SETTLED_NS + 1)
+
+
+def test_a_path_entry_utf_8_cannot_hold_writes_no_snapshot(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "path", [*sys.path, str(tmp_path / "caf\udce9")])  # latin-1
+    assert load_registry.__wrapped__(True, None, True).rules  # no UnicodeEncodeError
+    assert list(tmp_path.rglob("*plugins-*")) == []  # nor a temporary file left
+
+
+@pytest.fixture(scope="module")
+def builtin_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A user's cache folder holding the snapshot of cliplint's own plugins, written by
+    this process (so valid in its environment)."""
+    user_cache = tmp_path_factory.mktemp("builtin-snapshot")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(user_cache))
+        load_registry.__wrapped__(True, None, True)  # a full load, which writes it
+    return user_cache
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "altered", "other key"])
+def test_a_damaged_or_altered_snapshot_is_replaced(builtin_snapshot: Path, damage: str,
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    user_cache = tmp_path / "user-cache"
+    shutil.copytree(builtin_snapshot, user_cache)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user_cache))
+    (path,) = user_cache.rglob("plugins-*.json")
+    expected = read_snapshot(environment(True))
+    assert expected is not None  # undamaged, it is used
     mac, _, body = path.read_text(encoding="utf-8").partition("\n")
     if damage == "truncated":
         path.write_text(f"{mac}\n{body[:len(body) // 2]}", encoding="utf-8")
@@ -192,12 +309,16 @@ def test_a_damaged_or_altered_snapshot_is_replaced(snapshots: Snapshots, damage:
         path.write_text(f"{mac}\n{altered}", encoding="utf-8")
     else:  # signed with another user's key
         path.write_text(f"{signature(b'x' * 32, 'plugins', body)}\n{body}", encoding="utf-8")
-    status, problems, modules = snapshots.run()
-    assert (status, problems) == expected
-    assert "pluggy" in modules  # ignored: loaded in full
-    status, problems, modules = snapshots.run()
-    assert (status, problems) == expected
-    assert "pluggy" not in modules  # and written again
+    assert read_snapshot(environment(True)) is None  # ignored
+    loaded = load_registry.__wrapped__(True, None, True)  # so loaded in full
+    assert _described_rules(loaded) == _described_rules(expected)
+    replaced = read_snapshot(environment(True))  # and written again
+    assert replaced is not None
+    assert _described_rules(replaced) == _described_rules(expected)
+
+
+def _described_rules(registry: Registry) -> dict[str, dict[str, Any]]:
+    return {rule_id: _metadata(rule) for rule_id, rule in registry.rules.items()}
 
 
 def test_the_snapshot_gives_the_same_rules(tmp_path: Path,
