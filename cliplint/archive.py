@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.config import Settings
 from cliplint.digests import blake2b
-from cliplint.linter import file_problem, lint_and_record
 from cliplint.model import (
     INTERNAL_ERROR,
     ArchiveEntry,
@@ -46,6 +45,7 @@ from cliplint.model import (
     Related,
     Rule,
     Severity,
+    file_problem,
 )
 from cliplint.suppressions import ARCHIVE_KEY
 
@@ -159,7 +159,7 @@ def lint_archive(
     archive's root (``/`` separators), as one archive: each clipping's problems in the
     order given, then what archive rules (duplicate-clipping, path-portability) find
     between them. The library's counterpart of ``cliplint FOLDER``."""
-    from cliplint.linter import library_document, library_settings
+    from cliplint.linter import library_document, library_settings, lint_and_record
 
     rules, settings = library_settings(config, select)
     problems: list[Problem] = []

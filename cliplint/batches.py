@@ -31,8 +31,7 @@ from typing import IO, Any, NamedTuple, Protocol
 from cliplint.archive import Archive, find_archive
 from cliplint.config import Settings
 from cliplint.files import iter_files, read_clipping
-from cliplint.linter import too_large
-from cliplint.model import INTERNAL_ERROR, Problem, Rule
+from cliplint.model import INTERNAL_ERROR, Problem, Rule, too_large
 from cliplint.progress import bar
 from cliplint.runner import (
     FileResult,

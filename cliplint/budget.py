@@ -24,8 +24,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TypeVar
 
-from cliplint.linter import file_problem
-from cliplint.model import FILE_TIMEOUT, Problem, Rule
+from cliplint.model import FILE_TIMEOUT, Problem, Rule, file_problem
 
 T = TypeVar("T")
 

@@ -7,8 +7,7 @@ import stat
 from collections.abc import Iterator, Sequence
 
 from cliplint.config import Settings, relative_posix
-from cliplint.linter import file_problem, too_large
-from cliplint.model import FILE_UNREADABLE, Problem
+from cliplint.model import FILE_UNREADABLE, Problem, file_problem, too_large
 
 
 def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:

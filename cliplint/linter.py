@@ -10,13 +10,14 @@ from typing import Any
 from cliplint.config import Settings, resolve, validate
 from cliplint.document import Document, UnreadableFile
 from cliplint.model import (
-    FILE_TOO_LARGE,
     FILE_UNREADABLE,
     INTERNAL_ERROR,
     Problem,
     Rule,
     Severity,
     Violation,
+    file_problem,
+    too_large,
 )
 from cliplint.suppressions import (
     ARCHIVE_KEY,
@@ -281,23 +282,12 @@ def decode_clipping(data: bytes, settings: Settings, *, path: str) -> Document |
         return file_problem(path, FILE_UNREADABLE, str(error))
 
 
-def too_large(path: str, size: int, limit: int) -> Problem:
-    """Huge bodies take html5lib minutes; they are skipped with a notice instead."""
-    message = f"file is {size:,} bytes, over max-file-size ({limit:,}); skipped"
-    return file_problem(path, FILE_TOO_LARGE, message, severity="warning")
-
-
 def text_too_large(text: str, settings: Settings, *, path: str) -> Problem | None:
     """``too_large`` for a text given to the library, measured as its UTF-8 file."""
     if len(text) * 4 <= settings.max_file_size:  # no need to encode it to know
         return None
     size = len(text.encode("utf-8", "surrogatepass"))
     return too_large(path, size, settings.max_file_size) if size > settings.max_file_size else None
-
-
-def file_problem(path: str, rule: str, message: str, severity: Severity = "error") -> Problem:
-    """An engine problem about a whole file (unreadable, too large, I/O error)."""
-    return Problem(path, rule, severity, message, 1, 1, 1, 1)
 
 
 def _problem(

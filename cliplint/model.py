@@ -513,3 +513,14 @@ class Tally:
 
 def _fix_is(problem: Problem, applicability: Applicability) -> bool:
     return problem.fix is not None and problem.fix.applicability == applicability
+
+
+def too_large(path: str, size: int, limit: int) -> Problem:
+    """Huge bodies take html5lib minutes; they are skipped with a notice instead."""
+    message = f"file is {size:,} bytes, over max-file-size ({limit:,}); skipped"
+    return file_problem(path, FILE_TOO_LARGE, message, severity="warning")
+
+
+def file_problem(path: str, rule: str, message: str, severity: Severity = "error") -> Problem:
+    """An engine problem about a whole file (unreadable, too large, I/O error)."""
+    return Problem(path, rule, severity, message, 1, 1, 1, 1)

@@ -56,8 +56,8 @@ from urllib.parse import urlsplit
 from cliplint import __version__
 from cliplint.addresses import address_category
 from cliplint.config import Settings
-from cliplint.linter import crash_problem, decode_clipping, file_problem, source_excerpt
-from cliplint.model import INTERNAL_ERROR, Answer, Problem, Rule, Severity, Verdict
+from cliplint.linter import crash_problem, decode_clipping, source_excerpt
+from cliplint.model import INTERNAL_ERROR, Answer, Problem, Rule, Severity, Verdict, file_problem
 from cliplint.progress import bar, wanted
 
 if TYPE_CHECKING:

@@ -37,8 +37,6 @@ rebuilt (deleting it is harmless).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import importlib
 import json
 import os
@@ -48,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cliplint import __version__
+from cliplint.digests import blake2b, compare_digest
 from cliplint.model import Finding, Rule
 
 if TYPE_CHECKING:
@@ -118,7 +117,7 @@ def snapshot_path(builtins_only: bool) -> Path:
     the user's cache folder."""
     from cliplint.cache import secret_path
 
-    name = hashlib.blake2b(f"{sys.executable}\0{builtins_only}".encode(),
+    name = blake2b(f"{sys.executable}\0{builtins_only}".encode(),
                            digest_size=8).hexdigest()
     return secret_path().parent / f"plugins-{name}.json"
 
@@ -146,7 +145,7 @@ def read_snapshot(now: Mapping[str, Any]) -> Registry | None:
     try:
         path = snapshot_path(now["builtins-only"])
         mac, _, body = path.read_text(encoding="utf-8").partition("\n")
-        if not hmac.compare_digest(mac, signature(cache_secret(), "plugins", body)):
+        if not compare_digest(mac, signature(cache_secret(), "plugins", body)):
             return None
         data = json.loads(body)
         if data["environment"] != now:

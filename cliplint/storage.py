@@ -24,8 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.config import Settings
-from cliplint.linter import file_problem
-from cliplint.model import FILE_UNREADABLE, Problem
+from cliplint.model import FILE_UNREADABLE, Problem, file_problem
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem

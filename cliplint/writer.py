@@ -40,12 +40,13 @@ from cliplint.budget import within_budget
 from cliplint.config import Settings
 from cliplint.files import read_clipping
 from cliplint.fixer import FixResult, fix_document
-from cliplint.linter import decode_clipping, file_problem, lint_and_record
+from cliplint.linter import decode_clipping, lint_and_record
 from cliplint.model import (
     FIX_REFUSED,
     INTERNAL_ERROR,
     Problem,
     Rule,
+    file_problem,
 )
 from cliplint.runner import map_in_chunks
 

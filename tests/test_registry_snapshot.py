@@ -168,6 +168,9 @@ def test_a_cache_hit_with_the_snapshot_loads_no_plugin_and_no_rule(snapshots: Sn
     hit_status, hit_problems, hit_modules = snapshots.run(*one_clipping)
     assert (hit_status, hit_problems) == (status, problems)
     assert _loaded(hit_modules) == set()
+    # Nor the linter and its document model (cliplint.runner imports them to lint), nor
+    # OpenSSL (hashlib's and hmac's import of it: cliplint.digests).
+    assert {"cliplint.linter", "cliplint.document", "_hashlib"}.isdisjoint(hit_modules)
 
 
 def test_a_run_with_the_snapshot_runs_its_rules(shouting: Shouting) -> None:

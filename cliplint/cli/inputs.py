@@ -65,8 +65,7 @@ def pass_stdin_through(head: bytes) -> None:
 
 
 def stdin_too_large(name: str, limit: int) -> Problem:
-    from cliplint.linter import file_problem
-    from cliplint.model import FILE_TOO_LARGE
+    from cliplint.model import FILE_TOO_LARGE, file_problem
 
     return file_problem(name, FILE_TOO_LARGE, f"standard input is over max-file-size "
                         f"({limit:,} bytes); skipped", severity="warning")
