@@ -702,9 +702,9 @@ class _Reach:
 
 
 class _Archive:
-    """Lookups over every usable clipping of the archive, each made on demand and kept: by
-    URL and by title (a scan of a list in C), by numeric id and by body (a scan in
-    Python, counted against the budget)."""
+    """Look-ups over every usable clipping of the archive, each made on demand and kept:
+    by URL and by title (:class:`_Positions`: a few scans, then an index), by numeric id
+    and by body (a scan in Python each, counted against ``_MAX_SCANS``)."""
 
     def __init__(self, usable: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> None:
         self._paths = [entry.path for entry in usable]
@@ -713,8 +713,8 @@ class _Archive:
         self.titles = [record.get("title") for record in self.records]
         self._pattern = re.compile(options["id-pattern"])
         self._min_length = options["min-body-length"]
-        self.with_url = functools.cache(functools.partial(_positions, self._urls))
-        self.with_title = functools.cache(functools.partial(_positions, self.titles))
+        self.with_url = _Positions(self._urls)
+        self.with_title = _Positions(self.titles)
         self._by_id: dict[str, defaultdict[tuple[str, str] | None, list[int]]] = {}
         self._scans = 0
 
@@ -759,14 +759,44 @@ class _Archive:
                 if record.get("body") == body and self.bodied(index)]
 
 
-def _positions(values: list[Any], value: Any) -> list[int]:
-    """Where ``value`` is in ``values`` (list.index: a loop in C)."""
-    found: list[int] = []
-    try:
-        while True:
-            found.append(values.index(value, found[-1] + 1 if found else 0))
-    except ValueError:
-        return found
+#: Values looked up by scans of the list before :class:`_Positions` indexes all of them:
+#: building the index costs about as many scans.
+_SCANS_BEFORE_INDEX = 8
+
+
+class _Positions:
+    """Where each value is in a list, each answer kept. The first few values are found by
+    scanning the list (list.index: a loop in C), which is all a focused reduce usually
+    asks; past those, one index of every value answers the rest, so that a reach taking
+    thousands of clippings never makes thousands of scans."""
+
+    def __init__(self, values: list[Any]) -> None:
+        self._values = values
+        self._found: dict[Any, list[int]] = {}
+        self._indexed = False
+
+    def __call__(self, value: Any) -> list[int]:
+        found = self._found.get(value)
+        if found is not None:
+            return found
+        if self._indexed:
+            return []
+        if len(self._found) < _SCANS_BEFORE_INDEX:
+            found = self._found[value] = self._scan(value)
+            return found
+        self._found = {}
+        for index, each in enumerate(self._values):
+            self._found.setdefault(each, []).append(index)
+        self._indexed = True
+        return self._found.get(value, [])
+
+    def _scan(self, value: Any) -> list[int]:
+        found: list[int] = []
+        try:
+            while True:
+                found.append(self._values.index(value, found[-1] + 1 if found else 0))
+        except ValueError:
+            return found
 
 
 class _TitleSearch:

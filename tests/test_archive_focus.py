@@ -250,6 +250,28 @@ def test_a_reach_too_wide_reduces_the_whole_archive(made: list[list[ArchiveEntry
     assert len(joins) == sum(len(set(s)) > 0 for s in sets)  # each reduced it all
 
 
+class _CountedList(list[Any]):
+    """A list that counts the scans made of it."""
+
+    scans = 0
+
+    def index(self, *arguments: Any) -> int:
+        self.scans += 1
+        return super().index(*arguments)
+
+
+def test_positions_scan_a_few_values_then_index_them_all() -> None:
+    values = _CountedList(["a", None, "b", "a", "c", None] * 500 + [f"v{n}" for n in range(100)])
+    positions = dc._Positions(values)
+    asked = ["a", "a", None, "b", "absent", *(f"v{n}" for n in range(100)), "c", "absent"]
+    for value in asked:
+        assert positions(value) == [i for i, each in enumerate(values) if each == value], value
+    # Each of the first few distinct values costs one scan per position and one to find
+    # no more; the index answers every other value with no scan at all.
+    scanned = list(dict.fromkeys(asked))[: dc._SCANS_BEFORE_INDEX]
+    assert values.scans == sum(values.count(value) + 1 for value in scanned) == 2512
+
+
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
 def test_join_partners_are_the_pairs_of_the_join(threshold: float) -> None:
     """For sets drawn to be similar in chains (each a few tokens off a recent one), the
