@@ -649,7 +649,10 @@ class _Reach:
                     blocks.add(key)
                     pending.extend(self._block(key))
         if options["templates"]:
-            taken.update(self._template_bodies(usable, focused))
+            for index in self._template_bodies(usable, focused):
+                taken.add(index)
+                if len(taken) > limit:
+                    raise _TooWide  # a template under thousands of clippings
         self.entries = [usable[index] for index in sorted(taken)]
         self.similar_titles = self._titles.similar
 

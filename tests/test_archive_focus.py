@@ -250,6 +250,25 @@ def test_a_reach_too_wide_reduces_the_whole_archive(made: list[list[ArchiveEntry
     assert len(joins) == sum(len(set(s)) > 0 for s in sets)  # each reduced it all
 
 
+def test_a_template_body_under_many_clippings_is_too_wide() -> None:
+    """A focused clipping whose body is a template under a third of the archive (three
+    titles: a title search each) reaches too much of it: the whole archive is reduced
+    (the same problems)."""
+    rng = random.Random(11)
+    template = [_sentence(rng) for _ in range(6)]
+    texts = made_archive(12, 200)
+    texts |= {f"t/t{n}.md": _text(f"video {'abc'[n % 3]}", f"https://t.org/{n}", template,
+                                   1594000000000 + n) for n in range(100)}
+    entries = records(texts)
+    options = defaults(dc, templates=True)
+    with pytest.raises(dc._TooWide):
+        dc._Reach(focused(entries, ["t/t0.md"]), options)
+    dc._Reach(focused(entries, ["t/t0.md"]), defaults(dc))  # without templates: in reach
+    everything = whole(dc, entries, options)
+    assert assert_focus_changes_nothing(dc, entries, options, everything,
+                                        [["t/t0.md"], ["t/t50.md"]]) > 0
+
+
 class _CountedList(list[Any]):
     """A list that counts the scans made of it."""
 
