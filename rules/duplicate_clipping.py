@@ -621,7 +621,8 @@ class _Reach:
 
     def __init__(self, usable: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> None:
         self._archive = archive = _Archive(usable, options)
-        self._titles = _TitleSearch(archive, options["title-similarity"])
+        self._threshold = options["title-similarity"]
+        self._search: _TitleSearch | None = None  # made when a title is first searched
         self._groups: dict[str, frozenset[str]] = {}  # title groups found, by title
         kinds = set(options["kinds"])
         limit = max(64, len(usable) // 4)  # past a quarter, all of it costs little more
@@ -654,7 +655,7 @@ class _Reach:
                 if len(taken) > limit:
                     raise _TooWide  # a template under thousands of clippings
         self.entries = [usable[index] for index in sorted(taken)]
-        self.similar_titles = self._titles.similar
+        self.similar_titles = self._search.similar if self._search is not None else set()
 
     def _block(self, key: tuple[str, Any]) -> list[int]:
         kind, value = key
@@ -666,6 +667,13 @@ class _Reach:
         return [index for title in value for index in archive.with_title(title)
                 if archive.bodied(index)]
 
+    def _title_search(self) -> _TitleSearch:
+        """The search of the archive's titles, made on first use: a reduce comparing no
+        bodies and reporting no templates never joins every title into one string."""
+        if self._search is None:
+            self._search = _TitleSearch(self._archive, self._threshold)
+        return self._search
+
     def _title_group(self, title: str) -> frozenset[str]:
         """The titles of bodied clippings joined with ``title`` (see _components)."""
         if title in self._groups:
@@ -673,7 +681,7 @@ class _Reach:
         group = {title}
         pending = [title]
         while pending:
-            for other in self._titles.partners(pending.pop()):
+            for other in self._title_search().partners(pending.pop()):
                 if other not in group and self._archive.bodied_title(other):
                     group.add(other)
                     pending.append(other)
@@ -701,7 +709,7 @@ class _Reach:
                 for member in members:
                     title = archive.records[member].get("title")
                     if title is not None:
-                        self._titles.partners(title)
+                        self._title_search().partners(title)
 
 
 class _Archive:

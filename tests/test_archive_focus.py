@@ -269,6 +269,24 @@ def test_a_template_body_under_many_clippings_is_too_wide() -> None:
                                         [["t/t0.md"], ["t/t50.md"]]) > 0
 
 
+def test_titles_are_searched_only_for_bodies_and_templates(
+        made: list[list[ArchiveEntry]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Comparing URLs and ids alone, a focused reduce makes no title search, and so
+    stays focused though a title holds a line break."""
+    entries = [*made[0], ArchiveEntry("x/odd.md", {**made[0][0].record, "title": "odd\n"})]
+
+    def no_search(*arguments: object) -> None:
+        raise AssertionError("the titles were searched")
+
+    monkeypatch.setattr(dc, "_TitleSearch", no_search)
+    options = defaults(dc, kinds=["url", "id"])
+    everything = whole(dc, entries, options)
+    sets = focus_sets([entry.path for entry in entries], everything, 2, random_sets=4, alone=20)
+    for focus_set in sets[:20]:
+        assert dc._Reach(focused(entries, focus_set), options).similar_titles == set()
+    assert assert_focus_changes_nothing(dc, entries, options, everything, sets) > 10
+
+
 class _CountedList(list[Any]):
     """A list that counts the scans made of it."""
 
