@@ -387,6 +387,22 @@ def test_path_problems_of_focused_files_are_those_of_the_whole_archive(seed: int
                                         focus_sets(paths, everything, seed, 30)) > 100
 
 
+def test_the_reach_of_a_deep_file_is_its_folders_files_and_first_files() -> None:
+    """In each folder of a focused file's path: every file, and the first file under
+    each folder in it; nothing else of the archive."""
+    paths = []
+    for folder in ["", "a/", "a/b/", "a/b/c/", "a/b/c/d/"]:
+        paths += [f"{folder}f{n}.md" for n in range(5)]
+        paths += [f"{folder}s{k}/{name}" for k in range(3)
+                  for name in [*(f"g{n}.md" for n in range(10)), "t/h.md", "T/h.md"]]
+    entries = [ArchiveEntry(path, None, path == "a/b/c/d/f2.md") for path in paths]
+    reach = [entry.path for entry in pp._in_reach(entries)]
+    folders = ["", "a", "a/b", "a/b/c", "a/b/c/d"]
+    expected = {f"{folder}/f{n}.md".lstrip("/") for folder in folders for n in range(5)}
+    expected |= {f"{folder}/s{k}/T/h.md".lstrip("/") for folder in folders for k in range(3)}
+    assert sorted(reach) == sorted(expected) and len(reach) == 40 < len(paths) == 205
+
+
 # -- the real corpora -------------------------------------------------------------------------
 
 
