@@ -655,7 +655,8 @@ class _Reach:
                 if len(taken) > limit:
                     raise _TooWide  # a template under thousands of clippings
         self.entries = [usable[index] for index in sorted(taken)]
-        self.similar_titles = self._search.similar if self._search is not None else set()
+        self.similar_titles: set[tuple[str, str]] = (
+            self._search.similar if self._search is not None else set())
 
     def _block(self, key: tuple[str, Any]) -> list[int]:
         kind, value = key
