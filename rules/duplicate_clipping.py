@@ -86,7 +86,6 @@ import fnmatch
 import functools
 import hashlib
 import html
-import math
 import operator
 import posixpath
 import re
@@ -103,6 +102,7 @@ from cliplint.model import ArchiveEntry, ArchiveViolation, Finding, Related
 from cliplint_rules._similarity import (
     JoinPartners,
     jaccard,
+    prefix_length,
     similar_pairs,
     sketch_filter_threshold,
     sketch_similarity,
@@ -283,8 +283,18 @@ class _Clipping(NamedTuple):
 
     @property
     def order(self) -> tuple[bool, int, str]:
-        """Oldest first, then by path; without a timestamp, last."""
-        return (self.time is None, self.time or 0, self.path)
+        return _order(self.time, self.path)
+
+
+def _order(time: int | None, path: str) -> tuple[bool, int, str]:
+    """The keeping order: oldest first, then by path; without a timestamp, last."""
+    return (time is None, time or 0, path)
+
+
+def _has_body(body: str | None, length: int, min_length: int) -> bool:
+    """Whether a clipping is compared by body: it has one of ``min-body-length``
+    characters or more."""
+    return body is not None and length >= min_length
 
 
 class _Match(NamedTuple):
@@ -316,8 +326,8 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     similar = (reach.similar_titles if reach is not None
                else _similar_titles(clippings, options["title-similarity"]))
     titles = _TitleAgreement(clippings, similar)
-    bodied = [i for i, c in enumerate(clippings)
-              if c.body is not None and c.length >= options["min-body-length"]]
+    min_length = options["min-body-length"]
+    bodied = [i for i, c in enumerate(clippings) if _has_body(c.body, c.length, min_length)]
     if kinds & {"body", "near"}:
         _link_bodies(graph, clippings, bodied, titles, kinds, options["near-similarity"])
     yield from _report(graph, clippings)
@@ -590,9 +600,9 @@ def _templates(clippings: Sequence[_Clipping], bodied: Sequence[int],
 # -- a run on a few files of a big archive: what the reduce must see ---------------------------
 
 
-#: Scans of the whole archive (a title search, a lookup of an id or a body) a focused
-#: reduce makes before reducing the whole archive is the cheaper way: about what the
-#: title join over every title costs.
+#: The scans of the whole archive (a title search, a look-up by id or by body) a focused
+#: reduce may make; past them, reducing the whole archive is the cheaper way (they cost
+#: about what the title join over every title does).
 _MAX_SCANS = 32
 
 
@@ -650,7 +660,7 @@ class _Reach:
                     blocks.add(key)
                     pending.extend(self._block(key))
         if options["templates"]:
-            for index in self._template_bodies(usable, focused):
+            for index in self._template_bodies(focused):
                 taken.add(index)
                 if len(taken) > limit:
                     raise _TooWide  # a template under thousands of clippings
@@ -690,11 +700,11 @@ class _Reach:
         self._groups.update(dict.fromkeys(found, found))
         return found
 
-    def _template_bodies(self, usable: Sequence[ArchiveEntry],
-                         focused: Sequence[int]) -> Iterator[int]:
+    def _template_bodies(self, focused: Sequence[int]) -> Iterator[int]:
         """The bodied clippings sharing a focused clipping's body; with the similar pairs
         of their titles when the problem of that body would name a focused clipping."""
         archive = self._archive
+        focus = set(focused)
         done: set[str] = set()
         for index in focused:
             if not archive.bodied(index):
@@ -705,8 +715,7 @@ class _Reach:
             done.add(body)
             members = sorted(archive.with_body(body), key=archive.order)
             yield from members
-            if len(members) >= 3 and any(usable[member].focus
-                                         for member in members[:_TEMPLATE_NAMES]):
+            if len(members) >= 3 and not focus.isdisjoint(members[:_TEMPLATE_NAMES]):
                 for member in members:
                     title = archive.records[member].get("title")
                     if title is not None:
@@ -737,12 +746,11 @@ class _Archive:
             raise _TooWide
 
     def order(self, index: int) -> tuple[bool, int, str]:
-        time = self.records[index].get("time")
-        return (time is None, time or 0, self._paths[index])  # as _Clipping.order
+        return _order(self.records[index].get("time"), self._paths[index])
 
     def bodied(self, index: int) -> bool:
         record = self.records[index]
-        return record.get("body") is not None and (record.get("length") or 0) >= self._min_length
+        return _has_body(record.get("body"), record.get("length") or 0, self._min_length)
 
     def bodied_title(self, title: str) -> bool:
         return any(self.bodied(index) for index in self.with_title(title))
@@ -820,9 +828,9 @@ class _TitleSearch:
     def __init__(self, archive: _Archive, threshold: float) -> None:
         self._archive = archive
         self._threshold = threshold
-        self._titles = [title for title in dict.fromkeys(archive.titles) if title]
-        self._text = "\n".join(self._titles)
-        if self._text.count("\n") > max(len(self._titles) - 1, 0):
+        titles = [title for title in dict.fromkeys(archive.titles) if title]
+        self._text = "\n".join(titles)
+        if self._text.count("\n") > max(len(titles) - 1, 0):
             raise _TooWide  # a title holding a line break (no normal title does)
         # How often a character occurs, in the first titles: the rarer the pairs searched
         # for, the fewer titles to check.
@@ -848,10 +856,8 @@ class _TitleSearch:
             return []  # its one token is the title itself, which no other title holds
         pairs = self._pairs(title)
         self._archive.scan()
-        # A similar title shares at least this many of its pairs (Jaccard >= t means
-        # |A & B| >= t * |A | B| >= t * |A|), so it holds one of any others - shared + 1.
-        shared = math.ceil(self._threshold * len(pairs) - 1e-9)
-        rarest = sorted(pairs, key=self._rarity)[: len(pairs) - shared + 1]
+        # A similar title holds one of these (the prefix filter's bound).
+        rarest = sorted(pairs, key=self._rarity)[: prefix_length(len(pairs), self._threshold)]
         text = self._text
         found: set[str] = set()
         for pair in rarest:
