@@ -50,6 +50,14 @@ def sketch_filter_threshold(threshold: float) -> float:
     return threshold / (2 - threshold)
 
 
+def prefix_length(size: int, threshold: float) -> int:
+    """How many of a set's ``size`` tokens, rarest first, any set reaching Jaccard
+    similarity ``threshold`` with it shares at least one of: a similar set shares at
+    least ``ceil(threshold * size)`` of them (``|A & B| >= t * |A | B| >= t * |A|``), so
+    it holds one of any ``size - ceil(threshold * size) + 1``."""
+    return size - math.ceil(threshold * size - 1e-9) + 1
+
+
 def similar_pairs(sets: Sequence[frozenset[Any]], threshold: float,
                   measure: Callable[[frozenset[Any], frozenset[Any]], float] | None = None,
                   filter_threshold: float | None = None) -> Iterator[tuple[int, int, float]]:
@@ -70,7 +78,7 @@ def similar_pairs(sets: Sequence[frozenset[Any]], threshold: float,
         tokens = sets[i]
         size = len(tokens)
         ranked = sorted(tokens, key=lambda token: (frequency[token], token))
-        prefix = ranked[: size - math.ceil(bound * size - 1e-9) + 1]
+        prefix = ranked[: prefix_length(size, bound)]
         smallest = bound * size - 1e-9  # a smaller set cannot reach the bound
         candidates = {j for token in prefix for j in index[token] if len(sets[j]) >= smallest}
         found = False
@@ -93,8 +101,10 @@ class JoinPartners(Generic[T]):
     before it that it reaches. So whether a set is indexed, and hence its partners,
     depends only on the sets it reaches that come before it, and theirs in turn: with
     ``similar`` giving every other set that reaches the threshold with one (as the
-    join's measure says) and ``order`` the join's order, :meth:`of` gives the sets the
-    join pairs with that one."""
+    join's measure says) and ``order`` the join's strict total order (a key unique to
+    each set, as similar_pairs' ``(size, index)``: two sets with one key would be
+    neither before nor after each other, and their pair lost), :meth:`of` gives the sets
+    the join pairs with that one."""
 
     def __init__(self, similar: Callable[[T], Iterable[T]], order: Callable[[T], Any]) -> None:
         self._similar = functools.cache(lambda item: list(similar(item)))

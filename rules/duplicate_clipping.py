@@ -86,7 +86,6 @@ import fnmatch
 import functools
 import hashlib
 import html
-import math
 import operator
 import posixpath
 import re
@@ -103,6 +102,7 @@ from cliplint.model import ArchiveEntry, ArchiveViolation, Finding, Related
 from cliplint_rules._similarity import (
     JoinPartners,
     jaccard,
+    prefix_length,
     similar_pairs,
     sketch_filter_threshold,
     sketch_similarity,
@@ -283,8 +283,18 @@ class _Clipping(NamedTuple):
 
     @property
     def order(self) -> tuple[bool, int, str]:
-        """Oldest first, then by path; without a timestamp, last."""
-        return (self.time is None, self.time or 0, self.path)
+        return _order(self.time, self.path)
+
+
+def _order(time: int | None, path: str) -> tuple[bool, int, str]:
+    """The keeping order: oldest first, then by path; without a timestamp, last."""
+    return (time is None, time or 0, path)
+
+
+def _has_body(body: str | None, length: int, min_length: int) -> bool:
+    """Whether a clipping is compared by body: it has one of ``min-body-length``
+    characters or more."""
+    return body is not None and length >= min_length
 
 
 class _Match(NamedTuple):
@@ -316,8 +326,8 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     similar = (reach.similar_titles if reach is not None
                else _similar_titles(clippings, options["title-similarity"]))
     titles = _TitleAgreement(clippings, similar)
-    bodied = [i for i, c in enumerate(clippings)
-              if c.body is not None and c.length >= options["min-body-length"]]
+    min_length = options["min-body-length"]
+    bodied = [i for i, c in enumerate(clippings) if _has_body(c.body, c.length, min_length)]
     if kinds & {"body", "near"}:
         _link_bodies(graph, clippings, bodied, titles, kinds, options["near-similarity"])
     yield from _report(graph, clippings)
@@ -590,9 +600,9 @@ def _templates(clippings: Sequence[_Clipping], bodied: Sequence[int],
 # -- a run on a few files of a big archive: what the reduce must see ---------------------------
 
 
-#: Scans of the whole archive (a title search, a lookup of an id or a body) a focused
-#: reduce makes before reducing the whole archive is the cheaper way: about what the
-#: title join over every title costs.
+#: The scans of the whole archive (a title search, a look-up by id or by body) a focused
+#: reduce may make; past them, reducing the whole archive is the cheaper way (they cost
+#: about what the title join over every title does).
 _MAX_SCANS = 32
 
 
@@ -621,7 +631,8 @@ class _Reach:
 
     def __init__(self, usable: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> None:
         self._archive = archive = _Archive(usable, options)
-        self._titles = _TitleSearch(archive, options["title-similarity"])
+        self._threshold = options["title-similarity"]
+        self._search: _TitleSearch | None = None  # made when a title is first searched
         self._groups: dict[str, frozenset[str]] = {}  # title groups found, by title
         kinds = set(options["kinds"])
         limit = max(64, len(usable) // 4)  # past a quarter, all of it costs little more
@@ -649,9 +660,13 @@ class _Reach:
                     blocks.add(key)
                     pending.extend(self._block(key))
         if options["templates"]:
-            taken.update(self._template_bodies(usable, focused))
+            for index in self._template_bodies(focused):
+                taken.add(index)
+                if len(taken) > limit:
+                    raise _TooWide  # a template under thousands of clippings
         self.entries = [usable[index] for index in sorted(taken)]
-        self.similar_titles = self._titles.similar
+        self.similar_titles: set[tuple[str, str]] = (
+            self._search.similar if self._search is not None else set())
 
     def _block(self, key: tuple[str, Any]) -> list[int]:
         kind, value = key
@@ -663,6 +678,13 @@ class _Reach:
         return [index for title in value for index in archive.with_title(title)
                 if archive.bodied(index)]
 
+    def _title_search(self) -> _TitleSearch:
+        """The search of the archive's titles, made on first use: a reduce comparing no
+        bodies and reporting no templates never joins every title into one string."""
+        if self._search is None:
+            self._search = _TitleSearch(self._archive, self._threshold)
+        return self._search
+
     def _title_group(self, title: str) -> frozenset[str]:
         """The titles of bodied clippings joined with ``title`` (see _components)."""
         if title in self._groups:
@@ -670,7 +692,7 @@ class _Reach:
         group = {title}
         pending = [title]
         while pending:
-            for other in self._titles.partners(pending.pop()):
+            for other in self._title_search().partners(pending.pop()):
                 if other not in group and self._archive.bodied_title(other):
                     group.add(other)
                     pending.append(other)
@@ -678,11 +700,11 @@ class _Reach:
         self._groups.update(dict.fromkeys(found, found))
         return found
 
-    def _template_bodies(self, usable: Sequence[ArchiveEntry],
-                         focused: Sequence[int]) -> Iterator[int]:
+    def _template_bodies(self, focused: Sequence[int]) -> Iterator[int]:
         """The bodied clippings sharing a focused clipping's body; with the similar pairs
         of their titles when the problem of that body would name a focused clipping."""
         archive = self._archive
+        focus = set(focused)
         done: set[str] = set()
         for index in focused:
             if not archive.bodied(index):
@@ -693,18 +715,17 @@ class _Reach:
             done.add(body)
             members = sorted(archive.with_body(body), key=archive.order)
             yield from members
-            if len(members) >= 3 and any(usable[member].focus
-                                         for member in members[:_TEMPLATE_NAMES]):
+            if len(members) >= 3 and not focus.isdisjoint(members[:_TEMPLATE_NAMES]):
                 for member in members:
                     title = archive.records[member].get("title")
                     if title is not None:
-                        self._titles.partners(title)
+                        self._title_search().partners(title)
 
 
 class _Archive:
-    """Lookups over every usable clipping of the archive, each made on demand and kept: by
-    URL and by title (a scan of a list in C), by numeric id and by body (a scan in
-    Python, counted against the budget)."""
+    """Look-ups over every usable clipping of the archive, each made on demand and kept:
+    by URL and by title (:class:`_Positions`: a few scans, then an index), by numeric id
+    and by body (a scan in Python each, counted against ``_MAX_SCANS``)."""
 
     def __init__(self, usable: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> None:
         self._paths = [entry.path for entry in usable]
@@ -713,8 +734,8 @@ class _Archive:
         self.titles = [record.get("title") for record in self.records]
         self._pattern = re.compile(options["id-pattern"])
         self._min_length = options["min-body-length"]
-        self.with_url = functools.cache(functools.partial(_positions, self._urls))
-        self.with_title = functools.cache(functools.partial(_positions, self.titles))
+        self.with_url = _Positions(self._urls)
+        self.with_title = _Positions(self.titles)
         self._by_id: dict[str, defaultdict[tuple[str, str] | None, list[int]]] = {}
         self._scans = 0
 
@@ -725,12 +746,11 @@ class _Archive:
             raise _TooWide
 
     def order(self, index: int) -> tuple[bool, int, str]:
-        time = self.records[index].get("time")
-        return (time is None, time or 0, self._paths[index])  # as _Clipping.order
+        return _order(self.records[index].get("time"), self._paths[index])
 
     def bodied(self, index: int) -> bool:
         record = self.records[index]
-        return record.get("body") is not None and (record.get("length") or 0) >= self._min_length
+        return _has_body(record.get("body"), record.get("length") or 0, self._min_length)
 
     def bodied_title(self, title: str) -> bool:
         return any(self.bodied(index) for index in self.with_title(title))
@@ -759,14 +779,44 @@ class _Archive:
                 if record.get("body") == body and self.bodied(index)]
 
 
-def _positions(values: list[Any], value: Any) -> list[int]:
-    """Where ``value`` is in ``values`` (list.index: a loop in C)."""
-    found: list[int] = []
-    try:
-        while True:
-            found.append(values.index(value, found[-1] + 1 if found else 0))
-    except ValueError:
-        return found
+#: Values looked up by scans of the list before :class:`_Positions` indexes all of them:
+#: building the index costs about as many scans.
+_SCANS_BEFORE_INDEX = 8
+
+
+class _Positions:
+    """Where each value is in a list, each answer kept. The first few values are found by
+    scanning the list (list.index: a loop in C), which is all a focused reduce usually
+    asks; past those, one index of every value answers the rest, so that a reach taking
+    thousands of clippings never makes thousands of scans."""
+
+    def __init__(self, values: list[Any]) -> None:
+        self._values = values
+        self._found: dict[Any, list[int]] = {}
+        self._indexed = False
+
+    def __call__(self, value: Any) -> list[int]:
+        found = self._found.get(value)
+        if found is not None:
+            return found
+        if self._indexed:
+            return []
+        if len(self._found) < _SCANS_BEFORE_INDEX:
+            found = self._found[value] = self._scan(value)
+            return found
+        self._found = {}
+        for index, each in enumerate(self._values):
+            self._found.setdefault(each, []).append(index)
+        self._indexed = True
+        return self._found.get(value, [])
+
+    def _scan(self, value: Any) -> list[int]:
+        found: list[int] = []
+        try:
+            while True:
+                found.append(self._values.index(value, found[-1] + 1 if found else 0))
+        except ValueError:
+            return found
 
 
 class _TitleSearch:
@@ -778,9 +828,9 @@ class _TitleSearch:
     def __init__(self, archive: _Archive, threshold: float) -> None:
         self._archive = archive
         self._threshold = threshold
-        self._titles = [title for title in dict.fromkeys(archive.titles) if title]
-        self._text = "\n".join(self._titles)
-        if self._text.count("\n") > max(len(self._titles) - 1, 0):
+        titles = [title for title in dict.fromkeys(archive.titles) if title]
+        self._text = "\n".join(titles)
+        if self._text.count("\n") > max(len(titles) - 1, 0):
             raise _TooWide  # a title holding a line break (no normal title does)
         # How often a character occurs, in the first titles: the rarer the pairs searched
         # for, the fewer titles to check.
@@ -806,10 +856,8 @@ class _TitleSearch:
             return []  # its one token is the title itself, which no other title holds
         pairs = self._pairs(title)
         self._archive.scan()
-        # A similar title shares at least this many of its pairs (Jaccard >= t means
-        # |A & B| >= t * |A | B| >= t * |A|), so it holds one of any others - shared + 1.
-        shared = math.ceil(self._threshold * len(pairs) - 1e-9)
-        rarest = sorted(pairs, key=self._rarity)[: len(pairs) - shared + 1]
+        # A similar title holds one of these (the prefix filter's bound).
+        rarest = sorted(pairs, key=self._rarity)[: prefix_length(len(pairs), self._threshold)]
         text = self._text
         found: set[str] = set()
         for pair in rarest:

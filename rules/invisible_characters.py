@@ -100,19 +100,6 @@ _CANDIDATE = re.compile(f"[{_RAW}]|&#[0-9xX]|&(?:{'|'.join(NAMED)});")
 #: The characters a candidate starts with: a search for one of them alone is a plain
 #: character-class scan, about twice as fast over a body as the search for _CANDIDATE.
 _CANDIDATE_START = re.compile(f"[{_RAW}&]")
-
-
-def _candidates(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
-    """``_CANDIDATE.finditer(text, start, end)``, found by scanning for the characters a
-    candidate starts with and trying _CANDIDATE only where one is."""
-    position = start
-    while (hit := _CANDIDATE_START.search(text, position, end)) is not None:
-        match = _CANDIDATE.match(text, hit.start(), end)
-        if match is None:
-            position = hit.start() + 1
-            continue
-        yield match
-        position = match.end()
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 #: Scripts whose shaping needs ZWNJ/ZWJ (joining and Brahmic scripts), by block.
@@ -162,6 +149,19 @@ _C1_NAMES = (
     "PRIVACY MESSAGE", "APPLICATION PROGRAM COMMAND",
 )
 _CONTEXT = 10  # characters of context on each side in messages
+
+
+def _candidates(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``_CANDIDATE.finditer(text, start, end)``, found by scanning for the characters a
+    candidate starts with and trying _CANDIDATE only where one is."""
+    position = start
+    while (hit := _CANDIDATE_START.search(text, position, end)) is not None:
+        match = _CANDIDATE.match(text, hit.start(), end)
+        if match is None:
+            position = hit.start() + 1
+            continue
+        yield match
+        position = match.end()
 
 
 class _Found(NamedTuple):

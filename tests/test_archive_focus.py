@@ -159,9 +159,28 @@ def made() -> list[list[ArchiveEntry]]:
     return [records(made_archive(seed)) for seed in range(3)]
 
 
+@pytest.fixture
+def reaches(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Per focused reduce, whether its reach was too wide (the whole archive reduced)."""
+    too_wide: list[bool] = []
+    reach = dc._Reach
+
+    def counted(*arguments: Any) -> dc._Reach:
+        try:
+            made = reach(*arguments)
+        except dc._TooWide:
+            too_wide.append(True)
+            raise
+        too_wide.append(False)
+        return made
+
+    monkeypatch.setattr(dc, "_Reach", counted)
+    return too_wide
+
+
 @pytest.mark.parametrize("options", OPTION_SETS)
 def test_duplicates_of_focused_clippings_are_those_of_the_whole_archive(
-        made: list[list[ArchiveEntry]], options: dict[str, Any]) -> None:
+        made: list[list[ArchiveEntry]], options: dict[str, Any], reaches: list[bool]) -> None:
     compared = 0
     for seed, entries in enumerate(made):
         full_options = defaults(dc, **options)
@@ -170,6 +189,9 @@ def test_duplicates_of_focused_clippings_are_those_of_the_whole_archive(
         compared += assert_focus_changes_nothing(dc, entries, full_options, everything,
                                                  focus_sets(paths, everything, seed, alone=60))
     assert compared > 100
+    # The focused reduce was what was compared: most reaches were not too wide (up to 27
+    # of 243 are, by option set: the sets of eight files at random, mostly).
+    assert len(reaches) > 200 and sum(reaches) * 5 < len(reaches), (sum(reaches), len(reaches))
 
 
 def test_odd_records_and_unfocused_archives() -> None:
@@ -250,6 +272,65 @@ def test_a_reach_too_wide_reduces_the_whole_archive(made: list[list[ArchiveEntry
     assert len(joins) == sum(len(set(s)) > 0 for s in sets)  # each reduced it all
 
 
+def test_a_template_body_under_many_clippings_is_too_wide() -> None:
+    """A focused clipping whose body is a template under a third of the archive (three
+    titles: a title search each) reaches too much of it: the whole archive is reduced
+    (the same problems)."""
+    rng = random.Random(11)
+    template = [_sentence(rng) for _ in range(6)]
+    texts = made_archive(12, 200)
+    texts |= {f"t/t{n}.md": _text(f"video {'abc'[n % 3]}", f"https://t.org/{n}", template,
+                                   1594000000000 + n) for n in range(100)}
+    entries = records(texts)
+    options = defaults(dc, templates=True)
+    with pytest.raises(dc._TooWide):
+        dc._Reach(focused(entries, ["t/t0.md"]), options)
+    dc._Reach(focused(entries, ["t/t0.md"]), defaults(dc))  # without templates: in reach
+    everything = whole(dc, entries, options)
+    assert assert_focus_changes_nothing(dc, entries, options, everything,
+                                        [["t/t0.md"], ["t/t50.md"]]) > 0
+
+
+def test_titles_are_searched_only_for_bodies_and_templates(
+        made: list[list[ArchiveEntry]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Comparing URLs and ids alone, a focused reduce makes no title search, and so
+    stays focused though a title holds a line break."""
+    entries = [*made[0], ArchiveEntry("x/odd.md", {**made[0][0].record, "title": "odd\n"})]
+
+    def no_search(*arguments: object) -> None:
+        raise AssertionError("the titles were searched")
+
+    monkeypatch.setattr(dc, "_TitleSearch", no_search)
+    options = defaults(dc, kinds=["url", "id"])
+    everything = whole(dc, entries, options)
+    sets = focus_sets([entry.path for entry in entries], everything, 2, random_sets=4, alone=20)
+    for focus_set in sets[:20]:
+        assert dc._Reach(focused(entries, focus_set), options).similar_titles == set()
+    assert assert_focus_changes_nothing(dc, entries, options, everything, sets) > 10
+
+
+class _CountedList(list[Any]):
+    """A list that counts the scans made of it."""
+
+    scans = 0
+
+    def index(self, *arguments: Any) -> int:
+        self.scans += 1
+        return super().index(*arguments)
+
+
+def test_positions_scan_a_few_values_then_index_them_all() -> None:
+    values = _CountedList(["a", None, "b", "a", "c", None] * 500 + [f"v{n}" for n in range(100)])
+    positions = dc._Positions(values)
+    asked = ["a", "a", None, "b", "absent", *(f"v{n}" for n in range(100)), "c", "absent"]
+    for value in asked:
+        assert positions(value) == [i for i, each in enumerate(values) if each == value], value
+    # Each of the first few distinct values costs one scan per position and one to find
+    # no more; the index answers every other value with no scan at all.
+    scanned = list(dict.fromkeys(asked))[: dc._SCANS_BEFORE_INDEX]
+    assert values.scans == sum(values.count(value) + 1 for value in scanned) == 2512
+
+
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
 def test_join_partners_are_the_pairs_of_the_join(threshold: float) -> None:
     """For sets drawn to be similar in chains (each a few tokens off a recent one), the
@@ -306,6 +387,22 @@ def test_path_problems_of_focused_files_are_those_of_the_whole_archive(seed: int
                                         focus_sets(paths, everything, seed, 30)) > 100
 
 
+def test_the_reach_of_a_deep_file_is_its_folders_files_and_first_files() -> None:
+    """In each folder of a focused file's path: every file, and the first file under
+    each folder in it; nothing else of the archive."""
+    paths = []
+    for folder in ["", "a/", "a/b/", "a/b/c/", "a/b/c/d/"]:
+        paths += [f"{folder}f{n}.md" for n in range(5)]
+        paths += [f"{folder}s{k}/{name}" for k in range(3)
+                  for name in [*(f"g{n}.md" for n in range(10)), "t/h.md", "T/h.md"]]
+    entries = [ArchiveEntry(path, None, path == "a/b/c/d/f2.md") for path in paths]
+    reach = [entry.path for entry in pp._in_reach(entries)]
+    folders = ["", "a", "a/b", "a/b/c", "a/b/c/d"]
+    expected = {f"{folder}/f{n}.md".lstrip("/") for folder in folders for n in range(5)}
+    expected |= {f"{folder}/s{k}/T/h.md".lstrip("/") for folder in folders for k in range(3)}
+    assert sorted(reach) == sorted(expected) and len(reach) == 40 < len(paths) == 205
+
+
 # -- the real corpora -------------------------------------------------------------------------
 
 
@@ -337,8 +434,9 @@ def test_corpus_duplicates_given_a_few_files(corpora: dict[str, list[ArchiveEntr
     for options in (defaults(dc), defaults(dc, templates=True, **{"title-similarity": 0.5})):
         everything = whole(dc, entries, options)
         assert len(everything) >= hits
-        assert_focus_changes_nothing(dc, entries, options, everything,
-                                     focus_sets(paths, everything, 3, 6, alone=40))
+        assert assert_focus_changes_nothing(dc, entries, options, everything,
+                                            focus_sets(paths, everything, 3, 6, alone=40)
+                                            ) > len(everything)  # every file's set, and more
 
 
 @pytest.mark.shared

@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import write
@@ -245,8 +246,31 @@ def test_a_forged_reduction_is_not_believed(archive: Path,
     assert "ignored 1 cache row not signed with this user's key" in stderr
 
 
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files read, and the files a run lints or looks up in the cache (as "?path")."""
+    from cliplint import files, runner
+
+    seen: list[str] = []
+    real_read, real_results = files.read_with_stat, runner.iter_results
+
+    def read(path: str, max_size: int) -> Any:
+        seen.append(os.path.relpath(path))
+        return real_read(path, max_size)
+
+    def results(paths: Iterable[str], *arguments: Any, **keywords: Any) -> Any:
+        listed = list(paths)
+        seen.extend(f"?{os.path.relpath(path)}" for path in listed)
+        return real_results(listed, *arguments, **keywords)
+
+    monkeypatch.setattr(files, "read_with_stat", read)
+    monkeypatch.setattr(runner, "read_with_stat", read)
+    monkeypatch.setattr(runner, "iter_results", results)
+    return seen
+
+
 def test_a_given_file_is_compared_with_the_archive_index(
-        archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        archive: Path, capsys: pytest.CaptureFixture[str], reads: list[str]) -> None:
     """Given one file (pre-commit), the others come from the archive's index: built by
     the first run, believed only when signed, and not for a file whose status changed."""
     expected = [("feed/b.md", "same article URL")]
@@ -254,14 +278,20 @@ def test_a_given_file_is_compared_with_the_archive_index(
     with closing(sqlite3.connect(database(archive))) as connection:
         [(text,)] = connection.execute("SELECT files FROM archives").fetchall()
     assert sorted(json.loads(text)["files"]) == ["feed/a.md", "feed/c.md"]
+    reads.clear()
     assert lint(capsys, "feed/b.md") == (expected, "")
+    # The given file looked up (its status known: not read); the others neither read nor
+    # looked up: they came from the index.
+    assert reads == ["?feed/b.md"]
 
     # The index altered ("a.md is about something else"): not believed.
     with closing(sqlite3.connect(database(archive))) as connection, connection:
         connection.execute("UPDATE archives SET files = replace(files, 'x.org/a/1', 'x.org/z')")
         connection.execute("DELETE FROM reductions")
+    reads.clear()
     problems, stderr = lint(capsys, "feed/b.md")
     assert problems == expected and "ignored 1 cache row" in stderr
+    assert reads == ["?feed/b.md", "?feed/a.md", "?feed/c.md"]  # not from the index
 
     # a.md changes (a status the index does not know): read again, the copy is gone.
     first = archive / "feed/a.md"

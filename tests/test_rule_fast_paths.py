@@ -10,8 +10,10 @@ from __future__ import annotations
 import itertools
 import re
 import sys
+from typing import Any
 from xml.etree.ElementTree import Element
 
+import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from cliplint import lint_text
@@ -255,12 +257,23 @@ def test_clauses_find_what_their_regex_would(literals: list[str], text: str, fla
 _SIZES = ["", "1", "1px", " 1 ", "0", "2", "1.0", "x", "1 px"]
 
 
-def test_an_image_s_size_is_asked_as_matching_asks_it() -> None:
-    """An <img> is skipped by its size before it is described: exactly the images that
-    the full match turns down for their size (entries without a size limit aside)."""
-    from cliplint_rules._boilerplate_match import _describe, _fits, _image_size, _matches
+def test_an_image_s_size_is_asked_as_matching_asks_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An <img> is skipped by its size before it is described: the blocks found are
+    those of the entries the full match (_describe, then _matches) accepts, and only an
+    image no larger than the entries' limit (1 pixel, for every pixel entry) is
+    described."""
+    from cliplint_rules import _boilerplate_match
+    from cliplint_rules._boilerplate_match import _describe, _image_size, _matches, find_blocks
 
     entries = [entry for entry in _boilerplate.catalogue("[]", ()) if "img" in entry.elements]
+    assert {entry.max_image_size for entry in entries} == {1}
+    described: list[object] = []
+
+    def counted(element: Element, *arguments: Any) -> object:
+        described.append(element)
+        return _describe(element, *arguments)
+
+    monkeypatch.setattr(_boilerplate_match, "_describe", counted)
     matched = set()
     for width, height, style, src in itertools.product(
             _SIZES, _SIZES, ["", "width:1px;height:1px", "width: 2px", "HEIGHT:1PX"],
@@ -271,12 +284,13 @@ def test_an_image_s_size_is_asked_as_matching_asks_it() -> None:
         image = next(document.body.elements("img"))
         content = _describe(image)
         assert content is not None and content.images == (image,)
-        for entry in entries:
-            fits = _fits(entry, _image_size(image))
-            assert fits == _fits(entry, content.image_sizes[0])
-            if _matches(entry, content, None):
-                assert fits
-                matched.add(entry.name)
+        matching = {entry.name for entry in entries if _matches(entry, content, None)}
+        described.clear()
+        found = {block.entry.name for block in find_blocks(document.body, entries, None)}
+        assert found == matching, (width, height, style, src)
+        size = _image_size(image)
+        assert len(described) == (size is not None and size <= 1), (width, height, style)
+        matched |= matching
     assert matched == {"wordpress-stats", "baidu-tongji"}  # pixels were met
 
 
