@@ -84,7 +84,6 @@ from __future__ import annotations
 import base64
 import fnmatch
 import functools
-import hashlib
 import html
 import operator
 import posixpath
@@ -94,10 +93,10 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from cliplint.document import Document
+from cliplint.digests import blake2b
 from cliplint.model import ArchiveEntry, ArchiveViolation, Finding, Related
 from cliplint_rules._similarity import (
     JoinPartners,
@@ -107,6 +106,9 @@ from cliplint_rules._similarity import (
     sketch_filter_threshold,
     sketch_similarity,
 )
+
+if TYPE_CHECKING:  # a reduce, as a cache hit runs it, need not load the document model
+    from cliplint.document import Document
 
 ID = "duplicate-clipping"
 SEVERITY = "error"
@@ -172,7 +174,7 @@ def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
         "numbers": title_numbers(title),
         "time": _timestamp(document),
         "length": len(folded),
-        "body": hashlib.blake2b(folded.encode("utf-8", "surrogatepass"),
+        "body": blake2b(folded.encode("utf-8", "surrogatepass"),
                                 digest_size=12).hexdigest() if folded else None,
         "sketch": _sketch(text) if folded else None,
     }
