@@ -139,7 +139,7 @@ def test_rows_altered_to_hide_problems_are_not_believed(tmp_path: Path) -> None:
 def test_a_cache_committed_with_the_tree_is_not_believed(tmp_path: Path) -> None:
     """A pull request commits a cache, made and signed with its author's own key, that
     says every clipping is clean; CI (another user, another key) lints them all."""
-    from cliplint.cache import SECRET_FILE, signature
+    from cliplint.cache import SECRET_FILE, file_secret, signature
 
     archive = _archive(tmp_path / "archive")
     attacker = _user(tmp_path, "attacker")
@@ -149,7 +149,8 @@ def test_a_cache_committed_with_the_tree_is_not_believed(tmp_path: Path) -> None
     with sqlite3.connect(database) as connection:
         for key, _, records, facts in _rows(database):
             connection.execute("UPDATE entries SET problems = '[]', mac = ? WHERE key = ?",
-                               (signature(secret, "entry", key, "[]", records, facts), key))
+                               (signature(file_secret(secret, database), "entry", key, "[]",
+                                          records, facts), key))
     assert _lint_as(archive, attacker) == (0, [], "")  # its author's key: believed
 
     status, problems, stderr = _lint_as(archive, _user(tmp_path, "ci"))

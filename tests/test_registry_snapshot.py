@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import pytest
 from conftest import GOOD_CLIPPING, make_plugin
 
+import cliplint_rules
 from cliplint import plugins
 from cliplint.archive import ArchiveFile, archive_rules, reduce_archive
 from cliplint.cache import signature
@@ -29,6 +30,7 @@ from cliplint.model import Problem, Report, Rule
 from cliplint.plugins import Registry, load_registry
 from cliplint.registry_snapshot import (
     FUNCTIONS,
+    METADATA_FILES,
     SETTLED_NS,
     ModuleFunction,
     environment,
@@ -260,8 +262,12 @@ def test_no_snapshot_names_a_file_changed_as_the_plugins_loaded(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     before = environment(True)
     loaded = plugins._load(True, None)
-    newest = max(os.stat(path).st_mtime_ns
-                 for path in Path(plugins.__file__).parent.rglob("*.py"))
+    # Every file a snapshot names: cliplint's, the built-in rules', their metadata's.
+    named = [*Path(plugins.__file__).parent.rglob("*.py"),
+             *Path(cliplint_rules.__file__).parent.rglob("*.py"),
+             *(Path(folder) / name for folder in loaded.distributions if folder
+               for name in METADATA_FILES if (Path(folder) / name).exists())]
+    newest = max(os.stat(path).st_mtime_ns for path in named)
 
     def written(started: int) -> bool:
         write_snapshot(before, started, loaded.registry, loaded.modules,
