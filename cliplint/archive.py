@@ -301,12 +301,9 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     start = os.path.relpath(archive.root)
     walked: list[tuple[str, str, tuple[int, int] | None]] = []  # shown, relative, status
     folders: dict[str, Settings] = {}
-    for path, relative in walk_relative(start, settings):
+    for path, relative in walk_relative(start, settings, folders):
         if relative in given:
             continue
-        folder = os.path.dirname(path)
-        if folder not in folders:
-            folders[folder] = settings.for_folder(folder)
         shown = relative if start == "." else path  # "feed/a.md", not "./feed/a.md"
         walked.append((shown, relative, _status(path)))
     name = index_name(archive.root, folders.values(), rules, settings)

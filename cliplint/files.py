@@ -33,12 +33,16 @@ def _walk(folder: str, settings: Settings) -> Iterator[str]:
         yield path
 
 
-def walk_relative(folder: str, settings: Settings) -> Iterator[tuple[str, str]]:
+def walk_relative(folder: str, settings: Settings,
+                  configurations: dict[str, Settings] | None = None) -> Iterator[tuple[str, str]]:
     """The files to lint under ``folder``, each as a path (``folder`` joined with the rest)
-    and relative to ``folder`` with ``/`` separators, in a stable order."""
+    and relative to ``folder`` with ``/`` separators, in a stable order. Given a dict as
+    ``configurations``, fills it with the settings each folder walked resolved to."""
     start = len(folder.rstrip(os.sep)) + 1
     for root, folders, names in os.walk(folder):
         local = settings.for_folder(root)  # the folder's nearest configuration's
+        if configurations is not None:
+            configurations[root] = local
         # A folder's relative path is worked out once (pathlib is slow enough to show per
         # file); its entries' are that and their name, as relative_posix would give them.
         inside = relative_posix(root, local.root)
