@@ -442,11 +442,7 @@ class Cache:
         return False
 
     def _write(self, statement: str, values: tuple[Any, ...]) -> None:
-        """Queue a row for the next commit; a row SQLite could not store (text holding a
-        lone surrogate: a file name that is not UTF-8) is left out, so that it does not
-        take the rest of its batch down with it. That file is linted again next time."""
-        if not all(_storable(value) for value in values):
-            return
+        """Queue a row for the next commit."""
         self._pending.setdefault(statement, []).append(values)
         self._uncommitted += 1
         if self._uncommitted >= COMMIT_EVERY:
@@ -484,7 +480,14 @@ class Cache:
         assert self._connection is not None
         pending, self._pending = self._pending, {}
         for statement, rows in pending.items():
-            self._connection.executemany(statement, rows)
+            try:
+                self._connection.executemany(statement, rows)
+            except UnicodeEncodeError:
+                # A row SQLite cannot store (text holding a lone surrogate: a file name
+                # that is not UTF-8) must not take its batch down with it: the others
+                # are written (again: REPLACE), that file is linted again next time.
+                self._connection.executemany(statement, [
+                    row for row in rows if all(_storable(value) for value in row)])
         self._connection.commit()
         self._uncommitted = 0
 
