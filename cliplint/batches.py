@@ -246,7 +246,12 @@ class ProcessEngine:
             raise RunFailed(str(error)) from None
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        # Joined when nothing is running (the run went through): a pool left to stop on
+        # its own races the interpreter's exit, whose hook then writes to the pool's
+        # closed wake-up pipe ("Exception ignored ... Bad file descriptor" on stderr).
+        # After an error, running batches are not waited for.
+        self._pool.shutdown(wait=not any(not future.done() for future in self._pending),
+                            cancel_futures=True)
 
 
 @contextmanager
