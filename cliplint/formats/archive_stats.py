@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from cliplint import __version__
 from cliplint.archive import relative_to
 from cliplint.facts import source_of
+from cliplint.formats import escape_surrogates
 from cliplint.model import Problem, Rule, Tally
 
 if TYPE_CHECKING:
@@ -307,9 +308,8 @@ def write(path: str, stats: Mapping[str, Any]) -> None:
     """Write the stats file. A path a run could not decode (``surrogateescape``) is
     written as JSON's escape of the lone surrogate, so the file stays UTF-8 and JSON."""
     try:
-        with open(path, "w", encoding="utf-8", errors="backslashreplace",
-                  newline="\n") as stream:
-            stream.write(dumps(stats))
+        with open(path, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(escape_surrogates(dumps(stats)))
     except OSError as error:
         raise StatsError(f"cannot write {path}: {error.strerror or error}") from None
 
