@@ -345,17 +345,13 @@ def index_name(root: str, folders: Iterable[Settings], rules: Mapping[str, Rule]
     ask for, a folder's own settings). A run selecting other rules (``--select``, a
     changed ``per-file-ignores`` or folder configuration) thus reads another index,
     never records made without the rules it runs."""
-    described = []
-    for own in {id(own): own for own in folders}.values():
-        inputs = own.input_values(rules[rule_id] for rule_id in own.enabled
-                                  if rules[rule_id].check is not None)
-        configuration = (settings.tree.fingerprint(own)
-                         if own is not settings and settings.tree is not None else None)
-        described.append([own.source, own.enabled, own.per_file_ignores, inputs,
-                          configuration])
-    described.sort(key=lambda item: json.dumps(item, sort_keys=True, default=str))
-    digest = blake2b(json.dumps(described, sort_keys=True, default=str).encode(),
-                             digest_size=16).hexdigest()
+    from cliplint.runner import rule_inputs
+
+    described = sorted(json.dumps([own.source, own.enabled, own.per_file_ignores,
+                                   rule_inputs(own, own.enabled, rules, settings)],
+                                  sort_keys=True, default=str)
+                       for own in {id(own): own for own in folders}.values())
+    digest = blake2b("\n".join(described).encode(), digest_size=16).hexdigest()
     return f"{root}\0{digest}"
 
 

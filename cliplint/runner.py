@@ -98,11 +98,7 @@ def lint_file_for_cache(path: str, rules: Mapping[str, Rule], settings: Settings
     if isinstance(read, Problem):
         return Linted(None, [read], {})
     data, info = read
-    from cliplint.cache import content_digest
-
-    content = content_digest(data)
-    linted = _keyed(_lint_in_time(data, path, rules, settings, with_source, path), content,
-                    path, rules, settings)
+    linted, content = _lint_keyed(data, path, rules, settings, with_source, path)
     return linted if linted.key is None else linted._replace(
         status=FileStatus(info.st_size, info.st_mtime_ns, content))
 
@@ -125,22 +121,21 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
 def lint_data_for_cache(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
                         with_source: bool = False, rules_path: str | None = None) -> Linted:
     """:func:`lint_data`, with the file's cache key (``None`` when it ran out of time)."""
-    from cliplint.cache import content_digest
-
-    rules_path = rules_path or path
-    return _keyed(_lint_in_time(data, path, rules, settings, with_source, rules_path),
-                  content_digest(data), rules_path, rules, settings)
+    return _lint_keyed(data, path, rules, settings, with_source, rules_path or path)[0]
 
 
-def _keyed(linted: Linted | Problem, content: str, rules_path: str, rules: Mapping[str, Rule],
-           settings: Settings) -> Linted:
-    """The file linted, with the cache key of its content (of digest ``content``); no
+def _lint_keyed(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
+                with_source: bool, rules_path: str) -> tuple[Linted, str]:
+    """The file linted, with the cache key of its content, and the content's digest; no
     key when it ran out of time (nothing to cache)."""
-    if isinstance(linted, Problem):
-        return Linted(None, [linted], {})
-    from cliplint.cache import entry_key
+    from cliplint.cache import content_digest, entry_key
 
-    return linted._replace(key=entry_key(content, *key_parts(rules_path, rules, settings)))
+    content = content_digest(data)
+    linted = _lint_in_time(data, path, rules, settings, with_source, rules_path)
+    if isinstance(linted, Problem):
+        return Linted(None, [linted], {}), content
+    key = entry_key(content, *key_parts(rules_path, rules, settings))
+    return linted._replace(key=key), content
 
 
 def _lint_in_time(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
@@ -176,11 +171,19 @@ def key_parts(path: str, rules: Mapping[str, Rule],
     and the inputs those rules ask for."""
     own = settings.for_path(path)  # its folder's configuration
     enabled = own.rules_for(path)
+    return enabled, rule_inputs(own, enabled, rules, settings)
+
+
+def rule_inputs(own: Settings, enabled: Sequence[str], rules: Mapping[str, Rule],
+                settings: Settings) -> tuple[tuple[str, str], ...]:
+    """The inputs the ``enabled`` rules ask for under a folder's configuration ``own``,
+    and that configuration's fingerprint when it is not the run's (the run's cache is
+    named after the run's settings only)."""
     inputs = own.input_values(rules[rule_id] for rule_id in enabled
                               if rules[rule_id].check is not None)
-    if own is not settings:  # the run's cache is named after the run's settings only
+    if own is not settings:
         inputs += (("configuration", settings.tree.fingerprint(own)),)
-    return enabled, inputs
+    return inputs
 
 
 class FileResult(NamedTuple):
