@@ -36,7 +36,6 @@ import json
 import os
 import sqlite3
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -98,6 +97,8 @@ def cache_secret() -> bytes:
     try:
         secret = path.read_bytes()
     except FileNotFoundError:
+        import tempfile  # (with random: ~1 ms a start, and only the first run needs it)
+
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Written whole under another name, then linked into place: a concurrent run
         # reads either no secret or the whole of one, and the first one made wins.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,6 +30,8 @@ class Count:
     how many there are before it starts). ``value`` is None until the count is done."""
 
     def __init__(self, items: Iterable[object]) -> None:
+        import threading  # (here: a run that shows no bar, a pre-commit run, never needs it)
+
         self.value: int | None = None
         self._items = items
         self._thread = threading.Thread(target=self._count, daemon=True,

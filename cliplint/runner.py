@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import signal
 import sys
 import time
 from collections import deque
@@ -443,6 +442,8 @@ def process_pool(jobs: int) -> ProcessPoolExecutor:
 
 
 def _start_worker(main: int) -> None:
+    import signal  # (here, in a worker: a run that lints nothing never needs it)
+
     # Ctrl-C reaches the whole process group; the main process alone handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(main)
@@ -474,6 +475,7 @@ def _death_signal() -> bool:
         return False
     try:
         import ctypes
+        import signal
 
         libc = ctypes.CDLL(None, use_errno=True)
         return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
