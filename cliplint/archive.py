@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from cliplint.config import Settings
 from cliplint.digests import blake2b
 from cliplint.model import (
+    ARCHIVE_KEY,
     INTERNAL_ERROR,
     ArchiveEntry,
     ArchiveViolation,
@@ -47,7 +48,6 @@ from cliplint.model import (
     Severity,
     file_problem,
 )
-from cliplint.suppressions import ARCHIVE_KEY
 
 if TYPE_CHECKING:
     from cliplint.cache import Cache, IndexedFile

@@ -10,6 +10,7 @@ from typing import Any
 from cliplint.config import Settings, resolve, validate
 from cliplint.document import Document, UnreadableFile
 from cliplint.model import (
+    ARCHIVE_KEY,
     FILE_UNREADABLE,
     INTERNAL_ERROR,
     Problem,
@@ -20,7 +21,6 @@ from cliplint.model import (
     too_large,
 )
 from cliplint.suppressions import (
-    ARCHIVE_KEY,
     UNUSED_SUPPRESSION,
     Suppressions,
     archive_suppressed,

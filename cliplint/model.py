@@ -28,6 +28,9 @@ FIX_REFUSED = "fix-refused"
 #: A file's checks ran past ``file-timeout`` seconds (cliplint/budget.py).
 FILE_TIMEOUT = "file-timeout"
 ENGINE_PROBLEMS = (FILE_UNREADABLE, INTERNAL_ERROR, FILE_TOO_LARGE, FIX_REFUSED, FILE_TIMEOUT)
+#: The key of a file's archive records that lists the archive rules its comments
+#: suppress (cliplint.suppressions; not a rule id: ids are kebab-case).
+ARCHIVE_KEY = "@suppressed"
 
 
 # slots=True on the values a run holds by the thousand: a third of the memory of a dict.

@@ -37,9 +37,6 @@ if TYPE_CHECKING:
     from cliplint.document import Document
 
 UNUSED_SUPPRESSION = "unused-suppression"
-#: The key of a file's archive records that lists the archive rules it suppresses (not a
-#: rule id: ids are kebab-case).
-ARCHIVE_KEY = "@suppressed"
 MARKER = "cliplint-"
 ALL = "ALL"
 _DIRECTIVE = re.compile(

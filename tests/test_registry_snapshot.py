@@ -178,8 +178,9 @@ def test_a_cache_hit_with_the_snapshot_loads_no_plugin_and_no_rule(snapshots: Sn
 def test_a_cache_hit_leaves_what_only_linting_needs_alone(snapshots: Snapshots) -> None:
     # Each costs a hit about a millisecond and serves another path: the cache key's first
     # writing (tempfile), the progress bar and the worker pool (threading, signal), titles
-    # read from bodies (html's entities) and sketches packed (base64). The text report:
-    # the json report spools through a temporary file.
+    # read from bodies (html's entities), sketches packed (base64), and comments' rule
+    # suppressions (the records say which). The text report: the json report spools
+    # through a temporary file.
     def modules() -> set[str]:
         completed = snapshots.completed("--format", "text")
         completed.check_returncode()
@@ -188,7 +189,8 @@ def test_a_cache_hit_leaves_what_only_linting_needs_alone(snapshots: Snapshots) 
     assert "pluggy" in modules()  # the first run loads in full and writes the snapshot
     hit = modules()
     assert "pluggy" not in hit and "cliplint_rules.duplicate_clipping" in hit  # reduced
-    assert hit & {"tempfile", "threading", "signal", "html", "base64"} == set()
+    assert hit & {"tempfile", "threading", "signal", "html", "base64",
+                   "cliplint.suppressions"} == set()
 
 
 def test_a_run_with_the_snapshot_runs_its_rules(shouting: Shouting) -> None:

@@ -307,7 +307,8 @@ def test_lint_and_record_scans_a_file_for_suppressions_once(
     comments (and one look-up of its settings), and the records still carry it."""
     from cliplint import linter
     from cliplint.document import Document
-    from cliplint.suppressions import ARCHIVE_KEY, Suppressions
+    from cliplint.model import ARCHIVE_KEY
+    from cliplint.suppressions import Suppressions
 
     scans: list[str | None] = []
     scan = linter.find_suppressions
