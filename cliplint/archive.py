@@ -295,30 +295,40 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     archive when a file's size and modification time are as the index says, else
     through the cache (a content it knows is not linted again) or by linting it. The
     index is then brought up to date."""
-    from cliplint.files import walk_relative
+    from cliplint.cache import ArchiveIndex
+    from cliplint.files import walk_entries
     from cliplint.runner import iter_results
 
     start = os.path.relpath(archive.root)
-    walked: list[tuple[str, str, tuple[int, int] | None]] = []  # shown, relative, status
     folders: dict[str, Settings] = {}
-    for path, relative in walk_relative(start, settings, folders):
-        if relative in given:
-            continue
-        shown = relative if start == "." else path  # "feed/a.md", not "./feed/a.md"
-        walked.append((shown, relative, _status(path)))
+    walked = list(walk_entries(start, settings, folders))  # a list per folder: few objects
     name = index_name(archive.root, folders.values(), rules, settings)
-    index = cache.archive_index(name) if cache is not None else {}
+    index = cache.archive_index(name) if cache is not None else ArchiveIndex()
+    rows = index.rows()
+    sizes, mtimes, contents, keys, records = (index.sizes, index.mtimes_ns, index.contents,
+                                              index.keys, index.records)
     found: list[ArchiveFile | None] = []
-    kept = {relative: index[relative] for relative in given if relative in index}
+    kept = [rows[relative] for relative in given if relative in rows]
     stale: list[tuple[int, str, str, tuple[int, int] | None]] = []  # place, paths, status
-    for shown, relative, status in walked:
-        indexed = index.get(relative)
-        if indexed is not None and status == (indexed.size, indexed.mtime_ns):
-            found.append(ArchiveFile(shown, relative, indexed.records, key=indexed.key))
-            kept[relative] = indexed
-        else:
-            stale.append((len(found), shown, relative, status))
-            found.append(None)
+    for below, entries in walked:
+        for entry in entries:
+            relative = below + entry.name
+            if relative in given:
+                continue
+            shown = relative if start == "." else entry.path  # "feed/a.md", not "./feed/a.md"
+            info = _status(entry)
+            row = rows.get(relative)
+            # The unchanged majority: compared field by field, no object made but its file.
+            if (row is not None and info is not None and info.st_size == sizes[row]
+                    and info.st_mtime_ns == mtimes[row]):
+                content = contents[row]
+                found.append(ArchiveFile(shown, relative, records[content], None,
+                                         keys[content]))
+                kept.append(row)
+            else:
+                status = None if info is None else (info.st_size, info.st_mtime_ns)
+                stale.append((len(found), shown, relative, status))
+                found.append(None)
     if stale:
         results = iter_results([shown for _, shown, _, _ in stale], rules, settings, options,
                                plugins)
@@ -332,8 +342,9 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
         added = _confirmed(cache, archive.root, [(complete[place], status)
                                                  for place, _, _, status in stale],
                            rules, settings)
-        if added or len(kept) != len(index):
-            cache.remember_archive(name, {**kept, **added})
+        if added or len(kept) != len(index.paths):
+            cache.remember_archive(name, {**{index.paths[row]: index.file(row) for row in kept},
+                                          **added})
     return complete
 
 
@@ -355,13 +366,13 @@ def index_name(root: str, folders: Iterable[Settings], rules: Mapping[str, Rule]
     return f"{root}\0{digest}"
 
 
-def _status(path: str) -> tuple[int, int] | None:
-    """A file's size and modification time, None when it cannot be had."""
+def _status(entry: os.DirEntry[str]) -> os.stat_result | None:
+    """A walked file's status (its size and modification time), None when it cannot be
+    had."""
     try:
-        info = os.stat(path)
+        return entry.stat()
     except OSError:
         return None
-    return info.st_size, info.st_mtime_ns
 
 
 def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tuple[int, int] | None]],

@@ -109,11 +109,37 @@ def test_the_archive_index_is_read_back_and_a_forged_one_is_ignored(
              "c.md": IndexedFile(30, 300, "key-c", {})}
     cache.remember_archive("/archive", files)
     cache = reopened(cache, tmp_path / "cache")
-    assert cache.archive_index("/archive") == files
-    assert cache.archive_index("/elsewhere") == {}
-    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = replace(files, '[1]', '[2]')")
-    assert cache.archive_index("/archive") == {}
+    index = cache.archive_index("/archive")
+    assert index.files() == files
+    assert index.keys == ["key-a", "key-c"]  # each content's records once
+    assert cache.archive_index("/elsewhere").files() == {}
+    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = "
+                    "CAST(replace(CAST(files AS TEXT), '[1]', '[2]') AS BLOB)")
+    assert cache.archive_index("/archive").files() == {}
     assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
+
+
+def test_an_archive_index_of_another_type_or_shape_is_not_believed(
+        cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = {"a.md": IndexedFile(10, 100, "key-a", {"rule-x": [1]})}
+    cache.remember_archive("/archive", files)
+    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = CAST(files AS TEXT)")
+    assert cache.archive_index("/archive").files() == {}
+    assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
+    # Signed, but not an index (a row of another version's format): empty, not a crash.
+    cache = Cache.open(tmp_path / "cache", "k")
+    for blob in [b"[]", b'{"sizes": [1]}\0a.md', b"\xff\0a.md",
+                 b'{"sizes": [1], "mtimes": [1], "contents": [1], "keys": ["k"], '
+                 b'"records": [{}]}\0a.md']:
+        cache.close()
+        with closing(sqlite3.connect(tmp_path / "cache" / "results-k.sqlite3")) as connection, \
+                connection:
+            connection.execute("UPDATE archives SET files = ?, mac = ?", (
+                blob, signature(file_secret(cache_secret(), Path("results-k.sqlite3")),
+                                "archive", "/archive", blob=blob)))
+        cache = Cache.open(tmp_path / "cache", "k")
+        assert cache.archive_index("/archive").files() == {}
+    cache.close()
 
 
 def test_a_kept_reduction_is_read_back_and_a_forged_one_is_ignored(
@@ -276,8 +302,8 @@ def test_a_given_file_is_compared_with_the_archive_index(
     expected = [("feed/b.md", "same article URL")]
     assert lint(capsys, "feed/b.md") == (expected, "")
     with closing(sqlite3.connect(database(archive))) as connection:
-        [(text,)] = connection.execute("SELECT files FROM archives").fetchall()
-    assert sorted(json.loads(text)["files"]) == ["feed/a.md", "feed/c.md"]
+        [(blob,)] = connection.execute("SELECT files FROM archives").fetchall()
+    assert sorted(blob.partition(b"\0")[2].split(b"\0")) == [b"feed/a.md", b"feed/c.md"]
     reads.clear()
     assert lint(capsys, "feed/b.md") == (expected, "")
     # The given file looked up (its status known: not read); the others neither read nor
@@ -286,7 +312,8 @@ def test_a_given_file_is_compared_with_the_archive_index(
 
     # The index altered ("a.md is about something else"): not believed.
     with closing(sqlite3.connect(database(archive))) as connection, connection:
-        connection.execute("UPDATE archives SET files = replace(files, 'x.org/a/1', 'x.org/z')")
+        connection.execute("UPDATE archives SET files = "
+                           "CAST(replace(CAST(files AS TEXT), 'x.org/a/1', 'x.org/z') AS BLOB)")
         connection.execute("DELETE FROM reductions")
     reads.clear()
     problems, stderr = lint(capsys, "feed/b.md")
