@@ -390,3 +390,50 @@ def test_a_file_name_that_is_not_utf8_is_linted_and_the_rest_is_cached(
                             connection.execute("SELECT path FROM files"))
     assert remembered == ["a.md", "b.md", "c.md"]
     assert lint(capsys, "feed") == (problems, "")
+
+
+def findings(capsys: pytest.CaptureFixture[str], *arguments: str) -> list[tuple[str, ...]]:
+    """The duplicate-clipping problems of a run: the file, the message, the files named."""
+    main(["--isolated", "--format", "json", *arguments])
+    return [(p["path"], p["message"], *(item["path"] for item in p["related"]))
+            for p in json.loads(capsys.readouterr().out)["problems"]
+            if p["rule"] == "duplicate-clipping"]
+
+
+def test_every_file_of_the_archive_is_checked_for_change_not_its_folders(
+        archive: Path, capsys: pytest.CaptureFixture[str], reads: list[str]) -> None:
+    """The index is believed file by file, on each file's own status: an edit in place
+    that keeps the size, a file added or removed, a folder renamed are all seen (as a
+    run without the cache sees them), though the folders' modification times are set
+    back each time."""
+    feed = archive / "feed"
+
+    def seen() -> list[tuple[str, ...]]:
+        for folder in (archive, *(path for path in archive.rglob("*") if path.is_dir())):
+            os.utime(folder, (LONG_AGO, LONG_AGO))
+        found = findings(capsys, "feed/b.md")
+        assert found == findings(capsys, "--no-cache", "feed/b.md")
+        return found
+
+    assert seen() == [("feed/b.md", "same article URL", "feed/a.md")]
+    # a.md edited in place: the same size, another URL (the same body still).
+    first = feed / "a.md"
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("x.org/a/1", "x.org/a/7"), encoding="utf-8")
+    assert len(first.read_bytes()) == len(text.encode())
+    os.utime(first, (LONG_AGO + 5, LONG_AGO + 5))
+    reads.clear()
+    assert seen() == [("feed/b.md", "same body under the same title", "feed/a.md")]
+    assert reads[:2] == ["?feed/b.md", "?feed/a.md"]  # a.md alone read again
+
+    # A file added (an older copy of b.md), then the folder holding it renamed.
+    os.utime(write(archive / "old" / "d.md", (feed / "b.md").read_text(encoding="utf-8")
+                   .replace("<!--1594000009000-->", "<!--1593000000000-->")),
+             (LONG_AGO, LONG_AGO))
+    assert seen() == [("feed/b.md", "same article URL", "old/d.md")]
+    (archive / "old").rename(archive / "older")
+    assert seen() == [("feed/b.md", "same article URL", "older/d.md")]
+
+    # The copy removed.
+    (archive / "older" / "d.md").unlink()
+    assert seen() == [("feed/b.md", "same body under the same title", "feed/a.md")]
