@@ -309,8 +309,15 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     from cliplint.runner import iter_results
 
     start = os.path.relpath(archive.root)
+    walked: list[tuple[str, str, tuple[int, int] | None]] = []  # shown, relative, status
     folders: dict[str, Settings] = {}
-    walked = list(walk_entries(start, settings, folders))  # a list per folder: few objects
+    for below, entries in walk_entries(start, settings, folders):
+        for entry in entries:
+            relative = below + entry.name
+            if relative not in given:
+                # "feed/a.md", not "./feed/a.md"
+                walked.append((relative if start == "." else entry.path, relative,
+                               _status(entry)))
     name = index_name(archive.root, folders.values(), rules, settings)
     index = cache.archive_index(name) if cache is not None else ArchiveIndex()
     rows = index.rows()
@@ -319,25 +326,15 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     found: list[ArchiveFile | None] = []
     kept = [rows[relative] for relative in given if relative in rows]
     stale: list[tuple[int, str, str, tuple[int, int] | None]] = []  # place, paths, status
-    for below, entries in walked:
-        for entry in entries:
-            relative = below + entry.name
-            if relative in given:
-                continue
-            shown = relative if start == "." else entry.path  # "feed/a.md", not "./feed/a.md"
-            info = _status(entry)
-            row = rows.get(relative)
-            # The unchanged majority: compared field by field, no object made but its file.
-            if (row is not None and info is not None and info.st_size == sizes[row]
-                    and info.st_mtime_ns == mtimes[row]):
-                content = contents[row]
-                found.append(ArchiveFile(shown, relative, records[content], None,
-                                         keys[content]))
-                kept.append(row)
-            else:
-                status = None if info is None else (info.st_size, info.st_mtime_ns)
-                stale.append((len(found), shown, relative, status))
-                found.append(None)
+    for shown, relative, status in walked:
+        row = rows.get(relative)
+        if row is not None and status == (sizes[row], mtimes[row]):
+            content = contents[row]
+            found.append(ArchiveFile(shown, relative, records[content], None, keys[content]))
+            kept.append(row)
+        else:
+            stale.append((len(found), shown, relative, status))
+            found.append(None)
     if stale:
         results = iter_results([shown for _, shown, _, _ in stale], rules, settings, options,
                                plugins)
@@ -375,13 +372,13 @@ def index_name(root: str, folders: Iterable[Settings], rules: Mapping[str, Rule]
     return f"{root}\0{digest}"
 
 
-def _status(entry: os.DirEntry[str]) -> os.stat_result | None:
-    """A walked file's status (its size and modification time), None when it cannot be
-    had."""
+def _status(entry: os.DirEntry[str]) -> tuple[int, int] | None:
+    """A walked file's size and modification time, None when they cannot be had."""
     try:
-        return entry.stat()
+        info = entry.stat()
     except OSError:
         return None
+    return info.st_size, info.st_mtime_ns
 
 
 def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tuple[int, int] | None]],
