@@ -33,7 +33,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
-from operator import itemgetter
+from operator import attrgetter
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -235,8 +235,7 @@ def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings
 
 
 #: What describes a file in :func:`reduction_key`: its paths and entry key.
-_DESCRIBED = itemgetter(ArchiveFile._fields.index("path"), ArchiveFile._fields.index("relative"),
-                        ArchiveFile._fields.index("key"))
+_DESCRIBED = attrgetter("path", "relative", "key")
 
 
 def _rules_per_file(files: Sequence[ArchiveFile],
