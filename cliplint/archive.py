@@ -32,6 +32,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from operator import attrgetter
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -223,11 +225,17 @@ def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings
          for rule in chosen] + [sorted(focus) if focus is not None else None],
         sort_keys=True, default=str).encode())
     own_rules = own_rules or _rules_per_file(files, settings)
-    described = (f"\1{file.path}\0{file.relative}\0{file.key}" for file in files)
+    # As many fields for every file (none holds NUL or \1): one join, no string made per
+    # file (an archive of tens of thousands is described on every run given part of it).
+    described: Iterable[tuple[str, ...]] = map(_DESCRIBED, files)
     if own_rules is not None:
-        described = (text + "\0" + "\0".join(own) for text, own in zip(described, own_rules))
-    digest.update("".join(described).encode("utf-8", "surrogatepass"))
+        described = (fields + ("\1".join(own),) for fields, own in zip(described, own_rules))
+    digest.update("\0".join(chain.from_iterable(described)).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+#: What describes a file in :func:`reduction_key`: its paths and entry key.
+_DESCRIBED = attrgetter("path", "relative", "key")
 
 
 def _rules_per_file(files: Sequence[ArchiveFile],
@@ -295,27 +303,34 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     archive when a file's size and modification time are as the index says, else
     through the cache (a content it knows is not linted again) or by linting it. The
     index is then brought up to date."""
-    from cliplint.files import walk_relative
+    from cliplint.cache import ArchiveIndex
+    from cliplint.files import walk_entries
     from cliplint.runner import iter_results
 
     start = os.path.relpath(archive.root)
     walked: list[tuple[str, str, tuple[int, int] | None]] = []  # shown, relative, status
     folders: dict[str, Settings] = {}
-    for path, relative in walk_relative(start, settings, folders):
-        if relative in given:
-            continue
-        shown = relative if start == "." else path  # "feed/a.md", not "./feed/a.md"
-        walked.append((shown, relative, _status(path)))
+    for below, entries in walk_entries(start, settings, folders):
+        for entry in entries:
+            relative = below + entry.name
+            if relative not in given:
+                # "feed/a.md", not "./feed/a.md"
+                walked.append((relative if start == "." else entry.path, relative,
+                               _status(entry)))
     name = index_name(archive.root, folders.values(), rules, settings)
-    index = cache.archive_index(name) if cache is not None else {}
+    index = cache.archive_index(name) if cache is not None else ArchiveIndex()
+    rows = index.rows()
+    sizes, mtimes, contents, keys, records = (index.sizes, index.mtimes_ns, index.contents,
+                                              index.keys, index.records)
     found: list[ArchiveFile | None] = []
-    kept = {relative: index[relative] for relative in given if relative in index}
+    kept = [rows[relative] for relative in given if relative in rows]
     stale: list[tuple[int, str, str, tuple[int, int] | None]] = []  # place, paths, status
     for shown, relative, status in walked:
-        indexed = index.get(relative)
-        if indexed is not None and status == (indexed.size, indexed.mtime_ns):
-            found.append(ArchiveFile(shown, relative, indexed.records, key=indexed.key))
-            kept[relative] = indexed
+        row = rows.get(relative)
+        if row is not None and status == (sizes[row], mtimes[row]):
+            content = contents[row]
+            found.append(ArchiveFile(shown, relative, records[content], None, keys[content]))
+            kept.append(row)
         else:
             stale.append((len(found), shown, relative, status))
             found.append(None)
@@ -332,8 +347,9 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
         added = _confirmed(cache, archive.root, [(complete[place], status)
                                                  for place, _, _, status in stale],
                            rules, settings)
-        if added or len(kept) != len(index):
-            cache.remember_archive(name, {**kept, **added})
+        if added or len(kept) != len(index.paths):
+            cache.remember_archive(name, {**{index.paths[row]: index.file(row) for row in kept},
+                                          **added})
     return complete
 
 
@@ -355,10 +371,10 @@ def index_name(root: str, folders: Iterable[Settings], rules: Mapping[str, Rule]
     return f"{root}\0{digest}"
 
 
-def _status(path: str) -> tuple[int, int] | None:
-    """A file's size and modification time, None when it cannot be had."""
+def _status(entry: os.DirEntry[str]) -> tuple[int, int] | None:
+    """A walked file's size and modification time, None when they cannot be had."""
     try:
-        info = os.stat(path)
+        info = entry.stat()
     except OSError:
         return None
     return info.st_size, info.st_mtime_ns

@@ -66,8 +66,9 @@ SQLITE_TIMEOUT = 5.0
 #: entry's key is made from the content's digest, which the files table keeps. Version 7:
 #: the archives table (each archive's files, signed whole) and the reductions table (the
 #: archive rules' problems). Version 8: an archive's index is named after the rules its
-#: files' entries were made with; each cache file signs with a key of its own.
-_FORMAT = 8
+#: files' entries were made with; each cache file signs with a key of its own. Version 9:
+#: an archive's index is a blob of columns (:func:`_index_blob`).
+_FORMAT = 9
 #: Most values in one ``IN (...)`` of a query (SQLite before 3.32 allows 999 in all).
 _IN_LIMIT = 500
 #: The cache's JSON: ``json.dumps(value, ensure_ascii=False)``, without making an encoder
@@ -125,12 +126,13 @@ def file_secret(secret: bytes, path: Path) -> bytes:
     return blake2b(path.name.encode(), key=secret).digest()
 
 
-def signature(secret: bytes, *fields: str) -> str:
+def signature(secret: bytes, *fields: str, blob: bytes = b"") -> str:
     """A row's signature: a keyed hash of its fields (NUL never occurs in them: JSON
-    escapes it, and paths cannot hold it)."""
+    escapes it, and paths cannot hold it), then of ``blob``, a last field of bytes."""
     digest = blake2b(key=secret, digest_size=16)
     # One update of the fields, each followed by NUL: the same bytes as one update each.
     digest.update("".join(field + "\0" for field in fields).encode("utf-8", "surrogatepass"))
+    digest.update(blob)
     return digest.hexdigest()
 
 
@@ -263,6 +265,48 @@ class IndexedFile(NamedTuple):
     records: dict[str, Any]
 
 
+class ArchiveIndex(NamedTuple):
+    """The files of an archive as the last run given part of it left them
+    (:meth:`Cache.archive_index`): a column per field, a row per file. Each content's
+    entry key and records are held once, however many paths hold it: ``contents`` gives
+    a file's place in ``keys`` and ``records``. Columns, not an object per file: a run
+    compares tens of thousands of files with it, and most of them are unchanged."""
+
+    paths: Sequence[str] = ()  # relative to the archive's root, "/" separators
+    sizes: Sequence[int] = ()
+    mtimes_ns: Sequence[int] = ()
+    contents: Sequence[int] = ()
+    keys: Sequence[str] = ()
+    records: Sequence[dict[str, Any]] = ()
+
+    @classmethod
+    def of(cls, files: Mapping[str, IndexedFile]) -> ArchiveIndex:
+        """The index of ``files`` (by path)."""
+        places: dict[str, int] = {}
+        records: list[dict[str, Any]] = []
+        contents = []
+        for file in files.values():
+            place = places.setdefault(file.key, len(places))
+            if place == len(records):
+                records.append(file.records)
+            contents.append(place)
+        return cls(list(files), [file.size for file in files.values()],
+                   [file.mtime_ns for file in files.values()], contents, list(places), records)
+
+    def rows(self) -> dict[str, int]:
+        """Each file's row, by path."""
+        return dict(zip(self.paths, range(len(self.paths))))
+
+    def file(self, row: int) -> IndexedFile:
+        content = self.contents[row]
+        return IndexedFile(self.sizes[row], self.mtimes_ns[row], self.keys[content],
+                           self.records[content])
+
+    def files(self) -> dict[str, IndexedFile]:
+        """The index as an object per file, by path."""
+        return {path: self.file(row) for row, path in enumerate(self.paths)}
+
+
 class Cache:
     """An open cache file: ``get`` entries, ``put`` new ones, ``close`` at the end.
 
@@ -359,32 +403,28 @@ class Cache:
                 if wanted.get(path) == (size, mtime)
                 and self._signed(mac, "file", path, str(size), str(mtime), key, content)}
 
-    def archive_index(self, name: str) -> dict[str, IndexedFile]:
+    def archive_index(self, name: str) -> ArchiveIndex:
         """The files of an archive as the last run given part of it left them
-        (:meth:`remember_archive`), by path relative to the archive's root: one row and
-        one signature however many files. ``name``: the archive's root and what its
+        (:meth:`remember_archive`): one row and one signature however many files; empty
+        when there is none (or none signed). ``name``: the archive's root and what its
         files' entry keys depend on (:func:`cliplint.archive.index_name`)."""
         rows = self._rows("SELECT root, files, mac FROM archives WHERE root = ?", (name,))
-        if not rows or not self._signed(rows[0][2], "archive", *rows[0][:2]):
-            return {}
-        try:
-            stored = json.loads(rows[0][1])
-            records = stored["records"]
-            return {relative: IndexedFile(size, mtime_ns, key, records[key])
-                    for relative, (size, mtime_ns, key) in stored["files"].items()}
-        except (AttributeError, KeyError, TypeError, ValueError):
-            return {}
+        if not rows:
+            return ArchiveIndex()
+        root, blob, mac = rows[0]
+        if not self._signed(mac, "archive", root, blob=blob):
+            return ArchiveIndex()
+        return _read_index(blob)
 
     def remember_archive(self, name: str, files: Mapping[str, IndexedFile]) -> None:
         """Keep the index of the archive ``name`` (see :meth:`archive_index`)."""
         if self._connection is not None:
-            # Each content's records once, however many paths hold it.
-            text = _JSON.encode({
-                "files": {relative: file[:3] for relative, file in files.items()},
-                "records": {file.key: file.records for file in files.values()},
-            })
+            try:
+                blob = _index_blob(ArchiveIndex.of(files))
+            except UnicodeEncodeError:
+                return  # a path or record that is not UTF-8: SQLite could not store it either
             self._write("INSERT OR REPLACE INTO archives (root, files, mac) VALUES (?, ?, ?)",
-                        (name, text, signature(self._secret, "archive", name, text)))
+                        (name, blob, signature(self._secret, "archive", name, blob=blob)))
 
     def reduction(self, key: str) -> list[Problem] | None:
         """The archive rules' problems stored under ``key`` (see :meth:`put_reduction`)."""
@@ -431,13 +471,14 @@ class Cache:
             self._failed(error)
             return None
 
-    def _signed(self, mac: object, *fields: object) -> bool:
-        """Whether a row's ``mac`` is its signature with this user's secret; counts the
-        rows that are not."""
+    def _signed(self, mac: object, *fields: object, blob: object = b"") -> bool:
+        """Whether a row's ``mac`` is its signature with this user's secret (see
+        :func:`signature`); counts the rows that are not."""
         texts = [field for field in fields if isinstance(field, str)]  # SQLite's types vary
         # compare_digest refuses a str that is not ASCII (a damaged or altered row).
         if (isinstance(mac, str) and mac.isascii() and len(texts) == len(fields)
-                and compare_digest(mac, signature(self._secret, *texts))):
+                and isinstance(blob, bytes)
+                and compare_digest(mac, signature(self._secret, *texts, blob=blob))):
             return True
         self._forged += 1
         return False
@@ -546,7 +587,7 @@ _TABLES = {
                "facts TEXT NOT NULL, mac TEXT NOT NULL",
     "files": "path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, "
              "key TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL",
-    "archives": "root TEXT PRIMARY KEY, files TEXT NOT NULL, mac TEXT NOT NULL",
+    "archives": "root TEXT PRIMARY KEY, files BLOB NOT NULL, mac TEXT NOT NULL",
     "reductions": "key TEXT PRIMARY KEY, problems TEXT NOT NULL, mac TEXT NOT NULL",
 }
 
@@ -573,6 +614,33 @@ def _write_gitignore(folder: Path) -> None:
     marker = folder / ".gitignore"
     if not marker.exists():
         marker.write_text("# created by cliplint\n*\n", encoding="utf-8")
+
+
+def _index_blob(index: ArchiveIndex) -> bytes:
+    """An archive's index as the cache keeps it: its columns but the paths as JSON, then
+    NUL and the paths, NUL between them (JSON escapes NUL, and paths cannot hold it);
+    UTF-8. Splitting the paths costs a fraction of decoding them as JSON strings."""
+    columns = _JSON.encode({"sizes": index.sizes, "mtimes": index.mtimes_ns,
+                            "contents": index.contents, "keys": index.keys,
+                            "records": index.records})
+    return columns.encode() + b"\0" + "\0".join(index.paths).encode()
+
+
+def _read_index(blob: bytes) -> ArchiveIndex:
+    """The index an :func:`_index_blob` holds; empty when it is not one."""
+    columns, _, paths = blob.partition(b"\0")
+    try:
+        read = json.loads(columns)
+        index = ArchiveIndex(paths.decode().split("\0") if paths else [], read["sizes"],
+                             read["mtimes"], read["contents"], read["keys"], read["records"])
+        contents = index.contents
+        if (len(index.sizes) == len(index.mtimes_ns) == len(contents) == len(index.paths)
+                and len(index.keys) == len(index.records)
+                and (not contents or 0 <= min(contents) <= max(contents) < len(index.keys))):
+            return index
+    except (KeyError, TypeError, ValueError):
+        pass
+    return ArchiveIndex()
 
 
 def _entry(row: Sequence[Any], path: str) -> Entry | None:

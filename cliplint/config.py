@@ -134,20 +134,24 @@ class Settings:
         """``excludes(prefix + name)`` for an entry of a folder ``prefix`` (``""`` or
         ending with ``/``) that a walk reached without excluding it or any folder above
         it: then a pattern without ``/`` can only match the name or the whole path."""
-        whole, name_only, inside = self._exclude_regexes
-        return bool(whole.match(prefix + name) or (name_only and name_only.match(name))
-                    or (inside and inside.match(prefix + name)))
+        names, whole, name_only, inside = self._exclude_matchers
+        return name in names or bool(
+            (whole and whole.match(prefix + name)) or (name_only and name_only.match(name))
+            or (inside and inside.match(prefix + name)))
 
     @functools.cached_property
-    def _exclude_regexes(self) -> tuple[re.Pattern[str], re.Pattern[str] | None,
-                                        re.Pattern[str] | None]:
-        """The exclude patterns as three regular expressions (the whole path; a name, for
-        patterns without ``/``; a path inside, for patterns with ``/``): three matches a
-        file instead of two per pattern."""
-        bare = [p.rstrip("/") for p in self.exclude if "/" not in p.rstrip("/")]
-        nested = [p.rstrip("/") + "/*" for p in self.exclude if "/" in p.rstrip("/")]
-        return (_alternatives(self.exclude) or re.compile("(?!)"), _alternatives(bare),
-                _alternatives(nested))
+    def _exclude_matchers(self) -> tuple[frozenset[str], re.Pattern[str] | None,
+                                         re.Pattern[str] | None, re.Pattern[str] | None]:
+        """The exclude patterns as a set of names and three regular expressions (the
+        whole path; a name, for patterns without ``/``; a path inside, for patterns with
+        ``/``): a few look-ups a file instead of two matches per pattern. A pattern
+        without wildcards or ``/`` (``.git``, the defaults) can only match an entry by
+        its name, which a set answers without a regular expression."""
+        names = frozenset(p.rstrip("/") for p in self.exclude if _is_plain_name(p))
+        rest = [p for p in self.exclude if not _is_plain_name(p)]
+        bare = [p.rstrip("/") for p in rest if "/" not in p.rstrip("/")]
+        nested = [p.rstrip("/") + "/*" for p in rest if "/" in p.rstrip("/")]
+        return names, _alternatives(rest), _alternatives(bare), _alternatives(nested)
 
     def includes_name(self, name: str) -> bool:
         """Whether a file of this name is linted when found in a folder."""
@@ -211,6 +215,13 @@ def _alternatives(patterns: Sequence[str]) -> re.Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in patterns))
+
+
+def _is_plain_name(pattern: str) -> bool:
+    """Whether a glob names one file or folder, without wildcards or ``/`` (a final
+    ``/`` aside): it then matches an entry exactly when it is the entry's name."""
+    bare = pattern.rstrip("/")
+    return bool(bare) and not any(character in bare for character in "*?[/")
 
 
 def _fnmatch_regex(pattern: str) -> Callable[[str], re.Match[str] | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator, Sequence
+from operator import attrgetter
 
 from cliplint.config import Settings, relative_posix
 from cliplint.model import FILE_UNREADABLE, Problem, file_problem, too_large
@@ -29,36 +30,66 @@ def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
 
 
 def _walk(folder: str, settings: Settings) -> Iterator[str]:
-    for path, _ in walk_relative(folder, settings):
-        yield path
+    for _, entries in walk_entries(folder, settings):
+        for entry in entries:
+            yield entry.path
 
 
-def walk_relative(folder: str, settings: Settings,
-                  configurations: dict[str, Settings] | None = None) -> Iterator[tuple[str, str]]:
-    """The files to lint under ``folder``, each as a path (``folder`` joined with the rest)
-    and relative to ``folder`` with ``/`` separators, in a stable order. Given a dict as
-    ``configurations``, fills it with the settings each folder walked resolved to."""
-    start = len(folder.rstrip(os.sep)) + 1
-    for root, folders, names in os.walk(folder):
-        local = settings.for_folder(root)  # the folder's nearest configuration's
-        if configurations is not None:
-            configurations[root] = local
-        # A folder's relative path is worked out once (pathlib is slow enough to show per
-        # file); its entries' are that and their name, as relative_posix would give them.
-        inside = relative_posix(root, local.root)
-        prefix = "" if inside == "." else inside.rstrip("/") + "/"
-        # Below the first folder every part above an entry has passed the exclude
-        # patterns already: only the entry's own name and whole path are left to match
-        # (unless the folder has a configuration of its own).
-        excludes = local.excludes_entry if root != folder and local is settings else (
-            lambda prefix, name, local=local: local.excludes(prefix + name))
-        folders[:] = sorted(f for f in folders if not excludes(prefix, f))
-        below = root[start:].replace(os.sep, "/") + "/" if root != folder else ""
-        for name in sorted(names):
-            if not local.includes_name(name):  # is_included(path), without the path work
-                continue
-            if not excludes(prefix, name):
-                yield os.path.join(root, name), below + name
+def walk_entries(folder: str, settings: Settings,
+                 configurations: dict[str, Settings] | None = None
+                 ) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    """The files to lint under ``folder``, a folder at a time in a stable order (a folder's
+    files, then each of its folders', by name): the folder's path relative to ``folder``
+    (``""``, or with ``/`` separators and a final ``/``) and its files, whose ``path`` is
+    ``folder`` joined with the rest and whose ``stat()`` needs no other path look-up.
+    As ``os.walk`` walks: a folder that cannot be listed is skipped, a symlinked folder
+    is not followed. Given a dict as ``configurations``, fills it with the settings each
+    folder walked resolved to."""
+    yield from _walk_folder(folder, folder, "", settings, configurations)
+
+
+def _walk_folder(top: str, folder: str, below: str, settings: Settings,
+                 configurations: dict[str, Settings] | None
+                 ) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=attrgetter("name"))
+    except OSError:
+        return
+    local = settings.for_folder(folder)  # the folder's nearest configuration's
+    if configurations is not None:
+        configurations[folder] = local
+    files: list[os.DirEntry[str]] = []
+    folders: list[os.DirEntry[str]] = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:  # as os.path.isdir says
+            is_folder = False
+        (folders if is_folder else files).append(entry)
+    # A folder's relative path is worked out once (pathlib is slow enough to show per
+    # file); its entries' are that and their name, as relative_posix would give them.
+    inside = relative_posix(folder, local.root)
+    prefix = "" if inside == "." else inside.rstrip("/") + "/"
+    # Below the first folder every part above an entry has passed the exclude patterns
+    # already: only the entry's own name and whole path are left to match (unless the
+    # folder has a configuration of its own).
+    excludes = local.excludes_entry if folder != top and local is settings else (
+        lambda prefix, name, local=local: local.excludes(prefix + name))
+    included = local.includes_name  # is_included(path), without the path work
+    yield below, [entry for entry in files
+                  if included(entry.name) and not excludes(prefix, entry.name)]
+    for entry in folders:
+        if not excludes(prefix, entry.name) and not _is_link(entry):
+            yield from _walk_folder(top, entry.path, f"{below}{entry.name}/", settings,
+                                    configurations)
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:  # as os.path.islink says
+        return False
 
 
 def read_clipping(path: str, max_size: int) -> bytes | Problem:

@@ -1,7 +1,7 @@
 """Clippings in object storage: fsspec URLs (``s3://bucket/prefix/``, ``file://…``).
 
 A URL names one object or, ending in ``/`` or naming a prefix, every object below it.
-A prefix is walked the way a folder is (:func:`cliplint.files.walk_relative`): each
+A prefix is walked the way a folder is (:func:`cliplint.files.walk_entries`): each
 "folder" is listed on its own (``ls``, one request per thousand keys), its files first,
 then its subfolders, each in name order, so a report lists the files in the same order
 as a run over the same files on disk. ``include`` applies to names and ``exclude`` to

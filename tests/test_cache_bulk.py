@@ -109,11 +109,37 @@ def test_the_archive_index_is_read_back_and_a_forged_one_is_ignored(
              "c.md": IndexedFile(30, 300, "key-c", {})}
     cache.remember_archive("/archive", files)
     cache = reopened(cache, tmp_path / "cache")
-    assert cache.archive_index("/archive") == files
-    assert cache.archive_index("/elsewhere") == {}
-    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = replace(files, '[1]', '[2]')")
-    assert cache.archive_index("/archive") == {}
+    index = cache.archive_index("/archive")
+    assert index.files() == files
+    assert index.keys == ["key-a", "key-c"]  # each content's records once
+    assert cache.archive_index("/elsewhere").files() == {}
+    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = "
+                    "CAST(replace(CAST(files AS TEXT), '[1]', '[2]') AS BLOB)")
+    assert cache.archive_index("/archive").files() == {}
     assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
+
+
+def test_an_archive_index_of_another_type_or_shape_is_not_believed(
+        cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = {"a.md": IndexedFile(10, 100, "key-a", {"rule-x": [1]})}
+    cache.remember_archive("/archive", files)
+    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = CAST(files AS TEXT)")
+    assert cache.archive_index("/archive").files() == {}
+    assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
+    # Signed, but not an index (a row of another version's format): empty, not a crash.
+    cache = Cache.open(tmp_path / "cache", "k")
+    for blob in [b"[]", b'{"sizes": [1]}\0a.md', b"\xff\0a.md",
+                 b'{"sizes": [1], "mtimes": [1], "contents": [1], "keys": ["k"], '
+                 b'"records": [{}]}\0a.md']:
+        cache.close()
+        with closing(sqlite3.connect(tmp_path / "cache" / "results-k.sqlite3")) as connection, \
+                connection:
+            connection.execute("UPDATE archives SET files = ?, mac = ?", (
+                blob, signature(file_secret(cache_secret(), Path("results-k.sqlite3")),
+                                "archive", "/archive", blob=blob)))
+        cache = Cache.open(tmp_path / "cache", "k")
+        assert cache.archive_index("/archive").files() == {}
+    cache.close()
 
 
 def test_a_kept_reduction_is_read_back_and_a_forged_one_is_ignored(
@@ -276,8 +302,8 @@ def test_a_given_file_is_compared_with_the_archive_index(
     expected = [("feed/b.md", "same article URL")]
     assert lint(capsys, "feed/b.md") == (expected, "")
     with closing(sqlite3.connect(database(archive))) as connection:
-        [(text,)] = connection.execute("SELECT files FROM archives").fetchall()
-    assert sorted(json.loads(text)["files"]) == ["feed/a.md", "feed/c.md"]
+        [(blob,)] = connection.execute("SELECT files FROM archives").fetchall()
+    assert sorted(blob.partition(b"\0")[2].split(b"\0")) == [b"feed/a.md", b"feed/c.md"]
     reads.clear()
     assert lint(capsys, "feed/b.md") == (expected, "")
     # The given file looked up (its status known: not read); the others neither read nor
@@ -286,7 +312,8 @@ def test_a_given_file_is_compared_with_the_archive_index(
 
     # The index altered ("a.md is about something else"): not believed.
     with closing(sqlite3.connect(database(archive))) as connection, connection:
-        connection.execute("UPDATE archives SET files = replace(files, 'x.org/a/1', 'x.org/z')")
+        connection.execute("UPDATE archives SET files = "
+                           "CAST(replace(CAST(files AS TEXT), 'x.org/a/1', 'x.org/z') AS BLOB)")
         connection.execute("DELETE FROM reductions")
     reads.clear()
     problems, stderr = lint(capsys, "feed/b.md")
@@ -363,3 +390,50 @@ def test_a_file_name_that_is_not_utf8_is_linted_and_the_rest_is_cached(
                             connection.execute("SELECT path FROM files"))
     assert remembered == ["a.md", "b.md", "c.md"]
     assert lint(capsys, "feed") == (problems, "")
+
+
+def findings(capsys: pytest.CaptureFixture[str], *arguments: str) -> list[tuple[str, ...]]:
+    """The duplicate-clipping problems of a run: the file, the message, the files named."""
+    main(["--isolated", "--format", "json", *arguments])
+    return [(p["path"], p["message"], *(item["path"] for item in p["related"]))
+            for p in json.loads(capsys.readouterr().out)["problems"]
+            if p["rule"] == "duplicate-clipping"]
+
+
+def test_every_file_of_the_archive_is_checked_for_change_not_its_folders(
+        archive: Path, capsys: pytest.CaptureFixture[str], reads: list[str]) -> None:
+    """The index is believed file by file, on each file's own status: an edit in place
+    that keeps the size, a file added or removed, a folder renamed are all seen (as a
+    run without the cache sees them), though the folders' modification times are set
+    back each time."""
+    feed = archive / "feed"
+
+    def seen() -> list[tuple[str, ...]]:
+        for folder in (archive, *(path for path in archive.rglob("*") if path.is_dir())):
+            os.utime(folder, (LONG_AGO, LONG_AGO))
+        found = findings(capsys, "feed/b.md")
+        assert found == findings(capsys, "--no-cache", "feed/b.md")
+        return found
+
+    assert seen() == [("feed/b.md", "same article URL", "feed/a.md")]
+    # a.md edited in place: the same size, another URL (the same body still).
+    first = feed / "a.md"
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("x.org/a/1", "x.org/a/7"), encoding="utf-8")
+    assert len(first.read_bytes()) == len(text.encode())
+    os.utime(first, (LONG_AGO + 5, LONG_AGO + 5))
+    reads.clear()
+    assert seen() == [("feed/b.md", "same body under the same title", "feed/a.md")]
+    assert reads[:2] == ["?feed/b.md", "?feed/a.md"]  # a.md alone read again
+
+    # A file added (an older copy of b.md), then the folder holding it renamed.
+    os.utime(write(archive / "old" / "d.md", (feed / "b.md").read_text(encoding="utf-8")
+                   .replace("<!--1594000009000-->", "<!--1593000000000-->")),
+             (LONG_AGO, LONG_AGO))
+    assert seen() == [("feed/b.md", "same article URL", "old/d.md")]
+    (archive / "old").rename(archive / "older")
+    assert seen() == [("feed/b.md", "same article URL", "older/d.md")]
+
+    # The copy removed.
+    (archive / "older" / "d.md").unlink()
+    assert seen() == [("feed/b.md", "same body under the same title", "feed/a.md")]

@@ -1,0 +1,83 @@
+"""The folder walk (cliplint.files.walk_entries): the files os.walk would give, in the same
+order, and the plain exclude names matched as the globs match them."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import write
+
+from cliplint.config import Settings
+from cliplint.files import iter_files, walk_entries
+
+
+def os_walk_files(folder: str, settings: Settings) -> Iterator[tuple[str, str]]:
+    """What the walk gave when it was made of os.walk: (path, relative) of each file."""
+    start = len(folder.rstrip(os.sep)) + 1
+    for root, folders, names in os.walk(folder):
+        folders[:] = sorted(name for name in folders
+                            if not settings.is_excluded(os.path.join(root, name)))
+        below = root[start:].replace(os.sep, "/") + "/" if root != folder else ""
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            if (any(fnmatch.fnmatchcase(name, glob) for glob in settings.include)
+                    and not settings.is_excluded(path)):
+                yield path, below + name
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ["b.md", "a.md", "notes.txt", "x.markdown", "sub/c.md", "sub/deep/d.md",
+                 ".git/e.md", "node_modules/f.md", "keep/g.draft.md", "keep/h.md",
+                 "keep/skip/i.md", "é t/j.md", "B/k.md"]:
+        write(tmp_path / name, "x\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "sub")  # a symlinked folder: not followed
+    (tmp_path / "l.md").symlink_to(tmp_path / "a.md")  # a symlinked file: a file
+    (tmp_path / "broken.md").symlink_to(tmp_path / "nowhere.md")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("exclude", [(".git", "node_modules"), ("keep/skip", "*.draft.md"),
+                                     ("sub/", "B"), ("su?", "[k]eep"), ("*",), ()])
+@pytest.mark.parametrize("folder", [".", "./", "keep", "sub//deep", "TREE"])
+def test_the_walk_gives_what_os_walk_gave(tree: Path, exclude: tuple[str, ...],
+                                          folder: str) -> None:
+    folder = str(tree) if folder == "TREE" else folder
+    settings = Settings(enabled=(), severity={}, options={}, exclude=exclude)
+    configurations: dict[str, Settings] = {}
+    walked = [(entry.path, below + entry.name)
+              for below, entries in walk_entries(folder, settings, configurations)
+              for entry in entries]
+    assert walked == list(os_walk_files(folder, settings))
+    assert list(iter_files([folder], settings)) == [path for path, _ in walked]
+    assert configurations and all(local is settings for local in configurations.values())
+    if folder == "." and exclude == (".git", "node_modules"):
+        assert [relative for _, relative in walked] == [
+            "a.md", "b.md", "broken.md", "l.md", "x.markdown", "B/k.md", "keep/g.draft.md",
+            "keep/h.md", "keep/skip/i.md", "sub/c.md", "sub/deep/d.md", "é t/j.md"]
+
+
+def test_a_walked_entry_gives_the_status_of_the_file(tree: Path) -> None:
+    settings = Settings(enabled=(), severity={}, options={})
+    for _, entries in walk_entries(".", settings):
+        for entry in entries:
+            if entry.name != "broken.md":
+                assert entry.stat().st_mtime_ns == os.stat(entry.path).st_mtime_ns
+
+
+@pytest.mark.parametrize("exclude", [(".git", "keep/", "a.md"), ("*.md", "keep"),
+                                     ("keep/*", "b"), ("[ab].md", "sub/deep", "x")])
+def test_plain_exclude_names_match_as_the_globs_do(exclude: tuple[str, ...]) -> None:
+    settings = Settings(enabled=(), severity={}, options={}, exclude=exclude)
+    for prefix in ["", "keep/", "sub/", "a/b/"]:
+        parts = prefix.split("/")[:-1]
+        if any(settings.excludes("/".join(parts[:end])) for end in range(1, len(parts) + 1)):
+            continue  # the walk never reaches it
+        for name in [".git", "keep", "a.md", "b", "b.md", "x", "deep", "c.md", "keep.md"]:
+            assert settings.excludes_entry(prefix, name) == settings.excludes(prefix + name), (
+                prefix, name)
