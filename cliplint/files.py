@@ -45,17 +45,28 @@ def walk_entries(folder: str, settings: Settings,
     As ``os.walk`` walks: a folder that cannot be listed is skipped, a symlinked folder
     is not followed. Given a dict as ``configurations``, fills it with the settings each
     folder walked resolved to."""
-    yield from _walk_folder(folder, folder, "", settings, configurations)
+    # Folders still to list on a stack, not by recursion: a tree may nest deeper than
+    # Python's recursion limit.
+    waiting = [(folder, "")]
+    while waiting:
+        current, below = waiting.pop()
+        listed = _list_folder(folder, current, below, settings, configurations)
+        if listed is not None:
+            files, folders = listed
+            yield below, files
+            waiting.extend(reversed(folders))
 
 
-def _walk_folder(top: str, folder: str, below: str, settings: Settings,
+def _list_folder(top: str, folder: str, below: str, settings: Settings,
                  configurations: dict[str, Settings] | None
-                 ) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+                 ) -> tuple[list[os.DirEntry[str]], list[tuple[str, str]]] | None:
+    """A folder's files to lint and its folders to walk (each as ``(path, below)``), by
+    name; None when it cannot be listed."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=attrgetter("name"))
     except OSError:
-        return
+        return None
     local = settings.for_folder(folder)  # the folder's nearest configuration's
     if configurations is not None:
         configurations[folder] = local
@@ -77,12 +88,9 @@ def _walk_folder(top: str, folder: str, below: str, settings: Settings,
     excludes = local.excludes_entry if folder != top and local is settings else (
         lambda prefix, name, local=local: local.excludes(prefix + name))
     included = local.includes_name  # is_included(path), without the path work
-    yield below, [entry for entry in files
-                  if included(entry.name) and not excludes(prefix, entry.name)]
-    for entry in folders:
-        if not excludes(prefix, entry.name) and not _is_link(entry):
-            yield from _walk_folder(top, entry.path, f"{below}{entry.name}/", settings,
-                                    configurations)
+    return ([entry for entry in files if included(entry.name) and not excludes(prefix, entry.name)],
+            [(entry.path, f"{below}{entry.name}/") for entry in folders
+             if not excludes(prefix, entry.name) and not _is_link(entry)])
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,3 +82,20 @@ def test_plain_exclude_names_match_as_the_globs_do(exclude: tuple[str, ...]) -> 
         for name in [".git", "keep", "a.md", "b", "b.md", "x", "deep", "c.md", "keep.md"]:
             assert settings.excludes_entry(prefix, name) == settings.excludes(prefix + name), (
                 prefix, name)
+
+
+def test_a_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> None:
+    # (os.walk of Python 3.11 recursed, and such an archive ended the run in an internal
+    # error.) Each level is a one-letter folder: the path stays under PATH_MAX.
+    levels = sys.getrecursionlimit() + 100
+    folder = tmp_path / "top"
+    folder.mkdir()
+    deep = str(folder)
+    for _ in range(levels):
+        deep = os.path.join(deep, "a")
+        os.mkdir(deep)
+    write(Path(deep) / "z.md", "x\n")
+    write(folder / "y.md", "x\n")
+    settings = Settings(enabled=(), severity={}, options={}, root=str(folder))
+    found = list(iter_files([str(folder)], settings))
+    assert found == [str(folder / "y.md"), os.path.join(deep, "z.md")]
