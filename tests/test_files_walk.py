@@ -94,8 +94,16 @@ def test_a_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> Non
     for _ in range(levels):
         deep = os.path.join(deep, "a")
         os.mkdir(deep)
-    write(Path(deep) / "z.md", "x\n")
-    write(folder / "y.md", "x\n")
-    settings = Settings(enabled=(), severity={}, options={}, root=str(folder))
-    found = list(iter_files([str(folder)], settings))
-    assert found == [str(folder / "y.md"), os.path.join(deep, "z.md")]
+    try:
+        write(Path(deep) / "z.md", "x\n")
+        write(folder / "y.md", "x\n")
+        settings = Settings(enabled=(), severity={}, options={}, root=str(folder))
+        found = list(iter_files([str(folder)], settings))
+        assert found == [str(folder / "y.md"), os.path.join(deep, "z.md")]
+    finally:
+        # Removed here, bottom up: shutil.rmtree of Python 3.11 recurses too, and pytest
+        # would fail to clear its old temporary folders.
+        os.remove(os.path.join(deep, "z.md"))
+        while deep != str(folder):
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)
