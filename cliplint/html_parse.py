@@ -306,7 +306,10 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
             for attribute in _ATTRIBUTE.finditer(attributes):
                 # At most one of the three value groups matched; none: no value, "".
                 value = attribute[2] or attribute[3] or attribute[4] or ""
-                data[attribute[1].translate(ASCII_LOWER)] = value
+                name_written = attribute[1]
+                # (ascii_lower, inlined: this runs for every attribute)
+                data[name_written.lower() if name_written.isascii()
+                     else name_written.translate(ASCII_LOWER)] = value
                 count += 1
             if len(data) < count:
                 return bool(super().tagOpenState())  # duplicate-attribute: html5lib's way
@@ -314,7 +317,7 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         # What emitCurrentToken does with such a tag, without its tests for the cases
         # the match rules out (duplicate attributes).
         queue = self.tokenQueue
-        name = name.translate(ASCII_LOWER)
+        name = name.lower() if name.isascii() else name.translate(ASCII_LOWER)  # ascii_lower
         if end_tag:
             if data:
                 queue.append({"type": _PARSE_ERROR, "data": "attributes-in-end-tag"})
@@ -607,12 +610,25 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
     fragment = parser.parse_fragment(normalised)
 
     spans = parser.tokenizer.spans
+    shift = start  # the common case: stream offsets are source offsets shifted by ``start``
     if crlf_positions:
-        tokens = tuple([_token(raw_token, to_source(token_start), to_source(token_end))
-                        for raw_token, token_start, token_end in spans])
-    else:  # the common case: stream offsets are source offsets shifted by ``start``
-        tokens = tuple([_token(raw_token, start + token_start, start + token_end)
-                        for raw_token, token_start, token_end in spans])
+        spans = [(raw_token, to_source(token_start), to_source(token_end))
+                 for raw_token, token_start, token_end in spans]
+        shift = 0
+    token_types = _TOKEN_TYPES
+    # Our token for each of html5lib's (its dict). Built here, not in a function called
+    # per token (hundreds a body); tuple.__new__ is what Token(...) does, without its
+    # Python-level __new__; the fields are in Token's order.
+    tokens = tuple([
+        _new_tuple(Token, (
+            token_types.get(raw_token["type"], "?"),
+            raw_token.get("name"),
+            data if isinstance(data := raw_token.get("data"), dict) else {},
+            token_start + shift,
+            token_end + shift,
+            bool(raw_token.get("selfClosing")),
+        ))
+        for raw_token, token_start, token_end in spans])
 
     first_token_at: dict[int, int] | None = None
     errors = []
@@ -639,21 +655,6 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
 
 
 _new_tuple = tuple.__new__
-
-
-def _token(raw_token: dict[str, Any], start: int, end: int) -> Token:
-    """Our token for one of html5lib's (its dict), spanning ``start:end`` in the source."""
-    data = raw_token.get("data")
-    # tuple.__new__ is what Token(...) does, without its Python-level __new__ (hundreds
-    # of tokens a body); the fields are in Token's order.
-    return _new_tuple(Token, (
-        _TOKEN_TYPES.get(raw_token["type"], "?"),
-        raw_token.get("name"),
-        data if isinstance(data, dict) else {},
-        start,
-        end,
-        bool(raw_token.get("selfClosing")),
-    ))
 
 
 def _first_token_at(tokens: tuple[Token, ...]) -> dict[int, int]:

@@ -38,7 +38,8 @@ TRICKY = [
     "a\x00b<p\x00q x\x00=y\x00>\x00</p\x00>", "<a b=\"x\x00y\">", "<a b\x00=c>", "<a b=c\x00>", "<a\x00>",
     "\x01\x0b\x7f\ufdd0\ufffe\U0001fffe x", "<\x00>",
     # case, odd names, odd tag ends
-    "<DIV CLASS=X>Y</DIV><P>a<B>b</B></P><Br/>", "<A HREF=X>Y</A>", "<aÄb c>", "<a<b>", "a</>b", "</>",
+    "<DIV CLASS=X>Y</DIV><P>a<B>b</B></P><Br/>", "<A HREF=X>Y</A>", "<aÄb c>",
+    "<A\u212a B\u212a=x İD=y>z</A\u212a>",  # non-ASCII letters str.lower would change "<a<b>", "a</>b", "</>",
     "<//>", "</ >", "</1>", "< p>", "<1>", "<?xml x?>", "<p/>", "</p/>", "<a/b>", "<a / >", "<br/ >",
     "<img src=x/>", "<a b/>", "<a b='x'/>",
     # attributes: without values, duplicates, spacing, quoting, entities, errors
@@ -302,3 +303,12 @@ def test_the_light_module_s_tables_are_html5lib_s() -> None:
     assert constants.asciiUpper2Lower == html.ASCII_LOWER
     assert html5 == constants.entities
     assert frozenset(html.HTML_SPACE) == constants.spaceCharacters
+
+
+@pytest.mark.parametrize(("written", "lowered"), [
+    ("DIV", "div"), ("data-X", "data-x"), ("", ""),
+    # only ASCII capitals change, as in html5lib (str.lower would give "k" and "i̇")
+    ("A\u212aB", "a\u212ab"), ("İD", "İd"), ("ÄB", "Äb"),
+])
+def test_ascii_lower_lowers_ascii_capitals_only(written: str, lowered: str) -> None:
+    assert html.ascii_lower(written) == lowered == written.translate(html.ASCII_LOWER)
