@@ -480,7 +480,6 @@ class _OpenElements(list):  # type: ignore[type-arg]
         self._nodes: dict[int, int] = {}  # id(node) -> how many times it is on the stack
 
     def _count(self, node: Any, change: int) -> None:
-        # (locals and list's own methods below: this runs twice per element parsed)
         names, nodes, name, key = self.names, self._nodes, node.name, id(node)
         names[name] = names.get(name, 0) + change
         nodes[key] = nodes.get(key, 0) + change
@@ -488,9 +487,13 @@ class _OpenElements(list):  # type: ignore[type-arg]
     def __contains__(self, node: object) -> bool:
         return self._nodes.get(id(node), 0) > 0
 
+    # append and pop count inline, with list's own methods: each runs once per element
+    # parsed, and a call of _count costs them a third.
     def append(self, node: Any) -> None:
         list.append(self, node)
-        self._count(node, 1)
+        names, nodes, name, key = self.names, self._nodes, node.name, id(node)
+        names[name] = names.get(name, 0) + 1
+        nodes[key] = nodes.get(key, 0) + 1
 
     def insert(self, index: Any, node: Any) -> None:
         super().insert(index, node)
@@ -498,7 +501,9 @@ class _OpenElements(list):  # type: ignore[type-arg]
 
     def pop(self, index: Any = -1) -> Any:
         node = list.pop(self, index)
-        self._count(node, -1)
+        names, nodes, name, key = self.names, self._nodes, node.name, id(node)
+        names[name] -= 1
+        nodes[key] -= 1
         return node
 
     def remove(self, node: Any) -> None:
