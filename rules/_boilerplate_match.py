@@ -191,8 +191,13 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
     run_entries = by_element.pop(TEXT_RUN, [])
     sizes = _Sizes()
 
-    for element in body.elements(*by_element) if by_element else ():
-        possible = [entry for entry in by_element[element.tag] if _has_class(element, entry)]
+    # ElementTree's own walk, whose test is the one lookup (a comment's tag, a function,
+    # is no key): a generator of BodyView.elements around it costs more than the lookup.
+    for element in body.fragment.iter() if by_element else ():
+        named = by_element.get(element.tag)  # type: ignore[call-overload]
+        if named is None:
+            continue
+        possible = [entry for entry in named if not entry.classes or _has_class(element, entry)]
         if possible and element.tag == "img":
             # The block's one image is the element: what _matches asks of its size, asked
             # before the block is described (most images are no pixel).
