@@ -530,7 +530,21 @@ class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
     """html5lib's etree element, which forgets a child inserted before another: content
     foster-parented out of a table. A fragment's top-level elements are collected from
     that list, so ``<table><img src=x></table>`` parsed as a lone <table>, and the rules
-    never saw the image."""
+    never saw the image.
+
+    Its ``name`` and ``namespace`` are plain attributes, not html5lib's properties: the
+    parser reads them a million times a run (the current node's, for every token), and
+    nothing changes them once the element is made (the properties' setters would also
+    rename the ElementTree element)."""
+
+    # Class attributes that hide the inherited properties, so that the instance's own win.
+    name: str = ""
+    namespace: str | None = None
+
+    def __init__(self, name: str, namespace: str | None = None) -> None:
+        super().__init__(name, namespace)
+        self.name = name
+        self.namespace = namespace
 
     def insertBefore(self, node: Any, refNode: Any) -> None:
         super().insertBefore(node, refNode)

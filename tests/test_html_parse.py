@@ -123,13 +123,16 @@ def _result(body: str) -> tuple[Any, ...]:
 @pytest.fixture
 def html5lib_own(monkeypatch: pytest.MonkeyPatch) -> None:
     """Put html5lib's own code back in place of cliplint's shortcuts: the tokenizer
-    states, the "in body" phase, the scope check and membership in the open elements."""
+    states, the "in body" phase, the scope check, membership in the open elements and
+    the elements' names."""
     for name in OVERRIDDEN_STATES:
         monkeypatch.setattr(html_parse._SpanTokenizer, name, getattr(_tokenizer.HTMLTokenizer, name))
     monkeypatch.setattr(html_parse._SpanParser, "__init__", html5lib.HTMLParser.__init__)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "elementInScope",
                         html_parse._EtreeBuilder.elementInScope)
     monkeypatch.setattr(html_parse._OpenElements, "__contains__", list.__contains__)
+    for name in ("name", "namespace", "__init__"):  # html5lib's properties again
+        monkeypatch.delattr(html_parse._Element, name)
 
 
 @pytest.fixture(scope="module")
@@ -312,3 +315,11 @@ def test_the_light_module_s_tables_are_html5lib_s() -> None:
 ])
 def test_ascii_lower_lowers_ascii_capitals_only(written: str, lowered: str) -> None:
     assert html.ascii_lower(written) == lowered == written.translate(html.ASCII_LOWER)
+
+
+def test_element_names_are_plain_attributes() -> None:
+    """Read for every token: an instance attribute, not html5lib's property."""
+    element = html_parse._Element("svg", "http://www.w3.org/2000/svg")
+    assert vars(element)["name"] == element.name == "svg"
+    assert vars(element)["namespace"] == element.namespace == "http://www.w3.org/2000/svg"
+    assert element._element.tag == "{http://www.w3.org/2000/svg}svg"  # as html5lib names it
