@@ -524,6 +524,8 @@ class _OpenElements(list):  # type: ignore[type-arg]
 
 
 _EtreeBuilder = treebuilders.getTreeBuilder("etree")
+#: The elements whose end tags html5lib's generateImpliedEndTags implies.
+_IMPLIED_END_TAGS = frozenset(("dd", "dt", "li", "option", "optgroup", "p", "rp", "rt"))
 
 
 class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
@@ -567,6 +569,16 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
         if isinstance(target, str) and not self.openElements.names.get(target):
             return False
         return bool(super().elementInScope(target, variant))
+
+    def generateImpliedEndTags(self, exclude: str | None = None) -> None:
+        # html5lib's, as a loop over a set made once: its own builds the set on each of
+        # its calls (before most end tags), and calls itself once per element it closes.
+        open_elements = self.openElements
+        while True:
+            name = open_elements[-1].name
+            if name not in _IMPLIED_END_TAGS or name == exclude:
+                return
+            open_elements.pop()
 
     def _remember(self, element: Any, token: dict[str, Any]) -> Any:
         index = token.get("index")
