@@ -194,7 +194,7 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
     # ElementTree's own walk, whose test is the one lookup (a comment's tag, a function,
     # is no key): a generator of BodyView.elements around it costs more than the lookup.
     for element in body.fragment.iter() if by_element else ():
-        named = by_element.get(element.tag)  # type: ignore[call-overload]
+        named = by_element.get(element.tag)
         if named is None:
             continue
         possible = [entry for entry in named if not entry.classes or _has_class(element, entry)]
