@@ -123,8 +123,8 @@ def _result(body: str) -> tuple[Any, ...]:
 @pytest.fixture
 def html5lib_own(monkeypatch: pytest.MonkeyPatch) -> None:
     """Put html5lib's own code back in place of cliplint's shortcuts: the tokenizer
-    states, the "in body" phase, the scope check, the implied end tags, membership in
-    the open elements and the elements' names."""
+    states, the "in body" phase, the scope check, the implied end tags, inserting an
+    element, membership in the open elements and the elements' names."""
     for name in OVERRIDDEN_STATES:
         monkeypatch.setattr(html_parse._SpanTokenizer, name, getattr(_tokenizer.HTMLTokenizer, name))
     monkeypatch.setattr(html_parse._SpanParser, "__init__", html5lib.HTMLParser.__init__)
@@ -132,6 +132,9 @@ def html5lib_own(monkeypatch: pytest.MonkeyPatch) -> None:
                         html_parse._EtreeBuilder.elementInScope)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "generateImpliedEndTags",
                         html_parse._EtreeBuilder.generateImpliedEndTags)
+    monkeypatch.setattr(html_parse._SpanTreeBuilder, "insertElementNormal",
+                        lambda tree, token: tree._remember(
+                            html_parse._EtreeBuilder.insertElementNormal(tree, token), token))
     monkeypatch.setattr(html_parse._OpenElements, "__contains__", list.__contains__)
     for name in ("name", "namespace", "__init__"):  # html5lib's properties again
         monkeypatch.delattr(html_parse._Element, name)
