@@ -100,6 +100,12 @@ _VALUE_QUOTES: dict[str, str | None] = {"double": '"', "single": "'", "unquoted"
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
+def ascii_lower(text: str) -> str:
+    """``text`` with its ASCII capitals lower-cased (:data:`ASCII_LOWER`): ``str.lower``
+    when it is all ASCII, where the two agree and lower is several times faster."""
+    return text.lower() if text.isascii() else text.translate(ASCII_LOWER)
+
+
 _T = TypeVar("_T")
 
 
@@ -311,6 +317,6 @@ def tag_attributes(source: str, start: int, end: int) -> tuple[Attribute, ...]:
         value_start, value_end = match.span("name" if quote is None else group)
         if quote is None:
             value_start = value_end
-        found.append(Attribute(match["name"].translate(ASCII_LOWER), match.start("name"),
+        found.append(Attribute(ascii_lower(match["name"]), match.start("name"),
                                value_start, value_end, quote))
     return tuple(found)

@@ -306,7 +306,10 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
             for attribute in _ATTRIBUTE.finditer(attributes):
                 # At most one of the three value groups matched; none: no value, "".
                 value = attribute[2] or attribute[3] or attribute[4] or ""
-                data[attribute[1].translate(ASCII_LOWER)] = value
+                name_written = attribute[1]
+                # (ascii_lower, inlined: this runs for every attribute)
+                data[name_written.lower() if name_written.isascii()
+                     else name_written.translate(ASCII_LOWER)] = value
                 count += 1
             if len(data) < count:
                 return bool(super().tagOpenState())  # duplicate-attribute: html5lib's way
@@ -314,7 +317,7 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         # What emitCurrentToken does with such a tag, without its tests for the cases
         # the match rules out (duplicate attributes).
         queue = self.tokenQueue
-        name = name.translate(ASCII_LOWER)
+        name = name.lower() if name.isascii() else name.translate(ASCII_LOWER)  # ascii_lower
         if end_tag:
             if data:
                 queue.append({"type": _PARSE_ERROR, "data": "attributes-in-end-tag"})
@@ -477,7 +480,6 @@ class _OpenElements(list):  # type: ignore[type-arg]
         self._nodes: dict[int, int] = {}  # id(node) -> how many times it is on the stack
 
     def _count(self, node: Any, change: int) -> None:
-        # (locals and list's own methods below: this runs twice per element parsed)
         names, nodes, name, key = self.names, self._nodes, node.name, id(node)
         names[name] = names.get(name, 0) + change
         nodes[key] = nodes.get(key, 0) + change
@@ -485,9 +487,13 @@ class _OpenElements(list):  # type: ignore[type-arg]
     def __contains__(self, node: object) -> bool:
         return self._nodes.get(id(node), 0) > 0
 
+    # append and pop count inline, with list's own methods: each runs once per element
+    # parsed, and a call of _count costs them a third.
     def append(self, node: Any) -> None:
         list.append(self, node)
-        self._count(node, 1)
+        names, nodes, name, key = self.names, self._nodes, node.name, id(node)
+        names[name] = names.get(name, 0) + 1
+        nodes[key] = nodes.get(key, 0) + 1
 
     def insert(self, index: Any, node: Any) -> None:
         super().insert(index, node)
@@ -495,7 +501,9 @@ class _OpenElements(list):  # type: ignore[type-arg]
 
     def pop(self, index: Any = -1) -> Any:
         node = list.pop(self, index)
-        self._count(node, -1)
+        names, nodes, name, key = self.names, self._nodes, node.name, id(node)
+        names[name] -= 1
+        nodes[key] -= 1
         return node
 
     def remove(self, node: Any) -> None:
@@ -516,13 +524,29 @@ class _OpenElements(list):  # type: ignore[type-arg]
 
 
 _EtreeBuilder = treebuilders.getTreeBuilder("etree")
+#: The elements whose end tags html5lib's generateImpliedEndTags implies.
+_IMPLIED_END_TAGS = frozenset(("dd", "dt", "li", "option", "optgroup", "p", "rp", "rt"))
 
 
 class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
     """html5lib's etree element, which forgets a child inserted before another: content
     foster-parented out of a table. A fragment's top-level elements are collected from
     that list, so ``<table><img src=x></table>`` parsed as a lone <table>, and the rules
-    never saw the image."""
+    never saw the image.
+
+    Its ``name`` and ``namespace`` are plain attributes, not html5lib's properties: the
+    parser reads them a million times a run (the current node's, for every token), and
+    nothing changes them once the element is made (the properties' setters would also
+    rename the ElementTree element)."""
+
+    # Class attributes that hide the inherited properties, so that the instance's own win.
+    name: str = ""
+    namespace: str | None = None
+
+    def __init__(self, name: str, namespace: str | None = None) -> None:
+        super().__init__(name, namespace)
+        self.name = name
+        self.namespace = namespace
 
     def insertBefore(self, node: Any, refNode: Any) -> None:
         super().insertBefore(node, refNode)
@@ -546,6 +570,16 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
             return False
         return bool(super().elementInScope(target, variant))
 
+    def generateImpliedEndTags(self, exclude: str | None = None) -> None:
+        # html5lib's, as a loop over a set made once: its own builds the set on each of
+        # its calls (before most end tags), and calls itself once per element it closes.
+        open_elements = self.openElements
+        while True:
+            name = open_elements[-1].name
+            if name not in _IMPLIED_END_TAGS or name == exclude:
+                return
+            open_elements.pop()
+
     def _remember(self, element: Any, token: dict[str, Any]) -> Any:
         index = token.get("index")
         if index is not None:
@@ -556,7 +590,17 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
         return self._remember(super().createElement(token), token)
 
     def insertElementNormal(self, token: dict[str, Any]) -> Any:
-        return self._remember(super().insertElementNormal(token), token)
+        # html5lib's (base.TreeBuilder's), remembering the token as _remember does, in
+        # the same call: it runs for nearly every element.
+        element = self.elementClass(token["name"], token.get("namespace", self.defaultNamespace))
+        element.attributes = token["data"]
+        open_elements = self.openElements
+        open_elements[-1].appendChild(element)
+        open_elements.append(element)
+        index = token.get("index")
+        if index is not None:
+            self.created.setdefault(element._element, index)
+        return element
 
     def insertElementTable(self, token: dict[str, Any]) -> Any:
         return self._remember(super().insertElementTable(token), token)
@@ -607,12 +651,25 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
     fragment = parser.parse_fragment(normalised)
 
     spans = parser.tokenizer.spans
+    shift = start  # the common case: stream offsets are source offsets shifted by ``start``
     if crlf_positions:
-        tokens = tuple([_token(raw_token, to_source(token_start), to_source(token_end))
-                        for raw_token, token_start, token_end in spans])
-    else:  # the common case: stream offsets are source offsets shifted by ``start``
-        tokens = tuple([_token(raw_token, start + token_start, start + token_end)
-                        for raw_token, token_start, token_end in spans])
+        spans = [(raw_token, to_source(token_start), to_source(token_end))
+                 for raw_token, token_start, token_end in spans]
+        shift = 0
+    token_types = _TOKEN_TYPES
+    # Our token for each of html5lib's (its dict). Built here, not in a function called
+    # per token (hundreds a body); tuple.__new__ is what Token(...) does, without its
+    # Python-level __new__; the fields are in Token's order.
+    tokens = tuple([
+        _new_tuple(Token, (
+            token_types.get(raw_token["type"], "?"),
+            raw_token.get("name"),
+            data if isinstance(data := raw_token.get("data"), dict) else {},
+            token_start + shift,
+            token_end + shift,
+            bool(raw_token.get("selfClosing")),
+        ))
+        for raw_token, token_start, token_end in spans])
 
     first_token_at: dict[int, int] | None = None
     errors = []
@@ -639,21 +696,6 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
 
 
 _new_tuple = tuple.__new__
-
-
-def _token(raw_token: dict[str, Any], start: int, end: int) -> Token:
-    """Our token for one of html5lib's (its dict), spanning ``start:end`` in the source."""
-    data = raw_token.get("data")
-    # tuple.__new__ is what Token(...) does, without its Python-level __new__ (hundreds
-    # of tokens a body); the fields are in Token's order.
-    return _new_tuple(Token, (
-        _TOKEN_TYPES.get(raw_token["type"], "?"),
-        raw_token.get("name"),
-        data if isinstance(data, dict) else {},
-        start,
-        end,
-        bool(raw_token.get("selfClosing")),
-    ))
 
 
 def _first_token_at(tokens: tuple[Token, ...]) -> dict[int, int]:

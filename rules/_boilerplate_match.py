@@ -191,8 +191,13 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
     run_entries = by_element.pop(TEXT_RUN, [])
     sizes = _Sizes()
 
-    for element in body.elements(*by_element) if by_element else ():
-        possible = [entry for entry in by_element[element.tag] if _has_class(element, entry)]
+    # ElementTree's own walk, whose test is the one lookup (a comment's tag, a function,
+    # is no key): a generator of BodyView.elements around it costs more than the lookup.
+    for element in body.fragment.iter() if by_element else ():
+        named = by_element.get(element.tag)
+        if named is None:
+            continue
+        possible = [entry for entry in named if not entry.classes or _has_class(element, entry)]
         if possible and element.tag == "img":
             # The block's one image is the element: what _matches asks of its size, asked
             # before the block is described (most images are no pixel).
@@ -287,7 +292,8 @@ def _image_size(image: ElementTree.Element) -> float | None:
 def _plain_text(fragment: ElementTree.Element) -> str:
     """The body's plain text (:attr:`_TextIndex.text`), without a Python walk when
     there is no comment: ``itertext`` is the same text then, but it keeps comments'."""
-    if all(isinstance(node.tag, str) for node in fragment.iter()):
+    # (ElementTree.Comment, a function, is the tag of comments: iter() finds them in C)
+    if next(fragment.iter(ElementTree.Comment), None) is None:  # type: ignore[arg-type]
         return "".join(fragment.itertext())
     return _TextIndex.of(fragment).text
 

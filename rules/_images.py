@@ -10,7 +10,7 @@ from. Our decoding is checked against html5lib's; when they differ we still repo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from cliplint.document import Document
@@ -195,13 +195,17 @@ def image_elements(body: BodyView) -> Iterator[tuple[str, Token, tuple[str, ...]
                     yield "source", token, SOURCE_ATTRIBUTES
 
 
-def image_urls(document: Document) -> Iterator[ImageURL | EmptySrc]:
-    """Every image URL of the body in document order, and every empty ``<img src>``."""
+def image_urls(document: Document,
+               wanted: Callable[[str], bool] | None = None) -> Iterator[ImageURL | EmptySrc]:
+    """Every image URL of the body in document order, and every empty ``<img src>``.
+    With ``wanted``, an element none of whose URLs it wants and with no empty ``src``
+    may be left out: its attributes are then not located in the source."""
     body = document.body
     found: list[tuple[int, ImageURL | EmptySrc]] = []
     for element, token, names in image_elements(body):
         present = [name for name in names if name in token.attributes]
-        if not present:
+        if not present or (wanted is not None
+                           and not _may_be_wanted(element, token, present, wanted)):
             continue
         raw_attributes = scan_attributes(body, token)
         for name in present:
@@ -220,6 +224,21 @@ def image_urls(document: Document) -> Iterator[ImageURL | EmptySrc]:
     # URLs sharing a start (those of one value we could not map) keep their order.
     found.sort(key=lambda pair: pair[0])
     yield from (item for _, item in found)
+
+
+def _may_be_wanted(element: str, token: Token, present: list[str],
+                   wanted: Callable[[str], bool]) -> bool:
+    """Whether ``image_urls`` may yield something ``wanted`` for the element: a URL it
+    wants, or an empty ``src``. The URLs are cut from the values html5lib parsed, as
+    ``_urls_in`` cuts them (their source spans are what costs)."""
+    for name in present:
+        value = token.attributes[name]
+        if name == "src" and element == "img" and not value.strip(HTML_SPACE):
+            return True
+        spans = srcset_urls(value) if name in SRCSET_ATTRIBUTES else [_trimmed(value)]
+        if any(start < end and wanted(value[start:end]) for start, end in spans):
+            return True
+    return False
 
 
 def _urls_in(text: str, element: str, raw: Attribute, value: str,

@@ -49,7 +49,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from cliplint.document import Document
-from cliplint.html import INVISIBLE_ELEMENTS, BodyView, iter_visible_text
+from cliplint.html import INVISIBLE_ELEMENTS, BodyView
 from cliplint.model import Violation
 from cliplint_rules._boilerplate import catalogue
 from cliplint_rules._boilerplate_match import Block, find_blocks
@@ -75,7 +75,6 @@ _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 # Letters and digits carry the words; everything else (spaces, punctuation, symbols,
 # controls, zero-width characters) is left out of the comparison.
 _NOT_WORD = re.compile(r"[\W_]+")
-_WORD = re.compile(r"[^\W_]+")  # what _NOT_WORD leaves, character for character
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
@@ -88,7 +87,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     # walking the whole tree for the visible text or normalising all of it. Unless the
     # boilerplate is all the text there is: the blocks (found once for this rule and
     # aggregator-boilerplate) are usually at the end, the text before them tells.
-    if more_words_than(iter_visible_text(body.fragment), limit):
+    if more_words_than(body.visible_texts(), limit):
         blocks = find_blocks(body, entries, title_url(document)) if entries else []
         if not blocks or more_words_than(iter_text_outside(body, blocks), limit):
             return
@@ -187,12 +186,11 @@ def _words(text: str) -> str:
 
 def more_words_than(pieces: Iterable[str], limit: int) -> bool:
     """Whether ``len(_NOT_WORD.sub("", "".join(pieces))) > limit``, reading only as
-    much text as it takes: both classes are per character, so the count of letters
-    and digits adds up run by run and piece by piece."""
+    many pieces as it takes: the class is per character, so the count of letters and
+    digits adds up piece by piece."""
     count = 0
     for piece in pieces:
-        for word in _WORD.finditer(piece):
-            count += word.end() - word.start()
-            if count > limit:
-                return True
+        count += len(_NOT_WORD.sub("", piece))
+        if count > limit:
+            return True
     return count > limit

@@ -138,13 +138,21 @@ def proxy_table(options: Mapping[str, Any]) -> ProxyTable:
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
     table = proxy_table(options)
     report_opaque = options.get("report-opaque", False)
-    for item in image_urls(document):
+    resolutions: dict[str, Resolution | None] = {}
+
+    def resolved(url: str) -> Resolution | None:
+        if url not in resolutions:
+            resolutions[url] = resolve(url, table)
+        return resolutions[url]
+
+    # Images on no proxy (most) are passed over before their attributes are located.
+    for item in image_urls(document, wanted=lambda url: resolved(url) is not None):
         if isinstance(item, EmptySrc):
             attribute = item.attribute
             yield Violation(attribute.start, attribute.end, "empty src: the image has no URL",
                             kind="lost")
             continue
-        resolution = resolve(item.url, table)
+        resolution = resolved(item.url)
         if resolution is not None:
             violation = _judge(item, resolution, report_opaque)
             if violation is not None:

@@ -47,6 +47,7 @@ the body from elsewhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -87,6 +88,8 @@ _URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 #: The attributes holding a list of image candidates, per element.
 _SRCSET_ELEMENTS = frozenset({"img", "source"})
 #: Characters that may not be inserted into an attribute value written with each quote.
+#: What html5lib's tokenizer reads in an attribute value as something else.
+_CHANGED_BY_PARSING = re.compile("[&\x00\r]")
 _NOT_IN_VALUE = {'"': '"', "'": "'", "": "\"'=<>` \t\n\f\r"}
 
 
@@ -110,6 +113,8 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         srcset = token.name in _SRCSET_ELEMENTS and "srcset" in token.attributes
         if not srcset and not (names and any(name in token.attributes for name in names)):
             continue
+        if not srcset and _absolute_as_parsed(document.text, token, names or ()):
+            continue  # most links and images: known without locating the attributes
         for attribute, url in _urls(document.text, body.attributes(token), names or (), srcset):
             kind = _kind(url.value)
             if kind is None or (kind == "protocol-relative" and not protocol_relative):
@@ -117,6 +122,17 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
             if base is None:
                 base = _base(document)
             yield _violation(token, attribute, url, kind, base)
+
+
+def _absolute_as_parsed(text: str, token: Token, names: tuple[str, ...]) -> bool:
+    """Every URL attribute of a start tag holds an absolute URL (or none), told from the
+    values html5lib parsed. Those are the values as written (what ``_urls`` reads) when
+    the tag holds no character reference, NUL or carriage return: the only things
+    html5lib's attribute states and its input stream change. Else False: look closer."""
+    if _CHANGED_BY_PARSING.search(text, token.start, token.end) is not None:
+        return False
+    attributes = token.attributes
+    return all(_kind(attributes[name]) is None for name in names if name in attributes)
 
 
 def _urls(text: str, attributes: tuple[Attribute, ...], names: tuple[str, ...],

@@ -374,11 +374,12 @@ def test_user_entries_without_literals_or_with_ignorecase_still_fire() -> None:
     assert [text[p.start : p.end] for p in problems] == [lead, middle, trail]
 
 
-def test_text_index_spans_are_the_collected_plain_text() -> None:
+@pytest.mark.parametrize("comment", ["<!--c-->", ""])  # without one, ElementTree's walk
+def test_text_index_spans_are_the_collected_plain_text(comment: str) -> None:
     from cliplint_rules import _boilerplate_match as match
 
-    body = ('x<p>a<!--c-->b<b>c<i>d</i>e</b>f<br>g</p>t&amp;<script>s</script><div>'
-            '<div>h<!--c--><a href="u">i</a></div>j</div>k<img src="v">l')
+    body = (f'x<p>a{comment}b<b>c<i>d</i>e</b>f<br>g</p>t&amp;<script>s</script><div>'
+            f'<div>h{comment}<a href="u">i</a></div>j</div>k<img src="v">l')
     document = Document.from_bytes((HEADER + body + "\n").encode())
     index = match._TextIndex.of(document.body.fragment)
     assert match._plain_text(document.body.fragment) == index.text

@@ -38,7 +38,8 @@ TRICKY = [
     "a\x00b<p\x00q x\x00=y\x00>\x00</p\x00>", "<a b=\"x\x00y\">", "<a b\x00=c>", "<a b=c\x00>", "<a\x00>",
     "\x01\x0b\x7f\ufdd0\ufffe\U0001fffe x", "<\x00>",
     # case, odd names, odd tag ends
-    "<DIV CLASS=X>Y</DIV><P>a<B>b</B></P><Br/>", "<A HREF=X>Y</A>", "<aÄb c>", "<a<b>", "a</>b", "</>",
+    "<DIV CLASS=X>Y</DIV><P>a<B>b</B></P><Br/>", "<A HREF=X>Y</A>", "<aÄb c>",
+    "<A\u212a B\u212a=x İD=y>z</A\u212a>",  # non-ASCII letters str.lower would change "<a<b>", "a</>b", "</>",
     "<//>", "</ >", "</1>", "< p>", "<1>", "<?xml x?>", "<p/>", "</p/>", "<a/b>", "<a / >", "<br/ >",
     "<img src=x/>", "<a b/>", "<a b='x'/>",
     # attributes: without values, duplicates, spacing, quoting, entities, errors
@@ -122,13 +123,21 @@ def _result(body: str) -> tuple[Any, ...]:
 @pytest.fixture
 def html5lib_own(monkeypatch: pytest.MonkeyPatch) -> None:
     """Put html5lib's own code back in place of cliplint's shortcuts: the tokenizer
-    states, the "in body" phase, the scope check and membership in the open elements."""
+    states, the "in body" phase, the scope check, the implied end tags, inserting an
+    element, membership in the open elements and the elements' names."""
     for name in OVERRIDDEN_STATES:
         monkeypatch.setattr(html_parse._SpanTokenizer, name, getattr(_tokenizer.HTMLTokenizer, name))
     monkeypatch.setattr(html_parse._SpanParser, "__init__", html5lib.HTMLParser.__init__)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "elementInScope",
                         html_parse._EtreeBuilder.elementInScope)
+    monkeypatch.setattr(html_parse._SpanTreeBuilder, "generateImpliedEndTags",
+                        html_parse._EtreeBuilder.generateImpliedEndTags)
+    monkeypatch.setattr(html_parse._SpanTreeBuilder, "insertElementNormal",
+                        lambda tree, token: tree._remember(
+                            html_parse._EtreeBuilder.insertElementNormal(tree, token), token))
     monkeypatch.setattr(html_parse._OpenElements, "__contains__", list.__contains__)
+    for name in ("name", "namespace", "__init__"):  # html5lib's properties again
+        monkeypatch.delattr(html_parse._Element, name)
 
 
 @pytest.fixture(scope="module")
@@ -302,3 +311,20 @@ def test_the_light_module_s_tables_are_html5lib_s() -> None:
     assert constants.asciiUpper2Lower == html.ASCII_LOWER
     assert html5 == constants.entities
     assert frozenset(html.HTML_SPACE) == constants.spaceCharacters
+
+
+@pytest.mark.parametrize(("written", "lowered"), [
+    ("DIV", "div"), ("data-X", "data-x"), ("", ""),
+    # only ASCII capitals change, as in html5lib (str.lower would give "k" and "i̇")
+    ("A\u212aB", "a\u212ab"), ("İD", "İd"), ("ÄB", "Äb"),
+])
+def test_ascii_lower_lowers_ascii_capitals_only(written: str, lowered: str) -> None:
+    assert html.ascii_lower(written) == lowered == written.translate(html.ASCII_LOWER)
+
+
+def test_element_names_are_plain_attributes() -> None:
+    """Read for every token: an instance attribute, not html5lib's property."""
+    element = html_parse._Element("svg", "http://www.w3.org/2000/svg")
+    assert vars(element)["name"] == element.name == "svg"
+    assert vars(element)["namespace"] == element.namespace == "http://www.w3.org/2000/svg"
+    assert element._element.tag == "{http://www.w3.org/2000/svg}svg"  # as html5lib names it

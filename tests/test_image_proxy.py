@@ -444,3 +444,39 @@ def test_corpus_shapes_pass() -> None:
             '?url=gdb.voanews.com/01000000-0a00-0242-91d3-08db6d0aa660_r1_s_w900.jpg" width="100%">'
             '<img src="https://images.weserv.nl/?url=static.dw.com/image/53985946_303.jpg">')
     assert _lint(body) == []
+
+
+#: Images on a proxy and on none, written in the ways image_urls reads differently.
+MIXED_IMAGES = (
+    '<img src="https://e.com/plain.jpg"><img src="">'
+    '<img src=" " data-src="https://images.weserv.nl/?url=e.com/lazy.jpg">'
+    '<img src="https://images.weserv.nl/?url=images.weserv.nl/%3Furl%3De.com/n.jpg">'
+    "<img srcset='https://e.com/a.jpg 1x, https://i0.wp.com/e.com/b.jpg 2x'>"
+    '<img SRC="https://images.weserv.nl/?url=e.com/a.jpg&amp;w=3" src="https://e.com/x.jpg">'
+    '<img src="https://images.weserv.nl/?url=10.0.0.1/x.jpg\r\n">'
+    '<img src="&#104;ttps://wsrv.nl/?url=">'
+    '<picture><source srcset="https://wsrv.nl/?url=e.com/p.jpg, https://e.com/q.jpg 2x">'
+    '<img src="https://e.com/r.jpg"></picture><img data-srcset=",,">'
+)
+
+
+def test_images_on_no_proxy_change_nothing_when_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cliplint_rules import _images
+
+    text = HEADER + MIXED_IMAGES + "\n"
+    config = {"rules": {"image-proxy": {"report-opaque": True}}}
+    shortcut = lint_text(text, config=config, select=["image-proxy"])
+    assert len(shortcut) >= 4
+    monkeypatch.setattr(_images, "_may_be_wanted", lambda *args: True)
+    assert lint_text(text, config=config, select=["image-proxy"]) == shortcut
+
+
+def test_images_on_no_proxy_are_not_located() -> None:
+    from cliplint_rules import image_proxy
+
+    document = Document.from_text(HEADER + '<img src="https://e.com/a.jpg">'
+                                  '<img src="https://wsrv.nl/?url=e.com/b.jpg">\n')
+    assert list(image_proxy.check(document, {})) == []
+    plain, proxied = [token for token in document.body.tokens if token.name == "img"]
+    assert (plain.start, plain.end) not in document.body._attributes
+    assert (proxied.start, proxied.end) in document.body._attributes

@@ -147,6 +147,41 @@ def test_relative_url_cli_needs_unsafe_fixes(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == RESOLVED
 
 
+#: Start tags whose URLs html5lib reads differently from how they are written (character
+#: references, NUL, CR), or that are written oddly: the shortcut must not change a thing.
+ODD_URL_TAGS = [
+    "<a href=\"&#104;ttp://x.example/\">a</a>", "<a href='&#x2F;&#x2F;x.example/'>b</a>",
+    "<a href=\"h&#116;tp:x\">c</a>", "<a href=\"/a&amp;b\">d</a>", "<a href=\"http://x/&notin\">e</a>",
+    "<a href=\"/x\x00y\">f</a>", "<a href=\"ht\rtp://x.example/\">g</a>",
+    "<a href=\"\r\n//x.example/\">h</a>", "<a HREF=\"http://x.example/\" href=\"/rel\">i</a>",
+    "<a href=\"/rel\" HREF=\"http://x.example/\">j</a>", "<a href>k</a>", "<a href=\"\">l</a>",
+    "<IMG SRC=\" \t/pic.jpg\">", "<img src=\"https://x.example/a.jpg\" srcset=\"/b.jpg 2x\">",
+    "<video src=\"https://x.example/v\" poster=\"p.jpg\"></video>", "<a href=\"mailto:a@x\">m</a>",
+    "<a href=\"#top\">n</a>", "<a href=\"\\\\x.example/\">o</a>", "<object data=\"o.swf\"></object>",
+]
+
+
+def test_relative_url_shortcut_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cliplint_rules import relative_url
+
+    text = "<!--1594799100000-->\n[T](https://x.example/a.html)\n------\n\n" + "".join(ODD_URL_TAGS)
+    with_shortcut = lint_text(text, select=["relative-url"])
+    assert len(with_shortcut) > 5
+    monkeypatch.setattr(relative_url, "_absolute_as_parsed", lambda *args: False)
+    assert lint_text(text, select=["relative-url"]) == with_shortcut
+
+
+def test_relative_url_does_not_locate_the_attributes_of_absolute_urls() -> None:
+    from cliplint_rules import relative_url
+
+    document = Document.from_text("<!--1594799100000-->\n[T](https://x.example/a.html)\n------\n\n"
+                                  "<a href='https://x.example/b'>b</a><img src=//x.example/c.jpg>")
+    problems = list(relative_url.check(document, {}))
+    assert [problem.kind for problem in problems] == ["protocol-relative"]
+    (token,) = [token for token in document.body.tokens if token.name == "a"][:1]
+    assert (token.start, token.end) not in document.body._attributes  # the shortcut's work
+
+
 def test_srcset_candidates_split_as_html_does() -> None:
     from cliplint_rules.relative_url import _srcset_urls
 
