@@ -225,8 +225,9 @@ def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings
          for rule in chosen] + [sorted(focus) if focus is not None else None],
         sort_keys=True, default=str).encode())
     own_rules = own_rules or _rules_per_file(files, settings)
-    # As many fields for every file (none holds NUL or \1): one join, no string made per
-    # file (an archive of tens of thousands is described on every run given part of it).
+    # As many fields for every file (none holds NUL; \1 only separates the rule ids of
+    # the last one): one join, no string made per file (an archive of tens of thousands
+    # is described on every run given part of it).
     described: Iterable[tuple[str, ...]] = map(_DESCRIBED, files)
     if own_rules is not None:
         described = (fields + ("\1".join(own),) for fields, own in zip(described, own_rules))

@@ -298,13 +298,10 @@ class ArchiveIndex(NamedTuple):
         return dict(zip(self.paths, range(len(self.paths))))
 
     def file(self, row: int) -> IndexedFile:
+        """The file of a row (see :meth:`rows`), as :meth:`Cache.remember_archive` takes it."""
         content = self.contents[row]
         return IndexedFile(self.sizes[row], self.mtimes_ns[row], self.keys[content],
                            self.records[content])
-
-    def files(self) -> dict[str, IndexedFile]:
-        """The index as an object per file, by path."""
-        return {path: self.file(row) for row, path in enumerate(self.paths)}
 
 
 class Cache:
@@ -627,7 +624,8 @@ def _index_blob(index: ArchiveIndex) -> bytes:
 
 
 def _read_index(blob: bytes) -> ArchiveIndex:
-    """The index an :func:`_index_blob` holds; empty when it is not one."""
+    """The index an :func:`_index_blob` holds; empty when it is not one. (Its sizes and
+    times need no check: a value that is not the file's makes the file linted again.)"""
     columns, _, paths = blob.partition(b"\0")
     try:
         read = json.loads(columns)
@@ -636,6 +634,9 @@ def _read_index(blob: bytes) -> ArchiveIndex:
         contents = index.contents
         if (len(index.sizes) == len(index.mtimes_ns) == len(contents) == len(index.paths)
                 and len(index.keys) == len(index.records)
+                and all(type(place) is int for place in contents)
+                and all(type(key) is str for key in index.keys)
+                and all(type(records) is dict for records in index.records)
                 and (not contents or 0 <= min(contents) <= max(contents) < len(index.keys))):
             return index
     except (KeyError, TypeError, ValueError):

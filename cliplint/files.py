@@ -94,6 +94,7 @@ def _list_folder(top: str, folder: str, below: str, settings: Settings,
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is a symlink (a folder the walk does not follow)."""
     try:
         return entry.is_symlink()
     except OSError:  # as os.path.islink says

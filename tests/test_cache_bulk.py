@@ -17,7 +17,14 @@ from conftest import write
 
 from cliplint import archive as archive_module
 from cliplint.archive import ArchiveFile, reduction_key
-from cliplint.cache import Cache, IndexedFile, cache_secret, file_secret, signature
+from cliplint.cache import (
+    ArchiveIndex,
+    Cache,
+    IndexedFile,
+    cache_secret,
+    file_secret,
+    signature,
+)
 from cliplint.cli import main
 from cliplint.config import resolve
 from cliplint.model import Problem, Related
@@ -110,12 +117,12 @@ def test_the_archive_index_is_read_back_and_a_forged_one_is_ignored(
     cache.remember_archive("/archive", files)
     cache = reopened(cache, tmp_path / "cache")
     index = cache.archive_index("/archive")
-    assert index.files() == files
+    assert {path: index.file(row) for path, row in index.rows().items()} == files
     assert index.keys == ["key-a", "key-c"]  # each content's records once
-    assert cache.archive_index("/elsewhere").files() == {}
+    assert cache.archive_index("/elsewhere") == ArchiveIndex()
     cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = "
                     "CAST(replace(CAST(files AS TEXT), '[1]', '[2]') AS BLOB)")
-    assert cache.archive_index("/archive").files() == {}
+    assert cache.archive_index("/archive") == ArchiveIndex()
     assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
 
 
@@ -124,22 +131,32 @@ def test_an_archive_index_of_another_type_or_shape_is_not_believed(
     files = {"a.md": IndexedFile(10, 100, "key-a", {"rule-x": [1]})}
     cache.remember_archive("/archive", files)
     cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = CAST(files AS TEXT)")
-    assert cache.archive_index("/archive").files() == {}
+    assert cache.archive_index("/archive") == ArchiveIndex()
     assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
-    # Signed, but not an index (a row of another version's format): empty, not a crash.
-    cache = Cache.open(tmp_path / "cache", "k")
-    for blob in [b"[]", b'{"sizes": [1]}\0a.md', b"\xff\0a.md",
-                 b'{"sizes": [1], "mtimes": [1], "contents": [1], "keys": ["k"], '
-                 b'"records": [{}]}\0a.md']:
-        cache.close()
+    # Signed, but not an index (a row of another version's format, or a shape the reader
+    # would fail on): empty, not a crash.
+    def signed(blob: bytes) -> ArchiveIndex:
         with closing(sqlite3.connect(tmp_path / "cache" / "results-k.sqlite3")) as connection, \
                 connection:
             connection.execute("UPDATE archives SET files = ?, mac = ?", (
                 blob, signature(file_secret(cache_secret(), Path("results-k.sqlite3")),
                                 "archive", "/archive", blob=blob)))
-        cache = Cache.open(tmp_path / "cache", "k")
-        assert cache.archive_index("/archive").files() == {}
-    cache.close()
+        with closing(Cache.open(tmp_path / "cache", "k")) as reopened:
+            return reopened.archive_index("/archive")
+
+    one = {"sizes": [1], "mtimes": [1], "contents": [0], "keys": ["k"], "records": [{}]}
+    assert signed(json.dumps(one).encode() + b"\0a.md").paths == ["a.md"]  # as written
+    for blob in [b"[]", b'{"sizes": [1]}\0a.md', b"\xff\0a.md",
+                 *(json.dumps({**one, **change}).encode() + b"\0" + paths for change, paths in [
+                     ({"contents": [1]}, b"a.md"),  # no such content
+                     ({}, b"a.md\0b.md"),  # a path more than sizes
+                     ({"keys": ["k", "l"]}, b"a.md"),  # a key more than records
+                     ({"contents": [0.5]}, b"a.md"),
+                     ({"contents": [False]}, b"a.md"),
+                     ({"keys": [1]}, b"a.md"),
+                     ({"records": [[]]}, b"a.md"),
+                 ])]:
+        assert signed(blob) == ArchiveIndex(), blob
 
 
 def test_a_kept_reduction_is_read_back_and_a_forged_one_is_ignored(

@@ -110,7 +110,7 @@ def test_max_file_size(tmp_path: Path) -> None:
 @pytest.mark.parametrize("root", [".", "./", "a", "a/", "a//b", "./a/./b", "/tmp", "/tmp/", "/",
                                   "..", "../x", "a/../b"])
 @pytest.mark.parametrize("config_root", [".", "/tmp", "a"])
-def test_walk_relative_paths_agree_with_relative_posix(root: str, config_root: str) -> None:
+def test_walked_paths_agree_with_relative_posix(root: str, config_root: str) -> None:
     # files._walk works out a folder's relative path once and appends each entry's name;
     # that must be what relative_posix gives for the entry's own path.
     import os

@@ -91,10 +91,10 @@ def test_a_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> Non
     folder = tmp_path / "top"
     folder.mkdir()
     deep = str(folder)
-    for _ in range(levels):
-        deep = os.path.join(deep, "a")
-        os.mkdir(deep)
     try:
+        for _ in range(levels):
+            os.mkdir(os.path.join(deep, "a"))
+            deep = os.path.join(deep, "a")
         write(Path(deep) / "z.md", "x\n")
         write(folder / "y.md", "x\n")
         settings = Settings(enabled=(), severity={}, options={}, root=str(folder))
@@ -103,7 +103,8 @@ def test_a_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> Non
     finally:
         # Removed here, bottom up: shutil.rmtree of Python 3.11 recurses too, and pytest
         # would fail to clear its old temporary folders.
-        os.remove(os.path.join(deep, "z.md"))
+        if os.path.exists(os.path.join(deep, "z.md")):
+            os.remove(os.path.join(deep, "z.md"))
         while deep != str(folder):
             os.rmdir(deep)
             deep = os.path.dirname(deep)
