@@ -590,17 +590,14 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
         return self._remember(super().createElement(token), token)
 
     def insertElementNormal(self, token: dict[str, Any]) -> Any:
-        # html5lib's (base.TreeBuilder's), remembering the token as _remember does, in
-        # the same call: it runs for nearly every element.
+        # html5lib's (base.TreeBuilder's) in one call with its createElement: it runs for
+        # nearly every element.
         element = self.elementClass(token["name"], token.get("namespace", self.defaultNamespace))
         element.attributes = token["data"]
         open_elements = self.openElements
         open_elements[-1].appendChild(element)
         open_elements.append(element)
-        index = token.get("index")
-        if index is not None:
-            self.created.setdefault(element._element, index)
-        return element
+        return self._remember(element, token)
 
     def insertElementTable(self, token: dict[str, Any]) -> Any:
         return self._remember(super().insertElementTable(token), token)
