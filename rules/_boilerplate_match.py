@@ -233,8 +233,8 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
 
 
 def _has_class(element: ElementTree.Element, entry: Entry) -> bool:
-    if not entry.classes:
-        return True
+    """Whether the element has one of the entry's classes. An entry without classes
+    fits any element: that is for the caller to test first (most entries have none)."""
     return not entry.classes.isdisjoint(element.get("class", "").split())
 
 

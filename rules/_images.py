@@ -10,7 +10,7 @@ from. Our decoding is checked against html5lib's; when they differ we still repo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from cliplint.document import Document
@@ -213,7 +213,7 @@ def image_urls(document: Document,
             if raw is None:
                 continue  # cannot happen for a token html5lib built from this text
             value = token.attributes[name]
-            if name == "src" and element == "img" and not value.strip(HTML_SPACE):
+            if _is_empty_src(element, name, value):
                 others = (token.attributes.get(other, "") for other in names if other != "src")
                 if not any(other.strip(HTML_SPACE) for other in others):
                     found.append((raw.start, EmptySrc(raw)))
@@ -229,26 +229,36 @@ def image_urls(document: Document,
 def _may_be_wanted(element: str, token: Token, present: list[str],
                    wanted: Callable[[str], bool]) -> bool:
     """Whether ``image_urls`` may yield something ``wanted`` for the element: a URL it
-    wants, or an empty ``src``. The URLs are cut from the values html5lib parsed, as
-    ``_urls_in`` cuts them (their source spans are what costs)."""
+    wants, or an empty ``src``. The URLs are cut from the values html5lib parsed by
+    ``_url_spans``, as in ``_urls_in`` (their source spans are what costs)."""
     for name in present:
         value = token.attributes[name]
-        if name == "src" and element == "img" and not value.strip(HTML_SPACE):
+        if _is_empty_src(element, name, value):
             return True
-        spans = srcset_urls(value) if name in SRCSET_ATTRIBUTES else [_trimmed(value)]
-        if any(start < end and wanted(value[start:end]) for start, end in spans):
+        if any(wanted(value[start:end])
+               for start, end in _url_spans(value, name in SRCSET_ATTRIBUTES)):
             return True
     return False
+
+
+def _is_empty_src(element: str, name: str, value: str) -> bool:
+    return name == "src" and element == "img" and not value.strip(HTML_SPACE)
+
+
+def _url_spans(value: str, is_srcset: bool) -> Iterable[tuple[int, int]]:
+    """The spans of the URLs in an image attribute's value (as html5lib parsed it): a
+    srcset's candidates, or the value without its surrounding spaces; none are empty."""
+    if is_srcset:
+        return srcset_urls(value)
+    start, end = _trimmed(value)
+    return ((start, end),) if start < end else ()
 
 
 def _urls_in(text: str, element: str, raw: Attribute, value: str,
              is_srcset: bool) -> Iterator[ImageURL]:
     decoded, origin = decode_attribute(text[raw.value_start : raw.value_end])
     editable = decoded == value
-    spans = list(srcset_urls(value)) if is_srcset else [_trimmed(value)]
-    for start, end in spans:
-        if start >= end:
-            continue
+    for start, end in _url_spans(value, is_srcset):
         if editable:
             source_start = raw.value_start + origin[start]
             source_end = raw.value_start + origin[end]

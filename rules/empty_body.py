@@ -75,6 +75,7 @@ _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 # Letters and digits carry the words; everything else (spaces, punctuation, symbols,
 # controls, zero-width characters) is left out of the comparison.
 _NOT_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")  # what _NOT_WORD leaves, character for character
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
@@ -186,10 +187,18 @@ def _words(text: str) -> str:
 
 def more_words_than(pieces: Iterable[str], limit: int) -> bool:
     """Whether ``len(_NOT_WORD.sub("", "".join(pieces))) > limit``, reading only as
-    many pieces as it takes: the class is per character, so the count of letters and
-    digits adds up piece by piece."""
+    much text as it takes: the classes are per character, so the count of letters and
+    digits adds up piece by piece and run by run."""
     count = 0
     for piece in pieces:
+        if len(piece) > limit:
+            # A long piece (a whole article can be one text node) is read a run of
+            # letters and digits at a time, up to the limit; a short one, most, at once.
+            for word in _WORD.finditer(piece):
+                count += word.end() - word.start()
+                if count > limit:
+                    return True
+            continue
         count += len(_NOT_WORD.sub("", piece))
         if count > limit:
             return True

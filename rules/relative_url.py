@@ -87,9 +87,10 @@ _URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 #: The attributes holding a list of image candidates, per element.
 _SRCSET_ELEMENTS = frozenset({"img", "source"})
-#: Characters that may not be inserted into an attribute value written with each quote.
-#: What html5lib's tokenizer reads in an attribute value as something else.
+#: What html5lib reads in an attribute value as something else: a character reference
+#: and NUL (its tokenizer), CR and CRLF (its input stream turns them into LF).
 _CHANGED_BY_PARSING = re.compile("[&\x00\r]")
+#: Characters that may not be inserted into an attribute value written with each quote.
 _NOT_IN_VALUE = {'"': '"', "'": "'", "": "\"'=<>` \t\n\f\r"}
 
 

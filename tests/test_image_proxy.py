@@ -457,6 +457,10 @@ MIXED_IMAGES = (
     '<img src="&#104;ttps://wsrv.nl/?url=">'
     '<picture><source srcset="https://wsrv.nl/?url=e.com/p.jpg, https://e.com/q.jpg 2x">'
     '<img src="https://e.com/r.jpg"></picture><img data-srcset=",,">'
+    # On a proxy only as the second srcset candidate, the second attribute, or once trimmed.
+    "<img srcset='https://e.com/a.jpg 1x, https://i0.wp.com/ 2x'>"
+    '<img src="https://e.com/a.jpg" data-src="https://wsrv.nl/?url=">'
+    '<img src=" https://wsrv.nl/?url= ">'
 )
 
 

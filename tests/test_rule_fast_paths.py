@@ -36,8 +36,45 @@ _TRICKY_TEXT = st.text(alphabet="aZ09_\u0301\u00e9\u4e2d\u3002\uff1a\u200b\u00a0
 @settings(max_examples=500, deadline=None)
 @given(pieces=st.lists(_TRICKY_TEXT, max_size=8), limit=st.integers(-1, 40))
 def test_more_words_than_counts_as_removing_the_non_words(pieces: list[str], limit: int) -> None:
-    slow = len(re.sub(r"[\W_]+", "", "".join(pieces))) > limit
+    slow = _more_words_than_slow(pieces, limit)
     assert empty_body.more_words_than(iter(pieces), limit) == slow
+
+
+def _more_words_than_slow(pieces: list[str], limit: int) -> bool:
+    return _word_count(pieces) > limit
+
+
+def _word_count(pieces: list[str]) -> int:
+    return len(re.sub(r"[\W_]+", "", "".join(pieces)))
+
+
+def _long_pieces(shape: str, words: int) -> list[str]:
+    """Text with ``words`` letters and digits whose last piece is longer than 10."""
+    if shape == "spread thin":
+        return [" - ".join("x" * words) + " " * 40]
+    if shape == "after a short piece":
+        return ["ab9", "\u3002 " * 20 + "\u4e2d" * (words - 3) + "!" * 30]
+    return ["_".join(["a\u0301"] * words) + "_" * 30]  # runs cut by marks and underscores
+
+
+@pytest.mark.parametrize("words", [9, 10, 11])  # about the limit, 10
+@pytest.mark.parametrize("shape", ["spread thin", "after a short piece", "marks and underscores"])
+def test_more_words_than_counts_a_long_piece_as_the_slow_way(shape: str, words: int) -> None:
+    # Pieces longer than the limit are read a run at a time, up to the limit.
+    pieces = _long_pieces(shape, words)
+    assert len(pieces[-1]) > 10
+    assert empty_body.more_words_than(iter(pieces), 10) == (words > 10)
+    assert empty_body.more_words_than(iter(pieces), 10) == _more_words_than_slow(pieces, 10)
+
+
+def test_more_words_than_gives_the_slow_answer_for_a_megabyte_piece() -> None:
+    pieces = ["", "Beijing responds, in more words than the title. " * 20_000, "tail"]
+    words = _word_count(pieces)
+    # Below and at the whole count the long piece is read a run at a time; at its length
+    # (no shorter than the count), at once.
+    for limit in (0, 124, words - 5, words - 4, words, len(pieces[1])):
+        assert (empty_body.more_words_than(iter(pieces), limit)
+                == _more_words_than_slow(pieces, limit)), limit
 
 
 HEADER = "<!--1686778744000-->\n[Beijing responds](https://www.dw.com/zh/a-53985946)\n------\n\n"
