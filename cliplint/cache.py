@@ -67,8 +67,10 @@ SQLITE_TIMEOUT = 5.0
 #: entry's key is made from the content's digest, which the files table keeps. Version 7:
 #: the archives table (each archive's files, signed whole) and the reductions table (the
 #: archive rules' problems). Version 8: an archive's index is named after the rules its
-#: files' entries were made with; each cache file signs with a key of its own.
-_FORMAT = 8
+#: files' entries were made with; each cache file signs with a key of its own. Version 9:
+#: an entry's problems, records and facts are one JSON value (one encoding, one signature
+#: of two fields).
+_FORMAT = 9
 #: Most values in one ``IN (...)`` of a query (SQLite before 3.32 allows 999 in all).
 _IN_LIMIT = 500
 #: The cache's JSON: ``json.dumps(value, ensure_ascii=False)``, without making an encoder
@@ -127,10 +129,20 @@ def file_secret(secret: bytes, path: Path) -> bytes:
 def signature(secret: bytes, *fields: str) -> str:
     """A row's signature: a keyed hash of its fields (NUL never occurs in them: JSON
     escapes it, and paths cannot hold it)."""
-    digest = blake2b(key=secret, digest_size=16)
-    # One update of the fields, each followed by NUL: the same bytes as one update each.
-    digest.update("".join(field + "\0" for field in fields).encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    return _signed_digest(_signer(secret), fields)
+
+
+def _signer(secret: bytes) -> Any:
+    """A keyed BLAKE2b that has hashed nothing yet: :func:`signature` with this secret
+    is ``_signed_digest(a copy of it, fields)`` (a copy costs less than a new one)."""
+    return blake2b(key=secret, digest_size=16)
+
+
+def _signed_digest(digest: Any, fields: Sequence[str]) -> str:
+    """The hex digest of ``fields`` by ``digest`` (a fresh :func:`_signer`), each followed
+    by NUL: one update, the same bytes as one update each."""
+    digest.update(("\0".join(fields) + "\0").encode("utf-8", "surrogatepass"))
+    return str(digest.hexdigest())
 
 
 def content_key(data: bytes, rules: Iterable[str],
@@ -272,7 +284,8 @@ class Cache:
                  secret: bytes = b"") -> None:
         self._connection = connection
         self._path = path
-        self._secret = secret
+        #: Signs this cache file's rows (see :meth:`_signature`).
+        self._signer = _signer(secret)
         #: Rows to write, by statement: written together (``executemany``) and committed
         #: at once, so that the write lock is held for that moment only (concurrent runs
         #: wait for it), not while files are linted. A run does not see them before.
@@ -319,12 +332,13 @@ class Cache:
     def get_many(self, wanted: Sequence[tuple[str, str]]) -> list[Entry | None]:
         """:meth:`get` for each ``(key, path)``, in a query per few hundred keys rather
         than one each."""
-        rows = self._select_in("SELECT key, problems, records, facts, mac FROM entries "
-                               "WHERE key IN ({})", list({key for key, _ in wanted}))
-        signed = [row for row in rows if self._signed(row[4], "entry", *row[:4])]
+        rows = self._select_in("SELECT key, entry, mac FROM entries WHERE key IN ({})",
+                               list({key for key, _ in wanted}))
+        signed = [row for row in rows if self._signed(row[2], "entry", *row[:2])]
         try:  # one decoding for them all: most of the time of a look-up is in json.loads
+            # (a signed entry is one JSON value: put wrote it so)
             decoded = dict(zip((row[0] for row in signed), json.loads(
-                "[" + ",".join(f"[{row[1]},{row[2]},{row[3]}]" for row in signed) + "]")))
+                "[" + ",".join(row[1] for row in signed) + "]")))
         except ValueError:
             return [None] * len(wanted)
         return [_entry(decoded[key], path) if key in decoded else None for key, path in wanted]
@@ -333,17 +347,19 @@ class Cache:
             facts: FileFacts | None = None) -> None:
         if self._connection is None:
             return
-        row = (key, _JSON.encode([problem_to_data(problem) for problem in problems]),
-               _JSON.encode(records), _JSON.encode(facts))
-        self._write("INSERT OR REPLACE INTO entries (key, problems, records, facts, mac) "
-                    "VALUES (?, ?, ?, ?, ?)", (*row, signature(self._secret, "entry", *row)))
+        # One encoding of the three, one signature of two fields: a first run stores
+        # every file's entry.
+        entry = _JSON.encode([[problem_to_data(problem) for problem in problems], records,
+                              facts])
+        self._write("INSERT OR REPLACE INTO entries (key, entry, mac) VALUES (?, ?, ?)",
+                    (key, entry, self._signature("entry", key, entry)))
 
     def remember_path(self, path: str, size: int, mtime_ns: int, key: str,
                       content: str) -> None:
         """Record that the file at ``path`` (absolute) with this size and modification
         time holds the content ``key`` (of digest ``content``)."""
         if self._connection is not None:
-            mac = signature(self._secret, "file", path, str(size), str(mtime_ns), key, content)
+            mac = self._signature("file", path, str(size), str(mtime_ns), key, content)
             self._write("INSERT OR REPLACE INTO files (path, size, mtime, key, content, mac) "
                         "VALUES (?, ?, ?, ?, ?, ?)", (path, size, mtime_ns, key, content, mac))
 
@@ -383,7 +399,7 @@ class Cache:
                 "records": {file.key: file.records for file in files.values()},
             })
             self._write("INSERT OR REPLACE INTO archives (root, files, mac) VALUES (?, ?, ?)",
-                        (name, text, signature(self._secret, "archive", name, text)))
+                        (name, text, self._signature("archive", name, text)))
 
     def reduction(self, key: str) -> list[Problem] | None:
         """The archive rules' problems stored under ``key`` (see :meth:`put_reduction`)."""
@@ -402,8 +418,8 @@ class Cache:
             text = _JSON.encode([{"path": problem.path, **problem_to_data(problem)}
                                  for problem in problems])
             self._write("INSERT OR REPLACE INTO reductions (key, problems, mac) "
-                        "VALUES (?, ?, ?)", (key, text, signature(self._secret, "reduction",
-                                                                  key, text)))
+                        "VALUES (?, ?, ?)", (key, text, self._signature("reduction", key,
+                                                                          text)))
 
     def _select_in(self, query: str, values: Sequence[str]) -> list[tuple[Any, ...]]:
         """The rows of ``query``, whose ``{}`` is the placeholders of ``IN (...)``, over
@@ -436,10 +452,14 @@ class Cache:
         texts = [field for field in fields if isinstance(field, str)]  # SQLite's types vary
         # compare_digest refuses a str that is not ASCII (a damaged or altered row).
         if (isinstance(mac, str) and mac.isascii() and len(texts) == len(fields)
-                and compare_digest(mac, signature(self._secret, *texts))):
+                and compare_digest(mac, self._signature(*texts))):
             return True
         self._forged += 1
         return False
+
+    def _signature(self, *fields: str) -> str:
+        """:func:`signature` with this cache file's key."""
+        return _signed_digest(self._signer.copy(), fields)
 
     def _write(self, statement: str, values: tuple[Any, ...]) -> None:
         """Queue a row for the next commit."""
@@ -541,8 +561,7 @@ def _is_damage(error: sqlite3.Error) -> bool:
 
 #: The cache's tables and their columns, in order.
 _TABLES = {
-    "entries": "key TEXT PRIMARY KEY, problems TEXT NOT NULL, records TEXT NOT NULL, "
-               "facts TEXT NOT NULL, mac TEXT NOT NULL",
+    "entries": "key TEXT PRIMARY KEY, entry TEXT NOT NULL, mac TEXT NOT NULL",
     "files": "path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, "
              "key TEXT NOT NULL, content TEXT NOT NULL, mac TEXT NOT NULL",
     "archives": "root TEXT PRIMARY KEY, files TEXT NOT NULL, mac TEXT NOT NULL",
@@ -574,9 +593,11 @@ def _write_gitignore(folder: Path) -> None:
         marker.write_text("# created by cliplint\n*\n", encoding="utf-8")
 
 
-def _entry(row: Sequence[Any], path: str) -> Entry | None:
-    """An entry's decoded row (problems, records, facts), its problems named after
+def _entry(row: Any, path: str) -> Entry | None:
+    """An entry's decoded value (problems, records, facts), its problems named after
     ``path``."""
+    if not (isinstance(row, list) and len(row) == 3):
+        return None
     try:
         problems = [problem_from_data(item, path) for item in row[0]]
         facts = facts_from_data(row[2])

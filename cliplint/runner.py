@@ -98,9 +98,7 @@ def lint_file_for_cache(path: str, rules: Mapping[str, Rule], settings: Settings
     if isinstance(read, Problem):
         return Linted(None, [read], {})
     data, info = read
-    linted, content = _lint_keyed(data, path, rules, settings, with_source, path)
-    return linted if linted.key is None else linted._replace(
-        status=FileStatus(info.st_size, info.st_mtime_ns, content))
+    return _lint_keyed(data, path, rules, settings, with_source, path, info)
 
 
 def _read(path: str, settings: Settings) -> bytes | Linted:
@@ -121,21 +119,23 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
 def lint_data_for_cache(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
                         with_source: bool = False, rules_path: str | None = None) -> Linted:
     """:func:`lint_data`, with the file's cache key (``None`` when it ran out of time)."""
-    return _lint_keyed(data, path, rules, settings, with_source, rules_path or path)[0]
+    return _lint_keyed(data, path, rules, settings, with_source, rules_path or path)
 
 
 def _lint_keyed(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
-                with_source: bool, rules_path: str) -> tuple[Linted, str]:
-    """The file linted, with the cache key of its content, and the content's digest; no
-    key when it ran out of time (nothing to cache)."""
+                with_source: bool, rules_path: str, info: os.stat_result | None = None) -> Linted:
+    """The file linted, with the cache key of its content, and its status when ``info``
+    (its status before it was read) is given; no key when it ran out of time (nothing
+    to cache)."""
     from cliplint.cache import content_digest, entry_key
 
     content = content_digest(data)
     linted = _lint_in_time(data, path, rules, settings, with_source, rules_path)
     if isinstance(linted, Problem):
-        return Linted(None, [linted], {}), content
-    key = entry_key(content, *key_parts(rules_path, rules, settings))
-    return linted._replace(key=key), content
+        return Linted(None, [linted], {})
+    return Linted(entry_key(content, *key_parts(rules_path, rules, settings)),
+                  linted.problems, linted.records, linted.facts,
+                  None if info is None else FileStatus(info.st_size, info.st_mtime_ns, content))
 
 
 def _lint_in_time(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,

@@ -329,7 +329,7 @@ def test_a_row_copied_from_another_cache_file_is_not_believed(tmp_path: Path,
     files = sorted((tmp_path / "cache").glob("results-*.sqlite3"))
     with closing(sqlite3.connect(files[0])) as source, \
             closing(sqlite3.connect(files[1])) as target, target:
-        target.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
+        target.execute("INSERT INTO entries VALUES (?, ?, ?)",
                        source.execute("SELECT * FROM entries").fetchone())
     reopened = Cache.open(tmp_path / "cache", "two")
     assert reopened.get("key", "a.md") is None

@@ -70,8 +70,8 @@ def cache_files(folder: Path) -> list[Path]:
 
 def cache_entries(cache_file: Path) -> dict[str, list[dict[str, object]]]:
     with closing(sqlite3.connect(cache_file)) as connection:
-        rows = connection.execute("SELECT key, problems FROM entries").fetchall()
-    return {key: json.loads(problems) for key, problems in rows}
+        rows = connection.execute("SELECT key, entry FROM entries").fetchall()
+    return {key: json.loads(entry)[0] for key, entry in rows}
 
 
 def store_entry(cache_file: Path, key: str, problems: list[dict[str, object]]) -> None:
@@ -79,12 +79,13 @@ def store_entry(cache_file: Path, key: str, problems: list[dict[str, object]]) -
     from cliplint.cache import cache_secret, file_secret, signature
 
     with closing(sqlite3.connect(cache_file)) as connection, connection:
-        records, facts = connection.execute("SELECT records, facts FROM entries WHERE key = ?",
-                                            (key,)).fetchone()
-        data = json.dumps(problems)
-        connection.execute("UPDATE entries SET problems = ?, mac = ? WHERE key = ?",
-                           (data, signature(file_secret(cache_secret(), cache_file), "entry", key, data, records, facts),
-                            key))
+        (entry,) = connection.execute("SELECT entry FROM entries WHERE key = ?",
+                                      (key,)).fetchone()
+        _, records, facts = json.loads(entry)
+        entry = json.dumps([problems, records, facts])
+        connection.execute("UPDATE entries SET entry = ?, mac = ? WHERE key = ?",
+                           (entry, signature(file_secret(cache_secret(), cache_file), "entry",
+                                             key, entry), key))
 
 
 def test_cache_is_read_and_invalidated_by_content(tmp_path: Path) -> None:
