@@ -179,8 +179,9 @@ def rule_inputs(own: Settings, enabled: Sequence[str], rules: Mapping[str, Rule]
     """The inputs the ``enabled`` rules ask for under a folder's configuration ``own``,
     and that configuration's fingerprint when it is not the run's (the run's cache is
     named after the run's settings only)."""
-    inputs = own.input_values(rules[rule_id] for rule_id in enabled
-                              if rules[rule_id].check is not None)
+    # Most rules ask for no input: those are passed over first (once per file).
+    inputs = own.input_values(rule for rule_id in enabled
+                              if (rule := rules[rule_id]).inputs and rule.check is not None)
     if own is not settings:
         inputs += (("configuration", settings.tree.fingerprint(own)),)
     return inputs
