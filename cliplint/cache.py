@@ -140,20 +140,10 @@ def file_secret(secret: bytes, path: Path) -> bytes:
 def signature(secret: bytes, *fields: str) -> str:
     """A row's signature: a keyed hash of its fields (NUL never occurs in them: JSON
     escapes it, and paths cannot hold it)."""
-    return _signed_digest(_signer(secret), fields)
-
-
-def _signer(secret: bytes) -> Any:
-    """A keyed BLAKE2b that has hashed nothing yet: :func:`signature` with this secret
-    is ``_signed_digest(a copy of it, fields)`` (a copy costs less than a new one)."""
-    return blake2b(key=secret, digest_size=16)
-
-
-def _signed_digest(digest: Any, fields: Sequence[str]) -> str:
-    """The hex digest of ``fields`` by ``digest`` (a fresh :func:`_signer`), each followed
-    by NUL: one update, the same bytes as one update each."""
+    digest = blake2b(key=secret, digest_size=16)
+    # One update of the fields, each followed by NUL: the same bytes as one update each.
     digest.update(("\0".join(fields) + "\0").encode("utf-8", "surrogatepass"))
-    return str(digest.hexdigest())
+    return digest.hexdigest()
 
 
 def content_key(data: bytes, rules: Iterable[str],
@@ -306,8 +296,7 @@ class Cache:
                  secret: bytes = b"") -> None:
         self._connection = connection
         self._path = path
-        #: Signs this cache file's rows (see :meth:`_signature`).
-        self._signer = _signer(secret)
+        self._secret = secret
         #: Rows to write, by statement: written together (``executemany``) and committed
         #: at once, so that the write lock is held for that moment only (concurrent runs
         #: wait for it), not while files are linted. A run does not see them before.
@@ -369,18 +358,18 @@ class Cache:
             facts: FileFacts | None = None) -> None:
         if self._connection is None:
             return
-        # One encoding of the three, one signature of two fields: a first run stores
-        # every file's entry.
+        # One encoding of the three and one signature: a first run stores every file's
+        # entry.
         entry = to_json([[problem_to_data(problem) for problem in problems], records, facts])
         self._write("INSERT OR REPLACE INTO entries (key, entry, mac) VALUES (?, ?, ?)",
-                    (key, entry, self._signature("entry", key, entry)))
+                    (key, entry, signature(self._secret, "entry", key, entry)))
 
     def remember_path(self, path: str, size: int, mtime_ns: int, key: str,
                       content: str) -> None:
         """Record that the file at ``path`` (absolute) with this size and modification
         time holds the content ``key`` (of digest ``content``)."""
         if self._connection is not None:
-            mac = self._signature("file", path, str(size), str(mtime_ns), key, content)
+            mac = signature(self._secret, "file", path, str(size), str(mtime_ns), key, content)
             self._write("INSERT OR REPLACE INTO files (path, size, mtime, key, content, mac) "
                         "VALUES (?, ?, ?, ?, ?, ?)", (path, size, mtime_ns, key, content, mac))
 
@@ -420,7 +409,7 @@ class Cache:
                 "records": {file.key: file.records for file in files.values()},
             })
             self._write("INSERT OR REPLACE INTO archives (root, files, mac) VALUES (?, ?, ?)",
-                        (name, text, self._signature("archive", name, text)))
+                        (name, text, signature(self._secret, "archive", name, text)))
 
     def reduction(self, key: str) -> list[Problem] | None:
         """The archive rules' problems stored under ``key`` (see :meth:`put_reduction`)."""
@@ -439,8 +428,8 @@ class Cache:
             text = to_json([{"path": problem.path, **problem_to_data(problem)}
                             for problem in problems])
             self._write("INSERT OR REPLACE INTO reductions (key, problems, mac) "
-                        "VALUES (?, ?, ?)", (key, text, self._signature("reduction", key,
-                                                                          text)))
+                        "VALUES (?, ?, ?)", (key, text, signature(self._secret, "reduction",
+                                                                  key, text)))
 
     def _select_in(self, query: str, values: Sequence[str]) -> list[tuple[Any, ...]]:
         """The rows of ``query``, whose ``{}`` is the placeholders of ``IN (...)``, over
@@ -473,14 +462,10 @@ class Cache:
         texts = [field for field in fields if isinstance(field, str)]  # SQLite's types vary
         # compare_digest refuses a str that is not ASCII (a damaged or altered row).
         if (isinstance(mac, str) and mac.isascii() and len(texts) == len(fields)
-                and compare_digest(mac, self._signature(*texts))):
+                and compare_digest(mac, signature(self._secret, *texts))):
             return True
         self._forged += 1
         return False
-
-    def _signature(self, *fields: str) -> str:
-        """:func:`signature` with this cache file's key."""
-        return _signed_digest(self._signer.copy(), fields)
 
     def _write(self, statement: str, values: tuple[Any, ...]) -> None:
         """Queue a row for the next commit."""

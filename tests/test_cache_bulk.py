@@ -363,3 +363,73 @@ def test_a_file_name_that_is_not_utf8_is_linted_and_the_rest_is_cached(
                             connection.execute("SELECT path FROM files"))
     assert remembered == ["a.md", "b.md", "c.md"]
     assert lint(capsys, "feed") == (problems, "")
+
+
+def test_an_entry_is_one_signed_value_of_problems_records_and_facts(
+        cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry's row is its key, one JSON value (problems, records, facts) and one
+    signature of both; a signed value of another shape is a miss, not a crash."""
+    from cliplint.facts import FileFacts
+
+    facts = FileFacts("2020-09", "example.com", "host")
+    cache.put("whole", [problem("ignored", "found")], {"rule-x": {"n": 1}}, facts)
+    cache.put("odd", [], {})
+    cache = reopened(cache, tmp_path / "cache")
+    database = tmp_path / "cache" / "results-k.sqlite3"
+    with closing(sqlite3.connect(database)) as connection:
+        rows = dict(connection.execute("SELECT key, entry FROM entries").fetchall())
+    problems, records, stored_facts = json.loads(rows["whole"])
+    assert [item["message"] for item in problems] == ["found"] and "path" not in problems[0]
+    assert (records, stored_facts) == ({"rule-x": {"n": 1}}, list(facts))
+    assert cache.get("whole", "a.md") == ([problem("a.md", "found")], {"rule-x": {"n": 1}},
+                                          facts)
+    secret = file_secret(cache_secret(), database)
+    cache.close()
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute("UPDATE entries SET entry = '[[], {}]', mac = ? WHERE key = 'odd'",
+                           (signature(secret, "entry", "odd", "[[], {}]"),))
+    cache = Cache.open(tmp_path / "cache", "k")
+    assert cache.get("odd", "a.md") is None
+    assert cache.get("whole", "a.md") is not None
+    assert ignored_rows(cache, capsys) == ""  # signed: not forged, merely unusable
+
+
+def test_entry_keys_hash_the_rules_and_inputs_then_the_content() -> None:
+    """The start of the hash is made once per rule selection and copied: the key is as
+    if hashed whole, every time, and tells rules, inputs and content apart."""
+    from cliplint.cache import entry_key
+    from cliplint.digests import blake2b
+
+    content = "ab" * 20
+    expected = blake2b(b"rule-a\0rule-b\1today=2026-01-01\2" + content.encode(),
+                       digest_size=20).hexdigest()
+    for _ in range(2):
+        assert entry_key(content, ("rule-a", "rule-b"), (("today", "2026-01-01"),)) == expected
+    assert entry_key(content, iter(["rule-a", "rule-b"]),
+                     iter([("today", "2026-01-01")])) == expected
+    others = {entry_key(content, ("rule-a",), (("today", "2026-01-01"),)),
+              entry_key(content, ("rule-a", "rule-b"), (("today", "2026-01-02"),)),
+              entry_key("cd" * 20, ("rule-a", "rule-b"), (("today", "2026-01-01"),)),
+              entry_key(content, ("rule-a", "rule-b"))}
+    assert len(others) == 4 and expected not in others
+
+
+@pytest.mark.parametrize("value", [
+    [], {}, "é\u2028\0\"\\", [1.5, float("nan"), float("-inf"), -0.0, 10**30, True, None],
+    {"a": {"b": [1, "ü", ["\udc80"]]}}, {1: 2, 2.5: 3, None: 4, True: 5},
+])
+def test_the_cache_json_is_json_encoders(value: object) -> None:
+    from cliplint.cache import to_json
+
+    assert to_json(value) == json.dumps(value, ensure_ascii=False)
+
+
+def test_what_the_cache_json_cannot_encode_fails_as_json_encoders_do() -> None:
+    from cliplint.cache import to_json
+
+    looped: list[object] = []
+    looped.append(looped)
+    with pytest.raises(ValueError, match="Circular reference"):
+        to_json({"records": looped})
+    with pytest.raises(TypeError, match="set is not JSON serializable"):
+        to_json([{1}])
