@@ -60,8 +60,14 @@ MAX_REDUCTIONS = 64
 #: Archive indexes kept (one per archive root and rule selection), the newest.
 MAX_ARCHIVES = 16
 #: New rows are written together and committed in batches: one transaction per file would
-#: be slow, and a run interrupted half-way still keeps most of its work.
-COMMIT_EVERY = 4096
+#: be slow, and a run interrupted half-way still keeps most of its work. A batch is this
+#: many rows, or fewer holding this many bytes of entries (most of what the rows hold):
+#: each commit rewrites the pages of the entries' index that its rows fall in (their keys
+#: are random), wherever they are, so few large commits write less than many small
+#: ones (a first run of 100,000 tiny files: ~0.1 s of system time); the bytes bound
+#: what waiting rows hold in memory when entries are large.
+COMMIT_EVERY = 16384
+COMMIT_BYTES = 4 << 20
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
 #: Version 4: entries hold the file's facts. Version 5: rows are signed. Version 6: an
@@ -302,6 +308,7 @@ class Cache:
         #: wait for it), not while files are linted. A run does not see them before.
         self._pending: dict[str, list[tuple[Any, ...]]] = {}
         self._uncommitted = 0
+        self._uncommitted_bytes = 0
         self._rebuilt = False
         #: Rows found with a wrong signature (reported once, at the end).
         self._forged = 0
@@ -362,7 +369,7 @@ class Cache:
         # entry.
         entry = to_json([[problem_to_data(problem) for problem in problems], records, facts])
         self._write("INSERT OR REPLACE INTO entries (key, entry, mac) VALUES (?, ?, ?)",
-                    (key, entry, signature(self._secret, "entry", key, entry)))
+                    (key, entry, signature(self._secret, "entry", key, entry)), len(entry))
 
     def remember_path(self, path: str, size: int, mtime_ns: int, key: str,
                       content: str) -> None:
@@ -467,11 +474,12 @@ class Cache:
         self._forged += 1
         return False
 
-    def _write(self, statement: str, values: tuple[Any, ...]) -> None:
-        """Queue a row for the next commit."""
+    def _write(self, statement: str, values: tuple[Any, ...], size: int = 0) -> None:
+        """Queue a row for the next commit; ``size``: its entry's length, if it has one."""
         self._pending.setdefault(statement, []).append(values)
         self._uncommitted += 1
-        if self._uncommitted >= COMMIT_EVERY:
+        self._uncommitted_bytes += size
+        if self._uncommitted >= COMMIT_EVERY or self._uncommitted_bytes >= COMMIT_BYTES:
             try:
                 self._commit()
             except sqlite3.Error as error:
@@ -515,7 +523,7 @@ class Cache:
                 self._connection.executemany(statement, [
                     row for row in rows if all(_storable(value) for value in row)])
         self._connection.commit()
-        self._uncommitted = 0
+        self._uncommitted = self._uncommitted_bytes = 0
 
     def _disable(self) -> None:
         self._pending = {}

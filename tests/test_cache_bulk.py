@@ -433,3 +433,30 @@ def test_what_the_cache_json_cannot_encode_fails_as_json_encoders_do() -> None:
         to_json({"records": looped})
     with pytest.raises(TypeError, match="set is not JSON serializable"):
         to_json([{1}])
+
+
+def test_waiting_rows_are_committed_by_count_or_by_the_bytes_of_their_entries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's rows wait to be written together: until there are COMMIT_EVERY of them,
+    or their entries hold COMMIT_BYTES (large entries must not pile up in memory)."""
+    import cliplint.cache as cache_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    database = tmp_path / "cache" / "results-k.sqlite3"
+
+    def committed() -> int:
+        with closing(sqlite3.connect(database)) as connection:
+            return int(connection.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+    monkeypatch.setattr(cache_module, "COMMIT_EVERY", 1000)
+    monkeypatch.setattr(cache_module, "COMMIT_BYTES", 2500)
+    cache = Cache.open(tmp_path / "cache", "k")
+    for number in range(3):
+        cache.put(f"large{number}", [], {"rule-x": "x" * 1000})
+        assert committed() == (3 if number == 2 else 0)
+    monkeypatch.setattr(cache_module, "COMMIT_EVERY", 4)
+    for number in range(2):
+        cache.put(f"small{number}", [], {})
+        cache.remember_path(f"/small{number}.md", 1, 2, f"small{number}", "content")
+        assert committed() == (5 if number == 1 else 3)
+    cache.close()
