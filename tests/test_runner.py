@@ -193,3 +193,26 @@ def cliplint_rules():
     module.write_text(module.read_text().replace("first version", "second version"))
     second = run_cliplint("--isolated", "--select", "hello/", "a.md", cwd=tmp_path, env=env)
     assert "second version" in second.stdout
+
+
+def test_key_parts_of_many_files_are_each_files_own() -> None:
+    """KeyParts works the inputs out once per configuration and rule selection: each
+    file still gets its own rules (per-file-ignores) and the inputs they ask for, and a
+    copy sent to a worker starts afresh (the ids it kept mean nothing there)."""
+    import pickle
+
+    from cliplint.runner import KeyParts, key_parts, rule_inputs
+
+    rules = load_registry().rules
+    settings = resolve({"per-file-ignores": {"legacy/**": ["timestamp-comment"]}}, rules)
+    parts = KeyParts(rules, settings)
+    paths = ["news/a.md", "legacy/b.md", "news/c.md", "legacy/d.md"]
+    found = [parts(path) for path in paths]
+    assert found == [key_parts(path, rules, settings) for path in paths]
+    current, legacy = found[0], found[1]
+    assert "timestamp-comment" in current[0] and "timestamp-comment" not in legacy[0]
+    assert ("today", settings.inputs["today"]) in current[1]  # timestamp-comment asks for it
+    assert "today" not in dict(legacy[1])
+    assert current[1] == rule_inputs(settings, current[0], rules, settings)
+    copy = pickle.loads(pickle.dumps(parts))
+    assert vars(copy)["_inputs"] == {} and copy("legacy/e.md") == legacy
