@@ -80,8 +80,7 @@ SQLITE_TIMEOUT = 5.0
 _FORMAT = 9
 #: Most values in one ``IN (...)`` of a query (SQLite before 3.32 allows 999 in all).
 _IN_LIMIT = 500
-#: The cache's JSON: ``json.dumps(value, ensure_ascii=False)``, without making an encoder
-#: for every value.
+#: The cache's JSON: ``json.dumps(value, ensure_ascii=False)`` (written by :func:`to_json`).
 _JSON = json.JSONEncoder(ensure_ascii=False)
 try:
     from _json import encode_basestring, make_encoder
