@@ -90,16 +90,15 @@ def lint_file(path: str, rules: Mapping[str, Rule], settings: Settings,
 
 
 def lint_file_for_cache(path: str, rules: Mapping[str, Rule], settings: Settings,
-                        with_source: bool = False) -> Linted:
+                        with_source: bool = False, parts: KeyParts | None = None) -> Linted:
     """:func:`lint_file`, with the file's cache key and status (``None`` when it could
-    not be read or ran out of time: nothing to cache)."""
+    not be read or ran out of time: nothing to cache). ``parts``: the run's
+    :class:`KeyParts`, when it lints many files."""
     read = read_with_stat(path, settings.for_path(path).max_file_size)
     if isinstance(read, Problem):
         return Linted(None, [read], {})
     data, info = read
-    linted, content = _lint_keyed(data, path, rules, settings, with_source, path)
-    return linted if linted.key is None else linted._replace(
-        status=FileStatus(info.st_size, info.st_mtime_ns, content))
+    return _lint_keyed(data, path, rules, settings, with_source, path, info, parts)
 
 
 def _read(path: str, settings: Settings) -> bytes | Linted:
@@ -120,21 +119,25 @@ def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Setti
 def lint_data_for_cache(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
                         with_source: bool = False, rules_path: str | None = None) -> Linted:
     """:func:`lint_data`, with the file's cache key (``None`` when it ran out of time)."""
-    return _lint_keyed(data, path, rules, settings, with_source, rules_path or path)[0]
+    return _lint_keyed(data, path, rules, settings, with_source, rules_path or path)
 
 
 def _lint_keyed(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
-                with_source: bool, rules_path: str) -> tuple[Linted, str]:
-    """The file linted, with the cache key of its content, and the content's digest; no
-    key when it ran out of time (nothing to cache)."""
+                with_source: bool, rules_path: str, info: os.stat_result | None = None,
+                parts: KeyParts | None = None) -> Linted:
+    """The file linted, with the cache key of its content, and its status when ``info``
+    (its status before it was read) is given; no key when it ran out of time (nothing
+    to cache)."""
     from cliplint.cache import content_digest, entry_key
 
     content = content_digest(data)
     linted = _lint_in_time(data, path, rules, settings, with_source, rules_path)
     if isinstance(linted, Problem):
-        return Linted(None, [linted], {}), content
-    key = entry_key(content, *key_parts(rules_path, rules, settings))
-    return linted._replace(key=key), content
+        return Linted(None, [linted], {})
+    parts = parts or KeyParts(rules, settings)
+    return Linted(entry_key(content, *parts(rules_path)),
+                  linted.problems, linted.records, linted.facts,
+                  None if info is None else FileStatus(info.st_size, info.st_mtime_ns, content))
 
 
 def _lint_in_time(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
@@ -168,9 +171,33 @@ def key_parts(path: str, rules: Mapping[str, Rule],
               settings: Settings) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """What a file's result depends on besides its content: the rules enabled for it
     and the inputs those rules ask for."""
-    own = settings.for_path(path)  # its folder's configuration
-    enabled = own.rules_for(path)
-    return enabled, rule_inputs(own, enabled, rules, settings)
+    return KeyParts(rules, settings)(path)
+
+
+class KeyParts:
+    """:func:`key_parts` of many files of a run: the inputs worked out once for each
+    folder configuration and selection of rules, not for every file."""
+
+    def __init__(self, rules: Mapping[str, Rule], settings: Settings) -> None:
+        self._rules = rules
+        self._settings = settings
+        #: By the configuration's id and the rules enabled, with the configuration (kept
+        #: alive: its id cannot then be another's).
+        self._inputs: dict[tuple[int, tuple[str, ...]],
+                           tuple[Settings, tuple[tuple[str, str], ...]]] = {}
+
+    def __call__(self, path: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        own = self._settings.for_path(path)  # its folder's configuration
+        enabled = own.rules_for(path)
+        known = self._inputs.get((id(own), enabled))
+        if known is None:
+            known = self._inputs[id(own), enabled] = (
+                own, rule_inputs(own, enabled, self._rules, self._settings))
+        return enabled, known[1]
+
+    def __reduce__(self) -> tuple[type[KeyParts], tuple[Mapping[str, Rule], Settings]]:
+        # Sent to a worker without what it worked out: ids mean nothing in another process.
+        return KeyParts, (self._rules, self._settings)
 
 
 def rule_inputs(own: Settings, enabled: Sequence[str], rules: Mapping[str, Rule],
@@ -178,8 +205,9 @@ def rule_inputs(own: Settings, enabled: Sequence[str], rules: Mapping[str, Rule]
     """The inputs the ``enabled`` rules ask for under a folder's configuration ``own``,
     and that configuration's fingerprint when it is not the run's (the run's cache is
     named after the run's settings only)."""
-    inputs = own.input_values(rules[rule_id] for rule_id in enabled
-                              if rules[rule_id].check is not None)
+    # Most rules ask for no input: those are passed over first (once per file).
+    inputs = own.input_values(rule for rule_id in enabled
+                              if (rule := rules[rule_id]).inputs and rule.check is not None)
     if own is not settings:
         inputs += (("configuration", settings.tree.fingerprint(own)),)
     return inputs
@@ -259,6 +287,7 @@ def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
     if first_run_unread and not cache.holds_entries():
         yield from (_LookUp(path, None, unread=True) for path in paths)
         return
+    parts = KeyParts(rules, settings)
     for batch in _batches(paths, LOOKUP_BATCH):
         absolute = {path: os.path.abspath(path) for path in batch}
         status = {}
@@ -274,9 +303,9 @@ def _look_up_many(cache: Cache, paths: Iterable[str], rules: Mapping[str, Rule],
         for path in batch:
             found = known.get(absolute[path])
             if found is not None and found.content:
-                keys[path] = entry_key(found.content, *key_parts(path, rules, settings))
+                keys[path] = entry_key(found.content, *parts(path))
                 continue
-            read = _read_key(cache, path, rules, settings)
+            read = _read_key(cache, path, settings, parts)
             if isinstance(read, Linted):
                 unreadable[path] = read
             else:
@@ -298,8 +327,7 @@ def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
     return next(_look_up_many(cache, [path], rules, settings, first_run_unread=False))
 
 
-def _read_key(cache: Cache, path: str, rules: Mapping[str, Rule],
-              settings: Settings) -> str | Linted:
+def _read_key(cache: Cache, path: str, settings: Settings, parts: KeyParts) -> str | Linted:
     """The file's entry key, from its content (its status remembered with it), or what
     linting it comes to when it cannot be read."""
     read = read_with_stat(path, settings.for_path(path).max_file_size)
@@ -309,7 +337,7 @@ def _read_key(cache: Cache, path: str, rules: Mapping[str, Rule],
     from cliplint.cache import content_digest, entry_key
 
     status = FileStatus(info.st_size, info.st_mtime_ns, content_digest(data))
-    key = entry_key(status.content, *key_parts(path, rules, settings))
+    key = entry_key(status.content, *parts(path))
     remember_path(cache, path, status, key)
     return key
 
@@ -342,8 +370,11 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
             waiting.append(entry)
             yield entry.path if entry.hit is None else None
 
-    work = partial(_lint_paths, lint=lint_file if cache is None else lint_file_for_cache,
-                   rules=rules, settings=settings, with_source=options.with_source)
+    # One KeyParts for the run's files (a copy of it for each chunk a worker is sent).
+    lint = (lint_file if cache is None
+            else partial(lint_file_for_cache, parts=KeyParts(rules, settings)))
+    work = partial(_lint_paths, lint=lint, rules=rules, settings=settings,
+                   with_source=options.with_source)
     from cliplint.progress import bar
 
     with bar(total, shown=options.progress) as advance:

@@ -373,7 +373,7 @@ def test_a_row_copied_from_another_cache_file_is_not_believed(tmp_path: Path,
     files = sorted((tmp_path / "cache").glob("results-*.sqlite3"))
     with closing(sqlite3.connect(files[0])) as source, \
             closing(sqlite3.connect(files[1])) as target, target:
-        target.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
+        target.execute("INSERT INTO entries VALUES (?, ?, ?)",
                        source.execute("SELECT * FROM entries").fetchone())
     reopened = Cache.open(tmp_path / "cache", "two")
     assert reopened.get("key", "a.md") is None
@@ -454,3 +454,100 @@ def test_every_file_of_the_archive_is_checked_for_change_not_its_folders(
     # The copy removed.
     (archive / "older" / "d.md").unlink()
     assert seen() == [("feed/b.md", "same body under the same title", "feed/a.md")]
+
+
+def test_an_entry_is_one_signed_value_of_problems_records_and_facts(
+        cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry's row is its key, one JSON value (problems, records, facts) and one
+    signature of both; a signed value of another shape is a miss, not a crash."""
+    from cliplint.facts import FileFacts
+
+    facts = FileFacts("2020-09", "example.com", "host")
+    cache.put("whole", [problem("ignored", "found")], {"rule-x": {"n": 1}}, facts)
+    cache.put("odd", [], {})
+    cache = reopened(cache, tmp_path / "cache")
+    database = tmp_path / "cache" / "results-k.sqlite3"
+    with closing(sqlite3.connect(database)) as connection:
+        rows = dict(connection.execute("SELECT key, entry FROM entries").fetchall())
+    problems, records, stored_facts = json.loads(rows["whole"])
+    assert [item["message"] for item in problems] == ["found"] and "path" not in problems[0]
+    assert (records, stored_facts) == ({"rule-x": {"n": 1}}, list(facts))
+    assert cache.get("whole", "a.md") == ([problem("a.md", "found")], {"rule-x": {"n": 1}},
+                                          facts)
+    secret = file_secret(cache_secret(), database)
+    cache.close()
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute("UPDATE entries SET entry = '[[], {}]', mac = ? WHERE key = 'odd'",
+                           (signature(secret, "entry", "odd", "[[], {}]"),))
+    cache = Cache.open(tmp_path / "cache", "k")
+    assert cache.get("odd", "a.md") is None
+    assert cache.get("whole", "a.md") is not None
+    assert ignored_rows(cache, capsys) == ""  # signed: not forged, merely unusable
+
+
+def test_entry_keys_hash_the_rules_and_inputs_then_the_content() -> None:
+    """The start of the hash is made once per rule selection and copied: the key is as
+    if hashed whole, every time, and tells rules, inputs and content apart."""
+    from cliplint.cache import entry_key
+    from cliplint.digests import blake2b
+
+    content = "ab" * 20
+    expected = blake2b(b"rule-a\0rule-b\1today=2026-01-01\2" + content.encode(),
+                       digest_size=20).hexdigest()
+    for _ in range(2):
+        assert entry_key(content, ("rule-a", "rule-b"), (("today", "2026-01-01"),)) == expected
+    assert entry_key(content, iter(["rule-a", "rule-b"]),
+                     iter([("today", "2026-01-01")])) == expected
+    others = {entry_key(content, ("rule-a",), (("today", "2026-01-01"),)),
+              entry_key(content, ("rule-a", "rule-b"), (("today", "2026-01-02"),)),
+              entry_key("cd" * 20, ("rule-a", "rule-b"), (("today", "2026-01-01"),)),
+              entry_key(content, ("rule-a", "rule-b"))}
+    assert len(others) == 4 and expected not in others
+
+
+@pytest.mark.parametrize("value", [
+    [], {}, "é\u2028\0\"\\", [1.5, float("nan"), float("-inf"), -0.0, 10**30, True, None],
+    {"a": {"b": [1, "ü", ["\udc80"]]}}, {2: 2, 2.5: 3, None: 4, True: 5},
+])
+def test_the_cache_json_is_json_encoders(value: object) -> None:
+    from cliplint.cache import to_json
+
+    assert to_json(value) == json.dumps(value, ensure_ascii=False)
+
+
+def test_what_the_cache_json_cannot_encode_fails_as_json_encoders_do() -> None:
+    from cliplint.cache import to_json
+
+    looped: list[object] = []
+    looped.append(looped)
+    with pytest.raises(ValueError, match="Circular reference"):
+        to_json({"records": looped})
+    with pytest.raises(TypeError, match="set is not JSON serializable"):
+        to_json([{1}])
+
+
+def test_waiting_rows_are_committed_by_count_or_by_the_bytes_of_their_entries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's rows wait to be written together: until there are COMMIT_EVERY of them,
+    or their entries hold COMMIT_BYTES (large entries must not pile up in memory)."""
+    import cliplint.cache as cache_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    database = tmp_path / "cache" / "results-k.sqlite3"
+
+    def committed() -> int:
+        with closing(sqlite3.connect(database)) as connection:
+            return int(connection.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+    monkeypatch.setattr(cache_module, "COMMIT_EVERY", 1000)
+    monkeypatch.setattr(cache_module, "COMMIT_BYTES", 2500)
+    cache = Cache.open(tmp_path / "cache", "k")
+    for number in range(3):
+        cache.put(f"large{number}", [], {"rule-x": "x" * 1000})
+        assert committed() == (3 if number == 2 else 0)
+    monkeypatch.setattr(cache_module, "COMMIT_EVERY", 4)
+    for number in range(2):
+        cache.put(f"small{number}", [], {})
+        cache.remember_path(f"/small{number}.md", 1, 2, f"small{number}", "content")
+        assert committed() == (5 if number == 1 else 3)
+    cache.close()

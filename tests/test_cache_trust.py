@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import GOOD_CLIPPING, run_cliplint, write
@@ -114,9 +115,11 @@ def _lint_as(archive: Path, env: dict[str, str]) -> tuple[int, list[object], str
     return run.status, json.loads(run.stdout)["problems"], run.stderr
 
 
-def _rows(database: Path) -> list[tuple[str, str, str, str]]:
+def _rows(database: Path) -> list[tuple[str, list[Any], Any, Any]]:
+    """Each entry's key, problems, records and facts."""
     with sqlite3.connect(database) as connection:
-        return connection.execute("SELECT key, problems, records, facts FROM entries").fetchall()
+        return [(key, *json.loads(entry))
+                for key, entry in connection.execute("SELECT key, entry FROM entries")]
 
 
 def test_rows_altered_to_hide_problems_are_not_believed(tmp_path: Path) -> None:
@@ -126,7 +129,8 @@ def test_rows_altered_to_hide_problems_are_not_believed(tmp_path: Path) -> None:
     assert status == 1 and len(expected) == FILES // 2
     [database] = (archive / ".cliplint_cache").glob("results-*.sqlite3")
     with sqlite3.connect(database) as connection:  # "nothing wrong here"
-        connection.execute("UPDATE entries SET problems = '[]'")
+        connection.execute("UPDATE entries SET entry = json_set(entry, '$[0]', json('[]')) "
+                           "WHERE json_array_length(entry, '$[0]') > 0")
     status, problems, stderr = _lint_as(archive, me)
     assert (status, problems) == (1, expected)
     # The clean files' rows said "[]" already: they are as cliplint signed them.
@@ -148,9 +152,10 @@ def test_a_cache_committed_with_the_tree_is_not_believed(tmp_path: Path) -> None
     [database] = (archive / ".cliplint_cache").glob("results-*.sqlite3")
     with sqlite3.connect(database) as connection:
         for key, _, records, facts in _rows(database):
-            connection.execute("UPDATE entries SET problems = '[]', mac = ? WHERE key = ?",
-                               (signature(file_secret(secret, database), "entry", key, "[]",
-                                          records, facts), key))
+            entry = json.dumps([[], records, facts])
+            connection.execute("UPDATE entries SET entry = ?, mac = ? WHERE key = ?",
+                               (entry, signature(file_secret(secret, database), "entry", key,
+                                                 entry), key))
     assert _lint_as(archive, attacker) == (0, [], "")  # its author's key: believed
 
     status, problems, stderr = _lint_as(archive, _user(tmp_path, "ci"))
@@ -182,7 +187,7 @@ def test_archive_records_of_the_rest_of_the_archive_are_checked_too(tmp_path: Pa
     assert {p["rule"] for p in json.loads(whole.stdout)["problems"]} == {"duplicate-clipping"}
     [database] = (archive / ".cliplint_cache").glob("results-*.sqlite3")
     with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE entries SET records = '{}'")
+        connection.execute("UPDATE entries SET entry = json_set(entry, '$[1]', json('{}'))")
     one = run_cliplint("--format", "json", "a.md", cwd=archive, env=me)
     assert [p["rule"] for p in json.loads(one.stdout)["problems"]] == ["duplicate-clipping"]
     assert "cache row" in one.stderr

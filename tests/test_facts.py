@@ -185,11 +185,12 @@ def test_facts_survive_the_cache_and_worker_processes(tmp_path: Path,
         # Signed with this user's key, as cliplint signs what it writes.
         from cliplint.cache import cache_secret, file_secret, signature
 
-        facts = json.dumps(["1999-12", None, None])
-        for key, problems, records in connection.execute(
-                "SELECT key, problems, records FROM entries").fetchall():
-            connection.execute("UPDATE entries SET facts = ?, mac = ? WHERE key = ?", (
-                facts, signature(file_secret(cache_secret(), cache_file), "entry", key, problems, records, facts), key))
+        for key, entry in connection.execute("SELECT key, entry FROM entries").fetchall():
+            problems, records, _ = json.loads(entry)
+            entry = json.dumps([problems, records, ["1999-12", None, None]])
+            connection.execute("UPDATE entries SET entry = ?, mac = ? WHERE key = ?", (
+                entry, signature(file_secret(cache_secret(), cache_file), "entry", key, entry),
+                key))
     assert cli.main(arguments) == 1
     stats = json.loads((tmp_path / "report.stats.json").read_text(encoding="utf-8"))
     assert [month["month"] for month in stats["months"]] == ["1999-12"]

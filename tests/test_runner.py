@@ -70,8 +70,8 @@ def cache_files(folder: Path) -> list[Path]:
 
 def cache_entries(cache_file: Path) -> dict[str, list[dict[str, object]]]:
     with closing(sqlite3.connect(cache_file)) as connection:
-        rows = connection.execute("SELECT key, problems FROM entries").fetchall()
-    return {key: json.loads(problems) for key, problems in rows}
+        rows = connection.execute("SELECT key, entry FROM entries").fetchall()
+    return {key: json.loads(entry)[0] for key, entry in rows}
 
 
 def store_entry(cache_file: Path, key: str, problems: list[dict[str, object]]) -> None:
@@ -79,12 +79,13 @@ def store_entry(cache_file: Path, key: str, problems: list[dict[str, object]]) -
     from cliplint.cache import cache_secret, file_secret, signature
 
     with closing(sqlite3.connect(cache_file)) as connection, connection:
-        records, facts = connection.execute("SELECT records, facts FROM entries WHERE key = ?",
-                                            (key,)).fetchone()
-        data = json.dumps(problems)
-        connection.execute("UPDATE entries SET problems = ?, mac = ? WHERE key = ?",
-                           (data, signature(file_secret(cache_secret(), cache_file), "entry", key, data, records, facts),
-                            key))
+        (entry,) = connection.execute("SELECT entry FROM entries WHERE key = ?",
+                                      (key,)).fetchone()
+        _, records, facts = json.loads(entry)
+        entry = json.dumps([problems, records, facts])
+        connection.execute("UPDATE entries SET entry = ?, mac = ? WHERE key = ?",
+                           (entry, signature(file_secret(cache_secret(), cache_file), "entry",
+                                             key, entry), key))
 
 
 def test_cache_is_read_and_invalidated_by_content(tmp_path: Path) -> None:
@@ -192,3 +193,26 @@ def cliplint_rules():
     module.write_text(module.read_text().replace("first version", "second version"))
     second = run_cliplint("--isolated", "--select", "hello/", "a.md", cwd=tmp_path, env=env)
     assert "second version" in second.stdout
+
+
+def test_key_parts_of_many_files_are_each_files_own() -> None:
+    """KeyParts works the inputs out once per configuration and rule selection: each
+    file still gets its own rules (per-file-ignores) and the inputs they ask for, and a
+    copy sent to a worker starts afresh (the ids it kept mean nothing there)."""
+    import pickle
+
+    from cliplint.runner import KeyParts, key_parts, rule_inputs
+
+    rules = load_registry().rules
+    settings = resolve({"per-file-ignores": {"legacy/**": ["timestamp-comment"]}}, rules)
+    parts = KeyParts(rules, settings)
+    paths = ["news/a.md", "legacy/b.md", "news/c.md", "legacy/d.md"]
+    found = [parts(path) for path in paths]
+    assert found == [key_parts(path, rules, settings) for path in paths]
+    current, legacy = found[0], found[1]
+    assert "timestamp-comment" in current[0] and "timestamp-comment" not in legacy[0]
+    assert ("today", settings.inputs["today"]) in current[1]  # timestamp-comment asks for it
+    assert "today" not in dict(legacy[1])
+    assert current[1] == rule_inputs(settings, current[0], rules, settings)
+    copy = pickle.loads(pickle.dumps(parts))
+    assert vars(copy)["_inputs"] == {} and copy("legacy/e.md") == legacy
