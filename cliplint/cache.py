@@ -6,7 +6,7 @@ version, every plugin's version, the resolved settings and the report options. C
 any of them and a different cache file is used.
 
 The cache file is an SQLite database, looked up a few hundred files at a time (a query
-for them all) and written a few thousand rows at a time (the rows are held until then,
+for them all) and written many thousand rows at a time (the rows are held until then,
 and a run does not see its own before), so a run never holds the whole cache in memory
 however many files it has. An entry holds a
 file's problems, its archive-rule records and its facts for the archive report
@@ -37,6 +37,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -60,13 +61,15 @@ MAX_REDUCTIONS = 64
 MAX_ARCHIVES = 16
 #: New rows are written together and committed in batches: one transaction per file would
 #: be slow, and a run interrupted half-way still keeps most of its work. A batch is this
-#: many rows, or fewer holding this many bytes of entries (most of what the rows hold):
-#: each commit rewrites the pages of the entries' index that its rows fall in (their keys
-#: are random), wherever they are, so few large commits write less than many small
-#: ones (a first run of 100,000 tiny files: ~0.1 s of system time); the bytes bound
-#: what waiting rows hold in memory when entries are large.
+#: many rows, or fewer holding this many characters of entries (most of what the rows
+#: hold), or what the last this many seconds gave: each commit rewrites the pages of the
+#: entries' index that its rows fall in (their keys are random), wherever they are, so
+#: few large commits write less than many small ones (a first run of 100,000 tiny files:
+#: ~0.1 s of system time); the characters bound what waiting rows hold in memory when
+#: entries are large, the seconds what a run killed on slow files loses.
 COMMIT_EVERY = 16384
-COMMIT_BYTES = 4 << 20
+COMMIT_CHARACTERS = 4 << 20
+COMMIT_SECONDS = 30.0
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
 #: Version 4: entries hold the file's facts. Version 5: rows are signed. Version 6: an
@@ -89,8 +92,11 @@ except ImportError:  # not CPython
 else:
     #: The C encoder ``_JSON.encode`` makes anew for every value (JSONEncoder.iterencode),
     #: made once; without its check for cycles (see :func:`to_json`).
-    _FAST_JSON = make_encoder(None, _JSON.default, encode_basestring, None, ": ", ", ",
-                              False, False, True)
+    try:
+        _FAST_JSON = make_encoder(None, _JSON.default, encode_basestring, None, ": ", ", ",
+                                  False, False, True)
+    except TypeError:  # a private function: another Python may take other arguments
+        _FAST_JSON = None
 
 #: The file holding the secret that signs the cache's rows, in the user's cache folder.
 SECRET_FILE = "cache-key"
@@ -145,10 +151,12 @@ def file_secret(secret: bytes, path: Path) -> bytes:
 
 
 def signature(secret: bytes, *fields: str, blob: bytes = b"") -> str:
-    """A row's signature: a keyed hash of its fields (NUL never occurs in them: JSON
-    escapes it, and paths cannot hold it), then of ``blob``, a last field of bytes."""
+    """A row's signature: a keyed hash of its fields, each followed by NUL, then of
+    ``blob``, a last field of bytes. NUL does not occur in a field (JSON escapes it, paths
+    cannot hold it) but in an archive index's name, between its root and its digest:
+    every row of a table has as many fields, and is read by its key, so the fields'
+    boundaries cannot be moved."""
     digest = blake2b(key=secret, digest_size=16)
-    # One update of the fields, each followed by NUL: the same bytes as one update each.
     digest.update(("\0".join(fields) + "\0").encode("utf-8", "surrogatepass"))
     digest.update(blob)
     return digest.hexdigest()
@@ -170,22 +178,16 @@ def entry_key(content: str, rules: Iterable[str],
               inputs: Iterable[tuple[str, str]] = ()) -> str:
     """``content_key`` from the content's digest: a file whose status is unchanged
     need not be read again to find its entry."""
-    digest = _key_start(tuple(rules), tuple(inputs)).copy()
-    digest.update(content.encode())
-    return str(digest.hexdigest())
+    return blake2b(_key_prefix(tuple(rules), tuple(inputs)) + content.encode(),
+                   digest_size=20).hexdigest()
 
 
 @functools.lru_cache(maxsize=64)
-def _key_start(rules: tuple[str, ...], inputs: tuple[tuple[str, str], ...]) -> Any:
-    """The hash of the rules and inputs that entry keys begin with, made once for a run's
-    files rather than once per file (:func:`entry_key` hashes a copy of it on). Never to
-    be updated: the same object serves every call."""
-    digest = blake2b(digest_size=20)
-    digest.update("\0".join(rules).encode())
-    for name, value in inputs:
-        digest.update(f"\1{name}={value}".encode())
-    digest.update(b"\2")  # the content follows
-    return digest
+def _key_prefix(rules: tuple[str, ...], inputs: tuple[tuple[str, str], ...]) -> bytes:
+    """What entry keys hash before the content: the rules and inputs, encoded once for a
+    run's files rather than once per file."""
+    return ("\0".join(rules) + "".join(f"\1{name}={value}" for name, value in inputs)
+            + "\2").encode()
 
 
 def code_fingerprint(modules: Iterable[str]) -> list[tuple[str, int, int]]:
@@ -349,7 +351,8 @@ class Cache:
         #: wait for it), not while files are linted. A run does not see them before.
         self._pending: dict[str, list[tuple[Any, ...]]] = {}
         self._uncommitted = 0
-        self._uncommitted_bytes = 0
+        self._uncommitted_characters = 0
+        self._committed_at = time.monotonic()
         self._rebuilt = False
         #: Rows found with a wrong signature (reported once, at the end).
         self._forged = 0
@@ -513,11 +516,13 @@ class Cache:
         return False
 
     def _write(self, statement: str, values: tuple[Any, ...], size: int = 0) -> None:
-        """Queue a row for the next commit; ``size``: its entry's length, if it has one."""
+        """Queue a row for the next commit; ``size``: its entry's length in characters, if it
+        has one."""
         self._pending.setdefault(statement, []).append(values)
         self._uncommitted += 1
-        self._uncommitted_bytes += size
-        if self._uncommitted >= COMMIT_EVERY or self._uncommitted_bytes >= COMMIT_BYTES:
+        self._uncommitted_characters += size
+        if (self._uncommitted >= COMMIT_EVERY or self._uncommitted_characters >= COMMIT_CHARACTERS
+                or time.monotonic() - self._committed_at >= COMMIT_SECONDS):
             try:
                 self._commit()
             except sqlite3.Error as error:
@@ -561,10 +566,12 @@ class Cache:
                 self._connection.executemany(statement, [
                     row for row in rows if all(_storable(value) for value in row)])
         self._connection.commit()
-        self._uncommitted = self._uncommitted_bytes = 0
+        self._uncommitted = self._uncommitted_characters = 0
+        self._committed_at = time.monotonic()
 
     def _disable(self) -> None:
         self._pending = {}
+        self._uncommitted = self._uncommitted_characters = 0
         if self._connection is not None:
             self._connection.close()
         self._connection = None

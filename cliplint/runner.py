@@ -134,7 +134,7 @@ def _lint_keyed(data: bytes, path: str, rules: Mapping[str, Rule], settings: Set
     linted = _lint_in_time(data, path, rules, settings, with_source, rules_path)
     if isinstance(linted, Problem):
         return Linted(None, [linted], {})
-    parts = parts or KeyParts(rules, settings)
+    parts = KeyParts(rules, settings) if parts is None else parts
     return Linted(entry_key(content, *parts(rules_path)),
                   linted.problems, linted.records, linted.facts,
                   None if info is None else FileStatus(info.st_size, info.st_mtime_ns, content))
@@ -197,7 +197,7 @@ class KeyParts:
 
     def __reduce__(self) -> tuple[type[KeyParts], tuple[Mapping[str, Rule], Settings]]:
         # Sent to a worker without what it worked out: ids mean nothing in another process.
-        return KeyParts, (self._rules, self._settings)
+        return type(self), (self._rules, self._settings)
 
 
 def rule_inputs(own: Settings, enabled: Sequence[str], rules: Mapping[str, Rule],

@@ -508,11 +508,16 @@ def test_entry_keys_hash_the_rules_and_inputs_then_the_content() -> None:
 @pytest.mark.parametrize("value", [
     [], {}, "é\u2028\0\"\\", [1.5, float("nan"), float("-inf"), -0.0, 10**30, True, None],
     {"a": {"b": [1, "ü", ["\udc80"]]}}, {2: 2, 2.5: 3, None: 4, True: 5},
+    {"b": 1, "a": 2, "c": {"z": 0, "y": 1}},  # keys in their order, not sorted
 ])
-def test_the_cache_json_is_json_encoders(value: object) -> None:
-    from cliplint.cache import to_json
+def test_the_cache_json_is_json_encoders(value: object,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from cliplint import cache as cache_module
 
-    assert to_json(value) == json.dumps(value, ensure_ascii=False)
+    expected = json.dumps(value, ensure_ascii=False)
+    # By the encoder made once: the one made per value (the fallback) is not used.
+    monkeypatch.setattr(cache_module._JSON, "encode", None)
+    assert cache_module.to_json(value) == expected
 
 
 def test_what_the_cache_json_cannot_encode_fails_as_json_encoders_do() -> None:
@@ -526,10 +531,11 @@ def test_what_the_cache_json_cannot_encode_fails_as_json_encoders_do() -> None:
         to_json([{1}])
 
 
-def test_waiting_rows_are_committed_by_count_or_by_the_bytes_of_their_entries(
+def test_waiting_rows_are_committed_by_count_by_size_or_by_time(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run's rows wait to be written together: until there are COMMIT_EVERY of them,
-    or their entries hold COMMIT_BYTES (large entries must not pile up in memory)."""
+    their entries hold COMMIT_CHARACTERS (large entries must not pile up in memory), or
+    COMMIT_SECONDS have passed (a run killed on slow files keeps what it did)."""
     import cliplint.cache as cache_module
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
@@ -540,7 +546,7 @@ def test_waiting_rows_are_committed_by_count_or_by_the_bytes_of_their_entries(
             return int(connection.execute("SELECT count(*) FROM entries").fetchone()[0])
 
     monkeypatch.setattr(cache_module, "COMMIT_EVERY", 1000)
-    monkeypatch.setattr(cache_module, "COMMIT_BYTES", 2500)
+    monkeypatch.setattr(cache_module, "COMMIT_CHARACTERS", 2500)
     cache = Cache.open(tmp_path / "cache", "k")
     for number in range(3):
         cache.put(f"large{number}", [], {"rule-x": "x" * 1000})
@@ -550,4 +556,10 @@ def test_waiting_rows_are_committed_by_count_or_by_the_bytes_of_their_entries(
         cache.put(f"small{number}", [], {})
         cache.remember_path(f"/small{number}.md", 1, 2, f"small{number}", "content")
         assert committed() == (5 if number == 1 else 3)
+    monkeypatch.setattr(cache_module, "COMMIT_EVERY", 1000)
+    cache.put("slow0", [], {})
+    assert committed() == 5
+    monkeypatch.setattr(cache_module, "COMMIT_SECONDS", 0.0)
+    cache.put("slow1", [], {})
+    assert committed() == 7
     cache.close()

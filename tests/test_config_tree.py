@@ -166,6 +166,32 @@ def test_the_cache_follows_each_folders_configuration(
     assert (problem["rule"], problem["severity"], status) == ("invisible-characters", "error", 1)
 
 
+def test_folders_enabling_the_same_rules_keep_their_own_cached_results(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The same file in two folders whose configurations enable the same rules but give
+    # one of them another severity: their entries' keys differ (the folder's
+    # configuration is one of the key's inputs), in the run that writes them and in the
+    # run that reads them back.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    write(tmp_path / "a" / "cliplint.toml", "select = ['invisible-characters']\n"
+          "[severity]\ninvisible-characters = 'error'\n")
+    write(tmp_path / "b" / "cliplint.toml", "select = ['invisible-characters']\n"
+          "[severity]\ninvisible-characters = 'info'\n")
+    for folder in ("a", "b"):
+        write(tmp_path / folder / "x.md", clipping(1))
+
+    def severities() -> list[tuple[str, str]]:
+        main(["--format", "json", "--jobs", "1", "a", "b"])
+        return sorted((p["path"], p["severity"])
+                      for p in json.loads(capsys.readouterr().out)["problems"])
+
+    expected = [("a/x.md", "error"), ("b/x.md", "info")]
+    assert severities() == expected
+    assert severities() == expected  # from the cache
+
+
 def test_fix_follows_each_folders_configuration(tree: Path) -> None:
     assert main(["--fix", "--exit-zero", "."]) == 0
     assert ZWSP in (tree / "top.md").read_text()  # ignored there: not fixed
