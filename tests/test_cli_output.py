@@ -306,9 +306,11 @@ def test_watch_lints_again_when_a_clipping_changes(tmp_path: Path) -> None:
          "--watch", "."], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env=environment | {"NO_COLOR": "1"}, text=True)
     lines: dict[str, queue.Queue[str]] = {"out": queue.Queue(), "err": queue.Queue()}
-    for name, stream in (("out", process.stdout), ("err", process.stderr)):
-        threading.Thread(target=lambda s=stream, q=lines[name]: [q.put(x) for x in s],
-                         daemon=True).start()
+    readers = [threading.Thread(target=lambda s=stream, q=lines[name]: [q.put(x) for x in s],
+                                daemon=True)
+               for name, stream in (("out", process.stdout), ("err", process.stderr))]
+    for reader in readers:
+        reader.start()
 
     def until(name: str, start: str) -> list[str]:
         seen = [lines[name].get(timeout=120)]
@@ -331,6 +333,11 @@ def test_watch_lints_again_when_a_clipping_changes(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGINT)
         status = process.wait(timeout=60)
+        for reader in readers:  # they end at the streams' end; then the pipes are closed
+            reader.join(timeout=60)
+        for stream in (process.stdout, process.stderr):
+            assert stream is not None
+            stream.close()
     assert status == 130  # Ctrl-C ends a watch, as it ends any run
     refused = run_cliplint("--isolated", "--watch", "--fix", ".", cwd=tmp_path)
     assert refused.status == 2 and "does not fix" in refused.stderr
