@@ -270,8 +270,10 @@ def test_the_bar_shows_total_percentage_and_time_left_in_long_runs(slow: Path) -
     # The files are found as they are linted: their total comes from a count alongside.
     assert status == 1 and any(total == 60 for _, _, total in bars(shown)), shown[-500:]
     # One new file, the rest of the archive linted for archive rules: a bar for that too.
-    status, shown = on_terminal([*fast, "--select", "duplicate-clipping", "00.md"], slow)
-    assert status == 0 and any(total == 59 for _, _, total in bars(shown)), shown[-500:]
+    # (Every rule: linting the rest for duplicate-clipping alone took ~0.55 s, too near
+    # the bar's half second, and once showed none.)
+    status, shown = on_terminal([*fast, "00.md"], slow)
+    assert status == 1 and any(total == 59 for _, _, total in bars(shown)), shown[-500:]
 
 
 def test_the_bar_and_a_streamed_report_share_the_terminal(slow: Path) -> None:
