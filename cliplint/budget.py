@@ -6,7 +6,8 @@ the main process with ``--jobs 1`` or a worker of the pool: when it expires, its
 ``SIGALRM`` handler raises :class:`FileTimeout` inside whatever Python code is running,
 a rule, html5lib or a regular expression (CPython's ``re`` checks for signals while it
 backtracks), and again every ``REPEAT`` seconds should one be lost where Python cannot
-pass an exception on (a garbage-collector callback, a ``__del__``). The worker then goes
+pass an exception on (a garbage-collector callback, a ``__del__``; Python's "Exception
+ignored" report of it is left out, and only of it). The worker then goes
 on with its next file; nothing has to be killed and replaced, so no other file's work
 is lost. Code that never returns to the interpreter
 (a C extension's endless loop) is not stopped; cliplint's own rules have none.
@@ -18,6 +19,7 @@ there is no budget: a signal can only be handled by a process's main thread.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -61,15 +63,30 @@ def _timer(seconds: float | None) -> Iterator[None]:
         raise FileTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
+    previous_hook = sys.unraisablehook
     # Again every REPEAT seconds after the first: a FileTimeout raised where Python
-    # cannot pass it on (inside a garbage-collector callback or a __del__: it is printed
-    # as "ignored") is raised again, instead of letting the file run without a budget.
+    # cannot pass it on (inside a garbage-collector callback or a __del__) is lost, and
+    # raised again, instead of letting the file run without a budget. Python would print
+    # the lost one on standard error as "Exception ignored", with a traceback: it is
+    # expected, and not the user's concern.
+    sys.unraisablehook = _quiet_about_timeouts(previous_hook)
     signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = previous_hook
+
+
+def _quiet_about_timeouts(
+        hook: Callable[[sys.UnraisableHookArgs], object],
+) -> Callable[[sys.UnraisableHookArgs], None]:
+    """``hook``, but silent about a :class:`FileTimeout` (see ``_timer``)."""
+    def quiet(unraisable: sys.UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, FileTimeout):
+            hook(unraisable)
+    return quiet
 
 
 def _running(timeout: FileTimeout, rules: Iterable[Rule]) -> tuple[str | None, bool]:

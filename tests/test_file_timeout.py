@@ -177,3 +177,44 @@ def test_a_timeout_swallowed_once_is_raised_again() -> None:
     found = within_budget(work, 0.1, path="a.md", rules=[])
     assert swallowed and not isinstance(found, str)
     assert found.rule == "file-timeout"
+
+
+def test_a_timeout_lost_in_a_callback_is_not_printed_but_other_lost_errors_are(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Python prints an exception raised where it cannot be passed on (a garbage-collector
+    # callback, a __del__) as "Exception ignored", with a traceback; for a FileTimeout
+    # that is expected (it is raised again), so within a budget it is not printed.
+    import gc
+    import sys
+    import time
+
+    from cliplint.budget import FileTimeout, within_budget
+
+    def raising(error: BaseException) -> None:
+        def callback(phase: str, info: object) -> None:
+            gc.callbacks.remove(callback)
+            raise error
+        gc.callbacks.append(callback)
+        gc.collect()
+
+    def work() -> str:
+        raising(ValueError("a real one"))
+        raising(FileTimeout())
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+        return "ran to the end"
+
+    def printing(unraisable: sys.UnraisableHookArgs) -> None:
+        print(f"ignored: {unraisable.exc_type.__name__}", file=sys.stderr)
+
+    previous = sys.unraisablehook
+    sys.unraisablehook = printing
+    try:
+        found = within_budget(work, 0.1, path="a.md", rules=[])
+        raising(FileTimeout())  # outside a budget: printed as any other
+    finally:
+        sys.unraisablehook = previous
+    assert not isinstance(found, str) and found.rule == "file-timeout"
+    assert capsys.readouterr().err.splitlines() == ["ignored: ValueError",
+                                                   "ignored: FileTimeout"]
