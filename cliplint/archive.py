@@ -388,7 +388,7 @@ def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tupl
     look-up that read them remembered it; or remembered the content under another
     rule selection's key), by path relative to the root."""
     from cliplint.cache import IndexedFile, entry_key
-    from cliplint.runner import key_parts
+    from cliplint.runner import KeyParts
 
     files: dict[str, ArchiveFile] = {}
     status: dict[str, tuple[int, int]] = {}
@@ -398,10 +398,10 @@ def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tupl
             files[path] = file
             status[path] = before
     confirmed = {}
+    parts = KeyParts(rules, settings)
     for path, known in cache.known_files(status).items():
         file = files[path]
-        if known.key == file.key or entry_key(
-                known.content, *key_parts(file.path, rules, settings)) == file.key:
+        if known.key == file.key or entry_key(known.content, *parts(file.path)) == file.key:
             confirmed[file.relative] = IndexedFile(known.size, known.mtime_ns, file.key,
                                                    dict(file.records))
     return confirmed

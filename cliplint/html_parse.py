@@ -57,6 +57,7 @@ from cliplint.html import (
     BodyView,
     ParseError,
     Token,
+    ascii_lower,
     check_html5lib_release,
 )
 
@@ -317,7 +318,7 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         # What emitCurrentToken does with such a tag, without its tests for the cases
         # the match rules out (duplicate attributes).
         queue = self.tokenQueue
-        name = name.lower() if name.isascii() else name.translate(ASCII_LOWER)  # ascii_lower
+        name = ascii_lower(name)
         if end_tag:
             if data:
                 queue.append({"type": _PARSE_ERROR, "data": "attributes-in-end-tag"})

@@ -94,9 +94,9 @@ def lint_file_for_cache(path: str, rules: Mapping[str, Rule], settings: Settings
     """:func:`lint_file`, with the file's cache key and status (``None`` when it could
     not be read or ran out of time: nothing to cache). ``parts``: the run's
     :class:`KeyParts`, when it lints many files."""
-    read = read_with_stat(path, settings.for_path(path).max_file_size)
-    if isinstance(read, Problem):
-        return Linted(None, [read], {})
+    read = _read_with_stat(path, settings)
+    if isinstance(read, Linted):
+        return read
     data, info = read
     return _lint_keyed(data, path, rules, settings, with_source, path, info, parts)
 
@@ -105,6 +105,12 @@ def _read(path: str, settings: Settings) -> bytes | Linted:
     """The file's bytes, or what linting it comes to when it cannot be read."""
     data = read_clipping(path, settings.for_path(path).max_file_size)
     return Linted(None, [data], {}) if isinstance(data, Problem) else data
+
+
+def _read_with_stat(path: str, settings: Settings) -> tuple[bytes, os.stat_result] | Linted:
+    """:func:`_read`, with the file's status before it was read."""
+    read = read_with_stat(path, settings.for_path(path).max_file_size)
+    return Linted(None, [read], {}) if isinstance(read, Problem) else read
 
 
 def lint_data(data: bytes, path: str, rules: Mapping[str, Rule], settings: Settings,
@@ -330,9 +336,9 @@ def _look_up(cache: Cache | None, path: str, rules: Mapping[str, Rule],
 def _read_key(cache: Cache, path: str, settings: Settings, parts: KeyParts) -> str | Linted:
     """The file's entry key, from its content (its status remembered with it), or what
     linting it comes to when it cannot be read."""
-    read = read_with_stat(path, settings.for_path(path).max_file_size)
-    if isinstance(read, Problem):
-        return Linted(None, [read], {})
+    read = _read_with_stat(path, settings)
+    if isinstance(read, Linted):
+        return read
     data, info = read
     from cliplint.cache import content_digest, entry_key
 
