@@ -13,24 +13,26 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
-from conftest import SHARED
+from conftest import SHARED, require_shared
 
 from cliplint.document import Document
-from cliplint.model import ArchiveEntry, ArchiveViolation
+from cliplint.model import ArchiveEntry, ArchiveViolation, Problem, Rule
 from cliplint_rules import _similarity, duplicate_clipping as dc, path_portability as pp
 
 CORPORA = SHARED / "corpus"
 
 
 def defaults(rule: ModuleType, **options: Any) -> dict[str, Any]:
-    return {name: schema["default"] for name, schema in rule.OPTIONS["properties"].items()
-            } | options
+    return Rule.from_module(rule).default_options() | options
 
 
-def shown(violations: Iterable[ArchiveViolation], focus: frozenset[str]) -> list[ArchiveViolation]:
+_Shown = TypeVar("_Shown", ArchiveViolation, Problem)
+
+
+def shown(violations: Iterable[_Shown], focus: frozenset[str]) -> list[_Shown]:
     return [v for v in violations
             if v.path in focus or any(item.path in focus for item in v.related)]
 
@@ -407,17 +409,10 @@ def test_the_reach_of_a_deep_file_is_its_folders_files_and_first_files() -> None
 
 
 def corpus_entries(name: str) -> list[ArchiveEntry]:
-    root = CORPORA / name
-    if not root.is_dir():
-        pytest.skip(f"needs the corpus {root} (../shared beside the checkout), absent")
-    options = defaults(dc)
-    entries = []
-    for path in sorted(root.rglob("*.md")):
-        relative = path.relative_to(root).as_posix()
-        text = path.read_text(encoding="utf-8", errors="surrogateescape")
-        entries.append(ArchiveEntry(relative, dc.record(Document.from_text(text, relative),
-                                                        options)))
-    return entries
+    root = require_shared(CORPORA / name)
+    return records({path.relative_to(root).as_posix():
+                    path.read_text(encoding="utf-8", errors="surrogateescape")
+                    for path in sorted(root.rglob("*.md"))})
 
 
 @pytest.fixture(scope="module")
@@ -471,7 +466,6 @@ def test_corpus_reduce_archive_given_a_few_files(
     for focus_set in [named[:1], named[-3:], rng.sample(named, 8),
                       rng.sample([file.relative for file in files], 40)]:
         focus = frozenset(focus_set)
-        expected = [p for p in everything
-                    if p.path in focus or any(item.path in focus for item in p.related)]
+        expected = shown(everything, focus)
         assert reduce_archive(files, chosen, settings, "/archive", focus) == expected
         assert expected
