@@ -159,6 +159,27 @@ def _run_in_process(
                err.getvalue().decode("utf-8", "replace"))
 
 
+def rewrite_entries(cache_file: Path, change: Callable[[Any, Any, Any], list[Any]],
+                    secret: bytes | None = None, key: str | None = None) -> None:
+    """Rewrite the cache file's entries (the one under ``key``, when given): each becomes
+    ``change(problems, records, facts)``, signed as cliplint signs what it writes, with
+    this user's key or ``secret`` (another user's)."""
+    import json
+    import sqlite3
+    from contextlib import closing
+
+    from cliplint.cache import cache_secret, file_secret, signature
+
+    signing = file_secret(cache_secret() if secret is None else secret, cache_file)
+    with closing(sqlite3.connect(cache_file)) as connection, connection:
+        rows = connection.execute("SELECT key, entry FROM entries").fetchall()
+        for found, entry in rows:
+            if key is None or found == key:
+                entry = json.dumps(change(*json.loads(entry)))
+                connection.execute("UPDATE entries SET entry = ?, mac = ? WHERE key = ?",
+                                   (entry, signature(signing, "entry", found, entry), found))
+
+
 def write(path: Path, content: str | bytes) -> Path:
     """Write a file exactly (no newline translation), making its folders."""
     path.parent.mkdir(parents=True, exist_ok=True)

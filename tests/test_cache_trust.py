@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint, write
+from conftest import GOOD_CLIPPING, rewrite_entries, run_cliplint, write
 
 FILES = 60
 
@@ -143,19 +143,14 @@ def test_rows_altered_to_hide_problems_are_not_believed(tmp_path: Path) -> None:
 def test_a_cache_committed_with_the_tree_is_not_believed(tmp_path: Path) -> None:
     """A pull request commits a cache, made and signed with its author's own key, that
     says every clipping is clean; CI (another user, another key) lints them all."""
-    from cliplint.cache import SECRET_FILE, file_secret, signature
+    from cliplint.cache import SECRET_FILE
 
     archive = _archive(tmp_path / "archive")
     attacker = _user(tmp_path, "attacker")
     _lint_as(archive, attacker)
     secret = (tmp_path / "attacker" / "cliplint" / SECRET_FILE).read_bytes()
     [database] = (archive / ".cliplint_cache").glob("results-*.sqlite3")
-    with sqlite3.connect(database) as connection:
-        for key, _, records, facts in _rows(database):
-            entry = json.dumps([[], records, facts])
-            connection.execute("UPDATE entries SET entry = ?, mac = ? WHERE key = ?",
-                               (entry, signature(file_secret(secret, database), "entry", key,
-                                                 entry), key))
+    rewrite_entries(database, lambda _, records, facts: [[], records, facts], secret)
     assert _lint_as(archive, attacker) == (0, [], "")  # its author's key: believed
 
     status, problems, stderr = _lint_as(archive, _user(tmp_path, "ci"))

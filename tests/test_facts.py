@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, SHARED, require_shared, write
+from conftest import GOOD_CLIPPING, SHARED, require_shared, rewrite_entries, write
 
 from cliplint import cli, html_parse
 from cliplint.document import Document
@@ -165,8 +165,6 @@ def test_the_report_parses_each_file_once_and_reads_facts_from_the_cache(
 def test_facts_survive_the_cache_and_worker_processes(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A planted month in the cache shows in the next report: facts are read from it."""
-    import sqlite3
-    from contextlib import closing
 
     folder = _archive(tmp_path)
     for number in range(4, 40):  # enough files for the process pool
@@ -181,16 +179,9 @@ def test_facts_survive_the_cache_and_worker_processes(tmp_path: Path,
     assert (month["month"], month["files"], list(month["by_rule"])) == (
         "2023-06", 39, ["well-formed-html"])
     (cache_file,) = (tmp_path / "cache").glob("results-*.sqlite3")
-    with closing(sqlite3.connect(cache_file)) as connection, connection:
-        # Signed with this user's key, as cliplint signs what it writes.
-        from cliplint.cache import cache_secret, file_secret, signature
-
-        for key, entry in connection.execute("SELECT key, entry FROM entries").fetchall():
-            problems, records, _ = json.loads(entry)
-            entry = json.dumps([problems, records, ["1999-12", None, None]])
-            connection.execute("UPDATE entries SET entry = ?, mac = ? WHERE key = ?", (
-                entry, signature(file_secret(cache_secret(), cache_file), "entry", key, entry),
-                key))
+    # Signed with this user's key, as cliplint signs what it writes.
+    rewrite_entries(cache_file,
+                    lambda problems, records, _: [problems, records, ["1999-12", None, None]])
     assert cli.main(arguments) == 1
     stats = json.loads((tmp_path / "report.stats.json").read_text(encoding="utf-8"))
     assert [month["month"] for month in stats["months"]] == ["1999-12"]

@@ -9,7 +9,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, GOOD_CLIPPING, require_corpus, run_cliplint
+from conftest import EXAMPLE, GOOD_CLIPPING, require_corpus, rewrite_entries, run_cliplint
 
 from cliplint import html_parse, lint_text
 from cliplint.cache import run_key
@@ -74,20 +74,6 @@ def cache_entries(cache_file: Path) -> dict[str, list[dict[str, object]]]:
     return {key: json.loads(entry)[0] for key, entry in rows}
 
 
-def store_entry(cache_file: Path, key: str, problems: list[dict[str, object]]) -> None:
-    """Rewrite an entry's problems, signed with this user's key as cliplint would."""
-    from cliplint.cache import cache_secret, file_secret, signature
-
-    with closing(sqlite3.connect(cache_file)) as connection, connection:
-        (entry,) = connection.execute("SELECT entry FROM entries WHERE key = ?",
-                                      (key,)).fetchone()
-        _, records, facts = json.loads(entry)
-        entry = json.dumps([problems, records, facts])
-        connection.execute("UPDATE entries SET entry = ?, mac = ? WHERE key = ?",
-                           (entry, signature(file_secret(cache_secret(), cache_file), "entry",
-                                             key, entry), key))
-
-
 def test_cache_is_read_and_invalidated_by_content(tmp_path: Path) -> None:
     clip = tmp_path / "a.md"
     clip.write_text(GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->"))
@@ -98,7 +84,7 @@ def test_cache_is_read_and_invalidated_by_content(tmp_path: Path) -> None:
     # Plant a marker in the stored entry: seeing it proves the next run read the cache.
     ((key, entry),) = cache_entries(cache_file).items()
     entry[0]["message"] = "from the cache"
-    store_entry(cache_file, key, entry)
+    rewrite_entries(cache_file, lambda _, records, facts: [entry, records, facts], key=key)
     second = run_cliplint("--isolated", "--format", "json", "a.md", cwd=tmp_path)
     assert [p[4] for p in problems_of(second.stdout)] == ["from the cache"]
     assert run_cliplint("--isolated", "--no-cache", "--format", "json", "a.md",
@@ -120,7 +106,7 @@ def test_a_manifest_of_local_files_reads_the_cache(tmp_path: Path) -> None:
     (cache_file,) = cache_files(tmp_path / ".cliplint_cache")
     ((key, entry),) = cache_entries(cache_file).items()
     entry[0]["message"] = "from the cache"
-    store_entry(cache_file, key, entry)
+    rewrite_entries(cache_file, lambda _, records, facts: [entry, records, facts], key=key)
     listed = run_cliplint("--isolated", "--format", "json", "--paths-from", "list.txt",
                           cwd=tmp_path)
     assert listed.status == 1, listed.stderr
