@@ -36,19 +36,21 @@ if TYPE_CHECKING:
         Token as Token,
     )
     from cliplint.model import (
-        Answer as Answer,
         Applicability as Applicability,
-        ArchiveEntry as ArchiveEntry,
-        ArchiveViolation as ArchiveViolation,
         Edit as Edit,
         Finding as Finding,
         Fix as Fix,
-        OnlineURL as OnlineURL,
         Problem as Problem,
         Related as Related,
         Report as Report,
         Rule as Rule,
         Severity as Severity,
+    )
+    from cliplint.rule_io import (
+        Answer as Answer,
+        ArchiveEntry as ArchiveEntry,
+        ArchiveViolation as ArchiveViolation,
+        OnlineURL as OnlineURL,
         Verdict as Verdict,
         Violation as Violation,
     )
@@ -67,20 +69,20 @@ EXPORTS: dict[str, str] = {
     "Attribute": "cliplint.html",
     "ParseError": "cliplint.html",
     # What check(document, options) yields
-    "Violation": "cliplint.model",
+    "Violation": "cliplint.rule_io",
     "Fix": "cliplint.model",
     "Edit": "cliplint.model",
     "Finding": "cliplint.model",
     "Severity": "cliplint.model",
     "Applicability": "cliplint.model",
     # Archive rules: record(document, options) and reduce(entries, options)
-    "ArchiveEntry": "cliplint.model",
-    "ArchiveViolation": "cliplint.model",
+    "ArchiveEntry": "cliplint.rule_io",
+    "ArchiveViolation": "cliplint.rule_io",
     "Related": "cliplint.model",
     # Online steps: online_urls(document, options) and online_judge(answer, options)
-    "OnlineURL": "cliplint.model",
-    "Answer": "cliplint.model",
-    "Verdict": "cliplint.model",
+    "OnlineURL": "cliplint.rule_io",
+    "Answer": "cliplint.rule_io",
+    "Verdict": "cliplint.rule_io",
     # Report formats: render(report, options) -> str
     "Report": "cliplint.model",
     "Problem": "cliplint.model",

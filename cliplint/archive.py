@@ -42,8 +42,6 @@ from cliplint.digests import blake2b
 from cliplint.model import (
     ARCHIVE_KEY,
     INTERNAL_ERROR,
-    ArchiveEntry,
-    ArchiveViolation,
     Problem,
     Related,
     Rule,
@@ -54,6 +52,7 @@ from cliplint.model import (
 if TYPE_CHECKING:
     from cliplint.cache import Cache, IndexedFile
     from cliplint.facts import FileFacts
+    from cliplint.rule_io import ArchiveViolation
     from cliplint.runner import FileResult, RunOptions
 
 
@@ -254,6 +253,8 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
     """Every archive rule's reduce step over the files, its problems in path order. With
     ``focus`` (paths relative to the root), only the problems about those files or
     naming them. ``own_rules`` as in :func:`reduction_key`."""
+    from cliplint.rule_io import ArchiveEntry  # (only a reduce needs it: not a cached run)
+
     shown = {file.relative: file.path for file in files}
     # Problems about a file whose comments suppress the rule there (cliplint.suppressions).
     suppressed = {file.relative: file.records[ARCHIVE_KEY] for file in files

@@ -48,7 +48,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from cliplint.config import Settings
 from cliplint.document import BOM, Document, Span
@@ -60,9 +60,6 @@ from cliplint.model import (
     Applicability,
     Edit,
     Fix,
-    FixedCount,
-    Fixes,
-    FixMode,
     Problem,
     Report,
     Rule,
@@ -139,6 +136,35 @@ class FixResult:
         for block in self.removed:
             removed[block.rule] += len(block.text)
         return dict(removed)
+
+
+#: ``"fix"`` (files written, the problems left listed), ``"fix-only"`` (written, only
+#: what kept a file from being fixed listed) or ``"diff"`` (nothing written, the same).
+FixMode = Literal["fix", "fix-only", "diff"]
+
+
+@dataclass(frozen=True)
+class FixedCount:
+    """For reports: how many problems of a rule were fixed in a file."""
+
+    path: str
+    rule: str
+    count: int
+    descriptions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Fixes:
+    """What a fix run did, for its report: the problems fixed, per file and rule, and
+    how the run was asked for."""
+
+    fixed: tuple[FixedCount, ...]
+    mode: FixMode
+
+    @property
+    def only_failures(self) -> bool:
+        """``--fix-only`` and ``--diff`` list only what kept a file from being fixed."""
+        return self.mode != "fix"
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from cliplint.model import (
     Problem,
     Rule,
     Severity,
-    Violation,
     file_problem,
     too_large,
 )
+from cliplint.rule_io import Violation
 from cliplint.suppressions import (
     UNUSED_SUPPRESSION,
     Suppressions,

@@ -1,7 +1,10 @@
-"""The values cliplint passes around: edits, fixes, violations, problems and rules.
+"""The values cliplint passes around: edits, fixes, problems, rules and reports.
 
-Everything here is a frozen dataclass of plain values, so results can cross process
-boundaries (a process pool, a cache on disk) unchanged.
+Everything here is a frozen dataclass or named tuple of plain values, so results can
+cross process boundaries (a process pool, a cache on disk) unchanged. What rules' steps
+yield and are given (violations, archive entries, online answers) is in
+:mod:`cliplint.rule_io`, what a fix run did in :mod:`cliplint.fixer`: a run answered
+from the cache needs neither.
 """
 
 from __future__ import annotations
@@ -15,6 +18,15 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from cliplint.document import Document
+    from cliplint.fixer import Fixes
+    from cliplint.rule_io import (
+        Answer,
+        ArchiveEntry,
+        ArchiveViolation,
+        OnlineURL,
+        Verdict,
+        Violation,
+    )
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -53,26 +65,6 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
-class Violation:
-    """What a rule's ``check`` yields: a span of the document text and a message.
-
-    ``start``/``end`` are code-point offsets into ``Document.text``; the engine turns
-    them into lines and columns.
-    """
-
-    start: int
-    end: int
-    message: str
-    fix: Fix | None = None
-    #: Overrides the rule's default severity for this violation (a user's configured
-    #: severity for the rule still wins).
-    severity: Severity | None = None
-    #: Which of the rule's ``FINDINGS`` this is: its severity is the finding's (unless
-    #: ``severity`` says otherwise). None: the rule's default severity.
-    kind: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Related:
     """Another file a problem points at (the copy a duplicate duplicates), with what it
     is to that problem."""
@@ -105,7 +97,7 @@ class Problem:
     related: tuple[Related, ...] = ()
 
 
-CheckFunction = Callable[["Document", Mapping[str, Any]], Iterable[Violation]]
+CheckFunction = Callable[["Document", Mapping[str, Any]], Iterable["Violation"]]
 #: An archive rule's map step: a small JSON value (dicts, lists, strings, numbers, None)
 #: describing one clipping, from its content alone (the same content at two paths gives
 #: one record: it is cached by content).
@@ -114,84 +106,12 @@ ReduceFunction = Callable[[Sequence["ArchiveEntry"], Mapping[str, Any]],
                           Iterable["ArchiveViolation"]]
 
 
-class ArchiveEntry(NamedTuple):
-    """One file of the archive as an archive rule's reduce step sees it: its path relative
-    to the archive's root (``/`` separators), and the record its map step made of it
-    (``None`` when the file could not be read, or the rule has no map step).
-
-    ``focus`` is False for a file whose problems the run does not show (a run given some
-    files of an archive shows only the problems about them or naming them): a rule may
-    skip the work of problems that concern no focused file; the engine drops them
-    anyway, so a rule that ignores ``focus`` is just slower."""
-
-    path: str
-    record: Any
-    focus: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ArchiveViolation:
-    """What an archive rule's ``reduce`` yields: a problem with one file of the archive
-    (``path`` as in :class:`ArchiveEntry`), which may name other files (``related``, their
-    paths as in :class:`ArchiveEntry` too)."""
-
-    path: str
-    message: str
-    related: tuple[Related, ...] = ()
-    severity: Severity | None = None
-    kind: str | None = None  # as in Violation
-
-
 class Finding(NamedTuple):
     """One kind of problem a rule reports: its severity and what it means. A rule module
     declares them in ``FINDINGS`` (kind -> Finding); a violation names its kind."""
 
     severity: Severity
     description: str
-
-
-class OnlineURL(NamedTuple):
-    """What a rule's online step ``online_urls(document, options)`` yields: a URL to ask
-    for, and the span of the document it stands for. ``note`` is added to the message of
-    every problem found there, in parentheses (say which of several URLs it was).
-    ``accept`` is the request's ``Accept`` header."""
-
-    url: str
-    start: int
-    end: int
-    note: str = ""
-    accept: str = "*/*"
-
-
-class Answer(NamedTuple):
-    """What asking for an :class:`OnlineURL` got, as a rule's ``online_judge(answer,
-    options)`` sees it. Redirects are not followed (a 3xx is the answer).
-
-    ``status`` is None when there was no answer; ``failure`` then says why, as a phrase
-    that reads after the thing that was asked (``"did not answer within 10s"``,
-    ``"not reached: ConnectError: ..."``, ``"not checked: ... resolves to a loopback
-    address ..."``), and ``checked`` is False when the engine did not even ask (a host
-    it may not contact, a name it cannot resolve). ``headers`` have lower-case names.
-    ``body`` holds the first 64 KB of an answer that is not 2xx (error answers explain
-    themselves there), and nothing for a 2xx answer (it is never downloaded)."""
-
-    url: str
-    status: int | None
-    reason: str = ""
-    headers: Mapping[str, str] = {}
-    body: bytes = b""
-    failure: str | None = None
-    checked: bool = True
-
-
-class Verdict(NamedTuple):
-    """What a rule's ``online_judge`` returns when an answer is a problem (None when it
-    is fine): the message, and the kind of finding (see :class:`Finding`) or a severity,
-    as in :class:`Violation`."""
-
-    message: str
-    kind: str | None = None
-    severity: Severity | None = None
 
 
 #: The options the engine adds to every rule with an online step (its ``--online``
@@ -228,8 +148,8 @@ RUN_INPUTS: Mapping[str, str] = {
 #: A rule's id (after its plugin's ``<plugin>/`` prefix), a kind of finding: kebab-case.
 KEBAB_CASE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
-OnlineURLsFunction = Callable[["Document", Mapping[str, Any]], Iterable[OnlineURL]]
-JudgeFunction = Callable[[Answer, Mapping[str, Any]], "Verdict | None"]
+OnlineURLsFunction = Callable[["Document", Mapping[str, Any]], Iterable["OnlineURL"]]
+JudgeFunction = Callable[["Answer", Mapping[str, Any]], "Verdict | None"]
 
 
 class Rule(NamedTuple):
@@ -450,35 +370,6 @@ class Report:
         of each rule were fixed in each file, and ``mode``; ``None`` for a lint run's
         report (see :class:`cliplint.fixer.FixReport`)."""
         return None
-
-
-#: ``"fix"`` (files written, the problems left listed), ``"fix-only"`` (written, only
-#: what kept a file from being fixed listed) or ``"diff"`` (nothing written, the same).
-FixMode = Literal["fix", "fix-only", "diff"]
-
-
-@dataclass(frozen=True)
-class FixedCount:
-    """For reports: how many problems of a rule were fixed in a file."""
-
-    path: str
-    rule: str
-    count: int
-    descriptions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Fixes:
-    """What a fix run did, for its report: the problems fixed, per file and rule, and
-    how the run was asked for."""
-
-    fixed: tuple[FixedCount, ...]
-    mode: FixMode
-
-    @property
-    def only_failures(self) -> bool:
-        """``--fix-only`` and ``--diff`` list only what kept a file from being fixed."""
-        return self.mode != "fix"
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 A rule of one clipping may check things only the network can tell (does this image
 still load?). It declares an online step (see :class:`cliplint.model.Rule`):
-``online_urls(document, options)`` yields the :class:`~cliplint.model.OnlineURL` to ask
-for, and ``online_judge(answer, options)`` turns the :class:`~cliplint.model.Answer`
-to one into a :class:`~cliplint.model.Verdict`, or None when it is fine. The rule never
+``online_urls(document, options)`` yields the :class:`~cliplint.rule_io.OnlineURL` to ask
+for, and ``online_judge(answer, options)`` turns the :class:`~cliplint.rule_io.Answer`
+to one into a :class:`~cliplint.rule_io.Verdict`, or None when it is fine. The rule never
 touches the network: this module asks, for every rule, and reports each verdict as a
 problem of that rule at every place the URL appears, its ``note`` in parentheses.
 
@@ -57,8 +57,9 @@ from cliplint import __version__
 from cliplint.addresses import address_category
 from cliplint.config import Settings
 from cliplint.linter import crash_problem, decode_clipping, source_excerpt
-from cliplint.model import INTERNAL_ERROR, Answer, Problem, Rule, Severity, Verdict, file_problem
+from cliplint.model import INTERNAL_ERROR, Problem, Rule, Severity, file_problem
 from cliplint.progress import bar, wanted
+from cliplint.rule_io import Answer, Verdict
 
 if TYPE_CHECKING:
     import httpx

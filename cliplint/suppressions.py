@@ -31,7 +31,8 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from cliplint.model import Edit, Fix, Rule, Violation
+from cliplint.model import Edit, Fix, Rule
+from cliplint.rule_io import Violation
 
 if TYPE_CHECKING:
     from cliplint.document import Document

@@ -61,7 +61,8 @@ from urllib.parse import urlsplit
 
 from cliplint.document import Document
 from cliplint.html import HTML_SPACE, BodyView, Token
-from cliplint.model import Edit, Finding, Fix, Violation
+from cliplint.model import Edit, Finding, Fix
+from cliplint.rule_io import Violation
 from cliplint_rules._urls import URL_STRIP, url_as_read
 
 ID = "active-content"

@@ -77,7 +77,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cliplint.document import Document
-from cliplint.model import Applicability, Edit, Fix, Violation
+from cliplint.model import Applicability, Edit, Fix
+from cliplint.rule_io import Violation
 from cliplint_rules import _boilerplate
 from cliplint_rules._boilerplate_match import Block, find_blocks
 

@@ -96,7 +96,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from cliplint.digests import blake2b
-from cliplint.model import ArchiveEntry, ArchiveViolation, Finding, Related
+from cliplint.model import Finding, Related
+from cliplint.rule_io import ArchiveEntry, ArchiveViolation
 from cliplint_rules._similarity import (
     JoinPartners,
     jaccard,

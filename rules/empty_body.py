@@ -50,7 +50,7 @@ from typing import Any
 
 from cliplint.document import Document
 from cliplint.html import INVISIBLE_ELEMENTS, BodyView
-from cliplint.model import Violation
+from cliplint.rule_io import Violation
 from cliplint_rules._boilerplate import catalogue
 from cliplint_rules._boilerplate_match import Block, find_blocks
 from cliplint_rules.aggregator_boilerplate import title_url

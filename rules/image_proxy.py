@@ -86,7 +86,8 @@ from typing import Any
 
 from cliplint.document import Document
 from cliplint.html import HTML_SPACE
-from cliplint.model import Answer, Edit, Finding, Fix, OnlineURL, Verdict, Violation
+from cliplint.model import Edit, Finding, Fix
+from cliplint.rule_io import Answer, OnlineURL, Verdict, Violation
 from cliplint_rules._images import EmptySrc, ImageURL, image_urls
 from cliplint_rules._proxies import CUSTOM_KEY, KINDS, ProxyTable, Resolution, resolve
 

@@ -64,7 +64,8 @@ from typing import Any, NamedTuple
 
 from cliplint.document import Document
 from cliplint.html import INVISIBLE_ELEMENTS, BodyView
-from cliplint.model import Edit, Fix, Violation
+from cliplint.model import Edit, Fix
+from cliplint.rule_io import Violation
 from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode
 
 ID = "invisible-characters"

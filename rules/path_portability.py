@@ -53,7 +53,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from cliplint.model import ArchiveEntry, ArchiveViolation, Related
+from cliplint.model import Related
+from cliplint.rule_io import ArchiveEntry, ArchiveViolation
 
 ID = "path-portability"
 SEVERITY = "error"

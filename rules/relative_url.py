@@ -54,7 +54,8 @@ from urllib.parse import urlsplit
 
 from cliplint.document import Document
 from cliplint.html import HTML_SPACE, Attribute, Token
-from cliplint.model import Edit, Finding, Fix, Violation
+from cliplint.model import Edit, Finding, Fix
+from cliplint.rule_io import Violation
 from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode
 from cliplint_rules._urls import SCHEME, URL_STRIP, url_as_read
 

@@ -61,7 +61,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
 
 from cliplint.document import Document
-from cliplint.model import Violation
+from cliplint.rule_io import Violation
 from cliplint_rules._time import DURATION_PATTERN, duration_seconds, iso_utc
 
 ID = "timestamp-consistency"

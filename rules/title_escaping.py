@@ -43,7 +43,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cliplint.document import Document
-from cliplint.model import Edit, Finding, Fix, Violation
+from cliplint.model import Edit, Finding, Fix
+from cliplint.rule_io import Violation
 from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode
 from cliplint_rules.invisible_characters import REPORTED
 

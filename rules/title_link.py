@@ -38,7 +38,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cliplint.document import Document, matching_bracket, matching_paren
-from cliplint.model import Edit, Fix, Violation
+from cliplint.model import Edit, Fix
+from cliplint.rule_io import Violation
 
 ID = "title-link"
 SEVERITY = "error"

@@ -43,7 +43,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from cliplint.document import Document
-from cliplint.model import Finding, Violation
+from cliplint.model import Finding
+from cliplint.rule_io import Violation
 
 ID = "unused-suppression"
 SEVERITY = "info"

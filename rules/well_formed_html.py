@@ -110,7 +110,8 @@ from typing import Any
 
 from cliplint.document import Document
 from cliplint.html import CURRENT_NODE, NAME_OPEN, BodyView, ParseError, Token
-from cliplint.model import Finding, Violation
+from cliplint.model import Finding
+from cliplint.rule_io import Violation
 from cliplint_rules._parse_errors import Judgement, judge, legacy_reference, offending_character
 
 ID = "well-formed-html"

@@ -19,7 +19,8 @@ import pytest
 from conftest import SHARED, require_shared
 
 from cliplint.document import Document
-from cliplint.model import ArchiveEntry, ArchiveViolation, Problem, Rule
+from cliplint.model import Problem, Rule
+from cliplint.rule_io import ArchiveEntry, ArchiveViolation
 from cliplint_rules import _similarity, duplicate_clipping as dc, path_portability as pp
 
 CORPORA = SHARED / "corpus"

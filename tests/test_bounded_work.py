@@ -25,8 +25,9 @@ from cliplint.config import resolve
 from cliplint.document import Document
 from cliplint.fixer import _map_back, _pass_map
 from cliplint.linter import COUNT_BEYOND_CAP, lint_document, lint_past_the_cap
-from cliplint.model import Edit, Fix, Rule, Violation
+from cliplint.model import Edit, Fix, Rule
 from cliplint.plugins import load_registry
+from cliplint.rule_io import Violation
 
 HEADER = "<!--1686778744000-->\n[A title](https://example.com/a/1)\n------\n\n"
 

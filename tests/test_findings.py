@@ -12,7 +12,8 @@ import pytest
 from cliplint.config import Selection, resolve
 from cliplint.document import Document
 from cliplint.linter import lint_document
-from cliplint.model import Finding, Rule, Violation
+from cliplint.model import Finding, Rule
+from cliplint.rule_io import Violation
 
 
 def _rule(findings: Any, *violations: Violation) -> Rule:

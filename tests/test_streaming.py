@@ -87,8 +87,7 @@ def test_a_whole_report_is_taken_back_into_file_results() -> None:
 
 
 def test_a_fix_report_says_what_was_fixed_whole_or_streamed() -> None:
-    from cliplint.fixer import FixReport
-    from cliplint.model import FixedCount
+    from cliplint.fixer import FixedCount, FixReport
 
     fixed = (FixedCount("a.md", "title-link", 2, ("replace",)),)
     report = FixReport(problems=(), files=("a.md", "b.md"), fixed=fixed, mode="diff")

@@ -257,7 +257,7 @@ def test_plugin_ids_and_prefixes(tmp_path: Path) -> None:
         """A pack."""
         import types
         from cliplint.hookspecs import hookimpl
-        from cliplint.model import Violation
+        from cliplint.rule_io import Violation
 
         rule = types.ModuleType("pack_rules.word")
         rule.__doc__ = """Bodies must not say 'forbidden'.

@@ -19,8 +19,9 @@ from cliplint.streams import say
 
 if TYPE_CHECKING:
     from cliplint.cli.context import LintOptions, RunContext
+    from cliplint.fixer import Fixes
     from cliplint.formats import RenderOptions
-    from cliplint.model import Fixes, Problem, Rule, Tally
+    from cliplint.model import Problem, Rule, Tally
     from cliplint.progress import Count
     from cliplint.runner import FileResult, RunOptions
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from cliplint.hookspecs import hookimpl
-from cliplint.model import Fixes, Problem, Report, Rule, Tally
+from cliplint.model import Problem, Report, Rule, Tally
 
 if TYPE_CHECKING:
+    from cliplint.fixer import Fixes
     from cliplint.runner import FileResult
 
 

@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from cliplint.formats import RenderOptions, escape_surrogates, full_message, whole_report
-from cliplint.model import Fixes, Problem, Rule, Tally
+from cliplint.model import Problem, Rule, Tally
 
 if TYPE_CHECKING:
+    from cliplint.fixer import Fixes
     from cliplint.runner import FileResult
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}

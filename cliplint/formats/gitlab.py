@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from cliplint.baseline import fingerprints
 from cliplint.formats import RenderOptions, escape_surrogates, full_message, whole_report
-from cliplint.model import INTERNAL_ERROR, Fixes, Problem, Rule, Tally
+from cliplint.model import INTERNAL_ERROR, Problem, Rule, Tally
 
 if TYPE_CHECKING:
+    from cliplint.fixer import Fixes
     from cliplint.runner import FileResult
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from cliplint.formats import RenderOptions, whole_report
 from cliplint.formats.archive_stats import Collector
 from cliplint.formats.html_page import page
-from cliplint.model import Fixes, Problem, Report, Rule, Tally
+from cliplint.model import Problem, Report, Rule, Tally
 
 if TYPE_CHECKING:
+    from cliplint.fixer import Fixes
     from cliplint.runner import FileResult
 
 

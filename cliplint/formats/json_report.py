@@ -9,9 +9,10 @@ from cliplint import __version__
 from cliplint.docs import documented, rule_url
 from cliplint.formats import RenderOptions, whole_report
 from cliplint.formats.spool import JsonListSpool
-from cliplint.model import Fixes, Problem, Rule, Tally
+from cliplint.model import Problem, Rule, Tally
 
 if TYPE_CHECKING:
+    from cliplint.fixer import Fixes
     from cliplint.runner import FileResult
 
 REPORT_VERSION = 1

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 from cliplint import __version__
 from cliplint.formats import RenderOptions, full_message, whole_report
 from cliplint.formats.spool import copy_out
-from cliplint.model import INTERNAL_ERROR, Fixes, Problem, Rule, Tally
+from cliplint.model import INTERNAL_ERROR, Problem, Rule, Tally
 
 if TYPE_CHECKING:
+    from cliplint.fixer import Fixes
     from cliplint.runner import FileResult
 
 # Characters XML 1.0 cannot carry at all, not even as references; paths and messages

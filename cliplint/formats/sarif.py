@@ -39,9 +39,10 @@ from cliplint.docs import docstring_markdown, documentation_url, rule_url
 from cliplint.engine_docs import ENGINE_DOCS
 from cliplint.formats import RenderOptions, whole_report
 from cliplint.formats.spool import JsonListSpool
-from cliplint.model import Fix, Fixes, Problem, Rule, Severity, Tally
+from cliplint.model import Fix, Problem, Rule, Severity, Tally
 
 if TYPE_CHECKING:
+    from cliplint.fixer import Fixes
     from cliplint.runner import FileResult
 
 SARIF_VERSION = "2.1.0"

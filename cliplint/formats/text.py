@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from cliplint.formats import RenderOptions, full_message, whole_report
-from cliplint.model import Fixes, Problem, Report, Rule, Tally
+from cliplint.model import Problem, Report, Rule, Tally
 
 if TYPE_CHECKING:
+    from cliplint.fixer import Fixes
     from cliplint.runner import FileResult
 
 #: How much of a long source line ``--show-source`` shows around the column.
