@@ -56,11 +56,6 @@ if TYPE_CHECKING:
     from cliplint.runner import FileResult, RunOptions
 
 
-#: Below this many files, the reduce step costs less than opening the cache to look its
-#: result up (a run given a few files of an archive opens it anyway, for the index).
-MIN_FILES_TO_KEEP_REDUCTION = 200
-
-
 class Archive(NamedTuple):
     """Where the archive is, and whether the files linted are only part of it."""
 
@@ -135,8 +130,6 @@ def with_archive_rules(
                                  result.records, result.facts, result.key))
     focus = None
     by_path: dict[str, list[Problem]] = {}
-    if not archive.partial and len(files) < MIN_FILES_TO_KEEP_REDUCTION:
-        options = options._replace(use_cache=False)
     # The files' look-ups opened the cache before: they said whatever was wrong with it.
     with open_cache(rules, settings, options, plugins, quiet=True) as cache:
         if archive.partial:

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from conftest import write
 
-from cliplint import archive as archive_module
 from cliplint.archive import ArchiveFile, reduction_key
 from cliplint.cache import (
     ArchiveIndex,
@@ -206,8 +205,7 @@ def test_the_reduction_key_follows_everything_the_reduce_step_reads() -> None:
 @pytest.fixture
 def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A git work tree's top holding two copies of one article and a third clipping,
-    written long ago; its reductions are kept however few its files."""
-    monkeypatch.setattr(archive_module, "MIN_FILES_TO_KEEP_REDUCTION", 0)
+    written long ago."""
     root = tmp_path / "repo"
     write(root / ".git" / "HEAD", "ref: refs/heads/main\n")
     for name, text in {"feed/a.md": clipping("Harbour reopens", "https://x.org/a/1"),
@@ -264,18 +262,6 @@ def test_an_unchanged_archive_is_not_reduced_again(archive: Path,
                                                    stamp=1594000099000)),
              (LONG_AGO, LONG_AGO))
     assert lint(capsys, "feed") == ([("feed/d.md", "same article URL")], "")
-
-
-def test_a_small_archive_is_reduced_without_the_cache(
-        archive: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(archive_module, "MIN_FILES_TO_KEEP_REDUCTION", 4)
-    assert lint(capsys, "feed") == ([("feed/b.md", "same article URL")], "")
-    with closing(sqlite3.connect(database(archive))) as connection:
-        assert connection.execute("SELECT count(*) FROM reductions").fetchone() == (0,)
-    monkeypatch.setattr(archive_module, "MIN_FILES_TO_KEEP_REDUCTION", 3)
-    assert lint(capsys, "feed") == ([("feed/b.md", "same article URL")], "")
-    with closing(sqlite3.connect(database(archive))) as connection:
-        assert connection.execute("SELECT count(*) FROM reductions").fetchone() == (1,)
 
 
 def test_a_forged_reduction_is_not_believed(archive: Path,
