@@ -193,8 +193,12 @@ def _key_prefix(rules: tuple[str, ...], inputs: tuple[tuple[str, str], ...]) -> 
 def code_fingerprint(modules: Iterable[str]) -> list[tuple[str, int, int]]:
     """Size and modification time of the engine's files and of the rule modules' packages,
     so that an edited rule (an editable install, a plugin under development) does not
-    get stale results from the cache while the version number stays the same."""
+    get stale results from the cache while the version number stays the same.
 
+    A package's folder is listed and its files stat'ed once per process, as the registry
+    is loaded once (:func:`cliplint.plugins.load_registry`): a run checks the registry's
+    snapshot, then opens the cache for its files and again for the archive's reduction,
+    and ``--watch`` runs the rules it loaded again."""
     folders = {Path(__file__).parent}
     files: set[str] = set()
     for name in modules:
@@ -205,17 +209,26 @@ def code_fingerprint(modules: Iterable[str]) -> list[tuple[str, int, int]]:
             folders.add(Path(module_file).parent)
         else:
             files.add(str(Path(module_file)))
-    for folder in folders:
-        files.update(_code_files(str(folder)))
-    fingerprint = []
+    found = {item[0]: item for folder in folders for item in _folder_code(str(folder))}
+    found.update((item[0], item) for item in _stat_each(files - found.keys()))
     # In the order of the paths' parts, as pathlib sorts them.
-    for path in sorted(files, key=lambda path: os.path.normcase(path).split(os.sep)):
+    return [found[path] for path in sorted(found, key=lambda path: os.path.normcase(path).split(os.sep))]
+
+
+@functools.lru_cache(maxsize=16)
+def _folder_code(folder: str) -> tuple[tuple[str, int, int], ...]:
+    """:func:`code_fingerprint` of the files under ``folder``."""
+    return tuple(_stat_each(_code_files(folder)))
+
+
+def _stat_each(paths: Iterable[str]) -> Iterator[tuple[str, int, int]]:
+    """Each path with its modification time and size; none for a path gone."""
+    for path in paths:
         try:
             info = os.stat(path)
         except OSError:
             continue
-        fingerprint.append((path, info.st_mtime_ns, info.st_size))
-    return fingerprint
+        yield path, info.st_mtime_ns, info.st_size
 
 
 def _code_files(folder: str) -> Iterator[str]:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from conftest import write
 
+from cliplint import cache as cache_module
 from cliplint.archive import ArchiveFile, reduction_key
 from cliplint.cache import (
     ArchiveIndex,
@@ -262,6 +263,28 @@ def test_an_unchanged_archive_is_not_reduced_again(archive: Path,
                                                    stamp=1594000099000)),
              (LONG_AGO, LONG_AGO))
     assert lint(capsys, "feed") == ([("feed/d.md", "same article URL")], "")
+
+
+def test_a_run_takes_the_code_fingerprint_once(archive: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # A run opens the cache twice, for its files and for the archive's reduction: the rule
+    # modules' package is listed (and its files stat'ed) once, not each time.
+    import cliplint_rules
+
+    lint(capsys, "feed")  # the registry loaded (once per process, as the fingerprint)
+    cache_module._folder_code.cache_clear()
+    rules_folder = os.path.dirname(cliplint_rules.__file__)
+    walks: list[str] = []
+    real_walk = cache_module._code_files
+
+    def counting_walk(folder: str) -> Iterator[str]:
+        walks.append(folder)
+        return real_walk(folder)
+
+    monkeypatch.setattr(cache_module, "_code_files", counting_walk)
+    mark_reductions(archive)
+    assert lint(capsys, "feed") == ([("feed/b.md", "from the cache")], "")  # both opened
+    assert walks.count(rules_folder) == 1
 
 
 def test_a_forged_reduction_is_not_believed(archive: Path,
