@@ -350,3 +350,13 @@ def test_fix_hint_in_summary(tmp_path: Path, newline: str) -> None:
     write(tmp_path / "a.md", text)
     result = run_cliplint("--isolated", "a.md", cwd=tmp_path)
     assert "(1 fixable with --fix)" in result.stdout
+
+
+def test_help_is_wrapped_at_the_terminals_width() -> None:
+    # argparse checks each argument with a formatter as it is added: cliplint's has a fixed
+    # width (no shutil to import); the help is formatted at the terminal's.
+    for columns in (60, 150):
+        run = run_cliplint("--help", env={"COLUMNS": str(columns)})
+        assert run.status == 0
+        widest = max(len(line) for line in run.stdout.splitlines())
+        assert columns - 10 < widest <= columns

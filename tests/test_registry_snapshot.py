@@ -179,9 +179,10 @@ def test_a_cache_hit_leaves_what_only_linting_needs_alone(snapshots: Snapshots) 
     # Each costs a hit about a millisecond and serves another path: the cache key's first
     # writing (tempfile), the progress bar and the worker pool (threading, signal), titles
     # read from bodies (html's entities), sketches packed (base64), and comments' rule
-    # suppressions (the records say which); nor, the archive being unchanged, the archive
-    # rules, whose reduction the cache holds, and what their steps yield and are given
-    # (cliplint.rule_io). The text report: the json report spools through a temporary file.
+    # suppressions (the records say which), the terminal's width (shutil: argparse's help
+    # formatter); nor, the archive being unchanged, the archive rules, whose reduction the
+    # cache holds, and what their steps yield and are given (cliplint.rule_io). The text
+    # report: the json report spools through a temporary file.
     def modules() -> set[str]:
         completed = snapshots.completed("--format", "text")
         completed.check_returncode()
@@ -192,7 +193,7 @@ def test_a_cache_hit_leaves_what_only_linting_needs_alone(snapshots: Snapshots) 
     assert {"pluggy", "cliplint_rules.duplicate_clipping", "cliplint.rule_io"} <= first
     hit = modules()
     assert "pluggy" not in hit
-    assert hit & {"tempfile", "threading", "signal", "html", "base64",
+    assert hit & {"tempfile", "threading", "signal", "html", "base64", "shutil",
                    "cliplint.suppressions", "cliplint.rule_io",
                    "cliplint_rules.duplicate_clipping", "cliplint_rules.path_portability"} == set()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -11,10 +12,30 @@ from cliplint import __version__
 from cliplint.cli import UsageError
 from cliplint.cli.context import LintOptions
 
+#: The formatter argparse makes to check each argument as it is added (its metavar
+#: against its nargs). argparse's own asks for the terminal's width, and importing shutil
+#: for it costs a one-file run more than parsing its command line: the width matters
+#: only to help and errors, formatted once the parser is built (:func:`_finished`).
+_CHECKING_FORMATTER = functools.partial(argparse.HelpFormatter, width=80)
+
 
 class _Parser(argparse.ArgumentParser):
+    """argparse's parser, its errors raised as :class:`UsageError`; built with
+    :data:`_CHECKING_FORMATTER`, then :func:`_finished`."""
+
+    def __init__(self, prog: str, description: str) -> None:
+        super().__init__(prog=prog, description=description,
+                         formatter_class=_CHECKING_FORMATTER)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _finished(parser: _Parser) -> _Parser:
+    """``parser``, built, formatting its help and errors with argparse's own formatter
+    (at the terminal's width)."""
+    parser.formatter_class = argparse.HelpFormatter
+    return parser
 
 
 def parse_lint(arguments: Sequence[str]) -> LintOptions:
@@ -100,20 +121,20 @@ def lint_parser() -> argparse.ArgumentParser:
                         help="with --online, also ask hosts at private, loopback or "
                         "link-local addresses (only here or in the user configuration, "
                         "never in a project's)")
-    return parser
+    return _finished(parser)
 
 
 def rules_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cliplint rules", description="List every installed rule.")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    return parser
+    return _finished(parser)
 
 
 def explain_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cliplint explain",
                      description="Show a rule's documentation (or an engine problem's).")
     parser.add_argument("rule")
-    return parser
+    return _finished(parser)
 
 
 def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
