@@ -250,9 +250,11 @@ def _code_files(folder: str) -> Iterator[str]:
             yield from _code_files(entry.path)
 
 
+@functools.lru_cache(maxsize=1024)
 def _module_file(name: str) -> str | None:
     """The file of a module, imported or not: a run with the registry's snapshot
-    (cliplint/registry_snapshot.py) imports a rule module only when the rule runs."""
+    (cliplint/registry_snapshot.py) imports a rule module only when the rule runs.
+    Found once per process, as the registry is loaded (a run asks three times)."""
     if name in sys.modules:
         return getattr(sys.modules[name], "__file__", None)
     from importlib.util import find_spec
