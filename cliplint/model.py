@@ -372,10 +372,10 @@ class Report:
         return None
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     """What a report's summary and the exit status need to know of a run, counted file
-    by file so that the problems themselves need not be kept."""
+    by file so that the problems themselves need not be kept. (A named tuple, as
+    :class:`Rule`: every run defines it.)"""
 
     files: int = 0
     problems: int = 0
@@ -384,7 +384,7 @@ class Tally:
     internal_errors: int = 0
     safe_fixes: int = 0
     unsafe_fixes: int = 0
-    by_rule: Mapping[str, int] = field(default_factory=dict)
+    by_rule: Mapping[str, int] = {}  # never changed: add() makes another
 
     def add(self, problems: Iterable[Problem], checked: bool = True) -> Tally:
         """This tally with one more file and its problems (``checked`` False: problems an

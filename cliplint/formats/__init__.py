@@ -11,8 +11,7 @@ from __future__ import annotations
 import importlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from cliplint.hookspecs import hookimpl
 from cliplint.model import Problem, Report, Rule, Tally
@@ -22,8 +21,9 @@ if TYPE_CHECKING:
     from cliplint.runner import FileResult
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+# A named tuple, as cliplint.model.Rule: every run defines it, and a frozen dataclass
+# costs several times more to define.
+class RenderOptions(NamedTuple):
     """How the user asked for the report: ``--show-source`` (each problem's source line
     and a caret), colour (only on a terminal, never with ``NO_COLOR``) and
     ``--statistics`` (problems counted per rule instead of listed); ``summary`` False
