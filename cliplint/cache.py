@@ -199,17 +199,17 @@ def code_fingerprint(modules: Iterable[str]) -> list[tuple[str, int, int]]:
     is loaded once (:func:`cliplint.plugins.load_registry`): a run checks the registry's
     snapshot, then opens the cache for its files and again for the archive's reduction,
     and ``--watch`` runs the rules it loaded again."""
-    folders = {Path(__file__).parent}
+    folders = {os.path.dirname(__file__)}
     files: set[str] = set()
     for name in modules:
         module_file = _module_file(name)
         if not module_file:
             continue
         if "." in name:  # a rule inside a package: the whole package, helpers and data too
-            folders.add(Path(module_file).parent)
+            folders.add(os.path.dirname(module_file))
         else:
             files.add(str(Path(module_file)))
-    found = {item[0]: item for folder in folders for item in _folder_code(str(folder))}
+    found = {item[0]: item for folder in folders for item in _folder_code(folder)}
     found.update((item[0], item) for item in _stat_each(files - found.keys()))
     # In the order of the paths' parts, as pathlib sorts them.
     return [found[path] for path in sorted(found, key=lambda path: os.path.normcase(path).split(os.sep))]
