@@ -41,9 +41,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -60,6 +58,7 @@ from cliplint.linter import crash_problem, decode_clipping, source_excerpt
 from cliplint.model import INTERNAL_ERROR, Problem, Rule, Severity, file_problem
 from cliplint.progress import bar, wanted
 from cliplint.rule_io import Answer, Verdict
+from cliplint.whole_file import replace_whole
 
 if TYPE_CHECKING:
     import httpx
@@ -250,17 +249,7 @@ class ResultCache:
                           ensure_ascii=False, sort_keys=True)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".online-", suffix=".tmp",
-                                                 dir=self.path.parent)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    stream.write(text)
-                    stream.flush()
-                    os.fsync(stream.fileno())
-                os.replace(temporary, self.path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            replace_whole(self.path, text, ".online-")
         except OSError:
             pass  # a cache we cannot write only costs the next run some requests
 

@@ -172,9 +172,8 @@ def write_snapshot(before: Mapping[str, Any], started: int, registry: Registry,
     entry that is no string or that UTF-8 cannot hold), a plugin's metadata folder is
     unknown, a file it names changed shortly before or while the plugins loaded, or the
     cache folder cannot be written: the next run then loads the plugins again."""
-    import tempfile  # only here: a run with the snapshot writes none
-
     from cliplint.cache import cache_secret, signature
+    from cliplint.whole_file import replace_whole  # (tempfile: a run with the snapshot writes none)
 
     described = _described(registry, format_hooks)
     folders = set(distributions)
@@ -201,15 +200,7 @@ def write_snapshot(before: Mapping[str, Any], started: int, registry: Registry,
         path = snapshot_path(before["builtins-only"])
         text = f"{signature(cache_secret(), 'plugins', body)}\n{body}"
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # Whole or not at all: written under another name, then renamed into place.
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".plugins-")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        replace_whole(path, text, ".plugins-")
     # ValueError: a sys.path entry or sys.executable that UTF-8 cannot hold (an
     # undecodable byte in a file name) raises UnicodeEncodeError, one on every run.
     except (OSError, ValueError):
