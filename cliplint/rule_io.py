@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-if TYPE_CHECKING:
-    from cliplint.model import Fix, Related, Severity
+# At run time, not for type checkers alone: typing.get_type_hints (and the plugin tools
+# that read hints through it) resolves the fields' annotations in this module. Whatever
+# imports this module has imported cliplint.model already.
+from cliplint.model import Fix, Related, Severity
 
 
 @dataclass(frozen=True, slots=True)

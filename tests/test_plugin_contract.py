@@ -240,3 +240,15 @@ def test_a_format_that_is_not_a_function_is_refused(
     assert result.status == 2
     assert ("plugin 'csv' from distribution 'cliplint-csv': report format 'csv' must be a name "
             "and a function render(report, options)") in result.stderr
+
+
+def test_the_values_rules_see_and_yield_have_type_hints_tools_can_read() -> None:
+    # Tools that check or document plugins (typeguard, pydantic, Sphinx) read annotations
+    # with typing.get_type_hints: every name they use must exist where the class lives.
+    import typing
+
+    from cliplint import api
+
+    for name in ("Violation", "ArchiveEntry", "ArchiveViolation", "OnlineURL", "Answer",
+                 "Verdict", "Edit", "Fix", "Related", "Finding", "Problem"):
+        assert typing.get_type_hints(getattr(api, name)), name
