@@ -54,9 +54,10 @@ CACHE_FOLDER = ".cliplint_cache"
 CACHE_DIR_VARIABLE = "CLIPLINT_CACHE_DIR"
 #: Entries beyond this many are dropped, oldest first, at the end of a run.
 MAX_ENTRIES = 500_000
-#: The archive rules' results kept (one per state of an archive a run saw): beyond this
-#: many, the oldest are dropped.
-MAX_REDUCTIONS = 64
+#: The archive rules' results kept (one per state of an archive a run saw, of any size:
+#: small folders, a --watch session's saves, a pre-commit's files): beyond this many, the
+#: oldest are dropped.
+MAX_REDUCTIONS = 256
 #: Archive indexes kept (one per archive root and rule selection), the newest.
 MAX_ARCHIVES = 16
 #: New rows are written together and committed in batches: one transaction per file would
@@ -212,10 +213,11 @@ def code_fingerprint(modules: Iterable[str]) -> list[tuple[str, int, int]]:
     found = {item[0]: item for folder in folders for item in _folder_code(folder)}
     found.update((item[0], item) for item in _stat_each(files - found.keys()))
     # In the order of the paths' parts, as pathlib sorts them.
-    return [found[path] for path in sorted(found, key=lambda path: os.path.normcase(path).split(os.sep))]
+    return [found[path]
+            for path in sorted(found, key=lambda path: os.path.normcase(path).split(os.sep))]
 
 
-@functools.lru_cache(maxsize=16)
+@functools.cache
 def _folder_code(folder: str) -> tuple[tuple[str, int, int], ...]:
     """:func:`code_fingerprint` of the files under ``folder``."""
     return tuple(_stat_each(_code_files(folder)))
@@ -250,7 +252,7 @@ def _code_files(folder: str) -> Iterator[str]:
             yield from _code_files(entry.path)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.cache
 def _module_file(name: str) -> str | None:
     """The file of a module, imported or not: a run with the registry's snapshot
     (cliplint/registry_snapshot.py) imports a rule module only when the rule runs.
