@@ -15,27 +15,27 @@ from cliplint.cli.context import LintOptions
 #: The formatter argparse makes to check each argument as it is added (its metavar
 #: against its nargs). argparse's own asks for the terminal's width, and importing shutil
 #: for it costs a one-file run more than parsing its command line: the width matters
-#: only to help and errors, formatted once the parser is built (:func:`_finished`).
+#: only to help and errors, formatted while the command line is parsed.
 _CHECKING_FORMATTER = functools.partial(argparse.HelpFormatter, width=80)
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, its errors raised as :class:`UsageError`; built with
-    :data:`_CHECKING_FORMATTER`, then :func:`_finished`."""
+    :data:`_CHECKING_FORMATTER`, parsing with argparse's own (help at the terminal's
+    width)."""
 
     def __init__(self, prog: str, description: str) -> None:
         super().__init__(prog=prog, description=description,
                          formatter_class=_CHECKING_FORMATTER)
 
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: Any = None) -> tuple[Any, list[str]]:
+        self.formatter_class = argparse.HelpFormatter  # (parse_args comes here too)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
-
-def _finished(parser: _Parser) -> _Parser:
-    """``parser``, built, formatting its help and errors with argparse's own formatter
-    (at the terminal's width)."""
-    parser.formatter_class = argparse.HelpFormatter
-    return parser
 
 
 def parse_lint(arguments: Sequence[str]) -> LintOptions:
@@ -121,20 +121,20 @@ def lint_parser() -> argparse.ArgumentParser:
                         help="with --online, also ask hosts at private, loopback or "
                         "link-local addresses (only here or in the user configuration, "
                         "never in a project's)")
-    return _finished(parser)
+    return parser
 
 
 def rules_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cliplint rules", description="List every installed rule.")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    return _finished(parser)
+    return parser
 
 
 def explain_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cliplint explain",
                      description="Show a rule's documentation (or an engine problem's).")
     parser.add_argument("rule")
-    return _finished(parser)
+    return parser
 
 
 def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
