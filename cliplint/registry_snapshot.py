@@ -183,13 +183,15 @@ def write_snapshot(before: Mapping[str, Any], started: int, registry: Registry,
                     *(hook[0] for hook in described["formats"].values())})
     known = sorted(folder for folder in folders if folder is not None)
     code, metadata = _code(names), _metadata(known)
-    # The files are known, and their times taken, only after the load: a file changed
-    # while the plugins loaded would vouch, with its new time, for a registry built
-    # from what it held before. So, as git does with a "racily clean" file, a snapshot
-    # that names a file changed since shortly before the load began is not written: the
-    # next run loads in full again, and writes it. Every file is covered, a plugin new
-    # since the last snapshot too, and an edit is never missed while the file system's
-    # clock keeps within SETTLED_NS of the system's.
+    # The files are known only after the load, and their times were taken after it began
+    # (some by the snapshot's check, before the plugins loaded, and kept for the process:
+    # cliplint.cache.code_fingerprint; an edit made after that shows on the next run as
+    # another time). A file changed while the plugins loaded would vouch, with its new
+    # time, for a registry built from what it held before. So, as git does with a
+    # "racily clean" file, a snapshot that names a file changed since shortly before the
+    # load began is not written: the next run loads in full again, and writes it. Every
+    # file is covered, a plugin new since the last snapshot too, and an edit is never
+    # missed while the file system's clock keeps within SETTLED_NS of the system's.
     if any(modified is not None and modified > started - SETTLED_NS
            for _, modified, _ in [*code, *metadata]):
         return
