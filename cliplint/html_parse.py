@@ -525,6 +525,7 @@ class _OpenElements(list):  # type: ignore[type-arg]
 
 
 _EtreeBuilder = treebuilders.getTreeBuilder("etree")
+_HTML_NAMESPACE = constants.namespaces["html"]
 #: The elements whose end tags html5lib's generateImpliedEndTags implies.
 _IMPLIED_END_TAGS = frozenset(("dd", "dt", "li", "option", "optgroup", "p", "rp", "rt"))
 
@@ -544,10 +545,22 @@ class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
     name: str = ""
     namespace: str | None = None
 
-    def __init__(self, name: str, namespace: str | None = None) -> None:
-        super().__init__(name, namespace)
-        self.name = name
-        self.namespace = namespace
+    def __init__(self, name: str, namespace: str | None = None,
+                 attributes: dict[str, str] | None = None) -> None:
+        # html5lib's __init__ in one call (it runs for every element): the same fields,
+        # and the ElementTree element made with ``attributes`` (names that are strings,
+        # as an HTML element's are: its attributes setter copies them the same way).
+        self._name = self.name = name
+        self._namespace = self.namespace = namespace
+        if namespace is None:
+            self._element = ElementTree.Element(name, attributes or {})
+            self.nameTuple = (_HTML_NAMESPACE, name)
+        else:
+            self._element = ElementTree.Element(f"{{{namespace}}}{name}", attributes or {})
+            self.nameTuple = (namespace, name)
+        self.parent = None
+        self._childNodes: list[Any] = []
+        self._flags: list[Any] = []
 
     def insertBefore(self, node: Any, refNode: Any) -> None:
         super().insertBefore(node, refNode)
@@ -593,8 +606,12 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
     def insertElementNormal(self, token: dict[str, Any]) -> Any:
         # html5lib's (base.TreeBuilder's) in one call with its createElement: it runs for
         # nearly every element.
-        element = self.elementClass(token["name"], token.get("namespace", self.defaultNamespace))
-        element.attributes = token["data"]
+        namespace = token.get("namespace", self.defaultNamespace)
+        if namespace is None:  # an HTML element: its attribute names are strings
+            element = _Element(token["name"], None, token["data"])
+        else:  # foreign attributes (xlink:href...) may be named by tuples
+            element = _Element(token["name"], namespace)
+            element.attributes = token["data"]
         open_elements = self.openElements
         open_elements[-1].appendChild(element)
         open_elements.append(element)
