@@ -7,11 +7,15 @@ cliplint's own repository must stay portable.
 
 from __future__ import annotations
 
+import binascii
+import zlib
+from array import array
+
 import pytest
 
 from cliplint import lint_archive
 from cliplint.formats import full_message
-from cliplint_rules import _similarity
+from cliplint_rules import _similarity, duplicate_clipping
 from cliplint_rules.duplicate_clipping import canonical_url, normal_title, title_numbers
 
 
@@ -307,6 +311,19 @@ def test_long_bodies_are_compared_on_both_sketches_together() -> None:
     [(_, message)] = duplicates(texts)
     similarity = float(message.split("similarity ")[1].split(")")[0])
     assert 0.92 <= similarity < 1.0, message
+
+
+def test_a_sketch_holds_the_lowest_crcs_of_the_clauses() -> None:
+    """The sketch packs the CRC-32 of each distinct clause (spacing folded, UTF-8, a lone
+    surrogate as surrogatepass writes it), lowest first, the SKETCH_SIZE lowest; a text
+    of breaks alone has no clause, and its sketch no hash (not that of an empty one)."""
+    clauses = [f"clause {n} Ü 中文" for n in range(100)] + ["lone \ud800 surrogate"]
+    text = "\n".join(f"  {clause.replace(' ', '  ')} ; {clause}。" for clause in clauses)
+    expected = sorted(zlib.crc32(clause.encode("utf-8", "surrogatepass")) for clause in clauses)
+    packed = array("I")
+    packed.frombytes(binascii.a2b_base64(duplicate_clipping._sketch(text)))
+    assert list(packed) == expected[:duplicate_clipping.SKETCH_SIZE]
+    assert duplicate_clipping._sketch("... ,\n 。") == ""
 
 
 def test_part_marks_make_two_titles() -> None:
