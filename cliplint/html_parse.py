@@ -122,6 +122,11 @@ _ENDS_ATTRIBUTE_NAME = frozenset(["=", "/", *constants.spaceCharacters])
 _START_TAG = constants.tokenTypes["StartTag"]
 _END_TAG = constants.tokenTypes["EndTag"]
 _CHARACTERS = constants.tokenTypes["Characters"]
+_SPACE_CHARACTERS = constants.tokenTypes["SpaceCharacters"]
+_COMMENT = constants.tokenTypes["Comment"]
+_DOCTYPE = constants.tokenTypes["Doctype"]
+#: MathML elements html5lib's mainLoop keeps in foreign content at a text integration point.
+_MATHML_TEXT_ELEMENTS = frozenset(["mglyph", "malignmark"])
 #: Text html5lib's dataState reads as one Characters token: a first character that is
 #: not a space (spaces make a SpaceCharacters token), then up to '&', '<' or NUL.
 _TEXT = re.compile("[^\t\n\x0c\r &<\x00][^&<\x00]*")
@@ -412,6 +417,69 @@ class _SpanParser(html5lib.HTMLParser):
         self.tokenizer = _SpanTokenizer(stream, parser=self, **kwargs)
         self.reset()
         self.mainLoop()  # no _ReparseException: we never switch encodings on a str
+
+    def mainLoop(self) -> None:
+        """html5lib's, reading once per parse what it reads for every token: the stack
+        of open elements (``reset`` makes a new one before this runs, and nothing else
+        replaces it), the tree's default namespace, the token types. When the current
+        node is no HTML element (inside <svg> or <math>), html5lib's own test chooses
+        the phase (see ``_foreign_phase``)."""
+        open_elements = self.tree.openElements
+        default_namespace = self.tree.defaultNamespace
+        for token in self.tokenizer:
+            prev_token: dict[str, Any] = token
+            new_token: dict[str, Any] | None = token
+            while new_token is not None:
+                prev_token = new_token
+                kind = new_token["type"]
+                if kind == _PARSE_ERROR:
+                    self.parseError(new_token["data"], new_token.get("datavars", {}))
+                    new_token = None
+                    continue
+                if not open_elements or open_elements[-1].namespace == default_namespace:
+                    phase = self.phase
+                else:
+                    phase = self._foreign_phase(open_elements[-1], kind, token)
+                if kind == _CHARACTERS:
+                    new_token = phase.processCharacters(new_token)
+                elif kind == _START_TAG:
+                    new_token = phase.processStartTag(new_token)
+                elif kind == _END_TAG:
+                    new_token = phase.processEndTag(new_token)
+                elif kind == _SPACE_CHARACTERS:
+                    new_token = phase.processSpaceCharacters(new_token)
+                elif kind == _COMMENT:
+                    new_token = phase.processComment(new_token)
+                elif kind == _DOCTYPE:
+                    new_token = phase.processDoctype(new_token)
+            if (kind == _START_TAG and prev_token["selfClosing"]
+                    and not prev_token["selfClosingAcknowledged"]):
+                self.parseError("non-void-element-with-trailing-solidus",
+                                {"name": prev_token["name"]})
+        # The end of input: each phase at most once.
+        reprocess = True
+        phases = []
+        while reprocess:
+            phases.append(self.phase)
+            reprocess = self.phase.processEOF()
+            if reprocess:
+                assert self.phase not in phases
+
+    def _foreign_phase(self, current: Any, kind: int, token: dict[str, Any]) -> Any:
+        """The phase html5lib's mainLoop hands a token to when the current node is not
+        in the default namespace: the current phase at an integration point, else the
+        "in foreign content" one. (``token`` is the token the tokenizer gave, which
+        html5lib reads here, not the one being processed.)"""
+        if ((self.isMathMLTextIntegrationPoint(current)
+             and ((kind == _START_TAG and token["name"] not in _MATHML_TEXT_ELEMENTS)
+                  or kind in (_CHARACTERS, _SPACE_CHARACTERS)))
+                or (current.namespace == constants.namespaces["mathml"]
+                    and current.name == "annotation-xml"
+                    and kind == _START_TAG and token["name"] == "svg")
+                or (self.isHTMLIntegrationPoint(current)
+                    and kind in (_START_TAG, _CHARACTERS, _SPACE_CHARACTERS))):
+            return self.phase
+        return self.phases["inForeignContent"]
 
     def parse_fragment(self, text: str) -> ElementTree.Element:
         """``parseFragment`` (inside a ``<div>``), leaving no reference cycles behind:

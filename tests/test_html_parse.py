@@ -128,6 +128,7 @@ def html5lib_own(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in OVERRIDDEN_STATES:
         monkeypatch.setattr(html_parse._SpanTokenizer, name, getattr(_tokenizer.HTMLTokenizer, name))
     monkeypatch.setattr(html_parse._SpanParser, "__init__", html5lib.HTMLParser.__init__)
+    monkeypatch.setattr(html_parse._SpanParser, "mainLoop", html5lib.HTMLParser.mainLoop)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "elementInScope",
                         html_parse._EtreeBuilder.elementInScope)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "generateImpliedEndTags",
