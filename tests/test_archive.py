@@ -8,6 +8,7 @@ cliplint's own repository must stay portable.
 from __future__ import annotations
 
 import binascii
+import re
 import zlib
 from array import array
 
@@ -314,16 +315,23 @@ def test_long_bodies_are_compared_on_both_sketches_together() -> None:
 
 
 def test_a_sketch_holds_the_lowest_crcs_of_the_clauses() -> None:
-    """The sketch packs the CRC-32 of each distinct clause (spacing folded, UTF-8, a lone
-    surrogate as surrogatepass writes it), lowest first, the SKETCH_SIZE lowest; a text
-    of breaks alone has no clause, and its sketch no hash (not that of an empty one)."""
-    clauses = [f"clause {n} Ü 中文" for n in range(100)] + ["lone \ud800 surrogate"]
-    text = "\n".join(f"  {clause.replace(' ', '  ')} ; {clause}。" for clause in clauses)
+    """The sketch packs the CRC-32 of each distinct clause (the text between breaks and
+    line ends, spacing folded as str.split folds it, in UTF-8, a lone surrogate as
+    surrogatepass writes it), lowest first, the SKETCH_SIZE lowest; a text of breaks
+    alone has no clause, and its sketch no hash (not that of an empty one)."""
+    spaces = [" ", "  ", "\t", "\u3000", "\xa0", "\u2028", "\x1c", "\x85", "\r"]
+    pieces = [f"clause{spaces[n % len(spaces)]}{n} Ü 中文{spaces[n // 7 % len(spaces)]}"
+              for n in range(100)] + ["lone \ud800 surrogate"]
+    text = "".join(piece + ".!?;,:。！？；，、：…\n"[n % 12] + spaces[n % 5]
+                   for n, piece in enumerate(pieces * 2))
+    clauses = {" ".join(clause.split()) for clause in re.findall(r"[^\n.!?;,:。！？；，、：…]+", text)}
+    clauses.discard("")
+    assert len(clauses) == len(pieces)
     expected = sorted(zlib.crc32(clause.encode("utf-8", "surrogatepass")) for clause in clauses)
     packed = array("I")
     packed.frombytes(binascii.a2b_base64(duplicate_clipping._sketch(text)))
     assert list(packed) == expected[:duplicate_clipping.SKETCH_SIZE]
-    assert duplicate_clipping._sketch("... ,\n 。") == ""
+    assert duplicate_clipping._sketch("... ,\n 。 \u2028") == ""
 
 
 def test_part_marks_make_two_titles() -> None:
