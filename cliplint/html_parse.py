@@ -308,16 +308,13 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
             "end_tag", "name", "attributes", "self_closing")
         data: dict[str, str] = {}
         if attributes:
-            count = 0
-            for attribute in _ATTRIBUTE.finditer(attributes):
-                # At most one of the three value groups matched; none: no value, "".
-                value = attribute[2] or attribute[3] or attribute[4] or ""
-                name_written = attribute[1]
-                # (ascii_lower, inlined: this runs for every attribute)
+            found = _ATTRIBUTE.findall(attributes)  # (name, value in one of three groups)
+            for name_written, double, single, unquoted in found:
+                # (ascii_lower, inlined: this runs for every attribute; at most one of the
+                # value groups matched, none: no value, "")
                 data[name_written.lower() if name_written.isascii()
-                     else name_written.translate(ASCII_LOWER)] = value
-                count += 1
-            if len(data) < count:
+                     else name_written.translate(ASCII_LOWER)] = double or single or unquoted
+            if len(data) < len(found):
                 return bool(super().tagOpenState())  # duplicate-attribute: html5lib's way
         stream.chunkOffset = match.end()
         # What emitCurrentToken does with such a tag, without its tests for the cases
