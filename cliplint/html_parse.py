@@ -644,9 +644,15 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
 
     def elementInScope(self, target: Any, variant: str | None = None) -> bool:
         # By name, with no open element of that name: html5lib's walk would end on a
-        # scope boundary (the root is one for every variant) and answer no.
-        if isinstance(target, str) and not self.openElements.names.get(target):
-            return False
+        # scope boundary (the root is one for every variant) and answer no; with the
+        # current node of that name (a <p> before </p>, most often), the walk's first
+        # step answers yes.
+        if isinstance(target, str):
+            open_elements = self.openElements
+            if not open_elements.names.get(target):
+                return False
+            if open_elements[-1].name == target:
+                return True
         return bool(super().elementInScope(target, variant))
 
     def generateImpliedEndTags(self, exclude: str | None = None) -> None:

@@ -65,6 +65,10 @@ TRICKY = [
     # tree construction
     "<p>a<div>b</p>c</div>", "<b><i>x</b></i>" * 5, "<table>x<tr><td>y</table>", "<li>a<li>b",
     "<a><p><a>x</a></p></a>", "<div>" * 300 + "x", "<p>" * 300,
+    # an element open, but out of scope (a boundary above it) or right at the top
+    "<p>a<table><tr><td>b<p>c</p></td></tr></table>d</p>", "<p>a<button><p>b</p></button>c</p>",
+    "<li>a<ul><li>b</li></ul>c</li>", "<dd>a<div><dt>b</dt></div>c", "<p>a<object><p>b</object>c",
+    "<h1>a<marquee><h2>b</h1></marquee>", "<p>a</p></p><p>b<p>c",
     # end tags that match no open element, or one under others; formatting elements
     "<span><i>x</b></x></span>", "<p><span>a</q></div></p></p>", "<b>" * 50 + "</i>" * 5 + "x",
     "<table><tr><td>a</x></b></td></tr></q></table>", "<svg><g>a</x></g></svg></svg>",
