@@ -645,13 +645,15 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
     def elementInScope(self, target: Any, variant: str | None = None) -> bool:
         # By name, with no open element of that name: html5lib's walk would end on a
         # scope boundary (the root is one for every variant) and answer no; with the
-        # current node of that name (a <p> before </p>, most often), the walk's first
-        # step answers yes.
+        # current node an HTML element of that name (a <p> before </p>, most often), the
+        # walk's first step answers yes. (It compares names with the namespace: an
+        # <svg> element of that name is no match.)
         if isinstance(target, str):
             open_elements = self.openElements
             if not open_elements.names.get(target):
                 return False
-            if open_elements[-1].name == target:
+            current = open_elements[-1]
+            if current.name == target and current.nameTuple[0] == _HTML_NAMESPACE:
                 return True
         return bool(super().elementInScope(target, variant))
 

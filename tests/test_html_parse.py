@@ -69,6 +69,8 @@ TRICKY = [
     "<p>a<table><tr><td>b<p>c</p></td></tr></table>d</p>", "<p>a<button><p>b</p></button>c</p>",
     "<li>a<ul><li>b</li></ul>c</li>", "<dd>a<div><dt>b</dt></div>c", "<p>a<object><p>b</object>c",
     "<h1>a<marquee><h2>b</h1></marquee>", "<p>a</p></p><p>b<p>c",
+    "<p><svg><font>a</p>b", "<svg><title><p>a</p></title></svg>", "<math><mi><p>x</p></mi></math>",
+    "<form><svg><form></form>x</form>", "<li><svg><li>a</li></svg>b</li>",
     # end tags that match no open element, or one under others; formatting elements
     "<span><i>x</b></x></span>", "<p><span>a</q></div></p></p>", "<b>" * 50 + "</i>" * 5 + "x",
     "<table><tr><td>a</x></b></td></tr></q></table>", "<svg><g>a</x></g></svg></svg>",
