@@ -120,6 +120,7 @@ _TEXT_STATES = ("dataState", "rcdataState", "rawtextState", "scriptDataState", "
 #: it for the next state (and checks for a duplicate), other than '>' and end of input.
 _ENDS_ATTRIBUTE_NAME = frozenset(["=", "/", *constants.spaceCharacters])
 _START_TAG = constants.tokenTypes["StartTag"]
+_HTML_NAMESPACE = constants.namespaces["html"]
 _END_TAG = constants.tokenTypes["EndTag"]
 _CHARACTERS = constants.tokenTypes["Characters"]
 _SPACE_CHARACTERS = constants.tokenTypes["SpaceCharacters"]
@@ -375,9 +376,14 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
 _InBodyPhase = html5parser.getPhases(False)["inBody"]
 
 
+def _replaced(table: Mapping[str, Any], old: Any, new: Any) -> list[tuple[str, Any]]:
+    """The entries of an html5lib dispatch table, with handler ``new`` for ``old``."""
+    return [(name, new if handler is old else handler) for name, handler in table.items()]
+
+
 class _LinearInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
     """html5lib's "in body" insertion mode, with a shortcut for an end tag that matches
-    no open element.
+    no open element, and one for the end tag of the current formatting element.
 
     For any end tag without a rule of its own (``</x>``, or a ``</b>`` with no <b> to
     close), html5lib walks the stack of open elements from the top, looking for an
@@ -395,9 +401,27 @@ class _LinearInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
             return
         super().endTagOther(token)
 
+    def endTagFormatting(self, token: dict[str, Any]) -> None:
+        """html5lib's adoption agency algorithm, with a shortcut for the usual case: the
+        end tag closes the current node, an HTML element that is the last active
+        formatting element. The algorithm then finds it in scope and in the stack with
+        nothing above it (so no furthest block), pops it and removes it from the active
+        formatting elements: done here without its walks of both lists."""
+        tree = self.tree
+        current = tree.openElements[-1]
+        active = tree.activeFormattingElements
+        if (active and active[-1] is current and current.name == token["name"]
+                and current.nameTuple[0] == _HTML_NAMESPACE):
+            tree.openElements.pop()
+            active.remove(current)
+            return
+        super().endTagFormatting(token)
+
     # html5lib's dispatch table holds its own endTagOther, as the default for end tags
-    # without a rule of their own: a copy of the table with this one.
-    endTagHandler = _utils.MethodDispatcher(_InBodyPhase.endTagHandler.dispatcher.items())
+    # without a rule of their own, and its own endTagFormatting: a copy of the table
+    # with these.
+    endTagHandler = _utils.MethodDispatcher(_replaced(
+        _InBodyPhase.endTagHandler.dispatcher, _InBodyPhase.endTagFormatting, endTagFormatting))
     endTagHandler.default = endTagOther
 
 
@@ -590,7 +614,6 @@ class _OpenElements(list):  # type: ignore[type-arg]
 
 
 _EtreeBuilder = treebuilders.getTreeBuilder("etree")
-_HTML_NAMESPACE = constants.namespaces["html"]
 #: The elements whose end tags html5lib's generateImpliedEndTags implies.
 _IMPLIED_END_TAGS = frozenset(("dd", "dt", "li", "option", "optgroup", "p", "rp", "rt"))
 
