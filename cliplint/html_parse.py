@@ -680,6 +680,20 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
                 return True
         return bool(super().elementInScope(target, variant))
 
+    def insertText(self, data: str, parent: Any = None) -> None:
+        # html5lib's (TreeBuilder's, then its etree element's) in one call for text into
+        # the current node outside a table (nearly all text): appended to the text of
+        # its ElementTree element, or to the tail of its last child.
+        if parent is None and not self.insertFromTable:
+            element = self.openElements[-1]._element
+            if len(element):
+                last = element[-1]
+                last.tail = (last.tail or "") + data
+            else:
+                element.text = (element.text or "") + data
+            return
+        super().insertText(data, parent)
+
     def generateImpliedEndTags(self, exclude: str | None = None) -> None:
         # html5lib's, as a loop over a set made once: its own builds the set on each of
         # its calls (before most end tags), and calls itself once per element it closes.

@@ -142,6 +142,8 @@ def html5lib_own(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(html_parse._SpanParser, "mainLoop", html5lib.HTMLParser.mainLoop)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "elementInScope",
                         html_parse._EtreeBuilder.elementInScope)
+    monkeypatch.setattr(html_parse._SpanTreeBuilder, "insertText",
+                        html_parse._EtreeBuilder.insertText)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "generateImpliedEndTags",
                         html_parse._EtreeBuilder.generateImpliedEndTags)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "insertElementNormal",
