@@ -329,9 +329,25 @@ def test_a_sketch_holds_the_lowest_crcs_of_the_clauses() -> None:
     assert len(clauses) == len(pieces)
     expected = sorted(zlib.crc32(clause.encode("utf-8", "surrogatepass")) for clause in clauses)
     packed = array("I")
-    packed.frombytes(binascii.a2b_base64(duplicate_clipping._sketch(text)))
+    sketch = duplicate_clipping._sketch(duplicate_clipping._folded_lines(text))
+    packed.frombytes(binascii.a2b_base64(sketch))
     assert list(packed) == expected[:duplicate_clipping.SKETCH_SIZE]
-    assert duplicate_clipping._sketch("... ,\n 。 \u2028") == ""
+    assert duplicate_clipping._sketch(duplicate_clipping._folded_lines("... ,\n 。 \u2028")) == ""
+
+
+def test_a_body_is_hashed_on_its_words() -> None:
+    """A record's body hash and length are those of the visible text's words (case
+    folded) joined by single spaces, however the text is spaced across lines."""
+    from cliplint.digests import blake2b
+    from cliplint.document import Document
+
+    body = "<p>\u3000One  Two\t</p>\n\n<div>\xa0three <b>FOUR</b></div><p> </p>\u2028five"
+    document = Document.from_text(clipping(url="https://x.org/1", body=body))
+    options = {"ignore-query-parameters": []}
+    record = duplicate_clipping.record(document, options)
+    words = "one two three four five"
+    assert record["length"] == len(words)
+    assert record["body"] == blake2b(words.encode(), digest_size=12).hexdigest()
 
 
 def test_part_marks_make_two_titles() -> None:
