@@ -11,6 +11,7 @@ checks the release html5lib is without running it.
 from __future__ import annotations
 
 import importlib.util
+import operator
 import re
 import string
 import xml.etree.ElementTree as ElementTree
@@ -59,7 +60,8 @@ def require_html5lib() -> None:
 INVISIBLE_ELEMENTS = frozenset({"script", "style", "template", "noscript", "head", "title"})
 #: The tags of the elements whose text ``iter_visible_text`` leaves out (a comment's tag
 #: is ElementTree's ``Comment`` function).
-_HIDDEN_TAGS = (*sorted(INVISIBLE_ELEMENTS), ElementTree.Comment)
+_HIDDEN_TAGS = frozenset({*INVISIBLE_ELEMENTS, ElementTree.Comment})
+_TAG = operator.attrgetter("tag")
 #: Elements that never have content or an end tag, the one list for the whole project:
 #: the standard's void elements (https://html.spec.whatwg.org/multipage/syntax.html#void-elements)
 #: and those its parser treats the same way in a body (basefont, bgsound, frame, image,
@@ -216,15 +218,18 @@ class BodyView:
 
     def visible_texts(self) -> Iterator[str]:
         """``visible_text`` node by node (where elements start and end)."""
-        fragment = self.fragment
-        # (ElementTree.Comment, a function, is the tag of comments: iter() matches it.)
-        if not any(next(fragment.iter(tag), None) is not None  # type: ignore[arg-type]
-                   for tag in _HIDDEN_TAGS):
+        if not self._hides_text:
             # Nothing to leave out: ElementTree's own walk (in C, several times faster
             # than iter_visible_text's) yields the same texts and tails. (It would yield
             # a comment's text, hence comments count as hidden here.)
-            return fragment.itertext()
-        return iter_visible_text(fragment)
+            return self.fragment.itertext()
+        return iter_visible_text(self.fragment)
+
+    @cached_property
+    def _hides_text(self) -> bool:
+        """Whether the tree holds an element of :data:`INVISIBLE_ELEMENTS` or a comment
+        (found once: several rules read the visible text)."""
+        return not _HIDDEN_TAGS.isdisjoint(map(_TAG, self.fragment.iter()))
 
     def elements(self, *names: str) -> Iterator[ElementTree.Element]:
         """Elements of the tree in document order, optionally only those named."""

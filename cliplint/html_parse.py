@@ -120,8 +120,14 @@ _TEXT_STATES = ("dataState", "rcdataState", "rawtextState", "scriptDataState", "
 #: it for the next state (and checks for a duplicate), other than '>' and end of input.
 _ENDS_ATTRIBUTE_NAME = frozenset(["=", "/", *constants.spaceCharacters])
 _START_TAG = constants.tokenTypes["StartTag"]
+_HTML_NAMESPACE = constants.namespaces["html"]
 _END_TAG = constants.tokenTypes["EndTag"]
 _CHARACTERS = constants.tokenTypes["Characters"]
+_SPACE_CHARACTERS = constants.tokenTypes["SpaceCharacters"]
+_COMMENT = constants.tokenTypes["Comment"]
+_DOCTYPE = constants.tokenTypes["Doctype"]
+#: MathML elements html5lib's mainLoop keeps in foreign content at a text integration point.
+_MATHML_TEXT_ELEMENTS = frozenset(["mglyph", "malignmark"])
 #: Text html5lib's dataState reads as one Characters token: a first character that is
 #: not a space (spaces make a SpaceCharacters token), then up to '&', '<' or NUL.
 _TEXT = re.compile("[^\t\n\x0c\r &<\x00][^&<\x00]*")
@@ -303,16 +309,13 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
             "end_tag", "name", "attributes", "self_closing")
         data: dict[str, str] = {}
         if attributes:
-            count = 0
-            for attribute in _ATTRIBUTE.finditer(attributes):
-                # At most one of the three value groups matched; none: no value, "".
-                value = attribute[2] or attribute[3] or attribute[4] or ""
-                name_written = attribute[1]
-                # (ascii_lower, inlined: this runs for every attribute)
+            found = _ATTRIBUTE.findall(attributes)  # (name, value in one of three groups)
+            for name_written, double, single, unquoted in found:
+                # (ascii_lower, inlined: this runs for every attribute; at most one of the
+                # value groups matched, none: no value, "")
                 data[name_written.lower() if name_written.isascii()
-                     else name_written.translate(ASCII_LOWER)] = value
-                count += 1
-            if len(data) < count:
+                     else name_written.translate(ASCII_LOWER)] = double or single or unquoted
+            if len(data) < len(found):
                 return bool(super().tagOpenState())  # duplicate-attribute: html5lib's way
         stream.chunkOffset = match.end()
         # What emitCurrentToken does with such a tag, without its tests for the cases
@@ -373,9 +376,14 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
 _InBodyPhase = html5parser.getPhases(False)["inBody"]
 
 
+def _replaced(table: Mapping[str, Any], old: Any, new: Any) -> list[tuple[str, Any]]:
+    """The entries of an html5lib dispatch table, with handler ``new`` for ``old``."""
+    return [(name, new if handler is old else handler) for name, handler in table.items()]
+
+
 class _LinearInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
     """html5lib's "in body" insertion mode, with a shortcut for an end tag that matches
-    no open element.
+    no open element, and one for the end tag of the current formatting element.
 
     For any end tag without a rule of its own (``</x>``, or a ``</b>`` with no <b> to
     close), html5lib walks the stack of open elements from the top, looking for an
@@ -393,9 +401,27 @@ class _LinearInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
             return
         super().endTagOther(token)
 
+    def endTagFormatting(self, token: dict[str, Any]) -> None:
+        """html5lib's adoption agency algorithm, with a shortcut for the usual case: the
+        end tag closes the current node, an HTML element that is the last active
+        formatting element. The algorithm then finds it in scope and in the stack with
+        nothing above it (so no furthest block), pops it and removes it from the active
+        formatting elements: done here without its walks of both lists."""
+        tree = self.tree
+        current = tree.openElements[-1]
+        active = tree.activeFormattingElements
+        if (active and active[-1] is current and current.name == token["name"]
+                and current.nameTuple[0] == _HTML_NAMESPACE):
+            tree.openElements.pop()
+            active.remove(current)
+            return
+        super().endTagFormatting(token)
+
     # html5lib's dispatch table holds its own endTagOther, as the default for end tags
-    # without a rule of their own: a copy of the table with this one.
-    endTagHandler = _utils.MethodDispatcher(_InBodyPhase.endTagHandler.dispatcher.items())
+    # without a rule of their own, and its own endTagFormatting: a copy of the table
+    # with these.
+    endTagHandler = _utils.MethodDispatcher(_replaced(
+        _InBodyPhase.endTagHandler.dispatcher, _InBodyPhase.endTagFormatting, endTagFormatting))
     endTagHandler.default = endTagOther
 
 
@@ -412,6 +438,69 @@ class _SpanParser(html5lib.HTMLParser):
         self.tokenizer = _SpanTokenizer(stream, parser=self, **kwargs)
         self.reset()
         self.mainLoop()  # no _ReparseException: we never switch encodings on a str
+
+    def mainLoop(self) -> None:
+        """html5lib's, reading once per parse what it reads for every token: the stack
+        of open elements (``reset`` makes a new one before this runs, and nothing else
+        replaces it), the tree's default namespace, the token types. When the current
+        node is no HTML element (inside <svg> or <math>), html5lib's own test chooses
+        the phase (see ``_foreign_phase``)."""
+        open_elements = self.tree.openElements
+        default_namespace = self.tree.defaultNamespace
+        for token in self.tokenizer:
+            prev_token: dict[str, Any] = token
+            new_token: dict[str, Any] | None = token
+            while new_token is not None:
+                prev_token = new_token
+                kind = new_token["type"]
+                if kind == _PARSE_ERROR:
+                    self.parseError(new_token["data"], new_token.get("datavars", {}))
+                    new_token = None
+                    continue
+                if not open_elements or open_elements[-1].namespace == default_namespace:
+                    phase = self.phase
+                else:
+                    phase = self._foreign_phase(open_elements[-1], kind, token)
+                if kind == _CHARACTERS:
+                    new_token = phase.processCharacters(new_token)
+                elif kind == _START_TAG:
+                    new_token = phase.processStartTag(new_token)
+                elif kind == _END_TAG:
+                    new_token = phase.processEndTag(new_token)
+                elif kind == _SPACE_CHARACTERS:
+                    new_token = phase.processSpaceCharacters(new_token)
+                elif kind == _COMMENT:
+                    new_token = phase.processComment(new_token)
+                elif kind == _DOCTYPE:
+                    new_token = phase.processDoctype(new_token)
+            if (kind == _START_TAG and prev_token["selfClosing"]
+                    and not prev_token["selfClosingAcknowledged"]):
+                self.parseError("non-void-element-with-trailing-solidus",
+                                {"name": prev_token["name"]})
+        # The end of input: each phase at most once.
+        reprocess = True
+        phases = []
+        while reprocess:
+            phases.append(self.phase)
+            reprocess = self.phase.processEOF()
+            if reprocess:
+                assert self.phase not in phases
+
+    def _foreign_phase(self, current: Any, kind: int, token: dict[str, Any]) -> Any:
+        """The phase html5lib's mainLoop hands a token to when the current node is not
+        in the default namespace: the current phase at an integration point, else the
+        "in foreign content" one. (``token`` is the token the tokenizer gave, which
+        html5lib reads here, not the one being processed.)"""
+        if ((self.isMathMLTextIntegrationPoint(current)
+             and ((kind == _START_TAG and token["name"] not in _MATHML_TEXT_ELEMENTS)
+                  or kind in (_CHARACTERS, _SPACE_CHARACTERS)))
+                or (current.namespace == constants.namespaces["mathml"]
+                    and current.name == "annotation-xml"
+                    and kind == _START_TAG and token["name"] == "svg")
+                or (self.isHTMLIntegrationPoint(current)
+                    and kind in (_START_TAG, _CHARACTERS, _SPACE_CHARACTERS))):
+            return self.phase
+        return self.phases["inForeignContent"]
 
     def parse_fragment(self, text: str) -> ElementTree.Element:
         """``parseFragment`` (inside a ``<div>``), leaving no reference cycles behind:
@@ -544,10 +633,22 @@ class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
     name: str = ""
     namespace: str | None = None
 
-    def __init__(self, name: str, namespace: str | None = None) -> None:
-        super().__init__(name, namespace)
-        self.name = name
-        self.namespace = namespace
+    def __init__(self, name: str, namespace: str | None = None,
+                 attributes: dict[str, str] | None = None) -> None:
+        # html5lib's __init__ in one call (it runs for every element): the same fields,
+        # and the ElementTree element made with ``attributes`` (names that are strings,
+        # as an HTML element's are: its attributes setter copies them the same way).
+        self._name = self.name = name
+        self._namespace = self.namespace = namespace
+        if namespace is None:
+            self._element = ElementTree.Element(name, attributes or {})
+            self.nameTuple = (_HTML_NAMESPACE, name)
+        else:
+            self._element = ElementTree.Element(f"{{{namespace}}}{name}", attributes or {})
+            self.nameTuple = (namespace, name)
+        self.parent = None
+        self._childNodes: list[Any] = []
+        self._flags: list[Any] = []
 
     def insertBefore(self, node: Any, refNode: Any) -> None:
         super().insertBefore(node, refNode)
@@ -566,10 +667,32 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
 
     def elementInScope(self, target: Any, variant: str | None = None) -> bool:
         # By name, with no open element of that name: html5lib's walk would end on a
-        # scope boundary (the root is one for every variant) and answer no.
-        if isinstance(target, str) and not self.openElements.names.get(target):
-            return False
+        # scope boundary (the root is one for every variant) and answer no; with the
+        # current node an HTML element of that name (a <p> before </p>, most often), the
+        # walk's first step answers yes. (It compares names with the namespace: an
+        # <svg> element of that name is no match.)
+        if isinstance(target, str):
+            open_elements = self.openElements
+            if not open_elements.names.get(target):
+                return False
+            current = open_elements[-1]
+            if current.name == target and current.nameTuple[0] == _HTML_NAMESPACE:
+                return True
         return bool(super().elementInScope(target, variant))
+
+    def insertText(self, data: str, parent: Any = None) -> None:
+        # html5lib's (TreeBuilder's, then its etree element's) in one call for text into
+        # the current node outside a table (nearly all text): appended to the text of
+        # its ElementTree element, or to the tail of its last child.
+        if parent is None and not self.insertFromTable:
+            element = self.openElements[-1]._element
+            if len(element):
+                last = element[-1]
+                last.tail = (last.tail or "") + data
+            else:
+                element.text = (element.text or "") + data
+            return
+        super().insertText(data, parent)
 
     def generateImpliedEndTags(self, exclude: str | None = None) -> None:
         # html5lib's, as a loop over a set made once: its own builds the set on each of
@@ -593,8 +716,12 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
     def insertElementNormal(self, token: dict[str, Any]) -> Any:
         # html5lib's (base.TreeBuilder's) in one call with its createElement: it runs for
         # nearly every element.
-        element = self.elementClass(token["name"], token.get("namespace", self.defaultNamespace))
-        element.attributes = token["data"]
+        namespace = token.get("namespace", self.defaultNamespace)
+        if namespace is None:  # an HTML element: its attribute names are strings
+            element = _Element(token["name"], None, token["data"])
+        else:  # foreign attributes (xlink:href...) may be named by tuples
+            element = _Element(token["name"], namespace)
+            element.attributes = token["data"]
         open_elements = self.openElements
         open_elements[-1].appendChild(element)
         open_elements.append(element)

@@ -131,11 +131,19 @@ class TextNeeds(NamedTuple):
     alternatives: tuple[tuple[Clause, ...], ...]
 
     def found(self, text: str, start: int, end: int) -> bool:
-        # Plain loops, not any(all(...)): this runs for every candidate block.
+        # Plain loops, not any(all(...)), with Clause.found inlined: this runs for every
+        # candidate block.
         for clauses in self.alternatives:
-            for clause in clauses:
-                if not clause.found(text, start, end):
-                    break
+            for literals, pattern in clauses:
+                if pattern is not None:
+                    if pattern.search(text, start, end) is None:
+                        break
+                    continue
+                for literal in literals:
+                    if text.find(literal, start, end) >= 0:
+                        break
+                else:
+                    break  # none of the literals: the clause fails
             else:
                 return True
         return False

@@ -189,24 +189,31 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
         for name in entry.elements:
             by_element.setdefault(name, []).append(entry)
     run_entries = by_element.pop(TEXT_RUN, [])
+    # What an image of unknown size may be: most images give none (see _fits).
+    unsized_images = [entry for entry in by_element.get("img", ()) if _fits(entry, None)]
     sizes = _Sizes()
 
     # ElementTree's own walk, whose test is the one lookup (a comment's tag, a function,
     # is no key): a generator of BodyView.elements around it costs more than the lookup.
+    # (The tests below are inlined: they run for most elements of most bodies.)
     for element in body.fragment.iter() if by_element else ():
         named = by_element.get(element.tag)
         if named is None:
             continue
-        possible = [entry for entry in named if not entry.classes or _has_class(element, entry)]
-        if possible and element.tag == "img":
+        if element.tag == "img":
             # The block's one image is the element: what _matches asks of its size, asked
             # before the block is described (most images are no pixel).
             size = _image_size(element)
-            possible = [entry for entry in possible if _fits(entry, size)]
+            named = (unsized_images if size is None
+                     else [entry for entry in named if _fits(entry, size)])
+        possible = [entry for entry in named if not entry.classes or _has_class(element, entry)]
         if index is not None and possible:
-            if index.size(element) > MAX_BLOCK_TEXT:
+            start, end = index.spans[element]
+            if end - start > MAX_BLOCK_TEXT:
                 continue  # what _describe would find out the slow way
-            possible = [entry for entry in possible if index.may_match(entry, element)]
+            # (Entry.may_match_text, inlined)
+            possible = [entry for entry in possible
+                        if entry.needs is None or entry.needs.found(index.text, start, end)]
         if not possible or sizes.of(element) > MAX_BLOCK_ELEMENTS:
             continue  # (too big: what _describe would find out, walking the whole subtree)
         content = _describe(element, frozenset().union(*(entry.allowed for entry in possible)))
@@ -274,6 +281,9 @@ def _fits(entry: Entry, size: float | None) -> bool:
 def _image_size(image: ElementTree.Element) -> float | None:
     """The larger of width and height (attributes, else inline style); None when
     either is unknown."""
+    attributes = image.attrib
+    if "style" not in attributes and ("width" not in attributes or "height" not in attributes):
+        return None  # most images: a dimension is not given at all
     sizes: dict[str, float] = {}
     for match in _STYLE_SIZE.finditer(image.get("style", "")):
         sizes[match.group(1).lower()] = float(match.group(2))
@@ -334,10 +344,6 @@ class _TextIndex(NamedTuple):
                 offset += len(node.tail)
         return cls("".join(pieces), spans)
 
-    def size(self, element: ElementTree.Element) -> int:
-        start, end = self.spans[element]
-        return end - start
-
     def run_start(self, parent: ElementTree.Element, children: Sequence[ElementTree.Element],
                   first_sibling: int) -> int:
         """Where the run starting before ``children[first_sibling]`` starts."""
@@ -345,12 +351,9 @@ class _TextIndex(NamedTuple):
             return self.spans[parent][0]
         return self.spans[children[first_sibling - 1]][1]  # the previous child's tail
 
-    def may_match(self, entry: Entry, element: ElementTree.Element | None = None, *,
-                  start: int = 0, end: int = 0) -> bool:
-        """False only when ``entry`` cannot match the element's (or ``start:end``'s)
-        plain text: see :class:`cliplint_rules._boilerplate.TextNeeds`."""
-        if element is not None:
-            start, end = self.spans[element]
+    def may_match(self, entry: Entry, start: int, end: int) -> bool:
+        """False only when ``entry`` cannot match the plain text ``start:end``: see
+        :class:`cliplint_rules._boilerplate.TextNeeds`."""
         return entry.may_match_text(self.text, start, end)
 
 

@@ -86,6 +86,8 @@ _URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "video": ("src", "poster"), "audio": ("src",), "track": ("src",), "input": ("src",),
     "object": ("data",),
 }
+#: How most absolute URLs start (as written: a URL parser strips nothing from them).
+_ABSOLUTE = ("https://", "http://")
 #: The attributes holding a list of image candidates, per element.
 _SRCSET_ELEMENTS = frozenset({"img", "source"})
 #: What html5lib reads in an attribute value as something else: a character reference
@@ -112,10 +114,9 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         if token.kind != "StartTag" or not token.attributes:
             continue
         names = _URL_ATTRIBUTES.get(token.name or "")
-        srcset = token.name in _SRCSET_ELEMENTS and "srcset" in token.attributes
-        if not srcset and not (names and any(name in token.attributes for name in names)):
-            continue
-        if not srcset and _absolute_as_parsed(document.text, token, names or ()):
+        srcset = "srcset" in token.attributes and token.name in _SRCSET_ELEMENTS
+        if not srcset and (names is None or token.attributes.keys().isdisjoint(names)
+                           or _absolute_as_parsed(document.text, token, names)):
             continue  # most links and images: known without locating the attributes
         for attribute, url in _urls(document.text, body.attributes(token), names or (), srcset):
             kind = _kind(url.value)
@@ -134,7 +135,11 @@ def _absolute_as_parsed(text: str, token: Token, names: tuple[str, ...]) -> bool
     if _CHANGED_BY_PARSING.search(text, token.start, token.end) is not None:
         return False
     attributes = token.attributes
-    return all(_kind(attributes[name]) is None for name in names if name in attributes)
+    for name in names:  # (a loop, not all() over a generator: this runs for most tags)
+        value = attributes.get(name)
+        if value is not None and _kind(value) is not None:
+            return False
+    return True
 
 
 def _urls(text: str, attributes: tuple[Attribute, ...], names: tuple[str, ...],
@@ -189,6 +194,8 @@ def _decoded(source: str) -> str:
 def _kind(value: str) -> str | None:
     """``relative``, ``protocol-relative``, or ``None`` for a URL that is absolute, a
     fragment alone or empty."""
+    if value.startswith(_ABSOLUTE):
+        return None  # most URLs: what the test below finds, read at once
     url = url_as_read(value)
     if not url or url.startswith("#") or SCHEME.match(url):
         return None

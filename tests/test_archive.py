@@ -7,11 +7,16 @@ cliplint's own repository must stay portable.
 
 from __future__ import annotations
 
+import binascii
+import re
+import zlib
+from array import array
+
 import pytest
 
 from cliplint import lint_archive
 from cliplint.formats import full_message
-from cliplint_rules import _similarity
+from cliplint_rules import _similarity, duplicate_clipping
 from cliplint_rules.duplicate_clipping import canonical_url, normal_title, title_numbers
 
 
@@ -307,6 +312,42 @@ def test_long_bodies_are_compared_on_both_sketches_together() -> None:
     [(_, message)] = duplicates(texts)
     similarity = float(message.split("similarity ")[1].split(")")[0])
     assert 0.92 <= similarity < 1.0, message
+
+
+def test_a_sketch_holds_the_lowest_crcs_of_the_clauses() -> None:
+    """The sketch packs the CRC-32 of each distinct clause (the text between breaks and
+    line ends, spacing folded as str.split folds it, in UTF-8, a lone surrogate as
+    surrogatepass writes it), lowest first, the SKETCH_SIZE lowest; a text of breaks
+    alone has no clause, and its sketch no hash (not that of an empty one)."""
+    spaces = [" ", "  ", "\t", "\u3000", "\xa0", "\u2028", "\x1c", "\x85", "\r"]
+    pieces = [f"clause{spaces[n % len(spaces)]}{n} Ü 中文{spaces[n // 7 % len(spaces)]}"
+              for n in range(100)] + ["lone \ud800 surrogate"]
+    text = "".join(piece + ".!?;,:。！？；，、：…\n"[n % 12] + spaces[n % 5]
+                   for n, piece in enumerate(pieces * 2))
+    clauses = {" ".join(clause.split()) for clause in re.findall(r"[^\n.!?;,:。！？；，、：…]+", text)}
+    clauses.discard("")
+    assert len(clauses) == len(pieces)
+    expected = sorted(zlib.crc32(clause.encode("utf-8", "surrogatepass")) for clause in clauses)
+    packed = array("I")
+    sketch = duplicate_clipping._sketch(duplicate_clipping._folded_lines(text))
+    packed.frombytes(binascii.a2b_base64(sketch))
+    assert list(packed) == expected[:duplicate_clipping.SKETCH_SIZE]
+    assert duplicate_clipping._sketch(duplicate_clipping._folded_lines("... ,\n 。 \u2028")) == ""
+
+
+def test_a_body_is_hashed_on_its_words() -> None:
+    """A record's body hash and length are those of the visible text's words (case
+    folded) joined by single spaces, however the text is spaced across lines."""
+    from cliplint.digests import blake2b
+    from cliplint.document import Document
+
+    body = "<p>\u3000One  Two\t</p>\n\n<div>\xa0three <b>FOUR</b></div><p> </p>\u2028five"
+    document = Document.from_text(clipping(url="https://x.org/1", body=body))
+    options = {"ignore-query-parameters": []}
+    record = duplicate_clipping.record(document, options)
+    words = "one two three four five"
+    assert record["length"] == len(words)
+    assert record["body"] == blake2b(words.encode(), digest_size=12).hexdigest()
 
 
 def test_part_marks_make_two_titles() -> None:

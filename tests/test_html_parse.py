@@ -65,6 +65,15 @@ TRICKY = [
     # tree construction
     "<p>a<div>b</p>c</div>", "<b><i>x</b></i>" * 5, "<table>x<tr><td>y</table>", "<li>a<li>b",
     "<a><p><a>x</a></p></a>", "<div>" * 300 + "x", "<p>" * 300,
+    # an element open, but out of scope (a boundary above it) or right at the top
+    "<p>a<table><tr><td>b<p>c</p></td></tr></table>d</p>", "<p>a<button><p>b</p></button>c</p>",
+    "<li>a<ul><li>b</li></ul>c</li>", "<dd>a<div><dt>b</dt></div>c", "<p>a<object><p>b</object>c",
+    "<h1>a<marquee><h2>b</h1></marquee>", "<p>a</p></p><p>b<p>c",
+    "<p><svg><font>a</p>b", "<svg><title><p>a</p></title></svg>", "<math><mi><p>x</p></mi></math>",
+    "<form><svg><form></form>x</form>", "<li><svg><li>a</li></svg>b</li>",
+    # formatting elements closed with others still open or active: "<b>", closed by
+    # </p>, stays in the list of active formatting elements
+    "<b><p><b></p></b>x", "<b><p><i></p></b>x", "<b><table><td><b>x</b></td></table></b>",
     # end tags that match no open element, or one under others; formatting elements
     "<span><i>x</b></x></span>", "<p><span>a</q></div></p></p>", "<b>" * 50 + "</i>" * 5 + "x",
     "<table><tr><td>a</x></b></td></tr></q></table>", "<svg><g>a</x></g></svg></svg>",
@@ -128,8 +137,13 @@ def html5lib_own(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in OVERRIDDEN_STATES:
         monkeypatch.setattr(html_parse._SpanTokenizer, name, getattr(_tokenizer.HTMLTokenizer, name))
     monkeypatch.setattr(html_parse._SpanParser, "__init__", html5lib.HTMLParser.__init__)
+    # (a new parser for the test: the one kept for reuse has cliplint's "in body" phase)
+    monkeypatch.setattr(html_parse._PARSERS, "parser", None, raising=False)
+    monkeypatch.setattr(html_parse._SpanParser, "mainLoop", html5lib.HTMLParser.mainLoop)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "elementInScope",
                         html_parse._EtreeBuilder.elementInScope)
+    monkeypatch.setattr(html_parse._SpanTreeBuilder, "insertText",
+                        html_parse._EtreeBuilder.insertText)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "generateImpliedEndTags",
                         html_parse._EtreeBuilder.generateImpliedEndTags)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "insertElementNormal",

@@ -256,6 +256,21 @@ def test_a_url_is_read_as_the_strip_and_the_translation_read_it(value: str) -> N
     assert _urls.url_as_read(value) == value.strip(_urls.URL_STRIP).translate(_urls.URL_REMOVE)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(prefix=st.sampled_from(["", "http://", "https://", "HTTP://", "http:", "https:/", "//",
+                               " https://", "\thttp://", "ht\ntp://"]),
+       rest=st.text(alphabet="htps:/\\ \t\n#a.\x00", max_size=8))
+def test_relative_url_kind_shortcut_agrees_with_the_url_parser_reading(prefix: str,
+                                                                         rest: str) -> None:
+    from cliplint_rules import relative_url
+
+    value = prefix + rest
+    url = _urls.url_as_read(value)
+    slow = (None if not url or url.startswith("#") or _urls.SCHEME.match(url)
+            else "protocol-relative" if url[:2].replace("\\", "/") == "//" else "relative")
+    assert relative_url._kind(value) == slow
+
+
 @settings(max_examples=2000, deadline=None)
 @given(text=st.lists(st.sampled_from(
     ["&", "#", "x", "1", ";", "zwj", "zwnj", "NoBreak", "&zwj;", "&#", "\u200b", "\x00", "\x9f",
