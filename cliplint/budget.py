@@ -91,7 +91,8 @@ def _quiet_about_timeouts(
 
 def _running(timeout: FileTimeout, rules: Iterable[Rule]) -> tuple[str | None, bool]:
     """The rule whose code was running when ``timeout`` was raised (the innermost frame
-    of a rule module), and whether html5lib was parsing the body for it."""
+    of a rule module), and whether the body was being parsed for it (html5lib, or
+    cliplint's parser built on it, which runs html5lib's hot loops in its own code)."""
     modules = {rule.module: rule.id for rule in rules if rule.module}
     rule = None
     parsing = False
@@ -100,7 +101,7 @@ def _running(timeout: FileTimeout, rules: Iterable[Rule]) -> tuple[str | None, b
         name = trace.tb_frame.f_globals.get("__name__", "")
         if name in modules:
             rule = modules[name]
-        parsing = parsing or name.startswith("html5lib")
+        parsing = parsing or name.startswith("html5lib") or name == "cliplint.html_parse"
         trace = trace.tb_next
     return rule, parsing
 
