@@ -37,7 +37,6 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-
 def parse_lint(arguments: Sequence[str]) -> LintOptions:
     """The options of a lint (or fix) command line."""
     return LintOptions.from_namespace(lint_parser().parse_args(arguments))
