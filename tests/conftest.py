@@ -248,6 +248,22 @@ def plugin_env(tmp_path: Path) -> Callable[..., dict[str, str]]:
     return build
 
 
+def record_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str,
+                 note: Callable[..., Any] = lambda *arguments, **keywords: arguments
+                 ) -> list[Any]:
+    """``owner.name`` wrapped for the test: each call runs as before, noted first — what
+    ``note`` makes of its arguments (default: the positional ones). The notes, in order."""
+    notes: list[Any] = []
+    real = getattr(owner, name)
+
+    def noted(*arguments: Any, **keywords: Any) -> Any:
+        notes.append(note(*arguments, **keywords))
+        return real(*arguments, **keywords)
+
+    monkeypatch.setattr(owner, name, noted)
+    return notes
+
+
 def traced_lines(work: Callable[[], object]) -> int:
     """How many lines of Python ``work`` runs: a measure of work that, unlike time, does
     not depend on the machine or on what else it is doing."""

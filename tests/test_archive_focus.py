@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 import pytest
-from conftest import SHARED, require_shared
+from conftest import SHARED, record_calls, require_shared
 
 from cliplint.document import Document
 from cliplint.model import Problem, Rule
@@ -225,15 +225,7 @@ def _copies(entries: Sequence[ArchiveEntry], times: int) -> list[ArchiveEntry]:
 @pytest.fixture
 def unpacked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sketches the reduce decodes."""
-    seen: list[str] = []
-    unpack = dc._unpack
-
-    def counted(sketch: str) -> frozenset[int]:
-        seen.append(sketch)
-        return unpack(sketch)
-
-    monkeypatch.setattr(dc, "_unpack", counted)
-    return seen
+    return record_calls(monkeypatch, dc, "_unpack", lambda sketch: sketch)
 
 
 def test_a_focused_reduce_decodes_only_the_bodies_in_reach(
@@ -257,14 +249,7 @@ def test_a_focused_reduce_decodes_only_the_bodies_in_reach(
 
 def test_a_reach_too_wide_reduces_the_whole_archive(made: list[list[ArchiveEntry]],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    joins = []
-    join = dc._similar_titles
-
-    def counted(*arguments: Any) -> set[tuple[str, str]]:
-        joins.append(arguments)
-        return join(*arguments)
-
-    monkeypatch.setattr(dc, "_similar_titles", counted)
+    joins = record_calls(monkeypatch, dc, "_similar_titles")
     monkeypatch.setattr(dc, "_MAX_SCANS", 0)
     entries = made[1]
     options = defaults(dc, templates=True)

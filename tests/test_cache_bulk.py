@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write
+from conftest import record_calls, write
 
 from cliplint import cache as cache_module
 from cliplint.archive import ArchiveFile, reduction_key
@@ -274,14 +274,7 @@ def test_a_run_takes_the_code_fingerprint_once(archive: Path, capsys: pytest.Cap
     lint(capsys, "feed")  # the registry loaded (once per process, as the fingerprint)
     cache_module._folder_code.cache_clear()
     rules_folder = os.path.dirname(cliplint_rules.__file__)
-    walks: list[str] = []
-    real_walk = cache_module._code_files
-
-    def counting_walk(folder: str) -> Iterator[str]:
-        walks.append(folder)
-        return real_walk(folder)
-
-    monkeypatch.setattr(cache_module, "_code_files", counting_walk)
+    walks = record_calls(monkeypatch, cache_module, "_code_files", lambda folder: folder)
     mark_reductions(archive)
     assert lint(capsys, "feed") == ([("feed/b.md", "from the cache")], "")  # both opened
     assert walks.count(rules_folder) == 1

@@ -10,10 +10,10 @@ from __future__ import annotations
 import itertools
 import re
 import sys
-from typing import Any
 from xml.etree.ElementTree import Element
 
 import pytest
+from conftest import record_calls
 from hypothesis import example, given, settings, strategies as st
 
 from cliplint import lint_text
@@ -319,13 +319,8 @@ def test_an_image_s_size_is_asked_as_matching_asks_it(monkeypatch: pytest.Monkey
 
     entries = [entry for entry in _boilerplate.catalogue("[]", ()) if "img" in entry.elements]
     assert {entry.max_image_size for entry in entries} == {1}
-    described: list[object] = []
-
-    def counted(element: Element, *arguments: Any) -> object:
-        described.append(element)
-        return _describe(element, *arguments)
-
-    monkeypatch.setattr(_boilerplate_match, "_describe", counted)
+    described = record_calls(monkeypatch, _boilerplate_match, "_describe",
+                             lambda element, *rest: element)
     matched = set()
     for width, height, style, src in itertools.product(
             _SIZES, _SIZES, ["", "width:1px;height:1px", "width: 2px", "HEIGHT:1PX"],

@@ -9,7 +9,14 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, GOOD_CLIPPING, require_corpus, rewrite_entries, run_cliplint
+from conftest import (
+    EXAMPLE,
+    GOOD_CLIPPING,
+    record_calls,
+    require_corpus,
+    rewrite_entries,
+    run_cliplint,
+)
 
 from cliplint import html_parse, lint_text
 from cliplint.cache import run_key
@@ -19,14 +26,7 @@ from cliplint.plugins import load_registry
 
 @pytest.mark.shared
 def test_one_html_parse_per_file_serves_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-    real_parse = html_parse.parse_body
-
-    def counting_parse(*args, **kwargs):
-        calls.append(args)
-        return real_parse(*args, **kwargs)
-
-    monkeypatch.setattr(html_parse, "parse_body", counting_parse)
+    calls = record_calls(monkeypatch, html_parse, "parse_body")
     rules = load_registry().rules
     body_rules = [rule for rule in rules if rule not in ("timestamp-comment", "title-link")]
     lint_text(EXAMPLE.read_text(encoding="utf-8"), select=["ALL"])

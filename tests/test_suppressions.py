@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import make_plugin, run_cliplint, write
+from conftest import make_plugin, record_calls, run_cliplint, write
 
 from cliplint.cli import main
 
@@ -308,16 +308,9 @@ def test_lint_and_record_scans_a_file_for_suppressions_once(
     from cliplint import linter
     from cliplint.document import Document
     from cliplint.model import ARCHIVE_KEY
-    from cliplint.suppressions import Suppressions
 
-    scans: list[str | None] = []
-    scan = linter.find_suppressions
-
-    def counted(document: Document) -> Suppressions | None:
-        scans.append(document.path)
-        return scan(document)
-
-    monkeypatch.setattr(linter, "find_suppressions", counted)
+    scans = record_calls(monkeypatch, linter, "find_suppressions",
+                         lambda document: document.path)
     rules, settings = linter.library_settings(None, None)
     text = clipping(f"{ARTICLE}\n<!-- cliplint-disable-file duplicate-clipping -->")
     problems, records = linter.lint_and_record(Document.from_text(text, "a.md"), rules,
