@@ -25,9 +25,9 @@ ourselves, in one chunk, so that a stream offset maps back to the source by coun
 CRLF pairs removed before it.
 
 This module uses html5lib's internal tokenizer, parser and tree-builder hooks (``_parse``,
-``HTMLTokenizer``, the "in body" phase class, the etree element class): about twenty
-private names, which html5lib's development branch already changes (``getPhases`` is
-gone). So it is written against one release, :data:`cliplint.html.HTML5LIB_VERSION`,
+``HTMLTokenizer``, the parser's main loop, the "in body" phase class, the etree element
+class and tree builder): a few dozen private names, which html5lib's development branch
+already changes (``getPhases`` is gone). So it is written against one release, :data:`cliplint.html.HTML5LIB_VERSION`,
 pinned exactly in pyproject.toml and checked when this module is imported (and by the
 command line at start, without importing html5lib): another version is a clear error
 (the command line exits 2) naming both. Where it replaces html5lib's code for
@@ -410,10 +410,10 @@ class _LinearInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
         tree = self.tree
         current = tree.openElements[-1]
         active = tree.activeFormattingElements
-        if (active and active[-1] is current and current.name == token["name"]
-                and current.nameTuple[0] == _HTML_NAMESPACE):
+        # (Only HTML elements are ever active formatting elements.)
+        if active and active[-1] is current and current.name == token["name"]:
             tree.openElements.pop()
-            active.remove(current)
+            active.pop()
             return
         super().endTagFormatting(token)
 
@@ -638,8 +638,8 @@ class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
         # html5lib's __init__ in one call (it runs for every element): the same fields,
         # and the ElementTree element made with ``attributes`` (names that are strings,
         # as an HTML element's are: its attributes setter copies them the same way).
-        self._name = self.name = name
-        self._namespace = self.namespace = namespace
+        self.name = name
+        self.namespace = namespace
         if namespace is None:
             self._element = ElementTree.Element(name, attributes or {})
             self.nameTuple = (_HTML_NAMESPACE, name)
@@ -670,7 +670,8 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
         # scope boundary (the root is one for every variant) and answer no; with the
         # current node an HTML element of that name (a <p> before </p>, most often), the
         # walk's first step answers yes. (It compares names with the namespace: an
-        # <svg> element of that name is no match.)
+        # <svg> element of that name is no match. html5lib 1.1 never asks for a name the
+        # current node has in another namespace, so the check is insurance.)
         if isinstance(target, str):
             open_elements = self.openElements
             if not open_elements.names.get(target):

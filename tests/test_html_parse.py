@@ -60,6 +60,9 @@ TRICKY = [
     "<textarea/>x", "<title a=b>t &amp; <b></title>", "<xmp><b></xmp>", "<plaintext><b>x",
     "<noscript><b>x</b></noscript>y", "<template><b>x</b></template>y",
     "<svg><path d='x'/><A xLink:Href=x/><![CDATA[x<y]]></svg>", "<math><mi>x</mi></math>",
+    # the main loop's choice of phase in foreign content
+    "<math><annotation-xml><svg><p>x</svg>", "<math><mi><mglyph><b>x</b>",
+    "<svg><desc><b></desc><desc> ",
     # comments, doctypes, entities in text
     "<!DOCTYPE html>", "<!--a--!>b", "x<!-- c -->y<!--z-->w", "&amp; &lt &notin; &#65; &#x41; &#0; & &#;",
     # tree construction
@@ -132,8 +135,9 @@ def _result(body: str) -> tuple[Any, ...]:
 @pytest.fixture
 def html5lib_own(monkeypatch: pytest.MonkeyPatch) -> None:
     """Put html5lib's own code back in place of cliplint's shortcuts: the tokenizer
-    states, the "in body" phase, the scope check, the implied end tags, inserting an
-    element, membership in the open elements and the elements' names."""
+    states, the "in body" phase, the main loop, the scope check, inserting text, the
+    implied end tags, inserting an element, membership in the open elements and the
+    elements' names."""
     for name in OVERRIDDEN_STATES:
         monkeypatch.setattr(html_parse._SpanTokenizer, name, getattr(_tokenizer.HTMLTokenizer, name))
     monkeypatch.setattr(html_parse._SpanParser, "__init__", html5lib.HTMLParser.__init__)
