@@ -131,8 +131,8 @@ class TextNeeds(NamedTuple):
     alternatives: tuple[tuple[Clause, ...], ...]
 
     def found(self, text: str, start: int, end: int) -> bool:
-        # Plain loops, not any(all(...)), with Clause.found inlined: this runs for every
-        # candidate block.
+        # Plain loops, not any(all(...)): this runs for every candidate block. A clause
+        # holds when its pattern is found, or (without one) any of its literals.
         for clauses in self.alternatives:
             for literals, pattern in clauses:
                 if pattern is not None:
@@ -157,17 +157,6 @@ class Clause(NamedTuple):
 
     literals: tuple[str, ...]
     pattern: re.Pattern[str] | None = None
-
-    def found(self, text: str, start: int, end: int) -> bool:
-        if self.pattern is not None:
-            return self.pattern.search(text, start, end) is not None
-        # A loop, not any() over a generator: this runs per block and entry.
-        for literal in self.literals:  # noqa: SIM110
-            if text.find(literal, start, end) >= 0:
-                return True
-        return False
-
-
 
 
 #: Characters a needed literal never spans: the normaliser rewrites whitespace and the

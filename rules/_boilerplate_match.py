@@ -351,11 +351,6 @@ class _TextIndex(NamedTuple):
             return self.spans[parent][0]
         return self.spans[children[first_sibling - 1]][1]  # the previous child's tail
 
-    def may_match(self, entry: Entry, start: int, end: int) -> bool:
-        """False only when ``entry`` cannot match the plain text ``start:end``: see
-        :class:`cliplint_rules._boilerplate.TextNeeds`."""
-        return entry.may_match_text(self.text, start, end)
-
 
 
 class _Sizes:
@@ -473,7 +468,7 @@ def _runs(body: BodyView, allowed: frozenset[str], entries: Sequence[Entry],
                 end = index.spans[parent][1]
                 if end - start > MAX_BLOCK_TEXT:
                     break  # too long, as the collector below would find
-                if not any(index.may_match(entry, start=start, end=end) for entry in entries):
+                if not any(entry.may_match_text(index.text, start, end) for entry in entries):
                     continue
             collector = _Collector()
             complete = collector.text(text) and all(

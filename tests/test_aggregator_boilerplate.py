@@ -340,10 +340,13 @@ def test_clauses_compare_case_as_their_pattern_does() -> None:
         _boilerplate.text_needs((re.compile(p),)).alternatives  # type: ignore[union-attr]
         for p in (r"Kelvin sign", r"(?i)Kelvin sign"))
     text = "xx \u212aELVIN \u017fIGN xx"
-    assert sensitive[0].pattern is None and not sensitive[0].found(text, 0, len(text))
-    assert insensitive[0].found(text, 0, len(text))
-    assert not insensitive[0].found(text, 4, len(text))  # the range is honoured
-    assert sensitive[0].found("a Kelvin b", 2, 8) and not sensitive[0].found("a Kelvin b", 3, 10)
+    needs_sensitive = _boilerplate.TextNeeds(((sensitive[0],),))
+    needs_insensitive = _boilerplate.TextNeeds(((insensitive[0],),))
+    assert sensitive[0].pattern is None and not needs_sensitive.found(text, 0, len(text))
+    assert needs_insensitive.found(text, 0, len(text))
+    assert not needs_insensitive.found(text, 4, len(text))  # the range is honoured
+    assert (needs_sensitive.found("a Kelvin b", 2, 8)
+            and not needs_sensitive.found("a Kelvin b", 3, 10))
 
 
 @pytest.mark.parametrize("marker", ["获取<b>更多</b>RSS", "获取&#26356;多RSS",
