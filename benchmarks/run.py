@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,8 +41,9 @@ ARCHIVE_RULES = "duplicate-clipping,path-portability"
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for the measured commands. Bytecode writing is allowed even if this
     shell turns it off: an installed cliplint has its ``.pyc`` files (pip and pre-commit
-    compile them), and timing a recompile of every module on each run would be unfair."""
-    environment = {**os.environ, **(extra or {})}
+    compile them), and timing a recompile of every module on each run would be unfair.
+    No run goes through a resident server (``cliplint server``) but a served goal's."""
+    environment = {**os.environ, "CLIPLINT_NO_SERVER": "1", **(extra or {})}
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
     return environment
 
@@ -56,6 +57,8 @@ def repeated_corpus(corpus: Path, times: int, into: Path) -> Path:
     for copy in range(times):
         for path in corpus.rglob("*.md"):
             target = into / f"copy{copy}" / path.relative_to(corpus)
+            if target.exists():  # made already, for another goal
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(path, target)
@@ -92,6 +95,9 @@ class Side:
     prepare: Callable[[], object] | None = None
     #: Exit statuses of a run that went through (tidy says 2 when it found errors).
     ok: tuple[int, ...] = (0, 1)
+    #: Served: the command goes through a resident server (``cliplint server``) whose
+    #: sockets are in this folder; its CPU for the run is counted with the command's.
+    server_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,7 @@ def run_once(side: Side) -> Usage:
     the finished process (its waited-for children, the workers, included)."""
     if side.prepare is not None:
         side.prepare()
+    server_before = _server_cpu(side)
     started = time.perf_counter()
     process = subprocess.Popen(side.command, cwd=side.cwd, env=child_environment(side.env),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -127,7 +134,28 @@ def run_once(side: Side) -> Usage:
     if process.returncode not in side.ok:
         raise SystemExit(f"{side.name} failed ({process.returncode}): "
                          f"{error.decode(errors='replace')[-2000:]}")
-    return Usage(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)
+    served = _server_cpu(side) - server_before
+    return Usage(usage.ru_utime + usage.ru_stime + served, wall, usage.ru_maxrss / 1024)
+
+
+def _server_cpu(side: Side) -> float:
+    """The CPU seconds a served side's server has used so far, its finished runs'
+    included (0 for a side that is not served)."""
+    if side.server_dir is None:
+        return 0.0
+    from cliplint.served import socket_path
+    from cliplint.server import ask
+
+    answer = ask("status", _served_socket(side.server_dir, socket_path))
+    if answer is None or not isinstance(answer.get("cpu_seconds"), float):
+        raise SystemExit(f"{side.name}: the server does not answer ({answer})")
+    return float(answer["cpu_seconds"])
+
+
+def _served_socket(folder: Path, socket_path: Callable[[], str]) -> str:
+    """This install's socket in ``folder`` (as a command run with CLIPLINT_SERVER_DIR
+    set to it finds it)."""
+    return str(folder / os.path.basename(socket_path()))
 
 
 @dataclass(frozen=True)
@@ -149,7 +177,24 @@ class Result:
 
 
 def measure(goal: Goal, warmup: int = 1) -> Result:
-    """Both sides in turn, after ``warmup`` runs of each."""
+    """Both sides in turn, after ``warmup`` runs of each; a served side's server is
+    started first (its start not counted) and stopped at the end."""
+    folder = goal.measured.server_dir
+    if folder is None:
+        return _measure(goal, warmup)
+    from cliplint.served import socket_path
+    from cliplint.server import private_folder, start, stop
+
+    private_folder(str(folder))
+    path = _served_socket(folder, socket_path)
+    start(path)
+    try:
+        return _measure(goal, warmup)
+    finally:
+        stop(path)
+
+
+def _measure(goal: Goal, warmup: int) -> Result:
     for _ in range(warmup):
         run_once(goal.measured)
         run_once(goal.baseline)
@@ -304,6 +349,36 @@ def pre_commit(corpus: Path, scratch: Path, runs: int) -> Goal:
         _miss_side(corpus, scratch), 1.5, runs * 2)
 
 
+def _served(side: Side, scratch: Path) -> Side:
+    """``side`` through a resident server (``cliplint server start``; started and
+    stopped by :func:`measure`)."""
+    folder = scratch / "servers"
+    return Side(f"{side.name}, served", side.command,
+                {**side.env, "CLIPLINT_NO_SERVER": "0", "CLIPLINT_SERVER_DIR": str(folder)},
+                side.cwd, side.prepare, side.ok, folder)
+
+
+def one_hit_served(corpus: Path, scratch: Path, runs: int) -> Goal:
+    goal = one_hit(corpus, scratch, runs)
+    return replace(goal, name=goal.name.replace("hit", "hit, served", 1),
+                   measured=_served(goal.measured, scratch))
+
+
+def one_miss_served(corpus: Path, scratch: Path, runs: int) -> Goal:
+    goal = one_miss(corpus, scratch, runs)
+    return replace(goal, name=goal.name.replace("miss", "miss, served", 1),
+                   measured=_served(goal.measured, scratch))
+
+
+def pre_commit_served(corpus: Path, scratch: Path, runs: int) -> Goal:
+    """The pre-commit shape, both sides served: the one new file against the served
+    one-file miss."""
+    goal = pre_commit(corpus, scratch, runs)
+    return replace(goal, name=goal.name.replace("warm cache", "warm cache, served", 1),
+                   measured=_served(goal.measured, scratch),
+                   baseline=_served(goal.baseline, scratch))
+
+
 def memory(corpus: Path, scratch: Path, runs: int) -> Goal:
     big = repeated_corpus(corpus, 10, scratch / "x10")
     return Goal(
@@ -316,6 +391,8 @@ def memory(corpus: Path, scratch: Path, runs: int) -> Goal:
 GOAL_KEYS: dict[str, Callable[[Path, Path, int], Goal | str]] = {
     "cold": cold, "first-run": first_run, "first-run-100k": first_run_100k, "warm": warm,
     "one-hit": one_hit, "one-miss": one_miss, "pre-commit": pre_commit, "memory": memory,
+    "one-hit-served": one_hit_served, "one-miss-served": one_miss_served,
+    "pre-commit-served": pre_commit_served,
 }
 
 

@@ -496,7 +496,7 @@ def _die_with_parent(main: int) -> None:
     On Linux the kernel sends it SIGKILL (a file being written is a temporary file until
     its ``os.replace``: it is left whole or not at all); elsewhere a thread checks."""
     parent = os.getppid()
-    if not _death_signal():
+    if not death_signal():
         import threading
 
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
@@ -506,7 +506,7 @@ def _die_with_parent(main: int) -> None:
         os._exit(1)
 
 
-def _death_signal() -> bool:
+def death_signal() -> bool:
     """Ask Linux for SIGKILL when the parent dies; whether it was granted."""
     if not sys.platform.startswith("linux"):
         return False

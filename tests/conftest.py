@@ -87,6 +87,8 @@ IN_PROCESS_VARIABLES = ("CLIPLINT_", "XDG_", "NO_COLOR", "CI", "HOME")
 def _environment(env: Mapping[str, str] | None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")}
     environment.pop("NO_COLOR", None)
+    # A resident server the developer started serves no test but the server's own.
+    environment["CLIPLINT_NO_SERVER"] = "1"
     environment.update(env or {})
     return environment
 

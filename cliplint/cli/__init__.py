@@ -60,12 +60,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command(arguments: list[str]) -> int:
-    """Run the command the arguments name: 'rules', 'explain', or else a lint (or fix)
-    run."""
+    """Run the command the arguments name: 'rules', 'explain', 'server', or else a lint
+    (or fix) run."""
     if arguments and arguments[0] == "rules":
         from cliplint.cli.rules import rules_command
 
         return rules_command(arguments[1:])
+    if arguments and arguments[0] == "server":
+        from cliplint.cli.server import server_command
+
+        return server_command(arguments[1:])
     if arguments and arguments[0] == "explain":
         from cliplint.cli.explain import explain_command
 
@@ -80,7 +84,14 @@ def entry() -> NoReturn:
     every module and object one by one at exit cost a one-file run about a seventh of
     its time, and nothing is left to clean up: reports are written and closed, the
     cache is closed, worker processes are joined. The output streams are flushed first.
-    (A thread still running, as a library may leave one, gets the ordinary exit.)"""
+    (A thread still running, as a library may leave one, gets the ordinary exit.)
+    When this install's resident server is up (``cliplint server start``), it runs the
+    command instead (:mod:`cliplint.served`)."""
+    from cliplint.served import run_served
+
+    served = run_served(sys.argv[1:])
+    if served is not None:
+        os._exit(served)
     status = main()
     try:
         sys.stdout.flush()

@@ -136,6 +136,18 @@ def explain_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def server_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cliplint server",
+                     description="A resident server that runs cliplint's commands without "
+                     "importing it each time: while it is up, 'cliplint ...' of this install "
+                     "and user goes through it (CLIPLINT_NO_SERVER=1: not). Linux only.")
+    parser.add_argument("action", choices=("start", "stop", "status"))
+    parser.add_argument("--json", action="store_true",
+                        help="status: print the server's state as JSON (pid, start time, "
+                        "runs served and running, CPU seconds used)")
+    return parser
+
+
 def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
     fixing = parser.add_argument_group(
         "fixing", "Fixes are checked before anything is written (see README, Fixing); a "

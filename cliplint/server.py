@@ -1,0 +1,512 @@
+"""The resident server: cliplint imported once, a forked copy of it per run.
+
+``cliplint server start`` runs :func:`serve` in the background. It imports what a run
+imports (the engine, the installed rules, html5lib), then waits on a Unix socket in a
+folder only its user can enter (:func:`cliplint.served.server_dir`). For each client
+(:func:`cliplint.served.run_served`, which the ``cliplint`` command tries first) it:
+
+- checks that the peer is its own user (the socket's credentials) and shares its
+  interpreter, search path and install (:func:`cliplint.served.identity`), and that no
+  module it has imported changed on disk since (a reinstall or an edit: the server then
+  refuses and stops, and the client runs the command itself);
+- forks; the copy takes the client's standard streams, folder, environment, umask and
+  arguments, runs ``cliplint.cli.main`` and exits with its status, which the server
+  passes back. Configuration, cache and files are read by that copy as by any run.
+
+A client interrupted (Ctrl-C) interrupts its run; a client that goes away kills it.
+Linux only (fork, ``pidfd_open``, ``SO_PEERCRED``). What it serves is recorded in
+``SOCKET.log`` beside the socket (one line per refusal or failure), and its state is
+asked with ``status`` (pid, runs served).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import socket
+import struct
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from cliplint.served import INTERRUPT, identity, socket_path
+
+#: Bytes a request may hold (its arguments and environment): far above any real one.
+MAX_REQUEST = 16 << 20
+#: Seconds a connected client has to send its request.
+REQUEST_TIMEOUT = 10.0
+
+
+def supported() -> str | None:
+    """None when this platform can run the server, else why not."""
+    if not (hasattr(os, "fork") and hasattr(os, "pidfd_open")
+            and hasattr(socket, "SO_PEERCRED") and hasattr(socket, "send_fds")):
+        return "the server needs Linux (fork, pidfd_open and SO_PEERCRED)"
+    return None
+
+
+def private_folder(path: str) -> None:
+    """Make the sockets' folder, or check it: a folder of this user's that nobody else
+    can enter (as ssh-agent's). Raises ``OSError`` saying what is wrong."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    info = os.lstat(path)
+    if info.st_uid != os.getuid():
+        raise OSError(f"{path} belongs to another user")
+    if info.st_mode & 0o077:
+        raise OSError(f"{path} is open to other users (mode {info.st_mode & 0o777:o}); "
+                      "it must be 700")
+
+
+def module_files() -> dict[str, tuple[int, int]]:
+    """Every imported module's file with its size and modification time: the code the
+    server runs, to tell when it changed on disk (:func:`changed_files`)."""
+    files: dict[str, tuple[int, int]] = {}
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and path not in files:
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            files[path] = (info.st_size, info.st_mtime_ns)
+    return files
+
+
+def changed_files(files: dict[str, tuple[int, int]]) -> list[str]:
+    """The files of :func:`module_files` that are no longer as they were."""
+    changed = []
+    for path, status in files.items():
+        try:
+            info = os.stat(path)
+        except OSError:
+            changed.append(path)
+            continue
+        if (info.st_size, info.st_mtime_ns) != status:
+            changed.append(path)
+    return changed
+
+
+def preload() -> None:
+    """Import what a run imports: the command line, the engine, the parser and every
+    installed plugin with its rules. Then forget what was worked out on the way (the
+    registry, the code's fingerprint...): each run finds them again as any run does, so
+    that a plugin installed since, or a changed configuration, is seen."""
+    import importlib
+
+    for name in ("cliplint.archive", "cliplint.cache", "cliplint.cli.context",
+                 "cliplint.cli.lint", "cliplint.cli.output", "cliplint.formats.text",
+                 "cliplint.html_parse", "cliplint.linter", "cliplint.rule_io",
+                 "cliplint.runner"):
+        importlib.import_module(name)
+    from cliplint.plugins import load_registry
+
+    try:
+        load_registry(snapshot=False)
+    except Exception:  # a broken plugin: each run says so, as it would without a server
+        pass
+    for name, module in list(sys.modules.items()):
+        if name.partition(".")[0] in ("cliplint", "cliplint_rules"):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
+@dataclass
+class _Run:
+    """A run in progress: the client's connection and the forked copy's process."""
+
+    connection: socket.socket
+    pid: int
+    pidfd: int
+
+
+@dataclass
+class _State:
+    started: float = field(default_factory=time.time)
+    served: int = 0
+    runs: dict[int, _Run] = field(default_factory=dict)  # by pidfd
+    stopping: bool = False
+
+
+def serve(path: str) -> int:
+    """Serve runs on the socket ``path`` until told to stop (``SIGTERM``, a ``stop``
+    request) or until the code changes. The caller has made ``path``'s folder private."""
+    preload()
+    code = module_files()
+    me = identity()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    if os.path.exists(path):
+        os.unlink(path)  # a socket left by a server that is gone (start checked)
+    listener.bind(path)
+    os.chmod(path, 0o600)
+    bound = os.stat(path).st_ino
+    listener.listen(64)
+    # What is imported now is shared with every copy, never collected: copies start sooner.
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    state = _State()
+    events = selectors.DefaultSelector()
+    events.register(listener, selectors.EVENT_READ, "listener")
+    signal.signal(signal.SIGTERM, lambda *_: setattr(state, "stopping", True))
+    log = _Log(path + ".log")
+    try:
+        while not (state.stopping and not state.runs):
+            for key, _ in events.select(timeout=1.0):
+                if key.data == "listener":
+                    if not state.stopping:
+                        _accept(listener, events, state, code, me, log)
+                elif key.data == "client":
+                    _client_said(key.fileobj, state, log)  # type: ignore[arg-type]
+                else:
+                    _finished(key.data, events, state)
+    finally:
+        events.close()
+        listener.close()
+        if _still(path, bound):
+            os.unlink(path)
+    return 0
+
+
+def _accept(listener: socket.socket, events: selectors.BaseSelector, state: _State,
+            code: dict[str, tuple[int, int]], me: list[object], log: _Log) -> None:
+    try:
+        connection, _ = listener.accept()
+    except OSError:
+        return
+    try:
+        connection.settimeout(REQUEST_TIMEOUT)
+        uid = struct.unpack("3i", connection.getsockopt(
+            socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))[1]
+        if uid != os.getuid():
+            raise _Refusal(f"the client runs as user {uid}, the server as {os.getuid()}")
+        header, descriptors, _, _ = socket.recv_fds(connection, 8, 3)
+        try:
+            request = _request(connection, header, descriptors)
+            _check(request, code, me, state)
+            if request.get("command") in ("status", "stop"):
+                _answer_command(connection, request["command"], state)
+                return
+            _start_run(connection, request, descriptors, events, state)
+            connection = None  # type: ignore[assignment]  # the run has it now
+        finally:
+            for fd in descriptors:
+                os.close(fd)
+    except _Refusal as refusal:
+        log.write(f"refused a run: {refusal}")
+        _send(connection, f"refused: {refusal}\n")
+    except (OSError, ValueError) as error:
+        log.write(f"could not take a run: {type(error).__name__}: {error}")
+    finally:
+        if connection is not None:
+            connection.close()
+
+
+class _Refusal(Exception):
+    """A request the server does not run; the client runs it itself."""
+
+
+def _request(connection: socket.socket, header: bytes,
+             descriptors: list[int]) -> dict[str, object]:
+    if len(header) != 8:
+        raise _Refusal("a request without its length")
+    size = int.from_bytes(header, "big")
+    if size > MAX_REQUEST:
+        raise _Refusal(f"a request of {size} bytes")
+    body = bytearray()
+    while len(body) < size:
+        chunk = connection.recv(min(1 << 20, size - len(body)))
+        if not chunk:
+            raise _Refusal("a request cut short")
+        body += chunk
+    request = json.loads(body.decode("utf-8", "surrogateescape"))
+    if not isinstance(request, dict):
+        raise _Refusal("a request that is not an object")
+    return request
+
+
+def _check(request: dict[str, object], code: dict[str, tuple[int, int]], me: list[object],
+           state: _State) -> None:
+    if request.get("identity") != json.loads(json.dumps(me, ensure_ascii=False)):
+        raise _Refusal("another interpreter, search path or install")
+    changed = changed_files(code)
+    if changed:
+        state.stopping = True
+        raise _Refusal(f"code changed on disk ({changed[0]}{' and more' * (len(changed) > 1)}); "
+                       "the server stops")
+
+
+def _answer_command(connection: socket.socket, command: object, state: _State) -> None:
+    if command == "stop":
+        state.stopping = True
+    import resource
+
+    # Its own CPU and its finished runs' (as the kernel counts a waited-for child's).
+    cpu = sum(usage.ru_utime + usage.ru_stime for usage in (
+        resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
+    _send(connection, json.dumps({"pid": os.getpid(), "started": state.started,
+                                  "served": state.served, "running": len(state.runs),
+                                  "stopping": state.stopping, "cpu_seconds": cpu}) + "\n")
+
+
+def _start_run(connection: socket.socket, request: dict[str, object], descriptors: list[int],
+               events: selectors.BaseSelector, state: _State) -> None:
+    wanted = request.get("descriptors")
+    if not (isinstance(wanted, list) and len(wanted) == len(descriptors)
+            and all(fd in (0, 1, 2) for fd in wanted)):
+        raise _Refusal("standard streams that do not match the request")
+    connection.settimeout(None)
+    pid = os.fork()
+    if pid == 0:  # the copy: never returns
+        _run_copy(request, dict(zip(wanted, descriptors)))
+    pidfd = os.pidfd_open(pid)
+    state.runs[pidfd] = _Run(connection, pid, pidfd)
+    state.served += 1
+    events.register(pidfd, selectors.EVENT_READ, pidfd)
+    events.register(connection, selectors.EVENT_READ, "client")
+    _send(connection, "started\n")
+
+
+def _run_copy(request: dict[str, object], streams: dict[int, int]) -> None:
+    """In the forked copy: become the client's process, run its command, exit."""
+    status = 3
+    try:
+        from cliplint.runner import death_signal
+
+        # A server killed mid-run must not leave its run going on without a client.
+        server = os.getppid()
+        death_signal()
+        if os.getppid() != server:
+            return
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for number in (0, 1, 2):
+            if number in streams:
+                os.dup2(streams[number], number)
+            else:
+                os.close(number)
+        # Nothing of the server's (its socket, other clients' connections and streams)
+        # stays open in the run: a pipe it holds would never see its end.
+        os.closerange(3, _max_fd())
+        os.chdir(str(request["cwd"]))
+        environment = request["env"]
+        assert isinstance(environment, dict)
+        os.environ.clear()
+        os.environ.update(environment)
+        os.umask(int(request["umask"]))  # type: ignore[call-overload]
+        argv = request["argv"]
+        assert isinstance(argv, list)
+        sys.argv = [str(item) for item in argv]
+        _own_streams(request.get("streams"), streams)
+        from cliplint.cli import main
+
+        try:
+            status = main(sys.argv[1:])
+        except SystemExit as leaving:  # argparse's --help and --version, as Python exits
+            code = leaving.code
+            if isinstance(code, str):
+                print(code, file=sys.stderr)
+            status = code if isinstance(code, int) else (0 if code is None else 1)
+        _join_threads()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+    except BaseException as error:  # the server's own bug: said on the client's stderr
+        try:
+            os.write(2, f"cliplint: internal error in the server: {type(error).__name__}: "
+                        f"{error}\n".encode())
+        except OSError:
+            pass
+    finally:
+        os._exit(status)
+
+
+def _join_threads() -> None:
+    """Wait for the threads a run left that Python would wait for at exit (as the
+    command does, :func:`cliplint.cli.entry`)."""
+    if "threading" in sys.modules:
+        threading = sys.modules["threading"]
+        for thread in threading.enumerate():
+            if thread is not threading.main_thread() and not thread.daemon:
+                thread.join()
+
+
+def _own_streams(described: object, streams: dict[int, int]) -> None:
+    """Standard streams as the client's: its encodings and error handlers, and line
+    buffering on a terminal, over the descriptors it passed."""
+    import io
+
+    kinds = described if isinstance(described, list) and len(described) == 3 else [None] * 3
+    opened: list[io.TextIOWrapper | None] = []
+    for number, kind in enumerate(kinds):
+        if number not in streams or not (isinstance(kind, list) and len(kind) == 2):
+            opened.append(None)
+            continue
+        encoding, errors = kind
+        # Open for the rest of the run, as Python's own standard streams.
+        opened.append(open(number, "w" if number else "r", encoding=encoding,  # noqa: SIM115
+                           errors=errors, closefd=False,
+                           buffering=1 if number > 0 and os.isatty(number) else -1))
+    sys.stdin, sys.stdout, sys.stderr = opened
+
+
+def _max_fd() -> int:
+    try:
+        return int(os.sysconf("SC_OPEN_MAX"))
+    except (OSError, ValueError):
+        return 1024
+
+
+def _client_said(connection: socket.socket, state: _State, log: _Log) -> None:
+    """A running run's client wrote (Ctrl-C: interrupt the run) or went away (kill it)."""
+    run = next((run for run in state.runs.values() if run.connection is connection), None)
+    if run is None:
+        return
+    try:
+        said = connection.recv(64)
+    except OSError:
+        said = b""
+    try:
+        if not said:
+            os.kill(run.pid, signal.SIGKILL)
+        elif INTERRUPT in said:
+            os.kill(run.pid, signal.SIGINT)
+    except ProcessLookupError:
+        pass
+
+
+def _finished(pidfd: int, events: selectors.BaseSelector, state: _State) -> None:
+    run = state.runs.pop(pidfd)
+    _, wait_status, _ = os.wait4(run.pid, 0)
+    events.unregister(pidfd)
+    os.close(pidfd)
+    events.unregister(run.connection)
+    _send(run.connection, f"exit {_exit_code(wait_status)}\n")
+    run.connection.close()
+
+
+def _exit_code(wait_status: int) -> int:
+    code = os.waitstatus_to_exitcode(wait_status)
+    return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as a shell says
+
+
+def _send(connection: socket.socket, text: str) -> None:
+    try:
+        connection.sendall(text.encode())
+    except OSError:
+        pass
+
+
+def _still(path: str, inode: int) -> bool:
+    """Whether ``path`` is still this server's socket (a newer server may have taken it)."""
+    try:
+        return os.stat(path).st_ino == inode
+    except OSError:
+        return False
+
+
+class _Log:
+    """One line per refusal or failure, with the time, in ``SOCKET.log``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def write(self, line: str) -> None:
+        try:
+            with open(self.path, "a", encoding="utf-8") as log:
+                log.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
+        except OSError:
+            pass
+
+
+def ask(command: str, path: str | None = None) -> dict[str, object] | None:
+    """Ask the server of this install ``status`` or ``stop``: its answer, or None when
+    none is up."""
+    path = path or socket_path()
+    request = json.dumps({"identity": identity(), "command": command},
+                         ensure_ascii=False).encode("utf-8", "surrogateescape")
+    answer = b""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(REQUEST_TIMEOUT)
+            connection.connect(path)
+            try:
+                socket.send_fds(connection, [len(request).to_bytes(8, "big")], [])
+                connection.sendall(request)
+            except OSError:
+                pass  # refused before it read the request: the refusal is there to read
+            while chunk := connection.recv(4096):
+                answer += chunk
+    except OSError:
+        if not answer:
+            return None
+    if answer.startswith(b"refused: "):
+        return {"refused": answer[9:].decode("utf-8", "replace").strip()}
+    try:
+        read = json.loads(answer)
+    except ValueError:
+        return None
+    return read if isinstance(read, dict) else None
+
+
+def start(path: str | None = None, wait: float = 30.0) -> dict[str, object]:
+    """Start this install's server in the background and wait until it answers: its
+    status. Raises ``OSError`` saying why it could not."""
+    import subprocess
+
+    path = path or socket_path()
+    private_folder(os.path.dirname(path))
+    running = ask("status", path)
+    if running is not None:
+        if "refused" in running:
+            raise OSError(f"a server at {path} refused: {running['refused']}")
+        return {**running, "already": True}
+    environment = {key: value for key, value in os.environ.items()}
+    with open(os.devnull, "rb") as nothing, open(path + ".log", "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "cliplint.server", path], stdin=nothing, stdout=log,
+            stderr=log, cwd="/", env=environment, start_new_session=True)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        answer = ask("status", path)
+        if answer is not None:
+            if "refused" in answer:
+                process.kill()
+                raise OSError(f"the server refused: {answer['refused']}")
+            return answer
+        if process.poll() is not None:
+            raise OSError(f"the server exited at start with status {process.returncode} "
+                          f"(see {path}.log)")
+        time.sleep(0.05)
+    process.kill()
+    raise OSError(f"the server did not answer within {wait:g} s (see {path}.log)")
+
+
+def stop(path: str | None = None, wait: float = 30.0) -> dict[str, object] | None:
+    """Stop this install's server (after its runs end): its last status, None when
+    none was up."""
+    path = path or socket_path()
+    answer = ask("stop", path)
+    if answer is None or "refused" in answer:
+        return answer
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and os.path.exists(path):
+        time.sleep(0.05)
+    return answer
+
+
+def _main(arguments: Iterable[str]) -> int:
+    (path,) = arguments
+    os.chdir("/")
+    return serve(path)
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -1,0 +1,381 @@
+"""The resident server (``cliplint server``), as real processes on a real Unix socket.
+
+Each test starts a server of this install in a private folder of its own (short: a
+socket's path has at most 107 bytes), runs ``python -m cliplint`` through it and
+without it, and compares what a user sees: standard output and error, exit status,
+files written. The server's ``status`` says how many runs it served, so a test knows
+a run went through it rather than falling back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import make_plugin, write
+
+from cliplint.server import changed_files, module_files, supported
+
+pytestmark = pytest.mark.skipif(supported() is not None, reason=str(supported()))
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+BROKEN = "<!--1590000000000-->\n[No body](https://example.com/a)\n------\n\n<p>one<p>two</div>\n"
+
+
+@dataclass(frozen=True)
+class Served:
+    folder: Path
+    environment: dict[str, str]
+
+    def run(self, *arguments: str, cwd: Path, served: bool = True,
+            env: Mapping[str, str] | None = None, stdin: bytes = b"",
+            python: tuple[str, ...] = ()) -> subprocess.CompletedProcess[bytes]:
+        environment = {**self.environment, **(env or {}),
+                       "CLIPLINT_NO_SERVER": "0" if served else "1"}
+        return subprocess.run([sys.executable, *python, "-m", "cliplint", *arguments],
+                              cwd=cwd, env=environment, input=stdin, capture_output=True,
+                              timeout=120)
+
+    def status(self) -> dict[str, object] | None:
+        done = self.run("server", "status", "--json", cwd=self.folder)
+        return json.loads(done.stdout) if done.returncode == 0 else None
+
+    def served(self) -> int:
+        status = self.status()
+        assert status is not None, "the server is not running"
+        served = status["served"]
+        assert isinstance(served, int)
+        return served
+
+    def log(self) -> str:
+        return "".join(path.read_text(encoding="utf-8")
+                       for path in self.folder.glob("*.log"))
+
+
+def _environment(folder: Path, cache: Path) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("CLIPLINT") and key != "NO_COLOR"}
+    return {**environment, "CLIPLINT_SERVER_DIR": str(folder),
+            "CLIPLINT_CACHE_DIR": str(cache)}
+
+
+@pytest.fixture
+def short_folder() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="cls-", dir="/tmp"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start(folder: Path, environment: dict[str, str]) -> Served:
+    server = Served(folder / "servers", environment)
+    started = server.run("server", "start", cwd=folder)
+    assert started.returncode == 0, started.stderr
+    assert b"cliplint server started (pid " in started.stdout
+    return server
+
+
+@pytest.fixture
+def server(short_folder: Path) -> Iterator[Served]:
+    served = _start(short_folder, _environment(short_folder / "servers", short_folder / "cache"))
+    try:
+        yield served
+    finally:
+        _stop(served)
+
+
+def _stop(server: Served) -> None:
+    status = server.status()
+    stopped = server.run("server", "stop", cwd=server.folder)
+    if status is not None:
+        assert stopped.returncode == 0, stopped.stderr
+        pid = status["pid"]
+        assert isinstance(pid, int)
+        _wait_gone(pid)
+
+
+def _wait_gone(pid: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError(f"the server (pid {pid}) did not stop")
+
+
+def _archive(folder: Path) -> Path:
+    archive = folder / "archive"
+    shutil.copytree(EXAMPLES, archive)
+    write(archive / "broken.md", BROKEN)
+    write(archive / "copy.md", (EXAMPLES / "harbour-reopens.md").read_bytes())
+    return archive
+
+
+def test_a_served_run_is_the_run_itself(server: Served, short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    commands: list[tuple[str, ...]] = [
+        (".",), ("--format", "json", "."), ("--select", "well-formed-html", "broken.md"),
+        ("--isolated", "--no-cache", "-"), ("missing.md",), ("--no-such-flag",), ("rules",),
+        ("explain", "title-link"), ("--version",),
+    ]
+    for arguments in commands:
+        before = server.served()
+        here = server.run(*arguments, cwd=archive, served=False, stdin=BROKEN.encode())
+        there = server.run(*arguments, cwd=archive, stdin=BROKEN.encode())
+        assert server.served() == before + 1, arguments
+        assert (there.returncode, there.stdout, there.stderr) == (
+            here.returncode, here.stdout, here.stderr), arguments
+    assert server.run(".", cwd=archive).returncode == 1
+    assert server.run("missing.md", cwd=archive).returncode == 2
+
+
+def test_any_name_of_the_environments_python_is_served(server: Served,
+                                                       short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    executable = Path(sys.executable)
+    sibling = executable.with_name("python3" if executable.name != "python3" else "python")
+    before = server.served()
+    done = subprocess.run([str(sibling), "-m", "cliplint", "."], cwd=archive,
+                          env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
+                          capture_output=True, timeout=120)
+    assert done.returncode == 1 and b"aggregator-boilerplate" in done.stdout
+    assert server.served() == before + 1
+
+
+def test_a_served_fix_writes_the_same_files(server: Served, short_folder: Path) -> None:
+    served, unserved = _archive(short_folder / "a"), _archive(short_folder / "b")
+    there = server.run("--fix", "--unsafe-fixes", ".", cwd=served)
+    here = server.run("--fix", "--unsafe-fixes", ".", cwd=unserved, served=False)
+    assert (there.returncode, there.stdout, there.stderr) == (
+        here.returncode, here.stdout, here.stderr)
+    assert b"Fixed" in there.stdout or b"fixed" in there.stdout
+    for path in unserved.iterdir():
+        assert (served / path.name).read_bytes() == path.read_bytes(), path.name
+    assert (served / "harbour-reopens.md").read_bytes() != (EXAMPLES / "harbour-reopens.md").read_bytes()
+
+
+def test_a_run_takes_the_clients_environment_umask_and_folder(server: Served,
+                                                              short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    cache = short_folder / "own-cache"
+    before = server.served()
+    done = subprocess.run(
+        ["sh", "-c", f"umask 077 && exec {sys.executable} -m cliplint --exit-zero "
+                     "--format json --output-file report.json ."],
+        cwd=archive, env={**server.environment, "CLIPLINT_CACHE_DIR": str(cache),
+                          "CLIPLINT_NO_SERVER": "0"},
+        capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert server.served() == before + 1
+    report = archive / "report.json"
+    assert json.loads(report.read_text(encoding="utf-8"))["tool"]["name"] == "cliplint"
+    assert report.stat().st_mode & 0o777 == 0o600
+    assert any(cache.iterdir()), "the run did not use the client's CLIPLINT_CACHE_DIR"
+
+
+def test_ctrl_c_interrupts_the_served_run(server: Served, short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    before = server.served()
+    client = subprocess.Popen(
+        [sys.executable, "-m", "cliplint", "--watch", "."], cwd=archive,
+        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _wait_for(lambda: _running(server) == 1)
+        client.send_signal(signal.SIGINT)
+        _, error = client.communicate(timeout=60)
+    finally:
+        client.kill()
+    assert client.returncode == 130
+    assert b"interrupted" in error
+    assert server.served() == before + 1
+    _wait_for(lambda: _running(server) == 0)
+
+
+def test_a_client_that_goes_away_takes_its_run_with_it(server: Served,
+                                                       short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    watching = subprocess.Popen(
+        [sys.executable, "-m", "cliplint", "--watch", "."], cwd=archive,
+        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: _running(server) == 1)
+        # Another run is served meanwhile: the server does not wait for the first.
+        assert server.run("--format", "json", ".", cwd=archive).returncode == 1
+        watching.kill()
+        watching.wait(timeout=60)
+        _wait_for(lambda: _running(server) == 0)
+    finally:
+        watching.kill()
+
+
+def test_another_interpreter_setup_is_run_by_the_client(server: Served,
+                                                        short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    before = server.served()
+    there = server.run("--format", "json", ".", cwd=archive, python=("-O",))
+    here = server.run("--format", "json", ".", cwd=archive, served=False)
+    assert (there.returncode, there.stdout) == (here.returncode, here.stdout)
+    assert server.served() == before
+    assert "another interpreter, search path or install" in server.log()
+
+
+def test_changed_code_stops_the_server_and_the_run_uses_the_new_code(
+        short_folder: Path) -> None:
+    site = make_plugin(short_folder / "site", distribution="cliplint-shout",
+                       entry_name="shout", module="shout_rules", source=_plugin("first"))
+    environment = {**_environment(short_folder / "servers", short_folder / "cache"),
+                   "PYTHONPATH": str(site)}
+    server = _start(short_folder, environment)
+    try:
+        archive = _archive(short_folder)
+        first = server.run("--select", "shout/", "broken.md", cwd=archive)
+        assert b"first" in first.stdout and server.served() == 1
+        (site / "shout_rules.py").write_text(textwrap.dedent(_plugin("second")),
+                                             encoding="utf-8")
+        second = server.run("--select", "shout/", "broken.md", cwd=archive)
+        assert b"second" in second.stdout, second.stdout
+        assert "code changed on disk" in server.log() and "shout_rules.py" in server.log()
+        _wait_for(lambda: server.status() is None)
+    finally:
+        _stop(server)
+
+
+def _plugin(word: str) -> str:
+    return f'''
+        """Says "{word}" once per file."""
+        import sys
+
+        from cliplint import Violation, hookimpl
+
+        ID = "shout/word"
+        SEVERITY = "warning"
+        FIX = None
+
+
+        def check(document, options):
+            yield Violation(0, 1, "{word}")
+
+
+        @hookimpl
+        def cliplint_rules():
+            return [sys.modules[__name__]]
+    '''
+
+
+def test_the_sockets_folder_must_be_the_users_alone(short_folder: Path) -> None:
+    folder = short_folder / "open"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    server = Served(folder, _environment(folder, short_folder / "cache"))
+    started = server.run("server", "start", cwd=short_folder)
+    assert started.returncode == 2
+    assert b"is open to other users (mode 755); it must be 700" in started.stderr
+    assert not list(folder.glob("*.sock"))
+
+
+def test_without_a_server_the_command_runs_itself(short_folder: Path) -> None:
+    folder = short_folder / "servers"
+    server = Served(folder, _environment(folder, short_folder / "cache"))
+    assert server.run("server", "status", cwd=short_folder).returncode == 1
+    archive = _archive(short_folder)
+    alone = server.run(".", cwd=archive)
+    # A socket file left by a server that is gone: refused connections, run here.
+    folder.mkdir(mode=0o700)
+    left = subprocess.run([sys.executable, "-c", _LEFT_SOCKET], cwd=folder,
+                          env=server.environment, check=True, timeout=60)
+    assert left.returncode == 0 and list(folder.glob("*.sock"))
+    again = server.run(".", cwd=archive)
+    assert (again.returncode, again.stdout, again.stderr) == (
+        alone.returncode, alone.stdout, alone.stderr)
+    assert alone.returncode == 1 and b"aggregator-boilerplate" in alone.stdout
+    stop = server.run("server", "stop", cwd=short_folder)
+    assert (stop.returncode, stop.stdout) == (1, b"cliplint server is not running\n")
+
+
+_LEFT_SOCKET = """
+import socket
+from cliplint.served import socket_path
+socket.socket(socket.AF_UNIX).bind(socket_path())
+"""
+
+
+def test_start_stop_and_status(server: Served) -> None:
+    again = server.run("server", "start", cwd=server.folder)
+    assert again.returncode == 0 and b"already running" in again.stdout
+    status = server.status()
+    assert status is not None and status["served"] == 0 and status["running"] == 0
+    said = server.run("server", "status", cwd=server.folder)
+    assert said.returncode == 0 and b"cliplint server running (pid " in said.stdout
+    stopped = server.run("server", "stop", cwd=server.folder)
+    assert stopped.returncode == 0 and b"cliplint server stopped" in stopped.stdout
+    pid = status["pid"]
+    assert isinstance(pid, int)
+    _wait_gone(pid)
+    assert not list(server.folder.glob("*.sock"))
+    assert server.run("server", "status", cwd=server.folder).returncode == 1
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root, to connect as another user")
+def test_another_user_is_refused(server: Served) -> None:
+    # Opened to everyone after the start checked it: the socket's peer is still checked.
+    server.folder.parent.chmod(0o755)
+    server.folder.chmod(0o755)
+    for socket_file in server.folder.glob("*.sock"):
+        socket_file.chmod(0o666)
+    # Everything imported first: the other user cannot read this Python's files.
+    script = ("import os, zlib; from cliplint.server import ask; "
+              "os.setgid(65534); os.setuid(65534); print(ask('status'))")
+    done = subprocess.run([sys.executable, "-c", script], env=server.environment,
+                          cwd="/", capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert b"the client runs as user 65534" in done.stdout
+    assert server.served() == 0
+
+
+def test_the_servers_code_check_sees_an_edit(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    module = write(tmp_path / "edited_module_for_the_check.py", "VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("edited_module_for_the_check")
+    try:
+        files = module_files()
+        assert str(module) in files and changed_files(files) == []
+        module.write_text("VALUE = 22\n", encoding="utf-8")
+        assert changed_files(files) == [str(module)]
+    finally:
+        sys.modules.pop("edited_module_for_the_check", None)
+
+
+def _running(server: Served) -> int:
+    status = server.status()
+    assert status is not None
+    running = status["running"]
+    assert isinstance(running, int)
+    return running
+
+
+def _wait_for(condition: object, seconds: float = 60) -> None:
+    assert callable(condition)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
