@@ -12,6 +12,12 @@ third within minutes, so only side-by-side ratios mean anything. The figure is C
 ratios; memory is the peak resident size of the largest process. Prints one table:
 goal, the medians, the ratio, the limit and whether it is met.
 
+The ``*-served`` goals run the same commands through a resident server (``cliplint
+server start``, started before the goal's runs and stopped after, its start not counted):
+the CPU of a run is the command's plus what the server used meanwhile, the forked copy
+that ran it included (``cliplint server status --json``, ``cpu_seconds``). Every other
+goal runs without a server (``CLIPLINT_NO_SERVER=1``), even if one is up.
+
 The 30,000-file archive is the corpus ten times over (hard links) and the 100,000-file
 one holds tiny distinct clippings; both are made in a temporary folder, never in the
 repository. ``tidy`` is Debian's package; without it that goal is skipped and says so.
