@@ -289,9 +289,7 @@ def _run_copy(request: dict[str, object], streams: dict[int, int]) -> None:
                 os.dup2(streams[number], number)
             else:
                 os.close(number)
-        # Nothing of the server's (its socket, other clients' connections and streams)
-        # stays open in the run: a pipe it holds would never see its end.
-        os.closerange(3, _max_fd())
+        _close_inherited()
         os.chdir(str(request["cwd"]))
         environment = request["env"]
         assert isinstance(environment, dict)
@@ -357,11 +355,17 @@ def _own_streams(described: object, streams: dict[int, int]) -> None:
     sys.stdin, sys.stdout, sys.stderr = opened
 
 
-def _max_fd() -> int:
-    try:
-        return int(os.sysconf("SC_OPEN_MAX"))
-    except (OSError, ValueError):
-        return 1024
+def _close_inherited() -> None:
+    """Close every descriptor but the standard streams: nothing of the server's (its
+    socket, other clients' connections and streams) stays open in a run, where a pipe it
+    held would never see its end. The open ones are listed by the kernel: closing up to
+    the limit of open files, which may be a billion, could take minutes."""
+    for name in os.listdir("/proc/self/fd"):
+        if int(name) > 2:
+            try:
+                os.close(int(name))
+            except OSError:
+                pass  # the listing's own descriptor, closed already
 
 
 def _client_said(connection: socket.socket, state: _State, log: _Log) -> None:

@@ -225,6 +225,24 @@ def test_a_client_that_goes_away_takes_its_run_with_it(server: Served,
         watching.kill()
 
 
+def test_a_run_holds_nothing_of_another(server: Served, short_folder: Path) -> None:
+    # The second run's copy is forked while the first one's connection is open in the
+    # server: if the copy kept it, the first client would wait for its end forever.
+    archive = _archive(short_folder)
+    first, second = (subprocess.Popen(
+        [sys.executable, "-m", "cliplint", "--watch", "."], cwd=archive,
+        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2))
+    try:
+        _wait_for(lambda: _running(server) == 2)
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=30) == 130
+        assert _running(server) == 1 and second.poll() is None
+    finally:
+        first.kill()
+        second.kill()
+
+
 def test_another_interpreter_setup_is_run_by_the_client(server: Served,
                                                         short_folder: Path) -> None:
     archive = _archive(short_folder)
