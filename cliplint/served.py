@@ -27,8 +27,9 @@ NO_SERVER_VARIABLE = "CLIPLINT_NO_SERVER"
 #: Where the servers' sockets are (default: $XDG_RUNTIME_DIR/cliplint, else
 #: /tmp/cliplint-UID); the folder must be the user's own and closed to others.
 SERVER_DIR_VARIABLE = "CLIPLINT_SERVER_DIR"
-#: The byte a client sends when it is interrupted (Ctrl-C): the run is interrupted too.
-INTERRUPT = b"i"
+#: What a client sends during its run: interrupted (Ctrl-C), the run is interrupted too;
+#: stopped (Ctrl-Z), the run is stopped; continued, the run goes on.
+INTERRUPT, SUSPEND, RESUME = b"i", b"z", b"c"
 
 
 def server_dir() -> str:
@@ -44,15 +45,16 @@ def server_dir() -> str:
 def identity() -> list[object]:
     """What a server must share with a client to run its commands as the client itself
     would: the environment's prefix (a virtualenv, whichever of its ``python``,
-    ``python3``... runs) and Python's version, the flags that change how code runs, the
-    warning options, the module search path (which finds the plugins) and cliplint's own
+    ``python3``... runs) and Python's version, the flags and ``-X`` options that change
+    how code runs (the hash seed among them), the warning options, the module search path (which finds the plugins) and cliplint's own
     folder. (The path's first entry is the script's folder or the working folder, which
     Python puts there for the script, not for cliplint.) Compared by the server
     (:mod:`cliplint.server`), so that it never answers another install."""
     flags = sys.flags
-    return [sys.prefix, sys.version, sys.warnoptions,
+    return [sys.prefix, sys.version, sys.warnoptions, sys._xoptions,
             [flags.optimize, flags.dev_mode, flags.utf8_mode, flags.bytes_warning,
-             flags.warn_default_encoding, flags.int_max_str_digits],
+             flags.warn_default_encoding, flags.int_max_str_digits,
+             flags.hash_randomization, os.environ.get("PYTHONHASHSEED")],
             sys.path if flags.safe_path else sys.path[1:],
             os.path.dirname(os.path.abspath(__file__)), sys.getfilesystemencoding()]
 
@@ -69,31 +71,39 @@ def socket_path() -> str:
 
 def run_served(arguments: list[str]) -> int | None:
     """Run the command through this install's server and return its exit status; None
-    when no server can run it (none up, another install's, this platform, or
-    ``CLIPLINT_NO_SERVER``), and the caller runs it."""
+    when no server can run it (none up, another install's, this platform, a folder or
+    server not the user's own, or ``CLIPLINT_NO_SERVER``), and the caller runs it. A run
+    the server's copy ended by a signal ends this process by the same signal."""
     if (os.environ.get(NO_SERVER_VARIABLE, "") not in ("", "0")
             or (arguments and arguments[0] == "server") or not hasattr(os, "fork")):
         return None
     path = socket_path()
-    if not os.path.exists(path):
+    if not (os.path.exists(path) and private(os.path.dirname(path))):
         return None
+    try:
+        folder = os.getcwd()
+    except OSError:
+        return None  # a working folder deleted: the copy could not take it
+    # Before the socket exists: with a standard stream closed, the socket would take its
+    # number and be passed as that stream.
+    descriptors = [fd for fd in (0, 1, 2) if _is_open(fd)]
     import json
     import socket
 
     try:
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         connection.connect(path)
+        if peer_uid(connection) != os.getuid():
+            connection.close()  # another user's process on this user's socket
+            return None
     except OSError:
         return None  # a socket left by a server that is gone
     with connection:
-        umask = os.umask(0o22)
-        os.umask(umask)
-        descriptors = [fd for fd in (0, 1, 2) if _is_open(fd)]
         request = json.dumps({
-            "identity": identity(), "argv": [sys.argv[0], *arguments], "cwd": os.getcwd(),
-            "env": dict(os.environ), "umask": umask, "descriptors": descriptors,
-            "streams": [[stream.encoding, stream.errors] if stream is not None else None
-                        for stream in (sys.stdin, sys.stdout, sys.stderr)],
+            "identity": identity(), "argv": [sys.argv[0], *arguments], "cwd": folder,
+            "env": dict(os.environ), "descriptors": descriptors,
+            "process": process_attributes(),
+            "streams": [_described(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)],
         }, ensure_ascii=False).encode("utf-8", "surrogateescape")
         try:
             for stream in (sys.stdout, sys.stderr):
@@ -106,16 +116,75 @@ def run_served(arguments: list[str]) -> int | None:
         return _status(connection)
 
 
+def private(folder: str) -> bool:
+    """Whether ``folder`` is a folder of this user's that nobody else can enter: else
+    another user could have put a server there to be handed this user's runs."""
+    import stat
+
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+            and not info.st_mode & 0o077)
+
+
+def peer_uid(connection: socket.socket) -> int:
+    """The user id of the process at the other end of a Unix socket (SO_PEERCRED)."""
+    import socket
+    import struct
+
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                        struct.calcsize("3i"))
+    return int(struct.unpack("3i", credentials)[1])
+
+
+def process_attributes() -> dict[str, object]:
+    """What a process gives the programs it runs besides its environment: umask, groups,
+    resource limits and scheduling priority. The server's copy takes them (or refuses
+    the run when it may not: a limit above its own, a higher priority, other groups)."""
+    import resource
+
+    umask = os.umask(0o22)
+    os.umask(umask)
+    return {"umask": umask, "gid": os.getgid(), "groups": sorted(os.getgroups()),
+            "priority": os.getpriority(os.PRIO_PROCESS, 0),
+            "limits": {name: resource.getrlimit(getattr(resource, name))
+                       for name in dir(resource) if name.startswith("RLIMIT_")}}
+
+
+def _described(stream: object) -> list[object] | None:
+    """A standard stream as the copy rebuilds it: its encoding, error handler, line
+    buffering and write-through (``-u``)."""
+    if stream is None:
+        return None
+    return [getattr(stream, "encoding", "utf-8"), getattr(stream, "errors", "strict"),
+            bool(getattr(stream, "line_buffering", False)),
+            bool(getattr(stream, "write_through", False))]
+
+
 def _status(connection: socket.socket) -> int | None:
     """The run's exit status as the server answers it: None when it refused the run
     (it did not start: the caller runs it), 3 when the server went away during it.
-    Ctrl-C here interrupts the run there, which says so on the shared standard error."""
+    Ctrl-C here interrupts the run there, which says so on the shared standard error;
+    Ctrl-Z stops it with this process, and it goes on when this one does."""
+    import signal
+
+    def stopped(number: int, frame: object) -> None:
+        _tell(connection, SUSPEND)
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+    def continued(number: int, frame: object) -> None:
+        _tell(connection, RESUME)
+
+    signal.signal(signal.SIGTSTP, stopped)
+    signal.signal(signal.SIGCONT, continued)
     answer = b""
     while True:
         try:
             chunk = connection.recv(256)
         except KeyboardInterrupt:
-            connection.sendall(INTERRUPT)
+            _tell(connection, INTERRUPT)
             continue
         except OSError:
             chunk = b""
@@ -125,11 +194,24 @@ def _status(connection: socket.socket) -> int | None:
     lines = answer.decode("utf-8", "replace").splitlines()
     if not lines or lines[0] != "started":
         return None  # "refused: ...", or nothing: the run did not start
-    if len(lines) == 2 and lines[1].startswith("exit ") and lines[1][5:].lstrip("-").isdigit():
-        return int(lines[1][5:])
+    if len(lines) == 2 and lines[1].partition(" ")[2].isdigit():
+        kind, _, number = lines[1].partition(" ")
+        if kind == "exit":
+            return int(number)
+        if kind == "signal":
+            signal.signal(int(number), signal.SIG_DFL)
+            os.kill(os.getpid(), int(number))
+            return 128 + int(number)  # a signal this process does not die of
     print("cliplint: internal error: the server went away during the run "
           f"(run with {NO_SERVER_VARIABLE}=1 to run without it)", file=sys.stderr)
     return 3
+
+
+def _tell(connection: socket.socket, what: bytes) -> None:
+    try:
+        connection.sendall(what)
+    except OSError:
+        pass
 
 
 def _is_open(fd: int) -> bool:

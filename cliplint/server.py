@@ -26,18 +26,17 @@ import os
 import selectors
 import signal
 import socket
-import struct
 import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from cliplint.served import INTERRUPT, identity, socket_path
+from cliplint.served import INTERRUPT, RESUME, SUSPEND, identity, peer_uid, private, socket_path
 
 #: Bytes a request may hold (its arguments and environment): far above any real one.
 MAX_REQUEST = 16 << 20
-#: Seconds a connected client has to send its request.
-REQUEST_TIMEOUT = 10.0
+#: Seconds a connected client has to send its request (it sends it at once).
+REQUEST_TIMEOUT = 2.0
 
 
 def supported() -> str | None:
@@ -51,8 +50,12 @@ def supported() -> str | None:
 def private_folder(path: str) -> None:
     """Make the sockets' folder, or check it: a folder of this user's that nobody else
     can enter (as ssh-agent's). Raises ``OSError`` saying what is wrong."""
+    import stat
+
     os.makedirs(path, mode=0o700, exist_ok=True)
     info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise OSError(f"{path} is not a folder")
     if info.st_uid != os.getuid():
         raise OSError(f"{path} belongs to another user")
     if info.st_mode & 0o077:
@@ -116,7 +119,8 @@ def preload() -> None:
 
 @dataclass
 class _Run:
-    """A run in progress: the client's connection and the forked copy's process."""
+    """A run in progress: the client's connection and the forked copy's process (the
+    leader of its own process group, with the workers it starts)."""
 
     connection: socket.socket
     pid: int
@@ -125,6 +129,9 @@ class _Run:
 
 @dataclass
 class _State:
+    listener: socket.socket
+    path: str
+    inode: int  # the socket's, to unlink it only while it is this server's
     started: float = field(default_factory=time.time)
     served: int = 0
     runs: dict[int, _Run] = field(default_factory=dict)  # by pidfd
@@ -133,64 +140,88 @@ class _State:
 
 def serve(path: str) -> int:
     """Serve runs on the socket ``path`` until told to stop (``SIGTERM``, a ``stop``
-    request) or until the code changes. The caller has made ``path``'s folder private."""
+    request) or until the code changes; then take no new run (the socket is removed at
+    once: new commands run by themselves) and end when the runs in flight have. One
+    server per socket: the lock beside it is held for the server's life, and a second
+    server started meanwhile leaves at once. The caller has made ``path``'s folder
+    private."""
+    import fcntl
+
+    lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return 0  # another server holds it (``start`` then reports that one)
     preload()
     code = module_files()
     me = identity()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    if os.path.exists(path):
-        os.unlink(path)  # a socket left by a server that is gone (start checked)
+    if os.path.lexists(path):
+        os.unlink(path)  # a socket left by a server that is gone (the lock says so)
     listener.bind(path)
     os.chmod(path, 0o600)
-    bound = os.stat(path).st_ino
     listener.listen(64)
     # What is imported now is shared with every copy, never collected: copies start sooner.
     import gc
 
     gc.collect()
     gc.freeze()
-    state = _State()
+    state = _State(listener, path, os.stat(path).st_ino)
     events = selectors.DefaultSelector()
     events.register(listener, selectors.EVENT_READ, "listener")
-    signal.signal(signal.SIGTERM, lambda *_: setattr(state, "stopping", True))
+    signal.signal(signal.SIGTERM, lambda *_: _stop_taking(state, events))
     log = _Log(path + ".log")
     try:
         while not (state.stopping and not state.runs):
             for key, _ in events.select(timeout=1.0):
                 if key.data == "listener":
-                    if not state.stopping:
-                        _accept(listener, events, state, code, me, log)
+                    _accept(events, state, code, me, log)
                 elif key.data == "client":
-                    _client_said(key.fileobj, state, log)  # type: ignore[arg-type]
+                    _client_said(key.fileobj, events, state)  # type: ignore[arg-type]
                 else:
                     _finished(key.data, events, state)
     finally:
+        _stop_taking(state, events)
         events.close()
-        listener.close()
-        if _still(path, bound):
-            os.unlink(path)
+        os.close(lock)
     return 0
 
 
-def _accept(listener: socket.socket, events: selectors.BaseSelector, state: _State,
+def _stop_taking(state: _State, events: selectors.BaseSelector) -> None:
+    """Take no new run: the socket closed and removed, so that a command finds no
+    server and runs by itself instead of waiting for one that will not answer."""
+    if state.stopping:
+        return
+    state.stopping = True
+    try:
+        events.unregister(state.listener)
+    except (KeyError, ValueError):
+        pass
+    state.listener.close()
+    if _still(state.path, state.inode):
+        os.unlink(state.path)
+
+
+def _accept(events: selectors.BaseSelector, state: _State,
             code: dict[str, tuple[int, int]], me: list[object], log: _Log) -> None:
     try:
-        connection, _ = listener.accept()
+        connection, _ = state.listener.accept()
     except OSError:
         return
     try:
+        # A client sends its request at once: one that does not holds up the others
+        # for this long at most (a client of this user's only: checked first).
         connection.settimeout(REQUEST_TIMEOUT)
-        uid = struct.unpack("3i", connection.getsockopt(
-            socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))[1]
+        uid = peer_uid(connection)
         if uid != os.getuid():
             raise _Refusal(f"the client runs as user {uid}, the server as {os.getuid()}")
         header, descriptors, _, _ = socket.recv_fds(connection, 8, 3)
         try:
-            request = _request(connection, header, descriptors)
-            _check(request, code, me, state)
+            request = _request(connection, header)
             if request.get("command") in ("status", "stop"):
-                _answer_command(connection, request["command"], state)
+                _answer_command(connection, request["command"], events, state)
                 return
+            _check(request, code, me, state, events)
             _start_run(connection, request, descriptors, events, state)
             connection = None  # type: ignore[assignment]  # the run has it now
         finally:
@@ -199,7 +230,7 @@ def _accept(listener: socket.socket, events: selectors.BaseSelector, state: _Sta
     except _Refusal as refusal:
         log.write(f"refused a run: {refusal}")
         _send(connection, f"refused: {refusal}\n")
-    except (OSError, ValueError) as error:
+    except Exception as error:  # a broken request, not a reason to stop serving
         log.write(f"could not take a run: {type(error).__name__}: {error}")
     finally:
         if connection is not None:
@@ -210,8 +241,7 @@ class _Refusal(Exception):
     """A request the server does not run; the client runs it itself."""
 
 
-def _request(connection: socket.socket, header: bytes,
-             descriptors: list[int]) -> dict[str, object]:
+def _request(connection: socket.socket, header: bytes) -> dict[str, object]:
     if len(header) != 8:
         raise _Refusal("a request without its length")
     size = int.from_bytes(header, "big")
@@ -230,27 +260,61 @@ def _request(connection: socket.socket, header: bytes,
 
 
 def _check(request: dict[str, object], code: dict[str, tuple[int, int]], me: list[object],
-           state: _State) -> None:
+           state: _State, events: selectors.BaseSelector) -> None:
+    """Refuse a run the copy could not run as the client would."""
     if request.get("identity") != json.loads(json.dumps(me, ensure_ascii=False)):
         raise _Refusal("another interpreter, search path or install")
     changed = changed_files(code)
     if changed:
-        state.stopping = True
+        _stop_taking(state, events)
         raise _Refusal(f"code changed on disk ({changed[0]}{' and more' * (len(changed) > 1)}); "
                        "the server stops")
+    refusal = _unmatched(request.get("process"))
+    if refusal is not None:
+        raise _Refusal(refusal)
 
 
-def _answer_command(connection: socket.socket, command: object, state: _State) -> None:
+def _unmatched(process: object) -> str | None:
+    """Why the copy could not take the client's process attributes
+    (:func:`cliplint.served.process_attributes`), None when it can: the same groups,
+    no higher priority, no limit above its own hard ones."""
+    import resource
+
+    if not isinstance(process, dict):
+        return "a request without the process's attributes"
+    if process.get("gid") != os.getgid() or process.get("groups") != sorted(os.getgroups()):
+        return "other groups than the server's"
+    if not isinstance(process.get("priority"), int) or process["priority"] < os.getpriority(
+            os.PRIO_PROCESS, 0):
+        return "a higher scheduling priority than the server's"
+    limits = process.get("limits")
+    if not isinstance(limits, dict):
+        return "a request without the process's limits"
+    for name, (_soft, hard) in limits.items():
+        own = getattr(resource, name, None) if name.startswith("RLIMIT_") else None
+        if own is None:
+            return f"a limit this server does not know ({name})"
+        ceiling = resource.getrlimit(own)[1]
+        if ceiling != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY
+                                                  or hard > ceiling):
+            return f"a limit above the server's ({name})"
+    return None
+
+
+def _answer_command(connection: socket.socket, command: object,
+                    events: selectors.BaseSelector, state: _State) -> None:
+    """``status`` and ``stop``, from any client of this user (another install's too)."""
     if command == "stop":
-        state.stopping = True
+        _stop_taking(state, events)
     import resource
 
     # Its own CPU and its finished runs' (as the kernel counts a waited-for child's).
     cpu = sum(usage.ru_utime + usage.ru_stime for usage in (
         resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
-    _send(connection, json.dumps({"pid": os.getpid(), "started": state.started,
-                                  "served": state.served, "running": len(state.runs),
-                                  "stopping": state.stopping, "cpu_seconds": cpu}) + "\n")
+    _send(connection, json.dumps({
+        "pid": os.getpid(), "started": state.started, "served": state.served,
+        "running": len(state.runs), "runs": sorted(run.pid for run in state.runs.values()),
+        "stopping": state.stopping, "cpu_seconds": cpu}) + "\n")
 
 
 def _start_run(connection: socket.socket, request: dict[str, object], descriptors: list[int],
@@ -282,6 +346,7 @@ def _run_copy(request: dict[str, object], streams: dict[int, int]) -> None:
         death_signal()
         if os.getppid() != server:
             return
+        os.setpgid(0, 0)  # its workers with it: stopped and killed as one, as a command's
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         for number in (0, 1, 2):
@@ -295,7 +360,8 @@ def _run_copy(request: dict[str, object], streams: dict[int, int]) -> None:
         assert isinstance(environment, dict)
         os.environ.clear()
         os.environ.update(environment)
-        os.umask(int(request["umask"]))  # type: ignore[call-overload]
+        time.tzset()  # TZ, as a new process reads it
+        _take_attributes(request["process"])
         argv = request["argv"]
         assert isinstance(argv, list)
         sys.argv = [str(item) for item in argv]
@@ -326,6 +392,17 @@ def _run_copy(request: dict[str, object], streams: dict[int, int]) -> None:
         os._exit(status)
 
 
+def _take_attributes(process: object) -> None:
+    """The client's umask, priority and resource limits (checked by :func:`_unmatched`)."""
+    import resource
+
+    assert isinstance(process, dict)
+    os.umask(int(process["umask"]))
+    os.setpriority(os.PRIO_PROCESS, 0, int(process["priority"]))
+    for name, (soft, hard) in process["limits"].items():
+        resource.setrlimit(getattr(resource, name), (soft, hard))
+
+
 def _join_threads() -> None:
     """Wait for the threads a run left that Python would wait for at exit (as the
     command does, :func:`cliplint.cli.entry`)."""
@@ -337,21 +414,24 @@ def _join_threads() -> None:
 
 
 def _own_streams(described: object, streams: dict[int, int]) -> None:
-    """Standard streams as the client's: its encodings and error handlers, and line
-    buffering on a terminal, over the descriptors it passed."""
+    """Standard streams as the client's, over the descriptors it passed: as Python makes
+    them (no newline translation) with the client's encodings, error handlers, line
+    buffering (a terminal's stdout; stderr always) and write-through (``-u``)."""
     import io
 
     kinds = described if isinstance(described, list) and len(described) == 3 else [None] * 3
     opened: list[io.TextIOWrapper | None] = []
     for number, kind in enumerate(kinds):
-        if number not in streams or not (isinstance(kind, list) and len(kind) == 2):
+        if number not in streams or not (isinstance(kind, list) and len(kind) == 4):
             opened.append(None)
             continue
-        encoding, errors = kind
+        encoding, errors, line_buffering, write_through = kind
         # Open for the rest of the run, as Python's own standard streams.
-        opened.append(open(number, "w" if number else "r", encoding=encoding,  # noqa: SIM115
-                           errors=errors, closefd=False,
-                           buffering=1 if number > 0 and os.isatty(number) else -1))
+        binary = open(number, "wb" if number else "rb",  # noqa: SIM115
+                      buffering=0 if number and write_through else -1, closefd=False)
+        opened.append(io.TextIOWrapper(binary, encoding=encoding, errors=errors, newline="\n",
+                                       line_buffering=line_buffering,
+                                       write_through=write_through))
     sys.stdin, sys.stdout, sys.stderr = opened
 
 
@@ -360,16 +440,23 @@ def _close_inherited() -> None:
     socket, other clients' connections and streams) stays open in a run, where a pipe it
     held would never see its end. The open ones are listed by the kernel: closing up to
     the limit of open files, which may be a billion, could take minutes."""
-    for name in os.listdir("/proc/self/fd"):
-        if int(name) > 2:
+    try:
+        numbers = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc
+        os.closerange(3, 65536)
+        return
+    for number in numbers:
+        if number > 2:
             try:
-                os.close(int(name))
+                os.close(number)
             except OSError:
                 pass  # the listing's own descriptor, closed already
 
 
-def _client_said(connection: socket.socket, state: _State, log: _Log) -> None:
-    """A running run's client wrote (Ctrl-C: interrupt the run) or went away (kill it)."""
+def _client_said(connection: socket.socket, events: selectors.BaseSelector,
+                 state: _State) -> None:
+    """A running run's client wrote (Ctrl-C: interrupt the run; Ctrl-Z: stop it; then
+    continue it) or went away (kill the run, its workers with it)."""
     run = next((run for run in state.runs.values() if run.connection is connection), None)
     if run is None:
         return
@@ -379,9 +466,16 @@ def _client_said(connection: socket.socket, state: _State, log: _Log) -> None:
         said = b""
     try:
         if not said:
-            os.kill(run.pid, signal.SIGKILL)
-        elif INTERRUPT in said:
-            os.kill(run.pid, signal.SIGINT)
+            events.unregister(connection)  # it stays readable: not again
+            os.killpg(run.pid, signal.SIGKILL)
+            return
+        for byte in said:
+            if bytes([byte]) == INTERRUPT:
+                os.kill(run.pid, signal.SIGINT)  # as Ctrl-C: the workers ignore it
+            elif bytes([byte]) == SUSPEND:
+                os.killpg(run.pid, signal.SIGSTOP)
+            elif bytes([byte]) == RESUME:
+                os.killpg(run.pid, signal.SIGCONT)
     except ProcessLookupError:
         pass
 
@@ -391,14 +485,13 @@ def _finished(pidfd: int, events: selectors.BaseSelector, state: _State) -> None
     _, wait_status, _ = os.wait4(run.pid, 0)
     events.unregister(pidfd)
     os.close(pidfd)
-    events.unregister(run.connection)
-    _send(run.connection, f"exit {_exit_code(wait_status)}\n")
+    if run.connection in (key.fileobj for key in events.get_map().values()):
+        events.unregister(run.connection)
+    if os.WIFSIGNALED(wait_status):  # the client ends by the same signal
+        _send(run.connection, f"signal {os.WTERMSIG(wait_status)}\n")
+    else:
+        _send(run.connection, f"exit {os.waitstatus_to_exitcode(wait_status)}\n")
     run.connection.close()
-
-
-def _exit_code(wait_status: int) -> int:
-    code = os.waitstatus_to_exitcode(wait_status)
-    return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as a shell says
 
 
 def _send(connection: socket.socket, text: str) -> None:
@@ -441,6 +534,8 @@ def ask(command: str, path: str | None = None) -> dict[str, object] | None:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.settimeout(REQUEST_TIMEOUT)
             connection.connect(path)
+            if not private(os.path.dirname(path)) or peer_uid(connection) != os.getuid():
+                return None  # not this user's server
             try:
                 socket.send_fds(connection, [len(request).to_bytes(8, "big")], [])
                 connection.sendall(request)
@@ -485,7 +580,8 @@ def start(path: str | None = None, wait: float = 30.0) -> dict[str, object]:
                 process.kill()
                 raise OSError(f"the server refused: {answer['refused']}")
             return answer
-        if process.poll() is not None:
+        # Exit status 0: another server started meanwhile holds the lock; it answers.
+        if process.poll() is not None and process.returncode != 0:
             raise OSError(f"the server exited at start with status {process.returncode} "
                           f"(see {path}.log)")
         time.sleep(0.05)

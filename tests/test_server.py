@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -140,8 +141,10 @@ def test_a_served_run_is_the_run_itself(server: Served, short_folder: Path) -> N
         assert server.served() == before + 1, arguments
         assert (there.returncode, there.stdout, there.stderr) == (
             here.returncode, here.stdout, here.stderr), arguments
+    before = server.served()
     assert server.run(".", cwd=archive).returncode == 1
     assert server.run("missing.md", cwd=archive).returncode == 2
+    assert server.served() == before + 2
 
 
 def test_any_name_of_the_environments_python_is_served(server: Served,
@@ -159,7 +162,9 @@ def test_any_name_of_the_environments_python_is_served(server: Served,
 
 def test_a_served_fix_writes_the_same_files(server: Served, short_folder: Path) -> None:
     served, unserved = _archive(short_folder / "a"), _archive(short_folder / "b")
+    before = server.served()
     there = server.run("--fix", "--unsafe-fixes", ".", cwd=served)
+    assert server.served() == before + 1
     here = server.run("--fix", "--unsafe-fixes", ".", cwd=unserved, served=False)
     assert (there.returncode, there.stdout, there.stderr) == (
         here.returncode, here.stdout, here.stderr)
@@ -217,7 +222,9 @@ def test_a_client_that_goes_away_takes_its_run_with_it(server: Served,
     try:
         _wait_for(lambda: _running(server) == 1)
         # Another run is served meanwhile: the server does not wait for the first.
+        before = server.served()
         assert server.run("--format", "json", ".", cwd=archive).returncode == 1
+        assert server.served() == before + 1
         watching.kill()
         watching.wait(timeout=60)
         _wait_for(lambda: _running(server) == 0)
@@ -241,6 +248,128 @@ def test_a_run_holds_nothing_of_another(server: Served, short_folder: Path) -> N
     finally:
         first.kill()
         second.kill()
+
+
+def _shell(server: Served, script: str, cwd: Path, served: bool = True,
+           stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """``script`` in sh, ``$CLIPLINT`` the command, with the server's environment."""
+    return subprocess.run(
+        ["sh", "-c", script], cwd=cwd, input=stdin, capture_output=True, timeout=120,
+        env={**server.environment, "CLIPLINT": f"{sys.executable} -m cliplint",
+             "CLIPLINT_NO_SERVER": "0" if served else "1"})
+
+
+def test_streams_are_the_clients_own(server: Served, short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    numbers = re.compile(rb"[0-9]+(\.[0-9]+)?")
+    cases = [
+        # Both streams into one pipe: stderr is line-buffered, as Python makes it.
+        ("$CLIPLINT -v . 2>&1", b""),
+        # Standard input split at LF only: a CR is part of a path.
+        ("printf 'harbour-reopens.md\\r\\nx\\ry.md\\n' | $CLIPLINT --paths-from -", b""),
+        ("PYTHONIOENCODING=ascii:backslashreplace $CLIPLINT --isolated -", BROKEN.encode()
+         .replace(b"one", "\u4e00".encode())),
+        ("ulimit -f 1 && $CLIPLINT --format json --output-file big.json .", b""),
+    ]
+    for script, stdin in cases:
+        before = server.served()
+        there = _shell(server, script, archive, stdin=stdin)
+        assert server.served() == before + 1, script
+        here = _shell(server, script, archive, served=False, stdin=stdin)
+        assert (there.returncode, numbers.sub(b"N", there.stdout), there.stderr) == (
+            here.returncode, numbers.sub(b"N", here.stdout), here.stderr), script
+    # (what the cases show, so that they show something)
+    assert b"harbour-reopens.md" in _shell(server, cases[0][0], archive).stdout
+    assert b"in 2 files checked" in _shell(server, cases[1][0], archive).stdout
+
+
+def test_a_closed_standard_stream_stays_closed(server: Served, short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    before = server.served()
+    client = subprocess.Popen(
+        ["sh", "-c", f"exec {sys.executable} -m cliplint --watch . <&-"], cwd=archive,
+        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: _running(server) == 1)
+        client.kill()  # its socket, not passed as standard input, closes with it
+        client.wait(timeout=60)
+        _wait_for(lambda: _running(server) == 0)
+        assert server.served() == before + 1
+    finally:
+        client.kill()
+
+
+def test_a_run_ended_by_a_signal_ends_its_client_so(server: Served,
+                                                    short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    client = subprocess.Popen(
+        [sys.executable, "-m", "cliplint", "--watch", "."], cwd=archive,
+        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: _running(server) == 1)
+        (copy,) = _runs(server)
+        client.send_signal(signal.SIGTSTP)  # Ctrl-Z: the run stops with its client
+        _wait_for(lambda: _state(copy) == "T")
+        client.send_signal(signal.SIGCONT)
+        _wait_for(lambda: _state(copy) != "T")
+        os.kill(copy, signal.SIGTERM)
+        assert client.wait(timeout=60) == -signal.SIGTERM
+    finally:
+        client.kill()
+
+
+def _runs(server: Served) -> list[int]:
+    status = server.status()
+    assert status is not None and isinstance(status["runs"], list)
+    return [int(pid) for pid in status["runs"]]
+
+
+def _state(pid: int) -> str:
+    """A process's state letter (R, S, T for stopped...), from /proc."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def test_a_stopping_server_takes_no_new_run(server: Served, short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    watching = subprocess.Popen(
+        [sys.executable, "-m", "cliplint", "--watch", "."], cwd=archive,
+        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(lambda: _running(server) == 1)
+        stopped = server.run("server", "stop", cwd=server.folder)
+        assert stopped.returncode == 0
+        assert b"it ends when its 1 running end" in stopped.stdout
+        # No socket now: a command runs by itself, at once, and the server is left alone.
+        alone = server.run("--version", cwd=archive)
+        assert alone.returncode == 0 and server.status() is None
+        assert watching.poll() is None
+    finally:
+        watching.send_signal(signal.SIGINT)
+        watching.wait(timeout=60)
+
+
+def test_one_server_however_many_starts(short_folder: Path) -> None:
+    server = Served(short_folder / "servers",
+                    _environment(short_folder / "servers", short_folder / "cache"))
+    starts = [subprocess.Popen([sys.executable, "-m", "cliplint", "server", "start"],
+                               cwd=short_folder, env=server.environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+              for _ in range(3)]
+    try:
+        said = [start.communicate(timeout=120) for start in starts]
+        assert [start.returncode for start in starts] == [0, 0, 0], said
+        status = server.status()
+        assert status is not None
+        pids = {re.search(rb"pid ([0-9]+)", out).group(1) for out, _ in said}  # type: ignore[union-attr]
+        assert pids == {str(status["pid"]).encode()}
+        servers = subprocess.run(["pgrep", "-f", f"cliplint.server {server.folder}"],
+                                 capture_output=True, check=False).stdout.split()
+        assert len(servers) == 1, servers
+    finally:
+        _stop(server)
 
 
 def test_another_interpreter_setup_is_run_by_the_client(server: Served,
@@ -308,6 +437,19 @@ def test_the_sockets_folder_must_be_the_users_alone(short_folder: Path) -> None:
     assert not list(folder.glob("*.sock"))
 
 
+def test_a_server_in_a_folder_others_can_enter_is_not_trusted(server: Served,
+                                                              short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    before = server.served()
+    server.folder.chmod(0o755)  # (another user could have put a server there)
+    try:
+        alone = server.run(".", cwd=archive)
+    finally:
+        server.folder.chmod(0o700)
+    assert alone.returncode == 1 and b"aggregator-boilerplate" in alone.stdout
+    assert server.served() == before
+
+
 def test_without_a_server_the_command_runs_itself(short_folder: Path) -> None:
     folder = short_folder / "servers"
     server = Served(folder, _environment(folder, short_folder / "cache"))
@@ -357,13 +499,21 @@ def test_another_user_is_refused(server: Served) -> None:
     server.folder.chmod(0o755)
     for socket_file in server.folder.glob("*.sock"):
         socket_file.chmod(0o666)
-    # Everything imported first: the other user cannot read this Python's files.
-    script = ("import os, zlib; from cliplint.server import ask; "
-              "os.setgid(65534); os.setuid(65534); print(ask('status'))")
+    # Everything imported first: the other user cannot read this Python's files. A raw
+    # request: cliplint's own client would not even connect to another user's folder.
+    script = ("import os, socket, zlib; from cliplint.served import socket_path; "
+              "path = socket_path(); os.setgid(65534); os.setuid(65534); "
+              "client = socket.socket(socket.AF_UNIX); client.connect(path)\n"
+              "try: client.sendall(bytes(7) + bytes([20]) + b'{\"command\": \"status\"}')\n"
+              "except OSError: pass\n"
+              "print(client.recv(4096))")
     done = subprocess.run([sys.executable, "-c", script], env=server.environment,
                           cwd="/", capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert b"the client runs as user 65534" in done.stdout
+    # cliplint's own client trusts no server in a folder others can enter.
+    assert server.status() is None
+    server.folder.chmod(0o700)
     assert server.served() == 0
 
 
@@ -375,7 +525,12 @@ def test_the_servers_code_check_sees_an_edit(tmp_path: Path,
     try:
         files = module_files()
         assert str(module) in files and changed_files(files) == []
+        module.write_text("VALUE = 2\n", encoding="utf-8")  # the same size
+        os.utime(module, ns=(time.time_ns(), files[str(module)][1] + 1))
+        assert changed_files(files) == [str(module)]
+        files = module_files()
         module.write_text("VALUE = 22\n", encoding="utf-8")
+        os.utime(module, ns=(time.time_ns(), files[str(module)][1]))  # the same time
         assert changed_files(files) == [str(module)]
     finally:
         sys.modules.pop("edited_module_for_the_check", None)

@@ -39,8 +39,10 @@ def server_command(arguments: Sequence[str]) -> int:
         if "refused" in stopped:
             say(f"error: {stopped['refused']}")
             return EXIT_USAGE
+        running = stopped.get("running")
         print(f"cliplint server stopped (pid {stopped.get('pid')}, "
-              f"{stopped.get('served')} runs served)")
+              f"{stopped.get('served')} runs served"
+              + (f"; it ends when its {running} running end)" if running else ")"))
         return EXIT_CLEAN
     answer = server.ask("status", path)
     if answer is None:
