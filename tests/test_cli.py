@@ -360,3 +360,13 @@ def test_help_is_wrapped_at_the_terminals_width() -> None:
         assert run.status == 0
         widest = max(len(line) for line in run.stdout.splitlines())
         assert columns - 10 < widest <= columns
+
+
+def test_a_closed_standard_output_is_said_not_crashed_on(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("<!--x-->\n", encoding="utf-8")
+    done = subprocess.run(["sh", "-c", f"exec {sys.executable} -m cliplint a.md >&-"],
+                          cwd=tmp_path, capture_output=True, timeout=120,
+                          env={**os.environ, "CLIPLINT_NO_SERVER": "1"})
+    assert done.returncode == 2
+    assert done.stderr == (b"cliplint: error: standard output is closed (redirect it to "
+                           b"/dev/null to discard the report)\n")

@@ -31,6 +31,10 @@ class UsageError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None:  # its descriptor was closed when Python started (`>&-`)
+        say("error: standard output is closed (redirect it to /dev/null to discard the "
+            "report)")
+        return EXIT_USAGE
     try:
         return _command(arguments)
     except UsageError as error:
@@ -93,14 +97,12 @@ def entry() -> NoReturn:
     if served is not None:
         os._exit(served)
     status = main()
-    try:
-        sys.stdout.flush()
-    except (BrokenPipeError, ValueError):  # the reader went away, or the stream is closed
-        pass
-    try:
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # None: the descriptor was closed when Python started
+                stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader went away, or the stream is closed
+            pass
     if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
         sys.exit(status)
     os._exit(status)
