@@ -2,13 +2,14 @@
 
 The server (:mod:`cliplint.server`) has imported cliplint, its rules and html5lib once;
 for each run it forks a copy of itself that takes this process's working folder,
-environment, umask, arguments and standard streams (the descriptors themselves, passed
-over the socket), runs the command as this process would, and exits with its status.
-This process then exits with that status: same output, same files written, same exit
-status, without paying for the imports.
+environment, process attributes (:func:`process_attributes`), arguments and standard
+streams (the descriptors themselves, passed over the socket), runs the command as this
+process would, and exits with its status. This process then exits with that status:
+same output, same files written, same exit status, without paying for the imports.
 
-Only a server of this very install, Python and search path serves (:func:`identity`);
-anything else, or no server at all, and the caller runs the command itself. This module
+Only a server of this user's, in a folder nobody else can enter, of this very install,
+Python and search path serves (:func:`identity`); anything else, or no server at all,
+and the caller runs the command itself. This module
 imports nothing beyond what Python has loaded at start-up until a server's socket
 exists: without a server, a run pays one ``stat``.
 """

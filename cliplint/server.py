@@ -3,20 +3,23 @@
 ``cliplint server start`` runs :func:`serve` in the background. It imports what a run
 imports (the engine, the installed rules, html5lib), then waits on a Unix socket in a
 folder only its user can enter (:func:`cliplint.served.server_dir`). For each client
-(:func:`cliplint.served.run_served`, which the ``cliplint`` command tries first) it:
+(:func:`cliplint.served.run_served`, which the ``cliplint`` command tries first, after
+checking the folder and the server's user itself) it:
 
 - checks that the peer is its own user (the socket's credentials) and shares its
-  interpreter, search path and install (:func:`cliplint.served.identity`), and that no
+  Python environment, flags, search path and install (:func:`cliplint.served.identity`),
+  that it can take the client's groups, priority and resource limits, and that no
   module it has imported changed on disk since (a reinstall or an edit: the server then
   refuses and stops, and the client runs the command itself);
-- forks; the copy takes the client's standard streams, folder, environment, umask and
-  arguments, runs ``cliplint.cli.main`` and exits with its status, which the server
-  passes back. Configuration, cache and files are read by that copy as by any run.
+- forks; the copy, leader of its own process group, takes the client's standard
+  streams, folder, environment, umask, priority, limits and arguments, runs
+  ``cliplint.cli.main`` and exits with its status (or dies of a signal), which the
+  server passes back. Configuration, cache and files are read by that copy as by any run.
 
-A client interrupted (Ctrl-C) interrupts its run; a client that goes away kills it.
-Linux only (fork, ``pidfd_open``, ``SO_PEERCRED``). What it serves is recorded in
-``SOCKET.log`` beside the socket (one line per refusal or failure), and its state is
-asked with ``status`` (pid, runs served).
+A client interrupted (Ctrl-C) interrupts its run, one stopped (Ctrl-Z) stops it until
+it goes on, one that goes away kills it. Linux only (fork, ``pidfd_open``,
+``SO_PEERCRED``). Refusals and failures are written to ``SOCKET.log`` beside the socket,
+one line each; ``status`` tells its state (pid, runs served and running, CPU used).
 """
 
 from __future__ import annotations
