@@ -91,6 +91,12 @@ def run_served(arguments: list[str]) -> int | None:
     import json
     import socket
 
+    # Made before connecting: the server waits for it only a moment once connected.
+    request = json.dumps({
+        "identity": identity(), "argv": [sys.argv[0], *arguments], "cwd": folder,
+        "env": dict(os.environ), "descriptors": descriptors, "process": process_attributes(),
+        "streams": [_described(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)],
+    }, ensure_ascii=False).encode("utf-8", "surrogateescape")
     try:
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         connection.connect(path)
@@ -100,12 +106,6 @@ def run_served(arguments: list[str]) -> int | None:
     except OSError:
         return None  # a socket left by a server that is gone
     with connection:
-        request = json.dumps({
-            "identity": identity(), "argv": [sys.argv[0], *arguments], "cwd": folder,
-            "env": dict(os.environ), "descriptors": descriptors,
-            "process": process_attributes(),
-            "streams": [_described(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)],
-        }, ensure_ascii=False).encode("utf-8", "surrogateescape")
         try:
             for stream in (sys.stdout, sys.stderr):
                 if stream is not None:

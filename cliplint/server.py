@@ -39,7 +39,7 @@ from cliplint.served import INTERRUPT, RESUME, SUSPEND, identity, peer_uid, priv
 #: Bytes a request may hold (its arguments and environment): far above any real one.
 MAX_REQUEST = 16 << 20
 #: Seconds a connected client has to send its request (it sends it at once).
-REQUEST_TIMEOUT = 2.0
+REQUEST_TIMEOUT = 5.0
 
 
 def supported() -> str | None:
