@@ -426,6 +426,47 @@ def _plugin(word: str) -> str:
     '''
 
 
+def test_a_run_keeps_the_commands_time_zone(short_folder: Path) -> None:
+    site = make_plugin(short_folder / "site", distribution="cliplint-clock",
+                       entry_name="clock", module="clock_rules", source=_CLOCK)
+    environment = {**_environment(short_folder / "servers", short_folder / "cache"),
+                   "PYTHONPATH": str(site)}
+    environment.pop("TZ", None)
+    server = _start(short_folder, environment)
+    try:
+        archive = _archive(short_folder)
+        zone = {"TZ": "JST-9"}  # POSIX: needs no time zone files
+        there = server.run("--select", "clock/", "broken.md", cwd=archive, env=zone)
+        assert server.served() == 1
+        here = server.run("--select", "clock/", "broken.md", cwd=archive, env=zone,
+                          served=False)
+        assert there.stdout == here.stdout and b"offset +0900" in there.stdout
+    finally:
+        _stop(server)
+
+
+_CLOCK = '''
+    """Says the local time's offset from UTC."""
+    import sys
+    import time
+
+    from cliplint import Violation, hookimpl
+
+    ID = "clock/offset"
+    SEVERITY = "warning"
+    FIX = None
+
+
+    def check(document, options):
+        yield Violation(0, 1, "offset " + time.strftime("%z"))
+
+
+    @hookimpl
+    def cliplint_rules():
+        return [sys.modules[__name__]]
+'''
+
+
 def test_the_sockets_folder_must_be_the_users_alone(short_folder: Path) -> None:
     folder = short_folder / "open"
     folder.mkdir(mode=0o755)
