@@ -48,6 +48,14 @@ class Served:
                               cwd=cwd, env=environment, input=stdin, capture_output=True,
                               timeout=120)
 
+    def watch(self, cwd: Path, *, output: int = subprocess.DEVNULL,
+              closed_stdin: bool = False) -> subprocess.Popen[bytes]:
+        """A served ``cliplint --watch .``, running until it is interrupted or killed."""
+        command = f"exec {sys.executable} -m cliplint --watch ." + (" <&-" * closed_stdin)
+        return subprocess.Popen(["sh", "-c", command], cwd=cwd,
+                                env={**self.environment, "CLIPLINT_NO_SERVER": "0"},
+                                stdout=output, stderr=output)
+
     def status(self) -> dict[str, object] | None:
         done = self.run("server", "status", "--json", cwd=self.folder)
         return json.loads(done.stdout) if done.returncode == 0 else None
@@ -196,10 +204,7 @@ def test_a_run_takes_the_clients_environment_umask_and_folder(server: Served,
 def test_ctrl_c_interrupts_the_served_run(server: Served, short_folder: Path) -> None:
     archive = _archive(short_folder)
     before = server.served()
-    client = subprocess.Popen(
-        [sys.executable, "-m", "cliplint", "--watch", "."], cwd=archive,
-        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    client = server.watch(archive, output=subprocess.PIPE)
     try:
         _wait_for(lambda: _running(server) == 1)
         client.send_signal(signal.SIGINT)
@@ -215,10 +220,7 @@ def test_ctrl_c_interrupts_the_served_run(server: Served, short_folder: Path) ->
 def test_a_client_that_goes_away_takes_its_run_with_it(server: Served,
                                                        short_folder: Path) -> None:
     archive = _archive(short_folder)
-    watching = subprocess.Popen(
-        [sys.executable, "-m", "cliplint", "--watch", "."], cwd=archive,
-        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    watching = server.watch(archive)
     try:
         _wait_for(lambda: _running(server) == 1)
         # Another run is served meanwhile: the server does not wait for the first.
@@ -236,10 +238,7 @@ def test_a_run_holds_nothing_of_another(server: Served, short_folder: Path) -> N
     # The second run's copy is forked while the first one's connection is open in the
     # server: if the copy kept it, the first client would wait for its end forever.
     archive = _archive(short_folder)
-    first, second = (subprocess.Popen(
-        [sys.executable, "-m", "cliplint", "--watch", "."], cwd=archive,
-        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2))
+    first, second = server.watch(archive), server.watch(archive)
     try:
         _wait_for(lambda: _running(server) == 2)
         first.send_signal(signal.SIGINT)
@@ -286,10 +285,7 @@ def test_streams_are_the_clients_own(server: Served, short_folder: Path) -> None
 def test_a_closed_standard_stream_stays_closed(server: Served, short_folder: Path) -> None:
     archive = _archive(short_folder)
     before = server.served()
-    client = subprocess.Popen(
-        ["sh", "-c", f"exec {sys.executable} -m cliplint --watch . <&-"], cwd=archive,
-        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = server.watch(archive, closed_stdin=True)
     try:
         _wait_for(lambda: _running(server) == 1)
         client.kill()  # its socket, not passed as standard input, closes with it
@@ -303,10 +299,7 @@ def test_a_closed_standard_stream_stays_closed(server: Served, short_folder: Pat
 def test_a_run_ended_by_a_signal_ends_its_client_so(server: Served,
                                                     short_folder: Path) -> None:
     archive = _archive(short_folder)
-    client = subprocess.Popen(
-        [sys.executable, "-m", "cliplint", "--watch", "."], cwd=archive,
-        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = server.watch(archive)
     try:
         _wait_for(lambda: _running(server) == 1)
         (copy,) = _runs(server)
@@ -333,10 +326,7 @@ def _state(pid: int) -> str:
 
 def test_a_stopping_server_takes_no_new_run(server: Served, short_folder: Path) -> None:
     archive = _archive(short_folder)
-    watching = subprocess.Popen(
-        [sys.executable, "-m", "cliplint", "--watch", "."], cwd=archive,
-        env={**server.environment, "CLIPLINT_NO_SERVER": "0"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    watching = server.watch(archive)
     try:
         _wait_for(lambda: _running(server) == 1)
         stopped = server.run("server", "stop", cwd=server.folder)
@@ -394,8 +384,7 @@ def test_changed_code_stops_the_server_and_the_run_uses_the_new_code(
         archive = _archive(short_folder)
         first = server.run("--select", "shout/", "broken.md", cwd=archive)
         assert b"first" in first.stdout and server.served() == 1
-        (site / "shout_rules.py").write_text(textwrap.dedent(_plugin("second")),
-                                             encoding="utf-8")
+        (site / "shout_rules.py").write_text(_plugin("second"), encoding="utf-8")
         second = server.run("--select", "shout/", "broken.md", cwd=archive)
         assert b"second" in second.stdout, second.stdout
         assert "code changed on disk" in server.log() and "shout_rules.py" in server.log()
@@ -405,25 +394,32 @@ def test_changed_code_stops_the_server_and_the_run_uses_the_new_code(
 
 
 def _plugin(word: str) -> str:
-    return f'''
-        """Says "{word}" once per file."""
+    return _rule_pack("shout/word", f'"{word}"')
+
+
+def _rule_pack(rule_id: str, message: str) -> str:
+    """A plugin's module: one rule, ``rule_id``, whose one problem per file says what
+    the Python expression ``message`` gives."""
+    return textwrap.dedent(f'''
+        """A rule that says {message}."""
         import sys
+        import time
 
         from cliplint import Violation, hookimpl
 
-        ID = "shout/word"
+        ID = "{rule_id}"
         SEVERITY = "warning"
         FIX = None
 
 
         def check(document, options):
-            yield Violation(0, 1, "{word}")
+            yield Violation(0, 1, {message})
 
 
         @hookimpl
         def cliplint_rules():
             return [sys.modules[__name__]]
-    '''
+    ''')
 
 
 def test_a_run_keeps_the_commands_time_zone(short_folder: Path) -> None:
@@ -445,26 +441,7 @@ def test_a_run_keeps_the_commands_time_zone(short_folder: Path) -> None:
         _stop(server)
 
 
-_CLOCK = '''
-    """Says the local time's offset from UTC."""
-    import sys
-    import time
-
-    from cliplint import Violation, hookimpl
-
-    ID = "clock/offset"
-    SEVERITY = "warning"
-    FIX = None
-
-
-    def check(document, options):
-        yield Violation(0, 1, "offset " + time.strftime("%z"))
-
-
-    @hookimpl
-    def cliplint_rules():
-        return [sys.modules[__name__]]
-'''
+_CLOCK = _rule_pack("clock/offset", '"offset " + time.strftime("%z")')
 
 
 def test_the_sockets_folder_must_be_the_users_alone(short_folder: Path) -> None:
