@@ -370,3 +370,16 @@ def test_a_closed_standard_output_is_said_not_crashed_on(tmp_path: Path) -> None
     assert done.returncode == 2
     assert done.stderr == (b"cliplint: error: standard output is closed (redirect it to "
                            b"/dev/null to discard the report)\n")
+
+
+def test_a_report_file_that_cannot_be_written_to_the_end_is_said(tmp_path: Path) -> None:
+    for index in range(40):
+        (tmp_path / f"a{index}.md").write_text("<!--x-->\n", encoding="utf-8")
+    # A file size limit (sh: in blocks of 512 bytes) the report runs into mid-run.
+    done = subprocess.run(
+        ["sh", "-c", f"ulimit -f 1 && exec {sys.executable} -m cliplint "
+                     "--output-file report.json ."],
+        cwd=tmp_path, capture_output=True, timeout=120,
+        env={**os.environ, "CLIPLINT_NO_SERVER": "1"})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == b"cliplint: error: cannot write report.json: File too large\n"

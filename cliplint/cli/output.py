@@ -42,7 +42,7 @@ def write_report(report: Report, options: LintOptions, renderer: Renderer,
         with _open_report(options.output_file) as stream:
             stream.write(text)
     except OSError as error:
-        raise UsageError(f"cannot write {options.output_file}: {error.strerror or error}") from None
+        raise _cannot_write(options.output_file, error) from None
 
 
 def stream_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
@@ -56,8 +56,13 @@ def stream_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
 
     with _report_stream(options) as stream:
         def write(text: str) -> None:
-            stream.write(text)
-            stream.flush()  # each file's problems as soon as they are known
+            try:
+                stream.write(text)
+                stream.flush()  # each file's problems as soon as they are known
+            except OSError as error:
+                if options.output_file is None or isinstance(error, BrokenPipeError):
+                    raise  # standard output (main() knows a reader gone), a FIFO's reader
+                raise _cannot_write(options.output_file, error) from None
 
         # The bar on standard error steps aside while report lines reach the terminal.
         shared = progress_wanted(options) and stream.isatty()
@@ -108,15 +113,30 @@ def _report_stream(options: LintOptions) -> Iterator[TextIO]:
     if options.output_file is None:
         yield cast(TextIO, _Silent()) if options.quiet >= 2 else sys.stdout  # -qq: the exit status only
         return
-    with _open_report(options.output_file) as stream:
+    stream = _open_report(options.output_file)
+    try:
         yield stream
+    finally:
+        try:
+            stream.close()
+        except BrokenPipeError:
+            raise  # a FIFO's reader gone, as in write()
+        except OSError as error:  # what was left to write could not be
+            # (in place of a write's same error, when one failed: said once)
+            raise _cannot_write(options.output_file, error) from None
 
 
 def _open_report(path: str) -> TextIO:
     try:
         return open_for_writing(path)
     except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+        raise _cannot_write(path, error) from None
+
+
+def _cannot_write(path: str, error: OSError) -> UsageError:
+    """A report file that cannot be opened or written to its end (a full disk, a file
+    size limit): the file's fault, not cliplint's."""
+    return UsageError(f"cannot write {path}: {error.strerror or error}")
 
 
 class _Silent:
