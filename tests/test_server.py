@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -22,6 +23,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 from conftest import make_plugin, write
@@ -73,8 +75,10 @@ class Served:
 
 
 def _environment(folder: Path, cache: Path) -> dict[str, str]:
+    # PYTHONUNBUFFERED (set in some shells and CI) would hide how streams are buffered.
     environment = {key: value for key, value in os.environ.items()
-                   if not key.startswith("CLIPLINT") and key != "NO_COLOR"}
+                   if not key.startswith("CLIPLINT")
+                   and key not in ("NO_COLOR", "PYTHONUNBUFFERED")}
     return {**environment, "CLIPLINT_SERVER_DIR": str(folder),
             "CLIPLINT_CACHE_DIR": str(cache)}
 
@@ -207,8 +211,12 @@ def test_ctrl_c_interrupts_the_served_run(server: Served, short_folder: Path) ->
     client = server.watch(archive, output=subprocess.PIPE)
     try:
         _wait_for(lambda: _running(server) == 1)
+        # Said while the run goes on: standard error is line-buffered, as Python's is.
+        assert client.stderr is not None
+        seen = _read_until(client.stderr, b"cliplint: watching for changes")
         client.send_signal(signal.SIGINT)
         _, error = client.communicate(timeout=60)
+        error = seen + error
     finally:
         client.kill()
     assert client.returncode == 130
@@ -311,6 +319,37 @@ def test_a_run_ended_by_a_signal_ends_its_client_so(server: Served,
         assert client.wait(timeout=60) == -signal.SIGTERM
     finally:
         client.kill()
+
+
+def _read_until(stream: IO[bytes], wanted: bytes, seconds: float = 60) -> bytes:
+    """What ``stream`` gives until ``wanted`` appears in it, read as it comes."""
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while wanted not in seen:
+        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"{wanted!r} did not come; came: {seen!r}")
+        seen += os.read(stream.fileno(), 4096)
+    return seen
+
+
+def test_a_deleted_working_folder_runs_by_itself(server: Served, short_folder: Path) -> None:
+    gone = short_folder / "gone"
+    gone.mkdir()
+    done = _shell(server, "cd gone && rmdir ../gone && $CLIPLINT --version", short_folder)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"cliplint 0.1.0\n", b"")
+    assert server.served() == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root, to raise a command's priority")
+def test_a_command_of_a_higher_priority_runs_by_itself(server: Served,
+                                                       short_folder: Path) -> None:
+    archive = _archive(short_folder)
+    there = _shell(server, "nice -n -5 $CLIPLINT --format json .", archive)
+    here = _shell(server, "nice -n -5 $CLIPLINT --format json .", archive, served=False)
+    assert (there.returncode, there.stdout) == (here.returncode, here.stdout)
+    assert there.returncode == 1 and server.served() == 0
+    assert "a higher scheduling priority than the server's" in server.log()
 
 
 def _runs(server: Served) -> list[int]:

@@ -121,8 +121,9 @@ def _report_stream(options: LintOptions) -> Iterator[TextIO]:
             stream.close()
         except BrokenPipeError:
             raise  # a FIFO's reader gone, as in write()
-        except OSError as error:  # what was left to write could not be
-            # (in place of a write's same error, when one failed: said once)
+        except OSError as error:
+            # A write that failed left its text in the buffer, and closing tries it
+            # again: the same words replace write()'s, so the run says it once.
             raise _cannot_write(options.output_file, error) from None
 
 
