@@ -88,15 +88,14 @@ def run_served(arguments: list[str]) -> int | None:
     # Before the socket exists: with a standard stream closed, the socket would take its
     # number and be passed as that stream.
     descriptors = [fd for fd in (0, 1, 2) if _is_open(fd)]
-    import json
     import socket
 
     # Made before connecting: the server waits for it only a moment once connected.
-    request = json.dumps({
+    request = encoded({
         "identity": identity(), "argv": [sys.argv[0], *arguments], "cwd": folder,
         "env": dict(os.environ), "descriptors": descriptors, "process": process_attributes(),
         "streams": [_described(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)],
-    }, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    })
     try:
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         connection.connect(path)
@@ -106,15 +105,32 @@ def run_served(arguments: list[str]) -> int | None:
     except OSError:
         return None  # a socket left by a server that is gone
     with connection:
-        try:
-            for stream in (sys.stdout, sys.stderr):
-                if stream is not None:
-                    stream.flush()
-            socket.send_fds(connection, [len(request).to_bytes(8, "big")], descriptors)
-            connection.sendall(request)
-        except OSError:
-            pass  # refused before the request was read, or gone: the answer says which
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        send(connection, request, descriptors)
         return _status(connection)
+
+
+def encoded(request: dict[str, object]) -> bytes:
+    """A request as it goes over the socket: JSON, undecodable bytes of paths and
+    variables kept (surrogate escapes)."""
+    import json
+
+    return json.dumps(request, ensure_ascii=False).encode("utf-8", "surrogateescape")
+
+
+def send(connection: socket.socket, request: bytes, descriptors: list[int]) -> None:
+    """Send a request: its length (with the descriptors), then its bytes. A server that
+    refused it before reading it has closed the connection: its refusal is there to
+    read, so a failed send is not an error here."""
+    import socket
+
+    try:
+        socket.send_fds(connection, [len(request).to_bytes(8, "big")], descriptors)
+        connection.sendall(request)
+    except OSError:
+        pass
 
 
 def private(folder: str) -> bool:

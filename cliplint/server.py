@@ -34,7 +34,17 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from cliplint.served import INTERRUPT, RESUME, SUSPEND, identity, peer_uid, private, socket_path
+from cliplint.served import (
+    INTERRUPT,
+    RESUME,
+    SUSPEND,
+    encoded,
+    identity,
+    peer_uid,
+    private,
+    send,
+    socket_path,
+)
 
 #: Bytes a request may hold (its arguments and environment): far above any real one.
 MAX_REQUEST = 16 << 20
@@ -157,7 +167,7 @@ def serve(path: str) -> int:
         return 0  # another server holds it (``start`` then reports that one)
     preload()
     code = module_files()
-    me = identity()
+    me = json.loads(encoded({"identity": identity()}))["identity"]  # as a request holds it
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     if os.path.lexists(path):
         os.unlink(path)  # a socket left by a server that is gone (the lock says so)
@@ -265,7 +275,7 @@ def _request(connection: socket.socket, header: bytes) -> dict[str, object]:
 def _check(request: dict[str, object], code: dict[str, tuple[int, int]], me: list[object],
            state: _State, events: selectors.BaseSelector) -> None:
     """Refuse a run the copy could not run as the client would."""
-    if request.get("identity") != json.loads(json.dumps(me, ensure_ascii=False)):
+    if request.get("identity") != me:
         raise _Refusal("another interpreter, search path or install")
     changed = changed_files(code)
     if changed:
@@ -530,8 +540,6 @@ def ask(command: str, path: str | None = None) -> dict[str, object] | None:
     """Ask the server of this install ``status`` or ``stop``: its answer, or None when
     none is up."""
     path = path or socket_path()
-    request = json.dumps({"identity": identity(), "command": command},
-                         ensure_ascii=False).encode("utf-8", "surrogateescape")
     answer = b""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
@@ -539,11 +547,7 @@ def ask(command: str, path: str | None = None) -> dict[str, object] | None:
             connection.connect(path)
             if not private(os.path.dirname(path)) or peer_uid(connection) != os.getuid():
                 return None  # not this user's server
-            try:
-                socket.send_fds(connection, [len(request).to_bytes(8, "big")], [])
-                connection.sendall(request)
-            except OSError:
-                pass  # refused before it read the request: the refusal is there to read
+            send(connection, encoded({"command": command}), [])
             while chunk := connection.recv(4096):
                 answer += chunk
     except OSError:
@@ -570,11 +574,10 @@ def start(path: str | None = None, wait: float = 30.0) -> dict[str, object]:
         if "refused" in running:
             raise OSError(f"a server at {path} refused: {running['refused']}")
         return {**running, "already": True}
-    environment = {key: value for key, value in os.environ.items()}
     with open(os.devnull, "rb") as nothing, open(path + ".log", "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-P", "-m", "cliplint.server", path], stdin=nothing, stdout=log,
-            stderr=log, cwd="/", env=environment, start_new_session=True)
+            stderr=log, cwd="/", start_new_session=True)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         answer = ask("status", path)
