@@ -379,15 +379,9 @@ def _run_copy(request: dict[str, object], streams: dict[int, int]) -> None:
         assert isinstance(argv, list)
         sys.argv = [str(item) for item in argv]
         _own_streams(request.get("streams"), streams)
-        from cliplint.cli import main
+        from cliplint.cli import main_status
 
-        try:
-            status = main(sys.argv[1:])
-        except SystemExit as leaving:  # argparse's --help and --version, as Python exits
-            code = leaving.code
-            if isinstance(code, str):
-                print(code, file=sys.stderr)
-            status = code if isinstance(code, int) else (0 if code is None else 1)
+        status = main_status(sys.argv[1:])
         _join_threads()
         for stream in (sys.stdout, sys.stderr):
             try:

@@ -127,7 +127,7 @@ class _Captured(io.BytesIO):
 def _run_in_process(
     argv: list[str], *, cwd: Path | None, env: Mapping[str, str] | None, stdin: bytes | None
 ) -> Run:
-    from cliplint.cli import main
+    from cliplint.cli import main_status
 
     out, err = _Captured(), _Captured()
     streams = (sys.stdin, sys.stdout, sys.stderr)
@@ -142,13 +142,7 @@ def _run_in_process(
     try:
         if cwd is not None:
             os.chdir(cwd)
-        try:
-            status = main(argv)
-        except SystemExit as leaving:  # argparse's --help and --version
-            code = leaving.code
-            if isinstance(code, str):
-                print(code, file=sys.stderr)
-            status = code if isinstance(code, int) else (0 if code is None else 1)
+        status = main_status(argv)
         for stream in (sys.stdout, sys.stderr):
             if not stream.closed:
                 stream.flush()

@@ -63,6 +63,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def main_status(arguments: Sequence[str]) -> int:
+    """``main``, its ``SystemExit`` (argparse's ``--help`` and ``--version``) turned into
+    the exit status Python would give it: for a caller that runs the command without
+    leaving (the resident server's copy, the tests)."""
+    try:
+        return main(arguments)
+    except SystemExit as leaving:
+        code = leaving.code
+        if isinstance(code, str):
+            print(code, file=sys.stderr)
+        return code if isinstance(code, int) else (0 if code is None else 1)
+
+
 def _command(arguments: list[str]) -> int:
     """Run the command the arguments name: 'rules', 'explain', 'server', or else a lint
     (or fix) run."""
