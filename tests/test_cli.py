@@ -372,6 +372,19 @@ def test_a_closed_standard_output_is_said_not_crashed_on(tmp_path: Path) -> None
                            b"/dev/null to discard the report)\n")
 
 
+def test_a_deleted_working_folder_is_said_not_crashed_on(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("<!--x-->\n", encoding="utf-8")
+    done = subprocess.run(
+        ["sh", "-c", f"mkdir gone && cd gone && rmdir ../gone && "
+                     f"exec {sys.executable} -m cliplint --isolated {tmp_path / 'a.md'}"],
+        cwd=tmp_path, capture_output=True, timeout=120,
+        env={**os.environ, "CLIPLINT_NO_SERVER": "1"})
+    assert done.returncode == 2
+    assert done.stderr == (b"cliplint: error: the working folder cannot be found (No such "
+                           b"file or directory): it was deleted or moved; cd to a folder "
+                           b"that exists\n")
+
+
 def test_a_report_file_that_cannot_be_written_to_the_end_is_said(tmp_path: Path) -> None:
     for index in range(40):
         (tmp_path / f"a{index}.md").write_text("<!--x-->\n", encoding="utf-8")

@@ -30,9 +30,20 @@ if TYPE_CHECKING:
 def lint_command(arguments: Sequence[str]) -> int:
     """``cliplint [OPTIONS] [PATH ...]``: one run, or --watch's runs."""
     options = parse_lint(arguments)
+    _require_working_folder()
     if options.watch:
         return _watch(options)
     return _run(options)
+
+
+def _require_working_folder() -> None:
+    """Paths are shown relative to the working folder and the configuration and cache
+    are looked for from it: a run cannot start in a folder deleted under its shell."""
+    try:
+        os.getcwd()
+    except OSError as error:
+        raise UsageError(f"the working folder cannot be found ({error.strerror}): it was "
+                         "deleted or moved; cd to a folder that exists") from None
 
 
 def _run(options: LintOptions) -> int:
