@@ -396,3 +396,20 @@ def test_a_report_file_that_cannot_be_written_to_the_end_is_said(tmp_path: Path)
         env={**os.environ, "CLIPLINT_NO_SERVER": "1"})
     assert done.returncode == 2, done.stderr
     assert done.stderr == b"cliplint: error: cannot write report.json: File too large\n"
+
+
+@pytest.mark.parametrize("extra", [["--format", "json"], ["--format", "junit"],
+                                   ["--format", "sarif"], ["--fix", "--format", "json"]])
+def test_a_report_that_cannot_be_spooled_is_said(tmp_path: Path, extra: list[str]) -> None:
+    # The streamed formats hold their items in a temporary file until the counts that
+    # come first are known; a full disk there is the machine's trouble, not a crash.
+    for index in range(40):
+        (tmp_path / f"a{index}.md").write_text("<!--x-->\n", encoding="utf-8")
+    done = subprocess.run(
+        ["sh", "-c", f"ulimit -f 4 && exec {sys.executable} -m cliplint --no-cache "
+                     f"{' '.join(extra)} ."],  # standard output: a pipe, not limited
+        cwd=tmp_path, capture_output=True, timeout=120,
+        env={**os.environ, "CLIPLINT_NO_SERVER": "1", "TMPDIR": str(tmp_path)})
+    assert done.returncode == 2 and done.stdout == b""
+    assert done.stderr == (f"cliplint: error: cannot spool the report in {tmp_path}: File "
+                           "too large (TMPDIR names the folder to use)\n").encode()

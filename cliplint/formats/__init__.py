@@ -40,6 +40,12 @@ class RenderOptions(NamedTuple):
 Renderer = Callable[[Report, RenderOptions], str]
 
 
+class SpoolError(Exception):
+    """A report's temporary file could not be made, written or read back (a full disk, a
+    file size limit): the machine's trouble, which the command says in a line (exit 2).
+    Its message says where and why (:class:`cliplint.formats.spool.Spool`)."""
+
+
 class StreamWriter(Protocol):
     """A report format: writes the report of ``results`` (each file's problems, in the
     order a lint run yields them) through ``write`` as they come, and returns their

@@ -13,14 +13,13 @@ No timestamps or durations: the same run gives the same bytes.
 from __future__ import annotations
 
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from cliplint import __version__
 from cliplint.formats import RenderOptions, full_message, whole_report
-from cliplint.formats.spool import copy_out
+from cliplint.formats.spool import Spool
 from cliplint.model import INTERNAL_ERROR, Problem, Rule, Tally
 
 if TYPE_CHECKING:
@@ -43,7 +42,7 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
     the test cases wait in a temporary file, not in memory."""
     tally = Tally()
     cases = 0
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+    with Spool() as spool:
         for result in results:
             case = _testcase(result.path, result.problems,
                              "cliplint" if result.checked else ARCHIVE_CLASS)
@@ -57,7 +56,7 @@ def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
         # The test cases go after the properties, the suite's first child.
         head, tail = ET.tostring(suites, "unicode").split("</properties>")
         write(_DECLARATION + head + "</properties>")
-        copy_out(spool, write)
+        spool.copy_out(write)
         write(tail + "\n")
     return tally
 

@@ -8,13 +8,66 @@ memory until then would make memory grow with the number of problems.
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Callable
 from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
-from cliplint.formats import escape_surrogates
+from cliplint.formats import SpoolError, escape_surrogates
+
+#: Characters copied out of the spool at a time.
+_CHUNK = 1 << 16
+
+
+def _spool_error(error: OSError) -> SpoolError:
+    return SpoolError(f"cannot spool the report in {tempfile.gettempdir()}: "
+                      f"{error.strerror or error} (TMPDIR names the folder to use)")
+
+
+class Spool:
+    """A temporary file of report text: written as it comes, copied out at the end. Its
+    own file's errors are :class:`~cliplint.formats.SpoolError`; the errors of ``write`` in
+    :meth:`copy_out` (standard output's, the report file's) are left as they are."""
+
+    def __init__(self) -> None:
+        try:
+            self._file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115  (closed by __exit__)
+        except OSError as error:
+            raise _spool_error(error) from None
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        try:
+            self._file.close()
+        except OSError:
+            # A write that failed left its text in the buffer, and closing tries it again
+            # (that failure is the one raised); the descriptor is closed all the same,
+            # and nothing written is wanted once it is copied out.
+            pass
+
+    def write(self, text: str) -> None:
+        try:
+            self._file.write(text)
+        except OSError as error:
+            raise _spool_error(error) from None
+
+    def copy_out(self, write: Callable[[str], object]) -> None:
+        """Everything written so far, passed on to ``write``."""
+        try:
+            self._file.seek(0)  # (writes what is buffered first)
+        except OSError as error:
+            raise _spool_error(error) from None
+        while True:
+            try:
+                chunk = self._file.read(_CHUNK)
+            except OSError as error:
+                raise _spool_error(error) from None
+            if not chunk:
+                return
+            write(chunk)
 
 
 class JsonListSpool:
@@ -22,7 +75,7 @@ class JsonListSpool:
     ``depth`` (how many containers enclose the list's items)."""
 
     def __init__(self, depth: int) -> None:
-        self._file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115  (kept open; closed by close())
+        self._spool = Spool()
         self._newline = "\n" + "  " * depth
         self.count = 0
 
@@ -31,12 +84,12 @@ class JsonListSpool:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
-        self._file.close()
+        self._spool.__exit__(kind, error, traceback)
 
     def add(self, item: Any) -> None:
         text = escape_surrogates(json.dumps(item, ensure_ascii=False, indent=2))
-        self._file.write(("," if self.count else "") + self._newline
-                         + text.replace("\n", self._newline))
+        self._spool.write(("," if self.count else "") + self._newline
+                          + text.replace("\n", self._newline))
         self.count += 1
 
     def write_document(self, document: Any, key: str, write: Callable[[str], object]) -> None:
@@ -49,18 +102,5 @@ class JsonListSpool:
         # A key is the only place the marker can be: a string value escapes its quotes.
         head, tail = text.split(f'"{key}": []')
         write(f'{head}"{key}": [')
-        copy_out(self._file, write)
+        self._spool.copy_out(write)
         write(self._newline[:-2] + "]" + tail + "\n")
-
-
-def copy_out(spool: IO[str], write: Callable[[str], object]) -> None:
-    """Everything written to the temporary file ``spool``, passed on to ``write``."""
-    spool.seek(0)
-    shutil.copyfileobj(spool, _Writer(write))
-
-
-class _Writer:
-    """A file-like front for a ``write`` function (for ``shutil.copyfileobj``)."""
-
-    def __init__(self, write: Callable[[str], object]) -> None:
-        self.write = write
