@@ -15,6 +15,7 @@ import sys
 import termios
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import GOOD_CLIPPING, run_cliplint, write
@@ -184,6 +185,30 @@ def test_paths_are_printed_as_they_are_save_control_characters(tmp_path: Path) -
                         cwd=tmp_path).status == 1
     shown = run_cliplint("--isolated", "--show-files", ".", cwd=tmp_path).stdout
     assert shown.splitlines() == ["./new\\nline.md", f"./{odd}.md"]
+
+
+def test_an_output_encoding_short_of_the_text_escapes_it(tmp_path: Path) -> None:
+    # A cp1252 console, PYTHONIOENCODING=ascii: the text report escapes what it cannot
+    # encode; the reports for programs are UTF-8 whatever the locale (JSON must be).
+    odd = "迫近—香港"
+    write(tmp_path / f"{odd}.md", SECONDS)
+    ascii_only = {"PYTHONIOENCODING": "ascii"}
+    text = run_cliplint("--isolated", "--select", "timestamp-comment", ".", cwd=tmp_path,
+                        env=ascii_only)
+    assert text.status == 1 and "internal error" not in text.stderr
+    assert text.stdout.startswith("./\\u8feb\\u8fd1\\u2014\\u9999\\u6e2f.md:1:5: timestamp-comment ")
+    for format_name in ("json", "sarif", "junit", "html", "gitlab", "github"):
+        report = run_cliplint("--isolated", "--select", "timestamp-comment", "--format",
+                              format_name, ".", cwd=tmp_path, env=ascii_only)
+        assert report.status == 1 and report.stderr == "", format_name
+        # (decoded as UTF-8; SARIF's URIs are percent-encoded, as RFC 3986 has them)
+        shown = quote(odd) if format_name == "sarif" else odd
+        assert shown in report.stdout, format_name
+    problems = json.loads(run_cliplint("--isolated", "--format", "json", ".", cwd=tmp_path,
+                                       env=ascii_only).stdout)["problems"]
+    assert {problem["path"] for problem in problems} == {f"./{odd}.md"}
+    explained = run_cliplint("explain", "aggregator-boilerplate", env=ascii_only)
+    assert explained.status == 0 and "\\u83b7\\u53d6" in explained.stdout  # 获取
 
 
 def test_github_escapes_what_workflow_commands_need(tmp_path: Path) -> None:

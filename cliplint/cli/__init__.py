@@ -35,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("error: standard output is closed (redirect it to /dev/null to discard the "
             "report)")
         return EXIT_USAGE
+    _escape_what_output_cannot_encode()
     try:
         return _command(arguments)
     except UsageError as error:
@@ -61,6 +62,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"internal error: {type(error).__name__}: {error} "
             "(set CLIPLINT_DEBUG=1 for a traceback, and please report it)")
         return EXIT_INTERNAL
+
+
+def _escape_what_output_cannot_encode() -> None:
+    """Standard output in an encoding that cannot hold every character (a cp1252 console,
+    ``PYTHONIOENCODING=ascii``) shows what it cannot encode as backslash escapes, as
+    standard error does, rather than failing: paths and messages come from scraped text.
+    (The reports made for programs are written in UTF-8 whatever the locale:
+    ``utf8_standard_output``.)"""
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+
+
+def utf8_standard_output() -> None:
+    """Standard output in UTF-8, for a report made for programs: JSON, SARIF and the GitLab
+    report must be UTF-8 (RFC 8259), JUnit's XML and the HTML page say they are, and
+    GitHub reads its workflow commands so. Only the text report follows the locale."""
+    encoding = getattr(sys.stdout, "encoding", None)
+    if encoding and encoding.replace("_", "-").lower() not in ("utf-8", "utf8") \
+            and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.flush()
+        sys.stdout.reconfigure(encoding="utf-8", errors="strict")
 
 
 def main_status(arguments: Sequence[str]) -> int:

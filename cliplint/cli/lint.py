@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from typing import TYPE_CHECKING
 
-from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, UsageError
+from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, UsageError, utf8_standard_output
 from cliplint.cli.context import load_settings, plugin_registry, run_context
 from cliplint.cli.inputs import lazy_inputs, read_stdin, stdin_too_large
 from cliplint.cli.output import exit_status, progress_wanted, stream_report, write_report
@@ -31,6 +31,8 @@ def lint_command(arguments: Sequence[str]) -> int:
     """``cliplint [OPTIONS] [PATH ...]``: one run, or --watch's runs."""
     options = parse_lint(arguments)
     _require_working_folder()
+    if options.format != "text" and options.output_file is None:
+        utf8_standard_output()
     if options.watch:
         return _watch(options)
     return _run(options)
