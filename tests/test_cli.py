@@ -398,6 +398,21 @@ def test_a_report_file_that_cannot_be_written_to_the_end_is_said(tmp_path: Path)
     assert done.stderr == b"cliplint: error: cannot write report.json: File too large\n"
 
 
+@pytest.mark.parametrize("arguments", [["--no-cache", "."], ["--no-cache", "--format", "json", "."],
+                                       ["--no-cache", "--diff", "."], ["explain", "title-link"]])
+def test_standard_output_without_room_is_said(tmp_path: Path, arguments: list[str]) -> None:
+    # `cliplint . > report.txt` on a full disk: the report's writes fail mid-run.
+    for index in range(40):  # timestamps in seconds: a problem each, and a fix (--diff)
+        (tmp_path / f"a{index}.md").write_text(
+            GOOD_CLIPPING.replace("744000-->", "744-->"), encoding="utf-8")
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "cliplint", *arguments],
+                              cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, timeout=120,
+                              env={**os.environ, "CLIPLINT_NO_SERVER": "1"})
+    assert done.returncode == 2
+    assert done.stderr == b"cliplint: error: cannot write the output: No space left on device\n"
+
+
 @pytest.mark.parametrize("extra", [["--format", "json"], ["--format", "junit"],
                                    ["--format", "sarif"], ["--fix", "--format", "json"]])
 def test_a_report_that_cannot_be_spooled_is_said(tmp_path: Path, extra: list[str]) -> None:

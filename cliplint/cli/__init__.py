@@ -15,6 +15,7 @@ path that does not exist; 3 a rule crashed (the other files were still linted);
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -49,19 +50,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         # with --exit-zero, which promises 0 whatever the run found.
         sys.stderr.close()
         return EXIT_CLEAN if "--exit-zero" in arguments else EXIT_PROBLEMS
+    except OSError as error:
+        if error.errno not in _OUT_OF_ROOM:
+            return _internal_error(error)
+        # A report on standard output to a full disk or past a file size limit (the
+        # report file, the cache and the fixes say so themselves, naming their file).
+        say(f"error: cannot write the output: {error.strerror}")
+        return EXIT_USAGE
     except Exception as error:  # a bug in cliplint itself: say so plainly
         from cliplint.config import ConfigError
 
         if isinstance(error, ConfigError):  # a folder's configuration, found during the run
             say(f"error: {error}")
             return EXIT_USAGE
-        if os.environ.get("CLIPLINT_DEBUG"):
-            import traceback
+        return _internal_error(error)
 
-            traceback.print_exc()
-        say(f"internal error: {type(error).__name__}: {error} "
-            "(set CLIPLINT_DEBUG=1 for a traceback, and please report it)")
-        return EXIT_INTERNAL
+
+#: What a write fails with when there is no room: a full disk or quota, a file size limit.
+_OUT_OF_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _internal_error(error: Exception) -> int:
+    """A bug in cliplint itself, said plainly (with a traceback under CLIPLINT_DEBUG)."""
+    if os.environ.get("CLIPLINT_DEBUG"):
+        import traceback
+
+        traceback.print_exc()
+    say(f"internal error: {type(error).__name__}: {error} "
+        "(set CLIPLINT_DEBUG=1 for a traceback, and please report it)")
+    return EXIT_INTERNAL
 
 
 def _escape_what_output_cannot_encode() -> None:
@@ -138,6 +155,9 @@ def entry() -> NoReturn:
                 stream.flush()
         except (BrokenPipeError, ValueError):  # the reader went away, or the stream is closed
             pass
+        except OSError as error:  # the last of the output found no room (see main)
+            say(f"error: cannot write the output: {error.strerror}")
+            status = EXIT_USAGE
     if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
         sys.exit(status)
     os._exit(status)
