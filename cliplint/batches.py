@@ -438,9 +438,11 @@ def manifest_sources(lines: Iterable[str], settings: Settings) -> Iterator[Sourc
 
 
 def read_manifest(name: str, stdin: IO[str]) -> Iterator[str]:
-    """The lines of a manifest file (``-``: standard input), read as they are needed."""
+    """The entries of a manifest file (``-``: standard input), read as they are needed:
+    its lines, or the names between NUL bytes when its first line holds one
+    (``find -print0``, ``git ls-files -z``: a name may hold a line end, never a NUL)."""
     if name == "-":
-        yield from stdin
+        yield from _entries(stdin)
         return
     try:
         stream = open(name, encoding="utf-8")  # noqa: SIM115  (closed by the with below)
@@ -448,10 +450,33 @@ def read_manifest(name: str, stdin: IO[str]) -> Iterator[str]:
         raise RunFailed(f"cannot read the manifest {name}: {error.strerror or error}") from None
     with stream:
         try:
-            yield from stream
+            yield from _entries(stream)
         except UnicodeDecodeError as error:
             raise RunFailed(f"the manifest {name} is not UTF-8 text: {error.reason} at byte "
                             f"{error.start}") from None
+
+
+#: Characters of a manifest read at a time: its first read decides how names are apart.
+_MANIFEST_CHUNK = 4096
+
+
+def _entries(stream: IO[str]) -> Iterator[str]:
+    """The names in ``stream``: between NUL bytes if its first characters hold one, else
+    between line ends."""
+    text = stream.read(_MANIFEST_CHUNK)
+    separator = "\0" if "\0" in text else "\n"
+    while text:
+        *names, rest = text.split(separator)
+        if separator == "\n" and "\0" in text:  # no name holds one: not a list of names
+            raise RunFailed("the manifest holds a NUL byte past its start: it lists names "
+                            "one per line, or NUL-separated from the first")
+        yield from names
+        more = stream.read(_MANIFEST_CHUNK)
+        if not more:
+            if rest:
+                yield rest
+            return
+        text = rest + more
 
 
 def archive_of(paths: Sequence[str], settings: Settings, manifest: bool,

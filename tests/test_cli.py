@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -370,6 +371,30 @@ def test_a_closed_standard_output_is_said_not_crashed_on(tmp_path: Path) -> None
     assert done.returncode == 2
     assert done.stderr == (b"cliplint: error: standard output is closed (redirect it to "
                            b"/dev/null to discard the report)\n")
+
+
+def test_a_manifest_may_list_names_between_nul_bytes(tmp_path: Path) -> None:
+    # `find . -print0 | cliplint --paths-from -`: a name may hold a line end, never a NUL.
+    names = ["./new\nline.md", "./a b.md", "./ok.md"]
+    for name in names:
+        (tmp_path / name).write_text("<!--x-->\n", encoding="utf-8")
+    run = run_cliplint("--isolated", "--select", "timestamp-comment", "--format", "json",
+                       "--paths-from", "-", cwd=tmp_path,
+                       stdin="\0".join(names).encode() + b"\0")
+    assert run.status == 1, run.stderr
+    assert [problem["path"] for problem in json.loads(run.stdout)["problems"]] == names
+    # Past the first read, names cross the reads' bounds whole.
+    from cliplint.batches import read_manifest
+
+    many = [f"feed/{index:05}.md" for index in range(2_000)]
+    assert list(read_manifest("-", io.StringIO("\0".join(many)))) == many
+    assert list(read_manifest("-", io.StringIO("\n".join(many) + "\n"))) == many
+    # A NUL in a list of lines is not a name: said, exit 2, not a crash.
+    mixed = run_cliplint("--isolated", "--paths-from", "-", cwd=tmp_path,
+                         stdin="\n".join(many).encode() + b"\n./ok.md\0")
+    assert mixed.status == 2
+    assert mixed.stderr.endswith("error: the manifest holds a NUL byte past its start: it "
+                                 "lists names one per line, or NUL-separated from the first\n")
 
 
 def test_a_deleted_working_folder_is_said_not_crashed_on(tmp_path: Path) -> None:
