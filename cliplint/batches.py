@@ -437,12 +437,12 @@ def manifest_sources(lines: Iterable[str], settings: Settings) -> Iterator[Sourc
             yield Source(path, absolute, absolute)
 
 
-def read_manifest(name: str, stdin: IO[str]) -> Iterator[str]:
-    """The entries of a manifest file (``-``: standard input), read as they are needed:
+def read_manifest(name: str, stdin: Callable[[], IO[str]]) -> Iterator[str]:
+    """The entries of a manifest file (``-``: what ``stdin`` gives), read as they are needed:
     its lines, or the names between NUL bytes when its first line holds one
     (``find -print0``, ``git ls-files -z``: a name may hold a line end, never a NUL)."""
     if name == "-":
-        yield from _entries(stdin)
+        yield from _entries(stdin())
         return
     try:
         stream = open(name, encoding="utf-8")  # noqa: SIM115  (closed by the with below)

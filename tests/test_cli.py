@@ -387,14 +387,24 @@ def test_a_manifest_may_list_names_between_nul_bytes(tmp_path: Path) -> None:
     from cliplint.batches import read_manifest
 
     many = [f"feed/{index:05}.md" for index in range(2_000)]
-    assert list(read_manifest("-", io.StringIO("\0".join(many)))) == many
-    assert list(read_manifest("-", io.StringIO("\n".join(many) + "\n"))) == many
+    assert list(read_manifest("-", lambda: io.StringIO("\0".join(many)))) == many
+    assert list(read_manifest("-", lambda: io.StringIO("\n".join(many) + "\n"))) == many
     # A NUL in a list of lines is not a name: said, exit 2, not a crash.
     mixed = run_cliplint("--isolated", "--paths-from", "-", cwd=tmp_path,
                          stdin="\n".join(many).encode() + b"\n./ok.md\0")
     assert mixed.status == 2
     assert mixed.stderr.endswith("error: the manifest holds a NUL byte past its start: it "
                                  "lists names one per line, or NUL-separated from the first\n")
+
+
+@pytest.mark.parametrize("arguments", [["-"], ["--paths-from", "-"]])
+def test_a_closed_standard_input_is_said_not_crashed_on(tmp_path: Path,
+                                                        arguments: list[str]) -> None:
+    done = subprocess.run(["sh", "-c", f"exec {sys.executable} -m cliplint {' '.join(arguments)} <&-"],
+                          cwd=tmp_path, capture_output=True, timeout=120,
+                          env={**os.environ, "CLIPLINT_NO_SERVER": "1"})
+    assert done.returncode == 2
+    assert done.stderr == b"cliplint: error: standard input is closed: '-' reads from it\n"
 
 
 def test_a_deleted_working_folder_is_said_not_crashed_on(tmp_path: Path) -> None:

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from cliplint.cli import UsageError
-from cliplint.cli.inputs import warn_if_none
+from cliplint.cli.inputs import standard_input, warn_if_none
 
 if TYPE_CHECKING:
     from cliplint.cli.context import RunContext
@@ -42,7 +41,7 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
     storage = options.storage_options
     try:
         with open_engine(options.scheduler, run_options.jobs) as engine:
-            found = (manifest_sources(read_manifest(options.paths_from, sys.stdin), settings)
+            found = (manifest_sources(read_manifest(options.paths_from, standard_input), settings)
                      if options.paths_from else sources(paths, settings, storage))
             results = lint_in_batches(found, registry.rules, settings, run_options,
                                       registry.plugins, engine, storage_options=storage,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from cliplint.cli import UsageError
 from cliplint.streams import pass_through, read_at_most, say
@@ -52,16 +52,24 @@ def warn_if_none(found: Iterator[_T], paths: Sequence[str], settings: Settings) 
             f"(include: {', '.join(settings.include)})")
 
 
+def standard_input() -> TextIO:
+    """Standard input, for ``-`` and ``--paths-from -``; a usage error when it was closed
+    before Python started (``<&-``)."""
+    if sys.stdin is None:
+        raise UsageError("standard input is closed: '-' reads from it")
+    return sys.stdin
+
+
 def read_stdin(limit: int) -> tuple[bytes, bool]:
     """Standard input, and whether that is all of it: reading stops past ``limit`` bytes
     (max-file-size), as it might never end (``< /dev/zero``)."""
-    return read_at_most(sys.stdin.buffer, limit)
+    return read_at_most(standard_input().buffer, limit)
 
 
 def pass_stdin_through(head: bytes) -> None:
     """Hand standard input (``head`` already read) back on standard output untouched,
     however long it is."""
-    pass_through(head, sys.stdin.buffer, sys.stdout.buffer)
+    pass_through(head, standard_input().buffer, sys.stdout.buffer)
 
 
 def stdin_too_large(name: str, limit: int) -> Problem:
