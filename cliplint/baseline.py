@@ -150,8 +150,9 @@ def loads(text: str, source: str) -> Baseline:
     """Parse a baseline file; :class:`BaselineError` names ``source`` and what is wrong."""
     try:
         data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BaselineError(f"{source}: not a cliplint baseline (invalid JSON: {error})") from None
+    except (ValueError, RecursionError) as error:  # (also a number of 4,300 digits or more)
+        what = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise BaselineError(f"{source}: not a cliplint baseline (invalid JSON: {what})") from None
     if not isinstance(data, dict) or not isinstance(data.get("problems"), list):
         raise BaselineError(f"{source}: not a cliplint baseline (no \"problems\" list)")
     if data.get("version") != BASELINE_VERSION:

@@ -407,6 +407,20 @@ def test_a_closed_standard_input_is_said_not_crashed_on(tmp_path: Path,
     assert done.stderr == b"cliplint: error: standard input is closed: '-' reads from it\n"
 
 
+@pytest.mark.parametrize("option", ["--baseline", "--compare", "--storage-options"])
+@pytest.mark.parametrize("text", ["[" * 100_000, '{"version": 1, "x": ' + "9" * 5_000 + "}"])
+def test_hostile_json_inputs_are_said_not_crashed_on(tmp_path: Path, option: str,
+                                                     text: str) -> None:
+    # JSON nested past the interpreter's recursion limit, or a number too long to convert.
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    (tmp_path / "given.json").write_text(text, encoding="utf-8")
+    value = text if option == "--storage-options" else "given.json"
+    extra = ["--format", "html", "--output-file", "r.html"] if option == "--compare" else []
+    run = run_cliplint("--isolated", *extra, option, value, "a.md", cwd=tmp_path)
+    assert run.status == 2 and "internal error" not in run.stderr, run.stderr
+    assert "nested too deeply" in run.stderr if text.startswith("[") else "4300" in run.stderr
+
+
 def test_a_deleted_working_folder_is_said_not_crashed_on(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("<!--x-->\n", encoding="utf-8")
     done = subprocess.run(

@@ -197,8 +197,9 @@ def _scheduler(value: str) -> str:
 def _json_object(value: str) -> dict[str, Any]:
     try:
         parsed = json.loads(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not JSON: {error}") from None
+    except (ValueError, RecursionError) as error:
+        what = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise argparse.ArgumentTypeError(f"not JSON: {what}") from None
     if not isinstance(parsed, dict):
         raise argparse.ArgumentTypeError("expected a JSON object")
     return parsed

@@ -328,8 +328,9 @@ def load(path: str) -> dict[str, Any]:
             data = json.load(stream)
     except OSError as error:
         raise StatsError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, ValueError) as error:
-        raise StatsError(f"{path} is not a cliplint stats file (not JSON: {error})") from None
+    except (ValueError, RecursionError) as error:  # (a UnicodeDecodeError is a ValueError)
+        what = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise StatsError(f"{path} is not a cliplint stats file (not JSON: {what})") from None
     if isinstance(data, dict) and isinstance(data.get("version"), int) and \
             data["version"] > STATS_VERSION:
         raise StatsError(f"{path} is a stats file of version {data['version']}, newer than "
