@@ -14,7 +14,10 @@ import subprocess
 import sys
 import termios
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 import pytest
@@ -321,17 +324,25 @@ def test_no_bar_in_ci_with_q_or_off_a_terminal(slow: Path) -> None:
 # -- --watch -------------------------------------------------------------------------------
 
 
-def test_watch_lints_again_when_a_clipping_changes(tmp_path: Path) -> None:
+class _Watch(NamedTuple):
+    """A ``cliplint --watch`` running: ``until(stream, start)`` reads the lines of "out" or
+    "err" up to the first that starts with ``start``."""
+
+    until: Callable[[str, str], list[str]]
+
+
+@contextmanager
+def _watching(folder: Path, *arguments: str) -> Iterator[_Watch]:
+    """``cliplint --watch ARGUMENTS`` in ``folder``, ended by Ctrl-C, which must give 130."""
     import queue
     import signal
     import threading
 
-    write(tmp_path / "a.md", SECONDS)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "cliplint", "--isolated", "--select", "timestamp-comment",
-         "--watch", "."], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=environment | {"NO_COLOR": "1"}, text=True)
+        [sys.executable, "-m", "cliplint", "--watch", *arguments], cwd=folder,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment | {"NO_COLOR": "1"},
+        text=True)
     lines: dict[str, queue.Queue[str]] = {"out": queue.Queue(), "err": queue.Queue()}
     readers = [threading.Thread(target=lambda s=stream, q=lines[name]: [q.put(x) for x in s],
                                 daemon=True)
@@ -346,17 +357,7 @@ def test_watch_lints_again_when_a_clipping_changes(tmp_path: Path) -> None:
         return seen
 
     try:
-        first = until("out", "Found")
-        assert first[0].startswith("./a.md:1:5: timestamp-comment")
-        until("err", "cliplint: watching for changes")
-        (tmp_path / "a.md").write_text(GOOD_CLIPPING)
-        until("err", "cliplint: 1 file changed: linting again")
-        assert until("out", "All clean") == ["All clean: 1 file checked.\n"]
-        until("err", "cliplint: watching for changes")
-        (tmp_path / "notes.txt").write_text("not a clipping: no run")
-        (tmp_path / "a.md").write_text(SECONDS)
-        until("err", "cliplint: 1 file changed")  # a.md alone: notes.txt is no clipping
-        assert until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
+        yield _Watch(until)
     finally:
         process.send_signal(signal.SIGINT)
         status = process.wait(timeout=60)
@@ -366,5 +367,45 @@ def test_watch_lints_again_when_a_clipping_changes(tmp_path: Path) -> None:
             assert stream is not None
             stream.close()
     assert status == 130  # Ctrl-C ends a watch, as it ends any run
+
+
+def test_watch_lints_again_when_a_clipping_changes(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", SECONDS)
+    with _watching(tmp_path, "--isolated", "--select", "timestamp-comment", ".") as watch:
+        first = watch.until("out", "Found")
+        assert first[0].startswith("./a.md:1:5: timestamp-comment")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / "a.md").write_text(GOOD_CLIPPING)
+        watch.until("err", "cliplint: 1 file changed: linting again")
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / "notes.txt").write_text("not a clipping: no run")
+        (tmp_path / "a.md").write_text(SECONDS)
+        watch.until("err", "cliplint: 1 file changed")  # a.md alone: notes.txt is no clipping
+        assert watch.until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
     refused = run_cliplint("--isolated", "--watch", "--fix", ".", cwd=tmp_path)
     assert refused.status == 2 and "does not fix" in refused.stderr
+
+
+def test_watch_goes_on_when_the_watched_file_or_the_configuration_breaks(
+        tmp_path: Path) -> None:
+    # A branch switch takes the watched file away and brings it back; a configuration
+    # saved half-edited is said, and the watch goes on.
+    write(tmp_path / "a.md", SECONDS)
+    with _watching(tmp_path, "--select", "timestamp-comment", "a.md") as watch:
+        watch.until("out", "Found")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / "a.md").unlink()
+        watch.until("err", "cliplint: error: path does not exist: a.md")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / "a.md").write_text(GOOD_CLIPPING)
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+    write(tmp_path / "a.md", SECONDS)
+    with _watching(tmp_path, "--select", "timestamp-comment", ".") as watch:
+        watch.until("out", "Found")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / "cliplint.toml").write_text("select = [\n")
+        watch.until("err", f"cliplint: error: {tmp_path / 'cliplint.toml'}: invalid TOML")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / "cliplint.toml").write_text('select = ["timestamp-comment"]\n')
+        assert watch.until("out", "./a.md:1:5: timestamp-comment")

@@ -212,6 +212,14 @@ def _html_report(results: Iterable[FileResult], run: RunContext) -> int:
         raise UsageError(str(error)) from None
 
 
+def _nearest_existing(path: str) -> str:
+    """``path``, or the nearest folder above it that exists: a watched file or folder
+    that a branch switch took away is watched for from there until it is back."""
+    while not os.path.lexists(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)
+    return path
+
+
 def _watch(options: LintOptions) -> int:
     """``--watch``: a lint run, then another each time files change (watchfiles), with
     the configuration read again each time; Ctrl-C ends it (exit 130), as ruff's
@@ -227,7 +235,7 @@ def _watch(options: LintOptions) -> int:
         from watchfiles import watch
     except ImportError:
         raise UsageError("--watch needs watchfiles: pip install 'cliplint[watch]'") from None
-    from cliplint.config import CONFIG_FILES  # a change to any of them starts a run again
+    from cliplint.config import CONFIG_FILES, ConfigError
 
     paths = [os.path.abspath(path) for path in options.paths or ["."]]
     missing = [path for path in options.paths if not os.path.lexists(path)]
@@ -245,13 +253,13 @@ def _watch(options: LintOptions) -> int:
     while True:
         try:
             _run(options)
-        except UsageError as error:  # a broken configuration, mid-edit: say so and wait
-            say(f"error: {error}")
+        except (UsageError, ConfigError) as error:  # a configuration mid-edit, a path
+            say(f"error: {error}")                  # gone: say so and wait
         # Said once the watcher is set up (its first yield, at the latest after a
         # quiet half second): a change from then on is not missed.
         watching = False
-        for changes in watch(*paths, watch_filter=wanted, raise_interrupt=True,
-                             rust_timeout=500, yield_on_timeout=True):
+        for changes in watch(*map(_nearest_existing, paths), watch_filter=wanted,
+                             raise_interrupt=True, rust_timeout=500, yield_on_timeout=True):
             if not watching:
                 say("watching for changes (Ctrl-C to stop)")
                 watching = True
