@@ -421,6 +421,20 @@ def test_hostile_json_inputs_are_said_not_crashed_on(tmp_path: Path, option: str
     assert "nested too deeply" in run.stderr if text.startswith("[") else "4300" in run.stderr
 
 
+def test_paths_that_cannot_be_looked_at_are_said_not_crashed_on(tmp_path: Path) -> None:
+    # A name too long (or a folder the user cannot enter: the same OSError, as root cannot
+    # be refused) for --config and for the cache folder.
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    too_long = tmp_path / ("x" * 300)
+    config = run_cliplint("--config", str(too_long / "c.toml"), "a.md", cwd=tmp_path)
+    assert config.status == 2
+    assert config.stderr.endswith(f"error: cannot read config file {too_long / 'c.toml'}: "
+                                  "File name too long\n")
+    cached = run_cliplint("--isolated", "a.md", cwd=tmp_path,
+                          env={"CLIPLINT_CACHE_DIR": str(too_long / "cache")})
+    assert cached.status == 0 and "internal error" not in cached.stderr
+
+
 def test_a_deleted_working_folder_is_said_not_crashed_on(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("<!--x-->\n", encoding="utf-8")
     done = subprocess.run(

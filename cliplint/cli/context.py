@@ -160,7 +160,10 @@ def plugin_registry(options: LintOptions | None = None) -> Registry:
         from cliplint.cache import cache_folder
 
         folder = cache_folder(str(Path.cwd()))
-        known_good = folder if folder.is_dir() else None
+        try:
+            known_good = folder if folder.is_dir() else None
+        except OSError:  # a folder the user cannot enter: the cache says so when opened
+            known_good = None
     try:
         # The variable read here, not left to the cached default: main() may run again
         # in the same process with another environment. The registry's snapshot, in the
@@ -190,7 +193,12 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
         source: Path | None = None
         if options.config and not options.isolated:
             source = Path(options.config)
-            if not source.is_file():
+            try:
+                found = source.is_file()
+            except OSError as error:  # a folder the user cannot enter, a name too long
+                raise ConfigError(f"cannot read config file {options.config}: "
+                                  f"{error.strerror or error}") from None
+            if not found:
                 raise ConfigError(f"config file not found: {options.config}")
         elif not options.isolated:
             source = find_config(Path.cwd())
