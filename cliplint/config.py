@@ -16,8 +16,10 @@ from __future__ import annotations
 import fnmatch
 import functools
 import json
+import math
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,16 +250,57 @@ def config_in_folder(folder: Path) -> Path | None:
     return None
 
 
+#: How deep tables and arrays may nest in a configuration file. A real one nests about
+#: eight deep (``tool.cliplint.rules.<rule>.entries[0].text[0]``); far deeper, the
+#: recursive code that reads, checks and prints a table (tomllib, json, jsonschema)
+#: would run out of stack.
+MAX_TOML_DEPTH = 100
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     import tomllib  # only when there is a config file to read
 
     try:
-        with path.open("rb") as stream:
-            return tomllib.load(stream)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        data = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    try:
+        # Decoded here, not by tomllib.load, to say where the bad byte is.
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 (byte 0x{data[error.start]:02x} at "
+                          f"offset {error.start}): TOML files are UTF-8") from None
+    too_deep = ConfigError(f"{path}: nested too deeply (tables and arrays more than "
+                           f"{MAX_TOML_DEPTH} levels deep)")
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:  # tomllib reads nested arrays and inline tables recursively
+        raise too_deep from None
+    except ValueError:
+        # The one other ValueError tomllib lets through: int() refusing an integer of
+        # more digits than Python converts (sys.get_int_max_str_digits()).
+        raise ConfigError(f"{path}: invalid TOML: a number too long (more than "
+                          f"{sys.get_int_max_str_digits()} digits)") from None
+    if _deeper_than(table, MAX_TOML_DEPTH):  # dotted keys nest without recursion
+        raise too_deep
+    return table
+
+
+def _deeper_than(table: Mapping[str, Any], limit: int) -> bool:
+    """Whether tables and arrays nest more than ``limit`` levels (a loop, not recursion:
+    the point is not to run out of stack)."""
+    pending: list[tuple[Any, int]] = [(table, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        pending.extend((child, depth + 1) for child in children
+                       if isinstance(child, (dict, list)))
+    return False
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
@@ -387,6 +430,32 @@ def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
     }
 
 
+def _file_timeout_errors(table: Mapping[str, Any]) -> list[Any]:
+    """``file-timeout`` as a jsonschema error when it is no finite number of seconds:
+    TOML's ``nan`` and ``inf``, or an integer too large to be a float, which the schema's
+    ``minimum`` lets through. Refused, as ``--file-timeout`` refuses them: 0 is the way
+    to say "no limit" (README), a NaN budget means nothing, and ``--show-config``
+    prints JSON, which has neither. A huge finite number is taken: it is no budget
+    (cliplint/budget.py, LONGEST)."""
+    value = table.get("file-timeout")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return []  # the schema's "type" says so
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not (math.isnan(seconds) or seconds == math.inf):
+        return []  # (-inf is below the schema's "minimum")
+    import jsonschema
+
+    return [jsonschema.ValidationError(
+        # Starting with the value's repr, as jsonschema's own, for config_errors to
+        # write it as TOML does.
+        f"{value!r} is not a finite number of seconds (0: no limit)",
+        validator="finite", path=["file-timeout"], instance=value, schema={},
+        schema_path=["properties", "file-timeout"])]
+
+
 def validate(
     table: Mapping[str, Any],
     rules: Mapping[str, Rule],
@@ -412,11 +481,11 @@ def validate(
             return
     import jsonschema
 
-    # Format checks too: a rule's option may be a regular expression ("format": "regex").
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
-    errors = sorted(validator.iter_errors(table), key=lambda e: list(map(str, e.absolute_path)))
+    # Format checks too: a rule's option may be a regular expression ("format": "regex"),
+    # a date ("date"), a code point ("code-point"); the rule trusts what passed.
+    validator = jsonschema.Draft202012Validator(schema, format_checker=format_checker())
+    found = [*validator.iter_errors(table), *_file_timeout_errors(table)]
+    errors = sorted(found, key=lambda e: list(map(str, e.absolute_path)))
     if not errors:
         remember_checked(marker)
         return
@@ -424,6 +493,31 @@ def validate(
 
     raise ConfigError("\n".join([f"{source}: invalid configuration:",
                                   *describe(errors, source, file)]))
+
+
+#: The last Unicode code point (chr() refuses any above).
+MAX_CODE_POINT = 0x10FFFF
+
+
+@functools.cache
+def format_checker() -> Any:  # a jsonschema.FormatChecker
+    """The ``format`` checks options are validated with: JSON Schema's (draft 2020-12:
+    ``regex``, ``date``...) and cliplint's own ``code-point``, a Unicode code point
+    written ``U+200B``."""
+    import jsonschema
+
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checkers.update(jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers)
+    checker.checks("code-point")(_is_code_point)
+    return checker
+
+
+def _is_code_point(instance: object) -> bool:
+    # Only the number's range: how it is written is for the option's "pattern" to say
+    # (one message, not two, for "200B").
+    if not isinstance(instance, str) or not re.fullmatch(r"U\+[0-9A-Fa-f]+", instance):
+        return True
+    return int(instance[2:], 16) <= MAX_CODE_POINT
 
 
 def resolve(

@@ -73,6 +73,12 @@ def _message(error: Any) -> str:
             re.compile(value)
         except re.error as reason:
             return f"{toml_value(value)} is not a valid regular expression ({reason})"
+    if error.validator == "format" and error.validator_value == "date":
+        if error.cause is not None:  # written YYYY-MM-DD, but no such day
+            return f"{toml_value(value)} is not a valid date ({error.cause})"
+        return f"{toml_value(value)} is not a date written YYYY-MM-DD"
+    if error.validator == "format" and error.validator_value == "code-point":
+        return f"{toml_value(value)} is not a Unicode code point (the last is U+10FFFF)"
     message: str = error.message
     # jsonschema starts its messages with the value's Python repr: show it as TOML does.
     if message.startswith(repr(value)):

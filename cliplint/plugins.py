@@ -212,6 +212,8 @@ def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
             return
     import jsonschema  # only here: it takes a tenth of a second to import
 
+    from cliplint.config import format_checker
+
     validator_class = jsonschema.Draft202012Validator
     for rule in rules:
         where = f"{_where(rule.plugin, plugins)}: rule {rule.id}"
@@ -222,7 +224,8 @@ def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
             raise PluginError(f"{where}: OPTIONS is not a valid JSON Schema: {error.message} "
                               f"(at {at})") from None
         for option, spec in rule.options_schema.get("properties", {}).items():
-            checker = validator_class(spec, format_checker=validator_class.FORMAT_CHECKER)
+            # The formats the configuration is checked with ("code-point" too).
+            checker = validator_class(spec, format_checker=format_checker())
             mismatch = next(iter(checker.iter_errors(spec["default"])), None)
             if mismatch is not None:
                 raise PluginError(f"{where}: the default of option {option!r} does not match "

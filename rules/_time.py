@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-#: The JSON Schema pattern of a duration option: a number and a unit.
-DURATION_PATTERN = r"^\d+[smhd]$"
+#: The JSON Schema pattern of a duration option: a number and a unit. At most 15 digits,
+#: more than any real duration needs, so that the seconds convert to a float (rules add
+#: them to floats); "(?!\n)" because Python's "$" (jsonschema's re.search) also matches
+#: before a final line feed, and "2d\n" is no duration.
+DURATION_PATTERN = r"^\d{1,15}[smhd](?!\n)$"
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

@@ -81,7 +81,9 @@ OPTIONS = {
         },
         "allow": {
             "type": "array",
-            "items": {"type": "string", "pattern": "^U\\+[0-9A-Fa-f]{4,6}$"},
+            # The format refuses numbers above U+10FFFF, which are no character.
+            "items": {"type": "string", "pattern": "^U\\+[0-9A-Fa-f]{4,6}$",
+                      "format": "code-point"},
             "default": [],
             "description": "Characters never reported, written U+200B.",
         },

@@ -54,7 +54,8 @@ OPTIONS = {
     "properties": {
         "min-date": {
             "type": "string",
-            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            # A day that exists: the format checks YYYY-MM-DD and the day ("2023-13-45").
+            "format": "date",
             "default": "1995-01-01",
             "description": "Timestamps before this date (YYYY-MM-DD, UTC) are implausible.",
         },
@@ -131,7 +132,7 @@ def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -
 
 
 def _parse_day(day: str) -> int:
-    # fromisoformat, not strptime: the same answer for YYYY-MM-DD (the option's pattern),
+    # fromisoformat, not strptime: the same answer for YYYY-MM-DD (the option's format),
     # without importing _strptime on every run.
     moment = datetime.fromisoformat(day).replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)

@@ -21,6 +21,12 @@ SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
         ("cliplint.toml", "[severity]\ntitle-link = 'fatal'\n", "  cliplint.toml:2: severity.title-link: 'fatal' is not one of ['error', 'warning', 'info']"),
         ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = 1995\n", "  cliplint.toml:2: rules.timestamp-comment.min-date: 1995 is not of type 'string'"),
         ("cliplint.toml", "[rules.timestamp-comment]\nmax-past = '1d'\n", "  cliplint.toml:2: rules.timestamp-comment: unknown key 'max-past'"),
+        # Dates and durations the rules could not use: they crashed the rule on every file.
+        ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = '2023-13-45'\n", "  cliplint.toml:2: rules.timestamp-comment.min-date: '2023-13-45' is not a valid date (month must be in 1..12)"),
+        ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = '0000-00-00'\n", "  cliplint.toml:2: rules.timestamp-comment.min-date: '0000-00-00' is not a valid date (year 0 is out of range)"),
+        ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = '2023/01/01'\n", "  cliplint.toml:2: rules.timestamp-comment.min-date: '2023/01/01' is not a date written YYYY-MM-DD"),
+        ("cliplint.toml", "[rules.timestamp-comment]\nmax-future = \"1d\\n\"\n", "  cliplint.toml:2: rules.timestamp-comment.max-future: \"1d\\n\" does not match "),
+        ("cliplint.toml", f"[rules.timestamp-comment]\nmax-future = '{'9' * 400}d'\n", "  cliplint.toml:2: rules.timestamp-comment.max-future: '999"),
         ("cliplint.toml", "[rules.no-such-rule]\n", "  cliplint.toml:1: rules: unknown rule 'no-such-rule'"),
         ("cliplint.toml", "[[rules.aggregator-boilerplate.entries]]\nname = 'mine'\nlabel = 'Mine'\n"
          "position = 'trailing'\nfix = 'safe'\nelements = ['p']\ntext = ['(unclosed']\n",
@@ -38,6 +44,66 @@ def test_invalid_config_exits_2_naming_file_and_key(tmp_path: Path, name: str, c
     assert result.stderr.startswith("cliplint: error: ")
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Config files tomllib cannot read, or reads into what crashed the code after it.
+UNREADABLE = [
+    # GBK: the first two bytes happen to be UTF-8 (U+05E2), the third is not.
+    (b"select = ['ALL']\n" + "# 注释\n".encode("gbk"), ":2: not UTF-8 (byte 0xca at offset 21)"),
+    (b'include = ["\xff\xfe"]\n', ":1: not UTF-8 (byte 0xff at offset 12)"),
+    (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n",
+     ": nested too deeply (tables and arrays more than 100 levels deep)"),
+    (b"x = " + b"1" * 5000 + b"\n", ": invalid TOML: a number too long (more than 4300 digits)"),
+    # Dotted keys nest without recursion in tomllib, but not in what reads the table next.
+    (b".".join([b"a"] * 3000) + b" = 1\n",
+     ": nested too deeply (tables and arrays more than 100 levels deep)"),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), UNREADABLE,
+                         ids=["gbk", "ff-fe", "deep-array", "long-integer", "deep-dotted-key"])
+@pytest.mark.parametrize("how", ["found", "--config", "pyproject.toml", "user configuration"])
+def test_unreadable_config_file_exits_2_naming_it(tmp_path: Path, content: bytes, message: str,
+                                                   how: str) -> None:
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    arguments: list[str] = []
+    env: dict[str, str] = {}
+    name = "cliplint.toml"
+    if how == "found":
+        write(tmp_path / name, content)
+    elif how == "--config":
+        name = "mine.toml"
+        write(tmp_path / name, content)
+        arguments = ["--config", name]
+    elif how == "pyproject.toml":
+        name = "pyproject.toml"  # the table after the content: the offsets stay the same
+        write(tmp_path / name, content + b"\n[tool.cliplint]\n")
+    else:
+        write(tmp_path / "xdg" / "cliplint" / name, content)
+        env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    result = run_cliplint(*arguments, "a.md", cwd=tmp_path, env=env)
+    assert result.status == 2, result.stderr
+    assert result.stderr.startswith("cliplint: error: ")
+    assert f"{name}{message}" in result.stderr
+
+
+def test_show_config_of_a_deeply_nested_key_exits_2(tmp_path: Path) -> None:
+    # With the cache on: validate's json.dumps of the table ran out of stack too.
+    write(tmp_path / "cliplint.toml", "[rules." + ".".join(["a"] * 3000) + "]\n")
+    result = run_cliplint("--show-config", cwd=tmp_path)
+    assert result.status == 2, result.stderr
+    assert "cliplint.toml: nested too deeply" in result.stderr
+
+
+def test_config_nested_as_deep_as_allowed_is_read(tmp_path: Path) -> None:
+    from cliplint.config import MAX_TOML_DEPTH, ConfigError, _load_toml
+
+    def nested(arrays: int) -> Path:  # the file's table is the first level
+        return write(tmp_path / "cliplint.toml", "x = " + "[" * arrays + "]" * arrays + "\n")
+
+    _load_toml(nested(MAX_TOML_DEPTH - 1))
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        _load_toml(nested(MAX_TOML_DEPTH))
 
 
 def test_config_is_found_walking_up_and_options_apply(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 from conftest import SHARED, require_shared, run_cliplint, write
 
 from cliplint import fix_text, lint_text
+from cliplint.config import ConfigError
 from cliplint.document import Document, Span as S, TitleLink
 
 # -- invisible-characters -----------------------------------------------------------------
@@ -60,6 +61,17 @@ def test_cli_fix_on_a_file(tmp_path: Path) -> None:
     assert run.status == 0, run.stderr  # warnings left: the bidi control and U+FFFD
     assert "Fixed 4 problems in 1 file" in run.stdout
     assert path.read_text(encoding="utf-8") == fix_text(DW, select=["invisible-characters"]).text
+
+
+def test_invisible_characters_allow_above_the_last_code_point_is_a_config_error() -> None:
+    # chr() refuses it: the rule crashed on every file.
+    with pytest.raises(ConfigError, match=r"allow\[1\]: 'U\+110000' is not a Unicode code "
+                                          r"point \(the last is U\+10FFFF\)"):
+        lint_text(DW, select=["invisible-characters"],
+                  config={"rules": {"invisible-characters": {"allow": ["U+200B", "U+110000"]}}})
+    allowed = lint_text(DW, select=["invisible-characters"], config={
+        "rules": {"invisible-characters": {"allow": ["U+200B", "U+10FFFF", "U+0FFFFF"]}}})
+    assert allowed and not any("U+200B" in problem.message for problem in allowed)
 
 
 # -- title-escaping -----------------------------------------------------------------------
@@ -201,6 +213,21 @@ def test_timestamp_consistency_offers_no_fix() -> None:
     [problem] = lint_text(text, select=["timestamp-consistency"])
     assert problem.fix is None and problem.severity == "warning"
     assert not fix_text(text, select=["timestamp-consistency"], unsafe=True).changed
+
+
+@pytest.mark.parametrize("tolerance", ["9" * 400 + "d", "2d\n"])
+def test_timestamp_consistency_tolerance_it_cannot_use_is_a_config_error(tolerance: str) -> None:
+    # Seconds too many for a float, and a duration with a line feed that Python's "$"
+    # let through: the rule crashed on every file with a stated date.
+    text = ("<!--1595331682000-->\n[T](https://www.voachinese.com/a/1.html)\n------\n\n"
+            "<div><i>Sat, 11 Jul 2020 04:10:23 GMT</i></div><p>x</p>\n")
+    with pytest.raises(ConfigError, match=r"rules\.timestamp-consistency\.tolerance: .* does "
+                                          r"not match"):
+        lint_text(text, select=["timestamp-consistency"],
+                  config={"rules": {"timestamp-consistency": {"tolerance": tolerance}}})
+    longest = "9" * 15 + "d"
+    assert lint_text(text, select=["timestamp-consistency"],
+                     config={"rules": {"timestamp-consistency": {"tolerance": longest}}}) == []
 
 
 # -- the shared pieces -----------------------------------------------------------------------
