@@ -7,7 +7,8 @@ the main process with ``--jobs 1`` or a worker of the pool: when it expires, its
 a rule, html5lib or a regular expression (CPython's ``re`` checks for signals while it
 backtracks), and again every ``REPEAT`` seconds should one be lost where Python cannot
 pass an exception on (a garbage-collector callback, a ``__del__``; Python's "Exception
-ignored" report of it is left out, and only of it). The worker then goes
+ignored" report of it is left out, and only of it), or held back because a module was
+being imported (a module stopped halfway would stay broken). The worker then goes
 on with its next file; nothing has to be killed and replaced, so no other file's work
 is lost. Code that never returns to the interpreter
 (a C extension's endless loop) is not stopped; cliplint's own rules have none.
@@ -21,8 +22,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import TypeVar
 
@@ -39,28 +39,18 @@ class FileTimeout(BaseException):
 def within_budget(work: Callable[[], T], seconds: float | None, *, path: str,
                   rules: Iterable[Rule]) -> T | Problem:
     """``work()``, or the ``file-timeout`` problem of ``path`` when it takes longer than
-    ``seconds`` (``None`` or 0: no budget)."""
-    try:
-        with _timer(seconds):
-            return work()
-    except FileTimeout as timeout:
-        return timeout_problem(path, seconds or 0, _running(timeout, rules))
-
-
-#: Seconds between a budget's alarms once it has run out (see ``_timer``).
-REPEAT = 0.05
-
-
-@contextmanager
-def _timer(seconds: float | None) -> Iterator[None]:
-    if (not seconds or not hasattr(signal, "setitimer")
-            or threading.current_thread() is not threading.main_thread()
-            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):  # already within a budget
-        yield
-        return
+    ``seconds`` (``None``, 0 or more than :data:`LONGEST`: no budget)."""
+    if seconds is None or not _can_time(seconds):
+        return work()
+    active = True
 
     def expire(signum: int, frame: FrameType | None) -> None:
-        raise FileTimeout
+        # Once the budget is over (``active`` cleared) an alarm still on its way does
+        # nothing. Nor is a module half executed interrupted: Python would drop it from
+        # sys.modules but keep what it had already imported, leaving later files to run
+        # with broken modules; the next alarm, REPEAT seconds on, stops the file instead.
+        if active and not _importing(frame):
+            raise FileTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
     previous_hook = sys.unraisablehook
@@ -70,19 +60,56 @@ def _timer(seconds: float | None) -> Iterator[None]:
     # the lost one on standard error as "Exception ignored", with a traceback: it is
     # expected, and not the user's concern.
     sys.unraisablehook = _quiet_about_timeouts(previous_hook)
-    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
     try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        sys.unraisablehook = previous_hook
+        try:
+            # Armed inside the try: an alarm as soon as setitimer returns (a tiny budget)
+            # is this file's timeout, and the finally below still disarms the timer.
+            signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
+            return work()
+        finally:
+            # First, before anything that lets Python run a signal handler (a call, a
+            # loop): from here on an alarm cannot raise, so the timer is always disarmed
+            # and no FileTimeout reaches code outside the budget.
+            active = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            sys.unraisablehook = previous_hook
+    except FileTimeout as timeout:
+        return timeout_problem(path, seconds, _running(timeout, rules))
+
+
+#: Seconds between a budget's alarms once it has run out (see ``within_budget``).
+REPEAT = 0.05
+
+#: The longest budget the timer is given: what a 32-bit ``time_t`` holds (68 years;
+#: with a 64-bit one setitimer refuses more than about 292 years). A longer one, as
+#: written in a configuration to mean "never", is no budget: no run outlives it anyway.
+LONGEST = 2**31 - 1
+
+
+def _can_time(seconds: float) -> bool:
+    """Whether this process can keep a budget of ``seconds`` (a positive number up to
+    LONGEST; NaN and infinity, refused where the setting is read, are no budget here)."""
+    return (0 < seconds <= LONGEST
+            and hasattr(signal, "setitimer")
+            and threading.current_thread() is threading.main_thread()
+            and signal.getitimer(signal.ITIMER_REAL)[0] == 0)  # not already within one
+
+
+def _importing(frame: FrameType | None) -> bool:
+    """Whether ``frame`` runs within an import (Python's import machinery is on the
+    stack: a module's body being executed)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib."):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _quiet_about_timeouts(
         hook: Callable[[sys.UnraisableHookArgs], object],
 ) -> Callable[[sys.UnraisableHookArgs], None]:
-    """``hook``, but silent about a :class:`FileTimeout` (see ``_timer``)."""
+    """``hook``, but silent about a :class:`FileTimeout` (see ``within_budget``)."""
     def quiet(unraisable: sys.UnraisableHookArgs) -> None:
         if not isinstance(unraisable.exc_value, FileTimeout):
             hook(unraisable)

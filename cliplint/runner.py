@@ -154,6 +154,11 @@ def _lint_in_time(data: bytes, path: str, rules: Mapping[str, Rule], settings: S
     from cliplint.budget import within_budget
     from cliplint.linter import decode_clipping
 
+    if settings.file_timeout:
+        # The body's parser and html5lib, loaded here rather than on the first body a rule
+        # asks for: within the budget, that file would pay for the import (tens of ms),
+        # and an import the budget interrupted halfway could leave modules broken.
+        import cliplint.html_parse  # noqa: F401
     return within_budget(
         lambda: _lint_decoded(decode_clipping(data, settings.for_path(rules_path), path=path), path, rules_path,
                               rules, settings, with_source),

@@ -5,10 +5,15 @@ running, and the run goes on with the other files, in one process or in a pool."
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint, write
+from conftest import GOOD_CLIPPING, run_cliplint, run_cliplint_subprocess, write
 
 #: A plugin rule that never ends on a title holding SPIN, and swallows what it can: the
 #: budget must stop it anyway (FileTimeout is no Exception).
@@ -146,7 +151,7 @@ def test_a_body_too_slow_to_parse_is_named_as_such(tmp_path: Path) -> None:
     assert "while parsing the body for rule" in str(problem["message"])
 
 
-@pytest.mark.parametrize("value", ["-1", "soon", "inf"])
+@pytest.mark.parametrize("value", ["-1", "soon", "inf", "nan", "1e400"])
 def test_a_bad_budget_is_a_usage_error(tmp_path: Path, value: str) -> None:
     run = run_cliplint("--isolated", "--file-timeout", value, ".", cwd=tmp_path)
     assert run.status == 2 and "--file-timeout" in run.stderr and "Traceback" not in run.stderr
@@ -218,3 +223,136 @@ def test_a_timeout_lost_in_a_callback_is_not_printed_but_other_lost_errors_are(
     assert not isinstance(found, str) and found.rule == "file-timeout"
     assert capsys.readouterr().err.splitlines() == ["ignored: ValueError",
                                                    "ignored: FileTimeout"]
+
+
+@pytest.mark.parametrize("value", ["9999999999", "1e300"])
+def test_a_budget_longer_than_the_timer_holds_is_no_budget(tmp_path: Path, value: str) -> None:
+    # setitimer refuses more than about 292 years (OverflowError, exit 3, before): such a
+    # budget never runs out, so it is none.
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    run = run_cliplint("--isolated", "--no-cache", "--file-timeout", value, "a.md",
+                       cwd=tmp_path)
+    assert (run.status, run.stderr) == (0, "")
+    (tmp_path / "cliplint.toml").write_text(f"file-timeout = {value}\n")
+    run = run_cliplint("--no-cache", "a.md", cwd=tmp_path)
+    assert (run.status, run.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e400", "1" + "0" * 400])
+def test_a_budget_of_no_finite_number_is_a_configuration_error(tmp_path: Path,
+                                                              value: str) -> None:
+    # As on the command line: 0 is how to say "no limit" (NaN passed the schema's
+    # minimum, then crashed setitimer).
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    (tmp_path / "cliplint.toml").write_text(f"file-timeout = {value}\n")
+    run = run_cliplint("--no-cache", "a.md", cwd=tmp_path)
+    assert run.status == 2 and "Traceback" not in run.stderr
+    assert "cliplint.toml:1: file-timeout: " in run.stderr
+    assert "is not a finite number of seconds (0: no limit)" in run.stderr
+
+
+@pytest.fixture
+def alarm_left_alone() -> Iterator[None]:
+    """Fails the test if a budget left the timer armed or its handler installed (and
+    cleans up after it, for the tests that follow)."""
+    handler = signal.getsignal(signal.SIGALRM)
+    yield
+    left = signal.getitimer(signal.ITIMER_REAL), signal.getsignal(signal.SIGALRM)
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, handler)
+    assert left == ((0.0, 0.0), handler)
+
+
+@pytest.mark.usefixtures("alarm_left_alone")
+@pytest.mark.parametrize("when", ["armed", "disarming"])
+def test_an_alarm_at_an_awkward_moment_stays_within_the_budget(
+        monkeypatch: pytest.MonkeyPatch, when: str) -> None:
+    # The alarm comes the moment the timer is armed (a tiny budget), or as the work is
+    # done, while the timer is being disarmed: either way the timer ends disarmed, else
+    # it goes on firing FileTimeout every REPEAT seconds in code outside any budget.
+    from cliplint.budget import within_budget
+
+    setitimer = signal.setitimer
+
+    def alarm_then(which: int, seconds: float, interval: float = 0.0) -> tuple[float, float]:
+        if when == "disarming" and seconds == 0:
+            signal.raise_signal(signal.SIGALRM)
+        found = setitimer(which, seconds, interval)
+        if when == "armed" and seconds > 0:
+            signal.raise_signal(signal.SIGALRM)
+        return found
+
+    monkeypatch.setattr(signal, "setitimer", alarm_then)
+    found = within_budget(lambda: "done", 5, path="a.md", rules=[])
+    if when == "armed":
+        assert not isinstance(found, str) and found.rule == "file-timeout"
+    else:  # the work was done within the budget
+        assert found == "done"
+
+
+@pytest.mark.usefixtures("alarm_left_alone")
+def test_a_tiny_budget_leaves_no_timer_behind() -> None:
+    from cliplint.budget import within_budget
+
+    for _ in range(20):
+        found = within_budget(lambda: sum(range(100_000)), 1e-6, path="a.md", rules=[])
+        assert not isinstance(found, int) and found.rule == "file-timeout"
+
+
+@pytest.mark.usefixtures("alarm_left_alone")
+def test_a_module_being_imported_is_not_stopped_halfway(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A module whose body the budget interrupted is dropped from sys.modules, but what it
+    # had imported stays, half set up (seen with html5lib: later files crashed a rule).
+    # The import runs to its end; the next alarm stops the file.
+    import time
+
+    from cliplint.budget import within_budget
+
+    write(tmp_path / "slow_to_import.py", "import time\ntime.sleep(0.3)\nDONE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "slow_to_import", raising=False)
+
+    def work() -> str:
+        import slow_to_import  # noqa: F401
+
+        time.sleep(3)
+        return "ran to the end"
+
+    found = within_budget(work, 0.05, path="a.md", rules=[])
+    assert not isinstance(found, str) and found.rule == "file-timeout"
+    assert sys.modules["slow_to_import"].DONE
+
+
+def test_the_parser_is_imported_before_the_budget_starts(tmp_path: Path) -> None:
+    # Importing html5lib takes tens of milliseconds: within the first file's budget, it
+    # would be charged to that file (and, before, could be stopped halfway).
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    code = """if True:
+        import sys
+        import cliplint.budget as budget
+        real = budget.within_budget
+        def spy(*arguments, **keywords):
+            print("cliplint.html_parse" in sys.modules)
+            return real(*arguments, **keywords)
+        budget.within_budget = spy
+        from cliplint.cli import main
+        sys.exit(main(["--isolated", "--no-cache", "--jobs", "1", "a.md"]))
+    """
+    completed = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, text=True,
+                               capture_output=True, env={**os.environ, "CLIPLINT_NO_SERVER": "1"})
+    assert (completed.returncode, completed.stderr) == (0, "")
+    assert completed.stdout.splitlines()[0] == "True"  # and then the report
+
+
+def test_a_tiny_budget_never_escapes_it(tmp_path: Path) -> None:
+    # Seen with --file-timeout 1e-5, before: the alarm came before the timer was guarded,
+    # the timer stayed armed and fired again outside any budget (reading the next file, a
+    # worker waiting for work): a traceback ending in FileTimeout, or a broken pool.
+    for number in range(1000):
+        write(tmp_path / f"{number:03}.md", GOOD_CLIPPING.replace("/a/1", f"/a/{number}"))
+    for jobs in [[], ["--jobs", "1"]] * 3:  # the default (a pool), and one process
+        run = run_cliplint_subprocess("--isolated", "--no-cache", *jobs,
+                                      "--file-timeout", "1e-5", ".", cwd=tmp_path)
+        assert run.stderr == "" and run.status == 1, (jobs, run.stderr)
+        assert "file-timeout" in run.stdout and "internal-error" not in run.stdout

@@ -212,12 +212,16 @@ def _positive(value: str) -> int:
 
 
 def _seconds(value: str) -> float:
+    """``--file-timeout``: a finite number of seconds, 0 or more. NaN and infinity are
+    refused, as in the configuration (cliplint/config.py): 0 says "no limit". A huge
+    finite number is taken, and is no budget (cliplint/budget.py, LONGEST)."""
     try:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not 0 <= seconds < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}")
+    if not 0 <= seconds < float("inf"):  # (False for NaN too)
+        raise argparse.ArgumentTypeError(
+            f"expected a finite number of seconds, 0 or more (0: no limit), got {value!r}")
     return seconds
 
 
