@@ -420,9 +420,12 @@ def map_in_chunks(
             yield from work([path])
         return
     size = max(1, min(MAX_CHUNK, len(head) // (jobs * 4)))
+    # No more workers than chunks (``head`` holds every path when it is not full):
+    # --jobs 5000 over 60 files starts 60, not 5,000 processes that wait for nothing.
+    workers = min(jobs, -(-len(head) // size))
     chunks = _batches(itertools.chain(head, paths), size)
     del head
-    pool = _Pool(jobs)
+    pool = _Pool(workers)
     # A sliding window of submitted chunks (Executor.map would submit them all at
     # once), so memory does not grow with the number of files waiting.
     window: deque[Future[list[T]]] = deque()

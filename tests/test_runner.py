@@ -59,6 +59,30 @@ def test_jobs_give_the_same_results_as_one_process(tmp_path: Path) -> None:
     assert problems_of(one.stdout)  # the sample has problems to compare
 
 
+def test_no_more_workers_than_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # --jobs 200 over 30 files: as many workers as there are chunks to give them (30,
+    # of one file each), not 200 processes started to wait for nothing.
+    from cliplint import runner
+
+    started: list[int] = []
+    real = runner.process_pool
+
+    def counted(jobs: int) -> object:
+        started.append(jobs)
+        return real(jobs)
+
+    monkeypatch.setattr(runner, "process_pool", counted)
+    for index in range(30):
+        (tmp_path / f"{index:02}.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    many = run_cliplint("--isolated", "--no-cache", "--jobs", "200", "--format", "json", ".",
+                        cwd=tmp_path)
+    assert started == [30]
+    one = run_cliplint("--isolated", "--no-cache", "--jobs", "1", "--format", "json", ".",
+                       cwd=tmp_path)
+    assert (many.status, many.stdout) == (one.status, one.stdout)
+    assert json.loads(many.stdout)["files_checked"] == 30
+
+
 def test_bad_jobs_value(tmp_path: Path) -> None:
     result = run_cliplint("--jobs", "0", cwd=tmp_path)
     assert result.status == 2 and "expected a whole number >= 1" in result.stderr
