@@ -439,7 +439,7 @@ def manifest_sources(lines: Iterable[str], settings: Settings) -> Iterator[Sourc
 
 def read_manifest(name: str, stdin: Callable[[], IO[str]]) -> Iterator[str]:
     """The entries of a manifest file (``-``: what ``stdin`` gives), read as they are needed:
-    its lines, or the names between NUL bytes when its first line holds one
+    its lines, or the names between NUL bytes when its first characters hold one
     (``find -print0``, ``git ls-files -z``: a name may hold a line end, never a NUL)."""
     if name == "-":
         yield from _entries(stdin())
