@@ -36,6 +36,7 @@ import functools
 import json
 import os
 import sqlite3
+import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -121,7 +122,7 @@ def cache_secret() -> bytes:
     alone); ``OSError`` when it can be neither read nor made."""
     path = secret_path()
     try:
-        secret = path.read_bytes()
+        secret = _read_key(path)
     except FileNotFoundError:
         import tempfile  # (with random: ~1 ms a start, and only the first run needs it)
 
@@ -138,10 +139,23 @@ def cache_secret() -> bytes:
                 pass
         finally:
             os.unlink(temporary)
-        secret = path.read_bytes()
+        secret = _read_key(path)
     if len(secret) != SECRET_BYTES:
-        raise OSError(f"{path} is not a cliplint cache key ({len(secret)} bytes)")
+        raise OSError(f"not a cliplint cache key (not {SECRET_BYTES} bytes)")
     return secret
+
+
+def _read_key(path: Path) -> bytes:
+    """The key file's first bytes, one more than a key holds: a FIFO or a device in its
+    place must not hang the run or fill its memory (opened without waiting for a writer,
+    refused unless a regular file)."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OSError("not a cliplint cache key (not a regular file)")
+        return os.read(handle, SECRET_BYTES + 1)
+    finally:
+        os.close(handle)
 
 
 def file_secret(secret: bytes, path: Path) -> bytes:

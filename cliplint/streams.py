@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import sys
 from typing import BinaryIO, TextIO
 
@@ -35,14 +36,23 @@ def open_for_writing(path: str, newline: str | None = None) -> TextIO:
 
 def read_text(path: str) -> str:
     """A text file's content. A FIFO is opened without waiting for a writer; when
-    nobody writes to it there is nothing to read, which raises ``OSError`` (ENODATA)."""
+    nobody writes to it there is nothing to read, which raises ``OSError`` (ENODATA). A
+    device is refused (``OSError``, ENODEV): ``/dev/zero`` would never end."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if _is_device(descriptor):
+        os.close(descriptor)
+        raise OSError(errno.ENODEV, "a device, not a file")
     os.set_blocking(descriptor, True)
     with open(descriptor, encoding="utf-8") as stream:
         text = stream.read()
     if not text and not os.path.isfile(path):
         raise OSError(errno.ENODATA, "nothing to read (a FIFO or device no process writes to)")
     return text
+
+
+def _is_device(descriptor: int) -> bool:
+    mode = os.fstat(descriptor).st_mode
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
 
 
 def read_at_most(stream: BinaryIO, limit: int) -> tuple[bytes, bool]:

@@ -169,6 +169,26 @@ def test_without_a_place_for_the_key_the_run_goes_on_without_a_cache(tmp_path: P
     assert not list((archive / ".cliplint_cache").glob("results-*.sqlite3"))
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_key_that_is_no_file_is_not_read_forever(tmp_path: Path, kind: str) -> None:
+    # A FIFO nobody writes to, or a link to /dev/zero, where the key should be: said, and
+    # the run goes on without a cache, instead of waiting or reading without end.
+    from cliplint.cache import SECRET_FILE
+
+    archive = _archive(tmp_path / "archive")
+    key = tmp_path / "cache" / "cliplint" / SECRET_FILE
+    key.parent.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(key)
+    else:
+        key.symlink_to("/dev/zero")
+    status, problems, stderr = _lint_as(archive, {"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert status == 1 and len(problems) == FILES // 2
+    assert stderr == (f"cliplint: no key to sign the cache with ({key}: not a cliplint cache "
+                      "key (not a regular file)); this run goes on without a cache (set "
+                      "XDG_CACHE_HOME to a folder of your own)\n")
+
+
 def test_archive_records_of_the_rest_of_the_archive_are_checked_too(tmp_path: Path) -> None:
     """Given one file (pre-commit), archive rules compare it with the others' records from
     the cache: altered records ("nothing to compare") are not believed either."""

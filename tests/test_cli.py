@@ -407,6 +407,15 @@ def test_a_closed_standard_input_is_said_not_crashed_on(tmp_path: Path,
     assert done.stderr == b"cliplint: error: standard input is closed: '-' reads from it\n"
 
 
+def test_a_baseline_that_is_a_device_is_refused(tmp_path: Path) -> None:
+    # /dev/zero never ends: refused before a byte is read (a FIFO, as `<(...)` gives, is
+    # read as a file is).
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    run = run_cliplint("--isolated", "--baseline", "/dev/zero", "a.md", cwd=tmp_path)
+    assert run.status == 2
+    assert run.stderr.endswith("error: cannot read baseline /dev/zero: a device, not a file\n")
+
+
 @pytest.mark.parametrize("option", ["--baseline", "--compare", "--storage-options"])
 @pytest.mark.parametrize("text", ["[" * 100_000, '{"version": 1, "x": ' + "9" * 5_000 + "}"])
 def test_hostile_json_inputs_are_said_not_crashed_on(tmp_path: Path, option: str,
