@@ -193,6 +193,11 @@ def serve(path: str) -> int:
                     _client_said(key.fileobj, events, state)  # type: ignore[arg-type]
                 else:
                     _finished(key.data, events, state)
+            if not state.stopping and not _still(path, state.inode):
+                # The socket was removed (by hand, a cleaner of /tmp): no command can
+                # reach this server, which would hold the lock against a new one.
+                log.write(f"the socket {path} is gone: stopping")
+                _stop_taking(state, events)
     finally:
         _stop_taking(state, events)
         events.close()

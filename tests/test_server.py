@@ -333,6 +333,21 @@ def _read_until(stream: IO[bytes], wanted: bytes, seconds: float = 60) -> bytes:
     return seen
 
 
+def test_a_server_whose_socket_was_removed_stops(server: Served, short_folder: Path) -> None:
+    # A cleaner of /tmp (or a hand) removes the socket: no command can reach the server,
+    # and it would hold the lock against a new one (`server start` waited 30 s, then
+    # failed). It notices within a second, stops, and a new one starts.
+    status = server.status()
+    assert status is not None and isinstance(status["pid"], int)
+    [sock] = server.folder.glob("*.sock")
+    sock.unlink()
+    _wait_gone(status["pid"])
+    assert f"the socket {sock} is gone: stopping" in server.log()
+    again = server.run("server", "start", cwd=short_folder)
+    assert again.returncode == 0, again.stderr
+    assert server.status() is not None
+
+
 def test_a_deleted_working_folder_runs_by_itself(server: Served, short_folder: Path) -> None:
     gone = short_folder / "gone"
     gone.mkdir()
