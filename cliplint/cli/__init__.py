@@ -55,12 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _internal_error(error)
         # A report on standard output to a full disk or past a file size limit (the
         # report file, the cache and the fixes say so themselves, naming their file).
-        say(f"error: cannot write the output: {error.strerror}")
-        return EXIT_USAGE
+        return _no_room(error)
     except Exception as error:  # a bug in cliplint itself: say so plainly
         from cliplint.config import ConfigError
+        from cliplint.formats import SpoolError
 
-        if isinstance(error, ConfigError):  # a folder's configuration, found during the run
+        # A folder's configuration, found during the run; a report's temporary file on a
+        # full disk (whichever format, whole or streamed): not bugs of cliplint's.
+        if isinstance(error, (ConfigError, SpoolError)):
             say(f"error: {error}")
             return EXIT_USAGE
         return _internal_error(error)
@@ -68,6 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 #: What a write fails with when there is no room: a full disk or quota, a file size limit.
 _OUT_OF_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _no_room(error: OSError) -> int:
+    say(f"error: cannot write the output: {error.strerror}")
+    return EXIT_USAGE
 
 
 def _internal_error(error: Exception) -> int:
@@ -156,8 +163,7 @@ def entry() -> NoReturn:
         except (BrokenPipeError, ValueError):  # the reader went away, or the stream is closed
             pass
         except OSError as error:  # the last of the output found no room (see main)
-            say(f"error: cannot write the output: {error.strerror}")
-            status = EXIT_USAGE
+            status = _no_room(error)
     if "threading" in sys.modules and sys.modules["threading"].active_count() > 1:
         sys.exit(status)
     os._exit(status)

@@ -30,13 +30,8 @@ def write_report(report: Report, options: LintOptions, renderer: Renderer,
                  prefix: str = "", stream: TextIO | None = None) -> None:
     """The whole report, rendered, after ``prefix``: on ``stream`` (default: standard
     output), or in --output-file."""
-    from cliplint.formats import SpoolError
-
     stream = stream or sys.stdout
-    try:
-        text = prefix + renderer(report, _render_options(options, stream))
-    except SpoolError as error:  # a full disk: not a bug of cliplint's
-        raise UsageError(str(error)) from None
+    text = prefix + renderer(report, _render_options(options, stream))
     if options.output_file is None:
         if options.quiet >= 2:
             return  # -qq: only the exit status tells
@@ -56,8 +51,6 @@ def stream_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
     module ``module`` (or ``writer``); the exit status from its tally."""
     import importlib
 
-    from cliplint.formats import SpoolError
-
     writer = writer or importlib.import_module(f"cliplint.formats.{module}").write_stream
     from cliplint.progress import report_writer
 
@@ -73,11 +66,8 @@ def stream_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
 
         # The bar on standard error steps aside while report lines reach the terminal.
         shared = progress_wanted(options) and stream.isatty()
-        try:
-            tally = writer(results, rules, _render_options(options, stream),
-                           report_writer(write, shared))
-        except SpoolError as error:  # a full disk: not a bug of cliplint's
-            raise UsageError(str(error)) from None
+        tally = writer(results, rules, _render_options(options, stream),
+                       report_writer(write, shared))
     if tally.internal_errors:
         return EXIT_INTERNAL
     return status(tally.errors > 0, tally.warnings, options)
