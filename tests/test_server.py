@@ -21,6 +21,7 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -57,6 +58,17 @@ class Served:
         return subprocess.Popen(["sh", "-c", command], cwd=cwd,
                                 env={**self.environment, "CLIPLINT_NO_SERVER": "0"},
                                 stdout=output, stderr=output)
+
+    @contextmanager
+    def watching(self, cwd: Path, *, output: int = subprocess.DEVNULL,
+                 closed_stdin: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+        """:meth:`watch`, once the server runs it; killed at the end."""
+        client = self.watch(cwd, output=output, closed_stdin=closed_stdin)
+        try:
+            _wait_for(lambda: _running(self) == 1)
+            yield client
+        finally:
+            client.kill()
 
     def status(self) -> dict[str, object] | None:
         done = self.run("server", "status", "--json", cwd=self.folder)
@@ -208,17 +220,13 @@ def test_a_run_takes_the_clients_environment_umask_and_folder(server: Served,
 def test_ctrl_c_interrupts_the_served_run(server: Served, short_folder: Path) -> None:
     archive = _archive(short_folder)
     before = server.served()
-    client = server.watch(archive, output=subprocess.PIPE)
-    try:
-        _wait_for(lambda: _running(server) == 1)
+    with server.watching(archive, output=subprocess.PIPE) as client:
         # Said while the run goes on: standard error is line-buffered, as Python's is.
         assert client.stderr is not None
         seen = _read_until(client.stderr, b"cliplint: watching for changes")
         client.send_signal(signal.SIGINT)
         _, error = client.communicate(timeout=60)
         error = seen + error
-    finally:
-        client.kill()
     assert client.returncode == 130
     assert b"interrupted" in error
     assert server.served() == before + 1
@@ -228,9 +236,7 @@ def test_ctrl_c_interrupts_the_served_run(server: Served, short_folder: Path) ->
 def test_a_client_that_goes_away_takes_its_run_with_it(server: Served,
                                                        short_folder: Path) -> None:
     archive = _archive(short_folder)
-    watching = server.watch(archive)
-    try:
-        _wait_for(lambda: _running(server) == 1)
+    with server.watching(archive) as watching:
         # Another run is served meanwhile: the server does not wait for the first.
         before = server.served()
         assert server.run("--format", "json", ".", cwd=archive).returncode == 1
@@ -238,8 +244,6 @@ def test_a_client_that_goes_away_takes_its_run_with_it(server: Served,
         watching.kill()
         watching.wait(timeout=60)
         _wait_for(lambda: _running(server) == 0)
-    finally:
-        watching.kill()
 
 
 def test_a_run_holds_nothing_of_another(server: Served, short_folder: Path) -> None:
@@ -293,23 +297,17 @@ def test_streams_are_the_clients_own(server: Served, short_folder: Path) -> None
 def test_a_closed_standard_stream_stays_closed(server: Served, short_folder: Path) -> None:
     archive = _archive(short_folder)
     before = server.served()
-    client = server.watch(archive, closed_stdin=True)
-    try:
-        _wait_for(lambda: _running(server) == 1)
+    with server.watching(archive, closed_stdin=True) as client:
         client.kill()  # its socket, not passed as standard input, closes with it
         client.wait(timeout=60)
         _wait_for(lambda: _running(server) == 0)
         assert server.served() == before + 1
-    finally:
-        client.kill()
 
 
 def test_a_run_ended_by_a_signal_ends_its_client_so(server: Served,
                                                     short_folder: Path) -> None:
     archive = _archive(short_folder)
-    client = server.watch(archive)
-    try:
-        _wait_for(lambda: _running(server) == 1)
+    with server.watching(archive) as client:
         (copy,) = _runs(server)
         client.send_signal(signal.SIGTSTP)  # Ctrl-Z: the run stops with its client
         _wait_for(lambda: _state(copy) == "T")
@@ -317,8 +315,6 @@ def test_a_run_ended_by_a_signal_ends_its_client_so(server: Served,
         _wait_for(lambda: _state(copy) != "T")
         os.kill(copy, signal.SIGTERM)
         assert client.wait(timeout=60) == -signal.SIGTERM
-    finally:
-        client.kill()
 
 
 def _read_until(stream: IO[bytes], wanted: bytes, seconds: float = 60) -> bytes:
