@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from cliplint import __version__
+from cliplint.json_text import parse_json
 from cliplint.model import INTERNAL_ERROR, Problem
 from cliplint.streams import open_for_writing, read_text
 
@@ -149,10 +150,9 @@ def dumps(baseline: Baseline) -> str:
 def loads(text: str, source: str) -> Baseline:
     """Parse a baseline file; :class:`BaselineError` names ``source`` and what is wrong."""
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as error:  # (also a number of 4,300 digits or more)
-        what = "nested too deeply" if isinstance(error, RecursionError) else error
-        raise BaselineError(f"{source}: not a cliplint baseline (invalid JSON: {what})") from None
+        data = parse_json(text)
+    except ValueError as error:
+        raise BaselineError(f"{source}: not a cliplint baseline (invalid JSON: {error})") from None
     if not isinstance(data, dict) or not isinstance(data.get("problems"), list):
         raise BaselineError(f"{source}: not a cliplint baseline (no \"problems\" list)")
     if data.get("version") != BASELINE_VERSION:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from cliplint import __version__
 from cliplint.cli import UsageError
 from cliplint.cli.context import LintOptions
+from cliplint.json_text import parse_json
 
 #: The formatter argparse makes to check each argument as it is added (its metavar
 #: against its nargs). argparse's own asks for the terminal's width, and importing shutil
@@ -196,10 +196,9 @@ def _scheduler(value: str) -> str:
 
 def _json_object(value: str) -> dict[str, Any]:
     try:
-        parsed = json.loads(value)
-    except (ValueError, RecursionError) as error:
-        what = "nested too deeply" if isinstance(error, RecursionError) else error
-        raise argparse.ArgumentTypeError(f"not JSON: {what}") from None
+        parsed = parse_json(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not JSON: {error}") from None
     if not isinstance(parsed, dict):
         raise argparse.ArgumentTypeError("expected a JSON object")
     return parsed

@@ -23,6 +23,7 @@ from cliplint import __version__
 from cliplint.archive import relative_to
 from cliplint.facts import source_of
 from cliplint.formats import escape_surrogates
+from cliplint.json_text import parse_json
 from cliplint.model import Problem, Rule, Tally
 
 if TYPE_CHECKING:
@@ -325,12 +326,11 @@ def load(path: str) -> dict[str, Any]:
     saying what is wrong otherwise."""
     try:
         with open(path, encoding="utf-8") as stream:
-            data = json.load(stream)
+            data = parse_json(stream.read())
     except OSError as error:
         raise StatsError(f"cannot read {path}: {error.strerror or error}") from None
-    except (ValueError, RecursionError) as error:  # (a UnicodeDecodeError is a ValueError)
-        what = "nested too deeply" if isinstance(error, RecursionError) else error
-        raise StatsError(f"{path} is not a cliplint stats file (not JSON: {what})") from None
+    except ValueError as error:
+        raise StatsError(f"{path} is not a cliplint stats file (not JSON: {error})") from None
     if isinstance(data, dict) and isinstance(data.get("version"), int) and \
             data["version"] > STATS_VERSION:
         raise StatsError(f"{path} is a stats file of version {data['version']}, newer than "
