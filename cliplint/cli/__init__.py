@@ -102,9 +102,11 @@ def utf8_standard_output() -> None:
     """Standard output in UTF-8, for a report made for programs: JSON, SARIF and the GitLab
     report must be UTF-8 (RFC 8259), JUnit's XML and the HTML page say they are, and
     GitHub reads its workflow commands so. Only the text report follows the locale."""
+    import codecs
+
     encoding = getattr(sys.stdout, "encoding", None)
-    if encoding and encoding.replace("_", "-").lower() not in ("utf-8", "utf8") \
-            and hasattr(sys.stdout, "reconfigure"):
+    # (codecs' name for it: "UTF8", "u8" and "utf_8" are UTF-8 too)
+    if encoding and codecs.lookup(encoding).name != "utf-8" and hasattr(sys.stdout, "reconfigure"):
         sys.stdout.flush()
         sys.stdout.reconfigure(encoding="utf-8", errors="strict")
 
