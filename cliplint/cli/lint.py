@@ -253,8 +253,8 @@ def _watch(options: LintOptions) -> int:
     while True:
         try:
             _run(options)
-        except (UsageError, ConfigError) as error:  # a configuration mid-edit, a path
-            say(f"error: {error}")                  # gone: say so and wait
+        except (UsageError, ConfigError) as error:
+            say(f"error: {error}")  # a configuration mid-edit, a path gone: said; waits
         # Said once the watcher is set up (its first yield, at the latest after a
         # quiet half second): a change from then on is not missed.
         watching = False
