@@ -12,7 +12,8 @@ pointing at it (replacing the link itself by a regular file would silently detac
 A target outside the linted tree (``tree``: a clipping linked to ``~/.bashrc``, say) is
 refused unless the user allowed it (``fix-outside-tree``, trusted settings only). A file
 with several hard links is refused: ``os.replace`` would give this path a new inode and
-leave the other names holding the old text.
+leave the other names holding the old text. A read-only file (no write permission for us,
+or none for anyone, which root would otherwise ignore) is refused too.
 
 Temporary files are named ``.NAME.PID.XXXXXXXX.cliplint-tmp`` (PID: the process writing
 it). A ``kill -9`` between creating one and the rename leaves it behind; the next
@@ -192,6 +193,10 @@ def encode(result: FixResult) -> bytes:
     return result.text.encode("utf-8")
 
 
+#: Write permission for anyone: a file with none is read-only, for root too.
+_ANY_WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+
+
 def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> None:
     """Atomically replace the file at ``path`` (its symlink target, if it is a link).
 
@@ -208,6 +213,10 @@ def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> No
     if info.st_nlink > 1:
         raise WriteError(f"the file has {info.st_nlink} hard links; replacing it would "
                          "split them")
+    if not info.st_mode & _ANY_WRITE or not os.access(target, os.W_OK):
+        # os.replace needs only the folder's permission: without this a file made
+        # read-only would be rewritten (and stay read-only), as no editor would save it.
+        raise WriteError("the file is read-only")
     folder, name = os.path.split(target)
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.",

@@ -138,6 +138,23 @@ def test_hard_linked_file_is_not_split(tmp_path: Path) -> None:
     assert "hard links" in refused.message and refused.path == str(path)
 
 
+@pytest.mark.parametrize("mode", [0o444, 0o400])
+def test_read_only_file_is_not_rewritten(tmp_path: Path, mode: int) -> None:
+    # os.replace needs only the folder's permission; 0o400 is still read-only though
+    # its owner could write it after a chmod (and root ignores the bits altogether).
+    path = tmp_path / "a.md"
+    original = clip("<p>x</p>\n", header=HEADER.replace(MS, SECONDS)).encode()
+    path.write_bytes(original)
+    path.chmod(mode)
+    outcome = fix_path(path)
+    assert not outcome.written
+    assert path.read_bytes() == original
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    [refused] = [p for p in outcome.problems if p.rule == FIX_REFUSED]
+    assert "read-only" in refused.message
+    assert no_temporary_files(tmp_path)
+
+
 @pytest.mark.parametrize("data", [
     (SECONDS + "\n[Caf\xe9](https://example.com/a)\n------\n\n<p>x</p>\n").encode("latin-1"),
     (SECONDS + "\n[A](https://example.com/a)\n------\n\n<p>\x00</p>\n").encode(),

@@ -42,6 +42,15 @@ def test_text_report_when_a_hard_link_refuses_the_write(tmp_path: Path) -> None:
     assert lines[-1].startswith("No fixes applied. Found 3 problems (3 errors) in 1 file checked")
 
 
+def test_text_report_when_the_file_is_read_only(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.md", CLIP)
+    path.chmod(0o444)
+    result = run_cliplint("--isolated", "--no-cache", SELECT, "--fix", "a.md", cwd=tmp_path)
+    assert path.read_text() == CLIP
+    assert result.status == 1
+    assert "fix-refused fixes not written: the file is read-only" in result.stdout.splitlines()[0]
+
+
 def test_json_report_when_a_hard_link_refuses_the_write(tmp_path: Path) -> None:
     _hard_linked(tmp_path)
     result = run_cliplint("--isolated", "--no-cache", SELECT, "--fix", "--format", "json",
