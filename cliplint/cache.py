@@ -49,6 +49,7 @@ from cliplint.digests import blake2b, compare_digest
 from cliplint.facts import FileFacts, facts_from_data
 from cliplint.model import Edit, Fix, Problem, Related
 from cliplint.streams import say
+from cliplint.xdg import xdg_folder
 
 CACHE_FOLDER = ".cliplint_cache"
 #: Overrides where the cache lives (like XDG_CACHE_HOME for other tools).
@@ -113,8 +114,9 @@ def cache_folder(root: str) -> Path:
 def secret_path() -> Path:
     """``$XDG_CACHE_HOME/cliplint/cache-key`` (``~/.cache/...`` without the variable): the
     user's own, outside any linted tree."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = xdg_folder("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "cliplint" / SECRET_FILE
+
 
 
 def cache_secret() -> bytes:

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from cliplint.digests import blake2b
 from cliplint.marks import remember_checked
 from cliplint.model import SEVERITIES, Rule, Severity
+from cliplint.xdg import xdg_folder
 
 CONFIG_FILES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
 #: Markdown as pre-commit's hooks (``types: [markdown]``, identify) see it: .md, .markdown.
@@ -333,8 +334,9 @@ TRUSTED_ONLY = (
 
 def user_config_path() -> Path:
     """The user's own configuration: ``$XDG_CONFIG_HOME/cliplint/cliplint.toml``
-    (``~/.config/cliplint/cliplint.toml`` without the variable)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    (``~/.config/cliplint/cliplint.toml`` without the variable, or with a relative one:
+    a trusted configuration is never read from the folder a run starts in)."""
+    base = xdg_folder("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     return Path(base) / "cliplint" / "cliplint.toml"
 
 

@@ -20,6 +20,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from cliplint.xdg import xdg_folder
+
 if TYPE_CHECKING:
     import socket
 
@@ -34,10 +36,12 @@ INTERRUPT, SUSPEND, RESUME = b"i", b"z", b"c"
 
 
 def server_dir() -> str:
+    """The sockets' folder, absolute: the server runs in ``/``, so a relative
+    ``CLIPLINT_SERVER_DIR`` is taken from the working folder here."""
     override = os.environ.get(SERVER_DIR_VARIABLE)
     if override:
-        return override
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
+        return os.path.abspath(override)
+    runtime = xdg_folder("XDG_RUNTIME_DIR")
     if runtime:
         return os.path.join(runtime, "cliplint")
     return os.path.join("/tmp", f"cliplint-{os.getuid()}")

@@ -80,6 +80,24 @@ def test_the_user_can_allow_it_in_the_user_configuration(linked: tuple[Path, Pat
     assert outside.read_text() == FIXED_CLIP
 
 
+def test_a_relative_configuration_home_is_not_the_users(linked: tuple[Path, Path],
+                                                        tmp_path: Path) -> None:
+    # Relative, XDG_CONFIG_HOME would find the project's own file: it is ignored (as the
+    # XDG specification says), and the user's configuration is ~/.config's. (A file named
+    # as pre-commit names it: a walk of the folder would meet conf/cliplint/cliplint.toml
+    # as a folder's configuration, which may not allow it either.)
+    project, outside = linked
+    write(project / "conf" / "cliplint" / "cliplint.toml", "fix-outside-tree = true\n")
+    env = {"XDG_CONFIG_HOME": "conf", "HOME": str(tmp_path / "user")}
+    refused = run_cliplint("--no-cache", SELECT, "--fix", "a.md", cwd=project, env=env)
+    assert refused.status == 1 and "fix-refused" in refused.stdout
+    assert outside.read_text() == SECONDS_CLIP
+    user_config(tmp_path / "user" / ".config", "fix-outside-tree = true\n")
+    allowed = run_cliplint("--no-cache", SELECT, "--fix", "a.md", cwd=project, env=env)
+    assert allowed.status == 0, allowed.stdout
+    assert outside.read_text() == FIXED_CLIP
+
+
 def test_the_project_cannot_allow_it(linked: tuple[Path, Path], home: Path) -> None:
     project, outside = linked
     write(project / "cliplint.toml", "fix-outside-tree = true\n")

@@ -560,6 +560,25 @@ def test_start_stop_and_status(server: Served) -> None:
     assert server.run("server", "status", cwd=server.folder).returncode == 1
 
 
+def test_a_relative_sockets_folder_is_the_working_folders(short_folder: Path) -> None:
+    # The server runs in /: it must be handed the folder the command meant.
+    environment = {**_environment(short_folder / "servers", short_folder / "cache"),
+                   "CLIPLINT_SERVER_DIR": "servers"}
+    server = Served(short_folder / "servers", environment)
+    started = server.run("server", "start", cwd=short_folder)
+    assert started.returncode == 0, started.stderr + server.log().encode()
+    try:
+        assert list(server.folder.glob("*.sock"))
+        archive = _archive(short_folder)
+        linted = server.run(".", cwd=archive, env={"CLIPLINT_SERVER_DIR": "../servers"})
+        assert linted.returncode == 1 and b"aggregator-boilerplate" in linted.stdout
+        said = server.run("server", "status", "--json", cwd=short_folder)
+        assert said.returncode == 0 and json.loads(said.stdout)["served"] == 1
+    finally:
+        stopped = server.run("server", "stop", cwd=short_folder)
+    assert stopped.returncode == 0 and b"cliplint server stopped" in stopped.stdout
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root, to connect as another user")
 def test_another_user_is_refused(server: Served) -> None:
     # Opened to everyone after the start checked it: the socket's peer is still checked.
