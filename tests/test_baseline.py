@@ -133,6 +133,19 @@ def test_baseline_from_another_working_folder(tmp_path: Path) -> None:
     assert inside.status == 0, inside.stdout + inside.stderr
 
 
+def test_a_baseline_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Saved again by an editor on Windows: RFC 8259 lets a reader ignore the mark.
+    write(tmp_path / "a.md", SECONDS)
+    assert run_cliplint("--isolated", "--select", HEADER_RULES, "--write-baseline", "b.json",
+                        "a.md", cwd=tmp_path).status == 0
+    baseline = tmp_path / "b.json"
+    baseline.write_bytes(b"\xef\xbb\xbf" + baseline.read_bytes().replace(b"\n", b"\r\n"))
+    result = run_cliplint("--isolated", "--select", HEADER_RULES, "--baseline", "b.json",
+                          "a.md", cwd=tmp_path)
+    assert result.status == 0, result.stdout + result.stderr
+    assert "1 problem suppressed by the baseline" in result.stderr
+
+
 def test_fixed_problems_are_reported_as_stale(tmp_path: Path) -> None:
     clip = write(tmp_path / "a.md", SECONDS)
     run_cliplint("--isolated", "--select", HEADER_RULES, "--write-baseline", "b.json", "a.md",
