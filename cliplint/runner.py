@@ -449,18 +449,28 @@ def map_in_chunks(
 class _Pool:
     """``jobs`` worker processes, started when the first chunk with something to do is
     submitted. A chunk of None only (cache hits: nothing to do) is done here rather than
-    sent to a worker: a warm run starts no worker, nor even the pool."""
+    sent to a worker: a warm run starts no worker, nor even the pool. When the system
+    refuses to start them (a limit on the user's processes: EAGAIN), every chunk is done
+    here, and the run says so once."""
 
     def __init__(self, jobs: int) -> None:
         self._jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
+        self._alone = False  # no workers could be started: every chunk is done here
 
     def submit(self, work: Callable[[Sequence[P]], list[T]], chunk: list[P]) -> Future[list[T]]:
         """The chunk's results to come."""
-        if any(item is not None for item in chunk):
-            if self._pool is None:
-                self._pool = process_pool(self._jobs)
-            return self._pool.submit(work, chunk)
+        if not self._alone and any(item is not None for item in chunk):
+            starting = self._pool is None
+            try:
+                if self._pool is None:
+                    self._pool = process_pool(self._jobs)
+                return self._pool.submit(work, chunk)
+            except OSError as error:
+                if not starting:
+                    raise
+                # The executor forks every worker on the first submit: this one failed.
+                self._give_up(error)
         from concurrent.futures import Future
 
         done: Future[list[T]] = Future()
@@ -470,6 +480,20 @@ class _Pool:
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def _give_up(self, error: OSError) -> None:
+        from cliplint.streams import say
+
+        pool, self._pool, self._alone = self._pool, None, True
+        if pool is not None:
+            # The workers forked before the one that failed wait for work that never
+            # comes, and shutdown() does not stop them (no manager thread yet).
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+                process.join()
+            pool.shutdown(wait=False, cancel_futures=True)
+        say(f"cannot start worker processes ({error.strerror or error}): linting in this "
+            "process")
 
 
 def _batches(items: Iterable[P], size: int) -> Iterator[list[P]]:

@@ -83,6 +83,39 @@ def test_no_more_workers_than_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert json.loads(many.stdout)["files_checked"] == 30
 
 
+@pytest.mark.parametrize("forks_allowed", [0, 1])
+def test_workers_the_system_refuses_leave_the_run_to_the_main_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks_allowed: int) -> None:
+    # fork() failing with EAGAIN, as under a limit on the user's processes (which root,
+    # running this suite, is not held to: hence the patched fork, the one thing faked).
+    # With one worker started before the refusal, that worker must not be left waiting.
+    import errno
+    import multiprocessing
+    import os
+
+    for index in range(30):
+        (tmp_path / f"{index:02}.md").write_text(
+            GOOD_CLIPPING if index % 3 else EXAMPLE.read_text(encoding="utf-8"),
+            encoding="utf-8")
+    one = run_cliplint("--isolated", "--no-cache", "--jobs", "1", "--format", "json", ".",
+                       cwd=tmp_path)
+    real_fork, forks = os.fork, []
+
+    def refusing_fork() -> int:
+        forks.append(1)
+        if len(forks) > forks_allowed:
+            raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", refusing_fork)
+    refused = run_cliplint("--isolated", "--no-cache", "--jobs", "2", "--format", "json", ".",
+                           cwd=tmp_path)
+    assert (refused.status, refused.stdout) == (one.status, one.stdout)
+    assert refused.stderr == ("cliplint: cannot start worker processes (Resource temporarily "
+                              "unavailable): linting in this process\n")
+    assert len(forks) == forks_allowed + 1 and not multiprocessing.active_children()
+
+
 def test_bad_jobs_value(tmp_path: Path) -> None:
     result = run_cliplint("--jobs", "0", cwd=tmp_path)
     assert result.status == 2 and "expected a whole number >= 1" in result.stderr
