@@ -121,6 +121,10 @@ _ANY_PROXY_HOST = re.compile("|".join(f"(?:{host.pattern})" for host, _, _ in _H
 
 #: The start of an absolute http(s) URL.
 _HTTP_URL = re.compile(r"(?i)https?://")
+#: An absolute http(s) URL whose netloc (group 1) is plain: up to the first "/", "?" or
+#: "#" (or the end), with no tab or line break (urlsplit removes those first, joining
+#: what they separated), no user info, port, brackets or zone ("@", ":", "[", "]", "%").
+_PLAIN_NETLOC = re.compile(r"(?i:https?)://([^/?#\t\n\r@:\[\]%]+)(?:[/?#]|\Z)")
 #: A URL's scheme, up to its colon.
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -137,6 +141,12 @@ class ProxyTable(NamedTuple):
     custom: Mapping[str, str]
 
     def match(self, url: str) -> Match | None:
+        if not self.custom:
+            # Most image URLs are on no proxy: their host, when it can be read without
+            # urlsplit, says so for less. (This host is what the code below computes.)
+            host = plain_host(url)
+            if host is not None and not _ANY_PROXY_HOST.fullmatch(host.rstrip(".")):
+                return None
         parts = split_absolute(url)
         if parts is None:
             return None
@@ -172,6 +182,16 @@ def _query(parts: SplitResult, url: str) -> str | None:
 
 def _fragment(url: str) -> str | None:
     return url.split("#", 1)[1] if "#" in url else None
+
+
+def plain_host(url: str) -> str | None:
+    """``urlsplit(url).hostname`` for an absolute http(s) URL with a plain ASCII netloc
+    (see ``_PLAIN_NETLOC``), read without urlsplit; such a URL has no port, and urlsplit
+    raises nothing for it. ``None`` for every other URL: ask urlsplit."""
+    found = _PLAIN_NETLOC.match(url)
+    if found is None or not found.group(1).isascii():
+        return None
+    return found.group(1).lower()
 
 
 def split_absolute(url: str) -> SplitResult | None:
@@ -226,12 +246,14 @@ def check_upstream(url: str) -> Failure | None:
     if (scheme is None or scheme.group(1).lower() not in ("http", "https")
             or not _HTTP_URL.match(url)):
         return Failure("not-http", "not an absolute http(s) URL", url)
-    try:
-        parts = urlsplit(url)
-        hostname = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as error:
-        return Failure("bad-host", str(error), url)
+    hostname = plain_host(url)
+    if hostname is None:
+        try:
+            parts = urlsplit(url)
+            hostname = parts.hostname or ""
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError as error:
+            return Failure("bad-host", str(error), url)
     problem = host_problem(hostname)
     if problem:
         return Failure("bad-host", problem, url)

@@ -250,6 +250,43 @@ def test_srcset_urls_splits_as_the_character_loop_did(value: str) -> None:
     assert list(srcset_urls(value)) == _srcset_urls_loop(value)
 
 
+#: URLs whose netloc urlsplit reads in every way: plain or not, on a proxy or not.
+_NETLOC_URLS = st.builds(
+    str.__add__,
+    st.sampled_from(["http://", "https://", "HtTpS://", "http:", "http:///", " http://",
+                     "ftp://", "//"]),
+    st.lists(st.sampled_from(["images.weserv.nl", "WSRV.NL.", "i0.wp.com", "e.com", "a", ".",
+                              "/", "?", "#", "@", ":", "80", ":99999", "[", "]", "[::1]",
+                              "%", "\t", "\n", "\r", " ", "\x00", "\\", "\u212a",
+                              "\u0130", "\uff0f", "\u2100", "/?url=", "/?url=e.com/a.jpg",
+                              "10.0.0.1", "localhost", "0x7f.1", "::1"]),
+             max_size=8).map("".join),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(url=_NETLOC_URLS)
+@example(url="http://wsrv.nl\t/?url=e.com/a.jpg")
+@example(url="http://e.com\uff0fwsrv.nl/?url=e.com/a.jpg")
+@example(url="http://images.weserv.nl")
+def test_a_plain_host_is_what_urlsplit_gives(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    from cliplint_rules import _proxies
+
+    host = _proxies.plain_host(url)
+    if host is not None:
+        parts = urlsplit(url)  # raises nothing
+        assert (parts.hostname, parts.port) == (host, None)
+        assert parts.netloc.lower() == host
+    # The matching and the upstream check that use it agree with urlsplit's reading.
+    table = _proxies.ProxyTable({})
+    fast = table.match(url), _proxies.check_upstream(url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_proxies, "plain_host", lambda url: None)
+        assert (table.match(url), _proxies.check_upstream(url)) == fast
+
+
 @settings(max_examples=1000, deadline=None)
 @given(value=st.text(alphabet=" \t\n\r\x00\x1f\x0b\x0c\x85\u3000a:/#\u4e2d", max_size=10))
 def test_a_url_is_read_as_the_strip_and_the_translation_read_it(value: str) -> None:
