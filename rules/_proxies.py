@@ -338,6 +338,8 @@ def private_address(host: str) -> str | None:
         return "loopback"
     address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipv4_value(name)
     if address is None:
+        if ":" not in name:
+            return None  # not IPv6 either (it has colons): a name is spared the exception
         try:
             address = ipaddress.IPv6Address(name.strip("[]"))
         except ValueError:

@@ -162,9 +162,9 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
 
 def _judge(item: ImageURL, resolution: Resolution, report_opaque: bool) -> Violation | None:
     failure = resolution.failure
-    via = " -> ".join(hop.proxy for hop in resolution.hops)
     if failure is not None and failure.kind in _BROKEN:
         title = _BROKEN[failure.kind]
+        via = " -> ".join(hop.proxy for hop in resolution.hops)
         if failure.kind == "private":
             category = "" if failure.detail == "private" else f" ({failure.detail})"
             message = f"{title}{category}: {failure.upstream!r} via {via}"

@@ -288,6 +288,22 @@ def test_a_plain_host_is_what_urlsplit_gives(url: str) -> None:
 
 
 @settings(max_examples=1000, deadline=None)
+@given(host=st.text(alphabet="09afAF.%[]:x\u0660", max_size=12))
+@example(host="::")
+@example(host="[::1]")
+@example(host="1.2.3.4")
+def test_only_a_host_with_a_colon_can_be_an_ipv6_address(host: str) -> None:
+    # private_address tries IPv6 only for a host with a colon.
+    import ipaddress
+
+    try:
+        ipaddress.IPv6Address(host.strip("[]"))
+    except ValueError:
+        return
+    assert ":" in host
+
+
+@settings(max_examples=1000, deadline=None)
 @given(value=st.text(alphabet=" \t\n\r\x00\x1f\x0b\x0c\x85\u3000a:/#\u4e2d", max_size=10))
 def test_a_url_is_read_as_the_strip_and_the_translation_read_it(value: str) -> None:
     assert _urls.url_as_read(value) == value.strip(_urls.URL_STRIP).translate(_urls.URL_REMOVE)
