@@ -157,6 +157,11 @@ def srcset_urls(value: str) -> Iterator[tuple[int, int]]:
 def descriptors_end(value: str, index: int) -> int:
     """Where the descriptors of a ``srcset`` candidate that start at ``index`` end: just
     after the next comma outside parentheses, or at the end of the value."""
+    comma = value.find(",", index)
+    if comma != -1 and value.find("(", index, comma) == -1:
+        # The usual case, no parenthesis before the comma: ')' cannot lower a depth of
+        # 0, so the first comma ends them (one search, not a loop over characters).
+        return comma + 1
     depth = 0
     while index < len(value):
         char = value[index]
@@ -171,12 +176,10 @@ def descriptors_end(value: str, index: int) -> int:
 
 
 def _trimmed(value: str) -> tuple[int, int]:
-    start, end = 0, len(value)
-    while start < end and value[start] in HTML_SPACE:
-        start += 1
-    while end > start and value[end - 1] in HTML_SPACE:
-        end -= 1
-    return start, end
+    """The span of ``value`` without the HTML spaces at either end."""
+    rest = value.lstrip(HTML_SPACE)
+    start = len(value) - len(rest)
+    return start, start + len(rest.rstrip(HTML_SPACE))
 
 
 def image_elements(body: BodyView) -> Iterator[tuple[str, Token, tuple[str, ...]]]:

@@ -239,7 +239,7 @@ def _srcset_urls_loop(value: str) -> list[tuple[int, int]]:
                 spans.append((start, end))
             continue
         spans.append((start, end))
-        index = descriptors_end(value, index)  # unchanged by the shortcut: shared
+        index = _descriptors_end_loop(value, index)
 
 
 @settings(max_examples=2000, deadline=None)
@@ -248,6 +248,40 @@ def _srcset_urls_loop(value: str) -> list[tuple[int, int]]:
                       max_size=12).map("".join))
 def test_srcset_urls_splits_as_the_character_loop_did(value: str) -> None:
     assert list(srcset_urls(value)) == _srcset_urls_loop(value)
+
+
+def _descriptors_end_loop(value: str, index: int) -> int:
+    """_images.descriptors_end as it was written before, one character at a time."""
+    depth = 0
+    while index < len(value):
+        char = value[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            return index + 1
+        index += 1
+    return index
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=st.text(alphabet="a ,()", max_size=12), index=st.integers(0, 13))
+def test_descriptors_end_as_the_character_loop_did(value: str, index: int) -> None:
+    assert descriptors_end(value, index) == _descriptors_end_loop(value, index)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.text(alphabet=" \t\n\f\r\x0b\u00a0a", max_size=8))
+def test_trimmed_skips_what_the_character_loop_skipped(value: str) -> None:
+    from cliplint_rules._images import _trimmed
+
+    start, end = 0, len(value)
+    while start < end and value[start] in " \t\n\f\r":
+        start += 1
+    while end > start and value[end - 1] in " \t\n\f\r":
+        end -= 1
+    assert _trimmed(value) == (start, end)
 
 
 #: URLs whose netloc urlsplit reads in every way: plain or not, on a proxy or not.
