@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import NamedTuple
 from xml.etree import ElementTree
 
@@ -520,6 +521,10 @@ def _content_end(body: BodyView, tokens: _Tokens, parent: ElementTree.Element) -
 # -- positions in the token stream -------------------------------------------------------
 
 
+_START = attrgetter("start")
+_END = attrgetter("end")
+
+
 def _raw(body: BodyView, token: Token) -> str:
     return body.source[token.start : token.end]
 
@@ -531,23 +536,21 @@ class _Tokens:
         self.body = body
         self.tokens = body.tokens
 
-    # Built on first use: most bodies have no candidate, so no question to answer.
-    @cached_property
-    def starts(self) -> list[int]:
-        return [token.start for token in self.tokens]
-
-    @cached_property
-    def ends(self) -> list[int]:
-        return [token.end for token in self.tokens]
+    # The bisections read the offsets through a key rather than from lists of them: a
+    # body is asked a few questions, and listing its hundreds of offsets cost more.
+    # (Same comparisons, same answers.)
+    def first_from(self, offset: int) -> int:
+        """Index of the first token that starts at or after ``offset``."""
+        return bisect.bisect_left(self.tokens, offset, key=_START)
 
     def ending_at(self, end: int) -> Token | None:
-        index = bisect.bisect_left(self.ends, end)
+        index = bisect.bisect_left(self.tokens, end, key=_END)
         if index < len(self.tokens) and self.tokens[index].end == end:
             return self.tokens[index]
         return None
 
     def index_at(self, offset: int) -> int | None:
-        index = bisect.bisect_left(self.starts, offset)
+        index = self.first_from(offset)
         if index < len(self.tokens) and self.tokens[index].start == offset:
             return index
         return None
@@ -602,7 +605,7 @@ class _Tokens:
 
     def only_separators(self, start: int, end: int) -> bool:
         """Nothing but whitespace, <br>/<hr> and comments in ``start:end``."""
-        index = bisect.bisect_left(self.starts, start)
+        index = self.first_from(start)
         while index < len(self.tokens) and self.tokens[index].start < end:
             token = self.tokens[index]
             if not (self.is_blank(token) or token.kind == "Comment" or (
@@ -668,7 +671,7 @@ class _Coverage:
 
     def add(self, block: Block) -> None:
         tokens = self.tokens.tokens
-        index = bisect.bisect_left(self.tokens.starts, block.start)
+        index = self.tokens.first_from(block.start)
         while index < len(tokens) and tokens[index].end <= block.end:
             self.covered[index] = 1
             index += 1
