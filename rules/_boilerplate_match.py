@@ -452,10 +452,17 @@ def _runs(body: BodyView, allowed: frozenset[str], entries: Sequence[Entry],
     that is too long or holds an element none of the entries allow, since every earlier
     run contains it. With an ``index``, runs none of ``entries`` can match on their
     text are skipped without being described (an earlier run holds everything a
-    skipped one holds, so it still ends the walk when it should).
+    skipped one holds, so it still ends the walk when it should), and so is at once a
+    parent none can match on its whole content: every run's text is part of that, and
+    what the test finds in a text it finds in any text holding it (see
+    :meth:`TextNeeds.found`), so each of its runs would be skipped or end the walk.
     """
-    for parent in body.elements():  # the fragment first (once: it has no runs twice)
-        if parent.tag in VOID_ELEMENTS:
+    # (ElementTree's own walk, as in _candidates: comments' tags are no strings.)
+    for parent in body.fragment.iter():  # the fragment first (once: it has no runs twice)
+        if not isinstance(parent.tag, str) or parent.tag in VOID_ELEMENTS:
+            continue
+        if index is not None and not any(
+                entry.may_match_text(index.text, *index.spans[parent]) for entry in entries):
             continue
         children = list(parent)
         # The text right before children[i:]: the parent's own text, then the tails.

@@ -377,6 +377,63 @@ def test_user_entries_without_literals_or_with_ignorecase_still_fire() -> None:
     assert [text[p.start : p.end] for p in problems] == [lead, middle, trail]
 
 
+# Every catalogue entry's text, in the forms it is matched in (a block of its own or a
+# bare run), and near misses that hold some of its literals but not all.
+_MARKERS = [
+    '获取更多RSS：<a href="https://feedx.net">https://feedx.net</a>', "获取更多RSS",
+    "(Feed generated with FetchRSS)", '(RSS generated with <a href="https://fetchrss.com/">'
+    'FetchRSS</a>)', "(feed generated with)", "-- Delivered by Feed43 service.",
+    "Delivered by Feed43", '<a href="https://kill-the-newsletter.com/feeds/x">Kill the '
+    'Newsletter! feed settings</a>', "Kill the Newsletter!", "Ads from Inoreader",
+    'Feed enhanced by <a href="https://planetozh.com/">Better Feed</a> from '
+    '<a href="https://planetozh.com/">Ozh</a>', "Feed enhanced by Better Feed",
+    f'The post <a href="{TITLE_URL}">x</a> appeared first on <a href="https://b.example">b</a>.',
+]
+_WRAPPERS = ["div", "p", "span", "small", "sub", "center", "b"]
+# Mostly what keeps a footer the last block that starts a line, to find some.
+_BEFORE = st.sampled_from(["", "", "<br>", "<hr>", "<br>\n", "<!-- c -->", "text ", "<i>x</i>"])
+_AFTER = st.sampled_from(["", "", "", "\n", "<br>", "<!-- c -->", "text"])
+
+
+@st.composite
+def _nested_markers(draw: st.DrawFn) -> str:
+    """Markers at the bottom of random wrappers, with siblings before and after them."""
+    inner = draw(st.sampled_from(_MARKERS))
+    for _ in range(draw(st.integers(0, 4))):
+        name = draw(st.sampled_from(_WRAPPERS))
+        first = "".join(draw(st.lists(_BEFORE, max_size=2)))  # "text <br>": a run is left
+        inner = f"{draw(_BEFORE)}<{name}>{first}{inner}</{name}>{draw(_AFTER)}"
+    return draw(_BEFORE) + inner
+
+
+# Every entry's literals quoted in prose: no entry is then skipped for the whole body.
+_QUOTED = ("<p>“获取更多RSS” “(feed generated with FetchRSS)” “-- Delivered by Feed43 service” "
+           "“Kill the Newsletter! feed settings” “Ads from Inoreader” “Feed enhanced by Better "
+           "Feed from Ozh” “The post x appeared first on y”</p>")
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks=st.lists(_nested_markers(), min_size=1, max_size=3), quoted=st.booleans())
+def test_the_text_prefilter_finds_what_matching_every_block_finds(blocks: list[str],
+                                                                  quoted: bool) -> None:
+    """The literals each entry needs let the search skip the whole body, elements, runs
+    and the parents of runs on their text alone; without them (every block described and
+    matched) the blocks found are the same."""
+    from dataclasses import replace
+
+    from cliplint_rules._boilerplate_match import find_blocks
+
+    entries = _boilerplate.catalogue("[]", ())
+    # Each entry as if text_needs could not read its patterns: never skipped on its text.
+    # (Equal to the original: Entry compares without its needs.)
+    unfiltered = [replace(entry) for entry in entries]
+    for entry in unfiltered:
+        object.__setattr__(entry, "needs", None)
+    text = HEADER + (_QUOTED if quoted else "") + ARTICLE + "".join(blocks) + "\n"
+    found = find_blocks(Document.from_text(text).body, entries, TITLE_URL)
+    assert found == find_blocks(Document.from_text(text).body, unfiltered, TITLE_URL)
+
+
 @pytest.mark.parametrize("comment", ["<!--c-->", ""])  # without one, ElementTree's walk
 def test_text_index_spans_are_the_collected_plain_text(comment: str) -> None:
     from cliplint_rules import _boilerplate_match as match
