@@ -328,18 +328,21 @@ class _TextIndex(NamedTuple):
         spans: dict[ElementTree.Element, tuple[int, int]] = {}
         offset = 0
         # (node, -1) opens a node; (node, start) closes it (its content began at start).
+        # A node without children, most of them, is closed as soon as it is opened.
         stack: list[tuple[ElementTree.Element, int]] = [(fragment, -1)]
         while stack:
             node, start = stack.pop()
-            if start < 0 and isinstance(node.tag, str):
-                stack.append((node, offset))
-                if node.text:
-                    pieces.append(node.text)
-                    offset += len(node.text)
-                stack.extend([(child, -1) for child in reversed(node)])
-                continue
-            # Closing an element, or a comment (only its tail shows, as in _Collector).
-            spans[node] = (offset if start < 0 else start, offset)
+            if start < 0:
+                start = offset
+                if isinstance(node.tag, str):  # (a comment: only its tail shows)
+                    if node.text:
+                        pieces.append(node.text)
+                        offset += len(node.text)
+                    if len(node):
+                        stack.append((node, start))
+                        stack.extend([(child, -1) for child in reversed(node)])
+                        continue
+            spans[node] = (start, offset)
             if node is not fragment and node.tail:
                 pieces.append(node.tail)
                 offset += len(node.tail)
