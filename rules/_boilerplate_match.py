@@ -595,9 +595,8 @@ class _Tokens:
         first = self.index_at(start)
         if first is None:
             return None
-        last = first
-        while last + 1 < len(self.tokens) and self.tokens[last + 1].start < end:
-            last += 1
+        # The last token that starts before the end (tokens are in source order).
+        last = max(first, self.first_from(end) - 1)
         if self.tokens[last].end != end:
             return None
         while first < last and self.is_blank(self.tokens[first]):
@@ -605,7 +604,11 @@ class _Tokens:
         while last > first and self.is_blank(self.tokens[last]):
             last -= 1
         span = self.tokens[first : last + 1]
-        if not _balanced(span) or _squeeze(self._text(span)) != _squeeze(content.plain):
+        if not _balanced(span):
+            return None
+        # Most often the very same text: then no need to squeeze it.
+        text = self._text(span)
+        if text != content.plain and _squeeze(text) != _squeeze(content.plain):
             return None
         return first, last
 

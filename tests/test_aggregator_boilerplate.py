@@ -359,6 +359,17 @@ def test_footer_whose_marker_is_split_in_the_source_is_still_found(marker: str) 
     assert text[problem.start : problem.end] == block
 
 
+@pytest.mark.parametrize(("block", "found"), [
+    ("<p>(Feed generated with FetchRSS)</p>", True),
+    ("<p>(Feed generated\r\nwith  FetchRSS)</p>", True),  # the same but for its spaces
+    # html5lib drops the NUL from the tree: the span holds more than the block shows.
+    ("<p>(Feed generated with FetchRSS)\x00</p>", False),
+])
+def test_a_block_is_found_only_where_its_tokens_hold_its_text(block: str, found: bool) -> None:
+    text = HEADER + ARTICLE + block + "\n"
+    assert [text[p.start : p.end] for p in _lint(text)] == ([block] if found else [])
+
+
 def test_user_entries_without_literals_or_with_ignorecase_still_fire() -> None:
     entries = [
         {"name": "no-literal", "label": "numbered note", "position": "trailing",
