@@ -12,6 +12,7 @@ import pytest
 from conftest import (
     EXAMPLE,
     GOOD_CLIPPING,
+    ROOT,
     record_calls,
     require_corpus,
     rewrite_entries,
@@ -95,7 +96,8 @@ def test_workers_the_system_refuses_leave_the_run_to_the_main_process(
 
     for index in range(30):
         (tmp_path / f"{index:02}.md").write_text(
-            GOOD_CLIPPING if index % 3 else EXAMPLE.read_text(encoding="utf-8"),
+            GOOD_CLIPPING if index % 3 else (ROOT / "examples" / "harbour-reopens.md").read_text(
+                encoding="utf-8"),
             encoding="utf-8")
     one = run_cliplint("--isolated", "--no-cache", "--jobs", "1", "--format", "json", ".",
                        cwd=tmp_path)
