@@ -118,7 +118,6 @@ def secret_path() -> Path:
     return Path(base) / "cliplint" / SECRET_FILE
 
 
-
 def cache_secret() -> bytes:
     """The secret that signs the cache's rows, made on first use (readable by the user
     alone); ``OSError`` when it can be neither read nor made."""

@@ -469,7 +469,8 @@ class _Pool:
             except OSError as error:
                 if not starting:
                     raise
-                # The executor forks every worker on the first submit: this one failed.
+                # The first submit starts the workers (every one of them, where they are
+                # forked): none can be relied on. Later, earlier chunks are running.
                 self._give_up(error)
         from concurrent.futures import Future
 
