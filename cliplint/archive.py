@@ -42,6 +42,7 @@ from cliplint.digests import blake2b
 from cliplint.model import (
     ARCHIVE_KEY,
     INTERNAL_ERROR,
+    PLUGIN_FAILURES,
     Problem,
     Related,
     Rule,
@@ -54,6 +55,12 @@ if TYPE_CHECKING:
     from cliplint.facts import FileFacts
     from cliplint.rule_io import ArchiveViolation
     from cliplint.runner import FileResult, RunOptions
+
+
+#: The problems an archive rule's reduce step may report, per file of the archive, on
+#: average: far more than any finds (a file is in one group of duplicates), far fewer
+#: than an endless generator would pile up.
+MOST_PROBLEMS_PER_FILE = 10
 
 
 class Archive(NamedTuple):
@@ -262,16 +269,21 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
                    if per_file_rules is None or rule.id in per_file_rules[index]]
         options = settings.rule_options(rule)
         configured = settings.severity.get(rule.id)
+        # A rule's bug, not an archive: an endless reduce would fill the memory.
+        most = (len(entries) + 1) * MOST_PROBLEMS_PER_FILE
         try:
-            found = [
-                _problem(violation, rule.id, configured or rule.severity_of(violation), shown)
-                for violation in rule.reduce(entries, options)
-                if violation.path in shown  # else not a file of the archive: a rule's bug
-                and rule.id not in suppressed.get(violation.path, ())
-                and (focus is None or violation.path in focus
-                     or any(item.path in focus for item in violation.related))
-            ]
-        except Exception as error:  # a crashing rule must not stop the run
+            found = []
+            for count, violation in enumerate(rule.reduce(entries, options), 1):
+                if count > most:
+                    raise ValueError(f"it reported over {most:,} problems about "
+                                     f"{len(entries):,} files")
+                if (violation.path in shown  # else not a file of the archive: a rule's bug
+                        and rule.id not in suppressed.get(violation.path, ())
+                        and (focus is None or violation.path in focus
+                             or any(item.path in focus for item in violation.related))):
+                    found.append(_problem(violation, rule.id,
+                                          configured or rule.severity_of(violation), shown))
+        except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
             shown_root = root if "://" in root else os.path.relpath(root)
             problems.append(file_problem(shown_root, INTERNAL_ERROR,
                                          f"rule {rule.id} crashed: {type(error).__name__}: "

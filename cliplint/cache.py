@@ -443,7 +443,10 @@ class Cache:
             return
         # One encoding of the three and one signature: a first run stores every file's
         # entry.
-        entry = to_json([[problem_to_data(problem) for problem in problems], records, facts])
+        try:
+            entry = to_json([[problem_to_data(problem) for problem in problems], records, facts])
+        except UNSTORABLE:
+            return  # a plugin's record JSON cannot hold: the file is linted again next time
         self._write("INSERT OR REPLACE INTO entries (key, entry, mac) VALUES (?, ?, ?)",
                     (key, entry, signature(self._secret, "entry", key, entry)), len(entry))
 
@@ -485,8 +488,8 @@ class Cache:
         if self._connection is not None:
             try:
                 blob = _index_blob(ArchiveIndex.of(files))
-            except UnicodeEncodeError:
-                return  # a path or record that is not UTF-8: SQLite could not store it either
+            except UNSTORABLE:
+                return  # a path or record that is not UTF-8, or not JSON: not kept
             self._write("INSERT OR REPLACE INTO archives (root, files, mac) VALUES (?, ?, ?)",
                         (name, blob, signature(self._secret, "archive", name, blob=blob)))
 
@@ -624,6 +627,11 @@ class Cache:
             return
         say(f"the cache file {self._path} was damaged ({error}); it was replaced by "
               "an empty one")
+
+
+#: What :func:`to_json` and encoding its text may raise for a value a plugin's rule made
+#: (a set, bytes, a cycle, a lone surrogate...): such a value is not kept.
+UNSTORABLE = (TypeError, ValueError, RecursionError)
 
 
 def to_json(value: Any) -> str:

@@ -52,7 +52,13 @@ from typing import Any, Literal, NamedTuple
 
 from cliplint.config import Settings
 from cliplint.document import BOM, Document, Span
-from cliplint.linter import archive_records, lint_document, lint_past_the_cap, text_too_large
+from cliplint.linter import (
+    archive_records,
+    library_settings,
+    lint_document,
+    lint_past_the_cap,
+    text_too_large,
+)
 from cliplint.model import (
     ENGINE_PROBLEMS,
     FIX_REFUSED,
@@ -348,14 +354,7 @@ def fix_text(
     ``refusal``) or when the text is over ``max-file-size`` (then its one problem is
     ``file-too-large``, as with :func:`lint_text`).
     """
-    from cliplint.config import Selection, resolve, validate
-    from cliplint.plugins import load_registry
-
-    rules = load_registry().rules
-    table = dict(config or {})
-    validate(table, rules, source="config")
-    selection = Selection(select=tuple(select)) if select is not None else Selection()
-    settings = resolve(table, rules, command_line=selection)
+    rules, settings = library_settings(config, select)
     oversized = text_too_large(text, settings, path=path or "-")
     if oversized is not None:  # as lint_text: nothing is parsed, nothing changes
         return FixResult(text=text, original=text, applied=(), removed=(), problems=(oversized,))

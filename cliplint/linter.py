@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from cliplint.model import (
     ARCHIVE_KEY,
     FILE_UNREADABLE,
     INTERNAL_ERROR,
+    PLUGIN_FAILURES,
     Problem,
     Rule,
     Severity,
@@ -110,7 +112,7 @@ def _lint_in_scope(
             if suppressions:
                 found = suppressions.filter(found, rule_id, document.position)
             listed, past = _capped(found, rule_id, cap, wanted, len(document.text) + 1)
-        except Exception as error:  # a crashing rule must not stop the run
+        except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
             continue
         if listed or past:  # most rules find nothing in most files
@@ -140,9 +142,12 @@ def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
     """A rule's violations as problems: the listed ones, and those past the cap."""
     configured = settings.severity.get(rule.id)
     try:
+        for violations in found:
+            for violation in violations:
+                _check_violation(violation, len(document.text))
         severities = [[configured or rule.severity_of(violation) for violation in violations]
                       for violations in found]
-    except ValueError as error:  # a kind the rule does not declare: a bug in the rule
+    except ValueError as error:  # a malformed violation, a kind or severity not declared
         into[0].append(_problem(document, path, INTERNAL_ERROR, "error",
                                 Violation(0, 0, f"rule {rule.id} crashed: {error}"),
                                 with_source=False))
@@ -150,6 +155,38 @@ def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
     for violations, kinds, problems in zip(found, severities, into):
         problems.extend(_problem(document, path, rule.id, severity, violation, with_source)
                         for severity, violation in zip(kinds, violations))
+
+
+#: Control characters but the tab: what a one-line message must not hold.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _check_violation(violation: object, length: int) -> None:
+    """``ValueError`` saying what is wrong with a violation a rule yielded, if anything:
+    a plugin's bug must not become a report that points nowhere or breaks its schema."""
+    if not isinstance(violation, Violation):
+        raise ValueError(f"it yielded {type(violation).__name__} {violation!r:.60}, not a "
+                         "Violation")
+    start, end = violation.start, violation.end
+    if type(start) is not int or type(end) is not int:  # (bool is an int subclass)
+        raise ValueError(f"a violation's span is not two whole numbers: {start!r:.30}, "
+                         f"{end!r:.30}")
+    if not 0 <= start <= end <= length:
+        raise ValueError(f"a violation's span {start}..{end} is not within the text "
+                         f"(0..{length})")
+    if not isinstance(violation.message, str):
+        raise ValueError(f"a violation's message is a {type(violation.message).__name__}, "
+                         "not text")
+    control = _CONTROL.search(violation.message)
+    if control is not None:  # a line break would pass for a report line of its own
+        raise ValueError(f"a violation's message holds a control character "
+                         f"(U+{ord(control.group()):04X}): it must be one line of text")
+    if not violation.message.isascii():
+        try:
+            violation.message.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a violation's message holds a lone surrogate, which no "
+                             "report can be written with") from None
 
 
 def _capped(found: Iterable[Violation], rule_id: str, cap: int,
@@ -237,7 +274,7 @@ def _records_in_scope(
             continue
         try:
             records[rule_id] = rule.record(document, settings.options.get(rule_id, {}))
-        except Exception as error:  # a crashing rule must not stop the run
+        except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
     if suppressions:
         # The archive rules whose problems about this file its comments suppress: the
@@ -249,7 +286,7 @@ def _records_in_scope(
     return records, problems
 
 
-def crash_problem(document: Document, path: str, rule_id: str, error: Exception) -> Problem:
+def crash_problem(document: Document, path: str, rule_id: str, error: BaseException) -> Problem:
     """The ``internal-error`` problem of a rule that raised on a document."""
     return _problem(document, path, INTERNAL_ERROR, "error",
                     Violation(0, 0, f"rule {rule_id} crashed: {type(error).__name__}: {error}"),
@@ -351,14 +388,22 @@ def lint_text(
 
 def library_settings(config: Mapping[str, Any] | None,
                      select: Iterable[str] | None) -> tuple[Mapping[str, Rule], Settings]:
-    """The installed rules, and the settings of a config table given to the library."""
-    from cliplint.config import Selection
+    """The installed rules, and the settings of a config table given to the library.
+    ``select`` names rules as ``--select`` does: an unknown one is a ``ConfigError`` (as
+    on the command line, not a silent run of no rule), a bare string a ``TypeError``."""
+    from cliplint.config import Selection, check_selectors
     from cliplint.plugins import load_registry
 
     rules = load_registry().rules
     table = dict(config or {})
     validate(table, rules, source="config")
-    selection = Selection(select=tuple(select)) if select is not None else Selection()
+    selection = Selection()
+    if select is not None:
+        chosen = () if isinstance(select, str) else tuple(select)
+        if isinstance(select, str) or not all(isinstance(item, str) for item in chosen):
+            raise TypeError(f"select must be a list of rule ids, got {select!r:.80}")
+        check_selectors(chosen, rules, "select")
+        selection = Selection(select=chosen)
     return rules, resolve(table, rules, command_line=selection)
 
 

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+#: What a rule's or a plugin's code may raise that costs that rule (an internal-error
+#: problem) or that plugin, not the run: any Exception, and SystemExit. A plugin calling
+#: sys.exit() must neither end cliplint with its own status, silently (a pass in CI, a
+#: truncated report), nor end the program a library call runs in.
+PLUGIN_FAILURES: tuple[type[BaseException], ...] = (Exception, SystemExit)
 Applicability = Literal["safe", "unsafe"]
 
 #: Engine problems: reported like rule problems, but no rule module behind them.
@@ -217,6 +222,9 @@ class Rule(NamedTuple):
     def severity_of(self, violation: Violation | ArchiveViolation | Verdict) -> Severity:
         """The severity of one of this rule's violations, before the user's configuration."""
         if violation.severity is not None:
+            if violation.severity not in SEVERITIES:
+                raise ValueError(f"rule {self.id} reported a severity that is not one of "
+                                 f"{', '.join(SEVERITIES)}: {violation.severity!r}")
             return violation.severity
         if violation.kind is None:
             return self.severity

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 from cliplint import __version__
 from cliplint.digests import blake2b
 from cliplint.marks import remember_checked
-from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, Rule
+from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, PLUGIN_FAILURES, Rule
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -128,7 +128,7 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
             plugin = entry_point.load()
             manager.register(plugin, name=entry_point.name)
             manager.check_pending()
-        except Exception as error:  # a plugin may fail in any way while importing
+        except PLUGIN_FAILURES as error:  # a plugin may fail in any way while importing
             raise PluginError(
                 f"plugin {entry_point.name!r} from distribution {distribution!r} failed "
                 f"to load: {type(error).__name__}: {error}"
@@ -176,7 +176,7 @@ def _collect_rules(manager: pluggy.PluginManager, plugins: Mapping[str, str]) ->
         try:
             modules = list(cast("Iterable[ModuleType]", implementation.function()))
             found = [Rule.from_module(module, plugin=name) for module in modules]
-        except Exception as error:
+        except PLUGIN_FAILURES as error:
             raise PluginError(f"{where} failed to provide rules: {error}") from error
         own = _own(plugins[name])
         for rule in found:
@@ -243,7 +243,7 @@ def _collect_formats(
         name = implementation.plugin_name
         try:
             provided = dict(cast("Mapping[str, Renderer]", implementation.function()))
-        except Exception as error:
+        except PLUGIN_FAILURES as error:
             raise PluginError(f"{_where(name, plugins)} failed to provide report formats: "
                               f"{type(error).__name__}: {error}") from error
         for format_name, renderer in provided.items():

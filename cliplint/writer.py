@@ -45,6 +45,7 @@ from cliplint.linter import decode_clipping, lint_and_record
 from cliplint.model import (
     FIX_REFUSED,
     INTERNAL_ERROR,
+    PLUGIN_FAILURES,
     Problem,
     Rule,
     file_problem,
@@ -180,7 +181,7 @@ def _fix_in_memory(data: bytes, rules: Mapping[str, Rule], settings: Settings, *
     try:
         result = fix_document(document, rules, settings, path=path, unsafe=unsafe,
                               with_source=with_source)
-    except Exception as error:  # noqa: BLE001  a bug in the fixer must cost one file, not the run
+    except PLUGIN_FAILURES as error:  # a bug in the fixer or a rule costs one file, not the run
         message = (f"the fixer crashed on this file, nothing written: "
                    f"{type(error).__name__}: {error}")
         return FileOutcome(path, (file_problem(path, INTERNAL_ERROR, message),))

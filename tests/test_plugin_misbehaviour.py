@@ -1,0 +1,163 @@
+"""Plugins that misbehave: what their rules yield or do is their bug, and costs their
+rule (an internal-error problem for that file, the run going on, exit 3), never the
+run, its report or the exit status the run has earned."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import GOOD_CLIPPING, ROOT, run_cliplint
+
+from cliplint import lint_text
+from cliplint.config import ConfigError
+
+RULE = '''
+"""A rule that misbehaves.
+
+Why: to see what the engine makes of it.
+"""
+import sys
+from cliplint import Violation, hookimpl
+from cliplint.api import ArchiveViolation
+
+ID = "odd/rule"
+SEVERITY = "warning"
+FIX = None
+
+{body}
+
+@hookimpl
+def cliplint_rules():
+    return [sys.modules[__name__]]
+'''
+
+#: A clipping with a problem of a built-in rule (a timestamp in seconds): still reported.
+SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
+
+
+def _archive(tmp_path: Path) -> Path:
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    (tmp_path / "b.md").write_text(SECONDS, encoding="utf-8")
+    return tmp_path
+
+
+def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]:
+    return plugin_env(distribution="cliplint-odd", entry_name="odd", module="cliplint_odd",
+                      source=RULE.format(body=textwrap.dedent(body)))
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("def check(document, options):\n    sys.exit(0)\n", "SystemExit: 0"),
+    ("def check(document, options):\n    yield 'a string'\n", "it yielded str 'a string', "
+     "not a Violation"),
+    ("def check(document, options):\n    yield Violation(1.5, 3.7, 'm')\n",
+     "a violation's span is not two whole numbers: 1.5, 3.7"),
+    ("def check(document, options):\n    yield Violation(True, False, 'm')\n",
+     "a violation's span is not two whole numbers: True, False"),
+    ("def check(document, options):\n    yield Violation(0, 10**9, 'm')\n",
+     "a violation's span 0..1000000000 is not within the text (0.."),
+    ("def check(document, options):\n    yield Violation(9, 3, 'm')\n",
+     "a violation's span 9..3 is not within the text"),
+    ("def check(document, options):\n    yield Violation(0, 1, 12345)\n",
+     "a violation's message is a int, not text"),
+    ("def check(document, options):\n    yield Violation(0, 1, 'm\\n::error file=x::y')\n",
+     "a violation's message holds a control character (U+000A): it must be one line of text"),
+    ("def check(document, options):\n    yield Violation(0, 1, 'm \\ud800')\n",
+     "a violation's message holds a lone surrogate"),
+    ("def check(document, options):\n    yield Violation(0, 1, 'm', severity='fatal')\n",
+     "rule odd/rule reported a severity that is not one of error, warning, info: 'fatal'"),
+], ids=["sys.exit", "not-a-violation", "float-span", "bool-span", "past-the-end",
+        "reversed", "message-not-text", "line-break", "surrogate", "severity"])
+def test_what_a_rule_yields_wrong_is_its_internal_error(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
+    archive = _archive(tmp_path)
+    env = _env(plugin_env, body)
+    (archive / "report.json").write_text("an earlier report\n", encoding="utf-8")
+    run = run_cliplint("--isolated", "--no-cache", "--select", "odd/,timestamp-comment",
+                       "--format", "json", "--output-file", "report.json", "a.md", "b.md",
+                       cwd=archive, env=env)
+    assert run.status == 3, run.stderr
+    problems = json.loads((archive / "report.json").read_text(encoding="utf-8"))["problems"]
+    crashes = [(p["path"], p["message"]) for p in problems if p["rule"] == "internal-error"]
+    assert [path for path, _ in crashes] == ["a.md", "b.md"]
+    assert all(message.startswith("rule odd/rule crashed: ") and said in message
+               for _, message in crashes), crashes
+    # The run went on: the built-in rules' problems are there, the rule's are not.
+    assert {(p["path"], p["rule"]) for p in problems if p["rule"] != "internal-error"} == {
+        ("b.md", "timestamp-comment")}
+
+
+def test_a_rule_calling_sys_exit_does_not_pass_the_run(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # The text report on standard output: sys.exit(0) in a rule was a silent exit 0.
+    env = _env(plugin_env, "def check(document, options):\n    sys.exit(0)\n")
+    run = run_cliplint("--isolated", "--no-cache", "--select", "odd/,timestamp-comment", "b.md",
+                       cwd=_archive(tmp_path), env=env)
+    assert run.status == 3
+    assert "b.md:1:1: internal-error rule odd/rule crashed: SystemExit: 0" in run.stdout
+    assert "b.md:1:5: timestamp-comment" in run.stdout
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n    while True:\n"
+     "        yield ArchiveViolation(entries[0].path, 'again')\n",
+     "it reported over 30 problems about 2 files"),
+    ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n    sys.exit(0)\n    yield\n", "SystemExit: 0"),
+], ids=["endless", "sys.exit"])
+def test_what_a_reduce_step_does_wrong_is_its_internal_error(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
+    # An endless reduce filled the memory (a gigabyte in seconds) until it was killed.
+    env = _env(plugin_env, body)
+    run = run_cliplint("--isolated", "--no-cache", "--select", "odd/,timestamp-comment", ".",
+                       cwd=_archive(tmp_path), env=env)
+    assert run.status == 3
+    lines = run.stdout.splitlines()
+    assert f".:1:1: internal-error rule odd/rule crashed: ValueError: {said}" in lines or \
+        f".:1:1: internal-error rule odd/rule crashed: {said}" in lines, lines
+    assert any(line.startswith("./b.md:1:5: timestamp-comment") for line in lines)
+
+
+def test_a_plugin_calling_sys_exit_as_it_loads_is_named(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    env = _env(plugin_env, "sys.exit(0)\ndef check(document, options):\n    return iter(())\n")
+    run = run_cliplint("--isolated", "--no-cache", "b.md", cwd=_archive(tmp_path), env=env)
+    assert run.status == 2
+    assert ("plugin 'odd' from distribution 'cliplint-odd' failed to load: SystemExit: 0"
+            in run.stderr)
+
+
+def test_the_library_refuses_a_selection_the_command_line_refuses() -> None:
+    # It linted with no rule at all, silently, and a string was read letter by letter.
+    text = (ROOT / "examples" / "harbour-reopens.md").read_text(encoding="utf-8")
+    assert [p.rule for p in lint_text(text, select=["aggregator-boilerplate"])] == [
+        "aggregator-boilerplate"]
+    assert [p.rule for p in lint_text(text, select=iter(["aggregator-boilerplate"]))] == [
+        "aggregator-boilerplate"]
+    with pytest.raises(ConfigError, match="select: unknown rule 'aggregator-boilerplat' "
+                                          r"\(did you mean 'aggregator-boilerplate'\?\)"):
+        lint_text(text, select=["aggregator-boilerplat"])
+    with pytest.raises(TypeError, match="select must be a list of rule ids"):
+        lint_text(text, select="aggregator-boilerplate")
+    with pytest.raises(TypeError, match="select must be a list of rule ids"):
+        lint_text(text, select=[None])  # type: ignore[list-item]
+
+
+def test_a_record_the_cache_cannot_hold_is_not_kept(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # A set is no JSON: the run ended in an internal error, on every run, with a cache.
+    env = _env(plugin_env, "def record(document, options):\n    return {1, 2}\n"
+                           "def reduce(entries, options):\n    return iter(())\n")
+    archive = _archive(tmp_path)
+    env = {**env, "CLIPLINT_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):  # the first run, then one that finds nothing of this in the cache
+        run = run_cliplint("--isolated", "--select", "odd/,timestamp-comment", ".",
+                           cwd=archive, env=env)
+        assert run.status == 1, run.stdout + run.stderr
+        assert "internal" not in run.stdout + run.stderr
+        assert "./b.md:1:5: timestamp-comment" in run.stdout
