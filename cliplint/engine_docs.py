@@ -64,8 +64,9 @@ Fixes were found for this file but not written: a check before writing failed.
 
 Why: ``--fix`` must never lose a paragraph. Before a fixed file is written, the fixed
 text is linted again until nothing fixable is left (at most 10 passes), and each pass
-must keep the body's visible text (except inside the blocks a fix removes on purpose),
-add no HTML parse error and leave the front matter and title line alone. When a check
+must keep the file readable (no NUL, nothing UTF-8 cannot write), keep the body's
+visible text (except inside the blocks a fix removes on purpose), add no HTML parse
+error and leave the front matter and title line alone. When a check
 fails, or the passes do not settle, the file stays exactly as it was.
 
 The message names the check and the rules whose fixes failed it, e.g. ``fix refused

@@ -11,7 +11,8 @@ a no-op" check. It gives up, keeping the original text, when:
   bringing line endings the file does not use);
 - a pass produces a text seen before (a cycle, or a fix that changes nothing);
 - fixes are still offered after :data:`MAX_PASSES` passes;
-- a pass fails a safety check: the front matter changed, or the title other than by
+- a pass fails a safety check: the text could not be read back (a NUL) or written (a
+  lone surrogate); the front matter changed, or the title other than by
   edits inside it that add no line break (a fix may decode an entity in it); the body's
   visible text changed other than by losing the visible text of the blocks a fix removed (see
   below; runs of HTML whitespace compare as one space, as a reader sees them); the body
@@ -545,6 +546,9 @@ def _check_pass(before: Document, after: Document, chosen: Sequence[Problem]) ->
             name = part.replace("_", " ")
             return _Failure("header", f"the {name} would change from {_excerpt(old)} to "
                             f"{_excerpt(new) if new is not None else 'nothing'}")
+    unreadable = _unreadable(before.text, after.text)
+    if unreadable is not None:
+        return _Failure("readable", unreadable)
     old_body = before.text[before.header.body.start:]
     new_body = after.text[after.header.body.start:]
     if old_body == new_body:
@@ -560,6 +564,20 @@ def _check_pass(before: Document, after: Document, chosen: Sequence[Problem]) ->
         first_new = _first_new_error(before, after)
         return _Failure("parse-errors", f"html5lib parse errors in the body would rise from "
                         f"{old_errors} to {new_errors} ({first_new})")
+    return None
+
+
+def _unreadable(before: str, after: str) -> str | None:
+    """Why a file holding ``after`` could not be written or read back as a clipping
+    (``before`` could), or None: a NUL makes it a binary file, a lone surrogate cannot
+    be written as UTF-8."""
+    if "\x00" in after and "\x00" not in before:
+        return "the file would hold a NUL character, and read as a binary file"
+    if not after.isascii():
+        try:
+            after.encode("utf-8")
+        except UnicodeEncodeError:
+            return "the text would hold a lone surrogate, which UTF-8 cannot write"
     return None
 
 

@@ -161,3 +161,30 @@ def test_a_record_the_cache_cannot_hold_is_not_kept(
         assert run.status == 1, run.stdout + run.stderr
         assert "internal" not in run.stdout + run.stderr
         assert "./b.md:1:5: timestamp-comment" in run.stdout
+
+
+@pytest.mark.parametrize(("replacement", "said"), [
+    ("Harb\\x00r", "the file would hold a NUL character, and read as a binary file"),
+    ("Harb\\ud800r", "the text would hold a lone surrogate, which UTF-8 cannot write"),
+], ids=["nul", "surrogate"])
+def test_a_fix_that_would_leave_the_file_unreadable_is_refused(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]], replacement: str,
+        said: str) -> None:
+    # A "safe" fix that puts a NUL in the title was written ("All clean"), and the file
+    # then read as binary; a lone surrogate was an internal error of the whole run.
+    body = f'''
+    from cliplint import Edit, Fix
+    FIX = "safe"
+    def check(document, options):
+        at = document.text.find("title")
+        if at != -1:
+            yield Violation(at, at + 5, "m", Fix((Edit(at, at + 5, "{replacement}"),), "safe", "x"))
+    '''
+    env = _env(plugin_env, body)
+    archive = _archive(tmp_path)
+    run = run_cliplint("--isolated", "--no-cache", "--select", "odd/", "--fix", "a.md",
+                       cwd=archive, env=env)
+    assert run.status == 1, run.stdout + run.stderr
+    assert f"fix-refused fix refused (readable) for odd/rule: {said}; nothing written" in \
+        run.stdout
+    assert (archive / "a.md").read_text(encoding="utf-8") == GOOD_CLIPPING
