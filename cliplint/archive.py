@@ -162,6 +162,8 @@ def lint_archive(
     between them. The library's counterpart of ``cliplint FOLDER``."""
     from cliplint.linter import library_document, library_settings, lint_and_record
 
+    if not isinstance(texts, Mapping):
+        raise TypeError(f"texts must be a mapping of paths to texts, got {type(texts).__name__}")
     rules, settings = library_settings(config, select)
     problems: list[Problem] = []
     files: list[ArchiveFile] = []
@@ -277,8 +279,10 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
                 if count > most:
                     raise ValueError(f"it reported over {most:,} problems about "
                                      f"{len(entries):,} files")
-                if (violation.path in shown  # else not a file of the archive: a rule's bug
-                        and rule.id not in suppressed.get(violation.path, ())
+                if violation.path not in shown:
+                    raise ValueError(f"it named a file that is not in the archive: "
+                                     f"{violation.path!r:.80}")
+                if (rule.id not in suppressed.get(violation.path, ())
                         and (focus is None or violation.path in focus
                              or any(item.path in focus for item in violation.related))):
                     found.append(_problem(violation, rule.id,

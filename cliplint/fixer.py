@@ -55,6 +55,7 @@ from cliplint.config import Settings
 from cliplint.document import BOM, Document, Span
 from cliplint.linter import (
     archive_records,
+    check_library_input,
     library_settings,
     lint_document,
     lint_past_the_cap,
@@ -355,6 +356,7 @@ def fix_text(
     ``refusal``) or when the text is over ``max-file-size`` (then its one problem is
     ``file-too-large``, as with :func:`lint_text`).
     """
+    check_library_input(text, path)
     rules, settings = library_settings(config, select)
     oversized = text_too_large(text, settings, path=path or "-")
     if oversized is not None:  # as lint_text: nothing is parsed, nothing changes

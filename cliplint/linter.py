@@ -394,6 +394,9 @@ def library_settings(config: Mapping[str, Any] | None,
     from cliplint.config import Selection, check_selectors
     from cliplint.plugins import load_registry
 
+    if config is not None and not isinstance(config, Mapping):
+        raise TypeError(f"config must be a mapping (a cliplint.toml table), got "
+                        f"{type(config).__name__}")
     rules = load_registry().rules
     table = dict(config or {})
     validate(table, rules, source="config")
@@ -407,7 +410,19 @@ def library_settings(config: Mapping[str, Any] | None,
     return rules, resolve(table, rules, command_line=selection)
 
 
+def check_library_input(text: object, path: object) -> None:
+    """``TypeError`` for a text or a path of the wrong type given to the library (they
+    failed deep inside, or made problems whose path no report can write)."""
+    if not isinstance(text, str):
+        hint = ("; decode it first (cliplint reads files as UTF-8)"
+                if isinstance(text, (bytes, bytearray)) else "")
+        raise TypeError(f"the text must be a str, got {type(text).__name__}{hint}")
+    if path is not None and not isinstance(path, str):
+        raise TypeError(f"the path must be a str or None, got {type(path).__name__}")
+
+
 def library_document(text: str, path: str | None, settings: Settings) -> Document | Problem:
     """The document of a text given to the library, or the problem that it is too large."""
+    check_library_input(text, path)
     oversized = text_too_large(text, settings, path=path or "-")
     return oversized if oversized is not None else Document.from_text(text, path=path)

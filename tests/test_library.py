@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 from conftest import GOOD_CLIPPING
 
-from cliplint import lint_text
+from cliplint import fix_text, lint_text
 from cliplint.config import ConfigError
 
 
@@ -28,3 +29,26 @@ def test_lint_text_applies_max_file_size() -> None:
     assert problem.rule == "file-too-large" and problem.severity == "warning"
     assert f"file is {len(text.encode()):,} bytes" in problem.message
     assert lint_text(text, config={"max-file-size": 10_000}) == []
+
+
+def test_arguments_of_the_wrong_type_are_said_plainly() -> None:
+    # They failed deep inside (a bytes text: "startswith first arg must be bytes"), or
+    # made problems whose path no report could write.
+    from cliplint.archive import lint_archive
+
+    text = GOOD_CLIPPING
+    calls = {
+        "the text must be a str, got bytes; decode it first": lambda: lint_text(text.encode()),
+        "the text must be a str, got NoneType": lambda: lint_text(None),
+        "the path must be a str or None, got int": lambda: lint_text(text, path=5),
+        "the path must be a str or None, got PosixPath": lambda: fix_text(text, path=Path("a")),
+        "the text must be a str, got bytes": lambda: fix_text(text.encode()),
+        "config must be a mapping (a cliplint.toml table), got list":
+            lambda: lint_text(text, config=[1, 2]),
+        "texts must be a mapping of paths to texts, got list": lambda: lint_archive([text]),
+        "the path must be a str or None, got int (archive)": lambda: lint_archive({1: text}),
+    }
+    for said, call in calls.items():
+        with pytest.raises(TypeError) as raised:
+            call()
+        assert str(raised.value).startswith(said.removesuffix(" (archive)")), said

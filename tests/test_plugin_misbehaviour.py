@@ -109,7 +109,10 @@ def test_a_rule_calling_sys_exit_does_not_pass_the_run(
      "it reported over 30 problems about 2 files"),
     ("def record(document, options):\n    return 1\n"
      "def reduce(entries, options):\n    sys.exit(0)\n    yield\n", "SystemExit: 0"),
-], ids=["endless", "sys.exit"])
+    ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n    yield ArchiveViolation('../../etc/passwd', 'm')\n",
+     "it named a file that is not in the archive: '../../etc/passwd'"),
+], ids=["endless", "sys.exit", "unknown-path"])
 def test_what_a_reduce_step_does_wrong_is_its_internal_error(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
     # An endless reduce filled the memory (a gigabyte in seconds) until it was killed.
