@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import chain
 from operator import attrgetter
 from pathlib import PurePath
@@ -41,6 +42,7 @@ from cliplint.config import Settings
 from cliplint.digests import blake2b
 from cliplint.model import (
     ARCHIVE_KEY,
+    FILE_TIMEOUT,
     INTERNAL_ERROR,
     PLUGIN_FAILURES,
     Problem,
@@ -53,7 +55,7 @@ from cliplint.model import (
 if TYPE_CHECKING:
     from cliplint.cache import Cache, IndexedFile
     from cliplint.facts import FileFacts
-    from cliplint.rule_io import ArchiveViolation
+    from cliplint.rule_io import ArchiveEntry, ArchiveViolation
     from cliplint.runner import FileResult, RunOptions
 
 
@@ -255,47 +257,66 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
     """Every archive rule's reduce step over the files, its problems in path order. With
     ``focus`` (paths relative to the root), only the problems about those files or
     naming them. ``own_rules`` as in :func:`reduction_key`."""
-    from cliplint.rule_io import ArchiveEntry  # (only a reduce needs it: not a cached run)
+    # (only a reduce needs them: not a cached run)
+    from cliplint.budget import within_budget
+    from cliplint.rule_io import ArchiveEntry
 
     shown = {file.relative: file.path for file in files}
     # Problems about a file whose comments suppress the rule there (cliplint.suppressions).
     suppressed = {file.relative: file.records[ARCHIVE_KEY] for file in files
                   if ARCHIVE_KEY in file.records}
     per_file_rules = own_rules or _rules_per_file(files, settings)
+    shown_root = root if "://" in root else os.path.relpath(root)
     problems: list[Problem] = []
     for rule in chosen:
-        assert rule.reduce is not None
         entries = [ArchiveEntry(file.relative, file.records.get(rule.id),
                                 focus is None or file.relative in focus)
                    for index, file in enumerate(files)
                    if per_file_rules is None or rule.id in per_file_rules[index]]
-        options = settings.rule_options(rule)
-        configured = settings.severity.get(rule.id)
-        # A rule's bug, not an archive: an endless reduce would fill the memory.
-        most = (len(entries) + 1) * MOST_PROBLEMS_PER_FILE
+        # The per-file budget, once more for every thousand files: a reduce step that
+        # never ends is a rule's bug, and must not hang a CI job.
+        budget = settings.file_timeout * (1 + len(entries) / 1000)
         try:
-            found = []
-            for count, violation in enumerate(rule.reduce(entries, options), 1):
-                if count > most:
-                    raise ValueError(f"it reported over {most:,} problems about "
-                                     f"{len(entries):,} files")
-                if violation.path not in shown:
-                    raise ValueError(f"it named a file that is not in the archive: "
-                                     f"{violation.path!r:.80}")
-                if (rule.id not in suppressed.get(violation.path, ())
-                        and (focus is None or violation.path in focus
-                             or any(item.path in focus for item in violation.related))):
-                    found.append(_problem(violation, rule.id,
-                                          configured or rule.severity_of(violation), shown))
+            found = within_budget(
+                partial(_reduced, rule, entries, settings, shown, suppressed, focus), budget,
+                path=shown_root, rules=(rule,))
         except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
-            shown_root = root if "://" in root else os.path.relpath(root)
-            problems.append(file_problem(shown_root, INTERNAL_ERROR,
-                                         f"rule {rule.id} crashed: {type(error).__name__}: "
-                                         f"{error}"))
+            found = file_problem(shown_root, INTERNAL_ERROR, f"rule {rule.id} crashed: "
+                                 f"{type(error).__name__}: {error}")
+        if isinstance(found, Problem):  # it crashed, or its time ran out
+            if found.rule == FILE_TIMEOUT:
+                found = file_problem(shown_root, FILE_TIMEOUT, f"rule {rule.id}'s reduce step "
+                                     f"stopped after {budget:g} s (file-timeout, once more for "
+                                     "every thousand files); its problems are not reported")
+            problems.append(found)
             continue
         problems.extend(found)
     problems.sort(key=lambda p: (p.path, p.rule, p.message))
     return problems
+
+
+def _reduced(rule: Rule, entries: Sequence[ArchiveEntry], settings: Settings,
+             shown: Mapping[str, str], suppressed: Mapping[str, Any],
+             focus: frozenset[str] | None) -> list[Problem]:
+    """One archive rule's problems, those the run shows; ``ValueError`` for what it
+    does that is its bug."""
+    assert rule.reduce is not None
+    configured = settings.severity.get(rule.id)
+    # A rule's bug, not an archive: an endless reduce would fill the memory.
+    most = (len(entries) + 1) * MOST_PROBLEMS_PER_FILE
+    found = []
+    for count, violation in enumerate(rule.reduce(entries, settings.rule_options(rule)), 1):
+        if count > most:
+            raise ValueError(f"it reported over {most:,} problems about {len(entries):,} files")
+        if violation.path not in shown:
+            raise ValueError(f"it named a file that is not in the archive: "
+                             f"{violation.path!r:.80}")
+        if (rule.id not in suppressed.get(violation.path, ())
+                and (focus is None or violation.path in focus
+                     or any(item.path in focus for item in violation.related))):
+            found.append(_problem(violation, rule.id, configured or rule.severity_of(violation),
+                                  shown))
+    return found
 
 
 def _problem(violation: ArchiveViolation, rule_id: str, severity: Severity,

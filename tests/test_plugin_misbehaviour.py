@@ -126,6 +126,22 @@ def test_what_a_reduce_step_does_wrong_is_its_internal_error(
     assert any(line.startswith("./b.md:1:5: timestamp-comment") for line in lines)
 
 
+def test_a_reduce_step_that_never_ends_is_stopped(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # It hung the run: the per-file budget, once more for every thousand files, stops it.
+    env = _env(plugin_env, "def record(document, options):\n    return 1\n"
+                           "def reduce(entries, options):\n    while True:\n        pass\n"
+                           "    yield\n")
+    run = run_cliplint("--isolated", "--no-cache", "--select", "odd/,timestamp-comment",
+                       "--file-timeout", "0.5", ".", cwd=_archive(tmp_path), env=env)
+    assert run.status == 1
+    assert run.stdout.splitlines()[:2] == [
+        "./b.md:1:5: timestamp-comment timestamp 1686778744 is in seconds, not milliseconds "
+        "(did you mean 1686778744000?) [*]",
+        ".:1:1: file-timeout rule odd/rule's reduce step stopped after 0.501 s (file-timeout, "
+        "once more for every thousand files); its problems are not reported"]
+
+
 def test_a_plugin_calling_sys_exit_as_it_loads_is_named(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
     env = _env(plugin_env, "sys.exit(0)\ndef check(document, options):\n    return iter(())\n")
