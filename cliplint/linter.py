@@ -15,6 +15,8 @@ from cliplint.model import (
     FILE_UNREADABLE,
     INTERNAL_ERROR,
     PLUGIN_FAILURES,
+    Edit,
+    Fix,
     Problem,
     Rule,
     Severity,
@@ -187,6 +189,29 @@ def _check_violation(violation: object, length: int) -> None:
         except UnicodeEncodeError:
             raise ValueError("a violation's message holds a lone surrogate, which no "
                              "report can be written with") from None
+    if violation.fix is not None:
+        _check_fix(violation.fix)
+
+
+def _check_fix(fix: object) -> None:
+    """``ValueError`` when a violation's fix is not of the shape the fixer reads (whether
+    its edits fit the text is the fixer's to say: a ``malformed-fix`` refusal)."""
+    if not isinstance(fix, Fix):
+        raise ValueError(f"a violation's fix is a {type(fix).__name__}, not a Fix")
+    if fix.applicability not in ("safe", "unsafe"):
+        raise ValueError(f"a fix's applicability is neither 'safe' nor 'unsafe': "
+                         f"{fix.applicability!r:.30}")
+    if not isinstance(fix.edits, tuple) or not fix.edits:
+        raise ValueError("a fix's edits are not a tuple of one Edit or more")
+    for edit in fix.edits:
+        if not isinstance(edit, Edit):
+            raise ValueError(f"a fix holds a {type(edit).__name__}, not an Edit")
+        if type(edit.start) is not int or type(edit.end) is not int:
+            raise ValueError(f"an edit's span is not two whole numbers: {edit.start!r:.30}, "
+                             f"{edit.end!r:.30}")
+        if not isinstance(edit.replacement, str):
+            raise ValueError(f"an edit's replacement is a {type(edit.replacement).__name__}, "
+                             "not text")
 
 
 def _capped(found: Iterable[Violation], rule_id: str, cap: int,

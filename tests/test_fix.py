@@ -368,11 +368,33 @@ def test_only_the_failing_rule_of_a_pass_is_named(testfix: Path) -> None:
     assert not result.changed
 
 
-def test_a_fix_that_crashes_the_fixer_costs_one_file(testfix: Path, tmp_path: Path) -> None:
+def test_a_fix_the_fixer_cannot_read_costs_its_rule(testfix: Path, tmp_path: Path) -> None:
+    # An edit without offsets is that rule's internal-error, found as the file is linted
+    # (as a rule that raises); the other rules' fixes are made.
     path = tmp_path / "a.md"
     original = clip("<p>x</p><!--bad-offsets-->\n", header=HEADER.replace(MS, SECONDS))
     path.write_bytes(original.encode())
     outcome = fix_path(path)
+    assert outcome.written and path.read_bytes() == clip("<p>x</p><!--bad-offsets-->\n").encode()
+    [problem] = outcome.problems
+    assert problem.rule == "internal-error" and problem.message == (
+        "rule testfix/bad-offsets crashed: an edit's span is not two whole numbers: None, None")
+
+
+def test_a_crash_of_the_fixer_itself_costs_one_file(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # A bug in the fixer (none is known: hence the patched function, the one thing faked).
+    from cliplint import writer
+
+    def crashing(*arguments: object, **keywords: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(writer, "fix_document", crashing)
+    path = tmp_path / "a.md"
+    original = clip("<p>x</p>\n", header=HEADER.replace(MS, SECONDS))
+    path.write_bytes(original.encode())
+    outcome = fix_path(path)
     assert not outcome.written and path.read_bytes() == original.encode()
     [problem] = outcome.problems
-    assert problem.rule == "internal-error" and "the fixer crashed" in problem.message
+    assert problem.rule == "internal-error" and problem.message == (
+        "the fixer crashed on this file, nothing written: RuntimeError: a bug")

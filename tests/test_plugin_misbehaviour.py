@@ -21,7 +21,7 @@ RULE = '''
 Why: to see what the engine makes of it.
 """
 import sys
-from cliplint import Violation, hookimpl
+from cliplint import Edit, Fix, Violation, hookimpl
 from cliplint.api import ArchiveViolation
 
 ID = "odd/rule"
@@ -70,8 +70,29 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
      "a violation's message holds a lone surrogate"),
     ("def check(document, options):\n    yield Violation(0, 1, 'm', severity='fatal')\n",
      "rule odd/rule reported a severity that is not one of error, warning, info: 'fatal'"),
+    # Fixes: as the fixer cannot read them (it crashed, under --fix, naming no rule).
+    ("def check(document, options):\n    yield Violation(0, 1, 'm', 'fix me')\n",
+     "a violation's fix is a str, not a Fix"),
+    ("def check(document, options):\n"
+     "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 'x'),), 'yolo', 'd'))\n",
+     "a fix's applicability is neither 'safe' nor 'unsafe': 'yolo'"),
+    ("def check(document, options):\n"
+     "    yield Violation(0, 1, 'm', Fix((e for e in [Edit(0, 1, 'x')]), 'safe', 'd'))\n",
+     "a fix's edits are not a tuple of one Edit or more"),
+    ("def check(document, options):\n    yield Violation(0, 1, 'm', Fix((), 'safe', 'd'))\n",
+     "a fix's edits are not a tuple of one Edit or more"),
+    ("def check(document, options):\n    yield Violation(0, 1, 'm', Fix(('x',), 'safe', 'd'))\n",
+     "a fix holds a str, not an Edit"),
+    ("def check(document, options):\n"
+     "    yield Violation(0, 1, 'm', Fix((Edit(0.0, 1, 'x'),), 'safe', 'd'))\n",
+     "an edit's span is not two whole numbers: 0.0, 1"),
+    ("def check(document, options):\n"
+     "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 5),), 'safe', 'd'))\n",
+     "an edit's replacement is a int, not text"),
 ], ids=["sys.exit", "not-a-violation", "float-span", "bool-span", "past-the-end",
-        "reversed", "message-not-text", "line-break", "surrogate", "severity"])
+        "reversed", "message-not-text", "line-break", "surrogate", "severity", "fix-not-fix",
+        "applicability", "edits-generator", "no-edits", "edit-not-edit", "edit-float",
+        "replacement-not-text"])
 def test_what_a_rule_yields_wrong_is_its_internal_error(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
     archive = _archive(tmp_path)
