@@ -162,6 +162,11 @@ def descriptors_end(value: str, index: int) -> int:
         # The usual case, no parenthesis before the comma: ')' cannot lower a depth of
         # 0, so the first comma ends them (one search, not a loop over characters).
         return comma + 1
+    return descriptors_end_by_character(value, index)
+
+
+def descriptors_end_by_character(value: str, index: int) -> int:
+    """:func:`descriptors_end`, one character at a time: parentheses counted."""
     depth = 0
     while index < len(value):
         char = value[index]

@@ -22,6 +22,7 @@ from cliplint.html import Attribute, BodyView, Token, tag_attributes
 from cliplint_rules import _boilerplate, _urls, active_content, empty_body
 from cliplint_rules._images import (
     descriptors_end,
+    descriptors_end_by_character,
     image_urls,
     scan_attributes,
     srcset_urls,
@@ -239,7 +240,7 @@ def _srcset_urls_loop(value: str) -> list[tuple[int, int]]:
                 spans.append((start, end))
             continue
         spans.append((start, end))
-        index = _descriptors_end_loop(value, index)
+        index = descriptors_end_by_character(value, index)
 
 
 @settings(max_examples=2000, deadline=None)
@@ -250,25 +251,10 @@ def test_srcset_urls_splits_as_the_character_loop_did(value: str) -> None:
     assert list(srcset_urls(value)) == _srcset_urls_loop(value)
 
 
-def _descriptors_end_loop(value: str, index: int) -> int:
-    """_images.descriptors_end as it was written before, one character at a time."""
-    depth = 0
-    while index < len(value):
-        char = value[index]
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(0, depth - 1)
-        elif char == "," and depth == 0:
-            return index + 1
-        index += 1
-    return index
-
-
 @settings(max_examples=2000, deadline=None)
 @given(value=st.text(alphabet="a ,()", max_size=12), index=st.integers(0, 13))
 def test_descriptors_end_as_the_character_loop_did(value: str, index: int) -> None:
-    assert descriptors_end(value, index) == _descriptors_end_loop(value, index)
+    assert descriptors_end(value, index) == descriptors_end_by_character(value, index)
 
 
 @settings(max_examples=500, deadline=None)
