@@ -48,7 +48,7 @@ from cliplint import __version__
 from cliplint.digests import blake2b, compare_digest
 from cliplint.facts import FileFacts, facts_from_data
 from cliplint.model import Edit, Fix, Problem, Related
-from cliplint.streams import say
+from cliplint.streams import say, utf8_encodable
 from cliplint.xdg import xdg_folder
 
 CACHE_FOLDER = ".cliplint_cache"
@@ -648,13 +648,7 @@ def to_json(value: Any) -> str:
 
 def _storable(value: object) -> bool:
     """Whether SQLite can store ``value``: not a str it cannot encode as UTF-8."""
-    if not isinstance(value, str) or value.isascii():
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return not isinstance(value, str) or utf8_encodable(value)
 
 
 class _WrongSchema(sqlite3.DatabaseError):

@@ -72,6 +72,7 @@ from cliplint.model import (
     Report,
     Rule,
 )
+from cliplint.streams import utf8_encodable
 
 MAX_PASSES = 10
 #: The engine problem reported when fixes were not written for a file.
@@ -575,11 +576,8 @@ def _unreadable(before: str, after: str) -> str | None:
     be written as UTF-8."""
     if "\x00" in after and "\x00" not in before:
         return "the file would hold a NUL character, and read as a binary file"
-    if not after.isascii():
-        try:
-            after.encode("utf-8")
-        except UnicodeEncodeError:
-            return "the text would hold a lone surrogate, which UTF-8 cannot write"
+    if not utf8_encodable(after):
+        return "the text would hold a lone surrogate, which UTF-8 cannot write"
     return None
 
 

@@ -24,6 +24,7 @@ from cliplint.model import (
     too_large,
 )
 from cliplint.rule_io import Violation
+from cliplint.streams import utf8_encodable
 from cliplint.suppressions import (
     UNUSED_SUPPRESSION,
     Suppressions,
@@ -183,12 +184,9 @@ def _check_violation(violation: object, length: int) -> None:
     if control is not None:  # a line break would pass for a report line of its own
         raise ValueError(f"a violation's message holds a control character "
                          f"(U+{ord(control.group()):04X}): it must be one line of text")
-    if not violation.message.isascii():
-        try:
-            violation.message.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("a violation's message holds a lone surrogate, which no "
-                             "report can be written with") from None
+    if not utf8_encodable(violation.message):
+        raise ValueError("a violation's message holds a lone surrogate, which no report "
+                         "can be written with")
     if violation.fix is not None:
         _check_fix(violation.fix)
 

@@ -16,6 +16,18 @@ import sys
 from typing import BinaryIO, TextIO
 
 
+def utf8_encodable(text: str) -> bool:
+    """Whether UTF-8 can write ``text``: it holds no lone surrogate (a file name that is
+    not UTF-8, decoded with ``surrogateescape``; a plugin's string)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def say(message: str) -> None:
     """A message to the user on standard error, after the program's name."""
     print(f"cliplint: {message}", file=sys.stderr)

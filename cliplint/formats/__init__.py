@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from cliplint.hookspecs import hookimpl
 from cliplint.model import Problem, Report, Rule, Tally
+from cliplint.streams import utf8_encodable
 
 if TYPE_CHECKING:
     from cliplint.fixer import Fixes
@@ -110,13 +111,9 @@ def escape_surrogates(text: str) -> str:
     """Report text with each lone surrogate (a file name that is not UTF-8, decoded with
     ``surrogateescape``) written as the escape JSON and Python read back
     (``\\udcff``): UTF-8 cannot hold the surrogate itself, and a report must stay UTF-8."""
-    if text.isascii():
+    if utf8_encodable(text):
         return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _lazy(module: str) -> Renderer:
