@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     import pluggy
 
-    from cliplint.formats import Renderer
+    from cliplint.formats import Renderer, RenderOptions
+    from cliplint.model import Report
 
 ENTRY_POINT_GROUP = "cliplint"
 OWN_DISTRIBUTION = "cliplint"
@@ -39,6 +40,7 @@ class Registry(NamedTuple):
     rules: Mapping[str, Rule]
     formats: Mapping[str, Renderer]
     plugins: Mapping[str, str]  # entry-point name -> "distribution version"
+    format_plugins: Mapping[str, str]  # report format -> the entry-point name providing it
 
 
 def plugins_disabled() -> bool:
@@ -146,9 +148,10 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
     # cliplint's own schemas are checked by its tests; a third party's when it loads.
     check_options_schemas([rule for rule in rules.values() if not _own(plugins[rule.plugin])],
                           plugins, known_good)
-    formats, format_hooks = _collect_formats(manager, plugins)
-    return _Loaded(Registry(rules=rules, formats=formats, plugins=plugins), modules,
-                   distributions, format_hooks)
+    formats, format_hooks, format_plugins = _collect_formats(manager, plugins)
+    return _Loaded(Registry(rules=rules, formats=formats, plugins=plugins,
+                            format_plugins=format_plugins),
+                   modules, distributions, format_hooks)
 
 
 def _metadata_folder(distribution: object) -> str | None:
@@ -235,10 +238,12 @@ def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
 
 def _collect_formats(
     manager: pluggy.PluginManager, plugins: Mapping[str, str]
-) -> tuple[dict[str, Renderer], dict[str, Callable[..., object]]]:
-    """The report formats by name, and the hook function that provides each."""
+) -> tuple[dict[str, Renderer], dict[str, Callable[..., object]], dict[str, str]]:
+    """The report formats by name, the hook function that provides each, and the plugin
+    whose hook it is."""
     formats: dict[str, Renderer] = {}
     hooks: dict[str, Callable[..., object]] = {}
+    providers: dict[str, str] = {}
     for implementation in manager.hook.cliplint_formats.get_hookimpls():
         name = implementation.plugin_name
         try:
@@ -255,4 +260,37 @@ def _collect_formats(
                                   f"{format_name!r}")
             formats[format_name] = renderer
             hooks[format_name] = implementation.function
-    return formats, hooks
+            providers[format_name] = name
+    return formats, hooks, providers
+
+
+class FormatError(Exception):
+    """A plugin's report format failed to render the report (it raised, or returned
+    what is not text that UTF-8 can write)."""
+
+
+def renderer_of(registry: Registry, name: str) -> Renderer:
+    """The renderer of report format ``name``. A third party's is wrapped so that its
+    failure is a :class:`FormatError` naming the plugin and its distribution, not an
+    internal error of cliplint's (cliplint's own formats are cliplint's bugs)."""
+    renderer = registry.formats[name]
+    plugin = registry.format_plugins[name]
+    if _own(registry.plugins[plugin]):
+        return renderer
+    where = f"{_where(plugin, registry.plugins)}: report format {name!r}"
+
+    def render(report: Report, options: RenderOptions) -> str:
+        from cliplint.streams import utf8_encodable
+
+        try:
+            text = renderer(report, options)
+        except PLUGIN_FAILURES as error:  # a plugin may fail in any way, sys.exit() too
+            raise FormatError(f"{where} failed: {type(error).__name__}: {error} (a bug in "
+                              "that plugin: please report it to its authors)") from error
+        if not isinstance(text, str) or not utf8_encodable(text):
+            what = "text UTF-8 cannot write" if isinstance(text, str) else type(text).__name__
+            raise FormatError(f"{where} returned {what}, not the report's text (a bug in "
+                              "that plugin: please report it to its authors)")
+        return text
+
+    return render

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from cliplint.plugins import Registry
 
 #: Changes when the snapshot's layout does.
-_FORMAT = 2
+_FORMAT = 3
 #: A rule's functions: the fields of :class:`cliplint.model.Rule` that hold them, named as
 #: the rule module's attributes are.
 FUNCTIONS = ("check", "record", "reduce", "online_urls", "online_judge")
@@ -265,7 +265,7 @@ def _described(registry: Registry,
         module, qualified = getattr(hook, "__module__", None), getattr(hook, "__qualname__", "")
         if not isinstance(module, str) or not _found(module, qualified, hook):
             return None
-        formats[name] = [module, qualified]
+        formats[name] = [module, qualified, registry.format_plugins[name]]
     return {"plugins": dict(registry.plugins), "rules": rules, "formats": formats}
 
 
@@ -304,5 +304,7 @@ def _registry(data: Mapping[str, Any]) -> Registry:
             online_judge=functions.get("online_judge"),
         )
     formats = {name: HookFormat(module, hook, name)
-               for name, (module, hook) in data["formats"].items()}
-    return Registry(rules=rules, formats=formats, plugins=dict(data["plugins"]))
+               for name, (module, hook, _) in data["formats"].items()}
+    return Registry(rules=rules, formats=formats, plugins=dict(data["plugins"]),
+                    format_plugins={name: plugin
+                                    for name, (_, _, plugin) in data["formats"].items()})

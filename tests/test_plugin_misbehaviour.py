@@ -5,7 +5,9 @@ run, its report or the exit status the run has earned."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -228,3 +230,49 @@ def test_a_fix_that_would_leave_the_file_unreadable_is_refused(
     assert f"fix-refused fix refused (readable) for odd/rule: {said}; nothing written" in \
         run.stdout
     assert (archive / "a.md").read_text(encoding="utf-8") == GOOD_CLIPPING
+
+
+FORMAT = '''
+"""A pack whose report format misbehaves."""
+import sys
+from cliplint.api import hookimpl
+
+def render(report, options):
+    {body}
+
+@hookimpl
+def cliplint_formats():
+    return {{"odd": render}}
+'''
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("raise ValueError('boom')", "report format 'odd' failed: ValueError: boom"),
+    ("sys.exit(0)", "report format 'odd' failed: SystemExit: 0"),
+    ("return b'bytes'", "report format 'odd' returned bytes, not the report's text"),
+    ("return 'text \\ud800'", "report format 'odd' returned text UTF-8 cannot write, not the "
+                              "report's text"),
+], ids=["raises", "exits", "bytes", "surrogate"])
+@pytest.mark.parametrize("fix", [False, True], ids=["lint", "fix"])
+def test_a_report_format_that_fails_names_its_plugin(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str,
+        fix: bool) -> None:
+    # It was "internal error ... please report it": cliplint blamed for a plugin's bug.
+    env = plugin_env(distribution="cliplint-oddformat", entry_name="oddformat",
+                     module="cliplint_oddformat", source=FORMAT.format(body=body))
+    # Backdated, so that the first run writes the registry's snapshot and the second
+    # reads it: the plugin is named either way.
+    for path in (tmp_path / "site").rglob("*"):
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    (tmp_path / "archive").mkdir()
+    archive = _archive(tmp_path / "archive")
+    env = {**env, "XDG_CACHE_HOME": str(tmp_path / "user-cache"),
+           "CLIPLINT_CACHE_DIR": str(tmp_path / "cache")}
+    for attempt in range(2):
+        run = run_cliplint("--isolated", "--format", "odd", *(["--fix"] if fix else []),
+                           "a.md", cwd=archive, env=env)
+        assert run.status == 3, run.stdout + run.stderr
+        assert run.stderr == (f"cliplint: error: plugin 'oddformat' from distribution "
+                              f"'cliplint-oddformat': {said} (a bug in that plugin: please "
+                              "report it to its authors)\n")
+        assert list((tmp_path / "user-cache" / "cliplint").glob("plugins-*.json")), attempt

@@ -361,6 +361,10 @@ def test_the_snapshot_gives_the_same_rules(tmp_path: Path,
     snapshot = load(True, None, True)
     assert snapshot.plugins == loaded.plugins
     assert list(snapshot.formats) == list(loaded.formats)
+    assert snapshot.format_plugins == loaded.format_plugins
+    assert list(loaded.format_plugins) == list(loaded.formats)
+    assert {loaded.plugins[plugin].split()[0] for plugin in loaded.format_plugins.values()} \
+        == {"cliplint"}
     assert list(snapshot.rules) == list(loaded.rules)
     for rule_id, rule in loaded.rules.items():
         lazy = snapshot.rules[rule_id]

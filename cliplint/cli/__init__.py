@@ -65,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(error, (ConfigError, SpoolError)):
             say(f"error: {error}")
             return EXIT_USAGE
+        from cliplint.plugins import FormatError
+
+        if isinstance(error, FormatError):  # a plugin's bug, named, not cliplint's
+            say(f"error: {error}")
+            return EXIT_INTERNAL
         return _internal_error(error)
 
 

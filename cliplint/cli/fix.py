@@ -32,6 +32,7 @@ def fix_command(run: RunContext) -> int:
     from cliplint.fixer import FixReport, fixed_counts, unified_diff
     from cliplint.formats.text import render_fixes
     from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
+    from cliplint.plugins import renderer_of
     from cliplint.runner import default_jobs
     from cliplint.writer import FileOutcome, fix_bytes, fix_files, remove_stale_temporaries
 
@@ -79,7 +80,7 @@ def fix_command(run: RunContext) -> int:
                        files=tuple(outcome.path for outcome in outcomes),
                        fixed=fixed,
                        mode="diff" if options.diff else "fix-only" if options.fix_only else "fix")
-    renderer = run.registry.formats[options.format]
+    renderer = renderer_of(run.registry, options.format)
     listing = render_fixes(report) if options.show_fixes and options.format == "text" else ""
 
     if options.diff:

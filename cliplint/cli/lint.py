@@ -76,6 +76,7 @@ def _lint(run: RunContext) -> int:
     """The lint run: every file's problems, reported (as they come when the format
     can), and the exit status."""
     from cliplint.model import INTERNAL_ERROR, Report
+    from cliplint.plugins import renderer_of
     from cliplint.runner import FileResult, RunOptions, default_jobs, iter_results
 
     options, settings, rules = run.options, run.settings, run.rules
@@ -136,7 +137,7 @@ def _lint(run: RunContext) -> int:
         return EXIT_INTERNAL if any(p.rule == INTERNAL_ERROR for p in problems) else EXIT_CLEAN
     problems = apply_baseline(options, problems, files)
     report = Report(problems=tuple(problems), files=tuple(files), rules=rules)
-    write_report(report, options, run.registry.formats[options.format])
+    write_report(report, options, renderer_of(run.registry, options.format))
 
     if any(problem.rule == INTERNAL_ERROR for problem in problems):
         return EXIT_INTERNAL
