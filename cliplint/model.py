@@ -10,6 +10,7 @@ from the cache needs neither.
 from __future__ import annotations
 
 import inspect
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -343,6 +344,9 @@ def _options_schema(module: str, declared: Any, *, online: bool,
             schema.get("properties", {}), Mapping):
         raise ValueError(f"{where} must be a JSON Schema of type 'object' with "
                          "'properties' (one per option)")
+    problem = _json_problem(schema)
+    if problem is not None:
+        raise ValueError(f"{where} {problem}")
     properties = dict(schema.get("properties", {}))
     for option, spec in properties.items():
         if not isinstance(spec, Mapping) or "default" not in spec:
@@ -357,6 +361,55 @@ def _options_schema(module: str, declared: Any, *, online: bool,
                              "a rule with an online step gets them without declaring them")
         properties.update(ONLINE_OPTIONS)
     return {"additionalProperties": False, **schema, "properties": properties}
+
+
+#: The keywords that make a JSON Schema depend on another: each option's schema is
+#: checked against its default, and documented, on its own.
+_REFERENCES = ("$ref", "$dynamicRef")
+#: Keywords whose value maps names (of options...) to schemas, and keywords whose value
+#: is data, not a schema: "$ref" is a reference only where a keyword stands.
+_NAMED_SCHEMAS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+_DATA = ("default", "const", "enum", "examples")
+
+
+def _json_problem(value: Any, at: str = "", within: str = "schema") -> str | None:
+    """What in an ``OPTIONS`` schema JSON cannot write and read back as it is (cliplint
+    writes it in ``rules --json`` and in the registry's snapshot; its defaults reach the
+    rule) or a configuration file cannot hold, or a reference; None when there is none.
+    ``within``: what ``value`` is, a ``"schema"``, ``"names"`` (of schemas) or ``"data"``."""
+    where = at or "the top level"
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"has a key that is not a string at {where}: {key!r}"
+            if within == "schema" and key in _REFERENCES:
+                return (f"uses {key} at {at}/{key}: each option's schema must stand alone "
+                        "(cliplint checks and documents each option by its own schema)")
+            inner = ("data" if within == "data" or key in _DATA else
+                     "names" if within == "schema" and key in _NAMED_SCHEMAS else "schema")
+            found = _json_problem(item, f"{at}/{key}", inner)
+            if found is not None:
+                return found
+        return None
+    if type(value) is list:
+        for index, item in enumerate(value):
+            found = _json_problem(item, f"{at}/{index}", within)
+            if found is not None:
+                return found
+        return None
+    if value is None or isinstance(value, (str, bool)):
+        return None
+    if isinstance(value, int):
+        if -2**63 <= value < 2**63:
+            return None
+        return f"holds an integer beyond 64 bits at {where}, which TOML cannot write"
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return None
+        return f"holds {value} at {where}, which JSON cannot write"
+    kind = type(value).__name__
+    return f"holds a {kind} at {where}, which is no JSON value" + (
+        " (write a list)" if isinstance(value, tuple) else "")
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,18 @@ def _module(**attributes: Any) -> ModuleType:
     return module
 
 
+def test_options_of_plain_json_values_load() -> None:
+    # No false alarm at the edges: 64-bit integers, floats, nested lists and objects, and
+    # "$ref" as an option's name or a string (only the keyword is a reference).
+    options = {"type": "object", "properties": {
+        "low": {"type": "integer", "default": -2**63}, "high": {"default": 2**63 - 1},
+        "ratio": {"type": "number", "default": 0.5},
+        "nested": {"default": [{"a": [1, None, True, "x"]}]},
+        "$ref": {"type": "object", "default": {"$ref": "#/x"}, "examples": [{"$ref": 1}]}}}
+    rule = Rule.from_module(_module(OPTIONS=options), plugin="demo")
+    assert rule.options_schema["properties"]["low"]["default"] == -2**63
+
+
 @pytest.mark.parametrize(("attributes", "said"), [
     ({"doc": None}, "has no docstring"),
     ({"doc": "   \n  "}, "has no docstring"),
@@ -112,6 +124,30 @@ def _module(**attributes: Any) -> ModuleType:
     ({"OPTIONS": {"type": "object", "properties": {"x": {"type": "integer"}}}},
      "option 'x' has no 'default'"),
     ({"OPTIONS": {"type": "object", "properties": {"x": 3}}}, "option 'x' has no 'default'"),
+    # What JSON cannot write and read back (rules --json, the registry's snapshot), what a
+    # configuration file cannot hold, and references: the first load or `rules --json`
+    # failed (a ValueError past 4,300 digits, NaN written as NaN, a set no JSON at all),
+    # and a $ref could not be resolved when the default was checked on its own.
+    ({"OPTIONS": {"type": "object", "properties": {"x": {"default": 10**5000}}}},
+     "OPTIONS holds an integer beyond 64 bits at /properties/x/default, which TOML cannot"),
+    ({"OPTIONS": {"type": "object", "properties": {"x": {"default": -2**63 - 1}}}},
+     "OPTIONS holds an integer beyond 64 bits at /properties/x/default"),
+    ({"OPTIONS": {"type": "object", "properties": {"x": {"default": float("nan")}}}},
+     "OPTIONS holds nan at /properties/x/default, which JSON cannot write"),
+    ({"OPTIONS": {"type": "object", "properties": {"x": {"default": float("-inf")}}}},
+     "OPTIONS holds -inf at /properties/x/default"),
+    ({"OPTIONS": {"type": "object", "properties": {"x": {"default": {1, 2}}}}},
+     "OPTIONS holds a set at /properties/x/default, which is no JSON value"),
+    ({"OPTIONS": {"type": "object", "properties": {"x": {"default": ["a", ("b",)]}}}},
+     "OPTIONS holds a tuple at /properties/x/default/1, which is no JSON value (write a list)"),
+    ({"OPTIONS": {"type": "object", "properties": {"x": {"default": 1}}, 7: {}}},
+     "OPTIONS has a key that is not a string at the top level: 7"),
+    ({"OPTIONS": {"type": "object",
+                  "properties": {"x": {"$ref": "https://example.com/s.json", "default": 1}}}},
+     "OPTIONS uses $ref at /properties/x/$ref: each option's schema must stand alone"),
+    ({"OPTIONS": {"type": "object", "$defs": {"n": {"$dynamicRef": "#n"}},
+                  "properties": {"x": {"default": 1}}}},
+     "OPTIONS uses $dynamicRef at /$defs/n/$dynamicRef"),
     ({"FINDINGS": {}}, "FINDINGS must be a non-empty dict"),
     ({"FINDINGS": [Finding("error", "x")]}, "FINDINGS must be a non-empty dict"),
     ({"FINDINGS": {"Big_One": Finding("error", "x")}}, "kind 'Big_One' is not kebab-case"),
