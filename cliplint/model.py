@@ -255,6 +255,9 @@ class Rule(NamedTuple):
                 f"rule module {name} ({rule_id}) has no docstring: a rule module starts with "
                 "its documentation, before any import (the first line is the summary "
                 "'cliplint rules' shows, the whole is what 'cliplint explain' prints)")
+        unprintable = _unprintable(documentation)
+        if unprintable is not None:
+            raise ValueError(f"rule module {name} ({rule_id}): its docstring {unprintable}")
         severity = module.SEVERITY
         if severity not in SEVERITIES:
             raise ValueError(f"rule module {name}: SEVERITY must be one of {SEVERITIES}")
@@ -322,6 +325,10 @@ def _findings(module: str, declared: Any, severity: Severity,
                 or not isinstance(finding.description, str) or not finding.description.strip()):
             raise ValueError(f"rule module {module}: FINDINGS[{kind!r}] must be a Finding whose "
                              f"severity is one of {SEVERITIES}, with a description")
+        unprintable = _unprintable(finding.description)
+        if unprintable is not None:
+            raise ValueError(f"rule module {module}: FINDINGS[{kind!r}]: its description "
+                             f"{unprintable}")
     return dict(declared)
 
 
@@ -361,6 +368,23 @@ def _options_schema(module: str, declared: Any, *, online: bool,
                              "a rule with an online step gets them without declaring them")
         properties.update(ONLINE_OPTIONS)
     return {"additionalProperties": False, **schema, "properties": properties}
+
+
+#: Control characters but the line end and the tab.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _unprintable(text: str) -> str | None:
+    """Why ``text`` (a rule's documentation, which ``cliplint explain`` prints to the
+    terminal and the reports carry) cannot be shown as it is; None when it can."""
+    control = _CONTROL.search(text)
+    if control is not None:  # an escape sequence would reach the user's terminal
+        return f"holds a control character (U+{ord(control.group()):04X})"
+    from cliplint.streams import utf8_encodable
+
+    if not utf8_encodable(text):
+        return "holds a lone surrogate, which UTF-8 cannot write"
+    return None
 
 
 #: The keywords that make a JSON Schema depend on another: each option's schema is

@@ -114,6 +114,13 @@ def test_options_of_plain_json_values_load() -> None:
 @pytest.mark.parametrize(("attributes", "said"), [
     ({"doc": None}, "has no docstring"),
     ({"doc": "   \n  "}, "has no docstring"),
+    # `cliplint explain` printed an escape sequence to the terminal, or failed.
+    ({"doc": "Title.\n\n\x1b[2J\x1b[31mred"},
+     "its docstring holds a control character (U+001B)"),
+    ({"doc": "Title.\r\nMore."}, "its docstring holds a control character (U+000D)"),
+    ({"doc": "Title \ud800."}, "its docstring holds a lone surrogate, which UTF-8 cannot"),
+    ({"FINDINGS": {"big": Finding("error", "bell\x07")}},
+     "FINDINGS['big']: its description holds a control character (U+0007)"),
     ({"ID": ""}, "ID must be a non-empty string"),
     ({"ID": 7}, "ID must be a non-empty string"),
     ({"SEVERITY": "fatal"}, "SEVERITY must be one of"),
