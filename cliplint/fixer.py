@@ -12,8 +12,9 @@ a no-op" check. It gives up, keeping the original text, when:
 - a pass produces a text seen before (a cycle, or a fix that changes nothing);
 - fixes are still offered after :data:`MAX_PASSES` passes;
 - a pass fails a safety check: the text could not be read back (a NUL) or written (a
-  lone surrogate); the front matter changed, or the title other than by
-  edits inside it that add no line break (a fix may decode an entity in it); the body's
+  lone surrogate); the front matter changed, or the timestamp comment or the title
+  other than by edits inside it that add no line break (a fix may decode an entity in
+  the title, or make seconds milliseconds in the timestamp); the body's
   visible text changed other than by losing the visible text of the blocks a fix removed (see
   below; runs of HTML whitespace compare as one space, as a reader sees them); the body
   has more html5lib parse errors; a rule crashes on the result.
@@ -537,16 +538,16 @@ class _Failure:
 
 
 def _check_pass(before: Document, after: Document, chosen: Sequence[Problem]) -> _Failure | None:
-    for part in ("front_matter", "title"):
+    for part in ("front_matter", "timestamp", "title"):
         span = getattr(before.header, part)
         if span is None:
             continue
         new_span = getattr(after.header, part)
         old = before.text[span.start:span.end]
         new = None if new_span is None else after.text[new_span.start:new_span.end]
-        expected = _title_as_edited(before.text, span, chosen) if part == "title" else old
+        expected = old if part == "front_matter" else _as_edited(before.text, span, chosen)
         if new != expected:
-            name = part.replace("_", " ")
+            name = "timestamp comment" if part == "timestamp" else part.replace("_", " ")
             return _Failure("header", f"the {name} would change from {_excerpt(old)} to "
                             f"{_excerpt(new) if new is not None else 'nothing'}")
     unreadable = _unreadable(before.text, after.text)
@@ -581,16 +582,17 @@ def _unreadable(before: str, after: str) -> str | None:
     return None
 
 
-def _title_as_edited(text: str, span: Span, chosen: Sequence[Problem]) -> str | None:
-    """The title a pass must leave: the old one with the edits made inside it applied.
+def _as_edited(text: str, span: Span, chosen: Sequence[Problem]) -> str | None:
+    """The title (or timestamp comment) a pass must leave: the old one with the edits
+    made inside it applied.
 
-    A fix may change the title on purpose (decode an entity, drop a zero-width space)
-    by edits that lie inside it and add no line break; any other change (an edit
-    reaching across its ends, a line break that moves where the header splits) leaves
-    the title found after the pass different from this, and the pass is refused. An
-    insertion at either end of the title belongs to the line before or after it (the
-    underline title-link adds), not to the title. ``None`` (which no title equals) when
-    an inside edit adds a line break."""
+    A fix may change the title on purpose (decode an entity, drop a zero-width space),
+    or the timestamp comment (make seconds milliseconds), by edits that lie inside it and
+    add no line break; any other change (an edit reaching across its ends, removing the
+    line, a line break that moves where the header splits) leaves the part found after
+    the pass different from this, and the pass is refused. An insertion at either end of
+    the part belongs to the line before or after it (the underline title-link adds), not
+    to the part. ``None`` (which no part equals) when an inside edit adds a line break."""
     old = text[span.start:span.end]
     inside = sorted(
         {edit for _, fix in _distinct(chosen) for edit in fix.edits

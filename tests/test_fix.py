@@ -303,6 +303,8 @@ def test_is_block_and_the_expected_visible_text() -> None:
     ("<!--explode--><p>x</p>", False, "testfix/explode", "crash"),
     ("<!--title-reach--><p>x</p>", False, "testfix/title-reach", "header"),
     ("<!--title-break--><p>x</p>", False, "testfix/title-break", "header"),
+    # It was written: the guard covered the front matter and the title only.
+    ("<!--drop-stamp--><p>x</p>", False, "testfix/drop-stamp", "header"),
 ])
 def test_a_wrong_fix_is_refused_and_named(testfix: Path, tmp_path: Path, trigger: str,
                                           unsafe: bool, rule: str, check: str) -> None:

@@ -14,7 +14,7 @@ from cliplint import hookimpl
 RULES = (
     "promo", "lossy", "chop", "unhide", "unclose", "ping", "grow", "noop",
     "upper_i", "mark_i", "bare_lf", "add_line", "drop_onclick", "bad_offsets", "explode",
-    "retitle", "title_reach", "title_break",
+    "retitle", "title_reach", "title_break", "drop_stamp",
 )
 
 
