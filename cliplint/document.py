@@ -74,6 +74,10 @@ class TitleLink(NamedTuple):
     url: Span
 
 
+#: Why a file that holds a NUL is no clipping (a text given to the library too).
+BINARY = "binary file (contains NUL bytes)"
+
+
 @dataclass(frozen=True)
 class Document:
     """One clipping. ``text`` is the decoded file without its BOM; all offsets refer to it."""
@@ -86,7 +90,7 @@ class Document:
     def from_bytes(cls, data: bytes, path: str | None = None) -> Document:
         """Decode a file's bytes; raise :class:`UnreadableFile` when they are no clipping."""
         if b"\x00" in data:
-            raise UnreadableFile("binary file (contains NUL bytes)")
+            raise UnreadableFile(BINARY)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:

@@ -57,10 +57,10 @@ from cliplint.document import BOM, Document, Span
 from cliplint.linter import (
     archive_records,
     check_library_input,
+    library_document,
     library_settings,
     lint_document,
     lint_past_the_cap,
-    text_too_large,
 )
 from cliplint.model import (
     ENGINE_PROBLEMS,
@@ -355,15 +355,14 @@ def fix_text(
     ``config`` is a table shaped like ``cliplint.toml``; ``select`` narrows the rules;
     ``unsafe`` adds the unsafe fixes. The result's ``text`` keeps the input's BOM, line
     endings and final newline; it is the input itself when fixing was refused (see
-    ``refusal``) or when the text is over ``max-file-size`` (then its one problem is
-    ``file-too-large``, as with :func:`lint_text`).
+    ``refusal``) or when the text is over ``max-file-size`` or holds a NUL (then its one
+    problem is ``file-too-large`` or ``file-unreadable``, as with :func:`lint_text`).
     """
     check_library_input(text, path)
     rules, settings = library_settings(config, select)
-    oversized = text_too_large(text, settings, path=path or "-")
-    if oversized is not None:  # as lint_text: nothing is parsed, nothing changes
-        return FixResult(text=text, original=text, applied=(), removed=(), problems=(oversized,))
-    document = Document.from_text(text, path=path)
+    document = library_document(text, path, settings)
+    if isinstance(document, Problem):  # as lint_text: nothing is parsed, nothing changes
+        return FixResult(text=text, original=text, applied=(), removed=(), problems=(document,))
     return fix_document(document, rules, settings, path=path or "-", unsafe=unsafe)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cliplint.config import Settings, resolve, validate
-from cliplint.document import Document, UnreadableFile
+from cliplint.document import BINARY, Document, UnreadableFile
 from cliplint.model import (
     ARCHIVE_KEY,
     FILE_UNREADABLE,
@@ -421,7 +421,7 @@ def library_settings(config: Mapping[str, Any] | None,
         raise TypeError(f"config must be a mapping (a cliplint.toml table), got "
                         f"{type(config).__name__}")
     rules = load_registry().rules
-    table = dict(config or {})
+    table = _lists_for_tuples(dict(config or {}))
     validate(table, rules, source="config")
     selection = Selection()
     if select is not None:
@@ -431,6 +431,17 @@ def library_settings(config: Mapping[str, Any] | None,
         check_selectors(chosen, rules, "select")
         selection = Selection(select=chosen)
     return rules, resolve(table, rules, command_line=selection)
+
+
+def _lists_for_tuples(value: Any) -> Any:
+    """A config table with its tuples as lists: a TOML array is a list, and Python code
+    writes ``("title-link",)`` as readily (JSON Schema's "array" is a list only, which
+    made "['title-link'] is not of type 'array'")."""
+    if isinstance(value, Mapping):
+        return {key: _lists_for_tuples(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_lists_for_tuples(item) for item in value]
+    return value
 
 
 def check_library_input(text: object, path: object) -> None:
@@ -445,7 +456,12 @@ def check_library_input(text: object, path: object) -> None:
 
 
 def library_document(text: str, path: str | None, settings: Settings) -> Document | Problem:
-    """The document of a text given to the library, or the problem that it is too large."""
+    """The document of a text given to the library, or the one problem that stands in
+    for it, as for a file holding the text: too large, or binary (a NUL)."""
     check_library_input(text, path)
     oversized = text_too_large(text, settings, path=path or "-")
-    return oversized if oversized is not None else Document.from_text(text, path=path)
+    if oversized is not None:
+        return oversized
+    if "\x00" in text:
+        return file_problem(path or "-", FILE_UNREADABLE, BINARY)
+    return Document.from_text(text, path=path)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING
+from conftest import GOOD_CLIPPING, run_cliplint
 
 from cliplint import fix_text, lint_text
 from cliplint.config import ConfigError
@@ -23,12 +24,45 @@ def test_lint_text_validates_its_config() -> None:
         lint_text(GOOD_CLIPPING, config={"selct": ["ALL"]})
 
 
+def test_a_config_may_give_tuples_for_arrays() -> None:
+    # "select: ['title-link'] is not of type 'array'" said a tuple was refused, as a list.
+    seconds = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
+    assert lint_text(seconds, config={"select": ("title-link",)}) == []
+    [problem] = lint_text(seconds, config={"select": ("timestamp-comment", "title-link"),
+                                           "rules": {"timestamp-comment": {
+                                               "min-date": "2001-01-01"}}})
+    assert problem.rule == "timestamp-comment"
+    with pytest.raises(ConfigError, match=r"select\[0\]: unknown rule 'nope'"):
+        lint_text(GOOD_CLIPPING, config={"select": ("nope",)})
+
+
 def test_lint_text_applies_max_file_size() -> None:
     text = GOOD_CLIPPING + "<p>" + "中" * 100 + "</p>\n"
     (problem,) = lint_text(text, config={"max-file-size": 200})
     assert problem.rule == "file-too-large" and problem.severity == "warning"
     assert f"file is {len(text.encode()):,} bytes" in problem.message
     assert lint_text(text, config={"max-file-size": 10_000}) == []
+
+
+def test_a_text_holding_nul_is_a_binary_file_as_on_the_command_line(tmp_path: Path) -> None:
+    # The library linted it (invisible-characters, well-formed-html) where the command
+    # line reports the file holding it as binary, and stops there.
+    from cliplint.archive import lint_archive
+
+    text = GOOD_CLIPPING.replace("article", "art\x00icle")
+    assert "\x00" in text
+    (tmp_path / "a.md").write_text(text, encoding="utf-8")
+    run = run_cliplint("--isolated", "--no-cache", "--format", "json", "a.md", cwd=tmp_path)
+    [expected] = json.loads(run.stdout)["problems"]
+    for problems in (lint_text(text, path="a.md"), lint_archive({"a.md": text}),
+                     fix_text(text, path="a.md").problems):
+        [problem] = problems
+        assert (problem.rule, problem.severity, problem.message, problem.line) == (
+            expected["rule"], expected["severity"], expected["message"], expected["line"])
+        assert problem.message == "binary file (contains NUL bytes)"
+    result = fix_text(text, path="a.md")
+    assert result.text == text and not result.changed
+    assert lint_text(text.replace("\x00", "")) == []  # the same text without it is clean
 
 
 def test_arguments_of_the_wrong_type_are_said_plainly() -> None:
