@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from cliplint import __version__
@@ -16,8 +17,6 @@ from cliplint.marks import remember_checked
 from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, PLUGIN_FAILURES, Rule
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     import pluggy
 
     from cliplint.formats import Renderer, RenderOptions
@@ -177,7 +176,7 @@ def _collect_rules(manager: pluggy.PluginManager, plugins: Mapping[str, str]) ->
         name = implementation.plugin_name
         where = _where(name, plugins)
         try:
-            modules = list(cast("Iterable[ModuleType]", implementation.function()))
+            modules = _rule_modules(implementation.function())
             found = [Rule.from_module(module, plugin=name) for module in modules]
         except PLUGIN_FAILURES as error:
             raise PluginError(f"{where} failed to provide rules: {error}") from error
@@ -195,6 +194,21 @@ def _collect_rules(manager: pluggy.PluginManager, plugins: Mapping[str, str]) ->
                 raise PluginError(f"{where}: duplicate rule id {rule.id!r} (also in {other})")
             rules[rule.id] = rule
     return dict(sorted(rules.items()))
+
+
+def _rule_modules(provided: object) -> list[ModuleType]:
+    """What a ``cliplint_rules()`` hook returned, checked: a list (or other iterable,
+    never a string) of modules. ``ValueError`` saying what it was otherwise."""
+    if isinstance(provided, (str, bytes, ModuleType)) or not isinstance(provided, Iterable):
+        raise ValueError(f"cliplint_rules() must return a list of rule modules, got "
+                         f"{type(provided).__name__} {provided!r:.60}")
+    modules = list(provided)
+    for item in modules:
+        if not isinstance(item, ModuleType):
+            raise ValueError(f"cliplint_rules() must return a list of rule modules (import "
+                             f"them: importlib.import_module), got a {type(item).__name__} "
+                             f"{item!r:.60} among them")
+    return modules
 
 
 def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],

@@ -285,6 +285,28 @@ def test_a_format_that_is_not_a_function_is_refused(
             "and a function render(report, options)") in result.stderr
 
 
+@pytest.mark.parametrize(("returned", "said"), [
+    ('["cliplint_named"]', "got a str 'cliplint_named' among them"),
+    ("sys.modules[__name__]", "got module <module 'cliplint_named'"),
+    ("None", "got NoneType None"),
+    ('"cliplint_named"', "got str 'cliplint_named'"),
+])
+def test_a_rules_hook_that_returns_no_list_of_modules_is_said_plainly(
+        plugin_env: Callable[..., dict[str, str]], returned: str, said: str) -> None:
+    # It was "'str' object has no attribute '__name__'", "'module' object is not iterable".
+    source = ('"""A pack that names its rules."""\nimport sys\nfrom cliplint import hookimpl\n'
+              'ID = "named/rule"\nSEVERITY = "error"\n\ndef check(document, options):\n'
+              f'    return iter(())\n\n@hookimpl\ndef cliplint_rules():\n    return {returned}\n')
+    env = plugin_env(distribution="cliplint-named", entry_name="named",
+                     module="cliplint_named", source=source)
+    result = run_cliplint("rules", env=env)
+    assert result.status == 2
+    assert result.stderr.startswith(
+        "cliplint: error: plugin 'named' from distribution 'cliplint-named' failed to provide "
+        "rules: cliplint_rules() must return a list of rule modules")
+    assert said in result.stderr
+
+
 def test_the_values_rules_see_and_yield_have_type_hints_tools_can_read() -> None:
     # Tools that check or document plugins (typeguard, pydantic, Sphinx) read annotations
     # with typing.get_type_hints: every name they use must exist where the class lives.
