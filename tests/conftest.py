@@ -260,6 +260,17 @@ def record_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str,
     return notes
 
 
+def lint_as_the_rules_see_it(text: str, select: list[str], path: str = "-") -> list[Any]:
+    """The problems the ``select``ed rules find in ``text``, past the library's refusal of
+    a text no file could hold (a NUL: ``lint_text`` calls it a binary file): as the fixer
+    lints the text a pass made, before it checks that text can be written."""
+    from cliplint.document import Document
+    from cliplint.linter import library_settings, lint_document
+
+    rules, settings = library_settings(None, select)
+    return lint_document(Document.from_text(text, path=path), rules, settings, path=path)
+
+
 def traced_lines(work: Callable[[], object]) -> int:
     """How many lines of Python ``work`` runs: a measure of work that, unlike time, does
     not depend on the machine or on what else it is doing."""

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import EXAMPLE, ROOT, require_corpus, run_cliplint, traced_lines
+from conftest import (
+    EXAMPLE,
+    ROOT,
+    lint_as_the_rules_see_it,
+    require_corpus,
+    run_cliplint,
+    traced_lines,
+)
 from hypothesis import given, settings, strategies as st
 
 from cliplint import lint_text
@@ -367,7 +374,8 @@ def test_footer_whose_marker_is_split_in_the_source_is_still_found(marker: str) 
 ])
 def test_a_block_is_found_only_where_its_tokens_hold_its_text(block: str, found: bool) -> None:
     text = HEADER + ARTICLE + block + "\n"
-    assert [text[p.start : p.end] for p in _lint(text)] == ([block] if found else [])
+    problems = lint_as_the_rules_see_it(text, [RULE], "clip.md")  # (a NUL: no file's text)
+    assert [text[p.start : p.end] for p in problems] == ([block] if found else [])
 
 
 def test_user_entries_without_literals_or_with_ignorecase_still_fire() -> None:

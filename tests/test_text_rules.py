@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, require_shared, run_cliplint, write
+from conftest import SHARED, lint_as_the_rules_see_it, require_shared, run_cliplint, write
 
 from cliplint import fix_text, lint_text
 from cliplint.config import ConfigError
@@ -177,10 +177,12 @@ def test_relative_url_shortcut_changes_nothing(monkeypatch: pytest.MonkeyPatch) 
     from cliplint_rules import relative_url
 
     text = "<!--1594799100000-->\n[T](https://x.example/a.html)\n------\n\n" + "".join(ODD_URL_TAGS)
-    with_shortcut = lint_text(text, select=["relative-url"])
+    # (One tag holds a NUL, which lint_text calls a binary file: the fixer's passes can
+    # still show the rules such a text.)
+    with_shortcut = lint_as_the_rules_see_it(text, ["relative-url"])
     assert len(with_shortcut) > 5
     monkeypatch.setattr(relative_url, "_absolute_as_parsed", lambda *args: False)
-    assert lint_text(text, select=["relative-url"]) == with_shortcut
+    assert lint_as_the_rules_see_it(text, ["relative-url"]) == with_shortcut
 
 
 def test_relative_url_does_not_locate_the_attributes_of_absolute_urls() -> None:
