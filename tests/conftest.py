@@ -262,8 +262,9 @@ def record_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str,
 
 def lint_as_the_rules_see_it(text: str, select: list[str], path: str = "-") -> list[Any]:
     """The problems the ``select``ed rules find in ``text``, past the library's refusal of
-    a text no file could hold (a NUL: ``lint_text`` calls it a binary file): as the fixer
-    lints the text a pass made, before it checks that text can be written."""
+    a text that a clipping file cannot hold (a NUL: ``lint_text`` calls it a binary file,
+    as the command line does the file): for tests of a rule's own exactness on any text
+    html5lib reads differently from how it is written, a NUL among them."""
     from cliplint.document import Document
     from cliplint.linter import library_settings, lint_document
 

@@ -374,7 +374,7 @@ def test_footer_whose_marker_is_split_in_the_source_is_still_found(marker: str) 
 ])
 def test_a_block_is_found_only_where_its_tokens_hold_its_text(block: str, found: bool) -> None:
     text = HEADER + ARTICLE + block + "\n"
-    problems = lint_as_the_rules_see_it(text, [RULE], "clip.md")  # (a NUL: no file's text)
+    problems = lint_as_the_rules_see_it(text, [RULE], "clip.md")  # (lint_text: NUL is binary)
     assert [text[p.start : p.end] for p in problems] == ([block] if found else [])
 
 

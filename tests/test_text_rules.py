@@ -177,8 +177,8 @@ def test_relative_url_shortcut_changes_nothing(monkeypatch: pytest.MonkeyPatch) 
     from cliplint_rules import relative_url
 
     text = "<!--1594799100000-->\n[T](https://x.example/a.html)\n------\n\n" + "".join(ODD_URL_TAGS)
-    # (One tag holds a NUL, which lint_text calls a binary file: the fixer's passes can
-    # still show the rules such a text.)
+    # (One tag holds a NUL, which lint_text calls a binary file: the shortcut is compared
+    # on the rule's own terms.)
     with_shortcut = lint_as_the_rules_see_it(text, ["relative-url"])
     assert len(with_shortcut) > 5
     monkeypatch.setattr(relative_url, "_absolute_as_parsed", lambda *args: False)
