@@ -152,6 +152,25 @@ _SIMPLE_TAG = re.compile(
 )
 
 
+class _WholeText:
+    """What html5lib's input stream reads the body from: ``io.StringIO(text)``'s ``read``,
+    which hands over the text itself when asked for all of it (the stream always is:
+    see ``_OneChunkStream``) rather than a copy of a copy."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+
+    def read(self, size: int | None = -1) -> str:
+        text = self._text
+        if size is None or size < 0 or size >= len(text):
+            self._text = ""
+            return text
+        self._text = text[size:]
+        return text[:size]
+
+
 class _OneChunkStream(_inputstream.HTMLUnicodeInputStream):
     """The whole (already normalised) body in one chunk, with the absolute offset and
     the offsets of the characters html5lib reports as ``invalid-codepoint``. (html5lib
@@ -159,6 +178,10 @@ class _OneChunkStream(_inputstream.HTMLUnicodeInputStream):
 
     _defaultChunkSize = sys.maxsize
     chunkOffset: int  # html5lib's
+
+    def openStream(self, source: str) -> _WholeText:
+        # html5lib's copies the body into a StringIO, and reading it copies it out again.
+        return _WholeText(source)
 
     def reset(self) -> None:
         super().reset()
@@ -202,11 +225,17 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
 
     state: Any  # html5lib's: the bound method of the state the tokenizer is in (or None)
 
-    def __init__(self, stream: str, parser: Any = None, **kwargs: Any) -> None:
-        super().__init__(stream, parser=parser, **kwargs)
-        inherited: Any = getattr(self, "stream")  # noqa: B009  (html5lib's, untyped)
-        inherited.reportCharacterErrors = None  # its own bound method: a cycle
+    def __init__(self, stream: str, parser: Any = None) -> None:
+        # html5lib's __init__, but for its input stream: it would build one of its own
+        # (a copy of the body in a StringIO, an encoding looked up) that ours replaces at
+        # once. These are the fields it sets; a test compares them with html5lib's.
         self.stream = _OneChunkStream(stream)
+        self.parser = parser
+        self.escapeFlag = False
+        self.lastFourChars: list[str] = []
+        self.state = self.dataState
+        self.escape = False
+        self.currentToken: Any = None
         self.spans: list[tuple[dict[str, Any], int, int]] = []
         self.current: _Current | None = _Current(0, 0, None)
         self.exhausted = False

@@ -346,3 +346,48 @@ def test_element_names_are_plain_attributes() -> None:
     assert vars(element)["name"] == element.name == "svg"
     assert vars(element)["namespace"] == element.namespace == "http://www.w3.org/2000/svg"
     assert element._element.tag == "{http://www.w3.org/2000/svg}svg"  # as html5lib names it
+
+
+def test_the_tokenizer_sets_the_fields_html5lib_s_does() -> None:
+    """_SpanTokenizer.__init__ sets html5lib's fields itself, without building html5lib's
+    input stream: every field html5lib's sets, to the same value (the state: the same
+    state, as this class has it; the stream: ours)."""
+    theirs = vars(_tokenizer.HTMLTokenizer("a<b>c", parser="the parser"))
+    ours = vars(html_parse._SpanTokenizer("a<b>c", parser="the parser"))
+    assert set(theirs) <= set(ours)
+    assert isinstance(ours["stream"], html_parse._OneChunkStream)
+    for name, value in theirs.items():
+        if name == "state":
+            assert ours[name].__func__ is getattr(html_parse._SpanTokenizer, value.__name__)
+        elif name != "stream":
+            assert ours[name] == value, name
+
+
+@given(st.text(alphabet="ab\r\n\ud800\udbff\U0001f600", max_size=12),
+       st.lists(st.one_of(st.none(), st.integers(min_value=-2, max_value=14)), max_size=5))
+def test_the_whole_text_reads_as_a_stringio_does(text: str, sizes: list[int | None]) -> None:
+    import io
+
+    theirs = io.StringIO(text)
+    ours = html_parse._WholeText(text)
+    for size in [*sizes, None, 3]:
+        assert ours.read(size) == theirs.read(size)
+
+
+class _StringIOStream(html_parse._OneChunkStream):
+    """_OneChunkStream reading from html5lib's own StringIO."""
+
+    openStream = html5lib._inputstream.HTMLUnicodeInputStream.openStream
+
+
+@pytest.mark.parametrize("text", ["", "a", "a\r", "ab\ud800", "\ud800", "a\x01b\ufffe\U0010fffe",
+                                  "x" * 50 + "\udbff", "a\nb\x0b"])
+def test_the_stream_reads_the_chunks_html5lib_s_reading_gives(text: str) -> None:
+    def chunks(stream: html_parse._OneChunkStream) -> list[Any]:
+        read = []
+        while stream.readChunk():
+            read.append((stream.chunk, stream.consumed, list(stream.errors),
+                         list(stream.error_offsets)))
+        return read
+
+    assert chunks(html_parse._OneChunkStream(text)) == chunks(_StringIOStream(text))
