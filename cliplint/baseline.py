@@ -44,7 +44,7 @@ from pathlib import PurePath
 from cliplint import __version__
 from cliplint.json_text import parse_json
 from cliplint.model import INTERNAL_ERROR, Problem
-from cliplint.streams import open_for_writing, read_text
+from cliplint.streams import open_for_writing, read_text, utf8_encodable
 
 BASELINE_VERSION = 1
 #: Code points of the problem's line kept on each side of it in the fingerprint: enough to
@@ -137,9 +137,11 @@ def build(problems: Sequence[Problem], base: str) -> Baseline:
 
 def dumps(baseline: Baseline) -> str:
     lines = [
-        json.dumps({"path": e.path, "rule": e.rule, "fingerprint": e.fingerprint,
-                    "message": e.message}, ensure_ascii=False)
-        for e in baseline.entries
+        # An entry UTF-8 cannot write (a file name that is not UTF-8, read with
+        # surrogateescape) is escaped, "\udcff": JSON reads it back as the same name.
+        json.dumps(entry, ensure_ascii=not all(map(utf8_encodable, entry.values())))
+        for entry in ({"path": e.path, "rule": e.rule, "fingerprint": e.fingerprint,
+                       "message": e.message} for e in baseline.entries)
     ]
     body = ",\n    ".join(lines)
     problems = f"[\n    {body}\n  ]" if lines else "[]"
@@ -185,9 +187,10 @@ def write_file(path: str, problems: Sequence[Problem]) -> Baseline:
     """Record the problems in the file ``path``, their paths relative to its folder;
     :class:`BaselineError` says why it cannot be written."""
     recorded = build(problems, folder_of(path))
+    text = dumps(recorded)  # before the file is opened, and so emptied
     try:
         with open_for_writing(path, newline="\n") as stream:
-            stream.write(dumps(recorded))
+            stream.write(text)
     except OSError as error:
         raise BaselineError(f"cannot write {path}: {error.strerror or error}") from None
     return recorded

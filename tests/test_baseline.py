@@ -4,6 +4,7 @@ gains a new problem (and lines above an old one) after the baseline was written.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,26 @@ def test_a_baseline_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None
                           "a.md", cwd=tmp_path)
     assert result.status == 0, result.stdout + result.stderr
     assert "1 problem suppressed by the baseline" in result.stderr
+
+
+def test_a_file_name_that_is_not_utf_8_is_recorded_and_matched(tmp_path: Path) -> None:
+    # It was an internal error (UnicodeEncodeError) after the baseline file had been
+    # opened: the baseline already committed was left empty, and every later run failed.
+    write(tmp_path / "a.md", SECONDS)
+    Path(os.fsdecode(bytes(tmp_path) + b"/bad\xff.md")).write_text(SECONDS, encoding="utf-8")
+    baseline_file = tmp_path / "b.json"
+    baseline_file.write_text("kept until a new one is written", encoding="utf-8")
+    run = run_cliplint("--isolated", "--select", HEADER_RULES, "--write-baseline", "b.json",
+                       ".", cwd=tmp_path)
+    assert run.status == 0, run.stdout + run.stderr
+    assert "recorded 2 problems in 2 files" in run.stderr
+    written = baseline_file.read_bytes()
+    assert b'"path": "bad\\udcff.md"' in written
+    assert {entry["path"] for entry in json.loads(written)["problems"]} == {"a.md", "bad\udcff.md"}
+    result = run_cliplint("--isolated", "--select", HEADER_RULES, "--baseline", "b.json", ".",
+                          cwd=tmp_path)
+    assert result.status == 0, result.stdout + result.stderr
+    assert "2 problems suppressed by the baseline" in result.stderr
 
 
 def test_fixed_problems_are_reported_as_stale(tmp_path: Path) -> None:
