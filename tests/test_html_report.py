@@ -302,6 +302,23 @@ def test_nothing_in_paths_or_messages_becomes_markup() -> None:
     assert "</pre><script>y</script>" in shown
 
 
+def test_documentation_and_configuration_keep_their_lines() -> None:
+    # Both showed "\\n" between their lines (the escapes that keep a path on one line).
+    configuration = {"enabled": ["title-link"], "config-file": "cliplint.toml",
+                     "tab": "a\tb", "bell": "a\x07b"}
+    document = parse(page_of(hostile_results(), configuration=configuration))
+    pres = {element.get("class"): "".join(element.itertext())
+            for element in document.iter("pre")}
+    shown_docs = ["".join(element.itertext()) for element in document.iter("pre")
+                  if element.get("class") == "doc"]
+    assert shown_docs and all("\\n" not in doc and "\n\n" in doc for doc in shown_docs)
+    assert set(shown_docs) <= {rule.documentation for rule in RULES.values()}
+    shown = json.loads(pres[None])  # the configuration: JSON that reads back
+    assert (shown["config-file"], shown["tab"], shown["bell"]) == ("cliplint.toml", "a\tb",
+                                                                   "a\x07b")
+    assert "\n  " in pres[None]  # indented, a key a line
+
+
 def test_the_stats_file_holds_undecodable_paths_as_json(tmp_path: Path) -> None:
     target = tmp_path / "r.stats.json"
     stats = stats_of(hostile_results())

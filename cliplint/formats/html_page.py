@@ -47,6 +47,13 @@ def text(value: object) -> Markup:
     return Markup(html.escape(printable_path(shown), quote=True))
 
 
+def preformatted(value: str) -> Markup:
+    """Text for a ``<pre>`` (a rule's documentation, the configuration's JSON): as
+    :func:`text`, but its line ends and tabs kept, which ``text`` would show as ``\\n``."""
+    return Markup("\n".join("\t".join(text(part) for part in line.split("\t"))
+                             for line in value.split("\n")))
+
+
 def tag(name: str, *children: object, **attributes: object) -> Markup:
     """``<name attributes>children</name>``; attribute names: ``class_`` -> ``class``,
     ``aria_label`` -> ``aria-label``; None or False leaves an attribute out, True writes
@@ -167,7 +174,7 @@ def _summary(stats: Mapping[str, Any], rules: Mapping[str, Rule]) -> Markup:
                       "none (defaults)"))
         facts.append(("Rules enabled", f"{len(enabled)} of {len(rules)}"))
         shown = tag("details", tag("summary", "Configuration used"),
-                    tag("pre", json.dumps(configuration, ensure_ascii=False, indent=2)))
+                    tag("pre", preformatted(json.dumps(configuration, ensure_ascii=False, indent=2))))
     else:
         shown = tag("p", "The configuration was not recorded for this report.",
                     class_="muted")
@@ -566,7 +573,7 @@ def _documentation(stats: Mapping[str, Any], rules: Mapping[str, Rule]) -> Marku
                             tag("h3", tag("code", rule_id)),
                             tag("p", f"{rule.severity} by default, {fix}, from {rule.plugin}",
                                 class_="muted"),
-                            tag("pre", rule.documentation, class_="doc"),
+                            tag("pre", preformatted(rule.documentation), class_="doc"),
                             id=anchor(rule_id)))
     return _section("docs", "Rule documentation", articles)
 
