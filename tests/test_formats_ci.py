@@ -42,6 +42,36 @@ def test_junit_one_testcase_per_file_one_failure_per_problem(tmp_path: Path) -> 
                for name, case in cases.items())
 
 
+def test_junit_report_lines_show_a_line_break_in_a_path_as_an_escape(tmp_path: Path) -> None:
+    # A CR in a path came back from the report's temporary file as a line feed, and a
+    # line feed in a path forged a report line of its own in a failure's text.
+    forged = "nl\nevil.md:9:9: title-link FORGED LINE.md"
+    for name in ("cr\rOVERWRITE.md", forged):
+        write(tmp_path / "a" / name, SECONDS)
+    result = run_cliplint("--isolated", "--select", HEADER_RULES, "--format", "junit", "a",
+                          cwd=tmp_path)
+    assert result.status == 1, result.stderr
+    assert "&#13;" in result.stdout  # the testcase's name: an attribute keeps it, escaped
+    cases = {case.get("name"): case for case in ET.fromstring(result.stdout).iter("testcase")}
+    assert set(cases) == {"a/cr\rOVERWRITE.md", f"a/{forged}"}
+    texts = [failure.text for case in cases.values() for failure in case.findall("failure")]
+    paths = sorted(text.split(":1:5: timestamp-comment ")[0] for text in texts)
+    assert paths == ["a/cr\\rOVERWRITE.md", "a/nl\\nevil.md:9:9: title-link FORGED LINE.md"]
+    assert all("\n" not in text and "\r" not in text for text in texts)
+
+
+def test_a_spooled_report_comes_back_as_written() -> None:
+    # (A report's temporary file: read back with universal newlines, a CR was a LF.)
+    from cliplint.formats.spool import Spool
+
+    written = "a\rb\r\nc\n\u2028d"
+    out: list[str] = []
+    with Spool() as spool:
+        spool.write(written)
+        spool.copy_out(out.append)
+    assert "".join(out) == written
+
+
 def test_junit_for_a_clean_run(tmp_path: Path) -> None:
     write(tmp_path / "a.md", GOOD_CLIPPING)
     result = run_cliplint("--isolated", "--format", "junit", "a.md", cwd=tmp_path)

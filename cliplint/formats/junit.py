@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from cliplint import __version__
 from cliplint.formats import RenderOptions, full_message, whole_report
 from cliplint.formats.spool import Spool
+from cliplint.formats.text import printable_path
 from cliplint.model import INTERNAL_ERROR, Problem, Rule, Tally
 
 if TYPE_CHECKING:
@@ -104,6 +105,8 @@ def _testcase(path: str, problems: Iterable[Problem],
 
 
 def _line(path: str, problem: Problem) -> str:
-    """The problem as the text report shows it (the severity named unless an error)."""
+    """The problem as the text report shows it (the severity named unless an error), its
+    path shown as there: a line break in a file name would forge another report line."""
     word = "" if problem.severity == "error" else f"{problem.severity} "
-    return f"{path}:{problem.line}:{problem.column}: {word}{problem.rule} {full_message(problem)}"
+    return (f"{printable_path(path)}:{problem.line}:{problem.column}: {word}{problem.rule} "
+            f"{full_message(problem)}")

@@ -31,7 +31,9 @@ class Spool:
 
     def __init__(self) -> None:
         try:
-            self._file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115  (closed by __exit__)
+            # newline="": read back as written (a CR in a path stays a CR).
+            self._file = tempfile.TemporaryFile(  # noqa: SIM115  (closed by __exit__)
+                "w+", encoding="utf-8", newline="")
         except OSError as error:
             raise _spool_error(error) from None
 
