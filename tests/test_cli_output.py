@@ -13,6 +13,7 @@ import struct
 import subprocess
 import sys
 import termios
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -223,6 +224,17 @@ def test_github_escapes_what_workflow_commands_need(tmp_path: Path) -> None:
     [line] = result.stdout.splitlines()
     assert line.startswith("::error file=./a%25b%2Cc%3Ad%0Ae.md,line=1,col=5,")
     assert "::timestamp-comment: timestamp 1686778744" in line
+
+
+def test_github_shows_control_characters_in_a_path_as_escapes(tmp_path: Path) -> None:
+    # An escape sequence in a file name reached the log raw (GitHub shows ANSI colours; a
+    # terminal runs an OSC); a C1 control too (U+009B is a CSI in some terminals).
+    write(tmp_path / "esc\x1b[31mRED\x1b]0;TITLE\x07\u009b.md", SECONDS)
+    result = run_cliplint("--isolated", "--select", "timestamp-comment", "--format", "github",
+                          ".", cwd=tmp_path)
+    [line] = result.stdout.splitlines()
+    assert line.startswith("::error file=./esc\\x1b[31mRED\\x1b]0;TITLE\\x07\\x9b.md,line=1,")
+    assert all(unicodedata.category(char) != "Cc" for char in line)
 
 
 # -- -q, -qq, -v, --show-files -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,14 @@ if TYPE_CHECKING:
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+#: Control characters but the line ends, which the runner decodes (``%0A``): shown as
+#: escapes, ``\x1b``. (GitHub's log shows ANSI sequences as colours, a terminal runs them;
+#: the runner decodes nothing else, so a file named with one cannot be annotated anyway.)
+_CONTROLS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _escape_data(text: str) -> str:
+    text = _CONTROLS.sub(lambda control: repr(control.group())[1:-1], text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
