@@ -67,6 +67,7 @@ from cliplint.html import INVISIBLE_ELEMENTS, BodyView
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
 from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode
+from cliplint_rules._quoting import HIDDEN, shown
 
 ID = "invisible-characters"
 SEVERITY = "warning"
@@ -103,6 +104,9 @@ _CANDIDATE = re.compile(f"[{_RAW}]|&#[0-9xX]|&(?:{'|'.join(NAMED)});")
 #: The characters a candidate starts with: a search for one of them alone is a plain
 #: character-class scan, about twice as fast over a body as the search for _CANDIDATE.
 _CANDIDATE_START = re.compile(f"[{_RAW}&]")
+#: What a message shows as an escape: what this rule reports (it is invisible) and what
+#: no message may quote raw (a form feed, U+2028, a bidi mark...).
+_ESCAPED = re.compile(f"[{_RAW}{HIDDEN}]")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 #: Scripts whose shaping needs ZWNJ/ZWJ (joining and Brahmic scripts), by block.
@@ -232,8 +236,8 @@ def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
                 continue
             char, start, end, written = _at(text, match, attribute.value_end, HTML_REFERENCE)
             if char is not None:
-                yield _Found(start, end, char, (written,),
-                             f"the {attribute.name} attribute of <{token.name}>")
+                where = f"the {_shown(attribute.name)} attribute of <{_shown(token.name or '')}>"
+                yield _Found(start, end, char, (written,), where)
 
 
 def _hidden_tokens(body: BodyView) -> list[tuple[int, int]]:
@@ -361,6 +365,14 @@ def _quote(context: str, *, left: bool) -> str:
         context = context.rpartition("\n")[2]
     else:
         context = context.partition("\n")[0]
-    shown = "".join(f"\\u{ord(char):04x}" if REPORTED.match(char) or char in "\r\t" else char
-                    for char in context)
-    return f"'{shown}'" if shown else "''"
+    return f"'{_shown(context)}'"
+
+
+def _shown(text: str) -> str:
+    """Text from the clipping as this rule's messages quote it: what ``_ESCAPED`` matches
+    written ``\\u200b``."""
+    return shown(text, _ESCAPED, _unicode_escape)
+
+
+def _unicode_escape(char: str) -> str:
+    return f"\\u{ord(char):04x}"
