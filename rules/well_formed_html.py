@@ -113,6 +113,7 @@ from cliplint.html import CURRENT_NODE, NAME_OPEN, BodyView, ParseError, Token
 from cliplint.model import Finding
 from cliplint.rule_io import Violation
 from cliplint_rules._parse_errors import Judgement, judge, legacy_reference, offending_character
+from cliplint_rules._quoting import shown
 
 ID = "well-formed-html"
 SEVERITY = "error"
@@ -249,10 +250,14 @@ def _describe(error: ParseError, judgement: Judgement, body: BodyView) -> str:
     if code in _EOF_CODES and judgement.name is None:  # an element html5lib made itself
         return f"{inner_tag} is not closed by the end of the body"
     if code == "unexpected-start-tag-implies-end-tag":
-        return f"{tag or 'start tag'} inside an open <{error.datavars.get('endName', '?')}>"
+        # html5lib names an element here (a, nobr, button), not what was written; escaped
+        # all the same, as every name a message quotes.
+        open_name = shown(str(error.datavars.get("endName", "?")))
+        return f"{tag or 'start tag'} inside an open <{open_name}>"
     if code in _END_TAG_CODES and token is not None and token.kind == "StartTag":
-        # html5lib's implied end tag: the start tag closed an open element for it.
-        closed = error.datavars.get("name") or error.datavars.get("gotName") or "?"
+        # html5lib's implied end tag: the start tag closed an open element for it (one
+        # html5lib names; escaped like the others).
+        closed = shown(str(error.datavars.get("name") or error.datavars.get("gotName") or "?"))
         if code.startswith("adoption-agency"):
             return f"{tag} closes the open <{closed}>, which is misnested"
         return f"{tag} closes the open <{closed}> while {inner_tag} inside it is still open"
@@ -282,7 +287,7 @@ def _describe(error: ParseError, judgement: Judgement, body: BodyView) -> str:
     if phrase is not None:
         return phrase.format(excerpt=_excerpt(body.source, error.start, error.end),
                              tag=tag or "tag")
-    message = error.message.rstrip(". ")
+    message = shown(error.message.rstrip(". "))  # html5lib's text names tags as written
     message = message[:1].lower() + message[1:]
     if tag is not None:
         return f"{message} at {tag}"
@@ -309,8 +314,9 @@ def _tag(token: Token | None, error: ParseError) -> str | None:
 
 def _short(name: str, width: int = 30) -> str:
     """A tag name as written, cut short: one html5lib read from broken markup
-    (``<divclass="x"``) can be long."""
-    return name if len(name) <= width else name[: width - 1] + "…"
+    (``<divclass="x"``) can be long. Controls in it are escaped (``<x\\x1b[31m>``): a
+    name is anything up to a space, a '/' or a '>'."""
+    return shown(name if len(name) <= width else name[: width - 1] + "…")
 
 
 def _reference_message(error: ParseError, judgement: Judgement, body: BodyView,
