@@ -63,6 +63,7 @@ from cliplint.document import Document
 from cliplint.html import HTML_SPACE, BodyView, Token
 from cliplint.model import Edit, Finding, Fix
 from cliplint.rule_io import Violation
+from cliplint_rules._quoting import shown
 from cliplint_rules._urls import URL_STRIP, url_as_read
 
 ID = "active-content"
@@ -148,7 +149,7 @@ def _element_problem(body: BodyView, index: int, token: Token,
     attributes = token.attributes
     if name == "script" and _runs(attributes):
         src = attributes.get("src")
-        what = f"code from {_http_host(src) or repr(_short(src))} (src)" if src else "inline code"
+        what = f"code from {_where_to(src)} (src)" if src else "inline code"
         return _delete_element(body, index, token, f"<script> element runs {what}")
     if name in _EMBEDS:
         return _embed_problem(body, index, token, allowed, lazy)
@@ -160,7 +161,7 @@ def _element_problem(body: BodyView, index: int, token: Token,
         if rels & _FETCHING_RELS and host and not _allowed(host, allowed):
             rel = " ".join(sorted(rels & _FETCHING_RELS))
             return _delete_element(body, index, token, f"<link rel={rel}> loads a resource from "
-                                   f"{host}, which is not in allowed-hosts (href)",
+                                   f"{shown(host)}, which is not in allowed-hosts (href)",
                                    kind="outside-resource")
         return None
     if name == "meta" and attributes.get("http-equiv", "").strip(HTML_SPACE).lower() == "refresh":
@@ -169,12 +170,12 @@ def _element_problem(body: BodyView, index: int, token: Token,
                                f"<meta http-equiv=refresh> reloads or redirects the page "
                                f"(content={content!r})")
     if name == "base":
-        written = ", ".join(_attribute_name(key) for key in attributes) or "no attributes"
+        written = shown(", ".join(_attribute_name(key) for key in attributes)) or "no attributes"
         return _delete_element(body, index, token,
                                f"<base> element changes where links lead ({written})")
     if name == "form":
         action = attributes.get("action")
-        where = f" to {_http_host(action) or repr(_short(action))} (action)" if action else ""
+        where = f" to {_where_to(action)} (action)" if action else ""
         return _unwrap_form(body, index, token, f"<form> element submits reader input{where}")
     return None
 
@@ -189,7 +190,7 @@ def _embed_problem(body: BodyView, index: int, token: Token, allowed: Sequence[s
     if host and _allowed(host, allowed):
         return None
     if host:
-        message = f"<{name}> embeds {host}, which is not in allowed-hosts ({attribute})"
+        message = f"<{name}> embeds {shown(host)}, which is not in allowed-hosts ({attribute})"
     elif name == "iframe" and "srcdoc" in attributes:
         message = "<iframe> embeds inline HTML (srcdoc)"
     elif not url or url.lower() == "about:blank":
@@ -198,7 +199,7 @@ def _embed_problem(body: BodyView, index: int, token: Token, allowed: Sequence[s
         lazy_host = _http_host(attributes.get(held, "")) if held else None
         if not lazy or held is None or (lazy_host and _allowed(lazy_host, allowed)):
             return None
-        where = lazy_host or repr(_short(attributes[held]))
+        where = _where_to(attributes[held])
         return _delete_element(body, index, token, f"lazy-load <{name}> would embed {where} "
                                f"({held}), inert without a script", kind="lazy-embed")
     else:
@@ -221,7 +222,7 @@ def _style_problem(body: BodyView, index: int, token: Token,
         return None
     more = f" and {len(outside) - 1} more" if len(outside) > 1 else ""
     return _delete_element(body, index, token, f"<style> element loads a resource from "
-                           f"{outside[0]}{more}, which is not in allowed-hosts",
+                           f"{shown(outside[0])}{more}, which is not in allowed-hosts",
                            kind="outside-resource")
 
 
@@ -234,10 +235,11 @@ def _attribute_problems(body: BodyView, token: Token) -> Iterator[Violation]:
         # Nearly every key is a plain name: it is lower-cased here, not in a call.
         name = key.lower() if isinstance(key, str) else _attribute_name(key)
         local = name.rpartition(":")[2]
+        # The names as written: a prefix, or the tag's name, may hold any character.
         if _HANDLER.fullmatch(local):
-            message = f"event-handler attribute {name} on <{token.name}> runs code"
+            message = f"event-handler attribute {shown(name)} on <{shown(token.name or '')}> runs code"
         elif local in _URL_ATTRIBUTES and (scheme := _active_scheme(value)):
-            message = f"{scheme} URL in the {name} of <{token.name}>"
+            message = f"{scheme} URL in the {shown(name)} of <{shown(token.name or '')}>"
         else:
             continue
         written = next((a for a in body.attributes(token) if a.name == name), None)
@@ -247,7 +249,7 @@ def _attribute_problems(body: BodyView, token: Token) -> Iterator[Violation]:
         start = written.start
         while start > token.start and body.source[start - 1] in HTML_SPACE:
             start -= 1  # the space before it goes too
-        fix = Fix((Edit(start, written.end, ""),), "unsafe", f"delete the {name} attribute")
+        fix = Fix((Edit(start, written.end, ""),), "unsafe", f"delete the {shown(name)} attribute")
         yield Violation(written.start, written.end, message, fix, kind="active")
 
 
@@ -290,6 +292,13 @@ def _active_scheme(value: str) -> str | None:
     if url.startswith("data:") and url[5:].lstrip(HTML_SPACE).startswith("text/html"):
         return "data:text/html"
     return None
+
+
+def _where_to(url: str) -> str:
+    """Where a URL leads, for a message: its http(s) host, else the URL itself, quoted
+    and cut short."""
+    host = _http_host(url)
+    return shown(host) if host else repr(_short(url))
 
 
 def _http_host(value: str | None) -> str | None:
