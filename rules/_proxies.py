@@ -20,6 +20,7 @@ from typing import NamedTuple
 from urllib.parse import SplitResult, quote, unquote_to_bytes, urlsplit
 
 from cliplint.addresses import address_category
+from cliplint_rules._quoting import shown
 
 #: The kinds of proxy a host can behave like (custom proxies name one of these).
 KINDS = (
@@ -89,10 +90,11 @@ class Resolution(NamedTuple):
 
     @property
     def chain(self) -> str:
-        """``proxy -> proxy -> upstream`` for messages."""
+        """``proxy -> proxy -> upstream`` for messages (the upstream as it was recovered,
+        controls escaped)."""
         parts = [hop.proxy for hop in self.hops]
         if self.upstream:
-            parts.append(self.upstream)
+            parts.append(shown(self.upstream))
         return " -> ".join(parts)
 
 

@@ -90,6 +90,7 @@ from cliplint.model import Edit, Finding, Fix
 from cliplint.rule_io import Answer, OnlineURL, Verdict, Violation
 from cliplint_rules._images import EmptySrc, ImageURL, image_urls
 from cliplint_rules._proxies import CUSTOM_KEY, KINDS, ProxyTable, Resolution, resolve
+from cliplint_rules._quoting import shown
 
 ID = "image-proxy"
 SEVERITY = "error"
@@ -162,18 +163,20 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
 
 def _judge(item: ImageURL, resolution: Resolution, report_opaque: bool) -> Violation | None:
     failure = resolution.failure
+    # A detail may quote the URL as written ('?{query}', a parameter's name).
+    detail = shown(failure.detail) if failure is not None else ""
     if failure is not None and failure.kind in _BROKEN:
         title = _BROKEN[failure.kind]
         via = " -> ".join(hop.proxy for hop in resolution.hops)
         if failure.kind == "private":
-            category = "" if failure.detail == "private" else f" ({failure.detail})"
+            category = "" if failure.detail == "private" else f" ({detail})"
             message = f"{title}{category}: {failure.upstream!r} via {via}"
         elif failure.kind == "not-http":
             message = f"{title}: {failure.upstream!r} via {via}"
         elif failure.upstream:
-            message = f"{title}: {failure.upstream!r} via {via}: {failure.detail}"
+            message = f"{title}: {failure.upstream!r} via {via}: {detail}"
         else:
-            message = f"{title} on {via}: {failure.detail}"
+            message = f"{title} on {via}: {detail}"
         return Violation(item.start, item.end, message, kind="lost")
     if resolution.nested and failure is None:
         return Violation(item.start, item.end, f"nested image proxies: {resolution.chain}",
@@ -182,11 +185,11 @@ def _judge(item: ImageURL, resolution: Resolution, report_opaque: bool) -> Viola
         return None
     if resolution.nested:  # opaque at the end of the chain: unwrapping cannot recover it
         return Violation(item.start, item.end,
-                         f"nested image proxies: {resolution.chain} ({failure.detail}, "
+                         f"nested image proxies: {resolution.chain} ({detail}, "
                          "unresolvable offline)", fix=_unwrap_fix(item, resolution),
                          kind="nested-opaque")
     return Violation(item.start, item.end,
-                     f"opaque image proxy: {resolution.chain} ({failure.detail}): "
+                     f"opaque image proxy: {resolution.chain} ({detail}): "
                      "unresolvable offline, checked only with --online", kind="opaque")
 
 
