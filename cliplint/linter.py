@@ -160,8 +160,14 @@ def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
                         for severity, violation in zip(kinds, violations))
 
 
-#: Control characters but the tab: what a one-line message must not hold.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+#: What a one-line message must not hold: the control characters (C0, DEL and C1) but
+#: the tab, and the line and paragraph separators. Each can pass for a report line of the
+#: message's own: a line break to a reader, to ``str.splitlines`` (U+000B, U+000C,
+#: U+001C-U+001E, U+0085, U+2028, U+2029) or to JavaScript (U+2028, U+2029), or an escape
+#: sequence (ESC, or U+009B that some terminals read as ESC [) that repaints the line.
+#: The bidi controls are left to the rules: they reorder a line but cannot make one, and
+#: a plugin quoting right-to-left text may hold a mark legitimately.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _check_violation(violation: object, length: int) -> None:
@@ -182,8 +188,10 @@ def _check_violation(violation: object, length: int) -> None:
                          "not text")
     control = _CONTROL.search(violation.message)
     if control is not None:  # a line break would pass for a report line of its own
-        raise ValueError(f"a violation's message holds a control character "
-                         f"(U+{ord(control.group()):04X}): it must be one line of text")
+        char = control.group()
+        what = "a line or paragraph separator" if char in "\u2028\u2029" else "a control character"
+        raise ValueError(f"a violation's message holds {what} (U+{ord(char):04X}): it must "
+                         "be one line of text")
     if not utf8_encodable(violation.message):
         raise ValueError("a violation's message holds a lone surrogate, which no report "
                          "can be written with")

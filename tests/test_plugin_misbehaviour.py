@@ -68,6 +68,15 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
      "a violation's message is a int, not text"),
     ("def check(document, options):\n    yield Violation(0, 1, 'm\\n::error file=x::y')\n",
      "a violation's message holds a control character (U+000A): it must be one line of text"),
+    # A line break to str.splitlines, and the C1 CSI some terminals read as ESC [.
+    ("def check(document, options):\n    yield Violation(0, 1, 'm\\x85::error file=x::y')\n",
+     "a violation's message holds a control character (U+0085): it must be one line of text"),
+    ("def check(document, options):\n    yield Violation(0, 1, 'm\\x9b2K')\n",
+     "a violation's message holds a control character (U+009B)"),
+    # A line break to JavaScript and str.splitlines.
+    ("def check(document, options):\n    yield Violation(0, 1, 'm\\u2028::error file=x::y')\n",
+     "a violation's message holds a line or paragraph separator (U+2028): it must be one line "
+     "of text"),
     ("def check(document, options):\n    yield Violation(0, 1, 'm \\ud800')\n",
      "a violation's message holds a lone surrogate"),
     ("def check(document, options):\n    yield Violation(0, 1, 'm', severity='fatal')\n",
@@ -92,7 +101,8 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
      "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 5),), 'safe', 'd'))\n",
      "an edit's replacement is a int, not text"),
 ], ids=["sys.exit", "not-a-violation", "float-span", "bool-span", "past-the-end",
-        "reversed", "message-not-text", "line-break", "surrogate", "severity", "fix-not-fix",
+        "reversed", "message-not-text", "line-break", "next-line", "csi", "line-separator",
+        "surrogate", "severity", "fix-not-fix",
         "applicability", "edits-generator", "no-edits", "edit-not-edit", "edit-float",
         "replacement-not-text"])
 def test_what_a_rule_yields_wrong_is_its_internal_error(
@@ -112,6 +122,18 @@ def test_what_a_rule_yields_wrong_is_its_internal_error(
     # The run went on: the built-in rules' problems are there, the rule's are not.
     assert {(p["path"], p["rule"]) for p in problems if p["rule"] != "internal-error"} == {
         ("b.md", "timestamp-comment")}
+
+
+def test_a_message_may_hold_a_tab_and_bidi_controls(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # They make no line of their own: a plugin quoting right-to-left text may hold a mark.
+    env = _env(plugin_env, "def check(document, options):\n"
+                           "    yield Violation(0, 1, 'a\\tb \\u200f\\u202e c')\n")
+    run = run_cliplint("--isolated", "--no-cache", "--select", "odd/", "--format", "json", "a.md",
+                       cwd=_archive(tmp_path), env=env)
+    assert run.status == 0, run.stdout  # a warning: not an internal-error's 3
+    problems = json.loads(run.stdout)["problems"]
+    assert [(p["rule"], p["message"]) for p in problems] == [("odd/rule", "a\tb \u200f\u202e c")]
 
 
 def test_a_rule_calling_sys_exit_does_not_pass_the_run(
