@@ -203,14 +203,62 @@ def fixed_counts(path: str, result: FixResult) -> list[FixedCount]:
 def unified_diff(path: str, result: FixResult) -> str:
     """A unified diff of a fix (``--diff``), like ``git diff``: lines split on LF only (a CR
     inside an attribute or a U+2028 in prose is not a line break), and a missing final
-    newline marked with ``\\ No newline at end of file``."""
+    newline marked with ``\\ No newline at end of file``. The path in the ``---``/``+++``
+    headers is quoted as git quotes it (``diff_path``)."""
     import difflib
 
     # git's a/ b/ prefixes (so `git apply` takes it) for relative paths; as-is otherwise.
+    # `git apply` calls a path with a "." step invalid: `cliplint --diff .` names ./x.md.
+    if not os.path.isabs(path):
+        path = "/".join(step for step in path.split("/") if step not in (".", ""))
     before, after = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
-    lines = difflib.unified_diff(_lines(result.original), _lines(result.text), before, after)
+    lines = difflib.unified_diff(_lines(result.original), _lines(result.text),
+                                 _header(before), _header(after))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in lines)
+
+
+def _header(path: str) -> str:
+    """The name in a ``---``/``+++`` line: ``diff_path``, then a tab after a name with a
+    space, as git and GNU diff write it: ``patch`` reads a name up to a space otherwise
+    (a tab ends it, where a date may follow)."""
+    quoted = diff_path(path)
+    return quoted + "\t" if " " in quoted else quoted
+
+
+def diff_path(path: str) -> str:
+    """``path`` as git writes it in a diff header, which ``git apply`` and ``patch`` read
+    back: as it is when it can be, else in double quotes with C escapes (``"a/x\\ty"``).
+    Quoted: control characters (a newline would split the header and a CR overwrite it on
+    a terminal), line and paragraph separators, ``"`` and ``\\``, and bytes of a name that
+    is not UTF-8 (lone surrogates in Python's file names), as octal escapes of their bytes.
+    Other non-ASCII characters stay (git's ``core.quotePath=false``): readable, and
+    ``git apply`` takes both. A space is written plainly, as git does."""
+    if path.isprintable() and '"' not in path and "\\" not in path:
+        return path  # the usual case, without a look at each character
+    quoted = "".join(map(_quoted_char, path))
+    return path if quoted == path else f'"{quoted}"'  # a U+3000 or a U+200B needs none
+
+
+#: The C escapes git's quote_c_style uses, and the characters it escapes with a backslash.
+_C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f",
+              "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+#: Categories quoted in a diff header: controls, lone surrogates, line/paragraph separators.
+_QUOTED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def _quoted_char(char: str) -> str:
+    import unicodedata
+
+    if char in _C_ESCAPES:
+        return _C_ESCAPES[char]
+    if unicodedata.category(char) not in _QUOTED_CATEGORIES:
+        return char
+    try:  # a byte of a name that is not UTF-8 comes back as the byte itself
+        data = char.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file name on this system decodes to
+        data = char.encode("utf-8", "surrogatepass")
+    return "".join(f"\\{byte:03o}" for byte in data)
 
 
 def _lines(text: str) -> list[str]:
@@ -781,6 +829,7 @@ __all__ = [
     "Refusal",
     "RemovedBlock",
     "applicable",
+    "diff_path",
     "expected_visible_text",
     "fix_document",
     "fix_text",

@@ -1,0 +1,121 @@
+"""Scraped text (clippings' lines, their file names) must reach a terminal or a CI log as
+text, never as commands: ``--diff``'s headers. Real ``git apply`` and ``patch``, the real
+command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from cliplint.fixer import diff_path
+
+#: A clipping one fix changes: seconds in the timestamp become milliseconds.
+SECONDS_CLIP = ("<!--1686778744-->\n[A title](https://example.com/a/1)\n------\n\n"
+                "<p>Some article text.</p>\n")
+#: File names a scraper may make, each a different trap for a diff header.
+ODD_NAMES = [b"tab\there.md", b"new\nline.md", b'quo"te.md', b"back\\slash.md",
+             "caf\u00e9 \u65e5\u672c.md".encode(), b"bad\xffbyte.md", b"sp ace.md",
+             b"cr\rname.md", b"esc\x1b[2Jname.md", b"q y\tz.md", b"plain.md"]
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    """No cliplint variables, no resident server, not in GitHub Actions, and a git
+    configuration of our own (the developer's must not change what git apply takes)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CLIPLINT", "GIT_")) and k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    env.update(CLIPLINT_NO_SERVER="1", GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+    env.update(extra)
+    return env
+
+
+def _cliplint(folder: Path, *arguments: str, env: Mapping[str, str] | None = None
+              ) -> subprocess.CompletedProcess[bytes]:
+    """``python -m cliplint``, its output as bytes: a patch is bytes, not text."""
+    return subprocess.run([sys.executable, "-m", "cliplint", "--isolated", "--no-cache",
+                           *arguments], cwd=folder, env=env or _environment(),
+                          capture_output=True, timeout=300, check=False)
+
+
+def _odd_files(folder: Path) -> list[Path]:
+    os.makedirs(folder, exist_ok=True)
+    paths = []
+    for name in ODD_NAMES:
+        path = Path(os.fsdecode(os.path.join(os.fsencode(folder), name)))
+        path.write_bytes(SECONDS_CLIP.encode())
+        paths.append(path)
+    return paths
+
+
+# -- F1: --diff's headers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "header"), [
+    ("a/plain.md", "a/plain.md"),
+    ("a/x\ty", '"a/x\\ty"'),
+    ("a/x\ny", '"a/x\\ny"'),
+    ("a/x\ry", '"a/x\\ry"'),
+    ('a/x"y', '"a/x\\"y"'),
+    ("a/x\\y", '"a/x\\\\y"'),
+    ("a/x\x1by", '"a/x\\033y"'),
+    ("a/x\x7fy", '"a/x\\177y"'),
+    ("a/x\x9by", '"a/x\\302\\233y"'),  # a C1 control: its UTF-8 bytes
+    ("a/x\udcffy", '"a/x\\377y"'),  # a byte of a name that is not UTF-8
+    ("a/caf\u00e9 \u3000\u200b.md", "a/caf\u00e9 \u3000\u200b.md"),  # printed as it is
+])
+def test_diff_headers_quote_paths_as_git_does(name: str, header: str) -> None:
+    assert diff_path(name) == header
+
+
+def _git(folder: Path, *arguments: str) -> str:
+    result = subprocess.run(["git", *arguments], cwd=folder, env=_environment(),
+                            capture_output=True, timeout=120, check=False)
+    assert result.returncode == 0, f"git {' '.join(arguments)}: {result.stderr!r}"
+    return result.stdout.decode("utf-8", "replace")
+
+
+@pytest.fixture
+def odd_repo(tmp_path: Path) -> Path:
+    if shutil.which("git") is None:
+        pytest.fail("git is needed to test that git apply takes cliplint's --diff")
+    repo = tmp_path / "repo"
+    _odd_files(repo)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "-q", "-m", "x")
+    return repo
+
+
+@pytest.mark.parametrize("named", ["folder", "files"])
+def test_git_apply_takes_the_diff_of_odd_file_names(odd_repo: Path, named: str) -> None:
+    """`cliplint --diff .` (./name) and `cliplint --diff NAME...` (as pre-commit and xargs
+    pass them): git apply checks and applies the patch, and the files come out as --fix
+    writes them."""
+    names = ["."] if named == "folder" else [os.fsdecode(name) for name in ODD_NAMES]
+    diff = _cliplint(odd_repo, "--diff", *names)
+    assert diff.returncode == 1, diff.stderr
+    assert diff.stdout.count(b"\n--- ") + diff.stdout.startswith(b"--- ") == len(ODD_NAMES)
+    patch = odd_repo.parent / "fix.patch"
+    patch.write_bytes(diff.stdout)
+    _git(odd_repo, "apply", "--check", str(patch))
+    _git(odd_repo, "apply", str(patch))
+    for name in ODD_NAMES:
+        fixed = (odd_repo / os.fsdecode(name)).read_text()
+        assert fixed == SECONDS_CLIP.replace("744-->", "744000-->"), name
+
+
+def test_patch_takes_the_diff_of_odd_file_names(odd_repo: Path) -> None:
+    """GNU patch too: it reads a name up to a space unless a tab ends it."""
+    if shutil.which("patch") is None:
+        pytest.skip("GNU patch is not installed")
+    diff = _cliplint(odd_repo, "--diff", ".")
+    result = subprocess.run(["patch", "-p1", "--batch", "--quiet"], cwd=odd_repo,
+                            input=diff.stdout, capture_output=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ODD_NAMES:
+        assert (odd_repo / os.fsdecode(name)).read_text().startswith("<!--1686778744000-->")
