@@ -200,11 +200,13 @@ def fixed_counts(path: str, result: FixResult) -> list[FixedCount]:
     ]
 
 
-def unified_diff(path: str, result: FixResult) -> str:
+def unified_diff(path: str, result: FixResult, for_terminal: bool = False) -> str:
     """A unified diff of a fix (``--diff``), like ``git diff``: lines split on LF only (a CR
     inside an attribute or a U+2028 in prose is not a line break), and a missing final
     newline marked with ``\\ No newline at end of file``. The path in the ``---``/``+++``
-    headers is quoted as git quotes it (``diff_path``)."""
+    headers is quoted as git quotes it (``diff_path``). ``for_terminal``: the lines are for
+    a person's eyes, and their control characters are shown (``visible_controls``); else
+    they stay exact, so that ``git apply`` or ``patch`` gets the file's own bytes."""
     import difflib
 
     # git's a/ b/ prefixes (so `git apply` takes it) for relative paths; as-is otherwise.
@@ -214,6 +216,8 @@ def unified_diff(path: str, result: FixResult) -> str:
     before, after = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
     lines = difflib.unified_diff(_lines(result.original), _lines(result.text),
                                  _header(before), _header(after))
+    if for_terminal:
+        lines = map(visible_controls, lines)
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in lines)
 
@@ -259,6 +263,27 @@ def _quoted_char(char: str) -> str:
     except UnicodeEncodeError:  # a surrogate no file name on this system decodes to
         data = char.encode("utf-8", "surrogatepass")
     return "".join(f"\\{byte:03o}" for byte in data)
+
+
+def visible_controls(line: str) -> str:
+    """A diff line for a terminal: each control character (Unicode category Cc: C0, DEL,
+    C1) but a tab and the line's own end (LF, or the CR of a CRLF, which move nothing
+    that matters) written as a Python escape (``\\x1b``, ``\\r``, ``\\x9b``), the way
+    the report prints such a path, so that no escape sequence in a scraped clipping sets
+    the clipboard (OSC 52), clears the screen or moves the cursor over a hunk."""
+    body = line.rstrip("\r\n")
+    ending = line[len(body):]
+    if body.isprintable():
+        return line
+    return "".join(_visible(char) for char in body) + ending
+
+
+def _visible(char: str) -> str:
+    import unicodedata
+
+    if char == "\t" or unicodedata.category(char) != "Cc":
+        return char
+    return repr(char)[1:-1]  # \x1b, \r, \x07, \x9b
 
 
 def _lines(text: str) -> list[str]:
@@ -836,4 +861,5 @@ __all__ = [
     "fixed_counts",
     "is_block",
     "unified_diff",
+    "visible_controls",
 ]

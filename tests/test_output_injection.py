@@ -1,6 +1,6 @@
 """Scraped text (clippings' lines, their file names) must reach a terminal or a CI log as
-text, never as commands: ``--diff``'s headers. Real ``git apply`` and ``patch``, the real
-command line."""
+text, never as commands: ``--diff``'s headers and lines. Real ``git apply``, ``patch``, a
+real pseudo-terminal, the real command line."""
 
 from __future__ import annotations
 
@@ -12,9 +12,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from conftest import write
 
-from cliplint.fixer import diff_path
+from cliplint.fixer import diff_path, visible_controls
 
+#: A title and a body holding OSC 52 (writes the clipboard), a screen clear and a window
+#: title: what a terminal would obey. The fixes (invisible-characters) remove them.
+HOSTILE = ("<!--1686778744000-->\n"
+           "[Esc\x1b]52;c;ZWNobyBwd25lZA==\x07 T\x1b[2J](https://example.com/esc)\n"
+           "------\n\n<p>body\u200b\x1b]0;OWNED\x07 text</p>\n")
 #: A clipping one fix changes: seconds in the timestamp become milliseconds.
 SECONDS_CLIP = ("<!--1686778744-->\n[A title](https://example.com/a/1)\n------\n\n"
                 "<p>Some article text.</p>\n")
@@ -119,3 +125,59 @@ def test_patch_takes_the_diff_of_odd_file_names(odd_repo: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ODD_NAMES:
         assert (odd_repo / os.fsdecode(name)).read_text().startswith("<!--1686778744000-->")
+
+
+# -- F1: --diff's lines on a terminal --------------------------------------------------
+
+
+def _on_a_terminal(folder: Path, *arguments: str) -> bytes:
+    """What ``python -m cliplint`` writes when its standard output is a terminal."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cliplint", "--isolated", "--no-cache", *arguments],
+            cwd=folder, env=_environment(), stdin=subprocess.DEVNULL, stdout=follower,
+            stderr=subprocess.DEVNULL)
+    finally:
+        os.close(follower)
+    output = bytearray()
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the command is gone and the terminal closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    assert process.wait(timeout=300) == 1
+    return bytes(output).replace(b"\r\n", b"\n")  # the terminal's own newline mapping
+
+
+def test_diff_on_a_terminal_shows_control_characters(tmp_path: Path) -> None:
+    write(tmp_path / "esc.md", HOSTILE)
+    shown = _on_a_terminal(tmp_path, "--diff", "esc.md")
+    assert b"\x1b" not in shown and b"\x07" not in shown
+    assert b"-[Esc\\x1b]52;c;ZWNobyBwd25lZA==\\x07 T\\x1b[2J](https://example.com/esc)\n" in shown
+    assert "-<p>body\u200b\\x1b]0;OWNED\\x07 text</p>\n".encode() in shown
+
+
+def test_diff_elsewhere_keeps_the_bytes(tmp_path: Path) -> None:
+    """Not a terminal (a pipe, a file): the patch must apply, so its bytes are the file's."""
+    write(tmp_path / "esc.md", HOSTILE)
+    piped = _cliplint(tmp_path, "--diff", "esc.md").stdout
+    assert b"-[Esc\x1b]52;c;ZWNobyBwd25lZA==\x07 T\x1b[2J](https://example.com/esc)\n" in piped
+    assert b"\\x1b" not in piped
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    ("-a\x1b[2Jb\n", "-a\\x1b[2Jb\n"),
+    (" a\tb\n", " a\tb\n"),  # a tab is text
+    ("+a\rb\r\n", "+a\\rb\r\n"),  # a CR inside a line moves the cursor; a CRLF's does not
+    ("-a\x9bb\x7f\n", "-a\\x9bb\\x7f\n"),  # C1 controls and DEL too
+    ("-a\u200b\u2028b", "-a\u200b\u2028b"),  # not control characters (Cc): as they are
+])
+def test_visible_controls(line: str, shown: str) -> None:
+    assert visible_controls(line) == shown

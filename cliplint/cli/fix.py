@@ -84,9 +84,12 @@ def fix_command(run: RunContext) -> int:
     listing = render_fixes(report) if options.show_fixes and options.format == "text" else ""
 
     if options.diff:
+        # A person reads a diff on a terminal: its control characters are shown, not
+        # obeyed. Anywhere else a program may apply it: the bytes stay the file's.
+        for_terminal = sys.stdout.isatty()
         for outcome in outcomes:
             if outcome.result is not None and outcome.result.changed and options.quiet < 2:
-                sys.stdout.write(unified_diff(outcome.path, outcome.result))
+                sys.stdout.write(unified_diff(outcome.path, outcome.result, for_terminal))
         sys.stdout.flush()
         write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
     elif stdin_data is not None:
