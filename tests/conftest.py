@@ -36,6 +36,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(SHARED_ABSENT)
 
 
+@pytest.fixture(autouse=True)
+def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite run in GitHub Actions: the text report is wrapped there
+    (``::stop-commands::``); every test but those of that wrapping expects it plain."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 def require_shared(path: Path) -> Path:
     """``path`` in ../shared, or skip the test saying what is missing."""
     if not SHARED.is_dir():
@@ -81,12 +88,13 @@ def run_cliplint(
 ALL_IN_SUBPROCESSES = "CLIPLINT_TESTS_IN_SUBPROCESSES"
 #: Variables cliplint reads when it runs (not when an interpreter or a library starts):
 #: setting them still lets a test run in this process.
-IN_PROCESS_VARIABLES = ("CLIPLINT_", "XDG_", "NO_COLOR", "CI", "HOME")
+IN_PROCESS_VARIABLES = ("CLIPLINT_", "XDG_", "NO_COLOR", "CI", "HOME", "GITHUB_ACTIONS")
 
 
 def _environment(env: Mapping[str, str] | None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")}
     environment.pop("NO_COLOR", None)
+    environment.pop("GITHUB_ACTIONS", None)  # the suite run in Actions: reports as elsewhere
     # A resident server the developer started serves no test but the server's own.
     environment["CLIPLINT_NO_SERVER"] = "1"
     environment.update(env or {})

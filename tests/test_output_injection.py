@@ -1,10 +1,11 @@
 """Scraped text (clippings' lines, their file names) must reach a terminal or a CI log as
-text, never as commands: ``--diff``'s headers and lines. Real ``git apply``, ``patch``, a
-real pseudo-terminal, the real command line."""
+text, never as commands: ``--diff``'s headers and lines, and the text report in GitHub
+Actions. Real ``git apply``, ``patch``, a real pseudo-terminal, the real command line."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import run_cliplint, write
 
 from cliplint.fixer import diff_path, visible_controls
 
@@ -181,3 +182,108 @@ def test_diff_elsewhere_keeps_the_bytes(tmp_path: Path) -> None:
 ])
 def test_visible_controls(line: str, shown: str) -> None:
     assert visible_controls(line) == shown
+
+
+# -- F2: the text report in GitHub Actions ---------------------------------------------
+
+#: A name that forges an annotation, as pre-commit and xargs pass it (no ./ before it).
+FORGED = "::error file=other.md,line=1::forged annotation.md"
+#: A body line --show-source quotes (the BEL is what a rule reports on it).
+MASKING = SECONDS_CLIP.replace("<p>Some", "::add-mask::secret\x07\n<p>Some")
+_STOPPED = re.compile(r"::stop-commands::([0-9a-f]{32})\n")
+
+
+def _hostile_clippings(folder: Path) -> None:
+    write(folder / FORGED, SECONDS_CLIP)
+    write(folder / "mask.md", MASKING)
+
+
+def _actions(*arguments: str, folder: Path, actions: bool = True) -> str:
+    result = run_cliplint("--isolated", "--no-cache", *arguments, cwd=folder,
+                          env={"CI": "true", **({"GITHUB_ACTIONS": "true"} if actions else {})})
+    assert result.status == 1, result.stderr
+    return result.stdout
+
+
+def _unwrapped(report: str) -> tuple[str, str]:
+    """The token and what lies between ``::stop-commands::TOKEN`` and ``::TOKEN::``,
+    which must be the report's first and last lines."""
+    opening = _STOPPED.match(report)
+    assert opening is not None, report
+    token = opening.group(1)
+    assert report.endswith(f"\n::{token}::\n")
+    inside = report[opening.end():-len(f"::{token}::\n")]
+    assert f"::{token}::" not in inside
+    return token, inside
+
+
+@pytest.mark.parametrize("how", [[], ["--baseline", "empty.json"], ["--fix"]],
+                         ids=["streamed", "whole", "fix"])
+def test_text_report_in_github_actions_stops_commands(tmp_path: Path, how: list[str]) -> None:
+    """Streamed as the files come (a lint), or rendered whole (a baseline, --fix): the
+    forged annotation and the quoted ::add-mask:: line lie between the two lines."""
+    _hostile_clippings(tmp_path)
+    write(tmp_path / "empty.json", '{"version": 1, "problems": []}')
+    arguments = [*how, "--show-source", FORGED, "mask.md"]
+    plain = _actions(*arguments, folder=tmp_path, actions=False) if how != ["--fix"] else None
+    _, inside = _unwrapped(_actions(*arguments, folder=tmp_path))
+    lines = inside.splitlines()
+    assert lines[0].startswith(f"{FORGED}:1:")
+    if plain is not None:
+        assert "  ::add-mask::secret\ufffd" in lines  # --fix took the BEL away
+        assert inside == plain  # the report itself is unchanged
+
+
+def test_each_run_stops_commands_with_a_new_token(tmp_path: Path) -> None:
+    _hostile_clippings(tmp_path)
+    first, _ = _unwrapped(_actions(FORGED, folder=tmp_path))
+    second, _ = _unwrapped(_actions(FORGED, folder=tmp_path))
+    assert first != second
+
+
+def test_text_report_outside_github_actions_is_unchanged(tmp_path: Path) -> None:
+    _hostile_clippings(tmp_path)
+    report = _actions("--show-source", FORGED, "mask.md", folder=tmp_path, actions=False)
+    assert report.startswith(f"{FORGED}:1:")
+    assert "stop-commands" not in report
+
+
+@pytest.mark.parametrize("format_", ["json", "github", "sarif", "junit", "gitlab"])
+def test_machine_formats_in_github_actions_are_not_wrapped(tmp_path: Path, format_: str) -> None:
+    _hostile_clippings(tmp_path)
+    wrapped = _actions("--format", format_, FORGED, "mask.md", folder=tmp_path)
+    plain = _actions("--format", format_, FORGED, "mask.md", folder=tmp_path, actions=False)
+    assert "stop-commands" not in wrapped
+    if format_ in ("github", "json"):  # no time or random id in them
+        assert wrapped == plain
+
+
+def test_report_file_in_github_actions_is_not_wrapped(tmp_path: Path) -> None:
+    _hostile_clippings(tmp_path)
+    assert _actions("--output-file", "report.txt", FORGED, folder=tmp_path) == ""
+    assert "stop-commands" not in (tmp_path / "report.txt").read_text()
+
+
+def test_commands_resume_when_the_run_is_interrupted(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C after the first file's problems: the closing line is still written, or the
+    runner would ignore the commands of every later step of the job."""
+    from cliplint.formats import text
+
+    _hostile_clippings(tmp_path)
+    write(tmp_path / "z.md", SECONDS_CLIP)
+    real = text._problem_lines
+    calls = []
+
+    def interrupt(*arguments: object) -> list[str]:
+        calls.append(arguments)
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        return real(*arguments)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(text, "_problem_lines", interrupt)
+    result = run_cliplint("--isolated", "--no-cache", "--jobs", "1", FORGED, "mask.md",
+                          cwd=tmp_path, env={"CI": "true", "GITHUB_ACTIONS": "true"})
+    assert (result.status, len(calls)) == (130, 2)
+    _, inside = _unwrapped(result.stdout)
+    assert inside.startswith(FORGED)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, TextIO, cast
 
 from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, EXIT_PROBLEMS, UsageError
@@ -35,8 +35,9 @@ def write_report(report: Report, options: LintOptions, renderer: Renderer,
     if options.output_file is None:
         if options.quiet >= 2:
             return  # -qq: only the exit status tells
-        stream.write(text)
-        stream.flush()
+        with _commands_stopped(stream, options) as shown:
+            shown.write(text)
+            shown.flush()
         return
     try:
         with _open_report(options.output_file) as stream:
@@ -54,7 +55,7 @@ def stream_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
     writer = writer or importlib.import_module(f"cliplint.formats.{module}").write_stream
     from cliplint.progress import report_writer
 
-    with _report_stream(options) as stream:
+    with _report_stream(options) as opened, _commands_stopped(opened, options) as stream:
         def write(text: str) -> None:
             try:
                 stream.write(text)
@@ -125,6 +126,71 @@ def _report_stream(options: LintOptions) -> Iterator[TextIO]:
             # A write that failed left its text in the buffer, and closing tries it
             # again: the same words replace write()'s, so the run says it once.
             raise _cannot_write(options.output_file, error) from None
+
+
+@contextmanager
+def _commands_stopped(stream: TextIO, options: LintOptions) -> Iterator[TextIO]:
+    """``stream``, for the text report, wrapped in GitHub Actions' ``::stop-commands::``
+    when it goes to the job's log: the runner runs any line that starts with ``::`` once
+    trimmed (``::error``, ``::add-mask::``) and any holding ``##[add-mask]``, and the text
+    report starts its lines with file names and quotes clippings' lines (``--show-source``),
+    both scraped. The other formats are read by programs (and ``github`` escapes its
+    own); a report file is not the log."""
+    if (options.format != "text" or options.output_file is not None
+            or os.environ.get("GITHUB_ACTIONS") != "true"):
+        yield stream
+        return
+    stopped = _CommandsStopped(stream)
+    try:
+        yield cast(TextIO, stopped)
+    except BaseException:
+        # Ended early (Ctrl-C, a crash, a reader gone): still resume the commands, or the
+        # runner would ignore those of every later step of the job. Whatever failed here
+        # is the error to report, not this write's.
+        with suppress(OSError, ValueError):
+            stopped.resume()
+        raise
+    stopped.resume()
+
+
+class _CommandsStopped:
+    """A stream whose text comes between ``::stop-commands::TOKEN`` and ``::TOKEN::``: the
+    runner runs no workflow command in between. The token is random, so a clipping cannot
+    hold the line that resumes them. The first line comes before the first text, so an
+    empty report (``-q``, nothing found) writes nothing."""
+
+    def __init__(self, stream: TextIO) -> None:
+        import secrets
+
+        self._stream = stream
+        self._token = secrets.token_hex(16)
+        self._stopped = False
+        self._at_line_start = True
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        if not self._stopped:
+            self._stream.write(f"::stop-commands::{self._token}\n")
+            self._stopped = True
+        self._at_line_start = False  # until the write is done: it may be cut short
+        written = self._stream.write(text)
+        self._at_line_start = text.endswith("\n")
+        return written
+
+    def resume(self) -> None:
+        if self._stopped:
+            # On a line of its own: the runner reads a command only at a line's start.
+            line_break = "" if self._at_line_start else "\n"
+            self._stream.write(f"{line_break}::{self._token}::\n")
+            self._stream.flush()
+            self._stopped = False
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
 
 
 def _open_report(path: str) -> TextIO:
