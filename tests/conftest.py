@@ -28,19 +28,17 @@ SHARED_ABSENT = (f"needs ../shared beside the checkout (the real corpora, exampl
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "shared: the test reads ../shared (skipped without it)")
+    # The suite run in GitHub Actions: the text report is wrapped there (::stop-commands::),
+    # and every test but those of that wrapping expects it plain. Dropped for the whole
+    # session, not by an autouse fixture: that would set monkeypatch up before a test's own
+    # fixtures and undo its patches after them (test_file_timeout's alarm fixtures).
+    os.environ.pop("GITHUB_ACTIONS", None)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("shared") is not None and not SHARED.is_dir():
         pytest.skip(SHARED_ABSENT)
-
-
-@pytest.fixture(autouse=True)
-def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The suite run in GitHub Actions: the text report is wrapped there
-    (``::stop-commands::``); every test but those of that wrapping expects it plain."""
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
 
 
 def require_shared(path: Path) -> Path:
