@@ -565,3 +565,27 @@ def test_waiting_rows_are_committed_by_count_by_size_or_by_time(
     cache.put("slow1", [], {})
     assert committed() == 7
     cache.close()
+
+
+def test_a_batch_is_written_in_the_order_of_its_keys_the_last_of_a_key_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Waiting rows are written in the order of their keys (random entry keys then reach
+    each page of the index once), and a key queued twice in a batch keeps its last row,
+    as writing them in the order queued did (the later rows here would sort first)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    cache = Cache.open(tmp_path / "cache", "k")
+    for key in ("c", "a", "d", "b"):
+        cache.put(key, [], {"rule-x": f"9 first {key}"})
+        cache.remember_path(f"/{key}.md", 3, 4, key, "content")
+    cache.put("a", [], {"rule-x": "0 second a"})
+    cache.remember_path("/a.md", 1, 2, "a", "content")
+    cache.close()
+    with closing(sqlite3.connect(tmp_path / "cache" / "results-k.sqlite3")) as connection:
+        entries = connection.execute("SELECT key FROM entries ORDER BY rowid").fetchall()
+        paths = connection.execute("SELECT path, size FROM files ORDER BY rowid").fetchall()
+    assert [key for key, in entries] == ["a", "b", "c", "d"]
+    assert paths == [("/a.md", 1), ("/b.md", 3), ("/c.md", 3), ("/d.md", 3)]
+    cache = Cache.open(tmp_path / "cache", "k")
+    assert cache.get_many([("a", "a.md")])[0] == ([], {"rule-x": "0 second a"}, None)
+    assert cache.known_files({"/a.md": (1, 2)})["/a.md"].size == 1
+    cache.close()
