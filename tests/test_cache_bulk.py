@@ -589,3 +589,39 @@ def test_a_batch_is_written_in_the_order_of_its_keys_the_last_of_a_key_kept(
     assert cache.get_many([("a", "a.md")])[0] == ([], {"rule-x": "0 second a"}, None)
     assert cache.known_files({"/a.md": (1, 2)})["/a.md"].size == 1
     cache.close()
+
+
+def test_every_row_is_signed_with_the_cache_files_key_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each row's signature is :func:`signature` with the cache file's key over that
+    row's fields alone (the cache signs from a copy of a hash already keyed: nothing of
+    one row may reach the next), and the cache believes such rows."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    database = tmp_path / "cache" / "results-k.sqlite3"
+    cache = Cache.open(tmp_path / "cache", "k")
+    for key in ("a", "b"):
+        cache.put(key, [], {"rule-x": key})
+        cache.remember_path(f"/{key}.md", 1, 2, key, f"content {key}")
+    cache.put_reduction("reduced", [])
+    cache.remember_archive("root\0digest", {"x.md": IndexedFile(1, 2, "a", {})})
+    cache.close()
+    signing = file_secret(cache_secret(), database)
+    with closing(sqlite3.connect(database)) as connection:
+        entries = connection.execute("SELECT key, entry, mac FROM entries").fetchall()
+        files = connection.execute("SELECT * FROM files").fetchall()
+        reductions = connection.execute("SELECT * FROM reductions").fetchall()
+        archives = connection.execute("SELECT * FROM archives").fetchall()
+    assert len(entries) == len(files) == 2 and len(reductions) == len(archives) == 1
+    for key, entry, mac in entries:
+        assert mac == signature(signing, "entry", key, entry)
+    for path, size, mtime, key, content, mac in files:
+        assert mac == signature(signing, "file", path, str(size), str(mtime), key, content)
+    assert reductions[0][2] == signature(signing, "reduction", *reductions[0][:2])
+    assert archives[0][2] == signature(signing, "archive", archives[0][0], blob=archives[0][1])
+    cache = Cache.open(tmp_path / "cache", "k")
+    assert cache.get_many([("a", "a.md"), ("b", "b.md")]) == [
+        ([], {"rule-x": "a"}, None), ([], {"rule-x": "b"}, None)]
+    assert set(cache.known_files({"/a.md": (1, 2), "/b.md": (1, 2)})) == {"/a.md", "/b.md"}
+    assert cache.reduction("reduced") == []
+    assert cache.archive_index("root\0digest").paths == ["x.md"]
+    cache.close()
