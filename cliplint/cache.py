@@ -176,10 +176,14 @@ def signature(secret: bytes, *fields: str, blob: bytes = b"") -> str:
     cannot hold it) but in an archive index's name, between its root and its digest:
     every row of a table has as many fields, and is read by its key, so the fields'
     boundaries cannot be moved."""
-    digest = blake2b(key=secret, digest_size=16)
-    digest.update(("\0".join(fields) + "\0").encode("utf-8", "surrogatepass"))
-    digest.update(blob)
-    return digest.hexdigest()
+    return _signed(blake2b(key=secret, digest_size=16), fields, blob)
+
+
+def _signed(keyed: blake2b, fields: Sequence[str], blob: bytes) -> str:
+    """:func:`signature`, with a hash already keyed with the secret (used up)."""
+    keyed.update(("\0".join(fields) + "\0").encode("utf-8", "surrogatepass"))
+    keyed.update(blob)
+    return keyed.hexdigest()
 
 
 def content_key(data: bytes, rules: Iterable[str],
@@ -560,10 +564,7 @@ class Cache:
         """:func:`signature` with this cache file's key, from a copy of the hash already
         keyed: a first run signs two rows a file, a look-up checks one, and keying a new
         hash costs a third of a signature."""
-        digest = self._keyed.copy()
-        digest.update(("\0".join(fields) + "\0").encode("utf-8", "surrogatepass"))
-        digest.update(blob)
-        return digest.hexdigest()
+        return _signed(self._keyed.copy(), fields, blob)
 
     def _write(self, statement: str, values: tuple[Any, ...], size: int = 0) -> None:
         """Queue a row for the next commit; ``size``: its entry's length in characters, if it
