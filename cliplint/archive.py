@@ -300,6 +300,8 @@ def _reduced(rule: Rule, entries: Sequence[ArchiveEntry], settings: Settings,
              focus: frozenset[str] | None) -> list[Problem]:
     """One archive rule's problems, those the run shows; ``ValueError`` for what it
     does that is its bug."""
+    from cliplint.linter import check_line
+
     assert rule.reduce is not None
     configured = settings.severity.get(rule.id)
     # A rule's bug, not an archive: an endless reduce would fill the memory.
@@ -311,6 +313,9 @@ def _reduced(rule: Rule, entries: Sequence[ArchiveEntry], settings: Settings,
         if violation.path not in shown:
             raise ValueError(f"it named a file that is not in the archive: "
                              f"{violation.path!r:.80}")
+        check_line(violation.message, "a problem's message")
+        for item in violation.related:
+            check_line(item.message, "a related file's message")
         if (rule.id not in suppressed.get(violation.path, ())
                 and (focus is None or violation.path in focus
                      or any(item.path in focus for item in violation.related))):

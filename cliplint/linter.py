@@ -183,20 +183,25 @@ def _check_violation(violation: object, length: int) -> None:
     if not 0 <= start <= end <= length:
         raise ValueError(f"a violation's span {start}..{end} is not within the text "
                          f"(0..{length})")
-    if not isinstance(violation.message, str):
-        raise ValueError(f"a violation's message is a {type(violation.message).__name__}, "
-                         "not text")
-    control = _CONTROL.search(violation.message)
-    if control is not None:  # a line break would pass for a report line of its own
-        char = control.group()
-        what = "a line or paragraph separator" if char in "\u2028\u2029" else "a control character"
-        raise ValueError(f"a violation's message holds {what} (U+{ord(char):04X}): it must "
-                         "be one line of text")
-    if not utf8_encodable(violation.message):
-        raise ValueError("a violation's message holds a lone surrogate, which no report "
-                         "can be written with")
+    check_line(violation.message, "a violation's message")
     if violation.fix is not None:
         _check_fix(violation.fix)
+
+
+def check_line(text: object, what: str) -> None:
+    """``ValueError`` unless ``text`` (``what`` it is: a violation's message, a fix's
+    description...) is one line of text that UTF-8 can write: a line break would pass for
+    a report line of its own, an escape sequence would repaint the terminal."""
+    if not isinstance(text, str):
+        raise ValueError(f"{what} is a {type(text).__name__}, not text")
+    control = _CONTROL.search(text)
+    if control is not None:
+        char = control.group()
+        kind = "a line or paragraph separator" if char in "\u2028\u2029" else "a control character"
+        raise ValueError(f"{what} holds {kind} (U+{ord(char):04X}): it must be one line of "
+                         "text")
+    if not utf8_encodable(text):
+        raise ValueError(f"{what} holds a lone surrogate, which no report can be written with")
 
 
 def _check_fix(fix: object) -> None:
@@ -207,6 +212,7 @@ def _check_fix(fix: object) -> None:
     if fix.applicability not in ("safe", "unsafe"):
         raise ValueError(f"a fix's applicability is neither 'safe' nor 'unsafe': "
                          f"{fix.applicability!r:.30}")
+    check_line(fix.description, "a fix's description")  # (--show-fixes prints it)
     if not isinstance(fix.edits, tuple) or not fix.edits:
         raise ValueError("a fix's edits are not a tuple of one Edit or more")
     for edit in fix.edits:

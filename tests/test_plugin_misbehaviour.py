@@ -100,11 +100,15 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
     ("def check(document, options):\n"
      "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 5),), 'safe', 'd'))\n",
      "an edit's replacement is a int, not text"),
+    # --show-fixes printed it as it was: an escape sequence reached the terminal.
+    ("def check(document, options):\n"
+     "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 'x'),), 'safe', 'd\\x1b[2J'))\n",
+     "a fix's description holds a control character (U+001B): it must be one line of text"),
 ], ids=["sys.exit", "not-a-violation", "float-span", "bool-span", "past-the-end",
         "reversed", "message-not-text", "line-break", "next-line", "csi", "line-separator",
         "surrogate", "severity", "fix-not-fix",
         "applicability", "edits-generator", "no-edits", "edit-not-edit", "edit-float",
-        "replacement-not-text"])
+        "replacement-not-text", "fix-description"])
 def test_what_a_rule_yields_wrong_is_its_internal_error(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
     archive = _archive(tmp_path)
@@ -157,7 +161,17 @@ def test_a_rule_calling_sys_exit_does_not_pass_the_run(
     ("def record(document, options):\n    return 1\n"
      "def reduce(entries, options):\n    yield ArchiveViolation('../../etc/passwd', 'm')\n",
      "it named a file that is not in the archive: '../../etc/passwd'"),
-], ids=["endless", "sys.exit", "unknown-path"])
+    # The engine checked a rule of one clipping's messages, not an archive rule's.
+    ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n"
+     "    yield ArchiveViolation(entries[0].path, 'm\\n./b.md:9:9: forged')\n",
+     "a problem's message holds a control character (U+000A): it must be one line of text"),
+    ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n    from cliplint.api import Related\n"
+     "    yield ArchiveViolation(entries[0].path, 'm', (Related(entries[1].path, 'r\\x9b'),))\n",
+     "a related file's message holds a control character (U+009B): it must be one line of "
+     "text"),
+], ids=["endless", "sys.exit", "unknown-path", "message-line-break", "related-message"])
 def test_what_a_reduce_step_does_wrong_is_its_internal_error(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
     # An endless reduce filled the memory (a gigabyte in seconds) until it was killed.
