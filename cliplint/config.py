@@ -45,8 +45,10 @@ DEFAULT_FILE_TIMEOUT = 60.0
 ALL = "ALL"
 
 
-class ConfigError(Exception):
-    """The configuration is unreadable or invalid; the message names file and key."""
+class ConfigError(ValueError):
+    """The configuration is unreadable or invalid; the message names file and key. (A
+    ValueError: what Python raises for a value of the right type that is wrong, and what
+    a program using the library catches.)"""
 
 
 class Selection(NamedTuple):

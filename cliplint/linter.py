@@ -412,7 +412,8 @@ def lint_text(
 ) -> list[Problem]:
     """Lint a clipping given as text; the library entry point.
 
-    ``config`` is a table shaped like ``cliplint.toml`` (validated the same way);
+    ``config`` is a table shaped like ``cliplint.toml`` (validated the same way: a
+    :class:`cliplint.config.ConfigError`, a ``ValueError``, says what is wrong);
     ``select`` narrows the rules further. Plugins are the installed ones. Archive rules
     need the other clippings of the archive: see :func:`cliplint.archive.lint_archive`.
     """

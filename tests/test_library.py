@@ -22,6 +22,9 @@ def test_lint_text_returns_picklable_problems() -> None:
 def test_lint_text_validates_its_config() -> None:
     with pytest.raises(ConfigError, match=r"config: invalid configuration:\n  selct: unknown|unknown key 'selct'"):
         lint_text(GOOD_CLIPPING, config={"selct": ["ALL"]})
+    # A ValueError, as Python's own wrong values are: a scraper catches that.
+    with pytest.raises(ValueError, match="max-file-size"):
+        fix_text(GOOD_CLIPPING, config={"max-file-size": -1})
 
 
 def test_a_config_may_give_tuples_for_arrays() -> None:
