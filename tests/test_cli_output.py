@@ -215,13 +215,20 @@ def test_an_output_encoding_short_of_the_text_escapes_it(tmp_path: Path) -> None
     assert explained.status == 0 and "\\u83b7\\u53d6" in explained.stdout  # 获取
 
 
+def _github_annotation(folder: Path, name: str) -> str:
+    """The one annotation --format github writes for a clipping named ``name`` whose
+    timestamp is in seconds."""
+    write(folder / name, SECONDS)
+    result = run_cliplint("--isolated", "--select", "timestamp-comment", "--format", "github",
+                          ".", cwd=folder)
+    [line] = result.stdout.splitlines()
+    return line
+
+
 def test_github_escapes_what_workflow_commands_need(tmp_path: Path) -> None:
     # GitHub's workflow commands: %, CR and LF escaped everywhere; ':' and ',' too in
     # the properties (file=...,line=...).
-    write(tmp_path / "a%b,c:d\ne.md", SECONDS)
-    result = run_cliplint("--isolated", "--select", "timestamp-comment", "--format", "github",
-                          ".", cwd=tmp_path)
-    [line] = result.stdout.splitlines()
+    line = _github_annotation(tmp_path, "a%b,c:d\ne.md")
     assert line.startswith("::error file=./a%25b%2Cc%3Ad%0Ae.md,line=1,col=5,")
     assert "::timestamp-comment: timestamp 1686778744" in line
 
@@ -229,10 +236,7 @@ def test_github_escapes_what_workflow_commands_need(tmp_path: Path) -> None:
 def test_github_shows_control_characters_in_a_path_as_escapes(tmp_path: Path) -> None:
     # An escape sequence in a file name reached the log raw (GitHub shows ANSI colours; a
     # terminal runs an OSC); a C1 control too (U+009B is a CSI in some terminals).
-    write(tmp_path / "esc\x1b[31mRED\x1b]0;TITLE\x07\u009b.md", SECONDS)
-    result = run_cliplint("--isolated", "--select", "timestamp-comment", "--format", "github",
-                          ".", cwd=tmp_path)
-    [line] = result.stdout.splitlines()
+    line = _github_annotation(tmp_path, "esc\x1b[31mRED\x1b]0;TITLE\x07\u009b.md")
     assert line.startswith("::error file=./esc\\x1b[31mRED\\x1b]0;TITLE\\x07\\x9b.md,line=1,")
     assert all(unicodedata.category(char) != "Cc" for char in line)
 
