@@ -73,7 +73,7 @@ from cliplint.model import (
     Report,
     Rule,
 )
-from cliplint.streams import utf8_encodable
+from cliplint.streams import UNPRINTABLE_CATEGORIES, python_escape, utf8_encodable
 
 MAX_PASSES = 10
 #: The engine problem reported when fixes were not written for a file.
@@ -247,8 +247,6 @@ def diff_path(path: str) -> str:
 #: The C escapes git's quote_c_style uses, and the characters it escapes with a backslash.
 _C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f",
               "\r": "\\r", '"': '\\"', "\\": "\\\\"}
-#: Categories quoted in a diff header: controls, lone surrogates, line/paragraph separators.
-_QUOTED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 def _quoted_char(char: str) -> str:
@@ -256,7 +254,7 @@ def _quoted_char(char: str) -> str:
 
     if char in _C_ESCAPES:
         return _C_ESCAPES[char]
-    if unicodedata.category(char) not in _QUOTED_CATEGORIES:
+    if unicodedata.category(char) not in UNPRINTABLE_CATEGORIES:  # as the report's paths
         return char
     try:  # a byte of a name that is not UTF-8 comes back as the byte itself
         data = char.encode("utf-8", "surrogateescape")
@@ -283,7 +281,7 @@ def _visible(char: str) -> str:
 
     if char == "\t" or unicodedata.category(char) != "Cc":
         return char
-    return repr(char)[1:-1]  # \x1b, \r, \x07, \x9b
+    return python_escape(char)  # \x1b, \r, \x07, \x9b
 
 
 def _lines(text: str) -> list[str]:

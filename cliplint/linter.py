@@ -24,7 +24,7 @@ from cliplint.model import (
     too_large,
 )
 from cliplint.rule_io import Violation
-from cliplint.streams import utf8_encodable
+from cliplint.streams import LINE_BREAKING, utf8_encodable
 from cliplint.suppressions import (
     UNUSED_SUPPRESSION,
     Suppressions,
@@ -160,14 +160,11 @@ def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
                         for severity, violation in zip(kinds, violations))
 
 
-#: What a one-line message must not hold: the control characters (C0, DEL and C1) but
-#: the tab, and the line and paragraph separators. Each can pass for a report line of the
-#: message's own: a line break to a reader, to ``str.splitlines`` (U+000B, U+000C,
-#: U+001C-U+001E, U+0085, U+2028, U+2029) or to JavaScript (U+2028, U+2029), or an escape
-#: sequence (ESC, or U+009B that some terminals read as ESC [) that repaints the line.
-#: The bidi controls are left to the rules: they reorder a line but cannot make one, and
-#: a plugin quoting right-to-left text may hold a mark legitimately.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+#: What a one-line message must not hold (``LINE_BREAKING``: the control characters
+#: but the tab, the line and paragraph separators). The bidi controls are left to the
+#: rules: they reorder a line but cannot make one, and a plugin quoting right-to-left
+#: text may hold a mark legitimately.
+_CONTROL = re.compile(f"[{LINE_BREAKING}]")
 
 
 def _check_violation(violation: object, length: int) -> None:

@@ -15,6 +15,23 @@ import stat
 import sys
 from typing import BinaryIO, TextIO
 
+#: What breaks a line of a report, as the inside of a regular expression's character
+#: class: the control characters (C0, DEL, C1) but the tab, and the line and paragraph
+#: separators. Each can pass for a report line of its own (a line break to a reader, to
+#: ``str.splitlines`` or to JavaScript) or repaint a terminal (ESC, or U+009B that some
+#: terminals read as ESC [). A violation's message must hold none (cliplint/linter.py);
+#: the built-in rules quote scraped text with them escaped (rules/_quoting.py).
+LINE_BREAKING = "\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029"
+#: The Unicode categories a path is not printed with: control characters, lone
+#: surrogates (bytes of a name that is not UTF-8), line and paragraph separators.
+UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def python_escape(char: str) -> str:
+    """A character as ``repr()`` writes it inside quotes (``\\x1b``, ``\\u202e``,
+    ``\\n``): how cliplint shows what it will not print as it is."""
+    return repr(char)[1:-1]
+
 
 def utf8_encodable(text: str) -> bool:
     """Whether UTF-8 can write ``text``: it holds no lone surrogate (a file name that is

@@ -12,18 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-#: The characters never quoted raw, as the inside of a character class: every control
-#: character (Unicode's Cc: C0, DEL, C1), the line and paragraph separators (line breaks
-#: to JavaScript and ``str.splitlines``), and the bidi embeddings, overrides, isolates
-#: and marks.
-HIDDEN = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+from cliplint.streams import LINE_BREAKING, python_escape
+
+#: The characters never quoted raw, as the inside of a character class: what the engine
+#: refuses in a message (``LINE_BREAKING``: every control character but the tab, the line
+#: and paragraph separators), the tab, and the bidi embeddings, overrides, isolates and
+#: marks.
+HIDDEN = f"\t{LINE_BREAKING}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _HIDDEN = re.compile(f"[{HIDDEN}]")
-
-
-def python_escape(char: str) -> str:
-    """The character as ``repr()`` writes it (``\\x0c``, ``\\u202e``, ``\\n``): the way
-    the messages quoting with ``!r`` already show it."""
-    return repr(char)[1:-1]
 
 
 def shown(text: str, hidden: re.Pattern[str] = _HIDDEN,

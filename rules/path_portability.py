@@ -55,6 +55,7 @@ from typing import Any
 
 from cliplint.model import Related
 from cliplint.rule_io import ArchiveEntry, ArchiveViolation
+from cliplint.streams import python_escape
 
 ID = "path-portability"
 SEVERITY = "error"
@@ -165,7 +166,7 @@ def _name_problems(name: str, max_bytes: int) -> Iterator[str]:
         return
     for found in _FORBIDDEN.finditer(name):
         char = found.group()
-        shown = repr(char)[1:-1] if not char.isprintable() else char
+        shown = python_escape(char) if not char.isprintable() else char
         yield (f"{shown!r} (U+{ord(char):04X}) at position {found.start() + 1}: "
                "Windows forbids it in names")
     if name.endswith((".", " ")):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from cliplint.formats import RenderOptions, escape_surrogates, full_message, whole_report
 from cliplint.model import Problem, Rule, Tally
+from cliplint.streams import python_escape
 
 if TYPE_CHECKING:
     from cliplint.fixer import Fixes
@@ -23,7 +24,7 @@ _CONTROLS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _escape_data(text: str) -> str:
-    text = _CONTROLS.sub(lambda control: repr(control.group())[1:-1], text)
+    text = _CONTROLS.sub(lambda control: python_escape(control.group()), text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

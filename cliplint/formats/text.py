@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from cliplint.formats import RenderOptions, full_message, whole_report
 from cliplint.model import Problem, Report, Rule, Tally
+from cliplint.streams import UNPRINTABLE_CATEGORIES, python_escape
 
 if TYPE_CHECKING:
     from cliplint.fixer import Fixes
@@ -25,12 +26,8 @@ def printable_path(path: str) -> str:
     separators and lone surrogates (bytes of a name that is not UTF-8) become escapes."""
     if path.isprintable():  # the usual case, without a look at each character
         return path
-    return "".join(repr(char)[1:-1] if unicodedata.category(char) in _UNPRINTABLE else char
-                   for char in path)
-
-
-#: Character categories a path is not printed with (see ``printable_path``).
-_UNPRINTABLE = frozenset({"Cc", "Cs", "Zl", "Zp"})
+    return "".join(python_escape(char) if unicodedata.category(char) in UNPRINTABLE_CATEGORIES
+                   else char for char in path)
 
 
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
