@@ -281,13 +281,13 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
                 partial(_reduced, rule, entries, settings, shown, suppressed, focus), budget,
                 path=shown_root, rules=(rule,))
         except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
-            found = file_problem(shown_root, INTERNAL_ERROR, f"rule {rule.id} crashed: "
-                                 f"{type(error).__name__}: {error}")
-        if isinstance(found, Problem):  # it crashed, or its time ran out
-            if found.rule == FILE_TIMEOUT:
-                found = file_problem(shown_root, FILE_TIMEOUT, f"rule {rule.id}'s reduce step "
-                                     f"stopped after {budget:g} s (file-timeout, once more for "
-                                     "every thousand files); its problems are not reported")
+            problems.append(file_problem(shown_root, INTERNAL_ERROR, f"rule {rule.id} crashed: "
+                                         f"{type(error).__name__}: {error}"))
+            continue
+        if isinstance(found, Problem):  # its time ran out (said as a reduce step's)
+            found = file_problem(shown_root, FILE_TIMEOUT, f"rule {rule.id}'s reduce step "
+                                 f"stopped after {budget:g} s (file-timeout, once more for "
+                                 "every thousand files); its problems are not reported")
             problems.append(found)
             continue
         problems.extend(found)

@@ -56,7 +56,6 @@ from cliplint.config import Settings
 from cliplint.document import BOM, Document, Span
 from cliplint.linter import (
     archive_records,
-    check_library_input,
     library_document,
     library_settings,
     lint_document,
@@ -429,9 +428,8 @@ def fix_text(
     ``refusal``) or when the text is over ``max-file-size`` or holds a NUL (then its one
     problem is ``file-too-large`` or ``file-unreadable``, as with :func:`lint_text`).
     """
-    check_library_input(text, path)
     rules, settings = library_settings(config, select)
-    document = library_document(text, path, settings)
+    document = library_document(text, path, settings)  # (checks the text and path too)
     if isinstance(document, Problem):  # as lint_text: nothing is parsed, nothing changes
         return FixResult(text=text, original=text, applied=(), removed=(), problems=(document,))
     return fix_document(document, rules, settings, path=path or "-", unsafe=unsafe)
