@@ -57,6 +57,14 @@ def test_junit_report_lines_show_a_line_break_in_a_path_as_an_escape(tmp_path: P
     texts = [failure.text for case in cases.values() for failure in case.findall("failure")]
     paths = sorted(text.split(":1:5: timestamp-comment ")[0] for text in texts)
     assert paths == ["a/cr\\rOVERWRITE.md", "a/nl\\nevil.md:9:9: title-link FORGED LINE.md"]
+    # And the files a problem names besides its own (a duplicate's copy).
+    write(tmp_path / "b" / "z.md", GOOD_CLIPPING)  # the copy of the odd name
+    write(tmp_path / "b" / forged, GOOD_CLIPPING)
+    result = run_cliplint("--isolated", "--select", "duplicate-clipping", "--format", "junit",
+                          "b", cwd=tmp_path)
+    texts = [failure.text for failure in ET.fromstring(result.stdout).iter("failure")]
+    assert texts and all("\n" not in text for text in texts), texts
+    assert any("b/nl\\nevil.md:9:9: title-link FORGED LINE.md" in text for text in texts)
     assert all("\n" not in text and "\r" not in text for text in texts)
 
 

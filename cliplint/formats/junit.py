@@ -109,4 +109,4 @@ def _line(path: str, problem: Problem) -> str:
     path shown as there: a line break in a file name would forge another report line."""
     word = "" if problem.severity == "error" else f"{problem.severity} "
     return (f"{printable_path(path)}:{problem.line}:{problem.column}: {word}{problem.rule} "
-            f"{full_message(problem)}")
+            f"{full_message(problem, printable_path)}")
