@@ -12,7 +12,8 @@ html5lib 1.1. html5lib predates the standard's list: its codes are mapped onto t
 standard's errors, and what the standard does not call an error is not reported. One
 problem per error, at the start of the offending tag, character reference or text
 (inside an attribute value: the tag; for an element left open at the end of the body:
-its start tag). The message ends with the standard's name for the error; the standard
+its start tag); the same error repeated in one tag (each duplicate attribute of a mangled
+``<div>``) is one problem that says how many times. The message ends with the standard's name for the error; the standard
 names none for tree construction errors (a stray end tag, misnested formatting...),
 whose messages end with html5lib's code. ``ignore-codes`` takes either.
 
@@ -106,7 +107,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from cliplint.document import Document
 from cliplint.html import CURRENT_NODE, NAME_OPEN, BodyView, ParseError, Token
@@ -225,18 +226,40 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     body = document.body
     ignored = frozenset(options.get("ignore-codes", ()))
     html5lib_only = options.get("report-html5lib-only", False)
-    for error in body.errors:
+    # An error repeated in one tag (each duplicate attribute of a mangled <div>) is one
+    # problem, counted: a keeper fixes the tag once. Keyed by the tag and what is said.
+    found: dict[tuple[object, ...], _Found] = {}
+    for index, error in enumerate(body.errors):
         judgement = judge(error, body)
         if not judgement.error and not html5lib_only:
             continue
         name = judgement.name or error.code
         if error.code in ignored or name in ignored:
             continue
-        message = f"{_describe(error, judgement, body)} ({name})"
-        if not judgement.error:
-            message = message[:-1] + "; not an error in the HTML standard)"
-        yield Violation(error.start, max(error.end, error.start), message,
-                        kind="parse-error" if judgement.error else "html5lib-only")
+        said = (_describe(error, judgement, body), name, judgement.error)
+        key = (error.token, *said) if error.token is not None else (None, index)
+        end = max(error.end, error.start)
+        if key in found:
+            earlier = found[key]
+            found[key] = earlier._replace(end=max(earlier.end, end), times=earlier.times + 1)
+        else:
+            found[key] = _Found(error.start, end, *said, 1)
+    for one in found.values():
+        times = f", {one.times} times" if one.times > 1 else ""
+        standard = "" if one.error else "; not an error in the HTML standard"
+        yield Violation(one.start, one.end, f"{one.described}{times} ({one.name}{standard})",
+                        kind="parse-error" if one.error else "html5lib-only")
+
+
+class _Found(NamedTuple):
+    """A parse error to report, and how many times it was found in its tag."""
+
+    start: int
+    end: int
+    described: str
+    name: str
+    error: bool
+    times: int
 
 
 def _describe(error: ParseError, judgement: Judgement, body: BodyView) -> str:
