@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from cliplint.streams import LINE_BREAKING, utf8_encodable
+
 if TYPE_CHECKING:
     from cliplint.document import Document
     from cliplint.fixer import Fixes
@@ -370,8 +372,10 @@ def _options_schema(module: str, declared: Any, *, online: bool,
     return {"additionalProperties": False, **schema, "properties": properties}
 
 
-#: Control characters but the line end and the tab.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+#: What breaks a report line (cliplint.streams.LINE_BREAKING: control characters, C1
+#: ones too, which some terminals read as escape sequences, and the line and paragraph
+#: separators) but the line end, which documentation is made of. (The tab breaks none.)
+_CONTROL = re.compile(f"(?!\n)[{LINE_BREAKING}]")
 
 
 def _unprintable(text: str) -> str | None:
@@ -379,9 +383,9 @@ def _unprintable(text: str) -> str | None:
     terminal and the reports carry) cannot be shown as it is; None when it can."""
     control = _CONTROL.search(text)
     if control is not None:  # an escape sequence would reach the user's terminal
-        return f"holds a control character (U+{ord(control.group()):04X})"
-    from cliplint.streams import utf8_encodable
-
+        char = control.group()
+        kind = "a line or paragraph separator" if char in "\u2028\u2029" else "a control character"
+        return f"holds {kind} (U+{ord(char):04X})"
     if not utf8_encodable(text):
         return "holds a lone surrogate, which UTF-8 cannot write"
     return None

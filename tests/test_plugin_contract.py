@@ -118,6 +118,11 @@ def test_options_of_plain_json_values_load() -> None:
     ({"doc": "Title.\n\n\x1b[2J\x1b[31mred"},
      "its docstring holds a control character (U+001B)"),
     ({"doc": "Title.\r\nMore."}, "its docstring holds a control character (U+000D)"),
+    # C1 controls too, as in a message: U+009B is ESC [ to some terminals.
+    ({"doc": "Title.\n\n\x9b2Jcleared"}, "its docstring holds a control character (U+009B)"),
+    ({"doc": "Title.\u2028More."}, "its docstring holds a line or paragraph separator (U+2028)"),
+    ({"FINDINGS": {"big": Finding("error", "next\x85line")}},
+     "FINDINGS['big']: its description holds a control character (U+0085)"),
     ({"doc": "Title \ud800."}, "its docstring holds a lone surrogate, which UTF-8 cannot"),
     ({"FINDINGS": {"big": Finding("error", "bell\x07")}},
      "FINDINGS['big']: its description holds a control character (U+0007)"),
