@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,8 +113,14 @@ def _lint_in_scope(
         try:
             found = rule.check(document, settings.rule_options(rule))
             if suppressions:
-                found = suppressions.filter(found, rule_id, document.position)
+                # Suppressions read a violation's span: checked first, so that a
+                # plugin's malformed one is told as it is told without suppressions.
+                found = suppressions.filter(_checked(found, len(document.text)), rule_id,
+                                            document.position)
             listed, past = _capped(found, rule_id, cap, wanted, len(document.text) + 1)
+        except _Malformed as error:
+            problems.append(_malformed_problem(document, path, rule_id, error))
+            continue
         except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
             continue
@@ -148,12 +154,12 @@ def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
         for violations in found:
             for violation in violations:
                 _check_violation(violation, len(document.text))
-        severities = [[configured or rule.severity_of(violation) for violation in violations]
+        # The rule's own severity is asked even when the user's configuration overrides
+        # it: a kind or severity the rule does not declare is its bug either way.
+        severities = [[configured or severity for severity in map(rule.severity_of, violations)]
                       for violations in found]
     except ValueError as error:  # a malformed violation, a kind or severity not declared
-        into[0].append(_problem(document, path, INTERNAL_ERROR, "error",
-                                Violation(0, 0, f"rule {rule.id} crashed: {error}"),
-                                with_source=False))
+        into[0].append(_malformed_problem(document, path, rule.id, error))
         return
     for violations, kinds, problems in zip(found, severities, into):
         problems.extend(_problem(document, path, rule.id, severity, violation, with_source)
@@ -183,6 +189,28 @@ def _check_violation(violation: object, length: int) -> None:
     check_line(violation.message, "a violation's message")
     if violation.fix is not None:
         _check_fix(violation.fix)
+
+
+class _Malformed(Exception):
+    """A violation a rule yielded is not one the engine can report (see
+    :func:`_check_violation`)."""
+
+
+def _checked(found: Iterable[Violation], length: int) -> Iterator[Violation]:
+    """The violations as the rule yields them, each checked (``_Malformed``)."""
+    for violation in found:
+        try:
+            _check_violation(violation, length)
+        except ValueError as error:
+            raise _Malformed(str(error)) from None
+        yield violation
+
+
+def _malformed_problem(document: Document, path: str, rule_id: str,
+                       error: Exception) -> Problem:
+    """The ``internal-error`` problem of a rule that yielded what it must not."""
+    return _problem(document, path, INTERNAL_ERROR, "error",
+                    Violation(0, 0, f"rule {rule_id} crashed: {error}"), with_source=False)
 
 
 def check_line(text: object, what: str) -> None:

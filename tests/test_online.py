@@ -603,3 +603,22 @@ def test_a_host_that_answers_some_urls_keeps_every_failure(server: FakeWeserv,
     assert [p.message.split(" (")[0] for p in problems] == [
         "proxy answered 404: The requested URL returned error: 404",
         "proxy did not answer within 0.3s"]
+
+
+def test_an_undeclared_kind_is_the_rules_bug_whatever_the_configured_severity(
+        server: FakeWeserv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the rule's severity configured, the verdict's kind was never looked up.
+    source = LINKCHECK.replace('return Verdict(f"link answered {answer.status}: '
+                               '{answer.body.decode()}")',
+                               'return Verdict("link broken", kind="no-such-kind")')
+    assert source != LINKCHECK
+    with _linkcheck_installed(tmp_path, monkeypatch, "cliplint_linkcheck_kind", source) as rules:
+        table = {"rules": {"linkcheck/title-url": {"online-allow-private": True}},
+                 "severity": {"linkcheck/title-url": "info"}}
+        validate(table, rules, "test")
+        settings = resolve(table, rules, root=str(tmp_path))
+        sources = [("a.md", _linkcheck_clipping(server, "missing.jpg"))]
+        (problem,) = check_online(sources, rules, settings, progress=False)
+        assert (problem.rule, problem.severity, problem.message) == (
+            "internal-error", "error", "rule linkcheck/title-url crashed: rule "
+            "linkcheck/title-url reported a kind it does not declare: 'no-such-kind'")

@@ -312,3 +312,62 @@ def test_a_report_format_that_fails_names_its_plugin(
                               f"'cliplint-oddformat': {said} (a bug in that plugin: please "
                               "report it to its authors)\n")
         assert list((tmp_path / "user-cache" / "cliplint").glob("plugins-*.json")), attempt
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    # Each where its rule is disabled: the bug was dropped unseen, or told as the
+    # TypeError or AttributeError it made in the suppressions' code.
+    ("def check(document, options):\n    yield Violation(131.5, 132.5, 'm')\n",
+     "a violation's span is not two whole numbers: 131.5, 132.5"),
+    ("def check(document, options):\n    yield 'a string'\n", "it yielded str 'a string', "
+     "not a Violation"),
+    ("def check(document, options):\n    yield Violation(10**9, 10**9 + 1, 'm')\n",
+     "a violation's span 1000000000..1000000001 is not within the text (0.."),
+    ("def check(document, options):\n    yield Violation(131, 132, 'm\\n::error file=x::y')\n",
+     "a violation's message holds a control character (U+000A): it must be one line of text"),
+], ids=["float-span", "not-a-violation", "past-the-end", "suppressed-line-break"])
+def test_a_malformed_violation_is_told_alike_in_a_file_with_suppressions(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
+    # Suppressions read a violation's span before the engine checked it.
+    clipping = GOOD_CLIPPING + "<!-- cliplint-disable odd/rule -->\n<p>More.</p>\n"
+    assert clipping.index("<!-- cliplint-disable") < 131 < len(clipping)  # (the spans)
+    (tmp_path / "a.md").write_text(clipping, encoding="utf-8")
+    run = run_cliplint("--isolated", "--no-cache", "--select", "odd/", "--format", "json",
+                       "a.md", cwd=tmp_path, env=_env(plugin_env, body))
+    assert run.status == 3, run.stderr
+    messages = [p["message"] for p in json.loads(run.stdout)["problems"]]
+    assert len(messages) == 1 and messages[0].startswith("rule odd/rule crashed: " + said), \
+        messages
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_an_undeclared_kind_is_the_rules_bug_whatever_the_configured_severity(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]], configured: bool) -> None:
+    # With the rule's severity configured, the kind was never looked up: the bug passed.
+    env = _env(plugin_env, "def check(document, options):\n"
+                           "    yield Violation(0, 1, 'm', kind='no-such-kind')\n")
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    if configured:
+        (tmp_path / "pyproject.toml").write_text(
+            '[tool.cliplint.severity]\n"odd/rule" = "info"\n', encoding="utf-8")
+    run = run_cliplint("--no-cache", "--select", "odd/", "--format", "json", "a.md",
+                       cwd=tmp_path, env=env)
+    assert run.status == 3, run.stderr
+    assert [p["message"] for p in json.loads(run.stdout)["problems"]] == [
+        "rule odd/rule crashed: rule odd/rule reported a kind it does not declare: "
+        "'no-such-kind'"]
+
+
+def test_an_archive_rules_undeclared_kind_is_its_bug_whatever_the_configured_severity(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    env = _env(plugin_env, "def record(document, options):\n    return 1\n"
+                           "def reduce(entries, options):\n"
+                           "    yield ArchiveViolation(entries[0].path, 'm', kind='nope')\n")
+    archive = _archive(tmp_path)
+    (archive / "pyproject.toml").write_text('[tool.cliplint.severity]\n"odd/rule" = "info"\n',
+                                            encoding="utf-8")
+    run = run_cliplint("--no-cache", "--select", "odd/", ".", cwd=archive, env=env)
+    assert run.status == 3
+    assert run.stdout.splitlines()[0] == (
+        ".:1:1: internal-error rule odd/rule crashed: ValueError: rule odd/rule reported a "
+        "kind it does not declare: 'nope'"), run.stdout
