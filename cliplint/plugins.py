@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "cliplint"
 OWN_DISTRIBUTION = "cliplint"
+#: cliplint's own entry points and their modules (pyproject.toml): a distribution that
+#: calls itself cliplint is cliplint only through these.
+OWN_ENTRY_POINTS = {"builtin": "cliplint_rules", "formats": "cliplint.formats"}
 #: Set to 1 to load only cliplint's own rules and formats.
 NO_PLUGINS_VARIABLE = "CLIPLINT_NO_PLUGINS"
 
@@ -117,7 +120,12 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
         # Distribution.name and .version each parse the METADATA file again: parse it once.
         about = entry_point.dist.metadata if entry_point.dist else None
         distribution = about["Name"] if about else "unknown distribution"
-        own = (distribution or "").lower() == OWN_DISTRIBUTION
+        own = _own(entry_point.name, distribution or "")
+        if own and entry_point.module != OWN_ENTRY_POINTS[entry_point.name]:
+            raise PluginError(
+                f"plugin {entry_point.name!r} from distribution {distribution!r} loads "
+                f"{entry_point.module!r}, not cliplint's own {OWN_ENTRY_POINTS[entry_point.name]!r}: "
+                "a distribution passing for cliplint is installed (reinstall cliplint)")
         if builtins_only and not own:
             continue
         if entry_point.name in plugins:
@@ -145,7 +153,8 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
         )
     rules = _collect_rules(manager, plugins)
     # cliplint's own schemas are checked by its tests; a third party's when it loads.
-    check_options_schemas([rule for rule in rules.values() if not _own(plugins[rule.plugin])],
+    check_options_schemas([rule for rule in rules.values()
+                           if not _own(rule.plugin, plugins[rule.plugin])],
                           plugins, known_good)
     formats, format_hooks, format_plugins = _collect_formats(manager, plugins)
     return _Loaded(Registry(rules=rules, formats=formats, plugins=plugins,
@@ -161,9 +170,12 @@ def _metadata_folder(distribution: object) -> str | None:
     return os.path.abspath(folder) if isinstance(folder, Path) else None
 
 
-def _own(about: str) -> bool:
-    """Whether a plugin ("distribution version") is cliplint's own."""
-    return about.split()[0].lower() == OWN_DISTRIBUTION
+def _own(name: str, about: str) -> bool:
+    """Whether plugin ``name`` (``about``: "distribution version", or the distribution
+    alone) is cliplint's own: one of its entry points, from the distribution named
+    cliplint. (Another entry point of a distribution of that name is a third party's
+    plugin, held to what any is.)"""
+    return name in OWN_ENTRY_POINTS and about.partition(" ")[0].lower() == OWN_DISTRIBUTION
 
 
 def _where(name: str, plugins: Mapping[str, str]) -> str:
@@ -180,7 +192,7 @@ def _collect_rules(manager: pluggy.PluginManager, plugins: Mapping[str, str]) ->
             found = [Rule.from_module(module, plugin=name) for module in modules]
         except PLUGIN_FAILURES as error:
             raise PluginError(f"{where} failed to provide rules: {error}") from error
-        own = _own(plugins[name])
+        own = _own(name, plugins[name])
         for rule in found:
             if own and not KEBAB_CASE.fullmatch(rule.id):
                 raise PluginError(f"{where}: rule id {rule.id!r} is not kebab-case")
@@ -289,7 +301,7 @@ def renderer_of(registry: Registry, name: str) -> Renderer:
     internal error of cliplint's (cliplint's own formats are cliplint's bugs)."""
     renderer = registry.formats[name]
     plugin = registry.format_plugins[name]
-    if _own(registry.plugins[plugin]):
+    if _own(plugin, registry.plugins[plugin]):
         return renderer
     where = f"{_where(plugin, registry.plugins)}: report format {name!r}"
 

@@ -78,6 +78,48 @@ def test_plugin_rule_without_prefix_is_refused(tmp_path: Path, plugin_env) -> No
     assert "rule id 'shouting-title' must start with 'shout/'" in result.stderr
 
 
+def _passing_for_cliplint(site: Path, entry_points: str) -> dict[str, str]:
+    """A distribution named cliplint with these entry points, ahead of the real one on
+    the path (importlib.metadata then sees its metadata only), and the shouting rule's
+    module: the environment that installs it."""
+    info = site / "cliplint-9.9.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: cliplint\nVersion: 9.9\n",
+                                   encoding="utf-8")
+    (info / "entry_points.txt").write_text(f"[cliplint]\n{entry_points}", encoding="utf-8")
+    (site / "cliplint_shout.py").write_text(SHOUTING_RULE.format(prefix=""), encoding="utf-8")
+    return {"PYTHONPATH": str(site)}
+
+
+def test_a_distribution_calling_itself_cliplint_is_cliplint_only_by_its_entry_points(
+        tmp_path: Path) -> None:
+    # Its other entry points passed for cliplint's own: a rule without its plugin's
+    # prefix, an options schema left unchecked, loaded even with CLIPLINT_NO_PLUGINS=1.
+    env = _passing_for_cliplint(tmp_path / "site", "builtin = cliplint_rules\n"
+                                "formats = cliplint.formats\nshout = cliplint_shout\n")
+    refused = run_cliplint("rules", cwd=tmp_path, env=env)
+    assert refused.status == 2
+    assert ("plugin 'shout' from distribution 'cliplint': rule id 'shouting-title' must start "
+            "with 'shout/'") in refused.stderr, refused.stderr
+    only_own = run_cliplint("rules", "--json", cwd=tmp_path,
+                            env=env | {"CLIPLINT_NO_PLUGINS": "1"})
+    assert only_own.status == 0, only_own.stderr
+    listing = json.loads(only_own.stdout)
+    assert {rule["plugin"] for rule in listing} == {"builtin"}
+    assert "shouting-title" not in {rule["id"] for rule in listing}
+
+
+def test_an_entry_point_of_cliplint_loading_another_module_is_refused(tmp_path: Path) -> None:
+    env = _passing_for_cliplint(tmp_path / "site", "builtin = cliplint_shout\n"
+                                "formats = cliplint.formats\n")
+    for variables in ({}, {"CLIPLINT_NO_PLUGINS": "1"}):
+        refused = run_cliplint("rules", cwd=tmp_path, env=env | variables)
+        assert refused.status == 2
+        assert ("plugin 'builtin' from distribution 'cliplint' loads 'cliplint_shout', not "
+                "cliplint's own 'cliplint_rules': a distribution passing for cliplint is "
+                "installed (reinstall cliplint)") in refused.stderr, refused.stderr
+
+
 def test_duplicate_rule_ids_are_an_error(tmp_path: Path, plugin_env) -> None:
     source = SHOUTING_RULE.format(prefix="shout/")
     plugin_env(distribution="cliplint-shout", entry_name="shout", module="cliplint_shout", source=source)
