@@ -131,6 +131,13 @@ _MATHML_TEXT_ELEMENTS = frozenset(["mglyph", "malignmark"])
 #: Text html5lib's dataState reads as one Characters token: a first character that is
 #: not a space (spaces make a SpaceCharacters token), then up to '&', '<' or NUL.
 _TEXT = re.compile("[^\t\n\x0c\r &<\x00][^&<\x00]*")
+#: Spaces as html5lib's dataState reads them into one SpaceCharacters token.
+_SPACES = re.compile("[\t\n\x0c\r ]+")
+#: The start tags after which html5lib's tree builder may switch the tokenizer out of
+#: the data state (its parseRCDataRawtext and the handlers of <script> and <plaintext>,
+#: in every phase; <noscript> only with scripting, which is off, but it costs nothing).
+_SWITCHING = frozenset(["title", "textarea", "style", "xmp", "iframe", "noembed", "noframes",
+                        "noscript", "script", "plaintext"])
 #: An attribute as html5lib's attribute states read it without an error: a space, the
 #: name (a first character other than '=', then up to a space, '/', '>' or '='; a quote or
 #: '<' in it is an error, NUL too) and maybe '=' and a value: double-quoted, single-quoted
@@ -216,8 +223,8 @@ class _Current(NamedTuple):
 
 class _SpanTokenizer(_tokenizer.HTMLTokenizer):
     """Adds ``index`` (into ``spans``) to each token and keeps ``current``, the span of
-    the error the parser is handling, or ``None`` while it handles a token: the last one
-    in ``spans`` (errors are rare, so no span is made per token). ``exhausted`` turns
+    the error the parser is handling, or ``None`` while it handles a token: the one in
+    ``processing`` (errors are rare, so no span is made per token). ``exhausted`` turns
     true at end of input.
 
     Tokens are contiguous except for characters html5lib drops: a token starts where the
@@ -238,6 +245,10 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         self.currentToken: Any = None
         self.spans: list[tuple[dict[str, Any], int, int]] = []
         self.current: _Current | None = _Current(0, 0, None)
+        # The tokens the last state call read, their spans recorded (see dataState), and
+        # the one the parser is handling.
+        self.batch: list[dict[str, Any]] = []
+        self.processing: dict[str, Any] = {}
         self.exhausted = False
         # For attributeNameState: the tag whose attribute names ``_names`` holds, and how
         # many of its attributes those are.
@@ -249,14 +260,16 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         """The span of what the parser is handling (see ``current``)."""
         if self.current is not None:
             return self.current
-        index = len(self.spans) - 1
+        index = self.processing["index"]
         _, start, end = self.spans[index]
         return _Current(start, end, index)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        # html5lib's own loop, with spans: each state call may queue errors and tokens.
+        # html5lib's own loop, with spans: each state call may queue errors and tokens,
+        # or make a batch of tokens whose spans it recorded (see ``dataState``).
         self.tokenQueue: deque[dict[str, Any]] = deque()
         queue = self.tokenQueue
+        batch = self.batch
         stream = self.stream
         spans = self.spans
         # (the functions, as this class has them: some are overridden)
@@ -271,6 +284,13 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                 begin = stream.consumed + stream.chunkOffset
             if not state():
                 break
+            if batch:  # (then nothing else was queued, and the stream read no chunk)
+                self.current = None
+                for token in batch:
+                    self.processing = token
+                    yield token
+                batch.clear()
+                continue
             while stream.errors:
                 at = stream.error_offsets.popleft() if stream.error_offsets else stream.offset
                 self.current = _Current(at, at + 1, None)
@@ -283,35 +303,93 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                 else:
                     token["index"] = len(spans)
                     spans.append((token, begin, end))
-                    self.current = None  # the last of ``spans``, worked out on an error
+                    self.current = None  # ``processing``, worked out on an error
+                    self.processing = token
                     begin = end
                 yield token
         self.exhausted = True
 
     def dataState(self) -> bool:
-        """Text, or the '<' of a tag: the two cases this state meets most, made cheaper.
+        """Text, or the '<' of a tag: the cases this state meets most, made cheaper.
 
-        html5lib reads the '<' and returns, and reads the tag in the next call: here the
-        tag is read in the same call (tagOpenState always sets the next state; an error
-        it raises still spans from the '<', where this call began). Text up to '&', '<'
-        or NUL is the Characters token html5lib makes, with one regex match instead of
-        ``char()`` and ``charsUntil()``, unless it runs to the end of the chunk (there may
-        be a second: see ``_OneChunkStream``). Everything else is html5lib's: spaces,
-        '&', NUL, the end of input.
+        html5lib reads one token per state call, and its loop (``__iter__``) takes each
+        from the queue and records its span. Here a run of text, spaces and simple tags
+        (see ``tagOpenState``) is read in one call, each token's span recorded as it is
+        made, into ``batch``. Text up to '&', '<' or NUL is the Characters token html5lib
+        makes, spaces up to anything else its SpaceCharacters token, unless they run to
+        the end of the chunk (there may be a second: see ``_OneChunkStream``).
+
+        The run stops before anything else (an entity, NUL, a comment, a tag that is not
+        simple or one html5lib reports an error in), which the next call reads as
+        html5lib does, after the parser has handled the run: html5lib's states ask the
+        parser whether the current node is foreign (a CDATA section), and the parser
+        switches the tokenizer's state after some start tags. The run stops after those
+        (``_SWITCHING``): nothing else the parser does changes how the tokenizer reads.
+        A call that makes no batch is html5lib's, but for the '<' of a tag, read in the
+        same call (tagOpenState always sets the next state; an error it raises still
+        spans from the '<', where this call began).
         """
         stream = self.stream
         chunk = stream.chunk
         offset = stream.chunkOffset
+        size = stream.chunkSize
+        consumed = stream.consumed
+        batch = self.batch
+        spans = self.spans
+        tag = None
+        while True:
+            if chunk.startswith("<", offset):
+                match = _SIMPLE_TAG.match(chunk, offset + 1)
+                if match is None:
+                    break
+                end_tag, name, attributes, self_closing = match.group(
+                    "end_tag", "name", "attributes", "self_closing")
+                data: dict[str, str] = {}
+                if attributes:
+                    if end_tag:
+                        break  # attributes-in-end-tag
+                    found = _ATTRIBUTE.findall(attributes)  # (name, value in one of three)
+                    for name_written, double, single, unquoted in found:
+                        # (ascii_lower, inlined: at most one of the value groups matched)
+                        data[name_written.lower() if name_written.isascii()
+                             else name_written.translate(ASCII_LOWER)] = double or single or unquoted
+                    if len(data) < len(found):
+                        break  # duplicate-attribute
+                name = name.lower() if name.isascii() else name.translate(ASCII_LOWER)
+                if end_tag:
+                    if self_closing:
+                        break  # self-closing-flag-on-end-tag
+                    tag = {"type": _END_TAG, "name": name, "data": [], "selfClosing": False}
+                else:
+                    tag = {"type": _START_TAG, "name": name, "data": data,
+                           "selfClosing": bool(self_closing), "selfClosingAcknowledged": False}
+                end = match.end()
+                tag["index"] = len(spans)
+                spans.append((tag, consumed + offset, consumed + end))
+                batch.append(tag)
+                offset = end
+                if not end_tag and name in _SWITCHING:
+                    break
+            else:
+                match = _TEXT.match(chunk, offset) or _SPACES.match(chunk, offset)
+                if match is None:
+                    break
+                end = match.end()
+                if end >= size:
+                    break
+                token = {"type": _CHARACTERS if match.re is _TEXT else _SPACE_CHARACTERS,
+                         "data": match.group(), "index": len(spans)}
+                spans.append((token, consumed + offset, consumed + end))
+                batch.append(token)
+                offset = end
+        if batch:
+            stream.chunkOffset = offset
+            if tag is not None:
+                self.currentToken = tag  # (html5lib's rcdata states read the last tag's name)
+            return True
         if chunk.startswith("<", offset):
             stream.chunkOffset = offset + 1
             return self.tagOpenState()
-        match = _TEXT.match(chunk, offset)
-        if match is not None:
-            end = match.end()
-            if end < stream.chunkSize:
-                stream.chunkOffset = end
-                self.tokenQueue.append({"type": _CHARACTERS, "data": match.group()})
-                return True
         return bool(super().dataState())
 
     def tagOpenState(self) -> bool:
@@ -553,9 +631,14 @@ class _SpanParser(html5lib.HTMLParser):
             datavars = {**datavars, NAME_OPEN: bool(open_elements.names.get(datavars["name"]))}
         tokenizer = self.tokenizer
         current = tokenizer.current_span()
+        offset = tokenizer.stream.offset
         if tokenizer.exhausted:
             current = self._left_open(errorcode, datavars) or current
-        self.errors.append((tokenizer.stream.offset, errorcode, datavars, current))
+        elif tokenizer.current is None:
+            # A token: html5lib's stream has read up to its end (a batch of tokens, see
+            # dataState, was read past it; for other tokens the two are the same).
+            offset = current.end
+        self.errors.append((offset, errorcode, datavars, current))
 
     def _left_open(self, code: str, datavars: Mapping[str, Any]) -> _Current | None:
         """At the end of input, the start tag of the element the error is about: the
