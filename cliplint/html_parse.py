@@ -131,8 +131,6 @@ _MATHML_TEXT_ELEMENTS = frozenset(["mglyph", "malignmark"])
 #: Text html5lib's dataState reads as one Characters token: a first character that is
 #: not a space (spaces make a SpaceCharacters token), then up to '&', '<' or NUL.
 _TEXT = re.compile("[^\t\n\x0c\r &<\x00][^&<\x00]*")
-#: Spaces as html5lib's dataState reads them into one SpaceCharacters token.
-_SPACES = re.compile("[\t\n\x0c\r ]+")
 #: The start tags after which html5lib's tree builder may switch the tokenizer out of
 #: the data state (its parseRCDataRawtext and the handlers of <script> and <plaintext>,
 #: in every phase; <noscript> only with scripting, which is off, but it costs nothing).
@@ -157,6 +155,10 @@ _SIMPLE_TAG = re.compile(
     f"(?P<end_tag>/?)(?P<name>[a-zA-Z][^{HTML_SPACE}/>\x00]*)"
     f"(?P<attributes>(?:{_ATTRIBUTE_PATTERN})*)[{HTML_SPACE}]*(?P<self_closing>/?)>"
 )
+#: What dataState reads in a run (see there): text as ``_TEXT`` (group 1), spaces as
+#: html5lib's dataState reads them into one SpaceCharacters token (group 2), or a
+#: simple tag (whose last group is '/>''s slash: ``lastindex`` tells the three apart).
+_RUN_TOKEN = re.compile(f"({_TEXT.pattern})|([{HTML_SPACE}]+)|<{_SIMPLE_TAG.pattern}")
 
 
 class _WholeText:
@@ -336,12 +338,20 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         consumed = stream.consumed
         batch = self.batch
         spans = self.spans
+        index = len(spans)
         tag = None
         while True:
-            if chunk.startswith("<", offset):
-                match = _SIMPLE_TAG.match(chunk, offset + 1)
-                if match is None:
+            match = _RUN_TOKEN.match(chunk, offset)
+            if match is None:
+                break
+            end = match.end()
+            kind = match.lastindex  # 1: text, 2: spaces, else a tag (its last group)
+            if kind == 1 or kind == 2:
+                if end >= size:
                     break
+                token = {"type": _CHARACTERS if kind == 1 else _SPACE_CHARACTERS,
+                         "data": match.group(kind), "index": index}
+            else:
                 end_tag, name, attributes, self_closing = match.group(
                     "end_tag", "name", "attributes", "self_closing")
                 data: dict[str, str] = {}
@@ -359,29 +369,18 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                 if end_tag:
                     if self_closing:
                         break  # self-closing-flag-on-end-tag
-                    tag = {"type": _END_TAG, "name": name, "data": [], "selfClosing": False}
+                    token = tag = {"type": _END_TAG, "name": name, "data": [],
+                                   "selfClosing": False, "index": index}
                 else:
-                    tag = {"type": _START_TAG, "name": name, "data": data,
-                           "selfClosing": bool(self_closing), "selfClosingAcknowledged": False}
-                end = match.end()
-                tag["index"] = len(spans)
-                spans.append((tag, consumed + offset, consumed + end))
-                batch.append(tag)
-                offset = end
-                if not end_tag and name in _SWITCHING:
-                    break
-            else:
-                match = _TEXT.match(chunk, offset) or _SPACES.match(chunk, offset)
-                if match is None:
-                    break
-                end = match.end()
-                if end >= size:
-                    break
-                token = {"type": _CHARACTERS if match.re is _TEXT else _SPACE_CHARACTERS,
-                         "data": match.group(), "index": len(spans)}
-                spans.append((token, consumed + offset, consumed + end))
-                batch.append(token)
-                offset = end
+                    token = tag = {"type": _START_TAG, "name": name, "data": data,
+                                   "selfClosing": bool(self_closing),
+                                   "selfClosingAcknowledged": False, "index": index}
+            spans.append((token, consumed + offset, consumed + end))
+            batch.append(token)
+            index += 1
+            offset = end
+            if tag is token and not end_tag and name in _SWITCHING:
+                break
         if batch:
             stream.chunkOffset = offset
             if tag is not None:
@@ -836,9 +835,17 @@ class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
             element = _Element(token["name"], namespace)
             element.attributes = token["data"]
         open_elements = self.openElements
-        open_elements[-1].appendChild(element)
+        parent = open_elements[-1]
+        # (html5lib's appendChild and our _remember, inlined: every open element is an
+        # _Element, which keeps html5lib's appendChild)
+        parent._childNodes.append(element)
+        parent._element.append(element._element)
+        element.parent = parent
         open_elements.append(element)
-        return self._remember(element, token)
+        index = token.get("index")
+        if index is not None:
+            self.created.setdefault(element._element, index)
+        return element
 
     def insertElementTable(self, token: dict[str, Any]) -> Any:
         return self._remember(super().insertElementTable(token), token)
