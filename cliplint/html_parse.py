@@ -161,6 +161,18 @@ _SIMPLE_TAG = re.compile(
 _RUN_TOKEN = re.compile(f"({_TEXT.pattern})|([{HTML_SPACE}]+)|<{_SIMPLE_TAG.pattern}")
 
 
+_new_tuple = tuple.__new__
+
+
+def _token(raw: dict[str, Any], start: int, end: int) -> Token:
+    """Our token for html5lib's, spanning ``start``..``end``. (tuple.__new__ is what
+    Token(...) does, without its Python-level __new__; the fields are in Token's order.)"""
+    data = raw.get("data")
+    return _new_tuple(Token, (_TOKEN_TYPES.get(raw["type"], "?"), raw.get("name"),
+                              data if isinstance(data, dict) else {}, start, end,
+                              bool(raw.get("selfClosing"))))
+
+
 class _WholeText:
     """What html5lib's input stream reads the body from: ``io.StringIO(text)``'s ``read``,
     which hands over the text itself when asked for all of it (the stream always is:
@@ -224,17 +236,23 @@ class _Current(NamedTuple):
 
 
 class _SpanTokenizer(_tokenizer.HTMLTokenizer):
-    """Adds ``index`` (into ``spans``) to each token and keeps ``current``, the span of
+    """Adds ``index`` (into ``raw`` and ``tokens``) to each token and keeps ``current``, the span of
     the error the parser is handling, or ``None`` while it handles a token: the one in
     ``processing`` (errors are rare, so no span is made per token). ``exhausted`` turns
     true at end of input.
 
     Tokens are contiguous except for characters html5lib drops: a token starts where the
-    previous one ended, or where the tokenizer last resumed reading text."""
+    previous one ended, or where the tokenizer last resumed reading text.
+
+    ``tokens`` holds our :class:`Token` for each of html5lib's tokens in ``raw``, made
+    as it is read, its offsets the stream's plus ``shift`` (the source offsets when the
+    body had no CRLF). The parser may change a token later (html5lib renames and
+    re-keys the start tags it puts in foreign content): ``parse_body`` makes those again.
+    """
 
     state: Any  # html5lib's: the bound method of the state the tokenizer is in (or None)
 
-    def __init__(self, stream: str, parser: Any = None) -> None:
+    def __init__(self, stream: str, parser: Any = None, shift: int = 0) -> None:
         # html5lib's __init__, but for its input stream: it would build one of its own
         # (a copy of the body in a StringIO, an encoding looked up) that ours replaces at
         # once. These are the fields it sets; a test compares them with html5lib's.
@@ -245,7 +263,9 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         self.state = self.dataState
         self.escape = False
         self.currentToken: Any = None
-        self.spans: list[tuple[dict[str, Any], int, int]] = []
+        self.shift = shift
+        self.raw: list[dict[str, Any]] = []
+        self.tokens: list[Token] = []
         self.current: _Current | None = _Current(0, 0, None)
         # The tokens the last state call read, their spans recorded (see dataState), and
         # the one the parser is handling.
@@ -263,17 +283,19 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         if self.current is not None:
             return self.current
         index = self.processing["index"]
-        _, start, end = self.spans[index]
-        return _Current(start, end, index)
+        token = self.tokens[index]
+        return _Current(token.start - self.shift, token.end - self.shift, index)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         # html5lib's own loop, with spans: each state call may queue errors and tokens,
-        # or make a batch of tokens whose spans it recorded (see ``dataState``).
+        # or make a batch of tokens it made ours of (see ``dataState``).
         self.tokenQueue: deque[dict[str, Any]] = deque()
         queue = self.tokenQueue
         batch = self.batch
         stream = self.stream
-        spans = self.spans
+        raw = self.raw
+        tokens = self.tokens
+        shift = self.shift
         # (the functions, as this class has them: some are overridden)
         text_states = frozenset(getattr(type(self), name) for name in _TEXT_STATES)
         begin = 0  # where the token being read began
@@ -303,8 +325,9 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                 if token["type"] == _PARSE_ERROR:
                     self.current = _Current(begin, end, None)
                 else:
-                    token["index"] = len(spans)
-                    spans.append((token, begin, end))
+                    token["index"] = len(raw)
+                    raw.append(token)
+                    tokens.append(_token(token, begin + shift, end + shift))
                     self.current = None  # ``processing``, worked out on an error
                     self.processing = token
                     begin = end
@@ -337,8 +360,10 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         size = stream.chunkSize
         consumed = stream.consumed
         batch = self.batch
-        spans = self.spans
-        index = len(spans)
+        raw = self.raw
+        tokens = self.tokens
+        index = len(raw)
+        base = consumed + self.shift  # stream offsets (in this chunk) -> ours
         tag = None
         while True:
             match = _RUN_TOKEN.match(chunk, offset)
@@ -351,6 +376,8 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                     break
                 token = {"type": _CHARACTERS if kind == 1 else _SPACE_CHARACTERS,
                          "data": match.group(kind), "index": index}
+                ours = _new_tuple(Token, ("Characters" if kind == 1 else "SpaceCharacters",
+                                          None, {}, base + offset, base + end, False))
             else:
                 end_tag, name, attributes, self_closing = match.group(
                     "end_tag", "name", "attributes", "self_closing")
@@ -371,11 +398,17 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                         break  # self-closing-flag-on-end-tag
                     token = tag = {"type": _END_TAG, "name": name, "data": [],
                                    "selfClosing": False, "index": index}
+                    ours = _new_tuple(Token, ("EndTag", name, {}, base + offset, base + end,
+                                              False))
                 else:
+                    closed = bool(self_closing)
                     token = tag = {"type": _START_TAG, "name": name, "data": data,
-                                   "selfClosing": bool(self_closing),
+                                   "selfClosing": closed,
                                    "selfClosingAcknowledged": False, "index": index}
-            spans.append((token, consumed + offset, consumed + end))
+                    ours = _new_tuple(Token, ("StartTag", name, data, base + offset,
+                                              base + end, closed))
+            raw.append(token)
+            tokens.append(ours)
             batch.append(token)
             index += 1
             offset = end
@@ -542,6 +575,7 @@ class _SpanParser(html5lib.HTMLParser):
         self.container = container
         self.scripting = scripting
         self.tokenizer = _SpanTokenizer(stream, parser=self, **kwargs)
+        self.adjusted: list[int] = []
         self.reset()
         self.mainLoop()  # no _ReparseException: we never switch encodings on a str
 
@@ -608,12 +642,23 @@ class _SpanParser(html5lib.HTMLParser):
             return self.phase
         return self.phases["inForeignContent"]
 
-    def parse_fragment(self, text: str) -> ElementTree.Element:
+    def adjustForeignAttributes(self, token: dict[str, Any]) -> None:
+        """html5lib's, noting which token it adjusts: it calls this for every start tag
+        it puts in foreign content (after renaming it and its other attributes), and for
+        no other, so these are the tokens whose name and attributes may have changed
+        since the tokenizer made ours of them."""
+        super().adjustForeignAttributes(token)
+        index = token.get("index")
+        if index is not None:
+            self.adjusted.append(index)
+
+    def parse_fragment(self, text: str, shift: int = 0) -> ElementTree.Element:
         """``parseFragment`` (inside a ``<div>``), leaving no reference cycles behind:
         html5lib's tree nodes point at their parents and their parents at them, and a
         tokenizer's state is its own bound method. Left to the garbage collector, those
-        cycles of every parse cost more than a tenth of a run."""
-        self._parse(text, innerHTML=True)
+        cycles of every parse cost more than a tenth of a run. ``shift`` is the
+        tokenizer's (where ``text`` starts in the source)."""
+        self._parse(text, innerHTML=True, shift=shift)
         tree = self.tree
         wrapper = _base.TreeBuilder.getFragment(tree)  # the etree builder's, unwrapped
         _unlink(wrapper, tree.document)
@@ -658,8 +703,9 @@ class _SpanParser(html5lib.HTMLParser):
         index = self.tree.created.get(culprits[-1]._element)
         if index is None:
             return None
-        _, start, end = self.tokenizer.spans[index]
-        return _Current(start, end, index)
+        tokenizer = self.tokenizer
+        token = tokenizer.tokens[index]
+        return _Current(token.start - tokenizer.shift, token.end - tokenizer.shift, index)
 
 
 class _OpenElements(list):  # type: ignore[type-arg]
@@ -893,28 +939,17 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
         return start + offset + bisect.bisect_right(crlf_positions, offset - 1)
 
     parser = _span_parser()
-    fragment = parser.parse_fragment(normalised)
-
-    spans = parser.tokenizer.spans
-    shift = start  # the common case: stream offsets are source offsets shifted by ``start``
-    if crlf_positions:
-        spans = [(raw_token, to_source(token_start), to_source(token_end))
-                 for raw_token, token_start, token_end in spans]
-        shift = 0
-    token_types = _TOKEN_TYPES
-    # Our token for each of html5lib's (its dict). Built here, not in a function called
-    # per token (hundreds a body); tuple.__new__ is what Token(...) does, without its
-    # Python-level __new__; the fields are in Token's order.
-    tokens = tuple([
-        _new_tuple(Token, (
-            token_types.get(raw_token["type"], "?"),
-            raw_token.get("name"),
-            data if isinstance(data := raw_token.get("data"), dict) else {},
-            token_start + shift,
-            token_end + shift,
-            bool(raw_token.get("selfClosing")),
-        ))
-        for raw_token, token_start, token_end in spans])
+    fragment = parser.parse_fragment(normalised, start)
+    tokenizer = parser.tokenizer
+    made = tokenizer.tokens
+    raw_tokens = tokenizer.raw
+    for changed in parser.adjusted:  # (start tags in foreign content: rare)
+        token = made[changed]
+        made[changed] = _token(raw_tokens[changed], token.start, token.end)
+    if crlf_positions:  # the stream offsets the tokens hold (plus ``start``) to the source's
+        made = [token._replace(start=to_source(token.start - start),
+                               end=to_source(token.end - start)) for token in made]
+    tokens = tuple(made)
 
     first_token_at: dict[int, int] | None = None
     errors = []
@@ -938,9 +973,6 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
         fragment=fragment,
         start_tags=parser.tree.created,  # made for this parse alone: no copy needed
     )
-
-
-_new_tuple = tuple.__new__
 
 
 def _first_token_at(tokens: tuple[Token, ...]) -> dict[int, int]:
