@@ -55,7 +55,6 @@ from typing import Any
 
 from cliplint.model import Related
 from cliplint.rule_io import ArchiveEntry, ArchiveViolation
-from cliplint.streams import python_escape
 
 ID = "path-portability"
 SEVERITY = "error"
@@ -165,9 +164,8 @@ def _name_problems(name: str, max_bytes: int) -> Iterator[str]:
     if not _SUSPECT.search(name):
         return
     for found in _FORBIDDEN.finditer(name):
-        char = found.group()
-        shown = python_escape(char) if not char.isprintable() else char
-        yield (f"{shown!r} (U+{ord(char):04X}) at position {found.start() + 1}: "
+        char = found.group()  # (repr escapes a control character once: '\t')
+        yield (f"{char!r} (U+{ord(char):04X}) at position {found.start() + 1}: "
                "Windows forbids it in names")
     if name.endswith((".", " ")):
         yield f"ends with {'a dot' if name.endswith('.') else 'a space'}: Windows drops it"
