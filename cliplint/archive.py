@@ -22,9 +22,10 @@ they depend on (:func:`reduction_key`): an archive whose files and settings are 
 run before saw them is not reduced again.
 
 The archive root is ``archive-root`` from the configuration (relative to its file), else
-the folder of the configuration file, else, for given files, the top of the git work
-tree holding them; for given folders without a configuration file, the folders' common
-parent. Paths in archive rules' records and options (``mirrors``) are relative to it.
+the folder of the configuration file found for the run (not of one given with
+--config, which may lie anywhere: :attr:`Settings.project_folder`), else, for given
+files, the top of the git work tree holding them; for given folders without such a
+file, the folders' common parent. Paths in archive rules' records and options (``mirrors``) are relative to it.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def find_archive(paths: Sequence[str], settings: Settings) -> Archive:
     """The archive a run's paths belong to (see the module's documentation)."""
     absolute = [os.path.abspath(path) for path in paths]
     folders_only = all(os.path.isdir(path) for path in absolute)
-    root = settings.archive_root or (os.path.dirname(settings.source) if settings.source else None)
+    root = settings.archive_root or settings.project_folder
     if folders_only:
         return Archive(os.path.abspath(root) if root else os.path.commonpath(absolute))
     root = root or git_top(os.path.dirname(absolute[0]))

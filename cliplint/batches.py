@@ -485,8 +485,7 @@ def archive_of(paths: Sequence[str], settings: Settings, manifest: bool,
     a manifest, the configured archive root, the configuration's folder or the current
     folder (URLs in a manifest then count from their bucket); else as in a local run."""
     if manifest:
-        root = settings.archive_root or (os.path.dirname(settings.source) if settings.source
-                                         else os.getcwd())
+        root = settings.archive_root or settings.project_folder or os.getcwd()
         return Archive(os.path.abspath(root))
     urls = [path for path in paths if is_url(path)]
     if not urls:

@@ -99,6 +99,16 @@ class Settings:
         """The settings of the files in a folder (see :meth:`for_path`)."""
         return self if self.tree is None else self._own(self.tree.for_folder(folder))
 
+    @property
+    def project_folder(self) -> str | None:
+        """The folder of the configuration file found for the run, the project's top:
+        where archive rules' archive and --fix's tree begin by default. None with
+        --config (a file given there may lie anywhere, as a shared one does: its folder
+        is no project), --isolated, the library, or no file found."""
+        if self.tree is None or self.source is None:
+            return None
+        return os.path.dirname(self.source)
+
     def _own(self, found: Settings) -> Settings:
         # The run's configuration is these settings, also when they are a copy made
         # with dataclasses.replace (batches make the root absolute).

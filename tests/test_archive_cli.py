@@ -224,6 +224,34 @@ def test_archive_root_from_the_configuration(tmp_path: Path, monkeypatch: pytest
     assert "duplicate of archive/old.md" in capsys.readouterr().out
 
 
+def test_a_config_file_given_elsewhere_does_not_make_its_folder_the_archive(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # `--config /tmp/shared.toml new.md` compared new.md with every clipping under /tmp
+    # (minutes, and a "duplicate" from another project): a file given with --config may
+    # lie anywhere, so the archive is found as without one (here: the git work tree).
+    shared = tmp_path / "configs" / "cliplint.toml"
+    write(shared, "")
+    write(shared.parent / "elsewhere/old.md", clipping("Harbour reopens", "https://x.org/a/1"))
+    root = tmp_path / "repo"
+    git_archive(root)
+    write(root / "feed/new.md", clipping("Harbour reopens", "https://x.org/a/1",
+                                         stamp=1594000000001))
+    monkeypatch.chdir(root)
+
+    def run() -> tuple[int, str]:
+        return main(["--no-cache", "--config", str(shared), "feed/new.md"]), \
+            capsys.readouterr().out
+
+    status, out = run()
+    assert (status, out.splitlines()[0]) == (1, "feed/new.md:1:1: duplicate-clipping same "
+                                                "article URL — duplicate of feed/harbour.md")
+    # Its archive-root still counts, relative to it, as the README says.
+    write(shared, 'archive-root = "elsewhere"\n')
+    status, out = run()
+    assert status == 1 and "duplicate of ../configs/elsewhere/old.md" in out, out
+
+
 def test_baseline_knows_archive_problems_from_any_folder(
         archive: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

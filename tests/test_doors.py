@@ -64,6 +64,18 @@ def test_fix_does_not_write_through_a_symlink_leaving_the_tree(linked: tuple[Pat
     assert (project / "a.md").is_symlink()
 
 
+def test_a_config_file_given_elsewhere_does_not_widen_the_tree(linked: tuple[Path, Path],
+                                                                 home: Path) -> None:
+    # The folder of a file given with --config counted as the project's: a symlink into
+    # that folder (a shared configs folder, /tmp) was written through.
+    project, outside = linked
+    write(outside.parent / "cliplint.toml", "")
+    result = run(SELECT, "--fix", "--config", str(outside.parent / "cliplint.toml"), "a.md",
+                 cwd=project, home=home)
+    assert outside.read_text() == SECONDS_CLIP
+    assert result.status == 1 and "fix-refused fixes not written" in result.stdout
+
+
 def test_the_user_can_allow_it_on_the_command_line(linked: tuple[Path, Path], home: Path) -> None:
     project, outside = linked
     result = run(SELECT, "--fix", "--fix-outside-tree", ".", cwd=project, home=home)

@@ -126,12 +126,12 @@ def _refuse_remote_fixes(options: LintOptions) -> None:
 
 def _linted_tree(paths: Sequence[str], settings: Settings) -> tuple[str, ...]:
     """The folders --fix may write in (symlinks resolved): the folders named on the
-    command line, the folders of the files named, and the project's (where its
-    configuration file is)."""
+    command line, the folders of the files named, and the project's (where the
+    configuration file found for the run is: not one given with --config)."""
     roots = {os.path.realpath(path) if os.path.isdir(path)
              else os.path.realpath(os.path.dirname(os.path.abspath(path))) for path in paths}
-    if settings.source is not None:
-        roots.add(os.path.realpath(settings.root))
+    if settings.project_folder is not None:
+        roots.add(os.path.realpath(settings.project_folder))
     return tuple(sorted(roots))
 
 
