@@ -38,12 +38,15 @@ if TYPE_CHECKING:
     from cliplint.document import Document
 
 UNUSED_SUPPRESSION = "unused-suppression"
-MARKER = "cliplint-"
 ALL = "ALL"
 _DIRECTIVE = re.compile(
     r"\s*cliplint-(?P<kind>disable-next-line|disable-file|disable|enable)(?=\s|$)"
     r"(?P<rules>.*?)(?:\s--(?P<reason>.*))?\s*\Z", re.S)
 _SEPARATORS = re.compile(r"[\s,]+")
+#: A comment that starts like a suppression: "cliplint" in any case, then what a person
+#: may put after it (``CLIPLINT-DISABLE``, ``cliplint: disable``, ``cliplint disable``).
+#: One that is none is reported (``malformed``), not ignored.
+_LOOKS_LIKE_ONE = re.compile(r"\s*cliplint[-:_\s]", re.I)
 DISABLING = ("disable", "disable-next-line", "disable-file")
 
 class Directive(NamedTuple):
@@ -72,13 +75,15 @@ def covers(selector: str | None, rule_id: str) -> bool:
 
 
 def find(document: Document) -> tuple[tuple[Directive, ...], tuple[Malformed, ...]]:
-    """The suppression comments of the body, in order, and the malformed ones. Costs a
-    substring search unless the text holds ``cliplint-`` (then the body's parse, which
-    body rules share)."""
+    """The suppression comments of the body, in order, and the malformed ones. Costs
+    two substring searches unless the body holds "cliplint" (then the body's parse,
+    which body rules share)."""
     body_start = document.header.body.start
-    if document.text.find(MARKER, body_start) == -1:
-        return (), ()
     text = document.text
+    # (Two substring searches, not a case-blind regex over every body: the spellings a
+    # person writes, cliplint, Cliplint, CLIPLINT.)
+    if text.find("liplint", body_start) == -1 and text.find("LIPLINT", body_start) == -1:
+        return (), ()
     directives: list[Directive] = []
     malformed: list[Malformed] = []
     for token in document.body.tokens:
@@ -88,7 +93,7 @@ def find(document: Document) -> tuple[tuple[Directive, ...], tuple[Malformed, ..
         if inner_end is None or inner_end < token.start + 4:
             continue  # an unterminated comment runs to the end: not a directive
         inner = text[token.start + 4 : inner_end]
-        if MARKER not in inner or not inner.lstrip().startswith(MARKER):
+        if not _LOOKS_LIKE_ONE.match(inner):
             continue
         match = _DIRECTIVE.match(inner)
         if match is None:

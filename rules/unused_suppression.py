@@ -15,7 +15,9 @@ rule (``duplicate-clipping``...): those problems are found after the files are l
 
 Unused suppressions are infos: they never fail a run, but they show up, and ``--fix``
 removes them. Unknown rule ids and misspelt directives are warnings: the problem their
-author meant to hide is reported anyway.
+author meant to hide is reported anyway. A comment that starts with "cliplint" in any
+case, then ``-``, ``:``, ``_`` or a space (``CLIPLINT-DISABLE``, ``cliplint: disable``)
+and is no directive is a misspelt one: directives are written in lower case.
 
 Bad::
 
