@@ -7,8 +7,9 @@ heading instead of the first paragraph of the body.
 
 Checked: the title line exists and is exactly one Markdown link; its text is not empty,
 holds no raw newline and its brackets balance; its URL is an absolute ``http(s)`` URL
-with a host and no spaces; a ``-`` underline follows; a blank line follows the underline
-(or the ``日期：`` date line some bots write under it).
+with a host (a name, or an IPv6 address in brackets), a valid port if any, and no spaces;
+a ``-`` underline follows; a blank line follows the underline (or the ``日期：`` date
+line some bots write under it).
 
 Bad::
 
@@ -35,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from cliplint.document import Document, matching_bracket, matching_paren
 from cliplint.model import Edit, Fix
@@ -123,5 +124,29 @@ def _check_url(url: str, offset: int) -> Iterator[Violation]:
         parts, host = None, None
     if parts is None or parts.scheme.lower() not in ("http", "https"):
         yield Violation(offset, offset + len(url), f"title URL {url!r} is not an absolute http(s) URL")
-    elif not host or not _HOST.fullmatch(host):
+    elif not host or not (_HOST.fullmatch(host) or _ipv6_literal(parts.netloc, host)):
         yield Violation(offset, offset + len(url), f"title URL {url!r} has no valid host")
+    elif not _valid_port(parts):
+        yield Violation(offset, offset + len(url),
+                        f"title URL {url!r} has a port that is no number from 0 to 65535")
+
+
+def _ipv6_literal(netloc: str, host: str) -> bool:
+    """Whether the host is an IPv6 address in brackets (``http://[2001:db8::1]/a``)."""
+    if "[" not in netloc:
+        return False
+    import ipaddress  # (only for such a URL)
+
+    try:
+        ipaddress.IPv6Address(host.partition("%")[0])  # (a zone id after '%' is allowed)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_port(parts: SplitResult) -> bool:
+    try:
+        parts.port  # noqa: B018  (raises for a port out of range or not a number)
+    except ValueError:
+        return False
+    return True
