@@ -463,6 +463,11 @@ def library_settings(config: Mapping[str, Any] | None,
     rules = load_registry().rules
     table = _lists_for_tuples(dict(config or {}))
     validate(table, rules, source="config")
+    if "extend" in table:  # (it was ignored: the library reads no file)
+        from cliplint.config import ConfigError
+
+        raise ConfigError("config: extend names a configuration file to build on, which the "
+                          "library does not read: pass the whole table (tomllib reads a file)")
     selection = Selection()
     if select is not None:
         chosen = () if isinstance(select, str) else tuple(select)

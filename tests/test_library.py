@@ -89,3 +89,10 @@ def test_arguments_of_the_wrong_type_are_said_plainly() -> None:
         with pytest.raises(TypeError) as raised:
             call()
         assert str(raised.value).startswith(said.removesuffix(" (archive)")), said
+
+
+def test_a_config_that_extends_a_file_is_refused() -> None:
+    # It was ignored without a word: the library reads no file.
+    seconds = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
+    with pytest.raises(ConfigError, match="config: extend names a configuration file"):
+        lint_text(seconds, config={"extend": "/etc/passwd"})
