@@ -199,6 +199,23 @@ class ConfigTree:
             self._folders[folder_passed] = found
         return found
 
+    def skips(self, path: str) -> bool:
+        """Whether a walk would leave the file out: the configuration of its folder, or
+        of any folder above it up to the run's, excludes it (a walk never enters an
+        excluded folder, so a configuration file inside it cannot bring it back). What
+        --force-exclude asks of the files named on the command line."""
+        folder = os.path.abspath(os.path.dirname(path) or os.curdir)
+        while True:
+            own = self.for_folder(folder)
+            if own.is_excluded(path):
+                return True
+            if own is self.base or own.source is None:
+                return False
+            above = os.path.dirname(os.path.dirname(os.path.abspath(own.source)))
+            if above == folder:  # (the top of the file system)
+                return False
+            folder = above
+
     def _settings_of(self, config: Path) -> Settings:
         key = str(config.absolute())
         if self.base.source is not None and key == os.path.abspath(self.base.source):

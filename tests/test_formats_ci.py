@@ -225,6 +225,33 @@ def test_force_exclude_with_stdin_filename(tmp_path: Path) -> None:
     assert linted.status == 1 and linted.stdout.startswith("news/x.md:1:5: timestamp-comment")
 
 
+def test_force_exclude_skips_what_a_walk_skips_under_folder_configurations(
+        tmp_path: Path) -> None:
+    # A folder the top configuration excludes, holding its own configuration file: the
+    # walk never enters it, but a file named in it was linted (by its folder's settings,
+    # which exclude nothing), so the pre-commit hook failed on what CI never reads.
+    write(tmp_path / "cliplint.toml", 'extend-exclude = ["feeds/bbc"]\n')
+    write(tmp_path / "feeds" / "bbc" / "cliplint.toml", "")
+    write(tmp_path / "feeds" / "bbc" / "a.md", SECONDS)
+    # ...and one a middle folder's configuration excludes, below a folder of its own.
+    write(tmp_path / "feeds" / "dw" / "cliplint.toml", 'extend-exclude = ["old"]\n')
+    write(tmp_path / "feeds" / "dw" / "old" / "cliplint.toml", "")
+    write(tmp_path / "feeds" / "dw" / "old" / "b.md", SECONDS)
+    write(tmp_path / "feeds" / "dw" / "c.md", SECONDS)
+    walked = run_cliplint("--select", HEADER_RULES, ".", cwd=tmp_path)
+    assert [line.split(":")[0] for line in walked.stdout.splitlines()[:-1]] == [
+        "./feeds/dw/c.md"]
+    named = ["feeds/bbc/a.md", "feeds/dw/old/b.md", "feeds/dw/c.md"]
+    forced = run_cliplint("--select", HEADER_RULES, "--force-exclude", *named, cwd=tmp_path)
+    assert [line.split(":")[0] for line in forced.stdout.splitlines()[:-1]] == [
+        "feeds/dw/c.md"]
+    for name, status in (("feeds/bbc/x.md", 0), ("feeds/dw/old/x.md", 0),
+                         ("feeds/dw/x.md", 1)):
+        piped = run_cliplint("--select", HEADER_RULES, "--force-exclude", "--stdin-filename",
+                             name, "-", cwd=tmp_path, stdin=SECONDS.encode())
+        assert piped.status == status, (name, piped.stdout)
+
+
 # -- a file name that is not UTF-8 ------------------------------------------------------
 
 

@@ -128,11 +128,12 @@ class RunContext(NamedTuple):
         paths = list(options.paths or ["."])
         if not options.force_exclude:
             return paths
-        if (paths == ["-"] and options.stdin_filename
-                and settings.is_excluded(options.stdin_filename)):
+        # As a walk would leave it out: excluded by its folder's configuration or by one
+        # above (a pre-commit hook must not fail on a file the CI scan never reads).
+        skipped = settings.tree.skips if settings.tree is not None else settings.is_excluded
+        if paths == ["-"] and options.stdin_filename and skipped(options.stdin_filename):
             return []
-        return [path for path in paths
-                if path == "-" or not settings.for_path(path).is_excluded(path)]
+        return [path for path in paths if path == "-" or not skipped(path)]
 
 
 def run_context(options: LintOptions) -> RunContext:
