@@ -379,7 +379,7 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
     def to_lint() -> Iterator[str | None]:
         for entry in looked_up:
             waiting.append(entry)
-            yield entry.path if entry.hit is None else None
+            yield None if entry.hit is not None else worker_copy(entry.path)
 
     # One KeyParts for the run's files (a copy of it for each chunk a worker is sent).
     lint = (lint_file if cache is None
@@ -403,6 +403,14 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
                     remember_path(cache, entry.path, linted.status, linted.key)
             yield FileResult(entry.path, linted.problems, linted.records, facts=linted.facts,
                              cached=cached, key=linted.key)
+
+
+def worker_copy(path: str) -> str:
+    """``path`` as sent to a worker process: a copy when it is not ASCII. Pickling a str
+    that is not ASCII stores its UTF-8 form in the str, for as long as the str lives
+    (some 130 bytes for a path of 40 CJK characters), and the path itself is held until
+    the archive rules' reduce step: its copy is dropped once its chunk is done."""
+    return path if path.isascii() else "".join((path, ""))
 
 
 def map_in_chunks(
