@@ -83,9 +83,12 @@ def _month(document: Document) -> str | None:
     if not (value.startswith("<!--") and value.endswith("-->")):
         return None
     digits = value[4:-3].strip()
-    if not digits.isascii() or not digits.isdigit() or len(digits) > 16:
+    # ASCII 0-9 only, as the rules read them (isdigit() also takes '１' and '²'); leading
+    # zeros do not count (nor make int() refuse a long string).
+    significant = digits.lstrip("0")
+    if not digits.isascii() or not digits.isdigit() or len(significant) > 16:
         return None
-    number = int(digits)
+    number = int(significant or "0")
     # Below 10**11 a value makes no sense as milliseconds (1973) and is a date in seconds
     # (timestamp-comment reports it): its month is still the clipping's.
     seconds = number if number < 10**11 else number // 1000

@@ -251,8 +251,12 @@ def _timestamp(document: Document) -> int | None:
     if span is None:
         return None
     value = document.text[span.start : span.end].strip()
-    if value.startswith("<!--") and value.endswith("-->") and value[4:-3].isdigit():
-        return int(value[4:-3])
+    digits = value[4:-3]
+    # As cliplint_rules._time.epoch_number reads them: ASCII 0-9 only (isdigit() takes '²',
+    # which int() refuses), and past 30 significant digits (int() refuses 4300) 10**30.
+    if value.startswith("<!--") and value.endswith("-->") and digits.isascii() and digits.isdigit():
+        significant = digits.lstrip("0")
+        return int(significant or "0") if len(significant) <= 30 else 10**30
     return None
 
 

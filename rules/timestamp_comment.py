@@ -5,8 +5,9 @@ published or clipped. Archives sort, deduplicate and expire clippings by it; a m
 second-based or garbled one silently puts an article in the wrong year.
 
 The first line after any front matter must be ``<!--N-->`` where ``N`` is a Unix epoch
-in **milliseconds** (13 digits today), not before ``min-date`` and not later than now
-plus ``max-future``. "Now" is the end of the run's day (UTC): a result stays true all
+in **milliseconds** (13 digits today, ASCII ``0``-``9``: full-width ``１`` or Arabic-Indic
+``٣`` digits are malformed), not before ``min-date`` and not later than now plus
+``max-future``. "Now" is the end of the run's day (UTC): a result stays true all
 day, so the cache keeps it for the day.
 
 Bad::
@@ -27,7 +28,8 @@ Options:
   (``s``, ``m``, ``h``, ``d`` units).
 
 Fix (safe): a 10-digit epoch in seconds becomes milliseconds by appending ``000``;
-whitespace inside the comment is removed. Nothing is invented: a missing timestamp is
+whitespace inside the comment is removed (around ASCII digits only: other digits are not
+converted). Nothing is invented: a missing timestamp is
 reported, never made up (a ``日期：`` date line, when present, is quoted as a hint).
 """
 
@@ -42,7 +44,7 @@ from typing import Any
 from cliplint.document import Document
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
-from cliplint_rules._time import DURATION_PATTERN, duration_seconds, iso_utc
+from cliplint_rules._time import DURATION_PATTERN, duration_seconds, epoch_number, iso_utc
 
 ID = "timestamp-comment"
 SEVERITY = "error"
@@ -70,7 +72,8 @@ OPTIONS = {
 
 _DAY_MS = 86_400_000
 _COMMENT = re.compile(r"<!--(?P<content>.*?)-->(?P<rest>.*)", re.DOTALL)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?")
+# [0-9], not \d: a date in other digits is as malformed as an epoch in them.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?")
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
@@ -95,7 +98,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         yield Violation(rest_start, line.end, "unexpected text after the timestamp comment")
     content = match.group("content")
     value = content.strip()
-    if value != content and value.isdigit():
+    if value != content and epoch_number(value) is not None:
         yield Violation(content_start, content_end, "whitespace inside the timestamp comment",
                         Fix((Edit(content_start, content_end, value),), "safe",
                             "remove whitespace inside the timestamp comment"))
@@ -109,13 +112,17 @@ def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -
     if _ISO_DATE.fullmatch(value):
         yield Violation(start, end, f"timestamp {value!r} is a date, not epoch milliseconds")
         return
-    if not value.isdigit():
-        yield Violation(start, end, f"malformed timestamp {value!r}: expected epoch milliseconds")
+    number = epoch_number(value)
+    if number is None:
+        # Other digits (１, ٣, ²) are no epoch for the pipelines that parse it, and get no
+        # fix: the digits must not be mixed.
+        other_digits = any(not char.isascii() and char.isnumeric() for char in value)
+        yield Violation(start, end, f"malformed timestamp {value!r}: expected epoch milliseconds"
+                        + (" in ASCII digits 0-9" if other_digits else ""))
         return
     earliest_ms = _parse_day(options["min-date"])
     end_of_today_ms = _parse_day(options["today"]) + _DAY_MS
     latest_ms = end_of_today_ms + duration_seconds(options["max-future"]) * 1000
-    number = int(value)
     if not earliest_ms <= number <= latest_ms and earliest_ms <= number * 1000 <= latest_ms:
         fixed = f"{number * 1000}"
         yield Violation(start, end, f"timestamp {value} is in seconds, not milliseconds "

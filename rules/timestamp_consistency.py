@@ -62,7 +62,7 @@ from typing import Any, NamedTuple
 
 from cliplint.document import Document
 from cliplint.rule_io import Violation
-from cliplint_rules._time import DURATION_PATTERN, duration_seconds, iso_utc
+from cliplint_rules._time import DURATION_PATTERN, duration_seconds, epoch_number, iso_utc
 
 ID = "timestamp-consistency"
 SEVERITY = "warning"
@@ -117,12 +117,14 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     if span is None:
         return
     match = _TIMESTAMP.fullmatch(document.text, span.start, span.end)
-    if match is None:
+    # [0-9] only, as epoch_number reads them; it caps the absurdly long (float() and int()
+    # refuse them).
+    milliseconds = None if match is None else epoch_number(match.group(1))
+    if match is None or milliseconds is None:
         return  # timestamp-comment reports what is wrong with it
     stated = list(_stated_dates(document))
     if not stated:
         return
-    milliseconds = int(match.group(1))
     moment = milliseconds / 1000
     tolerance = duration_seconds(options.get("tolerance", "2d"))
     for date in stated:

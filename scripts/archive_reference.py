@@ -74,7 +74,7 @@ def parse_clipping(path: str, source: str, blocks: bool = True) -> Clipping:
         ends = [j for j in range(1, len(lines)) if lines[j].rstrip("\r") == "---"]
         i = ends[0] + 1 if ends else 0
     timestamp = None
-    if i < len(lines) and (m := re.fullmatch(r"<!--(\d+)-->\s*", lines[i])):
+    if i < len(lines) and (m := re.fullmatch(r"<!--([0-9]+)-->\s*", lines[i])):
         timestamp, i = int(m.group(1)), i + 1
     underline = next((j for j in range(i, len(lines)) if re.fullmatch(r"-+\s*", lines[j])), None)
     if underline is None:
