@@ -29,8 +29,8 @@ Options:
 
 Fix (safe): a 10-digit epoch in seconds becomes milliseconds by appending ``000``;
 whitespace inside the comment is removed (around ASCII digits only: other digits are not
-converted). Nothing is invented: a missing timestamp is
-reported, never made up (a ``日期：`` date line, when present, is quoted as a hint).
+converted). Nothing is invented: a missing timestamp is reported, never made up (a
+``日期：`` date line, when present, is quoted as a hint).
 """
 
 from __future__ import annotations

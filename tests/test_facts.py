@@ -90,6 +90,8 @@ def test_the_feed_from_the_title_host(title: str, host: str | None) -> None:
     ("<!--9999999999999999-->", None),
     ("<!--2023-06-14-->", None),
     ("<!--１２３-->", None),  # full-width digits are no epoch
+    ("<!--168677874400²-->", None),  # nor a superscript one (int() refuses it)
+    ("<!--" + "0" * 5000 + "1686778744000-->", "2023-06"),  # leading zeros do not count
     ("<!--1686778744000", None),
     ("[no timestamp](https://example.com/a)", None),
 ])
