@@ -38,6 +38,11 @@ DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024  # html5lib takes ~10 s on a 2 MB body
 #: Problems listed per rule per file; the rest are one summary problem. Real archives
 #: have at most ~100 (a 2 MB body of '<' would make two million).
 DEFAULT_MAX_PROBLEMS_PER_RULE = 1000
+#: The largest count a setting takes (``max-problems-per-rule``, ``max-file-size``,
+#: ``--jobs``, ``--batch-size``): far more than any archive needs, and far below what
+#: the engine slices and reads by (a Python index, ``sys.maxsize``), which a larger one
+#: overflowed: every rule crashed.
+LARGEST_COUNT = 1_000_000_000
 #: Seconds a file's checks may take before they are stopped (cliplint/budget.py): six
 #: times what html5lib takes on a body of max-file-size, so that only a hostile or
 #: pathological file reaches it, even on a busy machine.
@@ -284,6 +289,9 @@ def _load_toml(path: Path) -> dict[str, Any]:
         line = data.count(b"\n", 0, error.start) + 1
         raise ConfigError(f"{path}:{line}: not UTF-8 (byte 0x{data[error.start]:02x} at "
                           f"offset {error.start}): TOML files are UTF-8") from None
+    if text.startswith("\ufeff"):  # tomllib's "Invalid statement (at line 1, column 1)"
+        raise ConfigError(f"{path}: starts with a byte order mark (BOM), which TOML does "
+                          "not allow: save the file as UTF-8 without one")
     too_deep = ConfigError(f"{path}: nested too deeply (tables and arrays more than "
                            f"{MAX_TOML_DEPTH} levels deep)")
     try:
@@ -376,6 +384,8 @@ def load_user_config() -> dict[str, bool]:
     configuration would use; anything else there is an error naming the file."""
     path = user_config_path()
     if not path.is_file():
+        if path.exists():  # a folder there would otherwise drop the settings unsaid
+            raise ConfigError(f"{path}: the user configuration is {not_a_file(path)}")
         return {}
     table = _load_toml(path)
     turned_on = {}
@@ -391,6 +401,11 @@ def load_user_config() -> dict[str, bool]:
         if value:
             turned_on[trusted.flag] = True
     return turned_on
+
+
+def not_a_file(path: Path) -> str:
+    """What a path that exists but is no regular file is, for a message."""
+    return "a folder, not a file" if path.is_dir() else "not a regular file"
 
 
 def _trusted(key_path: Sequence[str]) -> Trusted | None:
@@ -425,9 +440,10 @@ def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
             "include": globs,
             "exclude": globs,
             "extend-exclude": globs,
-            "max-file-size": {"type": "integer", "minimum": 1},
+            "max-file-size": {"type": "integer", "minimum": 1, "maximum": LARGEST_COUNT},
             "archive-root": {"type": "string", "minLength": 1},
-            "max-problems-per-rule": {"type": "integer", "minimum": 1},
+            "max-problems-per-rule": {"type": "integer", "minimum": 1,
+                                      "maximum": LARGEST_COUNT},
             "file-timeout": {"type": "number", "minimum": 0},
             "fix-outside-tree": {"type": "boolean"},
             "severity": {
@@ -507,6 +523,29 @@ def validate(
 
     raise ConfigError("\n".join([f"{source}: invalid configuration:",
                                   *describe(errors, source, file)]))
+
+
+def check_archive_root(value: str, folder: str, file: Path) -> None:
+    """Raise :class:`ConfigError`, as an invalid configuration, when ``archive-root``
+    (``value``, resolved to ``folder`` relative to ``file``) is no folder: a missing one
+    changed silently what the archive rules compare, a file made path-portability
+    judge the paths from it. (Not cached with the rest of the validation: the folder
+    may come and go.)"""
+    if os.path.isdir(folder):
+        return
+    import jsonschema
+
+    what = "is not a folder" if os.path.lexists(folder) else "does not exist"
+    error = jsonschema.ValidationError(
+        # Starting with the value's repr, as jsonschema's own, for config_errors to
+        # write it as TOML does.
+        f"{value!r} {what} ({folder}; relative to the file that sets it)",
+        validator="folder", path=["archive-root"], instance=value, schema={},
+        schema_path=["properties", "archive-root"])
+    from cliplint.config_errors import describe
+
+    raise ConfigError("\n".join([f"{file}: invalid configuration:",
+                                  *describe([error], str(file), file)]))
 
 
 #: The last Unicode code point (chr() refuses any above).

@@ -141,6 +141,27 @@ def test_stdin_with_filename(tmp_path: Path) -> None:
     assert result.stdout.startswith("incoming/x.md:1:1: timestamp-comment missing timestamp")
 
 
+def test_stdin_filename_alone_reads_standard_input(tmp_path: Path) -> None:
+    # As in ruff; it linted the current folder, the name unused.
+    write(tmp_path / "other.md", "no header\n")
+    result = run_cliplint("--isolated", "--stdin-filename", "incoming/x.md",
+                          stdin=b"[T](https://example.com)\n------\n\n<p>x</p>\n", cwd=tmp_path)
+    assert result.status == 1
+    assert result.stdout.startswith("incoming/x.md:1:1: timestamp-comment missing timestamp")
+    assert "other.md" not in result.stdout
+
+
+@pytest.mark.parametrize("others", [["a.md"], ["-", "a.md"], ["--paths-from", "list.txt"]])
+def test_stdin_filename_with_other_paths_is_refused(tmp_path: Path, others: list[str]) -> None:
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    write(tmp_path / "list.txt", "a.md\n")
+    result = run_cliplint("--isolated", "--stdin-filename", "x.md", *others, cwd=tmp_path)
+    assert result.status == 2, result.stdout
+    assert ("--stdin-filename names the clipping read from standard input ('-'): it cannot "
+            "be used with ") in result.stderr
+    assert result.stdout == ""
+
+
 def test_stdin_cannot_mix_with_paths(tmp_path: Path) -> None:
     result = run_cliplint("--isolated", "-", "a.md", cwd=tmp_path)
     assert result.status == 2
@@ -161,6 +182,46 @@ def test_selection_options(tmp_path: Path) -> None:
     unknown = run_cliplint("--isolated", "--select", "no-such-rule", "a.md", cwd=tmp_path)
     assert unknown.status == 2
     assert "--select: unknown rule 'no-such-rule'" in unknown.stderr
+
+
+@pytest.mark.parametrize("option", ["--select", "--extend-select", "--ignore"])
+@pytest.mark.parametrize("value", ["", ",", " , "])
+def test_an_empty_selection_is_refused(tmp_path: Path, option: str, value: str) -> None:
+    # --select '' ran no rule and passed: "All clean", exit 0. ruff refuses it too.
+    write(tmp_path / "a.md", "no header\n")
+    result = run_cliplint("--isolated", option, value, "a.md", cwd=tmp_path)
+    assert result.status == 2, result.stdout
+    assert f"argument {option}: expected at least one rule" in result.stderr
+
+
+def test_a_configuration_may_still_select_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "cliplint.toml", "select = []\n")
+    write(tmp_path / "a.md", "no header\n")
+    result = run_cliplint("a.md", cwd=tmp_path)
+    assert result.status == 0 and "All clean" in result.stdout
+
+
+@pytest.mark.parametrize("arguments", [
+    ["--format", "json"], ["--format", "github"], ["--format", "sarif"], ["--format", "junit"],
+    ["--format", "gitlab"], ["--format", "html"], ["--diff"]])
+def test_statistics_is_refused_where_it_would_be_ignored(tmp_path: Path,
+                                                         arguments: list[str]) -> None:
+    write(tmp_path / "a.md", "no header\n")
+    result = run_cliplint("--isolated", "--statistics", *arguments, "a.md", cwd=tmp_path)
+    assert result.status == 2, result.stdout
+    assert ("--statistics prints a text table of problems per rule: it cannot be used with "
+            f"{' '.join(arguments)}") in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("option", ["--jobs", "--batch-size"])
+def test_counts_past_the_largest_are_refused(tmp_path: Path, option: str) -> None:
+    # --jobs 10**19 overflowed what the runner slices the files by: an internal error.
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("--isolated", option, str(10**19), "a.md", cwd=tmp_path)
+    assert result.status == 2, result.stderr
+    assert f"expected a whole number from 1 to 1,000,000,000, got '{10**19}'" in result.stderr
+    assert run_cliplint("--isolated", option, "1000000000", "a.md", cwd=tmp_path).status == 0
 
 
 def test_unknown_option_exits_2(tmp_path: Path) -> None:

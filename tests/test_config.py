@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,16 @@ SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
          "valid regular expression (missing ), unterminated subpattern at position 0)"),
         ("pyproject.toml", "[tool.cliplint]\nignore = [1]\n", "pyproject.toml: invalid configuration:\n  pyproject.toml:2: tool.cliplint.ignore[0]: unknown rule 1"),
         ("pyproject.toml", "[tool.cliplint]\ncolour = true\n", "  pyproject.toml:2: tool.cliplint: unknown key 'colour'"),
+        # Past sys.maxsize, every rule crashed (itertools.islice); reading overflowed too.
+        ("cliplint.toml", "max-problems-per-rule = 10000000000000000000\n",
+         "  cliplint.toml:1: max-problems-per-rule: 10000000000000000000 is greater than the maximum of 1000000000"),
+        ("cliplint.toml", "max-file-size = 1000000000000000000000\n",
+         "  cliplint.toml:1: max-file-size: 1000000000000000000000 is greater than the maximum of 1000000000"),
+        # A missing archive root changed what duplicate-clipping compared, without a word.
+        ("cliplint.toml", "select = ['ALL']\narchive-root = 'gone'\n",
+         "  cliplint.toml:2: archive-root: 'gone' does not exist ("),
+        ("pyproject.toml", "[tool.cliplint]\narchive-root = 'a.md'\n",
+         "  pyproject.toml:2: tool.cliplint.archive-root: 'a.md' is not a folder ("),
     ],
 )
 def test_invalid_config_exits_2_naming_file_and_key(tmp_path: Path, name: str, content: str, message: str) -> None:
@@ -57,11 +68,13 @@ UNREADABLE = [
     # Dotted keys nest without recursion in tomllib, but not in what reads the table next.
     (b".".join([b"a"] * 3000) + b" = 1\n",
      ": nested too deeply (tables and arrays more than 100 levels deep)"),
+    # tomllib said only "Invalid statement (at line 1, column 1)".
+    (b"\xef\xbb\xbfselect = ['ALL']\n", ": starts with a byte order mark (BOM)"),
 ]
 
 
 @pytest.mark.parametrize(("content", "message"), UNREADABLE,
-                         ids=["gbk", "ff-fe", "deep-array", "long-integer", "deep-dotted-key"])
+                         ids=["gbk", "ff-fe", "deep-array", "long-integer", "deep-dotted-key", "bom"])
 @pytest.mark.parametrize("how", ["found", "--config", "pyproject.toml", "user configuration"])
 def test_unreadable_config_file_exits_2_naming_it(tmp_path: Path, content: bytes, message: str,
                                                    how: str) -> None:
@@ -134,6 +147,61 @@ def test_explicit_config_and_missing_config(tmp_path: Path) -> None:
     assert result.status == 0  # warnings alone do not fail the run
     missing = run_cliplint("--config", "nope.toml", "a.md", cwd=tmp_path)
     assert missing.status == 2 and "config file not found: nope.toml" in missing.stderr
+    # Something that is there but no file is not "not found".
+    device = run_cliplint("--config", os.devnull, "a.md", cwd=tmp_path)
+    assert device.status == 2
+    assert f"config file is not a regular file: {os.devnull}" in device.stderr
+    folder = run_cliplint("--config", "conf", "a.md", cwd=tmp_path)
+    assert folder.status == 2 and "config file is a folder, not a file: conf" in folder.stderr
+
+
+def test_isolated_and_config_together_are_refused(tmp_path: Path) -> None:
+    # --isolated dropped --config without a word, even a missing file; ruff refuses both.
+    write(tmp_path / "strict.toml", "[severity]\ntimestamp-comment = 'warning'\n")
+    write(tmp_path / "a.md", SECONDS)
+    for config in ("strict.toml", "nope.toml"):
+        result = run_cliplint("--isolated", "--config", config, "a.md", cwd=tmp_path)
+        assert result.status == 2, result.stdout
+        assert "--isolated ignores every configuration file: it cannot be used with " \
+            "--config FILE" in result.stderr
+        assert result.stdout == ""
+
+
+def test_a_user_configuration_that_is_a_folder_is_an_error(tmp_path: Path) -> None:
+    # It was skipped without a word, its settings lost, as a missing one is.
+    (tmp_path / "xdg" / "cliplint" / "cliplint.toml").mkdir(parents=True)
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    result = run_cliplint("a.md", cwd=tmp_path, env=env)
+    assert result.status == 2, result.stdout
+    assert (f"{tmp_path / 'xdg' / 'cliplint' / 'cliplint.toml'}: the user configuration is "
+            "a folder, not a file") in result.stderr
+    assert run_cliplint("--isolated", "a.md", cwd=tmp_path, env=env).status == 0
+
+
+def test_archive_root_is_resolved_from_the_file_that_sets_it(tmp_path: Path) -> None:
+    write(tmp_path / "conf" / "cliplint.toml", "archive-root = '../archive'\n")
+    write(tmp_path / "archive" / "a.md", GOOD_CLIPPING)
+    # From the current folder, conf/../archive is there; ./../archive is not.
+    found = run_cliplint("--config", "conf/cliplint.toml", "archive", cwd=tmp_path)
+    assert found.status == 0, found.stderr
+    (tmp_path / "archive" / "a.md").unlink()
+    (tmp_path / "archive").rmdir()
+    write(tmp_path / "elsewhere" / "a.md", GOOD_CLIPPING)
+    gone = run_cliplint("--config", "conf/cliplint.toml", "elsewhere", cwd=tmp_path)
+    assert gone.status == 2
+    assert f"archive-root: '../archive' does not exist ({tmp_path / 'archive'};" in gone.stderr
+
+
+@pytest.mark.parametrize("setting", ["max-problems-per-rule", "max-file-size"])
+def test_counts_as_large_as_allowed_are_taken(tmp_path: Path, setting: str) -> None:
+    from cliplint.config import LARGEST_COUNT
+
+    write(tmp_path / "cliplint.toml", f"{setting} = {LARGEST_COUNT}\n")
+    write(tmp_path / "a.md", SECONDS)
+    result = run_cliplint("a.md", cwd=tmp_path)
+    assert result.status == 1 and "timestamp-comment" in result.stdout, result.stderr
+    assert "internal-error" not in result.stdout
 
 
 def test_per_file_ignores(tmp_path: Path) -> None:

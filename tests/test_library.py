@@ -25,6 +25,10 @@ def test_lint_text_validates_its_config() -> None:
     # A ValueError, as Python's own wrong values are: a scraper catches that.
     with pytest.raises(ValueError, match="max-file-size"):
         fix_text(GOOD_CLIPPING, config={"max-file-size": -1})
+    # Past sys.maxsize, every rule crashed: "Stop argument for islice() must be ...".
+    with pytest.raises(ConfigError, match="max-problems-per-rule: 1000000000000000000000000000000 "
+                       "is greater than the maximum of 1000000000"):
+        lint_text(GOOD_CLIPPING, config={"max-problems-per-rule": 10**30})
 
 
 def test_a_config_may_give_tuples_for_arrays() -> None:

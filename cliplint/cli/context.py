@@ -187,18 +187,22 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
         check_selectors,
         find_config,
         load_user_config,
+        not_a_file,
     )
     from cliplint.config_tree import ConfigTree, Overrides, settings_of_file
 
     try:
         source: Path | None = None
-        if options.config and not options.isolated:
+        if options.config:  # (never with --isolated: the parser refuses both)
             source = Path(options.config)
             try:
                 found = source.is_file()
+                other_kind = not found and source.exists()  # a folder, /dev/null
             except OSError as error:  # a folder the user cannot enter, a name too long
                 raise ConfigError(f"cannot read config file {options.config}: "
                                   f"{error.strerror or error}") from None
+            if other_kind:
+                raise ConfigError(f"config file is {not_a_file(source)}: {options.config}")
             if not found:
                 raise ConfigError(f"config file not found: {options.config}")
         elif not options.isolated:

@@ -38,8 +38,44 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_lint(arguments: Sequence[str]) -> LintOptions:
-    """The options of a lint (or fix) command line."""
-    return LintOptions.from_namespace(lint_parser().parse_args(arguments))
+    """The options of a lint (or fix) command line; :class:`UsageError` for options that
+    cannot go together (rather than one of them silently doing nothing)."""
+    options = LintOptions.from_namespace(lint_parser().parse_args(arguments))
+    _refuse_conflicts(options)
+    return _stdin_when_named(options)
+
+
+def _refuse_conflicts(options: LintOptions) -> None:
+    """Refuse what ruff refuses, or what would otherwise be dropped without a word."""
+    if options.isolated and options.config is not None:
+        raise UsageError("--isolated ignores every configuration file: it cannot be used "
+                         "with --config FILE (drop one of them)")
+    if options.statistics:
+        from cliplint.formats import BUILTIN_FORMATS
+
+        # The built-in reports other than text do not change with it (a plugin's format
+        # is given it in RenderOptions, and may), nor does the diff.
+        if options.diff or (options.format in BUILTIN_FORMATS and options.format != "text"):
+            used = "--diff" if options.diff else f"--format {options.format}"
+            raise UsageError(f"--statistics prints a text table of problems per rule: it "
+                             f"cannot be used with {used}")
+    if options.stdin_filename is not None:
+        others = [path for path in options.paths if path != "-"]
+        if others:
+            raise UsageError(f"--stdin-filename names the clipping read from standard "
+                             f"input ('-'): it cannot be used with other paths "
+                             f"({', '.join(others)})")
+        if options.paths_from is not None:
+            raise UsageError("--stdin-filename names the clipping read from standard "
+                             "input ('-'): it cannot be used with --paths-from")
+
+
+def _stdin_when_named(options: LintOptions) -> LintOptions:
+    """``--stdin-filename`` without a path reads standard input, as in ruff (rather than
+    linting the current folder, the name unused)."""
+    if options.stdin_filename is not None and not options.paths:
+        return options._replace(paths=("-",))
+    return options
 
 
 def lint_parser() -> argparse.ArgumentParser:
@@ -49,7 +85,8 @@ def lint_parser() -> argparse.ArgumentParser:
         "'cliplint explain RULE'.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="files and folders to lint ('-' for standard input; default: .)")
+                        help="files and folders to lint ('-' for standard input; default: ., "
+                        "or - with --stdin-filename)")
     parser.add_argument("--version", action="version", version=f"cliplint {__version__}")
     selection = parser.add_argument_group("rule selection")
     selection.add_argument("--select", type=_split, metavar="RULE[,RULE]",
@@ -94,7 +131,8 @@ def lint_parser() -> argparse.ArgumentParser:
                         help="lint, then lint again whenever a clipping or a configuration "
                         "file changes, until Ctrl-C (pip install 'cliplint[watch]')")
     config.add_argument("--stdin-filename", metavar="NAME",
-                        help="the name of the clipping read from '-' (for config and reports)")
+                        help="the name of the clipping read from standard input (for config and "
+                        "reports); standard input is read when no PATH is given")
     config.add_argument("--force-exclude", action="store_true",
                         help="skip files the configuration excludes even when they are named "
                         "on the command line (pre-commit names every file)")
@@ -205,8 +243,14 @@ def _json_object(value: str) -> dict[str, Any]:
 
 
 def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value!r}")
+    """``--jobs``, ``--batch-size``: a whole number from 1 to the configuration's
+    :data:`~cliplint.config.LARGEST_COUNT` (far larger, it overflowed what the runner
+    slices by: ``--jobs 10**18`` was an internal error)."""
+    from cliplint.config import LARGEST_COUNT
+
+    if not value.isdigit() or not 1 <= int(value) <= LARGEST_COUNT:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {LARGEST_COUNT:,}, got {value!r}")
     return int(value)
 
 
@@ -225,7 +269,14 @@ def _seconds(value: str) -> float:
 
 
 def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
+    """A comma-separated list of rule selectors: at least one, as ruff asks (an empty
+    ``--select ''`` would run no rule and pass)."""
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError(
+            f"expected at least one rule (ALL, a rule id, or a plugin prefix 'name/'), "
+            f"got {value!r}")
+    return parts
 
 
 def _count(value: str) -> int:
