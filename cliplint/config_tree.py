@@ -202,21 +202,23 @@ class ConfigTree:
         return found
 
     def skips(self, path: str) -> bool:
-        """Whether a walk would leave the file out: the configuration of its folder, or
-        of any folder above it up to the run's, excludes it (a walk never enters an
-        excluded folder, so a configuration file inside it cannot bring it back). What
-        --force-exclude asks of the files named on the command line."""
+        """Whether a walk would leave the file out, as --force-exclude asks of the files
+        named on the command line: a walk checks each entry of a folder against the
+        configuration of that folder, so the file against its own folder's, and each
+        folder above it, as an entry of its parent, against the parent's (a walk never
+        enters an excluded folder: a configuration file inside it cannot bring it back;
+        and a folder's own configuration alone says which of its files are excluded)."""
         folder = os.path.abspath(os.path.dirname(path) or os.curdir)
-        while True:
-            own = self.for_folder(folder)
-            if own.is_excluded(path):
+        if self.for_folder(folder).is_excluded(path):
+            return True
+        while folder != self.stop:
+            parent = os.path.dirname(folder)
+            if parent == folder:  # (the top of the file system)
+                return False
+            if self.for_folder(parent).is_excluded(folder):
                 return True
-            if own is self.base or own.source is None:
-                return False
-            above = os.path.dirname(os.path.dirname(os.path.abspath(own.source)))
-            if above == folder:  # (the top of the file system)
-                return False
-            folder = above
+            folder = parent
+        return False
 
     def _settings_of(self, config: Path) -> Settings:
         key = str(config.absolute())

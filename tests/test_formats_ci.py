@@ -238,15 +238,21 @@ def test_force_exclude_skips_what_a_walk_skips_under_folder_configurations(
     write(tmp_path / "feeds" / "dw" / "old" / "cliplint.toml", "")
     write(tmp_path / "feeds" / "dw" / "old" / "b.md", SECONDS)
     write(tmp_path / "feeds" / "dw" / "c.md", SECONDS)
+    # And the other way round: a folder's own configuration alone says which of its
+    # files are excluded (the top's "*.draft.md" does not reach into feeds/dw).
+    write(tmp_path / "cliplint.toml", 'extend-exclude = ["feeds/bbc", "*.draft.md"]\n')
+    write(tmp_path / "feeds" / "dw" / "d.draft.md", SECONDS)
+    write(tmp_path / "e.draft.md", SECONDS)
     walked = run_cliplint("--select", HEADER_RULES, ".", cwd=tmp_path)
-    assert [line.split(":")[0] for line in walked.stdout.splitlines()[:-1]] == [
-        "./feeds/dw/c.md"]
-    named = ["feeds/bbc/a.md", "feeds/dw/old/b.md", "feeds/dw/c.md"]
+    assert sorted(line.split(":")[0] for line in walked.stdout.splitlines()[:-1]) == [
+        "./feeds/dw/c.md", "./feeds/dw/d.draft.md"]
+    named = ["feeds/bbc/a.md", "feeds/dw/old/b.md", "feeds/dw/c.md", "feeds/dw/d.draft.md",
+             "e.draft.md"]
     forced = run_cliplint("--select", HEADER_RULES, "--force-exclude", *named, cwd=tmp_path)
-    assert [line.split(":")[0] for line in forced.stdout.splitlines()[:-1]] == [
-        "feeds/dw/c.md"]
+    assert sorted(line.split(":")[0] for line in forced.stdout.splitlines()[:-1]) == [
+        "feeds/dw/c.md", "feeds/dw/d.draft.md"]
     for name, status in (("feeds/bbc/x.md", 0), ("feeds/dw/old/x.md", 0),
-                         ("feeds/dw/x.md", 1)):
+                         ("feeds/dw/x.md", 1), ("feeds/dw/x.draft.md", 1), ("x.draft.md", 0)):
         piped = run_cliplint("--select", HEADER_RULES, "--force-exclude", "--stdin-filename",
                              name, "-", cwd=tmp_path, stdin=SECONDS.encode())
         assert piped.status == status, (name, piped.stdout)
