@@ -43,10 +43,14 @@ _DIRECTIVE = re.compile(
     r"\s*cliplint-(?P<kind>disable-next-line|disable-file|disable|enable)(?=\s|$)"
     r"(?P<rules>.*?)(?:\s--(?P<reason>.*))?\s*\Z", re.S)
 _SEPARATORS = re.compile(r"[\s,]+")
-#: A comment that starts like a suppression: "cliplint" in any case, then what a person
-#: may put after it (``CLIPLINT-DISABLE``, ``cliplint: disable``, ``cliplint disable``).
-#: One that is none is reported (``malformed``), not ignored.
-_LOOKS_LIKE_ONE = re.compile(r"\s*cliplint[-:_\s]", re.I)
+#: A comment that starts like a suppression, which is reported (``malformed``) when it is
+#: none: ``cliplint-`` and anything (``cliplint-disabel``), or cliplint as a person may
+#: write it (``Cliplint``, ``CLIPLINT``: what the substring searches in :func:`find` look
+#: for) and a separator, then a word starting like disable or enable
+#: (``CLIPLINT-DISABLE``, ``cliplint: disable``). A comment that mentions cliplint
+#: otherwise (``<!-- cliplint checked this -->``) is none of its business.
+_LOOKS_LIKE_ONE = re.compile(
+    r"\s*(?:cliplint-|(?:cliplint|Cliplint|CLIPLINT)[-:_\s]\s*(?i:dis|en))")
 DISABLING = ("disable", "disable-next-line", "disable-file")
 
 class Directive(NamedTuple):

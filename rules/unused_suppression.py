@@ -15,9 +15,11 @@ rule (``duplicate-clipping``...): those problems are found after the files are l
 
 Unused suppressions are infos: they never fail a run, but they show up, and ``--fix``
 removes them. Unknown rule ids and misspelt directives are warnings: the problem their
-author meant to hide is reported anyway. A comment that starts with "cliplint" in any
-case, then ``-``, ``:``, ``_`` or a space (``CLIPLINT-DISABLE``, ``cliplint: disable``)
-and is no directive is a misspelt one: directives are written in lower case.
+author meant to hide is reported anyway. A comment that starts with ``cliplint-``, or
+with cliplint written ``Cliplint`` or ``CLIPLINT`` too, a separator and a word starting
+like disable or enable (``CLIPLINT-DISABLE``, ``cliplint: disable``), and is no
+directive is a misspelt one: directives are written in lower case. A comment that only
+mentions cliplint (``<!-- cliplint checked this -->``) is left alone.
 
 Bad::
 
