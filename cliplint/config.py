@@ -525,29 +525,6 @@ def validate(
                                   *describe(errors, source, file)]))
 
 
-def check_archive_root(value: str, folder: str, file: Path) -> None:
-    """Raise :class:`ConfigError`, as an invalid configuration, when ``archive-root``
-    (``value``, resolved to ``folder`` relative to ``file``) is no folder: a missing one
-    changed silently what the archive rules compare, a file made path-portability
-    judge the paths from it. (Not cached with the rest of the validation: the folder
-    may come and go.)"""
-    if os.path.isdir(folder):
-        return
-    import jsonschema
-
-    what = "is not a folder" if os.path.lexists(folder) else "does not exist"
-    error = jsonschema.ValidationError(
-        # Starting with the value's repr, as jsonschema's own, for config_errors to
-        # write it as TOML does.
-        f"{value!r} {what} ({folder}; relative to the file that sets it)",
-        validator="folder", path=["archive-root"], instance=value, schema={},
-        schema_path=["properties", "archive-root"])
-    from cliplint.config_errors import describe
-
-    raise ConfigError("\n".join([f"{file}: invalid configuration:",
-                                  *describe([error], str(file), file)]))
-
-
 #: The last Unicode code point (chr() refuses any above).
 MAX_CODE_POINT = 0x10FFFF
 

@@ -34,7 +34,6 @@ from cliplint.config import (
     ConfigError,
     Selection,
     Settings,
-    check_archive_root,
     config_in_folder,
     load_config_file,
     refuse_untrusted,
@@ -89,7 +88,6 @@ def load_layers(path: Path, rules: Mapping[str, Rule], *, use_cache: bool = True
     if "archive-root" in own:  # relative to the file that sets it
         own["archive-root"] = os.path.normpath(os.path.join(path.parent.absolute(),
                                                             own["archive-root"]))
-        check_archive_root(table["archive-root"], own["archive-root"], path)
     selection = Selection(select=tuple(own.pop("select")) if "select" in own else None,
                           extend_select=tuple(own.pop("extend-select", ())),
                           ignore=tuple(own.pop("ignore", ())))
