@@ -252,7 +252,8 @@ def _timestamp(document: Document) -> int | None:
         return None
     value = document.text[span.start : span.end].strip()
     if value.startswith("<!--") and value.endswith("-->"):
-        # (here, not at the top: a reduce, as a cache hit runs it, need not load datetime)
+        # (imported here, where a record is made: a reduce, as a cache hit runs it,
+        # needs none of rules/_time.py)
         from cliplint_rules._time import epoch_number
 
         return epoch_number(value[4:-3])

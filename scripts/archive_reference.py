@@ -75,7 +75,9 @@ def parse_clipping(path: str, source: str, blocks: bool = True) -> Clipping:
         i = ends[0] + 1 if ends else 0
     timestamp = None
     if i < len(lines) and (m := re.fullmatch(r"<!--([0-9]+)-->\s*", lines[i])):
-        timestamp, i = int(m.group(1)), i + 1
+        # (past 30 significant digits, as the rule reads it: int() refuses 4,300)
+        digits = m.group(1).lstrip("0")
+        timestamp, i = int(digits or "0") if len(digits) <= 30 else 10**30, i + 1
     underline = next((j for j in range(i, len(lines)) if re.fullmatch(r"-+\s*", lines[j])), None)
     if underline is None:
         return Clipping(path, timestamp, "", "", "")
