@@ -163,6 +163,7 @@ class ConfigTree:
         self._folders: dict[str, Settings] = {}  # by absolute path
         self._named: dict[str, Settings] = {}  # by a file's folder as its path names it
         self._files: dict[str, Settings] = {}
+        self._unentered: dict[str, bool] = {}  # by absolute path (see _never_entered)
         self._fingerprints: dict[int, str] = {}
 
     def for_file(self, path: str) -> Settings:
@@ -207,16 +208,19 @@ class ConfigTree:
         enters an excluded folder: a configuration file inside it cannot bring it back;
         and a folder's own configuration alone says which of its files are excluded)."""
         folder = os.path.abspath(os.path.dirname(path) or os.curdir)
-        if self.for_folder(folder).is_excluded(path):
-            return True
-        while folder != self.stop:
+        return self.for_folder(folder).is_excluded(path) or self._never_entered(folder)
+
+    def _never_entered(self, folder: str) -> bool:
+        """Whether a walk from the run's folder never enters ``folder`` (absolute): it, or
+        a folder above it, is excluded by its parent's configuration. Worked out once a
+        folder: a pre-commit run names thousands of files in a few folders."""
+        known = self._unentered.get(folder)
+        if known is None:
             parent = os.path.dirname(folder)
-            if parent == folder:  # (the top of the file system)
-                return False
-            if self.for_folder(parent).is_excluded(folder):
-                return True
-            folder = parent
-        return False
+            known = folder != self.stop and parent != folder and (
+                self.for_folder(parent).is_excluded(folder) or self._never_entered(parent))
+            self._unentered[folder] = known
+        return known
 
     def _settings_of(self, config: Path) -> Settings:
         key = str(config.absolute())
