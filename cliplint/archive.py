@@ -368,13 +368,12 @@ def _reduced(rule: Rule, entries: Sequence[ArchiveEntry], settings: Settings,
         check_line(violation.message, "a problem's message")
         for item in violation.related:
             check_line(item.message, "a related file's message")
-        # Asked even when the user's configuration overrides it, or the problem is not
-        # shown: a kind or severity the rule does not declare is its bug either way.
-        severity = rule.severity_of(violation)
+        # (asked even when the problem is not shown: an undeclared kind is its bug)
+        severity = rule.severity_of(violation, configured)
         if (rule.id not in suppressed.get(violation.path, ())
                 and (focus is None or violation.path in focus
                      or any(item.path in focus for item in violation.related))):
-            found.append(_problem(violation, rule.id, configured or severity, shown))
+            found.append(_problem(violation, rule.id, severity, shown))
     return found
 
 

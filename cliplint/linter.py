@@ -154,9 +154,7 @@ def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
         for violations in found:
             for violation in violations:
                 _check_violation(violation, len(document.text))
-        # The rule's own severity is asked even when the user's configuration overrides
-        # it: a kind or severity the rule does not declare is its bug either way.
-        severities = [[configured or severity for severity in map(rule.severity_of, violations)]
+        severities = [[rule.severity_of(violation, configured) for violation in violations]
                       for violations in found]
     except ValueError as error:  # a malformed violation, a kind or severity not declared
         into[0].append(_malformed_problem(document, path, rule.id, error))

@@ -222,8 +222,15 @@ class Rule(NamedTuple):
         found = {finding.severity for finding in self.findings.values()} or {self.severity}
         return tuple(severity for severity in SEVERITIES if severity in found)
 
-    def severity_of(self, violation: Violation | ArchiveViolation | Verdict) -> Severity:
-        """The severity of one of this rule's violations, before the user's configuration."""
+    def severity_of(self, violation: Violation | ArchiveViolation | Verdict,
+                    configured: Severity | None = None) -> Severity:
+        """The severity of one of this rule's violations: ``configured`` (the user's for
+        this rule) when given, else the rule's own. ``ValueError`` for a kind or severity
+        the rule does not declare, configured or not: its bug either way."""
+        declared = self._declared_severity(violation)
+        return configured or declared
+
+    def _declared_severity(self, violation: Violation | ArchiveViolation | Verdict) -> Severity:
         if violation.severity is not None:
             if violation.severity not in SEVERITIES:
                 raise ValueError(f"rule {self.id} reported a severity that is not one of "

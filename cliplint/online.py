@@ -496,8 +496,7 @@ def _problems(rule: Rule, asked: Asked, outcomes: Mapping[str, Outcome],
         severity: Severity = "error"
         if verdict is not None and crash is None:
             try:
-                declared = rule.severity_of(verdict)  # asked even when configured: an
-                severity = configured or declared  # undeclared kind is its bug either way
+                severity = rule.severity_of(verdict, configured)
             except ValueError as error:  # a kind the rule does not declare: its bug
                 crash = f"rule {rule.id} crashed: {error}"
         if crash is not None:
