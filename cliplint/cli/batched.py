@@ -28,7 +28,6 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
         read_manifest,
         sources,
     )
-    from cliplint.config import ConfigError
 
     options, registry, settings = run.options, run.registry, run.settings
     if options.paths_from and options.paths:
@@ -52,5 +51,5 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
                 results = with_archive_rules(results, registry.rules, settings, archive,
                                              run_options, registry.plugins)
             yield from warn_if_none(results, paths, settings)
-    except (RunFailed, ConfigError) as error:  # ConfigError: archive-root is no folder
+    except RunFailed as error:
         raise UsageError(str(error)) from None

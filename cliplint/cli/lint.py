@@ -186,7 +186,7 @@ def _counted(results: Iterator[FileResult]) -> Iterator[FileResult]:
 def _html_report(results: Iterable[FileResult], run: RunContext) -> int:
     """``--format html``: the archive report, with the configuration, the archive root
     (sources are folders relative to it), --compare's stats and the stats file."""
-    from cliplint.cli.results import archive_of_run
+    from cliplint.archive import find_archive
     from cliplint.formats import archive_stats, html_report
 
     options = run.options
@@ -196,7 +196,7 @@ def _html_report(results: Iterable[FileResult], run: RunContext) -> int:
         raise UsageError(str(error)) from None
     paths = [path for path in run.paths_to_lint() if os.path.exists(path)]
     page = html_report.PageContext(
-        root=archive_of_run(paths, run).root if paths else None,
+        root=find_archive(paths, run.settings).root if paths else None,
         configuration=settings_data(run.settings, run.rules),
         previous=previous, previous_name=options.compare,
         stats_path=(archive_stats.stats_path(options.output_file)

@@ -12,7 +12,6 @@ from cliplint.cli import UsageError
 from cliplint.streams import say
 
 if TYPE_CHECKING:
-    from cliplint.archive import Archive
     from cliplint.cli.context import LintOptions, RunContext
     from cliplint.model import Problem
     from cliplint.runner import FileResult, RunOptions
@@ -21,26 +20,14 @@ if TYPE_CHECKING:
 def with_archive_rules(results: Iterable[FileResult], run: RunContext,
                        run_options: RunOptions) -> Iterable[FileResult]:
     """The results, then what the archive rules find (cliplint/archive.py)."""
-    from cliplint.archive import archive_rules, with_archive_rules as with_rules
+    from cliplint.archive import archive_rules, find_archive, with_archive_rules as with_rules
 
     paths = [path for path in run.paths_to_lint() if os.path.exists(path)]
     if not paths or not archive_rules(run.rules, run.settings):
         return results
-    archive = archive_of_run(paths, run)
+    archive = find_archive(paths, run.settings)  # (ConfigError: archive-root is no folder)
     return with_rules(results, run.rules, run.settings, archive, run_options,
                       run.registry.plugins)
-
-
-def archive_of_run(paths: Sequence[str], run: RunContext) -> Archive:
-    """The archive the paths belong to; :class:`UsageError` when the configured
-    archive-root is no folder."""
-    from cliplint.archive import find_archive
-    from cliplint.config import ConfigError
-
-    try:
-        return find_archive(paths, run.settings)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
 
 
 def write_baseline(target: str, problems: Sequence[Problem]) -> None:
