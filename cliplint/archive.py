@@ -80,10 +80,9 @@ def archive_rules(rules: Mapping[str, Rule], settings: Settings) -> list[Rule]:
 def find_archive(paths: Sequence[str], settings: Settings) -> Archive:
     """The archive a run's paths belong to (see the module's documentation).
     :class:`~cliplint.config.ConfigError` when ``archive-root`` is no folder."""
-    check_archive_root(settings)
+    root = configured_root(settings)
     absolute = [os.path.abspath(path) for path in paths]
     folders_only = all(os.path.isdir(path) for path in absolute)
-    root = settings.archive_root or settings.project_folder
     if folders_only:
         return Archive(os.path.abspath(root) if root else os.path.commonpath(absolute))
     root = root or git_top(os.path.dirname(absolute[0]))
@@ -93,15 +92,17 @@ def find_archive(paths: Sequence[str], settings: Settings) -> Archive:
     return Archive(os.path.abspath(root), partial=True)
 
 
-def check_archive_root(settings: Settings) -> None:
-    """:class:`~cliplint.config.ConfigError` when the configured ``archive-root`` is no
-    folder: a missing one changed silently what the archive rules compare, a file made
-    path-portability judge the paths from it. Asked when the archive is needed, not
-    when the configuration is read: a run without archive rules (``--select``, standard
-    input, an editor's) does not need the folder, which may be a checkout CI lacks."""
+def configured_root(settings: Settings) -> str | None:
+    """The archive root the configuration gives: ``archive-root``, else the folder of
+    the configuration file found for the run (None: neither).
+    :class:`~cliplint.config.ConfigError` when ``archive-root`` is no folder: a missing
+    one changed silently what the archive rules compare, a file made path-portability
+    judge the paths from it. Asked when the archive is needed, not when the
+    configuration is read: a run without archive rules (``--select``, standard input, an
+    editor's) does not need the folder, which may be a checkout CI lacks."""
     root = settings.archive_root
     if root is None or os.path.isdir(root):
-        return
+        return root or settings.project_folder
     from cliplint.config import ConfigError
 
     what = "is not a folder" if os.path.lexists(root) else "does not exist"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import IO, Any, NamedTuple, Protocol
 
-from cliplint.archive import Archive, check_archive_root, find_archive
+from cliplint.archive import Archive, configured_root, find_archive
 from cliplint.config import Settings
 from cliplint.files import iter_files, read_clipping
 from cliplint.model import INTERNAL_ERROR, Problem, Rule, too_large
@@ -485,8 +485,7 @@ def archive_of(paths: Sequence[str], settings: Settings, manifest: bool,
     a manifest, the configured archive root, the configuration's folder or the current
     folder (URLs in a manifest then count from their bucket); else as in a local run."""
     if manifest:
-        check_archive_root(settings)
-        root = settings.archive_root or settings.project_folder or os.getcwd()
+        root = configured_root(settings) or os.getcwd()
         return Archive(os.path.abspath(root))
     urls = [path for path in paths if is_url(path)]
     if not urls:
