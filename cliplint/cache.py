@@ -385,7 +385,6 @@ class Cache:
                  secret: bytes = b"") -> None:
         self._connection = connection
         self._path = path
-        self._secret = secret
         #: The keyed hash every row's signature starts from, copied for each (see
         #: :meth:`_sign`).
         self._keyed = blake2b(key=secret, digest_size=16)

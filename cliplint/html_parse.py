@@ -133,9 +133,9 @@ _MATHML_TEXT_ELEMENTS = frozenset(["mglyph", "malignmark"])
 _TEXT = re.compile("[^\t\n\x0c\r &<\x00][^&<\x00]*")
 #: The start tags after which html5lib's tree builder may switch the tokenizer out of
 #: the data state (its parseRCDataRawtext and the handlers of <script> and <plaintext>,
-#: in every phase; <noscript> only with scripting, which is off, but it costs nothing).
-_SWITCHING = frozenset(["title", "textarea", "style", "xmp", "iframe", "noembed", "noframes",
-                        "noscript", "script", "plaintext"])
+#: in every phase; <noscript> only with scripting, which is off, but it costs nothing):
+#: html5lib's own sets of such elements, and <plaintext>.
+_SWITCHING = constants.cdataElements | constants.rcdataElements | frozenset(["plaintext"])
 #: An attribute as html5lib's attribute states read it without an error: a space, the
 #: name (a first character other than '=', then up to a space, '/', '>' or '='; a quote or
 #: '<' in it is an error, NUL too) and maybe '=' and a value: double-quoted, single-quoted
@@ -282,7 +282,10 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         """The span of what the parser is handling (see ``current``)."""
         if self.current is not None:
             return self.current
-        index = self.processing["index"]
+        return self.span_of(self.processing["index"])
+
+    def span_of(self, index: int) -> _Current:
+        """The span of our token ``index``, in the stream's offsets."""
         token = self.tokens[index]
         return _Current(token.start - self.shift, token.end - self.shift, index)
 
@@ -703,9 +706,7 @@ class _SpanParser(html5lib.HTMLParser):
         index = self.tree.created.get(culprits[-1]._element)
         if index is None:
             return None
-        tokenizer = self.tokenizer
-        token = tokenizer.tokens[index]
-        return _Current(token.start - tokenizer.shift, token.end - tokenizer.shift, index)
+        return self.tokenizer.span_of(index)
 
 
 class _OpenElements(list):  # type: ignore[type-arg]
