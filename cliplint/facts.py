@@ -75,6 +75,23 @@ def facts_from_data(data: object) -> FileFacts | None:
     return None
 
 
+#: Past this many significant digits a timestamp is read as this much: far beyond year
+#: 9999 either way, and int() refuses more than 4300 digits, float() numbers past 1e308.
+_EPOCH_DIGITS = 30
+_EPOCH_CAP = 10**_EPOCH_DIGITS
+
+
+def epoch_number(digits: str) -> int | None:
+    """The number a timestamp comment's digits write, or ``None`` unless they are all
+    ASCII ``0``-``9`` (what pipelines parse): ``str.isdigit`` also takes ``²`` (which
+    ``int`` refuses) and ``１`` or ``٣`` (which it reads, but the contract does not mean).
+    More than 30 significant digits read as ``10**30``."""
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= _EPOCH_DIGITS else _EPOCH_CAP
+
+
 def _month(document: Document) -> str | None:
     span = document.header.timestamp
     if span is None:
@@ -82,13 +99,9 @@ def _month(document: Document) -> str | None:
     value = document.text[span.start : span.end].strip()
     if not (value.startswith("<!--") and value.endswith("-->")):
         return None
-    digits = value[4:-3].strip()
-    # ASCII 0-9 only, as the rules read them (isdigit() also takes '１' and '²'); leading
-    # zeros do not count (nor make int() refuse a long string).
-    significant = digits.lstrip("0")
-    if not digits.isascii() or not digits.isdigit() or len(significant) > 16:
+    number = epoch_number(value[4:-3].strip())  # (as the rules read it)
+    if number is None:
         return None
-    number = int(significant or "0")
     # Below 10**11 a value makes no sense as milliseconds (1973) and is a date in seconds
     # (timestamp-comment reports it): its month is still the clipping's.
     seconds = number if number < 10**11 else number // 1000

@@ -95,6 +95,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from cliplint.digests import blake2b
+from cliplint.facts import epoch_number
 from cliplint.model import Finding, Related
 from cliplint.rule_io import ArchiveEntry, ArchiveViolation
 from cliplint_rules._similarity import (
@@ -252,10 +253,6 @@ def _timestamp(document: Document) -> int | None:
         return None
     value = document.text[span.start : span.end].strip()
     if value.startswith("<!--") and value.endswith("-->"):
-        # (imported here, where a record is made: a reduce, as a cache hit runs it,
-        # needs none of rules/_time.py)
-        from cliplint_rules._time import epoch_number
-
         return epoch_number(value[4:-3])
     return None
 

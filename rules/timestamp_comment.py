@@ -42,9 +42,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from cliplint.document import Document
+from cliplint.facts import epoch_number
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
-from cliplint_rules._time import DURATION_PATTERN, duration_seconds, epoch_number, iso_utc
+from cliplint_rules._time import DURATION_PATTERN, duration_seconds, iso_utc
 
 ID = "timestamp-comment"
 SEVERITY = "error"
