@@ -126,7 +126,7 @@ def _lint_in_scope(
             continue
         if listed or past:  # most rules find nothing in most files
             _add_problems(document, path, rule, settings, (listed, past),
-                          (problems, wanted_problems), with_source)
+                          (problems, wanted_problems), with_source, checked=bool(suppressions))
     if suppressions and UNUSED_SUPPRESSION in enabled and UNUSED_SUPPRESSION in rules:
         # Only now is it known which suppressions hid something.
         unused = list(suppressions.filter(
@@ -147,11 +147,13 @@ def find_suppressions(document: Document) -> Suppressions | None:
 
 def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
                   found: tuple[list[Violation], list[Violation]],
-                  into: tuple[list[Problem], list[Problem]], with_source: bool) -> None:
-    """A rule's violations as problems: the listed ones, and those past the cap."""
+                  into: tuple[list[Problem], list[Problem]], with_source: bool,
+                  checked: bool = False) -> None:
+    """A rule's violations as problems: the listed ones, and those past the cap.
+    ``checked``: each was checked as the rule yielded it (see ``_checked``)."""
     configured = settings.severity.get(rule.id)
     try:
-        for violations in found:
+        for violations in () if checked else found:
             for violation in violations:
                 _check_violation(violation, len(document.text))
         severities = [[rule.severity_of(violation, configured) for violation in violations]
