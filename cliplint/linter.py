@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ from cliplint.model import (
     too_large,
 )
 from cliplint.rule_io import Violation
-from cliplint.streams import LINE_BREAKING, utf8_encodable
+from cliplint.streams import line_breaker, utf8_encodable
 from cliplint.suppressions import (
     UNUSED_SUPPRESSION,
     Suppressions,
@@ -166,11 +165,6 @@ def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
                         for severity, violation in zip(kinds, violations))
 
 
-#: What a one-line message must not hold (``LINE_BREAKING``: the control characters
-#: but the tab, the line and paragraph separators). The bidi controls are left to the
-#: rules: they reorder a line but cannot make one, and a plugin quoting right-to-left
-#: text may hold a mark legitimately.
-_CONTROL = re.compile(f"[{LINE_BREAKING}]")
 
 
 def _check_violation(violation: object, length: int) -> None:
@@ -219,12 +213,9 @@ def check_line(text: object, what: str) -> None:
     a report line of its own, an escape sequence would repaint the terminal."""
     if not isinstance(text, str):
         raise ValueError(f"{what} is a {type(text).__name__}, not text")
-    control = _CONTROL.search(text)
-    if control is not None:
-        char = control.group()
-        kind = "a line or paragraph separator" if char in "\u2028\u2029" else "a control character"
-        raise ValueError(f"{what} holds {kind} (U+{ord(char):04X}): it must be one line of "
-                         "text")
+    breaker = line_breaker(text)
+    if breaker is not None:
+        raise ValueError(f"{what} holds {breaker}: it must be one line of text")
     if not utf8_encodable(text):
         raise ValueError(f"{what} holds a lone surrogate, which no report can be written with")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from cliplint.streams import LINE_BREAKING, utf8_encodable
+from cliplint.streams import line_breaker, utf8_encodable
 
 if TYPE_CHECKING:
     from cliplint.document import Document
@@ -379,20 +379,14 @@ def _options_schema(module: str, declared: Any, *, online: bool,
     return {"additionalProperties": False, **schema, "properties": properties}
 
 
-#: What breaks a report line (cliplint.streams.LINE_BREAKING: control characters, C1
-#: ones too, which some terminals read as escape sequences, and the line and paragraph
-#: separators) but the line end, which documentation is made of. (The tab breaks none.)
-_CONTROL = re.compile(f"(?!\n)[{LINE_BREAKING}]")
 
 
 def _unprintable(text: str) -> str | None:
     """Why ``text`` (a rule's documentation, which ``cliplint explain`` prints to the
     terminal and the reports carry) cannot be shown as it is; None when it can."""
-    control = _CONTROL.search(text)
-    if control is not None:  # an escape sequence would reach the user's terminal
-        char = control.group()
-        kind = "a line or paragraph separator" if char in "\u2028\u2029" else "a control character"
-        return f"holds {kind} (U+{ord(char):04X})"
+    breaker = line_breaker(text, lines=True)
+    if breaker is not None:  # an escape sequence would reach the user's terminal
+        return f"holds {breaker}"
     if not utf8_encodable(text):
         return "holds a lone surrogate, which UTF-8 cannot write"
     return None

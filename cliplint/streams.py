@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import sys
 from typing import BinaryIO, TextIO
@@ -25,6 +26,24 @@ LINE_BREAKING = "\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029"
 #: The Unicode categories a path is not printed with: control characters, lone
 #: surrogates (bytes of a name that is not UTF-8), line and paragraph separators.
 UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+_BREAKING = re.compile(f"[{LINE_BREAKING}]")
+_BREAKING_BUT_NEWLINE = re.compile(f"(?!\n)[{LINE_BREAKING}]")
+
+
+def line_breaker(text: str, *, lines: bool = False) -> str | None:
+    """The first character of ``text`` that would break a report line, described ("a
+    control character (U+001B)", "a line or paragraph separator (U+2028)"); None when
+    there is none. ``lines``: the text is lines (documentation), and may hold line
+    ends. (The bidi controls are left alone: they reorder a line but cannot make one,
+    and text quoting right-to-left words may hold a mark legitimately.)"""
+    found = (_BREAKING_BUT_NEWLINE if lines else _BREAKING).search(text)
+    if found is None:
+        return None
+    char = found.group()
+    kind = "a line or paragraph separator" if char in "\u2028\u2029" else "a control character"
+    return f"{kind} (U+{ord(char):04X})"
 
 
 def python_escape(char: str) -> str:
