@@ -247,7 +247,8 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
     ``tokens`` holds our :class:`Token` for each of html5lib's tokens in ``raw``, made
     as it is read, its offsets the stream's plus ``shift`` (the source offsets when the
     body had no CRLF). The parser may change a token later (html5lib renames and
-    re-keys the start tags it puts in foreign content): ``parse_body`` makes those again.
+    re-keys the start tags it puts in foreign content): the parser makes those again
+    (``_SpanParser.adjustForeignAttributes``).
     """
 
     state: Any  # html5lib's: the bound method of the state the tokenizer is in (or None)
@@ -578,7 +579,6 @@ class _SpanParser(html5lib.HTMLParser):
         self.container = container
         self.scripting = scripting
         self.tokenizer = _SpanTokenizer(stream, parser=self, **kwargs)
-        self.adjusted: list[int] = []
         self.reset()
         self.mainLoop()  # no _ReparseException: we never switch encodings on a str
 
@@ -646,14 +646,17 @@ class _SpanParser(html5lib.HTMLParser):
         return self.phases["inForeignContent"]
 
     def adjustForeignAttributes(self, token: dict[str, Any]) -> None:
-        """html5lib's, noting which token it adjusts: it calls this for every start tag
-        it puts in foreign content (after renaming it and its other attributes), and for
-        no other, so these are the tokens whose name and attributes may have changed
-        since the tokenizer made ours of them."""
+        """html5lib's, then our token made again from the one it adjusted: html5lib calls
+        this for every start tag it puts in foreign content, last of its changes (after
+        renaming the tag and its other attributes), and for no other, so these are the
+        tokens whose name and attributes may have changed since the tokenizer made ours
+        of them."""
         super().adjustForeignAttributes(token)
         index = token.get("index")
         if index is not None:
-            self.adjusted.append(index)
+            tokens = self.tokenizer.tokens
+            made = tokens[index]
+            tokens[index] = _token(token, made.start, made.end)
 
     def parse_fragment(self, text: str, shift: int = 0) -> ElementTree.Element:
         """``parseFragment`` (inside a ``<div>``), leaving no reference cycles behind:
@@ -940,16 +943,13 @@ def parse_body(source: str, start: int, end: int) -> BodyView:
         return start + offset + bisect.bisect_right(crlf_positions, offset - 1)
 
     parser = _span_parser()
-    fragment = parser.parse_fragment(normalised, start)
-    tokenizer = parser.tokenizer
-    made = tokenizer.tokens
-    raw_tokens = tokenizer.raw
-    for changed in parser.adjusted:  # (start tags in foreign content: rare)
-        token = made[changed]
-        made[changed] = _token(raw_tokens[changed], token.start, token.end)
-    if crlf_positions:  # the stream offsets the tokens hold (plus ``start``) to the source's
-        made = [token._replace(start=to_source(token.start - start),
-                               end=to_source(token.end - start)) for token in made]
+    # The tokens' offsets are the source's (the stream's shifted by ``start``), unless
+    # CRLF pairs were made one character: then the stream's, mapped here.
+    fragment = parser.parse_fragment(normalised, 0 if crlf_positions else start)
+    made = parser.tokenizer.tokens
+    if crlf_positions:
+        made = [token._replace(start=to_source(token.start), end=to_source(token.end))
+                for token in made]
     tokens = tuple(made)
 
     first_token_at: dict[int, int] | None = None
