@@ -268,10 +268,8 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         self.raw: list[dict[str, Any]] = []
         self.tokens: list[Token] = []
         self.current: _Current | None = _Current(0, 0, None)
-        # The tokens the last state call read, their spans recorded (see dataState), and
-        # the one the parser is handling.
-        self.batch: list[dict[str, Any]] = []
-        self.processing: dict[str, Any] = {}
+        # The index of the token the parser is handling.
+        self.processing = 0
         self.exhausted = False
         # For attributeNameState: the tag whose attribute names ``_names`` holds, and how
         # many of its attributes those are.
@@ -283,7 +281,7 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         """The span of what the parser is handling (see ``current``)."""
         if self.current is not None:
             return self.current
-        return self.span_of(self.processing["index"])
+        return self.span_of(self.processing)
 
     def span_of(self, index: int) -> _Current:
         """The span of our token ``index``, in the stream's offsets."""
@@ -292,10 +290,9 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         # html5lib's own loop, with spans: each state call may queue errors and tokens,
-        # or make a batch of tokens it made ours of (see ``dataState``).
+        # or read a run of tokens, making ours of them (see ``dataState``).
         self.tokenQueue: deque[dict[str, Any]] = deque()
         queue = self.tokenQueue
-        batch = self.batch
         stream = self.stream
         raw = self.raw
         tokens = self.tokens
@@ -310,14 +307,14 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                 # Every token starts in a text state; what the tokenizer read since the
                 # last token and dropped (the '</>' of 'a</>b') belongs to no token.
                 begin = stream.consumed + stream.chunkOffset
+            read = len(raw)
             if not state():
                 break
-            if batch:  # (then nothing else was queued, and the stream read no chunk)
+            if len(raw) > read:  # a run (then nothing was queued, and no chunk read)
                 self.current = None
-                for token in batch:
-                    self.processing = token
-                    yield token
-                batch.clear()
+                for index in range(read, len(raw)):
+                    self.processing = index
+                    yield raw[index]
                 continue
             while stream.errors:
                 at = stream.error_offsets.popleft() if stream.error_offsets else stream.offset
@@ -333,7 +330,7 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                     raw.append(token)
                     tokens.append(_token(token, begin + shift, end + shift))
                     self.current = None  # ``processing``, worked out on an error
-                    self.processing = token
+                    self.processing = token["index"]
                     begin = end
                 yield token
         self.exhausted = True
@@ -344,9 +341,10 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         html5lib reads one token per state call, and its loop (``__iter__``) takes each
         from the queue and records its span. Here a run of text, spaces and simple tags
         (see ``tagOpenState``) is read in one call, each token's span recorded as it is
-        made, into ``batch``. Text up to '&', '<' or NUL is the Characters token html5lib
-        makes, spaces up to anything else its SpaceCharacters token, unless they run to
-        the end of the chunk (there may be a second: see ``_OneChunkStream``).
+        made (``raw`` and ``tokens`` grow by the run). Text up to '&', '<' or NUL is the
+        Characters token html5lib makes, spaces up to anything else its SpaceCharacters
+        token, unless they run to the end of the chunk (there may be a second: see
+        ``_OneChunkStream``).
 
         The run stops before anything else (an entity, NUL, a comment, a tag that is not
         simple or one html5lib reports an error in), which the next call reads as
@@ -363,10 +361,9 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         offset = stream.chunkOffset
         size = stream.chunkSize
         consumed = stream.consumed
-        batch = self.batch
         raw = self.raw
         tokens = self.tokens
-        index = len(raw)
+        index = first = len(raw)
         base = consumed + self.shift  # stream offsets (in this chunk) -> ours
         tag = None
         while True:
@@ -413,12 +410,11 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                                               base + end, closed))
             raw.append(token)
             tokens.append(ours)
-            batch.append(token)
             index += 1
             offset = end
             if tag is token and not end_tag and name in _SWITCHING:
                 break
-        if batch:
+        if index > first:
             stream.chunkOffset = offset
             if tag is not None:
                 self.currentToken = tag  # (html5lib's rcdata states read the last tag's name)
