@@ -47,6 +47,7 @@ import bisect
 import operator
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -210,9 +211,11 @@ def unified_diff(path: str, result: FixResult, for_terminal: bool = False) -> st
 
     # git's a/ b/ prefixes (so `git apply` takes it) for relative paths; as-is otherwise.
     # `git apply` calls a path with a "." step invalid: `cliplint --diff .` names ./x.md.
-    if not os.path.isabs(path):
+    if os.path.isabs(path):
+        before = after = path
+    else:
         path = "/".join(step for step in path.split("/") if step not in (".", ""))
-    before, after = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
+        before, after = f"a/{path}", f"b/{path}"
     lines = difflib.unified_diff(_lines(result.original), _lines(result.text),
                                  _header(before), _header(after))
     if for_terminal:
@@ -249,8 +252,6 @@ _C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "
 
 
 def _quoted_char(char: str) -> str:
-    import unicodedata
-
     if char in _C_ESCAPES:
         return _C_ESCAPES[char]
     if unicodedata.category(char) not in UNPRINTABLE_CATEGORIES:  # as the report's paths
@@ -269,18 +270,14 @@ def visible_controls(line: str) -> str:
     the report prints such a path, so that no escape sequence in a scraped clipping sets
     the clipboard (OSC 52), clears the screen or moves the cursor over a hunk."""
     body = line.rstrip("\r\n")
-    ending = line[len(body):]
     if body.isprintable():
         return line
-    return "".join(_visible(char) for char in body) + ending
+    return _CONTROLS_BUT_TAB.sub(lambda control: python_escape(control.group()),
+                                 body) + line[len(body):]  # \x1b, \r, \x07, \x9b
 
 
-def _visible(char: str) -> str:
-    import unicodedata
-
-    if char == "\t" or unicodedata.category(char) != "Cc":
-        return char
-    return python_escape(char)  # \x1b, \r, \x07, \x9b
+#: Unicode's category Cc (C0, DEL, C1) but the tab.
+_CONTROLS_BUT_TAB = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def _lines(text: str) -> list[str]:
