@@ -602,8 +602,14 @@ class _Failure:
     reason: str
 
 
+#: The parts of the header a fix may not change (but by its own edits, for all but the
+#: front matter), by their field of ``Header`` and as a refusal names them.
+_GUARDED_HEADER = (("front_matter", "front matter"), ("timestamp", "timestamp comment"),
+                   ("title", "title"))
+
+
 def _check_pass(before: Document, after: Document, chosen: Sequence[Problem]) -> _Failure | None:
-    for part in ("front_matter", "timestamp", "title"):
+    for part, name in _GUARDED_HEADER:
         span = getattr(before.header, part)
         if span is None:
             continue
@@ -612,7 +618,6 @@ def _check_pass(before: Document, after: Document, chosen: Sequence[Problem]) ->
         new = None if new_span is None else after.text[new_span.start:new_span.end]
         expected = old if part == "front_matter" else _as_edited(before.text, span, chosen)
         if new != expected:
-            name = "timestamp comment" if part == "timestamp" else part.replace("_", " ")
             return _Failure("header", f"the {name} would change from {_excerpt(old)} to "
                             f"{_excerpt(new) if new is not None else 'nothing'}")
     unreadable = _unreadable(before.text, after.text)

@@ -303,8 +303,10 @@ def _registry(data: Mapping[str, Any]) -> Registry:
             inputs=tuple(about["inputs"]), online_urls=functions.get("online_urls"),
             online_judge=functions.get("online_judge"),
         )
-    formats = {name: HookFormat(module, hook, name)
-               for name, (module, hook, _) in data["formats"].items()}
+    formats: dict[str, Renderer] = {}
+    format_plugins: dict[str, str] = {}
+    for name, (module, hook, plugin) in data["formats"].items():
+        formats[name] = HookFormat(module, hook, name)
+        format_plugins[name] = plugin
     return Registry(rules=rules, formats=formats, plugins=dict(data["plugins"]),
-                    format_plugins={name: plugin
-                                    for name, (_, _, plugin) in data["formats"].items()})
+                    format_plugins=format_plugins)
