@@ -164,6 +164,20 @@ _RUN_TOKEN = re.compile(f"({_TEXT.pattern})|([{HTML_SPACE}]+)|<{_SIMPLE_TAG.patt
 _new_tuple = tuple.__new__
 
 
+def _simple_attributes(attributes: str) -> dict[str, str] | None:
+    """The attributes of a simple tag (``_SIMPLE_TAG``'s group) as html5lib's attribute
+    states read them, names lower-cased as attributeNameState does; None when a name is
+    given twice (an error html5lib raises inside the tag: its states must read it)."""
+    data: dict[str, str] = {}
+    found = _ATTRIBUTE.findall(attributes)  # (name, value in one of three groups)
+    for name_written, double, single, unquoted in found:
+        # (ascii_lower, inlined: this runs for every attribute; at most one of the value
+        # groups matched, none: no value, "")
+        data[name_written.lower() if name_written.isascii()
+             else name_written.translate(ASCII_LOWER)] = double or single or unquoted
+    return data if len(data) == len(found) else None
+
+
 def _token(raw: dict[str, Any], start: int, end: int) -> Token:
     """Our token for html5lib's, spanning ``start``..``end``. (tuple.__new__ is what
     Token(...) does, without its Python-level __new__; the fields are in Token's order.)"""
@@ -382,17 +396,14 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
             else:
                 end_tag, name, attributes, self_closing = match.group(
                     "end_tag", "name", "attributes", "self_closing")
-                data: dict[str, str] = {}
                 if attributes:
                     if end_tag:
                         break  # attributes-in-end-tag
-                    found = _ATTRIBUTE.findall(attributes)  # (name, value in one of three)
-                    for name_written, double, single, unquoted in found:
-                        # (ascii_lower, inlined: at most one of the value groups matched)
-                        data[name_written.lower() if name_written.isascii()
-                             else name_written.translate(ASCII_LOWER)] = double or single or unquoted
-                    if len(data) < len(found):
+                    data = _simple_attributes(attributes)
+                    if data is None:
                         break  # duplicate-attribute
+                else:
+                    data = {}
                 name = name.lower() if name.isascii() else name.translate(ASCII_LOWER)
                 if end_tag:
                     if self_closing:
@@ -446,16 +457,9 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
             return bool(super().tagOpenState())
         end_tag, name, attributes, self_closing = match.group(
             "end_tag", "name", "attributes", "self_closing")
-        data: dict[str, str] = {}
-        if attributes:
-            found = _ATTRIBUTE.findall(attributes)  # (name, value in one of three groups)
-            for name_written, double, single, unquoted in found:
-                # (ascii_lower, inlined: this runs for every attribute; at most one of the
-                # value groups matched, none: no value, "")
-                data[name_written.lower() if name_written.isascii()
-                     else name_written.translate(ASCII_LOWER)] = double or single or unquoted
-            if len(data) < len(found):
-                return bool(super().tagOpenState())  # duplicate-attribute: html5lib's way
+        data = _simple_attributes(attributes) if attributes else {}
+        if data is None:
+            return bool(super().tagOpenState())  # duplicate-attribute: html5lib's way
         stream.chunkOffset = match.end()
         # What emitCurrentToken does with such a tag, without its tests for the cases
         # the match rules out (duplicate attributes).
