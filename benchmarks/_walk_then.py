@@ -2,7 +2,7 @@
 folder of the archive and stat every clipping in it (the least that tells whether a file
 not given changed since the cache saw it), then run cliplint in this process.
 
-    python benchmarks/_walk_then.py ARCHIVE [cliplint arguments]
+    python benchmarks/_walk_then.py ARCHIVE CLIPLINT_COMMAND [cliplint arguments]
 
 run.py's ``pre-commit-floor`` goal runs it with the one-file miss's arguments: a run that
 did nothing for the archive but this walk (no records read, nothing reduced).
@@ -32,5 +32,9 @@ def stat_clippings(folder: str) -> int:
 
 if __name__ == "__main__":
     stat_clippings(sys.argv[1])
-    sys.argv = ["cliplint", *sys.argv[2:]]
-    runpy.run_module("cliplint", run_name="__main__", alter_sys=True)
+    command = sys.argv[2]
+    # As Python starts the command's script: its folder first on the search path (the
+    # plugins' snapshot depends on the path: this run must find the command's own).
+    sys.path[0] = os.path.dirname(os.path.abspath(command))
+    sys.argv = sys.argv[2:]
+    runpy.run_path(command, run_name="__main__")

@@ -221,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpus = options.corpus.resolve()
     if not corpus.is_dir():
         raise SystemExit(f"corpus not found: {corpus}")
+    if not os.access(CLIPLINT_COMMAND, os.X_OK):
+        raise SystemExit(f"no cliplint command beside this Python ({CLIPLINT_COMMAND}): "
+                         "run this with the Python of an install of cliplint")
     wanted = [key for key in options.only.split(",") if key] or list(GOAL_KEYS)
     unknown = set(wanted) - set(GOAL_KEYS)
     if unknown:
@@ -246,7 +249,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # Goals --------------------------------------------------------------------------------
 
-CLIPLINT = [sys.executable, "-m", "cliplint", "--isolated", "--exit-zero"]
+#: The ``cliplint`` command of this Python's install, as users and pre-commit run it. Not
+#: ``python -m cliplint``: that puts the working folder first on ``sys.path``, which the
+#: snapshot of the plugins depends on (cliplint/registry_snapshot.py), so two sides run
+#: from two folders made each other's snapshot stale and both loaded every plugin anew.
+CLIPLINT_COMMAND = str(Path(sys.executable).with_name("cliplint"))
+CLIPLINT_OPTIONS = ["--isolated", "--exit-zero"]
+CLIPLINT = [CLIPLINT_COMMAND, *CLIPLINT_OPTIONS]
 _IMPORTS = Side("python -c 'import html5lib, pluggy'",
                 [sys.executable, "-c", "import html5lib, pluggy"])
 
@@ -363,7 +372,8 @@ def pre_commit_floor(corpus: Path, scratch: Path, runs: int) -> Goal:
     pre-commit goal's limit says no run without a resident watcher can meet it."""
     archive = repeated_corpus(corpus, 10, scratch / "archive")
     miss = _miss_side(corpus, scratch)
-    walk_then = [sys.executable, str(HERE / "_walk_then.py"), str(archive), *CLIPLINT[3:]]
+    walk_then = [sys.executable, str(HERE / "_walk_then.py"), str(archive), CLIPLINT_COMMAND,
+                 *CLIPLINT_OPTIONS]
     return Goal(
         "pre-commit floor: walk and stat 30,000 files, then the one-file miss / one-file miss",
         replace(miss, name="walk, stat, one-file miss",
