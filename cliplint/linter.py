@@ -116,7 +116,8 @@ def _lint_in_scope(
                 # plugin's malformed one is told as it is told without suppressions.
                 found = suppressions.filter(_checked(found, len(document.text)), rule_id,
                                             document.position)
-            listed, past = _capped(found, rule_id, cap, wanted, len(document.text) + 1)
+            listed, past = _capped(found, rule_id, cap, wanted, len(document.text) + 1,
+                                   None if suppressions else len(document.text))
         except _Malformed as error:
             problems.append(_malformed_problem(document, path, rule_id, error))
             continue
@@ -244,13 +245,17 @@ def _check_fix(fix: object) -> None:
 
 def _capped(found: Iterable[Violation], rule_id: str, cap: int,
             wanted: Callable[[Violation], bool] | None,
-            most_wanted: int) -> tuple[list[Violation], list[Violation]]:
+            most_wanted: int, length: int | None = None) -> tuple[list[Violation], list[Violation]]:
     """The first ``cap`` violations with a summary of the rest when there are more, and
-    the rest that ``wanted`` accepts (at most ``most_wanted`` of them)."""
+    the rest that ``wanted`` accepts (at most ``most_wanted`` of them). ``length``: the
+    text's, when the violations were not checked as they came (see ``_checked``): those
+    past the cap are checked here (``_Malformed``), the listed ones with the problems."""
     found = iter(found)
     listed = list(itertools.islice(found, cap))
     if len(listed) < cap:
         return listed, []
+    if length is not None:  # a malformed one past the cap is the rule's bug all the same
+        found = _checked(found, length)
     past: list[Violation] = []
     first = None
     more = others = 0
