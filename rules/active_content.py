@@ -22,7 +22,9 @@ unless said otherwise):
   ``allowed-hosts`` (warnings: the page calls a third party with every reading, and may
   change how the archive looks). Inline ``style=`` attributes and relative URLs are not;
 - event-handler attributes: ``onclick``, ``onerror``, any ``on`` and three or more
-  letters;
+  letters. On a ``<source>`` only ``onerror``, and only in a ``<video>`` or ``<audio>``:
+  a browser fires nothing else at a ``<source>``, and nothing at all at one in a
+  ``<picture>`` (Matters writes ``onerror`` there as a fallback that never runs);
 - ``javascript:``, ``vbscript:`` and ``data:text/html`` URLs in ``href``, ``src``,
   ``action`` and ``formaction`` (written with entities or tabs too, as browsers read them);
 - ``<meta http-equiv="refresh">``, ``<base>`` and ``<form>``.
@@ -140,7 +142,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         if problem is not None:
             yield problem  # its attributes go with it
         elif token.attributes:
-            yield from _attribute_problems(body, token)
+            yield from _attribute_problems(body, index, token)
 
 
 def _element_problem(body: BodyView, index: int, token: Token,
@@ -230,13 +232,15 @@ def _allowed(host: str, allowed: Sequence[str]) -> bool:
     return any(host == entry or host.endswith("." + entry) for entry in allowed)
 
 
-def _attribute_problems(body: BodyView, token: Token) -> Iterator[Violation]:
+def _attribute_problems(body: BodyView, index: int, token: Token) -> Iterator[Violation]:
     for key, value in token.attributes.items():
         # Nearly every key is a plain name: it is lower-cased here, not in a call.
         name = key.lower() if isinstance(key, str) else _attribute_name(key)
         local = name.rpartition(":")[2]
         # The names as written: a prefix, or the tag's name, may hold any character.
         if _HANDLER.fullmatch(local):
+            if token.name == "source" and not _fired_at_source(body, index, local):
+                continue
             message = f"event-handler attribute {shown(name)} on <{shown(token.name or '')}> runs code"
         elif local in _URL_ATTRIBUTES and (scheme := _active_scheme(value)):
             message = f"{scheme} URL in the {shown(name)} of <{shown(token.name or '')}>"
@@ -251,6 +255,26 @@ def _attribute_problems(body: BodyView, token: Token) -> Iterator[Violation]:
             start -= 1  # the space before it goes too
         fix = Fix((Edit(start, written.end, ""),), "unsafe", f"delete the {shown(name)} attribute")
         yield Violation(written.start, written.end, message, fix, kind="active")
+
+
+def _fired_at_source(body: BodyView, index: int, handler: str) -> bool:
+    """Whether a browser fires the event of ``handler`` at the ``<source>`` whose start
+    tag is ``tokens[index]``: only ``error``, at a source of a ``<video>`` or ``<audio>``
+    (the media element's resource selection), never at a ``<picture>``'s or any other's
+    (the HTML standard; checked in Chromium)."""
+    return handler == "onerror" and body.shared(
+        "active-content: the parent of each <source>", lambda: _source_parents(body),
+    ).get(index) in ("video", "audio")
+
+
+def _source_parents(body: BodyView) -> dict[int, str]:
+    """The tag of each ``<source>`` element's parent, by its start tag's index."""
+    parents = {}
+    for parent in body.fragment.iter():
+        for child in parent:
+            if child.tag == "source" and child in body.start_tags:
+                parents[body.start_tags[child]] = parent.tag
+    return parents
 
 
 def _delete_element(body: BodyView, index: int, token: Token, message: str,
