@@ -1,6 +1,6 @@
 """The body must carry text beyond the title.
 
-Why: a clipping whose body is empty, only markup (an image, a ``<div></div>``), or only
+Why: a clipping whose body is empty, only markup (a ``<div></div>``, a ``<br>``), or only
 its own title repeated is a failed fetch kept as if it were an article. Feeds that pass
 items through RSSHub and similar bridges do this when the source page could not be read:
 the body is then just the title. Such clippings inflate archives, poison deduplication
@@ -13,6 +13,15 @@ note, a tracking pixel...): a body that is nothing but a footer is reported befo
 anyone runs ``--fix``, and the message says the boilerplate was left out. The title
 comparison ignores case, whitespace, punctuation, entities and Markdown escapes, and the
 title repeated more than once still counts as only the title.
+
+Media are content: a body whose text is empty or only the title but that shows an image,
+a video, an audio player or an embedded frame (a cartoon, a photo, a video post) is not
+reported. An image counts when it has a URL (``src``, ``srcset``, or a lazy-load
+``data-src``) and is no tracking pixel (``width`` or ``height`` 0 or 1); a video or
+audio when it or one of its ``<source>`` elements has a URL (or it has a ``poster``); a
+frame, embed or object when it has one (``src``, ``data``, ``srcdoc``, not
+``about:blank``). Media inside the aggregator boilerplate or inside ``<noscript>``,
+``<template>``... count no more than their text.
 
 Bad::
 
@@ -36,12 +45,16 @@ Options:
 
 - ``without-boilerplate`` (``true``): judge the body as it would be once the aggregator
   boilerplate of the built-in catalogue is removed; ``false`` counts it as text.
+- ``count-media`` (``true``): media count as the body's content (above); ``false``
+  judges the text alone, for an archive of text where a body of images is a fetch that
+  kept only the article's picture.
 
 Fix: none: the text has to be fetched again.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import unicodedata
@@ -67,9 +80,23 @@ OPTIONS: dict[str, Any] = {
             "description": "Judge the body without the aggregator boilerplate the built-in "
             "catalogue finds.",
         },
+        "count-media": {
+            "type": "boolean",
+            "default": True,
+            "description": "An image, video, audio or embedded frame counts as the body's "
+            "content (a cartoon, a photo or a video post).",
+        },
     },
 }
 _TEXT_TOKENS = ("Characters", "SpaceCharacters")
+_TAGS = ("StartTag", "EmptyTag")
+#: Media elements and the attributes that give each one its content's URL (a <source>
+#: belongs to a <video>, an <audio> or a <picture>).
+_MEDIA_URLS = {
+    "img": ("src", "srcset", "data-src", "data-lazy-src", "data-original"),
+    "video": ("src", "poster"), "audio": ("src",), "source": ("src", "srcset"),
+    "iframe": ("src", "srcdoc", "data-src"), "embed": ("src",), "object": ("data",),
+}
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 # Letters and digits carry the words; everything else (spaces, punctuation, symbols,
@@ -97,6 +124,9 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         text = _words(html.unescape(body.visible_text))
         blocks = find_blocks(body, entries, title_url(document)) if entries and text else []
     left = _words(html.unescape("".join(iter_text_outside(body, blocks)))) if blocks else text
+    if ((not left or (title and not left.replace(title, "")))
+            and options.get("count-media", True) and _shows_media(body, blocks)):
+        return  # a cartoon, a photo or a video post: its media are its content
     # Said only when the boilerplate makes the difference.
     removed = f" once the aggregator boilerplate is left out ({_labels(blocks)})"
     if not left:
@@ -126,18 +156,51 @@ def _labels(blocks: list[Block]) -> str:
     return ", ".join(labels)
 
 
-def iter_text_outside(body: BodyView, blocks: list[Block]) -> Iterator[str]:
-    """The text a reader sees, leaving out the source spans of ``blocks``: the body's
-    text tokens, less what lies in a block or in an element a reader does not see
-    (script, style...), as written (entities not decoded). (The tree has no source
-    positions for text; the tokens do.)"""
+def _shows_media(body: BodyView, blocks: list[Block]) -> bool:
+    """Whether the body shows a reader media (see the module's documentation) outside
+    ``blocks`` and the elements a reader does not see."""
+    hidden = _hidden(body, blocks)
+    starts = [start for start, _ in hidden]
+    for token in body.tokens:
+        wanted = _MEDIA_URLS.get(token.name or "") if token.kind in _TAGS else None
+        if wanted is None or not any(_is_url(token.attributes.get(key)) for key in wanted):
+            continue
+        if token.name == "img" and _is_pixel(token.attributes):
+            continue
+        place = bisect.bisect_right(starts, token.start) - 1
+        if place < 0 or hidden[place][1] <= token.start:
+            return True
+    return False
+
+
+def _is_url(value: str | None) -> bool:
+    return bool(value and value.strip() and value.strip().lower() != "about:blank")
+
+
+def _is_pixel(attributes: Mapping[Any, str]) -> bool:
+    """A tracking pixel: an image 0 or 1 wide or high (in pixels, as written)."""
+    return any(attributes.get(side, "").strip().lower().removesuffix("px") in ("0", "1")
+               for side in ("width", "height"))
+
+
+def _hidden(body: BodyView, blocks: list[Block]) -> list[tuple[int, int]]:
+    """The source spans a reader does not see, or that are the aggregator's
+    (``blocks``): disjoint, in order."""
     ranges = [(block.start, block.end) for block in blocks]
     for name in INVISIBLE_ELEMENTS:
         for element in body.fragment.iter(name):
             opening = body.start_tag(element)
             if opening is not None:  # unclosed: hidden to the end
                 ranges.append(body.element_span(element) or (opening.start, body.end))
-    hidden = _merged(ranges)
+    return _merged(ranges)
+
+
+def iter_text_outside(body: BodyView, blocks: list[Block]) -> Iterator[str]:
+    """The text a reader sees, leaving out the source spans of ``blocks``: the body's
+    text tokens, less what lies in a block or in an element a reader does not see
+    (script, style...), as written (entities not decoded). (The tree has no source
+    positions for text; the tokens do.)"""
+    hidden = _hidden(body, blocks)
     source = body.source
     first = 0  # hidden[first:] may still overlap the tokens to come (both are in order)
     for token in body.tokens:
