@@ -24,9 +24,30 @@ html5lib reads a normalised stream (CRLF and lone CR become LF). We feed it that
 ourselves, in one chunk, so that a stream offset maps back to the source by counting the
 CRLF pairs removed before it.
 
+html5lib 1.1 predates ``<template>``: it parsed one as an unknown element, so whatever
+followed a template's end tag stayed inside it (hidden), with two false errors. The
+parser here adds the standard's template rules
+(https://html.spec.whatwg.org/multipage/parsing.html), as far as a fragment parsed in a
+``<div>`` meets them: the "in template" insertion mode and the stack of template
+insertion modes; <template> and </template> in "in head", which "in body", "in table",
+"in select" and "in column group" hand them to (and the modes that defer to those); the
+marker a template puts in the list of active formatting elements; <template> as a
+boundary of every scope and as a special element; clearing the stack back to a table,
+table body or row context stopping at a template; foster parenting into a template;
+"reset the insertion mode appropriately" with a template on the stack; "generate all
+implied end tags thoroughly" for </template>; a <form> in a template, which leaves the
+form element pointer alone; and the end of input, which closes each template left open. Where the standard's parse error has no html5lib code the closest
+one stands for it: ``unexpected-end-tag`` for a stray </template> (or an end tag a
+template ignores), ``end-tag-too-early`` for a </template> that closes elements still
+open in it, ``expected-closing-tag-but-got-eof`` naming "template" for one left open
+(at its start tag). A template's content stays its children in the tree (the standard
+puts it in a document fragment of its own); it is no visible text
+(:data:`cliplint.html.INVISIBLE_ELEMENTS`). The speed-ups below sit on top of the
+template rules, and tests compare them with html5lib's own code plus those rules.
+
 This module uses html5lib's internal tokenizer, parser and tree-builder hooks (``_parse``,
-``HTMLTokenizer``, the parser's main loop, the "in body" phase class, the etree element
-class and tree builder): a few dozen private names, which html5lib's development branch
+``HTMLTokenizer``, the parser's main loop and phase classes, the etree element class and
+tree builder): a few dozen private names, which html5lib's development branch
 already changes (``getPhases`` is gone). So it is written against one release, :data:`cliplint.html.HTML5LIB_VERSION`,
 pinned exactly in pyproject.toml and checked when this module is imported (and by the
 command line at start, without importing html5lib): another version is a clear error
@@ -516,17 +537,396 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
         return bool(result)
 
 
-_InBodyPhase = html5parser.getPhases(False)["inBody"]
+_HTML5LIB_PHASES = html5parser.getPhases(False)
+_Phase = _HTML5LIB_PHASES["initial"].__mro__[1]  # html5lib's base class of the phases
+_InHeadPhase = _HTML5LIB_PHASES["inHead"]
+_InBodyPhase = _HTML5LIB_PHASES["inBody"]
+_InTablePhase = _HTML5LIB_PHASES["inTable"]
+_InTableBodyPhase = _HTML5LIB_PHASES["inTableBody"]
+_InRowPhase = _HTML5LIB_PHASES["inRow"]
+_InColumnGroupPhase = _HTML5LIB_PHASES["inColumnGroup"]
+_InSelectPhase = _HTML5LIB_PHASES["inSelect"]
+_implied_tag = html5parser.impliedTagToken
+#: An HTML <template> element, as html5lib's nodes name themselves (``nameTuple``).
+_TEMPLATE = (_HTML_NAMESPACE, "template")
+#: The standard's special elements as html5lib 1.1 lists them, and <template>, which is
+#: one in the standard (https://html.spec.whatwg.org/multipage/parsing.html#special).
+_SPECIAL = constants.specialElements | {_TEMPLATE}
+#: What "generate all implied end tags thoroughly" closes, for </template> (html5lib's
+#: generateImpliedEndTags has the standard's other, cursory list, without rb and rtc).
+_THOROUGH_IMPLIED_END_TAGS = frozenset({
+    "caption", "colgroup", "dd", "dt", "li", "optgroup", "option", "p", "rb", "rp", "rt",
+    "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
+})
+#: The elements on which html5lib's resetInsertionMode stops, the root among them.
+_MODE_ELEMENTS = frozenset({
+    "select", "td", "th", "tr", "tbody", "thead", "tfoot", "caption", "colgroup", "table",
+    "head", "body", "frameset", "html",
+})
+#: For <li>, <dd> and <dt> in "in body": the open elements each one closes.
+_LIST_ITEM_CLOSES = {"li": ("li",), "dd": ("dd", "dt"), "dt": ("dd", "dt")}
 
 
-def _replaced(table: Mapping[str, Any], old: Any, new: Any) -> list[tuple[str, Any]]:
-    """The entries of an html5lib dispatch table, with handler ``new`` for ``old``."""
-    return [(name, new if handler is old else handler) for name, handler in table.items()]
+def _table(handlers: Any, *entries: tuple[str, Any],
+           replace: Mapping[Any, Any] | None = None) -> _utils.MethodDispatcher:
+    """A copy of an html5lib phase's dispatch table (its ``startTagHandler`` or
+    ``endTagHandler``) with the handler ``new`` for each ``old`` of ``replace``, the
+    default included, and the ``entries`` (tag name, handler) added.
+
+    html5lib's tables hold its functions: a subclass's method of the same name is not
+    called through them unless the table is copied with it."""
+    replace = replace or {}
+    table = handlers.dispatcher
+    added = dict(entries)
+    copy = _utils.MethodDispatcher(
+        [(name, replace.get(handler, handler)) for name, handler in table.items()
+         if name not in added] + list(added.items()))
+    copy.default = replace.get(table.default, table.default)
+    return copy
 
 
-class _LinearInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
-    """html5lib's "in body" insertion mode, with a shortcut for an end tag that matches
-    no open element, and one for the end tag of the current formatting element.
+def _start_tag_in_head(phase: Any, token: dict[str, Any]) -> Any:
+    """Process a start tag using the rules for the "in head" insertion mode (a handler of
+    the dispatch tables, bound to the phase that hands the tag over)."""
+    return phase.parser.phases["inHead"].processStartTag(token)
+
+
+def _end_tag_in_head(phase: Any, token: dict[str, Any]) -> Any:
+    """Process an end tag using the rules for the "in head" insertion mode."""
+    return phase.parser.phases["inHead"].processEndTag(token)
+
+
+def _close_template(parser: Any) -> None:
+    """Pop the open elements up to the innermost <template>, clear the active formatting
+    elements up to its marker, drop its template insertion mode and reset the insertion
+    mode: the end of a template, by its end tag or by the end of input."""
+    tree = parser.tree
+    open_elements = tree.openElements
+    while open_elements.pop().nameTuple != _TEMPLATE:
+        pass
+    tree.clearActiveFormattingElements()
+    parser.templateModes.pop()
+    parser.resetInsertionMode()
+
+
+class _TemplateInHeadPhase(_InHeadPhase):  # type: ignore[misc, valid-type]
+    """html5lib's "in head" insertion mode with the standard's <template> start and end
+    tags, which "in body", "in table", "in select", "in column group" and "in template"
+    hand to it (https://html.spec.whatwg.org/multipage/parsing.html#parsing-main-inhead).
+
+    A template's content stays its children in our tree (the standard's parser puts it in
+    a separate document fragment): it is parsed as the standard says, and <template> is
+    one of :data:`cliplint.html.INVISIBLE_ELEMENTS`."""
+
+    __slots__ = ()
+
+    def startTagTemplate(self, token: dict[str, Any]) -> None:
+        parser, tree = self.parser, self.tree
+        tree.insertElement(token)
+        # The marker keeps formatting elements opened before the template out of it, and
+        # those opened inside it (closed with it) out of what follows.
+        tree.activeFormattingElements.append(_base.Marker)
+        parser.framesetOK = False
+        in_template = parser.phases["inTemplate"]
+        parser.templateModes.append(in_template)
+        parser.phase = in_template
+
+    def endTagTemplate(self, token: dict[str, Any]) -> None:
+        parser = self.parser
+        if not parser.templateModes:
+            parser.parseError("unexpected-end-tag", {"name": "template"})
+            return
+        open_elements = self.tree.openElements
+        while (open_elements[-1].name in _THOROUGH_IMPLIED_END_TAGS
+               and open_elements[-1].nameTuple[0] == _HTML_NAMESPACE):
+            open_elements.pop()
+        if open_elements[-1].nameTuple != _TEMPLATE:
+            # (the standard names none of its tree construction errors: html5lib's code
+            # for an end tag that closes elements still open inside it)
+            parser.parseError("end-tag-too-early", {"name": "template"})
+        _close_template(parser)
+
+    startTagHandler = _table(_InHeadPhase.startTagHandler, ("template", startTagTemplate))
+    endTagHandler = _table(_InHeadPhase.endTagHandler, ("template", endTagTemplate))
+
+
+class _InTemplatePhase(_Phase):  # type: ignore[misc, valid-type]
+    """The standard's "in template" insertion mode, which html5lib 1.1 lacks
+    (https://html.spec.whatwg.org/multipage/parsing.html#parsing-main-intemplate): the
+    first start tag in a template chooses the mode its content is parsed in ("in body",
+    or a table's modes for table parts, which a template may hold on their own), and
+    the template keeps it (the parser's ``templateModes``, the stack of template
+    insertion modes) for when the parse comes back to it. Text, comments and DOCTYPEs
+    are "in body"'s (html5lib's Phase's, for the last two)."""
+
+    __slots__ = ()
+
+    def processCharacters(self, token: dict[str, Any]) -> Any:
+        return self.parser.phases["inBody"].processCharacters(token)
+
+    def processSpaceCharacters(self, token: dict[str, Any]) -> Any:
+        return self.parser.phases["inBody"].processSpaceCharacters(token)
+
+    def _switch(self, name: str, token: dict[str, Any]) -> dict[str, Any]:
+        """The template's content is parsed in the phase ``name`` from this tag on."""
+        parser = self.parser
+        phase = parser.phases[name]
+        parser.templateModes[-1] = phase
+        parser.phase = phase
+        return token  # reprocessed in that phase
+
+    def startTagTable(self, token: dict[str, Any]) -> dict[str, Any]:
+        return self._switch("inTable", token)
+
+    def startTagCol(self, token: dict[str, Any]) -> dict[str, Any]:
+        return self._switch("inColumnGroup", token)
+
+    def startTagTr(self, token: dict[str, Any]) -> dict[str, Any]:
+        return self._switch("inTableBody", token)
+
+    def startTagCell(self, token: dict[str, Any]) -> dict[str, Any]:
+        return self._switch("inRow", token)
+
+    def startTagOther(self, token: dict[str, Any]) -> dict[str, Any]:
+        return self._switch("inBody", token)
+
+    def endTagOther(self, token: dict[str, Any]) -> None:
+        self.parser.parseError("unexpected-end-tag", {"name": token["name"]})
+
+    def processEOF(self) -> None:
+        """Each template left open is an error (at its start tag: see ``_left_open``),
+        then the end of input goes on in the modes the stack of open elements leads to.
+        Those are run here: the standard reprocesses the token in "in body" after each
+        template, and html5lib's main loop hands it to a phase at most once."""
+        parser = self.parser
+        if not parser.templateModes:
+            return  # the standard's "stop parsing" (only a fragment parsed in a template)
+        while parser.templateModes:
+            parser.parseError("expected-closing-tag-but-got-eof", {"name": "template"})
+            _close_template(parser)
+        phases: list[Any] = []
+        while True:
+            phase = parser.phase
+            assert phase not in phases, "a phase handed the end of input back"
+            phases.append(phase)
+            if not phase.processEOF():
+                return
+
+    startTagHandler = _utils.MethodDispatcher([
+        (("base", "basefont", "bgsound", "link", "meta", "noframes", "script", "style",
+          "template", "title"), _start_tag_in_head),
+        (("caption", "colgroup", "tbody", "tfoot", "thead"), startTagTable),
+        ("col", startTagCol),
+        ("tr", startTagTr),
+        (("td", "th"), startTagCell),
+    ])
+    startTagHandler.default = startTagOther
+    endTagHandler = _utils.MethodDispatcher([("template", _end_tag_in_head)])
+    endTagHandler.default = endTagOther
+
+
+class _TemplateInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
+    """html5lib's "in body" insertion mode with the standard's template rules: <template>
+    and </template> are "in head"'s, <template> is special (an end tag without a rule of
+    its own, and <li>, <dd>, <dt>, stop there), a <form> inside a template neither needs
+    nor sets the form element pointer, and the end of input closes templates first.
+    (Its scopes are the tree builder's: see ``_TemplateTreeBuilder``.)"""
+
+    __slots__ = ()
+
+    def processEOF(self) -> Any:
+        if self.parser.templateModes:  # the standard's "in body" hands it to "in template"
+            return self.parser.phases["inTemplate"].processEOF()
+        return super().processEOF()
+
+    def startTagListItem(self, token: dict[str, Any]) -> None:
+        # html5lib's, with the standard's special elements.
+        parser, tree = self.parser, self.tree
+        parser.framesetOK = False
+        closes = _LIST_ITEM_CLOSES[token["name"]]
+        for node in reversed(tree.openElements):
+            if node.name in closes:
+                parser.phase.processEndTag(_implied_tag(node.name, "EndTag"))
+                break
+            if node.nameTuple in _SPECIAL and node.name not in ("address", "div", "p"):
+                break
+        if tree.elementInScope("p", variant="button"):
+            parser.phase.processEndTag(_implied_tag("p", "EndTag"))
+        tree.insertElement(token)
+
+    def startTagForm(self, token: dict[str, Any]) -> None:
+        if not self.parser.templateModes:
+            super().startTagForm(token)
+            return
+        tree = self.tree
+        if tree.elementInScope("p", variant="button"):
+            self.endTagP(_implied_tag("p"))
+        tree.insertElement(token)  # the form element pointer is left as it is
+
+    def endTagForm(self, token: dict[str, Any]) -> None:
+        if not self.parser.templateModes:
+            super().endTagForm(token)
+            return
+        tree = self.tree
+        if not tree.elementInScope("form"):
+            self.parser.parseError("unexpected-end-tag", {"name": "form"})
+            return
+        tree.generateImpliedEndTags()
+        if tree.openElements[-1].name != "form":
+            self.parser.parseError("end-tag-too-early", {"name": "form"})
+        while tree.openElements.pop().name != "form":
+            pass
+
+    def endTagOther(self, token: dict[str, Any]) -> None:
+        # html5lib's, with the standard's special elements.
+        name = token["name"]
+        open_elements = self.tree.openElements
+        for node in reversed(open_elements):
+            if node.name == name:
+                self.tree.generateImpliedEndTags(exclude=name)
+                if open_elements[-1].name != name:
+                    self.parser.parseError("unexpected-end-tag", {"name": name})
+                while open_elements.pop() is not node:
+                    pass
+                return
+            if node.nameTuple in _SPECIAL:
+                self.parser.parseError("unexpected-end-tag", {"name": name})
+                return
+
+    startTagHandler = _table(
+        _InBodyPhase.startTagHandler, ("template", _start_tag_in_head),
+        replace={_InBodyPhase.startTagListItem: startTagListItem,
+                 _InBodyPhase.startTagForm: startTagForm})
+    endTagHandler = _table(
+        _InBodyPhase.endTagHandler, ("template", _end_tag_in_head),
+        replace={_InBodyPhase.endTagForm: endTagForm, _InBodyPhase.endTagOther: endTagOther})
+
+
+class _TemplateInTablePhase(_InTablePhase):  # type: ignore[misc, valid-type]
+    """html5lib's "in table" insertion mode with the standard's template rules:
+    <template> and </template> are "in head"'s, clearing the stack back to a table
+    context stops at a template, a <form> in a template is ignored, and the end of input
+    closes templates first."""
+
+    __slots__ = ()
+
+    def clearStackToTableContext(self) -> None:
+        open_elements = self.tree.openElements
+        while not (open_elements[-1].name in ("table", "html")
+                   or open_elements[-1].nameTuple == _TEMPLATE):
+            open_elements.pop()
+
+    def processEOF(self) -> Any:
+        if self.parser.templateModes:  # the standard's "in body" hands it to "in template"
+            return self.parser.phases["inTemplate"].processEOF()
+        return super().processEOF()
+
+    def startTagForm(self, token: dict[str, Any]) -> None:
+        if self.parser.templateModes:
+            self.parser.parseError("unexpected-form-in-table")
+            return
+        super().startTagForm(token)
+
+    def startTagTable(self, token: dict[str, Any]) -> Any:
+        # html5lib closes the open table by an end tag it makes up, which the current
+        # phase handles ("in table body" closes its row group first): the standard's
+        # older wording. The standard now ignores the tag when no table is in table
+        # scope, which, outside a fragment parsed in a table, only a template makes so.
+        if not self.tree.elementInScope("table", variant="table"):
+            self.parser.parseError("unexpected-start-tag-ignored", {"name": "table"})
+            return None
+        return super().startTagTable(token)
+
+    startTagHandler = _table(_InTablePhase.startTagHandler, ("template", _start_tag_in_head),
+                             replace={_InTablePhase.startTagForm: startTagForm,
+                                      _InTablePhase.startTagTable: startTagTable})
+    endTagHandler = _table(_InTablePhase.endTagHandler, ("template", _end_tag_in_head))
+
+
+class _TemplateInTableBodyPhase(_InTableBodyPhase):  # type: ignore[misc, valid-type]
+    """html5lib's "in table body" insertion mode; clearing the stack back to a table body
+    context stops at a template (<tr> in a template is parsed in this mode)."""
+
+    __slots__ = ()
+
+    def clearStackToTableBodyContext(self) -> None:
+        open_elements = self.tree.openElements
+        while not (open_elements[-1].name in ("tbody", "tfoot", "thead", "html")
+                   or open_elements[-1].nameTuple == _TEMPLATE):
+            open_elements.pop()
+
+
+class _TemplateInRowPhase(_InRowPhase):  # type: ignore[misc, valid-type]
+    """html5lib's "in row" insertion mode; clearing the stack back to a table row context
+    stops at a template (<td> in a template is parsed in this mode)."""
+
+    __slots__ = ()
+
+    def clearStackToTableRowContext(self) -> None:
+        open_elements = self.tree.openElements
+        while not (open_elements[-1].name in ("tr", "html")
+                   or open_elements[-1].nameTuple == _TEMPLATE):
+            self.parser.parseError("unexpected-implied-end-tag-in-table-row",
+                                   {"name": open_elements[-1].name})
+            open_elements.pop()
+
+
+class _TemplateInColumnGroupPhase(_InColumnGroupPhase):  # type: ignore[misc, valid-type]
+    """html5lib's "in column group" insertion mode with the standard's template rules:
+    <template> and </template> are "in head"'s, and what a <colgroup> would close is
+    ignored when the current node is not one (a <template> whose content began with a
+    <col>: html5lib's own check is for the root, its only other case). The end of input
+    is then "in body"'s, which closes the templates."""
+
+    __slots__ = ()
+
+    def ignoreEndTagColgroup(self) -> bool:
+        return bool(self.tree.openElements[-1].name != "colgroup")
+
+    def processEOF(self) -> Any:
+        if self.tree.openElements[-1].name != "colgroup":
+            return self.parser.phases["inBody"].processEOF()
+        return super().processEOF()
+
+    startTagHandler = _table(_InColumnGroupPhase.startTagHandler,
+                             ("template", _start_tag_in_head))
+    endTagHandler = _table(_InColumnGroupPhase.endTagHandler, ("template", _end_tag_in_head))
+
+
+class _TemplateInSelectPhase(_InSelectPhase):  # type: ignore[misc, valid-type]
+    """html5lib's "in select" insertion mode with the standard's template rules: <template>
+    and </template> are "in head"'s, and the end of input closes templates first."""
+
+    __slots__ = ()
+
+    def processEOF(self) -> Any:
+        if self.parser.templateModes:  # the standard's "in body" hands it to "in template"
+            return self.parser.phases["inTemplate"].processEOF()
+        return super().processEOF()
+
+    startTagHandler = _table(_InSelectPhase.startTagHandler, ("template", _start_tag_in_head))
+    endTagHandler = _table(_InSelectPhase.endTagHandler, ("template", _end_tag_in_head))
+
+
+#: The phases with the standard's template rules, by html5lib's names: they replace
+#: html5lib's in every parse ("in caption", "in cell", "in table body", "in row" and
+#: "in select in table" hand <template> and </template> to one of these).
+_TEMPLATE_PHASES: Mapping[str, Any] = {
+    "inHead": _TemplateInHeadPhase,
+    "inTemplate": _InTemplatePhase,
+    "inBody": _TemplateInBodyPhase,
+    "inTable": _TemplateInTablePhase,
+    "inTableBody": _TemplateInTableBodyPhase,
+    "inRow": _TemplateInRowPhase,
+    "inColumnGroup": _TemplateInColumnGroupPhase,
+    "inSelect": _TemplateInSelectPhase,
+}
+
+
+class _LinearInBodyPhase(_TemplateInBodyPhase):
+    """The "in body" insertion mode (with the template rules), with a shortcut for an end
+    tag that matches no open element, and one for the end tag of the current formatting
+    element.
 
     For any end tag without a rule of its own (``</x>``, or a ``</b>`` with no <b> to
     close), html5lib walks the stack of open elements from the top, looking for an
@@ -560,18 +960,52 @@ class _LinearInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
             return
         super().endTagFormatting(token)
 
-    # html5lib's dispatch table holds its own endTagOther, as the default for end tags
-    # without a rule of their own, and its own endTagFormatting: a copy of the table
-    # with these.
-    endTagHandler = _utils.MethodDispatcher(_replaced(
-        _InBodyPhase.endTagHandler.dispatcher, _InBodyPhase.endTagFormatting, endTagFormatting))
-    endTagHandler.default = endTagOther
+    # The dispatch table holds html5lib's endTagFormatting and the template-aware
+    # endTagOther, as the default for end tags without a rule of their own: a copy with these.
+    endTagHandler = _table(_TemplateInBodyPhase.endTagHandler, replace={
+        _InBodyPhase.endTagFormatting: endTagFormatting,
+        _TemplateInBodyPhase.endTagOther: endTagOther})
 
 
 class _SpanParser(html5lib.HTMLParser):
+    #: The phases that replace html5lib's, by name: the template rules, and the faster
+    #: "in body" (a test parses with ``_TEMPLATE_PHASES`` alone).
+    phase_classes: Mapping[str, Any] = {**_TEMPLATE_PHASES, "inBody": _LinearInBodyPhase}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.phases["inBody"] = _LinearInBodyPhase(self, self.tree)
+        for name, phase_class in self.phase_classes.items():
+            self.phases[name] = phase_class(self, self.tree)
+
+    def reset(self) -> None:
+        # The stack of template insertion modes (phases), one for each <template> on the
+        # stack of open elements: a fragment parsed in a <div> starts with none.
+        self.templateModes: list[Any] = []
+        super().reset()
+
+    def resetInsertionMode(self) -> None:
+        """html5lib's "reset the insertion mode appropriately", with the standard's rules
+        for the two elements a template brings there: when the first open element from
+        the top that decides the mode is a <template>, the mode is that template's; when
+        it is a <select>, "in select in table" if a <table> comes below it before any
+        <template>, else "in select" (html5lib's choice). Without templates a <select>
+        never decides: a <table> cannot be opened inside one."""
+        open_elements = self.tree.openElements
+        for index in range(len(open_elements) - 1, 0, -1):  # [0] is the fragment's root
+            node = open_elements[index]
+            if node.nameTuple == _TEMPLATE:
+                self.phase = self.templateModes[-1]
+                return
+            if node.name in _MODE_ELEMENTS and node.nameTuple[0] == _HTML_NAMESPACE:
+                if node.name == "select":
+                    for ancestor in reversed(open_elements[1:index]):
+                        if ancestor.nameTuple == _TEMPLATE:
+                            break
+                        if ancestor.name == "table" and ancestor.nameTuple[0] == _HTML_NAMESPACE:
+                            self.phase = self.phases["inSelectInTable"]
+                            return
+                break  # html5lib's walk stops here too (it skips templates)
+        super().resetInsertionMode()
 
     def _parse(self, stream: Any, innerHTML: bool = False, container: str = "div",
                scripting: bool = False, **kwargs: Any) -> None:
@@ -692,24 +1126,40 @@ class _SpanParser(html5lib.HTMLParser):
 
     def _left_open(self, code: str, datavars: Mapping[str, Any]) -> _Current | None:
         """At the end of input, the start tag of the element the error is about: the
-        innermost open element html5lib objects to, or the one it names."""
-        open_elements = self.tree.openElements[1:]  # [0] is the fragment's root
-        if code == "expected-closing-tag-but-got-eof":
+        innermost open element html5lib objects to, or the (HTML) one it names.
+
+        Each is looked for from the top of the stack: the end of input closes templates
+        one by one, innermost first, with an error each, and a walk of the whole stack
+        for each would make thousands of nested templates cost quadratic work."""
+        open_elements = self.tree.openElements
+        if "name" in datavars or code in _EOF_ELEMENT:
+            # (a template left open: expected-closing-tag-but-got-eof naming "template",
+            # raised for the innermost one before it is popped)
+            named = (_HTML_NAMESPACE, datavars.get("name", _EOF_ELEMENT.get(code)))
+            culprit = _innermost(open_elements, lambda node: node.nameTuple == named)
+        elif code == "expected-closing-tag-but-got-eof":
             # The element the standard objects to, when there is one; else the one only
             # html5lib objects to (an <option>), which tells the rule the error is html5lib's.
-            culprits = ([node for node in open_elements if node.name not in STANDARD_MAY_STAY_OPEN]
-                        or [node for node in open_elements if node.name not in _MAY_STAY_OPEN])
-        elif "name" in datavars or code in _EOF_ELEMENT:
-            name = datavars.get("name", _EOF_ELEMENT.get(code))
-            culprits = [node for node in open_elements if node.name == name]
+            culprit = (_innermost(open_elements,
+                                  lambda node: node.name not in STANDARD_MAY_STAY_OPEN)
+                       or _innermost(open_elements, lambda node: node.name not in _MAY_STAY_OPEN))
         else:
-            culprits = open_elements
-        if not culprits:
+            culprit = _innermost(open_elements, lambda node: True)
+        if culprit is None:
             return None
-        index = self.tree.created.get(culprits[-1]._element)
+        index = self.tree.created.get(culprit._element)
         if index is None:
             return None
         return self.tokenizer.span_of(index)
+
+
+def _innermost(open_elements: list[Any], matches: Any) -> Any:
+    """The innermost open element that ``matches``, or None (the fragment's root, at [0],
+    is never one)."""
+    for index in range(len(open_elements) - 1, 0, -1):
+        if matches(open_elements[index]):
+            return open_elements[index]
+    return None
 
 
 class _OpenElements(list):  # type: ignore[type-arg]
@@ -816,7 +1266,43 @@ class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
         self._childNodes.insert(self._childNodes.index(refNode), node)
 
 
-class _SpanTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
+#: html5lib's scopes (``_base.listElementsMap``: the elements that end a walk, or with
+#: ``True`` those that do not) with <template>, which ends every walk in the standard.
+_SCOPES = {
+    variant: (boundaries if invert else boundaries | {_TEMPLATE}, invert)
+    for variant, (boundaries, invert) in _base.listElementsMap.items()
+}
+
+
+class _TemplateTreeBuilder(_EtreeBuilder):  # type: ignore[misc, valid-type]
+    """html5lib's etree tree builder with the standard's template rules: <template> is a
+    boundary of every scope, and content foster-parented when the last template on the
+    stack was opened after the last table (or there is no table) goes into that
+    template, after its last child."""
+
+    def elementInScope(self, target: Any, variant: str | None = None) -> bool:
+        # html5lib's walk, over the scopes with <template>.
+        exact = hasattr(target, "nameTuple")
+        if not exact and isinstance(target, str):
+            target = (_HTML_NAMESPACE, target)
+        boundaries, invert = _SCOPES[variant]
+        for node in reversed(self.openElements):
+            if (node is target) if exact else (node.nameTuple == target):
+                return True
+            if invert ^ (node.nameTuple in boundaries):
+                return False
+        raise AssertionError("the root, a boundary of every scope, was not on the stack")
+
+    def getTableMisnestedNodePosition(self) -> tuple[Any, Any]:
+        for node in reversed(self.openElements):
+            if node.nameTuple == _TEMPLATE:
+                return node, None  # a template opened after the last table
+            if node.name == "table":
+                break
+        return super().getTableMisnestedNodePosition()  # type: ignore[no-any-return]
+
+
+class _SpanTreeBuilder(_TemplateTreeBuilder):
     """Remembers which start-tag token created each element."""
 
     elementClass = _Element

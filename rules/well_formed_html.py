@@ -306,6 +306,9 @@ def _describe(error: ParseError, judgement: Judgement, body: BodyView) -> str:
         lead = "</" if source.startswith("</", error.start) else "<"
         after = source[error.start + len(lead) : error.start + len(lead) + 1]
         return f"{lead!r} is followed by {after!r}, not by a tag name"
+    if code == "XXX-undefined-error" and tag is None and token is not None:
+        # Text html5lib drops (in a template whose content began with a <col>).
+        return f"misplaced text {_excerpt(body.source, error.start, error.end)}"
     phrase = _STANDARD_PHRASES.get(judgement.name or "") or _TREE_PHRASES.get(code)
     if phrase is not None:
         return phrase.format(excerpt=_excerpt(body.source, error.start, error.end),

@@ -82,8 +82,23 @@ TRICKY = [
     "<table><tr><td>a</x></b></td></tr></q></table>", "<svg><g>a</x></g></svg></svg>",
     "<ul><li>a</x><li>b</ul></li>", "<select><option>a</x></option></select></x>",
     "<b><i><u>x</b>y</i>z</u></s>", "<a href=x><div>y</a>z</div></a>", "<span>" * 40 + "</x>" * 40,
+    "<span><div>a</span>b</div></span>", "<x-y><ul><li>a</x-y>b</ul></x-y>",
     "<font><b><i><b><font>" * 8 + "x</font></b>" * 4, "<table><b>x</b></x></table>",
     "<textarea>x</x></textarea></textarea>", "<frameset></x>", "<caption></x>", "</br></p>",
+    # <template> (html5lib 1.1 has no rules for it: cliplint adds the standard's), its
+    # insertion modes, its marker, its scope, its end tag and the end of input inside it
+    "<template><p>x</template><p>y</p>", "<template><b>x</template>y", "<p><b>x</p><template>y</template>z",
+    "<table><template><tr><td>x</td></tr></template></table>", "<template><td>x</td></template>",
+    "<template><caption>c<thead><tr><th>h<tbody><td>d</template>", "<template><col>x<div></colgroup>",
+    "<template><tr>x<div>y</div></tr>", "<table><tr><template><td>a</table>b", "<template><template><table>",
+    "<table><colgroup><template><table>", "<table><colgroup><template><col>", "<select><template><option>a",
+    "<table><tr><td><select><template>x</template><caption>y</table>", "<template><table><td><table>",
+    "<form><template><form>x</form></template></form>", "<li>a<template><li>b</template><li>c",
+    "<p><template><p>x</p></template>y</p>", "<div><template></div>x</template></div>", "</template><b>",
+    "<template><svg><template><p>x</template>", "<math><mi><template><b>x</b></template></mi></math>",
+    "<template><textarea><p></textarea><title><b></title><script>x<y</script><plaintext><b>",
+    "<p>" + "<template>" * 50 + "x", "<template>" + "<td>" * 3 + "<tr>" * 3 + "</template>",
+    "<template><a><table><a>", "<dummy><template><span></dummy>", "<template><frame></frameset>",
 ]
 
 
@@ -93,7 +108,8 @@ def _tags(rng: random.Random) -> str:
     pieces = []
     for _ in range(rng.randint(1, 12)):
         tag = "<" + rng.choice(["", "", "/"]) + rng.choice(
-            ["a", "A", "p", "DiV", "img", "br", "span", "x-y", "h1", "a\x00b", "a<b", "1", "!", ""])
+            ["a", "A", "p", "DiV", "img", "br", "span", "x-y", "h1", "template", "td", "a\x00b", "a<b",
+             "1", "!", ""])
         for _ in range(rng.choice([0, 1, 1, 2, 3])):
             tag += rng.choice([" ", "\n", "\t", "/", "", '"x"'])
             tag += rng.choice(["href", "HREF", "src", "data-x", "a=", '"q', "<q", "=q", "\x00", "é", "`"])
@@ -139,7 +155,8 @@ def html5lib_own(monkeypatch: pytest.MonkeyPatch) -> None:
     """Put html5lib's own code back in place of cliplint's shortcuts: the tokenizer
     states, the "in body" phase, the main loop, the scope check, inserting text, the
     implied end tags, inserting an element, membership in the open elements and the
-    elements' names."""
+    elements' names. (The template rules cliplint adds stay: html5lib 1.1 has none.
+    They are html5lib's phases and scope walk with the standard's template rules.)"""
     _put_html5lib_back(monkeypatch)
 
 
@@ -147,12 +164,12 @@ def _put_html5lib_back(monkeypatch: pytest.MonkeyPatch) -> None:
     """See ``html5lib_own``."""
     for name in OVERRIDDEN_STATES:
         monkeypatch.setattr(html_parse._SpanTokenizer, name, getattr(_tokenizer.HTMLTokenizer, name))
-    monkeypatch.setattr(html_parse._SpanParser, "__init__", html5lib.HTMLParser.__init__)
+    monkeypatch.setattr(html_parse._SpanParser, "phase_classes", html_parse._TEMPLATE_PHASES)
     # (a new parser for the test: the one kept for reuse has cliplint's "in body" phase)
     monkeypatch.setattr(html_parse._PARSERS, "parser", None, raising=False)
     monkeypatch.setattr(html_parse._SpanParser, "mainLoop", html5lib.HTMLParser.mainLoop)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "elementInScope",
-                        html_parse._EtreeBuilder.elementInScope)
+                        html_parse._TemplateTreeBuilder.elementInScope)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "insertText",
                         html_parse._EtreeBuilder.insertText)
     monkeypatch.setattr(html_parse._SpanTreeBuilder, "generateImpliedEndTags",
@@ -193,7 +210,9 @@ _PIECES = [
     "<table>", "<tr>", "<td>", "</table>", "<li>", "<select>", "<option>", "<pre>", "</pre>",
     "<title>", "</title>", "<textarea>", "</textarea>", "<style>", "</style>", "<xmp>", "</xmp>",
     "<iframe>", "</iframe>", "<noembed>", "</noembed>", "<noframes>", "</noframes>", "<noscript>",
-    "</noscript>", "<script>", "</script>", "<plaintext>", "<template>", "</template>",
+    "</noscript>", "<script>", "</script>", "<plaintext>", "<template>", "</template>", "<template>",
+    "</template>", "</td>", "</tr>", "<th>", "<tbody>", "<caption>", "<col>", "<colgroup>", "<form>",
+    "</form>", "</select>",
     "<svg>", "</svg>", "<math>", "</math>", "<mi>", "<desc>", "<foreignObject>", "<annotation-xml>",
     "<![CDATA[x<b>]]>", "<script/>", "<TITLE>", "<!--", "-->", "\ud800",
 ]
@@ -447,6 +466,7 @@ _FOREIGN_PIECES = [
     "<math definitionurl=y xml:lang=z>", "<foreignobject>", "<clippath>", "<lineargradient x=1>",
     "<mi>", "<mglyph>", "<annotation-xml encoding='text/html'>", "<desc>", "<p>", "</p>", "<b>",
     "x", " ", "<br/>", "<path d=x/>", "<a xlink:href=y>", "<font color=red>", "<table>",
+    "<template>", "</template>",
 ]
 
 
@@ -465,3 +485,214 @@ def test_tokens_made_while_reading_are_html5lib_s_after_the_parse(pieces: list[s
          raw["data"] if isinstance(raw.get("data"), dict) else {}, bool(raw.get("selfClosing")))
         for raw in tokenizer.raw)
     assert tuple((t.kind, t.name, t.attributes, t.self_closing) for t in view.tokens) == expected
+
+
+# -- <template>, as the HTML standard parses it ----------------------------------------------
+# html5lib 1.1 predates <template> (it parsed one as an unknown element): cliplint adds
+# the standard's rules (https://html.spec.whatwg.org/multipage/parsing.html#parsing-main-intemplate).
+
+
+def _parse(body: str) -> html.BodyView:
+    return html_parse.parse_body(body, 0, len(body))
+
+
+def _tree(view: html.BodyView) -> str:
+    """The fragment written back as HTML (implied elements included, void ones unclosed)."""
+    written = ElementTree.tostring(view.fragment, encoding="unicode", method="html")
+    return written.removeprefix("<DOCUMENT_FRAGMENT>").removesuffix("</DOCUMENT_FRAGMENT>")
+
+
+@pytest.mark.parametrize(("body", "tree"), [
+    # the content after </template> is outside it
+    ("<template><p>x</template><p>Real story here with enough words.</p>",
+     "<template><p>x</p></template><p>Real story here with enough words.</p>"),
+    # table parts in a template, which the standard allows on their own
+    ("<table><template><tr><td>x</td></tr></template></table>",
+     "<table><template><tr><td>x</td></tr></template></table>"),
+    ("<template><td>x</td></template>", "<template><td>x</td></template>"),
+    ("<template><tr><td>a</td></tr><tr><td>b</td></tr></template>",
+     "<template><tr><td>a</td></tr><tr><td>b</td></tr></template>"),
+    ("<template><caption>c</caption><thead><tr><th>h</th></tr></thead><tbody></tbody></template>",
+     "<template><caption>c</caption><thead><tr><th>h</th></tr></thead><tbody></tbody></template>"),
+    ("<template><col><col></template>", "<template><col><col></template>"),
+    ("<table><thead><template><td>x</td></template></thead></table>",
+     "<table><thead><template><td>x</td></template></thead></table>"),
+    ("<table><colgroup><template><col></template></colgroup></table>",
+     "<table><colgroup><template><col></template></colgroup></table>"),
+    # </template> closes a cell, a row... left open in it ("all implied end tags thoroughly")
+    ("<table><thead><template><td>x</template></thead></table>",
+     "<table><thead><template><td>x</td></template></thead></table>"),
+    ("<table><tr><template><td>x</td></template></tr></table>",
+     "<table><tbody><tr><template><td>x</td></template></tr></tbody></table>"),
+    ("<table>\n<template><p>a</p></template>\n</table>",
+     "<table>\n<template><p>a</p></template>\n</table>"),
+    ("<select><template><option>a</option></template><option>b</option></select>",
+     "<select><template><option>a</option></template><option>b</option></select>"),
+    # a template is a scope boundary: its <p>, <li>, <button> close nothing outside it
+    ("<p>a<template><p>x</p></template>b</p>", "<p>a<template><p>x</p></template>b</p>"),
+    ("<ul><li>a<template><li>b</li></template></li></ul>",
+     "<ul><li>a<template><li>b</li></template></li></ul>"),
+    ("<button>a<template><button>b</button></template></button>",
+     "<button>a<template><button>b</button></template></button>"),
+    # a form inside a template, inside a form
+    ("<form><template><form><input></form></template></form>",
+     "<form><template><form><input></form></template></form>"),
+    # nested templates, each with its own mode
+    ("<template><template><tr><td>x</td></tr></template><td>y</td></template>",
+     "<template><template><tr><td>x</td></tr></template><td>y</td></template>"),
+    ("<table><template><tr><template><td>x</td></template></tr></template></table>",
+     "<table><template><tr><template><td>x</td></template></tr></template></table>"),
+    # what "in head" would take, and raw text
+    ("<template><script>a('<p>')</script><style>p{}</style><td>x</td></template>",
+     "<template><script>a('<p>')</script><style>p{}</style><td>x</td></template>"),
+    ("<div><template><b>x</b> <!-- c --></template>y</div>",
+     "<div><template><b>x</b> <!-- c --></template>y</div>"),
+])
+def test_valid_template_markup_parses_as_the_standard_says(body: str, tree: str) -> None:
+    """No parse error, and the tree the standard builds (a template's content as its
+    children: the standard keeps it in a document fragment of its own)."""
+    view = _parse(body)
+    assert [error.code for error in view.errors] == []
+    assert _tree(view) == tree
+
+
+def test_template_content_is_not_visible_text() -> None:
+    view = _parse("<p>Seen <template>unseen <b>either</b></template>too.</p><template>x</template>")
+    assert view.visible_text == "Seen too."
+    assert [error.code for error in view.errors] == []
+
+
+@pytest.mark.parametrize(("body", "tree"), [
+    # the marker: formatting elements opened before a template are not reopened in it,
+    # and one left open in a template does not leak out of it
+    ("<template><b>x</template>y", "<template><b>x</b></template>y"),
+    ("<p><b>x</p><template>y</template>z", "<p><b>x</b></p><template>y</template><b>z</b>"),
+    ("<b>x<template><i>y</template>z</b>", "<b>x<template><i>y</i></template>z</b>"),
+    ("<template><a href=u>x</template><a href=v>y</a>",
+     '<template><a href="u">x</a></template><a href="v">y</a>'),
+])
+def test_formatting_elements_stay_on_their_side_of_a_template(body: str, tree: str) -> None:
+    assert _tree(_parse(body)) == tree
+
+
+@pytest.mark.parametrize(("body", "tree"), [
+    # what a template's table parts cannot hold goes into the template when it was opened
+    # after the last table, not before that table
+    ("<table><template><tr>x</tr></template></table>",
+     "<table><template><tr></tr>x</template></table>"),
+    # a <table> with no table in table scope (a template is a boundary) is ignored: it
+    # closes no row group first
+    ("<template><tbody><tr><td>a</td></tr><b>x<table>y</b></template>",
+     "<template><tbody><tr><td>a</td></tr></tbody><b>xy</b></template>"),
+    # after </template>, a <select> in a table is in "in select in table" again: </td>
+    # closes it
+    ("<table><tr><td><select><template><option>a</template></td></tr></table>x",
+     "<table><tbody><tr><td><select><template><option>a</option></template></select></td></tr>"
+     "</tbody></table>x"),
+])
+def test_table_parts_around_templates(body: str, tree: str) -> None:
+    assert _tree(_parse(body)) == tree
+
+
+def _located(body: str) -> list[tuple[str, str]]:
+    """Each error's code and the source it spans, the body after a CRLF header (so that
+    the spans are mapped back to the source)."""
+    prefix = "X\r\n"
+    source = prefix + body + "<tail>"
+    view = html_parse.parse_body(source, len(prefix), len(prefix) + len(body))
+    found = []
+    for error in view.errors:
+        if error.token is not None:  # the token is the one the span starts at
+            assert view.tokens[error.token].start == error.start
+        found.append((error.code, source[error.start : error.end]))
+    return found
+
+
+@pytest.mark.parametrize(("body", "errors"), [
+    # a template left open at the end: an error at its start tag, innermost first
+    ("<p>a</p>\r\n<template><div>x", [("expected-closing-tag-but-got-eof", "<template>")]),
+    ("<template id=a><template id=b><p>x",
+     [("expected-closing-tag-but-got-eof", "<template id=b>"),
+      ("expected-closing-tag-but-got-eof", "<template id=a>")]),
+    ("<div><template>x</div>",  # </div> is ignored in a template; both stay open
+     [("unexpected-end-tag", "</div>"), ("expected-closing-tag-but-got-eof", "<template>"),
+      ("expected-closing-tag-but-got-eof", "<div>")]),
+    ("<table><template><tr><td>x", [("expected-closing-tag-but-got-eof", "<template>"),
+                                   ("eof-in-table", "<table>")]),
+    ("<select><template><option>x", [("expected-closing-tag-but-got-eof", "<template>"),
+                                     ("eof-in-select", "<select>")]),
+    ("<template><script>x", [("expected-named-closing-tag-but-got-eof", "<script>"),
+                             ("expected-closing-tag-but-got-eof", "<template>")]),
+    # a stray end tag is still one
+    ("<div>a</template></div>", [("unexpected-end-tag", "</template>")]),
+    ("<template>a</template></template>", [("unexpected-end-tag", "</template>")]),
+    # </template> closing elements still open in it
+    ("<template><div><span>x</template>", [("end-tag-too-early", "</template>")]),
+    # other end tags stop at a template: it is special
+    ("<span><template><i>x</i></span></template></span>", [("unexpected-end-tag", "</span>")]),
+])
+def test_template_errors_span_their_tags(body: str, errors: list[tuple[str, str]]) -> None:
+    assert _located(body) == errors
+
+
+def test_a_template_left_open_is_named_by_well_formed_html() -> None:
+    from cliplint.document import Document
+    from cliplint_rules import well_formed_html
+
+    text = "<!--1686778744000-->\n[T](https://example.com/a)\n------\n\n<p>a</p><template><b>x\n"
+    document = Document.from_text(text)
+    found = [(text[v.start : v.end], v.message) for v in well_formed_html.check(document, {})]
+    assert found == [("<template>", "<template> is not closed by the end of the body "
+                                    "(expected-closing-tag-but-got-eof)")]
+
+
+@pytest.mark.parametrize("body", [
+    "<template><p>x</template><p>y</p>", "<table><template><tr><td>a</td></tr></template></table>",
+    "<TEMPLATE CLASS=t><td>a<template><col></template></td></TEMPLATE>b",
+    "<select><template><option>a</template></select><form><template><form></template>",
+    "<template><b>x</template><div><template>\r\n<li>y",
+])
+def test_every_start_tag_made_its_element(body: str) -> None:
+    """Each element's start tag is the token written for it (implied elements have none)."""
+    view = _parse(body)
+    for element in view.elements():
+        token = view.start_tag(element)
+        if token is None:
+            assert element is view.fragment or element.tag in ("tbody", "colgroup"), element.tag
+            continue
+        assert token.kind == "StartTag" and token.name == element.tag
+        assert body[token.start : token.end].lower().startswith(f"<{element.tag}")
+    assert sum(token.kind == "StartTag" for token in view.tokens) == len(view.start_tags)
+
+
+@pytest.mark.parametrize("shape", [
+    lambda count: "<template>" * count + "x",  # each closed by the end of input
+    lambda count: "<template><b>" * count + "</template>" * count,  # each end tag an error
+    lambda count: "<template><div>" * count + "</x>" * count,
+    lambda count: "<template><td>" * count + "<tr>" * count,
+    lambda count: "<table>" + "<template><tr>" * count + "<li>" * count,
+])
+def test_template_work_is_linear(shape: Any) -> None:
+    """Templates nested thousands deep cost the same per template however deep."""
+    assert _traced_lines(shape(800)) < 2.2 * _traced_lines(shape(400))
+
+
+@pytest.fixture
+def without_template_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """html5lib's own parse, without the template rules (and without cliplint's shortcuts)."""
+    _put_html5lib_back(monkeypatch)
+    monkeypatch.setattr(html_parse._SpanParser, "phase_classes", {})
+    monkeypatch.setattr(html_parse._SpanParser, "resetInsertionMode",
+                        html5lib.HTMLParser.resetInsertionMode)
+    for name in ("elementInScope", "getTableMisnestedNodePosition"):
+        monkeypatch.setattr(html_parse._SpanTreeBuilder, name, getattr(html_parse._EtreeBuilder, name))
+
+
+def test_without_templates_the_parse_is_html5lib_s(
+    with_overrides: dict[str, tuple[Any, ...]], without_template_rules: None
+) -> None:
+    """The template rules change nothing where there is no <template>."""
+    bodies = [body for body in TRICKY + RANDOM if "template" not in body.lower()]
+    assert len(bodies) > 300
+    for body in bodies:
+        assert _result(body) == with_overrides[body], repr(body)
