@@ -7,7 +7,8 @@ the body is then just the title. Such clippings inflate archives, poison dedupli
 and train models on headlines posing as articles.
 
 The visible text is what a reader would see: tags, comments, ``<script>``/``<style>``
-content and whitespace removed, and the aggregator boilerplate that the
+content, a ``<template>``'s content (as the HTML standard parses it: what follows its
+end tag is outside it) and whitespace removed, and the aggregator boilerplate that the
 ``aggregator-boilerplate`` rule's built-in catalogue finds (a feedx footer, a Better Feed
 note, a tracking pixel...): a body that is nothing but a footer is reported before
 anyone runs ``--fix``, and the message says the boilerplate was left out. The title

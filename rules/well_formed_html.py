@@ -17,6 +17,15 @@ its start tag); the same error repeated in one tag (each duplicate attribute of 
 names none for tree construction errors (a stray end tag, misnested formatting...),
 whose messages end with html5lib's code. ``ignore-codes`` takes either.
 
+html5lib 1.1 predates ``<template>`` (it parsed one as an unknown element, so whatever
+followed its end tag stayed inside it): cliplint's parser adds the standard's template
+rules (the "in template" insertion mode and the rules that lead there), so valid template
+markup, table parts on their own in a template included, raises nothing. The template
+errors the standard defines use the closest html5lib code: ``unexpected-end-tag`` for a
+stray ``</template>`` or an end tag a template ignores, ``end-tag-too-early`` for a
+``</template>`` that closes elements still open in it, and
+``expected-closing-tag-but-got-eof`` for a template left open (at its start tag).
+
 Not errors in the standard, though html5lib 1.1 reports them (reported only with
 ``report-html5lib-only``, as warnings):
 
