@@ -80,6 +80,10 @@ CURRENT_NODE = "currentNode"
 #: an element of that name was open (a stray ``</div>`` and a ``</div>`` that closes a
 #: <div> with a <span> still open inside raise the same error).
 NAME_OPEN = "nameOpen"
+#: The ``datavars`` key naming, for an end tag html5lib ignores although an element of
+#: its name is open (``end-tag-too-early``: a ``</div>`` in a table cell, with the <div>
+#: around the table), the element between them that ends the scope (``td``).
+SCOPE_ENDS_AT = "scopeEndsAt"
 #: HTML's ASCII whitespace (html5lib's spaceCharacters), also as a regex character class.
 HTML_SPACE = "\t\n\x0c\r "
 #: A run of it (a reader sees one space).

@@ -75,6 +75,7 @@ from cliplint.html import (
     CURRENT_NODE,
     HTML_SPACE,
     NAME_OPEN,
+    SCOPE_ENDS_AT,
     BodyView,
     ParseError,
     Token,
@@ -1113,6 +1114,10 @@ class _SpanParser(html5lib.HTMLParser):
             datavars = {**datavars, CURRENT_NODE: open_elements[-1].name}
         if isinstance(datavars.get("name"), str):
             datavars = {**datavars, NAME_OPEN: bool(open_elements.names.get(datavars["name"]))}
+            if errorcode == "end-tag-too-early" and datavars[NAME_OPEN]:
+                boundary = _scope_end(open_elements, datavars["name"])
+                if boundary is not None:  # the end tag closes nothing: html5lib ignores it
+                    datavars = {**datavars, SCOPE_ENDS_AT: boundary}
         tokenizer = self.tokenizer
         current = tokenizer.current_span()
         offset = tokenizer.stream.offset
@@ -1151,6 +1156,18 @@ class _SpanParser(html5lib.HTMLParser):
         if index is None:
             return None
         return self.tokenizer.span_of(index)
+
+
+def _scope_end(open_elements: list[Any], name: str) -> str | None:
+    """The name of the innermost open element that ends the (default) scope before an
+    HTML element ``name`` is met; None when that element is in scope."""
+    boundaries = _SCOPES[None][0]
+    for node in reversed(open_elements):
+        if node.nameTuple == (_HTML_NAMESPACE, name):
+            return None
+        if node.nameTuple in boundaries:
+            return str(node.name)
+    return None
 
 
 def _innermost(open_elements: list[Any], matches: Any) -> Any:

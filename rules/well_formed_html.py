@@ -119,7 +119,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from cliplint.document import Document
-from cliplint.html import CURRENT_NODE, NAME_OPEN, BodyView, ParseError, Token
+from cliplint.html import CURRENT_NODE, NAME_OPEN, SCOPE_ENDS_AT, BodyView, ParseError, Token
 from cliplint.model import Finding
 from cliplint.rule_io import Violation
 from cliplint_rules._parse_errors import Judgement, judge, legacy_reference, offending_character
@@ -304,6 +304,12 @@ def _describe(error: ParseError, judgement: Judgement, body: BodyView) -> str:
     if code == "unexpected-bang-after-double-dash-in-comment":
         return ("comment closed by '--!>' instead of '-->'" if judgement.error
                 else "'--!' inside a comment")
+    boundary = error.datavars.get(SCOPE_ENDS_AT)
+    if code == "end-tag-too-early" and isinstance(boundary, str):
+        # A </div> inside a table cell, with the <div> around the table: it closes nothing.
+        name = _short(str(error.datavars["name"]))
+        return (f"end tag {tag or 'tag'} is ignored: the open <{name}> lies outside the "
+                f"<{_short(boundary)}> it is in")
     if code.startswith("end-tag-too-early") and error.datavars.get(NAME_OPEN) is False:
         # html5lib's code for a </div> that closes nothing too: no inner element to blame.
         return f"unexpected end tag {tag or 'tag'}: no <{_short(str(error.datavars['name']))}> is open"
