@@ -2,9 +2,9 @@
 
 Why: a zero-width space or a control character copied from a CMS is invisible to the
 reader but not to search, deduplication or a diff: ``流行病信⟨U+200B⟩⟨U+200B⟩息`` no
-longer matches ``流行病信息``. A bidi override silently reorders the text around it, and a
-U+FFFD replacement character marks a character lost when the feed was decoded
-(``沈�s榕``).
+longer matches ``流行病信息``. A bidi override silently reorders the text around it, a
+bidi control left open reorders the rest of its paragraph, and a U+FFFD replacement
+character marks a character lost when the feed was decoded (``沈�s榕``).
 
 Reported, in the title line (its text and its URL) and in the text a reader sees in the
 body (not in comments, scripts or styles; attribute values only with the option below;
@@ -19,9 +19,23 @@ it is written (raw or as a reference like ``&#8203;``) and the text around it:
   Khmer). A U+200B between letters of a script written without spaces (Thai, Lao,
   Myanmar, Khmer, Tibetan, Javanese, Balinese, Tai Tham) marks a word break there and
   is not reported;
-- bidi embedding, override and isolate controls: U+202A-U+202E, U+2066-U+2069 (the
-  marks U+200E, U+200F and U+061C are legitimate in right-to-left text and not
-  reported);
+- bidi embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069), paired
+  as the Unicode bidi algorithm (UAX #9) pairs them within a paragraph: a U+202C POP
+  DIRECTIONAL FORMATTING closes the last embedding or override opened since the last
+  isolate still open, a U+2069 POP DIRECTIONAL ISOLATE the last isolate and whatever was
+  opened inside it. Reported: a closer that closes nothing (the algorithm ignores it);
+  an opener never closed (it reorders the text up to the end of its paragraph); an
+  override (U+202D, U+202E), closed or not (it shows the text it encloses in a forced
+  order: the "Trojan Source" trick); a closer that closes the isolate or override the
+  markup opens (``dir``, ``<bdi>``, ``<bdo>``) before the element ends. An embedding or
+  isolate its closer matches is how Unicode recommends mixing directions and is not
+  reported, nor are the marks U+200E, U+200F and U+061C. In the body a paragraph is what
+  CSS makes one: the text of a block (``<p>``, ``<div>``, ``<li>``, a table cell...) up
+  to a ``<br>`` or, in ``<pre>``, a line break; inline elements (``<a>``, ``<span>``...)
+  do not end it, and the text of a form control or of an element a reader does not see
+  is a paragraph of its own. The body is read with HTML's default styles (a ``style``
+  attribute that sets ``unicode-bidi`` is taken to open an isolate and an override).
+  The title's text is one paragraph, its URL another;
 - C0 and C1 control characters (U+0000-U+001F, U+007F-U+009F) other than tab, line
   feed, form feed and carriage return, which HTML reads as white space;
 - U+FFFD REPLACEMENT CHARACTER.
@@ -34,24 +48,34 @@ Bad::
 
     [六神磊磊读金庸｜⟨U+200B⟩有没有发现：她们都很像？](https://chinadigitaltimes.net/...)
     <p>世卫组织的流行病信&#8203;&#8203;息服务机构</p>
+    <p>泥沙混杂⟨U+202C⟩浑浊发黄的洪水</p>
+    <p>وقال ⟨U+2067⟩@UN_News في تغريدة</p>
 
-(⟨U+200B⟩ stands for a raw zero-width space, which would not show here.)
+(⟨U+200B⟩ stands for a raw zero-width space, which would not show here; ⟨U+202C⟩, a
+PDF with nothing to close, and ⟨U+2067⟩, a RIGHT-TO-LEFT ISOLATE never closed, likewise.)
 
 Good::
 
     [六神磊磊读金庸｜有没有发现：她们都很像？](https://chinadigitaltimes.net/...)
     <p>世卫组织的流行病信息服务机构</p>
+    <p>泥沙混杂浑浊发黄的洪水</p>
+    <p>وقال ⟨U+2067⟩@UN_News⟨U+2069⟩ في تغريدة</p>
 
 Options:
 
 - ``attributes`` (``false``): also check the values of the body's attributes (``alt``,
-  ``title``, ``href``...).
+  ``title``, ``href``...); each value is a paragraph of its own.
 - ``allow`` (``[]``): characters never reported, written ``U+200B``.
 
 Fix (safe): a run of zero-width or control characters is deleted (raw or written as
-references). Nothing a reader sees changes: they have no width. Bidi controls and
-U+FFFD are only reported: deleting a bidi control may reorder what the reader sees, and
-the character a U+FFFD replaced is unknown.
+references), and so is a bidi closer that closes nothing. Nothing a reader sees
+changes: they have no width, and the bidi algorithm ignores such a closer. Only
+reported are a closer in a table but outside its cells (a browser moves such text
+before the table, where it may close something) and a U+2069 that closes nothing beside
+a number or a combining mark (the algorithm still counts it there as a neutral
+character, which may change their order: ``1⟨U+2069⟩,5``). Other bidi controls and
+U+FFFD are only reported: deleting them may reorder what the reader sees, and the
+character a U+FFFD replaced is unknown.
 """
 
 from __future__ import annotations
@@ -59,13 +83,23 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from cliplint.document import Document
 from cliplint.html import INVISIBLE_ELEMENTS, BodyView
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
+from cliplint_rules._bidi import (
+    CLOSES_NOTHING,
+    ENDS_MARKUP,
+    MAYBE_MOVED,
+    OVERRIDE,
+    PDI,
+    Verdict,
+    judge_body,
+    judge_text,
+)
 from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode
 from cliplint_rules._quoting import HIDDEN, shown
 
@@ -109,6 +143,18 @@ _CANDIDATE_START = re.compile(f"[{_RAW}&]")
 _ESCAPED = re.compile(f"[{_RAW}{HIDDEN}]")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: The direction an override forces.
+_OVERRIDE_DIRECTION = {"\u202d": "left to right", "\u202e": "right to left"}
+#: The verdict on a PDI that closes nothing but still counts: the bidi algorithm drops a
+#: PDF that closes nothing with the other embedding controls (UAX #9, X9) but keeps such a
+#: PDI as a neutral character, which a nonspacing mark after it takes the class of (W1)
+#: and which parts a number from a separator or terminator the number would take in (W4,
+#: W5): beside those, deleting it may change their order.
+_COUNTS = "counts"
+#: The bidi classes of numbers and of what numbers take in (W4, W5).
+_NUMERIC = frozenset({"EN", "AN", "ES", "CS", "ET"})
+#: The bidi classes the algorithm drops (X9): no neighbour, it looks past them.
+_DROPPED = frozenset({"BN", "LRE", "RLE", "LRO", "RLO", "PDF"})
 #: Scripts whose shaping needs ZWNJ/ZWJ (joining and Brahmic scripts), by block.
 _JOINING_SCRIPTS = (
     (0x0600, 0x07FF),  # Arabic, Syriac, Arabic Supplement, Thaana, N'Ko
@@ -173,20 +219,26 @@ def _candidates(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
 
 class _Found(NamedTuple):
     """A run of one reported character: its span, the character, how each is written
-    (``""`` raw, else the reference) and where it is (``"the body text"``...)."""
+    (``""`` raw, else the reference) and where it is (``"the body text"``...); for a bidi
+    control, what it does (a ``Verdict``'s fields: a matched one is not reported)."""
 
     start: int
     end: int
     char: str
     written: tuple[str, ...]
     where: str
+    verdict: str = ""
+    detail: str = ""
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
     allowed = frozenset(chr(int(code[2:], 16)) for code in options.get("allow", ()))
-    found = [*_in_title(document), *_in_body(document, bool(options.get("attributes")))]
+    found = [*_judged_title(_in_title(document)),
+             *_in_body(document, bool(options.get("attributes")))]
     for run in _runs(found):
         if run.char not in allowed:
+            if run.char == PDI and run.verdict == CLOSES_NOTHING and _counts(document.text, run):
+                run = run._replace(verdict=_COUNTS)
             yield _violation(document.text, run)
 
 
@@ -209,6 +261,27 @@ def _in_title(document: Document) -> Iterator[_Found]:
         yield _Found(start, end, char, (written,), where)
 
 
+def _judged_title(found: Iterable[_Found]) -> Iterator[_Found]:
+    """The title's findings, its bidi controls judged: the line a reader sees is one
+    paragraph, its URL another."""
+    paragraphs: dict[bool, list[_Found]] = {}
+    for item in found:
+        if item.char in _BIDI:
+            paragraphs.setdefault(item.where == "the title URL", []).append(item)
+        else:
+            yield item
+    for controls in paragraphs.values():
+        yield from _judged(controls, judge_text((item.start, item.char) for item in controls))
+
+
+def _judged(controls: Iterable[_Found], verdicts: Mapping[int, Verdict]) -> Iterator[_Found]:
+    """The bidi controls that have a verdict, with it (the others are matched)."""
+    for item in controls:
+        verdict = verdicts.get(item.start)
+        if verdict is not None:
+            yield item._replace(verdict=verdict.what, detail=verdict.detail)
+
+
 def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
     span = document.header.body
     text = document.text
@@ -218,6 +291,10 @@ def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
     body = document.body
     starts = [token.start for token in body.tokens]
     hidden = _hidden_tokens(body)
+    # Bidi controls, judged once all are found: in the text by token, in attributes by
+    # attribute (each value is a paragraph of its own).
+    in_text: dict[int, list[_Found]] = {}
+    in_attributes: dict[int, list[_Found]] = {}
     for match in matches:
         index = bisect.bisect_right(starts, match.start()) - 1
         if index < 0:
@@ -228,7 +305,11 @@ def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
                 continue
             char, start, end, written = _at(text, match, token.end, HTML_REFERENCE)
             if char is not None and not _legitimate(text, start, end, char):
-                yield _Found(start, end, char, (written,), "the body text")
+                item = _Found(start, end, char, (written,), "the body text")
+                if char in _BIDI:
+                    in_text.setdefault(index, []).append(item)
+                else:
+                    yield item
         elif token.kind == "StartTag" and attributes:
             attribute = next((a for a in body.attributes(token)
                               if a.value_start <= match.start() < a.value_end), None)
@@ -237,7 +318,56 @@ def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
             char, start, end, written = _at(text, match, attribute.value_end, HTML_REFERENCE)
             if char is not None:
                 where = f"the {_shown(attribute.name)} attribute of <{_shown(token.name or '')}>"
-                yield _Found(start, end, char, (written,), where)
+                item = _Found(start, end, char, (written,), where)
+                if char in _BIDI:
+                    in_attributes.setdefault(attribute.value_start, []).append(item)
+                else:
+                    yield item
+    if in_text:
+        verdicts = judge_body(
+            body, {index: [(item.start, item.char) for item in items]
+                   for index, items in in_text.items()}, hidden)
+        for items in in_text.values():
+            yield from _judged(items, verdicts)
+    for items in in_attributes.values():
+        yield from _judged(items, judge_text((item.start, item.char) for item in items))
+
+
+def _counts(text: str, run: _Found) -> bool:
+    """Whether a run of PDIs that close nothing sits before a nonspacing mark or between
+    two characters of ``_NUMERIC`` (see ``_COUNTS``): its neighbours as written, a
+    reference decoded; a tag counts as no neighbour (the characters beyond one are not
+    looked at)."""
+    references = MARKDOWN_REFERENCE if run.where.startswith("the title") else HTML_REFERENCE
+    after = _neighbour(text, run.end, references, forward=True)
+    before = _neighbour(text, run.start, references, forward=False)
+    return after == "NSM" or (before in _NUMERIC and after in _NUMERIC)
+
+
+def _neighbour(text: str, position: int, references: re.Pattern[str], *, forward: bool) -> str:
+    """The bidi class of the character after (before) ``position``, past those the
+    algorithm drops; ``""`` at a tag or the end of the text."""
+    while position < len(text) if forward else position > 0:
+        if forward:
+            reference = references.match(text, position) if text[position] == "&" else None
+            written = reference.group() if reference else text[position]
+            char = (decode(written) or written)[:1] if reference else written
+            position += len(written)
+        else:
+            amp = text.rfind("&", max(0, position - 40), position)
+            reference = references.match(text, amp, position) if amp >= 0 else None
+            if reference is not None and reference.end() == position:
+                char = (decode(reference.group()) or reference.group())[-1:]
+                position = amp
+            else:
+                char = text[position - 1]
+                position -= 1
+        if char in "<>":
+            return ""
+        kind = unicodedata.bidirectional(char)
+        if kind not in _DROPPED:
+            return kind
+    return ""
 
 
 def _hidden_tokens(body: BodyView) -> list[tuple[int, int]]:
@@ -306,7 +436,8 @@ def _runs(found: list[_Found]) -> Iterator[_Found]:
     current: _Found | None = None
     for item in sorted(found):
         if (current is not None and item.start == current.end and item.char == current.char
-                and item.where == current.where):
+                and item.where == current.where and item.verdict == current.verdict
+                and item.detail == current.detail):
             current = current._replace(end=item.end, written=current.written + item.written)
             continue
         if current is not None:
@@ -323,7 +454,7 @@ def _violation(text: str, run: _Found) -> Violation:
     if char in _ZERO_WIDTH:
         kind, fixable = "zero-width character ", True
     elif char in _BIDI:
-        kind, fixable = "bidi control ", False
+        kind, fixable = "bidi control ", run.verdict == CLOSES_NOTHING
     elif char == "\ufffd":
         kind, fixable = "", False  # its name says what it is
     else:
@@ -337,7 +468,7 @@ def _violation(text: str, run: _Found) -> Violation:
     context = f"between {_quote(before, left=True)} and {_quote(after, left=False)}"
     message = f"{kind}{name}{times}{written} in {run.where}, {context}"
     if char in _BIDI:
-        message += ": it reorders the text around it; left for a person to judge"
+        message += f": {_bidi_effect(run, count > 1)}"
     elif char == "\ufffd":
         message += ": a character was lost when the text was decoded; left for a person"
     fix = None
@@ -345,6 +476,37 @@ def _violation(text: str, run: _Found) -> Violation:
         what = "them" if count > 1 else "it"
         fix = Fix((Edit(run.start, run.end, ""),), "safe", f"delete {what} ({code})")
     return Violation(run.start, run.end, message, fix)
+
+
+def _bidi_effect(run: _Found, plural: bool) -> str:
+    """What a bidi control (or a run of them: ``plural``) does, by its verdict."""
+    # (subject, possessive, object; then the verbs' forms)
+    it, its, them = ("they", "their", "them") if plural else ("it", "its", "it")
+    closes, displays, reorders, is_ = (("close", "display", "reorder", "are") if plural
+                                       else ("closes", "displays", "reorders", "is"))
+    if run.verdict == CLOSES_NOTHING:
+        return f"{it} {closes} nothing and {is_} ignored (no reordering)"
+    if run.verdict == _COUNTS:
+        return (f"{it} {closes} nothing, but beside a number or a combining mark {it} still "
+                f"{'count' if plural else 'counts'} as a neutral character, which may change "
+                "their order; left for a person to judge")
+    if run.verdict == MAYBE_MOVED:
+        return (f"{it} {closes} nothing here, but {it} {is_} in a table outside its cells, "
+                "where a browser moves text before the table; left for a person to judge")
+    if run.verdict == ENDS_MARKUP:
+        return (f"{it} {closes} {run.detail} before the element ends, which {reorders} the "
+                f"text after {them}; left for a person to judge")
+    trick = "(the Trojan Source trick); left for a person to judge"
+    direction = _OVERRIDE_DIRECTION.get(run.char)
+    if run.verdict == OVERRIDE:
+        encloses = "enclose" if plural else "encloses"
+        return (f"{it} {displays} the text {it} {encloses} {direction}, whatever the letters' "
+                f"direction {trick}")
+    scope = f"the text after {them}, up to the end of {its} paragraph"
+    if direction is not None:  # an override never closed
+        return (f"{it} {is_} never closed: {it} {displays} {scope}, {direction}, whatever "
+                f"the letters' direction {trick}")
+    return f"{it} {is_} never closed: {it} {reorders} {scope}; left for a person to judge"
 
 
 def _name(char: str) -> str:

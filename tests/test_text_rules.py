@@ -8,6 +8,7 @@ What each rule reports and does not report is in tests/cases/<rule>/.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -26,18 +27,19 @@ DW = ("<!--1593856449000-->\n[六神磊磊读金庸｜\u200b有没有发现：�
       "<p><a href=\"https://x.example/?title=读金庸｜\u200b有\">del.icio.us</a></p>\n")
 
 
-def test_fix_text_deletes_zero_width_and_control_runs_only() -> None:
+def test_fix_text_deletes_zero_width_control_and_stray_bidi_runs_only() -> None:
     result = fix_text(DW, select=["invisible-characters"])
     assert result.refusal is None
     assert result.text == (
         "<!--1593856449000-->\n[六神磊磊读金庸｜有没有发现：她们都很像？](https://www.dw.com/zh/a-1)\n"
         "------\n\n<p>世卫组织的流行病信息服务机构，新冠病毒已导致596,576人丧生，"
-        "维生素K。</p><p>泥沙混杂\u202c浑浊 沈\ufffds榕</p>"
+        "维生素K。</p><p>泥沙混杂浑浊 沈\ufffds榕</p>"
         "<p><a href=\"https://x.example/?title=读金庸｜\u200b有\">del.icio.us</a></p>\n")
-    assert result.fixed_per_rule() == {"invisible-characters": 4}
-    # Left: the bidi control and U+FFFD, reported without a fix.
+    # The PDF closes nothing (no embedding is open): deleted like a zero-width space.
+    assert result.fixed_per_rule() == {"invisible-characters": 5}
+    assert "delete it (U+202C)" in [fix.description for fix in result.applied]
+    # Left: U+FFFD, reported without a fix.
     assert [(p.message.split(" in ")[0], p.fix) for p in result.problems] == [
-        ("bidi control U+202C POP DIRECTIONAL FORMATTING", None),
         ("U+FFFD REPLACEMENT CHARACTER", None),
     ]
     assert fix_text(result.text, select=["invisible-characters"]).applied == ()
@@ -58,9 +60,165 @@ def test_cli_fix_on_a_file(tmp_path: Path) -> None:
     path = write(tmp_path / "dw.md", DW)
     run = run_cliplint("--isolated", "--no-cache", "--select", "invisible-characters", "--fix",
                        str(path))
-    assert run.status == 0, run.stderr  # warnings left: the bidi control and U+FFFD
-    assert "Fixed 4 problems in 1 file" in run.stdout
+    assert run.status == 0, run.stderr  # a warning left: U+FFFD
+    assert "Fixed 5 problems in 1 file" in run.stdout
     assert path.read_text(encoding="utf-8") == fix_text(DW, select=["invisible-characters"]).text
+
+
+# The bidi controls: what each one closes, as the Unicode bidi algorithm pairs them within
+# a paragraph (what is and is not reported is in tests/cases/invisible-characters/).
+
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _bidi(body: str) -> list[tuple[int, str, bool]]:
+    """For each bidi control invisible-characters reports in a clipping with this body:
+    which control of the body it is (0 the first), what the message says it does, and
+    whether it has a fix."""
+    head = "<!--1686778744000-->\n[T](https://example.com/a)\n------\n\n"
+    text = f"{head}{body}\n"
+    line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
+    controls = [match.start() for match in _BIDI_CONTROLS.finditer(text)]
+    return [(controls.index(line_starts[problem.line - 1] + problem.column - 1),
+             problem.message.rpartition("': ")[2], problem.fix is not None)
+            for problem in lint_text(text, select=["invisible-characters"])
+            if problem.message.startswith("bidi control")]
+
+
+STRAY, OPEN = "it closes nothing and is ignored (no reordering)", "it is never closed: it reorders"
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # The Arabic and Hebrew examples, as Unicode recommends for mixing directions: nothing.
+    ("<p>وقال \u2067@UN_News\u2069 في تغريدة</p>", []),
+    ("<p>رقم الهاتف: \u202a+961 1 234 567\u202c</p>", []),
+    ("<p>הוא ציטט את \u2068New York Times\u2069 בדבריו.</p>", []),
+    # A pair split across inline elements matches; across two blocks it does not.
+    ("<p>a \u2067<a href=x><b>@UN</b></a>\u2069 b</p>", []),
+    ("<p>a \u2067@UN</p><p>b\u2069 c</p>", [(0, OPEN, False), (1, STRAY, True)]),
+    ("<div>a \u2067@UN<div>b\u2069 c</div></div>", [(0, OPEN, False), (1, STRAY, True)]),
+    ("<div>\u2067a<div>b</div>c\u2069</div>", [(0, OPEN, False), (1, STRAY, True)]),
+    ("<ul><li>a \u2067@UN<li>b\u2069 c</ul>", [(0, OPEN, False), (1, STRAY, True)]),
+    ("<table><tr><td>a \u2067@UN</td><td>b\u2069 c</td></tr></table>",
+     [(0, OPEN, False), (1, STRAY, True)]),
+    # Nesting: a PDF closes the embedding inside the isolate; a PDI closes the isolate and
+    # every embedding inside it, after which the PDF closes nothing; a PDF cannot close an
+    # embedding outside an isolate still open.
+    ("<p>\u2067a \u202ab\u202c c\u2069</p>", []),
+    ("<p>\u2067a \u202ab\u2069 c\u202c</p>", [(3, STRAY, True)]),
+    ("<p>\u202aa \u2067b\u2069 c\u202c</p>", []),
+    ("<p>\u202aa \u2067b\u202c c\u2069 d\u202c</p>", [(2, STRAY, True)]),
+    # Overrides, closed or not.
+    ("<p>a \u202eb\u202c c \u202db\u2069</p>",
+     [(0, "it displays the text it encloses right to left, whatever the letters' direction "
+          "(the Trojan Source trick); left for a person to judge", False),
+      (2, "it is never closed: it displays the text after it, up to the end of its "
+          "paragraph, left to right", False),
+      (3, STRAY, True)]),
+    # The algorithm drops a PDF that closes nothing (X9) but keeps such a PDI as a neutral
+    # character: beside a number or a combining mark it may change their order (W1, W4).
+    ("<p>1\u202c,5 and 1\u2069,5 and 1\u2069&#44;5</p>",
+     [(0, STRAY, True),
+      (1, "it closes nothing, but beside a number or a combining mark it still counts as a "
+          "neutral character", False),
+      (2, "it closes nothing, but", False)]),
+    ("<p>a\u2069\u0301 b\u2069, 5\u2069\u2069%</p>",
+     [(0, "it closes nothing, but", False), (1, STRAY, True),
+      (2, "they close nothing, but beside a number or a combining mark they still count", False)]),
+    # Line breaks end a paragraph where a reader sees one: <br> (</br> is one), a line
+    # break in <pre>; elsewhere a line break is a space.
+    ("<p>\u2067a<br>b\u2069</p>", [(0, OPEN, False), (1, STRAY, True)]),
+    ("<p>\u2067a</br>b\u2069</p>", [(0, OPEN, False), (1, STRAY, True)]),
+    ("<pre>\u2067a\nb\u2069</pre>", [(0, OPEN, False), (1, STRAY, True)]),
+    ("<p>\u2067a\nb\u2069</p>", []),
+    # Tags html5lib ignores end nothing: a stray </div>, a <td> outside a table.
+    ("<p>\u2067a</div>b\u2069</p>", []),
+    ("<p>\u2067a<td>b\u2069</p>", []),
+    # In a table's cells, each cell is a block; outside them, html5lib (as a browser) moves
+    # text before the table, into the paragraph there: a closer may close something there.
+    ("<table><tr><td>\u2069b\u2067</td><td>\u202cc</td></tr></table>\u202c",
+     [(0, STRAY, True), (1, OPEN, False), (2, STRAY, True), (3, STRAY, True)]),
+    ("<div>\u2067a<table><tr><td>b</td></tr>c\u2069</table></div>",
+     [(0, OPEN, False),
+      (1, "it closes nothing here, but it is in a table outside its cells, where a browser "
+          "moves text before the table; left for a person to judge", False)]),
+    ("<table><tr><td><table><tr><td>a</td></tr></table>\u2069</td></tr></table>",
+     [(0, "it closes nothing here, but it is in a table", False)]),
+    # What a reader does not see is no part of the paragraph around it, and a form
+    # control's text is a paragraph of its own.
+    ("<p>\u2067a<span hidden>\u2069</span>b\u2069</p>", [(1, STRAY, True)]),
+    ("<p>\u2067a<script>\u2069</script>b\u2069</p>", []),
+    ("<p>\u2067a<button>b<br>c\u2069</button>d\u2069</p>", [(1, STRAY, True)]),
+    # The isolate and override HTML's markup opens (dir, <bdi>, <bdo>): a closer in the
+    # text may close them, and then is no stray.
+    ("<p><span dir=rtl>a\u2069 b</span></p>",
+     [(0, "it closes the isolate that <span> opens before the element ends", False)]),
+    ("<p><bdo dir=rtl>a\u202c b</bdo></p>",
+     [(0, "it closes the override that <bdo> opens before the element ends", False)]),
+    ("<p><bdi>a\u202c b</bdi> <span style='unicode-bidi: embed'>c\u202c</span></p>",
+     [(0, STRAY, True),
+      (1, "it closes the override that <span> opens before the element ends", False)]),
+    # An embedding left open in an isolate the markup opens ends with it; an isolate left
+    # open takes the element's PDI, and the element's isolate stays open.
+    ("<p><span dir=rtl>\u202ba</span> <span dir=ltr>\u2067b</span></p>", [(1, OPEN, False)]),
+    ("<p>\u2067a <span dir=rtl>b</span>\u2069 <br dir=rtl>\u2069</p>", [(2, STRAY, True)]),
+])
+def test_invisible_characters_pairs_bidi_controls_as_the_bidi_algorithm(
+        body: str, expected: list[tuple[int, str, bool]]) -> None:
+    found = _bidi(body)
+    assert [(control, fixed) for control, _, fixed in found] == [
+        (control, fixed) for control, _, fixed in expected]
+    for (_, effect, _), (_, fragment, _) in zip(found, expected):
+        assert effect.startswith(fragment), (effect, fragment)
+
+
+def test_invisible_characters_title_line_is_one_paragraph() -> None:
+    # The title's text (the link's text) is one paragraph, its URL another.
+    text = ("<!--1686778744000-->\n[\u2067@UN_News \u202aa](https://example.com/\u202c)\n"
+            "------\n\n<p>\u2069b</p>\n")
+    problems = lint_text(text, select=["invisible-characters"])
+    assert [(p.line, p.column, p.message.split(" in ")[1].split(",")[0], p.fix is not None)
+            for p in problems] == [
+        (2, 2, "the title text", False), (2, 12, "the title text", False),
+        (2, 36, "the title URL", True), (5, 4, "the body text", True)]
+
+
+def test_cli_fix_deletes_a_stray_bidi_closer_in_a_file(tmp_path: Path) -> None:
+    text = ("<!--1594991512000-->\n[中国网络观察：洪水的颂歌](https://www.voachinese.com/a/5506717.html)\n"
+            "------\n\n<p>泥沙混杂\u202c浑浊发黄的洪&#x202C;水</p>"
+            "<p>وقال \u2067@UN_News\u2069 في تغريدة \u2067</p>\n")
+    path = write(tmp_path / "voa.md", text)
+    run = run_cliplint("--isolated", "--no-cache", "--select", "invisible-characters", "--fix",
+                       "--format", "json", str(path))
+    assert run.status == 0, run.stderr
+    # Both PDFs, raw and as a reference; the matched isolate and the open one stay.
+    assert path.read_text(encoding="utf-8") == text.replace("\u202c", "").replace("&#x202C;", "")
+    (left,) = json.loads(run.stdout)["problems"]
+    assert left["message"].startswith("bidi control U+2067 RIGHT-TO-LEFT ISOLATE in the body "
+                                      "text, between 'في تغريدة ' and '</p>': it is "
+                                      "never closed")
+    assert left.get("fix") is None
+
+
+@pytest.mark.shared
+def test_cli_fix_on_the_corpus_files_deletes_only_their_stray_pdfs(tmp_path: Path) -> None:
+    # The two oped2 clippings that hold a U+202C POP DIRECTIONAL FORMATTING, none opened.
+    folder = require_shared(SHARED / "corpus" / "oped2" / "articles")
+    originals = [folder / "中国数字时代" / "398795_大宋周刊｜哦，主媒的洪水美学.md",
+                 folder / "美国之音" / "1047806_中国网络观察：洪水的颂歌.md"]
+    copies = [tmp_path / f"{index}.md" for index in range(len(originals))]
+    for original, copy in zip(originals, copies):
+        shutil.copyfile(original, copy)
+    run = run_cliplint("--isolated", "--no-cache", "--select", "invisible-characters", "--fix",
+                       str(tmp_path))
+    assert run.status == 0, run.stdout + run.stderr
+    assert "Fixed 5 problems in 2 files" in run.stdout
+    for original, copy in zip(originals, copies):
+        before, after = original.read_text(encoding="utf-8"), copy.read_text(encoding="utf-8")
+        assert _deleted(before, after) == ["\u202c"] * before.count("\u202c")
+    left = run_cliplint("--isolated", "--no-cache", "--select", "invisible-characters",
+                        "--format", "json", str(tmp_path))
+    assert "bidi control" not in left.stdout
 
 
 def test_invisible_characters_allow_above_the_last_code_point_is_a_config_error() -> None:
