@@ -38,6 +38,11 @@ Options:
 
 - ``protocol-relative`` (``true``): also report protocol-relative URLs (``//host/...``).
 
+A relative URL that starts with what reads as a host name (``www.example.com/report``,
+``example.org/a``: a link whose ``https://`` the writer left out) is reported as missing
+its scheme, without a fix: resolving it against the page would make
+``https://blog.example.org/2024/www.example.com/report``.
+
 Fix (unsafe, with ``--unsafe-fixes``): the URL is resolved against the title link's URL,
 when that is an absolute http(s) URL, by writing the missing part in front of it (the
 title URL's scheme; its scheme and host; or those and its path). Unsafe because the
@@ -93,6 +98,11 @@ _SRCSET_ELEMENTS = frozenset({"img", "source"})
 #: What html5lib reads in an attribute value as something else: a character reference
 #: and NUL (its tokenizer), CR and CRLF (its input stream turns them into LF).
 _CHANGED_BY_PARSING = re.compile("[&\x00\r]")
+#: A relative URL's first segment that reads as a host name: ``www.`` and more, or labels
+#: ending in a common top-level domain (not ``photo.jpg`` or ``index.html``).
+_HOST_LIKE = re.compile(
+    r"(?:www\d*\.[^/?#\s]+|(?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|int|mil|info|io|co|"
+    r"cn|hk|tw|uk|us|de|fr|jp|kr|ru|in|au|ca))(?=[/?#:]|$)", re.IGNORECASE)
 #: Characters that may not be inserted into an attribute value written with each quote.
 _NOT_IN_VALUE = {'"': '"', "'": "'", "": "\"'=<>` \t\n\f\r"}
 
@@ -241,17 +251,22 @@ def _violation(token: Token, attribute: Attribute, url: _Url, kind: str, base: _
     value = url.value.strip(URL_STRIP)
     shown = value if len(value) <= 80 else value[:79] + "…"
     where = f"the {attribute.name} of <{token.name}>"
+    # A host written without its scheme: resolving it against the page makes nonsense.
+    scheme_less = kind == "relative" and _HOST_LIKE.match(url_as_read(url.value)) is not None
     if kind == "protocol-relative":
         message = (f"protocol-relative URL {shown!r} in {where}: it has no scheme outside a "
                    "page served over http(s)")
+    elif scheme_less:
+        message = (f"URL {shown!r} in {where} lacks its scheme: it reads as a path on the "
+                   f"page, not as {'https://' + shown!r}")
     else:
         message = f"relative URL {shown!r} in {where} does not resolve inside an archive"
     start = url.start + len(url.source) - len(url.source.lstrip(URL_STRIP))
     end = url.start + len(url.source.rstrip(URL_STRIP))
-    prefix = _prefix(url_as_read(url.value), kind, base)
+    prefix = None if scheme_less else _prefix(url_as_read(url.value), kind, base)
     fix = None
     if prefix is None:
-        message += f" (no fix: {base.reason})"
+        message += "" if scheme_less else f" (no fix: {base.reason})"
     else:
         escaped = prefix.replace("&", "&amp;")
         if not any(char in escaped for char in _NOT_IN_VALUE[attribute.quote or ""]):
