@@ -20,9 +20,10 @@ folder's problem once, on the first file under it):
 - a path longer than ``max-path-length`` characters (UTF-16 code units, as Windows counts
   them), leaving room for the folder the archive is checked out into under Windows'
   260-character limit;
-- two names in one folder that are equal when case is ignored, or after Unicode
-  normalisation (NFC and NFD: macOS writes the latter), reported on the second, naming
-  the first.
+- two names in one folder that are equal when case is ignored (macOS and Windows keep
+  one), or after Unicode normalisation (NFC and NFD: macOS normalises names, NTFS and
+  Linux's file systems do not), reported on the second, naming the first; the message
+  says each name's form, as the two print alike.
 
 The message names the offending character, its code point and its position in the name.
 
@@ -190,18 +191,33 @@ def _collisions(by_folder: Mapping[str, list[str]], focused: set[str],
         seen: dict[tuple[str, str], str] = {}
         for name in sorted(children[folder]):
             normal = unicodedata.normalize("NFC", name)
-            for how, key in (("are the same after Unicode normalisation (NFC/NFD)", normal),
-                             ("differ only in case", normal.casefold())):
+            for how, key in (("normalisation", normal), ("case", normal.casefold())):
                 other = seen.get((how, key))
                 if other is not None and other != name:
                     where = f"{folder}/{name}" if folder else name
                     there = f"{folder}/{other}" if folder else other
                     kind = "file" if first_file[where] == where else "folder"
-                    yield ArchiveViolation(
-                        first_file[where],
-                        f"{kind} name {name!r} and {other!r} {how}: a case-insensitive or "
-                        "normalising file system (macOS, Windows) keeps only one",
-                        (Related(first_file[there], "collides with"),),
-                    )
+                    yield ArchiveViolation(first_file[where], _collision(kind, name, other, how),
+                                           (Related(first_file[there], "collides with"),))
                     break
                 seen.setdefault((how, key), name)
+
+
+def _collision(kind: str, name: str, other: str, how: str) -> str:
+    """What two names one folder cannot hold apart have in common, and where: equal
+    after Unicode normalisation (the two look the same, so each says its form: macOS's
+    file systems normalise, NTFS and Linux's do not), or only in case."""
+    if how == "normalisation":
+        return (f"{kind} name {name!r} ({_form(name)}) and {other!r} ({_form(other)}) are "
+                "the same after Unicode normalisation: a normalising file system (macOS) "
+                "keeps only one")
+    return (f"{kind} name {name!r} and {other!r} differ only in case: a case-insensitive "
+            "file system (macOS, Windows) keeps only one")
+
+
+def _form(name: str) -> str:
+    """The Unicode normalisation form a name is written in."""
+    for form in ("NFC", "NFD"):
+        if unicodedata.is_normalized(form, name):
+            return form
+    return "neither NFC nor NFD"
