@@ -2,12 +2,12 @@
 
 A clipping is::
 
-    ---                      optional YAML front matter
+    ---                      optional YAML front matter (closed however far down)
     ...
     ---
     <!--1686778744000-->     timestamp comment
     [Title](https://...)     title link (a broken one may span several lines)
-    ------                   setext underline
+    ------                   setext underline ('=' too, which title-link reports)
     日期：Tue, 23 Jun ...    optional date line some bots write
                              blank line
     <p>...</p>               HTML body
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
@@ -29,11 +29,21 @@ if TYPE_CHECKING:
     from cliplint.html import BodyView
 
 BOM = "\ufeff"
-_UNDERLINE = re.compile(r"-+[ \t]*\r?")
+# A setext underline: '-' as the format has it, or '=' (an h1 title-link reports).
+_UNDERLINE = re.compile(r"(?:-+|=+)[ \t]*\r?")
 _DATE_LINE = re.compile(r"日期[：:]")
 _ANY_BREAK = re.compile(r"\r\n?|\n")
 # A broken title (raw newlines in the link text) may spread over a few lines before its underline.
 _TITLE_LOOKAHEAD = 6
+#: How many lines after the front matter the header is looked for in.
+_HEADER_LINES = 40
+_CLOSERS = ("---", "...")
+#: A line that closes the front matter, where lines end at LF (CRLF) or at any break.
+#: (In a LF or CRLF file a lone CR is no break: whitespace inside the line, as for rstrip.)
+_CLOSE_LF = re.compile(r"(?<=\n)(?:---|\.\.\.)[^\S\n]*(?=\n|\Z)")
+_CLOSE_ANY_BREAK = re.compile(r"(?<=[\r\n])(?:---|\.\.\.)[^\S\r\n]*(?=[\r\n]|\Z)")
+#: Front matter the format does not have (Hugo's TOML and JSON): opening line -> closing.
+_FOREIGN_FRONT_MATTER = {"+++": "+++", "{": "}"}
 
 
 class UnreadableFile(Exception):
@@ -58,12 +68,16 @@ class Header(NamedTuple):
 
     front_matter: Span | None
     first_line: Span  # the first line after front matter, whatever it holds
-    timestamp: Span | None  # that line, when it is an HTML comment
+    timestamp: Span | None  # that line, when it is an HTML comment (or one after stray lines)
     title: Span | None  # from the title's first line to the end of its last line
     underline: Span | None
     date_line: Span | None
     blank: Span | None
     body: Span
+    #: Lines the format does not have where the header should be, which the header goes on
+    #: after: a TOML or JSON front matter, blank lines or a YAML front matter never closed,
+    #: before the timestamp comment; a YAML front matter between it and the title.
+    stray: Span | None = None
 
 
 class TitleLink(NamedTuple):
@@ -242,30 +256,43 @@ def _closing(found: Iterator[re.Match[str]], opening: str, closing: str) -> int 
 
 def _find_header(document: Document) -> Header:
     line_count = len(document.line_starts)
-    lines = [document.line_span(number) for number in range(1, min(line_count, 40) + 1)]
+    base = 0  # the 0-based number of the first line after the front matter
+    front_matter = None
+    if document.text.startswith("---") and document.line_text(1).rstrip() == "---":
+        closing = _front_matter_close(document)
+        if closing is not None:
+            front_matter = Span(0, document.line_span(closing + 1).end)
+            base = closing + 1
+    # The header is looked for in the lines after the front matter, however long that is,
+    # and in those lines only: the body is not walked.
+    lines = [document.line_span(number)
+             for number in range(base + 1, min(line_count, base + _HEADER_LINES) + 1)]
 
     def text_of(index: int) -> str:
         span = lines[index]
         return document.text[span.start : span.end]
 
-    index = 0
-    front_matter = None
-    if lines and text_of(0).rstrip() == "---":
-        for closing in range(1, len(lines)):
-            if text_of(closing).rstrip() in ("---", "..."):
-                front_matter = Span(0, lines[closing].end)
-                index = closing + 1
-                break
-        # Beyond the lines we look at, or never closed: not front matter.
-
-    if index >= len(lines):
+    if not lines:
         end = len(document.text)
         return Header(front_matter, Span(end, end), None, None, None, None, None, Span(end, end))
 
+    index = 0
     first_line = lines[index]
-    timestamp = first_line if text_of(index).startswith("<!--") else None
-    if timestamp:
+    stray = None
+    if not text_of(index).startswith("<!--"):
+        after = _after_stray_lines(text_of, len(lines), opens_front_matter=front_matter is None)
+        if after is not None:
+            stray = Span(first_line.start, lines[after - 1].end)
+            index = after
+    timestamp = None
+    if index < len(lines) and text_of(index).startswith("<!--"):
+        timestamp = lines[index]
         index += 1
+        if stray is None:
+            after = _after_front_matter_below(text_of, index, len(lines))
+            if after is not None:
+                stray = Span(lines[index].start, lines[after - 1].end)
+                index = after
 
     title = underline = date_line = blank = None
     if index < len(lines):
@@ -285,6 +312,7 @@ def _find_header(document: Document) -> Header:
     if (title or underline) and index < len(lines) and not text_of(index).strip():
         blank = lines[index]
         index += 1
+    index += base
     body_start = document.line_starts[index] if index < line_count else len(document.text)
     return Header(
         front_matter=front_matter,
@@ -295,4 +323,64 @@ def _find_header(document: Document) -> Header:
         date_line=date_line,
         blank=blank,
         body=Span(body_start, len(document.text)),
+        stray=stray,
     )
+
+
+def _front_matter_close(document: Document) -> int | None:
+    """The 0-based number of the line that closes the front matter the first line opens:
+    the first later line that is ``---`` or ``...`` (trailing whitespace allowed), however
+    far down, as Jekyll reads it; ``None`` when none does. A regular expression finds it,
+    so a long file is not walked line by line."""
+    starts = document.line_starts
+    if len(starts) < 2:
+        return None
+    pattern = _CLOSE_ANY_BREAK if document.newline() == "\r" else _CLOSE_LF
+    for match in pattern.finditer(document.text, starts[1]):
+        line = bisect.bisect_right(starts, match.start()) - 1
+        # (The pattern finds only such lines; the check keeps the two definitions one.)
+        if starts[line] == match.start() and document.line_text(line + 1).rstrip() in _CLOSERS:
+            return line
+    return None
+
+
+def _after_stray_lines(text_of: Callable[[int], str], count: int, *,
+                       opens_front_matter: bool) -> int | None:
+    """Where the header goes on after lines the format does not have at its start (the
+    first of ``count`` lines, which is no timestamp comment), or ``None`` when they are
+    none of the known shapes: a TOML (``+++``) or JSON (``{`` … ``}``) front matter,
+    blank lines (after either, too), or a YAML front matter never closed (``---``, when
+    ``opens_front_matter``) before a timestamp comment. Blank lines alone count only
+    before a timestamp comment or a title."""
+    first = text_of(0).rstrip()
+    closer = _FOREIGN_FRONT_MATTER.get(first)
+    end = 0
+    if closer is not None:
+        end = next((line + 1 for line in range(1, count) if text_of(line).rstrip() == closer), 0)
+        if not end:
+            return None
+    elif first == "---" and opens_front_matter:
+        for line in range(1, count):
+            text = text_of(line)
+            if text.startswith("<!--"):
+                return line
+            if text.startswith("["):
+                return None
+        return None
+    while end < count and not text_of(end).strip():
+        end += 1
+    if closer is None and (end == 0 or end == count or not text_of(end).startswith(("<!--", "["))):
+        return None
+    return end
+
+
+def _after_front_matter_below(text_of: Callable[[int], str], index: int, count: int) -> int | None:
+    """Where the title is when a YAML front matter starts at line ``index``, right under
+    the timestamp comment (which belongs after it), and a title follows it; else ``None``."""
+    if index >= count or text_of(index).rstrip() != "---":
+        return None
+    closing = next((line for line in range(index + 1, count) if text_of(line).rstrip() in _CLOSERS),
+                   None)
+    if closing is None or closing + 1 >= count or not text_of(closing + 1).startswith("["):
+        return None
+    return closing + 1

@@ -27,10 +27,17 @@ Options:
 - ``max-future`` (``"1d"``): how far after the end of today (UTC) a timestamp may lie
   (``s``, ``m``, ``h``, ``d`` units).
 
+The format's front matter is YAML between ``---`` lines (Jekyll's); what else comes
+before the timestamp comment is said once, at the first line, and the title after it is
+still checked (by title-link): a TOML (``+++``) or JSON (``{`` ... ``}``) front matter, a
+front matter never closed, blank lines; and a front matter under the timestamp comment
+(above the title), where Jekyll does not read it as one.
+
 Fix (safe): a 10-digit epoch in seconds becomes milliseconds by appending ``000``;
 whitespace inside the comment is removed (around ASCII digits only: other digits are not
 converted). Nothing is invented: a missing timestamp is reported, never made up (a
-``日期：`` date line, when present, is quoted as a hint).
+``日期：`` date line, when present, is quoted as a hint). Blank lines before the timestamp
+comment are removed; nothing else is moved.
 """
 
 from __future__ import annotations
@@ -79,15 +86,19 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+)?(Z|[+-][0-9]{2
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
     header = document.header
-    line = header.first_line
-    text = document.text[line.start : line.end]
     if not document.text.strip():
         yield Violation(0, 0, "empty file: no timestamp comment, title or body")
         return
-    if header.timestamp is None:
-        yield Violation(line.start, line.end, "missing timestamp comment: the first line "
-                        f"should be <!--EPOCH_MS-->{_date_line_hint(document)}")
+    if header.stray is not None:
+        yield _stray_lines(document)  # (which says when no timestamp comment follows)
+    line = header.timestamp
+    if line is None:
+        if header.stray is None:
+            line = header.first_line
+            yield Violation(line.start, line.end, "missing timestamp comment: the first line "
+                            f"should be <!--EPOCH_MS-->{_date_line_hint(document)}")
         return
+    text = document.text[line.start : line.end]
     match = _COMMENT.fullmatch(text)
     if match is None:
         yield Violation(line.start, line.end, "malformed timestamp comment: no closing '-->'")
@@ -104,6 +115,41 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
                         Fix((Edit(content_start, content_end, value),), "safe",
                             "remove whitespace inside the timestamp comment"))
     yield from _check_value(value, content_start, content_end, options)
+
+
+def _stray_lines(document: Document) -> Violation:
+    """The one problem for lines the format does not have where the header should be
+    (``Header.stray``): what they are, said once, at the first line (the title after them
+    is checked by title-link). Only blank lines are removed (nothing else can go)."""
+    header = document.header
+    stray, timestamp = header.stray, header.timestamp
+    assert stray is not None
+    first, last = document.position(stray.start)[0], document.position(stray.end)[0]
+    lines = f"line {first}" if first == last else f"lines {first}-{last}"
+    if timestamp is not None and timestamp.start < stray.start:
+        return Violation(timestamp.start, timestamp.end, f"timestamp comment above the front "
+                         f"matter ({lines}): the front matter must come first, then the "
+                         "timestamp comment")
+    opening = document.line_text(first).strip()
+    where = (f"before the timestamp comment (line {document.position(timestamp.start)[0]})"
+             if timestamp is not None else "and no timestamp comment after it")
+    line = header.first_line
+    if opening in ("+++", "{"):
+        kind = "TOML ('+++')" if opening == "+++" else "JSON ('{' ... '}')"
+        return Violation(line.start, line.end, f"{kind} front matter ({lines}) {where}: the "
+                         "format's front matter is YAML between '---' lines only")
+    if opening == "---":
+        return Violation(line.start, line.end, f"front matter never closed: no '---' line "
+                         f"ends the one on line {first} {where}, so the file has no front "
+                         "matter and its first line is not the timestamp comment")
+    count = last - first + 1
+    blank = "a blank line" if count == 1 else f"{count} blank lines"
+    place = "the first line after the front matter" if header.front_matter else "the first line"
+    after = document.next_line_start(stray.end)
+    what = "line" if count == 1 else "lines"
+    return Violation(line.start, line.end,
+                     f"{blank} {where}: the timestamp comment belongs on {place}",
+                     Fix((Edit(stray.start, after, ""),), "safe", f"remove the blank {what}"))
 
 
 def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -> Iterator[Violation]:

@@ -8,8 +8,11 @@ heading instead of the first paragraph of the body.
 Checked: the title line exists and is exactly one Markdown link; its text is not empty,
 holds no raw newline and its brackets balance; its URL is an absolute ``http(s)`` URL
 with a host (a name, or an IPv6 address in brackets), a valid port if any, and no spaces;
-a ``-`` underline follows; a blank line follows the underline (or the ``日期：`` date
-line some bots write under it).
+a ``-`` underline follows (a ``=`` one is reported as such: Markdown makes it an h1
+heading, the format's ``-`` an h2); a blank line follows the underline (or the ``日期：``
+date line some bots write under it). The title is found after anything timestamp-comment
+reports before it (a TOML front matter, blank lines, a YAML front matter under the
+timestamp comment) and checked as usual.
 
 Bad::
 
@@ -27,8 +30,9 @@ Good::
 
 Options: none.
 
-Fix (safe): a missing underline or a missing blank line is added. Titles and URLs are
-never rewritten.
+Fix (safe): a missing underline or a missing blank line is added. Fix (unsafe): a ``=``
+underline becomes ``-`` (as many), which turns the rendered h1 heading into an h2.
+Titles and URLs are never rewritten.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from cliplint.rule_io import Violation
 
 ID = "title-link"
 SEVERITY = "error"
-FIX = "safe"
+FIX = "safe"  # the strongest; each violation's fix says whether it is safe or unsafe
 OPTIONS: dict[str, Any] = {"type": "object", "properties": {}}
 
 _HOST = re.compile(r"(?=.{1,253}$)[^\s/?#@:\[\]]+(\.[^\s/?#@:\[\]]+)*")
@@ -53,8 +57,10 @@ _HOST = re.compile(r"(?=.{1,253}$)[^\s/?#@:\[\]]+(\.[^\s/?#@:\[\]]+)*")
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
     header = document.header
     if header.title is None:
-        first = header.first_line
-        at = first.start if header.timestamp is None else _line_after(document, first)
+        # Where the title belongs: after the timestamp comment and any stray lines (which
+        # timestamp-comment reports), else on the first line.
+        above = [span for span in (header.timestamp, header.stray) if span is not None]
+        at = _line_after(document, max(above)) if above else header.first_line.start
         yield Violation(at, at, "missing title line: expected [text](url)")
         return
     title = header.title
@@ -72,7 +78,15 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
                         Fix((Edit(title.end, title.end, eol + "------"),), "safe",
                             "add the underline"))
         return
-    last = header.date_line or header.underline
+    underline = header.underline
+    if document.text.startswith("=", underline.start):
+        # A '=' setext heading is an h1, a '-' one an h2: the fix changes how it renders.
+        run = len(document.text[underline.start : underline.end].rstrip(" \t\r"))
+        yield Violation(underline.start, underline.end,
+                        "'=' underline under the title where the format has '-'",
+                        Fix((Edit(underline.start, underline.start + run, "-" * run),), "unsafe",
+                            "replace the '=' underline with '-'"))
+    last = header.date_line or underline
     if header.blank is None and last.end < len(document.text):
         after = _line_after(document, last)
         yield Violation(after, after, "missing blank line between the header and the body",

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from conftest import traced_lines
 from hypothesis import example, given, settings, strategies as st
 
-from cliplint.document import Document, UnreadableFile, matching_bracket, matching_paren
+from cliplint.document import (
+    Document,
+    UnreadableFile,
+    _front_matter_close,
+    matching_bracket,
+    matching_paren,
+)
 
 
 def test_positions_count_code_points_and_lines() -> None:
@@ -76,6 +83,61 @@ def test_body_positions_survive_crlf() -> None:
 def test_unclosed_front_matter_is_not_front_matter() -> None:
     header = Document.from_text("---\nnot closed\n").header
     assert header.front_matter is None and header.timestamp is None
+
+
+def test_an_equals_underline_ends_the_title_and_the_body_starts_after_it() -> None:
+    text = "<!--1-->\n[T](https://e.com/a)\n======\n\n<p>x</p>\n"
+    header = Document.from_text(text).header
+    assert text[header.title.start : header.title.end] == "[T](https://e.com/a)"
+    assert text[header.underline.start : header.underline.end] == "======"
+    assert text[header.body.start :] == "<p>x</p>\n"
+
+
+@pytest.mark.parametrize("lines", [37, 38, 39, 200])
+def test_the_header_is_looked_for_after_a_front_matter_however_long(lines: int) -> None:
+    """The 40 lines the header is looked for in count from the end of the front matter
+    (from the start of the file, a Jekyll tag list of 37 lines pushed the blank line,
+    38 the underline and 40 all the header out of them)."""
+    front_matter = "---\ntags:\n" + "- tag\n" * (lines - 3) + "---\n"
+    text = front_matter + "<!--1-->\n[T](https://e.com/a)\n------\n\n<p>x</p>\n"
+    document = Document.from_text(text)
+    header = document.header
+    assert text[header.front_matter.start : header.front_matter.end] == front_matter[:-1]
+    assert document.position(header.timestamp.start) == (lines + 1, 1)
+    assert header.underline is not None and header.blank is not None
+    assert text[header.body.start :] == "<p>x</p>\n"
+
+
+def _close_by_lines(document: Document) -> int | None:
+    """_front_matter_close as a loop over the lines (what the regex stands for)."""
+    for index in range(1, len(document.line_starts)):
+        if document.line_text(index + 1).rstrip() in ("---", "..."):
+            return index
+    return None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["---", "...", "-", "\n", "\r\n", "\r", " ", "\x0b",
+                                 "\u2028", "x"]), max_size=12))
+@example(["---", "\n", "...", "\r", "\r", "\n"])  # a lone CR is whitespace in a LF file
+@example(["---", "\r", "x", "\r", "---", "\r\n"])  # a CR file: every break counts
+@example(["---", "\n", "---", "\r", "x", "\n"])  # ...and not in a LF one
+def test_the_front_matter_closes_where_a_loop_over_lines_says(pieces: list[str]) -> None:
+    document = Document.from_text("".join(pieces))
+    assert _front_matter_close(document) == _close_by_lines(document)
+
+
+@pytest.mark.parametrize("line", ["title: x", "---x", "-- -", "--- x", "a\r---\rb"])
+def test_looking_for_the_end_of_a_front_matter_is_not_a_walk_over_lines(line: str) -> None:
+    """A front matter never closed is looked for to the end of the file in one regex
+    search, not line by line in Python (the header finder stays bounded); in a LF file a
+    lone CR starts no line to look at."""
+    def work(count: int) -> int:
+        document = Document.from_text("---\n" + f"{line}\n" * count + "<p>x</p>\n")
+        document.line_starts  # noqa: B018  (found once for every rule, outside the count)
+        return traced_lines(lambda: _front_matter_close(document))
+
+    assert work(100_000) == work(10)
 
 
 def _bracket_loop(text: str) -> int | None:

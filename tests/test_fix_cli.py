@@ -169,6 +169,45 @@ def test_fixer_crash_on_one_file_exits_3_and_the_rest_is_fixed(tmp_path: Path, c
     assert good.read_text() == FIXED_CLIP
 
 
+def test_an_equals_underline_becomes_dashes_only_with_unsafe_fixes(tmp_path: Path,
+                                                                   capsys) -> None:
+    """A '=' underline is no missing one: --fix wrote '------' and a blank line above it,
+    which left '======' in the body as a paragraph. Making it '-' turns the h1 into an
+    h2, so the fix is unsafe; no line of '=' is left."""
+    clip = ("<!--1686778744000-->\n[Rates held](https://example.com/a)\n======\n"
+            "日期：Tue, 05 Mar 2024 02:00:00 GMT\n\n<p>Some article text.</p>\n")
+    path = write(tmp_path / "a.md", clip)
+    status, out, _ = cli(capsys, HEADERS, "--fix", "a.md")
+    assert status == 1 and path.read_text() == clip
+    assert out.startswith("a.md:3:1: title-link '=' underline under the title where the "
+                          "format has '-' [unsafe fix]\n")
+    assert "(1 fixable with --fix --unsafe-fixes)" in out
+    status, out, _ = cli(capsys, HEADERS, "--fix", "--unsafe-fixes", "a.md")
+    assert status == 0, out
+    assert path.read_text() == clip.replace("======", "------")
+
+
+def test_a_header_under_a_long_front_matter_is_fixed_as_reported(tmp_path: Path,
+                                                                 capsys) -> None:
+    """Under a front matter of 38 lines the header was cut at line 40: a false 'missing
+    underline' said fixable, and --fix refused it (too many passes)."""
+    front_matter = "---\ntags:\n" + "- tag\n" * 35 + "---\n"
+    clip = front_matter + ("<!--1686778744-->\n[A title](https://example.com/a/1)\n------\n"
+                           "<p>Some article text.</p>\n")
+    path = write(tmp_path / "a.md", clip)
+    status, out, _ = cli(capsys, HEADERS, "a.md")
+    assert status == 1
+    assert out.splitlines()[:2] == [
+        "a.md:39:5: timestamp-comment timestamp 1686778744 is in seconds, not milliseconds "
+        "(did you mean 1686778744000?) [*]",
+        "a.md:42:1: title-link missing blank line between the header and the body [*]"]
+    assert "(2 fixable with --fix)" in out
+    status, out, _ = cli(capsys, HEADERS, "--fix", "a.md")
+    assert status == 0, out
+    assert out.splitlines()[-1] == "Fixed 2 problems in 1 file. All clean: 1 file checked."
+    assert path.read_text() == front_matter + FIXED_CLIP
+
+
 def test_json_report_after_fix_validates(tmp_path: Path, capsys) -> None:
     write(tmp_path / "a.md", SECONDS_CLIP)
     write(tmp_path / "b.md", b"\xff\xfe not utf-8")
