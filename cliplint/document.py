@@ -63,7 +63,12 @@ class Span(NamedTuple):
 class Header(NamedTuple):
     """Where the header parts are. A part that is absent is ``None``.
 
-    Line spans exclude the line ending (``\\r\\n`` or ``\\n``).
+    Line spans exclude the line ending (``\\r\\n`` or ``\\n``). The ``underline`` is a
+    setext one of ``-`` or of ``=`` (which the format does not have). ``stray`` holds the
+    lines the format does not have where the header should be, which the timestamp
+    comment and the title are found after: a TOML (``+++``) or JSON (``{`` ... ``}``) front
+    matter, blank lines or a YAML front matter never closed, before the timestamp comment;
+    a YAML front matter between the timestamp comment and the title.
     """
 
     front_matter: Span | None
