@@ -14,8 +14,11 @@ The pairing is UAX #9's directional status stack reduced to what pairing needs:
 - at the end of the paragraph, whatever is open ends there (X8).
 
 UAX #9 caps the depth at 125: an opener past it is ignored, and so is the closer that
-matches it (X5a-X5c count them, X6a and X7 decrement the counts), so the pairs are the
-same as without a cap, and an opener past it is judged like any other.
+matches it (X5a-X5c count them, X6a and X7 decrement the counts). Here the stack holds at
+most :data:`MAX_DEPTH` entries and an opener past it is not pushed, which bounds the work
+(markup nested thousands deep, re-opened at every paragraph break, made it quadratic);
+past that depth the verdicts are approximate, and they only word the messages: the rule
+offers its fix only where no opener is written at all (see invisible-characters).
 
 In HTML the paragraphs are those of CSS Writing Modes 3 ("Applying the Bidirectional
 Reordering Algorithm", https://drafts.csswg.org/css-writing-modes-3/#bidi-algo): each run
@@ -42,6 +45,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from cliplint.html import VOID_ELEMENTS, BodyView, Token
+
+#: The directional status stack's depth (UAX #9's max_depth).
+MAX_DEPTH = 125
 
 #: What a control's verdict says (a control without one is matched, and fine).
 CLOSES_NOTHING = "closes nothing"
@@ -129,7 +135,8 @@ class _Flow:
         cells, where the parser may move it out of this paragraph."""
         kind = _OPENS.get(char)
         if kind is not None:
-            self._stack.append(_Entry(kind, at))
+            if len(self._stack) < MAX_DEPTH:
+                self._stack.append(_Entry(kind, at))
             return
         popped = self._pop_embedding() if char == PDF else self._pop_isolate()
         if not popped:
@@ -154,10 +161,12 @@ class _Flow:
         """The end tag of ``element``, if its markup opens controls: ``pops`` says whether
         its closers pop the stack here (an inline element's), or the paragraph break its
         end is will (a block's)."""
-        markup = next((markup for markup in self._open if markup.element == element), None)
-        if markup is None:
+        # From the innermost: the element closing is nearly always the last one opened.
+        place = next((place for place in range(len(self._open) - 1, -1, -1)
+                      if self._open[place].element == element), None)
+        if place is None:
             return
-        self._open.remove(markup)
+        markup = self._open.pop(place)
         if not pops:
             return
         popped: list[_Entry] = []
@@ -177,6 +186,8 @@ class _Flow:
         """A paragraph ends here, and the next begins inside the elements still open."""
         self.end()
         for markup in self._open:
+            if len(self._stack) >= MAX_DEPTH:
+                break  # (the rest would not be pushed: MAX_DEPTH)
             self._push(markup)
 
     def end(self) -> None:
@@ -187,8 +198,10 @@ class _Flow:
         self._stack.clear()
 
     def _push(self, markup: _Markup) -> None:
-        self._stack.extend(_Entry(kind, -1, markup.element, markup.name)
-                           for kind in markup.kinds)
+        room = MAX_DEPTH - len(self._stack)
+        if room > 0:
+            self._stack.extend(_Entry(kind, -1, markup.element, markup.name)
+                               for kind in markup.kinds[:room])
 
     def _pop_embedding(self) -> list[_Entry]:
         """X7: the last entry, unless it is an isolate (or there is none)."""
@@ -238,7 +251,9 @@ def judge_body(body: BodyView, controls: Mapping[int, Sequence[tuple[int, str]]]
         skip[first] = max(last, skip.get(first, last))
     # The flows open, innermost last, each with the index of the end tag that ends it.
     flows: list[tuple[int, _Flow]] = [(len(tokens), _Flow(verdicts))]
-    tables: list[int] = []  # the end tags of the tables open (past the end: none)
+    flow_ends: dict[int, int] = {}  # the end tags of flows[1:], how many flows each ends
+    # The end tags of the tables open (past the end: none), how many tables each ends.
+    tables: dict[int, int] = {}
     in_cell = False  # the last of the _TABLE_PARTS tags was a cell's start tag
     index = 0
     while index < len(tokens):
@@ -255,21 +270,25 @@ def judge_body(body: BodyView, controls: Mapping[int, Sequence[tuple[int, str]]]
                 if token.name in _TABLE_PARTS:
                     in_cell = token.name in _CELLS
                     if token.name == "table":
-                        tables.append(ends.get(index, len(tokens)))
+                        end = ends.get(index, len(tokens))
+                        tables[end] = tables.get(end, 0) + 1
                 inner = _start_tag(flow, token, index, ends.get(index), verdicts)
                 if inner is not None:
                     flows.append(inner)
+                    flow_ends[inner[0]] = flow_ends.get(inner[0], 0) + 1
         elif token.kind == "EndTag":
             if token.name in _TABLE_PARTS:
                 in_cell = False
-                while index in tables:
-                    tables.remove(index)
+                tables.pop(index, None)
             opener = opened_by.get(index)
             if opener is not None and opener in created:
-                if any(end == index for end, _ in flows[1:]):
+                if index in flow_ends:
                     while True:  # the element with content of its own ends, and those in it
                         end, inner_flow = flows.pop()
                         inner_flow.end()
+                        flow_ends[end] -= 1
+                        if not flow_ends[end]:
+                            del flow_ends[end]
                         if end == index:
                             break
                 else:

@@ -35,7 +35,9 @@ it is written (raw or as a reference like ``&#8203;``) and the text around it:
   do not end it, and the text of a form control or of an element a reader does not see
   is a paragraph of its own. The body is read with HTML's default styles (a ``style``
   attribute that sets ``unicode-bidi`` is taken to open an isolate and an override).
-  The title's text is one paragraph, its URL another;
+  The title's text is one paragraph. In a URL (the title's, an ``href``, a ``src``...)
+  every bidi control is reported, paired or not: none belongs there, and a pair can
+  disguise a file name (``gpj.exe`` shown as ``exe.jpg``);
 - C0 and C1 control characters (U+0000-U+001F, U+007F-U+009F) other than tab, line
   feed, form feed and carriage return, which HTML reads as white space;
 - U+FFFD REPLACEMENT CHARACTER.
@@ -68,14 +70,19 @@ Options:
 - ``allow`` (``[]``): characters never reported, written ``U+200B``.
 
 Fix (safe): a run of zero-width or control characters is deleted (raw or written as
-references), and so is a bidi closer that closes nothing. Nothing a reader sees
-changes: they have no width, and the bidi algorithm ignores such a closer. Only
-reported are a closer in a table but outside its cells (a browser moves such text
-before the table, where it may close something) and a U+2069 that closes nothing beside
-a number or a combining mark (the algorithm still counts it there as a neutral
-character, which may change their order: ``1⟨U+2069⟩,5``). Other bidi controls and
-U+FFFD are only reported: deleting them may reorder what the reader sees, and the
-character a U+FFFD replaced is unknown.
+references), and so is a bidi closer that closes nothing in a text (the title's, or the
+body) that writes no opener at all: no opener character, raw or as a reference, and in
+the body no ``dir``, ``<bdi>``, ``<bdo>`` or ``unicode-bidi``. Nothing a reader sees
+changes: they have no width, and the bidi algorithm ignores such a closer. Where an
+opener is written, what a closer closes may depend on styling the clipping does not hold
+(a ``display`` or ``white-space`` in a ``style``, ``<noscript>`` with scripting off), so
+a closer found closing nothing there is only reported; so are a closer in a table but
+outside its cells (a browser moves such text before the table, where it may close
+something) and a U+2069 that closes nothing beside a number, a combining mark or a tag
+(the algorithm still counts it as a neutral character, which may change their order:
+``1⟨U+2069⟩,5``, ``1<b>⟨U+2069⟩</b>,5``). Other bidi controls and U+FFFD are only
+reported: deleting them may reorder what the reader sees, and the character a U+FFFD
+replaced is unknown.
 """
 
 from __future__ import annotations
@@ -151,8 +158,27 @@ _OVERRIDE_DIRECTION = {"\u202d": "left to right", "\u202e": "right to left"}
 #: and which parts a number from a separator or terminator the number would take in (W4,
 #: W5): beside those, deleting it may change their order.
 _COUNTS = "counts"
+#: The verdict on a closer that closes nothing as the rule reads its paragraph, in a text
+#: that writes an opener somewhere (or markup that opens one: ``dir``, ``<bdi>``,
+#: ``<bdo>``, ``unicode-bidi``): what it closes may then depend on how the page is styled
+#: (a ``display`` or ``white-space`` the clipping does not hold, ``<noscript>``...), so it
+#: is left to a person: the fix is offered only where nothing could be closed.
+_UNSURE = "unsure"
+#: The verdict on a bidi control in a URL, where none belongs, paired or not.
+_IN_URL = "in a URL"
+#: An opener written raw or as a numeric reference (U+202A, B, D, E, U+2066-8).
+_OPENER_WRITTEN = re.compile(
+    "[\u202a\u202b\u202d\u202e\u2066-\u2068]"
+    "|&#(?:[xX]0*20(?:2[abdeABDE]|6[678])|0*82(?:3[4578]|9[456]))(?![0-9a-fA-F])")
+#: Markup that may open an isolate or an override (HTML's default styles, CSS).
+_BIDI_MARKUP = re.compile(r"<bd[io]\b|\sdir\s*=|unicode-bidi|direction\s*:", re.IGNORECASE)
+#: Attributes holding a URL, where a bidi control is never wanted.
+_URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "action", "formaction", "data",
+                             "poster", "cite", "background", "longdesc"})
 #: The bidi classes of numbers and of what numbers take in (W4, W5).
 _NUMERIC = frozenset({"EN", "AN", "ES", "CS", "ET"})
+#: A neighbour behind a tag, not looked at: it may be any character.
+_AT_TAG = "tag"
 #: The bidi classes the algorithm drops (X9): no neighbour, it looks past them.
 _DROPPED = frozenset({"BN", "LRE", "RLE", "LRO", "RLO", "PDF"})
 #: Scripts whose shaping needs ZWNJ/ZWJ (joining and Brahmic scripts), by block.
@@ -235,11 +261,29 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     allowed = frozenset(chr(int(code[2:], 16)) for code in options.get("allow", ()))
     found = [*_judged_title(_in_title(document)),
              *_in_body(document, bool(options.get("attributes")))]
+    openers: dict[bool, bool] = {}  # whether the title (True) or the body writes an opener
     for run in _runs(found):
         if run.char not in allowed:
-            if run.char == PDI and run.verdict == CLOSES_NOTHING and _counts(document.text, run):
-                run = run._replace(verdict=_COUNTS)
+            if run.verdict == CLOSES_NOTHING:
+                in_title = run.where.startswith("the title")
+                if in_title not in openers:
+                    openers[in_title] = _writes_opener(document, in_title)
+                if openers[in_title]:
+                    run = run._replace(verdict=_UNSURE)
+                elif run.char == PDI and _counts(document.text, run):
+                    run = run._replace(verdict=_COUNTS)
             yield _violation(document.text, run)
+
+
+def _writes_opener(document: Document, title: bool) -> bool:
+    """Whether the title's (else the body's) source writes a bidi opener, or, in the body,
+    markup that may open one (see ``_UNSURE``)."""
+    span = document.header.title if title else document.header.body
+    if span is None:
+        return False
+    text = document.text
+    return (_OPENER_WRITTEN.search(text, span.start, span.end) is not None
+            or (not title and _BIDI_MARKUP.search(text, span.start, span.end) is not None))
 
 
 def _in_title(document: Document) -> Iterator[_Found]:
@@ -270,8 +314,11 @@ def _judged_title(found: Iterable[_Found]) -> Iterator[_Found]:
             paragraphs.setdefault(item.where == "the title URL", []).append(item)
         else:
             yield item
-    for controls in paragraphs.values():
-        yield from _judged(controls, judge_text((item.start, item.char) for item in controls))
+    for url, controls in paragraphs.items():
+        if url:  # none belongs there, paired or not
+            yield from (item._replace(verdict=_IN_URL) for item in controls)
+        else:
+            yield from _judged(controls, judge_text((item.start, item.char) for item in controls))
 
 
 def _judged(controls: Iterable[_Found], verdicts: Mapping[int, Verdict]) -> Iterator[_Found]:
@@ -319,7 +366,9 @@ def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
             if char is not None:
                 where = f"the {_shown(attribute.name)} attribute of <{_shown(token.name or '')}>"
                 item = _Found(start, end, char, (written,), where)
-                if char in _BIDI:
+                if char in _BIDI and attribute.name.lower() in _URL_ATTRIBUTES:
+                    yield item._replace(verdict=_IN_URL)  # none belongs there, paired or not
+                elif char in _BIDI:
                     in_attributes.setdefault(attribute.value_start, []).append(item)
                 else:
                     yield item
@@ -336,17 +385,18 @@ def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
 def _counts(text: str, run: _Found) -> bool:
     """Whether a run of PDIs that close nothing sits before a nonspacing mark or between
     two characters of ``_NUMERIC`` (see ``_COUNTS``): its neighbours as written, a
-    reference decoded; a tag counts as no neighbour (the characters beyond one are not
-    looked at)."""
+    reference decoded; a tag counts as any neighbour (the text beyond an inline tag is
+    the same paragraph: ``1<b>⁩</b>,5``)."""
     references = MARKDOWN_REFERENCE if run.where.startswith("the title") else HTML_REFERENCE
     after = _neighbour(text, run.end, references, forward=True)
     before = _neighbour(text, run.start, references, forward=False)
-    return after == "NSM" or (before in _NUMERIC and after in _NUMERIC)
+    return after in ("NSM", _AT_TAG) or (before in _NUMERIC | {_AT_TAG}
+                                          and after in _NUMERIC | {_AT_TAG})
 
 
 def _neighbour(text: str, position: int, references: re.Pattern[str], *, forward: bool) -> str:
     """The bidi class of the character after (before) ``position``, past those the
-    algorithm drops; ``""`` at a tag or the end of the text."""
+    algorithm drops; ``_AT_TAG`` at a tag, ``""`` at the end of the text."""
     while position < len(text) if forward else position > 0:
         if forward:
             reference = references.match(text, position) if text[position] == "&" else None
@@ -363,7 +413,7 @@ def _neighbour(text: str, position: int, references: re.Pattern[str], *, forward
                 char = text[position - 1]
                 position -= 1
         if char in "<>":
-            return ""
+            return _AT_TAG
         kind = unicodedata.bidirectional(char)
         if kind not in _DROPPED:
             return kind
@@ -490,6 +540,13 @@ def _bidi_effect(run: _Found, plural: bool) -> str:
         return (f"{it} {closes} nothing, but beside a number or a combining mark {it} still "
                 f"{'count' if plural else 'counts'} as a neutral character, which may change "
                 "their order; left for a person to judge")
+    if run.verdict == _UNSURE:
+        return (f"{it} {closes} nothing in {its} paragraph as read here, but the text opens "
+                "bidi controls elsewhere, and what a closer closes can depend on how the "
+                "page is styled; left for a person to judge")
+    if run.verdict == _IN_URL:
+        return ("no URL needs one: it can disguise what the link shows or where it leads; "
+                "left for a person to judge")
     if run.verdict == MAYBE_MOVED:
         return (f"{it} {closes} nothing here, but {it} {is_} in a table outside its cells, "
                 "where a browser moves text before the table; left for a person to judge")
