@@ -1114,7 +1114,8 @@ class _SpanParser(html5lib.HTMLParser):
             datavars = {**datavars, CURRENT_NODE: open_elements[-1].name}
         if isinstance(datavars.get("name"), str):
             datavars = {**datavars, NAME_OPEN: bool(open_elements.names.get(datavars["name"]))}
-            if errorcode == "end-tag-too-early" and datavars[NAME_OPEN]:
+            if (errorcode == "end-tag-too-early" and datavars[NAME_OPEN]
+                    and datavars["name"] in _IGNORED_OUT_OF_SCOPE):
                 boundary = _scope_end(open_elements, datavars["name"])
                 if boundary is not None:  # the end tag closes nothing: html5lib ignores it
                     datavars = {**datavars, SCOPE_ENDS_AT: boundary}
@@ -1156,6 +1157,15 @@ class _SpanParser(html5lib.HTMLParser):
         if index is None:
             return None
         return self.tokenizer.span_of(index)
+
+
+#: The end tags "in body" ignores, with html5lib's ``end-tag-too-early``, when their
+#: element is open but not in scope (its endTagBlock and endTagAppletMarqueeObject): for
+#: others the code means the tag closed its element with others still open in it
+#: (</template>, a heading's end tag closing another heading).
+_IGNORED_OUT_OF_SCOPE = frozenset(
+    name for name, handler in _InBodyPhase.endTagHandler.dispatcher.items()
+    if handler in (_InBodyPhase.endTagBlock, _InBodyPhase.endTagAppletMarqueeObject))
 
 
 def _scope_end(open_elements: list[Any], name: str) -> str | None:
