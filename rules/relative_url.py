@@ -98,11 +98,12 @@ _SRCSET_ELEMENTS = frozenset({"img", "source"})
 #: What html5lib reads in an attribute value as something else: a character reference
 #: and NUL (its tokenizer), CR and CRLF (its input stream turns them into LF).
 _CHANGED_BY_PARSING = re.compile("[&\x00\r]")
-#: A relative URL's first segment that reads as a host name: ``www.`` and more, or labels
-#: ending in a common top-level domain (not ``photo.jpg`` or ``index.html``).
+#: A relative URL's first segment that reads as a host name: ``www.`` and two labels more,
+#: or labels ending in a common top-level domain that is no common file extension (not
+#: ``photo.jpg``, ``index.html``, ``www.html``, ``Makefile.in`` or ``notes.info``).
 _HOST_LIKE = re.compile(
-    r"(?:www\d*\.[^/?#\s]+|(?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|int|mil|info|io|co|"
-    r"cn|hk|tw|uk|us|de|fr|jp|kr|ru|in|au|ca))(?=[/?#:]|$)", re.IGNORECASE)
+    r"(?:www\d*\.[^/?#\s.]+\.[^/?#\s]+|(?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|mil|"
+    r"cn|hk|tw|uk|us|de|fr|jp|kr|ru|au|ca))(?=[/?#:]|$)", re.IGNORECASE)
 #: Characters that may not be inserted into an attribute value written with each quote.
 _NOT_IN_VALUE = {'"': '"', "'": "'", "": "\"'=<>` \t\n\f\r"}
 
