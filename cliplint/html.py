@@ -279,6 +279,12 @@ class BodyView:
         return found
 
     @cached_property
+    def parents(self) -> Mapping[ElementTree.Element, ElementTree.Element]:
+        """The parent of each element of ``fragment`` (the fragment itself has none);
+        found on first use, in one walk (ElementTree keeps no parent links)."""
+        return {child: parent for parent in self.fragment.iter() for child in parent}
+
+    @cached_property
     def matching_end_tags(self) -> Mapping[int, int]:
         """Start-tag index -> index of the end tag that closes it, for every element
         that has one: same-named tags matched like brackets, in one pass."""

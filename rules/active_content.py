@@ -269,12 +269,8 @@ def _fired_at_source(body: BodyView, index: int, handler: str) -> bool:
 
 def _source_parents(body: BodyView) -> dict[int, str]:
     """The tag of each ``<source>`` element's parent, by its start tag's index."""
-    parents = {}
-    for parent in body.fragment.iter():
-        for child in parent:
-            if child.tag == "source" and child in body.start_tags:
-                parents[body.start_tags[child]] = parent.tag
-    return parents
+    return {body.start_tags[child]: parent.tag for child, parent in body.parents.items()
+            if child.tag == "source" and child in body.start_tags}
 
 
 def _delete_element(body: BodyView, index: int, token: Token, message: str,

@@ -17,12 +17,14 @@ title repeated more than once still counts as only the title.
 
 Media are content: a body whose text is empty or only the title but that shows an image,
 a video, an audio player or an embedded frame (a cartoon, a photo, a video post) is not
-reported. An image counts when it has a URL (``src``, ``srcset``, or a lazy-load
-``data-src``) and is no tracking pixel (``width`` or ``height`` 0 or 1); a video or
-audio when it or one of its ``<source>`` elements has a URL (or it has a ``poster``); a
-frame, embed or object when it has one (``src``, ``data``, ``srcdoc``, not
-``about:blank``). Media inside the aggregator boilerplate or inside ``<noscript>``,
-``<template>``... count no more than their text.
+reported. An image counts when it has a URL (``src``, ``srcset``, a lazy-load
+``data-src``, or a ``<source srcset>`` of the ``<picture>`` it is in), is no tracking
+pixel (``width`` or ``height`` 0 or 1) and is not ``hidden``; a video when it or one of
+its ``<source>`` elements has a URL (or it has a ``poster``); an audio likewise, when it
+shows its ``controls`` (without them nothing is shown); a frame, embed or object when it
+has a URL (``src``, ``data``, ``srcdoc``, not ``about:blank``). Media inside the
+aggregator boilerplate or inside ``<noscript>``, ``<template>``... count no more than
+their text.
 
 Bad::
 
@@ -59,6 +61,7 @@ import bisect
 import html
 import re
 import unicodedata
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -90,14 +93,16 @@ OPTIONS: dict[str, Any] = {
     },
 }
 _TEXT_TOKENS = ("Characters", "SpaceCharacters")
-_TAGS = ("StartTag", "EmptyTag")
-#: Media elements and the attributes that give each one its content's URL (a <source>
-#: belongs to a <video>, an <audio> or a <picture>).
+#: Media elements and the attributes that give each one its content's URL (a <video>'s
+#: or an <audio>'s may be its <source> children's ``src``, an <img>'s its <picture>'s
+#: <source> children's ``srcset``).
 _MEDIA_URLS = {
     "img": ("src", "srcset", "data-src", "data-lazy-src", "data-original"),
-    "video": ("src", "poster"), "audio": ("src",), "source": ("src", "srcset"),
+    "video": ("src", "poster"), "audio": ("src",),
     "iframe": ("src", "srcdoc", "data-src"), "embed": ("src",), "object": ("data",),
 }
+#: Where a media element's <source> children hold its URL.
+_SOURCE_URL = {"video": "src", "audio": "src", "picture": "srcset"}
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 # Letters and digits carry the words; everything else (spaces, punctuation, symbols,
@@ -162,16 +167,34 @@ def _shows_media(body: BodyView, blocks: list[Block]) -> bool:
     ``blocks`` and the elements a reader does not see."""
     hidden = _hidden(body, blocks)
     starts = [start for start, _ in hidden]
-    for token in body.tokens:
-        wanted = _MEDIA_URLS.get(token.name or "") if token.kind in _TAGS else None
-        if wanted is None or not any(_is_url(token.attributes.get(key)) for key in wanted):
-            continue
-        if token.name == "img" and _is_pixel(token.attributes):
+    for element in body.elements(*_MEDIA_URLS):
+        token = body.start_tag(element)
+        if token is None or not _is_media(body, element):
             continue
         place = bisect.bisect_right(starts, token.start) - 1
         if place < 0 or hidden[place][1] <= token.start:
             return True
     return False
+
+
+def _is_media(body: BodyView, element: ElementTree.Element) -> bool:
+    """Whether a media element shows something: a URL of its own or its <source>s', and
+    for an image, no pixel and not hidden; for an audio, its controls."""
+    attributes = element.attrib
+    name = element.tag
+    if name == "img" and (_is_pixel(attributes) or "hidden" in attributes):
+        return False
+    if name == "audio" and "controls" not in attributes:
+        return False
+    if any(_is_url(attributes.get(key)) for key in _MEDIA_URLS[name]):
+        return True
+    # The URL its <source> children give it: a <video>'s or <audio>'s own, an <img>'s its
+    # <picture>'s.
+    holder = body.parents.get(element) if name == "img" else element
+    if holder is None or holder.tag not in _SOURCE_URL:
+        return False
+    key = _SOURCE_URL[holder.tag]
+    return any(child.tag == "source" and _is_url(child.attrib.get(key)) for child in holder)
 
 
 def _is_url(value: str | None) -> bool:
