@@ -18,7 +18,13 @@ cache). Two clippings are the same article when they have
   the option ``ignore-query-parameters``). A site's home page (no path, no query) is a
   feed's link, not an article's, and is never compared;
 - ``id``: the same numeric id at the start of their file names (option ``id-pattern``,
-  default ``^(\\d+)_``: ``398145_title.md`` and ``398145_title（一）.md``) in one folder;
+  default ``^(\\d+)_``: ``398145_title.md`` and ``398145_title（一）.md``) in one folder.
+  A number that reads as a date is a day's, not an article's, and no id: a valid
+  calendar date of 1900-2099 written YYYYMMDD, alone or with HHMM or HHMMSS after it
+  (``20240305_bridge.md``, ``202403051230_x.md``), or a year of 1900-2099 that the name
+  follows with a valid month and day, each of one or two digits after a ``-``, ``_`` or
+  ``.`` (``2024_03_05_bridge.md``; ``2024-3-5`` when ``id-pattern`` captures the year).
+  Other numbers stay ids: ``20241305_x.md`` (no 13th month), ``2024_x.md``;
 - ``body``: the same body text (visible text, case and spacing folded; at least
   ``min-body-length`` characters) **and agreeing titles**;
 - ``near``: nearly the same body **and agreeing titles**. Similarity is the Jaccard
@@ -68,7 +74,7 @@ Options:
 - ``min-body-length`` (``80``): shorter bodies (failed fetches, live-stream stubs) are
   never compared by body.
 - ``id-pattern`` (``"^(\\d+)_"``): a regular expression whose first group is a file
-  name's numeric id.
+  name's numeric id (a date is none, see ``id`` above).
 - ``ignore-query-parameters`` (``[]``): more query parameters (glob patterns) that do
   not make an article URL different.
 - ``mirrors`` (``[]``): folders that hold the same clippings on purpose, e.g.
@@ -370,7 +376,43 @@ def _clipping(entry: ArchiveEntry) -> _Clipping:
 def _numeric_id(path: str, pattern: re.Pattern[str]) -> tuple[str, str] | None:
     folder, _, name = path.rpartition("/")
     found = pattern.search(name)
-    return (folder, found.group(1)) if found and found.groups() else None
+    if not found or not found.groups() or found.group(1) is None:
+        return None
+    if _is_date(found.group(1), name[found.end(1):]):
+        return None  # a day's clippings, not one article's
+    return (folder, found.group(1))
+
+
+#: A date's month and day after its year in a file name: ``_03_05``, ``-3-5``, ``.03.05``.
+_MONTH_DAY = re.compile(r"[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
+#: A date written YYYYMMDD, with HHMM or HHMMSS after it or not.
+_COMPACT_DATE = re.compile(r"((?:19|20)\d\d)(\d\d)(\d\d)(?:(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?)?")
+
+
+def _is_date(number: str, after: str) -> bool:
+    """Whether an id captured from a file name reads as a date, not an article's id: a
+    valid calendar date written YYYYMMDD (HHMM or HHMMSS may follow), or a year
+    1900-2099 that the name follows with a month and a day."""
+    if len(number) not in (4, 8, 12, 14):
+        return False  # the usual case: post ids of 6 or 7 digits, no regex run for them
+    if len(number) == 4:
+        found = _MONTH_DAY.match(after)
+        return (found is not None and number[:2] in ("19", "20")
+                and _valid_date(int(number), int(found.group(1)), int(found.group(2))))
+    found = _COMPACT_DATE.fullmatch(number)
+    return found is not None and _valid_date(*map(int, found.group(1, 2, 3)))
+
+
+def _valid_date(year: int, month: int, day: int) -> bool:
+    if not 1 <= month <= 12:
+        return False
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 1 <= day <= (29 if month == 2 and leap else _DAYS_IN_MONTH[month - 1])
+
+
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 
 
 def _group(clippings: Sequence[_Clipping], key: Any) -> list[list[int]]:

@@ -377,3 +377,51 @@ def test_line_breaks_and_element_edges_end_clauses() -> None:
               "b.md": clipping(url="https://x.org/2", body="<p>" + "</p>\n   <p>".join(lines)
                                + "</p>", stamp=1594000000001)}
     assert duplicates(spaced) == [("b.md", "same body under the same title — duplicate of a.md")]
+
+
+# -- ids that are dates -------------------------------------------------------------------
+
+
+def _two(first: str, second: str, **parts: tuple[str, str]) -> dict[str, str]:
+    """Two clippings at these paths, other in every way (title, URL, body) but ``parts``."""
+    titles = parts.get("title", ("Bridge closed for repairs", "Council passes the budget"))
+    urls = parts.get("url", ("https://x.org/bridge", "https://x.org/budget"))
+    bodies = parts.get("body", ("<p>" + " ".join(_sentences(6)) + "</p>",
+                                "<p>" + " ".join(_sentences(6, 100)) + "</p>"))
+    return {first: clipping(title=titles[0], url=urls[0], body=bodies[0]),
+            second: clipping(title=titles[1], url=urls[1], body=bodies[1], stamp=1594000000001)}
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("a/20240305_bridge.md", "a/20240305_budget.md"),
+    ("a/2024_03_05_bridge.md", "a/2024_04_11_budget.md"),
+    ("a/2024_3_5_bridge.md", "a/2024_12_31_budget.md"),
+    ("a/2024_02_29_bridge.md", "a/2024_02_29_budget.md"),  # a leap day
+    ("a/202403051230_bridge.md", "a/202403051230_budget.md"),  # HHMM
+    ("a/20240305123045_bridge.md", "a/20240305123045_budget.md"),  # HHMMSS
+])
+def test_a_date_at_the_start_of_a_name_is_no_id(first: str, second: str) -> None:
+    assert duplicates(_two(first, second)) == []
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("a/398145_bridge.md", "a/398145_budget.md"),  # oped2's post ids
+    ("a/1048441_bridge.md", "a/1048441_budget.md"),
+    ("a/20240230_bridge.md", "a/20240230_budget.md"),  # no such day
+    ("a/20241305_bridge.md", "a/20241305_budget.md"),  # no such month
+    ("a/2023_02_29_bridge.md", "a/2023_02_29_budget.md"),  # 2023 is no leap year
+    ("a/1850_03_05_bridge.md", "a/1850_03_05_budget.md"),  # not a year of 1900-2099
+    ("a/2024_bridge.md", "a/2024_budget.md"),  # a year without a month and a day
+    ("a/2024_10_123_bridge.md", "a/2024_10_123_budget.md"),  # 123 is no day
+    ("a/202403052530_bridge.md", "a/202403052530_budget.md"),  # no 25th hour
+])
+def test_a_number_that_is_no_date_is_still_an_id(first: str, second: str) -> None:
+    [(path, message)] = duplicates(_two(first, second))
+    assert path == second and message.startswith("same numeric id in the file name")
+
+
+def test_a_date_captured_by_the_id_pattern_is_no_id() -> None:
+    texts = _two("a/2024-03-05-bridge.md", "a/2024-03-05-budget.md")
+    assert duplicates(texts, **{"id-pattern": r"^(\d+)-"}) == []
+    assert len(duplicates(_two("a/2024-bridge.md", "a/2024-budget.md"),
+                          **{"id-pattern": r"^(\d+)-"})) == 1
