@@ -39,9 +39,16 @@ cache). Two clippings are the same article when they have
 Titles agree when they are equal after normalisation (entities and Markdown escapes
 decoded, NFKC, case folded, everything but letters and digits dropped), or when the
 Jaccard similarity of their character pairs is at least ``title-similarity`` (0.7: a
-typo fixed, a source prefix such as ``BBC |`` added) and they hold the same numbers (the
-same digits, and the same part marks such as ``(上)``, ``（二）``: episode 12 and episode
-13 of a series are two items).
+typo fixed, a source prefix such as ``BBC |`` added) and they hold the same numbers, in
+the same order: episode 12 and episode 13 of a series are two items. A title's numbers
+are its digits; its part marks such as ``(上)``, ``（二）``; the English number words
+``one`` to ``twenty`` and ``first`` to ``twentieth`` (whole words, in any case); and the
+Roman numerals ``II`` to ``XX`` (whole words, in upper case: ``Xi`` and ``mix`` hold
+none). ``I``, ``V`` and ``X`` alone are also a pronoun, a letter, a brand's name: they
+count only right after ``part``, ``pt``, ``chapter``, ``ch.``, ``episode``, ``ep``,
+``vol``, ``volume``, ``book``, ``season`` or ``No.`` (``Part I``, ``Vol. V``). A number
+written as a word or a numeral is its value: ``Part One``, ``Part I`` and ``Part 1`` hold
+the same number, ``Part Two`` another.
 
 A body shared by clippings whose titles disagree is a *template* (a YouTube channel's
 standard description under every video), never a duplicate. With ``templates = true``
@@ -157,7 +164,26 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _CLAUSE_BREAKS = ".!?;,:。！？；，、：…"
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 _NOT_WORD = re.compile(r"[\W_]+")
-_NUMBERS = re.compile(r"\d+|[(\[【]\s*[上中下一二三四五六七八九十]\s*[)\]】]")
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen "
+                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
+_ORDINAL_WORDS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+                  "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "
+                  "nineteenth twentieth").split()
+_ROMAN = ("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX").split()
+#: What a number word or Roman numeral stands for: the digits it is written as.
+_NUMBER_VALUES = {word: str(value) for words in (_NUMBER_WORDS, _ORDINAL_WORDS, _ROMAN)
+                  for value, word in enumerate(words, 1)}  # words in lower case, numerals upper
+#: Words after which a one-letter Roman numeral (I, V, X: also a pronoun, a letter, a
+#: brand's name) is a number: "Part I", "Vol. V", "No. X".
+_NUMBERED = r"(?i:part|pt\.?|chapter|ch\.|episode|ep\.?|vol\.?|volume|book|season|no\.)"
+#: The numbers of a title: digits, CJK part marks, English number words (case folded),
+#: Roman numerals II to XX (upper case: "Xi" and "mix" hold none) and I, V, X after one of
+#: the _NUMBERED words, each a whole word.
+_NUMBERS = re.compile(
+    r"\d+|[(\[【]\s*[上中下一二三四五六七八九十]\s*[)\]】]"
+    r"|\b(?:(?i:" + "|".join(_NUMBER_WORDS + _ORDINAL_WORDS) + ")|"
+    + "|".join(numeral for numeral in _ROMAN if len(numeral) > 1)
+    + r")\b|\b" + _NUMBERED + r"\s+([IVX])\b")
 
 
 # -- the map step: one record per clipping -------------------------------------------------
@@ -242,7 +268,14 @@ def normal_title(text: str) -> str | None:
 def title_numbers(text: str) -> str:
     """The numbers in a title (digits, and part marks such as ``(上)`` or ``（二）``),
     which two titles of one article share: episode 12 and episode 13 are two items."""
-    return " ".join(_NUMBERS.findall(unicodedata.normalize("NFKC", _unescape(text))))
+    return " ".join(map(_number, _NUMBERS.finditer(unicodedata.normalize("NFKC", _unescape(text)))))
+
+
+def _number(found: re.Match[str]) -> str:
+    """A number of a title as digits ("two", "second" and "II" are "2"), or the part mark
+    as written."""
+    text = found.group(1) or found.group()
+    return _NUMBER_VALUES.get(text) or _NUMBER_VALUES.get(text.casefold()) or text
 
 
 def _unescape(text: str) -> str:

@@ -379,7 +379,7 @@ def test_line_breaks_and_element_edges_end_clauses() -> None:
     assert duplicates(spaced) == [("b.md", "same body under the same title — duplicate of a.md")]
 
 
-# -- ids that are dates -------------------------------------------------------------------
+# -- ids that are dates, numbers written as words -----------------------------------------
 
 
 def _two(first: str, second: str, **parts: tuple[str, str]) -> dict[str, str]:
@@ -425,3 +425,39 @@ def test_a_date_captured_by_the_id_pattern_is_no_id() -> None:
     assert duplicates(texts, **{"id-pattern": r"^(\d+)-"}) == []
     assert len(duplicates(_two("a/2024-bridge.md", "a/2024-budget.md"),
                           **{"id-pattern": r"^(\d+)-"})) == 1
+
+
+@pytest.mark.parametrize(("title", "numbers"), [
+    ("The valley runs dry: Part One", "1"),
+    ("The valley runs dry, Part 1", "1"),
+    ("The valley runs dry, part TWO", "2"),
+    ("The first episode", "1"),
+    ("Second Episode: the twentieth day", "2 20"),
+    ("Part II", "2"),
+    ("Chapter XII, and XX", "12 20"),
+    ("The valley runs dry, Part I", "1"),
+    ("Vol. V of IV", "5 4"),
+    ("No. X", "10"),
+    ("Why I left, and what I found", ""),  # the pronoun
+    ("My counterpart I met", ""),  # whole words: no "part" here
+    ("Xi meets the mayor on X", ""),  # no numerals: not upper case, no word before
+    ("Someone stone-faced, oneself", ""),  # whole words only
+    ("twenty-first", "20 1"),
+])
+def test_number_words_and_roman_numerals_are_numbers(title: str, numbers: str) -> None:
+    assert title_numbers(title) == numbers
+
+
+@pytest.mark.parametrize(("first", "second", "same"), [
+    ("The valley runs dry: Part One", "The valley runs dry: Part Two", False),
+    ("The valley runs dry, Part I", "The valley runs dry, Part II", False),
+    ("The valley runs dry, first episode", "The valley runs dry, second episode", False),
+    ("The valley runs dry, Part III", "The valley runs dry, Part IV", False),
+    ("The valley runs dry: Part One", "The valley runs dry, Part 1", True),
+    ("The valley runs dry: Part One", "The valley runs dry, Part I", True),
+    ("Why I left the valey, part two", "Why I left the valley, Part 2", True),
+])
+def test_titles_with_other_number_words_disagree(first: str, second: str, same: bool) -> None:
+    body = "<p>" + " ".join(_sentences(6)) + "</p>"
+    texts = _two("a.md", "b.md", title=(first, second), body=(body, body))
+    assert len(duplicates(texts)) == same, (first, second)
