@@ -15,8 +15,13 @@ cache). Two clippings are the same article when they have
   query parameters sorted, tracking parameters dropped (``utm_*``, ``fbclid``,
   ``gclid``, ``dclid``, ``gbraid``, ``wbraid``, ``msclkid``, ``mc_cid``, ``mc_eid``,
   ``igshid``, ``yclid``, ``_hsenc``, ``_hsmi``, ``mkt_tok``, ``ref_src``, ``spm``, and
-  the option ``ignore-query-parameters``). A site's home page (no path, no query) is a
-  feed's link, not an article's, and is never compared;
+  the option ``ignore-query-parameters``) **and agreeing titles or bodies**: titles that
+  agree (below), or the same body, or nearly the same body as ``near`` judges it (bodies
+  of ``min-body-length`` characters or more, ``near-similarity``, whichever ``kinds``
+  are chosen). A link shared by clippings with nothing
+  else in common is a feed's, not an article's: a live blog's entries told apart only by
+  their ``#fragment``, a feed that links every item to its section page. A site's home
+  page (no path, no query) is a feed's link too, and is never compared;
 - ``id``: the same numeric id at the start of their file names (option ``id-pattern``,
   default ``^(\\d+)_``: ``398145_title.md`` and ``398145_title（一）.md``) in one folder.
   A number that reads as a date is a day's, not an article's, and no id: a valid
@@ -382,15 +387,17 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     kinds = set(options["kinds"])
     mirrors = _Mirrors(options["mirrors"])
     graph = _Graph(len(clippings), mirrors, [clipping.path for clipping in clippings])
+    min_length = options["min-body-length"]
     if "url" in kinds:
-        _link_groups(graph, _group(clippings, lambda c: c.url), _Match("url"))
+        for members in _group(clippings, lambda c: c.url):
+            _link_groups(graph, _agreeing(clippings, members, options["title-similarity"],
+                                          options["near-similarity"], min_length), _Match("url"))
     if "id" in kinds:
         pattern = re.compile(options["id-pattern"])
         _link_groups(graph, _group(clippings, lambda c: _numeric_id(c.path, pattern)), _Match("id"))
     similar = (reach.similar_titles if reach is not None
                else _similar_titles(clippings, options["title-similarity"]))
     titles = _TitleAgreement(clippings, similar)
-    min_length = options["min-body-length"]
     bodied = [i for i, c in enumerate(clippings) if _has_body(c.body, c.length, min_length)]
     if kinds & {"body", "near"}:
         _link_bodies(graph, clippings, bodied, titles, kinds, options["near-similarity"])
@@ -446,6 +453,36 @@ def _valid_date(year: int, month: int, day: int) -> bool:
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
+def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int], title_threshold: float,
+              near_threshold: float, min_length: int) -> list[list[int]]:
+    """The clippings of one URL that are one article, as groups to link: those whose titles
+    agree, and those whose bodies are the same or nearly the same. A link shared by
+    clippings with nothing else in common is a feed's (a section page, a live blog's
+    page), not an article's. Each kind of agreement is found by grouping and by the
+    similarity joins, not pairwise: a feed may link thousands of items to one page."""
+    first = clippings[members[0]].title
+    if first is not None and all(clippings[index].title == first for index in members):
+        return [list(members)]  # the usual case: copies under one title
+    titles: defaultdict[str, list[int]] = defaultdict(list)
+    bodies: defaultdict[str, list[int]] = defaultdict(list)
+    for index in members:
+        clipping = clippings[index]
+        if clipping.title is not None:
+            titles[clipping.title].append(index)
+        if _has_body(clipping.body, clipping.length, min_length):
+            bodies[clipping.body or ""].append(index)
+    groups = [same for same in (*titles.values(), *bodies.values()) if len(same) > 1]
+    if len(titles) > 1:
+        similar = _join_titles([clippings[same[0]] for same in titles.values()],
+                               title_threshold)
+        groups.extend(sorted((titles[a][0], titles[b][0])) for a, b in similar if a < b)
+    if len(bodies) > 1:
+        distinct = list(bodies)
+        sketches = [_unpack(clippings[bodies[body][0]].sketch or "") for body in distinct]
+        pairs = similar_pairs(sketches, near_threshold, _sketch_similarity,
+                              sketch_filter_threshold(near_threshold))
+        groups.extend([bodies[distinct[i]][0], bodies[distinct[j]][0]] for i, j, _ in pairs)
+    return groups
 
 
 def _group(clippings: Sequence[_Clipping], key: Any) -> list[list[int]]:
@@ -523,6 +560,12 @@ def _similar_titles(clippings: Sequence[_Clipping], threshold: float) -> set[tup
     """The pairs of similar titles (both ways), found by a similarity join over the
     distinct titles, not pairwise. Titles with other numbers never agree: each group of
     numbers is joined alone (a series of ten thousand numbered episodes costs nothing)."""
+    return _join_titles(clippings, threshold)
+
+
+def _join_titles(clippings: Iterable[_Clipping], threshold: float) -> set[tuple[str, str]]:
+    """The pairs of similar titles (both ways) of these clippings, each group of numbers
+    joined alone."""
     by_numbers: defaultdict[str, set[str]] = defaultdict(set)
     for clipping in clippings:
         if clipping.title:

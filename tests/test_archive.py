@@ -379,7 +379,7 @@ def test_line_breaks_and_element_edges_end_clauses() -> None:
     assert duplicates(spaced) == [("b.md", "same body under the same title — duplicate of a.md")]
 
 
-# -- ids that are dates, numbers written as words -----------------------------------------
+# -- ids that are dates, numbers written as words, links shared by a feed -----------------
 
 
 def _two(first: str, second: str, **parts: tuple[str, str]) -> dict[str, str]:
@@ -461,3 +461,60 @@ def test_titles_with_other_number_words_disagree(first: str, second: str, same: 
     body = "<p>" + " ".join(_sentences(6)) + "</p>"
     texts = _two("a.md", "b.md", title=(first, second), body=(body, body))
     assert len(duplicates(texts)) == same, (first, second)
+
+
+LIVE = "https://news.example.org/live/election-2024"
+
+
+@pytest.mark.parametrize("urls", [
+    (f"{LIVE}#block-1000", f"{LIVE}#block-1001"),  # a live blog's entries
+    ("https://www.example-town.gov/news/", "https://www.example-town.gov/news/"),  # a feed's
+])
+def test_a_shared_link_alone_is_no_duplicate(urls: tuple[str, str]) -> None:
+    assert duplicates(_two("a.md", "b.md", url=urls)) == []
+
+
+@pytest.mark.parametrize("parts", [
+    {"title": ("Daily tracker", "Daily tracker")},  # updated under one title
+    {"title": ("Harbour reopens after repairs", "Harbour reopens after repair")},  # a typo
+    {"body": (ARTICLE, ARTICLE)},  # retitled, the same body
+    {"body": ("<p>" + " ".join(_sentences(20)) + "</p>",  # retitled, a paragraph added
+              "<p>" + " ".join(_sentences(22)) + "</p>")},
+])
+def test_a_shared_link_with_agreeing_titles_or_bodies_is_a_duplicate(
+        parts: dict[str, tuple[str, str]]) -> None:
+    texts = _two("a.md", "b.md", url=("https://x.org/1", "https://x.org/1#top"), **parts)
+    assert duplicates(texts, kinds=["url"]) == [("b.md", "same article URL — duplicate of a.md")]
+
+
+def test_a_short_body_does_not_make_a_shared_link_a_duplicate() -> None:
+    texts = _two("a.md", "b.md", url=("https://x.org/1", "https://x.org/1"),
+                 body=("<p>Live now.</p>", "<p>Live now.</p>"))
+    assert duplicates(texts, kinds=["url"]) == []
+    assert len(duplicates(texts, kinds=["url"], **{"min-body-length": 5})) == 1
+
+
+def test_a_feed_linking_every_item_to_one_page_costs_linear_work(
+        comparisons: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Titles and bodies of one link are grouped and joined, not compared pairwise (the
+    similarity measurements of titles and of bodies counted)."""
+    measure = duplicate_clipping._sketch_similarity
+
+    def counted(first: frozenset[int], second: frozenset[int]) -> float:
+        comparisons[0] += 1
+        return measure(first, second)
+
+    monkeypatch.setattr(duplicate_clipping, "_sketch_similarity", counted)
+    counts = []
+    for n in (150, 300):
+        items = {f"f/{i:05}.md": clipping(title=f"Notice {i:05} from the {WORDS[i % 7]} desk",
+                                          url="https://www.example-town.gov/news/",
+                                          body="<p>" + " ".join(_sentences(6, 10 * i)) + "</p>",
+                                          stamp=1594000000000 + i) for i in range(n)}
+        comparisons[0] = 0
+        assert duplicates(items) == []
+        counts.append(comparisons[0])
+    assert counts[1] <= 2 * counts[0] + 10, counts  # pairwise would be 4x
+
+
+WORDS = ("harbour", "council", "school", "river", "market", "railway", "museum")
