@@ -416,13 +416,18 @@ def _clipping(entry: ArchiveEntry) -> _Clipping:
 def _numeric_id(path: str, pattern: re.Pattern[str]) -> tuple[str, str] | None:
     folder, _, name = path.rpartition("/")
     found = pattern.search(name)
-    if not found or not found.groups() or found.group(1) is None:
+    if found is None or not found.groups():
         return None
-    if _is_date(found.group(1), name[found.end(1):]):
-        return None  # a day's clippings, not one article's
-    return (folder, found.group(1))
+    number = found.group(1)
+    if number is None or (len(number) in _DATE_LENGTHS
+                          and _is_date(number, name[found.end(1):])):
+        return None  # no number, or a day's clippings rather than one article's
+    return (folder, number)
 
 
+#: The lengths of a number that may be a date (YYYY, YYYYMMDD and HHMM or HHMMSS after
+#: it): other numbers, such as post ids of 6 or 7 digits, are ids without a look.
+_DATE_LENGTHS = frozenset((4, 8, 12, 14))
 #: A date's month and day after its year in a file name: ``_03_05``, ``-3-5``, ``.03.05``.
 _MONTH_DAY = re.compile(r"[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
 #: A date written YYYYMMDD, with HHMM or HHMMSS after it or not.
@@ -433,8 +438,6 @@ def _is_date(number: str, after: str) -> bool:
     """Whether an id captured from a file name reads as a date, not an article's id: a
     valid calendar date written YYYYMMDD (HHMM or HHMMSS may follow), or a year
     1900-2099 that the name follows with a month and a day."""
-    if len(number) not in (4, 8, 12, 14):
-        return False  # the usual case: post ids of 6 or 7 digits, no regex run for them
     if len(number) == 4:
         found = _MONTH_DAY.match(after)
         return (found is not None and number[:2] in ("19", "20")
