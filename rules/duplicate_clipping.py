@@ -389,9 +389,10 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     graph = _Graph(len(clippings), mirrors, [clipping.path for clipping in clippings])
     min_length = options["min-body-length"]
     if "url" in kinds:
-        for members in _group(clippings, lambda c: c.url):
+        for members, retitled in _url_groups(clippings):
             _link_groups(graph, _agreeing(clippings, members, options["title-similarity"],
-                                          options["near-similarity"], min_length), _Match("url"))
+                                          options["near-similarity"], min_length)
+                         if retitled else [members], _Match("url"))
     if "id" in kinds:
         pattern = re.compile(options["id-pattern"])
         _link_groups(graph, _group(clippings, lambda c: _numeric_id(c.path, pattern)), _Match("id"))
@@ -456,6 +457,27 @@ def _valid_date(year: int, month: int, day: int) -> bool:
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
+def _url_groups(clippings: Sequence[_Clipping]) -> list[tuple[list[int], bool]]:
+    """The clippings of each URL shared by several, and whether their titles differ (or
+    one has none): copies under one title, the usual case, are linked at once."""
+    groups: dict[str, list[int]] = {}
+    titles: dict[str, str | None] = {}
+    retitled: set[str] = set()
+    for index, clipping in enumerate(clippings):
+        url = clipping.url
+        if url is None:
+            continue
+        members = groups.get(url)
+        if members is None:
+            groups[url] = [index]
+            titles[url] = clipping.title
+            continue
+        members.append(index)
+        if clipping.title is None or clipping.title != titles[url]:
+            retitled.add(url)
+    return [(members, url in retitled) for url, members in groups.items() if len(members) > 1]
+
+
 def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int], title_threshold: float,
               near_threshold: float, min_length: int) -> list[list[int]]:
     """The clippings of one URL that are one article, as groups to link: those whose titles
@@ -463,9 +485,6 @@ def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int], title_thre
     clippings with nothing else in common is a feed's (a section page, a live blog's
     page), not an article's. Each kind of agreement is found by grouping and by the
     similarity joins, not pairwise: a feed may link thousands of items to one page."""
-    first = clippings[members[0]].title
-    if first is not None and all(clippings[index].title == first for index in members):
-        return [list(members)]  # the usual case: copies under one title
     titles: defaultdict[str, list[int]] = defaultdict(list)
     bodies: defaultdict[str, list[int]] = defaultdict(list)
     for index in members:

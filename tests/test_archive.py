@@ -487,6 +487,14 @@ def test_a_shared_link_with_agreeing_titles_or_bodies_is_a_duplicate(
     assert duplicates(texts, kinds=["url"]) == [("b.md", "same article URL — duplicate of a.md")]
 
 
+def test_a_shared_link_without_titles_needs_agreeing_bodies() -> None:
+    texts = _two("a.md", "b.md", url=("https://x.org/1", "https://x.org/1"), title=("", ""))
+    assert duplicates(texts, kinds=["url"]) == []
+    texts = _two("a.md", "b.md", url=("https://x.org/1", "https://x.org/1"), title=("", ""),
+                 body=(ARTICLE, ARTICLE))
+    assert duplicates(texts, kinds=["url"]) == [("b.md", "same article URL — duplicate of a.md")]
+
+
 def test_a_short_body_does_not_make_a_shared_link_a_duplicate() -> None:
     texts = _two("a.md", "b.md", url=("https://x.org/1", "https://x.org/1"),
                  body=("<p>Live now.</p>", "<p>Live now.</p>"))
