@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, ROOT, run_cliplint
+from conftest import GOOD_CLIPPING, ROOT, Run, run_cliplint
 
 from cliplint import lint_text
 from cliplint.config import ConfigError
@@ -373,20 +373,26 @@ def test_an_archive_rules_undeclared_kind_is_its_bug_whatever_the_configured_sev
         "kind it does not declare: 'nope'"), run.stdout
 
 
+def _run_capped_at_one(tmp_path: Path, plugin_env: Callable[..., dict[str, str]],
+                       body: str) -> Run:
+    """A lint, JSON report, of a good clipping by the rule ``body`` defines, with
+    max-problems-per-rule 1."""
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.cliplint]\nmax-problems-per-rule = 1\n",
+                                             encoding="utf-8")
+    return run_cliplint("--no-cache", "--select", "odd/", "--format", "json", "a.md",
+                        cwd=tmp_path, env=_env(plugin_env, body))
+
+
 def test_a_malformed_violation_past_the_cap_is_the_rules_bug_too(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
     # Past max-problems-per-rule the violations were only counted, in a file without
     # suppressions: a malformed one passed as "1 more problem not listed", while the same
     # rule in a file with suppressions was told as the bug it is.
-    env = _env(plugin_env, "def check(document, options):\n"
-                           "    yield Violation(0, 1, 'first')\n"
-                           "    yield Violation(0, 1, 'second')\n"
-                           "    yield Violation(10**9, 10**9 + 1, 'past the end')\n")
-    (tmp_path / "a.md").write_text(GOOD_CLIPPING, encoding="utf-8")
-    (tmp_path / "pyproject.toml").write_text("[tool.cliplint]\nmax-problems-per-rule = 1\n",
-                                             encoding="utf-8")
-    run = run_cliplint("--no-cache", "--select", "odd/", "--format", "json", "a.md",
-                       cwd=tmp_path, env=env)
+    run = _run_capped_at_one(tmp_path, plugin_env, "def check(document, options):\n"
+                             "    yield Violation(0, 1, 'first')\n"
+                             "    yield Violation(0, 1, 'second')\n"
+                             "    yield Violation(10**9, 10**9 + 1, 'past the end')\n")
     assert run.status == 3, run.stderr
     messages = [p["message"] for p in json.loads(run.stdout)["problems"]]
     assert len(messages) == 1 and messages[0].startswith(
@@ -397,14 +403,9 @@ def test_a_malformed_violation_past_the_cap_is_the_rules_bug_too(
 def test_well_formed_violations_past_the_cap_are_summed_up(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
     # (the check past the cap must not take a well-formed one for a bug)
-    env = _env(plugin_env, "def check(document, options):\n"
-                           "    for _ in range(4):\n"
-                           "        yield Violation(0, 1, 'again')\n")
-    (tmp_path / "a.md").write_text(GOOD_CLIPPING, encoding="utf-8")
-    (tmp_path / "pyproject.toml").write_text("[tool.cliplint]\nmax-problems-per-rule = 1\n",
-                                             encoding="utf-8")
-    run = run_cliplint("--no-cache", "--select", "odd/", "--format", "json", "a.md",
-                       cwd=tmp_path, env=env)
+    run = _run_capped_at_one(tmp_path, plugin_env, "def check(document, options):\n"
+                             "    for _ in range(4):\n"
+                             "        yield Violation(0, 1, 'again')\n")
     assert run.status == 0, run.stderr  # (warnings)
     assert sorted(p["message"] for p in json.loads(run.stdout)["problems"]) == [
         "3 more odd/rule problems not listed (max-problems-per-rule is 1); this is the "
