@@ -46,3 +46,11 @@ def decode(reference: str) -> str | None:
         return chr(number)
     # ``ENTITIES`` holds every name with its ';' and the legacy ones also without.
     return ENTITIES.get(reference[1:])
+
+
+def decode_all(text: str, references: re.Pattern[str]) -> str:
+    """``text`` with every reference ``references`` finds in it decoded (one that stands
+    for nothing left as written)."""
+    if "&" not in text:
+        return text
+    return references.sub(lambda match: decode(match.group()) or match.group(), text)

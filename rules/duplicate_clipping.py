@@ -11,7 +11,8 @@ cache). Two clippings are the same article when they have
 
 - ``url``: the same canonical article URL in the title link. Canonical: the scheme
   (``http`` is ``https``) and host in lower case, default ports, the fragment and a
-  trailing ``/`` dropped, percent-encoding decoded (also when a copy encoded it twice),
+  trailing ``/`` dropped, character references decoded as Markdown reads a link
+  (``&amp;`` is ``&``), percent-encoding decoded (also when a copy encoded it twice),
   query parameters sorted, tracking parameters dropped (``utm_*``, ``fbclid``,
   ``gclid``, ``dclid``, ``gbraid``, ``wbraid``, ``msclkid``, ``mc_cid``, ``mc_eid``,
   ``igshid``, ``yclid``, ``_hsenc``, ``_hsmi``, ``mkt_tok``, ``ref_src``, ``spm``, and
@@ -116,6 +117,7 @@ from cliplint.digests import blake2b
 from cliplint.facts import epoch_number
 from cliplint.model import Finding, Related
 from cliplint.rule_io import ArchiveEntry, ArchiveViolation
+from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode_all
 from cliplint_rules._similarity import (
     JoinPartners,
     jaccard,
@@ -200,7 +202,8 @@ def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
     title = url = ""
     if link is not None:
         title = document.text[link.text.start : link.text.end]
-        url = document.text[link.url.start : link.url.end]
+        # As Markdown reads a link's URL: "?id=12&amp;lang=en" is "?id=12&lang=en".
+        url = decode_all(document.text[link.url.start : link.url.end], MARKDOWN_REFERENCE)
     # Text nodes apart: a block's end ends a clause, and two copies whose markup differs
     # only in the spaces between tags read the same.
     lines = _folded_lines("\n".join(document.body.visible_texts()).casefold())

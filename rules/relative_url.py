@@ -61,7 +61,7 @@ from cliplint.document import Document
 from cliplint.html import HTML_SPACE, Attribute, Token
 from cliplint.model import Edit, Finding, Fix
 from cliplint.rule_io import Violation
-from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode
+from cliplint_rules._charrefs import HTML_REFERENCE, MARKDOWN_REFERENCE, decode_all
 from cliplint_rules._urls import SCHEME, URL_STRIP, url_as_read
 
 ID = "relative-url"
@@ -166,11 +166,11 @@ def _urls(text: str, attributes: tuple[Attribute, ...], names: tuple[str, ...],
             continue  # no value: no URL
         value = text[attribute.value_start : attribute.value_end]
         if attribute.name in names:
-            yield attribute, _Url(attribute.value_start, value, _decoded(value))
+            yield attribute, _Url(attribute.value_start, value, decode_all(value, HTML_REFERENCE))
         elif attribute.name == "srcset" and srcset:
             for start, candidate in _srcset_urls(value):
                 yield attribute, _Url(attribute.value_start + start, candidate,
-                                      _decoded(candidate))
+                                      decode_all(candidate, HTML_REFERENCE))
 
 
 def _srcset_urls(value: str) -> Iterator[tuple[int, str]]:
@@ -196,10 +196,6 @@ def _srcset_urls(value: str) -> Iterator[tuple[int, str]]:
             yield start, url
 
 
-def _decoded(source: str) -> str:
-    if "&" not in source:
-        return source
-    return HTML_REFERENCE.sub(lambda match: decode(match.group()) or match.group(), source)
 
 
 def _kind(value: str) -> str | None:
@@ -233,7 +229,7 @@ def _base(document: Document) -> _Base:
         return _Base(None, None, None, None, "the title is no [text](url) link")
     written = document.text[link.url.start : link.url.end].strip()
     # Markdown decodes references in a link's URL.
-    url = MARKDOWN_REFERENCE.sub(lambda match: decode(match.group()) or match.group(), written)
+    url = decode_all(written, MARKDOWN_REFERENCE)
     try:
         parts = urlsplit(url)
         host = parts.hostname

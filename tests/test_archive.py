@@ -487,6 +487,14 @@ def test_a_shared_link_with_agreeing_titles_or_bodies_is_a_duplicate(
     assert duplicates(texts, kinds=["url"]) == [("b.md", "same article URL — duplicate of a.md")]
 
 
+def test_a_reference_in_the_title_url_is_read_as_markdown_reads_it() -> None:
+    # "&amp;" in a link's URL is "&" (CommonMark decodes references there): one URL.
+    texts = _two("a.md", "b.md", url=("https://x.org/a?id=12&amp;lang=en",
+                                       "https://x.org/a?id=12&lang=en"),
+                 title=("Daily tracker", "Daily tracker"))
+    assert duplicates(texts, kinds=["url"]) == [("b.md", "same article URL — duplicate of a.md")]
+
+
 def test_a_shared_link_without_titles_needs_agreeing_bodies() -> None:
     texts = _two("a.md", "b.md", url=("https://x.org/1", "https://x.org/1"), title=("", ""))
     assert duplicates(texts, kinds=["url"]) == []
