@@ -8,7 +8,9 @@ The first line after any front matter must be ``<!--N-->`` where ``N`` is a Unix
 in **milliseconds** (13 digits today, ASCII ``0``-``9``: full-width ``１`` or Arabic-Indic
 ``٣`` digits are malformed), not before ``min-date`` and not later than now plus
 ``max-future``. "Now" is the end of the run's day (UTC): a result stays true all
-day, so the cache keeps it for the day.
+day, so the cache keeps it for the day. A timestamp in the future that would be a
+plausible one in microseconds or nanoseconds (other tools' clocks) says so, with the
+milliseconds it would be (no fix: the digits it drops are the writer's to drop).
 
 Bad::
 
@@ -182,7 +184,22 @@ def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -
     elif number > latest_ms:
         yield Violation(start, end, f"implausible timestamp {value}: {iso_utc(number)} is in the "
                         f"future (more than {options['max-future']} after today, "
-                        f"{options['today']} UTC)")
+                        f"{options['today']} UTC)"
+                        + _finer_unit(number, earliest_ms, latest_ms))
+
+
+#: Finer units an epoch is written in by other tools, and how many make a millisecond.
+_FINER_UNITS = (("microseconds", 1_000), ("nanoseconds", 1_000_000))
+
+
+def _finer_unit(number: int, earliest_ms: int, latest_ms: int) -> str:
+    """A hint when a timestamp in the future is a plausible one in microseconds or
+    nanoseconds (Python's and JavaScript's clocks write them): no fix, as the digits it
+    drops are the writer's, not cliplint's, to drop."""
+    for unit, per_millisecond in _FINER_UNITS:
+        if earliest_ms <= number // per_millisecond <= latest_ms:
+            return f"; in {unit}, it would be {number // per_millisecond} milliseconds"
+    return ""
 
 
 def _parse_day(day: str) -> int:
