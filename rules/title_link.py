@@ -30,7 +30,9 @@ Good::
 
 Options: none.
 
-Fix (safe): a missing underline or a missing blank line is added. Fix (unsafe): a ``=``
+Fix (safe): a missing underline or a missing blank line is added (the underline only
+under a title link that ends on its one line: where a broken one ends is not known).
+Fix (unsafe): a ``=``
 underline becomes ``-`` (as many), which turns the rendered h1 heading into an h2.
 Titles and URLs are never rewritten.
 """
@@ -66,7 +68,8 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     title = header.title
     text = document.text[title.start : title.end]
     first_line = document.line_span(document.position(title.start)[0])
-    if first_line.end < title.end:  # the title runs over several lines
+    one_line = first_line.end >= title.end
+    if not one_line:  # the title runs over several lines
         yield Violation(first_line.end, document.next_line_start(title.start),
                         "raw newline inside the title link")
     else:
@@ -74,9 +77,12 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
 
     eol = document.newline()
     if header.underline is None:
-        yield Violation(title.end, title.end, "missing '-' underline under the title",
-                        Fix((Edit(title.end, title.end, eol + "------"),), "safe",
-                            "add the underline"))
+        # Only under a title that ends its link on its one line: where a broken one ends
+        # is not known (a '[' never closed may run on for lines), and an underline put in
+        # the middle of it would cut it in two.
+        fix = (Fix((Edit(title.end, title.end, eol + "------"),), "safe", "add the underline")
+               if one_line and text.rstrip().endswith(")") else None)
+        yield Violation(title.end, title.end, "missing '-' underline under the title", fix)
         return
     underline = header.underline
     if document.text.startswith("=", underline.start):
