@@ -42,6 +42,8 @@ _CLOSERS = ("---", "...")
 #: (In a LF or CRLF file a lone CR is no break: whitespace inside the line, as for rstrip.)
 _CLOSE_LF = re.compile(r"(?<=\n)(?:---|\.\.\.)[^\S\n]*(?=\n|\Z)")
 _CLOSE_ANY_BREAK = re.compile(r"(?<=[\r\n])(?:---|\.\.\.)[^\S\r\n]*(?=[\r\n]|\Z)")
+#: A line that starts as a timestamp comment or a title link does (no YAML line does).
+_HEADER_LINE = re.compile(r"(?<![^\r\n])(?:<!--|\[)")
 #: Front matter the format does not have (Hugo's TOML and JSON): opening line -> closing.
 _FOREIGN_FRONT_MATTER = {"+++": "+++", "{": "}"}
 
@@ -335,8 +337,9 @@ def _find_header(document: Document) -> Header:
 def _front_matter_close(document: Document) -> int | None:
     """The 0-based number of the line that closes the front matter the first line opens:
     the first later line that is ``---`` or ``...`` (trailing whitespace allowed), however
-    far down, as Jekyll reads it; ``None`` when none does. A regular expression finds it,
-    so a long file is not walked line by line."""
+    far down, as Jekyll reads it, unless a line before it starts as a timestamp comment
+    or a title link does (then the first ``---`` opened nothing); ``None`` when none
+    does. Regular expressions find them, so a long file is not walked line by line."""
     starts = document.line_starts
     if len(starts) < 2:
         return None
@@ -345,6 +348,11 @@ def _front_matter_close(document: Document) -> int | None:
         line = bisect.bisect_right(starts, match.start()) - 1
         # (The pattern finds only such lines; the check keeps the two definitions one.)
         if starts[line] == match.start() and document.line_text(line + 1).rstrip() in _CLOSERS:
+            # A clipping's own header before it (a timestamp comment, a title link) says
+            # the '---' on line 1 opened no front matter, and this line is the body's (a
+            # Markdown rule): the front matter is never closed.
+            if _HEADER_LINE.search(document.text, starts[1], match.start()) is not None:
+                return None
             return line
     return None
 
