@@ -303,7 +303,12 @@ def _find_header(document: Document) -> Header:
 
     title = underline = date_line = blank = None
     if index < len(lines):
-        for candidate in range(index + 1, min(index + 1 + _TITLE_LOOKAHEAD, len(lines))):
+        # A title line that holds its whole link ends the title: only the next line may be
+        # its underline (a '-' or '=' line further down is the body's).
+        first = text_of(index).rstrip()
+        lookahead = 1 if first.startswith("[") and first.endswith(")") and "](" in first \
+            else _TITLE_LOOKAHEAD
+        for candidate in range(index + 1, min(index + 1 + lookahead, len(lines))):
             if _UNDERLINE.fullmatch(text_of(candidate)):
                 title = Span(lines[index].start, lines[candidate - 1].end)
                 underline = lines[candidate]
