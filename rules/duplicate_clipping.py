@@ -19,7 +19,8 @@ cache). Two clippings are the same article when they have
   the option ``ignore-query-parameters``) **and agreeing titles or bodies**: titles that
   agree (below), or the same body, or nearly the same body as ``near`` judges it (bodies
   of ``min-body-length`` characters or more, ``near-similarity``, whichever ``kinds``
-  are chosen). A link shared by clippings with nothing
+  are chosen; not under a link shared by three titles or more, a feed's page, where a
+  shared body is a template). A link shared by clippings with nothing
   else in common is a feed's, not an article's: a live blog's entries told apart only by
   their ``#fragment``, a feed that links every item to its section page. A site's home
   page (no path, no query) is a feed's link too, and is never compared;
@@ -496,6 +497,11 @@ def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int], title_thre
             titles[clipping.title].append(index)
         if _has_body(clipping.body, clipping.length, min_length):
             bodies[clipping.body or ""].append(index)
+    if len(titles) > 2:
+        # A page linked under three titles or more is a feed's (a show's page, a section
+        # page, a live blog): a body they share is its template (a show's description),
+        # no sign of one article. Only titles that agree tell copies apart there.
+        bodies.clear()
     groups = [same for same in (*titles.values(), *bodies.values()) if len(same) > 1]
     if len(titles) > 1:
         similar = _join_titles([clippings[same[0]] for same in titles.values()],

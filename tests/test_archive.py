@@ -503,6 +503,19 @@ def test_a_shared_link_without_titles_needs_agreeing_bodies() -> None:
     assert duplicates(texts, kinds=["url"]) == [("b.md", "same article URL — duplicate of a.md")]
 
 
+def test_a_page_linked_under_many_titles_shares_a_template_not_an_article() -> None:
+    # A podcast feed links each episode to the show's page, with the show's description
+    # as the body: three titles, one body, no duplicate (found by review: each episode was
+    # "same article URL"). Two titles with one body stay a retitle (above).
+    description = "<p>" + " ".join(_sentences(6)) + "</p>"
+    texts = {f"e{number}.md": clipping(title=f"Episode {number}: {topic}", body=description,
+                                       url="https://example.com/podcasts/harbour-hour",
+                                       stamp=1594000000000 + number)
+             for number, topic in ((12, "The lighthouse keepers"), (13, "Herring season"),
+                                   (14, "A storm in March"))}
+    assert duplicates(texts, kinds=["url"]) == []
+
+
 def test_a_short_body_does_not_make_a_shared_link_a_duplicate() -> None:
     texts = _two("a.md", "b.md", url=("https://x.org/1", "https://x.org/1"),
                  body=("<p>Live now.</p>", "<p>Live now.</p>"))
