@@ -48,14 +48,15 @@ decoded, NFKC, case folded, everything but letters and digits dropped), or when 
 Jaccard similarity of their character pairs is at least ``title-similarity`` (0.7: a
 typo fixed, a source prefix such as ``BBC |`` added) and they hold the same numbers, in
 the same order: episode 12 and episode 13 of a series are two items. A title's numbers
-are its digits; its part marks such as ``(上)``, ``（二）``; the English number words
-``one`` to ``twenty`` and ``first`` to ``twentieth`` (whole words, in any case); and the
-Roman numerals ``II`` to ``XX`` (whole words, in upper case: ``Xi`` and ``mix`` hold
-none). ``I``, ``V`` and ``X`` alone are also a pronoun, a letter, a brand's name: they
-count only right after ``part``, ``pt``, ``chapter``, ``ch.``, ``episode``, ``ep``,
-``vol``, ``volume``, ``book``, ``season`` or ``No.`` (``Part I``, ``Vol. V``). A number
-written as a word or a numeral is its value: ``Part One``, ``Part I`` and ``Part 1`` hold
-the same number, ``Part Two`` another.
+are its digits; its part marks such as ``(上)``, ``（二）``; and an English number word
+(``one`` to ``twenty``, ``first`` to ``twentieth``, in any case) or a Roman numeral
+(``I`` to ``XX``, upper case) that numbers a part: right after ``part``, ``pt``,
+``chapter``, ``ch.``, ``episode``, ``ep``, ``vol``, ``volume``, ``book``, ``season`` or
+``No.`` (``Part Two``, ``Vol. IV``), or an ordinal right before one of them (``second
+episode``). Elsewhere such words are words: "a first look", "Elizabeth II", "XI
+JINPING", "IV drip" hold no number. A number written as a word or a numeral is its
+value: ``Part One``, ``Part I`` and ``Part 1`` hold the same number, ``Part Two``
+another.
 
 A body shared by clippings whose titles disagree is a *template* (a YouTube channel's
 standard description under every video), never a duplicate. With ``templates = true``
@@ -181,17 +182,17 @@ _ROMAN = ("I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX 
 #: What a number word or Roman numeral stands for: the digits it is written as.
 _NUMBER_VALUES = {word: str(value) for words in (_NUMBER_WORDS, _ORDINAL_WORDS, _ROMAN)
                   for value, word in enumerate(words, 1)}  # words in lower case, numerals upper
-#: Words after which a one-letter Roman numeral (I, V, X: also a pronoun, a letter, a
-#: brand's name) is a number: "Part I", "Vol. V", "No. X".
+#: Words that a number word or a Roman numeral numbers ("Part Two", "Vol. IV", "No. X"):
+#: elsewhere those are words ("a first look", "Elizabeth II", "IV drip").
 _NUMBERED = r"(?i:part|pt\.?|chapter|ch\.|episode|ep\.?|vol\.?|volume|book|season|no\.)"
-#: The numbers of a title: digits, CJK part marks, English number words (case folded),
-#: Roman numerals II to XX (upper case: "Xi" and "mix" hold none) and I, V, X after one of
-#: the _NUMBERED words, each a whole word.
+_WORD_NUMBER = r"(?i:" + "|".join(_NUMBER_WORDS + _ORDINAL_WORDS) + ")"
+_ORDINAL = r"(?i:" + "|".join(_ORDINAL_WORDS) + ")"
+#: The numbers of a title: digits, CJK part marks, and a number word or Roman numeral
+#: after a _NUMBERED word, or an ordinal before one (its group holds the word).
 _NUMBERS = re.compile(
     r"\d+|[(\[【]\s*[上中下一二三四五六七八九十]\s*[)\]】]"
-    r"|\b(?:(?i:" + "|".join(_NUMBER_WORDS + _ORDINAL_WORDS) + ")|"
-    + "|".join(numeral for numeral in _ROMAN if len(numeral) > 1)
-    + r")\b|\b" + _NUMBERED + r"\s+([IVX])\b")
+    r"|\b" + _NUMBERED + r"\s+(" + _WORD_NUMBER + "|" + "|".join(reversed(_ROMAN)) + r")\b"
+    r"|\b(" + _ORDINAL + r")\s+" + _NUMBERED + r"(?!\w)")
 
 
 # -- the map step: one record per clipping -------------------------------------------------
@@ -283,7 +284,7 @@ def title_numbers(text: str) -> str:
 def _number(found: re.Match[str]) -> str:
     """A number of a title as digits ("two", "second" and "II" are "2"), or the part mark
     as written."""
-    text = found.group(1) or found.group()
+    text = found.group(1) or found.group(2) or found.group()
     return _NUMBER_VALUES.get(text) or _NUMBER_VALUES.get(text.casefold()) or text
 
 
