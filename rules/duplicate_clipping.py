@@ -27,7 +27,7 @@ cache). Two clippings are the same article when they have
 - ``id``: the same numeric id at the start of their file names (option ``id-pattern``,
   default ``^(\\d+)_``: ``398145_title.md`` and ``398145_title（一）.md``) in one folder.
   A number that reads as a date is a day's, not an article's, and no id: a valid
-  calendar date of 1900-2099 written YYYYMMDD, alone or with HHMM or HHMMSS after it
+  calendar date of 1900-2099 written YYYYMMDD, alone or with HH, HHMM or HHMMSS after it
   (``20240305_bridge.md``, ``202403051230_x.md``), or a year of 1900-2099 that the name
   follows with a valid month and day, each of one or two digits after a ``-``, ``_`` or
   ``.`` (``2024_03_05_bridge.md``; ``2024-3-5`` when ``id-pattern`` captures the year).
@@ -431,18 +431,18 @@ def _numeric_id(path: str, pattern: re.Pattern[str]) -> tuple[str, str] | None:
     return (folder, number)
 
 
-#: The lengths of a number that may be a date (YYYY, YYYYMMDD and HHMM or HHMMSS after
+#: The lengths of a number that may be a date (YYYY, YYYYMMDD and HH, HHMM or HHMMSS after
 #: it): other numbers, such as post ids of 6 or 7 digits, are ids without a look.
-_DATE_LENGTHS = frozenset((4, 8, 12, 14))
+_DATE_LENGTHS = frozenset((4, 8, 10, 12, 14))
 #: A date's month and day after its year in a file name: ``_03_05``, ``-3-5``, ``.03.05``.
 _MONTH_DAY = re.compile(r"[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)")
-#: A date written YYYYMMDD, with HHMM or HHMMSS after it or not.
-_COMPACT_DATE = re.compile(r"((?:19|20)\d\d)(\d\d)(\d\d)(?:(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?)?")
+#: A date written YYYYMMDD, with HH, HHMM or HHMMSS after it or not.
+_COMPACT_DATE = re.compile(r"((?:19|20)\d\d)(\d\d)(\d\d)(?:(?:[01]\d|2[0-3])(?:[0-5]\d(?:[0-5]\d)?)?)?")
 
 
 def _is_date(number: str, after: str) -> bool:
     """Whether an id captured from a file name reads as a date, not an article's id: a
-    valid calendar date written YYYYMMDD (HHMM or HHMMSS may follow), or a year
+    valid calendar date written YYYYMMDD (HH, HHMM or HHMMSS may follow), or a year
     1900-2099 that the name follows with a month and a day."""
     if len(number) == 4:
         found = _MONTH_DAY.match(after)

@@ -397,6 +397,7 @@ def _two(first: str, second: str, **parts: tuple[str, str]) -> dict[str, str]:
     ("a/2024_03_05_bridge.md", "a/2024_04_11_budget.md"),
     ("a/2024_3_5_bridge.md", "a/2024_12_31_budget.md"),
     ("a/2024_02_29_bridge.md", "a/2024_02_29_budget.md"),  # a leap day
+    ("a/2024030509_bridge.md", "a/2024030509_budget.md"),  # HH
     ("a/202403051230_bridge.md", "a/202403051230_budget.md"),  # HHMM
     ("a/20240305123045_bridge.md", "a/20240305123045_budget.md"),  # HHMMSS
 ])
@@ -414,6 +415,7 @@ def test_a_date_at_the_start_of_a_name_is_no_id(first: str, second: str) -> None
     ("a/2024_bridge.md", "a/2024_budget.md"),  # a year without a month and a day
     ("a/2024_10_123_bridge.md", "a/2024_10_123_budget.md"),  # 123 is no day
     ("a/202403052530_bridge.md", "a/202403052530_budget.md"),  # no 25th hour
+    ("a/2024030525_bridge.md", "a/2024030525_budget.md"),  # no 25th hour (HH)
 ])
 def test_a_number_that_is_no_date_is_still_an_id(first: str, second: str) -> None:
     [(path, message)] = duplicates(_two(first, second))
