@@ -349,17 +349,16 @@ def _front_matter_close(document: Document) -> int | None:
     if len(starts) < 2:
         return None
     pattern = _CLOSE_ANY_BREAK if document.newline() == "\r" else _CLOSE_LF
-    for match in pattern.finditer(document.text, starts[1]):
-        line = bisect.bisect_right(starts, match.start()) - 1
-        # (The pattern finds only such lines; the check keeps the two definitions one.)
-        if starts[line] == match.start() and document.line_text(line + 1).rstrip() in _CLOSERS:
-            # A clipping's own header before it (a timestamp comment, a title link) says
-            # the '---' on line 1 opened no front matter, and this line is the body's (a
-            # Markdown rule): the front matter is never closed.
-            if _HEADER_LINE.search(document.text, starts[1], match.start()) is not None:
-                return None
-            return line
-    return None
+    # (The pattern matches only whole lines that are a closer, as rstrip() reads them.)
+    match = pattern.search(document.text, starts[1])
+    if match is None:
+        return None
+    # A clipping's own header before it (a timestamp comment, a title link) says the
+    # '---' on line 1 opened no front matter, and this line is the body's (a Markdown
+    # rule): the front matter is never closed.
+    if _HEADER_LINE.search(document.text, starts[1], match.start()) is not None:
+        return None
+    return bisect.bisect_right(starts, match.start()) - 1
 
 
 def _after_stray_lines(text_of: Callable[[int], str], count: int, *,
@@ -374,9 +373,10 @@ def _after_stray_lines(text_of: Callable[[int], str], count: int, *,
     closer = _FOREIGN_FRONT_MATTER.get(first)
     end = 0
     if closer is not None:
-        end = next((line + 1 for line in range(1, count) if text_of(line).rstrip() == closer), 0)
-        if not end:
+        closing = _closing_line(text_of, 1, count, (closer,))
+        if closing is None:
             return None
+        end = closing + 1
     elif first == "---" and opens_front_matter:
         for line in range(1, count):
             text = text_of(line)
@@ -397,8 +397,15 @@ def _after_front_matter_below(text_of: Callable[[int], str], index: int, count: 
     the timestamp comment (which belongs after it), and a title follows it; else ``None``."""
     if index >= count or text_of(index).rstrip() != "---":
         return None
-    closing = next((line for line in range(index + 1, count) if text_of(line).rstrip() in _CLOSERS),
-                   None)
+    closing = _closing_line(text_of, index + 1, count, _CLOSERS)
     if closing is None or closing + 1 >= count or not text_of(closing + 1).startswith("["):
         return None
     return closing + 1
+
+
+def _closing_line(text_of: Callable[[int], str], start: int, count: int,
+                  closers: tuple[str, ...]) -> int | None:
+    """The first of lines ``start`` to ``count`` (0-based) that is one of ``closers``
+    (trailing whitespace allowed), or None."""
+    return next((line for line in range(start, count) if text_of(line).rstrip() in closers),
+                None)

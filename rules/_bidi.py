@@ -251,9 +251,8 @@ def judge_body(body: BodyView, controls: Mapping[int, Sequence[tuple[int, str]]]
         skip[first] = max(last, skip.get(first, last))
     # The flows open, innermost last, each with the index of the end tag that ends it.
     flows: list[tuple[int, _Flow]] = [(len(tokens), _Flow(verdicts))]
-    flow_ends: dict[int, int] = {}  # the end tags of flows[1:], how many flows each ends
-    # The end tags of the tables open (past the end: none), how many tables each ends.
-    tables: dict[int, int] = {}
+    flow_ends: set[int] = set()  # the end tags of flows[1:] (each ends one element)
+    tables: set[int] = set()  # the end tags of the tables open (past the end: none)
     in_cell = False  # the last of the _TABLE_PARTS tags was a cell's start tag
     index = 0
     while index < len(tokens):
@@ -270,25 +269,22 @@ def judge_body(body: BodyView, controls: Mapping[int, Sequence[tuple[int, str]]]
                 if token.name in _TABLE_PARTS:
                     in_cell = token.name in _CELLS
                     if token.name == "table":
-                        end = ends.get(index, len(tokens))
-                        tables[end] = tables.get(end, 0) + 1
+                        tables.add(ends.get(index, len(tokens)))
                 inner = _start_tag(flow, token, index, ends.get(index), verdicts)
                 if inner is not None:
                     flows.append(inner)
-                    flow_ends[inner[0]] = flow_ends.get(inner[0], 0) + 1
+                    flow_ends.add(inner[0])
         elif token.kind == "EndTag":
             if token.name in _TABLE_PARTS:
                 in_cell = False
-                tables.pop(index, None)
+                tables.discard(index)
             opener = opened_by.get(index)
             if opener is not None and opener in created:
                 if index in flow_ends:
                     while True:  # the element with content of its own ends, and those in it
                         end, inner_flow = flows.pop()
                         inner_flow.end()
-                        flow_ends[end] -= 1
-                        if not flow_ends[end]:
-                            del flow_ends[end]
+                        flow_ends.discard(end)
                         if end == index:
                             break
                 else:

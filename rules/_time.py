@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 #: before a final line feed, and "2d\n" is no duration.
 DURATION_PATTERN = r"^\d{1,15}[smhd](?!\n)$"
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
 def duration_seconds(text: str) -> int:
     """Seconds in a duration matching DURATION_PATTERN (``90s``, ``15m``, ``12h``, ``2d``)."""
     return int(text[:-1]) * _UNIT_SECONDS[text[-1]]

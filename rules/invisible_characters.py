@@ -179,6 +179,7 @@ _URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "action", "formaction", "d
 _NUMERIC = frozenset({"EN", "AN", "ES", "CS", "ET"})
 #: A neighbour behind a tag, not looked at: it may be any character.
 _AT_TAG = "tag"
+_NUMERIC_OR_TAG = _NUMERIC | {_AT_TAG}
 #: The bidi classes the algorithm drops (X9): no neighbour, it looks past them.
 _DROPPED = frozenset({"BN", "LRE", "RLE", "LRO", "RLO", "PDF"})
 #: Scripts whose shaping needs ZWNJ/ZWJ (joining and Brahmic scripts), by block.
@@ -366,7 +367,7 @@ def _in_body(document: Document, attributes: bool) -> Iterator[_Found]:
             if char is not None:
                 where = f"the {_shown(attribute.name)} attribute of <{_shown(token.name or '')}>"
                 item = _Found(start, end, char, (written,), where)
-                if char in _BIDI and attribute.name.lower() in _URL_ATTRIBUTES:
+                if char in _BIDI and attribute.name in _URL_ATTRIBUTES:
                     yield item._replace(verdict=_IN_URL)  # none belongs there, paired or not
                 elif char in _BIDI:
                     in_attributes.setdefault(attribute.value_start, []).append(item)
@@ -390,8 +391,7 @@ def _counts(text: str, run: _Found) -> bool:
     references = MARKDOWN_REFERENCE if run.where.startswith("the title") else HTML_REFERENCE
     after = _neighbour(text, run.end, references, forward=True)
     before = _neighbour(text, run.start, references, forward=False)
-    return after in ("NSM", _AT_TAG) or (before in _NUMERIC | {_AT_TAG}
-                                          and after in _NUMERIC | {_AT_TAG})
+    return after in ("NSM", _AT_TAG) or (after in _NUMERIC and before in _NUMERIC_OR_TAG)
 
 
 def _neighbour(text: str, position: int, references: re.Pattern[str], *, forward: bool) -> str:

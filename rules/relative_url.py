@@ -196,8 +196,6 @@ def _srcset_urls(value: str) -> Iterator[tuple[int, str]]:
             yield start, url
 
 
-
-
 def _kind(value: str) -> str | None:
     """``relative``, ``protocol-relative``, or ``None`` for a URL that is absolute, a
     fragment alone or empty."""
@@ -248,8 +246,9 @@ def _violation(token: Token, attribute: Attribute, url: _Url, kind: str, base: _
     value = url.value.strip(URL_STRIP)
     shown = value if len(value) <= 80 else value[:79] + "…"
     where = f"the {attribute.name} of <{token.name}>"
+    read = url_as_read(url.value)
     # A host written without its scheme: resolving it against the page makes nonsense.
-    scheme_less = kind == "relative" and _HOST_LIKE.match(url_as_read(url.value)) is not None
+    scheme_less = kind == "relative" and _HOST_LIKE.match(read) is not None
     if kind == "protocol-relative":
         message = (f"protocol-relative URL {shown!r} in {where}: it has no scheme outside a "
                    "page served over http(s)")
@@ -260,10 +259,11 @@ def _violation(token: Token, attribute: Attribute, url: _Url, kind: str, base: _
         message = f"relative URL {shown!r} in {where} does not resolve inside an archive"
     start = url.start + len(url.source) - len(url.source.lstrip(URL_STRIP))
     end = url.start + len(url.source.rstrip(URL_STRIP))
-    prefix = None if scheme_less else _prefix(url_as_read(url.value), kind, base)
+    prefix = None if scheme_less else _prefix(read, kind, base)
     fix = None
     if prefix is None:
-        message += "" if scheme_less else f" (no fix: {base.reason})"
+        if not scheme_less:
+            message += f" (no fix: {base.reason})"
     else:
         escaped = prefix.replace("&", "&amp;")
         if not any(char in escaped for char in _NOT_IN_VALUE[attribute.quote or ""]):
