@@ -586,15 +586,41 @@ def _table(handlers: Any, *entries: tuple[str, Any],
     return copy
 
 
-def _start_tag_in_head(phase: Any, token: dict[str, Any]) -> Any:
-    """Process a start tag using the rules for the "in head" insertion mode (a handler of
-    the dispatch tables, bound to the phase that hands the tag over)."""
-    return phase.parser.phases["inHead"].processStartTag(token)
+#: Process a start tag using the rules for the "in head" insertion mode: html5lib's own
+#: handler, a plain function its dispatch tables bind to whichever phase hands a tag over.
+_start_tag_in_head = _InBodyPhase.startTagProcessInHead
 
 
 def _end_tag_in_head(phase: Any, token: dict[str, Any]) -> Any:
     """Process an end tag using the rules for the "in head" insertion mode."""
     return phase.parser.phases["inHead"].processEndTag(token)
+
+
+def _end_of_input(parser: Any) -> None:
+    """Hand the end of input to the current phase, and on to each phase it hands it to,
+    each at most once (html5lib's main loop asserts that; an assert is gone under
+    ``python -O``, and the loop would not end)."""
+    phases: list[Any] = []
+    while True:
+        phase = parser.phase
+        if phase in phases:
+            raise RuntimeError("a phase handed the end of input back")
+        phases.append(phase)
+        if not phase.processEOF():
+            return
+
+
+class _EndOfInputClosesTemplates:
+    """For the phases the standard hands the end of input from to "in template" while a
+    template is open ("in body", and those that defer to it); listed before html5lib's
+    phase class."""
+
+    __slots__ = ()
+
+    def processEOF(self: Any) -> Any:
+        if self.parser.templateModes:
+            return self.parser.phases["inTemplate"].processEOF()
+        return super().processEOF()  # type: ignore[misc]  # (the phase class after it)
 
 
 def _close_template(parser: Any) -> None:
@@ -705,14 +731,7 @@ class _InTemplatePhase(_Phase):  # type: ignore[misc, valid-type]
         while parser.templateModes:
             parser.parseError("expected-closing-tag-but-got-eof", {"name": "template"})
             _close_template(parser)
-        phases: list[Any] = []
-        while True:
-            phase = parser.phase
-            if phase in phases:  # (not an assert: under -O it would loop for ever)
-                raise RuntimeError("a phase handed the end of input back")
-            phases.append(phase)
-            if not phase.processEOF():
-                return
+        _end_of_input(parser)
 
     startTagHandler = _utils.MethodDispatcher([
         (("base", "basefont", "bgsound", "link", "meta", "noframes", "script", "style",
@@ -727,7 +746,7 @@ class _InTemplatePhase(_Phase):  # type: ignore[misc, valid-type]
     endTagHandler.default = endTagOther
 
 
-class _TemplateInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
+class _TemplateInBodyPhase(_EndOfInputClosesTemplates, _InBodyPhase):  # type: ignore[misc, valid-type]
     """html5lib's "in body" insertion mode with the standard's template rules: <template>
     and </template> are "in head"'s, <template> is special (an end tag without a rule of
     its own, and <li>, <dd>, <dt>, stop there), a <form> inside a template neither needs
@@ -735,11 +754,6 @@ class _TemplateInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
     (Its scopes are the tree builder's: see ``_TemplateTreeBuilder``.)"""
 
     __slots__ = ()
-
-    def processEOF(self) -> Any:
-        if self.parser.templateModes:  # the standard's "in body" hands it to "in template"
-            return self.parser.phases["inTemplate"].processEOF()
-        return super().processEOF()
 
     def startTagListItem(self, token: dict[str, Any]) -> None:
         # html5lib's, with the standard's special elements.
@@ -804,7 +818,7 @@ class _TemplateInBodyPhase(_InBodyPhase):  # type: ignore[misc, valid-type]
         replace={_InBodyPhase.endTagForm: endTagForm, _InBodyPhase.endTagOther: endTagOther})
 
 
-class _TemplateInTablePhase(_InTablePhase):  # type: ignore[misc, valid-type]
+class _TemplateInTablePhase(_EndOfInputClosesTemplates, _InTablePhase):  # type: ignore[misc, valid-type]
     """html5lib's "in table" insertion mode with the standard's template rules:
     <template> and </template> are "in head"'s, clearing the stack back to a table
     context stops at a template, a <form> in a template is ignored, and the end of input
@@ -817,11 +831,6 @@ class _TemplateInTablePhase(_InTablePhase):  # type: ignore[misc, valid-type]
         while not (open_elements[-1].name in ("table", "html")
                    or open_elements[-1].nameTuple == _TEMPLATE):
             open_elements.pop()
-
-    def processEOF(self) -> Any:
-        if self.parser.templateModes:  # the standard's "in body" hands it to "in template"
-            return self.parser.phases["inTemplate"].processEOF()
-        return super().processEOF()
 
     def startTagForm(self, token: dict[str, Any]) -> None:
         if self.parser.templateModes:
@@ -895,16 +904,11 @@ class _TemplateInColumnGroupPhase(_InColumnGroupPhase):  # type: ignore[misc, va
     endTagHandler = _table(_InColumnGroupPhase.endTagHandler, ("template", _end_tag_in_head))
 
 
-class _TemplateInSelectPhase(_InSelectPhase):  # type: ignore[misc, valid-type]
+class _TemplateInSelectPhase(_EndOfInputClosesTemplates, _InSelectPhase):  # type: ignore[misc, valid-type]
     """html5lib's "in select" insertion mode with the standard's template rules: <template>
     and </template> are "in head"'s, and the end of input closes templates first."""
 
     __slots__ = ()
-
-    def processEOF(self) -> Any:
-        if self.parser.templateModes:  # the standard's "in body" hands it to "in template"
-            return self.parser.phases["inTemplate"].processEOF()
-        return super().processEOF()
 
     startTagHandler = _table(_InSelectPhase.startTagHandler, ("template", _start_tag_in_head))
     endTagHandler = _table(_InSelectPhase.endTagHandler, ("template", _end_tag_in_head))
@@ -1056,14 +1060,7 @@ class _SpanParser(html5lib.HTMLParser):
                     and not prev_token["selfClosingAcknowledged"]):
                 self.parseError("non-void-element-with-trailing-solidus",
                                 {"name": prev_token["name"]})
-        # The end of input: each phase at most once.
-        reprocess = True
-        phases = []
-        while reprocess:
-            phases.append(self.phase)
-            reprocess = self.phase.processEOF()
-            if reprocess and self.phase in phases:  # (html5lib asserts: under -O, a loop)
-                raise RuntimeError("a phase handed the end of input back")
+        _end_of_input(self)
 
     def _foreign_phase(self, current: Any, kind: int, token: dict[str, Any]) -> Any:
         """The phase html5lib's mainLoop hands a token to when the current node is not
@@ -1151,7 +1148,7 @@ class _SpanParser(html5lib.HTMLParser):
                                   lambda node: node.name not in STANDARD_MAY_STAY_OPEN)
                        or _innermost(open_elements, lambda node: node.name not in _MAY_STAY_OPEN))
         else:
-            culprit = _innermost(open_elements, lambda node: True)
+            culprit = open_elements[-1] if len(open_elements) > 1 else None  # [0]: the root
         if culprit is None:
             return None
         index = self.tree.created.get(culprit._element)

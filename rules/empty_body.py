@@ -130,8 +130,10 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         text = _words(html.unescape(body.visible_text))
         blocks = find_blocks(body, entries, title_url(document)) if entries and text else []
     left = _words(html.unescape("".join(iter_text_outside(body, blocks)))) if blocks else text
-    if ((not left or (title and not left.replace(title, "")))
-            and options.get("count-media", True) and _shows_media(body, blocks)):
+    only_title = bool(title) and not left.replace(title, "")
+    if left and not only_title:
+        return
+    if options.get("count-media", True) and _shows_media(body, blocks):
         return  # a cartoon, a photo or a video post: its media are its content
     # Said only when the boilerplate makes the difference.
     removed = f" once the aggregator boilerplate is left out ({_labels(blocks)})"
@@ -144,9 +146,8 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         yield Violation(span.start, span.end,
                         f"the body has no visible text ({what}){removed if text else ''}")
         return
-    if title and not left.replace(title, ""):
-        before = "" if not text.replace(title, "") or left == text else removed
-        yield Violation(span.start, span.end, f"the body is only the title repeated{before}")
+    before = "" if not text.replace(title, "") or left == text else removed
+    yield Violation(span.start, span.end, f"the body is only the title repeated{before}")
 
 
 def _outside(text: str, start: int, end: int, blocks: list[Block]) -> Iterator[str]:
@@ -209,13 +210,18 @@ def _is_pixel(attributes: Mapping[Any, str]) -> bool:
 
 def _hidden(body: BodyView, blocks: list[Block]) -> list[tuple[int, int]]:
     """The source spans a reader does not see, or that are the aggregator's
-    (``blocks``): disjoint, in order."""
-    ranges = [(block.start, block.end) for block in blocks]
-    for name in INVISIBLE_ELEMENTS:
-        for element in body.fragment.iter(name):
-            opening = body.start_tag(element)
-            if opening is not None:  # unclosed: hidden to the end
-                ranges.append(body.element_span(element) or (opening.start, body.end))
+    (``blocks``): disjoint, in order. Found once per body and blocks (asked for the text
+    and again for the media)."""
+    spans = tuple((block.start, block.end) for block in blocks)
+    return body.shared(("empty-body: hidden", spans), lambda: _hidden_spans(body, spans))
+
+
+def _hidden_spans(body: BodyView, spans: tuple[tuple[int, int], ...]) -> list[tuple[int, int]]:
+    ranges = list(spans)
+    for element in body.elements(*INVISIBLE_ELEMENTS):  # (one walk; _merged sorts)
+        opening = body.start_tag(element)
+        if opening is not None:  # unclosed: hidden to the end
+            ranges.append(body.element_span(element) or (opening.start, body.end))
     return _merged(ranges)
 
 
