@@ -112,6 +112,7 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
@@ -119,7 +120,6 @@ from cliplint.digests import blake2b
 from cliplint.facts import epoch_number
 from cliplint.model import Finding, Related
 from cliplint.rule_io import ArchiveEntry, ArchiveViolation
-from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode_all
 from cliplint_rules._similarity import (
     JoinPartners,
     jaccard,
@@ -204,7 +204,11 @@ def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
     title = url = ""
     if link is not None:
         title = document.text[link.text.start : link.text.end]
-        # As Markdown reads a link's URL: "?id=12&amp;lang=en" is "?id=12&lang=en".
+        # As Markdown reads a link's URL: "?id=12&amp;lang=en" is "?id=12&lang=en". (The
+        # map step alone needs the entity table: a run that only reduces stored records
+        # does not load it.)
+        from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode_all
+
         url = decode_all(document.text[link.url.start : link.url.end], MARKDOWN_REFERENCE)
     # Text nodes apart: a block's end ends a clause, and two copies whose markup differs
     # only in the spaces between tags read the same.
@@ -394,7 +398,11 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     graph = _Graph(len(clippings), mirrors, [clipping.path for clipping in clippings])
     min_length = options["min-body-length"]
     if "url" in kinds:
-        for members, retitled in _url_groups(clippings):
+        for members in _group(clippings, attrgetter("url")):
+            first = clippings[members[0]].title
+            # Copies under one title, the usual case, are linked at once.
+            retitled = first is None or any(clippings[index].title != first
+                                            for index in members[1:])
             _link_groups(graph, _agreeing(clippings, members, options["title-similarity"],
                                           options["near-similarity"], min_length)
                          if retitled else [members], _Match("url"))
@@ -453,34 +461,13 @@ def _is_date(number: str, after: str) -> bool:
 
 
 def _valid_date(year: int, month: int, day: int) -> bool:
-    if not 1 <= month <= 12:
+    from datetime import date  # (only a date-shaped id gets here)
+
+    try:
+        date(year, month, day)
+    except ValueError:
         return False
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    return 1 <= day <= (29 if month == 2 and leap else _DAYS_IN_MONTH[month - 1])
-
-
-_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _url_groups(clippings: Sequence[_Clipping]) -> list[tuple[list[int], bool]]:
-    """The clippings of each URL shared by several, and whether their titles differ (or
-    one has none): copies under one title, the usual case, are linked at once."""
-    groups: dict[str, list[int]] = {}
-    titles: dict[str, str | None] = {}
-    retitled: set[str] = set()
-    for index, clipping in enumerate(clippings):
-        url = clipping.url
-        if url is None:
-            continue
-        members = groups.get(url)
-        if members is None:
-            groups[url] = [index]
-            titles[url] = clipping.title
-            continue
-        members.append(index)
-        if clipping.title is None or clipping.title != titles[url]:
-            retitled.add(url)
-    return [(members, url in retitled) for url, members in groups.items() if len(members) > 1]
+    return True
 
 
 def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int], title_threshold: float,
@@ -508,12 +495,8 @@ def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int], title_thre
         similar = _join_titles([clippings[same[0]] for same in titles.values()],
                                title_threshold)
         groups.extend(sorted((titles[a][0], titles[b][0])) for a, b in similar if a < b)
-    if len(bodies) > 1:
-        distinct = list(bodies)
-        sketches = [_unpack(clippings[bodies[body][0]].sketch or "") for body in distinct]
-        pairs = similar_pairs(sketches, near_threshold, _sketch_similarity,
-                              sketch_filter_threshold(near_threshold))
-        groups.extend([bodies[distinct[i]][0], bodies[distinct[j]][0]] for i, j, _ in pairs)
+    groups.extend([first[0], second[0]] for first, second, _ in
+                  _near_bodies(clippings, bodies, near_threshold))
     return groups
 
 
@@ -656,14 +639,23 @@ def _link_bodies(graph: _Graph, clippings: Sequence[_Clipping], bodied: Sequence
         if "body" in kinds:
             for same in by_body.values():
                 _link_agreeing(graph, titles, same, same, "body", 1.0)
-        if "near" in kinds and len(by_body) > 1:
-            bodies = list(by_body)
-            sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
-            pairs = similar_pairs(sketches, threshold, _sketch_similarity,
-                                  sketch_filter_threshold(threshold))
-            for i, j, similarity in pairs:
-                _link_agreeing(graph, titles, by_body[bodies[i]], by_body[bodies[j]],
-                               "near", similarity)
+        if "near" in kinds:
+            for first, second, similarity in _near_bodies(clippings, by_body, threshold):
+                _link_agreeing(graph, titles, first, second, "near", similarity)
+
+
+def _near_bodies(clippings: Sequence[_Clipping], by_body: Mapping[str, list[int]],
+                 threshold: float) -> Iterator[tuple[list[int], list[int], float]]:
+    """The groups of clippings (by body, as ``by_body`` holds them) whose bodies are
+    nearly the same, with their similarity: the similarity join over distinct bodies,
+    each body's sketch unpacked once."""
+    if len(by_body) < 2:
+        return
+    bodies = list(by_body)
+    sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
+    for i, j, similarity in similar_pairs(sketches, threshold, _sketch_similarity,
+                                          sketch_filter_threshold(threshold)):
+        yield by_body[bodies[i]], by_body[bodies[j]], similarity
 
 
 def _components(by_title: Mapping[str, list[int]], titles: _TitleAgreement) -> list[list[int]]:
