@@ -73,7 +73,7 @@ from cliplint.model import (
     Report,
     Rule,
 )
-from cliplint.streams import UNPRINTABLE_CATEGORIES, python_escape, utf8_encodable
+from cliplint.streams import CONTROLS, UNPRINTABLE_CATEGORIES, python_escape, utf8_encodable
 
 MAX_PASSES = 10
 #: The engine problem reported when fixes were not written for a file.
@@ -277,7 +277,7 @@ def visible_controls(line: str) -> str:
 
 
 #: Unicode's category Cc (C0, DEL, C1) but the tab.
-_CONTROLS_BUT_TAB = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_TAB = re.compile(f"[{CONTROLS}]")
 
 
 def _lines(text: str) -> list[str]:

@@ -166,8 +166,6 @@ def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
                         for severity, violation in zip(kinds, violations))
 
 
-
-
 def _check_violation(violation: object, length: int) -> None:
     """``ValueError`` saying what is wrong with a violation a rule yielded, if anything:
     a plugin's bug must not become a report that points nowhere or breaks its schema."""

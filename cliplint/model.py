@@ -379,8 +379,6 @@ def _options_schema(module: str, declared: Any, *, online: bool,
     return {"additionalProperties": False, **schema, "properties": properties}
 
 
-
-
 def _unprintable(text: str) -> str | None:
     """Why ``text`` (a rule's documentation, which ``cliplint explain`` prints to the
     terminal and the reports carry) cannot be shown as it is; None when it can."""

@@ -23,6 +23,9 @@ from typing import BinaryIO, TextIO
 #: terminals read as ESC [). A violation's message must hold none (cliplint/linter.py);
 #: the built-in rules quote scraped text with them escaped (rules/_quoting.py).
 LINE_BREAKING = "\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029"
+#: The control characters of :data:`LINE_BREAKING` alone (Unicode's category Cc but the
+#: tab), as a regex character class.
+CONTROLS = LINE_BREAKING.removesuffix("\u2028\u2029")
 #: The Unicode categories a path is not printed with: control characters, lone
 #: surrogates (bytes of a name that is not UTF-8), line and paragraph separators.
 UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})

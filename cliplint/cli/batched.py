@@ -32,7 +32,7 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
     options, registry, settings = run.options, run.registry, run.settings
     if options.paths_from and options.paths:
         raise UsageError("give the paths on the command line or in --paths-from, not both")
-    paths = [] if options.paths_from else run.paths_to_lint()
+    paths = [] if options.paths_from else run.paths
     if "-" in paths:
         raise UsageError("'-' (standard input) cannot be linted with --scheduler")
     missing = [path for path in paths if "://" not in path and not os.path.lexists(path)]

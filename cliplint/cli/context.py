@@ -110,30 +110,32 @@ class LintOptions(NamedTuple):
 
 
 class RunContext(NamedTuple):
-    """A lint or fix run's options, installed rules and formats, and settings."""
+    """A lint or fix run's options, installed rules and formats, and settings, and the
+    paths it lints (:func:`paths_to_lint`, worked out once: several parts of a run ask)."""
 
     options: LintOptions
     registry: Registry
     settings: Settings
+    paths: list[str]
 
     @property
     def rules(self) -> Mapping[str, Rule]:
         return self.registry.rules
 
-    def paths_to_lint(self) -> list[str]:
-        """The paths named on the command line (default: the current folder). With
-        --force-exclude the ones the configuration excludes are dropped, as ruff does:
-        pre-commit names every staged file, excluded or not."""
-        options, settings = self.options, self.settings
-        paths = list(options.paths or ["."])
-        if not options.force_exclude:
-            return paths
-        # As a walk would leave it out: excluded by its folder's configuration or by one
-        # above (a pre-commit hook must not fail on a file the CI scan never reads).
-        skipped = settings.tree.skips if settings.tree is not None else settings.is_excluded
-        if paths == ["-"] and options.stdin_filename and skipped(options.stdin_filename):
-            return []
-        return [path for path in paths if path == "-" or not skipped(path)]
+
+def paths_to_lint(options: LintOptions, settings: Settings) -> list[str]:
+    """The paths named on the command line (default: the current folder). With
+    --force-exclude the ones the configuration excludes are dropped, as ruff does:
+    pre-commit names every staged file, excluded or not."""
+    paths = list(options.paths or ["."])
+    if not options.force_exclude:
+        return paths
+    # As a walk would leave it out: excluded by its folder's configuration or by one
+    # above (a pre-commit hook must not fail on a file the CI scan never reads).
+    skipped = settings.tree.skips if settings.tree is not None else settings.is_excluded
+    if paths == ["-"] and options.stdin_filename and skipped(options.stdin_filename):
+        return []
+    return [path for path in paths if path == "-" or not skipped(path)]
 
 
 def run_context(options: LintOptions) -> RunContext:
@@ -147,7 +149,8 @@ def run_context(options: LintOptions) -> RunContext:
                             or options.fixing):
         raise UsageError("--compare works with --format html on a lint run (not with "
                          "--baseline, --write-baseline, --online, --fix or --diff)")
-    return RunContext(options, registry, load_settings(options, registry.rules))
+    settings = load_settings(options, registry.rules)
+    return RunContext(options, registry, settings, paths_to_lint(options, settings))
 
 
 def plugin_registry(options: LintOptions | None = None) -> Registry:

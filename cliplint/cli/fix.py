@@ -38,7 +38,7 @@ def fix_command(run: RunContext) -> int:
 
     rules = run.rules
     unsafe = options.unsafe_fixes
-    paths = run.paths_to_lint()
+    paths = run.paths
     stdin_data = None
     if options.paths == ("-",) and not paths and not options.diff:
         # --force-exclude dropped the clipping on standard input: hand it back untouched.

@@ -30,7 +30,7 @@ def lazy_inputs(run: RunContext) -> tuple[str | None, Iterator[str]]:
     a list of them all)."""
     from cliplint.files import iter_files
 
-    paths = run.paths_to_lint()
+    paths = run.paths
     if "-" in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be mixed with other paths")

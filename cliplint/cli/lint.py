@@ -164,7 +164,7 @@ def _file_count(run: RunContext, run_options: RunOptions, files: Iterable[str]) 
     from cliplint.files import iter_files
     from cliplint.progress import Count
 
-    return Count(iter_files(run.paths_to_lint(), run.settings))
+    return Count(iter_files(run.paths, run.settings))
 
 
 def _counted(results: Iterator[FileResult]) -> Iterator[FileResult]:
@@ -194,7 +194,7 @@ def _html_report(results: Iterable[FileResult], run: RunContext) -> int:
         previous = archive_stats.load(options.compare) if options.compare else None
     except archive_stats.StatsError as error:
         raise UsageError(str(error)) from None
-    paths = [path for path in run.paths_to_lint() if os.path.exists(path)]
+    paths = [path for path in run.paths if os.path.exists(path)]
     page = html_report.PageContext(
         root=find_archive(paths, run.settings).root if paths else None,
         configuration=settings_data(run.settings, run.rules),

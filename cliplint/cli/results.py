@@ -22,7 +22,7 @@ def with_archive_rules(results: Iterable[FileResult], run: RunContext,
     """The results, then what the archive rules find (cliplint/archive.py)."""
     from cliplint.archive import archive_rules, find_archive, with_archive_rules as with_rules
 
-    paths = [path for path in run.paths_to_lint() if os.path.exists(path)]
+    paths = [path for path in run.paths if os.path.exists(path)]
     if not paths or not archive_rules(run.rules, run.settings):
         return results
     archive = find_archive(paths, run.settings)  # (ConfigError: archive-root is no folder)
