@@ -379,7 +379,7 @@ def pre_commit_floor(corpus: Path, scratch: Path, runs: int) -> Goal:
         replace(miss, name="walk, stat, one-file miss",
                 command=[*walk_then, *miss.command[len(CLIPLINT):]],
                 env=_cache(scratch, "floor-miss")),
-        _miss_side(corpus, scratch), 1.5, runs * 2)
+        miss, 1.5, runs * 2)
 
 
 def _served(side: Side, scratch: Path) -> Side:
