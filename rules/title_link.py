@@ -6,7 +6,8 @@ archive is rendered, and the setext underline plus blank line are what make the 
 heading instead of the first paragraph of the body.
 
 Checked: the title line exists and is exactly one Markdown link; its text is not empty,
-holds no raw newline and its brackets balance; its URL is an absolute ``http(s)`` URL
+holds no raw newline (nor a lone carriage return, a line break to Markdown and to
+editors) and its brackets balance; its URL is an absolute ``http(s)`` URL
 with a host (a name, or an IPv6 address in brackets), a valid port if any, and no spaces;
 a ``-`` underline follows (a ``=`` one is reported as such: Markdown makes it an h1
 heading, the format's ``-`` an h2); a blank line follows the underline (or the ``日期：``
@@ -69,9 +70,15 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     text = document.text[title.start : title.end]
     first_line = document.line_span(document.position(title.start)[0])
     one_line = first_line.end >= title.end
+    # A lone CR is no line break to this file's lines (an LF or CRLF file), but one to
+    # Markdown and to editors: the title is broken all the same.
+    lone_cr = text.find("\r")
     if not one_line:  # the title runs over several lines
         yield Violation(first_line.end, document.next_line_start(title.start),
                         "raw newline inside the title link")
+    elif lone_cr != -1:
+        yield Violation(title.start + lone_cr, title.start + lone_cr + 1,
+                        "raw line break (a lone carriage return) inside the title link")
     else:
         yield from _check_link(text, title.start)
 
