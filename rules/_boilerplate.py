@@ -32,6 +32,9 @@ Position = Literal["trailing", "leading", "anywhere"]
 #: ``elements`` value naming a bare run of text instead of an element.
 TEXT_RUN = "#text"
 FIRST_LINK_IS_TITLE_URL = "first-link-is-title-url"
+#: Like FIRST_LINK_IS_TITLE_URL, but the query and fragment may differ: Medium's feed adds
+#: ``?source=rss-...`` to an item's link and not to the link in the item's footer.
+FIRST_LINK_IS_TITLE_PAGE = "first-link-is-title-page"
 #: Elements every entry allows inside its block: links, breaks and inline formatting.
 ALWAYS_ALLOWED = frozenset(
     {"a", "br", "wbr", "b", "i", "em", "strong", "small", "sub", "sup", "span", "font", "u", "s"}
@@ -43,13 +46,15 @@ class CatalogueError(ValueError):
 
 
 class UrlMatch(NamedTuple):
-    """Which URLs a link or image may point to. Empty tuples allow any host or path."""
+    """Which URLs a link or image may point to. Empty tuples allow any host, path or
+    query."""
 
     hosts: tuple[str, ...] = ()
     paths: tuple[re.Pattern[str], ...] = ()
+    queries: tuple[re.Pattern[str], ...] = ()
 
     def matches(self, url: str | None) -> bool:
-        if not self.hosts and not self.paths:
+        if not self.hosts and not self.paths and not self.queries:
             return True
         if not url:
             return False
@@ -60,7 +65,9 @@ class UrlMatch(NamedTuple):
             return False
         if self.hosts and not any(_host_matches(host, pattern) for pattern in self.hosts):
             return False
-        return not self.paths or any(pattern.search(parts.path) for pattern in self.paths)
+        if self.paths and not any(pattern.search(parts.path) for pattern in self.paths):
+            return False
+        return not self.queries or any(pattern.search(parts.query) for pattern in self.queries)
 
 
 #: Any URL at all.
@@ -83,6 +90,8 @@ class Entry:
     fix: Applicability
     elements: frozenset[str]
     classes: frozenset[str] = frozenset()
+    #: (name, values): the element's attribute ``name`` must be one of ``values``.
+    attributes: tuple[tuple[str, frozenset[str]], ...] = ()
     text: tuple[re.Pattern[str], ...] = ()
     links: UrlMatch = ANY_URL
     min_links: int = 0
@@ -335,6 +344,8 @@ def entry_from_json(raw: Mapping[str, Any]) -> Entry:
         fix=raw["fix"],
         elements=frozenset(raw["elements"]),
         classes=frozenset(raw.get("class", ())),
+        attributes=tuple(sorted((name, frozenset(values))
+                                for name, values in raw.get("attributes", {}).items())),
         text=tuple(re.compile(pattern) for pattern in raw.get("text", ())),
         links=_url_match(links),
         min_links=links.get("min", 0),
@@ -352,4 +363,5 @@ def _url_match(raw: Mapping[str, Any]) -> UrlMatch:
     return UrlMatch(
         hosts=tuple(host.lower() for host in raw.get("hosts", ())),
         paths=tuple(re.compile(pattern) for pattern in raw.get("paths", ())),
+        queries=tuple(re.compile(pattern) for pattern in raw.get("queries", ())),
     )

@@ -30,10 +30,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
 from typing import NamedTuple
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 from cliplint.html import HTML_SPACE, VOID_ELEMENTS, BodyView, Token
-from cliplint_rules._boilerplate import FIRST_LINK_IS_TITLE_URL, TEXT_RUN, Entry
+from cliplint_rules._boilerplate import (
+    FIRST_LINK_IS_TITLE_PAGE,
+    FIRST_LINK_IS_TITLE_URL,
+    TEXT_RUN,
+    Entry,
+)
 
 #: A block whose text is longer than this is article text, never boilerplate; the bound
 #: also keeps the search linear-ish on long bodies.
@@ -207,7 +213,9 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
             size = _image_size(element)
             named = (unsized_images if size is None
                      else [entry for entry in named if _fits(entry, size)])
-        possible = [entry for entry in named if not entry.classes or _has_class(element, entry)]
+        possible = [entry for entry in named
+                    if (not entry.classes or _has_class(element, entry))
+                    and (not entry.attributes or _has_attributes(element, entry))]
         if index is not None and possible:
             start, end = index.spans[element]
             if end - start > MAX_BLOCK_TEXT:
@@ -246,6 +254,12 @@ def _has_class(element: ElementTree.Element, entry: Entry) -> bool:
     return not entry.classes.isdisjoint(element.get("class", "").split())
 
 
+def _has_attributes(element: ElementTree.Element, entry: Entry) -> bool:
+    """Whether the element carries each of the entry's attributes with one of its values
+    (as for classes, the caller tests first whether the entry names any)."""
+    return all(element.get(name) in values for name, values in entry.attributes)
+
+
 def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
     if not content.tags <= entry.allowed:
         return False
@@ -269,7 +283,23 @@ def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
         href = (content.links[0].get("href") or "").strip() if content.links else ""
         if not title_url or href not in (title_url, html.unescape(title_url)):
             return False
+    if FIRST_LINK_IS_TITLE_PAGE in entry.conditions:
+        href = (content.links[0].get("href") or "").strip() if content.links else ""
+        if not title_url or not _same_page(href, html.unescape(title_url)):
+            return False
     return True
+
+
+def _same_page(url: str, other: str) -> bool:
+    """Both are absolute URLs with the same scheme, host and path (case aside for
+    scheme and host); their queries and fragments may differ."""
+    try:
+        first, second = urlsplit(url), urlsplit(other)
+    except ValueError:
+        return False
+    return bool(first.scheme and first.netloc) and (
+        first.scheme.lower(), first.netloc.lower(), first.path) == (
+        second.scheme.lower(), second.netloc.lower(), second.path)
 
 
 def _fits(entry: Entry, size: float | None) -> bool:

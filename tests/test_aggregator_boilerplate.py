@@ -324,6 +324,28 @@ def test_user_entry_replaces_a_builtin_of_the_same_name() -> None:
     assert problem.fix is not None and problem.fix.applicability == "unsafe"
 
 
+def test_user_entry_with_attributes_queries_and_the_title_page() -> None:
+    entry = {"name": "cta", "label": "call to action", "position": "anywhere", "fix": "unsafe",
+             "elements": ["p"], "attributes": {"data-kind": ["cta", "promo"]},
+             "links": {"queries": ["(^|&)ref=feed(&|$)"], "min": 1, "max": 1},
+             "conditions": ["first-link-is-title-page"]}
+    config = {"rules": {RULE: {"entries": [entry]}}}
+
+    def found(attributes: str, href: str) -> bool:
+        block = f'<p {attributes}><a href="{href}">Read on</a></p>'
+        return bool(_lint(HEADER + ARTICLE + block + ARTICLE + "\n", config))
+
+    assert found('data-kind="promo"', TITLE_URL + "?ref=feed")
+    assert found('data-kind="cta" class="x"', TITLE_URL.upper().replace("/A/", "/a/")
+                 .replace("BLINKEN-20230614.HTML", "blinken-20230614.html") + "?a=1&ref=feed#top")
+    assert not found('data-kind="ctas"', TITLE_URL + "?ref=feed")  # values compared whole
+    assert not found('data-other="cta"', TITLE_URL + "?ref=feed")
+    assert not found('data-kind="cta"', TITLE_URL + "?ref=feeds")
+    assert not found('data-kind="cta"', TITLE_URL + "x?ref=feed")  # another path
+    assert not found('data-kind="cta"', TITLE_URL.replace("https:", "http:") + "?ref=feed")
+    assert not found('data-kind="cta"', "/a/blinken-20230614.html?ref=feed")  # not absolute
+
+
 # -- the text prefilter never skips a block that matches --------------------------------
 
 
