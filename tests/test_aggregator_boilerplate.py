@@ -157,6 +157,73 @@ def test_crlf_file() -> None:
     assert _apply(text, problem).endswith("</p>\r\n")
 
 
+# -- Medium's feed footer: trailing, the first link the title URL without its query ------
+
+MEDIUM_STORY = "https://medium.com/%E6%88%91%E6%98%AF%E9%A6%AC/misi-ke-43c1feed5f53"
+MEDIUM_HEADER = f"<!--1608626226000-->\n[耳朵借我]({MEDIUM_STORY}?source=rss-b26efb5c6c3e------2)\n------\n\n"
+MEDIUM_PIXEL = ('<img src="https://medium.com/_/stat?event=post.clientViewed&referrerSource=full_rss'
+                '&postId=43c1feed5f53" width="1" height="1" alt="">')
+MEDIUM_SENTENCE = (" on Medium, where people are continuing the conversation by highlighting and "
+                   "responding to this story.")
+
+
+def _medium_footer(story: str = MEDIUM_STORY, publication: str = "https://medium.com/%E6%88%91") -> str:
+    return (f'<p><a href="{story}">耳朵借我</a> was originally published in '
+            f'<a href="{publication}">耳目江湖</a>{MEDIUM_SENTENCE}</p>')
+
+
+def test_medium_footer_after_its_pixel() -> None:
+    footer = "<hr>" + _medium_footer()
+    text = MEDIUM_HEADER + "<div>\n" + ARTICLE + MEDIUM_PIXEL + footer + "\n</div>\n"
+    pixel, problem = _lint(text)
+    assert text[pixel.start : pixel.end] == MEDIUM_PIXEL
+    assert text[problem.start : problem.end] == footer
+    assert problem.message.endswith("at the end of the body [medium-footer]")
+    assert problem.fix is not None and problem.fix.applicability == "unsafe"  # as Yoast's
+    fixed = _apply(text, problem)
+    assert fixed == MEDIUM_HEADER + "<div>\n" + ARTICLE + MEDIUM_PIXEL + "\n</div>\n"
+    assert [p.message for p in _lint(fixed)] == [pixel.message]
+
+
+def test_medium_footer_on_a_publication_domain() -> None:
+    story = "https://netflixtechblog.com/maps-netflixs-multimodal-asset-personalization-32f96320785e"
+    header = f"<!--1700000000000-->\n[MAPS]({story}?source=rss----2615bd06b42e---4)\n------\n\n"
+    footer = "<hr>" + _medium_footer(story, "https://netflixtechblog.com")
+    text = header + ARTICLE + footer + "\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == footer
+
+
+MEDIUM_NEGATIVE = {
+    # A writer's own sentences: no Medium tail, or Medium named in prose.
+    "writer-sentence": ARTICLE + '<p>This essay was originally published in <a href="https://www.'
+                       'theatlantic.com/ideas/x/">The Atlantic</a>.</p>',
+    "writer-sentence-with-title-link": ARTICLE + f'<p><a href="{MEDIUM_STORY}">耳朵借我</a> was '
+                                       'originally published in <a href="https://www.theatlantic.'
+                                       'com">The Atlantic</a>.</p>',
+    "medium-in-prose": ARTICLE + "<p>I first posted this on Medium, where people are continuing "
+                       "the conversation by highlighting and responding to this story.</p>",
+    "sentence-quoted": ARTICLE + "<p>Medium ends each item with “" + _medium_footer()[3:-4] + "”</p>",
+    "footer-not-last": ARTICLE + "<hr>" + _medium_footer() + "<p>後記：謝謝收聽。</p>",
+    "footer-of-another-story": ARTICLE + "<hr>" + _medium_footer(
+        "https://medium.com/%E6%88%91%E6%98%AF%E9%A6%AC/another-story-0123456789ab"),
+    "footer-on-another-host": ARTICLE + "<hr>" + _medium_footer(
+        MEDIUM_STORY.replace("medium.com", "medium.example.com")),
+    "footer-with-three-links": ARTICLE + "<hr>" + _medium_footer().replace(
+        "</p>", ' <a href="https://medium.com/">More</a></p>'),
+}
+
+
+@pytest.mark.parametrize("body", MEDIUM_NEGATIVE.values(), ids=MEDIUM_NEGATIVE.keys())
+def test_medium_negative_controls_do_not_fire(body: str) -> None:
+    assert _lint(MEDIUM_HEADER + body + "\n") == []
+
+
+def test_medium_footer_needs_a_title_url() -> None:
+    text = "<!--1608626226000-->\n耳朵借我\n------\n\n" + ARTICLE + "<hr>" + _medium_footer() + "\n"
+    assert _lint(text) == []
+
+
 # -- leading and anywhere ----------------------------------------------------------------
 
 
@@ -429,6 +496,8 @@ _MARKERS = [
     'Feed enhanced by <a href="https://planetozh.com/">Better Feed</a> from '
     '<a href="https://planetozh.com/">Ozh</a>', "Feed enhanced by Better Feed",
     f'The post <a href="{TITLE_URL}">x</a> appeared first on <a href="https://b.example">b</a>.',
+    f'<a href="{TITLE_URL}">x</a> was originally published in <a href="https://b.example">b</a>'
+    + MEDIUM_SENTENCE, "was originally published in" + MEDIUM_SENTENCE,
 ]
 _WRAPPERS = ["div", "p", "span", "small", "sub", "center", "b"]
 # Mostly what keeps a footer the last block that starts a line, to find some.
