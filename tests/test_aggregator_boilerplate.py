@@ -280,6 +280,104 @@ def test_feedburner_flare() -> None:
     assert problem.message.endswith("[feedburner-flare]")
 
 
+# -- Substack's widgets: mid-body, only with the structure Substack writes, unsafe -------
+
+SUBSTACK = "https://blog.andymasley.com"
+
+
+def _substack_button(url: str, label: str, component: str = "ButtonCreateButton",
+                     css: str = "button-wrapper") -> str:
+    attrs = ("{&quot;url&quot;:&quot;" + url.replace("&", "&amp;") + "&quot;,&quot;text&quot;:&quot;"
+             + label + "&quot;,&quot;action&quot;:null,&quot;class&quot;:null}")
+    return (f'<p class="{css}" data-attrs="{attrs}" data-component-name="{component}">'
+            f'<a class="button primary" href="{url.replace("&", "&amp;")}"><span>{label}</span></a></p>')
+
+
+SUBSTACK_FORM = ('<form class="subscription-widget-subscribe"><input type="email" class="email-input" '
+                 'name="email" placeholder="Type your email…" tabindex="-1"><input type="submit" '
+                 'class="button primary" value="Subscribe"><div class="fake-input-wrapper"><div '
+                 'class="fake-input"></div><div class="fake-button"></div></div></form>')
+SUBSTACK_WIDGETS = {
+    "subscription-widget-editor": (
+        '<div class="subscription-widget-wrap-editor" data-attrs="{&quot;url&quot;:&quot;'
+        f'{SUBSTACK}/subscribe?&quot;,&quot;text&quot;:&quot;Subscribe&quot;,&quot;language&quot;'
+        ':&quot;en&quot;}" data-component-name="SubscribeWidgetToDOM"><div class="subscription-'
+        'widget show-subscribe"><div class="preamble"><p class="cta-caption">Thanks for reading! '
+        'Subscribe for free to receive new posts and support my work.</p></div>'
+        + SUBSTACK_FORM + "</div></div>", "substack-subscription-widget"),
+    "subscription-widget-older": (
+        '<div class="subscription-widget-wrap" data-attrs="{}"><div class="subscription-widget '
+        'show-subscribe"><div class="preamble"><p class="cta-caption">You should sign up!</p></div>'
+        + SUBSTACK_FORM + "</div></div>", "substack-subscription-widget"),
+    "subscribe-widget-page": (
+        '<div data-component-name="SubscribeWidget" class="subscribe-widget"><div class="pencraft '
+        'pc-display-flex pc-justifyContent-center pc-reset"><div class="container-IpPqBD"><form '
+        'action="/api/v1/free?nojs=true" method="post" novalidate="" class="form form-M5sC90"><input '
+        'type="hidden" name="source" value="subscribe-widget"><div class="sideBySideWrap-vGXrwP"><div '
+        'class="emailInputWrapper-QlA86j"><input name="email" placeholder="Type your email..." '
+        'aria-label="Email" type="email"></div><button tabindex="0" type="submit" disabled="" '
+        'class="pencraft pc-reset pencraft rightButton primary subscribe-btn"><span class="button-text '
+        '">Subscribe</span></button></div></form></div></div></div>', "substack-subscribe-widget"),
+    "subscribe-button": (_substack_button(f"{SUBSTACK}/subscribe?", "Subscribe now"),
+                         "substack-subscribe-button"),
+    "share-button": (_substack_button(f"{SUBSTACK}/p/x?utm_source=substack&utm_medium=email&"
+                                      "utm_content=share&action=share", "Share"),
+                     "substack-share-button"),
+    "share-publication-button": (_substack_button(f"{SUBSTACK}/?utm_source=substack&utm_medium="
+                                                  "email&utm_content=share&action=share",
+                                                  "Share The Weird Turn Pro"),
+                                 "substack-share-button"),
+    "comment-button": (_substack_button("https://techstructively.substack.com/p/techstructive-"
+                                        "weekly-97/comments", "Leave a comment"),
+                       "substack-comment-button"),
+}
+
+
+@pytest.mark.parametrize("widget, name", SUBSTACK_WIDGETS.values(), ids=SUBSTACK_WIDGETS.keys())
+def test_substack_widget_mid_body(widget: str, name: str) -> None:
+    text = HEADER + "<p>Before.</p>" + widget + "<p>After.</p>\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == widget
+    assert problem.message.endswith(f"[{name}]")
+    assert problem.fix is not None and problem.fix.applicability == "unsafe"
+    fixed = _apply(text, problem)
+    assert fixed == HEADER + "<p>Before.</p><p>After.</p>\n"
+    assert _lint(fixed) == []
+
+
+SUBSTACK_NEGATIVE = {
+    # The writer's own buttons: Substack's structure, but the link is the article's.
+    "button-to-a-book": _substack_button("https://www.amazon.com/dp/0593537149", "Buy the book"),
+    "button-to-another-post": _substack_button(f"{SUBSTACK}/p/part-one", "Read part one"),
+    "button-to-a-form": _substack_button("https://forms.gle/abc", "Share your story"),
+    "button-to-other-comments": _substack_button("https://news.ycombinator.com/item?id=1",
+                                                 "Comments"),
+    "share-in-the-path": _substack_button(f"{SUBSTACK}/p/action=share", "Share"),
+    # Substack's links without Substack's structure.
+    "subscribe-link-in-a-paragraph": f'<p><a href="{SUBSTACK}/subscribe">Subscribe</a></p>',
+    "button-without-component": _substack_button(f"{SUBSTACK}/subscribe?", "Subscribe now",
+                                                 component="Button"),
+    "component-without-class": _substack_button(f"{SUBSTACK}/subscribe?", "Subscribe now",
+                                                css="cta"),
+    "writer-promo": '<blockquote><p>🌱 訂閱【<strong><a href="https://creatoreconomyimo.substack.com/'
+                    '">創作者經濟 IMO</a></strong>】電子報。</p></blockquote>',
+    # A site template's own form, with the class but not Substack's component name.
+    "template-subscribe-widget": '<div class="subscribe-widget mt-5"><form id="widget-subscribe-form"'
+                                 ' action="/subscriber" method="post"><input type="email" name="e">'
+                                 "<button>Subscribe</button></form></div>",
+    # A widget holding more than Substack puts in it.
+    "widget-with-a-link": SUBSTACK_WIDGETS["subscription-widget-older"][0].replace(
+        "You should sign up!", 'Read <a href="https://example.org/">this</a>'),
+    "widget-with-an-image": SUBSTACK_WIDGETS["subscription-widget-older"][0].replace(
+        "</div></div>", '<img src="https://example.org/a.png"></div></div>'),
+}
+
+
+@pytest.mark.parametrize("body", SUBSTACK_NEGATIVE.values(), ids=SUBSTACK_NEGATIVE.keys())
+def test_substack_negative_controls_do_not_fire(body: str) -> None:
+    assert _lint(HEADER + "<p>Before.</p>" + body + "<p>After.</p>\n") == []
+
+
 # -- negative controls: none of these may fire -------------------------------------------
 
 NEGATIVE = {
