@@ -15,7 +15,11 @@ boilerplate.json``, validated by ``boilerplate.schema.json``):
   full-width or ASCII colon, also in its sanitised ``<hr/>获取更多RSS：<a ...>`` form;
   FetchRSS; Feed43; Kill the Newsletter!; WordPress/Yoast "The post ... appeared first
   on ..." (only as the last paragraph, with two links, the first one to the
-  clipping's own title URL); the WordPress Better Feed plugin's footer (``<hr />``, then
+  clipping's own title URL); Medium's "TITLE was originally published in PUBLICATION on
+  Medium, where people are continuing the conversation by highlighting and responding
+  to this story." (the same way, but the first link may lack the ``?source=rss-...``
+  query of the title URL; a writer's own "was originally published in ..." is not
+  it); the WordPress Better Feed plugin's footer (``<hr />``, then
   ``© AUTHOR for BLOG, YEAR. | Permalink | No comment | Add to del.icio.us`` and the post's
   tags, where PHP 7 leaves the year as the unexecuted ``get_post_time('Y')``) and its
   "Feed enhanced by Better Feed" note: both, when together, are one block;
@@ -25,7 +29,13 @@ boilerplate.json``, validated by ``boilerplate.schema.json``):
   comScore, Baidu Tongji, StatCounter, the Amazon Associates impression pixel, the
   Meta Pixel, LinkedIn Insight and Quantcast ``<noscript>`` images). A pixel is an
   image whose width and height are both known and at most 1: a 600x1 divider is not a
-  tracker. Each entry's ``sources`` in the catalogue say where its facts come from.
+  tracker. Substack's subscribe forms (``div.subscription-widget-wrap`` or
+  ``-wrap-editor``, and ``div.subscribe-widget`` with
+  ``data-component-name="SubscribeWidget"``, holding no link) and its editor's buttons
+  (``p.button-wrapper`` with ``data-component-name="ButtonCreateButton"``) whose one
+  link goes to the publication's ``/subscribe`` page, shares (``action=share``) or goes
+  to the post's ``/comments``: a button the writer points elsewhere is the article's.
+  Each entry's ``sources`` in the catalogue say where its facts come from.
 
 Each problem spans exactly the block a fix deletes: for a trailing footer, from the
 ``<br>``/``<hr>`` separators right before it to its end; for parts of one footer (an
@@ -56,18 +66,23 @@ Options:
       text = ['Syndicated by \\[Planet\\]']   # regexes over the block's text, links in [ ]
       links = { hosts = ["planet.example.org"], min = 1, max = 1 }
 
-  Other fields: ``class`` (the element carries one of these classes), ``images``
-  (``hosts``, ``paths``, ``max-size`` in pixels), ``allow`` (elements allowed inside
-  besides links, breaks and inline formatting), ``conditions``
-  (``first-link-is-title-url``), ``joins`` (entries whose block right before this one
-  is part of the same boilerplate: one problem, one fix), ``description``, ``sources``.
-  Hosts are globs that also match subdomains; paths and texts are regular expressions
-  (paths searched, texts matched whole, after collapsing whitespace).
+  Other fields: ``class`` (the element carries one of these classes), ``attributes``
+  (the element carries each of these attributes with one of the listed values, e.g.
+  ``{ data-component-name = ["ButtonCreateButton"] }``), ``queries`` in ``links``,
+  ``images`` (``hosts``, ``paths``, ``max-size`` in pixels), ``allow`` (elements
+  allowed inside besides links, breaks and inline formatting), ``conditions``
+  (``first-link-is-title-url``; ``first-link-is-title-page``, the same whatever the
+  two URLs' queries and fragments), ``joins`` (entries whose block right before this
+  one is part of the same boilerplate: one problem, one fix), ``description``,
+  ``sources``. Hosts are globs that also match subdomains; paths, queries and texts
+  are regular expressions (paths and queries searched, texts matched whole, after
+  collapsing whitespace).
 - ``disable`` (list, default ``[]``): names of built-in entries to leave out, e.g.
   ``["feedx"]``.
 
 Fix: deleting a trailing footer (with the separators before it) or a tracker is safe;
-the structural ones (Yoast, plugin notes such as Better Feed, header ads) are unsafe.
+the structural ones (Yoast, Medium, plugin notes such as Better Feed, header ads) and
+Substack's widgets in the middle of the body are unsafe.
 """
 
 from __future__ import annotations
