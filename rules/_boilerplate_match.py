@@ -291,14 +291,13 @@ def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
 
 
 def _same_page(url: str, other: str) -> bool:
-    """Both are absolute URLs with the same scheme, host and path (case aside for
-    scheme and host); their queries and fragments may differ."""
+    """Both URLs have the same scheme, host and path (case aside for scheme and host);
+    their queries and fragments may differ."""
     try:
         first, second = urlsplit(url), urlsplit(other)
     except ValueError:
         return False
-    return bool(first.scheme and first.netloc) and (
-        first.scheme.lower(), first.netloc.lower(), first.path) == (
+    return (first.scheme.lower(), first.netloc.lower(), first.path) == (
         second.scheme.lower(), second.netloc.lower(), second.path)
 
 
