@@ -110,7 +110,7 @@ import re
 import unicodedata
 import zlib
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -640,7 +640,7 @@ def _link_bodies(graph: _Graph, clippings: Sequence[_Clipping], bodied: Sequence
             for same in by_body.values():
                 _link_agreeing(graph, titles, same, same, "body", 1.0)
         if "near" in kinds:
-            for first, second, similarity in _near_bodies(clippings, by_body, threshold):
+            for first, second, similarity in _near_in_title(clippings, by_body, threshold):
                 _link_agreeing(graph, titles, first, second, "near", similarity)
 
 
@@ -653,9 +653,96 @@ def _near_bodies(clippings: Sequence[_Clipping], by_body: Mapping[str, list[int]
         return
     bodies = list(by_body)
     sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
-    for i, j, similarity in similar_pairs(sketches, threshold, _sketch_similarity,
-                                          sketch_filter_threshold(threshold)):
+    for i, j, similarity in _join_sketches(sketches, threshold):
         yield by_body[bodies[i]], by_body[bodies[j]], similarity
+
+
+def _join_sketches(sketches: Sequence[frozenset[int]],
+                   threshold: float) -> Iterator[tuple[int, int, float]]:
+    return similar_pairs(sketches, threshold, _sketch_similarity,
+                         sketch_filter_threshold(threshold))
+
+
+#: Different bodies under agreeing titles that may be a series (a daily digest, a
+#: company's quarterly release): two alone are as likely an article and its re-scrape.
+SERIES_BODIES = 3
+#: In how many different bodies of a series a clause is its template (text repeated
+#: issue after issue: an introduction, a sign-off, a disclaimer), not one issue's news.
+TEMPLATE_BODIES = 3
+#: Bodies published less than this apart (ms) are copies made together (one article
+#: carried by several sites, the versions of an updated article), never issues of a
+#: series: those come out a day or more apart.
+_TOGETHER = 12 * 60 * 60 * 1000
+
+
+def _near_in_title(clippings: Sequence[_Clipping], by_body: Mapping[str, list[int]],
+                   threshold: float) -> Iterator[tuple[list[int], list[int], float]]:
+    """:func:`_near_bodies` for the bodies of one title group, telling the issues of a
+    series from copies. Where three or more different bodies share clauses (in
+    ``TEMPLATE_BODIES`` of them or more: the series' template), two bodies published
+    apart (not in one :func:`_runs` run) are nearly the same only when their own parts
+    (the sketch without the template) are too: different issues share the template, not
+    the news. Both are joins (the own parts', and each run's whole sketches), not every
+    pair: a feed of thousands of issues under one title has no pair of own parts to
+    compare."""
+    bodies = list(by_body)
+    sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
+    template = _template(sketches) if len(bodies) >= SERIES_BODIES else frozenset()
+    if not template:
+        pairs = {(i, j): similarity for i, j, similarity in _join_sketches(sketches, threshold)}
+    else:
+        pairs = {}
+        # A body's time is its first clipping's, the oldest (clippings are in keeping order).
+        for run in _runs([clippings[by_body[body][0]].time for body in bodies]):
+            for i, j, similarity in _join_sketches([sketches[k] for k in run], threshold):
+                pairs[(run[i], run[j])] = similarity
+        own = [sketch - template for sketch in sketches]
+        for i, j, _ in similar_pairs(own, threshold, _own_similarity(own, sketches),
+                                     sketch_filter_threshold(threshold)):
+            similarity = _sketch_similarity(sketches[i], sketches[j])
+            if (i, j) not in pairs and similarity >= threshold:  # as nearly the same whole
+                pairs[(i, j)] = similarity
+    for (i, j), similarity in pairs.items():
+        yield by_body[bodies[i]], by_body[bodies[j]], similarity
+
+
+def _template(sketches: Sequence[frozenset[int]]) -> frozenset[int]:
+    """The clauses (hashes) of a title's bodies found in ``TEMPLATE_BODIES`` or more."""
+    counts = Counter(value for sketch in sketches for value in sketch)
+    return frozenset(value for value, count in counts.items() if count >= TEMPLATE_BODIES)
+
+
+def _runs(times: Sequence[int | None]) -> list[list[int]]:
+    """The bodies (positions in ``times``) published together: chains, in time, of
+    bodies less than ``_TOGETHER`` apart, of two or more. A body without a time is in
+    none: nothing says it was published with another."""
+    runs: list[list[int]] = []
+    last = None
+    for time, index in sorted((time, index) for index, time in enumerate(times)
+                              if time is not None):
+        if last is None or time - last >= _TOGETHER:
+            runs.append([])
+        runs[-1].append(index)
+        last = time
+    return [sorted(run) for run in runs if len(run) > 1]
+
+
+def _own_similarity(own: Sequence[frozenset[int]], sketches: Sequence[frozenset[int]]
+                    ) -> Callable[[frozenset[int], frozenset[int]], float]:
+    """The similarity of two bodies' own parts (their sketches without the template):
+    the bottom-k estimate, as :func:`_sketch_similarity`. A full sketch (a body of more
+    than ``SKETCH_SIZE`` clauses) keeps its body's lowest hashes, so its own part holds
+    the lowest of the body's own clauses, as many as it holds: the two are compared on
+    that many of the lowest hashes of both together."""
+    # By object: the join hands the measure the sets it was given.
+    held = {id(part): len(part) for part, sketch in zip(own, sketches, strict=True)
+            if len(sketch) >= SKETCH_SIZE}
+
+    def similarity(first: frozenset[int], second: frozenset[int]) -> float:
+        size = min(held.get(id(first), SKETCH_SIZE), held.get(id(second), SKETCH_SIZE))
+        return sketch_similarity(first, second, size)
+
+    return similarity
 
 
 def _components(by_title: Mapping[str, list[int]], titles: _TitleAgreement) -> list[list[int]]:
