@@ -110,7 +110,7 @@ import re
 import unicodedata
 import zlib
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -663,84 +663,89 @@ def _join_sketches(sketches: Sequence[frozenset[int]],
                          sketch_filter_threshold(threshold))
 
 
-#: Different bodies under agreeing titles that may be a series (a daily digest, a
-#: company's quarterly release): two alone are as likely an article and its re-scrape.
-SERIES_BODIES = 3
-#: In how many different bodies of a series a clause is its template (text repeated
-#: issue after issue: an introduction, a sign-off, a disclaimer), not one issue's news.
-TEMPLATE_BODIES = 3
+#: In how many bodies of a title, published apart (see _TOGETHER), a clause is the
+#: template of a series (a daily digest, a company's quarterly release): text repeated
+#: issue after issue (an introduction, a sign-off, a disclaimer), not one issue's news.
+#: Two alone are as likely an article and its re-scrape.
+TEMPLATE_RUNS = 3
 #: Bodies published less than this apart (ms) are copies made together (one article
 #: carried by several sites, the versions of an updated article), never issues of a
 #: series: those come out a day or more apart.
 _TOGETHER = 12 * 60 * 60 * 1000
+#: No hash is above this: a sketch of a short body holds all its clauses' hashes.
+_NO_CUT = 1 << 32
 
 
 def _near_in_title(clippings: Sequence[_Clipping], by_body: Mapping[str, list[int]],
                    threshold: float) -> Iterator[tuple[list[int], list[int], float]]:
     """:func:`_near_bodies` for the bodies of one title group, telling the issues of a
-    series from copies. Where three or more different bodies share clauses (in
-    ``TEMPLATE_BODIES`` of them or more: the series' template), two bodies published
-    apart (not in one :func:`_runs` run) are nearly the same only when their own parts
-    (the sketch without the template) are too: different issues share the template, not
-    the news. Both are joins (the own parts', and each run's whole sketches), not every
-    pair: a feed of thousands of issues under one title has no pair of own parts to
-    compare."""
+    series from copies. Clauses found in bodies published apart (in ``TEMPLATE_RUNS``
+    of the :func:`_runs`) are the series' template; two bodies are then nearly the same
+    only when what is left of them (their own parts) is too: most of the smaller own
+    part is in the other (``threshold``). Different issues share the template, not the
+    news; a body with no own part (a stub of its template) is no issue's copy.
+
+    A join of the own parts, not every pair: a clause that is no template is in two
+    runs at most, so a feed of thousands of issues under one title makes no candidate
+    pairs but those of its copies."""
     bodies = list(by_body)
     sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
-    template = _template(sketches) if len(bodies) >= SERIES_BODIES else frozenset()
+    # A body's time is its first clipping's, the oldest (clippings are in keeping order).
+    template = _template(sketches, _runs([clippings[by_body[body][0]].time for body in bodies]))
     if not template:
-        pairs = {(i, j): similarity for i, j, similarity in _join_sketches(sketches, threshold)}
+        pairs = _join_sketches(sketches, threshold)
     else:
-        pairs = {}
-        # A body's time is its first clipping's, the oldest (clippings are in keeping order).
-        for run in _runs([clippings[by_body[body][0]].time for body in bodies]):
-            for i, j, similarity in _join_sketches([sketches[k] for k in run], threshold):
-                pairs[(run[i], run[j])] = similarity
         own = [sketch - template for sketch in sketches]
-        for i, j, _ in similar_pairs(own, threshold, _own_similarity(own, sketches),
-                                     sketch_filter_threshold(threshold)):
-            similarity = _sketch_similarity(sketches[i], sketches[j])
-            if (i, j) not in pairs and similarity >= threshold:  # as nearly the same whole
-                pairs[(i, j)] = similarity
-    for (i, j), similarity in pairs.items():
+        # Every set sharing a hash is a candidate (a containment has no prefix bound).
+        found = similar_pairs(own, threshold, _issue_similarity(own, sketches), 1e-9)
+        pairs = ((i, j, _sketch_similarity(sketches[i], sketches[j])) for i, j, _ in found)
+    for i, j, similarity in pairs:
         yield by_body[bodies[i]], by_body[bodies[j]], similarity
 
 
-def _template(sketches: Sequence[frozenset[int]]) -> frozenset[int]:
-    """The clauses (hashes) of a title's bodies found in ``TEMPLATE_BODIES`` or more."""
-    counts = Counter(value for sketch in sketches for value in sketch)
-    return frozenset(value for value, count in counts.items() if count >= TEMPLATE_BODIES)
-
-
-def _runs(times: Sequence[int | None]) -> list[list[int]]:
-    """The bodies (positions in ``times``) published together: chains, in time, of
-    bodies less than ``_TOGETHER`` apart, of two or more. A body without a time is in
-    none: nothing says it was published with another."""
-    runs: list[list[int]] = []
-    last = None
+def _runs(times: Sequence[int | None]) -> list[int]:
+    """Each body's run (positions in ``times``): the bodies published together, chains,
+    in time, of bodies less than ``_TOGETHER`` apart. A body without a time is a run of
+    its own: nothing says it was published with another."""
+    runs = list(range(len(times)))
+    last: tuple[int, int] | None = None
     for time, index in sorted((time, index) for index, time in enumerate(times)
                               if time is not None):
-        if last is None or time - last >= _TOGETHER:
-            runs.append([])
-        runs[-1].append(index)
-        last = time
-    return [sorted(run) for run in runs if len(run) > 1]
+        if last is not None and time - last[0] < _TOGETHER:
+            runs[index] = runs[last[1]]
+        last = (time, index)
+    return runs
 
 
-def _own_similarity(own: Sequence[frozenset[int]], sketches: Sequence[frozenset[int]]
-                    ) -> Callable[[frozenset[int], frozenset[int]], float]:
-    """The similarity of two bodies' own parts (their sketches without the template):
-    the bottom-k estimate, as :func:`_sketch_similarity`. A full sketch (a body of more
-    than ``SKETCH_SIZE`` clauses) keeps its body's lowest hashes, so its own part holds
-    the lowest of the body's own clauses, as many as it holds: the two are compared on
-    that many of the lowest hashes of both together."""
+def _template(sketches: Sequence[frozenset[int]], runs: Sequence[int]) -> frozenset[int]:
+    """The clauses (hashes) of a title's bodies found in ``TEMPLATE_RUNS`` runs or more."""
+    found: defaultdict[int, set[int]] = defaultdict(set)
+    for sketch, run in zip(sketches, runs, strict=True):
+        for value in sketch:
+            found[value].add(run)
+    return frozenset(value for value, seen in found.items() if len(seen) >= TEMPLATE_RUNS)
+
+
+def _issue_similarity(own: Sequence[frozenset[int]], sketches: Sequence[frozenset[int]]
+                      ) -> Callable[[frozenset[int], frozenset[int]], float]:
+    """Whether two bodies of a series are one issue, as a similarity: their whole
+    sketches' (:func:`_sketch_similarity`), unless less of the smaller own part is in
+    the other (the overlap of the two own parts). A full sketch (a body of more than
+    ``SKETCH_SIZE`` clauses) holds its body's lowest hashes: the own parts are compared
+    below the lower of the two sketches' highest hash."""
     # By object: the join hands the measure the sets it was given.
-    held = {id(part): len(part) for part, sketch in zip(own, sketches, strict=True)
-            if len(sketch) >= SKETCH_SIZE}
+    whole = {id(part): sketch for part, sketch in zip(own, sketches, strict=True)}
 
     def similarity(first: frozenset[int], second: frozenset[int]) -> float:
-        size = min(held.get(id(first), SKETCH_SIZE), held.get(id(second), SKETCH_SIZE))
-        return sketch_similarity(first, second, size)
+        a, b = whole[id(first)], whole[id(second)]
+        cut = min(max(a) if len(a) >= SKETCH_SIZE else _NO_CUT,
+                  max(b) if len(b) >= SKETCH_SIZE else _NO_CUT)
+        mine = [value for value in first if value <= cut]
+        theirs = [value for value in second if value <= cut]
+        if not mine or not theirs:
+            return 0.0
+        overlap = len(set(mine).intersection(theirs)) / min(len(mine), len(theirs))
+        return min(overlap, _sketch_similarity(a, b))
 
     return similarity
 

@@ -556,3 +556,193 @@ def test_a_feed_linking_every_item_to_one_page_costs_linear_work(
 
 
 WORDS = ("harbour", "council", "school", "river", "market", "railway", "museum")
+
+
+# -- the issues of a series: one template, different news ------------------------------------
+
+_HOUR = 60 * 60 * 1000
+_DAY = 24 * _HOUR
+_MONDAY_6AM = 1709532000000  # 2024-03-04 06:00 UTC
+
+_BRIEFING_TOP = ("<p>Good morning. Here is what you need to know before you start your day. "
+                 "This newsletter is sent every weekday at 6 a.m.; forward it to a friend, "
+                 "or reply to tell us what you think.</p><h2>Top stories</h2>")
+_BRIEFING_END = ("<h2>Before you go</h2><p>That is all for today. See you tomorrow.</p>"
+                 "<p>You are receiving this email because you subscribed to the Morning "
+                 "Briefing. Unsubscribe at any time, or manage your preferences.</p>"
+                 "<p>Example Media, 1 Main Street, Springfield. Copyright 2024 Example Media.</p>")
+_STORIES = {
+    "mon": ("The city council approved next year's budget by seven votes to two.",
+            "The Main Street bridge will close for three weeks of repairs."),
+    "tue": ("A storm knocked out power to 20,000 homes overnight.",
+            "The school board elected a retired teacher as its new chair."),
+    "wed": ("The museum reopened after a two-year renovation.",
+            "The airport expansion was delayed by a year."),
+    "thu": ("Bus fares rise by 10 cents from April.",
+            "The harbour festival returns in June after a three-year break."),
+    "fri": ("The library will open on Sundays from next month.",
+            "A family bakery on Elm Street won the regional bread prize."),
+}
+
+
+def _briefing(day: str, end: str = _BRIEFING_END, more: str = "") -> str:
+    stories = "".join(f"<li>{story}</li>" for story in _STORIES[day])
+    return f"{_BRIEFING_TOP}<ul>{stories}</ul>{more}{end}"
+
+
+def _briefings() -> dict[str, str]:
+    """A week of a daily digest: one title, one template, two stories of its own each."""
+    return {f"briefing/2024-03-0{4 + n}.md": clipping(
+        title="Morning Briefing", url=f"https://news.example.org/newsletters/2024-03-0{4 + n}",
+        body=_briefing(day), stamp=_MONDAY_6AM + n * _DAY) for n, day in enumerate(_STORIES)}
+
+
+def test_the_issues_of_a_series_are_not_copies_of_each_other() -> None:
+    series = _briefings()
+    assert duplicates(series) == []
+    # Two issues alone are as likely an article and its re-scrape: nearly the same.
+    [(path, message)] = duplicates(dict(list(series.items())[:2]))
+    assert path == "briefing/2024-03-05.md" and "nearly the same body (similarity 0.77)" in message
+
+
+def test_a_copy_of_an_issue_of_a_series_is_still_a_duplicate() -> None:
+    """Tuesday's issue clipped again on Saturday, from the newsletter's web archive
+    (other URLs): once with its footer changed, once with a correction added."""
+    texts = _briefings()
+    web_end = _BRIEFING_END.replace("You are receiving this email", "View it in your browser. "
+                                    "You were sent this email")
+    texts["web/tuesday.md"] = clipping(
+        title="Morning Briefing", url="https://news.example.org/archive/morning-briefing/tue",
+        body=_briefing("tue", web_end), stamp=_MONDAY_6AM + 5 * _DAY + 3 * _HOUR)
+    texts["web/tuesday-corrected.md"] = clipping(
+        title="Morning Briefing", url="https://news.example.org/archive/morning-briefing/tue-2",
+        body=_briefing("tue", more="<p>Correction: an earlier version of this newsletter "
+                                   "misstated how many homes lost power.</p>"),
+        stamp=_MONDAY_6AM + 5 * _DAY + 5 * _HOUR)
+    assert duplicates(texts) == [
+        ("web/tuesday-corrected.md", "nearly the same body (similarity 0.91) under the same "
+                                     "title — duplicate of briefing/2024-03-05.md"),
+        ("web/tuesday.md", "nearly the same body (similarity 0.86) under the same title — "
+                           "duplicate of briefing/2024-03-05.md"),
+    ]
+
+
+_DISCLAIMER = (
+    "<p><b>Forward-Looking Statements</b></p><p>This press release contains forward-looking "
+    "statements within the meaning of the Private Securities Litigation Reform Act of 1995. "
+    "Words such as anticipate, believe, estimate, expect, intend, may, plan, should and will "
+    "identify forward-looking statements. These statements are based on current expectations "
+    "and are subject to risks and uncertainties; actual results may differ materially. "
+    "We undertake no obligation to update any forward-looking statement.</p>"
+    "<p><b>About Acme Corp</b></p><p>Acme Corp is a leading maker of widgets. Founded in 1950, "
+    "it employs 10,000 people in 40 countries. Its shares trade on the New York Stock "
+    "Exchange under the symbol ACME.</p>")
+_QUARTERS = (("2023/11/15", "Nov. 15, 2023", "0.24", "Dec. 15, 2023", "Dec. 1, 2023"),
+             ("2024/02/15", "Feb. 15, 2024", "0.25", "March 15, 2024", "March 1, 2024"),
+             ("2024/05/15", "May 15, 2024", "0.25", "June 14, 2024", "June 1, 2024"),
+             ("2024/08/15", "Aug. 15, 2024", "0.27", "Sept. 13, 2024", "Sept. 3, 2024"))
+
+
+def _release(date: str, dividend: str, paid: str, record: str,
+             contact: str = "Investor contact: Jane Roe, investors@acme.example.") -> str:
+    return (f"<p>NEW YORK, {date} — The Board of Directors of Acme Corp declared a quarterly "
+            f"cash dividend of ${dividend} per share, payable on {paid} to shareholders of "
+            f"record on {record}.</p>{_DISCLAIMER}<p>{contact}</p>")
+
+
+def test_the_releases_of_a_company_under_one_title_are_not_copies() -> None:
+    """A company's quarterly release, one title every quarter, and the third one carried
+    by a second wire the same day: that one is a copy."""
+    texts = {f"pr/acme-dividend-{path[:7].replace('/', '-')}.md": clipping(
+        title="Acme Corp Declares Quarterly Dividend",
+        url=f"https://www.globenewswire.example/news-release/{path}/acme-dividend.html",
+        body=_release(date, dividend, paid, record),
+        stamp=_MONDAY_6AM + n * 91 * _DAY) for n, (path, date, dividend, paid, record)
+        in enumerate(_QUARTERS)}
+    assert duplicates(texts) == []
+    _, date, dividend, paid, record = _QUARTERS[2]
+    texts["wire/acme-dividend.md"] = clipping(
+        title="Acme Corp Declares Quarterly Dividend",
+        url="https://www.businesswire.example/news/home/20240515005123/en/",
+        body=_release(date, dividend, paid, record, "Contact: Acme Corp Investor Relations."),
+        stamp=_MONDAY_6AM + 2 * 91 * _DAY + 2 * _HOUR)
+    assert duplicates(texts) == [("wire/acme-dividend.md", "nearly the same body (similarity "
+                                  "0.81) under the same title — duplicate of "
+                                  "pr/acme-dividend-2024-05.md")]
+
+
+def test_copies_published_together_are_judged_whole() -> None:
+    """One article carried by three sites under one title within hours, each with a line
+    of its own: the shared text is no series' template."""
+    sites = ("www.sitea.example", "www.siteb.example", "www.sitec.example")
+    texts = {f"{n}.md": clipping(title="Harbour reopens", url=f"https://{site}/news/harbour",
+                                 body=f"{ARTICLE}<p>Copyright {site}, all rights reserved.</p>",
+                                 stamp=_MONDAY_6AM + n * 3 * _HOUR)
+             for n, site in enumerate(sites)}
+    found = duplicates(texts)
+    assert [path for path, _ in found] == ["1.md", "2.md"]
+    assert all("nearly the same body" in message for _, message in found)
+
+
+@pytest.mark.parametrize("same_url", [True, False])
+def test_two_copies_days_apart_are_duplicates(same_url: bool) -> None:
+    """An article and its re-scrape a week later (a footer changed, a paragraph added):
+    two bodies are no series."""
+    end = "<p>Follow us for more news from the harbour.</p>"
+    for first, second in ((ARTICLE + end, ARTICLE + "<p>Read more from our port reporter.</p>"),
+                          (ARTICLE, ARTICLE + "<p>A new paragraph was added to this copy.</p>")):
+        texts = {"a.md": clipping(url="https://x.org/1", body=first),
+                 "b.md": clipping(url="https://x.org/1" if same_url else "https://x.org/2",
+                                  body=second, stamp=1594000000000 + 7 * _DAY)}
+        [(path, message)] = duplicates(texts)
+        assert path == "b.md"
+        assert message.startswith("same article URL" if same_url else "nearly the same body")
+
+
+def test_long_issues_of_a_series_are_told_apart_on_their_own_clauses() -> None:
+    """Bodies of more than 64 clauses (their sketches keep the 64 lowest hashes): five
+    weekly issues of a 100-sentence template with 12 sentences of their own, and a
+    re-scrape of the third with 3 sentences added."""
+    template = _sentences(100)
+
+    def issue(n: int, extra: int = 0) -> str:
+        own = [f"Issue {n} reports item {k} of the week." for k in range(12 + extra)]
+        return "<p>" + " ".join(template[:50] + own + template[50:]) + "</p>"
+
+    texts = {f"w/{n}.md": clipping(title="Weekly port report", url=f"https://x.org/w/{n}",
+                                   body=issue(n), stamp=_MONDAY_6AM + 7 * n * _DAY)
+             for n in range(5)}
+    assert duplicates(texts) == []
+    texts["copy.md"] = clipping(title="Weekly port report", url="https://x.org/w/copy",
+                                body=issue(2, 3), stamp=_MONDAY_6AM + 30 * _DAY)
+    [(path, message)] = duplicates(texts)
+    assert path == "copy.md" and message.endswith("duplicate of w/2.md"), message
+
+
+@pytest.fixture
+def measured(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the bodies' similarity measurements (sketches, and their own parts)."""
+    count = [0]
+    measure = duplicate_clipping.sketch_similarity
+
+    def counted(first: frozenset[int], second: frozenset[int], size: int) -> float:
+        count[0] += 1
+        return measure(first, second, size)
+
+    monkeypatch.setattr(duplicate_clipping, "sketch_similarity", counted)
+    return count
+
+
+def test_a_long_series_costs_linear_work(measured: list[int]) -> None:
+    """A daily feed of hundreds of issues under one title: no pair of issues is measured
+    when their own parts share nothing (pairwise would be n²/2)."""
+    counts = []
+    for n in (200, 400):
+        measured[0] = 0
+        texts = {f"d/{i:05}.md": clipping(
+            title="Morning Briefing", url=f"https://x.org/d/{i}",
+            body=f"{_BRIEFING_TOP}<ul><li>Story {i} of the day.</li><li>And story {i}b.</li>"
+                 f"</ul>{_BRIEFING_END}", stamp=_MONDAY_6AM + i * _DAY) for i in range(n)}
+        assert duplicates(texts) == []
+        counts.append(measured[0])
+    assert counts[1] <= 2 * counts[0] + 10, counts
