@@ -43,6 +43,22 @@ cache). Two clippings are the same article when they have
   together (the bottom-k estimate, within a few hundredths of the true value); bodies
   with at most 64 distinct clauses are compared exactly.
 
+  The issues of a series are not copies of each other: a daily digest, a company's
+  quarterly release, a weekly column under one title is a template (introduction,
+  sign-off, disclaimer, "about the company") around news of its own, and two issues
+  come out nearly the same. Clauses found in three or more bodies of agreeing titles
+  published apart (runs of bodies less than 12 hours apart count once; a body without
+  a timestamp is a run of its own) are such a template; two of those bodies are then
+  nearly the same only when their whole bodies are and most (``near-similarity``) of
+  the smaller one's own part, what is left without the template, is in the other's. A
+  copy of an issue (a footer changed, a correction added) is still reported; different
+  issues are not, nor an issue's news without its template. Copies published together
+  (one article carried by three sites the same day) make no template and are judged
+  whole. Two issues alone are as likely an article and its re-scrape and are reported;
+  so are issues clipped within hours of each other (timestamps that are the clipping
+  run's, not the publication's, say nothing of a series); and an issue clipped in three
+  runs apart reads as template, its copies then unreported.
+
 Titles agree when they are equal after normalisation (entities and Markdown escapes
 decoded, NFKC, case folded, everything but letters and digits dropped), or when the
 Jaccard similarity of their character pairs is at least ``title-similarity`` (0.7: a

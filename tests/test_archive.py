@@ -746,3 +746,14 @@ def test_a_long_series_costs_linear_work(measured: list[int]) -> None:
         assert duplicates(texts) == []
         counts.append(measured[0])
     assert counts[1] <= 2 * counts[0] + 10, counts
+
+
+def test_an_issue_s_news_without_its_template_is_not_nearly_the_same_body() -> None:
+    """A teaser holding Tuesday's stories, and a line of its own, is not nearly the
+    same body as Tuesday's issue: their own parts are one, the bodies are not."""
+    texts = _briefings()
+    stories = "".join(f"<p>{story}</p>" for story in _STORIES["tue"])
+    texts["teaser.md"] = clipping(title="Morning Briefing", url="https://x.org/teaser",
+                                  body=f"{stories}<p>Read the whole briefing on our site.</p>",
+                                  stamp=_MONDAY_6AM + 6 * _DAY)
+    assert duplicates(texts) == []
