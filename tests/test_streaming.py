@@ -269,3 +269,50 @@ def test_the_command_line_streams_whole_document_reports(
         assert [case.get("name") for case in cases] == ["a.md", "b.md"]
     else:
         assert json.dumps(json.loads(written)).count("timestamp-comment") >= 2
+
+
+class _Unpickled:
+    """A chunk's work telling which unpickling of it did each item (a token drawn when it
+    is unpickled), in which process, and the state it was sent with."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.token = "not unpickled"
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"state": self.state}
+
+    def __setstate__(self, saved: dict[str, str]) -> None:
+        import uuid
+
+        self.state = saved["state"]
+        self.token = uuid.uuid4().hex
+
+    def __call__(self, items: list[str]) -> list[tuple[str, int, str]]:
+        import os
+
+        return [(self.token, os.getpid(), self.state) for _ in items]
+
+
+def test_a_worker_unpickles_the_work_once_while_it_stays_the_same() -> None:
+    # Sixteen chunks of 64, two workers: one unpickling per worker, not per chunk (a
+    # lint's work holds settings with reference cycles: garbage after every chunk that
+    # the collector, as a run tunes it, did not free).
+    results = list(map_in_chunks(_Unpickled("sent"), ["x"] * 1024, jobs=2))
+    tokens: dict[int, set[str]] = {}
+    for token, pid, state in results:
+        tokens.setdefault(pid, set()).add(token)
+        assert state == "sent"
+    assert tokens and all(len(seen) == 1 for seen in tokens.values()), tokens
+
+
+def test_a_chunk_s_work_is_sent_as_it_is_when_the_chunk_is_sent() -> None:
+    # The configurations read so far travel with each chunk: work that changed since
+    # the last chunk is unpickled anew.
+    work = _Unpickled("before")
+    results = map_in_chunks(work, ["x"] * 1024, jobs=2)
+    first = next(results)
+    work.state = "after"
+    rest = list(results)
+    assert first[2] == "before" and rest[-1][2] == "after"
+    assert len({token for token, _, state in rest if state == "after"}) <= 2
