@@ -47,8 +47,8 @@ cache). Two clippings are the same article when they have
   quarterly release, a weekly column under one title is a template (introduction,
   sign-off, disclaimer, "about the company") around news of its own, and two issues
   come out nearly the same. Clauses found in three or more bodies of agreeing titles
-  published apart (runs of bodies less than 12 hours apart count once; a body without
-  a timestamp is a run of its own) are such a template; two of those bodies are then
+  published apart (runs of bodies less than 12 hours apart count once, and so do the
+  bodies without a timestamp) are such a template; two of those bodies are then
   nearly the same only when their whole bodies are and most (``near-similarity``) of
   the smaller one's own part, what is left without the template, is in the other's. A
   copy of an issue (a footer changed, a correction added) is still reported; different
@@ -56,8 +56,11 @@ cache). Two clippings are the same article when they have
   (one article carried by three sites the same day) make no template and are judged
   whole. Two issues alone are as likely an article and its re-scrape and are reported;
   so are issues clipped within hours of each other (timestamps that are the clipping
-  run's, not the publication's, say nothing of a series); and an issue clipped in three
-  runs apart reads as template, its copies then unreported.
+  run's, not the publication's, say nothing of a series). What this cannot tell from a
+  series: one article clipped on three occasions or more, days apart, under other URLs
+  and each time with a line of its own (a "retrieved on" line, an updated footer) reads
+  as a series whose template is the article, and those copies are not reported as
+  nearly the same (the same body, or the same URL, still is).
 
 Titles agree when they are equal after normalisation (entities and Markdown escapes
 decoded, NFKC, case folded, everything but letters and digits dropped), or when the
@@ -721,9 +724,11 @@ def _near_in_title(clippings: Sequence[_Clipping], by_body: Mapping[str, list[in
 
 def _runs(times: Sequence[int | None]) -> list[int]:
     """Each body's run (positions in ``times``): the bodies published together, chains,
-    in time, of bodies less than ``_TOGETHER`` apart. A body without a time is a run of
-    its own: nothing says it was published with another."""
-    runs = list(range(len(times)))
+    in time, of bodies less than ``_TOGETHER`` apart. The bodies without a time are one
+    run: nothing says they were published apart (three copies of an article, none with
+    a timestamp, are no series)."""
+    undated = len(times)  # no dated body's run
+    runs = [index if time is not None else undated for index, time in enumerate(times)]
     last: tuple[int, int] | None = None
     for time, index in sorted((time, index) for index, time in enumerate(times)
                               if time is not None):

@@ -684,6 +684,19 @@ def test_copies_published_together_are_judged_whole() -> None:
     assert all("nearly the same body" in message for _, message in found)
 
 
+def test_copies_without_timestamps_are_no_series() -> None:
+    """Three sites' copies of one article, none with a timestamp: nothing says they were
+    published apart, so the article is no series' template."""
+    sites = ("www.sitea.example", "www.siteb.example", "www.sitec.example")
+    texts = {f"{n}.md": clipping(title="Harbour reopens", url=f"https://{site}/news/harbour",
+                                 body=f"{ARTICLE}<p>Copyright {site}, all rights reserved.</p>",
+                                 stamp=None)
+             for n, site in enumerate(sites)}
+    found = duplicates(texts)
+    assert [path for path, _ in found] == ["1.md", "2.md"]
+    assert all("nearly the same body" in message for _, message in found)
+
+
 @pytest.mark.parametrize("same_url", [True, False])
 def test_two_copies_days_apart_are_duplicates(same_url: bool) -> None:
     """An article and its re-scrape a week later (a footer changed, a paragraph added):
