@@ -54,8 +54,10 @@ def _said(error: Any) -> list[_Said]:
         return [_Said(path, (*path, key), f"unknown key {key!r}{did_you_mean(key, known)}")
                 for key in extra]
     choices = [choice for choice in error.schema.get("enum", ()) if isinstance(choice, str)]
-    if "propertyNames" in error.schema_path:  # an unknown rule under [rules] or [severity]
-        return [_Said(path, (*path, error.instance), _unknown_rule(error.instance, choices))]
+    if "propertyNames" in error.schema_path:  # a key the table does not allow
+        if error.validator == "enum":  # an unknown rule under [rules] or [severity]
+            return [_Said(path, (*path, error.instance), _unknown_rule(error.instance, choices))]
+        return [_Said(path, (*path, error.instance), f"key {_message(error)}")]
     if error.validator == "enum" and "ALL" in choices:  # select, ignore, per-file-ignores
         return [_Said(path, path, _unknown_rule(error.instance, choices))]
     return [_Said(path, path, _message(error))]

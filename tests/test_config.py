@@ -347,6 +347,28 @@ cliplint: error: {source}: invalid configuration:
 """
 
 
+def test_a_key_a_table_does_not_allow_is_said_as_such_not_as_an_unknown_rule(
+        tmp_path: Path) -> None:
+    # The names of a boilerplate entry's attributes are keys with a pattern, not rules.
+    write(tmp_path / "cliplint.toml", """\
+[[rules.aggregator-boilerplate.entries]]
+name = "promo"
+label = "Promo"
+position = "anywhere"
+fix = "unsafe"
+elements = ["p"]
+attributes = { Data-Kind = ["promo"] }
+""")
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("a.md", cwd=tmp_path)
+    assert result.status == 2
+    source = tmp_path / "cliplint.toml"
+    assert result.stderr == f"""\
+cliplint: error: {source}: invalid configuration:
+  {source}:7: rules.aggregator-boilerplate.entries[0].attributes: key 'Data-Kind' does not match '^[a-z][a-z0-9_.:-]*$'
+"""
+
+
 def test_a_valid_config_loads_no_error_reporting(tmp_path: Path) -> None:
     # Line numbers, TOML values and suggestions cost nothing until a configuration is wrong.
     write(tmp_path / "cliplint.toml", "ignore = ['title-link']\n")
