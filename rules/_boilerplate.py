@@ -35,6 +35,9 @@ FIRST_LINK_IS_TITLE_URL = "first-link-is-title-url"
 #: Like FIRST_LINK_IS_TITLE_URL, but the query and fragment may differ: Medium's feed adds
 #: ``?source=rss-...`` to an item's link and not to the link in the item's footer.
 FIRST_LINK_IS_TITLE_PAGE = "first-link-is-title-page"
+#: Every link of the block goes to the host of the clipping's title URL (a leading
+#: ``www.`` aside): a publication's own button, not one the writer points elsewhere.
+LINKS_ON_TITLE_HOST = "links-on-title-host"
 #: Elements every entry allows inside its block: links, breaks and inline formatting.
 ALWAYS_ALLOWED = frozenset(
     {"a", "br", "wbr", "b", "i", "em", "strong", "small", "sub", "sup", "span", "font", "u", "s"}

@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 from cliplint.html import HTML_SPACE, VOID_ELEMENTS, BodyView, Token
 from cliplint_rules._boilerplate import (
     FIRST_LINK_IS_TITLE_PAGE,
     FIRST_LINK_IS_TITLE_URL,
+    LINKS_ON_TITLE_HOST,
     TEXT_RUN,
     Entry,
 )
@@ -287,18 +288,38 @@ def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
         href = (content.links[0].get("href") or "").strip() if content.links else ""
         if not title_url or not _same_page(href, html.unescape(title_url)):
             return False
+    if LINKS_ON_TITLE_HOST in entry.conditions:
+        host = _host(html.unescape(title_url)) if title_url else None
+        if not host or not all(_host((link.get("href") or "").strip()) == host
+                               for link in content.links):
+            return False
     return True
 
 
+def _host(url: str) -> str | None:
+    """A URL's host, lower case, without a leading ``www.`` (None: it has none)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
 def _same_page(url: str, other: str) -> bool:
-    """Both URLs have the same scheme, host and path (case aside for scheme and host);
-    their queries and fragments may differ."""
+    """Both URLs have the same scheme, host and path (case aside for scheme and host;
+    the path as it reads, percent-encoded or not, one trailing slash aside); their
+    queries and fragments may differ."""
     try:
         first, second = urlsplit(url), urlsplit(other)
     except ValueError:
         return False
-    return (first.scheme.lower(), first.netloc.lower(), first.path) == (
-        second.scheme.lower(), second.netloc.lower(), second.path)
+    return (first.scheme.lower(), first.netloc.lower(), _page_path(first.path)) == (
+        second.scheme.lower(), second.netloc.lower(), _page_path(second.path))
+
+
+def _page_path(path: str) -> str:
+    # A bot may have decoded the title URL's path ("/耳目江湖/..." for "/%E8%80%B3...").
+    return unquote(path).removesuffix("/")
 
 
 def _fits(entry: Entry, size: float | None) -> bool:

@@ -32,9 +32,11 @@ boilerplate.json``, validated by ``boilerplate.schema.json``):
   tracker. Substack's subscribe forms (``div.subscription-widget-wrap`` or
   ``-wrap-editor``, and ``div.subscribe-widget`` with
   ``data-component-name="SubscribeWidget"``, holding no link) and its editor's buttons
-  (``p.button-wrapper`` with ``data-component-name="ButtonCreateButton"``) whose one
-  link goes to the publication's ``/subscribe`` page, shares (``action=share``) or goes
-  to the post's ``/comments``: a button the writer points elsewhere is the article's.
+  (``p.button-wrapper`` with ``data-component-name="ButtonCreateButton"``, nothing in
+  it but the button) whose one link, on the clipping's own host, goes to the
+  publication's ``/subscribe`` page, shares (``action=share``) or goes to a post's
+  ``/comments``: a button the writer points elsewhere (another publication, a
+  newspaper, a book) is the article's.
   Each entry's ``sources`` in the catalogue say where its facts come from.
 
 Each problem spans exactly the block a fix deletes: for a trailing footer, from the
@@ -72,7 +74,8 @@ Options:
   ``images`` (``hosts``, ``paths``, ``max-size`` in pixels), ``allow`` (elements
   allowed inside besides links, breaks and inline formatting), ``conditions``
   (``first-link-is-title-url``; ``first-link-is-title-page``, the same whatever the
-  two URLs' queries and fragments), ``joins`` (entries whose block right before this
+  two URLs' queries and fragments; ``links-on-title-host``, every link goes to the
+  title URL's host, ``www.`` aside), ``joins`` (entries whose block right before this
   one is part of the same boilerplate: one problem, one fix), ``description``,
   ``sources``. Hosts are globs that also match subdomains; paths, queries and texts
   are regular expressions (paths and queries searched, texts matched whole, after

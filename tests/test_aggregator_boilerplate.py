@@ -194,6 +194,19 @@ def test_medium_footer_on_a_publication_domain() -> None:
     assert text[problem.start : problem.end] == footer
 
 
+@pytest.mark.parametrize("title_url", [
+    "https://medium.com/我是馬/misi-ke-43c1feed5f53",  # a bot decoded the path
+    MEDIUM_STORY + "/?source=rss-b26efb5c6c3e------2",  # a trailing slash
+    MEDIUM_STORY.lower(),  # the percent-encoding in lower case
+], ids=["decoded", "trailing-slash", "lower-case-escapes"])
+def test_medium_footer_to_the_title_page_however_its_path_is_written(title_url: str) -> None:
+    header = f"<!--1608626226000-->\n[耳朵借我]({title_url})\n------\n\n"
+    footer = "<hr>" + _medium_footer()
+    text = header + ARTICLE + footer + "\n"
+    (problem,) = _lint(text)
+    assert text[problem.start : problem.end] == footer
+
+
 MEDIUM_NEGATIVE = {
     # A writer's own sentences: no Medium tail, or Medium named in prose.
     "writer-sentence": ARTICLE + '<p>This essay was originally published in <a href="https://www.'
@@ -283,6 +296,8 @@ def test_feedburner_flare() -> None:
 # -- Substack's widgets: mid-body, only with the structure Substack writes, unsafe -------
 
 SUBSTACK = "https://blog.andymasley.com"
+#: A clipping of a post of the publication: its buttons go to its own host.
+SUBSTACK_HEADER = f"<!--1700000000000-->\n[The Weird Turn Pro]({SUBSTACK}/p/x)\n------\n\n"
 
 
 def _substack_button(url: str, label: str, component: str = "ButtonCreateButton",
@@ -327,25 +342,41 @@ SUBSTACK_WIDGETS = {
                                                   "email&utm_content=share&action=share",
                                                   "Share The Weird Turn Pro"),
                                  "substack-share-button"),
-    "comment-button": (_substack_button("https://techstructively.substack.com/p/techstructive-"
-                                        "weekly-97/comments", "Leave a comment"),
+    "comment-button": (_substack_button(f"{SUBSTACK}/p/x/comments", "Leave a comment"),
                        "substack-comment-button"),
 }
 
 
 @pytest.mark.parametrize("widget, name", SUBSTACK_WIDGETS.values(), ids=SUBSTACK_WIDGETS.keys())
 def test_substack_widget_mid_body(widget: str, name: str) -> None:
-    text = HEADER + "<p>Before.</p>" + widget + "<p>After.</p>\n"
+    text = SUBSTACK_HEADER + "<p>Before.</p>" + widget + "<p>After.</p>\n"
     (problem,) = _lint(text)
     assert text[problem.start : problem.end] == widget
     assert problem.message.endswith(f"[{name}]")
     assert problem.fix is not None and problem.fix.applicability == "unsafe"
     fixed = _apply(text, problem)
-    assert fixed == HEADER + "<p>Before.</p><p>After.</p>\n"
+    assert fixed == SUBSTACK_HEADER + "<p>Before.</p><p>After.</p>\n"
     assert _lint(fixed) == []
 
 
+def test_a_substack_button_to_its_publication_with_or_without_www() -> None:
+    # A custom domain is written with and without "www." (and redirects one to the other).
+    button = _substack_button("https://www.blog.andymasley.com/subscribe?", "Subscribe now")
+    text = SUBSTACK_HEADER + "<p>Before.</p>" + button + "<p>After.</p>\n"
+    (problem,) = _lint(text)
+    assert problem.message.endswith("[substack-subscribe-button]")
+
+
 SUBSTACK_NEGATIVE = {
+    # Substack's button, the writer's sentence with it: the fix would delete the sentence.
+    "button-with-text": _substack_button(f"{SUBSTACK}/subscribe?", "Subscribe now").replace(
+        "</a></p>", "</a> if you liked this, and tell a friend.</p>"),
+    # Substack's buttons pointing at another publication, a newspaper, another site.
+    "subscribe-to-another-publication": _substack_button("https://friend.substack.com/subscribe",
+                                                         "Subscribe to my friend"),
+    "subscribe-to-a-newspaper": _substack_button("https://www.nytimes.com/subscribe",
+                                                 "Subscribe to the Times"),
+    "share-on-another-site": _substack_button("https://example.org/post?action=share", "Share"),
     # The writer's own buttons: Substack's structure, but the link is the article's.
     "button-to-a-book": _substack_button("https://www.amazon.com/dp/0593537149", "Buy the book"),
     "button-to-another-post": _substack_button(f"{SUBSTACK}/p/part-one", "Read part one"),
@@ -375,7 +406,7 @@ SUBSTACK_NEGATIVE = {
 
 @pytest.mark.parametrize("body", SUBSTACK_NEGATIVE.values(), ids=SUBSTACK_NEGATIVE.keys())
 def test_substack_negative_controls_do_not_fire(body: str) -> None:
-    assert _lint(HEADER + "<p>Before.</p>" + body + "<p>After.</p>\n") == []
+    assert _lint(SUBSTACK_HEADER + "<p>Before.</p>" + body + "<p>After.</p>\n") == []
 
 
 # -- negative controls: none of these may fire -------------------------------------------
