@@ -78,7 +78,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
                         "raw newline inside the title link")
     elif lone_cr != -1:
         yield Violation(title.start + lone_cr, title.start + lone_cr + 1,
-                        "raw line break (a lone carriage return) inside the title link")
+                        "raw line break (a lone carriage return) in the title line")
     else:
         yield from _check_link(text, title.start)
 
