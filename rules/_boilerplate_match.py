@@ -197,6 +197,10 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
         for name in entry.elements:
             by_element.setdefault(name, []).append(entry)
     run_entries = by_element.pop(TEXT_RUN, [])
+    # What an element carrying no attribute may be (most elements carry none): only an
+    # entry asking for no class and no attribute.
+    bare = {name: [entry for entry in named if not entry.classes and not entry.attributes]
+            for name, named in by_element.items()}
     # What an image of unknown size may be: most images give none (see _fits).
     unsized_images = [entry for entry in by_element.get("img", ()) if _fits(entry, None)]
     sizes = _Sizes()
@@ -208,15 +212,18 @@ def _candidates(body: BodyView, tokens: _Tokens, entries: Sequence[Entry],
         named = by_element.get(element.tag)
         if named is None:
             continue
-        if element.tag == "img":
-            # The block's one image is the element: what _matches asks of its size, asked
-            # before the block is described (most images are no pixel).
-            size = _image_size(element)
-            named = (unsized_images if size is None
-                     else [entry for entry in named if _fits(entry, size)])
-        possible = [entry for entry in named
-                    if (not entry.classes or _has_class(element, entry))
-                    and (not entry.attributes or _has_attributes(element, entry))]
+        if not element.attrib:
+            possible = bare[element.tag]
+        else:
+            if element.tag == "img":
+                # The block's one image is the element: what _matches asks of its size,
+                # asked before the block is described (most images are no pixel).
+                size = _image_size(element)
+                named = (unsized_images if size is None
+                         else [entry for entry in named if _fits(entry, size)])
+            possible = [entry for entry in named
+                        if (not entry.classes or _has_class(element, entry))
+                        and (not entry.attributes or _has_attributes(element, entry))]
         if index is not None and possible:
             start, end = index.spans[element]
             if end - start > MAX_BLOCK_TEXT:
