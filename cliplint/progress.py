@@ -65,7 +65,10 @@ def bar(total: int | Count | None, unit: str = "file", description: str = "",
         def advance(steps: int) -> None:
             if progress.total is None and total.value is not None:
                 progress.total = total.value  # percentage and time left from here on
-                progress.refresh()
+                if _drawn(progress):
+                    # (refresh draws whatever the delay: a bar drawn inside it, which a
+                    # report line did not clear, shared that line with it)
+                    progress.refresh()
             progress.update(steps)
 
         yield advance
@@ -86,8 +89,7 @@ def report_writer(write: Callable[[str], Any], shown: bool) -> Callable[[str], A
         from tqdm import tqdm
 
         with tqdm.get_lock():  # type: ignore[no-untyped-call]
-            drawn = [each for each in list(getattr(tqdm, "_instances", ()))
-                     if not each.disable and each.last_print_t >= each.start_t + each.delay]
+            drawn = [each for each in list(getattr(tqdm, "_instances", ())) if _drawn(each)]
             for each in drawn:
                 each.clear(nolock=True)
             write(text)
@@ -95,3 +97,10 @@ def report_writer(write: Callable[[str], Any], shown: bool) -> Callable[[str], A
                 each.refresh(nolock=True)
 
     return clear_then_write
+
+
+def _drawn(progress: Any) -> bool:
+    """Whether a tqdm bar is on the terminal: it has printed since its delay ran out
+    (tqdm prints nothing before, but for a refresh, which this module asks only of a
+    drawn bar)."""
+    return not progress.disable and progress.last_print_t >= progress.start_t + progress.delay

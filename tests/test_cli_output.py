@@ -425,3 +425,34 @@ def test_watch_goes_on_when_the_watched_file_or_the_configuration_breaks(
         watch.until("err", "cliplint: watching for changes")
         (tmp_path / "cliplint.toml").write_text('select = ["timestamp-comment"]\n')
         assert watch.until("out", "./a.md:1:5: timestamp-comment")
+
+
+def test_a_bar_given_its_total_inside_its_delay_is_not_drawn(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count of files is known before the bar's delay runs out: the bar takes it
+    without drawing itself (a report line written then would not clear it, and would
+    share its line)."""
+    import io
+    import threading
+    import time
+
+    from cliplint import progress
+
+    terminal = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(progress, "DELAY", 3600.0)  # inside it, however slow the machine
+    walked = threading.Event()
+
+    def files() -> Iterator[str]:
+        walked.wait()
+        yield from ("a.md", "b.md", "c.md")
+
+    count = progress.Count(files())
+    with progress.bar(count) as advance:  # (its total unknown yet)
+        walked.set()
+        while count.value is None:
+            time.sleep(0.001)
+        advance(1)
+        write = progress.report_writer(terminal.write, shown=True)
+        write("a.md:1:1: title-link missing title line\n")
+    assert terminal.getvalue() == "a.md:1:1: title-link missing title line\n"
