@@ -394,6 +394,15 @@ def _run_copy(request: dict[str, object], streams: dict[int, int]) -> None:
                     stream.flush()
             except (BrokenPipeError, ValueError):
                 pass
+    except KeyboardInterrupt:
+        # Ctrl-C as the copy set up the run, or after the command's own handling of it
+        # (a copy is running, for the server, from its fork): interrupted, as the
+        # command says it, not an error of the server's.
+        status = 130
+        try:
+            os.write(2, b"cliplint: interrupted\n")
+        except OSError:
+            pass
     except BaseException as error:  # the server's own bug: said on the client's stderr
         try:
             os.write(2, f"cliplint: internal error in the server: {type(error).__name__}: "

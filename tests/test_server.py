@@ -639,3 +639,34 @@ def _wait_for(condition: object, seconds: float = 60) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("timed out")
+
+
+def test_ctrl_c_as_the_copy_sets_up_the_run_is_an_interrupted_run(tmp_path: Path) -> None:
+    # The server counts a run from its fork: Ctrl-C may reach the copy before the
+    # command's own handler does (seen in CI: the client then said "the server went
+    # away" and exited 3). Here it arrives as the copy takes the client's attributes.
+    from cliplint import server
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy
+        try:
+            os.close(read_end)
+
+            def interrupted(process: object) -> None:
+                raise KeyboardInterrupt
+
+            server._take_attributes = interrupted  # type: ignore[assignment]
+            request = {"cwd": str(tmp_path), "env": dict(os.environ), "process": {},
+                       "argv": ["cliplint", "."]}
+            server._run_copy(request, {2: write_end})  # (exits)
+        finally:
+            os._exit(99)  # never back into pytest
+    os.close(write_end)
+    said = b""
+    while chunk := os.read(read_end, 4096):
+        said += chunk
+    os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 130
+    assert said == b"cliplint: interrupted\n"
