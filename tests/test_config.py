@@ -332,11 +332,8 @@ id-pattern = '^(\\d+_'
 
 [tool.cliplint.rules.timestamp-coment]
 """)
-    write(tmp_path / "a.md", GOOD_CLIPPING)
-    result = run_cliplint("a.md", cwd=tmp_path)
-    assert result.status == 2
-    source = tmp_path / "pyproject.toml"
-    assert result.stderr == f"""\
+    source, said = _refused_configuration(tmp_path / "pyproject.toml")
+    assert said == f"""\
 cliplint: error: {source}: invalid configuration:
   {source}:5: tool.cliplint.ignore[0]: unknown rule 'titel-link' (did you mean 'title-link'?) (see 'cliplint rules')
   {source}:6: tool.cliplint: unknown key 'exlude' (did you mean 'exclude'?)
@@ -350,23 +347,22 @@ cliplint: error: {source}: invalid configuration:
 def test_a_key_a_table_does_not_allow_is_said_as_such_not_as_an_unknown_rule(
         tmp_path: Path) -> None:
     # The names of a boilerplate entry's attributes are keys with a pattern, not rules.
-    write(tmp_path / "cliplint.toml", """\
-[[rules.aggregator-boilerplate.entries]]
-name = "promo"
-label = "Promo"
-position = "anywhere"
-fix = "unsafe"
-elements = ["p"]
-attributes = { Data-Kind = ["promo"] }
-""")
-    write(tmp_path / "a.md", GOOD_CLIPPING)
-    result = run_cliplint("a.md", cwd=tmp_path)
-    assert result.status == 2
-    source = tmp_path / "cliplint.toml"
-    assert result.stderr == f"""\
+    write(tmp_path / "cliplint.toml", "[rules.aggregator-boilerplate]\nentries = [{ name = 'p', "
+          "label = 'P', position = 'anywhere', fix = 'unsafe', elements = ['p'], "
+          "attributes = { Data-Kind = ['promo'] } }]\n")
+    source, said = _refused_configuration(tmp_path / "cliplint.toml")
+    assert said == f"""\
 cliplint: error: {source}: invalid configuration:
-  {source}:7: rules.aggregator-boilerplate.entries[0].attributes: key 'Data-Kind' does not match '^[a-z][a-z0-9_.:-]*$'
+  {source}:2: rules.aggregator-boilerplate.entries[0].attributes: key 'Data-Kind' does not match '^[a-z][a-z0-9_.:-]*$'
 """
+
+
+def _refused_configuration(source: Path) -> tuple[Path, str]:
+    """A run beside the configuration ``source``: refused (exit 2); what it said."""
+    write(source.parent / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("a.md", cwd=source.parent)
+    assert result.status == 2
+    return source, result.stderr
 
 
 def test_a_valid_config_loads_no_error_reporting(tmp_path: Path) -> None:
