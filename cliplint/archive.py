@@ -37,6 +37,7 @@ from functools import partial
 from itertools import chain
 from operator import attrgetter
 from pathlib import PurePath
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.config import Settings
@@ -267,12 +268,13 @@ def _reduce_through(cache: Cache | None, files: Sequence[ArchiveFile], chosen: S
 
 def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings: Settings,
                   focus: frozenset[str] | None, *,
-                  own_rules: Sequence[tuple[str, ...]] | None = None) -> str | None:
+                  own_rules: OwnRules | EllipsisType = ...) -> str | None:
     """A digest of everything :func:`reduce_archive` depends on beyond what names the
     cache file (the run's settings, the rules' code): the rules chosen, their options
     and severity, each file's paths, entry key (its records are a function of it) and
     own rules, in order, and the focus. None when a file has no entry key.
-    ``own_rules``: each file's rules when already worked out (:func:`_rules_per_file`)."""
+    ``own_rules``: each file's rules when already worked out (:func:`_rules_per_file`;
+    None: the same for every file)."""
     if any(file.key is None for file in files):
         return None
     digest = blake2b(digest_size=20)
@@ -280,7 +282,8 @@ def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings
         [[rule.id, settings.rule_options(rule), settings.severity.get(rule.id)]
          for rule in chosen] + [sorted(focus) if focus is not None else None],
         sort_keys=True, default=str).encode())
-    own_rules = own_rules or _rules_per_file(files, settings)
+    if own_rules is ...:
+        own_rules = _rules_per_file(files, settings)
     # As many fields for every file (none holds NUL; \1 only separates the rule ids of
     # the last one): one join, no string made per file (an archive of tens of thousands
     # is described on every run given part of it).
@@ -295,18 +298,34 @@ def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings
 _DESCRIBED = attrgetter("path", "relative", "key")
 
 
-def _rules_per_file(files: Sequence[ArchiveFile],
-                    settings: Settings) -> list[tuple[str, ...]] | None:
+#: Each file's rules (:func:`_rules_per_file`), None when they are the run's for every file.
+OwnRules = Sequence[tuple[str, ...]] | None
+
+
+def _rules_per_file(files: Sequence[ArchiveFile], settings: Settings) -> OwnRules:
     """The rules of each file, when they may differ between files (per-file-ignores, a
-    folder's own configuration): once per file, not per rule."""
+    folder's own configuration): once per file, not per rule; None when every file's
+    folder has the run's configuration and it ignores nothing per file (the usual case,
+    also when configuration files are looked for: a folder's answer asked once)."""
     if not (settings.per_file_ignores or settings.tree is not None):
         return None
-    return [tuple(settings.for_path(file.path).rules_for(file.path)) for file in files]
+    rules: list[tuple[str, ...]] = []
+    differ = bool(settings.per_file_ignores)
+    folder, own = None, settings
+    for file in files:
+        # Files come folder by folder (a walk's order): a folder's configuration is
+        # asked once per run of its files.
+        here = file.relative.rpartition("/")[0]
+        if here != folder:
+            folder, own = here, settings.for_path(file.path)
+            differ = differ or own is not settings
+        rules.append(own.rules_for(file.path))
+    return rules if differ else None
 
 
 def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings: Settings,
                    root: str, focus: frozenset[str] | None = None, *,
-                   own_rules: Sequence[tuple[str, ...]] | None = None) -> list[Problem]:
+                   own_rules: OwnRules | EllipsisType = ...) -> list[Problem]:
     """Every archive rule's reduce step over the files, its problems in path order. With
     ``focus`` (paths relative to the root), only the problems about those files or
     naming them. ``own_rules`` as in :func:`reduction_key`."""
@@ -318,7 +337,7 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
     # Problems about a file whose comments suppress the rule there (cliplint.suppressions).
     suppressed = {file.relative: file.records[ARCHIVE_KEY] for file in files
                   if ARCHIVE_KEY in file.records}
-    per_file_rules = own_rules or _rules_per_file(files, settings)
+    per_file_rules = _rules_per_file(files, settings) if own_rules is ... else own_rules
     shown_root = root if "://" in root else os.path.relpath(root)
     problems: list[Problem] = []
     for rule in chosen:

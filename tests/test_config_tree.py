@@ -220,3 +220,24 @@ def test_without_a_configuration_at_the_top_a_folders_file_still_applies(
     assert found == [("sub/a.md", "invisible-characters"),
                      ("sub/deeper/b.md", "invisible-characters"),
                      ("top.md", "invisible-characters"), ("top.md", "well-formed-html")]
+
+
+def test_files_under_the_run_s_own_configuration_share_its_rules(tree: Path) -> None:
+    # An archive run asks each file's rules (for its archive rules and the reduction's
+    # key); where every folder has the run's configuration they are the run's, said
+    # once (None), not once per file. A folder's own file makes them per file.
+    from cliplint.archive import ArchiveFile, _rules_per_file
+    from cliplint.cli.context import run_context
+    from cliplint.cli.parser import parse_lint
+
+    def rules_per_file() -> object:
+        run = run_context(parse_lint(["."]))
+        files = [ArchiveFile(f"./{relative}", relative, {})
+                 for relative in ("top.md", "sub/a.md", "sub/deeper/b.md")]
+        return _rules_per_file(files, run.settings)
+
+    own = rules_per_file()
+    assert isinstance(own, list) and "invisible-characters" not in own[0]
+    assert "well-formed-html" not in own[1] and own[1] == own[2]
+    (tree / "sub" / "cliplint.toml").unlink()
+    assert rules_per_file() is None
