@@ -707,10 +707,13 @@ def _near_in_title(clippings: Sequence[_Clipping], by_body: Mapping[str, list[in
     A join of the own parts, not every pair: a clause that is no template is in two
     runs at most, so a feed of thousands of issues under one title makes no candidate
     pairs but those of its copies."""
+    if len(by_body) < 2:
+        return  # (most title groups: one body, nothing to join)
     bodies = list(by_body)
     sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
     # A body's time is its first clipping's, the oldest (clippings are in keeping order).
-    template = _template(sketches, _runs([clippings[by_body[body][0]].time for body in bodies]))
+    template = (_template(sketches, _runs([clippings[by_body[body][0]].time for body in bodies]))
+                if len(bodies) >= TEMPLATE_RUNS else frozenset())
     if not template:
         pairs = _join_sketches(sketches, threshold)
     else:
