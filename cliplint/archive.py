@@ -496,7 +496,7 @@ def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tupl
     cache's files table says held the content of their entry key with that status (the
     look-up that read them remembered it; or remembered the content under another
     rule selection's key), by path relative to the root."""
-    from cliplint.cache import IndexedFile, entry_key
+    from cliplint.cache import UNSTORABLE, IndexedFile, entry_key, stored_records
     from cliplint.runner import KeyParts
 
     files: dict[str, ArchiveFile] = {}
@@ -511,6 +511,9 @@ def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tupl
     for path, known in cache.known_files(status).items():
         file = files[path]
         if known.key == file.key or entry_key(known.content, *parts(file.path)) == file.key:
-            confirmed[file.relative] = IndexedFile(known.size, known.mtime_ns, file.key,
-                                                   dict(file.records))
+            try:
+                records = stored_records(file.records)
+            except UNSTORABLE:
+                continue  # not JSON, as its entry could not be kept either: linted again
+            confirmed[file.relative] = IndexedFile(known.size, known.mtime_ns, file.key, records)
     return confirmed

@@ -5,6 +5,7 @@ nothing it depends on changed."""
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -120,8 +121,13 @@ def test_the_archive_index_is_read_back_and_a_forged_one_is_ignored(
     assert {path: index.file(row) for path, row in index.rows().items()} == files
     assert index.keys == ["key-a", "key-c"]  # each content's records once
     assert cache.archive_index("/elsewhere") == ArchiveIndex()
-    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = "
-                    "CAST(replace(CAST(files AS TEXT), '[1]', '[2]') AS BLOB)")
+    cache.close()
+    with closing(sqlite3.connect(tmp_path / "cache" / "results-k.sqlite3")) as connection, \
+            connection:
+        [(blob,)] = connection.execute("SELECT files FROM archives").fetchall()
+        connection.execute("UPDATE archives SET files = ?",  # a.md moved, its mac as it was
+                           (blob.replace(b"feed/a.md", b"feed/x.md"),))
+    cache = Cache.open(tmp_path / "cache", "k")
     assert cache.archive_index("/archive") == ArchiveIndex()
     assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
 
@@ -130,7 +136,7 @@ def test_an_archive_index_of_another_type_or_shape_is_not_believed(
         cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = {"a.md": IndexedFile(10, 100, "key-a", {"rule-x": [1]})}
     cache.remember_archive("/archive", files)
-    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = CAST(files AS TEXT)")
+    cache = altered(cache, tmp_path / "cache", "UPDATE archives SET files = 'not an index'")
     assert cache.archive_index("/archive") == ArchiveIndex()
     assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
     # Signed, but not an index (a row of another version's format, or a shape the reader
@@ -144,18 +150,23 @@ def test_an_archive_index_of_another_type_or_shape_is_not_believed(
         with closing(Cache.open(tmp_path / "cache", "k")) as reopened:
             return reopened.archive_index("/archive")
 
-    one = {"sizes": [1], "mtimes": [1], "contents": [0], "keys": ["k"], "records": [{}]}
-    assert signed(json.dumps(one).encode() + b"\0a.md").paths == ["a.md"]  # as written
-    for blob in [b"[]", b'{"sizes": [1]}\0a.md', b"\xff\0a.md",
-                 *(json.dumps({**one, **change}).encode() + b"\0" + paths for change, paths in [
-                     ({"contents": [1]}, b"a.md"),  # no such content
-                     ({}, b"a.md\0b.md"),  # a path more than sizes
-                     ({"keys": ["k", "l"]}, b"a.md"),  # a key more than records
-                     ({"contents": [0.5]}, b"a.md"),
-                     ({"contents": [False]}, b"a.md"),
-                     ({"keys": [1]}, b"a.md"),
-                     ({"records": [[]]}, b"a.md"),
-                 ])]:
+    one = (["a.md"], [1], [1], [0], ["k"], [{}])  # paths, sizes, times, contents, keys, records
+
+    def changed(column: int, value: list[Any]) -> bytes:
+        return marshal.dumps(tuple(value if place == column else kept
+                                   for place, kept in enumerate(one)))
+
+    assert signed(marshal.dumps(one)).paths == ["a.md"]  # as written
+    old_format = json.dumps({"sizes": [1], "mtimes": [1], "contents": [0], "keys": ["k"],
+                             "records": [{}]}).encode() + b"\0a.md"  # version 10's
+    for blob in [b"[]", b"\xff\0a.md", old_format, marshal.dumps([]),
+                 marshal.dumps(one[:5]), marshal.dumps(list(one)),
+                 marshal.dumps(one)[:-3],  # cut short
+                 changed(3, [1]),  # no such content
+                 changed(0, ["a.md", "b.md"]),  # a path more than sizes
+                 changed(4, ["k", "l"]),  # a key more than records
+                 changed(3, [0.5]), changed(3, [False]), changed(4, [1]),
+                 changed(5, [[]]), changed(0, [b"a.md"]), changed(1, (1,))]:
         assert signed(blob) == ArchiveIndex(), blob
 
 
@@ -322,7 +333,7 @@ def test_a_given_file_is_compared_with_the_archive_index(
     assert lint(capsys, "feed/b.md") == (expected, "")
     with closing(sqlite3.connect(database(archive))) as connection:
         [(blob,)] = connection.execute("SELECT files FROM archives").fetchall()
-    assert sorted(blob.partition(b"\0")[2].split(b"\0")) == [b"feed/a.md", b"feed/c.md"]
+    assert sorted(marshal.loads(blob)[0]) == ["feed/a.md", "feed/c.md"]
     reads.clear()
     assert lint(capsys, "feed/b.md") == (expected, "")
     # The given file looked up (its status known: not read); the others neither read nor

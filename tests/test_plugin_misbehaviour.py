@@ -410,3 +410,31 @@ def test_well_formed_violations_past_the_cap_are_summed_up(
     assert sorted(p["message"] for p in json.loads(run.stdout)["problems"]) == [
         "3 more odd/rule problems not listed (max-problems-per-rule is 1); this is the "
         "first of them", "again"]
+
+
+def test_the_archive_index_gives_records_back_as_the_entries_do(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # A record holding a tuple comes back from the cache as its JSON gives it (a list),
+    # whether a file's entry or the archive's index (a run given one file reads the
+    # others from it) holds it: the index is normalised as the entries are.
+    env = _env(plugin_env, "def record(document, options):\n    return {'pair': (1, 2)}\n"
+                           "def reduce(entries, options):\n"
+                           "    seen = ', '.join(sorted(f\"{e.path} {type(e.record['pair']).__name__}\"\n"
+                           "                            for e in entries))\n"
+                           "    yield ArchiveViolation('a.md', seen)\n")
+    archive = _archive(tmp_path)
+    (archive / ".git").mkdir()  # the archive's top: a given file is compared with it
+    for name in ("a.md", "b.md"):  # old enough for their status to be trusted
+        os.utime(archive / name, (1_600_000_000, 1_600_000_000))
+    env = {**env, "CLIPLINT_CACHE_DIR": str(tmp_path / "cache")}
+
+    def seen() -> str:
+        run = run_cliplint("--isolated", "--select", "odd/", "--format", "json", "a.md",
+                           cwd=archive, env=env)
+        [problem] = json.loads(run.stdout)["problems"]
+        return str(problem["message"])
+
+    assert seen() == "a.md tuple, b.md tuple"  # both just linted (b.md into the index)
+    with open(archive / "a.md", "a", encoding="utf-8") as edited:
+        edited.write("<p>An edit.</p>\n")  # (a.md linted again: the reduce runs again)
+    assert seen() == "a.md tuple, b.md list"  # b.md from the index, as from its entry
