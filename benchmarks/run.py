@@ -18,8 +18,9 @@ the CPU of a run is the command's plus what the server used meanwhile, the forke
 that ran it included (``cliplint server status --json``, ``cpu_seconds``). Every other
 goal runs without a server (``CLIPLINT_NO_SERVER=1``), even if one is up.
 
-The 30,000-file archive is the corpus ten times over (hard links) and the 100,000-file
-one holds tiny distinct clippings; both are made in a temporary folder, never in the
+The 30,000-file archive is the corpus ten times over (hard links; for
+``pre-commit-distinct``, copies each made distinct) and the 100,000-file one holds tiny
+distinct clippings; both are made in a temporary folder, never in the
 repository. ``tidy`` is Debian's package; without it that goal is skipped and says so.
 A benchmark, not a test: nothing here is asserted.
 """
@@ -70,6 +71,22 @@ def repeated_corpus(corpus: Path, times: int, into: Path) -> Path:
                 os.link(path, target)
             except OSError:
                 shutil.copyfile(path, target)
+    return into
+
+
+def distinct_corpus(corpus: Path, times: int, into: Path) -> Path:
+    """The corpus ``times`` over, each copy of a file distinct (a paragraph naming its
+    copy appended, its time the original's): as many contents, and records in the
+    cache's index of the archive, as files, where hard-linked copies share them."""
+    for copy in range(times):
+        for path in corpus.rglob("*.md"):
+            target = into / f"copy{copy}" / path.relative_to(corpus)
+            if target.exists():  # made already, for another goal
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes() + f"<p>Copy {copy}.</p>\n".encode())
+            modified = path.stat().st_mtime
+            os.utime(target, (modified, modified))
     return into
 
 
@@ -349,18 +366,31 @@ def one_miss(corpus: Path, scratch: Path, runs: int) -> Goal:
 
 
 def pre_commit(corpus: Path, scratch: Path, runs: int) -> Goal:
-    archive = repeated_corpus(corpus, 10, scratch / "archive")
+    return _pre_commit(corpus, scratch, runs, repeated_corpus(corpus, 10, scratch / "archive"),
+                       "archive-cache", "")
+
+
+def pre_commit_distinct(corpus: Path, scratch: Path, runs: int) -> Goal:
+    """The pre-commit shape in an archive of 30,000 distinct contents (as a real archive
+    is), not ten hard-linked copies of 3,000: the cache's index holds ten times the
+    records, and a run given one file decodes them all."""
+    archive = distinct_corpus(corpus, 10, scratch / "distinct")
+    return _pre_commit(corpus, scratch, runs, archive, "distinct-cache", ", distinct files")
+
+
+def _pre_commit(corpus: Path, scratch: Path, runs: int, archive: Path, cache: str,
+                kind: str) -> Goal:
     (archive / ".git").mkdir(exist_ok=True)  # a git work tree's top, as pre-commit runs in
     new = archive / "new" / "clipping.md"
     new.parent.mkdir(exist_ok=True)
     original = Path(corpus_files(corpus)[0]).read_bytes()
-    env = _cache(scratch, "archive-cache")
+    env = _cache(scratch, cache)
     prepare = _changing(new, original)
     prepare()
     # The archive's cache, filled once (untimed).
     run_once(Side("fill", [*CLIPLINT, "new/clipping.md"], env, archive))
     return Goal(
-        "pre-commit: one new file in a 30,000-file archive, warm cache / one-file miss",
+        f"pre-commit: one new file in a 30,000-file archive{kind}, warm cache / one-file miss",
         Side("cliplint new/clipping.md", [*CLIPLINT, "new/clipping.md"], env, archive, prepare),
         _miss_side(corpus, scratch), 1.5, runs * 2)
 
@@ -427,6 +457,7 @@ GOAL_KEYS: dict[str, Callable[[Path, Path, int], Goal | str]] = {
     "one-hit-served": one_hit_served, "one-miss-served": one_miss_served,
     "pre-commit-served": pre_commit_served,
     "pre-commit-floor": pre_commit_floor,
+    "pre-commit-distinct": pre_commit_distinct,
 }
 
 
