@@ -59,34 +59,26 @@ def corpus_files(corpus: Path) -> list[str]:
     return sorted(str(path) for path in corpus.rglob("*.md"))
 
 
-def repeated_corpus(corpus: Path, times: int, into: Path) -> Path:
-    """The corpus ``times`` over, as hard links (copies across file systems)."""
+def repeated_corpus(corpus: Path, times: int, into: Path, *, distinct: bool = False) -> Path:
+    """The corpus ``times`` over, as hard links (copies across file systems); with
+    ``distinct``, each copy of a file distinct (a paragraph naming its copy appended, its
+    time the original's): as many contents, and records in the cache's index of the
+    archive, as files, where hard-linked copies share them."""
     for copy in range(times):
         for path in corpus.rglob("*.md"):
             target = into / f"copy{copy}" / path.relative_to(corpus)
             if target.exists():  # made already, for another goal
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
+            if distinct:
+                target.write_bytes(path.read_bytes() + f"<p>Copy {copy}.</p>\n".encode())
+                modified = path.stat().st_mtime
+                os.utime(target, (modified, modified))
+                continue
             try:
                 os.link(path, target)
             except OSError:
                 shutil.copyfile(path, target)
-    return into
-
-
-def distinct_corpus(corpus: Path, times: int, into: Path) -> Path:
-    """The corpus ``times`` over, each copy of a file distinct (a paragraph naming its
-    copy appended, its time the original's): as many contents, and records in the
-    cache's index of the archive, as files, where hard-linked copies share them."""
-    for copy in range(times):
-        for path in corpus.rglob("*.md"):
-            target = into / f"copy{copy}" / path.relative_to(corpus)
-            if target.exists():  # made already, for another goal
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(path.read_bytes() + f"<p>Copy {copy}.</p>\n".encode())
-            modified = path.stat().st_mtime
-            os.utime(target, (modified, modified))
     return into
 
 
@@ -374,7 +366,7 @@ def pre_commit_distinct(corpus: Path, scratch: Path, runs: int) -> Goal:
     """The pre-commit shape in an archive of 30,000 distinct contents (as a real archive
     is), not ten hard-linked copies of 3,000: the cache's index holds ten times the
     records, and a run given one file decodes them all."""
-    archive = distinct_corpus(corpus, 10, scratch / "distinct")
+    archive = repeated_corpus(corpus, 10, scratch / "distinct", distinct=True)
     return _pre_commit(corpus, scratch, runs, archive, "distinct-cache", ", distinct files")
 
 
