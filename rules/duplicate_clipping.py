@@ -659,27 +659,9 @@ def _link_bodies(graph: _Graph, clippings: Sequence[_Clipping], bodied: Sequence
             for same in by_body.values():
                 _link_agreeing(graph, titles, same, same, "body", 1.0)
         if "near" in kinds:
-            for first, second, similarity in _near_in_title(clippings, by_body, threshold):
+            near = _near_bodies(clippings, by_body, threshold, series=True)
+            for first, second, similarity in near:
                 _link_agreeing(graph, titles, first, second, "near", similarity)
-
-
-def _near_bodies(clippings: Sequence[_Clipping], by_body: Mapping[str, list[int]],
-                 threshold: float) -> Iterator[tuple[list[int], list[int], float]]:
-    """The groups of clippings (by body, as ``by_body`` holds them) whose bodies are
-    nearly the same, with their similarity: the similarity join over distinct bodies,
-    each body's sketch unpacked once."""
-    if len(by_body) < 2:
-        return
-    bodies = list(by_body)
-    sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
-    for i, j, similarity in _join_sketches(sketches, threshold):
-        yield by_body[bodies[i]], by_body[bodies[j]], similarity
-
-
-def _join_sketches(sketches: Sequence[frozenset[int]],
-                   threshold: float) -> Iterator[tuple[int, int, float]]:
-    return similar_pairs(sketches, threshold, _sketch_similarity,
-                         sketch_filter_threshold(threshold))
 
 
 #: In how many bodies of a title, published apart (see _TOGETHER), a clause is the
@@ -695,27 +677,35 @@ _TOGETHER = 12 * 60 * 60 * 1000
 _NO_CUT = 1 << 32
 
 
-def _near_in_title(clippings: Sequence[_Clipping], by_body: Mapping[str, list[int]],
-                   threshold: float) -> Iterator[tuple[list[int], list[int], float]]:
-    """:func:`_near_bodies` for the bodies of one title group, telling the issues of a
-    series from copies. Clauses found in bodies published apart (in ``TEMPLATE_RUNS``
-    of the :func:`_runs`) are the series' template; two bodies are then nearly the same
-    only when what is left of them (their own parts) is too: most of the smaller own
-    part is in the other (``threshold``). Different issues share the template, not the
-    news; a body with no own part (a stub of its template) is no issue's copy.
+def _near_bodies(clippings: Sequence[_Clipping], by_body: Mapping[str, list[int]],
+                 threshold: float, *, series: bool = False
+                 ) -> Iterator[tuple[list[int], list[int], float]]:
+    """The groups of clippings (by body, as ``by_body`` holds them) whose bodies are
+    nearly the same, with their similarity: the similarity join over distinct bodies,
+    each body's sketch unpacked once.
 
-    A join of the own parts, not every pair: a clause that is no template is in two
-    runs at most, so a feed of thousands of issues under one title makes no candidate
-    pairs but those of its copies."""
+    With ``series`` (the bodies of one title group), the issues of a series are told
+    from copies. Clauses found in bodies published apart (in ``TEMPLATE_RUNS`` of the
+    :func:`_runs`) are the series' template; two bodies are then nearly the same only
+    when what is left of them (their own parts) is too: most of the smaller own part is
+    in the other (``threshold``). Different issues share the template, not the news; a
+    body with no own part (a stub of its template) is no issue's copy. A join of the own
+    parts, not every pair: a clause that is no template is in two runs at most, so a
+    feed of thousands of issues under one title makes no candidate pairs but those of
+    its copies."""
     if len(by_body) < 2:
         return  # (most title groups: one body, nothing to join)
     bodies = list(by_body)
     sketches = [_unpack(clippings[by_body[body][0]].sketch or "") for body in bodies]
-    # A body's time is its first clipping's, the oldest (clippings are in keeping order).
-    template = (_template(sketches, _runs([clippings[by_body[body][0]].time for body in bodies]))
-                if len(bodies) >= TEMPLATE_RUNS else frozenset())
+    template: frozenset[int] = frozenset()
+    if series and len(bodies) >= TEMPLATE_RUNS:
+        # A body's time is its first clipping's, the oldest (clippings are in keeping
+        # order).
+        template = _template(sketches, _runs([clippings[by_body[body][0]].time
+                                              for body in bodies]))
     if not template:
-        pairs = _join_sketches(sketches, threshold)
+        pairs = similar_pairs(sketches, threshold, _sketch_similarity,
+                              sketch_filter_threshold(threshold))
     else:
         own = [sketch - template for sketch in sketches]
         # Every set sharing a hash is a candidate (a containment has no prefix bound).
