@@ -287,19 +287,24 @@ def _matches(entry: Entry, content: _Content, title_url: str | None) -> bool:
             return False
         if not entry.images.matches(image.get("src")):
             return False
-    if FIRST_LINK_IS_TITLE_URL in entry.conditions:
-        href = (content.links[0].get("href") or "").strip() if content.links else ""
-        if not title_url or href not in (title_url, html.unescape(title_url)):
-            return False
-    if FIRST_LINK_IS_TITLE_PAGE in entry.conditions:
-        href = (content.links[0].get("href") or "").strip() if content.links else ""
-        if not title_url or not _same_page(href, html.unescape(title_url)):
-            return False
+    return not entry.conditions or _meets_conditions(entry, content, title_url)
+
+
+def _meets_conditions(entry: Entry, content: _Content, title_url: str | None) -> bool:
+    """Whether the block's links stand as the entry's conditions ask of them and of the
+    clipping's title URL (each needs one)."""
+    if not title_url:
+        return False
+    title = html.unescape(title_url)
+    hrefs = [(link.get("href") or "").strip() for link in content.links]
+    first = hrefs[0] if hrefs else ""
+    if FIRST_LINK_IS_TITLE_URL in entry.conditions and first not in (title_url, title):
+        return False
+    if FIRST_LINK_IS_TITLE_PAGE in entry.conditions and not _same_page(first, title):
+        return False
     if LINKS_ON_TITLE_HOST in entry.conditions:
-        host = _host(html.unescape(title_url)) if title_url else None
-        if not host or not all(_host((link.get("href") or "").strip()) == host
-                               for link in content.links):
-            return False
+        host = _host(title)
+        return bool(host) and all(_host(href) == host for href in hrefs)
     return True
 
 
