@@ -553,12 +553,6 @@ _TEMPLATE = (_HTML_NAMESPACE, "template")
 #: The standard's special elements as html5lib 1.1 lists them, and <template>, which is
 #: one in the standard (https://html.spec.whatwg.org/multipage/parsing.html#special).
 _SPECIAL = constants.specialElements | {_TEMPLATE}
-#: What "generate all implied end tags thoroughly" closes, for </template> (html5lib's
-#: generateImpliedEndTags has the standard's other, cursory list, without rb and rtc).
-_THOROUGH_IMPLIED_END_TAGS = frozenset({
-    "caption", "colgroup", "dd", "dt", "li", "optgroup", "option", "p", "rb", "rp", "rt",
-    "rtc", "tbody", "td", "tfoot", "th", "thead", "tr",
-})
 #: The elements on which html5lib's resetInsertionMode stops, the root among them.
 _MODE_ELEMENTS = frozenset({
     "select", "td", "th", "tr", "tbody", "thead", "tfoot", "caption", "colgroup", "table",
@@ -827,10 +821,7 @@ class _TemplateInTablePhase(_EndOfInputClosesTemplates, _InTablePhase):  # type:
     __slots__ = ()
 
     def clearStackToTableContext(self) -> None:
-        open_elements = self.tree.openElements
-        while not (open_elements[-1].name in ("table", "html")
-                   or open_elements[-1].nameTuple == _TEMPLATE):
-            open_elements.pop()
+        _clear_stack_back_to(self, ("table", "html"))
 
     def startTagForm(self, token: dict[str, Any]) -> None:
         if self.parser.templateModes:
@@ -861,10 +852,7 @@ class _TemplateInTableBodyPhase(_InTableBodyPhase):  # type: ignore[misc, valid-
     __slots__ = ()
 
     def clearStackToTableBodyContext(self) -> None:
-        open_elements = self.tree.openElements
-        while not (open_elements[-1].name in ("tbody", "tfoot", "thead", "html")
-                   or open_elements[-1].nameTuple == _TEMPLATE):
-            open_elements.pop()
+        _clear_stack_back_to(self, ("tbody", "tfoot", "thead", "html"))
 
 
 class _TemplateInRowPhase(_InRowPhase):  # type: ignore[misc, valid-type]
@@ -874,12 +862,18 @@ class _TemplateInRowPhase(_InRowPhase):  # type: ignore[misc, valid-type]
     __slots__ = ()
 
     def clearStackToTableRowContext(self) -> None:
-        open_elements = self.tree.openElements
-        while not (open_elements[-1].name in ("tr", "html")
-                   or open_elements[-1].nameTuple == _TEMPLATE):
-            self.parser.parseError("unexpected-implied-end-tag-in-table-row",
-                                   {"name": open_elements[-1].name})
-            open_elements.pop()
+        _clear_stack_back_to(self, ("tr", "html"), "unexpected-implied-end-tag-in-table-row")
+
+
+def _clear_stack_back_to(phase: Any, names: tuple[str, ...], error: str | None = None) -> None:
+    """The standard's "clear the stack back to a table (body, row) context": the open
+    elements popped down to one of ``names`` or a <template>; ``error`` said of each
+    popped when given."""
+    open_elements = phase.tree.openElements
+    while not (open_elements[-1].name in names or open_elements[-1].nameTuple == _TEMPLATE):
+        if error is not None:
+            phase.parser.parseError(error, {"name": open_elements[-1].name})
+        open_elements.pop()
 
 
 class _TemplateInColumnGroupPhase(_InColumnGroupPhase):  # type: ignore[misc, valid-type]
@@ -1252,6 +1246,10 @@ class _OpenElements(list):  # type: ignore[type-arg]
 _EtreeBuilder = treebuilders.getTreeBuilder("etree")
 #: The elements whose end tags html5lib's generateImpliedEndTags implies.
 _IMPLIED_END_TAGS = frozenset(("dd", "dt", "li", "option", "optgroup", "p", "rp", "rt"))
+#: What "generate all implied end tags thoroughly" closes, for </template> (html5lib's
+#: generateImpliedEndTags has the standard's other, cursory list, without rb and rtc).
+_THOROUGH_IMPLIED_END_TAGS = _IMPLIED_END_TAGS | {
+    "caption", "colgroup", "rb", "rtc", "tbody", "td", "tfoot", "th", "thead", "tr"}
 
 
 class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
