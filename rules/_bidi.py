@@ -61,6 +61,10 @@ PDI = "\u2069"
 #: The openers, by what they open.
 _OPENS = {"\u202a": "embedding", "\u202b": "embedding", "\u202d": "override",
           "\u202e": "override", "\u2066": "isolate", "\u2067": "isolate", "\u2068": "isolate"}
+#: The characters that open an embedding, override or isolate.
+OPENERS = frozenset(_OPENS)
+#: Every bidi embedding, override and isolate control: the openers and their closers.
+CONTROLS = OPENERS | {PDF, PDI}
 
 #: Elements HTML's default styles lay out as blocks (display block, list-item, table and
 #: its parts; HTML's rendering section, 15.3): their start and end bound a paragraph.

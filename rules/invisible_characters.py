@@ -99,8 +99,10 @@ from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
 from cliplint_rules._bidi import (
     CLOSES_NOTHING,
+    CONTROLS,
     ENDS_MARKUP,
     MAYBE_MOVED,
+    OPENERS,
     OVERRIDE,
     PDI,
     Verdict,
@@ -149,7 +151,7 @@ _CANDIDATE_START = re.compile(f"[{_RAW}&]")
 #: no message may quote raw (a form feed, U+2028, a bidi mark...).
 _ESCAPED = re.compile(f"[{_RAW}{HIDDEN}]")
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI = CONTROLS
 #: The direction an override forces.
 _OVERRIDE_DIRECTION = {"\u202d": "left to right", "\u202e": "right to left"}
 #: The verdict on a PDI that closes nothing but still counts: the bidi algorithm drops a
@@ -168,7 +170,7 @@ _UNSURE = "unsure"
 _IN_URL = "in a URL"
 #: An opener written raw or as a numeric reference (U+202A, B, D, E, U+2066-8).
 _OPENER_WRITTEN = re.compile(
-    "[\u202a\u202b\u202d\u202e\u2066-\u2068]"
+    "[" + "".join(sorted(OPENERS)) + "]"
     "|&#(?:[xX]0*20(?:2[abdeABDE]|6[678])|0*82(?:3[4578]|9[456]))(?![0-9a-fA-F])")
 #: Markup that may open an isolate or an override (HTML's default styles, CSS).
 _BIDI_MARKUP = re.compile(r"<bd[io]\b|\sdir\s*=|unicode-bidi|direction\s*:", re.IGNORECASE)
