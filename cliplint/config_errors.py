@@ -81,6 +81,10 @@ def _message(error: Any) -> str:
         return f"{toml_value(value)} is not a date written YYYY-MM-DD"
     if error.validator == "format" and error.validator_value == "code-point":
         return f"{toml_value(value)} is not a Unicode code point (the last is U+10FFFF)"
+    if error.validator == "not" and "description" in error.schema:
+        # A "not" says what must not be: its description says why (jsonschema's own
+        # message shows the negated schema).
+        return f"{toml_value(value)}: {error.schema['description']}"
     message: str = error.message
     # jsonschema starts its messages with the value's Python repr: show it as TOML does.
     if message.startswith(repr(value)):

@@ -70,7 +70,9 @@ Options:
 
   Other fields: ``class`` (the element carries one of these classes), ``attributes``
   (the element carries each of these attributes with one of the listed values, e.g.
-  ``{ data-component-name = ["ButtonCreateButton"] }``), ``queries`` in ``links``,
+  ``{ data-component-name = ["ButtonCreateButton"] }``; an entry asking for either
+  cannot have ``"#text"`` among its elements: a bare run carries neither, so the test
+  would silently not apply to it), ``queries`` in ``links``,
   ``images`` (``hosts``, ``paths``, ``max-size`` in pixels), ``allow`` (elements
   allowed inside besides links, breaks and inline formatting), ``conditions``
   (``first-link-is-title-url``; ``first-link-is-title-page``, the same whatever the

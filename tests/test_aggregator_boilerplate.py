@@ -732,6 +732,42 @@ def test_invalid_user_entry_is_a_config_error(tmp_path: Path, monkeypatch: pytes
     assert "'middle'" in error
 
 
+@pytest.mark.parametrize("field", ['class = ["promo"]',
+                                   'attributes = { data-kind = ["promo"] }'])
+def test_text_run_entry_asking_for_a_class_or_attributes_is_a_config_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        field: str) -> None:
+    # A bare run of text carries no class and no attribute: such an entry's test could
+    # not apply to the run, which would then match without it.
+    (tmp_path / "cliplint.toml").write_text(
+        USER_CONFIG.replace('elements = ["p"]', f'elements = ["p", "#text"]\n{field}'),
+        encoding="utf-8")
+    (tmp_path / "clip.md").write_text(HEADER + ARTICLE + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["clip.md"]) == 2
+    error = capsys.readouterr().err
+    assert ("cliplint.toml:6: rules.aggregator-boilerplate.entries[0].elements: "
+            "['p', '#text']: '#text' cannot be one of an entry's elements when it asks for "
+            f"{'a class' if field.startswith('class') else 'attributes'}") in error
+    with pytest.raises(_boilerplate.CatalogueError, match=r"entries\[0\]\.elements"):
+        _boilerplate.user_entries([{"name": "x", "label": "x", "position": "anywhere",
+                                    "fix": "safe", "elements": ["#text"], "class": ["c"]}])
+
+
+def test_element_entry_may_ask_for_a_class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "cliplint.toml").write_text(
+        USER_CONFIG.replace('elements = ["p"]', 'elements = ["p"]\nclass = ["note"]'),
+        encoding="utf-8")
+    (tmp_path / "clip.md").write_text(
+        HEADER + ARTICLE + PLANET_NOTE.replace("<p>", '<p class="note">') + "\n",
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--select", RULE, "--format", "json", "clip.md"]) == 1
+    (problem,) = json.loads(capsys.readouterr().out)["problems"]
+    assert problem["message"].endswith("[planet-example]")
+
+
 # -- generated bodies: the footer is found exactly, and nothing else ---------------------
 
 _words = st.text(alphabet=st.sampled_from(list("abc xyz 中国新闻 .,:：()[]-") + ["\u00a0", "\u3000"]),
