@@ -486,17 +486,19 @@ def _is_emoji(char: str) -> bool:
 def _runs(found: list[_Found]) -> Iterator[_Found]:
     """Adjacent findings of one character, in one place, as one."""
     current: _Found | None = None
+    written: list[str] = []  # the run's forms, gathered: adding tuples would be quadratic
     for item in sorted(found):
         if (current is not None and item.start == current.end and item.char == current.char
                 and item.where == current.where and item.verdict == current.verdict
                 and item.detail == current.detail):
-            current = current._replace(end=item.end, written=current.written + item.written)
+            current = current._replace(end=item.end)
+            written += item.written
             continue
         if current is not None:
-            yield current
-        current = item
+            yield current._replace(written=tuple(written))
+        current, written = item, list(item.written)
     if current is not None:
-        yield current
+        yield current._replace(written=tuple(written))
 
 
 def _violation(text: str, run: _Found) -> Violation:
