@@ -40,6 +40,12 @@ SHAPES: dict[str, Callable[[int], str]] = {
         + "</p><script>1</script>"),
     "NUL / U+FFFD / CR mix": lambda size: "<p>a\x00\ufffd\rb</p>" * (size // 15),
     "entities": lambda size: "&amp;&notin;&#0;&x" * (size // 17),
+    # Text of many tokens in one node: each was added to the node's text, a copy each.
+    "'< ' (a text of a million tokens)": lambda size: "< " * (size // 2),
+    # Runs of one reported character: their findings were joined a tuple at a time,
+    # and the stream's errors taken one from the head of a list.
+    "U+FFFD run": lambda size: "<p>" + "\ufffd" * size + "</p>",
+    "U+0001 run": lambda size: "<p>" + "\x01" * size + "</p>",
     # (aggregator-boilerplate is quadratic in the depth of unclosed <div>s around a footer,
     # issue 16: 4,000 took 8.6 s. Not timed here until that is mended; it would run hours.)
 }

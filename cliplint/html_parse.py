@@ -353,9 +353,14 @@ class _SpanTokenizer(_tokenizer.HTMLTokenizer):
                     yield raw[index]
                 continue
             while stream.errors:
-                at = stream.error_offsets.popleft() if stream.error_offsets else stream.offset
-                self.current = _Current(at, at + 1, None)
-                yield {"type": _PARSE_ERROR, "data": stream.errors.pop(0)}
+                # Taken all at once: popping a list's head each time is quadratic in a
+                # run of invalid characters (a chunk can hold thousands).
+                messages = stream.errors[:]
+                del stream.errors[:]
+                for message in messages:
+                    at = stream.error_offsets.popleft() if stream.error_offsets else stream.offset
+                    self.current = _Current(at, at + 1, None)
+                    yield {"type": _PARSE_ERROR, "data": message}
             while queue:
                 token = queue.popleft()
                 end = stream.consumed + stream.chunkOffset
@@ -1022,8 +1027,10 @@ class _SpanParser(html5lib.HTMLParser):
         replaces it), the tree's default namespace, the token types. When the current
         node is no HTML element (inside <svg> or <math>), html5lib's own test chooses
         the phase (see ``_foreign_phase``)."""
-        open_elements = self.tree.openElements
-        default_namespace = self.tree.defaultNamespace
+        tree = self.tree
+        open_elements = tree.openElements
+        default_namespace = tree.defaultNamespace
+        text_pieces = tree.text_pieces
         for token in self.tokenizer:
             prev_token: dict[str, Any] = token
             new_token: dict[str, Any] | None = token
@@ -1040,12 +1047,16 @@ class _SpanParser(html5lib.HTMLParser):
                     phase = self._foreign_phase(open_elements[-1], kind, token)
                 if kind == _CHARACTERS:
                     new_token = phase.processCharacters(new_token)
-                elif kind == _START_TAG:
+                    continue
+                if kind == _SPACE_CHARACTERS:
+                    new_token = phase.processSpaceCharacters(new_token)
+                    continue
+                if text_pieces:  # the text gathered so far, in the tree before a tag
+                    tree.flush_text()
+                if kind == _START_TAG:
                     new_token = phase.processStartTag(new_token)
                 elif kind == _END_TAG:
                     new_token = phase.processEndTag(new_token)
-                elif kind == _SPACE_CHARACTERS:
-                    new_token = phase.processSpaceCharacters(new_token)
                 elif kind == _COMMENT:
                     new_token = phase.processComment(new_token)
                 elif kind == _DOCTYPE:
@@ -1054,7 +1065,9 @@ class _SpanParser(html5lib.HTMLParser):
                     and not prev_token["selfClosingAcknowledged"]):
                 self.parseError("non-void-element-with-trailing-solidus",
                                 {"name": prev_token["name"]})
-        _end_of_input(self)
+        _end_of_input(self)  # (which reads no text: it may insert some, with insertText)
+        if text_pieces:
+            tree.flush_text()
 
     def _foreign_phase(self, current: Any, kind: int, token: dict[str, Any]) -> Any:
         """The phase html5lib's mainLoop hands a token to when the current node is not
@@ -1334,6 +1347,11 @@ class _SpanTreeBuilder(_TemplateTreeBuilder):
         super().reset()
         self.openElements = _OpenElements()
         self.created: dict[Any, int] = {}
+        # Text tokens in a row into one node, held until something else happens (see
+        # insertText); the main loop holds this list, so it is only ever cleared.
+        self.text_pieces: list[str] = []
+        self._text_node: Any = None  # the ElementTree element the last text went into
+        self._text_is_tail = False  # ... into its tail, not its text
 
     def elementInScope(self, target: Any, variant: str | None = None) -> bool:
         # By name, with no open element of that name: html5lib's walk would end on a
@@ -1354,16 +1372,46 @@ class _SpanTreeBuilder(_TemplateTreeBuilder):
     def insertText(self, data: str, parent: Any = None) -> None:
         # html5lib's (TreeBuilder's, then its etree element's) in one call for text into
         # the current node outside a table (nearly all text): appended to the text of
-        # its ElementTree element, or to the tail of its last child.
+        # its ElementTree element, or to the tail of its last child. A text that more
+        # tokens in a row go into is gathered in ``text_pieces`` and joined once
+        # (``flush_text``): adding each to the text would copy it each time, quadratic
+        # in a text of many tokens ('< ' a million times took minutes). Nothing reads a
+        # text while character tokens are processed; the main loop joins the pieces
+        # before any other token, and the end of input.
         if parent is None and not self.insertFromTable:
             element = self.openElements[-1]._element
             if len(element):
-                last = element[-1]
-                last.tail = (last.tail or "") + data
+                node, tail = element[-1], True
             else:
-                element.text = (element.text or "") + data
+                node, tail = element, False
+            if node is self._text_node and tail is self._text_is_tail:
+                pieces = self.text_pieces
+                if not pieces:
+                    pieces.append(node.tail if tail else node.text)
+                pieces.append(data)
+            elif tail:
+                if self.text_pieces:
+                    self.flush_text()
+                self._text_node, self._text_is_tail = node, True
+                node.tail = (node.tail or "") + data
+            else:
+                if self.text_pieces:
+                    self.flush_text()
+                self._text_node, self._text_is_tail = node, False
+                node.text = (node.text or "") + data
             return
+        if self.text_pieces:  # (insurance: a tag comes between, which joined them)
+            self.flush_text()
         super().insertText(data, parent)
+
+    def flush_text(self) -> None:
+        """Join the pieces of text gathered by ``insertText`` into their node."""
+        pieces = self.text_pieces
+        if self._text_is_tail:
+            self._text_node.tail = "".join(pieces)
+        else:
+            self._text_node.text = "".join(pieces)
+        pieces.clear()
 
     def generateImpliedEndTags(self, exclude: str | None = None) -> None:
         # html5lib's, as a loop over a set made once: its own builds the set on each of

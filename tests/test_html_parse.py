@@ -99,6 +99,14 @@ TRICKY = [
     "<template><textarea><p></textarea><title><b></title><script>x<y</script><plaintext><b>",
     "<p>" + "<template>" * 50 + "x", "<template>" + "<td>" * 3 + "<tr>" * 3 + "</template>",
     "<template><a><table><a>", "<dummy><template><span></dummy>", "<template><frame></frameset>",
+    # text of many tokens in one node (gathered, then joined: before each tag, comment
+    # and doctype, and at the end of input), next to what moves or reads a node's text
+    "a < b < c &amp; d", "x</>y</>z", "<p>a&amp;b&lt;c</p>d&amp;e f", "<b>x &amp; y<i>y z</b>z &lt; w</i>v",
+    "<table>a &amp; b<tr>c d</table>e &amp; f", "<table> \n <tr> \t </tr> </table>", "<table>a &amp; b",
+    "a\x00b\x00c &amp; d", "<select>a&amp;b < c", "<template>a&amp;b < c", "<svg>a&amp;b<desc>c &amp; d",
+    "<p>a &amp; b<!--c-->d &amp; e</q>f &amp; g", "<a>x &amp; y<div>z &amp; w</a>v &amp; u",
+    "<pre>\n\na &amp; b</pre>", "<textarea>\na &amp; b</textarea>", "a &amp; b<!DOCTYPE html>c &amp; d",
+    "<b>a &amp; b<p>c &amp; d</b>e &amp; f", "<table><b>a &amp; b</b>c &amp; d</table>",
 ]
 
 
