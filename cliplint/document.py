@@ -29,8 +29,9 @@ if TYPE_CHECKING:
     from cliplint.html import BodyView
 
 BOM = "\ufeff"
-# A setext underline: '-' as the format has it, or '=' (an h1 title-link reports).
-_UNDERLINE = re.compile(r"(?:-+|=+)[ \t]*\r?")
+# A setext underline: '-' as the format has it, or '=' (an h1 title-link reports),
+# indented by up to three spaces as Markdown allows.
+_UNDERLINE = re.compile(r" {0,3}(?:-+|=+)[ \t]*\r?")
 _DATE_LINE = re.compile(r"日期[：:]")
 _ANY_BREAK = re.compile(r"\r\n?|\n")
 # A broken title (raw newlines in the link text) may spread over a few lines before its underline.

@@ -9,7 +9,8 @@ Checked: the title line exists and is exactly one Markdown link; its text is not
 holds no raw newline (nor a lone carriage return, a line break to Markdown and to
 editors) and its brackets balance; its URL is an absolute ``http(s)`` URL
 with a host (a name, or an IPv6 address in brackets), a valid port if any, and no spaces;
-a ``-`` underline follows (a ``=`` one is reported as such: Markdown makes it an h1
+a ``-`` underline follows, indented by up to three spaces or not, as Markdown reads one
+(a ``=`` one is reported as such: Markdown makes it an h1
 heading, the format's ``-`` an h2); a blank line follows the underline (or the ``日期：``
 date line some bots write under it). The title is found after anything timestamp-comment
 reports before it (a TOML front matter, blank lines, a YAML front matter under the
@@ -32,7 +33,9 @@ Good::
 Options: none.
 
 Fix (safe): a missing underline or a missing blank line is added (the underline only
-under a title link that ends on its one line: where a broken one ends is not known).
+under a title link that ends on its one line, where a broken one ends is not known, and
+not above a line of dashes Markdown does not read as an underline, which would stay in
+the body as text).
 Fix (unsafe): a ``=``
 underline becomes ``-`` (as many), which turns the rendered h1 heading into an h2.
 Titles and URLs are never rewritten.
@@ -88,22 +91,32 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         # is not known (a '[' never closed may run on for lines), and an underline put in
         # the middle of it would cut it in two.
         fix = (Fix((Edit(title.end, title.end, eol + "------"),), "safe", "add the underline")
-               if one_line and text.rstrip().endswith(")") else None)
+               if one_line and text.rstrip().endswith(")")
+               and not _LIKE_AN_UNDERLINE.match(document.text, document.next_line_start(title.end))
+               else None)
         yield Violation(title.end, title.end, "missing '-' underline under the title", fix)
         return
     underline = header.underline
-    if document.text.startswith("=", underline.start):
+    line = document.text[underline.start : underline.end]
+    marks = underline.start + len(line) - len(line.lstrip(" "))  # (indented up to 3 spaces)
+    if document.text.startswith("=", marks):
         # A '=' setext heading is an h1, a '-' one an h2: the fix changes how it renders.
-        run = len(document.text[underline.start : underline.end].rstrip(" \t\r"))
+        run = len(line.strip(" \t\r"))
         yield Violation(underline.start, underline.end,
                         "'=' underline under the title where the format has '-'",
-                        Fix((Edit(underline.start, underline.start + run, "-" * run),), "unsafe",
+                        Fix((Edit(marks, marks + run, "-" * run),), "unsafe",
                             "replace the '=' underline with '-'"))
     last = header.date_line or underline
     if header.blank is None and last.end < len(document.text):
         after = _line_after(document, last)
         yield Violation(after, after, "missing blank line between the header and the body",
                         Fix((Edit(after, after, eol),), "safe", "add a blank line"))
+
+
+#: A line of dashes or '=' that Markdown does not take for an underline (indented four
+#: spaces or more, or a form feed or other space after it): under it, an added underline
+#: would leave it in the body as text; the title is left to the keeper.
+_LIKE_AN_UNDERLINE = re.compile(r"[ \t]*(?:-+|=+)\s*?(?:\r?\n|$)")
 
 
 def _line_after(document: Document, span: Any) -> int:
