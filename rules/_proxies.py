@@ -219,6 +219,9 @@ def absolutise(url: str) -> str | None:
 # -- following a URL through its proxies -----------------------------------------------
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def resolve(url: str, table: ProxyTable, max_depth: int = MAX_DEPTH) -> Resolution | None:
     """Follow ``url`` through the proxies it crosses. ``None`` when it is not on a proxy."""
     absolute = absolutise(url)
@@ -229,6 +232,13 @@ def resolve(url: str, table: ProxyTable, max_depth: int = MAX_DEPTH) -> Resoluti
         return None
     hops: list[Hop] = []
     current = absolute
+    surrogate = _LONE_SURROGATE.search(absolute)
+    if surrogate is not None:
+        # (text from a JSON feed can hold one; it cannot be encoded, so no request can)
+        failure = Failure("undecodable", f"the URL holds a lone surrogate "
+                                         f"(U+{ord(surrogate.group()):04X}), which no URL can")
+        return Resolution(absolute, (Hop(match.kind, match.proxy, current, match.builtin),),
+                          None, failure)
     while match is not None:
         hops.append(Hop(match.kind, match.proxy, current, match.builtin))
         if len(hops) > max_depth:

@@ -157,9 +157,18 @@ def _utf16_length(path: str, limit: int) -> int:
     return len(path.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def _utf8_size(name: str) -> int:
+    """The bytes of ``name`` on disk: a byte of a name that is no UTF-8 is read as a lone
+    surrogate (U+DC80-U+DCFF, Python's "surrogateescape") and is one byte, not three."""
+    try:
+        return len(name.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:  # another lone surrogate (a name given to the library)
+        return len(name.encode("utf-8", "surrogatepass"))
+
+
 def _name_problems(name: str, max_bytes: int) -> Iterator[str]:
     if 4 * len(name) > max_bytes:  # a character is at most 4 bytes of UTF-8
-        size = len(name.encode("utf-8", "surrogatepass"))
+        size = _utf8_size(name)
         if size > max_bytes:
             yield f"{size} bytes long in UTF-8, over max-name-bytes ({max_bytes})"
     if not _SUSPECT.search(name):

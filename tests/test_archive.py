@@ -8,6 +8,7 @@ cliplint's own repository must stay portable.
 from __future__ import annotations
 
 import binascii
+import os
 import re
 import zlib
 from array import array
@@ -81,6 +82,20 @@ def test_name_length_in_bytes() -> None:
     assert found == [(f"a/{longer}", "file name: 258 bytes long in UTF-8, over "
                                      "max-name-bytes (255)")]
     assert len(portability(f"a/{'x' * 150}.md", **{"max-name-bytes": 143})) == 1
+
+
+def test_name_length_counts_a_byte_that_is_no_utf8_as_one_byte() -> None:
+    # A name's byte that is no UTF-8 reaches the rule as a lone surrogate (os.fsdecode):
+    # one byte on disk, not the three of an encoded surrogate.
+    fits = os.fsdecode(b"x" * 250 + b"\xff.md")  # 254 bytes
+    over = os.fsdecode(b"x" * 251 + b"\xff\xfe.md")  # 256 bytes
+    found = portability(f"a/{fits}", f"a/{over}", **{"max-path-length": 0})
+    assert found == [(f"a/{over}", "file name: 256 bytes long in UTF-8, over "
+                                   "max-name-bytes (255)")]
+    # A lone surrogate of another kind (a name given to the library) counts as encoded.
+    assert portability("a/" + "x" * 250 + "\ud800.md", **{"max-path-length": 0}) == [
+        ("a/" + "x" * 250 + "\ud800.md", "file name: 256 bytes long in UTF-8, over "
+                                         "max-name-bytes (255)")]
 
 
 def test_path_length_counts_utf16_units_and_can_be_turned_off() -> None:

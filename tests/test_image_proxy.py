@@ -183,6 +183,20 @@ def test_failures_are_named(url: str, kind: str) -> None:
     assert resolution.failure.kind == kind, resolution.failure
 
 
+@pytest.mark.parametrize("url", ["https://images.weserv.nl/?url=example.com/a\ud83d.jpg",
+                                 "https://i0.wp.com/example.com/\udcff.jpg",
+                                 "https://camo.githubusercontent.com/0123/\ud800"])
+def test_a_lone_surrogate_in_the_url_is_undecodable(url: str) -> None:
+    # (text from a JSON feed can hold one: lint_text must not crash on it)
+    resolution = resolve(url, CUSTOM)
+    assert resolution is not None and resolution.failure is not None
+    assert resolution.failure.kind == "undecodable"
+    assert "lone surrogate" in resolution.failure.detail
+    [problem] = [p for p in lint_text(HEADER + f'<p><img src="{url}"></p>\n')
+                 if p.rule == "image-proxy"]
+    assert "lone surrogate" in problem.message
+
+
 @pytest.mark.parametrize("url", [
     "https://example.com/a.jpg",
     "/relative/a.jpg",
