@@ -56,6 +56,12 @@ class ConfigError(ValueError):
     a program using the library catches.)"""
 
 
+class FolderUnchecked(ConfigError):
+    """A folder that may hold a configuration file cannot be checked for one: cliplint may
+    not enter it (a folder whose mode lacks ``x`` for the user), or the system refused
+    to say. Nothing in the folder can be read either; its files' settings are unknown."""
+
+
 class Selection(NamedTuple):
     """One layer of rule selection (the config file's, then the command line's). (A named
     tuple: it is defined on every start, and a frozen dataclass costs more to define.)"""
@@ -103,6 +109,12 @@ class Settings:
     def for_folder(self, folder: str) -> Settings:
         """The settings of the files in a folder (see :meth:`for_path`)."""
         return self if self.tree is None else self._own(self.tree.for_folder(folder))
+
+    def folder_unchecked(self, folder: str) -> bool:
+        """Whether ``folder`` could not be checked for a configuration file of its own
+        (after :meth:`for_folder` asked): its settings, and so which of its files are
+        linted, are unknown."""
+        return self.tree is not None and bool(self.tree.unchecked(folder))
 
     @property
     def project_folder(self) -> str | None:
@@ -259,10 +271,17 @@ def find_config(start: Path) -> Path | None:
 
 
 def config_in_folder(folder: Path) -> Path | None:
-    """The config file of one folder, if it has one."""
+    """The config file of one folder, if it has one. Raises :class:`FolderUnchecked` when
+    the folder cannot be checked (``Path.is_file`` raises rather than answer when the
+    folder may be listed but not entered: it cannot tell)."""
     for name in CONFIG_FILES:
         candidate = folder / name
-        if candidate.is_file():
+        try:
+            found = candidate.is_file()
+        except OSError as error:
+            raise FolderUnchecked(f"cannot check {folder} for a configuration file: "
+                                  f"{error.strerror or error}") from None
+        if found:
             if name != "pyproject.toml" or "cliplint" in _load_toml(candidate).get("tool", {}):
                 return candidate
     return None

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from cliplint.config import (
     ConfigError,
+    FolderUnchecked,
     Selection,
     Settings,
     config_in_folder,
@@ -95,7 +96,12 @@ def load_layers(path: Path, rules: Mapping[str, Rule], *, use_cache: bool = True
     if parent_name is None:
         return Layers(own, (selection,))
     parent = Path(os.path.normpath(path.parent / parent_name))
-    if not parent.is_file():
+    try:
+        is_file = parent.is_file()
+    except OSError as error:  # in a folder that cannot be entered
+        raise ConfigError(f"{path}: extend: cannot check {parent_name!r} ({parent}): "
+                          f"{error.strerror or error}") from None
+    if not is_file:
         raise ConfigError(f"{path}: extend: {parent_name!r} is not a file ({parent})")
     inherited = load_layers(parent, rules, use_cache=use_cache, _seen=(*_seen, resolved))
     merged = dict(inherited.table)
@@ -164,6 +170,7 @@ class ConfigTree:
         self._named: dict[str, Settings] = {}  # by a file's folder as its path names it
         self._files: dict[str, Settings] = {}
         self._unentered: dict[str, bool] = {}  # by absolute path (see _never_entered)
+        self._unchecked: set[str] = set()  # by absolute path (see unchecked)
         self._fingerprints: dict[int, str] = {}
 
     def for_file(self, path: str) -> Settings:
@@ -176,7 +183,9 @@ class ConfigTree:
         return found
 
     def for_folder(self, folder: str) -> Settings:
-        """The settings of the files in ``folder``."""
+        """The settings of the files in ``folder``. A folder that cannot be checked for a
+        configuration file is taken as having none (its files cannot be read either,
+        and reading one says so); :meth:`unchecked` then tells it."""
         current = os.path.abspath(folder)
         passed: list[str] = []
         while True:
@@ -187,7 +196,11 @@ class ConfigTree:
             if current == self.stop:
                 found = self.base
                 break
-            config = config_in_folder(Path(current))
+            try:
+                config = config_in_folder(Path(current))
+            except FolderUnchecked:
+                self._unchecked.add(current)
+                config = None
             if config is not None:
                 found = self._settings_of(config)
                 break
@@ -199,6 +212,11 @@ class ConfigTree:
         for folder_passed in passed:
             self._folders[folder_passed] = found
         return found
+
+    def unchecked(self, folder: str) -> bool:
+        """Whether ``folder`` could not be checked for a configuration file (after
+        :meth:`for_folder` asked): which of its files a walk would lint is unknown."""
+        return os.path.abspath(folder) in self._unchecked
 
     def skips(self, path: str) -> bool:
         """Whether a walk would leave the file out, as --force-exclude asks of the files

@@ -25,10 +25,13 @@ silence.
 Reported when: reading failed (the message gives the system's reason, e.g.
 ``Permission denied``); the path is not a regular file (a FIFO or a device named on the
 command line); the file holds NUL bytes (binary); it is not valid UTF-8 (the message
-gives the first bad byte and its offset); an object named by URL does not exist.
+gives the first bad byte and its offset); an object named by URL does not exist; a
+folder to walk cannot be listed or entered (``Permission denied``: the problem is the
+folder's, and none of the clippings in it were checked).
 
 What to do: re-encode the file as UTF-8, remove it from the archive, or exclude it
-(``extend-exclude`` in the configuration).
+(``extend-exclude`` in the configuration); give the user who runs cliplint leave to read
+the file, and to list and enter (``r`` and ``x``) its folders.
 
 Fix: none."""),
     FILE_TOO_LARGE: ("warning", """\

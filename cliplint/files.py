@@ -14,7 +14,9 @@ from cliplint.model import FILE_UNREADABLE, Problem, file_problem, too_large
 def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
     """Files named on the command line are taken as they are; folders are walked for
     files matching ``include`` and not ``exclude`` (symlinked folders are not followed).
-    Each file once, yielded as the folders are walked."""
+    Each file once, yielded as the folders are walked. A folder the walk cannot enter is
+    yielded in its files' stead, as a file would be: reading it reports why (see
+    :func:`read_with_stat`), as a check that left it out must not pass."""
     seen: set[str] = set()
     last = len(paths) - 1
     for index, path in enumerate(paths):
@@ -22,17 +24,39 @@ def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
             # One path's files are distinct; a file is repeated only by another path that
             # overlaps it. So the last path's files need not be remembered: one folder
             # of any size needs no memory per file.
-            key = os.path.normcase(os.path.abspath(candidate))
+            key = file_key(candidate)
             if key not in seen:
                 if index < last:
                     seen.add(key)
                 yield candidate
 
 
+def is_missing(path: str) -> bool:
+    """Whether nothing is at ``path``, as far as the system says: a name in a folder that
+    cannot be entered may be there, and is not missing (reading it reports why it cannot
+    be read), where ``os.path.lexists`` says False."""
+    try:
+        os.lstat(path)
+    except PermissionError:
+        return False
+    except (OSError, ValueError):  # (ValueError: a NUL in the name)
+        return True
+    return False
+
+
+def file_key(path: str) -> str:
+    """What a local file is known by when the same file is named twice: ``a.md``,
+    ``./a.md`` and ``sub/../a.md`` (or ``A.md`` where case does not matter) are one."""
+    return os.path.normcase(os.path.abspath(path))
+
+
 def _walk(folder: str, settings: Settings) -> Iterator[str]:
-    for _, entries in walk_entries(folder, settings):
-        for entry in entries:
-            yield entry.path
+    for current, _, entries in _walk_folders(folder, settings):
+        if entries is None:
+            yield current
+        else:
+            for entry in entries:
+                yield entry.path
 
 
 def walk_entries(folder: str, settings: Settings,
@@ -42,18 +66,30 @@ def walk_entries(folder: str, settings: Settings,
     files, then each of its folders', by name): the folder's path relative to ``folder``
     (``""``, or with ``/`` separators and a final ``/``) and its files, whose ``path`` is
     ``folder`` joined with the rest and whose ``stat()`` needs no other path look-up.
-    As ``os.walk`` walks: a folder that cannot be listed is skipped, a symlinked folder
-    is not followed. Given a dict as ``configurations``, fills it with the settings each
-    folder walked resolved to."""
+    As ``os.walk`` walks: a folder that cannot be listed or entered is skipped, a
+    symlinked folder is not followed. Given a dict as ``configurations``, fills it with
+    the settings each folder walked resolved to."""
+    for _, below, entries in _walk_folders(folder, settings, configurations):
+        if entries is not None:
+            yield below, entries
+
+
+def _walk_folders(folder: str, settings: Settings,
+                  configurations: dict[str, Settings] | None = None
+                  ) -> Iterator[tuple[str, str, list[os.DirEntry[str]] | None]]:
+    """:func:`walk_entries`, each folder with its path, and a folder that cannot be
+    listed, or whose configuration cannot be checked, with None for its files."""
     # Folders still to list on a stack, not by recursion: a tree may nest deeper than
     # Python's recursion limit.
     waiting = [(folder, "")]
     while waiting:
         current, below = waiting.pop()
         listed = _list_folder(folder, current, below, settings, configurations)
-        if listed is not None:
+        if listed is None:
+            yield current, below, None
+        else:
             files, folders = listed
-            yield below, files
+            yield current, below, files
             waiting.extend(reversed(folders))
 
 
@@ -61,13 +97,16 @@ def _list_folder(top: str, folder: str, below: str, settings: Settings,
                  configurations: dict[str, Settings] | None
                  ) -> tuple[list[os.DirEntry[str]], list[tuple[str, str]]] | None:
     """A folder's files to lint and its folders to walk (each as ``(path, below)``), by
-    name; None when it cannot be listed."""
+    name; None when it cannot be listed, or may be listed but not entered to look for
+    its own configuration (which files it would lint is then unknown)."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=attrgetter("name"))
     except OSError:
         return None
     local = settings.for_folder(folder)  # the folder's nearest configuration's
+    if settings.folder_unchecked(folder):
+        return None
     if configurations is not None:
         configurations[folder] = local
     files: list[os.DirEntry[str]] = []
@@ -112,6 +151,8 @@ def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result] | P
     changes while it is read then looks changed next time, never unchanged)."""
     try:
         info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            return file_problem(path, FILE_UNREADABLE, _folder_unread(path))
         if not stat.S_ISREG(info.st_mode):
             return file_problem(path, FILE_UNREADABLE, "not a regular file")
         if info.st_size > max_size:
@@ -119,6 +160,22 @@ def read_with_stat(path: str, max_size: int) -> tuple[bytes, os.stat_result] | P
         return read_to_end(path, info.st_size), info
     except OSError as error:
         return file_problem(path, FILE_UNREADABLE, f"cannot read: {error.strerror or error}")
+
+
+def _folder_unread(path: str) -> str:
+    """Why a folder stands where a file was to be read: the walk gave it in its files'
+    stead as it cannot be listed or entered (a folder named in a manifest is neither)."""
+    unchecked = "; none of the clippings in it were checked"
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as error:
+        return f"cannot list the folder: {error.strerror or error}{unchecked}"
+    try:  # leave to enter it (``x``), which reading a file in it needs
+        os.stat(os.path.join(path, os.curdir))
+    except OSError as error:
+        return f"cannot enter the folder: {error.strerror or error}{unchecked}"
+    return "not a regular file"
 
 
 #: What each read asks for once the size the file's status gave has been read (it grew).

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
         read_manifest,
         sources,
     )
+    from cliplint.files import is_missing
 
     options, registry, settings = run.options, run.registry, run.settings
     if options.paths_from and options.paths:
@@ -35,7 +35,7 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
     paths = [] if options.paths_from else run.paths
     if "-" in paths:
         raise UsageError("'-' (standard input) cannot be linted with --scheduler")
-    missing = [path for path in paths if "://" not in path and not os.path.lexists(path)]
+    missing = [path for path in paths if "://" not in path and is_missing(path)]
     if missing:
         raise UsageError("path does not exist: " + ", ".join(missing))
     storage = options.storage_options

@@ -3,7 +3,6 @@ input."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeVar
@@ -28,14 +27,14 @@ def inputs(run: RunContext) -> tuple[str | None, list[str]]:
 def lazy_inputs(run: RunContext) -> tuple[str | None, Iterator[str]]:
     """``inputs``, the files found as they are needed (a streamed report need not hold
     a list of them all)."""
-    from cliplint.files import iter_files
+    from cliplint.files import is_missing, iter_files
 
     paths = run.paths
     if "-" in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be mixed with other paths")
         return run.options.stdin_filename or "-", iter(())
-    missing = [path for path in paths if not os.path.lexists(path)]
+    missing = [path for path in paths if is_missing(path)]
     if missing:
         raise UsageError("path does not exist: " + ", ".join(missing))
     return None, warn_if_none(iter_files(paths, run.settings), paths, run.settings)
