@@ -30,7 +30,7 @@ from typing import IO, Any, NamedTuple, Protocol
 
 from cliplint.archive import Archive, configured_root, find_archive
 from cliplint.config import Settings
-from cliplint.files import iter_files, read_clipping
+from cliplint.files import file_key, iter_files, read_clipping
 from cliplint.model import INTERNAL_ERROR, Problem, Rule, too_large
 from cliplint.progress import bar
 from cliplint.runner import (
@@ -424,12 +424,19 @@ def _local_sources(paths: list[str], settings: Settings) -> Iterator[Source]:
 
 def manifest_sources(lines: Iterable[str], settings: Settings) -> Iterator[Source]:
     """The files a manifest names, one per line (blank lines skipped), taken as they are:
-    nothing is listed, and a file that is missing is reported as unreadable."""
+    nothing is listed, and a file that is missing is reported as unreadable. A file named
+    again (``a.md``, ``./a.md``: as the command line's paths, :func:`file_key`; a URL as
+    written) is linted once, where it is first named."""
     root = os.path.abspath(settings.root)
+    seen: set[str] = set()
     for line in lines:
         path = line.rstrip("\r\n")
         if not path.strip():
             continue
+        key = path if is_url(path) else file_key(path)
+        if key in seen:
+            continue
+        seen.add(key)
         if is_url(path):
             yield Source(path, path, os.path.join(root, path.partition("://")[2]))
         else:
@@ -464,6 +471,8 @@ def _entries(stream: IO[str]) -> Iterator[str]:
     """The names in ``stream``: between NUL bytes if its first characters hold one, else
     between line ends."""
     text = stream.read(_MANIFEST_CHUNK)
+    # A byte order mark (Windows' Notepad and PowerShell write one) is no part of a name.
+    text = text.removeprefix("\ufeff")
     separator = "\0" if "\0" in text else "\n"
     while text:
         *names, rest = text.split(separator)

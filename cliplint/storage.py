@@ -150,10 +150,10 @@ def read_objects(urls: Sequence[str], options: Mapping[str, Any],
     by_system: dict[str, list[int]] = {}
     for index, url in enumerate(urls):
         by_system.setdefault(url.partition("://")[0], []).append(index)
-    from fsspec.core import strip_protocol
-
     for indexes in by_system.values():
-        fs, _ = filesystem(urls[indexes[0]], options)
+        fs, _ = filesystem(urls[indexes[0]], options)  # (a StorageError without fsspec)
+        from fsspec.core import strip_protocol
+
         paths = [strip_protocol(urls[index]) for index in indexes]
         # Reading at most one byte past the limit is enough to tell an oversized object.
         contents = fs.cat_ranges(paths, 0, max_size + 1, on_error="return")

@@ -1,0 +1,83 @@
+"""``--paths-from``: what a manifest names is taken as the same names on the command line
+would be (one file once, the same errors), whoever wrote the manifest."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from conftest import run_cliplint, write
+
+from cliplint.batches import read_manifest
+
+#: A clipping with one problem (no timestamp comment) and nothing an archive rule sees
+#: twice unless the file is linted twice.
+CLIP = "[A title](https://example.com/a/1)\n------\n\n<p>Text.</p>\n"
+ONE_RULE = ("--select", "timestamp-comment,duplicate-clipping")
+
+
+def _linted(run_stdout: str) -> tuple[int, list[tuple[str, str]]]:
+    data = json.loads(run_stdout)
+    return data["files_checked"], [(p["path"], p["rule"]) for p in data["problems"]]
+
+
+def test_a_file_listed_again_is_linted_once(tmp_path: Path) -> None:
+    # It was linted four times, and reported as a duplicate of itself.
+    write(tmp_path / "ok.md", CLIP)
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "list.txt", "ok.md\nok.md\n./ok.md\nsub/../ok.md\n")
+    run = run_cliplint("--isolated", "--no-cache", *ONE_RULE, "--format", "json",
+                       "--paths-from", "list.txt", cwd=tmp_path)
+    assert run.status == 1, run.stderr
+    assert _linted(run.stdout) == (1, [("ok.md", "timestamp-comment")])
+    # As the same names on the command line are.
+    named = run_cliplint("--isolated", "--no-cache", *ONE_RULE, "--format", "json",
+                         "ok.md", "ok.md", "./ok.md", "sub/../ok.md", cwd=tmp_path)
+    assert _linted(named.stdout) == _linted(run.stdout)
+
+
+def test_urls_listed_again_are_linted_once_and_only_as_written(tmp_path: Path) -> None:
+    from cliplint.batches import manifest_sources
+    from cliplint.config import Settings
+
+    settings = Settings(enabled=(), severity={}, options={}, root=str(tmp_path))
+    # A key of object storage is what it says: "a//b" is not "a/b" (nor a local path).
+    urls = ["s3://bucket/a.md", "s3://bucket/a.md", "s3://bucket//a.md", "s3://bucket/./a.md"]
+    assert [source.location for source in manifest_sources(urls, settings)] == [
+        "s3://bucket/a.md", "s3://bucket//a.md", "s3://bucket/./a.md"]
+
+
+def test_a_byte_order_mark_is_no_part_of_the_first_name(tmp_path: Path) -> None:
+    # It was: "\ufeffok.md: file-unreadable cannot read: No such file or directory".
+    write(tmp_path / "ok.md", CLIP)
+    (tmp_path / "list.txt").write_bytes(b"\xef\xbb\xbfok.md\r\n")  # Windows' Notepad
+    run = run_cliplint("--isolated", "--no-cache", *ONE_RULE, "--format", "json",
+                       "--paths-from", "list.txt", cwd=tmp_path)
+    assert run.status == 1, run.stderr
+    assert _linted(run.stdout) == (1, [("ok.md", "timestamp-comment")])
+    # Read from standard input, and between NUL bytes, the same.
+    assert list(read_manifest("-", lambda: io.StringIO("\ufeffa.md\0b.md\0"))) == ["a.md", "b.md"]
+    assert list(read_manifest("-", lambda: io.StringIO("\ufeffa.md\nb.md\n"))) == ["a.md", "b.md"]
+    # Only at the start: elsewhere it is a character of a name, as the file system has it.
+    assert list(read_manifest("-", lambda: io.StringIO("a.md\n\ufeffb.md\n"))) == [
+        "a.md", "\ufeffb.md"]
+
+
+def test_a_url_without_fsspec_is_said_as_on_the_command_line(tmp_path: Path) -> None:
+    # It was an internal error (ModuleNotFoundError, exit 3). fsspec is made missing
+    # whether or not it is installed: a package of that name that cannot be imported,
+    # first on the path of the run and of its worker processes.
+    write(tmp_path / "missing" / "fsspec" / "__init__.py",
+          "raise ModuleNotFoundError(\"No module named 'fsspec'\", name='fsspec')\n")
+    write(tmp_path / "ok.md", CLIP)
+    url = (tmp_path / "ok.md").as_uri()
+    write(tmp_path / "list.txt", f"ok.md\n{url}\n")
+    env = {"PYTHONPATH": str(tmp_path / "missing")}
+    listed = run_cliplint("--isolated", "--no-cache", "--paths-from", "list.txt",
+                          cwd=tmp_path, env=env)
+    named = run_cliplint("--isolated", "--no-cache", url, cwd=tmp_path, env=env)
+    assert named.status == 2
+    assert named.stderr == ("cliplint: error: object storage URLs need fsspec: "
+                            "pip install 'cliplint[s3]'\n")
+    assert (listed.status, listed.stderr) == (named.status, named.stderr)
