@@ -4,7 +4,9 @@ options (:class:`LintOptions`), the installed rules and formats, and the setting
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import stat
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -136,6 +138,93 @@ def paths_to_lint(options: LintOptions, settings: Settings) -> list[str]:
     if paths == ["-"] and options.stdin_filename and skipped(options.stdin_filename):
         return []
     return [path for path in paths if path == "-" or not skipped(path)]
+
+
+def written_files(options: LintOptions) -> list[tuple[str, str]]:
+    """The files a run writes besides the clippings, each with what the user calls it:
+    the report (and the html report's stats file next to it) and the baseline."""
+    written = []
+    if options.output_file is not None:
+        written.append(("the output file", options.output_file))
+        if options.format == "html":
+            from cliplint.formats.archive_stats import stats_path
+
+            written.append(("the output file's stats file", stats_path(options.output_file)))
+    if options.write_baseline is not None:
+        written.append(("the baseline file", options.write_baseline))
+    return written
+
+
+def refuse_overwriting_inputs(options: LintOptions, settings: Settings,
+                              paths: Sequence[str]) -> None:
+    """:class:`UsageError` when a file the run writes (:func:`written_files`) is one of the
+    clippings it lints: ``cliplint --output-file ok.md ok.md`` (or a shell glob, or a hard
+    link or a symlink to it) emptied the clipping and left the report in its place. Said
+    before anything is opened, so nothing is truncated. Compared as the system sees the
+    files (device and inode), so any path to the same file counts; a file inside a
+    linted folder counts when the walk would lint it (its name matches ``include``, it
+    is not excluded), whether it exists yet or not: the report would be linted as it is
+    written, or on the next run. (Not checked: the files a --paths-from manifest lists,
+    and other names of it, hard links or symlinks, inside a linted folder.)"""
+    written = written_files(options)
+    if not written or options.batched:
+        return
+    local = [path for path in paths if path != "-"]
+    for what, target in written:
+        clash = _linted_as(target, local, settings)
+        if clash is None:
+            continue
+        if os.path.isdir(clash):
+            raise UsageError(
+                f"{what} {target} would be linted: it is inside the folder {clash}, which "
+                "is linted, and its name matches the include patterns (write it elsewhere, "
+                "or exclude it in the configuration)")
+        shown = "" if clash == target else f" ({clash})"
+        raise UsageError(f"{what} {target} is one of the files to lint{shown}: writing it "
+                         "would overwrite the clipping (write it elsewhere)")
+
+
+def _linted_as(target: str, paths: Sequence[str], settings: Settings) -> str | None:
+    """The path of ``paths`` through which ``target`` would be linted: a file that is
+    the same file, or a folder whose walk would find it; None when none."""
+    try:
+        written = os.stat(target)
+    except OSError:
+        written = None  # not there yet (or not reachable: opening it will say why)
+    if written is not None and not stat.S_ISREG(written.st_mode):
+        return None  # /dev/stdout, a FIFO: the report passes through, no clipping lost
+    # Where a walk could meet it: the file itself, or (when the name is a symlink) the
+    # link, a file entry of its folder as well.
+    absolute = os.path.abspath(target)
+    places = {os.path.realpath(absolute),
+              os.path.join(os.path.realpath(os.path.dirname(absolute)),
+                           os.path.basename(absolute))}
+    for path in paths:
+        try:
+            linted = os.stat(path)
+        except OSError:
+            continue  # a path that does not exist: said when the run starts
+        if stat.S_ISDIR(linted.st_mode):
+            if any(_walk_finds(place, path, settings) for place in places):
+                return path
+        elif written is not None and os.path.samestat(written, linted):
+            return path
+    return None
+
+
+def _walk_finds(real: str, folder: str, settings: Settings) -> bool:
+    """Whether a walk of ``folder`` would lint the file at ``real`` (its folder's
+    symlinks resolved): it lies below the folder (resolved too: the walk follows no
+    symlink below it, so each folder between is a real one), its name is included and it
+    is not excluded (as --force-exclude decides, through the path the walk gives it)."""
+    top = os.path.realpath(folder)
+    if real == top or os.path.commonpath([top, real]) != top:
+        return False
+    seen_as = os.path.join(folder, os.path.relpath(real, top))
+    if not settings.for_folder(os.path.dirname(seen_as)).includes_name(os.path.basename(real)):
+        return False
+    skipped = settings.tree.skips if settings.tree is not None else settings.is_excluded
+    return not skipped(seen_as)
 
 
 def run_context(options: LintOptions) -> RunContext:

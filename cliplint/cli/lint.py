@@ -9,7 +9,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Siz
 from typing import TYPE_CHECKING
 
 from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, UsageError, utf8_standard_output
-from cliplint.cli.context import load_settings, plugin_registry, run_context
+from cliplint.cli.context import (
+    load_settings,
+    plugin_registry,
+    refuse_overwriting_inputs,
+    run_context,
+)
 from cliplint.cli.inputs import lazy_inputs, read_stdin, stdin_too_large
 from cliplint.cli.output import exit_status, progress_wanted, stream_report, write_report
 from cliplint.cli.parser import parse_lint
@@ -63,6 +68,7 @@ def _run(options: LintOptions) -> int:
         return show_config(run)
     if options.show_files:
         return show_files(run)
+    refuse_overwriting_inputs(options, run.settings, run.paths)
     if options.verbose:
         say(f"configuration: {config_used(run)}")
     if options.fixing:
@@ -244,6 +250,7 @@ def _watch(options: LintOptions) -> int:
         raise UsageError("path does not exist: " + ", ".join(missing))
     report = os.path.abspath(options.output_file) if options.output_file else None
     settings = load_settings(options, plugin_registry(options).rules)
+    refuse_overwriting_inputs(options, settings, options.paths or ["."])
 
     def wanted(change: object, path: str) -> bool:
         # Clippings and configuration files only: never cliplint's own writes (its cache,

@@ -1,0 +1,78 @@
+"""The command line against hostile or careless use: a report or a baseline written over
+the clippings linted, standard error closed, --compare given a device or a huge file,
+--diff beside a report for programs, a reader that goes away, --online with a fix run,
+huge or mistyped values in a configuration, bidi controls in a file name or a line
+shown."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import GOOD_CLIPPING, run_cliplint, write
+
+SECONDS = GOOD_CLIPPING.replace("744000-->", "744-->")  # timestamp-comment: an error, fixable
+ISOLATED = ("--isolated", "--no-cache")
+
+
+# -- a report or a baseline never overwrites a clipping linted ---------------------------
+
+
+@pytest.fixture
+def clipping(tmp_path: Path) -> Path:
+    write(tmp_path / "ok.md", SECONDS)
+    os.link(tmp_path / "ok.md", tmp_path / "hard.md")
+    (tmp_path / "link.md").symlink_to("ok.md")
+    return tmp_path
+
+
+@pytest.mark.parametrize("arguments", [
+    ["--output-file", "ok.md", "ok.md"],
+    ["--output-file", "./ok.md", "ok.md"],
+    ["--output-file", "hard.md", "ok.md"],  # a hard link to it
+    ["--output-file", "link.md", "ok.md"],  # a symlink to it
+    ["--output-file", "ok.md", "link.md"],
+    ["--write-baseline", "ok.md", "ok.md"],
+    ["--format", "html", "--output-file", "ok.md", "ok.md"],
+    ["--format", "json", "--output-file", "ok.md", "other.md", "ok.md"],  # a shell glob's
+    ["--fix", "--output-file", "ok.md", "ok.md"],
+    ["--diff", "--output-file", "ok.md", "ok.md"],
+])
+def test_a_report_named_as_a_linted_file_is_refused_before_it_is_opened(
+        clipping: Path, arguments: list[str]) -> None:
+    write(clipping / "other.md", SECONDS)
+    result = run_cliplint(*ISOLATED, *arguments, cwd=clipping)
+    assert result.status == 2, result
+    assert "is one of the files to lint" in result.stderr
+    assert result.stdout == ""
+    assert (clipping / "ok.md").read_text(encoding="utf-8") == SECONDS  # not even truncated
+
+
+def test_a_report_the_walk_of_a_linted_folder_would_find_is_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    write(archive / "a.md", SECONDS)
+    write(archive / "report.md", "an earlier report\n")
+    for target in ("archive/report.md", "archive/new.md", "archive/sub/../new.md"):
+        (archive / "sub").mkdir(exist_ok=True)
+        result = run_cliplint(*ISOLATED, "--output-file", target, "archive", cwd=tmp_path)
+        assert result.status == 2, (target, result)
+        assert f"{target} would be linted: it is inside the folder archive" in result.stderr
+    assert (archive / "report.md").read_text(encoding="utf-8") == "an earlier report\n"
+    assert not (archive / "new.md").exists()
+    # Run from inside it, the folder named '.': the same.
+    inside = run_cliplint(*ISOLATED, "--output-file", "report.md", cwd=archive)
+    assert inside.status == 2 and "inside the folder ." in inside.stderr
+
+
+def test_a_report_in_a_linted_folder_that_the_walk_leaves_out_is_written(
+        tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    write(archive / "a.md", SECONDS)
+    write(tmp_path / "cliplint.toml", 'exclude = ["reports"]\n')
+    (archive / "reports").mkdir()
+    # Not a clipping by name (include: *.md), or excluded: the walk never lints it.
+    for target in ("archive/report.json", "archive/reports/report.md"):
+        result = run_cliplint("--no-cache", "--output-file", target, "archive", cwd=tmp_path)
+        assert result.status == 1, (target, result)
+        assert "a.md:1:5: timestamp-comment" in (tmp_path / target).read_text(encoding="utf-8")
