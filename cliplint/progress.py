@@ -20,8 +20,9 @@ DELAY = 0.5
 
 
 def wanted() -> bool:
-    """Whether a bar may be drawn: standard error is a terminal and this is not CI."""
-    return sys.stderr.isatty() and not os.environ.get("CI")
+    """Whether a bar may be drawn: standard error is a terminal and this is not CI.
+    (None: standard error was closed when Python started.)"""
+    return sys.stderr is not None and sys.stderr.isatty() and not os.environ.get("CI")
 
 
 class Count:

@@ -7,6 +7,8 @@ shown."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,12 @@ from conftest import GOOD_CLIPPING, run_cliplint, write
 
 SECONDS = GOOD_CLIPPING.replace("744000-->", "744-->")  # timestamp-comment: an error, fixable
 ISOLATED = ("--isolated", "--no-cache")
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")}
+    environment.update(CLIPLINT_NO_SERVER="1", **extra)
+    return environment
 
 
 # -- a report or a baseline never overwrites a clipping linted ---------------------------
@@ -76,3 +84,27 @@ def test_a_report_in_a_linted_folder_that_the_walk_leaves_out_is_written(
         result = run_cliplint("--no-cache", "--output-file", target, "archive", cwd=tmp_path)
         assert result.status == 1, (target, result)
         assert "a.md:1:5: timestamp-comment" in (tmp_path / target).read_text(encoding="utf-8")
+
+
+# -- a closed standard error -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [[], ["-qq"]])
+def test_a_closed_standard_error_drops_its_messages_and_the_run_goes_on(
+        tmp_path: Path, extra: list[str]) -> None:
+    write(tmp_path / "ok.md", SECONDS)
+    done = subprocess.run(
+        ["sh", "-c", f'exec "$0" -m cliplint --isolated --no-cache {" ".join(extra)} ok.md 2>&-',
+         sys.executable], cwd=tmp_path, capture_output=True, timeout=120,
+        env=_environment())
+    assert done.returncode == 1, done
+    assert done.stdout.decode().startswith("" if extra else "ok.md:1:5: timestamp-comment")
+    assert b"error" not in done.stdout.replace(b"(1 error)", b"")  # no message there
+
+
+def test_an_error_with_standard_error_closed_is_not_printed_on_standard_output(
+        tmp_path: Path) -> None:
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$0" -m cliplint --isolated missing.md 2>&-', sys.executable],
+        cwd=tmp_path, capture_output=True, timeout=120, env=_environment())
+    assert (done.returncode, done.stdout) == (2, b"")

@@ -36,6 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("error: standard output is closed (redirect it to /dev/null to discard the "
             "report)")
         return EXIT_USAGE
+    if sys.stderr is None:  # closed when Python started (`2>&-`): its messages are dropped
+        _stderr_to_nowhere()
     _escape_what_output_cannot_encode()
     try:
         return _command(arguments)
@@ -91,6 +93,24 @@ def _internal_error(error: Exception) -> int:
     say(f"internal error: {type(error).__name__}: {error} "
         "(set CLIPLINT_DEBUG=1 for a traceback, and please report it)")
     return EXIT_INTERNAL
+
+
+def _stderr_to_nowhere() -> None:
+    """Standard error on the null device, for a run started with it closed: what would
+    be said there is dropped, and the run goes on as with ``2>/dev/null``. Descriptor 2
+    itself is taken too: left free, the next file opened (the report, the cache) would
+    get it, and whatever writes to descriptor 2 (a worker process, a library in C)
+    would write into that file."""
+    descriptor = os.open(os.devnull, os.O_WRONLY)
+    if descriptor != 2:
+        try:
+            os.fstat(2)
+        except OSError:  # free: the null device goes there
+            os.dup2(descriptor, 2)
+            os.close(descriptor)
+            descriptor = 2
+    sys.stderr = open(descriptor, "w", encoding="utf-8", errors="backslashreplace",  # noqa: SIM115
+                      closefd=descriptor != 2)
 
 
 def _escape_what_output_cannot_encode() -> None:
