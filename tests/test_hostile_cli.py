@@ -108,3 +108,32 @@ def test_an_error_with_standard_error_closed_is_not_printed_on_standard_output(
         ["sh", "-c", 'exec "$0" -m cliplint --isolated missing.md 2>&-', sys.executable],
         cwd=tmp_path, capture_output=True, timeout=120, env=_environment())
     assert (done.returncode, done.stdout) == (2, b"")
+
+
+# -- --compare reads a stats file, never a device or without bound -------------------------
+
+
+def test_compare_refuses_a_device_and_leaves_the_report_alone(tmp_path: Path) -> None:
+    write(tmp_path / "ok.md", GOOD_CLIPPING)
+    write(tmp_path / "rep" / "r.html", "an earlier report\n")
+    result = run_cliplint(*ISOLATED, "--format", "html", "--output-file", "rep/r.html",
+                          "--compare", "/dev/zero", "ok.md", cwd=tmp_path)
+    assert result.status == 2
+    assert result.stderr == "cliplint: error: cannot read /dev/zero: a device, not a file\n"
+    assert (tmp_path / "rep" / "r.html").read_text(encoding="utf-8") == "an earlier report\n"
+
+
+def test_compare_reads_no_more_than_the_largest_stats_file(tmp_path: Path) -> None:
+    from cliplint.formats.archive_stats import LARGEST_STATS
+
+    write(tmp_path / "ok.md", GOOD_CLIPPING)
+    with open(tmp_path / "huge.json", "wb") as huge:
+        huge.truncate(LARGEST_STATS + 1)  # sparse: no disk used
+    result = run_cliplint(*ISOLATED, "--format", "html", "--output-file", "r.html",
+                          "--compare", "huge.json", "ok.md", cwd=tmp_path)
+    assert result.status == 2
+    assert result.stderr == ("cliplint: error: huge.json is not a cliplint stats file: it "
+                             "holds more than 16 MiB (a stats file holds aggregates and "
+                             "capped lists, well under a megabyte for an archive of "
+                             "millions of clippings)\n")
+    assert not (tmp_path / "r.html").exists()

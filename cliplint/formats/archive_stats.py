@@ -11,9 +11,11 @@ page (``report.stats.json``) and read back by ``--compare``; its JSON Schema shi
 
 from __future__ import annotations
 
+import errno
 import heapq
 import json
 import os
+import stat
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -30,6 +32,12 @@ if TYPE_CHECKING:
     from cliplint.runner import FileResult
 
 STATS_VERSION = 1
+#: The largest stats file ``--compare`` reads. Its lists are capped (:class:`Limits`): the
+#: stats of oped2 (3,000 clippings) are 90 kB, most of it the 50 top files' and 50
+#: duplicate clusters' paths and messages, which stay a few MB even with paths thousands
+#: of characters long; the months of a century with every rule are under a megabyte.
+#: 16 MiB is room for all of that, and still parsed in a moment and a bounded memory.
+LARGEST_STATS = 16 << 20
 DUPLICATE_RULE = "duplicate-clipping"
 #: What duplicate-clipping's related locations say (rules/duplicate_clipping.py): a
 #: template's "also in" names no copy, and is no cluster.
@@ -315,6 +323,34 @@ def write(path: str, stats: Mapping[str, Any]) -> None:
         raise StatsError(f"cannot write {path}: {error.strerror or error}") from None
 
 
+def _read_stats(path: str) -> bytes:
+    """The bytes of the stats file ``path``, refused as a baseline is (cliplint/streams.py,
+    ``read_text``) when it is a device (``/dev/zero`` would never end; ``OSError``) and
+    when it holds more than :data:`LARGEST_STATS` (:class:`StatsError`): only that much
+    is read. A FIFO (``--compare <(...)``) is read without waiting for a writer."""
+    from cliplint.streams import read_at_most
+
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            raise OSError(errno.ENODEV, "a device, not a file")
+        os.set_blocking(descriptor, True)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with open(descriptor, "rb") as stream:
+        data, whole = read_at_most(stream, LARGEST_STATS)
+    if not data and not stat.S_ISREG(mode):
+        raise OSError(errno.ENODATA, "nothing to read (a FIFO no process writes to)")
+    if not whole:
+        raise StatsError(f"{path} is not a cliplint stats file: it holds more than "
+                         f"{LARGEST_STATS // (1 << 20)} MiB (a stats file holds aggregates "
+                         "and capped lists, well under a megabyte for an archive of "
+                         "millions of clippings)")
+    return data
+
+
 def schema() -> dict[str, Any]:
     text = resources.files("cliplint").joinpath("schemas/stats.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
@@ -325,8 +361,7 @@ def load(path: str) -> dict[str, Any]:
     """A previous run's stats file, validated against the schema; :class:`StatsError`
     saying what is wrong otherwise."""
     try:
-        with open(path, encoding="utf-8") as stream:
-            data = parse_json(stream.read())
+        data = parse_json(_read_stats(path).decode("utf-8"))
     except OSError as error:
         raise StatsError(f"cannot read {path}: {error.strerror or error}") from None
     except ValueError as error:
