@@ -6,6 +6,7 @@ shown."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -137,3 +138,29 @@ def test_compare_reads_no_more_than_the_largest_stats_file(tmp_path: Path) -> No
                              "capped lists, well under a megabyte for an archive of "
                              "millions of clippings)\n")
     assert not (tmp_path / "r.html").exists()
+
+
+# -- --diff and a report for programs ------------------------------------------------------
+
+
+@pytest.mark.parametrize("format_name", ["json", "sarif", "junit", "gitlab", "html"])
+def test_diff_with_a_report_for_programs_needs_an_output_file(
+        tmp_path: Path, format_name: str) -> None:
+    write(tmp_path / "ok.md", SECONDS)
+    refused = run_cliplint(*ISOLATED, "--diff", "--format", format_name, "ok.md", cwd=tmp_path)
+    assert refused.status == 2 and refused.stdout == ""
+    assert (f"--diff prints the diff on standard output: the --format {format_name} report "
+            "cannot go there too; write it to a file with --output-file FILE") in refused.stderr
+    if format_name == "json":
+        done = run_cliplint(*ISOLATED, "--diff", "--format", "json", "--output-file",
+                            "r.json", "ok.md", cwd=tmp_path)
+        assert done.status == 1 and done.stdout.startswith("--- a/ok.md")
+        assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["version"] == 1
+
+
+@pytest.mark.parametrize("format_name", ["text", "github"])
+def test_diff_with_a_report_people_or_the_runner_read_still_works(
+        tmp_path: Path, format_name: str) -> None:
+    write(tmp_path / "ok.md", SECONDS)
+    done = run_cliplint(*ISOLATED, "--diff", "--format", format_name, "ok.md", cwd=tmp_path)
+    assert done.status == 1 and done.stdout.startswith("--- a/ok.md")

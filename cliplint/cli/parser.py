@@ -59,6 +59,12 @@ def _refuse_conflicts(options: LintOptions) -> None:
             used = "--diff" if options.diff else f"--format {options.format}"
             raise UsageError(f"--statistics prints a text table of problems per rule: it "
                              f"cannot be used with {used}")
+    if options.diff and options.output_file is None and options.format not in _BESIDE_A_DIFF:
+        # The diff is standard output's; this report would have gone to standard error,
+        # among the messages, and a program reading either would find the other's text.
+        raise UsageError(f"--diff prints the diff on standard output: the --format "
+                         f"{options.format} report cannot go there too; write it to a "
+                         f"file with --output-file FILE")
     if options.stdin_filename is not None:
         others = [path for path in options.paths if path != "-"]
         if others:
@@ -68,6 +74,11 @@ def _refuse_conflicts(options: LintOptions) -> None:
         if options.paths_from is not None:
             raise UsageError("--stdin-filename names the clipping read from standard "
                              "input ('-'): it cannot be used with --paths-from")
+
+
+#: The reports --diff prints on standard error, beside the diff: those a person reads
+#: (the text report) or the GitHub runner reads on either stream (workflow commands).
+_BESIDE_A_DIFF = ("text", "github")
 
 
 def _stdin_when_named(options: LintOptions) -> LintOptions:
