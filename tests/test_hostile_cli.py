@@ -164,3 +164,27 @@ def test_diff_with_a_report_people_or_the_runner_read_still_works(
     write(tmp_path / "ok.md", SECONDS)
     done = run_cliplint(*ISOLATED, "--diff", "--format", format_name, "ok.md", cwd=tmp_path)
     assert done.status == 1 and done.stdout.startswith("--- a/ok.md")
+
+
+# -- a reader that goes away ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("buffered", [True, False])
+@pytest.mark.parametrize("command", [["rules"], ["explain", "aggregator-boilerplate"],
+                                     ["--isolated", "--show-files", "."]])
+def test_a_command_that_only_prints_exits_0_when_its_reader_goes_away(
+        tmp_path: Path, command: list[str], buffered: bool) -> None:
+    # `cliplint rules | head -1`: the reader got what it wanted, however the output is
+    # buffered (it was 1 when the pipe broke during a write, 0 at the last flush).
+    write(tmp_path / "a.md", SECONDS)
+    environment = _environment()
+    environment.pop("PYTHONUNBUFFERED", None)
+    if not buffered:
+        environment["PYTHONUNBUFFERED"] = "1"
+    reader, writer = os.pipe()
+    process = subprocess.Popen([sys.executable, "-m", "cliplint", *command], cwd=tmp_path,
+                               stdout=writer, stderr=subprocess.PIPE, env=environment)
+    os.close(writer)
+    os.close(reader)  # gone before cliplint writes a line
+    _, said = process.communicate(timeout=120)
+    assert (process.returncode, said) == (0, b"")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from cliplint.cli import EXIT_CLEAN, UsageError
 from cliplint.cli.context import plugin_registry
+from cliplint.cli.output import printed
 from cliplint.cli.parser import explain_parser
 
 
@@ -21,5 +22,9 @@ def explain_command(arguments: Sequence[str]) -> int:
 
         hint = did_you_mean(rule_id, [*rules, *ENGINE_DOCS])
         raise UsageError(f"unknown rule {rule_id!r}{hint} (see 'cliplint rules')")
+    return printed(lambda: _print(text))
+
+
+def _print(text: str) -> int:
     print(text)
     return EXIT_CLEAN

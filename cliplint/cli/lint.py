@@ -16,7 +16,13 @@ from cliplint.cli.context import (
     run_context,
 )
 from cliplint.cli.inputs import lazy_inputs, read_stdin, stdin_too_large
-from cliplint.cli.output import exit_status, progress_wanted, stream_report, write_report
+from cliplint.cli.output import (
+    exit_status,
+    printed,
+    progress_wanted,
+    stream_report,
+    write_report,
+)
 from cliplint.cli.parser import parse_lint
 from cliplint.cli.results import apply_baseline, with_archive_rules, write_baseline
 from cliplint.cli.show import config_used, settings_data, show_config, show_files
@@ -65,9 +71,9 @@ def _run(options: LintOptions) -> int:
     # inherit it.
     gc.set_threshold(50_000, 10, 10)
     if options.show_config:
-        return show_config(run)
+        return printed(lambda: show_config(run))
     if options.show_files:
-        return show_files(run)
+        return printed(lambda: show_files(run))
     refuse_overwriting_inputs(options, run.settings, run.paths)
     if options.verbose:
         say(f"configuration: {config_used(run)}")

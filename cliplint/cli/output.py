@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, TextIO, cast
 
@@ -24,6 +24,21 @@ def progress_wanted(options: LintOptions) -> bool:
     from cliplint.progress import wanted
 
     return wanted() and not options.quiet
+
+
+def printed(command: Callable[[], int]) -> int:
+    """Run a command that only prints ('cliplint rules', 'explain', --show-config,
+    --show-files), its output flushed: a reader that stops early (``| head -1``) got what
+    it asked for, so the command ends quietly with its own status (0), whether the
+    reader went away during a write or at the last flush, however standard output is
+    buffered. (A lint run whose reader goes away exits 1, or 0 with --exit-zero: its
+    problems were not all reported.)"""
+    try:
+        status = command()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    return status
 
 
 def write_report(report: Report, options: LintOptions, renderer: Renderer,

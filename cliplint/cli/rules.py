@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from cliplint.cli import EXIT_CLEAN
 from cliplint.cli.context import plugin_registry
+from cliplint.cli.output import printed
 from cliplint.cli.parser import rules_parser
 
 if TYPE_CHECKING:
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
 def rules_command(arguments: Sequence[str]) -> int:
     as_json = bool(rules_parser().parse_args(arguments).json)
     rules = plugin_registry().rules
+    return printed(lambda: _print_rules(rules, as_json))
+
+
+def _print_rules(rules: Mapping[str, Rule], as_json: bool) -> int:
     if as_json:
         print(json.dumps(_listing(rules), ensure_ascii=False, indent=2))
         return EXIT_CLEAN
