@@ -188,3 +188,16 @@ def test_a_command_that_only_prints_exits_0_when_its_reader_goes_away(
     os.close(reader)  # gone before cliplint writes a line
     _, said = process.communicate(timeout=120)
     assert (process.returncode, said) == (0, b"")
+
+
+# -- --online and a fix run ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixing", ["--fix", "--fix-only", "--diff"])
+def test_online_with_a_fix_run_is_refused(tmp_path: Path, fixing: str) -> None:
+    write(tmp_path / "ok.md", SECONDS)
+    result = run_cliplint(*ISOLATED, "--online", fixing, "ok.md", cwd=tmp_path)
+    assert result.status == 2
+    assert f"--online runs the rules' online checks in a lint run; a fix run does not run " \
+           f"them: it cannot be used with {fixing}" in result.stderr
+    assert (tmp_path / "ok.md").read_text(encoding="utf-8") == SECONDS

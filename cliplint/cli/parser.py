@@ -59,6 +59,11 @@ def _refuse_conflicts(options: LintOptions) -> None:
             used = "--diff" if options.diff else f"--format {options.format}"
             raise UsageError(f"--statistics prints a text table of problems per rule: it "
                              f"cannot be used with {used}")
+    if options.online and options.fixing:
+        used = "--diff" if options.diff else "--fix-only" if options.fix_only else "--fix"
+        raise UsageError(f"--online runs the rules' online checks in a lint run; a fix run "
+                         f"does not run them: it cannot be used with {used} (fix, then "
+                         f"lint with --online)")
     if options.diff and options.output_file is None and options.format not in _BESIDE_A_DIFF:
         # The diff is standard output's; this report would have gone to standard error,
         # among the messages, and a program reading either would find the other's text.
