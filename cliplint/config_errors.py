@@ -15,6 +15,13 @@ from cliplint.toml_text import KeyPath, key_lines, key_path, line_of, toml_value
 
 #: Where a pyproject.toml keeps cliplint's table.
 PYPROJECT_TABLE = ("tool", "cliplint")
+#: The most characters of a value from the file (a rule id, a key, a pattern: written as
+#: TOML writes it) that a message echoes, and of a key path: a 5 MB rule id made a 5 MB
+#: error. A longer one is cut (:func:`_cut`) and says how long it was.
+ECHOED = 100
+#: The most characters of the rest of a jsonschema message (the schema's words: an
+#: enum's choices may be many), cut only in case one echoes the file's text too.
+_SCHEMA_TEXT = 2_000
 
 
 class _Said(NamedTuple):
@@ -41,7 +48,7 @@ def describe(errors: Iterable[Any], source: str, file: Path | None) -> list[str]
         for said in _said(error):
             line = line_of(lines, (*prefix, *said.at)) if lines else None
             where = f"{source}:{line}: " if line is not None else ""
-            shown = key_path((*prefix, *said.shown))
+            shown = _cut(key_path((*prefix, *said.shown)), middle=True)
             described.append((line or 0, f"  {where}{shown + ': ' if shown else ''}{said.message}"))
     return [text for _, text in sorted(described, key=lambda item: item[0])]  # in file order
 
@@ -51,7 +58,8 @@ def _said(error: Any) -> list[_Said]:
     if error.validator == "additionalProperties":
         known = list(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(known))
-        return [_Said(path, (*path, key), f"unknown key {key!r}{did_you_mean(key, known)}")
+        return [_Said(path, (*path, key),
+                      f"unknown key {_cut(repr(key))}{did_you_mean(key, known)}")
                 for key in extra]
     choices = [choice for choice in error.schema.get("enum", ()) if isinstance(choice, str)]
     if "propertyNames" in error.schema_path:  # a key the table does not allow
@@ -59,13 +67,35 @@ def _said(error: Any) -> list[_Said]:
             return [_Said(path, (*path, error.instance), _unknown_rule(error.instance, choices))]
         return [_Said(path, (*path, error.instance), f"key {_message(error)}")]
     if error.validator == "enum" and "ALL" in choices:  # select, ignore, per-file-ignores
+        if not isinstance(error.instance, str):  # `ignore = [1]`: no rule id, unknown or not
+            return [_Said(path, path, f"{_written(error.instance)} is not a rule id: a rule "
+                          "id is a string, written in quotes ('title-link', 'ALL', or a "
+                          "plugin prefix 'name/')")]
         return [_Said(path, path, _unknown_rule(error.instance, choices))]
     return [_Said(path, path, _message(error))]
 
 
 def _unknown_rule(rule: object, choices: Sequence[str]) -> str:
-    written = repr(rule) if isinstance(rule, str) else toml_value(rule)
+    written = _cut(repr(rule)) if isinstance(rule, str) else _written(rule)
     return f"unknown rule {written}{did_you_mean(rule, choices)} (see 'cliplint rules')"
+
+
+def _written(value: object) -> str:
+    """``value`` as the file writes it (:func:`toml_value`), cut to :data:`ECHOED`."""
+    return _cut(toml_value(value))
+
+
+def _cut(text: str, middle: bool = False, limit: int = ECHOED) -> str:
+    """``text`` when it has at most ``limit`` characters; else its start (with
+    ``middle``, its start and its end: a key path's last key says most) around "…",
+    and how long it was: ``'xxxx…' (5,000,002 characters)``."""
+    if len(text) <= limit:
+        return text
+    length = f" ({len(text):,} characters)"
+    if middle:
+        half = limit // 2
+        return f"{text[:half]}…{text[-half:]}{length}"
+    return f"{text[:limit]}…{length}"
 
 
 def _message(error: Any) -> str:
@@ -74,19 +104,21 @@ def _message(error: Any) -> str:
         try:
             re.compile(value)
         except re.error as reason:
-            return f"{toml_value(value)} is not a valid regular expression ({reason})"
+            return f"{_written(value)} is not a valid regular expression ({reason})"
     if error.validator == "format" and error.validator_value == "date":
         if error.cause is not None:  # written YYYY-MM-DD, but no such day
-            return f"{toml_value(value)} is not a valid date ({error.cause})"
-        return f"{toml_value(value)} is not a date written YYYY-MM-DD"
+            return f"{_written(value)} is not a valid date ({error.cause})"
+        return f"{_written(value)} is not a date written YYYY-MM-DD"
     if error.validator == "format" and error.validator_value == "code-point":
-        return f"{toml_value(value)} is not a Unicode code point (the last is U+10FFFF)"
+        return f"{_written(value)} is not a Unicode code point (the last is U+10FFFF)"
     if error.validator == "not" and "description" in error.schema:
         # A "not" says what must not be: its description says why (jsonschema's own
         # message shows the negated schema).
-        return f"{toml_value(value)}: {error.schema['description']}"
+        return f"{_written(value)}: {error.schema['description']}"
     message: str = error.message
     # jsonschema starts its messages with the value's Python repr: show it as TOML does.
+    # The rest of it is the schema's (the choices of an enum, a pattern): cut only in
+    # case a message echoes the file's text elsewhere.
     if message.startswith(repr(value)):
-        message = toml_value(value) + message[len(repr(value)):]
-    return message
+        return _written(value) + _cut(message[len(repr(value)):], limit=_SCHEMA_TEXT)
+    return _cut(message, limit=_SCHEMA_TEXT)

@@ -33,7 +33,8 @@ SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
          "position = 'trailing'\nfix = 'safe'\nelements = ['p']\ntext = ['(unclosed']\n",
          "  cliplint.toml:7: rules.aggregator-boilerplate.entries[0].text[0]: '(unclosed' is not a "
          "valid regular expression (missing ), unterminated subpattern at position 0)"),
-        ("pyproject.toml", "[tool.cliplint]\nignore = [1]\n", "pyproject.toml: invalid configuration:\n  pyproject.toml:2: tool.cliplint.ignore[0]: unknown rule 1"),
+        ("pyproject.toml", "[tool.cliplint]\nignore = [1]\n", "pyproject.toml: invalid configuration:\n  pyproject.toml:2: tool.cliplint.ignore[0]: 1 is not a "
+             "rule id: a rule id is a string"),
         ("pyproject.toml", "[tool.cliplint]\ncolour = true\n", "  pyproject.toml:2: tool.cliplint: unknown key 'colour'"),
         # Past sys.maxsize, every rule crashed (itertools.islice); reading overflowed too.
         ("cliplint.toml", "max-problems-per-rule = 10000000000000000000\n",

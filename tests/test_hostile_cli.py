@@ -201,3 +201,37 @@ def test_online_with_a_fix_run_is_refused(tmp_path: Path, fixing: str) -> None:
     assert f"--online runs the rules' online checks in a lint run; a fix run does not run " \
            f"them: it cannot be used with {fixing}" in result.stderr
     assert (tmp_path / "ok.md").read_text(encoding="utf-8") == SECONDS
+
+
+# -- what a configuration's errors echo ------------------------------------------------------
+
+
+def test_a_huge_value_in_a_configuration_is_echoed_cut(tmp_path: Path) -> None:
+    write(tmp_path / "ok.md", GOOD_CLIPPING)
+    write(tmp_path / "cliplint.toml",
+          f'ignore = ["{"x" * 5_000_000}"]\ninclude = "{"y" * 1_000_000}"\n'
+          f'[per-file-ignores]\n"{"g" * 2_000_000}" = ["nope"]\n')
+    result = run_cliplint("--no-cache", "--config", "cliplint.toml", "ok.md", cwd=tmp_path)
+    assert result.status == 2
+    lines = result.stderr.splitlines()[1:]
+    assert lines == [
+        f"  cliplint.toml:1: ignore[0]: unknown rule '{'x' * 99}… (5,000,002 characters) "
+        "(see 'cliplint rules')",
+        f"  cliplint.toml:2: include: '{'y' * 99}… (1,000,002 characters) is not of type "
+        "'array'",
+        f"  cliplint.toml:4: per-file-ignores.{'g' * 33}…{'g' * 47}[0] (2,000,020 characters): "
+        "unknown rule 'nope' (see 'cliplint rules')",
+    ]
+
+
+def test_a_rule_id_that_is_no_string_is_said_to_be_one(tmp_path: Path) -> None:
+    write(tmp_path / "ok.md", GOOD_CLIPPING)
+    write(tmp_path / "cliplint.toml", "ignore = [1]\nselect = [true]\n")
+    result = run_cliplint("--no-cache", "--config", "cliplint.toml", "ok.md", cwd=tmp_path)
+    assert result.status == 2
+    assert result.stderr.splitlines()[1:] == [
+        "  cliplint.toml:1: ignore[0]: 1 is not a rule id: a rule id is a string, written "
+        "in quotes ('title-link', 'ALL', or a plugin prefix 'name/')",
+        "  cliplint.toml:2: select[0]: true is not a rule id: a rule id is a string, written "
+        "in quotes ('title-link', 'ALL', or a plugin prefix 'name/')",
+    ]
