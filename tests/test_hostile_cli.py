@@ -235,3 +235,34 @@ def test_a_rule_id_that_is_no_string_is_said_to_be_one(tmp_path: Path) -> None:
         "  cliplint.toml:2: select[0]: true is not a rule id: a rule id is a string, written "
         "in quotes ('title-link', 'ALL', or a plugin prefix 'name/')",
     ]
+
+
+# -- bidi controls in the text report ------------------------------------------------------
+
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_the_text_report_shows_bidi_controls_as_escapes(tmp_path: Path) -> None:
+    # Trojan Source: U+202E in a name shows what follows it backwards ('x<RLO>dm.md' reads
+    # 'xdm.md' reversed); in a line shown by --show-source it hides what the line holds.
+    name = f"x{BIDI}dm.md"
+    write(tmp_path / name, SECONDS.replace("Some article", f"Some {BIDI} article"))
+    text = run_cliplint(*ISOLATED, "--show-source", ".", cwd=tmp_path).stdout
+    escaped = "".join(f"\\u{ord(char):04x}" for char in BIDI)
+    lines = text.splitlines()
+    assert lines[0].startswith(f"./x{escaped}dm.md:1:5: timestamp-comment ")
+    # (invisible-characters reports each control: each report shows the line)
+    shown = [index for index, line in enumerate(lines) if line.startswith("  <p>Some ")]
+    assert {lines[index] for index in shown} == {
+        f"  <p>Some {chr(0xFFFD) * len(BIDI)} article text.</p>"}
+    # Each caret under its control: one column each, as shown.
+    columns = [int(lines[index - 1].split(":")[2]) for index in shown]
+    assert len(columns) > 1
+    assert [lines[index + 1] for index in shown] == [
+        "  " + " " * (column - 1) + "^" for column in columns]
+    assert not any(char in text for char in BIDI)  # (the messages quote them escaped)
+    # The JSON report keeps the name as it is: a program reads it.
+    problems = json.loads(run_cliplint(*ISOLATED, "--format", "json", ".",
+                                       cwd=tmp_path).stdout)["problems"]
+    assert {problem["path"] for problem in problems} == {f"./{name}"}
+

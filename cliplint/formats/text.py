@@ -16,18 +16,27 @@ if TYPE_CHECKING:
 
 #: How much of a long source line ``--show-source`` shows around the column.
 SOURCE_WINDOW = 100
+#: The bidirectional formatting characters: the embeddings, overrides and their pop
+#: (U+202A-U+202E), the isolates and theirs (U+2066-U+2069) and the marks (U+200E,
+#: U+200F, U+061C). Printed, they reorder what a terminal shows: a file name holding
+#: U+202E shows what follows it backwards (``x<U+202E>txt.md`` shows as ``xdm.txt``), a
+#: quoted line can hide what it holds (Trojan Source, CVE-2021-42574). The text report
+#: shows them as it shows control characters.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
 _COLORS = {"path": "1", "position": "2", "error": "31", "warning": "33", "info": "36", "caret": "31;1"}
 
 
 def printable_path(path: str) -> str:
     """A path as a shell would take it back: printed as it is (CJK, U+3000, zero-width
-    characters), except what would break the one-problem-per-line format or cannot be
-    printed: control characters (a newline, a CR, an escape), line and paragraph
-    separators and lone surrogates (bytes of a name that is not UTF-8) become escapes."""
+    characters), except what would break the one-problem-per-line format, cannot be
+    printed or would reorder the line: control characters (a newline, a CR, an escape),
+    line and paragraph separators, lone surrogates (bytes of a name that is not UTF-8)
+    and the bidi controls (:data:`BIDI_CONTROLS`) become escapes."""
     if path.isprintable():  # the usual case, without a look at each character
         return path
     return "".join(python_escape(char) if unicodedata.category(char) in UNPRINTABLE_CATEGORIES
-                   else char for char in path)
+                   or char in BIDI_CONTROLS else char for char in path)
 
 
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
@@ -110,11 +119,12 @@ def _columns(text: str) -> int:
 
 
 def _printable(text: str) -> str:
-    """Tabs become a space and other control characters U+FFFD, one column each."""
+    """Tabs become a space, and other control characters and the bidi controls
+    (:data:`BIDI_CONTROLS`: they would reorder the line shown) U+FFFD, one column each."""
     if text.isprintable():
         return text
     return "".join(" " if char == "\t" else "\ufffd" if unicodedata.category(char) == "Cc"
-                   else char for char in text)
+                   or char in BIDI_CONTROLS else char for char in text)
 
 
 def _fix_mark(problem: Problem) -> str:
