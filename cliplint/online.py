@@ -16,8 +16,11 @@ How it behaves on the network, per rule, with the rule's ``online-*`` options
 - at most ``online-concurrency`` requests at once, ``online-per-host`` per host, and at
   most ``online-rate`` requests a second to one host (weserv, for one, blocks an address
   after ~2,500 uncached images in 10 minutes);
-- ``online-timeout`` seconds per request; 429 and 5xx answers and connection failures
-  are retried ``online-retries`` times, after ``Retry-After`` or an exponential backoff;
+- ``online-timeout`` seconds per request, for all of it: connecting, sending, the
+  headers and the body read (a server that drips its answer a byte at a time is cut off
+  there, not only one that stops); 429 and 5xx answers and connection failures are
+  retried ``online-retries`` times, after ``Retry-After`` or an exponential backoff; a
+  ``Retry-After`` of more than a minute is not waited for: that answer is the verdict;
 - redirects are not followed: the rule judges the 3xx answer itself (weserv's
   ``default=`` turns a failure into a 302 to a placeholder);
 - a host that resolves to a private, loopback or link-local address is not contacted
@@ -51,6 +54,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
+import httpcore
+
 from cliplint import __version__
 from cliplint.addresses import address_category
 from cliplint.config import Settings
@@ -68,7 +73,8 @@ if TYPE_CHECKING:
 _CACHE_VERSION = 2
 #: How much of an answer that is not 2xx is read, for the rule to judge.
 BODY_LIMIT = 64 * 1024
-#: The longest Retry-After honoured, in seconds.
+#: The longest Retry-After waited for, in seconds: a server that asks for more is not
+#: asked again in this run (its answer is the verdict, not cached).
 _MAX_RETRY_AFTER = 60.0
 
 
@@ -298,6 +304,105 @@ class HostGate:
             yield
 
 
+# -- the deadline of a request -------------------------------------------------------------
+
+
+class Deadlines(threading.local):
+    """The deadline (``time.monotonic()``) of the request each thread is making, None
+    between requests. httpx's timeouts are per operation (connect, each read, each
+    write): a server that drips its answer a byte a second never trips them. Every read,
+    write and connection of the client's pools goes through :class:`_DeadlineStream`,
+    which gives it only the time left, and fails it as a timeout once there is none."""
+
+    at: float | None = None
+
+    @contextmanager
+    def within(self, seconds: float) -> Iterator[None]:
+        """The request made in this block has ``seconds`` in all."""
+        self.at = time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            self.at = None
+
+    def left(self, timeout: float | None, expired: type[httpcore.TimeoutException]) -> float | None:
+        """The time an operation may take: its own ``timeout``, or less if the request's
+        deadline is nearer. Raises ``expired`` (which httpx makes its own timeout) once
+        the deadline has passed."""
+        if self.at is None:
+            return timeout
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise expired("the request's time is up")
+        return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads and writes end by the deadline of the request using it
+    (a pooled connection serves requests of several threads, one at a time)."""
+
+    def __init__(self, stream: httpcore.NetworkStream, deadlines: Deadlines) -> None:
+        self._stream = stream
+        self._deadlines = deadlines
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._deadlines.left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._deadlines.left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(
+            ssl_context, server_hostname, self._deadlines.left(timeout, httpcore.ConnectTimeout)),
+            self._deadlines)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """A pool's network backend whose connections keep the requests' deadlines."""
+
+    def __init__(self, backend: httpcore.NetworkBackend, deadlines: Deadlines) -> None:
+        self._backend = backend
+        self._deadlines = deadlines
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._backend.connect_tcp(
+            host, port, self._deadlines.left(timeout, httpcore.ConnectTimeout), local_address,
+            socket_options), self._deadlines)
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None
+                            ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._backend.connect_unix_socket(
+            path, self._deadlines.left(timeout, httpcore.ConnectTimeout), socket_options),
+            self._deadlines)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def keep_deadlines(client: httpx.Client, deadlines: Deadlines) -> None:
+    """Have every connection pool of ``client`` (its own, and those httpx made for the
+    environment's proxies) keep ``deadlines``. httpx has no timeout for a whole request
+    (encode/httpx#1450) nor a way to give its pools a network backend but this: its
+    transports' httpcore pools, each with the backend it connects with."""
+    transports = [getattr(client, "_transport", None),
+                  *getattr(client, "_mounts", {}).values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, httpcore.NetworkBackend):
+            pool._network_backend = _DeadlineBackend(backend, deadlines)  # type: ignore[union-attr]
+
+
 # -- asking --------------------------------------------------------------------------------
 
 
@@ -339,9 +444,10 @@ def choose_target(url: str, allow_private: bool) -> Target | Answer:
 
 
 def ask(client: httpx.Client, url: str, accept: str, options: OnlineOptions,
-        gate: HostGate) -> tuple[Answer, bool]:
+        gate: HostGate, deadlines: Deadlines) -> tuple[Answer, bool]:
     """Ask for one URL, with retries on 429, 5xx and connection failures: the answer,
-    and whether it says something lasting (worth caching)."""
+    and whether it says something lasting (worth caching). Each request has
+    ``options.timeout`` in all (``client`` keeps ``deadlines``: :func:`keep_deadlines`)."""
     import httpx
 
     target = choose_target(url, options.allow_private)
@@ -352,7 +458,7 @@ def ask(client: httpx.Client, url: str, accept: str, options: OnlineOptions,
     for attempt in range(options.retries + 1):
         retry_after = None
         try:
-            with gate.slot(host):
+            with gate.slot(host), deadlines.within(options.timeout):
                 request = client.build_request(
                     "GET", target.url, extensions=dict(target.extensions),
                     headers={**target.headers, "Accept": accept})
@@ -370,13 +476,18 @@ def ask(client: httpx.Client, url: str, accept: str, options: OnlineOptions,
                 return answer, True
             retry_after = _retry_after(answer.headers.get("retry-after"))
         if attempt < options.retries:
+            if retry_after is not None and retry_after > _MAX_RETRY_AFTER:
+                break  # not worth a run's wait: that answer says what is wrong
             delay = retry_after if retry_after is not None else options.backoff * 2**attempt
             time.sleep(min(delay, _MAX_RETRY_AFTER))
     return answer, False
 
 
 def _answer(url: str, response: httpx.Response) -> Answer:
-    """The answer as a rule sees it: the body only when it is not 2xx, up to BODY_LIMIT."""
+    """The answer as a rule sees it: the body only when it is not 2xx, up to BODY_LIMIT.
+    A body that does not come by the request's deadline is a request that timed out."""
+    import httpx
+
     headers = {name.lower(): value for name, value in response.headers.items()}
     body = b""
     if not 200 <= response.status_code < 300:
@@ -386,6 +497,8 @@ def _answer(url: str, response: httpx.Response) -> Answer:
                 buffer.extend(chunk)
                 if len(buffer) >= BODY_LIMIT:
                     break
+        except httpx.TimeoutException:
+            raise
         except Exception:  # a broken body only loses what it would have said
             pass
         body = bytes(buffer[:BODY_LIMIT])
@@ -436,8 +549,10 @@ def check_urls(rule: Rule, asked: Asked, options: Mapping[str, Any], cache: Resu
                           max_keepalive_connections=online.concurrency)
     headers = {"User-Agent": f"cliplint/{__version__} ({rule.id} --online)"}
 
+    deadlines = Deadlines()
+
     def work(url: str) -> Outcome:
-        answer, cacheable = ask(client, url, asked.accept[url], online, gate)
+        answer, cacheable = ask(client, url, asked.accept[url], online, gate, deadlines)
         outcome = _judge(rule, answer, cacheable, options)
         return replace(outcome, unanswered=answer.status is None)
 
@@ -445,6 +560,7 @@ def check_urls(rule: Rule, asked: Asked, options: Mapping[str, Any], cache: Resu
                       limits=limits, headers=headers) as client, \
             ThreadPoolExecutor(max_workers=online.concurrency) as pool, \
             bar(len(todo), "url", f"{rule.id} --online", progress) as advance:
+        keep_deadlines(client, deadlines)
         futures = {pool.submit(work, url): url for url in todo}
         for future in as_completed(futures):
             url = futures[future]

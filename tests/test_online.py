@@ -38,6 +38,9 @@ HEADER = "<!--1594857600000-->\n[Title](https://example.com/a/1)\n------\n\n"
 #: must not turn an answer into a timeout), except in the timeout test, and far below this.
 SLOW = 4.0
 TIMEOUT = 5.0
+#: A "drip" answer comes a piece every DRIP seconds, in DRIPS pieces: each read is quick,
+#: the whole answer is not (DRIP * DRIPS seconds, far above the drip test's timeout).
+DRIP, DRIPS = 0.05, 40
 
 
 class FakeWeserv(ThreadingHTTPServer):
@@ -106,6 +109,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(429, "There are an unusual number of requests", retry_after="0")
         elif name == "busy.jpg":
             self._send(200, "image/png", PNG)
+        elif name == "drip-head.jpg":
+            self._drip([b"HTTP/1.1 404 Not Found\r\n", *(
+                b"X-Drip-%d: .\r\n" % number for number in range(DRIPS)),
+                b"Content-Length: 0\r\n\r\n"])
+        elif name == "drip-body.jpg":
+            self._drip([b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n"
+                        b"Content-Length: %d\r\n\r\n" % DRIPS, *(b"x" * DRIPS)])
+        elif name == "later.jpg":
+            self._error(429, "Come back tomorrow", retry_after="999999")
         elif name == "down.jpg":
             self._send(503, "text/html", b"<h1>Service Unavailable</h1>")
         elif name == "page.jpg":
@@ -127,6 +139,18 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (the timeout test): nothing to answer
+
+    def _drip(self, pieces: list[bytes] | list[int]) -> None:
+        """An answer written a piece at a time, raw, DRIP seconds apart."""
+        self._finished()
+        self.close_connection = True
+        try:
+            for piece in pieces:
+                self.wfile.write(piece if isinstance(piece, bytes) else bytes([piece]))
+                self.wfile.flush()
+                time.sleep(DRIP)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up: what the drip test wants
 
     def _error(self, code: int, message: str, *, status: int | None = None,
                location: str | None = None, retry_after: str | None = None) -> None:
@@ -217,6 +241,24 @@ def test_timeout(server: FakeWeserv, tmp_path: Path) -> None:
     # A timeout says nothing lasting about the image: not cached.
     cached = json.loads((tmp_path / ".cliplint_cache" / CACHE_FILE).read_text())
     assert cached["entries"] == {}
+
+
+@pytest.mark.parametrize("name", ["drip-head.jpg", "drip-body.jpg"])
+def test_the_timeout_is_for_the_whole_request(server: FakeWeserv, tmp_path: Path,
+                                              name: str) -> None:
+    # Each piece comes well within the timeout; the whole answer does not. The timeout
+    # was per read: the run waited for all of it, however long the server took.
+    problems = _run(server, tmp_path, name, **{"online-timeout": 0.5, "online-retries": 1})
+    assert [p.message.split(" (")[0] for p in problems] == ["proxy did not answer within 0.5s"]
+    assert server.requests == {f"example.com/{name}": 1}  # a timeout is not retried
+
+
+def test_a_long_retry_after_is_not_waited_for(server: FakeWeserv, tmp_path: Path) -> None:
+    # It was waited for a minute (the longest honoured) before asking again, per retry.
+    problems = _run(server, tmp_path, "later.jpg", **{"online-retries": 1})
+    assert [p.message.split(" (")[0] for p in problems] == [
+        "proxy answered 429: Come back tomorrow"]
+    assert server.requests == {"example.com/later.jpg": 1}
 
 
 def test_429_then_200_is_retried(server: FakeWeserv, tmp_path: Path) -> None:
