@@ -9,7 +9,9 @@ same output, same files written, same exit status, without paying for the import
 
 Only a server of this user's, in a folder nobody else can enter, of this very install,
 Python and search path serves (:func:`identity`); anything else, or no server at all,
-and the caller runs the command itself. This module
+and the caller runs the command itself. So it does, saying why on standard error, when
+the server does not start the run within :data:`START_TIMEOUT` seconds (stopped with
+``kill -STOP``, or wedged); once started, the run has no deadline. This module
 imports nothing beyond what Python has loaded at start-up until a server's socket
 exists: without a server, a run pays one ``stat``.
 """
@@ -30,6 +32,12 @@ NO_SERVER_VARIABLE = "CLIPLINT_NO_SERVER"
 #: Where the servers' sockets are (default: $XDG_RUNTIME_DIR/cliplint, else
 #: /tmp/cliplint-UID); the folder must be the user's own and closed to others.
 SERVER_DIR_VARIABLE = "CLIPLINT_SERVER_DIR"
+#: Seconds the server has to take a command's request and start its run (it answers
+#: "started" at once when it does); a server stopped (``kill -STOP``) or wedged does not,
+#: and the command runs itself. Once the run has started, it takes as long as it takes.
+START_TIMEOUT = 3.0
+#: The server's line that asks for the standard streams, once it has checked the request.
+STREAMS = "streams"
 #: What a client sends during its run: interrupted (Ctrl-C), the run is interrupted too;
 #: stopped (Ctrl-Z), the run is stopped; continued, the run goes on.
 INTERRUPT, SUSPEND, RESUME = b"i", b"z", b"c"
@@ -100,19 +108,44 @@ def run_served(arguments: list[str]) -> int | None:
         "env": dict(os.environ), "descriptors": descriptors, "process": process_attributes(),
         "streams": [_described(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)],
     })
-    try:
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        connection.connect(path)
-        if peer_uid(connection) != os.getuid():
-            connection.close()  # another user's process on this user's socket
-            return None
-    except OSError:
-        return None  # a socket left by a server that is gone
+    import time
+
+    deadline = time.monotonic() + START_TIMEOUT
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     with connection:
+        try:
+            connection.settimeout(START_TIMEOUT)  # a full backlog makes connect wait
+            connection.connect(path)
+            if peer_uid(connection) != os.getuid():
+                return None  # another user's process on this user's socket
+        except TimeoutError:
+            _not_taken(path)
+            return None
+        except OSError:
+            return None  # a socket left by a server that is gone
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
-        send(connection, request, descriptors)
+        # The request, then, when the server has checked it and asks for them, the
+        # standard streams (never left in the socket of a server that is stopped).
+        connection.settimeout(max(0.001, deadline - time.monotonic()))
+        send(connection, request, [])
+        said = _started(connection, deadline)
+        if said == STREAMS:
+            connection.settimeout(max(0.001, deadline - time.monotonic()))
+            try:
+                socket.send_fds(connection, [b"s"], descriptors)
+            except OSError:
+                pass  # it went away: what it said instead (or nothing) is read next
+            said = _started(connection, deadline)
+        if said == "late":
+            _not_taken(path)
+            return None
+        if said == "interrupted":
+            return 130
+        if said != "started":
+            return None  # "refused: ...", or nothing: the run did not start
+        connection.settimeout(None)
         return _status(connection)
 
 
@@ -184,9 +217,43 @@ def _described(stream: object) -> list[object] | None:
             bool(getattr(stream, "write_through", False))]
 
 
-def _status(connection: socket.socket) -> int | None:
-    """The run's exit status as the server answers it: None when it refused the run
-    (it did not start: the caller runs it), 3 when the server went away during it.
+def _started(connection: socket.socket, deadline: float) -> str:
+    """The server's next line, as it comes until ``deadline`` (``time.monotonic()``):
+    :data:`STREAMS`, "started" when the run has started, "refused: ...", "" when it went
+    away; "late" when it said nothing in time, "interrupted" when this
+    command was interrupted meanwhile (Ctrl-C: said here; a run the server started
+    sees its client go, and ends)."""
+    import time
+
+    answer = b""
+    while not answer.endswith(b"\n"):
+        try:
+            # Past the deadline, what has come still counts (this command was stopped?).
+            connection.settimeout(max(0.001, deadline - time.monotonic()))
+            chunk = connection.recv(1)  # no further than the line: the rest is the run's
+        except TimeoutError:
+            return "late"
+        except KeyboardInterrupt:
+            print("cliplint: interrupted", file=sys.stderr)
+            return "interrupted"
+        except OSError:
+            chunk = b""
+        if not chunk:
+            break
+        answer += chunk
+    return answer.decode("utf-8", "replace").rstrip("\n")
+
+
+def _not_taken(path: str) -> None:
+    """Say that the server did not take the command, which then runs itself."""
+    print(f"cliplint: the server ({path}) did not start the run within {START_TIMEOUT:g} s; "
+          f"running it here (is it stopped? `cliplint server stop`, or set "
+          f"{NO_SERVER_VARIABLE}=1)", file=sys.stderr)
+
+
+def _status(connection: socket.socket) -> int:
+    """The run's exit status as the server answers it once the run has started (no
+    deadline: a run takes as long as it takes), 3 when the server went away during it.
     Ctrl-C here interrupts the run there, which says so on the shared standard error;
     Ctrl-Z stops it with this process, and it goes on when this one does."""
     import signal
@@ -213,10 +280,8 @@ def _status(connection: socket.socket) -> int | None:
             break
         answer += chunk
     lines = answer.decode("utf-8", "replace").splitlines()
-    if not lines or lines[0] != "started":
-        return None  # "refused: ...", or nothing: the run did not start
-    if len(lines) == 2 and lines[1].partition(" ")[2].isdigit():
-        kind, _, number = lines[1].partition(" ")
+    if len(lines) == 1 and lines[0].partition(" ")[2].isdigit():
+        kind, _, number = lines[0].partition(" ")
         if kind == "exit":
             return int(number)
         if kind == "signal":

@@ -6,13 +6,20 @@ folder only its user can enter (:func:`cliplint.served.server_dir`). For each cl
 (:func:`cliplint.served.run_served`, which the ``cliplint`` command tries first, after
 checking the folder and the server's user itself) it:
 
+- reads its request as it comes, beside the other clients' (each has
+  :data:`REQUEST_TIMEOUT` seconds to send its own: one that says nothing holds up no
+  other);
 - checks that the peer is its own user (the socket's credentials) and shares its
   Python environment, flags, search path and install (:func:`cliplint.served.identity`),
   that it can take the client's groups, priority and resource limits, and that no
   module it has imported changed on disk since (a reinstall or an edit: the server then
   refuses and stops, and the client runs the command itself);
-- forks; the copy, leader of its own process group, takes the client's standard
-  streams, folder, environment, umask, priority, limits and arguments, runs
+- asks the client for its standard streams (the descriptors, passed over the socket:
+  only now, so that a server stopped before holds none), forks, and tells the client
+  the run has started (a client told nothing within
+  :data:`cliplint.served.START_TIMEOUT` seconds, by a server stopped or wedged, runs
+  the command itself); the copy, leader of its own process group, takes the client's
+  standard streams, folder, environment, umask, priority, limits and arguments, runs
   ``cliplint.cli.main`` and exits with its status (or dies of a signal), which the
   server passes back. Configuration, cache and files are read by that copy as by any run.
 
@@ -37,6 +44,7 @@ from dataclasses import dataclass, field
 from cliplint.served import (
     INTERRUPT,
     RESUME,
+    STREAMS,
     SUSPEND,
     encoded,
     identity,
@@ -48,7 +56,8 @@ from cliplint.served import (
 
 #: Bytes a request may hold (its arguments and environment): far above any real one.
 MAX_REQUEST = 16 << 20
-#: Seconds a connected client has to send its request (it sends it at once).
+#: Seconds a connected client has to send its request (it sends it at once); others'
+#: are read meanwhile.
 REQUEST_TIMEOUT = 5.0
 
 
@@ -185,10 +194,13 @@ def serve(path: str) -> int:
     signal.signal(signal.SIGTERM, lambda *_: _stop_taking(state, events))
     log = _Log(path + ".log")
     try:
+        wait = 1.0
         while not (state.stopping and not state.runs):
-            for key, _ in events.select(timeout=1.0):
+            for key, _ in events.select(timeout=wait):
                 if key.data == "listener":
-                    _accept(events, state, code, me, log)
+                    _accept(events, state, log)
+                elif isinstance(key.data, _Pending):
+                    _read(key.data, events, state, code, me, log)
                 elif key.data == "client":
                     _client_said(key.fileobj, events, state)  # type: ignore[arg-type]
                 else:
@@ -198,6 +210,7 @@ def serve(path: str) -> int:
                 # reach this server, which would hold the lock against a new one.
                 log.write(f"the socket {path} is gone: stopping")
                 _stop_taking(state, events)
+            wait = _late(events, log)
     finally:
         _stop_taking(state, events)
         events.close()
@@ -220,57 +233,146 @@ def _stop_taking(state: _State, events: selectors.BaseSelector) -> None:
         os.unlink(state.path)
 
 
-def _accept(events: selectors.BaseSelector, state: _State,
-            code: dict[str, tuple[int, int]], me: list[object], log: _Log) -> None:
+def _accept(events: selectors.BaseSelector, state: _State, log: _Log) -> None:
+    """A client connected: its request is read as it comes (:func:`_read`), beside
+    the others', each with its own deadline; one that says nothing delays no other."""
     try:
         connection, _ = state.listener.accept()
     except OSError:
         return
     try:
-        # A client sends its request at once: one that does not holds up the others
-        # for this long at most (a client of this user's only: checked first).
-        connection.settimeout(REQUEST_TIMEOUT)
         uid = peer_uid(connection)
         if uid != os.getuid():
             raise _Refusal(f"the client runs as user {uid}, the server as {os.getuid()}")
-        header, descriptors, _, _ = socket.recv_fds(connection, 8, 3)
-        try:
-            request = _request(connection, header)
-            if request.get("command") in ("status", "stop"):
-                _answer_command(connection, request["command"], events, state)
-                return
-            _check(request, code, me, state, events)
-            _start_run(connection, request, descriptors, events, state)
-            connection = None  # type: ignore[assignment]  # the run has it now
-        finally:
-            for fd in descriptors:
-                os.close(fd)
+        connection.setblocking(False)
+        events.register(connection, selectors.EVENT_READ,
+                        _Pending(connection, time.monotonic() + REQUEST_TIMEOUT))
     except _Refusal as refusal:
         log.write(f"refused a run: {refusal}")
         _send(connection, f"refused: {refusal}\n")
+        connection.close()
+    except Exception as error:
+        log.write(f"could not take a run: {type(error).__name__}: {error}")
+        connection.close()
+
+
+@dataclass
+class _Pending:
+    """A connected client whose run has not started: its request (8 bytes of length,
+    then the bytes), and once that is read and checked (``request``), its standard
+    streams' descriptors (one byte that carries them); until ``deadline``
+    (``time.monotonic()``). The descriptors come only when the server asks for them:
+    sent with the request, they would sit in a stopped server's socket, and a pipe they
+    are the ends of would stay open after the command gave up and ran by itself."""
+
+    connection: socket.socket
+    deadline: float
+    header: bytearray = field(default_factory=bytearray)
+    body: bytearray = field(default_factory=bytearray)
+    request: dict[str, object] | None = None
+    descriptors: list[int] = field(default_factory=list)
+
+    def read(self) -> bool:
+        """Read what has come (the socket is non-blocking): whether what is awaited (the
+        request, or the descriptors) is whole. Raises :class:`_Refusal` for a request
+        cut short or too long."""
+        if len(self.header) < 8 or self.request is not None:
+            wanted = 1 if self.request is not None else 8 - len(self.header)
+            chunk, descriptors, _, _ = socket.recv_fds(self.connection, wanted, 3)
+            self.descriptors.extend(descriptors)
+            if self.request is None:
+                self.header += chunk
+        else:
+            chunk = self.connection.recv(min(1 << 20, self.size - len(self.body)))
+            self.body += chunk
+        if not chunk:
+            raise _Refusal("a request cut short")
+        return self.request is not None or (len(self.header) == 8
+                                            and len(self.body) == self.size)
+
+    @property
+    def size(self) -> int:
+        size = int.from_bytes(self.header, "big")
+        if size > MAX_REQUEST:
+            raise _Refusal(f"a request of {size} bytes")
+        return size
+
+    def close(self) -> None:
+        for fd in self.descriptors:
+            os.close(fd)
+        self.descriptors = []
+
+
+def _read(pending: _Pending, events: selectors.BaseSelector, state: _State,
+          code: dict[str, tuple[int, int]], me: list[object], log: _Log) -> None:
+    """A client's request, or its descriptors, came in part: once whole, the request is
+    answered (``status``, ``stop``) or checked, and the descriptors asked for; once they
+    have come, the run starts."""
+    connection = pending.connection
+    try:
+        if not pending.read():
+            return
+        if pending.request is None:
+            request = _request(pending.body)
+            if request.get("command") in ("status", "stop"):
+                events.unregister(connection)
+                connection.settimeout(REQUEST_TIMEOUT)
+                _answer_command(connection, request["command"], events, state)
+                _drop(pending, events)
+                return
+            _check(request, code, me, state, events)
+            pending.request = request
+            _send(connection, f"{STREAMS}\n")  # a line: the socket's buffer takes it
+            return
+        events.unregister(connection)
+        connection.settimeout(REQUEST_TIMEOUT)
+        try:
+            _start_run(connection, pending.request, pending.descriptors, events, state)
+        finally:
+            pending.close()  # the run's copy has its own
+    except (BlockingIOError, InterruptedError):
+        return  # nothing came after all
+    except _Refusal as refusal:
+        log.write(f"refused a run: {refusal}")
+        _send(connection, f"refused: {refusal}\n")
+        _drop(pending, events)
     except Exception as error:  # a broken request, not a reason to stop serving
         log.write(f"could not take a run: {type(error).__name__}: {error}")
-    finally:
-        if connection is not None:
-            connection.close()
+        _drop(pending, events)
+
+
+def _registered(events: selectors.BaseSelector) -> list[object]:
+    return [key.fileobj for key in events.get_map().values()]
+
+
+def _drop(pending: _Pending, events: selectors.BaseSelector) -> None:
+    """Forget a client whose request will not run: its connection and descriptors."""
+    if pending.connection in _registered(events):
+        events.unregister(pending.connection)
+    pending.close()
+    pending.connection.close()
+
+
+def _late(events: selectors.BaseSelector, log: _Log) -> float:
+    """Drop the clients whose request did not come in time; the seconds until the next
+    one's deadline (at most 1)."""
+    now = time.monotonic()
+    wait = 1.0
+    for key in list(events.get_map().values()):
+        if isinstance(key.data, _Pending):
+            if key.data.deadline <= now:
+                log.write(f"could not take a run: no request within {REQUEST_TIMEOUT:g} s")
+                _drop(key.data, events)
+            else:
+                wait = min(wait, key.data.deadline - now)
+    return wait
 
 
 class _Refusal(Exception):
     """A request the server does not run; the client runs it itself."""
 
 
-def _request(connection: socket.socket, header: bytes) -> dict[str, object]:
-    if len(header) != 8:
-        raise _Refusal("a request without its length")
-    size = int.from_bytes(header, "big")
-    if size > MAX_REQUEST:
-        raise _Refusal(f"a request of {size} bytes")
-    body = bytearray()
-    while len(body) < size:
-        chunk = connection.recv(min(1 << 20, size - len(body)))
-        if not chunk:
-            raise _Refusal("a request cut short")
-        body += chunk
+def _request(body: bytes | bytearray) -> dict[str, object]:
     request = json.loads(body.decode("utf-8", "surrogateescape"))
     if not isinstance(request, dict):
         raise _Refusal("a request that is not an object")
@@ -279,7 +381,10 @@ def _request(connection: socket.socket, header: bytes) -> dict[str, object]:
 
 def _check(request: dict[str, object], code: dict[str, tuple[int, int]], me: list[object],
            state: _State, events: selectors.BaseSelector) -> None:
-    """Refuse a run the copy could not run as the client would."""
+    """Refuse a run the copy could not run as the client would, or that came as the
+    server was stopping."""
+    if state.stopping:
+        raise _Refusal("the server is stopping")
     if request.get("identity") != me:
         raise _Refusal("another interpreter, search path or install")
     changed = changed_files(code)
@@ -341,6 +446,9 @@ def _start_run(connection: socket.socket, request: dict[str, object], descriptor
     if not (isinstance(wanted, list) and len(wanted) == len(descriptors)
             and all(fd in (0, 1, 2) for fd in wanted)):
         raise _Refusal("standard streams that do not match the request")
+    if _gone(connection):
+        # It stopped waiting (the server was slow to take it: it runs the command itself).
+        raise _Refusal("the client went away before its run started")
     connection.settimeout(None)
     pid = os.fork()
     if pid == 0:  # the copy: never returns
@@ -513,6 +621,20 @@ def _finished(pidfd: int, events: selectors.BaseSelector, state: _State) -> None
     else:
         _send(run.connection, f"exit {os.waitstatus_to_exitcode(wait_status)}\n")
     run.connection.close()
+
+
+def _gone(connection: socket.socket) -> bool:
+    """Whether the client has closed its end (it has sent all it sends before its run)."""
+    timeout = connection.gettimeout()
+    connection.setblocking(False)  # with a timeout, Python would wait for something to read
+    try:
+        return connection.recv(1, socket.MSG_PEEK) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
+    finally:
+        connection.settimeout(timeout)
 
 
 def _send(connection: socket.socket, text: str) -> None:

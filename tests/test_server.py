@@ -670,3 +670,45 @@ def test_ctrl_c_as_the_copy_sets_up_the_run_is_an_interrupted_run(tmp_path: Path
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 130
     assert said == b"cliplint: interrupted\n"
+
+
+def test_idle_connections_hold_up_no_run(server: Served, short_folder: Path) -> None:
+    # The server read each connected client's request in turn, waiting up to 5 s for
+    # each: thirty that said nothing held a real command up for 150 s.
+    import socket
+
+    archive = _archive(short_folder)
+    [path] = server.folder.glob("*.sock")
+    idle = [socket.socket(socket.AF_UNIX) for _ in range(30)]
+    try:
+        for connection in idle:
+            connection.connect(str(path))
+        before = server.served()
+        done = server.run(".", cwd=archive)
+        assert (done.returncode, done.stderr) == (1, b"")
+        assert server.served() == before + 1
+    finally:
+        for connection in idle:
+            connection.close()
+
+
+def test_a_stopped_server_is_not_waited_for(server: Served, short_folder: Path) -> None:
+    # `kill -STOP` on the server (or a server wedged): the command waited forever.
+    archive = _archive(short_folder)
+    status = server.status()
+    assert status is not None and isinstance(status["pid"], int)
+    here = server.run(".", cwd=archive, served=False)
+    os.kill(status["pid"], signal.SIGSTOP)
+    try:
+        there = server.run(".", cwd=archive)
+    finally:
+        os.kill(status["pid"], signal.SIGCONT)
+    assert (there.returncode, there.stdout) == (here.returncode, here.stdout)
+    said = there.stderr.decode()
+    assert re.fullmatch(r"cliplint: the server \(\S+\.sock\) did not start the run within 3 s; "
+                        r"running it here \(.*\)\n", said), said
+    # Continued, the server finds the command gone (its streams never sent): it does
+    # not run it as well.
+    _wait_for(lambda: "refused a run: a request cut short" in server.log())
+    assert server.served() == 0
+
