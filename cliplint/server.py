@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from cliplint.served import (
     INTERRUPT,
     RESUME,
+    SERVER_DIR_VARIABLE,
     STREAMS,
     SUSPEND,
     encoded,
@@ -54,6 +55,8 @@ from cliplint.served import (
     socket_path,
 )
 
+#: Bytes a socket's path may have (Linux's sun_path, less its final NUL).
+MAX_SOCKET_PATH = 107
 #: Bytes a request may hold (its arguments and environment): far above any real one.
 MAX_REQUEST = 16 << 20
 #: Seconds a connected client has to send its request (it sends it at once); others'
@@ -74,7 +77,12 @@ def private_folder(path: str) -> None:
     can enter (as ssh-agent's). Raises ``OSError`` saying what is wrong."""
     import stat
 
-    os.makedirs(path, mode=0o700, exist_ok=True)
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except FileExistsError:  # a file of that name (or a link to none)
+        raise OSError(f"{path} is not a folder") from None
+    except OSError as error:
+        raise OSError(f"the folder {path} cannot be made: {error.strerror}") from None
     info = os.lstat(path)
     if not stat.S_ISDIR(info.st_mode):
         raise OSError(f"{path} is not a folder")
@@ -698,6 +706,10 @@ def start(path: str | None = None, wait: float = 30.0) -> dict[str, object]:
     import subprocess
 
     path = path or socket_path()
+    length = len(os.fsencode(path))
+    if length > MAX_SOCKET_PATH:
+        raise OSError(f"the socket's path {path} has {length} bytes, more than a Unix socket's "
+                      f"{MAX_SOCKET_PATH}: set {SERVER_DIR_VARIABLE} to a shorter folder")
     private_folder(os.path.dirname(path))
     running = ask("status", path)
     if running is not None:

@@ -712,3 +712,29 @@ def test_a_stopped_server_is_not_waited_for(server: Served, short_folder: Path) 
     _wait_for(lambda: "refused a run: a request cut short" in server.log())
     assert server.served() == 0
 
+
+def test_a_socket_path_too_long_is_said_plainly(short_folder: Path) -> None:
+    folder = short_folder / ("x" * 120)
+    server = Served(folder, _environment(folder, short_folder / "cache"))
+    started = server.run("server", "start", cwd=short_folder)
+    assert started.returncode == 2
+    assert re.fullmatch(rb"cliplint: error: the server did not start: the socket's path \S+ "
+                        rb"has 1[0-9]{2} bytes, more than a Unix socket's 107: set "
+                        rb"CLIPLINT_SERVER_DIR to a shorter folder\n", started.stderr), started.stderr
+    assert not folder.exists()
+
+
+def test_a_sockets_folder_that_is_a_file_is_said_plainly(short_folder: Path) -> None:
+    folder = write(short_folder / "file", "")
+    for where, said in ((folder, f"{folder} is not a folder"),
+                        (folder / "sub", f"the folder {folder / 'sub'} cannot be made: "
+                                         "Not a directory")):
+        server = Served(where, _environment(where, short_folder / "cache"))
+        started = server.run("server", "start", cwd=short_folder)
+        assert (started.returncode, started.stderr.decode()) == (
+            2, f"cliplint: error: the server did not start: {said}\n")
+        status = server.run("server", "status", "--json", cwd=short_folder)
+        assert status.returncode == 1
+        said = json.loads(status.stdout)
+        assert said == {"pid": None, "socket": said["socket"]}
+        assert re.fullmatch(rf"{re.escape(str(where))}/[0-9a-f]{{8}}\.sock", said["socket"])

@@ -46,12 +46,13 @@ def server_command(arguments: Sequence[str]) -> int:
         return EXIT_CLEAN
     answer = server.ask("status", path)
     if answer is None:
-        print(f"cliplint server is not running (socket {path})")
+        print(json.dumps({"pid": None, "socket": path}) if options.json
+              else f"cliplint server is not running (socket {path})")
         return EXIT_PROBLEMS
     if "refused" in answer:
         say(f"error: the server at {path} refused: {answer['refused']}")
         return EXIT_USAGE
-    print(json.dumps(answer) if options.json else _describe(answer, path))
+    print(json.dumps({**answer, "socket": path}) if options.json else _describe(answer, path))
     return EXIT_CLEAN
 
 
