@@ -35,7 +35,7 @@ SERVER_DIR_VARIABLE = "CLIPLINT_SERVER_DIR"
 #: Seconds the server has to take a command's request and start its run (it answers
 #: "started" at once when it does); a server stopped (``kill -STOP``) or wedged does not,
 #: and the command runs itself. Once the run has started, it takes as long as it takes.
-START_TIMEOUT = 3.0
+START_TIMEOUT = 5.0
 #: The server's line that asks for the standard streams, once it has checked the request.
 STREAMS = "streams"
 #: What a client sends during its run: interrupted (Ctrl-C), the run is interrupted too;
