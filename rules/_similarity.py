@@ -19,16 +19,18 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T", bound=Hashable)
 
 
-def jaccard(first: frozenset[Any], second: frozenset[Any]) -> float:
+def jaccard(first: frozenset[Any], second: Collection[Any]) -> float:
+    """The Jaccard similarity of two sets; ``second`` may be any collection of distinct
+    tokens (a tuple: a join of many sets holds them so, in a ninth of the memory)."""
     if not first and not second:
         return 1.0
-    shared = len(first & second)
+    shared = len(first.intersection(second))
     return shared / (len(first) + len(second) - shared)
 
 
@@ -58,16 +60,17 @@ def prefix_length(size: int, threshold: float) -> int:
     return size - math.ceil(threshold * size - 1e-9) + 1
 
 
-def similar_pairs(sets: Sequence[frozenset[Any]], threshold: float,
-                  measure: Callable[[frozenset[Any], frozenset[Any]], float] | None = None,
+def similar_pairs(sets: Sequence[Collection[Any]], threshold: float,
+                  measure: Callable[[frozenset[Any], Any], float] | None = None,
                   filter_threshold: float | None = None) -> Iterator[tuple[int, int, float]]:
     """Pairs ``(i, j, similarity)`` of non-empty ``sets`` whose similarity is at least
     ``threshold`` (0 < threshold <= 1): each set with every indexed set it reaches (see
-    the module's documentation). The similarity is ``measure`` (default: their Jaccard
-    similarity); a measure other than Jaccard gives ``filter_threshold``, a Jaccard
-    similarity below which the measure cannot reach ``threshold``. The tokens of all sets
-    must be of one orderable type (strings, or integers). Sets are taken smallest first,
-    then in order."""
+    the module's documentation). The similarity is ``measure(sets[i] as a frozenset,
+    sets[j])`` (default: their Jaccard similarity); a measure other than Jaccard gives
+    ``filter_threshold``, a Jaccard similarity below which the measure cannot reach
+    ``threshold``. A set may be given as any collection of distinct tokens (a tuple takes
+    far less memory than a frozenset); the tokens of all sets must be of one orderable
+    type (strings, or integers). Sets are taken smallest first, then in order."""
     measure = measure or jaccard
     bound = threshold if filter_threshold is None else filter_threshold
     frequency: Counter[Any] = Counter(token for tokens in sets for token in tokens)
@@ -76,6 +79,8 @@ def similar_pairs(sets: Sequence[frozenset[Any]], threshold: float,
                    key=lambda i: (len(sets[i]), i))
     for i in order:
         tokens = sets[i]
+        if type(tokens) is not frozenset:
+            tokens = frozenset(tokens)
         size = len(tokens)
         ranked = sorted(tokens, key=lambda token: (frequency[token], token))
         prefix = ranked[: prefix_length(size, bound)]
