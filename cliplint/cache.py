@@ -28,6 +28,23 @@ a row without the right signature is ignored (a miss), and the run says how many
 ignored. A cache copied from another machine or user is thus rebuilt, not believed. The
 key a cache file's rows are signed with is made from that secret and the file's name, so
 that a row copied from one cache file into another is not believed either.
+
+Nor is anything in the tree followed elsewhere. A repository can commit
+``.cliplint_cache`` as a symbolic link to a folder, or a cache file (its name is
+predictable) or SQLite's journal beside it as a link to another application's database:
+SQLite, opening by name, would write its tables into that file. So the cache folder is
+opened without following a link (``O_NOFOLLOW``), the cache file and its side files are
+looked at from that very folder (``dir_fd``) and must be plain files (no link, no FIFO,
+one hard link), the file is made by cliplint (``O_CREAT | O_NOFOLLOW``) rather than by
+SQLite (``mode=rw``: SQLite never makes it by name), and once SQLite has opened it, the
+file it names (``PRAGMA database_list``: its name with links resolved) must be the one
+checked (device and inode) before anything is read or written. Otherwise the run says so,
+once, and goes on without a cache (:func:`open_database`). What is left is a race against
+a process changing the folder while the run opens it: SQLite opens by name, so a link
+put in between its own resolving of the name and its ``open`` would still be followed.
+That takes a process running beside the run with write access to the tree, which could
+edit the user's files directly; a link committed to a repository is there before the run
+starts, and is refused.
 """
 
 from __future__ import annotations
@@ -153,14 +170,45 @@ def cache_secret() -> bytes:
 
 
 def _read_key(path: Path) -> bytes:
-    """The key file's first bytes, one more than a key holds: a FIFO or a device in its
-    place must not hang the run or fill its memory (opened without waiting for a writer,
-    refused unless a regular file)."""
-    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    """The key file's first bytes, one more than a key holds (see :func:`read_own_file`)."""
+    try:
+        return read_own_file(path, SECRET_BYTES + 1)
+    except NotPlain as refused:
+        raise OSError(f"not a cliplint cache key ({refused.why})") from None
+
+
+#: Flags that keep ``os.open`` from following a link at the name it is given, and that
+#: ask for a folder (none on Windows, where git does not check links out by default).
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_FOLDER = getattr(os, "O_DIRECTORY", 0)
+
+
+class NotPlain(OSError):
+    """A file or folder of cliplint's own that is not plainly one: a symbolic link (which
+    would lead its writes elsewhere), not a regular file, or one with other names.
+    ``why`` says which."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def read_own_file(path: Path, limit: int = -1) -> bytes:
+    """The bytes of a file of cliplint's own (the cache's key, the registry's snapshot):
+    at most ``limit`` of them (all with -1). A link at its name is not followed, and a
+    FIFO or a device must neither hang the run nor fill its memory (opened without
+    waiting for a writer): :class:`NotPlain` for either."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NO_FOLLOW)
+    except OSError:
+        if os.path.islink(path):
+            raise NotPlain("a symbolic link") from None
+        raise
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise OSError("not a cliplint cache key (not a regular file)")
-        return os.read(handle, SECRET_BYTES + 1)
+            raise NotPlain("not a regular file")
+        with os.fdopen(os.dup(handle), "rb") as stream:
+            return stream.read(limit)
     finally:
         os.close(handle)
 
@@ -404,25 +452,26 @@ class Cache:
     @classmethod
     def open(cls, folder: Path, key: str, quiet: bool = False) -> Cache:
         """The cache file of the run ``key`` in ``folder``. ``quiet``: without a key to
-        sign it, say nothing (a cache opened earlier in the run said it)."""
+        sign it, or with a cache folder or file that is not plainly one (a symbolic
+        link...), say nothing (a cache opened earlier in the run said it)."""
         path = folder / f"results-{key}.sqlite3"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            _write_gitignore(folder)
-        except OSError:
-            return cls(None)
         try:
             secret = cache_secret()
         except OSError as error:
-            if quiet:
-                return cls(None)
-            say(f"no key to sign the cache with ({secret_path()}: "
-                  f"{getattr(error, 'strerror', None) or error}); this run goes on without "
-                  "a cache (set XDG_CACHE_HOME to a folder of your own)")
+            if not quiet:
+                say(f"no key to sign the cache with ({secret_path()}: "
+                    f"{getattr(error, 'strerror', None) or error}); this run goes on without "
+                    "a cache (set XDG_CACHE_HOME to a folder of your own)")
             return cls(None)
         cache = cls(None, path, file_secret(secret, path))
         try:
-            cache._connection = _connect(path)
+            cache._connection = open_database(path)
+        except NotPlain as refused:
+            if not quiet:
+                say(f"{refused.why}; this run goes on without a cache (cliplint writes no "
+                    "cache through a link: remove it)")
+        except OSError:
+            pass  # a folder that cannot be made or entered, a read-only one: no cache
         except sqlite3.Error as error:
             cache._failed(error)
         return cache
@@ -643,9 +692,9 @@ class Cache:
             return
         self._rebuilt = True  # damaged again in the same run: off until the next one
         try:
-            for suffix in ("", "-journal", "-wal", "-shm"):
-                Path(f"{self._path}{suffix}").unlink(missing_ok=True)
-            self._connection = _connect(self._path)
+            for suffix in ("", *SIDE_FILES):
+                Path(f"{self._path}{suffix}").unlink(missing_ok=True)  # (a link: itself)
+            self._connection = open_database(self._path)
         except (OSError, sqlite3.Error) as again:
             say(f"the cache file {self._path} is damaged ({error}) and could not be "
                   f"replaced ({again}); this run goes on without a cache")
@@ -706,28 +755,137 @@ _TABLES = {
 }
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=SQLITE_TIMEOUT)
+#: What SQLite keeps beside a database, by the suffix of its name: the rollback journal,
+#: and write-ahead logging's log and index (a cache file committed to the tree can ask
+#: for that mode).
+SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """The cache file at ``path`` opened with SQLite, its folder and the file made when
+    missing, and its tables. Raises :class:`NotPlain` (its message for the user) when
+    the folder, the file or a side file SQLite would open is a symbolic link or not a
+    plain one, or when SQLite opened another file than the one checked; ``OSError`` or
+    ``sqlite3.Error`` for the rest. See the module's docstring."""
+    folder, name = path.parent, path.name
+    descriptor = _open_folder(folder)
     try:
-        # A lost cache costs a re-lint, not data: no fsync on every commit.
-        connection.execute("PRAGMA synchronous = OFF")
-        for table, columns in _TABLES.items():
-            connection.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
-            found = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
-            wanted = [column.split()[0] for column in columns.split(", ")]
-            if found != wanted:
-                raise _WrongSchema(f"table {table} has the columns {', '.join(found)}")
-        connection.commit()
-    except BaseException:
-        connection.close()
+        _write_gitignore(descriptor)
+        checked = _open_file(descriptor, name, path)
+        try:
+            for suffix in SIDE_FILES:
+                _check_plain(descriptor, name + suffix, Path(f"{path}{suffix}"), missing=True)
+            connection = sqlite3.connect(f"{Path(os.path.abspath(path)).as_uri()}?mode=rw",
+                                         timeout=SQLITE_TIMEOUT, uri=True)
+            try:
+                opened = connection.execute("PRAGMA database_list").fetchone()[2]
+                if not _same_file(opened, os.fstat(checked)):
+                    raise NotPlain(f"the cache file {path} changed into a link to {opened} "
+                                   "while it was opened")
+                return _set_up(connection)
+            except BaseException:
+                connection.close()
+                raise
+        finally:
+            os.close(checked)
+    finally:
+        os.close(descriptor)
+
+
+def _open_folder(folder: Path) -> int:
+    """A descriptor of the cache folder, made when missing (its parents too), never
+    through a link at its own name (its parents may be links: the user's, as
+    ``~/.cache`` on another disk)."""
+    try:
+        return _open_plain_folder(folder)
+    except FileNotFoundError:
+        folder.mkdir(parents=True, exist_ok=True)
+        return _open_plain_folder(folder)
+
+
+def _open_plain_folder(folder: Path) -> int:
+    try:
+        return os.open(folder, os.O_RDONLY | _FOLDER | _NO_FOLLOW)
+    except OSError:
+        if os.path.islink(folder):
+            raise NotPlain(f"the cache folder {folder} is a symbolic link") from None
         raise
+
+
+def _open_file(folder: int, name: str, path: Path) -> int:
+    """A descriptor of the cache file ``name`` in the ``folder`` descriptor (``path``,
+    for messages), made (empty: SQLite takes that for a new database) when missing,
+    checked to be a plain file."""
+    _check_plain(folder, name, path, missing=True)  # before opening: no device is opened
+    try:
+        handle = os.open(name, os.O_RDONLY | os.O_CREAT | os.O_NONBLOCK | _NO_FOLLOW, 0o644,
+                         dir_fd=folder)
+    except OSError:
+        _check_plain(folder, name, path, missing=False)  # a link made meanwhile: said
+        raise
+    try:
+        _say_if_not_plain(os.fstat(handle), path)
+    except BaseException:
+        os.close(handle)
+        raise
+    return handle
+
+
+def _check_plain(folder: int, name: str, path: Path, *, missing: bool) -> None:
+    """Raise :class:`NotPlain` unless ``name`` in the ``folder`` descriptor is a plain
+    file (a regular file of one name), or absent when ``missing`` allows it."""
+    try:
+        info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        if missing:
+            return
+        raise
+    _say_if_not_plain(info, path)
+
+
+def _say_if_not_plain(info: os.stat_result, path: Path) -> None:
+    if stat.S_ISLNK(info.st_mode):
+        raise NotPlain(f"the cache file {path} is a symbolic link")
+    if not stat.S_ISREG(info.st_mode):
+        raise NotPlain(f"the cache file {path} is not a regular file")
+    if info.st_nlink > 1:  # another name for it, perhaps another application's
+        raise NotPlain(f"the cache file {path} has {info.st_nlink} hard links")
+
+
+def _same_file(path: str, info: os.stat_result) -> bool:
+    """Whether ``path`` (following links) is the file ``info`` describes."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return False
+    return (found.st_dev, found.st_ino) == (info.st_dev, info.st_ino)
+
+
+def _set_up(connection: sqlite3.Connection) -> sqlite3.Connection:
+    """An open cache file's connection, set up, its tables made (``_WrongSchema``
+    when they have other columns)."""
+    # A lost cache costs a re-lint, not data: no fsync on every commit.
+    connection.execute("PRAGMA synchronous = OFF")
+    for table, columns in _TABLES.items():
+        connection.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+        found = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+        wanted = [column.split()[0] for column in columns.split(", ")]
+        if found != wanted:
+            raise _WrongSchema(f"table {table} has the columns {', '.join(found)}")
+    connection.commit()
     return connection
 
 
-def _write_gitignore(folder: Path) -> None:
-    marker = folder / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# created by cliplint\n*\n", encoding="utf-8")
+def _write_gitignore(folder: int) -> None:
+    """A ``.gitignore`` that ignores everything in the cache folder (the ``folder``
+    descriptor), unless there is one: made, never written through a link."""
+    try:
+        handle = os.open(".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW,
+                         0o644, dir_fd=folder)
+    except FileExistsError:  # (a link too, dangling or not: O_EXCL does not follow it)
+        return
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write("# created by cliplint\n*\n")
 
 
 def _index_blob(index: ArchiveIndex) -> bytes:

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import socket
 import threading
 import time
@@ -212,11 +213,12 @@ class ResultCache:
     def load(self) -> None:
         if self.path is None or self.ttl <= 0:
             return
-        from cliplint.cache import cache_secret
+        from cliplint.cache import cache_secret, read_own_file
 
         try:
             self.secret = cache_secret()
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            # Not through a link, a FIFO or a device the tree put there (cliplint/cache.py).
+            data = json.loads(read_own_file(self.path).decode("utf-8"))
         except (OSError, ValueError):
             return
         if not isinstance(data, dict) or data.get("version") != _CACHE_VERSION:
@@ -253,6 +255,8 @@ class ResultCache:
             return
         text = json.dumps({"version": _CACHE_VERSION, "entries": self.entries},
                           ensure_ascii=False, sort_keys=True)
+        if os.path.islink(self.path.parent):
+            return  # the tree's cache folder leads elsewhere: nothing written there
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             replace_whole(self.path, text, ".online-")

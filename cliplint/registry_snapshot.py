@@ -140,11 +140,12 @@ def read_snapshot(now: Mapping[str, Any]) -> Registry | None:
     """The registry the snapshot describes, when it was written in the ``environment``
     seen ``now`` and the plugins' files are unchanged; None otherwise (never an error:
     the plugins are then loaded)."""
-    from cliplint.cache import cache_secret, signature
+    from cliplint.cache import cache_secret, read_own_file, signature
 
     try:
         path = snapshot_path(now["builtins-only"])
-        mac, _, body = path.read_text(encoding="utf-8").partition("\n")
+        # Not through a link, a FIFO or a device (a FIFO would hang every run).
+        mac, _, body = read_own_file(path).decode("utf-8").partition("\n")
         if not compare_digest(mac, signature(cache_secret(), "plugins", body)):
             return None
         data = json.loads(body)

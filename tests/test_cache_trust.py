@@ -172,7 +172,8 @@ def test_without_a_place_for_the_key_the_run_goes_on_without_a_cache(tmp_path: P
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_a_key_that_is_no_file_is_not_read_forever(tmp_path: Path, kind: str) -> None:
     # A FIFO nobody writes to, or a link to /dev/zero, where the key should be: said, and
-    # the run goes on without a cache, instead of waiting or reading without end.
+    # the run goes on without a cache, instead of waiting or reading without end. (A link
+    # is not followed at all: to /dev/zero, or to a key someone else chose.)
     from cliplint.cache import SECRET_FILE
 
     archive = _archive(tmp_path / "archive")
@@ -184,9 +185,27 @@ def test_a_key_that_is_no_file_is_not_read_forever(tmp_path: Path, kind: str) ->
         key.symlink_to("/dev/zero")
     status, problems, stderr = _lint_as(archive, {"XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert status == 1 and len(problems) == FILES // 2
+    why = "not a regular file" if kind == "fifo" else "a symbolic link"
     assert stderr == (f"cliplint: no key to sign the cache with ({key}: not a cliplint cache "
-                      "key (not a regular file)); this run goes on without a cache (set "
+                      f"key ({why})); this run goes on without a cache (set "
                       "XDG_CACHE_HOME to a folder of your own)\n")
+
+
+def test_a_key_linked_to_another_file_is_not_read(tmp_path: Path) -> None:
+    """A key that is a link to a regular file of 32 bytes (a key someone else can read
+    and write) is not taken: said, and no cache."""
+    from cliplint.cache import SECRET_BYTES, SECRET_FILE
+
+    archive = _archive(tmp_path / "archive")
+    chosen = write(tmp_path / "chosen-key", b"k" * SECRET_BYTES)
+    key = tmp_path / "cache" / "cliplint" / SECRET_FILE
+    key.parent.mkdir(parents=True)
+    key.symlink_to(chosen)
+    status, problems, stderr = _lint_as(archive, {"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert status == 1 and len(problems) == FILES // 2
+    assert stderr.startswith(f"cliplint: no key to sign the cache with ({key}: not a cliplint "
+                             "cache key (a symbolic link)); this run goes on without a cache")
+    assert not list((archive / ".cliplint_cache").glob("results-*.sqlite3"))
 
 
 def test_archive_records_of_the_rest_of_the_archive_are_checked_too(tmp_path: Path) -> None:

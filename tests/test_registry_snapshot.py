@@ -349,6 +349,25 @@ def test_a_damaged_or_altered_snapshot_is_replaced(builtin_snapshot: Path, damag
     assert _described_rules(replaced) == _described_rules(expected)
 
 
+def test_a_snapshot_that_is_a_link_is_not_followed(builtin_snapshot: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link to a good snapshot (signed with this user's key) is not read: a miss, the
+    plugins loaded in full, and a file written in its place (the link's target left as
+    it was)."""
+    user_cache = tmp_path / "user-cache"
+    shutil.copytree(builtin_snapshot, user_cache)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user_cache))
+    (path,) = user_cache.rglob("plugins-*.json")
+    elsewhere = tmp_path / "elsewhere.json"
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+    assert read_snapshot(environment(True)) is None
+    load_registry.__wrapped__(True, None, True)
+    assert not path.is_symlink() and read_snapshot(environment(True)) is not None
+    assert elsewhere.read_bytes() == before
+
+
 def _described_rules(registry: Registry) -> dict[str, dict[str, Any]]:
     return {rule_id: _metadata(rule) for rule_id, rule in registry.rules.items()}
 
