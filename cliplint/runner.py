@@ -447,8 +447,11 @@ def map_in_chunks(
                 window.append(pool.submit(work, following))
             yield from results
     except BaseException:
-        # Running chunks finish their files; the rest never start.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Running chunks finish their files, and are waited for: a worker may be writing a
+        # fix, and the main process may end by a signal next (cliplint/cli/__init__.py),
+        # which kills the workers. The rest never start. (A shutdown without waiting
+        # would make the one below wait for nothing: the executor forgets its threads.)
+        pool.shutdown(cancel_futures=True)
         raise
     finally:
         pool.shutdown()
@@ -547,6 +550,10 @@ def _start_worker(main: int) -> None:
 
     # Ctrl-C reaches the whole process group; the main process alone handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM ends a worker, as it always did (not the main process's handler, inherited
+    # by the fork: Process.terminate sends it, and the pool uses that when broken), but
+    # never while it writes a fix: cliplint.writer holds it while a temporary file exists.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(main)
 
 

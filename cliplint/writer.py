@@ -16,9 +16,12 @@ leave the other names holding the old text. A read-only file (no write permissio
 or none for anyone, which root would otherwise ignore) is refused too.
 
 Temporary files are named ``.NAME.PID.XXXXXXXX.cliplint-tmp`` (PID: the process writing
-it). A ``kill -9`` between creating one and the rename leaves it behind; the next
-``--fix`` removes those of processes that no longer run
-(:func:`remove_stale_temporaries`) and says so.
+it). While one exists, Ctrl-C and SIGTERM wait (they are blocked, then handled once it
+is renamed into place or removed): a run interrupted while it writes a file, in its own
+process or in a worker process, ends with that file written whole (the main process
+then waits for its workers' files: cliplint/cli/__init__.py). A ``kill -9`` between
+creating one and the rename leaves it behind; the next ``--fix`` removes those of
+processes that no longer run (:func:`remove_stale_temporaries`) and says so.
 
 Only changed files are written; the bytes come from :func:`cliplint.fixer.fix_document`,
 whose edits leave every other character as it was, and are encoded back to UTF-8 (with
@@ -30,9 +33,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -218,6 +222,35 @@ def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> No
         # os.replace needs only the folder's permission: without this a file made
         # read-only would be rewritten (and stay read-only), as no editor would save it.
         raise WriteError("the file is read-only")
+    with _signals_held():
+        _write_through_temporary(target, data, info, expected)
+    _fsync_folder(os.path.dirname(target) or ".")
+
+
+#: The signals that end a run cleanly (cliplint/cli/__init__.py): held while a temporary
+#: file exists.
+_ENDING = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM kept waiting while the block runs (in this thread), then
+    handled: raised where the run goes on, with no temporary file behind. (Not on
+    Windows, which has no signal mask.)"""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _write_through_temporary(target: str, data: bytes, info: os.stat_result,
+                             expected: bytes | None) -> None:
+    """:func:`replace_file`'s writing: a temporary file beside ``target``, renamed over
+    it, or removed (whatever is raised)."""
     folder, name = os.path.split(target)
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.",
@@ -238,13 +271,12 @@ def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> No
         if expected is not None and _read(target) != expected:
             raise WriteError("the file changed while it was being fixed; left as it is")
         os.replace(temporary, target)
-    except WriteError:
-        _remove(temporary)
-        raise
     except OSError as error:
         _remove(temporary)
         raise WriteError(f"cannot write: {error.strerror or error}") from None
-    _fsync_folder(folder or ".")
+    except BaseException:  # WriteError; or a signal not held, a file-timeout...
+        _remove(temporary)
+        raise
 
 
 def remove_stale_temporaries(paths: Iterable[str], tree: Sequence[str] | None) -> list[str]:

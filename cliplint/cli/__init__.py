@@ -10,11 +10,27 @@ start-up is most of a one-file run's time.
 
 Exit status: 0 no problems left; 1 problems left; 2 usage, config or plugin error, or a
 path that does not exist; 3 a rule crashed (the other files were still linted);
-130 interrupted.
+130 interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM).
+
+SIGTERM (``kill``, a CI job cancelled, ``timeout``, systemd or docker stopping a service)
+ends a run as Ctrl-C does, not on the spot: the main process stops handing out files,
+the worker processes finish the files they are on (a file a ``--fix`` is writing is
+written whole and renamed into place), the cache commits what it has, and the command
+says ``terminated`` and ends by SIGTERM after all (:func:`_pass_on_sigterm`: a shell
+says 143, 128 + 15; ``main`` called by a program that handles SIGTERM itself returns
+143 after its handler ran). Sent to the whole process group (a CI runner, systemd), it
+ends the workers too, each once the file it is writing is in place (cliplint.writer
+holds the signal meanwhile). A second signal while that happens ends the run at once,
+as a second Ctrl-C does.
 """
 
 from __future__ import annotations
 
+# The signal module's C core, which the interpreter loads as it starts: importing
+# ``signal`` itself (it builds its enums) costs about half a millisecond (-X importtime),
+# and every run sets the SIGTERM handler below; a cache hit needs nothing else of it.
+# (typeshed has no stub for it.)
+import _signal as signal  # type: ignore[import-not-found]
 import errno
 import os
 import sys
@@ -24,10 +40,32 @@ from typing import NoReturn
 from cliplint.streams import say
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+#: A run ended by SIGTERM: 128 + 15, as a shell reports a process that signal killed.
+EXIT_TERMINATED = 143
 
 
 class UsageError(Exception):
     """Bad command line, config or plugin: exit status 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is as Ctrl-C raises ``KeyboardInterrupt`` (whose
+    subclass it is: whatever cleans up after Ctrl-C cleans up after it too)."""
+
+
+def _pass_on_sigterm() -> None:
+    """After a run SIGTERM ended (and cleaned up after), the signal handed to what handled
+    it before the run: by default the process ends by it, as the one who sent it expects
+    (a shell says 143; a service manager counts it a clean stop, where exit status 143
+    would be a failure; the resident server's client ends by it too). What is written
+    so far is flushed first: a process a signal ends does not flush its buffers."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    signal.raise_signal(signal.SIGTERM)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,13 +77,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     if sys.stderr is None:  # closed when Python started (`2>&-`): its messages are dropped
         _stderr_to_nowhere()
     _escape_what_output_cannot_encode()
+    # SIGTERM raises Terminated while the command runs; then the handler that was there is
+    # put back (a library, a test or the resident server call main too) and given the
+    # signal. Noted as it comes: what it raised may reach here as a KeyboardInterrupt
+    # (watchfiles turns an exception a signal handler raised into one).
+    terminated: list[int] = []
+    owner = os.getpid()
+
+    def terminate(number: int, frame: object) -> None:
+        if os.getpid() != owner:
+            # A process forked from this one (a worker, before it sets its own handling;
+            # the pool terminates a worker it gives up on with SIGTERM): ended by it as
+            # by default, not raising in whatever it was starting.
+            signal.signal(number, signal.SIG_DFL)
+            signal.raise_signal(number)
+            return
+        terminated.append(number)
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread, where alone a handler can be set
+        previous = None
+    try:
+        status = _status(arguments)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if status != EXIT_INTERRUPTED:
+        return status
+    if terminated:
+        say("terminated")
+        _pass_on_sigterm()  # by default the process ends here
+        return EXIT_TERMINATED
+    say("interrupted")
+    return EXIT_INTERRUPTED
+
+
+def _status(arguments: list[str]) -> int:
+    """Run the command; its exit status, whatever it raised."""
     try:
         return _command(arguments)
     except UsageError as error:
         say(f"error: {error}")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        say("interrupted")
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (Terminated): said by main
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing more to say to it. Not a failure
