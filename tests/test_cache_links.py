@@ -10,6 +10,7 @@ import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from conftest import GOOD_CLIPPING, run_cliplint, write
@@ -54,6 +55,27 @@ def _expected(repository: Path, tmp_path: Path) -> list[dict[str, object]]:
     return problems
 
 
+class _Scene(NamedTuple):
+    """A repository linted once (its problems ``expected``), another application's
+    database ``victim`` (its bytes ``before``), and the cache file's name, its file
+    removed for the test to put something else there."""
+
+    repository: Path
+    expected: list[dict[str, object]]
+    victim: Path
+    before: bytes
+    cache_file: Path
+
+
+def _scene(tmp_path: Path) -> _Scene:
+    repository = _repository(tmp_path)
+    expected = _expected(repository, tmp_path)
+    victim = _victim(tmp_path)
+    cache_file = _cache_file(repository)
+    cache_file.unlink()
+    return _Scene(repository, expected, victim, victim.read_bytes(), cache_file)
+
+
 def _refused(stderr: str, what: str, path: Path, why: str, repository: Path) -> None:
     """One line, saying the cache is not used and why: ``what`` (folder or file) at
     ``path`` is ``why``. (The run names it from the working folder, the repository: with
@@ -69,12 +91,7 @@ def _refused(stderr: str, what: str, path: Path, why: str, repository: Path) -> 
 @pytest.mark.parametrize("target", ["relative", "absolute"])
 def test_a_cache_file_linked_to_another_database_leaves_it_alone(tmp_path: Path,
                                                                  target: str) -> None:
-    repository = _repository(tmp_path)
-    expected = _expected(repository, tmp_path)
-    victim = _victim(tmp_path)
-    before = victim.read_bytes()
-    cache_file = _cache_file(repository)
-    cache_file.unlink()
+    repository, expected, victim, before, cache_file = _scene(tmp_path)
     cache_file.symlink_to(os.path.relpath(victim, cache_file.parent) if target == "relative"
                           else victim)
     for _ in range(2):  # refused every run, said every run
@@ -119,12 +136,7 @@ def test_a_side_file_linked_elsewhere_is_refused_too(tmp_path: Path, suffix: str
 
 def test_a_cache_file_with_another_name_is_refused(tmp_path: Path) -> None:
     """A hard link: the same file under another name, perhaps another application's."""
-    repository = _repository(tmp_path)
-    expected = _expected(repository, tmp_path)
-    victim = _victim(tmp_path)
-    before = victim.read_bytes()
-    cache_file = _cache_file(repository)
-    cache_file.unlink()
+    repository, expected, victim, before, cache_file = _scene(tmp_path)
     os.link(victim, cache_file)
     status, problems, stderr = _lint(repository, tmp_path)
     assert (status, problems) == (1, expected)
