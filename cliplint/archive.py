@@ -34,7 +34,6 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
-from itertools import chain
 from operator import attrgetter
 from pathlib import PurePath
 from types import EllipsisType
@@ -284,18 +283,28 @@ def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings
         sort_keys=True, default=str).encode())
     if own_rules is ...:
         own_rules = _rules_per_file(files, settings)
-    # As many fields for every file (none holds NUL; \1 only separates the rule ids of
-    # the last one): one join, no string made per file (an archive of tens of thousands
-    # is described on every run given part of it).
-    described: Iterable[tuple[str, ...]] = map(_DESCRIBED, files)
+    # A column at a time, as many fields in each as files, each field ended by a NUL
+    # (none holds one; \1 only separates a file's rule ids): a join per column, no
+    # string made per file (an archive of tens of thousands is described on every run
+    # given part of it). The paths as shown only when they are not the relative ones
+    # (they are, in a run from the archive's root): half the bytes to hash.
+    relatives = list(map(_RELATIVE, files))
+    shown = list(map(_SHOWN, files))
+    columns: list[Iterable[str]] = [relatives, map(_KEY, files)]
+    if shown != relatives:
+        columns.append(shown)
     if own_rules is not None:
-        described = (fields + ("\1".join(own),) for fields, own in zip(described, own_rules))
-    digest.update("\0".join(chain.from_iterable(described)).encode("utf-8", "surrogatepass"))
+        columns.append(map("\1".join, own_rules))
+    digest.update(f"{len(files)} {shown != relatives:d} {own_rules is not None:d}\0".encode())
+    for column in columns:
+        digest.update("\0".join(column).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
-#: What describes a file in :func:`reduction_key`: its paths and entry key.
-_DESCRIBED = attrgetter("path", "relative", "key")
+_RELATIVE = attrgetter("relative")
+_SHOWN = attrgetter("path")
+_KEY = attrgetter("key")
 
 
 #: Each file's rules (:func:`_rules_per_file`), None when they are the run's for every file.
@@ -418,15 +427,9 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     from cliplint.runner import iter_results
 
     start = os.path.relpath(archive.root)
-    walked: list[tuple[str, str, tuple[int, int] | None]] = []  # shown, relative, status
     folders: dict[str, Settings] = {}
-    for below, entries in walk_entries(start, settings, folders):
-        for entry in entries:
-            relative = below + entry.name
-            if relative not in given:
-                # "feed/a.md", not "./feed/a.md"
-                walked.append((relative if start == "." else entry.path, relative,
-                               _status(entry)))
+    # (the index's name depends on the configuration of every folder walked)
+    walked = list(walk_entries(start, settings, folders))
     name = index_name(archive.root, folders.values(), rules, settings)
     index = cache.archive_index(name) if cache is not None else ArchiveIndex()
     rows = index.rows()
@@ -435,15 +438,28 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     found: list[ArchiveFile | None] = []
     kept = [rows[relative] for relative in given if relative in rows]
     stale: list[tuple[int, str, str, tuple[int, int] | None]] = []  # place, paths, status
-    for shown, relative, status in walked:
-        row = rows.get(relative)
-        if row is not None and status == (sizes[row], mtimes[row]):
-            content = contents[row]
-            found.append(ArchiveFile(shown, relative, records[content], None, keys[content]))
-            kept.append(row)
-        else:
-            stale.append((len(found), shown, relative, status))
-            found.append(None)
+    # One pass over tens of thousands of files, most of them unchanged: no object made
+    # for a file beyond the one the reduce step reads.
+    for below, entries in walked:
+        for entry in entries:
+            relative = below + entry.name
+            if relative in given:
+                continue
+            shown = relative if start == "." else entry.path  # "feed/a.md", not "./feed/a.md"
+            row = rows.get(relative)
+            try:
+                info = entry.stat()
+            except OSError:
+                info = None
+            if (row is not None and info is not None and info.st_size == sizes[row]
+                    and info.st_mtime_ns == mtimes[row]):
+                content = contents[row]
+                found.append(ArchiveFile(shown, relative, records[content], None, keys[content]))
+                kept.append(row)
+            else:
+                status = None if info is None else (info.st_size, info.st_mtime_ns)
+                stale.append((len(found), shown, relative, status))
+                found.append(None)
     if stale:
         results = iter_results([shown for _, shown, _, _ in stale], rules, settings, options,
                                plugins)
@@ -479,15 +495,6 @@ def index_name(root: str, folders: Iterable[Settings], rules: Mapping[str, Rule]
                        for own in {id(own): own for own in folders}.values())
     digest = blake2b("\n".join(described).encode(), digest_size=16).hexdigest()
     return f"{root}\0{digest}"
-
-
-def _status(entry: os.DirEntry[str]) -> tuple[int, int] | None:
-    """A walked file's size and modification time, None when they cannot be had."""
-    try:
-        info = entry.stat()
-    except OSError:
-        return None
-    return info.st_size, info.st_mtime_ns
 
 
 def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tuple[int, int] | None]],

@@ -191,9 +191,12 @@ def test_the_reduction_key_follows_everything_the_reduce_step_reads() -> None:
     assert key is not None and key == reduction_key(list(files), chosen, settings, None)
     changed = [files[0], files[1]._replace(key="k3")]  # b.md's content changed
     moved = [files[0], files[1]._replace(path="c.md", relative="c.md")]
+    # The same file shown from other folders: the problems name it so.
+    shown = [[files[0], files[1]._replace(path=f"../{folder}/b.md")] for folder in "xy"]
     others = {
         reduction_key(changed, chosen, settings, None),
         reduction_key(moved, chosen, settings, None),
+        *(reduction_key(elsewhere, chosen, settings, None) for elsewhere in shown),
         reduction_key(files[::-1], chosen, settings, None),
         reduction_key(files, chosen, settings, frozenset({"a.md"})),
         reduction_key(files, [*chosen, registry.rules["path-portability"]], settings, None),
@@ -202,11 +205,11 @@ def test_the_reduction_key_follows_everything_the_reduce_step_reads() -> None:
         reduction_key(files, chosen, resolve(
             {"rules": {"duplicate-clipping": {"kinds": ["url"]}}}, registry.rules), None),
     }
-    assert key not in others and len(others) == 7
+    assert key not in others and len(others) == 9
     # Per-file rules: b.md leaves duplicate-clipping out, then a.md does.
     ignoring = [reduction_key(files, chosen, resolve({"per-file-ignores": {name: [
         "duplicate-clipping"]}}, registry.rules), None) for name in ("b.md", "a.md")]
-    assert len({key, *others, *ignoring}) == 10
+    assert len({key, *others, *ignoring}) == 12
     assert reduction_key([*files, ArchiveFile("d.md", "d.md", {})], chosen, settings,
                          None) is None  # a file nothing was kept of: reduced every time
 
