@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -74,7 +74,10 @@ def similar_pairs(sets: Sequence[Collection[Any]], threshold: float,
     measure = measure or jaccard
     bound = threshold if filter_threshold is None else filter_threshold
     frequency: Counter[Any] = Counter(token for tokens in sets for token in tokens)
-    index: defaultdict[Any, list[int]] = defaultdict(list)
+    # Only the tokens of more than one set are indexed: no other set holds the others,
+    # which are the rarest, so the first of every prefix (most of a big join's
+    # vocabulary: 30,000 distinct Chinese titles hold 277,000 pairs of characters).
+    index: dict[Any, list[int]] = {}
     order = sorted((i for i, tokens in enumerate(sets) if tokens),
                    key=lambda i: (len(sets[i]), i))
     for i in order:
@@ -85,7 +88,8 @@ def similar_pairs(sets: Sequence[Collection[Any]], threshold: float,
         ranked = sorted(tokens, key=lambda token: (frequency[token], token))
         prefix = ranked[: prefix_length(size, bound)]
         smallest = bound * size - 1e-9  # a smaller set cannot reach the bound
-        candidates = {j for token in prefix for j in index[token] if len(sets[j]) >= smallest}
+        candidates = {j for token in prefix for j in index.get(token, ())
+                      if len(sets[j]) >= smallest}
         found = False
         for j in sorted(candidates):
             similarity = measure(tokens, sets[j])
@@ -94,7 +98,8 @@ def similar_pairs(sets: Sequence[Collection[Any]], threshold: float,
                 yield (min(i, j), max(i, j), similarity)
         if not found:
             for token in prefix:
-                index[token].append(i)
+                if frequency[token] > 1:
+                    index.setdefault(token, []).append(i)
 
 
 class JoinPartners(Generic[T]):
