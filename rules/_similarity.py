@@ -62,7 +62,8 @@ def prefix_length(size: int, threshold: float) -> int:
 
 def similar_pairs(sets: Sequence[Collection[Any]], threshold: float,
                   measure: Callable[[frozenset[Any], Any], float] | None = None,
-                  filter_threshold: float | None = None) -> Iterator[tuple[int, int, float]]:
+                  filter_threshold: float | None = None,
+                  alone: Sequence[int] | None = None) -> Iterator[tuple[int, int, float]]:
     """Pairs ``(i, j, similarity)`` of non-empty ``sets`` whose similarity is at least
     ``threshold`` (0 < threshold <= 1): each set with every indexed set it reaches (see
     the module's documentation). The similarity is ``measure(sets[i] as a frozenset,
@@ -70,29 +71,43 @@ def similar_pairs(sets: Sequence[Collection[Any]], threshold: float,
     ``filter_threshold``, a Jaccard similarity below which the measure cannot reach
     ``threshold``. A set may be given as any collection of distinct tokens (a tuple takes
     far less memory than a frozenset); the tokens of all sets must be of one orderable
-    type (strings, or integers). Sets are taken smallest first, then in order."""
+    type (strings, or integers). Sets are taken smallest first, then in order.
+
+    ``alone``, with Jaccard similarity: how many tokens each set holds besides those
+    given that no other set holds, left out to spare their memory. They count in the
+    set's size, never in what two sets share, and are the rarest of its tokens: the
+    pairs are those of the whole sets."""
+    if alone is not None and measure is not None:
+        raise ValueError("tokens left out (alone) need the Jaccard similarity")
     measure = measure or jaccard
     bound = threshold if filter_threshold is None else filter_threshold
+    sizes = ([len(tokens) for tokens in sets] if alone is None
+             else [len(tokens) + more for tokens, more in zip(sets, alone, strict=True)])
     frequency: Counter[Any] = Counter(token for tokens in sets for token in tokens)
     # Only the tokens of more than one set are indexed: no other set holds the others,
     # which are the rarest, so the first of every prefix (most of a big join's
     # vocabulary: 30,000 distinct Chinese titles hold 277,000 pairs of characters).
     index: dict[Any, list[int]] = {}
-    order = sorted((i for i, tokens in enumerate(sets) if tokens),
-                   key=lambda i: (len(sets[i]), i))
+    # (a set whose every token is its own can reach no other: left out)
+    order = sorted((i for i, tokens in enumerate(sets) if tokens), key=lambda i: (sizes[i], i))
     for i in order:
         tokens = sets[i]
         if type(tokens) is not frozenset:
             tokens = frozenset(tokens)
-        size = len(tokens)
+        size = sizes[i]
         ranked = sorted(tokens, key=lambda token: (frequency[token], token))
-        prefix = ranked[: prefix_length(size, bound)]
+        # (the tokens left out are the first of its prefix)
+        prefix = ranked[: max(prefix_length(size, bound) - (alone[i] if alone else 0), 0)]
         smallest = bound * size - 1e-9  # a smaller set cannot reach the bound
         candidates = {j for token in prefix for j in index.get(token, ())
-                      if len(sets[j]) >= smallest}
+                      if sizes[j] >= smallest}
         found = False
         for j in sorted(candidates):
-            similarity = measure(tokens, sets[j])
+            if alone is None:
+                similarity = measure(tokens, sets[j])
+            else:  # Jaccard, of the whole sets
+                shared = len(tokens.intersection(sets[j]))
+                similarity = shared / (size + sizes[j] - shared)
             if similarity >= threshold:
                 found = True
                 yield (min(i, j), max(i, j), similarity)

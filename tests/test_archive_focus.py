@@ -11,6 +11,7 @@ problems, same related files, same order.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
 from typing import Any, TypeVar
@@ -345,6 +346,35 @@ def test_join_partners_are_the_pairs_of_the_join(threshold: float) -> None:
     assert sum(map(len, paired.values())) > 100
     for i in rng.sample(range(len(sets)), len(sets)):  # in no particular order
         assert set(partners.of(i)) == paired[i], i
+
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
+def test_a_join_with_its_unshared_tokens_left_out_pairs_the_same_sets(threshold: float) -> None:
+    """similar_pairs given each set without (some of) the tokens no other set holds, and
+    their count (``alone``), pairs the sets as given whole, with the same similarity:
+    whichever of those tokens are left out (the title join keeps those whose hash shares
+    a count with another's)."""
+    rng = random.Random(11)
+    sets: list[frozenset[int]] = []
+    for n in range(400):
+        if sets and rng.random() < 0.7:
+            tokens = set(rng.choice(sets[-30:]))
+            tokens ^= {rng.randrange(80) for _ in range(rng.randint(1, 3))}
+        else:
+            tokens = {rng.randrange(80) for _ in range(rng.randint(1, 10))}
+        # Tokens of this set alone, some sets all of them.
+        tokens |= {1000 + 100 * n + k for k in range(rng.choice([0, 0, 1, 3, 8]))}
+        sets.append(frozenset(tokens) or frozenset({1000 + 100 * n}))
+    whole = list(_similarity.similar_pairs(sets, threshold))
+    assert len(whole) > 100
+    held = Counter(token for tokens in sets for token in tokens)
+    for kept_share in (0.0, 0.5):
+        given = [tuple(token for token in tokens if held[token] > 1 or rng.random() < kept_share)
+                 for tokens in sets]
+        alone = [len(tokens) - len(part) for tokens, part in zip(sets, given, strict=True)]
+        assert sum(alone) > 200
+        assert list(_similarity.similar_pairs(given, threshold, alone=alone)) == whole
 
 
 # -- path-portability ---------------------------------------------------------------------------
