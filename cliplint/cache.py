@@ -541,10 +541,11 @@ class Cache:
         if not rows:
             return ArchiveIndex()
         rowid, root, mac, kind = rows[0]
-        blob = self._blob("archives", "files", rowid) if kind == "blob" else kind
-        if blob is None:
+        if kind != "blob":  # never what this cache writes there
+            self._forged += 1
             return ArchiveIndex()
-        if not self._signed(mac, "archive", root, blob=blob):
+        blob = self._blob("archives", "files", rowid)
+        if blob is None or not self._signed(mac, "archive", root, blob=blob):
             return ArchiveIndex()
         return _read_index(blob)
 

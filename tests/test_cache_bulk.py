@@ -132,6 +132,18 @@ def test_the_archive_index_is_read_back_and_a_forged_one_is_ignored(
     assert "ignored 1 cache row not signed" in ignored_rows(cache, capsys)
 
 
+def test_an_archive_index_replaced_while_it_is_read_is_no_index(cache: Cache,
+                                                               tmp_path: Path) -> None:
+    """The index is read by its row's id after its look-up: a run that replaced the row
+    in between (REPLACE gives it another id) leaves nothing to read, not an error (the
+    files are then read instead)."""
+    cache.remember_archive("/archive", {"a.md": IndexedFile(10, 100, "key-a", {})})
+    cache = reopened(cache, tmp_path / "cache")
+    assert cache.archive_index("/archive").paths == ["a.md"]
+    assert cache._blob("archives", "files", 10**9) is None
+    cache.close()
+
+
 def test_an_archive_index_of_another_type_or_shape_is_not_believed(
         cache: Cache, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = {"a.md": IndexedFile(10, 100, "key-a", {"rule-x": [1]})}
