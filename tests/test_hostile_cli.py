@@ -10,6 +10,8 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -164,6 +166,85 @@ def test_diff_with_a_report_people_or_the_runner_read_still_works(
     write(tmp_path / "ok.md", SECONDS)
     done = run_cliplint(*ISOLATED, "--diff", "--format", format_name, "ok.md", cwd=tmp_path)
     assert done.status == 1 and done.stdout.startswith("--- a/ok.md")
+
+
+#: A plugin whose rules quote clipping text raw, as the engine allows (a bidi control makes
+#: no line of its own): a message, a fix's description and a related file's message.
+QUOTING_RULES = '''
+"""Rules that quote raw.
+
+Why: to see how the reports show what they quote.
+"""
+from types import ModuleType
+from cliplint import Edit, Fix, Violation, hookimpl
+from cliplint.api import ArchiveViolation, Related
+
+CONTROLS = {controls!r}
+
+
+def check(document, options):
+    if not document.text.startswith("<!-- "):
+        yield Violation(0, 4, f"title {{CONTROLS}}quoted",
+                        Fix((Edit(4, 4, " "),), "safe", f"keep {{CONTROLS}}it"))
+
+
+def record(document, options):
+    return None
+
+
+def reduce(entries, options):
+    first, second = sorted(entry.path for entry in entries)
+    yield ArchiveViolation(first, f"copy {{CONTROLS}}of", (Related(second, f"see {{CONTROLS}}"),))
+
+
+def rule(name, **attributes):
+    module = ModuleType(f"cliplint_quoting.{{name}}", __doc__)
+    vars(module).update(ID=f"quoting/{{name}}", SEVERITY="warning", **attributes)
+    return module
+
+
+@hookimpl
+def cliplint_rules():
+    return [rule("quote", FIX="safe", check=check),
+            rule("copies", FIX=None, record=record, reduce=reduce)]
+'''
+
+
+def test_reports_people_read_show_bidi_controls_in_messages_as_escapes(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # Trojan Source through a message: a rule quoting a title, a URL or a comment raw puts
+    # its controls on the reader's terminal (the built-in rules quote them escaped).
+    env = plugin_env(distribution="cliplint-quoting", entry_name="quoting",
+                     module="cliplint_quoting", source=QUOTING_RULES.format(controls=BIDI))
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    write(tmp_path / "b.md", GOOD_CLIPPING)
+    escaped = "".join(f"\\u{ord(char):04x}" for char in BIDI)
+    lint = (*ISOLATED, "--select", "quoting/", "a.md", "b.md")
+    text = run_cliplint(*lint, cwd=tmp_path, env=env).stdout
+    assert f"a.md:1:1: warning quoting/quote title {escaped}quoted [*]" in text.splitlines()
+    assert (f"a.md:1:1: warning quoting/copies copy {escaped}of — see {escaped} b.md"
+            in text.splitlines())
+    # JUnit's report lines are the text report's (its attributes are data); GitHub's
+    # annotations are read by people (their file property names the file as it is).
+    junit = run_cliplint(*lint, "--format", "junit", cwd=tmp_path, env=env).stdout
+    failures = {(failure.get("message"), failure.text)
+                for failure in ET.fromstring(junit).iter("failure")}
+    assert (f"warning: copy {BIDI}of — see {BIDI} b.md",
+            f"a.md:1:1: warning quoting/copies copy {escaped}of — see {escaped} b.md") in failures
+    github = run_cliplint(*lint, "--format", "github", cwd=tmp_path, env=env).stdout
+    assert f"::quoting/copies: copy {escaped}of — see {escaped} b.md" in github
+    # The data formats keep the messages as the rules wrote them: a program reads them.
+    problems = json.loads(run_cliplint(*lint, "--format", "json", cwd=tmp_path,
+                                       env=env).stdout)["problems"]
+    assert {(problem["message"], *(item["message"] for item in problem.get("related", ())))
+            for problem in problems} == {(f"title {BIDI}quoted",),
+                                         (f"copy {BIDI}of", f"see {BIDI}")}
+    fixed = run_cliplint(*ISOLATED, "--select", "quoting/quote", "--fix", "--show-fixes",
+                         "a.md", cwd=tmp_path, env=env).stdout
+    assert f"    1 × quoting/quote (keep {escaped}it)" in fixed.splitlines()
+    lines = [line for _, line in failures]
+    for shown in (text, *lines, github, fixed):
+        assert not any(char in shown for char in BIDI)
 
 
 # -- a reader that goes away ---------------------------------------------------------------

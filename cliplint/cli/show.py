@@ -32,14 +32,14 @@ def show_config(run: RunContext) -> int:
 def show_files(run: RunContext) -> int:
     """``--show-files``: the files a run would lint, after include, exclude and
     --force-exclude, one a line (as ruff's --show-files), and exit 0."""
-    from cliplint.formats.text import printable_path
+    from cliplint.formats.text import printable
 
     if run.options.batched:
         raise UsageError("--show-files lists local files: drop --scheduler, --paths-from "
                          "and URLs")
     stdin_name, found = lazy_inputs(run)
     for path in [stdin_name] if stdin_name is not None else found:
-        print(printable_path(path))
+        print(printable(path))
     return EXIT_CLEAN
 
 

@@ -98,13 +98,16 @@ def _found_by_archive_rule(problem: Problem, rules: Mapping[str, Rule]) -> bool:
     return rule is not None and rule.is_archive_rule
 
 
-def full_message(problem: Problem, show_path: Callable[[str], str] = str) -> str:
+def full_message(problem: Problem, show_path: Callable[[str], str] = str,
+                 show_message: Callable[[str], str] = str) -> str:
     """The problem's message and the other files it names, for formats with one text per
-    problem: ``same article URL — duplicate of b.md``."""
+    problem: ``same article URL — duplicate of b.md``; its paths written by
+    ``show_path``, its messages (the problem's, the related files') by ``show_message``."""
     if not problem.related:
-        return problem.message
-    others = ", ".join(f"{item.message} {show_path(item.path)}" for item in problem.related)
-    return f"{problem.message} — {others}"
+        return show_message(problem.message)
+    others = ", ".join(f"{show_message(item.message)} {show_path(item.path)}"
+                       for item in problem.related)
+    return f"{show_message(problem.message)} — {others}"
 
 
 def escape_surrogates(text: str) -> str:

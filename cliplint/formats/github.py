@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from cliplint.formats import RenderOptions, escape_surrogates, full_message, whole_report
+from cliplint.formats.text import printable
 from cliplint.model import Problem, Rule, Tally
 from cliplint.streams import python_escape
 
@@ -59,5 +60,7 @@ def _annotation(problem: Problem) -> str:
             ("title", f"cliplint ({problem.rule})"),
         )
     )
-    message = _escape_data(f"{problem.rule}: {full_message(problem)}")
+    # The messages as the text report shows them (a bidi control in a quoted title would
+    # reorder the annotation a reader sees); the paths as the runner takes them.
+    message = _escape_data(f"{problem.rule}: {full_message(problem, str, printable)}")
     return escape_surrogates(f"::{_LEVELS[problem.severity]} {properties}::{message}\n")

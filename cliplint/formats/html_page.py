@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from cliplint.formats.text import printable_path
+from cliplint.formats.text import printable
 from cliplint.model import Rule
 
 #: Okabe & Ito's colour-blind-safe palette (its black left out: it vanishes in dark
@@ -40,11 +40,13 @@ class Markup(str):
 
 def text(value: object) -> Markup:
     """Any value as HTML text: escaped, quotes too, and characters a page cannot show
-    (controls, lone surrogates of undecodable file names) written as escapes."""
+    (controls, lone surrogates of undecodable file names) and the bidi controls, which
+    would reorder what the page shows (:func:`cliplint.formats.text.printable`), written
+    as escapes."""
     if isinstance(value, Markup):
         return value
     shown = value if isinstance(value, str) else str(value)
-    return Markup(html.escape(printable_path(shown), quote=True))
+    return Markup(html.escape(printable(shown), quote=True))
 
 
 def preformatted(value: str) -> Markup:

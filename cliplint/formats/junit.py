@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from cliplint import __version__
 from cliplint.formats import RenderOptions, full_message, whole_report
 from cliplint.formats.spool import Spool
-from cliplint.formats.text import printable_path
+from cliplint.formats.text import printable
 from cliplint.model import INTERNAL_ERROR, Problem, Rule, Tally
 
 if TYPE_CHECKING:
@@ -106,7 +106,9 @@ def _testcase(path: str, problems: Iterable[Problem],
 
 def _line(path: str, problem: Problem) -> str:
     """The problem as the text report shows it (the severity named unless an error), its
-    path shown as there: a line break in a file name would forge another report line."""
+    paths and messages shown as there: a line break in a file name would forge another
+    report line, a bidi control in a message reorder the line. (The attributes keep them
+    as they are, for the programs that read them.)"""
     word = "" if problem.severity == "error" else f"{problem.severity} "
-    return (f"{printable_path(path)}:{problem.line}:{problem.column}: {word}{problem.rule} "
-            f"{full_message(problem, printable_path)}")
+    return (f"{printable(path)}:{problem.line}:{problem.column}: {word}{problem.rule} "
+            f"{full_message(problem, printable, printable)}")

@@ -20,23 +20,26 @@ SOURCE_WINDOW = 100
 #: (U+202A-U+202E), the isolates and theirs (U+2066-U+2069) and the marks (U+200E,
 #: U+200F, U+061C). Printed, they reorder what a terminal shows: a file name holding
 #: U+202E shows what follows it backwards (``x<U+202E>txt.md`` shows as ``xdm.txt``), a
-#: quoted line can hide what it holds (Trojan Source, CVE-2021-42574). The text report
-#: shows them as it shows control characters.
+#: quoted line or message can hide what it holds (Trojan Source, CVE-2021-42574). The
+#: text report shows them as it shows control characters.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                           "\u2066\u2067\u2068\u2069")
 _COLORS = {"path": "1", "position": "2", "error": "31", "warning": "33", "info": "36", "caret": "31;1"}
 
 
-def printable_path(path: str) -> str:
-    """A path as a shell would take it back: printed as it is (CJK, U+3000, zero-width
+def printable(text: str) -> str:
+    """A path, or text a rule wrote (a message, a related file's message, a fix's
+    description), as the text report shows it: printed as it is (CJK, U+3000, zero-width
     characters), except what would break the one-problem-per-line format, cannot be
     printed or would reorder the line: control characters (a newline, a CR, an escape),
     line and paragraph separators, lone surrogates (bytes of a name that is not UTF-8)
-    and the bidi controls (:data:`BIDI_CONTROLS`) become escapes."""
-    if path.isprintable():  # the usual case, without a look at each character
-        return path
+    and the bidi controls (:data:`BIDI_CONTROLS`) become escapes, as ``repr`` writes
+    them. A path so escaped is one a shell takes back; a message may quote a clipping's
+    title, URL or comment, and a rule (a plugin's) may quote it raw."""
+    if text.isprintable():  # the usual case, without a look at each character
+        return text
     return "".join(python_escape(char) if unicodedata.category(char) in UNPRINTABLE_CATEGORIES
-                   or char in BIDI_CONTROLS else char for char in path)
+                   or char in BIDI_CONTROLS else char for char in text)
 
 
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
@@ -64,10 +67,10 @@ render = whole_report(write_stream)
 def _problem_lines(problem: Problem, options: RenderOptions, paint: Callable[[str, str], str]
                    ) -> list[str]:
     lines = [
-        f"{paint(printable_path(problem.path), 'path')}{paint(':', 'position')}"
+        f"{paint(printable(problem.path), 'path')}{paint(':', 'position')}"
         f"{problem.line}{paint(':', 'position')}{problem.column}{paint(':', 'position')} "
         f"{_severity_word(problem, paint)}"
-        f"{paint(problem.rule, problem.severity)} {full_message(problem, printable_path)}"
+        f"{paint(problem.rule, problem.severity)} {full_message(problem, printable, printable)}"
         f"{_fix_mark(problem)}"
     ]
     if options.show_source and problem.source is not None:
@@ -88,7 +91,7 @@ def source_window(line: str, column: int, width: int = SOURCE_WINDOW) -> tuple[s
     """
     index = min(max(0, column - 1), len(line))
     if len(line) <= width and _columns(line) <= width:
-        shown = _printable(line)
+        shown = _source_shown(line)
         return shown, _columns(shown[:index])
     start = end = index
     used = 0
@@ -103,7 +106,7 @@ def source_window(line: str, column: int, width: int = SOURCE_WINDOW) -> tuple[s
         used += _char_columns(line[start])
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(line) else ""
-    window = _printable(line[start:end])
+    window = _source_shown(line[start:end])
     return f"{prefix}{window}{suffix}", len(prefix) + _columns(window[: index - start])
 
 
@@ -118,7 +121,7 @@ def _columns(text: str) -> int:
     return sum(map(_char_columns, text))
 
 
-def _printable(text: str) -> str:
+def _source_shown(text: str) -> str:
     """Tabs become a space, and other control characters and the bidi controls
     (:data:`BIDI_CONTROLS`: they would reorder the line shown) U+FFFD, one column each."""
     if text.isprintable():
@@ -210,8 +213,9 @@ def render_fixes(report: Report) -> str:
     for entry in fixes.fixed:
         if entry.path != path:
             path = entry.path
-            lines.append(f"- {printable_path(path)}:")
-        lines.append(f"    {entry.count} × {entry.rule} ({'; '.join(entry.descriptions)})")
+            lines.append(f"- {printable(path)}:")
+        descriptions = "; ".join(map(printable, entry.descriptions))
+        lines.append(f"    {entry.count} × {entry.rule} ({descriptions})")
     return "\n".join(lines) + "\n"
 
 
