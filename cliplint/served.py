@@ -185,12 +185,24 @@ def private(folder: str) -> bool:
 
 def peer_uid(connection: socket.socket) -> int:
     """The user id of the process at the other end of a Unix socket (SO_PEERCRED)."""
+    return _peer_credentials(connection)[1]
+
+
+def peer_pid(connection: socket.socket) -> int:
+    """The process id at the other end of a Unix socket (SO_PEERCRED): a client's, or
+    for a client, the server's (the process that listens on the socket)."""
+    return _peer_credentials(connection)[0]
+
+
+def _peer_credentials(connection: socket.socket) -> tuple[int, int, int]:
+    """The pid, uid and gid of the process at the other end (``struct ucred``)."""
     import socket
     import struct
 
     credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
                                         struct.calcsize("3i"))
-    return int(struct.unpack("3i", credentials)[1])
+    pid, uid, gid = struct.unpack("3i", credentials)
+    return int(pid), int(uid), int(gid)
 
 
 def process_attributes() -> dict[str, object]:

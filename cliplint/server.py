@@ -49,6 +49,7 @@ from cliplint.served import (
     SUSPEND,
     encoded,
     identity,
+    peer_pid,
     peer_uid,
     private,
     send,
@@ -62,6 +63,42 @@ MAX_REQUEST = 16 << 20
 #: Seconds a connected client has to send its request (it sends it at once); others'
 #: are read meanwhile.
 REQUEST_TIMEOUT = 5.0
+#: Seconds a server has to answer ``cliplint server status``, ``stop`` or ``start`` (it
+#: answers at once); one stopped (``kill -STOP``) or wedged does not, and the command
+#: says so (:class:`Unanswered`) rather than waiting, or taking it for no server.
+ANSWER_TIMEOUT = 5.0
+
+
+class Unanswered(Exception):
+    """A server is there (its socket takes connections), but said nothing within
+    :data:`ANSWER_TIMEOUT` seconds. Its message says which (``pid``, when the connection
+    was made) and what to do."""
+
+    def __init__(self, path: str, pid: int | None) -> None:
+        self.path = path
+        self.pid = pid
+        super().__init__(_unanswered(path, pid))
+
+
+def _unanswered(path: str, pid: int | None) -> str:
+    server = f"the server (pid {pid}, socket {path})" if pid else f"the server at {path}"
+    said = f"{server} does not answer within {ANSWER_TIMEOUT:g} s"
+    if pid is not None and process_state(pid) == "T":
+        return f"{said}: it is stopped (kill -STOP); `kill -CONT {pid}` continues it"
+    return f"{said}: is it stopped or wedged? (see {path}.log)"
+
+
+def process_state(pid: int) -> str | None:
+    """The state Linux shows for a process (``R`` running, ``S`` sleeping, ``T``
+    stopped...), None when it cannot be read (no such process)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            line = stat.read()
+    except OSError:
+        return None
+    # "pid (command) state ...": the command may hold spaces and parentheses.
+    fields = line.rpartition(b")")[2].split()
+    return fields[0].decode("ascii", "replace") if fields else None
 
 
 def supported() -> str | None:
@@ -324,6 +361,12 @@ def _read(pending: _Pending, events: selectors.BaseSelector, state: _State,
             request = _request(pending.body)
             if request.get("command") in ("status", "stop"):
                 events.unregister(connection)
+                if request["command"] == "stop" and _gone(connection):
+                    # Its command gave up waiting (this server was stopped or wedged) and
+                    # said the server did not answer: it must not stop now, unasked.
+                    log.write("ignored a stop: its command went away unanswered")
+                    _drop(pending, events)
+                    return
                 connection.settimeout(REQUEST_TIMEOUT)
                 _answer_command(connection, request["command"], events, state)
                 _drop(pending, events)
@@ -676,18 +719,23 @@ class _Log:
 
 def ask(command: str, path: str | None = None) -> dict[str, object] | None:
     """Ask the server of this install ``status`` or ``stop``: its answer, or None when
-    none is up."""
+    none is up. Raises :class:`Unanswered` when one is up but does not answer in time."""
     path = path or socket_path()
     answer = b""
+    pid = None
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(REQUEST_TIMEOUT)
+            connection.settimeout(ANSWER_TIMEOUT)  # a full backlog makes connect wait
             connection.connect(path)
             if not private(os.path.dirname(path)) or peer_uid(connection) != os.getuid():
                 return None  # not this user's server
+            pid = peer_pid(connection)
             send(connection, encoded({"command": command}), [])
             while chunk := connection.recv(4096):
                 answer += chunk
+    except TimeoutError:
+        if not answer:
+            raise Unanswered(path, pid) from None
     except OSError:
         if not answer:
             return None
@@ -702,7 +750,8 @@ def ask(command: str, path: str | None = None) -> dict[str, object] | None:
 
 def start(path: str | None = None, wait: float = 30.0) -> dict[str, object]:
     """Start this install's server in the background and wait until it answers: its
-    status. Raises ``OSError`` saying why it could not."""
+    status. Raises ``OSError`` saying why it could not, :class:`Unanswered` when a
+    server is up but does not answer (none is started beside it)."""
     import subprocess
 
     path = path or socket_path()
@@ -722,7 +771,10 @@ def start(path: str | None = None, wait: float = 30.0) -> dict[str, object]:
             stderr=log, cwd="/", start_new_session=True)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        answer = ask("status", path)
+        try:
+            answer = ask("status", path)
+        except Unanswered:  # slow to start on a loaded machine: it has until the deadline
+            answer = None
         if answer is not None:
             if "refused" in answer:
                 process.kill()
@@ -739,7 +791,8 @@ def start(path: str | None = None, wait: float = 30.0) -> dict[str, object]:
 
 def stop(path: str | None = None, wait: float = 30.0) -> dict[str, object] | None:
     """Stop this install's server (after its runs end): its last status, None when
-    none was up."""
+    none was up. Raises :class:`Unanswered` when one is up but does not answer: it is
+    not stopped (it ignores the request if it reads it later)."""
     path = path or socket_path()
     answer = ask("stop", path)
     if answer is None or "refused" in answer:

@@ -713,6 +713,31 @@ def test_a_stopped_server_is_not_waited_for(server: Served, short_folder: Path) 
     assert server.served() == 0
 
 
+def test_server_commands_say_a_stopped_server_does_not_answer(server: Served,
+                                                               short_folder: Path) -> None:
+    # `kill -STOP` on the server: status and stop waited 5 s and said "not running" (exit
+    # 1), start waited 35 s and said it "did not answer within 30 s" of the server it had
+    # started beside it; the stop, read once the server went on, stopped it after all.
+    status = server.status()
+    assert status is not None and isinstance(status["pid"], int)
+    pid = status["pid"]
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        said = {action: server.run("server", action, cwd=short_folder)
+                for action in ("status", "stop", "start")}
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    for action, done in said.items():
+        assert (done.returncode, done.stdout) == (2, b""), (action, done)
+        assert re.fullmatch(rf"cliplint: error: the server \(pid {pid}, socket \S+\.sock\) "
+                            rf"does not answer within 5 s: it is stopped \(kill -STOP\); "
+                            rf"`kill -CONT {pid}` continues it\n", done.stderr.decode()), done
+    # Continued, it ignores the stop its command gave up on, and serves on.
+    _wait_for(lambda: "ignored a stop: its command went away unanswered" in server.log())
+    after = server.status()
+    assert after is not None and (after["pid"], after["stopping"]) == (pid, False)
+
+
 def test_a_socket_path_too_long_is_said_plainly(short_folder: Path) -> None:
     folder = short_folder / ("x" * 120)
     server = Served(folder, _environment(folder, short_folder / "cache"))

@@ -22,6 +22,18 @@ def server_command(arguments: Sequence[str]) -> int:
         say(f"error: {unsupported}")
         return EXIT_USAGE
     path = socket_path()
+    try:
+        return _act(action, path, json_wanted=options.json)
+    except server.Unanswered as error:
+        # Stopped (kill -STOP) or wedged: said plainly, neither "not running" nor a wait
+        # for its own timeouts (start's 30 s), and nothing done meanwhile.
+        say(f"error: {error}")
+        return EXIT_USAGE
+
+
+def _act(action: str, path: str, *, json_wanted: bool) -> int:
+    from cliplint import server
+
     if action == "start":
         try:
             status = server.start(path)
@@ -46,13 +58,13 @@ def server_command(arguments: Sequence[str]) -> int:
         return EXIT_CLEAN
     answer = server.ask("status", path)
     if answer is None:
-        print(json.dumps({"pid": None, "socket": path}) if options.json
+        print(json.dumps({"pid": None, "socket": path}) if json_wanted
               else f"cliplint server is not running (socket {path})")
         return EXIT_PROBLEMS
     if "refused" in answer:
         say(f"error: the server at {path} refused: {answer['refused']}")
         return EXIT_USAGE
-    print(json.dumps({**answer, "socket": path}) if options.json else _describe(answer, path))
+    print(json.dumps({**answer, "socket": path}) if json_wanted else _describe(answer, path))
     return EXIT_CLEAN
 
 
