@@ -18,10 +18,13 @@ the CPU of a run is the command's plus what the server used meanwhile, the forke
 that ran it included (``cliplint server status --json``, ``cpu_seconds``). Every other
 goal runs without a server (``CLIPLINT_NO_SERVER=1``), even if one is up.
 
-The 30,000-file archive is the corpus ten times over (hard links; for
-``pre-commit-distinct``, copies each made distinct) and the 100,000-file one holds tiny
-distinct clippings; both are made in a temporary folder, never in the
-repository. ``tidy`` is Debian's package; without it that goal is skipped and says so.
+The 30,000-file archive is the corpus ten times over: as hard links, every copy the
+same clippings (``memory``, ``pre-commit`` and its variants), or, for the ``*-distinct``
+goals, 30,000 distinct clippings (benchmarks/distinct_archive.py: each copy of a
+clipping with its own title, URL, first sentence, name and month folder, as a real
+archive's articles differ). The 100,000-file one holds tiny distinct clippings. All are
+made in a temporary folder, never in the repository. ``tidy`` is Debian's package;
+without it that goal is skipped and says so.
 A benchmark, not a test: nothing here is asserted.
 """
 
@@ -39,6 +42,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from distinct_archive import distinct_archive
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "oped2"
@@ -59,22 +64,15 @@ def corpus_files(corpus: Path) -> list[str]:
     return sorted(str(path) for path in corpus.rglob("*.md"))
 
 
-def repeated_corpus(corpus: Path, times: int, into: Path, *, distinct: bool = False) -> Path:
-    """The corpus ``times`` over, as hard links (copies across file systems); with
-    ``distinct``, each copy of a file distinct (a paragraph naming its copy appended, its
-    time the original's): as many contents, and records in the cache's index of the
-    archive, as files, where hard-linked copies share them."""
+def repeated_corpus(corpus: Path, times: int, into: Path) -> Path:
+    """The corpus ``times`` over, as hard links (copies across file systems): the same
+    clippings in every copy (benchmarks/distinct_archive.py makes distinct ones)."""
     for copy in range(times):
         for path in corpus.rglob("*.md"):
             target = into / f"copy{copy}" / path.relative_to(corpus)
             if target.exists():  # made already, for another goal
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            if distinct:
-                target.write_bytes(path.read_bytes() + f"<p>Copy {copy}.</p>\n".encode())
-                modified = path.stat().st_mtime
-                os.utime(target, (modified, modified))
-                continue
             try:
                 os.link(path, target)
             except OSError:
@@ -363,10 +361,11 @@ def pre_commit(corpus: Path, scratch: Path, runs: int) -> Goal:
 
 
 def pre_commit_distinct(corpus: Path, scratch: Path, runs: int) -> Goal:
-    """The pre-commit shape in an archive of 30,000 distinct contents (as a real archive
-    is), not ten hard-linked copies of 3,000: the cache's index holds ten times the
-    records, and a run given one file decodes them all."""
-    archive = repeated_corpus(corpus, 10, scratch / "distinct", distinct=True)
+    """The pre-commit shape in an archive of 30,000 distinct clippings (as a real archive
+    holds), not ten hard-linked copies of 3,000: the cache's index holds ten times the
+    records, a run given one file decodes them all, and duplicate-clipping compares the
+    new file with 30,000 different titles and URLs."""
+    archive = distinct_archive(corpus, 10, scratch / "distinct")
     return _pre_commit(corpus, scratch, runs, archive, "distinct-cache", ", distinct files")
 
 
@@ -443,6 +442,18 @@ def memory(corpus: Path, scratch: Path, runs: int) -> Goal:
         1.1, 1, figure="peak")
 
 
+def memory_distinct(corpus: Path, scratch: Path, runs: int) -> Goal:
+    """``memory`` over 30,000 distinct clippings: every title and URL held and joined,
+    where ten hard-linked copies hold the corpus's 3,000 (the archive made apart from
+    ``pre-commit-distinct``'s, which gets a new file and a ``.git`` folder)."""
+    big = distinct_archive(corpus, 10, scratch / "distinct-x10")
+    return Goal(
+        "peak memory, cold, 30,000 distinct clippings / 3,000 files",
+        Side("cliplint --no-cache, 30,000 distinct files", [*CLIPLINT, "--no-cache", str(big)]),
+        Side("cliplint --no-cache, 3,000 files", [*CLIPLINT, "--no-cache", str(corpus)]),
+        1.1, 1, figure="peak")
+
+
 GOAL_KEYS: dict[str, Callable[[Path, Path, int], Goal | str]] = {
     "cold": cold, "first-run": first_run, "first-run-100k": first_run_100k, "warm": warm,
     "one-hit": one_hit, "one-miss": one_miss, "pre-commit": pre_commit, "memory": memory,
@@ -450,6 +461,7 @@ GOAL_KEYS: dict[str, Callable[[Path, Path, int], Goal | str]] = {
     "pre-commit-served": pre_commit_served,
     "pre-commit-floor": pre_commit_floor,
     "pre-commit-distinct": pre_commit_distinct,
+    "memory-distinct": memory_distinct,
 }
 
 
