@@ -504,9 +504,12 @@ class _Pool:
         pool, self._pool, self._alone = self._pool, None, True
         if pool is not None:
             # The workers forked before the one that failed wait for work that never
-            # comes, and shutdown() does not stop them (no manager thread yet).
+            # comes, and shutdown() does not stop them (no manager thread yet). Killed:
+            # they were given nothing, and a SIGTERM is lost when it comes before a
+            # forked Python has set itself up (it drops the signals pending then), which
+            # left the join below waiting for ever, one run in eight under load.
             for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
+                process.kill()
                 process.join()
             pool.shutdown(wait=False, cancel_futures=True)
         say(f"cannot start worker processes ({error.strerror or error}): linting in this "
