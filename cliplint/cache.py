@@ -549,6 +549,11 @@ class Cache:
             return ArchiveIndex()
         return _read_index(blob)
 
+    def holds_archive(self, name: str) -> bool:
+        """Whether an index of the archive ``name`` is kept (signed or not: see
+        :meth:`archive_index`), without reading it."""
+        return bool(self._rows("SELECT 1 FROM archives WHERE root = ?", (name,)))
+
     def remember_archive(self, name: str, files: Mapping[str, IndexedFile]) -> None:
         """Keep the index of the archive ``name`` (see :meth:`archive_index`). The files'
         records as an entry's JSON gives them back (:func:`stored_records`): a tuple

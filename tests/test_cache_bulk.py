@@ -373,6 +373,41 @@ def test_a_given_file_is_compared_with_the_archive_index(
     assert lint(capsys, "feed/b.md") == ([], "")
 
 
+def test_a_run_over_the_whole_archive_keeps_its_index(
+        archive: Path, capsys: pytest.CaptureFixture[str], reads: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder run at the archive's root keeps the archive's index when there is none:
+    the first run given one file after it looks up that file only, not every other file
+    of the archive (it looked up all 300,000 of them, five times the time of the runs
+    after it). An index already kept is not written again."""
+    expected = [("feed/b.md", "same article URL")]
+    written = record_calls(monkeypatch, Cache, "remember_archive",
+                           lambda cache, name, files: sorted(files))
+    assert lint(capsys, ".") == ([("./feed/b.md", "same article URL")], "")
+    assert written == [["feed/a.md", "feed/b.md", "feed/c.md"]]
+    reads.clear()
+    assert lint(capsys, "feed/b.md") == (expected, "")
+    assert reads == ["?feed/b.md"]  # the others from the index
+    written.clear()
+    assert lint(capsys, ".") == ([("./feed/b.md", "same article URL")], "")
+    assert written == []
+
+
+def test_a_folder_run_over_part_of_the_archive_keeps_no_index(
+        archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The archive's root is configured above the folder linted: the run does not hold
+    every file of the archive, and keeps no index of it."""
+    write(archive / "cliplint.toml", "")
+    write(archive / "other" / "d.md", clipping("Budget approved", "https://x.org/a/2"))
+    main(["--format", "json", "feed"])
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert [(p["path"], p["message"]) for p in json.loads(captured.out)["problems"]] == [
+        ("feed/b.md", "same article URL")]
+    with closing(sqlite3.connect(database(archive))) as connection:
+        assert connection.execute("SELECT count(*) FROM archives").fetchone() == (0,)
+
+
 def test_the_archive_index_of_another_rule_selection_is_not_used(
         archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A run selecting other rules leaves an index whose records lack the rules it did
