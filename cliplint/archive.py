@@ -14,8 +14,8 @@ What the archive is:
   not reported on, and they are not read again when the cache knows them: a file whose
   size and modification time are unchanged since the cache last saw it keeps its
   records (a stat, no read: the cache keeps an index of the archive's files, read in
-  one go, left by such runs and by a run over the whole archive); the others are read, hashed and, if their content is new, linted, in the
-  usual worker processes.
+  one go, which such runs and a run over the whole archive leave); the others are read,
+  hashed and, if their content is new, linted, in the usual worker processes.
 
 With a cache, the reduce step's problems are kept too, under a digest of everything
 they depend on (:func:`reduction_key`): an archive whose files and settings are as a
@@ -490,9 +490,9 @@ def _index_whole_archive(cache: Cache, archive: Archive, files: Sequence[Archive
     left as it is, unread (reading it to compare cost a run that changed nothing a
     seventh of its time, and as much memory as the index's records): runs given a few
     files bring it up to date as they go, looking up only the files whose status it does
-    not know. The entries
-    are those the cache's files table confirms (:func:`_confirmed`). A run over part of
-    the archive (a folder below a configured root) leaves the index alone."""
+    not know. The entries are those the cache's files table confirms
+    (:func:`_confirmed`). A run over part of the archive (a folder below a configured
+    root) leaves the index alone."""
     from cliplint.files import walk_entries
 
     start = os.path.relpath(archive.root)
@@ -514,6 +514,15 @@ def _index_whole_archive(cache: Cache, archive: Archive, files: Sequence[Archive
                        rules, settings)
     if added:
         cache.remember_archive(name, added)
+
+
+def _status(entry: os.DirEntry[str]) -> tuple[int, int] | None:
+    """A walked file's size and modification time, None when they cannot be had."""
+    try:
+        info = entry.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
 
 
 def index_name(root: str, folders: Iterable[Settings], rules: Mapping[str, Rule],
