@@ -143,10 +143,34 @@ def secret_path() -> Path:
 
 def cache_secret() -> bytes:
     """The secret that signs the cache's rows, made on first use (readable by the user
-    alone); ``OSError`` when it can be neither read nor made."""
+    alone); ``OSError`` when it can be neither read nor made.
+
+    A run asks for it several times (the registry's snapshot, the check markers of
+    :mod:`cliplint.marks`, each cache file it opens): the file is read once per process
+    while it stays the same file (the same device, inode, size and modification time,
+    looked at without following a link: a link, a FIFO... is read, and refused, every
+    time)."""
     path = secret_path()
     try:
-        secret = _read_key(path)
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return _make_secret(path)
+    if not stat.S_ISREG(info.st_mode):
+        return _checked_key(_read_key(path))  # refused (NotPlain), saying why
+    return _key_of(str(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _key_of(path: str, device: int, inode: int, size: int, mtime_ns: int) -> bytes:
+    """The key in the file ``path`` whose identity the other arguments are (the key of
+    the memo: a file replaced is read again). Errors are not remembered."""
+    return _checked_key(_read_key(Path(path)))
+
+
+def _make_secret(path: Path) -> bytes:
+    """The key at ``path``, made when it is missing: by this run or a concurrent one."""
+    try:
+        return _checked_key(_read_key(path))
     except FileNotFoundError:
         import tempfile  # (with random: ~1 ms a start, and only the first run needs it)
 
@@ -163,7 +187,11 @@ def cache_secret() -> bytes:
                 pass
         finally:
             os.unlink(temporary)
-        secret = _read_key(path)
+        return _checked_key(_read_key(path))
+
+
+def _checked_key(secret: bytes) -> bytes:
+    """``secret`` when it is a key (``SECRET_BYTES`` long); ``OSError`` otherwise."""
     if len(secret) != SECRET_BYTES:
         raise OSError(f"not a cliplint cache key (not {SECRET_BYTES} bytes)")
     return secret

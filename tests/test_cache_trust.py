@@ -208,6 +208,23 @@ def test_a_key_linked_to_another_file_is_not_read(tmp_path: Path) -> None:
     assert not list((archive / ".cliplint_cache").glob("results-*.sqlite3"))
 
 
+def test_a_key_replaced_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process reads the key once (a run asks for it several times), but not once for
+    all: a key replaced (another file), or replaced by a link, is seen as such."""
+    from cliplint.cache import SECRET_BYTES, cache_secret, secret_path
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    made = cache_secret()
+    key = secret_path()
+    assert key.read_bytes() == made == cache_secret()
+    write(tmp_path / "new-key", b"n" * SECRET_BYTES).replace(key)
+    assert cache_secret() == b"n" * SECRET_BYTES
+    key.unlink()
+    key.symlink_to(write(tmp_path / "chosen-key", b"k" * SECRET_BYTES))
+    with pytest.raises(OSError, match="a symbolic link"):
+        cache_secret()
+
+
 def test_archive_records_of_the_rest_of_the_archive_are_checked_too(tmp_path: Path) -> None:
     """Given one file (pre-commit), archive rules compare it with the others' records from
     the cache: altered records ("nothing to compare") are not believed either."""
@@ -225,3 +242,4 @@ def test_archive_records_of_the_rest_of_the_archive_are_checked_too(tmp_path: Pa
     one = run_cliplint("--format", "json", "a.md", cwd=archive, env=me)
     assert [p["rule"] for p in json.loads(one.stdout)["problems"]] == ["duplicate-clipping"]
     assert "cache row" in one.stderr
+
