@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cliplint.digests import blake2b
-from cliplint.marks import remember_checked
+from cliplint.marks import check_marker, remember_checked
 from cliplint.model import SEVERITIES, Rule, Severity
 from cliplint.xdg import xdg_folder
 
@@ -516,7 +515,9 @@ def validate(
     """Raise :class:`ConfigError` naming the file, key path and expectation.
 
     ``known_good`` is a folder where a marker records each (table, schema) pair that
-    validated, so that a one-file run (pre-commit) need not import jsonschema again.
+    validated, so that a one-file run (pre-commit) need not import jsonschema again:
+    named with the user's cache secret, so that a repository cannot commit one for its
+    own invalid table (:mod:`cliplint.marks`).
     ``file``: the TOML file the table was read from, whose lines the errors give.
     """
     if not table:
@@ -525,8 +526,8 @@ def validate(
     marker = None
     if known_good is not None:
         described = json.dumps([table, schema], sort_keys=True, default=str).encode()
-        marker = known_good / f"config-valid-{blake2b(described, digest_size=16).hexdigest()}"
-        if marker.exists():
+        marker = check_marker(known_good, "config-valid", described)
+        if marker is not None and marker.exists():
             return
     import jsonschema
 

@@ -12,8 +12,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from cliplint import __version__
-from cliplint.digests import blake2b
-from cliplint.marks import remember_checked
+from cliplint.marks import check_marker, remember_checked
 from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, PLUGIN_FAILURES, Rule
 
 if TYPE_CHECKING:
@@ -59,7 +58,8 @@ def load_registry(builtins_only: bool | None = None, known_good: Path | None = N
     fails to load or one of its rules breaks the contract (see
     :meth:`cliplint.model.Rule.from_module` and :func:`check_options_schemas`).
     ``known_good``: a folder where a marker remembers that the plugins' option schemas
-    were valid (as config validation does), so that a run need not import jsonschema.
+    were valid (as config validation does, named with the user's cache secret:
+    :mod:`cliplint.marks`), so that a run need not import jsonschema.
     ``snapshot``: use the snapshot of the registry the last full load wrote when nothing
     it depends on has changed, and write one after a full load
     (:mod:`cliplint.registry_snapshot`): no plugin is then imported, nor any rule
@@ -235,9 +235,8 @@ def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
     if known_good is not None:
         described = json.dumps([__version__, [[rule.id, rule.options_schema] for rule in rules]],
                                sort_keys=True, default=repr).encode()
-        digest = blake2b(described, digest_size=16).hexdigest()
-        marker = known_good / f"plugin-options-valid-{digest}"
-        if marker.exists():
+        marker = check_marker(known_good, "plugin-options-valid", described)
+        if marker is not None and marker.exists():
             return
     import jsonschema  # only here: it takes a tenth of a second to import
 

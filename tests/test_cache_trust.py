@@ -243,3 +243,109 @@ def test_archive_records_of_the_rest_of_the_archive_are_checked_too(tmp_path: Pa
     assert [p["rule"] for p in json.loads(one.stdout)["problems"]] == ["duplicate-clipping"]
     assert "cache row" in one.stderr
 
+
+# -- check markers: a configuration that validated once is not validated again ----------
+# (the marker, in the cache folder, is named with the user's key: cliplint/marks.py)
+
+#: A configuration its schema refuses: a pattern that does not compile, on which the rule
+#: would crash.
+INVALID = '[rules.duplicate-clipping]\nid-pattern = "(unclosed"\n'
+REFUSED = ("cliplint.toml:2: rules.duplicate-clipping.id-pattern: '(unclosed' is not a "
+           "valid regular expression")
+
+
+def _configured(folder: Path, configuration: str) -> Path:
+    """A repository of one clipping under ``configuration``."""
+    write(folder / "cliplint.toml", configuration)
+    write(folder / "a.md", GOOD_CLIPPING)
+    return folder
+
+
+def _described(repository: Path) -> bytes:
+    """What the marker of the repository's configuration describes (``validate`` in
+    cliplint/config.py): its table and the schema it is checked against."""
+    from cliplint.config import config_schema
+    from cliplint.config_tree import load_config_file
+    from cliplint.plugins import load_registry
+
+    table = load_config_file(repository / "cliplint.toml")
+    return json.dumps([table, config_schema(load_registry().rules)], sort_keys=True,
+                      default=str).encode()
+
+
+def _marked_by(repository: Path, user: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The marker that says the repository's configuration is valid, as a run of the
+    user whose key's folder is ``user`` names it (anyone can, with a key of their own),
+    committed to the repository's cache folder."""
+    from cliplint.marks import check_marker
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user))
+    marker = check_marker(repository / ".cliplint_cache", "config-valid", _described(repository))
+    assert marker is not None
+    return write(marker, "")
+
+
+def _one_file(repository: Path, env: dict[str, str], *arguments: str) -> tuple[int, list[str], str]:
+    """A pre-commit's run: the status, the rules of its problems, standard error."""
+    run = run_cliplint("--format", "json", *arguments, "a.md", cwd=repository, env=env)
+    rules = [p["rule"] for p in json.loads(run.stdout)["problems"]] if run.stdout else []
+    return run.status, rules, run.stderr
+
+
+def _config_markers(repository: Path) -> list[str]:
+    return sorted(path.name for path in (repository / ".cliplint_cache").glob("config-valid-*"))
+
+
+def test_a_committed_unkeyed_marker_does_not_skip_validation(tmp_path: Path) -> None:
+    """Beside its invalid configuration, a repository commits the marker cliplint 0.1.0
+    left once a configuration validated: a digest of it anyone can compute."""
+    from cliplint.digests import blake2b
+
+    repository = _configured(tmp_path / "repository", INVALID)
+    digest = blake2b(_described(repository), digest_size=16).hexdigest()
+    write(repository / ".cliplint_cache" / f"config-valid-{digest}", "")
+    status, _, stderr = _one_file(repository, _user(tmp_path, "ci"))
+    assert status == 2 and REFUSED in stderr
+
+
+def test_a_marker_named_with_another_key_does_not_skip_validation(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repository = _configured(tmp_path / "repository", INVALID)
+    attacker = _user(tmp_path, "attacker")
+    _marked_by(repository, tmp_path / "attacker", monkeypatch)
+    # Its author's runs believe it, and the rule crashes on what the check would refuse.
+    assert _one_file(repository, attacker) == (3, ["internal-error"], "")
+    assert _one_file(repository, attacker, "--no-cache")[0] == 2  # (no cache: no marker)
+
+    status, _, stderr = _one_file(repository, _user(tmp_path, "ci"))
+    assert status == 2 and REFUSED in stderr
+
+
+def test_a_marker_made_by_a_run_with_another_key_is_not_trusted(tmp_path: Path) -> None:
+    """Made by a run (of a valid configuration), under one key; a run under another
+    validates the configuration again, and leaves a marker of its own."""
+    repository = _configured(tmp_path / "repository", 'select = ["timestamp-comment"]\n')
+    assert _one_file(repository, _user(tmp_path, "attacker")) == (0, [], "")
+    [made] = _config_markers(repository)
+    status, _, stderr = _one_file(repository, _user(tmp_path, "ci"))
+    assert status == 0 and "ignored 1 cache row" in stderr  # its results are not believed
+    assert made in _config_markers(repository) and len(_config_markers(repository)) == 2
+
+
+def test_without_a_key_no_marker_is_trusted_or_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key is a link to a key someone else chose (who can name markers with it): it
+    is not read, so no marker is believed, and none is written."""
+    from cliplint.cache import SECRET_FILE
+
+    repository = _configured(tmp_path / "repository", INVALID)
+    marker = _marked_by(repository, tmp_path / "chooser", monkeypatch)
+    key = tmp_path / "me" / "cliplint" / SECRET_FILE
+    key.parent.mkdir(parents=True)
+    key.symlink_to(tmp_path / "chooser" / "cliplint" / SECRET_FILE)
+    status, _, stderr = _one_file(repository, _user(tmp_path, "me"))
+    assert status == 2 and REFUSED in stderr
+    write(repository / "cliplint.toml", 'select = ["timestamp-comment"]\n')  # now valid
+    status, _, stderr = _one_file(repository, _user(tmp_path, "me"))
+    assert status == 0 and "no key to sign the cache with" in stderr
+    assert _config_markers(repository) == [marker.name]

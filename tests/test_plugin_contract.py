@@ -221,17 +221,99 @@ def test_option_schemas_are_checked_with_jsonschema(tmp_path: Path) -> None:
         check_options_schemas([bad_pattern], plugins)
 
 
-def test_a_valid_verdict_is_remembered(tmp_path: Path) -> None:
+def test_a_valid_verdict_is_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))  # the key's folder
+    folder = tmp_path / "cache"
+    folder.mkdir()
     plugins = {"demo": "cliplint-demo 1.0"}
     good = _rule_with_options({"n": {"type": "integer", "default": 3}})
-    check_options_schemas([good], plugins, known_good=tmp_path)
-    (marker,) = tmp_path.iterdir()
+    check_options_schemas([good], plugins, known_good=folder)
+    (marker,) = folder.iterdir()
     assert marker.name.startswith("plugin-options-valid-")
     # A marker says nothing about another schema.
     bad = _rule_with_options({"n": {"type": "integer", "default": "3"}})
     with pytest.raises(PluginError):
-        check_options_schemas([bad], plugins, known_good=tmp_path)
-    assert list(tmp_path.iterdir()) == [marker]
+        check_options_schemas([bad], plugins, known_good=folder)
+    assert list(folder.iterdir()) == [marker]
+
+
+# A plugin's schema that the check refuses (its default is not of its own type), and a
+# marker that would say it passed: committed to the cache folder (in the linted tree).
+_DEMO = {"demo": "cliplint-demo 1.0"}
+_BAD_DEFAULT = {"n": {"type": "integer", "default": "3"}}
+
+
+def _described(rules: list[Rule]) -> bytes:
+    """What a marker of the plugins' schemas describes (cliplint/plugins.py)."""
+    from cliplint import __version__
+
+    return json.dumps([__version__, [[rule.id, rule.options_schema] for rule in rules]],
+                      sort_keys=True, default=repr).encode()
+
+
+def _unkeyed_marker(rules: list[Rule]) -> str:
+    """The marker's name as cliplint 0.1.0 wrote it: a digest anyone can compute."""
+    from cliplint.digests import blake2b
+
+    return f"plugin-options-valid-{blake2b(_described(rules), digest_size=16).hexdigest()}"
+
+
+def _marker_under(rules: list[Rule], folder: Path, user: Path,
+                  monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The marker that says ``rules``' schemas passed, as a run of the user whose key's
+    folder is ``user`` names it, made in ``folder``; that user's run trusts it."""
+    from cliplint.marks import check_marker
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user))
+    marker = check_marker(folder, "plugin-options-valid", _described(rules))
+    assert marker is not None
+    marker.touch()
+    check_options_schemas(rules, _DEMO, known_good=folder)  # believed by its maker
+    return marker
+
+
+def test_a_committed_unkeyed_marker_does_not_skip_the_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
+    bad = [_rule_with_options(_BAD_DEFAULT)]
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / _unkeyed_marker(bad)).touch()
+    with pytest.raises(PluginError, match="the default of option 'n' does not match"):
+        check_options_schemas(bad, _DEMO, known_good=folder)
+
+
+def test_a_marker_made_with_another_key_does_not_skip_the_check(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = [_rule_with_options(_BAD_DEFAULT)]
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    marker = _marker_under(bad, folder, tmp_path / "attacker", monkeypatch)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "me"))
+    with pytest.raises(PluginError, match="the default of option 'n' does not match"):
+        check_options_schemas(bad, _DEMO, known_good=folder)
+    assert list(folder.iterdir()) == [marker]
+
+
+def test_without_a_key_no_marker_is_trusted_or_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key is a link (to a key someone else chose, and could name markers with): it
+    is not read, so no marker is believed, and none is written."""
+    from cliplint.cache import SECRET_FILE
+
+    bad = [_rule_with_options(_BAD_DEFAULT)]
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    marker = _marker_under(bad, folder, tmp_path / "chooser", monkeypatch)
+    key = tmp_path / "me" / "cliplint" / SECRET_FILE
+    key.parent.mkdir(parents=True)
+    key.symlink_to(tmp_path / "chooser" / "cliplint" / SECRET_FILE)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "me"))
+    with pytest.raises(PluginError, match="the default of option 'n' does not match"):
+        check_options_schemas(bad, _DEMO, known_good=folder)
+    good = _rule_with_options({"n": {"type": "integer", "default": 3}})
+    check_options_schemas([good], _DEMO, known_good=folder)
+    assert list(folder.iterdir()) == [marker]
 
 
 def test_builtin_option_schemas_are_valid() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,14 +25,18 @@ print(json.dumps({
 """
 
 
-def _probe(where: Path, *arguments: str) -> dict[str, object]:
+def _probe(where: Path, *arguments: str, configured: bool = False) -> dict[str, object]:
+    """``configured``: with the configuration file in ``where`` (else ``--isolated``),
+    and the user's key (cliplint/cache.py) in ``where`` too."""
     # A copy outside any git work tree: a file of one would be compared with the rest of
     # its archive (archive rules), which is not the one-file path measured here.
     example = where / "example.md"
     example.write_bytes(next(EXAMPLE.glob("*.md")).read_bytes())
+    env = {**os.environ, "XDG_CACHE_HOME": str(where / "user")} if configured else None
     completed = subprocess.run(
-        [sys.executable, "-c", _PROBE, "--isolated", *arguments, str(example)],
-        capture_output=True, text=True, check=True, cwd=where,  # the cache goes there
+        [sys.executable, "-c", _PROBE, *(() if configured else ("--isolated",)), *arguments,
+         str(example)],
+        capture_output=True, text=True, check=True, cwd=where, env=env,  # the cache goes there
     )
     return json.loads(completed.stdout.splitlines()[-1])
 
@@ -55,6 +60,18 @@ def test_one_file_run_leaves_heavy_modules_alone(tmp_path: Path) -> None:
                 "cliplint.toml_text", "cliplint.suggest", "difflib"}
     assert ran & unwanted == set()
     assert "html5lib._ihatexml" in found["deferred"]  # type: ignore[operator]
+
+
+def test_a_validated_configuration_is_not_validated_again(tmp_path: Path) -> None:
+    """A configuration that validated leaves a marker in the cache folder (named with the
+    user's key: cliplint/marks.py): the next run with it need not import jsonschema."""
+    (tmp_path / "cliplint.toml").write_text('[rules.timestamp-comment]\nmin-date = "1995-01-01"\n')
+    first = _probe(tmp_path, configured=True)
+    again = _probe(tmp_path, configured=True)
+    assert first["status"] == again["status"] == 1
+    assert "jsonschema" in first["ran"]  # type: ignore[operator]
+    assert "jsonschema" not in again["ran"]  # type: ignore[operator]
+    assert "jsonschema" in _probe(tmp_path, "--no-cache", configured=True)["ran"]  # type: ignore[operator]
 
 
 def test_cache_run_loads_sqlite(tmp_path: Path) -> None:
