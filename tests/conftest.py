@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -33,6 +34,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # session, not by an autouse fixture: that would set monkeypatch up before a test's own
     # fixtures and undo its patches after them (test_file_timeout's alarm fixtures).
     os.environ.pop("GITHUB_ACTIONS", None)
+    # A shell without job control starts a background command (`pytest &` in a script)
+    # with Ctrl-C ignored, which every process it starts inherits: the tests that end a
+    # run with Ctrl-C (a watch, a served run, a fix) then waited for nothing and left the
+    # run behind. A handler is not inherited through exec: the processes start as usual.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(tryfirst=True)
