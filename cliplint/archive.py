@@ -495,9 +495,12 @@ def _index_whole_archive(cache: Cache, archive: Archive, files: Sequence[Archive
     root) leaves the index alone."""
     from cliplint.files import walk_entries
 
-    if settings.tree is None and cache.holds_archive(
-            index_name(archive.root, [settings], rules, settings)):
-        return  # every folder has the run's settings: known without a walk (a warm run's 5%)
+    # Whether an index is kept, known without walking the archive again (a warm run's 5%):
+    # its name from the settings the run's own walk resolved its folders to (a run over
+    # part of the archive keeps none, whatever it finds so named).
+    seen = [settings] if settings.tree is None else settings.tree.settings_below(archive.root)
+    if seen and cache.holds_archive(index_name(archive.root, seen, rules, settings)):
+        return
     start = os.path.relpath(archive.root)
     walked: dict[str, os.DirEntry[str]] = {}  # by path relative to the root
     folders: dict[str, Settings] = {}

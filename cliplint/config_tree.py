@@ -213,6 +213,13 @@ class ConfigTree:
             self._folders[folder_passed] = found
         return found
 
+    def settings_below(self, root: str) -> list[Settings]:
+        """The distinct settings of the folders at or below ``root`` (absolute) asked for
+        so far: after a walk of ``root``, those of every folder it lints."""
+        inside = root.rstrip(os.sep) + os.sep
+        return list({id(settings): settings for folder, settings in self._folders.items()
+                     if folder == root or folder.startswith(inside)}.values())
+
     def unchecked(self, folder: str) -> bool:
         """Whether ``folder`` could not be checked for a configuration file (after
         :meth:`for_folder` asked): which of its files a walk would lint is unknown."""

@@ -393,6 +393,29 @@ def test_a_run_over_the_whole_archive_keeps_its_index(
     assert written == []
 
 
+@pytest.mark.parametrize("isolated", [True, False])
+def test_a_run_over_the_whole_archive_with_its_index_kept_does_not_walk_it_again(
+        archive: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        isolated: bool) -> None:
+    """Whether the index is kept is asked under the name the run's own walk gives it
+    (the settings its folders resolved to: the run's, or with configuration files looked
+    for, a folder's own), not after a second walk of the archive (5% of a warm run)."""
+    import cliplint.files
+
+    write(archive / "cliplint.toml", "")
+    write(archive / "feed" / "cliplint.toml", '[rules.duplicate-clipping]\nkinds = ["url"]\n')
+    options = ["--isolated"] if isolated else []
+    written = record_calls(monkeypatch, Cache, "remember_archive",
+                           lambda cache, name, files: sorted(files))
+    main([*options, "--format", "json", "."])
+    first = capsys.readouterr().out
+    assert written == [["feed/a.md", "feed/b.md", "feed/c.md"]]
+    walks = record_calls(monkeypatch, cliplint.files, "walk_entries")
+    main([*options, "--format", "json", "."])
+    assert capsys.readouterr().out == first
+    assert (walks, written) == ([], [["feed/a.md", "feed/b.md", "feed/c.md"]])
+
+
 def test_a_folder_run_over_part_of_the_archive_keeps_no_index(
         archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The archive's root is configured above the folder linted: the run does not hold
