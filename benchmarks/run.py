@@ -434,22 +434,23 @@ def pre_commit_served(corpus: Path, scratch: Path, runs: int) -> Goal:
 
 
 def memory(corpus: Path, scratch: Path, runs: int) -> Goal:
-    big = repeated_corpus(corpus, 10, scratch / "x10")
-    return Goal(
-        "peak memory, cold, 30,000 files / 3,000 files",
-        Side("cliplint --no-cache, 30,000 files", [*CLIPLINT, "--no-cache", str(big)]),
-        Side("cliplint --no-cache, 3,000 files", [*CLIPLINT, "--no-cache", str(corpus)]),
-        1.1, 1, figure="peak")
+    return _memory(corpus, repeated_corpus(corpus, 10, scratch / "x10"), "files")
 
 
 def memory_distinct(corpus: Path, scratch: Path, runs: int) -> Goal:
     """``memory`` over 30,000 distinct clippings: every title and URL held and joined,
     where ten hard-linked copies hold the corpus's 3,000 (the archive made apart from
     ``pre-commit-distinct``'s, which gets a new file and a ``.git`` folder)."""
-    big = distinct_archive(corpus, 10, scratch / "distinct-x10")
+    return _memory(corpus, distinct_archive(corpus, 10, scratch / "distinct-x10"),
+                   "distinct clippings")
+
+
+def _memory(corpus: Path, big: Path, kind: str) -> Goal:
+    """Peak memory of a cold run over ``big`` (30,000 ``kind``) against one over the
+    corpus."""
     return Goal(
-        "peak memory, cold, 30,000 distinct clippings / 3,000 files",
-        Side("cliplint --no-cache, 30,000 distinct files", [*CLIPLINT, "--no-cache", str(big)]),
+        f"peak memory, cold, 30,000 {kind} / 3,000 files",
+        Side(f"cliplint --no-cache, 30,000 {kind}", [*CLIPLINT, "--no-cache", str(big)]),
         Side("cliplint --no-cache, 3,000 files", [*CLIPLINT, "--no-cache", str(corpus)]),
         1.1, 1, figure="peak")
 

@@ -544,15 +544,11 @@ def _run_copy(request: dict[str, object], streams: dict[int, int]) -> None:
         sys.argv = [str(item) for item in argv]
         _own_streams(request.get("streams"), streams)
         from cliplint.cli import main_status
+        from cliplint.streams import flush_standard_streams
 
         status = main_status(sys.argv[1:])
         _join_threads()
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                if stream is not None:
-                    stream.flush()
-            except (BrokenPipeError, ValueError):
-                pass
+        flush_standard_streams(ignoring=(BrokenPipeError, ValueError))
     except KeyboardInterrupt:
         # Ctrl-C as the copy set up the run, or after the command's own handling of it
         # (a copy is running, for the server, from its fork): interrupted, as the

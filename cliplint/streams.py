@@ -127,3 +127,15 @@ def pass_through(head: bytes, source: BinaryIO, target: BinaryIO) -> None:
     target.write(head)
     shutil.copyfileobj(source, target, 1 << 20)
     target.flush()
+
+
+def flush_standard_streams(ignoring: tuple[type[BaseException], ...]) -> None:
+    """Flush standard output and error (either may be None: closed when Python
+    started), each whatever the other did; the errors ``ignoring`` names are ignored
+    (a reader gone, a stream closed)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except ignoring:
+            pass

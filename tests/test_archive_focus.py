@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -320,19 +320,31 @@ def test_positions_scan_a_few_values_then_index_them_all() -> None:
     assert values.scans == sum(values.count(value) + 1 for value in scanned) == 2512
 
 
+def chained_sets(rng: random.Random, count: int, *, letters: int, chained: float, recent: int,
+                 largest: int, own: Callable[[int], set[int]] = lambda n: set(),
+                 lone: Callable[[int], int] = lambda n: 0) -> list[frozenset[int]]:
+    """``count`` sets of tokens similar in chains: each, with the odds ``chained``, a few
+    tokens (below ``letters``) off one of the ``recent`` sets before it, else 1 to
+    ``largest`` tokens drawn; with the tokens ``own(n)`` set ``n`` alone holds, and
+    ``{lone(n)}`` when it would be empty."""
+    sets: list[frozenset[int]] = []
+    for n in range(count):
+        if sets and rng.random() < chained:
+            tokens = set(rng.choice(sets[-recent:]))
+            tokens ^= {rng.randrange(letters) for _ in range(rng.randint(1, 3))}
+        else:
+            tokens = {rng.randrange(letters) for _ in range(rng.randint(1, largest))}
+        tokens |= own(n)
+        sets.append(frozenset(tokens) or frozenset({lone(n)}))
+    return sets
+
+
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
 def test_join_partners_are_the_pairs_of_the_join(threshold: float) -> None:
     """For sets drawn to be similar in chains (each a few tokens off a recent one), the
     partners of each set are those similar_pairs pairs it with."""
     rng = random.Random(5)
-    sets: list[frozenset[int]] = []
-    for _ in range(300):
-        if sets and rng.random() < 0.8:
-            tokens = set(rng.choice(sets[-20:]))
-            tokens ^= {rng.randrange(60) for _ in range(rng.randint(1, 3))}
-        else:
-            tokens = {rng.randrange(60) for _ in range(rng.randint(1, 12))}
-        sets.append(frozenset(tokens) or frozenset({0}))
+    sets = chained_sets(rng, 300, letters=60, chained=0.8, recent=20, largest=12)
     paired: dict[int, set[int]] = {i: set() for i in range(len(sets))}
     for i, j, _ in _similarity.similar_pairs(sets, threshold):
         paired[i].add(j)
@@ -348,7 +360,6 @@ def test_join_partners_are_the_pairs_of_the_join(threshold: float) -> None:
         assert set(partners.of(i)) == paired[i], i
 
 
-
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
 def test_a_join_with_its_unshared_tokens_left_out_pairs_the_same_sets(threshold: float) -> None:
     """similar_pairs given each set without (some of) the tokens no other set holds, and
@@ -356,16 +367,11 @@ def test_a_join_with_its_unshared_tokens_left_out_pairs_the_same_sets(threshold:
     whichever of those tokens are left out (the title join keeps those whose hash shares
     a count with another's)."""
     rng = random.Random(11)
-    sets: list[frozenset[int]] = []
-    for n in range(400):
-        if sets and rng.random() < 0.7:
-            tokens = set(rng.choice(sets[-30:]))
-            tokens ^= {rng.randrange(80) for _ in range(rng.randint(1, 3))}
-        else:
-            tokens = {rng.randrange(80) for _ in range(rng.randint(1, 10))}
-        # Tokens of this set alone, some sets all of them.
-        tokens |= {1000 + 100 * n + k for k in range(rng.choice([0, 0, 1, 3, 8]))}
-        sets.append(frozenset(tokens) or frozenset({1000 + 100 * n}))
+    # Tokens of each set alone, some sets all of them.
+    sets = chained_sets(rng, 400, letters=80, chained=0.7, recent=30, largest=10,
+                        own=lambda n: {1000 + 100 * n + k
+                                       for k in range(rng.choice([0, 0, 1, 3, 8]))},
+                        lone=lambda n: 1000 + 100 * n)
     whole = list(_similarity.similar_pairs(sets, threshold))
     assert len(whole) > 100
     held = Counter(token for tokens in sets for token in tokens)

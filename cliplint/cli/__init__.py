@@ -37,7 +37,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from cliplint.streams import say
+from cliplint.streams import flush_standard_streams, say
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 #: A run ended by SIGTERM: 128 + 15, as a shell reports a process that signal killed.
@@ -59,12 +59,7 @@ def _pass_on_sigterm() -> None:
     (a shell says 143; a service manager counts it a clean stop, where exit status 143
     would be a failure; the resident server's client ends by it too). What is written
     so far is flushed first: a process a signal ends does not flush its buffers."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError):
-            pass
+    flush_standard_streams(ignoring=(OSError, ValueError))
     signal.raise_signal(signal.SIGTERM)
 
 
