@@ -54,7 +54,7 @@ from cliplint.model import (
 )
 
 if TYPE_CHECKING:
-    from cliplint.cache import Cache, IndexedFile
+    from cliplint.cache import Cache, IndexedFile, KnownFile
     from cliplint.facts import FileFacts
     from cliplint.rule_io import ArchiveEntry, ArchiveViolation
     from cliplint.runner import FileResult, RunOptions
@@ -555,7 +555,7 @@ def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tupl
     cache's files table says held the content of their entry key with that status (the
     look-up that read them remembered it; or remembered the content under another
     rule selection's key), by path relative to the root."""
-    from cliplint.cache import UNSTORABLE, IndexedFile, entry_key, stored_records
+    from cliplint.cache import IndexedFile, entry_key, stored_records
     from cliplint.runner import KeyParts
 
     files: dict[str, ArchiveFile] = {}
@@ -565,14 +565,18 @@ def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tupl
             path = os.path.join(root, file.relative)
             files[path] = file
             status[path] = before
-    confirmed = {}
+    matched: list[tuple[str, KnownFile, str]] = []  # relative path, status, entry key
+    records: list[Mapping[str, Any]] = []
     parts = KeyParts(rules, settings)
     for path, known in cache.known_files(status).items():
         file = files[path]
-        if known.key == file.key or entry_key(known.content, *parts(file.path)) == file.key:
-            try:
-                records = stored_records(file.records)
-            except UNSTORABLE:
-                continue  # not JSON, as its entry could not be kept either: linted again
-            confirmed[file.relative] = IndexedFile(known.size, known.mtime_ns, file.key, records)
-    return confirmed
+        key = file.key
+        if key is not None and (known.key == key
+                                or entry_key(known.content, *parts(file.path)) == key):
+            matched.append((file.relative, known, key))
+            records.append(file.records)
+    # (records that are not JSON, as their entry could not be kept either: linted again)
+    return {relative: IndexedFile(known.size, known.mtime_ns, key, stored)
+            for (relative, known, key), stored in zip(matched, stored_records(records),
+                                                      strict=True)
+            if stored is not None}
