@@ -33,6 +33,7 @@ input and output.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -44,7 +45,7 @@ from pathlib import PurePath
 from cliplint import __version__
 from cliplint.json_text import parse_json
 from cliplint.model import INTERNAL_ERROR, Problem
-from cliplint.streams import open_for_writing, read_text, utf8_encodable
+from cliplint.streams import open_for_writing, read_bounded, utf8_encodable
 
 BASELINE_VERSION = 1
 #: Code points of the problem's line kept on each side of it in the fingerprint: enough to
@@ -53,6 +54,10 @@ BASELINE_VERSION = 1
 CONTEXT = 32
 #: A long span (a whole unclosed element) is fingerprinted by its first code points only.
 MAX_SPAN = 120
+#: The largest baseline ``--baseline`` reads: an entry is some 330 bytes (oped2's 4,079
+#: problems: 1.3 MB), so room for 1.6 million problems, where a stray file of
+#: gigabytes, read whole, filled the memory.
+LARGEST_BASELINE = 512 << 20
 #: Never baselined: a crash must always be seen.
 NEVER_BASELINED = frozenset({INTERNAL_ERROR})
 
@@ -176,11 +181,20 @@ def loads(text: str, source: str) -> Baseline:
 def read_file(path: str) -> Baseline:
     """The baseline in the file ``path``; :class:`BaselineError` says why it cannot be read."""
     try:
-        return loads(read_text(path), path)
+        data = read_bounded(path, LARGEST_BASELINE)
     except OSError as error:
+        if error.errno == errno.EFBIG:
+            raise BaselineError(
+                f"{path} is not a cliplint baseline: it holds more than "
+                f"{LARGEST_BASELINE // (1 << 20)} MiB (room for 1.6 million problems; "
+                "one of 4,079 holds 1.3 MB)") from None
         raise BaselineError(f"cannot read baseline {path}: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise BaselineError(str(error)) from None
+        raise BaselineError(f"{path}: not a cliplint baseline (not UTF-8: byte "
+                            f"0x{data[error.start]:02x} at offset {error.start})") from None
+    return loads(text, path)
 
 
 def write_file(path: str, problems: Sequence[Problem]) -> Baseline:

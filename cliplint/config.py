@@ -13,6 +13,7 @@ in CI) must not be able to switch a guard off.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import functools
 import json
@@ -291,14 +292,23 @@ def config_in_folder(folder: Path) -> Path | None:
 #: recursive code that reads, checks and prints a table (tomllib, json, jsonschema)
 #: would run out of stack.
 MAX_TOML_DEPTH = 100
+#: The largest configuration file read (a pyproject.toml looked at for a
+#: ``[tool.cliplint]`` table too): a real one holds a few kilobytes, a catalogue of
+#: boilerplate entries some more; read whole, a stray file of gigabytes filled the memory.
+LARGEST_CONFIG = 16 << 20
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
     import tomllib  # only when there is a config file to read
 
+    from cliplint.streams import read_bounded
+
     try:
-        data = path.read_bytes()
+        data = read_bounded(str(path), LARGEST_CONFIG)
     except OSError as error:
+        if error.errno == errno.EFBIG:
+            raise ConfigError(f"{path}: holds more than {LARGEST_CONFIG // (1 << 20)} MiB: "
+                              "not a configuration file cliplint reads") from None
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     try:
         # Decoded here, not by tomllib.load, to say where the bad byte is.

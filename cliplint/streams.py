@@ -1,5 +1,6 @@
-"""Reading and writing what is not a clipping (reports, baselines, standard input) so
-that nothing waits forever and nothing is read without bound.
+"""Reading and writing what is not a clipping (reports, baselines, stats files,
+configuration files, standard input) so that nothing waits forever and nothing is read
+without bound.
 
 A FIFO named as a report or a baseline would block ``open`` until a process opens its
 other end; these helpers open it without waiting and turn "nobody there" into an error,
@@ -85,25 +86,27 @@ def open_for_writing(path: str, newline: str | None = None) -> TextIO:
     return open(descriptor, "w", encoding="utf-8", newline=newline)
 
 
-def read_text(path: str) -> str:
-    """A text file's content. A FIFO is opened without waiting for a writer; when
-    nobody writes to it there is nothing to read, which raises ``OSError`` (ENODATA). A
-    device is refused (``OSError``, ENODEV): ``/dev/zero`` would never end."""
+def read_bounded(path: str, limit: int) -> bytes:
+    """A file's bytes, at most ``limit`` of them. A FIFO is opened without waiting for a
+    writer; when nobody writes to it there is nothing to read, which raises ``OSError``
+    (ENODATA). A device is refused (``OSError``, ENODEV): ``/dev/zero`` would never end.
+    A file larger than ``limit`` is refused before it is read, a FIFO once it has given
+    more (``OSError``, EFBIG): read whole, a stray file of gigabytes filled the memory."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    if _is_device(descriptor):
-        os.close(descriptor)
-        raise OSError(errno.ENODEV, "a device, not a file")
-    os.set_blocking(descriptor, True)
-    with open(descriptor, encoding="utf-8") as stream:
-        text = stream.read()
-    if not text and not os.path.isfile(path):
+    with open(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+            raise OSError(errno.ENODEV, "a device, not a file")
+        too_large = OSError(errno.EFBIG, f"larger than {limit:,} bytes")
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise too_large
+        os.set_blocking(descriptor, True)
+        data, whole = read_at_most(stream, limit)
+    if not whole:
+        raise too_large
+    if not data and not stat.S_ISREG(info.st_mode):
         raise OSError(errno.ENODATA, "nothing to read (a FIFO or device no process writes to)")
-    return text
-
-
-def _is_device(descriptor: int) -> bool:
-    mode = os.fstat(descriptor).st_mode
-    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+    return data
 
 
 def read_at_most(stream: BinaryIO, limit: int) -> tuple[bytes, bool]:

@@ -264,6 +264,29 @@ def test_an_output_fifo_with_a_reader_gets_the_report(tmp_path: Path, fifo: Path
     assert b'"files_checked": 1' in received[0]
 
 
+def test_a_pipe_read_as_a_bounded_file_is_read_up_to_its_limit() -> None:
+    """What a FIFO or a pipe (``--baseline <(...)``) gives past the limit of a baseline
+    or a configuration file is not read: it ends the read (EFBIG), where a file is
+    refused by its size."""
+    import errno
+
+    from cliplint.streams import read_bounded
+
+    for size in (100, 101):
+        reading, writing = os.pipe()
+        try:
+            os.write(writing, b"x" * size)
+            os.close(writing)
+            if size == 100:
+                assert read_bounded(f"/proc/self/fd/{reading}", 100) == b"x" * 100
+            else:
+                with pytest.raises(OSError) as raised:
+                    read_bounded(f"/proc/self/fd/{reading}", 100)
+                assert raised.value.errno == errno.EFBIG
+        finally:
+            os.close(reading)
+
+
 def test_a_baseline_fifo_nobody_writes_is_an_error_not_a_hang(tmp_path: Path, fifo: Path) -> None:
     write(tmp_path / "a.md", GOOD_CLIPPING)
     result = run_cliplint("--isolated", "--no-cache", "--baseline", str(fifo), "a.md", cwd=tmp_path)

@@ -142,6 +142,39 @@ def test_compare_reads_no_more_than_the_largest_stats_file(tmp_path: Path) -> No
     assert not (tmp_path / "r.html").exists()
 
 
+def test_a_baseline_or_configuration_file_of_gigabytes_is_refused_unread(
+        tmp_path: Path) -> None:
+    """A file named as a baseline or found as the configuration that is far larger than
+    any real one is refused, exit 2, before it is read: read whole, a file of 2 GB made
+    a MemoryError, exit 3, or filled the memory."""
+    from cliplint.baseline import LARGEST_BASELINE
+    from cliplint.config import LARGEST_CONFIG
+
+    write(tmp_path / "ok.md", GOOD_CLIPPING)
+    with open(tmp_path / "baseline.json", "wb") as huge:
+        huge.truncate(LARGEST_BASELINE + 1)  # sparse: no disk used
+    result = run_cliplint(*ISOLATED, "--baseline", "baseline.json", "ok.md", cwd=tmp_path)
+    assert (result.status, result.stdout) == (2, "")
+    assert result.stderr == ("cliplint: error: baseline.json is not a cliplint baseline: it "
+                             "holds more than 512 MiB (room for 1.6 million problems; one "
+                             "of 4,079 holds 1.3 MB)\n")
+    with open(tmp_path / "cliplint.toml", "wb") as huge:
+        huge.truncate(LARGEST_CONFIG + 1)
+    result = run_cliplint("--no-cache", "ok.md", cwd=tmp_path)
+    assert (result.status, result.stdout) == (2, "")
+    assert result.stderr == (f"cliplint: error: {tmp_path / 'cliplint.toml'}: holds more "
+                             "than 16 MiB: not a configuration file cliplint reads\n")
+
+
+def test_a_baseline_that_is_not_utf8_says_where(tmp_path: Path) -> None:
+    write(tmp_path / "ok.md", GOOD_CLIPPING)
+    (tmp_path / "b.json").write_bytes(b'{"version": 1, "problems": ["\xff"]}')
+    result = run_cliplint(*ISOLATED, "--baseline", "b.json", "ok.md", cwd=tmp_path)
+    assert (result.status, result.stdout) == (2, "")
+    assert result.stderr == ("cliplint: error: b.json: not a cliplint baseline (not UTF-8: "
+                             "byte 0xff at offset 29)\n")
+
+
 # -- --diff and a report for programs ------------------------------------------------------
 
 

@@ -15,7 +15,6 @@ import errno
 import heapq
 import json
 import os
-import stat
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -324,31 +323,21 @@ def write(path: str, stats: Mapping[str, Any]) -> None:
 
 
 def _read_stats(path: str) -> bytes:
-    """The bytes of the stats file ``path``, refused as a baseline is (cliplint/streams.py,
-    ``read_text``) when it is a device (``/dev/zero`` would never end; ``OSError``) and
-    when it holds more than :data:`LARGEST_STATS` (:class:`StatsError`): only that much
-    is read. A FIFO (``--compare <(...)``) is read without waiting for a writer."""
-    from cliplint.streams import read_at_most
+    """The bytes of the stats file ``path``, read as a baseline is
+    (:func:`cliplint.streams.read_bounded`: a device refused, a FIFO read without
+    waiting for a writer, ``OSError``); :class:`StatsError` when it holds more than
+    :data:`LARGEST_STATS`, of which no more is read."""
+    from cliplint.streams import read_bounded
 
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        mode = os.fstat(descriptor).st_mode
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-            raise OSError(errno.ENODEV, "a device, not a file")
-        os.set_blocking(descriptor, True)
-    except BaseException:
-        os.close(descriptor)
-        raise
-    with open(descriptor, "rb") as stream:
-        data, whole = read_at_most(stream, LARGEST_STATS)
-    if not data and not stat.S_ISREG(mode):
-        raise OSError(errno.ENODATA, "nothing to read (a FIFO no process writes to)")
-    if not whole:
-        raise StatsError(f"{path} is not a cliplint stats file: it holds more than "
-                         f"{LARGEST_STATS // (1 << 20)} MiB (a stats file holds aggregates "
-                         "and capped lists, well under a megabyte for an archive of "
-                         "millions of clippings)")
-    return data
+        return read_bounded(path, LARGEST_STATS)
+    except OSError as error:
+        if error.errno != errno.EFBIG:
+            raise
+    raise StatsError(f"{path} is not a cliplint stats file: it holds more than "
+                     f"{LARGEST_STATS // (1 << 20)} MiB (a stats file holds aggregates "
+                     "and capped lists, well under a megabyte for an archive of "
+                     "millions of clippings)")
 
 
 def schema() -> dict[str, Any]:
