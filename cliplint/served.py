@@ -39,8 +39,9 @@ START_TIMEOUT = 5.0
 #: The server's line that asks for the standard streams, once it has checked the request.
 STREAMS = "streams"
 #: What a client sends during its run: interrupted (Ctrl-C), the run is interrupted too;
-#: stopped (Ctrl-Z), the run is stopped; continued, the run goes on.
-INTERRUPT, SUSPEND, RESUME = b"i", b"z", b"c"
+#: terminated (SIGTERM), the run is terminated, as SIGTERM ends a run; stopped (Ctrl-Z),
+#: the run is stopped; continued, the run goes on.
+INTERRUPT, TERMINATE, SUSPEND, RESUME = b"i", b"t", b"z", b"c"
 
 
 def server_dir() -> str:
@@ -267,8 +268,17 @@ def _status(connection: socket.socket) -> int:
     """The run's exit status as the server answers it once the run has started (no
     deadline: a run takes as long as it takes), 3 when the server went away during it.
     Ctrl-C here interrupts the run there, which says so on the shared standard error;
+    SIGTERM here terminates it there as SIGTERM ends a run (the files being written are
+    finished, the cache commits what it has), and this process ends by it once the run
+    has (killed at once, it took the run with it: a run killed, not terminated); a
+    second SIGTERM ends this process at once, and the run with it, as a second signal
+    ends a run at once (and a server that does not answer cannot keep it);
     Ctrl-Z stops it with this process, and it goes on when this one does."""
     import signal
+
+    def terminated(number: int, frame: object) -> None:
+        _tell(connection, TERMINATE)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     def stopped(number: int, frame: object) -> None:
         _tell(connection, SUSPEND)
@@ -277,6 +287,7 @@ def _status(connection: socket.socket) -> int:
     def continued(number: int, frame: object) -> None:
         _tell(connection, RESUME)
 
+    signal.signal(signal.SIGTERM, terminated)
     signal.signal(signal.SIGTSTP, stopped)
     signal.signal(signal.SIGCONT, continued)
     answer = b""

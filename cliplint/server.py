@@ -23,8 +23,8 @@ checking the folder and the server's user itself) it:
   ``cliplint.cli.main`` and exits with its status (or dies of a signal), which the
   server passes back. Configuration, cache and files are read by that copy as by any run.
 
-A client interrupted (Ctrl-C) interrupts its run, one stopped (Ctrl-Z) stops it until
-it goes on, one that goes away kills it. Linux only (fork, ``pidfd_open``,
+A client interrupted (Ctrl-C) interrupts its run, one terminated (SIGTERM) terminates
+it, one stopped (Ctrl-Z) stops it until it goes on, one that goes away kills it. Linux only (fork, ``pidfd_open``,
 ``SO_PEERCRED``). Refusals and failures are written to ``SOCKET.log`` beside the socket,
 one line each; ``status`` tells its state (pid, runs served and running, CPU used).
 """
@@ -47,6 +47,7 @@ from cliplint.served import (
     SERVER_DIR_VARIABLE,
     STREAMS,
     SUSPEND,
+    TERMINATE,
     encoded,
     identity,
     peer_pid,
@@ -631,8 +632,8 @@ def _close_inherited() -> None:
 
 def _client_said(connection: socket.socket, events: selectors.BaseSelector,
                  state: _State) -> None:
-    """A running run's client wrote (Ctrl-C: interrupt the run; Ctrl-Z: stop it; then
-    continue it) or went away (kill the run, its workers with it)."""
+    """A running run's client wrote (Ctrl-C: interrupt the run; SIGTERM: terminate it;
+    Ctrl-Z: stop it; then continue it) or went away (kill the run, its workers with it)."""
     run = next((run for run in state.runs.values() if run.connection is connection), None)
     if run is None:
         return
@@ -648,6 +649,8 @@ def _client_said(connection: socket.socket, events: selectors.BaseSelector,
         for byte in said:
             if bytes([byte]) == INTERRUPT:
                 os.kill(run.pid, signal.SIGINT)  # as Ctrl-C: the workers ignore it
+            elif bytes([byte]) == TERMINATE:
+                os.kill(run.pid, signal.SIGTERM)  # as `kill PID`: its workers finish
             elif bytes([byte]) == SUSPEND:
                 os.killpg(run.pid, signal.SIGSTOP)
             elif bytes([byte]) == RESUME:

@@ -233,6 +233,50 @@ def test_ctrl_c_interrupts_the_served_run(server: Served, short_folder: Path) ->
     _wait_for(lambda: _running(server) == 0)
 
 
+def test_sigterm_to_the_command_terminates_the_served_run_as_it_ends_a_run(
+        server: Served, short_folder: Path) -> None:
+    """SIGTERM to the command (a CI job cancelled, ``timeout``) ends its served run as
+    it ends a run in the command's own process: the run says so (its files finished,
+    its cache committed), then the command ends by SIGTERM. Before, the command died of
+    it at once and took the run with it, killed, saying nothing."""
+    archive = _archive(short_folder)
+    before = server.served()
+    with server.watching(archive, output=subprocess.PIPE) as client:
+        assert client.stderr is not None
+        seen = _read_until(client.stderr, b"cliplint: watching for changes")
+        client.send_signal(signal.SIGTERM)
+        _, error = client.communicate(timeout=60)
+        error = seen + error
+    assert client.returncode == -signal.SIGTERM
+    assert error.endswith(b"cliplint: terminated\n")
+    assert server.served() == before + 1
+    _wait_for(lambda: _running(server) == 0)
+
+
+def test_a_second_sigterm_ends_the_command_and_its_served_run_at_once(
+        server: Served, short_folder: Path) -> None:
+    """The first SIGTERM asks the run to end; a second one, before it has, ends the
+    command at once, and the server kills the run (a run stopped meanwhile here, so that
+    the first cannot end it)."""
+    archive = _archive(short_folder)
+    with server.watching(archive) as client:
+        (copy,) = _runs(server)
+        os.kill(copy, signal.SIGSTOP)
+        _wait_for(lambda: _state(copy) == "T")
+        client.send_signal(signal.SIGTERM)
+        _wait_for(lambda: _pending(copy, signal.SIGTERM))  # passed on, not yet taken
+        client.send_signal(signal.SIGTERM)
+        assert client.wait(timeout=60) == -signal.SIGTERM
+        _wait_for(lambda: _running(server) == 0)
+
+
+def _pending(pid: int, number: int) -> bool:
+    """Whether the signal ``number`` waits for the process ``pid`` to take it."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        fields = dict(line.split(":", 1) for line in status if ":" in line)
+    return any(int(fields[name], 16) >> (number - 1) & 1 for name in ("SigPnd", "ShdPnd"))
+
+
 def test_a_client_that_goes_away_takes_its_run_with_it(server: Served,
                                                        short_folder: Path) -> None:
     archive = _archive(short_folder)
