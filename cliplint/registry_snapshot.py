@@ -27,10 +27,11 @@ would cost wrong results, so anything doubtful is a miss.
 
 Accepted: a rule whose ``OPTIONS`` schema holds a value JSON does not give back as it
 was (a tuple...) cannot be described, so no snapshot is written and every run loads the
-plugins in full. ``python -m cliplint`` puts the current folder on ``sys.path`` (the
-``cliplint`` command puts its own ``bin`` folder), so its snapshot is rebuilt whenever a
-file is added to that folder or removed from it, and when a run starts in another
-folder. A distribution that provides no plugin is not watched: entry points written into
+plugins in full. The ``cliplint`` command puts its own ``bin`` folder on ``sys.path``
+(``python -m cliplint`` puts none: it takes the working folder off, cliplint/__main__.py),
+so its snapshot is rebuilt whenever a file is added to that folder or removed from it;
+a library's host program may put the working folder there (``python -c``, a notebook),
+and its snapshot is then rebuilt when a run starts in another folder. A distribution that provides no plugin is not watched: entry points written into
 its metadata in place, not by installing it again, are found when the snapshot is next
 rebuilt (deleting it is harmless).
 """

@@ -61,15 +61,18 @@ def identity() -> list[object]:
     would: the environment's prefix (a virtualenv, whichever of its ``python``,
     ``python3``... runs) and Python's version, the flags and ``-X`` options that change
     how code runs (the hash seed among them), the warning options, the module search path (which finds the plugins) and cliplint's own
-    folder. (The path's first entry is the script's folder or the working folder, which
-    Python puts there for the script, not for cliplint.) Compared by the server
-    (:mod:`cliplint.server`), so that it never answers another install."""
+    folder. (The path's first entry is the script's folder, which Python puts there for
+    the ``cliplint`` script, not for cliplint; ``python -m cliplint`` has taken its own,
+    the working folder, off: cliplint/__main__.py; ``-P`` puts none.) Compared by the
+    server (:mod:`cliplint.server`), so that it never answers another install."""
     flags = sys.flags
+    # (__main__'s spec: set for ``-m``, None for a script)
+    invoked = not flags.safe_path and getattr(sys.modules.get("__main__"), "__spec__", None) is None
     return [sys.prefix, sys.version, sys.warnoptions, sys._xoptions,
             [flags.optimize, flags.dev_mode, flags.utf8_mode, flags.bytes_warning,
              flags.warn_default_encoding, flags.int_max_str_digits,
              flags.hash_randomization, os.environ.get("PYTHONHASHSEED")],
-            sys.path if flags.safe_path else sys.path[1:],
+            sys.path[1:] if invoked else sys.path,
             os.path.dirname(os.path.abspath(__file__)), sys.getfilesystemencoding()]
 
 

@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint
+from conftest import GOOD_CLIPPING, make_plugin, run_cliplint, run_cliplint_subprocess
 
 from cliplint.model import Finding, Rule
 from cliplint.plugins import PluginError, check_options_schemas, load_registry
@@ -97,6 +97,25 @@ def _module(**attributes: Any) -> ModuleType:
         if value is not None or name == "FIX":
             setattr(module, name, value)
     return module
+
+
+def test_no_plugin_is_loaded_from_the_working_folder(tmp_path: Path) -> None:
+    """``python -m cliplint`` in a folder holding a plugin distribution (a committed
+    ``*.dist-info`` and its module) does not run it: plugins come only from installed
+    distributions. Python put the working folder first on the search path, where
+    importlib.metadata found it. The same folder on PYTHONPATH does install it."""
+    folder = make_plugin(tmp_path / "archive", distribution="stowaway", entry_name="stowaway",
+                         module="stowaway_rules", source="""
+        from pathlib import Path
+        Path(__file__).with_name("ran").write_text("imported")
+        """)
+    (folder / "a.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    result = run_cliplint_subprocess("--isolated", "--no-cache", "a.md", cwd=folder)
+    assert (result.status, result.stderr) == (0, "")
+    assert not (folder / "ran").exists()
+    result = run_cliplint_subprocess("--isolated", "--no-cache", "a.md", cwd=tmp_path,
+                                     env={"PYTHONPATH": str(folder)})
+    assert (folder / "ran").read_text(encoding="utf-8") == "imported"
 
 
 def test_options_of_plain_json_values_load() -> None:
