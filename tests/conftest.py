@@ -3,7 +3,9 @@ distributions that importlib.metadata finds on PYTHONPATH (no mocks of entry poi
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import os
 import signal
 import subprocess
@@ -40,6 +42,71 @@ def pytest_configure(config: pytest.Config) -> None:
     # run behind. A handler is not inherited through exec: the processes start as usual.
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    _check_json_reports()
+
+
+#: What is wrong with the JSON reports the current test made, by :func:`_check_json_reports`.
+_INVALID_REPORTS: list[str] = []
+
+
+def _check_json_reports() -> None:
+    """Every JSON report a command line makes in this process is checked against the
+    shipped schema as the format writes it ("every test that emits JSON validates
+    against it"); :func:`run_cliplint_subprocess` checks those of a new process. A report
+    that does not validate fails the test that made it (:func:`pytest_runtest_call`),
+    even when the command took the error for its own and exited 3. For the session, not
+    per test: see the comment in :func:`pytest_configure`."""
+    from cliplint.formats import json_report
+
+    write_stream = json_report.write_stream
+
+    def checked(results: Any, rules: Any, options: Any, write: Callable[[str], object], /,
+                **keywords: Any) -> Any:
+        chunks: list[str] = []
+
+        def kept(text: str) -> object:
+            chunks.append(text)
+            return write(text)
+
+        tally = write_stream(results, rules, options, kept, **keywords)
+        problem = report_problem("".join(chunks))
+        if problem is not None:
+            _INVALID_REPORTS.append(problem)
+        return tally
+
+    json_report.write_stream = checked
+
+
+def report_problem(text: str) -> str | None:
+    """What is wrong with a JSON report's text (not JSON, or not valid under
+    cliplint/schemas/report.schema.json), None when nothing is."""
+    import json
+
+    import jsonschema
+
+    try:
+        jsonschema.validate(json.loads(text), _report_schema())
+    except (ValueError, jsonschema.ValidationError) as error:
+        return f"a JSON report that does not follow its schema: {error}"[:2000]
+    return None
+
+
+@functools.cache
+def _report_schema() -> Any:
+    import json
+
+    return json.loads((ROOT / "cliplint" / "schemas" / "report.schema.json").read_text(
+        encoding="utf-8"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    _INVALID_REPORTS.clear()
+    yield
+    if _INVALID_REPORTS:
+        invalid = list(_INVALID_REPORTS)
+        _INVALID_REPORTS.clear()
+        pytest.fail("\n".join(invalid))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -122,11 +189,22 @@ def run_cliplint_subprocess(
         capture_output=True,
         timeout=300,
     )
-    return Run(
+    run = Run(
         completed.returncode,
         completed.stdout.decode("utf-8", "replace"),
         completed.stderr.decode("utf-8", "replace"),
     )
+    if _json_report_on_stdout(arguments) and run.stdout.startswith("{"):
+        problem = report_problem(run.stdout)
+        assert problem is None, problem
+    return run
+
+
+def _json_report_on_stdout(arguments: tuple[str, ...]) -> bool:
+    """Whether a command line writes a JSON report on standard output."""
+    wanted = ("--format", "json") in itertools.pairwise(arguments)
+    return (wanted or "--format=json" in arguments) and not any(
+        argument.startswith("--output-file") for argument in arguments)
 
 
 class _Captured(io.BytesIO):
