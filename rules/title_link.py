@@ -5,7 +5,9 @@ pasted into the title, a stray bracket or a relative URL breaks the link when th
 archive is rendered, and the setext underline plus blank line are what make the title a
 heading instead of the first paragraph of the body.
 
-Checked: the title line exists and is exactly one Markdown link; its text is not empty,
+Checked: the title line exists and is exactly one Markdown link (a line of other text
+between the timestamp comment and the link is a title line that is no link); its text
+is not empty,
 holds no raw newline (nor a lone carriage return, a line break to Markdown and to
 editors) and its brackets balance; its URL is an absolute ``http(s)`` URL
 with a host (a name, or an IPv6 address in brackets), a valid port if any, and no spaces;
@@ -76,7 +78,12 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     # A lone CR is no line break to this file's lines (an LF or CRLF file), but one to
     # Markdown and to editors: the title is broken all the same.
     lone_cr = text.find("\r")
-    if not one_line:  # the title runs over several lines
+    if not one_line and not text.startswith("["):
+        # A line of its own above the link (a "BREAKING:" line, the timestamp comment
+        # twice): that line is where the title link belongs, not a link broken in two.
+        yield Violation(first_line.start, first_line.end,
+                        "title line is not a [text](url) link")
+    elif not one_line:  # the title link runs over several lines
         yield Violation(first_line.end, document.next_line_start(title.start),
                         "raw newline inside the title link")
     elif lone_cr != -1:

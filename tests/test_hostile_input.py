@@ -135,6 +135,22 @@ def test_a_raw_newline_in_the_title_of_a_cr_file() -> None:
     assert problem.message == "raw newline inside the title link"
 
 
+@pytest.mark.parametrize("above", ["BREAKING:", "<!--1686778744000-->"])
+def test_a_line_above_the_title_link_is_a_title_line_that_is_no_link(above: str) -> None:
+    """A line of its own between the timestamp comment and the title link (a bot's
+    "BREAKING:", the comment written twice) is where the title link belongs: said so,
+    at that line, not "raw newline inside the title link", which it is not in. A title
+    link broken over lines is still that."""
+    text = f"<!--1686778744000-->\n{above}\n[T](https://example.com/t/q)\n------\n\n<p>x</p>\n"
+    [problem] = lint_text(text, select=["title-link"])
+    assert (problem.line, problem.column, problem.end_line, problem.end_column,
+            problem.message) == (2, 1, 2, len(above) + 1, "title line is not a [text](url) link")
+    broken = "<!--1686778744000-->\n[T part\nmore](https://example.com/t/q)\n------\n\n<p>x</p>\n"
+    [problem] = lint_text(broken, select=["title-link"])
+    assert (problem.line, problem.column, problem.message) == (
+        2, 8, "raw newline inside the title link")
+
+
 def test_a_hard_coded_lf_in_a_cr_file_is_a_malformed_fix(testfix: Path) -> None:
     cr = HEADER.replace("\n", "\r")
     result = fix_text(cr + "<p>x</p><!--bare-lf-->\r", select=["testfix/bare-lf"])
