@@ -92,15 +92,21 @@ def read_bounded(path: str, limit: int) -> bytes:
     (ENODATA). A device is refused (``OSError``, ENODEV): ``/dev/zero`` would never end.
     A file larger than ``limit`` is refused before it is read, a FIFO once it has given
     more (``OSError``, EFBIG): read whole, a stray file of gigabytes filled the memory."""
+    too_large = OSError(errno.EFBIG, f"larger than {limit:,} bytes")
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with open(descriptor, "rb") as stream:
+    try:
         info = os.fstat(descriptor)
         if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
             raise OSError(errno.ENODEV, "a device, not a file")
-        too_large = OSError(errno.EFBIG, f"larger than {limit:,} bytes")
+        if stat.S_ISDIR(info.st_mode):  # (which open() refuses, keeping the descriptor)
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         if stat.S_ISREG(info.st_mode) and info.st_size > limit:
             raise too_large
         os.set_blocking(descriptor, True)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with open(descriptor, "rb") as stream:
         data, whole = read_at_most(stream, limit)
     if not whole:
         raise too_large
