@@ -67,12 +67,13 @@ def identity() -> list[object]:
     server (:mod:`cliplint.server`), so that it never answers another install."""
     flags = sys.flags
     # (__main__'s spec: set for ``-m``, None for a script)
-    invoked = not flags.safe_path and getattr(sys.modules.get("__main__"), "__spec__", None) is None
+    script_folder_first = (not flags.safe_path
+                           and getattr(sys.modules.get("__main__"), "__spec__", None) is None)
     return [sys.prefix, sys.version, sys.warnoptions, sys._xoptions,
             [flags.optimize, flags.dev_mode, flags.utf8_mode, flags.bytes_warning,
              flags.warn_default_encoding, flags.int_max_str_digits,
              flags.hash_randomization, os.environ.get("PYTHONHASHSEED")],
-            sys.path[1:] if invoked else sys.path,
+            sys.path[1:] if script_folder_first else sys.path,
             os.path.dirname(os.path.abspath(__file__)), sys.getfilesystemencoding()]
 
 
