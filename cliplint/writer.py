@@ -16,10 +16,11 @@ leave the other names holding the old text. A read-only file (no write permissio
 or none for anyone, which root would otherwise ignore) is refused too.
 
 Temporary files are named ``.NAME.PID.XXXXXXXX.cliplint-tmp`` (PID: the process writing
-it). While one exists, Ctrl-C and SIGTERM wait (they are blocked, then handled once it
-is renamed into place or removed): a run interrupted while it writes a file, in its own
-process or in a worker process, ends with that file written whole (the main process
-then waits for its workers' files: cliplint/cli/__init__.py). A ``kill -9`` between
+it; NAME cut short when the whole would be too long a name). While one exists, Ctrl-C
+and SIGTERM wait (they are blocked, then handled once it is renamed into place or
+removed): a run interrupted while it writes a file, in its own process or in a worker
+process, ends with that file written whole (the main process then waits for its
+workers' files: cliplint/cli/__init__.py). A ``kill -9`` between
 creating one and the rename leaves it behind; the next ``--fix`` removes those of
 processes that no longer run (:func:`remove_stale_temporaries`) and says so.
 
@@ -252,8 +253,10 @@ def _write_through_temporary(target: str, data: bytes, info: os.stat_result,
     """:func:`replace_file`'s writing: a temporary file beside ``target``, renamed over
     it, or removed (whatever is raised)."""
     folder, name = os.path.split(target)
+    pid = f".{os.getpid()}."
+    room = _NAME_MAX - len(".") - len(pid) - _RANDOM - len(TEMPORARY_SUFFIX)
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.",
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{_cut_to_bytes(name, room)}{pid}",
                                                  suffix=TEMPORARY_SUFFIX, dir=folder or ".")
     except OSError as error:
         raise WriteError(f"cannot create a temporary file in {folder or '.'}: "
@@ -309,6 +312,21 @@ def remove_stale_temporaries(paths: Iterable[str], tree: Sequence[str] | None) -
 TEMPORARY_SUFFIX = ".cliplint-tmp"
 #: ``.NAME.PID.XXXXXXXX.cliplint-tmp``; tempfile's random part is 8 of [a-z0-9_].
 _TEMPORARY = re.compile(r"\..+\.(?P<pid>[0-9]{1,9})\.[a-z0-9_]{8}" + re.escape(TEMPORARY_SUFFIX))
+#: The longest file name, in bytes, that the usual file systems take (ext4, XFS, Btrfs,
+#: APFS): a temporary name must fit in it too.
+_NAME_MAX = 255
+#: The length of tempfile's random part.
+_RANDOM = 8
+
+
+def _cut_to_bytes(name: str, limit: int) -> str:
+    """``name``, its end cut off so that it takes at most ``limit`` bytes on disk (whole
+    characters): a temporary name holds the target's name, and with a name as long as
+    the file system allows (255 bytes, which path-portability accepts) it was too long
+    to be made, and the file could never be fixed."""
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]
+    return name
 
 
 def _running(pid: int) -> bool:

@@ -95,3 +95,40 @@ def test_the_writer_names_its_temporary_files_after_its_process(
     [name] = seen
     assert name.startswith(f".a.md.{os.getpid()}.") and name.endswith(".cliplint-tmp")
     assert len(name) == len(f".a.md.{os.getpid()}.") + 8 + len(".cliplint-tmp")
+
+
+@pytest.mark.parametrize("name", ["a" * 252 + ".md", "新" * 84 + ".md"],
+                         ids=["255 ASCII bytes", "255 bytes of UTF-8"])
+def test_a_file_with_a_name_as_long_as_allowed_is_fixed(tmp_path: Path, name: str) -> None:
+    # The temporary name holds the file's: whole, it was too long a name to be made,
+    # and such a file was never fixed ("fix-refused ... File name too long").
+    assert len(os.fsencode(name)) == 255
+    path = write(tmp_path / name, GOOD_CLIPPING.replace("000-->", "-->"))
+    result = run_cliplint("--isolated", "--no-cache", "--fix", "--select", "timestamp-comment",
+                          name, cwd=tmp_path)
+    assert result.status == 0, result.stdout + result.stderr
+    assert path.read_text(encoding="utf-8") == GOOD_CLIPPING
+    assert sorted(os.listdir(tmp_path)) == [name]
+
+
+def test_a_cut_temporary_name_is_still_known_as_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dead_pid: int) -> None:
+    """What a kill would leave of a long name's write is removed by the next --fix."""
+    name = "新" * 84 + ".md"
+    path = write(tmp_path / name, "old\n")
+    seen: list[str] = []
+    original_replace = os.replace
+
+    def look(source: str, target: str) -> None:
+        seen.append(os.path.basename(source))
+        original_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", look)
+    replace_file(str(path), b"new\n")
+    [temporary] = seen
+    assert len(os.fsencode(temporary)) <= 255
+    assert temporary.startswith(".新") and f".{os.getpid()}." in temporary
+    left = write(tmp_path / temporary.replace(f".{os.getpid()}.", f".{dead_pid}."), "half")
+    monkeypatch.undo()
+    result = run_cliplint("--isolated", "--no-cache", "--fix", name, cwd=tmp_path)
+    assert not left.exists(), result.stderr
