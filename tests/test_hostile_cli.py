@@ -142,6 +142,27 @@ def test_compare_reads_no_more_than_the_largest_stats_file(tmp_path: Path) -> No
     assert not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.parametrize("enabled", [[1, "title-link"], [None], "title-link"])
+def test_compare_refuses_a_stats_file_whose_enabled_rules_are_not_names(
+        tmp_path: Path, enabled: object) -> None:
+    """The rules a stats file says were enabled are compared with today's: other than a
+    list of names (a stats file edited or made by another program), an internal error
+    (exit 3: sorted() of an int and a str), or a string's letters taken for rules."""
+    write(tmp_path / "ok.md", GOOD_CLIPPING)
+    made = run_cliplint(*ISOLATED, "--format", "html", "--output-file", "r.html", "ok.md",
+                        cwd=tmp_path)
+    assert made.status == 0, made.stderr
+    stats = json.loads((tmp_path / "r.stats.json").read_text(encoding="utf-8"))
+    stats["configuration"]["enabled"] = enabled
+    write(tmp_path / "old.json", json.dumps(stats))
+    result = run_cliplint(*ISOLATED, "--format", "html", "--output-file", "new.html",
+                          "--compare", "old.json", "ok.md", cwd=tmp_path)
+    assert (result.status, result.stdout) == (2, ""), result.stderr
+    assert result.stderr.startswith("cliplint: error: old.json is not a cliplint stats "
+                                    "file: at configuration/enabled")
+    assert not (tmp_path / "new.html").exists()
+
+
 def test_a_baseline_or_configuration_file_of_gigabytes_is_refused_unread(
         tmp_path: Path) -> None:
     """A file named as a baseline or found as the configuration that is far larger than
