@@ -465,6 +465,12 @@ def read_manifest(name: str, stdin: Callable[[], IO[str]]) -> Iterator[str]:
 
 #: Characters of a manifest read at a time: its first read decides how names are apart.
 _MANIFEST_CHUNK = 4096
+#: The longest name a manifest may hold, in characters: far beyond a path (4,096 bytes
+#: on Linux) or an object's URL (a key of S3 is at most 1,024 bytes). Without a bound, a
+#: file with no line end (a binary file, a minified JSON document named by mistake) was
+#: gathered into one name with the whole file held in memory and copied again at every
+#: read: 200 MB ran for more than a minute and would have taken hours.
+LONGEST_MANIFEST_NAME = 65536
 
 
 def _entries(stream: IO[str]) -> Iterator[str]:
@@ -479,6 +485,11 @@ def _entries(stream: IO[str]) -> Iterator[str]:
         if separator == "\n" and "\0" in text:  # no name holds one: not a list of names
             raise RunFailed("the manifest holds a NUL byte past its start: it lists names "
                             "one per line, or NUL-separated from the first")
+        if len(rest) > LONGEST_MANIFEST_NAME:
+            apart = "NUL-separated" if separator == "\0" else "one per line"
+            raise RunFailed(f"the manifest holds a name of more than "
+                            f"{LONGEST_MANIFEST_NAME:,} characters: it lists names {apart}, "
+                            "and no path or URL is that long")
         yield from names
         more = stream.read(_MANIFEST_CHUNK)
         if not more:

@@ -7,9 +7,10 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from conftest import run_cliplint, write
 
-from cliplint.batches import read_manifest
+from cliplint.batches import RunFailed, read_manifest
 
 #: A clipping with one problem (no timestamp comment) and nothing an archive rule sees
 #: twice unless the file is linted twice.
@@ -81,3 +82,49 @@ def test_a_url_without_fsspec_is_said_as_on_the_command_line(tmp_path: Path) -> 
     assert named.stderr == ("cliplint: error: object storage URLs need fsspec: "
                             "pip install 'cliplint[s3]'\n")
     assert (listed.status, listed.stderr) == (named.status, named.stderr)
+
+
+def test_a_manifest_without_line_ends_is_refused_not_gathered_whole(tmp_path: Path) -> None:
+    """A file with no line end named as the manifest (a binary file, a minified JSON
+    document) was one name: held whole in memory and copied again at every read, 200 MB
+    ran for more than a minute. Its first name longer than any path or URL ends the run."""
+    from cliplint.batches import LONGEST_MANIFEST_NAME
+
+    write(tmp_path / "ok.md", CLIP)
+    write(tmp_path / "list.txt", "ok.md\n" + "x" * (LONGEST_MANIFEST_NAME + 1))
+    run = run_cliplint("--isolated", "--no-cache", "--paths-from", "list.txt", cwd=tmp_path)
+    assert (run.status, run.stdout) == (2, "")
+    assert run.stderr == ("cliplint: error: the manifest holds a name of more than 65,536 "
+                          "characters: it lists names one per line, and no path or URL is "
+                          "that long\n")
+    # Read as it comes: what is past that name is never asked for (an endless stream).
+    endless = _Endless("a.md\0" + "y" * 4096)
+    names = read_manifest("-", lambda: endless)
+    assert next(names) == "a.md"
+    with pytest.raises(RunFailed, match="NUL-separated"):
+        next(names)
+    assert endless.given <= LONGEST_MANIFEST_NAME + 2 * 4096
+    # A name as long as allowed is a name (a file that is not there).
+    write(tmp_path / "list.txt", "ok.md\n" + "x" * LONGEST_MANIFEST_NAME + "\n")
+    run = run_cliplint("--isolated", "--no-cache", "--paths-from", "list.txt", cwd=tmp_path)
+    assert run.status == 1 and "file-unreadable" in run.stdout, run.stderr
+
+
+class _Endless(io.StringIO):
+    """A stream as good as endless (``--paths-from /dev/urandom``, a pipe that writes
+    on): ``start``, then ``y`` up to 4 MB (an end, so that a broken reader fails the
+    test rather than hang it); counts the characters it gave."""
+
+    def __init__(self, start: str) -> None:
+        super().__init__()
+        self._start = start
+        self.given = 0
+
+    def read(self, size: int | None = -1) -> str:
+        assert size is not None and size > 0
+        if self.given < len(self._start):
+            part = self._start[self.given:self.given + size]
+        else:
+            part = "y" * min(size, 4_000_000 - self.given)
+        self.given += len(part)
+        return part
