@@ -224,6 +224,21 @@ def test_counts_past_the_largest_are_refused(tmp_path: Path, option: str) -> Non
     assert run_cliplint("--isolated", option, "1000000000", "a.md", cwd=tmp_path).status == 0
 
 
+@pytest.mark.parametrize(("address", "why"), [
+    ("tcp://127.0.0.1:99999", "Port out of range 0-65535"),
+    ("tcp://host:port", "Port could not be cast to integer value as 'port'"),
+    ("tcp://[::1:8786", "Invalid IPv6 URL")])
+def test_a_scheduler_address_that_cannot_be_is_a_usage_error(tmp_path: Path, address: str,
+                                                             why: str) -> None:
+    # It was tried for Dask's whole connect timeout, 30 s, before the run gave up.
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("--isolated", "--no-cache", "--scheduler", address, "a.md",
+                          cwd=tmp_path)
+    assert (result.status, result.stdout) == (2, "")
+    assert result.stderr == (f"cliplint: error: argument --scheduler: not an address: "
+                             f"{address!r} ({why}) (see 'cliplint --help')\n")
+
+
 def test_unknown_option_exits_2(tmp_path: Path) -> None:
     result = run_cliplint("--no-such-flag", cwd=tmp_path)
     assert result.status == 2

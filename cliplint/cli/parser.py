@@ -242,7 +242,17 @@ def _add_scale_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _scheduler(value: str) -> str:
-    if value in ("processes", "dask") or "://" in value:
+    if value in ("processes", "dask"):
+        return value
+    if "://" in value:
+        from urllib.parse import urlsplit
+
+        # A port that cannot be was tried for Dask's whole connect timeout (30 s) before
+        # the run said it could not connect.
+        try:
+            urlsplit(value).port  # noqa: B018  (reading it checks it: a ValueError)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"not an address: {value!r} ({error})") from None
         return value
     raise argparse.ArgumentTypeError(f"expected processes, dask or an address such as "
                                      f"tcp://HOST:PORT, got {value!r}")
