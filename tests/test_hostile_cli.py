@@ -187,6 +187,27 @@ def test_a_baseline_or_configuration_file_of_gigabytes_is_refused_unread(
                              "than 16 MiB: not a configuration file cliplint reads\n")
 
 
+def test_an_empty_config_name_is_an_error_not_the_nearest_configuration(
+        tmp_path: Path) -> None:
+    # An unset variable (`--config "$CONFIG"`): before, the nearest file was used quietly.
+    write(tmp_path / "ok.md", GOOD_CLIPPING)
+    write(tmp_path / "cliplint.toml", 'select = ["title-link"]\n')
+    result = run_cliplint("--no-cache", "--config", "", "ok.md", cwd=tmp_path)
+    assert (result.status, result.stdout) == (2, "")
+    assert result.stderr == "cliplint: error: --config needs a file name, not an empty one\n"
+
+
+def test_the_no_clippings_warning_names_some_globs_not_all(tmp_path: Path) -> None:
+    # 200,000 include globs made a warning of 1.9 MB.
+    globs = [f"*.g{number}" for number in range(300)]
+    write(tmp_path / "cliplint.toml", f"include = {json.dumps(globs)}\n")
+    (tmp_path / "empty").mkdir()
+    result = run_cliplint("--no-cache", "empty", cwd=tmp_path)
+    assert result.status == 0
+    assert result.stderr == ("cliplint: warning: no clippings found under empty (include: "
+                             + ", ".join(globs[:10]) + ", ... (300 in all))\n")
+
+
 def test_a_baseline_that_is_not_utf8_says_where(tmp_path: Path) -> None:
     write(tmp_path / "ok.md", GOOD_CLIPPING)
     (tmp_path / "b.json").write_bytes(b'{"version": 1, "problems": ["\xff"]}')

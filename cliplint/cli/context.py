@@ -285,7 +285,9 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
 
     try:
         source: Path | None = None
-        if options.config:  # (never with --isolated: the parser refuses both)
+        if options.config is not None:  # (never with --isolated: the parser refuses both)
+            if not options.config:  # (Path("") is the working folder)
+                raise ConfigError("--config needs a file name, not an empty one")
             source = Path(options.config)
             try:
                 found = source.is_file()
@@ -315,7 +317,7 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
             file_timeout=options.file_timeout,
         )
         settings = settings_of_file(source, rules, overrides)
-        if options.config or options.isolated:
+        if options.config is not None or options.isolated:
             return settings  # one configuration for every file, as in ruff
         tree = ConfigTree(settings, rules, overrides)
         tree.base = settings = replace(settings, tree=tree)
