@@ -254,7 +254,9 @@ def _write_through_temporary(target: str, data: bytes, info: os.stat_result,
     it, or removed (whatever is raised)."""
     folder, name = os.path.split(target)
     pid = f".{os.getpid()}."
-    room = _NAME_MAX - len(".") - len(pid) - _RANDOM - len(TEMPORARY_SUFFIX)
+    # Room for the widest process id _TEMPORARY knows, not this one's: the cut name is
+    # the same whichever process writes it.
+    room = _NAME_MAX - len(".") - len(".123456789.") - _RANDOM - len(TEMPORARY_SUFFIX)
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{_cut_to_bytes(name, room)}{pid}",
                                                  suffix=TEMPORARY_SUFFIX, dir=folder or ".")
