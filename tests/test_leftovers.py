@@ -77,11 +77,10 @@ def test_linting_and_diff_leave_them_alone(tmp_path: Path, dead_pid: int) -> Non
         assert all(os.path.lexists(path) for path in made.values())
 
 
-def test_the_writer_names_its_temporary_files_after_its_process(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # What a kill between creating the temporary file and the rename would leave: the
-    # rename is watched (and done), not replaced.
-    path = write(tmp_path / "a.md", "old\n")
+def _temporary_of(path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The name of the temporary file the writer renames over ``path`` as it writes
+    ``new``: what a kill between its making and the rename would leave. The rename is
+    watched (and done), not replaced."""
     seen: list[str] = []
     original_replace = os.replace
 
@@ -91,8 +90,15 @@ def test_the_writer_names_its_temporary_files_after_its_process(
 
     monkeypatch.setattr(os, "replace", look)
     replace_file(str(path), b"new\n")
-    assert path.read_bytes() == b"new\n"
     [name] = seen
+    return name
+
+
+def test_the_writer_names_its_temporary_files_after_its_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "a.md", "old\n")
+    name = _temporary_of(path, monkeypatch)
+    assert path.read_bytes() == b"new\n"
     assert name.startswith(f".a.md.{os.getpid()}.") and name.endswith(".cliplint-tmp")
     assert len(name) == len(f".a.md.{os.getpid()}.") + 8 + len(".cliplint-tmp")
 
@@ -116,16 +122,7 @@ def test_a_cut_temporary_name_is_still_known_as_one(
     """What a kill would leave of a long name's write is removed by the next --fix."""
     name = "新" * 84 + ".md"
     path = write(tmp_path / name, "old\n")
-    seen: list[str] = []
-    original_replace = os.replace
-
-    def look(source: str, target: str) -> None:
-        seen.append(os.path.basename(source))
-        original_replace(source, target)
-
-    monkeypatch.setattr(os, "replace", look)
-    replace_file(str(path), b"new\n")
-    [temporary] = seen
+    temporary = _temporary_of(path, monkeypatch)
     assert len(os.fsencode(temporary)) <= 255
     assert temporary.startswith(".新") and f".{os.getpid()}." in temporary
     left = write(tmp_path / temporary.replace(f".{os.getpid()}.", f".{dead_pid}."), "half")

@@ -217,20 +217,26 @@ def test_a_run_takes_the_clients_environment_umask_and_folder(server: Served,
     assert any(cache.iterdir()), "the run did not use the client's CLIPLINT_CACHE_DIR"
 
 
-def test_ctrl_c_interrupts_the_served_run(server: Served, short_folder: Path) -> None:
+def _signalled_watch(server: Served, short_folder: Path, number: int) -> tuple[int, bytes]:
+    """A served ``--watch`` sent the signal ``number`` once it watches: its exit status
+    and standard error, once the server runs nothing (it served that one run)."""
     archive = _archive(short_folder)
     before = server.served()
     with server.watching(archive, output=subprocess.PIPE) as client:
         # Said while the run goes on: standard error is line-buffered, as Python's is.
         assert client.stderr is not None
         seen = _read_until(client.stderr, b"cliplint: watching for changes")
-        client.send_signal(signal.SIGINT)
+        client.send_signal(number)
         _, error = client.communicate(timeout=60)
-        error = seen + error
-    assert client.returncode == 130
-    assert b"interrupted" in error
     assert server.served() == before + 1
     _wait_for(lambda: _running(server) == 0)
+    return client.returncode, seen + error
+
+
+def test_ctrl_c_interrupts_the_served_run(server: Served, short_folder: Path) -> None:
+    status, error = _signalled_watch(server, short_folder, signal.SIGINT)
+    assert status == 130
+    assert b"interrupted" in error
 
 
 def test_sigterm_to_the_command_terminates_the_served_run_as_it_ends_a_run(
@@ -239,18 +245,9 @@ def test_sigterm_to_the_command_terminates_the_served_run_as_it_ends_a_run(
     it ends a run in the command's own process: the run says so (its files finished,
     its cache committed), then the command ends by SIGTERM. Before, the command died of
     it at once and took the run with it, killed, saying nothing."""
-    archive = _archive(short_folder)
-    before = server.served()
-    with server.watching(archive, output=subprocess.PIPE) as client:
-        assert client.stderr is not None
-        seen = _read_until(client.stderr, b"cliplint: watching for changes")
-        client.send_signal(signal.SIGTERM)
-        _, error = client.communicate(timeout=60)
-        error = seen + error
-    assert client.returncode == -signal.SIGTERM
+    status, error = _signalled_watch(server, short_folder, signal.SIGTERM)
+    assert status == -signal.SIGTERM
     assert error.endswith(b"cliplint: terminated\n")
-    assert server.served() == before + 1
-    _wait_for(lambda: _running(server) == 0)
 
 
 def test_a_second_sigterm_ends_the_command_and_its_served_run_at_once(
