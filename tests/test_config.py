@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint, write
+from conftest import GOOD_CLIPPING, record_calls, run_cliplint, write
 
 SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
 
@@ -396,14 +396,7 @@ def test_each_glob_is_compiled_once_however_many_there_are(
 
     from cliplint.config import Settings
 
-    translated: list[str] = []
-    translate = fnmatch.translate
-
-    def counting(pattern: str) -> str:
-        translated.append(pattern)
-        return translate(pattern)
-
-    monkeypatch.setattr(fnmatch, "translate", counting)
+    translated = record_calls(monkeypatch, fnmatch, "translate", lambda pattern: pattern)
     many = 300
     settings = Settings(enabled=("title-link", "timestamp-comment"), severity={}, options={},
                         per_file_ignores=tuple((f"zz{i}*", ("title-link",)) for i in range(many))
