@@ -38,6 +38,8 @@ _ANY_BREAK = re.compile(r"\r\n?|\n")
 _TITLE_LOOKAHEAD = 6
 #: How many lines after the front matter the header is looked for in.
 _HEADER_LINES = 40
+#: U+FEFF at the text's start, after the BOM a Document drops: a BOM written twice.
+_MARKS = re.compile("\ufeff+")
 _CLOSERS = ("---", "...")
 #: A line that closes the front matter, where lines end at LF (CRLF) or at any break.
 #: (In a LF or CRLF file a lone CR is no break: whitespace inside the line, as for rstrip.)
@@ -71,7 +73,9 @@ class Header(NamedTuple):
     lines the format does not have where the header should be, which the timestamp
     comment and the title are found after: a TOML (``+++``) or JSON (``{`` ... ``}``) front
     matter, blank lines or a YAML front matter never closed, before the timestamp comment;
-    a YAML front matter between the timestamp comment and the title.
+    a YAML front matter between the timestamp comment and the title. ``marks`` holds the
+    U+FEFF characters at the text's start, after the byte-order mark a document drops (a
+    BOM written twice): the header is found after them.
     """
 
     front_matter: Span | None
@@ -86,6 +90,9 @@ class Header(NamedTuple):
     #: after: a TOML or JSON front matter, blank lines or a YAML front matter never closed,
     #: before the timestamp comment; a YAML front matter between it and the title.
     stray: Span | None = None
+    #: (They would hide the timestamp comment or the front matter; invisible-characters
+    #: reports them.)
+    marks: Span | None = None
 
 
 class TitleLink(NamedTuple):
@@ -266,15 +273,19 @@ def _find_header(document: Document) -> Header:
     line_count = len(document.line_starts)
     base = 0  # the 0-based number of the first line after the front matter
     front_matter = None
-    if document.text.startswith("---") and document.line_text(1).rstrip() == "---":
+    marks = _MARKS.match(document.text)
+    lead = 0 if marks is None else marks.end()  # where line 1's own text starts
+    if document.text.startswith("---", lead) and document.line_text(1)[lead:].rstrip() == "---":
         closing = _front_matter_close(document)
         if closing is not None:
-            front_matter = Span(0, document.line_span(closing + 1).end)
+            front_matter = Span(lead, document.line_span(closing + 1).end)
             base = closing + 1
     # The header is looked for in the lines after the front matter, however long that is,
     # and in those lines only: the body is not walked.
     lines = [document.line_span(number)
              for number in range(base + 1, min(line_count, base + _HEADER_LINES) + 1)]
+    if lines and base == 0:
+        lines[0] = Span(lead, lines[0].end)
 
     def text_of(index: int) -> str:
         span = lines[index]
@@ -282,7 +293,8 @@ def _find_header(document: Document) -> Header:
 
     if not lines:
         end = len(document.text)
-        return Header(front_matter, Span(end, end), None, None, None, None, None, Span(end, end))
+        return Header(front_matter, Span(end, end), None, None, None, None, None, Span(end, end),
+                      marks=None if marks is None else Span(0, lead))
 
     index = 0
     first_line = lines[index]
@@ -337,6 +349,7 @@ def _find_header(document: Document) -> Header:
         blank=blank,
         body=Span(body_start, len(document.text)),
         stray=stray,
+        marks=None if marks is None else Span(0, lead),
     )
 
 

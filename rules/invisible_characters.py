@@ -42,6 +42,9 @@ it is written (raw or as a reference like ``&#8203;``) and the text around it:
   feed, form feed and carriage return, which HTML reads as white space;
 - U+FFFD REPLACEMENT CHARACTER.
 
+A U+FEFF at the very start of the file, after its byte-order mark, is reported too: a
+byte-order mark written again (the header is read after it, as if it were not there).
+
 Not reported either, being typography rather than debris: a soft hyphen (U+00AD, a
 hyphenation point), a variation selector (U+FE0F), a narrow no-break space (U+202F), the
 line and paragraph separators U+2028 and U+2029 (they stand for a break).
@@ -262,7 +265,7 @@ class _Found(NamedTuple):
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
     allowed = frozenset(chr(int(code[2:], 16)) for code in options.get("allow", ()))
-    found = [*_judged_title(_in_title(document)),
+    found = [*_before_header(document), *_judged_title(_in_title(document)),
              *_in_body(document, bool(options.get("attributes")))]
     openers: dict[bool, bool] = {}  # whether the title (True) or the body writes an opener
     for run in _runs(found):
@@ -287,6 +290,15 @@ def _writes_opener(document: Document, title: bool) -> bool:
     text = document.text
     return (_OPENER_WRITTEN.search(text, span.start, span.end) is not None
             or (not title and _BIDI_MARKUP.search(text, span.start, span.end) is not None))
+
+
+def _before_header(document: Document) -> Iterator[_Found]:
+    """U+FEFF at the very start, after the byte-order mark: the mark written again."""
+    marks = document.header.marks
+    if marks is not None:
+        for start in range(marks.start, marks.end):
+            yield _Found(start, start + 1, "\ufeff", ("",),
+                         "the file's first characters (a byte-order mark written again)")
 
 
 def _in_title(document: Document) -> Iterator[_Found]:

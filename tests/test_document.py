@@ -32,6 +32,29 @@ def test_bom_is_kept_aside_and_offsets_ignore_it() -> None:
     assert document.header.timestamp is not None and document.header.timestamp.start == 0
 
 
+@pytest.mark.parametrize("marks", [2, 3])
+def test_a_bom_written_again_hides_no_part_of_the_header(marks: int) -> None:
+    """U+FEFF after the BOM (a BOM written twice) is stepped over: the timestamp comment or
+    the front matter is found after it, and nothing but invisible-characters reports it
+    (it made a missing timestamp comment and a title that is no link, and --fix refused
+    the file)."""
+    from cliplint import lint_text
+
+    clipping = "<!--1686778744000-->\n[T](https://example.com/a)\n------\n\n<p>Body text.</p>\n"
+    for text in (clipping, "---\nlayout: post\n---\n" + clipping):
+        document = Document.from_bytes(("\ufeff" * marks + text).encode())
+        header = document.header
+        assert document.has_bom and header.marks == (0, marks - 1)
+        assert document.text[header.timestamp.start : header.timestamp.end] == "<!--1686778744000-->"
+        assert document.text[header.title.start : header.title.end] == "[T](https://example.com/a)"
+        if text.startswith("---"):
+            assert document.text[header.front_matter.start : header.front_matter.end] \
+                == "---\nlayout: post\n---"
+        problems = lint_text("\ufeff" * marks + text)
+        assert [(p.rule, p.line, p.column) for p in problems] == [("invisible-characters", 1, 1)]
+        assert "a byte-order mark written again" in problems[0].message
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
