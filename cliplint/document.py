@@ -19,6 +19,7 @@ wrong with it instead of the document failing to load.
 from __future__ import annotations
 
 import bisect
+import codecs
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -119,7 +120,7 @@ class Document:
     def from_bytes(cls, data: bytes, path: str | None = None) -> Document:
         """Decode a file's bytes; raise :class:`UnreadableFile` when they are no clipping."""
         if b"\x00" in data:
-            raise UnreadableFile(BINARY)
+            raise UnreadableFile(_wide_text(data) or BINARY)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -221,6 +222,29 @@ class Document:
 
         span = self.header.body
         return html_parse.parse_body(self.text, span.start, span.end)
+
+
+#: Byte-order marks of the encodings whose text holds NUL bytes, longest first (UTF-32's
+#: little-endian mark starts as UTF-16's).
+_WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+               (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def _wide_text(data: bytes) -> str | None:
+    """What to say of bytes with NULs that are text in UTF-16 or UTF-32 after their
+    byte-order mark (as Windows Notepad saves "Unicode"), instead of calling them binary;
+    None for anything else."""
+    for mark, encoding in _WIDE_MARKS:
+        if data.startswith(mark):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            if "\x00" in text:
+                return None
+            return (f"{encoding} text (byte-order mark {mark.hex(' ').upper()}), not UTF-8: "
+                    f"convert it, e.g. with iconv -f {encoding} -t UTF-8")
+    return None
 
 
 def parse_title_link(title: str, offset: int = 0) -> TitleLink | None:

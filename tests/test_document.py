@@ -60,7 +60,16 @@ def test_a_bom_written_again_hides_no_part_of_the_header(marks: int) -> None:
     [
         (b"a\x00b", "binary file (contains NUL bytes)"),
         (b"ok \xe9t\xe9", "not valid UTF-8: byte 0xe9 at offset 3"),
-        (b"\xff\xfe<\x00!\x00", "binary file (contains NUL bytes)"),  # UTF-16 is not a clipping
+        # UTF-16 and UTF-32 (Notepad's "Unicode") named by their byte-order mark; NULs
+        # inside their text, a mark without text of that encoding, or none: binary.
+        ("\ufeff<!--1-->".encode("utf-16-le"), "UTF-16 text (byte-order mark FF FE), not "
+         "UTF-8: convert it, e.g. with iconv -f UTF-16 -t UTF-8"),
+        ("\ufeff<!--1-->".encode("utf-16-be"), "UTF-16 text (byte-order mark FE FF)"),
+        ("\ufeff<!--1-->".encode("utf-32-le"), "UTF-32 text (byte-order mark FF FE 00 00)"),
+        ("\ufeff<!--1-->".encode("utf-32-be"), "UTF-32 text (byte-order mark 00 00 FE FF)"),
+        ("\ufeffa\x00b".encode("utf-16-le"), "binary file (contains NUL bytes)"),
+        (b"\xff\xfe<\x00\x00\xdc", "binary file (contains NUL bytes)"),  # a lone surrogate
+        ("<!--1-->".encode("utf-16-le"), "binary file (contains NUL bytes)"),
     ],
 )
 def test_unreadable_bytes(data: bytes, message: str) -> None:
