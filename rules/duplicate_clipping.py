@@ -77,6 +77,13 @@ JINPING", "IV drip" hold no number. A number written as a word or a numeral is i
 value: ``Part One``, ``Part I`` and ``Part 1`` hold the same number, ``Part Two``
 another.
 
+Two videos are two clippings: clippings whose URLs name different items of a site that
+gives every upload an id of its own (option ``distinct-items``; by default YouTube's
+videos: ``watch?v=``, ``shorts/``, ``live/``, ``embed/`` and ``youtu.be/`` ids) are never
+the same by ``body`` or ``near``, whatever their titles: a channel's Shorts titled by one
+hashtag, or its weekly live stream under one title, all carry its standard description.
+(The same video under two URLs, ``youtu.be/ID`` and ``watch?v=ID``, still is.)
+
 A body shared by clippings whose titles disagree is a *template* (a YouTube channel's
 standard description under every video), never a duplicate. With ``templates = true``
 each group of three or more clippings sharing one body under different titles is
@@ -115,6 +122,10 @@ Options:
   ``[["_posts", "archived/*"]]``: two clippings with one file name in folders matching
   globs of one group are not duplicates of each other.
 - ``templates`` (``false``): also report template bodies (info).
+- ``distinct-items`` (YouTube's video URLs, above): regular expressions searched in a
+  clipping's canonical URL (``https://``, query parameters sorted), whose first group
+  names one item of a site; two clippings naming different items are not compared by
+  body. ``[]`` compares every clipping by body.
 
 Fix: none: deleting a file is the keeper's decision.
 """
@@ -160,6 +171,13 @@ FINDINGS = {
                                 "(only with templates = true)"),
 }
 KINDS = ("url", "id", "body", "near")
+#: A YouTube video's id in a canonical URL (query parameters sorted, scheme https): a
+#: ``watch`` page's ``v``, a Short's, a live stream's, an embed's, a youtu.be link's.
+YOUTUBE_VIDEOS = (
+    r"^https://(?:(?:www|m|music)\.)?youtube\.com/(?:watch\?(?:[^#]*&)?v=|shorts/|live/|embed/)"
+    r"([\w-]+)",
+    r"^https://youtu\.be/([\w-]+)",
+)
 OPTIONS: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -177,6 +195,8 @@ OPTIONS: dict[str, Any] = {
                     "items": {"type": "array", "minItems": 1,
                               "items": {"type": "string", "minLength": 1}}},
         "templates": {"type": "boolean", "default": False},
+        "distinct-items": {"type": "array", "items": {"type": "string", "format": "regex"},
+                           "default": list(YOUTUBE_VIDEOS)},
     },
 }
 
@@ -433,7 +453,8 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     titles = _TitleAgreement(clippings, similar)
     bodied = [i for i, c in enumerate(clippings) if _has_body(c.body, c.length, min_length)]
     if kinds & {"body", "near"}:
-        _link_bodies(graph, clippings, bodied, titles, kinds, options["near-similarity"])
+        _link_bodies(graph, clippings, bodied, titles, kinds, options["near-similarity"],
+                     _Items(clippings, options["distinct-items"]))
     yield from _report(graph, clippings)
     if options["templates"]:
         yield from _templates(clippings, bodied, titles)
@@ -670,7 +691,8 @@ def _character_pairs(title: str) -> frozenset[str]:
 
 
 def _link_bodies(graph: _Graph, clippings: Sequence[_Clipping], bodied: Sequence[int],
-                 titles: _TitleAgreement, kinds: set[str], threshold: float) -> None:
+                 titles: _TitleAgreement, kinds: set[str], threshold: float,
+                 items: _Items) -> None:
     """Same and nearly the same bodies under agreeing titles. Clippings are first put
     together by title (equal titles, and similar ones through the title join), so that
     a template body shared by thousands of differently titled clippings is never
@@ -688,11 +710,40 @@ def _link_bodies(graph: _Graph, clippings: Sequence[_Clipping], bodied: Sequence
             by_body[clippings[index].body or ""].append(index)
         if "body" in kinds:
             for same in by_body.values():
-                _link_agreeing(graph, titles, same, same, "body", 1.0)
+                _link_agreeing(graph, titles, items, same, same, "body", 1.0)
         if "near" in kinds:
             near = _near_bodies(clippings, by_body, threshold, series=True)
             for first, second, similarity in near:
-                _link_agreeing(graph, titles, first, second, "near", similarity)
+                _link_agreeing(graph, titles, items, first, second, "near", similarity)
+
+
+class _Items:
+    """The item each clipping's URL names on a site that gives every upload an id of its
+    own (option ``distinct-items``: YouTube's videos), found when first asked."""
+
+    def __init__(self, clippings: Sequence[_Clipping], patterns: Sequence[str]) -> None:
+        self._clippings = clippings
+        self._patterns = [re.compile(pattern) for pattern in patterns]
+        self._found: dict[int, str | None] = {}
+
+    def differ(self, first: int, second: int) -> bool:
+        """Whether the two name different items (two videos): never the same article."""
+        a, b = self._of(first), self._of(second)
+        return a is not None and b is not None and a != b
+
+    def _of(self, index: int) -> str | None:
+        if index not in self._found:
+            self._found[index] = self._item(self._clippings[index].url)
+        return self._found[index]
+
+    def _item(self, url: str | None) -> str | None:
+        if url is None:
+            return None
+        for pattern in self._patterns:
+            found = pattern.search(url)
+            if found is not None and found.groups() and found.group(1):
+                return found.group(1)
+        return None
 
 
 #: In how many bodies of a title, published apart (see _TOGETHER), a clause is the
@@ -817,10 +868,12 @@ def _components(by_title: Mapping[str, list[int]], titles: _TitleAgreement) -> l
     return [sorted(members) for members in groups.values() if len(members) > 1]
 
 
-def _link_agreeing(graph: _Graph, titles: _TitleAgreement, first: Sequence[int],
-                   second: Sequence[int], kind: str, similarity: float) -> None:
+def _link_agreeing(graph: _Graph, titles: _TitleAgreement, items: _Items,
+                   first: Sequence[int], second: Sequence[int], kind: str,
+                   similarity: float) -> None:
     """Link each clipping of ``second`` to the first one of ``first`` (in keeping order)
-    whose title agrees, and the other way round: not every pair."""
+    whose title agrees and that names no other item, and the other way round: not every
+    pair."""
     for these, those in ((second, first), (first, second)) if first is not second else (
             (first, first),):
         for member in these:
@@ -828,7 +881,7 @@ def _link_agreeing(graph: _Graph, titles: _TitleAgreement, first: Sequence[int],
                 if these is those and other >= member:
                     break
                 same_title = titles.agree(other, member)
-                if same_title is not None and graph.link(
+                if same_title is not None and not items.differ(other, member) and graph.link(
                         other, member, _Match(kind, similarity, same_title)):
                     break
 

@@ -11,6 +11,7 @@ problems, same related files, same order.
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import ModuleType
@@ -161,6 +162,30 @@ OPTION_SETS = [
 @pytest.fixture(scope="module")
 def made() -> list[list[ArchiveEntry]]:
     return [records(made_archive(seed)) for seed in range(3)]
+
+
+def test_duplicates_of_focused_videos_are_those_of_the_whole_archive(
+        reaches: list[bool]) -> None:
+    """The same where the URLs are YouTube videos (``distinct-items``): a story's page is
+    a video (two URL forms of it, one id), a re-scrape under a page of its own is another
+    video, never the same by body; the focused reduces agree with the whole one."""
+    compared = kept_apart = 0
+    for seed in range(3):
+        texts = {path: re.sub(r"https://news\.example\.org/(\d+)/([ab])\.html",
+                              lambda found: (f"https://www.youtube.com/watch?v=v{found[1]}"
+                                             if found[2] == "a"
+                                             else f"https://youtu.be/v{found[1]}"), text)
+                 for path, text in made_archive(seed).items()}
+        entries = records(texts)
+        options = defaults(dc)
+        everything = whole(dc, entries, options)
+        kept_apart += len(whole(dc, entries, defaults(dc, **{"distinct-items": []}))) \
+            - len(everything)
+        compared += assert_focus_changes_nothing(dc, entries, options, everything,
+                                                 focus_sets([entry.path for entry in entries],
+                                                            everything, seed, alone=60))
+    assert compared > 100 and kept_apart > 5, (compared, kept_apart)
+    assert len(reaches) > 100 and sum(reaches) * 5 < len(reaches), (sum(reaches), len(reaches))
 
 
 @pytest.fixture
