@@ -24,7 +24,10 @@ its ``<source>`` elements has a URL (or it has a ``poster``); an audio likewise,
 shows its ``controls`` (without them nothing is shown); a frame, embed or object when it
 has a URL (``src``, ``data``, ``srcdoc``, not ``about:blank``). Media inside the
 aggregator boilerplate or inside ``<noscript>``, ``<template>``... count no more than
-their text.
+their text. A clipping whose title links a video's page (YouTube's ``watch?v=``,
+``shorts/``, ``live/``, ``embed/`` and ``youtu.be/`` URLs) is a video post too: the
+video is its content, and its description, the body, may be empty or only its title
+(fetching it again would change nothing).
 
 Bad::
 
@@ -48,9 +51,9 @@ Options:
 
 - ``without-boilerplate`` (``true``): judge the body as it would be once the aggregator
   boilerplate of the built-in catalogue is removed; ``false`` counts it as text.
-- ``count-media`` (``true``): media count as the body's content (above); ``false``
-  judges the text alone, for an archive of text where a body of images is a fetch that
-  kept only the article's picture.
+- ``count-media`` (``true``): media count as the body's content, and so does a video
+  the title links to (above); ``false`` judges the text alone, for an archive of text
+  where a body of images is a fetch that kept only the article's picture.
 
 Fix: none: the text has to be fetched again.
 """
@@ -88,7 +91,8 @@ OPTIONS: dict[str, Any] = {
             "type": "boolean",
             "default": True,
             "description": "An image, video, audio or embedded frame counts as the body's "
-            "content (a cartoon, a photo or a video post).",
+            "content (a cartoon, a photo or a video post), and so does the video a title "
+            "links to.",
         },
     },
 }
@@ -133,7 +137,8 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     only_title = bool(title) and not left.replace(title, "")
     if left and not only_title:
         return
-    if options.get("count-media", True) and _shows_media(body, blocks):
+    if options.get("count-media", True) and (_shows_media(body, blocks)
+                                             or _links_a_video(document)):
         return  # a cartoon, a photo or a video post: its media are its content
     # Said only when the boilerplate makes the difference.
     removed = f" once the aggregator boilerplate is left out ({_labels(blocks)})"
@@ -148,6 +153,21 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         return
     before = "" if not text.replace(title, "") or left == text else removed
     yield Violation(span.start, span.end, f"the body is only the title repeated{before}")
+
+
+def _links_a_video(document: Document) -> bool:
+    """Whether the title links a video's page (duplicate-clipping's ``distinct-items``
+    by default: YouTube's videos), whose video is the clipping's content."""
+    url = title_url(document)
+    if url is None:
+        return False
+    # (imported here: asked only of a body with no text of its own)
+    from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode_all
+    from cliplint_rules.duplicate_clipping import YOUTUBE_VIDEOS, canonical_url
+
+    canonical = canonical_url(decode_all(url, MARKDOWN_REFERENCE))
+    return canonical is not None and any(re.search(pattern, canonical)
+                                         for pattern in YOUTUBE_VIDEOS)
 
 
 def _outside(text: str, start: int, end: int, blocks: list[Block]) -> Iterator[str]:
