@@ -207,6 +207,26 @@ def with_archive_rules(
         yield FileResult(path, found, checked=False, facts=facts.get(path))
 
 
+def unused_configurations(settings: Settings, root: str,
+                          chosen: Sequence[Rule]) -> list[tuple[str, list[str]]]:
+    """The configuration files of folders walked at or below ``root`` that give archive
+    rules (``chosen``) options or a severity other than the run's, which the archive rules
+    take (README: Configuration): each file with the ids of those rules. After a run, so
+    that the walk has met them."""
+    if settings.tree is None:
+        return []
+    unused: dict[str, list[str]] = {}
+    for own in settings.tree.settings_below(os.path.abspath(root)):
+        if own is settings or own.source is None:
+            continue
+        ids = [rule.id for rule in chosen
+               if own.rule_options(rule) != settings.rule_options(rule)
+               or own.severity.get(rule.id) != settings.severity.get(rule.id)]
+        if ids:
+            unused[own.source] = ids
+    return sorted(unused.items())
+
+
 def lint_archive(
     texts: Mapping[str, str],
     config: Mapping[str, Any] | None = None,

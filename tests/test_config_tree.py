@@ -213,6 +213,35 @@ def test_archive_rules_leave_out_the_folders_that_turn_them_off(
     assert found == []  # sub's files are not compared: top.md has no copy left
 
 
+def test_a_folders_archive_rule_options_the_run_does_not_use_are_warned_of(
+        tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Archive rules take the run's configuration: options a folder's file gives them do
+    nothing there, and the run says so (a keeper's ``mirrors`` in the archive's own file,
+    run from the folder above, found nothing amiss and said nothing)."""
+    body = "<p>The same article stored in two folders, word for word, as Jekyll does.</p>\n"
+    write(tree / "sub" / "_posts" / "a.md", clipping(9, body))
+    write(tree / "sub" / "archived" / "a.md", clipping(9, body))
+    write(tree / "sub" / "cliplint.toml", "[rules.duplicate-clipping]\n"
+          "mirrors = [['_posts', 'archived']]\n")
+    main(["--select", "duplicate-clipping", "sub"])
+    captured = capsys.readouterr()
+    assert "duplicate of sub/_posts/a.md" in captured.out  # from here: not mirrors
+    assert captured.err == (
+        "cliplint: warning: sub/cliplint.toml sets options of duplicate-clipping that this "
+        "run did not use: archive rules take the configuration found from the current "
+        "folder (cliplint.toml); run cliplint from sub, or name the file with --config\n")
+    monkeypatch.chdir(tree / "sub")
+    assert main(["--select", "duplicate-clipping", "."]) == 0
+    assert capsys.readouterr().err == ""  # from its folder: used, and nothing to say
+    monkeypatch.chdir(tree)
+    # A folder's file that turns rules on or off for its files, or gives the run's
+    # options again, changes nothing the run ignores.
+    write(tree / "sub" / "cliplint.toml", "ignore = ['well-formed-html']\n"
+          "[rules.duplicate-clipping]\nmirrors = []\n")
+    main(["--select", "duplicate-clipping", "sub"])
+    assert capsys.readouterr().err == ""
+
+
 def test_without_a_configuration_at_the_top_a_folders_file_still_applies(
         tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tree / "cliplint.toml").unlink()

@@ -5,7 +5,7 @@ rules find across the files (cliplint/archive.py), and the baseline
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cliplint.cli import UsageError
@@ -26,8 +26,27 @@ def with_archive_rules(results: Iterable[FileResult], run: RunContext,
     if not paths or not archive_rules(run.rules, run.settings):
         return results
     archive = find_archive(paths, run.settings)  # (ConfigError: archive-root is no folder)
-    return with_rules(results, run.rules, run.settings, archive, run_options,
-                      run.registry.plugins)
+    return _warned(with_rules(results, run.rules, run.settings, archive, run_options,
+                              run.registry.plugins), run, archive.root)
+
+
+def _warned(results: Iterable[FileResult], run: RunContext, root: str) -> Iterator[FileResult]:
+    """``results``, then a warning for each configuration file whose archive-rule settings
+    the run did not use: a keeper who sets ``mirrors`` in the archive's own file and runs
+    ``cliplint archive`` from the folder above would otherwise never learn why they did
+    nothing."""
+    from cliplint.archive import archive_rules, unused_configurations
+
+    yield from results
+    run_source = (os.path.relpath(run.settings.source) if run.settings.source
+                  else "none found: the defaults")
+    for source, ids in unused_configurations(run.settings, root,
+                                             archive_rules(run.rules, run.settings)):
+        shown = os.path.relpath(source)
+        say(f"warning: {shown} sets options of {', '.join(ids)} that this run did not use: "
+            f"archive rules take the configuration found from the current folder "
+            f"({run_source}); run cliplint from {os.path.dirname(shown) or '.'}, or name the "
+            "file with --config")
 
 
 def write_baseline(target: str, problems: Sequence[Problem]) -> None:
