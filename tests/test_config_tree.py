@@ -227,9 +227,10 @@ def test_a_folders_archive_rule_options_the_run_does_not_use_are_warned_of(
     captured = capsys.readouterr()
     assert "duplicate of sub/_posts/a.md" in captured.out  # from here: not mirrors
     assert captured.err == (
-        "cliplint: warning: sub/cliplint.toml sets options of duplicate-clipping that this "
-        "run did not use: archive rules take the configuration found from the current "
-        "folder (cliplint.toml); run cliplint from sub, or name the file with --config\n")
+        "cliplint: warning: sub/cliplint.toml sets options or a severity of "
+        "duplicate-clipping that this run did not use: archive rules take the configuration "
+        "found from the current folder (cliplint.toml); run cliplint from sub, or name the "
+        "file with --config\n")
     monkeypatch.chdir(tree / "sub")
     assert main(["--select", "duplicate-clipping", "."]) == 0
     assert capsys.readouterr().err == ""  # from its folder: used, and nothing to say

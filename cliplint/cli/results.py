@@ -43,10 +43,10 @@ def _warned(results: Iterable[FileResult], run: RunContext, root: str) -> Iterat
     for source, ids in unused_configurations(run.settings, root,
                                              archive_rules(run.rules, run.settings)):
         shown = os.path.relpath(source)
-        say(f"warning: {shown} sets options of {', '.join(ids)} that this run did not use: "
-            f"archive rules take the configuration found from the current folder "
-            f"({run_source}); run cliplint from {os.path.dirname(shown) or '.'}, or name the "
-            "file with --config")
+        say(f"warning: {shown} sets options or a severity of {', '.join(ids)} that this run "
+            f"did not use: archive rules take the configuration found from the current "
+            f"folder ({run_source}); run cliplint from {os.path.dirname(shown) or '.'}, or "
+            "name the file with --config")
 
 
 def write_baseline(target: str, problems: Sequence[Problem]) -> None:
