@@ -269,6 +269,12 @@ def test_quiet_verbose_and_show_files(three: Path) -> None:
                         r"0 linted", notes[1]), notes
     cold = run_cliplint(RULES, "-v", "--no-cache", "--isolated", "a.md", cwd=three)
     assert cold.stderr.splitlines()[0] == "cliplint: configuration: none (--isolated)"
+    # From a folder with no file above it, a folder's own file still applies below it,
+    # as three's does here: "the defaults" alone misled a keeper.
+    above = run_cliplint(RULES, "-v", "--no-cache", three.name, cwd=three.parent)
+    assert above.stderr.splitlines()[0] == (
+        "cliplint: configuration: none found from the current folder, the defaults; a "
+        "folder's own file applies below it")
     assert "1 file checked in" in cold.stderr and "0 from the cache, 1 linted" in cold.stderr
 
     listed = run_cliplint("--show-files", ".", cwd=three)

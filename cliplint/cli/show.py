@@ -47,7 +47,11 @@ def config_used(run: RunContext) -> str:
     """For --verbose: the configuration file the run took its settings from."""
     if run.settings.source is not None:
         return str(os.path.abspath(run.settings.source))
-    return "none (--isolated)" if run.options.isolated else "none found, the defaults"
+    if run.options.isolated:
+        return "none (--isolated)"
+    # (Folders' own files are still looked for: one in the linted folder applies there.)
+    below = "; a folder's own file applies below it" if run.settings.tree is not None else ""
+    return f"none found from the current folder, the defaults{below}"
 
 
 def settings_data(settings: Settings, rules: Mapping[str, Rule]) -> dict[str, Any]:
