@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from operator import attrgetter
 from pathlib import PurePath
-from types import EllipsisType
+from types import EllipsisType, MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.config import Settings
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from cliplint.cache import Cache, IndexedFile, KnownFile
     from cliplint.facts import FileFacts
     from cliplint.rule_io import ArchiveEntry, ArchiveViolation
-    from cliplint.runner import FileResult, RunOptions
+    from cliplint.runner import FileResult, FileStatus, RunOptions
 
 
 #: The problems an archive rule's reduce step may report, per file of the archive, on
@@ -185,11 +185,15 @@ def with_archive_rules(
         return
     files: list[ArchiveFile] = []
     shared = Shared()
+    remembered: dict[str, FileStatus] = {}  # (a first run's: see FileResult.status)
     for result in results:
         yield result
-        files.append(ArchiveFile(result.path, relative_to(result.path, archive.root),
-                                 shared.records(result.records), shared.facts(result.facts),
-                                 result.key))
+        file = ArchiveFile(result.path, relative_to(result.path, archive.root),
+                           shared.records(result.records), shared.facts(result.facts),
+                           result.key)
+        files.append(file)
+        if result.status is not None:
+            remembered[file.relative] = result.status
     focus = None
     by_path: dict[str, list[Problem]] = {}
     # The files' look-ups opened the cache before: they said whatever was wrong with it.
@@ -199,7 +203,7 @@ def with_archive_rules(
             files.extend(_rest_of_archive(archive, focus, rules, settings, options, plugins,
                                           cache))
         elif cache is not None:
-            _index_whole_archive(cache, archive, files, rules, settings)
+            _index_whole_archive(cache, archive, files, rules, settings, remembered)
         for problem in _reduce_through(cache, files, chosen, settings, archive.root, focus):
             by_path.setdefault(problem.path, []).append(problem)
     facts = {file.path: file.facts for file in files if file.path in by_path}
@@ -469,17 +473,12 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
                 continue
             shown = relative if start == "." else entry.path  # "feed/a.md", not "./feed/a.md"
             row = rows.get(relative)
-            try:
-                info = entry.stat()
-            except OSError:
-                info = None
-            if (row is not None and info is not None and info.st_size == sizes[row]
-                    and info.st_mtime_ns == mtimes[row]):
+            status = _status(entry)
+            if row is not None and status is not None and status == (sizes[row], mtimes[row]):
                 content = contents[row]
                 found.append(ArchiveFile(shown, relative, records[content], None, keys[content]))
                 kept.append(row)
             else:
-                status = None if info is None else (info.st_size, info.st_mtime_ns)
                 stale.append((len(found), shown, relative, status))
                 found.append(None)
     if stale:
@@ -487,9 +486,10 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
                                plugins)
         # strict: the look-ups run to their end, and their cache is closed before this
         # one writes.
+        shared = Shared()  # (their keys kept once in the index: see stored_records)
         for (place, _, relative, _), result in zip(stale, results, strict=True):
-            found[place] = ArchiveFile(result.path, relative, result.records, result.facts,
-                                       result.key)
+            found[place] = ArchiveFile(result.path, relative, shared.records(result.records),
+                                       result.facts, result.key)
     complete = [file for file in found if file is not None]
     if cache is not None:
         added = _confirmed(cache, archive.root, [(complete[place], status)
@@ -502,7 +502,8 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
 
 
 def _index_whole_archive(cache: Cache, archive: Archive, files: Sequence[ArchiveFile],
-                         rules: Mapping[str, Rule], settings: Settings) -> None:
+                         rules: Mapping[str, Rule], settings: Settings,
+                         remembered: Mapping[str, FileStatus]) -> None:
     """After a run over every file of the archive (``cliplint .`` at its root), keep the
     archive's index when the cache holds none: else the first run given a few files
     found none, and looked up every other file of the archive in the cache (at 30,000
@@ -537,15 +538,17 @@ def _index_whole_archive(cache: Cache, archive: Archive, files: Sequence[Archive
     # content a status held, whenever it was taken.
     added = _confirmed(cache, archive.root, [(ran[relative], _status(entry))
                                              for relative, entry in walked.items()],
-                       rules, settings)
+                       rules, settings, remembered)
     if added:
         cache.remember_archive(name, added)
 
 
 def _status(entry: os.DirEntry[str]) -> tuple[int, int] | None:
-    """A walked file's size and modification time, None when they cannot be had."""
+    """A walked file's size and modification time, None when they cannot be had. (Not
+    ``entry.stat()``, which keeps its answer in the entry: for each of an archive's files
+    a stat result and a dozen ints, 17 MB at 30,000 files while the walk is held.)"""
     try:
-        info = entry.stat()
+        info = os.stat(entry.path)
     except OSError:
         return None
     return info.st_size, info.st_mtime_ns
@@ -570,25 +573,36 @@ def index_name(root: str, folders: Iterable[Settings], rules: Mapping[str, Rule]
 
 
 def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tuple[int, int] | None]],
-               rules: Mapping[str, Rule], settings: Settings) -> dict[str, IndexedFile]:
+               rules: Mapping[str, Rule], settings: Settings,
+               remembered: Mapping[str, FileStatus] = MappingProxyType({})
+               ) -> dict[str, IndexedFile]:
     """The index's entries for files just linted (with their status before): those the
     cache's files table says held the content of their entry key with that status (the
     look-up that read them remembered it; or remembered the content under another
-    rule selection's key), by path relative to the root."""
-    from cliplint.cache import IndexedFile, entry_key, stored_records
+    rule selection's key), by path relative to the root. What this run remembered there
+    itself (``remembered``, by relative path) is taken as it is, not read back: at 100,000
+    files the table's rows and their signatures cost a first run 3% of its time."""
+    from cliplint.cache import IndexedFile, KnownFile, entry_key, stored_records
     from cliplint.runner import KeyParts
 
     files: dict[str, ArchiveFile] = {}
     status: dict[str, tuple[int, int]] = {}
-    for file, before in linted:
-        if file.key is not None and before is not None:
-            path = os.path.join(root, file.relative)
-            files[path] = file
-            status[path] = before
     matched: list[tuple[str, KnownFile, str]] = []  # relative path, status, entry key
     records: list[Mapping[str, Any]] = []
+    for file, before in linted:
+        if file.key is None or before is None:
+            continue
+        own = remembered.get(file.relative)
+        if own is not None and (own.size, own.mtime_ns) == before:
+            matched.append((file.relative, KnownFile(own.size, own.mtime_ns, file.key, own.content),
+                            file.key))
+            records.append(file.records)
+            continue
+        path = os.path.join(root, file.relative)
+        files[path] = file
+        status[path] = before
     parts = KeyParts(rules, settings)
-    for path, known in cache.known_files(status).items():
+    for path, known in (cache.known_files(status) if status else {}).items():
         file = files[path]
         key = file.key
         if key is not None and (known.key == key

@@ -238,6 +238,10 @@ class FileResult(NamedTuple):
     cached: bool = False  # the result came from the cache (--verbose counts them)
     #: The file's entry key in the cache (None without a cache, or nothing to cache).
     key: str | None = None
+    #: The status (with its content) this run remembered in the cache's files table for a
+    #: file no look-up read (a first run's): the archive's index takes it from here rather
+    #: than reading the table back. None otherwise.
+    status: FileStatus | None = None
 
 
 def iter_results(
@@ -358,12 +362,14 @@ def _read_key(cache: Cache, path: str, settings: Settings, parts: KeyParts) -> s
 RACY_SECONDS = 2
 
 
-def remember_path(cache: Cache, path: str, status: FileStatus, key: str) -> None:
+def remember_path(cache: Cache, path: str, status: FileStatus, key: str) -> bool:
     """Remember that the file holds the content ``key`` while its status stays as it
-    was; not while it may still change unnoticed."""
-    if time.time_ns() - status.mtime_ns > RACY_SECONDS * 1_000_000_000:
-        cache.remember_path(os.path.abspath(path), status.size, status.mtime_ns, key,
-                            status.content)
+    was; not while it may still change unnoticed (False)."""
+    if time.time_ns() - status.mtime_ns <= RACY_SECONDS * 1_000_000_000:
+        return False
+    cache.remember_path(os.path.abspath(path), status.size, status.mtime_ns, key,
+                        status.content)
+    return True
 
 
 def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], settings: Settings,
@@ -393,16 +399,18 @@ def _lint_missing(looked_up: Iterable[_LookUp], rules: Mapping[str, Rule], setti
             advance(1)
             entry = waiting.popleft()
             cached = entry.hit is not None
+            remembered = None
             if entry.hit is not None:
                 linted = entry.hit
             elif cache is None or any(p.rule == INTERNAL_ERROR for p in linted.problems):
                 linted = linted._replace(key=None)  # not kept: nothing to find it by
             elif linted.key is not None:
                 cache.put(linted.key, linted.problems, linted.records, linted.facts)
-                if entry.unread and linted.status is not None:
-                    remember_path(cache, entry.path, linted.status, linted.key)
+                if (entry.unread and linted.status is not None
+                        and remember_path(cache, entry.path, linted.status, linted.key)):
+                    remembered = linted.status
             yield FileResult(entry.path, linted.problems, linted.records, facts=linted.facts,
-                             cached=cached, key=linted.key)
+                             cached=cached, key=linted.key, status=remembered)
 
 
 def worker_copy(path: str) -> str:
