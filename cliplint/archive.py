@@ -454,8 +454,11 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
 
     start = os.path.relpath(archive.root)
     folders: dict[str, Settings] = {}
-    # (the index's name depends on the configuration of every folder walked)
-    walked = list(walk_entries(start, settings, folders))
+    # (the index's name depends on the configuration of every folder walked) Each file's
+    # path relative to the root, path as walked and status, asked as the walk goes.
+    walked = [(below + entry.name, entry.path, _status(entry))
+              for below, entries in walk_entries(start, settings, folders)
+              for entry in entries]
     name = index_name(archive.root, folders.values(), rules, settings)
     index = cache.archive_index(name) if cache is not None else ArchiveIndex()
     rows = index.rows()
@@ -466,21 +469,18 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     stale: list[tuple[int, str, str, tuple[int, int] | None]] = []  # place, paths, status
     # One pass over tens of thousands of files, most of them unchanged: no object made
     # for a file beyond the one the reduce step reads.
-    for below, entries in walked:
-        for entry in entries:
-            relative = below + entry.name
-            if relative in given:
-                continue
-            shown = relative if start == "." else entry.path  # "feed/a.md", not "./feed/a.md"
-            row = rows.get(relative)
-            status = _status(entry)
-            if row is not None and status is not None and status == (sizes[row], mtimes[row]):
-                content = contents[row]
-                found.append(ArchiveFile(shown, relative, records[content], None, keys[content]))
-                kept.append(row)
-            else:
-                stale.append((len(found), shown, relative, status))
-                found.append(None)
+    for relative, path, status in walked:
+        if relative in given:
+            continue
+        shown = relative if start == "." else path  # "feed/a.md", not "./feed/a.md"
+        row = rows.get(relative)
+        if row is not None and status is not None and status == (sizes[row], mtimes[row]):
+            content = contents[row]
+            found.append(ArchiveFile(shown, relative, records[content], None, keys[content]))
+            kept.append(row)
+        else:
+            stale.append((len(found), shown, relative, status))
+            found.append(None)
     if stale:
         results = iter_results([shown for _, shown, _, _ in stale], rules, settings, options,
                                plugins)
@@ -523,32 +523,33 @@ def _index_whole_archive(cache: Cache, archive: Archive, files: Sequence[Archive
     if seen and cache.holds_archive(index_name(archive.root, seen, rules, settings)):
         return
     start = os.path.relpath(archive.root)
-    walked: dict[str, os.DirEntry[str]] = {}  # by path relative to the root
+    # Each file's status by its path relative to the root, taken as the walk goes (after
+    # the files' look-up: the files table says what content a status held, whenever it
+    # was taken).
+    walked: dict[str, tuple[int, int] | None] = {}
     folders: dict[str, Settings] = {}
     for below, entries in walk_entries(start, settings, folders):
         for entry in entries:
-            walked[below + entry.name] = entry
+            walked[below + entry.name] = _status(entry)
     ran = {file.relative: file for file in files}
     if not walked or not all(relative in ran for relative in walked):
         return  # not the whole archive as a run given part of it walks it
     name = index_name(archive.root, folders.values(), rules, settings)
     if cache.holds_archive(name):
         return
-    # The files' status taken now, after their look-up: the files table says what
-    # content a status held, whenever it was taken.
-    added = _confirmed(cache, archive.root, [(ran[relative], _status(entry))
-                                             for relative, entry in walked.items()],
+    added = _confirmed(cache, archive.root, [(ran[relative], status)
+                                             for relative, status in walked.items()],
                        rules, settings, remembered)
     if added:
         cache.remember_archive(name, added)
 
 
 def _status(entry: os.DirEntry[str]) -> tuple[int, int] | None:
-    """A walked file's size and modification time, None when they cannot be had. (Not
-    ``entry.stat()``, which keeps its answer in the entry: for each of an archive's files
-    a stat result and a dozen ints, 17 MB at 30,000 files while the walk is held.)"""
+    """A walked file's size and modification time, None when they cannot be had. (The
+    entry keeps the stat result it asked for, a dozen objects: a caller that keeps the
+    entries of a whole archive asks as it walks, and keeps this instead.)"""
     try:
-        info = os.stat(entry.path)
+        info = entry.stat()
     except OSError:
         return None
     return info.st_size, info.st_mtime_ns

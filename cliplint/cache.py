@@ -802,19 +802,28 @@ def _as_json_gives(value: Any, depth: int) -> bool:
     of exactly that type (a subclass, a tuple, a NaN is not), no deeper than
     ``_DEEPEST_CHECKED``."""
     kind = type(value)
+    if kind is dict:
+        if depth >= _DEEPEST_CHECKED:
+            return False
+        for key, item in value.items():
+            # (strings and None, most of a record, without a call each)
+            if type(key) is not str or not (type(item) is str or item is None
+                                            or _as_json_gives(item, depth + 1)):
+                return False
+        return True
+    if kind is list:
+        if depth >= _DEEPEST_CHECKED:
+            return False
+        for item in value:
+            if not (type(item) is str or item is None or _as_json_gives(item, depth + 1)):
+                return False
+        return True
     if kind is str or kind is bool or value is None:
         return True
     if kind is int:
         return bool(-_LARGEST_JSON_INT < value < _LARGEST_JSON_INT)
     if kind is float:
         return math.isfinite(value)
-    if depth >= _DEEPEST_CHECKED:
-        return False
-    if kind is dict:
-        return all(type(key) is str and _as_json_gives(item, depth + 1)
-                   for key, item in value.items())
-    if kind is list:
-        return all(_as_json_gives(item, depth + 1) for item in value)
     return False
 
 
