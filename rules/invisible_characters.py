@@ -295,10 +295,9 @@ def _writes_opener(document: Document, title: bool) -> bool:
 def _before_header(document: Document) -> Iterator[_Found]:
     """U+FEFF at the very start, after the byte-order mark: the mark written again."""
     marks = document.header.marks
-    if marks is not None:
-        for start in range(marks.start, marks.end):
-            yield _Found(start, start + 1, "\ufeff", ("",),
-                         "the file's first characters (a byte-order mark written again)")
+    if marks is not None:  # one run, each of them raw
+        yield _Found(marks.start, marks.end, "\ufeff", ("",) * (marks.end - marks.start),
+                     "the file's first characters (a byte-order mark written again)")
 
 
 def _in_title(document: Document) -> Iterator[_Found]:
