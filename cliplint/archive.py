@@ -582,7 +582,7 @@ def _confirmed(cache: Cache, root: str, linted: Sequence[tuple[ArchiveFile, tupl
     look-up that read them remembered it; or remembered the content under another
     rule selection's key), by path relative to the root. What this run remembered there
     itself (``remembered``, by relative path) is taken as it is, not read back: at 100,000
-    files the table's rows and their signatures cost a first run 3% of its time."""
+    files reading the table's rows and checking their signatures cost 0.6 s of CPU."""
     from cliplint.cache import IndexedFile, KnownFile, entry_key, stored_records
     from cliplint.runner import KeyParts
 
