@@ -216,7 +216,9 @@ def unused_configurations(settings: Settings, root: str,
     """The configuration files of folders walked at or below ``root`` that give archive
     rules (``chosen``) options or a severity other than the run's, which the archive rules
     take (README: Configuration): each file with the ids of those rules. After a run, so
-    that the walk has met them."""
+    that the walk has met them. A file gives what it sets (or inherits with ``extend``):
+    options other than the rule's defaults, a severity; a file that sets nothing for the
+    rule has the defaults without having asked for them, and is not named."""
     if settings.tree is None:
         return []
     unused: dict[str, list[str]] = {}
@@ -224,8 +226,10 @@ def unused_configurations(settings: Settings, root: str,
         if own is settings or own.source is None:
             continue
         ids = [rule.id for rule in chosen
-               if own.rule_options(rule) != settings.rule_options(rule)
-               or own.severity.get(rule.id) != settings.severity.get(rule.id)]
+               if (own.options.get(rule.id, {}) != rule.default_options()
+                   and own.options.get(rule.id, {}) != settings.options.get(rule.id, {}))
+               or own.severity.get(rule.id, settings.severity.get(rule.id))
+               != settings.severity.get(rule.id)]
         if ids:
             unused[own.source] = ids
     return sorted(unused.items())

@@ -790,8 +790,6 @@ def stored_records(many: Sequence[Mapping[str, Any]]) -> list[dict[str, Any] | N
     return stored
 
 
-#: The largest int JSON writes and reads back here (Python's limit on an int's digits).
-_LARGEST_JSON_INT = 10 ** 4000
 #: How deep :func:`_as_json_gives` looks before it leaves a value to JSON itself.
 _DEEPEST_CHECKED = 64
 
@@ -820,8 +818,9 @@ def _as_json_gives(value: Any, depth: int) -> bool:
         return True
     if kind is str or kind is bool or value is None:
         return True
-    if kind is int:
-        return bool(-_LARGEST_JSON_INT < value < _LARGEST_JSON_INT)
+    if kind is int:  # (JSON writes an int in decimal: within Python's limit of digits)
+        most = sys.get_int_max_str_digits()
+        return most == 0 or value == 0 or math.log10(abs(value)) < most - 1
     if kind is float:
         return math.isfinite(value)
     return False

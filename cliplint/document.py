@@ -363,6 +363,7 @@ def _find_header(document: Document) -> Header:
         index += 1
     index += base
     body_start = document.line_starts[index] if index < line_count else len(document.text)
+    body_start = max(body_start, lead)  # (marks before a header never found: not the body's)
     return Header(
         front_matter=front_matter,
         first_line=first_line,

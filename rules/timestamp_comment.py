@@ -132,7 +132,8 @@ def _stray_lines(document: Document) -> Violation:
         return Violation(timestamp.start, timestamp.end, f"timestamp comment above the front "
                          f"matter ({lines}): the front matter must come first, then the "
                          "timestamp comment")
-    opening = document.line_text(first).strip()
+    # (from the stray span's start: a doubled byte-order mark before it is not its text)
+    opening = document.text[stray.start : document.line_span(first).end].strip()
     where = (f"before the timestamp comment (line {document.position(timestamp.start)[0]})"
              if timestamp is not None else "and no timestamp comment after it")
     line = header.first_line

@@ -8,6 +8,7 @@ import json
 import marshal
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -431,6 +432,18 @@ def test_a_first_run_keeps_the_archive_index_from_what_it_remembered(
     assert found == [("feed/b.md", "same article URL")]
     # The given file's own look-up alone: the others came from the index.
     assert asked == [[str(archive / "feed" / "b.md")]]
+
+
+def test_an_int_json_cannot_write_under_a_lower_digit_limit_is_not_kept() -> None:
+    """PYTHONINTMAXSTRDIGITS=640: an int of 1,001 digits cannot be written as JSON, so a
+    record holding it is none the cache keeps (as its entry is not), not the same object."""
+    previous = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(640)
+    try:
+        assert cache_module.stored_records([{"rule": {"a": 10 ** 1000}}, {"rule": 7}]) == [
+            None, {"rule": 7}]
+    finally:
+        sys.set_int_max_str_digits(previous)
 
 
 def test_stored_records_are_the_json_round_trip_of_each_files_records() -> None:

@@ -236,11 +236,21 @@ def test_a_folders_archive_rule_options_the_run_does_not_use_are_warned_of(
     assert capsys.readouterr().err == ""  # from its folder: used, and nothing to say
     monkeypatch.chdir(tree)
     # A folder's file that turns rules on or off for its files, or gives the run's
-    # options again, changes nothing the run ignores.
+    # options again, changes nothing the run ignores; nor one that sets nothing for the
+    # rule where the run's configuration does (it has the defaults without asking).
     write(tree / "sub" / "cliplint.toml", "ignore = ['well-formed-html']\n"
           "[rules.duplicate-clipping]\nmirrors = []\n")
     main(["--select", "duplicate-clipping", "sub"])
     assert capsys.readouterr().err == ""
+    write(tree / "cliplint.toml", "[severity]\nduplicate-clipping = 'warning'\n"
+          "[rules.duplicate-clipping]\ntemplates = true\n")
+    write(tree / "sub" / "cliplint.toml", "ignore = ['well-formed-html']\n")
+    main(["--select", "duplicate-clipping", "sub"])
+    assert capsys.readouterr().err == ""
+    write(tree / "sub" / "cliplint.toml", "[severity]\nduplicate-clipping = 'info'\n")
+    main(["--select", "duplicate-clipping", "sub"])
+    assert "sub/cliplint.toml sets options or a severity of duplicate-clipping" in (
+        capsys.readouterr().err)
 
 
 def test_without_a_configuration_at_the_top_a_folders_file_still_applies(

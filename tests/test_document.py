@@ -55,6 +55,26 @@ def test_a_bom_written_again_hides_no_part_of_the_header(marks: int) -> None:
         assert "a byte-order mark written again" in problems[0].message
 
 
+def test_a_bom_written_again_changes_nothing_a_rule_says_of_what_follows() -> None:
+    """The stray U+FEFF is reported once, by invisible-characters, whatever follows it: a
+    TOML front matter stays one (it was "4 blank lines", removed by a safe fix), a text
+    with no header at all does not report it again as its body's."""
+    from cliplint import fix_text, lint_text
+
+    toml = "+++\ntitle = 'T'\ndate = 2020-07-01\n+++\n<!--1593561600000-->\n" \
+           "[T](https://example.com/a)\n------\n\n<p>Body text.</p>\n"
+    problems = lint_text("\ufeff\ufeff" + toml)
+    assert [p.rule for p in problems] == ["invisible-characters", "timestamp-comment"]
+    assert "a byte-order mark written again" in problems[0].message
+    assert problems[1].message.startswith("TOML ('+++') front matter (lines 1-4)")
+    fixed = fix_text("\ufeff\ufeff" + toml).text
+    assert fixed == "\ufeff" + toml  # the mark deleted, the front matter kept
+    bare = lint_text("\ufeff\ufeff\ufeffhello world, no header here\n",
+                     select=["invisible-characters"])
+    assert [(p.line, p.column, p.message.split(" in ")[0]) for p in bare] == [
+        (1, 1, "zero-width character U+FEFF ZERO WIDTH NO-BREAK SPACE \u00d72")]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
