@@ -80,9 +80,10 @@ another.
 Two videos are two clippings: clippings whose URLs name different items of a site that
 gives every upload an id of its own (option ``distinct-items``; by default YouTube's
 videos: ``watch?v=``, ``shorts/``, ``live/``, ``embed/`` and ``youtu.be/`` ids) are never
-the same by ``body`` or ``near``, whatever their titles: a channel's Shorts titled by one
-hashtag, or its weekly live stream under one title, all carry its standard description.
-(The same video under two URLs, ``youtu.be/ID`` and ``watch?v=ID``, still is.)
+the same by ``body`` or ``near``, whatever their titles, nor in one group through a
+clipping that names no item: a channel's Shorts titled by one hashtag, or its weekly live
+stream under one title, all carry its standard description. (The same video under two
+URLs, ``youtu.be/ID`` and ``watch?v=ID``, still is.)
 
 A body shared by clippings whose titles disagree is a *template* (a YouTube channel's
 standard description under every video), never a duplicate. With ``templates = true``
@@ -135,6 +136,7 @@ from __future__ import annotations
 import binascii
 import fnmatch
 import functools
+import heapq
 import posixpath
 import re
 import unicodedata
@@ -434,7 +436,8 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
                        key=lambda clipping: clipping.order)
     kinds = set(options["kinds"])
     mirrors = _Mirrors(options["mirrors"])
-    graph = _Graph(len(clippings), mirrors, [clipping.path for clipping in clippings])
+    items = _Items(clippings, options["distinct-items"])
+    graph = _Graph(len(clippings), mirrors, [clipping.path for clipping in clippings], items)
     min_length = options["min-body-length"]
     if "url" in kinds:
         for members in _group(clippings, attrgetter("url")):
@@ -454,7 +457,7 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     bodied = [i for i, c in enumerate(clippings) if _has_body(c.body, c.length, min_length)]
     if kinds & {"body", "near"}:
         _link_bodies(graph, clippings, bodied, titles, kinds, options["near-similarity"],
-                     _Items(clippings, options["distinct-items"]))
+                     items)
     yield from _report(graph, clippings)
     if options["templates"]:
         yield from _templates(clippings, bodied, titles)
@@ -572,23 +575,40 @@ class _Mirrors:
 
 class _Graph:
     """Which clippings match which: union-find for the groups, and the matches kept to
-    say why each clipping is in its group."""
+    say why each clipping is in its group. A group never holds two items (two videos:
+    see _Items), not even through a clipping that names none."""
 
-    def __init__(self, size: int, mirrors: _Mirrors, paths: Sequence[str]) -> None:
+    def __init__(self, size: int, mirrors: _Mirrors, paths: Sequence[str],
+                 items: _Items) -> None:
         self._parent = list(range(size))
         self.edges: defaultdict[int, dict[int, _Match]] = defaultdict(dict)
         self._mirrors = mirrors
         self._paths = paths
+        self._items = items
+        self._group_items: dict[int, str] = {}  # by root, the groups that hold an item
 
     def link(self, first: int, second: int, match: _Match) -> bool:
-        """Record a match (the strongest kind wins), unless the two are mirrors."""
+        """Record a match (the strongest kind wins), unless the two are mirrors or their
+        groups hold different items."""
         if first == second or self._mirrors(self._paths[first], self._paths[second]):
+            return False
+        root, other_root = self.find(first), self.find(second)
+        item, other_item = self._item(root), self._item(other_root)
+        if item is not None and other_item is not None and item != other_item:
             return False
         known = self.edges[first].get(second)
         if known is None or _strength(match) > _strength(known):
             self.edges[first][second] = self.edges[second][first] = match
-        self._parent[self.find(first)] = self.find(second)
+        self._parent[root] = other_root
+        merged = item if item is not None else other_item
+        if merged is not None:
+            self._group_items[other_root] = merged
         return True
+
+    def _item(self, root: int) -> str | None:
+        # A root in no group with an item: a clipping never linked, or a group of none.
+        found = self._group_items.get(root)
+        return found if found is not None else self._items.of(root)
 
     def find(self, index: int) -> int:
         while self._parent[index] != index:
@@ -726,12 +746,8 @@ class _Items:
         self._patterns = [re.compile(pattern) for pattern in patterns]
         self._found: dict[int, str | None] = {}
 
-    def differ(self, first: int, second: int) -> bool:
-        """Whether the two name different items (two videos): never the same article."""
-        a, b = self._of(first), self._of(second)
-        return a is not None and b is not None and a != b
-
-    def _of(self, index: int) -> str | None:
+    def of(self, index: int) -> str | None:
+        """The item clipping ``index`` names, None for none."""
         if index not in self._found:
             self._found[index] = self._item(self._clippings[index].url)
         return self._found[index]
@@ -872,18 +888,39 @@ def _link_agreeing(graph: _Graph, titles: _TitleAgreement, items: _Items,
                    first: Sequence[int], second: Sequence[int], kind: str,
                    similarity: float) -> None:
     """Link each clipping of ``second`` to the first one of ``first`` (in keeping order)
-    whose title agrees and that names no other item, and the other way round: not every
-    pair."""
+    whose title agrees and whose group holds no other item, and the other way round: not
+    every pair."""
     for these, those in ((second, first), (first, second)) if first is not second else (
             (first, first),):
+        candidates = _candidates(those, items)
         for member in these:
-            for other in those:
+            for other in candidates(member):
                 if these is those and other >= member:
                     break
                 same_title = titles.agree(other, member)
-                if same_title is not None and not items.differ(other, member) and graph.link(
+                if same_title is not None and graph.link(
                         other, member, _Match(kind, similarity, same_title)):
                     break
+
+
+def _candidates(those: Sequence[int], items: _Items) -> Callable[[int], Iterable[int]]:
+    """The clippings of ``those`` (in keeping order) a clipping may be linked to: any for
+    one that names no item; for one that does, those naming its item or none (the others
+    are other videos: trying each of them made a channel's thousands of Shorts under one
+    title quadratic)."""
+    by_item: dict[str | None, list[int]] = {}
+    for index in those:
+        by_item.setdefault(items.of(index), []).append(index)
+    if list(by_item) == [None]:
+        return lambda member: those  # (the usual case: no item at all)
+
+    def candidates(member: int) -> Iterable[int]:
+        item = items.of(member)
+        if item is None:
+            return those
+        return heapq.merge(by_item.get(item, ()), by_item.get(None, ()))
+
+    return candidates
 
 
 def _report(graph: _Graph, clippings: Sequence[_Clipping]) -> Iterator[ArchiveViolation]:

@@ -188,6 +188,21 @@ def test_duplicates_of_focused_videos_are_those_of_the_whole_archive(
     assert len(reaches) > 100 and sum(reaches) * 5 < len(reaches), (sum(reaches), len(reaches))
 
 
+def test_a_channels_videos_under_one_title_are_not_compared_pairwise(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A channel's Shorts: one title, one description, each its own video. Each is tried
+    against the clippings naming its video or none, not against every other video (800
+    of them asked the titles of 320,000 pairs)."""
+    body = "The channel's description under every video, word for word. " * 3
+    texts = {f"shorts/{n:04d}.md": _text("#newyear", f"https://www.youtube.com/shorts/v{n}",
+                                         [body], 1594000000000 + n * 86_400_000)
+             for n in range(800)}
+    entries = records(texts)
+    asked = record_calls(monkeypatch, dc._TitleAgreement, "agree")
+    assert whole(dc, entries, defaults(dc)) == []
+    assert len(asked) < 3 * len(entries), len(asked)
+
+
 @pytest.fixture
 def reaches(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Per focused reduce, whether its reach was too wide (the whole archive reduced)."""
