@@ -297,8 +297,9 @@ def _find_header(document: Document) -> Header:
     line_count = len(document.line_starts)
     base = 0  # the 0-based number of the first line after the front matter
     front_matter = None
-    marks = _MARKS.match(document.text)
-    lead = 0 if marks is None else marks.end()  # where line 1's own text starts
+    found = _MARKS.match(document.text)
+    lead = 0 if found is None else found.end()  # where line 1's own text starts
+    marks = None if found is None else Span(0, lead)
     if document.text.startswith("---", lead) and document.line_text(1)[lead:].rstrip() == "---":
         closing = _front_matter_close(document)
         if closing is not None:
@@ -318,7 +319,7 @@ def _find_header(document: Document) -> Header:
     if not lines:
         end = len(document.text)
         return Header(front_matter, Span(end, end), None, None, None, None, None, Span(end, end),
-                      marks=None if marks is None else Span(0, lead))
+                      marks=marks)
 
     index = 0
     first_line = lines[index]
@@ -374,7 +375,7 @@ def _find_header(document: Document) -> Header:
         blank=blank,
         body=Span(body_start, len(document.text)),
         stray=stray,
-        marks=None if marks is None else Span(0, lead),
+        marks=marks,
     )
 
 

@@ -753,13 +753,17 @@ class _Items:
         return self._found[index]
 
     def _item(self, url: str | None) -> str | None:
-        if url is None:
-            return None
-        for pattern in self._patterns:
-            found = pattern.search(url)
-            if found is not None and found.groups() and found.group(1):
-                return found.group(1)
-        return None
+        return None if url is None else named_item(url, self._patterns)
+
+
+def named_item(canonical: str, patterns: Iterable[str | re.Pattern[str]]) -> str | None:
+    """The item a canonical URL (:func:`canonical_url`) names: the first group of the
+    first of ``patterns`` (``distinct-items``'s) that finds one; None for none."""
+    for pattern in patterns:
+        found = re.search(pattern, canonical)
+        if found is not None and found.groups() and found.group(1):
+            return found.group(1)
+    return None
 
 
 #: In how many bodies of a title, published apart (see _TOGETHER), a clause is the

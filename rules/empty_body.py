@@ -163,11 +163,10 @@ def _links_a_video(document: Document) -> bool:
         return False
     # (imported here: asked only of a body with no text of its own)
     from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode_all
-    from cliplint_rules.duplicate_clipping import YOUTUBE_VIDEOS, canonical_url
+    from cliplint_rules.duplicate_clipping import YOUTUBE_VIDEOS, canonical_url, named_item
 
     canonical = canonical_url(decode_all(url, MARKDOWN_REFERENCE))
-    return canonical is not None and any(re.search(pattern, canonical)
-                                         for pattern in YOUTUBE_VIDEOS)
+    return canonical is not None and named_item(canonical, YOUTUBE_VIDEOS) is not None
 
 
 def _outside(text: str, start: int, end: int, blocks: list[Block]) -> Iterator[str]:
