@@ -136,7 +136,6 @@ from __future__ import annotations
 import binascii
 import fnmatch
 import functools
-import heapq
 import posixpath
 import re
 import unicodedata
@@ -917,6 +916,7 @@ def _candidates(those: Sequence[int], items: _Items) -> Callable[[int], Iterable
         by_item.setdefault(items.of(index), []).append(index)
     if list(by_item) == [None]:
         return lambda member: those  # (the usual case: no item at all)
+    import heapq  # (here: every run imports this module, few reduces come this far)
 
     def candidates(member: int) -> Iterable[int]:
         item = items.of(member)
