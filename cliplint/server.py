@@ -502,9 +502,22 @@ def _start_run(connection: socket.socket, request: dict[str, object], descriptor
         # It stopped waiting (the server was slow to take it: it runs the command itself).
         raise _Refusal("the client went away before its run started")
     connection.settimeout(None)
-    pid = os.fork()
-    if pid == 0:  # the copy: never returns
-        _run_copy(request, dict(zip(wanted, descriptors)))
+    # SIGTERM held over the fork: the copy has the server's handler until it sets its
+    # own, and a client's terminate coming then would stop the server, not the run.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        pid = os.fork()
+        if pid == 0:  # the copy: never returns
+            _run_copy(request, dict(zip(wanted, descriptors)), held)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    # Its own process group at once, as a shell makes a job's (the copy makes it too): a
+    # client gone or stopped before the copy got there would signal a group not yet
+    # there, and a run of --watch would go on for ever with no client.
+    try:
+        os.setpgid(pid, pid)
+    except OSError:
+        pass  # it has ended already (its end is read as any other's)
     pidfd = os.pidfd_open(pid)
     state.runs[pidfd] = _Run(connection, pid, pidfd)
     state.served += 1
@@ -513,10 +526,15 @@ def _start_run(connection: socket.socket, request: dict[str, object], descriptor
     _send(connection, "started\n")
 
 
-def _run_copy(request: dict[str, object], streams: dict[int, int]) -> None:
-    """In the forked copy: become the client's process, run its command, exit."""
+def _run_copy(request: dict[str, object], streams: dict[int, int],
+              held: set[int | signal.Signals]) -> None:
+    """In the forked copy: become the client's process, run its command, exit.
+    ``held``: the signal mask to restore once the copy's own handlers are set."""
     status = 3
     try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # one pending ends the copy
         from cliplint.runner import death_signal
 
         # A server killed mid-run must not leave its run going on without a client.
@@ -525,8 +543,6 @@ def _run_copy(request: dict[str, object], streams: dict[int, int]) -> None:
         if os.getppid() != server:
             return
         os.setpgid(0, 0)  # its workers with it: stopped and killed as one, as a command's
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
         for number in (0, 1, 2):
             if number in streams:
                 os.dup2(streams[number], number)

@@ -13,8 +13,10 @@ import json
 import os
 import re
 import select
+import selectors
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,7 @@ from typing import IO
 import pytest
 from conftest import make_plugin, write
 
+import cliplint.server
 from cliplint.server import changed_files, module_files, supported
 
 pytestmark = pytest.mark.skipif(supported() is not None, reason=str(supported()))
@@ -700,7 +703,7 @@ def test_ctrl_c_as_the_copy_sets_up_the_run_is_an_interrupted_run(tmp_path: Path
             server._take_attributes = interrupted  # type: ignore[assignment]
             request = {"cwd": str(tmp_path), "env": dict(os.environ), "process": {},
                        "argv": ["cliplint", "."]}
-            server._run_copy(request, {2: write_end})  # (exits)
+            server._run_copy(request, {2: write_end}, set())  # (exits)
         finally:
             os._exit(99)  # never back into pytest
     os.close(write_end)
@@ -711,6 +714,82 @@ def test_ctrl_c_as_the_copy_sets_up_the_run_is_an_interrupted_run(tmp_path: Path
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 130
     assert said == b"cliplint: interrupted\n"
+
+
+@contextmanager
+def _one_run() -> Iterator[tuple[cliplint.server._Run, socket.socket, selectors.BaseSelector,
+                                 cliplint.server._State]]:
+    """A run started in this process as the server starts one (``_start_run``), over a
+    socket pair: the run, the client's end, the server's selector and state. The copy is
+    killed at the end."""
+    ours, theirs = socket.socketpair()
+    events = selectors.DefaultSelector()
+    listener = socket.socket(socket.AF_UNIX)
+    state = cliplint.server._State(listener, "/nonexistent/cliplint.sock", 0)
+    try:
+        cliplint.server._start_run(ours, {"descriptors": [], "cwd": "/nonexistent"}, [],
+                                   events, state)
+        (run,) = state.runs.values()
+        try:
+            yield run, theirs, events, state
+        finally:
+            try:
+                os.kill(run.pid, signal.SIGKILL)
+                os.waitpid(run.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+    finally:
+        for item in (ours, theirs, listener, events):
+            item.close()
+
+
+def test_a_run_is_its_own_process_group_before_its_copy_runs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seen in CI: a client killed as its run started. The copy had not made its process
+    # group yet, the server's kill of that group found none, and the --watch run went on
+    # for ever, with no client (the server could not stop).
+    def slow_copy(*_: object) -> None:
+        try:
+            cliplint.server._close_inherited()  # the client's end too, as a copy does
+            time.sleep(60)  # not yet at its own setpgid
+        finally:
+            os._exit(0)
+
+    monkeypatch.setattr(cliplint.server, "_run_copy", slow_copy)
+    with _one_run() as (run, client, events, state):
+        assert os.getpgid(run.pid) == run.pid
+        client.close()
+        cliplint.server._client_said(run.connection, events, state)
+        _, status = os.waitpid(run.pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
+def test_a_terminate_as_the_copy_starts_ends_the_copy_not_the_server(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Until the copy sets its own handler it has the server's (stop taking runs, remove
+    # the socket): SIGTERM coming then, as a client is terminated, must end the copy.
+    read_end, write_end = os.pipe()
+    real_fork = os.fork
+
+    def fork_then_terminated() -> int:
+        pid = real_fork()
+        if pid == 0:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return pid
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: os.write(write_end, b"server's"))
+    monkeypatch.setattr(os, "fork", fork_then_terminated)
+    try:
+        with _one_run() as (run, _, _, _):
+            monkeypatch.undo()
+            _, status = os.waitpid(run.pid, 0)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        os.close(write_end)
+    said = os.read(read_end, 64)
+    os.close(read_end)
+    assert said == b""
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
 
 
 def test_idle_connections_hold_up_no_run(server: Served, short_folder: Path) -> None:
