@@ -124,7 +124,8 @@ class Document:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise UnreadableFile(
+            # (UTF-16 text with no NUL byte, all CJK say, lands here: named all the same)
+            raise UnreadableFile(_wide_text(data) or
                 f"not valid UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}"
             ) from None
         return cls.from_text(text, path)
@@ -231,7 +232,7 @@ _WIDE_MARKS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
 
 
 def _wide_text(data: bytes) -> str | None:
-    """What to say of bytes with NULs that are text in UTF-16 or UTF-32 after their
+    """What to say of bytes that are text in UTF-16 or UTF-32 after their
     byte-order mark (as Windows Notepad saves "Unicode"), instead of calling them binary;
     None for anything else."""
     for mark, encoding in _WIDE_MARKS:

@@ -87,6 +87,10 @@ def test_a_bom_written_again_changes_nothing_a_rule_says_of_what_follows() -> No
         ("\ufeff<!--1-->".encode("utf-16-be"), "UTF-16 text (byte-order mark FE FF)"),
         ("\ufeff<!--1-->".encode("utf-32-le"), "UTF-32 text (byte-order mark FF FE 00 00)"),
         ("\ufeff<!--1-->".encode("utf-32-be"), "UTF-32 text (byte-order mark 00 00 FE FF)"),
+        # CJK text in UTF-16 has no NUL byte: not UTF-8, named by its mark all the same.
+        ("\ufeff\u65b0\u95fb\u5feb\u8baf".encode("utf-16-le"), "UTF-16 text (byte-order mark FF FE)"),
+        ("\ufeff\u65b0\u95fb".encode("utf-16-be"), "UTF-16 text (byte-order mark FE FF)"),
+        (b"\xff\xfe\x2d\x4e\x2d", "not valid UTF-8: byte 0xff at offset 0"),  # odd length: no UTF-16
         ("\ufeffa\x00b".encode("utf-16-le"), "binary file (contains NUL bytes)"),
         (b"\xff\xfe<\x00\x00\xdc", "binary file (contains NUL bytes)"),  # a lone surrogate
         ("<!--1-->".encode("utf-16-le"), "binary file (contains NUL bytes)"),
