@@ -571,13 +571,26 @@ MAX_CODE_POINT = 0x10FFFF
 def format_checker() -> Any:  # a jsonschema.FormatChecker
     """The ``format`` checks options are validated with: JSON Schema's (draft 2020-12:
     ``regex``, ``date``...) and cliplint's own ``code-point``, a Unicode code point
-    written ``U+200B``."""
+    written ``U+200B``, and ``regex-with-group``, a regular expression that captures."""
     import jsonschema
 
     checker = jsonschema.FormatChecker(formats=())
     checker.checkers.update(jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers)
     checker.checks("code-point")(_is_code_point)
+    checker.checks("regex-with-group")(_has_group)
     return checker
+
+
+def _has_group(instance: object) -> bool:
+    """``regex-with-group``: a regular expression with a capturing group, for an option
+    whose first group is what the rule takes (a pattern without one would match nothing
+    the rule can use, silently)."""
+    if not isinstance(instance, str):
+        return True
+    try:
+        return re.compile(instance).groups > 0
+    except re.error:
+        return False
 
 
 def _is_code_point(instance: object) -> bool:

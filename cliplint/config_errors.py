@@ -100,11 +100,14 @@ def _cut(text: str, middle: bool = False, limit: int = ECHOED) -> str:
 
 def _message(error: Any) -> str:
     value = error.instance
-    if error.validator == "format" and error.validator_value == "regex":
+    if error.validator == "format" and error.validator_value in ("regex", "regex-with-group"):
         try:
             re.compile(value)
         except re.error as reason:
             return f"{_written(value)} is not a valid regular expression ({reason})"
+        if error.validator_value == "regex-with-group":
+            return (f"{_written(value)} has no group: the rule takes what the first "
+                    "group, in parentheses, matches")
     if error.validator == "format" and error.validator_value == "date":
         if error.cause is not None:  # written YYYY-MM-DD, but no such day
             return f"{_written(value)} is not a valid date ({error.cause})"

@@ -345,6 +345,24 @@ cliplint: error: {source}: invalid configuration:
 """
 
 
+def test_a_pattern_whose_first_group_a_rule_takes_must_have_one(tmp_path: Path) -> None:
+    # Without a group, id-pattern and distinct-items matched and gave nothing, silently:
+    # no id, no item, the check the keeper asked for never made.
+    write(tmp_path / "cliplint.toml", """\
+[rules.duplicate-clipping]
+id-pattern = '^\\d+_'
+distinct-items = ['youtube\\.com/watch\\?v=([\\w-]+)', 'vimeo\\.com/\\d+', '(?:x)', '(']
+""")
+    source, said = _refused_configuration(tmp_path / "cliplint.toml")
+    assert said == f"""\
+cliplint: error: {source}: invalid configuration:
+  {source}:2: rules.duplicate-clipping.id-pattern: '^\\d+_' has no group: the rule takes what the first group, in parentheses, matches
+  {source}:3: rules.duplicate-clipping.distinct-items[1]: 'vimeo\\.com/\\d+' has no group: the rule takes what the first group, in parentheses, matches
+  {source}:3: rules.duplicate-clipping.distinct-items[2]: '(?:x)' has no group: the rule takes what the first group, in parentheses, matches
+  {source}:3: rules.duplicate-clipping.distinct-items[3]: '(' is not a valid regular expression (missing ), unterminated subpattern at position 0)
+"""
+
+
 def test_a_key_a_table_does_not_allow_is_said_as_such_not_as_an_unknown_rule(
         tmp_path: Path) -> None:
     # The names of a boilerplate entry's attributes are keys with a pattern, not rules.
