@@ -29,6 +29,10 @@ their text. A clipping whose title links a video's page (YouTube's ``watch?v=``,
 video is its content, and its description, the body, may be empty or only its title
 (fetching it again would change nothing).
 
+A body that is only the title but carries the mark Medium's feeds put on a post's whole
+text (its stats pixel, ``medium.com/_/stat?...referrerSource=full_rss``) is not reported
+either: the feed gave the whole post, a response whose title is its text.
+
 Bad::
 
     [Beijing responds](https://www.dw.com/zh/a-53985946)
@@ -113,6 +117,11 @@ _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 # controls, zero-width characters) is left out of the comparison.
 _NOT_WORD = re.compile(r"[\W_]+")
 _WORD = re.compile(r"[^\W_]+")  # what _NOT_WORD leaves, character for character
+#: Medium's stats pixel as its feeds add it to a post's whole text (an attribute's ``&``
+#: may be written ``&amp;``).
+_MEDIUM_WHOLE_TEXT = re.compile(
+    r"""<img\s[^>]*?\bsrc\s*=\s*["']?https://medium\.com/_/stat\?[^"'\s>]*?"""
+    r"\breferrerSource=full_rss\b", re.IGNORECASE)
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
@@ -151,6 +160,8 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         yield Violation(span.start, span.end,
                         f"the body has no visible text ({what}){removed if text else ''}")
         return
+    if _MEDIUM_WHOLE_TEXT.search(document.text, span.start, span.end):
+        return  # the whole post as Medium gave it: a response is only its title
     before = "" if not text.replace(title, "") or left == text else removed
     yield Violation(span.start, span.end, f"the body is only the title repeated{before}")
 
