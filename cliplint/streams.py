@@ -76,14 +76,20 @@ def say(message: str) -> None:
 def open_for_writing(path: str, newline: str | None = None) -> TextIO:
     """Open (create, truncate) a text file for writing. A FIFO nobody reads raises
     ``OSError`` (ENXIO) saying so instead of waiting for a reader."""
+    return open(writing_descriptor(path), "w", encoding="utf-8", newline=newline)
+
+
+def writing_descriptor(path: str, truncate: bool = True) -> int:
+    """:func:`open_for_writing`'s descriptor (emptied only when ``truncate``)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | (os.O_TRUNC if truncate else 0)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK, 0o666)
+        descriptor = os.open(path, flags, 0o666)
     except OSError as error:
         if error.errno == errno.ENXIO:  # a FIFO (or socket) nobody reads
             raise OSError(errno.ENXIO, "no process is reading this FIFO") from None
         raise
     os.set_blocking(descriptor, True)
-    return open(descriptor, "w", encoding="utf-8", newline=newline)
+    return descriptor
 
 
 def read_bounded(path: str, limit: int) -> bytes:

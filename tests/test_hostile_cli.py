@@ -60,6 +60,59 @@ def test_a_report_named_as_a_linted_file_is_refused_before_it_is_opened(
     assert (clipping / "ok.md").read_text(encoding="utf-8") == SECONDS  # not even truncated
 
 
+@pytest.mark.parametrize("arguments", [
+    # The files a manifest lists are met as it is read: the report, opened first, was
+    # emptying the clipping (then linted as an empty file, then overwritten).
+    ["--output-file", "ok.md", "--paths-from", "list.txt"],
+    ["--output-file", "hard.md", "--paths-from", "list.txt"],
+    ["--format", "json", "--output-file", "link.md", "--paths-from", "list.txt"],
+    ["--format", "html", "--output-file", "ok.md", "--paths-from", "list.txt"],
+    ["--write-baseline", "ok.md", "--paths-from", "list.txt"],
+    ["--output-file", "ok.md", "file://{folder}/ok.md"],
+])
+def test_a_report_named_as_a_file_a_batched_run_meets_is_refused_and_the_file_kept(
+        clipping: Path, arguments: list[str]) -> None:
+    write(clipping / "other.md", SECONDS)
+    write(clipping / "list.txt", "other.md\nok.md\n")
+    given = [argument.format(folder=clipping) for argument in arguments]
+    result = run_cliplint(*ISOLATED, *given, cwd=clipping)
+    assert result.status == 2, result
+    assert "is one of the files to lint" in result.stderr
+    assert (clipping / "ok.md").read_text(encoding="utf-8") == SECONDS
+
+
+def test_a_report_named_as_the_manifest_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    # It was emptied before it was read: "All clean: 0 files checked", exit 0.
+    write(tmp_path / "ok.md", SECONDS)
+    write(tmp_path / "list.txt", "ok.md\n")
+    result = run_cliplint(*ISOLATED, "--paths-from", "list.txt", "--output-file", "list.txt",
+                          cwd=tmp_path)
+    assert result.status == 2, result
+    assert "the output file list.txt is the manifest --paths-from reads" in result.stderr
+    assert (tmp_path / "list.txt").read_text(encoding="utf-8") == "ok.md\n"
+
+
+def test_a_batched_runs_report_replaces_the_file_once_the_run_has_ended(
+        tmp_path: Path) -> None:
+    write(tmp_path / "ok.md", SECONDS)
+    write(tmp_path / "list.txt", "ok.md\n")
+    write(tmp_path / "report.txt", "an earlier report, longer than the new one " * 20)
+    result = run_cliplint(*ISOLATED, "--paths-from", "list.txt", "--output-file", "report.txt",
+                          cwd=tmp_path)
+    assert result.status == 1, result
+    local = run_cliplint(*ISOLATED, "--output-file", "expected.txt", "ok.md", cwd=tmp_path)
+    assert local.status == 1, local
+    report = (tmp_path / "report.txt").read_text(encoding="utf-8")
+    assert report == (tmp_path / "expected.txt").read_text(encoding="utf-8")
+    assert report.startswith("ok.md:1:5: timestamp-comment")  # (what it shows, so it shows)
+    # A run that fails on the way leaves the earlier report as it was.
+    write(tmp_path / "report.txt", "kept\n")
+    write(tmp_path / "list.txt", "ok.md\nreport.txt\n")
+    refused = run_cliplint(*ISOLATED, "--paths-from", "list.txt", "--output-file", "report.txt",
+                           cwd=tmp_path)
+    assert refused.status == 2 and (tmp_path / "report.txt").read_text() == "kept\n"
+
+
 def test_a_report_the_walk_of_a_linted_folder_would_find_is_refused(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     write(archive / "a.md", SECONDS)

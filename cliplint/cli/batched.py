@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from cliplint.cli import UsageError
+from cliplint.cli.context import WrittenFiles, local_file
 from cliplint.cli.inputs import standard_input, warn_if_none
 
 if TYPE_CHECKING:
+    from cliplint.batches import Source
     from cliplint.cli.context import RunContext
     from cliplint.runner import FileResult, RunOptions
 
@@ -43,6 +45,9 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
         with open_engine(options.scheduler, run_options.jobs) as engine:
             found = (manifest_sources(read_manifest(options.paths_from, standard_input), settings)
                      if options.paths_from else sources(paths, settings, storage))
+            written = WrittenFiles.of(options)
+            if written.files:
+                found = _refused_if_written(found, written)
             results = lint_in_batches(found, registry.rules, settings, run_options,
                                       registry.plugins, engine, storage_options=storage,
                                       batch_size=options.batch_size or DEFAULT_BATCH_SIZE)
@@ -53,3 +58,13 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
             yield from warn_if_none(results, paths, settings)
     except RunFailed as error:
         raise UsageError(str(error)) from None
+
+
+def _refused_if_written(found: Iterable[Source], written: WrittenFiles) -> Iterator[Source]:
+    """``found``, refused (:class:`UsageError`) at a local file the run writes: a
+    manifest's or a listing's files are known only as the run meets them."""
+    for source in found:
+        local = local_file(source.location)
+        if local is not None:
+            written.refuse(local, source.shown)
+        yield source

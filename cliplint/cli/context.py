@@ -164,12 +164,22 @@ def refuse_overwriting_inputs(options: LintOptions, settings: Settings,
     files (device and inode), so any path to the same file counts; a file inside a
     linted folder counts when the walk would lint it (its name matches ``include``, it
     is not excluded), whether it exists yet or not: the report would be linted as it is
-    written, or on the next run. (Not checked: the files a --paths-from manifest lists,
-    and other names of it, hard links or symlinks, inside a linted folder.)"""
+    written, or on the next run. A batched run's manifest counts too (it would be emptied
+    before it is read); the files it lists, and those of a URL's listing, are known only
+    as the run meets them: :class:`WrittenFiles` refuses them then. (Not checked: other
+    names of a written file, hard links or symlinks, inside a linted folder.)"""
     written = written_files(options)
-    if not written or options.batched:
+    if not written:
         return
-    local = [path for path in paths if path != "-"]
+    if options.batched and options.paths_from not in (None, "-"):
+        for what, target in written:
+            if _same_file(target, options.paths_from):
+                raise UsageError(f"{what} {target} is the manifest --paths-from reads: "
+                                 "writing it would empty the list before it is read (write "
+                                 "it elsewhere)")
+    # (--paths-from's files are the manifest's, met as it is read: WrittenFiles)
+    local = [] if options.paths_from else [
+        local for path in paths if (local := local_file(path)) is not None]
     for what, target in written:
         clash = _linted_as(target, local, settings)
         if clash is None:
@@ -179,9 +189,65 @@ def refuse_overwriting_inputs(options: LintOptions, settings: Settings,
                 f"{what} {target} would be linted: it is inside the folder {clash}, which "
                 "is linted, and its name matches the include patterns (write it elsewhere, "
                 "or exclude it in the configuration)")
-        shown = "" if clash == target else f" ({clash})"
-        raise UsageError(f"{what} {target} is one of the files to lint{shown}: writing it "
-                         "would overwrite the clipping (write it elsewhere)")
+        raise _overwriting(what, target, clash)
+
+
+def _overwriting(what: str, target: str, clash: str) -> UsageError:
+    shown = "" if clash == target else f" ({clash})"
+    return UsageError(f"{what} {target} is one of the files to lint{shown}: writing it "
+                      "would overwrite the clipping (write it elsewhere)")
+
+
+def local_file(path: str) -> str | None:
+    """The local path of a path or URL a run is given: itself, a ``file://`` URL's path
+    (as fsspec reads it: the rest of the URL, unquoted); None for standard input and
+    other URLs."""
+    if path == "-":
+        return None
+    if path.startswith("file://"):
+        return path[len("file://"):]
+    return None if "://" in path else path
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samestat(os.stat(first), os.stat(second))
+    except OSError:
+        return os.path.abspath(first) == os.path.abspath(second)
+
+
+class WrittenFiles(NamedTuple):
+    """The regular files a run writes (:func:`written_files`) as they were when it
+    started, to refuse a file it reads as it goes that is one of them: a batched run
+    knows a manifest's files, or a URL listing's, only then. The report is kept aside
+    until the run ends (:func:`cliplint.cli.output.report_stream`), so a refused run
+    leaves the clipping as it was."""
+
+    files: tuple[tuple[str, str, os.stat_result | None, str], ...]  # what, as given, status, absolute
+
+    @classmethod
+    def of(cls, options: LintOptions) -> WrittenFiles:
+        files = []
+        for what, target in written_files(options):
+            try:
+                status: os.stat_result | None = os.stat(target)
+            except OSError:
+                status = None  # not there yet: it would be made where the clipping is not
+            if status is None or stat.S_ISREG(status.st_mode):  # not /dev/stdout, a FIFO
+                files.append((what, target, status, os.path.abspath(target)))
+        return cls(tuple(files))
+
+    def refuse(self, path: str, shown: str) -> None:
+        """:class:`UsageError` when the local file ``path`` (``shown`` in the report) is
+        one of the files written."""
+        try:
+            read: os.stat_result | None = os.stat(path)
+        except OSError:
+            read = None  # (reported as unreadable: nothing of it to lose)
+        for what, target, status, absolute in self.files:
+            if (os.path.samestat(status, read) if status is not None and read is not None
+                    else os.path.abspath(path) == absolute):
+                raise _overwriting(what, target, shown)
 
 
 def _linted_as(target: str, paths: Sequence[str], settings: Settings) -> str | None:

@@ -10,7 +10,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, TextIO, cast
 
 from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, EXIT_PROBLEMS, UsageError
-from cliplint.streams import open_for_writing, say
+from cliplint.streams import open_for_writing, say, writing_descriptor
 
 if TYPE_CHECKING:
     from cliplint.cli.context import LintOptions
@@ -125,11 +125,22 @@ def _render_options(options: LintOptions, stream: TextIO) -> RenderOptions:
 
 @contextmanager
 def _report_stream(options: LintOptions) -> Iterator[TextIO]:
-    """Standard output, or --output-file opened before the run (a bad path fails fast)."""
+    """Standard output, or --output-file opened before the run (a bad path fails fast).
+    A batched run's report is kept aside until it ends (:func:`_kept_aside`)."""
     if options.output_file is None:
         yield cast(TextIO, _Silent()) if options.quiet >= 2 else sys.stdout  # -qq: the exit status only
         return
-    stream = _open_report(options.output_file)
+    if options.batched:
+        with _kept_aside(options.output_file) as kept:
+            yield kept
+        return
+    with _closing(_open_report(options.output_file), options.output_file) as stream:
+        yield stream
+
+
+@contextmanager
+def _closing(stream: TextIO, path: str) -> Iterator[TextIO]:
+    """``stream``, the report file ``path``, closed at the end."""
     try:
         yield stream
     finally:
@@ -140,7 +151,42 @@ def _report_stream(options: LintOptions) -> Iterator[TextIO]:
         except OSError as error:
             # A write that failed left its text in the buffer, and closing tries it
             # again: the same words replace write()'s, so the run says it once.
-            raise _cannot_write(options.output_file, error) from None
+            raise _cannot_write(path, error) from None
+
+
+@contextmanager
+def _kept_aside(path: str) -> Iterator[TextIO]:
+    """A report written in a temporary file, then into the file ``path`` once the run has
+    ended well: a batched run meets the files a manifest lists as it goes, and one of
+    them may be ``path`` (:class:`cliplint.cli.context.WrittenFiles` refuses it then),
+    whose clipping opening it to write would have emptied at the start. ``path`` is
+    opened at once, without being emptied (a bad path fails fast); a FIFO or a device
+    gets the report as it comes, as before."""
+    import io
+    import shutil
+    import stat
+    import tempfile
+
+    try:
+        descriptor = writing_descriptor(path, truncate=False)
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        with _closing(open(descriptor, "w", encoding="utf-8"), path) as stream:
+            yield stream
+        return
+    with open(descriptor, "wb") as target, tempfile.TemporaryFile() as spool:
+        kept = io.TextIOWrapper(spool, encoding="utf-8")
+        yield kept
+        kept.flush()
+        spool.seek(0)
+        try:
+            target.truncate(0)
+            shutil.copyfileobj(spool, target)
+            target.flush()
+        except OSError as error:
+            raise _cannot_write(path, error) from None
+        kept.detach()  # (the spool is closed once, by its own with)
 
 
 @contextmanager
