@@ -64,6 +64,26 @@ def test_fix_does_not_write_through_a_symlink_leaving_the_tree(linked: tuple[Pat
     assert (project / "a.md").is_symlink()
 
 
+def test_fix_does_not_write_through_a_symlinked_folder_a_named_file_is_reached_by(
+        tmp_path: Path, home: Path) -> None:
+    # `cliplint --fix archive/*/*.md` expanded through archive/feeds -> ../elsewhere: the
+    # folder of each file named, resolved, was counted in the tree, and the file written.
+    project = tmp_path / "project"
+    outside = write(tmp_path / "elsewhere" / "notes.md", SECONDS_CLIP)
+    inside = write(project / "archive" / "own" / "a.md", SECONDS_CLIP)
+    (project / "archive" / "feeds").symlink_to(outside.parent)
+    result = run(SELECT, "--fix", "archive/feeds/notes.md", "archive/own/a.md", cwd=project,
+                 home=home)
+    assert result.status == 1, result
+    assert (f"archive/feeds/notes.md:1:1: fix-refused fixes not written: it leads to "
+            f"{outside}, outside the linted tree") in result.stdout
+    assert outside.read_text() == SECONDS_CLIP
+    assert inside.read_text() == FIXED_CLIP  # a real folder between: written
+    # Named itself, the linked folder is the tree: written, as a folder named always was.
+    assert run(SELECT, "--fix", "archive/feeds", cwd=project, home=home).status == 0
+    assert outside.read_text() == FIXED_CLIP
+
+
 def test_a_config_file_given_elsewhere_does_not_widen_the_tree(linked: tuple[Path, Path],
                                                                  home: Path) -> None:
     # The folder of a file given with --config counted as the project's: a symlink into

@@ -126,13 +126,33 @@ def _refuse_remote_fixes(options: LintOptions) -> None:
 
 def _linted_tree(paths: Sequence[str], settings: Settings) -> tuple[str, ...]:
     """The folders --fix may write in (symlinks resolved): the folders named on the
-    command line, the folders of the files named, and the project's (where the
-    configuration file found for the run is: not one given with --config)."""
-    roots = {os.path.realpath(path) if os.path.isdir(path)
-             else os.path.realpath(os.path.dirname(os.path.abspath(path))) for path in paths}
+    command line, the folders of the files named (:func:`_folder_of_named_file`), and
+    the project's (where the configuration file found for the run is: not one given with
+    --config)."""
+    roots = {os.path.realpath(path) if os.path.isdir(path) else _folder_of_named_file(path)
+             for path in paths}
     if settings.project_folder is not None:
         roots.add(os.path.realpath(settings.project_folder))
     return tuple(sorted(roots))
+
+
+def _folder_of_named_file(path: str) -> str:
+    """The folder of a file named on the command line, symlinks resolved; but when a
+    folder between the working folder and the file is a symlink, the folder holding that
+    link: ``archive/*/*.md`` expanded through ``archive/feeds -> ~/notes`` names files
+    outside the tree, as a clipping linked there does (a folder named on the command
+    line, or its walk, never goes through a link below it)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    here = os.getcwd()
+    if os.path.commonpath((here, folder)) == here:
+        reached = here
+        for part in os.path.relpath(folder, here).split(os.sep):
+            if part == ".":
+                continue
+            if os.path.islink(os.path.join(reached, part)):
+                return os.path.realpath(reached)
+            reached = os.path.join(reached, part)
+    return os.path.realpath(folder)
 
 
 def _archive_problems_after_fixing(outcomes: Sequence[FileOutcome],
