@@ -39,8 +39,10 @@ _ANY_BREAK = re.compile(r"\r\n?|\n")
 _TITLE_LOOKAHEAD = 6
 #: How many lines after the front matter the header is looked for in.
 _HEADER_LINES = 40
-#: U+FEFF at the text's start, after the BOM a Document drops: a BOM written twice.
-_MARKS = re.compile("\ufeff+")
+#: Zero-width characters at the text's start, after the BOM a Document drops: U+FEFF, a
+#: BOM written twice, and the zero-width space, non-joiner, joiner or word joiner a feed
+#: or an editor left before the first line.
+_MARKS = re.compile("[\ufeff\u200b\u200c\u200d\u2060]+")
 _CLOSERS = ("---", "...")
 #: A line that closes the front matter, where lines end at LF (CRLF) or at any break.
 #: (In a LF or CRLF file a lone CR is no break: whitespace inside the line, as for rstrip.)
@@ -75,8 +77,9 @@ class Header(NamedTuple):
     comment and the title are found after: a TOML (``+++``) or JSON (``{`` ... ``}``) front
     matter, blank lines or a YAML front matter never closed, before the timestamp comment;
     a YAML front matter between the timestamp comment and the title. ``marks`` holds the
-    U+FEFF characters at the text's start, after the byte-order mark a document drops (a
-    BOM written twice): the header is found after them.
+    zero-width characters at the text's start, after the byte-order mark a document drops
+    (U+FEFF, a BOM written twice; U+200B, U+200C, U+200D, U+2060): the header is found
+    after them.
     """
 
     front_matter: Span | None

@@ -42,8 +42,10 @@ it is written (raw or as a reference like ``&#8203;``) and the text around it:
   feed, form feed and carriage return, which HTML reads as white space;
 - U+FFFD REPLACEMENT CHARACTER.
 
-A U+FEFF at the very start of the file, after its byte-order mark, is reported too: a
-byte-order mark written again (the header is read after it, as if it were not there).
+Zero-width characters at the very start of the file, before the timestamp comment or
+the front matter, are reported too ("in the file's first characters"; a U+FEFF after
+the byte-order mark is the mark written again): the header is read after them, as if
+they were not there, and the fix deletes them.
 
 Not reported either, being typography rather than debris: a soft hyphen (U+00AD, a
 hyphenation point), a variation selector (U+FE0F), a narrow no-break space (U+202F), the
@@ -91,6 +93,7 @@ replaced is unknown.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -293,11 +296,18 @@ def _writes_opener(document: Document, title: bool) -> bool:
 
 
 def _before_header(document: Document) -> Iterator[_Found]:
-    """U+FEFF at the very start, after the byte-order mark: the mark written again."""
+    """Zero-width characters at the very start, before the header (``Header.marks``):
+    U+FEFF after the byte-order mark is the mark written again."""
     marks = document.header.marks
-    if marks is not None:  # one run, each of them raw
-        yield _Found(marks.start, marks.end, "\ufeff", ("",) * (marks.end - marks.start),
-                     "the file's first characters (a byte-order mark written again)")
+    if marks is None:
+        return
+    start = marks.start
+    for char, same in itertools.groupby(document.text[marks.start : marks.end]):
+        end = start + sum(1 for _ in same)  # one run of each, each of them raw
+        written_again = " (a byte-order mark written again)" if char == "\ufeff" else ""
+        yield _Found(start, end, char, ("",) * (end - start),
+                     f"the file's first characters{written_again}")
+        start = end
 
 
 def _in_title(document: Document) -> Iterator[_Found]:
