@@ -7,7 +7,7 @@ heading instead of the first paragraph of the body.
 
 Checked: the title line exists and is exactly one Markdown link (a line of other text
 between the timestamp comment and the link is a title line that is no link); its text
-is not empty,
+is not empty (nor only zero-width characters, which read as empty),
 holds no raw newline (nor a lone carriage return, a line break to Markdown and to
 editors) and its brackets balance; its URL is an absolute ``http(s)`` URL
 with a host (a name, or an IPv6 address in brackets), a valid port if any, and no spaces;
@@ -126,6 +126,10 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
 _LIKE_AN_UNDERLINE = re.compile(r"[ \t]*(?:-+|=+)\s*?(?:\r?\n|$)")
 
 
+#: A title text a reader sees as empty: white space and zero-width characters only.
+_ONLY_ZERO_WIDTH = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]*")
+
+
 def _line_after(document: Document, span: Any) -> int:
     return document.next_line_start(span.end)
 
@@ -141,6 +145,10 @@ def _check_link(line: str, offset: int) -> Iterator[Violation]:
     label = line[1:close]
     if not label.strip():
         yield Violation(offset, offset + close + 1, "empty title text")
+    elif _ONLY_ZERO_WIDTH.fullmatch(label):
+        # (invisible-characters' fix would empty it: said before, not after, the fix)
+        yield Violation(offset, offset + close + 1,
+                        "empty title text (only zero-width characters)")
     if not line.startswith("(", close + 1):
         yield Violation(offset + close + 1, offset + len(line),
                         "title link has no (url) right after the text")
