@@ -370,6 +370,24 @@ def test_stats_path() -> None:
     assert archive_stats.stats_path(".html") == ".html.stats.json"
 
 
+def test_a_report_to_a_fifo_or_device_makes_no_stats_file_beside_it(tmp_path: Path) -> None:
+    # --output-file /dev/stdout made /dev/stdout.stats.json (as root; else it failed).
+    import subprocess
+
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    fifo = tmp_path / "report.html"
+    os.mkfifo(fifo)
+    assert archive_stats.stats_path(str(fifo)) is None
+    assert archive_stats.stats_path(os.devnull) is None
+    with subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE) as reader:
+        done = run_cliplint("--isolated", "--no-cache", "--format", "html", "--output-file",
+                            str(fifo), "a.md", cwd=tmp_path)
+        page = reader.communicate(timeout=60)[0]
+    assert done.status == 0, done
+    assert page.startswith(b"<!DOCTYPE html>")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.md", "report.html"]
+
+
 def test_a_report_rendered_whole_is_the_same_page() -> None:
     results = [FileResult("a.md", [problem("a.md")]), FileResult("b.md", [])]
     report = Report(problems=tuple(p for r in results for p in r.problems),

@@ -149,7 +149,9 @@ def written_files(options: LintOptions) -> list[tuple[str, str]]:
         if options.format == "html":
             from cliplint.formats.archive_stats import stats_path
 
-            written.append(("the output file's stats file", stats_path(options.output_file)))
+            stats = stats_path(options.output_file)
+            if stats is not None:
+                written.append(("the output file's stats file", stats))
     if options.write_baseline is not None:
         written.append(("the baseline file", options.write_baseline))
     return written

@@ -15,6 +15,7 @@ import errno
 import heapq
 import json
 import os
+import stat
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -300,9 +301,15 @@ def _sorted(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def stats_path(report_path: str) -> str:
+def stats_path(report_path: str) -> str | None:
     """Where the stats of a report written to ``report_path`` go: ``report.html`` ->
-    ``report.stats.json``."""
+    ``report.stats.json``; None when the report goes to a device or a FIFO
+    (``/dev/stdout``), beside which no file is made."""
+    try:
+        if not stat.S_ISREG(os.stat(report_path).st_mode):
+            return None
+    except OSError:
+        pass  # not there yet: the report makes a file
     folder, name = os.path.split(report_path)
     stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
     return os.path.join(folder, f"{stem}.stats.json")
