@@ -198,3 +198,15 @@ def test_baseline_with_a_machine_format(tmp_path: Path) -> None:
                           "--format", "json", "a.md", "b.md", cwd=tmp_path)
     assert result.status == 1
     assert [p["path"] for p in json.loads(result.stdout)["problems"]] == ["b.md"]
+
+
+@pytest.mark.parametrize("report", [["--output-file", "report.txt"], ["--format", "json"]])
+def test_write_baseline_with_a_report_asked_for_is_refused(tmp_path: Path,
+                                                           report: list[str]) -> None:
+    # The baseline was written and no report, silently: a CI step then found no file.
+    write(tmp_path / "a.md", GOOD_CLIPPING.replace("744000-->", "744-->"))
+    result = run_cliplint("--isolated", "--write-baseline", "base.json", *report, "a.md",
+                          cwd=tmp_path)
+    assert result.status == 2, result
+    assert "--write-baseline writes the baseline, not a report" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.md"]

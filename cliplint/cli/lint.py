@@ -41,6 +41,12 @@ if TYPE_CHECKING:
 def lint_command(arguments: Sequence[str]) -> int:
     """``cliplint [OPTIONS] [PATH ...]``: one run, or --watch's runs."""
     options = parse_lint(arguments)
+    if options.write_baseline is not None and (options.output_file is not None
+                                               or options.format != "text"):
+        # (it wrote the baseline and no report, saying nothing: a CI step then found no file)
+        raise UsageError("--write-baseline writes the baseline, not a report: drop "
+                         "--output-file and --format, or write the report in a second run "
+                         "with --baseline")
     _require_working_folder()
     if options.format != "text" and options.output_file is None:
         utf8_standard_output()
