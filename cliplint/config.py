@@ -290,9 +290,17 @@ def config_in_folder(folder: Path) -> Path | None:
             raise FolderUnchecked(f"cannot check {folder} for a configuration file: "
                                   f"{error.strerror or error}") from None
         if found:
-            if name != "pyproject.toml" or "cliplint" in _load_toml(candidate).get("tool", {}):
+            if name != "pyproject.toml" or _has_cliplint_key(candidate):
                 return candidate
     return None
+
+
+def _has_cliplint_key(pyproject: Path) -> bool:
+    """Whether a pyproject.toml says ``tool.cliplint``: one whose ``tool`` is no table
+    (``tool = "cliplint"``, ``tool = 3``) has no ``[tool.cliplint]`` and is not cliplint's
+    (``in`` on a string tested a substring, on a number crashed)."""
+    tool = _load_toml(pyproject).get("tool", {})
+    return isinstance(tool, dict) and "cliplint" in tool
 
 
 #: How deep tables and arrays may nest in a configuration file. A real one nests about
@@ -364,7 +372,10 @@ def load_config_file(path: Path) -> dict[str, Any]:
     """The cliplint table of a config file (``[tool.cliplint]`` in pyproject.toml)."""
     data = _load_toml(path)
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("cliplint", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):  # named with --config: skipped when looked for
+            raise ConfigError(f"{path}: tool: expected a table")
+        table = tool.get("cliplint", {})
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: tool.cliplint: expected a table")
         return table

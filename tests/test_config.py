@@ -134,6 +134,22 @@ def test_nearest_config_wins_and_pyproject_without_table_is_skipped(tmp_path: Pa
     assert run_cliplint("a.md", cwd=tmp_path / "sub").status == 1
 
 
+@pytest.mark.parametrize("tool", ["3", "'cliplint'", "'x-cliplint'", "['cliplint']", "true",
+                                  "1.5", "1979-05-27"])
+def test_a_pyproject_whose_tool_is_no_table_is_not_cliplints(tmp_path: Path, tool: str) -> None:
+    # It crashed the run (exit 3: `"cliplint" in 3`, `3.get`), and a string counted as
+    # naming cliplint when it held the word. Looked for, it is skipped (here, in the
+    # folder of the file linted, and below the run's folder); named, it is an error.
+    write(tmp_path / "cliplint.toml", "ignore = ['timestamp-comment']\n")
+    write(tmp_path / "sub" / "pyproject.toml", f"tool = {tool}\n")
+    write(tmp_path / "sub" / "a.md", SECONDS)
+    assert run_cliplint("a.md", cwd=tmp_path / "sub").status == 0
+    assert run_cliplint("sub/a.md", cwd=tmp_path).status == 0
+    named = run_cliplint("--config", "sub/pyproject.toml", "sub/a.md", cwd=tmp_path)
+    assert named.status == 2, named.stderr
+    assert named.stderr == "cliplint: error: sub/pyproject.toml: tool: expected a table\n"
+
+
 def test_explicit_config_and_missing_config(tmp_path: Path) -> None:
     write(tmp_path / "conf" / "strict.toml", "[severity]\ntimestamp-comment = 'warning'\n")
     write(tmp_path / "a.md", SECONDS)
