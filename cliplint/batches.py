@@ -452,15 +452,15 @@ def read_manifest(name: str, stdin: Callable[[], IO[str]]) -> Iterator[str]:
         yield from _entries(stdin())
         return
     try:
-        stream = open(name, encoding="utf-8")  # noqa: SIM115  (closed by the with below)
+        # Read as standard input is (and as the command line's names are decoded): no
+        # line end translated (a CR inside a NUL-separated name stays a CR), and a name
+        # that is not UTF-8 kept as its bytes (surrogateescape), for open() to find.
+        stream = open(name, encoding="utf-8", errors="surrogateescape",  # noqa: SIM115
+                      newline="")  # (closed by the with below)
     except OSError as error:
         raise RunFailed(f"cannot read the manifest {name}: {error.strerror or error}") from None
     with stream:
-        try:
-            yield from _entries(stream)
-        except UnicodeDecodeError as error:
-            raise RunFailed(f"the manifest {name} is not UTF-8 text: {error.reason} at byte "
-                            f"{error.start}") from None
+        yield from _entries(stream)
 
 
 #: Characters of a manifest read at a time: its first read decides how names are apart.

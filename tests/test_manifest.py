@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,25 @@ def test_a_byte_order_mark_is_no_part_of_the_first_name(tmp_path: Path) -> None:
     # Only at the start: elsewhere it is a character of a name, as the file system has it.
     assert list(read_manifest("-", lambda: io.StringIO("a.md\n\ufeffb.md\n"))) == [
         "a.md", "\ufeffb.md"]
+
+
+def test_names_are_read_from_a_manifest_file_as_the_file_system_has_them(
+        tmp_path: Path) -> None:
+    # The file was read with universal newlines and strict UTF-8: a CR inside a
+    # NUL-separated name became a line feed ("./cr\n.md: No such file"), and one name
+    # that is not UTF-8 failed the whole run, while the same list on standard input, and
+    # the same names on the command line, were linted.
+    names = [os.fsdecode(name) for name in (b"./cr\r.md", b"./bad\xff.md", b"./ok.md")]
+    for name in names:
+        write(tmp_path / name, CLIP)
+    (tmp_path / "list0").write_bytes(b"".join(os.fsencode(name) + b"\0" for name in names))
+    listed = run_cliplint("--isolated", "--no-cache", "--select", "timestamp-comment",
+                          "--format", "json", "--paths-from", "list0", cwd=tmp_path)
+    assert listed.status == 1, listed.stderr
+    assert _linted(listed.stdout) == (3, [(name, "timestamp-comment") for name in names])
+    named = run_cliplint("--isolated", "--no-cache", "--select", "timestamp-comment",
+                         "--format", "json", *names, cwd=tmp_path)
+    assert _linted(named.stdout) == _linted(listed.stdout)
 
 
 def test_a_url_without_fsspec_is_said_as_on_the_command_line(tmp_path: Path) -> None:
