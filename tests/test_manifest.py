@@ -83,6 +83,15 @@ def test_names_are_read_from_a_manifest_file_as_the_file_system_has_them(
     named = run_cliplint("--isolated", "--no-cache", "--select", "timestamp-comment",
                          "--format", "json", *names, cwd=tmp_path)
     assert _linted(named.stdout) == _linted(listed.stdout)
+    # On standard input the same, whatever the locale: under en_US.UTF-8 Python reads it
+    # strictly (PYTHONIOENCODING says so here, in a process of its own), and a name that
+    # is not UTF-8 crashed the run (exit 3).
+    piped = run_cliplint("--isolated", "--no-cache", "--select", "timestamp-comment",
+                         "--format", "json", "--paths-from", "-", cwd=tmp_path,
+                         env={"PYTHONIOENCODING": "utf-8:strict"},
+                         stdin=(tmp_path / "list0").read_bytes())
+    assert piped.status == 1, piped.stderr
+    assert _linted(piped.stdout) == _linted(listed.stdout)
 
 
 def test_a_url_without_fsspec_is_said_as_on_the_command_line(tmp_path: Path) -> None:

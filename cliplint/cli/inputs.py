@@ -3,6 +3,7 @@ input."""
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeVar
@@ -63,6 +64,12 @@ def standard_input() -> TextIO:
     before Python started (``<&-``)."""
     if sys.stdin is None:
         raise UsageError("standard input is closed: '-' reads from it")
+    if isinstance(sys.stdin, io.TextIOWrapper) and sys.stdin.errors != "surrogateescape":
+        # A name that is not UTF-8 is kept as its bytes, as a manifest file's and the
+        # command line's are, whatever the locale: Python reads standard input so only
+        # under the C or POSIX locale or in UTF-8 mode, strictly under en_US.UTF-8 (a
+        # crash, exit 3). A clipping on standard input is read as bytes.
+        sys.stdin.reconfigure(errors="surrogateescape")
     return sys.stdin
 
 
