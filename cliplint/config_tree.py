@@ -6,13 +6,14 @@ configuration file (``cliplint.toml``, ``.cliplint.toml``, ``pyproject.toml`` wi
 one found from the current folder) applies where no nearer file is. As in ruff, the
 nearest file applies alone: it inherits nothing from the files above it unless it says
 ``extend = "../cliplint.toml"`` (a path relative to the file that says it; the chain
-may go on, a cycle is an error naming the files). With ``extend``, the inheriting
-file's keys replace the inherited ones, except ``rules`` and ``severity`` (merged rule
-by rule, option by option) and ``per-file-ignores`` (merged pattern by pattern); rule
-selection applies layer by layer, the inherited file's first (its ``select`` and
-``ignore``, then the inheriting file's), then the command line's. Globs (``include``,
-``exclude``, ``per-file-ignores``) are relative to the folder of the file that applies,
-``archive-root`` to the file that sets it.
+may go on, up to :data:`MAX_EXTEND_CHAIN` files; a cycle is an error naming the
+files). With ``extend``, the inheriting file's keys replace the inherited ones, except
+``rules`` and ``severity`` (merged rule by rule, option by option) and
+``per-file-ignores`` (merged pattern by pattern); rule selection applies layer by layer,
+the inherited file's first (its ``select`` and ``ignore``, then the inheriting file's),
+then the command line's. Globs (``include``, ``exclude``, ``per-file-ignores``) are
+relative to the folder of the file that applies, ``archive-root`` to the file that sets
+it.
 
 Command-line flags override every file's settings; ``--isolated`` ignores all files and
 ``--config FILE`` uses that one file for everything, as in ruff.
@@ -46,6 +47,11 @@ from cliplint.model import Rule
 
 #: Keys merged entry by entry when a file extends another (the rest are replaced).
 MERGED = ("rules", "severity", "per-file-ignores")
+#: The most files an ``extend`` chain may hold. A real one holds two or three (a folder's
+#: file, the archive's, an organisation's); :func:`load_layers` takes one level of stack
+#: per file, and a chain of about 1,000 ran out of it (exit 3, RecursionError). The same
+#: bound as a file's nesting (``MAX_TOML_DEPTH``), with the stack to spare for both.
+MAX_EXTEND_CHAIN = 100
 
 
 class Overrides(NamedTuple):
@@ -103,6 +109,9 @@ def load_layers(path: Path, rules: Mapping[str, Rule], *, use_cache: bool = True
                           f"{error.strerror or error}") from None
     if not is_file:
         raise ConfigError(f"{path}: extend: {parent_name!r} is not a file ({parent})")
+    if len(_seen) + 1 >= MAX_EXTEND_CHAIN:
+        raise ConfigError(f"{path}: extend: chained too deeply (more than {MAX_EXTEND_CHAIN} "
+                          f"files, from {_seen[0] if _seen else resolved})")
     inherited = load_layers(parent, rules, use_cache=use_cache, _seen=(*_seen, resolved))
     merged = dict(inherited.table)
     for key, value in own.items():

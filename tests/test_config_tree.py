@@ -109,6 +109,34 @@ def test_a_bad_folder_configuration_exits_2_naming_it(
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
+def test_an_extend_chain_too_long_is_an_error_naming_the_file(tree: Path) -> None:
+    # About 1,000 files ran out of stack (exit 3, RecursionError). As many as allowed are
+    # read, the farthest's settings inherited; past that, the file whose extend is one
+    # too many is named.
+    from cliplint.config_tree import MAX_EXTEND_CHAIN
+
+    def chain(files: int) -> None:
+        for number in range(files - 1):
+            write(tree / "chain" / f"{number}.toml", f"extend = '{number + 1}.toml'\n")
+        write(tree / "chain" / f"{files - 1}.toml", "select = ['well-formed-html']\n")
+
+    chain(MAX_EXTEND_CHAIN - 1)  # and sub/cliplint.toml first
+    write(tree / "sub" / "cliplint.toml", "extend = '../chain/0.toml'\n")
+    result = run_cliplint("--no-cache", "--format", "json", "sub/a.md", cwd=tree)
+    assert result.status == 1, result.stderr
+    assert [p["rule"] for p in json.loads(result.stdout)["problems"]] == ["well-formed-html"]
+    chain(1_200)  # refused at its file MAX_EXTEND_CHAIN (after sub/cliplint.toml: one less)
+    last = MAX_EXTEND_CHAIN - 2
+    for arguments, name, first in [
+            (("sub/a.md",), f"{tree}/chain/{last}.toml", tree / "sub" / "cliplint.toml"),
+            (("--config", "chain/0.toml", "top.md"), f"chain/{last + 1}.toml",
+             tree / "chain" / "0.toml")]:
+        result = run_cliplint("--no-cache", *arguments, cwd=tree)
+        assert result.status == 2, result.stdout + result.stderr
+        assert result.stderr == (f"cliplint: error: {name}: extend: chained too deeply (more "
+                                 f"than {MAX_EXTEND_CHAIN} files, from {first.resolve()})\n")
+
+
 def test_command_line_flags_override_every_file(tree: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     _, found = problems(capsys, "--select", "well-formed-html", ".")
