@@ -227,7 +227,10 @@ def test_counts_past_the_largest_are_refused(tmp_path: Path, option: str) -> Non
 @pytest.mark.parametrize(("address", "why"), [
     ("tcp://127.0.0.1:99999", "Port out of range 0-65535"),
     ("tcp://host:port", "Port could not be cast to integer value as 'port'"),
-    ("tcp://[::1:8786", "Invalid IPv6 URL")])
+    ("tcp://[::1:8786", "Invalid IPv6 URL"),
+    # With Dask: "invalid literal for int() with base 10: ''", or 30 s to time out.
+    ("tcp://:", "no host and no port"), ("tcp://host:", "no port"), ("tcp://host", "no port"),
+    ("tcp://[::1]:", "no port"), ("tcp://:8786", "no host")])
 def test_a_scheduler_address_that_cannot_be_is_a_usage_error(tmp_path: Path, address: str,
                                                              why: str) -> None:
     # It was tried for Dask's whole connect timeout, 30 s, before the run gave up.

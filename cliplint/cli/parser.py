@@ -248,11 +248,17 @@ def _scheduler(value: str) -> str:
         from urllib.parse import urlsplit
 
         # A port that cannot be was tried for Dask's whole connect timeout (30 s) before
-        # the run said it could not connect.
+        # the run said it could not connect; an empty one (tcp://:) said what int('')
+        # says, and no host was tried for 30 s too.
         try:
-            urlsplit(value).port  # noqa: B018  (reading it checks it: a ValueError)
+            parts = urlsplit(value)
+            missing = [name for name, there in (("host", parts.hostname),
+                                                ("port", parts.port is not None)) if not there]
         except ValueError as error:
             raise argparse.ArgumentTypeError(f"not an address: {value!r} ({error})") from None
+        if missing:
+            raise argparse.ArgumentTypeError(f"not an address: {value!r} (no "
+                                             f"{' and no '.join(missing)})")
         return value
     raise argparse.ArgumentTypeError(f"expected processes, dask or an address such as "
                                      f"tcp://HOST:PORT, got {value!r}")
