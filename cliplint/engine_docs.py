@@ -24,11 +24,12 @@ silence.
 
 Reported when: reading failed (the message gives the system's reason, e.g.
 ``Permission denied``); the path is not a regular file (a FIFO or a device named on the
-command line); the file holds NUL bytes (binary, or UTF-16 or UTF-32 text, which the
-message names when a byte-order mark says so); it is not valid UTF-8 (the message
-gives the first bad byte and its offset); an object named by URL does not exist; a
-folder to walk cannot be listed or entered (``Permission denied``: the problem is the
-folder's, and none of the clippings in it were checked).
+command line, a folder listed in ``--paths-from``'s manifest, which is not walked); the
+file holds NUL bytes (binary, or UTF-16 or UTF-32 text, which the message names when a
+byte-order mark says so); it is not valid UTF-8 (the message gives the first bad byte
+and its offset); an object named by URL does not exist; a folder to walk cannot be
+listed or entered (``Permission denied``: the problem is the folder's, and none of the
+clippings in it were checked).
 
 What to do: re-encode the file as UTF-8, remove it from the archive, or exclude it
 (``extend-exclude`` in the configuration); give the user who runs cliplint leave to read

@@ -175,7 +175,7 @@ def _folder_unread(path: str) -> str:
         os.stat(os.path.join(path, os.curdir))
     except OSError as error:
         return f"cannot enter the folder: {error.strerror or error}{unchecked}"
-    return "not a regular file"
+    return "a folder, not a file (a manifest's folders are not walked: list their files)"
 
 
 #: What each read asks for once the size the file's status gave has been read (it grew).

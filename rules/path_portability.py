@@ -76,7 +76,10 @@ _SUSPECT = re.compile(r'[<>:"\\|?*\x00-\x1f]|[. ]$|^(?:con|prn|aux|nul|com|lpt)'
 
 
 def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Iterator[ArchiveViolation]:
-    inside = [entry for entry in entries if not entry.path.startswith("../")]
+    # Not the archive's root itself (".": a folder listed in a manifest, unread, whose
+    # "name" ended with a dot) nor what is above it.
+    inside = [entry for entry in entries
+              if entry.path not in (".", "..") and not entry.path.startswith("../")]
     if not any(entry.focus for entry in inside):
         return  # every problem would concern files the run does not show
     if not all(entry.focus for entry in inside):

@@ -94,6 +94,23 @@ def test_names_are_read_from_a_manifest_file_as_the_file_system_has_them(
     assert _linted(piped.stdout) == _linted(listed.stdout)
 
 
+def test_a_folder_listed_is_one_problem_saying_it_is_a_folder(tmp_path: Path) -> None:
+    # "." was "not a regular file", and path-portability judged the archive's root as a
+    # file named ".": "file name: ends with a dot: Windows drops it" (".." too).
+    write(tmp_path / "ok.md", CLIP)
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "list.txt", ".\n..\n./\nsub\nok.md\n")
+    run = run_cliplint("--isolated", "--no-cache", "--format", "json", "--paths-from",
+                       "list.txt", cwd=tmp_path)
+    assert run.status == 1, run.stderr
+    found = json.loads(run.stdout)["problems"]
+    assert [(p["path"], p["rule"]) for p in found] == [
+        (".", "file-unreadable"), ("..", "file-unreadable"), ("sub", "file-unreadable"),
+        ("ok.md", "timestamp-comment")]  # ("./" is "." listed again)
+    assert {p["message"] for p in found[:3]} == {
+        "a folder, not a file (a manifest's folders are not walked: list their files)"}
+
+
 def test_a_url_without_fsspec_is_said_as_on_the_command_line(tmp_path: Path) -> None:
     # It was an internal error (ModuleNotFoundError, exit 3). fsspec is made missing
     # whether or not it is installed: a package of that name that cannot be imported,
