@@ -31,17 +31,24 @@ def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
                 yield candidate
 
 
-def is_missing(path: str) -> bool:
-    """Whether nothing is at ``path``, as far as the system says: a name in a folder that
-    cannot be entered may be there, and is not missing (reading it reports why it cannot
-    be read), where ``os.path.lexists`` says False."""
+#: Why nothing is at a path, as :func:`why_missing` says it.
+NO_SUCH_PATH = "path does not exist"
+NOT_A_FOLDER = "not a folder (a file's name followed by '/')"
+
+
+def why_missing(path: str) -> str | None:
+    """Why nothing is at ``path``, as far as the system says; None when something is: a
+    name in a folder that cannot be entered may be there, and is not missing (reading it
+    reports why it cannot be read), where ``os.path.lexists`` says False."""
     try:
         os.lstat(path)
     except PermissionError:
-        return False
+        return None
+    except NotADirectoryError:  # "a.md/", "a.md/x": the file is there, not as a folder
+        return NOT_A_FOLDER
     except (OSError, ValueError):  # (ValueError: a NUL in the name)
-        return True
-    return False
+        return NO_SUCH_PATH
+    return None
 
 
 def file_key(path: str) -> str:

@@ -86,6 +86,18 @@ def test_missing_path_exits_2(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("arguments", [(), ("--scheduler", "dask"), ("--watch",)])
+def test_a_file_named_as_a_folder_is_said_so_not_missing(tmp_path: Path,
+                                                         arguments: tuple[str, ...]) -> None:
+    # "a.md/" was "path does not exist": the system says "Not a directory" (ENOTDIR).
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("--isolated", *arguments, "a.md/", "a.md/b.md", "nope.md",
+                          cwd=tmp_path)
+    assert (result.status, result.stdout) == (2, "")
+    assert result.stderr == ("cliplint: error: not a folder (a file's name followed by '/'): "
+                             "a.md/, a.md/b.md; path does not exist: nope.md\n")
+
+
 def test_folder_without_clippings_exits_0_with_a_warning(tmp_path: Path) -> None:
     write(tmp_path / "notes" / "readme.txt", "not a clipping")
     result = run_cliplint("--isolated", "notes", cwd=tmp_path)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from cliplint.cli import UsageError
 from cliplint.cli.context import WrittenFiles, local_file
-from cliplint.cli.inputs import standard_input, warn_if_none
+from cliplint.cli.inputs import refuse_missing, standard_input, warn_if_none
 
 if TYPE_CHECKING:
     from cliplint.batches import Source
@@ -29,7 +29,6 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
         read_manifest,
         sources,
     )
-    from cliplint.files import is_missing
 
     options, registry, settings = run.options, run.registry, run.settings
     if options.paths_from and options.paths:
@@ -37,9 +36,7 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
     paths = [] if options.paths_from else run.paths
     if "-" in paths:
         raise UsageError("'-' (standard input) cannot be linted with --scheduler")
-    missing = [path for path in paths if "://" not in path and is_missing(path)]
-    if missing:
-        raise UsageError("path does not exist: " + ", ".join(missing))
+    refuse_missing(path for path in paths if "://" not in path)
     storage = options.storage_options
     try:
         with open_engine(options.scheduler, run_options.jobs) as engine:

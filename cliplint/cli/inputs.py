@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from cliplint.cli import UsageError
@@ -28,17 +28,29 @@ def inputs(run: RunContext) -> tuple[str | None, list[str]]:
 def lazy_inputs(run: RunContext) -> tuple[str | None, Iterator[str]]:
     """``inputs``, the files found as they are needed (a streamed report need not hold
     a list of them all)."""
-    from cliplint.files import is_missing, iter_files
+    from cliplint.files import iter_files
 
     paths = run.paths
     if "-" in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be mixed with other paths")
         return run.options.stdin_filename or "-", iter(())
-    missing = [path for path in paths if is_missing(path)]
-    if missing:
-        raise UsageError("path does not exist: " + ", ".join(missing))
+    refuse_missing(paths)
     return None, warn_if_none(iter_files(paths, run.settings), paths, run.settings)
+
+
+def refuse_missing(paths: Iterable[str]) -> None:
+    """A usage error naming the local paths where nothing is, by what the system says
+    (``path does not exist: nope.md; not a folder (...): a.md/``)."""
+    from cliplint.files import why_missing
+
+    missing: dict[str, list[str]] = {}
+    for path in paths:
+        why = why_missing(path)
+        if why is not None:
+            missing.setdefault(why, []).append(path)
+    if missing:
+        raise UsageError("; ".join(f"{why}: {', '.join(named)}" for why, named in missing.items()))
 
 
 def warn_if_none(found: Iterator[_T], paths: Sequence[str], settings: Settings) -> Iterator[_T]:

@@ -15,7 +15,7 @@ from cliplint.cli.context import (
     refuse_overwriting_inputs,
     run_context,
 )
-from cliplint.cli.inputs import lazy_inputs, read_stdin, stdin_too_large
+from cliplint.cli.inputs import lazy_inputs, read_stdin, refuse_missing, stdin_too_large
 from cliplint.cli.output import (
     exit_status,
     printed,
@@ -257,9 +257,7 @@ def _watch(options: LintOptions) -> int:
     from cliplint.config import CONFIG_FILES, ConfigError
 
     paths = [os.path.abspath(path) for path in options.paths or ["."]]
-    missing = [path for path in options.paths if not os.path.lexists(path)]
-    if missing:
-        raise UsageError("path does not exist: " + ", ".join(missing))
+    refuse_missing(options.paths)
     report = os.path.abspath(options.output_file) if options.output_file else None
     settings = load_settings(options, plugin_registry(options).rules)
     refuse_overwriting_inputs(options, settings, options.paths or ["."])
