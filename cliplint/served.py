@@ -281,8 +281,12 @@ def _status(connection: socket.socket) -> int:
     import signal
 
     def terminated(number: int, frame: object) -> None:
-        _tell(connection, TERMINATE)
+        # The default first, then the server told: a second SIGTERM from here on ends this
+        # process at once. The other way round, one coming in between ran this handler
+        # again, or was dropped ("ignored due to race condition"), and the command waited
+        # on for a run that may never end (a stopped one).
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _tell(connection, TERMINATE)
 
     def stopped(number: int, frame: object) -> None:
         _tell(connection, SUSPEND)

@@ -32,6 +32,7 @@ import pytest
 from conftest import make_plugin, write
 
 import cliplint.server
+from cliplint.served import TERMINATE
 from cliplint.server import changed_files, module_files, supported
 
 pytestmark = pytest.mark.skipif(supported() is not None, reason=str(supported()))
@@ -268,6 +269,52 @@ def test_a_second_sigterm_ends_the_command_and_its_served_run_at_once(
         client.send_signal(signal.SIGTERM)
         assert client.wait(timeout=60) == -signal.SIGTERM
         _wait_for(lambda: _running(server) == 0)
+
+
+#: A served command's last part (``_status``), on the socket whose descriptor is its
+#: argument: the first SIGTERM comes as the run goes on, a second one right as the first
+#: is passed on to the server.
+_TWO_SIGTERMS = """
+import os, signal, socket, sys
+from cliplint import served
+
+class Connection(socket.socket):
+    waiting = False
+
+    def recv(self, size):
+        if not Connection.waiting:
+            Connection.waiting = True
+            os.kill(os.getpid(), signal.SIGTERM)
+        return super().recv(size)
+
+tell = served._tell
+seconds = []
+
+def told(connection, what):
+    tell(connection, what)
+    if what == served.TERMINATE and not seconds:
+        seconds.append(True)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+served._tell = told
+sys.exit(served._status(Connection(fileno=int(sys.argv[1]))))
+"""
+
+
+def test_a_second_sigterm_as_the_first_is_passed_on_ends_the_command() -> None:
+    # The command passed the first SIGTERM on, then took SIGTERM's default: a second one
+    # in between ran the handler again (or was dropped), and the command waited on for
+    # a run that need never end (the test above, flaky under load).
+    ours, theirs = socket.socketpair()
+    with ours:
+        with theirs:
+            command = subprocess.Popen(
+                [sys.executable, "-c", _TWO_SIGTERMS, str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], stderr=subprocess.PIPE)
+        told = ours.recv(64)
+    # (Our end closed: a command still there sees its server gone, and exits 3.)
+    _, error = command.communicate(timeout=60)
+    assert (command.returncode, told) == (-signal.SIGTERM, TERMINATE), error
 
 
 def _pending(pid: int, number: int) -> bool:
