@@ -264,6 +264,7 @@ def test_a_second_sigterm_ends_the_command_and_its_served_run_at_once(
         (copy,) = _runs(server)
         os.kill(copy, signal.SIGSTOP)
         _wait_for(lambda: _state(copy) == "T")
+        _wait_for(lambda: _passes_signals_on(client.pid))
         client.send_signal(signal.SIGTERM)
         _wait_for(lambda: _pending(copy, signal.SIGTERM))  # passed on, not yet taken
         client.send_signal(signal.SIGTERM)
@@ -319,9 +320,21 @@ def test_a_second_sigterm_as_the_first_is_passed_on_ends_the_command() -> None:
 
 def _pending(pid: int, number: int) -> bool:
     """Whether the signal ``number`` waits for the process ``pid`` to take it."""
+    return any(_signal_set(pid, name, number) for name in ("SigPnd", "ShdPnd"))
+
+
+def _signal_set(pid: int, field: str, number: int) -> bool:
+    """Whether the signal ``number`` is in the set ``field`` of /proc/PID/status."""
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
         fields = dict(line.split(":", 1) for line in status if ":" in line)
-    return any(int(fields[name], 16) >> (number - 1) & 1 for name in ("SigPnd", "ShdPnd"))
+    return bool(int(fields[field], 16) >> (number - 1) & 1)
+
+
+def _passes_signals_on(client: int) -> bool:
+    """Whether a served command has its handlers that pass signals on to its run (set
+    once the server said "started"; SIGCONT's is the last). Before, SIGTERM kills it
+    and Ctrl-Z stops it alone: the run is told nothing."""
+    return _signal_set(client, "SigCgt", signal.SIGCONT)
 
 
 def test_a_client_that_goes_away_takes_its_run_with_it(server: Served,
@@ -400,8 +413,11 @@ def test_a_run_ended_by_a_signal_ends_its_client_so(server: Served,
     archive = _archive(short_folder)
     with server.watching(archive) as client:
         (copy,) = _runs(server)
+        _wait_for(lambda: _passes_signals_on(client.pid))
         client.send_signal(signal.SIGTSTP)  # Ctrl-Z: the run stops with its client
-        _wait_for(lambda: _state(copy) == "T")
+        # Both stopped before the shell's `fg`: the client stops itself once it has told
+        # the server, and a SIGCONT sent before that would be followed by its SIGSTOP.
+        _wait_for(lambda: _state(copy) == "T" and _state(client.pid) == "T")
         client.send_signal(signal.SIGCONT)
         _wait_for(lambda: _state(copy) != "T")
         os.kill(copy, signal.SIGTERM)
