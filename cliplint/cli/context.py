@@ -202,8 +202,8 @@ def _overwriting(what: str, target: str, clash: str) -> UsageError:
 
 def local_file(path: str) -> str | None:
     """The local path of a path or URL a run is given: itself, a ``file://`` URL's path
-    (as fsspec reads it: the rest of the URL, unquoted); None for standard input and
-    other URLs."""
+    (as fsspec reads it: the rest of the URL as written, no ``%XX`` decoded); None for
+    standard input and other URLs."""
     if path == "-":
         return None
     if path.startswith("file://"):
@@ -222,7 +222,7 @@ class WrittenFiles(NamedTuple):
     """The regular files a run writes (:func:`written_files`) as they were when it
     started, to refuse a file it reads as it goes that is one of them: a batched run
     knows a manifest's files, or a URL listing's, only then. The report is kept aside
-    until the run ends (:func:`cliplint.cli.output.report_stream`), so a refused run
+    until the run ends (``cliplint.cli.output._kept_aside``), so a refused run
     leaves the clipping as it was."""
 
     files: tuple[tuple[str, str, os.stat_result | None, str], ...]  # what, as given, status, absolute
