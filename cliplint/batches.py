@@ -429,8 +429,7 @@ def manifest_sources(lines: Iterable[str], settings: Settings) -> Iterator[Sourc
     written) is linted once, where it is first named."""
     root = os.path.abspath(settings.root)
     seen: set[str] = set()
-    for line in lines:
-        path = line.rstrip("\r\n")
+    for path in lines:
         if not path.strip():
             continue
         key = path if is_url(path) else file_key(path)
@@ -474,12 +473,20 @@ LONGEST_MANIFEST_NAME = 65536
 
 
 def _entries(stream: IO[str]) -> Iterator[str]:
-    """The names in ``stream``: between NUL bytes if its first characters hold one, else
-    between line ends."""
+    """The names in ``stream``: between NUL bytes, as they are, if its first characters
+    hold one; else its lines, without their line ends (LF or CRLF)."""
     text = stream.read(_MANIFEST_CHUNK)
     # A byte order mark (Windows' Notepad and PowerShell write one) is no part of a name.
     text = text.removeprefix("\ufeff")
-    separator = "\0" if "\0" in text else "\n"
+    if "\0" not in text:
+        for line in _split(stream, text, "\n"):
+            yield line.rstrip("\r\n")
+        return
+    yield from _split(stream, text, "\0")
+
+
+def _split(stream: IO[str], text: str, separator: str) -> Iterator[str]:
+    """The names between ``separator`` in ``text`` and the rest of ``stream``."""
     while text:
         *names, rest = text.split(separator)
         if separator == "\n" and "\0" in text:  # no name holds one: not a list of names

@@ -61,6 +61,9 @@ def test_a_byte_order_mark_is_no_part_of_the_first_name(tmp_path: Path) -> None:
     # Read from standard input, and between NUL bytes, the same.
     assert list(read_manifest("-", lambda: io.StringIO("\ufeffa.md\0b.md\0"))) == ["a.md", "b.md"]
     assert list(read_manifest("-", lambda: io.StringIO("\ufeffa.md\nb.md\n"))) == ["a.md", "b.md"]
+    # Between NUL bytes a name is as it is, a line end at its end too (it was cut off).
+    assert list(read_manifest("-", lambda: io.StringIO("a.md\r\0b\n\0"))) == ["a.md\r", "b\n"]
+    assert list(read_manifest("-", lambda: io.StringIO("a.md\r\nb\n"))) == ["a.md", "b"]
     # Only at the start: elsewhere it is a character of a name, as the file system has it.
     assert list(read_manifest("-", lambda: io.StringIO("a.md\n\ufeffb.md\n"))) == [
         "a.md", "\ufeffb.md"]
