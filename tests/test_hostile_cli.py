@@ -113,6 +113,20 @@ def test_a_batched_runs_report_replaces_the_file_once_the_run_has_ended(
     assert refused.status == 2 and (tmp_path / "report.txt").read_text() == "kept\n"
 
 
+def test_a_stats_file_whose_name_is_too_long_is_refused_before_the_report_is_written(
+        tmp_path: Path) -> None:
+    # report.html's stats file, "report.stats.json", is 6 bytes longer: the report was
+    # written, then the run failed on its stats file.
+    write(tmp_path / "ok.md", SECONDS)
+    report = "r" * 245 + ".html"  # 250 bytes: a name; its stats file's, 256: none
+    result = run_cliplint(*ISOLATED, "--format", "html", "--output-file", report, "ok.md",
+                          cwd=tmp_path)
+    assert result.status == 2, result
+    assert f"cannot write the output file's stats file {'r' * 245}.stats.json: File name " \
+           "too long" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ok.md"]
+
+
 def test_a_report_the_walk_of_a_linted_folder_would_find_is_refused(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     write(archive / "a.md", SECONDS)

@@ -4,6 +4,7 @@ options (:class:`LintOptions`), the installed rules and formats, and the setting
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Mapping, Sequence
@@ -173,6 +174,14 @@ def refuse_overwriting_inputs(options: LintOptions, settings: Settings,
     written = written_files(options)
     if not written:
         return
+    for what, target in written:
+        try:
+            os.stat(target)
+        except OSError as error:
+            # (the html report's stats file, its name longer than the report's, was found
+            # too long only once the report was written)
+            if error.errno == errno.ENAMETOOLONG:
+                raise UsageError(f"cannot write {what} {target}: {error.strerror}") from None
     if options.batched and options.paths_from not in (None, "-"):
         for what, target in written:
             if _same_file(target, options.paths_from):
