@@ -39,10 +39,12 @@ _ANY_BREAK = re.compile(r"\r\n?|\n")
 _TITLE_LOOKAHEAD = 6
 #: How many lines after the front matter the header is looked for in.
 _HEADER_LINES = 40
+#: The zero-width characters: space, non-joiner, joiner, word joiner, no-break space (a
+#: byte-order mark inside the text). Invisible, and no part of a word or a line's shape.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 #: Zero-width characters at the text's start, after the BOM a Document drops: U+FEFF, a
-#: BOM written twice, and the zero-width space, non-joiner, joiner or word joiner a feed
-#: or an editor left before the first line.
-_MARKS = re.compile("[\ufeff\u200b\u200c\u200d\u2060]+")
+#: BOM written twice, and the others a feed or an editor left before the first line.
+_MARKS = re.compile(f"[{ZERO_WIDTH}]+")
 _CLOSERS = ("---", "...")
 #: A line that closes the front matter, where lines end at LF (CRLF) or at any break.
 #: (In a LF or CRLF file a lone CR is no break: whitespace inside the line, as for rstrip.)

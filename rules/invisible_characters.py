@@ -99,7 +99,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
-from cliplint.document import Document
+from cliplint.document import ZERO_WIDTH, Document
 from cliplint.html import INVISIBLE_ELEMENTS, BodyView
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
@@ -156,7 +156,7 @@ _CANDIDATE_START = re.compile(f"[{_RAW}&]")
 #: What a message shows as an escape: what this rule reports (it is invisible) and what
 #: no message may quote raw (a form feed, U+2028, a bidi mark...).
 _ESCAPED = re.compile(f"[{_RAW}{HIDDEN}]")
-_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+_ZERO_WIDTH = frozenset(ZERO_WIDTH)
 _BIDI = CONTROLS
 #: The direction an override forces.
 _OVERRIDE_DIRECTION = {"\u202d": "left to right", "\u202e": "right to left"}

@@ -50,7 +50,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from cliplint.document import Document, matching_bracket, matching_paren
+from cliplint.document import ZERO_WIDTH, Document, matching_bracket, matching_paren
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
 
@@ -127,7 +127,7 @@ _LIKE_AN_UNDERLINE = re.compile(r"[ \t]*(?:-+|=+)\s*?(?:\r?\n|$)")
 
 
 #: A title text a reader sees as empty: white space and zero-width characters only.
-_ONLY_ZERO_WIDTH = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]*")
+_ONLY_ZERO_WIDTH = re.compile(rf"[\s{ZERO_WIDTH}]*")
 
 
 def _line_after(document: Document, span: Any) -> int:
