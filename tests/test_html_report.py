@@ -372,17 +372,38 @@ def test_stats_path() -> None:
 
 def test_a_report_to_a_fifo_or_device_makes_no_stats_file_beside_it(tmp_path: Path) -> None:
     # --output-file /dev/stdout made /dev/stdout.stats.json (as root; else it failed).
-    import subprocess
+    import select
+    import threading
 
     write(tmp_path / "a.md", GOOD_CLIPPING)
     fifo = tmp_path / "report.html"
     os.mkfifo(fifo)
     assert archive_stats.stats_path(str(fifo)) is None
     assert archive_stats.stats_path(os.devnull) is None
-    with subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE) as reader:
+    # A reader there before the run (one that came late left cliplint "no process is
+    # reading this FIFO"), reading as it writes (a page fills a pipe's buffer).
+    descriptor = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    received: list[bytes] = []
+
+    def read() -> None:  # (on Linux a FIFO no writer has opened yet is not readable)
+        while select.select([descriptor], [], [], 60)[0]:
+            try:
+                chunk = os.read(descriptor, 65536)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                return
+            received.append(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
         done = run_cliplint("--isolated", "--no-cache", "--format", "html", "--output-file",
                             str(fifo), "a.md", cwd=tmp_path)
-        page = reader.communicate(timeout=60)[0]
+    finally:
+        reader.join(60)
+        os.close(descriptor)
+    page = b"".join(received)
     assert done.status == 0, done
     assert page.startswith(b"<!DOCTYPE html>")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.md", "report.html"]
