@@ -174,20 +174,13 @@ def refuse_overwriting_inputs(options: LintOptions, settings: Settings,
     written = written_files(options)
     if not written:
         return
-    for what, target in written:
-        try:
-            os.stat(target)
-        except OSError as error:
-            # (the html report's stats file, its name longer than the report's, was found
-            # too long only once the report was written)
-            if error.errno == errno.ENAMETOOLONG:
-                raise UsageError(f"cannot write {what} {target}: {error.strerror}") from None
+    kept = WrittenFiles.of(options)  # (a name too long for the file system: refused here)
     if options.batched and options.paths_from not in (None, "-"):
-        for what, target in written:
-            if _same_file(target, options.paths_from):
-                raise UsageError(f"{what} {target} is the manifest --paths-from reads: "
-                                 "writing it would empty the list before it is read (write "
-                                 "it elsewhere)")
+        manifest = kept.one_of(options.paths_from)
+        if manifest is not None:
+            what, target = manifest
+            raise UsageError(f"{what} {target} is the manifest --paths-from reads: writing "
+                             "it would empty the list before it is read (write it elsewhere)")
     # (--paths-from's files are the manifest's, met as it is read: WrittenFiles)
     local = [] if options.paths_from else [
         local for path in paths if (local := local_file(path)) is not None]
@@ -220,13 +213,6 @@ def local_file(path: str) -> str | None:
     return None if "://" in path else path
 
 
-def _same_file(first: str, second: str) -> bool:
-    try:
-        return os.path.samestat(os.stat(first), os.stat(second))
-    except OSError:
-        return os.path.abspath(first) == os.path.abspath(second)
-
-
 class WrittenFiles(NamedTuple):
     """The regular files a run writes (:func:`written_files`) as they were when it
     started, to refuse a file it reads as it goes that is one of them: a batched run
@@ -238,19 +224,24 @@ class WrittenFiles(NamedTuple):
 
     @classmethod
     def of(cls, options: LintOptions) -> WrittenFiles:
+        """:class:`UsageError` for a name too long for the file system (the html report's
+        stats file, its name longer than the report's, was found so only once the report
+        was written)."""
         files = []
         for what, target in written_files(options):
             try:
                 status: os.stat_result | None = os.stat(target)
-            except OSError:
+            except OSError as error:
+                if error.errno == errno.ENAMETOOLONG:
+                    raise UsageError(f"cannot write {what} {target}: {error.strerror}") from None
                 status = None  # not there yet: it would be made where the clipping is not
             if status is None or stat.S_ISREG(status.st_mode):  # not /dev/stdout, a FIFO
                 files.append((what, target, status, os.path.abspath(target)))
         return cls(tuple(files))
 
-    def refuse(self, path: str, shown: str) -> None:
-        """:class:`UsageError` when the local file ``path`` (``shown`` in the report) is
-        one of the files written."""
+    def one_of(self, path: str) -> tuple[str, str] | None:
+        """What the file at ``path`` is of the files written, and its name as given; None
+        when it is none of them."""
         try:
             read: os.stat_result | None = os.stat(path)
         except OSError:
@@ -258,7 +249,15 @@ class WrittenFiles(NamedTuple):
         for what, target, status, absolute in self.files:
             if (os.path.samestat(status, read) if status is not None and read is not None
                     else os.path.abspath(path) == absolute):
-                raise _overwriting(what, target, shown)
+                return what, target
+        return None
+
+    def refuse(self, path: str, shown: str) -> None:
+        """:class:`UsageError` when the local file ``path`` (``shown`` in the report) is
+        one of the files written."""
+        written = self.one_of(path)
+        if written is not None:
+            raise _overwriting(*written, shown)
 
 
 def _linted_as(target: str, paths: Sequence[str], settings: Settings) -> str | None:
