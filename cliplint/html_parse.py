@@ -1156,12 +1156,13 @@ class _SpanParser(html5lib.HTMLParser):
                        or _innermost(open_elements, lambda node: node.name not in _MAY_STAY_OPEN))
         else:
             culprit = open_elements[-1] if len(open_elements) > 1 else None  # [0]: the root
+        created = self.tree.created
+        # (a copy of a formatting element: the start tag of the one it copies)
+        while culprit is not None and culprit._element not in created:
+            culprit = culprit.copy_of
         if culprit is None:
             return None
-        index = self.tree.created.get(culprit._element)
-        if index is None:
-            return None
-        return self.tokenizer.span_of(index)
+        return self.tokenizer.span_of(created[culprit._element])
 
 
 #: The end tags "in body" ignores, with html5lib's ``end-tag-too-early``, when their
@@ -1279,6 +1280,11 @@ class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
     # Class attributes that hide the inherited properties, so that the instance's own win.
     name: str = ""
     namespace: str | None = None
+    #: The element this one is a copy of: html5lib copies a formatting element left open
+    #: into the next block ("reconstruct the active formatting elements") and into the
+    #: blocks a misnested end tag splits (the adoption agency). A copy has no start tag of
+    #: its own; left open at the end of the body, it is reported at its original's.
+    copy_of: Any = None
 
     def __init__(self, name: str, namespace: str | None = None,
                  attributes: dict[str, str] | None = None) -> None:
@@ -1300,6 +1306,11 @@ class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
     def insertBefore(self, node: Any, refNode: Any) -> None:
         super().insertBefore(node, refNode)
         self._childNodes.insert(self._childNodes.index(refNode), node)
+
+    def cloneNode(self) -> Any:
+        clone = super().cloneNode()
+        clone.copy_of = self
+        return clone
 
 
 #: html5lib's scopes (``_base.listElementsMap``: the elements that end a walk, or with
@@ -1412,6 +1423,20 @@ class _SpanTreeBuilder(_TemplateTreeBuilder):
         else:
             self._text_node.text = "".join(pieces)
         pieces.clear()
+
+    def reconstructActiveFormattingElements(self) -> None:
+        # html5lib's, which puts a new element where each formatting element it copies
+        # was in the list: that element is then a copy of the one it replaced. (The
+        # first test is html5lib's own, before a copy of the list is made: it runs for
+        # every text and most start tags, and nearly always finds nothing to do.)
+        formatting = self.activeFormattingElements
+        if not formatting or formatting[-1] is _base.Marker or formatting[-1] in self.openElements:
+            return
+        before = list(formatting)
+        super().reconstructActiveFormattingElements()
+        for old, new in zip(before, formatting):
+            if new is not old:
+                new.copy_of = old
 
     def generateImpliedEndTags(self, exclude: str | None = None) -> None:
         # html5lib's, as a loop over a set made once: its own builds the set on each of
