@@ -44,8 +44,8 @@ nimg.ws.126.net; cors.netnr.workers.dev.
 Bad::
 
     <img src="https://images.weserv.nl/?url=">
-    <img src="https://thumbor.example.com/unsafe/300x0/https://thumbor.example.com/unsafe/a.jpg">
-    <img src="https://images.weserv.nl/?url=example.com/watch?v=1&t=2s">
+    <img src="https://images.weserv.nl/?url=example.com/image.php?id=1&size=large">
+    <img src="https://images.weserv.nl/?url=i0.wp.com/example.com/a.jpg">
 
 Good::
 

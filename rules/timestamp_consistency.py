@@ -32,7 +32,7 @@ equals it in all 1,025 Jekyll clippings. Two days leave room above the largest l
 
 Bad::
 
-    <!--1687640344000-->                          2023-06-24T21:39:04Z
+    <!--1687640344000-->                          2023-06-24T20:59:04Z
     [Title](https://example.com/a/1)
     ------
 

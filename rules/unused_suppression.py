@@ -30,8 +30,7 @@ Bad::
 Good::
 
     <!-- cliplint-disable-next-line well-formed-html -- the feed's own markup -->
-    <p>An <b>unclosed paragraph
-    </p>
+    <p>An <b>unclosed paragraph</p>
 
 Options: none.
 
