@@ -18,8 +18,9 @@ def duration_seconds(text: str) -> int:
 
 
 def iso_utc(milliseconds: int) -> str:
-    """An epoch in milliseconds as ``2023-06-14T21:39:04Z``."""
+    """An epoch in milliseconds as ``2023-06-14T21:39:04Z``, or where it lies when no
+    calendar date of the years 1-9999 is that instant."""
     try:
         return datetime.fromtimestamp(milliseconds / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (OverflowError, OSError, ValueError):
-        return "a date out of range"
+        return "a date past the year 9999" if milliseconds > 0 else "a date before the year 1"
