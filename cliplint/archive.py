@@ -43,13 +43,14 @@ from cliplint.config import Settings
 from cliplint.digests import blake2b
 from cliplint.model import (
     ARCHIVE_KEY,
+    ENGINE_STOPS,
     FILE_TIMEOUT,
     INTERNAL_ERROR,
-    PLUGIN_FAILURES,
     Problem,
     Related,
     Rule,
     Severity,
+    error_text,
     file_problem,
 )
 
@@ -391,9 +392,11 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
             found = within_budget(
                 partial(_reduced, rule, entries, settings, shown, suppressed, focus), budget,
                 path=shown_root, rules=(rule,))
-        except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
+        except ENGINE_STOPS:
+            raise
+        except BaseException as error:  # a crashing rule must not stop the run
             problems.append(file_problem(shown_root, INTERNAL_ERROR, f"rule {rule.id} crashed: "
-                                         f"{type(error).__name__}: {error}"))
+                                         f"{error_text(error)}"))
             continue
         if isinstance(found, Problem):  # its time ran out (said as a reduce step's)
             found = file_problem(shown_root, FILE_TIMEOUT, f"rule {rule.id}'s reduce step "

@@ -26,14 +26,11 @@ from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import TypeVar
 
-from cliplint.model import FILE_TIMEOUT, Problem, Rule, file_problem
+from cliplint.model import FILE_TIMEOUT, FileTimeout, Problem, Rule, file_problem
+
+__all__ = ["FileTimeout", "within_budget"]
 
 T = TypeVar("T")
-
-
-class FileTimeout(BaseException):
-    """The file's time budget ran out. A ``BaseException`` (as ``KeyboardInterrupt``): a
-    rule's or the engine's ``except Exception`` must not take it for a crash."""
 
 
 def within_budget(work: Callable[[], T], seconds: float | None, *, path: str,

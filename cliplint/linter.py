@@ -11,14 +11,15 @@ from cliplint.config import Settings, resolve, validate
 from cliplint.document import BINARY, Document, UnreadableFile
 from cliplint.model import (
     ARCHIVE_KEY,
+    ENGINE_STOPS,
     FILE_UNREADABLE,
     INTERNAL_ERROR,
-    PLUGIN_FAILURES,
     Edit,
     Fix,
     Problem,
     Rule,
     Severity,
+    error_text,
     file_problem,
     too_large,
 )
@@ -121,7 +122,9 @@ def _lint_in_scope(
         except _Malformed as error:
             problems.append(_malformed_problem(document, path, rule_id, error))
             continue
-        except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
+        except ENGINE_STOPS:
+            raise
+        except BaseException as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
             continue
         if listed or past:  # most rules find nothing in most files
@@ -330,7 +333,9 @@ def _records_in_scope(
             continue
         try:
             records[rule_id] = rule.record(document, settings.options.get(rule_id, {}))
-        except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
+        except ENGINE_STOPS:
+            raise
+        except BaseException as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
     if suppressions:
         # The archive rules whose problems about this file its comments suppress: the
@@ -345,7 +350,7 @@ def _records_in_scope(
 def crash_problem(document: Document, path: str, rule_id: str, error: BaseException) -> Problem:
     """The ``internal-error`` problem of a rule that raised on a document."""
     return _problem(document, path, INTERNAL_ERROR, "error",
-                    Violation(0, 0, f"rule {rule_id} crashed: {type(error).__name__}: {error}"),
+                    Violation(0, 0, f"rule {rule_id} crashed: {error_text(error)}"),
                     with_source=False)
 
 

@@ -33,11 +33,40 @@ if TYPE_CHECKING:
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
-#: What a rule's or a plugin's code may raise that costs that rule (an internal-error
-#: problem) or that plugin, not the run: any Exception, and SystemExit. A plugin calling
-#: sys.exit() must neither end cliplint with its own status, silently (a pass in CI, a
-#: truncated report), nor end the program a library call runs in.
-PLUGIN_FAILURES: tuple[type[BaseException], ...] = (Exception, SystemExit)
+
+
+class FileTimeout(BaseException):
+    """The file's time budget ran out (:mod:`cliplint.budget`). A ``BaseException`` (as
+    ``KeyboardInterrupt``): a rule's or the engine's ``except Exception`` must not take it
+    for a crash."""
+
+
+#: What ends the engine's work on a file or on the run, raised through whatever code is
+#: running, a rule's too: an interrupt (Ctrl-C; SIGTERM is turned into one) and a file's
+#: time running out. Whatever else a rule's or a plugin's code raises costs that rule (an
+#: internal-error problem) or that plugin, not the run: any Exception, SystemExit (a
+#: plugin calling sys.exit() must neither end cliplint with its own status, silently,
+#: nor end the program a library call runs in), and a plugin's own BaseException
+#: subclass or GeneratorExit. Each place that runs a plugin's code says
+#: ``except ENGINE_STOPS: raise`` before ``except BaseException``.
+ENGINE_STOPS: tuple[type[BaseException], ...] = (KeyboardInterrupt, FileTimeout)
+#: The most characters of an exception's text an internal-error message quotes.
+MAX_ERROR_TEXT = 500
+
+
+def error_text(error: BaseException) -> str:
+    """``Type: text`` of an exception a plugin's code raised, for a message: its text cut
+    to :data:`MAX_ERROR_TEXT` characters (a million-character one was quoted whole, for
+    every file), or said to be unavailable when making it fails too."""
+    try:
+        text = str(error)
+    except ENGINE_STOPS:
+        raise
+    except BaseException:  # its __str__ is the plugin's code as well
+        text = "(its text could not be made)"
+    if len(text) > MAX_ERROR_TEXT:
+        text = text[:MAX_ERROR_TEXT] + f"... ({len(text):,} characters)"
+    return f"{type(error).__name__}: {text}"
 Applicability = Literal["safe", "unsafe"]
 
 #: Engine problems: reported like rule problems, but no rule module behind them.

@@ -61,7 +61,15 @@ from cliplint import __version__
 from cliplint.addresses import address_category
 from cliplint.config import Settings
 from cliplint.linter import crash_problem, decode_clipping, source_excerpt
-from cliplint.model import INTERNAL_ERROR, PLUGIN_FAILURES, Problem, Rule, Severity, file_problem
+from cliplint.model import (
+    ENGINE_STOPS,
+    INTERNAL_ERROR,
+    Problem,
+    Rule,
+    Severity,
+    error_text,
+    file_problem,
+)
 from cliplint.progress import bar, wanted
 from cliplint.rule_io import Answer, Verdict
 from cliplint.whole_file import replace_whole
@@ -179,7 +187,9 @@ def collect(sources: Iterable[tuple[str, bytes | None]], rules: Sequence[Rule],
             places, accept = asked[rule.id]
             try:
                 found = list(rule.online_urls(document, settings.rule_options(rule)))
-            except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
+            except ENGINE_STOPS:
+                raise
+            except BaseException as error:  # a crashing rule must not stop the run
                 crashes.append(crash_problem(document, path, rule.id, error))
                 continue
             for item in found:
@@ -521,9 +531,10 @@ def _judge(rule: Rule, answer: Answer, cacheable: bool, options: Mapping[str, An
     assert rule.online_judge is not None
     try:
         return Outcome(rule.online_judge(answer, options), cacheable)
-    except PLUGIN_FAILURES as error:  # a crashing rule must not stop the run
-        return Outcome(None, False, crash=f"rule {rule.id} crashed: {type(error).__name__}: "
-                                          f"{error}")
+    except ENGINE_STOPS:
+        raise
+    except BaseException as error:  # a crashing rule must not stop the run
+        return Outcome(None, False, crash=f"rule {rule.id} crashed: {error_text(error)}")
 
 
 # -- the run -------------------------------------------------------------------------------

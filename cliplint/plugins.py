@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 
 from cliplint import __version__
 from cliplint.marks import check_marker, remember_checked
-from cliplint.model import ENGINE_PROBLEMS, KEBAB_CASE, PLUGIN_FAILURES, Rule
+from cliplint.model import ENGINE_PROBLEMS, ENGINE_STOPS, KEBAB_CASE, Rule, error_text
 
 if TYPE_CHECKING:
     import pluggy
@@ -137,10 +137,12 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
             plugin = entry_point.load()
             manager.register(plugin, name=entry_point.name)
             manager.check_pending()
-        except PLUGIN_FAILURES as error:  # a plugin may fail in any way while importing
+        except ENGINE_STOPS:
+            raise
+        except BaseException as error:  # a plugin may fail in any way while importing
             raise PluginError(
                 f"plugin {entry_point.name!r} from distribution {distribution!r} failed "
-                f"to load: {type(error).__name__}: {error}"
+                f"to load: {error_text(error)}"
             ) from error
         version = about["Version"] if about else "?"
         plugins[entry_point.name] = f"{distribution} {version}"
@@ -190,8 +192,13 @@ def _collect_rules(manager: pluggy.PluginManager, plugins: Mapping[str, str]) ->
         try:
             modules = _rule_modules(implementation.function())
             found = [Rule.from_module(module, plugin=name) for module in modules]
-        except PLUGIN_FAILURES as error:
-            raise PluginError(f"{where} failed to provide rules: {error}") from error
+        except ENGINE_STOPS:
+            raise
+        except BaseException as error:
+            # What the hook gave, judged (a ValueError saying what is wrong with it), or
+            # what its code raised (named by its type: "hook exploded" said nothing).
+            said = str(error) if type(error) is ValueError else error_text(error)
+            raise PluginError(f"{where} failed to provide rules: {said}") from error
         own = _own(name, plugins[name])
         for rule in found:
             if own and not KEBAB_CASE.fullmatch(rule.id):
@@ -273,9 +280,11 @@ def _collect_formats(
         name = implementation.plugin_name
         try:
             provided = dict(cast("Mapping[str, Renderer]", implementation.function()))
-        except PLUGIN_FAILURES as error:
+        except ENGINE_STOPS:
+            raise
+        except BaseException as error:
             raise PluginError(f"{_where(name, plugins)} failed to provide report formats: "
-                              f"{type(error).__name__}: {error}") from error
+                              f"{error_text(error)}") from error
         for format_name, renderer in provided.items():
             if not isinstance(format_name, str) or not callable(renderer):
                 raise PluginError(f"{_where(name, plugins)}: report format {format_name!r} "
@@ -309,8 +318,10 @@ def renderer_of(registry: Registry, name: str) -> Renderer:
 
         try:
             text = renderer(report, options)
-        except PLUGIN_FAILURES as error:  # a plugin may fail in any way, sys.exit() too
-            raise FormatError(f"{where} failed: {type(error).__name__}: {error} (a bug in "
+        except ENGINE_STOPS:
+            raise
+        except BaseException as error:  # a plugin may fail in any way, sys.exit() too
+            raise FormatError(f"{where} failed: {error_text(error)} (a bug in "
                               "that plugin: please report it to its authors)") from error
         if not isinstance(text, str) or not utf8_encodable(text):
             what = "text UTF-8 cannot write" if isinstance(text, str) else type(text).__name__

@@ -48,11 +48,12 @@ from cliplint.files import read_clipping
 from cliplint.fixer import FixResult, fix_document
 from cliplint.linter import decode_clipping, lint_and_record
 from cliplint.model import (
+    ENGINE_STOPS,
     FIX_REFUSED,
     INTERNAL_ERROR,
-    PLUGIN_FAILURES,
     Problem,
     Rule,
+    error_text,
     file_problem,
 )
 from cliplint.runner import map_in_chunks
@@ -186,9 +187,11 @@ def _fix_in_memory(data: bytes, rules: Mapping[str, Rule], settings: Settings, *
     try:
         result = fix_document(document, rules, settings, path=path, unsafe=unsafe,
                               with_source=with_source)
-    except PLUGIN_FAILURES as error:  # a bug in the fixer or a rule costs one file, not the run
+    except ENGINE_STOPS:
+        raise
+    except BaseException as error:  # a bug in the fixer or a rule costs one file, not the run
         message = (f"the fixer crashed on this file, nothing written: "
-                   f"{type(error).__name__}: {error}")
+                   f"{error_text(error)}")
         return FileOutcome(path, (file_problem(path, INTERNAL_ERROR, message),))
     return FileOutcome(path, result.problems, result, records=result.records)
 

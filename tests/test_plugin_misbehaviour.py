@@ -54,6 +54,17 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
 
 @pytest.mark.parametrize(("body", "said"), [
     ("def check(document, options):\n    sys.exit(0)\n", "SystemExit: 0"),
+    # Not an Exception: a traceback, exit 1, every file's result lost.
+    ("def check(document, options):\n    class Odd(BaseException):\n        pass\n"
+     "    raise Odd('x')\n", "Odd: x"),
+    ("def check(document, options):\n    raise GeneratorExit('x')\n", "GeneratorExit: x"),
+    # Its text is the plugin's code too: the run ended as cliplint's "internal error".
+    ("def check(document, options):\n    class Odd(Exception):\n"
+     "        def __str__(self):\n            raise RuntimeError\n    raise Odd()\n",
+     "Odd: (its text could not be made)"),
+    # Quoted whole, for every file: megabytes of report.
+    ("def check(document, options):\n    raise ValueError('x' * 1_000_000)\n",
+     "ValueError: " + "x" * 500 + "... (1,000,000 characters)"),
     ("def check(document, options):\n    yield 'a string'\n", "it yielded str 'a string', "
      "not a Violation"),
     ("def check(document, options):\n    yield Violation(1.5, 3.7, 'm')\n",
@@ -104,7 +115,8 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
     ("def check(document, options):\n"
      "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 'x'),), 'safe', 'd\\x1b[2J'))\n",
      "a fix's description holds a control character (U+001B): it must be one line of text"),
-], ids=["sys.exit", "not-a-violation", "float-span", "bool-span", "past-the-end",
+], ids=["sys.exit", "base-exception", "generator-exit", "unprintable", "huge-text",
+        "not-a-violation", "float-span", "bool-span", "past-the-end",
         "reversed", "message-not-text", "line-break", "next-line", "csi", "line-separator",
         "surrogate", "severity", "fix-not-fix",
         "applicability", "edits-generator", "no-edits", "edit-not-edit", "edit-float",
@@ -159,6 +171,9 @@ def test_a_rule_calling_sys_exit_does_not_pass_the_run(
     ("def record(document, options):\n    return 1\n"
      "def reduce(entries, options):\n    sys.exit(0)\n    yield\n", "SystemExit: 0"),
     ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n    class Odd(BaseException):\n        pass\n"
+     "    raise Odd('x')\n    yield\n", "Odd: x"),
+    ("def record(document, options):\n    return 1\n"
      "def reduce(entries, options):\n    yield ArchiveViolation('../../etc/passwd', 'm')\n",
      "it named a file that is not in the archive: '../../etc/passwd'"),
     # The engine checked a rule of one clipping's messages, not an archive rule's.
@@ -171,7 +186,7 @@ def test_a_rule_calling_sys_exit_does_not_pass_the_run(
      "    yield ArchiveViolation(entries[0].path, 'm', (Related(entries[1].path, 'r\\x9b'),))\n",
      "a related file's message holds a control character (U+009B): it must be one line of "
      "text"),
-], ids=["endless", "sys.exit", "unknown-path", "message-line-break", "related-message"])
+], ids=["endless", "sys.exit", "base-exception", "unknown-path", "message-line-break", "related-message"])
 def test_what_a_reduce_step_does_wrong_is_its_internal_error(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
     # An endless reduce filled the memory (a gigabyte in seconds) until it was killed.
