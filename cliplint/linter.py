@@ -14,6 +14,7 @@ from cliplint.model import (
     ENGINE_STOPS,
     FILE_UNREADABLE,
     INTERNAL_ERROR,
+    Applicability,
     Edit,
     Fix,
     Problem,
@@ -159,6 +160,10 @@ def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
         for violations in () if checked else found:
             for violation in violations:
                 _check_violation(violation, len(document.text))
+        for violations in found:
+            for violation in violations:
+                if violation.fix is not None:
+                    _check_strength(violation.fix, rule.fix)
         severities = [[rule.severity_of(violation, configured) for violation in violations]
                       for violations in found]
     except ValueError as error:  # a malformed violation, a kind or severity not declared
@@ -220,6 +225,18 @@ def check_line(text: object, what: str) -> None:
         raise ValueError(f"{what} holds {breaker}: it must be one line of text")
     if not utf8_encodable(text):
         raise ValueError(f"{what} holds a lone surrogate, which no report can be written with")
+
+
+def _check_strength(fix: Fix, strongest: Applicability | None) -> None:
+    """``ValueError`` when a fix is safer than the rule's ``FIX`` says its fixes can be:
+    ``--fix`` applies safe fixes without asking, and a rule declared unsafe (or without
+    fixes) that offers a safe one is taken at its word by ``cliplint rules``, not by the
+    fixer."""
+    if strongest is None:
+        raise ValueError("a violation has a fix, but the rule declares none (FIX = None)")
+    if fix.applicability == "safe" and strongest == "unsafe":
+        raise ValueError("a fix is 'safe', but the rule declares its fixes unsafe "
+                         "(FIX = 'unsafe')")
 
 
 def _check_fix(fix: object) -> None:

@@ -111,6 +111,13 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
     ("def check(document, options):\n"
      "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 5),), 'safe', 'd'))\n",
      "an edit's replacement is a int, not text"),
+    # A fix safer than the rule declares: --fix applied it without --unsafe-fixes.
+    ("def check(document, options):\n"
+     "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 'x'),), 'safe', 'd'))\n",
+     "a violation has a fix, but the rule declares none (FIX = None)"),
+    ("FIX = 'unsafe'\ndef check(document, options):\n"
+     "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 'x'),), 'safe', 'd'))\n",
+     "a fix is 'safe', but the rule declares its fixes unsafe (FIX = 'unsafe')"),
     # --show-fixes printed it as it was: an escape sequence reached the terminal.
     ("def check(document, options):\n"
      "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 'x'),), 'safe', 'd\\x1b[2J'))\n",
@@ -120,7 +127,8 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
         "reversed", "message-not-text", "line-break", "next-line", "csi", "line-separator",
         "surrogate", "severity", "fix-not-fix",
         "applicability", "edits-generator", "no-edits", "edit-not-edit", "edit-float",
-        "replacement-not-text", "fix-description"])
+        "replacement-not-text", "fix-without-fix", "fix-safer-than-declared",
+        "fix-description"])
 def test_what_a_rule_yields_wrong_is_its_internal_error(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
     archive = _archive(tmp_path)
@@ -138,6 +146,21 @@ def test_what_a_rule_yields_wrong_is_its_internal_error(
     # The run went on: the built-in rules' problems are there, the rule's are not.
     assert {(p["path"], p["rule"]) for p in problems if p["rule"] != "internal-error"} == {
         ("b.md", "timestamp-comment")}
+
+
+def test_a_fix_safer_than_its_rule_declares_is_not_applied(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # A rule declared unsafe rewrote the title link under plain --fix.
+    env = _env(plugin_env, "FIX = 'unsafe'\ndef check(document, options):\n"
+                           "    title = document.header.title\n"
+                           "    yield Violation(title.start, title.end, 'm', Fix((Edit("
+                           "title.start, title.end, '[X](https://example.com/)'),), 'safe', 'd'))\n")
+    archive = _archive(tmp_path)
+    run = run_cliplint("--isolated", "--no-cache", "--select", "odd/", "--fix", "a.md",
+                       cwd=archive, env=env)
+    assert run.status == 3, run.stdout
+    assert "a fix is 'safe', but the rule declares its fixes unsafe" in run.stdout
+    assert (archive / "a.md").read_text(encoding="utf-8") == GOOD_CLIPPING
 
 
 def test_a_message_may_hold_a_tab_and_bidi_controls(
