@@ -27,6 +27,7 @@ from types import FrameType
 from typing import TypeVar
 
 from cliplint.model import FILE_TIMEOUT, FileTimeout, Problem, Rule, file_problem
+from cliplint.streams import printing_aside
 
 __all__ = ["FileTimeout", "within_budget"]
 
@@ -36,7 +37,15 @@ T = TypeVar("T")
 def within_budget(work: Callable[[], T], seconds: float | None, *, path: str,
                   rules: Iterable[Rule]) -> T | Problem:
     """``work()``, or the ``file-timeout`` problem of ``path`` when it takes longer than
-    ``seconds`` (``None``, 0 or more than :data:`LONGEST`: no budget)."""
+    ``seconds`` (``None``, 0 or more than :data:`LONGEST`: no budget). The work is the
+    rules' on one file (or a reduce step): what they print goes to standard error, not
+    into the report (:func:`cliplint.streams.printing_aside`)."""
+    with printing_aside():
+        return _within_budget(work, seconds, path=path, rules=rules)
+
+
+def _within_budget(work: Callable[[], T], seconds: float | None, *, path: str,
+                   rules: Iterable[Rule]) -> T | Problem:
     if seconds is None or not _can_time(seconds):
         return work()
     active = True

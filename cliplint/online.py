@@ -72,6 +72,7 @@ from cliplint.model import (
 )
 from cliplint.progress import bar, wanted
 from cliplint.rule_io import Answer, Verdict
+from cliplint.streams import printing_aside
 from cliplint.whole_file import replace_whole
 
 if TYPE_CHECKING:
@@ -186,7 +187,8 @@ def collect(sources: Iterable[tuple[str, bytes | None]], rules: Sequence[Rule],
             assert rule.online_urls is not None
             places, accept = asked[rule.id]
             try:
-                found = list(rule.online_urls(document, settings.rule_options(rule)))
+                with printing_aside():
+                    found = list(rule.online_urls(document, settings.rule_options(rule)))
             except ENGINE_STOPS:
                 raise
             except BaseException as error:  # a crashing rule must not stop the run
@@ -530,7 +532,8 @@ def _retry_after(value: str | None) -> float | None:
 def _judge(rule: Rule, answer: Answer, cacheable: bool, options: Mapping[str, Any]) -> Outcome:
     assert rule.online_judge is not None
     try:
-        return Outcome(rule.online_judge(answer, options), cacheable)
+        with printing_aside():
+            return Outcome(rule.online_judge(answer, options), cacheable)
     except ENGINE_STOPS:
         raise
     except BaseException as error:  # a crashing rule must not stop the run

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 from cliplint import __version__
 from cliplint.marks import check_marker, remember_checked
 from cliplint.model import ENGINE_PROBLEMS, ENGINE_STOPS, KEBAB_CASE, Rule, error_text
+from cliplint.streams import printing_aside
 
 if TYPE_CHECKING:
     import pluggy
@@ -134,7 +135,8 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
                 f"and {distribution})"
             )
         try:
-            plugin = entry_point.load()
+            with printing_aside():  # (a print at import went into the report)
+                plugin = entry_point.load()
             manager.register(plugin, name=entry_point.name)
             manager.check_pending()
         except ENGINE_STOPS:

@@ -15,6 +15,9 @@ import os
 import re
 import stat
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from typing import BinaryIO, TextIO
 
 #: What breaks a line of a report, as the inside of a regular expression's character
@@ -71,6 +74,21 @@ def utf8_encodable(text: str) -> bool:
 def say(message: str) -> None:
     """A message to the user on standard error, after the program's name."""
     print(f"cliplint: {message}", file=sys.stderr)
+
+
+@contextmanager
+def printing_aside() -> Iterator[None]:
+    """Standard output is the report's (JSON, SARIF): while a plugin's code runs (its
+    import, its rules, its fixes), what it prints goes to standard error instead of
+    into the report. In the main thread only: Dask runs tasks in threads of its worker
+    processes, which write no report, and two threads swapping the stream at once
+    could leave it swapped. (Output written to the descriptor itself, from C, is not
+    caught.)"""
+    if sys.stdout is sys.stderr or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with redirect_stdout(sys.stderr):
+        yield
 
 
 def open_for_writing(path: str, newline: str | None = None) -> TextIO:

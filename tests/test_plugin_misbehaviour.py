@@ -163,6 +163,34 @@ def test_a_fix_safer_than_its_rule_declares_is_not_applied(
     assert (archive / "a.md").read_text(encoding="utf-8") == GOOD_CLIPPING
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("output_format", ["json", "sarif"])
+def test_what_a_plugin_prints_stays_out_of_the_report(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]], jobs: str,
+        output_format: str) -> None:
+    # A debug print in a rule, its reduce step or at import went into the JSON or SARIF
+    # on standard output: a report no reader could parse, and exit 0.
+    env = _env(plugin_env, "print('printed at import')\n"
+                           "def record(document, options):\n"
+                           "    print('printed by the map step')\n    return 1\n"
+                           "def reduce(entries, options):\n"
+                           "    print('printed by the reduce step')\n"
+                           "    yield ArchiveViolation(entries[0].path, 'found')\n")
+    archive = _archive(tmp_path)
+    for number in range(30):  # enough files for the worker pool
+        (archive / f"c{number}.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    run = run_cliplint("--isolated", "--no-cache", "--jobs", jobs, "--select",
+                       "odd/,timestamp-comment", "--format", output_format, ".",
+                       cwd=archive, env=env)
+    assert run.status == 1, run.stderr
+    report = json.loads(run.stdout)
+    assert "printed" not in run.stdout
+    for said in ("printed at import", "printed by the map step", "printed by the reduce step"):
+        assert said in run.stderr
+    found = report["problems"] if output_format == "json" else report["runs"][0]["results"]
+    assert len(found) == 2  # b.md's timestamp, and the archive rule's one
+
+
 def test_a_message_may_hold_a_tab_and_bidi_controls(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
     # They make no line of their own: a plugin quoting right-to-left text may hold a mark.
