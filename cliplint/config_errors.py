@@ -22,6 +22,11 @@ ECHOED = 100
 #: The most characters of the rest of a jsonschema message (the schema's words: an
 #: enum's choices may be many), cut only in case one echoes the file's text too.
 _SCHEMA_TEXT = 2_000
+#: The keyword a schema with a ``"pattern"`` may carry beside it: what a value that
+#: matches is, in words, with an example (``"a duration: ..., such as 12h"``). A value
+#: that does not match is then said not to be that, instead of not matching a regular
+#: expression only its author reads (docs/plugins.md, Options).
+PATTERN_WORDS = "patternDescription"
 
 
 class _Said(NamedTuple):
@@ -114,6 +119,8 @@ def _message(error: Any) -> str:
         return f"{_written(value)} is not a date written YYYY-MM-DD"
     if error.validator == "format" and error.validator_value == "code-point":
         return f"{_written(value)} is not a Unicode code point (the last is U+10FFFF)"
+    if error.validator == "pattern" and isinstance(error.schema.get(PATTERN_WORDS), str):
+        return f"{_written(value)} is not {_cut(error.schema[PATTERN_WORDS], limit=_SCHEMA_TEXT)}"
     if error.validator == "not" and "description" in error.schema:
         # A "not" says what must not be: its description says why (jsonschema's own
         # message shows the negated schema).

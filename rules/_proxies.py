@@ -132,6 +132,10 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 #: ``host[:port][/path-prefix]`` as custom proxies are declared.
 CUSTOM_KEY = r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(/[^\s?#]*)?$"
+#: CUSTOM_KEY in words, for a configuration error ("patternDescription").
+CUSTOM_KEY_WORDS = ("a proxy written host[:port][/path-prefix], the host in lower case, "
+                    "such as img.example.org or img.example.org:8080/proxy, without scheme, "
+                    "query or spaces")
 
 
 class ProxyTable(NamedTuple):

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 #: them to floats); "(?!\n)" because Python's "$" (jsonschema's re.search) also matches
 #: before a final line feed, and "2d\n" is no duration.
 DURATION_PATTERN = r"^\d{1,15}[smhd](?!\n)$"
+#: DURATION_PATTERN in words, for a configuration error ("patternDescription").
+DURATION_WORDS = ("a duration: up to 15 digits and one of s, m, h, d (seconds, minutes, "
+                  "hours, days), such as 12h")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

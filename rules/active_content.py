@@ -84,7 +84,9 @@ OPTIONS = {
     "properties": {
         "allowed-hosts": {
             "type": "array",
-            "items": {"type": "string", "pattern": r"^(\*\.)?[^\s/:@*]+$"},
+            "items": {"type": "string", "pattern": r"^(\*\.)?[^\s/:@*]+$",
+                      "patternDescription": "a host name such as www.youtube.com or "
+                      "*.youtube.com, without scheme, path or port"},
             "default": [],
             "description": "Hosts (and their subdomains) allowed in <iframe>, <embed>, "
             "<object>, stylesheets and <link>s, e.g. youtube.com.",

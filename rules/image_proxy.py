@@ -89,7 +89,14 @@ from cliplint.html import HTML_SPACE
 from cliplint.model import Edit, Finding, Fix
 from cliplint.rule_io import Answer, OnlineURL, Verdict, Violation
 from cliplint_rules._images import EmptySrc, ImageURL, image_urls
-from cliplint_rules._proxies import CUSTOM_KEY, KINDS, ProxyTable, Resolution, resolve
+from cliplint_rules._proxies import (
+    CUSTOM_KEY,
+    CUSTOM_KEY_WORDS,
+    KINDS,
+    ProxyTable,
+    Resolution,
+    resolve,
+)
 from cliplint_rules._quoting import shown
 
 ID = "image-proxy"
@@ -114,7 +121,7 @@ OPTIONS: dict[str, Any] = {
         "proxies": {
             "type": "object",
             "description": "extra proxy hosts: host[:port][/path-prefix] -> kind of proxy",
-            "propertyNames": {"pattern": CUSTOM_KEY},
+            "propertyNames": {"pattern": CUSTOM_KEY, "patternDescription": CUSTOM_KEY_WORDS},
             "additionalProperties": {"enum": list(KINDS)},
             "default": {},
         },

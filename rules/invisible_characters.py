@@ -133,6 +133,8 @@ OPTIONS = {
             "type": "array",
             # The format refuses numbers above U+10FFFF, which are no character.
             "items": {"type": "string", "pattern": "^U\\+[0-9A-Fa-f]{4,6}$",
+                      "patternDescription": "a character written U+ and 4 to 6 hex "
+                      "digits, such as U+200B",
                       "format": "code-point"},
             "default": [],
             "description": "Characters never reported, written U+200B.",

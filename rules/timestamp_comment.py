@@ -54,7 +54,7 @@ from cliplint.document import Document
 from cliplint.facts import epoch_number
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
-from cliplint_rules._time import DURATION_PATTERN, duration_seconds, iso_utc
+from cliplint_rules._time import DURATION_PATTERN, DURATION_WORDS, duration_seconds, iso_utc
 
 ID = "timestamp-comment"
 SEVERITY = "error"
@@ -74,6 +74,7 @@ OPTIONS = {
         "max-future": {
             "type": "string",
             "pattern": DURATION_PATTERN,
+            "patternDescription": DURATION_WORDS,
             "default": "1d",
             "description": "How far after now a timestamp may lie, e.g. 1d, 12h.",
         },

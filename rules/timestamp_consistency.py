@@ -63,7 +63,7 @@ from typing import Any, NamedTuple
 from cliplint.document import Document
 from cliplint.facts import epoch_number
 from cliplint.rule_io import Violation
-from cliplint_rules._time import DURATION_PATTERN, duration_seconds, iso_utc
+from cliplint_rules._time import DURATION_PATTERN, DURATION_WORDS, duration_seconds, iso_utc
 
 ID = "timestamp-consistency"
 SEVERITY = "warning"
@@ -74,6 +74,7 @@ OPTIONS = {
         "tolerance": {
             "type": "string",
             "pattern": DURATION_PATTERN,
+            "patternDescription": DURATION_WORDS,
             "default": "2d",
             "description": "How far the timestamp may lie from a stated date, e.g. 2d, 12h.",
         },

@@ -138,7 +138,9 @@ OPTIONS = {
     "properties": {
         "ignore-codes": {
             "type": "array",
-            "items": {"type": "string", "pattern": r"^[A-Za-z0-9.-]+$"},
+            "items": {"type": "string", "pattern": r"^[A-Za-z0-9.-]+$",
+                      "patternDescription": "an error's name: letters, digits, '.' and "
+                      "'-', such as unexpected-end-tag"},
             "uniqueItems": True,
             "default": [],
             "description": "Errors not to report: the standard's names or html5lib's codes "

@@ -26,7 +26,7 @@ SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
         ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = '2023-13-45'\n", "  cliplint.toml:2: rules.timestamp-comment.min-date: '2023-13-45' is not a valid date (month must be in 1..12)"),
         ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = '0000-00-00'\n", "  cliplint.toml:2: rules.timestamp-comment.min-date: '0000-00-00' is not a valid date (year 0 is out of range)"),
         ("cliplint.toml", "[rules.timestamp-comment]\nmin-date = '2023/01/01'\n", "  cliplint.toml:2: rules.timestamp-comment.min-date: '2023/01/01' is not a date written YYYY-MM-DD"),
-        ("cliplint.toml", "[rules.timestamp-comment]\nmax-future = \"1d\\n\"\n", "  cliplint.toml:2: rules.timestamp-comment.max-future: \"1d\\n\" does not match "),
+        ("cliplint.toml", "[rules.timestamp-comment]\nmax-future = \"1d\\n\"\n", "  cliplint.toml:2: rules.timestamp-comment.max-future: \"1d\\n\" is not a duration: "),
         ("cliplint.toml", f"[rules.timestamp-comment]\nmax-future = '{'9' * 400}d'\n", "  cliplint.toml:2: rules.timestamp-comment.max-future: '999"),
         ("cliplint.toml", "[rules.no-such-rule]\n", "  cliplint.toml:1: rules: unknown rule 'no-such-rule'"),
         ("cliplint.toml", "[[rules.aggregator-boilerplate.entries]]\nname = 'mine'\nlabel = 'Mine'\n"
@@ -388,8 +388,69 @@ def test_a_key_a_table_does_not_allow_is_said_as_such_not_as_an_unknown_rule(
     source, said = _refused_configuration(tmp_path / "cliplint.toml")
     assert said == f"""\
 cliplint: error: {source}: invalid configuration:
-  {source}:2: rules.aggregator-boilerplate.entries[0].attributes: key 'Data-Kind' does not match '^[a-z][a-z0-9_.:-]*$'
+  {source}:2: rules.aggregator-boilerplate.entries[0].attributes: key 'Data-Kind' is not an attribute name in lower case, such as data-component-name
 """
+
+
+def test_a_value_that_fails_a_pattern_is_told_what_is_expected_in_words(
+        tmp_path: Path) -> None:
+    # It said: '1w' does not match '^\\d{1,15}[smhd](?!\\n)$'.
+    write(tmp_path / "cliplint.toml", "[rules.timestamp-comment]\nmax-future = '1w'\n"
+          "[rules.active-content]\nallowed-hosts = ['https://www.youtube.com/']\n")
+    source, said = _refused_configuration(tmp_path / "cliplint.toml")
+    assert said == f"""\
+cliplint: error: {source}: invalid configuration:
+  {source}:2: rules.timestamp-comment.max-future: '1w' is not a duration: up to 15 digits and one of s, m, h, d (seconds, minutes, hours, days), such as 12h
+  {source}:4: rules.active-content.allowed-hosts[0]: 'https://www.youtube.com/' is not a host name such as www.youtube.com or *.youtube.com, without scheme, path or port
+"""
+
+
+def _patterns(schema: object, at: str = "") -> list[tuple[str, dict[str, object]]]:
+    """Every (sub)schema of ``schema`` that holds a ``"pattern"``, with where it is."""
+    found = []
+    if isinstance(schema, dict):
+        if isinstance(schema.get("pattern"), str):
+            found.append((at, schema))
+        for key, value in schema.items():
+            found += _patterns(value, f"{at}/{key}")
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            found += _patterns(value, f"{at}/{index}")
+    return found
+
+
+def test_every_pattern_of_the_configuration_says_in_words_what_it_expects() -> None:
+    """The engine's keys and every built-in rule's options: no user is shown a regular
+    expression instead of what to write."""
+    from cliplint.config import config_schema
+    from cliplint.config_errors import PATTERN_WORDS
+    from cliplint.plugins import load_registry
+
+    patterns = _patterns(config_schema(load_registry(builtins_only=True).rules))
+    assert len(patterns) >= 10  # the walk finds them (a duration, hosts, entries' names...)
+    unsaid = [at for at, schema in patterns if not isinstance(schema.get(PATTERN_WORDS), str)]
+    assert unsaid == []
+
+
+def test_a_plugin_pattern_without_words_is_said_as_before() -> None:
+    """A plugin's schema that does not say its pattern in words: jsonschema's message,
+    the pattern as the file would write it."""
+    from cliplint.config import ConfigError, validate
+    from cliplint.model import Rule
+
+    def schema(words: dict[str, str]) -> dict[str, object]:
+        return {"type": "object", "properties": {"code": {
+            "type": "string", "pattern": "^[A-Z]{3}$", "default": "ABC", **words}}}
+
+    def said(words: dict[str, str]) -> str:
+        rule = Rule("pack/codes", "", "", "warning", None, schema(words), None)
+        with pytest.raises(ConfigError) as raised:
+            validate({"rules": {"pack/codes": {"code": "abcd"}}}, {"pack/codes": rule}, "t.toml")
+        return str(raised.value).splitlines()[1]
+
+    assert said({}) == "  rules.\"pack/codes\".code: 'abcd' does not match '^[A-Z]{3}$'"
+    assert said({"patternDescription": "three capital letters, such as ABC"}) == (
+        "  rules.\"pack/codes\".code: 'abcd' is not three capital letters, such as ABC")
 
 
 def _refused_configuration(source: Path) -> tuple[Path, str]:
