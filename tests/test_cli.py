@@ -416,6 +416,25 @@ def test_mistyped_rule_ids_get_a_suggestion(tmp_path: Path) -> None:
     assert "unknown rule 'zzzz' (see 'cliplint rules')" in far.stderr  # nothing close
 
 
+@pytest.mark.parametrize(("written", "meant"), [
+    ("TITLE-LINK", "title-link"),  # difflib alone found nothing: it compares case too
+    ("TIMESTAMP-COMENT", "timestamp-comment"),  # the wrong case and a typo
+    ("all", "ALL"),
+])
+def test_a_rule_id_in_the_wrong_case_gets_a_suggestion(tmp_path: Path, written: str,
+                                                       meant: str) -> None:
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("--isolated", "--select", written, "a.md", cwd=tmp_path)
+    assert result.status == 2
+    assert f"--select: unknown rule {written!r} (did you mean {meant!r}?)" in result.stderr
+
+
+def test_explain_suggests_the_id_of_a_rule_named_in_the_wrong_case() -> None:
+    explained = run_cliplint("explain", "TITLE-LINK")
+    assert explained.status == 2
+    assert "unknown rule 'TITLE-LINK' (did you mean 'title-link'?)" in explained.stderr
+
+
 def test_interrupt_exits_130(tmp_path: Path) -> None:
     import threading
 
