@@ -86,6 +86,37 @@ def test_missing_path_exits_2(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(("arguments", "said"), [
+    (("rule",), "path does not exist: rule (did you mean the subcommand 'rules'?)"),
+    (("explian", "title-link"), "path does not exist: explian (did you mean the subcommand "
+     "'explain'?), title-link"),
+    (("sever", "status"), "path does not exist: sever (did you mean the subcommand "
+     "'server'?), status"),
+    (("help",), "path does not exist: help (for help: 'cliplint --help')"),
+    # Not where a subcommand is named, or no word like one: said as before.
+    (("--isolated", "rule"), "path does not exist: rule"),
+    (("a.md", "rule"), "path does not exist: rule"),
+    (("rule.md",), "path does not exist: rule.md"),
+    (("zzz",), "path does not exist: zzz"),
+])
+def test_a_mistyped_subcommand_is_said_to_be_one(tmp_path: Path, arguments: tuple[str, ...],
+                                                 said: str) -> None:
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint(*arguments, cwd=tmp_path)
+    assert (result.status, result.stdout) == (2, "")
+    assert result.stderr == f"cliplint: error: {said}\n"
+
+
+def test_a_path_named_like_a_subcommand_is_linted_when_it_is_there(tmp_path: Path) -> None:
+    write(tmp_path / "rule" / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("rule", "--no-cache", cwd=tmp_path)
+    assert (result.status, result.stderr) == (0, "")
+    assert "1 file checked" in result.stdout
+    # There, and another path not: the other is said, without a hint after the first.
+    other = run_cliplint("rule", "nope.md", "--no-cache", cwd=tmp_path)
+    assert other.stderr == "cliplint: error: path does not exist: nope.md\n"
+
+
 @pytest.mark.parametrize("arguments", [(), ("--scheduler", "dask"), ("--watch",)])
 def test_a_file_named_as_a_folder_is_said_so_not_missing(tmp_path: Path,
                                                          arguments: tuple[str, ...]) -> None:

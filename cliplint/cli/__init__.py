@@ -34,7 +34,7 @@ import _signal as signal  # type: ignore[import-not-found]
 import errno
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
 from cliplint.streams import flush_standard_streams, say
@@ -46,6 +46,24 @@ EXIT_TERMINATED = 143
 
 class UsageError(Exception):
     """Bad command line, config or plugin: exit status 2."""
+
+
+class MissingPaths(UsageError):
+    """Paths named to a run where nothing is (``path does not exist: nope.md``):
+    ``missing`` maps why, as :func:`cliplint.files.why_missing` says it, to the paths,
+    in the order named; ``hints`` adds words after a path (see :func:`_command`)."""
+
+    def __init__(self, missing: Mapping[str, Sequence[str]],
+                 hints: Mapping[str, str] | None = None) -> None:
+        said = hints or {}
+        super().__init__("; ".join(
+            f"{why}: {', '.join(path + said.get(path, '') for path in named)}"
+            for why, named in missing.items()))
+        self.missing = missing
+
+
+#: The subcommands, named first: any other first argument is a lint run's path or option.
+SUBCOMMANDS = ("rules", "explain", "server")
 
 
 class Terminated(KeyboardInterrupt):
@@ -237,7 +255,29 @@ def _command(arguments: list[str]) -> int:
         return explain_command(arguments[1:])
     from cliplint.cli.lint import lint_command
 
-    return lint_command(arguments)
+    try:
+        return lint_command(arguments)
+    except MissingPaths as error:
+        # `cliplint rule`, `cliplint explian x`: a mistyped subcommand is taken for a path
+        # (the hint goes after the first argument only where that is a path not found).
+        hint = _subcommand_hint(arguments[0])
+        if hint is None:
+            raise
+        raise MissingPaths(error.missing, {arguments[0]: hint}) from None
+
+
+def _subcommand_hint(word: str) -> str | None:
+    """What a first argument that is no path may have meant: a subcommand close to it
+    (``rule``: ``rules``), or help; None when it looks like nothing of the kind (a
+    name with a dot or a slash is a path)."""
+    if not word.isalpha():
+        return None
+    if word.casefold() == "help":
+        return " (for help: 'cliplint --help')"
+    from cliplint.suggest import closest
+
+    meant = closest(word, SUBCOMMANDS)
+    return None if meant is None else f" (did you mean the subcommand {meant!r}?)"
 
 
 def entry() -> NoReturn:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
-from cliplint.cli import UsageError
+from cliplint.cli import MissingPaths, UsageError
 from cliplint.streams import pass_through, read_at_most, say
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def refuse_missing(paths: Iterable[str]) -> None:
         if why is not None:
             missing.setdefault(why, []).append(path)
     if missing:
-        raise UsageError("; ".join(f"{why}: {', '.join(named)}" for why, named in missing.items()))
+        raise MissingPaths(missing)
 
 
 def warn_if_none(found: Iterator[_T], paths: Sequence[str], settings: Settings) -> Iterator[_T]:
