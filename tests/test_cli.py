@@ -291,6 +291,25 @@ def test_unknown_option_exits_2(tmp_path: Path) -> None:
     assert result.stderr.startswith("cliplint: error: unrecognized arguments: --no-such-flag")
 
 
+@pytest.mark.parametrize(("arguments", "said"), [
+    (("--selcet", "title-link", "a.md"), "unrecognized arguments: --selcet (did you mean "
+     "'--select'?) (see 'cliplint --help')"),
+    (("--selcet=title-link", "--isolatd", "a.md"), "unrecognized arguments: "
+     "--selcet=title-link (did you mean '--select'?) --isolatd (did you mean '--isolated'?) "
+     "(see 'cliplint --help')"),
+    (("--zzzz", "a.md"), "unrecognized arguments: --zzzz (see 'cliplint --help')"),
+    (("rules", "--jsn"), "unrecognized arguments: --jsn (did you mean '--json'?) (see "
+     "'cliplint rules --help')"),
+])
+def test_a_mistyped_option_gets_a_suggestion(tmp_path: Path, arguments: tuple[str, ...],
+                                             said: str) -> None:
+    # Python 3.11's argparse suggests nothing.
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint(*arguments, cwd=tmp_path)
+    assert (result.status, result.stdout) == (2, "")
+    assert result.stderr == f"cliplint: error: {said}\n"
+
+
 def test_unknown_format_exits_2(tmp_path: Path) -> None:
     write(tmp_path / "a.md", GOOD_CLIPPING)
     result = run_cliplint("--isolated", "--format", "yaml", "a.md", cwd=tmp_path)

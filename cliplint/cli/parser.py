@@ -33,6 +33,25 @@ class _Parser(argparse.ArgumentParser):
         self.formatter_class = argparse.HelpFormatter  # (parse_args comes here too)
         return super().parse_known_args(args, namespace)
 
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: Any = None) -> Any:
+        """argparse's, an unknown option said with the closest known one (Python 3.11's
+        argparse suggests none: ``--selcet`` was only "unrecognized")."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            said = " ".join(extra + self._closest_option(extra) for extra in extras)
+            self.error(f"unrecognized arguments: {said}")
+        return parsed
+
+    def _closest_option(self, argument: str) -> str:
+        """`` (did you mean '--select'?)`` for an argument that looks like a mistyped
+        option (``--selcet``, ``--selcet=x``); else ``""``."""
+        if not argument.startswith("-") or argument == "-":
+            return ""
+        from cliplint.suggest import did_you_mean  # only when something is mistyped
+
+        return did_you_mean(argument.partition("=")[0], self._option_string_actions)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
