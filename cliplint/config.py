@@ -341,7 +341,10 @@ def _load_toml(path: Path) -> dict[str, Any]:
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        from cliplint.toml_text import quoting_hint  # only when the file is not TOML
+
+        raise ConfigError(f"{path}: invalid TOML: {error}{quoting_hint(text, str(error))}"
+                          ) from None
     except RecursionError:  # tomllib reads nested arrays and inline tables recursively
         raise too_deep from None
     except ValueError:

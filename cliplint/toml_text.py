@@ -1,6 +1,7 @@
 """TOML as a user writes it: values and key paths shown the way they are written in a
-configuration file (``'^(\\d+)_'``, not Python's doubled backslashes), and the line of a
-file where each key is set.
+configuration file (``'^(\\d+)_'``, not Python's doubled backslashes), the line of a
+file where each key is set, and for a file that is not valid TOML, the quotes a key lacks
+(:func:`quoting_hint`).
 
 tomllib gives no positions for valid TOML, so :func:`key_lines` scans the text itself:
 table headers (``[a.b]``, ``[[a.b]]``), ``key = value`` lines with dotted and quoted keys,
@@ -229,3 +230,62 @@ class _Scanner:
         if not self.text.startswith(token, self.at):
             raise ValueError(f"expected {token}")
         self.at += len(token)
+
+
+#: Where tomllib's message says the error is: "... (at line 3, column 14)".
+_ERROR_AT = re.compile(r"\(at line (\d+), column \d+\)$")
+#: A table header: its brackets, its keys, and what follows the keys.
+_HEADER = re.compile(r"(?P<open>\s*\[\[?)(?P<keys>[^\]#]*)(?P<rest>.*)")
+#: A ``key = value`` line: its key, and from the ``=`` on.
+_ASSIGNMENT = re.compile(r"(?P<open>\s*)(?P<keys>[^=#\[]*?)(?P<rest>\s*=.*)")
+
+
+def quoting_hint(text: str, error: str) -> str:
+    """For tomllib's ``error`` in ``text``: `` (quote a key ...: [rules."example/x"])``
+    when its line writes bare a key that holds what a bare key cannot (a plugin rule
+    id's ``/``: ``[rules.example/shouting-title]``, or ``example/x = "warning"`` under
+    ``[severity]``), and the line with that key quoted is valid TOML; else ``""``."""
+    at = _ERROR_AT.search(error)
+    lines = text.split("\n")
+    if at is None or not 1 <= int(at[1]) <= len(lines):
+        return ""
+    number = int(at[1])
+    quoted = _quoted_keys(lines[number - 1].rstrip("\r"))
+    if quoted is None or not _valid_up_to(lines, number, quoted):
+        return ""
+    return (" (quote the key: in TOML a key with anything but letters, digits, '-' and "
+            f"'_' in it, such as a plugin's rule id, is written in quotes: {quoted.strip()})")
+
+
+def _quoted_keys(line: str) -> str | None:
+    """``line`` with the bare keys that need quoting quoted; None when it has none. In
+    a header each dotted key is quoted on its own (``[rules."example/x"]``); before an
+    ``=`` the whole key is (``"docs/*.md" = [...]``: a glob of per-file-ignores holds
+    dots of its own). A line that quotes a key already is left to the user."""
+    match = _HEADER.fullmatch(line) if line.lstrip().startswith("[") else (
+        _ASSIGNMENT.fullmatch(line))
+    if match is None or any(quote in match["keys"] for quote in "\"'"):
+        return None
+    keys = match["keys"].strip()
+    if not keys or all(_BARE_KEY.fullmatch(key.strip()) for key in keys.split(".")):
+        return None
+    if match["open"].strip():  # a header
+        keys = ".".join(toml_key(key.strip()) for key in keys.split("."))
+    else:
+        keys = toml_key(keys)
+    return f"{match['open']}{keys}{match['rest']}"
+
+
+def _valid_up_to(lines: Sequence[str], number: int, replacement: str) -> bool:
+    """Whether the TOML of ``lines`` with line ``number`` replaced is valid, at least up
+    to that line (a later line may hold an error of its own)."""
+    import tomllib
+
+    try:
+        tomllib.loads("\n".join([*lines[: number - 1], replacement, *lines[number:]]))
+    except tomllib.TOMLDecodeError as error:
+        later = _ERROR_AT.search(str(error))
+        return later is not None and int(later[1]) > number
+    except ValueError:  # (a number too long: tomllib read past the line)
+        return True
+    return True

@@ -53,6 +53,38 @@ def test_invalid_config_exits_2_naming_file_and_key(tmp_path: Path, name: str, c
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("content", "quoted"), [
+    ("[rules.example/shouting-title]\nmin-letters = 10\n", '[rules."example/shouting-title"]'),
+    ("select = ['ALL']\n\n  [rules.example/shouting-title]  # mine\n",
+     '[rules."example/shouting-title"]  # mine'),
+    ("[severity]\nexample/shouting-title = 'warning'\n", "\"example/shouting-title\" = 'warning'"),
+    # A glob holds dots of its own: the whole key is quoted, not each part.
+    ("[per-file-ignores]\nlegacy/*.md = ['title-link']\n", "\"legacy/*.md\" = ['title-link']"),
+    # The line quoted is valid; a later line's error is another matter.
+    ("[rules.example/shouting-title]\nmin-letters = \n", '[rules."example/shouting-title"]'),
+    # Nothing to quote, or quoting would not make the line valid: tomllib's message alone.
+    ("select = [\n", None),
+    ("[rules.title-link\n", None),
+    ("[rules.example/shouting-title] = 3\n", None),
+    ("[rules.\"example/shouting-title]\n", None),
+])
+def test_an_unquoted_key_that_needs_quotes_is_said_to_need_them(
+        tmp_path: Path, content: str, quoted: str | None) -> None:
+    write(tmp_path / "cliplint.toml", content)
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    result = run_cliplint("a.md", cwd=tmp_path)
+    assert result.status == 2
+    said = result.stderr.splitlines()
+    assert len(said) == 1 and said[0].startswith("cliplint: error: ")
+    assert ": invalid TOML: " in said[0]
+    hint = ("(quote the key: in TOML a key with anything but letters, digits, '-' and '_' in "
+            "it, such as a plugin's rule id, is written in quotes: ")
+    if quoted is None:
+        assert hint not in said[0]
+    else:
+        assert said[0].endswith(f"{hint}{quoted})")
+
+
 # Config files tomllib cannot read, or reads into what crashed the code after it.
 UNREADABLE = [
     # GBK: the first two bytes happen to be UTF-8 (U+05E2), the third is not.
