@@ -49,8 +49,9 @@ def describe(errors: Iterable[Any], source: str, file: Path | None) -> list[str]
         except (OSError, UnicodeDecodeError):
             pass  # it was read a moment ago; without lines the errors still say the keys
     described = []
+    written_in = file.name if file is not None else "this configuration"
     for error in errors:
-        for said in _said(error):
+        for said in _said(error, pyproject=bool(prefix), written_in=written_in):
             line = line_of(lines, (*prefix, *said.at)) if lines else None
             where = f"{source}:{line}: " if line is not None else ""
             shown = _cut(key_path((*prefix, *said.shown)), middle=True)
@@ -58,13 +59,17 @@ def describe(errors: Iterable[Any], source: str, file: Path | None) -> list[str]
     return [text for _, text in sorted(described, key=lambda item: item[0])]  # in file order
 
 
-def _said(error: Any) -> list[_Said]:
+def _said(error: Any, *, pyproject: bool, written_in: str) -> list[_Said]:
+    """What ``error`` says, for a table read from a pyproject.toml (``pyproject``) or
+    from ``written_in`` (a file's name), where cliplint's keys are at the top level."""
     path: KeyPath = tuple(error.absolute_path)
     if error.validator == "additionalProperties":
         known = list(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(known))
-        return [_Said(path, (*path, key),
-                      f"unknown key {_cut(repr(key))}{did_you_mean(key, known)}")
+        hints = {key: did_you_mean(key, known) for key in extra}
+        if not path and not pyproject and "tool" in hints:
+            hints["tool"] = _pyproject_form(error.instance["tool"], written_in)
+        return [_Said(path, (*path, key), f"unknown key {_cut(repr(key))}{hints[key]}")
                 for key in extra]
     choices = [choice for choice in error.schema.get("enum", ()) if isinstance(choice, str)]
     if "propertyNames" in error.schema_path:  # a key the table does not allow
@@ -78,6 +83,15 @@ def _said(error: Any) -> list[_Said]:
                           "plugin prefix 'name/')")]
         return [_Said(path, path, _unknown_rule(error.instance, choices))]
     return [_Said(path, path, _message(error))]
+
+
+def _pyproject_form(tool: object, written_in: str) -> str:
+    """What an unknown top-level key ``tool`` is, when it holds ``[tool.cliplint]``:
+    pyproject.toml's table, written in a file of cliplint's own."""
+    if not isinstance(tool, dict) or PYPROJECT_TABLE[1] not in tool:
+        return ""
+    return (f" (in {written_in} cliplint's keys go at the top level, without "
+            "[tool.cliplint]: that table is pyproject.toml's form)")
 
 
 def _unknown_rule(rule: object, choices: Sequence[str]) -> str:

@@ -485,6 +485,23 @@ def test_a_plugin_pattern_without_words_is_said_as_before() -> None:
         "  rules.\"pack/codes\".code: 'abcd' is not three capital letters, such as ABC")
 
 
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("cliplint.toml", "[tool.cliplint]\nselect = ['ALL']\n", "1: unknown key 'tool' (in "
+     "cliplint.toml cliplint's keys go at the top level, without [tool.cliplint]: that table "
+     "is pyproject.toml's form)"),
+    (".cliplint.toml", "select = ['ALL']\n[tool.cliplint.rules.title-link]\n", "2: unknown "
+     "key 'tool' (in .cliplint.toml cliplint's keys go at the top level, without "
+     "[tool.cliplint]: that table is pyproject.toml's form)"),
+    # A key 'tool' that is not pyproject.toml's table, and pyproject.toml's own.
+    ("cliplint.toml", "tool = 'x'\n", "1: unknown key 'tool'"),
+    ("pyproject.toml", "[tool.cliplint.tool.cliplint]\n", "1: tool.cliplint: unknown key 'tool'"),
+])
+def test_pyproject_toml_s_table_in_cliplint_s_own_file_is_said_to_be_so(
+        tmp_path: Path, name: str, content: str, said: str) -> None:
+    source, refused = _refused_configuration(write(tmp_path / name, content))
+    assert refused == f"cliplint: error: {source}: invalid configuration:\n  {source}:{said}\n"
+
+
 def _refused_configuration(source: Path) -> tuple[Path, str]:
     """A run beside the configuration ``source``: refused (exit 2); what it said."""
     write(source.parent / "a.md", GOOD_CLIPPING)
