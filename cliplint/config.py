@@ -269,19 +269,38 @@ def _fnmatch_regex(pattern: str) -> Callable[[str], re.Match[str] | None]:
     return re.compile(fnmatch.translate(pattern)).match
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest config file walking up from ``start``."""
+class Search(NamedTuple):
+    """What a walk up the folders found: the nearest configuration file (None: none),
+    and the pyproject.toml files it passed that hold a top-level ``[cliplint]`` table
+    but no ``[tool.cliplint]``: written for cliplint, which reads only ``[tool.cliplint]``
+    there, so the command warns of them."""
+
+    found: Path | None
+    misplaced: tuple[Path, ...] = ()
+
+
+def find_config(start: Path) -> Search:
+    """The nearest config file walking up from ``start`` (see :class:`Search`)."""
+    misplaced: list[Path] = []
     for folder in (start, *start.parents):
-        found = config_in_folder(folder)
+        found, passed = _folder_config(folder)
+        if passed is not None:
+            misplaced.append(passed)
         if found is not None:
-            return found
-    return None
+            return Search(found, tuple(misplaced))
+    return Search(None, tuple(misplaced))
 
 
 def config_in_folder(folder: Path) -> Path | None:
     """The config file of one folder, if it has one. Raises :class:`FolderUnchecked` when
     the folder cannot be checked (``Path.is_file`` raises rather than answer when the
     folder may be listed but not entered: it cannot tell)."""
+    return _folder_config(folder)[0]
+
+
+def _folder_config(folder: Path) -> tuple[Path | None, Path | None]:
+    """:func:`config_in_folder`, and the folder's pyproject.toml when it was read and
+    holds a top-level ``[cliplint]`` table instead of ``[tool.cliplint]``."""
     for name in CONFIG_FILES:
         candidate = folder / name
         try:
@@ -289,17 +308,22 @@ def config_in_folder(folder: Path) -> Path | None:
         except OSError as error:
             raise FolderUnchecked(f"cannot check {folder} for a configuration file: "
                                   f"{error.strerror or error}") from None
-        if found:
-            if name != "pyproject.toml" or _has_cliplint_key(candidate):
-                return candidate
-    return None
+        if not found:
+            continue
+        if name != "pyproject.toml":
+            return candidate, None
+        table = _load_toml(candidate)
+        if _has_cliplint_key(table):
+            return candidate, None
+        return None, candidate if isinstance(table.get("cliplint"), dict) else None
+    return None, None
 
 
-def _has_cliplint_key(pyproject: Path) -> bool:
-    """Whether a pyproject.toml says ``tool.cliplint``: one whose ``tool`` is no table
-    (``tool = "cliplint"``, ``tool = 3``) has no ``[tool.cliplint]`` and is not cliplint's
-    (``in`` on a string tested a substring, on a number crashed)."""
-    tool = _load_toml(pyproject).get("tool", {})
+def _has_cliplint_key(pyproject: Mapping[str, Any]) -> bool:
+    """Whether a pyproject.toml's table says ``tool.cliplint``: one whose ``tool`` is no
+    table (``tool = "cliplint"``, ``tool = 3``) has no ``[tool.cliplint]`` and is not
+    cliplint's (``in`` on a string tested a substring, on a number crashed)."""
+    tool = pyproject.get("tool", {})
     return isinstance(tool, dict) and "cliplint" in tool
 
 

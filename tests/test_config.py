@@ -166,6 +166,27 @@ def test_nearest_config_wins_and_pyproject_without_table_is_skipped(tmp_path: Pa
     assert run_cliplint("a.md", cwd=tmp_path / "sub").status == 1
 
 
+def test_a_pyproject_with_a_top_level_cliplint_table_is_warned_of_once(tmp_path: Path) -> None:
+    # It was ignored without a word: the run took the defaults (or a file farther up).
+    warning = ("cliplint: warning: {} holds a [cliplint] table, which cliplint does not "
+               "read: in pyproject.toml its table is [tool.cliplint]\n")
+    write(tmp_path / "cliplint.toml", "ignore = ['timestamp-comment']\n")
+    write(tmp_path / "sub" / "pyproject.toml", "[cliplint]\nselect = ['ALL']\n")
+    for folder in ("a", "b", "c"):  # three clippings, not copies of one (duplicate-clipping)
+        write(tmp_path / "sub" / folder / "a.md", SECONDS.replace("A good title", folder)
+              .replace("/a/1", f"/{folder}").replace("Some article", f"The {folder}"))
+    result = run_cliplint("--no-cache", ".", cwd=tmp_path / "sub")
+    assert (result.status, result.stderr) == (0, warning.format("pyproject.toml"))  # once
+    below = run_cliplint("--no-cache", "a.md", cwd=tmp_path / "sub" / "a")
+    assert (below.status, below.stderr) == (0, warning.format("../pyproject.toml"))
+    # Not read (--isolated), or read for its [tool.cliplint]: nothing to say.
+    assert run_cliplint("--isolated", "a.md", cwd=tmp_path / "sub" / "a").stderr == ""
+    write(tmp_path / "sub" / "pyproject.toml", "[cliplint]\n[tool.cliplint]\n")
+    assert run_cliplint("--no-cache", "a.md", cwd=tmp_path / "sub" / "a").stderr == ""
+    write(tmp_path / "sub" / "pyproject.toml", "cliplint = 'x'\n")  # no table
+    assert run_cliplint("--no-cache", "a.md", cwd=tmp_path / "sub" / "a").stderr == ""
+
+
 @pytest.mark.parametrize("tool", ["3", "'cliplint'", "'x-cliplint'", "['cliplint']", "true",
                                   "1.5", "1979-05-27"])
 def test_a_pyproject_whose_tool_is_no_table_is_not_cliplints(tmp_path: Path, tool: str) -> None:

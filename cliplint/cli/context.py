@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.cli import UsageError
+from cliplint.streams import say
 
 if TYPE_CHECKING:
     import argparse
@@ -376,7 +377,12 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
             if not found:
                 raise ConfigError(f"config file not found: {options.config}")
         elif not options.isolated:
-            source = find_config(Path.cwd())
+            search = find_config(Path.cwd())
+            source = search.found
+            for misplaced in search.misplaced:
+                say(f"warning: {os.path.relpath(misplaced)} holds a [cliplint] table, "
+                    "which cliplint does not read: in pyproject.toml its table is "
+                    "[tool.cliplint]")
         check_selectors(options.select or [], rules, "--select")
         check_selectors(options.extend_select, rules, "--extend-select")
         check_selectors(options.ignore, rules, "--ignore")
