@@ -22,6 +22,9 @@ ECHOED = 100
 #: The most characters of the rest of a jsonschema message (the schema's words: an
 #: enum's choices may be many), cut only in case one echoes the file's text too.
 _SCHEMA_TEXT = 2_000
+#: The most choices the message of a value that is none of them lists; of more, it says
+#: how many there are (well-formed-html's ignore-codes takes some 170 names).
+_LISTED_CHOICES = 30
 #: The keyword a schema with a ``"pattern"`` may carry beside it: what a value that
 #: matches is, in words, with an example (``"a duration: ..., such as 12h"``). A value
 #: that does not match is then said not to be that, instead of not matching a regular
@@ -139,6 +142,20 @@ def _message(error: Any) -> str:
         # A "not" says what must not be: its description says why (jsonschema's own
         # message shows the negated schema).
         return f"{_written(value)}: {error.schema['description']}"
+    if error.validator == "enum":
+        choices = error.validator_value
+        hint = did_you_mean(value, [choice for choice in choices if isinstance(choice, str)])
+        if len(choices) > _LISTED_CHOICES:  # what they are, when the schema says it
+            about = error.schema.get("description")
+            said = f": {_cut(about, limit=_SCHEMA_TEXT)}" if isinstance(about, str) else ""
+            return (f"{_written(value)} is not one of the {len(choices)} values it takes"
+                    f"{said}{hint}")
+        return _jsonschema_message(error) + hint
+    return _jsonschema_message(error)
+
+
+def _jsonschema_message(error: Any) -> str:
+    value = error.instance
     message: str = error.message
     # jsonschema starts its messages with the value's Python repr: show it as TOML does.
     # The rest of it is the schema's (the choices of an enum, a pattern): cut only in

@@ -19,6 +19,74 @@ from cliplint_rules._charrefs import ENTITIES, LONGEST_ENTITY
 
 SPEC = "https://html.spec.whatwg.org/multipage/parsing.html"
 
+#: html5lib 1.1's error codes: the keys of ``html5lib.constants.E``, and the two its
+#: tokenizer raises without an entry there (expected-end-of-tag-but-got-eof,
+#: unexpected-EOF-after-attribute-value). Written out, and compared with html5lib's by
+#: tests/test_parse_errors.py: well-formed-html's options are read when the rules load,
+#: which a run whose files all come from the cache does without importing html5lib.
+HTML5LIB_CODES = (
+    "XXX-undefined-error", "adoption-agency-1.1", "adoption-agency-1.2",
+    "adoption-agency-1.3", "adoption-agency-4.4", "attributes-in-end-tag",
+    "cant-convert-numeric-entity", "char-in-head-noscript", "deprecated-tag",
+    "duplicate-attribute", "end-tag-after-implied-root", "end-tag-too-early",
+    "end-tag-too-early-ignored", "end-tag-too-early-named", "eof-in-attribute-name",
+    "eof-in-attribute-value-double-quote", "eof-in-attribute-value-no-quotes",
+    "eof-in-attribute-value-single-quote", "eof-in-comment", "eof-in-comment-double-dash",
+    "eof-in-comment-end-bang-state", "eof-in-comment-end-dash",
+    "eof-in-comment-end-space-state", "eof-in-doctype", "eof-in-doctype-name",
+    "eof-in-foreign-lands", "eof-in-frameset", "eof-in-head-noscript", "eof-in-innerhtml",
+    "eof-in-script-in-script", "eof-in-select", "eof-in-table", "eof-in-tag-name",
+    "equals-in-unquoted-attribute-value", "expected-attribute-name-but-got-eof",
+    "expected-attribute-value-but-got-eof",
+    "expected-attribute-value-but-got-right-bracket", "expected-closing-tag-but-got-char",
+    "expected-closing-tag-but-got-eof", "expected-closing-tag-but-got-right-bracket",
+    "expected-dashes-or-doctype", "expected-doctype-but-got-chars",
+    "expected-doctype-but-got-end-tag", "expected-doctype-but-got-eof",
+    "expected-doctype-but-got-start-tag", "expected-doctype-name-but-got-eof",
+    "expected-doctype-name-but-got-right-bracket", "expected-end-of-tag-but-got-eof",
+    "expected-end-of-tag-name-but-got-eof", "expected-eof-but-got-char",
+    "expected-eof-but-got-end-tag", "expected-eof-but-got-start-tag",
+    "expected-named-closing-tag-but-got-eof", "expected-named-entity",
+    "expected-numeric-entity", "expected-numeric-entity-but-got-eof",
+    "expected-one-end-tag-but-got-another", "expected-space-or-right-bracket-in-doctype",
+    "expected-tag-name", "expected-tag-name-but-got-question-mark",
+    "expected-tag-name-but-got-right-bracket", "illegal-codepoint-for-numeric-entity",
+    "illegal-windows-1252-entity", "incorrect-comment", "incorrect-cr-newline-entity",
+    "incorrectly-placed-solidus", "invalid-character-after-attribute-name",
+    "invalid-character-in-attribute-name", "invalid-codepoint", "missing-end-tag",
+    "missing-end-tags", "named-entity-without-semicolon", "need-space-after-doctype",
+    "no-end-tag", "non-html-root", "non-void-element-with-trailing-solidus",
+    "null-character", "numeric-entity-without-semicolon", "self-closing-flag-on-end-tag",
+    "two-heads-are-not-better-than-one", "unexpected-EOF-after-attribute-value",
+    "unexpected-EOF-after-solidus-in-tag", "unexpected-bang-after-double-dash-in-comment",
+    "unexpected-cell-end-tag", "unexpected-cell-in-table-body",
+    "unexpected-char-after-body", "unexpected-char-after-frameset",
+    "unexpected-char-implies-table-voodoo", "unexpected-char-in-comment",
+    "unexpected-char-in-doctype", "unexpected-char-in-frameset",
+    "unexpected-character-after-attribute-value",
+    "unexpected-character-after-solidus-in-tag",
+    "unexpected-character-in-unquoted-attribute-value",
+    "unexpected-dash-after-double-dash-in-comment", "unexpected-doctype",
+    "unexpected-end-of-doctype", "unexpected-end-tag", "unexpected-end-tag-after-body",
+    "unexpected-end-tag-after-body-innerhtml", "unexpected-end-tag-after-frameset",
+    "unexpected-end-tag-before-html", "unexpected-end-tag-implies-table-voodoo",
+    "unexpected-end-tag-in-frameset", "unexpected-end-tag-in-select",
+    "unexpected-end-tag-in-table-body", "unexpected-end-tag-in-table-row",
+    "unexpected-end-tag-treated-as", "unexpected-form-in-table",
+    "unexpected-frameset-in-frameset-innerhtml", "unexpected-hidden-input-in-table",
+    "unexpected-html-element-in-foreign-content", "unexpected-implied-end-tag-in-table",
+    "unexpected-implied-end-tag-in-table-body", "unexpected-implied-end-tag-in-table-row",
+    "unexpected-inhead-noscript-tag", "unexpected-input-in-select",
+    "unexpected-select-in-select", "unexpected-space-after-double-dash-in-comment",
+    "unexpected-start-tag", "unexpected-start-tag-after-body",
+    "unexpected-start-tag-after-frameset", "unexpected-start-tag-ignored",
+    "unexpected-start-tag-implies-end-tag", "unexpected-start-tag-implies-table-voodoo",
+    "unexpected-start-tag-in-frameset", "unexpected-start-tag-in-select",
+    "unexpected-start-tag-out-of-my-head", "unexpected-start-tag-treated-as",
+    "unexpected-table-element-end-tag-in-select-in-table",
+    "unexpected-table-element-start-tag-in-select-in-table", "unknown-doctype",
+)
+
 
 class Judgement(NamedTuple):
     """The standard's view of one html5lib error."""
@@ -80,6 +148,27 @@ SAME = {
     "expected-space-or-right-bracket-in-doctype": _named(
         "invalid-character-sequence-after-doctype-name"),
 }
+
+#: The standard's names :func:`judge` gives besides those of :data:`SAME`, by the source
+#: around an html5lib error.
+_JUDGED_NAMES = (
+    "unknown-named-character-reference", "missing-semicolon-after-character-reference",
+    "null-character-reference", "character-reference-outside-unicode-range",
+    "surrogate-character-reference", "noncharacter-character-reference",
+    "control-character-reference", "unexpected-null-character",
+    "surrogate-in-input-stream", "noncharacter-in-input-stream",
+    "control-character-in-input-stream", "eof-before-tag-name",
+    "invalid-first-character-of-tag-name", "unexpected-equals-sign-before-attribute-name",
+    "unexpected-character-in-attribute-name", "cdata-in-html-content",
+    "incorrectly-opened-comment", "incorrectly-closed-comment",
+    "missing-whitespace-before-doctype-name",
+)
+#: Every name of the standard's that :func:`judge` gives an error.
+STANDARD_NAMES = frozenset(
+    {judgement.name for judgement in SAME.values() if judgement.name} | set(_JUDGED_NAMES))
+#: What well-formed-html's messages end with (the standard's name of the error, else
+#: html5lib's code), and what its ``ignore-codes`` option takes: either, for any error.
+REPORTED_NAMES = tuple(sorted(STANDARD_NAMES | set(HTML5LIB_CODES)))
 
 #: What the standard does not call an error, each with the section that says so. (The
 #: conditions under which an html5lib code is one of these are in :func:`judge`.)

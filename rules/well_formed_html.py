@@ -122,7 +122,13 @@ from cliplint.document import Document
 from cliplint.html import CURRENT_NODE, NAME_OPEN, SCOPE_ENDS_AT, BodyView, ParseError, Token
 from cliplint.model import Finding
 from cliplint.rule_io import Violation
-from cliplint_rules._parse_errors import Judgement, judge, legacy_reference, offending_character
+from cliplint_rules._parse_errors import (
+    REPORTED_NAMES,
+    Judgement,
+    judge,
+    legacy_reference,
+    offending_character,
+)
 from cliplint_rules._quoting import shown
 
 ID = "well-formed-html"
@@ -138,9 +144,10 @@ OPTIONS = {
     "properties": {
         "ignore-codes": {
             "type": "array",
-            "items": {"type": "string", "pattern": r"^[A-Za-z0-9.-]+$",
-                      "patternDescription": "an error's name: letters, digits, '.' and "
-                      "'-', such as unexpected-end-tag"},
+            # An error the rule can report: a name it never reports ignored nothing.
+            "items": {"enum": list(REPORTED_NAMES),
+                      "description": "the errors the rule reports, by the standard's name or "
+                      "html5lib's code (the name at the end of a message)"},
             "uniqueItems": True,
             "default": [],
             "description": "Errors not to report: the standard's names or html5lib's codes "

@@ -511,6 +511,17 @@ def test_disable_a_builtin_entry() -> None:
     assert len(_lint(text, {"rules": {RULE: {"disable": ["fetchrss"]}}})) == 1
 
 
+def test_disable_suggests_the_name_of_an_entry_mistyped() -> None:
+    from cliplint.config import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        _lint(HEADER + ARTICLE, {"rules": {RULE: {"disable": ["feedburner-flar"]}}})
+    said = str(refused.value).splitlines()[1]
+    assert said.startswith("  rules.aggregator-boilerplate.disable[0]: 'feedburner-flar' is "
+                           "not one of ['feedx', ")  # a few names: all listed
+    assert said.endswith("] (did you mean 'feedburner-flare'?)")
+
+
 def test_user_entry_replaces_a_builtin_of_the_same_name() -> None:
     text = HEADER + ARTICLE + _feedx("xyz") + "\n"
     entry = {"name": "feedx", "label": "feedx footer (mine)", "position": "trailing",

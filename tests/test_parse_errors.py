@@ -165,6 +165,65 @@ def test_ignore_codes_takes_the_standard_s_name_or_html5lib_s_code(ignored: str)
     assert _messages("<p>x &foo; y</p>", **{"ignore-codes": [ignored]}) == []
 
 
+def test_the_names_ignore_codes_takes_are_html5lib_s_codes_and_the_standard_s_names() -> None:
+    """Written out in the module (its rule loads without html5lib): every code html5lib
+    1.1 lists or its tokenizer and parser raise, and every name :func:`judge` gives."""
+    import ast
+    import inspect
+    import re
+    from pathlib import Path
+
+    import html5lib
+    from html5lib.constants import E
+
+    import cliplint.html_parse
+    from cliplint_rules import _parse_errors
+
+    raised = set()
+    sources = [*(Path(html5lib.__file__).parent / name
+                 for name in ("_tokenizer.py", "html5parser.py", "_inputstream.py")),
+               Path(cliplint.html_parse.__file__)]
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        # The tokenizer's error tokens ({"type": ParseError, "data": "code"}): a code
+        # holds a letter and a '-', the data of other tokens ("<", "html") does not.
+        raised |= set(re.findall(r'"data":\s*"([A-Za-z][A-Za-z0-9.]*-[A-Za-z0-9.-]+)"', text))
+        raised |= set(re.findall(r'parseError\(\s*"([a-zA-Z0-9.-]+)"', text))
+    assert "expected-end-of-tag-but-got-eof" in raised  # (the scan finds the tokenizer's)
+    assert set(_parse_errors.HTML5LIB_CODES) == set(E) | raised
+
+    given = set()
+    for node in ast.walk(ast.parse(inspect.getsource(_parse_errors))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_named":
+            if isinstance(node.args[0], ast.Constant):
+                given.add(node.args[0].value)
+        if isinstance(node, ast.FunctionDef) and node.name.endswith("_error"):
+            given |= {returned.value.value for returned in ast.walk(node)
+                      if isinstance(returned, ast.Return)
+                      and isinstance(returned.value, ast.Constant)}
+    assert len(given) > 30
+    assert given == _parse_errors.STANDARD_NAMES
+    assert set(_parse_errors.REPORTED_NAMES) == given | set(_parse_errors.HTML5LIB_CODES)
+
+
+@pytest.mark.parametrize(("ignored", "hint"), [
+    ("no-such-code", ""),
+    ("unexpected-end-tagg", " (did you mean 'unexpected-end-tag'?)"),
+    ("Unknown-Named-Character-Reference", " (did you mean 'unknown-named-character-reference'?)"),
+])
+def test_ignore_codes_refuses_a_name_the_rule_never_reports(ignored: str, hint: str) -> None:
+    # It was taken, and ignored nothing.
+    from cliplint.config import ConfigError
+    from cliplint_rules._parse_errors import REPORTED_NAMES
+
+    with pytest.raises(ConfigError) as refused:
+        _messages("<p>x &foo; y</p>", **{"ignore-codes": ["expected-named-entity", ignored]})
+    assert str(refused.value).splitlines()[1:] == [
+        f"  rules.well-formed-html.ignore-codes[1]: {ignored!r} is not one of the "
+        f"{len(REPORTED_NAMES)} values it takes: the errors the rule reports, by the "
+        f"standard's name or html5lib's code (the name at the end of a message){hint}"]
+
+
 def test_an_implied_end_tag_says_what_happened() -> None:
     """html5lib raises "unexpected end tag (p)" while it handles a <div> start tag: the
     message must not call the <div> an end tag."""
