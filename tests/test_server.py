@@ -470,6 +470,23 @@ def test_a_command_of_a_higher_priority_runs_by_itself(server: Served,
     assert "a higher scheduling priority than the server's" in server.log()
 
 
+@pytest.mark.parametrize(("served", "running", "said"), [
+    (1, 1, "1 run served; it ends when the 1 run it is running ends)"),
+    (2, 3, "2 runs served; it ends when the 3 runs it is running end)"),
+    (0, 0, "0 runs served)"),
+])
+def test_what_stop_and_status_say_agrees_with_the_numbers(served: int, running: int,
+                                                          said: str) -> None:
+    # "1 runs served", "when its 1 running end".
+    from cliplint.cli.server import _describe, _stopped
+
+    stopped = {"pid": 7, "served": served, "running": running}
+    assert _stopped(stopped) == f"cliplint server stopped (pid 7, {said}"
+    status = _describe({**stopped, "started": None}, "/s")
+    assert status == (f"cliplint server running (pid 7, since ?, {said.split(';')[0].rstrip(')')}"
+                      f", {running} running, socket /s)")
+
+
 def _runs(server: Served) -> list[int]:
     status = server.status()
     assert status is not None and isinstance(status["runs"], list)
@@ -488,7 +505,7 @@ def test_a_stopping_server_takes_no_new_run(server: Served, short_folder: Path) 
         _wait_for(lambda: _running(server) == 1)
         stopped = server.run("server", "stop", cwd=server.folder)
         assert stopped.returncode == 0
-        assert b"it ends when its 1 running end" in stopped.stdout
+        assert b"it ends when the 1 run it is running ends)" in stopped.stdout
         # No socket now: a command runs by itself, at once, and the server is left alone.
         alone = server.run("--version", cwd=archive)
         assert alone.returncode == 0 and server.status() is None

@@ -51,10 +51,7 @@ def _act(action: str, path: str, *, json_wanted: bool) -> int:
         if "refused" in stopped:
             say(f"error: {stopped['refused']}")
             return EXIT_USAGE
-        running = stopped.get("running")
-        print(f"cliplint server stopped (pid {stopped.get('pid')}, "
-              f"{stopped.get('served')} runs served"
-              + (f"; it ends when its {running} running end)" if running else ")"))
+        print(_stopped(stopped))
         return EXIT_CLEAN
     answer = server.ask("status", path)
     if answer is None:
@@ -68,10 +65,25 @@ def _act(action: str, path: str, *, json_wanted: bool) -> int:
     return EXIT_CLEAN
 
 
+def _stopped(stopped: Mapping[str, object]) -> str:
+    """What ``stop`` says of the server it stopped (its answer: pid, runs served, runs
+    still running, which it finishes before it ends)."""
+    running = stopped.get("running")
+    ending = (f"; it ends when the {_runs(running)} it is running "
+              f"{'ends' if running == 1 else 'end'}" if running else "")
+    return (f"cliplint server stopped (pid {stopped.get('pid')}, "
+            f"{_runs(stopped.get('served'))} served{ending})")
+
+
 def _describe(status: Mapping[str, object], path: str) -> str:
     started = status.get("started")
     since = (time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started))
              if isinstance(started, (int, float)) else "?")
     return (f"cliplint server running (pid {status.get('pid')}, since {since}, "
-            f"{status.get('served')} runs served, {status.get('running')} running, "
+            f"{_runs(status.get('served'))} served, {status.get('running')} running, "
             f"socket {path})")
+
+
+def _runs(count: object) -> str:
+    """``1 run``, ``2 runs`` (``0 runs``)."""
+    return f"{count} run{'' if count == 1 else 's'}"
