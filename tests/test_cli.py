@@ -523,6 +523,32 @@ def test_help_is_wrapped_at_the_terminals_width() -> None:
         assert columns - 10 < widest <= columns
 
 
+@pytest.mark.parametrize(("action", "says"), [
+    ("start", "Start the resident server in the background"),
+    ("stop", "Stop the resident server: it takes no new run at once"),
+    ("status", "Say whether the resident server is running"),
+])
+def test_each_server_action_has_help_of_its_own(action: str, says: str) -> None:
+    # `cliplint server start --help` showed the help of `cliplint server`.
+    run = run_cliplint("server", action, "--help", env={"COLUMNS": "200"})
+    assert (run.status, run.stderr) == (0, "")
+    assert run.stdout.startswith(f"usage: cliplint server {action} [-h]")
+    assert says in run.stdout
+    assert ("--json" in run.stdout) == (action == "status")
+
+
+@pytest.mark.parametrize("arguments", [
+    ("status",), ("status", "--json"), ("--json", "status"), ("start", "--json"),
+    ("--json", "stop"), ("stop",),
+])
+def test_the_server_s_command_lines_are_read_as_before(arguments: tuple[str, ...]) -> None:
+    from cliplint.cli.parser import server_parser
+
+    parsed = vars(server_parser().parse_args(arguments))
+    assert parsed == {"action": next(a for a in arguments if a != "--json"),
+                      "json": "--json" in arguments}
+
+
 def test_a_closed_standard_output_is_said_not_crashed_on(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("<!--x-->\n", encoding="utf-8")
     done = subprocess.run(["sh", "-c", f"exec {sys.executable} -m cliplint a.md >&-"],

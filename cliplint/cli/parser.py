@@ -209,15 +209,34 @@ def explain_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: ``cliplint server``'s actions: what each does, in short and for its own help
+#: (``cliplint server start --help``).
+_SERVER_ACTIONS = {
+    "start": ("start the server", "Start the resident server in the background (or say "
+              "that it is running): from then on, 'cliplint ...' of this install and user "
+              "goes through it."),
+    "stop": ("stop the server", "Stop the resident server: it takes no new run at once, "
+             "and ends when the runs it is running have ended."),
+    "status": ("say whether the server is running", "Say whether the resident server is "
+               "running, and its state: pid, start time, runs served and running."),
+}
+_SERVER_JSON = ("print the server's state as JSON (pid, start time, runs served and running, "
+                "CPU seconds used)")
+
+
 def server_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cliplint server",
                      description="A resident server that runs cliplint's commands without "
                      "importing it each time: while it is up, 'cliplint ...' of this install "
                      "and user goes through it (CLIPLINT_NO_SERVER=1: not). Linux only.")
-    parser.add_argument("action", choices=("start", "stop", "status"))
-    parser.add_argument("--json", action="store_true",
-                        help="status: print the server's state as JSON (pid, start time, "
-                        "runs served and running, CPU seconds used)")
+    parser.add_argument("--json", action="store_true", help=f"status: {_SERVER_JSON}")
+    actions = parser.add_subparsers(dest="action", required=True)
+    for name, (short, does) in _SERVER_ACTIONS.items():
+        action = actions.add_parser(name, help=short, description=does)
+        # --json after the action as before it (SUPPRESS: when it is not given there, the
+        # parser's stands); start and stop take it as they always did, and ignore it.
+        action.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                            help=_SERVER_JSON if name == "status" else argparse.SUPPRESS)
     return parser
 
 
