@@ -523,6 +523,19 @@ def test_help_is_wrapped_at_the_terminals_width() -> None:
         assert columns - 10 < widest <= columns
 
 
+def test_the_help_names_every_subcommand_and_what_explain_takes() -> None:
+    from cliplint.engine_docs import ENGINE_DOCS
+
+    top = " ".join(run_cliplint("--help", env={"COLUMNS": "1000"}).stdout.split())
+    assert ("Subcommands: 'cliplint rules [--json]', 'cliplint explain RULE', 'cliplint "
+            "server start|stop|status'") in top
+    explain = run_cliplint("explain", "--help", env={"COLUMNS": "1000"})
+    assert explain.stdout.startswith("usage: cliplint explain [-h] RULE\n")
+    said = " ".join(explain.stdout.split())  # (the RULE argument had no help)
+    assert "RULE a rule's id, as 'cliplint rules' lists them" in said
+    assert f"or the id of a problem the engine reports ({', '.join(ENGINE_DOCS)})" in said
+
+
 @pytest.mark.parametrize(("action", "says"), [
     ("start", "Start the resident server in the background"),
     ("stop", "Stop the resident server: it takes no new run at once"),

@@ -117,7 +117,8 @@ def lint_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cliplint",
         description="Lint scraped news clippings. Subcommands: 'cliplint rules [--json]', "
-        "'cliplint explain RULE'.",
+        "'cliplint explain RULE', 'cliplint server start|stop|status' (see 'cliplint "
+        "server --help').",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files and folders to lint ('-' for standard input; default: ., "
@@ -205,7 +206,12 @@ def rules_parser() -> argparse.ArgumentParser:
 def explain_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cliplint explain",
                      description="Show a rule's documentation (or an engine problem's).")
-    parser.add_argument("rule")
+    from cliplint.engine_docs import ENGINE_DOCS  # (explain prints their pages too)
+
+    parser.add_argument("rule", metavar="RULE",
+                        help="a rule's id, as 'cliplint rules' lists them (title-link, or a "
+                        "plugin's 'name/rule'), or the id of a problem the engine reports "
+                        f"({', '.join(ENGINE_DOCS)})")
     return parser
 
 
