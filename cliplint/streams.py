@@ -15,7 +15,6 @@ import os
 import re
 import stat
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from typing import BinaryIO, TextIO
@@ -84,6 +83,8 @@ def printing_aside() -> Iterator[None]:
     processes, which write no report, and two threads swapping the stream at once
     could leave it swapped. (Output written to the descriptor itself, from C, is not
     caught.)"""
+    import threading  # (only once files are linted: a cache hit never needs it)
+
     if sys.stdout is sys.stderr or threading.current_thread() is not threading.main_thread():
         yield
         return
