@@ -106,6 +106,7 @@ Options:
 
 - ``ignore-codes`` (``[]``): errors not to report, by the standard's name or html5lib's
   code (both are accepted), e.g. ``["missing-semicolon-after-character-reference"]``.
+  A name the rule never reports is a configuration error, with the closest one it does.
 - ``report-html5lib-only`` (``false``): also report the errors html5lib 1.1 reports and
   the standard does not (listed above), as warnings: html5lib's full list.
 
