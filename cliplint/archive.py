@@ -424,12 +424,15 @@ def _reduced(rule: Rule, entries: Sequence[ArchiveEntry], settings: Settings,
     for count, violation in enumerate(rule.reduce(entries, settings.rule_options(rule)), 1):
         if count > most:
             raise ValueError(f"it reported over {most:,} problems about {len(entries):,} files")
-        if violation.path not in shown:
+        if not isinstance(violation.path, str) or violation.path not in shown:
             raise ValueError(f"it named a file that is not in the archive: "
                              f"{violation.path!r:.80}")
         check_line(violation.message, "a problem's message")
         for item in violation.related:
             check_line(item.message, "a related file's message")
+            if not isinstance(item.path, str) or item.path not in shown:
+                raise ValueError(f"it named a related file that is not in the archive: "
+                                 f"{item.path!r:.80}")
         # (asked even when the problem is not shown: an undeclared kind is its bug)
         severity = rule.severity_of(violation, configured)
         if (rule.id not in suppressed.get(violation.path, ())

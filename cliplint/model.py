@@ -267,6 +267,9 @@ class Rule(NamedTuple):
             return violation.severity
         if violation.kind is None:
             return self.severity
+        if not isinstance(violation.kind, str):  # (a list is no key of FINDINGS: a crash)
+            raise ValueError(f"rule {self.id} reported a kind that is not text: "
+                             f"{violation.kind!r:.60}")
         finding = self.findings.get(violation.kind)
         if finding is None:
             raise ValueError(f"rule {self.id} reported a kind it does not declare: {violation.kind!r}")

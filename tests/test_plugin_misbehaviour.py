@@ -92,6 +92,9 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
      "a violation's message holds a lone surrogate"),
     ("def check(document, options):\n    yield Violation(0, 1, 'm', severity='fatal')\n",
      "rule odd/rule reported a severity that is not one of error, warning, info: 'fatal'"),
+    # (an unhashable kind ended the run as cliplint's own "internal error")
+    ("def check(document, options):\n    yield Violation(0, 1, 'm', kind=['x'])\n",
+     "rule odd/rule reported a kind that is not text: ['x']"),
     # Fixes: as the fixer cannot read them (it crashed, under --fix, naming no rule).
     ("def check(document, options):\n    yield Violation(0, 1, 'm', 'fix me')\n",
      "a violation's fix is a str, not a Fix"),
@@ -125,7 +128,7 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
 ], ids=["sys.exit", "base-exception", "generator-exit", "unprintable", "huge-text",
         "not-a-violation", "float-span", "bool-span", "past-the-end",
         "reversed", "message-not-text", "line-break", "next-line", "csi", "line-separator",
-        "surrogate", "severity", "fix-not-fix",
+        "surrogate", "severity", "kind-not-text", "fix-not-fix",
         "applicability", "edits-generator", "no-edits", "edit-not-edit", "edit-float",
         "replacement-not-text", "fix-without-fix", "fix-safer-than-declared",
         "fix-description"])
@@ -227,6 +230,15 @@ def test_a_rule_calling_sys_exit_does_not_pass_the_run(
     ("def record(document, options):\n    return 1\n"
      "def reduce(entries, options):\n    yield ArchiveViolation('../../etc/passwd', 'm')\n",
      "it named a file that is not in the archive: '../../etc/passwd'"),
+    # A related file must be one of the archive's too (None ended the run, half reported).
+    ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n    from cliplint.api import Related\n"
+     "    yield ArchiveViolation(entries[0].path, 'm', (Related(None, 'r'),))\n",
+     "it named a related file that is not in the archive: None"),
+    ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n    from cliplint.api import Related\n"
+     "    yield ArchiveViolation(entries[0].path, 'm', (Related('../../etc/passwd', 'r'),))\n",
+     "it named a related file that is not in the archive: '../../etc/passwd'"),
     # The engine checked a rule of one clipping's messages, not an archive rule's.
     ("def record(document, options):\n    return 1\n"
      "def reduce(entries, options):\n"
@@ -237,7 +249,8 @@ def test_a_rule_calling_sys_exit_does_not_pass_the_run(
      "    yield ArchiveViolation(entries[0].path, 'm', (Related(entries[1].path, 'r\\x9b'),))\n",
      "a related file's message holds a control character (U+009B): it must be one line of "
      "text"),
-], ids=["endless", "sys.exit", "base-exception", "unknown-path", "message-line-break", "related-message"])
+], ids=["endless", "sys.exit", "base-exception", "unknown-path", "related-none",
+        "related-outside", "message-line-break", "related-message"])
 def test_what_a_reduce_step_does_wrong_is_its_internal_error(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
     # An endless reduce filled the memory (a gigabyte in seconds) until it was killed.
