@@ -129,6 +129,14 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
                 "a distribution passing for cliplint is installed (reinstall cliplint)")
         if builtins_only and not own:
             continue
+        if not own and not KEBAB_CASE.fullmatch(entry_point.name):
+            # Its rules' ids start with it ("name/rule"): "EVIL/x" broke the report's
+            # schema, "a,b/x" could not be named on the command line, "pd/sub" took ids
+            # that "--select pd/" gives another plugin.
+            raise PluginError(
+                f"plugin {entry_point.name!r} from distribution {distribution!r}: a "
+                "plugin's name (its entry point's, which its rule ids start with) must be "
+                "kebab-case: lower-case letters, digits and hyphens")
         if entry_point.name in plugins:
             raise PluginError(
                 f"two plugins are named {entry_point.name!r} ({plugins[entry_point.name]} "
@@ -139,6 +147,9 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
                 plugin = entry_point.load()
             manager.register(plugin, name=entry_point.name)
             manager.check_pending()
+            # (pluggy passes over functions not marked as hook implementations: a pack
+            # that forgot @hookimpl loaded with no rules, and its ids were "unknown")
+            implements = bool(manager.get_hookcallers(plugin))
         except ENGINE_STOPS:
             raise
         except BaseException as error:  # a plugin may fail in any way while importing
@@ -146,6 +157,11 @@ def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
                 f"plugin {entry_point.name!r} from distribution {distribution!r} failed "
                 f"to load: {error_text(error)}"
             ) from error
+        if not implements:
+            raise PluginError(
+                f"plugin {entry_point.name!r} from distribution {distribution!r} implements "
+                "no hook of cliplint's: mark its cliplint_rules (or cliplint_formats) "
+                "function with @hookimpl (from cliplint import hookimpl)")
         version = about["Version"] if about else "?"
         plugins[entry_point.name] = f"{distribution} {version}"
         modules.append(entry_point.module)

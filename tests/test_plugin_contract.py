@@ -413,6 +413,39 @@ def test_a_rules_hook_that_returns_no_list_of_modules_is_said_plainly(
     assert said in result.stderr
 
 
+@pytest.mark.parametrize("name", ["EVIL", "a.b", "x,y", "pack/sub"])
+def test_a_plugin_whose_name_is_not_kebab_case_is_refused(
+        plugin_env: Callable[..., dict[str, str]], name: str) -> None:
+    # Its rule ids start with it: "EVIL/rule" broke the JSON report's own schema, "x,y/rule"
+    # could not be named with --select, "pack/sub/rule" came with another pack's "pack/".
+    rule_id = f"{name}/rule"
+    source = (f'"""A rule."""\nimport sys\nfrom cliplint import hookimpl\nID = {rule_id!r}\n'
+              'SEVERITY = "error"\n\ndef check(document, options):\n    return iter(())\n\n'
+              '@hookimpl\ndef cliplint_rules():\n    return [sys.modules[__name__]]\n')
+    env = plugin_env(distribution="cliplint-odd-name", entry_name=name,
+                     module="cliplint_odd_name", source=source)
+    result = run_cliplint("rules", env=env)
+    assert result.status == 2
+    assert (f"cliplint: error: plugin {name!r} from distribution 'cliplint-odd-name': a "
+            "plugin's name (its entry point's, which its rule ids start with) must be "
+            "kebab-case") in result.stderr
+
+
+def test_a_plugin_that_marks_no_hook_is_refused(
+        plugin_env: Callable[..., dict[str, str]]) -> None:
+    # Without @hookimpl pluggy passes over the function: the pack loaded with no rules.
+    source = ('"""A rule."""\nimport sys\nID = "unmarked/rule"\nSEVERITY = "error"\n\n'
+              'def check(document, options):\n    return iter(())\n\n'
+              'def cliplint_rules():\n    return [sys.modules[__name__]]\n')
+    env = plugin_env(distribution="cliplint-unmarked", entry_name="unmarked",
+                     module="cliplint_unmarked", source=source)
+    result = run_cliplint("--select", "unmarked/rule", ".", env=env)
+    assert result.status == 2
+    assert ("plugin 'unmarked' from distribution 'cliplint-unmarked' implements no hook of "
+            "cliplint's: mark its cliplint_rules (or cliplint_formats) function with "
+            "@hookimpl") in result.stderr
+
+
 def test_the_values_rules_see_and_yield_have_type_hints_tools_can_read() -> None:
     # Tools that check or document plugins (typeguard, pydantic, Sphinx) read annotations
     # with typing.get_type_hints: every name they use must exist where the class lives.
