@@ -308,7 +308,9 @@ def code_fingerprint(modules: Iterable[str]) -> list[tuple[str, int, int]]:
         module_file = _module_file(name)
         if not module_file:
             continue
-        if "." in name:  # a rule inside a package: the whole package, helpers and data too
+        if "." in name or os.path.basename(module_file) == "__init__.py":
+            # A rule inside a package, or a package's own: the whole package, helpers and
+            # data too.
             folders.add(os.path.dirname(module_file))
         else:
             files.add(str(Path(module_file)))
@@ -336,22 +338,26 @@ def _stat_each(paths: Iterable[str]) -> Iterator[tuple[str, int, int]]:
 
 
 def _code_files(folder: str) -> Iterator[str]:
-    """The .py and .json files under ``folder``, as ``Path(folder).rglob`` finds them
-    (not inside linked folders), with os.scandir: a third of the time."""
+    """The files under ``folder`` but Python's bytecode, as ``Path(folder).rglob`` finds
+    them (not inside linked folders), with os.scandir: a third of the time. Every file,
+    not only the .py and .json ones: a rule reads its data however it is written (a
+    plugin's word list in a .txt, edited, was not seen, and the cache gave the old
+    results)."""
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
     except OSError:
         return
     for entry in entries:
-        if entry.name.endswith((".py", ".json")) and entry.name.rfind(".") > 0:
-            yield entry.path
         try:
             walk = entry.is_dir() and not entry.is_symlink()
         except OSError:
             walk = False
         if walk:
-            yield from _code_files(entry.path)
+            if entry.name != "__pycache__":
+                yield from _code_files(entry.path)
+        elif not entry.name.endswith((".pyc", ".pyo")):
+            yield entry.path
 
 
 @functools.cache

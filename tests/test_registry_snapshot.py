@@ -285,11 +285,11 @@ def test_no_snapshot_names_a_file_changed_as_the_plugins_loaded(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     before = environment(True)
     loaded = plugins._load(True, None)
-    # Every file a snapshot names: cliplint's, the built-in rules' (code and data: .py and
-    # .json, as cliplint.cache.code_fingerprint lists them), their metadata's.
+    # Every file a snapshot names: cliplint's, the built-in rules' (code and data: every
+    # file but bytecode, as cliplint.cache.code_fingerprint lists them), their metadata's.
     named = [*(path for package in (plugins, cliplint_rules)
-               for pattern in ("*.py", "*.json")
-               for path in Path(package.__file__).parent.rglob(pattern)),
+               for path in Path(package.__file__).parent.rglob("*")
+               if path.is_file() and "__pycache__" not in path.parts),
              *(Path(folder) / name for folder in loaded.distributions if folder
                for name in METADATA_FILES if (Path(folder) / name).exists())]
     newest = max(os.stat(path).st_mtime_ns for path in named)

@@ -240,6 +240,46 @@ def cliplint_rules():
     assert "second version" in second.stdout
 
 
+@pytest.mark.parametrize("rule_module", ["rule", "__init__"])
+def test_editing_a_data_file_of_a_rule_package_invalidates_the_cache(
+        tmp_path: Path, rule_module: str) -> None:
+    # The rule reads a word list: edited (a .txt, not a .py or .json), the cache gave the
+    # old word's results while --no-cache gave the new one's. The rule in a module of the
+    # package, or in the package's own __init__.py.
+    site = tmp_path / "site"
+    package = site / "cliplint_words"
+    package.mkdir(parents=True)
+    rule = ('"""Says the word."""\nimport sys\nfrom pathlib import Path\n'
+            'from cliplint import Violation, hookimpl\nID = "words/say"\nSEVERITY = "error"\n'
+            'FIX = None\n\ndef check(document, options):\n'
+            '    word = Path(__file__).with_name("words.txt").read_text(encoding="utf-8").strip()\n'
+            '    yield Violation(0, 0, word)\n')
+    if rule_module == "__init__":
+        (package / "__init__.py").write_text(
+            rule + "\n@hookimpl\ndef cliplint_rules():\n    return [sys.modules[__name__]]\n",
+            encoding="utf-8")
+    else:
+        (package / "__init__.py").write_text(
+            "import importlib\nfrom cliplint import hookimpl\n\n@hookimpl\n"
+            "def cliplint_rules():\n    return [importlib.import_module('cliplint_words.rule')]\n",
+            encoding="utf-8")
+        (package / "rule.py").write_text(rule, encoding="utf-8")
+    words = package / "words.txt"
+    words.write_text("first-word\n", encoding="utf-8")
+    info = site / "cliplint_words-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: cliplint-words\nVersion: 1.0\n",
+                                   encoding="utf-8")
+    (info / "entry_points.txt").write_text("[cliplint]\nwords = cliplint_words\n", encoding="utf-8")
+    env = {"PYTHONPATH": str(site)}
+    (tmp_path / "a.md").write_text(GOOD_CLIPPING)
+    first = run_cliplint("--isolated", "--select", "words/", "a.md", cwd=tmp_path, env=env)
+    assert "first-word" in first.stdout, first.stderr
+    words.write_text("second-word\n", encoding="utf-8")
+    second = run_cliplint("--isolated", "--select", "words/", "a.md", cwd=tmp_path, env=env)
+    assert "second-word" in second.stdout
+
+
 def test_key_parts_of_many_files_are_each_files_own() -> None:
     """KeyParts works the inputs out once per configuration and rule selection: each
     file still gets its own rules (per-file-ignores) and the inputs they ask for, and a
