@@ -344,6 +344,7 @@ def _records_in_scope(
     settings, enabled, suppressions = scope.settings, scope.enabled, scope.suppressions
     records: dict[str, Any] = {}
     problems: list[Problem] = []
+    third_party = False
     for rule_id in enabled:
         rule = rules[rule_id]
         if rule.record is None:
@@ -354,6 +355,17 @@ def _records_in_scope(
             raise
         except BaseException as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
+        third_party = third_party or rule.plugin != "builtin"
+    if third_party:
+        # A third party's map step may make what JSON gives back otherwise (a tuple, a
+        # number as a key): its reduce then sees the records as a run from the cache
+        # gives them, not one way cold and another warm. A record JSON cannot hold stays
+        # as made (nor is it cached). (cliplint's own records are JSON's already: tests.)
+        from cliplint.cache import stored_records
+
+        stored = stored_records([records])[0]
+        if stored is not None:
+            records = stored
     if suppressions:
         # The archive rules whose problems about this file its comments suppress: the
         # reduce step drops them (cliplint.archive.reduce_archive).

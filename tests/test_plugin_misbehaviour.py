@@ -320,6 +320,39 @@ def test_a_record_the_cache_cannot_hold_is_not_kept(
         assert "./b.md:1:5: timestamp-comment" in run.stdout
 
 
+def test_a_reduce_step_sees_records_alike_cold_and_warm(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # A tuple and a number as a key: the reduce saw them as made on a cold run and as JSON
+    # gives them back on a warm one (a pack tested cold broke in its users' warm runs).
+    env = _env(plugin_env, "def record(document, options):\n"
+                           "    return {'pair': (1, 2), 3: 'number key'}\n"
+                           "def reduce(entries, options):\n"
+                           "    yield ArchiveViolation(entries[0].path, repr(entries[0].record))\n")
+    archive = _archive(tmp_path)
+    env = {**env, "CLIPLINT_CACHE_DIR": str(tmp_path / "cache")}
+    seen = set()
+    for cache in (["--no-cache"], [], []):  # no cache, a first run, a warm one
+        run = run_cliplint("--isolated", *cache, "--select", "odd/", ".", cwd=archive, env=env)
+        assert run.status == 0, run.stdout + run.stderr
+        seen.add(run.stdout.splitlines()[0])
+    assert seen == {"./a.md:1:1: warning odd/rule {'pair': [1, 2], '3': 'number key'}"}
+
+
+def test_the_built_in_rules_records_are_what_json_gives_back() -> None:
+    # What lets the map step hand cliplint's own records on as they are (a third party's
+    # are put through JSON: see the test above).
+    from cliplint.cache import stored_records
+    from cliplint.linter import library_document, library_settings, lint_and_record
+
+    rules, settings = library_settings(None, None)
+    corpus = ROOT.parent / "shared" / "corpus"
+    paths = [ROOT / "examples" / "harbour-reopens.md", *sorted(corpus.rglob("*.md"))[::97]]
+    for path in paths:
+        document = library_document(path.read_text(encoding="utf-8"), str(path), settings)
+        records = lint_and_record(document, rules, settings, path=str(path))[1]
+        assert records and stored_records([records])[0] is records, path
+
+
 @pytest.mark.parametrize(("replacement", "said"), [
     ("Harb\\x00r", "the file would hold a NUL character, and read as a binary file"),
     ("Harb\\ud800r", "the text would hold a lone surrogate, which UTF-8 cannot write"),
@@ -513,7 +546,8 @@ def test_the_archive_index_gives_records_back_as_the_entries_do(
         [problem] = json.loads(run.stdout)["problems"]
         return str(problem["message"])
 
-    assert seen() == "a.md tuple, b.md tuple"  # both just linted (b.md into the index)
+    # Both just linted (b.md into the index): as JSON gives them back, as the cache would.
+    assert seen() == "a.md list, b.md list"
     with open(archive / "a.md", "a", encoding="utf-8") as edited:
         edited.write("<p>An edit.</p>\n")  # (a.md linted again: the reduce runs again)
-    assert seen() == "a.md tuple, b.md list"  # b.md from the index, as from its entry
+    assert seen() == "a.md list, b.md list"  # b.md from the index, as from its entry
