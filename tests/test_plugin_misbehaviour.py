@@ -320,6 +320,22 @@ def test_a_record_the_cache_cannot_hold_is_not_kept(
         assert "./b.md:1:5: timestamp-comment" in run.stdout
 
 
+def test_a_worker_a_rule_ends_is_said_to_have_ended(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # os._exit in a rule, in a worker: "internal error: BrokenProcessPool: ... please
+    # report it", cliplint blamed for it.
+    env = _env(plugin_env, "import os\ndef check(document, options):\n    os._exit(7)\n")
+    archive = _archive(tmp_path)
+    for number in range(30):  # enough files for the worker pool
+        (archive / f"c{number}.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    run = run_cliplint("--isolated", "--no-cache", "--jobs", "2", "--select", "odd/", ".",
+                       cwd=archive, env=env)
+    assert run.status == 3
+    assert ("cliplint: error: a worker process ended in the middle of its files: a rule's "
+            "code ended its process") in run.stderr
+    assert "internal error" not in run.stderr
+
+
 def test_a_reduce_step_sees_records_alike_cold_and_warm(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
     # A tuple and a number as a key: the reduce saw them as made on a cold run and as JSON

@@ -156,6 +156,13 @@ def _status(arguments: list[str]) -> int:
         if isinstance(error, (ConfigError, SpoolError)):
             say(f"error: {error}")
             return EXIT_USAGE
+        from concurrent.futures import BrokenExecutor
+
+        if isinstance(error, BrokenExecutor):  # not cliplint's bug to report, most often
+            say("error: a worker process ended in the middle of its files: a rule's code "
+                "ended its process (os._exit, a crash in a C extension) or the system killed "
+                "it (out of memory, say); the run stopped ('--jobs 1' lints in one process)")
+            return EXIT_INTERNAL
         from cliplint.plugins import FormatError
 
         if isinstance(error, FormatError):  # a plugin's bug, named, not cliplint's
