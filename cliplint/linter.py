@@ -366,6 +366,8 @@ def _records_in_scope(
         stored = stored_records([records])[0]
         if stored is not None:
             records = stored
+        else:
+            _drop_unsendable(records, rules, document, path, problems)
     if suppressions:
         # The archive rules whose problems about this file its comments suppress: the
         # reduce step drops them (cliplint.archive.reduce_archive).
@@ -374,6 +376,29 @@ def _records_in_scope(
         if hidden:
             records[ARCHIVE_KEY] = hidden
     return records, problems
+
+
+def _drop_unsendable(records: dict[str, Any], rules: Mapping[str, Rule], document: Document,
+                     path: str, problems: list[Problem]) -> None:
+    """Drop each third party's record that neither JSON nor pickle can hold, with an
+    internal-error for its rule: a worker sends its records to the main process pickled,
+    and one that cannot be (a function, a structure nested past the recursion limit)
+    failed the whole run with --jobs 2, and not with --jobs 1. (Only once JSON has failed
+    the file's records: rarely.)"""
+    import pickle
+
+    for rule_id in [rule_id for rule_id in records if rule_id in rules]:
+        if rules[rule_id].plugin == "builtin":
+            continue
+        try:
+            pickle.dumps(records[rule_id])
+        except ENGINE_STOPS:
+            raise
+        except BaseException as error:
+            del records[rule_id]
+            problems.append(crash_problem(document, path, rule_id, ValueError(
+                f"its map step made a record that neither JSON nor pickle can hold "
+                f"({error_text(error)})")))
 
 
 def crash_problem(document: Document, path: str, rule_id: str, error: BaseException) -> Problem:

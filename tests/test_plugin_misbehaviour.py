@@ -336,6 +336,26 @@ def test_a_worker_a_rule_ends_is_said_to_have_ended(
     assert "internal error" not in run.stderr
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_record_no_process_can_be_sent_is_its_rules_internal_error(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]], jobs: str) -> None:
+    # A function as a record: with --jobs 2 the worker could not send it, and the whole
+    # run ended as cliplint's "internal error"; with --jobs 1 it went through.
+    env = _env(plugin_env, "def record(document, options):\n    return {'f': lambda: 1}\n"
+                           "def reduce(entries, options):\n    return iter(())\n")
+    archive = _archive(tmp_path)
+    for number in range(30):  # enough files for the worker pool
+        (archive / f"c{number}.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+    run = run_cliplint("--isolated", "--no-cache", "--jobs", jobs, "--select",
+                       "odd/,timestamp-comment", ".", cwd=archive, env=env)
+    assert run.status == 3, run.stderr
+    crashes = [line for line in run.stdout.splitlines() if "internal-error" in line]
+    assert len(crashes) == 32
+    assert all("rule odd/rule crashed: ValueError: its map step made a record that neither "
+               "JSON nor pickle can hold" in line for line in crashes)
+    assert "./b.md:1:5: timestamp-comment" in run.stdout
+
+
 def test_a_reduce_step_sees_records_alike_cold_and_warm(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
     # A tuple and a number as a key: the reduce saw them as made on a cold run and as JSON
