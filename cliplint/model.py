@@ -347,9 +347,14 @@ class Rule(NamedTuple):
         )
 
     def default_options(self) -> dict[str, Any]:
-        """Every option's default, by name."""
+        """Every option's default, by name: copies, so that a rule that changes its options
+        (a bug: they are read-only) cannot change its schema, which the next
+        configuration, a library call or ``cliplint rules`` reads them from."""
+        import copy  # (already imported: dataclasses uses it)
+
         properties = self.options_schema.get("properties", {})
-        return {name: spec["default"] for name, spec in properties.items() if "default" in spec}
+        return {name: copy.deepcopy(spec["default"]) for name, spec in properties.items()
+                if "default" in spec}
 
 
 def _findings(module: str, declared: Any, severity: Severity,

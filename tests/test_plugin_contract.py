@@ -130,6 +130,21 @@ def test_options_of_plain_json_values_load() -> None:
     assert rule.options_schema["properties"]["low"]["default"] == -2**63
 
 
+def test_a_rule_changing_its_options_leaves_its_schema_alone() -> None:
+    # A rule appended to an option's default list: the schema itself grew, call after
+    # call of the library, and the next configuration started from what it had left.
+    from cliplint.config import resolve
+
+    options = {"type": "object", "properties": {
+        "allowed": {"type": "array", "items": {"type": "string"}, "default": []}}}
+    rule = Rule.from_module(_module(OPTIONS=options), plugin="demo")
+    for _ in range(3):
+        given = resolve({}, {rule.id: rule}).rule_options(rule)
+        assert given["allowed"] == []
+        given["allowed"].append("www.example.com")
+    assert rule.options_schema["properties"]["allowed"]["default"] == []
+
+
 @pytest.mark.parametrize(("attributes", "said"), [
     ({"doc": None}, "has no docstring"),
     ({"doc": "   \n  "}, "has no docstring"),
