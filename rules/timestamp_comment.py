@@ -38,8 +38,9 @@ front matter never closed, blank lines; and a front matter under the timestamp c
 Fix (safe): a 10-digit epoch in seconds becomes milliseconds by appending ``000``;
 whitespace inside the comment is removed (around ASCII digits only: other digits are not
 converted). Nothing is invented: a missing timestamp is reported, never made up (a
-``日期：`` date line, when present, is quoted as a hint). Blank lines before the timestamp
-comment are removed; nothing else is moved.
+``日期：`` date line holding an RFC 2822 date with its zone, ``Wed, 14 Jun 2023 21:03:30
++0000``, is quoted as a hint with its epoch: a date without a zone names no instant).
+Blank lines before the timestamp comment are removed; nothing else is moved.
 """
 
 from __future__ import annotations
