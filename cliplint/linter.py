@@ -344,30 +344,18 @@ def _records_in_scope(
     settings, enabled, suppressions = scope.settings, scope.enabled, scope.suppressions
     records: dict[str, Any] = {}
     problems: list[Problem] = []
-    third_party = False
     for rule_id in enabled:
         rule = rules[rule_id]
         if rule.record is None:
             continue
         try:
-            records[rule_id] = rule.record(document, settings.options.get(rule_id, {}))
+            record = rule.record(document, settings.options.get(rule_id, {}))
+            # (cliplint's own records are JSON's already: a test over the corpora)
+            records[rule_id] = record if rule.plugin == "builtin" else _as_sent(record)
         except ENGINE_STOPS:
             raise
         except BaseException as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
-        third_party = third_party or rule.plugin != "builtin"
-    if third_party:
-        # A third party's map step may make what JSON gives back otherwise (a tuple, a
-        # number as a key): its reduce then sees the records as a run from the cache
-        # gives them, not one way cold and another warm. A record JSON cannot hold stays
-        # as made (nor is it cached). (cliplint's own records are JSON's already: tests.)
-        from cliplint.cache import stored_records
-
-        stored = stored_records([records])[0]
-        if stored is not None:
-            records = stored
-        else:
-            _drop_unsendable(records, rules, document, path, problems)
     if suppressions:
         # The archive rules whose problems about this file its comments suppress: the
         # reduce step drops them (cliplint.archive.reduce_archive).
@@ -378,27 +366,28 @@ def _records_in_scope(
     return records, problems
 
 
-def _drop_unsendable(records: dict[str, Any], rules: Mapping[str, Rule], document: Document,
-                     path: str, problems: list[Problem]) -> None:
-    """Drop each third party's record that neither JSON nor pickle can hold, with an
-    internal-error for its rule: a worker sends its records to the main process pickled,
-    and one that cannot be (a function, a structure nested past the recursion limit)
-    failed the whole run with --jobs 2, and not with --jobs 1. (Only once JSON has failed
-    the file's records: rarely.)"""
+def _as_sent(record: Any) -> Any:
+    """A third party's record as its reduce step gets it from the cache: through JSON (a
+    tuple as a list, a number key as a string), so that it is not one way cold and
+    another warm; as made when JSON cannot hold it (a set: not cached either).
+    ``ValueError`` when pickle cannot hold it either (a function, a structure nested past
+    the recursion limit): a worker could not send it to the main process, and the whole
+    run failed with --jobs 2 and not with --jobs 1."""
+    from cliplint.cache import stored_records
+
+    stored = stored_records([{"": record}])[0]
+    if stored is not None:
+        return stored[""]
     import pickle
 
-    for rule_id in [rule_id for rule_id in records if rule_id in rules]:
-        if rules[rule_id].plugin == "builtin":
-            continue
-        try:
-            pickle.dumps(records[rule_id])
-        except ENGINE_STOPS:
-            raise
-        except BaseException as error:
-            del records[rule_id]
-            problems.append(crash_problem(document, path, rule_id, ValueError(
-                f"its map step made a record that neither JSON nor pickle can hold "
-                f"({error_text(error)})")))
+    try:
+        pickle.dumps(record)
+    except ENGINE_STOPS:
+        raise
+    except BaseException as error:
+        raise ValueError(f"its map step made a record that neither JSON nor pickle can "
+                         f"hold ({error_text(error)})") from None
+    return record
 
 
 def crash_problem(document: Document, path: str, rule_id: str, error: BaseException) -> Problem:
