@@ -202,19 +202,31 @@ def _where(name: str, plugins: Mapping[str, str]) -> str:
     return f"plugin {name!r} from distribution {plugins[name].split()[0]!r}"
 
 
+def _hook_result(hook: Callable[[], object], failed: str) -> object:
+    """What a plugin's hook function returns; a :class:`PluginError` saying ``failed``
+    and what it raised (named by its type: "hook exploded" said nothing). What it prints,
+    the rule modules it imports included, goes to standard error, not into the report."""
+    try:
+        with printing_aside():
+            return hook()
+    except ENGINE_STOPS:
+        raise
+    except BaseException as error:
+        raise PluginError(f"{failed}: {error_text(error)}") from error
+
+
 def _collect_rules(manager: pluggy.PluginManager, plugins: Mapping[str, str]) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for implementation in manager.hook.cliplint_rules.get_hookimpls():
         name = implementation.plugin_name
         where = _where(name, plugins)
+        returned = _hook_result(implementation.function, f"{where} failed to provide rules")
         try:
-            modules = _rule_modules(implementation.function())
+            modules = _rule_modules(returned)
             found = [Rule.from_module(module, plugin=name) for module in modules]
         except ENGINE_STOPS:
             raise
-        except BaseException as error:
-            # What the hook gave, judged (a ValueError saying what is wrong with it), or
-            # what its code raised (named by its type: "hook exploded" said nothing).
+        except BaseException as error:  # (a ValueError: what is wrong with what it gave)
             said = str(error) if type(error) is ValueError else error_text(error)
             raise PluginError(f"{where} failed to provide rules: {said}") from error
         own = _own(name, plugins[name])
@@ -296,8 +308,10 @@ def _collect_formats(
     providers: dict[str, str] = {}
     for implementation in manager.hook.cliplint_formats.get_hookimpls():
         name = implementation.plugin_name
+        returned = _hook_result(implementation.function,
+                                f"{_where(name, plugins)} failed to provide report formats")
         try:
-            provided = dict(cast("Mapping[str, Renderer]", implementation.function()))
+            provided = dict(cast("Mapping[str, Renderer]", returned))
         except ENGINE_STOPS:
             raise
         except BaseException as error:

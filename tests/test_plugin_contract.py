@@ -461,6 +461,21 @@ def test_a_plugin_that_marks_no_hook_is_refused(
             "@hookimpl") in result.stderr
 
 
+def test_what_a_rules_hook_raises_is_named_and_cut(
+        plugin_env: Callable[..., dict[str, str]]) -> None:
+    # Its own ValueError was quoted whole (a million characters) and without its type, as
+    # if cliplint had judged what the hook gave.
+    source = ('"""A pack."""\nfrom cliplint import hookimpl\n\n@hookimpl\n'
+              'def cliplint_rules():\n    raise ValueError("x" * 100_000)\n')
+    env = plugin_env(distribution="cliplint-named", entry_name="named",
+                     module="cliplint_named", source=source)
+    result = run_cliplint("rules", env=env)
+    assert result.status == 2
+    assert result.stderr == (
+        "cliplint: error: plugin 'named' from distribution 'cliplint-named' failed to provide "
+        f"rules: ValueError: {'x' * 500}... (100,000 characters)\n")
+
+
 def test_the_values_rules_see_and_yield_have_type_hints_tools_can_read() -> None:
     # Tools that check or document plugins (typeguard, pydantic, Sphinx) read annotations
     # with typing.get_type_hints: every name they use must exist where the class lives.
