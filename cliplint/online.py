@@ -532,8 +532,7 @@ def _retry_after(value: str | None) -> float | None:
 def _judge(rule: Rule, answer: Answer, cacheable: bool, options: Mapping[str, Any]) -> Outcome:
     assert rule.online_judge is not None
     try:
-        with printing_aside():
-            return Outcome(rule.online_judge(answer, options), cacheable)
+        return Outcome(rule.online_judge(answer, options), cacheable)
     except ENGINE_STOPS:
         raise
     except BaseException as error:  # a crashing rule must not stop the run
@@ -574,8 +573,11 @@ def check_urls(rule: Rule, asked: Asked, options: Mapping[str, Any], cache: Resu
         outcome = _judge(rule, answer, cacheable, options)
         return replace(outcome, unanswered=answer.status is None)
 
-    with httpx.Client(timeout=httpx.Timeout(online.timeout), follow_redirects=False,
-                      limits=limits, headers=headers) as client, \
+    # (printing_aside in the main thread, around the threads that run online_judge: the
+    # stream is the process's, so what they print goes to standard error too)
+    with printing_aside(), \
+            httpx.Client(timeout=httpx.Timeout(online.timeout), follow_redirects=False,
+                         limits=limits, headers=headers) as client, \
             ThreadPoolExecutor(max_workers=online.concurrency) as pool, \
             bar(len(todo), "url", f"{rule.id} --online", progress) as advance:
         keep_deadlines(client, deadlines)

@@ -556,6 +556,24 @@ def test_a_crashing_online_step_is_an_internal_error(server: FakeWeserv, tmp_pat
             ("a.md", "internal-error", "rule linkcheck/title-url crashed: ValueError: boom")]
 
 
+def test_what_an_online_step_prints_goes_to_standard_error(
+        server: FakeWeserv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # online_judge runs in the threads that ask: its print went into the report.
+    source = LINKCHECK.replace("def online_judge(answer, options):\n",
+                               "def online_judge(answer, options):\n    print('judged')\n")
+    source = source.replace("def online_urls(document, options):\n",
+                            "def online_urls(document, options):\n    print('listed')\n")
+    with _linkcheck_installed(tmp_path, monkeypatch, "cliplint_linkcheck_loud",
+                              source) as rules:
+        settings = resolve({"rules": {"linkcheck/title-url": {"online-allow-private": True}}},
+                           rules, root=str(tmp_path))
+        check_online([("a.md", _linkcheck_clipping(server, "ok.jpg"))], rules, settings,
+                     progress=False)
+    printed = capsys.readouterr()
+    assert (printed.out, printed.err.split()) == ("", ["listed", "judged"])
+
+
 def test_online_runs_the_step_of_every_rule(server: FakeWeserv, tmp_path: Path) -> None:
     from conftest import make_plugin, run_cliplint
 
