@@ -23,6 +23,8 @@ to another worker by the scheduler; results already fetched are not recomputed.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -90,6 +92,22 @@ class DaskEngine:
 
 
 @contextmanager
+def _standard_output_on_standard_error() -> Iterator[None]:
+    """Descriptor 1 on standard error while the LocalCluster's processes start: they
+    inherit it, and write no report, but share the command's standard output, which is
+    the report's. A plugin imported there (the workers unpickle the rules before any
+    code of cliplint's runs) printed into the JSON."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+@contextmanager
 def connect(scheduler: str, jobs: int) -> Iterator[Client]:
     """A client of a new LocalCluster (``dask``) or of the scheduler at an address,
     closed at the end. Raises :class:`RunFailed` when there is none to be had."""
@@ -100,8 +118,9 @@ def connect(scheduler: str, jobs: int) -> Iterator[Client]:
     if scheduler == "dask":
         # The scheduler serves HTTP whatever is asked: on a free local port, not on
         # 8787 (taken by another cluster, it would print a warning).
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                               dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+        with _standard_output_on_standard_error():
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
         try:
             with Client(cluster) as client:
                 yield client

@@ -566,6 +566,10 @@ def _start_worker(main: int) -> None:
     # never while it writes a fix: cliplint.writer holds it while a temporary file exists.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(main)
+    # A worker writes no report: whatever prints goes to standard error, whichever
+    # thread prints it (where workers start by forkserver, Python 3.14's default, they
+    # import the plugins as they unpickle their work, after this).
+    sys.stdout = sys.stderr
 
 
 #: prctl(2) option: the signal the kernel sends a process when its parent dies.

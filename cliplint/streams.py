@@ -78,11 +78,12 @@ def say(message: str) -> None:
 @contextmanager
 def printing_aside() -> Iterator[None]:
     """Standard output is the report's (JSON, SARIF): while a plugin's code runs (its
-    import, its rules, its fixes), what it prints goes to standard error instead of
-    into the report. In the main thread only: Dask runs tasks in threads of its worker
-    processes, which write no report, and two threads swapping the stream at once
-    could leave it swapped. (Output written to the descriptor itself, from C, is not
-    caught.)"""
+    import, its hooks, its rules, its fixes), what it prints goes to standard error
+    instead of into the report. The swap is the process's, made from the main thread
+    only (two threads swapping the stream at once could leave it swapped); worker
+    processes, which write no report, set it aside for good (cliplint.runner's, and
+    cliplint.dask's LocalCluster on standard error's descriptor). (Output written to the
+    descriptor itself, from C, is not caught here.)"""
     import threading  # (only once files are linted: a cache hit never needs it)
 
     if sys.stdout is sys.stderr or threading.current_thread() is not threading.main_thread():

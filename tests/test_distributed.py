@@ -165,6 +165,27 @@ def test_scheduler_dask_starts_its_own_cluster(archive: Path, local_report: str)
     assert run.stdout == local_report
 
 
+def test_what_a_plugin_prints_on_the_workers_stays_out_of_the_report(
+        tmp_path: Path, plugin_env: Any) -> None:
+    # Dask's workers are processes of their own that share the command's standard output
+    # (a LocalCluster's), and run the rules in threads: a plugin's prints came before the
+    # JSON, twice.
+    source = ('"""A rule."""\nimport sys\nfrom cliplint import hookimpl\n'
+              'print("printed at import")\nID = "loud/rule"\nSEVERITY = "error"\n\n'
+              'def check(document, options):\n    print("printed by the rule")\n'
+              '    return iter(())\n\n@hookimpl\ndef cliplint_rules():\n'
+              '    return [sys.modules[__name__]]\n')
+    env = plugin_env(distribution="cliplint-loud", entry_name="loud", module="cliplint_loud",
+                     source=source)
+    write(tmp_path / "a.md", clipping("Story", "https://x.org/a", stamp="1594000000"))
+    run = lint(tmp_path, "--scheduler", "dask", "--jobs", "1", "--select",
+               "loud/,timestamp-comment", "a.md", env=env)
+    assert run.status == 1, run.stderr
+    [problem] = json.loads(run.stdout)["problems"]
+    assert problem["rule"] == "timestamp-comment"
+    assert "printed by the rule" in run.stderr
+
+
 def test_text_report_too(archive: Path, cluster: Any) -> None:
     local = run_cliplint("--no-cache", ".", cwd=archive)
     remote = run_cliplint("--no-cache", "--scheduler", cluster.scheduler.address, ".",

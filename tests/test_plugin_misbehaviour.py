@@ -166,10 +166,11 @@ def test_a_fix_safer_than_its_rule_declares_is_not_applied(
     assert (archive / "a.md").read_text(encoding="utf-8") == GOOD_CLIPPING
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("how", [["--jobs", "1"], ["--jobs", "2"], ["--scheduler", "processes"]],
+                         ids=["jobs-1", "jobs-2", "batched"])
 @pytest.mark.parametrize("output_format", ["json", "sarif"])
 def test_what_a_plugin_prints_stays_out_of_the_report(
-        tmp_path: Path, plugin_env: Callable[..., dict[str, str]], jobs: str,
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]], how: list[str],
         output_format: str) -> None:
     # A debug print in a rule, its reduce step or at import went into the JSON or SARIF
     # on standard output: a report no reader could parse, and exit 0.
@@ -182,7 +183,7 @@ def test_what_a_plugin_prints_stays_out_of_the_report(
     archive = _archive(tmp_path)
     for number in range(30):  # enough files for the worker pool
         (archive / f"c{number}.md").write_text(GOOD_CLIPPING, encoding="utf-8")
-    run = run_cliplint("--isolated", "--no-cache", "--jobs", jobs, "--select",
+    run = run_cliplint("--isolated", "--no-cache", *how, "--select",
                        "odd/,timestamp-comment", "--format", output_format, ".",
                        cwd=archive, env=env)
     assert run.status == 1, run.stderr
@@ -192,6 +193,24 @@ def test_what_a_plugin_prints_stays_out_of_the_report(
         assert said in run.stderr
     found = report["problems"] if output_format == "json" else report["runs"][0]["results"]
     assert len(found) == 2  # b.md's timestamp, and the archive rule's one
+
+
+def test_what_a_rules_hook_prints_stays_out_of_the_report(
+        tmp_path: Path, plugin_env: Callable[..., dict[str, str]]) -> None:
+    # The usual layout imports the rule modules in the hook: their prints came first on
+    # standard output, before the JSON.
+    source = ('"""A rule."""\nimport sys\nfrom cliplint import hookimpl\nID = "loud/rule"\n'
+              'SEVERITY = "error"\n\ndef check(document, options):\n    return iter(())\n\n'
+              '@hookimpl\ndef cliplint_rules():\n    print("printed by the hook")\n'
+              '    return [sys.modules[__name__]]\n')
+    env = plugin_env(distribution="cliplint-loud", entry_name="loud", module="cliplint_loud",
+                     source=source)
+    archive = _archive(tmp_path)
+    run = run_cliplint("--isolated", "--no-cache", "--select", "loud/,timestamp-comment",
+                       "--format", "json", ".", cwd=archive, env=env)
+    assert run.status == 1, run.stderr
+    assert len(json.loads(run.stdout)["problems"]) == 1
+    assert "printed by the hook" in run.stderr
 
 
 def test_a_message_may_hold_a_tab_and_bidi_controls(

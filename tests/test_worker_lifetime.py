@@ -114,3 +114,14 @@ def test_kill_9_of_the_main_process_ends_its_workers(tmp_path: Path) -> None:
 
 def _fixed(original: bytes) -> bytes:
     return original.replace(b"<!--1686778744-->", b"<!--1686778744000-->")
+
+
+def test_a_worker_prints_on_standard_error() -> None:
+    # A worker writes no report, but shares the command's standard output: where workers
+    # start by forkserver (Python 3.14's default on Linux), they import the plugins as
+    # they unpickle their work, after the initializer, and a plugin's print went into it.
+    script = ("import os, sys\nfrom cliplint.runner import _start_worker\n"
+              "_start_worker(os.getppid())\nprint('from the worker')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert (done.stdout, done.stderr) == ("", "from the worker\n")
