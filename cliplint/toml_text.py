@@ -250,18 +250,33 @@ def quoting_hint(text: str, error: str) -> str:
     if at is None or not 1 <= int(at[1]) <= len(lines):
         return ""
     number = int(at[1])
-    quoted = _quoted_keys(lines[number - 1].rstrip("\r"))
+    quoted = _quoted_keys(lines[number - 1].rstrip("\r"), _table_before(lines, number))
     if quoted is None or not _valid_up_to(lines, number, quoted):
         return ""
     return (" (quote the key: in TOML a key with anything but letters, digits, '-' and "
             f"'_' in it, such as a plugin's rule id, is written in quotes: {quoted.strip()})")
 
 
-def _quoted_keys(line: str) -> str | None:
-    """``line`` with the bare keys that need quoting quoted; None when it has none. In
-    a header each dotted key is quoted on its own (``[rules."example/x"]``); before an
-    ``=`` the whole key is (``"docs/*.md" = [...]``: a glob of per-file-ignores holds
-    dots of its own). A line that quotes a key already is left to the user."""
+#: The tables whose keys are globs, which hold dots of their own (``"docs/*.md"``).
+_GLOB_TABLES = ("per-file-ignores", "tool.cliplint.per-file-ignores")
+
+
+def _table_before(lines: Sequence[str], number: int) -> str:
+    """The keys of the table line ``number`` is in, as its header writes them without
+    spaces (``""`` before any header)."""
+    for line in reversed(lines[: number - 1]):
+        match = _HEADER.fullmatch(line.rstrip("\r")) if line.lstrip().startswith("[") else None
+        if match is not None:
+            return "".join(match["keys"].split())
+    return ""
+
+
+def _quoted_keys(line: str, table: str) -> str | None:
+    """``line`` (in ``table``) with the bare keys that need quoting quoted; None when it
+    has none. Each dotted part is quoted on its own (``[rules."example/x"]``,
+    ``severity."example/x" = ...``), but for a glob of per-file-ignores, which holds dots
+    of its own (``"docs/*.md" = [...]``). A line that quotes a key already is left to
+    the user."""
     match = _HEADER.fullmatch(line) if line.lstrip().startswith("[") else (
         _ASSIGNMENT.fullmatch(line))
     if match is None or any(quote in match["keys"] for quote in "\"'"):
@@ -269,10 +284,14 @@ def _quoted_keys(line: str) -> str | None:
     keys = match["keys"].strip()
     if not keys or all(_BARE_KEY.fullmatch(key.strip()) for key in keys.split(".")):
         return None
-    if match["open"].strip():  # a header
-        keys = ".".join(toml_key(key.strip()) for key in keys.split("."))
-    else:
+    first, _, rest = keys.partition(".")
+    if not match["open"].strip() and table in _GLOB_TABLES:
         keys = toml_key(keys)
+    elif (not match["open"].strip() and first.strip() == "per-file-ignores"
+          and f"{table}.per-file-ignores".lstrip(".") in _GLOB_TABLES):
+        keys = f"{first.strip()}.{toml_key(rest.strip())}"
+    else:
+        keys = ".".join(toml_key(key.strip()) for key in keys.split("."))
     return f"{match['open']}{keys}{match['rest']}"
 
 

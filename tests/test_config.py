@@ -60,6 +60,14 @@ def test_invalid_config_exits_2_naming_file_and_key(tmp_path: Path, name: str, c
     ("[severity]\nexample/shouting-title = 'warning'\n", "\"example/shouting-title\" = 'warning'"),
     # A glob holds dots of its own: the whole key is quoted, not each part.
     ("[per-file-ignores]\nlegacy/*.md = ['title-link']\n", "\"legacy/*.md\" = ['title-link']"),
+    ("per-file-ignores.legacy/*.md = ['title-link']\n",
+     "per-file-ignores.\"legacy/*.md\" = ['title-link']"),
+    # Elsewhere each dotted part is a key: quoted whole, they made a key cliplint does not
+    # know ("severity.example/x" = ...).
+    ("severity.example/shouting-title = 'warning'\n",
+     "severity.\"example/shouting-title\" = 'warning'"),
+    ("[rules]\nexample/shouting-title.min-letters = 3\n",
+     "\"example/shouting-title\".min-letters = 3"),
     # The line quoted is valid; a later line's error is another matter.
     ("[rules.example/shouting-title]\nmin-letters = \n", '[rules."example/shouting-title"]'),
     # Nothing to quote, or quoting would not make the line valid: tomllib's message alone.
