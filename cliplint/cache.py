@@ -338,17 +338,20 @@ def _stat_each(paths: Iterable[str]) -> Iterator[tuple[str, int, int]]:
 
 
 def _code_files(folder: str) -> Iterator[str]:
-    """The files under ``folder`` but Python's bytecode, as ``Path(folder).rglob`` finds
-    them (not inside linked folders), with os.scandir: a third of the time. Every file,
-    not only the .py and .json ones: a rule reads its data however it is written (a
-    plugin's word list in a .txt, edited, was not seen, and the cache gave the old
-    results)."""
+    """The files under ``folder`` but Python's bytecode and hidden files and folders
+    (``.mypy_cache``, ``.pytest_cache``: tools' caches, which change on every run of
+    theirs), as ``Path(folder).rglob`` finds them (not inside linked folders), with
+    os.scandir: a third of the time. Every other file, not only the .py and .json ones:
+    a rule reads its data however it is written (a plugin's word list in a .txt, edited,
+    was not seen, and the cache gave the old results)."""
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
     except OSError:
         return
     for entry in entries:
+        if entry.name.startswith("."):
+            continue
         try:
             walk = entry.is_dir() and not entry.is_symlink()
         except OSError:

@@ -266,6 +266,8 @@ def test_editing_a_data_file_of_a_rule_package_invalidates_the_cache(
         (package / "rule.py").write_text(rule, encoding="utf-8")
     words = package / "words.txt"
     words.write_text("first-word\n", encoding="utf-8")
+    tool_cache = package / ".mypy_cache"  # a tool's, written on each of its runs: not code
+    tool_cache.mkdir()
     info = site / "cliplint_words-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: cliplint-words\nVersion: 1.0\n",
@@ -275,6 +277,9 @@ def test_editing_a_data_file_of_a_rule_package_invalidates_the_cache(
     (tmp_path / "a.md").write_text(GOOD_CLIPPING)
     first = run_cliplint("--isolated", "--select", "words/", "a.md", cwd=tmp_path, env=env)
     assert "first-word" in first.stdout, first.stderr
+    (tool_cache / "cache.json").write_text("{}", encoding="utf-8")
+    again = run_cliplint("--isolated", "-v", "--select", "words/", "a.md", cwd=tmp_path, env=env)
+    assert "1 from the cache" in again.stderr, again.stderr
     words.write_text("second-word\n", encoding="utf-8")
     second = run_cliplint("--isolated", "--select", "words/", "a.md", cwd=tmp_path, env=env)
     assert "second-word" in second.stdout
