@@ -2,13 +2,17 @@
 
 A rule's docstring is its user documentation (``cliplint explain``, docs/rules/), and its
 ``Bad::`` and ``Good::`` blocks are what a newcomer copies to see the rule at work. For
-the rules whose examples are body HTML, each example is linted here as the body of a
-clipping: a Bad example must be reported by its rule, a Good one must not. (Examples of
-headers, titles and archive paths are annotated by hand and are not run.)
+the rules whose examples hold body HTML, each example is linted here as the body of a
+clipping, with every rule on (a suppression example needs the rule it names): a Bad
+example must be reported by its rule, a Good one must not. Only an example's lines of
+HTML are taken (a title line or ``...`` beside them sets the scene), and ``⟨U+200B⟩``
+stands for the character it names, as the docstrings say. (Examples of headers, titles
+and archive paths are annotated by hand and are not run.)
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -19,19 +23,34 @@ from cliplint.plugins import load_registry
 
 HEADER = "<!--1686778744000-->\n[Beijing responds](https://www.dw.com/zh/a-53985946)\n------\n\n"
 
-#: Rules whose examples are body HTML, and how a Bad block is read: each of its lines
-#: one example ("lines"), or the block as one example ("block").
+
+class Reading:
+    """How a rule's Bad block is read: each line of HTML an example of its own, or the
+    block one example whose problems of that rule are exactly ``problems`` (listed in
+    its docstring)."""
+
+    def __init__(self, each_line: bool, problems: int | None = None) -> None:
+        self.each_line = each_line
+        self.problems = problems
+
+
 BODY_EXAMPLES = {
-    "active-content": "lines",
-    "aggregator-boilerplate": "lines",
-    "image-proxy": "lines",
-    "well-formed-html": "block",
-    "unused-suppression": "block",
+    "active-content": Reading(each_line=True),
+    "aggregator-boilerplate": Reading(each_line=True),
+    "image-proxy": Reading(each_line=True),
+    "invisible-characters": Reading(each_line=True),
+    "relative-url": Reading(each_line=True),
+    # Its three problems, as its docstring lists them.
+    "well-formed-html": Reading(each_line=False, problems=3),
+    # A stale suppression and a misspelt one.
+    "unused-suppression": Reading(each_line=False, problems=2),
 }
 
+_CODE_POINT = re.compile(r"⟨U\+([0-9A-F]{4,6})⟩")
 
-def example_block(doc: str, label: str) -> str:
-    """The indented block after ``label::`` in a docstring (dedented)."""
+
+def example_block(doc: str, label: str) -> list[str]:
+    """The lines of HTML of the indented block after ``label::`` in a docstring."""
     lines = doc.splitlines()
     start = lines.index(f"{label}::") + 1
     block: list[str] = []
@@ -39,28 +58,37 @@ def example_block(doc: str, label: str) -> str:
         if line and not line.startswith(" "):
             break
         block.append(line)
-    return textwrap.dedent("\n".join(block)).strip("\n") + "\n"
+    html = [_CODE_POINT.sub(lambda found: chr(int(found[1], 16)), line)
+            for line in textwrap.dedent("\n".join(block)).splitlines()]
+    return [line for line in html if line.startswith("<")]
 
 
 def problems_of(rule_id: str, body: str) -> list[str]:
-    return [f"{problem.line}:{problem.column} {problem.message}"
-            for problem in lint_text(HEADER + body, "example.md", select=[rule_id])
+    return [problem.message for problem in lint_text(HEADER + body, "example.md")
             if problem.rule == rule_id]
 
 
 def examples(label: str) -> list[tuple[str, str]]:
     rules = load_registry().rules
     found = []
-    for rule_id, mode in BODY_EXAMPLES.items():
-        block = example_block(rules[rule_id].documentation, label)
-        parts = block.splitlines(keepends=True) if label == "Bad" and mode == "lines" else [block]
-        found.extend((rule_id, part) for part in parts)
+    for rule_id, reading in BODY_EXAMPLES.items():
+        lines = example_block(rules[rule_id].documentation, label)
+        assert lines, f"{rule_id} has no {label} example of HTML"
+        if label == "Bad" and reading.each_line:
+            found.extend((rule_id, line + "\n") for line in lines)
+        else:
+            found.append((rule_id, "\n".join(lines) + "\n"))
     return found
 
 
 @pytest.mark.parametrize(("rule_id", "body"), examples("Bad"))
 def test_each_bad_example_is_reported_by_its_rule(rule_id: str, body: str) -> None:
-    assert problems_of(rule_id, body), f"{rule_id} reports nothing on its Bad example {body!r}"
+    found = problems_of(rule_id, body)
+    expected = BODY_EXAMPLES[rule_id].problems
+    if expected is None:
+        assert found, f"{rule_id} reports nothing on its Bad example {body!r}"
+    else:
+        assert len(found) == expected, found
 
 
 @pytest.mark.parametrize(("rule_id", "body"), examples("Good"))
@@ -68,10 +96,11 @@ def test_a_good_example_is_not_reported_by_its_rule(rule_id: str, body: str) -> 
     assert problems_of(rule_id, body) == []
 
 
-def test_every_rule_with_body_examples_has_both() -> None:
-    rules = load_registry().rules
-    for rule_id in BODY_EXAMPLES:
-        assert "\nBad::\n" in rules[rule_id].documentation and "\nGood::\n" in rules[rule_id].documentation, rule_id
+def test_well_formed_htmls_bad_example_gives_the_problems_it_lists() -> None:
+    documentation = load_registry().rules["well-formed-html"].documentation
+    [body] = example_block(documentation, "Bad")
+    for message in problems_of("well-formed-html", body + "\n"):
+        assert f"``{message}``" in " ".join(documentation.split()), message
 
 
 def test_the_suppression_examples_hide_every_problem_they_are_written_for() -> None:
@@ -81,7 +110,8 @@ def test_the_suppression_examples_hide_every_problem_they_are_written_for() -> N
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Suppressing a problem in a clipping", 1)[1]
     readme_example = "\n".join(section.split("```html\n", 1)[1].splitlines()[:2]) + "\n"
-    good = example_block(load_registry().rules["unused-suppression"].documentation, "Good")
+    good = "\n".join(example_block(
+        load_registry().rules["unused-suppression"].documentation, "Good")) + "\n"
     for body in (good, readme_example):
         assert "cliplint-disable-next-line well-formed-html" in body
         found = lint_text(HEADER + body + "<p>The rest of the story.</p>\n", "example.md",
