@@ -1308,6 +1308,9 @@ class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
         self._childNodes.insert(self._childNodes.index(refNode), node)
 
     def cloneNode(self) -> Any:
+        # The adoption agency's copies are these clones. (The reconstruction's clone is
+        # thrown away: insertElement makes the element from its name and attributes, and
+        # _SpanTreeBuilder.reconstructActiveFormattingElements says what that copies.)
         clone = super().cloneNode()
         clone.copy_of = self
         return clone

@@ -157,11 +157,10 @@ def _add_problems(document: Document, path: str, rule: Rule, settings: Settings,
     ``checked``: each was checked as the rule yielded it (see ``_checked``)."""
     configured = settings.severity.get(rule.id)
     try:
-        for violations in () if checked else found:
-            for violation in violations:
-                _check_violation(violation, len(document.text))
         for violations in found:
             for violation in violations:
+                if not checked:
+                    _check_violation(violation, len(document.text))
                 if violation.fix is not None:
                     _check_strength(violation.fix, rule.fix)
         severities = [[rule.severity_of(violation, configured) for violation in violations]

@@ -50,6 +50,20 @@ class FileTimeout(BaseException):
 #: subclass or GeneratorExit. Each place that runs a plugin's code says
 #: ``except ENGINE_STOPS: raise`` before ``except BaseException``.
 ENGINE_STOPS: tuple[type[BaseException], ...] = (KeyboardInterrupt, FileTimeout)
+Applicability = Literal["safe", "unsafe"]
+
+#: Engine problems: reported like rule problems, but no rule module behind them.
+FILE_UNREADABLE = "file-unreadable"
+INTERNAL_ERROR = "internal-error"
+FILE_TOO_LARGE = "file-too-large"
+FIX_REFUSED = "fix-refused"
+#: A file's checks ran past ``file-timeout`` seconds (cliplint/budget.py).
+FILE_TIMEOUT = "file-timeout"
+ENGINE_PROBLEMS = (FILE_UNREADABLE, INTERNAL_ERROR, FILE_TOO_LARGE, FIX_REFUSED, FILE_TIMEOUT)
+#: The key of a file's archive records that lists the archive rules its comments
+#: suppress (cliplint.suppressions; not a rule id: ids are kebab-case).
+ARCHIVE_KEY = "@suppressed"
+
 #: The most characters of an exception's text an internal-error message quotes.
 MAX_ERROR_TEXT = 500
 
@@ -67,19 +81,6 @@ def error_text(error: BaseException) -> str:
     if len(text) > MAX_ERROR_TEXT:
         text = text[:MAX_ERROR_TEXT] + f"... ({len(text):,} characters)"
     return f"{type(error).__name__}: {text}"
-Applicability = Literal["safe", "unsafe"]
-
-#: Engine problems: reported like rule problems, but no rule module behind them.
-FILE_UNREADABLE = "file-unreadable"
-INTERNAL_ERROR = "internal-error"
-FILE_TOO_LARGE = "file-too-large"
-FIX_REFUSED = "fix-refused"
-#: A file's checks ran past ``file-timeout`` seconds (cliplint/budget.py).
-FILE_TIMEOUT = "file-timeout"
-ENGINE_PROBLEMS = (FILE_UNREADABLE, INTERNAL_ERROR, FILE_TOO_LARGE, FIX_REFUSED, FILE_TIMEOUT)
-#: The key of a file's archive records that lists the archive rules its comments
-#: suppress (cliplint.suppressions; not a rule id: ids are kebab-case).
-ARCHIVE_KEY = "@suppressed"
 
 
 # slots=True on the values a run holds by the thousand: a third of the memory of a dict.
