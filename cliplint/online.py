@@ -437,7 +437,14 @@ def choose_target(url: str, allow_private: bool) -> Target | Answer:
     second DNS answer could differ)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if parts.scheme not in ("http", "https") or not host:
+        # (a plugin's URL: "file:///etc/passwd" was "cannot resolve : [Errno -2] ...")
+        return Answer(url, None, failure="not checked: not an http(s) URL with a host",
+                      checked=False)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:  # a port out of range, or no number: it ended the run
+        return Answer(url, None, failure=f"not checked: {error}", checked=False)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:

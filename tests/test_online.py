@@ -574,6 +574,24 @@ def test_what_an_online_step_prints_goes_to_standard_error(
     assert (printed.out, printed.err.split()) == ("", ["listed", "judged"])
 
 
+def test_a_url_that_is_no_http_url_or_has_a_bad_port_is_not_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A plugin's URL: "file:///etc/passwd" was "cannot resolve : [Errno -2] ...", and a
+    # port out of range raised in the asking thread and ended the run.
+    with _linkcheck_installed(tmp_path, monkeypatch, "cliplint_linkcheck_odd",
+                              LINKCHECK) as rules:
+        settings = resolve({}, rules, root=str(tmp_path))
+        sources = [(name, f"<!--1594857600000-->\n[Title]({url})\n------\n\n<p>text</p>\n"
+                    .encode()) for name, url in (("a.md", "file:///etc/passwd"),
+                                                 ("b.md", "http://example.org:99999/x"))]
+        problems = check_online(sources, rules, settings, progress=False)
+    assert [(p.path, p.rule, p.message) for p in problems] == [
+        ("a.md", "linkcheck/title-url",
+         "link not checked: not an http(s) URL with a host (the title link)"),
+        ("b.md", "linkcheck/title-url",
+         "link not checked: Port out of range 0-65535 (the title link)")]
+
+
 def test_online_runs_the_step_of_every_rule(server: FakeWeserv, tmp_path: Path) -> None:
     from conftest import make_plugin, run_cliplint
 
