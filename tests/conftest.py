@@ -7,6 +7,7 @@ import functools
 import io
 import itertools
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -265,6 +266,24 @@ def rewrite_entries(cache_file: Path, change: Callable[[Any, Any, Any], list[Any
                 entry = json.dumps(change(*json.loads(entry)))
                 connection.execute("UPDATE entries SET entry = ?, mac = ? WHERE key = ?",
                                    (entry, signature(signing, "entry", found, entry), found))
+
+
+def read_until_closed(descriptor: int, wait: float = 60) -> bytes:
+    """What the reading end of a pipe, FIFO or terminal gives until its writers are gone
+    (a terminal says so with EIO), waiting at most ``wait`` seconds for each chunk; also
+    for a descriptor opened non-blocking (a FIFO opened before its writer)."""
+    chunks = []
+    while select.select([descriptor], [], [], wait)[0]:
+        try:
+            chunk = os.read(descriptor, 65536)
+        except BlockingIOError:
+            continue
+        except OSError:  # EIO: the terminal's other end closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def write(path: Path, content: str | bytes) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import EXAMPLE, GOOD_CLIPPING, ROOT, run_cliplint, write
+from conftest import EXAMPLE, GOOD_CLIPPING, ROOT, read_until_closed, run_cliplint, write
 
 REPORT_SCHEMA = json.loads((ROOT / "cliplint" / "schemas" / "report.schema.json").read_text())
 
@@ -372,18 +372,10 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path: Path) -> No
         process = subprocess.Popen([sys.executable, "-m", "cliplint", "--isolated", "a.md"],
                                    cwd=tmp_path, stdout=follower, stderr=follower, env=env)
         os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
+        output = read_until_closed(leader)
         process.wait(timeout=60)
         os.close(leader)
-        return b"".join(chunks).decode()
+        return output.decode()
 
     assert "\x1b[" in on_terminal({})
     assert "\x1b[" not in on_terminal({"NO_COLOR": "1"})

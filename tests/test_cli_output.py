@@ -22,7 +22,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint, write
+from conftest import GOOD_CLIPPING, read_until_closed, run_cliplint, write
 
 SECONDS = GOOD_CLIPPING.replace("744000-->", "744-->")  # timestamp-comment: an error
 NO_BLANK = GOOD_CLIPPING.replace("------\n\n", "------\n")  # title-link, made a warning
@@ -54,18 +54,10 @@ def on_terminal(arguments: list[str], cwd: Path, env: dict[str, str] | None = No
                                stdout=follower if stdout is None else stdout,
                                stderr=follower, env=environment | (env or {}))
     os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the other end closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    output = read_until_closed(leader, wait=300)
     status = process.wait(timeout=300)
     os.close(leader)
-    return status, b"".join(chunks).decode("utf-8", "replace")
+    return status, output.decode("utf-8", "replace")
 
 
 # -- severity in plain text --------------------------------------------------------------

@@ -14,7 +14,7 @@ from xml.etree.ElementTree import Element
 import html5lib
 import jsonschema
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint, write
+from conftest import GOOD_CLIPPING, read_until_closed, run_cliplint, write
 
 from cliplint import cli
 from cliplint.archive import lint_archive
@@ -372,7 +372,6 @@ def test_stats_path() -> None:
 
 def test_a_report_to_a_fifo_or_device_makes_no_stats_file_beside_it(tmp_path: Path) -> None:
     # --output-file /dev/stdout made /dev/stdout.stats.json (as root; else it failed).
-    import select
     import threading
 
     write(tmp_path / "a.md", GOOD_CLIPPING)
@@ -384,18 +383,8 @@ def test_a_report_to_a_fifo_or_device_makes_no_stats_file_beside_it(tmp_path: Pa
     # reading this FIFO"), reading as it writes (a page fills a pipe's buffer).
     descriptor = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     received: list[bytes] = []
-
-    def read() -> None:  # (on Linux a FIFO no writer has opened yet is not readable)
-        while select.select([descriptor], [], [], 60)[0]:
-            try:
-                chunk = os.read(descriptor, 65536)
-            except BlockingIOError:
-                continue
-            if not chunk:
-                return
-            received.append(chunk)
-
-    reader = threading.Thread(target=read)
+    # (on Linux a FIFO no writer has opened yet is not readable: the reader waits)
+    reader = threading.Thread(target=lambda: received.append(read_until_closed(descriptor)))
     reader.start()
     try:
         done = run_cliplint("--isolated", "--no-cache", "--format", "html", "--output-file",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from conftest import run_cliplint, write
+from conftest import read_until_closed, run_cliplint, write
 
 from cliplint.fixer import diff_path, visible_controls
 
@@ -143,18 +143,10 @@ def _on_a_terminal(folder: Path, *arguments: str) -> bytes:
             stderr=subprocess.DEVNULL)
     finally:
         os.close(follower)
-    output = bytearray()
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the command is gone and the terminal closed
-            break
-        if not chunk:
-            break
-        output += chunk
+    output = read_until_closed(leader, wait=300)
     os.close(leader)
     assert process.wait(timeout=300) == 1
-    return bytes(output).replace(b"\r\n", b"\n")  # the terminal's own newline mapping
+    return output.replace(b"\r\n", b"\n")  # the terminal's own newline mapping
 
 
 def test_diff_on_a_terminal_shows_control_characters(tmp_path: Path) -> None:
