@@ -172,10 +172,9 @@ def refuse_overwriting_inputs(options: LintOptions, settings: Settings,
     before it is read); the files it lists, and those of a URL's listing, are known only
     as the run meets them: :class:`WrittenFiles` refuses them then. (Not checked: other
     names of a written file, hard links or symlinks, inside a linted folder.)"""
-    written = written_files(options)
-    if not written:
-        return
     kept = WrittenFiles.of(options)  # (a name too long for the file system: refused here)
+    if not kept.files:
+        return  # nothing written, or only to what no clipping can be (/dev/stdout, a FIFO)
     if options.batched and options.paths_from not in (None, "-"):
         manifest = kept.one_of(options.paths_from)
         if manifest is not None:
@@ -185,8 +184,8 @@ def refuse_overwriting_inputs(options: LintOptions, settings: Settings,
     # (--paths-from's files are the manifest's, met as it is read: WrittenFiles)
     local = [] if options.paths_from else [
         local for path in paths if (local := local_file(path)) is not None]
-    for what, target in written:
-        clash = _linted_as(target, local, settings)
+    for what, target, status, _ in kept.files:
+        clash = _linted_as(target, status, local, settings)
         if clash is None:
             continue
         if os.path.isdir(clash):
@@ -261,15 +260,11 @@ class WrittenFiles(NamedTuple):
             raise _overwriting(*written, shown)
 
 
-def _linted_as(target: str, paths: Sequence[str], settings: Settings) -> str | None:
-    """The path of ``paths`` through which ``target`` would be linted: a file that is
-    the same file, or a folder whose walk would find it; None when none."""
-    try:
-        written = os.stat(target)
-    except OSError:
-        written = None  # not there yet (or not reachable: opening it will say why)
-    if written is not None and not stat.S_ISREG(written.st_mode):
-        return None  # /dev/stdout, a FIFO: the report passes through, no clipping lost
+def _linted_as(target: str, written: os.stat_result | None, paths: Sequence[str],
+               settings: Settings) -> str | None:
+    """The path of ``paths`` through which ``target`` (a regular file, or None when it is
+    not there yet, as :class:`WrittenFiles` keeps it) would be linted: a file that is the
+    same file, or a folder whose walk would find it; None when none."""
     # Where a walk could meet it: the file itself, or (when the name is a symlink) the
     # link, a file entry of its folder as well.
     absolute = os.path.abspath(target)
