@@ -6,7 +6,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, NamedTuple, cast
@@ -215,6 +215,11 @@ def _hook_result(hook: Callable[[], object], failed: str) -> object:
         raise PluginError(f"{failed}: {error_text(error)}") from error
 
 
+def _formats_of(hook: Callable[[], object]) -> dict[str, Renderer]:
+    """What a cliplint_formats hook returns, as a dict (which reads the plugin's mapping)."""
+    return dict(cast("Mapping[str, Renderer]", hook()))
+
+
 def _collect_rules(manager: pluggy.PluginManager, plugins: Mapping[str, str]) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for implementation in manager.hook.cliplint_rules.get_hookimpls():
@@ -308,15 +313,9 @@ def _collect_formats(
     providers: dict[str, str] = {}
     for implementation in manager.hook.cliplint_formats.get_hookimpls():
         name = implementation.plugin_name
-        returned = _hook_result(implementation.function,
-                                f"{_where(name, plugins)} failed to provide report formats")
-        try:
-            provided = dict(cast("Mapping[str, Renderer]", returned))
-        except ENGINE_STOPS:
-            raise
-        except BaseException as error:
-            raise PluginError(f"{_where(name, plugins)} failed to provide report formats: "
-                              f"{error_text(error)}") from error
+        provided = cast("dict[str, Renderer]", _hook_result(
+            partial(_formats_of, implementation.function),
+            f"{_where(name, plugins)} failed to provide report formats"))
         for format_name, renderer in provided.items():
             if not isinstance(format_name, str) or not callable(renderer):
                 raise PluginError(f"{_where(name, plugins)}: report format {format_name!r} "
