@@ -54,7 +54,7 @@ def describe(errors: Iterable[Any], source: str, file: Path | None) -> list[str]
     described = []
     written_in = file.name if file is not None else "this configuration"
     for error in errors:
-        for said in _said(error, pyproject=bool(prefix), written_in=written_in):
+        for said in _said(error, written_in):
             line = line_of(lines, (*prefix, *said.at)) if lines else None
             where = f"{source}:{line}: " if line is not None else ""
             shown = _cut(key_path((*prefix, *said.shown)), middle=True)
@@ -62,15 +62,15 @@ def describe(errors: Iterable[Any], source: str, file: Path | None) -> list[str]
     return [text for _, text in sorted(described, key=lambda item: item[0])]  # in file order
 
 
-def _said(error: Any, *, pyproject: bool, written_in: str) -> list[_Said]:
-    """What ``error`` says, for a table read from a pyproject.toml (``pyproject``) or
-    from ``written_in`` (a file's name), where cliplint's keys are at the top level."""
+def _said(error: Any, written_in: str) -> list[_Said]:
+    """What ``error`` says, for a table read from ``written_in`` (a file's name: in a
+    file other than pyproject.toml, cliplint's keys are at the top level)."""
     path: KeyPath = tuple(error.absolute_path)
     if error.validator == "additionalProperties":
         known = list(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(known))
         hints = {key: did_you_mean(key, known) for key in extra}
-        if not path and not pyproject and "tool" in hints:
+        if not path and written_in != "pyproject.toml" and "tool" in hints:
             hints["tool"] = _pyproject_form(error.instance["tool"], written_in)
         return [_Said(path, (*path, key), f"unknown key {_cut(repr(key))}{hints[key]}")
                 for key in extra]
