@@ -34,7 +34,7 @@ import _signal as signal  # type: ignore[import-not-found]
 import errno
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn
 
 from cliplint.streams import flush_standard_streams, say
@@ -62,8 +62,11 @@ class MissingPaths(UsageError):
         self.missing = missing
 
 
-#: The subcommands, named first: any other first argument is a lint run's path or option.
-SUBCOMMANDS = ("rules", "explain", "server")
+#: The subcommands, named first (any other first argument is a lint run's path or
+#: option): the module and function of each, imported when it runs.
+SUBCOMMANDS = {"rules": ("cliplint.cli.rules", "rules_command"),
+               "explain": ("cliplint.cli.explain", "explain_command"),
+               "server": ("cliplint.cli.server", "server_command")}
 
 
 class Terminated(KeyboardInterrupt):
@@ -248,18 +251,12 @@ def main_status(arguments: Sequence[str]) -> int:
 def _command(arguments: list[str]) -> int:
     """Run the command the arguments name: 'rules', 'explain', 'server', or else a lint
     (or fix) run."""
-    if arguments and arguments[0] == "rules":
-        from cliplint.cli.rules import rules_command
+    if arguments and arguments[0] in SUBCOMMANDS:
+        import importlib
 
-        return rules_command(arguments[1:])
-    if arguments and arguments[0] == "server":
-        from cliplint.cli.server import server_command
-
-        return server_command(arguments[1:])
-    if arguments and arguments[0] == "explain":
-        from cliplint.cli.explain import explain_command
-
-        return explain_command(arguments[1:])
+        module, function = SUBCOMMANDS[arguments[0]]
+        command: Callable[[list[str]], int] = getattr(importlib.import_module(module), function)
+        return command(arguments[1:])
     from cliplint.cli.lint import lint_command
 
     try:
