@@ -47,7 +47,6 @@ from distinct_archive import distinct_archive
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "oped2"
-ARCHIVE_RULES = "duplicate-clipping,path-portability"
 
 
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
