@@ -45,6 +45,7 @@ Blank lines before the timestamp comment are removed; nothing else is moved.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -205,7 +206,11 @@ def _finer_unit(number: int, earliest_ms: int, latest_ms: int) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=16)
 def _parse_day(day: str) -> int:
+    """The first millisecond of ``day`` (YYYY-MM-DD), UTC. Remembered: every file asks
+    for the same two days (``min-date``, ``today``), and working one out costs more
+    than checking the timestamp."""
     # fromisoformat, not strptime: the same answer for YYYY-MM-DD (the option's format),
     # without importing _strptime on every run.
     moment = datetime.fromisoformat(day).replace(tzinfo=UTC)
