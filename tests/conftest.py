@@ -286,6 +286,24 @@ def read_until_closed(descriptor: int, wait: float = 60) -> bytes:
     return b"".join(chunks)
 
 
+def process_status(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and parent, from /proc (Linux), or None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return fields[0], int(fields[1])
+
+
+def process_runs(pid: int) -> bool:
+    """Whether the process still runs. A zombie does not: it has ended, and waits only
+    for its parent to reap it (init, for a server that left its command; in some
+    containers init reaps a second or two later, which ``kill(pid, 0)`` would wait for)."""
+    status = process_status(pid)
+    return status is not None and status[0] not in "ZX"
+
+
 def write(path: Path, content: str | bytes) -> Path:
     """Write a file exactly (no newline translation), making its folders."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from conftest import make_plugin, write
+from conftest import make_plugin, process_runs, write
 
 import cliplint.server
 from cliplint.served import TERMINATE
@@ -139,9 +139,7 @@ def _stop(server: Served) -> None:
 def _wait_gone(pid: int) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not process_runs(pid):
             return
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)

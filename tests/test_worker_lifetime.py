@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, run_cliplint, write
+from conftest import GOOD_CLIPPING, process_runs, process_status, run_cliplint, write
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 
@@ -29,29 +29,14 @@ def _clipping(number: int) -> str:
             .replace("<p>Some article text.</p>", paragraphs))
 
 
-def _status(pid: int) -> tuple[str, int] | None:
-    """A process's state letter and parent, or None once it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    fields = stat.rpartition(")")[2].split()
-    return fields[0], int(fields[1])
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            status = _status(int(entry))
+            status = process_status(int(entry))
             if status is not None and status[1] == pid:
                 found.append(int(entry))
     return found
-
-
-def _running(pid: int) -> bool:
-    status = _status(pid)
-    return status is not None and status[0] not in "ZX"  # a zombie writes nothing
 
 
 def _wait_for(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
@@ -84,14 +69,14 @@ def test_kill_9_of_the_main_process_ends_its_workers(tmp_path: Path) -> None:
         assert main.poll() is None and len(workers) >= 2, "the run ended before the kill"
         os.kill(main.pid, signal.SIGKILL)
         main.wait()
-        assert _wait_for(lambda: not any(_running(pid) for pid in workers), 5), \
-            [_status(pid) for pid in workers]
+        assert _wait_for(lambda: not any(process_runs(pid) for pid in workers), 5), \
+            [process_status(pid) for pid in workers]
     finally:
         if main.poll() is None:
             main.kill()
             main.wait()
         for pid in workers:  # a failed test leaves no process behind
-            if _running(pid):
+            if process_runs(pid):
                 os.kill(pid, signal.SIGKILL)
 
     states = {"original": 0, "fixed": 0}
