@@ -16,10 +16,11 @@ archive rules (:mod:`cliplint.archive`) it also keeps, per archive, an index of 
 files (path, status, entry key, records) that a run given a few files reads in one go
 instead of a row per file, and the reduce step's problems under a digest of everything
 they depend on. SQLite's locking lets concurrent runs share it; a run that cannot read
-or write it (locked too long, read-only folder) goes on without it. A damaged cache file
-(damaged pages, not SQLite, tables of another shape) is replaced by an empty one as soon
-as it is noticed, with one line on standard error, so that it does not turn the cache
-off run after run.
+or write it (locked too long, read-only folder) goes on without it (a lock it waited for
+in vain is not waited for again in the run: :class:`cliplint.runner.LockedCache`). A
+damaged cache file (damaged pages, not SQLite, tables of another shape) is replaced by an
+empty one as soon as it is noticed, with one line on standard error, so that it does not
+turn the cache off run after run.
 
 The cache folder lies in the linted tree, where a pull request could commit a cache that
 says every file is clean. So every row is signed (keyed BLAKE2b) with a secret that lives
@@ -486,12 +487,16 @@ class Cache:
         self._rebuilt = False
         #: Rows found with a wrong signature (reported once, at the end).
         self._forged = 0
+        #: Given up because another run held the file locked past SQLITE_TIMEOUT.
+        self.found_locked = False
 
     @classmethod
-    def open(cls, folder: Path, key: str, quiet: bool = False) -> Cache:
+    def open(cls, folder: Path, key: str, quiet: bool = False,
+             wait: float = SQLITE_TIMEOUT) -> Cache:
         """The cache file of the run ``key`` in ``folder``. ``quiet``: without a key to
         sign it, or with a cache folder or file that is not plainly one (a symbolic
-        link...), say nothing (a cache opened earlier in the run said it)."""
+        link...), say nothing (a cache opened earlier in the run said it). ``wait``: as
+        in :func:`open_database`."""
         path = folder / f"results-{key}.sqlite3"
         try:
             secret = cache_secret()
@@ -503,7 +508,7 @@ class Cache:
             return cls(None)
         cache = cls(None, path, file_secret(secret, path))
         try:
-            cache._connection = open_database(path)
+            cache._connection = open_database(path, wait)
         except NotPlain as refused:
             if not quiet:
                 say(f"{refused.why}; this run goes on without a cache (cliplint writes no "
@@ -748,6 +753,9 @@ class Cache:
     def _failed(self, error: sqlite3.Error) -> None:
         """Go on without the cache after ``error``; a damaged file is replaced first."""
         self._disable()
+        if (getattr(error, "sqlite_errorname", None) or "").startswith(("SQLITE_BUSY",
+                                                                       "SQLITE_LOCKED")):
+            self.found_locked = True
         if not _is_damage(error) or self._path is None or self._rebuilt:
             return
         self._rebuilt = True  # damaged again in the same run: off until the next one
@@ -902,12 +910,14 @@ _TABLES = {
 SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
-def open_database(path: Path) -> sqlite3.Connection:
+def open_database(path: Path, wait: float = SQLITE_TIMEOUT) -> sqlite3.Connection:
     """The cache file at ``path`` opened with SQLite, its folder and the file made when
     missing, and its tables. Raises :class:`NotPlain` (its message for the user) when
     the folder, the file or a side file SQLite would open is a symbolic link or not a
     plain one, or when SQLite opened another file than the one checked; ``OSError`` or
-    ``sqlite3.Error`` for the rest. See the module's docstring."""
+    ``sqlite3.Error`` for the rest. See the module's docstring. ``wait``: the seconds to
+    wait, while opening it, for another run's lock to go; the connection's statements
+    wait ``SQLITE_TIMEOUT`` whatever it is."""
     folder, name = path.parent, path.name
     descriptor = _open_folder(folder)
     try:
@@ -917,13 +927,16 @@ def open_database(path: Path) -> sqlite3.Connection:
             for suffix in SIDE_FILES:
                 _check_plain(descriptor, name + suffix, Path(f"{path}{suffix}"), missing=True)
             connection = sqlite3.connect(f"{Path(os.path.abspath(path)).as_uri()}?mode=rw",
-                                         timeout=SQLITE_TIMEOUT, uri=True)
+                                         timeout=wait, uri=True)
             try:
                 opened = connection.execute("PRAGMA database_list").fetchone()[2]
                 if not _same_file(opened, os.fstat(checked)):
                     raise NotPlain(f"the cache file {path} changed into a link to {opened} "
                                    "while it was opened")
-                return _set_up(connection)
+                _set_up(connection)
+                if wait != SQLITE_TIMEOUT:
+                    connection.execute(f"PRAGMA busy_timeout = {round(SQLITE_TIMEOUT * 1000)}")
+                return connection
             except BaseException:
                 connection.close()
                 raise

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import GOOD_CLIPPING, rewrite_entries, run_cliplint, write
+from conftest import GOOD_CLIPPING, record_calls, rewrite_entries, run_cliplint, write
+
+import cliplint.cache
+from cliplint.cache import SQLITE_TIMEOUT, open_database
 
 FILES = 60
 
@@ -100,6 +103,40 @@ def test_a_busy_cache_is_not_taken_for_a_damaged_one(tmp_path: Path) -> None:
         holder.close()
     assert problems == expected and "damaged" not in stderr
     assert database.stat().st_ino == before and os.path.getsize(database) > 0
+
+
+def test_a_locked_cache_is_waited_for_once_a_run(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache another run holds locked (stopped by Ctrl-Z in the middle of a write)
+    costs a run one wait, not one for each of its phases: the look-ups wait, the archive
+    rules' phases after them try once without waiting. (A one-file run in an archive,
+    as pre-commit's, waited three times: 15 s.)"""
+    archive = _archive(tmp_path / "archive")
+    (archive / ".git").mkdir()  # the archive's root: a run given one file of it
+    env = {"CLIPLINT_CACHE_DIR": str(tmp_path / "cache")}
+    arguments = ("--isolated", "--jobs", "1", "--format", "json", "01.md")
+    expected = run_cliplint(*arguments, cwd=archive, env=env)
+    [database] = (tmp_path / "cache").glob("results-*.sqlite3")
+    waits = record_calls(monkeypatch, cliplint.cache, "open_database",
+                         note=lambda path, wait=SQLITE_TIMEOUT: wait)
+    holder = sqlite3.connect(database)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        locked = run_cliplint(*arguments, cwd=archive, env=env)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert (locked.status, locked.stdout, locked.stderr) == (expected.status, expected.stdout, "")
+    assert waits == [SQLITE_TIMEOUT, 0.0, 0.0]
+
+
+def test_a_cache_opened_without_waiting_waits_as_any_once_open(tmp_path: Path) -> None:
+    connection = open_database(tmp_path / "cache" / "results-x.sqlite3", wait=0.0)
+    try:
+        assert connection.execute("PRAGMA busy_timeout").fetchone() == (
+            round(SQLITE_TIMEOUT * 1000),)
+    finally:
+        connection.close()
 
 
 # -- integrity: the cache lies in the linted tree, its key does not ------------------------

@@ -159,10 +159,10 @@ def _archive_problems_after_fixing(outcomes: Sequence[FileOutcome],
                                    run: RunContext) -> list[Problem]:
     """What archive rules find once the files are fixed (from each file's records as
     written), as a lint run would report it."""
-    from cliplint.runner import FileResult, RunOptions, default_jobs
+    from cliplint.runner import FileResult, LockedCache, RunOptions, default_jobs
 
     results = [FileResult(outcome.path, [], outcome.records) for outcome in outcomes]
     run_options = RunOptions(jobs=run.options.jobs or default_jobs(),
-                             use_cache=not run.options.no_cache)
+                             use_cache=not run.options.no_cache, locked_cache=LockedCache())
     return [problem for result in with_archive_rules(results, run, run_options)
             if not result.checked for problem in result.problems]

@@ -95,7 +95,7 @@ def _lint(run: RunContext) -> int:
     can), and the exit status."""
     from cliplint.model import INTERNAL_ERROR, Report
     from cliplint.plugins import renderer_of
-    from cliplint.runner import FileResult, RunOptions, default_jobs, iter_results
+    from cliplint.runner import FileResult, LockedCache, RunOptions, default_jobs, iter_results
 
     options, settings, rules = run.options, run.settings, run.rules
     streamed = options.streamed_format()
@@ -115,6 +115,7 @@ def _lint(run: RunContext) -> int:
             use_cache=not options.no_cache,
             with_source=options.with_source,
             progress=progress_wanted(options),
+            locked_cache=LockedCache(),
         )
         if options.batched:  # --scheduler, URLs, --paths-from: cliplint/batches.py
             from cliplint.cli.batched import batched_results
