@@ -17,10 +17,10 @@ files (path, status, entry key, records) that a run given a few files reads in o
 instead of a row per file, and the reduce step's problems under a digest of everything
 they depend on. SQLite's locking lets concurrent runs share it; a run that cannot read
 or write it (locked too long, read-only folder) goes on without it (a lock it waited for
-in vain is not waited for again in the run: :class:`cliplint.runner.LockedCache`). A
-damaged cache file (damaged pages, not SQLite, tables of another shape) is replaced by an
-empty one as soon as it is noticed, with one line on standard error, so that it does not
-turn the cache off run after run.
+in vain is waited for a moment only in the rest of the run:
+:class:`cliplint.runner.LockedCache`). A damaged cache file (damaged pages, not SQLite,
+tables of another shape) is replaced by an empty one as soon as it is noticed, with one
+line on standard error, so that it does not turn the cache off run after run.
 
 The cache folder lies in the linted tree, where a pull request could commit a cache that
 says every file is clean. So every row is signed (keyed BLAKE2b) with a secret that lives
@@ -96,6 +96,9 @@ COMMIT_CHARACTERS = 4 << 20
 COMMIT_SECONDS = 30.0
 #: Seconds to wait for another run's write to finish before giving up on the cache.
 SQLITE_TIMEOUT = 5.0
+#: What a run waits for the cache once it has given it up after SQLITE_TIMEOUT (another
+#: run holds it: see cliplint.runner.LockedCache): a moment, for a commit to end.
+LOCKED_TIMEOUT = 0.25
 #: Version 4: entries hold the file's facts. Version 5: rows are signed. Version 6: an
 #: entry's key is made from the content's digest, which the files table keeps. Version 7:
 #: the archives table (each archive's files, signed whole) and the reductions table (the
@@ -487,16 +490,18 @@ class Cache:
         self._rebuilt = False
         #: Rows found with a wrong signature (reported once, at the end).
         self._forged = 0
-        #: Given up because another run held the file locked past SQLITE_TIMEOUT.
+        #: Given up because another run held the file locked past its timeout.
         self.found_locked = False
+        #: Rows were written: the tables may have grown past their limits.
+        self._wrote = False
 
     @classmethod
     def open(cls, folder: Path, key: str, quiet: bool = False,
              wait: float = SQLITE_TIMEOUT) -> Cache:
         """The cache file of the run ``key`` in ``folder``. ``quiet``: without a key to
         sign it, or with a cache folder or file that is not plainly one (a symbolic
-        link...), say nothing (a cache opened earlier in the run said it). ``wait``: as
-        in :func:`open_database`."""
+        link...), say nothing (a cache opened earlier in the run said it). ``wait``: the
+        seconds to wait for another run's lock, as in :func:`open_database`."""
         path = folder / f"results-{key}.sqlite3"
         try:
             secret = cache_secret()
@@ -697,9 +702,10 @@ class Cache:
                 self._failed(error)
 
     def close(self) -> None:
-        """Commit what is left and drop the oldest rows beyond each table's limit
-        (``MAX_ENTRIES`` entries and remembered paths, ``MAX_REDUCTIONS``,
-        ``MAX_ARCHIVES``)."""
+        """Commit what is left and, when rows were written, drop the oldest rows beyond
+        each table's limit (``MAX_ENTRIES`` entries and remembered paths,
+        ``MAX_REDUCTIONS``, ``MAX_ARCHIVES``). A cache only read takes no write lock:
+        it does not wait for another run's."""
         if self._forged:
             say(f"ignored {self._forged:,} cache row{'s' if self._forged != 1 else ''} "
                   f"not signed with this user's key ({secret_path()}): made by another "
@@ -709,6 +715,9 @@ class Cache:
             return
         try:
             self._commit()
+            if not self._wrote:
+                self._disable()
+                return
             # REPLACE gives a rewritten row a new rowid: the smallest are the oldest.
             for table, most in (("entries", MAX_ENTRIES), ("files", MAX_ENTRIES),
                                 ("reductions", MAX_REDUCTIONS), ("archives", MAX_ARCHIVES)):
@@ -724,6 +733,7 @@ class Cache:
         """Write the pending rows and commit (SQLite's errors are the caller's)."""
         assert self._connection is not None
         pending, self._pending = self._pending, {}
+        self._wrote = self._wrote or bool(pending)
         for statement, rows in pending.items():
             # In the order of their key (every table's first column), so that the rows'
             # random entry keys reach each page of the index once, in order, rather than
@@ -753,8 +763,7 @@ class Cache:
     def _failed(self, error: sqlite3.Error) -> None:
         """Go on without the cache after ``error``; a damaged file is replaced first."""
         self._disable()
-        if (getattr(error, "sqlite_errorname", None) or "").startswith(("SQLITE_BUSY",
-                                                                       "SQLITE_LOCKED")):
+        if (getattr(error, "sqlite_errorname", None) or "").startswith("SQLITE_BUSY"):
             self.found_locked = True
         if not _is_damage(error) or self._path is None or self._rebuilt:
             return
@@ -915,9 +924,8 @@ def open_database(path: Path, wait: float = SQLITE_TIMEOUT) -> sqlite3.Connectio
     missing, and its tables. Raises :class:`NotPlain` (its message for the user) when
     the folder, the file or a side file SQLite would open is a symbolic link or not a
     plain one, or when SQLite opened another file than the one checked; ``OSError`` or
-    ``sqlite3.Error`` for the rest. See the module's docstring. ``wait``: the seconds to
-    wait, while opening it, for another run's lock to go; the connection's statements
-    wait ``SQLITE_TIMEOUT`` whatever it is."""
+    ``sqlite3.Error`` for the rest. See the module's docstring. ``wait``: the seconds
+    the connection waits for another run's lock to go, opening it and after."""
     folder, name = path.parent, path.name
     descriptor = _open_folder(folder)
     try:
@@ -933,10 +941,7 @@ def open_database(path: Path, wait: float = SQLITE_TIMEOUT) -> sqlite3.Connectio
                 if not _same_file(opened, os.fstat(checked)):
                     raise NotPlain(f"the cache file {path} changed into a link to {opened} "
                                    "while it was opened")
-                _set_up(connection)
-                if wait != SQLITE_TIMEOUT:
-                    connection.execute(f"PRAGMA busy_timeout = {round(SQLITE_TIMEOUT * 1000)}")
-                return connection
+                return _set_up(connection)
             except BaseException:
                 connection.close()
                 raise

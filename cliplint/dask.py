@@ -194,11 +194,12 @@ def lint_paths(
     from cliplint.archive import with_archive_rules
     from cliplint.linter import library_settings
     from cliplint.plugins import load_registry
-    from cliplint.runner import RunOptions, default_jobs
+    from cliplint.runner import LockedCache, RunOptions, default_jobs
 
     rules, settings = library_settings(config, select)
     plugins = load_registry().plugins
-    options = RunOptions(use_cache=use_cache, with_source=with_source)
+    options = RunOptions(use_cache=use_cache, with_source=with_source,
+                         locked_cache=LockedCache())
     options_given = dict(storage_options or {})
     stats = RunStats()
     named = [] if not walk else list(paths)

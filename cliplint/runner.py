@@ -44,8 +44,8 @@ P = TypeVar("P")
 class LockedCache:
     """Whether a cache the run opened was given up because another run held its file
     locked past the cache's timeout (a run stopped by Ctrl-Z in the middle of a write):
-    the run's later phases then try it once without waiting, rather than each wait as
-    long again (a pre-commit run's three phases waited 15 s). One per run."""
+    the run's later phases then wait for it a moment only (``LOCKED_TIMEOUT``), rather
+    than each as long again (a pre-commit run's three phases waited 15 s). One per run."""
 
     __slots__ = ("found",)
 
@@ -286,14 +286,23 @@ def open_cache(rules: Mapping[str, Rule], settings: Settings, options: RunOption
     if not options.use_cache:
         yield None
         return
-    from cliplint.cache import SQLITE_TIMEOUT, Cache, cache_folder, code_fingerprint, run_key
+    from cliplint.cache import (
+        LOCKED_TIMEOUT,
+        SQLITE_TIMEOUT,
+        Cache,
+        cache_folder,
+        code_fingerprint,
+        run_key,
+    )
 
     code = code_fingerprint(rule.module for rule in rules.values())
     key = run_key(plugins or {}, settings, code, with_source=options.with_source)
     locked = options.locked_cache
     cache = Cache.open(cache_folder(settings.root), key, quiet,
-                       0.0 if locked is not None and locked.found else SQLITE_TIMEOUT)
+                       LOCKED_TIMEOUT if locked is not None and locked.found else SQLITE_TIMEOUT)
     try:
+        if locked is not None and cache.found_locked:  # (before another phase opens it)
+            locked.found = True
         yield cache
     finally:
         cache.close()

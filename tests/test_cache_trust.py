@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ import pytest
 from conftest import GOOD_CLIPPING, record_calls, rewrite_entries, run_cliplint, write
 
 import cliplint.cache
-from cliplint.cache import SQLITE_TIMEOUT, open_database
+from cliplint.cache import LOCKED_TIMEOUT, SQLITE_TIMEOUT
+from cliplint.cli import main
 
 FILES = 60
 
@@ -105,38 +107,78 @@ def test_a_busy_cache_is_not_taken_for_a_damaged_one(tmp_path: Path) -> None:
     assert database.stat().st_ino == before and os.path.getsize(database) > 0
 
 
-def test_a_locked_cache_is_waited_for_once_a_run(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """A cache another run holds locked (stopped by Ctrl-Z in the middle of a write)
-    costs a run one wait, not one for each of its phases: the look-ups wait, the archive
-    rules' phases after them try once without waiting. (A one-file run in an archive,
-    as pre-commit's, waited three times: 15 s.)"""
+def _locked_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                capsys: pytest.CaptureFixture[str], lock: str, changed: bool,
+                fix: bool = False) -> tuple[list[float], str]:
+    """A one-file run in an archive, as pre-commit's (in this process), while another
+    connection holds the cache ``lock`` (``BEGIN ...``): the seconds each opening of the
+    cache was told to wait for a lock (the look-ups open it, the archive rules, and
+    when another file of the archive ``changed``, its look-up), and whether the report
+    was the one made unlocked (with ``fix``, of ``--fix`` on a copy made after it)."""
     archive = _archive(tmp_path / "archive")
-    (archive / ".git").mkdir()  # the archive's root: a run given one file of it
-    env = {"CLIPLINT_CACHE_DIR": str(tmp_path / "cache")}
-    arguments = ("--isolated", "--jobs", "1", "--format", "json", "01.md")
-    expected = run_cliplint(*arguments, cwd=archive, env=env)
+    (archive / ".git").mkdir()  # the archive's root
+    for path in archive.glob("*.md"):  # (not "racily clean": their status is kept)
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    monkeypatch.chdir(archive)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLIPLINT_NO_SERVER", "1")
+    arguments = ["--isolated", "--jobs", "1", "--format", "json", "01.md"]
+    main(arguments)
+    expected = capsys.readouterr().out
+    if fix:
+        arguments = ["--fix", *arguments]
+        shutil.copytree(archive, tmp_path / "copy")
+        with monkeypatch.context() as elsewhere:
+            elsewhere.chdir(tmp_path / "copy")
+            main(arguments)
+        expected = capsys.readouterr().out
+    if changed:  # (the same problems: a paragraph more)
+        write(archive / "02.md", (archive / "02.md").read_text() + "<p>Changed.</p>\n")
     [database] = (tmp_path / "cache").glob("results-*.sqlite3")
     waits = record_calls(monkeypatch, cliplint.cache, "open_database",
                          note=lambda path, wait=SQLITE_TIMEOUT: wait)
     holder = sqlite3.connect(database)
-    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute(f"BEGIN {lock}")
+    holder.execute("SELECT count(*) FROM entries").fetchone()  # (a read lock at least)
     try:
-        locked = run_cliplint(*arguments, cwd=archive, env=env)
+        main(arguments)
     finally:
         holder.rollback()
         holder.close()
-    assert (locked.status, locked.stdout, locked.stderr) == (expected.status, expected.stdout, "")
-    assert waits == [SQLITE_TIMEOUT, 0.0, 0.0]
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    return waits, "the same report" if captured.out == expected else captured.out
 
 
-def test_a_cache_opened_without_waiting_waits_as_any_once_open(tmp_path: Path) -> None:
-    connection = open_database(tmp_path / "cache" / "results-x.sqlite3", wait=0.0)
-    try:
-        assert connection.execute("PRAGMA busy_timeout").fetchone() == (
-            round(SQLITE_TIMEOUT * 1000),)
-    finally:
-        connection.close()
+def test_a_locked_cache_is_waited_for_once_a_run(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A cache another run holds locked (stopped by Ctrl-Z in the middle of a write)
+    costs a run one wait, not one for each of its phases: the look-ups wait, the later
+    phases a moment only. (A one-file run in an archive, as pre-commit's, waited three
+    times: 15 s.)"""
+    assert _locked_run(tmp_path, monkeypatch, capsys, "EXCLUSIVE", changed=True) == (
+        [SQLITE_TIMEOUT, LOCKED_TIMEOUT, LOCKED_TIMEOUT], "the same report")
+
+
+def test_a_locked_cache_is_waited_for_once_by_fix(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """The same with ``--fix``, whose first phase to open the cache is the archive
+    rules', which open it again inside (for the rest of the archive) before closing."""
+    assert _locked_run(tmp_path, monkeypatch, capsys, "EXCLUSIVE", changed=False,
+                       fix=True) == ([SQLITE_TIMEOUT, LOCKED_TIMEOUT], "the same report")
+
+
+def test_a_cache_being_written_is_read_without_waiting(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """Another run writing (its write lock taken, not yet committing) lets a run that
+    only reads the cache go on: a phase that wrote nothing takes no write lock at its
+    end (it took one to trim the tables, and waited 5 s there, each phase)."""
+    assert _locked_run(tmp_path, monkeypatch, capsys, "IMMEDIATE", changed=False) == (
+        [SQLITE_TIMEOUT, SQLITE_TIMEOUT], "the same report")
 
 
 # -- integrity: the cache lies in the linted tree, its key does not ------------------------
