@@ -63,7 +63,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, fields
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint import __version__
 from cliplint.digests import blake2b, compare_digest
@@ -71,6 +71,9 @@ from cliplint.facts import FileFacts, facts_from_data
 from cliplint.model import Edit, Fix, Problem, Related
 from cliplint.streams import say, utf8_encodable
 from cliplint.xdg import xdg_folder
+
+if TYPE_CHECKING:
+    from cliplint.runner import LockedCache
 
 CACHE_FOLDER = ".cliplint_cache"
 #: Overrides where the cache lives (like XDG_CACHE_HOME for other tools).
@@ -474,9 +477,11 @@ class Cache:
     optimisation, never a reason for a run to fail."""
 
     def __init__(self, connection: sqlite3.Connection | None, path: Path | None = None,
-                 secret: bytes = b"") -> None:
+                 secret: bytes = b"", locked: LockedCache | None = None) -> None:
         self._connection = connection
         self._path = path
+        #: The run's: told when another run's lock made this cache give up.
+        self._locked = locked
         #: The keyed hash every row's signature starts from, copied for each (see
         #: :meth:`_sign`).
         self._keyed = blake2b(key=secret, digest_size=16)
@@ -490,18 +495,18 @@ class Cache:
         self._rebuilt = False
         #: Rows found with a wrong signature (reported once, at the end).
         self._forged = 0
-        #: Given up because another run held the file locked past its timeout.
-        self.found_locked = False
         #: Rows were written: the tables may have grown past their limits.
         self._wrote = False
 
     @classmethod
     def open(cls, folder: Path, key: str, quiet: bool = False,
-             wait: float = SQLITE_TIMEOUT) -> Cache:
+             locked: LockedCache | None = None) -> Cache:
         """The cache file of the run ``key`` in ``folder``. ``quiet``: without a key to
         sign it, or with a cache folder or file that is not plainly one (a symbolic
-        link...), say nothing (a cache opened earlier in the run said it). ``wait``: the
-        seconds to wait for another run's lock, as in :func:`open_database`."""
+        link...), say nothing (a cache opened earlier in the run said it). ``locked``: the
+        run's (see :class:`cliplint.runner.LockedCache`): once another run's lock has made
+        a cache of the run give up, the others wait ``LOCKED_TIMEOUT`` for it, not
+        ``SQLITE_TIMEOUT``."""
         path = folder / f"results-{key}.sqlite3"
         try:
             secret = cache_secret()
@@ -511,9 +516,10 @@ class Cache:
                     f"{getattr(error, 'strerror', None) or error}); this run goes on without "
                     "a cache (set XDG_CACHE_HOME to a folder of your own)")
             return cls(None)
-        cache = cls(None, path, file_secret(secret, path))
+        cache = cls(None, path, file_secret(secret, path), locked)
         try:
-            cache._connection = open_database(path, wait)
+            cache._connection = open_database(
+                path, LOCKED_TIMEOUT if locked is not None and locked.found else SQLITE_TIMEOUT)
         except NotPlain as refused:
             if not quiet:
                 say(f"{refused.why}; this run goes on without a cache (cliplint writes no "
@@ -715,16 +721,14 @@ class Cache:
             return
         try:
             self._commit()
-            if not self._wrote:
-                self._disable()
-                return
-            # REPLACE gives a rewritten row a new rowid: the smallest are the oldest.
-            for table, most in (("entries", MAX_ENTRIES), ("files", MAX_ENTRIES),
-                                ("reductions", MAX_REDUCTIONS), ("archives", MAX_ARCHIVES)):
-                self._connection.execute(
-                    f"DELETE FROM {table} WHERE rowid <= (SELECT max(rowid) FROM {table}) - ?",
-                    (most,))
-            self._commit()
+            if self._wrote:
+                # REPLACE gives a rewritten row a new rowid: the smallest are the oldest.
+                for table, most in (("entries", MAX_ENTRIES), ("files", MAX_ENTRIES),
+                                    ("reductions", MAX_REDUCTIONS), ("archives", MAX_ARCHIVES)):
+                    self._connection.execute(
+                        f"DELETE FROM {table} WHERE rowid <= (SELECT max(rowid) FROM {table}) - ?",
+                        (most,))
+                self._commit()
         except sqlite3.Error as error:
             self._failed(error)
         self._disable()
@@ -763,8 +767,9 @@ class Cache:
     def _failed(self, error: sqlite3.Error) -> None:
         """Go on without the cache after ``error``; a damaged file is replaced first."""
         self._disable()
-        if (getattr(error, "sqlite_errorname", None) or "").startswith("SQLITE_BUSY"):
-            self.found_locked = True
+        if self._locked is not None and (getattr(error, "sqlite_errorname", None)
+                                         or "").startswith("SQLITE_BUSY"):
+            self._locked.found = True  # (at once: a phase opened inside this one asks)
         if not _is_damage(error) or self._path is None or self._rebuilt:
             return
         self._rebuilt = True  # damaged again in the same run: off until the next one

@@ -286,28 +286,15 @@ def open_cache(rules: Mapping[str, Rule], settings: Settings, options: RunOption
     if not options.use_cache:
         yield None
         return
-    from cliplint.cache import (
-        LOCKED_TIMEOUT,
-        SQLITE_TIMEOUT,
-        Cache,
-        cache_folder,
-        code_fingerprint,
-        run_key,
-    )
+    from cliplint.cache import Cache, cache_folder, code_fingerprint, run_key
 
     code = code_fingerprint(rule.module for rule in rules.values())
     key = run_key(plugins or {}, settings, code, with_source=options.with_source)
-    locked = options.locked_cache
-    cache = Cache.open(cache_folder(settings.root), key, quiet,
-                       LOCKED_TIMEOUT if locked is not None and locked.found else SQLITE_TIMEOUT)
+    cache = Cache.open(cache_folder(settings.root), key, quiet, options.locked_cache)
     try:
-        if locked is not None and cache.found_locked:  # (before another phase opens it)
-            locked.found = True
         yield cache
     finally:
         cache.close()
-        if locked is not None and cache.found_locked:
-            locked.found = True
 
 
 class _LookUp(NamedTuple):
