@@ -65,6 +65,10 @@ if TYPE_CHECKING:
 #: average: far more than any finds (a file is in one group of duplicates), far fewer
 #: than an endless generator would pile up.
 MOST_PROBLEMS_PER_FILE = 10
+#: ... and at least this many in all: a small archive may hold one file with many
+#: (path-portability: a name's forbidden characters, its folders' names), and a
+#: thousand problems are no danger to the memory.
+MOST_PROBLEMS_AT_LEAST = 1000
 
 
 class Archive(NamedTuple):
@@ -419,7 +423,7 @@ def _reduced(rule: Rule, entries: Sequence[ArchiveEntry], settings: Settings,
     assert rule.reduce is not None
     configured = settings.severity.get(rule.id)
     # A rule's bug, not an archive: an endless reduce would fill the memory.
-    most = (len(entries) + 1) * MOST_PROBLEMS_PER_FILE
+    most = max(MOST_PROBLEMS_AT_LEAST, (len(entries) + 1) * MOST_PROBLEMS_PER_FILE)
     found = []
     for count, violation in enumerate(rule.reduce(entries, settings.rule_options(rule)), 1):
         if count > most:
@@ -465,9 +469,10 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     start = os.path.relpath(archive.root)
     folders: dict[str, Settings] = {}
     # (the index's name depends on the configuration of every folder walked) Each file's
-    # path relative to the root, path as walked and status, asked as the walk goes.
-    walked = [(below + entry.name, entry.path, _status(entry))
+    # path relative to the root, path as shown and status, asked as the walk goes.
+    walked = [(below + entry.name, shown + entry.name, _status(entry))
               for below, entries in walk_entries(start, settings, folders)
+              for shown in (_shown_folder(start, below),)
               for entry in entries]
     name = index_name(archive.root, folders.values(), rules, settings)
     index = cache.archive_index(name) if cache is not None else ArchiveIndex()
@@ -479,10 +484,9 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     stale: list[tuple[int, str, str, tuple[int, int] | None]] = []  # place, paths, status
     # One pass over tens of thousands of files, most of them unchanged: no object made
     # for a file beyond the one the reduce step reads.
-    for relative, path, status in walked:
+    for relative, shown, status in walked:
         if relative in given:
             continue
-        shown = relative if start == "." else path  # "feed/a.md", not "./feed/a.md"
         row = rows.get(relative)
         if row is not None and status is not None and status == (sizes[row], mtimes[row]):
             content = contents[row]
@@ -509,6 +513,17 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
             cache.remember_archive(name, {**{index.paths[row]: index.file(row) for row in kept},
                                           **added})
     return complete
+
+
+def _shown_folder(start: str, below: str) -> str:
+    """How a run shows the files of a folder of the archive (``below``, relative to its
+    root, which is ``start`` from the working folder): relative to the working folder,
+    as the files it was given ("feed/a.md", not "./feed/a.md"; from a folder below the
+    root "x/a.md", not "../feed/x/a.md"). Worked out once a folder."""
+    if start == ".":
+        return below
+    folder = os.path.relpath(os.path.join(start, below))
+    return "" if folder == "." else folder + os.sep
 
 
 def _index_whole_archive(cache: Cache, archive: Archive, files: Sequence[ArchiveFile],

@@ -25,7 +25,9 @@ folder's problem once, on the first file under it):
   Linux's file systems do not), reported on the second, naming the first; the message
   says each name's form, as the two print alike.
 
-The message names the offending character, its code point and its position in the name.
+The message names the offending character, its code point and its positions in the name
+(one problem for each character, however often it occurs: a title scraped in the wrong
+encoding becomes a name of ``?``).
 
 Bad::
 
@@ -176,14 +178,31 @@ def _name_problems(name: str, max_bytes: int) -> Iterator[str]:
             yield f"{size} bytes long in UTF-8, over max-name-bytes ({max_bytes})"
     if not _SUSPECT.search(name):
         return
+    positions: dict[str, list[int]] = {}
     for found in _FORBIDDEN.finditer(name):
-        char = found.group()  # (repr escapes a control character once: '\t')
-        yield (f"{char!r} (U+{ord(char):04X}) at position {found.start() + 1}: "
-               "Windows forbids it in names")
+        positions.setdefault(found.group(), []).append(found.start() + 1)
+    for char, where in positions.items():
+        # (repr escapes a control character once: '\t')
+        yield f"{char!r} (U+{ord(char):04X}) {_positions(where)}: Windows forbids it in names"
     if name.endswith((".", " ")):
         yield f"ends with {'a dot' if name.endswith('.') else 'a space'}: Windows drops it"
     if _RESERVED.fullmatch(name.rstrip(". ")):
         yield f"{name.split('.')[0]!r} is a name Windows reserves for a device"
+
+
+#: The positions of a character a message lists before it says how many more there are.
+_MOST_POSITIONS = 5
+
+
+def _positions(where: Sequence[int]) -> str:
+    """Where a character stands in a name: ``at position 3``, ``at positions 3, 9``,
+    ``at positions 1, 2, 3, 4, 5 and 13 more`` (a title scraped in the wrong encoding
+    becomes a name of ``?``: one problem for the character, not one for each)."""
+    if len(where) == 1:
+        return f"at position {where[0]}"
+    listed = ", ".join(map(str, where[:_MOST_POSITIONS]))
+    more = len(where) - _MOST_POSITIONS
+    return f"at positions {listed}" + (f" and {more} more" if more > 0 else "")
 
 
 def _collisions(by_folder: Mapping[str, list[str]], focused: set[str],

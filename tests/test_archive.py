@@ -48,6 +48,23 @@ def test_each_character_windows_forbids(char: str) -> None:
     assert message.startswith(f"file name: {char!r} (U+")
 
 
+def test_a_character_is_one_problem_however_often_it_occurs() -> None:
+    # A title scraped in the wrong encoding: a name of "?" was a problem for each one.
+    found = portability("news/1049001_??????????????????.md", "news/a|b|c:d.md",
+                        "news/fine.md")
+    assert found == [
+        ("news/1049001_??????????????????.md", "file name: '?' (U+003F) at positions 9, 10, "
+         "11, 12, 13 and 13 more: Windows forbids it in names"),
+        ("news/a|b|c:d.md", "file name: ':' (U+003A) at position 6: Windows forbids it in "
+         "names"),
+        ("news/a|b|c:d.md", "file name: '|' (U+007C) at positions 2, 4: Windows forbids it "
+         "in names"),
+    ]
+    five = portability("news/?a?b?c?d?.md")
+    assert five == [("news/?a?b?c?d?.md", "file name: '?' (U+003F) at positions 1, 3, 5, 7, "
+                     "9: Windows forbids it in names")]
+
+
 def test_characters_windows_accepts_are_not_reported() -> None:
     # Full-width forms, CJK punctuation, spaces inside, percent-escapes, emoji.
     assert portability("news/美国波特兰示威：特朗普｜BBC？＊＂.md", "news/a %0A b.md",

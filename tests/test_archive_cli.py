@@ -173,6 +173,30 @@ def test_a_new_file_is_compared_with_the_committed_ones(
     assert status == 0 and "All clean" in out
 
 
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+def test_from_a_folder_below_the_root_the_other_files_are_shown_from_there(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        cache: bool) -> None:
+    # They were shown as the walk from the root found them, "../feed/harbour.md" beside
+    # the given "new.md"; a file outside the working folder goes through "..".
+    root = tmp_path / "repo"
+    git_archive(root)
+    other = write(root / "other/harbour.md", clipping("Harbour reopens", "https://x.org/a/1",
+                                                      stamp=1594000000002))
+    os.utime(other, (LONG_AGO, LONG_AGO))
+    write(root / "feed/new.md", clipping("Harbour reopens", "https://x.org/a/1",
+                                         stamp=1500000000000))
+    monkeypatch.chdir(root / "feed")
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    for _ in range(2 if cache else 1):  # cold, then from the archive's index
+        status, out = cli(capsys, *([] if cache else ["--no-cache"]), "new.md")
+        assert status == 1
+        assert sorted(out.splitlines()[:2]) == sorted([
+            "harbour.md:1:1: duplicate-clipping same article URL — duplicate of new.md",
+            f"{os.path.join('..', 'other', 'harbour.md')}:1:1: duplicate-clipping same "
+            "article URL — duplicate of new.md"]), out
+
+
 def test_an_older_new_file_reports_the_committed_copy(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
