@@ -81,6 +81,26 @@ def test_a_report_named_as_a_file_a_batched_run_meets_is_refused_and_the_file_ke
     assert (clipping / "ok.md").read_text(encoding="utf-8") == SECONDS
 
 
+@pytest.mark.parametrize("option", ["--output-file", "--write-baseline"])
+def test_a_report_that_is_a_hard_link_to_a_clipping_in_a_linted_folder_is_refused(
+        tmp_path: Path, option: str) -> None:
+    # Compared by path only inside a folder: the clipping, found by the walk under its
+    # own name, was emptied and linted as an empty file, then the report written over it.
+    write(tmp_path / "p/deep/a.md", SECONDS)
+    write(tmp_path / "p/b.md", SECONDS)
+    os.link(tmp_path / "p/deep/a.md", tmp_path / "report.txt")
+    result = run_cliplint(*ISOLATED, option, "report.txt", "p", cwd=tmp_path)
+    assert result.status == 2, result
+    assert f"report.txt is one of the files to lint ({os.path.join('p', 'deep', 'a.md')})" \
+        in result.stderr
+    assert (tmp_path / "p/deep/a.md").read_text(encoding="utf-8") == SECONDS
+    # A hard link the walk would not lint (its name is not included) is no clipping.
+    os.unlink(tmp_path / "p/deep/a.md")
+    os.link(tmp_path / "report.txt", tmp_path / "p/deep/a.txt")
+    written = run_cliplint(*ISOLATED, option, "report.txt", "p", cwd=tmp_path)
+    assert written.status in (0, 1) and "files to lint" not in written.stderr, written
+
+
 def test_a_report_named_as_the_manifest_is_refused_before_it_is_read(tmp_path: Path) -> None:
     # It was emptied before it was read: "All clean: 0 files checked", exit 0.
     write(tmp_path / "ok.md", SECONDS)

@@ -170,8 +170,9 @@ def refuse_overwriting_inputs(options: LintOptions, settings: Settings,
     is not excluded), whether it exists yet or not: the report would be linted as it is
     written, or on the next run. A batched run's manifest counts too (it would be emptied
     before it is read); the files it lists, and those of a URL's listing, are known only
-    as the run meets them: :class:`WrittenFiles` refuses them then. (Not checked: other
-    names of a written file, hard links or symlinks, inside a linted folder.)"""
+    as the run meets them: :class:`WrittenFiles` refuses them then. A written file with
+    other hard links is looked for in the linted folders by its inode. (Not checked: a
+    symlink inside a linted folder to a written file.)"""
     kept = WrittenFiles.of(options)  # (a name too long for the file system: refused here)
     if not kept.files:
         return  # nothing written, or only to what no clipping can be (/dev/stdout, a FIFO)
@@ -279,8 +280,31 @@ def _linted_as(target: str, written: os.stat_result | None, paths: Sequence[str]
         if stat.S_ISDIR(linted.st_mode):
             if any(_walk_finds(place, path, settings) for place in places):
                 return path
+            if written is not None and written.st_nlink > 1:
+                other_name = _walk_meets(written, path, settings)
+                if other_name is not None:
+                    return other_name
         elif written is not None and os.path.samestat(written, linted):
             return path
+    return None
+
+
+def _walk_meets(written: os.stat_result, folder: str, settings: Settings) -> str | None:
+    """The path through which a walk of ``folder`` would lint the file ``written`` under
+    another name (it has other hard links), None when it would not. A walk of the folder
+    before the run, asked only of a file with other links (a report file seldom has
+    them): its other names are known only to the folders that hold them."""
+    from cliplint.files import walk_entries
+
+    for _, entries in walk_entries(folder, settings):
+        for entry in entries:
+            try:
+                # (a folder's entry knows its inode: a stat only for a likely match)
+                if entry.inode() == written.st_ino and os.path.samestat(
+                        entry.stat(follow_symlinks=False), written):
+                    return entry.path
+            except OSError:
+                continue
     return None
 
 
