@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ from cliplint.model import (
     too_large,
 )
 from cliplint.rule_io import Violation
-from cliplint.streams import line_breaker, utf8_encodable
+from cliplint.streams import line_breaker, printing_aside, utf8_encodable
 from cliplint.suppressions import (
     UNUSED_SUPPRESSION,
     Suppressions,
@@ -107,6 +107,7 @@ def _lint_in_scope(
     problems: list[Problem] = []
     wanted_problems: list[Problem] = []
     cap = settings.max_problems_per_rule
+    cut_short: set[str] = set()  # rules whose violations were not all read (past the cap)
     for rule_id in enabled:
         rule = rules[rule_id]
         if rule.check is None or rule_id == UNUSED_SUPPRESSION:
@@ -116,8 +117,9 @@ def _lint_in_scope(
             if suppressions:
                 # Suppressions read a violation's span: checked first, so that a
                 # plugin's malformed one is told as it is told without suppressions.
-                found = suppressions.filter(_checked(found, len(document.text)), rule_id,
-                                            document.position)
+                found = _to_the_end(suppressions.filter(
+                    _checked(found, len(document.text)), rule_id, document.position),
+                    cut_short, rule_id)
             listed, past = _capped(found, rule_id, cap, wanted, len(document.text) + 1,
                                    None if suppressions else len(document.text))
         except _Malformed as error:
@@ -133,13 +135,46 @@ def _lint_in_scope(
                           (problems, wanted_problems), with_source, checked=bool(suppressions))
     if suppressions and UNUSED_SUPPRESSION in enabled and UNUSED_SUPPRESSION in rules:
         # Only now is it known which suppressions hid something.
+        _use_for_online_steps(document, rules, enabled, settings, suppressions)
         unused = list(suppressions.filter(
-            unused_violations(document, suppressions, rules, enabled),
+            unused_violations(document, suppressions, rules, enabled, cut_short),
             UNUSED_SUPPRESSION, document.position))
         _add_problems(document, path, rules[UNUSED_SUPPRESSION], settings, (unused, []),
                       (problems, wanted_problems), with_source)
     problems.sort(key=lambda p: (p.line, p.column, p.rule, p.message))
     return problems, wanted_problems
+
+
+def _to_the_end(violations: Iterable[Violation], cut_short: set[str],
+                rule_id: str) -> Iterator[Violation]:
+    """``violations``, the rule's id added to ``cut_short`` unless they are read to the
+    end: the suppressions of the violations not read (past ``max-problems-per-rule``,
+    see :func:`_capped`) were not asked, and cannot be said to hide nothing."""
+    cut_short.add(rule_id)
+    yield from violations
+    cut_short.discard(rule_id)
+
+
+def _use_for_online_steps(document: Document, rules: Mapping[str, Rule],
+                          enabled: Collection[str], settings: Settings,
+                          suppressions: Suppressions) -> None:
+    """Mark used the suppressions that would hide a problem of a rule's online step (a
+    URL it asks for under ``--online``, whose answer may be a problem): linting, offline,
+    cannot tell whether they hide one, and ``--fix`` removed them as unused."""
+    for rule_id in enabled:
+        rule = rules[rule_id]
+        if rule.online_urls is None:
+            continue
+        try:
+            with printing_aside():
+                asked = list(rule.online_urls(document, settings.rule_options(rule)))
+        except ENGINE_STOPS:
+            raise
+        except BaseException:  # noqa: BLE001  (its crash is --online's to report)
+            continue
+        for item in asked:
+            if isinstance(item.start, int):
+                suppressions.hides(rule_id, item.start, document.position(item.start)[0])
 
 
 def find_suppressions(document: Document) -> Suppressions | None:

@@ -60,7 +60,7 @@ import httpcore
 from cliplint import __version__
 from cliplint.addresses import address_category
 from cliplint.config import Settings
-from cliplint.linter import crash_problem, decode_clipping, source_excerpt
+from cliplint.linter import crash_problem, decode_clipping, find_suppressions, source_excerpt
 from cliplint.model import (
     ENGINE_STOPS,
     INTERNAL_ERROR,
@@ -183,6 +183,8 @@ def collect(sources: Iterable[tuple[str, bytes | None]], rules: Sequence[Rule],
                                                                             path=path)
         if isinstance(document, Problem):
             continue  # unreadable or too large: the offline run already reported it
+        # A URL a comment suppresses the rule at is not asked for: its problem is hidden.
+        suppressions = find_suppressions(document)
         for rule in enabled:
             assert rule.online_urls is not None
             places, accept = asked[rule.id]
@@ -196,6 +198,8 @@ def collect(sources: Iterable[tuple[str, bytes | None]], rules: Sequence[Rule],
                 continue
             for item in found:
                 line, column = document.position(item.start)
+                if suppressions and suppressions.hides(rule.id, item.start, line):
+                    continue
                 end_line, end_column = document.position(max(item.end, item.start))
                 places.setdefault(item.url, []).append(Place(
                     path, line, column, end_line, end_column, item.start, item.end, item.note,

@@ -221,7 +221,8 @@ def is_known(selector: str, known: Collection[str]) -> bool:
 
 
 def unused_violations(document: Document, suppressions: Suppressions,
-                      rules: Mapping[str, Rule], enabled: Collection[str]) -> Iterator[Violation]:
+                      rules: Mapping[str, Rule], enabled: Collection[str],
+                      cut_short: Collection[str] = ()) -> Iterator[Violation]:
     """``unused-suppression``'s violations, once every other rule has run: malformed
     directives, rule ids nobody knows, and selectors that hid nothing.
 
@@ -229,7 +230,8 @@ def unused_violations(document: Document, suppressions: Suppressions,
     narrowed with ``--select`` cannot tell whether the others' suppressions are needed;
     a suppression of every rule, only when every rule of one clipping is enabled), and
     not when it could hide an enabled archive rule's problem about the file: those are
-    found after every file is linted."""
+    found after every file is linted; nor when it names a rule of ``cut_short``, whose
+    violations were not all read (past ``max-problems-per-rule``)."""
     archive_ids = {rule_id for rule_id in enabled if rules[rule_id].is_archive_rule}
     every_rule_runs = all(rule_id in enabled for rule_id, rule in rules.items()
                           if not rule.is_archive_rule)
@@ -256,7 +258,8 @@ def unused_violations(document: Document, suppressions: Suppressions,
             named = [rule_id for rule_id in enabled if covers(selector, rule_id)]
             whole_file = selector is not None or directive.kind == "disable-file"
             if not named or (whole_file and any(r in archive_ids for r in named)) or (
-                    selector is None and not every_rule_runs):
+                    selector is None and not every_rule_runs) or any(
+                    r in cut_short for r in named):
                 continue
             if (index, selector) not in suppressions.used:
                 unused.append(selector)

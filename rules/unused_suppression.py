@@ -12,6 +12,10 @@ the other suppressions are needed; ruff reports those as "non-enabled", cliplint
 quiet so that ``--fix`` never removes a suppression a full run needs); a suppression of
 every rule only when every rule is enabled for the file; and not when it names an archive
 rule (``duplicate-clipping``...): those problems are found after the files are linted.
+A suppression that covers a URL a rule checks online (``image-proxy`` with ``--online``)
+is in use, online or not: that URL's answer may be a problem it hides. And a rule past
+ten times ``max-problems-per-rule`` in the file is no longer asked for its problems, so
+its suppressions are not judged there.
 
 Unused suppressions are infos: they never fail a run, but they show up, and ``--fix``
 removes them. Unknown rule ids and misspelt directives are warnings: the problem their

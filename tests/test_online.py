@@ -415,6 +415,36 @@ def test_command_line_online_flag(server: FakeWeserv, tmp_path: Path,
     assert (tmp_path / ".cliplint_cache" / CACHE_FILE).is_file()
 
 
+def test_a_suppressed_image_is_not_asked_for_and_its_comment_is_kept(
+        server: FakeWeserv, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The online step ignored suppressions; and linting, offline, took the comment for
+    # one that hid nothing: --fix removed it as unused.
+    from cliplint.cli import main
+
+    config = tmp_path / "cliplint.toml"
+    config.write_text('[rules.image-proxy]\n'
+                      f'proxies = {{ "{server.netloc}" = "weserv" }}\n'
+                      'online-timeout = 5.0\nonline-backoff = 0.01\n')
+    image = f'<img src="http://{server.netloc}/?url=example.com/{{}}">'
+    text = (HEADER + "<p>text</p>\n"
+            "<!-- cliplint-disable-next-line image-proxy -- a known gap -->\n"
+            + image.format("kept.jpg") + "\n" + image.format("missing.jpg") + "\n"
+            "<!-- cliplint-disable-next-line image-proxy -- hides nothing -->\n<p>x</p>\n")
+    clipping = tmp_path / "a.md"
+    clipping.write_text(text, encoding="utf-8")
+    arguments = ["--config", str(config), "--jobs", "1", "--format", "json",
+                 "--online-allow-private", str(clipping)]
+    assert main([*arguments, "--online"]) == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [(p["rule"], p["line"]) for p in problems] == [("image-proxy", 8), (
+        "unused-suppression", 9)]
+    assert server.requests == {"example.com/missing.jpg": 1}
+    assert main([*arguments, "--fix", "--no-cache"]) == 0
+    capsys.readouterr()
+    fixed = clipping.read_text(encoding="utf-8")
+    assert "-- a known gap -->" in fixed and "-- hides nothing -->" not in fixed
+
+
 def test_only_the_user_can_allow_private_addresses(server: FakeWeserv, tmp_path: Path) -> None:
     """A pull request must not switch the SSRF guard off for CI: the linted project's own
     configuration cannot allow private addresses; the user's configuration can."""

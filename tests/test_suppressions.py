@@ -318,3 +318,29 @@ def test_lint_and_record_scans_a_file_for_suppressions_once(
     assert scans == ["a.md"]
     assert records[ARCHIVE_KEY] and "duplicate-clipping" in records
     assert not [p for p in problems if p.rule == "unused-suppression"]
+
+
+def test_a_suppression_past_what_the_cap_read_is_not_taken_for_unused(
+        folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Past ten times max-problems-per-rule a rule is no longer asked: the suppressions of
+    # its later problems were judged to hide nothing, and --fix removed them.
+    write(folder / "cliplint.toml", "max-problems-per-rule = 2\n")
+    text = clipping(f"{UNCLOSED * 30}\n"
+                    "<!-- cliplint-disable-next-line well-formed-html -- keep -->\n"
+                    f"{UNCLOSED}\n<!-- cliplint-disable-next-line title-link -->\n<p>x</p>")
+    write(folder / "a.md", text)
+    status, problems = main(["--format", "json", "--no-cache", "a.md"]), json.loads(
+        capsys.readouterr().out)["problems"]
+    assert status == 1
+    # title-link's suppression still hides nothing: it is still reported.
+    assert [p["line"] for p in problems if p["rule"] == "unused-suppression"] == [8]
+    assert main(["--fix", "--no-cache", "a.md"]) == 1
+    capsys.readouterr()
+    fixed = (folder / "a.md").read_text(encoding="utf-8")
+    assert "well-formed-html -- keep -->" in fixed and "title-link -->" not in fixed
+    # Under the cap, a suppression that hides nothing is reported as before.
+    write(folder / "a.md", clipping(
+        f"{UNCLOSED}\n<!-- cliplint-disable-next-line well-formed-html -->\n<p>x</p>"))
+    main(["--format", "json", "--no-cache", "a.md"])
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert [p["line"] for p in problems if p["rule"] == "unused-suppression"] == [6]
