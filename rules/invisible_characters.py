@@ -216,6 +216,11 @@ _UNSPACED_SCRIPTS = (
 )
 #: What may sit between an emoji and a ZWJ: variation selectors, skin tones, keycaps, tags.
 _EMOJI_MODIFIERS = re.compile("[\ufe0e\ufe0f\u20e3\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+#: The emoji that are not "other symbols" (So), by Unicode's emoji data (Emoji=Yes; the
+#: skin tones aside, being modifiers): keycap bases, ‼ ⁉ ℹ ↔ ◻ ◼ ◽ ◾ ⤴ ⤵ 〰 〽. Each is
+#: text by default (a digit, an arrow...) and an emoji only followed by U+FE0F.
+_EMOJI_NOT_SO = frozenset("#*0123456789\u203c\u2049\u2139\u2194\u25fb\u25fc\u25fd\u25fe"
+                          "\u2934\u2935\u3030\u303d")
 _CONTROL_NAMES = (
     "NULL", "START OF HEADING", "START OF TEXT", "END OF TEXT", "END OF TRANSMISSION",
     "ENQUIRY", "ACKNOWLEDGE", "BELL", "BACKSPACE", "CHARACTER TABULATION", "LINE FEED",
@@ -475,22 +480,24 @@ def _legitimate(text: str, start: int, end: int, char: str) -> bool:
     """Whether a ZWJ, ZWNJ or ZWSP sits where a script or an emoji sequence needs it."""
     if char not in "\u200b\u200c\u200d":
         return False
-    before, after = _letter_before(text, start), _letter_after(text, end)
+    at = _index_before(text, start)
+    before, after = text[at] if at >= 0 else "", _letter_after(text, end)
     if char == "\u200b":
         return _in(before, _UNSPACED_SCRIPTS) and _in(after, _UNSPACED_SCRIPTS)
     if _in(before, _JOINING_SCRIPTS) or _in(after, _JOINING_SCRIPTS):
         return True
-    return char == "\u200d" and _is_emoji(before) and _is_emoji(after)
+    return char == "\u200d" and _is_emoji(text, at) and _is_emoji(text, end)
 
 
-def _letter_before(text: str, position: int) -> str:
-    """The character before ``position``, past combining marks and emoji modifiers."""
+def _index_before(text: str, position: int) -> int:
+    """The index of the character before ``position``, past combining marks and emoji
+    modifiers; -1 if there is none."""
     while position > 0:
         char = text[position - 1]
         if not (unicodedata.category(char) in ("Mn", "Mc", "Me") or _EMOJI_MODIFIERS.match(char)):
-            return char
+            return position - 1
         position -= 1
-    return ""
+    return -1
 
 
 def _letter_after(text: str, position: int) -> str:
@@ -501,9 +508,19 @@ def _in(char: str, blocks: tuple[tuple[int, int], ...]) -> bool:
     return bool(char) and any(low <= ord(char) <= high for low, high in blocks)
 
 
-def _is_emoji(char: str) -> bool:
-    # Emoji are "other symbols" (So): 👨 U+1F468, ⚕ U+2695, ❤ U+2764, regional indicators.
-    return bool(char) and unicodedata.category(char) == "So"
+def _is_emoji(text: str, index: int) -> bool:
+    """Whether the character at ``index`` (none if out of the text) is an emoji."""
+    if not 0 <= index < len(text):
+        return False
+    char = text[index]
+    # Emoji are mostly "other symbols" (So): 👨 U+1F468, ⚕ U+2695, ❤ U+2764, regional
+    # indicators. A few are not (_EMOJI_NOT_SO): ↔ U+2194 is a math symbol (Sm), yet
+    # 🙂‍↔️ (U+1F642 U+200D U+2194 U+FE0F) is one emoji; those count only followed by
+    # U+FE0F (emoji presentation, as in the keycap 1️⃣), which a plain arrow or digit
+    # never is. A letter is never an emoji here, U+FE0F or not (ℹ, listed, aside).
+    if unicodedata.category(char) == "So":
+        return True
+    return char in _EMOJI_NOT_SO and text[index + 1 : index + 2] == "\ufe0f"
 
 
 def _runs(found: list[_Found]) -> Iterator[_Found]:

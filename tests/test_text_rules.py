@@ -579,3 +579,39 @@ def test_cli_fix_on_real_files_only_deletes_invisible_characters(tmp_path: Path)
     cdt = [copy for original, copy in zip(originals, copies) if "400161_" in original.name]
     if cdt:
         assert "&amp;title=六神磊磊读金庸｜\u200b" in cdt[0].read_text(encoding="utf-8")
+
+
+# -- invisible-characters: a ZWJ beside an emoji that is not a symbol (So) -----------------
+
+_EMOJI_HEADER = "<!--1593856449000-->\n[T](https://x.example/a)\n------\n\n"
+
+
+@pytest.mark.parametrize("sequence", [
+    "\U0001f642\u200d\u2194\ufe0f",  # 🙂‍↔️ head shaking horizontally (RGI); ↔ is Sm
+    "\u2194\ufe0f\u200d\u26a7\ufe0f",  # ↔️ before the joiner, ⚧️ after it
+    "\u26a7\ufe0f\u200d\u2194\ufe0f",  # ⚧️ before, ↔️ after
+    "\u2139\ufe0f\u200d\U0001f642",  # ℹ️ is a letter (Ll) and an emoji
+    "1\ufe0f\u20e3\u200d\U0001f642",  # a keycap: digit, U+FE0F, U+20E3
+])
+def test_invisible_characters_keeps_a_zwj_between_emoji_that_are_no_symbol(
+        sequence: str) -> None:
+    for text in (f"{_EMOJI_HEADER}<p>{sequence}</p>\n",
+                 f"<!--1593856449000-->\n[{sequence} T](https://x.example/a)\n------\n\n<p>b</p>\n"):
+        assert lint_text(text, select=["invisible-characters"]) == []
+        result = fix_text(text, select=["invisible-characters"])
+        assert result.refusal is None and result.text == text and not result.changed
+
+
+@pytest.mark.parametrize("sequence", [
+    "a\u200db",  # between letters
+    "a\u200d\U0001f642", "\U0001f642\u200da",  # between a letter and an emoji
+    "\U0001f642\u200d\u2194",  # ↔ without U+FE0F is an arrow, not an emoji
+    "a\ufe0f\u200d\U0001f642",  # U+FE0F makes no emoji of a letter
+    "1\u200d\U0001f642",  # nor is a digit one without it
+])
+def test_invisible_characters_still_deletes_a_zwj_beside_no_emoji(sequence: str) -> None:
+    text = f"{_EMOJI_HEADER}<p>{sequence}</p>\n"
+    problems = lint_text(text, select=["invisible-characters"])
+    assert [p.message.split(" in ")[0] for p in problems] == [
+        "zero-width character U+200D ZERO WIDTH JOINER"]
+    assert fix_text(text, select=["invisible-characters"]).text == text.replace("\u200d", "")
