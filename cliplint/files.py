@@ -13,8 +13,8 @@ from cliplint.model import FILE_UNREADABLE, Problem, file_problem, too_large
 
 def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
     """Files named on the command line are taken as they are; folders are walked for
-    files matching ``include`` and not ``exclude`` (symlinked folders are not followed).
-    Each file once, yielded as the folders are walked. A folder the walk cannot enter is
+    files matching ``include`` and not ``exclude`` (symlinked folders are not followed,
+    nor symlinked files that lead out of the folder and the project's). Each file once, yielded as the folders are walked. A folder the walk cannot enter is
     yielded in its files' stead, as a file would be: reading it reports why (see
     :func:`read_with_stat`), as a check that left it out must not pass."""
     seen: set[str] = set()
@@ -134,9 +134,29 @@ def _list_folder(top: str, folder: str, below: str, settings: Settings,
     excludes = local.excludes_entry if folder != top and local is settings else (
         lambda prefix, name, local=local: local.excludes(prefix + name))
     included = local.includes_name  # is_included(path), without the path work
-    return ([entry for entry in files if included(entry.name) and not excludes(prefix, entry.name)],
+    return ([entry for entry in files if included(entry.name) and not excludes(prefix, entry.name)
+             and not (_is_link(entry) and _leads_outside(entry.path, top, settings))],
             [(entry.path, f"{below}{entry.name}/") for entry in folders
              if not excludes(prefix, entry.name) and not _is_link(entry)])
+
+
+def _leads_outside(link: str, top: str, settings: Settings) -> bool:
+    """Whether a symlinked file the walk meets leads out of the walked folder and out of
+    the project's (where the configuration file found for the run is): the walk does
+    not follow it, as it follows no symlinked folder. A tree under review (a pull
+    request's, in CI) could hold ``x.md -> /proc/self/environ`` or a key file, whose
+    lines the report, its annotations and ``--show-source`` would quote. (A file named
+    on the command line is read wherever it leads: that is the user's choice.)"""
+    target = os.path.realpath(link)
+    roots = [top] if settings.project_folder is None else [top, settings.project_folder]
+    for root in roots:
+        real = os.path.realpath(root)
+        try:
+            if os.path.commonpath([real, target]) == real:
+                return False
+        except ValueError:  # another drive (Windows)
+            continue
+    return True
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool:

@@ -111,3 +111,24 @@ def test_a_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> Non
         while deep != str(folder):
             os.rmdir(deep)
             deep = os.path.dirname(deep)
+
+
+def test_a_symlinked_file_leading_out_of_the_folder_is_not_followed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A tree under review could hold x.md -> /proc/self/environ: its lines were quoted in
+    # the report. A link inside the folder is a file as before; a file named is read.
+    write(tmp_path / "secret/env.md", "SECRET_TOKEN=abc\n")
+    write(tmp_path / "archive/a.md", "x\n")
+    (tmp_path / "archive/in.md").symlink_to("a.md")
+    (tmp_path / "archive/sub").mkdir()
+    (tmp_path / "archive/sub/up.md").symlink_to("../a.md")  # out of sub/, in the archive
+    (tmp_path / "archive/out.md").symlink_to(tmp_path / "secret/env.md")
+    (tmp_path / "archive/rel.md").symlink_to("../secret/env.md")
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(enabled=(), severity={}, options={})
+    assert list(iter_files(["archive"], settings)) == [
+        os.path.join("archive", name) for name in ("a.md", "in.md", "sub/up.md")]
+    assert list(iter_files([os.path.join("archive", "out.md")], settings)) == [
+        os.path.join("archive", "out.md")]
+    assert [entry.name for _, entries in walk_entries("archive/sub", settings)
+            for entry in entries] == []  # walked alone, sub/ is the folder: up.md leads out
