@@ -1,11 +1,15 @@
 """Fixing files on disk, and writing them so that a crash never leaves half a file.
 
 Writing (:func:`replace_file`): the new bytes go to a temporary file in the target's own
-folder (so the final rename never crosses file systems), are fsync'ed, get the target's
-permission bits (and owner, when we may set it), and ``os.replace`` moves them over the
-target; the folder is fsync'ed too. Right before the move the target is read again: if
-it no longer holds the bytes the fix was computed from (an editor saved meanwhile), it
-is left alone.
+folder (so the final rename never crosses file systems), get the target's owner, mode
+and extended attributes (its POSIX ACL among them: who may read and write it), are
+fsync'ed, and ``os.replace`` moves them over the target; the folder is fsync'ed too. When
+any of those cannot be kept (a user who may write another user's file but may not chown
+it, an attribute only a privileged process may set), the file is left alone: a fix
+never changes who may read or write a file. An access ACL that the folder's default ACL
+gives new files, and the target does not have, is dropped for the same reason. Right
+before the move the target is read again: if it no longer holds the bytes the fix was
+computed from (an editor saved meanwhile), it is left alone.
 
 Symlinks are *followed*: the link's final target is rewritten and the link stays a link
 pointing at it (replacing the link itself by a regular file would silently detach it).
@@ -32,6 +36,7 @@ the BOM the file had). A file that is not UTF-8, or binary, is never fixed.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import signal
@@ -209,6 +214,8 @@ _ANY_WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> None:
     """Atomically replace the file at ``path`` (its symlink target, if it is a link).
 
+    The new file keeps the owner, the mode and the extended attributes (POSIX ACLs
+    included) of the old; when one of them cannot be kept, the file is not written.
     With ``expected``, refuse when the file no longer holds those bytes.
     Raises :class:`WriteError`; the file is then untouched and no temporary file is left.
     """
@@ -270,11 +277,7 @@ def _write_through_temporary(target: str, data: bytes, info: os.stat_result,
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
             stream.flush()
-            os.fchmod(stream.fileno(), stat.S_IMODE(info.st_mode))
-            if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != _owner(stream.fileno()):
-                # Keep the owner when we may (root fixing another user's archive).
-                with contextlib.suppress(PermissionError):
-                    os.fchown(stream.fileno(), info.st_uid, info.st_gid)
+            _keep_attributes(target, stream.fileno(), info)
             os.fsync(stream.fileno())
         if expected is not None and _read(target) != expected:
             raise WriteError("the file changed while it was being fixed; left as it is")
@@ -285,6 +288,114 @@ def _write_through_temporary(target: str, data: bytes, info: os.stat_result,
     except BaseException:  # WriteError; or a signal not held, a file-timeout...
         _remove(temporary)
         raise
+
+
+def _keep_attributes(target: str, descriptor: int, info: os.stat_result) -> None:
+    """Give the temporary file (open as ``descriptor``) the owner, the mode and the
+    extended attributes (POSIX ACLs among them) ``target`` has, or raise
+    :class:`WriteError`: a fix that would change who may read or write the file is not
+    written. The order matters: chown clears the setuid and setgid bits, so it comes
+    before chmod; chmod rewrites an ACL's mask, and setting the ACL sets the group bits,
+    so the ACL comes after chmod. The result is checked against the target at the end."""
+    attributes = _attributes(target)
+    mode = stat.S_IMODE(info.st_mode)
+    owners = hasattr(os, "fchown")  # not on Windows, which has no such owners
+    if owners and (info.st_uid, info.st_gid) != _owner(descriptor):
+        try:
+            os.fchown(descriptor, info.st_uid, info.st_gid)
+        except PermissionError as error:
+            # Written anyway, the file would become ours: its owner, who may write it
+            # now, could not any more (a 664 file of another user, fixed by a member of
+            # its group).
+            raise WriteError(f"cannot keep its owner (user {info.st_uid}, group "
+                             f"{info.st_gid}): {error.strerror or error}; left as it "
+                             "is") from None
+    if _ACCESS_ACL not in attributes and _ACCESS_ACL in _attributes_of(descriptor):
+        # Inherited from the folder's default ACL: it would let others in whom the
+        # file does not.
+        _remove_attribute(descriptor, _ACCESS_ACL)
+    os.fchmod(descriptor, mode)
+    for name, value in attributes.items():
+        _set_attribute(descriptor, name, value)
+    result = os.fstat(descriptor)
+    if stat.S_IMODE(result.st_mode) != mode:
+        raise WriteError(f"cannot keep its mode {mode:04o} (it would be "
+                         f"{stat.S_IMODE(result.st_mode):04o}); left as it is")
+    if owners and (result.st_uid, result.st_gid) != (info.st_uid, info.st_gid):
+        raise WriteError(f"cannot keep its owner (user {info.st_uid}, group "
+                         f"{info.st_gid}); left as it is")
+    for name, value in attributes.items():
+        if _attribute(descriptor, name) != value:
+            raise WriteError(f"cannot keep its extended attribute {name}: it reads back "
+                             "differently; left as it is")
+
+
+#: The extended attribute that holds a file's POSIX access ACL (Linux).
+_ACCESS_ACL = "system.posix_acl_access"
+
+
+def _attributes(path: str) -> dict[str, bytes]:
+    """The extended attributes of the file at ``path`` that we can see (none where the
+    platform or the file system has none); :class:`WriteError` when they cannot be
+    read, since they could not be kept."""
+    if not hasattr(os, "listxattr"):
+        return {}
+    try:
+        names = os.listxattr(path)
+    except OSError as error:
+        if error.errno in _NO_ATTRIBUTES:
+            return {}
+        raise WriteError(f"cannot read its extended attributes: "
+                         f"{error.strerror or error}; left as it is") from None
+    attributes = {}
+    for name in names:
+        try:
+            attributes[name] = os.getxattr(path, name)
+        except OSError as error:
+            if error.errno in _NO_ATTRIBUTES:
+                continue  # removed meanwhile
+            raise WriteError(f"cannot read its extended attribute {name}: "
+                             f"{error.strerror or error}; left as it is") from None
+    return attributes
+
+
+def _attributes_of(descriptor: int) -> list[str]:
+    if not hasattr(os, "listxattr"):
+        return []
+    try:
+        return os.listxattr(descriptor)
+    except OSError:
+        return []
+
+
+def _attribute(descriptor: int, name: str) -> bytes | None:
+    try:
+        return os.getxattr(descriptor, name)
+    except OSError:
+        return None
+
+
+def _set_attribute(descriptor: int, name: str, value: bytes) -> None:
+    if _attribute(descriptor, name) == value:
+        return  # the system set it so already (a security label): nothing to change
+    try:
+        os.setxattr(descriptor, name, value)
+    except OSError as error:
+        raise WriteError(f"cannot keep its extended attribute {name}: "
+                         f"{error.strerror or error}; left as it is") from None
+
+
+def _remove_attribute(descriptor: int, name: str) -> None:
+    try:
+        os.removexattr(descriptor, name)
+    except OSError as error:
+        raise WriteError(f"cannot drop the extended attribute {name} its folder gives "
+                         f"new files: {error.strerror or error}; left as it is") from None
+
+
+#: errno values that mean a file has no (such) extended attributes, rather than that
+#: they could not be read.
+_NO_ATTRIBUTES = {errno.ENOTSUP, errno.ENODATA, getattr(errno, "ENOATTR", errno.ENODATA)}
 
 
 def remove_stale_temporaries(paths: Iterable[str], tree: Sequence[str] | None) -> list[str]:
