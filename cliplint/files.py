@@ -135,21 +135,24 @@ def _list_folder(top: str, folder: str, below: str, settings: Settings,
         lambda prefix, name, local=local: local.excludes(prefix + name))
     included = local.includes_name  # is_included(path), without the path work
     return ([entry for entry in files if included(entry.name) and not excludes(prefix, entry.name)
-             and not (_is_link(entry) and _leads_outside(entry.path, top, settings))],
+             and not (_is_link(entry) and leads_outside(entry.path, top, settings))],
             [(entry.path, f"{below}{entry.name}/") for entry in folders
              if not excludes(prefix, entry.name) and not _is_link(entry)])
 
 
-def _leads_outside(link: str, top: str, settings: Settings) -> bool:
-    """Whether a symlinked file the walk meets leads out of the walked folder and out of
-    the project's (where the configuration file found for the run is): the walk does
-    not follow it, as it follows no symlinked folder. A tree under review (a pull
+def leads_outside(link: str, top: str, settings: Settings) -> bool:
+    """Whether a symlinked file the walk meets leads out of the walked folder, the
+    project's (where the configuration file found for the run is) and the git work
+    tree holding it: the walk does not follow it, as it follows no symlinked folder. A tree under review (a pull
     request's, in CI) could hold ``x.md -> /proc/self/environ`` or a key file, whose
     lines the report, its annotations and ``--show-source`` would quote. (A file named
     on the command line is read wherever it leads: that is the user's choice.)"""
+    from cliplint.archive import git_top
+
     target = os.path.realpath(link)
-    roots = [top] if settings.project_folder is None else [top, settings.project_folder]
-    for root in roots:
+    # (the work tree's top too: `cliplint feed other` follows what `cliplint .` follows)
+    roots = [top, settings.project_folder, git_top(top)]
+    for root in filter(None, roots):
         real = os.path.realpath(root)
         try:
             if os.path.commonpath([real, target]) == real:

@@ -24,7 +24,7 @@ from cliplint.model import (
     file_problem,
     too_large,
 )
-from cliplint.rule_io import Violation
+from cliplint.rule_io import OnlineURL, Violation
 from cliplint.streams import line_breaker, printing_aside, utf8_encodable
 from cliplint.suppressions import (
     UNUSED_SUPPRESSION,
@@ -124,11 +124,13 @@ def _lint_in_scope(
                                    None if suppressions else len(document.text))
         except _Malformed as error:
             problems.append(_malformed_problem(document, path, rule_id, error))
+            cut_short.add(rule_id)
             continue
         except ENGINE_STOPS:
             raise
         except BaseException as error:  # a crashing rule must not stop the run
             problems.append(crash_problem(document, path, rule_id, error))
+            cut_short.add(rule_id)  # (its suppressions cannot be judged either)
             continue
         if listed or past:  # most rules find nothing in most files
             _add_problems(document, path, rule, settings, (listed, past),
@@ -161,20 +163,24 @@ def _use_for_online_steps(document: Document, rules: Mapping[str, Rule],
     """Mark used the suppressions that would hide a problem of a rule's online step (a
     URL it asks for under ``--online``, whose answer may be a problem): linting, offline,
     cannot tell whether they hide one, and ``--fix`` removed them as unused."""
+    length = len(document.text)
     for rule_id in enabled:
         rule = rules[rule_id]
         if rule.online_urls is None:
             continue
         try:
             with printing_aside():
-                asked = list(rule.online_urls(document, settings.rule_options(rule)))
+                # (at most as many as a rule may report: an endless one is --online's bug)
+                asked = list(itertools.islice(rule.online_urls(
+                    document, settings.rule_options(rule)), settings.max_problems_per_rule))
+            starts = [item.start for item in asked if isinstance(item, OnlineURL)
+                      and type(item.start) is int and 0 <= item.start <= length]
         except ENGINE_STOPS:
             raise
-        except BaseException:  # noqa: BLE001  (its crash is --online's to report)
+        except BaseException:  # noqa: BLE001  (its bugs are --online's to report)
             continue
-        for item in asked:
-            if isinstance(item.start, int):
-                suppressions.hides(rule_id, item.start, document.position(item.start)[0])
+        for start in starts:
+            suppressions.hides(rule_id, start, document.position(start)[0])
 
 
 def find_suppressions(document: Document) -> Suppressions | None:

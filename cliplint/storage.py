@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.config import Settings
+from cliplint.files import leads_outside
 from cliplint.model import FILE_UNREADABLE, Problem, file_problem
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def list_objects(url: str, settings: Settings, options: Mapping[str, Any]) -> It
     if info.get("type") != "directory":
         yield Listed(url, url.rstrip("/").rpartition("/")[2], info.get("size"), etag(info))
         return
-    yield from _walk(fs, url, path.rstrip("/"), "", settings)
+    yield from _walk(fs, url, path.rstrip("/"), "", settings, path.rstrip("/"))
 
 
 def _info(fs: AbstractFileSystem, url: str, path: str) -> dict[str, Any]:
@@ -97,7 +98,7 @@ def _info(fs: AbstractFileSystem, url: str, path: str) -> dict[str, Any]:
 
 
 def _walk(fs: AbstractFileSystem, url: str, path: str, below: str,
-          settings: Settings) -> Iterator[Listed]:
+          settings: Settings, top: str) -> Iterator[Listed]:
     try:
         entries = fs.ls(path, detail=True)
     except Exception as error:
@@ -109,6 +110,9 @@ def _walk(fs: AbstractFileSystem, url: str, path: str, below: str,
         name = entry["name"].rstrip("/").rpartition("/")[2]
         if not name or settings.excludes(below + name):
             continue
+        if entry.get("islink") and (entry.get("type") == "directory"
+                                    or leads_outside(entry["name"], top, settings)):
+            continue  # as the local walk: no symlinked folder, no link out of the tree
         if entry.get("type") == "directory":
             folders.append(name)
         elif settings.includes_name(name):
@@ -117,7 +121,8 @@ def _walk(fs: AbstractFileSystem, url: str, path: str, below: str,
     for name, entry in sorted(files, key=lambda item: item[0]):
         yield Listed(f"{base}/{name}", below + name, entry.get("size"), etag(entry))
     for name in sorted(folders):
-        yield from _walk(fs, f"{base}/{name}", f"{path}/{name}", f"{below}{name}/", settings)
+        yield from _walk(fs, f"{base}/{name}", f"{path}/{name}", f"{below}{name}/", settings,
+                         top)
 
 
 def etag(info: Mapping[str, Any]) -> str | None:

@@ -231,7 +231,7 @@ def unused_violations(document: Document, suppressions: Suppressions,
     a suppression of every rule, only when every rule of one clipping is enabled), and
     not when it could hide an enabled archive rule's problem about the file: those are
     found after every file is linted; nor when it names a rule of ``cut_short``, whose
-    violations were not all read (past ``max-problems-per-rule``)."""
+    violations were not all read (past ``max-problems-per-rule``, or it crashed)."""
     archive_ids = {rule_id for rule_id in enabled if rules[rule_id].is_archive_rule}
     every_rule_runs = all(rule_id in enabled for rule_id, rule in rules.items()
                           if not rule.is_archive_rule)

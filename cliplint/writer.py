@@ -300,16 +300,21 @@ def _keep_attributes(target: str, descriptor: int, info: os.stat_result) -> None
     attributes = _attributes(target)
     mode = stat.S_IMODE(info.st_mode)
     owners = hasattr(os, "fchown")  # not on Windows, which has no such owners
+    group_kept = True
     if owners and (info.st_uid, info.st_gid) != _owner(descriptor):
         try:
             os.fchown(descriptor, info.st_uid, info.st_gid)
         except PermissionError as error:
             # Written anyway, the file would become ours: its owner, who may write it
             # now, could not any more (a 664 file of another user, fixed by a member of
-            # its group).
-            raise WriteError(f"cannot keep its owner (user {info.st_uid}, group "
-                             f"{info.st_gid}): {error.strerror or error}; left as it "
-                             "is") from None
+            # its group). Only its group may change, when the group is given no more
+            # than anyone (a file of ours, of a group we are not in: docker run -u).
+            ours = info.st_uid == _owner(descriptor)[0]
+            if not (ours and _group_grants_nothing(mode, attributes)):
+                raise WriteError(f"cannot keep its {'group' if ours else 'owner'} (user "
+                                 f"{info.st_uid}, group {info.st_gid}): "
+                                 f"{error.strerror or error}; left as it is") from None
+            group_kept = False
     if _ACCESS_ACL not in attributes and _ACCESS_ACL in _attributes_of(descriptor):
         # Inherited from the folder's default ACL: it would let others in whom the
         # file does not.
@@ -321,13 +326,21 @@ def _keep_attributes(target: str, descriptor: int, info: os.stat_result) -> None
     if stat.S_IMODE(result.st_mode) != mode:
         raise WriteError(f"cannot keep its mode {mode:04o} (it would be "
                          f"{stat.S_IMODE(result.st_mode):04o}); left as it is")
-    if owners and (result.st_uid, result.st_gid) != (info.st_uid, info.st_gid):
+    if owners and (result.st_uid, result.st_gid if group_kept else info.st_gid) != (
+            info.st_uid, info.st_gid):
         raise WriteError(f"cannot keep its owner (user {info.st_uid}, group "
                          f"{info.st_gid}); left as it is")
     for name, value in attributes.items():
         if _attribute(descriptor, name) != value:
             raise WriteError(f"cannot keep its extended attribute {name}: it reads back "
                              "differently; left as it is")
+
+
+def _group_grants_nothing(mode: int, attributes: Mapping[str, bytes]) -> bool:
+    """Whether a file's group may do no more with it than anyone: the group's bits are
+    the others', no ACL names more, and no setgid bit gives the group a meaning."""
+    return (_ACCESS_ACL not in attributes and not mode & stat.S_ISGID
+            and (mode >> 3) & 0o7 == mode & 0o7)
 
 
 #: The extended attribute that holds a file's POSIX access ACL (Linux).

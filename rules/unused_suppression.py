@@ -14,8 +14,8 @@ every rule only when every rule is enabled for the file; and not when it names a
 rule (``duplicate-clipping``...): those problems are found after the files are linted.
 A suppression that covers a URL a rule checks online (``image-proxy`` with ``--online``)
 is in use, online or not: that URL's answer may be a problem it hides. And a rule past
-ten times ``max-problems-per-rule`` in the file is no longer asked for its problems, so
-its suppressions are not judged there.
+ten times ``max-problems-per-rule`` in the file is no longer asked for its problems, and
+a rule that crashed there gave none, so their suppressions are not judged there.
 
 Unused suppressions are infos: they never fail a run, but they show up, and ``--fix``
 removes them. Unknown rule ids and misspelt directives are warnings: the problem their

@@ -132,3 +132,33 @@ def test_a_symlinked_file_leading_out_of_the_folder_is_not_followed(
         os.path.join("archive", "out.md")]
     assert [entry.name for _, entries in walk_entries("archive/sub", settings)
             for entry in entries] == []  # walked alone, sub/ is the folder: up.md leads out
+
+
+def test_a_link_within_the_git_work_tree_is_followed_from_any_folder_of_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `cliplint feed other` must lint what `cliplint .` lints: feed/x.md leads out of feed/
+    # but not out of the work tree.
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "other/y.md", "x\n")
+    (tmp_path / "feed").mkdir()
+    (tmp_path / "feed/x.md").symlink_to("../other/y.md")
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(enabled=(), severity={}, options={})
+    assert list(iter_files(["feed", "other"], settings)) == [
+        os.path.join("feed", "x.md"), os.path.join("other", "y.md")]
+    (tmp_path / ".git").rmdir()  # no work tree, no configuration: the folder bounds it
+    assert list(iter_files(["feed", "other"], settings)) == [os.path.join("other", "y.md")]
+
+
+def test_a_file_url_walk_follows_no_link_out_of_the_tree(tmp_path: Path) -> None:
+    pytest.importorskip("fsspec", reason="file:// URLs need the fsspec extra ('cliplint[s3]')")
+    from cliplint.storage import list_objects
+
+    write(tmp_path / "secret/env.md", "SECRET_TOKEN=abc\n")
+    write(tmp_path / "tree/a.md", "x\n")
+    (tmp_path / "tree/in.md").symlink_to("a.md")
+    (tmp_path / "tree/out.md").symlink_to(tmp_path / "secret/env.md")
+    (tmp_path / "tree/folder").symlink_to(tmp_path / "secret")
+    settings = Settings(enabled=(), severity={}, options={})
+    listed = [item.relative for item in list_objects(f"file://{tmp_path}/tree/", settings, {})]
+    assert listed == ["a.md", "in.md"]

@@ -153,6 +153,28 @@ def test_a_file_whose_owner_cannot_be_kept_is_left_unchanged(tmp_path: Path) -> 
     assert temporaries(tmp_path) == []
 
 
+@pytest.mark.parametrize(("mode", "written"), [(0o644, True), (0o664, False), (0o2644, False)])
+def test_a_group_we_cannot_keep_may_go_only_when_it_grants_nothing(
+        tmp_path: Path, mode: int, written: bool) -> None:
+    # Our own file, of a group we are not in (docker run -u): its group may not be kept.
+    # When the group may do no more than anyone, losing it changes nobody's access.
+    path = write(tmp_path / "a.md", CLIP)
+    os.chown(path, 0, 1000)
+    path.chmod(mode)
+    result = run_without("chown", "--isolated", "--no-cache", SELECT, "--fix", "a.md",
+                         cwd=tmp_path)
+    info = path.stat()
+    if written:
+        assert path.read_text() == FIXED, result.stdout
+        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, mode)
+    else:
+        assert path.read_text() == CLIP
+        assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (0, 1000, mode)
+        assert result.stdout.startswith("a.md:1:1: fix-refused fixes not written: cannot "
+                                        "keep its group (user 0, group 1000)"), result.stdout
+    assert temporaries(tmp_path) == []
+
+
 def test_a_file_whose_attribute_cannot_be_set_is_left_unchanged(tmp_path: Path) -> None:
     # Anyone may read a security.* attribute; setting one takes CAP_SYS_ADMIN.
     path = write(tmp_path / "a.md", CLIP)

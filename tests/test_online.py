@@ -586,6 +586,29 @@ def test_a_crashing_online_step_is_an_internal_error(server: FakeWeserv, tmp_pat
             ("a.md", "internal-error", "rule linkcheck/title-url crashed: ValueError: boom")]
 
 
+@pytest.mark.parametrize("step", [
+    "    yield 'junk'\n    yield OnlineURL('http://x.invalid/', 10**9, 10**9 + 1)\n",
+    "    raise ValueError('boom')\n    yield\n",
+    "    while True:\n        yield OnlineURL('http://x.invalid/', 0, 1)\n",
+], ids=["junk", "raises", "endless"])
+def test_an_online_steps_bug_does_not_break_linting_offline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str) -> None:
+    # Linting asks the online steps which URLs a suppression covers (it is then in use):
+    # what a step yields or raises there is --online's to report, not the run's end.
+    from cliplint import lint_text
+
+    start = LINKCHECK.index("def online_urls(document, options):\n") + len(
+        "def online_urls(document, options):\n")
+    end = LINKCHECK.index("def online_judge")
+    source = LINKCHECK[:start] + step + "\n\n" + LINKCHECK[end:]
+    with _linkcheck_installed(tmp_path, monkeypatch, f"cliplint_linkcheck_{len(step)}",
+                              source):
+        text = (HEADER + "<!-- cliplint-disable-next-line well-formed-html -->\n"
+                "<p>a stray</span> end tag</p>\n")
+        problems = lint_text(text, config={"max-problems-per-rule": 5})
+    assert [(p.rule, p.line) for p in problems] == []
+
+
 def test_what_an_online_step_prints_goes_to_standard_error(
         server: FakeWeserv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:

@@ -344,3 +344,44 @@ def test_a_suppression_past_what_the_cap_read_is_not_taken_for_unused(
     main(["--format", "json", "--no-cache", "a.md"])
     problems = json.loads(capsys.readouterr().out)["problems"]
     assert [p["line"] for p in problems if p["rule"] == "unused-suppression"] == [6]
+
+
+def test_a_crashing_rules_suppressions_are_not_taken_for_unused(tmp_path: Path) -> None:
+    # A rule that raises as it is called never had its suppressions asked: --fix removed
+    # them as unused (a generator's were left unjudged: both are now).
+    site = make_plugin(tmp_path / "site", distribution="cliplint-crash", entry_name="crash",
+                       module="crash_rules", source='''
+        """A pack."""
+        import types
+        from cliplint.hookspecs import hookimpl
+
+        rule = types.ModuleType("crash_rules.boom")
+        rule.__doc__ = """Crashes.
+
+        Bad::
+
+            x
+
+        Good::
+
+            y
+        """
+        rule.ID = "crash/boom"
+        rule.SEVERITY = "error"
+        def check(document, options):
+            raise ValueError("boom")
+        rule.check = check
+
+        @hookimpl
+        def cliplint_rules():
+            return [rule]
+    ''')
+    text = clipping("<!-- cliplint-disable-next-line crash/boom -- kept -->\n<p>x</p>")
+    write(tmp_path / "a.md", text)
+    result = run_cliplint("--isolated", "--no-cache", "--fix",
+                          "--select", "crash/,unused-suppression", "a.md", cwd=tmp_path,
+                          env={"PYTHONPATH": str(site)})
+    assert result.status == 3, result
+    assert "internal-error rule crash/boom crashed: ValueError: boom" in result.stdout
+    assert "unused-suppression" not in result.stdout
+    assert (tmp_path / "a.md").read_text(encoding="utf-8") == text

@@ -300,8 +300,9 @@ def _walk_meets(written: os.stat_result, folder: str, settings: Settings) -> str
         for entry in entries:
             try:
                 # (a folder's entry knows its inode: a stat only for a likely match)
+                # (os.stat: a folder entry's stat has no inode on Windows)
                 if entry.inode() == written.st_ino and os.path.samestat(
-                        entry.stat(follow_symlinks=False), written):
+                        os.stat(entry.path, follow_symlinks=False), written):
                     return entry.path
             except OSError:
                 continue
