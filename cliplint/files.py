@@ -146,7 +146,11 @@ def leads_outside(link: str, top: str, settings: Settings) -> bool:
     tree holding it: the walk does not follow it, as it follows no symlinked folder. A tree under review (a pull
     request's, in CI) could hold ``x.md -> /proc/self/environ`` or a key file, whose
     lines the report, its annotations and ``--show-source`` would quote. (A file named
-    on the command line is read wherever it leads: that is the user's choice.)"""
+    on the command line is read wherever it leads: that is the user's choice; and the
+    user's ``--fix-outside-tree``, which lets ``--fix`` write through such links, lets
+    the walk follow them.)"""
+    if settings.fix_outside_tree:
+        return False  # the user's own trust (--fix-outside-tree): as --fix writes through
     from cliplint.archive import git_top
 
     target = os.path.realpath(link)
