@@ -121,6 +121,10 @@ def _list_folder(top: str, folder: str, below: str, settings: Settings,
     for entry in entries:
         try:
             is_folder = entry.is_dir()
+            # (asked here, in the loop every entry takes: a call a file showed in a walk)
+            if not is_folder and entry.is_symlink() and leads_outside(entry.path, top,
+                                                                      settings):
+                continue
         except OSError:  # as os.path.isdir says
             is_folder = False
         (folders if is_folder else files).append(entry)
@@ -134,8 +138,7 @@ def _list_folder(top: str, folder: str, below: str, settings: Settings,
     excludes = local.excludes_entry if folder != top and local is settings else (
         lambda prefix, name, local=local: local.excludes(prefix + name))
     included = local.includes_name  # is_included(path), without the path work
-    return ([entry for entry in files if included(entry.name) and not excludes(prefix, entry.name)
-             and not (_is_link(entry) and leads_outside(entry.path, top, settings))],
+    return ([entry for entry in files if included(entry.name) and not excludes(prefix, entry.name)],
             [(entry.path, f"{below}{entry.name}/") for entry in folders
              if not excludes(prefix, entry.name) and not _is_link(entry)])
 
