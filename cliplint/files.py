@@ -14,8 +14,9 @@ from cliplint.model import FILE_UNREADABLE, Problem, file_problem, too_large
 def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
     """Files named on the command line are taken as they are; folders are walked for
     files matching ``include`` and not ``exclude`` (symlinked folders are not followed,
-    nor symlinked files that lead out of the folder and the project's). Each file once, yielded as the folders are walked. A folder the walk cannot enter is
-    yielded in its files' stead, as a file would be: reading it reports why (see
+    nor symlinked files that lead out of the tree: :func:`leads_outside`). Each file
+    once, yielded as the folders are walked. A folder the walk cannot enter is yielded
+    in its files' stead, as a file would be: reading it reports why (see
     :func:`read_with_stat`), as a check that left it out must not pass."""
     seen: set[str] = set()
     last = len(paths) - 1
@@ -146,9 +147,10 @@ def _list_folder(top: str, folder: str, below: str, settings: Settings,
 def leads_outside(link: str, top: str, settings: Settings) -> bool:
     """Whether a symlinked file the walk meets leads out of the walked folder, the
     project's (where the configuration file found for the run is) and the git work
-    tree holding it: the walk does not follow it, as it follows no symlinked folder. A tree under review (a pull
-    request's, in CI) could hold ``x.md -> /proc/self/environ`` or a key file, whose
-    lines the report, its annotations and ``--show-source`` would quote. (A file named
+    tree holding it: the walk does not follow it, as it follows no symlinked folder.
+    A tree under review (a pull request's, in CI) could hold ``x.md ->
+    /proc/self/environ`` or a key file, whose lines the report, its annotations and
+    ``--show-source`` would quote. (A file named
     on the command line is read wherever it leads: that is the user's choice; and the
     user's ``--fix-outside-tree``, which lets ``--fix`` write through such links, lets
     the walk follow them.)"""

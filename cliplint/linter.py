@@ -107,7 +107,7 @@ def _lint_in_scope(
     problems: list[Problem] = []
     wanted_problems: list[Problem] = []
     cap = settings.max_problems_per_rule
-    cut_short: set[str] = set()  # rules whose violations were not all read (past the cap)
+    cut_short: set[str] = set()  # rules whose violations were not all read (cap, crash)
     for rule_id in enabled:
         rule = rules[rule_id]
         if rule.check is None or rule_id == UNUSED_SUPPRESSION:
