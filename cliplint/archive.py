@@ -470,10 +470,13 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     folders: dict[str, Settings] = {}
     # (the index's name depends on the configuration of every folder walked) Each file's
     # path relative to the root, path as shown and status, asked as the walk goes.
-    walked = [(below + entry.name, shown + entry.name, _status(entry))
+    # (From the root, a file is shown by its relative path: the same string, not a copy
+    # of it for each file.)
+    walked = [(relative, relative if shown is None else shown + entry.name, _status(entry))
               for below, entries in walk_entries(start, settings, folders)
               for shown in (_shown_folder(start, below),)
-              for entry in entries]
+              for entry in entries
+              for relative in (below + entry.name,)]
     name = index_name(archive.root, folders.values(), rules, settings)
     index = cache.archive_index(name) if cache is not None else ArchiveIndex()
     rows = index.rows()
@@ -515,13 +518,14 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     return complete
 
 
-def _shown_folder(start: str, below: str) -> str:
+def _shown_folder(start: str, below: str) -> str | None:
     """How a run shows the files of a folder of the archive (``below``, relative to its
     root, which is ``start`` from the working folder): relative to the working folder,
     as the files it was given ("feed/a.md", not "./feed/a.md"; from a folder below the
-    root "x/a.md", not "../feed/x/a.md"). Worked out once a folder."""
+    root "x/a.md", not "../feed/x/a.md"); None when that is their path relative to the
+    root (the run is at the root). Worked out once a folder."""
     if start == ".":
-        return below
+        return None
     folder = os.path.relpath(os.path.join(start, below))
     return "" if folder == "." else folder + os.sep
 
