@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.config import Settings
 from cliplint.digests import blake2b
+from cliplint.files import git_top
 from cliplint.model import (
     ARCHIVE_KEY,
     ENGINE_STOPS,
@@ -114,18 +115,6 @@ def configured_root(settings: Settings) -> str | None:
     raise ConfigError(f"archive-root {root} {what} (relative to the configuration file "
                       f"that sets it: {settings.source}): archive rules compare the files "
                       "within it")
-
-
-def git_top(folder: str) -> str | None:
-    """The top of the git work tree holding ``folder``, if any."""
-    current = os.path.abspath(folder)
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
 
 
 class ArchiveFile(NamedTuple):

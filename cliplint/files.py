@@ -156,8 +156,6 @@ def leads_outside(link: str, top: str, settings: Settings) -> bool:
     the walk follow them.)"""
     if settings.fix_outside_tree:
         return False  # the user's own trust (--fix-outside-tree): as --fix writes through
-    from cliplint.archive import git_top
-
     target = os.path.realpath(link)
     # (the work tree's top too: `cliplint feed other` follows what `cliplint .` follows)
     roots = [top, settings.project_folder, git_top(top)]
@@ -169,6 +167,18 @@ def leads_outside(link: str, top: str, settings: Settings) -> bool:
         except ValueError:  # another drive (Windows)
             continue
     return True
+
+
+def git_top(folder: str) -> str | None:
+    """The top of the git work tree holding ``folder``, if any."""
+    current = os.path.abspath(folder)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool:

@@ -315,7 +315,7 @@ def _keep_attributes(target: str, descriptor: int, info: os.stat_result) -> None
                                  f"{info.st_uid}, group {info.st_gid}): "
                                  f"{error.strerror or error}; left as it is") from None
             group_kept = False
-    if _ACCESS_ACL not in attributes and _ACCESS_ACL in _attributes_of(descriptor):
+    if _ACCESS_ACL not in attributes and _attribute(descriptor, _ACCESS_ACL) is not None:
         # Inherited from the folder's default ACL: it would let others in whom the
         # file does not.
         _remove_attribute(descriptor, _ACCESS_ACL)
@@ -372,16 +372,9 @@ def _attributes(path: str) -> dict[str, bytes]:
     return attributes
 
 
-def _attributes_of(descriptor: int) -> list[str]:
-    if not hasattr(os, "listxattr"):
-        return []
-    try:
-        return os.listxattr(descriptor)
-    except OSError:
-        return []
-
-
 def _attribute(descriptor: int, name: str) -> bytes | None:
+    if not hasattr(os, "getxattr"):  # (Linux only)
+        return None
     try:
         return os.getxattr(descriptor, name)
     except OSError:
