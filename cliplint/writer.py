@@ -298,6 +298,12 @@ def _keep_attributes(target: str, descriptor: int, info: os.stat_result) -> None
     before chmod; chmod rewrites an ACL's mask, and setting the ACL sets the group bits,
     so the ACL comes after chmod. The result is checked against the target at the end."""
     attributes = _attributes(target)
+    signed = sorted(_CONTENT_SIGNATURES.intersection(attributes))
+    if signed:
+        # Copied, the old hash would not be the new content's (an IMA-appraising kernel
+        # then refuses to open the file); dropped, the file would lose its signature.
+        raise WriteError(f"its content is signed ({' and '.join(signed)}: the fix would "
+                         "change what is signed); left as it is")
     mode = stat.S_IMODE(info.st_mode)
     owners = hasattr(os, "fchown")  # not on Windows, which has no such owners
     group_kept = True
@@ -345,6 +351,9 @@ def _group_grants_nothing(mode: int, attributes: Mapping[str, bytes]) -> bool:
 
 #: The extended attribute that holds a file's POSIX access ACL (Linux).
 _ACCESS_ACL = "system.posix_acl_access"
+#: The extended attributes that sign a file's content (Linux's integrity subsystems,
+#: IMA and EVM): a fix cannot keep them true.
+_CONTENT_SIGNATURES = frozenset({"security.ima", "security.evm"})
 
 
 def _attributes(path: str) -> dict[str, bytes]:

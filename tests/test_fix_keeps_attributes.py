@@ -191,3 +191,21 @@ def test_a_file_whose_attribute_cannot_be_set_is_left_unchanged(tmp_path: Path) 
     assert first.endswith("; left as it is")
     assert "Fixed" not in result.stdout
     assert temporaries(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["security.ima", "security.evm"])
+def test_a_file_whose_content_is_signed_is_left_unchanged(tmp_path: Path, name: str) -> None:
+    # IMA's hash (or EVM's signature) of the content: copied onto the fixed file it would
+    # be false (an appraising kernel refuses to open it); left off, the file is unsigned.
+    if os.geteuid() != 0:
+        pytest.skip("needs root: setting a security.* attribute takes CAP_SYS_ADMIN")
+    path = write(tmp_path / "a.md", CLIP)
+    set_attribute(path, name, b"\x03\x02" + bytes(20))
+    result = run_cliplint("--isolated", "--no-cache", SELECT, "--fix", "a.md", cwd=tmp_path)
+    assert path.read_text() == CLIP
+    assert os.getxattr(path, name) == b"\x03\x02" + bytes(20)
+    assert result.status == 1, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first == (f"a.md:1:1: fix-refused fixes not written: its content is signed "
+                     f"({name}: the fix would change what is signed); left as it is"), first
+    assert temporaries(tmp_path) == []
