@@ -77,6 +77,10 @@ class Archive(NamedTuple):
 
     root: str  # absolute
     partial: bool = False
+    #: The root itself was among the folders the run was given: the run's walk was the
+    #: archive's own (only then may it keep the archive's index, see
+    #: :func:`_index_whole_archive`).
+    root_given: bool = False
 
 
 def archive_rules(rules: Mapping[str, Rule], settings: Settings) -> list[Rule]:
@@ -90,7 +94,8 @@ def find_archive(paths: Sequence[str], settings: Settings) -> Archive:
     absolute = [os.path.abspath(path) for path in paths]
     folders_only = all(os.path.isdir(path) for path in absolute)
     if folders_only:
-        return Archive(os.path.abspath(root) if root else os.path.commonpath(absolute))
+        top = os.path.abspath(root) if root else os.path.commonpath(absolute)
+        return Archive(top, root_given=top in absolute)
     root = root or git_top(os.path.dirname(absolute[0]))
     if root is None:  # nothing beyond the files themselves
         parents = [path if os.path.isdir(path) else os.path.dirname(path) for path in absolute]
@@ -196,7 +201,7 @@ def with_archive_rules(
             focus = frozenset(file.relative for file in files)
             files.extend(_rest_of_archive(archive, focus, rules, settings, options, plugins,
                                           cache))
-        elif cache is not None:
+        elif cache is not None and archive.root_given:
             _index_whole_archive(cache, archive, files, rules, settings, remembered)
         for problem in _reduce_through(cache, files, chosen, settings, archive.root, focus):
             by_path.setdefault(problem.path, []).append(problem)
@@ -530,8 +535,10 @@ def _index_whole_archive(cache: Cache, archive: Archive, files: Sequence[Archive
     seventh of its time, and as much memory as the index's records): runs given a few
     files bring it up to date as they go, looking up only the files whose status it does
     not know. The entries are those the cache's files table confirms
-    (:func:`_confirmed`). A run over part of the archive (a folder below a configured
-    root) leaves the index alone."""
+    (:func:`_confirmed`). Asked only of a run given the root itself: a run over part of
+    the archive (a folder below a configured root, files) leaves the index alone, and
+    walks no folder it was not given (whose configuration, broken, would then have
+    failed the run with a cache and not without)."""
     from cliplint.files import walk_entries
 
     # Whether an index is kept, known without walking the archive again (a warm run's 5%):

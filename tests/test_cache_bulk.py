@@ -521,6 +521,20 @@ def test_a_folder_run_over_part_of_the_archive_keeps_no_index(
         assert connection.execute("SELECT count(*) FROM archives").fetchone() == (0,)
 
 
+def test_a_folder_run_reads_no_configuration_of_a_folder_it_was_not_given(
+        archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run given a folder below the archive's root walks no other folder of it to see
+    whether it was given the whole archive: a broken configuration there failed the run
+    with a cache (exit 2, "unknown key") and not without one."""
+    write(archive / "cliplint.toml", "")
+    write(archive / "other" / "cliplint.toml", "foo = 1\n")
+    write(archive / "other" / "d.md", clipping("Budget approved", "https://x.org/a/2"))
+    statuses = [main(["--format", "json", *extra, "feed"]) for extra in ([], ["--no-cache"], [])]
+    captured = capsys.readouterr()
+    assert "foo" not in captured.err, captured.err
+    assert statuses == [1, 1, 1]
+
+
 def test_the_archive_index_of_another_rule_selection_is_not_used(
         archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A run selecting other rules leaves an index whose records lack the rules it did
