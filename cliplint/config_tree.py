@@ -242,7 +242,8 @@ class ConfigTree:
         enters an excluded folder: a configuration file inside it cannot bring it back;
         and a folder's own configuration alone says which of its files are excluded)."""
         folder = os.path.abspath(os.path.dirname(path) or os.curdir)
-        return self.for_folder(folder).is_excluded(path) or self._never_entered(folder)
+        # (a folder never entered first: its own configuration is then never read)
+        return self._never_entered(folder) or self.for_folder(folder).is_excluded(path)
 
     def _never_entered(self, folder: str) -> bool:
         """Whether a walk from the run's folder never enters ``folder`` (absolute): it, or

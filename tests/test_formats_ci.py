@@ -278,3 +278,19 @@ def test_every_format_reports_a_file_name_that_is_not_utf8(tmp_path: Path, repor
                  "gitlab": lambda: document[0]["location"]["path"]}[report]()
         assert shown == {"json": "a/bad\udcff.md", "sarif": "a/bad%FF.md",
                          "gitlab": "a/bad\udcff.md"}[report]
+
+
+def test_force_exclude_reads_no_configuration_of_a_folder_a_walk_never_enters(
+        tmp_path: Path) -> None:
+    # The walk never enters drafts/, so its broken configuration never fails `cliplint .`;
+    # the pre-commit hook, naming a file in it, read that configuration first (exit 2).
+    write(tmp_path / "cliplint.toml", 'extend-exclude = ["drafts"]\n')
+    write(tmp_path / "drafts" / "cliplint.toml", "foo = 1\n")
+    write(tmp_path / "drafts" / "a.md", SECONDS)
+    assert run_cliplint(".", cwd=tmp_path).status == 0
+    named = run_cliplint("--force-exclude", "drafts/a.md", cwd=tmp_path)
+    assert (named.status, named.stderr) == (0, ""), named.stderr
+    assert "0 files checked" in named.stdout
+    piped = run_cliplint("--force-exclude", "--stdin-filename", "drafts/a.md", "-",
+                         cwd=tmp_path, stdin=SECONDS.encode())
+    assert (piped.status, piped.stderr) == (0, ""), piped.stderr
