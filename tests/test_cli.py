@@ -237,6 +237,18 @@ def test_an_empty_selection_is_refused(tmp_path: Path, option: str, value: str) 
     assert f"argument {option}: expected at least one rule" in result.stderr
 
 
+@pytest.mark.parametrize("option", ["--baseline", "--write-baseline", "--paths-from",
+                                    "--output-file", "--compare"])
+def test_an_empty_file_name_is_refused(tmp_path: Path, option: str) -> None:
+    # Read as not given: --baseline "" linted without the baseline, --write-baseline ""
+    # wrote none and failed, --paths-from "" linted the working folder.
+    write(tmp_path / "a.md", "no header\n")
+    result = run_cliplint("--isolated", option, "", "a.md", cwd=tmp_path)
+    assert (result.status, result.stdout) == (2, ""), result.stdout
+    assert f"argument {option}: expected a file name, not an empty one" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.md"]
+
+
 def test_a_configuration_may_still_select_nothing(tmp_path: Path) -> None:
     write(tmp_path / "cliplint.toml", "select = []\n")
     write(tmp_path / "a.md", "no header\n")

@@ -135,8 +135,8 @@ def lint_parser() -> argparse.ArgumentParser:
     output.add_argument("--format", default="text", metavar="FORMAT",
                         help="text (default), json, github, sarif, junit, gitlab, html (the "
                         "archive report), or one a plugin provides")
-    output.add_argument("--output-file", metavar="FILE", help="write the report to FILE")
-    output.add_argument("--compare", metavar="STATS",
+    output.add_argument("--output-file", type=_file_name, metavar="FILE", help="write the report to FILE")
+    output.add_argument("--compare", type=_file_name, metavar="STATS",
                         help="with --format html: show the change per rule since the run "
                         "that wrote STATS (the REPORT.stats.json written next to an html "
                         "--output-file)")
@@ -173,9 +173,9 @@ def lint_parser() -> argparse.ArgumentParser:
                         help="skip files the configuration excludes even when they are named "
                         "on the command line (pre-commit names every file)")
     baseline = parser.add_argument_group("baseline")
-    baseline.add_argument("--baseline", metavar="FILE",
+    baseline.add_argument("--baseline", type=_file_name, metavar="FILE",
                           help="report only problems not recorded in FILE")
-    baseline.add_argument("--write-baseline", metavar="FILE",
+    baseline.add_argument("--write-baseline", type=_file_name, metavar="FILE",
                           help="record today's problems in FILE and exit 0")
     _add_fix_arguments(parser)
     speed = parser.add_argument_group("speed")
@@ -275,7 +275,7 @@ def _add_scale_arguments(parser: argparse.ArgumentParser) -> None:
                        metavar="processes|dask|tcp://HOST:PORT",
                        help="where files are linted: local processes (default), a local "
                        "Dask cluster, or the Dask scheduler at an address")
-    scale.add_argument("--paths-from", metavar="FILE",
+    scale.add_argument("--paths-from", type=_file_name, metavar="FILE",
                        help="lint the files (paths or URLs) listed in FILE, one per line "
                        "('-': standard input); nothing is listed")
     scale.add_argument("--storage-options", type=_json_object, default={}, metavar="JSON",
@@ -316,6 +316,15 @@ def _json_object(value: str) -> dict[str, Any]:
     if not isinstance(parsed, dict):
         raise argparse.ArgumentTypeError("expected a JSON object")
     return parsed
+
+
+def _file_name(value: str) -> str:
+    """A file's name: not an empty one, which the options taking it read as not given
+    (``--baseline ""`` linted without a baseline, ``--paths-from ""`` the working
+    folder)."""
+    if not value:
+        raise argparse.ArgumentTypeError("expected a file name, not an empty one")
+    return value
 
 
 def _positive(value: str) -> int:
