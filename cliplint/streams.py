@@ -71,7 +71,14 @@ def utf8_encodable(text: str) -> bool:
 
 
 def say(message: str) -> None:
-    """A message to the user on standard error, after the program's name."""
+    """A message to the user on standard error, after the program's name. What a message
+    quotes (a path or a value from a configuration file, which a pull request may
+    write) is shown as the text report shows it: a terminal's escape sequences and the
+    bidi controls as escapes; its lines stay lines."""
+    if not message.isprintable():
+        from cliplint.formats.text import printable
+
+        message = "\n".join(map(printable, message.split("\n")))
     print(f"cliplint: {message}", file=sys.stderr)
 
 

@@ -509,3 +509,18 @@ def test_the_text_report_shows_bidi_controls_as_escapes(tmp_path: Path) -> None:
                                        cwd=tmp_path).stdout)["problems"]
     assert {problem["path"] for problem in problems} == {f"./{name}"}
 
+
+
+@pytest.mark.parametrize("setting", ["extend", "archive-root"])
+def test_a_configuration_value_quoted_in_an_error_cannot_drive_the_terminal(
+        tmp_path: Path, setting: str) -> None:
+    # A pull request's cliplint.toml is the author's text: its value was printed with the
+    # terminal's escape sequences (ESC [ 31 m turned the rest of the log red) and bidi
+    # controls raw. They are escaped as in the text report; the message stays one line.
+    write(tmp_path / "ok.md", GOOD_CLIPPING)
+    write(tmp_path / "cliplint.toml", f'{setting} = "x\\u001b[31m\\u202e"\n')
+    result = run_cliplint("--no-cache", "ok.md", cwd=tmp_path)
+    assert result.status == 2, result.stderr
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert r"x\x1b[31m\u202e" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1
