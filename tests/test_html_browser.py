@@ -11,6 +11,7 @@ Chromium binary."""
 
 from __future__ import annotations
 
+import calendar
 import json
 import os
 import shutil
@@ -237,3 +238,41 @@ def test_a_browser_fires_error_at_a_media_source_never_at_a_picture_source(
         # (An error at the picture's source would come before the <img>'s, which the
         # browser fires once the source it picked has failed.)
         assert "picture source" not in page.evaluate("window.fired")
+
+
+def spread_archive(folder: Path, months: int) -> Path:
+    """A clipping a month for ``months`` months from 1971: timestamp comments that hold
+    ids rather than times (each is a month up to the year 9999)."""
+    archive = folder / "spread"
+    for index in range(months):
+        stamp = calendar.timegm((1971 + index // 12, index % 12 + 1, 15, 0, 0, 0)) * 1000
+        write(archive / "feed" / f"{index}.md",
+              f"<!--{stamp}-->\n[Title {index}](https://example.com/a/{index})\n------\n\n"
+              f"<p>Text {index}</b></p>\n")
+    return archive
+
+
+def test_months_past_a_century(tmp_path: Path) -> None:
+    """A page with more months than it tracks shows the first 1,200 and the rest as one
+    row under the table's body (which sorting leaves there)."""
+    spread_archive(tmp_path, 1_210)
+    run = run_cliplint("--isolated", "--no-cache", "--format", "html", "--output-file",
+                       "spread.html", "spread", cwd=tmp_path)
+    assert run.status == 1, run.stderr
+    with browser_page(color_scheme="light") as (page, trouble):
+        page.goto((tmp_path / "spread.html").as_uri())
+        assert page.locator("svg#months-chart g.bar").count() == 1_200
+        assert page.locator("#months-table tbody tr").count() == 1_200
+        page.locator("#months summary").click()  # the table is in a <details>
+        foot = page.locator("#months-table tfoot tr")
+        assert foot.is_visible()
+        assert foot.locator("th").inner_text() == \
+            "10 more months (past the first 1,200 seen), counted together"
+        assert foot.locator("td").first.inner_text() == "10"
+        assert "10 more months (past the first 1,200 seen), counted together: 10 files" in \
+            page.locator("#months > p").inner_text()
+        page.locator("#months-table thead th", has_text="Files").click()
+        last_row = page.locator("#months-table tbody tr").last.bounding_box()
+        assert foot.bounding_box()["y"] > last_row["y"]  # sorted, the sum stays last
+        page.screenshot(path=str(tmp_path / "spread.png"), full_page=False)
+        assert trouble == []

@@ -238,6 +238,59 @@ def test_sources_past_the_tracked_ones_are_counted_together() -> None:
     assert "other sources" in text_of(section(page, "sources"))
 
 
+def spread_over_months(count: int, first_year: int = 1971) -> Iterator[FileResult]:
+    """A file a month, ``count`` months from January of ``first_year`` (timestamp
+    comments that hold ids: up to the year 9999 they are all months)."""
+    for index in range(count):
+        path = f"feed/{index}.md"
+        month = f"{first_year + index // 12:04d}-{index % 12 + 1:02d}"
+        yield FileResult(path, [problem(path, ("title-link", "well-formed-html")[index % 2])],
+                         facts=FileFacts(month, None, None))
+
+
+def test_months_past_the_tracked_ones_are_counted_together() -> None:
+    results = [*spread_over_months(12),
+               # a month already counted, one already counted together, and an archive
+               # rule's problem in one of those
+               *spread_over_months(1), *list(spread_over_months(12))[7:9],
+               FileResult("feed/8.md", [problem("feed/8.md", "duplicate-clipping")],
+                          checked=False, facts=FileFacts("1971-09", None, None)),
+               FileResult("none.md", [problem("none.md")], facts=FileFacts(None, None, None))]
+    stats = stats_of(results, limits=Limits(months_tracked=5))
+    assert [entry["month"] for entry in stats["months"]] == [
+        "1971-01", "1971-02", "1971-03", "1971-04", "1971-05"]  # the first seen
+    assert stats["months"][0]["files"] == 2
+    assert stats["other_months"] == {"months": 7, "files": 9, "by_rule": {
+        "duplicate-clipping": 1, "title-link": 4, "well-formed-html": 5}}
+    assert stats["no_month"] == {"files": 1, "by_rule": {"title-link": 1}}
+    assert sum(entry["files"] for entry in stats["months"]) + 9 + 1 == stats["files"] == 16
+    assert stats["limits"]["months_tracked"] == 5
+    months = section(parse(page_of(results)), "months")  # (the default limit: all months)
+    assert "more months" not in text_of(months)
+
+
+def test_a_page_of_thousands_of_months_stays_the_size_of_a_century() -> None:
+    """Timestamp comments that hold ids spread 3,000 files over 3,000 months: a bar and
+    a row each made a page of 1.4 MB (52.7 MB for 40,000 files, and a stats file
+    --compare refused). Past the first 1,200 months they are counted together."""
+    century = page_of(list(spread_over_months(1_300)))
+    spread = page_of(list(spread_over_months(3_000)))
+    assert len(spread) < len(century) * 1.02
+    stats = stats_of(list(spread_over_months(3_000)))
+    assert len(stats["months"]) == 1_200
+    assert stats["other_months"]["months"] == stats["other_months"]["files"] == 1_800
+    assert len(archive_stats.dumps(stats)) < 300_000
+    months = section(parse(spread), "months")
+    foot = months.find(".//table[@id='months-table']/tfoot")
+    assert foot is not None
+    assert [text_of(cell) for cell in foot.iter() if cell.tag in ("th", "td")] == [
+        "1,800 more months (past the first 1,200 seen), counted together", "1,800",
+        "900", "900", "1,800"]
+    assert "1,800 more months (past the first 1,200 seen), counted together: 1,800 files " \
+        "(1,800 problems); they are not in the chart." in text_of(months)
+    assert len(months.findall(f".//{SVG}g")) == 1_200
+
+
 def test_clusters_past_the_tracked_ones_count_as_copies() -> None:
     results = [FileResult(f"{n}.md", [problem(f"{n}.md", "duplicate-clipping", related=(
         Related(f"keep{n}.md", "duplicate of"),))], checked=False) for n in range(30)]

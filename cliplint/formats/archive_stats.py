@@ -1,8 +1,9 @@
 """The archive report's numbers, counted file by file as the results stream.
 
-Only aggregates and capped lists are kept: counts per rule, per month, per source (the
-first ``sources_tracked`` sources; later ones are counted together), the ``top_files``
-files with the most problems, and the biggest duplicate clusters (the first
+Only aggregates and capped lists are kept: counts per rule, per month (the first
+``months_tracked`` months; later ones are counted together), per source (the first
+``sources_tracked`` sources; later ones are counted together), the ``top_files`` files
+with the most problems, and the biggest duplicate clusters (the first
 ``clusters_tracked`` clusters are counted, later copies only as copies). Memory does not
 grow with the number of files. The result is the *stats document*, written next to the
 page (``report.stats.json``) and read back by ``--compare``; its JSON Schema ships as
@@ -35,7 +36,8 @@ STATS_VERSION = 1
 #: The largest stats file ``--compare`` reads. Its lists are capped (:class:`Limits`): the
 #: stats of oped2 (3,000 clippings) are 90 kB, most of it the 50 top files' and 50
 #: duplicate clusters' paths and messages, which stay a few MB even with paths thousands
-#: of characters long; the months of a century with every rule are under a megabyte.
+#: of characters long; the months, at most a century of them (``months_tracked``), are
+#: under a megabyte with every rule.
 #: 16 MiB is room for all of that, and still parsed in a moment and a bounded memory.
 LARGEST_STATS = 16 << 20
 DUPLICATE_RULE = "duplicate-clipping"
@@ -46,6 +48,8 @@ OTHER_SOURCES = "(other sources)"
 _SEVERITY_INDEX = {"error": 0, "warning": 1, "info": 2}
 #: Folders made relative to the archive root, remembered (then forgotten, to stay small).
 _FOLDERS_REMEMBERED = 4_096
+#: The months ``YYYY-MM`` can write (:func:`month_number`), 0000-01 to 9999-12.
+_MONTHS_WRITABLE = 10_000 * 12
 
 
 class Limits(NamedTuple):
@@ -59,6 +63,10 @@ class Limits(NamedTuple):
     clusters_tracked: int = 10_000
     copies_shown: int = 10
     message_length: int = 300
+    #: A century, room for every month of a real archive: timestamp comments that hold
+    #: ids spread a few thousand files over as many months (to the year 9999), each of
+    #: which was a bar and a table row.
+    months_tracked: int = 1_200
 
 
 class StatsError(Exception):
@@ -94,7 +102,12 @@ class Collector:
         self._folders: dict[str, str] = {}
         # Per rule: errors, warnings, infos, safe fixes, unsafe fixes, files.
         self._rules: dict[str, list[int]] = {rule_id: [0] * 6 for rule_id in rules}
-        self._months: dict[str | None, _Source] = {}
+        self._no_month = _Source()
+        # None's bucket is there from the start: a month's own is made once (_month).
+        self._months: dict[str | None, _Source] = {None: self._no_month}
+        self._other_months = _Source()  # months past the tracked ones, counted together
+        self._other_seen: bytearray | None = None  # those months, by month_number
+        self._other_count = 0
         self._sources: dict[tuple[str, str], _Source] = {}
         self._overflow = _Source()  # sources past the tracked ones, counted together
         self._overflowed = False
@@ -112,7 +125,7 @@ class Collector:
         month = facts.month if facts is not None else None
         by_month = self._months.get(month)
         if by_month is None:
-            by_month = self._months[month] = _Source()
+            by_month = self._month(month)
         source = source_of(self._relative(result.path), facts)
         by_source = self._source(source)
         if result.checked:
@@ -153,6 +166,23 @@ class Collector:
                 relative = folder.replace(os.sep, "/")
             self._folders[folder] = relative
         return name if relative == "." else f"{relative}/{name}"
+
+    def _month(self, month: str | None) -> _Source:
+        """The bucket of a month not seen yet: its own, or past ``months_tracked`` the
+        one they are counted together in (which remembers how many months it holds)."""
+        if month is None:
+            return self._no_month
+        if len(self._months) - 1 < self.limits.months_tracked:
+            found = self._months[month] = _Source()
+            return found
+        seen = self._other_seen
+        if seen is None:
+            seen = self._other_seen = bytearray(_MONTHS_WRITABLE)
+        number = month_number(month)
+        if not seen[number]:
+            seen[number] = 1
+            self._other_count += 1
+        return self._other_months
 
     def _source(self, key: tuple[str, str]) -> _Source:
         found = self._sources.get(key)
@@ -235,7 +265,7 @@ class Collector:
                  ) -> dict[str, Any]:
         """The stats of the run so far (see ``cliplint/schemas/stats.schema.json``)."""
         tally = self.tally
-        no_month = self._months.get(None, _Source())
+        no_month = self._no_month
         return {
             "version": STATS_VERSION,
             "tool": {"name": "cliplint", "version": __version__},
@@ -255,11 +285,21 @@ class Collector:
                        for month, bucket in sorted((m, b) for m, b in self._months.items()
                                                    if m is not None)],
             "no_month": {"files": no_month.files, "by_rule": _sorted(no_month.by_rule)},
+            **self._other_months_document(),
             "sources": self._sources_document(),
             "top_files": self._top_files(),
             "duplicates": self._duplicates(),
             "limits": self.limits._asdict(),
         }
+
+    def _other_months_document(self) -> dict[str, Any]:
+        """``other_months``, only when there are any: the stats of an archive whose
+        months fit stay as they were (and readable by a cliplint without the key)."""
+        if not self._other_count:
+            return {}
+        other = self._other_months
+        return {"other_months": {"months": self._other_count, "files": other.files,
+                                 "by_rule": _sorted(other.by_rule)}}
 
     def _sources_document(self) -> dict[str, Any]:
         ranked = sorted(self._sources.items(),
@@ -299,6 +339,11 @@ class Collector:
 
 def _sorted(counts: Counter[str]) -> dict[str, int]:
     return dict(sorted(counts.items()))
+
+
+def month_number(month: str) -> int:
+    """A ``YYYY-MM`` month as months since 0000-01 (which is 0)."""
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
 def stats_path(report_path: str) -> str | None:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from cliplint.formats.archive_stats import month_number
 from cliplint.formats.text import printable
 from cliplint.model import Rule
 
@@ -315,29 +316,30 @@ def _month_axis(months: Sequence[str]) -> tuple[list[str], bool]:
     clippings when that span is too long (a stray timestamp in 2286)."""
     if not months:
         return [], True
-    first, last = _month_number(months[0]), _month_number(months[-1])
+    first, last = month_number(months[0]), month_number(months[-1])
     if last - first >= MAX_CONTIGUOUS_MONTHS:
         return list(months), False
     return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(first, last + 1)], True
 
 
-def _month_number(month: str) -> int:
-    year, number_ = month.split("-")
-    return int(year) * 12 + int(number_) - 1
-
-
 def _months(stats: Mapping[str, Any], order: Sequence[str]) -> Markup:
     data = {entry["month"]: entry for entry in stats["months"]}
     no_month = stats["no_month"]
+    other = stats.get("other_months")
     no_month_note = (f"{number(no_month['files'])} files have no readable timestamp comment "
                      f"({number(sum(no_month['by_rule'].values()))} problems); they are not "
                      "in the chart." if no_month["files"] or no_month["by_rule"] else "")
+    other_note = (f"{_other_months_label(stats)}: {number(other['files'])} files "
+                  f"({number(sum(other['by_rule'].values()))} problems); they are not in "
+                  "the chart." if other else "")
+    notes = " ".join(note for note in (no_month_note, other_note) if note)
     if not data:
         return _section("months", "Problems per month", tag(
-            "p", "No clipping has a readable timestamp comment: there is no month to show. "
-                 + no_month_note, class_="muted"))
+            "p", ("" if other else "No clipping has a readable timestamp comment: there is "
+                                    "no month to show. ") + notes, class_="muted"))
+    counted = [*data.values(), *([other] if other else [])]
     month_order = [rule_id for rule_id in order
-                   if any(rule_id in entry["by_rule"] for entry in data.values())]
+                   if any(rule_id in entry["by_rule"] for entry in counted)]
     series, index = _series(month_order)
     axis, contiguous = _month_axis(sorted(data))
     stacks = []
@@ -356,6 +358,15 @@ def _months(stats: Mapping[str, Any], order: Sequence[str]) -> Markup:
     chart = _stacked_bars(axis, series, stacks, description)
     legend = tag("ul", [tag("li", _swatch(i), " ", name) for i, name in enumerate(series)],
                  class_="legend", aria_hidden="true")
+    foot = None
+    if other:
+        values = [0] * len(series)
+        for rule_id, count in other["by_rule"].items():
+            values[index[rule_id]] += count
+        foot = tag("tfoot", tag("tr", tag("th", _other_months_label(stats), scope="row"),
+                                _count_cell(other["files"]),
+                                [_count_cell(value) for value in values],
+                                _count_cell(sum(values))))
     table = tag(
         "details",
         tag("summary", "The chart's data as a table"),
@@ -369,11 +380,19 @@ def _months(stats: Mapping[str, Any], order: Sequence[str]) -> Markup:
                               [_count_cell(value) for value in values],
                               _count_cell(sum(values)))
                           for month, values in zip(axis, stacks) if month in data]),
+            foot,
             class_="sortable", id="months-table"))
     return _section("months", "Problems per month",
                     tag("figure", chart, legend, tag("figcaption", description)),
-                    tag("p", no_month_note, class_="muted") if no_month_note else None,
+                    tag("p", notes, class_="muted") if notes else None,
                     table)
+
+
+def _other_months_label(stats: Mapping[str, Any]) -> str:
+    """What the months past ``months_tracked`` are called where they are counted."""
+    tracked = stats["limits"].get("months_tracked")
+    past = f" (past the first {number(tracked)} seen)" if tracked is not None else ""
+    return f"{number(stats['other_months']['months'])} more months{past}, counted together"
 
 
 def _swatch(series: int) -> Markup:
