@@ -252,12 +252,18 @@ def spread_archive(folder: Path, months: int) -> Path:
     return archive
 
 
-def test_months_past_a_century(tmp_path: Path) -> None:
+def test_months_past_a_century_and_months_not_counted(tmp_path: Path) -> None:
     """A page with more months than it tracks shows the first 1,200 and the rest as one
-    row under the table's body (which sorting leaves there)."""
+    row under the table's body (which sorting leaves there); a page made from a whole
+    report (--baseline) says that months were not counted, not that no file has one."""
     spread_archive(tmp_path, 1_210)
     run = run_cliplint("--isolated", "--no-cache", "--format", "html", "--output-file",
                        "spread.html", "spread", cwd=tmp_path)
+    assert run.status == 1, run.stderr
+    write(tmp_path / "b.json", json.dumps({"version": 1, "files_checked": 0, "problems": [],
+                                           "tool": {"name": "cliplint", "version": "0.1.0"}}))
+    run = run_cliplint("--isolated", "--no-cache", "--format", "html", "--baseline", "b.json",
+                       "--output-file", "baseline.html", "spread", cwd=tmp_path)
     assert run.status == 1, run.stderr
     with browser_page(color_scheme="light") as (page, trouble):
         page.goto((tmp_path / "spread.html").as_uri())
@@ -275,4 +281,13 @@ def test_months_past_a_century(tmp_path: Path) -> None:
         last_row = page.locator("#months-table tbody tr").last.bounding_box()
         assert foot.bounding_box()["y"] > last_row["y"]  # sorted, the sum stays last
         page.screenshot(path=str(tmp_path / "spread.png"), full_page=False)
+
+        page.goto((tmp_path / "baseline.html").as_uri())
+        months = page.locator("section#months")
+        assert months.is_visible()
+        assert "Months were not counted for this page" in months.inner_text()
+        assert page.locator("svg#months-chart").count() == 0
+        summary = page.locator("section#summary dl").inner_text()
+        assert "not counted (see Problems per month)" in summary
+        assert "no readable timestamp comment" not in page.locator("main").inner_text()
         assert trouble == []

@@ -457,10 +457,40 @@ def test_a_report_rendered_whole_is_the_same_page() -> None:
                     files=("a.md", "b.md"), rules=RULES)
     rendered = html_report.render(report, RenderOptions())
     streamed: list[str] = []
-    html_report.write_stream(iter(results), RULES, RenderOptions(), streamed.append)
+    write_stream = html_report.page_writer(html_report.PageContext(months=False))
+    write_stream(iter(results), RULES, RenderOptions(), streamed.append)
     drop_time = lambda page: page.replace(  # noqa: E731
         page.split("generated ")[1].split(" ")[0], "")
     assert drop_time(rendered) == drop_time("".join(streamed))
+
+
+def test_a_report_rendered_whole_counts_no_month() -> None:
+    """A whole report's results carry no timestamps: its page said that every file had
+    none ("2 files have no readable timestamp comment"), and its stats counted them so."""
+    report = Report(problems=(problem("a.md"),), files=("a.md", "b.md"), rules=RULES)
+    document = parse(html_report.render(report, RenderOptions()))
+    months = text_of(section(document, "months"))
+    assert months == "Problems per month" + html_page.MONTHS_NOT_COUNTED
+    facts = [text_of(item) for item in section(document, "summary").iter()
+             if item.tag in ("dt", "dd")]
+    assert facts[facts.index("Files without a timestamp comment") + 1] == \
+        "not counted (see Problems per month)"
+    collector = Collector(RULES, months=False)
+    for result in html_report._all_problems_by_file(report):
+        collector.add(result)
+    stats = collector.document(GENERATED)
+    VALIDATOR.validate(stats)
+    assert (stats["files"], stats["months"], stats["no_month"]) == (
+        2, [], {"files": 0, "by_rule": {}})
+    assert not archive_stats.months_counted(stats)
+
+
+@pytest.mark.parametrize("facts", [None, FileFacts(None, None, None)])
+def test_a_lint_run_without_timestamps_counted_its_months(facts: FileFacts | None) -> None:
+    # Unreadable files (no facts) or none with a timestamp: the months were counted.
+    stats = stats_of([FileResult("a.md", [problem("a.md")], facts=facts)])
+    assert archive_stats.months_counted(stats)
+    assert stats["no_month"]["files"] == 1
 
 
 # -- the command line -------------------------------------------------------------------------
@@ -567,6 +597,27 @@ def test_html_streams_from_the_results(tmp_path: Path, monkeypatch: pytest.Monke
                      "--output-file", "b.html", "archive"]) == 0
     document = parse((tmp_path / "b.html").read_text(encoding="utf-8"))
     assert "4 files checked" in text_of(document.find(".//header"))
+
+
+@pytest.mark.parametrize("run", ["baseline", "stdin"])
+def test_a_page_of_a_whole_report_says_months_were_not_counted(tmp_path: Path,
+                                                              run: str) -> None:
+    folder = archive(tmp_path)
+    if run == "baseline":
+        (tmp_path / "b.json").write_text('{"version": 1, "tool": {"name": "cliplint", '
+                                         '"version": "0.1.0"}, "files_checked": 0, '
+                                         '"problems": []}', encoding="utf-8")
+        result = run_cliplint("--isolated", "--no-cache", "--format", "html", "--baseline",
+                              "b.json", "--output-file", "r.html", "archive", cwd=tmp_path)
+    else:
+        result = run_cliplint("--isolated", "--no-cache", "--format", "html", "--output-file",
+                              "r.html", "-", cwd=tmp_path,
+                              stdin=(folder / "alpha" / "1.md").read_bytes())
+    assert result.status == 1, result.stderr
+    document = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert html_page.MONTHS_NOT_COUNTED in text_of(section(document, "months"))
+    assert "no readable timestamp comment" not in text_of(document)
+    assert not list(tmp_path.glob("*.stats.json"))  # (a whole report writes none)
 
 
 def test_archive_problems_come_with_their_file_month(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import TYPE_CHECKING
 
 from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, UsageError, utf8_standard_output
@@ -30,9 +30,7 @@ from cliplint.streams import say
 
 if TYPE_CHECKING:
     from cliplint.cli.context import LintOptions, RunContext
-    from cliplint.fixer import Fixes
-    from cliplint.formats import RenderOptions
-    from cliplint.model import Problem, Rule, Tally
+    from cliplint.model import Problem
     from cliplint.progress import Count
     from cliplint.runner import FileResult, RunOptions
 
@@ -220,14 +218,9 @@ def _html_report(results: Iterable[FileResult], run: RunContext) -> int:
         previous=previous, previous_name=options.compare,
         stats_path=(archive_stats.stats_path(options.output_file)
                     if options.output_file else None))
-
-    def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
-                     render_options: RenderOptions, write: Callable[[str], object], /, *,
-                     fixes: Fixes | None = None) -> Tally:
-        return html_report.write_report(results, rules, page, write)
-
     try:
-        return stream_report(results, run.rules, options, "html_report", write_stream)
+        return stream_report(results, run.rules, options, "html_report",
+                             html_report.page_writer(page))
     except archive_stats.StatsError as error:
         raise UsageError(str(error)) from None
 

@@ -92,19 +92,26 @@ class _Cluster:
 
 
 class Collector:
-    """Counts a run's results (``add`` each, in order); ``document`` makes the stats."""
+    """Counts a run's results (``add`` each, in order); ``document`` makes the stats.
+
+    ``months`` False: the results carry no facts (a whole report: ``--baseline``,
+    ``--online``, ``--fix``, standard input), so no month is counted, nor any file as
+    having none (:func:`months_counted`)."""
 
     def __init__(self, rules: Mapping[str, Rule], root: str | None = None,
-                 limits: Limits = Limits()) -> None:
+                 limits: Limits = Limits(), months: bool = True) -> None:
         self.tally = Tally()
         self.limits = limits
         self._root = root
         self._folders: dict[str, str] = {}
         # Per rule: errors, warnings, infos, safe fixes, unsafe fixes, files.
         self._rules: dict[str, list[int]] = {rule_id: [0] * 6 for rule_id in rules}
+        self._counts_months = months
         self._no_month = _Source()
         # None's bucket is there from the start: a month's own is made once (_month).
-        self._months: dict[str | None, _Source] = {None: self._no_month}
+        # Without months it is one the document never shows.
+        self._months: dict[str | None, _Source] = {None: self._no_month if months
+                                                   else _Source()}
         self._other_months = _Source()  # months past the tracked ones, counted together
         self._other_seen: bytearray | None = None  # those months, by month_number
         self._other_count = 0
@@ -170,8 +177,8 @@ class Collector:
     def _month(self, month: str | None) -> _Source:
         """The bucket of a month not seen yet: its own, or past ``months_tracked`` the
         one they are counted together in (which remembers how many months it holds)."""
-        if month is None:
-            return self._no_month
+        if month is None or not self._counts_months:
+            return self._months[None]
         if len(self._months) - 1 < self.limits.months_tracked:
             found = self._months[month] = _Source()
             return found
@@ -344,6 +351,15 @@ def _sorted(counts: Counter[str]) -> dict[str, int]:
 def month_number(month: str) -> int:
     """A ``YYYY-MM`` month as months since 0000-01 (which is 0)."""
     return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def months_counted(stats: Mapping[str, Any]) -> bool:
+    """Whether the stats counted months. A lint run counts each file checked in a month,
+    in ``no_month`` or in ``other_months``; a page made from a whole report (its results
+    carry no facts) counts none of them: ``months`` empty and ``no_month`` 0 while files
+    were checked, which a lint run never writes."""
+    return (not stats["files"] or bool(stats["months"]) or bool(stats["no_month"]["files"])
+            or "other_months" in stats)
 
 
 def stats_path(report_path: str) -> str | None:

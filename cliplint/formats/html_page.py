@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from cliplint.formats.archive_stats import month_number
+from cliplint.formats.archive_stats import month_number, months_counted
 from cliplint.formats.text import printable
 from cliplint.model import Rule
 
@@ -157,7 +157,8 @@ def _rule_order(stats: Mapping[str, Any]) -> list[str]:
 def _summary(stats: Mapping[str, Any], rules: Mapping[str, Rule]) -> Markup:
     problems = stats["problems"]
     configuration = stats["configuration"]
-    no_month = stats["no_month"]["files"]
+    no_month = (number(stats["no_month"]["files"]) if months_counted(stats)
+                else "not counted (see Problems per month)")
     facts = [
         ("Files checked", number(stats["files"])),
         ("Problems", number(problems["total"])),
@@ -166,7 +167,7 @@ def _summary(stats: Mapping[str, Any], rules: Mapping[str, Rule]) -> Markup:
         ("Infos", number(problems["info"])),
         ("Fixable with --fix", number(problems["safe_fixes"])),
         ("Fixable with --fix --unsafe-fixes", number(problems["unsafe_fixes"])),
-        ("Files without a timestamp comment", number(no_month)),
+        ("Files without a timestamp comment", no_month),
         ("Duplicate copies", number(stats["duplicates"]["copies"])),
         ("cliplint version", stats["tool"]["version"]),
         ("Generated (UTC)", stats["generated"]),
@@ -322,7 +323,18 @@ def _month_axis(months: Sequence[str]) -> tuple[list[str], bool]:
     return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(first, last + 1)], True
 
 
+#: What the page says when its results carried no facts (a whole report).
+MONTHS_NOT_COUNTED = (
+    "Months were not counted for this page: it was made from every problem at the end of "
+    "the run (--baseline, --online, --fix or standard input), which does not carry the "
+    "clippings' timestamp comments. A lint run of the files (cliplint --format html PATH) "
+    "shows the problems per month.")
+
+
 def _months(stats: Mapping[str, Any], order: Sequence[str]) -> Markup:
+    if not months_counted(stats):
+        return _section("months", "Problems per month",
+                        tag("p", MONTHS_NOT_COUNTED, class_="muted"))
     data = {entry["month"]: entry for entry in stats["months"]}
     no_month = stats["no_month"]
     other = stats.get("other_months")

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from cliplint.formats import RenderOptions, whole_report
+from cliplint.formats import RenderOptions, StreamWriter, whole_report
 from cliplint.formats.archive_stats import Collector
 from cliplint.formats.html_page import page
 from cliplint.model import Problem, Report, Rule, Tally
@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 class PageContext(NamedTuple):
     """What the command line knows besides the results: the archive root (sources are
     folders relative to it), the configuration used, a previous run's stats (and the
-    name of their file), where to write this run's stats, and the time of the run."""
+    name of their file), where to write this run's stats, and the time of the run.
+    ``months`` False when the results carry no facts (a whole report): the page then
+    says months were not counted, not that no clipping has a timestamp."""
 
     root: str | None = None
     configuration: Mapping[str, Any] | None = None
@@ -34,16 +36,28 @@ class PageContext(NamedTuple):
     previous_name: str | None = None
     stats_path: str | None = None
     generated: str | None = None
+    months: bool = True
 
 
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
                  options: RenderOptions, write: Callable[[str], object], /, *,
                  fixes: Fixes | None = None) -> Tally:
     """The page of a lint run, without what the command line adds (:class:`PageContext`).
-    A whole report (``--baseline``, ``--online``, ``--fix``) makes the same page, without
-    the per-file facts a lint run carries (no months, sources from folders or
-    "(unknown)")."""
+    A whole report (``--baseline``, ``--online``, ``--fix``, standard input) makes the
+    same page, without the per-file facts a lint run carries (months not counted,
+    sources from folders or "(unknown)")."""
     return write_report(results, rules, PageContext(), write)
+
+
+def page_writer(context: PageContext) -> StreamWriter:
+    """:func:`write_stream` with what ``context`` says."""
+
+    def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
+                     options: RenderOptions, write: Callable[[str], object], /, *,
+                     fixes: Fixes | None = None) -> Tally:
+        return write_report(results, rules, context, write)
+
+    return write_stream
 
 
 def _all_problems_by_file(report: Report) -> Iterator[FileResult]:
@@ -61,14 +75,14 @@ def _all_problems_by_file(report: Report) -> Iterator[FileResult]:
         yield FileResult(path, problems, checked=False)
 
 
-render = whole_report(write_stream, _all_problems_by_file)
+render = whole_report(page_writer(PageContext(months=False)), _all_problems_by_file)
 
 
 def write_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
                  context: PageContext, write: Callable[[str], object]) -> Tally:
     """Count the results as they come, then write the page (and the stats file when
     ``context.stats_path`` says where)."""
-    collector = Collector(rules, context.root)
+    collector = Collector(rules, context.root, months=context.months)
     for result in results:
         collector.add(result)
     generated = context.generated or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
