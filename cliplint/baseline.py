@@ -38,7 +38,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -234,13 +234,18 @@ def apply(problems: Sequence[Problem], baseline: Baseline, base: str) -> Split:
     return Split(tuple(new), len(problems) - len(new))
 
 
-def stale(baseline: Baseline, problems: Sequence[Problem], checked: Iterable[str],
-          base: str) -> int:
-    """How many entries for the files that were ``checked`` no longer match a problem
-    (fixed since): a hint to write the baseline again."""
-    files = {relative_path(path, base) for path in checked}
+def stale(baseline: Baseline, problems: Sequence[Problem],
+          ran: Mapping[str, Collection[str]], base: str) -> int:
+    """How many entries no longer match a problem (fixed since): a hint to write the
+    baseline again. ``ran`` names the files checked, each with the rules that ran on it
+    in full: only an entry of one of those can be told fixed. Of a rule the run left
+    out for the file (not selected, ignored there, an archive rule the run did not
+    run) the problems say nothing, and a keeper who wrote the baseline again from the
+    same narrowed command would lose its entries."""
+    files = {relative_path(path, base): rules for path, rules in ran.items()}
     current = {
         (relative_path(problem.path, base), problem.rule, fingerprint)
         for problem, fingerprint in zip(problems, fingerprints(problems))
     }
-    return sum(1 for entry in baseline.entries if entry.path in files and entry.key not in current)
+    return sum(1 for entry in baseline.entries
+               if entry.rule in files.get(entry.path, ()) and entry.key not in current)

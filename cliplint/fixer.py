@@ -120,7 +120,9 @@ class FixResult:
     fixes were refused, so ``changed`` tells whether to write. It keeps the input's BOM.
     ``problems`` are the problems left in ``text``; on a refusal they are the original
     text's problems plus one ``fix-refused`` problem naming the rules. ``records`` are
-    the archive rules' records of ``text`` (see :mod:`cliplint.archive`).
+    the archive rules' records of ``text`` (see :mod:`cliplint.archive`). ``found`` are
+    the problems of ``original``, before any fix: a baseline is compared with them when
+    the fixes are not written (``--diff``).
     """
 
     text: str
@@ -131,6 +133,7 @@ class FixResult:
     refusal: Refusal | None = None
     passes: int = 0
     records: Mapping[str, Any] = field(default_factory=dict)
+    found: tuple[Problem, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -395,6 +398,7 @@ def fix_document(
             refusal=refused.refusal,
             passes=len(history),
             records=records,
+            found=tuple(first),
         )
     records, crashed = archive_records(current, rules, settings, path=path)
     return FixResult(
@@ -406,6 +410,7 @@ def fix_document(
                               key=lambda p: (p.line, p.column, p.rule, p.message))),
         passes=len(history),
         records=records,
+        found=tuple(first),
     )
 
 
@@ -428,7 +433,8 @@ def fix_text(
     rules, settings = library_settings(config, select)
     document = library_document(text, path, settings)  # (checks the text and path too)
     if isinstance(document, Problem):  # as lint_text: nothing is parsed, nothing changes
-        return FixResult(text=text, original=text, applied=(), removed=(), problems=(document,))
+        return FixResult(text=text, original=text, applied=(), removed=(), problems=(document,),
+                         found=(document,))
     return fix_document(document, rules, settings, path=path or "-", unsafe=unsafe)
 
 

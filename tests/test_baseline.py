@@ -178,6 +178,80 @@ def test_fixed_problems_are_reported_as_stale(tmp_path: Path) -> None:
     assert "1 baseline entry no longer matches" in result.stderr
 
 
+TWO_PROBLEMS = SECONDS.replace("------\n\n", "------\n")  # timestamp-comment + title-link
+STALE = "no longer match"
+
+
+def _baseline_of(tmp_path: Path, *arguments: str) -> None:
+    wrote = run_cliplint("--isolated", *arguments, "--write-baseline", "b.json", ".",
+                         cwd=tmp_path)
+    assert wrote.status == 0, wrote.stderr
+
+
+@pytest.mark.parametrize("narrowed", [
+    ["--isolated", "--select", "title-link"],
+    ["--isolated", "--select", HEADER_RULES, "--ignore", "timestamp-comment"],
+    ["--config", "narrow.toml", "--select", HEADER_RULES],  # per-file-ignores
+])
+def test_entries_of_rules_that_did_not_run_are_not_stale(tmp_path: Path,
+                                                         narrowed: list[str]) -> None:
+    # "1 baseline entry no longer matches (fixed?): write it again": a keeper who did,
+    # with the same narrowed command, lost the timestamp-comment entry.
+    clip = write(tmp_path / "a.md", TWO_PROBLEMS)
+    _baseline_of(tmp_path, "--select", HEADER_RULES)
+    write(tmp_path / "narrow.toml", "[per-file-ignores]\n'a.md' = ['timestamp-comment']\n")
+    result = run_cliplint(*narrowed, "--baseline", "b.json", "a.md", cwd=tmp_path)
+    assert result.status == 0, result.stdout + result.stderr
+    assert "1 problem suppressed by the baseline" in result.stderr
+    assert STALE not in result.stderr
+    # A rule that did run still tells its fixed problems.
+    write(clip, SECONDS)
+    fixed = run_cliplint(*narrowed, "--baseline", "b.json", "a.md", cwd=tmp_path)
+    assert "1 baseline entry no longer matches" in fixed.stderr, fixed.stderr
+
+
+@pytest.mark.parametrize("run", [["--diff", "."], ["--fix-only", "."],
+                                 ["--stdin-filename", "b.md", "-"]])
+def test_entries_of_archive_rules_not_run_are_not_stale(tmp_path: Path, run: list[str]) -> None:
+    # --diff, --fix-only and standard input run no archive rule.
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    write(tmp_path / "b.md", GOOD_CLIPPING.replace("744000-->", "744001-->"))
+    _baseline_of(tmp_path, "--select", "duplicate-clipping")
+    recorded = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["problems"]
+    assert [entry["rule"] for entry in recorded] == ["duplicate-clipping"]
+    result = run_cliplint("--isolated", "--select", "duplicate-clipping", "--baseline", "b.json",
+                          *run, cwd=tmp_path, stdin=(tmp_path / "b.md").read_bytes())
+    assert result.status == 0, result.stdout + result.stderr
+    assert STALE not in result.stderr
+
+
+def test_diff_compares_the_baseline_with_the_files_on_disk(tmp_path: Path) -> None:
+    # --diff writes nothing: the timestamp in seconds and the missing blank line its fixes
+    # would mend are still there.
+    clip = write(tmp_path / "a.md", TWO_PROBLEMS)
+    _baseline_of(tmp_path, "--select", HEADER_RULES)
+    select = ["--isolated", "--select", HEADER_RULES, "--baseline", "b.json"]
+    diff = run_cliplint(*select, "--diff", "a.md", cwd=tmp_path)
+    assert diff.status == 1 and "+<!--1686778744000-->" in diff.stdout, diff
+    assert STALE not in diff.stderr
+    assert clip.read_text(encoding="utf-8") == TWO_PROBLEMS
+    # --fix writes them: the entries are stale after it, and it says so.
+    fix = run_cliplint(*select, "--fix", "a.md", cwd=tmp_path)
+    assert "2 baseline entries no longer match" in fix.stderr, fix.stderr
+    after = run_cliplint(*select, "--diff", "a.md", cwd=tmp_path)
+    assert "2 baseline entries no longer match" in after.stderr, after.stderr
+
+
+def test_entries_of_a_file_whose_checks_were_cut_short_are_not_stale(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", TWO_PROBLEMS)
+    _baseline_of(tmp_path, "--select", HEADER_RULES)
+    write(tmp_path / "small.toml", "max-file-size = 10\n")
+    result = run_cliplint("--config", "small.toml", "--select", HEADER_RULES,
+                          "--baseline", "b.json", "a.md", cwd=tmp_path)
+    assert "file-too-large" in result.stdout, result.stdout
+    assert STALE not in result.stderr
+
+
 def test_missing_or_broken_baseline_is_a_usage_error(tmp_path: Path) -> None:
     write(tmp_path / "a.md", GOOD_CLIPPING)
     missing = run_cliplint("--isolated", "--baseline", "nope.json", "a.md", cwd=tmp_path)

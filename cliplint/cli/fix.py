@@ -66,9 +66,12 @@ def fix_command(run: RunContext) -> int:
                              progress=progress_wanted(options))
 
     problems = [problem for outcome in outcomes for problem in outcome.problems]
-    if stdin_name is None and not (options.diff or options.fix_only):
+    archive = stdin_name is None and not (options.diff or options.fix_only)
+    if archive:
         problems += _archive_problems_after_fixing(outcomes, run)
-    problems = apply_baseline(options, problems, [outcome.path for outcome in outcomes])
+    problems = apply_baseline(run, problems, [outcome.path for outcome in outcomes],
+                              archive=archive,
+                              on_disk=_problems_read(outcomes) if options.diff else None)
     fixed = tuple(
         entry for outcome in outcomes if outcome.result is not None and outcome.result.changed
         for entry in fixed_counts(outcome.path, outcome.result)
@@ -153,6 +156,14 @@ def _folder_of_named_file(path: str) -> str:
                 return os.path.realpath(reached)
             reached = os.path.join(reached, part)
     return os.path.realpath(folder)
+
+
+def _problems_read(outcomes: Sequence[FileOutcome]) -> list[Problem]:
+    """The problems of the files as they were read, before their fixes: what is on disk
+    after a run that wrote nothing (--diff)."""
+    return [problem for outcome in outcomes
+            for problem in (outcome.result.found if outcome.result is not None
+                            else outcome.problems)]
 
 
 def _archive_problems_after_fixing(outcomes: Sequence[FileOutcome],

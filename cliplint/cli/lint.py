@@ -152,7 +152,7 @@ def _lint(run: RunContext) -> int:
     if options.write_baseline:
         write_baseline(options.write_baseline, problems)
         return EXIT_INTERNAL if any(p.rule == INTERNAL_ERROR for p in problems) else EXIT_CLEAN
-    problems = apply_baseline(options, problems, files)
+    problems = apply_baseline(run, problems, files, archive=stdin_name is None)
     report = Report(problems=tuple(problems), files=tuple(files), rules=rules)
     write_report(report, options, renderer_of(run.registry, options.format))
 
