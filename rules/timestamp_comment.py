@@ -8,9 +8,11 @@ The first line after any front matter must be ``<!--N-->`` where ``N`` is a Unix
 in **milliseconds** (13 digits today, ASCII ``0``-``9``: full-width ``１`` or Arabic-Indic
 ``٣`` digits are malformed), not before ``min-date`` and not later than now plus
 ``max-future``. "Now" is the end of the run's day (UTC): a result stays true all
-day, so the cache keeps it for the day. A timestamp in the future that would be a
-plausible one in microseconds or nanoseconds (other tools' clocks) says so, with the
-milliseconds it would be (no fix: the digits it drops are the writer's to drop).
+day, so the cache keeps it for the day. The message names the timestamp's date and
+``max-future``, not the run's day: a baseline still knows the problem the next day. A
+timestamp in the future that would be a plausible one in microseconds or nanoseconds
+(other tools' clocks) says so, with the milliseconds it would be (no fix: the digits it
+drops are the writer's to drop).
 
 Bad::
 
@@ -186,9 +188,10 @@ def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -
         yield Violation(start, end, f"implausible timestamp {value}: {iso_utc(number)} is before "
                         f"min-date {options['min-date']}")
     elif number > latest_ms:
+        # The run's day is not named: a message that changed every day would make the
+        # problem new to a baseline (and to SARIF and GitLab fingerprints) the next day.
         yield Violation(start, end, f"implausible timestamp {value}: {iso_utc(number)} is in the "
-                        f"future (more than {options['max-future']} after today, "
-                        f"{options['today']} UTC)"
+                        f"future (more than {options['max-future']} after the end of today, UTC)"
                         + _finer_unit(number, earliest_ms, latest_ms))
 
 

@@ -11,7 +11,11 @@ import pytest
 from conftest import GOOD_CLIPPING, run_cliplint, write
 
 from cliplint import baseline
+from cliplint.config import Selection, resolve
+from cliplint.document import Document
+from cliplint.linter import lint_document
 from cliplint.model import Problem
+from cliplint.plugins import load_registry
 
 HEADER_RULES = "timestamp-comment,title-link"
 SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
@@ -72,6 +76,23 @@ def test_internal_errors_are_never_baselined(tmp_path: Path) -> None:
     recorded = baseline.build([crash], str(tmp_path))
     assert recorded.entries == ()
     assert baseline.apply([crash], recorded, str(tmp_path)).new == (crash,)
+
+
+def test_a_timestamp_in_the_future_keeps_its_fingerprint_the_next_day() -> None:
+    # Its message named the run's day: the problem was new to the baseline every day.
+    rules = load_registry(builtins_only=True).rules
+    document = Document.from_text(
+        "<!--9999999999999-->\n[T](https://example.com/a)\n------\n\n<p>Body.</p>\n")
+
+    def found_on(today: str) -> list[Problem]:
+        settings = resolve({}, rules, command_line=Selection(select=("timestamp-comment",)),
+                           inputs={"today": today})
+        return lint_document(document, rules, settings, path="a.md", with_source=True)
+
+    today, tomorrow = found_on("2024-01-01"), found_on("2024-01-02")
+    assert [problem.rule for problem in today] == ["timestamp-comment"]
+    assert "2286-11-20T17:46:39Z is in the future" in today[0].message
+    assert baseline.fingerprints(today) == baseline.fingerprints(tomorrow)
 
 
 @pytest.mark.parametrize("text, expected", [
