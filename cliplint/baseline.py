@@ -28,7 +28,8 @@ The file is JSON, one entry per line and sorted, so that a baseline diffs well i
     }
 
 Everything here is a pure function but ``read_file`` and ``write_file``, the file's
-input and output.
+input and output, and ``relative_path``, which asks the system for the working folder
+and, for a path that leads out of the baseline's folder, for its symlinks.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -121,19 +122,43 @@ def fingerprints(problems: Sequence[Problem]) -> list[str]:
 
 def relative_path(path: str, base: str) -> str:
     """``path`` relative to the folder ``base``, with ``/`` separators: how a baseline
-    names files wherever cliplint is run from."""
+    names files wherever cliplint is run from. As named (a folder named through a
+    symlink keeps its name), unless that leads out of ``base`` and the path with its
+    folders' symlinks resolved does not: relative paths start from the working folder
+    the system gives, resolved, while ``base`` may be named through a symlink, as
+    ``--baseline "$PWD/b.json"`` is in a shell that entered the folder through one."""
     absolute = os.path.abspath(path)
-    try:
-        relative = os.path.relpath(absolute, os.path.abspath(base))
-    except ValueError:  # another drive on Windows
-        relative = absolute
+    relative = _relative(absolute, os.path.abspath(base))
+    if _leads_out(relative):
+        real = os.path.join(os.path.realpath(os.path.dirname(absolute)),
+                            os.path.basename(absolute))  # (a symlinked file keeps its name)
+        resolved = _relative(real, os.path.realpath(base))
+        if not _leads_out(resolved):
+            relative = resolved
     return PurePath(relative).as_posix()
+
+
+def _relative(path: str, base: str) -> str:
+    try:
+        return os.path.relpath(path, base)
+    except ValueError:  # another drive on Windows
+        return path
+
+
+def _leads_out(relative: str) -> bool:
+    return relative == os.pardir or relative.startswith(os.pardir + os.sep)
+
+
+def _names(problems: Iterable[Problem], base: str) -> dict[str, str]:
+    """:func:`relative_path` of each problem's path, worked out once for a file's problems."""
+    return {path: relative_path(path, base) for path in {problem.path for problem in problems}}
 
 
 def build(problems: Sequence[Problem], base: str) -> Baseline:
     """The baseline of these problems, paths relative to the folder ``base``."""
+    names = _names(problems, base)
     entries = {
-        Entry(relative_path(problem.path, base), problem.rule, fingerprint, problem.message)
+        Entry(names[problem.path], problem.rule, fingerprint, problem.message)
         for problem, fingerprint in zip(problems, fingerprints(problems))
         if problem.rule not in NEVER_BASELINED
     }
@@ -226,9 +251,10 @@ class Split:
 def apply(problems: Sequence[Problem], baseline: Baseline, base: str) -> Split:
     """Keep only the problems the baseline does not record."""
     known = baseline.keys()
+    names = _names(problems, base)
     new = []
     for problem, fingerprint in zip(problems, fingerprints(problems)):
-        key = (relative_path(problem.path, base), problem.rule, fingerprint)
+        key = (names[problem.path], problem.rule, fingerprint)
         if problem.rule in NEVER_BASELINED or key not in known:
             new.append(problem)
     return Split(tuple(new), len(problems) - len(new))
@@ -243,8 +269,9 @@ def stale(baseline: Baseline, problems: Sequence[Problem],
     run) the problems say nothing, and a keeper who wrote the baseline again from the
     same narrowed command would lose its entries."""
     files = {relative_path(path, base): rules for path, rules in ran.items()}
+    names = _names(problems, base)
     current = {
-        (relative_path(problem.path, base), problem.rule, fingerprint)
+        (names[problem.path], problem.rule, fingerprint)
         for problem, fingerprint in zip(problems, fingerprints(problems))
     }
     return sum(1 for entry in baseline.entries

@@ -155,6 +155,40 @@ def test_baseline_from_another_working_folder(tmp_path: Path) -> None:
     assert inside.status == 0, inside.stdout + inside.stderr
 
 
+@pytest.mark.parametrize("written, read", [("b.json", "$PWD/b.json"), ("$PWD/b.json", "b.json")])
+def test_a_baseline_named_through_a_symlinked_working_folder(tmp_path: Path, written: str,
+                                                             read: str) -> None:
+    # cd link; cliplint --baseline "$PWD/b.json" .: the working folder is the real one,
+    # the baseline's folder was named through the link, and every path became ../real/a.md.
+    write(tmp_path / "real" / "a.md", SECONDS)
+    shell = tmp_path / "link"  # where the shell is, $PWD
+    shell.symlink_to(tmp_path / "real")
+    wrote = run_cliplint("--isolated", "--select", HEADER_RULES, "--write-baseline",
+                         written.replace("$PWD", str(shell)), ".", cwd=shell)
+    assert wrote.status == 0, wrote.stderr
+    recorded = json.loads((tmp_path / "real" / "b.json").read_text(encoding="utf-8"))
+    assert [entry["path"] for entry in recorded["problems"]] == ["a.md"]
+    result = run_cliplint("--isolated", "--select", HEADER_RULES, "--baseline",
+                          read.replace("$PWD", str(shell)), ".", cwd=shell)
+    assert result.status == 0, result.stdout + result.stderr
+    assert "1 problem suppressed by the baseline" in result.stderr
+
+
+def test_a_folder_named_through_a_symlink_keeps_its_name(tmp_path: Path) -> None:
+    write(tmp_path / "store" / "feeds" / "a.md", SECONDS)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "feeds").symlink_to(tmp_path / "store" / "feeds")
+    for baseline_file, recorded_path in [("b.json", "feeds/a.md"), ("feeds/b.json", "a.md")]:
+        select = ["--isolated", "--select", HEADER_RULES]
+        wrote = run_cliplint(*select, "--write-baseline", baseline_file, "feeds", cwd=project)
+        assert wrote.status == 0, wrote.stderr
+        recorded = json.loads((project / baseline_file).read_text(encoding="utf-8"))
+        assert [entry["path"] for entry in recorded["problems"]] == [recorded_path]
+        result = run_cliplint(*select, "--baseline", baseline_file, "feeds", cwd=project)
+        assert result.status == 0, result.stdout + result.stderr
+
+
 def test_a_baseline_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     # Saved again by an editor on Windows: RFC 8259 lets a reader ignore the mark.
     write(tmp_path / "a.md", SECONDS)
