@@ -339,3 +339,35 @@ def test_write_baseline_with_a_report_asked_for_is_refused(tmp_path: Path,
     assert result.status == 2, result
     assert "--write-baseline writes the baseline, not a report" in result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.md"]
+
+
+@pytest.mark.parametrize("report", [
+    ["--format", "json", "--output-file", "b.json"],
+    ["--output-file", "./b.json"],
+    ["--output-file", "link.json"],  # a symlink to it
+    ["--fix", "--output-file", "b.json"],
+])
+def test_a_report_over_the_baseline_read_is_refused(tmp_path: Path, report: list[str]) -> None:
+    # The report replaced the baseline, silently: the next run could not read it.
+    write(tmp_path / "a.md", SECONDS)
+    _baseline_of(tmp_path, "--select", HEADER_RULES)
+    (tmp_path / "link.json").symlink_to("b.json")
+    recorded = (tmp_path / "b.json").read_bytes()
+    result = run_cliplint("--isolated", "--select", HEADER_RULES, "--baseline", "b.json",
+                          *report, "a.md", cwd=tmp_path)
+    assert result.status == 2, result
+    assert f"the output file {report[-1]} is the baseline --baseline reads" in result.stderr
+    assert (tmp_path / "b.json").read_bytes() == recorded
+    assert (tmp_path / "a.md").read_text(encoding="utf-8") == SECONDS  # --fix wrote nothing
+
+
+def test_write_baseline_may_name_the_baseline_read(tmp_path: Path) -> None:
+    # Writing the baseline anew where it is read: what --write-baseline is for.
+    clip = write(tmp_path / "a.md", SECONDS)
+    _baseline_of(tmp_path, "--select", HEADER_RULES)
+    write(clip, GOOD_CLIPPING)
+    result = run_cliplint("--isolated", "--select", HEADER_RULES, "--baseline", "b.json",
+                          "--write-baseline", "b.json", "a.md", cwd=tmp_path)
+    assert result.status == 0, result
+    assert "recorded 0 problems in 0 files" in result.stderr
+    assert json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["problems"] == []

@@ -169,13 +169,22 @@ def refuse_overwriting_inputs(options: LintOptions, settings: Settings,
     linted folder counts when the walk would lint it (its name matches ``include``, it
     is not excluded), whether it exists yet or not: the report would be linted as it is
     written, or on the next run. A batched run's manifest counts too (it would be emptied
-    before it is read); the files it lists, and those of a URL's listing, are known only
-    as the run meets them: :class:`WrittenFiles` refuses them then. A written file with
-    other hard links is looked for in the linted folders by its inode. (Not checked: a
-    symlink inside a linted folder to a written file.)"""
+    before it is read), and so does the baseline --baseline reads; the files a manifest
+    lists, and those of a URL's listing, are known only as the run meets them:
+    :class:`WrittenFiles` refuses them then. A written file with other hard links is
+    looked for in the linted folders by its inode. (Not checked: a symlink inside a
+    linted folder to a written file.)"""
     kept = WrittenFiles.of(options)  # (a name too long for the file system: refused here)
     if not kept.files:
         return  # nothing written, or only to what no clipping can be (/dev/stdout, a FIFO)
+    # With --write-baseline the run writes no report (lint_command): naming the baseline
+    # it reads there writes it anew, as asked.
+    if options.baseline is not None and options.write_baseline is None:
+        baseline = kept.one_of(options.baseline)
+        if baseline is not None:
+            what, target = baseline
+            raise UsageError(f"{what} {target} is the baseline --baseline reads: writing it "
+                             "would replace the baseline (write it elsewhere)")
     if options.batched and options.paths_from not in (None, "-"):
         manifest = kept.one_of(options.paths_from)
         if manifest is not None:
