@@ -236,6 +236,23 @@ def test_github_shows_control_characters_in_a_path_as_escapes(tmp_path: Path) ->
 # -- -q, -qq, -v, --show-files -----------------------------------------------------------
 
 
+def test_qq_says_nothing_but_an_error(three: Path) -> None:
+    # The baseline's notices and the warning of a folder without clippings went to
+    # standard error under -qq, which promises nothing but the exit status.
+    run_cliplint(RULES, "--write-baseline", "base.json", "b.md", cwd=three)
+    loud = run_cliplint(RULES, "--baseline", "base.json", ".", cwd=three)
+    assert "1 problem suppressed by the baseline" in loud.stderr, loud.stderr
+    silent = run_cliplint(RULES, "-qq", "--baseline", "base.json", ".", cwd=three)
+    assert (silent.status, silent.stdout, silent.stderr) == (loud.status, "", "")
+    (three / "empty").mkdir()
+    empty = run_cliplint("-qq", "empty", cwd=three)
+    assert (empty.status, empty.stdout, empty.stderr) == (0, "", "")
+    assert "no clippings found" in run_cliplint("empty", cwd=three).stderr
+    missing = run_cliplint("-qq", "--baseline", "base.json", "nothere", cwd=three)
+    assert (missing.status, missing.stdout) == (2, "")
+    assert missing.stderr == "cliplint: error: path does not exist: nothere\n"
+
+
 def test_quiet_verbose_and_show_files(three: Path) -> None:
     write(three / "skip" / "x.md", SECONDS)
     write(three / "cliplint.toml", 'exclude = ["skip/**"]\n'

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import gc
 import os
+from contextlib import nullcontext, redirect_stderr
 from collections.abc import Iterable, Iterator, Sequence, Sized
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO, cast
 
 from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, UsageError, utf8_standard_output
 from cliplint.cli.context import (
@@ -18,6 +19,7 @@ from cliplint.cli.context import (
 from cliplint.cli.inputs import lazy_inputs, read_stdin, refuse_missing, stdin_too_large
 from cliplint.cli.output import (
     exit_status,
+    Silent,
     printed,
     progress_wanted,
     stream_report,
@@ -48,9 +50,12 @@ def lint_command(arguments: Sequence[str]) -> int:
     _require_working_folder()
     if options.format != "text" and options.output_file is None:
         utf8_standard_output()
-    if options.watch:
-        return _watch(options)
-    return _run(options)
+    # -qq: the exit status only. The run's notices and warnings (a baseline's counts, no
+    # clippings found, the cache's) go nowhere too; an error that ends the run is still
+    # said, by the caller, once this is over.
+    notices = redirect_stderr(cast(TextIO, Silent())) if options.quiet >= 2 else nullcontext()
+    with notices:
+        return _watch(options) if options.watch else _run(options)
 
 
 def _require_working_folder() -> None:

@@ -128,7 +128,7 @@ def _report_stream(options: LintOptions) -> Iterator[TextIO]:
     """Standard output, or --output-file opened before the run (a bad path fails fast).
     A batched run's report is kept aside until it ends (:func:`_kept_aside`)."""
     if options.output_file is None:
-        yield cast(TextIO, _Silent()) if options.quiet >= 2 else sys.stdout  # -qq: the exit status only
+        yield cast(TextIO, Silent()) if options.quiet >= 2 else sys.stdout  # -qq: the exit status only
         return
     if options.batched:
         with _kept_aside(options.output_file) as kept:
@@ -267,8 +267,8 @@ def _cannot_write(path: str, error: OSError) -> UsageError:
     return UsageError(f"cannot write {path}: {error.strerror or error}")
 
 
-class _Silent:
-    """Where the report goes with -qq: nowhere."""
+class Silent:
+    """Where the report and the run's notices go with -qq: nowhere."""
 
     def write(self, text: str) -> int:
         return len(text)
