@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cliplint.config import Settings, resolve, validate
+from cliplint.config import ConfigError, Settings, resolve, validate
 from cliplint.document import BINARY, Document, UnreadableFile
 from cliplint.model import (
     ARCHIVE_KEY,
@@ -546,8 +546,6 @@ def library_settings(config: Mapping[str, Any] | None,
     table = _lists_for_tuples(dict(config or {}))
     validate(table, rules, source="config")
     if "extend" in table:  # (it was ignored: the library reads no file)
-        from cliplint.config import ConfigError
-
         raise ConfigError("config: extend names a configuration file to build on, which the "
                           "library does not read: pass the whole table (tomllib reads a file)")
     selection = Selection()
@@ -560,14 +558,31 @@ def library_settings(config: Mapping[str, Any] | None,
     return rules, resolve(table, rules, command_line=selection)
 
 
-def _lists_for_tuples(value: Any) -> Any:
+#: Deeper than any configuration nests (a rule's option in a table: four): a table
+#: that holds itself (``d["rules"] = d``) ended in a RecursionError.
+_DEEPEST_CONFIG = 32
+
+
+def _lists_for_tuples(value: Any, where: str = "config", depth: int = 0) -> Any:
     """A config table with its tuples as lists: a TOML array is a list, and Python code
     writes ``("title-link",)`` as readily (JSON Schema's "array" is a list only, which
-    made "['title-link'] is not of type 'array'")."""
+    made "['title-link'] is not of type 'array'"). :class:`ConfigError` for what no TOML
+    file can hold: a key that is not a str (an int key of ``per-file-ignores`` passed
+    the schema and failed in the glob matching), a table nested past
+    :data:`_DEEPEST_CONFIG` (or holding itself)."""
+    if depth > _DEEPEST_CONFIG and isinstance(value, (Mapping, list, tuple)):
+        raise ConfigError(f"{where[:100]}...: nested more than {_DEEPEST_CONFIG} deep "
+                          "(does a table hold itself?)")
     if isinstance(value, Mapping):
-        return {key: _lists_for_tuples(item) for key, item in value.items()}
+        for key in value:
+            if not isinstance(key, str):
+                raise ConfigError(f"{where}: keys are strings, as in a TOML file; got "
+                                  f"{key!r:.80} ({type(key).__name__})")
+        return {key: _lists_for_tuples(item, f"{where}.{key}", depth + 1)
+                for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_lists_for_tuples(item) for item in value]
+        return [_lists_for_tuples(item, f"{where}[{index}]", depth + 1)
+                for index, item in enumerate(value)]
     return value
 
 
@@ -591,4 +606,20 @@ def library_document(text: str, path: str | None, settings: Settings) -> Documen
         return oversized
     if "\x00" in text:
         return file_problem(path or "-", FILE_UNREADABLE, BINARY)
+    surrogate = _lone_surrogate(text)
+    if surrogate is not None:
+        # No file holds one (a file's bytes decode as UTF-8 or are unreadable), and the
+        # rules quote what they find: a rule that met it crashed (its message could not
+        # be written), duplicate-clipping's map step too. A scraper's json.loads('"\\udc80"')
+        # makes one.
+        return file_problem(path or "-", FILE_UNREADABLE,
+                            f"not Unicode text UTF-8 can write: a lone surrogate "
+                            f"U+{ord(text[surrogate]):04X} at offset {surrogate}")
     return Document.from_text(text, path=path)
+
+
+def _lone_surrogate(text: str) -> int | None:
+    """The offset of the first lone surrogate in ``text``, None when it holds none."""
+    if utf8_encodable(text):
+        return None
+    return next(index for index, char in enumerate(text) if "\ud800" <= char <= "\udfff")

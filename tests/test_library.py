@@ -72,6 +72,44 @@ def test_a_text_holding_nul_is_a_binary_file_as_on_the_command_line(tmp_path: Pa
     assert lint_text(text.replace("\x00", "")) == []  # the same text without it is clean
 
 
+@pytest.mark.parametrize("where", ["<p>y\udc80</p>", "<iframe src=\"https://e\udc80.com/\"></iframe>"])
+def test_a_text_holding_a_lone_surrogate_is_unreadable_not_a_crash(where: str) -> None:
+    # No file holds one (its bytes decode as UTF-8 or are unreadable); a scraper's
+    # json.loads('"\\udc80"') makes one. well-formed-html and active-content quoted it and
+    # crashed (internal-error, their other problems lost), duplicate-clipping's map too.
+    from cliplint.archive import lint_archive
+
+    text = GOOD_CLIPPING.replace("<p>", where + "<p>", 1)
+    assert where in text
+    for problems in (lint_text(text, path="a.md"), lint_archive({"a.md": text}),
+                     fix_text(text, path="a.md").problems):
+        [problem] = problems
+        assert (problem.rule, problem.path, problem.line) == ("file-unreadable", "a.md", 1)
+        assert problem.message == ("not Unicode text UTF-8 can write: a lone surrogate "
+                                   f"U+DC80 at offset {text.index(chr(0xDC80))}")
+    assert not fix_text(text, path="a.md").changed
+
+
+def test_a_config_no_toml_file_could_hold_is_a_config_error() -> None:
+    # An int key of per-file-ignores passed the schema and failed in fnmatch (TypeError);
+    # a table holding itself ended in a RecursionError.
+    with pytest.raises(ConfigError, match=r"^config\.per-file-ignores: keys are strings, as "
+                       r"in a TOML file; got 1 \(int\)$"):
+        lint_text(GOOD_CLIPPING, path="a.md", config={"per-file-ignores": {1: ["title-link"]}})
+    with pytest.raises(ConfigError, match=r"^config: keys are strings.*got b'select' \(bytes\)"):
+        lint_text(GOOD_CLIPPING, config={b"select": ["ALL"]})
+    table: dict[str, object] = {}
+    table["rules"] = table
+    with pytest.raises(ConfigError, match=r"^config\.rules\.rules\..*: nested more than 32 "
+                       r"deep \(does a table hold itself\?\)$"):
+        fix_text(GOOD_CLIPPING, config=table)
+    # As deep as a real configuration nests: taken.
+    assert lint_text(GOOD_CLIPPING, config={"rules": {"aggregator-boilerplate": {"entries": [
+        {"name": "my-planet", "label": "Planet footer", "position": "trailing",
+         "fix": "safe", "elements": ["p"], "text": ["Syndicated by Planet"],
+         "links": {"hosts": ["planet.example.org"], "min": 1, "max": 1}}]}}}) == []
+
+
 def test_arguments_of_the_wrong_type_are_said_plainly() -> None:
     # They failed deep inside (a bytes text: "startswith first arg must be bytes"), or
     # made problems whose path no report could write.
