@@ -27,7 +27,7 @@ Reported when: reading failed (the message gives the system's reason, e.g.
 command line, a folder listed in ``--paths-from``'s manifest, which is not walked); the
 file holds NUL bytes (binary, or UTF-16 or UTF-32 text, which the message names when a
 byte-order mark says so); it is not valid UTF-8 (the message gives the first bad byte
-and its offset); an object named by URL does not exist; a folder to walk cannot be
+and its offset), or, given to the library as a str, holds a lone surrogate; an object named by URL does not exist; a folder to walk cannot be
 listed or entered (``Permission denied``: the problem is the folder's, and none of the
 clippings in it were checked).
 
