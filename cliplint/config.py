@@ -254,7 +254,7 @@ def _alternatives(patterns: Sequence[str]) -> re.Pattern[str] | None:
     """One regular expression matching what any of the globs matches (None: none)."""
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in patterns))
+    return re.compile("|".join(f"(?:{_translated(pattern)})" for pattern in patterns))
 
 
 def _is_plain_name(pattern: str) -> bool:
@@ -266,7 +266,16 @@ def _is_plain_name(pattern: str) -> bool:
 
 def _fnmatch_regex(pattern: str) -> Callable[[str], re.Match[str] | None]:
     # What fnmatch.fnmatchcase does, without its per-call look-up of the compiled pattern.
-    return re.compile(fnmatch.translate(pattern)).match
+    return re.compile(_translated(pattern)).match
+
+
+def _translated(pattern: str) -> str:
+    """A glob as a regular expression, as fnmatch reads it, but for a leading ``**/``,
+    which matches at the top too, as in ruff and .gitignore: fnmatch's ``*`` crosses
+    ``/`` but the ``/`` must be there, so ``**/a.md`` missed the folder's own ``a.md``."""
+    if pattern.startswith("**/"):
+        return f"(?:{fnmatch.translate(pattern)})|(?:{fnmatch.translate(pattern[3:])})"
+    return fnmatch.translate(pattern)
 
 
 class Search(NamedTuple):

@@ -309,6 +309,21 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     assert paths == ["./new/b.md"]
 
 
+def test_a_leading_double_star_matches_at_the_top_too(tmp_path: Path) -> None:
+    # As in ruff and .gitignore. fnmatch's "**/a.md" wants a "/" before "a.md": the
+    # folder's own a.md was still reported, and "**/drafts" did not exclude ./drafts.
+    write(tmp_path / "cliplint.toml", "extend-exclude = ['**/drafts']\n"
+          "[per-file-ignores]\n'**/a.md' = ['timestamp-comment']\n")
+    write(tmp_path / "a.md", SECONDS)
+    write(tmp_path / "feed" / "a.md", SECONDS.replace("/a/1", "/a/2"))
+    write(tmp_path / "feed" / "b.md", SECONDS.replace("/a/1", "/a/3"))
+    write(tmp_path / "drafts" / "c.md", SECONDS.replace("/a/1", "/a/4"))
+    write(tmp_path / "feed" / "drafts" / "d.md", SECONDS.replace("/a/1", "/a/5"))
+    result = run_cliplint("--format", "json", ".", cwd=tmp_path)
+    assert [p["path"] for p in json.loads(result.stdout)["problems"]] == ["./feed/b.md"]
+    assert json.loads(result.stdout)["files_checked"] == 3
+
+
 def test_command_line_select_overrides_config(tmp_path: Path) -> None:
     write(tmp_path / "cliplint.toml", "ignore = ['timestamp-comment']\n")
     write(tmp_path / "a.md", SECONDS)
