@@ -29,6 +29,9 @@ SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
         ("cliplint.toml", "[rules.timestamp-comment]\nmax-future = \"1d\\n\"\n", "  cliplint.toml:2: rules.timestamp-comment.max-future: \"1d\\n\" is not a duration: "),
         ("cliplint.toml", f"[rules.timestamp-comment]\nmax-future = '{'9' * 400}d'\n", "  cliplint.toml:2: rules.timestamp-comment.max-future: '999"),
         ("cliplint.toml", "[rules.no-such-rule]\n", "  cliplint.toml:1: rules: unknown rule 'no-such-rule'"),
+        # An empty pattern matched nothing, quietly (exclude = [""] was refused already).
+        ("cliplint.toml", "[per-file-ignores]\n'' = ['title-link']\n",
+         "  cliplint.toml:2: per-file-ignores: key '' should be non-empty"),
         ("cliplint.toml", "[[rules.aggregator-boilerplate.entries]]\nname = 'mine'\nlabel = 'Mine'\n"
          "position = 'trailing'\nfix = 'safe'\nelements = ['p']\ntext = ['(unclosed']\n",
          "  cliplint.toml:7: rules.aggregator-boilerplate.entries[0].text[0]: '(unclosed' is not a "
