@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import gc
 import os
-from contextlib import nullcontext, redirect_stderr
 from collections.abc import Iterable, Iterator, Sequence, Sized
+from contextlib import nullcontext, redirect_stderr
 from typing import TYPE_CHECKING, TextIO, cast
 
 from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, UsageError, utf8_standard_output
@@ -18,8 +18,8 @@ from cliplint.cli.context import (
 )
 from cliplint.cli.inputs import lazy_inputs, read_stdin, refuse_missing, stdin_too_large
 from cliplint.cli.output import (
-    exit_status,
     Silent,
+    exit_status,
     printed,
     progress_wanted,
     stream_report,
