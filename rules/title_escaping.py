@@ -16,8 +16,11 @@ nor the front matter's ``title`` (front matter is skipped; a fix could not touch
   (``amp;``, ``#22338;``, ``quot;``...);
 - **escaped once** (info): any other reference, unless the character it stands for is
   one Markdown would read as syntax in link text (``[ ] \\ ` * _ < > ~ !``: the
-  reference is how Markdown writes those), a line break or tab, or an invisible or
-  control character (``invisible-characters`` reports those).
+  reference is how Markdown writes those), a tab, a line break (a line feed, carriage
+  return or form feed, U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR), or one
+  of the characters ``invisible-characters`` looks for (zero-width, bidi and control
+  characters, and U+FFFD, which ``&#0;``, a surrogate's number or one past U+10FFFF
+  stands for).
 
 Bad::
 
@@ -33,18 +36,27 @@ Options:
 
 Fix (safe): decode one level. ``&amp;#22338;`` becomes ``&#22338;``, which the next pass
 of ``--fix`` decodes to ``坂``; ``&amp;`` becomes ``&``. The fixer checks that only the
-title's text changed.
+title's text changed. An entity escaped twice whose reference stands for a character an
+entity escaped once is not decoded to (a line break, a zero-width, bidi or control
+character, U+FFFD), syntax and the tab aside, is reported without a fix, the message
+naming the character: decoded, ``&amp;#x202e;`` would become a working RIGHT-TO-LEFT
+OVERRIDE that shows the rest of the title reversed (the Trojan Source trick),
+``&amp;#0;`` a U+FFFD, ``&amp;#x2028;`` a line break in a one-line title. What the
+title should hold there is for a person to say.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cliplint.document import Document
+from cliplint.document import ZERO_WIDTH, Document
 from cliplint.model import Edit, Finding, Fix
 from cliplint.rule_io import Violation
+from cliplint.streams import LINE_BREAKING
+from cliplint_rules._bidi import CONTROLS as BIDI_CONTROLS
 from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode
 from cliplint_rules.invisible_characters import REPORTED
 
@@ -70,10 +82,12 @@ OPTIONS = {
 #: What follows ``&`` in a reference, as MARKDOWN_REFERENCE reads one.
 _REFERENCE_REST = re.compile(MARKDOWN_REFERENCE.pattern[1:])
 #: Characters a reference is the right way to write in Markdown link text: syntax
-#: (brackets, backslash, code, emphasis, raw HTML, strikethrough, images), line breaks
-#: and tabs; what invisible-characters reports (zero-width, bidi and control characters,
-#: U+FFFD) is left to it.
-_MARKDOWN_SYNTAX = re.compile("[][\\\\`*_<>~!\t\n\r]")
+#: (brackets, backslash, code, emphasis, raw HTML, strikethrough, images) and the tab.
+_MARKDOWN_SYNTAX = re.compile("[][\\\\`*_<>~!\t]")
+#: What breaks a line, besides what invisible-characters reports: a line feed and a
+#: carriage return (to Markdown too), a form feed, U+2028 and U+2029 (to
+#: ``str.splitlines``, editors, JavaScript). No fix puts one in the one-line title.
+_LINE_BREAK = re.compile(f"[{LINE_BREAKING}]")
 
 
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
@@ -92,13 +106,19 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         if _backslashes_before(text, at, start) % 2:
             continue  # \& is a literal '&'
         rest = _REFERENCE_REST.match(text, match.end(), end) if match.group() == "&amp;" else None
-        if rest is not None and decode("&" + rest.group()) is not None:
+        shows = decode("&" + rest.group()) if rest is not None else None
+        if rest is not None and shows is not None:
             position = rest.end()
             shown = "&" + rest.group()
+            message = (f"entity escaped twice in the title text: {text[at:rest.end()]!r} "
+                       f"shows as {shown!r}")
+            unfit = _unfit(shows)
+            if unfit is not None:
+                yield Violation(at, rest.end(), f"{message}: not decoded, it stands for {unfit}",
+                                kind="escaped-twice")
+                continue
             yield Violation(
-                at, rest.end(),
-                f"entity escaped twice in the title text: {text[at:rest.end()]!r} shows as "
-                f"{shown!r}",
+                at, rest.end(), message,
                 Fix((Edit(at + 1, at + 5, ""),), "safe", f"decode one level: {shown!r}"),
                 kind="escaped-twice",
             )
@@ -106,7 +126,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         if not escaped_once:
             continue
         character = decode(match.group())
-        if character is None or _MARKDOWN_SYNTAX.search(character) or REPORTED.search(character):
+        if character is None or _MARKDOWN_SYNTAX.search(character) or _unfit(character):
             continue
         yield Violation(
             at, match.end(),
@@ -114,6 +134,30 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
             Fix((Edit(at, match.end(), character),), "safe", f"decode it to {character!r}"),
             kind="entity",
         )
+
+
+def _unfit(text: str) -> str | None:
+    """The character of ``text`` (what a reference stands for) that no fix may put in the
+    title, described ("U+2028 LINE SEPARATOR, a line break"), or None: one of those
+    invisible-characters looks for (it reports ZWJ and ZWNJ only in some places), or a
+    line break."""
+    reported = REPORTED.search(text)
+    found = reported or _LINE_BREAK.search(text)
+    if found is None:
+        return None
+    character = found.group()
+    named = f"U+{ord(character):04X} {unicodedata.name(character, '')}".rstrip()
+    if character == "\ufffd":
+        return named  # its name says what it is
+    if reported is None:
+        kind = "a line break"
+    elif character in ZERO_WIDTH:
+        kind = "a zero-width character"
+    elif character in BIDI_CONTROLS:
+        kind = "a bidi control"
+    else:
+        kind = "a control character"
+    return f"{named}, {kind}"
 
 
 def _backslashes_before(text: str, position: int, start: int) -> int:

@@ -340,6 +340,37 @@ def test_title_escaping_cli_fix_and_severities(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == DECODED
 
 
+#: Titles whose references stand for what no fix may put in a title: a right-to-left
+#: override escaped twice (decoded, it reversed "gpj.exe"), U+FFFD from &#0; escaped
+#: twice, and a line separator escaped once (decoded, a raw U+2028 in the title line).
+UNFIT = {
+    "override.md": "[Report &amp;#x202e; gpj.exe](https://news.example.org/a/1)",
+    "zero.md": "[Report &amp;#0; here](https://news.example.org/a/2)",
+    "separator.md": "[Line&#x2028;sep](https://news.example.org/a/3)",
+}
+
+
+def test_title_escaping_fix_brings_no_problem_of_another_rule(tmp_path: Path) -> None:
+    clippings = {name: f"<!--1700049600000-->\n{title}\n------\n\n<p>Body.</p>\n"
+                 for name, title in UNFIT.items()}
+    for name, text in clippings.items():
+        write(tmp_path / name, text)
+    run = run_cliplint("--isolated", "--no-cache", "--fix", ".", cwd=tmp_path)
+    assert run.status == 0, run.stderr
+    assert "No fixes applied" in run.stdout
+    for name, text in clippings.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text
+    report = run_cliplint("--isolated", "--no-cache", "--format", "json", ".", cwd=tmp_path)
+    # Each title escaped twice is still reported (readers see the escape), without a fix;
+    # the separator escaped once is not: the reference is how the title writes it.
+    assert [(p["path"], p["rule"], p["fix"], p["message"].split(": not decoded, ")[1])
+            for p in json.loads(report.stdout)["problems"]] == [
+        ("./override.md", "title-escaping", None,
+         "it stands for U+202E RIGHT-TO-LEFT OVERRIDE, a bidi control"),
+        ("./zero.md", "title-escaping", None, "it stands for U+FFFD REPLACEMENT CHARACTER"),
+    ]
+
+
 # -- relative-url ---------------------------------------------------------------------------
 
 RELATIVE = ("<!--1594799100000-->\n[RFA](https://www.rfa.org/mandarin/yataibaodao/a.html?x=1)\n------\n\n"
