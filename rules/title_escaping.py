@@ -41,8 +41,11 @@ entity escaped once is not decoded to (a line break, a zero-width, bidi or contr
 character, U+FFFD), syntax and the tab aside, is reported without a fix, the message
 naming the character: decoded, ``&amp;#x202e;`` would become a working RIGHT-TO-LEFT
 OVERRIDE that shows the rest of the title reversed (the Trojan Source trick),
-``&amp;#0;`` a U+FFFD, ``&amp;#x2028;`` a line break in a one-line title. What the
-title should hold there is for a person to say.
+``&amp;#0;`` a U+FFFD, ``&amp;#x2028;`` a line break in a one-line title. Nor is a
+reference decoded where the title text would then read as empty (white space and
+zero-width characters only, as in ``[&nbsp;](...)``), which title-link reports as an
+error: such references are reported without a fix too. What the title should hold
+there is for a person to say.
 """
 
 from __future__ import annotations
@@ -50,15 +53,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from cliplint.document import ZERO_WIDTH, Document
 from cliplint.model import Edit, Finding, Fix
 from cliplint.rule_io import Violation
 from cliplint.streams import LINE_BREAKING
 from cliplint_rules._bidi import CONTROLS as BIDI_CONTROLS
-from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode
+from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode, decode_all
 from cliplint_rules.invisible_characters import REPORTED
+from cliplint_rules.title_link import READS_EMPTY
 
 ID = "title-escaping"
 SEVERITY = "warning"
@@ -90,6 +94,25 @@ _MARKDOWN_SYNTAX = re.compile("[][\\\\`*_<>~!\t]")
 _LINE_BREAK = re.compile(f"[{LINE_BREAKING}]")
 
 
+class _Reference(NamedTuple):
+    """A reference the rule reports: its span, the violation's message and kind, its fix
+    and why it is not made (``""``: it is), and what a reader sees of it then."""
+
+    start: int
+    end: int
+    message: str
+    kind: str
+    fix: Fix
+    unfixed: str
+    shows: str
+
+    def violation(self) -> Violation:
+        if self.unfixed:
+            return Violation(self.start, self.end, f"{self.message}: not decoded, {self.unfixed}",
+                             kind=self.kind)
+        return Violation(self.start, self.end, self.message, self.fix, kind=self.kind)
+
+
 def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]:
     link = document.title_link
     if link is None:
@@ -98,7 +121,18 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     start, end = link.text
     if "&" not in text[start:end]:
         return
-    escaped_once = options.get("escaped-once", True)
+    found = list(_references(text, start, end, escaped_once=options.get("escaped-once", True)))
+    if _reads_empty(text, start, end, found):
+        # Decoded, the text would be empty to title-link too (an error): left to a person.
+        found = [reference if reference.unfixed
+                 else reference._replace(unfixed="the title text would read as empty")
+                 for reference in found]
+    for reference in found:
+        yield reference.violation()
+
+
+def _references(text: str, start: int, end: int, *, escaped_once: bool) -> Iterator[_Reference]:
+    """The references to report in the title text ``text[start:end]``, in order."""
     position = start
     while (match := MARKDOWN_REFERENCE.search(text, position, end)) is not None:
         at = match.start()
@@ -110,30 +144,40 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         if rest is not None and shows is not None:
             position = rest.end()
             shown = "&" + rest.group()
-            message = (f"entity escaped twice in the title text: {text[at:rest.end()]!r} "
-                       f"shows as {shown!r}")
             unfit = _unfit(shows)
-            if unfit is not None:
-                yield Violation(at, rest.end(), f"{message}: not decoded, it stands for {unfit}",
-                                kind="escaped-twice")
-                continue
-            yield Violation(
-                at, rest.end(), message,
-                Fix((Edit(at + 1, at + 5, ""),), "safe", f"decode one level: {shown!r}"),
-                kind="escaped-twice",
-            )
+            yield _Reference(
+                at, rest.end(),
+                f"entity escaped twice in the title text: {text[at:rest.end()]!r} shows as "
+                f"{shown!r}", kind="escaped-twice",
+                fix=Fix((Edit(at + 1, at + 5, ""),), "safe", f"decode one level: {shown!r}"),
+                unfixed=f"it stands for {unfit}" if unfit else "",
+                shows=shown if unfit else shows)
             continue
         if not escaped_once:
             continue
         character = decode(match.group())
         if character is None or _MARKDOWN_SYNTAX.search(character) or _unfit(character):
             continue
-        yield Violation(
+        yield _Reference(
             at, match.end(),
             f"entity {match.group()!r} in the title text, which should read {character!r}",
-            Fix((Edit(at, match.end(), character),), "safe", f"decode it to {character!r}"),
             kind="entity",
-        )
+            fix=Fix((Edit(at, match.end(), character),), "safe", f"decode it to {character!r}"),
+            unfixed="", shows=character)
+
+
+def _reads_empty(text: str, start: int, end: int, found: list[_Reference]) -> bool:
+    """Whether the title text ``text[start:end]`` reads as empty (white space and
+    zero-width characters, as title-link judges) with ``found``'s fixes made: Markdown
+    decodes the references between them."""
+    shown: list[str] = []
+    position = start
+    for reference in found:
+        shown += (decode_all(text[position : reference.start], MARKDOWN_REFERENCE),
+                  reference.shows)
+        position = reference.end
+    shown.append(decode_all(text[position:end], MARKDOWN_REFERENCE))
+    return READS_EMPTY.fullmatch("".join(shown)) is not None
 
 
 def _unfit(text: str) -> str | None:

@@ -127,7 +127,7 @@ _LIKE_AN_UNDERLINE = re.compile(r"[ \t]*(?:-+|=+)\s*?(?:\r?\n|$)")
 
 
 #: A title text a reader sees as empty: white space and zero-width characters only.
-_ONLY_ZERO_WIDTH = re.compile(rf"[\s{ZERO_WIDTH}]*")
+READS_EMPTY = re.compile(rf"[\s{ZERO_WIDTH}]*")
 
 
 def _line_after(document: Document, span: Any) -> int:
@@ -145,7 +145,7 @@ def _check_link(line: str, offset: int) -> Iterator[Violation]:
     label = line[1:close]
     if not label.strip():
         yield Violation(offset, offset + close + 1, "empty title text")
-    elif _ONLY_ZERO_WIDTH.fullmatch(label):
+    elif READS_EMPTY.fullmatch(label):
         # (invisible-characters' fix would empty it: said before, not after, the fix)
         yield Violation(offset, offset + close + 1,
                         "empty title text (only zero-width characters)")

@@ -342,8 +342,10 @@ def test_title_escaping_cli_fix_and_severities(tmp_path: Path) -> None:
 
 #: Titles whose references stand for what no fix may put in a title: a right-to-left
 #: override escaped twice (decoded, it reversed "gpj.exe"), U+FFFD from &#0; escaped
-#: twice, and a line separator escaped once (decoded, a raw U+2028 in the title line).
+#: twice, a line separator escaped once (decoded, a raw U+2028 in the title line), and
+#: white space that is all the title holds (decoded, an empty title: title-link's error).
 UNFIT = {
+    "blank.md": "[&nbsp;&amp;#32;](https://news.example.org/a/4)",
     "override.md": "[Report &amp;#x202e; gpj.exe](https://news.example.org/a/1)",
     "zero.md": "[Report &amp;#0; here](https://news.example.org/a/2)",
     "separator.md": "[Line&#x2028;sep](https://news.example.org/a/3)",
@@ -365,6 +367,8 @@ def test_title_escaping_fix_brings_no_problem_of_another_rule(tmp_path: Path) ->
     # the separator escaped once is not: the reference is how the title writes it.
     assert [(p["path"], p["rule"], p["fix"], p["message"].split(": not decoded, ")[1])
             for p in json.loads(report.stdout)["problems"]] == [
+        ("./blank.md", "title-escaping", None, "the title text would read as empty"),
+        ("./blank.md", "title-escaping", None, "the title text would read as empty"),
         ("./override.md", "title-escaping", None,
          "it stands for U+202E RIGHT-TO-LEFT OVERRIDE, a bidi control"),
         ("./zero.md", "title-escaping", None, "it stands for U+FFFD REPLACEMENT CHARACTER"),
