@@ -127,10 +127,7 @@ def connect(scheduler: str, jobs: int) -> Iterator[Client]:
         finally:
             cluster.close()
         return
-    try:
-        client = Client(scheduler)
-    except (OSError, ValueError) as error:  # refused, timed out, or not an address
-        raise RunFailed(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    client = _client_of(scheduler)
     try:
         try:
             client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
@@ -140,6 +137,45 @@ def connect(scheduler: str, jobs: int) -> Iterator[Client]:
         yield client
     finally:
         client.close()
+
+
+def _client_of(scheduler: str) -> Client:
+    """A client of the scheduler at the address ``scheduler``; :class:`RunFailed` when
+    none answers there. Made in a thread of its own, waited for as long as Dask's
+    configuration gives a connection (``distributed.comm.timeouts.connect``, 30 s by
+    default): a server that takes the connection and never answers as a scheduler does
+    (the dashboard's port, given by mistake) kept ``Client()`` waiting for ever, and one
+    that answered other bytes made it allocate what their first eight said (a
+    MemoryError)."""
+    import threading
+
+    import dask
+    from dask.utils import parse_timedelta
+    from distributed import Client
+
+    deadline = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"),
+                               default="seconds")
+    made: list[Client | BaseException] = []
+    done = threading.Event()
+
+    def make() -> None:
+        try:
+            made.append(Client(scheduler, timeout=deadline))
+        except BaseException as error:  # (said by the caller, in the run's thread)
+            made.append(error)
+        done.set()
+
+    # A daemon: one still waiting must not keep the process from ending.
+    threading.Thread(target=make, name="cliplint-dask-connect", daemon=True).start()
+    done.wait(2 * deadline)  # (the client's own timeout, then as long again)
+    if not made:
+        raise RunFailed(f"no Dask scheduler answered at {scheduler} within {2 * deadline:g} s "
+                        "(is it the address of the scheduler, not of its dashboard?)")
+    found = made[0]
+    if isinstance(found, BaseException):
+        why = str(found) or f"it does not answer as a Dask scheduler ({type(found).__name__})"
+        raise RunFailed(f"cannot reach the Dask scheduler at {scheduler}: {why}")
+    return found
 
 
 class LintRun:

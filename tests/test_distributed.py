@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -398,6 +399,50 @@ def test_unreachable_scheduler_is_exit_2(archive: Path) -> None:
                env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
     assert run.status == 2 and "Traceback" not in run.stderr
     assert f"cannot reach the Dask scheduler at {address}" in run.stderr
+
+
+@pytest.fixture
+def not_a_scheduler() -> Iterator[tuple[str, list[bytes]]]:
+    """A server on 127.0.0.1 that takes each connection, says ``answer`` (set by the
+    test, through the list) and keeps it open: what the scheduler's dashboard port, or
+    any other server, is to a Dask client."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    said: list[bytes] = []
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return  # closed: the test is over
+            connection.sendall(said[0] if said else b"")
+            held.append(connection)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"tcp://127.0.0.1:{listener.getsockname()[1]}", said
+    listener.close()
+    for connection in held:
+        connection.close()
+
+
+@pytest.mark.parametrize("answer, message", [
+    # The dashboard's port (an HTTP server) waits for a request: Client() waited for ever.
+    (b"", "no Dask scheduler answered at {address} within 2 s (is it the address of the "
+          "scheduler, not of its dashboard?)"),
+    # Other bytes were read as a frame's length: "internal error: MemoryError", exit 3.
+    (b"HTTP/1.1 400 Bad Request\r\n\r\n", "cannot reach the Dask scheduler at {address}: it "
+     "does not answer as a Dask scheduler (MemoryError)"),
+])
+def test_a_server_that_is_no_scheduler_is_exit_2(
+        archive: Path, answer: bytes, message: str,
+        not_a_scheduler: tuple[str, list[bytes]]) -> None:
+    address, said = not_a_scheduler
+    said.append(answer)
+    run = lint(archive, "--scheduler", address, ".",
+               env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
+    assert (run.status, run.stdout) == (2, ""), run.stderr
+    assert run.stderr == f"cliplint: error: {message.format(address=address)}\n"
 
 
 @pytest.mark.parametrize("url, message", [
