@@ -511,6 +511,13 @@ class _Pool:
                 # The first submit starts the workers (every one of them, where they are
                 # forked): none can be relied on. Later, earlier chunks are running.
                 self._give_up(error)
+            except BaseException:
+                if starting:
+                    # Interrupted while the pool started (Ctrl-C): its manager thread may
+                    # not have started, and shutdown() would join it ("cannot join thread
+                    # before it is started", an internal error in place of the interrupt).
+                    self._discard()
+                raise
         from concurrent.futures import Future
 
         done: Future[list[T]] = Future()
@@ -524,9 +531,16 @@ class _Pool:
     def _give_up(self, error: OSError) -> None:
         from cliplint.streams import say
 
-        pool, self._pool, self._alone = self._pool, None, True
+        self._discard()
+        self._alone = True
+        say(f"cannot start worker processes ({error.strerror or error}): linting in this "
+            "process")
+
+    def _discard(self) -> None:
+        """Drop a pool whose start failed: its workers killed, nothing waited for."""
+        pool, self._pool = self._pool, None
         if pool is not None:
-            # The workers forked before the one that failed wait for work that never
+            # The workers forked before the start failed wait for work that never
             # comes, and shutdown() does not stop them (no manager thread yet). Killed:
             # they were given nothing, and a SIGTERM is lost when it comes before a
             # forked Python has set itself up (it drops the signals pending then), which
@@ -535,8 +549,6 @@ class _Pool:
                 process.kill()
                 process.join()
             pool.shutdown(wait=False, cancel_futures=True)
-        say(f"cannot start worker processes ({error.strerror or error}): linting in this "
-            "process")
 
 
 def _work_on(work: bytes, chunk: list[P]) -> list[Any]:

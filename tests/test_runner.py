@@ -118,6 +118,27 @@ def test_workers_the_system_refuses_leave_the_run_to_the_main_process(
     assert len(forks) == forks_allowed + 1 and not multiprocessing.active_children()
 
 
+def test_ctrl_c_while_the_workers_start_is_an_interrupt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C that lands as the pool starts its manager thread (seen once for real, a
+    # narrow window: hence the patched start, the one thing faked): the shutdown joined
+    # the thread never started, and "internal error: RuntimeError: cannot join thread
+    # before it is started", exit 3, replaced the interrupt.
+    import multiprocessing
+    from concurrent.futures import process
+
+    for index in range(30):
+        (tmp_path / f"{index:02}.md").write_text(GOOD_CLIPPING, encoding="utf-8")
+
+    def interrupted(thread: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(process._ExecutorManagerThread, "start", interrupted)
+    run = run_cliplint("--isolated", "--no-cache", "--jobs", "2", ".", cwd=tmp_path)
+    assert (run.status, run.stderr) == (130, "cliplint: interrupted\n"), run.stderr
+    assert not multiprocessing.active_children()
+
+
 def test_bad_jobs_value(tmp_path: Path) -> None:
     result = run_cliplint("--jobs", "0", cwd=tmp_path)
     assert result.status == 2 and "expected a whole number from 1 to 1,000,000,000" in result.stderr
