@@ -154,12 +154,19 @@ def _names(problems: Iterable[Problem], base: str) -> dict[str, str]:
     return {path: relative_path(path, base) for path in {problem.path for problem in problems}}
 
 
+def keys(problems: Sequence[Problem], base: str) -> list[tuple[str, str, str]]:
+    """Each problem's key in a baseline, in order: its path relative to the folder
+    ``base``, its rule and its fingerprint (:attr:`Entry.key`)."""
+    names = _names(problems, base)
+    return [(names[problem.path], problem.rule, fingerprint)
+            for problem, fingerprint in zip(problems, fingerprints(problems))]
+
+
 def build(problems: Sequence[Problem], base: str) -> Baseline:
     """The baseline of these problems, paths relative to the folder ``base``."""
-    names = _names(problems, base)
     entries = {
-        Entry(names[problem.path], problem.rule, fingerprint, problem.message)
-        for problem, fingerprint in zip(problems, fingerprints(problems))
+        Entry(*key, problem.message)
+        for problem, key in zip(problems, keys(problems, base))
         if problem.rule not in NEVER_BASELINED
     }
     return Baseline(tuple(sorted(entries, key=lambda entry: (*entry.key, entry.message))))
@@ -248,31 +255,28 @@ class Split:
     suppressed: int
 
 
-def apply(problems: Sequence[Problem], baseline: Baseline, base: str) -> Split:
-    """Keep only the problems the baseline does not record."""
+def apply(problems: Sequence[Problem], baseline: Baseline, base: str,
+          problem_keys: Sequence[tuple[str, str, str]] | None = None) -> Split:
+    """Keep only the problems the baseline does not record. ``problem_keys``: their
+    :func:`keys`, when the caller has them already."""
     known = baseline.keys()
-    names = _names(problems, base)
     new = []
-    for problem, fingerprint in zip(problems, fingerprints(problems)):
-        key = (names[problem.path], problem.rule, fingerprint)
+    for problem, key in zip(problems, problem_keys if problem_keys is not None
+                            else keys(problems, base)):
         if problem.rule in NEVER_BASELINED or key not in known:
             new.append(problem)
     return Split(tuple(new), len(problems) - len(new))
 
 
-def stale(baseline: Baseline, problems: Sequence[Problem],
+def stale(baseline: Baseline, current: Iterable[tuple[str, str, str]],
           ran: Mapping[str, Collection[str]], base: str) -> int:
-    """How many entries no longer match a problem (fixed since): a hint to write the
-    baseline again. ``ran`` names the files checked, each with the rules that ran on it
+    """How many entries no longer match a problem (fixed since; ``current``: the
+    :func:`keys` of the problems found): a hint to write the baseline again. ``ran`` names the files checked, each with the rules that ran on it
     in full: only an entry of one of those can be told fixed. Of a rule the run left
     out for the file (not selected, ignored there, an archive rule the run did not
     run) the problems say nothing, and a keeper who wrote the baseline again from the
     same narrowed command would lose its entries."""
     files = {relative_path(path, base): rules for path, rules in ran.items()}
-    names = _names(problems, base)
-    current = {
-        (names[problem.path], problem.rule, fingerprint)
-        for problem, fingerprint in zip(problems, fingerprints(problems))
-    }
+    found = set(current)
     return sum(1 for entry in baseline.entries
-               if entry.rule in files.get(entry.path, ()) and entry.key not in current)
+               if entry.rule in files.get(entry.path, ()) and entry.key not in found)

@@ -34,7 +34,8 @@ CONTROLS = LINE_BREAKING.removesuffix("\u2028\u2029")
 UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
-_BREAKING = re.compile(f"[{LINE_BREAKING}]")
+#: One of :data:`LINE_BREAKING`.
+BREAKING = re.compile(f"[{LINE_BREAKING}]")
 _BREAKING_BUT_NEWLINE = re.compile(f"(?!\n)[{LINE_BREAKING}]")
 
 
@@ -44,7 +45,7 @@ def line_breaker(text: str, *, lines: bool = False) -> str | None:
     there is none. ``lines``: the text is lines (documentation), and may hold line
     ends. (The bidi controls are left alone: they reorder a line but cannot make one,
     and text quoting right-to-left words may hold a mark legitimately.)"""
-    found = (_BREAKING_BUT_NEWLINE if lines else _BREAKING).search(text)
+    found = (_BREAKING_BUT_NEWLINE if lines else BREAKING).search(text)
     if found is None:
         return None
     char = found.group()

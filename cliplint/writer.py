@@ -307,7 +307,8 @@ def _keep_attributes(target: str, descriptor: int, info: os.stat_result) -> None
     mode = stat.S_IMODE(info.st_mode)
     owners = hasattr(os, "fchown")  # not on Windows, which has no such owners
     group_kept = True
-    if owners and (info.st_uid, info.st_gid) != _owner(descriptor):
+    owner = _owner(descriptor) if owners else None
+    if owners and (info.st_uid, info.st_gid) != owner:
         try:
             os.fchown(descriptor, info.st_uid, info.st_gid)
         except PermissionError as error:
@@ -315,7 +316,7 @@ def _keep_attributes(target: str, descriptor: int, info: os.stat_result) -> None
             # now, could not any more (a 664 file of another user, fixed by a member of
             # its group). Only its group may change, when the group is given no more
             # than anyone (a file of ours, of a group we are not in: docker run -u).
-            ours = info.st_uid == _owner(descriptor)[0]
+            ours = owner is not None and info.st_uid == owner[0]
             if not (ours and _group_grants_nothing(mode, attributes)):
                 raise WriteError(f"cannot keep its {'group' if ours else 'owner'} (user "
                                  f"{info.st_uid}, group {info.st_gid}): "

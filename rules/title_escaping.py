@@ -58,7 +58,7 @@ from typing import Any, NamedTuple
 from cliplint.document import ZERO_WIDTH, Document
 from cliplint.model import Edit, Finding, Fix
 from cliplint.rule_io import Violation
-from cliplint.streams import LINE_BREAKING
+from cliplint.streams import BREAKING
 from cliplint_rules._bidi import CONTROLS as BIDI_CONTROLS
 from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode, decode_all
 from cliplint_rules.invisible_characters import REPORTED
@@ -88,10 +88,6 @@ _REFERENCE_REST = re.compile(MARKDOWN_REFERENCE.pattern[1:])
 #: Characters a reference is the right way to write in Markdown link text: syntax
 #: (brackets, backslash, code, emphasis, raw HTML, strikethrough, images) and the tab.
 _MARKDOWN_SYNTAX = re.compile("[][\\\\`*_<>~!\t]")
-#: What breaks a line, besides what invisible-characters reports: a line feed and a
-#: carriage return (to Markdown too), a form feed, U+2028 and U+2029 (to
-#: ``str.splitlines``, editors, JavaScript). No fix puts one in the one-line title.
-_LINE_BREAK = re.compile(f"[{LINE_BREAKING}]")
 
 
 class _Reference(NamedTuple):
@@ -186,7 +182,10 @@ def _unfit(text: str) -> str | None:
     invisible-characters looks for (it reports ZWJ and ZWNJ only in some places), or a
     line break."""
     reported = REPORTED.search(text)
-    found = reported or _LINE_BREAK.search(text)
+    # Besides what invisible-characters reports: a line feed and a carriage return (to
+    # Markdown too), a form feed, U+2028 and U+2029 (to str.splitlines, editors,
+    # JavaScript). No fix puts one in the one-line title.
+    found = reported or BREAKING.search(text)
     if found is None:
         return None
     character = found.group()

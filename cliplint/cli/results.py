@@ -78,12 +78,14 @@ def apply_baseline(run: RunContext, problems: Sequence[Problem], files: Sequence
     except baseline.BaselineError as error:
         raise UsageError(str(error)) from None
     base = baseline.folder_of(options.baseline)
-    split = baseline.apply(problems, recorded, base)
+    current = baseline.keys(problems, base)
+    split = baseline.apply(problems, recorded, base, current)
     if split.suppressed:
         say(f"{split.suppressed} problem{'s' if split.suppressed != 1 else ''} suppressed "
             f"by the baseline {options.baseline}")
     found = problems if on_disk is None else on_disk
-    stale = baseline.stale(recorded, found, _rules_run(run, files, found, archive=archive), base)
+    stale = baseline.stale(recorded, current if on_disk is None else baseline.keys(found, base),
+                           _rules_run(run, files, found, archive=archive), base)
     if stale:
         say(f"{stale} baseline entr{'ies no longer match' if stale != 1 else 'y no longer matches'}"
             f" (fixed?): write it again with --write-baseline")
