@@ -354,12 +354,8 @@ def _months(stats: Mapping[str, Any], order: Sequence[str]) -> Markup:
                    if any(rule_id in entry["by_rule"] for entry in counted)]
     series, index = _series(month_order)
     axis, contiguous = _month_axis(sorted(data))
-    stacks = []
-    for month in axis:
-        values = [0] * len(series)
-        for rule_id, count in data.get(month, {"by_rule": {}})["by_rule"].items():
-            values[index[rule_id]] += count
-        stacks.append(values)
+    stacks = [_stack(data[month]["by_rule"] if month in data else {}, index, len(series))
+              for month in axis]
     totals = [sum(values) for values in stacks]
     busiest = max(range(len(axis)), key=lambda i: (totals[i], -i))
     description = (
@@ -370,15 +366,9 @@ def _months(stats: Mapping[str, Any], order: Sequence[str]) -> Markup:
     chart = _stacked_bars(axis, series, stacks, description)
     legend = tag("ul", [tag("li", _swatch(i), " ", name) for i, name in enumerate(series)],
                  class_="legend", aria_hidden="true")
-    foot = None
-    if other:
-        values = [0] * len(series)
-        for rule_id, count in other["by_rule"].items():
-            values[index[rule_id]] += count
-        foot = tag("tfoot", tag("tr", tag("th", _other_months_label(stats), scope="row"),
-                                _count_cell(other["files"]),
-                                [_count_cell(value) for value in values],
-                                _count_cell(sum(values))))
+    foot = tag("tfoot", _month_row(_other_months_label(stats), other["files"],
+                                   _stack(other["by_rule"], index, len(series)))
+               ) if other else None
     table = tag(
         "details",
         tag("summary", "The chart's data as a table"),
@@ -387,10 +377,7 @@ def _months(stats: Mapping[str, Any], order: Sequence[str]) -> Markup:
                              tag("th", "Files", scope="col", class_="n"),
                              [tag("th", name, scope="col", class_="n") for name in series],
                              tag("th", "All", scope="col", class_="n"))),
-            tag("tbody", [tag("tr", tag("th", month, scope="row"),
-                              _count_cell(data[month]["files"]),
-                              [_count_cell(value) for value in values],
-                              _count_cell(sum(values)))
+            tag("tbody", [_month_row(month, data[month]["files"], values)
                           for month, values in zip(axis, stacks) if month in data]),
             foot,
             class_="sortable", id="months-table"))
@@ -398,6 +385,21 @@ def _months(stats: Mapping[str, Any], order: Sequence[str]) -> Markup:
                     tag("figure", chart, legend, tag("figcaption", description)),
                     tag("p", notes, class_="muted") if notes else None,
                     table)
+
+
+def _stack(by_rule: Mapping[str, int], index: Mapping[str, int], width: int) -> list[int]:
+    """A month's problems by series (``index``: each rule's), ``width`` of them."""
+    values = [0] * width
+    for rule_id, count in by_rule.items():
+        values[index[rule_id]] += count
+    return values
+
+
+def _month_row(label: str, files: int, values: Sequence[int]) -> Markup:
+    """A row of the months' table: its month (or months), files, problems by series and
+    all of them."""
+    return tag("tr", tag("th", label, scope="row"), _count_cell(files),
+               [_count_cell(value) for value in values], _count_cell(sum(values)))
 
 
 def _other_months_label(stats: Mapping[str, Any]) -> str:
