@@ -461,17 +461,29 @@ def refuse_untrusted(table: Mapping[str, Any], source: str) -> None:
                 "of the linted project")
 
 
-def load_user_config() -> dict[str, bool]:
-    """The settings the user's own configuration turns on, by flag (``--fix-outside-tree``
-    ...). It holds only the :data:`TRUSTED_ONLY` settings, in the shape a project's
-    configuration would use; anything else there is an error naming the file."""
+@dataclass(frozen=True)
+class UserConfig:
+    """What the user's own configuration turns on: ``--fix-outside-tree``, and
+    ``online-allow-private`` for the online step of the rules it names (each rule its own,
+    as its table says; ``--online-allow-private`` is every rule's)."""
+
+    fix_outside_tree: bool = False
+    allow_private: frozenset[str] = frozenset()
+
+
+def load_user_config(rules: Mapping[str, Rule]) -> UserConfig:
+    """The user's own configuration. It holds only the :data:`TRUSTED_ONLY` settings, in
+    the shape a project's configuration would use, for installed rules with an online
+    step; anything else there is an error naming the file (a misspelt rule would allow
+    nothing, unsaid)."""
     path = user_config_path()
     if not path.is_file():
         if path.exists():  # a folder there would otherwise drop the settings unsaid
             raise ConfigError(f"{path}: the user configuration is {not_a_file(path)}")
-        return {}
+        return UserConfig()
     table = _load_toml(path)
-    turned_on = {}
+    fix_outside_tree = False
+    allow_private: set[str] = set()
     for key_path, value in _leaves(table):
         trusted = _trusted(key_path)
         if trusted is None:
@@ -481,9 +493,26 @@ def load_user_config() -> dict[str, bool]:
                               f"configuration holds only {keys})")
         if not isinstance(value, bool):
             raise ConfigError(f"{path}: {'.'.join(key_path)}: {value!r} is not of type 'boolean'")
-        if value:
-            turned_on[trusted.flag] = True
-    return turned_on
+        if key_path[0] == "rules":
+            _check_online_rule(key_path[1], rules, path)
+            if value:
+                allow_private.add(key_path[1])
+        else:
+            fix_outside_tree = fix_outside_tree or value
+    return UserConfig(fix_outside_tree, frozenset(allow_private))
+
+
+def _check_online_rule(rule_id: str, rules: Mapping[str, Rule], path: Path) -> None:
+    from cliplint.suggest import did_you_mean
+
+    if rule_id not in rules:
+        raise ConfigError(f"{path}: rules.{rule_id}: unknown rule {rule_id!r}"
+                          f"{did_you_mean(rule_id, rules)} (see 'cliplint rules')")
+    if not rules[rule_id].is_online:
+        online = sorted(rule for rule, rule_of in rules.items() if rule_of.is_online)
+        raise ConfigError(f"{path}: rules.{rule_id}: {rule_id} has no online step, so "
+                          f"online-allow-private does nothing there (rules with one: "
+                          f"{', '.join(online) or 'none installed'})")
 
 
 def not_a_file(path: Path) -> str:

@@ -60,7 +60,9 @@ class Overrides(NamedTuple):
 
     selection: Selection = Selection()
     fix_outside_tree: bool = False
-    allow_private: bool = False
+    #: The rules whose online step may ask private addresses (``--online-allow-private``:
+    #: every rule; the user's configuration: the rules it names).
+    allow_private: frozenset[str] = frozenset()
     #: Where config validation remembers what it checked (None: --no-cache).
     use_cache: bool = True
     #: ``--file-timeout``: seconds, when given.
@@ -153,13 +155,15 @@ def settings_of_file(path: Path | None, rules: Mapping[str, Rule], overrides: Ov
 def trusted(settings: Settings, rules: Mapping[str, Rule], overrides: Overrides) -> Settings:
     """The settings with what weakens security turned on, from the command line or the
     user's own configuration only (``refuse_untrusted`` keeps it out of project files).
-    ``--online-allow-private`` applies to the online step of every enabled rule."""
+    ``online-allow-private`` applies to the online step of each rule it is allowed for
+    that is enabled."""
     if overrides.fix_outside_tree:
         settings = replace(settings, fix_outside_tree=True)
     if overrides.allow_private:
         allowed = {rule_id: {**settings.options[rule_id], "online-allow-private": True}
                    for rule_id, rule in rules.items()
-                   if rule.is_online and rule_id in settings.options}
+                   if rule.is_online and rule_id in settings.options
+                   and rule_id in overrides.allow_private}
         settings = replace(settings, options={**settings.options, **allowed})
     return settings
 

@@ -203,6 +203,12 @@ def test_the_command_line_and_the_user_configuration_can(tmp_path: Path, home: P
      "fix-outside-tree, rules.<rule>.online-allow-private)"),
     ("fix-outside-tree = 'yes'\n", "fix-outside-tree: 'yes' is not of type 'boolean'"),
     ("fix-outside-tree = [\n", "invalid TOML"),
+    # A misspelt rule would allow nothing, unsaid.
+    ("[rules.imgae-proxy]\nonline-allow-private = true\n",
+     "rules.imgae-proxy: unknown rule 'imgae-proxy' (did you mean 'image-proxy'?)"),
+    ("[rules.title-link]\nonline-allow-private = false\n",
+     "rules.title-link: title-link has no online step, so online-allow-private does nothing "
+     "there (rules with one: image-proxy)"),
 ])
 def test_a_bad_user_configuration_is_an_error_naming_it(tmp_path: Path, home: Path, text: str,
                                                         message: str) -> None:

@@ -672,6 +672,31 @@ def test_online_runs_the_step_of_every_rule(server: FakeWeserv, tmp_path: Path) 
     assert server.requests == {"example.com/missing.jpg": 1, "example.com/page.jpg": 1}
 
 
+def test_the_user_configuration_allows_the_rules_it_names(tmp_path: Path) -> None:
+    """``[rules.image-proxy] online-allow-private = true`` in the user's configuration is
+    image-proxy's alone, as the table says; ``--online-allow-private`` is every rule's."""
+    from conftest import make_plugin, run_cliplint
+
+    site = make_plugin(tmp_path / "site", distribution="cliplint-linkcheck",
+                       entry_name="linkcheck", module="cliplint_linkcheck", source=LINKCHECK)
+    home = tmp_path / "home"
+    (home / "cliplint").mkdir(parents=True)
+    (home / "cliplint" / "cliplint.toml").write_text(
+        "[rules.image-proxy]\nonline-allow-private = true\n")
+    env = {"PYTHONPATH": str(site), "XDG_CONFIG_HOME": str(home)}
+
+    def allowed(*arguments: str) -> dict[str, bool]:
+        shown = run_cliplint("--show-config", *arguments, cwd=tmp_path, env=env)
+        assert shown.status == 0, shown.stderr
+        rules = json.loads(shown.stdout)["rules"]
+        return {rule: rules[rule]["online-allow-private"]
+                for rule in ("image-proxy", "linkcheck/title-url")}
+
+    assert allowed() == {"image-proxy": True, "linkcheck/title-url": False}
+    assert allowed("--online-allow-private") == {"image-proxy": True,
+                                                 "linkcheck/title-url": True}
+
+
 def test_the_engine_names_no_rule() -> None:
     """The engine offers the online step to every rule: it names none of them, nor
     imports the built-in rules' modules."""

@@ -382,6 +382,7 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
     from cliplint.config import (
         ConfigError,
         Selection,
+        UserConfig,
         check_selectors,
         find_config,
         load_user_config,
@@ -415,15 +416,16 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
         check_selectors(options.select or [], rules, "--select")
         check_selectors(options.extend_select, rules, "--extend-select")
         check_selectors(options.ignore, rules, "--ignore")
-        user = {} if options.isolated else load_user_config()
+        user = UserConfig() if options.isolated else load_user_config(rules)
         overrides = Overrides(
             selection=Selection(
                 select=options.select,
                 extend_select=options.extend_select,
                 ignore=options.ignore,
             ),
-            fix_outside_tree=bool(options.fix_outside_tree or user.get("--fix-outside-tree")),
-            allow_private=bool(options.online_allow_private or user.get("--online-allow-private")),
+            fix_outside_tree=options.fix_outside_tree or user.fix_outside_tree,
+            allow_private=(frozenset(rules) if options.online_allow_private
+                           else user.allow_private),
             use_cache=not options.no_cache,
             file_timeout=options.file_timeout,
         )
