@@ -20,6 +20,7 @@ import json
 import math
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -307,18 +308,26 @@ def config_in_folder(folder: Path) -> Path | None:
     return _folder_config(folder)[0]
 
 
+#: What Path.is_file takes for "no file there" (pathlib's own list).
+_NOTHING_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
+
+
 def _folder_config(folder: Path) -> tuple[Path | None, Path | None]:
     """:func:`config_in_folder`, and the folder's pyproject.toml when it was read and
     holds a top-level ``[cliplint]`` table instead of ``[tool.cliplint]``."""
     for name in CONFIG_FILES:
         candidate = folder / name
         try:
-            found = candidate.is_file()
+            mode = os.stat(candidate).st_mode  # (one call, as Path.is_file's)
         except OSError as error:
+            if error.errno in _NOTHING_THERE:
+                continue
             raise FolderUnchecked(f"cannot check {folder} for a configuration file: "
                                   f"{error.strerror or error}") from None
-        if not found:
-            continue
+        if not stat.S_ISREG(mode):
+            # Passed over, the folder's files would get another folder's settings unsaid.
+            raise ConfigError(f"{candidate} is {not_a_file(candidate)}: cliplint reads "
+                              "its configuration from that name")
         if name != "pyproject.toml":
             return candidate, None
         table = _load_toml(candidate)

@@ -255,6 +255,24 @@ def test_a_user_configuration_that_is_a_folder_is_an_error(tmp_path: Path) -> No
     assert run_cliplint("--isolated", "a.md", cwd=tmp_path, env=env).status == 0
 
 
+@pytest.mark.parametrize("where", [".", "feed"])
+@pytest.mark.parametrize("name", ["cliplint.toml", ".cliplint.toml", "pyproject.toml"])
+def test_a_project_configuration_that_is_a_folder_is_an_error(tmp_path: Path, where: str,
+                                                              name: str) -> None:
+    # It was passed over without a word: the folder's files got the settings of the
+    # configuration above it (here: timestamp-comment off), or none.
+    if where != ".":
+        write(tmp_path / "cliplint.toml", "ignore = ['timestamp-comment']\n")
+    (tmp_path / where / name).mkdir(parents=True, exist_ok=where == ".")
+    write(tmp_path / "feed" / "a.md", SECONDS)
+    for arguments in (["."], ["feed/a.md"], ["--no-cache", "."]):
+        result = run_cliplint(*arguments, cwd=tmp_path)
+        assert result.status == 2, result.stdout
+        assert result.stderr == (f"cliplint: error: {tmp_path / where / name} is a folder, "
+                                 "not a file: cliplint reads its configuration from that name\n")
+    assert run_cliplint("--isolated", ".", cwd=tmp_path).status == 1
+
+
 @pytest.mark.parametrize(("name", "content", "said"), [
     # A missing archive root changed what duplicate-clipping compared, without a word; a
     # file made path-portability judge the paths from it.
