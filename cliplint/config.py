@@ -32,7 +32,9 @@ from cliplint.model import SEVERITIES, Rule, Severity
 from cliplint.xdg import xdg_folder
 
 CONFIG_FILES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
-#: Markdown as pre-commit's hooks (``types: [markdown]``, identify) see it: .md, .markdown.
+#: Markdown as pre-commit's hooks (``types: [markdown]``, identify) see it: .md, .markdown,
+#: in any case (identify lowers the extension: the hook passed ``X.MD``, which a folder's
+#: walk skipped). Patterns a configuration writes match case as fnmatch does.
 DEFAULT_INCLUDE = ("*.md", "*.markdown")
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".cliplint_cache", "node_modules", ".venv", "__pycache__")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024  # html5lib takes ~10 s on a 2 MB body
@@ -206,7 +208,7 @@ class Settings:
     def _include_regex(self) -> re.Pattern[str] | None:
         """The include patterns as one regular expression: one match a file, not a
         ``fnmatchcase`` call (and its cache look-up) per pattern."""
-        return _alternatives(self.include)
+        return _alternatives(self.include, ignore_case=self.include == DEFAULT_INCLUDE)
 
 
 def current_inputs(now: float | None = None) -> dict[str, str]:
@@ -251,11 +253,12 @@ def _glob(pattern: str) -> _Glob:
     return _Glob(whole, None, _fnmatch_regex(bare + "/*"))
 
 
-def _alternatives(patterns: Sequence[str]) -> re.Pattern[str] | None:
+def _alternatives(patterns: Sequence[str], ignore_case: bool = False) -> re.Pattern[str] | None:
     """One regular expression matching what any of the globs matches (None: none)."""
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{_translated(pattern)})" for pattern in patterns))
+    return re.compile("|".join(f"(?:{_translated(pattern)})" for pattern in patterns),
+                      re.IGNORECASE if ignore_case else 0)
 
 
 def _is_plain_name(pattern: str) -> bool:

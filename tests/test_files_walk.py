@@ -162,3 +162,18 @@ def test_a_file_url_walk_follows_no_link_out_of_the_tree(tmp_path: Path) -> None
     settings = Settings(enabled=(), severity={}, options={})
     listed = [item.relative for item in list_objects(f"file://{tmp_path}/tree/", settings, {})]
     assert listed == ["a.md", "in.md"]
+
+
+def test_the_default_include_takes_markdown_in_any_case(tmp_path: Path) -> None:
+    # pre-commit's hook (types: [markdown]: identify lowers the extension) passed X.MD,
+    # which `cliplint .` skipped: the two disagreed on the same tree.
+    from conftest import run_cliplint
+
+    for name in ["a.md", "B.MD", "c.Markdown", "d.txt", "e.MDX"]:
+        write(tmp_path / name, "x\n")
+    listed = run_cliplint("--show-files", ".", cwd=tmp_path)
+    assert listed.stdout.split() == ["./B.MD", "./a.md", "./c.Markdown"]
+    # A configuration's own patterns match case as fnmatch does.
+    write(tmp_path / "cliplint.toml", "include = ['*.md']\n")
+    listed = run_cliplint("--show-files", ".", cwd=tmp_path)
+    assert listed.stdout.split() == ["./a.md"]
