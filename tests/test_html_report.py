@@ -552,6 +552,13 @@ def test_a_compare_file_with_a_wrong_value_names_where(tmp_path: Path) -> None:
                           "old.stats.json", "archive", cwd=tmp_path)
     assert result.status == 2 and "at rules/title-link/error: -1 is less than the minimum" \
         in result.stderr
+    # A whole number written with a fraction part is no count cliplint writes.
+    good["rules"]["title-link"]["error"] = 0
+    (tmp_path / "old.stats.json").write_text(json.dumps(good).replace(
+        '"total": 0', '"total": 0.0', 1), encoding="utf-8")
+    result = run_cliplint("--isolated", "--no-cache", "--format", "html", "--compare",
+                          "old.stats.json", "archive", cwd=tmp_path)
+    assert result.status == 2 and "0.0 is not of type 'integer'" in result.stderr
 
 
 @pytest.mark.parametrize("arguments", [["--format", "text"], ["--format", "html", "--fix"],
