@@ -137,16 +137,49 @@ def _first_entry(value: str, split_words: bool) -> str:
     """The first entry of a YAML value: a flow list ``[ a, b ]``, a quoted or plain
     scalar (for ``categories``, Jekyll reads a plain scalar as a space-separated list)."""
     value = value.strip()
-    if value.startswith("["):
-        value = value[1:].rstrip("]").split(",")[0].strip()
+    in_list = value.startswith("[")
+    if in_list:
+        value = value[1:].lstrip()
         split_words = False
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        value = value[1:-1]
+    quoted = _quoted_scalar(value)
+    if quoted is not None:
+        return _cut(quoted.strip())
+    if in_list:  # a plain scalar in a flow list ends at its "," or "]"
+        value = value.split(",")[0].split("]")[0]
     elif split_words and value:
         value = value.split()[0]
     if value.startswith("#"):
         return ""
     return _cut(value.strip().strip("\"'").strip())
+
+
+#: YAML's escapes in a double-quoted scalar (YAML 1.2, 5.7), but for the numeric ones.
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
+            "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
+            "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+_DOUBLE_QUOTED = r'"((?:[^"\\]|\\.)*)"'
+_ESCAPE = r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)"
+
+
+def _quoted_scalar(value: str) -> str | None:
+    """The text of the quoted YAML scalar ``value`` starts with (its escapes read, what
+    follows its closing quote ignored), or None when it starts with none or it is not
+    closed on the line."""
+    if value.startswith("'"):
+        closing = re.match(r"'((?:[^']|'')*)'", value)
+        return None if closing is None else closing.group(1).replace("''", "'")
+    if value.startswith('"'):
+        closing = re.match(_DOUBLE_QUOTED, value)
+        return None if closing is None else re.sub(_ESCAPE, _unescaped, closing.group(1))
+    return None
+
+
+def _unescaped(escape: re.Match[str]) -> str:
+    code = escape.group(1)
+    if len(code) > 1:
+        number = int(code[1:], 16)
+        return chr(number) if number <= 0x10FFFF else escape.group(0)
+    return _ESCAPES.get(code, escape.group(0))
 
 
 def _title_host(document: Document) -> str | None:

@@ -61,6 +61,14 @@ def test_a_clipping_without_timestamp_has_no_month() -> None:
     ("author:\n  name: Jane Doe", ("Jane Doe", "author")),
     ("categories: []\nauthor: someone", ("someone", "author")),
     ("title: no feed here", ("example.com", "host")),
+    # Quoted scalars as YAML reads them (the backslash was shown, the list cut at a comma).
+    ('author: "\'\\">x"', ("'\">x", "author")),
+    ('author: "Caf\\u00e9 \\x41\\\\B" # a comment', ("Café A\\B", "author")),
+    ("author: 'It''s Name'", ("It's Name", "author")),
+    ('categories: ["a, b", c]', ("a, b", "category")),
+    ("categories: [ 'x, y' ]", ("x, y", "category")),
+    ("categories: [plain, other]", ("plain", "category")),
+    ('author: "not closed', ("not closed", "author")),
 ])
 def test_the_feed_from_front_matter(front_matter: str, expected: tuple[str, str]) -> None:
     facts = _facts(f"---\n{front_matter}\n---\n{GOOD_CLIPPING}")
