@@ -459,8 +459,11 @@ def test_missing_storage_is_exit_2(archive: Path, s3: dict[str, Any], url: str,
 
 def test_unreachable_endpoint_is_exit_2(archive: Path) -> None:
     pytest.importorskip("s3fs", reason="the s3 extra is not installed (pip install -e '.[s3]')")
+    # Credentials of its own (the s3 fixture's are in the environment only when it ran
+    # before): without any, botocore looks for them (the instance's metadata address
+    # among them) and gives up before it tries the endpoint.
     run = lint(archive, "s3://clippings/",
-               env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
+               env={**CREDENTIALS, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
                     "AWS_MAX_ATTEMPTS": "1"})
     assert run.status == 2 and "Traceback" not in run.stderr
     assert "cannot reach s3://clippings/: Could not connect" in run.stderr
