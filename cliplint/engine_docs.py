@@ -29,7 +29,9 @@ file holds NUL bytes (binary, or UTF-16 or UTF-32 text, which the message names 
 byte-order mark says so); it is not valid UTF-8 (the message gives the first bad byte
 and its offset), or, given to the library as a str, holds a lone surrogate; an object named by URL does not exist; a folder to walk cannot be
 listed or entered (``Permission denied``: the problem is the folder's, and none of the
-clippings in it were checked).
+clippings in it were checked); the storage refuses an object to the run's credentials
+(``Access Denied``). Credentials the storage does not take at all (an unknown key, a
+wrong secret, an expired token) are no file's problem: the run stops, exit 2.
 
 What to do: re-encode the file as UTF-8, remove it from the archive, or exclude it
 (``extend-exclude`` in the configuration); give the user who runs cliplint leave to read

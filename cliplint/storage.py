@@ -173,6 +173,8 @@ def read_objects(urls: Sequence[str], options: Mapping[str, Any],
 
 
 def _unreadable(url: str, error: BaseException) -> Problem:
+    if _refused_credentials(error) is not None:
+        raise StorageError(f"cannot read {url}: {describe(error)}")
     if isinstance(error, FileNotFoundError):
         return file_problem(url, FILE_UNREADABLE, "cannot read: no such object")
     if isinstance(error, IsADirectoryError):
@@ -201,10 +203,44 @@ def object_size(url: str, options: Mapping[str, Any]) -> int | None:
     return _size(fs, path)
 
 
+#: S3's error codes for a request whose credentials it does not take (a key it does not
+#: know, a wrong secret, an expired or malformed session token, a clock too far off, an
+#: account it will not serve): it refuses every request of the run alike, whatever the
+#: object, so they are the run's error, not each file's problem. AccessDenied is not one:
+#: the credentials were taken and this object refused (a policy or ACL on it; a missing
+#: key when the user may not list the bucket), and S3 says the same for a bucket refused
+#: whole, which one answer cannot tell from it.
+_REFUSED_CREDENTIALS = frozenset({
+    "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
+    "TokenRefreshRequired", "InvalidSecurity", "RequestTimeTooSkewed",
+    "AuthorizationHeaderMalformed", "AccountProblem", "NotSignedUp",
+})
+
+
+def _refused_credentials(error: BaseException) -> str | None:
+    """The error code of a storage's answer that refuses the credentials
+    (:data:`_REFUSED_CREDENTIALS`), else None. s3fs raises Python's errors
+    (PermissionError) from botocore's, which hold the code in their response."""
+    cause: BaseException | None = error
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:  # (a chain may loop back)
+        seen.add(id(cause))
+        response = getattr(cause, "response", None)
+        if isinstance(response, dict):
+            details = response.get("Error")
+            code = details.get("Code") if isinstance(details, dict) else None
+            return code if code in _REFUSED_CREDENTIALS else None
+        cause = cause.__cause__
+    return None
+
+
 def describe(error: BaseException) -> str:
-    """An error of a storage library in one line, without its class's module path."""
+    """An error of a storage library in one line, without its class's module path; one
+    that refuses the credentials says so, with its code."""
     text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0] if text else type(error).__name__
+    line = text.splitlines()[0] if text else type(error).__name__
+    code = _refused_credentials(error)
+    return f"credentials refused ({code}): {line}" if code is not None else line
 
 
 def key_relative(url: str, root: str) -> str:

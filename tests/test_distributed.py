@@ -105,6 +105,47 @@ def s3(archive: Path) -> Iterator[dict[str, Any]]:
                 os.environ[name] = value
 
 
+#: What the reader of :func:`reader` may do: everything but read feed/02.md.
+READER_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+    {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::clippings/feed/02.md"},
+]}
+
+
+@pytest.fixture(scope="module")
+def reader(s3: dict[str, Any]) -> dict[str, str]:
+    """The credentials (environment variables) of a user of moto's IAM with
+    :data:`READER_POLICY`."""
+    import boto3
+
+    iam = boto3.client("iam", endpoint_url=s3["endpoint"])
+    iam.create_user(UserName="reader")
+    iam.put_user_policy(UserName="reader", PolicyName="all-but-one",
+                        PolicyDocument=json.dumps(READER_POLICY))
+    key = iam.create_access_key(UserName="reader")["AccessKey"]
+    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+
+
+@pytest.fixture
+def credentials_checked(s3: dict[str, Any], reader: dict[str, str]) -> Iterator[dict[str, str]]:
+    """moto's server checking each request's credentials, and the user's policies, while
+    the test runs (it takes any credentials by default: the module's are made up); the
+    reader's credentials."""
+    import httpx
+
+    def check_after(requests: bytes) -> None:
+        # moto's own API: how many requests to let through before it checks them.
+        httpx.post(f"{s3['endpoint']}/moto-api/reset-auth", content=requests,
+                   headers={"Content-Type": "text/plain"}, trust_env=False).raise_for_status()
+
+    check_after(b"0")
+    try:
+        yield reader
+    finally:
+        check_after(b"inf")
+
+
 @pytest.fixture(scope="module")
 def cluster(request: pytest.FixtureRequest) -> Iterator[Any]:
     """Two worker processes, one thread each, for the whole module; started after the
@@ -276,6 +317,48 @@ def test_a_manifest_lists_what_to_lint(archive: Path, s3: dict[str, Any], cluste
     piped = run_cliplint("--no-cache", "--format", "json", "--paths-from", "-", cwd=archive,
                          stdin=manifest.read_bytes())
     assert piped.stdout == run.stdout
+
+
+def test_credentials_refused_are_the_runs_not_each_files(
+        archive: Path, s3: dict[str, Any], cluster: Any, tmp_path: Path,
+        credentials_checked: dict[str, str]) -> None:
+    """A manifest's objects read with credentials the endpoint refuses were each a
+    file-unreadable problem, exit 1, as if every clipping were broken: the refusal is
+    the run's, exit 2, as a listing's is. What the request for one object meets is still
+    that file's problem: an object the user may not read, an object that is not there."""
+    manifest = tmp_path / "paths.txt"
+    manifest.write_text("s3://clippings/feed/01.md\ns3://clippings/feed/02.md\n"
+                        "s3://clippings/feed/missing.md\n", encoding="utf-8")
+    reader = credentials_checked
+    run = lint(archive, "--paths-from", str(manifest), env=reader)
+    assert run.status == 1, run.stderr
+    unreadable = {problem["path"]: problem["message"]
+                  for problem in json.loads(run.stdout)["problems"]
+                  if problem["rule"] == "file-unreadable"}
+    assert unreadable == {"s3://clippings/feed/02.md": "cannot read: Access Denied",
+                          "s3://clippings/feed/missing.md": "cannot read: no such object"}
+
+    unknown_key = ("credentials refused (InvalidAccessKeyId): The AWS Access Key Id you "
+                   "provided does not exist in our records.")
+    wrong_secret = ("credentials refused (SignatureDoesNotMatch): The request signature we "
+                    "calculated does not match the signature you provided. Check your key "
+                    "and signing method.")
+    unknown = {**reader, "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE"}
+    for env, said in ((unknown, unknown_key),
+                      ({**reader, "AWS_SECRET_ACCESS_KEY": "not-the-secret"}, wrong_secret)):
+        run = lint(archive, "--paths-from", str(manifest), env=env)
+        assert (run.status, run.stdout) == (2, ""), run.stderr
+        assert run.stderr == f"cliplint: error: cannot read s3://clippings/feed/01.md: {said}\n"
+    # The cluster's workers read with the module's credentials, unknown to the server now
+    # (a failed batch is tried again, and fails again).
+    run = lint(archive, "--scheduler", cluster.scheduler.address, "--paths-from",
+               str(manifest))
+    assert (run.status, run.stdout) == (2, ""), run.stderr
+    assert run.stderr == f"cliplint: error: cannot read s3://clippings/feed/01.md: {unknown_key}\n"
+    # A listing names the cause too.
+    run = lint(archive, "s3://clippings/", env=unknown)
+    assert (run.status, run.stdout) == (2, ""), run.stderr
+    assert run.stderr == f"cliplint: error: cannot reach s3://clippings/: {unknown_key}\n"
 
 
 def test_the_library_streams_the_same_report(archive: Path, cluster: Any, local_report: str,
