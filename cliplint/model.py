@@ -133,6 +133,9 @@ class Problem:
     source_column: int = 1
     #: Other files the problem is about (an archive rule's problem may name several).
     related: tuple[Related, ...] = ()
+    #: Found by the rule's online step (``--online``: cliplint/online.py), which shares the
+    #: rule's id, not by reading the file: a run without --online says nothing of it.
+    online: bool = False
 
 
 CheckFunction = Callable[["Document", Mapping[str, Any]], Iterable["Violation"]]

@@ -663,7 +663,7 @@ def _problems(rule: Rule, asked: Asked, outcomes: Mapping[str, Outcome],
                 path=place.path, rule=rule.id, severity=severity,
                 message=f"{verdict.message}{note}{summary}", line=place.line,
                 column=place.column, end_line=place.end_line, end_column=place.end_column,
-                start=place.start, end=place.end, **place.excerpt)
+                start=place.start, end=place.end, online=True, **place.excerpt)
 
 
 def _unreachable(asked: Asked, outcomes: Mapping[str, Outcome]) -> dict[str, list[str]]:
