@@ -23,9 +23,14 @@ The file is JSON, one entry per line and sorted, so that a baseline diffs well i
       "tool": "cliplint 0.1.0",
       "problems": [
         {"path": "BBC/1.md", "rule": "title-link", "fingerprint": "9c0d…", "message": "…"},
+        {"path": "BBC/2.md", "rule": "mypack/links", "online": true, "fingerprint": "…", …},
         …
       ]
     }
+
+``"online": true`` marks a problem a rule's online step found (``--online``), which a run
+without --online cannot tell fixed (the step shares the rule's id); an entry without it
+(every entry of a baseline written before it existed) is one the rule found in the file.
 
 Everything here is a pure function but ``read_file`` and ``write_file``, the file's
 input and output, and ``relative_path``, which asks the system for the working folder
@@ -42,6 +47,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import NamedTuple
 
 from cliplint import __version__
 from cliplint.json_text import parse_json
@@ -67,18 +73,32 @@ class BaselineError(Exception):
     """The baseline file cannot be read or is not a cliplint baseline."""
 
 
+class Check(NamedTuple):
+    """What finds a rule's problems: the rule reading the file, or its online step
+    (``online``), which asks the network under the same rule id."""
+
+    rule: str
+    online: bool = False
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One recorded problem. ``message`` is for the people reading the file."""
+    """One recorded problem. ``message`` is for the people reading the file; ``online``:
+    the rule's online step found it (:attr:`cliplint.model.Problem.online`)."""
 
     path: str
     rule: str
     fingerprint: str
     message: str = ""
+    online: bool = False
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.path, self.rule, self.fingerprint)
+
+    @property
+    def check(self) -> Check:
+        return Check(self.rule, self.online)
 
 
 @dataclass(frozen=True)
@@ -165,7 +185,7 @@ def keys(problems: Sequence[Problem], base: str) -> list[tuple[str, str, str]]:
 def build(problems: Sequence[Problem], base: str) -> Baseline:
     """The baseline of these problems, paths relative to the folder ``base``."""
     entries = {
-        Entry(*key, problem.message)
+        Entry(*key, problem.message, problem.online)
         for problem, key in zip(problems, keys(problems, base))
         if problem.rule not in NEVER_BASELINED
     }
@@ -176,14 +196,22 @@ def dumps(baseline: Baseline) -> str:
     lines = [
         # An entry UTF-8 cannot write (a file name that is not UTF-8, read with
         # surrogateescape) is escaped, "\udcff": JSON reads it back as the same name.
-        json.dumps(entry, ensure_ascii=not all(map(utf8_encodable, entry.values())))
-        for entry in ({"path": e.path, "rule": e.rule, "fingerprint": e.fingerprint,
-                       "message": e.message} for e in baseline.entries)
+        json.dumps(_entry_data(entry), ensure_ascii=not all(
+            map(utf8_encodable, (entry.path, entry.rule, entry.fingerprint, entry.message))))
+        for entry in baseline.entries
     ]
     body = ",\n    ".join(lines)
     problems = f"[\n    {body}\n  ]" if lines else "[]"
     return (f'{{\n  "version": {BASELINE_VERSION},\n  "tool": "cliplint {__version__}",\n'
             f'  "problems": {problems}\n}}\n')
+
+
+def _entry_data(entry: Entry) -> dict[str, object]:
+    """An entry as the file has it: ``online`` only when true, so that an entry of a rule
+    reading its file is written as it always was."""
+    marked: dict[str, object] = {"online": True} if entry.online else {}
+    return {"path": entry.path, "rule": entry.rule, **marked,
+            "fingerprint": entry.fingerprint, "message": entry.message}
 
 
 def loads(text: str, source: str) -> Baseline:
@@ -205,8 +233,13 @@ def loads(text: str, source: str) -> Baseline:
         if not (isinstance(path, str) and isinstance(rule, str) and isinstance(fingerprint, str)):
             raise BaselineError(f"{source}: problems[{index}]: expected path, rule and "
                                 "fingerprint strings")
+        online = item.get("online", False)
+        if not isinstance(online, bool):
+            raise BaselineError(f"{source}: problems[{index}]: \"online\" must be true or "
+                                "false")
         message = item.get("message", "")
-        entries.append(Entry(path, rule, fingerprint, message if isinstance(message, str) else ""))
+        entries.append(Entry(path, rule, fingerprint,
+                             message if isinstance(message, str) else "", online))
     return Baseline(tuple(entries))
 
 
@@ -269,14 +302,15 @@ def apply(problems: Sequence[Problem], baseline: Baseline, base: str,
 
 
 def stale(baseline: Baseline, current: Iterable[tuple[str, str, str]],
-          ran: Mapping[str, Collection[str]], base: str) -> int:
+          ran: Mapping[str, Collection[Check]], base: str) -> int:
     """How many entries no longer match a problem (fixed since; ``current``: the
-    :func:`keys` of the problems found): a hint to write the baseline again. ``ran`` names the files checked, each with the rules that ran on it
-    in full: only an entry of one of those can be told fixed. Of a rule the run left
-    out for the file (not selected, ignored there, an archive rule the run did not
-    run) the problems say nothing, and a keeper who wrote the baseline again from the
-    same narrowed command would lose its entries."""
-    files = {relative_path(path, base): rules for path, rules in ran.items()}
+    :func:`keys` of the problems found): a hint to write the baseline again. ``ran``
+    names the files checked, each with the checks that ran on it in full: only an entry
+    of one of those can be told fixed. Of a check the run left out for the file (a rule
+    not selected, ignored there, an archive rule the run did not run, an online step in
+    a run without --online) the problems say nothing, and a keeper who wrote the baseline
+    again from the same narrowed command would lose its entries."""
+    files = {relative_path(path, base): checks for path, checks in ran.items()}
     found = set(current)
     return sum(1 for entry in baseline.entries
-               if entry.rule in files.get(entry.path, ()) and entry.key not in found)
+               if entry.check in files.get(entry.path, ()) and entry.key not in found)

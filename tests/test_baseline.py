@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,34 @@ def test_build_dumps_loads_apply(tmp_path: Path) -> None:
     assert split.new == (new,) and split.suppressed == 1
 
 
+def test_an_online_problem_is_marked_and_an_old_file_still_reads(tmp_path: Path) -> None:
+    # A rule's online step shares its id: only the mark tells a run without --online
+    # that it cannot know whether the entry was fixed.
+    base = str(tmp_path)
+    path = str(tmp_path / "a.md")
+    found = [problem(path, source="<!--1-->"),
+             replace(problem(path, message="proxy answered 404"), online=True)]
+    written = baseline.dumps(baseline.build(found, base))
+    lines = {json.loads(line.rstrip(","))["message"]: line.strip() for line in
+             written.splitlines() if line.startswith("    {")}
+    assert '"online"' not in lines["m"]  # written as before the mark existed
+    assert lines["proxy answered 404"].startswith(
+        '{"path": "a.md", "rule": "timestamp-comment", "online": true, "fingerprint": ')
+    loaded = baseline.loads(written, "b.json")
+    assert {entry.message: entry.check for entry in loaded.entries} == {
+        "m": baseline.Check("timestamp-comment"),
+        "proxy answered 404": baseline.Check("timestamp-comment", online=True)}
+    assert baseline.apply(found, loaded, base).suppressed == 2
+    old = written.replace('"online": true, ', "")  # written before the mark existed
+    assert {entry.online for entry in baseline.loads(old, "b.json").entries} == {False}
+    assert baseline.apply(found, baseline.loads(old, "b.json"), base).suppressed == 2
+    # Nothing found: only the checks that ran can say their entries were fixed.
+    offline = {path: {baseline.Check("timestamp-comment")}}
+    online = {path: {*offline[path], baseline.Check("timestamp-comment", online=True)}}
+    assert baseline.stale(loaded, [], offline, base) == 1
+    assert baseline.stale(loaded, [], online, base) == 2
+
+
 def test_internal_errors_are_never_baselined(tmp_path: Path) -> None:
     crash = problem(rule="internal-error", message="rule x crashed")
     recorded = baseline.build([crash], str(tmp_path))
@@ -100,6 +129,8 @@ def test_a_timestamp_in_the_future_keeps_its_fingerprint_the_next_day() -> None:
     ("[]", "no \"problems\" list"),
     ('{"version": 99, "problems": []}', "version 99 is not supported"),
     ('{"version": 1, "problems": [{"path": "a.md"}]}', "problems[0]: expected path"),
+    ('{"version": 1, "problems": [{"path": "a.md", "rule": "r", "fingerprint": "f", '
+     '"online": "yes"}]}', 'problems[0]: "online" must be true or false'),
 ])
 def test_bad_baseline_files_are_named(text: str, expected: str) -> None:
     with pytest.raises(baseline.BaselineError, match=r"^b\.json: ") as caught:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 import pytest
-from conftest import run_cliplint
+from conftest import Run, run_cliplint
 
 import cliplint
 from cliplint.config import resolve, validate
@@ -778,3 +778,67 @@ def test_an_undeclared_kind_is_the_rules_bug_whatever_the_configured_severity(
         assert (problem.rule, problem.severity, problem.message) == (
             "internal-error", "error", "rule linkcheck/title-url crashed: rule "
             "linkcheck/title-url reported a kind it does not declare: 'no-such-kind'")
+
+
+# -- a baseline written with --online, read without it (and the other way round) -----------
+
+STALE = "no longer match"
+
+
+def _baseline_clipping(server: FakeWeserv, lost: bool = True, missing: bool = True) -> str:
+    """A clipping with an image-proxy problem the rule finds offline (an empty upstream,
+    when ``lost``) and one only its online step finds (the proxy's 404, when ``missing``)."""
+    empty = f'<img src="http://{server.netloc}/?url=">' if lost else ""
+    asked = f"example.com/{'missing' if missing else 'ok'}.jpg"
+    return f'{HEADER}<p>text</p>\n{empty}\n<img src="http://{server.netloc}/?url={asked}">\n'
+
+
+def _baseline_run(server: FakeWeserv, tmp_path: Path, *arguments: str) -> Run:
+    (tmp_path / "cliplint.toml").write_text(
+        '[rules.image-proxy]\n'
+        f'proxies = {{ "{server.netloc}" = "weserv" }}\n'
+        'online-timeout = 5.0\nonline-backoff = 0.01\n')
+    return run_cliplint("--select", "image-proxy", "--online-allow-private", "--jobs", "1",
+                        *arguments, "a.md", cwd=tmp_path)
+
+
+def test_a_baseline_written_online_keeps_its_online_entries_offline(
+        server: FakeWeserv, tmp_path: Path) -> None:
+    # The offline run, the usual CI run, took the online entries for fixed ("write it
+    # again"): written again offline, the baseline lost them, and the next --online run
+    # reported every broken image as new.
+    (tmp_path / "a.md").write_text(_baseline_clipping(server))
+    wrote = _baseline_run(server, tmp_path, "--online", "--write-baseline", "b.json")
+    assert wrote.status == 0, wrote.stderr
+    offline = _baseline_run(server, tmp_path, "--baseline", "b.json")
+    assert offline.status == 0, offline
+    assert "1 problem suppressed" in offline.stderr and STALE not in offline.stderr, offline.stderr
+    # What tells them apart: the online entry is marked; the other is written as before.
+    entries = json.loads((tmp_path / "b.json").read_text())["problems"]
+    assert sorted((entry["message"].split(" ")[0], entry.get("online")) for entry in entries) == [
+        ("no", None), ("proxy", True)]
+    online = _baseline_run(server, tmp_path, "--online", "--baseline", "b.json")
+    assert online.status == 0, online
+    assert "2 problems suppressed" in online.stderr and STALE not in online.stderr, online.stderr
+
+    # Fixed for real: the empty upstream (a run without --online tells)...
+    (tmp_path / "a.md").write_text(_baseline_clipping(server, lost=False))
+    offline = _baseline_run(server, tmp_path, "--baseline", "b.json")
+    assert offline.status == 0 and "1 baseline entry no longer matches" in offline.stderr, offline
+    # ... or, the empty upstream back, the 404 (only a run with --online tells).
+    (tmp_path / "a.md").write_text(_baseline_clipping(server, missing=False))
+    offline = _baseline_run(server, tmp_path, "--baseline", "b.json")
+    assert offline.status == 0 and STALE not in offline.stderr, offline
+    online = _baseline_run(server, tmp_path, "--online", "--baseline", "b.json")
+    assert online.status == 0 and "1 baseline entry no longer matches" in online.stderr, online
+
+
+def test_a_baseline_written_offline_still_matches_online(server: FakeWeserv,
+                                                         tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(_baseline_clipping(server))
+    wrote = _baseline_run(server, tmp_path, "--write-baseline", "b.json")
+    assert wrote.status == 0, wrote.stderr
+    online = _baseline_run(server, tmp_path, "--online", "--baseline", "b.json")
+    assert online.status == 1, online  # the 404 is new
+    assert "proxy answered 404" in online.stdout and "no upstream" not in online.stdout
+    assert "1 problem suppressed" in online.stderr and STALE not in online.stderr, online.stderr

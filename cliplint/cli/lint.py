@@ -157,7 +157,8 @@ def _lint(run: RunContext) -> int:
     if options.write_baseline:
         write_baseline(options.write_baseline, problems)
         return EXIT_INTERNAL if any(p.rule == INTERNAL_ERROR for p in problems) else EXIT_CLEAN
-    problems = apply_baseline(run, problems, files, archive=stdin_name is None)
+    problems = apply_baseline(run, problems, files, archive=stdin_name is None,
+                              online=options.online)
     report = Report(problems=tuple(problems), files=tuple(files), rules=rules)
     write_report(report, options, renderer_of(run.registry, options.format))
 

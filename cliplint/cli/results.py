@@ -12,6 +12,7 @@ from cliplint.cli import UsageError
 from cliplint.streams import say
 
 if TYPE_CHECKING:
+    from cliplint.baseline import Check
     from cliplint.cli.context import RunContext
     from cliplint.model import Problem
     from cliplint.runner import FileResult, RunOptions
@@ -64,10 +65,12 @@ def write_baseline(target: str, problems: Sequence[Problem]) -> None:
 
 
 def apply_baseline(run: RunContext, problems: Sequence[Problem], files: Sequence[str], *,
-                   archive: bool, on_disk: Sequence[Problem] | None = None) -> list[Problem]:
+                   archive: bool, online: bool = False,
+                   on_disk: Sequence[Problem] | None = None) -> list[Problem]:
     """The problems not in --baseline FILE (all of them without the option). ``archive``:
-    whether the run ran the archive rules; ``on_disk``: the problems of the files as they
-    are on disk, when they are not ``problems`` (--diff: the fixes were not written)."""
+    whether the run ran the archive rules; ``online``: the rules' online steps
+    (--online); ``on_disk``: the problems of the files as they are on disk, when they are
+    not ``problems`` (--diff: the fixes were not written)."""
     options = run.options
     if not options.baseline:
         return list(problems)
@@ -85,21 +88,23 @@ def apply_baseline(run: RunContext, problems: Sequence[Problem], files: Sequence
             f"by the baseline {options.baseline}")
     found = problems if on_disk is None else on_disk
     stale = baseline.stale(recorded, current if on_disk is None else baseline.keys(found, base),
-                           _rules_run(run, files, found, archive=archive), base)
+                           _checks_run(run, files, found, archive=archive, online=online), base)
     if stale:
         say(f"{stale} baseline entr{'ies no longer match' if stale != 1 else 'y no longer matches'}"
             f" (fixed?): write it again with --write-baseline")
     return list(split.new)
 
 
-def _rules_run(run: RunContext, files: Sequence[str], problems: Sequence[Problem], *,
-              archive: bool) -> dict[str, frozenset[str]]:
-    """The rules that ran in full on each of ``files``, whose ``problems`` are given: the
-    engine's, and those enabled for the file (its folder's configuration, after
-    per-file-ignores), archive rules only when the run ran them (``archive``); only the
+def _checks_run(run: RunContext, files: Sequence[str], problems: Sequence[Problem], *,
+                archive: bool, online: bool) -> dict[str, frozenset[Check]]:
+    """The checks that ran in full on each of ``files``, whose ``problems`` are given: the
+    engine's, and those of the rules enabled for the file (its folder's configuration,
+    after per-file-ignores), archive rules only when the run ran them (``archive``), and
+    the online steps of those rules only when it ran them (``online``); only the
     engine's when the file's checks were cut short (unreadable, too large, out of time,
     a rule crashed)."""
     from cliplint.archive import archive_rules
+    from cliplint.baseline import Check
     from cliplint.model import (
         ENGINE_PROBLEMS,
         FILE_TIMEOUT,
@@ -108,22 +113,27 @@ def _rules_run(run: RunContext, files: Sequence[str], problems: Sequence[Problem
         INTERNAL_ERROR,
     )
 
-    engine = frozenset(ENGINE_PROBLEMS)
+    engine = frozenset(map(Check, ENGINE_PROBLEMS))
     cut_short = {problem.path for problem in problems
                  if problem.rule in (FILE_UNREADABLE, FILE_TOO_LARGE, FILE_TIMEOUT, INTERNAL_ERROR)}
     archive_ran = {rule.id for rule in archive_rules(run.rules, run.settings)} if archive else set()
     not_run = frozenset(rule_id for rule_id, rule in run.rules.items()
                         if rule.is_archive_rule and rule_id not in archive_ran)
+    # An online step shares its rule's id: only a run that took it knows what it finds.
+    stepped = frozenset(rule_id for rule_id, rule in run.rules.items()
+                        if rule.is_online) if online else frozenset()
     # Most files share their enabled rules (the same tuple): each set is made once.
-    made: dict[tuple[str, ...], frozenset[str]] = {}
+    made: dict[tuple[str, ...], frozenset[Check]] = {}
     ran = {}
     for path in files:
         if path in cut_short:
             ran[path] = engine
             continue
         enabled = run.settings.for_path(path).rules_for(path)
-        rules = made.get(enabled)
-        if rules is None:
-            rules = made[enabled] = engine.union(enabled).difference(not_run)
-        ran[path] = rules
+        checks = made.get(enabled)
+        if checks is None:
+            rules = frozenset(enabled) - not_run
+            checks = made[enabled] = engine.union(
+                map(Check, rules), (Check(rule, online=True) for rule in rules & stepped))
+        ran[path] = checks
     return ran
