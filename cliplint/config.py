@@ -632,15 +632,13 @@ def validate(
     schema = config_schema(rules)
     marker = None
     if known_good is not None:
-        described = json.dumps([table, schema], sort_keys=True, default=str).encode()
-        marker = check_marker(known_good, "config-valid", described)
+        marker = check_marker(known_good, "config-valid", validated_description(table, schema))
         if marker is not None and marker.exists():
             return
-    import jsonschema
 
     # Format checks too: a rule's option may be a regular expression ("format": "regex"),
     # a date ("date"), a code point ("code-point"); the rule trusts what passed.
-    validator = jsonschema.Draft202012Validator(schema, format_checker=format_checker())
+    validator = validator_class()(schema, format_checker=format_checker())
     found = [*validator.iter_errors(table), *_file_timeout_errors(table)]
     errors = sorted(found, key=lambda e: list(map(str, e.absolute_path)))
     if not errors:
@@ -650,6 +648,33 @@ def validate(
 
     raise ConfigError("\n".join([f"{source}: invalid configuration:",
                                   *describe(errors, source, file)]))
+
+
+#: What validation means besides the schemas, in the description a marker of a check
+#: that passed is named with: bumped when the checks change, so that a table or schema
+#: an earlier cliplint passed is checked again. (2: an integer is a whole number.)
+VALIDATION = 2
+
+
+def validated_description(table: Mapping[str, Any], schema: Mapping[str, Any]) -> bytes:
+    """What the marker of a configuration table that passed describes: the table, the
+    schema it was checked against, and :data:`VALIDATION`."""
+    return json.dumps([VALIDATION, table, schema], sort_keys=True, default=str).encode()
+
+
+@functools.cache
+def validator_class() -> Any:  # a jsonschema validator class
+    """JSON Schema's draft 2020-12 validator, whose ``integer`` is a whole JSON number
+    written without a fraction part: ``1.0`` (TOML's float) is one by the draft's letter,
+    yet a count given as one crashed every rule (``islice`` takes no float) or showed
+    as ``5.0`` in messages. Configurations, rules' options and stats files are checked
+    with it."""
+    import jsonschema
+
+    draft = jsonschema.Draft202012Validator
+    integers = draft.TYPE_CHECKER.redefine(
+        "integer", lambda _, instance: isinstance(instance, int) and not isinstance(instance, bool))
+    return jsonschema.validators.extend(draft, type_checker=integers)  # type: ignore[no-untyped-call]
 
 
 #: The last Unicode code point (chr() refuses any above).

@@ -265,6 +265,15 @@ def _rule_modules(provided: object) -> list[ModuleType]:
     return modules
 
 
+def options_description(rules: Sequence[Rule]) -> bytes:
+    """What the marker of rules' option schemas that passed describes: cliplint's version
+    and :data:`cliplint.config.VALIDATION`, each rule's id and schema."""
+    from cliplint.config import VALIDATION
+
+    return json.dumps([__version__, VALIDATION, [[rule.id, rule.options_schema] for rule in rules]],
+                      sort_keys=True, default=repr).encode()
+
+
 def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
                           known_good: Path | None = None) -> None:
     """Raise :class:`PluginError` naming the plugin when a rule's ``OPTIONS`` is not a
@@ -273,29 +282,27 @@ def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
     defaults. ``known_good`` as in :func:`load_registry`."""
     if not rules:
         return
+    from cliplint.config import format_checker, validator_class
+
     marker = None
     if known_good is not None:
-        described = json.dumps([__version__, [[rule.id, rule.options_schema] for rule in rules]],
-                               sort_keys=True, default=repr).encode()
-        marker = check_marker(known_good, "plugin-options-valid", described)
+        marker = check_marker(known_good, "plugin-options-valid", options_description(rules))
         if marker is not None and marker.exists():
             return
     import jsonschema  # only here: it takes a tenth of a second to import
 
-    from cliplint.config import format_checker
-
-    validator_class = jsonschema.Draft202012Validator
+    validator = validator_class()
     for rule in rules:
         where = f"{_where(rule.plugin, plugins)}: rule {rule.id}"
         try:
-            validator_class.check_schema(rule.options_schema)
+            validator.check_schema(rule.options_schema)
         except jsonschema.SchemaError as error:
             at = "/".join(map(str, error.absolute_path)) or "(top level)"
             raise PluginError(f"{where}: OPTIONS is not a valid JSON Schema: {error.message} "
                               f"(at {at})") from None
         for option, spec in rule.options_schema.get("properties", {}).items():
             # The formats the configuration is checked with ("code-point" too).
-            checker = validator_class(spec, format_checker=format_checker())
+            checker = validator(spec, format_checker=format_checker())
             mismatch = next(iter(checker.iter_errors(spec["default"])), None)
             if mismatch is not None:
                 raise PluginError(f"{where}: the default of option {option!r} does not match "

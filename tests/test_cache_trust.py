@@ -343,13 +343,12 @@ def _configured(folder: Path, configuration: str) -> Path:
 def _described(repository: Path) -> bytes:
     """What the marker of the repository's configuration describes (``validate`` in
     cliplint/config.py): its table and the schema it is checked against."""
-    from cliplint.config import config_schema
+    from cliplint.config import config_schema, validated_description
     from cliplint.config_tree import load_config_file
     from cliplint.plugins import load_registry
 
     table = load_config_file(repository / "cliplint.toml")
-    return json.dumps([table, config_schema(load_registry().rules)], sort_keys=True,
-                      default=str).encode()
+    return validated_description(table, config_schema(load_registry().rules))
 
 
 def _marked_by(repository: Path, user: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -44,6 +44,11 @@ SECONDS = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
          "  cliplint.toml:1: max-problems-per-rule: 10000000000000000000 is greater than the maximum of 1000000000"),
         ("cliplint.toml", "max-file-size = 1000000000000000000000\n",
          "  cliplint.toml:1: max-file-size: 1000000000000000000000 is greater than the maximum of 1000000000"),
+        # TOML's 1.0 is an integer by JSON Schema's letter: every rule crashed (islice).
+        ("cliplint.toml", "max-problems-per-rule = 1.0\n",
+         "  cliplint.toml:1: max-problems-per-rule: 1.0 is not of type 'integer'"),
+        ("cliplint.toml", "[rules.path-portability]\nmax-name-bytes = 5.0\n",
+         "  cliplint.toml:2: rules.path-portability.max-name-bytes: 5.0 is not of type 'integer'"),
     ],
 )
 def test_invalid_config_exits_2_naming_file_and_key(tmp_path: Path, name: str, content: str, message: str) -> None:

@@ -57,6 +57,10 @@ def _env(plugin_env: Callable[..., dict[str, str]], source: str) -> dict[str, st
     (lambda s: s.replace('"default": 3', '"default": "three"'),
      "the default of option 'min-letters' does not match its schema: 'three' is not of type "
      "'integer'"),
+    # An integer by JSON Schema's letter, which a rule slicing with it crashed on.
+    (lambda s: s.replace('"default": 3', '"default": 3.0'),
+     "the default of option 'min-letters' does not match its schema: 3.0 is not of type "
+     "'integer'"),
     (lambda s: s.replace('FIX = None', 'FIX = None\nFINDINGS = {"caps": ("warning", "all caps")}'),
      "FINDINGS['caps'] must be a Finding"),
     (lambda s: s.replace('ID = "shout/shouting-title"', 'ID = "shout/Shouting_Title"'),
@@ -279,10 +283,9 @@ _BAD_DEFAULT = {"n": {"type": "integer", "default": "3"}}
 
 def _described(rules: list[Rule]) -> bytes:
     """What a marker of the plugins' schemas describes (cliplint/plugins.py)."""
-    from cliplint import __version__
+    from cliplint.plugins import options_description
 
-    return json.dumps([__version__, [[rule.id, rule.options_schema] for rule in rules]],
-                      sort_keys=True, default=repr).encode()
+    return options_description(rules)
 
 
 def _unkeyed_marker(rules: list[Rule]) -> str:

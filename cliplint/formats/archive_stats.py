@@ -429,22 +429,12 @@ def load(path: str) -> dict[str, Any]:
                          f"this cliplint reads ({STATS_VERSION})")
     import jsonschema
 
-    mismatch = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    from cliplint.config import validator_class
+
+    mismatch = jsonschema.exceptions.best_match(validator_class()(schema()).iter_errors(data))
     if mismatch is not None:
         where = "/".join(str(part) for part in mismatch.absolute_path) or "the top level"
         raise StatsError(f"{path} is not a cliplint stats file: at {where}: {mismatch.message}")
     stats: dict[str, Any] = data
     return stats
 
-
-def _validator() -> Any:
-    """The schema's validator (draft 2020-12), whose integers are JSON's whole numbers
-    without a fraction part: ``3.0`` is an integer by the draft's letter, yet no count
-    cliplint writes, and the page showed it as ``3.0``."""
-    import jsonschema
-
-    draft = jsonschema.Draft202012Validator
-    integers = draft.TYPE_CHECKER.redefine(
-        "integer", lambda _, instance: isinstance(instance, int) and not isinstance(instance, bool))
-    extended = jsonschema.validators.extend(draft, type_checker=integers)  # type: ignore[no-untyped-call]
-    return extended(schema())
