@@ -229,7 +229,7 @@ def _check_violation(violation: object, length: int) -> None:
                          f"(0..{length})")
     check_line(violation.message, "a violation's message")
     if violation.fix is not None:
-        _check_fix(violation.fix)
+        _check_fix(violation.fix, length)
 
 
 class _Malformed(Exception):
@@ -279,9 +279,12 @@ def _check_strength(fix: Fix, strongest: Applicability | None) -> None:
                          "(FIX = 'unsafe')")
 
 
-def _check_fix(fix: object) -> None:
-    """``ValueError`` when a violation's fix is not of the shape the fixer reads (whether
-    its edits fit the text is the fixer's to say: a ``malformed-fix`` refusal)."""
+def _check_fix(fix: object, length: int) -> None:
+    """``ValueError`` when a violation's fix is not of the shape the fixer reads, or its
+    edits do not fit a text of ``length`` characters (outside it, or overlapping each
+    other): the report would offer it as fixable, and --fix refuse it. How its edits meet
+    the text (a CRLF split, other line endings) is the fixer's to say: a
+    ``malformed-fix`` refusal."""
     if not isinstance(fix, Fix):
         raise ValueError(f"a violation's fix is a {type(fix).__name__}, not a Fix")
     if fix.applicability not in ("safe", "unsafe"):
@@ -299,6 +302,12 @@ def _check_fix(fix: object) -> None:
         if not isinstance(edit.replacement, str):
             raise ValueError(f"an edit's replacement is a {type(edit.replacement).__name__}, "
                              "not text")
+        if not 0 <= edit.start <= edit.end <= length:
+            raise ValueError(f"an edit's span {edit.start}..{edit.end} is not within the "
+                             f"text (0..{length})")
+    edits = sorted(fix.edits, key=lambda edit: (edit.start, edit.end))
+    if any(later.start < earlier.end for earlier, later in zip(edits, edits[1:])):
+        raise ValueError("a fix's own edits overlap")
 
 
 def _capped(found: Iterable[Violation], rule_id: str, cap: int,

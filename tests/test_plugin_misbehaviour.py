@@ -114,6 +114,13 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
     ("def check(document, options):\n"
      "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 5),), 'safe', 'd'))\n",
      "an edit's replacement is a int, not text"),
+    # Offered as fixable ([*], and its edit in the JSON report), refused by --fix.
+    ("FIX = 'safe'\ndef check(document, options):\n"
+     "    yield Violation(0, 1, 'm', Fix((Edit(0, 10**9, 'x'),), 'safe', 'd'))\n",
+     "an edit's span 0..1000000000 is not within the text (0.."),
+    ("FIX = 'safe'\ndef check(document, options):\n"
+     "    yield Violation(0, 1, 'm', Fix((Edit(0, 4, 'x'), Edit(2, 6, 'y')), 'safe', 'd'))\n",
+     "a fix's own edits overlap"),
     # A fix safer than the rule declares: --fix applied it without --unsafe-fixes.
     ("def check(document, options):\n"
      "    yield Violation(0, 1, 'm', Fix((Edit(0, 1, 'x'),), 'safe', 'd'))\n",
@@ -130,7 +137,7 @@ def _env(plugin_env: Callable[..., dict[str, str]], body: str) -> dict[str, str]
         "reversed", "message-not-text", "line-break", "next-line", "csi", "line-separator",
         "surrogate", "severity", "kind-not-text", "fix-not-fix",
         "applicability", "edits-generator", "no-edits", "edit-not-edit", "edit-float",
-        "replacement-not-text", "fix-without-fix", "fix-safer-than-declared",
+        "replacement-not-text", "edit-past-the-end", "edits-overlap", "fix-without-fix", "fix-safer-than-declared",
         "fix-description"])
 def test_what_a_rule_yields_wrong_is_its_internal_error(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
