@@ -63,7 +63,13 @@ class DaskEngine:
         from distributed import as_completed
 
         self._client = client
-        self._done = as_completed(with_results=True)
+        scheduler = client.scheduler
+        assert scheduler is not None  # (a client that started)
+        self._scheduler = str(scheduler.address)  # (named if it is lost)
+        # Futures as they end, their results fetched by next_done: fetched in
+        # as_completed's own tasks (with_results), a fetch the lost scheduler broke was
+        # a traceback on standard error, and its batch never came.
+        self._done = as_completed()
 
     def slots(self) -> int:
         return max(1, sum(self._client.nthreads().values()))
@@ -74,21 +80,49 @@ class DaskEngine:
         return future.key
 
     def next_done(self) -> tuple[Hashable, Batch]:
+        from concurrent.futures import CancelledError
+
         from distributed import KilledWorker
 
+        future = next(self._done)
         try:
-            future, batch = next(self._done)
+            batch: Batch = future.result()
         except (StorageError, WorkerMismatch) as error:
             raise RunFailed(str(error)) from None
         except KilledWorker as error:
             raise RunFailed(f"workers died running one batch again and again ({error}); "
                             "a file of it may crash the parser, or the workers lack memory"
                             ) from None
+        except CancelledError as error:
+            raise _cancelled(self._scheduler, error) from None
         except OSError as error:  # CommClosedError and the like: the scheduler went away
-            raise RunFailed(f"lost the Dask scheduler: {error}") from None
+            raise _lost_scheduler(self._scheduler, error) from None
         key = future.key
         future.release()  # the result is here: the cluster can forget it
         return key, batch
+
+
+def _lost_scheduler(scheduler: str, error: OSError | None = None) -> RunFailed:
+    """The run's failure when the scheduler at the address ``scheduler`` goes away;
+    ``error`` is what said so, if it was not a batch cancelled for it. A connection that
+    closed is said so plainly (Dask names its ends, or its pool); one not made again as
+    Dask says it ("Timed out trying to connect to ... after 30 s")."""
+    from distributed.comm.core import CommClosedError
+
+    why = "the connection to it closed" if error is None or isinstance(
+        error, CommClosedError) else error
+    return RunFailed(f"lost the Dask scheduler at {scheduler}: {why}")
+
+
+def _cancelled(scheduler: str, error: BaseException) -> RunFailed:
+    """The run's failure when a batch's future is cancelled: most often by the client,
+    for the connection to the scheduler closed (it cancels every future then); by
+    someone's ``Client.cancel`` or ``Client.restart`` otherwise."""
+    reason = getattr(error, "reason", None)
+    if reason == "scheduler-connection-lost":
+        return _lost_scheduler(scheduler)
+    return RunFailed(f"a batch was cancelled on the Dask scheduler at {scheduler} "
+                     f"({reason})")
 
 
 @contextmanager
@@ -122,21 +156,36 @@ def connect(scheduler: str, jobs: int) -> Iterator[Client]:
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                    dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
         try:
-            with Client(cluster) as client:
+            with _closing(Client(cluster)) as client:
                 yield client
         finally:
             cluster.close()
         return
-    client = _client_of(scheduler)
-    try:
+    with _closing(_client_of(scheduler)) as client:
         try:
             client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
         except TimeoutError:
             raise RunFailed(f"the Dask scheduler at {scheduler} has no workers (waited "
                             f"{WAIT_FOR_WORKERS} s)") from None
+        except OSError as error:  # (TimeoutError is one: caught above)
+            raise _lost_scheduler(scheduler, error) from None
         yield client
+
+
+@contextmanager
+def _closing(client: Client) -> Iterator[Client]:
+    """``client`` (the run's own), closed at the end. Dask's client logger says nothing
+    meanwhile: what it says of a scheduler gone away ("Failed to reconnect to scheduler
+    after 30.00 seconds, closing client", or, the client closed while it tries again,
+    the traceback of that task cancelled) the run says itself, in one line."""
+    logger = logging.getLogger("distributed.client")
+    disabled = logger.disabled
+    logger.disabled = True
+    try:
+        with client:
+            yield client
     finally:
-        client.close()
+        logger.disabled = disabled
 
 
 def _client_of(scheduler: str) -> Client:

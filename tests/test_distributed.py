@@ -528,6 +528,78 @@ def test_a_server_that_is_no_scheduler_is_exit_2(
     assert run.stderr == f"cliplint: error: {message.format(address=address)}\n"
 
 
+@pytest.fixture
+def lone_scheduler() -> Iterator[Any]:
+    """A LocalCluster of no worker, in this process, on 127.0.0.1: a batch sent to it
+    waits until the test ends it (or the scheduler)."""
+    import logging
+
+    # (dashboard_address=None gave the dashboard port 8787, on every interface)
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                  silence_logs=logging.ERROR) as cluster:
+        yield cluster
+
+
+@pytest.mark.parametrize("end, message", [
+    # The client cancels every future when its scheduler goes away: the cancelled
+    # future's exception was taken for the batch ("internal error: AttributeError").
+    pytest.param("close the scheduler", "lost the Dask scheduler at {address}: the "
+                 "connection to it closed", id="scheduler-lost"),
+    pytest.param("cancel the batch", "a batch was cancelled on the Dask scheduler at "
+                 "{address} (unknown)", id="batch-cancelled"),
+])
+def test_a_batch_that_cannot_come_back_fails_the_run(
+        lone_scheduler: Any, archive: Path, end: str, message: str) -> None:
+    from cliplint.batches import Item, Job, RunFailed
+    from cliplint.dask import DaskEngine
+    from cliplint.linter import library_settings
+    from cliplint.plugins import load_registry
+
+    rules, settings = library_settings(None, None)
+    job = Job(rules, settings, False, False, {}, load_registry().plugins)
+    location = str(archive / "feed/02.md")
+    address = lone_scheduler.scheduler_address
+    with distributed.Client(address) as client:
+        engine = DaskEngine(client)
+        key = engine.submit([Item("feed/02.md", location, location)], job)
+        if end == "close the scheduler":
+            lone_scheduler.close()
+        else:
+            client.cancel([distributed.Future(key, client)])
+        with pytest.raises(RunFailed) as failed:
+            engine.next_done()
+    assert str(failed.value) == message.format(address=address)
+
+
+def test_a_scheduler_lost_while_waiting_for_workers_is_exit_2(
+        archive: Path, lone_scheduler: Any) -> None:
+    """The scheduler goes away as the command waits for its first worker (an OSError
+    there was an internal error, exit 3)."""
+    scheduler = lone_scheduler.scheduler
+    identity = scheduler.handlers["identity"]
+    # (closed from a thread of its own: the cluster's close waits for the scheduler's
+    # loop, where the handler runs)
+    closer = threading.Thread(target=lone_scheduler.close)
+
+    def asked(n_workers: int = -1) -> dict[str, Any]:
+        if n_workers == -1 and closer.ident is None:  # how many workers: the waiting asks
+            closer.start()  # (a client starting asks for none)
+        return dict(identity(n_workers=n_workers))
+
+    scheduler.handlers["identity"] = asked
+    address = lone_scheduler.scheduler_address
+    run = lint(archive, "--scheduler", address, ".",
+               env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
+    assert closer.ident is not None, run.stderr
+    closer.join()
+    assert (run.status, run.stdout) == (2, ""), run.stderr
+    lost = f"cliplint: error: lost the Dask scheduler at {address}: "
+    # (the pending request's connection closed, or the next one found no one listening)
+    assert run.stderr in {f"{lost}the connection to it closed\n",
+                          f"{lost}Timed out trying to connect to {address} after 1 s\n"}
+
+
 @pytest.mark.parametrize("url, message", [
     ("s3://no-such-bucket/", "path does not exist: s3://no-such-bucket/"),
     ("s3://clippings/no/such/prefix/", "path does not exist: s3://clippings/no/such/prefix/"),
