@@ -3,6 +3,7 @@ distributions that importlib.metadata finds on PYTHONPATH (no mocks of entry poi
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import itertools
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -335,6 +337,84 @@ def make_plugin(
         f"[cliplint]\n{entry_name} = {module}\n", encoding="utf-8"
     )
     return folder
+
+
+#: A rule that, the first time it sees a clipping holding "HOLD", says so through the FIFO
+#: ``ready`` and waits to be let go through the FIFO ``go`` (both in $HOLD_FOLDER).
+HOLD_RULE = '''
+"""Holds one clipping's check until the test lets it go."""
+import os
+import sys
+
+from cliplint import hookimpl
+
+ID = "hold/hold"
+SEVERITY = "info"
+
+
+def check(document, options):
+    folder = os.environ.get("HOLD_FOLDER")
+    if folder and "HOLD" in document.text:
+        try:
+            os.close(os.open(os.path.join(folder, "held"), os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            return ()  # held once already
+        with open(os.path.join(folder, "ready"), "w") as ready:
+            ready.write(f"{os.getpid()}\\n")
+        with open(os.path.join(folder, "go")) as go:
+            go.read()
+    return ()
+
+
+@hookimpl
+def cliplint_rules():
+    return [sys.modules[__name__]]
+'''
+
+
+def hold_rule(where: Path) -> tuple[dict[str, str], Path]:
+    """The rule ``hold/hold`` (HOLD_RULE) made in ``where``: the environment that installs
+    it (and names its folder), and its folder of FIFOs (see :func:`held`, :func:`let_go`)."""
+    hold = where / "hold"
+    hold.mkdir()
+    os.mkfifo(hold / "ready")
+    os.mkfifo(hold / "go")
+    site = make_plugin(where / "site", distribution="cliplint-hold", entry_name="hold",
+                       module="cliplint_hold", source=HOLD_RULE)
+    return {"PYTHONPATH": str(site), "HOLD_FOLDER": str(hold)}, hold
+
+
+def held(run: subprocess.Popen[bytes], hold: Path) -> int:
+    """Wait until the rule hold/hold holds a file (it writes its process's pid to
+    ``ready``): that pid. (Opened without waiting, and looked at while the run lasts: a
+    run that fails before it gets there must fail the test, not hang it.)"""
+    descriptor = os.open(hold / "ready", os.O_RDONLY | os.O_NONBLOCK)
+    said = b""
+    try:
+        while not said.endswith(b"\n"):
+            try:
+                said += os.read(descriptor, 64)
+            except BlockingIOError:
+                pass
+            if run.poll() is not None:
+                raise AssertionError(f"the run ended first: {run.communicate()[1]!r}")
+            time.sleep(0.02)
+    finally:
+        os.close(descriptor)
+    return int(said)
+
+
+def let_go(run: subprocess.Popen[bytes], hold: Path) -> None:
+    """Let the held file's process go on: open ``go`` for writing, once it waits there.
+    Unless the run ends first (a worker a signal ended never opens it)."""
+    while run.poll() is None:
+        try:
+            os.close(os.open(hold / "go", os.O_WRONLY | os.O_NONBLOCK))
+            return
+        except OSError as error:  # ENXIO: no reader yet (or any more)
+            if error.errno != errno.ENXIO:
+                raise
+        time.sleep(0.02)
 
 
 def install_pack(source: Path, site: Path) -> Path:

@@ -6,56 +6,21 @@ known point (FIFOs: no timing) while the signal is sent."""
 
 from __future__ import annotations
 
-import errno
 import os
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, make_plugin, write
+from conftest import GOOD_CLIPPING, held, hold_rule, let_go, write
 
 from cliplint.writer import TEMPORARY_SUFFIX
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and signals")
 
 FILES = 60  # enough for the worker pool (runner.MIN_FILES_FOR_POOL), in chunks of 7
-
-#: A rule that, the first time it sees a clipping holding "HOLD", says so through the FIFO
-#: ``ready`` and waits to be let go through the FIFO ``go`` (both in $HOLD_FOLDER).
-HOLD = '''
-"""Holds one clipping's check until the test lets it go."""
-import os
-import sys
-
-from cliplint import hookimpl
-
-ID = "hold/hold"
-SEVERITY = "info"
-
-
-def check(document, options):
-    folder = os.environ.get("HOLD_FOLDER")
-    if folder and "HOLD" in document.text:
-        try:
-            os.close(os.open(os.path.join(folder, "held"), os.O_CREAT | os.O_EXCL))
-        except FileExistsError:
-            return ()  # held once already
-        with open(os.path.join(folder, "ready"), "w") as ready:
-            ready.write(f"{os.getpid()}\\n")
-        with open(os.path.join(folder, "go")) as go:
-            go.read()
-    return ()
-
-
-@hookimpl
-def cliplint_rules():
-    return [sys.modules[__name__]]
-'''
-
 
 def _clipping(number: int) -> str:
     # A timestamp in seconds: a safe fix, in every file.
@@ -74,56 +39,16 @@ def _fix_run(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, Path]:
     tree = tmp_path / "tree"
     for number in range(FILES):
         write(tree / f"{number:03}.md", _clipping(number))
-    hold = tmp_path / "hold"
-    hold.mkdir()
-    os.mkfifo(hold / "ready")
-    os.mkfifo(hold / "go")
-    site = make_plugin(tmp_path / "site", distribution="cliplint-hold", entry_name="hold",
-                       module="cliplint_hold", source=HOLD)
+    installed, hold = hold_rule(tmp_path)
     environment = {**{k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")},
-                   "CLIPLINT_NO_SERVER": "1", "PYTHONPATH": str(site),
-                   "HOLD_FOLDER": str(hold), "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+                   "CLIPLINT_NO_SERVER": "1", **installed,
+                   "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
     run = subprocess.Popen(
         [sys.executable, "-m", "cliplint", "--isolated", "--no-cache", "--fix", "--jobs", "2",
          "--extend-select", "hold/hold", "."],
         cwd=tree, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True)  # its own process group, as a shell's job
     return run, tree, hold
-
-
-def _held(run: subprocess.Popen[bytes], hold: Path) -> int:
-    """Wait until the first file's worker is held (it writes its pid to ``ready``): its
-    pid. (Opened without waiting, and looked at while the run lasts: a run that fails
-    before it gets there must fail the test, not hang it.)"""
-    descriptor = os.open(hold / "ready", os.O_RDONLY | os.O_NONBLOCK)
-    said = b""
-    try:
-        while not said.endswith(b"\n"):
-            try:
-                said += os.read(descriptor, 64)
-            except BlockingIOError:
-                pass
-            if run.poll() is not None:
-                raise AssertionError(f"the run ended first: {run.communicate()[1]!r}")
-            time.sleep(0.02)
-    finally:
-        os.close(descriptor)
-    worker = int(said)
-    assert worker != run.pid, "the first file was not fixed in a worker process"
-    return worker
-
-
-def _let_go(run: subprocess.Popen[bytes], hold: Path) -> None:
-    """Let the held worker go on: open ``go`` for writing, once it waits there. Unless
-    the run ends first (a worker SIGTERM ended never opens it)."""
-    while run.poll() is None:
-        try:
-            os.close(os.open(hold / "go", os.O_WRONLY | os.O_NONBLOCK))
-            return
-        except OSError as error:  # ENXIO: no reader yet (or any more)
-            if error.errno != errno.ENXIO:
-                raise
-        time.sleep(0.02)
 
 
 def _check_tree(tree: Path, held_finished: bool) -> None:
@@ -148,13 +73,14 @@ def test_sigterm_during_fix_lets_the_workers_finish_their_files(tmp_path: Path,
     (the held one was not being written: it stays as it was). Both: a clean end."""
     run, tree, hold = _fix_run(tmp_path)
     try:
-        worker = _held(run, hold)
+        worker = held(run, hold)
+        assert worker != run.pid, "the first file was not fixed in a worker process"
         if to == "main process":
             os.kill(run.pid, signal.SIGTERM)
         else:
             os.killpg(run.pid, signal.SIGTERM)
         # Let the held worker go on; the signal reached it first, if it was sent to it.
-        _let_go(run, hold)
+        let_go(run, hold)
         _, stderr = run.communicate(timeout=120)
     finally:
         if run.poll() is None:
