@@ -154,7 +154,8 @@ def connect(scheduler: str, jobs: int) -> Iterator[Client]:
         # 8787 (taken by another cluster, it would print a warning).
         with _standard_output_on_standard_error():
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
+                                   preload=["cliplint.dask_worker"])
         try:
             with _closing(Client(cluster)) as client:
                 yield client

@@ -12,6 +12,8 @@ import json
 import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +24,14 @@ import pytest
 
 # A Dask client makes itself the process's default and keeps an event loop: each run in
 # a process of its own, as a user's would be.
-from conftest import ROOT, run_cliplint_subprocess as run_cliplint, write
+from conftest import (
+    ROOT,
+    held,
+    hold_rule,
+    let_go,
+    run_cliplint_subprocess as run_cliplint,
+    write,
+)
 
 distributed = pytest.importorskip(
     "distributed", reason="the dask extra is not installed (pip install -e '.[dask]')")
@@ -226,6 +235,34 @@ def test_what_a_plugin_prints_on_the_workers_stays_out_of_the_report(
     [problem] = json.loads(run.stdout)["problems"]
     assert problem["rule"] == "timestamp-comment"
     assert "printed by the rule" in run.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and signals")
+def test_ctrl_c_is_interrupted_and_nothing_else(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) while a worker of the
+    run's LocalCluster lints: "interrupted", 130, and nothing more on standard error
+    (each worker process printed its KeyboardInterrupt's traceback). The rule hold/hold
+    keeps the batch running until the signal is sent."""
+    installed, hold = hold_rule(tmp_path)
+    write(tmp_path / "a.md", clipping("Story", "https://x.org/a", body="<p>HOLD</p>"))
+    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")},
+                   "CLIPLINT_NO_SERVER": "1", "PYTHONWARNINGS": "ignore", **installed}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "cliplint", "--isolated", "--no-cache", "--scheduler", "dask",
+         "--jobs", "1", "--extend-select", "hold/hold", "a.md"],
+        cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True)  # its own process group, as a shell's job
+    try:
+        worker = held(run, hold)
+        os.killpg(run.pid, signal.SIGINT)
+        let_go(run, hold)
+        _, stderr = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    assert worker != run.pid, "the file was not linted by a worker process"
+    assert (run.returncode, stderr.decode()) == (130, "cliplint: interrupted\n")
 
 
 def test_text_report_too(archive: Path, cluster: Any) -> None:
