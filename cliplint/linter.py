@@ -306,7 +306,7 @@ def _check_fix(fix: object, length: int) -> None:
             raise ValueError(f"an edit's span {edit.start}..{edit.end} is not within the "
                              f"text (0..{length})")
     edits = sorted(fix.edits, key=lambda edit: (edit.start, edit.end))
-    if any(later.start < earlier.end for earlier, later in zip(edits, edits[1:])):
+    if any(later.start < earlier.end for earlier, later in itertools.pairwise(edits)):
         raise ValueError("a fix's own edits overlap")
 
 
