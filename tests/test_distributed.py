@@ -166,8 +166,10 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[Any]:
     except pytest.skip.Exception:
         pass
 
+    # On 127.0.0.1 only, the dashboard on a free port (None gave it 8787 on every interface).
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=logging.ERROR) as local, \
+                                  host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                  silence_logs=logging.ERROR) as local, \
             distributed.Client(local) as client:
         yield client
 
