@@ -412,8 +412,6 @@ def _reduced(rule: Rule, entries: Sequence[ArchiveEntry], settings: Settings,
              focus: frozenset[str] | None) -> list[Problem]:
     """One archive rule's problems, those the run shows; ``ValueError`` for what it
     does that is its bug."""
-    from cliplint.linter import check_line
-
     assert rule.reduce is not None
     configured = settings.severity.get(rule.id)
     # A rule's bug, not an archive: an endless reduce would fill the memory.
@@ -422,15 +420,7 @@ def _reduced(rule: Rule, entries: Sequence[ArchiveEntry], settings: Settings,
     for count, violation in enumerate(rule.reduce(entries, settings.rule_options(rule)), 1):
         if count > most:
             raise ValueError(f"it reported over {most:,} problems about {len(entries):,} files")
-        if not isinstance(violation.path, str) or violation.path not in shown:
-            raise ValueError(f"it named a file that is not in the archive: "
-                             f"{violation.path!r:.80}")
-        check_line(violation.message, "a problem's message")
-        for item in violation.related:
-            check_line(item.message, "a related file's message")
-            if not isinstance(item.path, str) or item.path not in shown:
-                raise ValueError(f"it named a related file that is not in the archive: "
-                                 f"{item.path!r:.80}")
+        _check_archive_violation(violation, shown)
         # (asked even when the problem is not shown: an undeclared kind is its bug)
         severity = rule.severity_of(violation, configured)
         if (rule.id not in suppressed.get(violation.path, ())
@@ -438,6 +428,34 @@ def _reduced(rule: Rule, entries: Sequence[ArchiveEntry], settings: Settings,
                      or any(item.path in focus for item in violation.related))):
             found.append(_problem(violation, rule.id, severity, shown))
     return found
+
+
+def _check_archive_violation(violation: object, shown: Mapping[str, str]) -> None:
+    """``ValueError`` saying what is wrong with what a reduce step yielded, if anything,
+    in the words :func:`cliplint.linter._check_violation` has for a check's violations
+    (what was yielded, and what it should have been): reading a field of a str was
+    "AttributeError: 'str' object has no attribute 'path'"."""
+    from cliplint.linter import check_line
+    from cliplint.rule_io import ArchiveViolation
+
+    if not isinstance(violation, ArchiveViolation):
+        raise ValueError(f"it yielded {type(violation).__name__} {violation!r:.60}, not an "
+                         "ArchiveViolation")
+    if not isinstance(violation.path, str) or violation.path not in shown:
+        raise ValueError(f"it named a file that is not in the archive: {violation.path!r:.80}")
+    check_line(violation.message, "a problem's message")
+    # (a list of them works as well as the tuple the field's type says: not refused)
+    if not isinstance(violation.related, tuple | list):
+        raise ValueError(f"a problem's related files are a {type(violation.related).__name__}, "
+                         "not a tuple of Related")
+    for item in violation.related:
+        if not isinstance(item, Related):
+            raise ValueError(f"a problem's related files hold a {type(item).__name__}, not a "
+                             "Related")
+        check_line(item.message, "a related file's message")
+        if not isinstance(item.path, str) or item.path not in shown:
+            raise ValueError(f"it named a related file that is not in the archive: "
+                             f"{item.path!r:.80}")
 
 
 def _problem(violation: ArchiveViolation, rule_id: str, severity: Severity,

@@ -275,8 +275,21 @@ def test_a_rule_calling_sys_exit_does_not_pass_the_run(
      "    yield ArchiveViolation(entries[0].path, 'm', (Related(entries[1].path, 'r\\x9b'),))\n",
      "a related file's message holds a control character (U+009B): it must be one line of "
      "text"),
+    # Said as a rule of one clipping's is (it was "AttributeError: 'str' object has no
+    # attribute 'path'"): what the rule yielded, and what it should have been.
+    ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n    yield 'o'\n",
+     "it yielded str 'o', not an ArchiveViolation"),
+    ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n    yield ArchiveViolation(entries[0].path, 'm', 'b.md')\n",
+     "a problem's related files are a str, not a tuple of Related"),
+    ("def record(document, options):\n    return 1\n"
+     "def reduce(entries, options):\n"
+     "    yield ArchiveViolation(entries[0].path, 'm', (entries[1].path,))\n",
+     "a problem's related files hold a str, not a Related"),
 ], ids=["endless", "sys.exit", "base-exception", "unknown-path", "related-none",
-        "related-outside", "message-line-break", "related-message"])
+        "related-outside", "message-line-break", "related-message", "not-an-archive-violation",
+        "related-not-a-tuple", "related-not-related"])
 def test_what_a_reduce_step_does_wrong_is_its_internal_error(
         tmp_path: Path, plugin_env: Callable[..., dict[str, str]], body: str, said: str) -> None:
     # An endless reduce filled the memory (a gigabyte in seconds) until it was killed.
