@@ -286,11 +286,13 @@ class Rule(NamedTuple):
         missing = [attribute for attribute in ("ID", "SEVERITY") if not hasattr(module, attribute)]
         check = getattr(module, "check", None)
         reduce = getattr(module, "reduce", None)
-        if (check is None) == (reduce is None):
-            missing.append("check (a rule of one clipping) or reduce (an archive rule), "
-                           "not both")
+        if check is None and reduce is None:
+            missing.append("check (a rule of one clipping) or reduce (an archive rule)")
         if missing:
             raise ValueError(f"rule module {name} lacks {', '.join(missing)}")
+        if check is not None and reduce is not None:
+            raise ValueError(f"rule module {name} defines both check (a rule of one clipping) "
+                             "and reduce (an archive rule): a rule is one or the other")
         rule_id = module.ID
         if not isinstance(rule_id, str) or not rule_id:
             raise ValueError(f"rule module {name}: ID must be a non-empty string")

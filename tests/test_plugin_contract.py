@@ -226,6 +226,22 @@ def test_rule_module_checks(attributes: dict[str, Any], said: str) -> None:
     assert said in str(raised.value)
 
 
+@pytest.mark.parametrize(("attributes", "said"), [
+    ({"check": None},
+     "rule module demo_rule lacks check (a rule of one clipping) or reduce (an archive rule)"),
+    ({"reduce": lambda entries, options: iter(())},
+     "rule module demo_rule defines both check (a rule of one clipping) and reduce (an "
+     "archive rule): a rule is one or the other"),
+], ids=["neither", "both"])
+def test_a_rule_module_is_told_whether_it_lacks_check_and_reduce_or_has_both(
+        attributes: dict[str, Any], said: str) -> None:
+    # Both were "lacks check (...) or reduce (...), not both": a module that has both
+    # lacks nothing, and one that has neither was told "not both".
+    with pytest.raises(ValueError, match=None) as raised:
+        Rule.from_module(_module(**attributes), plugin="demo")
+    assert str(raised.value) == said
+
+
 def test_a_rule_with_an_online_step_gets_the_engines_online_options() -> None:
     rule = Rule.from_module(_module(online_urls=lambda document, options: iter(()),
                                     online_judge=lambda answer, options: None), plugin="demo")
