@@ -8,7 +8,8 @@ A folder of cases (``tests/cases/`` say) holds one folder per rule, named after 
   it, one per line, as ``LINE:COL message fragment`` (in the order the rule reports
   them; the fragment is looked for in the message; an empty file: no problem at all);
 - ``NAME.toml`` (optional): a configuration table shaped like ``cliplint.toml`` for
-  this case (``[rules."mypack/shouting-title"]`` options, say);
+  this case (``[rules."mypack/shouting-title"]`` options, say), read and checked as
+  ``cliplint --config NAME.toml`` would: an error names the file;
 - ``NAME.fixed.md`` (optional): the clipping as ``cliplint --fix`` leaves it (the
   rule's safe fixes applied until nothing is left to fix), byte for byte; the same text
   as ``NAME.md`` says that nothing may change;
@@ -32,6 +33,8 @@ Only the case's rule runs, with the installed plugins: install the pack first
         check_case(case)
 
 ``check_case`` raises :class:`CaseFailure` (an ``AssertionError``) saying what differs.
+``find_cases`` raises it for a folder that is missing or holds no case, naming the folder:
+the test would otherwise be skipped, and the suite pass with nothing tested.
 """
 
 from __future__ import annotations
@@ -104,19 +107,30 @@ class Case(NamedTuple):
 
     @property
     def config(self) -> dict[str, Any] | None:
-        """The table of ``NAME.toml``, if there is one."""
+        """The table of ``NAME.toml``, if there is one, read and validated as
+        ``cliplint --config NAME.toml`` does: a :class:`~cliplint.config.ConfigError`
+        names the file (and the line), where the library, given the table alone, says
+        "config"."""
         source = self.sibling(".toml")
         if not source.exists():
             return None
-        import tomllib
+        from cliplint.config import load_config_file, validate
+        from cliplint.plugins import load_registry
 
-        return tomllib.loads(source.read_text(encoding="utf-8"))
+        table = load_config_file(source)
+        validate(table, load_registry().rules, str(source), file=source)
+        return table
 
 
 def find_cases(folder: Path) -> list[Case]:
     """Every case under ``folder``, in path order: each ``*.md`` file and each folder
     with an ``.expect`` file beside it. A clipping without one is a mistake (a case that
-    would never run): :class:`CaseFailure`."""
+    would never run): :class:`CaseFailure`. So is a ``folder`` that is missing or holds
+    no case (misnamed, or a test module written before its cases): pytest would skip the
+    test for its "empty parameter set", and the suite pass with nothing tested."""
+    if not folder.is_dir():
+        what = "not a folder" if folder.exists() else "no such folder"
+        raise CaseFailure(f"{folder}: {what}: the cases are looked for there")
     cases = []
     archives: list[Path] = []
     for expect in sorted(folder.rglob("*.expect")):
@@ -141,6 +155,10 @@ def find_cases(folder: Path) -> list[Case]:
                 break
         if not (clipping.parent / name).with_suffix(".expect").is_file():
             raise CaseFailure(f"{clipping}: no {Path(name).stem}.expect beside it")
+    if not cases:
+        raise CaseFailure(f"{folder}: no case in it (a case is NAME.md, or a folder NAME/ "
+                          "for an archive rule, with NAME.expect beside it, in a folder "
+                          "named after the rule's id)")
     return cases
 
 

@@ -4,11 +4,16 @@ what the files say."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import ROOT, write
 
+from cliplint.config import ConfigError
 from cliplint.testing import Case, CaseFailure, check_case, find_cases
 
 CASES = Path(__file__).parent / "cases"
@@ -118,3 +123,52 @@ def test_a_rule_that_is_not_installed_is_an_error(tmp_path: Path) -> None:
     assert case.rule == "mypack/nothing"
     with pytest.raises(CaseFailure, match="no installed rule is named 'mypack/nothing'"):
         check_case(case)
+
+
+# -- a case folder set up wrong fails loudly --------------------------------------------------
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    # a misnamed folder, or a test module written before its cases
+    (lambda folder: None, "no such folder: the cases are looked for there"),
+    (lambda folder: folder.mkdir(), "no case in it (a case is NAME.md"),
+    (lambda folder: write(folder / "notes.txt", "cases to come\n"), "no case in it"),
+    (lambda folder: write(folder, "not a folder\n"), "not a folder: the cases are looked for"),
+], ids=["missing", "empty", "no-case", "a-file"])
+def test_a_cases_folder_without_cases_is_an_error_naming_it(
+        tmp_path: Path, make: Callable[[Path], object], said: str) -> None:
+    # find_cases gave [], which pytest skips ("got empty parameter set"): green, with
+    # nothing tested.
+    folder = tmp_path / "cases"
+    make(folder)
+    with pytest.raises(CaseFailure, match=f"^{re.escape(f'{folder}: {said}')}"):
+        find_cases(folder)
+
+
+def test_the_documented_test_module_fails_without_its_cases(tmp_path: Path) -> None:
+    # The pack's test module as docs/plugins.md gives it, copied before any case exists.
+    module = write(tmp_path / "tests" / "test_cases.py",
+                   (ROOT / "example-pack" / "tests" / "test_cases.py").read_text(encoding="utf-8"))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          str(module)], cwd=tmp_path, capture_output=True, text=True,
+                         check=False)
+    assert run.returncode != 0, run.stdout
+    assert f"{tmp_path / 'tests' / 'cases'}: no such folder" in run.stdout, run.stdout
+    assert "skipped" not in run.stdout
+
+
+@pytest.mark.parametrize(("table", "said"), [
+    ('[rules.timestamp-comment]\nbogus = 1\n',
+     ["{}: invalid configuration:", "  {}:2: rules.timestamp-comment: unknown key 'bogus'"]),
+    ('[rules.timestamp-comment\n', ["{}: invalid TOML: Expected ']'"]),
+], ids=["invalid", "not-toml"])
+def test_a_cases_invalid_configuration_names_its_file(tmp_path: Path, table: str,
+                                                       said: list[str]) -> None:
+    # As `cliplint --config s.toml` says it. It was "config: invalid configuration: ...",
+    # naming no file, or tomllib's "Expected ']' ... (at line 1, column 25)".
+    case = _case(tmp_path, {"s.md": SECONDS, "s.expect": "1:5 in seconds\n", "s.toml": table})
+    with pytest.raises(ConfigError) as raised:
+        check_case(case)
+    expected = [start.format(case.sibling(".toml")) for start in said]
+    lines = str(raised.value).splitlines()
+    assert [line[: len(start)] for line, start in zip(lines, expected)] == expected, lines
