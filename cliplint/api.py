@@ -1,4 +1,5 @@
-"""Everything a rule module or a report-format plugin touches, in one place.
+"""Everything a rule module or a report-format plugin touches, in one place (and the
+errors the library raises).
 
     from cliplint.api import Document, Edit, Fix, Violation, hookimpl
 
@@ -16,11 +17,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from cliplint.config import (
+        ConfigError as ConfigError,
+    )
     from cliplint.document import (
         Document as Document,
         Header as Header,
         Span as Span,
         TitleLink as TitleLink,
+        UnreadableFile as UnreadableFile,
     )
     from cliplint.formats import (
         Renderer as Renderer,
@@ -89,6 +94,10 @@ EXPORTS: dict[str, str] = {
     "Rule": "cliplint.model",
     "RenderOptions": "cliplint.formats",
     "Renderer": "cliplint.formats",
+    # What the documents and the library raise: Document.from_bytes, and lint_text,
+    # lint_archive and fix_text given a configuration they refuse
+    "UnreadableFile": "cliplint.document",
+    "ConfigError": "cliplint.config",
 }
 
 __all__ = list(EXPORTS)

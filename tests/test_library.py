@@ -31,6 +31,20 @@ def test_lint_text_validates_its_config() -> None:
         lint_text(GOOD_CLIPPING, config={"max-problems-per-rule": 10**30})
 
 
+def test_the_errors_the_library_and_documents_raise_are_exported() -> None:
+    # docs/plugins.md says Document.from_bytes raises UnreadableFile, and lint_text a
+    # ConfigError: neither could be imported from cliplint.api (nor cliplint).
+    import cliplint
+    from cliplint import api
+
+    for module in (api, cliplint):
+        with pytest.raises(module.ConfigError, match="unknown key 'selct'"):
+            lint_text(GOOD_CLIPPING, config={"selct": ["ALL"]})
+        with pytest.raises(module.UnreadableFile):
+            module.Document.from_bytes(b"\x00\x01binary")
+    assert api.ConfigError is ConfigError and issubclass(api.ConfigError, ValueError)
+
+
 def test_a_config_may_give_tuples_for_arrays() -> None:
     # "select: ['title-link'] is not of type 'array'" said a tuple was refused, as a list.
     seconds = GOOD_CLIPPING.replace("<!--1686778744000-->", "<!--1686778744-->")
