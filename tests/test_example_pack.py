@@ -9,6 +9,7 @@ import inspect
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -158,9 +159,14 @@ def test_every_exported_name_is_documented() -> None:
             assert member_doc.strip(), f"{name}.{signature} has no docstring"
 
 
-def test_the_format_example_renders_a_report() -> None:
+def _example(name: str) -> str:
+    """The code block after ``<!-- example: NAME -->`` in docs/plugins.md."""
     page = GUIDE.read_text(encoding="utf-8")
-    code = page.split("<!-- example: format -->\n```python\n", 1)[1].split("```", 1)[0]
+    return page.split(f"<!-- example: {name} -->\n```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_format_example_renders_a_report() -> None:
+    code = _example("format")
     namespace: dict[str, object] = {}
     exec(compile(code, "docs/plugins.md", "exec"), namespace)
     from cliplint import lint_text
@@ -176,3 +182,32 @@ def test_the_format_example_renders_a_report() -> None:
         'a.md,1,5,timestamp-comment,error,"timestamp 1686778744 is in seconds, not milliseconds '
         '(did you mean 1686778744000?)"',
     ]
+
+
+def test_a_format_goes_in_a_pack_where_the_page_says(tmp_path: Path) -> None:
+    # The page did not say where: a module of its own in the rules' package was loaded
+    # as a rule, and refused.
+    source = tmp_path / "pack"
+    shutil.copytree(PACK, source, ignore=shutil.ignore_patterns("__pycache__", "tests"))
+    render = _example("format").split("\n\n@hookimpl", 1)[0] + "\n"
+    write(tmp_path / "feed" / "a.md", SHOUTING)
+
+    write(source / "cliplint_example" / "csv_format.py", _example("format"))
+    site = install_pack(source, tmp_path / "site-public")
+    refused = run_cliplint("--isolated", "--format", "csv", "feed", cwd=tmp_path,
+                           env={"PYTHONPATH": str(site)})
+    assert refused.status == 2
+    assert ("rule module cliplint_example.csv_format lacks ID, SEVERITY, check (a rule of one "
+            "clipping) or reduce (an archive rule)") in refused.stderr
+
+    (source / "cliplint_example" / "csv_format.py").unlink()
+    write(source / "cliplint_example" / "_csv_format.py", render)
+    package = source / "cliplint_example" / "__init__.py"
+    write(package, package.read_text(encoding="utf-8") + "\n\n" + _example("format-in-pack"))
+    site = install_pack(source, tmp_path / "site-private")
+    found = run_cliplint("--isolated", "--format", "csv", "--select", "example/", "feed",
+                         cwd=tmp_path, env={"PYTHONPATH": str(site)})
+    assert found.status == 0, found.stderr
+    assert found.stdout.splitlines() == [
+        "path,line,column,rule,severity,message",
+        "feed/a.md,2,2,example/shouting-title,warning,title in capitals"]
