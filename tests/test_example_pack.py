@@ -134,6 +134,33 @@ def test_the_packs_archive_rule_runs(tmp_path: Path, pack_site: Path) -> None:
         for n in (1, 2, 3)]
 
 
+def test_the_packs_archive_rule_shows_a_run_given_some_files_what_names_them(
+        tmp_path: Path, pack_site: Path) -> None:
+    # A run given some files of an archive shows the problems about them or naming them
+    # (README). The example skipped every file out of focus: a run given 1.md did not show
+    # 2.md's "same title as 1.md", where duplicate-clipping shows its kind.
+    for number in (1, 2, 3, 4, 5):
+        write(tmp_path / "feed" / f"{number}.md",
+              GOOD_CLIPPING.replace("A good title", "Untitled").replace("/a/1", f"/a/{number}"))
+    # (its folder is the archive's root: the files given are seen with the rest of it)
+    write(tmp_path / "cliplint.toml", 'select = ["example/"]\n')
+
+    def problems(*given: str) -> list[tuple[str, list[str]]]:
+        run = run_cliplint("--no-cache", "--format", "json", *given, cwd=tmp_path,
+                           env={"PYTHONPATH": str(pack_site)})
+        assert run.status == 0, run.stderr
+        return [(p["path"], [item["path"] for item in p["related"]])
+                for p in json.loads(run.stdout)["problems"]]
+
+    whole = problems("feed")
+    assert [path for path, _ in whole] == [f"feed/{n}.md" for n in (1, 2, 3, 4, 5)]
+    for given in ("feed/1.md", "feed/5.md"):  # named by others' problems, and by none
+        shown = [(path, related) for path, related in whole
+                 if path == given or given in related]
+        assert problems(given) == shown
+    assert len(shown) == 1  # 5.md's own: the others name the first three of them
+
+
 # -- docs/plugins.md -----------------------------------------------------------------------
 
 

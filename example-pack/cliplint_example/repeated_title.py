@@ -61,15 +61,19 @@ def reduce(entries: Sequence[ArchiveEntry],
            options: Mapping[str, Any]) -> Iterator[ArchiveViolation]:
     """The reduce step: the clippings of each title, when enough articles share it."""
     by_title: dict[str, list[ArchiveEntry]] = {}
-    for entry in entries:
+    # In path order: a problem names the same files whatever order the run gives them in
+    # (a run given some files of the archive gives those first).
+    for entry in sorted(entries, key=lambda entry: entry.path):
         if entry.record is not None:
             by_title.setdefault(entry.record["title"].casefold(), []).append(entry)
     for group in by_title.values():
         if len({entry.record["url"] for entry in group}) < options["min-articles"]:
             continue
+        if not any(entry.focus for entry in group):
+            continue  # the run shows none of these files: no problem of theirs is shown
+        # Every file of the group, even one out of focus: its problem names others, and a
+        # run shows the problems that name its files too (the engine drops the rest).
         for entry in group:
-            if not entry.focus:
-                continue  # a file the run does not report on
             others = tuple(Related(other.path, "same title as") for other in group
                            if other is not entry)
             title = entry.record["title"]
