@@ -437,4 +437,3 @@ def load(path: str) -> dict[str, Any]:
         raise StatsError(f"{path} is not a cliplint stats file: at {where}: {mismatch.message}")
     stats: dict[str, Any] = data
     return stats
-
