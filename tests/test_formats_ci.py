@@ -278,6 +278,13 @@ def test_every_format_reports_a_file_name_that_is_not_utf8(tmp_path: Path, repor
                  "gitlab": lambda: document[0]["location"]["path"]}[report]()
         assert shown == {"json": "a/bad\udcff.md", "sarif": "a/bad%FF.md",
                          "gitlab": "a/bad\udcff.md"}[report]
+    if report == "text":
+        assert result.stdout.startswith("a/bad\\udcff.md:")
+    if report == "junit":
+        # The name as the text report escapes it (it was a/bad\xdcff.md: neither that
+        # nor the byte).
+        [case] = ET.fromstring(result.stdout.encode("utf-8")).iter("testcase")
+        assert case.get("name") == case.get("file") == "a/bad\\udcff.md"
 
 
 def test_force_exclude_reads_no_configuration_of_a_folder_a_walk_never_enters(

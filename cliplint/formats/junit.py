@@ -22,6 +22,7 @@ from cliplint.formats import RenderOptions, full_message, whole_report
 from cliplint.formats.spool import Spool
 from cliplint.formats.text import printable
 from cliplint.model import INTERNAL_ERROR, Problem, Rule, Tally
+from cliplint.streams import python_escape
 
 if TYPE_CHECKING:
     from cliplint.fixer import Fixes
@@ -33,7 +34,10 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_safe(text: str) -> str:
-    return _NOT_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+    """``text`` with what XML cannot carry escaped as the text report escapes it
+    (``\\x1b``, and ``\\udcff`` for a byte of a name that is not UTF-8, which was
+    ``\\xdcff``, matching neither that report nor the byte)."""
+    return _NOT_XML.sub(lambda match: python_escape(match.group()), text)
 
 
 def write_stream(results: Iterable[FileResult], rules: Mapping[str, Rule],
