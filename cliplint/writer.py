@@ -45,7 +45,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from cliplint.budget import within_budget
 from cliplint.config import Settings
@@ -92,20 +92,35 @@ def fix_file(
     write: bool = True,
     with_source: bool = False,
     tree: Sequence[str] | None = None,
+    fixed_through: Fixed | None = None,
 ) -> FileOutcome:
     """Read, fix and (with ``write``) safely rewrite one file; with ``tree`` (resolved
-    folders), only when the file, symlinks followed, lies inside one of them."""
-    data = read_clipping(path, settings.max_file_size)
+    folders), only when the file, symlinks followed, lies inside one of them. Without
+    ``write`` nothing is written, but a fix that would not be is refused all the same.
+    ``fixed_through``: the file was fixed through another path already (see
+    :func:`fix_files`); this path's fix starts from the bytes that gave, and may not
+    change them again."""
+    data = read_clipping(path, settings.max_file_size) if fixed_through is None else (
+        fixed_through.data)
     if isinstance(data, Problem):
         return FileOutcome(path, (data,))
     outcome = fix_bytes(data, rules, settings, path=path, unsafe=unsafe, with_source=with_source)
     result = outcome.result
-    if result is None or not write or not result.changed:
+    if result is None or not result.changed:
         return outcome
+    # The same checks whether or not the file is written: --diff's patch holds what
+    # --fix would write, no more.
     try:
         if tree is not None:
             check_inside(path, tree)
-        replace_file(path, encode(result), expected=data)
+        if fixed_through is not None:
+            raise WriteError(f"it was fixed through {fixed_through.path} already, which "
+                             "leads to the same file, and this path's settings would "
+                             "change it again")
+        if write:
+            replace_file(path, encode(result), expected=data)
+        else:
+            replaceable(path)
     except WriteError as error:
         # The file keeps its problems, all of them; none was fixed (so no result).
         problem = file_problem(path, FIX_REFUSED, f"fixes not written: {error}")
@@ -116,7 +131,7 @@ def fix_file(
         return FileOutcome(path, tuple(sorted(
             (*left, problem), key=lambda p: (p.line, p.column, p.rule, p.message))),
             records=records)
-    return FileOutcome(path, outcome.problems, result, written=True, records=result.records)
+    return FileOutcome(path, outcome.problems, result, written=write, records=result.records)
 
 
 def fix_files(
@@ -133,17 +148,63 @@ def fix_files(
 ) -> list[FileOutcome]:
     """Fix many files, in worker processes when there are enough of them; outcomes come
     back in the order of ``paths``. Each file is written by the process that fixed it.
-    ``progress``: a progress bar on standard error (:mod:`cliplint.progress`)."""
+    ``progress``: a progress bar on standard error (:mod:`cliplint.progress`).
+
+    One path per file: a file named by several paths (a symlink and its target, both
+    walked) is fixed through the first; the others come after every first path is done,
+    in order, each fixed from the bytes the file holds by then (written or, without
+    ``write``, as they would be), which a later path may not change again. So two
+    workers never fix one file at once (one would find it changed meanwhile), and
+    ``--diff`` has one hunk per file, the one ``--fix`` writes."""
     from cliplint.progress import bar
 
     work = partial(_fix_paths, rules=rules, settings=settings, unsafe=unsafe, write=write,
                    with_source=with_source, tree=tree)
-    outcomes = []
+    keys = [_identity(path) for path in paths]
+    first = {key: index for index, key in reversed(list(enumerate(keys))) if key is not None}
+    leading = [index for index, key in enumerate(keys) if key is None or first[key] == index]
+    outcomes: dict[int, FileOutcome] = {}
+    fixed: dict[tuple[int, int], Fixed | None] = {}
     with bar(len(paths), shown=progress) as advance:
-        for outcome in map_in_chunks(work, paths, jobs):
-            outcomes.append(outcome)
+        for index, outcome in zip(leading, map_in_chunks(work, [paths[i] for i in leading],
+                                                         jobs)):
+            outcomes[index] = outcome
             advance(1)
-    return outcomes
+        for index, key in enumerate(keys):
+            if index in outcomes:
+                continue
+            assert key is not None  # only a path with an identity follows another
+            earlier = fixed.get(key, _fixed(outcomes[first[key]]))
+            outcomes[index] = fix_file(paths[index], rules, settings, unsafe=unsafe,
+                                       write=write, with_source=with_source, tree=tree,
+                                       fixed_through=earlier)
+            fixed[key] = earlier or _fixed(outcomes[index])
+            advance(1)
+    return [outcomes[index] for index in range(len(paths))]
+
+
+class Fixed(NamedTuple):
+    """A file fixed through one of its paths: that path, and the bytes it then holds."""
+
+    path: str
+    data: bytes
+
+
+def _fixed(outcome: FileOutcome) -> Fixed | None:
+    """What fixing a file through ``outcome.path`` left in it (or would leave, in a run
+    that writes nothing); None when it left the file as it was."""
+    result = outcome.result
+    return Fixed(outcome.path, encode(result)) if result is not None and result.changed else None
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """Which file ``path`` leads to (device and inode, symlinks followed); None when it
+    cannot be told (its reading then says why)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _fix_paths(paths: Sequence[str], *, rules: Mapping[str, Rule], settings: Settings,
@@ -219,6 +280,26 @@ def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> No
     With ``expected``, refuse when the file no longer holds those bytes.
     Raises :class:`WriteError`; the file is then untouched and no temporary file is left.
     """
+    target = replaceable(path)
+    with _signals_held():
+        _write_through_temporary(target, data, expected)
+    _fsync_folder(os.path.dirname(target.path) or ".")
+
+
+class Target(NamedTuple):
+    """A file :func:`replace_file` may replace: its path (symlinks followed), what
+    ``os.stat`` said of it and its extended attributes, which the new file gets."""
+
+    path: str
+    info: os.stat_result
+    attributes: dict[str, bytes]
+
+
+def replaceable(path: str) -> Target:
+    """The file at ``path`` (its symlink target) when :func:`replace_file` may replace
+    it, as far as can be told without writing; else :class:`WriteError` saying why.
+    ``--diff`` asks this too, so that its patch leaves out what ``--fix`` would refuse.
+    (Whether the owner and the attributes can be kept shows only on writing.)"""
     target = os.path.realpath(path)
     try:
         info = os.stat(target)
@@ -233,9 +314,14 @@ def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> No
         # os.replace needs only the folder's permission: without this a file made
         # read-only would be rewritten (and stay read-only), as no editor would save it.
         raise WriteError("the file is read-only")
-    with _signals_held():
-        _write_through_temporary(target, data, info, expected)
-    _fsync_folder(os.path.dirname(target) or ".")
+    attributes = _attributes(target)
+    signed = sorted(_CONTENT_SIGNATURES.intersection(attributes))
+    if signed:
+        # Copied, the old hash would not be the new content's (an IMA-appraising kernel
+        # then refuses to open the file); dropped, the file would lose its signature.
+        raise WriteError(f"its content is signed ({' and '.join(signed)}: the fix would "
+                         "change what is signed); left as it is")
+    return Target(target, info, attributes)
 
 
 #: The signals that end a run cleanly (cliplint/cli/__init__.py): held while a temporary
@@ -258,11 +344,10 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
-def _write_through_temporary(target: str, data: bytes, info: os.stat_result,
-                             expected: bytes | None) -> None:
+def _write_through_temporary(target: Target, data: bytes, expected: bytes | None) -> None:
     """:func:`replace_file`'s writing: a temporary file beside ``target``, renamed over
     it, or removed (whatever is raised)."""
-    folder, name = os.path.split(target)
+    folder, name = os.path.split(target.path)
     pid = f".{os.getpid()}."
     # Room for the widest process id _TEMPORARY knows, not this one's: the cut name is
     # the same whichever process writes it.
@@ -277,11 +362,11 @@ def _write_through_temporary(target: str, data: bytes, info: os.stat_result,
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
             stream.flush()
-            _keep_attributes(target, stream.fileno(), info)
+            _keep_attributes(target, stream.fileno())
             os.fsync(stream.fileno())
-        if expected is not None and _read(target) != expected:
+        if expected is not None and _read(target.path) != expected:
             raise WriteError("the file changed while it was being fixed; left as it is")
-        os.replace(temporary, target)
+        os.replace(temporary, target.path)
     except OSError as error:
         _remove(temporary)
         raise WriteError(f"cannot write: {error.strerror or error}") from None
@@ -290,20 +375,14 @@ def _write_through_temporary(target: str, data: bytes, info: os.stat_result,
         raise
 
 
-def _keep_attributes(target: str, descriptor: int, info: os.stat_result) -> None:
+def _keep_attributes(target: Target, descriptor: int) -> None:
     """Give the temporary file (open as ``descriptor``) the owner, the mode and the
     extended attributes (POSIX ACLs among them) ``target`` has, or raise
     :class:`WriteError`: a fix that would change who may read or write the file is not
     written. The order matters: chown clears the setuid and setgid bits, so it comes
     before chmod; chmod rewrites an ACL's mask, and setting the ACL sets the group bits,
     so the ACL comes after chmod. The result is checked against the target at the end."""
-    attributes = _attributes(target)
-    signed = sorted(_CONTENT_SIGNATURES.intersection(attributes))
-    if signed:
-        # Copied, the old hash would not be the new content's (an IMA-appraising kernel
-        # then refuses to open the file); dropped, the file would lose its signature.
-        raise WriteError(f"its content is signed ({' and '.join(signed)}: the fix would "
-                         "change what is signed); left as it is")
+    info, attributes = target.info, target.attributes
     mode = stat.S_IMODE(info.st_mode)
     owners = hasattr(os, "fchown")  # not on Windows, which has no such owners
     group_kept = True
