@@ -227,6 +227,35 @@ def unified_diff(path: str, result: FixResult, for_terminal: bool = False) -> st
                    for line in lines)
 
 
+class PatchNames(NamedTuple):
+    """What a ``--diff`` patch calls each file (``names``, in the order of the paths), and
+    the folder those names are relative to (``root``), where the patch applies."""
+
+    root: str
+    names: tuple[str, ...]
+
+
+def patch_names(paths: Sequence[str], here: str) -> PatchNames:
+    """The names a ``--diff`` patch gives the files at ``paths`` (relative to ``here``,
+    the working folder, or absolute), for ``git apply`` and ``patch -p1`` to write what
+    ``--fix`` writes: each file's own path, symlinks and ``..`` resolved as the system
+    resolves them (a hunk for a symlink applies to neither, and ``git apply`` calls a
+    path with a ``..`` step invalid, so ``sub/../x.md`` is ``x.md``). Relative paths stay
+    relative: to ``here`` when every file lies under it, else to the folder holding
+    them all and ``here`` (``../x.md`` from ``sub``: ``x.md``, from ``sub``'s folder);
+    absolute paths stay absolute."""
+    real_here = os.path.realpath(here)
+    reals = [os.path.realpath(os.path.join(here, path)) for path in paths]
+    relative = [real for path, real in zip(paths, reals) if not os.path.isabs(path)]
+    try:
+        root = os.path.commonpath([real_here, *relative])
+    except ValueError:  # another drive (Windows): the names stay absolute
+        return PatchNames(real_here, tuple(reals))
+    return PatchNames(root, tuple(
+        real if os.path.isabs(path) else os.path.relpath(real, root).replace(os.sep, "/")
+        for path, real in zip(paths, reals)))
+
+
 def _header(path: str) -> str:
     """The name in a ``---``/``+++`` line: ``diff_path``, then a tab after a name with a
     space, as git and GNU diff write it: ``patch`` reads a name up to a space otherwise
@@ -855,6 +884,7 @@ __all__ = [
     "FixReport",
     "FixResult",
     "FixedCount",
+    "PatchNames",
     "Refusal",
     "RemovedBlock",
     "applicable",
@@ -864,6 +894,7 @@ __all__ = [
     "fix_text",
     "fixed_counts",
     "is_block",
+    "patch_names",
     "unified_diff",
     "visible_controls",
 ]

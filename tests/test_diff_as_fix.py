@@ -82,6 +82,21 @@ def _same_as_fix(tmp_path: Path, build: Callable[[Path], None], here: str,
     return diff
 
 
+def _linked(scene: Path) -> None:
+    """A clipping, a symlink to it walked before it, and another clipping."""
+    write(scene / "2024" / "x.md", _clip(1))
+    write(scene / "other.md", _clip(2))
+    (scene / "latest.md").symlink_to(Path("2024") / "x.md")
+
+
+def test_a_file_and_a_symlink_to_it_make_one_hunk(tmp_path: Path) -> None:
+    """latest.md -> 2024/x.md, both walked: one hunk, naming the file itself (git apply
+    and patch refuse a hunk for a symlink), counted once."""
+    diff = _same_as_fix(tmp_path, _linked, ".", (".",))
+    assert "Would fix 2 problems in 2 files" in diff.stderr
+    assert re.findall("^--- (.*)", diff.stdout, re.M) == ["a/2024/x.md", "a/other.md"]
+
+
 def _refused(scene: Path) -> None:
     """In the linted folder w: a read-only file, one with a second name outside it, a
     symlink leading out of it, and one file --fix writes."""
@@ -98,3 +113,23 @@ def test_what_fix_refuses_is_not_in_the_patch(tmp_path: Path) -> None:
     assert "the file is read-only" in stderr
     assert "the file has 2 hard links" in stderr
     assert "outside the linted tree" in stderr
+
+
+def _nested(scene: Path) -> None:
+    write(scene / "x.md", _clip(1))
+    write(scene / "sub" / "y.md", _clip(2))
+
+
+def test_a_path_with_a_dot_dot_step_is_named_without_it(tmp_path: Path) -> None:
+    diff = _same_as_fix(tmp_path, _nested, ".", ("sub/../x.md",))
+    assert diff.stdout.startswith("--- a/x.md\n+++ b/x.md\n")
+
+
+def test_a_path_above_the_working_folder_is_named_from_a_folder_holding_all(
+        tmp_path: Path) -> None:
+    """From sub, ``../x.md y.md`` names x.md and sub/y.md, relative to the folder
+    above (git apply and patch refuse a ``..`` step), and says to apply it there."""
+    diff = _same_as_fix(tmp_path, _nested, "sub", ("../x.md", "y.md"), apply_in=".")
+    assert re.findall("^--- (.*)", diff.stdout, re.M) == ["a/x.md", "a/sub/y.md"]
+    assert (f"the patch names files relative to {os.path.realpath(tmp_path / 'diffed')}, "
+            "which holds them all") in diff.stderr

@@ -29,7 +29,7 @@ def fix_command(run: RunContext) -> int:
     if options.write_baseline:
         raise UsageError("--write-baseline records a lint run's problems; it cannot be "
                          "combined with --fix, --fix-only or --diff")
-    from cliplint.fixer import FixReport, fixed_counts, unified_diff
+    from cliplint.fixer import FixReport, fixed_counts, patch_names, unified_diff
     from cliplint.formats.text import render_fixes
     from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
     from cliplint.plugins import renderer_of
@@ -90,10 +90,16 @@ def fix_command(run: RunContext) -> int:
         # A person reads a diff on a terminal: its control characters are shown, not
         # obeyed. Anywhere else a program may apply it: the bytes stay the file's.
         for_terminal = sys.stdout.isatty()
-        for outcome in outcomes:
-            if outcome.result is not None and outcome.result.changed and options.quiet < 2:
-                sys.stdout.write(unified_diff(outcome.path, outcome.result, for_terminal))
+        changed = [(outcome.path, outcome.result) for outcome in outcomes
+                   if outcome.result is not None and outcome.result.changed]
+        patch = patch_names([path for path, _ in changed], os.getcwd())
+        if options.quiet < 2:
+            for name, (_, fixed_text) in zip(patch.names, changed):
+                sys.stdout.write(unified_diff(name, fixed_text, for_terminal))
         sys.stdout.flush()
+        if patch.root != os.path.realpath(os.getcwd()) and not options.quiet:
+            say(f"the patch names files relative to {patch.root}, which holds them all "
+                "(some lie outside the working folder): apply it there")
         write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
     elif stdin_data is not None:
         result = outcomes[0].result
