@@ -161,6 +161,12 @@ class Settings:
     def is_excluded(self, path: str) -> bool:
         return self.excludes(relative_posix(path, self.root))
 
+    def walk_skips(self, path: str) -> bool:
+        """Whether a walk leaves out the file or folder at ``path``: excluded by the
+        configuration of its folder or of one above (``ConfigTree.skips``), or by these
+        settings when they apply to every file."""
+        return self.tree.skips(path) if self.tree is not None else self.is_excluded(path)
+
     def excludes(self, relative: str) -> bool:
         """``is_excluded`` for a path already made relative (see ``relative_posix``)."""
         return any(glob.matches(relative) for glob in self._exclude_globs)

@@ -136,10 +136,9 @@ def paths_to_lint(options: LintOptions, settings: Settings) -> list[str]:
         return paths
     # As a walk would leave it out: excluded by its folder's configuration or by one
     # above (a pre-commit hook must not fail on a file the CI scan never reads).
-    skipped = settings.tree.skips if settings.tree is not None else settings.is_excluded
-    if paths == ["-"] and options.stdin_filename and skipped(options.stdin_filename):
+    if paths == ["-"] and options.stdin_filename and settings.walk_skips(options.stdin_filename):
         return []
-    return [path for path in paths if path == "-" or not skipped(path)]
+    return [path for path in paths if path == "-" or not settings.walk_skips(path)]
 
 
 def written_files(options: LintOptions) -> list[tuple[str, str]]:
@@ -329,8 +328,7 @@ def _walk_finds(real: str, folder: str, settings: Settings) -> bool:
     seen_as = os.path.join(folder, os.path.relpath(real, top))
     if not settings.for_folder(os.path.dirname(seen_as)).includes_name(os.path.basename(real)):
         return False
-    skipped = settings.tree.skips if settings.tree is not None else settings.is_excluded
-    return not skipped(seen_as)
+    return not settings.walk_skips(seen_as)
 
 
 def run_context(options: LintOptions) -> RunContext:
