@@ -442,6 +442,56 @@ def test_watch_goes_on_when_the_watched_file_or_the_configuration_breaks(
         assert watch.until("out", "./a.md:1:5: timestamp-comment")
 
 
+def test_watch_lints_again_when_a_folder_comes_goes_or_is_renamed(tmp_path: Path) -> None:
+    # A folder moved in brings its clippings with no event of their own; one moved out
+    # takes them; a folder's own event was dropped, as a name include does not match.
+    watched, elsewhere = tmp_path / "w", tmp_path / "elsewhere"
+    write(watched / "ok.md", GOOD_CLIPPING)
+    write(elsewhere / "feed" / "new.md", SECONDS)
+    with _watching(watched, "--isolated", "--select", "timestamp-comment", ".") as watch:
+        watch.until("out", "All clean")
+        watch.until("err", "cliplint: watching for changes")
+        (elsewhere / "feed").rename(watched / "feed")
+        assert watch.until("out", "Found")[0].startswith("./feed/new.md:1:5: timestamp-comment")
+        watch.until("err", "cliplint: watching for changes")
+        (watched / "feed").rename(watched / "renamed")
+        assert watch.until("out", "Found")[0].startswith("./renamed/new.md:1:5: timestamp")
+        watch.until("err", "cliplint: watching for changes")
+        (watched / "renamed").rename(elsewhere / "gone")
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        write(watched / "d" / "e" / "z.md", SECONDS)  # (mkdir -p, then the file at once)
+        assert watch.until("out", "Found")[0].startswith("./d/e/z.md:1:5: timestamp-comment")
+
+
+def test_watch_lints_again_when_the_watched_folder_comes_back(tmp_path: Path) -> None:
+    write(tmp_path / "sub" / "a.md", GOOD_CLIPPING)
+    write(tmp_path / "elsewhere" / "sub" / "a.md", SECONDS)
+    with _watching(tmp_path, "--isolated", "--select", "timestamp-comment", "sub") as watch:
+        watch.until("out", "All clean")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / "sub").rename(tmp_path / "old")
+        watch.until("err", "cliplint: error: path does not exist: sub")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / "elsewhere" / "sub").rename(tmp_path / "sub")  # (a branch switched back)
+        assert watch.until("out", "Found")[0].startswith("sub/a.md:1:5: timestamp-comment")
+
+
+def test_watch_judges_changes_by_the_latest_configuration(tmp_path: Path) -> None:
+    # The include patterns read when the watch began were kept for every change after.
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    with _watching(tmp_path, "--select", "timestamp-comment", ".") as watch:
+        watch.until("out", "All clean")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / "cliplint.toml").write_text('include = ["*.md", "*.txt"]\n')
+        watch.until("err", "cliplint: 1 file changed: linting again")
+        watch.until("out", "All clean")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / "new.txt").write_text(SECONDS)
+        watch.until("err", "cliplint: 1 file changed: linting again")
+        assert watch.until("out", "Found")[0].startswith("./new.txt:1:5: timestamp-comment")
+
+
 def test_a_bar_given_its_total_inside_its_delay_is_not_drawn(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The count of files is known before the bar's delay runs out: the bar takes it

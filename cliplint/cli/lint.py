@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from contextlib import nullcontext, redirect_stderr
 from typing import TYPE_CHECKING, TextIO, cast
 
@@ -32,6 +32,7 @@ from cliplint.streams import say
 
 if TYPE_CHECKING:
     from cliplint.cli.context import LintOptions, RunContext
+    from cliplint.config import Settings
     from cliplint.model import Problem
     from cliplint.progress import Count
     from cliplint.runner import FileResult, RunOptions
@@ -70,7 +71,12 @@ def _require_working_folder() -> None:
 
 def _run(options: LintOptions) -> int:
     """One run: the lint run, or the fix run, --show-config or --show-files."""
-    run = run_context(options)
+    return _run_in(run_context(options))
+
+
+def _run_in(run: RunContext) -> int:
+    """:func:`_run` once its context is made."""
+    options = run.options
     # What start-up made (modules, the rules, their regexes) lives until the end: the
     # collector need not look at it again in every full collection, nor the workers.
     gc.freeze()
@@ -239,6 +245,55 @@ def _nearest_existing(path: str) -> str:
     return path
 
 
+def _wanted_changes(paths: Sequence[str], report: str | None,
+                    settings: Settings) -> Callable[[object, str], bool]:
+    """--watch's filter of changes, as ``settings`` (the latest run's) say: a clipping's
+    (a name ``include`` matches), a configuration file's, and a folder's under the
+    watched ``paths`` (absolute) that a walk does not leave out: added, taken away or
+    renamed, it brings or takes its clippings, with no event of their own when it is
+    moved. Never cliplint's own writes (its cache, the ``report``), or the run would
+    never end. A change it cannot judge (a configuration file broken, the working folder
+    gone) is wanted: the run says what is wrong."""
+    from cliplint.config import CONFIG_FILES, ConfigError
+
+    # Taken away, a folder is known to have been one only by its name.
+    folders = _walked_folders(paths, settings)
+
+    def wanted(change: object, path: str) -> bool:
+        name = os.path.basename(path)
+        if path == report:
+            return False
+        if name in CONFIG_FILES or path in folders:
+            return True
+        try:
+            if os.path.isdir(path):
+                return _on_the_way(path, paths) and not settings.walk_skips(path)
+            return settings.for_folder(os.path.dirname(path)).includes_name(name)
+        except (OSError, ConfigError):
+            return True
+
+    return wanted
+
+
+def _walked_folders(paths: Sequence[str], settings: Settings) -> frozenset[str]:
+    """The folders a walk of ``paths`` (absolute) enters, by their absolute paths; none
+    when the walk fails (its run failed as well, and said why)."""
+    from cliplint.config import ConfigError
+    from cliplint.files import walk_entries
+
+    try:
+        return frozenset(os.path.normpath(os.path.join(path, below))
+                         for path in paths for below, _ in walk_entries(path, settings))
+    except (OSError, ConfigError):
+        return frozenset()
+
+
+def _on_the_way(folder: str, paths: Sequence[str]) -> bool:
+    """Whether ``folder`` is one of ``paths``, inside one, or above one (a watched path
+    taken away comes back a folder at a time); all absolute."""
+    return any(os.path.commonpath([folder, path]) in (folder, path) for path in paths)
+
+
 def _watch(options: LintOptions) -> int:
     """``--watch``: a lint run, then another each time files change (watchfiles), with
     the configuration read again each time; Ctrl-C ends it (exit 130), as ruff's
@@ -254,7 +309,7 @@ def _watch(options: LintOptions) -> int:
         from watchfiles import watch
     except ImportError:
         raise UsageError("--watch needs watchfiles: pip install 'cliplint[watch]'") from None
-    from cliplint.config import CONFIG_FILES, ConfigError
+    from cliplint.config import ConfigError
 
     paths = [os.path.abspath(path) for path in options.paths or ["."]]
     refuse_missing(options.paths)
@@ -262,17 +317,14 @@ def _watch(options: LintOptions) -> int:
     settings = load_settings(options, plugin_registry(options).rules)
     refuse_overwriting_inputs(options, settings, options.paths or ["."])
 
-    def wanted(change: object, path: str) -> bool:
-        # Clippings and configuration files only: never cliplint's own writes (its cache,
-        # the report), or the run would never end.
-        name = os.path.basename(path)
-        return path != report and (settings.includes_name(name) or name in CONFIG_FILES)
-
     while True:
         try:
-            _run(options)
+            run = run_context(options)
+            settings = run.settings  # the changes to come are judged as it says
+            _run_in(run)
         except (UsageError, ConfigError) as error:
             say(f"error: {error}")  # a configuration mid-edit, a path gone: said; waits
+        wanted = _wanted_changes(paths, report, settings)
         # Said once the watcher is set up (its first yield, at the latest after a
         # quiet half second): a change from then on is not missed.
         watching = False
