@@ -9,6 +9,7 @@ import json
 import os
 import pty
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -490,6 +491,25 @@ def test_watch_judges_changes_by_the_latest_configuration(tmp_path: Path) -> Non
         (tmp_path / "new.txt").write_text(SECONDS)
         watch.until("err", "cliplint: 1 file changed: linting again")
         assert watch.until("out", "Found")[0].startswith("./new.txt:1:5: timestamp-comment")
+
+
+def test_watch_waits_for_its_working_folder_to_come_back(tmp_path: Path) -> None:
+    # A branch switch takes the working folder away (it ended the watch: an internal
+    # error, exit 3); it comes back a new folder, which the run goes into.
+    watched, elsewhere = tmp_path / "w", tmp_path / "elsewhere"
+    write(watched / "a.md", GOOD_CLIPPING)
+    write(elsewhere / "w" / "a.md", SECONDS)
+    with _watching(watched, "--isolated", "--select", "timestamp-comment") as watch:
+        watch.until("out", "All clean")
+        watch.until("err", "cliplint: watching for changes")
+        shutil.rmtree(watched)
+        assert watch.until("err", "cliplint: error: the working folder")[-1] == (
+            f"cliplint: error: the working folder {watched} cannot be found (No such file "
+            "or directory): it was deleted or moved; linting again once it is back\n")
+        watch.until("err", "cliplint: watching for changes")
+        (elsewhere / "w").rename(watched)
+        assert watch.until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
+    # (a run started in a folder already gone is refused, exit 2: test_cli.py)
 
 
 def test_a_bar_given_its_total_inside_its_delay_is_not_drawn(

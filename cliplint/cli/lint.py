@@ -65,8 +65,24 @@ def _require_working_folder() -> None:
     try:
         os.getcwd()
     except OSError as error:
-        raise UsageError(f"the working folder cannot be found ({error.strerror}): it was "
-                         "deleted or moved; cd to a folder that exists") from None
+        raise _working_folder_lost("", error, "cd to a folder that exists") from None
+
+
+def _back_in(folder: str) -> None:
+    """--watch: into its working folder ``folder`` again, by its name: a branch switch
+    that took it away and brought it back made a new folder there, and the run must be
+    in that one, as its shell is once it cd's there. :class:`UsageError` while there
+    is none (the watch waits for it, as for a watched path taken away)."""
+    try:
+        os.chdir(folder)
+    except OSError as error:
+        raise _working_folder_lost(f" {folder}", error, "linting again once it is back"
+                                   ) from None
+
+
+def _working_folder_lost(named: str, error: OSError, then: str) -> UsageError:
+    return UsageError(f"the working folder{named} cannot be found ({error.strerror}): it "
+                      f"was deleted or moved; {then}")
 
 
 def _run(options: LintOptions) -> int:
@@ -311,6 +327,7 @@ def _watch(options: LintOptions) -> int:
         raise UsageError("--watch needs watchfiles: pip install 'cliplint[watch]'") from None
     from cliplint.config import ConfigError
 
+    home = os.getcwd()
     paths = [os.path.abspath(path) for path in options.paths or ["."]]
     refuse_missing(options.paths)
     report = os.path.abspath(options.output_file) if options.output_file else None
@@ -319,6 +336,7 @@ def _watch(options: LintOptions) -> int:
 
     while True:
         try:
+            _back_in(home)
             run = run_context(options)
             settings = run.settings  # the changes to come are judged as it says
             _run_in(run)
