@@ -417,6 +417,24 @@ def let_go(run: subprocess.Popen[bytes], hold: Path) -> None:
         time.sleep(0.02)
 
 
+def signalled(run: subprocess.Popen[bytes], hold: Path,
+              send: Callable[[int], object]) -> tuple[int, bytes]:
+    """Once hold/hold holds a file of ``run`` (its own process group), ``send(run.pid)``
+    (a signal to it or its group), let the file go and wait for the run to end: the pid
+    of the process that held the file, and what the run said on standard error. A run
+    still going at the end is killed with its group."""
+    try:
+        worker = held(run, hold)
+        send(run.pid)
+        let_go(run, hold)  # (the signal reached the held process first, if sent to it)
+        _, stderr = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    return worker, stderr
+
+
 def install_pack(source: Path, site: Path) -> Path:
     """Install the rule pack in ``source`` into the folder ``site`` as pip would lay out
     a pure-Python distribution (its packages, and a .dist-info with its metadata and

@@ -26,10 +26,9 @@ import pytest
 # a process of its own, as a user's would be.
 from conftest import (
     ROOT,
-    held,
     hold_rule,
-    let_go,
     run_cliplint_subprocess as run_cliplint,
+    signalled,
     write,
 )
 
@@ -254,15 +253,7 @@ def test_ctrl_c_is_interrupted_and_nothing_else(tmp_path: Path) -> None:
          "--jobs", "1", "--extend-select", "hold/hold", "a.md"],
         cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True)  # its own process group, as a shell's job
-    try:
-        worker = held(run, hold)
-        os.killpg(run.pid, signal.SIGINT)
-        let_go(run, hold)
-        _, stderr = run.communicate(timeout=120)
-    finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
-            run.wait()
+    worker, stderr = signalled(run, hold, lambda pid: os.killpg(pid, signal.SIGINT))
     assert worker != run.pid, "the file was not linted by a worker process"
     assert (run.returncode, stderr.decode()) == (130, "cliplint: interrupted\n")
 

@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import GOOD_CLIPPING, held, hold_rule, let_go, write
+from conftest import GOOD_CLIPPING, hold_rule, signalled, write
 
 from cliplint.writer import TEMPORARY_SUFFIX
 
@@ -72,20 +72,9 @@ def test_sigterm_during_fix_lets_the_workers_finish_their_files(tmp_path: Path,
     systemd stopping a job does): the workers end too, but none while writing a file
     (the held one was not being written: it stays as it was). Both: a clean end."""
     run, tree, hold = _fix_run(tmp_path)
-    try:
-        worker = held(run, hold)
-        assert worker != run.pid, "the first file was not fixed in a worker process"
-        if to == "main process":
-            os.kill(run.pid, signal.SIGTERM)
-        else:
-            os.killpg(run.pid, signal.SIGTERM)
-        # Let the held worker go on; the signal reached it first, if it was sent to it.
-        let_go(run, hold)
-        _, stderr = run.communicate(timeout=120)
-    finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
-            run.wait()
+    to_whom = os.kill if to == "main process" else os.killpg
+    worker, stderr = signalled(run, hold, lambda pid: to_whom(pid, signal.SIGTERM))
+    assert worker != run.pid, "the first file was not fixed in a worker process"
     # Ended by SIGTERM after all, once clean (a shell says 143, 128 + 15).
     assert run.returncode == -signal.SIGTERM, (run.returncode, stderr)
     assert stderr.decode().endswith("cliplint: terminated\n"), stderr
