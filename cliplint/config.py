@@ -34,7 +34,8 @@ from cliplint.xdg import xdg_folder
 CONFIG_FILES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
 #: Markdown as pre-commit's hooks (``types: [markdown]``, identify) see it: .md, .markdown,
 #: in any case (identify lowers the extension: the hook passed ``X.MD``, which a folder's
-#: walk skipped). Patterns a configuration writes match case as fnmatch does.
+#: walk skipped), whether a configuration leaves ``include`` out or writes these two; other
+#: patterns match case as fnmatch does.
 DEFAULT_INCLUDE = ("*.md", "*.markdown")
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".cliplint_cache", "node_modules", ".venv", "__pycache__")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024  # html5lib takes ~10 s on a 2 MB body

@@ -238,7 +238,7 @@ def describe(error: BaseException) -> str:
     """An error of a storage library in one line, without its class's module path; one
     that refuses the credentials says so, with its code."""
     text = str(error).strip() or type(error).__name__
-    line = text.splitlines()[0] if text else type(error).__name__
+    line = text.splitlines()[0]
     code = _refused_credentials(error)
     return f"credentials refused ({code}): {line}" if code is not None else line
 

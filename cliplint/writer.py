@@ -174,7 +174,7 @@ def fix_files(
             if index in outcomes:
                 continue
             assert key is not None  # only a path with an identity follows another
-            earlier = fixed.get(key, _fixed(outcomes[first[key]]))
+            earlier = fixed[key] if key in fixed else _fixed(outcomes[first[key]])
             outcomes[index] = fix_file(paths[index], rules, settings, unsafe=unsafe,
                                        write=write, with_source=with_source, tree=tree,
                                        fixed_through=earlier)
