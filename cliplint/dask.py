@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.batches import (
     DEFAULT_BATCH_SIZE,
@@ -47,7 +49,7 @@ from cliplint.batches import (
 from cliplint.storage import StorageError
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, LocalCluster
 
     from cliplint.model import Rule, Tally
     from cliplint.runner import FileResult
@@ -146,21 +148,12 @@ def connect(scheduler: str, jobs: int) -> Iterator[Client]:
     """A client of a new LocalCluster (``dask``) or of the scheduler at an address,
     closed at the end. Raises :class:`RunFailed` when there is none to be had."""
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise RunFailed("--scheduler needs Dask: pip install 'cliplint[dask]'") from None
     if scheduler == "dask":
-        # The scheduler serves HTTP whatever is asked: on a free local port, not on
-        # 8787 (taken by another cluster, it would print a warning).
-        with _standard_output_on_standard_error():
-            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
-                                   preload=["cliplint.dask_worker"])
-        try:
-            with _closing(Client(cluster)) as client:
-                yield client
-        finally:
-            cluster.close()
+        with _local_cluster(jobs) as cluster, _closing(Client(cluster)) as client:
+            yield client
         return
     with _closing(_client_of(scheduler)) as client:
         try:
@@ -171,6 +164,68 @@ def connect(scheduler: str, jobs: int) -> Iterator[Client]:
         except OSError as error:  # (TimeoutError is one: caught above)
             raise _lost_scheduler(scheduler, error) from None
         yield client
+
+
+@contextmanager
+def _local_cluster(jobs: int) -> Iterator[LocalCluster]:
+    """A new LocalCluster of ``jobs`` worker processes, closed at the end.
+
+    Ctrl-C reaches the whole process group, and the command alone handles it (closing
+    the cluster): SIGINT is held while the cluster starts (:func:`_hold_interrupts`), so
+    that its processes are born ignoring it, and a Ctrl-C meanwhile is raised once the
+    cluster has started, and closes it. (A worker still importing Dask printed its
+    KeyboardInterrupt's traceback, and a cluster interrupted as it started failed to
+    close with Dask's "AssertionError: Status.init".)"""
+    from multiprocessing import resource_tracker
+
+    from distributed import LocalCluster
+
+    # (multiprocessing's resource tracker, started with the first process, lets SIGINT
+    # through in the thread that starts it: it would let it through while held, and a
+    # Ctrl-C would reach that thread, to be ignored there)
+    resource_tracker.ensure_running()
+    held = _hold_interrupts()
+    try:
+        # The scheduler serves HTTP whatever is asked: on a free local port, not on
+        # 8787 (taken by another cluster, it would print a warning).
+        with _standard_output_on_standard_error():
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                   dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+    except BaseException:
+        _let_interrupts_go(held)
+        raise
+    try:
+        _let_interrupts_go(held)  # (a Ctrl-C held meanwhile is raised here)
+        yield cluster
+    finally:
+        cluster.close()
+
+
+class _HeldInterrupts(NamedTuple):
+    handler: Any  # SIGINT's handler before (signal.signal's)
+    blocked: set[int | signal.Signals]
+
+
+def _hold_interrupts() -> _HeldInterrupts | None:
+    """SIGINT ignored, so that processes started meanwhile are born ignoring it (an
+    ignored signal stays ignored through ``exec``, and Python then sets no handler for
+    it), and blocked, so that a Ctrl-C meanwhile waits instead of being lost (Linux keeps
+    a blocked signal pending even while it is ignored; elsewhere it may be lost, and the
+    run goes on). None where the handler cannot be set (not the main thread), put back
+    (one set outside Python) or signals cannot be blocked (Windows)."""
+    if (not hasattr(signal, "pthread_sigmask")
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is None):
+        return None
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return _HeldInterrupts(signal.signal(signal.SIGINT, signal.SIG_IGN), blocked)
+
+
+def _let_interrupts_go(held: _HeldInterrupts | None) -> None:
+    """SIGINT handled and let through as before :func:`_hold_interrupts`."""
+    if held is not None:
+        signal.signal(signal.SIGINT, held.handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held.blocked)
 
 
 @contextmanager
@@ -197,8 +252,6 @@ def _client_of(scheduler: str) -> Client:
     (the dashboard's port, given by mistake) kept ``Client()`` waiting for ever, and one
     that answered other bytes made it allocate what their first eight said (a
     MemoryError)."""
-    import threading
-
     import dask
     from dask.utils import parse_timedelta
     from distributed import Client

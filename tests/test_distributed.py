@@ -258,6 +258,46 @@ def test_ctrl_c_is_interrupted_and_nothing_else(tmp_path: Path) -> None:
     assert (run.returncode, stderr.decode()) == (130, "cliplint: interrupted\n")
 
 
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="looks for processes in /proc")
+def test_ctrl_c_as_the_cluster_starts_is_interrupted_and_nothing_else(tmp_path: Path) -> None:
+    """Ctrl-C while the run's LocalCluster starts (its first process started, importing
+    Dask): "interrupted", 130, and nothing more on standard error (that process printed
+    its KeyboardInterrupt's traceback, and closing the cluster interrupted as it started
+    failed with Dask's "AssertionError: Status.init")."""
+    write(tmp_path / "a.md", clipping("Story", "https://x.org/a"))
+    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")},
+                   "CLIPLINT_NO_SERVER": "1", "PYTHONWARNINGS": "ignore"}
+    run = subprocess.Popen(
+        [sys.executable, "-m", "cliplint", "--isolated", "--no-cache", "--scheduler", "dask",
+         "--jobs", "1", "a.md"],
+        cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True)  # its own process group, as a shell's job
+    try:
+        while run.poll() is None and not _started_process_in_group(run.pid):
+            time.sleep(0.01)
+        os.killpg(run.pid, signal.SIGINT)
+        _, stderr = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    assert (run.returncode, stderr.decode()) == (130, "cliplint: interrupted\n")
+
+
+def _started_process_in_group(group: int) -> bool:
+    """Whether a process that multiprocessing started (``spawn_main``) is in the process
+    group ``group``."""
+    for entry in Path("/proc").iterdir():
+        try:
+            # (the process group is the fifth field of stat, after the name in brackets)
+            if int((entry / "stat").read_text().rpartition(")")[2].split()[2]) == group:
+                if b"spawn_main" in (entry / "cmdline").read_bytes():
+                    return True
+        except (OSError, ValueError, IndexError):  # not a process, or one gone meanwhile
+            continue
+    return False
+
 def test_text_report_too(archive: Path, cluster: Any) -> None:
     local = run_cliplint("--no-cache", ".", cwd=archive)
     remote = run_cliplint("--no-cache", "--scheduler", cluster.scheduler.address, ".",
