@@ -17,10 +17,15 @@ nor the front matter's ``title`` (front matter is skipped; a fix could not touch
 - **escaped once** (info): any other reference, unless the character it stands for is
   one Markdown would read as syntax in link text (``[ ] \\ ` * _ < > ~ !``: the
   reference is how Markdown writes those), a tab, a line break (a line feed, carriage
-  return or form feed, U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR), or one
+  return or form feed, U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR), one
   of the characters ``invisible-characters`` looks for (zero-width, bidi and control
   characters, and U+FFFD, which ``&#0;``, a surrogate's number or one past U+10FFFF
-  stands for).
+  stands for), or another character a reader does not see: a format character
+  (Unicode's category Cf), such as U+00AD SOFT HYPHEN (``&shy;``), the bidi marks
+  U+200E, U+200F and U+061C (``&lrm;``, ``&rlm;``), U+2061-U+2064 or the tags
+  U+E0001-U+E007F. The reference is how the title shows such a character: decoded,
+  ``&lrm;`` would become a character nobody sees in an editor or a diff. A no-break
+  space (``&nbsp;``) is reported and decoded: it shows as a space.
 
 Bad::
 
@@ -38,14 +43,15 @@ Fix (safe): decode one level. ``&amp;#22338;`` becomes ``&#22338;``, which the n
 of ``--fix`` decodes to ``坂``; ``&amp;`` becomes ``&``. The fixer checks that only the
 title's text changed. An entity escaped twice whose reference stands for a character an
 entity escaped once is not decoded to (a line break, a zero-width, bidi or control
-character, U+FFFD), syntax and the tab aside, is reported without a fix, the message
-naming the character: decoded, ``&amp;#x202e;`` would become a working RIGHT-TO-LEFT
-OVERRIDE that shows the rest of the title reversed (the Trojan Source trick),
-``&amp;#0;`` a U+FFFD, ``&amp;#x2028;`` a line break in a one-line title. Nor is a
-reference decoded where the title text would then read as empty (white space and
-zero-width characters only, as in ``[&nbsp;](...)``), which title-link reports as an
-error: such references are reported without a fix too. What the title should hold
-there is for a person to say.
+character, U+FFFD), syntax, the tab and the other format characters aside, is reported
+without a fix, the message naming the character: decoded, ``&amp;#x202e;`` would become
+a working RIGHT-TO-LEFT OVERRIDE that shows the rest of the title reversed (the Trojan
+Source trick), ``&amp;#0;`` a U+FFFD, ``&amp;#x2028;`` a line break in a one-line title.
+(The aside: their reference is how the title writes them, so ``&amp;lrm;`` becomes
+``&lrm;``, which stays.) Nor is a reference decoded where the title text would then read
+as empty (white space and zero-width characters only, as in ``[&nbsp;](...)``), which
+title-link reports as an error: such references are reported without a fix too. What
+the title should hold there is for a person to say.
 """
 
 from __future__ import annotations
@@ -85,8 +91,8 @@ OPTIONS = {
 
 #: What follows ``&`` in a reference, as MARKDOWN_REFERENCE reads one.
 _REFERENCE_REST = re.compile(MARKDOWN_REFERENCE.pattern[1:])
-#: Characters a reference is the right way to write in Markdown link text: syntax
-#: (brackets, backslash, code, emphasis, raw HTML, strikethrough, images) and the tab.
+#: Characters Markdown would read as syntax in link text (brackets, backslash, code,
+#: emphasis, raw HTML, strikethrough, images), and the tab.
 _MARKDOWN_SYNTAX = re.compile("[][\\\\`*_<>~!\t]")
 
 
@@ -152,7 +158,7 @@ def _references(text: str, start: int, end: int, *, escaped_once: bool) -> Itera
         if not escaped_once:
             continue
         character = decode(match.group())
-        if character is None or _MARKDOWN_SYNTAX.search(character) or _unfit(character):
+        if character is None or _best_as_reference(character) or _unfit(character):
             continue
         yield _Reference(
             at, match.end(),
@@ -174,6 +180,17 @@ def _reads_empty(text: str, start: int, end: int, found: list[_Reference]) -> bo
         position = reference.end
     shown.append(decode_all(text[position:end], MARKDOWN_REFERENCE))
     return READS_EMPTY.fullmatch("".join(shown)) is not None
+
+
+def _best_as_reference(character: str) -> bool:
+    """Whether a reference is the right way to write ``character`` (what one stands for)
+    in the title text: Markdown would read it as syntax there, it is the tab, or a reader
+    does not see it: a format character (Unicode's category Cf: U+00AD SOFT HYPHEN, the
+    bidi marks U+200E, U+200F and U+061C, U+2061-U+2064, the tags, and the zero-width
+    characters and bidi controls invisible-characters looks for). Decoded, a keeper's
+    visible ``&lrm;`` would become a character nobody sees in an editor or a diff."""
+    return (_MARKDOWN_SYNTAX.search(character) is not None
+            or any(unicodedata.category(each) == "Cf" for each in character))
 
 
 def _unfit(text: str) -> str | None:

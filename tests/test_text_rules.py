@@ -375,6 +375,49 @@ def test_title_escaping_fix_brings_no_problem_of_another_rule(tmp_path: Path) ->
     ]
 
 
+#: A title whose references stand for characters a reader does not see (a left-to-right
+#: mark, a soft hyphen, a zero-width space, a right-to-left override and its closer, a
+#: right-to-left mark escaped twice), beside visible ones escaped once.
+INVISIBLE = ("<!--1700049600000-->\n"
+             "[Caf&eacute;&lrm; Q&amp;A &shy;co-op &#8203;&#x202E;gpj.exe&#x202C; &amp;rlm;]"
+             "(https://news.example.org/a/1)\n------\n\n<p>Body.</p>\n")
+INVISIBLE_FIXED = ("<!--1700049600000-->\n"
+                   "[Café&lrm; Q&A &shy;co-op &#8203;&#x202E;gpj.exe&#x202C; &rlm;]"
+                   "(https://news.example.org/a/1)\n------\n\n<p>Body.</p>\n")
+
+
+def _invisible_found(path: Path) -> list[str]:
+    """What invisible-characters reports in ``path``: each character and how it is
+    written, without where (a fix moves it)."""
+    report = run_cliplint("--isolated", "--no-cache", "--select", "invisible-characters",
+                          "--format", "json", str(path))
+    return [problem["message"].split(" in ")[0]
+            for problem in json.loads(report.stdout)["problems"]]
+
+
+def test_title_escaping_fix_keeps_references_to_invisible_characters(tmp_path: Path) -> None:
+    # Decoded, each became a raw character nobody sees in an editor or a diff (the
+    # override reversing what follows it): the fix decodes only the visible ones.
+    path = write(tmp_path / "t.md", INVISIBLE)
+    before = _invisible_found(path)
+    assert before == [
+        "zero-width character U+200B ZERO WIDTH SPACE (written &#8203;)",
+        "bidi control U+202E RIGHT-TO-LEFT OVERRIDE (written &#x202E;)"]
+    diff = run_cliplint("--isolated", "--no-cache", "--select", "title-escaping", "--diff",
+                        str(path))
+    assert diff.status == 1, diff.stderr
+    assert f"+{INVISIBLE_FIXED.splitlines()[1]}\n" in diff.stdout
+    run = run_cliplint("--isolated", "--no-cache", "--select", "title-escaping", "--fix",
+                       str(path))
+    assert run.status == 0, run.stderr
+    assert path.read_text(encoding="utf-8") == INVISIBLE_FIXED
+    # Nothing left for the rule to do (no report it cannot act on), nothing new for
+    # invisible-characters.
+    again = run_cliplint("--isolated", "--no-cache", "--select", "title-escaping", str(path))
+    assert again.status == 0 and "All clean" in again.stdout, again.stdout
+    assert _invisible_found(path) == before
+
+
 # -- relative-url ---------------------------------------------------------------------------
 
 RELATIVE = ("<!--1594799100000-->\n[RFA](https://www.rfa.org/mandarin/yataibaodao/a.html?x=1)\n------\n\n"
