@@ -17,6 +17,12 @@ What the archive is:
   one go, which such runs and a run over the whole archive leave); the others are read,
   hashed and, if their content is new, linted, in the usual worker processes.
 
+A file that the walk finds to be a symlink to another file of the archive (both
+walked) is that file under another name: the reduce step is told so
+(:attr:`ArchiveEntry.link_to <cliplint.rule_io.ArchiveEntry>`), so that one file
+reached by two paths is not taken for two copies. Only symlinks are looked behind, and
+only the walk's: no other file is asked about.
+
 With a cache, the reduce step's problems are kept too, under a digest of everything
 they depend on (:func:`reduction_key`): an archive whose files and settings are as a
 run before saw them is not reduced again.
@@ -32,7 +38,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from operator import attrgetter
 from pathlib import PurePath
@@ -172,10 +178,13 @@ def with_archive_rules(
     archive: Archive,
     options: RunOptions,
     plugins: Mapping[str, str] | None = None,
+    links: Collection[str] = frozenset(),
 ) -> Iterator[FileResult]:
     """``results`` as they come, then the archive rules' problems: one result per file
     they concern (``checked`` False), in path order. Holds every file's records (and
-    nothing else of them) until the end."""
+    nothing else of them) until the end. ``links``: the paths of the results that the
+    walk found to be symlinks (:func:`cliplint.files.iter_files`; filled by the time
+    the results end), for a run given folders."""
     from cliplint.runner import FileResult, open_cache
 
     chosen = archive_rules(rules, settings)
@@ -199,11 +208,16 @@ def with_archive_rules(
     with open_cache(rules, settings, options, plugins, quiet=True) as cache:
         if archive.partial:
             focus = frozenset(file.relative for file in files)
-            files.extend(_rest_of_archive(archive, focus, rules, settings, options, plugins,
-                                          cache))
-        elif cache is not None and archive.root_given:
-            _index_whole_archive(cache, archive, files, rules, settings, remembered)
-        for problem in _reduce_through(cache, files, chosen, settings, archive.root, focus):
+            rest, linked = _rest_of_archive(archive, focus, rules, settings, options, plugins,
+                                            cache)
+            files.extend(rest)
+        else:
+            linked = [file.relative for file in files if file.path in links] if links else []
+            if cache is not None and archive.root_given:
+                _index_whole_archive(cache, archive, files, rules, settings, remembered)
+        targets = _link_targets(archive.root, linked, files) if linked else {}
+        for problem in _reduce_through(cache, files, chosen, settings, archive.root, focus,
+                                       targets):
             by_path.setdefault(problem.path, []).append(problem)
     facts = {file.path: file.facts for file in files if file.path in by_path}
     for path, found in by_path.items():
@@ -277,18 +291,37 @@ def relative_to(path: str, root: str) -> str:
     return relative if os.sep == "/" else PurePath(relative).as_posix()
 
 
+def _link_targets(root: str, linked: Iterable[str],
+                 files: Iterable[ArchiveFile]) -> dict[str, str]:
+    """Of the files that are symlinks (``linked``, their paths relative to ``root``),
+    those that lead to another of ``files``, each with that file's relative path: one
+    file under two names. A link leading elsewhere (out of the archive, to a file the
+    run leaves out, nowhere) is a file of its own, as any other."""
+    relatives = {file.relative for file in files}
+    real_root = os.path.realpath(root)
+    targets: dict[str, str] = {}
+    for link in linked:
+        # (a path from the real root passes no symlink: the file of the archive at that
+        # relative path is the link's target itself)
+        target = relative_to(os.path.realpath(os.path.join(root, link)), real_root)
+        if target != link and target in relatives:
+            targets[link] = target
+    return targets
+
+
 def _reduce_through(cache: Cache | None, files: Sequence[ArchiveFile], chosen: Sequence[Rule],
-                    settings: Settings, root: str,
-                    focus: frozenset[str] | None) -> list[Problem]:
+                    settings: Settings, root: str, focus: frozenset[str] | None,
+                    links: Mapping[str, str]) -> list[Problem]:
     """:func:`reduce_archive`, its problems taken from the cache when it holds them
     for these files and settings, else kept there."""
     if cache is None:
-        return reduce_archive(files, chosen, settings, root, focus)
+        return reduce_archive(files, chosen, settings, root, focus, links=links)
     own_rules = _rules_per_file(files, settings)  # worked out once for both
-    key = reduction_key(files, chosen, settings, focus, own_rules=own_rules)
+    key = reduction_key(files, chosen, settings, focus, own_rules=own_rules, links=links)
     problems = cache.reduction(key) if key is not None else None
     if problems is None:
-        problems = reduce_archive(files, chosen, settings, root, focus, own_rules=own_rules)
+        problems = reduce_archive(files, chosen, settings, root, focus, own_rules=own_rules,
+                                  links=links)
         if key is not None and not any(problem.rule == INTERNAL_ERROR for problem in problems):
             cache.put_reduction(key, problems)
     return problems
@@ -296,19 +329,22 @@ def _reduce_through(cache: Cache | None, files: Sequence[ArchiveFile], chosen: S
 
 def reduction_key(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings: Settings,
                   focus: frozenset[str] | None, *,
-                  own_rules: OwnRules | EllipsisType = ...) -> str | None:
+                  own_rules: OwnRules | EllipsisType = ...,
+                  links: Mapping[str, str] = MappingProxyType({})) -> str | None:
     """A digest of everything :func:`reduce_archive` depends on beyond what names the
     cache file (the run's settings, the rules' code): the rules chosen, their options
     and severity, each file's paths, entry key (its records are a function of it) and
-    own rules, in order, and the focus. None when a file has no entry key.
-    ``own_rules``: each file's rules when already worked out (:func:`_rules_per_file`;
-    None: the same for every file)."""
+    own rules, in order, the focus and the links between files. None when a file has
+    no entry key. ``own_rules``: each file's rules when already worked out
+    (:func:`_rules_per_file`; None: the same for every file)."""
     if any(file.key is None for file in files):
         return None
     digest = blake2b(digest_size=20)
+    # (the links only when there are any: an archive without them keeps its key)
     digest.update(json.dumps(
         [[rule.id, settings.rule_options(rule), settings.severity.get(rule.id)]
-         for rule in chosen] + [sorted(focus) if focus is not None else None],
+         for rule in chosen] + [sorted(focus) if focus is not None else None]
+        + ([sorted(links.items())] if links else []),
         sort_keys=True, default=str).encode())
     if own_rules is ...:
         own_rules = _rules_per_file(files, settings)
@@ -363,10 +399,12 @@ def _rules_per_file(files: Sequence[ArchiveFile], settings: Settings) -> OwnRule
 
 def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], settings: Settings,
                    root: str, focus: frozenset[str] | None = None, *,
-                   own_rules: OwnRules | EllipsisType = ...) -> list[Problem]:
+                   own_rules: OwnRules | EllipsisType = ...,
+                   links: Mapping[str, str] = MappingProxyType({})) -> list[Problem]:
     """Every archive rule's reduce step over the files, its problems in path order. With
     ``focus`` (paths relative to the root), only the problems about those files or
-    naming them. ``own_rules`` as in :func:`reduction_key`."""
+    naming them. ``own_rules`` as in :func:`reduction_key`; ``links``: the files that
+    are symlinks to another of them, with its path (:func:`_link_targets`)."""
     # (only a reduce needs them: not a cached run)
     from cliplint.budget import within_budget
     from cliplint.rule_io import ArchiveEntry
@@ -380,7 +418,8 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
     problems: list[Problem] = []
     for rule in chosen:
         entries = [ArchiveEntry(file.relative, file.records.get(rule.id),
-                                focus is None or file.relative in focus)
+                                focus is None or file.relative in focus,
+                                links.get(file.relative) if links else None)
                    for index, file in enumerate(files)
                    if per_file_rules is None or rule.id in per_file_rules[index]]
         # The per-file budget, once more for every thousand files: a reduce step that
@@ -467,15 +506,16 @@ def _problem(violation: ArchiveViolation, rule_id: str, severity: Severity,
 
 
 def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str, Rule],
-                     settings: Settings, options: RunOptions,
-                     plugins: Mapping[str, str] | None, cache: Cache | None) -> list[ArchiveFile]:
+                     settings: Settings, options: RunOptions, plugins: Mapping[str, str] | None,
+                     cache: Cache | None) -> tuple[list[ArchiveFile], list[str]]:
     """The records of the archive's files that were not given (``given``: their paths
     relative to the root), in the order of the walk: from the cache's index of the
     archive when a file's size and modification time are as the index says, else
     through the cache (a content it knows is not linted again) or by linting it. The
-    index is then brought up to date."""
+    index is then brought up to date. With them, the relative paths of the files
+    walked, given or not, that are symlinks."""
     from cliplint.cache import ArchiveIndex
-    from cliplint.files import walk_entries
+    from cliplint.files import is_link, walk_entries
     from cliplint.runner import iter_results
 
     start = os.path.relpath(archive.root)
@@ -484,7 +524,8 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     # path relative to the root, path as shown and status, asked as the walk goes.
     # (From the root, a file is shown by its relative path: the same string, not a copy
     # of it for each file.)
-    walked = [(relative, relative if shown is None else shown + entry.name, _status(entry))
+    walked = [(relative, relative if shown is None else shown + entry.name, _status(entry),
+               is_link(entry))
               for below, entries in walk_entries(start, settings, folders)
               for shown in (_shown_folder(start, below),)
               for entry in entries
@@ -497,9 +538,12 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
     found: list[ArchiveFile | None] = []
     kept = [rows[relative] for relative in given if relative in rows]
     stale: list[tuple[int, str, str, tuple[int, int] | None]] = []  # place, paths, status
+    linked: list[str] = []
     # One pass over tens of thousands of files, most of them unchanged: no object made
     # for a file beyond the one the reduce step reads.
-    for relative, shown, status in walked:
+    for relative, shown, status, link in walked:
+        if link:
+            linked.append(relative)
         if relative in given:
             continue
         row = rows.get(relative)
@@ -527,7 +571,7 @@ def _rest_of_archive(archive: Archive, given: frozenset[str], rules: Mapping[str
         if added or len(kept) != len(index.paths):
             cache.remember_archive(name, {**{index.paths[row]: index.file(row) for row in kept},
                                           **added})
-    return complete
+    return complete, linked
 
 
 def _shown_folder(start: str, below: str) -> str | None:

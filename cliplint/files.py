@@ -11,17 +11,20 @@ from cliplint.config import Settings, relative_posix
 from cliplint.model import FILE_UNREADABLE, Problem, file_problem, too_large
 
 
-def iter_files(paths: Sequence[str], settings: Settings) -> Iterator[str]:
+def iter_files(paths: Sequence[str], settings: Settings,
+               links: set[str] | None = None) -> Iterator[str]:
     """Files named on the command line are taken as they are; folders are walked for
     files matching ``include`` and not ``exclude`` (symlinked folders are not followed,
     nor symlinked files that lead out of the tree: :func:`leads_outside`). Each file
     once, yielded as the folders are walked. A folder the walk cannot enter is yielded
     in its files' stead, as a file would be: reading it reports why (see
-    :func:`read_with_stat`), as a check that left it out must not pass."""
+    :func:`read_with_stat`), as a check that left it out must not pass. Given a set as
+    ``links``, adds to it each file the walks found that is a symlink, as yielded (the
+    archive rules' engine tells one file under two names from two files by it)."""
     seen: set[str] = set()
     last = len(paths) - 1
     for index, path in enumerate(paths):
-        for candidate in _walk(path, settings) if os.path.isdir(path) else [path]:
+        for candidate in _walk(path, settings, links) if os.path.isdir(path) else [path]:
             # One path's files are distinct; a file is repeated only by another path that
             # overlaps it. So the last path's files need not be remembered: one folder
             # of any size needs no memory per file.
@@ -58,12 +61,15 @@ def file_key(path: str) -> str:
     return os.path.normcase(os.path.abspath(path))
 
 
-def _walk(folder: str, settings: Settings) -> Iterator[str]:
+def _walk(folder: str, settings: Settings, links: set[str] | None) -> Iterator[str]:
     for current, _, entries in _walk_folders(folder, settings):
         if entries is None:
             yield current
         else:
             for entry in entries:
+                # (the listing asked already: no system call)
+                if links is not None and is_link(entry):
+                    links.add(entry.path)
                 yield entry.path
 
 
@@ -141,7 +147,7 @@ def _list_folder(top: str, folder: str, below: str, settings: Settings,
     included = local.includes_name  # is_included(path), without the path work
     return ([entry for entry in files if included(entry.name) and not excludes(prefix, entry.name)],
             [(entry.path, f"{below}{entry.name}/") for entry in folders
-             if not excludes(prefix, entry.name) and not _is_link(entry)])
+             if not excludes(prefix, entry.name) and not is_link(entry)])
 
 
 def leads_outside(link: str, top: str, settings: Settings) -> bool:
@@ -181,8 +187,9 @@ def git_top(folder: str) -> str | None:
         current = parent
 
 
-def _is_link(entry: os.DirEntry[str]) -> bool:
-    """Whether the entry is a symlink (a folder the walk does not follow)."""
+def is_link(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is a symlink (a folder the walk does not follow; a file the
+    archive rules' engine looks behind: cliplint/archive.py)."""
     try:
         return entry.is_symlink()
     except OSError:  # as os.path.islink says

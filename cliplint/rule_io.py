@@ -49,11 +49,18 @@ class ArchiveEntry(NamedTuple):
     ``focus`` is False for a file whose problems the run does not show (a run given some
     files of an archive shows only the problems about them or naming them): a rule may
     skip the work of problems that concern no focused file; the engine drops them
-    anyway, so a rule that ignores ``focus`` is just slower."""
+    anyway, so a rule that ignores ``focus`` is just slower.
+
+    ``link_to`` is, for a file that is a symlink to another file of the archive (both
+    found by a folder's walk: ``latest.md -> 2024/x.md``), that file's ``path``: one file
+    under two names, which a rule comparing contents should not take for two. None
+    otherwise, and in a run with ``--scheduler``, ``--paths-from`` or URLs (or the
+    library's), which does not look."""
 
     path: str
     record: Any
     focus: bool = True
+    link_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -317,3 +317,24 @@ def test_fix_reports_what_archive_rules_find_in_the_fixed_files(
         "Fixed 1 problem in 1 file. Found 2 problems (2 errors) in 4 files checked.",
     ]
     assert cli(capsys, "--fix-only", "--select", "duplicate-clipping", "news")[0] == 0
+
+
+# -- symlinks: one file under two names is no copy of itself ------------------------------------
+
+
+def test_a_link_names_the_archive_file_it_leads_to(tmp_path: Path) -> None:
+    """The engine's part: only a symlink to another file of the archive is one; a link
+    out of it, to a file the run leaves out, or to nothing is a file of its own."""
+    from cliplint.archive import ArchiveFile, _link_targets
+
+    write(tmp_path / "archive/2024/x.md", "x")
+    write(tmp_path / "elsewhere/y.md", "y")
+    links = {"latest.md": os.path.join("2024", "x.md"), "2024/again.md": "x.md",
+             "out.md": os.path.join("..", "elsewhere", "y.md"), "left.md": "left-out.md",
+             "gone.md": "nothing.md", "self.md": "self.md"}
+    write(tmp_path / "archive/left-out.md", "z")
+    for link, target in links.items():
+        (tmp_path / "archive" / link).symlink_to(target)
+    files = [ArchiveFile(relative, relative, {}) for relative in ["2024/x.md", *links]]
+    assert _link_targets(str(tmp_path / "archive"), links, files) == {
+        "latest.md": "2024/x.md", "2024/again.md": "2024/x.md"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, EXIT_PROBLEMS, UsageError
@@ -44,7 +44,8 @@ def fix_command(run: RunContext) -> int:
         # --force-exclude dropped the clipping on standard input: hand it back untouched.
         pass_stdin_through(b"")
         return EXIT_CLEAN
-    stdin_name, files = inputs(run)
+    links: set[str] = set()
+    stdin_name, files = inputs(run, links)
     stdin_whole = True
     if stdin_name is not None:
         stdin_data, stdin_whole = read_stdin(settings.max_file_size)
@@ -68,7 +69,7 @@ def fix_command(run: RunContext) -> int:
     problems = [problem for outcome in outcomes for problem in outcome.problems]
     archive = stdin_name is None and not (options.diff or options.fix_only)
     if archive:
-        problems += _archive_problems_after_fixing(outcomes, run)
+        problems += _archive_problems_after_fixing(outcomes, run, links)
     problems = apply_baseline(run, problems, [outcome.path for outcome in outcomes],
                               archive=archive,
                               on_disk=_problems_read(outcomes) if options.diff else None)
@@ -172,14 +173,15 @@ def _problems_read(outcomes: Sequence[FileOutcome]) -> list[Problem]:
                             else outcome.problems)]
 
 
-def _archive_problems_after_fixing(outcomes: Sequence[FileOutcome],
-                                   run: RunContext) -> list[Problem]:
+def _archive_problems_after_fixing(outcomes: Sequence[FileOutcome], run: RunContext,
+                                   links: Collection[str]) -> list[Problem]:
     """What archive rules find once the files are fixed (from each file's records as
-    written), as a lint run would report it."""
+    written), as a lint run would report it (``links``: the files found that are
+    symlinks)."""
     from cliplint.runner import FileResult, LockedCache, RunOptions, default_jobs
 
     results = [FileResult(outcome.path, [], outcome.records) for outcome in outcomes]
     run_options = RunOptions(jobs=run.options.jobs or default_jobs(),
                              use_cache=not run.options.no_cache, locked_cache=LockedCache())
-    return [problem for result in with_archive_rules(results, run, run_options)
+    return [problem for result in with_archive_rules(results, run, run_options, links)
             if not result.checked for problem in result.problems]

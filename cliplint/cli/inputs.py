@@ -19,15 +19,18 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 
-def inputs(run: RunContext) -> tuple[str | None, list[str]]:
-    """What to work on: the name of the clipping on standard input, or the files."""
-    stdin_name, files = lazy_inputs(run)
+def inputs(run: RunContext, links: set[str] | None = None) -> tuple[str | None, list[str]]:
+    """What to work on: the name of the clipping on standard input, or the files
+    (``links`` as in :func:`lazy_inputs`)."""
+    stdin_name, files = lazy_inputs(run, links)
     return stdin_name, list(files)
 
 
-def lazy_inputs(run: RunContext) -> tuple[str | None, Iterator[str]]:
+def lazy_inputs(run: RunContext,
+                links: set[str] | None = None) -> tuple[str | None, Iterator[str]]:
     """``inputs``, the files found as they are needed (a streamed report need not hold
-    a list of them all)."""
+    a list of them all). Given a set as ``links``, the files found that are symlinks
+    are added to it as they are found (:func:`cliplint.files.iter_files`)."""
     from cliplint.files import iter_files
 
     paths = run.paths
@@ -36,7 +39,7 @@ def lazy_inputs(run: RunContext) -> tuple[str | None, Iterator[str]]:
             raise UsageError("'-' (standard input) cannot be mixed with other paths")
         return run.options.stdin_filename or "-", iter(())
     refuse_missing(paths)
-    return None, warn_if_none(iter_files(paths, run.settings), paths, run.settings)
+    return None, warn_if_none(iter_files(paths, run.settings, links), paths, run.settings)
 
 
 def refuse_missing(paths: Iterable[str]) -> None:

@@ -124,7 +124,8 @@ def _lint(run: RunContext) -> int:
 
     options, settings, rules = run.options, run.settings, run.rules
     streamed = options.streamed_format()
-    stdin_name, found = lazy_inputs(run) if not options.batched else (None, iter(()))
+    links: set[str] = set()  # (filled by the walk: see with_archive_rules)
+    stdin_name, found = lazy_inputs(run, links) if not options.batched else (None, iter(()))
     # A streamed report takes the files as they are found; the others keep the list.
     files: Sequence[str] = [] if streamed is not None else list(found)
     results: Iterable[FileResult]
@@ -153,7 +154,7 @@ def _lint(run: RunContext) -> int:
             to_lint = found if streamed is not None else files
             results = iter_results(to_lint, rules, settings, run_options, run.registry.plugins,
                                    total=_file_count(run, run_options, to_lint))
-            results = with_archive_rules(results, run, run_options)
+            results = with_archive_rules(results, run, run_options, links)
         if options.verbose:
             results = _counted(iter(results))
         if streamed is not None and options.format == "html":

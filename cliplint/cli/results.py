@@ -5,7 +5,7 @@ rules find across the files (cliplint/archive.py), and the baseline
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cliplint.cli import UsageError
@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 
 
 def with_archive_rules(results: Iterable[FileResult], run: RunContext,
-                       run_options: RunOptions) -> Iterable[FileResult]:
-    """The results, then what the archive rules find (cliplint/archive.py)."""
+                       run_options: RunOptions,
+                       links: Collection[str] = frozenset()) -> Iterable[FileResult]:
+    """The results, then what the archive rules find (cliplint/archive.py). ``links``:
+    the files found that are symlinks (:func:`cliplint.cli.inputs.lazy_inputs`), known
+    once the results have all come."""
     from cliplint.archive import archive_rules, find_archive, with_archive_rules as with_rules
 
     paths = [path for path in run.paths if os.path.exists(path)]
@@ -28,7 +31,7 @@ def with_archive_rules(results: Iterable[FileResult], run: RunContext,
         return results
     archive = find_archive(paths, run.settings)  # (ConfigError: archive-root is no folder)
     return _warned(with_rules(results, run.rules, run.settings, archive, run_options,
-                              run.registry.plugins), run, archive.root)
+                              run.registry.plugins, links), run, archive.root)
 
 
 def _warned(results: Iterable[FileResult], run: RunContext, root: str) -> Iterator[FileResult]:
