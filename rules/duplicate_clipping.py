@@ -96,6 +96,11 @@ is the one to keep; every other clipping is reported once, naming the clipping i
 matches (and the one to keep, when that is another). Nothing is deleted: which copy to
 remove is the keeper's call (``--format json`` lists the groups for a script).
 
+A symlink to another clipping of the archive (``latest.md -> 2024/x.md``, both found by
+the walk of a folder) is that clipping under a second name, not a copy: it is neither
+reported nor named, and the clipping it leads to is compared as any other. (Hard links
+are not looked behind: a checkout holds none.)
+
 Finding the pairs never compares every pair of files: files are grouped by URL, id, body
 and title, and similar titles and bodies are found with a prefix-filtered similarity
 join, near-linear in the size of the archive.
@@ -423,7 +428,7 @@ class _Match(NamedTuple):
 
 
 def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Iterator[ArchiveViolation]:
-    usable = [entry for entry in entries if isinstance(entry.record, dict)]
+    usable = [entry for entry in _own_names(entries) if isinstance(entry.record, dict)]
     if not any(entry.focus for entry in usable):
         return  # every problem would concern files the run does not show
     reach = None
@@ -461,6 +466,15 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     yield from _report(graph, clippings)
     if options["templates"]:
         yield from _templates(clippings, bodied, titles)
+
+
+def _own_names(entries: Sequence[ArchiveEntry]) -> Sequence[ArchiveEntry]:
+    """The entries less the symlinks to another of them: a file reached by two names is
+    one clipping, compared (and reported, named) under its own name alone."""
+    if all(entry.link_to is None for entry in entries):
+        return entries
+    paths = {entry.path for entry in entries}
+    return [entry for entry in entries if entry.link_to is None or entry.link_to not in paths]
 
 
 def _clipping(entry: ArchiveEntry) -> _Clipping:

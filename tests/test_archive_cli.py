@@ -322,6 +322,142 @@ def test_fix_reports_what_archive_rules_find_in_the_fixed_files(
 # -- symlinks: one file under two names is no copy of itself ------------------------------------
 
 
+def linked_archive(root: Path) -> None:
+    """A git work tree of old clippings, more than a pool's worth (--jobs), one of them
+    also reached by a relative symlink inside the tree: ``latest.md -> 2024/x.md``."""
+    git_archive(root)
+    for n in range(30):
+        path = write(root / f"more/{n}.md", clipping(f"Item number {n}", f"https://y.org/{n}",
+                                                     body=f"<p>Item {n} " + "word " * 30 + "</p>"))
+        os.utime(path, (LONG_AGO, LONG_AGO))
+    target = write(root / "2024/x.md", clipping("Bridge closes", "https://x.org/b/1",
+                                                body="<p>The bridge closed for repairs on "
+                                                     "Monday, the city said. " * 3 + "</p>"))
+    os.utime(target, (LONG_AGO, LONG_AGO))
+    (root / "latest.md").symlink_to(os.path.join("2024", "x.md"))
+
+
+#: Each way a run over a whole folder reaches the reduce step: without the cache, cold and
+#: then warm with it (the reduction then comes from the cache), in one process or a pool.
+WHOLE_RUNS = [("--no-cache",), ("--no-cache", "--jobs", "1"), (), ("--jobs", "1")]
+
+
+@pytest.mark.parametrize("options", WHOLE_RUNS, ids=" ".join)
+def test_a_symlink_to_a_clipping_is_not_its_duplicate(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        options: tuple[str, ...]) -> None:
+    root = tmp_path / "repo"
+    linked_archive(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    for _ in range(1 if "--no-cache" in options else 2):
+        status, out = cli(capsys, *options, "--select", "duplicate-clipping", ".")
+        assert (status, out) == (0, "All clean: 38 files checked.\n")
+    # A link's own name is still a path of the checkout, and every file's own rules still
+    # run on each name.
+    (root / "odd:name.md").symlink_to(os.path.join("2024", "x.md"))
+    write(root / "2024/x.md", clipping("Bridge closes", "https://x.org/b/1", stamp=1594000000))
+    status, out = cli(capsys, *options, "--format", "json", "--select",
+                      "duplicate-clipping,timestamp-comment,path-portability", ".")
+    assert status == 1
+    assert sorted((problem["path"], problem["rule"])
+                  for problem in json.loads(out)["problems"]) == [
+        ("./2024/x.md", "timestamp-comment"), ("./latest.md", "timestamp-comment"),
+        ("./odd:name.md", "path-portability"), ("./odd:name.md", "timestamp-comment")]
+
+
+@pytest.mark.parametrize("options", WHOLE_RUNS, ids=" ".join)
+def test_a_copy_beside_a_symlink_is_reported_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        options: tuple[str, ...]) -> None:
+    root = tmp_path / "repo"
+    linked_archive(root)
+    shutil.copy(root / "2024/x.md", root / "copy.md")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    for _ in range(1 if "--no-cache" in options else 2):
+        status, out = cli(capsys, *options, "--select", "duplicate-clipping", ".")
+        assert status == 1
+        assert out == ("./copy.md:1:1: duplicate-clipping same article URL — duplicate of "
+                       "./2024/x.md\nFound 1 problem (1 error) in 39 files checked.\n")
+
+
+def test_a_copy_replaced_by_a_symlink_to_its_original_is_no_longer_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The copy and the link to the original hold the same content, with the same status:
+    # the reduction the cache kept for the copy is not the link's.
+    root = tmp_path / "repo"
+    linked_archive(root)
+    (root / "latest.md").unlink()
+    shutil.copy2(root / "2024/x.md", root / "latest.md")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    status, out = cli(capsys, "--select", "duplicate-clipping", ".")
+    assert status == 1 and out.startswith("./latest.md:1:1: duplicate-clipping"), out
+    (root / "latest.md").unlink()
+    (root / "latest.md").symlink_to(os.path.join("2024", "x.md"))
+    status, out = cli(capsys, "--select", "duplicate-clipping", ".")
+    assert (status, out) == (0, "All clean: 38 files checked.\n")
+
+
+def test_fix_reports_no_symlink_as_a_duplicate(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "repo"
+    linked_archive(root)
+    monkeypatch.chdir(root)
+    status, out = cli(capsys, "--fix", "--no-cache", "--select", "duplicate-clipping", ".")
+    assert (status, out) == (0, "No fixes applied. All clean: 38 files checked.\n")
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+def test_given_a_symlink_or_its_target_neither_is_the_others_duplicate(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        cache: bool) -> None:
+    """As pre-commit runs: the files given, the rest of the archive from the walk, and on
+    the runs after the first from the cache's index of the archive."""
+    root = tmp_path / "repo"
+    linked_archive(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    no_cache = [] if cache else ["--no-cache"]
+    seen = reads(monkeypatch)
+    for run, given in enumerate(("latest.md", os.path.join("2024", "x.md"), "latest.md")):
+        seen.clear()
+        status, out = cli(capsys, *no_cache, "--select", "duplicate-clipping", given)
+        assert (status, out) == (0, "All clean: 1 file checked.\n")
+        # Warm, nothing is read: the rest of the archive comes from its index.
+        assert bool(seen) == (run == 0 or not cache)
+    # A copy given beside them is the duplicate of the target, once.
+    shutil.copy(root / "2024/x.md", root / "copy.md")
+    status, out = cli(capsys, *no_cache, "--select", "duplicate-clipping", "copy.md")
+    assert status == 1
+    assert out == ("copy.md:1:1: duplicate-clipping same article URL — duplicate of "
+                   "2024/x.md\nFound 1 problem (1 error) in 1 file checked.\n")
+
+
+@pytest.mark.parametrize("configuration", [
+    'extend-exclude = ["drafts"]\n',  # the walk leaves the target out
+    '[per-file-ignores]\n"drafts/**" = ["duplicate-clipping"]\n',  # and the rule
+])
+def test_a_symlink_to_a_file_the_rule_does_not_see_is_a_clipping_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        configuration: str) -> None:
+    # latest.md is the only name the rule sees its file by: compared as any other (a copy
+    # of it is reported), as before links were looked behind.
+    write(tmp_path / "cliplint.toml", configuration)
+    write(tmp_path / "drafts/x.md", clipping("Harbour reopens", "https://x.org/a/1"))
+    (tmp_path / "latest.md").symlink_to(os.path.join("drafts", "x.md"))
+    write(tmp_path / "copy.md", clipping("Harbour reopens", "https://x.org/a/1",
+                                         stamp=1594000000001))
+    monkeypatch.chdir(tmp_path)
+    status = main(["--no-cache", "--select", "duplicate-clipping", "."])
+    assert status == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "./copy.md:1:1: duplicate-clipping same article URL — duplicate of ./latest.md")
+
+
 def test_a_link_names_the_archive_file_it_leads_to(tmp_path: Path) -> None:
     """The engine's part: only a symlink to another file of the archive is one; a link
     out of it, to a file the run leaves out, or to nothing is a file of its own."""
