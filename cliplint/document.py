@@ -103,10 +103,14 @@ class Header(NamedTuple):
 
 class TitleLink(NamedTuple):
     """The title's ``[text](url)`` link: the spans of its text (inside the brackets) and
-    of its URL (inside the parentheses)."""
+    of its URL, and where the link ends (after its ')'). The URL is the link's
+    destination as Markdown reads it, without the angle brackets around it or the link
+    title after it (``[text](<url> "title")``); when Markdown does not read such a form
+    (an unclosed quote, a '<' never closed), it is all that is inside the parentheses."""
 
     text: Span
     url: Span
+    end: int
 
 
 #: Why a file that holds a NUL is no clipping (a text given to the library too).
@@ -215,7 +219,9 @@ class Document:
         """The title's ``[text](url)`` link, or ``None`` when the title is not one (no
         title, no '[' first, brackets or parentheses that do not close, no '(' right
         after the ']'). The text may hold raw newlines (a broken title spreads over
-        lines); text after the link is left out (``title-link`` reports it)."""
+        lines); text after the link is left out (``title-link`` reports it). The URL is
+        the link's destination as Markdown reads it: ``[text](<url> "title")`` has the URL
+        ``url``."""
         title = self.header.title
         if title is None:
             return None
@@ -256,16 +262,84 @@ def _wide_text(data: bytes) -> str | None:
 def parse_title_link(title: str, offset: int = 0) -> TitleLink | None:
     """The ``[text](url)`` link at the start of ``title`` (which starts at ``offset`` in the
     document), or ``None``. Backslash escapes in the text are honoured (``\\]`` does not
-    close it); brackets and parentheses nest."""
+    close it); brackets and parentheses nest. The URL is read as Markdown reads a link's
+    destination: without the angle brackets around it or a link title after it."""
     if not title.startswith("["):
         return None
     close = matching_bracket(title)
     if close is None or not title.startswith("(", close + 1):
         return None
-    url_end = matching_paren(title, close + 1)
-    if url_end is None:
+    tail = link_tail(title, close + 1)
+    if tail is None:
+        url_end = matching_paren(title, close + 1)
+        if url_end is None:
+            return None
+        tail = LinkTail(Span(close + 2, url_end), url_end)
+    url = Span(offset + tail.url.start, offset + tail.url.end)
+    return TitleLink(Span(offset + 1, offset + close), url, offset + tail.close + 1)
+
+
+class LinkTail(NamedTuple):
+    """Where a link's destination (without angle brackets) and its closing ')' are, as
+    indexes into the text that holds the link."""
+
+    url: Span
+    close: int
+
+
+def link_tail(text: str, open_index: int) -> LinkTail | None:
+    """The destination of the link whose '(' is at ``text[open_index]``, when Markdown
+    reads it in angle brackets (``(<url>)``) or followed by a link title (``(url
+    "title")``, ``'title'`` or ``(title)``, as markdownify writes one); ``None`` for any
+    other form, a plain ``(url)`` included (its end is the matching ')': see
+    :func:`matching_paren`)."""
+    start = open_index + 1
+    pointy = LINK_POINTY.match(text, start)
+    if pointy is not None:
+        url, after = Span(start + 1, pointy.end() - 1), pointy.end()
+    elif text.startswith("<", start):
+        return None  # a '<' never closed, or one inside: no destination
+    else:
+        bare_end = _bare_destination_end(text, start)
+        if bare_end is None:
+            return None
+        url, after = Span(start, bare_end), bare_end
+    rest = _LINK_REST.match(text, after)
+    # A plain destination with no title is left to matching_paren, as it always was:
+    # a space before its ')' is a space in the URL to title-link.
+    if rest is None or (pointy is None and rest.group("title") is None):
         return None
-    return TitleLink(Span(offset + 1, offset + close), Span(offset + close + 2, offset + url_end))
+    return LinkTail(url, rest.end() - 1)
+
+
+#: A link destination in angle brackets: no line break, no unescaped '<' or '>' inside.
+LINK_POINTY = re.compile(r"<((?:[^<>\\\n]|\\.)*)>")
+#: A link title, as CommonMark reads one (backslash escapes honoured).
+LINK_TITLE = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)""", re.DOTALL)
+#: What follows a link's destination up to its ')': an optional link title, after white space.
+_LINK_REST = re.compile(rf"(?:[ \t]+(?P<title>{LINK_TITLE.pattern}))?[ \t]*\)", re.DOTALL)
+
+
+def _bare_destination_end(text: str, start: int) -> int | None:
+    """Where a destination not in angle brackets that starts at ``text[start]`` ends, as
+    Markdown reads one: at a space or control character, or at a ')' it did not open
+    (backslash escapes honoured); ``None`` when it is empty or a '(' in it never closes."""
+    depth = 0
+    index = start
+    while index < len(text):
+        char = text[index]
+        if char <= " " or char == "\x7f":
+            break
+        if char == "\\" and index + 1 < len(text) and text[index + 1] > " ":
+            index += 1  # (an escaped parenthesis counts for nothing)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        index += 1
+    return index if index > start and depth == 0 else None
 
 
 def matching_bracket(text: str) -> int | None:

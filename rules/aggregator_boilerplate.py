@@ -160,7 +160,7 @@ def title_url(document: Document) -> str | None:
     if span is None or link is None:
         return None
     several_lines = document.position(span.start)[0] != document.position(span.end)[0]
-    if several_lines or document.text[link.url.end + 1 : span.end].strip():
+    if several_lines or document.text[link.end : span.end].strip():
         return None
     url = document.text[link.url.start : link.url.end].strip()
     return url or None

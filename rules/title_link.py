@@ -10,7 +10,13 @@ between the timestamp comment and the link is a title line that is no link); its
 is not empty (nor only zero-width characters, which read as empty),
 holds no raw newline (nor a lone carriage return, a line break to Markdown and to
 editors) and its brackets balance; its URL is an absolute ``http(s)`` URL
-with a host (a name, or an IPv6 address in brackets), a valid port if any, and no spaces;
+with a host (a name, or an IPv6 address in brackets), a valid port if any, and no spaces.
+The URL is read as Markdown reads a link's destination: it may be written in angle
+brackets and followed by a link title, as HTML-to-Markdown converters write them
+(``[text](<url>)``, ``[text](url "title")``, ``'title'`` or ``(title)``); a space in
+the brackets is still a space in the URL, and ``<>`` an empty URL. A ``<`` never
+closed, a link title whose quote is never closed and text after either are reported as
+such (Markdown does not read that as a link);
 a ``-`` underline follows, indented by up to three spaces or not, as Markdown reads one
 (a ``=`` one is reported as such: Markdown makes it an h1
 heading, the format's ``-`` an h2); a blank line follows the underline (or the ``日期：``
@@ -50,7 +56,17 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from cliplint.document import ZERO_WIDTH, Document, matching_bracket, matching_paren
+from cliplint.document import (
+    LINK_POINTY,
+    LINK_TITLE,
+    ZERO_WIDTH,
+    Document,
+    LinkTail,
+    Span,
+    link_tail,
+    matching_bracket,
+    matching_paren,
+)
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
 
@@ -153,15 +169,53 @@ def _check_link(line: str, offset: int) -> Iterator[Violation]:
         yield Violation(offset + close + 1, offset + len(line),
                         "title link has no (url) right after the text")
         return
-    url_start = close + 2
-    url_end = matching_paren(line, close + 1)
-    if url_end is None:
-        yield Violation(offset + close + 1, offset + len(line), "unbalanced parentheses in the title URL")
-        return
-    if line[url_end + 1 :].strip():
-        yield Violation(offset + url_end + 1, offset + len(line), "text after the title link")
-    url = line[url_start:url_end]
-    yield from _check_url(url, offset + url_start)
+    # (<url>) and (url "title") are links to Markdown: their URL alone is checked.
+    tail = link_tail(line, close + 1)
+    problem = None
+    if tail is None:  # (url), or a form Markdown does not read: all of it is the URL
+        paren = matching_paren(line, close + 1)
+        if paren is None:
+            yield Violation(offset + close + 1, offset + len(line),
+                            "unbalanced parentheses in the title URL")
+            return
+        tail = LinkTail(Span(close + 2, paren), paren)
+        problem = _unread_tail(line, tail.url, offset)
+    url, paren = tail
+    if line[paren + 1 :].strip():
+        yield Violation(offset + paren + 1, offset + len(line), "text after the title link")
+    if problem is not None:
+        yield problem
+    else:
+        yield from _check_url(line[url.start : url.end], offset + url.start)
+
+
+#: A destination followed by what starts a link title: white space, then a quote or '('.
+_TITLE_OPENED = re.compile(r"""(?:<(?:[^<>\\\n]|\\.)*>|[^\s<]\S*)[ \t]+(?=["'(])""")
+
+
+def _unread_tail(line: str, inside: Span, offset: int) -> Violation | None:
+    """What keeps Markdown from reading ``line[inside]``, the inside of the title link's
+    parentheses (``line`` starts at ``offset`` in the document), as a URL in angle
+    brackets or one followed by a link title when it is written as one; None when it is
+    not written so (then it is all the URL, checked as such)."""
+    start, end = inside
+    if line.startswith("<", start) and not LINK_POINTY.match(line, start, end):
+        return Violation(offset + start, offset + end,
+                         "unbalanced angle brackets around the title URL")
+    opened = _TITLE_OPENED.match(line, start, end)
+    if opened is None:
+        pointy = LINK_POINTY.match(line, start, end)
+        return None if pointy is None else Violation(
+            offset + pointy.end(), offset + end, "text after the '>' that closes the title URL")
+    title = LINK_TITLE.match(line, opened.end(), end)
+    if title is None:
+        return Violation(offset + opened.end(), offset + end,
+                         f"unclosed link title after the title URL: {line[opened.end()]!r} "
+                         "never closed")
+    if title.end() == end:
+        return None  # (a destination Markdown does not read, control characters: the URL's)
+    return Violation(offset + title.end(), offset + end,
+                     "text after the link title in the title link")
 
 
 def _check_url(url: str, offset: int) -> Iterator[Violation]:

@@ -554,6 +554,17 @@ def test_timestamp_consistency_tolerance_it_cannot_use_is_a_config_error(toleran
     ("[德语媒体：北京的快速回应\n\n](https://www.dw.com/zh/a-53985946)", "德语媒体：北京的快速回应\n\n",
      "https://www.dw.com/zh/a-53985946"),
     ("[empty]()", "empty", ""),
+    # As CommonMark reads the destination: without its angle brackets or a link title.
+    ("[A](<https://x.example/a b>)", "A", "https://x.example/a b"),
+    ("[A](<>)", "A", ""),
+    ('[A](https://x.example/a "T (1)")', "A", "https://x.example/a"),
+    ("[A](https://x.example/(1) 'T')", "A", "https://x.example/(1)"),
+    ("[A](<https://x.example/a> (T))", "A", "https://x.example/a"),
+    ('[A](https://x.example/a "a ) b")', "A", "https://x.example/a"),
+    # Forms Markdown does not read as a link: all that is inside the parentheses.
+    ('[A](https://x.example/a "T)', "A", 'https://x.example/a "T'),
+    ("[A](<https://x.example/a)", "A", "<https://x.example/a"),
+    ("[A](https://x.example/a )", "A", "https://x.example/a "),
 ])
 def test_title_link_spans(title: str, text: str, url: str) -> None:
     document = Document.from_text(f"<!--1-->\n{title}\n------\n\n<p>x</p>\n")
@@ -576,7 +587,9 @@ def test_title_link_is_none_when_the_title_is_no_link(title: str) -> None:
 def test_title_link_is_cached_and_span_typed() -> None:
     document = Document.from_text("[A](https://example.com/)\n------\n\nx")
     assert document.title_link is document.title_link
-    assert document.title_link == TitleLink(S(1, 2), S(4, 24))
+    assert document.title_link == TitleLink(S(1, 2), S(4, 24), 25)
+    angled = Document.from_text('[A](<https://example.com/> "T")\n------\n\nx').title_link
+    assert angled == TitleLink(S(1, 2), S(5, 25), 31)
 
 
 @pytest.mark.parametrize(("reference", "text"), [
