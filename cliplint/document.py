@@ -300,6 +300,8 @@ def link_tail(text: str, open_index: int) -> LinkTail | None:
     elif text.startswith("<", start):
         return None  # a '<' never closed, or one inside: no destination
     else:
+        if _plain_url(text, start):
+            return None  # as nearly every title link is
         bare_end = _bare_destination_end(text, start)
         if bare_end is None:
             return None
@@ -318,6 +320,18 @@ LINK_POINTY = re.compile(r"<((?:[^<>\\\n]|\\.)*)>")
 LINK_TITLE = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)""", re.DOTALL)
 #: What follows a link's destination up to its ')': an optional link title, after white space.
 _LINK_REST = re.compile(rf"(?:[ \t]+(?P<title>{LINK_TITLE.pattern}))?[ \t]*\)", re.DOTALL)
+
+
+def _plain_url(text: str, start: int) -> bool:
+    """Whether ``text`` from ``start`` to the first ')' holds no space, tab, '(' or
+    backslash: a plain ``(url)`` then, with no link title (which white space would
+    precede) and no nesting or escape to read (:func:`_bare_destination_end` would walk
+    each character in Python; ``in`` looks in C, a URL of 500 characters in no time)."""
+    close = text.find(")", start)
+    if close == -1:
+        return False
+    inside = text[start:close]
+    return not (" " in inside or "\t" in inside or "(" in inside or "\\" in inside)
 
 
 def _bare_destination_end(text: str, start: int) -> int | None:

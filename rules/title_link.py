@@ -199,6 +199,9 @@ def _unread_tail(line: str, inside: Span, offset: int) -> Violation | None:
     brackets or one followed by a link title when it is written as one; None when it is
     not written so (then it is all the URL, checked as such)."""
     start, end = inside
+    written = line[start:end]
+    if not written.startswith("<") and " " not in written and "\t" not in written:
+        return None  # a plain URL, as nearly every one is (no title without white space)
     if line.startswith("<", start) and not LINK_POINTY.match(line, start, end):
         return Violation(offset + start, offset + end,
                          "unbalanced angle brackets around the title URL")
