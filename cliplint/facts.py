@@ -79,6 +79,8 @@ def facts_from_data(data: object) -> FileFacts | None:
 #: 9999 either way, and int() refuses more than 4300 digits, float() numbers past 1e308.
 _EPOCH_DIGITS = 30
 _EPOCH_CAP = 10**_EPOCH_DIGITS
+#: Timestamp comments' numbers below this are in seconds (see epoch_milliseconds).
+_SECONDS_BELOW = 10**11
 
 
 def epoch_number(digits: str) -> int | None:
@@ -92,19 +94,34 @@ def epoch_number(digits: str) -> int | None:
     return int(significant or "0") if len(significant) <= _EPOCH_DIGITS else _EPOCH_CAP
 
 
-def _month(document: Document) -> str | None:
+def epoch_milliseconds(number: int) -> int:
+    """The instant a timestamp comment's number (:func:`epoch_number`) names, in epoch
+    milliseconds. Below ``10**11`` a number makes no sense as milliseconds (3 March 1973)
+    and is a date in seconds: timestamp-comment reports it so (its fix appends ``000``),
+    and every reader of the timestamp takes it for the instant it will be."""
+    return number * 1000 if number < _SECONDS_BELOW else number
+
+
+def timestamp_milliseconds(document: Document) -> int | None:
+    """The instant a clipping's timestamp comment names, in epoch milliseconds
+    (:func:`epoch_milliseconds`), or ``None`` without a readable one. Spaces around the
+    digits are read through, as timestamp-comment's fix removes them."""
     span = document.header.timestamp
     if span is None:
         return None
     value = document.text[span.start : span.end].strip()
     if not (value.startswith("<!--") and value.endswith("-->")):
         return None
-    number = epoch_number(value[4:-3].strip())  # (as the rules read it)
-    if number is None:
+    number = epoch_number(value[4:-3].strip())
+    return None if number is None else epoch_milliseconds(number)
+
+
+def _month(document: Document) -> str | None:
+    milliseconds = timestamp_milliseconds(document)
+    if milliseconds is None:
         return None
-    # Below 10**11 a value makes no sense as milliseconds (1973) and is a date in seconds
-    # (timestamp-comment reports it): its month is still the clipping's.
-    seconds = number if number < 10**11 else number // 1000
+    # (A date in seconds, which timestamp-comment reports, still names the month.)
+    seconds = milliseconds // 1000
     if seconds > _LAST_SECOND:
         return None
     moment = time.gmtime(seconds)

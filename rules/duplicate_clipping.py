@@ -91,10 +91,12 @@ each group of three or more clippings sharing one body under different titles is
 reported once, as an info, naming its size.
 
 Copies are grouped (a copy of a copy is in the same group). Of each group the oldest
-clipping (by its timestamp comment, then by path; one without a timestamp comes last)
-is the one to keep; every other clipping is reported once, naming the clipping it
-matches (and the one to keep, when that is another). Nothing is deleted: which copy to
-remove is the keeper's call (``--format json`` lists the groups for a script).
+clipping (by its timestamp comment, read as ``timestamp-comment`` reads it: a number
+below ``10**11``, 10 digits today, is in seconds; then by path; one without a timestamp
+comes last) is the one to keep; every other clipping is reported once, naming the
+clipping it matches (and the one to keep, when that is another). Nothing is deleted:
+which copy to remove is the keeper's call (``--format json`` lists the groups for a
+script).
 
 A symlink to another clipping of the archive (``latest.md -> 2024/x.md``, both found by
 the walk of a folder) is that clipping under a second name, not a copy: it is neither
@@ -153,7 +155,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from cliplint.digests import blake2b
-from cliplint.facts import epoch_number
+from cliplint.facts import timestamp_milliseconds
 from cliplint.model import Finding, Related
 from cliplint.rule_io import ArchiveEntry, ArchiveViolation
 from cliplint_rules._similarity import (
@@ -264,7 +266,7 @@ def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
         "url": canonical_url(url, options["ignore-query-parameters"]) if url else None,
         "title": normal_title(title),
         "numbers": title_numbers(title),
-        "time": _timestamp(document),
+        "time": timestamp_milliseconds(document),
         "length": len(folded),
         "body": blake2b(folded.encode("utf-8", "surrogatepass"),
                                 digest_size=12).hexdigest() if folded else None,
@@ -344,16 +346,6 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
-
-
-def _timestamp(document: Document) -> int | None:
-    span = document.header.timestamp
-    if span is None:
-        return None
-    value = document.text[span.start : span.end].strip()
-    if value.startswith("<!--") and value.endswith("-->"):
-        return epoch_number(value[4:-3])
-    return None
 
 
 def _folded_lines(text: str) -> list[str]:

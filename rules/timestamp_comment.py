@@ -55,7 +55,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from cliplint.document import Document
-from cliplint.facts import epoch_number
+from cliplint.facts import epoch_milliseconds, epoch_number
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
 from cliplint_rules._time import DURATION_PATTERN, DURATION_WORDS, duration_seconds, iso_utc
@@ -178,8 +178,9 @@ def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -
     earliest_ms = _parse_day(options["min-date"])
     end_of_today_ms = _parse_day(options["today"]) + _DAY_MS
     latest_ms = end_of_today_ms + duration_seconds(options["max-future"]) * 1000
-    if not earliest_ms <= number <= latest_ms and earliest_ms <= number * 1000 <= latest_ms:
-        fixed = f"{number * 1000}"
+    milliseconds = epoch_milliseconds(number)
+    if milliseconds != number and earliest_ms <= milliseconds <= latest_ms:
+        fixed = f"{milliseconds}"
         yield Violation(start, end, f"timestamp {value} is in seconds, not milliseconds "
                         f"(did you mean {fixed}?)",
                         Fix((Edit(end, end, "000"),), "safe", "convert seconds to milliseconds"))

@@ -461,6 +461,16 @@ def test_a_date_captured_by_the_id_pattern_is_no_id() -> None:
                           **{"id-pattern": r"^(\d+)-"})) == 1
 
 
+def test_a_timestamp_in_seconds_is_read_as_seconds_for_the_copy_to_keep() -> None:
+    # 30 June 2020 in seconds was read as milliseconds (19 January 1970): the copy of
+    # 24 June was reported, and after timestamp-comment's fix (000 appended) the other.
+    texts = {"a/x.md": clipping(stamp=1593500000), "b/x.md": clipping(stamp=1593000000000)}
+    assert duplicates(texts) == [("a/x.md", "same article URL — duplicate of b/x.md")]
+    # Spaces inside the comment, which timestamp-comment's fix removes, are read through.
+    texts["b/x.md"] = texts["b/x.md"].replace("<!--1593000000000-->", "<!-- 1593000000000 -->")
+    assert duplicates(texts) == [("a/x.md", "same article URL — duplicate of b/x.md")]
+
+
 @pytest.mark.parametrize(("title", "numbers"), [
     ("The valley runs dry: Part One", "1"),
     ("The valley runs dry, Part 1", "1"),

@@ -319,6 +319,22 @@ def test_fix_reports_what_archive_rules_find_in_the_fixed_files(
     assert cli(capsys, "--fix-only", "--select", "duplicate-clipping", "news")[0] == 0
 
 
+def test_the_copy_to_keep_is_the_same_before_and_after_the_timestamp_fix(
+        archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A day after news/a.md, in seconds: read as milliseconds (January 1970) it was the
+    # oldest copy and the one to keep, until --fix appended 000.
+    write(archive / "news/d.md", clipping("Harbour reopens", "https://x.org/a/1",
+                                          stamp=1594100000))
+    kept = ["news/b.md:1:1: duplicate-clipping same article URL — duplicate of news/a.md",
+            "news/d.md:1:1: duplicate-clipping same article URL — duplicate of news/a.md"]
+    status, out = cli(capsys, "--no-cache", "--select", "duplicate-clipping", "news")
+    assert (status, out.splitlines()[:-1]) == (1, kept)
+    status, out = cli(capsys, "--no-cache", "--fix", "--select",
+                      "timestamp-comment,duplicate-clipping", "news")
+    assert (archive / "news/d.md").read_text(encoding="utf-8").startswith("<!--1594100000000-->")
+    assert (status, out.splitlines()[:-1]) == (1, kept)
+
+
 # -- symlinks: one file under two names is no copy of itself ------------------------------------
 
 
