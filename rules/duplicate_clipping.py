@@ -25,12 +25,20 @@ cache). Two clippings are the same article when they have
   their ``#fragment``, a feed that links every item to its section page. A site's home
   page (no path, no query) is a feed's link too, and is never compared;
 - ``id``: the same numeric id at the start of their file names (option ``id-pattern``,
-  default ``^(\\d+)_``: ``398145_title.md`` and ``398145_title（一）.md``) in one folder.
-  A number that reads as a date is a day's, not an article's, and no id: a valid
-  calendar date of 1900-2099 written YYYYMMDD, alone or with HH, HHMM or HHMMSS after it
-  (``20240305_bridge.md``, ``202403051230_x.md``), or a year of 1900-2099 that the name
-  follows with a valid month and day, each of one or two digits after a ``-``, ``_`` or
-  ``.`` (``2024_03_05_bridge.md``; ``2024-3-5`` when ``id-pattern`` captures the year).
+  default ``^(\\d+)_``: ``398145_title.md`` and ``398145_title（一）.md``) in one folder,
+  **and something else in common**: what ``url`` asks for, judged the same way
+  (agreeing titles, or the same or nearly the same body), or the same canonical URL
+  (not a feed's page: one linked under three titles or more). A retitled post keeps
+  its id and its body, or its URL when its text was replaced; a number shared by
+  clippings with nothing else in common is not an article's id: a day of the month
+  (``2023/06/14_harbour.md`` and ``2023/06/14_bridge.md``), a time of day
+  (``2020-07-01/0930_harbour.md``). A number that reads as a date is a day's, not an
+  article's, and no id even for clippings that agree (a daily briefing's issues): a
+  valid calendar date of 1900-2099 written YYYYMMDD, alone or with HH, HHMM or HHMMSS
+  after it (``20240305_bridge.md``, ``202403051230_x.md``), or a year of 1900-2099 that
+  the name follows with a valid month and day, each of one or two digits after a
+  ``-``, ``_`` or ``.`` (``2024_03_05_bridge.md``; ``2024-3-5`` when ``id-pattern``
+  captures the year).
   Other numbers stay ids: ``20241305_x.md`` (no 13th month), ``2024_x.md``;
 - ``body``: the same body text (visible text, case and spacing folded; at least
   ``min-body-length`` characters) **and agreeing titles**;
@@ -436,18 +444,18 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     items = _Items(clippings, options["distinct-items"])
     graph = _Graph(len(clippings), mirrors, [clipping.path for clipping in clippings], items)
     min_length = options["min-body-length"]
+    by_url = _group(clippings, attrgetter("url")) if kinds & {"url", "id"} else []
     if "url" in kinds:
-        for members in _group(clippings, attrgetter("url")):
-            first = clippings[members[0]].title
-            # Copies under one title, the usual case, are linked at once.
-            retitled = first is None or any(clippings[index].title != first
-                                            for index in members[1:])
-            _link_groups(graph, _agreeing(clippings, members, options["title-similarity"],
-                                          options["near-similarity"], min_length)
-                         if retitled else [members], _Match("url"))
+        for members in by_url:
+            _link_groups(graph, _agreeing(clippings, members, options), _Match("url"))
     if "id" in kinds:
         pattern = re.compile(options["id-pattern"])
-        _link_groups(graph, _group(clippings, lambda c: _numeric_id(c.path, pattern)), _Match("id"))
+        feeds = _feed_pages(clippings, by_url)
+        for members in _group(clippings, lambda c: _numeric_id(c.path, pattern)):
+            # One id, and the same page besides: the site's number and its link for the
+            # article agree (a title or body changed since, as an article's do).
+            _link_groups(graph, [*_agreeing(clippings, members, options),
+                                 *_same_pages(clippings, members, feeds)], _Match("id"))
     similar = (reach.similar_titles if reach is not None
                else _similar_titles(clippings, options["title-similarity"]))
     titles = _TitleAgreement(clippings, similar)
@@ -519,22 +527,26 @@ def _valid_date(year: int, month: int, day: int) -> bool:
     return True
 
 
-def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int], title_threshold: float,
-              near_threshold: float, min_length: int) -> list[list[int]]:
-    """The clippings of one URL that are one article, as groups to link: those whose titles
-    agree, and those whose bodies are the same or nearly the same. A link shared by
-    clippings with nothing else in common is a feed's (a section page, a live blog's
-    page), not an article's. Each kind of agreement is found by grouping and by the
-    similarity joins, not pairwise: a feed may link thousands of items to one page."""
+def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int],
+              options: Mapping[str, Any]) -> list[list[int]]:
+    """The clippings of one URL or one numeric id that are one article, as groups to
+    link: those whose titles agree, and those whose bodies are the same or nearly the
+    same. A link shared by clippings with nothing else in common is a feed's (a section
+    page, a live blog's page), a number so shared a day's or a time's (``14_`` under
+    ``2023/06/``), not an article's. Each kind of agreement is found by grouping and by
+    the similarity joins, not pairwise: a feed may link thousands of items to one page."""
+    first = clippings[members[0]].title
+    if first is not None and all(clippings[index].title == first for index in members[1:]):
+        return [list(members)]  # copies under one title, the usual case
     titles: defaultdict[str, list[int]] = defaultdict(list)
     bodies: defaultdict[str, list[int]] = defaultdict(list)
     for index in members:
         clipping = clippings[index]
         if clipping.title is not None:
             titles[clipping.title].append(index)
-        if _has_body(clipping.body, clipping.length, min_length):
+        if _has_body(clipping.body, clipping.length, options["min-body-length"]):
             bodies[clipping.body or ""].append(index)
-    if len(titles) > 2:
+    if len(titles) >= _FEED_TITLES:
         # A page linked under three titles or more is a feed's (a show's page, a section
         # page, a live blog): a body they share is its template (a show's description),
         # no sign of one article. Only titles that agree tell copies apart there.
@@ -542,11 +554,34 @@ def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int], title_thre
     groups = [same for same in (*titles.values(), *bodies.values()) if len(same) > 1]
     if len(titles) > 1:
         similar = _join_titles([clippings[same[0]] for same in titles.values()],
-                               title_threshold)
+                               options["title-similarity"])
         groups.extend(sorted((titles[a][0], titles[b][0])) for a, b in similar if a < b)
-    groups.extend([first[0], second[0]] for first, second, _ in
-                  _near_bodies(clippings, bodies, near_threshold))
+    groups.extend([one[0], other[0]] for one, other, _ in
+                  _near_bodies(clippings, bodies, options["near-similarity"]))
     return groups
+
+
+#: Titles a page is linked under from which on it is a feed's page (a show's page, a
+#: section page, a live blog), not an article's.
+_FEED_TITLES = 3
+
+
+def _feed_pages(clippings: Sequence[_Clipping], by_url: Iterable[Sequence[int]]) -> set[str]:
+    """The URLs linked under ``_FEED_TITLES`` titles or more (``by_url``: the clippings of
+    each URL shared)."""
+    return {clippings[members[0]].url or "" for members in by_url
+            if len({clippings[index].title for index in members} - {None}) >= _FEED_TITLES}
+
+
+def _same_pages(clippings: Sequence[_Clipping], members: Sequence[int],
+                feeds: set[str]) -> list[list[int]]:
+    """The clippings of one numeric id that link one page, a feed's aside."""
+    pages: defaultdict[str, list[int]] = defaultdict(list)
+    for index in members:
+        url = clippings[index].url
+        if url is not None and url not in feeds:
+            pages[url].append(index)
+    return [same for same in pages.values() if len(same) > 1]
 
 
 def _group(clippings: Sequence[_Clipping], key: Any) -> list[list[int]]:
@@ -1025,8 +1060,9 @@ class _Reach:
 
     The problems shown are those of the groups holding a focused clipping (and of
     template bodies naming one). Matches are made within blocks, each block's from its
-    members alone: the clippings of one URL, of one numeric id in one folder, of one
-    title group (titles joined by similarity: bodies are compared there). So the groups
+    members alone: the clippings of one URL, of one numeric id in one folder (and the
+    blocks of its members' URLs: whether a page they share is a feed's), of one title
+    group (titles joined by similarity: bodies are compared there). So the groups
     of the focused clippings lie inside the blocks reached from them, block by block;
     and a template problem about a focused clipping needs the clippings of its body.
     Blocks are found by lookups, the title join's pairs by :class:`JoinPartners` over a
@@ -1054,7 +1090,7 @@ class _Reach:
                 raise _TooWide
             record = archive.records[index]
             keys = []
-            if "url" in kinds and record.get("url") is not None:
+            if kinds & {"url", "id"} and record.get("url") is not None:
                 keys.append(("url", record["url"]))
             if "id" in kinds:
                 keys.append(("id", archive.id_of(index)))

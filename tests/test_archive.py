@@ -424,6 +424,11 @@ def _two(first: str, second: str, **parts: tuple[str, str]) -> dict[str, str]:
             second: clipping(title=titles[1], url=urls[1], body=bodies[1], stamp=1594000000001)}
 
 
+#: One title for two clippings (that agrees): what makes two files of one numeric id one
+#: article, so that a test of dates in names tells an id from a date.
+BRIEFING_TITLES = ("Morning briefing", "Morning briefing")
+
+
 @pytest.mark.parametrize(("first", "second"), [
     ("a/20240305_bridge.md", "a/20240305_budget.md"),
     ("a/2024_03_05_bridge.md", "a/2024_04_11_budget.md"),
@@ -434,7 +439,8 @@ def _two(first: str, second: str, **parts: tuple[str, str]) -> dict[str, str]:
     ("a/20240305123045_bridge.md", "a/20240305123045_budget.md"),  # HHMMSS
 ])
 def test_a_date_at_the_start_of_a_name_is_no_id(first: str, second: str) -> None:
-    assert duplicates(_two(first, second)) == []
+    # Two issues of a daily briefing, under one title: a date is no article's id.
+    assert duplicates(_two(first, second, title=BRIEFING_TITLES)) == []
 
 
 @pytest.mark.parametrize(("first", "second"), [
@@ -450,15 +456,72 @@ def test_a_date_at_the_start_of_a_name_is_no_id(first: str, second: str) -> None
     ("a/2024030525_bridge.md", "a/2024030525_budget.md"),  # no 25th hour (HH)
 ])
 def test_a_number_that_is_no_date_is_still_an_id(first: str, second: str) -> None:
-    [(path, message)] = duplicates(_two(first, second))
+    [(path, message)] = duplicates(_two(first, second, title=BRIEFING_TITLES))
     assert path == second and message.startswith("same numeric id in the file name")
 
 
 def test_a_date_captured_by_the_id_pattern_is_no_id() -> None:
-    texts = _two("a/2024-03-05-bridge.md", "a/2024-03-05-budget.md")
+    texts = _two("a/2024-03-05-bridge.md", "a/2024-03-05-budget.md", title=BRIEFING_TITLES)
     assert duplicates(texts, **{"id-pattern": r"^(\d+)-"}) == []
-    assert len(duplicates(_two("a/2024-bridge.md", "a/2024-budget.md"),
+    assert len(duplicates(_two("a/2024-bridge.md", "a/2024-budget.md", title=BRIEFING_TITLES),
                           **{"id-pattern": r"^(\d+)-"})) == 1
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("content/posts/2023/06/14_bridge.md", "content/posts/2023/06/14_budget.md"),  # a day
+    ("clips/2020-07-01/0930_bridge.md", "clips/2020-07-01/0930_budget.md"),  # HHMM
+    ("a/398145_bridge.md", "a/398145_budget.md"),  # a post id, but two articles
+])
+def test_a_number_shared_by_clippings_with_nothing_else_in_common_is_no_id(
+        first: str, second: str) -> None:
+    # Found by a stress test on a Hugo-shaped archive: a day of the month (or a time of
+    # day) at the start of two articles' names made them "same numeric id".
+    assert duplicates(_two(first, second)) == []
+
+
+HUGO = "content/posts/2023/06"
+
+
+def test_a_copy_beside_a_shared_number_names_its_own_original_to_keep() -> None:
+    # The groups merged through the day number: the budget's copy named the bridge file
+    # as the one to keep, and a script deleting every reported copy lost the budget.
+    texts = _two(f"{HUGO}/14_bridge.md", f"{HUGO}/14_budget.md")
+    texts["archive/budget.md"] = texts[f"{HUGO}/14_budget.md"].replace(
+        "<!--1594000000001-->", "<!--1594000000002-->")
+    assert duplicates(texts) == [
+        ("archive/budget.md", f"same article URL — duplicate of {HUGO}/14_budget.md")]
+
+
+@pytest.mark.parametrize("parts", [
+    # oped2's 398507: retitled, the URL's slug with it, the same body.
+    {"body": (ARTICLE, ARTICLE)},
+    # Retitled, a paragraph added: nearly the same body.
+    {"body": ("<p>" + " ".join(_sentences(20)) + "</p>",
+              "<p>" + " ".join(_sentences(22)) + "</p>")},
+    # A tag added to the title: titles that agree.
+    {"title": ("多米诺效应｜不寒而栗：查无此人", "【昨日重现】多米诺效应｜不寒而栗：查无此人")},
+    # oped2's 400807: the post's text replaced by its source's, retitled, under the
+    # post's one URL.
+    {"url": ("https://x.org/2020/06/400807", "https://x.org/2020/06/400807")},
+])
+def test_a_retitled_article_under_its_id_is_still_a_duplicate(
+        parts: dict[str, tuple[str, str]]) -> None:
+    texts = _two("a/398507_first.md", "a/398507_second.md", **parts)
+    assert duplicates(texts, kinds=["id"]) == [
+        ("a/398507_second.md", "same numeric id in the file name — duplicate of "
+         "a/398507_first.md")]
+
+
+def test_a_feed_s_page_is_nothing_in_common_for_a_shared_number() -> None:
+    # Every item of a feed linked to its section page (three titles: a feed's page), two
+    # of them on the 14th: the page and the day say nothing of one article.
+    section = ("https://x.org/news", "https://x.org/news")
+    texts = _two(f"{HUGO}/14_bridge.md", f"{HUGO}/14_budget.md", url=section)
+    texts[f"{HUGO}/15_ferry.md"] = clipping(title="Ferry strike ends", url=section[0],
+                                            body="<p>Ferries run again.</p>")
+    assert duplicates(texts) == []
+    del texts[f"{HUGO}/15_ferry.md"]  # a page of two titles is an article's
+    assert [path for path, _ in duplicates(texts)] == [f"{HUGO}/14_budget.md"]
 
 
 def test_a_timestamp_in_seconds_is_read_as_seconds_for_the_copy_to_keep() -> None:

@@ -335,6 +335,20 @@ def test_the_copy_to_keep_is_the_same_before_and_after_the_timestamp_fix(
     assert (status, out.splitlines()[:-1]) == (1, kept)
 
 
+def test_two_articles_posted_on_one_day_of_a_hugo_archive_are_clean(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Found by a stress test: "14_" is the day of the month under YYYY/MM folders, and
+    # was "same numeric id in the file name".
+    monkeypatch.chdir(tmp_path)
+    posts = tmp_path / "p/content/posts/2023/06"
+    write(posts / "14_harbour.md", clipping("Harbour reopens", "https://example.net/h"))
+    write(posts / "14_bridge.md", clipping(
+        "Bridge opens", "https://example.net/b",
+        body="<p>A new bridge opened to traffic two years late and far over budget.</p>"))
+    status, out = cli(capsys, "--no-cache", "--select", "duplicate-clipping", "p")
+    assert (status, out) == (0, "All clean: 2 files checked.\n")
+
+
 # -- symlinks: one file under two names is no copy of itself ------------------------------------
 
 

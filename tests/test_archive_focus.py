@@ -238,6 +238,21 @@ def test_duplicates_of_focused_clippings_are_those_of_the_whole_archive(
     assert len(reaches) > 200 and sum(reaches) * 5 < len(reaches), (sum(reaches), len(reaches))
 
 
+def test_the_reach_of_an_id_holds_its_page_s_other_clippings() -> None:
+    """Whether a page two clippings of one number share is a feed's is known from every
+    clipping linking it (three titles): those are in reach, with ``kinds = ["id"]`` too."""
+    section = "https://x.org/news"
+    texts = {f"2023/06/14_{name}.md": _text(name.title(), section, [f"{name} news."] * 2, 1)
+             for name in ("bridge", "budget")}
+    texts["2023/06/15_ferry.md"] = _text("Ferry", section, ["Ferries run again."], 2)
+    texts.update({f"2023/07/{n:02d}_x.md": _text(f"Item {n}", f"https://x.org/{n}", ["x."], 3)
+                  for n in range(8)})
+    entries = records(texts)
+    options = defaults(dc, kinds=["id"])
+    assert whole(dc, entries, options) == []
+    assert list(dc.reduce(focused(entries, ["2023/06/14_budget.md"]), options)) == []
+
+
 def test_odd_records_and_unfocused_archives() -> None:
     """Files without a record, and a record whose title holds a line break (no title
     record() makes does), change nothing; with no file in focus, nothing is shown."""
