@@ -23,11 +23,20 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 import pytest
-from conftest import GOOD_CLIPPING, read_until_closed, run_cliplint, write
+from conftest import (
+    GOOD_CLIPPING,
+    held,
+    hold_rule,
+    let_go,
+    read_until_closed,
+    run_cliplint,
+    write,
+)
 
 SECONDS = GOOD_CLIPPING.replace("744000-->", "744-->")  # timestamp-comment: an error
 NO_BLANK = GOOD_CLIPPING.replace("------\n\n", "------\n")  # title-link, made a warning
 ESCAPED = GOOD_CLIPPING.replace("A good title", "Tom &amp; Jerry")  # title-escaping: info
+HELD = GOOD_CLIPPING.replace("Some article text.", "HOLD")  # the rule hold/hold holds it
 RULES = "--select=timestamp-comment,title-link,title-escaping"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -361,11 +370,14 @@ class _Watch(NamedTuple):
     "err" up to the first that starts with ``start``."""
 
     until: Callable[[str, str], list[str]]
+    process: subprocess.Popen[str]
 
 
 @contextmanager
-def _watching(folder: Path, *arguments: str) -> Iterator[_Watch]:
-    """``cliplint --watch ARGUMENTS`` in ``folder``, ended by Ctrl-C, which must give 130."""
+def _watching(folder: Path, *arguments: str,
+              env: dict[str, str] | None = None) -> Iterator[_Watch]:
+    """``cliplint --watch ARGUMENTS`` in ``folder`` (``env`` added to the environment),
+    ended by Ctrl-C, which must give 130."""
     import queue
     import signal
     import threading
@@ -373,8 +385,8 @@ def _watching(folder: Path, *arguments: str) -> Iterator[_Watch]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CLIPLINT")}
     process = subprocess.Popen(
         [sys.executable, "-m", "cliplint", "--watch", *arguments], cwd=folder,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment | {"NO_COLOR": "1"},
-        text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=environment | {"NO_COLOR": "1"} | (env or {}), text=True)
     lines: dict[str, queue.Queue[str]] = {"out": queue.Queue(), "err": queue.Queue()}
     readers = [threading.Thread(target=lambda s=stream, q=lines[name]: [q.put(x) for x in s],
                                 daemon=True)
@@ -389,7 +401,7 @@ def _watching(folder: Path, *arguments: str) -> Iterator[_Watch]:
         return seen
 
     try:
-        yield _Watch(until)
+        yield _Watch(until, process)
     finally:
         process.send_signal(signal.SIGINT)
         status = process.wait(timeout=60)
@@ -491,6 +503,38 @@ def test_watch_judges_changes_by_the_latest_configuration(tmp_path: Path) -> Non
         (tmp_path / "new.txt").write_text(SECONDS)
         watch.until("err", "cliplint: 1 file changed: linting again")
         assert watch.until("out", "Found")[0].startswith("./new.txt:1:5: timestamp-comment")
+
+
+def test_watch_lints_again_for_a_change_made_during_a_run(tmp_path: Path) -> None:
+    # The watcher was set up again after each run: a file saved while a run went on (a
+    # long run, an editor saving twice) was not linted until the next change.
+    installed, hold = hold_rule(tmp_path)
+    watched = tmp_path / "w"
+    write(watched / "a.md", HELD)
+    with _watching(watched, "--isolated", "--select", "timestamp-comment",
+                   "--extend-select", "hold/hold", ".", env=installed) as watch:
+        held(watch.process, hold)  # the first run holds a.md, read already
+        (watched / "a.md").write_text(HELD.replace("744000-->", "744-->"))
+        let_go(watch.process, hold)
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        watch.until("err", "cliplint: 1 file changed: linting again")
+        assert watch.until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
+
+
+def test_watch_makes_no_run_of_its_own_cache(tmp_path: Path) -> None:
+    # The watchers see what a run writes: its cache, in .cliplint_cache, which an
+    # include matching every name does not bring in (the folder is excluded).
+    write(tmp_path / "cliplint.toml", 'include = ["*"]\nextend-exclude = ["*.toml"]\n'
+                                      'select = ["timestamp-comment"]\n')
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    with _watching(tmp_path, ".") as watch:
+        watch.until("out", "All clean")
+        watch.until("err", "cliplint: watching for changes")
+        assert (tmp_path / ".cliplint_cache").is_dir()
+        (tmp_path / "a.md").write_text(SECONDS)
+        assert watch.until("err", "cliplint: ") == ["cliplint: 1 file changed: linting again\n"]
+        assert watch.until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
 
 
 def test_watch_waits_for_its_working_folder_to_come_back(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence, Sized
 from contextlib import nullcontext, redirect_stderr
 from typing import TYPE_CHECKING, TextIO, cast
 
@@ -31,6 +31,8 @@ from cliplint.cli.show import config_used, settings_data, show_config, show_file
 from cliplint.streams import say
 
 if TYPE_CHECKING:
+    from watchfiles.main import FileChange
+
     from cliplint.cli.context import LintOptions, RunContext
     from cliplint.config import Settings
     from cliplint.model import Problem
@@ -262,15 +264,49 @@ def _nearest_existing(path: str) -> str:
     return path
 
 
+def _inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it (both absolute)."""
+    return os.path.commonpath([path, folder]) == folder
+
+
+#: How long (ms) a watcher waits for a first change before it answers that there was
+#: none: --watch asks its watchers in turn.
+_QUIET = 100
+
+
+def _watchers(trees: Sequence[str]) -> list[Generator[set[FileChange], None, None]]:
+    """Watchers of ``trees`` (absolute), up once first asked (:func:`_seen`): from then on each
+    sees every change, also while a run goes on, and keeps it until asked. Their changes
+    are judged by :func:`_wanted_changes`, as the latest run's settings say."""
+    from functools import partial
+
+    from watchfiles import watch
+
+    watching = partial(watch, watch_filter=None, rust_timeout=_QUIET, yield_on_timeout=True,
+                       raise_interrupt=True)
+    return [watching(*trees)]
+
+
+def _seen(watchers: Iterable[Iterator[set[FileChange]]]) -> set[FileChange]:
+    """What ``watchers`` saw since they were last asked (each waits for a first change
+    :data:`_QUIET` ms at most)."""
+    return {change for watcher in watchers for change in next(watcher)}
+
+
+def _close(watchers: Iterable[Generator[set[FileChange], None, None]]) -> None:
+    for watcher in watchers:
+        watcher.close()
+
+
 def _wanted_changes(paths: Sequence[str], report: str | None,
                     settings: Settings) -> Callable[[object, str], bool]:
-    """--watch's filter of changes, as ``settings`` (the latest run's) say: a clipping's
-    (a name ``include`` matches), a configuration file's, and a folder's under the
-    watched ``paths`` (absolute) that a walk does not leave out: added, taken away or
-    renamed, it brings or takes its clippings, with no event of their own when it is
-    moved. Never cliplint's own writes (its cache, the ``report``), or the run would
-    never end. A change it cannot judge (a configuration file broken, the working folder
-    gone) is wanted: the run says what is wrong."""
+    """--watch's filter of changes, as ``settings`` (the latest run's) say: a
+    configuration file's, and a clipping's (a name ``include`` matches) or a folder's
+    under the watched ``paths`` (absolute) that a walk does not leave out: added, taken
+    away or renamed, a folder brings or takes its clippings, with no event of their own
+    when it is moved. Never cliplint's own writes (its cache, the ``report``), or the
+    run would never end. A change it cannot judge (a configuration file broken, the
+    working folder gone) is wanted: the run says what is wrong."""
     from cliplint.config import CONFIG_FILES, ConfigError
 
     # Taken away, a folder is known to have been one only by its name.
@@ -285,7 +321,10 @@ def _wanted_changes(paths: Sequence[str], report: str | None,
         try:
             if os.path.isdir(path):
                 return _on_the_way(path, paths) and not settings.walk_skips(path)
-            return settings.for_folder(os.path.dirname(path)).includes_name(name)
+            # An excluded file makes no run (the cache in .cliplint_cache, written while
+            # a run goes on and the watchers look, whatever ``include`` says) unless named.
+            return (settings.for_folder(os.path.dirname(path)).includes_name(name)
+                    and (path in paths or not settings.walk_skips(path)))
         except (OSError, ConfigError):
             return True
 
@@ -305,17 +344,18 @@ def _walked_folders(paths: Sequence[str], settings: Settings) -> frozenset[str]:
         return frozenset()
 
 
-def _on_the_way(folder: str, paths: Sequence[str]) -> bool:
-    """Whether ``folder`` is one of ``paths``, inside one, or above one (a watched path
+def _on_the_way(path: str, paths: Sequence[str]) -> bool:
+    """Whether ``path`` is one of ``paths``, inside one, or above one (a watched path
     taken away comes back a folder at a time); all absolute."""
-    return any(os.path.commonpath([folder, path]) in (folder, path) for path in paths)
+    return any(_inside(path, watched) or _inside(watched, path) for watched in paths)
 
 
 def _watch(options: LintOptions) -> int:
     """``--watch``: a lint run, then another each time files change (watchfiles), with
     the configuration read again each time; Ctrl-C ends it (exit 130), as ruff's
-    ``--watch``. Only a lint run of local paths: fixing on every save would rewrite
-    files under an editor's feet."""
+    ``--watch``. The watchers stay up while a run goes on: what changes then makes one
+    run more after it, as with watchfiles' ``run_process``. Only a lint run of local
+    paths: fixing on every save would rewrite files under an editor's feet."""
     if options.fixing:
         raise UsageError("--watch lints again on every change; it does not fix "
                          "(drop --fix, --fix-only and --diff)")
@@ -323,7 +363,7 @@ def _watch(options: LintOptions) -> int:
         raise UsageError("--watch watches local files: not standard input, --scheduler, "
                          "--paths-from or URLs")
     try:
-        from watchfiles import watch
+        import watchfiles  # noqa: F401
     except ImportError:
         raise UsageError("--watch needs watchfiles: pip install 'cliplint[watch]'") from None
     from cliplint.config import ConfigError
@@ -335,24 +375,33 @@ def _watch(options: LintOptions) -> int:
     settings = load_settings(options, plugin_registry(options).rules)
     refuse_overwriting_inputs(options, settings, options.paths or ["."])
 
-    while True:
-        try:
-            _back_in(home)
-            run = run_context(options)
-            settings = run.settings  # the changes to come are judged as it says
-            _run_in(run)
-        except (UsageError, ConfigError) as error:
-            say(f"error: {error}")  # a configuration mid-edit, a path gone: said; waits
-        wanted = _wanted_changes(paths, report, settings)
-        # Said once the watcher is set up (its first yield, at the latest after a
-        # quiet half second): a change from then on is not missed.
-        watching = False
-        for changes in watch(*map(_nearest_existing, paths), watch_filter=wanted,
-                             raise_interrupt=True, rust_timeout=500, yield_on_timeout=True):
-            if not watching:
-                say("watching for changes (Ctrl-C to stop)")
-                watching = True
-            if changes:
-                count = len({path for _, path in changes})
-                say(f"{count} file{'s' if count != 1 else ''} changed: linting again")
-                break
+    watched = tuple(map(_nearest_existing, paths))
+    watchers = _watchers(watched)
+    _seen(watchers)  # up before the first run: a change during it is seen
+    try:
+        while True:
+            try:
+                _back_in(home)
+                run = run_context(options)
+                settings = run.settings  # the changes to come are judged as it says
+                _run_in(run)
+            except (UsageError, ConfigError) as error:
+                say(f"error: {error}")  # a configuration mid-edit, a path gone: said; waits
+            seen: set[FileChange] = set()
+            latest = tuple(map(_nearest_existing, paths))
+            if latest != watched:
+                # (a path taken away or back): the new watchers are up before the old
+                # ones, asked what they saw, go
+                fresh = _watchers(latest)
+                seen = _seen(fresh) | _seen(watchers)
+                _close(watchers)
+                watched, watchers = latest, fresh
+            wanted = _wanted_changes(paths, report, settings)
+            say("watching for changes (Ctrl-C to stop)")
+            changed = {path for change, path in seen if wanted(change, path)}
+            while not changed:
+                changed = {path for change, path in _seen(watchers) if wanted(change, path)}
+            count = len(changed)
+            say(f"{count} file{'s' if count != 1 else ''} changed: linting again")
+    finally:
+        _close(watchers)
