@@ -537,6 +537,22 @@ def test_watch_makes_no_run_of_its_own_cache(tmp_path: Path) -> None:
         assert watch.until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
 
 
+def test_watch_lints_again_when_the_configuration_above_the_paths_changes(
+        tmp_path: Path) -> None:
+    # Only the paths were watched: the working folder's cliplint.toml, which applies to
+    # feeds/, was not, and saving it made no run. Nor does a clipping beside it.
+    write(tmp_path / "cliplint.toml", 'select = ["title-link"]\n')
+    write(tmp_path / "feeds" / "a.md", SECONDS)
+    with _watching(tmp_path, "feeds") as watch:
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        write(tmp_path / "beside.md", SECONDS)  # not under feeds/: no run
+        (tmp_path / "cliplint.toml").write_text('select = ["timestamp-comment"]\n')
+        assert watch.until("err", "cliplint: 1 file changed")[-1] == (
+            "cliplint: 1 file changed: linting again\n")
+        assert watch.until("out", "Found")[0].startswith("feeds/a.md:1:5: timestamp-comment")
+
+
 def test_watch_waits_for_its_working_folder_to_come_back(tmp_path: Path) -> None:
     # A branch switch takes the working folder away (it ended the watch: an internal
     # error, exit 3); it comes back a new folder, which the run goes into.

@@ -7,7 +7,7 @@ import gc
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence, Sized
 from contextlib import nullcontext, redirect_stderr
-from typing import TYPE_CHECKING, TextIO, cast
+from typing import TYPE_CHECKING, NamedTuple, TextIO, cast
 
 from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, UsageError, utf8_standard_output
 from cliplint.cli.context import (
@@ -264,6 +264,59 @@ def _nearest_existing(path: str) -> str:
     return path
 
 
+class _Watched(NamedTuple):
+    """What --watch watches: ``trees``, the watched paths (for one taken away, the
+    nearest folder above it), with everything below them; and ``configs``, the
+    configuration files that apply to the run (absolute), those outside the trees in
+    their folders alone (``folders``): another file there is not linted, and a folder
+    above the paths is not watched with all it holds."""
+
+    trees: tuple[str, ...]
+    configs: frozenset[str]
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        return tuple(sorted({os.path.dirname(config) for config in self.configs
+                             if not any(_inside(config, tree) for tree in self.trees)}))
+
+
+def _watched(paths: Sequence[str], home: str, options: LintOptions,
+             settings: Settings) -> _Watched:
+    """What --watch watches of ``paths`` linted from the working folder ``home`` (all
+    absolute) with ``settings`` (the latest run's). The configuration files that apply:
+    --config's, none with --isolated, else those a walk up looks for (cliplint/config.py
+    from the working folder, cliplint/config_tree.py from each linted folder): from the
+    working folder and from each path up to the folder of the configuration file found
+    for the run, the project's top, or to the root while none is found."""
+    from cliplint.config import CONFIG_FILES
+
+    trees = tuple(_nearest_existing(path) for path in paths)
+    if options.isolated:
+        return _Watched(trees, frozenset())
+    if options.config is not None:
+        return _Watched(trees, frozenset({os.path.normpath(os.path.join(home,
+                                                                        options.config))}))
+    starts = {_folder_of(_nearest_existing(start)) for start in (home, *paths)}
+    return _Watched(trees, frozenset(
+        os.path.join(folder, name) for start in starts
+        for folder in _folders_up(start, settings.project_folder) for name in CONFIG_FILES))
+
+
+def _folder_of(path: str) -> str:
+    return path if os.path.isdir(path) else os.path.dirname(path)
+
+
+def _folders_up(folder: str, top: str | None) -> Iterator[str]:
+    """``folder`` and the folders above it (absolute), up to ``top`` when it is one of
+    them, else up to the root."""
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if folder == top or parent == folder:
+            return
+        folder = parent
+
+
 def _inside(path: str, folder: str) -> bool:
     """Whether ``path`` is ``folder`` or lies inside it (both absolute)."""
     return os.path.commonpath([path, folder]) == folder
@@ -274,8 +327,8 @@ def _inside(path: str, folder: str) -> bool:
 _QUIET = 100
 
 
-def _watchers(trees: Sequence[str]) -> list[Generator[set[FileChange], None, None]]:
-    """Watchers of ``trees`` (absolute), up once first asked (:func:`_seen`): from then on each
+def _watchers(watched: _Watched) -> list[Generator[set[FileChange], None, None]]:
+    """Watchers of ``watched``, up once first asked (:func:`_seen`): from then on each
     sees every change, also while a run goes on, and keeps it until asked. Their changes
     are judged by :func:`_wanted_changes`, as the latest run's settings say."""
     from functools import partial
@@ -284,7 +337,13 @@ def _watchers(trees: Sequence[str]) -> list[Generator[set[FileChange], None, Non
 
     watching = partial(watch, watch_filter=None, rust_timeout=_QUIET, yield_on_timeout=True,
                        raise_interrupt=True)
-    return [watching(*trees)]
+    made = [watching(*watched.trees)]
+    if watched.folders:
+        # (a folder above the paths the user may not read, up to the root: nor can
+        # cliplint read a configuration file there)
+        made.append(watching(*watched.folders, recursive=False,
+                             ignore_permission_denied=True))
+    return made
 
 
 def _seen(watchers: Iterable[Iterator[set[FileChange]]]) -> set[FileChange]:
@@ -298,29 +357,35 @@ def _close(watchers: Iterable[Generator[set[FileChange], None, None]]) -> None:
         watcher.close()
 
 
-def _wanted_changes(paths: Sequence[str], report: str | None,
-                    settings: Settings) -> Callable[[object, str], bool]:
-    """--watch's filter of changes, as ``settings`` (the latest run's) say: a
-    configuration file's, and a clipping's (a name ``include`` matches) or a folder's
-    under the watched ``paths`` (absolute) that a walk does not leave out: added, taken
-    away or renamed, a folder brings or takes its clippings, with no event of their own
-    when it is moved. Never cliplint's own writes (its cache, the ``report``), or the
-    run would never end. A change it cannot judge (a configuration file broken, the
-    working folder gone) is wanted: the run says what is wrong."""
+def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings,
+                    configs: frozenset[str]) -> Callable[[object, str], bool]:
+    """--watch's filter of changes, as ``settings`` (the latest run's) say: one of the
+    ``configs`` that apply, or under the watched ``paths`` (absolute) a configuration
+    file's, and a clipping's (a name ``include`` matches) or a folder's that a walk does
+    not leave out: added, taken away or renamed, a folder brings or takes its clippings,
+    with no event of their own when it is moved. Nothing else beside them (a folder above a
+    path is watched for its configuration files, or for a path taken away to come
+    back), and never cliplint's own writes (its cache, the ``report``), or the run would
+    never end. A change it cannot judge (a configuration file broken, the working
+    folder gone) is wanted: the run says what is wrong."""
     from cliplint.config import CONFIG_FILES, ConfigError
 
     # Taken away, a folder is known to have been one only by its name.
     folders = _walked_folders(paths, settings)
 
     def wanted(change: object, path: str) -> bool:
-        name = os.path.basename(path)
         if path == report:
             return False
-        if name in CONFIG_FILES or path in folders:
+        if path in configs or path in folders:
+            return True
+        if not _on_the_way(path, paths):
+            return False
+        name = os.path.basename(path)
+        if name in CONFIG_FILES:
             return True
         try:
             if os.path.isdir(path):
-                return _on_the_way(path, paths) and not settings.walk_skips(path)
+                return not settings.walk_skips(path)
             # An excluded file makes no run (the cache in .cliplint_cache, written while
             # a run goes on and the watchers look, whatever ``include`` says) unless named.
             return (settings.for_folder(os.path.dirname(path)).includes_name(name)
@@ -375,7 +440,7 @@ def _watch(options: LintOptions) -> int:
     settings = load_settings(options, plugin_registry(options).rules)
     refuse_overwriting_inputs(options, settings, options.paths or ["."])
 
-    watched = tuple(map(_nearest_existing, paths))
+    watched = _watched(paths, home, options, settings)
     watchers = _watchers(watched)
     _seen(watchers)  # up before the first run: a change during it is seen
     try:
@@ -388,15 +453,15 @@ def _watch(options: LintOptions) -> int:
             except (UsageError, ConfigError) as error:
                 say(f"error: {error}")  # a configuration mid-edit, a path gone: said; waits
             seen: set[FileChange] = set()
-            latest = tuple(map(_nearest_existing, paths))
+            latest = _watched(paths, home, options, settings)
             if latest != watched:
-                # (a path taken away or back): the new watchers are up before the old
-                # ones, asked what they saw, go
+                # (a path taken away or back, another configuration file found): the new
+                # watchers are up before the old ones, asked what they saw, go
                 fresh = _watchers(latest)
                 seen = _seen(fresh) | _seen(watchers)
                 _close(watchers)
                 watched, watchers = latest, fresh
-            wanted = _wanted_changes(paths, report, settings)
+            wanted = _wanted_changes(paths, report, settings, watched.configs)
             say("watching for changes (Ctrl-C to stop)")
             changed = {path for change, path in seen if wanted(change, path)}
             while not changed:
