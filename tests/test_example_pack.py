@@ -134,6 +134,22 @@ def test_the_packs_archive_rule_runs(tmp_path: Path, pack_site: Path) -> None:
         for n in (1, 2, 3)]
 
 
+def test_the_packs_archive_rule_counts_a_symlink_as_the_clipping_it_leads_to(
+        tmp_path: Path, pack_site: Path) -> None:
+    # The page says a rule comparing contents should not take one file under two names
+    # for two: its own example counted latest.md -> feed/3.md as a fourth "Untitled".
+    for number in (1, 2, 3):
+        write(tmp_path / "feed" / f"{number}.md",
+              GOOD_CLIPPING.replace("A good title", "Untitled").replace("/a/1", f"/a/{number}"))
+    (tmp_path / "feed" / "latest.md").symlink_to("3.md")
+    result = run_cliplint("--isolated", "--no-cache", "--format", "json", "--select",
+                          "example/", "feed", cwd=tmp_path, env={"PYTHONPATH": str(pack_site)})
+    assert result.status == 0, result.stderr
+    assert [(p["path"], p["message"], len(p["related"]))
+            for p in json.loads(result.stdout)["problems"]] == [
+        (f"feed/{n}.md", "3 clippings are titled 'Untitled'", 2) for n in (1, 2, 3)]
+
+
 def test_the_packs_archive_rule_shows_a_run_given_some_files_what_names_them(
         tmp_path: Path, pack_site: Path) -> None:
     # A run given some files of an archive shows the problems about them or naming them

@@ -61,10 +61,12 @@ def reduce(entries: Sequence[ArchiveEntry],
            options: Mapping[str, Any]) -> Iterator[ArchiveViolation]:
     """The reduce step: the clippings of each title, when enough articles share it."""
     by_title: dict[str, list[ArchiveEntry]] = {}
+    paths = {entry.path for entry in entries}
     # In path order: a problem names the same files whatever order the run gives them in
     # (a run given some files of the archive gives those first).
     for entry in sorted(entries, key=lambda entry: entry.path):
-        if entry.record is not None:
+        # (a symlink to another clipping of the archive is that clipping, counted once)
+        if entry.record is not None and entry.link_to not in paths:
             by_title.setdefault(entry.record["title"].casefold(), []).append(entry)
     for group in by_title.values():
         if len({entry.record["url"] for entry in group}) < options["min-articles"]:
