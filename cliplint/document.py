@@ -269,12 +269,9 @@ def parse_title_link(title: str, offset: int = 0) -> TitleLink | None:
     close = matching_bracket(title)
     if close is None or not title.startswith("(", close + 1):
         return None
-    tail = link_tail(title, close + 1)
+    tail = link_destination(title, close + 1)
     if tail is None:
-        url_end = matching_paren(title, close + 1)
-        if url_end is None:
-            return None
-        tail = LinkTail(Span(close + 2, url_end), url_end)
+        return None
     url = Span(offset + tail.url.start, offset + tail.url.end)
     return TitleLink(Span(offset + 1, offset + close), url, offset + tail.close + 1)
 
@@ -285,6 +282,17 @@ class LinkTail(NamedTuple):
 
     url: Span
     close: int
+
+
+def link_destination(text: str, open_index: int) -> LinkTail | None:
+    """The destination of the link whose '(' is at ``text[open_index]``: as Markdown reads
+    it (:func:`link_tail`), else all that is inside the parentheses (a plain ``(url)``, or
+    a form Markdown does not read); ``None`` when they do not close."""
+    tail = link_tail(text, open_index)
+    if tail is not None:
+        return tail
+    close = matching_paren(text, open_index)
+    return None if close is None else LinkTail(Span(open_index + 1, close), close)
 
 
 def link_tail(text: str, open_index: int) -> LinkTail | None:

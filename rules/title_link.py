@@ -61,11 +61,9 @@ from cliplint.document import (
     LINK_TITLE,
     ZERO_WIDTH,
     Document,
-    LinkTail,
     Span,
-    link_tail,
+    link_destination,
     matching_bracket,
-    matching_paren,
 )
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
@@ -170,19 +168,18 @@ def _check_link(line: str, offset: int) -> Iterator[Violation]:
                         "title link has no (url) right after the text")
         return
     # (<url>) and (url "title") are links to Markdown: their URL alone is checked.
-    tail = link_tail(line, close + 1)
-    problem = None
-    if tail is None:  # (url), or a form Markdown does not read: all of it is the URL
-        paren = matching_paren(line, close + 1)
-        if paren is None:
-            yield Violation(offset + close + 1, offset + len(line),
-                            "unbalanced parentheses in the title URL")
-            return
-        tail = LinkTail(Span(close + 2, paren), paren)
-        problem = _unread_tail(line, tail.url, offset)
+    tail = link_destination(line, close + 1)
+    if tail is None:
+        yield Violation(offset + close + 1, offset + len(line),
+                        "unbalanced parentheses in the title URL")
+        return
     url, paren = tail
     if line[paren + 1 :].strip():
         yield Violation(offset + paren + 1, offset + len(line), "text after the title link")
+    # All that is inside the parentheses is the URL of a plain (url) and of a form
+    # Markdown does not read, which _unread_tail tells apart (a form it reads has its URL
+    # start after a '<' or end before a link title).
+    problem = _unread_tail(line, url, offset) if url == (close + 2, paren) else None
     if problem is not None:
         yield problem
     else:

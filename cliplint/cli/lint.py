@@ -276,8 +276,10 @@ class _Watched(NamedTuple):
 
     @property
     def folders(self) -> tuple[str, ...]:
+        from cliplint.writer import inside
+
         return tuple(sorted({os.path.dirname(config) for config in self.configs
-                             if not any(_inside(config, tree) for tree in self.trees)}))
+                             if not inside(config, self.trees)}))
 
 
 def _watched(paths: Sequence[str], home: str, options: LintOptions,
@@ -315,11 +317,6 @@ def _folders_up(folder: str, top: str | None) -> Iterator[str]:
         if folder == top or parent == folder:
             return
         folder = parent
-
-
-def _inside(path: str, folder: str) -> bool:
-    """Whether ``path`` is ``folder`` or lies inside it (both absolute)."""
-    return os.path.commonpath([path, folder]) == folder
 
 
 #: How long (ms) a watcher waits for a first change before it answers that there was
@@ -412,7 +409,7 @@ def _walked_folders(paths: Sequence[str], settings: Settings) -> frozenset[str]:
 def _on_the_way(path: str, paths: Sequence[str]) -> bool:
     """Whether ``path`` is one of ``paths``, inside one, or above one (a watched path
     taken away comes back a folder at a time); all absolute."""
-    return any(_inside(path, watched) or _inside(watched, path) for watched in paths)
+    return any(os.path.commonpath([path, watched]) in (path, watched) for watched in paths)
 
 
 def _watch(options: LintOptions) -> int:
