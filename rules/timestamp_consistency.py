@@ -8,8 +8,19 @@ zone or month order, a feed that re-dated its items.
 Compared with the timestamp (``<!--N-->``, epoch milliseconds), each date the clipping
 states, where this archive family writes one:
 
-- the front matter's ``date`` (Jekyll: ``2020-11-12T09:15:08.000Z``,
-  ``2020-11-12 09:15:08 +0800``, ``2020-11-12``);
+- the front matter's ``date``, in a YAML front matter (``---``) or in Hugo's TOML one
+  (``+++``, ``date = 2023-06-09T14:30:00Z``; its top-level keys, above any ``[table]``),
+  written as ISO dates are (Jekyll: ``2020-11-12T09:15:08.000Z``,
+  ``2020-11-12 09:15:08 +0800``, ``2020-11-12``), the same with slashes, year first
+  (``2023/06/09``, ``2023/6/9 14:30``), or as RSS dates are (RFC 2822, which scrapers
+  copy: ``Fri, 09 Jun 2023 14:30:00 +0000``). Hugo's ``publishDate`` (or its aliases
+  ``pubdate`` and ``published``, in any case) is compared instead when the front matter
+  has one, as Hugo takes it for when the page was published; a key whose value holds no
+  digit (Jekyll's ``published: true``, an empty value) states no date. ``lastmod`` and
+  ``expiryDate`` say when the page changed and when it leaves the site: they are never
+  compared. A value in none of these forms is not compared, and neither is ``date`` in
+  place of a ``publishDate`` so written: ``06/09/2023`` may be June or September,
+  ``June 9, 2023`` is not read;
 - the ``日期：`` line under the title (``日期：Tue, 23 Jun 2020 05:40:58 +0000``);
 - the body's date line: its first element, a ``<div>`` holding at most two short lines
   (split by ``<br>``) of which the last is a date alone:
@@ -82,14 +93,29 @@ OPTIONS = {
 }
 
 _TIMESTAMP = re.compile(r"<!--[ \t]*([0-9]+)[ \t]*-->")
-_FRONT_MATTER_DATE = re.compile(r"^date:[ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
+#: A top-level key of a YAML front matter (``key: value``) or a TOML one (``key = value``)
+#: that states when the clipping was published: ``date``, or Hugo's ``publishDate`` and
+#: its aliases, which Hugo reads in any case.
+_DATE_KEY = r"^(?P<key>date|(?i:publishdate|pubdate|published))"
+_DATE_VALUE = r"[ \t]*(?P<value>.*?)[ \t]*\r?$"
+_YAML_DATE = re.compile(_DATE_KEY + ":" + _DATE_VALUE, re.MULTILINE)
+_TOML_DATE = re.compile(_DATE_KEY + "[ \t]*=" + _DATE_VALUE, re.MULTILINE)
+#: Which key is compared when several are there: the first of these, as Hugo takes a
+#: page's publish date (publishDate, its aliases, then date).
+_KEY_ORDER = {"publishdate": 0, "pubdate": 1, "published": 2, "date": 3}
+_TOML_OPENING = re.compile(r"\+\+\+[ \t]*\r?\n")
+_TOML_CLOSING = re.compile(r"^\+\+\+[ \t]*\r?$", re.MULTILINE)
+#: A TOML table header (``[params]``): the keys below it are not the front matter's own.
+_TOML_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
 # ASCII digits and spaces only ([0-9], not \d): dates are written so, and a regex of
 # ASCII classes compiles several times faster at start-up.
-_ISO = re.compile(
-    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
-    r"(?:[T ](?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?))?"
-    r"[ \t]*(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?"
-)
+_TIME_AND_ZONE = (r"(?:[T ](?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?))?"
+                  r"[ \t]*(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?")
+_ISO = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})" + _TIME_AND_ZONE)
+#: ``2023/06/09``: year, month and day, as written year first (no one writes the day
+#: before the month after the year); the month and the day may have one digit.
+_SLASHED = re.compile(r"(?P<year>[0-9]{4})/(?P<month>[0-9]{1,2})/(?P<day>[0-9]{1,2})"
+                      + _TIME_AND_ZONE)
 _RFC_822 = re.compile(r"(?:[A-Za-z]{3},[ \t]*)?[0-9]{1,2}[ \t]+[A-Za-z]{3}[ \t]+[0-9]{4}[ \t]+"
                       r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[ \t]+(?:[A-Za-z]{1,5}|[+-][0-9]{4}))?")
 _DAY_MONTH = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4}) - ([0-9]{2}):([0-9]{2})")
@@ -167,12 +193,11 @@ def _span(seconds_apart: float) -> str:
 def _stated_dates(document: Document) -> Iterator[_Stated]:
     header = document.header
     text = document.text
-    if header.front_matter is not None:
-        found = _FRONT_MATTER_DATE.search(text, header.front_matter.start, header.front_matter.end)
-        if found is not None:
-            value = found.group("value").strip("'\"")
-            line = document.position(found.start())[0]
-            yield from _parsed(value, f"the front matter (line {line})", (_iso,))
+    found = _front_matter_date(document)
+    if found is not None:
+        value = found.group("value").strip("'\"")
+        line = document.position(found.start())[0]
+        yield from _parsed(value, f"the front matter (line {line})", (_iso, _slashed, _rfc_822))
     if header.date_line is not None:
         value = text[header.date_line.start : header.date_line.end][3:].strip()
         line = document.position(header.date_line.start)[0]
@@ -183,6 +208,40 @@ def _stated_dates(document: Document) -> Iterator[_Stated]:
         line, column = document.position(offset)
         yield from _parsed(value, f"the body's date line ({line}:{column})",
                            (_rfc_822, _iso, _day_month, _cjk_day))
+
+
+def _front_matter_date(document: Document) -> re.Match[str] | None:
+    """The front matter's line that states when the clipping was published: of its
+    top-level keys that hold a digit, the first publishDate, pubdate, published or date,
+    in that order (a key without one states no date: Jekyll's ``published: true``, an
+    empty value)."""
+    keys = _front_matter_keys(document)
+    if keys is None:
+        return None
+    pattern, start, end = keys
+    found = [match for match in pattern.finditer(document.text, start, end)
+             if any(character in "0123456789" for character in match.group("value"))]
+    return min(found, key=lambda match: (_KEY_ORDER[match.group("key").lower()], match.start()),
+               default=None)
+
+
+def _front_matter_keys(document: Document) -> tuple[re.Pattern[str], int, int] | None:
+    """How a key is written in the front matter, and where its top-level keys are: the
+    YAML front matter (``---``), or a TOML one (``+++``, Hugo's) before the timestamp
+    comment, down to its first table."""
+    header = document.header
+    if header.front_matter is not None:
+        return _YAML_DATE, header.front_matter.start, header.front_matter.end
+    if header.stray is None:
+        return None
+    text = document.text
+    opening = _TOML_OPENING.match(text, header.stray.start, header.stray.end)
+    closing = None if opening is None else _TOML_CLOSING.search(text, opening.end(),
+                                                                header.stray.end)
+    if opening is None or closing is None:
+        return None
+    table = _TOML_TABLE.search(text, opening.end(), closing.start())
+    return _TOML_DATE, opening.end(), closing.start() if table is None else table.start()
 
 
 def _body_date_line(document: Document) -> tuple[str, int] | None:
@@ -245,8 +304,8 @@ def _rfc_822(value: str, where: str) -> _Stated | None:
     return _moment(moment, value, where)
 
 
-def _iso(value: str, where: str) -> _Stated | None:
-    match = _ISO.fullmatch(value)
+def _iso(value: str, where: str, pattern: re.Pattern[str] = _ISO) -> _Stated | None:
+    match = pattern.fullmatch(value)
     if match is None:
         return None
     zone = match.group("zone")
@@ -254,16 +313,21 @@ def _iso(value: str, where: str) -> _Stated | None:
         zone = "+00:00"
     elif zone and ":" not in zone:
         zone = f"{zone[:3]}:{zone[3:]}"
+    date = f"{match.group('year')}-{match.group('month'):0>2}-{match.group('day'):0>2}"
     if match.group("time") is None:
         try:
-            return _day(datetime.fromisoformat(match.group("date")), value, where)
+            return _day(datetime.fromisoformat(date), value, where)
         except ValueError:
             return None
     try:
-        moment = datetime.fromisoformat(f"{match.group('date')}T{match.group('time')}{zone or ''}")
+        moment = datetime.fromisoformat(f"{date}T{match.group('time')}{zone or ''}")
     except ValueError:
         return None
     return _moment(moment, value, where)
+
+
+def _slashed(value: str, where: str) -> _Stated | None:
+    return _iso(value, where, _SLASHED)
 
 
 def _day_month(value: str, where: str) -> _Stated | None:
