@@ -101,15 +101,16 @@ reported once, as an info, naming its size.
 Copies are grouped (a copy of a copy is in the same group). Of each group the oldest
 clipping (by its timestamp comment, read as ``timestamp-comment`` reads it: a number
 below ``10**11``, 10 digits today, is in seconds; then by path; one without a timestamp
-comes last) is the one to keep; every other clipping is reported once, naming the
-clipping it matches (and the one to keep, when that is another). Nothing is deleted:
-which copy to remove is the keeper's call (``--format json`` lists the groups for a
-script).
+comes last), a clipping that a symlink of the archive leads to (below) before any other,
+is the one to keep; every other clipping is reported once, naming the clipping it
+matches (and the one to keep, when that is another). Nothing is deleted: which copy to
+remove is the keeper's call (``--format json`` lists the groups for a script).
 
 A symlink to another clipping of the archive (``latest.md -> 2024/x.md``, both found by
 the walk of a folder) is that clipping under a second name, not a copy: it is neither
-reported nor named, and the clipping it leads to is compared as any other. (Hard links
-are not looked behind: a checkout holds none.)
+reported nor named, and the clipping it leads to is compared as any other. It is the
+one of its copies to keep, even beside an older one: its name is in use, and deleting it
+would break the link. (Hard links are not looked behind: a checkout holds none.)
 
 Finding the pairs never compares every pair of files: files are grouped by URL, id, body
 and title, and similar titles and bodies are found with a prefix-filtered similarity
@@ -463,7 +464,7 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     if kinds & {"body", "near"}:
         _link_bodies(graph, clippings, bodied, titles, kinds, options["near-similarity"],
                      items)
-    yield from _report(graph, clippings)
+    yield from _report(graph, clippings, _link_targets(entries))
     if options["templates"]:
         yield from _templates(clippings, bodied, titles)
 
@@ -475,6 +476,12 @@ def _own_names(entries: Sequence[ArchiveEntry]) -> Sequence[ArchiveEntry]:
         return entries
     paths = {entry.path for entry in entries}
     return [entry for entry in entries if entry.link_to is None or entry.link_to not in paths]
+
+
+def _link_targets(entries: Sequence[ArchiveEntry]) -> frozenset[str]:
+    """The paths that a symlink of the archive leads to: names in use, which deleting
+    the file they name would break."""
+    return frozenset(entry.link_to for entry in entries if entry.link_to is not None)
 
 
 def _clipping(entry: ArchiveEntry) -> _Clipping:
@@ -969,16 +976,20 @@ def _candidates(those: Sequence[int], items: _Items) -> Callable[[int], Iterable
     return candidates
 
 
-def _report(graph: _Graph, clippings: Sequence[_Clipping]) -> Iterator[ArchiveViolation]:
+def _report(graph: _Graph, clippings: Sequence[_Clipping],
+            linked: frozenset[str]) -> Iterator[ArchiveViolation]:
     """One problem per clipping that is not the one to keep of its group, naming the
-    clipping it matches on the way to the one to keep."""
+    clipping it matches on the way to the one to keep. The one to keep is a clipping
+    that a symlink leads to (``linked``), if any, and then the first in keeping order."""
     groups: defaultdict[int, list[int]] = defaultdict(list)
     for index in graph.edges:
         groups[graph.find(index)].append(index)
     for members in groups.values():
         if not any(clippings[index].focus for index in members):
             continue  # no problem of this group is shown
-        keep = min(members)  # clippings are in keeping order
+        # Clippings are in keeping order; one a symlink leads to comes first: reported,
+        # it would be the copy a keeper deletes, and the link would break.
+        keep = min(members, key=lambda index: (clippings[index].path not in linked, index))
         reached = {keep: keep}
         frontier = [keep]
         while frontier:  # breadth first from the one to keep, in keeping order

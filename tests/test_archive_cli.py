@@ -412,6 +412,54 @@ def test_a_copy_beside_a_symlink_is_reported_once(
                        "./2024/x.md\nFound 1 problem (1 error) in 39 files checked.\n")
 
 
+def older_copy_beside_a_link(root: Path) -> None:
+    """``linked_archive`` and a copy of the clipping ``latest.md`` leads to, clipped
+    before it (its timestamp comment is older): ``old/x-copy.md``."""
+    linked_archive(root)
+    text = (root / "2024/x.md").read_text(encoding="utf-8")
+    write(root / "old/x-copy.md", text.replace("<!--1594000000000-->", "<!--1593000000000-->"))
+
+
+@pytest.mark.parametrize("options", WHOLE_RUNS, ids=" ".join)
+def test_the_copy_to_keep_is_the_one_a_symlink_leads_to(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        options: tuple[str, ...]) -> None:
+    # The older copy used to be kept and 2024/x.md reported: deleting the copy reported
+    # broke latest.md.
+    root = tmp_path / "repo"
+    older_copy_beside_a_link(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    for _ in range(1 if "--no-cache" in options else 2):
+        status, out = cli(capsys, *options, "--select", "duplicate-clipping", ".")
+        assert status == 1
+        assert out == ("./old/x-copy.md:1:1: duplicate-clipping same article URL — duplicate "
+                       "of ./2024/x.md\nFound 1 problem (1 error) in 39 files checked.\n")
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+def test_given_files_the_copy_to_keep_is_the_one_a_symlink_leads_to(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        cache: bool) -> None:
+    """As pre-commit runs (the rest of the archive from the walk, then from the cache's
+    index): given the linked clipping or its copy, the problem is the copy's (a run shows
+    the problems about the files given or naming them); given the link, none."""
+    root = tmp_path / "repo"
+    older_copy_beside_a_link(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    no_cache = [] if cache else ["--no-cache"]
+    for _ in range(2):
+        for given in (os.path.join("2024", "x.md"), os.path.join("old", "x-copy.md")):
+            status, out = cli(capsys, *no_cache, "--select", "duplicate-clipping", given)
+            assert status == 1
+            assert out == ("old/x-copy.md:1:1: duplicate-clipping same article URL — "
+                           "duplicate of 2024/x.md\nFound 1 problem (1 error) in 1 file "
+                           "checked.\n")
+        status, out = cli(capsys, *no_cache, "--select", "duplicate-clipping", "latest.md")
+        assert (status, out) == (0, "All clean: 1 file checked.\n")
+
+
 def test_a_copy_replaced_by_a_symlink_to_its_original_is_no_longer_reported(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
