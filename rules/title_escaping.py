@@ -23,9 +23,15 @@ nor the front matter's ``title`` (front matter is skipped; a fix could not touch
   stands for), or another character a reader does not see: a format character
   (Unicode's category Cf), such as U+00AD SOFT HYPHEN (``&shy;``), the bidi marks
   U+200E, U+200F and U+061C (``&lrm;``, ``&rlm;``), U+2061-U+2064 or the tags
-  U+E0001-U+E007F. The reference is how the title shows such a character: decoded,
-  ``&lrm;`` would become a character nobody sees in an editor or a diff. A no-break
-  space (``&nbsp;``) is reported and decoded: it shows as a space.
+  U+E0001-U+E007F; or a default-ignorable character (Unicode's
+  Default_Ignorable_Code_Point, which a renderer shows as nothing), such as the
+  variation selectors U+FE00-U+FE0F and U+E0100-U+E01EF (``&#xFE0F;``), the Mongolian
+  ones U+180B-U+180D and U+180F, U+034F COMBINING GRAPHEME JOINER or the Hangul fillers
+  U+115F, U+1160, U+3164 and U+FFA0 (also where a named reference stands for one after
+  a visible character: ``&caps;`` is U+2229 and VARIATION SELECTOR-1). The reference is
+  how the title shows such a character: decoded, ``&lrm;`` would become a character
+  nobody sees in an editor or a diff. A no-break space (``&nbsp;``) is reported and
+  decoded: it shows as a space.
 
 Bad::
 
@@ -43,15 +49,16 @@ Fix (safe): decode one level. ``&amp;#22338;`` becomes ``&#22338;``, which the n
 of ``--fix`` decodes to ``坂``; ``&amp;`` becomes ``&``. The fixer checks that only the
 title's text changed. An entity escaped twice whose reference stands for a character an
 entity escaped once is not decoded to (a line break, a zero-width, bidi or control
-character, U+FFFD), syntax, the tab and the other format characters aside, is reported
-without a fix, the message naming the character: decoded, ``&amp;#x202e;`` would become
-a working RIGHT-TO-LEFT OVERRIDE that shows the rest of the title reversed (the Trojan
-Source trick), ``&amp;#0;`` a U+FFFD, ``&amp;#x2028;`` a line break in a one-line title.
-(The aside: their reference is how the title writes them, so ``&amp;lrm;`` becomes
-``&lrm;``, which stays.) Nor is a reference decoded where the title text would then read
-as empty (white space and zero-width characters only, as in ``[&nbsp;](...)``), which
-title-link reports as an error: such references are reported without a fix too. What
-the title should hold there is for a person to say.
+character, U+FFFD), syntax, the tab and the other format and default-ignorable
+characters aside, is reported without a fix, the message naming the character:
+decoded, ``&amp;#x202e;`` would become a working RIGHT-TO-LEFT OVERRIDE that shows the
+rest of the title reversed (the Trojan Source trick), ``&amp;#0;`` a U+FFFD,
+``&amp;#x2028;`` a line break in a one-line title. (The aside: their reference is how
+the title writes them, so ``&amp;lrm;`` becomes ``&lrm;``, which stays.) Nor is a
+reference decoded where the title text would then read as empty (white space and
+zero-width characters only, as in ``[&nbsp;](...)``), which title-link reports as an
+error: such references are reported without a fix too. What the title should hold
+there is for a person to say.
 """
 
 from __future__ import annotations
@@ -67,6 +74,7 @@ from cliplint.rule_io import Violation
 from cliplint.streams import BREAKING
 from cliplint_rules._bidi import CONTROLS as BIDI_CONTROLS
 from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode, decode_all
+from cliplint_rules._ignorable import DEFAULT_IGNORABLE
 from cliplint_rules.invisible_characters import REPORTED
 from cliplint_rules.title_link import READS_EMPTY
 
@@ -187,9 +195,12 @@ def _best_as_reference(character: str) -> bool:
     in the title text: Markdown would read it as syntax there, it is the tab, or a reader
     does not see it: a format character (Unicode's category Cf: U+00AD SOFT HYPHEN, the
     bidi marks U+200E, U+200F and U+061C, U+2061-U+2064, the tags, and the zero-width
-    characters and bidi controls invisible-characters looks for). Decoded, a keeper's
-    visible ``&lrm;`` would become a character nobody sees in an editor or a diff."""
+    characters and bidi controls invisible-characters looks for) or another
+    default-ignorable one (the variation selectors, U+034F COMBINING GRAPHEME JOINER, the
+    Hangul fillers...). Decoded, a keeper's visible ``&lrm;`` would become a character
+    nobody sees in an editor or a diff."""
     return (_MARKDOWN_SYNTAX.search(character) is not None
+            or DEFAULT_IGNORABLE.search(character) is not None
             or any(unicodedata.category(each) == "Cf" for each in character))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -416,6 +417,65 @@ def test_title_escaping_fix_keeps_references_to_invisible_characters(tmp_path: P
     again = run_cliplint("--isolated", "--no-cache", "--select", "title-escaping", str(path))
     assert again.status == 0 and "All clean" in again.stdout, again.stdout
     assert _invisible_found(path) == before
+
+
+#: References to default-ignorable characters that are no format characters: variation
+#: selectors (one escaped twice), U+034F COMBINING GRAPHEME JOINER, Hangul fillers, a
+#: Mongolian variation selector, a named reference that stands for one after a visible
+#: character (``&caps;``: U+2229 and VARIATION SELECTOR-1); beside visible characters
+#: escaped once.
+IGNORABLE = ("<!--1700049600000-->\n"
+             "[&#x2764;&#xFE0F; Caf&eacute;&#x34F; &#x3164;&#xFFA0; &amp;#xfe0f; "
+             "&#xE0100;&#x180B; &caps; &#22338;&hellip;](https://news.example.org/a/2)\n"
+             "------\n\n<p>Body.</p>\n")
+IGNORABLE_FIXED = ("<!--1700049600000-->\n"
+                   "[❤&#xFE0F; Café&#x34F; &#x3164;&#xFFA0; &#xfe0f; "
+                   "&#xE0100;&#x180B; &caps; 坂…](https://news.example.org/a/2)\n"
+                   "------\n\n<p>Body.</p>\n")
+
+
+def test_title_escaping_fix_keeps_references_to_default_ignorable_characters(
+        tmp_path: Path) -> None:
+    # Decoded, each became a raw character a reader does not see (in an editor or a
+    # diff either): the fix decodes only the visible ones, as it did.
+    path = write(tmp_path / "t.md", IGNORABLE)
+    report = run_cliplint("--isolated", "--no-cache", "--select", "title-escaping",
+                          "--format", "json", str(path))
+    assert [problem["message"] for problem in json.loads(report.stdout)["problems"]] == [
+        "entity '&#x2764;' in the title text, which should read '❤'",
+        "entity '&eacute;' in the title text, which should read 'é'",
+        "entity escaped twice in the title text: '&amp;#xfe0f;' shows as '&#xfe0f;'",
+        "entity '&#22338;' in the title text, which should read '坂'",
+        "entity '&hellip;' in the title text, which should read '…'"]
+    run = run_cliplint("--isolated", "--no-cache", "--select", "title-escaping", "--fix",
+                       str(path))
+    assert run.status == 0, run.stderr
+    assert path.read_text(encoding="utf-8") == IGNORABLE_FIXED
+    again = run_cliplint("--isolated", "--no-cache", "--select", "title-escaping", str(path))
+    assert again.status == 0 and "All clean" in again.stdout, again.stdout
+
+
+def test_default_ignorable_table_follows_the_property_derivation() -> None:
+    """rules/_ignorable.py holds DerivedCoreProperties.txt's lines; the file derives the
+    property from what unicodedata knows too: every format character (Cf) is in it but
+    the interlinear annotation controls, the Egyptian hieroglyph format controls and the
+    prepended concatenation marks (which are seen); the rest of it is the variation
+    selectors and a few marks and letters (Mn, Lo) or unassigned."""
+    from cliplint_rules._ignorable import DEFAULT_IGNORABLE, RANGES
+
+    seen_format = {*range(0xFFF9, 0xFFFC), *range(0x13430, 0x13440),
+                   *range(0x0600, 0x0606), 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2,
+                   0x110BD, 0x110CD}
+    table = {code for first, last in RANGES for code in range(first, last + 1)}
+    assert len(table) == 4174  # the file's "Total code points"
+    for code in range(0x110000):
+        character = chr(code)
+        category = unicodedata.category(character)
+        assert (DEFAULT_IGNORABLE.fullmatch(character) is not None) == (code in table), code
+        if category == "Cf":
+            assert (code in table) != (code in seen_format), f"U+{code:04X}"
+        elif code in table:
+            assert category in ("Mn", "Lo", "Cn"), f"U+{code:04X} {category}"
 
 
 # -- relative-url ---------------------------------------------------------------------------
