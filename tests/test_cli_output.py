@@ -243,6 +243,15 @@ def test_github_shows_control_characters_in_a_path_as_escapes(tmp_path: Path) ->
     assert all(unicodedata.category(char) != "Cc" for char in line)
 
 
+def test_github_annotates_a_file_named_with_a_tab_as_it_is(tmp_path: Path) -> None:
+    # Written as an escape, the tab's file was named as another file could be (a
+    # backslash and a 't'), where its annotation would land; a tab runs nothing in a log.
+    tab = _github_annotation(tmp_path / "tab", "a\tb.md")
+    assert tab.startswith("::error file=./a\tb.md,line=1,")
+    assert _github_annotation(tmp_path / "escape", "a\\tb.md").startswith(
+        "::error file=./a\\tb.md,line=1,")
+
+
 # -- -q, -qq, -v, --show-files -----------------------------------------------------------
 
 

@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-#: Control characters but the line ends, which the runner decodes (``%0A``): shown as
-#: escapes, ``\x1b``. (GitHub's log shows ANSI sequences as colours, a terminal runs them;
-#: the runner decodes nothing else, so a file named with one cannot be annotated anyway.)
-_CONTROLS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Control characters but the line ends, which the runner decodes (``%0A``), and the tab,
+#: which a log shows as white space: shown as escapes, ``\x1b``. (GitHub's log shows ANSI
+#: sequences as colours, a terminal runs them; the runner decodes nothing else, so a file
+#: named with one cannot be annotated anyway. A tab goes as it is: the annotation of
+#: ``a<TAB>b.md`` lands on it, not on a file named ``a\tb.md``.)
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _escape_data(text: str) -> str:
