@@ -394,17 +394,18 @@ def _in_order(groups: Iterator[list[_Entry]], engine: Engine, job: Job,
 # -- what to lint ------------------------------------------------------------------------------
 
 
-def sources(paths: Sequence[str], settings: Settings,
-            storage_options: Mapping[str, Any]) -> Iterator[Source]:
+def sources(paths: Sequence[str], settings: Settings, storage_options: Mapping[str, Any],
+            links: set[str] | None = None) -> Iterator[Source]:
     """The files under the paths named on the command line, in order: folders and URL
     prefixes walked, files and objects as named. Raises :class:`RunFailed` for a path
-    that does not exist or storage that cannot be reached."""
+    that does not exist or storage that cannot be reached. ``links``: as
+    :func:`cliplint.files.iter_files` fills it, for the local folders' walks."""
     local: list[str] = []
     for path in paths:
         if not is_url(path):
             local.append(path)
             continue
-        yield from _local_sources(local, settings)
+        yield from _local_sources(local, settings, links)
         local = []
         try:
             for listed in list_objects(path, settings, storage_options):
@@ -413,11 +414,12 @@ def sources(paths: Sequence[str], settings: Settings,
                              listed.size, listed.etag)
         except StorageError as error:
             raise RunFailed(str(error)) from None
-    yield from _local_sources(local, settings)
+    yield from _local_sources(local, settings, links)
 
 
-def _local_sources(paths: list[str], settings: Settings) -> Iterator[Source]:
-    for path in iter_files(paths, settings) if paths else ():
+def _local_sources(paths: list[str], settings: Settings,
+                   links: set[str] | None) -> Iterator[Source]:
+    for path in iter_files(paths, settings, links) if paths else ():
         absolute = os.path.abspath(path)
         yield Source(path, absolute, absolute)
 

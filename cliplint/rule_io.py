@@ -54,8 +54,8 @@ class ArchiveEntry(NamedTuple):
     ``link_to`` is, for a file that is a symlink to another file of the archive (both
     found by a folder's walk: ``latest.md -> 2024/x.md``), that file's ``path``: one file
     under two names, which a rule comparing contents should not take for two. None
-    otherwise, and in a run with ``--scheduler``, ``--paths-from`` or URLs (or the
-    library's), which does not look."""
+    otherwise, and in a run with ``--paths-from`` or URLs (or the library's), which does
+    not look (a ``--scheduler`` run's walk of a local folder does)."""
 
     path: str
     record: Any

@@ -305,6 +305,21 @@ def test_text_report_too(archive: Path, cluster: Any) -> None:
     assert remote.stdout == local.stdout and " in 37 files checked" in local.stdout
 
 
+def test_a_symlink_is_its_target_on_the_cluster_too(tmp_path: Path, cluster: Any) -> None:
+    # A batched run walks a local folder its own way: the symlink was taken for a copy of
+    # the clipping it leads to, which a local run does not (README: Archive rules).
+    write(tmp_path / "2024/x.md", clipping("Harbour reopens", "https://x.org/h"))
+    write(tmp_path / "old/copy.md", clipping("Harbour reopens", "https://x.org/h",
+                                             stamp="1593000000000"))
+    (tmp_path / "latest.md").symlink_to(os.path.join("2024", "x.md"))
+    local = lint(tmp_path, "--select", "duplicate-clipping", ".")
+    assert [(problem["path"], problem["message"]) for problem in
+            json.loads(local.stdout)["problems"]] == [("./old/copy.md", "same article URL")]
+    remote = lint(tmp_path, "--select", "duplicate-clipping", "--scheduler",
+                  cluster.scheduler.address, ".")
+    assert (remote.status, remote.stdout) == (local.status, local.stdout)
+
+
 def test_the_archive_report_too(archive: Path, cluster: Any) -> None:
     import re
 

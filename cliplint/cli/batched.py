@@ -40,8 +40,9 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
     storage = options.storage_options
     try:
         with open_engine(options.scheduler, run_options.jobs) as engine:
+            links: set[str] = set()  # (filled by the walk of local folders)
             found = (manifest_sources(read_manifest(options.paths_from, standard_input), settings)
-                     if options.paths_from else sources(paths, settings, storage))
+                     if options.paths_from else sources(paths, settings, storage, links))
             written = WrittenFiles.of(options)
             if written.files:
                 found = _refused_if_written(found, written)
@@ -51,7 +52,7 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
             if archive_rules(registry.rules, settings):
                 archive = archive_of(paths, settings, bool(options.paths_from), storage)
                 results = with_archive_rules(results, registry.rules, settings, archive,
-                                             run_options, registry.plugins)
+                                             run_options, registry.plugins, links)
             yield from warn_if_none(results, paths, settings)
     except RunFailed as error:
         raise UsageError(str(error)) from None
