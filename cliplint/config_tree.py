@@ -103,7 +103,7 @@ def load_layers(path: Path, rules: Mapping[str, Rule], *, use_cache: bool = True
     parent_name = own.pop("extend", None)
     if parent_name is None:
         return Layers(own, (selection,))
-    parent = Path(os.path.normpath(path.parent / parent_name))
+    parent = extend_target(path, parent_name)
     try:
         is_file = parent.is_file()
     except OSError as error:  # in a folder that cannot be entered
@@ -122,6 +122,33 @@ def load_layers(path: Path, rules: Mapping[str, Rule], *, use_cache: bool = True
         else:
             merged[key] = value
     return Layers(merged, (*inherited.selections, selection))
+
+
+def extend_target(path: Path, name: str) -> Path:
+    """The file that ``extend = name`` in the configuration file ``path`` names: ``name``
+    is relative to the folder of the file that says it."""
+    return Path(os.path.normpath(path.parent / name))
+
+
+def extended_files(path: Path) -> tuple[Path, ...]:
+    """The files the configuration file ``path`` pulls in with ``extend``, nearest first,
+    as far as they can be read: one that cannot be (not there yet, not TOML) is the last
+    listed, and a cycle ends where a file comes round again. --watch watches them; what
+    is wrong with one, the run says."""
+    chain: list[Path] = []
+    current = path
+    while len(chain) < MAX_EXTEND_CHAIN:
+        try:
+            name = load_config_file(current).get("extend")
+        except ConfigError:
+            break
+        if not isinstance(name, str) or not name:
+            break
+        current = extend_target(current, name)
+        if current == path or current in chain:
+            break
+        chain.append(current)
+    return tuple(chain)
 
 
 def _merge(inherited: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:

@@ -109,6 +109,28 @@ def test_a_bad_folder_configuration_exits_2_naming_it(
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
+def test_the_files_a_configuration_extends_as_far_as_they_can_be_read(tmp_path: Path) -> None:
+    # What --watch watches besides the file (test_cli_output.py): the chain, nearest
+    # first; a file not there yet (or not TOML) is the last; a cycle ends where a file
+    # comes round again.
+    from cliplint.config_tree import extended_files
+
+    first, second = tmp_path / "a" / "cliplint.toml", tmp_path / "b.toml"
+    third = tmp_path / "c" / "c.toml"
+    write(first, "extend = '../b.toml'\n")
+    write(second, "extend = 'c/c.toml'\n")
+    write(third, "extend = '../a/cliplint.toml'\n")
+    assert extended_files(first) == (second, third)
+    assert extended_files(second) == (third, first)
+    write(third, "extend = 'missing.toml'\n")
+    assert extended_files(first) == (second, third, tmp_path / "c" / "missing.toml")
+    write(third, "extend = [\n")
+    assert extended_files(first) == (second, third)
+    write(third, "select = ['ALL']\n")
+    assert extended_files(first) == (second, third)
+    assert extended_files(third) == ()
+
+
 def test_an_extend_chain_too_long_is_an_error_naming_the_file(tree: Path) -> None:
     # About 1,000 files ran out of stack (exit 3, RecursionError). As many as allowed are
     # read, the farthest's settings inherited; past that, the file whose extend is one
