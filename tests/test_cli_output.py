@@ -562,6 +562,93 @@ def test_watch_lints_again_when_the_configuration_above_the_paths_changes(
         assert watch.until("out", "Found")[0].startswith("feeds/a.md:1:5: timestamp-comment")
 
 
+CHANGED = "cliplint: 1 file changed: linting again\n"
+
+
+def test_watch_lints_again_when_an_extended_configuration_changes(tmp_path: Path) -> None:
+    # The configuration found was watched, not the file it extends: saving that one
+    # changed the settings and made no run. A file beside it makes none; an extend
+    # added is followed, and the file it replaced no longer makes a run.
+    project, shared, other = tmp_path / "project", tmp_path / "shared", tmp_path / "other"
+    write(project / "cliplint.toml", 'extend = "../shared/base.toml"\n')
+    write(shared / "base.toml", 'select = ["title-link"]\n')
+    write(other / "more.toml", 'select = ["title-link"]\n')
+    write(project / "feeds" / "a.md", SECONDS)
+    with _watching(project, "feeds") as watch:
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        (shared / "beside.toml").write_text('select = ["timestamp-comment"]\n')  # no run
+        (shared / "base.toml").write_text('select = ["timestamp-comment"]\n')
+        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
+        assert watch.until("out", "Found")[0].startswith("feeds/a.md:1:5: timestamp-comment")
+        watch.until("err", "cliplint: watching for changes")
+        (project / "cliplint.toml").write_text('extend = "../other/more.toml"\n')
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        (other / "more.toml").write_text('select = ["timestamp-comment"]\n')
+        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
+        assert watch.until("out", "Found")[0].startswith("feeds/a.md:1:5: timestamp-comment")
+        watch.until("err", "cliplint: watching for changes")
+        (shared / "base.toml").write_text('select = ["ALL"]\n')  # extended no more: no run
+        (other / "more.toml").write_text('select = ["title-link"]\n')
+        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+
+
+def test_watch_lints_again_when_what_a_folders_configuration_extends_changes(
+        tmp_path: Path) -> None:
+    # A configuration file under the watched folder may extend one outside it.
+    watched, shared = tmp_path / "w", tmp_path / "shared"
+    write(watched / "feeds" / "cliplint.toml", 'extend = "../../shared/feeds.toml"\n')
+    write(shared / "feeds.toml", 'select = ["title-link"]\n')
+    write(watched / "feeds" / "a.md", SECONDS)
+    with _watching(watched, ".") as watch:
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        (shared / "feeds.toml").write_text('select = ["timestamp-comment"]\n')
+        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
+        assert watch.until("out", "Found")[0].startswith("./feeds/a.md:1:5: timestamp-comment")
+
+
+def test_watch_lints_again_when_the_config_file_or_what_it_extends_changes(
+        tmp_path: Path) -> None:
+    # --config's file was watched, the file it extends was not.
+    conf, watched = tmp_path / "conf", tmp_path / "w"
+    write(conf / "main.toml", 'extend = "base.toml"\n')
+    write(conf / "base.toml", 'select = ["title-link"]\n')
+    write(watched / "a.md", SECONDS)
+    with _watching(watched, "--config", "../conf/main.toml", ".") as watch:
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        (conf / "beside.toml").write_text('select = ["timestamp-comment"]\n')  # no run
+        (conf / "base.toml").write_text('select = ["timestamp-comment"]\n')
+        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
+        assert watch.until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
+        watch.until("err", "cliplint: watching for changes")
+        (conf / "main.toml").write_text('extend = "base.toml"\nignore = ["timestamp-comment"]\n')
+        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+
+
+def test_watch_lints_again_when_the_user_configuration_changes(tmp_path: Path) -> None:
+    # The user's own configuration, which every run but --isolated's reads, was not
+    # watched: turning fix-outside-tree on there (the walk then follows a link out of
+    # the tree) made no run.
+    xdg, watched, outside = tmp_path / "xdg", tmp_path / "w", tmp_path / "outside"
+    (xdg / "cliplint").mkdir(parents=True)
+    write(watched / "a.md", GOOD_CLIPPING)
+    write(outside / "b.md", SECONDS)
+    (watched / "b.md").symlink_to(outside / "b.md")
+    with _watching(watched, "--select", "timestamp-comment", ".",
+                   env={"XDG_CONFIG_HOME": str(xdg)}) as watch:
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        (xdg / "cliplint" / "beside.toml").write_text("fix-outside-tree = true\n")  # no run
+        (xdg / "cliplint" / "cliplint.toml").write_text("fix-outside-tree = true\n")
+        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
+        assert watch.until("out", "Found")[0].startswith("./b.md:1:5: timestamp-comment")
+
+
 def test_watch_waits_for_its_working_folder_to_come_back(tmp_path: Path) -> None:
     # A branch switch takes the working folder away (it ended the watch: an internal
     # error, exit 3); it comes back a new folder, which the run goes into.

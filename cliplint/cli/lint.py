@@ -268,8 +268,8 @@ class _Watched(NamedTuple):
     """What --watch watches: ``trees``, the watched paths (for one taken away, the
     nearest folder above it), with everything below them; and ``configs``, the
     configuration files that apply to the run (absolute), those outside the trees in
-    their folders alone (``folders``): another file there is not linted, and a folder
-    above the paths is not watched with all it holds."""
+    their folders alone (``folders``, those that exist): another file there is not
+    linted, and a folder above the paths is not watched with all it holds."""
 
     trees: tuple[str, ...]
     configs: frozenset[str]
@@ -278,30 +278,50 @@ class _Watched(NamedTuple):
     def folders(self) -> tuple[str, ...]:
         from cliplint.writer import inside
 
-        return tuple(sorted({os.path.dirname(config) for config in self.configs
-                             if not inside(config, self.trees)}))
+        # (a folder not there cannot be watched: an extended file's or the user
+        # configuration's, which the run then does not read)
+        return tuple(sorted(folder for folder in {os.path.dirname(config)
+                                                  for config in self.configs
+                                                  if not inside(config, self.trees)}
+                            if os.path.isdir(folder)))
 
 
-def _watched(paths: Sequence[str], home: str, options: LintOptions,
-             settings: Settings) -> _Watched:
+def _watched(paths: Sequence[str], home: str, options: LintOptions, settings: Settings,
+             applying: Iterable[str]) -> _Watched:
     """What --watch watches of ``paths`` linted from the working folder ``home`` (all
-    absolute) with ``settings`` (the latest run's). The configuration files that apply:
-    --config's, none with --isolated, else those a walk up looks for (cliplint/config.py
+    absolute) with ``settings`` (the latest run's), whose walk of the paths found the
+    configuration files ``applying`` below them. None with --isolated; else the user's
+    own configuration, --config's file or those a walk up looks for (cliplint/config.py
     from the working folder, cliplint/config_tree.py from each linted folder): from the
     working folder and from each path up to the folder of the configuration file found
-    for the run, the project's top, or to the root while none is found."""
-    from cliplint.config import CONFIG_FILES
+    for the run, the project's top, or to the root while none is found; and the files
+    each of these and of ``applying`` extends."""
+    from cliplint.config import CONFIG_FILES, user_config_path
 
     trees = tuple(_nearest_existing(path) for path in paths)
     if options.isolated:
         return _Watched(trees, frozenset())
     if options.config is not None:
-        return _Watched(trees, frozenset({os.path.normpath(os.path.join(home,
-                                                                        options.config))}))
-    starts = {_folder_of(_nearest_existing(start)) for start in (home, *paths)}
-    return _Watched(trees, frozenset(
-        os.path.join(folder, name) for start in starts
-        for folder in _folders_up(start, settings.project_folder) for name in CONFIG_FILES))
+        looked_for = {os.path.normpath(os.path.join(home, options.config))}
+    else:
+        starts = {_folder_of(_nearest_existing(start)) for start in (home, *paths)}
+        looked_for = {os.path.join(folder, name) for start in starts
+                      for folder in _folders_up(start, settings.project_folder)
+                      for name in CONFIG_FILES}
+    user = os.path.normpath(os.path.join(home, user_config_path()))
+    return _Watched(trees, frozenset({user, *looked_for,
+                                      *_extended({*looked_for, *applying})}))
+
+
+def _extended(configs: Iterable[str]) -> set[str]:
+    """The files the configuration files ``configs`` extend, as far as they can be read
+    (cliplint/config_tree.py); a file read again after each run: a new ``extend`` is
+    followed."""
+    from pathlib import Path
+
+    from cliplint.config_tree import extended_files
+
+    return {str(extended) for config in configs for extended in extended_files(Path(config))}
 
 
 def _folder_of(path: str) -> str:
@@ -355,20 +375,19 @@ def _close(watchers: Iterable[Generator[set[FileChange], None, None]]) -> None:
 
 
 def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings,
-                    configs: frozenset[str]) -> Callable[[object, str], bool]:
+                    configs: frozenset[str], folders: frozenset[str]
+                    ) -> Callable[[object, str], bool]:
     """--watch's filter of changes, as ``settings`` (the latest run's) say: one of the
     ``configs`` that apply, or under the watched ``paths`` (absolute) a configuration
     file's, and a clipping's (a name ``include`` matches) or a folder's that a walk does
-    not leave out: added, taken away or renamed, a folder brings or takes its clippings,
-    with no event of their own when it is moved. Nothing else beside them (a folder above a
-    path is watched for its configuration files, or for a path taken away to come
-    back), and never cliplint's own writes (its cache, the ``report``), or the run would
-    never end. A change it cannot judge (a configuration file broken, the working
-    folder gone) is wanted: the run says what is wrong."""
+    not leave out (one of the ``folders`` the latest walk entered, or one not excluded):
+    added, taken away or renamed, a folder brings or takes its clippings, with no event
+    of their own when it is moved. Nothing else beside them (a folder above a path is
+    watched for its configuration files, or for a path taken away to come back), and
+    never cliplint's own writes (its cache, the ``report``), or the run would never end.
+    A change it cannot judge (a configuration file broken, the working folder gone) is
+    wanted: the run says what is wrong."""
     from cliplint.config import CONFIG_FILES, ConfigError
-
-    # Taken away, a folder is known to have been one only by its name.
-    folders = _walked_folders(paths, settings)
 
     def wanted(change: object, path: str) -> bool:
         if path == report:
@@ -393,17 +412,30 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
     return wanted
 
 
-def _walked_folders(paths: Sequence[str], settings: Settings) -> frozenset[str]:
-    """The folders a walk of ``paths`` (absolute) enters, by their absolute paths; none
-    when the walk fails (its run failed as well, and said why)."""
+class _Walk(NamedTuple):
+    """What a walk of the watched paths met: the ``folders`` it enters (taken away, a
+    folder is known to have been one only by its name) and the configuration files
+    (``configs``) their settings come from, by their absolute paths."""
+
+    folders: frozenset[str] = frozenset()
+    configs: frozenset[str] = frozenset()
+
+
+def _walk(paths: Sequence[str], home: str, settings: Settings) -> _Walk:
+    """A walk of ``paths`` linted from the working folder ``home`` (all absolute) with
+    ``settings``; nothing met when it fails (its run failed as well, and said why)."""
     from cliplint.config import ConfigError
     from cliplint.files import walk_entries
 
+    met: dict[str, Settings] = {}
     try:
-        return frozenset(os.path.normpath(os.path.join(path, below))
-                         for path in paths for below, _ in walk_entries(path, settings))
+        folders = frozenset(os.path.normpath(os.path.join(path, below)) for path in paths
+                            for below, _ in walk_entries(path, settings, met))
     except (OSError, ConfigError):
-        return frozenset()
+        return _Walk()
+    # (--config's file is named relative to the working folder, which may be gone)
+    return _Walk(folders, frozenset(os.path.normpath(os.path.join(home, found.source))
+                                    for found in met.values() if found.source is not None))
 
 
 def _on_the_way(path: str, paths: Sequence[str]) -> bool:
@@ -437,7 +469,7 @@ def _watch(options: LintOptions) -> int:
     settings = load_settings(options, plugin_registry(options).rules)
     refuse_overwriting_inputs(options, settings, options.paths or ["."])
 
-    watched = _watched(paths, home, options, settings)
+    watched = _watched(paths, home, options, settings, _walk(paths, home, settings).configs)
     watchers = _watchers(watched)
     _seen(watchers)  # up before the first run: a change during it is seen
     try:
@@ -450,15 +482,17 @@ def _watch(options: LintOptions) -> int:
             except (UsageError, ConfigError) as error:
                 say(f"error: {error}")  # a configuration mid-edit, a path gone: said; waits
             seen: set[FileChange] = set()
-            latest = _watched(paths, home, options, settings)
+            walk = _walk(paths, home, settings)
+            latest = _watched(paths, home, options, settings, walk.configs)
             if latest != watched:
-                # (a path taken away or back, another configuration file found): the new
-                # watchers are up before the old ones, asked what they saw, go
+                # (a path taken away or back, another configuration file found or
+                # extended): the new watchers are up before the old ones, asked what
+                # they saw, go
                 fresh = _watchers(latest)
                 seen = _seen(fresh) | _seen(watchers)
                 _close(watchers)
                 watched, watchers = latest, fresh
-            wanted = _wanted_changes(paths, report, settings, watched.configs)
+            wanted = _wanted_changes(paths, report, settings, watched.configs, walk.folders)
             say("watching for changes (Ctrl-C to stop)")
             changed = {path for change, path in seen if wanted(change, path)}
             while not changed:
