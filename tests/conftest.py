@@ -226,13 +226,14 @@ def _run_in_process(
     out, err = _Captured(), _Captured()
     streams = (sys.stdin, sys.stdout, sys.stderr)
     saved_environment, saved_folder = dict(os.environ), os.getcwd()
+    environment = _environment(env)  # (from this process's: before it is cleared)
     # As in a new process with pipes: UTF-8, strict on stdout, backslashes on stderr.
     sys.stdin = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
     sys.stdout = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
     sys.stderr = io.TextIOWrapper(err, encoding="utf-8", errors="backslashreplace",
                                   newline="\n", line_buffering=True)
     os.environ.clear()
-    os.environ.update(_environment(env))
+    os.environ.update(environment)
     try:
         if cwd is not None:
             os.chdir(cwd)
