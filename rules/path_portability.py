@@ -20,6 +20,8 @@ folder's problem once, on the first file under it):
 - a path longer than ``max-path-length`` characters (UTF-16 code units, as Windows counts
   them), leaving room for the folder the archive is checked out into under Windows'
   260-character limit;
+- a name whose bytes are not UTF-8 (a title saved in a legacy encoding): macOS's file
+  systems refuse it and Git for Windows cannot check it out;
 - two names in one folder that are equal when case is ignored (macOS and Windows keep
   one), or after Unicode normalisation (NFC and NFD: macOS normalises names, NTFS and
   Linux's file systems do not), reported on the second, naming the first; the message
@@ -71,9 +73,12 @@ OPTIONS: dict[str, Any] = {
 }
 
 _FORBIDDEN = re.compile(r'[<>:"\\|?*\x00-\x1f]')
+#: A byte of a name that is no UTF-8, as a path read from the disk holds it: a lone
+#: surrogate U+DC80-U+DCFF (Python's "surrogateescape", os.fsdecode).
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 _RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?", re.IGNORECASE)
 #: Whatever could make a name a problem, in one search: most names pass with it alone.
-_SUSPECT = re.compile(r'[<>:"\\|?*\x00-\x1f]|[. ]$|^(?:con|prn|aux|nul|com|lpt)',
+_SUSPECT = re.compile(r'[<>:"\\|?*\x00-\x1f\udc80-\udcff]|[. ]$|^(?:con|prn|aux|nul|com|lpt)',
                       re.IGNORECASE)
 
 
@@ -184,6 +189,12 @@ def _name_problems(name: str, max_bytes: int) -> Iterator[str]:
     for char, where in positions.items():
         # (repr escapes a control character once: '\t')
         yield f"{char!r} (U+{ord(char):04X}) {_positions(where)}: Windows forbids it in names"
+    not_utf8 = [found.start() + 1 for found in _NOT_UTF8.finditer(name)]
+    if not_utf8:
+        # (the bytes themselves, not the surrogates that stand for them: a report is UTF-8)
+        shown = " ".join(dict.fromkeys(f"0x{ord(name[at - 1]) - 0xDC00:02X}" for at in not_utf8))
+        yield (f"bytes that are not UTF-8 ({shown}) {_positions(not_utf8)}: macOS refuses "
+               "the name, Git for Windows cannot check it out")
     if name.endswith((".", " ")):
         yield f"ends with {'a dot' if name.endswith('.') else 'a space'}: Windows drops it"
     if _RESERVED.fullmatch(name.rstrip(". ")):

@@ -107,12 +107,29 @@ def test_name_length_counts_a_byte_that_is_no_utf8_as_one_byte() -> None:
     fits = os.fsdecode(b"x" * 250 + b"\xff.md")  # 254 bytes
     over = os.fsdecode(b"x" * 251 + b"\xff\xfe.md")  # 256 bytes
     found = portability(f"a/{fits}", f"a/{over}", **{"max-path-length": 0})
-    assert found == [(f"a/{over}", "file name: 256 bytes long in UTF-8, over "
-                                   "max-name-bytes (255)")]
+    assert [problem for problem in found if "long in UTF-8" in problem[1]] == [
+        (f"a/{over}", "file name: 256 bytes long in UTF-8, over max-name-bytes (255)")]
     # A lone surrogate of another kind (a name given to the library) counts as encoded.
     assert portability("a/" + "x" * 250 + "\ud800.md", **{"max-path-length": 0}) == [
         ("a/" + "x" * 250 + "\ud800.md", "file name: 256 bytes long in UTF-8, over "
                                          "max-name-bytes (255)")]
+
+
+def test_a_name_whose_bytes_are_not_utf8() -> None:
+    # A title saved in a legacy encoding (GBK, Latin-1): macOS refuses such a name, Git
+    # for Windows cannot check it out. Each byte named once, with where it stands.
+    latin1 = os.fsdecode("Café crème.md".encode("latin-1"))
+    gbk = os.fsdecode("新闻".encode("gbk") + b".md")
+    folder = os.fsdecode(b"caf\xe9")
+    found = portability(f"news/{latin1}", f"news/{gbk}", f"{folder}/a.md", "news/café.md")
+    assert found == [
+        (f"{folder}/a.md", "folder name 'caf\\udce9': bytes that are not UTF-8 (0xE9) at "
+         "position 4: macOS refuses the name, Git for Windows cannot check it out"),
+        (f"news/{latin1}", "file name: bytes that are not UTF-8 (0xE9 0xE8) at positions 4, "
+         "8: macOS refuses the name, Git for Windows cannot check it out"),
+        (f"news/{gbk}", "file name: bytes that are not UTF-8 (0xD0 0xC2 0xCE 0xC5) at "
+         "positions 1, 2, 3, 4: macOS refuses the name, Git for Windows cannot check it out"),
+    ]
 
 
 def test_path_length_counts_utf16_units_and_can_be_turned_off() -> None:
