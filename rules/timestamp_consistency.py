@@ -9,7 +9,9 @@ Compared with the timestamp (``<!--N-->``, epoch milliseconds), each date the cl
 states, where this archive family writes one:
 
 - the front matter's ``date``, in a YAML front matter (``---``) or in Hugo's TOML one
-  (``+++``, ``date = 2023-06-09T14:30:00Z``; its top-level keys, above any ``[table]``),
+  (``+++``, ``date = 2023-06-09T14:30:00Z``; its top-level keys, above any ``[table]``,
+  as TOML reads them: a line of a multi-line string is none, and a front matter that is
+  no TOML is not read),
   written as ISO dates are (Jekyll: ``2020-11-12T09:15:08.000Z``,
   ``2020-11-12 09:15:08 +0800``, ``2020-11-12``), the same with slashes, year first
   (``2023/06/09``, ``2023/6/9 14:30``), or as RSS dates are (RFC 2822, which scrapers
@@ -221,8 +223,30 @@ def _front_matter_date(document: Document) -> re.Match[str] | None:
     pattern, start, end = keys
     found = [match for match in pattern.finditer(document.text, start, end)
              if any(character in "0123456789" for character in match.group("value"))]
+    if found and pattern is _TOML_DATE:
+        found = _toml_keys(found, document.text[start:end])
     return min(found, key=lambda match: (_KEY_ORDER[match.group("key").lower()], match.start()),
                default=None)
+
+
+def _toml_keys(found: list[re.Match[str]], front_matter: str) -> list[re.Match[str]]:
+    """Of the lines ``found`` in a TOML front matter, those that are its keys as TOML reads
+    them: a line of a multi-line string (``summary = '''...``) can read as a key too.
+    None when the front matter is no TOML (Hugo would not read it either)."""
+    import tomllib
+
+    try:
+        keys = tomllib.loads(front_matter)
+    except tomllib.TOMLDecodeError:
+        return []
+
+    def is_key(match: re.Match[str]) -> bool:
+        try:  # (a line of a string need not be TOML)
+            return tomllib.loads(match.group(0).strip()).items() <= keys.items()
+        except tomllib.TOMLDecodeError:
+            return False
+
+    return [match for match in found if is_key(match)]
 
 
 def _front_matter_keys(document: Document) -> tuple[re.Pattern[str], int, int] | None:
