@@ -18,10 +18,12 @@ What the archive is:
   hashed and, if their content is new, linted, in the usual worker processes.
 
 A file that the walk finds to be a symlink to another file of the archive (both
-walked) is that file under another name: the reduce step is told so
+walked), or that was named through a symlinked folder (``cur/x.md``, or the folder
+``cur``, with ``cur -> 2024``: the walk follows no symlinked folder, but a path given
+may pass one), is that file under another name: the reduce step is told so
 (:attr:`ArchiveEntry.link_to <cliplint.rule_io.ArchiveEntry>`), so that one file
-reached by two paths is not taken for two copies. Only symlinks are looked behind, and
-only the walk's: no other file is asked about.
+reached by two paths is not taken for two copies. Only symlinks are looked behind, the
+walk's and those the paths given pass (asked once a path): no other file is asked about.
 
 With a cache, the reduce step's problems are kept too, under a digest of everything
 they depend on (:func:`reduction_key`): an archive whose files and settings are as a
@@ -182,9 +184,9 @@ def with_archive_rules(
 ) -> Iterator[FileResult]:
     """``results`` as they come, then the archive rules' problems: one result per file
     they concern (``checked`` False), in path order. Holds every file's records (and
-    nothing else of them) until the end. ``links``: the paths of the results that the
-    walk found to be symlinks (:func:`cliplint.files.iter_files`; filled by the time
-    the results end), for a run given folders."""
+    nothing else of them) until the end. ``links``: the paths of the results that are
+    symlinks or were reached through one (:func:`cliplint.files.iter_files`; filled by
+    the time the results end)."""
     from cliplint.runner import FileResult, open_cache
 
     chosen = archive_rules(rules, settings)
@@ -206,13 +208,17 @@ def with_archive_rules(
     by_path: dict[str, list[Problem]] = {}
     # The files' look-ups opened the cache before: they said whatever was wrong with it.
     with open_cache(rules, settings, options, plugins, quiet=True) as cache:
+        given = [file.relative for file in files if file.path in links] if links else []
         if archive.partial:
             focus = frozenset(file.relative for file in files)
             rest, linked = _rest_of_archive(archive, focus, rules, settings, options, plugins,
                                             cache)
             files.extend(rest)
+            # (the walk does not follow a symlinked folder: ``cur/x.md``, given, is known as
+            # a link only by the look at the paths given; a given symlink may be in both)
+            linked += given
         else:
-            linked = [file.relative for file in files if file.path in links] if links else []
+            linked = given
             if cache is not None and archive.root_given:
                 _index_whole_archive(cache, archive, files, rules, settings, remembered)
         targets = _link_targets(archive.root, linked, files) if linked else {}
@@ -293,10 +299,11 @@ def relative_to(path: str, root: str) -> str:
 
 def _link_targets(root: str, linked: Iterable[str],
                  files: Iterable[ArchiveFile]) -> dict[str, str]:
-    """Of the files that are symlinks (``linked``, their paths relative to ``root``),
-    those that lead to another of ``files``, each with that file's relative path: one
-    file under two names. A link leading elsewhere (out of the archive, to a file the
-    run leaves out, nowhere) is a file of its own, as any other."""
+    """Of the files that are symlinks or were reached through one (``linked``, their
+    paths relative to ``root``), those that lead to another of ``files``, each with that
+    file's relative path: one file under two names. A link leading elsewhere (out of the
+    archive, to a file the run leaves out, nowhere) is a file of its own, as any other;
+    so is a file whose only symlink is above the root (its real path is its own)."""
     relatives = {file.relative for file in files}
     real_root = os.path.realpath(root)
     targets: dict[str, str] = {}

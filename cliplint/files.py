@@ -19,11 +19,15 @@ def iter_files(paths: Sequence[str], settings: Settings,
     once, yielded as the folders are walked. A folder the walk cannot enter is yielded
     in its files' stead, as a file would be: reading it reports why (see
     :func:`read_with_stat`), as a check that left it out must not pass. Given a set as
-    ``links``, adds to it each file the walks found that is a symlink, as yielded (the
-    archive rules' engine tells one file under two names from two files by it)."""
+    ``links``, adds to it each file the walks found that is a symlink, and each file
+    yielded from a path that passes one (``cur/x.md``, or the folder ``cur``, with ``cur
+    -> 2024``: :func:`passes_link`), as yielded (the archive rules' engine tells one file
+    under two names from two files by it)."""
     seen: set[str] = set()
     last = len(paths) - 1
     for index, path in enumerate(paths):
+        # (asked once a path: its files are not symlinks, but their names are second ones)
+        linked = links if links is not None and passes_link(path) else None
         for candidate in _walk(path, settings, links) if os.path.isdir(path) else [path]:
             # One path's files are distinct; a file is repeated only by another path that
             # overlaps it. So the last path's files need not be remembered: one folder
@@ -32,7 +36,17 @@ def iter_files(paths: Sequence[str], settings: Settings,
             if key not in seen:
                 if index < last:
                     seen.add(key)
+                if linked is not None:
+                    linked.add(candidate)
                 yield candidate
+
+
+def passes_link(path: str) -> bool:
+    """Whether ``path`` is a symlink or passes one on its way (its real path is not its
+    absolute one). The working folder's own path is taken as the system gives it, with
+    its symlinks resolved: only those in ``path`` as written count, or, for an absolute
+    path, any above it too."""
+    return os.path.normcase(os.path.realpath(path)) != file_key(path)
 
 
 #: Why nothing is at a path, as :func:`why_missing` says it.

@@ -52,8 +52,10 @@ class ArchiveEntry(NamedTuple):
     anyway, so a rule that ignores ``focus`` is just slower.
 
     ``link_to`` is, for a file that is a symlink to another file of the archive (both
-    found by a folder's walk: ``latest.md -> 2024/x.md``), that file's ``path``: one file
-    under two names, which a rule comparing contents should not take for two. None
+    found by a folder's walk: ``latest.md -> 2024/x.md``), or that was named through a
+    symlinked folder (``cur/x.md``, or the folder ``cur``, given with ``cur -> 2024``),
+    that file's ``path``: one file under two names, which a rule comparing contents
+    should not take for two. None
     otherwise, and in a run with ``--paths-from`` or URLs (or the library's), which does
     not look (a ``--scheduler`` run's walk of a local folder does)."""
 

@@ -107,8 +107,10 @@ matches (and the one to keep, when that is another). Nothing is deleted: which c
 remove is the keeper's call (``--format json`` lists the groups for a script).
 
 A symlink to another clipping of the archive (``latest.md -> 2024/x.md``, both found by
-the walk of a folder) is that clipping under a second name, not a copy: it is neither
-reported nor named, and the clipping it leads to is compared as any other. It is the
+the walk of a folder) is that clipping under a second name, not a copy, as is a clipping
+named through a symlinked folder (``cur/x.md``, or the folder ``cur``, given with ``cur
+-> 2024``): it is neither reported nor named, and the clipping it leads to is compared
+as any other. It is the
 one of its copies to keep, even beside an older one: its name is in use, and deleting it
 would break the link. (Hard links are not looked behind: a checkout holds none.)
 

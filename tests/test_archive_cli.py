@@ -460,6 +460,84 @@ def test_given_files_the_copy_to_keep_is_the_one_a_symlink_leads_to(
         assert (status, out) == (0, "All clean: 1 file checked.\n")
 
 
+#: The copy reported, naming the clipping to keep (the one ``latest.md`` leads to).
+OLDER_COPY = ("old/x-copy.md:1:1: duplicate-clipping same article URL — duplicate of "
+              "2024/x.md\n")
+
+
+@pytest.mark.parametrize("options", WHOLE_RUNS, ids=" ".join)
+def test_given_a_symlinked_folder_its_files_are_no_copies_of_themselves(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        options: tuple[str, ...]) -> None:
+    # Found by a stress test: cur/x.md (cur -> 2024) is no symlink itself, and was
+    # reported beside 2024/x.md as a copy of old/x-copy.md.
+    root = tmp_path / "repo"
+    older_copy_beside_a_link(root)
+    (root / "cur").symlink_to("2024")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    for _ in range(1 if "--no-cache" in options else 2):
+        status, out = cli(capsys, *options, "--select", "duplicate-clipping", "2024", "cur",
+                          "old")
+        assert (status, out) == (1, OLDER_COPY + "Found 1 problem (1 error) in 3 files checked.\n")
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+def test_given_a_file_through_a_symlinked_folder_it_is_the_file_it_leads_to(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        cache: bool) -> None:
+    """As pre-commit runs, given ``cur/x.md`` (``cur -> 2024``): it is ``2024/x.md``, as
+    ``latest.md`` is. It was reported as a copy of old/x-copy.md, "the copy to keep
+    2024/x.md": deleting it as told deleted the copy to keep."""
+    root = tmp_path / "repo"
+    older_copy_beside_a_link(root)
+    (root / "cur").symlink_to("2024")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    no_cache = [] if cache else ["--no-cache"]
+    through = os.path.join("cur", "x.md")
+    for _ in range(2):
+        status, out = cli(capsys, *no_cache, "--select", "duplicate-clipping", through)
+        assert (status, out) == (0, "All clean: 1 file checked.\n")
+        status, out = cli(capsys, *no_cache, "--select", "duplicate-clipping", through,
+                          os.path.join("old", "x-copy.md"))
+        assert (status, out) == (1, OLDER_COPY + "Found 1 problem (1 error) in 2 files checked.\n")
+
+
+def test_a_file_through_a_symlinked_folder_is_still_checked_under_its_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Left out by duplicate-clipping alone: path-portability and the file's own rules
+    # still see the name given.
+    root = tmp_path / "repo"
+    linked_archive(root)
+    (root / "odd:cur").symlink_to("2024")
+    write(root / "2024/x.md", clipping("Bridge closes", "https://x.org/b/1", stamp=1594000000))
+    monkeypatch.chdir(root)
+    status, out = cli(capsys, "--no-cache", "--format", "json", "--select",
+                      "duplicate-clipping,timestamp-comment,path-portability",
+                      os.path.join("odd:cur", "x.md"))
+    assert status == 1
+    assert sorted((problem["path"], problem["rule"])
+                  for problem in json.loads(out)["problems"]) == [
+        ("odd:cur/x.md", "path-portability"), ("odd:cur/x.md", "timestamp-comment")]
+
+
+def test_without_git_or_config_given_files_through_symlinks_are_no_copies(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Only the files given are the archive then (no walk): a symlink among them, or a
+    # file given through a symlinked folder, was taken for a copy of its target.
+    text = clipping("Bridge closes", "https://x.org/b/1")
+    write(tmp_path / "2024/x.md", text)
+    write(tmp_path / "old/x-copy.md", text.replace("<!--1594000000000-->", "<!--1593000000000-->"))
+    (tmp_path / "cur").symlink_to("2024")
+    (tmp_path / "latest.md").symlink_to(os.path.join("2024", "x.md"))
+    monkeypatch.chdir(tmp_path)
+    for given in ("latest.md", os.path.join("cur", "x.md")):
+        status, out = cli(capsys, "--no-cache", "--select", "duplicate-clipping", given,
+                          os.path.join("2024", "x.md"), os.path.join("old", "x-copy.md"))
+        assert (status, out) == (1, OLDER_COPY + "Found 1 problem (1 error) in 3 files checked.\n")
+
+
 def test_a_copy_replaced_by_a_symlink_to_its_original_is_no_longer_reported(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -552,3 +630,18 @@ def test_a_link_names_the_archive_file_it_leads_to(tmp_path: Path) -> None:
     files = [ArchiveFile(relative, relative, {}) for relative in ["2024/x.md", *links]]
     assert _link_targets(str(tmp_path / "archive"), links, files) == {
         "latest.md": "2024/x.md", "2024/again.md": "2024/x.md"}
+
+
+def test_a_file_through_a_symlinked_folder_names_the_file_it_is(tmp_path: Path) -> None:
+    """The engine's part: ``cur/x.md`` (``cur -> 2024``) leads to ``2024/x.md``; a file
+    whose only symlink is above the archive's root (named by an absolute path through
+    it) is its own."""
+    from cliplint.archive import ArchiveFile, _link_targets
+
+    write(tmp_path / "archive/2024/x.md", "x")
+    (tmp_path / "archive/cur").symlink_to("2024")
+    (tmp_path / "via").symlink_to("archive")
+    linked = ["2024/x.md", "cur/x.md"]
+    files = [ArchiveFile(relative, relative, {}) for relative in linked]
+    for root in ("archive", "via"):
+        assert _link_targets(str(tmp_path / root), linked, files) == {"cur/x.md": "2024/x.md"}

@@ -318,6 +318,16 @@ def test_a_symlink_is_its_target_on_the_cluster_too(tmp_path: Path, cluster: Any
     remote = lint(tmp_path, "--select", "duplicate-clipping", "--scheduler",
                   cluster.scheduler.address, ".")
     assert (remote.status, remote.stdout) == (local.status, local.stdout)
+    # A folder named through a symlinked one: its files are the target's, under second
+    # names (found by a stress test: cur/x.md was reported beside 2024/x.md).
+    (tmp_path / "cur").symlink_to("2024")
+    folders = ("2024", "cur", "old")
+    local = lint(tmp_path, "--select", "duplicate-clipping", *folders)
+    assert [problem["path"] for problem in json.loads(local.stdout)["problems"]] == [
+        os.path.join("old", "copy.md")]
+    remote = lint(tmp_path, "--select", "duplicate-clipping", "--scheduler",
+                  cluster.scheduler.address, *folders)
+    assert (remote.status, remote.stdout) == (local.status, local.stdout)
 
 
 def test_the_archive_report_too(archive: Path, cluster: Any) -> None:
