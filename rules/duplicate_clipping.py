@@ -110,9 +110,10 @@ A symlink to another clipping of the archive (``latest.md -> 2024/x.md``, both f
 the walk of a folder) is that clipping under a second name, not a copy, as is a clipping
 named through a symlinked folder (``cur/x.md``, or the folder ``cur``, given with ``cur
 -> 2024``): it is neither reported nor named, and the clipping it leads to is compared
-as any other. It is the
-one of its copies to keep, even beside an older one: its name is in use, and deleting it
-would break the link. (Hard links are not looked behind: a checkout holds none.)
+as any other. It is the one of its copies to keep, even beside an older one: its name
+is in use, and deleting it would break the link. Where links lead to two copies of an
+article, the one reported names its links too (``linked from l2.md``). (Hard links are
+not looked behind: a checkout holds none.)
 
 Finding the pairs never compares every pair of files: files are grouped by URL, id, body
 and title, and similar titles and bodies are found with a prefix-filtered similarity
@@ -480,10 +481,14 @@ def _own_names(entries: Sequence[ArchiveEntry]) -> Sequence[ArchiveEntry]:
     return [entry for entry in entries if entry.link_to is None or entry.link_to not in paths]
 
 
-def _link_targets(entries: Sequence[ArchiveEntry]) -> frozenset[str]:
-    """The paths that a symlink of the archive leads to: names in use, which deleting
-    the file they name would break."""
-    return frozenset(entry.link_to for entry in entries if entry.link_to is not None)
+def _link_targets(entries: Sequence[ArchiveEntry]) -> dict[str, list[str]]:
+    """The paths that a symlink of the archive leads to, each with the links' paths:
+    names in use, which deleting the file they name would break."""
+    targets: dict[str, list[str]] = {}
+    for entry in entries:
+        if entry.link_to is not None:
+            targets.setdefault(entry.link_to, []).append(entry.path)
+    return targets
 
 
 def _clipping(entry: ArchiveEntry) -> _Clipping:
@@ -979,10 +984,11 @@ def _candidates(those: Sequence[int], items: _Items) -> Callable[[int], Iterable
 
 
 def _report(graph: _Graph, clippings: Sequence[_Clipping],
-            linked: frozenset[str]) -> Iterator[ArchiveViolation]:
+            linked: Mapping[str, Sequence[str]]) -> Iterator[ArchiveViolation]:
     """One problem per clipping that is not the one to keep of its group, naming the
-    clipping it matches on the way to the one to keep. The one to keep is a clipping
-    that a symlink leads to (``linked``), if any, and then the first in keeping order."""
+    clipping it matches on the way to the one to keep, and the symlinks that lead to it
+    (``linked``: each target's links). The one to keep is a clipping that a symlink leads
+    to, if any, and then the first in keeping order."""
     groups: defaultdict[int, list[int]] = defaultdict(list)
     for index in graph.edges:
         groups[graph.find(index)].append(index)
@@ -1009,6 +1015,9 @@ def _report(graph: _Graph, clippings: Sequence[_Clipping],
             related = [Related(clippings[parent].path, "duplicate of")]
             if parent != keep:
                 related.append(Related(clippings[keep].path, "the copy to keep"))
+            # (deleting it would break them: the keeper must know)
+            related.extend(Related(link, "linked from")
+                           for link in sorted(linked.get(clippings[index].path, ())))
             yield ArchiveViolation(clippings[index].path, _describe(graph.edges[index][parent]),
                                    tuple(related), kind="duplicate")
 

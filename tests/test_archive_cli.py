@@ -437,6 +437,26 @@ def test_the_copy_to_keep_is_the_one_a_symlink_leads_to(
                        "of ./2024/x.md\nFound 1 problem (1 error) in 39 files checked.\n")
 
 
+@pytest.mark.parametrize("options", WHOLE_RUNS, ids=" ".join)
+def test_a_copy_reported_names_the_symlinks_that_lead_to_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        options: tuple[str, ...]) -> None:
+    # Links to two copies of one article: one copy is reported, and deleting it breaks
+    # its links, which the problem now names.
+    root = tmp_path / "repo"
+    older_copy_beside_a_link(root)
+    (root / "old-latest.md").symlink_to(os.path.join("old", "x-copy.md"))
+    (root / "z-latest.md").symlink_to(os.path.join("old", "x-copy.md"))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    for _ in range(1 if "--no-cache" in options else 2):
+        status, out = cli(capsys, *options, "--select", "duplicate-clipping", ".")
+        assert status == 1
+        assert out == ("./2024/x.md:1:1: duplicate-clipping same article URL — duplicate of "
+                       "./old/x-copy.md, linked from ./latest.md\n"
+                       "Found 1 problem (1 error) in 41 files checked.\n")
+
+
 @pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
 def test_given_files_the_copy_to_keep_is_the_one_a_symlink_leads_to(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
