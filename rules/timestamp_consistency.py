@@ -32,7 +32,8 @@ states, where this archive family writes one:
   month, either reading is accepted), ``<div><i>2020年 7月 16日</i></div>`` (a day).
 
 A date without a time zone is read in every zone from UTC-12 to UTC+14, a day as any
-moment of it; the timestamp is reported when it lies more than ``tolerance`` outside
+moment of it, and so is one in ``CST`` or ``AST`` (RFC 822 gives them America's
+offsets; Chinese and Arabic feeds write them for UTC+8 and UTC+3); the timestamp is reported when it lies more than ``tolerance`` outside
 that. A timestamp that would agree if it were in seconds is ``timestamp-comment``'s
 problem and is not reported here.
 
@@ -120,6 +121,9 @@ _SLASHED = re.compile(r"(?P<year>[0-9]{4})/(?P<month>[0-9]{1,2})/(?P<day>[0-9]{1
                       + _TIME_AND_ZONE)
 _RFC_822 = re.compile(r"(?:[A-Za-z]{3},[ \t]*)?[0-9]{1,2}[ \t]+[A-Za-z]{3}[ \t]+[0-9]{4}[ \t]+"
                       r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[ \t]+(?:[A-Za-z]{1,5}|[+-][0-9]{4}))?")
+#: Zone names RFC 822 gives America's offsets, which feeds elsewhere write for their own:
+#: China Standard Time (UTC+8) and Arabia Standard Time (UTC+3). Read as no zone.
+_AMBIGUOUS_ZONE = re.compile(r"[ \t](?:CST|AST)$", re.IGNORECASE)
 _DAY_MONTH = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4}) - ([0-9]{2}):([0-9]{2})")
 _CJK_DAY = re.compile(r"([0-9]{4})年[ \t]*([0-9]{1,2})月[ \t]*([0-9]{1,2})日")
 #: How far local time may be ahead of UTC (UTC+14, Kiribati) and behind it (UTC-12).
@@ -325,6 +329,8 @@ def _rfc_822(value: str, where: str) -> _Stated | None:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
+    if _AMBIGUOUS_ZONE.search(value):
+        moment = moment.replace(tzinfo=None)  # its wall time, in any zone
     return _moment(moment, value, where)
 
 
