@@ -152,6 +152,21 @@ def test_show_config_of_a_deeply_nested_key_exits_2(tmp_path: Path) -> None:
     assert "cliplint.toml: nested too deeply" in result.stderr
 
 
+def test_show_config_of_a_path_mistyped_or_of_several_exits_2(tmp_path: Path) -> None:
+    # A mistyped path showed the top folder's settings, exit 0, as if they were its own;
+    # of several paths, none was shown.
+    write(tmp_path / "feeds" / "bbc" / "cliplint.toml", "ignore = ['title-link']\n")
+    write(tmp_path / "feeds" / "bbc" / "a.md", "")
+    shown = run_cliplint("--show-config", "feeds/bbc/a.md", cwd=tmp_path)
+    assert shown.status == 0 and json.loads(shown.stdout)["config-file"].endswith("cliplint.toml")
+    mistyped = run_cliplint("--show-config", "feeds/bcc/a.md", cwd=tmp_path)
+    assert (mistyped.status, mistyped.stdout) == (2, "")
+    assert mistyped.stderr == "cliplint: error: path does not exist: feeds/bcc/a.md\n"
+    several = run_cliplint("--show-config", "feeds/bbc/a.md", "feeds", cwd=tmp_path)
+    assert (several.status, several.stdout) == (2, "")
+    assert "name one path" in several.stderr
+
+
 def test_config_nested_as_deep_as_allowed_is_read(tmp_path: Path) -> None:
     from cliplint.config import MAX_TOML_DEPTH, ConfigError, _load_toml
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cliplint.cli import EXIT_CLEAN, UsageError
-from cliplint.cli.inputs import lazy_inputs
+from cliplint.cli.inputs import lazy_inputs, refuse_missing
 
 if TYPE_CHECKING:
     from cliplint.cli.context import RunContext
@@ -19,11 +19,17 @@ if TYPE_CHECKING:
 
 def show_config(run: RunContext) -> int:
     """``--show-config``: the resolved configuration as JSON, a file's or folder's
-    settings when one is named (ruff's --show-settings), and exit 0."""
+    settings when one is named (ruff's --show-settings), and exit 0. A path where
+    nothing is, or several, is a usage error: the settings of a path mistyped, or of
+    none of several, were shown as if they were its."""
     shown = run.settings
     paths = run.options.paths
+    if len(paths) > 1:
+        raise UsageError("--show-config shows the settings of one file or folder: name "
+                         "one path")
     if len(paths) == 1 and paths[0] != "-":
         path = paths[0]
+        refuse_missing([path])
         shown = shown.for_folder(path) if os.path.isdir(path) else shown.for_path(path)
     print(json.dumps(settings_data(shown, run.rules), ensure_ascii=False, indent=2))
     return EXIT_CLEAN
