@@ -74,7 +74,7 @@ from cliplint.rule_io import Violation
 from cliplint.streams import BREAKING
 from cliplint_rules._bidi import CONTROLS as BIDI_CONTROLS
 from cliplint_rules._charrefs import MARKDOWN_REFERENCE, decode, decode_all
-from cliplint_rules._ignorable import DEFAULT_IGNORABLE
+from cliplint_rules._ignorable import default_ignorable
 from cliplint_rules.invisible_characters import REPORTED
 from cliplint_rules.title_link import READS_EMPTY
 
@@ -200,7 +200,7 @@ def _best_as_reference(character: str) -> bool:
     Hangul fillers...). Decoded, a keeper's visible ``&lrm;`` would become a character
     nobody sees in an editor or a diff."""
     return (_MARKDOWN_SYNTAX.search(character) is not None
-            or DEFAULT_IGNORABLE.search(character) is not None
+            or default_ignorable(character)
             or any(unicodedata.category(each) == "Cf" for each in character))
 
 
