@@ -4,6 +4,7 @@ altered snapshot, makes the next run load them in full (their contract checked a
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import pickle
@@ -118,6 +119,11 @@ class Snapshots:
                     source=SHOUT.format(id=f"{entry}/shouting-title", severity=severity))
         installed = self.site / f"{module}.py"
         backdate(installed, *self.site.glob(f"{module}-*.dist-info/*"))
+        # Compiled, as pip compiles what it installs: else the first run's import writes
+        # site/__pycache__, the folder on sys.path changes, and the snapshot that run
+        # wrote is stale at once (with PYTHONDONTWRITEBYTECODE unset, as most users have
+        # it, four tests failed).
+        compileall.compile_file(installed, quiet=1)
         return installed
 
 
