@@ -20,7 +20,8 @@ cache). Two clippings are the same article when they have
   agree (below), or the same body, or nearly the same body as ``near`` judges it (bodies
   of ``min-body-length`` characters or more, ``near-similarity``, whichever ``kinds``
   are chosen; not under a link shared by three titles or more, a feed's page, where a
-  shared body is a template). A link shared by clippings with nothing
+  shared body is a template, unless the link names one video, below: a channel that
+  retitled a video twice). A link shared by clippings with nothing
   else in common is a feed's, not an article's: a live blog's entries told apart only by
   their ``#fragment``, a feed that links every item to its section page. A site's home
   page (no path, no query) is a feed's link too, and is never compared;
@@ -28,7 +29,8 @@ cache). Two clippings are the same article when they have
   default ``^(\\d+)_``: ``398145_title.md`` and ``398145_title（一）.md``) in one folder,
   **and something else in common**: what ``url`` asks for, judged the same way
   (agreeing titles, or the same or nearly the same body), or the same canonical URL
-  (not a feed's page: one linked under three titles or more). A retitled post keeps
+  (not a feed's page: one linked under three titles or more, one video's aside). A
+  retitled post keeps
   its id and its body, or its URL when its text was replaced; a number shared by
   clippings with nothing else in common is not an article's id: a day of the month
   (``2023/06/14_harbour.md`` and ``2023/06/14_bridge.md``), a time of day
@@ -451,14 +453,14 @@ def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Itera
     by_url = _group(clippings, attrgetter("url")) if kinds & {"url", "id"} else []
     if "url" in kinds:
         for members in by_url:
-            _link_groups(graph, _agreeing(clippings, members, options), _Match("url"))
+            _link_groups(graph, _agreeing(clippings, members, options, items), _Match("url"))
     if "id" in kinds:
         pattern = re.compile(options["id-pattern"])
-        feeds = _feed_pages(clippings, by_url)
+        feeds = _feed_pages(clippings, by_url, items)
         for members in _group(clippings, lambda c: _numeric_id(c.path, pattern)):
             # One id, and the same page besides: the site's number and its link for the
             # article agree (a title or body changed since, as an article's do).
-            _link_groups(graph, [*_agreeing(clippings, members, options),
+            _link_groups(graph, [*_agreeing(clippings, members, options, items),
                                  *_same_pages(clippings, members, feeds)], _Match("id"))
     similar = (reach.similar_titles if reach is not None
                else _similar_titles(clippings, options["title-similarity"]))
@@ -542,13 +544,14 @@ def _valid_date(year: int, month: int, day: int) -> bool:
 
 
 def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int],
-              options: Mapping[str, Any]) -> list[list[int]]:
+              options: Mapping[str, Any], items: _Items) -> list[list[int]]:
     """The clippings of one URL or one numeric id that are one article, as groups to
     link: those whose titles agree, and those whose bodies are the same or nearly the
     same. A link shared by clippings with nothing else in common is a feed's (a section
     page, a live blog's page), a number so shared a day's or a time's (``14_`` under
-    ``2023/06/``), not an article's. Each kind of agreement is found by grouping and by
-    the similarity joins, not pairwise: a feed may link thousands of items to one page."""
+    ``2023/06/``), not an article's; a link to one item (``distinct-items``: a video) is
+    never a feed's. Each kind of agreement is found by grouping and by the similarity
+    joins, not pairwise: a feed may link thousands of items to one page."""
     first = clippings[members[0]].title
     if first is not None and all(clippings[index].title == first for index in members[1:]):
         return [list(members)]  # copies under one title, the usual case
@@ -560,10 +563,11 @@ def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int],
             titles[clipping.title].append(index)
         if _has_body(clipping.body, clipping.length, options["min-body-length"]):
             bodies[clipping.body or ""].append(index)
-    if len(titles) >= _FEED_TITLES:
+    if len(titles) >= _FEED_TITLES and not _one_item(members, items):
         # A page linked under three titles or more is a feed's (a show's page, a section
         # page, a live blog): a body they share is its template (a show's description),
-        # no sign of one article. Only titles that agree tell copies apart there.
+        # no sign of one article. Only titles that agree tell copies apart there. (One
+        # video retitled three times is one video: its body tells its copies.)
         bodies.clear()
     groups = [same for same in (*titles.values(), *bodies.values()) if len(same) > 1]
     if len(titles) > 1:
@@ -580,11 +584,20 @@ def _agreeing(clippings: Sequence[_Clipping], members: Sequence[int],
 _FEED_TITLES = 3
 
 
-def _feed_pages(clippings: Sequence[_Clipping], by_url: Iterable[Sequence[int]]) -> set[str]:
+def _feed_pages(clippings: Sequence[_Clipping], by_url: Iterable[Sequence[int]],
+                items: _Items) -> set[str]:
     """The URLs linked under ``_FEED_TITLES`` titles or more (``by_url``: the clippings of
-    each URL shared)."""
+    each URL shared), but those naming one item (a video)."""
     return {clippings[members[0]].url or "" for members in by_url
-            if len({clippings[index].title for index in members} - {None}) >= _FEED_TITLES}
+            if len({clippings[index].title for index in members} - {None}) >= _FEED_TITLES
+            and not _one_item(members, items)}
+
+
+def _one_item(members: Sequence[int], items: _Items) -> bool:
+    """Whether the clippings all name one item of a site that gives each upload an id of
+    its own (``distinct-items``: one video)."""
+    item = items.of(members[0])
+    return item is not None and all(items.of(index) == item for index in members[1:])
 
 
 def _same_pages(clippings: Sequence[_Clipping], members: Sequence[int],

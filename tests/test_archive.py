@@ -647,6 +647,35 @@ def test_a_page_linked_under_many_titles_shares_a_template_not_an_article() -> N
     assert duplicates(texts, kinds=["url"]) == []
 
 
+def test_one_video_under_three_titles_is_one_video() -> None:
+    # A channel retitled a video twice, scraped each time (NodeBE4/society, d3PNZPVBNpw):
+    # three titles made the video's page a feed's, and its copies were not reported. A
+    # link to one item (distinct-items) is no feed's page; other videos' pages stay apart.
+    description = "<div>" + " ".join(_sentences(6)) + "</div>"
+    video = "https://www.youtube.com/watch?v=d3PNZPVBNpw"
+    texts = {f"{n}.md": clipping(title=title, body=description, url=video,
+                                 stamp=1608861143000 + n)
+             for n, title in enumerate(("Street stalls of Dongguan", "A day with migrant workers",
+                                        "Selling under the summer sun"))}
+    assert duplicates(texts, kinds=["url"]) == [
+        ("1.md", "same article URL — duplicate of 0.md"),
+        ("2.md", "same article URL — duplicate of 0.md")]
+    # With the id too, a shared number and the video's page: still one video, reported once.
+    numbered = {f"2020/400807_{name}": text for name, text in texts.items()}
+    assert [path for path, _ in duplicates(numbered)] == ["2020/400807_1.md", "2020/400807_2.md"]
+    # Its description rewritten each time: one number and the video's page still agree.
+    rewritten = {path: text.replace(description, f"<div>{' '.join(_sentences(6, 10 * n))}</div>")
+                 for n, (path, text) in enumerate(numbered.items())}
+    assert [(path, message) for path, message in duplicates(rewritten)] == [
+        ("2020/400807_1.md", "same numeric id in the file name — duplicate of 2020/400807_0.md"),
+        ("2020/400807_2.md", "same numeric id in the file name — duplicate of 2020/400807_0.md")]
+    # Three videos of a channel under its standard description: three videos.
+    others = {f"{n}.md": clipping(title=title, body=description, stamp=1608861143000 + n,
+                                  url=f"https://www.youtube.com/watch?v=video{n}")
+              for n, title in enumerate(("One", "Two", "Three"))}
+    assert duplicates(others) == []
+
+
 def test_a_short_body_does_not_make_a_shared_link_a_duplicate() -> None:
     texts = _two("a.md", "b.md", url=("https://x.org/1", "https://x.org/1"),
                  body=("<p>Live now.</p>", "<p>Live now.</p>"))
