@@ -75,7 +75,10 @@ Options:
 - ``allow`` (``[]``): characters never reported, written ``U+200B``.
 
 Fix (safe): a run of zero-width or control characters is deleted (raw or written as
-references), and so is a bidi closer that closes nothing in a text (the title's, or the
+references), but for zero-width spaces that alone separate a URL written in the body
+text from the word after it (``https://bit.ly/a⟨U+200B⟩Music``), only reported: deleted,
+they would let the link run on into the word, and a space in their place is a change a
+reader sees; and so is a bidi closer that closes nothing in a text (the title's, or the
 body) that writes no opener at all: no opener character, raw or as a reference, and in
 the body no ``dir``, ``<bdi>``, ``<bdo>`` or ``unicode-bidi``. Nothing a reader sees
 changes: they have no width, and the bidi algorithm ignores such a closer. Where an
@@ -566,10 +569,33 @@ def _violation(text: str, run: _Found) -> Violation:
     elif char == "\ufffd":
         message += ": a character was lost when the text was decoded; left for a person"
     fix = None
-    if fixable:
+    if (fixable and char == "\u200b" and run.where == "the body text"
+            and _ends_url(text, run.start, run.end)):
+        # Deleted, the space that ends the URL would join it to the next word (a link
+        # running on into "Music"); a space instead is a change a reader sees.
+        message += (": deleting it would join the URL to the word after it; left for a "
+                    "person")
+    elif fixable:
         what = "them" if count > 1 else "it"
         fix = Fix((Edit(run.start, run.end, ""),), "safe", f"delete {what} ({code})")
     return Violation(run.start, run.end, message, fix)
+
+
+#: A URL written in the text right before a point, in the characters a URL is written
+#: with (not an attribute's value, ``href="https://...``). Text run on without a space
+#: after a URL (a description's lines joined, CJK after it) is not taken for its part.
+_URL_BEFORE = re.compile(r"(?<![=\"'])https?://[A-Za-z0-9._~:/?#\[\]@!$&()*+,;=%-]+\Z",
+                         re.IGNORECASE)
+#: How far back a URL before a zero-width space is looked for.
+_URL_REACH = 2048
+
+
+def _ends_url(text: str, start: int, end: int) -> bool:
+    """Whether the run ``start:end`` alone separates a URL written in the text from a
+    word right after it (``https://bit.ly/a⟨U+200B⟩Music``)."""
+    following = text[end : end + 1]
+    return (bool(following) and not following.isspace() and following != "<"
+            and _URL_BEFORE.search(text, max(0, start - _URL_REACH), start) is not None)
 
 
 def _bidi_effect(run: _Found, plural: bool) -> str:

@@ -54,6 +54,24 @@ def test_fix_text_deletes_zero_width_control_and_stray_bidi_runs_only() -> None:
     assert fix_text(result.text, select=["invisible-characters"]).applied == ()
 
 
+def test_a_zero_width_space_that_ends_a_url_is_left_for_a_person() -> None:
+    # A YouTube description (NodeBE4/society): deleted, the space joined the link to the
+    # next word, https://bit.ly/roa-alleyMusic. Elsewhere, after a word, before a space,
+    # or in an href, it is deleted as before.
+    text = ("<!--1593856449000-->\n[Alley](https://www.youtube.com/watch?v=abc)\n------\n\n"
+            "<div>Song: https://bit.ly/roa-alley\u200bMusic promoted by\u200b us, "
+            "<a href=\"https://x.org/a\u200bb\">x</a> and https://x.org/end\u200b done. "
+            "Lines run on: https://x.org/p===表(2023年3月25日)\u200b：next</div>\n")
+    safe = fix_text(text, select=["invisible-characters"])
+    assert safe.text == text.replace(" by\u200b us", " by us").replace(
+        "end\u200b done", "end done").replace("日)\u200b：", "日)：")
+    [left] = safe.problems
+    assert left.fix is None and left.message.endswith(
+        "between '/roa-alley' and 'Music prom': deleting it would join the URL to the word "
+        "after it; left for a person")
+    assert fix_text(text, select=["invisible-characters"], unsafe=True).text == safe.text
+
+
 def test_fix_text_leaves_a_crlf_file_crlf_and_attributes_alone_unless_asked() -> None:
     crlf = DW.replace("\n", "\r\n")
     result = fix_text(crlf, select=["invisible-characters"])
