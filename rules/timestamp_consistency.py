@@ -239,15 +239,18 @@ def _toml_keys(found: list[re.Match[str]], front_matter: str) -> list[re.Match[s
     None when the front matter is no TOML (Hugo would not read it either)."""
     import tomllib
 
+    # What tomllib raises for text it cannot read: TOMLDecodeError (a ValueError), the
+    # ValueError of an integer longer than Python converts, and a RecursionError for
+    # arrays nested thousands deep (cliplint.config reads a configuration file so too).
     try:
         keys = tomllib.loads(front_matter)
-    except tomllib.TOMLDecodeError:
+    except (ValueError, RecursionError):
         return []
 
     def is_key(match: re.Match[str]) -> bool:
         try:  # (a line of a string need not be TOML)
             return tomllib.loads(match.group(0).strip()).items() <= keys.items()
-        except tomllib.TOMLDecodeError:
+        except (ValueError, RecursionError):
             return False
 
     return [match for match in found if is_key(match)]

@@ -160,3 +160,17 @@ def test_a_hard_coded_lf_in_a_cr_file_is_a_malformed_fix(testfix: Path) -> None:
     result = fix_text(cr + "<p>x</p><!--add-line-->\r", select=["testfix/add-line"])
     assert result.refusal is None
     assert result.text == cr + "<p>x</p><!--add-line-->\r<!--added-->\r"
+
+
+@pytest.mark.parametrize("value", ["[" * 5000 + "]" * 5000, "1" * 5000])
+def test_a_toml_front_matter_tomllib_cannot_read_is_not_read(value: str) -> None:
+    # Arrays nested 5,000 deep crashed timestamp-consistency (RecursionError, exit 3); an
+    # integer longer than Python converts raises ValueError. Such a front matter is not
+    # read; a line of a multi-line string holding one is no key, and the real key is.
+    head = "+++\ntitle = 'x'\n{}date = 2023-06-09T14:30:00Z\n+++\n"
+    rest = "<!--1687185000000-->\n[T](https://example.com/a)\n------\n\n<p>x</p>\n"
+    unread = head.format(f"summary = {value}\n") + rest
+    assert lint_text(unread, select=["timestamp-consistency"]) == []
+    in_a_string = head.format(f"summary = \'\'\'\ndate = {value}\n\'\'\'\n") + rest
+    [late] = lint_text(in_a_string, select=["timestamp-consistency"])
+    assert "10d 0h after the date the front matter (line 6) states" in late.message
