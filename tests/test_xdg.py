@@ -44,3 +44,14 @@ def test_the_sockets_folder_is_absolute(monkeypatch: pytest.MonkeyPatch,
     assert server_dir() == f"/tmp/cliplint-{os.getuid()}"
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
     assert server_dir() == str(tmp_path / "run" / "cliplint")
+
+
+def test_a_run_in_the_test_process_has_the_process_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The suite's in-process runs had an empty environment (conftest cleared os.environ
+    # before reading it): with XDG_CACHE_HOME set, their cache key went to ~/.cache, and a
+    # run in a new process ignored the rows they signed.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    write(tmp_path / "a.md", "no header\n")
+    run_cliplint("--isolated", "a.md", cwd=tmp_path)
+    assert (tmp_path / "home-cache" / "cliplint" / "cache-key").is_file()
