@@ -249,11 +249,67 @@ def test_an_empty_file_name_is_refused(tmp_path: Path, option: str) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.md"]
 
 
-def test_a_configuration_may_still_select_nothing(tmp_path: Path) -> None:
-    write(tmp_path / "cliplint.toml", "select = []\n")
+NOTHING_SELECTED = "cliplint: warning: no rule is selected for any file ({}): nothing was checked"
+
+
+@pytest.mark.parametrize(("name", "table"), [("cliplint.toml", ""),
+                                             ("pyproject.toml", "[tool.cliplint]\n")])
+def test_a_configuration_may_still_select_nothing(tmp_path: Path, name: str,
+                                                  table: str) -> None:
+    # As in ruff, and the run passes (nothing found); but it said "All clean: 1 file
+    # checked." with no word that no rule ran.
+    write(tmp_path / name, f"{table}select = []\n")
     write(tmp_path / "a.md", "no header\n")
     result = run_cliplint("a.md", cwd=tmp_path)
-    assert result.status == 0 and "All clean" in result.stdout
+    assert result.status == 0
+    assert result.stdout == "No rule selected: 1 file read, none checked.\n"
+    assert NOTHING_SELECTED.format(f"the rule selection of {name}") in result.stderr
+
+
+@pytest.mark.parametrize("arguments", [
+    [], ["--format", "json"], ["--baseline", "empty.json"], ["--fix"], ["--diff"],
+    ["--stdin-filename", "a.md", "-"]])
+def test_selecting_nothing_is_said_by_every_kind_of_run(tmp_path: Path,
+                                                        arguments: list[str]) -> None:
+    # Streamed and whole reports, fix runs, standard input: each says it once.
+    write(tmp_path / "cliplint.toml", "select = []\n")
+    write(tmp_path / "a.md", "no header\n")
+    write(tmp_path / "empty.json", '{"version": 1, "problems": []}\n')
+    result = run_cliplint(*arguments, *([] if "-" in arguments else ["a.md"]), cwd=tmp_path,
+                          stdin=b"no header\n")
+    assert result.status == 0, result.stderr
+    assert result.stderr.count(NOTHING_SELECTED.format(
+        "the rule selection of cliplint.toml")) == 1, result.stderr
+    assert "All clean" not in result.stdout + result.stderr
+
+
+def test_selecting_nothing_is_a_warning_as_others_are(tmp_path: Path) -> None:
+    # -q: the problems (none) and the warnings, as "no clippings found"; -qq: nothing.
+    write(tmp_path / "a.md", "no header\n")
+    quiet = run_cliplint("--isolated", "--ignore", "ALL", "-q", "a.md", cwd=tmp_path)
+    assert (quiet.status, quiet.stdout) == (0, "")
+    assert quiet.stderr == NOTHING_SELECTED.format("the command line's --ignore") + "\n"
+    silent = run_cliplint("--isolated", "--ignore", "ALL", "-qq", "a.md", cwd=tmp_path)
+    assert (silent.status, silent.stdout, silent.stderr) == (0, "", "")
+
+
+def test_a_rule_for_any_file_is_no_warning(tmp_path: Path) -> None:
+    # One folder selects nothing, another something; or per-file-ignores leave one file
+    # its rules: the run checked something, and its summary is the usual one.
+    write(tmp_path / "cliplint.toml", "select = []\n")
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    write(tmp_path / "feeds" / "cliplint.toml", 'select = ["title-link"]\n')
+    write(tmp_path / "feeds" / "b.md", GOOD_CLIPPING)
+    folders = run_cliplint("a.md", "feeds/b.md", cwd=tmp_path)
+    assert (folders.status, folders.stdout, folders.stderr) == (
+        0, "All clean: 2 files checked.\n", "")
+    write(tmp_path / "cliplint.toml", '[per-file-ignores]\n"a.md" = ["ALL"]\n')
+    ignores = run_cliplint("a.md", "feeds/b.md", cwd=tmp_path)
+    assert (ignores.status, ignores.stdout, ignores.stderr) == (
+        0, "All clean: 2 files checked.\n", "")
+    alone = run_cliplint("a.md", cwd=tmp_path)
+    assert alone.stdout == "No rule selected: 1 file read, none checked.\n"
+    assert NOTHING_SELECTED.format("the rule selection of cliplint.toml") in alone.stderr
 
 
 @pytest.mark.parametrize("arguments", [

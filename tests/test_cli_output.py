@@ -627,7 +627,8 @@ def test_watch_lints_again_when_the_config_file_or_what_it_extends_changes(
         watch.until("err", "cliplint: watching for changes")
         (conf / "main.toml").write_text('extend = "base.toml"\nignore = ["timestamp-comment"]\n')
         assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
-        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        assert watch.until("out", "No rule selected") == [
+            "No rule selected: 1 file read, none checked.\n"]
 
 
 def test_watch_lints_again_when_the_user_configuration_changes(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, EXIT_PROBLEMS, UsageError
 from cliplint.cli.inputs import inputs, pass_stdin_through, read_stdin, stdin_too_large
 from cliplint.cli.output import exit_status, progress_wanted, write_report
-from cliplint.cli.results import apply_baseline, with_archive_rules
+from cliplint.cli.results import RulesEnabled, apply_baseline, with_archive_rules
 from cliplint.streams import say
 
 if TYPE_CHECKING:
@@ -66,6 +66,10 @@ def fix_command(run: RunContext) -> int:
                              jobs=options.jobs or default_jobs(), tree=tree,
                              progress=progress_wanted(options))
 
+    enabled = RulesEnabled(run)
+    for outcome in outcomes:
+        enabled.note(outcome.path)
+    enabled.finish()
     problems = [problem for outcome in outcomes for problem in outcome.problems]
     archive = stdin_name is None and not (options.diff or options.fix_only)
     if archive:
@@ -101,7 +105,8 @@ def fix_command(run: RunContext) -> int:
         if patch.root != os.path.realpath(os.getcwd()) and not options.quiet:
             say(f"the patch names files relative to {patch.root}, which holds them all "
                 "(some lie outside the working folder): apply it there")
-        write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
+        write_report(report, options, renderer, prefix=listing, stream=sys.stderr,
+                     nothing_selected=enabled.none)
     elif stdin_data is not None:
         result = outcomes[0].result
         if not stdin_whole:  # too large to fix: handed back as it came, however long
@@ -110,9 +115,11 @@ def fix_command(run: RunContext) -> int:
             sys.stdout.buffer.write(result.text.encode("utf-8") if result is not None
                                     else stdin_data)
             sys.stdout.flush()
-        write_report(report, options, renderer, prefix=listing, stream=sys.stderr)
+        write_report(report, options, renderer, prefix=listing, stream=sys.stderr,
+                     nothing_selected=enabled.none)
     else:
-        write_report(report, options, renderer, prefix=listing)
+        write_report(report, options, renderer, prefix=listing,
+                     nothing_selected=enabled.none)
 
     if any(problem.rule == INTERNAL_ERROR for problem in problems):
         return EXIT_INTERNAL

@@ -63,11 +63,11 @@ def warn_if_none(found: Iterator[_T], paths: Sequence[str], settings: Settings) 
         anything = True
         yield item
     if not anything and paths:
-        say(f"warning: no clippings found under {_some(paths)} "
-            f"(include: {_some(settings.include)})")
+        say(f"warning: no clippings found under {some(paths)} "
+            f"(include: {some(settings.include)})")
 
 
-def _some(items: Sequence[str], most: int = 10) -> str:
+def some(items: Sequence[str], most: int = 10) -> str:
     """The first ``most`` of ``items``, and how many there are when that is not all:
     200,000 include globs made a warning of 1.9 MB."""
     shown = ", ".join(items[:most])

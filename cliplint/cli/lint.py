@@ -26,7 +26,12 @@ from cliplint.cli.output import (
     write_report,
 )
 from cliplint.cli.parser import parse_lint
-from cliplint.cli.results import apply_baseline, with_archive_rules, write_baseline
+from cliplint.cli.results import (
+    RulesEnabled,
+    apply_baseline,
+    with_archive_rules,
+    write_baseline,
+)
 from cliplint.cli.show import config_used, settings_data, show_config, show_files
 from cliplint.streams import say
 
@@ -126,6 +131,7 @@ def _lint(run: RunContext) -> int:
 
     options, settings, rules = run.options, run.settings, run.rules
     streamed = options.streamed_format()
+    enabled = RulesEnabled(run)
     links: set[str] = set()  # (filled by the walk: see with_archive_rules)
     stdin_name, found = lazy_inputs(run, links) if not options.batched else (None, iter(()))
     # A streamed report takes the files as they are found; the others keep the list.
@@ -137,6 +143,8 @@ def _lint(run: RunContext) -> int:
                     if whole else [stdin_too_large(stdin_name, settings.max_file_size)])
         files = [stdin_name]
         results = [FileResult(stdin_name, problems)]
+        enabled.note(stdin_name)
+        enabled.finish()
     else:
         run_options = RunOptions(
             jobs=options.jobs or default_jobs(),
@@ -157,12 +165,14 @@ def _lint(run: RunContext) -> int:
             results = iter_results(to_lint, rules, settings, run_options, run.registry.plugins,
                                    total=_file_count(run, run_options, to_lint))
             results = with_archive_rules(results, run, run_options, links)
+        results = enabled.results(results)
         if options.verbose:
             results = _counted(iter(results))
         if streamed is not None and options.format == "html":
             return _html_report(results, run)
         if streamed is not None:
-            return stream_report(results, rules, options, streamed)
+            return stream_report(results, rules, options, streamed,
+                                 nothing_selected=enabled.none)
         if options.online:
             results = list(results)  # each file's problems, for its online ones to join
         problems = [problem for result in results for problem in result.problems]
@@ -185,7 +195,8 @@ def _lint(run: RunContext) -> int:
     problems = apply_baseline(run, problems, files, archive=stdin_name is None,
                               online=options.online)
     report = Report(problems=tuple(problems), files=tuple(files), rules=rules)
-    write_report(report, options, renderer_of(run.registry, options.format))
+    write_report(report, options, renderer_of(run.registry, options.format),
+                 nothing_selected=enabled.none)
 
     if any(problem.rule == INTERNAL_ERROR for problem in problems):
         return EXIT_INTERNAL

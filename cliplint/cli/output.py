@@ -42,11 +42,13 @@ def printed(command: Callable[[], int]) -> int:
 
 
 def write_report(report: Report, options: LintOptions, renderer: Renderer,
-                 prefix: str = "", stream: TextIO | None = None) -> None:
+                 prefix: str = "", stream: TextIO | None = None, *,
+                 nothing_selected: Callable[[], bool] | None = None) -> None:
     """The whole report, rendered, after ``prefix``: on ``stream`` (default: standard
-    output), or in --output-file."""
+    output), or in --output-file. ``nothing_selected``: see
+    :class:`cliplint.formats.RenderOptions`."""
     stream = stream or sys.stdout
-    text = prefix + renderer(report, _render_options(options, stream))
+    text = prefix + renderer(report, _render_options(options, stream, nothing_selected))
     if options.output_file is None:
         if options.quiet >= 2:
             return  # -qq: only the exit status tells
@@ -62,9 +64,11 @@ def write_report(report: Report, options: LintOptions, renderer: Renderer,
 
 
 def stream_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
-                  options: LintOptions, module: str, writer: StreamWriter | None = None) -> int:
+                  options: LintOptions, module: str, writer: StreamWriter | None = None, *,
+                  nothing_selected: Callable[[], bool] | None = None) -> int:
     """Write the report as ``results`` come, with the ``write_stream`` of the format
-    module ``module`` (or ``writer``); the exit status from its tally."""
+    module ``module`` (or ``writer``); the exit status from its tally.
+    ``nothing_selected``: see :class:`cliplint.formats.RenderOptions`."""
     import importlib
 
     writer = writer or importlib.import_module(f"cliplint.formats.{module}").write_stream
@@ -82,7 +86,7 @@ def stream_report(results: Iterable[FileResult], rules: Mapping[str, Rule],
 
         # The bar on standard error steps aside while report lines reach the terminal.
         shared = progress_wanted(options) and stream.isatty()
-        tally = writer(results, rules, _render_options(options, stream),
+        tally = writer(results, rules, _render_options(options, stream, nothing_selected),
                        report_writer(write, shared))
     if tally.internal_errors:
         return EXIT_INTERNAL
@@ -110,7 +114,8 @@ def status(errors: bool, warnings: int, options: LintOptions) -> int:
     return EXIT_CLEAN
 
 
-def _render_options(options: LintOptions, stream: TextIO) -> RenderOptions:
+def _render_options(options: LintOptions, stream: TextIO,
+                    nothing_selected: Callable[[], bool] | None = None) -> RenderOptions:
     from cliplint.formats import RenderOptions
 
     to_terminal = options.output_file is None and stream.isatty()
@@ -120,6 +125,7 @@ def _render_options(options: LintOptions, stream: TextIO) -> RenderOptions:
         statistics=options.statistics,
         summary=not options.quiet,
         max_warnings=options.max_warnings,
+        nothing_selected=nothing_selected,
     )
 
 

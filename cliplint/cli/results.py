@@ -1,6 +1,6 @@
 """Between the files' results and the report of a lint or fix run: what the archive
-rules find across the files (cliplint/archive.py), and the baseline
-(cliplint/baseline.py)."""
+rules find across the files (cliplint/archive.py), the baseline (cliplint/baseline.py),
+and whether any rule was enabled for the files at all (:class:`RulesEnabled`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cliplint.cli import UsageError
+from cliplint.cli.inputs import some
 from cliplint.streams import say
 
 if TYPE_CHECKING:
@@ -51,6 +52,62 @@ def _warned(results: Iterable[FileResult], run: RunContext, root: str) -> Iterat
             f"did not use: archive rules take the configuration found from the current "
             f"folder ({run_source}); run cliplint from {os.path.dirname(shown) or '.'}, or "
             "name the file with --config")
+
+
+class RulesEnabled:
+    """Whether a rule was enabled for any file of a run (its folder's configuration, after
+    per-file-ignores), learnt as the files come: a configuration may select nothing
+    (``select = []``, as in ruff), and the run then reads the files and checks nothing.
+    Once they have all come (:meth:`finish`) a warning says so, and the report must not
+    call them clean (:meth:`none`). A file is looked at only until one has a rule: a
+    usual run asks once."""
+
+    def __init__(self, run: RunContext) -> None:
+        self._run = run
+        self._found = False
+        #: The configuration files of the files seen without a rule (None: none, the
+        #: command line alone), in the order met.
+        self._sources: dict[str | None, None] = {}
+
+    def none(self) -> bool:
+        """Whether files came and no rule was enabled for any of them."""
+        return bool(self._sources) and not self._found
+
+    def note(self, path: str) -> None:
+        """One more file of the run."""
+        if self._found:
+            return
+        own = self._run.settings.for_path(path)
+        if own.rules_for(path):
+            self._found = True
+        else:
+            self._sources[own.source] = None
+
+    def results(self, results: Iterable[FileResult]) -> Iterator[FileResult]:
+        """``results`` as they come, each file noted; :meth:`finish` at the end."""
+        for result in results:
+            if result.checked:  # (not an archive rule's problems about a file)
+                self.note(result.path)
+            yield result
+        self.finish()
+
+    def finish(self) -> None:
+        """Once every file is noted: the warning, when no rule was enabled for any."""
+        if self.none():
+            say(f"warning: no rule is selected for any file ({self._why()}): nothing was "
+                "checked")
+
+    def _why(self) -> str:
+        """Whose selection left no rule: the configuration files', the command line's."""
+        files = [os.path.relpath(source) for source in self._sources if source is not None]
+        options = self._run.options
+        given = [name for name, value in (("--select", options.select is not None),
+                                          ("--extend-select", bool(options.extend_select)),
+                                          ("--ignore", bool(options.ignore))) if value]
+        whose = [f"the rule selection of {some(files)}"] if files else []
+        if given:
+            whose.append(f"the command line's {' and '.join(given)}")
+        return " and ".join(whose) or "the default selection"
 
 
 def write_baseline(target: str, problems: Sequence[Problem]) -> None:

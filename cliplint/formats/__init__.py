@@ -29,13 +29,17 @@ class RenderOptions(NamedTuple):
     and a caret), colour (only on a terminal, never with ``NO_COLOR``) and
     ``--statistics`` (problems counted per rule instead of listed); ``summary`` False
     with ``-q`` (the problems and nothing else); ``max_warnings`` from
-    ``--max-warnings``, for a summary that says whether the run passes."""
+    ``--max-warnings``, for a summary that says whether the run passes;
+    ``nothing_selected``, asked once the files have all come: whether no rule was
+    enabled for any of them (``select = []``), so that a summary does not call them
+    clean."""
 
     show_source: bool = False
     color: bool = False
     statistics: bool = False
     summary: bool = True
     max_warnings: int | None = None
+    nothing_selected: Callable[[], bool] | None = None
 
 
 Renderer = Callable[[Report, RenderOptions], str]

@@ -149,7 +149,11 @@ def _summary_line(tally: Tally, options: RenderOptions, fixes: Fixes | None) -> 
     files, count = tally.files, tally.problems
     done = _fixed_sentence(fixes) if fixes is not None else ""
     only_failures = fixes is not None and fixes.only_failures
-    checked = f"{files} file{'s' if files != 1 else ''} checked"
+    plural = "s" if files != 1 else ""
+    checked = f"{files} file{plural} checked"
+    if not count and options.nothing_selected is not None and options.nothing_selected():
+        # Read with no rule enabled for any (select = []): "All clean" would be a false promise.
+        return f"{done}No rule selected: {files} file{plural} read, none checked."
     if not count and only_failures:
         # --diff and --fix-only list only failures: "All clean" would be a false promise.
         return f"{done}{checked[0].upper()}{checked[1:]}."
