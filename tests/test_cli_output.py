@@ -34,6 +34,8 @@ from conftest import (
 )
 
 SECONDS = GOOD_CLIPPING.replace("744000-->", "744-->")  # timestamp-comment: an error
+SECONDS_MESSAGE = ("timestamp 1686778744 is in seconds, not milliseconds (did you mean "
+                   "1686778744000?)")
 NO_BLANK = GOOD_CLIPPING.replace("------\n\n", "------\n")  # title-link, made a warning
 ESCAPED = GOOD_CLIPPING.replace("A good title", "Tom &amp; Jerry")  # title-escaping: info
 HELD = GOOD_CLIPPING.replace("Some article text.", "HOLD")  # the rule hold/hold holds it
@@ -238,9 +240,31 @@ def test_github_escapes_what_workflow_commands_need(tmp_path: Path) -> None:
 def test_github_shows_control_characters_in_a_path_as_escapes(tmp_path: Path) -> None:
     # An escape sequence in a file name reached the log raw (GitHub shows ANSI colours; a
     # terminal runs an OSC); a C1 control too (U+009B is a CSI in some terminals).
+    # Written so in file=, the escapes named another file (see the test below): the name
+    # is in the message, where the text report shows it, and the annotation has no file.
     line = _github_annotation(tmp_path, "esc\x1b[31mRED\x1b]0;TITLE\x07\u009b.md")
-    assert line.startswith("::error file=./esc\\x1b[31mRED\\x1b]0;TITLE\\x07\\x9b.md,line=1,")
+    assert line.startswith("::error title=cliplint (timestamp-comment)::"
+                           "./esc\\x1b[31mRED\\x1b]0;TITLE\\x07\\x9b.md:1:5: timestamp-comment: ")
     assert all(unicodedata.category(char) != "Cc" for char in line)
+
+
+def test_github_names_no_file_it_cannot_name_exactly(tmp_path: Path) -> None:
+    # A name that is not UTF-8 (caf\xe9.md, Latin-1) went into file= as caf\udce9.md: the
+    # annotation of another file, one that may be there too. The runner takes UTF-8
+    # text and decodes only %25, %0D, %0A, %3A and %2C: no file= can name the file, so
+    # there is none, and the message says where, as the text report does.
+    write(tmp_path / os.fsdecode(b"caf\xe9.md"), SECONDS)
+    write(tmp_path / "caf\\udce9.md", SECONDS)  # the file that file= named
+    result = run_cliplint("--isolated", "--select", "timestamp-comment", "--format", "github",
+                          ".", cwd=tmp_path)
+    text = run_cliplint("--isolated", "--select", "timestamp-comment", ".", cwd=tmp_path)
+    assert sorted(result.stdout.splitlines()) == [
+        "::error file=./caf\\udce9.md,line=1,col=5,endLine=1,endColumn=15,"
+        "title=cliplint (timestamp-comment)::timestamp-comment: " + SECONDS_MESSAGE,
+        "::error title=cliplint (timestamp-comment)::./caf\\udce9.md:1:5: timestamp-comment: "
+        + SECONDS_MESSAGE]
+    assert text.stdout.splitlines()[:2] == [
+        "./caf\\udce9.md:1:5: timestamp-comment " + SECONDS_MESSAGE + " [*]"] * 2
 
 
 def test_github_annotates_a_file_named_with_a_tab_as_it_is(tmp_path: Path) -> None:
