@@ -423,10 +423,11 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
                    root: str, focus: frozenset[str] | None = None, *,
                    own_rules: OwnRules | EllipsisType = ...,
                    links: Mapping[str, str] = MappingProxyType({})) -> list[Problem]:
-    """Every archive rule's reduce step over the files, its problems in path order. With
-    ``focus`` (paths relative to the root), only the problems about those files or
-    naming them. ``own_rules`` as in :func:`reduction_key`; ``links``: the files that
-    are symlinks to another of them, with its path (:func:`_link_targets`)."""
+    """Every archive rule's reduce step over the files, its problems in path order (a
+    rule's about one file in the order it yields them). With ``focus`` (paths relative
+    to the root), only the problems about those files or naming them. ``own_rules`` as
+    in :func:`reduction_key`; ``links``: the files that are symlinks to another of them,
+    with its path (:func:`_link_targets`)."""
     # (only a reduce needs them: not a cached run)
     from cliplint.budget import within_budget
     from cliplint.rule_io import ArchiveEntry
@@ -464,7 +465,10 @@ def reduce_archive(files: Sequence[ArchiveFile], chosen: Sequence[Rule], setting
             problems.append(found)
             continue
         problems.extend(found)
-    problems.sort(key=lambda p: (p.path, p.rule, p.message))
+    # A rule's problems about one file in the order it yields them (all are at 1:1: their
+    # messages say where, path-portability's at which positions of a name), not by
+    # message: "':' at position 6" came before "'|' at position 2". (Sorted is stable.)
+    problems.sort(key=lambda p: (p.path, p.rule))
     return problems
 
 

@@ -29,7 +29,9 @@ folder's problem once, on the first file under it):
 
 The message names the offending character, its code point and its positions in the name
 (one problem for each character, however often it occurs: a title scraped in the wrong
-encoding becomes a name of ``?``).
+encoding becomes a name of ``?``). A file's problems come as its path reads: its folders'
+first, then its name's in the order of the positions they name (what concerns the whole
+name first, its end last), then its path's length, then the names it collides with.
 
 Bad::
 
@@ -177,10 +179,20 @@ def _utf8_size(name: str) -> int:
 
 
 def _name_problems(name: str, max_bytes: int) -> Iterator[str]:
+    """A name's problems, in the order of the positions in the name they name (what is
+    wrong with the whole name first, its end last): the engine keeps a reduce step's
+    order for one file, and a reader follows the name from its start."""
+    placed = sorted(_placed_problems(name, max_bytes), key=lambda problem: problem[0])
+    return (message for _, message in placed)
+
+
+def _placed_problems(name: str, max_bytes: int) -> Iterator[tuple[int, str]]:
+    """A name's problems, each after the first position in the name it names (0: the
+    whole name)."""
     if 4 * len(name) > max_bytes:  # a character is at most 4 bytes of UTF-8
         size = _utf8_size(name)
         if size > max_bytes:
-            yield f"{size} bytes long in UTF-8, over max-name-bytes ({max_bytes})"
+            yield 0, f"{size} bytes long in UTF-8, over max-name-bytes ({max_bytes})"
     if not _SUSPECT.search(name):
         return
     positions: dict[str, list[int]] = {}
@@ -188,17 +200,19 @@ def _name_problems(name: str, max_bytes: int) -> Iterator[str]:
         positions.setdefault(found.group(), []).append(found.start() + 1)
     for char, where in positions.items():
         # (repr escapes a control character once: '\t')
-        yield f"{char!r} (U+{ord(char):04X}) {_positions(where)}: Windows forbids it in names"
+        yield where[0], (f"{char!r} (U+{ord(char):04X}) {_positions(where)}: Windows forbids "
+                         "it in names")
     not_utf8 = [found.start() + 1 for found in _NOT_UTF8.finditer(name)]
     if not_utf8:
         # (the bytes themselves, not the surrogates that stand for them: a report is UTF-8)
         shown = " ".join(dict.fromkeys(f"0x{ord(name[at - 1]) - 0xDC00:02X}" for at in not_utf8))
-        yield (f"bytes that are not UTF-8 ({shown}) {_positions(not_utf8)}: macOS refuses "
-               "the name, Git for Windows cannot check it out")
+        yield not_utf8[0], (f"bytes that are not UTF-8 ({shown}) {_positions(not_utf8)}: "
+                            "macOS refuses the name, Git for Windows cannot check it out")
     if name.endswith((".", " ")):
-        yield f"ends with {'a dot' if name.endswith('.') else 'a space'}: Windows drops it"
+        end = "a dot" if name.endswith(".") else "a space"
+        yield len(name), f"ends with {end}: Windows drops it"
     if _RESERVED.fullmatch(name.rstrip(". ")):
-        yield f"{name.split('.')[0]!r} is a name Windows reserves for a device"
+        yield 0, f"{name.split('.')[0]!r} is a name Windows reserves for a device"
 
 
 #: The positions of a character a message lists before it says how many more there are.

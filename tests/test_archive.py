@@ -55,14 +55,32 @@ def test_a_character_is_one_problem_however_often_it_occurs() -> None:
     assert found == [
         ("news/1049001_??????????????????.md", "file name: '?' (U+003F) at positions 9, 10, "
          "11, 12, 13 and 13 more: Windows forbids it in names"),
-        ("news/a|b|c:d.md", "file name: ':' (U+003A) at position 6: Windows forbids it in "
-         "names"),
         ("news/a|b|c:d.md", "file name: '|' (U+007C) at positions 2, 4: Windows forbids it "
          "in names"),
+        ("news/a|b|c:d.md", "file name: ':' (U+003A) at position 6: Windows forbids it in "
+         "names"),
     ]
     five = portability("news/?a?b?c?d?.md")
     assert five == [("news/?a?b?c?d?.md", "file name: '?' (U+003F) at positions 1, 3, 5, 7, "
                      "9: Windows forbids it in names")]
+
+
+def test_a_names_problems_come_in_the_order_of_the_positions_they_name() -> None:
+    # All at 1:1, they came sorted by message: here ':' at 10, '?' at 8, '\\' at 6, then
+    # the bytes at 1 (oped2: "'|' at position 13" after "':' at position 33"). What
+    # concerns the whole name comes first, its end last.
+    latin1 = os.fsdecode(b"\xe9t\xe9")
+    odd, reserved = f"news/{latin1} a\\b?c:d.", "news/nul.x?y.md"
+    assert portability(odd, reserved) == [
+        (reserved, "file name: 'nul' is a name Windows reserves for a device"),
+        (reserved, "file name: '?' (U+003F) at position 6: Windows forbids it in names"),
+        (odd, "file name: bytes that are not UTF-8 (0xE9) at positions 1, 3: macOS refuses "
+         "the name, Git for Windows cannot check it out"),
+        (odd, "file name: '\\\\' (U+005C) at position 6: Windows forbids it in names"),
+        (odd, "file name: '?' (U+003F) at position 8: Windows forbids it in names"),
+        (odd, "file name: ':' (U+003A) at position 10: Windows forbids it in names"),
+        (odd, "file name: ends with a dot: Windows drops it"),
+    ]
 
 
 def test_characters_windows_accepts_are_not_reported() -> None:
