@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from cliplint.html import BodyView
+    from cliplint.yaml_front_matter import YamlFrontMatter
 
 BOM = "\ufeff"
 # A setext underline: '-' as the format has it, or '=' (an h1 title-link reports),
@@ -226,6 +227,21 @@ class Document:
         if title is None:
             return None
         return parse_title_link(self.text[title.start : title.end], title.start)
+
+    @cached_property
+    def yaml_front_matter(self) -> YamlFrontMatter | None:
+        """The YAML front matter's top-level keys as Jekyll reads them, each with the
+        PyYAML node of its value (:mod:`cliplint.yaml_front_matter`), read once for the
+        rules and the archive report's facts; ``None`` without one, or when it is not
+        read (YAML refuses it, or it is too long)."""
+        span = self.header.front_matter
+        if span is None:
+            return None
+        from cliplint.yaml_front_matter import read  # (and PyYAML: only for a front matter)
+
+        start = self.line_starts[1]  # (its '---' lines are none of its text)
+        end = self.line_starts[self.position(span.end)[0] - 1]
+        return read(self.text[start:end], start)
 
     @cached_property
     def body(self) -> BodyView:

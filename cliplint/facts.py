@@ -15,7 +15,8 @@ A clipping's *source* is its feed, in this order:
    starts with ``_`` or ``.`` (Jekyll's ``_posts/``, hidden folders), and a file at the
    archive root has none;
 2. else the front matter's first ``categories`` (or ``category``) entry, else its
-   ``author`` (Jekyll archives keep each feed's name there);
+   ``author`` (Jekyll archives keep each feed's name there), of its top-level keys as
+   YAML reads them (:attr:`Document.yaml_front_matter`);
 3. else the title link's host, lower case, without ``www.``;
 4. else none: the report counts the clipping under "(unknown)".
 
@@ -30,6 +31,8 @@ import time
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from yaml.nodes import Node
+
     from cliplint.document import Document
 
 #: How a source was found, in the order they are tried.
@@ -40,10 +43,8 @@ MAX_NAME = 80
 #: The last second of year 9999: later timestamps have no calendar month.
 _LAST_SECOND = 253_402_300_799
 
-# Patterns as strings, compiled (and cached by ``re``) when first used: a one-file run
-# starts without compiling those it never needs.
-_FRONT_MATTER_KEY = r"(?m)^(categories|category|author)[ \t]*:[ \t]*(.*?)[ \t\r]*$"
-_BLOCK_ITEM = r"(?m)[ \t]*(?:-[ \t]+|name[ \t]*:[ \t]*)(.*?)[ \t\r]*$"
+# A pattern as a string, compiled (and cached by ``re``) when first used: a one-file run
+# starts without compiling it.
 _DATE_LIKE = r"[\d._-]*\d[\d._-]*"
 
 
@@ -58,8 +59,8 @@ class FileFacts(NamedTuple):
 
 
 def file_facts(document: Document) -> FileFacts:
-    """The facts of a parsed clipping; cheap (the header, the front matter's lines and
-    the title link, all found once per document)."""
+    """The facts of a parsed clipping; cheap (the header, the front matter's keys and
+    the title link, all found once per document and shared with the rules)."""
     feed, kind = _front_matter_feed(document)
     if feed is None:
         feed = _title_host(document)
@@ -129,74 +130,37 @@ def _month(document: Document) -> str | None:
 
 
 def _front_matter_feed(document: Document) -> tuple[str | None, str | None]:
-    span = document.header.front_matter
-    if span is None:
+    front_matter = document.yaml_front_matter
+    if front_matter is None:
         return None, None
-    text = document.text[span.start : span.end]
-    found: dict[str, str] = {}
-    for match in re.finditer(_FRONT_MATTER_KEY, text):
-        key, value = match.group(1), match.group(2)
-        if key in found:
-            continue
-        if not value:  # a block list or mapping on the following lines
-            following = re.match(_BLOCK_ITEM, text[match.end() + 1 :])
-            value = following.group(1) if following else ""
-        name = _first_entry(value, split_words=key == "categories")
-        if name:
-            found[key] = name
     for key, kind in (("categories", CATEGORY), ("category", CATEGORY), ("author", AUTHOR)):
-        if key in found:
-            return found[key], kind
+        value = front_matter.keys.get(key)
+        name = None if value is None else _first_entry(value, split_words=key == "categories")
+        if name:
+            return name, kind
     return None, None
 
 
-def _first_entry(value: str, split_words: bool) -> str:
-    """The first entry of a YAML value: a flow list ``[ a, b ]``, a quoted or plain
-    scalar (for ``categories``, Jekyll reads a plain scalar as a space-separated list)."""
-    value = value.strip()
-    in_list = value.startswith("[")
-    if in_list:
-        value = value[1:].lstrip()
+def _first_entry(value: Node, split_words: bool) -> str:
+    """The first entry of a front matter's value: a list's first item, a mapping's
+    ``name`` (``author: {name: ...}``), or the scalar itself; for ``categories`` a plain
+    scalar is a space-separated list, as Jekyll reads it."""
+    from yaml import MappingNode, ScalarNode, SequenceNode  # (loaded: the front matter was read)
+
+    node: Node | None = value
+    if isinstance(node, SequenceNode):
+        node = node.value[0] if node.value else None
         split_words = False
-    quoted = _quoted_scalar(value)
-    if quoted is not None:
-        return _cut(quoted.strip())
-    if in_list:  # a plain scalar in a flow list ends at its "," or "]"
-        value = value.split(",")[0].split("]")[0]
-    elif split_words and value:
-        value = value.split()[0]
-    if value.startswith("#"):
+    if isinstance(node, MappingNode):
+        node = next((item for key, item in node.value
+                     if isinstance(key, ScalarNode) and key.value == "name"), None)
+        split_words = False
+    if not isinstance(node, ScalarNode):
         return ""
-    return _cut(value.strip().strip("\"'").strip())
-
-
-#: YAML's escapes in a double-quoted scalar (YAML 1.2, 5.7), but for the numeric ones.
-_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
-            "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
-            "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
-_DOUBLE_QUOTED = r'"((?:[^"\\]|\\.)*)"'
-_ESCAPE = r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)"
-
-
-def _quoted_scalar(value: str) -> str | None:
-    """The text of the quoted YAML scalar ``value`` starts with (its escapes read, what
-    follows its closing quote ignored), or None when it starts with none or it is not
-    closed on the line."""
-    if value.startswith("'"):
-        closing = re.match(r"'((?:[^']|'')*)'", value)
-        return None if closing is None else closing.group(1).replace("''", "'")
-    if value.startswith('"'):
-        closing = re.match(_DOUBLE_QUOTED, value)
-        return None if closing is None else re.sub(_ESCAPE, _unescaped, closing.group(1))
-    return None
-
-
-def _unescaped(escape: re.Match[str]) -> str:
-    code = escape.group(1)
-    if len(code) > 1:
-        number = int(code[1:], 16)
-        return chr(number) if number <= 0x10FFFF else escape.group(0)
-    return _ESCAPES.get(code, escape.group(0))
+    text: str = node.value.strip()
+    if split_words and not node.style:  # (plain: None, or "" from libyaml)
+        text = next(iter(text.split()), "")
+    return _cut(text)
 
 
 def _title_host(document: Document) -> str | None:

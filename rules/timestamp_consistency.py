@@ -8,10 +8,15 @@ zone or month order, a feed that re-dated its items.
 Compared with the timestamp (``<!--N-->``, epoch milliseconds), each date the clipping
 states, where this archive family writes one:
 
-- the front matter's ``date``, in a YAML front matter (``---``) or in Hugo's TOML one
-  (``+++``, ``date = 2023-06-09T14:30:00Z``; its top-level keys, above any ``[table]``,
-  as TOML reads them: a line of a multi-line string is none, and a front matter that is
-  no TOML is not read),
+- the front matter's ``date``, in a YAML front matter (``---``; its top-level keys as
+  Jekyll reads them, with libyaml, here through PyYAML: a line of a quoted title, a flow
+  list or a block scalar over several lines is none, nor is a nested mapping's; a date
+  over two lines is read as YAML folds it, into one; of a key written twice the last
+  counts; a front matter YAML refuses, a quote never closed, say, or one longer than
+  65,536 characters, is not read) or in Hugo's TOML one (``+++``,
+  ``date = 2023-06-09T14:30:00Z``; its top-level keys, above any ``[table]``, as TOML
+  reads them: a line of a multi-line string is none, and a front matter that is no TOML
+  is not read),
   written as ISO dates are (Jekyll: ``2020-11-12T09:15:08.000Z``,
   ``2020-11-12 09:15:08 +0800``, ``2020-11-12``), the same with slashes, year first
   (``2023/06/09``, ``2023/6/9 14:30``), or as RSS dates are (RFC 2822, which scrapers
@@ -99,10 +104,10 @@ _TIMESTAMP = re.compile(r"<!--[ \t]*([0-9]+)[ \t]*-->")
 #: A top-level key of a YAML front matter (``key: value``) or a TOML one (``key = value``)
 #: that states when the clipping was published: ``date``, or Hugo's ``publishDate`` and
 #: its aliases, which Hugo reads in any case.
-_DATE_KEY = r"^(?P<key>date|(?i:publishdate|pubdate|published))"
-_DATE_VALUE = r"[ \t]*(?P<value>.*?)[ \t]*\r?$"
-_YAML_DATE = re.compile(_DATE_KEY + ":" + _DATE_VALUE, re.MULTILINE)
-_TOML_DATE = re.compile(_DATE_KEY + "[ \t]*=" + _DATE_VALUE, re.MULTILINE)
+_DATE_KEYS = r"date|(?i:publishdate|pubdate|published)"
+_YAML_DATE = re.compile(_DATE_KEYS)
+_TOML_DATE = re.compile(rf"^(?P<key>{_DATE_KEYS})[ \t]*=[ \t]*(?P<value>.*?)[ \t]*\r?$",
+                        re.MULTILINE)
 #: Which key is compared when several are there: the first of these, as Hugo takes a
 #: page's publish date (publishDate, its aliases, then date).
 _KEY_ORDER = {"publishdate": 0, "pubdate": 1, "published": 2, "date": 3}
@@ -132,6 +137,15 @@ _BEHIND = 12 * 3600
 _DAY = 86400
 #: The body's date line is short: its lines are at most this long.
 _DATE_LINE_TEXT = 80
+
+
+class _Key(NamedTuple):
+    """A front matter's key that may state a date: its name, its value, and where it is
+    (a YAML key's value, a TOML key's line)."""
+
+    name: str
+    value: str
+    offset: int
 
 
 class _Stated(NamedTuple):
@@ -201,9 +215,9 @@ def _stated_dates(document: Document) -> Iterator[_Stated]:
     text = document.text
     found = _front_matter_date(document)
     if found is not None:
-        value = found.group("value").strip("'\"")
-        line = document.position(found.start())[0]
-        yield from _parsed(value, f"the front matter (line {line})", (_iso, _slashed, _rfc_822))
+        line = document.position(found.offset)[0]
+        yield from _parsed(found.value, f"the front matter (line {line})",
+                           (_iso, _slashed, _rfc_822))
     if header.date_line is not None:
         value = text[header.date_line.start : header.date_line.end][3:].strip()
         line = document.position(header.date_line.start)[0]
@@ -216,34 +230,51 @@ def _stated_dates(document: Document) -> Iterator[_Stated]:
                            (_rfc_822, _iso, _day_month, _cjk_day))
 
 
-def _front_matter_date(document: Document) -> re.Match[str] | None:
-    """The front matter's line that states when the clipping was published: of its
+def _front_matter_date(document: Document) -> _Key | None:
+    """The front matter's key that states when the clipping was published: of its
     top-level keys that hold a digit, the first publishDate, pubdate, published or date,
     in that order (a key without one states no date: Jekyll's ``published: true``, an
     empty value)."""
-    keys = _front_matter_keys(document)
-    if keys is None:
-        return None
-    pattern, start, end = keys
-    found = [match for match in pattern.finditer(document.text, start, end)
-             if any(character in "0123456789" for character in match.group("value"))]
-    if found and pattern is _TOML_DATE:
-        found = _toml_keys(found, document.text[start:end])
-    return min(found, key=lambda match: (_KEY_ORDER[match.group("key").lower()], match.start()),
-               default=None)
+    keys = _yaml_keys(document) if document.header.front_matter is not None \
+        else _toml_keys(document)
+    found = [key for key in keys if any(character in "0123456789" for character in key.value)]
+    return min(found, key=lambda key: (_KEY_ORDER[key.name.lower()], key.offset), default=None)
 
 
-def _toml_keys(found: list[re.Match[str]], front_matter: str) -> list[re.Match[str]]:
-    """Of the lines ``found`` in a TOML front matter, those that are its keys as TOML reads
-    them: a line of a multi-line string (``summary = '''...``) can read as a key too.
-    None when the front matter is no TOML (Hugo would not read it either)."""
-    import tomllib
+def _yaml_keys(document: Document) -> list[_Key]:
+    """The date keys of a YAML front matter, with a scalar value, as YAML reads them
+    (:mod:`cliplint.yaml_front_matter`): a line of a quoted title or of a flow list over
+    several lines is no key. Empty when the front matter is not read (a quote never
+    closed: Jekyll reads no date either)."""
+    front_matter = document.yaml_front_matter
+    if front_matter is None:
+        return []
+    from yaml import ScalarNode  # (loaded: the front matter was read)
+
+    return [_Key(name, node.value.strip(), front_matter.start + node.start_mark.index)
+            for name, node in front_matter.keys.items()
+            if isinstance(node, ScalarNode) and _YAML_DATE.fullmatch(name)]
+
+
+def _toml_keys(document: Document) -> list[_Key]:
+    """The date keys of Hugo's TOML front matter (``+++``) before the timestamp comment,
+    above its first table, as TOML reads them: a line of a multi-line string
+    (``summary = '''...``) can read as a key too. Empty when the front matter is no
+    TOML (Hugo would not read it either)."""
+    span = _toml_span(document)
+    if span is None:
+        return []
+    start, end = span
+    found = list(_TOML_DATE.finditer(document.text, start, end))
+    if not found:
+        return []
+    import tomllib  # (only for a front matter that has a date key)
 
     # What tomllib raises for text it cannot read: TOMLDecodeError (a ValueError), the
     # ValueError of an integer longer than Python converts, and a RecursionError for
     # arrays nested thousands deep (cliplint.config reads a configuration file so too).
     try:
-        keys = tomllib.loads(front_matter)
+        keys = tomllib.loads(document.text[start:end])
     except (ValueError, RecursionError):
         return []
 
@@ -253,16 +284,14 @@ def _toml_keys(found: list[re.Match[str]], front_matter: str) -> list[re.Match[s
         except (ValueError, RecursionError):
             return False
 
-    return [match for match in found if is_key(match)]
+    return [_Key(match.group("key"), match.group("value").strip("'\""), match.start())
+            for match in found if is_key(match)]
 
 
-def _front_matter_keys(document: Document) -> tuple[re.Pattern[str], int, int] | None:
-    """How a key is written in the front matter, and where its top-level keys are: the
-    YAML front matter (``---``), or a TOML one (``+++``, Hugo's) before the timestamp
-    comment, down to its first table."""
+def _toml_span(document: Document) -> tuple[int, int] | None:
+    """Where the top-level keys of Hugo's TOML front matter (``+++``) are: before the
+    timestamp comment, down to its first table."""
     header = document.header
-    if header.front_matter is not None:
-        return _YAML_DATE, header.front_matter.start, header.front_matter.end
     if header.stray is None:
         return None
     text = document.text
@@ -272,7 +301,7 @@ def _front_matter_keys(document: Document) -> tuple[re.Pattern[str], int, int] |
     if opening is None or closing is None:
         return None
     table = _TOML_TABLE.search(text, opening.end(), closing.start())
-    return _TOML_DATE, opening.end(), closing.start() if table is None else table.start()
+    return opening.end(), closing.start() if table is None else table.start()
 
 
 def _body_date_line(document: Document) -> tuple[str, int] | None:

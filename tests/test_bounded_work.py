@@ -23,11 +23,13 @@ from hypothesis import given, strategies as st
 from cliplint import fix_text, lint_text
 from cliplint.config import resolve
 from cliplint.document import Document
+from cliplint.facts import file_facts
 from cliplint.fixer import _map_back, _pass_map
 from cliplint.linter import COUNT_BEYOND_CAP, lint_document, lint_past_the_cap
 from cliplint.model import Edit, Fix, Rule
 from cliplint.plugins import load_registry
 from cliplint.rule_io import Violation
+from cliplint.yaml_front_matter import MAX_TEXT
 
 HEADER = "<!--1686778744000-->\n[A title](https://example.com/a/1)\n------\n\n"
 
@@ -102,6 +104,20 @@ def _counting(check: Callable[..., Iterator[Any]], taken: list[int]) -> Callable
             taken[0] += 1
             yield violation
     return counted
+
+
+@pytest.mark.parametrize("size", [MAX_TEXT, MAX_TEXT + 1])
+def test_a_yaml_front_matter_past_its_bound_is_not_read(size: int) -> None:
+    """PyYAML's loaders are linear in the text, but libyaml takes up to 4 µs a character
+    and PyYAML's Python loader 15 µs: seconds on a front matter of max-file-size. One
+    longer than MAX_TEXT characters is not read (its date not compared, no feed named)."""
+    keys = "date: 2023-06-09T14:30:00Z\nauthor: Someone\n"
+    front = "summary: " + "x" * (size - len(keys) - len("summary: \n")) + "\n" + keys
+    assert len(front) == size
+    text = f"---\n{front}---\n{HEADER}<p>x</p>\n"
+    problems = lint_text(text, select=["timestamp-consistency"])
+    feed = file_facts(Document.from_text(text)).feed
+    assert (len(problems), feed) == ((1, "Someone") if size == MAX_TEXT else (0, "example.com"))
 
 
 @pytest.mark.parametrize("size", [5_000, 20_000])

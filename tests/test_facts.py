@@ -68,7 +68,14 @@ def test_a_clipping_without_timestamp_has_no_month() -> None:
     ('categories: ["a, b", c]', ("a, b", "category")),
     ("categories: [ 'x, y' ]", ("x, y", "category")),
     ("categories: [plain, other]", ("plain", "category")),
-    ('author: "not closed', ("not closed", "author")),
+    # The front matter as YAML reads it (it was read line by line): a line of a quoted
+    # title or a flow list is no key, a block list's item is one entry, of keys written
+    # twice the last counts (as in Jekyll), and a front matter YAML refuses is not read.
+    ('title: "A long\nauthor: Not the author"\nauthor: Real', ("Real", "author")),
+    ("tags: [a,\ncategories: not-a-category]\nauthor: Real", ("Real", "author")),
+    ("categories:\n  - World News\n  - Other", ("World News", "category")),
+    ("author: First\nauthor: Last", ("Last", "author")),
+    ('author: "not closed', ("example.com", "host")),
 ])
 def test_the_feed_from_front_matter(front_matter: str, expected: tuple[str, str]) -> None:
     facts = _facts(f"---\n{front_matter}\n---\n{GOOD_CLIPPING}")

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from plugins import testfix_env
 
 from cliplint import fix_text, lint_text
 from cliplint.document import Document
+from cliplint.facts import file_facts
 from cliplint.fixer import expected_visible_text
 
 # The pip-installed test plugin, as fixtures of this module.
@@ -174,3 +176,25 @@ def test_a_toml_front_matter_tomllib_cannot_read_is_not_read(value: str) -> None
     in_a_string = head.format(f"summary = \'\'\'\ndate = {value}\n\'\'\'\n") + rest
     [late] = lint_text(in_a_string, select=["timestamp-consistency"])
     assert "10d 0h after the date the front matter (line 6) states" in late.message
+
+
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "python"])
+@pytest.mark.parametrize("nested", ["[{}]", "[{}", "{{a: {}}}"], ids=["list", "unclosed", "mapping"])
+@pytest.mark.parametrize("depth", [3, 5000])
+def test_a_yaml_front_matter_nested_5000_deep_is_not_read(
+        depth: int, nested: str, libyaml: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # libyaml refuses a front matter nested past 1,000 levels; PyYAML's own loader (a
+    # PyYAML built without libyaml has no CBaseLoader) runs out of recursion composing
+    # it. Either way it is not read, without a crash: no date compared, no feed named.
+    if not libyaml:
+        monkeypatch.delattr(yaml, "CBaseLoader")
+    value = "x"
+    for _ in range(depth):
+        value = nested.format(value)
+    text = (f"---\ntags: {value}\nauthor: Someone\ndate: 2023-06-09T14:30:00Z\n---\n"
+            "<!--1687185000000-->\n[T](https://example.com/a)\n------\n\n<p>x</p>\n")
+    problems = lint_text(text, select=["timestamp-consistency"])
+    feed = file_facts(Document.from_text(text)).feed
+    read = depth == 3 and nested != "[{}"
+    assert ([problem.line for problem in problems], feed) == (
+        ([6], "Someone") if read else ([], "example.com"))
