@@ -134,8 +134,9 @@ def _front_matter_feed(document: Document) -> tuple[str | None, str | None]:
     if front_matter is None:
         return None, None
     for key, kind in (("categories", CATEGORY), ("category", CATEGORY), ("author", AUTHOR)):
-        value = front_matter.keys.get(key)
-        name = None if value is None else _first_entry(value, split_words=key == "categories")
+        given = front_matter.keys.get(key)
+        name = None if given is None else _first_entry(given.value,
+                                                        split_words=key == "categories")
         if name:
             return name, kind
     return None, None

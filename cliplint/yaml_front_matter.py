@@ -33,14 +33,22 @@ if TYPE_CHECKING:
 MAX_TEXT = 65_536
 
 
+class YamlKey(NamedTuple):
+    """A top-level key of a YAML front matter: where it starts in the document, and the
+    node of its value (an alias's value is the node it names, which may stand on another
+    line: the key's place says where it is given)."""
+
+    offset: int
+    value: Node
+
+
 class YamlFrontMatter(NamedTuple):
     """The top-level keys of a YAML front matter whose key is a scalar (plain or quoted),
-    with the node of their value; a node's ``start_mark.index`` counts characters from
-    ``start``, where the front matter's text starts in the document. Of keys written
-    twice the last is kept, as Jekyll (Psych) keeps it."""
+    by name; ``start``: where the front matter's text starts in the document. Of keys
+    written twice the last is kept, as Jekyll (Psych) keeps it."""
 
     start: int
-    keys: Mapping[str, Node]
+    keys: Mapping[str, YamlKey]
 
 
 def read(text: str, start: int) -> YamlFrontMatter | None:
@@ -61,5 +69,6 @@ def read(text: str, start: int) -> YamlFrontMatter | None:
         return None
     if not isinstance(root, yaml.MappingNode):
         return None
-    return YamlFrontMatter(start, {key.value: value for key, value in root.value
+    return YamlFrontMatter(start, {key.value: YamlKey(start + key.start_mark.index, value)
+                                   for key, value in root.value
                                    if isinstance(key, yaml.ScalarNode)})

@@ -141,7 +141,7 @@ _DATE_LINE_TEXT = 80
 
 class _Key(NamedTuple):
     """A front matter's key that may state a date: its name, its value, and where it is
-    (a YAML key's value, a TOML key's line)."""
+    (a YAML key, a TOML key's line)."""
 
     name: str
     value: str
@@ -251,9 +251,9 @@ def _yaml_keys(document: Document) -> list[_Key]:
         return []
     from yaml import ScalarNode  # (loaded: the front matter was read)
 
-    return [_Key(name, node.value.strip(), front_matter.start + node.start_mark.index)
-            for name, node in front_matter.keys.items()
-            if isinstance(node, ScalarNode) and _YAML_DATE.fullmatch(name)]
+    return [_Key(name, key.value.value.strip(), key.offset)
+            for name, key in front_matter.keys.items()
+            if isinstance(key.value, ScalarNode) and _YAML_DATE.fullmatch(name)]
 
 
 def _toml_keys(document: Document) -> list[_Key]:
