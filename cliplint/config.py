@@ -25,11 +25,14 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.marks import check_marker, remember_checked
 from cliplint.model import SEVERITIES, Rule, Severity
 from cliplint.xdg import xdg_folder
+
+if TYPE_CHECKING:
+    from cliplint.gitignore import GitAnswer
 
 CONFIG_FILES = ("cliplint.toml", ".cliplint.toml", "pyproject.toml")
 #: Markdown as pre-commit's hooks (``types: [markdown]``, identify) see it: .md, .markdown,
@@ -91,6 +94,9 @@ class Settings:
     file_timeout: float = DEFAULT_FILE_TIMEOUT
     #: --fix may write through a symlink to a file outside the linted tree (trusted only).
     fix_outside_tree: bool = False
+    #: Walks leave out what git ignores (cliplint/gitignore.py). The run's configuration
+    #: decides, as in ruff: a walk's folders share one answer.
+    respect_gitignore: bool = True
     root: str = "."
     source: str | None = None
     #: The folder archive rules compare files within (``archive-root``), when configured.
@@ -171,6 +177,14 @@ class Settings:
     def excludes(self, relative: str) -> bool:
         """``is_excluded`` for a path already made relative (see ``relative_posix``)."""
         return any(glob.matches(relative) for glob in self._exclude_globs)
+
+    @functools.cached_property
+    def git_answers(self) -> dict[str, GitAnswer]:
+        """What git said it ignores below each folder walked with these settings, by the
+        folder's absolute path (:mod:`cliplint.gitignore`): asked once a run, and a
+        failure said once, where the lint's walk and the archive's index walk the same
+        folder (:func:`cliplint.files.walk_entries`)."""
+        return {}
 
     # Compiled once per settings. (Looked up per file and pattern in a cache of 256
     # patterns, a configuration of more compiled every pattern again for every file: 300
@@ -578,6 +592,7 @@ def config_schema(rules: Mapping[str, Rule]) -> dict[str, Any]:
                                       "maximum": LARGEST_COUNT},
             "file-timeout": {"type": "number", "minimum": 0},
             "fix-outside-tree": {"type": "boolean"},
+            "respect-gitignore": {"type": "boolean"},
             "severity": {
                 "type": "object",
                 "propertyNames": {"enum": list(rules)},
@@ -762,6 +777,7 @@ def resolve(
         max_problems_per_rule=table.get("max-problems-per-rule", DEFAULT_MAX_PROBLEMS_PER_RULE),
         file_timeout=float(table.get("file-timeout", DEFAULT_FILE_TIMEOUT)),
         fix_outside_tree=bool(table.get("fix-outside-tree", False)),
+        respect_gitignore=bool(table.get("respect-gitignore", True)),
         root=root,
         source=source,
         archive_root=(os.path.normpath(os.path.join(os.path.abspath(root), table["archive-root"]))

@@ -67,6 +67,8 @@ class Overrides(NamedTuple):
     use_cache: bool = True
     #: ``--file-timeout``: seconds, when given.
     file_timeout: float | None = None
+    #: ``--respect-gitignore`` / ``--no-respect-gitignore``, when given.
+    respect_gitignore: bool | None = None
 
 
 class Layers(NamedTuple):
@@ -176,6 +178,8 @@ def settings_of_file(path: Path | None, rules: Mapping[str, Rule], overrides: Ov
                            inherited=layers.selections)
     if overrides.file_timeout is not None:
         settings = replace(settings, file_timeout=overrides.file_timeout)
+    if overrides.respect_gitignore is not None:
+        settings = replace(settings, respect_gitignore=overrides.respect_gitignore)
     return trusted(settings, rules, overrides)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 
 from cliplint.config import Settings, relative_posix
@@ -14,7 +14,8 @@ from cliplint.model import FILE_UNREADABLE, Problem, file_problem, too_large
 def iter_files(paths: Sequence[str], settings: Settings,
                links: set[str] | None = None) -> Iterator[str]:
     """Files named on the command line are taken as they are; folders are walked for
-    files matching ``include`` and not ``exclude`` (symlinked folders are not followed,
+    files matching ``include`` and not ``exclude`` nor ignored by git
+    (``respect-gitignore``: :mod:`cliplint.gitignore`; symlinked folders are not followed,
     nor symlinked files that lead out of the tree: :func:`leads_outside`). Each file
     once, yielded as the folders are walked. A folder the walk cannot enter is yielded
     in its files' stead, as a file would be: reading it reports why (see
@@ -109,10 +110,11 @@ def _walk_folders(folder: str, settings: Settings,
     listed, or whose configuration cannot be checked, with None for its files."""
     # Folders still to list on a stack, not by recursion: a tree may nest deeper than
     # Python's recursion limit.
+    ignored = _git_ignored(folder, settings)
     waiting = [(folder, "")]
     while waiting:
         current, below = waiting.pop()
-        listed = _list_folder(folder, current, below, settings, configurations)
+        listed = _list_folder(folder, current, below, settings, configurations, ignored)
         if listed is None:
             yield current, below, None
         else:
@@ -121,12 +123,54 @@ def _walk_folders(folder: str, settings: Settings,
             waiting.extend(reversed(folders))
 
 
+#: Given a folder's entries, what git ignores below the walked folder (paths relative to
+#: it, a folder's with a final ``/``): :func:`_git_ignored`.
+Ignored = Callable[[Sequence[os.DirEntry[str]]], frozenset[str]]
+
+
+def _git_ignored(folder: str, settings: Settings) -> Ignored | None:
+    """What git ignores below ``folder``, asked of git once, when the first pattern file
+    that can apply is known (:mod:`cliplint.gitignore`): at once when one applies from
+    above, else when the walk lists a folder holding a ``.gitignore``. None outside a
+    git work tree, or with respect-gitignore off. When git cannot say, nothing is left
+    out, and the user is told why."""
+    top = git_top(folder) if settings.respect_gitignore else None
+    if top is None:
+        return None
+    from cliplint import gitignore
+
+    answer: frozenset[str] | None = None
+
+    def ask() -> frozenset[str]:
+        asked = settings.git_answers
+        key = os.path.abspath(folder)
+        if key not in asked:
+            asked[key] = gitignore.ask_git(folder, top)
+            if asked[key].failure is not None:
+                from cliplint.streams import say
+
+                say(f"warning: .gitignore not applied under {folder}: {asked[key].failure}")
+        return asked[key].paths
+
+    if gitignore.patterns_apply(folder, top):
+        answer = ask()
+
+    def ignored(entries: Sequence[os.DirEntry[str]]) -> frozenset[str]:
+        nonlocal answer
+        if answer is None and gitignore.holds_gitignore(entries):
+            answer = ask()
+        return answer or frozenset()
+
+    return ignored
+
+
 def _list_folder(top: str, folder: str, below: str, settings: Settings,
-                 configurations: dict[str, Settings] | None
+                 configurations: dict[str, Settings] | None, ignored: Ignored | None
                  ) -> tuple[list[os.DirEntry[str]], list[tuple[str, str]]] | None:
     """A folder's files to lint and its folders to walk (each as ``(path, below)``), by
-    name; None when it cannot be listed, or may be listed but not entered to look for
-    its own configuration (which files it would lint is then unknown)."""
+    name, without what git ignores (``ignored``); None when it cannot be listed, or may
+    be listed but not entered to look for its own configuration (which files it would
+    lint is then unknown)."""
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=attrgetter("name"))
@@ -159,9 +203,13 @@ def _list_folder(top: str, folder: str, below: str, settings: Settings,
     excludes = local.excludes_entry if folder != top and local is settings else (
         lambda prefix, name, local=local: local.excludes(prefix + name))
     included = local.includes_name  # is_included(path), without the path work
-    return ([entry for entry in files if included(entry.name) and not excludes(prefix, entry.name)],
-            [(entry.path, f"{below}{entry.name}/") for entry in folders
-             if not excludes(prefix, entry.name) and not is_link(entry)])
+    kept = [entry for entry in files if included(entry.name) and not excludes(prefix, entry.name)]
+    walked = [entry for entry in folders if not excludes(prefix, entry.name) and not is_link(entry)]
+    left_out = frozenset() if ignored is None else ignored(entries)
+    if left_out:  # (git ignores nothing: no entry asked)
+        kept = [entry for entry in kept if below + entry.name not in left_out]
+        walked = [entry for entry in walked if f"{below}{entry.name}/" not in left_out]
+    return kept, [(entry.path, f"{below}{entry.name}/") for entry in walked]
 
 
 def leads_outside(link: str, top: str, settings: Settings) -> bool:

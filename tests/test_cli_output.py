@@ -589,6 +589,25 @@ def test_watch_lints_again_when_the_configuration_above_the_paths_changes(
 CHANGED = "cliplint: 1 file changed: linting again\n"
 
 
+def test_watch_passes_over_what_git_ignores_and_follows_the_gitignore(tmp_path: Path) -> None:
+    # A draft in a folder git ignores makes no run; the .gitignore changed makes one,
+    # and the walk then takes the draft.
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path / ".gitignore", "drafts/\n")
+    write(tmp_path / "a.md", GOOD_CLIPPING)
+    with _watching(tmp_path, "--isolated", "--select", "timestamp-comment", ".") as watch:
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        write(tmp_path / "drafts" / "x.md", SECONDS)
+        (tmp_path / "a.md").write_text(SECONDS)
+        assert watch.until("err", "cliplint: ") == [CHANGED]  # a.md alone
+        assert watch.until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / ".gitignore").write_text("# nothing left out\n")
+        assert watch.until("err", "cliplint: ") == [CHANGED]
+        assert "./drafts/x.md:1:5: timestamp-comment" in "".join(watch.until("out", "Found"))
+
+
 def test_watch_lints_again_when_an_extended_configuration_changes(tmp_path: Path) -> None:
     # The configuration found was watched, not the file it extends: saving that one
     # changed the settings and made no run. A file beside it makes none; an extend

@@ -50,6 +50,7 @@ class LintOptions(NamedTuple):
     watch: bool
     stdin_filename: str | None
     force_exclude: bool
+    respect_gitignore: bool | None
     # baseline
     baseline: str | None
     write_baseline: str | None
@@ -320,15 +321,33 @@ def _walk_meets(written: os.stat_result, folder: str, settings: Settings) -> str
 def _walk_finds(real: str, folder: str, settings: Settings) -> bool:
     """Whether a walk of ``folder`` would lint the file at ``real`` (its folder's
     symlinks resolved): it lies below the folder (resolved too: the walk follows no
-    symlink below it, so each folder between is a real one), its name is included and it
-    is not excluded (as --force-exclude decides, through the path the walk gives it)."""
+    symlink below it, so each folder between is a real one), its name is included, it
+    is not excluded (as --force-exclude decides, through the path the walk gives it) and
+    git does not ignore it (``respect-gitignore``)."""
     top = os.path.realpath(folder)
     if real == top or os.path.commonpath([top, real]) != top:
         return False
     seen_as = os.path.join(folder, os.path.relpath(real, top))
     if not settings.for_folder(os.path.dirname(seen_as)).includes_name(os.path.basename(real)):
         return False
-    return not settings.walk_skips(seen_as)
+    return not settings.walk_skips(seen_as) and not git_ignores(folder, seen_as, settings)
+
+
+def git_ignores(folder: str, path: str, settings: Settings) -> bool:
+    """Whether a walk of ``folder`` leaves out ``path``, below it, as git ignores it: git
+    asked for the one path (:mod:`cliplint.gitignore`), when a pattern file can apply to
+    it, and the folder itself is not one git ignores (such a folder is walked whole)."""
+    if not settings.respect_gitignore:
+        return False
+    from cliplint.files import git_top
+
+    top = git_top(folder)
+    if top is None:
+        return False
+    from cliplint.gitignore import git_ignores as ignored, patterns_apply
+
+    return (patterns_apply(os.path.dirname(os.path.abspath(path)), top)
+            and ignored(path, top) and not ignored(folder, top))
 
 
 def run_context(options: LintOptions) -> RunContext:
@@ -426,6 +445,7 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
                            else user.allow_private),
             use_cache=not options.no_cache,
             file_timeout=options.file_timeout,
+            respect_gitignore=options.respect_gitignore,
         )
         settings = settings_of_file(source, rules, overrides)
         if options.config is not None or options.isolated:

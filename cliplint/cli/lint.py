@@ -390,15 +390,25 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
                     ) -> Callable[[object, str], bool]:
     """--watch's filter of changes, as ``settings`` (the latest run's) say: one of the
     ``configs`` that apply, or under the watched ``paths`` (absolute) a configuration
-    file's, and a clipping's (a name ``include`` matches) or a folder's that a walk does
-    not leave out (one of the ``folders`` the latest walk entered, or one not excluded):
+    file's, a ``.gitignore`` in one of the ``folders`` the latest walk entered, and a
+    clipping's (a name ``include`` matches) or a folder's that a walk does not leave out
+    (one of those ``folders``, or one neither excluded nor ignored by git):
     added, taken away or renamed, a folder brings or takes its clippings, with no event
     of their own when it is moved. Nothing else beside them (a folder above a path is
     watched for its configuration files, or for a path taken away to come back), and
     never cliplint's own writes (its cache, the ``report``), or the run would never end.
     A change it cannot judge (a configuration file broken, the working folder gone) is
     wanted: the run says what is wrong."""
+    from cliplint.cli.context import git_ignores
     from cliplint.config import CONFIG_FILES, ConfigError
+    from cliplint.gitignore import GITIGNORE
+
+    def _ignored(path: str) -> bool:
+        # Left out by the walk of every watched folder that holds it.
+        holding = [watched for watched in paths
+                   if watched != path and os.path.commonpath([path, watched]) == watched]
+        return bool(holding) and all(git_ignores(watched, path, settings)
+                                     for watched in holding)
 
     def wanted(change: object, path: str) -> bool:
         if path == report:
@@ -410,13 +420,17 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
         name = os.path.basename(path)
         if name in CONFIG_FILES:
             return True
+        if name == GITIGNORE:  # one the walk read (not the cache folder's own)
+            return os.path.dirname(path) in folders
         try:
             if os.path.isdir(path):
-                return not settings.walk_skips(path)
+                return not settings.walk_skips(path) and not _ignored(path)
             # An excluded file makes no run (the cache in .cliplint_cache, written while
-            # a run goes on and the watchers look, whatever ``include`` says) unless named.
+            # a run goes on and the watchers look, whatever ``include`` says) unless named;
+            # nor does one git ignores.
             return (settings.for_folder(os.path.dirname(path)).includes_name(name)
-                    and (path in paths or not settings.walk_skips(path)))
+                    and (path in paths
+                         or (not settings.walk_skips(path) and not _ignored(path))))
         except (OSError, ConfigError):
             return True
 

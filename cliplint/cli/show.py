@@ -76,5 +76,6 @@ def settings_data(settings: Settings, rules: Mapping[str, Rule]) -> dict[str, An
         "max-problems-per-rule": settings.max_problems_per_rule,
         "file-timeout": settings.file_timeout,
         "fix-outside-tree": settings.fix_outside_tree,
+        "respect-gitignore": settings.respect_gitignore,
         "rules": {rule: dict(values) for rule, values in settings.options.items()},
     }
