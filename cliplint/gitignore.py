@@ -24,7 +24,6 @@ When git cannot answer (not installed, a ``.git`` that is no repository, a
 from __future__ import annotations
 
 import os
-import subprocess
 from bisect import bisect_left
 from collections.abc import Sequence
 from operator import attrgetter
@@ -85,14 +84,32 @@ def git_ignores(path: str, top: str) -> bool:
     return _git(top, top, "check-ignore", "-q", "--", relative) == b""
 
 
+def listed(answer: GitAnswer, relative: str) -> bool:
+    """Whether git's ``answer`` for a walked folder leaves out ``relative`` (below that
+    folder, ``/`` separators): it lists the path, or a folder it lies in. (A path made
+    since git was asked is not listed: a walk of it would ask again.)"""
+    paths = answer.paths
+    if not paths:
+        return False
+    if relative in paths or f"{relative}/" in paths:
+        return True
+    parts = relative.split("/")
+    return any("/".join(parts[:end]) + "/" in paths for end in range(1, len(parts)))
+
+
 def _git(folder: str, top: str, *arguments: str) -> bytes | str:
     """Git's standard output for ``arguments`` run in ``folder``, or why it failed. Git
     looks for the repository no higher than ``top``: a ``.git`` there that is none (a
     benchmark's empty folder) is not passed over for one above it."""
+    import subprocess  # (only to ask git: a walk of a work tree without patterns does not)
+
     env = {name: value for name, value in os.environ.items()
            if name not in _REPOSITORY_VARIABLES}
     env.update(GIT_OPTIONAL_LOCKS="0", GIT_CEILING_DIRECTORIES=os.path.dirname(top),
                LC_ALL="C")
+    index = _hook_index(top)
+    if index is not None:
+        env["GIT_INDEX_FILE"] = index
     try:
         done = subprocess.run(["git", "-C", folder, *arguments], stdin=subprocess.DEVNULL,
                               capture_output=True, env=env, timeout=GIT_TIMEOUT, check=False)
@@ -106,6 +123,19 @@ def _git(folder: str, top: str, *arguments: str) -> bytes | str:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
         return f"git {arguments[0]} failed: {said[0] if said else f'exit {done.returncode}'}"
     return done.stdout
+
+
+def _hook_index(top: str) -> str | None:
+    """The index git gave a hook of the work tree at ``top`` (``GIT_INDEX_FILE``: during
+    ``git commit FILE``, a temporary index, the one the commit is made of), when it is
+    one of that repository's: what is tracked, and so kept, is what the commit holds.
+    Any other index (relative to the hook's folder, another repository's) is not used."""
+    index = os.environ.get("GIT_INDEX_FILE", "")
+    git = _git_folder(top) if os.path.isabs(index) else None
+    if git is None:
+        return None
+    home = os.path.realpath(git)
+    return index if os.path.commonpath([os.path.realpath(index), home]) == home else None
 
 
 def _holds_pattern(path: str) -> bool:

@@ -608,6 +608,33 @@ def test_watch_passes_over_what_git_ignores_and_follows_the_gitignore(tmp_path: 
         assert "./drafts/x.md:1:5: timestamp-comment" in "".join(watch.until("out", "Found"))
 
 
+def test_watch_asks_git_once_a_walk_not_once_a_change(tmp_path: Path) -> None:
+    # A checkout changes thousands of clippings at once: the latest walk's answer from
+    # git tells for each that was there (one git process each took minutes). git runs
+    # through a wrapper that counts what it is asked.
+    root, tools = tmp_path / "repo", tmp_path / "tools"
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    write(root / ".gitignore", "drafts/\n")
+    write(root / "drafts" / "x.md", SECONDS)
+    for number in range(12):
+        write(root / f"a{number}.md", GOOD_CLIPPING)
+    asked = tools / "asked"
+    write(tools / "git", f'#!/bin/sh\necho "$*" >> {asked}\nexec {shutil.which("git")} "$@"\n')
+    (tools / "git").chmod(0o755)
+    path = f"{tools}{os.pathsep}{os.environ['PATH']}"
+    with _watching(root, "--isolated", "--select", "timestamp-comment", ".",
+                   env={"PATH": path}) as watch:
+        assert watch.until("out", "All clean") == ["All clean: 12 files checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        before = asked.read_text().count("check-ignore")
+        for number in range(12):
+            (root / f"a{number}.md").write_text(SECONDS)
+        (root / "drafts" / "x.md").write_text(GOOD_CLIPPING)  # ignored: no run of its own
+        assert watch.until("err", "cliplint: ")[-1].endswith("files changed: linting again\n")
+        watch.until("out", "Found")
+        assert asked.read_text().count("check-ignore") == before
+
+
 def test_watch_lints_again_when_an_extended_configuration_changes(tmp_path: Path) -> None:
     # The configuration found was watched, not the file it extends: saving that one
     # changed the settings and made no run. A file beside it makes none; an extend

@@ -339,6 +339,26 @@ def test_a_changed_gitignore_changes_what_the_archive_rules_see_with_the_cache(
     assert lint(archive, ".", env=env)[0] == 0
 
 
+def test_a_hook_s_index_tells_what_is_tracked(archive: Path) -> None:
+    """During ``git commit FILE`` git gives the hook a temporary index (GIT_INDEX_FILE,
+    absolute, in the repository's folder): the commit is made of it. A draft tracked
+    there is part of the commit, so it is compared though a pattern matches it; an index
+    elsewhere (another repository's, relative to some folder) is not taken."""
+    index = archive / ".git" / "next-index-1.lock"
+    git(archive, "-c", f"core.indexfile={index}", "status")  # (a valid, empty index)
+    subprocess.run(["git", "add", "-f", "drafts/harbour.md"], cwd=archive, check=True,
+                   env={**os.environ, "GIT_INDEX_FILE": str(index)})
+    status, out = lint(archive, "--no-cache", "feed/harbour.md",
+                       env={"GIT_INDEX_FILE": str(index)})
+    assert status == 1 and "drafts/harbour.md" in out
+    assert lint(archive, "--no-cache", "feed/harbour.md")[0] == 0  # .git/index: untracked
+    elsewhere = archive.parent / "index"
+    shutil.copyfile(index, elsewhere)
+    for given in (str(elsewhere), os.path.relpath(index, archive)):
+        assert lint(archive, "--no-cache", "feed/harbour.md",
+                    env={"GIT_INDEX_FILE": given})[0] == 0
+
+
 def test_an_ignored_file_named_is_compared_with_the_archive(archive: Path) -> None:
     # Named, the draft is linted, and compared with the files the archive's walk finds.
     status, out = lint(archive, "--no-cache", "drafts/harbour.md")
@@ -354,3 +374,15 @@ def test_a_report_written_where_git_ignores_it_is_no_clipping_linted(archive: Pa
     refused = run_cliplint("--isolated", "--no-cache", "--output-file", "feed/report.md", ".",
                            cwd=archive)
     assert refused.status == 2 and "would be linted" in refused.stderr
+
+
+def test_git_s_answer_leaves_out_what_it_lists_and_what_lies_in_a_folder_it_lists() -> None:
+    # (--watch judges the paths of a checkout by the latest walk's answer)
+    from cliplint.gitignore import GitAnswer, listed
+
+    answer = GitAnswer(frozenset({"drafts/", "feeds/old/", "x.tmp.md"}))
+    assert all(listed(answer, path) for path in
+               ["drafts", "drafts/a.md", "drafts/deep/b.md", "feeds/old/c.md", "x.tmp.md"])
+    assert not any(listed(answer, path) for path in
+                   ["a.md", "drafts2/a.md", "feeds/c.md", "feeds/older/c.md", "y.tmp.md"])
+    assert not listed(GitAnswer(frozenset()), "drafts/a.md")

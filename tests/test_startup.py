@@ -107,3 +107,15 @@ def test_deferred_module_still_works() -> None:
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                check=True)
     assert completed.stdout.strip() == "aU0003Ab"
+
+
+def test_a_work_tree_without_patterns_is_walked_without_asking_git(tmp_path: Path) -> None:
+    """The pre-commit shape: a file of a git work tree is compared with the rest of its
+    archive, which is walked; with no .gitignore nor info/exclude pattern git is not
+    asked (cliplint/gitignore.py), and its subprocess module (~5 ms) is not imported."""
+    (tmp_path / ".git").mkdir()  # a work tree's top, as the benchmarks make one
+    found = _probe(tmp_path)
+    assert found["status"] == 1
+    ran = set(found["ran"])  # type: ignore[arg-type]
+    assert "cliplint.gitignore" in ran  # the archive's walk did look for patterns
+    assert "subprocess" not in ran

@@ -399,16 +399,26 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
     never cliplint's own writes (its cache, the ``report``), or the run would never end.
     A change it cannot judge (a configuration file broken, the working folder gone) is
     wanted: the run says what is wrong."""
-    from cliplint.cli.context import git_ignores
-    from cliplint.config import CONFIG_FILES, ConfigError
-    from cliplint.gitignore import GITIGNORE
+    from watchfiles import Change
 
-    def _ignored(path: str) -> bool:
-        # Left out by the walk of every watched folder that holds it.
+    from cliplint.cli.context import git_ignores
+    from cliplint.config import CONFIG_FILES, ConfigError, relative_posix
+    from cliplint.gitignore import GITIGNORE, listed
+
+    def _ignored(change: object, path: str) -> bool:
+        # Left out by the walk of every watched folder that holds it. Git's answer to the
+        # latest walk tells for a path that was there (a checkout changes thousands: git
+        # asked once each would take minutes); git is asked for one added since.
         holding = [watched for watched in paths
                    if watched != path and os.path.commonpath([path, watched]) == watched]
-        return bool(holding) and all(git_ignores(watched, path, settings)
+        return bool(holding) and all(_ignored_below(watched, change, path)
                                      for watched in holding)
+
+    def _ignored_below(watched: str, change: object, path: str) -> bool:
+        answer = settings.git_answers.get(watched)
+        if answer is not None and listed(answer, relative_posix(path, watched)):
+            return True
+        return change == Change.added and git_ignores(watched, path, settings)
 
     def wanted(change: object, path: str) -> bool:
         if path == report:
@@ -424,13 +434,13 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
             return os.path.dirname(path) in folders
         try:
             if os.path.isdir(path):
-                return not settings.walk_skips(path) and not _ignored(path)
+                return not settings.walk_skips(path) and not _ignored(change, path)
             # An excluded file makes no run (the cache in .cliplint_cache, written while
             # a run goes on and the watchers look, whatever ``include`` says) unless named;
             # nor does one git ignores.
             return (settings.for_folder(os.path.dirname(path)).includes_name(name)
                     and (path in paths
-                         or (not settings.walk_skips(path) and not _ignored(path))))
+                         or (not settings.walk_skips(path) and not _ignored(change, path))))
         except (OSError, ConfigError):
             return True
 
