@@ -101,6 +101,10 @@ class Settings:
     source: str | None = None
     #: The folder archive rules compare files within (``archive-root``), when configured.
     archive_root: str | None = None
+    #: The keys its configuration file gives (itself or through ``extend``): a folder's
+    #: file that gives what only the run's configuration decides is named in a warning
+    #: (cliplint/cli/results.py), and one that does not give it is not.
+    given: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     #: The run's inputs (see :data:`cliplint.model.RUN_INPUTS`), fixed when the settings
     #: are made: every file of a run sees the same.
     inputs: Mapping[str, str] = field(default_factory=lambda: current_inputs())
@@ -782,6 +786,7 @@ def resolve(
         source=source,
         archive_root=(os.path.normpath(os.path.join(os.path.abspath(root), table["archive-root"]))
                       if "archive-root" in table else None),
+        given=frozenset(table),
         inputs=dict(inputs) if inputs is not None else current_inputs(),
     )
 

@@ -149,6 +149,43 @@ def test_respect_gitignore_false_and_the_flag_walk_every_file(tree: Path) -> Non
     assert refused.status == 2 and "respect-gitignore" in refused.stderr
 
 
+def unused_in(folder: str, value: str, run_source: str = "none found: the defaults") -> str:
+    return (f"cliplint: warning: {folder}/cliplint.toml sets respect-gitignore = {value} that "
+            "this run did not use: walks take respect-gitignore from the configuration found "
+            f"from the current folder ({run_source}); run cliplint from {folder}, or name the "
+            "file with --config\n")
+
+
+def test_a_folders_respect_gitignore_other_than_the_run_s_is_warned_of(tree: Path) -> None:
+    # The run's configuration decides for every folder walked: a folder's file that
+    # turned it off did nothing, and nothing said so (--show-config even showed it off).
+    write(tree / "feeds/cliplint.toml", "respect-gitignore = false\n")
+    shown = run_cliplint("--show-files", cwd=tree)
+    assert sorted(map(os.path.normpath, shown.stdout.splitlines())) == untracked_by_git(tree)
+    assert shown.stderr == unused_in("feeds", "false")  # once, though three folders have it
+    linted = run_cliplint("--no-cache", "--select", "timestamp-comment", "feeds", cwd=tree)
+    assert (linted.status, linted.stderr) == (0, unused_in("feeds", "false"))
+    fixed = run_cliplint("--diff", "--select", "timestamp-comment", ".", cwd=tree)
+    assert fixed.stderr.count(unused_in("feeds", "false")) == 1
+    assert '"respect-gitignore": true' in run_cliplint("--show-config", "feeds", cwd=tree).stdout
+    # From its folder it is the run's, and applies: nothing to say.
+    there = run_cliplint("--show-files", cwd=tree / "feeds")
+    assert "./bbc/old/d.md" in there.stdout and there.stderr == ""
+    # Nothing either when the command line decides, when the file gives the run's value,
+    # for a file named (no walk: it is linted whatever git says), or when the file gives
+    # none (it has the default without having asked for it).
+    for arguments in (["--no-respect-gitignore"], ["--respect-gitignore"]):
+        assert run_cliplint("--show-files", *arguments, cwd=tree).stderr == ""
+    write(tree / "feeds/cliplint.toml", "respect-gitignore = true\n")
+    assert run_cliplint("--show-files", cwd=tree).stderr == ""
+    write(tree / "cliplint.toml", "respect-gitignore = false\n")
+    assert run_cliplint("--show-files", "feeds/top.md", cwd=tree).stderr == ""
+    assert run_cliplint("--show-files", cwd=tree).stderr == unused_in("feeds", "true",
+                                                                       "cliplint.toml")
+    write(tree / "feeds/cliplint.toml", "max-file-size = 100000\n")
+    assert run_cliplint("--show-files", cwd=tree).stderr == ""
+
+
 def test_outside_a_git_work_tree_no_gitignore_is_read(tree: Path) -> None:
     # As ruff's walker requires git: a copy of the tree without its .git is walked whole.
     copy = tree.parent / "copy"

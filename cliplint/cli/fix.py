@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 from cliplint.cli import EXIT_CLEAN, EXIT_INTERNAL, EXIT_PROBLEMS, UsageError
 from cliplint.cli.inputs import inputs, pass_stdin_through, read_stdin, stdin_too_large
 from cliplint.cli.output import exit_status, progress_wanted, write_report
-from cliplint.cli.results import RulesEnabled, apply_baseline, with_archive_rules
+from cliplint.cli.results import (
+    RulesEnabled,
+    apply_baseline,
+    warn_of_walks,
+    with_archive_rules,
+)
 from cliplint.streams import say
 
 if TYPE_CHECKING:
@@ -74,6 +79,7 @@ def fix_command(run: RunContext) -> int:
     archive = stdin_name is None and not (options.diff or options.fix_only)
     if archive:
         problems += _archive_problems_after_fixing(outcomes, run, links)
+    warn_of_walks(run)
     problems = apply_baseline(run, problems, [outcome.path for outcome in outcomes],
                               archive=archive,
                               on_disk=_problems_read(outcomes) if options.diff else None)

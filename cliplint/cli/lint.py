@@ -30,6 +30,7 @@ from cliplint.cli.results import (
     RulesEnabled,
     apply_baseline,
     with_archive_rules,
+    with_walks_warned,
     write_baseline,
 )
 from cliplint.cli.show import config_used, settings_data, show_config, show_files
@@ -165,7 +166,7 @@ def _lint(run: RunContext) -> int:
             results = iter_results(to_lint, rules, settings, run_options, run.registry.plugins,
                                    total=_file_count(run, run_options, to_lint))
             results = with_archive_rules(results, run, run_options, links)
-        results = enabled.results(results)
+        results = enabled.results(with_walks_warned(results, run))
         if options.verbose:
             results = _counted(iter(results))
         if streamed is not None and options.format == "html":

@@ -43,15 +43,49 @@ def _warned(results: Iterable[FileResult], run: RunContext, root: str) -> Iterat
     from cliplint.archive import archive_rules, unused_configurations
 
     yield from results
-    run_source = (os.path.relpath(run.settings.source) if run.settings.source
-                  else "none found: the defaults")
     for source, ids in unused_configurations(run.settings, root,
                                              archive_rules(run.rules, run.settings)):
-        shown = os.path.relpath(source)
-        say(f"warning: {shown} sets options or a severity of {', '.join(ids)} that this run "
-            f"did not use: archive rules take the configuration found from the current "
-            f"folder ({run_source}); run cliplint from {os.path.dirname(shown) or '.'}, or "
-            "name the file with --config")
+        _say_unused(source, f"options or a severity of {', '.join(ids)}", "archive rules take",
+                    run)
+
+
+def with_walks_warned(results: Iterable[FileResult], run: RunContext) -> Iterator[FileResult]:
+    """``results``, then :func:`warn_of_walks`."""
+    yield from results
+    warn_of_walks(run)
+
+
+def warn_of_walks(run: RunContext) -> None:
+    """Once the run's walks are done: a warning for each configuration file of a folder
+    they walked that sets ``respect-gitignore`` to a value other than the run's. Every
+    walk takes it from the run's configuration (cliplint/files.py), as ruff's does: a
+    keeper who turns it off in a folder's file, to have its drafts linted, would
+    otherwise never learn why they were not. A file that does not set it is not named
+    (it has the default without having asked for it), nor anything when the command line
+    decides (``--no-respect-gitignore`` applies to every file's settings alike)."""
+    settings = run.settings
+    if settings.tree is None:
+        return  # (--config, --isolated: one configuration for every folder)
+    walked = [os.path.abspath(path) for path in run.paths
+              if "://" not in path and os.path.isdir(path)]
+    unused = {own.source: own.respect_gitignore
+              for root in walked for own in settings.tree.settings_below(root)
+              if own.source is not None and "respect-gitignore" in own.given
+              and own.respect_gitignore != settings.respect_gitignore}
+    for source, value in sorted(unused.items()):
+        _say_unused(source, f"respect-gitignore = {str(value).lower()}",
+                    "walks take respect-gitignore from", run)
+
+
+def _say_unused(source: str, what: str, taker: str, run: RunContext) -> None:
+    """The warning that a folder's configuration file ``source`` sets ``what``, which
+    only the run's configuration decides (``taker`` takes it from there)."""
+    shown = os.path.relpath(source)
+    run_source = (os.path.relpath(run.settings.source) if run.settings.source
+                  else "none found: the defaults")
+    say(f"warning: {shown} sets {what} that this run did not use: {taker} the configuration "
+        f"found from the current folder ({run_source}); run cliplint from "
+        f"{os.path.dirname(shown) or '.'}, or name the file with --config")
 
 
 class RulesEnabled:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from cliplint.cli import EXIT_CLEAN, UsageError
 from cliplint.cli.inputs import lazy_inputs, refuse_missing
+from cliplint.cli.results import warn_of_walks
 
 if TYPE_CHECKING:
     from cliplint.cli.context import RunContext
@@ -30,7 +32,9 @@ def show_config(run: RunContext) -> int:
     if len(paths) == 1 and paths[0] != "-":
         path = paths[0]
         refuse_missing([path])
-        shown = shown.for_folder(path) if os.path.isdir(path) else shown.for_path(path)
+        own = shown.for_folder(path) if os.path.isdir(path) else shown.for_path(path)
+        # (what walks leave out is the run's configuration's to say, not a folder's)
+        shown = replace(own, respect_gitignore=shown.respect_gitignore)
     print(json.dumps(settings_data(shown, run.rules), ensure_ascii=False, indent=2))
     return EXIT_CLEAN
 
@@ -46,6 +50,7 @@ def show_files(run: RunContext) -> int:
     stdin_name, found = lazy_inputs(run)
     for path in [stdin_name] if stdin_name is not None else found:
         print(printable(path))
+    warn_of_walks(run)
     return EXIT_CLEAN
 
 
