@@ -51,15 +51,37 @@ def patterns_apply(folder: str, top: str) -> bool:
     """Whether a pattern file of the work tree at ``top`` applies to ``folder`` as a walk
     of it starts: a ``.gitignore`` there or in a folder above it up to the top, or a
     pattern in the repository's ``info/exclude`` (git writes only comments there)."""
-    current = os.path.abspath(folder)
-    while True:
-        if os.path.lexists(os.path.join(current, GITIGNORE)):
-            return True
-        if current == top or os.path.dirname(current) == current:
-            break
-        current = os.path.dirname(current)
+    if any(os.path.lexists(path) for path in _gitignores_down_to(folder, top)):
+        return True
+    exclude = _exclude_file(top)  # (a .git file is read only then)
+    return exclude is not None and _holds_pattern(exclude)
+
+
+def pattern_files(folder: str, top: str | None) -> list[str]:
+    """The paths of the pattern files that apply from above as a walk of ``folder``
+    starts, there or not (``top``: the work tree's, None outside one): those
+    :func:`patterns_apply` looks at. --watch watches for them: one added, changed or
+    taken away changes what the walk takes."""
+    if top is None:
+        return []
+    exclude = _exclude_file(top)
+    return [*([] if exclude is None else [exclude]), *_gitignores_down_to(folder, top)]
+
+
+def _gitignores_down_to(folder: str, top: str) -> list[str]:
+    """The ``.gitignore`` of each folder from the work tree's ``top`` down to ``folder``
+    (below it), there or not."""
+    relative = os.path.relpath(os.path.abspath(folder), top)
+    names = [] if relative == os.curdir else relative.split(os.sep)
+    return [os.path.join(top, *names[:depth], GITIGNORE) for depth in range(len(names) + 1)]
+
+
+def _exclude_file(top: str) -> str | None:
+    """The repository's ``info/exclude`` for the work tree at ``top`` (:func:`_git_folder`),
+    normalised as a watcher names a file (a ``.git`` file may name its folder with ``..``);
+    None when there is no git folder."""
     git = _git_folder(top)
-    return git is not None and _holds_pattern(os.path.join(git, "info", "exclude"))
+    return None if git is None else os.path.normpath(os.path.join(git, "info", "exclude"))
 
 
 def ask_git(folder: str, top: str) -> GitAnswer:

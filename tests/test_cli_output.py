@@ -635,6 +635,30 @@ def test_watch_asks_git_once_a_walk_not_once_a_change(tmp_path: Path) -> None:
         assert asked.read_text().count("check-ignore") == before
 
 
+def test_watch_lints_again_when_a_gitignore_above_the_paths_or_info_exclude_changes(
+        tmp_path: Path) -> None:
+    # The .gitignore files from the work tree's top down to the watched folder and
+    # .git/info/exclude apply to its walk; only those the walk met below it were
+    # watched. A .gitignore beside the folder, or a clipping, makes no run.
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path / ".git" / "info" / "exclude", "# git's comment\n")
+    write(tmp_path / ".gitignore", "drafts/\n")
+    write(tmp_path / "feeds" / "a.md", GOOD_CLIPPING)
+    write(tmp_path / "feeds" / "drafts" / "x.md", SECONDS)
+    with _watching(tmp_path, "--isolated", "--select", "timestamp-comment", "feeds") as watch:
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        write(tmp_path / "other" / ".gitignore", "a.md\n")  # not above feeds/: no run
+        write(tmp_path / "beside.md", SECONDS)
+        (tmp_path / ".gitignore").write_text("# nothing left out\n")
+        assert watch.until("err", "cliplint: ") == [CHANGED]
+        assert watch.until("out", "Found")[0].startswith("feeds/drafts/x.md:1:5: timestamp")
+        watch.until("err", "cliplint: watching for changes")
+        (tmp_path / ".git" / "info" / "exclude").write_text("drafts/\n")
+        assert watch.until("err", "cliplint: ") == [CHANGED]
+        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+
+
 def test_watch_lints_again_when_an_extended_configuration_changes(tmp_path: Path) -> None:
     # The configuration found was watched, not the file it extends: saving that one
     # changed the settings and made no run. A file beside it makes none; an extend

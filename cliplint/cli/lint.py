@@ -278,13 +278,20 @@ def _nearest_existing(path: str) -> str:
 
 class _Watched(NamedTuple):
     """What --watch watches: ``trees``, the watched paths (for one taken away, the
-    nearest folder above it), with everything below them; and ``configs``, the
-    configuration files that apply to the run (absolute), those outside the trees in
-    their folders alone (``folders``, those that exist): another file there is not
-    linted, and a folder above the paths is not watched with all it holds."""
+    nearest folder above it), with everything below them; ``configs``, the
+    configuration files that apply to the run (absolute), and ``gitignores``, the git
+    pattern files that apply to the walks of the paths from above them: those outside
+    the trees in their folders alone (``folders``, those that exist): another file there
+    is not linted, and a folder above the paths is not watched with all it holds."""
 
     trees: tuple[str, ...]
     configs: frozenset[str]
+    gitignores: frozenset[str] = frozenset()
+
+    @property
+    def files(self) -> frozenset[str]:
+        """The files watched for, besides what the trees hold."""
+        return self.configs | self.gitignores
 
     @property
     def folders(self) -> tuple[str, ...]:
@@ -292,9 +299,9 @@ class _Watched(NamedTuple):
 
         # (a folder not there cannot be watched: an extended file's or the user
         # configuration's, which the run then does not read)
-        return tuple(sorted(folder for folder in {os.path.dirname(config)
-                                                  for config in self.configs
-                                                  if not inside(config, self.trees)}
+        return tuple(sorted(folder for folder in {os.path.dirname(file)
+                                                  for file in self.files
+                                                  if not inside(file, self.trees)}
                             if os.path.isdir(folder)))
 
 
@@ -307,12 +314,14 @@ def _watched(paths: Sequence[str], home: str, options: LintOptions, settings: Se
     from the working folder, cliplint/config_tree.py from each linted folder): from the
     working folder and from each path up to the folder of the configuration file found
     for the run, the project's top, or to the root while none is found; and the files
-    each of these and of ``applying`` extends."""
+    each of these and of ``applying`` extends. And, with --isolated too, the git pattern
+    files above the paths (:func:`_gitignores`)."""
     from cliplint.config import CONFIG_FILES, user_config_path
 
     trees = tuple(_nearest_existing(path) for path in paths)
+    gitignores = _gitignores(paths, settings)
     if options.isolated:
-        return _Watched(trees, frozenset())
+        return _Watched(trees, frozenset(), gitignores)
     if options.config is not None:
         looked_for = {os.path.normpath(os.path.join(home, options.config))}
     else:
@@ -322,7 +331,22 @@ def _watched(paths: Sequence[str], home: str, options: LintOptions, settings: Se
                       for name in CONFIG_FILES}
     user = os.path.normpath(os.path.join(home, user_config_path()))
     return _Watched(trees, frozenset({user, *looked_for,
-                                      *_extended({*looked_for, *applying})}))
+                                      *_extended({*looked_for, *applying})}), gitignores)
+
+
+def _gitignores(paths: Sequence[str], settings: Settings) -> frozenset[str]:
+    """The pattern files that apply to the walks of the folders among ``paths`` as they
+    start (cliplint/gitignore.py): ``.git/info/exclude`` and the ``.gitignore`` files
+    from the git work tree's top down to each folder (those below it the walk meets,
+    and their changes are judged by :func:`_wanted_changes`); none when the run does
+    not respect them (``respect-gitignore``)."""
+    if not settings.respect_gitignore:
+        return frozenset()
+    from cliplint.files import git_top
+    from cliplint.gitignore import pattern_files
+
+    return frozenset(found for path in paths if os.path.isdir(path)
+                     for found in pattern_files(path, git_top(path)))
 
 
 def _extended(configs: Iterable[str]) -> set[str]:
@@ -387,19 +411,20 @@ def _close(watchers: Iterable[Generator[set[FileChange], None, None]]) -> None:
 
 
 def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings,
-                    configs: frozenset[str], folders: frozenset[str]
+                    files: frozenset[str], folders: frozenset[str]
                     ) -> Callable[[object, str], bool]:
     """--watch's filter of changes, as ``settings`` (the latest run's) say: one of the
-    ``configs`` that apply, or under the watched ``paths`` (absolute) a configuration
-    file's, a ``.gitignore`` in one of the ``folders`` the latest walk entered, and a
-    clipping's (a name ``include`` matches) or a folder's that a walk does not leave out
-    (one of those ``folders``, or one neither excluded nor ignored by git):
+    ``files`` watched for (:attr:`_Watched.files`: the configuration files that apply,
+    the git pattern files above the paths), or under the watched ``paths`` (absolute) a
+    configuration file's, a ``.gitignore`` in one of the ``folders`` the latest walk
+    entered, and a clipping's (a name ``include`` matches) or a folder's that a walk does
+    not leave out (one of those ``folders``, or one neither excluded nor ignored by git):
     added, taken away or renamed, a folder brings or takes its clippings, with no event
     of their own when it is moved. Nothing else beside them (a folder above a path is
-    watched for its configuration files, or for a path taken away to come back), and
-    never cliplint's own writes (its cache, the ``report``), or the run would never end.
-    A change it cannot judge (a configuration file broken, the working folder gone) is
-    wanted: the run says what is wrong."""
+    watched for its configuration and pattern files, or for a path taken away to come
+    back), and never cliplint's own writes (its cache, the ``report``), or the run would
+    never end. A change it cannot judge (a configuration file broken, the working folder
+    gone) is wanted: the run says what is wrong."""
     from watchfiles import Change
 
     from cliplint.cli.context import git_ignores
@@ -424,7 +449,7 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
     def wanted(change: object, path: str) -> bool:
         if path == report:
             return False
-        if path in configs or path in folders:
+        if path in files or path in folders:
             return True
         if not _on_the_way(path, paths):
             return False
@@ -528,7 +553,7 @@ def _watch(options: LintOptions) -> int:
                 seen = _seen(fresh) | _seen(watchers)
                 _close(watchers)
                 watched, watchers = latest, fresh
-            wanted = _wanted_changes(paths, report, settings, watched.configs, walk.folders)
+            wanted = _wanted_changes(paths, report, settings, watched.files, walk.folders)
             say("watching for changes (Ctrl-C to stop)")
             changed = {path for change, path in seen if wanted(change, path)}
             while not changed:
