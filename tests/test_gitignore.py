@@ -186,6 +186,18 @@ def test_a_folders_respect_gitignore_other_than_the_run_s_is_warned_of(tree: Pat
     assert run_cliplint("--show-files", cwd=tree).stderr == ""
 
 
+def test_a_folder_git_ignores_is_warned_of_for_its_own_respect_gitignore(tree: Path) -> None:
+    # The walk does not enter drafts/, so its own file, which turns respect-gitignore
+    # off to have the drafts linted, was never read and nothing said why they were not.
+    write(tree / "drafts/cliplint.toml", "respect-gitignore = false\n")
+    write(tree / "private/cliplint.toml", "respect-gitignore = [\n")  # not read: no error
+    shown = run_cliplint("--show-files", cwd=tree)
+    assert sorted(map(os.path.normpath, shown.stdout.splitlines())) == untracked_by_git(tree)
+    assert (shown.status, shown.stderr) == (0, unused_in("drafts", "false"))
+    there = run_cliplint("--show-files", cwd=tree / "drafts")
+    assert there.stdout.splitlines() == ["./a.md", "./deeper/b.md"] and there.stderr == ""
+
+
 def test_outside_a_git_work_tree_no_gitignore_is_read(tree: Path) -> None:
     # As ruff's walker requires git: a copy of the tree without its .git is walked whole.
     copy = tree.parent / "copy"

@@ -15,6 +15,7 @@ from cliplint.streams import say
 if TYPE_CHECKING:
     from cliplint.baseline import Check
     from cliplint.cli.context import RunContext
+    from cliplint.config import Settings
     from cliplint.model import Problem
     from cliplint.runner import FileResult, RunOptions
 
@@ -62,19 +63,41 @@ def warn_of_walks(run: RunContext) -> None:
     keeper who turns it off in a folder's file, to have its drafts linted, would
     otherwise never learn why they were not. A file that does not set it is not named
     (it has the default without having asked for it), nor anything when the command line
-    decides (``--no-respect-gitignore`` applies to every file's settings alike)."""
+    decides (``--no-respect-gitignore`` applies to every file's settings alike). The
+    top of each folder git ignores, which the walks did not enter, is looked at too: a
+    ``drafts/cliplint.toml`` that turns it off is the likeliest such file."""
     settings = run.settings
     if settings.tree is None:
         return  # (--config, --isolated: one configuration for every folder)
     walked = [os.path.abspath(path) for path in run.paths
               if "://" not in path and os.path.isdir(path)]
-    unused = {own.source: own.respect_gitignore
-              for root in walked for own in settings.tree.settings_below(root)
+    folders = [*(own for root in walked for own in settings.tree.settings_below(root)),
+               *_settings_of_ignored_folders(settings, walked)]
+    unused = {own.source: own.respect_gitignore for own in folders
               if own.source is not None and "respect-gitignore" in own.given
               and own.respect_gitignore != settings.respect_gitignore}
     for source, value in sorted(unused.items()):
         _say_unused(source, f"respect-gitignore = {str(value).lower()}",
                     "walks take respect-gitignore from", run)
+
+
+def _settings_of_ignored_folders(settings: Settings, walked: Sequence[str]) -> list[Settings]:
+    """The settings of each folder git ignores below the ``walked`` folders, at its top
+    (as git listed it: :attr:`Settings.git_answers`; a folder inside is not looked
+    into). One whose configuration cannot be read is passed over: the run did not read
+    it."""
+    from cliplint.config import ConfigError
+
+    found: list[Settings] = []
+    for folder in walked:
+        answer = settings.git_answers.get(folder)
+        for path in answer.paths if answer is not None else ():
+            if path.endswith("/"):
+                try:
+                    found.append(settings.tree.for_folder(os.path.join(folder, path)))
+                except ConfigError:
+                    continue
+    return found
 
 
 def _say_unused(source: str, what: str, taker: str, run: RunContext) -> None:
