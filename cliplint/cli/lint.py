@@ -411,40 +411,41 @@ def _close(watchers: Iterable[Generator[set[FileChange], None, None]]) -> None:
 
 
 def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings,
-                    files: frozenset[str], folders: frozenset[str]
-                    ) -> Callable[[object, str], bool]:
+                    files: frozenset[str], walk: _Walk) -> Callable[[object, str], bool]:
     """--watch's filter of changes, as ``settings`` (the latest run's) say: one of the
     ``files`` watched for (:attr:`_Watched.files`: the configuration files that apply,
     the git pattern files above the paths), or under the watched ``paths`` (absolute) a
-    configuration file's, a ``.gitignore`` in one of the ``folders`` the latest walk
+    configuration file's, a ``.gitignore`` in one of the folders the latest ``walk``
     entered, and a clipping's (a name ``include`` matches) or a folder's that a walk does
-    not leave out (one of those ``folders``, or one neither excluded nor ignored by git):
+    not leave out (one of those folders, or one neither excluded nor ignored by git):
     added, taken away or renamed, a folder brings or takes its clippings, with no event
     of their own when it is moved. Nothing else beside them (a folder above a path is
     watched for its configuration and pattern files, or for a path taken away to come
     back), and never cliplint's own writes (its cache, the ``report``), or the run would
     never end. A change it cannot judge (a configuration file broken, the working folder
     gone) is wanted: the run says what is wrong."""
-    from watchfiles import Change
-
     from cliplint.cli.context import git_ignores
     from cliplint.config import CONFIG_FILES, ConfigError, relative_posix
     from cliplint.gitignore import GITIGNORE, listed
 
-    def _ignored(change: object, path: str) -> bool:
-        # Left out by the walk of every watched folder that holds it. Git's answer to the
-        # latest walk tells for a path that was there (a checkout changes thousands: git
-        # asked once each would take minutes); git is asked for one added since.
+    folders = walk.folders
+
+    def _ignored(path: str) -> bool:
+        # Left out by the walk of every watched folder that holds it. The latest walk
+        # tells for a path that was there, by what it met and git's answer to it (a
+        # checkout changes thousands: git asked once each took minutes); git is asked
+        # for one made since.
         holding = [watched for watched in paths
                    if watched != path and os.path.commonpath([path, watched]) == watched]
-        return bool(holding) and all(_ignored_below(watched, change, path)
-                                     for watched in holding)
+        return bool(holding) and all(_ignored_below(watched, path) for watched in holding)
 
-    def _ignored_below(watched: str, change: object, path: str) -> bool:
+    def _ignored_below(watched: str, path: str) -> bool:
         answer = settings.git_answers.get(watched)
         if answer is not None and listed(answer, relative_posix(path, watched)):
             return True
-        return change == Change.added and git_ignores(watched, path, settings)
+        if path in walk.files or path in folders:
+            return False
+        return git_ignores(watched, path, settings)
 
     def wanted(change: object, path: str) -> bool:
         if path == report:
@@ -460,13 +461,13 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
             return os.path.dirname(path) in folders
         try:
             if os.path.isdir(path):
-                return not settings.walk_skips(path) and not _ignored(change, path)
+                return not settings.walk_skips(path) and not _ignored(path)
             # An excluded file makes no run (the cache in .cliplint_cache, written while
             # a run goes on and the watchers look, whatever ``include`` says) unless named;
             # nor does one git ignores.
             return (settings.for_folder(os.path.dirname(path)).includes_name(name)
                     and (path in paths
-                         or (not settings.walk_skips(path) and not _ignored(change, path))))
+                         or (not settings.walk_skips(path) and not _ignored(path))))
         except (OSError, ConfigError):
             return True
 
@@ -475,11 +476,13 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
 
 class _Walk(NamedTuple):
     """What a walk of the watched paths met: the ``folders`` it enters (taken away, a
-    folder is known to have been one only by its name) and the configuration files
-    (``configs``) their settings come from, by their absolute paths."""
+    folder is known to have been one only by its name), the configuration files
+    (``configs``) their settings come from and the ``files`` it would lint, by their
+    absolute paths."""
 
     folders: frozenset[str] = frozenset()
     configs: frozenset[str] = frozenset()
+    files: frozenset[str] = frozenset()
 
 
 def _walk(paths: Sequence[str], home: str, settings: Settings) -> _Walk:
@@ -489,14 +492,20 @@ def _walk(paths: Sequence[str], home: str, settings: Settings) -> _Walk:
     from cliplint.files import walk_entries
 
     met: dict[str, Settings] = {}
+    folders: set[str] = set()
+    files: set[str] = set()
     try:
-        folders = frozenset(os.path.normpath(os.path.join(path, below)) for path in paths
-                            for below, _ in walk_entries(path, settings, met))
+        for path in paths:
+            for below, entries in walk_entries(path, settings, met):
+                folders.add(os.path.normpath(os.path.join(path, below)))
+                files.update(os.path.normpath(entry.path) for entry in entries)
     except (OSError, ConfigError):
         return _Walk()
     # (--config's file is named relative to the working folder, which may be gone)
-    return _Walk(folders, frozenset(os.path.normpath(os.path.join(home, found.source))
-                                    for found in met.values() if found.source is not None))
+    return _Walk(frozenset(folders),
+                 frozenset(os.path.normpath(os.path.join(home, found.source))
+                           for found in met.values() if found.source is not None),
+                 frozenset(files))
 
 
 def _on_the_way(path: str, paths: Sequence[str]) -> bool:
@@ -553,7 +562,7 @@ def _watch(options: LintOptions) -> int:
                 seen = _seen(fresh) | _seen(watchers)
                 _close(watchers)
                 watched, watchers = latest, fresh
-            wanted = _wanted_changes(paths, report, settings, watched.files, walk.folders)
+            wanted = _wanted_changes(paths, report, settings, watched.files, walk)
             say("watching for changes (Ctrl-C to stop)")
             changed = {path for change, path in seen if wanted(change, path)}
             while not changed:
