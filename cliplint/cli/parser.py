@@ -172,10 +172,14 @@ def lint_parser() -> argparse.ArgumentParser:
     config.add_argument("--force-exclude", action="store_true",
                         help="skip files the configuration excludes even when they are named "
                         "on the command line (pre-commit names every file)")
-    config.add_argument("--respect-gitignore", action=argparse.BooleanOptionalAction,
+    # Two flags, not argparse's BooleanOptionalAction: its usage "[--respect-gitignore |
+    # --no-respect-gitignore]" cannot be wrapped to a narrow terminal.
+    config.add_argument("--respect-gitignore", action="store_true", default=None,
                         help="leave out of folders' walks what git ignores (.gitignore, "
                         ".git/info/exclude), inside a git work tree (default: the "
                         "respect-gitignore setting, true)")
+    config.add_argument("--no-respect-gitignore", action="store_false",
+                        dest="respect_gitignore", help="walk every file, whatever git ignores")
     baseline = parser.add_argument_group("baseline")
     baseline.add_argument("--baseline", type=_file_name, metavar="FILE",
                           help="report only problems not recorded in FILE")
