@@ -31,6 +31,12 @@ def cli(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str]:
     return status, capsys.readouterr().out
 
 
+def enter(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the archive ``root``, with a cache of the test's own."""
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A small archive: one real duplicate (same URL) and one clean clipping."""
@@ -139,8 +145,7 @@ def test_a_new_file_is_compared_with_the_committed_ones(
         capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "repo"
     git_archive(root)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    enter(root, tmp_path, monkeypatch)
     write(root / "feed/new.md", clipping("Harbour reopens!", "https://x.org/a/1?utm_source=rss",
                                                stamp=1594000009000))
     status, out = cli(capsys, "feed/new.md")
@@ -372,15 +377,20 @@ def linked_archive(root: Path) -> None:
 WHOLE_RUNS = [("--no-cache",), ("--no-cache", "--jobs", "1"), (), ("--jobs", "1")]
 
 
+def runs(options: tuple[str, ...]) -> range:
+    """How often a test runs with ``options``: once without a cache, twice with one (the
+    run that fills it, and one from it)."""
+    return range(1 if "--no-cache" in options else 2)
+
+
 @pytest.mark.parametrize("options", WHOLE_RUNS, ids=" ".join)
 def test_a_symlink_to_a_clipping_is_not_its_duplicate(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         options: tuple[str, ...]) -> None:
     root = tmp_path / "repo"
     linked_archive(root)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
-    for _ in range(1 if "--no-cache" in options else 2):
+    enter(root, tmp_path, monkeypatch)
+    for _ in runs(options):
         status, out = cli(capsys, *options, "--select", "duplicate-clipping", ".")
         assert (status, out) == (0, "All clean: 38 files checked.\n")
     # A link's own name is still a path of the checkout, and every file's own rules still
@@ -403,9 +413,8 @@ def test_a_copy_beside_a_symlink_is_reported_once(
     root = tmp_path / "repo"
     linked_archive(root)
     shutil.copy(root / "2024/x.md", root / "copy.md")
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
-    for _ in range(1 if "--no-cache" in options else 2):
+    enter(root, tmp_path, monkeypatch)
+    for _ in runs(options):
         status, out = cli(capsys, *options, "--select", "duplicate-clipping", ".")
         assert status == 1
         assert out == ("./copy.md:1:1: duplicate-clipping same article URL — duplicate of "
@@ -428,9 +437,8 @@ def test_the_copy_to_keep_is_the_one_a_symlink_leads_to(
     # broke latest.md.
     root = tmp_path / "repo"
     older_copy_beside_a_link(root)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
-    for _ in range(1 if "--no-cache" in options else 2):
+    enter(root, tmp_path, monkeypatch)
+    for _ in runs(options):
         status, out = cli(capsys, *options, "--select", "duplicate-clipping", ".")
         assert status == 1
         assert out == ("./old/x-copy.md:1:1: duplicate-clipping same article URL — duplicate "
@@ -447,9 +455,8 @@ def test_a_copy_reported_names_the_symlinks_that_lead_to_it(
     older_copy_beside_a_link(root)
     (root / "old-latest.md").symlink_to(os.path.join("old", "x-copy.md"))
     (root / "z-latest.md").symlink_to(os.path.join("old", "x-copy.md"))
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
-    for _ in range(1 if "--no-cache" in options else 2):
+    enter(root, tmp_path, monkeypatch)
+    for _ in runs(options):
         status, out = cli(capsys, *options, "--select", "duplicate-clipping", ".")
         assert status == 1
         assert out == ("./2024/x.md:1:1: duplicate-clipping same article URL — duplicate of "
@@ -466,8 +473,7 @@ def test_given_files_the_copy_to_keep_is_the_one_a_symlink_leads_to(
     the problems about the files given or naming them); given the link, none."""
     root = tmp_path / "repo"
     older_copy_beside_a_link(root)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    enter(root, tmp_path, monkeypatch)
     no_cache = [] if cache else ["--no-cache"]
     for _ in range(2):
         for given in (os.path.join("2024", "x.md"), os.path.join("old", "x-copy.md")):
@@ -494,9 +500,8 @@ def test_given_a_symlinked_folder_its_files_are_no_copies_of_themselves(
     root = tmp_path / "repo"
     older_copy_beside_a_link(root)
     (root / "cur").symlink_to("2024")
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
-    for _ in range(1 if "--no-cache" in options else 2):
+    enter(root, tmp_path, monkeypatch)
+    for _ in runs(options):
         status, out = cli(capsys, *options, "--select", "duplicate-clipping", "2024", "cur",
                           "old")
         assert (status, out) == (1, OLDER_COPY + "Found 1 problem (1 error) in 3 files checked.\n")
@@ -512,8 +517,7 @@ def test_given_a_file_through_a_symlinked_folder_it_is_the_file_it_leads_to(
     root = tmp_path / "repo"
     older_copy_beside_a_link(root)
     (root / "cur").symlink_to("2024")
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    enter(root, tmp_path, monkeypatch)
     no_cache = [] if cache else ["--no-cache"]
     through = os.path.join("cur", "x.md")
     for _ in range(2):
@@ -567,8 +571,7 @@ def test_a_copy_replaced_by_a_symlink_to_its_original_is_no_longer_reported(
     linked_archive(root)
     (root / "latest.md").unlink()
     shutil.copy2(root / "2024/x.md", root / "latest.md")
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    enter(root, tmp_path, monkeypatch)
     status, out = cli(capsys, "--select", "duplicate-clipping", ".")
     assert status == 1 and out.startswith("./latest.md:1:1: duplicate-clipping"), out
     (root / "latest.md").unlink()
@@ -595,8 +598,7 @@ def test_given_a_symlink_or_its_target_neither_is_the_others_duplicate(
     the runs after the first from the cache's index of the archive."""
     root = tmp_path / "repo"
     linked_archive(root)
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("CLIPLINT_CACHE_DIR", str(tmp_path / "cache"))
+    enter(root, tmp_path, monkeypatch)
     no_cache = [] if cache else ["--no-cache"]
     seen = reads(monkeypatch)
     for run, given in enumerate(("latest.md", os.path.join("2024", "x.md"), "latest.md")):

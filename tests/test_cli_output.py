@@ -589,6 +589,13 @@ def test_watch_lints_again_when_the_configuration_above_the_paths_changes(
 CHANGED = "cliplint: 1 file changed: linting again\n"
 
 
+def relinted(watch: _Watch, start: str) -> list[str]:
+    """After a change: the watch says one file changed, and its run's report, up to the
+    line that starts with ``start``."""
+    assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
+    return watch.until("out", start)
+
+
 def test_watch_passes_over_what_git_ignores_and_follows_the_gitignore(tmp_path: Path) -> None:
     # A draft in a folder git ignores makes no run; the .gitignore changed makes one,
     # and the walk then takes the draft.
@@ -673,20 +680,17 @@ def test_watch_lints_again_when_an_extended_configuration_changes(tmp_path: Path
         watch.until("err", "cliplint: watching for changes")
         (shared / "beside.toml").write_text('select = ["timestamp-comment"]\n')  # no run
         (shared / "base.toml").write_text('select = ["timestamp-comment"]\n')
-        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
-        assert watch.until("out", "Found")[0].startswith("feeds/a.md:1:5: timestamp-comment")
+        assert relinted(watch, "Found")[0].startswith("feeds/a.md:1:5: timestamp-comment")
         watch.until("err", "cliplint: watching for changes")
         (project / "cliplint.toml").write_text('extend = "../other/more.toml"\n')
         assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
         watch.until("err", "cliplint: watching for changes")
         (other / "more.toml").write_text('select = ["timestamp-comment"]\n')
-        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
-        assert watch.until("out", "Found")[0].startswith("feeds/a.md:1:5: timestamp-comment")
+        assert relinted(watch, "Found")[0].startswith("feeds/a.md:1:5: timestamp-comment")
         watch.until("err", "cliplint: watching for changes")
         (shared / "base.toml").write_text('select = ["ALL"]\n')  # extended no more: no run
         (other / "more.toml").write_text('select = ["title-link"]\n')
-        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
-        assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
+        assert relinted(watch, "All clean") == ["All clean: 1 file checked.\n"]
 
 
 def test_watch_lints_again_when_what_a_folders_configuration_extends_changes(
@@ -700,8 +704,7 @@ def test_watch_lints_again_when_what_a_folders_configuration_extends_changes(
         assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
         watch.until("err", "cliplint: watching for changes")
         (shared / "feeds.toml").write_text('select = ["timestamp-comment"]\n')
-        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
-        assert watch.until("out", "Found")[0].startswith("./feeds/a.md:1:5: timestamp-comment")
+        assert relinted(watch, "Found")[0].startswith("./feeds/a.md:1:5: timestamp-comment")
 
 
 def test_watch_lints_again_when_the_config_file_or_what_it_extends_changes(
@@ -716,12 +719,10 @@ def test_watch_lints_again_when_the_config_file_or_what_it_extends_changes(
         watch.until("err", "cliplint: watching for changes")
         (conf / "beside.toml").write_text('select = ["timestamp-comment"]\n')  # no run
         (conf / "base.toml").write_text('select = ["timestamp-comment"]\n')
-        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
-        assert watch.until("out", "Found")[0].startswith("./a.md:1:5: timestamp-comment")
+        assert relinted(watch, "Found")[0].startswith("./a.md:1:5: timestamp-comment")
         watch.until("err", "cliplint: watching for changes")
         (conf / "main.toml").write_text('extend = "base.toml"\nignore = ["timestamp-comment"]\n')
-        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
-        assert watch.until("out", "No rule selected") == [
+        assert relinted(watch, "No rule selected") == [
             "No rule selected: 1 file read, none checked.\n"]
 
 
@@ -740,8 +741,7 @@ def test_watch_lints_again_when_the_user_configuration_changes(tmp_path: Path) -
         watch.until("err", "cliplint: watching for changes")
         (xdg / "cliplint" / "beside.toml").write_text("fix-outside-tree = true\n")  # no run
         (xdg / "cliplint" / "cliplint.toml").write_text("fix-outside-tree = true\n")
-        assert watch.until("err", "cliplint: 1 file changed")[-1] == CHANGED
-        assert watch.until("out", "Found")[0].startswith("./b.md:1:5: timestamp-comment")
+        assert relinted(watch, "Found")[0].startswith("./b.md:1:5: timestamp-comment")
 
 
 def test_watch_waits_for_its_working_folder_to_come_back(tmp_path: Path) -> None:
