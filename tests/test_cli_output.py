@@ -666,6 +666,36 @@ def test_watch_lints_again_when_a_gitignore_above_the_paths_or_info_exclude_chan
         assert watch.until("out", "All clean") == ["All clean: 1 file checked.\n"]
 
 
+def test_watch_follows_pattern_and_configuration_files_whose_folder_comes_later(
+        tmp_path: Path) -> None:
+    # A watched-for file outside the watched folder was watched in its folder only when
+    # that folder was there: a repository without .git/info, a user configuration folder
+    # not made yet; the exclude or the configuration written there later made no run.
+    repo, xdg, outside = tmp_path / "repo", tmp_path / "xdg", tmp_path / "outside"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    shutil.rmtree(repo / ".git" / "info")
+    xdg.mkdir()
+    write(repo / "feeds" / "a.md", GOOD_CLIPPING)
+    write(repo / "feeds" / "drafts" / "x.md", SECONDS)
+    write(outside / "b.md", SECONDS)  # linted once the user's configuration says so
+    (repo / "feeds" / "b.md").symlink_to(outside / "b.md")
+    with _watching(repo / "feeds", "--select", "timestamp-comment", ".",
+                   env={"XDG_CONFIG_HOME": str(xdg)}) as watch:
+        assert watch.until("out", "Found")[0].startswith("./drafts/x.md:1:5: timestamp")
+        watch.until("err", "cliplint: watching for changes")
+        (repo / ".git" / "info").mkdir()
+        assert relinted(watch, "Found")[0].startswith("./drafts/x.md:1:5: timestamp")
+        watch.until("err", "cliplint: watching for changes")
+        (repo / ".git" / "info" / "exclude").write_text("drafts/\n")
+        assert relinted(watch, "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        (xdg / "cliplint").mkdir()
+        assert relinted(watch, "All clean") == ["All clean: 1 file checked.\n"]
+        watch.until("err", "cliplint: watching for changes")
+        (xdg / "cliplint" / "cliplint.toml").write_text("fix-outside-tree = true\n")
+        assert relinted(watch, "Found")[0].startswith("./b.md:1:5: timestamp-comment")
+
+
 def test_watch_lints_again_when_an_extended_configuration_changes(tmp_path: Path) -> None:
     # The configuration found was watched, not the file it extends: saving that one
     # changed the settings and made no run. A file beside it makes none; an extend

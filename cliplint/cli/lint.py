@@ -281,28 +281,34 @@ class _Watched(NamedTuple):
     nearest folder above it), with everything below them; ``configs``, the
     configuration files that apply to the run (absolute), and ``gitignores``, the git
     pattern files that apply to the walks of the paths from above them: those outside
-    the trees in their folders alone (``folders``, those that exist): another file there
+    the trees in their ``folders`` alone (:func:`_outside_folders`): another file there
     is not linted, and a folder above the paths is not watched with all it holds."""
 
     trees: tuple[str, ...]
     configs: frozenset[str]
     gitignores: frozenset[str] = frozenset()
+    folders: tuple[str, ...] = ()
 
     @property
     def files(self) -> frozenset[str]:
         """The files watched for, besides what the trees hold."""
         return self.configs | self.gitignores
 
-    @property
-    def folders(self) -> tuple[str, ...]:
-        from cliplint.writer import inside
 
-        # (a folder not there cannot be watched: an extended file's or the user
-        # configuration's, which the run then does not read)
-        return tuple(sorted(folder for folder in {os.path.dirname(file)
-                                                  for file in self.files
-                                                  if not inside(file, self.trees)}
-                            if os.path.isdir(folder)))
+def _outside_folders(trees: Sequence[str], files: Iterable[str]) -> tuple[str, ...]:
+    """The folders --watch watches (alone, not what is below them) for the ``files``
+    outside the ``trees``: each file's folder, or while that is not there the nearest
+    folder above it that is (a user configuration's folder not made yet, a repository
+    without ``.git/info``): the folder made brings a run, and the next watchers watch it."""
+    from cliplint.writer import inside
+
+    folders = set()
+    for file in files:
+        if inside(file, trees):
+            continue
+        folder = _nearest_existing(os.path.dirname(file))
+        folders.add(folder if os.path.isdir(folder) else os.path.dirname(folder))
+    return tuple(sorted(folders))
 
 
 def _watched(paths: Sequence[str], home: str, options: LintOptions, settings: Settings,
@@ -321,7 +327,7 @@ def _watched(paths: Sequence[str], home: str, options: LintOptions, settings: Se
     trees = tuple(_nearest_existing(path) for path in paths)
     gitignores = _gitignores(paths, settings)
     if options.isolated:
-        return _Watched(trees, frozenset(), gitignores)
+        return _Watched(trees, frozenset(), gitignores, _outside_folders(trees, gitignores))
     if options.config is not None:
         looked_for = {os.path.normpath(os.path.join(home, options.config))}
     else:
@@ -330,8 +336,8 @@ def _watched(paths: Sequence[str], home: str, options: LintOptions, settings: Se
                       for folder in _folders_up(start, settings.project_folder)
                       for name in CONFIG_FILES}
     user = os.path.normpath(os.path.join(home, user_config_path()))
-    return _Watched(trees, frozenset({user, *looked_for,
-                                      *_extended({*looked_for, *applying})}), gitignores)
+    configs = frozenset({user, *looked_for, *_extended({*looked_for, *applying})})
+    return _Watched(trees, configs, gitignores, _outside_folders(trees, configs | gitignores))
 
 
 def _gitignores(paths: Sequence[str], settings: Settings) -> frozenset[str]:
@@ -421,7 +427,8 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
     added, taken away or renamed, a folder brings or takes its clippings, with no event
     of their own when it is moved. Nothing else beside them (a folder above a path is
     watched for its configuration and pattern files, or for a path taken away to come
-    back), and never cliplint's own writes (its cache, the ``report``), or the run would
+    back; a folder made on the way to one of those ``files`` whose folder is not there
+    is wanted), and never cliplint's own writes (its cache, the ``report``), or the run would
     never end. A change it cannot judge (a configuration file broken, the working folder
     gone) is wanted: the run says what is wrong."""
     from cliplint.cli.context import git_ignores
@@ -453,7 +460,9 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
         if path in files or path in folders:
             return True
         if not _on_the_way(path, paths):
-            return False
+            # A folder made (or taken away) on the way to a file watched for, whose
+            # folder was not there: the next watchers watch it (:func:`_outside_folders`).
+            return any(file.startswith(path + os.sep) for file in files)
         name = os.path.basename(path)
         if name in CONFIG_FILES:
             return True
