@@ -30,7 +30,7 @@ from typing import IO, Any, NamedTuple, Protocol
 
 from cliplint.archive import Archive, configured_root, find_archive
 from cliplint.config import Settings
-from cliplint.files import file_key, iter_files, read_clipping
+from cliplint.files import file_key, iter_files, passes_link, read_clipping
 from cliplint.model import INTERNAL_ERROR, Problem, Rule, too_large
 from cliplint.progress import bar
 from cliplint.runner import (
@@ -424,11 +424,14 @@ def _local_sources(paths: list[str], settings: Settings,
         yield Source(path, absolute, absolute)
 
 
-def manifest_sources(lines: Iterable[str], settings: Settings) -> Iterator[Source]:
+def manifest_sources(lines: Iterable[str], settings: Settings,
+                     links: set[str] | None = None) -> Iterator[Source]:
     """The files a manifest names, one per line (blank lines skipped), taken as they are:
     nothing is listed, and a file that is missing is reported as unreadable. A file named
     again (``a.md``, ``./a.md``: as the command line's paths, :func:`file_key`; a URL as
-    written) is linted once, where it is first named."""
+    written) is linted once, where it is first named. Given a set as ``links``, adds to
+    it each local path that is a symlink or passes one, as
+    :func:`cliplint.files.iter_files` does for the command line's paths (a URL has none)."""
     root = os.path.abspath(settings.root)
     seen: set[str] = set()
     for path in lines:
@@ -441,6 +444,8 @@ def manifest_sources(lines: Iterable[str], settings: Settings) -> Iterator[Sourc
         if is_url(path):
             yield Source(path, path, os.path.join(root, path.partition("://")[2]))
         else:
+            if links is not None and passes_link(path):
+                links.add(path)
             absolute = os.path.abspath(path)
             yield Source(path, absolute, absolute)
 

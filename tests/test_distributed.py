@@ -328,6 +328,16 @@ def test_a_symlink_is_its_target_on_the_cluster_too(tmp_path: Path, cluster: Any
     remote = lint(tmp_path, "--select", "duplicate-clipping", "--scheduler",
                   cluster.scheduler.address, *folders)
     assert (remote.status, remote.stdout) == (local.status, local.stdout)
+    # The same names in a manifest: latest.md and cur/x.md were each reported as a copy.
+    names = ["latest.md", os.path.join("cur", "x.md"), os.path.join("2024", "x.md"),
+             os.path.join("old", "copy.md")]
+    write(tmp_path / "list.txt", "".join(f"{name}\n" for name in names))
+    local = lint(tmp_path, "--select", "duplicate-clipping", *names)
+    assert [problem["path"] for problem in json.loads(local.stdout)["problems"]] == [
+        os.path.join("old", "copy.md")]
+    remote = lint(tmp_path, "--select", "duplicate-clipping", "--scheduler",
+                  cluster.scheduler.address, "--paths-from", "list.txt")
+    assert (remote.status, remote.stdout) == (local.status, local.stdout)
 
 
 def test_the_archive_report_too(archive: Path, cluster: Any) -> None:

@@ -177,3 +177,91 @@ class _Endless(io.StringIO):
             part = "y" * min(size, 4_000_000 - self.given)
         self.given += len(part)
         return part
+
+
+# -- symlinks: a file listed under two names is no copy of itself ------------------------------
+
+
+def _bridge(stamp: str) -> str:
+    """A clipping duplicate-clipping knows by its URL, clipped at ``stamp``."""
+    return (f"<!--{stamp}-->\n[Bridge closes](https://x.org/b/1)\n------\n\n"
+            "<p>The bridge closed for repairs on Monday, the city said.</p>\n")
+
+
+def _linked_archive(root: Path) -> None:
+    """``2024/x.md``, a copy of it clipped before it (``old/x-copy.md``), and two more
+    names of ``2024/x.md``: the symlink ``latest.md`` and ``cur/x.md`` (``cur -> 2024``)."""
+    write(root / "2024/x.md", _bridge("1594000000000"))
+    write(root / "old/x-copy.md", _bridge("1593000000000"))
+    (root / "latest.md").symlink_to(os.path.join("2024", "x.md"))
+    (root / "cur").symlink_to("2024")
+
+
+def _listed_and_named(root: Path, names: list[str], *options: str,
+                      env: dict[str, str] | None = None) -> tuple[tuple[int, str], tuple[int, str]]:
+    """The text reports of duplicate-clipping over ``names``: listed in a manifest, and
+    given on the command line."""
+    write(root / "list.txt", "".join(f"{name}\n" for name in names))
+    arguments = ("--isolated", "--select", "duplicate-clipping", *options)
+    listed = run_cliplint(*arguments, "--paths-from", "list.txt", cwd=root, env=env)
+    named = run_cliplint(*arguments, *names, cwd=root, env=env)
+    return (listed.status, listed.stdout), (named.status, named.stdout)
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["cache", "no-cache"])
+@pytest.mark.parametrize("name", ["latest.md", os.path.join("cur", "x.md")],
+                         ids=["symlinked file", "symlinked folder"])
+def test_a_symlink_listed_is_the_file_it_leads_to(tmp_path: Path, name: str,
+                                                  cache: bool) -> None:
+    # Listed beside the file it leads to, a second name of it was reported as that file's
+    # duplicate (and named as the copy to keep where the older copy was reported), where
+    # the same names on the command line are one file under two names.
+    root = tmp_path / "archive"
+    _linked_archive(root)
+    options = () if cache else ("--no-cache",)
+    env = {"CLIPLINT_CACHE_DIR": str(tmp_path / "cache")}
+    copy = os.path.join("old", "x-copy.md")
+    expected = (1, f"{copy}:1:1: duplicate-clipping same article URL — duplicate of "
+                   f"{os.path.join('2024', 'x.md')}\nFound 1 problem (1 error) in 3 files "
+                   "checked.\n")
+    # With a cache: the run that fills it, and one from it.
+    for _ in range(2 if cache else 1):
+        listed, named = _listed_and_named(root, [name, os.path.join("2024", "x.md"), copy],
+                                          *options, env=env)
+        assert listed == named == expected
+
+
+@pytest.mark.parametrize("link, target", [
+    ("out.md", os.path.join("..", "elsewhere", "x.md")),  # out of the archive
+    ("draft.md", os.path.join("drafts", "x.md")),  # to a file not listed
+])
+def test_a_symlink_listed_to_no_file_of_the_run_is_a_file_of_its_own(
+        tmp_path: Path, link: str, target: str) -> None:
+    # As on the command line: only a link to another file of the run is a second name;
+    # the older clipping it leads to is kept, and the newer copy reported.
+    root = tmp_path / "archive"
+    write(root / "2024/x.md", _bridge("1594000000000"))
+    write(root / target, _bridge("1593000000000"))
+    (root / link).symlink_to(target)
+    listed, named = _listed_and_named(root, [link, os.path.join("2024", "x.md")], "--no-cache")
+    assert listed == named == (
+        1, f"{os.path.join('2024', 'x.md')}:1:1: duplicate-clipping same article URL — "
+           f"duplicate of {link}\nFound 1 problem (1 error) in 2 files checked.\n")
+
+
+def test_only_a_manifests_local_paths_are_looked_behind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's part: each local path listed that is a symlink or passes one, once, as
+    listed; a file that passes none, and a URL (``file://`` too), are not links."""
+    from cliplint.batches import manifest_sources
+    from cliplint.config import Settings
+
+    _linked_archive(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(enabled=(), severity={}, options={}, root=str(tmp_path))
+    lines = ["latest.md", "./latest.md", os.path.join("cur", "x.md"),
+             os.path.join("2024", "x.md"), "s3://bucket/latest.md",
+             (tmp_path / "latest.md").as_uri()]
+    links: set[str] = set()
+    assert len(list(manifest_sources(lines, settings, links))) == 5
+    assert links == {"latest.md", os.path.join("cur", "x.md")}

@@ -40,8 +40,13 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
     storage = options.storage_options
     try:
         with open_engine(options.scheduler, run_options.jobs) as engine:
-            links: set[str] = set()  # (filled by the walk of local folders)
-            found = (manifest_sources(read_manifest(options.paths_from, standard_input), settings)
+            reduced = bool(archive_rules(registry.rules, settings))
+            # Filled as the files are found: by the walk of local folders, and by a look
+            # at each local path given (a manifest's, once a path: only when the archive
+            # rules, their only reader, run, as a manifest may list millions).
+            links: set[str] = set()
+            found = (manifest_sources(read_manifest(options.paths_from, standard_input),
+                                      settings, links if reduced else None)
                      if options.paths_from else sources(paths, settings, storage, links))
             written = WrittenFiles.of(options)
             if written.files:
@@ -49,7 +54,7 @@ def batched_results(run: RunContext, run_options: RunOptions) -> Iterator[FileRe
             results = lint_in_batches(found, registry.rules, settings, run_options,
                                       registry.plugins, engine, storage_options=storage,
                                       batch_size=options.batch_size or DEFAULT_BATCH_SIZE)
-            if archive_rules(registry.rules, settings):
+            if reduced:
                 archive = archive_of(paths, settings, bool(options.paths_from), storage)
                 results = with_archive_rules(results, registry.rules, settings, archive,
                                              run_options, registry.plugins, links)
