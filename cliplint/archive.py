@@ -23,7 +23,8 @@ walked), or that was named through a symlinked folder (``cur/x.md``, or the fold
 may pass one), is that file under another name: the reduce step is told so
 (:attr:`ArchiveEntry.link_to <cliplint.rule_io.ArchiveEntry>`), so that one file
 reached by two paths is not taken for two copies. Only symlinks are looked behind, the
-walk's and those the paths given pass (asked once a path): no other file is asked about.
+walk's and those the paths given pass (asked once a path; a ``--paths-from`` manifest's
+local paths are paths given, its URLs have none): no other file is asked about.
 
 With a cache, the reduce step's problems are kept too, under a digest of everything
 they depend on (:func:`reduction_key`): an archive whose files and settings are as a
