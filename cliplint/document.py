@@ -230,10 +230,11 @@ class Document:
 
     @cached_property
     def yaml_front_matter(self) -> YamlFrontMatter | None:
-        """The YAML front matter's top-level keys as Jekyll reads them, each with its
-        place and the PyYAML node of its value (:mod:`cliplint.yaml_front_matter`), read
-        once for the rules and the archive report's facts; ``None`` without one, or when
-        it is not read (YAML refuses it, or it is too long)."""
+        """The YAML front matter's top-level keys as Jekyll reads them, merged ones
+        (``<<: *defaults``) included, each with its place and the PyYAML node of its
+        value (:mod:`cliplint.yaml_front_matter`), read once for the rules and the
+        archive report's facts; ``None`` without one, or when it is not read (YAML or
+        Jekyll refuses it, or it is too long)."""
         span = self.header.front_matter
         if span is None:
             return None

@@ -12,8 +12,12 @@ states, where this archive family writes one:
   Jekyll reads them, with libyaml, here through PyYAML: a line of a quoted title, a flow
   list or a block scalar over several lines is none, nor is a nested mapping's; a date
   over two lines is read as YAML folds it, into one; of a key written twice the last
-  counts; a front matter YAML refuses, a quote never closed, say, or one longer than
-  65,536 characters, is not read) or in Hugo's TOML one (``+++``,
+  counts; a date merged in from an anchored mapping (``<<: *defaults``) counts as
+  Jekyll's safe_yaml merges it, over a date written before the ``<<`` line and under one
+  written after it, named at that line, and one in a mapping written after ``<<:`` does
+  not; a front matter YAML refuses, a quote never closed, say, one longer than 65,536
+  characters, or one with a merge Jekyll refuses (``<<: [*a, *b]``, a merge of a scalar),
+  is not read) or in Hugo's TOML one (``+++``,
   ``date = 2023-06-09T14:30:00Z``; its top-level keys, above any ``[table]``, as TOML
   reads them: a line of a multi-line string is none, and a front matter that is no TOML
   is not read),
@@ -244,8 +248,8 @@ def _front_matter_date(document: Document) -> _Key | None:
 def _yaml_keys(document: Document) -> list[_Key]:
     """The date keys of a YAML front matter, with a scalar value, as YAML reads them
     (:mod:`cliplint.yaml_front_matter`): a line of a quoted title or of a flow list over
-    several lines is no key. Empty when the front matter is not read (a quote never
-    closed: Jekyll reads no date either)."""
+    several lines is no key, a merged one is. Empty when the front matter is not read (a
+    quote never closed: Jekyll reads no date either)."""
     front_matter = document.yaml_front_matter
     if front_matter is None:
         return []

@@ -29,7 +29,7 @@ from cliplint.linter import COUNT_BEYOND_CAP, lint_document, lint_past_the_cap
 from cliplint.model import Edit, Fix, Rule
 from cliplint.plugins import load_registry
 from cliplint.rule_io import Violation
-from cliplint.yaml_front_matter import MAX_TEXT
+from cliplint.yaml_front_matter import MAX_MERGED, MAX_TEXT, read as read_yaml_front_matter
 
 HEADER = "<!--1686778744000-->\n[A title](https://example.com/a/1)\n------\n\n"
 
@@ -118,6 +118,39 @@ def test_a_yaml_front_matter_past_its_bound_is_not_read(size: int) -> None:
     problems = lint_text(text, select=["timestamp-consistency"])
     feed = file_facts(Document.from_text(text)).feed
     assert (len(problems), feed) == ((1, "Someone") if size == MAX_TEXT else (0, "example.com"))
+
+
+@pytest.mark.parametrize("merges", [MAX_MERGED // 256, MAX_MERGED // 256 + 1])
+def test_a_yaml_front_matter_whose_merges_copy_too_much_is_not_read(merges: int) -> None:
+    """Each merge copies every key of the mapping it names: a few thousand lines merging
+    one of a few thousand keys would copy millions. A front matter whose merges copy more
+    than MAX_MERGED keys in all is not read."""
+    defaults = "defaults: &d {" + ", ".join(f"k{number}: x" for number in range(256)) + "}\n"
+    front = defaults + "<<: *d\n" * merges + "date: 2023-06-09T14:30:00Z\nauthor: Someone\n"
+    assert len(front) < MAX_TEXT
+    text = f"---\n{front}---\n{HEADER}<p>x</p>\n"
+    problems = lint_text(text, select=["timestamp-consistency"])
+    feed = file_facts(Document.from_text(text)).feed
+    read = 256 * merges <= MAX_MERGED
+    assert (len(problems), feed) == ((1, "Someone") if read else (0, "example.com"))
+
+
+def test_a_yaml_front_matter_is_walked_once_for_its_merges() -> None:
+    """Its merges are done walking the front matter once, in the order it is written: an
+    alias is not walked again where it is used, or a list of two aliases of the list
+    above it, line after line, would double the work at each line."""
+    def reading(lines: int) -> Callable[[], Any]:
+        doubled = [f"a{number}: &a{number} [*a{number - 1}, *a{number - 1}]"
+                   for number in range(1, lines)]
+        text = "\n".join(["a0: &a0 [x]", *doubled, "author: Someone", ""])
+
+        def work() -> None:
+            front_matter = read_yaml_front_matter(text, 0)
+            assert front_matter is not None and "author" in front_matter.keys
+        return work
+
+    reading(2)()  # the import of PyYAML, outside the count
+    assert traced_lines(reading(16)) < 2.2 * traced_lines(reading(8))
 
 
 @pytest.mark.parametrize("size", [5_000, 20_000])

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import GOOD_CLIPPING, SHARED, require_shared, rewrite_entries, write
 
 from cliplint import cli, html_parse
@@ -78,6 +79,41 @@ def test_a_clipping_without_timestamp_has_no_month() -> None:
     ('author: "not closed', ("example.com", "host")),
 ])
 def test_the_feed_from_front_matter(front_matter: str, expected: tuple[str, str]) -> None:
+    facts = _facts(f"---\n{front_matter}\n---\n{GOOD_CLIPPING}")
+    assert (facts.feed, facts.feed_kind) == expected
+
+
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "python"])
+@pytest.mark.parametrize(("front_matter", "expected"), [
+    # Merge keys as Jekyll's safe_yaml does them: an alias of a mapping, plain or quoted
+    # key, merged keys over the ones written before, under the ones written after.
+    ("defaults: &d\n  categories: [BBC]\n<<: *d", ("BBC", "category")),
+    ("defaults: &d {author: Merged}\n'<<': *d", ("Merged", "author")),
+    ("defaults: &d {author: Merged}\n\"<<\": *d", ("Merged", "author")),
+    ("author: Written\ndefaults: &d {author: Merged}\n<<: *d", ("Merged", "author")),
+    ("defaults: &d {author: Merged}\n<<: *d\nauthor: Written", ("Written", "author")),
+    # The merged mapping's own merges are done; one anchored anywhere is merged.
+    ("a: &a {author: A}\nb: &b {<<: *a, layout: post}\n<<: *b", ("A", "author")),
+    ("feeds: [&a {author: A}]\n<<: *a", ("A", "author")),
+    # ... as it is at the merge: the keys a mapping holding the merge has so far.
+    ("a: &a\n  author: A\n  b: &b {<<: *a}\n  author: Later\n<<: *b", ("A", "author")),
+    # A mapping written in place is merged empty.
+    ("<<: {author: InPlace}", ("example.com", "host")),
+    ("<<:\n  author: InPlace", ("example.com", "host")),
+    # A merge of anything else makes Ruby raise: Jekyll reads no front matter at all.
+    ("a: &a {author: A}\n<<: [*a]\nauthor: Written", ("example.com", "host")),
+    ("s: &s Someone\n<<: *s\nauthor: Written", ("example.com", "host")),
+    ("l: &l [Someone]\n<<: *l\nauthor: Written", ("example.com", "host")),
+    ("<<:\nauthor: Written", ("example.com", "host")),
+    ("a: &a {author: A}\nnested: {deep: {<<: [*a]}}\nauthor: Written", ("example.com", "host")),
+    # A "<<" that is no key, or a key other than "<<", is no merge.
+    ("author: '<<'", ("<<", "author")),
+    ("author: Written\na: &a {author: A}\n'<< ': *a", ("Written", "author")),
+])
+def test_the_feed_through_merge_keys(front_matter: str, expected: tuple[str, str],
+                                     libyaml: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not libyaml:  # PyYAML's own composer (a PyYAML built without libyaml)
+        monkeypatch.delattr(yaml, "CBaseLoader")
     facts = _facts(f"---\n{front_matter}\n---\n{GOOD_CLIPPING}")
     assert (facts.feed, facts.feed_kind) == expected
 
