@@ -14,9 +14,11 @@ A clipping's *source* is its feed, in this order:
    one (digits and ``-``, ``_``, ``.``: ``archived/2021-03-04/``, ``2021/03/``), or
    starts with ``_`` or ``.`` (Jekyll's ``_posts/``, hidden folders), and a file at the
    archive root has none;
-2. else the front matter's first ``categories`` (or ``category``) entry, else its
-   ``author`` (Jekyll archives keep each feed's name there), of its top-level keys as
-   YAML reads them (:attr:`Document.yaml_front_matter`);
+2. else the first of the categories Jekyll gives the post from its front matter (a
+   ``categories`` string split at whitespace, quoted or not, or list, before
+   ``category``, taken whole), else its ``author`` (Jekyll archives keep each feed's name
+   there), of its top-level keys as Jekyll reads them (:attr:`Document.yaml_front_matter`;
+   see :func:`_front_matter_feed`);
 3. else the title link's host, lower case, without ``www.``;
 4. else none: the report counts the clipping under "(unknown)".
 
@@ -46,6 +48,9 @@ _LAST_SECOND = 253_402_300_799
 # A pattern as a string, compiled (and cached by ``re``) when first used: a one-file run
 # starts without compiling it.
 _DATE_LIKE = r"[\d._-]*\d[\d._-]*"
+#: A word of a ``categories`` string as Ruby's ``String#split`` cuts it (no argument: at
+#: runs of ASCII whitespace, ``rb_isspace``; not at U+3000 or U+00A0, as ``str.split``).
+_RUBY_WORD = r"[^ \t\n\v\f\r]+"
 
 
 class FileFacts(NamedTuple):
@@ -130,6 +135,17 @@ def _month(document: Document) -> str | None:
 
 
 def _front_matter_feed(document: Document) -> tuple[str | None, str | None]:
+    """The feed a front matter names: the first of the post's categories, else its author.
+
+    Jekyll (``lib/jekyll/document.rb``) makes a post's categories in
+    ``Document#populate_categories``: ``Array(data["categories"])`` followed by
+    ``Utils.pluralized_array_from_hash(data, "category", "categories")``, with a
+    ``categories`` string already split at whitespace by ``Document#merge_categories!``
+    (``String#split``, whatever the string's quotes). ``pluralized_array_from_hash``
+    (``lib/jekyll/utils.rb``) prefers ``category``, taken whole, over ``categories``,
+    split again, but only for the entries it adds after those of ``categories``: the first
+    category is the first word of a ``categories`` string or the first item of its list,
+    and ``category`` (or its list's first item) only when ``categories`` gives none."""
     front_matter = document.yaml_front_matter
     if front_matter is None:
         return None, None
@@ -144,8 +160,8 @@ def _front_matter_feed(document: Document) -> tuple[str | None, str | None]:
 
 def _first_entry(value: Node, split_words: bool) -> str:
     """The first entry of a front matter's value: a list's first item, a mapping's
-    ``name`` (``author: {name: ...}``), or the scalar itself; for ``categories`` a plain
-    scalar is a space-separated list, as Jekyll reads it."""
+    ``name`` (``author: {name: ...}``), or the scalar itself; a ``categories`` string,
+    plain, quoted or a block, is a list of words, as Jekyll splits it."""
     from yaml import MappingNode, ScalarNode, SequenceNode  # (loaded: the front matter was read)
 
     node: Node | None = value
@@ -158,10 +174,11 @@ def _first_entry(value: Node, split_words: bool) -> str:
         split_words = False
     if not isinstance(node, ScalarNode):
         return ""
-    text: str = node.value.strip()
-    if split_words and not node.style:  # (plain: None, or "" from libyaml)
-        text = next(iter(text.split()), "")
-    return _cut(text)
+    text: str = node.value
+    if split_words:
+        word = re.search(_RUBY_WORD, text)
+        text = "" if word is None else word.group()
+    return _cut(text.strip())
 
 
 def _title_host(document: Document) -> str | None:

@@ -77,6 +77,22 @@ def test_a_clipping_without_timestamp_has_no_month() -> None:
     ("categories:\n  - World News\n  - Other", ("World News", "category")),
     ("author: First\nauthor: Last", ("Last", "author")),
     ('author: "not closed', ("example.com", "host")),
+    # The categories as Jekyll makes them (Document#merge_categories! and
+    # #populate_categories): a categories string is split at whitespace, quoted or not,
+    # at ASCII whitespace only (Ruby's String#split); category is taken whole.
+    ('categories: "news politics"', ("news", "category")),
+    ("categories: ' news  politics'", ("news", "category")),
+    ("categories: >\n  news\n  politics", ("news", "category")),
+    ("categories: |\n  news\n  politics", ("news", "category")),
+    ("categories: 新聞\u3000評論 香港", ("新聞\u3000評論", "category")),
+    ("categories: 'a\u00a0b c'", ("a\u00a0b", "category")),
+    ("category: 'Hong Kong News'", ("Hong Kong News", "category")),
+    ("category: [World News, Other]", ("World News", "category")),
+    # categories before category: pluralized_array_from_hash prefers category only for
+    # the entries it adds after categories' own.
+    ("categories: Tech Talk\ncategory: Other", ("Tech", "category")),
+    ("category: Other\ncategories: [Tech]", ("Tech", "category")),
+    ("categories: ''\ncategory: Other", ("Other", "category")),
 ])
 def test_the_feed_from_front_matter(front_matter: str, expected: tuple[str, str]) -> None:
     facts = _facts(f"---\n{front_matter}\n---\n{GOOD_CLIPPING}")
