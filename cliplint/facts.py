@@ -51,6 +51,9 @@ _DATE_LIKE = r"[\d._-]*\d[\d._-]*"
 #: A word of a ``categories`` string as Ruby's ``String#split`` cuts it (no argument: at
 #: runs of ASCII whitespace, ``rb_isspace``; not at U+3000 or U+00A0, as ``str.split``).
 _RUBY_WORD = r"[^ \t\n\v\f\r]+"
+#: The plain scalars safe_yaml reads as ``nil``, in any case (``Transform::ToNil``): a
+#: ``categories: null`` names no feed.
+_NULLS = ("", "~", "null")
 
 
 class FileFacts(NamedTuple):
@@ -160,8 +163,9 @@ def _front_matter_feed(document: Document) -> tuple[str | None, str | None]:
 
 def _first_entry(value: Node, split_words: bool) -> str:
     """The first entry of a front matter's value: a list's first item, a mapping's
-    ``name`` (``author: {name: ...}``), or the scalar itself; a ``categories`` string,
-    plain, quoted or a block, is a list of words, as Jekyll splits it."""
+    ``name`` (``author: {name: ...}``), or the scalar itself, none for a plain null
+    (``~``, ``null``); a ``categories`` string, plain, quoted or a block, is a list of
+    words, as Jekyll splits it."""
     from yaml import MappingNode, ScalarNode, SequenceNode  # (loaded: the front matter was read)
 
     node: Node | None = value
@@ -175,6 +179,8 @@ def _first_entry(value: Node, split_words: bool) -> str:
     if not isinstance(node, ScalarNode):
         return ""
     text: str = node.value
+    if not node.style and text.lower() in _NULLS:  # (plain: None, or "" from libyaml)
+        return ""
     if split_words:
         word = re.search(_RUBY_WORD, text)
         text = "" if word is None else word.group()

@@ -93,6 +93,13 @@ def test_a_clipping_without_timestamp_has_no_month() -> None:
     ("categories: Tech Talk\ncategory: Other", ("Tech", "category")),
     ("category: Other\ncategories: [Tech]", ("Tech", "category")),
     ("categories: ''\ncategory: Other", ("Other", "category")),
+    # A plain null (safe_yaml's nil, in any case) names no feed; a quoted one is text.
+    ("categories: ~\ncategory: Other", ("Other", "category")),
+    ("categories: null\nauthor: Someone", ("Someone", "author")),
+    ("categories: NULL\nauthor: Someone", ("Someone", "author")),
+    ("category: Null\nauthor: Someone", ("Someone", "author")),
+    ("author: null", ("example.com", "host")),
+    ("categories: 'null'", ("null", "category")),
 ])
 def test_the_feed_from_front_matter(front_matter: str, expected: tuple[str, str]) -> None:
     facts = _facts(f"---\n{front_matter}\n---\n{GOOD_CLIPPING}")
