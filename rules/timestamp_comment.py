@@ -58,6 +58,7 @@ from cliplint.document import Document
 from cliplint.facts import epoch_milliseconds, epoch_number
 from cliplint.model import Edit, Fix
 from cliplint.rule_io import Violation
+from cliplint.streams import BREAKING
 from cliplint_rules._time import DURATION_PATTERN, DURATION_WORDS, duration_seconds, iso_utc
 
 ID = "timestamp-comment"
@@ -225,7 +226,10 @@ def _date_line_hint(document: Document) -> str:
     span = document.header.date_line
     if span is None:
         return ""
-    raw = document.text[span.start : span.end][3:].strip()
+    # The date line as a reader sees it: a bare CR (or another character that breaks a
+    # line, which the document's lines do not end at) ends it, and what follows, the
+    # body's first tag say, is no part of the date to quote.
+    raw = BREAKING.split(document.text[span.start : span.end][3:], maxsplit=1)[0].strip()
     try:
         moment = parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):
