@@ -328,6 +328,16 @@ def test_quiet_verbose_and_show_files(three: Path) -> None:
         "cliplint: configuration: none found from the current folder, the defaults; a "
         "folder's own file applies below it")
     assert "1 file checked in" in cold.stderr and "0 from the cache, 1 linted" in cold.stderr
+    # The user's own configuration applies too (its trusted settings): it was not named.
+    user = write(three.parent / "xdg" / "cliplint" / "cliplint.toml", "fix-outside-tree = true\n")
+    xdg = {"XDG_CONFIG_HOME": str(user.parent.parent)}
+    assert run_cliplint(RULES, "-v", ".", cwd=three, env=xdg).stderr.splitlines()[0] == (
+        f"cliplint: configuration: {three / 'cliplint.toml'}; and the user configuration {user}")
+    assert run_cliplint(RULES, "-v", "--no-cache", three.name, cwd=three.parent,
+                        env=xdg).stderr.splitlines()[0].endswith(
+        f"applies below it; and the user configuration {user}")
+    assert run_cliplint(RULES, "-v", "--isolated", "a.md", cwd=three, env=xdg).stderr.splitlines()[
+        0] == "cliplint: configuration: none (--isolated)"
 
     listed = run_cliplint("--show-files", ".", cwd=three)
     assert listed.status == 0

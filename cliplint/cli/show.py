@@ -55,14 +55,20 @@ def show_files(run: RunContext) -> int:
 
 
 def config_used(run: RunContext) -> str:
-    """For --verbose: the configuration file the run took its settings from."""
-    if run.settings.source is not None:
-        return str(os.path.abspath(run.settings.source))
+    """For --verbose: the configuration file the run took its settings from, and the
+    user's own configuration when there is one (its trusted settings apply to every run
+    but --isolated's)."""
     if run.options.isolated:
         return "none (--isolated)"
+    from cliplint.config import user_config_path
+
+    user = str(user_config_path())
+    also = f"; and the user configuration {user}" if os.path.isfile(user) else ""
+    if run.settings.source is not None:
+        return f"{os.path.abspath(run.settings.source)}{also}"
     # (Folders' own files are still looked for: one in the linted folder applies there.)
     below = "; a folder's own file applies below it" if run.settings.tree is not None else ""
-    return f"none found from the current folder, the defaults{below}"
+    return f"none found from the current folder, the defaults{below}{also}"
 
 
 def settings_data(settings: Settings, rules: Mapping[str, Rule]) -> dict[str, Any]:
