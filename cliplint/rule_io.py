@@ -51,13 +51,13 @@ class ArchiveEntry(NamedTuple):
     skip the work of problems that concern no focused file; the engine drops them
     anyway, so a rule that ignores ``focus`` is just slower.
 
-    ``link_to`` is, for a file that is a symlink to another file of the archive (both
-    found by a folder's walk: ``latest.md -> 2024/x.md``), or that was named through a
-    symlinked folder (``cur/x.md``, or the folder ``cur``, given with ``cur -> 2024``),
-    that file's ``path``: one file under two names, which a rule comparing contents
-    should not take for two. None
-    otherwise, and in a run with ``--paths-from`` or URLs (or the library's), which does
-    not look (a ``--scheduler`` run's walk of a local folder does)."""
+    ``link_to`` is, for a file that is a symlink to another file of the archive
+    (``latest.md -> 2024/x.md``, both found by a folder's walk, or named on the command line
+    or in ``--paths-from``'s manifest), or that was named through a symlinked folder
+    (``cur/x.md``, or the folder ``cur``, given with ``cur -> 2024``), that file's ``path``: one
+    file under two names, which a rule comparing contents should not take for two. None
+    otherwise, and for URLs and in the library's runs, which do not look (a ``--scheduler``
+    run looks behind the local paths it is given, walks or reads in a manifest)."""
 
     path: str
     record: Any

@@ -6,7 +6,15 @@ import re
 
 from conftest import ROOT
 
-from cliplint.docs import RULES_FOLDER, TABLE_END, TABLE_START, rule_pages, rules_table
+from cliplint.docs import (
+    RULES_FOLDER,
+    TABLE_END,
+    TABLE_START,
+    api_reference,
+    replace_reference,
+    rule_pages,
+    rules_table,
+)
 from cliplint.model import ENGINE_PROBLEMS
 from cliplint.plugins import load_registry
 
@@ -27,6 +35,14 @@ def test_rule_pages_are_in_sync_with_the_docstrings() -> None:
     assert sorted(expected) == sorted(f"{name}.md" for name in [*registry, *ENGINE_PROBLEMS])
     for name, page in expected.items():
         assert shown[name] == page, f"{name} is stale: run python scripts/update_readme.py"
+
+
+def test_the_plugin_guides_api_reference_is_in_sync_with_the_docstrings() -> None:
+    # (an edit of the page's generated part, not of the docstring it comes from, was lost
+    # at the next regeneration)
+    guide = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    assert replace_reference(guide, api_reference()) == guide, (
+        "run: python scripts/update_readme.py")
 
 
 def test_rule_pages_are_markdown_not_restructured_text() -> None:
