@@ -136,7 +136,7 @@ class Suppressions:
                 self._next_line.setdefault(directive.next_line, []).append(index)
             elif directive.kind == "disable-file":
                 self._file.append(index)
-        self._stretches = _stretches(directives)
+        self._stretches, self.idle_enables = _stretches(directives)
         self._starts = [stretch.start for stretch in self._stretches]
 
     def __bool__(self) -> bool:
@@ -174,8 +174,14 @@ class Suppressions:
                 yield violation
 
 
-def _stretches(directives: tuple[Directive, ...]) -> list[_Stretch]:
+def _stretches(directives: tuple[Directive, ...]
+               ) -> tuple[list[_Stretch], frozenset[tuple[int, str | None]]]:
+    """The stretches the ``disable``/``enable`` comments make, and the (directive index,
+    selector) pairs of the ``enable`` comments that end nothing: no ``disable`` of their
+    rules is in force where they stand (none came before, an ``enable`` ended it already,
+    or the rules are disabled by ``disable-file``, which no ``enable`` ends)."""
     stretches: list[_Stretch] = []
+    idle: set[tuple[int, str | None]] = set()
     active: list[tuple[int, str | None]] = []
     exceptions: list[str] = []
     for index, directive in enumerate(directives):
@@ -186,15 +192,22 @@ def _stretches(directives: tuple[Directive, ...]) -> list[_Stretch]:
                 exceptions = [name for name in exceptions if not covers(selector, name)]
                 active.append((index, selector))
                 continue
-            active = [(i, s) for i, s in active
-                      if not (selector is None or (s is not None and covers(selector, s)))]
+            still = [(i, s) for i, s in active
+                     if not (selector is None or (s is not None and covers(selector, s)))]
+            ended = len(still) != len(active)
+            active = still
             if selector is None:
                 exceptions = []
             elif any(s is None or covers(s, selector) for _, s in active):
+                # (a rule enabled again inside a wider disable: an exception, unless it
+                # is one already)
+                ended = ended or selector not in exceptions
                 exceptions.append(selector)
+            if not ended:
+                idle.add((index, selector))
         stretches.append(_Stretch(directive.end if directive.kind == "disable"
                                   else directive.start, tuple(active), tuple(exceptions)))
-    return stretches
+    return stretches, frozenset(idle)
 
 
 def archive_suppressed(suppressions: Suppressions, archive_ids: Iterable[str]) -> list[str]:
@@ -249,6 +262,12 @@ def unused_violations(document: Document, suppressions: Suppressions,
                             f"suppression names an unknown rule {name!r}"
                             f"{did_you_mean(name, rules)} (see 'cliplint rules')",
                             kind="unknown-rule")
+        if directive.kind == "enable":
+            idle = [selector for selector in directive.selectors or (None,)
+                    if (index, selector) in suppressions.idle_enables and selector not in unknown]
+            if idle:
+                yield _idle_enable(document, directive, idle)
+            continue
         if directive.kind not in DISABLING:
             continue
         unused: list[str | None] = []
@@ -273,6 +292,19 @@ def unused_violations(document: Document, suppressions: Suppressions,
         yield Violation(directive.start, directive.end,
                         f"unused suppression: {what}{where}",
                         fix=_removal(document, directive, unused, whole), kind="unused")
+
+
+def _idle_enable(document: Document, directive: Directive,
+                 idle: list[str | None]) -> Violation:
+    """An ``enable`` comment (or some of its rules) that ends no ``disable``: left behind
+    when its ``disable`` went (``--fix`` removes an unused one), or written after a
+    ``disable-file``, which it does not end."""
+    what = ("no cliplint-disable is in force here" if idle == [None] else
+            "no cliplint-disable of " + ", ".join(str(s) for s in idle) + " is in force here")
+    whole = len(idle) == len(directive.selectors or (None,))
+    return Violation(directive.start, directive.end,
+                     f"unused suppression: nothing to enable again ({what})",
+                     fix=_removal(document, directive, idle, whole), kind="unused")
 
 
 def _removal(document: Document, directive: Directive, unused: list[str | None],

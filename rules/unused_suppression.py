@@ -17,6 +17,11 @@ is in use, online or not: that URL's answer may be a problem it hides. And a rul
 ten times ``max-problems-per-rule`` in the file is no longer asked for its problems, and
 a rule that crashed there gave none, so their suppressions are not judged there.
 
+An ``enable`` comment that ends no ``disable`` is unused too: its ``disable`` was
+removed (by ``--fix``, say, as an unused one: the next pass removes the ``enable``),
+an earlier ``enable`` ended it already, or the rule is disabled by ``disable-file``,
+which no ``enable`` ends.
+
 Unused suppressions are infos: they never fail a run, but they show up, and ``--fix``
 removes them. Unknown rule ids and misspelt directives are warnings: the problem their
 author meant to hide is reported anyway. A comment that starts with ``cliplint-``, or
@@ -30,6 +35,7 @@ Bad::
     <!-- cliplint-disable-next-line well-formed-html -- fixed since -->
     <p>A well-formed paragraph.</p>
     <!-- cliplint-disable-next-line wellformed-html -->
+    <!-- cliplint-enable relative-url -->
 
 Good::
 

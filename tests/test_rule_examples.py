@@ -42,8 +42,8 @@ BODY_EXAMPLES = {
     "relative-url": Reading(each_line=True),
     # Its three problems, as its docstring lists them.
     "well-formed-html": Reading(each_line=False, problems=3),
-    # A stale suppression and a misspelt one.
-    "unused-suppression": Reading(each_line=False, problems=2),
+    # A stale suppression, a misspelt one and an enable that ends no disable.
+    "unused-suppression": Reading(each_line=False, problems=3),
 }
 
 _CODE_POINT = re.compile(r"⟨U\+([0-9A-F]{4,6})⟩")

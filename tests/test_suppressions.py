@@ -139,6 +139,19 @@ def test_unused_suppression_is_an_info_and_fix_removes_its_line(
     assert (folder / "a.md").read_text() == clipping("<p>fine</p>\n<p>still fine</p>")
 
 
+def test_fix_removes_an_unused_disable_and_the_enable_that_ended_it(
+        folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --fix removed the unused disable and left its enable behind, which nothing reported:
+    # an enable that ends no disable is an unused suppression of its own.
+    text = clipping("<!-- cliplint-disable well-formed-html -- the feed's markup -->\n"
+                    "<p>fixed since</p>\n<!-- cliplint-enable well-formed-html -->\n<p>more</p>")
+    write(folder / "a.md", text)
+    _, problems = lint(capsys, "a.md")
+    assert found(problems) == [(5, "unused-suppression")]  # the enable ends the disable
+    assert main(["--isolated", "--fix", "a.md"]) == 0
+    assert (folder / "a.md").read_text() == clipping("<p>fixed since</p>\n<p>more</p>")
+
+
 def test_partly_used_or_inline_suppressions_need_unsafe_fixes(
         folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = clipping("<!-- cliplint-disable-next-line well-formed-html, invisible-characters -->\n"
