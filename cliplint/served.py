@@ -264,8 +264,8 @@ def _started(connection: socket.socket, deadline: float) -> str:
 def _not_taken(path: str) -> None:
     """Say that the server did not take the command, which then runs itself."""
     print(f"cliplint: the server ({path}) did not start the run within {START_TIMEOUT:g} s; "
-          f"running it here (is it stopped? `cliplint server stop`, or set "
-          f"{NO_SERVER_VARIABLE}=1)", file=sys.stderr)
+          f"running it here (`cliplint server status` says why; {NO_SERVER_VARIABLE}=1 "
+          f"runs without it)", file=sys.stderr)
 
 
 def _status(connection: socket.socket) -> int:

@@ -905,7 +905,10 @@ def test_a_stopped_server_is_not_waited_for(server: Served, short_folder: Path) 
     assert (there.returncode, there.stdout) == (here.returncode, here.stdout)
     said = there.stderr.decode()
     assert re.fullmatch(r"cliplint: the server \(\S+\.sock\) did not start the run within 5 s; "
-                        r"running it here \(.*\)\n", said), said
+                        r"running it here \(`cliplint server status` says why; "
+                        r"CLIPLINT_NO_SERVER=1 runs without it\)\n", said), said
+    # (status, not stop, which refuses a server that does not answer: status says it is
+    # stopped and how to continue it, test_server_commands_say_a_stopped_server_does_not_answer)
     # Continued, the server finds the command gone (its streams never sent): it does
     # not run it as well.
     _wait_for(lambda: "refused a run: a request cut short" in server.log())
