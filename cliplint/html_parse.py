@@ -1304,6 +1304,15 @@ class _Element(_EtreeBuilder.elementClass):  # type: ignore[name-defined]
         self._flags: list[Any] = []
 
     def insertBefore(self, node: Any, refNode: Any) -> None:
+        if refNode is None:
+            # html5lib's adoption agency foster-parents the node when the common ancestor
+            # is named like a table part, whatever its namespace: a MathML <tr>
+            # (``<math><tr>...``) with no table open leaves nothing to insert before, and
+            # html5lib 1.1 raised AttributeError (its issue #568, found by fuzzing). The
+            # node goes at the foster parent's end, where html5lib puts text foster-parented
+            # without a table.
+            self.appendChild(node)
+            return
         super().insertBefore(node, refNode)
         self._childNodes.insert(self._childNodes.index(refNode), node)
 

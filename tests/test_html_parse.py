@@ -570,6 +570,22 @@ def test_template_content_is_not_visible_text() -> None:
     assert [error.code for error in view.errors] == []
 
 
+@pytest.mark.parametrize(("body", "text"), [
+    # html5lib's issue #568 (oss-fuzz, through Beautiful Soup), and the clipping
+    # scripts/fuzz.py met it in: a foreign element named like a table part (MathML's
+    # <tr>) is the adoption agency's common ancestor, and no table is open.
+    (")<a><math><TR><a><mI><a><p><a>", ")"),
+    ("<p>Before</p>)<a><math><TR><a><mI><a><p><a>after", "Before)after"),
+])
+def test_a_foreign_table_part_as_the_common_ancestor_is_foster_parented(body: str,
+                                                                        text: str) -> None:
+    with pytest.raises(AttributeError):
+        html5lib.parse(body)  # html5lib 1.1 itself
+    view = _parse(body)
+    assert "adoption-agency-1.3" in [error.code for error in view.errors]
+    assert view.visible_text == text
+
+
 @pytest.mark.parametrize(("body", "tree"), [
     # the marker: formatting elements opened before a template are not reopened in it,
     # and one left open in a template does not leak out of it
