@@ -42,7 +42,8 @@ whitespace inside the comment is removed (around ASCII digits only: other digits
 converted). Nothing is invented: a missing timestamp is reported, never made up (a
 ``日期：`` date line holding an RFC 2822 date with its zone, ``Wed, 14 Jun 2023 21:03:30
 +0000``, is quoted as a hint with its epoch: a date without a zone names no instant).
-Blank lines before the timestamp comment are removed; nothing else is moved.
+Blank lines before the timestamp comment are removed (not when no timestamp comment
+follows them: the file is no nearer its format without them); nothing else is moved.
 """
 
 from __future__ import annotations
@@ -156,9 +157,13 @@ def _stray_lines(document: Document) -> Violation:
     place = "the first line after the front matter" if header.front_matter else "the first line"
     after = document.next_line_start(stray.end)
     what = "line" if count == 1 else "lines"
+    # Removed only above a timestamp comment: with none after them the blank lines stand
+    # before the body's first line, and taking them away brings the file no nearer its
+    # format (the timestamp comment is still missing).
+    fix = (Fix((Edit(stray.start, after, ""),), "safe", f"remove the blank {what}")
+           if timestamp is not None else None)
     return Violation(line.start, line.end,
-                     f"{blank} {where}: the timestamp comment belongs on {place}",
-                     Fix((Edit(stray.start, after, ""),), "safe", f"remove the blank {what}"))
+                     f"{blank} {where}: the timestamp comment belongs on {place}", fix)
 
 
 def _check_value(value: str, start: int, end: int, options: Mapping[str, Any]) -> Iterator[Violation]:

@@ -41,11 +41,14 @@ Good::
 Options: none.
 
 Fix (safe): a missing underline or a missing blank line is added (the underline only
-under a title link that ends on its one line, where a broken one ends is not known, and
-not above a line of dashes Markdown does not read as an underline, which would stay in
-the body as text).
+under a title line that is one link and nothing else, on its one line: where a broken
+one ends is not known, and an underline under a line with more on it makes all of it a
+heading; and not above a line of dashes Markdown does not read as an underline, which
+would stay in the body as text).
 Fix (unsafe): a ``=``
-underline becomes ``-`` (as many), which turns the rendered h1 heading into an h2.
+underline becomes ``-`` (as many), which turns the rendered h1 heading into an h2; the
+underline of a file without a timestamp comment is added (its first line may be the
+body's own, a page's "Back to Overview" link, which an underline would make a heading).
 Titles and URLs are never rewritten.
 """
 
@@ -108,11 +111,15 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
 
     eol = document.newline()
     if header.underline is None:
-        # Only under a title that ends its link on its one line: where a broken one ends
-        # is not known (a '[' never closed may run on for lines), and an underline put in
-        # the middle of it would cut it in two.
-        fix = (Fix((Edit(title.end, title.end, eol + "------"),), "safe", "add the underline")
-               if one_line and text.rstrip().endswith(")")
+        # Only under a title line that is one link and nothing else: where a broken one
+        # ends is not known (a '[' never closed may run on for lines), an underline put in
+        # the middle of it would cut it in two, and one under a line with more on it
+        # makes all of it a heading. Safe only under the timestamp comment: without it
+        # the line may be the body's first (a page's "[Back to Overview](...)" link), and
+        # an underline makes that a heading too.
+        fix = (Fix((Edit(title.end, title.end, eol + "------"),),
+                   "safe" if header.timestamp is not None else "unsafe", "add the underline")
+               if one_line and _one_link(text.rstrip())
                and not _LIKE_AN_UNDERLINE.match(document.text, document.next_line_start(title.end))
                else None)
         yield Violation(title.end, title.end, "missing '-' underline under the title", fix)
@@ -146,6 +153,16 @@ READS_EMPTY = re.compile(rf"[\s{ZERO_WIDTH}]*")
 
 def _line_after(document: Document, span: Any) -> int:
     return document.next_line_start(span.end)
+
+
+def _one_link(line: str) -> bool:
+    """Whether ``line`` is one ``[text](url)`` link and nothing else (what is inside the
+    brackets and parentheses is :func:`_check_link`'s to judge)."""
+    close = matching_bracket(line) if line.startswith("[") else None
+    if close is None or not line.startswith("(", close + 1):
+        return False
+    tail = link_destination(line, close + 1)
+    return tail is not None and not line[tail[1] + 1 :].strip()
 
 
 def _check_link(line: str, offset: int) -> Iterator[Violation]:

@@ -98,7 +98,11 @@ def clippings(draw: st.DrawFn) -> Clipping:
     # the blank line, and title-link adds none (the promo's removal and the blank line's
     # insertion touch, so they happen in different passes).
     needs_blank = not blank and not (kept.startswith(newline) or kept in ("", newline))
-    expected = (prefix + newline.join(header(fixed_stamp, True, blank or needs_blank))
+    # The underline is added safely under a timestamp comment only (without one the line
+    # may be the body's own); title-link adds the blank line under an underline only.
+    underlined = underline or stamp is not None
+    expected = (prefix + newline.join(header(fixed_stamp, underlined,
+                                             blank or (underlined and needs_blank)))
                 + newline + kept)
     return Clipping(text, expected)
 
