@@ -784,3 +784,31 @@ def test_invisible_characters_still_deletes_a_zwj_beside_no_emoji(sequence: str)
     assert [p.message.split(" in ")[0] for p in problems] == [
         "zero-width character U+200D ZERO WIDTH JOINER"]
     assert fix_text(text, select=["invisible-characters"]).text == text.replace("\u200d", "")
+
+
+# -- invisible-characters: markup cut off by the end of the body ----------------------------
+
+_CUT_OFF_HEADER = "<!--1686778744000-->\n[T](https://example.com/a/1)\n------\n\n"
+
+
+@pytest.mark.parametrize("tail", [
+    # A tag html5lib drops: no text and no attribute, whatever it holds.
+    "<y z\u200bw", "<y z&#8203;w", "<y\u200bz", "</y\u200bz", "<y z\u202cw",
+    '<a href="x\u200by', "<a title='x\u200by", '<a title="x\u202cy',
+    # Kept, but never text: a comment, a script or a style never closed.
+    "<!-- x\u200by", "<script>a\u200bb", "<style>a\u200bb",
+])
+@pytest.mark.parametrize("attributes", [False, True])
+def test_invisible_characters_leaves_markup_cut_off_by_the_end_alone(
+        tail: str, attributes: bool) -> None:
+    # Found by a sweep over windwild/news-articles (KaTeX's "i<ji < ji<j" opens a tag
+    # that runs to the end): a character in a cut-off tag was reported in "the body
+    # text" with the safe fix, which the fix check, finding no text there, refused, and
+    # the file's fixes of its text with it.
+    text = f"{_CUT_OFF_HEADER}<p>one\u2060 two</p><p>x {tail}\n"
+    config = {"rules": {"invisible-characters": {"attributes": attributes}}}
+    problems = lint_text(text, select=["invisible-characters"], config=config)
+    assert [(p.line, p.column, p.message.split(",")[0]) for p in problems] == [
+        (5, 7, "zero-width character U+2060 WORD JOINER in the body text")]
+    result = fix_text(text, select=["invisible-characters"], config=config)
+    assert result.refusal is None and result.text == text.replace("\u2060", "")
