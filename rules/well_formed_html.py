@@ -13,9 +13,10 @@ standard's errors, and what the standard does not call an error is not reported.
 problem per error, at the start of the offending tag, character reference or text
 (inside an attribute value: the tag; for an element left open at the end of the body:
 its start tag); the same error repeated in one tag (each duplicate attribute of a mangled
-``<div>``) is one problem that says how many times. The message ends with the standard's name for the error; the standard
-names none for tree construction errors (a stray end tag, misnested formatting...),
-whose messages end with html5lib's code. ``ignore-codes`` takes either.
+``<div>``, also of one cut off by the end of the body) is one problem that says how many
+times. The message ends with the standard's name for the error; the standard names none
+for tree construction errors (a stray end tag, misnested formatting...), whose messages
+end with html5lib's code. ``ignore-codes`` takes either.
 
 html5lib 1.1 predates ``<template>`` (it parsed one as an unknown element, so whatever
 followed its end tag stayed inside it): cliplint's parser adds the standard's template
@@ -120,7 +121,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from cliplint.document import Document
-from cliplint.html import CURRENT_NODE, NAME_OPEN, SCOPE_ENDS_AT, BodyView, ParseError, Token
+from cliplint.html import (
+    CURRENT_NODE,
+    NAME_OPEN,
+    SCOPE_ENDS_AT,
+    BodyView,
+    ParseError,
+    Token,
+    ascii_lower,
+)
 from cliplint.model import Finding
 from cliplint.rule_io import Violation
 from cliplint_rules._parse_errors import (
@@ -164,6 +173,9 @@ OPTIONS = {
 }
 
 _ENTITY = re.compile(r"&#?[0-9A-Za-z]{0,32};?")
+#: A tag's start as html5lib's tokenizer reads it: '<' or '</', an ASCII letter, then the
+#: name up to whitespace, '/' or '>'.
+_TAG_START = re.compile(r"<(?P<end>/)?(?P<name>[A-Za-z][^\t\n\x0c\r />]*)")
 _EOF_CODES = frozenset({
     "expected-closing-tag-but-got-eof", "expected-named-closing-tag-but-got-eof",
     "eof-in-table", "eof-in-select", "eof-in-frameset",
@@ -248,7 +260,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     # An error repeated in one tag (each duplicate attribute of a mangled <div>) is one
     # problem, counted: a keeper fixes the tag once. Keyed by the tag and what is said.
     found: dict[tuple[object, ...], _Found] = {}
-    for index, error in enumerate(body.errors):
+    for error in body.errors:
         judgement = judge(error, body)
         if not judgement.error and not html5lib_only:
             continue
@@ -256,7 +268,10 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         if error.code in ignored or name in ignored:
             continue
         said = (_describe(error, judgement, body), name, judgement.error)
-        key = (error.token, *said) if error.token is not None else (None, index)
+        # A tag cut off by the end of the body is no token (html5lib drops it): where it
+        # starts stands for it.
+        key = ("token", error.token, *said) if error.token is not None else (
+            "at", error.start, *said)
         end = max(error.end, error.start)
         if key in found:
             earlier = found[key]
@@ -283,7 +298,7 @@ class _Found(NamedTuple):
 
 def _describe(error: ParseError, judgement: Judgement, body: BodyView) -> str:
     token = body.tokens[error.token] if error.token is not None else None
-    tag = _tag(token, error)
+    tag = _tag(token, error, body)
     code = error.code
     inner = error.datavars.get(CURRENT_NODE)
     inner_tag = f"<{_short(inner)}>" if isinstance(inner, str) else "an element"
@@ -351,16 +366,30 @@ def _excerpt(source: str, start: int, end: int, width: int = 40) -> str:
     return repr(text + "…") if end > start + width else repr(text)
 
 
-def _tag(token: Token | None, error: ParseError) -> str | None:
+def _tag(token: Token | None, error: ParseError, body: BodyView) -> str | None:
     """The offending tag as ``<name>`` or ``</name>``, when the error is about a tag.
     A name html5lib read from broken markup (``<divclass="x"``) is cut short."""
     name = token.name if token is not None and token.kind in ("StartTag", "EndTag") else None
+    end_tag = token is not None and token.kind == "EndTag"
     if name is None:
         name = error.datavars.get("name")
-        if not isinstance(name, str):
-            return None
+    if name is None and token is None:
+        # A tag cut off by the end of the body: html5lib dropped its token, not its errors
+        # (each duplicate attribute of ``<x a=1 a=2 a=3``).
+        cut_off = _TAG_START.match(body.source, error.start, body.end)
+        if cut_off is not None:
+            name = _html5lib_name(cut_off.group("name"))
+            end_tag = cut_off.group("end") is not None
+    if not isinstance(name, str):
+        return None
     name = _short(name)
-    return f"</{name}>" if token is not None and token.kind == "EndTag" else f"<{name}>"
+    return f"</{name}>" if end_tag else f"<{name}>"
+
+
+def _html5lib_name(written: str) -> str:
+    """A tag name as html5lib's tokenizer makes it of what was written: ASCII letters
+    lower-cased, NUL replaced."""
+    return ascii_lower(written).replace("\x00", "\ufffd")
 
 
 def _short(name: str, width: int = 30) -> str:
