@@ -84,6 +84,11 @@ NAME_OPEN = "nameOpen"
 #: its name is open (``end-tag-too-early``: a ``</div>`` in a table cell, with the <div>
 #: around the table), the element between them that ends the scope (``td``).
 SCOPE_ENDS_AT = "scopeEndsAt"
+#: The ``datavars`` key naming, for html5lib's placeholder code ``XXX-undefined-error``
+#: (raised for several errors it gave no code of their own), the insertion mode it was
+#: raised in, by html5lib's name for it ("inBody", "inCaption"...): with the token, what
+#: tells those errors apart.
+INSERTION_MODE = "insertionMode"
 #: HTML's ASCII whitespace (html5lib's spaceCharacters), also as a regex character class.
 HTML_SPACE = "\t\n\x0c\r "
 #: A run of it (a reader sees one space).

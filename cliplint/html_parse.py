@@ -74,6 +74,7 @@ from cliplint.html import (
     ASCII_LOWER,
     CURRENT_NODE,
     HTML_SPACE,
+    INSERTION_MODE,
     NAME_OPEN,
     SCOPE_ENDS_AT,
     BodyView,
@@ -1124,6 +1125,10 @@ class _SpanParser(html5lib.HTMLParser):
                 boundary = _scope_end(open_elements, datavars["name"])
                 if boundary is not None:  # the end tag closes nothing: html5lib ignores it
                     datavars = {**datavars, SCOPE_ENDS_AT: boundary}
+        if errorcode == "XXX-undefined-error":
+            mode = next((name for name, phase in self.phases.items() if phase is self.phase),
+                        None)
+            datavars = {**datavars, INSERTION_MODE: mode}
         tokenizer = self.tokenizer
         current = tokenizer.current_span()
         offset = tokenizer.stream.offset

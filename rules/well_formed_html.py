@@ -27,6 +27,14 @@ stray ``</template>`` or an end tag a template ignores, ``end-tag-too-early`` fo
 ``</template>`` that closes elements still open in it, and
 ``expected-closing-tag-but-got-eof`` for a template left open (at its start tag).
 
+html5lib raises a placeholder, ``XXX-undefined-error``, for several errors it gave no code
+of their own; their messages end with the code html5lib gives the same error elsewhere:
+``unexpected-end-tag`` for an end tag whose element is not open (``</body>``: a clipping's
+body is no ``<body>`` element), ``unexpected-start-tag-ignored`` for a table part a
+template's table ignores, ``unexpected-start-tag`` for ``<rp>``/``<rt>`` in a ``<ruby>``
+but inside another element. Text a template's column group drops keeps the placeholder:
+no code fits. ``ignore-codes`` takes the placeholder for all of them.
+
 Not errors in the standard, though html5lib 1.1 reports them (reported only with
 ``report-html5lib-only``, as warnings):
 
@@ -48,8 +56,12 @@ Not errors in the standard, though html5lib 1.1 reports them (reported only with
 - ``expected-closing-tag-but-got-eof`` when only ``<option>``, ``<optgroup>``,
   ``<rb>``, ``<rp>``, ``<rt>`` or ``<rtc>`` are left open (§13.2.6.4.7 "in body",
   end-of-file token);
-- ``XXX-undefined-error`` for ``<rp>``/``<rt>`` in an open ``<rtc>`` (§13.2.6.4.7,
-  html5lib does not know ``rtc``);
+- ``<rp>``/``<rt>`` in an open ``<rtc>``, reported as ``unexpected-start-tag``
+  (§13.2.6.4.7, html5lib does not know ``rtc``);
+- a table part's start tag or ``</table>`` closing an open ``<caption>``, reported as
+  ``unexpected-start-tag-implies-end-tag`` and ``end-tag-too-early``: the error is an
+  element left open in the caption, which html5lib reports too (§13.2.6.4.11 "in
+  caption");
 - ``need-space-after-doctype`` on ``<!DOCTYPE>``, which lacks a name, not a space
   (§13.2.5.53 DOCTYPE state; the missing name is reported).
 
@@ -135,6 +147,7 @@ from cliplint.rule_io import Violation
 from cliplint_rules._parse_errors import (
     REPORTED_NAMES,
     Judgement,
+    closes_caption,
     judge,
     legacy_reference,
     offending_character,
@@ -176,6 +189,8 @@ _ENTITY = re.compile(r"&#?[0-9A-Za-z]{0,32};?")
 #: A tag's start as html5lib's tokenizer reads it: '<' or '</', an ASCII letter, then the
 #: name up to whitespace, '/' or '>'.
 _TAG_START = re.compile(r"<(?P<end>/)?(?P<name>[A-Za-z][^\t\n\x0c\r />]*)")
+#: html5lib's code for several errors it gave no code of their own (see _stand_in).
+_PLACEHOLDER = "XXX-undefined-error"
 _EOF_CODES = frozenset({
     "expected-closing-tag-but-got-eof", "expected-named-closing-tag-but-got-eof",
     "eof-in-table", "eof-in-select", "eof-in-frameset",
@@ -234,7 +249,6 @@ _STANDARD_PHRASES = {
 _TREE_PHRASES = {
     "unexpected-doctype": "DOCTYPE inside the body: {excerpt}",
     "deprecated-tag": "<isindex>, which is no longer special in HTML",
-    "XXX-undefined-error": "misplaced {tag}",
 }
 #: The character a numeric reference names, by the standard's error.
 _NAMED_CHARACTER = {
@@ -264,10 +278,12 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         judgement = judge(error, body)
         if not judgement.error and not html5lib_only:
             continue
-        name = judgement.name or error.code
+        token = body.tokens[error.token] if error.token is not None else None
+        stand_in = _stand_in(error, token) if error.code == _PLACEHOLDER else None
+        name = judgement.name or (stand_in.code if stand_in else error.code)
         if error.code in ignored or name in ignored:
             continue
-        said = (_describe(error, judgement, body), name, judgement.error)
+        said = (_describe(error, judgement, body, stand_in), name, judgement.error)
         # A tag cut off by the end of the body is no token (html5lib drops it): where it
         # starts stands for it.
         key = ("token", error.token, *said) if error.token is not None else (
@@ -285,6 +301,35 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
                         kind="parse-error" if one.error else "html5lib-only")
 
 
+class _StandIn(NamedTuple):
+    """What html5lib's placeholder code stands for: the code html5lib gives the same
+    error elsewhere, and the words for it ({tag}, {inner}, {excerpt} as in _describe)."""
+
+    code: str
+    phrase: str
+
+
+def _stand_in(error: ParseError, token: Token | None) -> _StandIn:
+    """html5lib's placeholder code, XXX-undefined-error, raised for the errors below (by
+    html5parser.py), as the code it gives the same error elsewhere."""
+    if token is None or token.kind not in ("StartTag", "EndTag"):
+        # Text a template's column group drops: no code of html5lib's fits.
+        return _StandIn(_PLACEHOLDER, "misplaced text {excerpt}")
+    if closes_caption(error, token):
+        code = ("unexpected-start-tag-implies-end-tag" if token.kind == "StartTag"
+                else "end-tag-too-early")
+        return _StandIn(code, "{tag} closes the open <caption>")
+    if token.kind == "StartTag" and token.name in ("rp", "rt"):  # in a <ruby>
+        return _StandIn("unexpected-start-tag", "{tag} inside an open {inner}, not directly "
+                        "in <ruby>")
+    if token.kind == "EndTag":
+        # What it would close is not open (in scope): a </body>, since a clipping's body
+        # is no <body> element; a </table> or </tr> in a template with no table open.
+        return _StandIn("unexpected-end-tag", "unexpected end tag {tag}")
+    # A table part a template's table ignores (a <tr> in a cell with no row open).
+    return _StandIn("unexpected-start-tag-ignored", "unexpected start tag {tag}")
+
+
 class _Found(NamedTuple):
     """A parse error to report, and how many times it was found in its tag."""
 
@@ -296,12 +341,16 @@ class _Found(NamedTuple):
     times: int
 
 
-def _describe(error: ParseError, judgement: Judgement, body: BodyView) -> str:
+def _describe(error: ParseError, judgement: Judgement, body: BodyView,
+              stand_in: _StandIn | None = None) -> str:
     token = body.tokens[error.token] if error.token is not None else None
     tag = _tag(token, error, body)
     code = error.code
     inner = error.datavars.get(CURRENT_NODE)
     inner_tag = f"<{_short(inner)}>" if isinstance(inner, str) else "an element"
+    if stand_in is not None:
+        return stand_in.phrase.format(tag=tag or "tag", inner=inner_tag,
+                                      excerpt=_excerpt(body.source, error.start, error.end))
     if code in _EOF_CODES and tag is not None and (token is None or token.kind != "EndTag"):
         return f"{tag} is not closed by the end of the body"
     if code in _EOF_CODES and judgement.name is None:  # an element html5lib made itself
@@ -346,9 +395,6 @@ def _describe(error: ParseError, judgement: Judgement, body: BodyView) -> str:
         lead = "</" if source.startswith("</", error.start) else "<"
         after = source[error.start + len(lead) : error.start + len(lead) + 1]
         return f"{lead!r} is followed by {after!r}, not by a tag name"
-    if code == "XXX-undefined-error" and tag is None and token is not None:
-        # Text html5lib drops (in a template whose content began with a <col>).
-        return f"misplaced text {_excerpt(body.source, error.start, error.end)}"
     phrase = _STANDARD_PHRASES.get(judgement.name or "") or _TREE_PHRASES.get(code)
     if phrase is not None:
         return phrase.format(excerpt=_excerpt(body.source, error.start, error.end),

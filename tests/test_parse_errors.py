@@ -89,6 +89,10 @@ JUDGED = [
     ("<isindex>", "deprecated-tag", None),
     ("<option>x", "expected-closing-tag-but-got-eof", None),
     ("<ruby><rtc><rt>x</rt></rtc></ruby>", "XXX-undefined-error", None),
+    ("<ruby>a<span><rt>x</rt></span></ruby>", "XXX-undefined-error", None),
+    ("<table><caption>x</table>", "XXX-undefined-error", None),
+    ("<table><caption>x<tr>", "XXX-undefined-error", None),
+    ("<p>x</p></body>", "XXX-undefined-error", None),
 ]
 NOT_AN_ERROR = {
     ("AT&T", "expected-named-entity"), ("a &- b", "expected-named-entity"),
@@ -101,6 +105,8 @@ NOT_AN_ERROR = {
     ("<!DOCTYPE>", "need-space-after-doctype"), ("<isindex>", "deprecated-tag"),
     ("<option>x", "expected-closing-tag-but-got-eof"),
     ("<ruby><rtc><rt>x</rt></rtc></ruby>", "XXX-undefined-error"),
+    ("<table><caption>x</table>", "XXX-undefined-error"),
+    ("<table><caption>x<tr>", "XXX-undefined-error"),
 }
 
 
@@ -222,6 +228,14 @@ def test_ignore_codes_refuses_a_name_the_rule_never_reports(ignored: str, hint: 
         f"  rules.well-formed-html.ignore-codes[1]: {ignored!r} is not one of the "
         f"{len(REPORTED_NAMES)} values it takes: the errors the rule reports, by the "
         f"standard's name or html5lib's code (the name at the end of a message){hint}"]
+
+
+@pytest.mark.parametrize("ignored", ["unexpected-end-tag", "XXX-undefined-error"])
+def test_ignore_codes_takes_the_code_a_placeholder_is_reported_as_or_the_placeholder(
+        ignored: str) -> None:
+    assert _messages("<p>x</p></body>") == [
+        ("error", "unexpected end tag </body> (unexpected-end-tag)")]
+    assert _messages("<p>x</p></body>", **{"ignore-codes": [ignored]}) == []
 
 
 def test_an_implied_end_tag_says_what_happened() -> None:
