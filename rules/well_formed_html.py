@@ -62,6 +62,10 @@ Not errors in the standard, though html5lib 1.1 reports them (reported only with
   ``unexpected-start-tag-implies-end-tag`` and ``end-tag-too-early``: the error is an
   element left open in the caption, which html5lib reports too (§13.2.6.4.11 "in
   caption");
+- ``unexpected-implied-end-tag-in-table-row``: the end of a row (``</tr>``, the next
+  ``<td>``) closing an element still open in it, one moved out of the table, whose start
+  tag was the error (§13.2.6.4.14 "in row": clearing the stack back to a table row
+  context is no error, as html5lib has it for a table and a row group);
 - ``need-space-after-doctype`` on ``<!DOCTYPE>``, which lacks a name, not a space
   (§13.2.5.53 DOCTYPE state; the missing name is reported).
 
@@ -199,10 +203,14 @@ _EOF_CODES = frozenset({
 #: was implied by it (<div> closes an open <p>): the message says so.
 _END_TAG_CODES = frozenset({
     "unexpected-end-tag", "end-tag-too-early", "end-tag-too-early-ignored",
-    "end-tag-too-early-named", "expected-one-end-tag-but-got-another",
+    "end-tag-too-early-named", "expected-one-end-tag-but-got-another", "unexpected-cell-end-tag",
     "adoption-agency-1.1", "adoption-agency-1.2", "adoption-agency-1.3", "adoption-agency-4.4",
 })
-#: Plain words for the errors feeds make most; others use html5lib's own text.
+#: Plain words for the errors about a tag, by html5lib's code ({tag}; {inner}: the current
+#: node; {closed}: the element html5lib names). With the tables below and the cases
+#: _describe words itself, every code html5lib 1.1 can raise in a body has plain words
+#: (tests/test_parse_errors.py checks): html5lib's own text, the last resort, speaks of
+#: its phases and "voodoo".
 _PHRASES = {
     "unexpected-end-tag": "unexpected end tag {tag}",
     "unexpected-end-tag-treated-as": "unexpected end tag {tag}",
@@ -216,6 +224,27 @@ _PHRASES = {
     "adoption-agency-4.4": "misnested end tag {tag}",
     "unexpected-start-tag": "unexpected start tag {tag}",
     "unexpected-start-tag-ignored": "unexpected start tag {tag}",
+    "non-html-root": "unexpected start tag {tag}",
+    "unexpected-start-tag-treated-as": "unexpected start tag {tag}, read as <img>",  # <image>
+    "unexpected-end-tag-in-table-body": "unexpected end tag {tag}",
+    "unexpected-end-tag-in-table-row": "unexpected end tag {tag}",
+    "no-end-tag": "unexpected end tag {tag}: <col> has none",
+    "unexpected-cell-end-tag": "end tag {tag} while {inner} inside it is still open",
+    "unexpected-implied-end-tag-in-table-row": "{tag} closes the open {closed} in a table row",
+    "unexpected-cell-in-table-body": "{tag} outside a table row: a <tr> is implied",
+    "unexpected-start-tag-implies-table-voodoo":
+        "{tag} in a table outside a cell, moved out of the table",
+    "unexpected-end-tag-implies-table-voodoo": "end tag {tag} in a table outside a cell",
+    "unexpected-form-in-table": "{tag} in a table outside a cell",
+    "unexpected-hidden-input-in-table": "{tag} in a table outside a cell",
+    "unexpected-select-in-select": "{tag} inside an open <select> closes it",
+    "unexpected-input-in-select": "{tag} inside an open <select> closes it",
+    "unexpected-table-element-start-tag-in-select-in-table":
+        "{tag} inside an open <select> closes it",
+    "unexpected-table-element-end-tag-in-select-in-table": "end tag {tag} inside an open <select>",
+    "unexpected-start-tag-in-select": "{tag} is ignored inside a <select>",
+    "unexpected-end-tag-in-select": "end tag {tag} is ignored inside a <select>",
+    "unexpected-html-element-in-foreign-content": "{tag} ends the SVG or MathML it is in",
     "non-void-element-with-trailing-solidus": "'/>' does not close {tag} in HTML",
     "duplicate-attribute": "duplicate attribute in {tag}",
     "unexpected-character-after-attribute-value": "no space after an attribute value in {tag}",
@@ -244,11 +273,21 @@ _STANDARD_PHRASES = {
     "abrupt-closing-of-empty-comment": "comment closed by its own start: {excerpt}",
     "eof-in-comment": "comment not closed by the end of the body: {excerpt}",
     "eof-in-doctype": "DOCTYPE cut off by the end of the body: {excerpt}",
+    "missing-doctype-name": "DOCTYPE without a name: {excerpt}",
+    "missing-whitespace-before-doctype-name": "no space between 'DOCTYPE' and its name: {excerpt}",
+    "invalid-character-sequence-after-doctype-name":
+        "neither 'PUBLIC' nor 'SYSTEM' after the DOCTYPE name: {excerpt}",
+    "eof-in-script-html-comment-like-text":
+        "'<!--' in a <script> not closed by the end of the body",
 }
-#: Plain words for tree construction errors that name no tag.
-_TREE_PHRASES = {
+#: Plain words, by html5lib's code, for errors that name no tag and that the standard
+#: names none for ({excerpt}: the offending source, quoted).
+_CODE_PHRASES = {
     "unexpected-doctype": "DOCTYPE inside the body: {excerpt}",
     "deprecated-tag": "<isindex>, which is no longer special in HTML",
+    "need-space-after-doctype": "no space after 'DOCTYPE': {excerpt}",  # <!DOCTYPE>
+    "unexpected-char-in-doctype": "unexpected character in a DOCTYPE: {excerpt}",
+    "unexpected-end-of-doctype": "DOCTYPE ends too early: {excerpt}",
 }
 #: The character a numeric reference names, by the standard's error.
 _NAMED_CHARACTER = {
@@ -389,13 +428,15 @@ def _describe(error: ParseError, judgement: Judgement, body: BodyView,
         return f"unexpected end tag {tag or 'tag'}: no <{_short(str(error.datavars['name']))}> is open"
     phrase = _PHRASES.get(code)
     if phrase is not None and tag is not None:
-        return phrase.format(tag=tag, inner=inner_tag)
+        named = error.datavars.get("name")
+        closed = f"<{_short(named)}>" if isinstance(named, str) else "an element"
+        return phrase.format(tag=tag, inner=inner_tag, closed=closed)
     if judgement.name == "invalid-first-character-of-tag-name":
         source = body.source
         lead = "</" if source.startswith("</", error.start) else "<"
         after = source[error.start + len(lead) : error.start + len(lead) + 1]
         return f"{lead!r} is followed by {after!r}, not by a tag name"
-    phrase = _STANDARD_PHRASES.get(judgement.name or "") or _TREE_PHRASES.get(code)
+    phrase = _STANDARD_PHRASES.get(judgement.name or "") or _CODE_PHRASES.get(code)
     if phrase is not None:
         return phrase.format(excerpt=_excerpt(body.source, error.start, error.end),
                              tag=tag or "tag")
