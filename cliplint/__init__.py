@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from cliplint.api import EXPORTS
 from cliplint.hookspecs import hookimpl as hookimpl
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The library's functions, then the rule-author API (cliplint.api), loaded on first use.
 _LAZY = {

@@ -20,7 +20,7 @@ The file is JSON, one entry per line and sorted, so that a baseline diffs well i
 
     {
       "version": 1,
-      "tool": "cliplint 0.1.0",
+      "tool": "cliplint 0.2.0",
       "problems": [
         {"path": "BBC/1.md", "rule": "title-link", "fingerprint": "9c0d…", "message": "…"},
         {"path": "BBC/2.md", "rule": "mypack/links", "online": true, "fingerprint": "…", …},

@@ -33,6 +33,7 @@ import pytest
 from conftest import make_plugin, process_runs, write
 
 import cliplint.server
+from cliplint import __version__
 from cliplint.served import TERMINATE
 from cliplint.server import changed_files, module_files, supported
 
@@ -454,7 +455,8 @@ def test_a_deleted_working_folder_runs_by_itself(server: Served, short_folder: P
     gone = short_folder / "gone"
     gone.mkdir()
     done = _shell(server, "cd gone && rmdir ../gone && $CLIPLINT --version", short_folder)
-    assert (done.returncode, done.stdout, done.stderr) == (0, b"cliplint 0.1.0\n", b"")
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0, f"cliplint {__version__}\n".encode(), b"")
     assert server.served() == 0
 
 
