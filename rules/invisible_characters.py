@@ -282,6 +282,7 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     found = [*_before_header(document), *_judged_title(_in_title(document)),
              *_in_body(document, bool(options.get("attributes")))]
     openers: dict[bool, bool] = {}  # whether the title (True) or the body writes an opener
+    runs = []
     for run in _runs(found):
         if run.char not in allowed:
             if run.verdict == CLOSES_NOTHING:
@@ -292,7 +293,9 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
                     run = run._replace(verdict=_UNSURE)
                 elif run.char == PDI and _counts(document.text, run):
                     run = run._replace(verdict=_COUNTS)
-            yield _violation(document.text, run)
+            runs.append(run)
+    for blob in _blobs(document.text, runs):
+        yield _violation(document.text, blob)
 
 
 def _writes_opener(document: Document, title: bool) -> bool:
@@ -548,41 +551,86 @@ def _runs(found: list[_Found]) -> Iterator[_Found]:
         yield current._replace(written=tuple(written))
 
 
-def _violation(text: str, run: _Found) -> Violation:
+#: The kinds of characters whose runs, adjacent, are reported as one (see ``_blobs``).
+_BLOB_KINDS = ("zero-width character", "control character")
+
+
+def _kind(run: _Found) -> tuple[str, bool]:
+    """What a message calls the run's character (``""`` for U+FFFD: its name says what it
+    is) and whether deleting it is safe, but for a zero-width space that ends a URL (see
+    ``_joins_url``)."""
     char = run.char
-    code = f"U+{ord(char):04X}"
-    name = f"{code} {_name(char)}"
     if char in _ZERO_WIDTH:
-        kind, fixable = "zero-width character ", True
-    elif char in _BIDI:
-        kind, fixable = "bidi control ", run.verdict == CLOSES_NOTHING
-    elif char == "\ufffd":
-        kind, fixable = "", False  # its name says what it is
-    else:
-        kind, fixable = "control character ", True
-    count = len(run.written)
-    times = f" \u00d7{count}" if count > 1 else ""
-    forms = list(dict.fromkeys(form or "raw" for form in run.written))
+        return "zero-width character", True
+    if char in _BIDI:
+        return "bidi control", run.verdict == CLOSES_NOTHING
+    if char == "\ufffd":
+        return "", False
+    return "control character", True
+
+
+def _joins_url(text: str, run: _Found) -> bool:
+    """Whether the run is zero-width spaces that alone separate a URL in the body text
+    from the word after them: deleted, they would join the URL to the word (a link running
+    on into "Music"), and a space instead is a change a reader sees."""
+    return (run.char == "\u200b" and run.where == "the body text"
+            and _ends_url(text, run.start, run.end))
+
+
+def _blobs(text: str, runs: Iterable[_Found]) -> Iterator[tuple[_Found, ...]]:
+    """The runs, those of different characters that touch (``⟨U+200C⟩⟨U+FEFF⟩⟨U+200B⟩``,
+    a CMS's blob) gathered as one where the rule reports and fixes each the same way: of
+    one kind in ``_BLOB_KINDS``, in one place, each deleted by the fix. A keeper deletes
+    such a blob at once; one report per character would be hundreds."""
+    blob: list[_Found] = []
+    key: tuple[str, str] | None = None  # what a run shares with the blob to join it
+    for run in runs:
+        kind, fixable = _kind(run)
+        joins = kind in _BLOB_KINDS and fixable and not _joins_url(text, run)
+        run_key = (kind, run.where) if joins else None
+        if run_key is not None and run_key == key and blob[-1].end == run.start:
+            blob.append(run)
+            continue
+        if blob:
+            yield tuple(blob)
+        blob, key = [run], run_key
+    if blob:
+        yield tuple(blob)
+
+
+def _violation(text: str, blob: tuple[_Found, ...]) -> Violation:
+    """The report on a run of one character, or on a blob of runs (``_blobs``): its
+    characters by first appearance, each with its count."""
+    run, start, end = blob[0], blob[0].start, blob[-1].end
+    char = run.char
+    kind, fixable = _kind(run)
+    counts: dict[str, int] = {}
+    for item in blob:
+        counts[item.char] = counts.get(item.char, 0) + len(item.written)
+    codes = [f"U+{ord(each):04X}" for each in counts]
+    names = ", ".join(f"{code} {_name(each)}" + (f" \u00d7{count}" if count > 1 else "")
+                      for code, (each, count) in zip(codes, counts.items()))
+    if kind:
+        kind += "s " if len(counts) > 1 else " "
+    count = sum(counts.values())
+    forms = list(dict.fromkeys(form or "raw" for item in blob for form in item.written))
     written = "" if forms == ["raw"] else f" (written {', '.join(forms)})"
-    before = text[max(0, run.start - _CONTEXT) : run.start]
-    after = text[run.end : run.end + _CONTEXT]
+    before = text[max(0, start - _CONTEXT) : start]
+    after = text[end : end + _CONTEXT]
     context = f"between {_quote(before, left=True)} and {_quote(after, left=False)}"
-    message = f"{kind}{name}{times}{written} in {run.where}, {context}"
+    message = f"{kind}{names}{written} in {run.where}, {context}"
     if char in _BIDI:
         message += f": {_bidi_effect(run, count > 1)}"
     elif char == "\ufffd":
         message += ": a character was lost when the text was decoded; left for a person"
     fix = None
-    if (fixable and char == "\u200b" and run.where == "the body text"
-            and _ends_url(text, run.start, run.end)):
-        # Deleted, the space that ends the URL would join it to the next word (a link
-        # running on into "Music"); a space instead is a change a reader sees.
+    if fixable and _joins_url(text, run):
         message += (": deleting it would join the URL to the word after it; left for a "
                     "person")
     elif fixable:
         what = "them" if count > 1 else "it"
-        fix = Fix((Edit(run.start, run.end, ""),), "safe", f"delete {what} ({code})")
-    return Violation(run.start, run.end, message, fix)
+        fix = Fix((Edit(start, end, ""),), "safe", f"delete {what} ({', '.join(codes)})")
+    return Violation(start, end, message, fix)
 
 
 #: A URL written in the text right before a point, in the characters a URL is written
