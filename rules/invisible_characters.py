@@ -10,7 +10,13 @@ Reported, in the title line (its text and its URL) and in the text a reader sees
 body (not in comments, scripts or styles, nor in a tag cut off by the end of the body,
 which HTML drops with its attributes; attribute values only with the option below;
 never in the front matter), each run of one character once, naming the character, how
-it is written (raw or as a reference like ``&#8203;``) and the text around it:
+it is written (raw or as a reference like ``&#8203;``) and the text around it. Runs of
+different zero-width characters that touch, in one place, each deleted by the fix (the
+blobs some CMSs write: ⟨U+200C⟩⟨U+200C⟩⟨U+FEFF⟩⟨U+200B⟩...), are one problem, with one
+fix that deletes them all, naming each character with its count in the order they first
+appear and the text around the whole run; so are runs of different control characters.
+Runs the rule judges apart (a bidi control, U+FFFD, a zero-width space left for a person,
+a zero-width character beside a control character) are reported on their own:
 
 - zero-width characters: U+200B ZERO WIDTH SPACE, U+2060 WORD JOINER, U+FEFF ZERO
   WIDTH NO-BREAK SPACE (a byte-order mark inside the text), and U+200C ZERO WIDTH
