@@ -10,9 +10,10 @@ An archive rule: it compares every clipping of the archive with every other (see
 cache). Two clippings are the same article when they have
 
 - ``url``: the same canonical article URL in the title link (a title link is the
-  clipping's under its ``-`` underline only: a first line without one may be the body's
-  own, a page's "Back to Overview" link, and no title nor URL is read from it; title-link
-  reports the missing underline). Canonical: the scheme
+  clipping's under its ``-`` underline or under the timestamp comment, as the format
+  has it: a first line with neither may be the body's own, a page's "Back to Overview"
+  link, and no title nor URL is read from it; title-link reports the missing
+  underline). Canonical: the scheme
   (``http`` is ``https``) and host in lower case, default ports, the fragment and a
   trailing ``/`` dropped, character references decoded as Markdown reads a link
   (``&amp;`` is ``&``), percent-encoding decoded (also when a copy encoded it twice),
@@ -265,10 +266,13 @@ _NUMBERS = re.compile(
 
 def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
     """What this rule needs of a clipping, from its content alone."""
-    # The title link is the clipping's only under its underline: without one, a first
-    # line that reads as a link may be the body's own (a page's "[Back to Overview](...)"
-    # in every article of a section), and its URL and text would join different articles.
-    link = document.title_link if document.header.underline is not None else None
+    # The title link is the clipping's under its underline or its timestamp comment (as
+    # title-link's fix judges it): with neither, a first line that reads as a link may be
+    # the body's own (a page's "[Back to Overview](...)" in every article of a section),
+    # and its URL and text would join different articles.
+    header = document.header
+    link = (document.title_link
+            if header.underline is not None or header.timestamp is not None else None)
     title = url = ""
     if link is not None:
         title = document.text[link.text.start : link.text.end]
