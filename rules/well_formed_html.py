@@ -33,7 +33,9 @@ of their own; their messages end with the code html5lib gives the same error els
 body is no ``<body>`` element), ``unexpected-start-tag-ignored`` for a table part a
 template's table ignores, ``unexpected-start-tag`` for ``<rp>``/``<rt>`` in a ``<ruby>``
 but inside another element. Text a template's column group drops keeps the placeholder:
-no code fits. ``ignore-codes`` takes the placeholder for all of them.
+no code fits. ``ignore-codes`` takes the placeholder for all of them. Where html5lib
+raises both its placeholder and the code it stands for for one tag (a ``</body>`` inside
+``<svg>`` or ``<math>``), that is one problem.
 
 Not errors in the standard, though html5lib 1.1 reports them (reported only with
 ``report-html5lib-only``, as warnings):
@@ -313,6 +315,9 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
     # An error repeated in one tag (each duplicate attribute of a mangled <div>) is one
     # problem, counted: a keeper fixes the tag once. Keyed by the tag and what is said.
     found: dict[tuple[object, ...], _Found] = {}
+    # Keys a placeholder error made, which a real code's error for the same tag joins
+    # without counting again (see below).
+    stood_in: set[tuple[object, ...]] = set()
     for error in body.errors:
         judgement = judge(error, body)
         if not judgement.error and not html5lib_only:
@@ -330,9 +335,17 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         end = max(error.end, error.start)
         if key in found:
             earlier = found[key]
-            found[key] = earlier._replace(end=max(earlier.end, end), times=earlier.times + 1)
+            # html5lib may raise its placeholder and the code it stands for for one
+            # mistake (a </body> in <svg>: foreign content's unexpected-end-tag, then "in
+            # body"'s placeholder): the same words on the same tag once, not "2 times".
+            once = stand_in is not None or key in stood_in
+            stood_in.discard(key)
+            found[key] = earlier._replace(end=max(earlier.end, end),
+                                          times=earlier.times + (0 if once else 1))
         else:
             found[key] = _Found(error.start, end, *said, 1)
+            if stand_in is not None:
+                stood_in.add(key)
     for one in found.values():
         times = f", {one.times} times" if one.times > 1 else ""
         standard = "" if one.error else "; not an error in the HTML standard"
