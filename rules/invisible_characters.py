@@ -83,7 +83,8 @@ Options:
 
 Fix (safe): a run of zero-width or control characters is deleted (raw or written as
 references), but for zero-width spaces that alone separate a URL written in the body
-text from the word after it (``https://bit.ly/a⟨U+200B⟩Music``), only reported: deleted,
+text from the word after it (``https://bit.ly/a⟨U+200B⟩Music``, or with other zero-width
+characters beside them, ``⟨U+200C⟩⟨U+200B⟩``), only reported: deleted,
 they would let the link run on into the word, and a space in their place is a change a
 reader sees; and so is a bidi closer that closes nothing in a text (the title's, or the
 body) that writes no opener at all: no opener character, raw or as a reference, and in
@@ -106,7 +107,7 @@ import bisect
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from cliplint.document import ZERO_WIDTH, Document
@@ -575,12 +576,15 @@ def _kind(run: _Found) -> tuple[str, bool]:
     return "control character", True
 
 
-def _joins_url(text: str, run: _Found) -> bool:
-    """Whether the run is zero-width spaces that alone separate a URL in the body text
-    from the word after them: deleted, they would join the URL to the word (a link running
-    on into "Music"), and a space instead is a change a reader sees."""
-    return (run.char == "\u200b" and run.where == "the body text"
-            and _ends_url(text, run.start, run.end))
+def _joins_url(text: str, blob: Sequence[_Found]) -> bool:
+    """Whether the blob (a run, or runs of zero-width characters that touch) holds a
+    zero-width space and alone separates a URL in the body text from the word after it:
+    deleted, it would join the URL to the word (a link running on into "Music"), and a
+    space instead is a change a reader sees. (A blob: ``https://bit.ly/a⟨U+200C⟩⟨U+200B⟩Music``
+    is joined as much.)"""
+    first = blob[0]
+    return (any(run.char == "\u200b" for run in blob) and first.char in _ZERO_WIDTH
+            and first.where == "the body text" and _ends_url(text, first.start, blob[-1].end))
 
 
 def _blobs(text: str, runs: Iterable[_Found]) -> Iterator[tuple[_Found, ...]]:
@@ -592,7 +596,7 @@ def _blobs(text: str, runs: Iterable[_Found]) -> Iterator[tuple[_Found, ...]]:
     key: tuple[str, str] | None = None  # what a run shares with the blob to join it
     for run in runs:
         kind, fixable = _kind(run)
-        joins = kind in _BLOB_KINDS and fixable and not _joins_url(text, run)
+        joins = kind in _BLOB_KINDS and fixable and not _joins_url(text, (run,))
         run_key = (kind, run.where) if joins else None
         if run_key is not None and run_key == key and blob[-1].end == run.start:
             blob.append(run)
@@ -630,9 +634,9 @@ def _violation(text: str, blob: tuple[_Found, ...]) -> Violation:
     elif char == "\ufffd":
         message += ": a character was lost when the text was decoded; left for a person"
     fix = None
-    if fixable and _joins_url(text, run):
-        message += (": deleting it would join the URL to the word after it; left for a "
-                    "person")
+    if fixable and _joins_url(text, blob):
+        message += (f": deleting {'them' if count > 1 else 'it'} would join the URL to the "
+                    "word after it; left for a person")
     elif fixable:
         what = "them" if count > 1 else "it"
         fix = Fix((Edit(start, end, ""),), "safe", f"delete {what} ({', '.join(codes)})")
