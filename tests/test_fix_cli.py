@@ -187,6 +187,41 @@ def test_an_equals_underline_becomes_dashes_only_with_unsafe_fixes(tmp_path: Pat
     assert path.read_text() == clip.replace("======", "------")
 
 
+EQUALS_CLIP = ("<!--1686778744-->\n[Rates held](https://example.com/a)\n======\n\n"
+               "<p>Some article text.</p>\n")  # a safe fix (seconds) and an unsafe one (=)
+
+
+def test_unsafe_fixes_without_fix_counts_them_as_fixable_with_fix(tmp_path: Path,
+                                                                  capsys) -> None:
+    """--unsafe-fixes alone fixes nothing: the summary counted its fixes as waiting for
+    --fix --unsafe-fixes, the flag just given. As in ruff, --fix would now apply them."""
+    path = write(tmp_path / "a.md", EQUALS_CLIP)
+    status, out, _ = cli(capsys, HEADERS, "--unsafe-fixes", "a.md")
+    assert status == 1 and path.read_text() == EQUALS_CLIP
+    assert out.splitlines() == [
+        "a.md:1:5: timestamp-comment timestamp 1686778744 is in seconds, not milliseconds "
+        "(did you mean 1686778744000?) [*]",
+        "a.md:3:1: title-link '=' underline under the title where the format has '-' "
+        "[unsafe fix]",  # the fix is still unsafe: the mark says so
+        "Found 2 problems (2 errors) in 1 file checked (2 fixable with --fix)."]
+    status, out, _ = cli(capsys, HEADERS, "--unsafe-fixes", "--statistics", "a.md")
+    assert out.splitlines()[-1] == "Found 2 problems (2 errors) in 1 file checked (2 fixable with --fix)."
+    # What it promised: --fix (with the --unsafe-fixes given) fixes both.
+    status, out, _ = cli(capsys, HEADERS, "--unsafe-fixes", "--fix", "a.md")
+    assert (status, out.splitlines()[-1]) == (0, "Fixed 2 problems in 1 file. All clean: 1 file checked.")
+    assert path.read_text() == FIXED_CLIP.replace("[A title](https://example.com/a/1)",
+                                                  "[Rates held](https://example.com/a)")
+
+
+def test_unsafe_fixes_alone_with_only_unsafe_fixes_says_no_more(tmp_path: Path, capsys) -> None:
+    """Only unsafe fixes, --unsafe-fixes given: "1 fixable with --fix", not "1 more"."""
+    write(tmp_path / "a.md", EQUALS_CLIP.replace("744-->", "744000-->"))
+    status, out, _ = cli(capsys, HEADERS, "--unsafe-fixes", "a.md")
+    assert status == 1
+    assert out.splitlines()[-1] == "Found 1 problem (1 error) in 1 file checked (1 fixable with --fix)."
+    assert "--unsafe-fixes" not in out
+
+
 def test_a_header_under_a_long_front_matter_is_fixed_as_reported(tmp_path: Path,
                                                                  capsys) -> None:
     """Under a front matter of 38 lines the header was cut at line 40: a false 'missing

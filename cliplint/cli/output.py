@@ -126,6 +126,7 @@ def _render_options(options: LintOptions, stream: TextIO,
         summary=not options.quiet,
         max_warnings=options.max_warnings,
         nothing_selected=nothing_selected,
+        unsafe_fixes=options.unsafe_fixes,
     )
 
 

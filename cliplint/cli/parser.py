@@ -261,7 +261,8 @@ def _add_fix_arguments(parser: argparse.ArgumentParser) -> None:
     fixing.add_argument("--fix", action="store_true",
                         help="apply safe fixes, write the changed files, report what is left")
     fixing.add_argument("--unsafe-fixes", action="store_true",
-                        help="with --fix, --fix-only or --diff: apply unsafe fixes too")
+                        help="with --fix, --fix-only or --diff: apply unsafe fixes too; the text "
+                        "summary counts them as fixable with --fix")
     fixing.add_argument("--diff", action="store_true",
                         help="print a unified diff of the fixes and write nothing; exit 1 "
                         "if a file would change")

@@ -32,7 +32,9 @@ class RenderOptions(NamedTuple):
     ``--max-warnings``, for a summary that says whether the run passes;
     ``nothing_selected``, asked once the files have all come: whether no rule was
     enabled for any of them (``select = []``), so that a summary does not call them
-    clean."""
+    clean; ``unsafe_fixes`` with ``--unsafe-fixes``, with which ``--fix`` applies the
+    unsafe fixes too: a summary counts them among the problems fixable with ``--fix``
+    (as ruff does) rather than ask for a flag already given."""
 
     show_source: bool = False
     color: bool = False
@@ -40,6 +42,7 @@ class RenderOptions(NamedTuple):
     summary: bool = True
     max_warnings: int | None = None
     nothing_selected: Callable[[], bool] | None = None
+    unsafe_fixes: bool = False
 
 
 Renderer = Callable[[Report, RenderOptions], str]

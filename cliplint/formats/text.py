@@ -159,14 +159,24 @@ def _summary_line(tally: Tally, options: RenderOptions, fixes: Fixes | None) -> 
         return f"{done}{checked[0].upper()}{checked[1:]}."
     if not count:
         return f"{done}All clean: {checked}."
-    hints = [f"{tally.safe_fixes} fixable with --fix"] if tally.safe_fixes else []
-    if tally.unsafe_fixes:
-        hints.append(f"{tally.unsafe_fixes}{' more' if tally.safe_fixes else ''} fixable "
-                     "with --fix --unsafe-fixes")
-    hint = f" ({', '.join(hints)})" if hints else ""
+    hint = _fixable_hint(tally, options)
     passes = "" if only_failures else _passes(tally, options)
     return (f"{done}Found {count} problem{'s' if count != 1 else ''} ({_by_severity(tally)}) "
             f"in {checked}{hint}.{passes}")
+
+
+def _fixable_hint(tally: Tally, options: RenderOptions) -> str:
+    """`` (1 fixable with --fix, 1 more fixable with --fix --unsafe-fixes)``: how many
+    problems the fix flags would fix. With ``--unsafe-fixes`` given, ``--fix`` applies
+    the unsafe fixes too: they count among those fixable with ``--fix``, as in ruff,
+    rather than asking for the flag again."""
+    safe, unsafe = tally.safe_fixes, tally.unsafe_fixes
+    if options.unsafe_fixes:
+        safe, unsafe = safe + unsafe, 0
+    hints = [f"{safe} fixable with --fix"] if safe else []
+    if unsafe:
+        hints.append(f"{unsafe}{' more' if safe else ''} fixable with --fix --unsafe-fixes")
+    return f" ({', '.join(hints)})" if hints else ""
 
 
 def _by_severity(tally: Tally) -> str:
