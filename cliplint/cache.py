@@ -62,13 +62,13 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, fields
 from operator import itemgetter
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint import __version__
 from cliplint.digests import blake2b, compare_digest
 from cliplint.facts import FileFacts, facts_from_data
 from cliplint.model import Edit, Fix, Problem, Related
+from cliplint.paths import path_text
 from cliplint.streams import say, utf8_encodable
 from cliplint.xdg import xdg_folder
 
@@ -137,16 +137,18 @@ SECRET_FILE = "cache-key"
 SECRET_BYTES = 32
 
 
-def cache_folder(root: str) -> Path:
+def cache_folder(root: str) -> str:
+    """The cache folder of the run whose settings' root is ``root`` (as pathlib wrote
+    it: :func:`cliplint.paths.path_text`)."""
     override = os.environ.get(CACHE_DIR_VARIABLE)
-    return Path(override) if override else Path(root) / CACHE_FOLDER
+    return path_text(override or os.path.join(root, CACHE_FOLDER))
 
 
-def secret_path() -> Path:
+def secret_path() -> str:
     """``$XDG_CACHE_HOME/cliplint/cache-key`` (``~/.cache/...`` without the variable): the
     user's own, outside any linted tree."""
     base = xdg_folder("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cliplint" / SECRET_FILE
+    return path_text(os.path.join(base, "cliplint", SECRET_FILE))
 
 
 def cache_secret() -> bytes:
@@ -165,27 +167,28 @@ def cache_secret() -> bytes:
         return _make_secret(path)
     if not stat.S_ISREG(info.st_mode):
         return _checked_key(_read_key(path))  # refused (NotPlain), saying why
-    return _key_of(str(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    return _key_of(path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=4)
 def _key_of(path: str, device: int, inode: int, size: int, mtime_ns: int) -> bytes:
     """The key in the file ``path`` whose identity the other arguments are (the key of
     the memo: a file replaced is read again). Errors are not remembered."""
-    return _checked_key(_read_key(Path(path)))
+    return _checked_key(_read_key(path))
 
 
-def _make_secret(path: Path) -> bytes:
+def _make_secret(path: str) -> bytes:
     """The key at ``path``, made when it is missing: by this run or a concurrent one."""
     try:
         return _checked_key(_read_key(path))
     except FileNotFoundError:
         import tempfile  # (with random: ~1 ms a start, and only the first run needs it)
 
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder = os.path.dirname(path)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
         # Written whole under another name, then linked into place: a concurrent run
         # reads either no secret or the whole of one, and the first one made wins.
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache-key.")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".cache-key.")
         try:
             os.write(handle, os.urandom(SECRET_BYTES))
             os.close(handle)
@@ -205,7 +208,7 @@ def _checked_key(secret: bytes) -> bytes:
     return secret
 
 
-def _read_key(path: Path) -> bytes:
+def _read_key(path: str) -> bytes:
     """The key file's first bytes, one more than a key holds (see :func:`read_own_file`)."""
     try:
         return read_own_file(path, SECRET_BYTES + 1)
@@ -229,7 +232,7 @@ class NotPlain(OSError):
         self.why = why
 
 
-def read_own_file(path: Path, limit: int = -1) -> bytes:
+def read_own_file(path: str | os.PathLike[str], limit: int = -1) -> bytes:
     """The bytes of a file of cliplint's own (the cache's key, the registry's snapshot):
     at most ``limit`` of them (all with -1). A link at its name is not followed, and a
     FIFO or a device must neither hang the run nor fill its memory (opened without
@@ -249,11 +252,11 @@ def read_own_file(path: Path, limit: int = -1) -> bytes:
         os.close(handle)
 
 
-def file_secret(secret: bytes, path: Path) -> bytes:
+def file_secret(secret: bytes, path: str | os.PathLike[str]) -> bytes:
     """The key that signs the rows of the cache file at ``path``: made from the user's
     secret and the file's name, so that a signed row copied into another cache file
     (other settings, other rules' code) is not believed there."""
-    return blake2b(path.name.encode(), key=secret).digest()
+    return blake2b(os.path.basename(os.fspath(path)).encode(), key=secret).digest()
 
 
 def signature(secret: bytes, *fields: str, blob: bytes = b"") -> str:
@@ -320,7 +323,7 @@ def code_fingerprint(modules: Iterable[str]) -> list[tuple[str, int, int]]:
             # data too.
             folders.add(os.path.dirname(module_file))
         else:
-            files.add(str(Path(module_file)))
+            files.add(path_text(module_file))
     found = {item[0]: item for folder in folders for item in _folder_code(folder)}
     found.update((item[0], item) for item in _stat_each(files - found.keys()))
     # In the order of the paths' parts, as pathlib sorts them.
@@ -476,7 +479,7 @@ class Cache:
     Every operation swallows SQLite's errors and turns the cache off: a cache is an
     optimisation, never a reason for a run to fail."""
 
-    def __init__(self, connection: sqlite3.Connection | None, path: Path | None = None,
+    def __init__(self, connection: sqlite3.Connection | None, path: str | None = None,
                  secret: bytes = b"", locked: LockedCache | None = None) -> None:
         self._connection = connection
         self._path = path
@@ -499,7 +502,7 @@ class Cache:
         self._wrote = False
 
     @classmethod
-    def open(cls, folder: Path, key: str, quiet: bool = False,
+    def open(cls, folder: str | os.PathLike[str], key: str, quiet: bool = False,
              locked: LockedCache | None = None) -> Cache:
         """The cache file of the run ``key`` in ``folder``. ``quiet``: without a key to
         sign it, or with a cache folder or file that is not plainly one (a symbolic
@@ -507,7 +510,7 @@ class Cache:
         run's (see :class:`cliplint.runner.LockedCache`): once another run's lock has made
         a cache of the run give up, the others wait ``LOCKED_TIMEOUT`` for it, not
         ``SQLITE_TIMEOUT``."""
-        path = folder / f"results-{key}.sqlite3"
+        path = os.path.join(folder, f"results-{key}.sqlite3")
         try:
             secret = cache_secret()
         except OSError as error:
@@ -775,7 +778,10 @@ class Cache:
         self._rebuilt = True  # damaged again in the same run: off until the next one
         try:
             for suffix in ("", *SIDE_FILES):
-                Path(f"{self._path}{suffix}").unlink(missing_ok=True)  # (a link: itself)
+                try:
+                    os.unlink(f"{self._path}{suffix}")  # (a link: itself)
+                except FileNotFoundError:
+                    pass
             self._connection = open_database(self._path)
         except (OSError, sqlite3.Error) as again:
             say(f"the cache file {self._path} is damaged ({error}) and could not be "
@@ -924,22 +930,24 @@ _TABLES = {
 SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
-def open_database(path: Path, wait: float = SQLITE_TIMEOUT) -> sqlite3.Connection:
+def open_database(path: str | os.PathLike[str],
+                  wait: float = SQLITE_TIMEOUT) -> sqlite3.Connection:
     """The cache file at ``path`` opened with SQLite, its folder and the file made when
     missing, and its tables. Raises :class:`NotPlain` (its message for the user) when
     the folder, the file or a side file SQLite would open is a symbolic link or not a
     plain one, or when SQLite opened another file than the one checked; ``OSError`` or
     ``sqlite3.Error`` for the rest. See the module's docstring. ``wait``: the seconds
     the connection waits for another run's lock to go, opening it and after."""
-    folder, name = path.parent, path.name
+    path = os.fspath(path)
+    folder, name = os.path.dirname(path) or os.curdir, os.path.basename(path)
     descriptor = _open_folder(folder)
     try:
         _write_gitignore(descriptor)
         checked = _open_file(descriptor, name, path)
         try:
             for suffix in SIDE_FILES:
-                _check_plain(descriptor, name + suffix, Path(f"{path}{suffix}"), missing=True)
-            connection = sqlite3.connect(f"{Path(os.path.abspath(path)).as_uri()}?mode=rw",
+                _check_plain(descriptor, name + suffix, f"{path}{suffix}", missing=True)
+            connection = sqlite3.connect(f"{file_uri(os.path.abspath(path))}?mode=rw",
                                          timeout=wait, uri=True)
             try:
                 opened = connection.execute("PRAGMA database_list").fetchone()[2]
@@ -956,18 +964,39 @@ def open_database(path: Path, wait: float = SQLITE_TIMEOUT) -> sqlite3.Connectio
         os.close(descriptor)
 
 
-def _open_folder(folder: Path) -> int:
+#: The bytes a ``file:`` URI holds as they are: RFC 3986's unreserved characters, and
+#: the ``/`` between a path's parts. SQLite reads ``?`` as the start of the query, ``#``
+#: as the fragment's and ``%`` as an escape (https://www.sqlite.org/uri.html), so every
+#: other byte is written ``%XX``, as ``pathlib.Path.as_uri`` writes it.
+_URI_PLAIN = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
+
+
+def file_uri(path: str) -> str:
+    """The ``file:`` URI of the absolute ``path``, as ``pathlib.Path(path).as_uri()``
+    gives it (without urllib.parse, which a cache hit need not import): its bytes
+    (``os.fsencode``: a name that is not UTF-8 keeps its bytes) percent-encoded."""
+    posix = path.replace(os.sep, "/")
+    drive = os.path.splitdrive(path)[0]
+    if len(drive) == 2 and drive[1] == ":":  # a Windows drive: file:///c:/a/b
+        prefix, posix = f"file:///{drive}/", posix[2:].lstrip("/")
+    else:  # POSIX, or a Windows network share: file://host/share/a/b
+        prefix = "file:" if drive else "file://"
+    return prefix + "".join(chr(byte) if byte in _URI_PLAIN else f"%{byte:02X}"
+                            for byte in os.fsencode(posix))
+
+
+def _open_folder(folder: str) -> int:
     """A descriptor of the cache folder, made when missing (its parents too), never
     through a link at its own name (its parents may be links: the user's, as
     ``~/.cache`` on another disk)."""
     try:
         return _open_plain_folder(folder)
     except FileNotFoundError:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         return _open_plain_folder(folder)
 
 
-def _open_plain_folder(folder: Path) -> int:
+def _open_plain_folder(folder: str) -> int:
     try:
         return os.open(folder, os.O_RDONLY | _FOLDER | _NO_FOLLOW)
     except OSError:
@@ -976,7 +1005,7 @@ def _open_plain_folder(folder: Path) -> int:
         raise
 
 
-def _open_file(folder: int, name: str, path: Path) -> int:
+def _open_file(folder: int, name: str, path: str) -> int:
     """A descriptor of the cache file ``name`` in the ``folder`` descriptor (``path``,
     for messages), made (empty: SQLite takes that for a new database) when missing,
     checked to be a plain file."""
@@ -995,7 +1024,7 @@ def _open_file(folder: int, name: str, path: Path) -> int:
     return handle
 
 
-def _check_plain(folder: int, name: str, path: Path, *, missing: bool) -> None:
+def _check_plain(folder: int, name: str, path: str, *, missing: bool) -> None:
     """Raise :class:`NotPlain` unless ``name`` in the ``folder`` descriptor is a plain
     file (a regular file of one name), or absent when ``missing`` allows it."""
     try:
@@ -1007,7 +1036,7 @@ def _check_plain(folder: int, name: str, path: Path, *, missing: bool) -> None:
     _say_if_not_plain(info, path)
 
 
-def _say_if_not_plain(info: os.stat_result, path: Path) -> None:
+def _say_if_not_plain(info: os.stat_result, path: str) -> None:
     if stat.S_ISLNK(info.st_mode):
         raise NotPlain(f"the cache file {path} is a symbolic link")
     if not stat.S_ISREG(info.st_mode):

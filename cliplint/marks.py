@@ -14,10 +14,9 @@ check runs, and nothing is written.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 
-def check_marker(folder: Path, kind: str, described: bytes) -> Path | None:
+def check_marker(folder: str | os.PathLike[str], kind: str, described: bytes) -> str | None:
     """The marker in ``folder`` that says the check ``kind`` (the name's prefix, such as
     ``config-valid``) passed for ``described`` (the checked value and what it was checked
     against, encoded): named ``<kind>-<keyed hash>``, see the module's docstring. None
@@ -29,10 +28,10 @@ def check_marker(folder: Path, kind: str, described: bytes) -> Path | None:
         secret = cache_secret()
     except OSError:  # the cache says so, when it is opened
         return None
-    return folder / f"{kind}-{signature(secret, 'check-marker', kind, blob=described)}"
+    return os.path.join(folder, f"{kind}-{signature(secret, 'check-marker', kind, blob=described)}")
 
 
-def remember_checked(marker: Path | None) -> None:
+def remember_checked(marker: str | None) -> None:
     """Leave ``marker`` behind (nothing when there is none, or it cannot be written: it is
     only a shortcut for next time). Never through a symbolic link, at the cache folder
     or at the marker's name (the tree's, which a repository could commit): a link is
@@ -40,9 +39,10 @@ def remember_checked(marker: Path | None) -> None:
     if marker is None:
         return
     try:
-        if os.path.islink(marker.parent):
+        folder = os.path.dirname(marker)
+        if os.path.islink(folder):
             return
-        marker.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK
                          | getattr(os, "O_NOFOLLOW", 0), 0o644))
     except OSError:

@@ -620,7 +620,8 @@ def check_online(sources: Sequence[tuple[str, bytes | None]], rules: Mapping[str
             continue
         options = settings.rule_options(rule)
         ttl = int(options["online-cache-ttl"])
-        cache_path = cache_folder(settings.root) / cache_file_name(rule.id) if use_cache else None
+        cache_path = (Path(cache_folder(settings.root)) / cache_file_name(rule.id)
+                      if use_cache else None)
         cache = ResultCache(cache_path, ttl)
         cache.load()
         outcomes = check_urls(rule, asked[rule.id], options, cache, shown)

@@ -7,7 +7,6 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache, partial
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -50,7 +49,7 @@ def plugins_disabled() -> bool:
 
 
 @cache
-def load_registry(builtins_only: bool | None = None, known_good: Path | None = None,
+def load_registry(builtins_only: bool | None = None, known_good: str | None = None,
                   snapshot: bool = False) -> Registry:
     """Load every plugin registered under the ``cliplint`` entry-point group.
 
@@ -98,7 +97,7 @@ class _Loaded(NamedTuple):
     format_hooks: dict[str, Callable[..., object]]
 
 
-def _load(builtins_only: bool, known_good: Path | None) -> _Loaded:
+def _load(builtins_only: bool, known_good: str | None) -> _Loaded:
     """Import every plugin (cliplint's own alone with ``builtins_only``) and check it."""
     from cliplint.html import require_html5lib
 
@@ -186,6 +185,8 @@ def _metadata_folder(distribution: object) -> str | None:
     """A distribution's .dist-info or .egg-info folder, absolute; None when it is not
     one on disk (a zipped egg, a finder of another kind): importlib.metadata keeps it,
     undocumented, as ``PathDistribution._path``."""
+    from pathlib import Path  # (imported by importlib.metadata already: a full load's)
+
     folder = getattr(distribution, "_path", None)
     return os.path.abspath(folder) if isinstance(folder, Path) else None
 
@@ -275,7 +276,7 @@ def options_description(rules: Sequence[Rule]) -> bytes:
 
 
 def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
-                          known_good: Path | None = None) -> None:
+                          known_good: str | os.PathLike[str] | None = None) -> None:
     """Raise :class:`PluginError` naming the plugin when a rule's ``OPTIONS`` is not a
     valid JSON Schema (draft 2020-12) or an option's default does not match its own
     schema: the configuration is validated against these schemas, and a rule gets the
@@ -287,7 +288,7 @@ def check_options_schemas(rules: Sequence[Rule], plugins: Mapping[str, str],
     marker = None
     if known_good is not None:
         marker = check_marker(known_good, "plugin-options-valid", options_description(rules))
-        if marker is not None and marker.exists():
+        if marker is not None and os.path.exists(marker):
             return
     import jsonschema  # only here: it takes a tenth of a second to import
 

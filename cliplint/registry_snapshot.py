@@ -43,7 +43,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cliplint import __version__
@@ -113,14 +112,14 @@ class HookFormat:
         return provided[self.name](report, options)
 
 
-def snapshot_path(builtins_only: bool) -> Path:
+def snapshot_path(builtins_only: bool) -> str:
     """The interpreter's snapshot (one for each, and for ``CLIPLINT_NO_PLUGINS``), in
     the user's cache folder."""
     from cliplint.cache import secret_path
 
     name = blake2b(f"{sys.executable}\0{builtins_only}".encode(),
                            digest_size=8).hexdigest()
-    return secret_path().parent / f"plugins-{name}.json"
+    return os.path.join(os.path.dirname(secret_path()), f"plugins-{name}.json")
 
 
 def environment(builtins_only: bool) -> dict[str, Any]:
@@ -203,7 +202,7 @@ def write_snapshot(before: Mapping[str, Any], started: int, registry: Registry,
         body = json.dumps(data, ensure_ascii=False)
         path = snapshot_path(before["builtins-only"])
         text = f"{signature(cache_secret(), 'plugins', body)}\n{body}"
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         replace_whole(path, text, ".plugins-")
     # ValueError: a sys.path entry or sys.executable that UTF-8 cannot hold (an
     # undecodable byte in a file name) raises UnicodeEncodeError, one on every run.

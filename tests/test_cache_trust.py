@@ -294,7 +294,7 @@ def test_a_key_replaced_is_read_again(tmp_path: Path, monkeypatch: pytest.Monkey
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     made = cache_secret()
-    key = secret_path()
+    key = Path(secret_path())
     assert key.read_bytes() == made == cache_secret()
     write(tmp_path / "new-key", b"n" * SECRET_BYTES).replace(key)
     assert cache_secret() == b"n" * SECRET_BYTES
@@ -360,7 +360,7 @@ def _marked_by(repository: Path, user: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("XDG_CACHE_HOME", str(user))
     marker = check_marker(repository / ".cliplint_cache", "config-valid", _described(repository))
     assert marker is not None
-    return write(marker, "")
+    return write(Path(marker), "")
 
 
 def _one_file(repository: Path, env: dict[str, str], *arguments: str) -> tuple[int, list[str], str]:

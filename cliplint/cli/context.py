@@ -375,11 +375,9 @@ def plugin_registry(options: LintOptions | None = None) -> Registry:
         # is one here already (a run elsewhere must not leave cache folders behind).
         from cliplint.cache import cache_folder
 
-        folder = cache_folder(str(Path.cwd()))
-        try:
-            known_good = folder if folder.is_dir() else None
-        except OSError:  # a folder the user cannot enter: the cache says so when opened
-            known_good = None
+        folder = cache_folder(os.getcwd())
+        # (not a folder the user cannot enter either: the cache says so when opened)
+        known_good = folder if os.path.isdir(folder) else None
     try:
         # The variable read here, not left to the cached default: main() may run again
         # in the same process with another environment. The registry's snapshot, in the
