@@ -24,11 +24,11 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.marks import check_marker, remember_checked
 from cliplint.model import SEVERITIES, Rule, Severity
+from cliplint.paths import path_text, relative_posix
 from cliplint.xdg import xdg_folder
 
 if TYPE_CHECKING:
@@ -243,14 +243,6 @@ def current_inputs(now: float | None = None) -> dict[str, str]:
     return {"today": time.strftime("%Y-%m-%d", time.gmtime(now))}
 
 
-def relative_posix(path: str, root: str) -> str:
-    absolute = Path(path).absolute()
-    try:
-        return absolute.relative_to(Path(root).absolute()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
-
-
 Match = Callable[[str], "re.Match[str] | None"]
 
 
@@ -313,45 +305,65 @@ class Search(NamedTuple):
     but no ``[tool.cliplint]``: written for cliplint, which reads only ``[tool.cliplint]``
     there, so the command warns of them."""
 
-    found: Path | None
-    misplaced: tuple[Path, ...] = ()
+    found: str | None
+    misplaced: tuple[str, ...] = ()
 
 
-def find_config(start: Path) -> Search:
+def find_config(start: str | os.PathLike[str]) -> Search:
     """The nearest config file walking up from ``start`` (see :class:`Search`)."""
-    misplaced: list[Path] = []
-    for folder in (start, *start.parents):
+    misplaced: list[str] = []
+    folder = path_text(start)
+    while True:
         found, passed = _folder_config(folder)
         if passed is not None:
             misplaced.append(passed)
         if found is not None:
             return Search(found, tuple(misplaced))
-    return Search(None, tuple(misplaced))
+        parent = os.path.dirname(folder) or os.curdir  # (as Path.parents: "." ends "a/b")
+        if parent == folder:
+            return Search(None, tuple(misplaced))
+        folder = parent
 
 
-def config_in_folder(folder: Path) -> Path | None:
+def config_in_folder(folder: str | os.PathLike[str]) -> str | None:
     """The config file of one folder, if it has one. Raises :class:`FolderUnchecked` when
     the folder cannot be checked (``Path.is_file`` raises rather than answer when the
     folder may be listed but not entered: it cannot tell)."""
-    return _folder_config(folder)[0]
+    return _folder_config(path_text(folder))[0]
 
 
 #: What Path.is_file takes for "no file there" (pathlib's own list).
 _NOTHING_THERE = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
 
 
-def _folder_config(folder: Path) -> tuple[Path | None, Path | None]:
-    """:func:`config_in_folder`, and the folder's pyproject.toml when it was read and
-    holds a top-level ``[cliplint]`` table instead of ``[tool.cliplint]``."""
+def file_mode(path: str | os.PathLike[str]) -> int | None:
+    """The mode of what ``path`` names (following links); None when nothing is there,
+    as ``Path.is_file`` and ``Path.exists`` take it (a name that cannot be a file's:
+    a NUL in it). ``OSError`` for the rest (a folder on the way that cannot be entered:
+    whether there is a file cannot be told)."""
+    try:
+        return os.stat(path).st_mode
+    except OSError as error:
+        if error.errno in _NOTHING_THERE:
+            return None
+        raise
+    except ValueError:
+        return None
+
+
+def _folder_config(folder: str) -> tuple[str | None, str | None]:
+    """:func:`config_in_folder` of a folder written as :func:`path_text` writes it, and
+    the folder's pyproject.toml when it was read and holds a top-level ``[cliplint]``
+    table instead of ``[tool.cliplint]``."""
     for name in CONFIG_FILES:
-        candidate = folder / name
+        candidate = name if folder == os.curdir else os.path.join(folder, name)
         try:
-            mode = os.stat(candidate).st_mode  # (one call, as Path.is_file's)
+            mode = file_mode(candidate)
         except OSError as error:
-            if error.errno in _NOTHING_THERE:
-                continue
             raise FolderUnchecked(f"cannot check {folder} for a configuration file: "
                                   f"{error.strerror or error}") from None
+        if mode is None:
+            continue
         if not stat.S_ISREG(mode):
             # Passed over, the folder's files would get another folder's settings unsaid.
             raise ConfigError(f"{candidate} is {not_a_file(candidate)}: cliplint reads "
@@ -384,13 +396,13 @@ MAX_TOML_DEPTH = 100
 LARGEST_CONFIG = 16 << 20
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def _load_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     import tomllib  # only when there is a config file to read
 
     from cliplint.streams import read_bounded
 
     try:
-        data = read_bounded(str(path), LARGEST_CONFIG)
+        data = read_bounded(os.fspath(path), LARGEST_CONFIG)
     except OSError as error:
         if error.errno == errno.EFBIG:
             raise ConfigError(f"{path}: holds more than {LARGEST_CONFIG // (1 << 20)} MiB: "
@@ -441,10 +453,11 @@ def _deeper_than(table: Mapping[str, Any], limit: int) -> bool:
     return False
 
 
-def load_config_file(path: Path) -> dict[str, Any]:
+def load_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The cliplint table of a config file (``[tool.cliplint]`` in pyproject.toml)."""
+    path = path_text(path)
     data = _load_toml(path)
-    if path.name == "pyproject.toml":
+    if os.path.basename(path) == "pyproject.toml":
         tool = data.get("tool", {})
         if not isinstance(tool, dict):  # named with --config: skipped when looked for
             raise ConfigError(f"{path}: tool: expected a table")
@@ -472,12 +485,12 @@ TRUSTED_ONLY = (
 )
 
 
-def user_config_path() -> Path:
+def user_config_path() -> str:
     """The user's own configuration: ``$XDG_CONFIG_HOME/cliplint/cliplint.toml``
     (``~/.config/cliplint/cliplint.toml`` without the variable, or with a relative one:
     a trusted configuration is never read from the folder a run starts in)."""
     base = xdg_folder("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return Path(base) / "cliplint" / "cliplint.toml"
+    return path_text(os.path.join(base, "cliplint", "cliplint.toml"))
 
 
 def _matches(key_path: Sequence[str], pattern: Sequence[str]) -> bool:
@@ -514,10 +527,11 @@ def load_user_config(rules: Mapping[str, Rule]) -> UserConfig:
     step; anything else there is an error naming the file (a misspelt rule would allow
     nothing, unsaid)."""
     path = user_config_path()
-    if not path.is_file():
-        if path.exists():  # a folder there would otherwise drop the settings unsaid
-            raise ConfigError(f"{path}: the user configuration is {not_a_file(path)}")
+    mode = file_mode(path)
+    if mode is None:
         return UserConfig()
+    if not stat.S_ISREG(mode):  # a folder there would otherwise drop the settings unsaid
+        raise ConfigError(f"{path}: the user configuration is {not_a_file(path)}")
     table = _load_toml(path)
     fix_outside_tree = False
     allow_private: set[str] = set()
@@ -539,7 +553,7 @@ def load_user_config(rules: Mapping[str, Rule]) -> UserConfig:
     return UserConfig(fix_outside_tree, frozenset(allow_private))
 
 
-def _check_online_rule(rule_id: str, rules: Mapping[str, Rule], path: Path) -> None:
+def _check_online_rule(rule_id: str, rules: Mapping[str, Rule], path: str) -> None:
     from cliplint.suggest import did_you_mean
 
     if rule_id not in rules:
@@ -552,9 +566,9 @@ def _check_online_rule(rule_id: str, rules: Mapping[str, Rule], path: Path) -> N
                           f"{', '.join(online) or 'none installed'})")
 
 
-def not_a_file(path: Path) -> str:
+def not_a_file(path: str | os.PathLike[str]) -> str:
     """What a path that exists but is no regular file is, for a message."""
-    return "a folder, not a file" if path.is_dir() else "not a regular file"
+    return "a folder, not a file" if os.path.isdir(path) else "not a regular file"
 
 
 def _trusted(key_path: Sequence[str]) -> Trusted | None:
@@ -643,7 +657,7 @@ def validate(
     source: str,
     *,
     known_good: str | os.PathLike[str] | None = None,
-    file: Path | None = None,
+    file: str | os.PathLike[str] | None = None,
 ) -> None:
     """Raise :class:`ConfigError` naming the file, key path and expectation.
 

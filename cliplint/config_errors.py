@@ -5,6 +5,7 @@ name for a mistyped key or rule id. Loaded only when a configuration is invalid.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -38,10 +39,12 @@ class _Said(NamedTuple):
     message: str
 
 
-def describe(errors: Iterable[Any], source: str, file: Path | None) -> list[str]:
+def describe(errors: Iterable[Any], source: str,
+             given: str | os.PathLike[str] | None) -> list[str]:
     """One line per problem of ``errors`` (jsonschema's ``ValidationError``), indented,
     ``source:LINE: key.path: message`` (without the line when it is unknown: a table
-    given to the library)."""
+    given to the library); ``given``: the file the table was read from, if any."""
+    file = None if given is None else Path(given)
     lines: dict[KeyPath, int] = {}
     prefix: KeyPath = ()
     if file is not None:

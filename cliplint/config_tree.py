@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from cliplint.config import (
@@ -37,6 +37,7 @@ from cliplint.config import (
     Selection,
     Settings,
     config_in_folder,
+    file_mode,
     load_config_file,
     refuse_untrusted,
     resolve,
@@ -44,6 +45,7 @@ from cliplint.config import (
 )
 from cliplint.digests import blake2b
 from cliplint.model import Rule
+from cliplint.paths import absolute_text, path_text
 
 #: Keys merged entry by entry when a file extends another (the rest are replaced).
 MERGED = ("rules", "severity", "per-file-ignores")
@@ -79,11 +81,13 @@ class Layers(NamedTuple):
     selections: tuple[Selection, ...]
 
 
-def load_layers(path: Path, rules: Mapping[str, Rule], *, use_cache: bool = True,
-                _seen: tuple[Path, ...] = ()) -> Layers:
+def load_layers(path: str | os.PathLike[str], rules: Mapping[str, Rule], *,
+                use_cache: bool = True, _seen: tuple[str, ...] = ()) -> Layers:
     """A configuration file's table merged with the files it extends, each validated and
     checked for settings that weaken security."""
-    resolved = path.resolve()
+    path = path_text(path)
+    folder = os.path.dirname(path) or os.curdir
+    resolved = os.path.realpath(path)
     if resolved in _seen:
         chain = " -> ".join(str(seen) for seen in (*_seen, resolved))
         raise ConfigError(f"{path}: extend makes a cycle: {chain}")
@@ -92,12 +96,12 @@ def load_layers(path: Path, rules: Mapping[str, Rule], *, use_cache: bool = True
     if use_cache:
         from cliplint.cache import cache_folder
 
-        known_good = cache_folder(str(path.parent))
-    validate(table, rules, str(path), known_good=known_good, file=path)
-    refuse_untrusted(table, str(path))
+        known_good = cache_folder(folder)
+    validate(table, rules, path, known_good=known_good, file=path)
+    refuse_untrusted(table, path)
     own = dict(table)
     if "archive-root" in own:  # relative to the file that sets it
-        own["archive-root"] = os.path.normpath(os.path.join(path.parent.absolute(),
+        own["archive-root"] = os.path.normpath(os.path.join(absolute_text(folder),
                                                             own["archive-root"]))
     selection = Selection(select=tuple(own.pop("select")) if "select" in own else None,
                           extend_select=tuple(own.pop("extend-select", ())),
@@ -107,11 +111,11 @@ def load_layers(path: Path, rules: Mapping[str, Rule], *, use_cache: bool = True
         return Layers(own, (selection,))
     parent = extend_target(path, parent_name)
     try:
-        is_file = parent.is_file()
+        mode = file_mode(parent)
     except OSError as error:  # in a folder that cannot be entered
         raise ConfigError(f"{path}: extend: cannot check {parent_name!r} ({parent}): "
                           f"{error.strerror or error}") from None
-    if not is_file:
+    if mode is None or not stat.S_ISREG(mode):
         raise ConfigError(f"{path}: extend: {parent_name!r} is not a file ({parent})")
     if len(_seen) + 1 >= MAX_EXTEND_CHAIN:
         raise ConfigError(f"{path}: extend: chained too deeply (more than {MAX_EXTEND_CHAIN} "
@@ -126,18 +130,19 @@ def load_layers(path: Path, rules: Mapping[str, Rule], *, use_cache: bool = True
     return Layers(merged, (*inherited.selections, selection))
 
 
-def extend_target(path: Path, name: str) -> Path:
+def extend_target(path: str | os.PathLike[str], name: str) -> str:
     """The file that ``extend = name`` in the configuration file ``path`` names: ``name``
     is relative to the folder of the file that says it."""
-    return Path(os.path.normpath(path.parent / name))
+    return os.path.normpath(os.path.join(os.path.dirname(os.fspath(path)), name))
 
 
-def extended_files(path: Path) -> tuple[Path, ...]:
+def extended_files(path: str | os.PathLike[str]) -> tuple[str, ...]:
     """The files the configuration file ``path`` pulls in with ``extend``, nearest first,
     as far as they can be read: one that cannot be (not there yet, not TOML) is the last
     listed, and a cycle ends where a file comes round again. --watch watches them; what
     is wrong with one, the run says."""
-    chain: list[Path] = []
+    path = path_text(path)  # (compared with the files it names)
+    chain: list[str] = []
     current = path
     while len(chain) < MAX_EXTEND_CHAIN:
         try:
@@ -163,17 +168,20 @@ def _merge(inherited: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
-def settings_of_file(path: Path | None, rules: Mapping[str, Rule], overrides: Overrides,
+def settings_of_file(path: str | os.PathLike[str] | None, rules: Mapping[str, Rule],
+                     overrides: Overrides,
                      inputs: Mapping[str, str] | None = None,
                      root: str | None = None) -> Settings:
     """The settings of a configuration file (``None``: of no file, rooted at ``root``),
     with the command line's overrides."""
     if path is None:
-        settings = resolve({}, rules, root=root or str(Path.cwd()),
+        settings = resolve({}, rules, root=root or os.getcwd(),
                            command_line=overrides.selection, inputs=inputs)
     else:
+        path = path_text(path)
         layers = load_layers(path, rules, use_cache=overrides.use_cache)
-        settings = resolve(layers.table, rules, root=str(path.parent), source=str(path),
+        settings = resolve(layers.table, rules, root=os.path.dirname(path) or os.curdir,
+                           source=path,
                            command_line=overrides.selection, inputs=inputs,
                            inherited=layers.selections)
     if overrides.file_timeout is not None:
@@ -241,7 +249,7 @@ class ConfigTree:
                 found = self.base
                 break
             try:
-                config = config_in_folder(Path(current))
+                config = config_in_folder(current)
             except FolderUnchecked:
                 self._unchecked.add(current)
                 config = None
@@ -292,8 +300,8 @@ class ConfigTree:
             self._unentered[folder] = known
         return known
 
-    def _settings_of(self, config: Path) -> Settings:
-        key = str(config.absolute())
+    def _settings_of(self, config: str) -> Settings:
+        key = absolute_text(config)
         if self.base.source is not None and key == os.path.abspath(self.base.source):
             return self.base
         settings = self._files.get(key)

@@ -7,8 +7,9 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 
-from cliplint.config import Settings, relative_posix
+from cliplint.config import Settings
 from cliplint.model import FILE_UNREADABLE, Problem, file_problem, too_large
+from cliplint.paths import relative_posix
 
 
 def iter_files(paths: Sequence[str], settings: Settings,

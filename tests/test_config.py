@@ -401,7 +401,7 @@ def test_walked_paths_agree_with_relative_posix(root: str, config_root: str) -> 
     # that must be what relative_posix gives for the entry's own path.
     import os
 
-    from cliplint.config import relative_posix
+    from cliplint.paths import relative_posix
 
     inside = relative_posix(root, config_root)
     prefix = "" if inside == "." else inside.rstrip("/") + "/"

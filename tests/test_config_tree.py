@@ -120,14 +120,14 @@ def test_the_files_a_configuration_extends_as_far_as_they_can_be_read(tmp_path: 
     write(first, "extend = '../b.toml'\n")
     write(second, "extend = 'c/c.toml'\n")
     write(third, "extend = '../a/cliplint.toml'\n")
-    assert extended_files(first) == (second, third)
-    assert extended_files(second) == (third, first)
+    assert extended_files(first) == _texts(second, third)
+    assert extended_files(second) == _texts(third, first)
     write(third, "extend = 'missing.toml'\n")
-    assert extended_files(first) == (second, third, tmp_path / "c" / "missing.toml")
+    assert extended_files(first) == _texts(second, third, tmp_path / "c" / "missing.toml")
     write(third, "extend = [\n")
-    assert extended_files(first) == (second, third)
+    assert extended_files(first) == _texts(second, third)
     write(third, "select = ['ALL']\n")
-    assert extended_files(first) == (second, third)
+    assert extended_files(first) == _texts(second, third)
     assert extended_files(third) == ()
 
 
@@ -331,3 +331,9 @@ def test_files_under_the_run_s_own_configuration_share_its_rules(tree: Path) -> 
     assert "well-formed-html" not in own[1] and own[1] == own[2]
     (tree / "sub" / "cliplint.toml").unlink()
     assert rules_per_file() is None
+
+
+
+def _texts(*paths: Path) -> tuple[str, ...]:
+    """The paths as extended_files gives them: strings."""
+    return tuple(map(str, paths))

@@ -8,7 +8,6 @@ import errno
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cliplint.cli import UsageError
@@ -399,6 +398,7 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
         Selection,
         UserConfig,
         check_selectors,
+        file_mode,
         find_config,
         load_user_config,
         not_a_file,
@@ -406,23 +406,22 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
     from cliplint.config_tree import ConfigTree, Overrides, settings_of_file
 
     try:
-        source: Path | None = None
+        source: str | None = None
         if options.config is not None:  # (never with --isolated: the parser refuses both)
             if not options.config:  # (Path("") is the working folder)
                 raise ConfigError("--config needs a file name, not an empty one")
-            source = Path(options.config)
+            source = options.config
             try:
-                found = source.is_file()
-                other_kind = not found and source.exists()  # a folder, /dev/null
+                mode = file_mode(source)
             except OSError as error:  # a folder the user cannot enter, a name too long
                 raise ConfigError(f"cannot read config file {options.config}: "
                                   f"{error.strerror or error}") from None
-            if other_kind:
-                raise ConfigError(f"config file is {not_a_file(source)}: {options.config}")
-            if not found:
+            if mode is None:
                 raise ConfigError(f"config file not found: {options.config}")
+            if not stat.S_ISREG(mode):  # a folder, /dev/null
+                raise ConfigError(f"config file is {not_a_file(source)}: {options.config}")
         elif not options.isolated:
-            search = find_config(Path.cwd())
+            search = find_config(os.getcwd())
             source = search.found
             for misplaced in search.misplaced:
                 say(f"warning: {os.path.relpath(misplaced)} holds a [cliplint] table, "

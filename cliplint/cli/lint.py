@@ -432,8 +432,9 @@ def _wanted_changes(paths: Sequence[str], report: str | None, settings: Settings
     never end. A change it cannot judge (a configuration file broken, the working folder
     gone) is wanted: the run says what is wrong."""
     from cliplint.cli.context import git_ignores
-    from cliplint.config import CONFIG_FILES, ConfigError, relative_posix
+    from cliplint.config import CONFIG_FILES, ConfigError
     from cliplint.gitignore import GITIGNORE, listed
+    from cliplint.paths import relative_posix
 
     folders = walk.folders
 
