@@ -44,7 +44,6 @@ import os
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from operator import attrgetter
-from pathlib import PurePath
 from types import EllipsisType, MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -295,7 +294,8 @@ def relative_to(path: str, root: str) -> str:
     # What relpath would say of a path below the root, without its work (once per file).
     relative = (absolute[len(inside):] if absolute.startswith(inside)
                 else os.path.relpath(absolute, root))
-    return relative if os.sep == "/" else PurePath(relative).as_posix()
+    # (on Windows abspath and relpath have made it normal already: only the separators)
+    return relative if os.sep == "/" else relative.replace(os.sep, "/")
 
 
 def _link_targets(root: str, linked: Iterable[str],
