@@ -41,13 +41,21 @@ from cliplint.registry_snapshot import (
 
 CASES = Path(__file__).parent / "cases"
 
-# Runs cliplint in-process, then prints its report and which modules it imported.
-_PROBE = """
+#: pathlib and what it imports (urllib.parse imports ipaddress): a twentieth of a
+#: one-file hit's start-up, whose modules keep paths as strings (cliplint/paths.py).
+PATHLIB = {"pathlib", "urllib.parse", "ipaddress"}
+
+# Runs cliplint in-process, then prints its report and which modules it imported. An
+# editable install's finder (setuptools', which site runs) imports pathlib before the
+# run: it is forgotten (the finder keeps its own), so that the run's own import shows.
+_PROBE = f"""
 import json, sys
+for name in {sorted(PATHLIB)!r}:
+    sys.modules.pop(name, None)
 from cliplint.cli import main
 status = main(sys.argv[1:])
 sys.stdout.flush()
-print(json.dumps({"status": status, "modules": sorted(sys.modules)}))
+print(json.dumps({{"status": status, "modules": sorted(sys.modules)}}))
 """
 
 #: What loading the plugins in full (pluggy, importlib.metadata, the rules' view of a
@@ -101,12 +109,14 @@ class Snapshots:
         found = json.loads(last)
         return found["status"], json.loads(report)["problems"], set(found["modules"])
 
-    def completed(self, *arguments: str, **env: str) -> subprocess.CompletedProcess[str]:
+    def completed(self, *arguments: str, isolated: bool = True,
+                  **env: str) -> subprocess.CompletedProcess[str]:
         """A run of cliplint, as :meth:`run` makes it (``python -c``: ``python -m``
-        would put another folder on sys.path, and so never use the same snapshot)."""
+        would put another folder on sys.path, and so never use the same snapshot);
+        ``isolated``: with ``--isolated``, else with the configuration files found."""
         return subprocess.run(
-            [sys.executable, "-c", _PROBE, "--isolated", "--format", "json", *arguments,
-             "a.md"],
+            [sys.executable, "-c", _PROBE, *(("--isolated",) if isolated else ()),
+             "--format", "json", *arguments, "a.md"],
             cwd=self.work, env={**self.env, **env}, capture_output=True, text=True)
 
     def snapshots(self) -> list[Path]:
@@ -189,19 +199,36 @@ def test_a_cache_hit_leaves_what_only_linting_needs_alone(snapshots: Snapshots) 
     # formatter); nor, the archive being unchanged, the archive rules, whose reduction the
     # cache holds, and what their steps yield and are given (cliplint.rule_io). The text
     # report: the json report spools through a temporary file.
-    def modules() -> set[str]:
-        completed = snapshots.completed("--format", "text")
-        completed.check_returncode()
-        return set(json.loads(completed.stdout.splitlines()[-1])["modules"])
-
-    first = modules()
+    first = _text_run(snapshots)
     # The first run loads in full, writes the snapshot, and reduces the archive.
     assert {"pluggy", "cliplint_rules.duplicate_clipping", "cliplint.rule_io"} <= first
-    hit = modules()
+    hit = _text_run(snapshots)
     assert "pluggy" not in hit
     assert hit & {"tempfile", "threading", "signal", "html", "base64", "shutil",
                    "cliplint.suppressions", "cliplint.rule_io",
-                   "cliplint_rules.duplicate_clipping", "cliplint_rules.path_portability"} == set()
+                   "cliplint_rules.duplicate_clipping", "cliplint_rules.path_portability",
+                   *PATHLIB} == set()
+
+
+def test_a_cache_hit_with_a_configuration_file_leaves_pathlib_alone(
+        snapshots: Snapshots) -> None:
+    # The configuration found walking up, read, its validation remembered by a marker in
+    # the cache folder (cliplint/marks.py), its per-file-ignores matched: paths as strings.
+    (snapshots.work / "cliplint.toml").write_text(
+        '[rules.timestamp-comment]\nmin-date = "1995-01-01"\n\n'
+        '[per-file-ignores]\n"drafts/*.md" = ["title-link"]\n', encoding="utf-8")
+    first = _text_run(snapshots, isolated=False)
+    assert {"pluggy", "jsonschema"} <= first  # loaded in full, the configuration validated
+    hit = _text_run(snapshots, isolated=False)
+    assert "tomllib" in hit  # the configuration was read
+    assert hit & {"pluggy", "jsonschema", *PATHLIB} == set()
+
+
+def _text_run(snapshots: Snapshots, isolated: bool = True) -> set[str]:
+    """The modules a run with the text report imported."""
+    completed = snapshots.completed("--format", "text", isolated=isolated)
+    completed.check_returncode()
+    return set(json.loads(completed.stdout.splitlines()[-1])["modules"])
 
 
 def test_a_run_with_the_snapshot_runs_its_rules(shouting: Shouting) -> None:
