@@ -344,15 +344,20 @@ def lint_paths(
     named = [] if not walk else list(paths)
 
     def run() -> Iterator[FileResult]:
+        # The local files that are symlinks or were reached through one, filled as they
+        # are found: the archive rules take each for the file it leads to, as a local
+        # run does (a link beside its target is no duplicate of it).
+        links: set[str] = set()
         with (connect("dask", default_jobs()) if client is None
               else _given(client)) as used:
-            found = sources(named, settings, options_given) if walk else manifest_sources(
-                paths, settings)
+            found = (sources(named, settings, options_given, links) if walk
+                     else manifest_sources(paths, settings, links))
             results = batched_results(found, rules, settings, options, plugins,
                                       DaskEngine(used), storage_options=options_given,
                                       batch_size=batch_size, stats=stats)
             archive = archive_of(named, settings, not walk, options_given)
-            yield from with_archive_rules(results, rules, settings, archive, options, plugins)
+            yield from with_archive_rules(results, rules, settings, archive, options, plugins,
+                                          links)
 
     return LintRun(run(), rules, stats)
 

@@ -56,8 +56,9 @@ class ArchiveEntry(NamedTuple):
     or in ``--paths-from``'s manifest), or that was named through a symlinked folder
     (``cur/x.md``, or the folder ``cur``, given with ``cur -> 2024``), that file's ``path``: one
     file under two names, which a rule comparing contents should not take for two. None
-    otherwise, and for URLs and in the library's runs, which do not look (a ``--scheduler``
-    run looks behind the local paths it is given, walks or reads in a manifest)."""
+    otherwise, for URLs, and in :func:`cliplint.lint_archive`'s runs, whose clippings are
+    texts (a ``--scheduler`` run and :func:`cliplint.dask.lint_paths` look behind the local
+    paths they are given, walk or read in a manifest)."""
 
     path: str
     record: Any

@@ -340,6 +340,29 @@ def test_a_symlink_is_its_target_on_the_cluster_too(tmp_path: Path, cluster: Any
     assert (remote.status, remote.stdout) == (local.status, local.stdout)
 
 
+def test_the_library_takes_a_symlink_for_its_target_too(tmp_path: Path, cluster: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # lint_paths walked and listed as --scheduler does, but did not hand the links it
+    # found to the archive rules: latest.md was reported as a copy of 2024/x.md.
+    from cliplint.dask import lint_paths
+
+    write(tmp_path / "2024/x.md", clipping("Harbour reopens", "https://x.org/h"))
+    write(tmp_path / "old/copy.md", clipping("Harbour reopens", "https://x.org/h",
+                                             stamp="1593000000000"))
+    (tmp_path / "latest.md").symlink_to(os.path.join("2024", "x.md"))
+    (tmp_path / "cur").symlink_to("2024")
+    monkeypatch.chdir(tmp_path)
+    config = {"select": ["duplicate-clipping"]}
+    names = ["latest.md", os.path.join("cur", "x.md"), os.path.join("2024", "x.md"),
+             os.path.join("old", "copy.md")]
+    for paths, walk in (([".", "cur"], True), (names, False)):
+        local = lint(tmp_path, "--select", "duplicate-clipping", *paths)
+        assert [problem["path"] for problem in json.loads(local.stdout)["problems"]] == [
+            os.path.join(".", "old", "copy.md") if walk else os.path.join("old", "copy.md")]
+        run = lint_paths(paths, config, client=cluster, walk=walk)
+        assert run.report("json") == local.stdout
+
+
 def test_the_archive_report_too(archive: Path, cluster: Any) -> None:
     import re
 
