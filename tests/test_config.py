@@ -249,6 +249,13 @@ def test_explicit_config_and_missing_config(tmp_path: Path) -> None:
     assert f"config file is not a regular file: {os.devnull}" in device.stderr
     folder = run_cliplint("--config", "conf", "a.md", cwd=tmp_path)
     assert folder.status == 2 and "config file is a folder, not a file: conf" in folder.stderr
+    # A name written with a slash at its end names the file, as pathlib read it (the
+    # pathlib-free check said "not found").
+    slashed = run_cliplint("--config", "conf/strict.toml/", "--format", "json", "a.md",
+                           cwd=tmp_path)
+    assert slashed.status == 0, slashed.stderr
+    assert [problem["severity"] for problem in json.loads(slashed.stdout)["problems"]] == [
+        "warning"]
 
 
 def test_isolated_and_config_together_are_refused(tmp_path: Path) -> None:

@@ -404,13 +404,16 @@ def load_settings(options: LintOptions, rules: Mapping[str, Rule]) -> Settings:
         not_a_file,
     )
     from cliplint.config_tree import ConfigTree, Overrides, settings_of_file
+    from cliplint.paths import path_text
 
     try:
         source: str | None = None
         if options.config is not None:  # (never with --isolated: the parser refuses both)
             if not options.config:  # (Path("") is the working folder)
                 raise ConfigError("--config needs a file name, not an empty one")
-            source = options.config
+            # As pathlib wrote the name (which ``cliplint.toml/`` names too): the
+            # settings' source and root, and the checks below, take it so.
+            source = path_text(options.config)
             try:
                 mode = file_mode(source)
             except OSError as error:  # a folder the user cannot enter, a name too long
