@@ -527,8 +527,13 @@ class Cache:
             if not quiet:
                 say(f"{refused.why}; this run goes on without a cache (cliplint writes no "
                     "cache through a link: remove it)")
-        except OSError:
-            pass  # a folder that cannot be made or entered, a read-only one: no cache
+        except OSError as error:
+            # A folder that cannot be made or entered, a read-only one: no cache, unsaid
+            # (a read-only checkout need not say it each run), but for one the user named.
+            named = os.environ.get(CACHE_DIR_VARIABLE)
+            if named and not quiet:
+                say(f"the cache folder {named} ({CACHE_DIR_VARIABLE}) cannot be used "
+                    f"({error.strerror or error}); this run goes on without a cache")
         except sqlite3.Error as error:
             cache._failed(error)
         return cache

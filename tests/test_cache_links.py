@@ -194,3 +194,27 @@ def test_a_plain_cache_is_still_used(tmp_path: Path) -> None:
     with closing(sqlite3.connect(_cache_file(repository))) as connection:
         assert connection.execute("SELECT count(*) FROM entries").fetchone() == (2,)
     assert _lint(repository, tmp_path) == (1, expected, "")
+
+
+@pytest.mark.parametrize("kind", ["file", "under a file"])
+def test_a_cache_folder_named_by_the_variable_that_cannot_be_one_is_said(
+        tmp_path: Path, kind: str) -> None:
+    # CLIPLINT_CACHE_DIR naming a file (or a folder inside one) turned the cache off
+    # without a word; the run goes on, its report unchanged, and says why once.
+    write(tmp_path / "a.md", "<!--1686778744000-->\n[T](https://example.com/a)\n------\n\n"
+          "<p>Body.</p>\n")
+    write(tmp_path / "not-a-folder", "x\n")
+    named = tmp_path / "not-a-folder" if kind == "file" else tmp_path / "not-a-folder" / "c"
+    clean = run_cliplint("--isolated", "--no-cache", "a.md", cwd=tmp_path)
+    run = run_cliplint("--isolated", "a.md", cwd=tmp_path,
+                       env={"CLIPLINT_CACHE_DIR": str(named)})
+    assert (run.status, run.stdout) == (clean.status, clean.stdout)
+    [line] = run.stderr.splitlines()
+    assert line == (f"cliplint: the cache folder {named} (CLIPLINT_CACHE_DIR) cannot be used "
+                    "(Not a directory); this run goes on without a cache"), line
+    assert (tmp_path / "not-a-folder").read_text() == "x\n"
+    # The tree's own .cliplint_cache that cannot be one (a read-only checkout's, a file):
+    # no cache, unsaid, as before.
+    write(tmp_path / ".cliplint_cache", "x\n")
+    quiet = run_cliplint("--isolated", "a.md", cwd=tmp_path)
+    assert (quiet.status, quiet.stdout, quiet.stderr) == (clean.status, clean.stdout, "")
