@@ -359,11 +359,9 @@ def _extended(configs: Iterable[str]) -> set[str]:
     """The files the configuration files ``configs`` extend, as far as they can be read
     (cliplint/config_tree.py); a file read again after each run: a new ``extend`` is
     followed."""
-    from pathlib import Path
-
     from cliplint.config_tree import extended_files
 
-    return {str(extended) for config in configs for extended in extended_files(Path(config))}
+    return {extended for config in configs for extended in extended_files(config)}
 
 
 def _folder_of(path: str) -> str:

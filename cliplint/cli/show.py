@@ -62,7 +62,7 @@ def config_used(run: RunContext) -> str:
         return "none (--isolated)"
     from cliplint.config import user_config_path
 
-    user = str(user_config_path())
+    user = user_config_path()
     also = f"; and the user configuration {user}" if os.path.isfile(user) else ""
     if run.settings.source is not None:
         return f"{os.path.abspath(run.settings.source)}{also}"
