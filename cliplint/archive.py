@@ -651,9 +651,12 @@ def _index_whole_archive(cache: Cache, archive: Archive, files: Sequence[Archive
     name = index_name(archive.root, folders.values(), rules, settings)
     if cache.holds_archive(name):
         return
-    added = _confirmed(cache, archive.root, [(ran[relative], status)
-                                             for relative, status in walked.items()],
-                       rules, settings, remembered)
+    linted = [(ran[relative], status) for relative, status in walked.items()]
+    # (the walk's map, a few hundred bytes a file, is not held while the index is made:
+    # that is a first run's peak of memory)
+    del walked, ran
+    added = _confirmed(cache, archive.root, linted, rules, settings, remembered)
+    del linted
     if added:
         cache.remember_archive(name, added)
 

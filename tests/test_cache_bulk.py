@@ -798,7 +798,7 @@ def test_every_row_is_signed_with_the_cache_files_key_alone(
         entries = connection.execute("SELECT key, entry, mac FROM entries").fetchall()
         files = connection.execute("SELECT * FROM files").fetchall()
         reductions = connection.execute("SELECT * FROM reductions").fetchall()
-        archives = connection.execute("SELECT * FROM archives").fetchall()
+        archives = connection.execute("SELECT root, files, mac FROM archives").fetchall()
     assert len(entries) == len(files) == 2 and len(reductions) == len(archives) == 1
     for key, entry, mac in entries:
         assert mac == signature(signing, "entry", key, entry)
@@ -812,4 +812,44 @@ def test_every_row_is_signed_with_the_cache_files_key_alone(
     assert set(cache.known_files({"/a.md": (1, 2), "/b.md": (1, 2)})) == {"/a.md", "/b.md"}
     assert cache.reduction("reduced") == []
     assert cache.archive_index("root\0digest").paths == ["x.md"]
+    cache.close()
+
+
+def test_an_archives_index_is_committed_when_it_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index of several of the blob's chunks is in the cache file as soon as it is
+    kept (another connection reads it, signed, before the run ends: it is not held
+    pending through the reduce), and is read back whole."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(cache_module, "_BLOB_CHUNK", 1000)
+    files = {f"feed/{number:05d}.md": IndexedFile(number, number * 7, f"key{number}",
+                                                  {"rule-x": {"title": f"title {number}"}})
+             for number in range(300)}
+    cache = Cache.open(tmp_path / "cache", "k")
+    cache.put("pending", [], {})  # a row before it, committed with it
+    cache.remember_archive("root\0digest", files)
+    database = tmp_path / "cache" / "results-k.sqlite3"
+    with closing(sqlite3.connect(database)) as connection:
+        (name, blob, mac), = connection.execute("SELECT root, files, mac FROM archives")
+        assert connection.execute("SELECT key FROM entries").fetchall() == [("pending",)]
+    assert len(blob) > 5 * 1000  # written in several chunks
+    assert mac == signature(file_secret(cache_secret(), database), "archive", name, blob=blob)
+    cache.close()
+    index = Cache.open(tmp_path / "cache", "k").archive_index("root\0digest")
+    assert [index.file(row) for row in range(len(index.paths))] == list(files.values())
+    assert index.paths == list(files)
+
+
+def test_an_archive_whose_name_sqlite_cannot_store_has_no_index(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A root holding a lone surrogate (a folder name that is not UTF-8) is not kept,
+    and the cache goes on: the rows after it are kept."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    cache = Cache.open(tmp_path / "cache", "k")
+    cache.remember_archive("/tmp/\udcff\0digest", {"x.md": IndexedFile(1, 2, "a", {})})
+    cache.put("after", [], {"rule-x": 1})
+    cache.close()
+    cache = Cache.open(tmp_path / "cache", "k")
+    assert cache.archive_index("/tmp/\udcff\0digest").paths == ()
+    assert cache.get_many([("after", "x.md")]) == [([], {"rule-x": 1}, None)]
     cache.close()
