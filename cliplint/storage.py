@@ -175,6 +175,9 @@ def read_objects(urls: Sequence[str], options: Mapping[str, Any],
 def _unreadable(url: str, error: BaseException) -> Problem:
     if _refused_credentials(error) is not None:
         raise StorageError(f"cannot read {url}: {describe(error)}")
+    details = _error_details(error)
+    if details is not None and details.get("Code") == "InvalidObjectState":
+        return file_problem(url, FILE_UNREADABLE, _archived(details))
     if isinstance(error, FileNotFoundError):
         return file_problem(url, FILE_UNREADABLE, "cannot read: no such object")
     if isinstance(error, IsADirectoryError):
@@ -217,10 +220,23 @@ _REFUSED_CREDENTIALS = frozenset({
 })
 
 
-def _refused_credentials(error: BaseException) -> str | None:
-    """The error code of a storage's answer that refuses the credentials
-    (:data:`_REFUSED_CREDENTIALS`), else None. s3fs raises Python's errors
-    (PermissionError) from botocore's, which hold the code in their response."""
+def _archived(details: Mapping[str, Any]) -> str:
+    """What to say of an object S3 will not read before it is restored: GetObject answers
+    403 InvalidObjectState for one in S3 Glacier Flexible Retrieval or Deep Archive, or in
+    an archive tier of Intelligent-Tiering, and names its storage class. The object's
+    problem, not the run's; s3fs raises it as a PermissionError, whose message (S3's "not
+    valid for the object's storage class") says neither what happened nor what to do."""
+    storage_class = details.get("StorageClass")
+    named = (f" (storage class {storage_class})" if isinstance(storage_class, str)
+             and storage_class.replace("_", "").isalnum() else "")
+    return (f"cannot read: the object is archived{named} and not restored "
+            "(InvalidObjectState): restore it, or exclude it")
+
+
+def _error_details(error: BaseException) -> Mapping[str, Any] | None:
+    """The ``Error`` of a storage's answer behind ``error`` (its ``Code``, ``Message``,
+    …), else None. s3fs raises Python's errors (PermissionError, FileNotFoundError) from
+    botocore's, which hold the answer in their response."""
     cause: BaseException | None = error
     seen: set[int] = set()
     while cause is not None and id(cause) not in seen:  # (a chain may loop back)
@@ -228,10 +244,17 @@ def _refused_credentials(error: BaseException) -> str | None:
         response = getattr(cause, "response", None)
         if isinstance(response, dict):
             details = response.get("Error")
-            code = details.get("Code") if isinstance(details, dict) else None
-            return code if code in _REFUSED_CREDENTIALS else None
+            return details if isinstance(details, dict) else None
         cause = cause.__cause__
     return None
+
+
+def _refused_credentials(error: BaseException) -> str | None:
+    """The error code of a storage's answer that refuses the credentials
+    (:data:`_REFUSED_CREDENTIALS`), else None."""
+    details = _error_details(error)
+    code = details.get("Code") if details is not None else None
+    return code if code in _REFUSED_CREDENTIALS else None
 
 
 def describe(error: BaseException) -> str:

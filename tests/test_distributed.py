@@ -489,6 +489,57 @@ def test_credentials_refused_are_the_runs_not_each_files(
     assert run.stderr == f"cliplint: error: cannot reach s3://clippings/: {unknown_key}\n"
 
 
+def test_an_archived_object_is_its_files_problem_not_the_runs(
+        archive: Path, s3: dict[str, Any], cluster: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An object in S3 Glacier or Deep Archive that is not restored, which S3 will not
+    read (403 InvalidObjectState), is that file's file-unreadable problem saying so and
+    what to do, on the local workers, on the cluster and through the library; the
+    other objects are linted as in a bucket without it. Restored, it is read."""
+    import boto3
+
+    from cliplint.config import load_config_file
+    from cliplint.dask import lint_paths
+
+    client = boto3.client("s3", endpoint_url=s3["endpoint"])
+    good = {f"feed/{path.name}": path.read_bytes()
+            for path in sorted((archive / "feed").glob("0*.md"))}
+    for bucket in ("warm", "cold"):
+        client.create_bucket(Bucket=bucket)
+        for key, content in good.items():
+            client.put_object(Bucket=bucket, Key=key, Body=content)
+    for key, storage_class in (("deep.md", "DEEP_ARCHIVE"), ("glacier.md", "GLACIER")):
+        client.put_object(Bucket="cold", Key=key, StorageClass=storage_class,
+                          Body=clipping("Archived", "not a url").encode())
+
+    run = lint(archive, "s3://cold/")
+    assert (run.status, run.stderr) == (1, "")
+    report = json.loads(run.stdout)
+    assert report["files_checked"] == len(good) + 2
+    unreadable = {problem["path"]: problem["message"] for problem in report["problems"]
+                  if problem["rule"] == "file-unreadable"}
+    assert unreadable == {
+        f"s3://cold/{key}": f"cannot read: the object is archived (storage class {name}) "
+                            "and not restored (InvalidObjectState): restore it, or exclude it"
+        for key, name in (("deep.md", "DEEP_ARCHIVE"), ("glacier.md", "GLACIER"))}
+    warm = lint(archive, "s3://warm/")
+    assert [problem for problem in report["problems"] if problem["path"] not in unreadable] \
+        == json.loads(warm.stdout.replace("s3://warm/", "s3://cold/"))["problems"] != []
+    assert lint(archive, "--scheduler", cluster.scheduler.address, "s3://cold/").stdout \
+        == run.stdout
+    monkeypatch.chdir(archive)
+    library = lint_paths(["s3://cold/"], load_config_file(archive / "cliplint.toml"),
+                         client=cluster)
+    assert library.report("json") == run.stdout
+
+    client.restore_object(Bucket="cold", Key="glacier.md", RestoreRequest={"Days": 1})
+    restored = json.loads(lint(archive, "s3://cold/").stdout)["problems"]
+    assert {problem["path"] for problem in restored
+            if problem["rule"] == "file-unreadable"} == {"s3://cold/deep.md"}
+    assert ("s3://cold/glacier.md", "title-link") in {
+        (problem["path"], problem["rule"]) for problem in restored}
+
+
 def test_the_library_streams_the_same_report(archive: Path, cluster: Any, local_report: str,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from cliplint.config import load_config_file
