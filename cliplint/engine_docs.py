@@ -30,12 +30,16 @@ byte-order mark says so); it is not valid UTF-8 (the message gives the first bad
 and its offset), or, given to the library as a str, holds a lone surrogate; an object named by URL does not exist; a folder to walk cannot be
 listed or entered (``Permission denied``: the problem is the folder's, and none of the
 clippings in it were checked); the storage refuses an object to the run's credentials
-(``Access Denied``). Credentials the storage does not take at all (an unknown key, a
-wrong secret, an expired token) are no file's problem: the run stops, exit 2.
+(``Access Denied``), or will not read it before it is restored (an object in S3 Glacier
+Flexible Retrieval or Deep Archive, or an archive tier of Intelligent-Tiering:
+``InvalidObjectState``, with its storage class); the other files are linted as ever.
+Credentials the storage does not take at all (an unknown key, a wrong secret, an
+expired token) are no file's problem: the run stops, exit 2.
 
 What to do: re-encode the file as UTF-8, remove it from the archive, or exclude it
 (``extend-exclude`` in the configuration); give the user who runs cliplint leave to read
-the file, and to list and enter (``r`` and ``x``) its folders.
+the file, and to list and enter (``r`` and ``x``) its folders; restore an archived object
+(``aws s3api restore-object``, then wait for the restore) or exclude it.
 
 Fix: none."""),
     FILE_TOO_LARGE: ("warning", """\
