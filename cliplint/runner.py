@@ -13,7 +13,15 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
+from collections.abc import (
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+    Sized,
+)
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache, partial
@@ -437,12 +445,20 @@ def worker_copy(path: str) -> str:
 
 
 def map_in_chunks(
-    work: Callable[[Sequence[P]], list[T]], paths: Iterable[P], jobs: int
-) -> Iterator[T]:
+    work: Callable[[Sequence[P]], list[T]], paths: Iterable[P], jobs: int, *,
+    left: Callable[[list[T], list[P]], object] | None = None,
+) -> Generator[T, None, None]:
     """``work`` (a picklable function from a list of paths to one result per path) over
     ``paths``, in ``jobs`` worker processes when there are enough paths to be worth it;
     results one per path, in the order of ``paths``, as soon as they are ready.
-    ``paths`` is read only a window ahead of the results."""
+    ``paths`` is read only a window ahead of the results.
+
+    ``left``: when the run stops early (Ctrl-C, SIGTERM, an error, or the caller's own
+    exception or ``close``), it is given what the worker processes did that the caller
+    never got: the results of the chunks that were running (they finish first) and the
+    paths of those whose results were lost (their worker was ended, by SIGTERM to the
+    process group say, or a second Ctrl-C cut the wait). ``--fix`` counts on it to say
+    which files it wrote."""
     paths = iter(paths)
     # Enough paths to tell the chunk size (below this many they are all in ``head``).
     head = list(itertools.islice(paths, jobs * 4 * MAX_CHUNK))
@@ -459,25 +475,49 @@ def map_in_chunks(
     pool = _Pool(workers)
     # A sliding window of submitted chunks (Executor.map would submit them all at
     # once), so memory does not grow with the number of files waiting.
-    window: deque[Future[list[T]]] = deque()
+    window: deque[tuple[list[P], Future[list[T]]]] = deque()
+    untaken: deque[T] = deque()  # the results of the chunk done last not yet taken
     try:
         for chunk in itertools.islice(chunks, jobs * 2):
-            window.append(pool.submit(work, chunk))
+            window.append((chunk, pool.submit(work, chunk)))
         while window:
-            results = window.popleft().result()
+            results = window[0][1].result()  # (interrupted here, the chunk is still in
+            window.popleft()                   # the window: ``left`` gets its results)
+            untaken.extend(results)
             following = next(chunks, None)
             if following is not None:
-                window.append(pool.submit(work, following))
-            yield from results
+                window.append((following, pool.submit(work, following)))
+            while untaken:
+                yield untaken.popleft()
     except BaseException:
         # Running chunks finish their files, and are waited for: a worker may be writing a
         # fix, and the main process may end by a signal next (cliplint/cli/__init__.py),
         # which kills the workers. The rest never start. (A shutdown without waiting
         # would make the one below wait for nothing: the executor forgets its threads.)
-        pool.shutdown(cancel_futures=True)
+        try:
+            pool.shutdown(cancel_futures=True)
+        finally:
+            if left is not None:
+                left(*_left_over(untaken, window))
         raise
     finally:
         pool.shutdown()
+
+
+def _left_over(untaken: Iterable[T], window: Iterable[tuple[list[P], Future[list[T]]]]
+               ) -> tuple[list[T], list[P]]:
+    """What :func:`map_in_chunks` gives ``left``: the results not taken (those of the
+    chunks that ran to their end), and the paths of the chunks that ran, or may have,
+    whose results did not come (a chunk that never started is neither)."""
+    results, lost = list(untaken), []
+    for chunk, future in window:
+        if future.cancelled():
+            continue
+        if future.done() and future.exception() is None:
+            results += future.result()
+        else:
+            lost += chunk
+    return results, lost
 
 
 class _Pool:
