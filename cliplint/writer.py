@@ -24,7 +24,8 @@ it; NAME cut short when the whole would be too long a name). While one exists, C
 and SIGTERM wait (they are blocked, then handled once it is renamed into place or
 removed): a run interrupted while it writes a file, in its own process or in a worker
 process, ends with that file written whole (the main process then waits for its
-workers' files: cliplint/cli/__init__.py). A ``kill -9`` between
+workers' files: cliplint/cli/__init__.py), and tells which files it had written
+(:class:`FixInterrupted`), for ``--fix`` to say. A ``kill -9`` between
 creating one and the rename leaves it behind; the next ``--fix`` removes those of
 processes that no longer run (:func:`remove_stale_temporaries`) and says so.
 
@@ -68,6 +69,26 @@ class WriteError(Exception):
     """The file could not be replaced; it was left as it was."""
 
 
+class StoppedAfterWriting(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM that came while :func:`replace_file` wrote a file, held until
+    the file was in place, and raised then: the file *was* replaced (a plain
+    ``KeyboardInterrupt`` from it means it was not)."""
+
+
+class FixInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM that stopped :func:`fix_files` (``cliplint.cli`` tells which
+    from the handler that ran, not from this): ``done``, the outcomes of the files it
+    fixed before (every file it wrote and knows of is among them, ``written``), and
+    ``replaced``, the files a worker process replaced (each whole, fixed) but that the
+    signal ended before it said so, by SIGTERM to the whole process group say: what
+    fixes they got is not known. No other file was touched."""
+
+    def __init__(self, done: Sequence[FileOutcome], replaced: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.done = tuple(done)
+        self.replaced = tuple(replaced)
+
+
 @dataclass(frozen=True)
 class FileOutcome:
     """What fixing one file did. ``result`` is ``None`` when the file could not be read
@@ -108,6 +129,7 @@ def fix_file(
     result = outcome.result
     if result is None or not result.changed:
         return outcome
+    fixed = FileOutcome(path, outcome.problems, result, written=write, records=result.records)
     # The same checks whether or not the file is written: --diff's patch holds what
     # --fix would write, no more.
     try:
@@ -121,6 +143,8 @@ def fix_file(
             replace_file(path, encode(result), expected=data)
         else:
             replaceable(path)
+    except StoppedAfterWriting as stop:
+        raise FixInterrupted((fixed,)) from stop
     except WriteError as error:
         # The file keeps its problems, all of them; none was fixed (so no result).
         problem = file_problem(path, FIX_REFUSED, f"fixes not written: {error}")
@@ -131,7 +155,7 @@ def fix_file(
         return FileOutcome(path, tuple(sorted(
             (*left, problem), key=lambda p: (p.line, p.column, p.rule, p.message))),
             records=records)
-    return FileOutcome(path, outcome.problems, result, written=write, records=result.records)
+    return fixed
 
 
 def fix_files(
@@ -155,7 +179,10 @@ def fix_files(
     in order, each fixed from the bytes the file holds by then (written or, without
     ``write``, as they would be), which a later path may not change again. So two
     workers never fix one file at once (one would find it changed meanwhile), and
-    ``--diff`` has one hunk per file, the one ``--fix`` writes."""
+    ``--diff`` has one hunk per file, the one ``--fix`` writes.
+
+    Stopped by Ctrl-C or SIGTERM, it raises :class:`FixInterrupted`, saying what it
+    did before: the files being fixed are finished first (see :func:`map_in_chunks`)."""
     from cliplint.progress import bar
 
     work = partial(_fix_paths, rules=rules, settings=settings, unsafe=unsafe, write=write,
@@ -165,22 +192,44 @@ def fix_files(
     leading = [index for index, key in enumerate(keys) if key is None or first[key] == index]
     outcomes: dict[int, FileOutcome] = {}
     fixed: dict[tuple[int, int], Fixed | None] = {}
-    with bar(len(paths), shown=progress) as advance:
-        for index, outcome in zip(leading, map_in_chunks(work, [paths[i] for i in leading],
-                                                         jobs)):
-            outcomes[index] = outcome
-            advance(1)
-        for index, key in enumerate(keys):
-            if index in outcomes:
-                continue
-            assert key is not None  # only a path with an identity follows another
-            earlier = fixed[key] if key in fixed else _fixed(outcomes[first[key]])
-            outcomes[index] = fix_file(paths[index], rules, settings, unsafe=unsafe,
-                                       write=write, with_source=with_source, tree=tree,
-                                       fixed_through=earlier)
-            fixed[key] = earlier or _fixed(outcomes[index])
-            advance(1)
+    # Stopped early: what the worker processes did that the loop never got.
+    unreported: list[FileOutcome] = []
+    lost: list[str] = []
+
+    def left(results: list[FileOutcome], paths_lost: list[str]) -> None:
+        unreported.extend(results)
+        lost.extend(paths_lost)
+
+    try:
+        with bar(len(paths), shown=progress) as advance, contextlib.closing(
+                map_in_chunks(work, [paths[i] for i in leading], jobs, left=left)) as done:
+            for index, outcome in zip(leading, done):
+                outcomes[index] = outcome
+                advance(1)
+            for index, key in enumerate(keys):
+                if index in outcomes:
+                    continue
+                assert key is not None  # only a path with an identity follows another
+                earlier = fixed[key] if key in fixed else _fixed(outcomes[first[key]])
+                outcomes[index] = fix_file(paths[index], rules, settings, unsafe=unsafe,
+                                           write=write, with_source=with_source, tree=tree,
+                                           fixed_through=earlier)
+                fixed[key] = earlier or _fixed(outcomes[index])
+                advance(1)
+    except KeyboardInterrupt as stop:
+        before = stop.done if isinstance(stop, FixInterrupted) else ()
+        raise FixInterrupted((*outcomes.values(), *unreported, *before),
+                             _replaced(lost, dict(zip(paths, keys)))) from stop
     return [outcomes[index] for index in range(len(paths))]
+
+
+def _replaced(paths: Iterable[str], identities: Mapping[str, tuple[int, int] | None]
+              ) -> list[str]:
+    """The paths whose file is no longer the one ``identities`` saw before the run:
+    replaced since (``os.replace`` gives the path a new inode), by a worker's fix."""
+    return [path for path in paths
+            if identities.get(path) is not None
+            and _identity(path) not in (None, identities[path])]
 
 
 class Fixed(NamedTuple):
@@ -210,8 +259,17 @@ def _identity(path: str) -> tuple[int, int] | None:
 def _fix_paths(paths: Sequence[str], *, rules: Mapping[str, Rule], settings: Settings,
                unsafe: bool, write: bool, with_source: bool,
                tree: Sequence[str] | None) -> list[FileOutcome]:
-    return [fix_file(path, rules, settings, unsafe=unsafe, write=write,
-                     with_source=with_source, tree=tree) for path in paths]
+    """A chunk's files fixed. Stopped (in the main process: a worker ignores Ctrl-C and
+    dies of SIGTERM), it says what it fixed before, as :class:`FixInterrupted`."""
+    done: list[FileOutcome] = []
+    try:
+        for path in paths:
+            done.append(fix_file(path, rules, settings, unsafe=unsafe, write=write,
+                                 with_source=with_source, tree=tree))
+    except KeyboardInterrupt as stop:
+        raise FixInterrupted((*done, *(stop.done if isinstance(stop, FixInterrupted)
+                                       else ()))) from stop
+    return done
 
 
 def inside(target: str, tree: Sequence[str]) -> bool:
@@ -279,11 +337,21 @@ def replace_file(path: str, data: bytes, *, expected: bytes | None = None) -> No
     included) of the old; when one of them cannot be kept, the file is not written.
     With ``expected``, refuse when the file no longer holds those bytes.
     Raises :class:`WriteError`; the file is then untouched and no temporary file is left.
+    A Ctrl-C or SIGTERM that comes meanwhile waits until the file is in place, and is
+    raised then as :class:`StoppedAfterWriting`.
     """
     target = replaceable(path)
-    with _signals_held():
-        _write_through_temporary(target, data, expected)
-    _fsync_folder(os.path.dirname(target.path) or ".")
+    replaced = False
+    try:
+        with _signals_held():
+            _write_through_temporary(target, data, expected)
+            replaced = True
+            # (Held still: a file a stopped run reports as fixed has its rename on disk.)
+            _fsync_folder(os.path.dirname(target.path) or ".")
+    except KeyboardInterrupt as stop:
+        if not replaced:  # held while the file was refused (or, on Windows, came early)
+            raise
+        raise StoppedAfterWriting from stop
 
 
 class Target(NamedTuple):
