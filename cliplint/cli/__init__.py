@@ -21,7 +21,8 @@ says 143, 128 + 15; ``main`` called by a program that handles SIGTERM itself ret
 143 after its handler ran). Sent to the whole process group (a CI runner, systemd), it
 ends the workers too, each once the file it is writing is in place (cliplint.writer
 holds the signal meanwhile). A second signal while that happens ends the run at once,
-as a second Ctrl-C does.
+as a second Ctrl-C does. A ``--fix`` run says first how many files it had fixed, and
+that the others were not changed (:mod:`cliplint.cli.fix`).
 """
 
 from __future__ import annotations

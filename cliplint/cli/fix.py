@@ -34,12 +34,14 @@ def fix_command(run: RunContext) -> int:
     if options.write_baseline:
         raise UsageError("--write-baseline records a lint run's problems; it cannot be "
                          "combined with --fix, --fix-only or --diff")
-    from cliplint.fixer import FixReport, fixed_counts, patch_names, unified_diff
-    from cliplint.formats.text import render_fixes
-    from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
-    from cliplint.plugins import renderer_of
     from cliplint.runner import default_jobs
-    from cliplint.writer import FileOutcome, fix_bytes, fix_files, remove_stale_temporaries
+    from cliplint.writer import (
+        FileOutcome,
+        FixInterrupted,
+        fix_bytes,
+        fix_files,
+        remove_stale_temporaries,
+    )
 
     rules = run.rules
     unsafe = options.unsafe_fixes
@@ -66,11 +68,70 @@ def fix_command(run: RunContext) -> int:
                 say(f"removed {len(removed)} stale temporary file"
                     f"{'s' if len(removed) != 1 else ''} of an interrupted --fix "
                     f"(e.g. {removed[0]})")
-        outcomes = fix_files(files, rules, settings, unsafe=unsafe, write=not options.diff,
-                             with_source=options.with_source,
-                             jobs=options.jobs or default_jobs(), tree=tree,
-                             progress=progress_wanted(options))
+        try:
+            outcomes = fix_files(files, rules, settings, unsafe=unsafe,
+                                 write=not options.diff, with_source=options.with_source,
+                                 jobs=options.jobs or default_jobs(), tree=tree,
+                                 progress=progress_wanted(options))
+        except FixInterrupted as stop:
+            if not options.diff:
+                _say_stopped(stop.done, len(files), stop.replaced)
+            raise
+    try:
+        return _report(run, outcomes, links, stdin_name, stdin_data, stdin_whole=stdin_whole)
+    except KeyboardInterrupt:  # after every file was done (archive rules, the report)
+        if stdin_data is None and not options.diff:
+            _say_stopped(outcomes, len(outcomes))
+        raise
 
+
+def _say_stopped(done: Sequence[FileOutcome], files: int, replaced: Sequence[str] = ()
+                 ) -> None:
+    """Say what a ``--fix`` (or ``--fix-only``) run that Ctrl-C or SIGTERM stopped had
+    written, as the summary line says what a run fixed: ``fixed 3 problems in 2 files
+    before the run was stopped; the other 398 files were not changed``. ``done``: the
+    outcomes known of the ``files`` paths; ``replaced``: the files fixed by worker
+    processes the signal ended before they said what they fixed. Said before ``main``'s
+    ``interrupted`` or ``terminated``."""
+    written = [outcome.result for outcome in done
+               if outcome.written and outcome.result is not None]
+    problems = sum(len(result.applied) for result in written)
+    by_workers = (f"{len(replaced)} {'more ' if written else ''}file{_s(len(replaced))} "
+                  f"{_were(len(replaced))} fixed by worker processes the signal ended before "
+                  "they said which problems")
+    if written:
+        said = [f"fixed {problems} problem{_s(problems)} in {len(written)} "
+                f"file{_s(len(written))} before the run was stopped"
+                + (f", and {by_workers}" if replaced else "")]
+    else:
+        said = [by_workers if replaced else "no fixes applied before the run was stopped"]
+    others = files - len(written) - len(replaced)
+    if others and (written or replaced):
+        said.append(f"the other {others} file{_s(others)} {_were(others)} not changed")
+    elif others:
+        said.append("no file was changed")
+    say("; ".join(said))
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def _were(count: int) -> str:
+    return "was" if count == 1 else "were"
+
+
+def _report(run: RunContext, outcomes: Sequence[FileOutcome], links: Collection[str],
+            stdin_name: str | None, stdin_data: bytes | None, *, stdin_whole: bool) -> int:
+    """What the fix run did, reported, and its exit status. ``stdin_name``: the name
+    given to the clipping on standard input, when that was what it fixed; ``stdin_data``
+    its bytes, whole or cut at max-file-size."""
+    from cliplint.fixer import FixReport, fixed_counts, patch_names, unified_diff
+    from cliplint.formats.text import render_fixes
+    from cliplint.model import ENGINE_PROBLEMS, INTERNAL_ERROR
+    from cliplint.plugins import renderer_of
+
+    options, rules = run.options, run.rules
     enabled = RulesEnabled(run)
     for outcome in outcomes:
         enabled.note(outcome.path)
