@@ -15,6 +15,12 @@ different zero-width characters that touch, in one place, each deleted by the fi
 blobs some CMSs write: ⟨U+200C⟩⟨U+200C⟩⟨U+FEFF⟩⟨U+200B⟩...), are one problem, with one
 fix that deletes them all, naming each character with its count in the order they first
 appear and the text around the whole run; so are runs of different control characters.
+So are such runs of zero-width characters one character apart (a redaction bar written
+``█⟨U+200B⟩█⟨U+200B⟩█``, a word obfuscated against copying ``n⟨U+200B⟩e⟨U+200B⟩w⟨U+200B⟩s``),
+where each character between two of them is one a reader sees, in the same text (not
+white space, not across a tag), with one fix; the problem also names the characters
+they stand between (``'news'``). Runs two characters apart, or apart across white space
+or a tag, stay separate problems.
 Runs the rule judges apart (a bidi control, U+FFFD, a zero-width space left for a person,
 a zero-width character beside a control character) are reported on their own:
 
@@ -301,8 +307,9 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
                 elif run.char == PDI and _counts(document.text, run):
                     run = run._replace(verdict=_COUNTS)
             runs.append(run)
-    for blob in _blobs(document.text, runs):
-        yield _violation(document.text, blob)
+    for group in _spaced(document.text, _blobs(document.text, runs)):
+        yield _violation(document.text, group[0]) if len(group) == 1 else _spaced_violation(
+            document.text, group)
 
 
 def _writes_opener(document: Document, title: bool) -> bool:
@@ -608,27 +615,105 @@ def _blobs(text: str, runs: Iterable[_Found]) -> Iterator[tuple[_Found, ...]]:
         yield tuple(blob)
 
 
+def _deleted_blob(text: str, blob: Sequence[_Found]) -> bool:
+    """Whether the fix deletes the blob as one: zero-width characters, not left for a
+    person."""
+    kind, fixable = _kind(blob[0])
+    return kind == "zero-width character" and fixable and not _joins_url(text, blob)
+
+
+def _single(text: str, index: int) -> bool:
+    """Whether ``text[index]`` is one character a reader sees, of the text the blobs
+    beside it are in: no white space, no tag's ``<`` or ``>``, no reference's ``&``, no
+    character this rule reports."""
+    char = text[index : index + 1]
+    return bool(char) and not char.isspace() and char not in "<>&" and not REPORTED.match(char)
+
+
+def _spaced(text: str, blobs: Iterable[tuple[_Found, ...]]
+            ) -> Iterator[tuple[tuple[_Found, ...], ...]]:
+    """The blobs (``_blobs``), those the fix deletes that stand one character apart
+    (``█⟨U+200B⟩█⟨U+200B⟩█``, ``n⟨U+200B⟩e⟨U+200B⟩w⟨U+200B⟩s``: a redaction bar or a
+    word obfuscated against copying) gathered as one: one report per character would be
+    one per letter. Two characters apart, they are separate problems."""
+    group: list[tuple[_Found, ...]] = []
+    for blob in blobs:
+        if (group and _deleted_blob(text, blob) and _deleted_blob(text, group[-1])
+                and blob[0].where == group[-1][0].where
+                and blob[0].start == group[-1][-1].end + 1 and _single(text, blob[0].start - 1)):
+            group.append(blob)
+            continue
+        if group:
+            yield tuple(group)
+        group = [blob]
+    if group:
+        yield tuple(group)
+
+
+def _counted(blobs: Iterable[Sequence[_Found]]) -> tuple[list[str], str, int]:
+    """The characters of the runs, by first appearance: their codes, their names each
+    with its count (``U+200B ZERO WIDTH SPACE ×3, U+2060 WORD JOINER``), how many."""
+    counts: dict[str, int] = {}
+    for blob in blobs:
+        for item in blob:
+            counts[item.char] = counts.get(item.char, 0) + len(item.written)
+    codes = [f"U+{ord(each):04X}" for each in counts]
+    names = ", ".join(f"{code} {_name(each)}" + (f" \u00d7{count}" if count > 1 else "")
+                      for code, (each, count) in zip(codes, counts.items()))
+    return codes, names, sum(counts.values())
+
+
+def _forms(blobs: Iterable[Sequence[_Found]]) -> str:
+    """How the runs are written, for a message: ``""`` when all raw."""
+    forms = list(dict.fromkeys(form or "raw" for blob in blobs for item in blob
+                               for form in item.written))
+    return "" if forms == ["raw"] else f" (written {', '.join(forms)})"
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """The text around ``start:end``, for a message."""
+    before = text[max(0, start - _CONTEXT) : start]
+    after = text[end : end + _CONTEXT]
+    return f"between {_quote(before, left=True)} and {_quote(after, left=False)}"
+
+
+def _spaced_violation(text: str, group: tuple[tuple[_Found, ...], ...]) -> Violation:
+    """The report on blobs one character apart (``_spaced``), with one fix deleting each:
+    the characters with their counts, the characters they stand between (the word, with
+    the letter before the first and after the last), the text around it."""
+    start, end = group[0][0].start, group[-1][-1].end
+    codes, names, _ = _counted(group)
+    kind = "zero-width characters " if len(codes) > 1 else "zero-width character "
+    # The word: the characters between the blobs, and a letter, digit or symbol (``█``)
+    # touching the first or the last (not a ``(`` or a title's ``[``, which is no part of it).
+    first = start - 1 if _single(text, start - 1) and _wordlike(text[start - 1]) else start
+    last = end + 1 if _single(text, end) and _wordlike(text[end]) else end
+    word = text[first:start] + "".join(
+        text[blob[-1].end : after[0].start] for blob, after in itertools.pairwise(group)
+    ) + text[end:last]
+    if len(word) > 2 * _CONTEXT:
+        word = f"{word[: _CONTEXT - 1]}\u2026{word[1 - _CONTEXT :]}"
+    message = (f"{kind}{names}{_forms(group)}, between single characters of "
+               f"'{_shown(word)}' in {group[0][0].where}, {_around(text, first, last)}")
+    edits = tuple(Edit(blob[0].start, blob[-1].end, "") for blob in group)
+    return Violation(start, end, message, Fix(edits, "safe", f"delete them ({', '.join(codes)})"))
+
+
+def _wordlike(char: str) -> bool:
+    """Whether a character is a letter, a digit, a mark or a symbol."""
+    return unicodedata.category(char)[0] in "LNMS"
+
+
 def _violation(text: str, blob: tuple[_Found, ...]) -> Violation:
     """The report on a run of one character, or on a blob of runs (``_blobs``): its
     characters by first appearance, each with its count."""
     run, start, end = blob[0], blob[0].start, blob[-1].end
     char = run.char
     kind, fixable = _kind(run)
-    counts: dict[str, int] = {}
-    for item in blob:
-        counts[item.char] = counts.get(item.char, 0) + len(item.written)
-    codes = [f"U+{ord(each):04X}" for each in counts]
-    names = ", ".join(f"{code} {_name(each)}" + (f" \u00d7{count}" if count > 1 else "")
-                      for code, (each, count) in zip(codes, counts.items()))
+    codes, names, count = _counted((blob,))
     if kind:
-        kind += "s " if len(counts) > 1 else " "
-    count = sum(counts.values())
-    forms = list(dict.fromkeys(form or "raw" for item in blob for form in item.written))
-    written = "" if forms == ["raw"] else f" (written {', '.join(forms)})"
-    before = text[max(0, start - _CONTEXT) : start]
-    after = text[end : end + _CONTEXT]
-    context = f"between {_quote(before, left=True)} and {_quote(after, left=False)}"
-    message = f"{kind}{names}{written} in {run.where}, {context}"
+        kind += "s " if len(codes) > 1 else " "
+    message = f"{kind}{names}{_forms((blob,))} in {run.where}, {_around(text, start, end)}"
     if char in _BIDI:
         message += f": {_bidi_effect(run, count > 1)}"
     elif char == "\ufffd":
