@@ -636,24 +636,43 @@ class Cache:
         mac = self._sign("archive", name, blob=blob)
         try:
             self._commit()  # (the rows before it: this one is written now)
-            # A zeroblob as the row's last value is not made in memory (the table keeps
-            # the blob last for it); the blob is then written into it, a page at a time.
-            rowid = self._connection.execute(
-                "INSERT OR REPLACE INTO archives (root, mac, files) VALUES (?, ?, zeroblob(?))",
-                (name, mac, len(blob))).lastrowid
-            assert rowid is not None  # (an INSERT's)
-            with self._connection.blobopen("archives", "files", rowid) as handle:
-                view = memoryview(blob)
-                for start in range(0, len(blob), _BLOB_CHUNK):
-                    handle.write(view[start:start + _BLOB_CHUNK])
+            try:
+                # A zeroblob as the row's last value is not made in memory (the table
+                # keeps the blob last for it); the blob is then written into it, a page
+                # at a time.
+                rowid = self._connection.execute(
+                    "INSERT OR REPLACE INTO archives (root, mac, files) "
+                    "VALUES (?, ?, zeroblob(?))", (name, mac, len(blob))).lastrowid
+                assert rowid is not None  # (an INSERT's)
+                with self._connection.blobopen("archives", "files", rowid) as handle:
+                    view = memoryview(blob)
+                    for start in range(0, len(blob), _BLOB_CHUNK):
+                        handle.write(view[start:start + _BLOB_CHUNK])
+            except BaseException:
+                # Stopped half-way (Ctrl-C, SIGTERM, an error): the row, its blob part
+                # zeros, is not left to close()'s commit, which kept it: a row that does
+                # not match its signature, said "altered" by every run that read it, and
+                # that kept a whole run from writing the index again (holds_archive).
+                self._roll_back()
+                raise
             self._wrote = True
             self._connection.commit()
         except UnicodeEncodeError:
             # A name SQLite cannot store (a root holding a lone surrogate: a folder name
-            # that is not UTF-8): no index; the next run reads the files as this one did.
-            self._connection.rollback()
+            # that is not UTF-8): no index (rolled back); the next run reads the files as
+            # this one did.
+            pass
         except sqlite3.Error as error:
             self._failed(error)
+
+    def _roll_back(self) -> None:
+        """Undo the transaction under way; the cache is given up when even that fails
+        (closing the connection undoes it)."""
+        assert self._connection is not None
+        try:
+            self._connection.rollback()
+        except sqlite3.Error:
+            self._disable()
 
     def reduction(self, key: str) -> list[Problem] | None:
         """The archive rules' problems stored under ``key`` (see :meth:`put_reduction`)."""

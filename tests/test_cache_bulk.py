@@ -853,3 +853,37 @@ def test_an_archive_whose_name_sqlite_cannot_store_has_no_index(
     assert cache.archive_index("/tmp/\udcff\0digest").paths == ()
     assert cache.get_many([("after", "x.md")]) == [([], {"rule-x": 1}, None)]
     cache.close()
+
+
+def test_an_archives_index_stopped_while_it_is_written_is_not_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or SIGTERM) while the index's blob is written, then the cache closed as a
+    stopped run closes it: no row is left, neither half written (its blob partly zeros,
+    which the next run read as a row not signed with the user's key, and which kept a
+    whole run from writing the index again) nor any other."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(cache_module, "_BLOB_CHUNK", 1000)
+    files = {f"feed/{number:05d}.md": IndexedFile(number, number, f"key{number}", {})
+             for number in range(300)}
+    cache = Cache.open(tmp_path / "cache", "k")
+    writes: list[object] = []
+
+    def stop_at_second_write(frame: object, event: str, argument: object) -> None:
+        # (where a signal lands: between two of the blob's writes)
+        if event == "c_call" and isinstance(getattr(argument, "__self__", None), sqlite3.Blob):
+            writes.append(argument)
+            if len(writes) == 2:
+                raise KeyboardInterrupt
+
+    sys.setprofile(stop_at_second_write)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cache.remember_archive("root\0digest", files)
+    finally:
+        sys.setprofile(None)
+    cache.close()
+    cache = Cache.open(tmp_path / "cache", "k")
+    assert not cache.holds_archive("root\0digest")
+    assert cache.archive_index("root\0digest").paths == ()
+    cache.close()
+    assert len(writes) == 2
