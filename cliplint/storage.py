@@ -254,7 +254,8 @@ def _refused_credentials(error: BaseException) -> str | None:
     (:data:`_REFUSED_CREDENTIALS`), else None."""
     details = _error_details(error)
     code = details.get("Code") if details is not None else None
-    return code if code in _REFUSED_CREDENTIALS else None
+    # (a str only: an answer's odd code, a list say, is no credentials' and no TypeError)
+    return code if isinstance(code, str) and code in _REFUSED_CREDENTIALS else None
 
 
 def describe(error: BaseException) -> str:
