@@ -101,6 +101,15 @@ class Header(NamedTuple):
     #: reports them.)
     marks: Span | None = None
 
+    @property
+    def title_in_place(self) -> bool:
+        """Whether the title line stands where the format puts a clipping's title: over
+        its underline, or under the timestamp comment. A first line with neither may be
+        the body's own (a page's "[Back to Overview](...)" link in every article of a
+        section): it is no clipping's title link, and an underline would make it a
+        heading."""
+        return self.underline is not None or self.timestamp is not None
+
 
 class TitleLink(NamedTuple):
     """The title's ``[text](url)`` link: the spans of its text (inside the brackets) and

@@ -266,13 +266,9 @@ _NUMBERS = re.compile(
 
 def record(document: Document, options: Mapping[str, Any]) -> dict[str, Any]:
     """What this rule needs of a clipping, from its content alone."""
-    # The title link is the clipping's under its underline or its timestamp comment (as
-    # title-link's fix judges it): with neither, a first line that reads as a link may be
-    # the body's own (a page's "[Back to Overview](...)" in every article of a section),
-    # and its URL and text would join different articles.
-    header = document.header
-    link = (document.title_link
-            if header.underline is not None or header.timestamp is not None else None)
+    # A first line that is no clipping's title (Header.title_in_place) would join
+    # different articles by its URL and text (a section's "Back to Overview" link).
+    link = document.title_link if document.header.title_in_place else None
     title = url = ""
     if link is not None:
         title = document.text[link.text.start : link.text.end]

@@ -114,11 +114,10 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         # Only under a title line that is one link and nothing else: where a broken one
         # ends is not known (a '[' never closed may run on for lines), an underline put in
         # the middle of it would cut it in two, and one under a line with more on it
-        # makes all of it a heading. Safe only under the timestamp comment: without it
-        # the line may be the body's first (a page's "[Back to Overview](...)" link), and
-        # an underline makes that a heading too.
+        # makes all of it a heading. Safe only where the title is in place (under the
+        # timestamp comment, Header.title_in_place): else the line may be the body's first.
         fix = (Fix((Edit(title.end, title.end, eol + "------"),),
-                   "safe" if header.timestamp is not None else "unsafe", "add the underline")
+                   "safe" if header.title_in_place else "unsafe", "add the underline")
                if one_line and _one_link(text.rstrip())
                and not _LIKE_AN_UNDERLINE.match(document.text, document.next_line_start(title.end))
                else None)
