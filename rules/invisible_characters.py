@@ -113,8 +113,8 @@ import bisect
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
 
 from cliplint.document import ZERO_WIDTH, Document
 from cliplint.html import INVISIBLE_ELEMENTS, BodyView
@@ -594,25 +594,42 @@ def _joins_url(text: str, blob: Sequence[_Found]) -> bool:
             and first.where == "the body text" and _ends_url(text, first.start, blob[-1].end))
 
 
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+def _chained(items: Iterable[tuple[T, K]], follows: Callable[[tuple[T, K], tuple[T, K]], bool]
+             ) -> Iterator[tuple[T, ...]]:
+    """The items in order (each with what ``follows`` asks of it, worked out once),
+    gathered as one while ``follows(before, item)`` says an item joins the one before."""
+    chain: list[tuple[T, K]] = []
+    for item in items:
+        if chain and follows(chain[-1], item):
+            chain.append(item)
+            continue
+        if chain:
+            yield tuple(each for each, _ in chain)
+        chain = [item]
+    if chain:
+        yield tuple(each for each, _ in chain)
+
+
 def _blobs(text: str, runs: Iterable[_Found]) -> Iterator[tuple[_Found, ...]]:
     """The runs, those of different characters that touch (``⟨U+200C⟩⟨U+FEFF⟩⟨U+200B⟩``,
     a CMS's blob) gathered as one where the rule reports and fixes each the same way: of
     one kind in ``_BLOB_KINDS``, in one place, each deleted by the fix. A keeper deletes
     such a blob at once; one report per character would be hundreds."""
-    blob: list[_Found] = []
-    key: tuple[str, str] | None = None  # what a run shares with the blob to join it
-    for run in runs:
-        kind, fixable = _kind(run)
-        joins = kind in _BLOB_KINDS and fixable and not _joins_url(text, (run,))
-        run_key = (kind, run.where) if joins else None
-        if run_key is not None and run_key == key and blob[-1].end == run.start:
-            blob.append(run)
-            continue
-        if blob:
-            yield tuple(blob)
-        blob, key = [run], run_key
-    if blob:
-        yield tuple(blob)
+    return _chained(((run, _blob_key(text, run)) for run in runs),
+                    lambda before, item: (item[1] is not None and item[1] == before[1]
+                                          and before[0].end == item[0].start))
+
+
+def _blob_key(text: str, run: _Found) -> tuple[str, str] | None:
+    """What a run shares with a blob to join it (its kind and place); None for a run
+    that joins none."""
+    kind, fixable = _kind(run)
+    joins = kind in _BLOB_KINDS and fixable and not _joins_url(text, (run,))
+    return (kind, run.where) if joins else None
 
 
 def _deleted_blob(text: str, blob: Sequence[_Found]) -> bool:
@@ -636,18 +653,14 @@ def _spaced(text: str, blobs: Iterable[tuple[_Found, ...]]
     (``█⟨U+200B⟩█⟨U+200B⟩█``, ``n⟨U+200B⟩e⟨U+200B⟩w⟨U+200B⟩s``: a redaction bar or a
     word obfuscated against copying) gathered as one: one report per character would be
     one per letter. Two characters apart, they are separate problems."""
-    group: list[tuple[_Found, ...]] = []
-    for blob in blobs:
-        if (group and _deleted_blob(text, blob) and _deleted_blob(text, group[-1])
-                and blob[0].where == group[-1][0].where
-                and blob[0].start == group[-1][-1].end + 1 and _single(text, blob[0].start - 1)):
-            group.append(blob)
-            continue
-        if group:
-            yield tuple(group)
-        group = [blob]
-    if group:
-        yield tuple(group)
+
+    def follows(before: tuple[tuple[_Found, ...], bool],
+                blob: tuple[tuple[_Found, ...], bool]) -> bool:
+        (earlier, deleted), (runs, also_deleted) = before, blob
+        return (deleted and also_deleted and runs[0].where == earlier[0].where
+                and runs[0].start == earlier[-1].end + 1 and _single(text, runs[0].start - 1))
+
+    return _chained(((blob, _deleted_blob(text, blob)) for blob in blobs), follows)
 
 
 def _counted(blobs: Iterable[Sequence[_Found]]) -> tuple[list[str], str, int]:
