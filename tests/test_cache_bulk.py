@@ -418,10 +418,14 @@ def test_a_first_run_keeps_the_archive_index_from_what_it_remembered(
     remembered it in the files table while linting, not by reading the table back
     (rows and signatures: 0.6 s of CPU in a first run over 100,000 files); the index holds every
     file with its status, and the next run given one file looks up that file alone."""
+    import cliplint.files
+
     asked = record_calls(monkeypatch, cache_module.Cache, "known_files",
                          lambda cache, wanted: sorted(wanted))
+    walks = record_calls(monkeypatch, cliplint.files, "walk_entries")
     lint(capsys, ".")
     assert asked == []
+    assert walks == []  # the run's own walk was the archive's: no second one to stat it
     with closing(sqlite3.connect(database(archive))) as connection:
         [(blob,)] = connection.execute("SELECT files FROM archives").fetchall()
     paths, sizes, mtimes, _, _, _ = marshal.loads(blob)
@@ -432,6 +436,24 @@ def test_a_first_run_keeps_the_archive_index_from_what_it_remembered(
     assert found == [("feed/b.md", "same article URL")]
     # The given file's own look-up alone: the others came from the index.
     assert asked == [[str(archive / "feed" / "b.md")]]
+
+
+def test_a_first_run_that_remembered_not_every_file_walks_the_archive_for_the_index(
+        archive: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file changed just now is not remembered ("racily clean": its status says
+    nothing yet): the first run then stats the archive to make its index, as a run whose
+    files came from the cache does, and the index holds the files whose status the cache
+    knows, without that one (the next run given a file looks it up again)."""
+    import cliplint.files
+
+    (archive / "feed" / "c.md").touch()
+    walks = record_calls(monkeypatch, cliplint.files, "walk_entries")
+    lint(capsys, ".")
+    assert len(walks) == 1
+    with closing(sqlite3.connect(database(archive))) as connection:
+        [(blob,)] = connection.execute("SELECT files FROM archives").fetchall()
+    assert marshal.loads(blob)[0] == ["feed/a.md", "feed/b.md"]
 
 
 def test_an_int_json_cannot_write_under_a_lower_digit_limit_is_not_kept() -> None:
