@@ -12,6 +12,8 @@ import os
 import re
 import zlib
 from array import array
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -361,6 +363,41 @@ def test_focus_changes_no_problem_about_the_focused_files() -> None:
                     if p.path in focus or any(item.path in focus for item in p.related)]
         assert reduce_archive(files, chosen, settings, "/archive", focus) == expected, given
         assert expected, given
+
+
+def test_a_reduce_step_gets_each_file_s_record_focus_and_link() -> None:
+    """The entries an archive rule's reduce step is given: each file of the archive once,
+    in the order given, with its record for that rule, whether it is in focus, and the
+    file it is a symlink to."""
+    from cliplint.archive import ArchiveFile, reduce_archive
+    from cliplint.linter import library_settings
+    from cliplint.rule_io import ArchiveEntry
+
+    rules, settings = library_settings(None, None)
+    seen: dict[str, list[ArchiveEntry]] = {}
+
+    def capture(rule_id: str) -> Any:
+        def reduce(entries: list[ArchiveEntry], options: Any) -> Iterator[Any]:
+            seen[rule_id] = list(entries)
+            yield from ()
+        return reduce
+
+    chosen = [rules[rule_id]._replace(reduce=capture(rule_id))
+              for rule_id in ("duplicate-clipping", "path-portability")]
+    files = [ArchiveFile(f"shown/{name}", name, {"duplicate-clipping": f"record of {name}"})
+             for name in ("b.md", "a.md", "latest.md")]
+    reduce_archive(files, chosen, settings, "/archive", frozenset({"a.md", "latest.md"}),
+                   links={"latest.md": "b.md"})
+    assert seen == {
+        "duplicate-clipping": [ArchiveEntry("b.md", "record of b.md", False, None),
+                               ArchiveEntry("a.md", "record of a.md", True, None),
+                               ArchiveEntry("latest.md", "record of latest.md", True, "b.md")],
+        "path-portability": [ArchiveEntry("b.md", None, False, None),
+                             ArchiveEntry("a.md", None, True, None),
+                             ArchiveEntry("latest.md", None, True, "b.md")]}
+    reduce_archive(files, chosen, settings, "/archive")  # the whole archive: all in focus
+    assert [entry.focus for entry in seen["path-portability"]] == [True, True, True]
+    assert all(type(entry) is ArchiveEntry for entry in seen["duplicate-clipping"])
 
 
 # -- how bodies are compared ---------------------------------------------------------------------
