@@ -16,6 +16,7 @@ import binascii
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import NamedTuple
 from urllib.parse import SplitResult, quote, unquote_to_bytes, urlsplit
 
@@ -100,26 +101,39 @@ class Resolution(NamedTuple):
 
 # -- recognising proxies -------------------------------------------------------------------
 
-_HOST_KINDS: tuple[tuple[re.Pattern[str], str, re.Pattern[str] | None], ...] = (
-    # (host, kind, path that must match for the URL to be a proxy request)
-    (re.compile(r"images\.weserv\.nl|wsrv\.nl"), "weserv", None),
-    (re.compile(r"i\d+\.wp\.com"), "photon", None),
-    (re.compile(r"camo\.githubusercontent\.com"), "camo", None),
-    (re.compile(r"(?:external-content|proxy)\.duckduckgo\.com"), "duckduckgo",
-     re.compile(r"/iur?(?:/|$)")),
-    (re.compile(r"images\d*-focus-opensocial\.googleusercontent\.com"), "google-gadgets",
-     re.compile(r"/gadgets/proxy/?$")),
-    (re.compile(r"(?:lh|ci)\d+\.googleusercontent\.com"), "google-proxy", re.compile(r"/proxy/")),
-    (re.compile(r"thumbor\.ftacademy\.cn"), "thumbor", None),
-    (re.compile(r"imageproxy\.pimg\.tw"), "pimg", re.compile(r"/(?:resize|zoomcrop)/?$")),
-    (re.compile(r"pic\d*\.xuehuaimg\.com"), "xuehuaimg", re.compile(r"/proxy/")),
-    (re.compile(r"cdn\.statically\.io"), "statically", re.compile(r"/img/")),
-    (re.compile(r"image\.baidu\.com"), "url-param", re.compile(r"/search/down/?$")),
-    (re.compile(r"fly\.webp\.se|nimg\.ws\.126\.net"), "url-param", None),
-    (re.compile(r"cors\.netnr\.workers\.dev"), "path-suffix", re.compile(r"/.")),
+#: Each well-known proxy: (host, kind, the path a request to it must match, if any), as
+#: pattern sources, compiled by _host_kinds only when a host is one of them (few are).
+_HOST_KINDS: tuple[tuple[str, str, str | None], ...] = (
+    (r"images\.weserv\.nl|wsrv\.nl", "weserv", None),
+    (r"i\d+\.wp\.com", "photon", None),
+    (r"camo\.githubusercontent\.com", "camo", None),
+    (r"(?:external-content|proxy)\.duckduckgo\.com", "duckduckgo", r"/iur?(?:/|$)"),
+    (r"images\d*-focus-opensocial\.googleusercontent\.com", "google-gadgets",
+     r"/gadgets/proxy/?$"),
+    (r"(?:lh|ci)\d+\.googleusercontent\.com", "google-proxy", r"/proxy/"),
+    (r"thumbor\.ftacademy\.cn", "thumbor", None),
+    (r"imageproxy\.pimg\.tw", "pimg", r"/(?:resize|zoomcrop)/?$"),
+    (r"pic\d*\.xuehuaimg\.com", "xuehuaimg", r"/proxy/"),
+    (r"cdn\.statically\.io", "statically", r"/img/"),
+    (r"image\.baidu\.com", "url-param", r"/search/down/?$"),
+    (r"fly\.webp\.se|nimg\.ws\.126\.net", "url-param", None),
+    (r"cors\.netnr\.workers\.dev", "path-suffix", r"/."),
 )
-#: Any of those hosts: most image URLs are on none, which one search tells.
-_ANY_PROXY_HOST = re.compile("|".join(f"(?:{host.pattern})" for host, _, _ in _HOST_KINDS))
+
+
+# Compiled when first asked (a cache, not a global): a run whose clippings link no image
+# compiles neither, and one whose images are on no proxy only the first.
+@cache
+def _any_proxy_host() -> re.Pattern[str]:
+    """Any of those hosts: most image URLs are on none, which one search tells."""
+    return re.compile("|".join(f"(?:{host})" for host, _, _ in _HOST_KINDS))
+
+
+@cache
+def _host_kinds() -> tuple[tuple[re.Pattern[str], str, re.Pattern[str] | None], ...]:
+    return tuple((re.compile(host), kind, None if path is None else re.compile(path))
+                 for host, kind, path in _HOST_KINDS)
+
 
 #: The start of an absolute http(s) URL.
 _HTTP_URL = re.compile(r"(?i)https?://")
@@ -151,7 +165,7 @@ class ProxyTable(NamedTuple):
             # Most image URLs are on no proxy: their host, when it can be read without
             # urlsplit, says so for less. (This host is what the code below computes.)
             host = plain_host(url)
-            if host is not None and not _ANY_PROXY_HOST.fullmatch(host.rstrip(".")):
+            if host is not None and not _any_proxy_host().fullmatch(host.rstrip(".")):
                 return None
         parts = split_absolute(url)
         if parts is None:
@@ -173,9 +187,9 @@ class ProxyTable(NamedTuple):
         if best is not None:
             length, kind, key = best
             return Match(kind, key, False, path[length:], _query(parts, url), _fragment(url))
-        if not _ANY_PROXY_HOST.fullmatch(host):
+        if not _any_proxy_host().fullmatch(host):
             return None
-        for pattern, kind, path_pattern in _HOST_KINDS:
+        for pattern, kind, path_pattern in _host_kinds():
             if pattern.fullmatch(host) and (path_pattern is None or path_pattern.match(path)):
                 return Match(kind, host, True, path, _query(parts, url), _fragment(url))
         return None
@@ -642,21 +656,24 @@ def _with_default_scheme(text: str, scheme: str) -> str:
     return f"{scheme}://{text}"
 
 
-# thumbor's URL grammar (thumbor/url.py): options in this order, then the image.
-_THUMBOR = re.compile(
-    r"/?(?:(?:unsafe|[^/]{28,}?)/)?"
-    r"(?:debug/)?(?:meta/)?"
-    r"(?:trim(?::(?:top-left|bottom-right))?(?::\d+)?/)?"
-    r"(?:\d+x\d+:\d+x\d+/)?"
-    r"(?:(?:adaptive-)?(?:full-)?fit-in/)?"
-    r"(?:-?(?:\d+|orig)?x-?(?:\d+|orig)?/)?"
-    r"(?:(?:left|right|center)/)?"
-    r"(?:(?:top|bottom|middle)/)?"
-    r"(?:smart/)?"
-    r"(?:filters:.*?\)/)?"
-    r"(?P<image>.+)",
-    re.S,
-)
+# thumbor's URL grammar (thumbor/url.py): options in this order, then the image. Compiled
+# on the first thumbor URL.
+@cache
+def _thumbor() -> re.Pattern[str]:
+    return re.compile(
+        r"/?(?:(?:unsafe|[^/]{28,}?)/)?"
+        r"(?:debug/)?(?:meta/)?"
+        r"(?:trim(?::(?:top-left|bottom-right))?(?::\d+)?/)?"
+        r"(?:\d+x\d+:\d+x\d+/)?"
+        r"(?:(?:adaptive-)?(?:full-)?fit-in/)?"
+        r"(?:-?(?:\d+|orig)?x-?(?:\d+|orig)?/)?"
+        r"(?:(?:left|right|center)/)?"
+        r"(?:(?:top|bottom|middle)/)?"
+        r"(?:smart/)?"
+        r"(?:filters:.*?\)/)?"
+        r"(?P<image>.+)",
+        re.S,
+    )
 
 
 def unwrap_thumbor(match: Match) -> str | Failure:
@@ -664,7 +681,7 @@ def unwrap_thumbor(match: Match) -> str | Failure:
     HTTP loader adds ``http://`` unless it starts with ``http``. A path whose first
     segment has no dot is for a file or prefixed loader: opaque offline. thumbor routes
     on the path, so a query on the request is lost to the upstream."""
-    found = _THUMBOR.fullmatch(match.path)
+    found = _thumbor().fullmatch(match.path)
     image = found.group("image") if found else ""
     # "/unsafe/300x200/" leaves the size as the "image": thumbor has nothing to fetch.
     if not image or re.fullmatch(r"-?(?:\d+|orig)?x-?(?:\d+|orig)?/?", image):
