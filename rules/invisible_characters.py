@@ -114,6 +114,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any, NamedTuple, TypeVar
 
 from cliplint.document import ZERO_WIDTH, Document
@@ -166,15 +167,29 @@ REPORTED = re.compile(f"[{_RAW}]")
 #: closed; a test checks this against html5lib's table).
 NAMED = ("NegativeMediumSpace", "NegativeThickSpace", "NegativeThinSpace",
          "NegativeVeryThinSpace", "NoBreak", "ZeroWidthSpace", "zwj", "zwnj")
-#: A character this rule reports, raw, or maybe written as a reference: any number, or
-#: one of NAMED.
-_CANDIDATE = re.compile(f"[{_RAW}]|&#[0-9xX]|&(?:{'|'.join(NAMED)});")
+# The patterns below that most clippings never need are compiled on first use (a cache):
+# a one-file run's start-up compiles every pattern of every rule.
+
+
+@cache
+def _candidate() -> re.Pattern[str]:
+    """A character this rule reports, raw, or maybe written as a reference: any number,
+    or one of NAMED."""
+    return re.compile(f"[{_RAW}]|&#[0-9xX]|&(?:{'|'.join(NAMED)});")
+
+
 #: The characters a candidate starts with: a search for one of them alone is a plain
-#: character-class scan, about twice as fast over a body as the search for _CANDIDATE.
+#: character-class scan, about twice as fast over a body as the search for _candidate().
 _CANDIDATE_START = re.compile(f"[{_RAW}&]")
-#: What a message shows as an escape: what this rule reports (it is invisible) and what
-#: no message may quote raw (a form feed, U+2028, a bidi mark...).
-_ESCAPED = re.compile(f"[{_RAW}{HIDDEN}]")
+
+
+@cache
+def _escaped() -> re.Pattern[str]:
+    """What a message shows as an escape: what this rule reports (it is invisible) and
+    what no message may quote raw (a form feed, U+2028, a bidi mark...)."""
+    return re.compile(f"[{_RAW}{HIDDEN}]")
+
+
 _ZERO_WIDTH = frozenset(ZERO_WIDTH)
 _BIDI = CONTROLS
 #: The direction an override forces.
@@ -193,12 +208,22 @@ _COUNTS = "counts"
 _UNSURE = "unsure"
 #: The verdict on a bidi control in a URL, where none belongs, paired or not.
 _IN_URL = "in a URL"
-#: An opener written raw or as a numeric reference (U+202A, B, D, E, U+2066-8).
-_OPENER_WRITTEN = re.compile(
-    "[" + "".join(sorted(OPENERS)) + "]"
-    "|&#(?:[xX]0*20(?:2[abdeABDE]|6[678])|0*82(?:3[4578]|9[456]))(?![0-9a-fA-F])")
-#: Markup that may open an isolate or an override (HTML's default styles, CSS).
-_BIDI_MARKUP = re.compile(r"<bd[io]\b|\sdir\s*=|unicode-bidi|direction\s*:", re.IGNORECASE)
+
+
+@cache
+def _opener_written() -> re.Pattern[str]:
+    """An opener written raw or as a numeric reference (U+202A, B, D, E, U+2066-8)."""
+    return re.compile(
+        "[" + "".join(sorted(OPENERS)) + "]"
+        "|&#(?:[xX]0*20(?:2[abdeABDE]|6[678])|0*82(?:3[4578]|9[456]))(?![0-9a-fA-F])")
+
+
+@cache
+def _bidi_markup() -> re.Pattern[str]:
+    """Markup that may open an isolate or an override (HTML's default styles, CSS)."""
+    return re.compile(r"<bd[io]\b|\sdir\s*=|unicode-bidi|direction\s*:", re.IGNORECASE)
+
+
 #: Attributes holding a URL, where a bidi control is never wanted.
 _URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "action", "formaction", "data",
                              "poster", "cite", "background", "longdesc"})
@@ -264,11 +289,11 @@ _CONTEXT = 10  # characters of context on each side in messages
 
 
 def _candidates(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
-    """``_CANDIDATE.finditer(text, start, end)``, found by scanning for the characters a
-    candidate starts with and trying _CANDIDATE only where one is."""
+    """``_candidate().finditer(text, start, end)``, found by scanning for the characters
+    a candidate starts with and trying _candidate() only where one is."""
     position = start
     while (hit := _CANDIDATE_START.search(text, position, end)) is not None:
-        match = _CANDIDATE.match(text, hit.start(), end)
+        match = _candidate().match(text, hit.start(), end)
         if match is None:
             position = hit.start() + 1
             continue
@@ -319,8 +344,8 @@ def _writes_opener(document: Document, title: bool) -> bool:
     if span is None:
         return False
     text = document.text
-    return (_OPENER_WRITTEN.search(text, span.start, span.end) is not None
-            or (not title and _BIDI_MARKUP.search(text, span.start, span.end) is not None))
+    return (_opener_written().search(text, span.start, span.end) is not None
+            or (not title and _bidi_markup().search(text, span.start, span.end) is not None))
 
 
 def _before_header(document: Document) -> Iterator[_Found]:
@@ -741,11 +766,15 @@ def _violation(text: str, blob: tuple[_Found, ...]) -> Violation:
     return Violation(start, end, message, fix)
 
 
-#: A URL written in the text right before a point, in the characters a URL is written
-#: with (not an attribute's value, ``href="https://...``). Text run on without a space
-#: after a URL (a description's lines joined, CJK after it) is not taken for its part.
-_URL_BEFORE = re.compile(r"(?<![=\"'])https?://[A-Za-z0-9._~:/?#\[\]@!$&()*+,;=%-]+\Z",
-                         re.IGNORECASE)
+@cache
+def _url_before() -> re.Pattern[str]:
+    """A URL written in the text right before a point, in the characters a URL is written
+    with (not an attribute's value, ``href="https://...``). Text run on without a space
+    after a URL (a description's lines joined, CJK after it) is not taken for its part."""
+    return re.compile(r"(?<![=\"'])https?://[A-Za-z0-9._~:/?#\[\]@!$&()*+,;=%-]+\Z",
+                      re.IGNORECASE)
+
+
 #: How far back a URL before a zero-width space is looked for.
 _URL_REACH = 2048
 
@@ -755,7 +784,7 @@ def _ends_url(text: str, start: int, end: int) -> bool:
     word right after it (``https://bit.ly/a⟨U+200B⟩Music``)."""
     following = text[end : end + 1]
     return (bool(following) and not following.isspace() and following != "<"
-            and _URL_BEFORE.search(text, max(0, start - _URL_REACH), start) is not None)
+            and _url_before().search(text, max(0, start - _URL_REACH), start) is not None)
 
 
 def _bidi_effect(run: _Found, plural: bool) -> str:
@@ -818,9 +847,9 @@ def _quote(context: str, *, left: bool) -> str:
 
 
 def _shown(text: str) -> str:
-    """Text from the clipping as this rule's messages quote it: what ``_ESCAPED`` matches
-    written ``\\u200b``."""
-    return shown(text, _ESCAPED, _unicode_escape)
+    """Text from the clipping as this rule's messages quote it: what ``_escaped()``
+    matches written ``\\u200b``."""
+    return shown(text, _escaped(), _unicode_escape)
 
 
 def _unicode_escape(char: str) -> str:

@@ -355,7 +355,7 @@ def test_invisible_candidates_are_what_finditer_finds(text: str, start: int, end
     from cliplint_rules import invisible_characters as rule
 
     found = [(m.span(), m.group()) for m in rule._candidates(text, start, end)]
-    assert found == [(m.span(), m.group()) for m in rule._CANDIDATE.finditer(text, start, end)]
+    assert found == [(m.span(), m.group()) for m in rule._candidate().finditer(text, start, end)]
 
 
 # -- aggregator-boilerplate ----------------------------------------------------------------
