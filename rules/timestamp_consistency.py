@@ -81,6 +81,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 from cliplint.document import Document
@@ -110,24 +111,47 @@ _TIMESTAMP = re.compile(r"<!--[ \t]*([0-9]+)[ \t]*-->")
 #: its aliases, which Hugo reads in any case.
 _DATE_KEYS = r"date|(?i:publishdate|pubdate|published)"
 _YAML_DATE = re.compile(_DATE_KEYS)
-_TOML_DATE = re.compile(rf"^(?P<key>{_DATE_KEYS})[ \t]*=[ \t]*(?P<value>.*?)[ \t]*\r?$",
-                        re.MULTILINE)
 #: Which key is compared when several are there: the first of these, as Hugo takes a
 #: page's publish date (publishDate, its aliases, then date).
 _KEY_ORDER = {"publishdate": 0, "pubdate": 1, "published": 2, "date": 3}
-_TOML_OPENING = re.compile(r"\+\+\+[ \t]*\r?\n")
-_TOML_CLOSING = re.compile(r"^\+\+\+[ \t]*\r?$", re.MULTILINE)
-#: A TOML table header (``[params]``): the keys below it are not the front matter's own.
-_TOML_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+# A TOML front matter's patterns, and the rarer date forms', are compiled when first
+# needed (a cache): a one-file run's start-up compiles every pattern of every rule, and
+# few clippings have either.
+@cache
+def _toml_date() -> re.Pattern[str]:
+    return re.compile(rf"^(?P<key>{_DATE_KEYS})[ \t]*=[ \t]*(?P<value>.*?)[ \t]*\r?$",
+                      re.MULTILINE)
+
+
+@cache
+def _toml_fences() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The front matter's opening line (matched at its start) and closing line."""
+    return re.compile(r"\+\+\+[ \t]*\r?\n"), re.compile(r"^\+\+\+[ \t]*\r?$", re.MULTILINE)
+
+
+@cache
+def _toml_table() -> re.Pattern[str]:
+    """A TOML table header (``[params]``): the keys below it are not the front matter's own."""
+    return re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
 # ASCII digits and spaces only ([0-9], not \d): dates are written so, and a regex of
 # ASCII classes compiles several times faster at start-up.
 _TIME_AND_ZONE = (r"(?:[T ](?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?))?"
                   r"[ \t]*(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?")
 _ISO = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})" + _TIME_AND_ZONE)
-#: ``2023/06/09``: year, month and day, as written year first (no one writes the day
-#: before the month after the year); the month and the day may have one digit.
-_SLASHED = re.compile(r"(?P<year>[0-9]{4})/(?P<month>[0-9]{1,2})/(?P<day>[0-9]{1,2})"
+
+
+@cache
+def _slashed_date() -> re.Pattern[str]:
+    """``2023/06/09``: year, month and day, as written year first (no one writes the day
+    before the month after the year); the month and the day may have one digit."""
+    return re.compile(r"(?P<year>[0-9]{4})/(?P<month>[0-9]{1,2})/(?P<day>[0-9]{1,2})"
                       + _TIME_AND_ZONE)
+
+
 _RFC_822 = re.compile(r"(?:[A-Za-z]{3},[ \t]*)?[0-9]{1,2}[ \t]+[A-Za-z]{3}[ \t]+[0-9]{4}[ \t]+"
                       r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[ \t]+(?:[A-Za-z]{1,5}|[+-][0-9]{4}))?")
 #: Zone names RFC 822 gives America's offsets, which feeds elsewhere write for their own:
@@ -269,7 +293,7 @@ def _toml_keys(document: Document) -> list[_Key]:
     if span is None:
         return []
     start, end = span
-    found = list(_TOML_DATE.finditer(document.text, start, end))
+    found = list(_toml_date().finditer(document.text, start, end))
     if not found:
         return []
     import tomllib  # (only for a front matter that has a date key)
@@ -299,12 +323,13 @@ def _toml_span(document: Document) -> tuple[int, int] | None:
     if header.stray is None:
         return None
     text = document.text
-    opening = _TOML_OPENING.match(text, header.stray.start, header.stray.end)
-    closing = None if opening is None else _TOML_CLOSING.search(text, opening.end(),
-                                                                header.stray.end)
+    opening_line, closing_line = _toml_fences()
+    opening = opening_line.match(text, header.stray.start, header.stray.end)
+    closing = None if opening is None else closing_line.search(text, opening.end(),
+                                                               header.stray.end)
     if opening is None or closing is None:
         return None
-    table = _TOML_TABLE.search(text, opening.end(), closing.start())
+    table = _toml_table().search(text, opening.end(), closing.start())
     return opening.end(), closing.start() if table is None else table.start()
 
 
@@ -393,7 +418,7 @@ def _iso(value: str, where: str, pattern: re.Pattern[str] = _ISO) -> _Stated | N
 
 
 def _slashed(value: str, where: str) -> _Stated | None:
-    return _iso(value, where, _SLASHED)
+    return _iso(value, where, _slashed_date())
 
 
 def _day_month(value: str, where: str) -> _Stated | None:
