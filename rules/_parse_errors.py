@@ -12,6 +12,7 @@ decides (the character after a ``&``, after ``--!``...).
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import NamedTuple
 
 from cliplint.html import CURRENT_NODE, INSERTION_MODE, BodyView, ParseError, Token
@@ -359,15 +360,17 @@ def _is_noncharacter(value: int) -> bool:
     return 0xFDD0 <= value <= 0xFDEF or (value & 0xFFFE) == 0xFFFE
 
 
-#: What html5lib reports as invalid-codepoint: NUL (in the tokenizer's states) and, in
-#: the input stream, controls other than whitespace, noncharacters and surrogates.
-_INVALID = re.compile(
-    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
-    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
-    "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
-    "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
-    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
-)
+@cache  # (compiled on first use: few clippings hold such a character)
+def _invalid() -> re.Pattern[str]:
+    """What html5lib reports as invalid-codepoint: NUL (in the tokenizer's states) and,
+    in the input stream, controls other than whitespace, noncharacters and surrogates."""
+    return re.compile(
+        "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff"
+        "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+        "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+        "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+        "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
+    )
 
 
 def offending_character(error: ParseError, source: str) -> str:
@@ -375,7 +378,7 @@ def offending_character(error: ParseError, source: str) -> str:
     a NUL in text, point at it; a NUL inside a tag or comment is reported at the token's
     start: the NUL is then the first one after it."""
     first = source[error.start : error.start + 1]
-    if first and _INVALID.match(first):
+    if first and _invalid().match(first):
         return first
     nul = source.find("\x00", error.start, max(error.offset, error.start + 1))
     return "\x00" if nul != -1 else first
