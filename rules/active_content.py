@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -109,12 +110,22 @@ _ACTIVE_ELEMENTS = frozenset({"script", *_EMBEDS, "meta", "base", "form", "style
 _LAZY_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original", "data-url", "data-data")
 #: <link rel> keywords that make a browser fetch the linked resource.
 _FETCHING_RELS = frozenset({"stylesheet", "preload", "modulepreload", "prefetch"})
-#: URLs in CSS: url(...), quoted or not, and @import "...".
-_CSS_URL = re.compile(
-    r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""",
-    re.IGNORECASE)
-_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction"})
+
+
+@cache  # (compiled on first use, as the next: few clippings hold a <style>)
+def _css_url() -> re.Pattern[str]:
+    """URLs in CSS: url(...), quoted or not, and @import "..."."""
+    return re.compile(
+        r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""",
+        re.IGNORECASE)
+
+
+@cache
+def _css_comment() -> re.Pattern[str]:
+    return re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+
+
 # Every event handler HTML defines has at least three letters after "on" (oncut);
 # this keeps words like one="…" out.
 _HANDLER = re.compile(r"on[a-z]{3,}")
@@ -216,9 +227,9 @@ def _style_problem(body: BodyView, index: int, token: Token,
     """A <style> whose CSS loads something from a host not on allowed-hosts."""
     closing = body.matching_end_tags.get(index)
     end = body.tokens[closing].start if closing is not None else body.end
-    css = _CSS_COMMENT.sub(" ", body.source[token.end : end])
+    css = _css_comment().sub(" ", body.source[token.end : end])
     outside = []
-    for match in _CSS_URL.finditer(css):
+    for match in _css_url().finditer(css):
         host = _http_host(next((group for group in match.groups() if group is not None), ""))
         if host and not _allowed(host, allowed):
             outside.append(host)
