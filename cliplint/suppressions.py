@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from cliplint.model import Edit, Fix, Rule
@@ -39,18 +40,29 @@ if TYPE_CHECKING:
 
 UNUSED_SUPPRESSION = "unused-suppression"
 ALL = "ALL"
-_DIRECTIVE = re.compile(
-    r"\s*cliplint-(?P<kind>disable-next-line|disable-file|disable|enable)(?=\s|$)"
-    r"(?P<rules>.*?)(?:\s--(?P<reason>.*))?\s*\Z", re.S)
 _SEPARATORS = re.compile(r"[\s,]+")
-#: A comment that starts like a suppression, which is reported (``malformed``) when it is
-#: none: ``cliplint-`` and anything (``cliplint-disabel``), or cliplint as a person may
-#: write it (``Cliplint``, ``CLIPLINT``: what the substring searches in :func:`find` look
-#: for) and a separator, then a word starting like disable or enable
-#: (``CLIPLINT-DISABLE``, ``cliplint: disable``). A comment that mentions cliplint
-#: otherwise (``<!-- cliplint checked this -->``) is none of its business.
-_LOOKS_LIKE_ONE = re.compile(
-    r"\s*(?:cliplint-|(?:cliplint|Cliplint|CLIPLINT)[-:_\s]\s*(?i:dis|en))")
+
+
+# The two patterns below are compiled when a body first mentions cliplint (a cache):
+# most bodies do not, and a one-file run's start-up would compile them for nothing.
+@cache
+def _directive() -> re.Pattern[str]:
+    return re.compile(
+        r"\s*cliplint-(?P<kind>disable-next-line|disable-file|disable|enable)(?=\s|$)"
+        r"(?P<rules>.*?)(?:\s--(?P<reason>.*))?\s*\Z", re.S)
+
+
+@cache
+def _looks_like_one() -> re.Pattern[str]:
+    """A comment that starts like a suppression, which is reported (``malformed``) when
+    it is none: ``cliplint-`` and anything (``cliplint-disabel``), or cliplint as a person
+    may write it (``Cliplint``, ``CLIPLINT``: what the substring searches in :func:`find`
+    look for) and a separator, then a word starting like disable or enable
+    (``CLIPLINT-DISABLE``, ``cliplint: disable``). A comment that mentions cliplint
+    otherwise (``<!-- cliplint checked this -->``) is none of its business."""
+    return re.compile(r"\s*(?:cliplint-|(?:cliplint|Cliplint|CLIPLINT)[-:_\s]\s*(?i:dis|en))")
+
+
 DISABLING = ("disable", "disable-next-line", "disable-file")
 
 class Directive(NamedTuple):
@@ -97,9 +109,9 @@ def find(document: Document) -> tuple[tuple[Directive, ...], tuple[Malformed, ..
         if inner_end is None or inner_end < token.start + 4:
             continue  # an unterminated comment runs to the end: not a directive
         inner = text[token.start + 4 : inner_end]
-        if not _LOOKS_LIKE_ONE.match(inner):
+        if not _looks_like_one().match(inner):
             continue
-        match = _DIRECTIVE.match(inner)
+        match = _directive().match(inner)
         if match is None:
             malformed.append(Malformed(token.start, token.end, inner.strip()))
             continue
@@ -316,7 +328,7 @@ def _removal(document: Document, directive: Directive, unused: list[str | None],
     if not whole:
         kept = [s for s in directive.selectors if s not in unused]
         inner = text[directive.start + 4 : directive.end - 3]
-        reason = _DIRECTIVE.match(inner)
+        reason = _directive().match(inner)
         tail = f" --{reason['reason']}" if reason is not None and reason["reason"] else ""
         replacement = f"<!-- cliplint-{directive.kind} {', '.join(kept)}{tail.rstrip()} -->"
         return Fix((Edit(directive.start, directive.end, replacement),), "unsafe",
