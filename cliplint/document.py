@@ -23,7 +23,7 @@ import codecs
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -50,7 +50,13 @@ _CLOSERS = ("---", "...")
 #: A line that closes the front matter, where lines end at LF (CRLF) or at any break.
 #: (In a LF or CRLF file a lone CR is no break: whitespace inside the line, as for rstrip.)
 _CLOSE_LF = re.compile(r"(?<=\n)(?:---|\.\.\.)[^\S\n]*(?=\n|\Z)")
-_CLOSE_ANY_BREAK = re.compile(r"(?<=[\r\n])(?:---|\.\.\.)[^\S\r\n]*(?=[\r\n]|\Z)")
+
+
+@cache  # (compiled for the first file whose lines end at a lone CR: few do)
+def _close_any_break() -> re.Pattern[str]:
+    return re.compile(r"(?<=[\r\n])(?:---|\.\.\.)[^\S\r\n]*(?=[\r\n]|\Z)")
+
+
 #: A line that starts as a timestamp comment or a title link does (no YAML line does).
 _HEADER_LINE = re.compile(r"(?<![^\r\n])(?:<!--|\[)")
 #: Front matter the format does not have (Hugo's TOML and JSON): opening line -> closing.
@@ -340,7 +346,7 @@ def link_tail(text: str, open_index: int) -> LinkTail | None:
         if bare_end is None:
             return None
         url, after = Span(start, bare_end), bare_end
-    rest = _LINK_REST.match(text, after)
+    rest = _link_rest().match(text, after)
     # A plain destination with no title is left to matching_paren, as it always was:
     # a space before its ')' is a space in the URL to title-link.
     if rest is None or (pointy is None and rest.group("title") is None):
@@ -352,8 +358,13 @@ def link_tail(text: str, open_index: int) -> LinkTail | None:
 LINK_POINTY = re.compile(r"<((?:[^<>\\\n]|\\.)*)>")
 #: A link title, as CommonMark reads one (backslash escapes honoured).
 LINK_TITLE = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)""", re.DOTALL)
-#: What follows a link's destination up to its ')': an optional link title, after white space.
-_LINK_REST = re.compile(rf"(?:[ \t]+(?P<title>{LINK_TITLE.pattern}))?[ \t]*\)", re.DOTALL)
+
+
+@cache  # (compiled for the first title link that is not a plain (url): few are)
+def _link_rest() -> re.Pattern[str]:
+    """What follows a link's destination up to its ')': an optional link title, after
+    white space."""
+    return re.compile(rf"(?:[ \t]+(?P<title>{LINK_TITLE.pattern}))?[ \t]*\)", re.DOTALL)
 
 
 def _plain_url(text: str, start: int) -> bool:
@@ -516,7 +527,7 @@ def _front_matter_close(document: Document) -> int | None:
     starts = document.line_starts
     if len(starts) < 2:
         return None
-    pattern = _CLOSE_ANY_BREAK if document.newline() == "\r" else _CLOSE_LF
+    pattern = _close_any_break() if document.newline() == "\r" else _CLOSE_LF
     # (The pattern matches only whole lines that are a closer, as rstrip() reads them.)
     match = pattern.search(document.text, starts[1])
     if match is None:
