@@ -17,6 +17,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
+from functools import cache
 from typing import BinaryIO, TextIO
 
 #: What breaks a line of a report, as the inside of a regular expression's character
@@ -36,7 +37,11 @@ UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 #: One of :data:`LINE_BREAKING`.
 BREAKING = re.compile(f"[{LINE_BREAKING}]")
-_BREAKING_BUT_NEWLINE = re.compile(f"(?!\n)[{LINE_BREAKING}]")
+
+
+@cache  # (compiled when documentation is first checked: a lint run checks none)
+def _breaking_but_newline() -> re.Pattern[str]:
+    return re.compile(f"(?!\n)[{LINE_BREAKING}]")
 
 
 def line_breaker(text: str, *, lines: bool = False) -> str | None:
@@ -45,7 +50,7 @@ def line_breaker(text: str, *, lines: bool = False) -> str | None:
     there is none. ``lines``: the text is lines (documentation), and may hold line
     ends. (The bidi controls are left alone: they reorder a line but cannot make one,
     and text quoting right-to-left words may hold a mark legitimately.)"""
-    found = (_BREAKING_BUT_NEWLINE if lines else BREAKING).search(text)
+    found = (_breaking_but_newline() if lines else BREAKING).search(text)
     if found is None:
         return None
     char = found.group()
