@@ -58,6 +58,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from cliplint.model import Related
@@ -74,14 +75,28 @@ OPTIONS: dict[str, Any] = {
     },
 }
 
-_FORBIDDEN = re.compile(r'[<>:"\\|?*\x00-\x1f]')
-#: A byte of a name that is no UTF-8, as a path read from the disk holds it: a lone
-#: surrogate U+DC80-U+DCFF (Python's "surrogateescape", os.fsdecode).
-_NOT_UTF8 = re.compile("[\udc80-\udcff]")
-_RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?", re.IGNORECASE)
 #: Whatever could make a name a problem, in one search: most names pass with it alone.
 _SUSPECT = re.compile(r'[<>:"\\|?*\x00-\x1f\udc80-\udcff]|[. ]$|^(?:con|prn|aux|nul|com|lpt)',
                       re.IGNORECASE)
+
+
+# What _SUSPECT found, told apart: compiled for the first suspect name (a cache), as few
+# names are.
+@cache
+def _forbidden() -> re.Pattern[str]:
+    return re.compile(r'[<>:"\\|?*\x00-\x1f]')
+
+
+@cache
+def _not_utf8() -> re.Pattern[str]:
+    """A byte of a name that is no UTF-8, as a path read from the disk holds it: a lone
+    surrogate U+DC80-U+DCFF (Python's "surrogateescape", os.fsdecode)."""
+    return re.compile("[\udc80-\udcff]")
+
+
+@cache
+def _reserved() -> re.Pattern[str]:
+    return re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?", re.IGNORECASE)
 
 
 def reduce(entries: Sequence[ArchiveEntry], options: Mapping[str, Any]) -> Iterator[ArchiveViolation]:
@@ -196,13 +211,13 @@ def _placed_problems(name: str, max_bytes: int) -> Iterator[tuple[int, str]]:
     if not _SUSPECT.search(name):
         return
     positions: dict[str, list[int]] = {}
-    for found in _FORBIDDEN.finditer(name):
+    for found in _forbidden().finditer(name):
         positions.setdefault(found.group(), []).append(found.start() + 1)
     for char, where in positions.items():
         # (repr escapes a control character once: '\t')
         yield where[0], (f"{char!r} (U+{ord(char):04X}) {_positions(where)}: Windows forbids "
                          "it in names")
-    not_utf8 = [found.start() + 1 for found in _NOT_UTF8.finditer(name)]
+    not_utf8 = [found.start() + 1 for found in _not_utf8().finditer(name)]
     if not_utf8:
         # (the bytes themselves, not the surrogates that stand for them: a report is UTF-8)
         shown = " ".join(dict.fromkeys(f"0x{ord(name[at - 1]) - 0xDC00:02X}" for at in not_utf8))
@@ -211,7 +226,7 @@ def _placed_problems(name: str, max_bytes: int) -> Iterator[tuple[int, str]]:
     if name.endswith((".", " ")):
         end = "a dot" if name.endswith(".") else "a space"
         yield len(name), f"ends with {end}: Windows drops it"
-    if _RESERVED.fullmatch(name.rstrip(". ")):
+    if _reserved().fullmatch(name.rstrip(". ")):
         yield 0, f"{name.split('.')[0]!r} is a name Windows reserves for a device"
 
 
