@@ -136,6 +136,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any, NamedTuple
 
 from cliplint.document import Document
@@ -191,10 +192,21 @@ OPTIONS = {
     },
 }
 
-_ENTITY = re.compile(r"&#?[0-9A-Za-z]{0,32};?")
-#: A tag's start as html5lib's tokenizer reads it: '<' or '</', an ASCII letter, then the
-#: name up to whitespace, '/' or '>'.
-_TAG_START = re.compile(r"<(?P<end>/)?(?P<name>[A-Za-z][^\t\n\x0c\r />]*)")
+
+
+# The next two are compiled when first needed (a cache), for the few errors they serve.
+@cache
+def _entity() -> re.Pattern[str]:
+    return re.compile(r"&#?[0-9A-Za-z]{0,32};?")
+
+
+@cache
+def _tag_start() -> re.Pattern[str]:
+    """A tag's start as html5lib's tokenizer reads it: '<' or '</', an ASCII letter, then
+    the name up to whitespace, '/' or '>'."""
+    return re.compile(r"<(?P<end>/)?(?P<name>[A-Za-z][^\t\n\x0c\r />]*)")
+
+
 #: html5lib's code for several errors it gave no code of their own (see _stand_in).
 _PLACEHOLDER = "XXX-undefined-error"
 _EOF_CODES = frozenset({
@@ -476,7 +488,7 @@ def _tag(token: Token | None, error: ParseError, body: BodyView) -> str | None:
     if name is None and token is None:
         # A tag cut off by the end of the body: html5lib dropped its token, not its errors
         # (each duplicate attribute of ``<x a=1 a=2 a=3``).
-        cut_off = _TAG_START.match(body.source, error.start, body.end)
+        cut_off = _tag_start().match(body.source, error.start, body.end)
         if cut_off is not None:
             name = _html5lib_name(cut_off.group("name"))
             end_tag = cut_off.group("end") is not None
@@ -505,7 +517,7 @@ def _reference_message(error: ParseError, judgement: Judgement, body: BodyView,
     at the tag."""
     source = body.source
     amp = source.rfind("&", error.start, max(error.offset, error.start + 1))
-    match = _ENTITY.match(source, amp) if amp != -1 else None
+    match = _entity().match(source, amp) if amp != -1 else None
     written = repr(match.group()) if match else "'&'"
     if error.code == "named-entity-without-semicolon" and amp != -1:
         name = legacy_reference(source, amp)  # the reference html5lib matched: &not(it)
