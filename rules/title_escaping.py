@@ -66,6 +66,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any, NamedTuple
 
 from cliplint.document import ZERO_WIDTH, Document
@@ -97,8 +98,14 @@ OPTIONS = {
     },
 }
 
-#: What follows ``&`` in a reference, as MARKDOWN_REFERENCE reads one.
-_REFERENCE_REST = re.compile(MARKDOWN_REFERENCE.pattern[1:])
+
+
+@cache  # (compiled for the first &amp;: few titles hold one)
+def _reference_rest() -> re.Pattern[str]:
+    """What follows ``&`` in a reference, as MARKDOWN_REFERENCE reads one."""
+    return re.compile(MARKDOWN_REFERENCE.pattern[1:])
+
+
 #: Characters Markdown would read as syntax in link text (brackets, backslash, code,
 #: emphasis, raw HTML, strikethrough, images), and the tab.
 _MARKDOWN_SYNTAX = re.compile("[][\\\\`*_<>~!\t]")
@@ -149,7 +156,7 @@ def _references(text: str, start: int, end: int, *, escaped_once: bool) -> Itera
         position = match.end()
         if _backslashes_before(text, at, start) % 2:
             continue  # \& is a literal '&'
-        rest = _REFERENCE_REST.match(text, match.end(), end) if match.group() == "&amp;" else None
+        rest = _reference_rest().match(text, match.end(), end) if match.group() == "&amp;" else None
         shows = decode("&" + rest.group()) if rest is not None else None
         if rest is not None and shows is not None:
             position = rest.end()

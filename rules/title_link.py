@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
@@ -119,7 +120,8 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
         fix = (Fix((Edit(title.end, title.end, eol + "------"),),
                    "safe" if header.title_in_place else "unsafe", "add the underline")
                if one_line and _one_link(text.rstrip())
-               and not _LIKE_AN_UNDERLINE.match(document.text, document.next_line_start(title.end))
+               and not _like_an_underline().match(document.text,
+                                                  document.next_line_start(title.end))
                else None)
         yield Violation(title.end, title.end, "missing '-' underline under the title", fix)
         return
@@ -140,10 +142,12 @@ def check(document: Document, options: Mapping[str, Any]) -> Iterator[Violation]
                         Fix((Edit(after, after, eol),), "safe", "add a blank line"))
 
 
-#: A line of dashes or '=' that Markdown does not take for an underline (indented four
-#: spaces or more, or a form feed or other space after it): under it, an added underline
-#: would leave it in the body as text; the title is left to the keeper.
-_LIKE_AN_UNDERLINE = re.compile(r"[ \t]*(?:-+|=+)\s*?(?:\r?\n|$)")
+@cache  # (compiled when first needed, as _title_opened: few titles get that far)
+def _like_an_underline() -> re.Pattern[str]:
+    """A line of dashes or '=' that Markdown does not take for an underline (indented four
+    spaces or more, or a form feed or other space after it): under it, an added underline
+    would leave it in the body as text; the title is left to the keeper."""
+    return re.compile(r"[ \t]*(?:-+|=+)\s*?(?:\r?\n|$)")
 
 
 #: A title text a reader sees as empty: white space and zero-width characters only.
@@ -202,8 +206,11 @@ def _check_link(line: str, offset: int) -> Iterator[Violation]:
         yield from _check_url(line[url.start : url.end], offset + url.start)
 
 
-#: A destination followed by what starts a link title: white space, then a quote or '('.
-_TITLE_OPENED = re.compile(r"""(?:<(?:[^<>\\\n]|\\.)*>|[^\s<]\S*)[ \t]+(?=["'(])""")
+@cache
+def _title_opened() -> re.Pattern[str]:
+    """A destination followed by what starts a link title: white space, then a quote or
+    '('."""
+    return re.compile(r"""(?:<(?:[^<>\\\n]|\\.)*>|[^\s<]\S*)[ \t]+(?=["'(])""")
 
 
 def _unread_tail(line: str, inside: Span, offset: int) -> Violation | None:
@@ -218,7 +225,7 @@ def _unread_tail(line: str, inside: Span, offset: int) -> Violation | None:
     if line.startswith("<", start) and not LINK_POINTY.match(line, start, end):
         return Violation(offset + start, offset + end,
                          "unbalanced angle brackets around the title URL")
-    opened = _TITLE_OPENED.match(line, start, end)
+    opened = _title_opened().match(line, start, end)
     if opened is None:
         pointy = LINK_POINTY.match(line, start, end)
         return None if pointy is None else Violation(
