@@ -23,8 +23,9 @@ from typing import Any, NamedTuple, TypeVar
 
 #: The html5lib release cliplint/html_parse.py is written against (it uses its internals).
 HTML5LIB_VERSION = "1.1"
-#: How html5lib's ``__init__.py`` spells its release: a string literal on a line of its own.
-_VERSION_LINE = re.compile(r"""^__version__ = (["'])([^"'\n]*)\1[ \t]*$""", re.MULTILINE)
+#: How html5lib's ``__init__.py`` spells its release: a string literal on a line of its own
+#: (a pattern's source: only a full load of the plugins reads it).
+_VERSION_LINE = r"""^__version__ = (["'])([^"'\n]*)\1[ \t]*$"""
 
 
 def check_html5lib_release(version: str | None, file: str | None) -> None:
@@ -45,7 +46,8 @@ def require_html5lib() -> None:
     origin = spec.origin if spec is not None else None
     if origin is not None and origin.endswith(".py"):
         try:
-            written = _VERSION_LINE.search(Path(origin).read_text(encoding="utf-8"))
+            written = re.search(_VERSION_LINE, Path(origin).read_text(encoding="utf-8"),
+                                re.MULTILINE)
         except (OSError, UnicodeDecodeError):
             written = None
         if written is not None:

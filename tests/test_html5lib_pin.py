@@ -59,3 +59,13 @@ def test_the_library_says_the_same(other_html5lib: dict[str, str]) -> None:
     assert completed.returncode != 0
     assert re.search(r"cliplint needs html5lib 1\.1 exactly .* but html5lib 1\.2\.dev0 is "
                      r"installed", completed.stderr)
+
+
+def test_the_release_is_read_from_the_source_without_importing_html5lib() -> None:
+    """(A pattern for the ``__version__`` line that stopped matching would not show in the
+    tests above: the check then imports html5lib to ask it, with the same verdict.)"""
+    completed = subprocess.run(
+        [sys.executable, "-c", "import sys; from cliplint.html import require_html5lib; "
+         "require_html5lib(); print('html5lib' in sys.modules)"],
+        capture_output=True, text=True, check=True, timeout=120)
+    assert completed.stdout == "False\n"
