@@ -187,7 +187,14 @@ RUN_INPUTS: Mapping[str, str] = {
 }
 
 #: A rule's id (after its plugin's ``<plugin>/`` prefix), a kind of finding: kebab-case.
-KEBAB_CASE = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+#: (A pattern's source, compiled by re's cache when a full load of the plugins first asks.)
+_KEBAB_CASE = r"[a-z][a-z0-9]*(-[a-z0-9]+)*"
+
+
+def kebab_case(name: str) -> bool:
+    """Whether ``name`` is kebab-case (see ``_KEBAB_CASE``)."""
+    return re.fullmatch(_KEBAB_CASE, name) is not None
+
 
 OnlineURLsFunction = Callable[["Document", Mapping[str, Any]], Iterable["OnlineURL"]]
 JudgeFunction = Callable[["Answer", Mapping[str, Any]], "Verdict | None"]
@@ -371,7 +378,7 @@ def _findings(module: str, declared: Any, severity: Severity,
         raise ValueError(f"rule module {module}: FINDINGS must be a non-empty dict, kind -> "
                          "Finding(severity, description)")
     for kind, finding in declared.items():
-        if not isinstance(kind, str) or not KEBAB_CASE.fullmatch(kind):
+        if not isinstance(kind, str) or not kebab_case(kind):
             raise ValueError(f"rule module {module}: FINDINGS: kind {kind!r} is not kebab-case")
         if (not isinstance(finding, Finding) or finding.severity not in SEVERITIES
                 or not isinstance(finding.description, str) or not finding.description.strip()):

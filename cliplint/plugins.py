@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 
 from cliplint import __version__
 from cliplint.marks import check_marker, remember_checked
-from cliplint.model import ENGINE_PROBLEMS, ENGINE_STOPS, KEBAB_CASE, Rule, error_text
+from cliplint.model import ENGINE_PROBLEMS, ENGINE_STOPS, Rule, error_text, kebab_case
 from cliplint.streams import printing_aside
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def _load(builtins_only: bool, known_good: str | None) -> _Loaded:
                 "a distribution passing for cliplint is installed (reinstall cliplint)")
         if builtins_only and not own:
             continue
-        if not own and not KEBAB_CASE.fullmatch(entry_point.name):
+        if not own and not kebab_case(entry_point.name):
             # Its rules' ids start with it ("name/rule"): "EVIL/x" broke the report's
             # schema, "a,b/x" could not be named on the command line, "pd/sub" took ids
             # that "--select pd/" gives another plugin.
@@ -237,11 +237,11 @@ def _collect_rules(manager: pluggy.PluginManager, plugins: Mapping[str, str]) ->
             raise PluginError(f"{where} failed to provide rules: {said}") from error
         own = _own(name, plugins[name])
         for rule in found:
-            if own and not KEBAB_CASE.fullmatch(rule.id):
+            if own and not kebab_case(rule.id):
                 raise PluginError(f"{where}: rule id {rule.id!r} is not kebab-case")
             if not own and not rule.id.startswith(f"{name}/"):
                 raise PluginError(f"{where}: rule id {rule.id!r} must start with {name + '/'!r}")
-            if not own and not KEBAB_CASE.fullmatch(rule.id[len(name) + 1:]):
+            if not own and not kebab_case(rule.id[len(name) + 1:]):
                 raise PluginError(f"{where}: rule id {rule.id!r} must be {name + '/'!r} and a "
                                   "kebab-case name (lower-case words joined by '-')")
             if rule.id in rules or rule.id in ENGINE_PROBLEMS:
