@@ -153,7 +153,7 @@ _DOCTYPE = constants.tokenTypes["Doctype"]
 _MATHML_TEXT_ELEMENTS = frozenset(["mglyph", "malignmark"])
 #: Text html5lib's dataState reads as one Characters token: a first character that is
 #: not a space (spaces make a SpaceCharacters token), then up to '&', '<' or NUL.
-_TEXT = re.compile("[^\t\n\x0c\r &<\x00][^&<\x00]*")
+_TEXT = "[^\t\n\x0c\r &<\x00][^&<\x00]*"  # (a pattern's source: _RUN_TOKEN holds it)
 #: The start tags after which html5lib's tree builder may switch the tokenizer out of
 #: the data state (its parseRCDataRawtext and the handlers of <script> and <plaintext>,
 #: in every phase; <noscript> only with scripting, which is off, but it costs nothing):
@@ -181,7 +181,7 @@ _SIMPLE_TAG = re.compile(
 #: What dataState reads in a run (see there): text as ``_TEXT`` (group 1), spaces as
 #: html5lib's dataState reads them into one SpaceCharacters token (group 2), or a
 #: simple tag (whose last group is '/>''s slash: ``lastindex`` tells the three apart).
-_RUN_TOKEN = re.compile(f"({_TEXT.pattern})|([{HTML_SPACE}]+)|<{_SIMPLE_TAG.pattern}")
+_RUN_TOKEN = re.compile(f"({_TEXT})|([{HTML_SPACE}]+)|<{_SIMPLE_TAG.pattern}")
 
 
 _new_tuple = tuple.__new__
