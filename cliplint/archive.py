@@ -90,6 +90,10 @@ class Archive(NamedTuple):
     #: archive's own (only then may it keep the archive's index, see
     #: :func:`_index_whole_archive`).
     root_given: bool = False
+    #: ... and was the only path given: the run's files are then the archive's walk's,
+    #: neither more (a folder the walk leaves out, excluded, ignored by git or reached
+    #: through a symlink, named besides the root) nor resolved with more configurations.
+    root_only: bool = False
 
 
 def archive_rules(rules: Mapping[str, Rule], settings: Settings) -> list[Rule]:
@@ -104,7 +108,8 @@ def find_archive(paths: Sequence[str], settings: Settings) -> Archive:
     folders_only = all(os.path.isdir(path) for path in absolute)
     if folders_only:
         top = os.path.abspath(root) if root else os.path.commonpath(absolute)
-        return Archive(top, root_given=top in absolute)
+        return Archive(top, root_given=top in absolute,
+                       root_only=all(path == top for path in absolute))
     root = root or git_top(os.path.dirname(absolute[0]))
     if root is None:  # nothing beyond the files themselves
         parents = [path if os.path.isdir(path) else os.path.dirname(path) for path in absolute]
@@ -643,11 +648,15 @@ def _index_whole_archive(cache: Cache, archive: Archive, files: Sequence[Archive
     seen = [settings] if settings.tree is None else settings.tree.settings_below(archive.root)
     if seen and cache.holds_archive(index_name(archive.root, seen, rules, settings)):
         return
-    if seen and _all_remembered(files, remembered):
+    if archive.root_only and seen and _all_remembered(files, remembered):
         # A first run remembered every file's status as it read it: its own walk of the
         # archive was the walk, and walking it again to stat every file cost a first run
         # over 100,000 tiny files 2-3% of its CPU. (A file that changes, appears or goes
         # meanwhile is what the index's next user finds anyway: it stats the archive.)
+        # Given the root alone: a folder named besides it that the walk leaves out
+        # (``cliplint . old``, old excluded with a configuration of its own) added its
+        # files to the index and its configuration to the index's name, which no run
+        # given a few files asks for.
         added = _confirmed(cache, archive.root, [
             (file, (remembered[file.relative].size, remembered[file.relative].mtime_ns))
             for file in files], rules, settings, remembered)

@@ -456,6 +456,31 @@ def test_a_first_run_that_remembered_not_every_file_walks_the_archive_for_the_in
     assert marshal.loads(blob)[0] == ["feed/a.md", "feed/b.md"]
 
 
+def test_a_first_run_given_more_than_the_root_walks_the_archive_for_the_index(
+        archive: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cliplint . old`` with ``old`` excluded (and a configuration of its own): the run's
+    files are more than the archive's walk finds, its folders' configurations more than
+    a run given some files resolves. Its index is then made from a walk, as before: named
+    by the walked folders' configurations and holding their files only, so that the next
+    run given one file finds it and looks up that file alone (made from what the run
+    remembered, the index was kept under a name no such run asks for)."""
+    write(archive / "cliplint.toml", 'extend-exclude = ["old"]\n')
+    write(archive / "old" / "cliplint.toml", 'ignore = ["path-portability"]\n')
+    os.utime(write(archive / "old" / "a.md", clipping("Harbour reopens", "https://x.org/a/1")),
+             (LONG_AGO, LONG_AGO))
+    asked = record_calls(monkeypatch, cache_module.Cache, "known_files",
+                         lambda cache, wanted: sorted(wanted))
+    main(["--format", "json", "--exit-zero", ".", "old"])
+    capsys.readouterr()
+    with closing(sqlite3.connect(database(archive))) as connection:
+        [(blob,)] = connection.execute("SELECT files FROM archives").fetchall()
+    assert marshal.loads(blob)[0] == ["feed/a.md", "feed/b.md", "feed/c.md"]
+    del asked[:]
+    main(["--format", "json", "--exit-zero", "feed/b.md"])
+    assert asked == [[str(archive / "feed" / "b.md")]]
+
+
 def test_an_int_json_cannot_write_under_a_lower_digit_limit_is_not_kept() -> None:
     """PYTHONINTMAXSTRDIGITS=640: an int of 1,001 digits cannot be written as JSON, so a
     record holding it is none the cache keeps (as its entry is not), not the same object."""
